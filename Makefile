@@ -1,0 +1,49 @@
+# Two commands do everything on a fresh machine with python3 (3.11+):
+#   make report   set up .venv if needed, run the whole pipeline on the reference study -> reports/
+#   make test     set up .venv if needed, then lint, type-check and run every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STUDY  ?= studies/dutasteride_mesotherapy.yaml
+
+.PHONY: report test clean-outputs system-deps lint typecheck pytest bench
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# WeasyPrint (PDF report) needs the Pango libraries from the operating system.
+system-deps:
+	@if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Pango for WeasyPrint (apt-get)"; \
+	  apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	else \
+	  echo "WeasyPrint needs Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0" \
+	       "(macOS: brew install pango)"; exit 1; \
+	fi
+
+report: $(STAMP) system-deps
+	$(BIN)/retro run $(STUDY)
+
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests benchmarks
+	$(BIN)/ruff format --check analysis tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy analysis
+
+pytest: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/run_all.py
+
+clean-outputs:
+	rm -rf data/processed reports/*/

@@ -1,0 +1,41 @@
+"""Retrospective-study statistics toolkit.
+
+Importing the package does no work: the public names below are loaded on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "StudyConfig": "analysis.config",
+    "read_source": "analysis.io",
+    "read_table": "analysis.io",
+    "read_raw": "analysis.io",
+    "clean_study": "analysis.pipeline",
+    "write_clean_outputs": "analysis.pipeline",
+    "CleanResult": "analysis.pipeline",
+    "data_dictionary": "analysis.dictionary",
+    "build_twin": "analysis.synth",
+    "write_twin": "analysis.synth",
+    "RetroError": "analysis.errors",
+    "ConfigError": "analysis.errors",
+    "SourceError": "analysis.errors",
+    "UnmappedValuesError": "analysis.errors",
+    "PipelineError": "analysis.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,488 @@
+"""Cleaning steps: ``df -> Step(data, excluded, audit)``, each logging what it removed or changed.
+
+Nothing here mutates its input. ``excluded`` holds one row per raw record not carried forward
+(``LOG_COLUMNS``); ``audit`` holds one row per value corrected or flagged (``AUDIT_COLUMNS``).
+The rules are documented for users in ``docs/derivations.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.config import StudyConfig
+from analysis.errors import UnmappedValuesError
+from analysis.schema import DUPLICATE_KEYS, TABLE_COLUMNS
+from analysis.text import normalize_label
+
+LOG_COLUMNS = ["table", "source", "sheet", "row", "patient_id", "step", "reason"]
+AUDIT_COLUMNS = [
+    "table", "source", "sheet", "row", "patient_id", "column", "check", "value", "action", "message",
+]
+
+_DATE_FORMATS = {
+    "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"],
+    "MDY": ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y"],
+    "YMD": ["%Y/%m/%d", "%Y.%m.%d"],
+}
+_ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+@dataclass(frozen=True)
+class Step:
+    """Result of one cleaning step."""
+
+    data: pd.DataFrame
+    excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LOG_COLUMNS))
+    audit: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AUDIT_COLUMNS))
+
+
+def where(df: pd.DataFrame, i: int | object) -> str:
+    """Human location of a record: ``file, sheet 'S', row N``."""
+    rec = df.loc[i]
+    sheet = f", sheet {rec['source_sheet']!r}" if rec.get("source_sheet") else ""
+    return f"{rec['source_file']}{sheet}, row {rec['source_row']}"
+
+
+def log_rows(df: pd.DataFrame, table: str, step: str, reasons: pd.Series | str) -> pd.DataFrame:
+    """Exclusion-log rows for the records of ``df``."""
+    out = pd.DataFrame(
+        {
+            "table": table,
+            "source": df["source_file"].astype(str),
+            "sheet": df["source_sheet"].astype(str),
+            "row": df["source_row"].astype("int64"),
+            "patient_id": df["patient_id"].astype("string"),
+            "step": step,
+            "reason": reasons,
+        },
+        index=df.index,
+    )
+    return out.reset_index(drop=True)[LOG_COLUMNS]
+
+
+def audit_rows(df: pd.DataFrame, table: str, column: str, check: str, values: pd.Series,
+               action: str, messages: pd.Series | str) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "table": table,
+            "source": df["source_file"].astype(str),
+            "sheet": df["source_sheet"].astype(str),
+            "row": df["source_row"].astype("int64"),
+            "patient_id": df["patient_id"].astype("string"),
+            "column": column,
+            "check": check,
+            "value": values.astype(str),
+            "action": action,
+            "message": messages,
+        },
+        index=df.index,
+    )
+    return out.reset_index(drop=True)[AUDIT_COLUMNS]
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+# --------------------------------------------------------------------------- text
+def strip_text(data: pd.DataFrame) -> pd.DataFrame:
+    """Trim text cells; empty text becomes missing. Non-text cells are left as they are."""
+    out = data.copy()
+    for col in out.columns:
+        if col.startswith("source_") or col == "_source":
+            continue
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            is_str = s.map(lambda v: isinstance(v, str))
+            if is_str.any():
+                stripped = s[is_str].str.strip()
+                s = s.where(~is_str, stripped)
+                s = s.mask(is_str & (s == ""), None)
+                out[col] = s
+    if "patient_id" in out:
+        out["patient_id"] = out["patient_id"].map(_id_text)
+    return out
+
+
+def _id_text(v: object) -> object:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip() or None
+
+
+def require_values(data: pd.DataFrame, table: str) -> Step:
+    """Exclude records whose required columns are empty (pandera nullable check, lazy)."""
+    import pandera.pandas as pa
+
+    required = [c for c, spec in TABLE_COLUMNS[table].items() if spec.required and c in data]
+    schema = pa.DataFrameSchema(
+        {c: pa.Column(object, nullable=False, coerce=False) for c in required}, strict=False
+    )
+    try:
+        schema.validate(data.astype({c: object for c in required}), lazy=True)
+        return Step(data)
+    except pa.errors.SchemaErrors as err:
+        fc = err.failure_cases
+        fc = fc[fc["check"].astype(str).str.contains("not_nullable")]
+    bad_idx = sorted(set(fc["index"].dropna().astype(int)))
+    if not bad_idx:
+        return Step(data)
+    bad = data.loc[bad_idx]
+    reasons = bad.apply(
+        lambda r: "required value missing: "
+        + ", ".join(f"`{c}`" for c in required if pd.isna(r[c])),
+        axis=1,
+    )
+    return Step(data.drop(index=bad_idx), log_rows(bad, table, "missing", reasons))
+
+
+# --------------------------------------------------------------------- vocabularies
+def vocabulary_lookup(config: StudyConfig, vocab_name: str, source_name: str) -> dict[str, str]:
+    """Normalised label -> level for one vocabulary as seen from one source."""
+    vocab = config.vocabularies[vocab_name]
+    lookup = {}
+    for level in vocab.levels:
+        for label in [level, *vocab.synonyms.get(level, [])]:
+            lookup[normalize_label(label)] = level
+    src = next((s for s in config.sources if s.name == source_name), None)
+    if src is not None:
+        for level, labels in src.synonyms.get(vocab_name, {}).items():
+            for label in labels:
+                lookup[normalize_label(label)] = level
+    return lookup
+
+
+def map_vocabularies(data: pd.DataFrame, table: str, config: StudyConfig) -> tuple[Step, pd.DataFrame]:
+    """Map raw labels to vocabulary levels.
+
+    Returns the step and a table of unmapped values (``table, column, source, value, count,
+    rows, suggestion``). Unmapped cells are left missing in ``data``; the caller decides whether
+    they stop the run (``cleaning.on_unmapped: error``) or exclude their records.
+    """
+    out = data.copy()
+    unmapped = []
+    for column, spec in TABLE_COLUMNS[table].items():
+        if spec.kind not in ("category", "bool") or column not in out:
+            continue
+        found = config.vocabulary_for(column)
+        if found is None:
+            continue
+        vocab_name, vocab = found
+        mapped = pd.Series(pd.NA, index=out.index, dtype=object)
+        for source_name, idx in out.groupby("_source", sort=False).groups.items():
+            lookup = vocabulary_lookup(config, vocab_name, str(source_name))
+            raw = out.loc[idx, column]
+            present = raw.notna()
+            keys = raw[present].map(normalize_label)
+            levels = keys.map(lookup)
+            mapped.loc[levels.index] = levels
+            miss = levels.isna()
+            if miss.any():
+                miss_idx = levels.index[miss]
+                for value, grp in out.loc[miss_idx].groupby(out.loc[miss_idx, column].astype(str)):
+                    close = difflib.get_close_matches(normalize_label(value), list(lookup), n=1)
+                    unmapped.append(
+                        {
+                            "table": table,
+                            "column": column,
+                            "vocabulary": vocab_name,
+                            "source": where(grp, grp.index[0]).rsplit(", row", 1)[0],
+                            "value": value,
+                            "count": len(grp),
+                            "rows": ", ".join(str(r) for r in grp["source_row"].head(10))
+                            + (", ..." if len(grp) > 10 else ""),
+                            "suggestion": lookup[close[0]] if close else "",
+                            "_index": list(grp.index),
+                        }
+                    )
+        if spec.kind == "bool":
+            out[column] = mapped.map({"yes": True, "no": False}).astype("boolean")
+        else:
+            out[column] = pd.Categorical(mapped, categories=vocab.levels, ordered=vocab.ordered)
+    report = pd.DataFrame(unmapped)
+    return Step(out), report
+
+
+def unmapped_message(report: pd.DataFrame) -> str:
+    """The error text for unmapped labels: every value, its count, rows, and the fix."""
+    lines = [f"{len(report)} unmapped value(s); nothing was guessed or dropped:"]
+    for r in report.itertuples():
+        hint = f" (closest known label maps to {r.suggestion!r})" if r.suggestion else ""
+        plural = "row" if r.count == 1 else "rows"
+        lines.append(
+            f"  - `{r.column}` has unmapped value {r.value!r} in {r.count} {plural} "
+            f"({plural} {r.rows} of {r.source}){hint}; add it to "
+            f"`vocabularies.{r.vocabulary}.synonyms` (or to `sources[].synonyms` for this source "
+            f"only)."
+        )
+    return "\n".join(lines)
+
+
+def handle_unmapped(step: Step, report: pd.DataFrame, table: str, on_unmapped: str) -> Step:
+    """Raise on unmapped labels, or exclude their records when ``on_unmapped == 'exclude'``."""
+    if report.empty:
+        return step
+    if on_unmapped == "error":
+        raise UnmappedValuesError(unmapped_message(report), report.drop(columns="_index"))
+    idx = sorted({i for lst in report["_index"] for i in lst})
+    bad = step.data.loc[idx]
+    reason_by_idx = {
+        i: f"unmapped `{r.column}` value {r.value!r}" for r in report.itertuples() for i in r._index
+    }
+    reasons = pd.Series([reason_by_idx[i] for i in idx], index=idx)
+    return Step(step.data.drop(index=idx), log_rows(bad, table, "vocabulary", reasons))
+
+
+# ------------------------------------------------------------------- dates, numbers
+def parse_date_value(value: object, order: str) -> pd.Timestamp | None:
+    """One raw cell -> Timestamp, or None when it cannot be read as a date."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return pd.Timestamp(value).normalize()
+    if isinstance(value, int | float | np.integer | np.floating):
+        if 20000 <= float(value) <= 80000:  # an Excel serial day number in a text/number cell
+            return _EXCEL_EPOCH + pd.Timedelta(days=int(value))
+        return None
+    text = str(value).strip()
+    for fmt in [*_ISO_FORMATS, *_DATE_FORMATS[order]]:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(text, fmt)).normalize()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
+    """Parse date columns by each source's ``date_order``.
+
+    An unparseable required date excludes the record (step ``parse``); an unparseable
+    optional date is set missing and audited.
+    """
+    out = data.copy()
+    orders = {s.name: s.date_order for s in config.sources}
+    excluded, audit = [], []
+    drop: set[object] = set()
+    for column, spec in TABLE_COLUMNS[table].items():
+        if spec.kind != "date" or column not in out:
+            continue
+        raw = out[column]
+        order = out["_source"].map(orders)
+        parsed = pd.Series(
+            [parse_date_value(v, o) for v, o in zip(raw, order, strict=True)], index=out.index
+        )
+        failed = raw.notna() & parsed.isna()
+        out[column] = pd.to_datetime(parsed)
+        if failed.any():
+            bad = out.loc[failed]
+            msgs = raw[failed].map(
+                lambda v, c=column: f"`{c}` value {v!r} is not a date (expected ISO YYYY-MM-DD "
+                f"or the source's date_order)"
+            )
+            if spec.required:
+                excluded.append(log_rows(bad, table, "parse", msgs))
+                drop |= set(bad.index)
+            else:
+                audit.append(audit_rows(bad, table, column, "date", raw[failed], "set_missing", msgs))
+    return Step(
+        out.drop(index=sorted(drop)),
+        _concat(excluded, LOG_COLUMNS),
+        _concat(audit, AUDIT_COLUMNS),
+    )
+
+
+def _to_number(value: object) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    text = str(value).strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def parse_numbers(data: pd.DataFrame, table: str) -> Step:
+    """Numeric columns to float; non-numeric text is set missing and audited."""
+    out = data.copy()
+    audit = []
+    for column, spec in TABLE_COLUMNS[table].items():
+        if spec.kind != "number" or column not in out:
+            continue
+        raw = out[column]
+        parsed = raw.map(_to_number).astype("float64")
+        failed = raw.notna() & parsed.isna()
+        out[column] = parsed
+        if failed.any():
+            bad = out.loc[failed]
+            msgs = raw[failed].map(lambda v, c=column: f"`{c}` value {v!r} is not a number")
+            audit.append(audit_rows(bad, table, column, "number", raw[failed], "set_missing", msgs))
+    return Step(out, audit=_concat(audit, AUDIT_COLUMNS))
+
+
+def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
+    """Apply ``checks[]`` for this table with pandera (lazy: every failure is collected)."""
+    import pandera.pandas as pa
+
+    checks = [c for c in config.checks if c.table == table and c.column in data]
+    if not checks:
+        return Step(data)
+    out = data.copy()
+    excluded, audit = [], []
+    drop: set[object] = set()
+    for chk in checks:
+        lo = -np.inf if chk.min is None else chk.min
+        hi = np.inf if chk.max is None else chk.max
+        schema = pa.DataFrameSchema(
+            {chk.column: pa.Column(float, pa.Check.in_range(lo, hi), nullable=True)}
+        )
+        try:
+            schema.validate(out[[chk.column]], lazy=True)
+            continue
+        except pa.errors.SchemaErrors as err:
+            idx = sorted(set(err.failure_cases["index"].dropna().astype(int)))
+        bad = out.loc[idx]
+        values = bad[chk.column]
+        msgs = values.map(
+            lambda v, c=chk: f"`{c.column}` value {v:g} outside the plausible range "
+            f"[{c.min}, {c.max}] (checks: {c.table}.{c.column})"
+        )
+        if chk.action == "exclude":
+            excluded.append(log_rows(bad, table, "check", msgs))
+            drop |= set(idx)
+        else:
+            audit.append(audit_rows(bad, table, chk.column, "range", values, "set_missing", msgs))
+            out.loc[idx, chk.column] = np.nan
+    return Step(out.drop(index=sorted(drop)), _concat(excluded, LOG_COLUMNS),
+                _concat(audit, AUDIT_COLUMNS))
+
+
+def check_stop_after_start(data: pd.DataFrame) -> Step:
+    """Exclude concomitant treatments whose ``stop_date`` precedes ``start_date``."""
+    bad_mask = data["stop_date"].notna() & (data["stop_date"] < data["start_date"])
+    if not bad_mask.any():
+        return Step(data)
+    bad = data.loc[bad_mask]
+    msgs = bad.apply(
+        lambda r: f"stop_date {r['stop_date']:%Y-%m-%d} is before start_date "
+        f"{r['start_date']:%Y-%m-%d}",
+        axis=1,
+    )
+    return Step(data.loc[~bad_mask], log_rows(bad, "concomitant", "check", msgs))
+
+
+# ----------------------------------------------------------------- duplicates
+_VALUE_COLUMNS = [c for c in TABLE_COLUMNS["patients"] if c != "patient_id"]
+
+
+def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
+    """Merge agreeing duplicate patient rows; exclude every row of ids whose rows disagree.
+
+    Returns the step and a table of conflicts (``patient_id, columns, rows``) for the report.
+    """
+    dup_mask = data["patient_id"].duplicated(keep=False)
+    if not dup_mask.any():
+        return Step(data), pd.DataFrame(columns=["patient_id", "columns", "rows"])
+    keep_parts = [data.loc[~dup_mask]]
+    excluded, conflicts = [], []
+    for pid, grp in data.loc[dup_mask].groupby("patient_id", sort=False):
+        cols = [c for c in _VALUE_COLUMNS if c in grp]
+        differing = [c for c in cols if grp[c].dropna().astype(str).nunique() > 1]
+        places = "; ".join(where(grp, i) for i in grp.index)
+        if differing:
+            detail = ", ".join(
+                f"{c}: " + " vs ".join(repr(v) for v in grp[c].astype(str)) for c in differing
+            )
+            msg = (
+                f"patient_id {pid!r} appears in {len(grp)} rows with conflicting values ({detail}); "
+                f"all rows excluded. Correct the export so one record remains."
+            )
+            excluded.append(log_rows(grp, "patients", "conflict", msg))
+            conflicts.append({"patient_id": pid, "columns": ", ".join(differing), "rows": places})
+            continue
+        first = grp.index[0]
+        merged = grp.iloc[[0]].copy()
+        for c in cols:
+            non_null = grp[c].dropna()
+            if len(non_null) and pd.isna(merged.at[first, c]):
+                merged.at[first, c] = non_null.iloc[0]
+        keep_parts.append(merged)
+        rest = grp.iloc[1:]
+        excluded.append(
+            log_rows(rest, "patients", "duplicate", f"duplicate of {where(grp, first)} (same values)")
+        )
+    kept = pd.concat(keep_parts).sort_index()
+    return Step(kept, _concat(excluded, LOG_COLUMNS)), pd.DataFrame(conflicts)
+
+
+def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
+    """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others."""
+    keys = DUPLICATE_KEYS[table]
+    dup = data.duplicated(keys, keep="first")
+    if not dup.any():
+        return Step(data)
+    first_idx = data.loc[~data.duplicated(keys, keep="first")].set_index(keys).index
+    firsts = pd.Series(data.loc[~dup].index, index=first_idx)
+    bad = data.loc[dup]
+    reasons = pd.Series(
+        [
+            f"duplicate of {where(data, firsts.loc[tuple(r)])} (same {', '.join(keys)})"
+            for r in bad[keys].itertuples(index=False)
+        ],
+        index=bad.index,
+    )
+    return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))
+
+
+def drop_orphans(data: pd.DataFrame, table: str, kept_ids: set[str],
+                 excluded_patients: dict[str, tuple[str, str]]) -> Step:
+    """Exclude child records whose patient is not kept.
+
+    ``excluded_patients`` maps an excluded patient id to its ``(step, reason)``; their records
+    are logged as ``patient_excluded`` with that reason, others as ``orphan``.
+    """
+    orphan = ~data["patient_id"].isin(kept_ids)
+    if not orphan.any():
+        return Step(data)
+    bad = data.loc[orphan]
+    steps = bad["patient_id"].map(lambda p: "patient_excluded" if p in excluded_patients else "orphan")
+    reasons = bad["patient_id"].map(
+        lambda p: f"patient excluded at step '{excluded_patients[p][0]}': {excluded_patients[p][1]}"
+        if p in excluded_patients
+        else f"patient_id {p!r} is not in the patient table"
+    )
+    logs = [
+        log_rows(bad.loc[steps == s], table, s, reasons[steps == s]) for s in sorted(set(steps))
+    ]
+    return Step(data.loc[~orphan], _concat(logs, LOG_COLUMNS))
+
+
+def flag_close_sessions(data: pd.DataFrame, min_days: int) -> Step:
+    """Flag sessions fewer than ``min_days`` after the patient's previous one (kept, audited)."""
+    out = data.sort_values(["patient_id", "session_date", "source_row"], kind="stable").copy()
+    gap = out.groupby("patient_id")["session_date"].diff().dt.days
+    out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
+    flagged = out.loc[out["is_possible_double_entry"]]
+    msgs = gap[flagged.index].map(
+        lambda d: f"session {int(d)} day(s) after the previous one (< {min_days}); possible "
+        f"double entry, kept"
+    )
+    audit = audit_rows(flagged, "sessions", "session_date", "min_interval",
+                       flagged["session_date"].dt.strftime("%Y-%m-%d"), "flagged", msgs)
+    return Step(out, audit=audit)

@@ -1,0 +1,378 @@
+"""Study configuration: pydantic models of one ``studies/<name>.yaml``.
+
+Every model forbids unknown keys so that a typo in a YAML file is an error naming the key and
+its line, never a silently ignored setting. YAML is read with ``yaml.SafeLoader`` only: tags
+such as ``!!python/object`` are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from analysis.errors import ConfigError
+from analysis.text import normalize_label
+
+TABLES = ("patients", "sessions", "adverse_events", "concomitant", "assessments")
+TableName = Literal["patients", "sessions", "adverse_events", "concomitant", "assessments"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StudyInfo(_Model):
+    """Who and what the study is: shown in the report title and methods."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    description: str = ""
+    reference: str = ""
+    seed: int = Field(ge=0, description="Root of every random seed used for this study.")
+    synthetic: bool = False
+
+
+class Paths(_Model):
+    """Folders, relative to the repository root (the folder that holds ``studies/``)."""
+
+    raw: str
+    processed: str
+    reports: str
+
+
+class Source(_Model):
+    """One raw file (or one sheet of a workbook) holding one canonical table."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    table: TableName
+    file: str
+    format: Literal["csv", "xlsx", "parquet", "sas", "spss"] | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    date_order: Literal["DMY", "MDY", "YMD"] = "DMY"
+    columns: dict[str, str] = Field(description="canonical column -> raw header")
+    constants: dict[str, str] = Field(default_factory=dict)
+    synonyms: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="vocabulary -> level -> raw labels valid in this source only",
+    )
+
+    @property
+    def inferred_format(self) -> str:
+        if self.format:
+            return self.format
+        suffix = Path(self.file).suffix.lower()
+        return {
+            ".csv": "csv",
+            ".txt": "csv",
+            ".tsv": "csv",
+            ".xlsx": "xlsx",
+            ".xlsm": "xlsx",
+            ".parquet": "parquet",
+            ".sas7bdat": "sas",
+            ".xpt": "sas",
+            ".sav": "spss",
+            ".zsav": "spss",
+        }.get(suffix, "")
+
+    @property
+    def label(self) -> str:
+        return f"{self.file} (sheet {self.sheet!r})" if self.sheet else self.file
+
+
+class Vocabulary(_Model):
+    """A controlled vocabulary: canonical levels and the raw labels that mean each of them."""
+
+    levels: list[str] = Field(min_length=1)
+    ordered: bool = False
+    applies_to: list[str] | None = None
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    categories: dict[str, str] = Field(
+        default_factory=dict, description="level -> category (e.g. system organ class)"
+    )
+
+    @model_validator(mode="after")
+    def _levels_known(self) -> Vocabulary:
+        unknown = [k for k in [*self.synonyms, *self.categories] if k not in self.levels]
+        if unknown:
+            raise ValueError(
+                f"synonyms/categories name levels {unknown} that are not in levels {self.levels}"
+            )
+        return self
+
+
+class RangeCheck(_Model):
+    """A plausibility check on a numeric column."""
+
+    table: TableName
+    column: str
+    min: float | None = None
+    max: float | None = None
+    action: Literal["set_missing", "exclude"] = "set_missing"
+
+
+class Condition(_Model):
+    column: str
+    op: Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in", "is_missing", "not_missing"]
+    value: Any = None
+
+
+class Criterion(_Model):
+    """One inclusion criterion: patients meeting every condition stay."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str
+    where: list[Condition] = Field(min_length=1)
+
+
+class Subgroup(_Model):
+    label: str
+    where: list[Condition] = Field(min_length=1)
+
+
+class Derivation(_Model):
+    """Parameters of the derived analysis variables (see the data dictionary)."""
+
+    days_per_month: float = 30.4375
+    response_target_month: float = 12
+    response_window_months: tuple[float, float] = (10, 14)
+    improvement_levels: list[str] = Field(default_factory=list)
+    hair_loss_treatments: list[str] = Field(
+        default_factory=list,
+        description="concomitant `drug` levels that make a patient 'combined' therapy",
+    )
+    schedule_months: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 6])
+    min_session_interval_days: int = 14
+    teae_days_after_last_session: int = 90
+    grade_severity: dict[str, str] = Field(
+        default_factory=dict, description="baseline_grade level -> mild / moderate / severe"
+    )
+
+    @field_validator("response_window_months")
+    @classmethod
+    def _window_ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[0] >= v[1]:
+            raise ValueError(f"window start {v[0]} must be before window end {v[1]}")
+        return v
+
+
+class Cleaning(_Model):
+    on_unmapped: Literal["error", "exclude"] = "error"
+
+
+class StudyConfig(_Model):
+    """A whole study: ``StudyConfig.load("studies/x.yaml")``."""
+
+    study: StudyInfo
+    paths: Paths
+    sources: list[Source] = Field(min_length=1)
+    vocabularies: dict[str, Vocabulary] = Field(default_factory=dict)
+    checks: list[RangeCheck] = Field(default_factory=list)
+    cleaning: Cleaning = Field(default_factory=Cleaning)
+    derive: Derivation = Field(default_factory=Derivation)
+    inclusion: list[Criterion] = Field(default_factory=list)
+    subgroups: dict[str, Subgroup] = Field(default_factory=dict)
+    analysis: dict[str, Any] = Field(
+        default_factory=dict, description="options read by the tables, figures and report stages"
+    )
+
+    # Not a model field: set by ``load`` so relative paths resolve against the repository.
+    _root: Path = Path(".")
+    _path: Path | None = None
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> StudyConfig:
+        from analysis.schema import TABLE_COLUMNS
+
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source names must be unique; repeated: {dupes}")
+        for i, src in enumerate(self.sources):
+            known = TABLE_COLUMNS[src.table]
+            bad = [c for c in [*src.columns, *src.constants] if c not in known]
+            if bad:
+                raise ValueError(
+                    f"sources[{i}] ({src.name}): unknown canonical column(s) {bad} for table "
+                    f"'{src.table}'; known columns are {sorted(known)}"
+                )
+            for vocab, levels in src.synonyms.items():
+                if vocab not in self.vocabularies:
+                    raise ValueError(f"sources[{i}].synonyms names unknown vocabulary '{vocab}'")
+                bad_levels = [lv for lv in levels if lv not in self.vocabularies[vocab].levels]
+                if bad_levels:
+                    raise ValueError(
+                        f"sources[{i}].synonyms.{vocab} names unknown level(s) {bad_levels}"
+                    )
+        for name, vocab in self.vocabularies.items():
+            seen: dict[str, str] = {}
+            for level in vocab.levels:
+                for label in [level, *vocab.synonyms.get(level, [])]:
+                    key = normalize_label(label)
+                    if key in seen and seen[key] != level:
+                        raise ValueError(
+                            f"vocabularies.{name}: label {label!r} maps to both "
+                            f"'{seen[key]}' and '{level}'; keep it under one level only"
+                        )
+                    seen[key] = level
+        for i, chk in enumerate(self.checks):
+            if chk.column not in TABLE_COLUMNS[chk.table]:
+                raise ValueError(f"checks[{i}]: unknown column '{chk.column}' in '{chk.table}'")
+        return self
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, path: str | Path, *, root: str | Path | None = None) -> StudyConfig:
+        """Read and validate a study YAML file.
+
+        Parameters
+        ----------
+        path : path of the YAML file.
+        root : folder that relative ``paths`` and ``sources[].file`` resolve against; by default
+            the parent of the folder holding the YAML (the repository root for ``studies/x.yaml``).
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(
+                f"study config not found: {path}. Pass the path of a YAML file such as "
+                f"studies/dutasteride_mesotherapy.yaml."
+            )
+        text = path.read_text(encoding="utf-8")
+        data, lines = _safe_load_with_lines(text, path)
+        try:
+            cfg = cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(_format_validation_error(exc, path, lines)) from None
+        cfg._root = Path(root) if root is not None else path.resolve().parent.parent
+        cfg._path = path.resolve()
+        return cfg
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def resolve(self, relative: str) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else self._root / p
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.resolve(self.paths.raw)
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.resolve(self.paths.processed)
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.resolve(self.paths.reports)
+
+    def source_path(self, source: Source) -> Path:
+        p = Path(source.file)
+        return p if p.is_absolute() else self.raw_dir / p
+
+    def sources_for(self, table: str) -> list[Source]:
+        return [s for s in self.sources if s.table == table]
+
+    def vocabulary_for(self, column: str) -> tuple[str, Vocabulary] | None:
+        """The vocabulary that controls ``column`` (by name or ``applies_to``)."""
+        for name, vocab in self.vocabularies.items():
+            targets = vocab.applies_to if vocab.applies_to is not None else [name]
+            if column in targets:
+                return name, vocab
+        return None
+
+    def seed_for(self, purpose: str) -> int:
+        """A seed derived from the study seed and a purpose label, stable across runs."""
+        digest = hashlib.sha256(f"{self.study.seed}:{purpose}".encode()).hexdigest()
+        return int(digest[:8], 16)
+
+    def sha256(self) -> str:
+        if self._path is None:
+            return ""
+        return hashlib.sha256(self._path.read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------------- helpers
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping key."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    loader._key_lines.append({k.value: k.start_mark.line + 1 for k, _ in node.value})  # type: ignore[attr-defined]
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+
+
+def _safe_load_with_lines(text: str, path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse YAML safely and return the data plus a map of key path -> line number."""
+    try:
+        root_node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ConfigError(
+            f"{path}, line {line}: unsafe or unknown YAML tag ({exc.problem}). Study files may "
+            f"hold only plain values, lists and mappings; remove the tag."
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else "?"
+        raise ConfigError(f"{path}, line {line}: not valid YAML ({exc}).") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of top-level keys, found {type(data).__name__}.")
+    lines: dict[tuple[Any, ...], int] = {}
+    _collect_lines(root_node, (), lines)
+    return data, lines
+
+
+def _collect_lines(node: Any, prefix: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*prefix, key_node.value)
+            out[key] = key_node.start_mark.line + 1
+            _collect_lines(value_node, key, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            key = (*prefix, i)
+            out[key] = item.start_mark.line + 1
+            _collect_lines(item, key, out)
+
+
+def _format_validation_error(
+    exc: ValidationError, path: Path, lines: dict[tuple[Any, ...], int]
+) -> str:
+    parts = [f"{path}: {exc.error_count()} problem(s) in the study config:"]
+    for err in exc.errors():
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        dotted = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(
+            ".[", "["
+        )
+        line = None
+        for n in range(len(loc), -1, -1):
+            line = lines.get(tuple(loc[:n]))
+            if line is not None:
+                break
+        where = f"line {line}" if line else "top level"
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key `{dotted}` ({where}); check its spelling or remove it"
+        elif err["type"] == "missing":
+            msg = f"missing required key `{dotted}` ({where})"
+        else:
+            found = err.get("input")
+            shown = repr(found) if not isinstance(found, dict | list) else type(found).__name__
+            msg = f"`{dotted or '(root)'}` ({where}): {err['msg']}; found {shown}"
+        parts.append(f"  - {msg}")
+    return "\n".join(parts)

@@ -1,0 +1,229 @@
+"""Read raw exports (CSV, XLSX, Parquet, SAS, SPSS) into canonical tables; hash files.
+
+Every record read keeps its provenance: ``source_file`` (relative to the raw folder),
+``source_sheet`` and ``source_row`` (the row number a spreadsheet shows: header = row 1).
+Raw files are opened read-only and never written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.config import Source, StudyConfig
+from analysis.errors import SourceError
+from analysis.schema import PROVENANCE, TABLE_COLUMNS
+
+_CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_raw(path: str | Path, *, fmt: str, sheet: str | None = None,
+             encoding: str | None = None, delimiter: str | None = None) -> pd.DataFrame:
+    """Read one raw file as it is (raw headers, cells as text where the format allows).
+
+    Parameters
+    ----------
+    path : the file.
+    fmt : ``csv``, ``xlsx``, ``parquet``, ``sas`` (``.sas7bdat`` / ``.xpt``) or ``spss`` (``.sav``).
+    sheet : worksheet name, for ``xlsx``.
+    encoding, delimiter : for ``csv``; detected when not given (encoding: UTF-8, then
+        Windows-1252, then Latin-1; delimiter: ``,`` ``;`` tab or ``|`` by csv.Sniffer).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(
+            f"raw file not found: {path}. Check `sources[].file` in the study config (paths are "
+            f"relative to `paths.raw`)."
+        )
+    if path.stat().st_size == 0:
+        raise SourceError(f"{path} is empty (0 bytes). Re-export the file from the clinic system.")
+    if fmt == "csv":
+        return _read_csv(path, encoding=encoding, delimiter=delimiter)
+    if fmt == "xlsx":
+        return _read_xlsx(path, sheet)
+    if fmt == "parquet":
+        return pd.read_parquet(path)
+    if fmt in ("sas", "spss"):
+        return _read_stat(path, fmt, encoding)
+    raise SourceError(
+        f"{path}: unknown format {fmt!r}; set `format` to one of csv, xlsx, parquet, sas, spss."
+    )
+
+
+def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
+    data = path.read_bytes()
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise SourceError(
+                f"{path}: cannot be decoded as {encoding!r} (byte 0x{data[exc.start]:02x} at line "
+                f"{line}). The file is probably in another encoding: set `encoding: latin-1` "
+                f"(or cp1252) for this source."
+            ) from None
+        except LookupError:
+            raise SourceError(
+                f"{path}: unknown encoding {encoding!r} in the study config; use e.g. utf-8, "
+                f"latin-1 or cp1252."
+            ) from None
+    for enc in _CSV_ENCODINGS:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise SourceError(f"{path}: encoding could not be detected; set `encoding` for this source.")
+
+
+def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None) -> pd.DataFrame:
+    text, _ = _decode(path, encoding)
+    if not text.strip():
+        raise SourceError(f"{path} holds no data (only white space). Re-export the file.")
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    try:
+        df = pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.ParserError as exc:
+        raise SourceError(
+            f"{path}: not a valid delimited file with delimiter {delimiter!r} ({exc}). Check "
+            f"`delimiter` for this source."
+        ) from None
+    df.index = pd.RangeIndex(2, 2 + len(df))
+    blank = (df == "").all(axis=1)
+    return df.loc[~blank]
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for unreadable files
+        raise SourceError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc}).") from None
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            raise SourceError(
+                f"{path}: sheet {sheet!r} not found; the workbook has sheets {wb.sheetnames}. "
+                f"Fix `sheet` for this source."
+            )
+        rows = list(ws.iter_rows(values_only=True))
+    finally:
+        wb.close()
+    if not rows or all(v is None for v in rows[0]):
+        raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    width = len(header)
+    body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
+    df = pd.DataFrame(body, columns=header, dtype=object)
+    # Keep the sheet's row numbers even when trailing blank rows are dropped.
+    df.index = pd.RangeIndex(2, 2 + len(df))
+    blank = df.isna().all(axis=1)
+    return df.loc[~blank]
+
+
+def _read_stat(path: Path, fmt: str, encoding: str | None) -> pd.DataFrame:
+    import pyreadstat
+
+    try:
+        if fmt == "spss":
+            df, _ = pyreadstat.read_sav(str(path), apply_value_formats=True)
+        elif path.suffix.lower() == ".xpt":
+            df, _ = pyreadstat.read_xport(str(path), encoding=encoding)
+        else:
+            df, _ = pyreadstat.read_sas7bdat(str(path), encoding=encoding)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise SourceError(f"{path}: cannot be read as {fmt.upper()} ({exc}).") from None
+    return df
+
+
+def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
+    """Read one configured source into its canonical columns plus provenance.
+
+    Raises
+    ------
+    SourceError
+        When the file is missing, empty, undecodable, lacks the sheet, or lacks a mapped header.
+    """
+    path = config.source_path(source)
+    fmt = source.inferred_format
+    raw = read_raw(path, fmt=fmt, sheet=source.sheet, encoding=source.encoding,
+                   delimiter=source.delimiter)
+    if raw.empty:
+        raise SourceError(f"{source.label}: has a header but no records.")
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = {canon: hdr for canon, hdr in source.columns.items() if hdr not in raw.columns}
+    if missing:
+        found = ", ".join(repr(c) for c in raw.columns)
+        wanted = ", ".join(f"{canon} <- {hdr!r}" for canon, hdr in missing.items())
+        raise SourceError(
+            f"{source.label}: column(s) not found: {wanted}. The file has: {found}. Fix "
+            f"`sources[{source.name}].columns` to name the header as it appears in the file."
+        )
+    spec = TABLE_COLUMNS[source.table]
+    provided = set(source.columns) | set(source.constants)
+    absent_required = [c for c, col in spec.items() if col.required and c not in provided]
+    if absent_required:
+        raise SourceError(
+            f"source {source.name!r} ({source.label}) does not map required column(s) "
+            f"{absent_required} of table '{source.table}'; add them under `columns`."
+        )
+    rel = _relative(path, config.raw_dir)
+    out = pd.DataFrame(index=raw.index)
+    for canon, hdr in source.columns.items():
+        out[canon] = raw[hdr].to_numpy()
+    for canon, value in source.constants.items():
+        out[canon] = value
+    rows = raw.index.to_numpy() if fmt in ("xlsx", "csv") else pd.RangeIndex(2, 2 + len(raw)).to_numpy()
+    out["source_file"] = rel
+    out["source_sheet"] = source.sheet or ""
+    out["source_row"] = rows
+    out["_source"] = source.name
+    return out.reset_index(drop=True)
+
+
+def read_table(config: StudyConfig, table: str) -> pd.DataFrame:
+    """All sources of one canonical table, stacked in config order."""
+    frames = [read_source(config, s) for s in config.sources_for(table)]
+    columns = [*TABLE_COLUMNS[table], *PROVENANCE, "_source"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    stacked = pd.concat(frames, ignore_index=True, sort=False)
+    return stacked.reindex(columns=columns)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a Parquet file deterministically (no pandas index, fixed writer options)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
+    return path

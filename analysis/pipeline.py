@@ -1,0 +1,246 @@
+"""The clean stage: raw sources -> validated, derived analysis tables + exclusion log + flow.
+
+``clean_study(config)`` is pure (reads raw files, returns a ``CleanResult``);
+``write_clean_outputs`` writes it under ``paths.processed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import clean, derive
+from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
+from analysis.config import StudyConfig
+from analysis.errors import UnmappedValuesError
+from analysis.io import read_table, write_parquet
+from analysis.schema import TABLES_ORDER
+from analysis.validate import validate_analysis_tables
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """Analysis-ready tables and the record of everything removed or changed."""
+
+    tables: dict[str, pd.DataFrame]
+    exclusions: pd.DataFrame
+    audit: pd.DataFrame
+    flow: pd.DataFrame
+    raw_counts: pd.DataFrame
+    conflicts: pd.DataFrame
+
+    @property
+    def patients(self) -> pd.DataFrame:
+        return self.tables["patients"]
+
+    def accounting(self) -> pd.DataFrame:
+        """Per raw file and sheet: rows read, kept, logged, and whether they add up."""
+        kept = pd.concat(
+            [
+                t[["source_file", "source_sheet"]].assign(table=name)
+                for name, t in self.tables.items()
+            ]
+        ).value_counts(["table", "source_file", "source_sheet"]).rename("kept")
+        logged = self.exclusions.rename(columns={"source": "source_file", "sheet": "source_sheet"})
+        logged = logged.value_counts(["table", "source_file", "source_sheet"]).rename("logged")
+        out = self.raw_counts.set_index(["table", "source_file", "source_sheet"])
+        out = out.join(kept).join(logged).fillna(0).astype("int64").reset_index()
+        out["balanced"] = out["rows_read"] == out["kept"] + out["logged"]
+        return out
+
+
+def _collect(step: Step, excluded: list[pd.DataFrame], audit: list[pd.DataFrame]) -> pd.DataFrame:
+    excluded.append(step.excluded)
+    audit.append(step.audit)
+    return step.data
+
+
+def _frame(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> CleanResult:
+    """Read every source, clean, de-duplicate, derive and apply the inclusion criteria.
+
+    Raises
+    ------
+    SourceError
+        A raw file cannot be read as configured (stops the run).
+    UnmappedValuesError
+        Labels no vocabulary covers (lists all of them, across every table).
+    """
+    say = progress or (lambda _msg: None)
+    excluded: list[pd.DataFrame] = []
+    audit: list[pd.DataFrame] = []
+    tables: dict[str, pd.DataFrame] = {}
+    counts = []
+    unmapped = []
+    for table in TABLES_ORDER:
+        say(f"reading {table}")
+        df = read_table(config, table)
+        counts.append(
+            df.value_counts(["source_file", "source_sheet"], sort=False)
+            .rename("rows_read").reset_index().assign(table=table)
+        )
+        df = clean.strip_text(df)
+        df = _collect(clean.require_values(df, table), excluded, audit)
+        step, report = clean.map_vocabularies(df, table, config)
+        unmapped.append(report)
+        tables[table] = step.data
+    unmapped_all = pd.concat([u for u in unmapped if len(u)] or [pd.DataFrame()], ignore_index=True)
+    if len(unmapped_all) and config.cleaning.on_unmapped == "error":
+        raise UnmappedValuesError(clean.unmapped_message(unmapped_all),
+                                  unmapped_all.drop(columns="_index"))
+    for table, report in zip(TABLES_ORDER, unmapped, strict=True):
+        df = clean.handle_unmapped(Step(tables[table]), report, table, "exclude")
+        df = _collect(df, excluded, audit)
+        say(f"validating {table}")
+        df = _collect(clean.parse_dates(df, table, config), excluded, audit)
+        df = _collect(clean.parse_numbers(df, table), excluded, audit)
+        df = _collect(clean.apply_range_checks(df, table, config), excluded, audit)
+        if table == "concomitant":
+            df = _collect(clean.check_stop_after_start(df), excluded, audit)
+        tables[table] = df
+
+    say("de-duplicating")
+    step, conflicts = clean.deduplicate_patients(tables["patients"])
+    patients = _collect(step, excluded, audit)
+    screened_ids = set(tables["patients"]["patient_id"])
+    removed: dict[str, tuple[str, str]] = {}
+    for pid in conflicts.get("patient_id", []):
+        removed[pid] = ("conflict", "conflicting duplicate patient records")
+    kept_ids = set(patients["patient_id"])
+    for table in TABLES_ORDER[1:]:
+        df = _collect(clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit)
+        tables[table] = _collect(clean.drop_duplicate_records(df, table), excluded, audit)
+    tables["sessions"] = _collect(
+        clean.flag_close_sessions(tables["sessions"], config.derive.min_session_interval_days),
+        excluded, audit,
+    )
+
+    say("deriving analysis variables")
+    d = config.derive
+    patients = (
+        patients.pipe(derive.add_session_summary, tables["sessions"])
+        .pipe(derive.add_followup, tables["sessions"], tables["assessments"], d)
+        .pipe(derive.add_schedule, tables["sessions"], d)
+        .pipe(derive.add_response_12m, tables["assessments"], d)
+        .pipe(derive.add_therapy_group, tables["concomitant"], d)
+        .pipe(derive.add_baseline_severity, config)
+    )
+    aes = derive.add_ae_flags(tables["adverse_events"], patients, tables["sessions"], d)
+    patients = patients.pipe(derive.add_ae_summary, aes).pipe(derive.add_time_to_event, d)
+    tables["adverse_events"] = aes
+
+    say("applying inclusion criteria")
+    flow_rows = [
+        {"step": "screened", "label": "Patients in the clinic exports (unique ids)",
+         "n_excluded": 0, "n_remaining": len(screened_ids)}
+    ]
+    if len(conflicts):
+        flow_rows.append({"step": "conflict", "label": "Conflicting duplicate patient records",
+                          "n_excluded": len(conflicts), "n_remaining": len(patients)})
+    for crit in config.inclusion:
+        ok = derive.evaluate_conditions(patients, crit.where)
+        out = patients.loc[~ok]
+        step_name = f"inclusion:{crit.id}"
+        excluded.append(clean.log_rows(out, "patients", step_name, f"not met: {crit.label}"))
+        for pid in out["patient_id"]:
+            removed[pid] = (step_name, f"not met: {crit.label}")
+        patients = patients.loc[ok]
+        flow_rows.append({"step": step_name, "label": crit.label, "n_excluded": int((~ok).sum()),
+                          "n_remaining": len(patients)})
+    kept_ids = set(patients["patient_id"])
+    for table in TABLES_ORDER[1:]:
+        tables[table] = _collect(
+            clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit
+        )
+    flow = pd.DataFrame(flow_rows)
+    for name, sub in config.subgroups.items():
+        n = int(derive.evaluate_conditions(patients, sub.where).sum())
+        flow = pd.concat([flow, pd.DataFrame([{"step": f"subgroup:{name}", "label": sub.label,
+                                               "n_excluded": pd.NA, "n_remaining": n}])])
+    tables["patients"] = patients
+    tables = {k: _finalise(k, v) for k, v in tables.items()}
+    validate_analysis_tables(tables, config)
+    return CleanResult(
+        tables=tables,
+        exclusions=_frame(excluded, LOG_COLUMNS),
+        audit=_frame(audit, AUDIT_COLUMNS),
+        flow=flow.reset_index(drop=True),
+        raw_counts=pd.concat(counts, ignore_index=True)[
+            ["table", "source_file", "source_sheet", "rows_read"]
+        ],
+        conflicts=conflicts,
+    )
+
+
+_LEADING = {
+    "patients": ["patient_id"],
+    "sessions": ["patient_id", "session_number", "session_date"],
+    "adverse_events": ["patient_id", "session_number", "onset_date", "ae_term"],
+    "concomitant": ["patient_id", "drug", "start_date"],
+    "assessments": ["patient_id", "assessment_date"],
+}
+
+
+def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Sorted, stable column order, no helper columns."""
+    out = df.drop(columns=["_source"], errors="ignore")
+    if table == "sessions":
+        out = out.sort_values(["patient_id", "session_date", "source_row"], kind="stable")
+        out["session_number"] = out.groupby("patient_id").cumcount().add(1).astype("int64")
+    lead = [c for c in _LEADING[table] if c in out]
+    prov = ["source_file", "source_sheet", "source_row"]
+    rest = [c for c in out.columns if c not in lead and c not in prov]
+    out = out[lead + rest + prov]
+    sort_cols = [c for c in lead if c in out]
+    out = out.sort_values(sort_cols, kind="stable", na_position="first").reset_index(drop=True)
+    out["patient_id"] = out["patient_id"].astype("string")
+    out["source_row"] = out["source_row"].astype("int64")
+    return out
+
+
+def write_clean_outputs(result: CleanResult, config: StudyConfig,
+                        out_dir: str | Path | None = None) -> list[Path]:
+    """Write the analysis tables, logs, flow, validation report and data dictionary."""
+    from analysis.dictionary import data_dictionary
+
+    out = Path(out_dir) if out_dir is not None else config.processed_dir
+    out.mkdir(parents=True, exist_ok=True)
+    written = [write_parquet(df, out / f"{name}.parquet") for name, df in result.tables.items()]
+    written.append(write_parquet(result.exclusions, out / "exclusions.parquet"))
+    written.append(write_parquet(result.audit, out / "audit.parquet"))
+    result.flow.to_csv(out / "flow.csv", index=False)
+    written.append(out / "flow.csv")
+    data_dictionary(result.tables, config).to_csv(out / "data_dictionary.csv", index=False)
+    written.append(out / "data_dictionary.csv")
+    validation_report(result).to_csv(out / "validation_report.csv", index=False)
+    written.append(out / "validation_report.csv")
+    result.accounting().to_csv(out / "accounting.csv", index=False)
+    written.append(out / "accounting.csv")
+    return sorted(written)
+
+
+def validation_report(result: CleanResult) -> pd.DataFrame:
+    """Every failure, one row each: ``table, source, sheet, row, patient_id, column, check,
+    value, action, message`` (exclusions first, then corrections and flags)."""
+    ex = result.exclusions.rename(columns={"step": "check", "reason": "message"}).assign(
+        column="", value="", action="excluded"
+    )
+    ex.loc[ex["check"] == "duplicate", "action"] = "merged"
+    cols = ["table", "source", "sheet", "row", "patient_id", "column", "check", "value", "action",
+            "message"]
+    inclusion = ex["check"].str.startswith(("inclusion:", "patient_excluded"))
+    return pd.concat([ex.loc[~inclusion, cols], result.audit[cols]], ignore_index=True)
+
+
+__all__ = ["CleanResult", "clean_study", "validation_report", "write_clean_outputs"]

@@ -1,0 +1,89 @@
+"""pandera schemas of the analysis-ready tables, checked lazily after derivation.
+
+A failure here means the pipeline produced data that break its own contract (a bug or a
+contradictory config), so every failure is collected and the run stops with the whole table.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.config import StudyConfig
+from analysis.errors import PipelineError
+
+
+def _levels(config: StudyConfig, column: str) -> list[str] | None:
+    found = config.vocabulary_for(column)
+    return found[1].levels if found else None
+
+
+def analysis_schemas(config: StudyConfig) -> dict[str, pa.DataFrameSchema]:
+    """The contract of each analysis table (unique ids, ranges, vocabularies, types)."""
+    d = config.derive
+
+    def cat(column: str, **kw: object) -> pa.Column:
+        levels = _levels(config, column)
+        checks = [pa.Check.isin(levels)] if levels else []
+        return pa.Column(checks=checks, nullable=True, **kw)  # type: ignore[arg-type]
+
+    patients = pa.DataFrameSchema(
+        {
+            "patient_id": pa.Column("string", unique=True, nullable=False),
+            "sex": cat("sex"),
+            "age_years": pa.Column(float, pa.Check.in_range(0, 120), nullable=True),
+            "n_sessions": pa.Column("int64", pa.Check.ge(1)),
+            "followup_months": pa.Column(float, pa.Check.ge(0)),
+            "schedule_months_year1": pa.Column(
+                "Int64", pa.Check.isin(d.schedule_months), nullable=True
+            ),
+            "therapy_group": pa.Column(checks=pa.Check.isin(["monotherapy", "combined"])),
+            "response_12m": cat("response_grade"),
+            "is_response_assessable": pa.Column(bool),
+        },
+        checks=[
+            pa.Check(
+                lambda df: df["is_response_assessable"] == df["response_12m"].notna(),
+                name="assessable_iff_response",
+            ),
+        ],
+        strict=False,
+    )
+    sessions = pa.DataFrameSchema(
+        {
+            "patient_id": pa.Column("string", nullable=False),
+            "session_date": pa.Column("datetime64[ns]", nullable=False),
+            "session_number": pa.Column("int64", pa.Check.ge(1)),
+        },
+        unique=["patient_id", "session_date"],
+        strict=False,
+    )
+    adverse_events = pa.DataFrameSchema(
+        {
+            "patient_id": pa.Column("string", nullable=False),
+            "ae_term": cat("ae_term"),
+            "severity": cat("severity"),
+            "is_teae": pa.Column(bool),
+        },
+        unique=["patient_id", "onset_date", "ae_term"],
+        strict=False,
+    )
+    return {"patients": patients, "sessions": sessions, "adverse_events": adverse_events}
+
+
+def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfig) -> None:
+    """Validate lazily; raise ``PipelineError`` listing every failure."""
+    failures = []
+    for name, schema in analysis_schemas(config).items():
+        try:
+            schema.validate(tables[name], lazy=True)
+        except pa.errors.SchemaErrors as err:
+            failures.append(err.failure_cases.assign(table=name))
+    if failures:
+        fc = pd.concat(failures, ignore_index=True)
+        shown = fc[["table", "column", "check", "failure_case", "index"]].head(20).to_string()
+        raise PipelineError(
+            f"stage 'clean': the analysis tables break their schema in {len(fc)} place(s):\n"
+            f"{shown}\nThis is a bug or a contradictory study config; please report it with "
+            f"this message."
+        )
