@@ -203,7 +203,7 @@ def map_vocabularies(data: pd.DataFrame, table: str, config: StudyConfig) -> tup
                             "rows": ", ".join(str(r) for r in grp["source_row"].head(10))
                             + (", ..." if len(grp) > 10 else ""),
                             "suggestion": lookup[close[0]] if close else "",
-                            "_index": list(grp.index),
+                            "record_index": list(grp.index),
                         }
                     )
         if spec.kind == "bool":
@@ -234,11 +234,11 @@ def handle_unmapped(step: Step, report: pd.DataFrame, table: str, on_unmapped: s
     if report.empty:
         return step
     if on_unmapped == "error":
-        raise UnmappedValuesError(unmapped_message(report), report.drop(columns="_index"))
-    idx = sorted({i for lst in report["_index"] for i in lst})
+        raise UnmappedValuesError(unmapped_message(report), report.drop(columns="record_index"))
+    idx = sorted({i for lst in report["record_index"] for i in lst})
     bad = step.data.loc[idx]
     reason_by_idx = {
-        i: f"unmapped `{r.column}` value {r.value!r}" for r in report.itertuples() for i in r._index
+        i: f"unmapped `{r.column}` value {r.value!r}" for r in report.itertuples() for i in r.record_index
     }
     reasons = pd.Series([reason_by_idx[i] for i in idx], index=idx)
     return Step(step.data.drop(index=idx), log_rows(bad, table, "vocabulary", reasons))

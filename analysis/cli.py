@@ -115,6 +115,21 @@ def _print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
         raise typer.Exit(1)
 
 
+@app.command()
+def run(study: StudyArg) -> None:
+    """Run every stage in order (clean, then the stages that follow) and write all outputs.
+
+    A failing stage stops the run with the stage named; nothing is skipped silently.
+    """
+    from analysis.pipeline import clean_study, validation_report, write_clean_outputs
+
+    cfg = _load(study)
+    with _progress("clean") as say:
+        result = _guard(lambda: clean_study(cfg, progress=say))
+        write_clean_outputs(result, cfg)
+    _print_clean_summary(result, validation_report(result), cfg)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

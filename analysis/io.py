@@ -118,7 +118,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for unreadable files
-        raise SourceError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc}).") from None
+        raise SourceError(
+            f"{path}: not a readable .xlsx workbook ({exc}). If it is an old .xls or a CSV renamed "
+            f"to .xlsx, open it in a spreadsheet program and save it as .xlsx."
+        ) from None
     try:
         if sheet is None:
             ws = wb.worksheets[0]

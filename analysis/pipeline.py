@@ -98,7 +98,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     unmapped_all = pd.concat([u for u in unmapped if len(u)] or [pd.DataFrame()], ignore_index=True)
     if len(unmapped_all) and config.cleaning.on_unmapped == "error":
         raise UnmappedValuesError(clean.unmapped_message(unmapped_all),
-                                  unmapped_all.drop(columns="_index"))
+                                  unmapped_all.drop(columns="record_index"))
     for table, report in zip(TABLES_ORDER, unmapped, strict=True):
         df = clean.handle_unmapped(Step(tables[table]), report, table, "exclude")
         df = _collect(df, excluded, audit)

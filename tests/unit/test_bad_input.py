@@ -1,0 +1,471 @@
+"""Bad input gets a clear error (what, where, found vs expected, fix) and nothing is lost.
+
+Each case asserts the exact user-facing message.
+"""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis.config import StudyConfig
+from analysis.errors import ConfigError, SourceError, UnmappedValuesError
+from analysis.pipeline import clean_study
+
+
+def run(path):
+    return clean_study(StudyConfig.load(path))
+
+
+def reasons(result, step):
+    ex = result.exclusions
+    return ex.loc[ex["step"] == step].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ unreadable sources
+def test_empty_file(mini_study):
+    path = mini_study(files={"sessions.csv": b""})
+    raw = path.parent.parent / "raw" / "sessions.csv"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == f"{raw} is empty (0 bytes). Re-export the file from the clinic system."
+
+
+def test_whitespace_only_file(mini_study):
+    path = mini_study(files={"sessions.csv": "\n\n  \n"})
+    raw = path.parent.parent / "raw" / "sessions.csv"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == f"{raw} holds no data (only white space). Re-export the file."
+
+
+def test_header_without_records(mini_study):
+    path = mini_study(files={"aes.csv": "id,onset,term,severity,serious\n"})
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == "aes.csv: has a header but no records."
+
+
+def test_raw_file_not_found(mini_study):
+    path = mini_study(files={"conc.csv": None})
+    raw = path.parent.parent / "raw" / "conc.csv"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        f"raw file not found: {raw}. Check `sources[].file` in the study config (paths are "
+        f"relative to `paths.raw`)."
+    )
+
+
+def test_missing_required_column(mini_study):
+    path = mini_study(files={"patients.csv": "id,gender,age,grade,last_visit\nP1,F,50,,2021-01-01\n"})
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        "patients.csv: column(s) not found: sex <- 'sex', is_discontinued <- 'discontinued', "
+        "discontinuation_date <- 'disc_date', discontinuation_reason <- 'disc_reason'. The file "
+        "has: 'id', 'gender', 'age', 'grade', 'last_visit'. Fix `sources[patients].columns` to "
+        "name the header as it appears in the file."
+    )
+
+
+def test_wrong_encoding(mini_study):
+    latin = "id,drug,start,stop\nP2,minoxidil oral,2019-06-01,\nP4,biotin,2020-01-01,\nP4,Avodart é,2020-01-01,\n"
+    path = mini_study(
+        files={"conc.csv": latin.encode("latin-1")},
+        yaml_edit=lambda y: y.replace("file: conc.csv", "file: conc.csv\n    encoding: utf-8"),
+    )
+    raw = path.parent.parent / "raw" / "conc.csv"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        f"{raw}: cannot be decoded as 'utf-8' (byte 0xe9 at line 4). The file is probably in "
+        f"another encoding: set `encoding: latin-1` (or cp1252) for this source."
+    )
+
+
+def test_unknown_encoding_name(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("file: conc.csv", "file: conc.csv\n    encoding: klingon"))
+    raw = path.parent.parent / "raw" / "conc.csv"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        f"{raw}: unknown encoding 'klingon' in the study config; use e.g. utf-8, latin-1 or cp1252."
+    )
+
+
+def _workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_missing_sheet(mini_study):
+    xlsx = _workbook({"Sesiones": [["id", "date", "dose"], ["P1", "2020-01-10", 0.1]]})
+    path = mini_study(
+        files={"export.xlsx": xlsx},
+        yaml_edit=lambda y: y.replace("file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"),
+    )
+    raw = path.parent.parent / "raw" / "export.xlsx"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        f"{raw}: sheet 'Sessions' not found; the workbook has sheets ['Sesiones']. Fix `sheet` for "
+        f"this source."
+    )
+
+
+def test_not_a_workbook(mini_study):
+    path = mini_study(
+        files={"export.xlsx": b"this is not a zip file"},
+        yaml_edit=lambda y: y.replace("file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"),
+    )
+    raw = path.parent.parent / "raw" / "export.xlsx"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        f"{raw}: not a readable .xlsx workbook (File is not a zip file). If it is an old .xls or a "
+        f"CSV renamed to .xlsx, open it in a spreadsheet program and save it as .xlsx."
+    )
+
+
+def test_xlsx_sheet_rows_are_reported_as_in_excel(mini_study):
+    xlsx = _workbook({"Sessions": [["id", "date", "dose"], ["P1", "2020-01-10", 0.1],
+                                   ["P1", "2020-04-10", 0.1], ["P1", "31/02/2020", 0.1],
+                                   ["P1", "2020-07-10", 0.1]]})
+    path = mini_study(
+        files={"export.xlsx": xlsx},
+        yaml_edit=lambda y: y.replace("file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"),
+    )
+    res = run(path)
+    bad = reasons(res, "parse")
+    assert bad.loc[0, ["source", "sheet", "row", "patient_id"]].tolist() == [
+        "export.xlsx", "Sessions", 4, "P1"
+    ]
+    assert bad.loc[0, "reason"] == (
+        "`session_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the source's "
+        "date_order)"
+    )
+
+
+# ---------------------------------------------------------------------- values
+def test_unknown_code_stops_with_every_value_listed(mini_study):
+    path = mini_study(files={"patients.csv": """\
+        id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
+        P1,F,55,Ludwig I,2021-01-10,no,,
+        P2,Varon,40,HN III,2021-03-01,yes,2020-12-01,cost
+        P3,X,61,Ludwig II,2020-06-01,no,,
+        P4,X,33,HN IV,2021-02-01,no,,
+        """})
+    with pytest.raises(UnmappedValuesError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        "1 unmapped value(s); nothing was guessed or dropped:\n"
+        "  - `sex` has unmapped value 'X' in 2 rows (rows 4, 5 of patients.csv); add it to "
+        "`vocabularies.sex.synonyms` (or to `sources[].synonyms` for this source only)."
+    )
+    assert exc.value.table[["column", "value", "count"]].values.tolist() == [["sex", "X", 2]]
+
+
+def test_unknown_code_suggests_the_closest_label(mini_study):
+    path = mini_study(files={"aes.csv": """\
+        id,onset,term,severity,serious
+        P1,2020-01-11,dolorr,leve,no
+        """})
+    with pytest.raises(UnmappedValuesError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        "1 unmapped value(s); nothing was guessed or dropped:\n"
+        "  - `ae_term` has unmapped value 'dolorr' in 1 row (row 2 of aes.csv) (closest known "
+        "label maps to 'pain'); add it to `vocabularies.ae_term.synonyms` (or to "
+        "`sources[].synonyms` for this source only)."
+    )
+
+
+def test_unmapped_values_can_be_excluded_instead(mini_study):
+    path = mini_study(
+        files={"aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,itch,leve,no\nP1,2020-01-12,pain,mild,no\n"},
+        yaml_edit=lambda y: y + "cleaning: {on_unmapped: exclude}\n",
+    )
+    res = run(path)
+    bad = reasons(res, "vocabulary")
+    assert bad[["table", "row", "reason"]].values.tolist() == [
+        ["adverse_events", 2, "unmapped `ae_term` value 'itch'"]
+    ]
+    assert len(res.tables["adverse_events"]) == 1
+
+
+def test_accents_case_and_spaces_do_not_matter(mini_study):
+    path = mini_study(files={"aes.csv": """\
+        id,onset,term,severity,serious
+        P1,2020-01-11,  DOLOR ,LEVE,No
+        P1,2020-01-12,Edema   Frontal,Leve,NO
+        """})
+    res = run(path)
+    assert res.tables["adverse_events"]["ae_term"].astype(str).tolist() == ["pain", "edema"]
+
+
+def test_source_specific_synonym_wins(mini_study):
+    # In this export "M" means male (sources[patients].synonyms), whatever other exports say.
+    res = run(mini_study())
+    assert res.patients.set_index("patient_id").loc["P4", "sex"] == "male"
+
+
+def test_required_value_missing(mini_study):
+    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\n,2020-02-10,0.1\nP1,,0.1\n"})
+    res = run(path)
+    assert reasons(res, "missing")[["row", "reason"]].values.tolist() == [
+        [3, "required value missing: `patient_id`"],
+        [4, "required value missing: `session_date`"],
+    ]
+
+
+def test_unparseable_required_date_excludes_the_record(mini_study):
+    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,31/02/2020,0.1\nP1,2020-07-10,0.1\n"})
+    res = run(path)
+    assert reasons(res, "parse")[["row", "patient_id", "reason"]].values.tolist() == [
+        [3, "P1", "`session_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the "
+                  "source's date_order)"]
+    ]
+
+
+def test_unparseable_optional_date_is_set_missing(mini_study):
+    path = mini_study(files={"conc.csv": "id,drug,start,stop\nP2,minoxidil oral,2019-06-01,soon\n"})
+    res = run(path)
+    a = res.audit
+    assert a[["table", "row", "column", "action", "message"]].values.tolist() == [
+        ["concomitant", 2, "stop_date", "set_missing",
+         "`stop_date` value 'soon' is not a date (expected ISO YYYY-MM-DD or the source's date_order)"]
+    ]
+
+
+def test_day_first_dates(mini_study):
+    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,10/01/2020,0.1\nP1,10-4-2020,0.1\nP1,10.07.2020,0.1\n"})
+    res = run(path)
+    s = res.tables["sessions"]
+    assert s.loc[s.patient_id == "P1", "session_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2020-01-10", "2020-04-10", "2020-07-10"
+    ]
+
+
+def test_stop_before_start(mini_study):
+    path = mini_study(files={"conc.csv": "id,drug,start,stop\nP2,minoxidil oral,2019-06-01,\nP4,minoxidil oral,2020-05-01,2020-03-01\n"})
+    res = run(path)
+    assert reasons(res, "check")[["row", "patient_id", "reason"]].values.tolist() == [
+        [3, "P4", "stop_date 2020-03-01 is before start_date 2020-05-01"]
+    ]
+    # the excluded row does not make P4 a combined-therapy patient
+    assert res.patients.set_index("patient_id").loc["P4", "therapy_group"] == "monotherapy"
+
+
+@pytest.mark.parametrize("age", ["7", "130"])
+def test_age_out_of_range_is_set_missing(mini_study, age):
+    path = mini_study(files={"patients.csv": f"""\
+        id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
+        P1,F,{age},Ludwig I,2021-01-10,no,,
+        """})
+    res = run(path)
+    assert res.audit[["row", "column", "check", "action", "message"]].values.tolist() == [
+        [2, "age_years", "range", "set_missing",
+         f"`age_years` value {age} outside the plausible range [16.0, 100.0] (checks: "
+         f"patients.age_years)"]
+    ]
+    assert pd.isna(res.patients.loc[0, "age_years"])
+
+
+def test_non_numeric_age(mini_study):
+    path = mini_study(files={"patients.csv": """\
+        id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
+        P1,F,treinta,Ludwig I,2021-01-10,no,,
+        """})
+    res = run(path)
+    assert res.audit["message"].tolist() == ["`age_years` value 'treinta' is not a number"]
+
+
+def test_decimal_comma(mini_study):
+    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,\"0,5\"\nP1,2020-07-10,1\n"})
+    res = run(path)
+    assert res.tables["sessions"]["dose_mg"].tolist() == [0.5, 1.0]
+
+
+def test_duplicate_id_with_conflicting_values(mini_study):
+    path = mini_study(files={"patients.csv": """\
+        id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
+        P1,F,55,Ludwig I,2021-01-10,no,,
+        P1,F,57,Ludwig I,2021-01-10,no,,
+        P2,male,40,HN III,2021-03-01,yes,2020-12-01,cost
+        """})
+    res = run(path)
+    bad = reasons(res, "conflict")
+    assert bad["row"].tolist() == [2, 3]
+    assert bad.loc[0, "reason"] == (
+        "patient_id 'P1' appears in 2 rows with conflicting values (age_years: '55.0' vs '57.0'); "
+        "all rows excluded. Correct the export so one record remains."
+    )
+    # the patient's sessions and events follow it out, with the reason
+    assert set(res.exclusions.loc[res.exclusions.patient_id == "P1", "step"]) == {
+        "conflict", "patient_excluded"
+    }
+    assert "P1" not in set(res.patients.patient_id)
+
+
+def test_agreeing_duplicate_rows_are_merged(mini_study):
+    path = mini_study(files={"patients.csv": """\
+        id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
+        P1,F,55,Ludwig I,2021-01-10,no,,
+        P1 ,female,,ludwig i,10/01/2021,No,,
+        """})
+    res = run(path)
+    assert reasons(res, "duplicate")[["row", "reason"]].values.tolist() == [
+        [3, "duplicate of patients.csv, row 2 (same values)"]
+    ]
+    assert res.patients["age_years"].tolist() == [55.0]
+
+
+def test_session_logged_twice_on_the_same_day(mini_study):
+    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,10/01/2020,0.1\nP1,2020-07-10,0.1\n"})
+    res = run(path)
+    assert reasons(res, "duplicate")[["table", "row", "reason"]].values.tolist() == [
+        ["sessions", 3, "duplicate of sessions.csv, row 2 (same patient_id, session_date)"]
+    ]
+
+
+def test_sessions_closer_than_minimum_interval_are_flagged(mini_study):
+    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,2020-01-14,0.1\nP1,2020-07-10,0.1\n"})
+    res = run(path)
+    flags = res.audit.loc[res.audit.action == "flagged"]
+    assert flags[["row", "message"]].values.tolist() == [
+        [3, "session 4 day(s) after the previous one (< 14); possible double entry, kept"]
+    ]
+    assert res.tables["sessions"]["is_possible_double_entry"].sum() == 1
+
+
+def test_adverse_event_for_unknown_patient(mini_study):
+    path = mini_study(files={"aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,pain,mild,no\nP9,2020-01-11,pain,mild,no\n"})
+    res = run(path)
+    assert reasons(res, "orphan")[["table", "row", "reason"]].values.tolist() == [
+        ["adverse_events", 3, "patient_id 'P9' is not in the patient table"]
+    ]
+
+
+def test_records_of_excluded_patients_carry_the_reason(mini_study):
+    res = run(mini_study())
+    follow = reasons(res, "patient_excluded")
+    assert follow[["table", "patient_id", "reason"]].values.tolist() == [
+        ["sessions", "P3",
+         "patient excluded at step 'inclusion:followup': not met: At least 6 months of follow-up"]
+    ]
+
+
+# ------------------------------------------------------------------------ config
+def test_config_not_found(tmp_path):
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(tmp_path / "nope.yaml")
+    assert str(exc.value) == (
+        f"study config not found: {tmp_path / 'nope.yaml'}. Pass the path of a YAML file such as "
+        f"studies/dutasteride_mesotherapy.yaml."
+    )
+
+
+def test_invalid_yaml_key_names_key_and_line(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("  seed: 7", "  seed: 7\n  sede: 8"))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert str(exc.value) == (
+        f"{path}: 1 problem(s) in the study config:\n"
+        f"  - unknown key `study.sede` (line 5); check its spelling or remove it"
+    )
+
+
+def test_wrong_type_in_yaml(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("  seed: 7", "  seed: seven"))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert str(exc.value) == (
+        f"{path}: 1 problem(s) in the study config:\n"
+        f"  - `study.seed` (line 4): Input should be a valid integer, unable to parse string as an "
+        f"integer; found 'seven'"
+    )
+
+
+def test_missing_required_key(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("  title: Mini study\n", ""))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert str(exc.value) == (
+        f"{path}: 1 problem(s) in the study config:\n"
+        f"  - missing required key `study.title` (line 1)"
+    )
+
+
+def test_unsafe_yaml_tag_is_refused(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("  seed: 7", "  seed: !!python/object/apply:os.system ['echo hi']"))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert str(exc.value) == (
+        f"{path}, line 4: unsafe or unknown YAML tag (could not determine a constructor for the "
+        f"tag 'tag:yaml.org,2002:python/object/apply:os.system'). Study files may hold only plain "
+        f"values, lists and mappings; remove the tag."
+    )
+
+
+def test_yaml_syntax_error(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("  seed: 7", "  seed: [7"))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert str(exc.value).startswith(f"{path}, line 5: not valid YAML (")
+
+
+def test_unknown_canonical_column(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("dose_mg: dose}", "dose_mg: dose, dosis: x}"))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert str(exc.value) == (
+        f"{path}: 1 problem(s) in the study config:\n"
+        f"  - `(root)` (top level): Value error, sources[1] (sessions): unknown canonical "
+        f"column(s) ['dosis'] for table 'sessions'; known columns are ['concentration_pct', "
+        f"'dose_mg', 'patient_id', 'session_date', 'volume_ml']; found dict"
+    )
+
+
+def test_synonym_under_two_levels(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("synonyms: {female: [F, Mujer], male: [Varón]}",
+                                                     "synonyms: {female: [F, Mujer], male: [f]}"))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert "vocabularies.sex: label 'f' maps to both 'female' and 'male'; keep it under one level only" in str(exc.value)
+
+
+def test_source_without_required_column_mapping(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("columns: {patient_id: id, session_date: date, dose_mg: dose}",
+                                                     "columns: {patient_id: id, dose_mg: dose}"))
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        "source 'sessions' (sessions.csv) does not map required column(s) ['session_date'] of "
+        "table 'sessions'; add them under `columns`."
+    )
+
+
+def test_reversed_response_window(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("derive:\n", "derive:\n  response_window_months: [14, 10]\n"))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert "`derive.response_window_months`" in str(exc.value)
+    assert "window start 14.0 must be before window end 10.0" in str(exc.value)
+
+
+def test_check_on_unknown_column(mini_study):
+    path = mini_study(yaml_edit=lambda y: y.replace("column: age_years, min: 16", "column: edad, min: 16"))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert "checks[0]: unknown column 'edad' in 'patients'" in str(exc.value)
