@@ -21,7 +21,16 @@ from analysis.text import normalize_label
 
 LOG_COLUMNS = ["table", "source", "sheet", "row", "patient_id", "step", "reason"]
 AUDIT_COLUMNS = [
-    "table", "source", "sheet", "row", "patient_id", "column", "check", "value", "action", "message",
+    "table",
+    "source",
+    "sheet",
+    "row",
+    "patient_id",
+    "column",
+    "check",
+    "value",
+    "action",
+    "message",
 ]
 
 _DATE_FORMATS = {
@@ -66,8 +75,15 @@ def log_rows(df: pd.DataFrame, table: str, step: str, reasons: pd.Series | str) 
     return out.reset_index(drop=True)[LOG_COLUMNS]
 
 
-def audit_rows(df: pd.DataFrame, table: str, column: str, check: str, values: pd.Series,
-               action: str, messages: pd.Series | str) -> pd.DataFrame:
+def audit_rows(
+    df: pd.DataFrame,
+    table: str,
+    column: str,
+    check: str,
+    values: pd.Series,
+    action: str,
+    messages: pd.Series | str,
+) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "table": table,
@@ -140,8 +156,9 @@ def require_values(data: pd.DataFrame, table: str) -> Step:
         return Step(data)
     bad = data.loc[bad_idx]
     reasons = bad.apply(
-        lambda r: "required value missing: "
-        + ", ".join(f"`{c}`" for c in required if pd.isna(r[c])),
+        lambda r: (
+            "required value missing: " + ", ".join(f"`{c}`" for c in required if pd.isna(r[c]))
+        ),
         axis=1,
     )
     return Step(data.drop(index=bad_idx), log_rows(bad, table, "missing", reasons))
@@ -163,7 +180,9 @@ def vocabulary_lookup(config: StudyConfig, vocab_name: str, source_name: str) ->
     return lookup
 
 
-def map_vocabularies(data: pd.DataFrame, table: str, config: StudyConfig) -> tuple[Step, pd.DataFrame]:
+def map_vocabularies(
+    data: pd.DataFrame, table: str, config: StudyConfig
+) -> tuple[Step, pd.DataFrame]:
     """Map raw labels to vocabulary levels.
 
     Returns the step and a table of unmapped values (``table, column, source, value, count,
@@ -238,7 +257,9 @@ def handle_unmapped(step: Step, report: pd.DataFrame, table: str, on_unmapped: s
     idx = sorted({i for lst in report["record_index"] for i in lst})
     bad = step.data.loc[idx]
     reason_by_idx = {
-        i: f"unmapped `{r.column}` value {r.value!r}" for r in report.itertuples() for i in r.record_index
+        i: f"unmapped `{r.column}` value {r.value!r}"
+        for r in report.itertuples()
+        for i in r.record_index
     }
     reasons = pd.Series([reason_by_idx[i] for i in idx], index=idx)
     return Step(step.data.drop(index=idx), log_rows(bad, table, "vocabulary", reasons))
@@ -287,16 +308,20 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         if failed.any():
             bad = out.loc[failed]
             msgs = raw[failed].map(
-                lambda v, c=column: f"`{c}` value {v!r} is not a date (expected ISO YYYY-MM-DD "
-                f"or the source's date_order)"
+                lambda v, c=column: (
+                    f"`{c}` value {v!r} is not a date (expected ISO YYYY-MM-DD "
+                    f"or the source's date_order)"
+                )
             )
             if spec.required:
                 excluded.append(log_rows(bad, table, "parse", msgs))
                 drop |= set(bad.index)
             else:
-                audit.append(audit_rows(bad, table, column, "date", raw[failed], "set_missing", msgs))
+                audit.append(
+                    audit_rows(bad, table, column, "date", raw[failed], "set_missing", msgs)
+                )
     return Step(
-        out.drop(index=sorted(drop)),
+        out.drop(index=list(drop)),
         _concat(excluded, LOG_COLUMNS),
         _concat(audit, AUDIT_COLUMNS),
     )
@@ -360,8 +385,10 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
         bad = out.loc[idx]
         values = bad[chk.column]
         msgs = values.map(
-            lambda v, c=chk: f"`{c.column}` value {v:g} outside the plausible range "
-            f"[{c.min}, {c.max}] (checks: {c.table}.{c.column})"
+            lambda v, c=chk: (
+                f"`{c.column}` value {v:g} outside the plausible range "
+                f"[{c.min}, {c.max}] (checks: {c.table}.{c.column})"
+            )
         )
         if chk.action == "exclude":
             excluded.append(log_rows(bad, table, "check", msgs))
@@ -369,8 +396,9 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
         else:
             audit.append(audit_rows(bad, table, chk.column, "range", values, "set_missing", msgs))
             out.loc[idx, chk.column] = np.nan
-    return Step(out.drop(index=sorted(drop)), _concat(excluded, LOG_COLUMNS),
-                _concat(audit, AUDIT_COLUMNS))
+    return Step(
+        out.drop(index=list(drop)), _concat(excluded, LOG_COLUMNS), _concat(audit, AUDIT_COLUMNS)
+    )
 
 
 def check_stop_after_start(data: pd.DataFrame) -> Step:
@@ -380,8 +408,9 @@ def check_stop_after_start(data: pd.DataFrame) -> Step:
         return Step(data)
     bad = data.loc[bad_mask]
     msgs = bad.apply(
-        lambda r: f"stop_date {r['stop_date']:%Y-%m-%d} is before start_date "
-        f"{r['start_date']:%Y-%m-%d}",
+        lambda r: (
+            f"stop_date {r['stop_date']:%Y-%m-%d} is before start_date {r['start_date']:%Y-%m-%d}"
+        ),
         axis=1,
     )
     return Step(data.loc[~bad_mask], log_rows(bad, "concomitant", "check", msgs))
@@ -425,7 +454,9 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
         keep_parts.append(merged)
         rest = grp.iloc[1:]
         excluded.append(
-            log_rows(rest, "patients", "duplicate", f"duplicate of {where(grp, first)} (same values)")
+            log_rows(
+                rest, "patients", "duplicate", f"duplicate of {where(grp, first)} (same values)"
+            )
         )
     kept = pd.concat(keep_parts).sort_index()
     return Step(kept, _concat(excluded, LOG_COLUMNS)), pd.DataFrame(conflicts)
@@ -450,8 +481,12 @@ def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
     return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))
 
 
-def drop_orphans(data: pd.DataFrame, table: str, kept_ids: set[str],
-                 excluded_patients: dict[str, tuple[str, str]]) -> Step:
+def drop_orphans(
+    data: pd.DataFrame,
+    table: str,
+    kept_ids: set[str],
+    excluded_patients: dict[str, tuple[str, str]],
+) -> Step:
     """Exclude child records whose patient is not kept.
 
     ``excluded_patients`` maps an excluded patient id to its ``(step, reason)``; their records
@@ -461,11 +496,15 @@ def drop_orphans(data: pd.DataFrame, table: str, kept_ids: set[str],
     if not orphan.any():
         return Step(data)
     bad = data.loc[orphan]
-    steps = bad["patient_id"].map(lambda p: "patient_excluded" if p in excluded_patients else "orphan")
+    steps = bad["patient_id"].map(
+        lambda p: "patient_excluded" if p in excluded_patients else "orphan"
+    )
     reasons = bad["patient_id"].map(
-        lambda p: f"patient excluded at step '{excluded_patients[p][0]}': {excluded_patients[p][1]}"
-        if p in excluded_patients
-        else f"patient_id {p!r} is not in the patient table"
+        lambda p: (
+            f"patient excluded at step '{excluded_patients[p][0]}': {excluded_patients[p][1]}"
+            if p in excluded_patients
+            else f"patient_id {p!r} is not in the patient table"
+        )
     )
     logs = [
         log_rows(bad.loc[steps == s], table, s, reasons[steps == s]) for s in sorted(set(steps))
@@ -480,9 +519,18 @@ def flag_close_sessions(data: pd.DataFrame, min_days: int) -> Step:
     out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
     flagged = out.loc[out["is_possible_double_entry"]]
     msgs = gap[flagged.index].map(
-        lambda d: f"session {int(d)} day(s) after the previous one (< {min_days}); possible "
-        f"double entry, kept"
+        lambda d: (
+            f"session {int(d)} day(s) after the previous one (< {min_days}); possible "
+            f"double entry, kept"
+        )
     )
-    audit = audit_rows(flagged, "sessions", "session_date", "min_interval",
-                       flagged["session_date"].dt.strftime("%Y-%m-%d"), "flagged", msgs)
+    audit = audit_rows(
+        flagged,
+        "sessions",
+        "session_date",
+        "min_interval",
+        flagged["session_date"].dt.strftime("%Y-%m-%d"),
+        "flagged",
+        msgs,
+    )
     return Step(out, audit=audit)

@@ -201,13 +201,16 @@ class StudyConfig(_Model):
                     f"sources[{i}] ({src.name}): unknown canonical column(s) {bad} for table "
                     f"'{src.table}'; known columns are {sorted(known)}"
                 )
-            for vocab, levels in src.synonyms.items():
-                if vocab not in self.vocabularies:
-                    raise ValueError(f"sources[{i}].synonyms names unknown vocabulary '{vocab}'")
-                bad_levels = [lv for lv in levels if lv not in self.vocabularies[vocab].levels]
+            for vocab_name, levels in src.synonyms.items():
+                if vocab_name not in self.vocabularies:
+                    raise ValueError(
+                        f"sources[{i}].synonyms names unknown vocabulary '{vocab_name}'"
+                    )
+                level_names = self.vocabularies[vocab_name].levels
+                bad_levels = [lv for lv in levels if lv not in level_names]
                 if bad_levels:
                     raise ValueError(
-                        f"sources[{i}].synonyms.{vocab} names unknown level(s) {bad_levels}"
+                        f"sources[{i}].synonyms.{vocab_name} names unknown level(s) {bad_levels}"
                     )
         for name, vocab in self.vocabularies.items():
             seen: dict[str, str] = {}
@@ -332,7 +335,9 @@ def _safe_load_with_lines(text: str, path: Path) -> tuple[Any, dict[tuple[Any, .
         line = mark.line + 1 if mark else "?"
         raise ConfigError(f"{path}, line {line}: not valid YAML ({exc}).") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of top-level keys, found {type(data).__name__}.")
+        raise ConfigError(
+            f"{path}: expected a mapping of top-level keys, found {type(data).__name__}."
+        )
     lines: dict[tuple[Any, ...], int] = {}
     _collect_lines(root_node, (), lines)
     return data, lines

@@ -6,6 +6,7 @@ the rules are written for users in ``docs/derivations.md`` and in the data dicti
 
 from __future__ import annotations
 
+import operator
 import re
 
 import numpy as np
@@ -28,8 +29,9 @@ def add_session_summary(patients: pd.DataFrame, sessions: pd.DataFrame) -> pd.Da
     return out
 
 
-def add_followup(patients: pd.DataFrame, sessions: pd.DataFrame, assessments: pd.DataFrame,
-                 d: Derivation) -> pd.DataFrame:
+def add_followup(
+    patients: pd.DataFrame, sessions: pd.DataFrame, assessments: pd.DataFrame, d: Derivation
+) -> pd.DataFrame:
     """``last_contact_date`` and ``followup_months`` from the first session."""
     out = patients.copy()
     last_assess = assessments.groupby("patient_id")["assessment_date"].max()
@@ -69,8 +71,9 @@ def add_schedule(patients: pd.DataFrame, sessions: pd.DataFrame, d: Derivation) 
     return out
 
 
-def add_response_12m(patients: pd.DataFrame, assessments: pd.DataFrame,
-                     d: Derivation) -> pd.DataFrame:
+def add_response_12m(
+    patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivation
+) -> pd.DataFrame:
     """``response_12m``, ``response_date_12m``, ``is_response_assessable``.
 
     The assessment closest to month ``response_target_month`` within ``response_window_months``
@@ -97,8 +100,9 @@ def slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")
 
 
-def add_therapy_group(patients: pd.DataFrame, concomitant: pd.DataFrame,
-                      d: Derivation) -> pd.DataFrame:
+def add_therapy_group(
+    patients: pd.DataFrame, concomitant: pd.DataFrame, d: Derivation
+) -> pd.DataFrame:
     """``therapy_group`` (monotherapy / combined) and ``has_<treatment>`` flags.
 
     A hair-loss treatment counts when it overlaps the assessment window: from the first session
@@ -132,7 +136,8 @@ def add_baseline_severity(patients: pd.DataFrame, config: StudyConfig) -> pd.Dat
     out = patients.copy()
     grade = out["baseline_grade"].astype(object)
     out["baseline_severity"] = pd.Categorical(
-        grade.map(config.derive.grade_severity), categories=["mild", "moderate", "severe"],
+        grade.map(config.derive.grade_severity),
+        categories=["mild", "moderate", "severe"],
         ordered=True,
     )
     vocab = config.vocabularies.get("baseline_grade")
@@ -141,8 +146,9 @@ def add_baseline_severity(patients: pd.DataFrame, config: StudyConfig) -> pd.Dat
     return out
 
 
-def add_ae_flags(adverse_events: pd.DataFrame, patients: pd.DataFrame, sessions: pd.DataFrame,
-                 d: Derivation) -> pd.DataFrame:
+def add_ae_flags(
+    adverse_events: pd.DataFrame, patients: pd.DataFrame, sessions: pd.DataFrame, d: Derivation
+) -> pd.DataFrame:
     """Per event: ``session_number``, ``days_from_first_session``, ``is_teae``.
 
     ``session_number`` is the number of sessions on or before the onset date; an event is
@@ -157,7 +163,8 @@ def add_ae_flags(adverse_events: pd.DataFrame, patients: pd.DataFrame, sessions:
     dates = {pid: grp.to_numpy() for pid, grp in s.groupby("patient_id")["session_date"]}
     numbers = [
         int(np.searchsorted(dates[pid], np.datetime64(onset), side="right"))
-        if pid in dates and pd.notna(onset) else 0
+        if pid in dates and pd.notna(onset)
+        else 0
         for pid, onset in zip(out["patient_id"], out["onset_date"], strict=True)
     ]
     out["session_number"] = pd.array(numbers, dtype="Int64")
@@ -182,7 +189,8 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
     levels = list(sev.cat.categories)
     out["worst_ae_severity"] = pd.Categorical(
         out["patient_id"].map(worst).map(lambda c: levels[int(c)] if pd.notna(c) else None),
-        categories=levels, ordered=True,
+        categories=levels,
+        ordered=True,
     )
     out["first_teae_date"] = out["patient_id"].map(te.groupby("patient_id")["onset_date"].min())
     return out
@@ -193,14 +201,25 @@ def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     out = patients.copy()
     disc = out["is_discontinued"].fillna(False).astype(bool)
     out["is_discontinued"] = disc
-    end = out["discontinuation_date"].where(disc & out["discontinuation_date"].notna(),
-                                            out["last_contact_date"])
+    end = out["discontinuation_date"].where(
+        disc & out["discontinuation_date"].notna(), out["last_contact_date"]
+    )
     out["time_to_discontinuation_months"] = _months(
         (end - out["first_session_date"]).dt.days.astype("float64"), d
     )
     ae_end = out["first_teae_date"].where(out["has_teae"], out["last_contact_date"])
     out["time_to_first_teae_days"] = (ae_end - out["first_session_date"]).dt.days.astype("float64")
     return out
+
+
+_OPS = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
 
 
 def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
@@ -219,9 +238,6 @@ def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
             m = m if op == "in" else ~m
         else:
             lhs = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
-            m = {
-                "==": lambda: lhs == v, "!=": lambda: lhs != v, ">=": lambda: lhs >= v,
-                ">": lambda: lhs > v, "<=": lambda: lhs <= v, "<": lambda: lhs < v,
-            }[op]()
+            m = _OPS[op](lhs, v)
         mask &= m.fillna(False).astype(bool)
     return mask

@@ -138,8 +138,11 @@ def mini_study(tmp_path: Path) -> Callable[..., Path]:
     ``files`` maps a file name under raw/ to its text (dedented) or bytes; ``None`` deletes it.
     """
 
-    def make(files: dict[str, str | bytes | None] | None = None, yaml: str | None = None,
-             yaml_edit: Callable[[str], str] | None = None) -> Path:
+    def make(
+        files: dict[str, str | bytes | None] | None = None,
+        yaml: str | None = None,
+        yaml_edit: Callable[[str], str] | None = None,
+    ) -> Path:
         raw = tmp_path / "raw"
         raw.mkdir(exist_ok=True)
         content = {k: _dedent(v) for k, v in MINI_FILES.items()}
@@ -162,3 +165,18 @@ def mini_study(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def reference_config():
+    from analysis.config import StudyConfig
+
+    return StudyConfig.load(REFERENCE_STUDY)
+
+
+@pytest.fixture(scope="session")
+def reference_clean(reference_config):
+    """The clean stage run once on the committed synthetic twin."""
+    from analysis.pipeline import clean_study
+
+    return clean_study(reference_config)
