@@ -20,9 +20,31 @@ import pandas as pd
 ARD_COLUMNS = ["table", "variable", "level", "group", "stat", "value", "method"]
 OVERALL = "overall"
 STATS = (
-    "n", "N", "pct", "events", "ci_low", "ci_high", "mean", "sd", "median", "q1", "q3", "min",
-    "max", "n_missing", "smd", "p_value", "statistic", "df", "estimate", "surv", "n_risk",
-    "n_event", "n_censor", "time", "se",
+    "n",
+    "N",
+    "pct",
+    "events",
+    "ci_low",
+    "ci_high",
+    "mean",
+    "sd",
+    "median",
+    "q1",
+    "q3",
+    "min",
+    "max",
+    "n_missing",
+    "smd",
+    "p_value",
+    "statistic",
+    "df",
+    "estimate",
+    "surv",
+    "n_risk",
+    "n_event",
+    "n_censor",
+    "time",
+    "se",
 )
 
 

@@ -34,14 +34,22 @@ app = typer.Typer(
 console = Console(stderr=True)
 out = Console()
 
-StudyArg = Annotated[Path, typer.Argument(help="The study file, e.g. studies/dutasteride_mesotherapy.yaml.")]
+StudyArg = Annotated[
+    Path, typer.Argument(help="The study file, e.g. studies/dutasteride_mesotherapy.yaml.")
+]
 T = TypeVar("T")
 
 
 @contextmanager
 def _progress(description: str) -> Iterator[Callable[[str], None]]:
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=True, disable=not console.is_terminal) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
         task = progress.add_task(description)
         yield lambda msg: progress.update(task, description=f"{description}: {msg}")
 
@@ -116,18 +124,54 @@ def _print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
 
 
 @app.command()
+def tables(study: StudyArg) -> None:
+    """Build every table (baseline, adverse events, response, models, time to event).
+
+    Writes HTML, DOCX, XLSX and CSV of each table under reports/<study>/tables/ and every
+    number in the analysis-results frame reports/<study>/ard.parquet (and ard.csv).
+    """
+    from analysis.study import Study
+
+    s = Study(_load(study))
+    with _progress("tables") as say:
+        say("cleaning")
+        _guard(lambda: s.clean)
+        say("building tables")
+        written = _guard(s.write_tables)
+    out.print(f"{len(s.tables)} tables, {len(s.ard)} ARD rows; {len(written)} files in "
+              f"{s.reports_dir}")
+
+
+@app.command()
 def run(study: StudyArg) -> None:
-    """Run every stage in order (clean, then the stages that follow) and write all outputs.
+    """Run every stage in order (clean, tables, ...) and write all outputs.
 
     A failing stage stops the run with the stage named; nothing is skipped silently.
     """
-    from analysis.pipeline import clean_study, validation_report, write_clean_outputs
+    from analysis.pipeline import validation_report
+    from analysis.study import Study
 
-    cfg = _load(study)
+    s = Study(_load(study))
     with _progress("clean") as say:
-        result = _guard(lambda: clean_study(cfg, progress=say))
-        write_clean_outputs(result, cfg)
-    _print_clean_summary(result, validation_report(result), cfg)
+        result = _guard(lambda: s.clean)
+        say("writing")
+        s.write_clean()
+    _print_clean_summary(result, validation_report(result), s.config)
+    with _progress("tables"):
+        _stage("tables", s.write_tables)
+    out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows in {s.reports_dir}")
+
+
+def _stage(name: str, fn: Callable[[], T]) -> T:
+    """Run one stage; a failure stops the run naming the stage."""
+    try:
+        return _guard(fn)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        console.print(f"[bold red]stage '{name}' failed:[/] {type(exc).__name__}: {exc}",
+                      highlight=False)
+        raise typer.Exit(1) from exc
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -28,6 +28,14 @@ def data_dictionary(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.
             if isinstance(s.dtype, pd.CategoricalDtype):
                 sep = " < " if s.dtype.ordered else " | "
                 levels = sep.join(map(str, s.dtype.categories))
-            rows.append({"table": table, "column": col, "dtype": str(s.dtype), "origin": origin,
-                         "description": desc, "levels": levels})
+            rows.append(
+                {
+                    "table": table,
+                    "column": col,
+                    "dtype": str(s.dtype),
+                    "origin": origin,
+                    "description": desc,
+                    "levels": levels,
+                }
+            )
     return pd.DataFrame(rows)

@@ -30,8 +30,14 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def read_raw(path: str | Path, *, fmt: str, sheet: str | None = None,
-             encoding: str | None = None, delimiter: str | None = None) -> pd.DataFrame:
+def read_raw(
+    path: str | Path,
+    *,
+    fmt: str,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> pd.DataFrame:
     """Read one raw file as it is (raw headers, cells as text where the format allows).
 
     Parameters
@@ -99,7 +105,10 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None) -> pd.
             delimiter = ","
     try:
         df = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
             skip_blank_lines=False,
         )
     except pd.errors.ParserError as exc:
@@ -172,8 +181,9 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     """
     path = config.source_path(source)
     fmt = source.inferred_format
-    raw = read_raw(path, fmt=fmt, sheet=source.sheet, encoding=source.encoding,
-                   delimiter=source.delimiter)
+    raw = read_raw(
+        path, fmt=fmt, sheet=source.sheet, encoding=source.encoding, delimiter=source.delimiter
+    )
     if raw.empty:
         raise SourceError(f"{source.label}: has a header but no records.")
     raw.columns = [str(c).strip() for c in raw.columns]
@@ -199,7 +209,11 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
         out[canon] = raw[hdr].to_numpy()
     for canon, value in source.constants.items():
         out[canon] = value
-    rows = raw.index.to_numpy() if fmt in ("xlsx", "csv") else pd.RangeIndex(2, 2 + len(raw)).to_numpy()
+    rows = (
+        raw.index.to_numpy()
+        if fmt in ("xlsx", "csv")
+        else pd.RangeIndex(2, 2 + len(raw)).to_numpy()
+    )
     out["source_file"] = rel
     out["source_sheet"] = source.sheet or ""
     out["source_row"] = rows

@@ -40,12 +40,16 @@ class CleanResult:
 
     def accounting(self) -> pd.DataFrame:
         """Per raw file and sheet: rows read, kept, logged, and whether they add up."""
-        kept = pd.concat(
-            [
-                t[["source_file", "source_sheet"]].assign(table=name)
-                for name, t in self.tables.items()
-            ]
-        ).value_counts(["table", "source_file", "source_sheet"]).rename("kept")
+        kept = (
+            pd.concat(
+                [
+                    t[["source_file", "source_sheet"]].assign(table=name)
+                    for name, t in self.tables.items()
+                ]
+            )
+            .value_counts(["table", "source_file", "source_sheet"])
+            .rename("kept")
+        )
         logged = self.exclusions.rename(columns={"source": "source_file", "sheet": "source_sheet"})
         logged = logged.value_counts(["table", "source_file", "source_sheet"]).rename("logged")
         out = self.raw_counts.set_index(["table", "source_file", "source_sheet"])
@@ -88,7 +92,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         df = read_table(config, table)
         counts.append(
             df.value_counts(["source_file", "source_sheet"], sort=False)
-            .rename("rows_read").reset_index().assign(table=table)
+            .rename("rows_read")
+            .reset_index()
+            .assign(table=table)
         )
         df = clean.strip_text(df)
         df = _collect(clean.require_values(df, table), excluded, audit)
@@ -97,8 +103,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         tables[table] = step.data
     unmapped_all = pd.concat([u for u in unmapped if len(u)] or [pd.DataFrame()], ignore_index=True)
     if len(unmapped_all) and config.cleaning.on_unmapped == "error":
-        raise UnmappedValuesError(clean.unmapped_message(unmapped_all),
-                                  unmapped_all.drop(columns="record_index"))
+        raise UnmappedValuesError(
+            clean.unmapped_message(unmapped_all), unmapped_all.drop(columns="record_index")
+        )
     for table, report in zip(TABLES_ORDER, unmapped, strict=True):
         df = clean.handle_unmapped(Step(tables[table]), report, table, "exclude")
         df = _collect(df, excluded, audit)
@@ -123,7 +130,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         tables[table] = _collect(clean.drop_duplicate_records(df, table), excluded, audit)
     tables["sessions"] = _collect(
         clean.flag_close_sessions(tables["sessions"], config.derive.min_session_interval_days),
-        excluded, audit,
+        excluded,
+        audit,
     )
 
     say("deriving analysis variables")
@@ -142,12 +150,22 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
 
     say("applying inclusion criteria")
     flow_rows = [
-        {"step": "screened", "label": "Patients in the clinic exports (unique ids)",
-         "n_excluded": 0, "n_remaining": len(screened_ids)}
+        {
+            "step": "screened",
+            "label": "Patients in the clinic exports (unique ids)",
+            "n_excluded": 0,
+            "n_remaining": len(screened_ids),
+        }
     ]
     if len(conflicts):
-        flow_rows.append({"step": "conflict", "label": "Conflicting duplicate patient records",
-                          "n_excluded": len(conflicts), "n_remaining": len(patients)})
+        flow_rows.append(
+            {
+                "step": "conflict",
+                "label": "Conflicting duplicate patient records",
+                "n_excluded": len(conflicts),
+                "n_remaining": len(patients),
+            }
+        )
     for crit in config.inclusion:
         ok = derive.evaluate_conditions(patients, crit.where)
         out = patients.loc[~ok]
@@ -156,8 +174,14 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         for pid in out["patient_id"]:
             removed[pid] = (step_name, f"not met: {crit.label}")
         patients = patients.loc[ok]
-        flow_rows.append({"step": step_name, "label": crit.label, "n_excluded": int((~ok).sum()),
-                          "n_remaining": len(patients)})
+        flow_rows.append(
+            {
+                "step": step_name,
+                "label": crit.label,
+                "n_excluded": int((~ok).sum()),
+                "n_remaining": len(patients),
+            }
+        )
     kept_ids = set(patients["patient_id"])
     for table in TABLES_ORDER[1:]:
         tables[table] = _collect(
@@ -166,8 +190,21 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     flow = pd.DataFrame(flow_rows)
     for name, sub in config.subgroups.items():
         n = int(derive.evaluate_conditions(patients, sub.where).sum())
-        flow = pd.concat([flow, pd.DataFrame([{"step": f"subgroup:{name}", "label": sub.label,
-                                               "n_excluded": pd.NA, "n_remaining": n}])])
+        flow = pd.concat(
+            [
+                flow,
+                pd.DataFrame(
+                    [
+                        {
+                            "step": f"subgroup:{name}",
+                            "label": sub.label,
+                            "n_excluded": pd.NA,
+                            "n_remaining": n,
+                        }
+                    ]
+                ),
+            ]
+        )
     tables["patients"] = patients
     tables = {k: _finalise(k, v) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
@@ -209,8 +246,9 @@ def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_clean_outputs(result: CleanResult, config: StudyConfig,
-                        out_dir: str | Path | None = None) -> list[Path]:
+def write_clean_outputs(
+    result: CleanResult, config: StudyConfig, out_dir: str | Path | None = None
+) -> list[Path]:
     """Write the analysis tables, logs, flow, validation report and data dictionary."""
     from analysis.dictionary import data_dictionary
 
@@ -237,8 +275,18 @@ def validation_report(result: CleanResult) -> pd.DataFrame:
         column="", value="", action="excluded"
     )
     ex.loc[ex["check"] == "duplicate", "action"] = "merged"
-    cols = ["table", "source", "sheet", "row", "patient_id", "column", "check", "value", "action",
-            "message"]
+    cols = [
+        "table",
+        "source",
+        "sheet",
+        "row",
+        "patient_id",
+        "column",
+        "check",
+        "value",
+        "action",
+        "message",
+    ]
     inclusion = ex["check"].str.startswith(("inclusion:", "patient_excluded"))
     return pd.concat([ex.loc[~inclusion, cols], result.audit[cols]], ignore_index=True)
 

@@ -21,7 +21,9 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
         "centre": Column("category", False, "Treating centre."),
         "sex": Column("category", True, "Sex (female / male)."),
         "age_years": Column("number", False, "Age in years at the first session."),
-        "baseline_grade": Column("category", False, "Hamilton-Norwood (men) or Ludwig (women) grade at baseline."),
+        "baseline_grade": Column(
+            "category", False, "Hamilton-Norwood (men) or Ludwig (women) grade at baseline."
+        ),
         "first_visit_date": Column("date", False, "Date of the first clinic visit."),
         "last_visit_date": Column("date", True, "Date of the last recorded clinic contact."),
         "is_discontinued": Column("bool", False, "Treatment stopped before the end of follow-up."),
@@ -32,7 +34,9 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
         "patient_id": Column("id", True, "Patient identifier."),
         "session_date": Column("date", True, "Date of the mesotherapy session."),
         "dose_mg": Column("number", False, "Dutasteride dose injected in the session, mg."),
-        "concentration_pct": Column("number", False, "Dutasteride concentration of the solution, %."),
+        "concentration_pct": Column(
+            "number", False, "Dutasteride concentration of the solution, %."
+        ),
         "volume_ml": Column("number", False, "Volume injected, mL."),
     },
     "adverse_events": {

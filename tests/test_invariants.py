@@ -24,13 +24,19 @@ def _sessions_frame(rows):
 
 
 ROWS = st.lists(
-    st.tuples(st.sampled_from(["P1", "P2", " P3", None]), DATES,
-              st.sampled_from(["0,1", "0.5", "abc", None, 3])),
-    min_size=1, max_size=25,
+    st.tuples(
+        st.sampled_from(["P1", "P2", " P3", None]),
+        DATES,
+        st.sampled_from(["0,1", "0.5", "abc", None, 3]),
+    ),
+    min_size=1,
+    max_size=25,
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=ROWS)
 def test_cleaning_steps_never_mutate_and_account_for_rows(mini_study, rows):
     cfg = StudyConfig.load(mini_study())
@@ -46,14 +52,18 @@ def test_cleaning_steps_never_mutate_and_account_for_rows(mini_study, rows):
     assert len(s4.data) + logged == len(df)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(terms=st.lists(st.tuples(st.sampled_from(["P1", "P2", "P4", "P7"]), LABELS), max_size=15))
 def test_pipeline_accounts_for_every_raw_row(mini_study, terms):
     body = "id,onset,term,severity,serious\n" + "".join(
         f"{pid},2020-04-11,{term},leve,no\n" for pid, term in terms
     )
-    path = mini_study(files={"aes.csv": body if terms else None},
-                      yaml_edit=_exclude_unmapped if terms else _drop_ae_source)
+    path = mini_study(
+        files={"aes.csv": body if terms else None},
+        yaml_edit=_exclude_unmapped if terms else _drop_ae_source,
+    )
     res = clean_study(StudyConfig.load(path))
     acc = res.accounting()
     assert acc["balanced"].all(), acc

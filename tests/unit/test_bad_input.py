@@ -61,7 +61,9 @@ def test_raw_file_not_found(mini_study):
 
 
 def test_missing_required_column(mini_study):
-    path = mini_study(files={"patients.csv": "id,gender,age,grade,last_visit\nP1,F,50,,2021-01-01\n"})
+    path = mini_study(
+        files={"patients.csv": "id,gender,age,grade,last_visit\nP1,F,50,,2021-01-01\n"}
+    )
     with pytest.raises(SourceError) as exc:
         run(path)
     assert str(exc.value) == (
@@ -88,7 +90,9 @@ def test_wrong_encoding(mini_study):
 
 
 def test_unknown_encoding_name(mini_study):
-    path = mini_study(yaml_edit=lambda y: y.replace("file: conc.csv", "file: conc.csv\n    encoding: klingon"))
+    path = mini_study(
+        yaml_edit=lambda y: y.replace("file: conc.csv", "file: conc.csv\n    encoding: klingon")
+    )
     raw = path.parent.parent / "raw" / "conc.csv"
     with pytest.raises(SourceError) as exc:
         run(path)
@@ -113,7 +117,9 @@ def test_missing_sheet(mini_study):
     xlsx = _workbook({"Sesiones": [["id", "date", "dose"], ["P1", "2020-01-10", 0.1]]})
     path = mini_study(
         files={"export.xlsx": xlsx},
-        yaml_edit=lambda y: y.replace("file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"),
+        yaml_edit=lambda y: y.replace(
+            "file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"
+        ),
     )
     raw = path.parent.parent / "raw" / "export.xlsx"
     with pytest.raises(SourceError) as exc:
@@ -127,7 +133,9 @@ def test_missing_sheet(mini_study):
 def test_not_a_workbook(mini_study):
     path = mini_study(
         files={"export.xlsx": b"this is not a zip file"},
-        yaml_edit=lambda y: y.replace("file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"),
+        yaml_edit=lambda y: y.replace(
+            "file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"
+        ),
     )
     raw = path.parent.parent / "raw" / "export.xlsx"
     with pytest.raises(SourceError) as exc:
@@ -139,17 +147,30 @@ def test_not_a_workbook(mini_study):
 
 
 def test_xlsx_sheet_rows_are_reported_as_in_excel(mini_study):
-    xlsx = _workbook({"Sessions": [["id", "date", "dose"], ["P1", "2020-01-10", 0.1],
-                                   ["P1", "2020-04-10", 0.1], ["P1", "31/02/2020", 0.1],
-                                   ["P1", "2020-07-10", 0.1]]})
+    xlsx = _workbook(
+        {
+            "Sessions": [
+                ["id", "date", "dose"],
+                ["P1", "2020-01-10", 0.1],
+                ["P1", "2020-04-10", 0.1],
+                ["P1", "31/02/2020", 0.1],
+                ["P1", "2020-07-10", 0.1],
+            ]
+        }
+    )
     path = mini_study(
         files={"export.xlsx": xlsx},
-        yaml_edit=lambda y: y.replace("file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"),
+        yaml_edit=lambda y: y.replace(
+            "file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"
+        ),
     )
     res = run(path)
     bad = reasons(res, "parse")
     assert bad.loc[0, ["source", "sheet", "row", "patient_id"]].tolist() == [
-        "export.xlsx", "Sessions", 4, "P1"
+        "export.xlsx",
+        "Sessions",
+        4,
+        "P1",
     ]
     assert bad.loc[0, "reason"] == (
         "`session_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the source's "
@@ -159,13 +180,17 @@ def test_xlsx_sheet_rows_are_reported_as_in_excel(mini_study):
 
 # ---------------------------------------------------------------------- values
 def test_unknown_code_stops_with_every_value_listed(mini_study):
-    path = mini_study(files={"patients.csv": """\
+    path = mini_study(
+        files={
+            "patients.csv": """\
         id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
         P1,F,55,Ludwig I,2021-01-10,no,,
         P2,Varon,40,HN III,2021-03-01,yes,2020-12-01,cost
         P3,X,61,Ludwig II,2020-06-01,no,,
         P4,X,33,HN IV,2021-02-01,no,,
-        """})
+        """
+        }
+    )
     with pytest.raises(UnmappedValuesError) as exc:
         run(path)
     assert str(exc.value) == (
@@ -177,10 +202,14 @@ def test_unknown_code_stops_with_every_value_listed(mini_study):
 
 
 def test_unknown_code_suggests_the_closest_label(mini_study):
-    path = mini_study(files={"aes.csv": """\
+    path = mini_study(
+        files={
+            "aes.csv": """\
         id,onset,term,severity,serious
         P1,2020-01-11,dolorr,leve,no
-        """})
+        """
+        }
+    )
     with pytest.raises(UnmappedValuesError) as exc:
         run(path)
     assert str(exc.value) == (
@@ -193,7 +222,9 @@ def test_unknown_code_suggests_the_closest_label(mini_study):
 
 def test_unmapped_values_can_be_excluded_instead(mini_study):
     path = mini_study(
-        files={"aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,itch,leve,no\nP1,2020-01-12,pain,mild,no\n"},
+        files={
+            "aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,itch,leve,no\nP1,2020-01-12,pain,mild,no\n"
+        },
         yaml_edit=lambda y: y + "cleaning: {on_unmapped: exclude}\n",
     )
     res = run(path)
@@ -205,11 +236,15 @@ def test_unmapped_values_can_be_excluded_instead(mini_study):
 
 
 def test_accents_case_and_spaces_do_not_matter(mini_study):
-    path = mini_study(files={"aes.csv": """\
+    path = mini_study(
+        files={
+            "aes.csv": """\
         id,onset,term,severity,serious
         P1,2020-01-11,  DOLOR ,LEVE,No
         P1,2020-01-12,Edema   Frontal,Leve,NO
-        """})
+        """
+        }
+    )
     res = run(path)
     assert res.tables["adverse_events"]["ae_term"].astype(str).tolist() == ["pain", "edema"]
 
@@ -221,7 +256,9 @@ def test_source_specific_synonym_wins(mini_study):
 
 
 def test_required_value_missing(mini_study):
-    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\n,2020-02-10,0.1\nP1,,0.1\n"})
+    path = mini_study(
+        files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\n,2020-02-10,0.1\nP1,,0.1\n"}
+    )
     res = run(path)
     assert reasons(res, "missing")[["row", "reason"]].values.tolist() == [
         [3, "required value missing: `patient_id`"],
@@ -230,11 +267,19 @@ def test_required_value_missing(mini_study):
 
 
 def test_unparseable_required_date_excludes_the_record(mini_study):
-    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,31/02/2020,0.1\nP1,2020-07-10,0.1\n"})
+    path = mini_study(
+        files={
+            "sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,31/02/2020,0.1\nP1,2020-07-10,0.1\n"
+        }
+    )
     res = run(path)
     assert reasons(res, "parse")[["row", "patient_id", "reason"]].values.tolist() == [
-        [3, "P1", "`session_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the "
-                  "source's date_order)"]
+        [
+            3,
+            "P1",
+            "`session_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the "
+            "source's date_order)",
+        ]
     ]
 
 
@@ -243,22 +288,37 @@ def test_unparseable_optional_date_is_set_missing(mini_study):
     res = run(path)
     a = res.audit
     assert a[["table", "row", "column", "action", "message"]].values.tolist() == [
-        ["concomitant", 2, "stop_date", "set_missing",
-         "`stop_date` value 'soon' is not a date (expected ISO YYYY-MM-DD or the source's date_order)"]
+        [
+            "concomitant",
+            2,
+            "stop_date",
+            "set_missing",
+            "`stop_date` value 'soon' is not a date (expected ISO YYYY-MM-DD or the source's date_order)",
+        ]
     ]
 
 
 def test_day_first_dates(mini_study):
-    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,10/01/2020,0.1\nP1,10-4-2020,0.1\nP1,10.07.2020,0.1\n"})
+    path = mini_study(
+        files={
+            "sessions.csv": "id,date,dose\nP1,10/01/2020,0.1\nP1,10-4-2020,0.1\nP1,10.07.2020,0.1\n"
+        }
+    )
     res = run(path)
     s = res.tables["sessions"]
     assert s.loc[s.patient_id == "P1", "session_date"].dt.strftime("%Y-%m-%d").tolist() == [
-        "2020-01-10", "2020-04-10", "2020-07-10"
+        "2020-01-10",
+        "2020-04-10",
+        "2020-07-10",
     ]
 
 
 def test_stop_before_start(mini_study):
-    path = mini_study(files={"conc.csv": "id,drug,start,stop\nP2,minoxidil oral,2019-06-01,\nP4,minoxidil oral,2020-05-01,2020-03-01\n"})
+    path = mini_study(
+        files={
+            "conc.csv": "id,drug,start,stop\nP2,minoxidil oral,2019-06-01,\nP4,minoxidil oral,2020-05-01,2020-03-01\n"
+        }
+    )
     res = run(path)
     assert reasons(res, "check")[["row", "patient_id", "reason"]].values.tolist() == [
         [3, "P4", "stop_date 2020-03-01 is before start_date 2020-05-01"]
@@ -269,41 +329,60 @@ def test_stop_before_start(mini_study):
 
 @pytest.mark.parametrize("age", ["7", "130"])
 def test_age_out_of_range_is_set_missing(mini_study, age):
-    path = mini_study(files={"patients.csv": f"""\
+    path = mini_study(
+        files={
+            "patients.csv": f"""\
         id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
         P1,F,{age},Ludwig I,2021-01-10,no,,
-        """})
+        """
+        }
+    )
     res = run(path)
     assert res.audit[["row", "column", "check", "action", "message"]].values.tolist() == [
-        [2, "age_years", "range", "set_missing",
-         f"`age_years` value {age} outside the plausible range [16.0, 100.0] (checks: "
-         f"patients.age_years)"]
+        [
+            2,
+            "age_years",
+            "range",
+            "set_missing",
+            f"`age_years` value {age} outside the plausible range [16.0, 100.0] (checks: "
+            f"patients.age_years)",
+        ]
     ]
     assert pd.isna(res.patients.loc[0, "age_years"])
 
 
 def test_non_numeric_age(mini_study):
-    path = mini_study(files={"patients.csv": """\
+    path = mini_study(
+        files={
+            "patients.csv": """\
         id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
         P1,F,treinta,Ludwig I,2021-01-10,no,,
-        """})
+        """
+        }
+    )
     res = run(path)
     assert res.audit["message"].tolist() == ["`age_years` value 'treinta' is not a number"]
 
 
 def test_decimal_comma(mini_study):
-    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,\"0,5\"\nP1,2020-07-10,1\n"})
+    path = mini_study(
+        files={"sessions.csv": 'id,date,dose\nP1,2020-01-10,"0,5"\nP1,2020-07-10,1\n'}
+    )
     res = run(path)
     assert res.tables["sessions"]["dose_mg"].tolist() == [0.5, 1.0]
 
 
 def test_duplicate_id_with_conflicting_values(mini_study):
-    path = mini_study(files={"patients.csv": """\
+    path = mini_study(
+        files={
+            "patients.csv": """\
         id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
         P1,F,55,Ludwig I,2021-01-10,no,,
         P1,F,57,Ludwig I,2021-01-10,no,,
         P2,male,40,HN III,2021-03-01,yes,2020-12-01,cost
-        """})
+        """
+        }
+    )
     res = run(path)
     bad = reasons(res, "conflict")
     assert bad["row"].tolist() == [2, 3]
@@ -313,17 +392,22 @@ def test_duplicate_id_with_conflicting_values(mini_study):
     )
     # the patient's sessions and events follow it out, with the reason
     assert set(res.exclusions.loc[res.exclusions.patient_id == "P1", "step"]) == {
-        "conflict", "patient_excluded"
+        "conflict",
+        "patient_excluded",
     }
     assert "P1" not in set(res.patients.patient_id)
 
 
 def test_agreeing_duplicate_rows_are_merged(mini_study):
-    path = mini_study(files={"patients.csv": """\
+    path = mini_study(
+        files={
+            "patients.csv": """\
         id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
         P1,F,55,Ludwig I,2021-01-10,no,,
         P1 ,female,,ludwig i,10/01/2021,No,,
-        """})
+        """
+        }
+    )
     res = run(path)
     assert reasons(res, "duplicate")[["row", "reason"]].values.tolist() == [
         [3, "duplicate of patients.csv, row 2 (same values)"]
@@ -332,7 +416,11 @@ def test_agreeing_duplicate_rows_are_merged(mini_study):
 
 
 def test_session_logged_twice_on_the_same_day(mini_study):
-    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,10/01/2020,0.1\nP1,2020-07-10,0.1\n"})
+    path = mini_study(
+        files={
+            "sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,10/01/2020,0.1\nP1,2020-07-10,0.1\n"
+        }
+    )
     res = run(path)
     assert reasons(res, "duplicate")[["table", "row", "reason"]].values.tolist() == [
         ["sessions", 3, "duplicate of sessions.csv, row 2 (same patient_id, session_date)"]
@@ -340,7 +428,11 @@ def test_session_logged_twice_on_the_same_day(mini_study):
 
 
 def test_sessions_closer_than_minimum_interval_are_flagged(mini_study):
-    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,2020-01-14,0.1\nP1,2020-07-10,0.1\n"})
+    path = mini_study(
+        files={
+            "sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\nP1,2020-01-14,0.1\nP1,2020-07-10,0.1\n"
+        }
+    )
     res = run(path)
     flags = res.audit.loc[res.audit.action == "flagged"]
     assert flags[["row", "message"]].values.tolist() == [
@@ -350,7 +442,11 @@ def test_sessions_closer_than_minimum_interval_are_flagged(mini_study):
 
 
 def test_adverse_event_for_unknown_patient(mini_study):
-    path = mini_study(files={"aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,pain,mild,no\nP9,2020-01-11,pain,mild,no\n"})
+    path = mini_study(
+        files={
+            "aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,pain,mild,no\nP9,2020-01-11,pain,mild,no\n"
+        }
+    )
     res = run(path)
     assert reasons(res, "orphan")[["table", "row", "reason"]].values.tolist() == [
         ["adverse_events", 3, "patient_id 'P9' is not in the patient table"]
@@ -361,8 +457,11 @@ def test_records_of_excluded_patients_carry_the_reason(mini_study):
     res = run(mini_study())
     follow = reasons(res, "patient_excluded")
     assert follow[["table", "patient_id", "reason"]].values.tolist() == [
-        ["sessions", "P3",
-         "patient excluded at step 'inclusion:followup': not met: At least 6 months of follow-up"]
+        [
+            "sessions",
+            "P3",
+            "patient excluded at step 'inclusion:followup': not met: At least 6 months of follow-up",
+        ]
     ]
 
 
@@ -408,7 +507,11 @@ def test_missing_required_key(mini_study):
 
 
 def test_unsafe_yaml_tag_is_refused(mini_study):
-    path = mini_study(yaml_edit=lambda y: y.replace("  seed: 7", "  seed: !!python/object/apply:os.system ['echo hi']"))
+    path = mini_study(
+        yaml_edit=lambda y: y.replace(
+            "  seed: 7", "  seed: !!python/object/apply:os.system ['echo hi']"
+        )
+    )
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(path)
     assert str(exc.value) == (
@@ -438,16 +541,27 @@ def test_unknown_canonical_column(mini_study):
 
 
 def test_synonym_under_two_levels(mini_study):
-    path = mini_study(yaml_edit=lambda y: y.replace("synonyms: {female: [F, Mujer], male: [Varón]}",
-                                                     "synonyms: {female: [F, Mujer], male: [f]}"))
+    path = mini_study(
+        yaml_edit=lambda y: y.replace(
+            "synonyms: {female: [F, Mujer], male: [Varón]}",
+            "synonyms: {female: [F, Mujer], male: [f]}",
+        )
+    )
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(path)
-    assert "vocabularies.sex: label 'f' maps to both 'female' and 'male'; keep it under one level only" in str(exc.value)
+    assert (
+        "vocabularies.sex: label 'f' maps to both 'female' and 'male'; keep it under one level only"
+        in str(exc.value)
+    )
 
 
 def test_source_without_required_column_mapping(mini_study):
-    path = mini_study(yaml_edit=lambda y: y.replace("columns: {patient_id: id, session_date: date, dose_mg: dose}",
-                                                     "columns: {patient_id: id, dose_mg: dose}"))
+    path = mini_study(
+        yaml_edit=lambda y: y.replace(
+            "columns: {patient_id: id, session_date: date, dose_mg: dose}",
+            "columns: {patient_id: id, dose_mg: dose}",
+        )
+    )
     with pytest.raises(SourceError) as exc:
         run(path)
     assert str(exc.value) == (
@@ -457,7 +571,9 @@ def test_source_without_required_column_mapping(mini_study):
 
 
 def test_reversed_response_window(mini_study):
-    path = mini_study(yaml_edit=lambda y: y.replace("derive:\n", "derive:\n  response_window_months: [14, 10]\n"))
+    path = mini_study(
+        yaml_edit=lambda y: y.replace("derive:\n", "derive:\n  response_window_months: [14, 10]\n")
+    )
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(path)
     assert "`derive.response_window_months`" in str(exc.value)
@@ -465,7 +581,9 @@ def test_reversed_response_window(mini_study):
 
 
 def test_check_on_unknown_column(mini_study):
-    path = mini_study(yaml_edit=lambda y: y.replace("column: age_years, min: 16", "column: edad, min: 16"))
+    path = mini_study(
+        yaml_edit=lambda y: y.replace("column: age_years, min: 16", "column: edad, min: 16")
+    )
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(path)
     assert "checks[0]: unknown column 'edad' in 'patients'" in str(exc.value)

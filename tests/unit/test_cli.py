@@ -24,16 +24,27 @@ def test_clean_writes_outputs_and_balances(mini_study):
     assert res.exit_code == 0, res.output
     assert "Rows read 22 = kept 20 + logged 2: balanced" in res.output
     out = path.parent.parent / "processed"
-    for name in ("patients.parquet", "sessions.parquet", "adverse_events.parquet",
-                 "concomitant.parquet", "assessments.parquet", "exclusions.parquet",
-                 "audit.parquet", "flow.csv", "data_dictionary.csv", "validation_report.csv"):
+    for name in (
+        "patients.parquet",
+        "sessions.parquet",
+        "adverse_events.parquet",
+        "concomitant.parquet",
+        "assessments.parquet",
+        "exclusions.parquet",
+        "audit.parquet",
+        "flow.csv",
+        "data_dictionary.csv",
+        "validation_report.csv",
+    ):
         assert (out / name).is_file(), name
     flow = pd.read_csv(out / "flow.csv")
     assert flow["n_remaining"].tolist() == [4, 3]
 
 
 def test_user_error_exits_2_without_traceback(mini_study):
-    path = mini_study(files={"aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,zzz,leve,no\n"})
+    path = mini_study(
+        files={"aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,zzz,leve,no\n"}
+    )
     res = runner.invoke(app, ["clean", str(path)])
     assert res.exit_code == 2
     assert "UnmappedValuesError" in res.output
@@ -47,3 +58,15 @@ def test_bad_config_exits_2(tmp_path):
     res = runner.invoke(app, ["clean", str(bad)])
     assert res.exit_code == 2
     assert "missing required key `study.title`" in res.output
+
+
+def test_data_dictionary_describes_every_column(reference_clean, reference_config):
+    from analysis.dictionary import data_dictionary
+
+    dd = data_dictionary(reference_clean.tables, reference_config)
+    assert (dd["description"].str.len() > 10).all(), dd.loc[dd["description"].str.len() <= 10]
+    assert set(dd["origin"]) == {"raw (mapped)", "derived", "provenance"}
+    pat = dd.set_index(["table", "column"])
+    assert pat.loc[("patients", "response_12m"), "levels"] == (
+        "worsening < stabilization < mild improvement < marked improvement"
+    )

@@ -18,9 +18,15 @@ def _spec(req: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = dict(_spec(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"])
+    wanted = dict(
+        _spec(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]
+    )
     env = yaml.safe_load((REPO / "environment.yml").read_text())
-    listed = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python=", "pip"))]
+    listed = [
+        d
+        for d in env["dependencies"]
+        if isinstance(d, str) and not d.startswith(("python=", "pip"))
+    ]
     have = dict(_spec(d) for d in listed)
     assert have == wanted
 

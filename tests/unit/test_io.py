@@ -14,8 +14,17 @@ SESSIONS = pd.DataFrame(
     {
         "id": ["P1", "P1", "P1", "P2", "P2", "P3", "P4", "P4", "P4"],
         "date": pd.to_datetime(
-            ["2020-01-10", "2020-04-10", "2020-07-10", "2020-01-15", "2020-04-15", "2020-03-01",
-             "2020-02-01", "2020-05-01", "2020-08-01"]
+            [
+                "2020-01-10",
+                "2020-04-10",
+                "2020-07-10",
+                "2020-01-15",
+                "2020-04-15",
+                "2020-03-01",
+                "2020-02-01",
+                "2020-05-01",
+                "2020-08-01",
+            ]
         ),
         "dose": [0.1] * 9,
     }
@@ -53,7 +62,9 @@ def test_semicolon_latin1_detected(tmp_path):
 
 
 def test_blank_lines_keep_row_numbers(mini_study):
-    path = mini_study(files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\n\nP1,2020-07-10,0.1\n"})
+    path = mini_study(
+        files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\n\nP1,2020-07-10,0.1\n"}
+    )
     t = read_table(StudyConfig.load(path), "sessions")
     assert t["source_row"].tolist() == [2, 4]
 

@@ -1,0 +1,170 @@
+"""Counts on the engine: every aggregation the tables need, written once in Ibis.
+
+The functions accept a pandas DataFrame, a Parquet path or an Ibis table, run on DuckDB
+in-process by default (any Ibis backend works: pass an Ibis table of that backend), and return
+small pandas frames of counts and sums. Tests and models then run on those small results. No
+table builder calls pandas ``groupby`` on patient-level data directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypeAlias
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+Data: TypeAlias = pd.DataFrame | str | Path | ir.Table
+
+
+def connect() -> ibis.BaseBackend:
+    """A new in-process DuckDB connection (one per call; nothing global)."""
+    return ibis.duckdb.connect()
+
+
+def as_table(data: Data, *, con: ibis.BaseBackend | None = None) -> ir.Table:
+    """Wrap ``data`` as an Ibis table.
+
+    A pandas frame becomes an in-memory table (categoricals are passed as text), a path is read
+    as Parquet by DuckDB without loading it into pandas, and an Ibis table is returned as is.
+    """
+    if isinstance(data, ir.Table):
+        return data
+    if isinstance(data, str | Path):
+        path = Path(data)
+        if not path.exists():
+            raise FileNotFoundError(f"no Parquet file or folder at {path}")
+        return (con or connect()).read_parquet(str(path))
+    if isinstance(data, pd.DataFrame):
+        frame = data.copy()
+        for col in frame.columns:
+            if isinstance(frame[col].dtype, pd.CategoricalDtype):
+                frame[col] = frame[col].astype("string")
+        if con is None:
+            return ibis.memtable(frame)
+        return con.create_table(f"t_{id(frame)}", frame, temp=True)
+    raise TypeError(
+        f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
+    )
+
+
+def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Run an expression (memtables run on DuckDB) and sort by ``keys`` for determinism."""
+    out = expr.to_pandas()
+    keys = [k for k in keys if k in out.columns]
+    if keys:
+        out = out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+    return out
+
+
+def group_sizes(
+    subjects: ir.Table, *, by: Sequence[str] = (), subject_id: str = "patient_id"
+) -> pd.DataFrame:
+    """Distinct subjects per group (the denominators ``N``) — from the subject-level table."""
+    if by:
+        agg = subjects.group_by(list(by)).aggregate(N=subjects[subject_id].nunique())
+    else:
+        agg = subjects.aggregate(N=subjects[subject_id].nunique())
+    return execute(agg, by)
+
+
+def subject_event_counts(
+    subjects: ir.Table,
+    events: ir.Table,
+    *,
+    by: Sequence[str] = (),
+    terms: Sequence[str] = ("ae_term",),
+    subject_id: str = "patient_id",
+) -> pd.DataFrame:
+    """Subjects with ≥ 1 event (``n``) and number of events (``events``) per group and term.
+
+    ``by`` columns are taken from the subject-level table (joined on ``subject_id``), so an
+    event of a subject absent from ``subjects`` is not counted. With ``terms=()`` the counts are
+    for any event.
+    """
+    keys = [subject_id, *by]
+    subj = subjects.select(*keys).distinct()
+    ev_cols = [subject_id, *terms]
+    ev = events.select(*ev_cols)
+    joined = ev.inner_join(subj, subject_id)
+    group = [*by, *terms]
+    agg_kw = {"n": joined[subject_id].nunique(), "events": joined.count()}
+    expr = joined.group_by(group).aggregate(**agg_kw) if group else joined.aggregate(**agg_kw)
+    return execute(expr, group)
+
+
+def subject_max_level(
+    subjects: ir.Table,
+    events: ir.Table,
+    *,
+    by: Sequence[str] = (),
+    column: str,
+    order: Sequence[str],
+    subject_id: str = "patient_id",
+) -> pd.DataFrame:
+    """Subjects by their highest level of an ordered ``column`` (e.g. worst severity).
+
+    One row per subject counts once, at its highest level among its events.
+    """
+    rank_map = {level: i for i, level in enumerate(order)}
+    ev = events.filter(events[column].notnull())
+    ev = ev.mutate(_rank=ev[column].cases(*[(k, v) for k, v in rank_map.items()], else_=-1))
+    worst = ev.group_by(subject_id).aggregate(_rank=ev["_rank"].max())
+    subj = subjects.select(subject_id, *by).distinct()
+    joined = worst.inner_join(subj, subject_id)
+    group = [*by, "_rank"]
+    out = execute(joined.group_by(group).aggregate(n=joined[subject_id].nunique()), group)
+    inverse = dict(enumerate(order))
+    out[column] = out.pop("_rank").map(inverse)
+    return out
+
+
+def level_counts(data: ir.Table, *, variable: str, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Rows per level of ``variable`` (missing level is ``None``) per group."""
+    group = [*by, variable]
+    return execute(data.group_by(group).aggregate(n=data.count()), group)
+
+
+def numeric_summary(data: ir.Table, *, variable: str, by: Sequence[str] = ()) -> pd.DataFrame:
+    """n, missing, sum, sum of squares, mean, SD, min, quartiles and max per group.
+
+    Quartiles are exact continuous quantiles (DuckDB ``quantile_cont``, numpy's default linear
+    interpolation, R type 7). The SD uses the n − 1 denominator.
+    """
+    x = data[variable].cast("float64")
+    aggs = {
+        "n": x.count(),
+        "n_missing": data.count() - x.count(),
+        "sum": x.sum(),
+        "sumsq": (x * x).sum(),
+        "mean": x.mean(),
+        "sd": x.std(how="sample"),
+        "min": x.min(),
+        "q1": x.quantile(0.25),
+        "median": x.quantile(0.5),
+        "q3": x.quantile(0.75),
+        "max": x.max(),
+    }
+    expr = data.group_by(list(by)).aggregate(**aggs) if by else data.aggregate(**aggs)
+    return execute(expr, by)
+
+
+def rank_sums(
+    data: ir.Table, *, variable: str, by: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mid-rank sums per group and the tie sizes of ``variable`` (for Kruskal-Wallis on the engine).
+
+    Returns ``(per_group[n, rank_sum], ties[t])``; ranks are average ranks over non-missing values.
+    """
+    t = data.filter(data[variable].notnull())
+    ties = t.group_by(variable).aggregate(t=t.count())
+    w = ibis.window(order_by=ties[variable])
+    cum = ties.mutate(_cum=ties["t"].sum().over(w))
+    cum = cum.mutate(_midrank=cum["_cum"] - (cum["t"] - 1) / 2.0)
+    ranked = t.inner_join(cum.select(variable, "_midrank"), variable)
+    per_group = ranked.group_by(list(by)).aggregate(
+        n=ranked.count(), rank_sum=ranked["_midrank"].sum()
+    )
+    return execute(per_group, by), execute(ties.select("t"))

@@ -1,0 +1,113 @@
+"""Helpers shared by the table builders (groups, levels, between-group tests on counts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def check_groups(subjects: pd.DataFrame, by: Sequence[str], subject_id: str) -> None:
+    """Refuse missing group values and duplicate subjects instead of dropping them silently."""
+    missing_cols = [c for c in [subject_id, *by] if c not in subjects.columns]
+    if missing_cols:
+        raise ValueError(
+            f"column(s) {missing_cols} not in the subject-level table; it has "
+            f"{list(subjects.columns)}. Pass the right names with `by=` / `subject_id=`."
+        )
+    for col in by:
+        n_missing = int(subjects[col].isna().sum())
+        if n_missing:
+            raise ValueError(
+                f"{n_missing} subject(s) have a missing `{col}`; a table by `{col}` would drop "
+                f"them. Filter them out or give them a level (e.g. 'unknown') first."
+            )
+    dup = int(subjects[subject_id].duplicated().sum())
+    if dup:
+        raise ValueError(
+            f"the subject-level table has {dup} duplicate `{subject_id}` value(s); it must have one "
+            f"row per subject (denominators come from it)."
+        )
+
+
+def levels_of(data: pd.DataFrame, column: str) -> list[str]:
+    """Declared levels of a categorical column (zero levels kept), else observed values sorted."""
+    s = data[column]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return [str(c) for c in s.cat.categories]
+    return sorted(s.dropna().astype(str).unique())
+
+
+def subgroup_specs(by: Sequence[str]) -> list[list[str]]:
+    """Column groups to show: the full cross of ``by``, the margin of ``by[0]``, and overall."""
+    by = list(by)
+    specs = [by]
+    if len(by) > 1:
+        specs.append(by[:1])
+    if by:
+        specs.append([])
+    return specs
+
+
+def group_columns(frame: pd.DataFrame) -> list[str]:
+    """Groups that hold per-group statistics (not comparisons), in frame order."""
+    g = frame.loc[frame["stat"] == "N", "group"]
+    return list(dict.fromkeys(g))
+
+
+def compare_counts(
+    ns: Sequence[int], bigs: Sequence[int], *, test: str = "fisher", seed: int | None = None
+) -> tuple[float, str] | None:
+    """p-value comparing the proportions ``ns[i] / bigs[i]`` across groups.
+
+    ``fisher``: Fisher exact (2 groups) or Fisher-Freeman-Halton exact (more groups);
+    ``chi2``: Pearson chi-square without continuity correction. Returns ``None`` when fewer
+    than two groups have subjects.
+    """
+    from analysis.stats import tests
+
+    keep = [i for i, b in enumerate(bigs) if b > 0]
+    if len(keep) < 2:
+        return None
+    table = np.array([[ns[i], bigs[i] - ns[i]] for i in keep], dtype=int)
+    if test == "chi2" and table.sum(axis=0).min() == 0:
+        return float("nan"), f"{tests.CHI2_PLAIN} (not computable: no events)"
+    res = contingency_test(table, test=test, seed=seed)
+    return float(res.p_value), str(res.method)
+
+
+def contingency_test(table: np.ndarray, *, test: str = "fisher", seed: int | None = None) -> Any:
+    """Test of independence on an r×c count table, chosen by name (never switched silently).
+
+    ``fisher``: Fisher exact for 2×2, Fisher-Freeman-Halton exact otherwise (Monte-Carlo with
+    ``seed`` only when enumeration is infeasible, and then named so); ``chi2``: Pearson
+    chi-square without continuity correction. Returns the stats module's result (``p_value``,
+    ``method``, ``statistic``).
+    """
+    from analysis.stats import tests
+
+    if test == "fisher":
+        if table.shape == (2, 2):
+            return tests.fisher_exact_2x2(table)
+        return tests.fisher_exact_rxc(table, seed=seed)
+    if test == "chi2":
+        return tests.chi2_test(table, correction=False)
+    raise ValueError(f"unknown test {test!r}; use 'fisher', 'chi2' or 'none'")
+
+
+def sort_by_levels(
+    frame: pd.DataFrame, cols: Sequence[str], reference: pd.DataFrame
+) -> pd.DataFrame:
+    """Sort ``frame`` by ``cols`` in the declared level order of ``reference`` (categoricals),
+    else alphabetically — so columns read monotherapy before combined, as the study declares."""
+    if not cols or frame.empty:
+        return frame
+    keys = {}
+    for col in cols:
+        order = {lv: i for i, lv in enumerate(levels_of(reference, col))}
+        keys[col] = frame[col].astype(str).map(lambda v, o=order: (o.get(v, len(o)), v))
+    ranks = pd.DataFrame(keys, index=frame.index)
+    idx = sorted(frame.index, key=lambda i: tuple(ranks.loc[i, c] for c in cols))
+    return frame.loc[idx].reset_index(drop=True)

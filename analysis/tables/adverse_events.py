@@ -1,0 +1,375 @@
+"""Adverse-event tables: incidence by group, highest severity per subject, events by session,
+duration. Works on any subject-level + event-level pair (e.g. CDISC ADaM ADSL / ADAE): pass the
+column names.
+
+Counting follows clinical convention: a subject with several events of a term counts once in
+``n`` and every time in ``events``; denominators ``N`` come from the subject-level table; the
+highest severity counts once per subject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis import engine
+from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.stats.proportions import proportion_ci, risk_difference
+from analysis.tables._common import (
+    check_groups,
+    compare_counts,
+    group_columns,
+    levels_of,
+    sort_by_levels,
+    subgroup_specs,
+)
+from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
+
+TABLE = "ae_incidence"
+ANY = "any adverse event"
+SERIOUS = "any serious adverse event"
+
+
+def _flagged(events: pd.DataFrame, flag: str | None) -> pd.DataFrame:
+    if flag is None:
+        return events
+    col = events[flag]
+    keep = col.fillna(False).astype(bool) if col.dtype != object else col.isin(["Y", "y", True])
+    return events.loc[keep]
+
+
+def ae_incidence(
+    subjects: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    term: str = "ae_term",
+    category: str | None = None,
+    subject_id: str = "patient_id",
+    teae_flag: str | None = "is_teae",
+    serious_flag: str | None = "is_serious",
+    terms: Sequence[str] | None = None,
+    categories: dict[str, str] | None = None,
+    ci: str = "wilson",
+    alpha: float = 0.05,
+    test: str = "fisher",
+    reference: str | None = None,
+    prune_zero: bool = False,
+    seed: int | None = None,
+) -> TableResult:
+    """Subjects with ≥ 1 adverse event n (%) with CI, and events, per term and group.
+
+    Parameters
+    ----------
+    subjects : subject-level table (one row per subject; the denominators), e.g. ADSL.
+    events : event-level table, e.g. ADAE.
+    by : subject-level grouping columns; the first is compared (tests, risk differences)
+        within each stratum of the others and overall. Subjects with a missing ``by`` value are
+        an error (filter or label them first).
+    term, category : event columns of the term and of its higher level (system organ class).
+    teae_flag : event column selecting treatment-emergent events (bool, or ``"Y"``); ``None``
+        counts every event.
+    serious_flag : event column flagging serious events, adding an "any serious" row.
+    terms : every term to show (zero rows kept); default: the categories of a categorical
+        ``term`` column, else the terms observed.
+    categories : term -> category, when the category is not a column of ``events``.
+    ci : ``wilson`` (default), ``clopper_pearson``, ``wilson_cc``, ``agresti_coull`` or ``wald``.
+    test : ``fisher`` (Fisher exact for 2 groups, Fisher-Freeman-Halton exact for more),
+        ``chi2`` (Pearson, no continuity correction) or ``none``.
+    reference : level of ``by[0]`` that the other levels are compared against (risk difference,
+        Newcombe hybrid score CI); default its first level.
+    prune_zero : drop terms with no subject in any group.
+    seed : for a Monte-Carlo fallback of the exact test on very large tables.
+
+    Returns
+    -------
+    TableResult with ``frame`` in ARD form: stats ``n``, ``N``, ``pct``, ``events``, ``ci_low``,
+    ``ci_high`` (percent) per group, and for comparisons ``p_value`` (group ``<by0>=*``) and
+    ``estimate``/``ci_low``/``ci_high`` of the risk difference in percentage points (group
+    ``<by0>=<level> vs <reference>``), each prefixed by its stratum.
+    """
+    by = list(by)
+    check_groups(subjects, by, subject_id)
+    ev = _flagged(events, teae_flag)
+    if categories is None and category is not None:
+        categories = (
+            ev[[term, category]]
+            .dropna()
+            .astype(str)
+            .drop_duplicates()
+            .set_index(term)[category]
+            .to_dict()
+        )
+    all_terms = list(terms) if terms is not None else levels_of(events, term)
+    subj_t = engine.as_table(subjects[[subject_id, *by]])
+    ev_cols = [subject_id, term] + ([serious_flag] if serious_flag and serious_flag in ev else [])
+    ev_frame = ev[ev_cols].copy()
+    if categories:
+        ev_frame["_category"] = ev_frame[term].astype(str).map(categories)
+    ev_t = engine.as_table(ev_frame)
+
+    sizes = sort_by_levels(engine.group_sizes(subj_t, by=by, subject_id=subject_id), by, subjects)
+    by_term = engine.subject_event_counts(subj_t, ev_t, by=by, terms=(term,), subject_id=subject_id)
+    any_ae = engine.subject_event_counts(subj_t, ev_t, by=by, terms=(), subject_id=subject_id)
+    parts = [
+        by_term.rename(columns={term: "level"}).assign(variable=term),
+        any_ae.assign(variable="any_ae", level=ANY),
+    ]
+    if categories:
+        cat_t = engine.as_table(ev_frame.dropna(subset=["_category"]))
+        by_cat = engine.subject_event_counts(
+            subj_t, cat_t, by=by, terms=("_category",), subject_id=subject_id
+        )
+        parts.append(by_cat.rename(columns={"_category": "level"}).assign(variable="ae_category"))
+    if serious_flag and serious_flag in ev_frame:
+        ser = ev_frame.loc[ev_frame[serious_flag].fillna(False).astype(bool)]
+        ser_counts = engine.subject_event_counts(
+            subj_t, engine.as_table(ser[[subject_id, term]]), by=by, terms=(), subject_id=subject_id
+        )
+        parts.append(ser_counts.assign(variable="serious_ae", level=SERIOUS))
+    counts = pd.concat(parts, ignore_index=True)
+    rows_index = _row_index(
+        all_terms, categories, serious_flag is not None and serious_flag in ev_frame
+    )
+    if prune_zero:
+        seen = set(counts.loc[counts["n"] > 0, "level"].astype(str))
+        rows_index = [r for r in rows_index if r[1] in seen or r[0] == "any_ae"]
+
+    frames = []
+    for spec in subgroup_specs(by):
+        frames.append(_incidence_rows(counts, sizes, spec, by, rows_index, ci, alpha))
+    if by and test != "none":
+        frames.append(_comparison_rows(counts, sizes, by, rows_index, test, reference, alpha, seed))
+    frame = concat_ard(frames)
+    frame = _sort_by_overall(frame, rows_index)
+    notes = _footnotes(by, ci, alpha, test, teae_flag, frame)
+    return TableResult(
+        name=TABLE,
+        title="Adverse events: subjects with at least one event",
+        frame=frame,
+        layout=lambda f: _layout(f, by, categories is not None),
+        footnotes=notes,
+    )
+
+
+def _row_index(
+    all_terms: list[str], categories: dict[str, str] | None, serious: bool
+) -> list[tuple[str, str]]:
+    rows = [("any_ae", ANY)]
+    if serious:
+        rows.append(("serious_ae", SERIOUS))
+    if categories:
+        for cat in dict.fromkeys(categories.get(t, "Other") for t in all_terms):
+            rows.append(("ae_category", cat))
+    rows += [("ae_term", t) for t in all_terms]
+    return rows
+
+
+def _incidence_rows(
+    counts: pd.DataFrame,
+    sizes: pd.DataFrame,
+    spec: list[str],
+    by: list[str],
+    rows_index: list[tuple[str, str]],
+    ci: str,
+    alpha: float,
+) -> pd.DataFrame:
+    """n, N, pct, events, CI for every row and every group of ``spec`` (margins summed)."""
+    c = counts.groupby([*spec, "variable", "level"], observed=True)[["n", "events"]].sum()
+    n_by = sizes.groupby(spec, sort=False)["N"].sum() if spec else pd.Series({(): sizes["N"].sum()})
+    out = []
+    for key, big_n in n_by.items():
+        key_t = key if isinstance(key, tuple) else (key,)
+        grp = group_label(spec, key_t) if spec else "overall"
+        for variable, level in rows_index:
+            k = (*key_t, variable, level) if spec else (variable, level)
+            n, e = (c.loc[k, "n"], c.loc[k, "events"]) if k in c.index else (0, 0)
+            lo, hi = proportion_ci(int(n), int(big_n), method=ci, alpha=alpha)
+            method = f"{ci} {int(round((1 - alpha) * 100))}% CI"
+            var = "ae_term" if variable == "ae_term" else variable
+            base = {"table": TABLE, "variable": var, "level": level, "group": grp}
+            out += [
+                {**base, "stat": "n", "value": n, "method": ""},
+                {**base, "stat": "N", "value": big_n, "method": "subjects in the group"},
+                {
+                    **base,
+                    "stat": "pct",
+                    "value": 100 * n / big_n if big_n else np.nan,
+                    "method": "",
+                },
+                {**base, "stat": "events", "value": e, "method": ""},
+                {**base, "stat": "ci_low", "value": 100 * lo, "method": method},
+                {**base, "stat": "ci_high", "value": 100 * hi, "method": method},
+            ]
+    return ard_frame(out)
+
+
+def _comparison_rows(
+    counts: pd.DataFrame,
+    sizes: pd.DataFrame,
+    by: list[str],
+    rows_index: list[tuple[str, str]],
+    test: str,
+    reference: str | None,
+    alpha: float,
+    seed: int | None,
+) -> pd.DataFrame:
+    """Tests across levels of ``by[0]`` and risk differences vs ``reference``, per stratum."""
+    compare, strata = by[0], by[1:]
+    c = counts.groupby([*by, "variable", "level"], observed=True)[["n"]].sum()["n"]
+    sizes_idx = sizes.set_index(by)["N"]
+    levels = list(dict.fromkeys(sizes[compare].astype(str)))
+    ref = reference if reference is not None else levels[0]
+    if ref not in levels:
+        raise ValueError(f"reference {ref!r} is not a level of `{compare}`; levels are {levels}")
+    stratum_keys: list[tuple[object, ...]] = (
+        list(dict.fromkeys(map(tuple, sizes[strata].astype(str).itertuples(index=False))))
+        if strata
+        else []
+    )
+    out = []
+    for stratum in [*stratum_keys, None]:
+        prefix = group_label(strata, stratum) + ";" if stratum is not None else ""
+        for variable, level in rows_index:
+            ns, bigs = [], []
+            for lv in levels:
+                n_tot = 0
+                big_tot = 0
+                for key in sizes_idx.index:
+                    key_t = key if isinstance(key, tuple) else (key,)
+                    if str(key_t[0]) != lv or (
+                        stratum is not None and tuple(map(str, key_t[1:])) != stratum
+                    ):
+                        continue
+                    big_tot += int(sizes_idx.loc[key])
+                    n_tot += int(c.get((*key_t, variable, level), 0))
+                ns.append(n_tot)
+                bigs.append(big_tot)
+            base = {"table": TABLE, "variable": variable, "level": level}
+            res = compare_counts(ns, bigs, test=test, seed=seed)
+            if res is not None:
+                out.append(
+                    {
+                        **base,
+                        "group": f"{prefix}{compare}=*",
+                        "stat": "p_value",
+                        "value": res[0],
+                        "method": res[1],
+                    }
+                )
+            i_ref = levels.index(ref)
+            for i, lv in enumerate(levels):
+                if i == i_ref or bigs[i] == 0 or bigs[i_ref] == 0:
+                    continue
+                rd = risk_difference(ns[i], bigs[i], ns[i_ref], bigs[i_ref], alpha=alpha)
+                g = f"{prefix}{compare}={lv} vs {ref}"
+                out += [
+                    {
+                        **base,
+                        "group": g,
+                        "stat": "estimate",
+                        "value": 100 * rd.estimate,
+                        "method": "risk difference (percentage points)",
+                    },
+                    {
+                        **base,
+                        "group": g,
+                        "stat": "ci_low",
+                        "value": 100 * rd.ci_low,
+                        "method": rd.method,
+                    },
+                    {
+                        **base,
+                        "group": g,
+                        "stat": "ci_high",
+                        "value": 100 * rd.ci_high,
+                        "method": rd.method,
+                    },
+                ]
+    return ard_frame(out)
+
+
+def _sort_by_overall(frame: pd.DataFrame, rows_index: list[tuple[str, str]]) -> pd.DataFrame:
+    """Terms (and categories) by descending overall frequency, then name; summary rows first."""
+    overall_n = frame.loc[(frame["group"] == "overall") & (frame["stat"] == "n")].set_index(
+        ["variable", "level"]
+    )["value"]
+    fixed = {"any_ae": 0, "serious_ae": 1, "ae_category": 2, "ae_term": 3}
+    order = sorted(rows_index, key=lambda r: (fixed[r[0]], -overall_n.get(r, 0), r[1]))
+    rank = {r: i for i, r in enumerate(order)}
+    key = frame.apply(lambda r: rank.get((r["variable"], r["level"]), len(rank)), axis=1)
+    return (
+        frame.assign(_k=key)
+        .sort_values("_k", kind="stable")
+        .drop(columns="_k")
+        .reset_index(drop=True)
+    )
+
+
+def _footnotes(
+    by: list[str], ci: str, alpha: float, test: str, teae_flag: str | None, frame: pd.DataFrame
+) -> tuple[str, ...]:
+    level = int(round((1 - alpha) * 100))
+    notes = [
+        "n (%) = subjects with at least one event (each subject counted once per row), percent "
+        "of the subjects in the column (N, from the subject-level table); [E] = number of events.",
+        f"{level}% CI of the percentage: {ci.replace('_', '-')} method.",
+    ]
+    if teae_flag:
+        notes.append(f"Treatment-emergent events only (`{teae_flag}`).")
+    methods = sorted(set(frame.loc[frame["stat"] == "p_value", "method"]))
+    if by and methods:
+        notes.append(f"p-values compare {by[0]} levels: " + "; ".join(methods) + ".")
+    rd = sorted(
+        set(frame.loc[(frame["stat"] == "ci_low") & frame["group"].str.contains(" vs "), "method"])
+    )
+    if rd:
+        notes.append(f"Risk difference in percentage points, {level}% CI: " + "; ".join(rd) + ".")
+    return tuple(notes)
+
+
+def _layout(frame: pd.DataFrame, by: list[str], hierarchical: bool) -> pd.DataFrame:
+    look = stat_lookup(frame)
+    groups = group_columns(frame)
+    pgroups = [g for g in dict.fromkeys(frame.loc[frame["stat"] == "p_value", "group"])]
+    rdgroups = [
+        g
+        for g in dict.fromkeys(frame.loc[frame["group"].str.contains(" vs "), "group"])
+        if ";" not in g
+    ]
+    rows = []
+    for variable, level in dict.fromkeys(zip(frame["variable"], frame["level"], strict=True)):
+        label = level if variable != "ae_term" or not hierarchical else f"    {level}"
+        row = {"Adverse event": label}
+        for g in groups:
+            n = look.get((variable, level, g, "n"))
+            big = look.get((variable, level, g, "N"))
+            head = f"{_group_title(g)} (N={int(big)})" if big is not None else _group_title(g)
+            e = look.get((variable, level, g, "events"), np.nan)
+            cell = fmt_n_pct(n, look.get((variable, level, g, "pct")))
+            row[head] = f"{cell} [{int(e)}]" if cell and not np.isnan(e) else cell
+        lo = look.get((variable, level, "overall", "ci_low"))
+        hi = look.get((variable, level, "overall", "ci_high"))
+        row["95% CI (overall)"] = fmt_ci(lo, hi) if lo is not None else ""
+        for g in rdgroups:
+            est = look.get((variable, level, g, "estimate"))
+            lo = look.get((variable, level, g, "ci_low"))
+            hi = look.get((variable, level, g, "ci_high"))
+            row[f"RD {g.split('=', 1)[1]} (95% CI)"] = (
+                f"{est:.1f} ({lo:.1f} to {hi:.1f})" if est is not None else ""
+            )
+        for g in pgroups:
+            row[f"p, {_group_title(g)}"] = fmt_p(look.get((variable, level, g, "p_value"), np.nan))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _group_title(group: str) -> str:
+    if group == "overall":
+        return "Overall"
+    parts = [p.split("=", 1)[1] for p in group.split(";") if not p.endswith("=*")]
+    star = [p.split("=", 1)[0] for p in group.split(";") if p.endswith("=*")]
+    title = ", ".join(parts) if parts else "overall"
+    return f"{title} ({star[0]})" if star else title.capitalize() if title[:1].islower() else title

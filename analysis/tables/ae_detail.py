@@ -1,0 +1,330 @@
+"""Adverse-event detail tables: highest severity per subject, events by session, duration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis import engine
+from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.stats.proportions import proportion_ci
+from analysis.tables._common import (
+    check_groups,
+    contingency_test,
+    levels_of,
+    sort_by_levels,
+    subgroup_specs,
+)
+from analysis.tables.adverse_events import _flagged
+from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
+
+NONE_LEVEL = "no event"
+
+
+def ae_severity(
+    subjects: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    severity: str = "severity",
+    order: Sequence[str] | None = None,
+    subject_id: str = "patient_id",
+    teae_flag: str | None = "is_teae",
+    test: str = "fisher",
+    seed: int | None = None,
+) -> TableResult:
+    """Subjects by the highest severity of their events (each subject counted once).
+
+    Subjects without an event are the "no event" row, so each column adds up to its N.
+    ``test`` compares the distribution across ``by[0]`` (Fisher-Freeman-Halton exact, or
+    ``chi2``) per stratum of the other ``by`` columns and overall.
+    """
+    by = list(by)
+    check_groups(subjects, by, subject_id)
+    levels = list(order) if order is not None else levels_of(events, severity)
+    ev = _flagged(events, teae_flag)[[subject_id, severity]].copy()
+    ev[severity] = ev[severity].astype("string")
+    subj_t = engine.as_table(subjects[[subject_id, *by]])
+    ev_t = engine.as_table(ev)
+    worst = engine.subject_max_level(
+        subj_t, ev_t, by=by, column=severity, order=levels, subject_id=subject_id
+    )
+    sizes = sort_by_levels(engine.group_sizes(subj_t, by=by, subject_id=subject_id), by, subjects)
+    rows = []
+    for spec in subgroup_specs(by):
+        big = (
+            sizes.groupby(spec, sort=False)["N"].sum()
+            if spec
+            else pd.Series({(): sizes["N"].sum()})
+        )
+        cnt = (
+            worst.groupby([*spec, severity])["n"].sum()
+            if spec
+            else worst.groupby(severity)["n"].sum()
+        )
+        for key, big_n in big.items():
+            key_t = key if isinstance(key, tuple) else (key,)
+            g = group_label(spec, key_t) if spec else "overall"
+            with_event = 0
+            for lv in levels:
+                k = (*key_t, lv) if spec else lv
+                n = int(cnt.get(k, 0))
+                with_event += n
+                rows += _npct(g, lv, n, int(big_n))
+            rows += _npct(g, NONE_LEVEL, int(big_n) - with_event, int(big_n))
+    frame = ard_frame([{"table": "ae_severity", "variable": "worst_severity", **r} for r in rows])
+    if by and test != "none":
+        frame = concat_ard(
+            [
+                frame,
+                _distribution_tests(
+                    frame, by, [*levels, NONE_LEVEL], test, seed, "ae_severity", "worst_severity"
+                ),
+            ]
+        )
+    notes = (
+        "Each subject counted once, at the highest severity of their treatment-emergent events; "
+        "percent of the subjects in the column.",
+        *_test_notes(frame, by),
+    )
+    return TableResult(
+        name="ae_severity",
+        title="Highest severity of adverse events per subject",
+        frame=frame,
+        layout=lambda f: _dist_layout(f, "Highest severity"),
+        footnotes=notes,
+    )
+
+
+def _npct(group: str, level: str, n: int, big_n: int) -> list[dict]:
+    return [
+        {"level": level, "group": group, "stat": "n", "value": n, "method": ""},
+        {
+            "level": level,
+            "group": group,
+            "stat": "N",
+            "value": big_n,
+            "method": "subjects in the group",
+        },
+        {
+            "level": level,
+            "group": group,
+            "stat": "pct",
+            "value": 100 * n / big_n if big_n else np.nan,
+            "method": "",
+        },
+    ]
+
+
+def _distribution_tests(
+    frame: pd.DataFrame,
+    by: list[str],
+    levels: list[str],
+    test: str,
+    seed: int | None,
+    table: str,
+    variable: str,
+) -> pd.DataFrame:
+    """Compare the level distribution across ``by[0]`` within each stratum and overall."""
+    compare, strata = by[0], by[1:]
+    n = frame.loc[frame["stat"] == "n"]
+    out = []
+    full = n.loc[n["group"].str.count("=") == len(by)]
+    parsed = full["group"].str.split(";", expand=True)
+    strata_vals = (
+        sorted(set(";".join(p[1:]) for p in parsed.itertuples(index=False))) if strata else []
+    )
+    for stratum in [*strata_vals, None]:
+        sub = full if stratum is None else full.loc[full["group"].str.endswith(";" + stratum)]
+        sub = sub.assign(_cmp=sub["group"].str.split(";").str[0])
+        mat = sub.pivot_table(index="_cmp", columns="level", values="value", aggfunc="sum")
+        mat = mat.reindex(columns=levels).fillna(0).to_numpy(int)
+        mat = mat[:, mat.sum(axis=0) > 0]
+        if mat.shape[0] < 2 or mat.shape[1] < 2:
+            continue
+        res = contingency_test(mat, test=test, seed=seed)
+        prefix = f"{stratum};" if stratum else ""
+        out.append(
+            {
+                "table": table,
+                "variable": variable,
+                "level": "",
+                "stat": "p_value",
+                "group": f"{prefix}{compare}=*",
+                "value": res.p_value,
+                "method": res.method,
+            }
+        )
+    return ard_frame(out)
+
+
+def _test_notes(frame: pd.DataFrame, by: list[str]) -> list[str]:
+    methods = sorted(set(frame.loc[frame["stat"] == "p_value", "method"]))
+    return [f"p-values compare {by[0]} levels: {'; '.join(methods)}."] if by and methods else []
+
+
+def _group_head(group: str, big_n: float | None) -> str:
+    title = (
+        "Overall" if group == "overall" else ", ".join(p.split("=", 1)[1] for p in group.split(";"))
+    )
+    return f"{title} (N={int(big_n)})" if big_n is not None else title
+
+
+def _dist_layout(frame: pd.DataFrame, first: str) -> pd.DataFrame:
+    look = stat_lookup(frame)
+    groups = list(dict.fromkeys(frame.loc[frame["stat"] == "N", "group"]))
+    var = frame["variable"].iloc[0]
+    levels = list(dict.fromkeys(frame.loc[frame["stat"] == "n", "level"]))
+    pgroups = list(dict.fromkeys(frame.loc[frame["stat"] == "p_value", "group"]))
+    rows = []
+    for lv in levels:
+        row = {first: lv}
+        for g in groups:
+            row[_group_head(g, look.get((var, lv, g, "N")))] = fmt_n_pct(
+                look.get((var, lv, g, "n")), look.get((var, lv, g, "pct"))
+            )
+        for pg in pgroups:
+            head = "p, " + (_group_head(pg.rsplit(";", 1)[0], None) if ";" in pg else "overall")
+            row[head] = fmt_p(look.get((var, "", pg, "p_value"), np.nan)) if lv == levels[0] else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def ae_by_session(
+    events: pd.DataFrame,
+    sessions: pd.DataFrame,
+    *,
+    term: str = "ae_term",
+    session: str = "session_number",
+    subject_id: str = "patient_id",
+    teae_flag: str | None = "is_teae",
+    max_session: int = 6,
+    ci: str = "wilson",
+    alpha: float = 0.05,
+) -> TableResult:
+    """Events after each session number, per term.
+
+    For session k: subjects with the event after session k (``n``), among the subjects who
+    received a k-th session (``N``, from the sessions table), percent with CI, and ``events``.
+    Sessions beyond ``max_session`` are pooled as ``max_session``+.
+    """
+    ev = _flagged(events, teae_flag)[[subject_id, term, session]].dropna(subset=[session]).copy()
+    ev[term] = ev[term].astype("string")
+    ev["_k"] = ev[session].astype(int).clip(upper=max_session)
+    ss = sessions[[subject_id, session]].copy()
+    ss["_k"] = ss[session].astype(int).clip(upper=max_session)
+    ev_t, ss_t = engine.as_table(ev), engine.as_table(ss)
+    exposed = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id).set_index("_k")["N"]
+    counts = engine.execute(
+        ev_t.group_by(["_k", term]).aggregate(n=ev_t[subject_id].nunique(), events=ev_t.count()),
+        ["_k", term],
+    )
+    any_counts = engine.execute(
+        ev_t.group_by(["_k"]).aggregate(n=ev_t[subject_id].nunique(), events=ev_t.count()), ["_k"]
+    ).assign(**{term: "any adverse event"})
+    counts = pd.concat([any_counts, counts], ignore_index=True)
+    terms = list(dict.fromkeys(counts[term]))
+    level_ci = f"{ci} {int(round((1 - alpha) * 100))}% CI"
+    rows = []
+    for t in terms:
+        for k, big_n in exposed.items():
+            hit = counts.loc[(counts[term] == t) & (counts["_k"] == k)]
+            n = int(hit["n"].sum())
+            e = int(hit["events"].sum())
+            lo, hi = proportion_ci(n, int(big_n), method=ci, alpha=alpha)
+            g = f"session={k}+" if k == max_session else f"session={k}"
+            base = {"table": "ae_by_session", "variable": term, "level": t, "group": g}
+            rows += [
+                {**base, "stat": "n", "value": n, "method": ""},
+                {
+                    **base,
+                    "stat": "N",
+                    "value": big_n,
+                    "method": "subjects who received the session",
+                },
+                {**base, "stat": "pct", "value": 100 * n / big_n, "method": ""},
+                {**base, "stat": "events", "value": e, "method": ""},
+                {**base, "stat": "ci_low", "value": 100 * lo, "method": level_ci},
+                {**base, "stat": "ci_high", "value": 100 * hi, "method": level_ci},
+            ]
+    frame = ard_frame(rows)
+    notes = (
+        "n (%) = subjects with the event after that session, percent of the subjects who "
+        "received it (N); events attributed to the last session on or before onset.",
+        f"{int(round((1 - alpha) * 100))}% CI ({ci}) in the analysis-results frame.",
+    )
+    return TableResult(
+        name="ae_by_session",
+        title="Adverse events by session number",
+        frame=frame,
+        layout=_session_layout,
+        footnotes=notes,
+    )
+
+
+def _session_layout(frame: pd.DataFrame) -> pd.DataFrame:
+    look = stat_lookup(frame)
+    var = frame["variable"].iloc[0]
+    groups = list(dict.fromkeys(frame["group"]))
+    rows = []
+    for lv in dict.fromkeys(frame["level"]):
+        row = {"Adverse event": lv}
+        for g in groups:
+            head = f"Session {g.split('=', 1)[1]} (N={int(look[(var, lv, g, 'N')])})"
+            row[head] = fmt_n_pct(look.get((var, lv, g, "n")), look.get((var, lv, g, "pct")))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def ae_duration(
+    events: pd.DataFrame,
+    *,
+    term: str = "ae_term",
+    duration: str = "duration_days",
+    teae_flag: str | None = "is_teae",
+) -> TableResult:
+    """Duration of events per term: events with a duration, median, Q1–Q3, range (days)."""
+    ev = _flagged(events, teae_flag)[[term, duration]].copy()
+    ev[term] = ev[term].astype("string")
+    t = engine.as_table(ev)
+    per_term = engine.numeric_summary(t, variable=duration, by=[term])
+    rows = []
+    for _, r in per_term.iterrows():
+        base = {"table": "ae_duration", "variable": duration, "level": r[term], "group": "overall"}
+        for stat in ("n", "n_missing", "median", "q1", "q3", "min", "max"):
+            rows.append({**base, "stat": stat, "value": r[stat], "method": ""})
+    frame = ard_frame(rows)
+    return TableResult(
+        name="ae_duration",
+        title="Duration of adverse events (days)",
+        frame=frame,
+        layout=_duration_layout,
+        footnotes=(
+            "Per event; median [Q1, Q3] by linear interpolation (R type 7) "
+            "and range, in days; events without a recorded duration counted "
+            "as missing.",
+        ),
+    )
+
+
+def _duration_layout(frame: pd.DataFrame) -> pd.DataFrame:
+    look = stat_lookup(frame)
+    var = frame["variable"].iloc[0]
+    order = frame.loc[frame["stat"] == "n"].sort_values("value", ascending=False)["level"]
+    rows = []
+    for lv in order:
+        rows.append(
+            {
+                "Adverse event": lv,
+                "Events with duration": str(int(look[(var, lv, "overall", "n")])),
+                "Median [Q1, Q3]": f"{fmt_num(look[(var, lv, 'overall', 'median')])} "
+                f"[{fmt_num(look[(var, lv, 'overall', 'q1')])}, "
+                f"{fmt_num(look[(var, lv, 'overall', 'q3')])}]",
+                "Range": f"{fmt_num(look[(var, lv, 'overall', 'min')], 0)}–"
+                f"{fmt_num(look[(var, lv, 'overall', 'max')], 0)}",
+                "Missing": str(int(look[(var, lv, "overall", "n_missing")])),
+            }
+        )
+    return pd.DataFrame(rows)

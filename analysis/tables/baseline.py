@@ -1,0 +1,397 @@
+"""Table 1: baseline characteristics by a group, with an overall column.
+
+Categorical variables: n (%) per level (missing counted apart); continuous: mean (SD) and
+median [Q1, Q3]; booleans: n (%) with the characteristic. All summaries are computed on the
+engine; tests and standardized differences are computed from those summaries, with the test
+chosen per variable by argument (never switched silently) and named in the ARD and footnotes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from analysis import engine
+from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.stats import tests
+from analysis.tables._common import check_groups, contingency_test, levels_of
+from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
+
+TABLE = "baseline"
+CATEGORICAL_TESTS = ("chi2", "fisher", "none")
+CONTINUOUS_TESTS = ("welch", "anova", "kruskal", "none")
+
+
+def baseline_table(
+    data: pd.DataFrame,
+    *,
+    by: str | None,
+    variables: Sequence[str] | Mapping[str, str],
+    tests_by_variable: Mapping[str, str] | None = None,
+    categorical_test: str = "chi2",
+    continuous_test: str = "welch",
+    categorical: Sequence[str] = (),
+    subject_id: str = "patient_id",
+    seed: int | None = None,
+    table: str = TABLE,
+) -> TableResult:
+    """Baseline characteristics of ``data`` by ``by`` (or overall only when ``by`` is None).
+
+    Parameters
+    ----------
+    data : one row per subject.
+    by : grouping column (e.g. ``sex``).
+    variables : columns to summarise, or ``{column: label}``. Numeric columns are continuous,
+        booleans a single "yes" row, anything else categorical (levels of a categorical dtype
+        kept in order, empty levels included).
+    tests_by_variable : ``{column: test}`` overriding the defaults for some variables.
+    categorical_test : ``chi2`` (Pearson, no continuity correction), ``fisher`` (Fisher exact /
+        Fisher-Freeman-Halton exact) or ``none``.
+    continuous_test : ``welch`` (Welch t-test; with > 2 groups this is an error — choose
+        ``anova`` or ``kruskal``), ``anova`` (one-way ANOVA), ``kruskal`` (Kruskal-Wallis) or
+        ``none``.
+    categorical : numeric columns to summarise as categories (e.g. a schedule in months).
+    seed : for a Monte-Carlo fallback of the exact test on very large tables.
+    """
+    labels = dict(variables) if isinstance(variables, Mapping) else {v: v for v in variables}
+    by_cols = [by] if by else []
+    check_groups(data, by_cols, subject_id)
+    data = data[[subject_id, *by_cols, *labels]].copy()
+    for var in categorical:
+        data[var] = data[var].astype("string")
+    tbl = engine.as_table(data)
+    chosen = dict(tests_by_variable or {})
+    frames = [_n_rows(tbl, by_cols, subject_id, table)]
+    group_levels = levels_of(data, by) if by else []
+    for var in labels:
+        kind = "categorical" if var in categorical else _kind(data[var])
+        if kind == "continuous":
+            test = chosen.get(var, continuous_test)
+            _check_test(var, test, CONTINUOUS_TESTS)
+            frames.append(_continuous(tbl, var, by_cols, test, table, len(group_levels)))
+        else:
+            test = chosen.get(var, categorical_test)
+            _check_test(var, test, CATEGORICAL_TESTS)
+            levels = ["True"] if kind == "boolean" else levels_of(data, var)
+            frames.append(
+                _categorical(
+                    tbl, var, by_cols, levels, test, table, seed, boolean=kind == "boolean"
+                )
+            )
+    frame = concat_ard(frames)
+    tested = frame.loc[frame["stat"] == "p_value", ["variable", "method"]].drop_duplicates()
+    notes = [
+        "Categorical: n (%) of non-missing values; continuous: mean (SD) and median [Q1, Q3] "
+        "(quartiles by linear interpolation, R type 7).",
+    ]
+    if len(tested):
+        per_test: dict[str, list[str]] = {}
+        for r in tested.itertuples():
+            per_test.setdefault(r.method, []).append(labels.get(r.variable, r.variable))
+        notes.append(
+            "Tests: " + "; ".join(f"{m} ({', '.join(v)})" for m, v in per_test.items()) + "."
+        )
+    if (frame["stat"] == "smd").any():
+        notes.append(
+            "SMD: absolute standardized difference (continuous: pooled SD "
+            "sqrt((s1² + s2²)/2); categorical: Yang & Dalton 2012)."
+        )
+    title = f"Baseline characteristics by {by}" if by else "Baseline characteristics"
+    return TableResult(
+        name=f"{table}_{by}" if by else table,
+        title=title,
+        frame=frame,
+        layout=lambda f: _layout(f, labels),
+        footnotes=tuple(notes),
+    )
+
+
+def _kind(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "boolean"
+    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(s):
+        return "categorical"
+    return "continuous"
+
+
+def _check_test(var: str, test: str, allowed: tuple[str, ...]) -> None:
+    if test not in allowed:
+        raise ValueError(f"test {test!r} for `{var}` is not one of {allowed}")
+
+
+def _specs(by_cols: list[str]) -> list[list[str]]:
+    return [by_cols, []] if by_cols else [[]]
+
+
+def _label(spec: list[str], row: pd.Series) -> str:
+    return group_label(spec, [row[c] for c in spec]) if spec else "overall"
+
+
+def _n_rows(tbl, by_cols, subject_id, table) -> pd.DataFrame:  # noqa: ANN001
+    out = []
+    for spec in _specs(by_cols):
+        sizes = engine.group_sizes(tbl, by=spec, subject_id=subject_id)
+        for _, r in sizes.iterrows():
+            out.append(
+                {
+                    "table": table,
+                    "variable": "N",
+                    "level": "",
+                    "group": _label(spec, r),
+                    "stat": "N",
+                    "value": r["N"],
+                    "method": "subjects",
+                }
+            )
+    return ard_frame(out)
+
+
+def _categorical(tbl, var, by_cols, levels, test, table, seed, *, boolean) -> pd.DataFrame:  # noqa: ANN001
+    rows = []
+    counts_by_spec = {}
+    for spec in _specs(by_cols):
+        counts = engine.level_counts(tbl, variable=var, by=spec)
+        counts["_level"] = counts[var].astype("string")
+        counts_by_spec[tuple(spec)] = counts
+        groups = counts.groupby(spec, dropna=False) if spec else [((), counts)]
+        for key, grp in groups:
+            g = group_label(spec, key if isinstance(key, tuple) else (key,)) if spec else "overall"
+            miss = int(grp.loc[grp["_level"].isna(), "n"].sum())
+            nonmiss = int(grp.loc[grp["_level"].notna(), "n"].sum())
+            base = {"table": table, "variable": var, "group": g}
+            for level in levels:
+                n = int(grp.loc[grp["_level"] == level, "n"].sum())
+                lvl = "yes" if boolean else level
+                rows += [
+                    {**base, "level": lvl, "stat": "n", "value": n, "method": ""},
+                    {**base, "level": lvl, "stat": "N", "value": nonmiss, "method": "non-missing"},
+                    {
+                        **base,
+                        "level": lvl,
+                        "stat": "pct",
+                        "value": 100 * n / nonmiss if nonmiss else np.nan,
+                        "method": "",
+                    },
+                ]
+            rows.append({**base, "level": "", "stat": "n_missing", "value": miss, "method": ""})
+    if by_cols:
+        rows += _categorical_tests(
+            counts_by_spec[tuple(by_cols)], var, by_cols[0], levels, test, table, seed
+        )
+    return ard_frame(rows)
+
+
+def _categorical_tests(counts, var, by, levels, test, table, seed) -> list[dict]:  # noqa: ANN001
+    c = counts.loc[counts["_level"].notna()]
+    groups = sorted(c[by].astype(str).unique())
+    mat = np.array(
+        [
+            [int(c.loc[(c[by].astype(str) == g) & (c["_level"] == lv), "n"].sum()) for lv in levels]
+            for g in groups
+        ]
+    )
+    if mat.shape[1] == 1:  # boolean: yes / no
+        totals = np.array([int(c.loc[c[by].astype(str) == g, "n"].sum()) for g in groups])
+        mat = np.column_stack([mat[:, 0], totals - mat[:, 0]])
+    mat = mat[:, mat.sum(axis=0) > 0]
+    out = []
+    base = {"table": table, "variable": var, "level": "", "group": f"{by}=*"}
+    if test != "none" and mat.shape[0] >= 2 and mat.shape[1] >= 2:
+        res = contingency_test(mat, test=test, seed=seed)
+        if getattr(res, "statistic", None) is not None:
+            out.append({**base, "stat": "statistic", "value": res.statistic, "method": res.method})
+        out.append({**base, "stat": "p_value", "value": res.p_value, "method": res.method})
+    if mat.shape[0] == 2 and mat.shape[1] >= 2:
+        props = mat / mat.sum(axis=1, keepdims=True)
+        smd = tests.smd_categorical(props[0], props[1])
+        out.append({**base, "stat": "smd", "value": smd.smd, "method": smd.method})
+    return out
+
+
+def _continuous(tbl, var, by_cols, test, table, n_groups) -> pd.DataFrame:  # noqa: ANN001
+    rows = []
+    summaries = {}
+    for spec in _specs(by_cols):
+        s = engine.numeric_summary(tbl, variable=var, by=spec)
+        summaries[tuple(spec)] = s
+        for _, r in s.iterrows():
+            base = {"table": table, "variable": var, "level": "", "group": _label(spec, r)}
+            for stat in ("n", "n_missing", "mean", "sd", "median", "q1", "q3", "min", "max"):
+                rows.append({**base, "stat": stat, "value": r[stat], "method": ""})
+    if by_cols:
+        s = summaries[tuple(by_cols)].sort_values(by_cols[0])
+        base = {"table": table, "variable": var, "level": "", "group": f"{by_cols[0]}=*"}
+        res = _continuous_test(tbl, var, by_cols[0], s, test, n_groups)
+        if res is not None:
+            rows += [
+                {**base, "stat": "statistic", "value": res[1], "method": res[2]},
+                {**base, "stat": "p_value", "value": res[0], "method": res[2]},
+            ]
+        args = [float(s.iloc[i][k]) for i in range(min(len(s), 2)) for k in ("mean", "sd")]
+        if len(s) == 2 and all(map(math.isfinite, args)) and (s["sd"] > 0).any():
+            smd = tests.smd_from_summary(*args)
+            rows.append({**base, "stat": "smd", "value": smd.smd, "method": smd.method})
+    return ard_frame(rows)
+
+
+def _continuous_test(tbl, var, by, s, test, n_groups) -> tuple[float, float, str] | None:  # noqa: ANN001
+    s = s.loc[s["n"] > 1]
+    if test == "none" or len(s) < 2:
+        return None
+    if test == "welch":
+        if len(s) > 2:
+            raise ValueError(
+                f"`{var}` by `{by}` has {len(s)} groups: the Welch t-test compares "
+                f"two; choose continuous_test='anova' or 'kruskal'."
+            )
+        return welch_from_summary(
+            *[float(s.iloc[i][k]) for i in (0, 1) for k in ("n", "mean", "sd")]
+        )
+    if test == "anova":
+        return anova_from_summary(
+            s["n"].to_numpy(float), s["mean"].to_numpy(float), s["sd"].to_numpy(float)
+        )
+    per_group, ties = engine.rank_sums(tbl, variable=var, by=[by])
+    return kruskal_from_ranks(
+        per_group["n"].to_numpy(float),
+        per_group["rank_sum"].to_numpy(float),
+        ties["t"].to_numpy(float),
+    )
+
+
+def welch_from_summary(
+    n1: float, m1: float, s1: float, n2: float, m2: float, s2: float
+) -> tuple[float, float, str]:
+    """Welch two-sample t-test from group sizes, means and SDs: ``(p, t, method)``.
+
+    Welch (1947), Satterthwaite degrees of freedom; equals ``scipy.stats.ttest_ind(...,
+    equal_var=False)`` and R ``t.test``.
+    """
+    v1, v2 = s1 * s1 / n1, s2 * s2 / n2
+    t = (m1 - m2) / math.sqrt(v1 + v2)
+    df = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
+    return float(2 * sps.t.sf(abs(t), df)), float(t), tests.WELCH
+
+
+def anova_from_summary(n: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> tuple[float, float, str]:
+    """One-way ANOVA F-test from group sizes, means and SDs: ``(p, F, method)``."""
+    big_n, k = n.sum(), len(n)
+    grand = (n * mean).sum() / big_n
+    between = (n * (mean - grand) ** 2).sum() / (k - 1)
+    within = ((n - 1) * sd**2).sum() / (big_n - k)
+    f = between / within
+    return float(sps.f.sf(f, k - 1, big_n - k)), float(f), tests.ANOVA
+
+
+def kruskal_from_ranks(
+    n: np.ndarray, rank_sum: np.ndarray, ties: np.ndarray
+) -> tuple[float, float, str]:
+    """Kruskal-Wallis H (tie-corrected) from per-group rank sums and tie sizes: ``(p, H, method)``.
+
+    Same statistic as ``scipy.stats.kruskal`` and R ``kruskal.test`` (Kruskal & Wallis 1952).
+    """
+    big_n = n.sum()
+    h = 12.0 / (big_n * (big_n + 1)) * (rank_sum**2 / n).sum() - 3 * (big_n + 1)
+    h /= 1 - (ties**3 - ties).sum() / (big_n**3 - big_n)
+    return float(sps.chi2.sf(h, len(n) - 1)), float(h), tests.KRUSKAL
+
+
+def _layout(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    look = stat_lookup(frame)
+    groups = list(dict.fromkeys(frame.loc[frame["variable"] == "N", "group"]))
+    heads = {
+        g: f"{'Overall' if g == 'overall' else g.split('=', 1)[1]} "
+        f"(N={int(look[('N', '', g, 'N')])})"
+        for g in groups
+    }
+    star = [g for g in dict.fromkeys(frame["group"]) if g.endswith("=*")]
+    rows = []
+    for var, label in labels.items():
+        sub = frame.loc[frame["variable"] == var]
+        if sub.empty:
+            continue
+        continuous = (sub["stat"] == "mean").any()
+        p = look.get((var, "", star[0], "p_value")) if star else None
+        smd = look.get((var, "", star[0], "smd")) if star else None
+        extra = (
+            {
+                "p-value": fmt_p(p) if p is not None else "",
+                "SMD": fmt_num(smd, 2) if smd is not None else "",
+            }
+            if star
+            else {}
+        )
+        if continuous:
+            rows.append(
+                {
+                    "Characteristic": f"{label}, mean (SD)",
+                    **{
+                        heads[g]: f"{fmt_num(look.get((var, '', g, 'mean')))} "
+                        f"({fmt_num(look.get((var, '', g, 'sd')))})"
+                        for g in groups
+                    },
+                    **extra,
+                }
+            )
+            rows.append(
+                {
+                    "Characteristic": "    median [Q1, Q3]",
+                    **{
+                        heads[g]: f"{fmt_num(look.get((var, '', g, 'median')))} "
+                        f"[{fmt_num(look.get((var, '', g, 'q1')))}, "
+                        f"{fmt_num(look.get((var, '', g, 'q3')))}]"
+                        for g in groups
+                    },
+                    **dict.fromkeys(extra, ""),
+                }
+            )
+        else:
+            levels = list(dict.fromkeys(sub.loc[sub["stat"] == "n", "level"]))
+            if levels == ["yes"]:
+                rows.append(
+                    {
+                        "Characteristic": f"{label}, n (%)",
+                        **{
+                            heads[g]: fmt_n_pct(
+                                look.get((var, "yes", g, "n")), look.get((var, "yes", g, "pct"))
+                            )
+                            for g in groups
+                        },
+                        **extra,
+                    }
+                )
+            else:
+                rows.append(
+                    {
+                        "Characteristic": f"{label}, n (%)",
+                        **dict.fromkeys(heads.values(), ""),
+                        **extra,
+                    }
+                )
+                for lv in levels:
+                    rows.append(
+                        {
+                            "Characteristic": f"    {lv}",
+                            **{
+                                heads[g]: fmt_n_pct(
+                                    look.get((var, lv, g, "n")), look.get((var, lv, g, "pct"))
+                                )
+                                for g in groups
+                            },
+                            **dict.fromkeys(extra, ""),
+                        }
+                    )
+        n_miss = [look.get((var, "", g, "n_missing"), 0) for g in groups]
+        if any(m and m > 0 for m in n_miss):
+            rows.append(
+                {
+                    "Characteristic": "    missing",
+                    **{heads[g]: str(int(m)) for g, m in zip(groups, n_miss, strict=True)},
+                    **dict.fromkeys(extra, ""),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,135 @@
+"""A built table: its ARD slice, plus rendering to HTML / DOCX / XLSX / CSV at the last moment.
+
+``TableResult.frame`` is the tidy numeric ARD; ``display()`` formats it into strings through the
+table's own layout function; the writers read only that. In Jupyter the object shows itself as
+HTML (great_tables) with the footnotes naming tests, CI methods and denominators.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+Layout = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """One table: ``name``, ``title``, numeric ``frame`` (ARD), ``layout`` and ``footnotes``."""
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    layout: Layout
+    footnotes: tuple[str, ...] = ()
+    row_groups: str | None = field(default=None)
+
+    def display(self, *, suppress_below: int | None = None) -> pd.DataFrame:
+        """The formatted table (strings), optionally with small cells suppressed."""
+        frame = self.frame
+        if suppress_below:
+            from analysis.tables.suppress import suppress_small_cells
+
+            frame = suppress_small_cells(frame, k=suppress_below)
+        return self.layout(frame)
+
+    def with_footnote(self, note: str) -> TableResult:
+        return replace(self, footnotes=(*self.footnotes, note))
+
+    # ------------------------------------------------------------------ renderers
+    def to_gt(self, *, suppress_below: int | None = None):  # noqa: ANN201 - great_tables.GT
+        from great_tables import GT
+
+        disp = self.display(suppress_below=suppress_below)
+        stub = disp.columns[0]
+        gt = GT(disp, rowname_col=stub, groupname_col=self.row_groups, id=f"tbl-{self.name}")
+        gt = gt.tab_header(title=self.title)
+        for note in self.footnotes:
+            gt = gt.tab_source_note(note)
+        return gt.opt_table_font(font=["Helvetica", "Arial", "sans-serif"]).tab_options(
+            table_font_size="12px", heading_title_font_size="14px", source_notes_font_size="10px"
+        )
+
+    def to_html(self, *, suppress_below: int | None = None) -> str:
+        """A self-contained HTML fragment (no external resources)."""
+        return self.to_gt(suppress_below=suppress_below).as_raw_html(inline_css=False)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_csv(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
+        path = Path(path)
+        self.display(suppress_below=suppress_below).to_csv(path, index=False)
+        return path
+
+    def to_xlsx(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
+        from analysis.tables.office import write_xlsx
+
+        return write_xlsx([self], path, suppress_below=suppress_below)
+
+    def to_docx(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
+        from analysis.tables.office import write_docx
+
+        return write_docx([self], path, suppress_below=suppress_below)
+
+
+# ------------------------------------------------------------------------- formats
+def fmt_count(x: float | None) -> str:
+    return "" if x is None or _missing(x) else f"{int(round(x))}"
+
+
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    return "" if x is None or _missing(x) else f"{x:.{digits}f}%"
+
+
+def fmt_n_pct(n: float | None, pct: float | None, digits: int = 1) -> str:
+    if n is None or _missing(n):
+        return ""
+    if pct is None or _missing(pct):
+        return fmt_count(n)
+    return f"{int(round(n))} ({pct:.{digits}f}%)"
+
+
+def fmt_num(x: float | None, digits: int = 1) -> str:
+    return "" if x is None or _missing(x) else f"{x:.{digits}f}"
+
+
+def fmt_ci(lo: float | None, hi: float | None, digits: int = 1, scale: float = 1.0) -> str:
+    if lo is None or hi is None or _missing(lo) or _missing(hi):
+        return ""
+    return f"{lo * scale:.{digits}f}–{hi * scale:.{digits}f}"
+
+
+def fmt_p(p: float | None) -> str:
+    """p-values as journals print them: 3 decimals, ``<0.001`` below."""
+    if p is None or _missing(p):
+        return ""
+    if p < 0.001:
+        return "<0.001"
+    return f"{p:.3f}"
+
+
+def _missing(x: object) -> bool:
+    if x is None or x is pd.NA:
+        return True
+    try:
+        return math.isnan(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def stat_lookup(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], float]:
+    """``(variable, level, group, stat) -> value`` for fast layout code."""
+    return {
+        (r.variable, r.level, r.group, r.stat): r.value
+        for r in frame[["variable", "level", "group", "stat", "value"]].itertuples(index=False)
+    }
+
+
+def escape(text: object) -> str:
+    return html.escape(str(text), quote=True)
