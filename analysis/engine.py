@@ -27,8 +27,9 @@ def connect() -> ibis.BaseBackend:
 def as_table(data: Data, *, con: ibis.BaseBackend | None = None) -> ir.Table:
     """Wrap ``data`` as an Ibis table.
 
-    A pandas frame becomes an in-memory table (categoricals are passed as text), a path is read
-    as Parquet by DuckDB without loading it into pandas, and an Ibis table is returned as is.
+    A pandas frame becomes an in-memory table (categoricals are passed as text; it runs on
+    whichever backend it is joined with), a path is read as Parquet by DuckDB (``con``, or a new
+    connection) without loading it into pandas, and an Ibis table is returned as is.
     """
     if isinstance(data, ir.Table):
         return data
@@ -42,9 +43,7 @@ def as_table(data: Data, *, con: ibis.BaseBackend | None = None) -> ir.Table:
         for col in frame.columns:
             if isinstance(frame[col].dtype, pd.CategoricalDtype):
                 frame[col] = frame[col].astype("string")
-        if con is None:
-            return ibis.memtable(frame)
-        return con.create_table(f"t_{id(frame)}", frame, temp=True)
+        return ibis.memtable(frame)
     raise TypeError(
         f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
     )
@@ -160,7 +159,7 @@ def rank_sums(
     """
     t = data.filter(data[variable].notnull())
     ties = t.group_by(variable).aggregate(t=t.count())
-    w = ibis.window(order_by=ties[variable])
+    w = ibis.cumulative_window(order_by=ties[variable])
     cum = ties.mutate(_cum=ties["t"].sum().over(w))
     cum = cum.mutate(_midrank=cum["_cum"] - (cum["t"] - 1) / 2.0)
     ranked = t.inner_join(cum.select(variable, "_midrank"), variable)
@@ -168,3 +167,51 @@ def rank_sums(
         n=ranked.count(), rank_sum=ranked["_midrank"].sum()
     )
     return execute(per_group, by), execute(ties.select("t"))
+
+
+def columns(t: ir.Table) -> list[str]:
+    return list(t.columns)
+
+
+def distinct_values(t: ir.Table, column: str) -> list[str]:
+    """Sorted distinct non-missing values of ``column`` as text."""
+    values = execute(t.select(column).filter(t[column].notnull()).distinct())[column]
+    return sorted(values.astype(str))
+
+
+def flag_true(t: ir.Table, flag: str) -> ir.Table:
+    """Rows where ``flag`` is true: a boolean column, or CDISC-style ``"Y"`` text."""
+    col = t[flag]
+    if col.type().is_boolean():
+        return t.filter(col.fill_null(False))
+    if col.type().is_numeric():
+        return t.filter(col.fill_null(0) != 0)
+    return t.filter(col.upper().isin(["Y", "YES", "TRUE", "1"]))
+
+
+def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+    """Refuse subjects with missing group values and duplicate ids (the denominators)."""
+    cols = columns(t)
+    missing_cols = [c for c in [subject_id, *by] if c not in cols]
+    if missing_cols:
+        raise ValueError(
+            f"column(s) {missing_cols} not in the subject-level table; it has {cols}. Pass the "
+            f"right names with `by=` / `subject_id=`."
+        )
+    aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
+    aggs["rows"] = t.count()
+    aggs["ids"] = t[subject_id].nunique()
+    res = execute(t.aggregate(**aggs)).iloc[0]
+    for i, c in enumerate(by):
+        n_missing = int(res[f"miss_{i}"])
+        if n_missing:
+            raise ValueError(
+                f"{n_missing} subject(s) have a missing `{c}`; a table by `{c}` would drop them. "
+                f"Filter them out or give them a level (e.g. 'unknown') first."
+            )
+    dup = int(res["rows"]) - int(res["ids"])
+    if dup:
+        raise ValueError(
+            f"the subject-level table has {dup} duplicate `{subject_id}` value(s); it must have "
+            f"one row per subject (denominators come from it)."
+        )

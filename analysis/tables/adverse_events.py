@@ -18,7 +18,6 @@ from analysis import engine
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.tables._common import (
-    check_groups,
     compare_counts,
     group_columns,
     levels_of,
@@ -41,8 +40,8 @@ def _flagged(events: pd.DataFrame, flag: str | None) -> pd.DataFrame:
 
 
 def ae_incidence(
-    subjects: pd.DataFrame,
-    events: pd.DataFrame,
+    subjects: engine.Data,
+    events: engine.Data,
     *,
     by: Sequence[str] = (),
     term: str = "ae_term",
@@ -63,8 +62,9 @@ def ae_incidence(
 
     Parameters
     ----------
-    subjects : subject-level table (one row per subject; the denominators), e.g. ADSL.
-    events : event-level table, e.g. ADAE.
+    subjects : subject-level table (one row per subject; the denominators), e.g. ADSL — a pandas
+        frame, a Parquet path or an Ibis table.
+    events : event-level table, e.g. ADAE (same kinds of input).
     by : subject-level grouping columns; the first is compared (tests, risk differences)
         within each stratum of the others and overall. Subjects with a missing ``by`` value are
         an error (filter or label them first).
@@ -91,48 +91,57 @@ def ae_incidence(
     ``<by0>=<level> vs <reference>``), each prefixed by its stratum.
     """
     by = list(by)
-    check_groups(subjects, by, subject_id)
-    ev = _flagged(events, teae_flag)
+    con = engine.connect()
+    subj_t = engine.as_table(subjects, con=con)
+    engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
+    subj_t = subj_t.select(subject_id, *by)
+    ev_t = engine.as_table(events, con=con)
+    if teae_flag is not None:
+        ev_t = engine.flag_true(ev_t, teae_flag)
     if categories is None and category is not None:
-        categories = (
-            ev[[term, category]]
-            .dropna()
-            .astype(str)
-            .drop_duplicates()
-            .set_index(term)[category]
-            .to_dict()
-        )
-    all_terms = list(terms) if terms is not None else levels_of(events, term)
-    subj_t = engine.as_table(subjects[[subject_id, *by]])
-    ev_cols = [subject_id, term] + ([serious_flag] if serious_flag and serious_flag in ev else [])
-    ev_frame = ev[ev_cols].copy()
-    if categories:
-        ev_frame["_category"] = ev_frame[term].astype(str).map(categories)
-    ev_t = engine.as_table(ev_frame)
+        pairs = engine.execute(ev_t.select(term, category).distinct().drop_null())
+        categories = dict(zip(pairs[term].astype(str), pairs[category].astype(str), strict=True))
+    if terms is not None:
+        all_terms = list(terms)
+    elif isinstance(events, pd.DataFrame):
+        all_terms = levels_of(events, term)
+    else:
+        all_terms = engine.distinct_values(ev_t, term)
+    ev_t = ev_t.mutate(**{term: ev_t[term].cast("string")})
+    has_serious = bool(serious_flag) and serious_flag in engine.columns(ev_t)
+    reference_frame = subjects if isinstance(subjects, pd.DataFrame) else None
 
-    sizes = sort_by_levels(engine.group_sizes(subj_t, by=by, subject_id=subject_id), by, subjects)
-    by_term = engine.subject_event_counts(subj_t, ev_t, by=by, terms=(term,), subject_id=subject_id)
-    any_ae = engine.subject_event_counts(subj_t, ev_t, by=by, terms=(), subject_id=subject_id)
+    sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id)
+    if reference_frame is not None:
+        sizes = sort_by_levels(sizes, by, reference_frame)
+    base_ev = ev_t.select(subject_id, term)
+    by_term = engine.subject_event_counts(
+        subj_t, base_ev, by=by, terms=(term,), subject_id=subject_id
+    )
+    any_ae = engine.subject_event_counts(subj_t, base_ev, by=by, terms=(), subject_id=subject_id)
     parts = [
-        by_term.rename(columns={term: "level"}).assign(variable=term),
+        by_term.rename(columns={term: "level"}).assign(variable="ae_term"),
         any_ae.assign(variable="any_ae", level=ANY),
     ]
     if categories:
-        cat_t = engine.as_table(ev_frame.dropna(subset=["_category"]))
+        mapped = ev_t[term].cases(*categories.items(), else_=None)
+        cat_t = ev_t.mutate(_category=mapped).filter(lambda t: t["_category"].notnull())
         by_cat = engine.subject_event_counts(
-            subj_t, cat_t, by=by, terms=("_category",), subject_id=subject_id
+            subj_t,
+            cat_t.select(subject_id, "_category"),
+            by=by,
+            terms=("_category",),
+            subject_id=subject_id,
         )
         parts.append(by_cat.rename(columns={"_category": "level"}).assign(variable="ae_category"))
-    if serious_flag and serious_flag in ev_frame:
-        ser = ev_frame.loc[ev_frame[serious_flag].fillna(False).astype(bool)]
+    if has_serious:
+        ser = engine.flag_true(ev_t, str(serious_flag)).select(subject_id, term)
         ser_counts = engine.subject_event_counts(
-            subj_t, engine.as_table(ser[[subject_id, term]]), by=by, terms=(), subject_id=subject_id
+            subj_t, ser, by=by, terms=(), subject_id=subject_id
         )
         parts.append(ser_counts.assign(variable="serious_ae", level=SERIOUS))
     counts = pd.concat(parts, ignore_index=True)
-    rows_index = _row_index(
-        all_terms, categories, serious_flag is not None and serious_flag in ev_frame
-    )
+    rows_index = _row_index(all_terms, categories, has_serious)
     if prune_zero:
         seen = set(counts.loc[counts["n"] > 0, "level"].astype(str))
         rows_index = [r for r in rows_index if r[1] in seen or r[0] == "any_ae"]

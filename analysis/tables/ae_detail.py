@@ -215,7 +215,9 @@ def ae_by_session(
     ev["_k"] = ev[session].astype(int).clip(upper=max_session)
     ss = sessions[[subject_id, session]].copy()
     ss["_k"] = ss[session].astype(int).clip(upper=max_session)
-    ev_t, ss_t = engine.as_table(ev), engine.as_table(ss)
+    ss_t = engine.as_table(ss)
+    received = ss_t.select(subject_id, "_k").distinct()
+    ev_t = engine.as_table(ev).inner_join(received, [subject_id, "_k"])
     exposed = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id).set_index("_k")["N"]
     counts = engine.execute(
         ev_t.group_by(["_k", term]).aggregate(n=ev_t[subject_id].nunique(), events=ev_t.count()),

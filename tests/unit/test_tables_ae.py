@@ -1,0 +1,255 @@
+"""Adverse-event tables: clinical counting conventions and explicit statistics."""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.proportion import proportion_confint
+
+from analysis.tables.adverse_events import ae_incidence
+from analysis.tables.ae_detail import ae_by_session, ae_severity
+
+SUBJECTS = pd.DataFrame(
+    {
+        "patient_id": ["a", "b", "c", "d", "e", "f"],
+        "sex": pd.Categorical(
+            ["female", "female", "female", "male", "male", "male"], categories=["female", "male"]
+        ),
+        "arm": ["x", "y", "x", "y", "x", "y"],
+    }
+)
+EVENTS = pd.DataFrame(
+    {
+        "patient_id": ["a", "a", "a", "b", "d", "d", "z"],
+        "ae_term": pd.Categorical(
+            ["pain", "pain", "pain", "edema", "pain", "edema", "pain"],
+            categories=["pain", "edema", "headache"],
+        ),
+        "severity": pd.Categorical(
+            ["mild", "severe", "moderate", "mild", "mild", "moderate", "mild"],
+            categories=["mild", "moderate", "severe"],
+            ordered=True,
+        ),
+        "session_number": [1, 2, 3, 1, 1, 2, 1],
+        "is_teae": [True, True, True, True, True, False, True],
+        "is_serious": [False, False, False, False, False, False, False],
+    }
+)
+
+
+def value(frame, variable, level, group, stat):
+    sel = frame[
+        (frame.variable == variable)
+        & (frame.level == level)
+        & (frame.group == group)
+        & (frame.stat == stat)
+    ]
+    assert len(sel) == 1, (variable, level, group, stat, len(sel))
+    return sel["value"].iloc[0]
+
+
+def test_subject_counted_once_events_counted_every_time():
+    f = ae_incidence(SUBJECTS, EVENTS, by=["sex"]).frame
+    assert value(f, "ae_term", "pain", "overall", "n") == 2  # a (3 events) and d
+    assert value(f, "ae_term", "pain", "overall", "events") == 4
+    assert value(f, "ae_term", "pain", "sex=female", "n") == 1
+    assert value(f, "ae_term", "pain", "sex=female", "events") == 3
+
+
+def test_denominators_come_from_the_subject_table():
+    f = ae_incidence(SUBJECTS, EVENTS, by=["sex"]).frame
+    # 6 subjects, 4 of them without any event; subject z (not in SUBJECTS) is not counted
+    assert value(f, "ae_term", "pain", "overall", "N") == 6
+    assert value(f, "ae_term", "pain", "overall", "pct") == pytest.approx(100 * 2 / 6)
+    assert value(f, "any_ae", "any adverse event", "overall", "n") == 3
+
+
+def test_treatment_emergent_filter_and_zero_rows_kept():
+    f = ae_incidence(SUBJECTS, EVENTS, by=["sex"]).frame
+    assert value(f, "ae_term", "edema", "overall", "n") == 1  # d's edema is not emergent
+    assert value(f, "ae_term", "headache", "overall", "n") == 0
+    pruned = ae_incidence(SUBJECTS, EVENTS, by=["sex"], prune_zero=True).frame
+    assert "headache" not in set(pruned.level)
+
+
+def test_rows_sorted_by_descending_overall_frequency():
+    f = ae_incidence(SUBJECTS, EVENTS, by=["sex"]).frame
+    terms = list(dict.fromkeys(f.loc[f.variable == "ae_term", "level"]))
+    assert terms == ["pain", "edema", "headache"]
+
+
+def test_group_n_add_up_to_overall():
+    f = ae_incidence(SUBJECTS, EVENTS, by=["sex", "arm"]).frame
+    n = f[(f.stat == "n") & (f.variable == "ae_term") & (f.level == "pain")]
+    cells = n[n.group.str.count("=") == 2]["value"].sum()
+    margins = n[n.group.isin(["sex=female", "sex=male"])]["value"].sum()
+    assert cells == margins == value(f, "ae_term", "pain", "overall", "n")
+
+
+def test_wilson_ci_equals_statsmodels():
+    f = ae_incidence(SUBJECTS, EVENTS, by=["sex"]).frame
+    lo, hi = proportion_confint(2, 6, alpha=0.05, method="wilson")
+    assert value(f, "ae_term", "pain", "overall", "ci_low") == pytest.approx(100 * lo, abs=1e-10)
+    assert value(f, "ae_term", "pain", "overall", "ci_high") == pytest.approx(100 * hi, abs=1e-10)
+    cp = ae_incidence(SUBJECTS, EVENTS, by=["sex"], ci="clopper_pearson").frame
+    lo, hi = proportion_confint(2, 6, alpha=0.05, method="beta")
+    assert value(cp, "ae_term", "pain", "overall", "ci_low") == pytest.approx(100 * lo, abs=1e-10)
+    assert value(cp, "ae_term", "pain", "overall", "ci_high") == pytest.approx(100 * hi, abs=1e-10)
+
+
+def test_fisher_and_chi2_equal_scipy():
+    f = ae_incidence(SUBJECTS, EVENTS, by=["sex"]).frame
+    # pain: female 1/3, male 1/3
+    expected = sps.fisher_exact([[1, 2], [1, 2]]).pvalue
+    assert value(f, "ae_term", "pain", "sex=*", "p_value") == pytest.approx(expected, abs=1e-10)
+    sel = f[(f.stat == "p_value") & (f.group == "sex=*")]
+    assert set(sel.method) == {"fisher exact"}
+    c = ae_incidence(SUBJECTS, EVENTS, by=["sex"], test="chi2").frame
+    # any AE: female 2/3 (a, b), male 1/3 (d)
+    chi = sps.chi2_contingency([[2, 1], [1, 2]], correction=False).pvalue
+    assert value(c, "any_ae", "any adverse event", "sex=*", "p_value") == pytest.approx(
+        chi, abs=1e-10
+    )
+
+
+def test_risk_difference_against_reference_level():
+    f = ae_incidence(SUBJECTS, EVENTS, by=["sex"], reference="female").frame
+    est = value(f, "any_ae", "any adverse event", "sex=male vs female", "estimate")
+    assert est == pytest.approx(100 * (1 / 3 - 2 / 3))
+
+
+def test_works_on_adam_adsl_adae_with_y_flags_and_reference_arm():
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": [f"S{i}" for i in range(9)],
+            "TRT01A": ["Placebo"] * 3 + ["Drug A"] * 3 + ["Drug B"] * 3,
+        }
+    )
+    adae = pd.DataFrame(
+        {
+            "USUBJID": ["S0", "S3", "S3", "S4", "S6", "S7", "S8", "S8"],
+            "AEDECOD": [
+                "Headache",
+                "Headache",
+                "Nausea",
+                "Nausea",
+                "Headache",
+                "Headache",
+                "Nausea",
+                "Nausea",
+            ],
+            "AEBODSYS": [
+                "Nervous",
+                "Nervous",
+                "Gastro",
+                "Gastro",
+                "Nervous",
+                "Nervous",
+                "Gastro",
+                "Gastro",
+            ],
+            "TRTEMFL": ["Y", "Y", "Y", "N", "Y", "Y", "Y", "Y"],
+        }
+    )
+    res = ae_incidence(
+        adsl,
+        adae,
+        by=["TRT01A"],
+        term="AEDECOD",
+        category="AEBODSYS",
+        subject_id="USUBJID",
+        teae_flag="TRTEMFL",
+        serious_flag=None,
+        reference="Placebo",
+    )
+    f = res.frame
+    assert value(f, "ae_term", "Nausea", "TRT01A=Drug A", "n") == 1  # S4's nausea is not emergent
+    assert value(f, "ae_term", "Nausea", "TRT01A=Drug B", "events") == 2
+    assert value(f, "ae_category", "Nervous", "TRT01A=Drug B", "n") == 2
+    assert value(f, "ae_term", "Headache", "TRT01A=Placebo", "N") == 3
+    groups = set(f.loc[f.stat == "estimate", "group"])
+    assert groups == {"TRT01A=Drug A vs Placebo", "TRT01A=Drug B vs Placebo"}
+    assert "fisher-freeman-halton exact" in set(f.loc[f.stat == "p_value", "method"])
+
+
+def test_accepts_parquet_paths_and_ibis_tables(tmp_path):
+    s_path, e_path = tmp_path / "s.parquet", tmp_path / "e.parquet"
+    SUBJECTS.to_parquet(s_path)
+    EVENTS.to_parquet(e_path)
+    base = ae_incidence(SUBJECTS, EVENTS, by=["sex"], terms=["pain", "edema", "headache"]).frame
+    from_files = ae_incidence(s_path, e_path, by=["sex"], terms=["pain", "edema", "headache"]).frame
+    from_ibis = ae_incidence(
+        ibis.memtable(SUBJECTS.astype({"sex": str})),
+        ibis.memtable(EVENTS.astype({"ae_term": str, "severity": str})),
+        by=["sex"],
+        terms=["pain", "edema", "headache"],
+    ).frame
+    key = ["variable", "level", "group", "stat"]
+    for other in (from_files, from_ibis):
+        pd.testing.assert_frame_equal(
+            base.sort_values(key).reset_index(drop=True),
+            other.sort_values(key).reset_index(drop=True),
+        )
+
+
+def test_inputs_are_not_mutated():
+    s, e = SUBJECTS.copy(deep=True), EVENTS.copy(deep=True)
+    ae_incidence(SUBJECTS, EVENTS, by=["sex", "arm"])
+    ae_severity(SUBJECTS, EVENTS, by=["sex"])
+    pd.testing.assert_frame_equal(SUBJECTS, s)
+    pd.testing.assert_frame_equal(EVENTS, e)
+
+
+def test_missing_group_value_is_an_error():
+    bad = SUBJECTS.assign(
+        sex=SUBJECTS["sex"].astype(object).where(SUBJECTS.patient_id != "c", None)
+    )
+    with pytest.raises(ValueError) as exc:
+        ae_incidence(bad, EVENTS, by=["sex"])
+    assert str(exc.value) == (
+        "1 subject(s) have a missing `sex`; a table by `sex` would drop them. Filter them out or "
+        "give them a level (e.g. 'unknown') first."
+    )
+
+
+def test_duplicate_subjects_are_an_error():
+    with pytest.raises(ValueError, match="2 duplicate `patient_id` value"):
+        ae_incidence(pd.concat([SUBJECTS, SUBJECTS.iloc[:2]]), EVENTS, by=["sex"])
+
+
+def test_highest_severity_once_per_subject():
+    f = ae_severity(SUBJECTS, EVENTS, by=["sex"]).frame
+    # a: mild, severe, moderate -> severe; b: mild; d: mild (moderate edema not emergent)
+    assert value(f, "worst_severity", "severe", "overall", "n") == 1
+    assert value(f, "worst_severity", "mild", "overall", "n") == 2
+    assert value(f, "worst_severity", "no event", "overall", "n") == 3
+    col = f[(f.group == "overall") & (f.stat == "n")]["value"].sum()
+    assert col == 6  # each column adds up to its N
+
+
+def test_events_by_session_use_subjects_who_received_the_session():
+    sessions = pd.DataFrame(
+        {"patient_id": list("aaabbcdde"), "session_number": [1, 2, 3, 1, 2, 1, 1, 2, 1]}
+    )
+    f = ae_by_session(EVENTS, sessions).frame
+    assert value(f, "ae_term", "pain", "session=1", "N") == 5
+    assert value(f, "ae_term", "pain", "session=1", "n") == 2
+    assert value(f, "ae_term", "pain", "session=3", "N") == 1
+    assert value(f, "ae_term", "pain", "session=3", "pct") == 100
+
+
+def test_reference_study_published_adverse_event_numbers(reference_clean, reference_config):
+    from analysis.tables.study import build_tables
+
+    f = build_tables(reference_config, reference_clean)["ae_incidence"].frame
+    assert value(f, "ae_term", "pain", "overall", "n") == 246
+    assert value(f, "ae_term", "pain", "overall", "N") == 541
+    assert round(value(f, "ae_term", "pain", "overall", "pct"), 1) == 45.5
+    assert value(f, "serious_ae", "any serious adverse event", "overall", "n") == 0
+    assert value(f, "ae_category", "Sexual", "overall", "n") == 0
+    top = f[(f.group == "overall") & (f.stat == "n") & (f.variable == "ae_term")]
+    assert top.sort_values("value", ascending=False)["level"].iloc[0] == "pain"
+    assert np.isfinite(top["value"]).all()

@@ -1,0 +1,142 @@
+"""Table 1: summaries from the engine and tests from the summaries equal direct computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from analysis.tables.baseline import (
+    anova_from_summary,
+    baseline_table,
+    kruskal_from_ranks,
+    welch_from_summary,
+)
+
+RNG = np.random.default_rng(3)
+N = 300
+DATA = pd.DataFrame(
+    {
+        "patient_id": [f"p{i}" for i in range(N)],
+        "sex": pd.Categorical(RNG.choice(["female", "male"], N), categories=["female", "male"]),
+        "centre": pd.Categorical(RNG.choice(["A", "B", "C"], N), categories=["A", "B", "C", "D"]),
+        "age_years": np.where(RNG.random(N) < 0.05, np.nan, RNG.normal(45, 12, N).round()),
+        "score": RNG.integers(0, 8, N).astype(float),
+        "has_x": RNG.random(N) < 0.3,
+    }
+)
+VARS = {"age_years": "Age", "centre": "Centre", "score": "Score", "has_x": "X"}
+
+
+def v(frame, variable, level, group, stat):
+    sel = frame[
+        (frame.variable == variable)
+        & (frame.level == level)
+        & (frame.group == group)
+        & (frame.stat == stat)
+    ]
+    assert len(sel) == 1, (variable, level, group, stat, len(sel))
+    return sel["value"].iloc[0]
+
+
+def test_continuous_summaries_match_pandas_and_numpy():
+    f = baseline_table(DATA, by="sex", variables=VARS).frame
+    x = DATA.loc[DATA.sex == "female", "age_years"].dropna()
+    assert v(f, "age_years", "", "sex=female", "mean") == pytest.approx(x.mean(), abs=1e-10)
+    assert v(f, "age_years", "", "sex=female", "sd") == pytest.approx(x.std(ddof=1), abs=1e-10)
+    q1, med, q3 = np.percentile(x, [25, 50, 75])  # linear interpolation, R type 7
+    assert v(f, "age_years", "", "sex=female", "q1") == pytest.approx(q1)
+    assert v(f, "age_years", "", "sex=female", "median") == pytest.approx(med)
+    assert v(f, "age_years", "", "sex=female", "q3") == pytest.approx(q3)
+    assert v(f, "age_years", "", "overall", "n_missing") == DATA.age_years.isna().sum()
+
+
+def test_welch_from_summary_equals_scipy_on_the_data():
+    f = baseline_table(DATA, by="sex", variables=VARS, continuous_test="welch").frame
+    a = DATA.loc[DATA.sex == "female", "age_years"].dropna()
+    b = DATA.loc[DATA.sex == "male", "age_years"].dropna()
+    ref = sps.ttest_ind(a, b, equal_var=False)
+    assert v(f, "age_years", "", "sex=*", "p_value") == pytest.approx(ref.pvalue, abs=1e-10)
+    assert v(f, "age_years", "", "sex=*", "statistic") == pytest.approx(ref.statistic, abs=1e-10)
+    p, t, method = welch_from_summary(len(a), a.mean(), a.std(), len(b), b.mean(), b.std())
+    assert (p, method) == (pytest.approx(ref.pvalue, abs=1e-12), "welch t-test")
+
+
+def test_anova_and_kruskal_equal_scipy():
+    groups = [DATA.loc[DATA.centre == c, "score"].to_numpy() for c in "ABC"]
+    n = np.array([len(g) for g in groups], float)
+    p, fstat, _ = anova_from_summary(
+        n, np.array([g.mean() for g in groups]), np.array([g.std(ddof=1) for g in groups])
+    )
+    ref = sps.f_oneway(*groups)
+    assert (p, fstat) == (pytest.approx(ref.pvalue, abs=1e-12), pytest.approx(ref.statistic))
+    f = baseline_table(
+        DATA, by="centre", variables={"score": "Score"}, continuous_test="kruskal"
+    ).frame
+    kw = sps.kruskal(*groups)
+    assert v(f, "score", "", "centre=*", "p_value") == pytest.approx(kw.pvalue, abs=1e-10)
+    assert v(f, "score", "", "centre=*", "statistic") == pytest.approx(kw.statistic, abs=1e-10)
+    allv = np.concatenate(groups)
+    ranks = sps.rankdata(allv)
+    sums = np.array(
+        [
+            ranks[: len(groups[0])].sum(),
+            ranks[len(groups[0]) : len(groups[0]) + len(groups[1])].sum(),
+            ranks[len(groups[0]) + len(groups[1]) :].sum(),
+        ]
+    )
+    _, ties = np.unique(allv, return_counts=True)
+    assert kruskal_from_ranks(n, sums, ties.astype(float))[0] == pytest.approx(kw.pvalue)
+
+
+def test_categorical_counts_chi2_and_empty_levels():
+    f = baseline_table(DATA, by="sex", variables=VARS).frame
+    tab = pd.crosstab(DATA.sex, DATA.centre)
+    assert v(f, "centre", "B", "sex=male", "n") == tab.loc["male", "B"]
+    assert v(f, "centre", "D", "overall", "n") == 0  # declared level kept
+    ref = sps.chi2_contingency(tab.to_numpy(), correction=False)
+    assert v(f, "centre", "", "sex=*", "p_value") == pytest.approx(ref.pvalue, abs=1e-10)
+    method = f[(f.variable == "centre") & (f.stat == "p_value")]["method"].iloc[0]
+    assert method == "pearson_chi2 no continuity correction"
+
+
+def test_boolean_is_one_row_and_fisher_when_chosen():
+    f = baseline_table(DATA, by="sex", variables=VARS, tests_by_variable={"has_x": "fisher"}).frame
+    n_f = int(DATA.loc[DATA.sex == "female", "has_x"].sum())
+    assert v(f, "has_x", "yes", "sex=female", "n") == n_f
+    tab = pd.crosstab(DATA.sex, DATA.has_x).to_numpy()[:, ::-1]
+    ref = sps.fisher_exact(tab)
+    assert v(f, "has_x", "", "sex=*", "p_value") == pytest.approx(ref.pvalue, abs=1e-10)
+
+
+def test_smd_continuous_pooled_sd():
+    f = baseline_table(DATA, by="sex", variables=VARS).frame
+    a = DATA.loc[DATA.sex == "female", "age_years"].dropna()
+    b = DATA.loc[DATA.sex == "male", "age_years"].dropna()
+    smd = abs(a.mean() - b.mean()) / np.sqrt((a.var() + b.var()) / 2)
+    assert v(f, "age_years", "", "sex=*", "smd") == pytest.approx(smd, abs=1e-10)
+
+
+def test_welch_with_three_groups_is_refused_not_switched():
+    with pytest.raises(ValueError) as exc:
+        baseline_table(DATA, by="centre", variables={"score": "Score"}, continuous_test="welch")
+    assert str(exc.value) == (
+        "`score` by `centre` has 3 groups: the Welch t-test compares two; "
+        "choose continuous_test='anova' or 'kruskal'."
+    )
+
+
+def test_group_n_add_up_and_input_unchanged():
+    before = DATA.copy(deep=True)
+    f = baseline_table(DATA, by="sex", variables=VARS).frame
+    ns = f[(f.variable == "N")]
+    assert ns[ns.group != "overall"]["value"].sum() == ns[ns.group == "overall"]["value"].iloc[0]
+    pd.testing.assert_frame_equal(DATA, before)
+
+
+def test_footnote_names_every_test():
+    t = baseline_table(DATA, by="sex", variables=VARS)
+    assert t.footnotes[1] == (
+        "Tests: welch t-test (Age, Score); pearson_chi2 no continuity correction (Centre, X)."
+    )
