@@ -18,7 +18,9 @@ import math
 import numbers
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
+import numpy as np
 from scipy import stats
 
 __all__ = [
@@ -51,6 +53,9 @@ ODDS_RATIO_METHODS = {
     "exact": "conditional mle, exact conditional ci (fisher)",
 }
 _HALDANE_SUFFIX = " (haldane-anscombe 0.5 added to every cell)"
+
+#: A count of subjects: an int, a numpy integer, or a float with an integral value.
+Count: TypeAlias = int | float | np.integer[Any]
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ def _check_count(value: object, name: str, func: str) -> int:
     return int(as_float)
 
 
-def _check_pair(n: object, N: object, n_name: str, N_name: str, func: str) -> tuple[int, int]:
+def _check_pair(n: Count, N: Count, n_name: str, N_name: str, func: str) -> tuple[int, int]:
     n_i = _check_count(n, n_name, func)
     N_i = _check_count(N, N_name, func)
     if n_i > N_i:
@@ -178,7 +183,9 @@ def _wald(n: int, N: int, z: float) -> tuple[float, float]:
     return _clip01(p - half), _clip01(p + half)
 
 
-def proportion_ci(n: int, N: int, *, method: str = "wilson", alpha: float = 0.05) -> ProportionCI:
+def proportion_ci(
+    n: Count, N: Count, *, method: str = "wilson", alpha: float = 0.05
+) -> ProportionCI:
     """Two-sided confidence interval for the proportion ``n / N``.
 
     Methods (Newcombe 1998a numbering in brackets):
@@ -243,7 +250,7 @@ def proportion_ci(n: int, N: int, *, method: str = "wilson", alpha: float = 0.05
 
 
 def risk_difference(
-    n1: int, N1: int, n2: int, N2: int, *, method: str = "newcombe", alpha: float = 0.05
+    n1: Count, N1: Count, n2: Count, N2: Count, *, method: str = "newcombe", alpha: float = 0.05
 ) -> EffectEstimate:
     """Difference of two independent proportions ``n1/N1 - n2/N2`` with a confidence interval.
 
@@ -298,10 +305,10 @@ def risk_difference(
 
 
 def odds_ratio(
-    n1: int,
-    N1: int,
-    n2: int,
-    N2: int,
+    n1: Count,
+    N1: Count,
+    n2: Count,
+    N2: Count,
     *,
     method: str = "woolf",
     alpha: float = 0.05,
