@@ -389,8 +389,7 @@ def _footnotes(
     notes = [
         f"Population: subjects with a non-missing `{outcome}` (N = {n_pop}); {n_excluded} "
         f"subject(s) without it (not assessable) are excluded.",
-        "n (%) = subjects at each grade; percentages of the assessable subjects in the column "
-        "(N).",
+        "n (%) = subjects at each grade; percentages of the assessable subjects in the column (N).",
         f"Any improvement = {' or '.join(improvement_levels)}; grades in order "
         f"{' < '.join(grades)}.",
         f"{level}% CI of the percentage: {_CI_LABELS.get(ci, ci)}.",
@@ -432,8 +431,11 @@ def _layout(
             big = look.get((outcome, grades[0], grp, "N"))
             if big is None:
                 continue
-            label = lv if lv is not None else "all"
-            columns.append((f"{title} · {label} (N={int(big)})", grp))
+            if lv is None and stratum == ALL:
+                heading = f"All subjects (N={int(big)})"
+            else:
+                heading = f"{title} · {lv if lv is not None else 'all'} (N={int(big)})"
+            columns.append((heading, grp))
         prefix = _group(within, stratum, by, None)
         p_columns.append(
             (f"p-value ({title.lower()})", f"{prefix};{by}=*" if prefix != OVERALL else f"{by}=*")
@@ -455,7 +457,9 @@ def _layout(
             row(
                 f"    {grade}",
                 {
-                    h: fmt_n_pct(look.get((outcome, grade, g, "n")), look.get((outcome, grade, g, "pct")))
+                    h: fmt_n_pct(
+                        look.get((outcome, grade, g, "n")), look.get((outcome, grade, g, "pct"))
+                    )
                     for h, g in columns
                 },
                 blank_p,
@@ -478,7 +482,9 @@ def _layout(
     ):
         cells = {}
         for h, g in columns:
-            n_pct = fmt_n_pct(look.get((variable, lvl, g, "n")), look.get((variable, lvl, g, "pct")))
+            n_pct = fmt_n_pct(
+                look.get((variable, lvl, g, "n")), look.get((variable, lvl, g, "pct"))
+            )
             ci_txt = fmt_ci(
                 look.get((variable, lvl, g, "ci_low"), np.nan),
                 look.get((variable, lvl, g, "ci_high"), np.nan),
