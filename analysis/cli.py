@@ -138,8 +138,9 @@ def tables(study: StudyArg) -> None:
         _guard(lambda: s.clean)
         say("building tables")
         written = _guard(s.write_tables)
-    out.print(f"{len(s.tables)} tables, {len(s.ard)} ARD rows; {len(written)} files in "
-              f"{s.reports_dir}")
+    out.print(
+        f"{len(s.tables)} tables, {len(s.ard)} ARD rows; {len(written)} files in {s.reports_dir}"
+    )
 
 
 @app.command()
@@ -169,8 +170,9 @@ def _stage(name: str, fn: Callable[[], T]) -> T:
     except typer.Exit:
         raise
     except Exception as exc:
-        console.print(f"[bold red]stage '{name}' failed:[/] {type(exc).__name__}: {exc}",
-                      highlight=False)
+        console.print(
+            f"[bold red]stage '{name}' failed:[/] {type(exc).__name__}: {exc}", highlight=False
+        )
         raise typer.Exit(1) from exc
 
 

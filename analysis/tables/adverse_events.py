@@ -152,7 +152,7 @@ def ae_incidence(
     if by and test != "none":
         frames.append(_comparison_rows(counts, sizes, by, rows_index, test, reference, alpha, seed))
     frame = concat_ard(frames)
-    frame = _sort_by_overall(frame, rows_index)
+    frame = _sort_by_overall(frame, rows_index, categories)
     notes = _footnotes(by, ci, alpha, test, teae_flag, frame)
     return TableResult(
         name=TABLE,
@@ -300,13 +300,28 @@ def _comparison_rows(
     return ard_frame(out)
 
 
-def _sort_by_overall(frame: pd.DataFrame, rows_index: list[tuple[str, str]]) -> pd.DataFrame:
-    """Terms (and categories) by descending overall frequency, then name; summary rows first."""
+def _sort_by_overall(
+    frame: pd.DataFrame, rows_index: list[tuple[str, str]], categories: dict[str, str] | None
+) -> pd.DataFrame:
+    """Summary rows first; then by descending overall frequency (ties by name) — with a
+    hierarchy, each category followed by its own terms."""
     overall_n = frame.loc[(frame["group"] == "overall") & (frame["stat"] == "n")].set_index(
         ["variable", "level"]
     )["value"]
-    fixed = {"any_ae": 0, "serious_ae": 1, "ae_category": 2, "ae_term": 3}
-    order = sorted(rows_index, key=lambda r: (fixed[r[0]], -overall_n.get(r, 0), r[1]))
+
+    def freq(row: tuple[str, str]) -> tuple[float, str]:
+        return (-overall_n.get(row, 0), row[1])
+
+    summary = [r for r in rows_index if r[0] in ("any_ae", "serious_ae")]
+    terms = sorted((r for r in rows_index if r[0] == "ae_term"), key=freq)
+    if categories:
+        cats = sorted((r for r in rows_index if r[0] == "ae_category"), key=freq)
+        order = list(summary)
+        for cat in cats:
+            order.append(cat)
+            order += [t for t in terms if categories.get(t[1], "Other") == cat[1]]
+    else:
+        order = summary + terms
     rank = {r: i for i, r in enumerate(order)}
     key = frame.apply(lambda r: rank.get((r["variable"], r["level"]), len(rank)), axis=1)
     return (

@@ -18,7 +18,7 @@ from scipy import stats as sps
 from analysis import engine
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.stats import tests
-from analysis.tables._common import check_groups, contingency_test, levels_of
+from analysis.tables._common import check_groups, contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 TABLE = "baseline"
@@ -65,7 +65,7 @@ def baseline_table(
         data[var] = data[var].astype("string")
     tbl = engine.as_table(data)
     chosen = dict(tests_by_variable or {})
-    frames = [_n_rows(tbl, by_cols, subject_id, table)]
+    frames = [_n_rows(tbl, by_cols, subject_id, table, data)]
     group_levels = levels_of(data, by) if by else []
     for var in labels:
         kind = "categorical" if var in categorical else _kind(data[var])
@@ -100,7 +100,9 @@ def baseline_table(
             "SMD: absolute standardized difference (continuous: pooled SD "
             "sqrt((s1² + s2²)/2); categorical: Yang & Dalton 2012)."
         )
-    title = f"Baseline characteristics by {by}" if by else "Baseline characteristics"
+    title = (
+        f"Baseline characteristics by {by.replace('_', ' ')}" if by else "Baseline characteristics"
+    )
     return TableResult(
         name=f"{table}_{by}" if by else table,
         title=title,
@@ -131,10 +133,10 @@ def _label(spec: list[str], row: pd.Series) -> str:
     return group_label(spec, [row[c] for c in spec]) if spec else "overall"
 
 
-def _n_rows(tbl, by_cols, subject_id, table) -> pd.DataFrame:  # noqa: ANN001
+def _n_rows(tbl, by_cols, subject_id, table, data) -> pd.DataFrame:  # noqa: ANN001
     out = []
     for spec in _specs(by_cols):
-        sizes = engine.group_sizes(tbl, by=spec, subject_id=subject_id)
+        sizes = sort_by_levels(engine.group_sizes(tbl, by=spec, subject_id=subject_id), spec, data)
         for _, r in sizes.iterrows():
             out.append(
                 {

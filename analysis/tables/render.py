@@ -59,6 +59,30 @@ class TableResult:
         """A self-contained HTML fragment (no external resources)."""
         return self.to_gt(suppress_below=suppress_below).as_raw_html(inline_css=False)
 
+    def to_report_html(
+        self, *, suppress_below: int | None = None, number: int | None = None
+    ) -> str:
+        """Lean journal-style HTML (title, header rule, indented sub-rows, footnotes) for the
+        report: no per-table stylesheet, so the PDF renders fast and looks the same."""
+        disp = self.display(suppress_below=suppress_below)
+        head = "".join(f"<th>{escape(c)}</th>" for c in disp.columns)
+        rows = []
+        for row in disp.itertuples(index=False):
+            cells = []
+            for j, v in enumerate(row):
+                text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                indent = j == 0 and text.startswith("    ")
+                css = ' class="sub"' if indent else (' class="num"' if j else "")
+                cells.append(f"<td{css}>{escape(text.strip() if indent else text)}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.footnotes)
+        label = f"Table {number}. " if number is not None else ""
+        return (
+            f'<table class="rt"><caption>{escape(label + self.title)}</caption><thead><tr>{head}'
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<ol class="notes">{notes}</ol>'
+        )
+
     def _repr_html_(self) -> str:
         return self.to_html()
 

@@ -13,8 +13,9 @@ from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_p, stat_lookup
 
 
-def contrast_columns(data: pd.DataFrame, covariates: Mapping[str, str | None]
-                     ) -> tuple[pd.DataFrame, dict[str, str]]:
+def contrast_columns(
+    data: pd.DataFrame, covariates: Mapping[str, str | None]
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """0/1 indicator columns for categorical covariates (``{column: reference level}``;
     ``None`` = first level); numeric columns are kept. Returns the frame and column labels."""
     out = data.copy()
@@ -23,7 +24,9 @@ def contrast_columns(data: pd.DataFrame, covariates: Mapping[str, str | None]
         if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
             labels[col] = f"{col} (per unit)"
             continue
-        levels = levels_of(data, col) if not pd.api.types.is_bool_dtype(out[col]) else ["False", "True"]
+        levels = (
+            levels_of(data, col) if not pd.api.types.is_bool_dtype(out[col]) else ["False", "True"]
+        )
         base = ref if ref is not None else levels[0]
         for lv in levels:
             if lv == base:
@@ -34,11 +37,20 @@ def contrast_columns(data: pd.DataFrame, covariates: Mapping[str, str | None]
     return out, labels
 
 
-def time_to_event_table(data: pd.DataFrame, *, time: str, event: str, by: str,
-                        covariates: Mapping[str, str | None] | None = None,
-                        times: Sequence[float] = (12, 24), conf_type: str = "log",
-                        alpha: float = 0.05, time_unit: str = "months",
-                        title: str | None = None, name: str = "time_to_event") -> TableResult:
+def time_to_event_table(
+    data: pd.DataFrame,
+    *,
+    time: str,
+    event: str,
+    by: str,
+    covariates: Mapping[str, str | None] | None = None,
+    times: Sequence[float] = (12, 24),
+    conf_type: str = "log",
+    alpha: float = 0.05,
+    time_unit: str = "months",
+    title: str | None = None,
+    name: str = "time_to_event",
+) -> TableResult:
     """Kaplan–Meier summary per level of ``by``, log-rank test and a Cox model.
 
     Survival and its CI use Greenwood's variance with R ``survfit``'s default ``log`` transform
@@ -48,20 +60,33 @@ def time_to_event_table(data: pd.DataFrame, *, time: str, event: str, by: str,
     """
     frame_in = data.copy()
     frame_in[event] = frame_in[event].astype(int)
-    frames = [survival_ard(frame_in, time=time, event=event, by=by, times=times,
-                           conf_type=conf_type, alpha=alpha, table=name)]
+    frames = [
+        survival_ard(
+            frame_in,
+            time=time,
+            event=event,
+            by=by,
+            times=times,
+            conf_type=conf_type,
+            alpha=alpha,
+            table=name,
+        )
+    ]
     labels: dict[str, str] = {}
     cox_note = ""
     if covariates:
         with_dummies, labels = contrast_columns(frame_in, covariates)
         cov_cols = list(labels)
         complete = with_dummies[[*covariates]].notna().all(axis=1)
-        fit = cox_model(with_dummies.loc[complete], time=time, event=event, covariates=cov_cols,
-                        alpha=alpha)
+        fit = cox_model(
+            with_dummies.loc[complete], time=time, event=event, covariates=cov_cols, alpha=alpha
+        )
         frames.append(cox_ard(fit, table=name).assign(variable=time))
         dropped = int((~complete).sum())
-        cox_note = (f" Cox model on {int(complete.sum())} subjects with complete covariates"
-                    f"{f' ({dropped} excluded for missing values)' if dropped else ''}.")
+        cox_note = (
+            f" Cox model on {int(complete.sum())} subjects with complete covariates"
+            f"{f' ({dropped} excluded for missing values)' if dropped else ''}."
+        )
     frame = concat_ard(frames)
     level = int(round((1 - alpha) * 100))
     notes = (
@@ -75,8 +100,11 @@ def time_to_event_table(data: pd.DataFrame, *, time: str, event: str, by: str,
     )
     order = levels_of(data, by)
     return TableResult(
-        name=name, title=title or f"Time to event: {time}", frame=frame,
-        layout=lambda f: _layout(f, by, order, list(times), labels, time_unit), footnotes=notes,
+        name=name,
+        title=title or f"Time to event: {time}",
+        frame=frame,
+        layout=lambda f: _layout(f, by, order, list(times), labels, time_unit),
+        footnotes=notes,
     )
 
 
@@ -84,8 +112,14 @@ def _fmt_time(x: float | None) -> str:
     return "NR" if x is None or np.isnan(x) else f"{x:.1f}"
 
 
-def _layout(frame: pd.DataFrame, by: str, order: list[str], times: list[float],
-            labels: dict[str, str], unit: str) -> pd.DataFrame:
+def _layout(
+    frame: pd.DataFrame,
+    by: str,
+    order: list[str],
+    times: list[float],
+    labels: dict[str, str],
+    unit: str,
+) -> pd.DataFrame:
     look = stat_lookup(frame)
     var = frame["variable"].iloc[0]
     rows = []
@@ -93,11 +127,14 @@ def _layout(frame: pd.DataFrame, by: str, order: list[str], times: list[float],
         g = f"{by}={lv}"
         if (var, "", g, "n") not in look:
             continue
-        row = {"Group": lv, "N": str(int(look[(var, "", g, "n")])),
-               "Events": str(int(look[(var, "", g, "events")])),
-               f"Median, {unit} (95% CI)": f"{_fmt_time(look.get((var, 'median', g, 'median')))} "
-               f"({_fmt_time(look.get((var, 'median', g, 'ci_low')))}–"
-               f"{_fmt_time(look.get((var, 'median', g, 'ci_high')))})"}
+        row = {
+            "Group": lv,
+            "N": str(int(look[(var, "", g, "n")])),
+            "Events": str(int(look[(var, "", g, "events")])),
+            f"Median, {unit} (95% CI)": f"{_fmt_time(look.get((var, 'median', g, 'median')))} "
+            f"({_fmt_time(look.get((var, 'median', g, 'ci_low')))}–"
+            f"{_fmt_time(look.get((var, 'median', g, 'ci_high')))})",
+        }
         for t in times:
             key = f"{t:g}"
             s = look.get((var, key, g, "surv"))
@@ -117,9 +154,15 @@ def _layout(frame: pd.DataFrame, by: str, order: list[str], times: list[float],
             continue
         lo, hi = look[(var, col, "overall", "ci_low")], look[(var, col, "overall", "ci_high")]
         ph = look.get((var, f"{col} PH test", "overall", "p_value"))
-        rows.append({"Group": f"HR {label}", "N": "", "Events": "",
-                     f"Median, {unit} (95% CI)": f"{hr:.2f} ({lo:.2f}–{hi:.2f})",
-                     **{f"S({t:g} {unit}) (95% CI)": "" for t in times},
-                     "Log-rank p": f"p {fmt_p(look[(var, col, 'overall', 'p_value')])}; "
-                                   f"PH p {fmt_p(ph)}"})
+        rows.append(
+            {
+                "Group": f"HR {label}",
+                "N": "",
+                "Events": "",
+                f"Median, {unit} (95% CI)": f"{hr:.2f} ({lo:.2f}–{hi:.2f})",
+                **{f"S({t:g} {unit}) (95% CI)": "" for t in times},
+                "Log-rank p": f"p {fmt_p(look[(var, col, 'overall', 'p_value')])}; "
+                f"PH p {fmt_p(ph)}",
+            }
+        )
     return pd.DataFrame(rows)
