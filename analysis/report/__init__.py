@@ -1,0 +1,1 @@
+"""Report assembly: HTML and PDF, methods text, claims check, provenance manifest."""
