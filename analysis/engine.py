@@ -215,3 +215,70 @@ def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> N
             f"the subject-level table has {dup} duplicate `{subject_id}` value(s); it must have "
             f"one row per subject (denominators come from it)."
         )
+
+
+_NUMERIC_STATS = (
+    "n",
+    "n_missing",
+    "sum",
+    "sumsq",
+    "mean",
+    "sd",
+    "min",
+    "q1",
+    "median",
+    "q3",
+    "max",
+)
+
+
+def numeric_summaries(
+    data: ir.Table, *, variables: Sequence[str], by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """``numeric_summary`` of several variables in one query: long frame
+    ``[*by, variable, n, n_missing, sum, sumsq, mean, sd, min, q1, median, q3, max]``."""
+    if not variables:
+        return pd.DataFrame(columns=[*by, "variable", *_NUMERIC_STATS])
+    aggs = {}
+    for i, var in enumerate(variables):
+        x = data[var].cast("float64")
+        aggs.update(
+            {
+                f"{i}__n": x.count(),
+                f"{i}__n_missing": data.count() - x.count(),
+                f"{i}__sum": x.sum(),
+                f"{i}__sumsq": (x * x).sum(),
+                f"{i}__mean": x.mean(),
+                f"{i}__sd": x.std(how="sample"),
+                f"{i}__min": x.min(),
+                f"{i}__q1": x.quantile(0.25),
+                f"{i}__median": x.quantile(0.5),
+                f"{i}__q3": x.quantile(0.75),
+                f"{i}__max": x.max(),
+            }
+        )
+    expr = data.group_by(list(by)).aggregate(**aggs) if by else data.aggregate(**aggs)
+    wide = execute(expr, by)
+    parts = []
+    for i, var in enumerate(variables):
+        cols = {f"{i}__{s}": s for s in _NUMERIC_STATS}
+        part = wide[[*by, *cols]].rename(columns=cols)
+        part.insert(len(by), "variable", var)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def multi_level_counts(
+    data: ir.Table, *, variables: Sequence[str], by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Rows per level of several variables in one query: ``[*by, variable, level, n]``; the
+    level is text and missing values are a ``None`` level."""
+    if not variables:
+        return pd.DataFrame(columns=[*by, "variable", "level", "n"])
+    parts = [
+        data.select(*by, variable=ibis.literal(var), level=data[var].cast("string"))
+        for var in variables
+    ]
+    stacked = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    keys = [*by, "variable", "level"]
+    return execute(stacked.group_by(keys).aggregate(n=stacked.count()), keys)

@@ -67,19 +67,37 @@ def baseline_table(
     chosen = dict(tests_by_variable or {})
     frames = [_n_rows(tbl, by_cols, subject_id, table, data)]
     group_levels = levels_of(data, by) if by else []
-    for var in labels:
-        kind = "categorical" if var in categorical else _kind(data[var])
+    kinds = {v: "categorical" if v in categorical else _kind(data[v]) for v in labels}
+    # Counts on the engine, batched: one query for every continuous variable per grouping and
+    # one for every categorical variable (overall counts are sums of the group counts).
+    cont = [v for v, k in kinds.items() if k == "continuous"]
+    summaries = {
+        tuple(spec): engine.numeric_summaries(tbl, variables=cont, by=spec)
+        for spec in _specs(by_cols)
+    }
+    counts = engine.multi_level_counts(
+        tbl, variables=[v for v, k in kinds.items() if k != "continuous"], by=by_cols
+    )
+    for var, kind in kinds.items():
         if kind == "continuous":
             test = chosen.get(var, continuous_test)
             _check_test(var, test, CONTINUOUS_TESTS)
-            frames.append(_continuous(tbl, var, by_cols, test, table, len(group_levels)))
+            per_spec = {k: s.loc[s["variable"] == var] for k, s in summaries.items()}
+            frames.append(_continuous(tbl, var, by_cols, per_spec, test, table, len(group_levels)))
         else:
             test = chosen.get(var, categorical_test)
             _check_test(var, test, CATEGORICAL_TESTS)
-            levels = ["True"] if kind == "boolean" else levels_of(data, var)
+            levels = ["true"] if kind == "boolean" else levels_of(data, var)
             frames.append(
                 _categorical(
-                    tbl, var, by_cols, levels, test, table, seed, boolean=kind == "boolean"
+                    counts.loc[counts["variable"] == var],
+                    var,
+                    by_cols,
+                    levels,
+                    test,
+                    table,
+                    seed,
+                    boolean=kind == "boolean",
                 )
             )
     frame = concat_ard(frames)
@@ -152,12 +170,15 @@ def _n_rows(tbl, by_cols, subject_id, table, data) -> pd.DataFrame:  # noqa: ANN
     return ard_frame(out)
 
 
-def _categorical(tbl, var, by_cols, levels, test, table, seed, *, boolean) -> pd.DataFrame:  # noqa: ANN001
+def _categorical(var_counts, var, by_cols, levels, test, table, seed, *, boolean) -> pd.DataFrame:  # noqa: ANN001
     rows = []
     counts_by_spec = {}
+    by_level = var_counts.assign(_level=var_counts["level"].astype("string"))
     for spec in _specs(by_cols):
-        counts = engine.level_counts(tbl, variable=var, by=spec)
-        counts["_level"] = counts[var].astype("string")
+        if spec:
+            counts = by_level
+        else:
+            counts = by_level.groupby("_level", dropna=False)["n"].sum().reset_index()
         counts_by_spec[tuple(spec)] = counts
         groups = counts.groupby(spec, dropna=False) if spec else [((), counts)]
         for key, grp in groups:
@@ -214,12 +235,10 @@ def _categorical_tests(counts, var, by, levels, test, table, seed) -> list[dict]
     return out
 
 
-def _continuous(tbl, var, by_cols, test, table, n_groups) -> pd.DataFrame:  # noqa: ANN001
+def _continuous(tbl, var, by_cols, summaries, test, table, n_groups) -> pd.DataFrame:  # noqa: ANN001
     rows = []
-    summaries = {}
     for spec in _specs(by_cols):
-        s = engine.numeric_summary(tbl, variable=var, by=spec)
-        summaries[tuple(spec)] = s
+        s = summaries[tuple(spec)]
         for _, r in s.iterrows():
             base = {"table": table, "variable": var, "level": "", "group": _label(spec, r)}
             for stat in ("n", "n_missing", "mean", "sd", "median", "q1", "q3", "min", "max"):
