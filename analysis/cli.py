@@ -143,24 +143,93 @@ def tables(study: StudyArg) -> None:
     )
 
 
-@app.command()
-def run(study: StudyArg) -> None:
-    """Run every stage in order (clean, tables, ...) and write all outputs.
+SuppressOpt = Annotated[
+    int | None,
+    typer.Option("--suppress-below", min=2,
+                 help="Show counts 1..K-1 as <K in tables (with complementary suppression), "
+                      "for sharing outside the study team."),
+]
 
-    A failing stage stops the run with the stage named; nothing is skipped silently.
-    """
-    from analysis.pipeline import validation_report
+
+@app.command()
+def figures(study: StudyArg) -> None:
+    """Draw the study's figures (PNG 300 dpi, SVG, PDF) under reports/<study>/figures/."""
+    from analysis.figures.study import make_figures
     from analysis.study import Study
 
     s = Study(_load(study))
+    with _progress("figures"):
+        made = _stage("figures", lambda: make_figures(s))
+    out.print(f"{len(made)} figures in {s.reports_dir / 'figures'}")
+
+
+@app.command()
+def verify(study: StudyArg) -> None:
+    """Check every number the manuscript states (studies/<study>.claims.yaml) against the
+    analysis; prints claim / computed / pass and exits with status 1 if any claim fails."""
+    from analysis.report.claims import verify_command
+
+    code = _guard(lambda: verify_command(study, console=out))
+    raise typer.Exit(code)
+
+
+@app.command()
+def report(study: StudyArg, suppress_below: SuppressOpt = None) -> None:
+    """Write report.html, report.pdf and tables.docx (runs the stages they need)."""
+    _run_all(study, suppress_below=suppress_below, command=f"retro report {study}")
+
+
+@app.command()
+def run(study: StudyArg, suppress_below: SuppressOpt = None) -> None:
+    """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX), claims check,
+    manifest. A failing stage stops the run with the stage named; nothing is skipped silently."""
+    _run_all(study, suppress_below=suppress_below, command=f"retro run {study}")
+
+
+def _run_all(study: Path, *, suppress_below: int | None, command: str) -> None:
+    from analysis.figures.study import make_figures
+    from analysis.pipeline import validation_report
+    from analysis.report.build import write_report
+    from analysis.study import Study
+
+    if suppress_below is not None:
+        command += f" --suppress-below {suppress_below}"
+    s = Study(_load(study))
+    outputs: list[Path] = []
     with _progress("clean") as say:
-        result = _guard(lambda: s.clean)
+        result = _stage("clean", lambda: s.clean)
         say("writing")
-        s.write_clean()
+        outputs += s.write_clean()
     _print_clean_summary(result, validation_report(result), s.config)
     with _progress("tables"):
-        _stage("tables", s.write_tables)
-    out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows in {s.reports_dir}")
+        outputs += _stage("tables", lambda: s.write_tables(suppress_below=suppress_below))
+    out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
+    with _progress("figures"):
+        made = _stage("figures", lambda: make_figures(s))
+    outputs += [p for paths in made.values() for p in paths]
+    out.print(f"figures: {len(made)}")
+    svg = {stem: next(p for p in paths if p.suffix == ".svg") for stem, paths in made.items()}
+    with _progress("report"):
+        written = _stage("report", lambda: write_report(
+            s, figures=svg, command=command, outputs=outputs, suppress_below=suppress_below))
+    for p in written:
+        out.print(f"wrote {p}")
+    _claims_summary(s)
+
+
+def _claims_summary(s) -> None:  # noqa: ANN001 - Study
+    from analysis.report.build import study_claims
+
+    claims = study_claims(s)
+    if claims is None:
+        out.print("claims check: no claims file")
+        return
+    failed = claims.loc[~claims["passed"].astype(bool)]
+    out.print(f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced")
+    if len(failed):
+        for r in failed.itertuples():
+            out.print(f"  FAILED {r.id}: expected {r.expected}, computed {r.computed} ({r.note})")
+        raise typer.Exit(1)
 
 
 def _stage(name: str, fn: Callable[[], T]) -> T:

@@ -141,11 +141,25 @@ def _claims_table(claims: pd.DataFrame) -> str:
         if c in claims.columns
     ]
     shown = claims[cols].copy()
+    for col in ("expected", "computed", "tolerance"):
+        if col in shown:
+            shown[col] = shown[col].map(_fmt_number)
     if "passed" in shown:
         shown["passed"] = shown["passed"].map({True: "pass", False: "FAIL"})
     n_fail = int((~claims["passed"].astype(bool)).sum()) if "passed" in claims else 0
     verdict = "All claims reproduced." if n_fail == 0 else f"{n_fail} claim(s) NOT reproduced."
     return f'<p class="verdict">{escape(verdict)}</p>' + _frame_table(shown, css_class="claims")
+
+
+def _fmt_number(x: object) -> str:
+    """Numbers in the claims table: integers as integers, others to 4 significant digits."""
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "" if x is None else str(x)
+    if f != f:  # NaN
+        return ""
+    return str(int(f)) if f.is_integer() else f"{f:.4g}"
 
 
 def _provenance(prov: Mapping[str, object]) -> str:

@@ -77,8 +77,9 @@ class TableResult:
             rows.append("<tr>" + "".join(cells) + "</tr>")
         notes = "".join(f"<li>{escape(n)}</li>" for n in self.footnotes)
         label = f"Table {number}. " if number is not None else ""
+        css = "rt xwide" if disp.shape[1] > 11 else "rt"
         return (
-            f'<table class="rt"><caption>{escape(label + self.title)}</caption><thead><tr>{head}'
+            f'<table class="{css}"><caption>{escape(label + self.title)}</caption><thead><tr>{head}'
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f'<ol class="notes">{notes}</ol>'
         )

@@ -1,0 +1,74 @@
+"""Write the study report: report.html, report.pdf, tables.docx and manifest.json."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.report.claims import claims_path_for, load_claims, verify_claims
+from analysis.report.html import render_report_html, report_inputs
+from analysis.report.manifest import build_manifest, write_manifest
+from analysis.report.pdf import html_to_pdf
+from analysis.tables.office import write_docx
+
+
+def study_claims(study) -> pd.DataFrame | None:  # noqa: ANN001 - Study
+    """The claims check of the study, or None when it has no claims file."""
+    if study.config.path is None:
+        return None
+    path = claims_path_for(study.config.path)
+    if not path.is_file():
+        return None
+    return verify_claims(study.ard, load_claims(path))
+
+
+def write_report(study, *, figures: Mapping[str, Path], command: str,  # noqa: ANN001 - Study
+                 outputs: list[Path] | None = None, suppress_below: int | None = None,
+                 pdf: bool = True) -> list[Path]:
+    """Assemble and write the report; then the manifest over every output of the run.
+
+    ``figures`` maps figure stems to image files (SVG preferred). ``outputs`` are the files
+    other stages wrote in this run, hashed into the manifest with the report's own files.
+    """
+    out_dir = study.reports_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    claims = study_claims(study)
+    prov = build_manifest(study, [], command)
+    provenance = {
+        "git": prov.get("git"),
+        "command": command,
+        "inputs": {k: v.get("sha256") if isinstance(v, Mapping) else v
+                   for k, v in _flat_inputs(prov).items()},
+    }
+    inputs = report_inputs(study, figures=figures, claims=claims, provenance=provenance,
+                           suppress_below=suppress_below)
+    html = render_report_html(inputs)
+    written = []
+    html_path = out_dir / "report.html"
+    html_path.write_text(html, encoding="utf-8")
+    written.append(html_path)
+    if pdf:
+        written.append(html_to_pdf(html, out_dir / "report.pdf"))
+    written.append(write_docx(list(study.tables.values()), out_dir / "tables.docx",
+                              title=study.config.study.title, suppress_below=suppress_below))
+    if claims is not None:
+        claims.to_csv(out_dir / "claims_check.csv", index=False)
+        written.append(out_dir / "claims_check.csv")
+    everything = sorted({*(outputs or []), *written})
+    written.append(write_manifest(study, everything, command))
+    return written
+
+
+def _flat_inputs(manifest: Mapping[str, object]) -> dict[str, object]:
+    """``{name: {sha256: ...}}`` of the config, claims and raw inputs, for the report."""
+    out: dict[str, object] = {}
+    for key in ("config", "claims"):
+        entry = manifest.get(key)
+        if isinstance(entry, Mapping) and entry.get("path"):
+            out[str(entry["path"])] = entry
+    inputs = manifest.get("inputs")
+    if isinstance(inputs, Mapping):
+        out.update({str(k): v for k, v in inputs.items()})
+    return out
