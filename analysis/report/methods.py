@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.metadata as md
-import platform
-
 import pandas as pd
 
 from analysis.config import StudyConfig
-
-PACKAGES = (
-    "pandas",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "lifelines",
-    "ibis-framework",
-    "duckdb",
-    "matplotlib",
-    "seaborn",
-    "great-tables",
-    "weasyprint",
-    "pyarrow",
-    "pandera",
-    "retro-analysis",
-)
+from analysis.report.manifest import package_versions
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of Python and of the packages every number depends on."""
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = md.version(name)
-        except md.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+def _first_clause(method: str) -> str:
+    """Text up to the first ``;`` outside parentheses."""
+    depth = 0
+    for i, ch in enumerate(method):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == ";" and depth == 0:
+            return method[:i].strip()
+    return method.strip()
 
 
 def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
@@ -67,32 +48,13 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         f"first-year schedule is the median interval between first-year sessions, rounded to "
         f"{', '.join(map(str, d.schedule_months))} months.",
     ]
-    methods = ard.loc[ard["method"] != "", "method"]
-    tests = sorted(
-        {
-            m
-            for m in methods
-            if any(
-                k in m
-                for k in (
-                    "fisher",
-                    "chi2",
-                    "welch",
-                    "anova",
-                    "kruskal",
-                    "cochran",
-                    "mann",
-                    "log-rank",
-                    "Cox",
-                    "proportional odds",
-                    "logistic",
-                    "Brant",
-                    "PH score",
-                )
-            )
-        }
-    )
-    cis = sorted({m for m in methods if "CI" in m and m not in tests})
+    # The first clause of each recorded method names it; the rest are per-number details.
+    methods = {_first_clause(m) for m in ard.loc[ard["method"] != "", "method"]}
+    test_words = ("fisher", "chi2", "welch", "anova", "kruskal", "cochran", "mann", "log-rank",
+                  "Cox", "proportional odds", "logistic", "Brant", "PH score")
+    tests = sorted(m for m in methods if any(k in m for k in test_words))
+    ci_words = ("CI", "newcombe", "Kaplan-Meier")
+    cis = sorted(m for m in methods if m not in tests and any(k in m for k in ci_words))
     paras.append(
         "Statistics. Adverse events are counted per subject (a subject with several events of a "
         "term counts once; events are counted separately), with the subject-level table as "
@@ -101,8 +63,9 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         f"{config.analysis.get('alpha', 0.05)}; no adjustment for multiplicity."
     )
     versions = package_versions()
-    paras.append("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".")
+    paras.append("Software: " + ", ".join(f"{k} {v or 'not installed'}" for k, v in
+                                          versions.items()) + ".")
     return paras
 
 
-__all__ = ["methods_paragraphs", "package_versions"]
+__all__ = ["methods_paragraphs"]
