@@ -1,0 +1,79 @@
+"""The report: self-contained, escaped, free of patient identifiers, deterministic."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis.io import sha256_file
+from analysis.report.html import render_report_html, report_inputs
+from analysis.report.pdf import html_to_pdf
+from analysis.study import Study
+from tests.conftest import REFERENCE_STUDY
+
+
+@pytest.fixture(scope="module")
+def study():
+    return Study.load(REFERENCE_STUDY)
+
+
+@pytest.fixture(scope="module")
+def html(study):
+    return render_report_html(report_inputs(study, figures={}, claims=None,
+                                            provenance={"command": "retro run x"}))
+
+
+def test_html_is_self_contained(html):
+    # no external resource of any kind: every src/href is a data URI or an in-page anchor
+    for attr in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', html):
+        assert attr.startswith(("data:", "#")), attr
+    assert not re.search(r"https?://", html)
+    assert "@import" not in html and "url(http" not in html
+
+
+def test_every_section_is_present(html):
+    for heading in ("Methods", "Patient flow", "Baseline characteristics", "Adverse events",
+                    "Response at 12 months", "Models", "Time to treatment discontinuation",
+                    "Provenance"):
+        assert f">{heading}</h2>" in html
+
+
+def test_no_patient_identifier_anywhere_in_the_report(study, html):
+    ids = set(study.clean.patients["patient_id"]) | set(study.clean.exclusions["patient_id"].dropna())
+    assert ids
+    leaked = [i for i in ids if i.strip() and i.strip() in html]
+    assert leaked == []
+    for t in study.tables.values():
+        text = t.display().to_csv() + t.frame.to_csv()
+        assert not [i for i in ids if i.strip() and i.strip() in text]
+
+
+def test_user_strings_are_escaped(study):
+    cfg = study.config.model_copy(update={"study": study.config.study.model_copy(
+        update={"title": "<script>alert(1)</script> & co", "description": '"quoted" <b>'})})
+    inputs = report_inputs(study, figures={}, claims=None, provenance={})
+    inputs = type(inputs)(**{**inputs.__dict__, "title": cfg.study.title,
+                             "description": cfg.study.description})
+    out = render_report_html(inputs)
+    assert "<script>" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in out
+    assert "&quot;quoted&quot; &lt;b&gt;" in out
+
+
+def test_pdf_is_byte_identical_across_runs(html, tmp_path):
+    if shutil.which("pdftoppm") is None:
+        pass  # rendering to PNG is not needed for this check
+    a = html_to_pdf(html, tmp_path / "a.pdf")
+    b = html_to_pdf(html, tmp_path / "b.pdf")
+    assert a.read_bytes()[:5] == b"%PDF-"
+    assert sha256_file(a) == sha256_file(b)
+
+
+def test_tables_and_ard_are_identical_across_runs(study):
+    again = Study.load(REFERENCE_STUDY)
+    pd.testing.assert_frame_equal(study.ard, again.ard)
+    for name, t in study.tables.items():
+        assert t.to_html() == again.tables[name].to_html(), name
