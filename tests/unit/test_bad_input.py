@@ -141,7 +141,7 @@ def test_not_a_workbook(mini_study):
     with pytest.raises(SourceError) as exc:
         run(path)
     assert str(exc.value) == (
-        f"{raw}: not a readable .xlsx workbook (File is not a zip file). If it is an old .xls or a "
+        f"{raw}: not a readable .xlsx workbook (Cannot detect file format). If it is an old .xls or a "
         f"CSV renamed to .xlsx, open it in a spreadsheet program and save it as .xlsx."
     )
 
