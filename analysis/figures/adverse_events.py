@@ -1,0 +1,228 @@
+"""Adverse-event figures drawn from the ARD of ``ae_incidence`` and ``ae_by_session``.
+
+The numbers (n, N, %, CI) are read from the ARD rows; nothing is recounted here, so a figure
+always shows what the tables show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from analysis.ard import OVERALL, parse_group
+from analysis.figures.theme import SMALL_FONT_PT, colors_for
+
+ANY_EVENT = "any adverse event"
+
+
+def _select(frame: pd.DataFrame, table: str | None, variable: str) -> pd.DataFrame:
+    f = frame
+    if table is not None and "table" in f.columns and (f["table"] == table).any():
+        f = f.loc[f["table"] == table]
+    f = f.loc[f["variable"] == variable]
+    if f.empty:
+        raise ValueError(
+            f"no ARD rows with variable {variable!r}"
+            + (f" in table {table!r}" if table else "")
+            + "; pass the frame of the right table (e.g. study.tables['ae_incidence'].frame)."
+        )
+    return f
+
+
+def _ci_label(methods: pd.Series) -> str:
+    """'95% CI, Wilson' from a method string such as 'wilson 95% CI'."""
+    for m in methods.dropna().astype(str):
+        hit = re.search(r"(\d+(?:\.\d+)?)% CI", m)
+        if hit:
+            name = m[: hit.start()].strip().replace("_", "-")
+            return f"{hit.group(1)}% CI" + (f", {name.capitalize()}" if name else "")
+    return "CI"
+
+
+def ae_incidence_points(
+    ard_frame: pd.DataFrame,
+    *,
+    by: str = "sex",
+    table: str | None = "ae_incidence",
+    variable: str = "ae_term",
+) -> pd.DataFrame:
+    """The numbers ``plot_ae_incidence`` draws: one row per term and ``by`` level.
+
+    Terms with no subject overall are left out; terms are sorted by the overall number of
+    subjects (descending, then name). Returns ``term, level, n, N, pct, ci_low, ci_high``
+    (percent), terms in plotting order (most frequent first).
+    """
+    f = _select(ard_frame, table, variable)
+    keys = {g: list(parse_group(g)) for g in f["group"].unique()}
+    # groups of subjects carry a denominator N; comparisons ("=*", " vs ") do not
+    with_n = set(f.loc[f["stat"] == "N", "group"])
+    groups = [g for g, k in keys.items() if k == [by] and g in with_n]
+    if not groups:
+        raise ValueError(
+            f"the ARD has no groups of `{by}` alone (found {sorted(keys)}); build the table "
+            f"with `by` starting with {by!r}."
+        )
+    wide = f.pivot_table(index=["level", "group"], columns="stat", values="value", aggfunc="first")
+    if OVERALL in keys:
+        overall = wide.xs(OVERALL, level="group")["n"]
+    else:
+        overall = (
+            wide.loc[wide.index.get_level_values("group").isin(groups), "n"]
+            .groupby(level="level")
+            .sum()
+        )
+    terms = [t for t in dict.fromkeys(f["level"]) if overall.get(t, 0) > 0]
+    terms.sort(key=lambda t: (-overall[t], t))
+    rows = []
+    for t in terms:
+        for g in groups:
+            r = wide.loc[(t, g)]
+            rows.append(
+                {
+                    "term": t,
+                    "level": parse_group(g)[by],
+                    **{s: float(r[s]) for s in ("n", "N", "pct", "ci_low", "ci_high")},
+                }
+            )
+    return pd.DataFrame(rows, columns=["term", "level", "n", "N", "pct", "ci_low", "ci_high"])
+
+
+def plot_ae_incidence(
+    ard_frame: pd.DataFrame,
+    *,
+    by: str = "sex",
+    table: str | None = "ae_incidence",
+    variable: str = "ae_term",
+    ax: Axes | None = None,
+) -> Axes:
+    """Patients with each adverse event (%) and its CI, one row per term, dodged by ``by``.
+
+    Reads ``n, N, pct, ci_low, ci_high`` from the ARD of ``ae_incidence`` (groups
+    ``"<by>=<level>"``); terms sorted by overall frequency, most frequent on top; terms with
+    no patient omitted. The CI method is taken from the ARD ``method`` column.
+    """
+    pts = ae_incidence_points(ard_frame, by=by, table=table, variable=variable)
+    ax = plt.gca() if ax is None else ax
+    terms = list(dict.fromkeys(pts["term"]))
+    levels = list(dict.fromkeys(pts["level"]))
+    colors = colors_for(levels)
+    step = 0.36 if len(levels) > 1 else 0.0
+    offsets = np.linspace(-step / 2, step / 2, len(levels)) if len(levels) > 1 else [0.0]
+    y_of = {t: i for i, t in enumerate(terms)}
+    for lv, color, off in zip(levels, colors, offsets, strict=True):
+        d = pts.loc[pts["level"] == lv]
+        y = np.array([y_of[t] for t in d["term"]], dtype=float) + off
+        pct, lo, hi = (d[c].to_numpy(float) for c in ("pct", "ci_low", "ci_high"))
+        err = np.vstack([pct - lo, hi - pct])
+        big_n = int(d["N"].iloc[0]) if len(d) else 0
+        ax.errorbar(pct, y, xerr=err, fmt="o", color=color, ecolor=color, elinewidth=0.8,
+                    capsize=1.5, markersize=3.5, label=f"{_cap(lv)} (N={big_n})")  # fmt: skip
+    ax.set_yticks(range(len(terms)), [_cap(t) for t in terms])
+    ax.set_ylim(len(terms) - 0.5, -0.5)
+    ax.set_xlim(left=0)
+    ax.xaxis.grid(True, color="0.9", linewidth=0.5)
+    ax.set_axisbelow(True)
+    f = _select(ard_frame, table, variable)
+    ax.set_xlabel(
+        f"Patients with the event, % ({_ci_label(f.loc[f['stat'] == 'ci_low', 'method'])})"
+    )
+    ax.tick_params(axis="y", length=0)
+    ax.legend(loc="lower right", handletextpad=0.3, borderaxespad=0.2)
+    return ax
+
+
+def ae_by_session_lines(
+    ard_frame: pd.DataFrame,
+    *,
+    terms: Sequence[str] | None = None,
+    max_terms: int = 5,
+    table: str | None = "ae_by_session",
+    variable: str = "ae_term",
+) -> pd.DataFrame:
+    """The numbers ``plot_ae_by_session`` draws: ``term, session, n, N, pct`` per term and
+    session, sessions in ARD order (``"6+"`` pools the later ones).
+
+    ``terms=None``: the ``max_terms`` terms with the most patients over all sessions (the
+    "any adverse event" row excluded), most frequent first.
+    """
+    f = _select(ard_frame, table, variable)
+    wide = f.pivot_table(index=["level", "group"], columns="stat", values="value", aggfunc="first")
+    sessions = list(dict.fromkeys(f["group"]))
+    if terms is None:
+        total = wide["n"].groupby(level="level").sum().drop(ANY_EVENT, errors="ignore")
+        total = total.loc[total > 0]
+        chosen = sorted(total.index, key=lambda t: (-total[t], t))[:max_terms]
+    else:
+        chosen = list(terms)
+        unknown = [t for t in chosen if t not in wide.index.get_level_values("level")]
+        if unknown:
+            raise ValueError(
+                f"term(s) {unknown} not in the ae_by_session ARD; it has "
+                f"{sorted(set(wide.index.get_level_values('level')))}."
+            )
+    rows = []
+    for t in chosen:
+        for g in sessions:
+            r = wide.loc[(t, g)]
+            rows.append(
+                {
+                    "term": t,
+                    "session": g.split("=", 1)[1],
+                    "n": float(r["n"]),
+                    "N": float(r["N"]),
+                    "pct": float(r["pct"]),
+                }
+            )
+    return pd.DataFrame(rows, columns=["term", "session", "n", "N", "pct"])
+
+
+def plot_ae_by_session(
+    ard_frame: pd.DataFrame,
+    *,
+    terms: Sequence[str] | None = None,
+    max_terms: int = 5,
+    table: str | None = "ae_by_session",
+    ax: Axes | None = None,
+) -> Axes:
+    """Patients with each event after session 1, 2, ... (% of those who received the session).
+
+    One line per term (default: the ``max_terms`` most frequent), x = session number with the
+    patients who received it (N) under each tick; the last session group pools later ones.
+    """
+    lines = ae_by_session_lines(ard_frame, terms=terms, max_terms=max_terms, table=table)
+    ax = plt.gca() if ax is None else ax
+    sessions = list(dict.fromkeys(lines["session"]))
+    chosen = list(dict.fromkeys(lines["term"]))
+    x = np.arange(len(sessions))
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    for i, (t, color) in enumerate(zip(chosen, colors_for(chosen), strict=True)):
+        d = lines.loc[lines["term"] == t].set_index("session").loc[sessions]
+        ax.plot(x, d["pct"].to_numpy(float), marker=markers[i % len(markers)], color=color, label=_cap(t),
+                markersize=3.5, linewidth=1.1)  # fmt: skip
+    big_n = lines.drop_duplicates("session").set_index("session")["N"]
+    ax.set_xticks(x, [f"{s}\n{int(big_n[s])}" for s in sessions])
+    ax.annotate("N", xy=(0, 0), xycoords="axes fraction", xytext=(-4, -13.5),
+                textcoords="offset points", ha="right", va="top", fontsize=SMALL_FONT_PT,
+                annotation_clip=False)  # fmt: skip
+    ax.set_xlim(-0.4, len(sessions) - 0.6)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("Session number (N = patients who received it)")
+    ax.set_ylabel("Patients with the event (%)")
+    ax.yaxis.grid(True, color="0.9", linewidth=0.5)
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=min(len(chosen), 3),
+              handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)  # fmt: skip
+    return ax
+
+
+def _cap(s: object) -> str:
+    s = str(s)
+    return s[:1].upper() + s[1:]
+
+
+__all__ = ["ae_by_session_lines", "ae_incidence_points", "plot_ae_by_session", "plot_ae_incidence"]

@@ -1,0 +1,169 @@
+"""Response at 12 months: 100 % stacked bars of the ordered grades, by sex within therapy group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from analysis.figures.theme import SMALL_FONT_PT, color_for, text_color_on
+
+DIST_COLUMNS = ["within", "by", "grade", "n", "N", "pct"]
+
+
+def _levels(s: pd.Series) -> list[str]:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return [str(c) for c in s.cat.categories]
+    return sorted(s.dropna().astype(str).unique())
+
+
+def response_distribution(
+    patients: pd.DataFrame,
+    *,
+    by: str = "sex",
+    within: str | None = "therapy_group",
+    outcome: str = "response_12m",
+    assessable: str | None = "is_response_assessable",
+) -> pd.DataFrame:
+    """Subjects per outcome grade in each bar (``by`` level within each ``within`` level).
+
+    Only subjects with ``assessable`` true and a non-missing ``outcome`` count. Grades follow
+    the order of the (ordered categorical) ``outcome``; grades with no subject are kept with
+    ``n = 0``, so each bar has every grade and its ``pct`` adds up to 100.
+
+    Returns
+    -------
+    DataFrame with ``within, by, grade, n, N, pct`` (``pct`` of ``N`` = the bar's subjects,
+    0-100), bars in the order of the levels of ``within`` then ``by``; ``within`` is
+    "overall" when ``within=None``.
+    """
+    cols = [c for c in (by, within, outcome, assessable) if c is not None]
+    missing = [c for c in cols if c not in patients.columns]
+    if missing:
+        raise ValueError(
+            f"response_distribution: column(s) {missing} not in the patient table; pass the "
+            "right names with `by=`, `within=`, `outcome=`, `assessable=`."
+        )
+    keep = patients[outcome].notna()
+    if assessable is not None:
+        keep &= patients[assessable].fillna(False).astype(bool)
+    sub = patients.loc[keep]
+    grades = _levels(patients[outcome])
+    by_levels = _levels(patients[by])
+    within_levels = _levels(patients[within]) if within is not None else ["overall"]
+    rows = []
+    for w in within_levels:
+        in_w = sub if within is None else sub.loc[sub[within].astype(str) == w]
+        for b in by_levels:
+            bar = in_w.loc[in_w[by].astype(str) == b, outcome].astype(str)
+            big_n = len(bar)
+            counts = bar.value_counts()
+            for g in grades:
+                n = int(counts.get(g, 0))
+                pct = 100 * n / big_n if big_n else np.nan
+                rows.append({"within": w, "by": b, "grade": g, "n": n, "N": big_n, "pct": pct})
+    out = pd.DataFrame(rows, columns=DIST_COLUMNS)
+    return out.astype({"n": "int64", "N": "int64", "pct": "float64"})
+
+
+def plot_response_by_sex_therapy(
+    data: pd.DataFrame,
+    *,
+    by: str = "sex",
+    within: str | None = "therapy_group",
+    outcome: str = "response_12m",
+    assessable: str | None = "is_response_assessable",
+    min_label_pct: float = 5.0,
+    within_labels: dict[str, str] | None = None,
+    legend_title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """100 % stacked bars of the outcome grades: one bar per ``by`` level within each
+    ``within`` level, worst grade at the bottom.
+
+    ``data`` is the patient table (``response_distribution`` is applied to it) or a frame
+    returned by ``response_distribution``. Under each bar its level and ``n``; under each
+    group of bars the ``within`` level. Segments of at least ``min_label_pct`` % show their
+    percentage; the legend above the bars lists the grades worst first (row by row).
+    ``within_labels`` renames the group labels (``{"combined": "Combined therapy"}``).
+    """
+    dist = (
+        data
+        if set(DIST_COLUMNS) <= set(data.columns)
+        else response_distribution(
+            data, by=by, within=within, outcome=outcome, assessable=assessable
+        )
+    )
+    ax = plt.gca() if ax is None else ax
+    grades = list(dict.fromkeys(dist["grade"]))
+    bars = list(dict.fromkeys(zip(dist["within"], dist["by"], strict=True)))
+    groups = list(dict.fromkeys(w for w, _ in bars))
+    x: list[float] = []
+    pos = 0.0
+    for i, (w, _) in enumerate(bars):
+        if i and w != bars[i - 1][0]:
+            pos += 0.6  # gap between groups
+        x.append(pos)
+        pos += 1.0
+    width = 0.75
+    look = dist.set_index(["within", "by", "grade"])
+    bottom = np.zeros(len(bars))
+    colors = {g: color_for(g, i) for i, g in enumerate(grades)}
+    for g in grades:
+        pct = np.array([float(look.loc[(w, b, g), "pct"]) for w, b in bars])
+        pct = np.nan_to_num(pct)
+        ax.bar(x, pct, width, bottom=bottom, color=colors[g], label=g, edgecolor="white",
+               linewidth=0.5)  # fmt: skip
+        for xi, p, b0 in zip(x, pct, bottom, strict=True):
+            if p >= min_label_pct:
+                ax.text(xi, b0 + p / 2, f"{p:.0f}%", ha="center", va="center",
+                        fontsize=SMALL_FONT_PT, color=text_color_on(colors[g]))  # fmt: skip
+        bottom += pct
+    ax.set_xlim(min(x) - 0.6, max(x) + 0.6)
+    ax.set_ylim(0, 100)
+    ax.set_yticks(np.arange(0, 101, 25))
+    ax.set_ylabel("Patients (%)")
+    big_n = dist.groupby(["within", "by"], sort=False)["N"].first()
+    ax.set_xticks(x, [f"{_cap(b)}\nn={int(big_n[(w, b)])}" for w, b in bars])
+    ax.tick_params(axis="x", length=0)
+    names = within_labels or {}
+    if len(groups) > 1 or groups != ["overall"]:
+        for grp in groups:
+            xs = [xi for xi, (w, _) in zip(x, bars, strict=True) if w == grp]
+            ax.annotate(
+                names.get(grp, _cap(grp)),
+                xy=(float(np.mean(xs)), 0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, -24),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=SMALL_FONT_PT,
+                fontweight="bold",
+                annotation_clip=False,
+            )
+    # Above the bars, in grade order read left to right then down (worst first), so the bars
+    # keep the full width of a single journal column.
+    handles = [Patch(facecolor=colors[g], label=_cap(g)) for g in grades]
+    ncol = 2 if len(grades) > 3 else len(grades)
+    order = [h for c in range(ncol) for h in handles[c::ncol]]
+    ax.legend(handles=order, loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=ncol,
+              borderaxespad=0.0, handlelength=1.0, handleheight=1.0, columnspacing=1.2,
+              title=legend_title if legend_title is not None else _title(outcome))  # fmt: skip
+    return ax
+
+
+def _cap(s: Any) -> str:
+    s = str(s)
+    return s[:1].upper() + s[1:]
+
+
+def _title(outcome: str) -> str:
+    return "Response at 12 months" if outcome == "response_12m" else outcome.replace("_", " ")
+
+
+__all__ = ["DIST_COLUMNS", "plot_response_by_sex_therapy", "response_distribution"]

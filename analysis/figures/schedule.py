@@ -1,0 +1,85 @@
+"""First-year treatment schedule: patients per usual interval between sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
+
+SINGLE = "single session"
+
+
+def schedule_counts(
+    patients: pd.DataFrame,
+    *,
+    column: str = "schedule_months_year1",
+    levels: Sequence[float] | None = None,
+    missing_label: str = SINGLE,
+) -> pd.DataFrame:
+    """Patients per first-year interval (months), then those without one (a single session in
+    the first year, ``missing_label``).
+
+    ``levels``: every interval to show, zero counts kept (e.g. ``config.derive.schedule_months``);
+    default the observed ones. Returns ``interval, n, N, pct`` (``pct`` of all patients, 0-100).
+    """
+    if column not in patients.columns:
+        raise ValueError(f"schedule_counts: column `{column}` is not in the patient table.")
+    s = patients[column]
+    observed = sorted(float(v) for v in s.dropna().unique())
+    shown = [float(v) for v in levels] if levels is not None else observed
+    extra = [v for v in observed if v not in shown]
+    if extra:
+        raise ValueError(
+            f"schedule_counts: `{column}` has interval(s) {extra} not in `levels` {shown}; "
+            "add them, or they would be dropped from the figure."
+        )
+    big_n = len(s)
+    values = s.astype("Float64")
+    rows = []
+    for v in shown:
+        n = int((values == v).sum())
+        rows.append({"interval": f"{v:g}", "n": n})
+    n_missing = int(s.isna().sum())
+    if n_missing:
+        rows.append({"interval": missing_label, "n": n_missing})
+    out = pd.DataFrame(rows, columns=["interval", "n"])
+    out["N"] = big_n
+    out["pct"] = 100 * out["n"] / big_n if big_n else np.nan
+    return out.astype({"n": "int64", "N": "int64", "pct": "float64"})
+
+
+def plot_schedule_year1(
+    patients: pd.DataFrame,
+    *,
+    column: str = "schedule_months_year1",
+    levels: Sequence[float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Bar chart of patients per usual first-year interval between sessions (months), with
+    "n (%)" over each bar; patients with one session in the first year form the last bar."""
+    counts = schedule_counts(patients, column=column, levels=levels)
+    ax = plt.gca() if ax is None else ax
+    x = np.arange(len(counts))
+    is_single = (counts["interval"] == SINGLE).to_numpy()
+    colors = [OKABE_ITO["grey"] if m else OKABE_ITO["blue"] for m in is_single]
+    ax.bar(x, counts["n"], width=0.7, color=colors)
+    for xi, n, pct in zip(x, counts["n"], counts["pct"], strict=True):
+        ax.annotate(f"{n}\n({pct:.0f}%)", xy=(xi, n), xytext=(0, 2), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=SMALL_FONT_PT, linespacing=1.1)  # fmt: skip
+    labels = [
+        "Single\nsession" if m else iv for iv, m in zip(counts["interval"], is_single, strict=True)
+    ]
+    ax.set_xticks(x, labels)
+    ax.set_xlabel("First-year interval between sessions (months)")
+    ax.set_ylabel(f"Patients (N = {int(counts['N'].iloc[0])})")
+    ax.set_ylim(0, max(counts["n"].max(), 1) * 1.22)
+    ax.tick_params(axis="x", length=0)
+    return ax
+
+
+__all__ = ["plot_schedule_year1", "schedule_counts"]

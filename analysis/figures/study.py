@@ -1,0 +1,141 @@
+"""The summary figures of one study, drawn from its cleaned data and ARD, written to disk."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from analysis.figures.adverse_events import plot_ae_by_session, plot_ae_incidence
+from analysis.figures.flow import criterion_reason, flow_counts, plot_flow_diagram
+from analysis.figures.forest import plot_forest
+from analysis.figures.response import plot_response_by_sex_therapy
+from analysis.figures.schedule import plot_schedule_year1
+from analysis.figures.survival import plot_km
+from analysis.figures.theme import DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, figure_theme, save_figure
+
+if TYPE_CHECKING:
+    from analysis.study import Study
+
+log = logging.getLogger(__name__)
+
+FIGURE_STEMS = (
+    "flow_diagram",
+    "response_by_sex_therapy",
+    "ae_incidence",
+    "ae_by_session",
+    "schedule_year1",
+    "km_discontinuation",
+    "forest_response",
+)
+_THERAPY_LABELS = {"combined": "Combined therapy"}
+
+
+def flow_reasons(study: Study) -> dict[str, str]:
+    """Short exclusion reasons of the inclusion criteria, from their conditions in the YAML."""
+    return {f"inclusion:{c.id}": criterion_reason(c.where) for c in study.config.inclusion}
+
+
+def _draw(study: Study, stem: str) -> Figure | None:
+    """One figure of the study (``None`` when its input table is not available)."""
+    clean, tables = study.clean, study.tables
+    plans: dict[str, tuple[float, float, Callable[[Axes], object]]] = {
+        "flow_diagram": (
+            DOUBLE_COLUMN_IN,
+            4.4,
+            lambda ax: plot_flow_diagram(flow_counts(clean, reasons=flow_reasons(study)), ax=ax),
+        ),
+        "response_by_sex_therapy": (
+            SINGLE_COLUMN_IN,
+            3.1,
+            lambda ax: plot_response_by_sex_therapy(
+                clean.patients, within_labels=_THERAPY_LABELS, ax=ax
+            ),
+        ),
+        "ae_incidence": (
+            SINGLE_COLUMN_IN,
+            3.2,
+            lambda ax: plot_ae_incidence(tables["ae_incidence"].frame, by="sex", ax=ax),
+        ),
+        "ae_by_session": (
+            SINGLE_COLUMN_IN,
+            2.9,
+            lambda ax: plot_ae_by_session(tables["ae_by_session"].frame, ax=ax),
+        ),
+        "schedule_year1": (
+            SINGLE_COLUMN_IN,
+            2.5,
+            lambda ax: plot_schedule_year1(
+                clean.patients, levels=study.config.derive.schedule_months, ax=ax
+            ),
+        ),
+        "km_discontinuation": (
+            SINGLE_COLUMN_IN,
+            3.3,
+            lambda ax: plot_km(
+                clean.patients,
+                time="time_to_discontinuation_months",
+                event="is_discontinued",
+                by="therapy_group",
+                conf_type=str(_options(study).get("km_conf_type", "log")),
+                labels=_THERAPY_LABELS,
+                ax=ax,
+            ),
+        ),
+        "forest_response": (
+            DOUBLE_COLUMN_IN,
+            2.3,
+            lambda ax: plot_forest(
+                tables["po_model"].frame, xlabel="Odds ratio of a better response (95% CI)", ax=ax
+            ),
+        ),
+    }
+    if stem == "forest_response" and "po_model" not in tables:
+        log.warning(
+            "figure forest_response skipped: the study has no 'po_model' table "
+            "(analysis.tables.models not available)."
+        )
+        return None
+    width, height, draw = plans[stem]
+    fig = Figure(figsize=(width, height), layout=None if stem == "flow_diagram" else "constrained")
+    # the flow diagram places its boxes itself, over the whole figure
+    ax = fig.add_axes((0.005, 0.005, 0.99, 0.99)) if stem == "flow_diagram" else fig.add_subplot()
+    draw(ax)
+    return fig
+
+
+def _options(study: Study) -> dict[str, object]:
+    from analysis.tables.study import options
+
+    return options(study.config)
+
+
+def make_figures(
+    study: Study,
+    *,
+    out_dir: str | Path | None = None,
+    formats: tuple[str, ...] = ("png", "svg", "pdf"),
+) -> dict[str, list[Path]]:
+    """Draw every summary figure of ``study`` and write PNG (300 dpi), SVG and PDF files.
+
+    Written under ``study.reports_dir / "figures"`` (or ``out_dir``), stems as in
+    ``FIGURE_STEMS``; every number comes from ``study.clean`` or the study's tables (ARD).
+    ``forest_response`` is skipped with a logged warning when the study has no ``po_model``
+    table. Returns ``{stem: [paths]}``.
+    """
+    out = Path(out_dir) if out_dir is not None else Path(study.reports_dir) / "figures"
+    written: dict[str, list[Path]] = {}
+    with figure_theme():
+        for stem in FIGURE_STEMS:
+            fig = _draw(study, stem)
+            if fig is None:
+                continue
+            written[stem] = save_figure(fig, stem, out, formats=formats)
+    return written
+
+
+__all__ = ["FIGURE_STEMS", "flow_reasons", "make_figures"]

@@ -1,0 +1,135 @@
+"""Kaplan-Meier curves with CI bands, censor ticks, log-rank p and a number-at-risk table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
+
+from analysis.figures.theme import SMALL_FONT_PT, colors_for, darker
+from analysis.stats.survival import km_table, logrank_test
+from analysis.tables.render import fmt_p
+
+
+def _event_as_int(data: pd.DataFrame, event: str) -> pd.DataFrame:
+    """A copy with the event column as 0/1 integers (booleans allowed); input untouched."""
+    if data[event].dtype == bool or str(data[event].dtype) == "boolean":
+        return data.assign(**{event: data[event].astype(int)})
+    return data
+
+
+def _levels(s: pd.Series) -> list[str]:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return [str(c) for c in s.cat.categories if (s == c).any()]
+    return sorted(s.dropna().astype(str).unique())
+
+
+def number_at_risk(
+    data: pd.DataFrame, *, time: str, by: str, times: Sequence[float]
+) -> pd.DataFrame:
+    """Subjects still at risk (time >= t) at each of ``times``, per level of ``by``, as the
+    risk table under a Kaplan-Meier plot (R ``summary(survfit, times)$n.risk``).
+
+    Returns a frame indexed by the ``by`` levels with one column per time.
+    """
+    levels = _levels(data[by])
+    out = {
+        lv: [int((data.loc[data[by].astype(str) == lv, time] >= t).sum()) for t in times]
+        for lv in levels
+    }
+    return pd.DataFrame.from_dict(out, orient="index", columns=list(times))
+
+
+def _default_times(t_max: float) -> list[float]:
+    step = next(s for s in (1, 2, 3, 6, 12, 24, 60, 120) if t_max / s <= 7)
+    return [float(v) for v in np.arange(0, t_max + 1e-9, step)]
+
+
+def plot_km(
+    data: pd.DataFrame,
+    *,
+    time: str,
+    event: str,
+    by: str,
+    ax: Axes | None = None,
+    conf_type: str = "log",
+    alpha: float = 0.05,
+    risk_times: Sequence[float] | None = None,
+    xlabel: str = "Months since first session",
+    ylabel: str = "Proportion still on treatment",
+    labels: dict[str, str] | None = None,
+) -> Axes:
+    """Kaplan-Meier curves per level of ``by`` with pointwise CI bands (``km_table``,
+    Greenwood variance, ``conf_type`` transform), ``|`` at censoring times, the log-rank p
+    (``logrank_test``, R survdiff) and the number at risk under the x axis at ``risk_times``
+    (default: the x ticks, at a round step), aligned with the ticks.
+    """
+    d = _event_as_int(data, event)
+    ax = plt.gca() if ax is None else ax
+    km = km_table(d, time=time, event=event, by=by, conf_type=conf_type, alpha=alpha)
+    levels = _levels(d[by])
+    colors = dict(zip(levels, colors_for(levels), strict=True))
+    names = labels or {}
+    for lv in levels:
+        k = km.loc[km[by].astype(str) == lv]
+        t = np.r_[0.0, k["time"].to_numpy(float)]
+        s = np.r_[1.0, k["surv"].to_numpy(float)]
+        lo = np.r_[1.0, k["lower"].to_numpy(float)]
+        hi = np.r_[1.0, k["upper"].to_numpy(float)]
+        n = int((d[by].astype(str) == lv).sum())
+        name = names.get(lv, lv[:1].upper() + lv[1:])
+        ax.step(t, s, where="post", color=colors[lv], linewidth=1.2, label=f"{name} (n={n})")
+        ax.fill_between(t, np.nan_to_num(lo), np.nan_to_num(hi, nan=1.0), step="post",
+                        color=colors[lv], alpha=0.15, linewidth=0)  # fmt: skip
+        cens = k.loc[k["n_censor"] > 0]
+        ax.plot(cens["time"], cens["surv"], linestyle="none", marker="|", markersize=4,
+                markeredgewidth=0.7, color=colors[lv])  # fmt: skip
+    t_max = float(d[time].max())
+    ticks = list(risk_times) if risk_times is not None else _default_times(t_max)
+    ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+    ax.set_xlim(0, max(ticks[-1], t_max) * 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    lr = logrank_test(d, time=time, event=event, by=by)
+    p = fmt_p(float(cast(float, lr["p_value"])))
+    ax.text(0.98, 0.97, f"Log-rank p {'= ' + p if not p.startswith('<') else p}",
+            transform=ax.transAxes, ha="right", va="top", fontsize=SMALL_FONT_PT)  # fmt: skip
+    ax.legend(loc="lower left", handlelength=1.5, borderaxespad=0.3)
+    _risk_table(ax, number_at_risk(d, time=time, by=by, times=ticks), colors, names)
+    return ax
+
+
+def _risk_table(
+    ax: Axes, risk: pd.DataFrame, colors: dict[str, str], names: dict[str, str]
+) -> None:
+    """Rows of numbers at risk below the x-axis label, each number under its tick."""
+    line = SMALL_FONT_PT * 1.35
+    # below the tick labels and the axis label (tick 3.5 + pad 3.5 + 7 pt + pad 4 + 8 pt)
+    top = -(3.5 + 3.5 + SMALL_FONT_PT * 1.2 + 4 + 8 * 1.2 + 5)
+    # names end left of the widest number centred on the first tick
+    width = max(len(str(int(v))) for v in risk.to_numpy().ravel()) if risk.size else 1
+    name_x = -(width * SMALL_FONT_PT * 0.32 + 5)
+    ax.annotate("Number at risk", xy=(0, 0), xycoords="axes fraction", xytext=(name_x, top),
+                textcoords="offset points", ha="right", va="top", fontsize=SMALL_FONT_PT,
+                fontweight="bold", annotation_clip=False)  # fmt: skip
+    for i, (lv, row) in enumerate(risk.iterrows()):
+        y = top - line * (i + 1)
+        name = names.get(str(lv), str(lv)[:1].upper() + str(lv)[1:])
+        ax.annotate(name, xy=(0, 0), xycoords="axes fraction", xytext=(name_x, y),
+                    textcoords="offset points", ha="right", va="top", fontsize=SMALL_FONT_PT,
+                    color=darker(colors[str(lv)]), annotation_clip=False)  # fmt: skip
+        for t, n in row.items():
+            ax.annotate(str(int(n)), xy=(float(t), 0), xycoords=("data", "axes fraction"),
+                        xytext=(0, y), textcoords="offset points", ha="center", va="top",
+                        fontsize=SMALL_FONT_PT, color=darker(colors[str(lv)]),
+                        annotation_clip=False)  # fmt: skip
+
+
+__all__ = ["number_at_risk", "plot_km"]

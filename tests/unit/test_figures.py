@@ -1,0 +1,593 @@
+"""Figures: the numbers each figure draws come from the data, the style never leaks, files are
+byte-identical from run to run."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from itertools import combinations
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from analysis.ard import ard_frame
+from analysis.figures import (
+    FIGURE_STEMS,
+    ROLE_COLORS,
+    ae_by_session_lines,
+    ae_incidence_points,
+    criterion_reason,
+    figure_theme,
+    flow_counts,
+    forest_rows,
+    make_figures,
+    new_figure,
+    number_at_risk,
+    plot_ae_by_session,
+    plot_ae_incidence,
+    plot_flow_diagram,
+    plot_forest,
+    plot_km,
+    plot_response_by_sex_therapy,
+    plot_schedule_year1,
+    response_distribution,
+    save_figure,
+    schedule_counts,
+)
+from analysis.figures.theme import GRADE_COLORS, text_color_on
+from analysis.stats.survival import logrank_test
+from analysis.tables.adverse_events import ae_incidence
+from analysis.tables.ae_detail import ae_by_session
+from analysis.tables.render import fmt_p
+
+GRADES = ["worsening", "stabilization", "mild improvement", "marked improvement"]
+TIME, EVENT, BY = "time_to_discontinuation_months", "is_discontinued", "therapy_group"
+
+
+# ------------------------------------------------------------------ fixtures ---------------
+
+
+@pytest.fixture(scope="module")
+def patients(reference_clean) -> pd.DataFrame:
+    return reference_clean.patients
+
+
+@pytest.fixture(scope="module")
+def ae_terms(reference_config) -> list[str]:
+    return list(reference_config.vocabularies["ae_term"].levels)
+
+
+def _incidence(patients: pd.DataFrame, events: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
+    return ae_incidence(patients, events, by=["sex", "therapy_group"], terms=terms).frame
+
+
+@pytest.fixture(scope="module")
+def incidence_ard(reference_clean, patients, ae_terms) -> pd.DataFrame:
+    return _incidence(patients, reference_clean.tables["adverse_events"], ae_terms)
+
+
+@pytest.fixture(scope="module")
+def session_ard(reference_clean) -> pd.DataFrame:
+    t = reference_clean.tables
+    return ae_by_session(t["adverse_events"], t["sessions"]).frame
+
+
+@pytest.fixture
+def ax():
+    with figure_theme():
+        fig = new_figure(width="double", height=4.0)
+        yield fig.axes[0]
+
+
+def _hand_forest() -> pd.DataFrame:
+    rows = []
+    for var, level, est, lo, hi, p in [
+        ("sex", "male vs female", 1.5, 0.9, 2.5, 0.12),
+        ("age_years", "per year", 1.02, 0.99, 1.05, 0.2),
+        ("therapy_group", "combined vs monotherapy", 0.5, 0.3, 0.8, 0.004),
+    ]:
+        base = {"table": "po_model", "variable": var, "level": level, "group": "overall"}
+        rows += [
+            {**base, "stat": "estimate", "value": est, "method": "odds ratio"},
+            {**base, "stat": "ci_low", "value": lo, "method": "Wald 95% CI"},
+            {**base, "stat": "ci_high", "value": hi, "method": "Wald 95% CI"},
+            {**base, "stat": "p_value", "value": p, "method": "Wald z"},
+        ]
+    # a cut-point (estimate only) and a Brant test (p only) must not become rows
+    rows.append({"table": "po_model", "variable": "cut-point", "level": "a|b", "group": "overall",
+                 "stat": "estimate", "value": -2.0, "method": ""})  # fmt: skip
+    rows.append({"table": "po_model", "variable": "sex", "level": "PO assumption",
+                 "group": "overall", "stat": "p_value", "value": 0.5, "method": ""})  # fmt: skip
+    return ard_frame(rows)
+
+
+def _texts(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+# ------------------------------------------------------------------ flow -------------------
+
+
+def test_flow_counts_reference_study(reference_clean, reference_config):
+    reasons = {f"inclusion:{c.id}": criterion_reason(c.where) for c in reference_config.inclusion}
+    fc = flow_counts(reference_clean, reasons=reasons)
+    box = fc.loc[fc["kind"] == "box"].set_index("key")["n"]
+    assert box["records"] == 599  # 391 + 208 rows of the two patient exports
+    assert box["screened"] == 589
+    assert box["included"] == 541
+    assert box["therapy_group:monotherapy"] + box["therapy_group:combined"] == 541
+    assert box["subgroup:monotherapy_assessable"] == 86
+    assert box["subgroup:combined_assessable"] == 231
+    reasons_rows = fc.loc[fc["kind"] == "reason"].set_index("label")["n"]
+    assert reasons_rows["exact duplicate rows merged"] == 8
+    assert reasons_rows["extra rows of conflicting ids"] == 2
+    assert reasons_rows["conflicting duplicate records"] == 2
+    assert reasons_rows["no session recorded"] == 6
+    assert reasons_rows["follow-up < 6 months"] == 40
+    excl = fc.loc[fc["kind"] == "exclusion"].set_index("key")["n"]
+    # every box = the box above - the exclusions between them
+    assert box["records"] - excl["records:excluded"] == box["screened"]
+    assert box["screened"] - excl["screened:excluded"] == box["included"]
+    for lv, sub in [("monotherapy", "monotherapy_assessable"), ("combined", "combined_assessable")]:
+        key = f"therapy_group:{lv}"
+        assert box[key] - excl[f"{key}:not"] == box[f"subgroup:{sub}"]
+
+
+def test_flow_counts_follow_the_logs(reference_clean):
+    flow, excl, pats = reference_clean.flow, reference_clean.exclusions, reference_clean.patients
+    base = flow_counts((flow, excl), patients=pats)
+    # without raw_counts, records = screened + patient rows removed before screening
+    assert base.set_index("key").loc["records", "n"] == 599
+    dup = excl.index[(excl["table"] == "patients") & (excl["step"] == "duplicate")]
+    fewer = flow_counts((flow, excl.drop(dup[:3])), patients=pats).set_index("key")["n"]
+    assert fewer["records"] == 596
+    assert fewer["records:excluded"] == 7
+    changed = flow.copy()
+    i = changed.index[changed["step"] == "inclusion:followup"][0]
+    changed.loc[i, ["n_excluded", "n_remaining"]] = [30, 551]
+    out = flow_counts((changed, excl)).set_index("label")["n"]
+    assert out["not met: at least 6 months of follow-up after the first session"] == 30
+    assert out["Patients included"] == 551
+    moved = pats.copy()
+    j = moved.index[moved["therapy_group"] == "monotherapy"][:5]
+    moved.loc[j, "therapy_group"] = "combined"
+    split = flow_counts(reference_clean, patients=moved).set_index("key")["n"]
+    assert split["therapy_group:monotherapy"] == 135
+    assert split["therapy_group:combined"] == 406
+
+
+def test_flow_counts_split_matches_whole_words(reference_clean):
+    flow = reference_clean.flow.copy()
+    sub = flow.index[flow["step"].str.startswith("subgroup:")]
+    flow.loc[sub, "step"] = ["subgroup:female_assessable", "subgroup:male_assessable"]
+    flow.loc[sub, "label"] = ["Female, assessable", "Male, assessable"]
+    flow.loc[sub, "n_remaining"] = [100, 200]
+    fc = flow_counts((flow, reference_clean.exclusions), patients=reference_clean.patients,
+                     split="sex")  # fmt: skip
+    parent = fc.set_index("key")["parent"]
+    assert parent["subgroup:female_assessable"] == "sex:female"
+    assert parent["subgroup:male_assessable"] == "sex:male"
+    n = fc.set_index("key")["n"]
+    assert n["sex:female"] == 219 and n["sex:male"] == 322
+    assert n["sex:female:not"] == 119 and n["sex:male:not"] == 122
+
+
+def test_flow_counts_errors(reference_clean):
+    flow = reference_clean.flow.iloc[1:]
+    with pytest.raises(ValueError, match="must start with the 'screened' step"):
+        flow_counts((flow, reference_clean.exclusions))
+    with pytest.raises(ValueError, match="`patients` has 10 rows but the flow includes 541"):
+        flow_counts(reference_clean, patients=reference_clean.patients.head(10))
+
+
+def test_criterion_reason_negates_conditions():
+    assert criterion_reason([{"column": "followup_months", "op": ">=", "value": 6}]) == (
+        "follow-up < 6 months"
+    )
+    assert criterion_reason([{"column": "n_sessions", "op": ">=", "value": 1}]) == (
+        "no session recorded"
+    )
+    assert criterion_reason([{"column": "age_years", "op": "<", "value": 80}]) == "age ≥ 80 years"
+    assert criterion_reason(
+        [{"column": "sex", "op": "==", "value": "female"}, {"column": "bmi", "op": "not_missing"}]
+    ) == ("sex ≠ female or bmi missing")
+
+
+def test_flow_diagram_text_does_not_overlap(reference_clean):
+    with figure_theme():
+        fig = Figure(figsize=(7.2, 4.4))
+        ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
+        plot_flow_diagram(reference_clean, ax=ax)
+        fig.draw_without_rendering()
+    patches = [t.get_bbox_patch() for t in ax.texts if t.get_text()]
+    boxes = [p.get_window_extent() for p in patches if p is not None]
+    assert len(boxes) == 11
+    for a, b in combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+    fig_box = fig.bbox
+    assert all(fig_box.x0 <= b.x0 and b.x1 <= fig_box.x1 for b in boxes)
+    assert all(fig_box.y0 <= b.y0 and b.y1 <= fig_box.y1 for b in boxes)
+    text = "\n".join(_texts(ax))
+    for n in ("599", "589", "541", "(n = 86)", "(n = 231)", "(n = 48)", "(n = 40)"):
+        assert n in text
+
+
+def test_flow_diagram_warns_when_too_small(reference_clean):
+    with figure_theme():
+        fig = Figure(figsize=(7.2, 1.5))
+        with pytest.warns(UserWarning, match="need more height than the Axes has"):
+            plot_flow_diagram(reference_clean, ax=fig.add_axes((0, 0, 1, 1)))
+
+
+# ------------------------------------------------------------------ response ---------------
+
+
+def test_response_distribution_reference(patients):
+    d = response_distribution(patients)
+    assert list(d.columns) == ["within", "by", "grade", "n", "N", "pct"]
+    assert d["n"].sum() == 317  # 86 + 231 assessable
+    bars = d.groupby(["within", "by"], sort=False)
+    assert list(dict.fromkeys(zip(d["within"], d["by"], strict=True))) == [
+        ("monotherapy", "female"),
+        ("monotherapy", "male"),
+        ("combined", "female"),
+        ("combined", "male"),
+    ]
+    np.testing.assert_allclose(bars["pct"].sum(), 100.0)
+    assert bars["N"].first().tolist() == [34, 52, 91, 140]
+    look = d.set_index(["within", "by", "grade"])["n"]
+    assert look[("combined", "male", "marked improvement")] == 66
+    assert look[("monotherapy", "female", "worsening")] == 2
+    assert list(d["grade"].iloc[:4]) == GRADES
+
+
+def _bar_heights(ax: Axes, n_bars: int) -> np.ndarray:
+    heights = np.array([p.get_height() for p in ax.patches if isinstance(p, Rectangle)])
+    return heights.reshape(-1, n_bars)  # one row per grade, worst first
+
+
+def test_response_bars_follow_the_data(patients, ax):
+    plot_response_by_sex_therapy(patients, ax=ax)
+    before = _bar_heights(ax, 4)
+    np.testing.assert_allclose(before.sum(axis=0), 100.0)
+    np.testing.assert_allclose(
+        before[3], [12 / 34 * 100, 21 / 52 * 100, 39 / 91 * 100, 66 / 140 * 100]
+    )
+    changed = patients.copy()
+    who = changed.index[
+        (changed["therapy_group"] == "monotherapy")
+        & (changed["sex"] == "female")
+        & (changed["response_12m"] == "worsening")
+    ][0]
+    changed.loc[who, "response_12m"] = "marked improvement"
+    d = response_distribution(changed).set_index(["within", "by", "grade"])["n"]
+    assert d[("monotherapy", "female", "worsening")] == 1
+    assert d[("monotherapy", "female", "marked improvement")] == 13
+    ax.clear()
+    plot_response_by_sex_therapy(changed, ax=ax)
+    after = _bar_heights(ax, 4)
+    np.testing.assert_allclose(after[0, 0], 1 / 34 * 100)
+    np.testing.assert_allclose(after[3, 0], 13 / 34 * 100)
+    np.testing.assert_allclose(after[:, 1:], before[:, 1:])
+
+
+def test_response_plot_labels_legend_and_colours(patients, ax):
+    plot_response_by_sex_therapy(patients, ax=ax, within_labels={"combined": "Combined therapy"})
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["Female\nn=34", "Male\nn=52", "Female\nn=91", "Male\nn=140"]
+    texts = _texts(ax)
+    assert "Monotherapy" in texts and "Combined therapy" in texts
+    # % inside segments >= 5 % only: the 2 % worsening segments carry no label
+    assert "6%" in texts and "2%" not in texts
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    # two columns, read row by row: worsening, stabilization / mild, marked
+    assert legend == ["Worsening", "Mild improvement", "Stabilization", "Marked improvement"]
+    colors = [mpl.colors.to_hex(ax.patches[4 * i].get_facecolor()) for i in range(4)]
+    assert colors == [c.lower() for c in GRADE_COLORS]
+
+
+def test_response_distribution_errors(patients):
+    with pytest.raises(ValueError, match=r"column\(s\) \['grade'\] not in the patient table"):
+        response_distribution(patients, outcome="grade")
+
+
+# ------------------------------------------------------------------ adverse events ---------
+
+
+def test_ae_incidence_points_and_plot(incidence_ard, ax):
+    pts = ae_incidence_points(incidence_ard)
+    terms = list(dict.fromkeys(pts["term"]))
+    assert terms[:3] == ["pain", "edema", "burning"]
+    # decreased libido and erectile dysfunction: no patient, left out
+    assert "decreased libido" not in terms and "erectile dysfunction" not in terms
+    assert len(terms) == 9
+    plot_ae_incidence(incidence_ard, ax=ax)
+    assert [t.get_text() for t in ax.get_yticklabels()][:2] == ["Pain", "Edema"]
+    female = pts.loc[pts["level"] == "female"]
+    x_female = ax.lines[0].get_xdata()
+    np.testing.assert_allclose(x_female, female["pct"])
+    np.testing.assert_allclose(female["pct"].iloc[0], 108 / 219 * 100)
+    assert "95% CI, Wilson" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Female (N=219)",
+        "Male (N=322)",
+    ]
+    assert mpl.colors.to_hex(ax.lines[0].get_color()) == ROLE_COLORS["female"].lower()
+
+
+def test_ae_incidence_plot_follows_the_events(reference_clean, patients, ae_terms, ax):
+    events = reference_clean.tables["adverse_events"]
+    no_edema = events.loc[events["ae_term"] != "edema"]
+    plot_ae_incidence(_incidence(patients, no_edema, ae_terms), ax=ax)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Edema" not in labels
+    assert labels[:2] == ["Pain", "Burning"]
+
+
+def test_ae_incidence_errors(incidence_ard):
+    with pytest.raises(ValueError, match="the ARD has no groups of `centre` alone"):
+        ae_incidence_points(incidence_ard, by="centre")
+    with pytest.raises(ValueError, match="no ARD rows with variable 'soc'"):
+        ae_incidence_points(incidence_ard, variable="soc")
+
+
+def test_ae_by_session_edema_early(session_ard, ax):
+    lines = ae_by_session_lines(session_ard)
+    assert list(dict.fromkeys(lines["session"])) == ["1", "2", "3", "4", "5", "6+"]
+    edema = lines.loc[lines["term"] == "edema"].set_index("session")["pct"]
+    assert edema["1"] > 5 and edema["2"] > 4
+    assert edema[["3", "4", "5", "6+"]].max() < 1
+    plot_ae_by_session(session_ard, ax=ax)
+    chosen = list(dict.fromkeys(lines["term"]))
+    line = ax.lines[chosen.index("edema")]
+    np.testing.assert_allclose(line.get_ydata(), edema.to_numpy())
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "1\n541"
+    assert ax.get_xlabel().startswith("Session number")
+
+
+def test_ae_by_session_follows_the_events(reference_clean, ax):
+    t = reference_clean.tables
+    ev = t["adverse_events"]
+    late = ev.loc[~((ev["ae_term"] == "edema") & (ev["session_number"] == 1))]
+    ard = ae_by_session(late, t["sessions"]).frame
+    plot_ae_by_session(ard, terms=["edema"], ax=ax)
+    assert ax.lines[0].get_ydata()[0] == 0.0
+    with pytest.raises(ValueError, match=r"term\(s\) \['rash'\] not in the ae_by_session ARD"):
+        ae_by_session_lines(ard, terms=["rash"])
+
+
+# ------------------------------------------------------------------ schedule ---------------
+
+
+def test_schedule_counts_and_bars(patients, ax):
+    c = schedule_counts(patients, levels=[1, 2, 3, 4, 6])
+    assert c["interval"].tolist() == ["1", "2", "3", "4", "6", "single session"]
+    assert c["n"].tolist() == [43, 54, 314, 76, 43, 11]
+    assert c["n"].sum() == 541
+    plot_schedule_year1(patients, levels=[1, 2, 3, 4, 6], ax=ax)
+    assert [p.get_height() for p in ax.patches if isinstance(p, Rectangle)] == [
+        43,
+        54,
+        314,
+        76,
+        43,
+        11,
+    ]
+    assert "314\n(58%)" in _texts(ax)
+    changed = patients.copy()
+    changed["schedule_months_year1"] = changed["schedule_months_year1"].replace(6, 4)
+    c2 = schedule_counts(changed, levels=[1, 2, 3, 4, 6])
+    assert c2["n"].tolist() == [43, 54, 314, 119, 0, 11]
+    with pytest.raises(ValueError, match=r"interval\(s\) \[6.0\] not in `levels`"):
+        schedule_counts(patients, levels=[1, 2, 3, 4])
+
+
+# ------------------------------------------------------------------ survival ---------------
+
+
+def test_km_plot_risk_table_and_logrank(patients, ax):
+    risk = number_at_risk(patients, time=TIME, by=BY, times=[0, 12, 24])
+    assert risk.loc["monotherapy", 0] == 140
+    assert risk.loc["combined", 0] == 401
+    plot_km(patients, time=TIME, event=EVENT, by=BY, risk_times=[0, 12, 24, 36, 48], ax=ax)
+    texts = _texts(ax)
+    assert "Number at risk" in texts
+    assert {"140", "401", str(risk.loc["combined", 12])} <= set(texts)
+    lr = logrank_test(patients.assign(is_discontinued=patients["is_discontinued"].astype(int)),
+                      time=TIME, event=EVENT, by=BY)  # fmt: skip
+    p_value = float(lr["p_value"])  # type: ignore[arg-type]
+    assert f"Log-rank p = {fmt_p(p_value)}" in texts
+    assert ax.get_xlabel() == "Months since first session"
+    assert ax.get_ylabel() == "Proportion still on treatment"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "12", "24", "36", "48"]
+    # the at-risk numbers sit under their ticks
+    at_12 = [t for t in ax.texts if t.get_text() == str(risk.loc["combined", 12])]
+    assert at_12[0].xy[0] == 12.0
+    # step curve starts at S(0) = 1 and ends at the KM estimate
+    step = ax.lines[0]
+    assert step.get_ydata()[0] == 1.0
+    assert patients["is_discontinued"].dtype == bool  # input not modified
+
+
+def test_km_plot_follows_the_data(patients, ax):
+    fewer = patients.loc[
+        ~((patients["therapy_group"] == "monotherapy") & patients["is_discontinued"])
+    ]
+    plot_km(fewer, time=TIME, event=EVENT, by=BY, ax=ax)
+    mono = ax.lines[0].get_ydata()
+    assert np.all(mono == 1.0)  # no event left in monotherapy
+
+
+# ------------------------------------------------------------------ forest -----------------
+
+
+def test_forest_rows_and_plot_on_hand_made_ard(ax):
+    ard = _hand_forest()
+    rows = forest_rows(ard)
+    assert rows["label"].tolist() == [
+        "Sex: male vs female",
+        "Age: per year",
+        "Therapy group: combined vs monotherapy",
+    ]
+    plot_forest(ard, ax=ax)
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_yticklabels()] == rows["label"].tolist()
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [1.5, 1.02, 0.5])
+    texts = _texts(ax)
+    assert "1.50 (0.90–2.50)" in texts and "0.004" in texts and "0.120" in texts
+    ref = [ln for ln in ax.lines if list(ln.get_xdata()) == [1.0, 1.0]]
+    assert ref, "no reference line at 1"
+
+
+def test_forest_linear_scale_no_p_and_errors(ax):
+    ard = _hand_forest()
+    plot_forest(ard.loc[ard["stat"] != "p_value"], ax=ax, log_scale=False, reference_line=0.0)
+    assert ax.get_xscale() == "linear"
+    assert "p" not in _texts(ax)
+    with pytest.raises(
+        ValueError, match=r"the ARD needs stats \['ci_high', 'ci_low', 'estimate'\]"
+    ):
+        forest_rows(ard.loc[ard["stat"] != "ci_high"])
+
+
+def test_forest_on_the_proportional_odds_model(patients, ax):
+    models = pytest.importorskip("analysis.tables.models")
+    ard = models.proportional_odds(patients).frame
+    rows = forest_rows(ard)
+    assert len(rows) >= 3
+    assert "cut-point" not in set(rows["variable"])
+    plot_forest(ard, ax=ax)
+    est = ard.loc[(ard["stat"] == "estimate") & (ard["variable"] != "cut-point")]
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), est["value"].to_numpy())
+
+
+# ------------------------------------------------------------------ style and state --------
+
+
+def _plot_calls(patients, incidence_ard, session_ard, reference_clean):
+    return {
+        "flow": lambda ax: plot_flow_diagram(reference_clean, ax=ax),
+        "response": lambda ax: plot_response_by_sex_therapy(patients, ax=ax),
+        "ae_incidence": lambda ax: plot_ae_incidence(incidence_ard, ax=ax),
+        "ae_by_session": lambda ax: plot_ae_by_session(session_ard, ax=ax),
+        "schedule": lambda ax: plot_schedule_year1(patients, ax=ax),
+        "km": lambda ax: plot_km(patients, time=TIME, event=EVENT, by=BY, ax=ax),
+        "forest": lambda ax: plot_forest(_hand_forest(), ax=ax),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["flow", "response", "ae_incidence", "ae_by_session", "schedule", "km", "forest"]
+)
+def test_plots_return_the_given_axes_and_keep_rcparams(
+    name, patients, incidence_ard, session_ard, reference_clean
+):
+    call = _plot_calls(patients, incidence_ard, session_ard, reference_clean)[name]
+    before = dict(mpl.rcParams)
+    fig = Figure(figsize=(7.2, 6.0))
+    ax = fig.add_axes((0.15, 0.2, 0.7, 0.75))
+    assert call(ax) is ax
+    assert dict(mpl.rcParams) == before
+    with figure_theme():
+        fig2 = Figure(figsize=(7.2, 6.0))
+        ax2 = fig2.add_axes((0.15, 0.2, 0.7, 0.75))
+        assert call(ax2) is ax2
+    assert dict(mpl.rcParams) == before
+
+
+def test_figure_theme_is_scoped():
+    before = dict(mpl.rcParams)
+    with figure_theme() as rc:
+        assert mpl.rcParams["font.size"] == 8
+        assert mpl.rcParams["svg.hashsalt"] == rc["svg.hashsalt"]
+        assert min(mpl.rcParams["xtick.labelsize"], mpl.rcParams["legend.fontsize"]) >= 7
+    assert dict(mpl.rcParams) == before
+    with pytest.raises(RuntimeError), figure_theme():
+        raise RuntimeError
+    assert dict(mpl.rcParams) == before
+
+
+def test_text_colour_contrasts_with_segment():
+    assert text_color_on(GRADE_COLORS[3]) == "white"
+    assert text_color_on(GRADE_COLORS[1]) == "black"
+    assert text_color_on(GRADE_COLORS[2]) == "black"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_save_figure_is_byte_identical(patients, tmp_path):
+    with figure_theme():
+        fig = new_figure(width="single", height=3.1)
+        plot_response_by_sex_therapy(patients, ax=fig.axes[0])
+        first = save_figure(fig, "bars", tmp_path / "a")
+        second = save_figure(fig, "bars", tmp_path / "b")
+    assert [p.suffix for p in first] == [".png", ".svg", ".pdf"]
+    for a, b in zip(first, second, strict=True):
+        assert _digest(a) == _digest(b), a.name
+    pdf = first[2].read_bytes()
+    assert b"CreationDate" not in pdf
+    svg = first[1].read_text()
+    assert "<dc:date>" not in svg
+    from PIL import Image
+
+    with Image.open(first[0]) as im:
+        assert im.size == (1050, 930)  # 3.5 x 3.1 in at 300 dpi
+        assert round(im.info["dpi"][0]) == 300
+        assert {k for k in im.info if k not in ("dpi",)} == {"Software"}
+
+
+def test_save_figure_unknown_format(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown format\(s\) \['tiff'\]"):
+        save_figure(Figure(), "x", tmp_path, formats=("png", "tiff"))
+
+
+# ------------------------------------------------------------------ study ------------------
+
+
+class _FakeTable:
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+
+class _FakeStudy:
+    """The attributes make_figures reads, without building every table of the study."""
+
+    def __init__(self, clean, config, tables, reports_dir: Path) -> None:
+        self.clean, self.config, self.tables, self.reports_dir = clean, config, tables, reports_dir
+
+
+def test_make_figures_writes_every_stem(
+    reference_clean, reference_config, incidence_ard, session_ard, patients, tmp_path
+):
+    models = pytest.importorskip("analysis.tables.models")
+    tables = {
+        "ae_incidence": _FakeTable(incidence_ard),
+        "ae_by_session": _FakeTable(session_ard),
+        "po_model": _FakeTable(models.proportional_odds(patients).frame),
+    }
+    study = _FakeStudy(reference_clean, reference_config, tables, tmp_path)
+    out = make_figures(study, formats=("png",))  # type: ignore[arg-type]
+    assert list(out) == list(FIGURE_STEMS)
+    for stem, paths in out.items():
+        assert paths == [tmp_path / "figures" / f"{stem}.png"]
+        assert paths[0].stat().st_size > 10_000
+
+
+def test_make_figures_skips_forest_without_po_model(
+    reference_clean, reference_config, incidence_ard, session_ard, tmp_path, caplog
+):
+    tables = {"ae_incidence": _FakeTable(incidence_ard), "ae_by_session": _FakeTable(session_ard)}
+    study = _FakeStudy(reference_clean, reference_config, tables, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="analysis.figures.study"):
+        out = make_figures(study, out_dir=tmp_path / "x", formats=("svg",))  # type: ignore[arg-type]
+    assert "forest_response" not in out
+    assert len(out) == len(FIGURE_STEMS) - 1
+    assert "figure forest_response skipped: the study has no 'po_model' table" in caplog.text
