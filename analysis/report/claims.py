@@ -1,0 +1,589 @@
+"""Claims check: every number a manuscript states, checked against the study's ARD.
+
+A reviewer keeps ``studies/<study>.claims.yaml`` next to the study YAML. Each claim quotes the
+manuscript (``text``), says where in the paper it appears (``source_ref``) and which ARD number(s)
+it rests on. ``verify_claims(ard, claims)`` recomputes each one and returns one row per check
+with the expected and computed value and whether it passed; a claim whose source cannot be
+found, or matches several different numbers, fails with a note saying so. It never passes
+silently. ``retro verify`` prints that table and exits with status 1 when any check fails.
+
+Three kinds of claim (``kind``, default ``value``); the format is documented in docs/claims.md:
+
+``value``
+    One ARD row picked by ``source: {table, variable, level, group, stat}`` equals ``expected``
+    within ``tolerance`` (absolute). Several stats of the same cell in one claim:
+    leave out ``source.stat`` and give ``expected: {n: 246, pct: 45.5}`` (``tolerance`` a number
+    for all stats or a mapping per stat, missing stats 0).
+``ratio``
+    ``scale * numerator / denominator`` (two ARD rows, each selected like ``source``) equals
+    ``expected`` within ``tolerance``: a percentage the paper computes with a denominator from
+    another table (86 of 541 = 15.9%).
+``argmax``
+    Among the ARD rows of ``source: {table, variable, group, stat}`` (all levels), the level with
+    the largest value is ``expected_level`` (the most common schedule is "3"). A tie fails.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+
+from analysis.ard import OVERALL
+from analysis.errors import ConfigError
+
+RESULT_COLUMNS = [
+    "id",
+    "check",
+    "text",
+    "expected",
+    "computed",
+    "tolerance",
+    "passed",
+    "note",
+    "source_ref",
+]
+# Relative slack on top of the stated tolerance, so that 45.45 vs 45.5 +- 0.05 is not failed by
+# binary floating point; far below any rounding a paper prints.
+_FLOAT_SLACK = 1e-9
+
+
+class _Model(BaseModel):
+    # coerce_numbers_to_str: `level: 3` in YAML is the ARD level "3" (levels are strings).
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class Selector(_Model):
+    """One ARD row: ``level`` defaults to "" (rows such as ``N``), ``group`` to ``overall``."""
+
+    table: str
+    variable: str
+    level: str = ""
+    group: str = OVERALL
+    stat: str
+
+    def describe(self) -> str:
+        lvl = f"[{self.level}]" if self.level else ""
+        return f"{self.table}.{self.variable}{lvl} @ {self.group}: {self.stat}"
+
+
+class CellSelector(_Model):
+    """An ARD cell (``table, variable, level, group``) and optionally one ``stat`` of it."""
+
+    table: str
+    variable: str
+    level: str = ""
+    group: str = OVERALL
+    stat: str | None = None
+
+    def select(self, stat: str) -> Selector:
+        return Selector(
+            table=self.table, variable=self.variable, level=self.level, group=self.group, stat=stat
+        )
+
+
+class LevelsSelector(_Model):
+    """The rows of every level of a variable in one group, for one ``stat``."""
+
+    table: str
+    variable: str
+    group: str = OVERALL
+    stat: str = "n"
+
+
+class _ClaimBase(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    text: str = Field(min_length=1, description="the claim as the manuscript states it")
+    source_ref: str = Field(min_length=1, description="where in the paper, e.g. 'Results, p. 744'")
+
+
+class ValueClaim(_ClaimBase):
+    """One or several stats of one ARD cell equal the stated numbers."""
+
+    kind: Literal["value"] = "value"
+    source: CellSelector
+    expected: float | dict[str, float]
+    tolerance: float | dict[str, float] = 0.0
+
+    @model_validator(mode="after")
+    def _shape(self) -> ValueClaim:
+        if isinstance(self.expected, dict):
+            if self.source.stat is not None:
+                raise ValueError(
+                    f"claim {self.id!r}: `source.stat` ({self.source.stat!r}) and a mapping "
+                    f"`expected` ({sorted(self.expected)}) both name stats; either give one stat "
+                    f"in `source.stat` and a number in `expected`, or leave out `source.stat`"
+                )
+            if not self.expected:
+                raise ValueError(f"claim {self.id!r}: `expected` is an empty mapping")
+        elif self.source.stat is None:
+            raise ValueError(
+                f"claim {self.id!r}: `source.stat` is missing; name the stat (e.g. `stat: n`) or "
+                f"give `expected` as a mapping such as {{n: 246, pct: 45.5}}"
+            )
+        if isinstance(self.tolerance, dict):
+            stats = set(self.checks())
+            stray = sorted(set(self.tolerance) - stats)
+            if stray:
+                raise ValueError(
+                    f"claim {self.id!r}: `tolerance` names stat(s) {stray} that `expected` does "
+                    f"not check ({sorted(stats)})"
+                )
+        _check_tolerances(self.id, self.tolerance)
+        return self
+
+    def checks(self) -> dict[str, float]:
+        """``stat -> expected``."""
+        if isinstance(self.expected, dict):
+            return dict(self.expected)
+        assert self.source.stat is not None  # guaranteed by the validator
+        return {self.source.stat: self.expected}
+
+    def tolerance_for(self, stat: str) -> float:
+        if isinstance(self.tolerance, dict):
+            return self.tolerance.get(stat, 0.0)
+        return self.tolerance
+
+
+class RatioClaim(_ClaimBase):
+    """``scale * numerator / denominator`` equals ``expected``."""
+
+    kind: Literal["ratio"]
+    numerator: Selector
+    denominator: Selector
+    scale: float = 100.0
+    expected: float
+    tolerance: float = 0.0
+
+    @model_validator(mode="after")
+    def _tol(self) -> RatioClaim:
+        _check_tolerances(self.id, self.tolerance)
+        return self
+
+
+class ArgmaxClaim(_ClaimBase):
+    """The level with the largest ``stat`` among the levels of a variable is ``expected_level``."""
+
+    kind: Literal["argmax"]
+    source: LevelsSelector
+    expected_level: str
+
+
+def _claim_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("kind", "value"))
+    return str(getattr(value, "kind", "value"))
+
+
+Claim = Annotated[
+    Annotated[ValueClaim, Tag("value")]
+    | Annotated[RatioClaim, Tag("ratio")]
+    | Annotated[ArgmaxClaim, Tag("argmax")],
+    Discriminator(_claim_kind),
+]
+
+
+class ClaimsFile(_Model):
+    """A claims file: ``study`` (optional, the study name), ``reference``, ``claims``."""
+
+    study: str | None = None
+    reference: str = ""
+    claims: list[Claim] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ClaimsFile:
+        ids = [c.id for c in self.claims]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"claim ids must be unique; repeated: {dupes}")
+        return self
+
+
+def _check_tolerances(claim_id: str, tolerance: float | dict[str, float]) -> None:
+    values = tolerance.values() if isinstance(tolerance, dict) else [tolerance]
+    bad = [v for v in values if not (v >= 0 and math.isfinite(v))]
+    if bad:
+        raise ValueError(f"claim {claim_id!r}: tolerance must be a finite number >= 0, found {bad}")
+
+
+# --------------------------------------------------------------------------------- loading
+def claims_path_for(study_path: str | Path) -> Path:
+    """``studies/x.yaml`` -> ``studies/x.claims.yaml``."""
+    p = Path(study_path)
+    return p.with_name(f"{p.stem}.claims.yaml")
+
+
+def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]:
+    """Read and validate a claims YAML file (safe YAML; unknown keys are errors naming the key).
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, not safe YAML, or does not match the claims format.
+    """
+    from analysis.config import _safe_load_with_lines
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            f"claims file not found: {path}. Write the manuscript's numbers in "
+            f"studies/<study>.claims.yaml (format: docs/claims.md)."
+        )
+    data, lines = _safe_load_with_lines(path.read_text(encoding="utf-8"), path)
+    try:
+        parsed = ClaimsFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(exc, path, lines)) from None
+    return list(parsed.claims)
+
+
+_KINDS = ("value", "ratio", "argmax")
+
+
+def _format_errors(exc: ValidationError, path: Path, lines: dict[tuple[Any, ...], int]) -> str:
+    """Every problem of the file, each with its key path and line (like the study config)."""
+    parts = [f"{path}: {exc.error_count()} problem(s) in the claims file (format: docs/claims.md):"]
+    for err in exc.errors():
+        loc = list(err["loc"])
+        # Drop the union tag pydantic inserts after `claims[i]` (it is not a key of the file).
+        if len(loc) >= 3 and loc[0] == "claims" and loc[2] in _KINDS:
+            del loc[2]
+        dotted = ".".join(f"[{x}]" if isinstance(x, int) else str(x) for x in loc)
+        dotted = dotted.replace(".[", "[") or "(root)"
+        line = next(
+            (lines[tuple(loc[:n])] for n in range(len(loc), 0, -1) if tuple(loc[:n]) in lines),
+            None,
+        )
+        where = f"line {line}" if line else "top level"
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key `{dotted}` ({where}); check its spelling or remove it"
+        elif err["type"] == "missing":
+            msg = f"missing required key `{dotted}` ({where})"
+        elif err["type"] == "union_tag_invalid":
+            found = err.get("ctx", {}).get("tag", "?")
+            msg = f"`{dotted}.kind` ({where}) is {found!r}; use one of {', '.join(_KINDS)}"
+        else:
+            text = str(err["msg"]).removeprefix("Value error, ")
+            found = err.get("input")
+            shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
+            msg = f"`{dotted}` ({where}): {text}{shown}"
+        parts.append(f"  - {msg}")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------- checking
+def verify_claims(
+    ard: pd.DataFrame, claims: Sequence[ValueClaim | RatioClaim | ArgmaxClaim]
+) -> pd.DataFrame:
+    """Check each claim against the ARD; one row per check.
+
+    Parameters
+    ----------
+    ard : an ARD frame (``table, variable, level, group, stat, value, method``), e.g.
+        ``Study.ard``. Not modified.
+    claims : from ``load_claims``.
+
+    Returns
+    -------
+    DataFrame with columns ``id, check, text, expected, computed, tolerance, passed, note,
+    source_ref``. ``check`` is the stat checked (``n``, ``pct``), ``ratio`` or ``argmax``.
+    ``expected`` / ``computed`` are numbers, except for ``argmax`` checks where they are levels
+    (strings); ``computed`` is NaN (or None) when the source was not found. ``note`` explains
+    every failure ("not found in ARD: ...", "ambiguous: k rows match ...") and, for passed
+    checks, anything a reviewer should know (duplicate identical rows, the ratio's terms).
+    Several ARD rows with one identical value (the same overall column repeated by two tables)
+    count as one value and are noted; several rows with different values fail as ambiguous.
+    """
+    index = _index(ard)
+    rows: list[dict[str, Any]] = []
+    for claim in claims:
+        if isinstance(claim, ValueClaim):
+            for stat, expected in claim.checks().items():
+                found = _lookup(index, claim.source.select(stat))
+                rows.append(_numeric_row(claim, stat, expected, found, claim.tolerance_for(stat)))
+        elif isinstance(claim, RatioClaim):
+            rows.append(_ratio_row(claim, index))
+        else:
+            rows.append(_argmax_row(claim, ard))
+    out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    out["passed"] = out["passed"].astype(bool)
+    return out
+
+
+_Key = tuple[str, str, str, str, str]
+
+
+def _index(ard: pd.DataFrame) -> dict[_Key, list[float]]:
+    cols = ["table", "variable", "level", "group", "stat"]
+    missing = [c for c in [*cols, "value"] if c not in ard.columns]
+    if missing:
+        raise ValueError(
+            f"not an ARD frame: column(s) {missing} missing; found {list(ard.columns)}"
+        )
+    index: dict[_Key, list[float]] = {}
+    keys = ard[cols].astype(str).itertuples(index=False, name=None)
+    for key, value in zip(keys, ard["value"].to_numpy(dtype=float), strict=True):
+        index.setdefault(key, []).append(float(value))
+    return index
+
+
+class _Found:
+    """Result of looking one selector up: a value, or why there is none."""
+
+    def __init__(self, value: float | None, note: str) -> None:
+        self.value = value
+        self.note = note
+
+
+def _lookup(index: dict[_Key, list[float]], sel: Selector) -> _Found:
+    values = index.get((sel.table, sel.variable, sel.level, sel.group, sel.stat))
+    if not values:
+        return _Found(None, f"not found in ARD: {sel.describe()}{_hint(index, sel)}")
+    distinct = _distinct(values)
+    if len(distinct) > 1:
+        shown = ", ".join(_fmt(v) for v in distinct)
+        return _Found(
+            None, f"ambiguous: {len(values)} rows match {sel.describe()} (values {shown})"
+        )
+    note = f"{len(values)} identical rows match" if len(values) > 1 else ""
+    return _Found(values[0], note)
+
+
+def _distinct(values: Sequence[float]) -> list[float]:
+    """Distinct values, sorted, NaN (which is not equal to itself) counted once, last."""
+    numbers = sorted({v for v in values if not math.isnan(v)})
+    return numbers + ([math.nan] if any(math.isnan(v) for v in values) else [])
+
+
+def _hint(index: dict[_Key, list[float]], sel: Selector) -> str:
+    """Say which part of the selector has no match, so the fix is obvious."""
+    keys = list(index)
+    parts = [
+        ("table", sel.table, 0),
+        ("variable", sel.variable, 1),
+        ("level", sel.level, 2),
+        ("group", sel.group, 3),
+        ("stat", sel.stat, 4),
+    ]
+    for name, wanted, pos in parts:
+        options = sorted({k[pos] for k in keys})
+        if wanted not in options:
+            shown = ", ".join(repr(o) for o in options[:12])
+            more = f", ... ({len(options)} in all)" if len(options) > 12 else ""
+            return f" (no {name} {wanted!r} here; {name}s: {shown}{more})"
+        keys = [k for k in keys if k[pos] == wanted]
+    return ""
+
+
+def _within(computed: float, expected: float, tolerance: float) -> bool:
+    slack = _FLOAT_SLACK * max(1.0, abs(expected))
+    return abs(computed - expected) <= tolerance + slack
+
+
+def _numeric_row(
+    claim: ValueClaim | RatioClaim,
+    check: str,
+    expected: float,
+    found: _Found,
+    tolerance: float,
+    extra: str = "",
+) -> dict[str, Any]:
+    base = {
+        "id": claim.id,
+        "check": check,
+        "text": claim.text,
+        "expected": float(expected),
+        "tolerance": float(tolerance),
+        "source_ref": claim.source_ref,
+    }
+    if found.value is None:
+        return {**base, "computed": math.nan, "passed": False, "note": found.note}
+    value = found.value
+    if math.isnan(value):
+        note = _join("computed value is NaN", found.note, extra)
+        return {**base, "computed": value, "passed": False, "note": note}
+    passed = _within(value, expected, tolerance)
+    note = found.note if passed else _join(f"differs by {_fmt(value - expected)}", found.note)
+    return {**base, "computed": value, "passed": passed, "note": _join(note, extra)}
+
+
+def _ratio_row(claim: RatioClaim, index: dict[_Key, list[float]]) -> dict[str, Any]:
+    num = _lookup(index, claim.numerator)
+    den = _lookup(index, claim.denominator)
+    missing = [
+        f"{side} {f.note}"
+        for side, f in (("numerator", num), ("denominator", den))
+        if f.value is None
+    ]
+    if missing:
+        return _numeric_row(
+            claim, "ratio", claim.expected, _Found(None, "; ".join(missing)), claim.tolerance
+        )
+    assert num.value is not None and den.value is not None
+    terms = f"{_fmt(num.value)} / {_fmt(den.value)} x {_fmt(claim.scale)}"
+    if den.value == 0:
+        found = _Found(None, f"denominator is 0 ({claim.denominator.describe()})")
+        return _numeric_row(claim, "ratio", claim.expected, found, claim.tolerance)
+    value = claim.scale * num.value / den.value
+    notes = _join(
+        *(f"{side}: {f.note}" for side, f in (("numerator", num), ("denominator", den)) if f.note)
+    )
+    return _numeric_row(
+        claim, "ratio", claim.expected, _Found(value, notes), claim.tolerance, extra=terms
+    )
+
+
+def _argmax_row(claim: ArgmaxClaim, ard: pd.DataFrame) -> dict[str, Any]:
+    src = claim.source
+    base = {
+        "id": claim.id,
+        "check": "argmax",
+        "text": claim.text,
+        "expected": claim.expected_level,
+        "tolerance": 0.0,
+        "source_ref": claim.source_ref,
+    }
+    rows = ard.loc[
+        (ard["table"] == src.table)
+        & (ard["variable"] == src.variable)
+        & (ard["group"] == src.group)
+        & (ard["stat"] == src.stat)
+    ]
+    where = f"{src.table}.{src.variable} @ {src.group}: {src.stat}"
+    if rows.empty:
+        sel = Selector(table=src.table, variable=src.variable, group=src.group, stat=src.stat)
+        hint = _hint(_index(ard), sel) if len(ard) else ""
+        return {
+            **base,
+            "computed": None,
+            "passed": False,
+            "note": f"not found in ARD: {where}{hint}",
+        }
+    per_level: dict[str, list[float]] = {}
+    for level, value in zip(rows["level"].astype(str), rows["value"].astype(float), strict=True):
+        per_level.setdefault(level, []).append(value)
+    distinct = {lv: _distinct(vals) for lv, vals in per_level.items()}
+    conflicting = sorted(lv for lv, vals in distinct.items() if len(vals) > 1)
+    if conflicting:
+        note = f"ambiguous: level(s) {conflicting} have several different values in {where}"
+        return {**base, "computed": None, "passed": False, "note": note}
+    values = {lv: vals[0] for lv, vals in distinct.items()}
+    nan_levels = sorted(lv for lv, v in values.items() if math.isnan(v))
+    if nan_levels:
+        note = f"level(s) {nan_levels} have NaN {src.stat} in {where}; the maximum is undefined"
+        return {**base, "computed": None, "passed": False, "note": note}
+    ranked = sorted(values.items(), key=lambda kv: -kv[1])
+    top_value = ranked[0][1]
+    top = [lv for lv, v in ranked if v == top_value]
+    if len(top) > 1:
+        note = f"tie: levels {top} share the largest {src.stat} ({_fmt(top_value)}) in {where}"
+        return {**base, "computed": " = ".join(top), "passed": False, "note": note}
+    leader = top[0]
+    runner = f"; next {ranked[1][0]}: {src.stat} = {_fmt(ranked[1][1])}" if len(ranked) > 1 else ""
+    note = f"{leader}: {src.stat} = {_fmt(top_value)}{runner}"
+    if len(ranked) == 1:
+        note += " (only one level)"
+    return {
+        **base,
+        "computed": leader,
+        "passed": leader == claim.expected_level,
+        "note": note,
+    }
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def _fmt(x: float) -> str:
+    if math.isnan(x):
+        return "NaN"
+    if float(x).is_integer():
+        return str(int(x))
+    return f"{x:.3f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------------- CLI
+def verify_command(
+    study_path: str | Path,
+    *,
+    claims_path: str | Path | None = None,
+    console: Any = None,
+) -> int:
+    """``retro verify studies/<study>.yaml``: print the claims table, return the exit status.
+
+    Reads ``studies/<study>.claims.yaml`` (or ``claims_path``), runs the study's tables, prints
+    one line per check (claim, expected, computed, pass) and a summary. Returns 1 when any check
+    fails, 0 when all pass. Errors in the study or claims file are raised as ``RetroError`` for
+    the CLI's error handler (exit status 2).
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from analysis.study import Study
+
+    claims_file = Path(claims_path) if claims_path is not None else claims_path_for(study_path)
+    claims = load_claims(claims_file)
+    study = Study.load(study_path)
+    result = verify_claims(study.ard, claims)
+    out = console if console is not None else Console()
+
+    table = Table(title=f"Claims of {study.config.study.name} ({claims_file.name})")
+    for col, justify in (
+        ("claim", "left"),
+        ("check", "left"),
+        ("expected", "right"),
+        ("computed", "right"),
+        ("tol.", "right"),
+        ("pass", "center"),
+        ("note", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    previous = None
+    for r in result.itertuples(index=False):
+        claim = Text()
+        if r.id != previous:  # the claim's id and text once, on its first check
+            claim.append(str(r.id))
+            claim.append(f"\n{r.text}", style="dim")
+        previous = r.id
+        table.add_row(
+            claim,
+            Text(str(r.check)),
+            Text(_show(r.expected)),
+            Text(_show(r.computed)),
+            Text(_fmt(float(r.tolerance))),
+            Text("PASS", style="green") if r.passed else Text("FAIL", style="bold red"),
+            Text(str(r.note)),
+        )
+    out.print(table)
+    failed = result.loc[~result["passed"]]
+    n_claims = result["id"].nunique()
+    if failed.empty:
+        out.print(f"[green]all {len(result)} checks of {n_claims} claims pass[/]")
+        return 0
+    out.print(
+        f"[bold red]{len(failed)} of {len(result)} checks fail[/] "
+        f"(claims: {', '.join(dict.fromkeys(failed['id']))})"
+    )
+    return 1
+
+
+def _show(x: object) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, float):
+        return "—" if math.isnan(x) else _fmt(x)
+    return str(x)

@@ -1,0 +1,367 @@
+"""Small-cell suppression of an ARD before it is shown (statistical disclosure control).
+
+``suppress_small_cells(frame, k=5)`` returns a copy of an ARD frame in which counts that could
+identify a few individuals are hidden, and ``format_suppressed`` / ``suppressed_markers`` let the
+renderer print them as ``<5`` (complementary cells as ``*``) instead of a blank.
+
+The rule
+--------
+A *cell* is one ``(table, variable, level, group)``; its count stats are ``n`` (subjects) and
+``events``.
+
+1. **Primary suppression.** A cell whose ``n`` or ``events`` is 1..k-1 is suppressed.
+   Zero counts are kept: a zero says that nobody has the characteristic, which discloses nothing
+   about an individual, and "no serious adverse events" must stay visible.
+2. **Complementary (secondary) suppression.** A suppressed cell must not be recoverable by
+   subtraction from a total that is shown. Three kinds of sets are recognised, per count
+   stat:
+
+   - *levels of a variable in one group* whose ``n`` add up exactly to the ``N`` shown with them
+     (the levels of a categorical baseline variable, the worst-severity grades, the response
+     grades); AE terms, which overlap, do not add up to ``N`` and form no set;
+   - *groups of one row* that add up exactly to a parent group shown in the same table: the
+     levels of one more key (``sex=female`` + ``sex=male`` = ``overall``;
+     ``sex=female;therapy_group=monotherapy`` + ``sex=female;therapy_group=combined`` =
+     ``sex=female``; group keys in any order);
+   - *derived one-level variables*: a variable with a single level whose ``n`` equals the sum
+     of the same levels of such a partition in every group, with the same ``N`` ("any
+     improvement" = mild + marked improvement; "marked improvement" repeated as its own row);
+     the partition with those levels replaced by the derived row is a set as well.
+
+   If exactly one member of such a set (total included) is unknown (suppressed), the smallest
+   other non-zero member is suppressed too (ties: first in table order; a zero member only when
+   no non-zero one is left; the total itself only when it merely repeats one hidden member).
+   This is repeated until no set has exactly one unknown member, because a complementary cell
+   can itself be the only unknown of another set.
+3. **Everything describing a suppressed cell is hidden with it** (set to NaN): ``n``,
+   ``events``, ``pct``, ``ci_low``, ``ci_high`` (a percentage or a CI with the denominator shown
+   gives the count back), ``mean``, ``sd``, ``median``, ``q1``, ``q3``, ``min``, ``max`` (the
+   minimum of a cell of one is that person's value) and ``n_missing`` (``n + n_missing`` is the
+   group size shown). Group sizes ``N``, tests and model rows are kept.
+
+Sets are detected from the numbers themselves (members that sum exactly to the total); a
+coincidental exact sum only makes the suppression more conservative.
+
+Limits
+------
+This is the threshold rule with one-dimensional complementary suppression as described in the
+statistical disclosure control literature; it is not an optimal (linear-programming) cell
+suppression. In particular it does not:
+
+- co-ordinate tables: the same count shown unsuppressed in another table (or the same table
+  with different margins) can still give a hidden cell back; suppress every published table
+  with the same ``k``;
+- solve the system of all constraints together: each set is checked on its own (repeatedly),
+  which blocks recovery from any single total; in tables with several dimensions, rare patterns
+  of hidden cells can still be determined by combining several totals (the exact check is a
+  linear program, e.g. tau-ARGUS);
+- guarantee protection intervals: with two hidden cells in a set, their sum is known, so when
+  both are small the range of each is narrow;
+- touch other statistics: group sizes ``N`` (a group smaller than k shows itself), survival
+  risk tables (``n_risk``, ``n_event``, ``n_censor``), p-values (an exact test on a table with a
+  hidden cell can in principle be inverted) and model estimates are left as they are;
+- find relations it cannot see in the numbers of one table: a derived row that is not a
+  one-level variable, or a difference rather than a sum, is not linked to its sources.
+
+References
+----------
+Hundepool A, Domingo-Ferrer J, Franconi L, et al. *Statistical Disclosure Control.* Wiley, 2012,
+chapters 4-5 (tabular data: threshold rule, primary and secondary cell suppression).
+Government Statistical Service. *Disclosure control guidance for tables produced from
+administrative sources.* 2014 (threshold rule, zeros, secondary suppression, differencing).
+European Medicines Agency. External guidance on the implementation of Policy 0070 on the
+publication of clinical data (anonymisation of clinical reports; small-count risk).
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from analysis.ard import parse_group
+
+SUPPRESSED_TEXT = "<{k}"
+COMPLEMENTARY_TEXT = "*"
+COUNT_STATS = ("n", "events")
+# Everything else that describes the subjects of a cell: a percentage or CI gives the count back
+# (with N shown), the min / max of a cell of one is that person's value, and n_missing + n is the
+# group size shown.
+DERIVED_STATS = (
+    "pct",
+    "ci_low",
+    "ci_high",
+    "mean",
+    "sd",
+    "median",
+    "q1",
+    "q3",
+    "min",
+    "max",
+    "n_missing",
+)
+HIDDEN_STATS = (*COUNT_STATS, *DERIVED_STATS)
+PRIMARY = "primary"
+COMPLEMENTARY = "complementary"
+
+_Cell = tuple[str, str, str, str]  # table, variable, level, group
+# (members, total cell or None when the total is an N that is always shown, count stat)
+_Set = tuple[list[_Cell], _Cell | None, str]
+# Subsets of at most 2**10 level combinations are searched for derived one-level variables.
+_MAX_SUBSET_LEVELS = 10
+
+
+class Suppressed(float):
+    """A hidden count: a float NaN that remembers how to print itself.
+
+    ``<5`` for a count below the threshold (primary), ``*`` for a count hidden only so that a
+    primary one cannot be recovered (complementary: printing ``<5`` there would be false).
+    Formatters that do not know it treat it as missing (``math.isnan`` is true), so an un-wired
+    formatter prints a blank, never the hidden number.
+    """
+
+    k: int
+    reason: str
+
+    def __new__(cls, k: int, reason: str = PRIMARY) -> Suppressed:
+        obj = super().__new__(cls, math.nan)
+        obj.k = k
+        obj.reason = reason
+        return obj
+
+    @property
+    def text(self) -> str:
+        if self.reason == COMPLEMENTARY:
+            return COMPLEMENTARY_TEXT
+        return SUPPRESSED_TEXT.format(k=self.k)
+
+    def __repr__(self) -> str:
+        return f"Suppressed({self.text})"
+
+
+def suppress_small_cells(frame: pd.DataFrame, *, k: int) -> pd.DataFrame:
+    """Hide counts 1..k-1, their derived statistics, and complementary cells (see module doc).
+
+    Parameters
+    ----------
+    frame : an ARD frame (``table, variable, level, group, stat, value, method``); not modified.
+    k : threshold: counts below ``k`` (and above 0) are suppressed; ``k = 1`` suppresses nothing.
+
+    Returns
+    -------
+    A copy with the same rows in the same order and three more columns: ``suppressed`` (bool,
+    the value was hidden), ``suppression`` (``"primary"``, ``"complementary"`` or ``""``) and
+    ``suppress_k`` (the ``k`` applied, on every row). Hidden values are NaN.
+    """
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ValueError(f"k must be an integer >= 1 (counts below k are hidden); found {k!r}")
+    k = int(k)
+    out = frame.copy()
+    cells = _cell_keys(out)
+    reasons = _suppressed_cells(out, cells, k) if len(out) else {}
+    hidden = np.array(
+        [
+            cell in reasons and stat in HIDDEN_STATS
+            for cell, stat in zip(cells, out["stat"], strict=True)
+        ],
+        dtype=bool,
+    )
+    out["value"] = out["value"].astype("float64").where(~hidden, np.nan)
+    out["suppressed"] = hidden
+    out["suppression"] = [reasons[cell] if h else "" for cell, h in zip(cells, hidden, strict=True)]
+    out["suppress_k"] = k
+    return out
+
+
+def suppressed_markers(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], Suppressed]:
+    """``(variable, level, group, stat) -> Suppressed`` for the hidden counts of a frame.
+
+    Same keys as ``analysis.tables.render.stat_lookup``; update its result with this mapping so
+    that layouts pass the markers to the formatters. Empty for a frame that was not suppressed.
+    """
+    if "suppressed" not in frame.columns:
+        return {}
+    rows = frame.loc[frame["suppressed"].astype(bool) & frame["stat"].isin(COUNT_STATS)]
+    return {
+        (str(r.variable), str(r.level), str(r.group), str(r.stat)): Suppressed(
+            int(r.suppress_k), str(r.suppression)
+        )
+        for r in rows.itertuples(index=False)
+    }
+
+
+def format_suppressed(x: object) -> str | None:
+    """``"<k"`` (or ``"*"``, complementary) for a hidden count (a ``Suppressed``), else ``None``.
+
+    Formatters call it first: ``text = format_suppressed(n); if text is not None: return text``.
+    """
+    return x.text if isinstance(x, Suppressed) else None
+
+
+def suppression_footnote(k: int) -> str:
+    """The footnote to print under a suppressed table."""
+    return (
+        f"Counts of 1–{k - 1} are shown as {SUPPRESSED_TEXT.format(k=k)}, without percentage or "
+        f"confidence interval; cells shown as {COMPLEMENTARY_TEXT} are hidden so that such a "
+        f"count cannot be recovered from the totals (complementary suppression)."
+    )
+
+
+# ----------------------------------------------------------------------------- the rule
+def _cell_keys(frame: pd.DataFrame) -> list[_Cell]:
+    cols = frame[["table", "variable", "level", "group"]].astype(str)
+    return list(cols.itertuples(index=False, name=None))
+
+
+def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_Cell, str]:
+    """Cell -> reason (``primary`` / ``complementary``) for every cell to hide."""
+    values: dict[str, dict[_Cell, float]] = {s: {} for s in (*COUNT_STATS, "N")}
+    order: dict[_Cell, int] = {}
+    for i, (cell, stat, value) in enumerate(
+        zip(cells, frame["stat"].astype(str), frame["value"].astype(float), strict=True)
+    ):
+        order.setdefault(cell, i)
+        if stat in values and not math.isnan(value):
+            # Repeated rows of one cell (the same overall column in two tables) keep the first.
+            values[stat].setdefault(cell, value)
+
+    reasons: dict[_Cell, str] = {}
+    for stat in COUNT_STATS:
+        for cell, v in values[stat].items():
+            if 0 < v < k:
+                reasons[cell] = PRIMARY
+    if not reasons:
+        return reasons
+
+    partitions = _level_sets(values["n"], values["N"])
+    sets: list[_Set] = [(members, None, "n") for members in partitions]
+    sets += _derived_sets(values["n"], values["N"], partitions)
+    for stat in COUNT_STATS:
+        sets += _group_sets(values[stat], stat)
+
+    changed = True
+    while changed:
+        changed = False
+        for members, total, stat in sets:
+            unknown = sum(m in reasons for m in members) + (total in reasons)
+            if unknown != 1:
+                continue
+            stat_values = values[stat]
+            candidates = [m for m in members if m not in reasons]
+            if not candidates and total is not None:
+                # X = m with m hidden: the other copy of the same number must go as well.
+                candidates = [total]
+            nonzero = [m for m in candidates if stat_values[m] > 0]
+            pick = min(nonzero or candidates, key=lambda m: (stat_values[m], order[m]))
+            reasons[pick] = COMPLEMENTARY
+            changed = True
+    return reasons
+
+
+def _level_sets(n: dict[_Cell, float], big_n: dict[_Cell, float]) -> list[list[_Cell]]:
+    """Levels of a variable in a group whose ``n`` sum to their common ``N`` (a partition)."""
+    by_var_group: dict[tuple[str, str, str], list[_Cell]] = {}
+    for cell in n:
+        if cell[2] == "":
+            continue
+        by_var_group.setdefault((cell[0], cell[1], cell[3]), []).append(cell)
+    out: list[list[_Cell]] = []
+    for members in by_var_group.values():
+        if len(members) < 2:
+            continue
+        totals = {big_n.get(m) for m in members}
+        if len(totals) != 1:
+            continue
+        (total,) = totals
+        if total is None or not _same(sum(n[m] for m in members), total):
+            continue
+        out.append(members)
+    return out
+
+
+def _derived_sets(
+    n: dict[_Cell, float], big_n: dict[_Cell, float], partitions: list[list[_Cell]]
+) -> list[_Set]:
+    """One-level variables that repeat the sum of some levels of a partition.
+
+    "any improvement" = mild + marked improvement, "marked improvement" = the marked grade: a
+    variable with a single level whose ``n`` equals the sum of the same proper subset of levels
+    (by name) of another variable's partition in *every* group of the table where both are shown
+    with the same ``N``. Requiring the relation in every group keeps a coincidental sum in one
+    group (2 + 37 = 39) from linking unrelated cells. Each relation gives two sets: X = sum of
+    the subset, and the partition with the subset replaced by X (worsening + stabilization +
+    any improvement = N), which would otherwise give a hidden grade back by subtraction.
+    """
+    per_variable: dict[tuple[str, str, str], list[_Cell]] = {}
+    for cell in n:
+        if cell[2] != "":
+            per_variable.setdefault((cell[0], cell[1], cell[3]), []).append(cell)
+    singles: dict[tuple[str, str], list[_Cell]] = {}
+    for (table, _variable, group), cells in per_variable.items():
+        if len(cells) == 1:
+            singles.setdefault((table, group), []).append(cells[0])
+
+    # (table, partition variable, single variable, single level) -> level-name subset -> per
+    # group: [X = sum(subset), the partition with the subset replaced by X]
+    found: dict[tuple[str, str, str, str], dict[tuple[str, ...], list[list[_Set]]]] = {}
+    pairs_seen: dict[tuple[str, str, str, str], int] = {}
+    for members in partitions:
+        table, variable, _level, group = members[0]
+        if len(members) > _MAX_SUBSET_LEVELS:
+            continue
+        for single in singles.get((table, group), []):
+            if single[1] == variable or not _same(big_n.get(single, math.nan), big_n[members[0]]):
+                continue
+            key = (table, variable, single[1], single[2])
+            pairs_seen[key] = pairs_seen.get(key, 0) + 1
+            by_subset = found.setdefault(key, {})
+            for size in range(1, len(members)):
+                for subset in combinations(members, size):
+                    if _same(sum(n[m] for m in subset), n[single]):
+                        names = tuple(sorted(m[2] for m in subset))
+                        rest = [m for m in members if m not in subset]
+                        by_subset.setdefault(names, []).append(
+                            [(list(subset), single, "n"), ([*rest, single], None, "n")]
+                        )
+    out: list[_Set] = []
+    for key, by_subset in found.items():
+        for pairs in by_subset.values():
+            if len(pairs) == pairs_seen[key]:  # the relation holds in every group
+                for pair in pairs:
+                    out += pair
+    return out
+
+
+def _group_sets(values: dict[_Cell, float], stat: str) -> list[_Set]:
+    """Groups of one row that split a parent group shown in the same row by one more key."""
+    rows: dict[tuple[str, str, str], dict[frozenset[tuple[str, str]], _Cell]] = {}
+    for cell in values:
+        try:
+            parsed = parse_group(cell[3])
+        except ValueError:  # a group label that is not key=value pairs: no set
+            continue
+        if any(v == "*" or " vs " in v for v in parsed.values()):
+            continue
+        rows.setdefault((cell[0], cell[1], cell[2]), {})[frozenset(parsed.items())] = cell
+    out: list[_Set] = []
+    for groups in rows.values():
+        if len(groups) < 3:
+            continue
+        for parent_items, parent in groups.items():
+            parent_keys = {key for key, _ in parent_items}
+            children: dict[str, list[_Cell]] = {}
+            for items, cell in groups.items():
+                if not parent_items < items or len(items) != len(parent_items) + 1:
+                    continue
+                (extra,) = {key for key, _ in items} - parent_keys
+                children.setdefault(extra, []).append(cell)
+            for members in children.values():
+                if len(members) >= 2 and _same(sum(values[m] for m in members), values[parent]):
+                    out.append((members, parent, stat))
+    return out
+
+
+def _same(a: float, b: float) -> bool:
+    return bool(abs(float(a) - float(b)) < 1e-9)

@@ -1,0 +1,213 @@
+"""Provenance manifest: input and output hashes, versions, git state, determinism."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from analysis.config import StudyConfig
+from analysis.errors import PipelineError, SourceError
+from analysis.io import sha256_file
+from analysis.report import manifest as manifest_mod
+from analysis.report.manifest import (
+    PACKAGES,
+    build_manifest,
+    dumps_manifest,
+    git_state,
+    write_manifest,
+)
+
+COMMAND = "retro run studies/mini.yaml"
+
+
+@pytest.fixture
+def mini(mini_study) -> StudyConfig:
+    return StudyConfig.load(mini_study())
+
+
+def _outputs(config: StudyConfig) -> list[Path]:
+    tables = config.reports_dir / "tables"
+    tables.mkdir(parents=True, exist_ok=True)
+    (tables / "b.csv").write_text("b\n2\n", encoding="utf-8")
+    (tables / "a.csv").write_text("a\n1\n", encoding="utf-8")
+    (config.reports_dir / "ard.csv").write_text("x\n", encoding="utf-8")
+    return [tables / "b.csv", config.reports_dir / "ard.csv", tables / "a.csv"]
+
+
+def test_every_source_file_is_hashed_once(reference_config):
+    m = build_manifest(reference_config, [], COMMAND)
+    files = {reference_config.source_path(s).resolve() for s in reference_config.sources}
+    assert len(m["inputs"]) == len(files) < len(reference_config.sources)
+    for path in files:
+        rel = path.relative_to(reference_config.root.resolve()).as_posix()
+        assert m["inputs"][rel]["sha256"] == sha256_file(path)
+        assert m["inputs"][rel]["size_bytes"] == path.stat().st_size
+    workbook = m["inputs"]["data/raw/dutasteride_mesotherapy/centre_a/clinic_export.xlsx"]
+    assert workbook["sources"] == [
+        "centre_a_adverse_events",
+        "centre_a_assessments",
+        "centre_a_concomitant",
+        "centre_a_patients",
+        "centre_a_sessions",
+    ]
+
+
+def test_config_and_claims_are_hashed(reference_config, mini):
+    m = build_manifest(reference_config, [], COMMAND)
+    assert m["config"] == {
+        "path": "studies/dutasteride_mesotherapy.yaml",
+        "sha256": sha256_file(reference_config.path),
+    }
+    claims = reference_config.root / "studies" / "dutasteride_mesotherapy.claims.yaml"
+    assert m["claims"] == {
+        "path": "studies/dutasteride_mesotherapy.claims.yaml",
+        "sha256": sha256_file(claims),
+    }
+    assert build_manifest(mini, [], COMMAND)["claims"] is None
+
+
+def test_outputs_are_relative_to_the_reports_folder_and_sorted(mini):
+    outputs = _outputs(mini)
+    m = build_manifest(mini, outputs, COMMAND)
+    assert list(m["outputs"]) == ["ard.csv", "tables/a.csv", "tables/b.csv"]
+    text = dumps_manifest(m)
+    assert text.index('"ard.csv"') < text.index('"tables/a.csv"') < text.index('"tables/b.csv"')
+    for rel, entry in m["outputs"].items():
+        assert entry["sha256"] == sha256_file(mini.reports_dir / rel)
+    assert m["command"] == COMMAND
+    assert m["study"] == {"name": "mini", "synthetic": False}
+
+
+def test_outputs_outside_the_reports_folder_keep_a_relative_path(mini):
+    processed = mini.processed_dir
+    processed.mkdir(parents=True, exist_ok=True)
+    (processed / "patients.parquet").write_bytes(b"PAR1")
+    m = build_manifest(mini, [processed / "patients.parquet"], COMMAND)
+    assert list(m["outputs"]) == ["../processed/patients.parquet"]
+
+
+def test_two_manifests_of_the_same_outputs_are_identical(mini):
+    outputs = _outputs(mini)
+    first = write_manifest(mini, outputs, COMMAND)
+    text1 = first.read_bytes()
+    second = write_manifest(mini, [*reversed(outputs), first], COMMAND)  # manifest itself ignored
+    assert second == first == mini.reports_dir / "manifest.json"
+    assert second.read_bytes() == text1
+    assert "manifest.json" not in json.loads(text1)["outputs"]
+
+
+def test_manifest_text_is_canonical_json_without_timestamps(mini):
+    path = write_manifest(mini, _outputs(mini), COMMAND)
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert not any(k in text for k in ("generated_at", "timestamp", "created"))
+    assert str(mini.root.resolve()) not in text  # no absolute paths
+    assert set(data) == {
+        "manifest_version",
+        "study",
+        "command",
+        "config",
+        "claims",
+        "inputs",
+        "outputs",
+        "packages",
+        "git",
+    }
+
+
+def test_a_changed_output_changes_the_manifest(mini):
+    outputs = _outputs(mini)
+    before = dumps_manifest(build_manifest(mini, outputs, COMMAND))
+    outputs[0].write_text("b\n3\n", encoding="utf-8")
+    assert dumps_manifest(build_manifest(mini, outputs, COMMAND)) != before
+
+
+def test_package_versions():
+    versions = manifest_mod.package_versions()
+    assert set(versions) == {"python", *PACKAGES}
+    assert versions["pandas"] == __import__("pandas").__version__
+    assert versions["numpy"] == __import__("numpy").__version__
+
+
+def test_missing_package_is_null(monkeypatch):
+    monkeypatch.setitem(manifest_mod.PACKAGES, "nonexistent", "surely-not-installed-xyz")
+    assert manifest_mod.package_versions()["nonexistent"] is None
+
+
+def test_missing_output_is_an_error(mini):
+    with pytest.raises(PipelineError, match=r"manifest: output .*nope\.csv does not exist"):
+        build_manifest(mini, [mini.reports_dir / "nope.csv"], COMMAND)
+
+
+def test_missing_input_is_an_error(mini):
+    (mini.raw_dir / "conc.csv").unlink()
+    with pytest.raises(SourceError, match=r"input file .*conc\.csv \(sources \['conc'\]\)"):
+        build_manifest(mini, [], COMMAND)
+
+
+# ----------------------------------------------------------------------------- git
+def _git_available() -> bool:
+    return shutil.which("git") is not None
+
+
+def test_not_a_git_checkout_gives_nulls(mini):
+    if not _git_available():
+        pytest.skip("git is not installed")
+    inside = subprocess.run(
+        ["git", "-C", str(mini.root), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if inside.returncode == 0:
+        pytest.skip(f"the temp folder {mini.root} is inside a git checkout")
+    assert build_manifest(mini, [], COMMAND)["git"] == {"commit": None, "dirty": None}
+
+
+def test_without_git_executable_gives_nulls(mini, monkeypatch):
+    def no_git(*args, **kwargs):
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(manifest_mod.subprocess, "run", no_git)
+    assert git_state(mini.root) == {"commit": None, "dirty": None}
+
+
+def test_git_commit_and_dirty_flag(tmp_path):
+    if not _git_available():
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.txt").write_text("a\n")
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repo),
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.org",
+                "-c",
+                "commit.gpgsign=false",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    git("init", "-q")
+    assert git_state(repo) == {"commit": None, "dirty": None}  # no commit yet
+    git("add", "a.txt")
+    git("commit", "-q", "-m", "init")
+    head = git("rev-parse", "HEAD").strip()
+    assert git_state(repo) == {"commit": head, "dirty": False}
+    (repo / "a.txt").write_text("changed\n")
+    assert git_state(repo) == {"commit": head, "dirty": True}
