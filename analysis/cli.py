@@ -145,9 +145,12 @@ def tables(study: StudyArg) -> None:
 
 SuppressOpt = Annotated[
     int | None,
-    typer.Option("--suppress-below", min=2,
-                 help="Show counts 1..K-1 as <K in tables (with complementary suppression), "
-                      "for sharing outside the study team."),
+    typer.Option(
+        "--suppress-below",
+        min=2,
+        help="Show counts 1..K-1 as <K in tables (with complementary suppression), "
+        "for sharing outside the study team.",
+    ),
 ]
 
 
@@ -210,8 +213,12 @@ def _run_all(study: Path, *, suppress_below: int | None, command: str) -> None:
     out.print(f"figures: {len(made)}")
     svg = {stem: next(p for p in paths if p.suffix == ".svg") for stem, paths in made.items()}
     with _progress("report"):
-        written = _stage("report", lambda: write_report(
-            s, figures=svg, command=command, outputs=outputs, suppress_below=suppress_below))
+        written = _stage(
+            "report",
+            lambda: write_report(
+                s, figures=svg, command=command, outputs=outputs, suppress_below=suppress_below
+            ),
+        )
     for p in written:
         out.print(f"wrote {p}")
     _claims_summary(s)

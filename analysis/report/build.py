@@ -24,9 +24,15 @@ def study_claims(study) -> pd.DataFrame | None:  # noqa: ANN001 - Study
     return verify_claims(study.ard, load_claims(path))
 
 
-def write_report(study, *, figures: Mapping[str, Path], command: str,  # noqa: ANN001 - Study
-                 outputs: list[Path] | None = None, suppress_below: int | None = None,
-                 pdf: bool = True) -> list[Path]:
+def write_report(
+    study,
+    *,
+    figures: Mapping[str, Path],
+    command: str,  # noqa: ANN001 - Study
+    outputs: list[Path] | None = None,
+    suppress_below: int | None = None,
+    pdf: bool = True,
+) -> list[Path]:
     """Assemble and write the report; then the manifest over every output of the run.
 
     ``figures`` maps figure stems to image files (SVG preferred). ``outputs`` are the files
@@ -39,11 +45,14 @@ def write_report(study, *, figures: Mapping[str, Path], command: str,  # noqa: A
     provenance = {
         "git": prov.get("git"),
         "command": command,
-        "inputs": {k: v.get("sha256") if isinstance(v, Mapping) else v
-                   for k, v in _flat_inputs(prov).items()},
+        "inputs": {
+            k: v.get("sha256") if isinstance(v, Mapping) else v
+            for k, v in _flat_inputs(prov).items()
+        },
     }
-    inputs = report_inputs(study, figures=figures, claims=claims, provenance=provenance,
-                           suppress_below=suppress_below)
+    inputs = report_inputs(
+        study, figures=figures, claims=claims, provenance=provenance, suppress_below=suppress_below
+    )
     html = render_report_html(inputs)
     written = []
     html_path = out_dir / "report.html"
@@ -51,8 +60,14 @@ def write_report(study, *, figures: Mapping[str, Path], command: str,  # noqa: A
     written.append(html_path)
     if pdf:
         written.append(html_to_pdf(html, out_dir / "report.pdf"))
-    written.append(write_docx(list(study.tables.values()), out_dir / "tables.docx",
-                              title=study.config.study.title, suppress_below=suppress_below))
+    written.append(
+        write_docx(
+            list(study.tables.values()),
+            out_dir / "tables.docx",
+            title=study.config.study.title,
+            suppress_below=suppress_below,
+        )
+    )
     if claims is not None:
         claims.to_csv(out_dir / "claims_check.csv", index=False)
         written.append(out_dir / "claims_check.csv")

@@ -50,8 +50,21 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
     ]
     # The first clause of each recorded method names it; the rest are per-number details.
     methods = {_first_clause(m) for m in ard.loc[ard["method"] != "", "method"]}
-    test_words = ("fisher", "chi2", "welch", "anova", "kruskal", "cochran", "mann", "log-rank",
-                  "Cox", "proportional odds", "logistic", "Brant", "PH score")
+    test_words = (
+        "fisher",
+        "chi2",
+        "welch",
+        "anova",
+        "kruskal",
+        "cochran",
+        "mann",
+        "log-rank",
+        "Cox",
+        "proportional odds",
+        "logistic",
+        "Brant",
+        "PH score",
+    )
     tests = sorted(m for m in methods if any(k in m for k in test_words))
     ci_words = ("CI", "newcombe", "Kaplan-Meier")
     cis = sorted(m for m in methods if m not in tests and any(k in m for k in ci_words))
@@ -63,8 +76,9 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         f"{config.analysis.get('alpha', 0.05)}; no adjustment for multiplicity."
     )
     versions = package_versions()
-    paras.append("Software: " + ", ".join(f"{k} {v or 'not installed'}" for k, v in
-                                          versions.items()) + ".")
+    paras.append(
+        "Software: " + ", ".join(f"{k} {v or 'not installed'}" for k, v in versions.items()) + "."
+    )
     return paras
 
 

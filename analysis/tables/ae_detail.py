@@ -18,7 +18,7 @@ from analysis.tables._common import (
     subgroup_specs,
 )
 from analysis.tables.adverse_events import _flagged
-from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
+from analysis.tables.render import TableResult, fmt_count, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 NONE_LEVEL = "no event"
 
@@ -311,6 +311,12 @@ def ae_duration(
     )
 
 
+def _joined(pattern: str, values: list[float], digits: int = 1) -> str:
+    """Format several numbers into one cell; empty when any is missing or suppressed."""
+    texts = [fmt_num(v, digits) for v in values]
+    return pattern.format(*texts) if all(texts) else ""
+
+
 def _duration_layout(frame: pd.DataFrame) -> pd.DataFrame:
     look = stat_lookup(frame)
     var = frame["variable"].iloc[0]
@@ -320,13 +326,14 @@ def _duration_layout(frame: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "Adverse event": lv,
-                "Events with duration": str(int(look[(var, lv, "overall", "n")])),
-                "Median [Q1, Q3]": f"{fmt_num(look[(var, lv, 'overall', 'median')])} "
-                f"[{fmt_num(look[(var, lv, 'overall', 'q1')])}, "
-                f"{fmt_num(look[(var, lv, 'overall', 'q3')])}]",
-                "Range": f"{fmt_num(look[(var, lv, 'overall', 'min')], 0)}–"
-                f"{fmt_num(look[(var, lv, 'overall', 'max')], 0)}",
-                "Missing": str(int(look[(var, lv, "overall", "n_missing")])),
+                "Events with duration": fmt_count(look[(var, lv, "overall", "n")]),
+                "Median [Q1, Q3]": _joined(
+                    "{} [{}, {}]", [look[(var, lv, "overall", s)] for s in ("median", "q1", "q3")]
+                ),
+                "Range": _joined(
+                    "{}–{}", [look[(var, lv, "overall", s)] for s in ("min", "max")], digits=0
+                ),
+                "Missing": fmt_count(look[(var, lv, "overall", "n_missing")]),
             }
         )
     return pd.DataFrame(rows)

@@ -56,7 +56,7 @@ def write_docx(
             for j, value in enumerate(row):
                 cells[j].text = "" if value is None else str(value)
         _rules(table, OxmlElement, qn)
-        for note in tab.footnotes:
+        for note in tab.notes(suppress_below=suppress_below):
             fp = doc.add_paragraph()
             fr = fp.add_run(note)
             fr.font.size = Pt(8)
@@ -119,7 +119,7 @@ def write_xlsx(
             disp.to_excel(xw, sheet_name=sheet, startrow=2, index=False)
             ws = xw.sheets[sheet]
             ws.cell(row=1, column=1, value=tab.title)
-            for k, note in enumerate(tab.footnotes):
+            for k, note in enumerate(tab.notes(suppress_below=suppress_below)):
                 ws.cell(row=4 + len(disp) + k, column=1, value=note)
             for col_cells in ws.columns:
                 width = (

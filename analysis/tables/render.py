@@ -38,6 +38,14 @@ class TableResult:
             frame = suppress_small_cells(frame, k=suppress_below)
         return self.layout(frame)
 
+    def notes(self, *, suppress_below: int | None = None) -> tuple[str, ...]:
+        """Footnotes, plus the suppression rule when small cells are hidden."""
+        if not suppress_below:
+            return self.footnotes
+        from analysis.tables.suppress import suppression_footnote
+
+        return (*self.footnotes, suppression_footnote(suppress_below))
+
     def with_footnote(self, note: str) -> TableResult:
         return replace(self, footnotes=(*self.footnotes, note))
 
@@ -49,7 +57,7 @@ class TableResult:
         stub = disp.columns[0]
         gt = GT(disp, rowname_col=stub, groupname_col=self.row_groups, id=f"tbl-{self.name}")
         gt = gt.tab_header(title=self.title)
-        for note in self.footnotes:
+        for note in self.notes(suppress_below=suppress_below):
             gt = gt.tab_source_note(note)
         return gt.opt_table_font(font=["Helvetica", "Arial", "sans-serif"]).tab_options(
             table_font_size="12px", heading_title_font_size="14px", source_notes_font_size="10px"
@@ -75,7 +83,7 @@ class TableResult:
                 css = ' class="sub"' if indent else (' class="num"' if j else "")
                 cells.append(f"<td{css}>{escape(text.strip() if indent else text)}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
-        notes = "".join(f"<li>{escape(n)}</li>" for n in self.footnotes)
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes(suppress_below=suppress_below))
         label = f"Table {number}. " if number is not None else ""
         css = "rt xwide" if disp.shape[1] > 11 else "rt"
         return (
@@ -105,6 +113,11 @@ class TableResult:
 
 # ------------------------------------------------------------------------- formats
 def fmt_count(x: float | None) -> str:
+    from analysis.tables.suppress import format_suppressed
+
+    text = format_suppressed(x)
+    if text is not None:
+        return text
     return "" if x is None or _missing(x) else f"{int(round(x))}"
 
 
@@ -113,6 +126,11 @@ def fmt_pct(x: float | None, digits: int = 1) -> str:
 
 
 def fmt_n_pct(n: float | None, pct: float | None, digits: int = 1) -> str:
+    from analysis.tables.suppress import format_suppressed
+
+    text = format_suppressed(n)
+    if text is not None:
+        return text
     if n is None or _missing(n):
         return ""
     if pct is None or _missing(pct):
@@ -149,11 +167,16 @@ def _missing(x: object) -> bool:
 
 
 def stat_lookup(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], float]:
-    """``(variable, level, group, stat) -> value`` for fast layout code."""
-    return {
+    """``(variable, level, group, stat) -> value`` for fast layout code; suppressed cells carry
+    their marker (``<k`` / ``*``) so the formatters print it instead of the number."""
+    from analysis.tables.suppress import suppressed_markers
+
+    look = {
         (r.variable, r.level, r.group, r.stat): r.value
         for r in frame[["variable", "level", "group", "stat", "value"]].itertuples(index=False)
     }
+    look.update(suppressed_markers(frame))
+    return look
 
 
 def escape(text: object) -> str:

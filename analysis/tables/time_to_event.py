@@ -10,7 +10,7 @@ import pandas as pd
 from analysis.ard import concat_ard
 from analysis.stats.survival import cox_ard, cox_model, survival_ard
 from analysis.tables._common import levels_of
-from analysis.tables.render import TableResult, fmt_p, stat_lookup
+from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
 
 
 def contrast_columns(
@@ -129,8 +129,8 @@ def _layout(
             continue
         row = {
             "Group": lv,
-            "N": str(int(look[(var, "", g, "n")])),
-            "Events": str(int(look[(var, "", g, "events")])),
+            "N": fmt_count(look[(var, "", g, "n")]),
+            "Events": fmt_count(look[(var, "", g, "events")]),
             f"Median, {unit} (95% CI)": f"{_fmt_time(look.get((var, 'median', g, 'median')))} "
             f"({_fmt_time(look.get((var, 'median', g, 'ci_low')))}–"
             f"{_fmt_time(look.get((var, 'median', g, 'ci_high')))})",
@@ -140,7 +140,9 @@ def _layout(
             s = look.get((var, key, g, "surv"))
             lo, hi = look.get((var, key, g, "ci_low")), look.get((var, key, g, "ci_high"))
             row[f"S({key} {unit}) (95% CI)"] = (
-                f"{100 * s:.1f}% ({100 * lo:.1f}–{100 * hi:.1f})" if s is not None else ""
+                f"{100 * s:.1f}% ({100 * lo:.1f}–{100 * hi:.1f})"
+                if s is not None and lo is not None and hi is not None
+                else ""
             )
         rows.append(row)
     p = look.get((var, "log-rank", "overall", "p_value"))
