@@ -22,8 +22,9 @@ def study():
 
 @pytest.fixture(scope="module")
 def html(study):
-    return render_report_html(report_inputs(study, figures={}, claims=None,
-                                            provenance={"command": "retro run x"}))
+    return render_report_html(
+        report_inputs(study, figures={}, claims=None, provenance={"command": "retro run x"})
+    )
 
 
 def test_html_is_self_contained(html):
@@ -35,14 +36,23 @@ def test_html_is_self_contained(html):
 
 
 def test_every_section_is_present(html):
-    for heading in ("Methods", "Patient flow", "Baseline characteristics", "Adverse events",
-                    "Response at 12 months", "Models", "Time to treatment discontinuation",
-                    "Provenance"):
+    for heading in (
+        "Methods",
+        "Patient flow",
+        "Baseline characteristics",
+        "Adverse events",
+        "Response at 12 months",
+        "Models",
+        "Time to treatment discontinuation",
+        "Provenance",
+    ):
         assert f">{heading}</h2>" in html
 
 
 def test_no_patient_identifier_anywhere_in_the_report(study, html):
-    ids = set(study.clean.patients["patient_id"]) | set(study.clean.exclusions["patient_id"].dropna())
+    ids = set(study.clean.patients["patient_id"]) | set(
+        study.clean.exclusions["patient_id"].dropna()
+    )
     assert ids
     leaked = [i for i in ids if i.strip() and i.strip() in html]
     assert leaked == []
@@ -52,11 +62,17 @@ def test_no_patient_identifier_anywhere_in_the_report(study, html):
 
 
 def test_user_strings_are_escaped(study):
-    cfg = study.config.model_copy(update={"study": study.config.study.model_copy(
-        update={"title": "<script>alert(1)</script> & co", "description": '"quoted" <b>'})})
+    cfg = study.config.model_copy(
+        update={
+            "study": study.config.study.model_copy(
+                update={"title": "<script>alert(1)</script> & co", "description": '"quoted" <b>'}
+            )
+        }
+    )
     inputs = report_inputs(study, figures={}, claims=None, provenance={})
-    inputs = type(inputs)(**{**inputs.__dict__, "title": cfg.study.title,
-                             "description": cfg.study.description})
+    inputs = type(inputs)(
+        **{**inputs.__dict__, "title": cfg.study.title, "description": cfg.study.description}
+    )
     out = render_report_html(inputs)
     assert "<script>" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in out
