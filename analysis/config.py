@@ -11,9 +11,9 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from analysis._yaml import format_validation_errors, safe_load_with_lines
 from analysis.errors import ConfigError
 from analysis.text import normalize_label
 
@@ -246,11 +246,13 @@ class StudyConfig(_Model):
                 f"studies/dutasteride_mesotherapy.yaml."
             )
         text = path.read_text(encoding="utf-8")
-        data, lines = _safe_load_with_lines(text, path)
+        data, lines = safe_load_with_lines(text, path)
         try:
             cfg = cls.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(_format_validation_error(exc, path, lines)) from None
+            raise ConfigError(
+                format_validation_errors(exc, path, lines, what="study config")
+            ) from None
         cfg._root = Path(root) if root is not None else path.resolve().parent.parent
         cfg._path = path.resolve()
         return cfg
@@ -303,81 +305,3 @@ class StudyConfig(_Model):
         if self._path is None:
             return ""
         return hashlib.sha256(self._path.read_bytes()).hexdigest()
-
-
-# ---------------------------------------------------------------------- helpers
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping key."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-    loader._key_lines.append({k.value: k.start_mark.line + 1 for k, _ in node.value})  # type: ignore[attr-defined]
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
-
-
-def _safe_load_with_lines(text: str, path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """Parse YAML safely and return the data plus a map of key path -> line number."""
-    try:
-        root_node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
-    except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ConfigError(
-            f"{path}, line {line}: unsafe or unknown YAML tag ({exc.problem}). Study files may "
-            f"hold only plain values, lists and mappings; remove the tag."
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else "?"
-        raise ConfigError(f"{path}, line {line}: not valid YAML ({exc}).") from None
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{path}: expected a mapping of top-level keys, found {type(data).__name__}."
-        )
-    lines: dict[tuple[Any, ...], int] = {}
-    _collect_lines(root_node, (), lines)
-    return data, lines
-
-
-def _collect_lines(node: Any, prefix: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, key_node.value)
-            out[key] = key_node.start_mark.line + 1
-            _collect_lines(value_node, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            key = (*prefix, i)
-            out[key] = item.start_mark.line + 1
-            _collect_lines(item, key, out)
-
-
-def _format_validation_error(
-    exc: ValidationError, path: Path, lines: dict[tuple[Any, ...], int]
-) -> str:
-    parts = [f"{path}: {exc.error_count()} problem(s) in the study config:"]
-    for err in exc.errors():
-        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
-        dotted = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(
-            ".[", "["
-        )
-        line = None
-        for n in range(len(loc), -1, -1):
-            line = lines.get(tuple(loc[:n]))
-            if line is not None:
-                break
-        where = f"line {line}" if line else "top level"
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key `{dotted}` ({where}); check its spelling or remove it"
-        elif err["type"] == "missing":
-            msg = f"missing required key `{dotted}` ({where})"
-        else:
-            found = err.get("input")
-            shown = repr(found) if not isinstance(found, dict | list) else type(found).__name__
-            msg = f"`{dotted or '(root)'}` ({where}): {err['msg']}; found {shown}"
-        parts.append(f"  - {msg}")
-    return "\n".join(parts)

@@ -233,7 +233,7 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
     ConfigError
         When the file is missing, not safe YAML, or does not match the claims format.
     """
-    from analysis.config import _safe_load_with_lines
+    from analysis._yaml import format_validation_errors, safe_load_with_lines
 
     path = Path(path)
     if not path.is_file():
@@ -241,46 +241,26 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
             f"claims file not found: {path}. Write the manuscript's numbers in "
             f"studies/<study>.claims.yaml (format: docs/claims.md)."
         )
-    data, lines = _safe_load_with_lines(path.read_text(encoding="utf-8"), path)
+    data, lines = safe_load_with_lines(path.read_text(encoding="utf-8"), path)
     try:
         parsed = ClaimsFile.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(exc, path, lines)) from None
+        raise ConfigError(
+            format_validation_errors(
+                exc, path, lines, what="claims file (format: docs/claims.md)", clean_loc=_claim_loc
+            )
+        ) from None
     return list(parsed.claims)
 
 
 _KINDS = ("value", "ratio", "argmax")
 
 
-def _format_errors(exc: ValidationError, path: Path, lines: dict[tuple[Any, ...], int]) -> str:
-    """Every problem of the file, each with its key path and line (like the study config)."""
-    parts = [f"{path}: {exc.error_count()} problem(s) in the claims file (format: docs/claims.md):"]
-    for err in exc.errors():
-        loc = list(err["loc"])
-        # Drop the union tag pydantic inserts after `claims[i]` (it is not a key of the file).
-        if len(loc) >= 3 and loc[0] == "claims" and loc[2] in _KINDS:
-            del loc[2]
-        dotted = ".".join(f"[{x}]" if isinstance(x, int) else str(x) for x in loc)
-        dotted = dotted.replace(".[", "[") or "(root)"
-        line = next(
-            (lines[tuple(loc[:n])] for n in range(len(loc), 0, -1) if tuple(loc[:n]) in lines),
-            None,
-        )
-        where = f"line {line}" if line else "top level"
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key `{dotted}` ({where}); check its spelling or remove it"
-        elif err["type"] == "missing":
-            msg = f"missing required key `{dotted}` ({where})"
-        elif err["type"] == "union_tag_invalid":
-            found = err.get("ctx", {}).get("tag", "?")
-            msg = f"`{dotted}.kind` ({where}) is {found!r}; use one of {', '.join(_KINDS)}"
-        else:
-            text = str(err["msg"]).removeprefix("Value error, ")
-            found = err.get("input")
-            shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
-            msg = f"`{dotted}` ({where}): {text}{shown}"
-        parts.append(f"  - {msg}")
-    return "\n".join(parts)
+def _claim_loc(loc: list[Any]) -> list[Any]:
+    """Drop the union tag pydantic inserts after ``claims[i]`` (it is not a key of the file)."""
+    if len(loc) >= 3 and loc[0] == "claims" and loc[2] in _KINDS:
+        return loc[:2] + loc[3:]
+    return loc
 
 
 # --------------------------------------------------------------------------------- checking

@@ -534,9 +534,9 @@ def test_unknown_canonical_column(mini_study):
         StudyConfig.load(path)
     assert str(exc.value) == (
         f"{path}: 1 problem(s) in the study config:\n"
-        f"  - `(root)` (top level): Value error, sources[1] (sessions): unknown canonical "
+        f"  - `(root)` (top level): sources[1] (sessions): unknown canonical "
         f"column(s) ['dosis'] for table 'sessions'; known columns are ['concentration_pct', "
-        f"'dose_mg', 'patient_id', 'session_date', 'volume_ml']; found dict"
+        f"'dose_mg', 'patient_id', 'session_date', 'volume_ml']"
     )
 
 
