@@ -58,8 +58,8 @@ def where(df: pd.DataFrame, i: int | object) -> str:
     return f"{rec['source_file']}{sheet}, row {rec['source_row']}"
 
 
-def log_rows(df: pd.DataFrame, table: str, step: str, reasons: pd.Series | str) -> pd.DataFrame:
-    """Exclusion-log rows for the records of ``df``."""
+def _located(df: pd.DataFrame, table: str, columns: list[str], **fields: object) -> pd.DataFrame:
+    """Log rows for the records of ``df``: where each came from, plus ``fields``."""
     out = pd.DataFrame(
         {
             "table": table,
@@ -67,12 +67,16 @@ def log_rows(df: pd.DataFrame, table: str, step: str, reasons: pd.Series | str) 
             "sheet": df["source_sheet"].astype(str),
             "row": df["source_row"].astype("int64"),
             "patient_id": df["patient_id"].astype("string"),
-            "step": step,
-            "reason": reasons,
+            **fields,
         },
         index=df.index,
     )
-    return out.reset_index(drop=True)[LOG_COLUMNS]
+    return out.reset_index(drop=True)[columns]
+
+
+def log_rows(df: pd.DataFrame, table: str, step: str, reasons: pd.Series | str) -> pd.DataFrame:
+    """Exclusion-log rows (``LOG_COLUMNS``) for the records of ``df``."""
+    return _located(df, table, LOG_COLUMNS, step=step, reason=reasons)
 
 
 def audit_rows(
@@ -84,22 +88,17 @@ def audit_rows(
     action: str,
     messages: pd.Series | str,
 ) -> pd.DataFrame:
-    out = pd.DataFrame(
-        {
-            "table": table,
-            "source": df["source_file"].astype(str),
-            "sheet": df["source_sheet"].astype(str),
-            "row": df["source_row"].astype("int64"),
-            "patient_id": df["patient_id"].astype("string"),
-            "column": column,
-            "check": check,
-            "value": values.astype(str),
-            "action": action,
-            "message": messages,
-        },
-        index=df.index,
+    """Audit-log rows (``AUDIT_COLUMNS``): a value of ``column`` corrected or flagged."""
+    return _located(
+        df,
+        table,
+        AUDIT_COLUMNS,
+        column=column,
+        check=check,
+        value=values.astype(str),
+        action=action,
+        message=messages,
     )
-    return out.reset_index(drop=True)[AUDIT_COLUMNS]
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

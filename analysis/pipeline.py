@@ -275,18 +275,7 @@ def validation_report(result: CleanResult) -> pd.DataFrame:
         column="", value="", action="excluded"
     )
     ex.loc[ex["check"] == "duplicate", "action"] = "merged"
-    cols = [
-        "table",
-        "source",
-        "sheet",
-        "row",
-        "patient_id",
-        "column",
-        "check",
-        "value",
-        "action",
-        "message",
-    ]
+    cols = AUDIT_COLUMNS
     inclusion = ex["check"].str.startswith(("inclusion:", "patient_excluded"))
     return pd.concat([ex.loc[~inclusion, cols], result.audit[cols]], ignore_index=True)
 
