@@ -176,7 +176,8 @@ def add_ae_flags(
 
 
 def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.DataFrame:
-    """``has_teae``, ``n_teae``, ``worst_ae_severity``, ``first_teae_date`` per patient."""
+    """``has_teae``, ``n_teae``, ``worst_ae_severity``, ``first_teae_date`` and
+    ``sessions_to_first_teae`` (session number of the first TEAE) per patient."""
     te = adverse_events.loc[adverse_events["is_teae"]]
     out = patients.copy()
     counts = te.groupby("patient_id").size()
@@ -193,6 +194,10 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
         ordered=True,
     )
     out["first_teae_date"] = out["patient_id"].map(te.groupby("patient_id")["onset_date"].min())
+    first_ae = te.sort_values(["patient_id", "onset_date"]).drop_duplicates("patient_id")
+    out["sessions_to_first_teae"] = (
+        out["patient_id"].map(first_ae.set_index("patient_id")["session_number"]).astype("Int64")
+    )
     return out
 
 
@@ -209,6 +214,28 @@ def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     )
     ae_end = out["first_teae_date"].where(out["has_teae"], out["last_contact_date"])
     out["time_to_first_teae_days"] = (ae_end - out["first_session_date"]).dt.days.astype("float64")
+    return out
+
+
+def add_first_improvement(
+    patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivation
+) -> pd.DataFrame:
+    """``has_improvement``, ``time_to_first_improvement_months``: months from the first session
+    to the first assessment graded in ``derive.improvement_levels`` (any visit), censored at the
+    last assessment (or last contact when never assessed)."""
+    out = patients.copy()
+    a = assessments[["patient_id", "assessment_date", "response_grade"]]
+    first = a["patient_id"].map(out.set_index("patient_id")["first_session_date"])
+    a = a.loc[a["assessment_date"] >= first]
+    improved = a.loc[a["response_grade"].astype(str).isin(d.improvement_levels)]
+    first_imp = improved.groupby("patient_id")["assessment_date"].min()
+    last_assess = a.groupby("patient_id")["assessment_date"].max()
+    out["has_improvement"] = out["patient_id"].isin(first_imp.index)
+    censor = out["patient_id"].map(last_assess).fillna(out["last_contact_date"])
+    end = out["patient_id"].map(first_imp).where(out["has_improvement"], censor)
+    out["time_to_first_improvement_months"] = _months(
+        (end - out["first_session_date"]).dt.days.astype("float64"), d
+    )
     return out
 
 

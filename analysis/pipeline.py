@@ -145,7 +145,11 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         .pipe(derive.add_baseline_severity, config)
     )
     aes = derive.add_ae_flags(tables["adverse_events"], patients, tables["sessions"], d)
-    patients = patients.pipe(derive.add_ae_summary, aes).pipe(derive.add_time_to_event, d)
+    patients = (
+        patients.pipe(derive.add_ae_summary, aes)
+        .pipe(derive.add_time_to_event, d)
+        .pipe(derive.add_first_improvement, tables["assessments"], d)
+    )
     tables["adverse_events"] = aes
 
     say("applying inclusion criteria")

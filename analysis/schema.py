@@ -103,6 +103,13 @@ DERIVED_COLUMNS: dict[str, dict[str, str]] = {
         "(event: is_discontinued) or to last contact (censored).",
         "time_to_first_teae_days": "Days from first session to the first TEAE (event: has_teae) "
         "or to last contact (censored).",
+        "sessions_to_first_teae": "Session number after which the first TEAE began (missing "
+        "without a TEAE).",
+        "has_improvement": "An assessment at any visit graded as an improvement "
+        "(derive.improvement_levels).",
+        "time_to_first_improvement_months": "Months from first session to the first assessment "
+        "graded as an improvement (event: has_improvement), censored at the last assessment or, "
+        "without one, at the last contact.",
     },
     "sessions": {
         "session_number": "1 for the first session of the patient, 2 for the second, ...",
