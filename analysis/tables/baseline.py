@@ -58,6 +58,8 @@ def baseline_table(
     seed : for a Monte-Carlo fallback of the exact test on very large tables.
     """
     labels = dict(variables) if isinstance(variables, Mapping) else {v: v for v in variables}
+    # One ARD table name per built table, so two Table 1s (by sex, by therapy) never share keys.
+    table = f"{table}_{by}" if by else table
     by_cols = [by] if by else []
     check_groups(data, by_cols, subject_id)
     data = data[[subject_id, *by_cols, *labels]].copy()
@@ -122,7 +124,7 @@ def baseline_table(
         f"Baseline characteristics by {by.replace('_', ' ')}" if by else "Baseline characteristics"
     )
     return TableResult(
-        name=f"{table}_{by}" if by else table,
+        name=table,
         title=title,
         frame=frame,
         layout=lambda f: _layout(f, labels),

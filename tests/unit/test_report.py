@@ -93,3 +93,9 @@ def test_tables_and_ard_are_identical_across_runs(study):
     pd.testing.assert_frame_equal(study.ard, again.ard)
     for name, t in study.tables.items():
         assert t.to_html() == again.tables[name].to_html(), name
+
+
+def test_ard_has_one_row_per_key(study):
+    keys = ["table", "variable", "level", "group", "stat"]
+    assert not study.ard.duplicated(keys).any()
+    assert study.ard["value"].dtype == "float64"
