@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
@@ -20,8 +20,11 @@ Data: TypeAlias = pd.DataFrame | str | Path | ir.Table
 
 
 def connect() -> ibis.BaseBackend:
-    """A new in-process DuckDB connection (one per call; nothing global)."""
-    return ibis.duckdb.connect()
+    """A new in-process DuckDB connection (one per call; nothing global), without DuckDB's
+    progress bar (it would print into the user's terminal or notebook)."""
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET enable_progress_bar = false")
+    return con
 
 
 def as_table(data: Data, *, con: ibis.BaseBackend | None = None) -> ir.Table:
@@ -50,8 +53,13 @@ def as_table(data: Data, *, con: ibis.BaseBackend | None = None) -> ir.Table:
 
 
 def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
-    """Run an expression (memtables run on DuckDB) and sort by ``keys`` for determinism."""
-    out = expr.to_pandas()
+    """Run an expression and sort by ``keys`` for determinism. An expression over in-memory
+    tables only runs on a fresh DuckDB connection of ours, not on Ibis' global default."""
+    try:
+        backend = expr._find_backend(use_default=False)
+    except Exception:  # only in-memory tables: no backend bound yet
+        backend = connect()
+    out = backend.execute(expr)
     keys = [k for k in keys if k in out.columns]
     if keys:
         out = out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
@@ -79,19 +87,39 @@ def subject_event_counts(
 ) -> pd.DataFrame:
     """Subjects with ≥ 1 event (``n``) and number of events (``events``) per group and term.
 
-    ``by`` columns are taken from the subject-level table (joined on ``subject_id``), so an
-    event of a subject absent from ``subjects`` is not counted. With ``terms=()`` the counts are
-    for any event.
+    ``events`` is either event-level, or already one row per (subject, *terms) with an
+    ``events`` count column (from ``per_subject_events``) — the fast path: subjects are then
+    counted with ``count(*)`` instead of a distinct count. ``by`` columns come from the
+    subject-level table (one row per subject, joined on ``subject_id``), so an event of a subject
+    absent from ``subjects`` is not counted. With ``terms=()`` the counts are for any event.
     """
-    keys = [subject_id, *by]
-    subj = subjects.select(*keys).distinct()
-    ev_cols = [subject_id, *terms]
-    ev = events.select(*ev_cols)
-    joined = ev.inner_join(subj, subject_id)
+    if "events" not in events.columns:
+        events = per_subject_events(events, subject_id=subject_id, keys=terms)
+    subj = subjects.select(subject_id, *by)
+    joined = events.inner_join(subj, subject_id)
     group = [*by, *terms]
-    agg_kw = {"n": joined[subject_id].nunique(), "events": joined.count()}
+    agg_kw = {"n": joined.count(), "events": joined["events"].sum()}
     expr = joined.group_by(group).aggregate(**agg_kw) if group else joined.aggregate(**agg_kw)
     return execute(expr, group)
+
+
+def per_subject_events(
+    events: ir.Table, *, subject_id: str, keys: Sequence[str] = (), flags: Sequence[str] = ()
+) -> ir.Table:
+    """One row per (subject, *keys) with its number of events (column ``events``) and, for each
+    boolean ``flags`` column, the number of flagged events (column ``<flag>_events``).
+
+    Counting subjects then needs no distinct count: this one pass over the event table is the
+    only heavy step of an incidence table.
+    """
+    cols = [subject_id, *keys]
+    if "events" in events.columns:
+        aggs = {"events": events["events"].sum()}
+        aggs.update({f"{f}_events": events[f"{f}_events"].sum() for f in flags})
+    else:
+        aggs = {"events": events.count()}
+        aggs.update({f"{f}_events": events[f].cast("int64").sum() for f in flags})
+    return events.group_by(cols).aggregate(**aggs)
 
 
 def subject_max_level(
@@ -179,14 +207,17 @@ def distinct_values(t: ir.Table, column: str) -> list[str]:
     return sorted(values.astype(str))
 
 
-def flag_true(t: ir.Table, flag: str) -> ir.Table:
-    """Rows where ``flag`` is true: a boolean column, or CDISC-style ``"Y"`` text."""
+def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:
+    """Rows where ``flag`` is true — a boolean column, a number (non-zero) or CDISC-style
+    ``"Y"`` text; with ``as_column=True`` the boolean expression itself."""
     col = t[flag]
     if col.type().is_boolean():
-        return t.filter(col.fill_null(False))
-    if col.type().is_numeric():
-        return t.filter(col.fill_null(0) != 0)
-    return t.filter(col.upper().isin(["Y", "YES", "TRUE", "1"]))
+        cond = col.fill_null(False)
+    elif col.type().is_numeric():
+        cond = col.fill_null(0) != 0
+    else:
+        cond = col.upper().isin(["Y", "YES", "TRUE", "1"]).fill_null(False)
+    return cond if as_column else t.filter(cond)
 
 
 def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
@@ -282,3 +313,38 @@ def multi_level_counts(
     stacked = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
     keys = [*by, "variable", "level"]
     return execute(stacked.group_by(keys).aggregate(n=stacked.count()), keys)
+
+
+def materialize(expr: ir.Table) -> ir.Table:
+    """Run ``expr`` once and keep the result in memory (Arrow) as a new in-memory table.
+
+    Used instead of Ibis ``Table.cache()``, whose DDL fails with the sqlglot/DuckDB versions
+    this project installs (``DROP TABLE IF EXISTS`` is generated without a name).
+    """
+    try:
+        backend = expr._find_backend(use_default=False)
+    except Exception:  # only in-memory tables
+        backend = connect()
+    return ibis.memtable(backend.to_pyarrow(expr))
+
+
+def incidence_counts(
+    per_subject: ir.Table,
+    *,
+    by: Sequence[str],
+    terms: Sequence[str] = (),
+    subject_id: str,
+    events_column: str = "events",
+) -> pd.DataFrame:
+    """``n`` subjects and ``events`` per group (and term) from a per-subject table that already
+    carries the ``by`` columns (one row per subject and term): a subject counts once per cell."""
+    if terms:
+        rows = per_subject
+    else:  # collapse the terms of each subject first: one row per subject
+        rows = per_subject.group_by([subject_id, *by]).aggregate(
+            **{events_column: per_subject[events_column].sum()}
+        )
+    group = [*by, *terms]
+    aggs = {"n": rows.count(), "events": rows[events_column].sum()}
+    expr = rows.group_by(group).aggregate(**aggs) if group else rows.aggregate(**aggs)
+    return execute(expr, group)

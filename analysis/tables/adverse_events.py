@@ -10,6 +10,7 @@ highest severity counts once per subject.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -98,48 +99,56 @@ def ae_incidence(
     ev_t = engine.as_table(events, con=con)
     if teae_flag is not None:
         ev_t = engine.flag_true(ev_t, teae_flag)
+    ev_t = ev_t.mutate(**{term: ev_t[term].cast("string")})
+    has_serious = bool(serious_flag) and serious_flag in engine.columns(ev_t)
+    # The one heavy pass over the events: one row per (subject, term), kept in memory.
+    keys = [term] + ([category] if category is not None and categories is None else [])
+    flags = []
+    if has_serious:
+        ev_t = ev_t.mutate(_serious=engine.flag_true(ev_t, str(serious_flag), as_column=True))
+        flags = ["_serious"]
+    # The one heavy pass: events -> one row per (subject, term) with the subject's group
+    # columns joined once, kept in memory; every count below is a small group-by of it.
+    per_term = engine.materialize(
+        engine.per_subject_events(ev_t, subject_id=subject_id, keys=keys, flags=flags).inner_join(
+            subj_t, subject_id
+        )
+    )
     if categories is None and category is not None:
-        pairs = engine.execute(ev_t.select(term, category).distinct().drop_null())
+        pairs = engine.execute(per_term.select(term, category).distinct().drop_null())
         categories = dict(zip(pairs[term].astype(str), pairs[category].astype(str), strict=True))
     if terms is not None:
         all_terms = list(terms)
     elif isinstance(events, pd.DataFrame):
         all_terms = levels_of(events, term)
     else:
-        all_terms = engine.distinct_values(ev_t, term)
-    ev_t = ev_t.mutate(**{term: ev_t[term].cast("string")})
-    has_serious = bool(serious_flag) and serious_flag in engine.columns(ev_t)
+        all_terms = engine.distinct_values(per_term, term)
     reference_frame = subjects if isinstance(subjects, pd.DataFrame) else None
 
     sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id)
     if reference_frame is not None:
         sizes = sort_by_levels(sizes, by, reference_frame)
-    base_ev = ev_t.select(subject_id, term)
-    by_term = engine.subject_event_counts(
-        subj_t, base_ev, by=by, terms=(term,), subject_id=subject_id
-    )
-    any_ae = engine.subject_event_counts(subj_t, base_ev, by=by, terms=(), subject_id=subject_id)
+    count = partial(engine.incidence_counts, by=by, subject_id=subject_id)
     parts = [
-        by_term.rename(columns={term: "level"}).assign(variable="ae_term"),
-        any_ae.assign(variable="any_ae", level=ANY),
+        count(per_term, terms=(term,)).rename(columns={term: "level"}).assign(variable="ae_term"),
+        count(per_term).assign(variable="any_ae", level=ANY),
     ]
     if categories:
-        mapped = ev_t[term].cases(*categories.items(), else_=None)
-        cat_t = ev_t.mutate(_category=mapped).filter(lambda t: t["_category"].notnull())
-        by_cat = engine.subject_event_counts(
-            subj_t,
-            cat_t.select(subject_id, "_category"),
-            by=by,
-            terms=("_category",),
-            subject_id=subject_id,
+        mapped = per_term[term].cases(*categories.items(), else_=None)
+        cat_t = per_term.mutate(_category=mapped).filter(lambda t: t["_category"].notnull())
+        cat_rows = cat_t.group_by([subject_id, *by, "_category"]).aggregate(
+            events=cat_t["events"].sum()
         )
-        parts.append(by_cat.rename(columns={"_category": "level"}).assign(variable="ae_category"))
+        parts.append(
+            count(cat_rows, terms=("_category",))
+            .rename(columns={"_category": "level"})
+            .assign(variable="ae_category")
+        )
     if has_serious:
-        ser = engine.flag_true(ev_t, str(serious_flag)).select(subject_id, term)
-        ser_counts = engine.subject_event_counts(
-            subj_t, ser, by=by, terms=(), subject_id=subject_id
+        ser = per_term.filter(per_term["_serious_events"] > 0)
+        parts.append(
+            count(ser, events_column="_serious_events").assign(variable="serious_ae", level=SERIOUS)
         )
-        parts.append(ser_counts.assign(variable="serious_ae", level=SERIOUS))
     counts = pd.concat(parts, ignore_index=True)
     rows_index = _row_index(all_terms, categories, has_serious)
     if prune_zero:
