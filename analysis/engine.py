@@ -8,6 +8,7 @@ table builder calls pandas ``groupby`` on patient-level data directly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -15,8 +16,16 @@ from typing import Any, TypeAlias
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 
 Data: TypeAlias = pd.DataFrame | str | Path | ir.Table
+
+
+@functools.lru_cache(maxsize=1)
+def _memory_connection() -> ibis.BaseBackend:
+    """The connection that runs expressions over in-memory tables only (opening a DuckDB
+    connection costs ~0.3 s, so one is kept for the process instead of one per query)."""
+    return connect()
 
 
 def connect() -> ibis.BaseBackend:
@@ -46,7 +55,8 @@ def as_table(data: Data, *, con: ibis.BaseBackend | None = None) -> ir.Table:
         for col in frame.columns:
             if isinstance(frame[col].dtype, pd.CategoricalDtype):
                 frame[col] = frame[col].astype("string")
-        return ibis.memtable(frame)
+        # Converted to Arrow once here, not again by every query that reads it.
+        return ibis.memtable(pa.Table.from_pandas(frame, preserve_index=False))
     raise TypeError(
         f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
     )
@@ -58,7 +68,7 @@ def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
     try:
         backend = expr._find_backend(use_default=False)
     except Exception:  # only in-memory tables: no backend bound yet
-        backend = connect()
+        backend = _memory_connection()
     out = backend.execute(expr)
     keys = [k for k in keys if k in out.columns]
     if keys:
@@ -67,13 +77,16 @@ def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
 
 
 def group_sizes(
-    subjects: ir.Table, *, by: Sequence[str] = (), subject_id: str = "patient_id"
+    subjects: ir.Table,
+    *,
+    by: Sequence[str] = (),
+    subject_id: str = "patient_id",
+    unique: bool = False,
 ) -> pd.DataFrame:
-    """Distinct subjects per group (the denominators ``N``) — from the subject-level table."""
-    if by:
-        agg = subjects.group_by(list(by)).aggregate(N=subjects[subject_id].nunique())
-    else:
-        agg = subjects.aggregate(N=subjects[subject_id].nunique())
+    """Distinct subjects per group (the denominators ``N``). ``unique=True`` says the table has
+    one row per subject (already checked), so rows are counted instead of distinct ids."""
+    n = subjects.count() if unique else subjects[subject_id].nunique()
+    agg = subjects.group_by(list(by)).aggregate(N=n) if by else subjects.aggregate(N=n)
     return execute(agg, by)
 
 
@@ -324,7 +337,7 @@ def materialize(expr: ir.Table) -> ir.Table:
     try:
         backend = expr._find_backend(use_default=False)
     except Exception:  # only in-memory tables
-        backend = connect()
+        backend = _memory_connection()
     return ibis.memtable(backend.to_pyarrow(expr))
 
 

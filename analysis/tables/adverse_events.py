@@ -125,7 +125,7 @@ def ae_incidence(
         all_terms = engine.distinct_values(per_term, term)
     reference_frame = subjects if isinstance(subjects, pd.DataFrame) else None
 
-    sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id)
+    sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True)
     if reference_frame is not None:
         sizes = sort_by_levels(sizes, by, reference_frame)
     count = partial(engine.incidence_counts, by=by, subject_id=subject_id)

@@ -51,7 +51,9 @@ def ae_severity(
     worst = engine.subject_max_level(
         subj_t, ev_t, by=by, column=severity, order=levels, subject_id=subject_id
     )
-    sizes = sort_by_levels(engine.group_sizes(subj_t, by=by, subject_id=subject_id), by, subjects)
+    sizes = sort_by_levels(
+        engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True), by, subjects
+    )
     rows = []
     for spec in subgroup_specs(by):
         big = (

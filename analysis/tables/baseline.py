@@ -156,7 +156,9 @@ def _label(spec: list[str], row: pd.Series) -> str:
 def _n_rows(tbl, by_cols, subject_id, table, data) -> pd.DataFrame:  # noqa: ANN001
     out = []
     for spec in _specs(by_cols):
-        sizes = sort_by_levels(engine.group_sizes(tbl, by=spec, subject_id=subject_id), spec, data)
+        sizes = sort_by_levels(
+            engine.group_sizes(tbl, by=spec, subject_id=subject_id, unique=True), spec, data
+        )
         for _, r in sizes.iterrows():
             out.append(
                 {
