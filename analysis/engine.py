@@ -8,6 +8,7 @@ table builder calls pandas ``groupby`` on patient-level data directly.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,7 +33,9 @@ def connect() -> ibis.BaseBackend:
     """A new in-process DuckDB connection (one per call; nothing global), without DuckDB's
     progress bar (it would print into the user's terminal or notebook)."""
     con = ibis.duckdb.connect()
-    con.raw_sql("SET enable_progress_bar = false")
+    # Inside Jupyter DuckDB refuses the setting (it wants ipywidgets) and draws no bar anyway.
+    with contextlib.suppress(Exception):
+        con.raw_sql("SET enable_progress_bar = false")
     return con
 
 
