@@ -90,7 +90,7 @@ def contingency_test(table: np.ndarray, *, test: str = "fisher", seed: int | Non
 
     if test == "fisher":
         if table.shape == (2, 2):
-            return tests.fisher_exact_2x2(table)
+            return tests.fisher_exact_2x2(table, odds_ratio=False)
         return tests.fisher_exact_rxc(table, seed=seed)
     if test == "chi2":
         return tests.chi2_test(table, correction=False)

@@ -253,3 +253,12 @@ def test_reference_study_published_adverse_event_numbers(reference_clean, refere
     top = f[(f.group == "overall") & (f.stat == "n") & (f.variable == "ae_term")]
     assert top.sort_values("value", ascending=False)["level"].iloc[0] == "pain"
     assert np.isfinite(top["value"]).all()
+
+
+def test_p_value_only_fisher_skips_the_odds_ratio_and_keeps_the_p_value():
+    from analysis.stats.tests import fisher_exact_2x2
+
+    full = fisher_exact_2x2([[120, 4880], [95, 4905]])
+    fast = fisher_exact_2x2([[120, 4880], [95, 4905]], odds_ratio=False)
+    assert fast.p_value == full.p_value
+    assert np.isnan(fast.conditional_odds_ratio) and np.isfinite(full.conditional_odds_ratio)
