@@ -16,6 +16,7 @@ from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -54,12 +55,13 @@ def as_table(data: Data, *, con: ibis.BaseBackend | None = None) -> ir.Table:
             raise FileNotFoundError(f"no Parquet file or folder at {path}")
         return (con or connect()).read_parquet(str(path))
     if isinstance(data, pd.DataFrame):
-        frame = data.copy()
-        for col in frame.columns:
-            if isinstance(frame[col].dtype, pd.CategoricalDtype):
-                frame[col] = frame[col].astype("string")
-        # Converted to Arrow once here, not again by every query that reads it.
-        return ibis.memtable(pa.Table.from_pandas(frame, preserve_index=False))
+        # Converted to Arrow once here (not again by every query); categoricals become text
+        # inside Arrow, without materialising one Python string per row.
+        table = pa.Table.from_pandas(data, preserve_index=False)
+        for i, field in enumerate(table.schema):
+            if pa.types.is_dictionary(field.type):
+                table = table.set_column(i, field.name, table.column(i).cast(pa.string()))
+        return ibis.memtable(table)
     raise TypeError(
         f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
     )
@@ -298,14 +300,17 @@ def numeric_summaries(
                 f"{i}__mean": x.mean(),
                 f"{i}__sd": x.std(how="sample"),
                 f"{i}__min": x.min(),
-                f"{i}__q1": x.quantile(0.25),
-                f"{i}__median": x.quantile(0.5),
-                f"{i}__q3": x.quantile(0.75),
+                # one sort per variable for all three quartiles, split after the query
+                f"{i}__quartiles": x.quantile([0.25, 0.5, 0.75]),
                 f"{i}__max": x.max(),
             }
         )
     expr = data.group_by(list(by)).aggregate(**aggs) if by else data.aggregate(**aggs)
     wide = execute(expr, by)
+    for i in range(len(variables)):
+        q = wide.pop(f"{i}__quartiles")
+        for k, name in enumerate(("q1", "median", "q3")):
+            wide[f"{i}__{name}"] = [np.nan if v is None else float(v[k]) for v in q]
     parts = []
     for i, var in enumerate(variables):
         cols = {f"{i}__{s}": s for s in _NUMERIC_STATS}
