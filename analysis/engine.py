@@ -238,32 +238,47 @@ def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:
     return cond if as_column else t.filter(cond)
 
 
+def missing_columns_message(missing: list[str], columns: list[str]) -> str:
+    return (
+        f"column(s) {missing} not in the subject-level table; it has {columns}. Pass the "
+        f"right names with `by=` / `subject_id=`."
+    )
+
+
+def missing_group_message(n_missing: int, column: str) -> str:
+    return (
+        f"{n_missing} subject(s) have a missing `{column}`; a table by `{column}` would drop "
+        f"them. Filter them out or give them a level (e.g. 'unknown') first."
+    )
+
+
+def duplicate_subject_message(dup: int, subject_id: str) -> str:
+    return (
+        f"the subject-level table has {dup} duplicate `{subject_id}` value(s); it must have one "
+        f"row per subject (denominators come from it)."
+    )
+
+
 def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
-    """Refuse subjects with missing group values and duplicate ids (the denominators)."""
+    """Refuse subjects with missing group values and duplicate ids (the denominators).
+
+    ``tables._common.check_groups`` runs the same checks on pandas frames (faster there), with
+    the same messages.
+    """
     cols = columns(t)
     missing_cols = [c for c in [subject_id, *by] if c not in cols]
     if missing_cols:
-        raise ValueError(
-            f"column(s) {missing_cols} not in the subject-level table; it has {cols}. Pass the "
-            f"right names with `by=` / `subject_id=`."
-        )
+        raise ValueError(missing_columns_message(missing_cols, cols))
     aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
     aggs["rows"] = t.count()
     aggs["ids"] = t[subject_id].nunique()
     res = execute(t.aggregate(**aggs)).iloc[0]
     for i, c in enumerate(by):
-        n_missing = int(res[f"miss_{i}"])
-        if n_missing:
-            raise ValueError(
-                f"{n_missing} subject(s) have a missing `{c}`; a table by `{c}` would drop them. "
-                f"Filter them out or give them a level (e.g. 'unknown') first."
-            )
+        if int(res[f"miss_{i}"]):
+            raise ValueError(missing_group_message(int(res[f"miss_{i}"]), c))
     dup = int(res["rows"]) - int(res["ids"])
     if dup:
-        raise ValueError(
-            f"the subject-level table has {dup} duplicate `{subject_id}` value(s); it must have "
-            f"one row per subject (denominators come from it)."
-        )
+        raise ValueError(duplicate_subject_message(dup, subject_id))
 
 
 _NUMERIC_STATS = (
