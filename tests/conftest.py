@@ -127,6 +127,18 @@ inclusion:
 """
 
 
+def ard_value(frame, variable, level, group, stat):
+    """The one ARD value with these keys (asserts there is exactly one)."""
+    sel = frame[
+        (frame.variable == variable)
+        & (frame.level == level)
+        & (frame.group == group)
+        & (frame.stat == stat)
+    ]
+    assert len(sel) == 1, (variable, level, group, stat, len(sel))
+    return sel["value"].iloc[0]
+
+
 def _dedent(text: str) -> str:
     return textwrap.dedent(text)
 

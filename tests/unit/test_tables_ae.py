@@ -11,6 +11,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from analysis.tables.adverse_events import ae_incidence
 from analysis.tables.ae_detail import ae_by_session, ae_severity
+from tests.conftest import ard_value as value
 
 SUBJECTS = pd.DataFrame(
     {
@@ -38,17 +39,6 @@ EVENTS = pd.DataFrame(
         "is_serious": [False, False, False, False, False, False, False],
     }
 )
-
-
-def value(frame, variable, level, group, stat):
-    sel = frame[
-        (frame.variable == variable)
-        & (frame.level == level)
-        & (frame.group == group)
-        & (frame.stat == stat)
-    ]
-    assert len(sel) == 1, (variable, level, group, stat, len(sel))
-    return sel["value"].iloc[0]
 
 
 def test_subject_counted_once_events_counted_every_time():

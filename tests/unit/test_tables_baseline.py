@@ -13,6 +13,7 @@ from analysis.tables.baseline import (
     kruskal_from_ranks,
     welch_from_summary,
 )
+from tests.conftest import ard_value as v
 
 RNG = np.random.default_rng(3)
 N = 300
@@ -27,17 +28,6 @@ DATA = pd.DataFrame(
     }
 )
 VARS = {"age_years": "Age", "centre": "Centre", "score": "Score", "has_x": "X"}
-
-
-def v(frame, variable, level, group, stat):
-    sel = frame[
-        (frame.variable == variable)
-        & (frame.level == level)
-        & (frame.group == group)
-        & (frame.stat == stat)
-    ]
-    assert len(sel) == 1, (variable, level, group, stat, len(sel))
-    return sel["value"].iloc[0]
 
 
 def test_continuous_summaries_match_pandas_and_numpy():
