@@ -384,3 +384,82 @@ def incidence_counts(
     aggs = {"n": rows.count(), "events": rows[events_column].sum()}
     expr = rows.group_by(group).aggregate(**aggs) if group else rows.aggregate(**aggs)
     return execute(expr, group)
+
+
+#: Up to this many terms, incidence counts come from one row per subject with a count column
+#: per term (``incidence_wide``); beyond it, from one row per (subject, term).
+MAX_WIDE_TERMS = 64
+
+
+def incidence_wide(
+    subjects: ir.Table,
+    events: ir.Table,
+    *,
+    by: Sequence[str],
+    subject_id: str,
+    term: str,
+    terms: Sequence[str],
+    categories: dict[str, str] | None = None,
+    serious: str | None = None,
+) -> pd.DataFrame:
+    """Every count of an incidence table in one query: one row per group of ``by`` with
+    ``N`` (subjects in the group, from ``subjects``), and ``n`` / ``events`` for any event,
+    for each of ``terms``, each category and (``serious``: a boolean column of ``events``) any
+    serious event. Returns the long frame ``[*by, variable, level, n, events, N]`` with
+    ``variable`` one of ``any_ae``, ``ae_term``, ``ae_category``, ``serious_ae``.
+
+    The heavy step groups the events by subject only, counting each term in its own column
+    (``count(*) FILTER (WHERE term = ...)``), which is several times cheaper than grouping by
+    (subject, term) when there are few terms; subjects then count once per cell as the subjects
+    whose column is positive. Events of subjects absent from ``subjects`` are not counted.
+    """
+    ev_term = events[term]
+    aggs: dict[str, Any] = {"_e": events.count()}
+    if serious is not None:
+        aggs["_s"] = events.count(where=events[serious])
+    for i, t in enumerate(terms):
+        aggs[f"_t{i}"] = events.count(where=ev_term == t)
+    per_subject = events.group_by(subject_id).aggregate(**aggs)
+    subj = subjects.select(subject_id, *by)
+    j = subj.left_join(per_subject, subject_id)
+
+    def n_and_e(col: Any) -> dict[str, Any]:
+        return {"n": j.count(where=col > 0), "e": col.sum()}
+
+    cells: dict[str, dict[str, Any]] = {"any": n_and_e(j["_e"])}
+    if serious is not None:
+        cells["ser"] = n_and_e(j["_s"])
+    for i in range(len(terms)):
+        cells[f"t{i}"] = n_and_e(j[f"_t{i}"])
+    cat_names = (
+        list(dict.fromkeys(categories[t] for t in terms if t in categories)) if categories else []
+    )
+    for k, cat in enumerate(cat_names):
+        cols = [
+            j[f"_t{i}"].fill_null(0)
+            for i, t in enumerate(terms)
+            if categories and categories.get(t) == cat
+        ]
+        total = functools.reduce(lambda a, b: a + b, cols)
+        cells[f"c{k}"] = n_and_e(total)
+    final = {"N": j.count()}
+    for key, pair in cells.items():
+        final[f"{key}__n"] = pair["n"]
+        final[f"{key}__e"] = pair["e"]
+    by = list(by)
+    wide = execute(j.group_by(by).aggregate(**final) if by else j.aggregate(**final), by)
+    labels: list[tuple[str, str, str]] = [("any", "any_ae", "")]
+    if serious is not None:
+        labels.append(("ser", "serious_ae", ""))
+    labels += [(f"c{k}", "ae_category", cat) for k, cat in enumerate(cat_names)]
+    labels += [(f"t{i}", "ae_term", t) for i, t in enumerate(terms)]
+    parts = []
+    for key, variable, level in labels:
+        part = wide[by].copy()
+        part["variable"] = variable
+        part["level"] = level
+        part["n"] = wide[f"{key}__n"].fillna(0).astype("int64").to_numpy()
+        part["events"] = wide[f"{key}__e"].fillna(0).astype("int64").to_numpy()
+        part["N"] = wide["N"].astype("int64").to_numpy()
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)

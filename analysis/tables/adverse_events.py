@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,14 +31,7 @@ from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_l
 TABLE = "ae_incidence"
 ANY = "any adverse event"
 SERIOUS = "any serious adverse event"
-
-
-def _flagged(events: pd.DataFrame, flag: str | None) -> pd.DataFrame:
-    if flag is None:
-        return events
-    col = events[flag]
-    keep = col.fillna(False).astype(bool) if col.dtype != object else col.isin(["Y", "y", True])
-    return events.loc[keep]
+OTHER = "Other"
 
 
 def ae_incidence(
@@ -101,55 +95,43 @@ def ae_incidence(
         ev_t = engine.flag_true(ev_t, teae_flag)
     ev_t = ev_t.mutate(**{term: ev_t[term].cast("string")})
     has_serious = bool(serious_flag) and serious_flag in engine.columns(ev_t)
-    # The one heavy pass over the events: one row per (subject, term), kept in memory.
-    keys = [term] + ([category] if category is not None and categories is None else [])
-    flags = []
     if has_serious:
         ev_t = ev_t.mutate(_serious=engine.flag_true(ev_t, str(serious_flag), as_column=True))
-        flags = ["_serious"]
-    # The one heavy pass: events -> one row per (subject, term) with the subject's group
-    # columns joined once, kept in memory; every count below is a small group-by of it.
-    per_term = engine.materialize(
-        engine.per_subject_events(ev_t, subject_id=subject_id, keys=keys, flags=flags).inner_join(
-            subj_t, subject_id
-        )
-    )
     if categories is None and category is not None:
-        pairs = engine.execute(per_term.select(term, category).distinct().drop_null())
+        pairs = engine.execute(ev_t.select(term, category).distinct().drop_null())
         categories = dict(zip(pairs[term].astype(str), pairs[category].astype(str), strict=True))
     if terms is not None:
         all_terms = list(terms)
     elif isinstance(events, pd.DataFrame):
         all_terms = levels_of(events, term)
     else:
-        all_terms = engine.distinct_values(per_term, term)
-    reference_frame = subjects if isinstance(subjects, pd.DataFrame) else None
-
-    sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True)
-    if reference_frame is not None:
-        sizes = sort_by_levels(sizes, by, reference_frame)
-    count = partial(engine.incidence_counts, by=by, subject_id=subject_id)
-    parts = [
-        count(per_term, terms=(term,)).rename(columns={term: "level"}).assign(variable="ae_term"),
-        count(per_term).assign(variable="any_ae", level=ANY),
-    ]
+        all_terms = engine.distinct_values(ev_t, term)
     if categories:
-        mapped = per_term[term].cases(*categories.items(), else_=None)
-        cat_t = per_term.mutate(_category=mapped).filter(lambda t: t["_category"].notnull())
-        cat_rows = cat_t.group_by([subject_id, *by, "_category"]).aggregate(
-            events=cat_t["events"].sum()
+        categories = {t: categories.get(t, OTHER) for t in all_terms}
+    count_args: dict[str, Any] = {
+        "by": by,
+        "subject_id": subject_id,
+        "term": term,
+        "terms": all_terms,
+    }
+    if len(all_terms) <= engine.MAX_WIDE_TERMS:
+        counts = engine.incidence_wide(
+            subj_t,
+            ev_t,
+            **count_args,
+            categories=categories,
+            serious="_serious" if has_serious else None,
         )
-        parts.append(
-            count(cat_rows, terms=("_category",))
-            .rename(columns={"_category": "level"})
-            .assign(variable="ae_category")
+        sizes = counts.loc[counts["variable"] == "any_ae", [*by, "N"]].reset_index(drop=True)
+        counts.loc[counts["variable"] == "any_ae", "level"] = ANY
+        counts.loc[counts["variable"] == "serious_ae", "level"] = SERIOUS
+    else:
+        counts = _long_counts(
+            subj_t, ev_t, **count_args, categories=categories, serious=has_serious
         )
-    if has_serious:
-        ser = per_term.filter(per_term["_serious_events"] > 0)
-        parts.append(
-            count(ser, events_column="_serious_events").assign(variable="serious_ae", level=SERIOUS)
-        )
-    counts = pd.concat(parts, ignore_index=True)
+        sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True)
+    if isinstance(subjects, pd.DataFrame):
+        sizes = sort_by_levels(sizes, by, subjects)
     rows_index = _row_index(all_terms, categories, has_serious)
     if prune_zero:
         seen = set(counts.loc[counts["n"] > 0, "level"].astype(str))
@@ -172,6 +154,51 @@ def ae_incidence(
     )
 
 
+def _long_counts(
+    subj_t: Any,
+    ev_t: Any,
+    *,
+    by: list[str],
+    subject_id: str,
+    term: str,
+    terms: list[str],
+    categories: dict[str, str] | None,
+    serious: bool,
+) -> pd.DataFrame:
+    """Counts for many terms: the events go to one row per (subject, term) first, kept in
+    memory, and every count is a small group-by of that (``engine.incidence_wide`` does it in
+    one pass when there are few terms)."""
+    flags = ["_serious"] if serious else []
+    per_term = engine.materialize(
+        engine.per_subject_events(ev_t, subject_id=subject_id, keys=[term], flags=flags).inner_join(
+            subj_t, subject_id
+        )
+    )
+    count = partial(engine.incidence_counts, by=by, subject_id=subject_id)
+    parts = [
+        count(per_term, terms=(term,)).rename(columns={term: "level"}).assign(variable="ae_term"),
+        count(per_term).assign(variable="any_ae", level=ANY),
+    ]
+    if categories:
+        # every shown term has a category (OTHER if unmapped); other terms have none
+        mapped = per_term[term].cases(*categories.items(), else_=None)
+        cat_t = per_term.mutate(_category=mapped).filter(lambda t: t["_category"].notnull())
+        cat_rows = cat_t.group_by([subject_id, *by, "_category"]).aggregate(
+            events=cat_t["events"].sum()
+        )
+        parts.append(
+            count(cat_rows, terms=("_category",))
+            .rename(columns={"_category": "level"})
+            .assign(variable="ae_category")
+        )
+    if serious:
+        ser = per_term.filter(per_term["_serious_events"] > 0)
+        parts.append(
+            count(ser, events_column="_serious_events").assign(variable="serious_ae", level=SERIOUS)
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
 def _row_index(
     all_terms: list[str], categories: dict[str, str] | None, serious: bool
 ) -> list[tuple[str, str]]:
@@ -179,7 +206,7 @@ def _row_index(
     if serious:
         rows.append(("serious_ae", SERIOUS))
     if categories:
-        for cat in dict.fromkeys(categories.get(t, "Other") for t in all_terms):
+        for cat in dict.fromkeys(categories.get(t, OTHER) for t in all_terms):
             rows.append(("ae_category", cat))
     rows += [("ae_term", t) for t in all_terms]
     return rows

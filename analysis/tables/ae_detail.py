@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -11,21 +14,46 @@ from analysis import engine
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._common import (
-    check_groups,
     contingency_test,
     levels_of,
     sort_by_levels,
     subgroup_specs,
 )
-from analysis.tables.adverse_events import _flagged
 from analysis.tables.render import TableResult, fmt_count, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 NONE_LEVEL = "no event"
 
 
+def _connection(*data: engine.Data) -> ibis.BaseBackend | None:
+    """One DuckDB connection shared by the Parquet inputs of a call; none for in-memory input
+    (opening one costs ~0.4 s, and in-memory tables run on the engine's own connection)."""
+    return engine.connect() if any(isinstance(d, str | Path) for d in data) else None
+
+
+def _table(data: engine.Data, cols: Sequence[str | None], con: ibis.BaseBackend | None) -> ir.Table:
+    """``data`` as an Ibis table; a pandas frame is narrowed to ``cols`` first (when it has them
+    all) so that only the columns used are converted to Arrow."""
+    needed = list(dict.fromkeys(c for c in cols if c is not None))
+    if isinstance(data, pd.DataFrame) and all(c in data.columns for c in needed):
+        data = data[needed]
+    return engine.as_table(data, con=con)
+
+
+def _emergent(t: ir.Table, teae_flag: str | None) -> ir.Table:
+    """Treatment-emergent events only (bool, numeric or CDISC ``"Y"`` flag); all if ``None``."""
+    return t if teae_flag is None else engine.flag_true(t, teae_flag)
+
+
+def _session_key(col: ir.Value, max_session: int) -> ir.Value:
+    """Session number as an integer, sessions beyond ``max_session`` pooled into it (missing
+    stays missing). Floats are floored first: DuckDB's cast would round 2.7 up to 3."""
+    k = col.floor() if col.type().is_floating() else col
+    return k.cast("int64").clip(upper=max_session)
+
+
 def ae_severity(
-    subjects: pd.DataFrame,
-    events: pd.DataFrame,
+    subjects: engine.Data,
+    events: engine.Data,
     *,
     by: Sequence[str] = (),
     severity: str = "severity",
@@ -38,22 +66,32 @@ def ae_severity(
     """Subjects by the highest severity of their events (each subject counted once).
 
     Subjects without an event are the "no event" row, so each column adds up to its N.
-    ``test`` compares the distribution across ``by[0]`` (Fisher-Freeman-Halton exact, or
-    ``chi2``) per stratum of the other ``by`` columns and overall.
+    ``subjects`` and ``events`` are pandas frames, Parquet paths or Ibis tables. Severity
+    levels, lowest first: ``order``, else the categories of a categorical pandas column, else
+    the observed values sorted. ``test`` compares the distribution across ``by[0]``
+    (Fisher-Freeman-Halton exact, or ``chi2``) per stratum of the other ``by`` columns and
+    overall.
     """
     by = list(by)
-    check_groups(subjects, by, subject_id)
-    levels = list(order) if order is not None else levels_of(events, severity)
-    ev = _flagged(events, teae_flag)[[subject_id, severity]].copy()
-    ev[severity] = ev[severity].astype("string")
-    subj_t = engine.as_table(subjects[[subject_id, *by]])
-    ev_t = engine.as_table(ev)
+    con = _connection(subjects, events)
+    subj_t = _table(subjects, [subject_id, *by], con)
+    engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
+    subj_t = subj_t.select(subject_id, *by)
+    ev_all = _table(events, [subject_id, severity, teae_flag], con)
+    if order is not None:
+        levels = list(order)
+    elif isinstance(events, pd.DataFrame):
+        levels = levels_of(events, severity)
+    else:
+        levels = engine.distinct_values(ev_all, severity)
+    ev_t = _emergent(ev_all, teae_flag)
+    ev_t = ev_t.select(subject_id, ev_t[severity].cast("string").name(severity))
     worst = engine.subject_max_level(
         subj_t, ev_t, by=by, column=severity, order=levels, subject_id=subject_id
     )
-    sizes = sort_by_levels(
-        engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True), by, subjects
-    )
+    sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True)
+    if isinstance(subjects, pd.DataFrame):
+        sizes = sort_by_levels(sizes, by, subjects)
     rows = []
     for spec in subgroup_specs(by):
         big = (
@@ -195,8 +233,8 @@ def _dist_layout(frame: pd.DataFrame, first: str) -> pd.DataFrame:
 
 
 def ae_by_session(
-    events: pd.DataFrame,
-    sessions: pd.DataFrame,
+    events: engine.Data,
+    sessions: engine.Data,
     *,
     term: str = "ae_term",
     session: str = "session_number",
@@ -210,17 +248,30 @@ def ae_by_session(
 
     For session k: subjects with the event after session k (``n``), among the subjects who
     received a k-th session (``N``, from the sessions table), percent with CI, and ``events``.
-    Sessions beyond ``max_session`` are pooled as ``max_session``+.
+    Sessions beyond ``max_session`` are pooled as ``max_session``+; events without a session
+    number are not attributed to any session. ``events`` and ``sessions`` are pandas frames,
+    Parquet paths or Ibis tables.
     """
-    ev = _flagged(events, teae_flag)[[subject_id, term, session]].dropna(subset=[session]).copy()
-    ev[term] = ev[term].astype("string")
-    ev["_k"] = ev[session].astype(int).clip(upper=max_session)
-    ss = sessions[[subject_id, session]].copy()
-    ss["_k"] = ss[session].astype(int).clip(upper=max_session)
-    ss_t = engine.as_table(ss)
+    con = _connection(events, sessions)
+    ev_t = _emergent(_table(events, [subject_id, term, session, teae_flag], con), teae_flag)
+    ev_t = ev_t.filter(ev_t[session].notnull())
+    ev_t = ev_t.select(
+        subject_id,
+        ev_t[term].cast("string").name(term),
+        _k=_session_key(ev_t[session], max_session),
+    )
+    ss_t = _table(sessions, [subject_id, session], con)
+    ss_t = ss_t.select(subject_id, _k=_session_key(ss_t[session], max_session))
+    exposed_df = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id)
+    if exposed_df["_k"].isna().any():
+        raise ValueError(
+            f"the sessions table has rows without a `{session}` (for "
+            f"{int(exposed_df.loc[exposed_df['_k'].isna(), 'N'].sum())} subject(s)); the "
+            f"denominators need every session's number: fix or drop those rows first."
+        )
+    exposed = exposed_df.set_index("_k")["N"]
     received = ss_t.select(subject_id, "_k").distinct()
-    ev_t = engine.as_table(ev).inner_join(received, [subject_id, "_k"])
-    exposed = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id).set_index("_k")["N"]
+    ev_t = ev_t.inner_join(received, [subject_id, "_k"])
     counts = engine.execute(
         ev_t.group_by(["_k", term]).aggregate(n=ev_t[subject_id].nunique(), events=ev_t.count()),
         ["_k", term],
@@ -283,16 +334,18 @@ def _session_layout(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def ae_duration(
-    events: pd.DataFrame,
+    events: engine.Data,
     *,
     term: str = "ae_term",
     duration: str = "duration_days",
     teae_flag: str | None = "is_teae",
 ) -> TableResult:
-    """Duration of events per term: events with a duration, median, Q1–Q3, range (days)."""
-    ev = _flagged(events, teae_flag)[[term, duration]].copy()
-    ev[term] = ev[term].astype("string")
-    t = engine.as_table(ev)
+    """Duration of events per term: events with a duration, median, Q1–Q3, range (days).
+
+    ``events`` is a pandas frame, a Parquet path or an Ibis table.
+    """
+    t = _emergent(_table(events, [term, duration, teae_flag], _connection(events)), teae_flag)
+    t = t.select(t[term].cast("string").name(term), duration)
     per_term = engine.numeric_summary(t, variable=duration, by=[term])
     rows = []
     for _, r in per_term.iterrows():

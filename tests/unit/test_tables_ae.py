@@ -10,7 +10,7 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_session, ae_severity
+from analysis.tables.ae_detail import ae_by_session, ae_duration, ae_severity
 from tests.conftest import ard_value as value
 
 SUBJECTS = pd.DataFrame(
@@ -252,3 +252,199 @@ def test_p_value_only_fisher_skips_the_odds_ratio_and_keeps_the_p_value():
     fast = fisher_exact_2x2([[120, 4880], [95, 4905]], odds_ratio=False)
     assert fast.p_value == full.p_value
     assert np.isnan(fast.conditional_odds_ratio) and np.isfinite(full.conditional_odds_ratio)
+
+
+SESSIONS = pd.DataFrame(
+    {"patient_id": list("aaabbcdde"), "session_number": [1, 2, 3, 1, 2, 1, 1, 2, 1]}
+)
+DETAIL_EVENTS = EVENTS.assign(duration_days=[3.0, 10.0, np.nan, 2.0, 5.0, 1.0, 4.0])
+
+
+def _detail_frames(subjects, events, sessions):
+    """The three detail tables, built from one kind of input."""
+    return {
+        "ae_severity": ae_severity(subjects, events, by=["sex"]).frame,
+        "ae_by_session": ae_by_session(events, sessions).frame,
+        "ae_duration": ae_duration(events).frame,
+    }
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.astype(dict.fromkeys(cats, str))
+
+
+def test_detail_tables_same_from_frames_parquet_paths_and_ibis_tables(tmp_path):
+    base = _detail_frames(SUBJECTS, DETAIL_EVENTS, SESSIONS)
+    paths = {}
+    for name, frame in (("s", SUBJECTS), ("e", DETAIL_EVENTS), ("x", SESSIONS)):
+        paths[name] = tmp_path / f"{name}.parquet"
+        frame.to_parquet(paths[name])
+    from_files = _detail_frames(paths["s"], paths["e"], paths["x"])
+    from_ibis = _detail_frames(
+        ibis.memtable(_as_text(SUBJECTS)),
+        ibis.memtable(_as_text(DETAIL_EVENTS)),
+        ibis.memtable(SESSIONS),
+    )
+    for other in (from_files, from_ibis):
+        for name, frame in base.items():
+            pd.testing.assert_frame_equal(frame, other[name], obj=name)
+    assert value(base["ae_duration"], "duration_days", "pain", "overall", "n") == 4
+
+
+def test_detail_tables_accept_cdisc_y_n_teae_flag(tmp_path):
+    flags = DETAIL_EVENTS.assign(is_teae=DETAIL_EVENTS["is_teae"].map({True: "Y", False: "N"}))
+    base = _detail_frames(SUBJECTS, DETAIL_EVENTS, SESSIONS)
+    path = tmp_path / "e.parquet"
+    flags.to_parquet(path)
+    for events in (flags, path):
+        got = _detail_frames(SUBJECTS, events, SESSIONS)
+        for name, frame in base.items():
+            pd.testing.assert_frame_equal(frame, got[name], obj=name)
+    sev = ae_severity(SUBJECTS, flags, by=["sex"]).frame
+    # d's moderate edema is flagged "N": d's highest emergent severity is mild
+    assert value(sev, "worst_severity", "moderate", "overall", "n") == 0
+    dur = ae_duration(flags).frame
+    assert value(dur, "duration_days", "edema", "overall", "n") == 1  # b's only
+
+
+def test_detail_tables_count_subjects_once_and_events_every_time():
+    events = pd.DataFrame(
+        {
+            "patient_id": ["a", "a", "a", "b", "c"],
+            "ae_term": ["pain", "pain", "edema", "pain", "pain"],
+            "severity": ["mild", "severe", "moderate", "moderate", "mild"],
+            "session_number": pd.array([1, 1, 1, 2, None], dtype="Int64"),
+            "duration_days": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "is_teae": [1, 1, 1, 1, 1],  # numeric flag
+        }
+    )
+    for kind in (events, ibis.memtable(events)):
+        ses = ae_by_session(kind, SESSIONS).frame
+        assert value(ses, "ae_term", "pain", "session=1", "n") == 1  # a, twice
+        assert value(ses, "ae_term", "pain", "session=1", "events") == 2
+        assert value(ses, "ae_term", "any adverse event", "session=1", "n") == 1
+        assert value(ses, "ae_term", "any adverse event", "session=1", "events") == 3
+        assert value(ses, "ae_term", "pain", "session=2", "n") == 1  # b; c has no session
+        assert value(ses, "ae_term", "pain", "session=2", "N") == 3
+        sev = ae_severity(SUBJECTS, kind, by=["sex"], order=["mild", "moderate", "severe"]).frame
+        assert value(sev, "worst_severity", "severe", "sex=female", "n") == 1  # a
+        assert value(sev, "worst_severity", "moderate", "sex=female", "n") == 1  # b
+        assert value(sev, "worst_severity", "mild", "sex=female", "n") == 1  # c
+        n = sev[(sev.group == "sex=female") & (sev.stat == "n")]["value"].sum()
+        assert n == 3  # one row per subject: the column adds up to N
+        dur = ae_duration(kind).frame
+        assert value(dur, "duration_days", "pain", "overall", "n") == 4  # per event
+        assert value(dur, "duration_days", "pain", "overall", "median") == 3.0
+
+
+def test_sessions_beyond_max_session_are_pooled():
+    f = ae_by_session(EVENTS, SESSIONS, max_session=2).frame
+    assert set(f.group) == {"session=1", "session=2+"}
+    assert value(f, "ae_term", "pain", "session=2+", "N") == 3  # a, b, d
+    assert value(f, "ae_term", "pain", "session=2+", "n") == 1  # a at sessions 2 and 3
+    assert value(f, "ae_term", "pain", "session=2+", "events") == 2
+
+
+def test_detail_tables_check_the_subject_table_on_the_engine(tmp_path):
+    path = tmp_path / "s.parquet"
+    pd.concat([SUBJECTS, SUBJECTS.iloc[:1]]).to_parquet(path)
+    with pytest.raises(ValueError, match="1 duplicate `patient_id` value"):
+        ae_severity(path, EVENTS, by=["sex"])
+    with pytest.raises(ValueError, match=r"column\(s\) \['arm2'\] not in the subject-level"):
+        ae_severity(SUBJECTS, EVENTS, by=["arm2"])
+
+
+def test_sessions_without_a_number_are_an_error():
+    sessions = SESSIONS.astype({"session_number": "Int64"})
+    sessions.loc[0, "session_number"] = pd.NA
+    with pytest.raises(ValueError) as exc:
+        ae_by_session(EVENTS, sessions)
+    assert str(exc.value) == (
+        "the sessions table has rows without a `session_number` (for 1 subject(s)); the "
+        "denominators need every session's number: fix or drop those rows first."
+    )
+
+
+def test_detail_tables_do_not_mutate_their_inputs():
+    e, x = DETAIL_EVENTS.copy(deep=True), SESSIONS.copy(deep=True)
+    _detail_frames(SUBJECTS, DETAIL_EVENTS, SESSIONS)
+    pd.testing.assert_frame_equal(DETAIL_EVENTS, e)
+    pd.testing.assert_frame_equal(SESSIONS, x)
+
+
+def _random_cohort(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    n = 300
+    subjects = pd.DataFrame(
+        {
+            "pid": np.arange(n),
+            "sex": rng.choice(["female", "male"], n),
+            "arm": rng.choice(["mono", "combined", "other"], n),
+        }
+    )
+    terms = [f"term {k}" for k in range(8)]
+    m = 2000
+    events = pd.DataFrame(
+        {
+            "pid": rng.integers(0, n + 20, m),  # some events of subjects not in the table
+            "term": rng.choice(terms, m, p=np.linspace(1, 0.2, 8) / np.linspace(1, 0.2, 8).sum()),
+            "teae": rng.random(m) < 0.9,
+            "serious": rng.random(m) < 0.05,
+        }
+    )
+    return subjects, events
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"categories": {"term 0": "skin", "term 1": "skin", "term 2": "nerves"}},
+        {"terms": ["term 3", "term 0", "never seen"], "prune_zero": False},
+        {"terms": ["term 3", "term 0", "never seen"], "prune_zero": True},
+        {"by": ["arm"], "test": "chi2", "reference": "other"},
+        {"by": []},
+    ],
+)
+def test_one_row_per_subject_path_equals_one_row_per_subject_and_term_path(monkeypatch, options):
+    """Few terms are counted from one row per subject with a column per term (one query);
+    many terms from one row per (subject, term). Both must give the same table."""
+    from analysis import engine
+
+    subjects, events = _random_cohort(7)
+    kwargs = {
+        "by": ["sex", "arm"],
+        "term": "term",
+        "subject_id": "pid",
+        "teae_flag": "teae",
+        "serious_flag": "serious",
+        "test": "none",
+        **options,
+    }
+    wide = ae_incidence(subjects, events, **kwargs).frame
+    monkeypatch.setattr(engine, "MAX_WIDE_TERMS", 0)
+    long = ae_incidence(subjects, events, **kwargs).frame
+    pd.testing.assert_frame_equal(wide, long)
+    assert value(wide, "any_ae", "any adverse event", "overall", "N") == 300
+
+
+def test_terms_without_a_category_are_counted_under_other():
+    subjects, events = _random_cohort(3)
+    f = ae_incidence(
+        subjects,
+        events,
+        by=["sex"],
+        term="term",
+        subject_id="pid",
+        teae_flag="teae",
+        serious_flag=None,
+        categories={"term 0": "skin"},
+    ).frame
+    emergent = events.loc[events["teae"] & events["pid"].isin(subjects["pid"])]
+    other = emergent.loc[emergent["term"] != "term 0"]
+    assert value(f, "ae_category", "Other", "overall", "n") == other["pid"].nunique()
+    assert value(f, "ae_category", "Other", "overall", "events") == len(other)
+    assert (
+        value(f, "ae_category", "skin", "overall", "events") == (emergent["term"] == "term 0").sum()
+    )
