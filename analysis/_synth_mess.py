@@ -12,9 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from analysis._ooxml import normalise_zip
 from analysis.config import Source, StudyConfig
 from analysis.schema import TABLE_COLUMNS
 from analysis.text import normalize_label
@@ -130,7 +129,6 @@ _PANDAS_NA = frozenset(
 #: Dates of the export: share of Excel date cells (centre A) / of dd/mm/YYYY text (centre B).
 _XLSX_DATE_CELL_SHARE = 0.95
 _FIXED_ZIP_TIME = (2022, 7, 7, 0, 0, 0)
-_FIXED_CORE_TIME = b"2022-07-07T00:00:00Z"
 
 
 @dataclass(frozen=True)
@@ -499,25 +497,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]]) -> bytes:
                     cell.number_format = "dd/mm/yyyy"
     buf = io.BytesIO()
     wb.save(buf)
-    return _normalise_zip(buf.getvalue())
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    core = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for name in sorted(src.namelist()):
-            content = src.read(name)
-            if name == "docProps/core.xml":
-                content = core.sub(lambda m: m.group(1) + _FIXED_CORE_TIME + m.group(3), content)
-            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, content)
-    return out.getvalue()
+    return normalise_zip(buf.getvalue(), date_time=_FIXED_ZIP_TIME)
 
 
 def csv_bytes(frame: pd.DataFrame, *, delimiter: str, encoding: str) -> bytes:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis._ooxml import REPORT_ZIP_TIME, normalise_file
+
 if TYPE_CHECKING:
     from analysis.tables.render import TableResult
 
@@ -73,7 +75,7 @@ def write_docx(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
-    return path
+    return normalise_file(path, date_time=REPORT_ZIP_TIME)
 
 
 def _rules(table, OxmlElement, qn) -> None:  # noqa: ANN001, N803 - docx internals
@@ -129,4 +131,4 @@ def write_xlsx(
                 )
                 ws.column_dimensions[col_cells[0].column_letter].width = min(max(width + 2, 10), 60)
         xw.book.properties.creator = "retro"
-    return path
+    return normalise_file(path, date_time=REPORT_ZIP_TIME)
