@@ -6,6 +6,7 @@ Errors the user can fix are printed as a message (no traceback) and exit with st
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -176,23 +177,37 @@ def verify(study: StudyArg) -> None:
     raise typer.Exit(code)
 
 
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        min=1,
+        help="Processes for writing the outputs side by side (report PDF, figure files, table "
+        "files); default one per core, 1 = one after another. Outputs are identical either way.",
+    ),
+]
+
+
 @app.command()
-def report(study: StudyArg, suppress_below: SuppressOpt = None) -> None:
+def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = None) -> None:
     """Write report.html, report.pdf and tables.docx (runs the stages they need)."""
-    _run_all(study, suppress_below=suppress_below, command=f"retro report {study}")
+    _run_all(study, suppress_below=suppress_below, jobs=jobs, command=f"retro report {study}")
 
 
 @app.command()
-def run(study: StudyArg, suppress_below: SuppressOpt = None) -> None:
+def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = None) -> None:
     """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX), claims check,
-    manifest. A failing stage stops the run with the stage named; nothing is skipped silently."""
-    _run_all(study, suppress_below=suppress_below, command=f"retro run {study}")
+    manifest. A failing stage stops the run with the stage named; nothing is skipped silently.
+    The last stages write their files side by side, one process per core (see --jobs)."""
+    _run_all(study, suppress_below=suppress_below, jobs=jobs, command=f"retro run {study}")
 
 
-def _run_all(study: Path, *, suppress_below: int | None, command: str) -> None:
-    from analysis.figures.study import make_figures
+def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, command: str) -> None:
+    from analysis.figures.study import draw_figures, figures_dir, save_figures
+    from analysis.parallel import JobFailed, run_jobs
     from analysis.pipeline import validation_report
     from analysis.report.build import write_report
+    from analysis.report.manifest import write_manifest
     from analysis.study import Study
 
     if suppress_below is not None:
@@ -205,23 +220,46 @@ def _run_all(study: Path, *, suppress_below: int | None, command: str) -> None:
         outputs += s.write_clean()
     _print_clean_summary(result, validation_report(result), s.config)
     with _progress("tables"):
-        outputs += _stage("tables", lambda: s.write_tables(suppress_below=suppress_below))
+        _stage("tables", lambda: s.ard)  # every table and query, before any process is forked
     out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
+    fig_dir = figures_dir(s)
     with _progress("figures"):
-        made = _stage("figures", lambda: make_figures(s))
-    outputs += [p for paths in made.values() for p in paths]
-    out.print(f"figures: {len(made)}")
-    svg = {stem: next(p for p in paths if p.suffix == ".svg") for stem, paths in made.items()}
-    with _progress("report"):
-        written = _stage(
-            "report",
-            lambda: write_report(
-                s, figures=svg, command=command, outputs=outputs, suppress_below=suppress_below
-            ),
-        )
-    for p in written:
+        drawn = _stage("figures", lambda: draw_figures(s))
+        svg = {
+            k: v[0]
+            for k, v in _stage(
+                "figures", lambda: save_figures(drawn, fig_dir, formats=("svg",))
+            ).items()
+        }
+    # The report (HTML, PDF, DOCX, claims) needs only the SVG files; the figures' PNG and PDF
+    # files and the per-table files are written at the same time by other processes.
+    work = {
+        "report": lambda: write_report(
+            s, figures=svg, command=command, suppress_below=suppress_below, manifest=False
+        ),
+        "figures": lambda: [
+            p
+            for paths in save_figures(drawn, fig_dir, formats=("png", "pdf")).values()
+            for p in paths
+        ],
+        "tables": lambda: s.write_tables(suppress_below=suppress_below),
+    }
+    with _progress("report, figure files and table files"):
+        try:
+            done = run_jobs(work, processes=jobs)
+        except JobFailed as exc:
+            _stage(exc.job, functools.partial(_reraise, exc.cause))  # names the stage, exits
+            raise
+    outputs += [*svg.values(), *done["figures"], *done["tables"], *done["report"]]
+    out.print(f"figures: {len(drawn)}")
+    manifest = _stage("manifest", lambda: write_manifest(s, sorted(set(outputs)), command))
+    for p in [*done["report"], manifest]:
         out.print(f"wrote {p}")
     _claims_summary(s)
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 def _claims_summary(s) -> None:  # noqa: ANN001 - Study

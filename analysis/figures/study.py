@@ -114,28 +114,54 @@ def _options(study: Study) -> dict[str, object]:
     return options(study.config)
 
 
+def draw_figures(study: Study) -> dict[str, Figure]:
+    """Draw every summary figure of ``study`` (in memory; ``save_figures`` writes them).
+
+    Stems as in ``FIGURE_STEMS``; every number comes from ``study.clean`` or the study's tables
+    (ARD). ``forest_response`` is skipped with a logged warning when the study has no
+    ``po_model`` table.
+    """
+    figures: dict[str, Figure] = {}
+    with figure_theme():
+        for stem in FIGURE_STEMS:
+            fig = _draw(study, stem)
+            if fig is not None:
+                figures[stem] = fig
+    return figures
+
+
+def save_figures(
+    figures: dict[str, Figure], out_dir: str | Path, *, formats: tuple[str, ...]
+) -> dict[str, list[Path]]:
+    """Write drawn figures as ``<out_dir>/<stem>.<format>`` (byte-identical run to run);
+    returns ``{stem: [paths]}``."""
+    with figure_theme():
+        return {
+            stem: save_figure(fig, stem, out_dir, formats=formats) for stem, fig in figures.items()
+        }
+
+
+def figures_dir(study: Study) -> Path:
+    return Path(study.reports_dir) / "figures"
+
+
 def make_figures(
     study: Study,
     *,
     out_dir: str | Path | None = None,
     formats: tuple[str, ...] = ("png", "svg", "pdf"),
 ) -> dict[str, list[Path]]:
-    """Draw every summary figure of ``study`` and write PNG (300 dpi), SVG and PDF files.
-
-    Written under ``study.reports_dir / "figures"`` (or ``out_dir``), stems as in
-    ``FIGURE_STEMS``; every number comes from ``study.clean`` or the study's tables (ARD).
-    ``forest_response`` is skipped with a logged warning when the study has no ``po_model``
-    table. Returns ``{stem: [paths]}``.
-    """
-    out = Path(out_dir) if out_dir is not None else Path(study.reports_dir) / "figures"
-    written: dict[str, list[Path]] = {}
-    with figure_theme():
-        for stem in FIGURE_STEMS:
-            fig = _draw(study, stem)
-            if fig is None:
-                continue
-            written[stem] = save_figure(fig, stem, out, formats=formats)
-    return written
+    """Draw every summary figure of ``study`` and write PNG (300 dpi), SVG and PDF files under
+    ``study.reports_dir / "figures"`` (or ``out_dir``). Returns ``{stem: [paths]}``."""
+    out = Path(out_dir) if out_dir is not None else figures_dir(study)
+    return save_figures(draw_figures(study), out, formats=formats)
 
 
-__all__ = ["FIGURE_STEMS", "flow_reasons", "make_figures"]
+__all__ = [
+    "FIGURE_STEMS",
+    "draw_figures",
+    "figures_dir",
+    "flow_reasons",
+    "make_figures",
+    "save_figures",
+]

@@ -32,8 +32,10 @@ def write_report(
     outputs: list[Path] | None = None,
     suppress_below: int | None = None,
     pdf: bool = True,
+    manifest: bool = True,
 ) -> list[Path]:
-    """Assemble and write the report; then the manifest over every output of the run.
+    """Assemble and write the report; then (``manifest``) the manifest over every output of
+    the run.
 
     ``figures`` maps figure stems to image files (SVG preferred). ``outputs`` are the files
     other stages wrote in this run, hashed into the manifest with the report's own files.
@@ -71,8 +73,9 @@ def write_report(
     if claims is not None:
         claims.to_csv(out_dir / "claims_check.csv", index=False)
         written.append(out_dir / "claims_check.csv")
-    everything = sorted({*(outputs or []), *written})
-    written.append(write_manifest(study, everything, command))
+    if manifest:
+        everything = sorted({*(outputs or []), *written})
+        written.append(write_manifest(study, everything, command))
     return written
 
 
