@@ -259,16 +259,21 @@ def duplicate_subject_message(dup: int, subject_id: str) -> str:
     )
 
 
-def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
-    """Refuse subjects with missing group values and duplicate ids (the denominators).
-
-    ``tables._common.check_groups`` runs the same checks on pandas frames (faster there), with
-    the same messages.
-    """
+def check_subject_columns(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+    """Refuse a subject-level table without the id or a ``by`` column (schema only, no query)."""
     cols = columns(t)
     missing_cols = [c for c in [subject_id, *by] if c not in cols]
     if missing_cols:
         raise ValueError(missing_columns_message(missing_cols, cols))
+
+
+def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+    """Refuse subjects with missing group values and duplicate ids (the denominators).
+
+    ``tables._common.check_groups`` runs the same checks on pandas frames (faster there), with
+    the same messages; ``incidence_wide`` runs them inside its own query.
+    """
+    check_subject_columns(t, by=by, subject_id=subject_id)
     aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
     aggs["rows"] = t.count()
     aggs["ids"] = t[subject_id].nunique()
@@ -412,7 +417,11 @@ def incidence_wide(
     (``count(*) FILTER (WHERE term = ...)``), which is several times cheaper than grouping by
     (subject, term) when there are few terms; subjects then count once per cell as the subjects
     whose column is positive. Events of subjects absent from ``subjects`` are not counted.
+
+    The subject-level table is checked in the same query, with ``check_subject_table``'s
+    messages: a missing ``by`` value or a duplicate subject id is an error.
     """
+    check_subject_columns(subjects, by=by, subject_id=subject_id)
     ev_term = events[term]
     aggs: dict[str, Any] = {"_e": events.count()}
     if serious is not None:
@@ -442,12 +451,20 @@ def incidence_wide(
         ]
         total = functools.reduce(lambda a, b: a + b, cols)
         cells[f"c{k}"] = n_and_e(total)
-    final = {"N": j.count()}
+    final = {
+        "N": j.count(),
+        "_duplicates": (subjects.count() - subjects[subject_id].nunique()).as_scalar(),
+    }
     for key, pair in cells.items():
         final[f"{key}__n"] = pair["n"]
         final[f"{key}__e"] = pair["e"]
     by = list(by)
     wide = execute(j.group_by(by).aggregate(**final) if by else j.aggregate(**final), by)
+    for c in by:
+        if wide[c].isna().any():
+            raise ValueError(missing_group_message(int(wide.loc[wide[c].isna(), "N"].sum()), c))
+    if len(wide) and int(wide["_duplicates"].iloc[0]):
+        raise ValueError(duplicate_subject_message(int(wide["_duplicates"].iloc[0]), subject_id))
     labels: list[tuple[str, str, str]] = [("any", "any_ae", "")]
     if serious is not None:
         labels.append(("ser", "serious_ae", ""))

@@ -14,6 +14,7 @@ of eleven methods. Stat Med 1998;17:873-890.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Iterator
@@ -128,6 +129,7 @@ def _check_method(method: str, allowed: dict[str, str], func: str) -> None:
         raise ValueError(f"{func}: unknown method {method!r}; expected one of {sorted(allowed)}.")
 
 
+@functools.lru_cache(maxsize=32)
 def _z(alpha: float) -> float:
     return float(stats.norm.isf(alpha / 2.0))
 

@@ -88,7 +88,7 @@ def ae_incidence(
     by = list(by)
     con = engine.connect()
     subj_t = engine.as_table(subjects, con=con)
-    engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
+    engine.check_subject_columns(subj_t, by=by, subject_id=subject_id)
     subj_t = subj_t.select(subject_id, *by)
     ev_t = engine.as_table(events, con=con)
     if teae_flag is not None:
@@ -126,6 +126,7 @@ def ae_incidence(
         counts.loc[counts["variable"] == "any_ae", "level"] = ANY
         counts.loc[counts["variable"] == "serious_ae", "level"] = SERIOUS
     else:
+        engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
         counts = _long_counts(
             subj_t, ev_t, **count_args, categories=categories, serious=has_serious
         )
@@ -223,18 +224,18 @@ def _incidence_rows(
 ) -> pd.DataFrame:
     """n, N, pct, events, CI for every row and every group of ``spec`` (margins summed)."""
     c = counts.groupby([*spec, "variable", "level"], observed=True)[["n", "events"]].sum()
+    cells = dict(zip(c.index, zip(c["n"], c["events"], strict=True), strict=True))
     n_by = sizes.groupby(spec, sort=False)["N"].sum() if spec else pd.Series({(): sizes["N"].sum()})
+    method = f"{ci} {int(round((1 - alpha) * 100))}% CI"
     out = []
     for key, big_n in n_by.items():
         key_t = key if isinstance(key, tuple) else (key,)
         grp = group_label(spec, key_t) if spec else "overall"
         for variable, level in rows_index:
             k = (*key_t, variable, level) if spec else (variable, level)
-            n, e = (c.loc[k, "n"], c.loc[k, "events"]) if k in c.index else (0, 0)
+            n, e = cells.get(k, (0, 0))
             lo, hi = proportion_ci(int(n), int(big_n), method=ci, alpha=alpha)
-            method = f"{ci} {int(round((1 - alpha) * 100))}% CI"
-            var = "ae_term" if variable == "ae_term" else variable
-            base = {"table": TABLE, "variable": var, "level": level, "group": grp}
+            base = {"table": TABLE, "variable": variable, "level": level, "group": grp}
             out += [
                 {**base, "stat": "n", "value": n, "method": ""},
                 {**base, "stat": "N", "value": big_n, "method": "subjects in the group"},
@@ -263,35 +264,36 @@ def _comparison_rows(
 ) -> pd.DataFrame:
     """Tests across levels of ``by[0]`` and risk differences vs ``reference``, per stratum."""
     compare, strata = by[0], by[1:]
-    c = counts.groupby([*by, "variable", "level"], observed=True)[["n"]].sum()["n"]
-    sizes_idx = sizes.set_index(by)["N"]
-    levels = list(dict.fromkeys(sizes[compare].astype(str)))
+    text = sizes[by].astype(str)
+    levels = list(dict.fromkeys(text[compare]))
     ref = reference if reference is not None else levels[0]
     if ref not in levels:
         raise ValueError(f"reference {ref!r} is not a level of `{compare}`; levels are {levels}")
-    stratum_keys: list[tuple[object, ...]] = (
-        list(dict.fromkeys(map(tuple, sizes[strata].astype(str).itertuples(index=False))))
-        if strata
-        else []
+    stratum_keys: list[tuple[str, ...]] = list(
+        dict.fromkeys(map(tuple, text[strata].itertuples(index=False)))
     )
+    # subjects (N) and subjects with the event (n) per (stratum, level), and pooled over strata
+    big: dict[tuple[tuple[str, ...] | None, str], int] = {}
+    for row, big_n in zip(text.itertuples(index=False), sizes["N"], strict=True):
+        lv, stratum = row[0], tuple(row[1:])
+        for s in (stratum, None) if strata else (None,):
+            big[(s, lv)] = big.get((s, lv), 0) + int(big_n)
+    ctext = counts[by].astype(str)
+    small: dict[tuple[tuple[str, ...] | None, str, str, str], int] = {}
+    for row, variable, level, n in zip(
+        ctext.itertuples(index=False), counts["variable"], counts["level"], counts["n"], strict=True
+    ):
+        lv, stratum = row[0], tuple(row[1:])
+        for s in (stratum, None) if strata else (None,):
+            k = (s, lv, variable, level)
+            small[k] = small.get(k, 0) + int(n)
     out = []
-    for stratum in [*stratum_keys, None]:
-        prefix = group_label(strata, stratum) + ";" if stratum is not None else ""
+    where: tuple[str, ...] | None
+    for where in [*stratum_keys, None] if strata else [None]:
+        prefix = group_label(strata, where) + ";" if where is not None else ""
         for variable, level in rows_index:
-            ns, bigs = [], []
-            for lv in levels:
-                n_tot = 0
-                big_tot = 0
-                for key in sizes_idx.index:
-                    key_t = key if isinstance(key, tuple) else (key,)
-                    if str(key_t[0]) != lv or (
-                        stratum is not None and tuple(map(str, key_t[1:])) != stratum
-                    ):
-                        continue
-                    big_tot += int(sizes_idx.loc[key])
-                    n_tot += int(c.get((*key_t, variable, level), 0))
-                ns.append(n_tot)
-                bigs.append(big_tot)
+            ns = [small.get((where, lv, variable, level), 0) for lv in levels]
+            bigs = [big.get((where, lv), 0) for lv in levels]
             base = {"table": TABLE, "variable": variable, "level": level}
             res = compare_counts(ns, bigs, test=test, seed=seed)
             if res is not None:

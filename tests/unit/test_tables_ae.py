@@ -193,7 +193,17 @@ def test_inputs_are_not_mutated():
     pd.testing.assert_frame_equal(EVENTS, e)
 
 
-def test_missing_group_value_is_an_error():
+@pytest.fixture(params=["one row per subject", "one row per subject and term"])
+def counting_path(request, monkeypatch):
+    """Run a test through both counting paths of ae_incidence (few terms / many terms)."""
+    from analysis import engine
+
+    if request.param == "one row per subject and term":
+        monkeypatch.setattr(engine, "MAX_WIDE_TERMS", 0)
+    return request.param
+
+
+def test_missing_group_value_is_an_error(counting_path):
     bad = SUBJECTS.assign(
         sex=SUBJECTS["sex"].astype(object).where(SUBJECTS.patient_id != "c", None)
     )
@@ -205,9 +215,13 @@ def test_missing_group_value_is_an_error():
     )
 
 
-def test_duplicate_subjects_are_an_error():
+def test_duplicate_subjects_are_an_error(counting_path):
     with pytest.raises(ValueError, match="2 duplicate `patient_id` value"):
         ae_incidence(pd.concat([SUBJECTS, SUBJECTS.iloc[:2]]), EVENTS, by=["sex"])
+    # the same id in two groups is a duplicate too
+    moved = pd.concat([SUBJECTS, SUBJECTS.iloc[:1].assign(sex="male")])
+    with pytest.raises(ValueError, match="1 duplicate `patient_id` value"):
+        ae_incidence(moved, EVENTS, by=["sex"])
 
 
 def test_highest_severity_once_per_subject():
