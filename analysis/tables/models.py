@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.discrete.discrete_model import Logit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
+from statsmodels.tools.tools import add_constant
 
 from analysis.ard import OVERALL, ard_frame, concat_ard
 from analysis.tables._common import levels_of
@@ -243,8 +244,8 @@ def _fit_ordered(y_codes: np.ndarray, levels: list[str], X: pd.DataFrame) -> Any
 
 
 def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> Any:
-    exog = sm.add_constant(X, prepend=True, has_constant="add")
-    return sm.Logit(y, exog).fit(method="newton", disp=False, maxiter=100)
+    exog = add_constant(X, prepend=True, has_constant="add")
+    return Logit(y, exog).fit(method="newton", disp=False, maxiter=100)
 
 
 # ----------------------------------------------------------------------------- Brant
@@ -308,7 +309,7 @@ def brant_test(
     for j in range(n_cut):
         z = (y > j).astype(float)
         res = _quiet_fit(
-            lambda z=z: sm.Logit(z, xc).fit(method="newton", disp=False, maxiter=100),
+            lambda z=z: Logit(z, xc).fit(method="newton", disp=False, maxiter=100),
             f"the binary logit of y > level {j} (Brant test)",
         )
         betas.append(np.asarray(res.params)[1:])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -70,3 +73,24 @@ def test_data_dictionary_describes_every_column(reference_clean, reference_confi
     assert pat.loc[("patients", "response_12m"), "levels"] == (
         "worsening < stabilization < mild improvement < marked improvement"
     )
+
+
+def _console_script(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:  # noqa: ANN001
+    """The installed ``retro`` entry point (``analysis.cli:main``), in a fresh process."""
+    code = "import sys; from analysis.cli import main; sys.argv = ['retro', *sys.argv[1:]]; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def test_console_script_exit_statuses(mini_study, tmp_path):
+    assert _console_script("--help").returncode == 0
+    missing = _console_script("clean", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2
+    assert "study config not found" in missing.stderr
+    usage = _console_script("run", "--jobs", "0", "x.yaml")
+    assert usage.returncode == 2
+    assert "--jobs" in usage.stderr
+    ok = _console_script("clean", str(mini_study()))
+    assert ok.returncode == 0, ok.stderr
+    assert "balanced" in ok.stdout  # printed output is flushed before the process leaves
