@@ -191,6 +191,76 @@ JobsOpt = Annotated[
 
 
 @app.command()
+def notebooks(
+    study: StudyArg,
+    jobs: JobsOpt = None,
+    pdf: Annotated[
+        bool, typer.Option(help="Let the report notebook write report.pdf (a few seconds).")
+    ] = True,
+    folder: Annotated[
+        Path | None,
+        typer.Option("--folder", help="Folder of the notebooks; default notebooks/ of the repo."),
+    ] = None,
+) -> None:
+    """Rerun every notebook (notebooks/NN-*.ipynb) on the study, side by side (--jobs; one per
+    core by default), keep the executed copies with their outputs under
+    reports/<study>/notebooks/, and check that the numbers each notebook shows equal the
+    package's (the ARD rows `retro tables` writes). Exits with status 1 if a notebook fails or
+    differs."""
+    import tempfile
+
+    from analysis import notebooks as nbs
+    from analysis.parallel import default_processes
+    from analysis.study import Study
+
+    cfg = _load(study)
+    s = Study(cfg)
+    nb_dir = folder if folder is not None else cfg.root / "notebooks"
+    paths = nbs.notebook_paths(nb_dir)
+    if not paths:
+        console.print(f"[bold red]error:[/] no notebooks NN-*.ipynb in {nb_dir}", highlight=False)
+        raise typer.Exit(2)
+    out_dir = s.reports_dir / "notebooks"
+    kernel = _guard(nbs.kernel_for_this_python)
+    parameters = {"study_path": str(Path(study).resolve()), "pdf": pdf}
+    with (
+        tempfile.TemporaryDirectory(prefix="retro-notebooks-") as tmp,
+        _progress(f"{len(paths)} notebooks"),
+    ):
+        runs = nbs.execute_notebooks(
+            nbs.longest_first(paths),
+            out_dir,
+            parameters=parameters,
+            kernel=kernel,
+            ard_dir=Path(tmp),
+            jobs=jobs or default_processes(),
+            meanwhile=lambda: _stage("clean", lambda: s.clean),
+        )
+    table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
+    failed = 0
+    for path in paths:
+        run = runs[path.stem]
+        problems = list(run.errors) or ([] if run.ok else [f"exit status {run.returncode}"])
+        rows = 0
+        if not problems and run.ard is not None:
+            rows = len(run.ard)
+            try:
+                problems = nbs.ard_differences(run.ard, nbs.expected_rows(s.tables, run.ard))
+            except KeyError as exc:
+                problems = [str(exc)]
+        failed += bool(problems)
+        verdict = "yes" if not problems else "NO: " + "; ".join(problems)[:300]
+        table.add_row(path.name, f"{run.seconds:.1f}", str(rows), verdict)
+    out.print(table)
+    out.print(f"executed notebooks (with outputs): {out_dir}")
+    if failed:
+        for path in paths:
+            if not runs[path.stem].ok:
+                console.print(f"--- {path.name}\n{runs[path.stem].log}", markup=False)
+        raise typer.Exit(1)
+
+
+@app.command()
 def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = None) -> None:
     """Write report.html, report.pdf and tables.docx (runs the stages they need)."""
     _run_all(study, suppress_below=suppress_below, jobs=jobs, command=f"retro report {study}")
@@ -205,65 +275,51 @@ def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = Non
 
 
 def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, command: str) -> None:
-    from analysis.figures.study import draw_figures, figures_dir, save_figures
-    from analysis.parallel import JobFailed, run_jobs
+    from analysis.outputs import StageFailed, write_outputs
     from analysis.pipeline import validation_report
-    from analysis.report.build import write_report
-    from analysis.report.manifest import write_manifest
     from analysis.study import Study
 
     if suppress_below is not None:
         command += f" --suppress-below {suppress_below}"
     s = Study(_load(study))
-    outputs: list[Path] = []
     clock = _Clock()
     with _progress("clean") as say:
         result = _stage("clean", lambda: s.clean)
         say("writing")
-        outputs += s.write_clean()
+        cleaned = s.write_clean()
     clock.lap("clean")
     _print_clean_summary(result, validation_report(result), s.config)
-    with _progress("tables"):
-        _stage("tables", lambda: s.ard)  # every table and query, before any process is forked
-    clock.lap("tables")
-    out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
-    fig_dir = figures_dir(s)
-    with _progress("figures"):
-        drawn = _stage("figures", lambda: draw_figures(s))
-        svg = {
-            k: v[0]
-            for k, v in _stage(
-                "figures", lambda: save_figures(drawn, fig_dir, formats=("svg",))
-            ).items()
-        }
-    clock.lap("figures")
-    # The report (HTML, PDF, DOCX, claims) needs only the SVG files; the figures' PNG and PDF
-    # files and the per-table files are written at the same time by other processes.
-    work = {
-        "report": lambda: write_report(
-            s, figures=svg, command=command, suppress_below=suppress_below, manifest=False
-        ),
-        "figures": lambda: [
-            p
-            for paths in save_figures(drawn, fig_dir, formats=("png", "pdf")).values()
-            for p in paths
-        ],
-        "tables": lambda: s.write_tables(suppress_below=suppress_below),
-    }
-    with _progress("report, figure files and table files"):
+    with _progress("tables") as say:
+
+        def on_stage(stage: str) -> None:
+            say(stage)
+            if stage != "tables":
+                clock.lap(clock.current)
+            clock.current = stage
+
         try:
-            done = run_jobs(work, processes=jobs)
-        except JobFailed as exc:
-            _stage(exc.job, functools.partial(_reraise, exc.cause))  # names the stage, exits
+            made = write_outputs(
+                s,
+                command=command,
+                suppress_below=suppress_below,
+                processes=jobs,
+                earlier_outputs=cleaned,
+                on_stage=on_stage,
+            )
+        except StageFailed as exc:
+            _stage(exc.stage, functools.partial(_reraise, exc.cause))  # names the stage, exits
             raise
-    clock.lap("report and files")
-    outputs += [*svg.values(), *done["figures"], *done["tables"], *done["report"]]
-    out.print(f"figures: {len(drawn)}")
-    manifest = _stage("manifest", lambda: write_manifest(s, sorted(set(outputs)), command))
-    for p in [*done["report"], manifest]:
+    clock.lap(clock.current)
+    out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
+    out.print(f"figures: {len(made.figures)}")
+    for p in [*made.report, made.manifest]:
         out.print(f"wrote {p}")
     _claims_summary(s)
     out.print(clock.summary())
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 class _Clock:
@@ -272,6 +328,7 @@ class _Clock:
     def __init__(self) -> None:
         self.laps: list[tuple[str, float]] = []
         self._last = time.perf_counter()
+        self.current = ""
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
@@ -281,10 +338,6 @@ class _Clock:
     def summary(self) -> str:
         parts = ", ".join(f"{name} {sec:.1f} s" for name, sec in self.laps)
         return f"time: {parts}; {time.perf_counter() - _STARTED:.1f} s in all (with start-up)"
-
-
-def _reraise(exc: BaseException) -> None:
-    raise exc
 
 
 def _claims_summary(s) -> None:  # noqa: ANN001 - Study

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.config import StudyConfig
 from analysis.pipeline import CleanResult, clean_study, write_clean_outputs
-from analysis.tables.render import TableResult
+
+if TYPE_CHECKING:
+    from analysis.tables.study import StudyTables
 
 
 class Study:
@@ -27,8 +30,14 @@ class Study:
         self.config = config
 
     @classmethod
-    def load(cls, path: str | Path) -> Study:
-        return cls(StudyConfig.load(path))
+    def load(cls, path: str | Path, *, reports_dir: str | Path | None = None) -> Study:
+        """The study of a YAML file; ``reports_dir`` writes this run's reports elsewhere than
+        the file's ``paths.reports`` (the file itself is not changed)."""
+        config = StudyConfig.load(path)
+        if reports_dir is not None:
+            paths = config.paths.model_copy(update={"reports": str(Path(reports_dir).resolve())})
+            config = config.model_copy(update={"paths": paths})
+        return cls(config)
 
     def __repr__(self) -> str:
         return f"Study({self.config.study.name!r})"
@@ -42,10 +51,11 @@ class Study:
         return self.clean.patients
 
     @cached_property
-    def tables(self) -> dict[str, TableResult]:
-        from analysis.tables.study import build_tables
+    def tables(self) -> StudyTables:
+        """Every table of the study (report order), each built on first use."""
+        from analysis.tables.study import StudyTables, table_builders
 
-        return build_tables(self.config, self.clean)
+        return StudyTables(table_builders(self.config, self.clean))
 
     @cached_property
     def ard(self) -> pd.DataFrame:

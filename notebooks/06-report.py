@@ -15,14 +15,13 @@
 # %% [markdown]
 # # 06 · The whole report, and the check of the manuscript's numbers
 #
-# Draws every figure (`make_figures`: PNG 300 dpi, SVG, PDF) and writes the report
-# (`write_report`: `report.html`, `report.pdf`, `tables.docx`, `claims_check.csv`,
-# `manifest.json`) into the study's reports folder (`paths.reports` in the study file, e.g.
-# `reports/dutasteride_mesotherapy/`), then shows the claims check: every number the
+# Writes every output of the study (`write_outputs`, exactly what `retro run` writes after
+# cleaning): the figures (PNG 300 dpi, SVG, PDF), the report (`report.html`, `report.pdf`,
+# `tables.docx`, `claims_check.csv`), each table as HTML / DOCX / XLSX / CSV, the ARD and
+# `manifest.json`, into the study's reports folder (`paths.reports` in the study file, e.g.
+# `reports/dutasteride_mesotherapy/`). Then it shows the claims check: every number the
 # manuscript states (`studies/<study>.claims.yaml`) against the number computed here.
-#
-# This is the report half of `retro run`; the command also writes the cleaned tables and
-# each table as HTML / DOCX / XLSX / CSV. Nothing is computed in this notebook.
+# Nothing is computed in this notebook.
 #
 # **Rerun**: in JupyterLab, *Kernel → Restart Kernel and Run All Cells*. Headless, from the
 # repository root:
@@ -31,14 +30,11 @@
 # See `notebooks/README.md`.
 
 # %%
-from pathlib import Path
-
 from IPython.display import Markdown, display
 
-from analysis.config import StudyConfig
-from analysis.figures import make_figures
 from analysis.io import write_parquet
-from analysis.report.build import study_claims, write_report
+from analysis.outputs import write_outputs
+from analysis.report.build import study_claims
 from analysis.study import Study
 
 # %% tags=["parameters"]
@@ -49,41 +45,28 @@ reports_dir = ""  # when set: write the report here instead of the study's `path
 pdf = True  # report.pdf takes a few seconds more than the rest of the report
 
 # %%
-config = StudyConfig.load(study_path)
-if reports_dir:
-    # the study file is unchanged; only this run's output folder differs
-    reports = config.paths.model_copy(update={"reports": str(Path(reports_dir).resolve())})
-    config = config.model_copy(update={"paths": reports})
-study = Study(config)
+# with reports_dir set, only this run's output folder differs; the study file is unchanged
+study = Study.load(study_path, reports_dir=reports_dir or None)
 Markdown(
     f"**{study.config.study.title}** (`{study.config.study.name}`): "
     f"writing to `{study.reports_dir}`"
 )
 
 # %% [markdown]
-# ## Figures
-
-# %%
-figures = make_figures(study)
-for stem, paths in figures.items():
-    print(f"{stem:<26}", ", ".join(p.name for p in paths))
-
-# %% [markdown]
-# ## Report
+# ## Figures, report and table files
 #
 # The report embeds the SVG figures; the manifest lists every file written here with its
-# sha256, the study inputs and the command.
+# sha256, the study inputs and the command. The report PDF, the figure files and the table
+# files are written side by side (one process per core), with the same bytes as one after
+# another.
 
 # %%
-svg = {stem: next(p for p in paths if p.suffix == ".svg") for stem, paths in figures.items()}
-written = write_report(
-    study,
-    figures=svg,
-    command=f"notebooks/06-report.ipynb (study_path={study_path})",
-    outputs=[p for paths in figures.values() for p in paths],
-    pdf=pdf,
+written = write_outputs(
+    study, command=f"notebooks/06-report.ipynb (study_path={study_path})", pdf=pdf
 )
-for path in written:
+for stem, paths in written.figures.items():
+    print(f"{stem:<26}", ", ".join(p.name for p in paths))
+for path in [*written.report, written.manifest]:
     print(path)
 
 # %% [markdown]
@@ -105,8 +88,9 @@ else:
 # ## Where the outputs went
 
 # %%
-print(f"report, tables.docx, manifest: {study.reports_dir}")
-print(f"figures:                       {study.reports_dir / 'figures'}")
+print(f"report, tables.docx, ARD, manifest: {study.reports_dir}")
+print(f"figures:                            {study.reports_dir / 'figures'}")
+print(f"one file per table:                 {study.reports_dir / 'tables'}")
 
 # %% [markdown]
 # ## Numbers shown, for checking

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,12 @@ from analysis.ard import concat_ard
 from analysis.config import StudyConfig
 from analysis.derive import slug
 from analysis.pipeline import CleanResult
+from analysis.tables import models
 from analysis.tables.adverse_events import ae_incidence
 from analysis.tables.ae_detail import ae_by_session, ae_duration, ae_severity
 from analysis.tables.baseline import baseline_table
 from analysis.tables.render import TableResult
+from analysis.tables.response import response_table
 from analysis.tables.time_to_event import time_to_event_table
 
 DEFAULTS: dict[str, Any] = {
@@ -50,107 +53,132 @@ def baseline_variables(config: StudyConfig) -> dict[str, str]:
     return variables
 
 
-def build_tables(config: StudyConfig, result: CleanResult) -> dict[str, TableResult]:
-    """Every table of the study, in report order."""
+def table_builders(
+    config: StudyConfig, result: CleanResult
+) -> dict[str, Callable[[], TableResult]]:
+    """How to build every table of the study, in report order (nothing is computed here)."""
     opt = options(config)
     p = result.patients
     ae = result.tables["adverse_events"]
     seed = config.seed_for("exact-tests")
     alpha = float(opt["alpha"])
-    tables: dict[str, TableResult] = {}
     variables = baseline_variables(config)
-    for by in ("sex", "therapy_group"):
-        chosen = {k: v for k, v in variables.items() if k != by}
-        tables[f"baseline_{by}"] = baseline_table(
+    vocab = config.vocabularies.get("ae_term")
+
+    def baseline(by: str) -> TableResult:
+        return baseline_table(
             p,
             by=by,
-            variables=chosen,
+            variables={k: v for k, v in variables.items() if k != by},
             categorical=["schedule_months_year1"],
             categorical_test=opt["categorical_test"],
             continuous_test=opt["continuous_test"],
             seed=seed,
         )
-    vocab = config.vocabularies.get("ae_term")
-    tables["ae_incidence"] = ae_incidence(
-        p,
-        ae,
-        by=["sex", "therapy_group"],
-        categories=vocab.categories if vocab else None,
-        terms=vocab.levels if vocab else None,
-        ci=opt["ci_method"],
-        alpha=alpha,
-        test=opt["ae_test"],
-        seed=seed,
-    )
-    tables["ae_severity"] = ae_severity(
-        p, ae, by=["sex", "therapy_group"], test=opt["ae_test"], seed=seed
-    )
-    tables["ae_by_session"] = ae_by_session(
-        ae, result.tables["sessions"], ci=opt["ci_method"], alpha=alpha
-    )
-    tables["ae_duration"] = ae_duration(ae)
-    tables.update(_response_tables(config, result, opt, seed))
-    tables["time_to_discontinuation"] = time_to_event_table(
-        p,
-        time="time_to_discontinuation_months",
-        event="is_discontinued",
-        by="therapy_group",
-        covariates={"therapy_group": "monotherapy", "sex": "female", "age_years": None},
-        times=opt["km_times_months"],
-        conf_type=opt["km_conf_type"],
-        alpha=alpha,
-        title="Time to treatment discontinuation by therapy group",
-        name="time_to_discontinuation",
-    )
-    return tables
 
+    def with_pain() -> pd.DataFrame:
+        return p.assign(has_pain=models.subjects_with_term(p, ae, "pain").to_numpy())
 
-def _response_tables(
-    config: StudyConfig, result: CleanResult, opt: dict[str, Any], seed: int
-) -> dict[str, TableResult]:
-    """Response grades and models (added when those builders are available)."""
-    try:
-        from analysis.tables import models, response
-    except ImportError:
-        return {}
-    p = result.patients
-    out = {
-        "response": response.response_table(
+    def logistic(outcome: str, name: str) -> TableResult:
+        return models.logistic_model(
+            with_pain(),
+            outcome=outcome,
+            covariates=("sex", "age_years", "therapy_group", "n_sessions"),
+            table=name,
+        )
+
+    return {
+        "baseline_sex": lambda: baseline("sex"),
+        "baseline_therapy_group": lambda: baseline("therapy_group"),
+        "ae_incidence": lambda: ae_incidence(
+            p,
+            ae,
+            by=["sex", "therapy_group"],
+            categories=vocab.categories if vocab else None,
+            terms=vocab.levels if vocab else None,
+            ci=opt["ci_method"],
+            alpha=alpha,
+            test=opt["ae_test"],
+            seed=seed,
+        ),
+        "ae_severity": lambda: ae_severity(
+            p, ae, by=["sex", "therapy_group"], test=opt["ae_test"], seed=seed
+        ),
+        "ae_by_session": lambda: ae_by_session(
+            ae, result.tables["sessions"], ci=opt["ci_method"], alpha=alpha
+        ),
+        "ae_duration": lambda: ae_duration(ae),
+        "response": lambda: response_table(
             p,
             by="sex",
             within="therapy_group",
             improvement_levels=tuple(config.derive.improvement_levels),
             ci=opt["ci_method"],
-            alpha=float(opt["alpha"]),
+            alpha=alpha,
             trend_test=opt["response_trend_test"],
             seed=seed,
         ),
-        "po_model": models.proportional_odds(p),
+        "po_model": lambda: models.proportional_odds(p),
+        "logistic_any_ae": lambda: logistic("has_teae", "logistic_any_ae"),
+        "logistic_pain": lambda: logistic("has_pain", "logistic_pain"),
+        "time_to_discontinuation": lambda: time_to_event_table(
+            p,
+            time="time_to_discontinuation_months",
+            event="is_discontinued",
+            by="therapy_group",
+            covariates={"therapy_group": "monotherapy", "sex": "female", "age_years": None},
+            times=opt["km_times_months"],
+            conf_type=opt["km_conf_type"],
+            alpha=alpha,
+            title="Time to treatment discontinuation by therapy group",
+            name="time_to_discontinuation",
+        ),
     }
-    pain = models.subjects_with_term(p, result.tables["adverse_events"], "pain")
-    data = p.assign(has_pain=pain.to_numpy())
-    out["logistic_any_ae"] = models.logistic_model(
-        data,
-        outcome="has_teae",
-        covariates=("sex", "age_years", "therapy_group", "n_sessions"),
-        table="logistic_any_ae",
-    )
-    out["logistic_pain"] = models.logistic_model(
-        data,
-        outcome="has_pain",
-        covariates=("sex", "age_years", "therapy_group", "n_sessions"),
-        table="logistic_pain",
-    )
-    return out
 
 
-def study_ard(tables: dict[str, TableResult]) -> pd.DataFrame:
+class StudyTables(Mapping[str, TableResult]):
+    """The tables of a study, in report order, each built the first time it is used.
+
+    ``tables["ae_incidence"]`` builds only that table (a notebook about adverse events does not
+    fit the response models); iterating over ``values()``/``items()`` builds them all.
+    """
+
+    def __init__(self, builders: Mapping[str, Callable[[], TableResult]]) -> None:
+        self._builders = dict(builders)
+        self._built: dict[str, TableResult] = {}
+
+    def __getitem__(self, name: str) -> TableResult:
+        if name not in self._built:
+            if name not in self._builders:
+                raise KeyError(
+                    f"no table {name!r} in this study; its tables are {list(self._builders)}"
+                )
+            self._built[name] = self._builders[name]()
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+    def __repr__(self) -> str:
+        built = [n for n in self._builders if n in self._built]
+        return f"StudyTables({list(self._builders)}, built={built})"
+
+
+def build_tables(config: StudyConfig, result: CleanResult) -> dict[str, TableResult]:
+    """Every table of the study, in report order, built now."""
+    return {name: build() for name, build in table_builders(config, result).items()}
+
+
+def study_ard(tables: Mapping[str, TableResult]) -> pd.DataFrame:
     """One long ARD of every table."""
     return concat_ard(t.frame for t in tables.values())
 
 
 def write_tables(
-    tables: dict[str, TableResult], out_dir: Path, *, suppress_below: int | None = None
+    tables: Mapping[str, TableResult], out_dir: Path, *, suppress_below: int | None = None
 ) -> list[Path]:
     """Each table as HTML, DOCX, XLSX and CSV under ``out_dir/tables``; ARD as Parquet + CSV."""
     from analysis.io import write_parquet

@@ -11,19 +11,15 @@ notebooks run in parallel, each in its own kernel, while the reference is comput
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
 import nbformat
-import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.notebooks import NotebookRun, ard_differences, execute_notebooks, longest_first
 from tests.conftest import REFERENCE_STUDY, REPO
 
 pytestmark = pytest.mark.notebooks
@@ -41,8 +37,7 @@ SHOWN: dict[str, tuple[str, ...] | str] = {
     "06-report": ALL_TABLES,
 }
 DEFAULT_STUDY_PATH = "../studies/dutasteride_mesotherapy.yaml"
-KEYS = ["table", "variable", "level", "group", "stat", "method"]
-TOLERANCE = 1e-12
+TOLERANCE = 1e-12  # the package's default, stated here so the test says what it checks
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -102,51 +97,6 @@ def test_paired_py_percent_file_is_in_sync(path: Path):
 
 # --------------------------------------------------------------------------- execution
 @dataclass(frozen=True)
-class Run:
-    """One executed notebook."""
-
-    name: str
-    returncode: int
-    log: str
-    notebook: nbformat.NotebookNode | None
-    ard: pd.DataFrame | None
-    reports_dir: Path | None
-    seconds: float
-
-
-def _execute(path: Path, out_dir: Path, kernel: str) -> Run:
-    import papermill
-
-    name = path.stem
-    ard_out = out_dir / f"{name}.ard.parquet"
-    out_nb = out_dir / f"{name}.ipynb"
-    args = ["-p", "ard_out", str(ard_out)]
-    reports = None
-    declared = papermill.inspect_notebook(str(path))
-    if "reports_dir" in declared:
-        # write the report under tmp, never into the real reports/<study>/
-        reports = out_dir / f"{name}-reports"
-        args += ["-p", "reports_dir", str(reports)]
-    if "pdf" in declared:
-        # report.pdf is ~10 s of WeasyPrint; its rendering is tested in tests/unit/test_report.py
-        args += ["-p", "pdf", "False"]
-    cmd = [sys.executable, "-m", "papermill", str(path), str(out_nb), "-k", kernel,
-           "--cwd", str(NB_DIR), "--no-progress-bar", "--log-level", "WARNING", *args]  # fmt: skip
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=600)
-    seconds = time.perf_counter() - start
-    return Run(
-        name=name,
-        returncode=proc.returncode,
-        log=(proc.stdout + proc.stderr)[-4000:],
-        notebook=nbformat.read(out_nb, as_version=4) if out_nb.is_file() else None,
-        ard=pd.read_parquet(ard_out) if ard_out.is_file() else None,
-        reports_dir=reports,
-        seconds=seconds,
-    )
-
-
-@dataclass(frozen=True)
 class Reference:
     """What ``retro tables`` computes for the reference study."""
 
@@ -178,33 +128,34 @@ def _reference(clean, config, tmp: Path) -> Reference:
 def executed(kernel_name, reference_config, tmp_path_factory, request):
     """Every notebook executed (in parallel), plus the CLI's numbers computed meanwhile."""
     out_dir = tmp_path_factory.mktemp("notebooks")
-    # the report notebook is the longest: start it first
-    order = sorted(NOTEBOOKS, key=lambda p: (SHOWN.get(p.stem) != ALL_TABLES, p.name))
-    workers = max(2, os.cpu_count() or 2)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {p.stem: pool.submit(_execute, p, out_dir, kernel_name) for p in order}
+    parameters: dict[str, object] = {
+        # the report notebook writes under tmp, never into the real reports/<study>/
+        "reports_dir": out_dir / "06-report-reports",
+        # report.pdf is seconds of WeasyPrint; its rendering is tested in tests/unit/test_report.py
+        "pdf": False,
+    }
+    computed: list[Reference] = []
+
+    def reference() -> None:
         clean = request.getfixturevalue("reference_clean")
-        reference = _reference(clean, reference_config, out_dir)
-        runs = {name: f.result() for name, f in futures.items()}
-    return runs, reference
+        computed.append(_reference(clean, reference_config, out_dir))
+
+    runs = execute_notebooks(
+        longest_first(NOTEBOOKS),
+        out_dir,
+        parameters=parameters,
+        kernel=kernel_name,
+        jobs=max(2, os.cpu_count() or 2),
+        meanwhile=reference,
+    )
+    return runs, computed[0]
 
 
-def _errors(run: Run) -> list[str]:
-    assert run.notebook is not None, f"{run.name} did not run:\n{run.log}"
-    return [
-        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
-        for i, cell in enumerate(run.notebook.cells)
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-    ]
-
-
-def _texts(run: Run) -> list[str]:
+def _texts(run: NotebookRun) -> list[str]:
     """Every text output of the executed notebook (streams, text/plain, html, markdown)."""
-    assert run.notebook is not None
+    assert run.output.is_file(), f"{run.name} did not run:\n{run.log}"
     texts = []
-    for cell in run.notebook.cells:
+    for cell in nbformat.read(run.output, as_version=4).cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
                 texts.append(out.get("text", ""))
@@ -214,33 +165,16 @@ def _texts(run: Run) -> list[str]:
     return texts
 
 
-def _sorted(ard: pd.DataFrame) -> pd.DataFrame:
-    return ard.sort_values([*KEYS, "value"], kind="mergesort", na_position="last").reset_index(
-        drop=True
-    )
-
-
 def _assert_same_ard(got: pd.DataFrame, expected: pd.DataFrame, name: str) -> None:
-    from analysis.ard import ARD_COLUMNS
-
-    assert list(got.columns) == ARD_COLUMNS, name
-    got, expected = _sorted(got), _sorted(expected)
-    assert len(got) == len(expected), f"{name}: {len(got)} ARD rows, CLI has {len(expected)}"
-    pd.testing.assert_frame_equal(got[KEYS], expected[KEYS], obj=f"{name} ARD keys")
-    a, b = got["value"].to_numpy(float), expected["value"].to_numpy(float)
-    close = np.isclose(a, b, rtol=TOLERANCE, atol=TOLERANCE, equal_nan=True)
-    assert close.all(), (
-        f"{name}: {int((~close).sum())} values differ from the CLI's, e.g.\n"
-        f"{got.loc[~close].assign(cli=b[~close]).head(10).to_string()}"
-    )
+    problems = ard_differences(got, expected, tolerance=TOLERANCE)
+    assert not problems, f"{name}: " + "; ".join(problems)
 
 
 @pytest.mark.parametrize("name", sorted(SHOWN))
 def test_notebook_executes_without_errors(executed, name: str):
     runs, _ = executed
     run = runs[name]
-    errors = _errors(run)
-    assert run.returncode == 0 and not errors, f"{name}: {errors}\n{run.log}"
+    assert run.ok, f"{name}: {run.errors}\n{run.log}"
 
 
 @pytest.mark.parametrize("name", sorted(SHOWN))
@@ -282,13 +216,14 @@ def test_cleaning_notebook_accounts_for_every_row(executed):
 def test_report_notebook_writes_the_report_and_reproduces_the_claims(executed):
     runs, _ = executed
     run = runs["06-report"]
-    assert run.reports_dir is not None, "06-report has no `reports_dir` parameter"
+    reports_dir = run.output.parent / "06-report-reports"
+    assert reports_dir.is_dir(), "06-report did not honour its `reports_dir` parameter"
     for name in ("report.html", "tables.docx", "manifest.json", "claims_check.csv"):
-        assert (run.reports_dir / name).is_file(), name
-    assert not (run.reports_dir / "report.pdf").exists(), "pdf=False was not honoured"
-    figures = run.reports_dir / "figures"
+        assert (reports_dir / name).is_file(), name
+    assert not (reports_dir / "report.pdf").exists(), "pdf=False was not honoured"
+    figures = reports_dir / "figures"
     assert sorted(p.suffix for p in figures.glob("flow_diagram.*")) == [".pdf", ".png", ".svg"]
-    claims = pd.read_csv(run.reports_dir / "claims_check.csv")
+    claims = pd.read_csv(reports_dir / "claims_check.csv")
     assert len(claims) and claims["passed"].astype(bool).all(), claims.loc[~claims["passed"]]
     shown = f"claims check: {len(claims)}/{len(claims)} reproduced"
     assert any(shown in t for t in _texts(run)), shown

@@ -1,0 +1,218 @@
+"""Rerun a study's notebooks and check their numbers: what ``retro notebooks`` does.
+
+Each ``notebooks/NN-*.ipynb`` is executed with papermill in its own kernel (working directory
+``notebooks/``, as in JupyterLab), with its ``study_path`` parameter set to the study file and
+``ard_out`` set so that it writes the analysis-results rows of the tables it shows. Those rows
+must equal the rows of the same tables computed by the package directly (``Study(config).ard``,
+what ``retro tables`` writes). Executed copies, with their outputs, are kept for reviewers.
+Notebooks run side by side, one per core by default.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.ard import ARD_COLUMNS, concat_ard
+
+if TYPE_CHECKING:
+    from analysis.tables.render import TableResult
+
+KERNEL_NAME = "python3"
+FALLBACK_KERNEL_NAME = "retro-analysis"
+#: The identifying columns of an ARD row (``value`` is compared with a tolerance).
+ARD_KEYS = ["table", "variable", "level", "group", "stat", "method"]
+#: Relative and absolute tolerance between a notebook's numbers and the package's.
+TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One executed notebook."""
+
+    name: str
+    output: Path  # the executed copy, with its outputs
+    returncode: int
+    log: str
+    errors: tuple[str, ...]  # "cell N: Error: message" for every error output
+    ard: pd.DataFrame | None  # the rows written to ``ard_out``
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.errors
+
+
+def notebook_paths(folder: Path) -> list[Path]:
+    """The numbered notebooks ``NN-*.ipynb`` of ``folder``, in order."""
+    return sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+
+
+def _runs_this_python(argv: list[str]) -> bool:
+    """True when a kernelspec command starts this interpreter (jupyter_client replaces a bare
+    ``python``/``python3`` by the interpreter that starts the kernel)."""
+    exe = argv[0] if argv else ""
+    if exe in {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}:
+        return True
+    return Path(exe).absolute().parent == Path(sys.executable).absolute().parent
+
+
+def kernel_for_this_python() -> str:
+    """A kernelspec name that runs this environment's Python, installed into the environment
+    (``--sys-prefix``) when ``python3`` is missing or would start another interpreter."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        if _runs_this_python(spec.argv):
+            return KERNEL_NAME
+        name = FALLBACK_KERNEL_NAME
+    except NoSuchKernel:
+        name = KERNEL_NAME
+    subprocess.run(
+        [sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", name],
+        check=True,
+        capture_output=True,
+    )
+    spec = KernelSpecManager().get_kernel_spec(name)
+    if not _runs_this_python(spec.argv):
+        raise RuntimeError(f"kernelspec {name!r} starts {spec.argv[0]!r}, not {sys.executable}")
+    return name
+
+
+def execute_notebook(
+    path: Path,
+    out_dir: Path,
+    *,
+    parameters: dict[str, Any] | None = None,
+    kernel: str = KERNEL_NAME,
+    ard_dir: Path | None = None,
+    timeout: float = 900,
+) -> NotebookRun:
+    """Execute ``path`` with papermill into ``out_dir/<name>.ipynb`` (working directory: the
+    notebook's folder). ``ard_out`` is set to ``<ard_dir or out_dir>/<name>.ard.parquet`` when
+    the notebook declares it; ``parameters`` the notebook does not declare are not passed."""
+    import nbformat
+    import papermill
+
+    name = path.stem
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_nb = out_dir / f"{name}.ipynb"
+    ard_out = (ard_dir or out_dir) / f"{name}.ard.parquet"
+    declared = papermill.inspect_notebook(str(path))
+    wanted = {"ard_out": str(ard_out), **(parameters or {})}
+    args: list[str] = []
+    for key, value in wanted.items():
+        if key in declared:
+            args += ["-p", key, str(value)]
+    cmd = [sys.executable, "-m", "papermill", str(path), str(out_nb), "-k", kernel,
+           "--cwd", str(path.parent), "--no-progress-bar", "--log-level", "WARNING", *args]  # fmt: skip
+    ard_out.unlink(missing_ok=True)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    seconds = time.perf_counter() - start
+    notebook = nbformat.read(out_nb, as_version=4) if out_nb.is_file() else None
+    errors = tuple(
+        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+        for i, cell in enumerate(notebook.cells if notebook is not None else [])
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    )
+    if notebook is None and proc.returncode == 0:
+        errors = ("papermill wrote no notebook",)
+    return NotebookRun(
+        name=name,
+        output=out_nb,
+        returncode=proc.returncode,
+        log=(proc.stdout + proc.stderr)[-4000:],
+        errors=errors,
+        ard=pd.read_parquet(ard_out) if ard_out.is_file() else None,
+        seconds=seconds,
+    )
+
+
+def execute_notebooks(
+    paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    parameters: dict[str, Any] | None = None,
+    kernel: str = KERNEL_NAME,
+    ard_dir: Path | None = None,
+    jobs: int = 2,
+    meanwhile: Callable[[], object] | None = None,
+) -> dict[str, NotebookRun]:
+    """Execute notebooks ``jobs`` at a time (each in its own process and kernel), longest
+    first when the order is given that way; ``meanwhile`` runs in this process during the
+    executions (e.g. computing the numbers to compare with). Returns runs by notebook name, in
+    the order of ``paths``."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {
+            p.stem: pool.submit(
+                execute_notebook,
+                p,
+                out_dir,
+                parameters=parameters,
+                kernel=kernel,
+                ard_dir=ard_dir,
+            )
+            for p in paths
+        }
+        if meanwhile is not None:
+            meanwhile()
+        return {name: f.result() for name, f in futures.items()}
+
+
+def ard_differences(
+    got: pd.DataFrame, expected: pd.DataFrame, *, tolerance: float = TOLERANCE
+) -> list[str]:
+    """Why ``got`` is not the same analysis-results rows as ``expected`` (empty when it is):
+    same columns, same keys, values equal to ``tolerance`` (relative and absolute)."""
+    if list(got.columns) != ARD_COLUMNS:
+        return [f"columns are {list(got.columns)}, expected {ARD_COLUMNS}"]
+
+    def ordered(ard: pd.DataFrame) -> pd.DataFrame:
+        return ard.sort_values([*ARD_KEYS, "value"], kind="mergesort", na_position="last")
+
+    a, b = ordered(got).reset_index(drop=True), ordered(expected).reset_index(drop=True)
+    if len(a) != len(b):
+        return [f"{len(a)} rows, the package computes {len(b)}"]
+    keys_differ = (a[ARD_KEYS] != b[ARD_KEYS]).any(axis=1)
+    if keys_differ.any():
+        first = a.loc[keys_differ, ARD_KEYS].head(3).to_dict("records")
+        return [f"{int(keys_differ.sum())} rows have other keys, e.g. {first}"]
+    x, y = a["value"].to_numpy(float), b["value"].to_numpy(float)
+    close = np.isclose(x, y, rtol=tolerance, atol=tolerance, equal_nan=True)
+    if close.all():
+        return []
+    shown = a.loc[~close].assign(package=y[~close]).head(5)
+    return [f"{int((~close).sum())} values differ, e.g.\n{shown.to_string()}"]
+
+
+def expected_rows(tables: Mapping[str, TableResult], notebook_ard: pd.DataFrame) -> pd.DataFrame:
+    """The package's rows of the tables a notebook wrote (each table built if not yet)."""
+    names = list(dict.fromkeys(notebook_ard["table"]))
+    unknown = [n for n in names if n not in tables]
+    if unknown:
+        raise KeyError(f"the notebook wrote rows of {unknown}, which are not tables of the study")
+    return concat_ard(tables[n].frame for n in names)
+
+
+def longest_first(paths: Sequence[Path]) -> list[Path]:
+    """The report notebook (it declares ``reports_dir``) first, then the others in order, so
+    that the longest run starts first when notebooks run side by side."""
+    import papermill
+
+    def writes_report(p: Path) -> bool:
+        return "reports_dir" in papermill.inspect_notebook(str(p))
+
+    return sorted(paths, key=lambda p: (not writes_report(p), p.name))

@@ -1,0 +1,110 @@
+"""Write every output of a study after its tables: figures, report, table files, manifest.
+
+``write_outputs(study)`` is what ``retro run`` does after cleaning, and what the report notebook
+calls. The files that do not depend on each other (the report PDF, the figures' PNG and PDF
+files, the per-table HTML/DOCX/XLSX/CSV files) are written side by side by
+``analysis.parallel.run_jobs``; the bytes are the same as one after another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from analysis.parallel import JobFailed, run_jobs
+
+if TYPE_CHECKING:
+    from analysis.study import Study
+
+T = TypeVar("T")
+
+
+class StageFailed(Exception):
+    """A stage of the run failed; ``stage`` names it and ``cause`` is the original error."""
+
+    def __init__(self, stage: str, cause: BaseException) -> None:
+        super().__init__(f"stage '{stage}' failed: {type(cause).__name__}: {cause}")
+        self.stage = stage
+        self.cause = cause
+
+
+@dataclass
+class Outputs:
+    """The files written by ``write_outputs``."""
+
+    figures: dict[str, list[Path]] = field(default_factory=dict)
+    report: list[Path] = field(default_factory=list)
+    tables: list[Path] = field(default_factory=list)
+    manifest: Path | None = None
+
+    def all(self) -> list[Path]:
+        files = [p for paths in self.figures.values() for p in paths]
+        files += [*self.report, *self.tables]
+        return [*files, self.manifest] if self.manifest else files
+
+
+def write_outputs(
+    study: Study,
+    *,
+    command: str,
+    suppress_below: int | None = None,
+    pdf: bool = True,
+    processes: int | None = None,
+    earlier_outputs: Sequence[Path] = (),
+    on_stage: Callable[[str], None] = lambda stage: None,
+) -> Outputs:
+    """Build every table, draw the figures, then write figures (PNG 300 dpi, SVG, PDF), the
+    report (HTML, PDF unless ``pdf=False``, DOCX, claims check), every table's files and the ARD,
+    and last the manifest over all of them plus ``earlier_outputs`` (e.g. the cleaned data).
+
+    ``processes``: how many processes write side by side (default one per core; 1 = one after
+    another in this process). ``on_stage`` is called with each stage's name as it starts. A
+    failure raises ``StageFailed`` naming the stage.
+    """
+    from analysis.figures.study import draw_figures, figures_dir, save_figures
+    from analysis.report.build import write_report
+    from analysis.report.manifest import write_manifest
+
+    on_stage("tables")
+    _stage("tables", lambda: study.ard)  # every table and query before any process is forked
+    on_stage("figures")
+    fig_dir = figures_dir(study)
+    drawn = _stage("figures", lambda: draw_figures(study))
+    svg = _stage("figures", lambda: save_figures(drawn, fig_dir, formats=("svg",)))
+    # The report needs only the SVG files; the other files are written at the same time.
+    work: dict[str, Callable[[], object]] = {
+        "report": lambda: write_report(
+            study,
+            figures={stem: paths[0] for stem, paths in svg.items()},
+            command=command,
+            suppress_below=suppress_below,
+            pdf=pdf,
+            manifest=False,
+        ),
+        "figures": lambda: save_figures(drawn, fig_dir, formats=("png", "pdf")),
+        "tables": lambda: study.write_tables(suppress_below=suppress_below),
+    }
+    on_stage("report, figure files and table files")
+    try:
+        done = run_jobs(work, processes=processes)
+    except JobFailed as exc:
+        raise StageFailed(exc.job, exc.cause) from exc.cause
+    other_formats: dict[str, list[Path]] = done["figures"]  # type: ignore[assignment]
+    out = Outputs(
+        figures={stem: [*paths, *other_formats.get(stem, [])] for stem, paths in svg.items()},
+        report=list(done["report"]),  # type: ignore[call-overload]
+        tables=list(done["tables"]),  # type: ignore[call-overload]
+    )
+    on_stage("manifest")
+    everything = sorted({*earlier_outputs, *out.all()})
+    out.manifest = _stage("manifest", lambda: write_manifest(study, everything, command))
+    return out
+
+
+def _stage(name: str, fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except Exception as exc:
+        raise StageFailed(name, exc) from exc

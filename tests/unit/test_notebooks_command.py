@@ -1,0 +1,73 @@
+"""`retro notebooks`: reruns a folder of notebooks on a study and checks their numbers against
+the package; a notebook whose numbers differ, or that fails, makes the command exit 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from typer.testing import CliRunner
+
+from analysis.cli import app
+
+runner = CliRunner()
+
+PARAMETERS = 'study_path = ""\nard_out = ""'
+SHOW_AE = """\
+from analysis.io import write_parquet
+from analysis.study import Study
+
+study = Study.load(study_path)
+frame = study.tables["ae_incidence"].frame.copy()
+frame.loc[frame["stat"] == "n", "value"] += {shift}
+if ard_out:
+    write_parquet(frame, ard_out)
+"""
+
+
+def _notebook(folder: Path, name: str, body: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / name)
+
+
+def test_notebooks_are_rerun_and_their_numbers_checked(mini_study, tmp_path):
+    study = mini_study()
+    folder = tmp_path / "nbs"
+    _notebook(folder, "01-ae.ipynb", SHOW_AE.format(shift=0))
+    res = runner.invoke(app, ["notebooks", str(study), "--folder", str(folder), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "01-ae.ipynb" in res.output and "yes" in res.output
+    executed = study.parent.parent / "reports"
+    copies = list(executed.rglob("notebooks/01-ae.ipynb"))
+    assert len(copies) == 1
+    outputs = [c for c in nbformat.read(copies[0], as_version=4).cells if c.cell_type == "code"]
+    assert outputs[0].execution_count is not None  # an executed copy, kept for reviewers
+
+
+def test_a_notebook_with_other_numbers_fails_the_command(mini_study, tmp_path):
+    study = mini_study()
+    folder = tmp_path / "nbs"
+    _notebook(folder, "01-ae.ipynb", SHOW_AE.format(shift=0))
+    _notebook(folder, "02-wrong.ipynb", SHOW_AE.format(shift=1))
+    _notebook(folder, "03-broken.ipynb", "raise ValueError('no such table')")
+    res = runner.invoke(app, ["notebooks", str(study), "--folder", str(folder), "--jobs", "2"])
+    assert res.exit_code == 1, res.output
+    lines = {line.split("│")[1].strip(): line for line in res.output.splitlines() if "│" in line}
+    assert "yes" in lines["01-ae.ipynb"]
+    assert "values differ" in lines["02-wrong.ipynb"]
+    assert "ValueError" in lines["03-broken.ipynb"]
+
+
+def test_no_notebooks_is_an_error(mini_study, tmp_path):
+    res = runner.invoke(app, ["notebooks", str(mini_study()), "--folder", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "no notebooks" in res.output
