@@ -5,7 +5,9 @@
 Measures, in the same run:
 - `retro run studies/dutasteride_mesotherapy.yaml` in a fresh process (clean, tables, figures,
   HTML + PDF + DOCX report, claims, manifest); target <= 15 s on the 2-core machine;
-- every notebook executed with papermill in a fresh process; target <= 60 s;
+- every notebook executed: `retro notebooks studies/<study>.yaml` (papermill, one kernel per
+  notebook, side by side one per core, numbers checked against the package, report PDF
+  included); target <= 60 s. Also timed one after another (`--jobs 1`), for comparison;
 - the peer: a fresh process that only imports the libraries the pipeline needs (pandas, scipy,
   statsmodels, lifelines, ibis/duckdb, pandera, matplotlib, weasyprint) — the floor any Python
   tool built on them pays before doing work.
@@ -15,11 +17,9 @@ Prints seconds (median of repeats), the ratio to the target and to the import fl
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -43,35 +43,12 @@ def timed(cmd: list[str], repeat: int) -> float:
     return statistics.median(times)
 
 
-def notebooks_seconds(repeat: int) -> float:
-    nbs = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    if not nbs:
+def notebooks_seconds(repeat: int, jobs: int | None) -> float:
+    """`retro notebooks` from a cold process (executes and checks every notebook)."""
+    if not sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         raise SystemExit("no notebooks found under notebooks/")
-
-    def once() -> float:
-        out = Path(tempfile.mkdtemp())
-        start = time.perf_counter()
-        for nb in nbs:
-            subprocess.run(
-                [
-                    str(BIN / "papermill"),
-                    str(nb),
-                    str(out / nb.name),
-                    "-k",
-                    "python3",
-                    "--cwd",
-                    str(nb.parent),
-                ],
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        elapsed = time.perf_counter() - start
-        shutil.rmtree(out, ignore_errors=True)
-        return elapsed
-
-    return statistics.median(once() for _ in range(repeat))
+    cmd = [str(BIN / "retro"), "notebooks", STUDY]
+    return timed([*cmd, "--jobs", str(jobs)] if jobs else cmd, repeat)
 
 
 def main() -> None:
@@ -83,7 +60,10 @@ def main() -> None:
     run = timed([str(BIN / "retro"), "run", STUDY], args.repeat)
     rows = [("retro run (cold process, incl. PDF)", run, 15.0)]
     if not args.skip_notebooks:
-        rows.append(("all notebooks (papermill)", notebooks_seconds(args.repeat), 60.0))
+        rows.append(("all notebooks (retro notebooks)", notebooks_seconds(args.repeat, None), 60.0))
+        rows.append(
+            ("all notebooks, one at a time (--jobs 1)", notebooks_seconds(args.repeat, 1), 60.0)
+        )
     print(f"{'task':40} {'seconds':>8} {'target':>7} {'ratio':>6} {'x import floor':>15}  met")
     print(f"{'import floor (peer)':40} {floor:8.2f} {'':>7} {'':>6} {1.0:15.2f}")
     for name, secs, target in rows:

@@ -37,6 +37,19 @@ def levels_of(data: pd.DataFrame, column: str) -> list[str]:
     return sorted(s.dropna().astype(str).unique())
 
 
+def levels_to_show(given: Sequence[str] | None, data: object, table: Any, column: str) -> list[str]:
+    """The levels of ``column`` a table shows: ``given``; else, when ``data`` is a pandas
+    frame, its declared categories (or sorted values); else the sorted distinct values of the
+    Ibis ``table`` (one query on the engine)."""
+    if given is not None:
+        return list(given)
+    if isinstance(data, pd.DataFrame):
+        return levels_of(data, column)
+    from analysis import engine
+
+    return engine.distinct_values(table, column)
+
+
 def subgroup_specs(by: Sequence[str]) -> list[list[str]]:
     """Column groups to show: the full cross of ``by``, the margin of ``by[0]``, and overall."""
     by = list(by)

@@ -22,7 +22,7 @@ from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.tables._common import (
     compare_counts,
     group_columns,
-    levels_of,
+    levels_to_show,
     sort_by_levels,
     subgroup_specs,
 )
@@ -100,12 +100,7 @@ def ae_incidence(
     if categories is None and category is not None:
         pairs = engine.execute(ev_t.select(term, category).distinct().drop_null())
         categories = dict(zip(pairs[term].astype(str), pairs[category].astype(str), strict=True))
-    if terms is not None:
-        all_terms = list(terms)
-    elif isinstance(events, pd.DataFrame):
-        all_terms = levels_of(events, term)
-    else:
-        all_terms = engine.distinct_values(ev_t, term)
+    all_terms = levels_to_show(terms, events, ev_t, term)
     if categories:
         categories = {t: categories.get(t, OTHER) for t in all_terms}
     count_args: dict[str, Any] = {

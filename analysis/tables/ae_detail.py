@@ -15,7 +15,7 @@ from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._common import (
     contingency_test,
-    levels_of,
+    levels_to_show,
     sort_by_levels,
     subgroup_specs,
 )
@@ -78,12 +78,7 @@ def ae_severity(
     engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
     subj_t = subj_t.select(subject_id, *by)
     ev_all = _table(events, [subject_id, severity, teae_flag], con)
-    if order is not None:
-        levels = list(order)
-    elif isinstance(events, pd.DataFrame):
-        levels = levels_of(events, severity)
-    else:
-        levels = engine.distinct_values(ev_all, severity)
+    levels = levels_to_show(order, events, ev_all, severity)
     ev_t = _emergent(ev_all, teae_flag)
     ev_t = ev_t.select(subject_id, ev_t[severity].cast("string").name(severity))
     worst = engine.subject_max_level(
