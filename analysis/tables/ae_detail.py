@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -22,21 +20,6 @@ from analysis.tables._common import (
 from analysis.tables.render import TableResult, fmt_count, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 NONE_LEVEL = "no event"
-
-
-def _connection(*data: engine.Data) -> ibis.BaseBackend | None:
-    """One DuckDB connection shared by the Parquet inputs of a call; none for in-memory input
-    (opening one costs ~0.4 s, and in-memory tables run on the engine's own connection)."""
-    return engine.connect() if any(isinstance(d, str | Path) for d in data) else None
-
-
-def _table(data: engine.Data, cols: Sequence[str | None], con: ibis.BaseBackend | None) -> ir.Table:
-    """``data`` as an Ibis table; a pandas frame is narrowed to ``cols`` first (when it has them
-    all) so that only the columns used are converted to Arrow."""
-    needed = list(dict.fromkeys(c for c in cols if c is not None))
-    if isinstance(data, pd.DataFrame) and all(c in data.columns for c in needed):
-        data = data[needed]
-    return engine.as_table(data, con=con)
 
 
 def _emergent(t: ir.Table, teae_flag: str | None) -> ir.Table:
@@ -73,11 +56,11 @@ def ae_severity(
     overall.
     """
     by = list(by)
-    con = _connection(subjects, events)
-    subj_t = _table(subjects, [subject_id, *by], con)
+    con = engine.connection_for(subjects, events)
+    subj_t = engine.as_table(subjects, con=con, columns=[subject_id, *by])
     engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
     subj_t = subj_t.select(subject_id, *by)
-    ev_all = _table(events, [subject_id, severity, teae_flag], con)
+    ev_all = engine.as_table(events, con=con, columns=[subject_id, severity, teae_flag])
     levels = levels_to_show(order, events, ev_all, severity)
     ev_t = _emergent(ev_all, teae_flag)
     ev_t = ev_t.select(subject_id, ev_t[severity].cast("string").name(severity))
@@ -247,15 +230,17 @@ def ae_by_session(
     number are not attributed to any session. ``events`` and ``sessions`` are pandas frames,
     Parquet paths or Ibis tables.
     """
-    con = _connection(events, sessions)
-    ev_t = _emergent(_table(events, [subject_id, term, session, teae_flag], con), teae_flag)
+    con = engine.connection_for(events, sessions)
+    ev_t = _emergent(
+        engine.as_table(events, con=con, columns=[subject_id, term, session, teae_flag]), teae_flag
+    )
     ev_t = ev_t.filter(ev_t[session].notnull())
     ev_t = ev_t.select(
         subject_id,
         ev_t[term].cast("string").name(term),
         _k=_session_key(ev_t[session], max_session),
     )
-    ss_t = _table(sessions, [subject_id, session], con)
+    ss_t = engine.as_table(sessions, con=con, columns=[subject_id, session])
     ss_t = ss_t.select(subject_id, _k=_session_key(ss_t[session], max_session))
     exposed_df = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id)
     if exposed_df["_k"].isna().any():
@@ -339,7 +324,12 @@ def ae_duration(
 
     ``events`` is a pandas frame, a Parquet path or an Ibis table.
     """
-    t = _emergent(_table(events, [term, duration, teae_flag], _connection(events)), teae_flag)
+    t = _emergent(
+        engine.as_table(
+            events, con=engine.connection_for(events), columns=[term, duration, teae_flag]
+        ),
+        teae_flag,
+    )
     t = t.select(t[term].cast("string").name(term), duration)
     per_term = engine.numeric_summary(t, variable=duration, by=[term])
     rows = []
