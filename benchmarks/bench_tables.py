@@ -48,7 +48,6 @@ import pandas as pd
 from cohort import CATEGORICAL, CONTINUOUS, TABLE1_VARIABLES, make_cohort, write_cohort_parquet
 from scipy import stats
 
-from analysis import engine
 from analysis.ard import group_label
 from analysis.tables.adverse_events import ANY, SERIOUS, ae_incidence
 from analysis.tables.baseline import baseline_table
@@ -196,62 +195,6 @@ def pandas_ae(
     }
 
 
-def arrow_memtable(frame: pd.DataFrame) -> Any:
-    """PROTOTYPE of the proposed ``engine.as_table`` for pandas frames: hand the frame to Arrow
-    as is (categoricals become dictionary arrays, no per-row Python strings), instead of
-    ``astype("string")`` on every categorical column first."""
-    import ibis
-    import pyarrow as pa
-
-    return ibis.memtable(pa.Table.from_pandas(frame, preserve_index=False))
-
-
-def prototype_ae_counts(
-    subjects: engine.Data,
-    events: engine.Data,
-    by: Sequence[str],
-    *,
-    term: str = "ae_term",
-    subject_id: str = "patient_id",
-    teae_flag: str = "is_teae",
-    serious_flag: str = "is_serious",
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """PROTOTYPE of the proposed engine change (not used by the package).
-
-    One query instead of three ``COUNT(DISTINCT subject)`` joins over every event: events are
-    first reduced to one row per (subject, term) with their event count, which is joined to the
-    subjects; n is then ``COUNT(*)`` and events ``SUM(k)``; "any" and "serious" come from the
-    same per-subject rows. Group sizes use ``COUNT(*)`` (ids are already checked unique).
-    Returns ``(counts[*by, level, n, events], sizes[*by, N])``.
-    """
-    import ibis
-
-    by = list(by)
-    con = engine.connect()
-    s = engine.as_table(subjects, con=con).select(subject_id, *by)
-    e = engine.as_table(events, con=con)
-    e = e.filter(e[teae_flag].fill_null(False))
-    pt = e.group_by([subject_id, term]).aggregate(
-        k=e.count(), ks=e[serious_flag].fill_null(False).cast("int64").sum()
-    )
-    j = pt.inner_join(s, subject_id)
-    by_term = (
-        j.group_by([*by, term])
-        .aggregate(n=j.count(), events=j["k"].sum())
-        .mutate(level=j[term].cast("string"))
-        .drop(term)
-    )
-    pp = j.group_by([subject_id, *by]).aggregate(k=j["k"].sum(), ks=j["ks"].sum())
-    any_ae = pp.group_by(by).aggregate(n=pp.count(), events=pp["k"].sum())
-    ser = pp.filter(pp["ks"] > 0)
-    ser = ser.group_by(by).aggregate(n=ser.count(), events=ser["ks"].sum())
-    counts = by_term.union(any_ae.mutate(level=ibis.literal(ANY))).union(
-        ser.mutate(level=ibis.literal(SERIOUS))
-    )
-    sizes = s.group_by(by).aggregate(N=s.count())
-    return engine.execute(counts, [*by, "level"]), engine.execute(sizes, by)
-
-
 def _expected_ae(peer: dict[str, Any], by: list[str]) -> dict[tuple[str, str, str, str], float]:
     """Peer counts keyed like the ARD, for every group of the cross and its margins."""
     cells: dict[tuple[str, str, tuple[str, ...]], dict[str, float]] = {}
@@ -302,24 +245,6 @@ def check_ae(checker: Checker, name: str, ard: pd.DataFrame, peer: dict[str, Any
     checker.compare(f"{name} (n, events, N)", pairs, note=note)
     if missing:
         checker.checks[-1].ok = False
-
-
-def check_ae_prototype(
-    checker: Checker, name: str, proto: tuple[pd.DataFrame, pd.DataFrame], peer: dict[str, Any]
-) -> None:
-    counts, sizes = proto
-    expected = _expected_ae(peer, BY_AE)
-    pairs = []
-    for r in counts.itertuples(index=False):
-        label = group_label(BY_AE, [getattr(r, c) for c in BY_AE])
-        variable = {ANY: "any_ae", SERIOUS: "serious_ae"}.get(r.level, "ae_term")
-        for stat in ("n", "events"):
-            ref = expected.get((variable, r.level, label, stat), 0.0)
-            pairs.append((f"{variable}/{r.level}/{label}/{stat}", getattr(r, stat), ref))
-    for r in sizes.itertuples(index=False):
-        label = group_label(BY_AE, [getattr(r, c) for c in BY_AE])
-        pairs.append((f"N/{label}", r.N, expected[("any_ae", ANY, label, "N")]))
-    checker.compare(f"{name} vs pandas (n, events, N)", pairs)
 
 
 def fisher_diagnostic(
@@ -676,29 +601,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ae_tasks = {
         "ours_parquet": lambda: ae_incidence(p_path, e_path, by=BY_AE, test=args.ae_test).frame,
         "ours_frames": lambda: ae_incidence(patients, events, by=BY_AE, test=args.ae_test).frame,
-        "proto_parquet": lambda: prototype_ae_counts(p_path, e_path, BY_AE),
-        "proto_frames": lambda: prototype_ae_counts(
-            arrow_memtable(patients), arrow_memtable(events), BY_AE
-        ),
         "pandas": lambda: pandas_ae(patients, events, BY_AE),
     }
     ae_t, ae_res = measure(ae_tasks, args.repeat, "AE incidence")
     peer = ae_res["pandas"]
     check_ae(checker, "AE incidence (Parquet in) vs pandas", ae_res["ours_parquet"], peer)
     check_ae(checker, "AE incidence (frames in) vs pandas", ae_res["ours_frames"], peer)
-    check_ae_prototype(checker, "AE counts prototype (Parquet in)", ae_res["proto_parquet"], peer)
-    check_ae_prototype(checker, "AE counts prototype (frames in)", ae_res["proto_frames"], peer)
     pt = ae_t["pandas"]
     test = f"test={args.ae_test}"
-    for key, task, goal in (
-        ("ours_parquet", f"AE incidence by sex x therapy, Parquet in ({test})", True),
-        ("ours_frames", f"AE incidence by sex x therapy, frames in ({test})", True),
-        ("proto_parquet", "AE counts only: proposed engine query, Parquet in (prototype)", False),
-        (
-            "proto_frames",
-            "AE counts only: proposed query + Arrow memtable, frames in (prototype)",
-            False,
-        ),
+    for key, task in (
+        ("ours_parquet", f"AE incidence by sex x therapy, Parquet in ({test})"),
+        ("ours_frames", f"AE incidence by sex x therapy, frames in ({test})"),
     ):
         t = ae_t[key]
         rows.append(
@@ -708,8 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "pandas merge+groupby (frames in)",
                 pt,
                 pt.median / t.median,
-                f"ours <= {AE_TARGET_S:g} s" if goal else "(proposal)",
-                ("yes" if t.median <= AE_TARGET_S else "no") if goal else "-",
+                f"ours <= {AE_TARGET_S:g} s",
+                "yes" if t.median <= AE_TARGET_S else "no",
             )
         )
     extra["fisher_diagnostic"] = fisher_diagnostic(
