@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from analysis.parallel import JobFailed, run_jobs
+from analysis.parallel import Background, JobFailed, run_jobs
 
 if TYPE_CHECKING:
     from analysis.study import Study
@@ -55,7 +55,7 @@ def write_outputs(
     earlier_outputs: Sequence[Path] = (),
     on_stage: Callable[[str], None] = lambda stage: None,
 ) -> Outputs:
-    """Build every table, draw the figures, then write figures (PNG 300 dpi, SVG, PDF), the
+    """Clean (if not yet), build every table, draw the figures, then write figures (PNG 300 dpi, SVG, PDF), the
     report (HTML, PDF unless ``pdf=False``, DOCX, claims check), every table's files and the ARD,
     and last the manifest over all of them plus ``earlier_outputs`` (e.g. the cleaned data).
 
@@ -63,21 +63,49 @@ def write_outputs(
     another in this process). ``on_stage`` is called with each stage's name as it starts. A
     failure raises ``StageFailed`` naming the stage.
     """
-    from analysis.figures.study import draw_figures, figures_dir, save_figures
+    from analysis.figures.study import (
+        FIGURE_STEMS,
+        FIGURES_FROM_TABLES,
+        draw_figures,
+        figures_dir,
+        save_figures,
+    )
     from analysis.report.build import write_report
     from analysis.report.manifest import write_manifest
 
-    on_stage("tables")
-    _stage("tables", lambda: study.ard)  # every table and query before any process is forked
-    on_stage("figures")
     fig_dir = figures_dir(study)
-    drawn = _stage("figures", lambda: draw_figures(study))
-    svg = _stage("figures", lambda: save_figures(drawn, fig_dir, formats=("svg",)))
+    _stage("clean", lambda: study.clean)
+    # The figures drawn from the cleaned data alone are drawn and written (every format) by
+    # another process while the tables are built here.
+    from_clean = [s for s in FIGURE_STEMS if s not in FIGURES_FROM_TABLES]
+    early = Background(
+        "figures",
+        lambda: save_figures(
+            draw_figures(study, from_clean), fig_dir, formats=("svg", "png", "pdf")
+        ),
+        processes=processes,
+    )
+    on_stage("tables")
+    _stage("tables", lambda: study.ard)  # every table and query before the next fork
+    on_stage("figures")
+    drawn = _stage("figures", lambda: draw_figures(study, FIGURES_FROM_TABLES))
+    late_svg = _stage("figures", lambda: save_figures(drawn, fig_dir, formats=("svg",)))
+    try:
+        early_files = early.result()
+    except JobFailed as exc:
+        raise StageFailed(exc.job, exc.cause) from exc.cause
+    svg = {
+        stem: next(
+            p for p in [*early_files.get(stem, []), *late_svg.get(stem, [])] if p.suffix == ".svg"
+        )
+        for stem in FIGURE_STEMS
+        if stem in early_files or stem in late_svg
+    }
     # The report needs only the SVG files; the other files are written at the same time.
     work: dict[str, Callable[[], object]] = {
         "report": lambda: write_report(
             study,
-            figures={stem: paths[0] for stem, paths in svg.items()},
+            figures=svg,
             command=command,
             suppress_below=suppress_below,
             pdf=pdf,
@@ -91,9 +119,10 @@ def write_outputs(
         done = run_jobs(work, processes=processes)
     except JobFailed as exc:
         raise StageFailed(exc.job, exc.cause) from exc.cause
-    other_formats: dict[str, list[Path]] = done["figures"]  # type: ignore[assignment]
+    late_formats: dict[str, list[Path]] = done["figures"]  # type: ignore[assignment]
+    files = {**early_files, **{k: [*v, *late_formats.get(k, [])] for k, v in late_svg.items()}}
     out = Outputs(
-        figures={stem: [*paths, *other_formats.get(stem, [])] for stem, paths in svg.items()},
+        figures={stem: files[stem] for stem in FIGURE_STEMS if stem in files},
         report=list(done["report"]),  # type: ignore[call-overload]
         tables=list(done["tables"]),  # type: ignore[call-overload]
     )

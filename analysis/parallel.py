@@ -19,7 +19,7 @@ import os
 import pickle
 import traceback
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -73,21 +73,9 @@ def run_jobs(jobs: Mapping[str, Callable[[], T]], *, processes: int | None = Non
 
     def collect(name: str, proc: Any, reader: Any) -> None:
         try:
-            status, payload = reader.recv()
-        except EOFError:  # the child died without reporting (killed, out of memory)
-            status, payload = (
-                "error",
-                (
-                    RuntimeError(f"job process exited with code {proc.exitcode} without a result"),
-                    "",
-                ),
-            )
-        proc.join()
-        if status == "ok":
-            results[name] = payload
-        else:
-            cause, tb = payload
-            failures[name] = JobFailed(name, cause, tb)
+            results[name] = _collect(name, proc, reader)
+        except JobFailed as exc:
+            failures[name] = exc
 
     start_next()
     try:
@@ -102,6 +90,57 @@ def run_jobs(jobs: Mapping[str, Callable[[], T]], *, processes: int | None = Non
         if name in failures:
             raise failures[name]
     return {name: results[name] for name in names}
+
+
+class Background(Generic[T]):
+    """One job started now in a forked child, while this process goes on; ``result()`` waits
+    for it. Where it cannot fork (or ``processes`` is 1) the job runs here, right away."""
+
+    def __init__(self, name: str, fn: Callable[[], T], *, processes: int | None = None) -> None:
+        self.name = name
+        self._proc: Any = None
+        self._outcome: tuple[bool, Any] | None = None
+        procs = default_processes() if processes is None else processes
+        if procs <= 1 or not fork_available():
+            try:
+                self._outcome = (True, _call(name, fn))
+            except JobFailed as exc:
+                self._outcome = (False, exc)
+            return
+        ctx = mp.get_context("fork")
+        self._reader, writer = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_child, args=(fn, writer), name=f"retro-{name}")
+        self._proc.start()
+        writer.close()
+
+    def result(self) -> T:
+        """The job's result, or its failure raised as ``JobFailed``."""
+        if self._outcome is None:
+            try:
+                self._outcome = (True, _collect(self.name, self._proc, self._reader))
+            except JobFailed as exc:
+                self._outcome = (False, exc)
+        ok, value = self._outcome
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return,return-value]
+
+
+def _collect(name: str, proc: Any, reader: Any) -> Any:
+    """Wait for a child's report; its result, or its failure raised as ``JobFailed``."""
+    try:
+        status, payload = reader.recv()
+    except EOFError:  # the child died without reporting (killed, out of memory)
+        status = "error"
+        payload = (
+            RuntimeError(f"job process exited with code {proc.exitcode} without a result"),
+            "",
+        )
+    proc.join()
+    if status != "ok":
+        cause, tb = payload
+        raise JobFailed(name, cause, tb)
+    return payload
 
 
 def _call(name: str, fn: Callable[[], T]) -> T:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,8 @@ FIGURE_STEMS = (
     "km_discontinuation",
     "forest_response",
 )
+#: Figures drawn from tables of the study (the others need only the cleaned data).
+FIGURES_FROM_TABLES = ("ae_incidence", "ae_by_session", "forest_response")
 _THERAPY_LABELS = {"combined": "Combined therapy"}
 
 
@@ -114,16 +116,19 @@ def _options(study: Study) -> dict[str, object]:
     return options(study.config)
 
 
-def draw_figures(study: Study) -> dict[str, Figure]:
-    """Draw every summary figure of ``study`` (in memory; ``save_figures`` writes them).
+def draw_figures(study: Study, stems: Sequence[str] = FIGURE_STEMS) -> dict[str, Figure]:
+    """Draw the summary figures ``stems`` of ``study`` (in memory; ``save_figures`` writes them).
 
-    Stems as in ``FIGURE_STEMS``; every number comes from ``study.clean`` or the study's tables
-    (ARD). ``forest_response`` is skipped with a logged warning when the study has no
-    ``po_model`` table.
+    Stems as in ``FIGURE_STEMS``; every number comes from ``study.clean`` or, for
+    ``FIGURES_FROM_TABLES``, the study's tables (ARD). ``forest_response`` is skipped with a
+    logged warning when the study has no ``po_model`` table.
     """
+    unknown = sorted(set(stems) - set(FIGURE_STEMS))
+    if unknown:
+        raise ValueError(f"unknown figure(s) {unknown}; the figures are {list(FIGURE_STEMS)}")
     figures: dict[str, Figure] = {}
     with figure_theme():
-        for stem in FIGURE_STEMS:
+        for stem in stems:
             fig = _draw(study, stem)
             if fig is not None:
                 figures[stem] = fig
@@ -158,6 +163,7 @@ def make_figures(
 
 
 __all__ = [
+    "FIGURES_FROM_TABLES",
     "FIGURE_STEMS",
     "draw_figures",
     "figures_dir",

@@ -115,3 +115,17 @@ def test_a_failing_stage_in_a_child_stops_the_run_naming_it(reference_copy, monk
     assert res.exit_code == 1
     assert "stage 'figures' failed" in res.output
     assert "disk full" in res.output
+
+
+def test_background_job_result_and_failure(monkeypatch):
+    from analysis.parallel import Background
+
+    assert Background("a", lambda: _ok(5), processes=2).result() == [5]
+    assert Background("a", lambda: _ok(6), processes=1).result() == [6]
+    failing = Background("figures", _boom, processes=2)
+    with pytest.raises(JobFailed) as err:
+        failing.result()
+    assert err.value.job == "figures" and isinstance(err.value.cause, ValueError)
+    monkeypatch.setattr(parallel, "fork_available", lambda: False)
+    with pytest.raises(JobFailed):
+        Background("figures", _boom, processes=4).result()
