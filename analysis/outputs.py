@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from analysis.parallel import Background, JobFailed, run_jobs
 
@@ -70,7 +70,7 @@ def write_outputs(
         figures_dir,
         save_figures,
     )
-    from analysis.report.build import write_report
+    from analysis.report.build import write_report, write_tables_docx
     from analysis.report.manifest import write_manifest
 
     fig_dir = figures_dir(study)
@@ -109,22 +109,29 @@ def write_outputs(
             command=command,
             suppress_below=suppress_below,
             pdf=pdf,
+            docx=False,
             manifest=False,
         ),
         "figures": lambda: save_figures(drawn, fig_dir, formats=("png", "pdf")),
-        "tables": lambda: study.write_tables(suppress_below=suppress_below),
+        "tables": lambda: [
+            write_tables_docx(study, suppress_below=suppress_below),
+            *study.write_tables(suppress_below=suppress_below),
+        ],
     }
     on_stage("report, figure files and table files")
     try:
         done = run_jobs(work, processes=processes)
     except JobFailed as exc:
         raise StageFailed(exc.job, exc.cause) from exc.cause
-    late_formats: dict[str, list[Path]] = done["figures"]  # type: ignore[assignment]
+    late_formats = cast(dict[str, list[Path]], done["figures"])
+    report_files = cast(list[Path], done["report"])
+    table_files = cast(list[Path], done["tables"])
     files = {**early_files, **{k: [*v, *late_formats.get(k, [])] for k, v in late_svg.items()}}
     out = Outputs(
         figures={stem: files[stem] for stem in FIGURE_STEMS if stem in files},
-        report=list(done["report"]),  # type: ignore[call-overload]
-        tables=list(done["tables"]),  # type: ignore[call-overload]
+        # tables.docx (written with the table files) is listed with the report
+        report=[*report_files, table_files[0]],
+        tables=table_files[1:],
     )
     on_stage("manifest")
     everything = sorted({*earlier_outputs, *out.all()})

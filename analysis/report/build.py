@@ -32,6 +32,7 @@ def write_report(
     outputs: list[Path] | None = None,
     suppress_below: int | None = None,
     pdf: bool = True,
+    docx: bool = True,
     manifest: bool = True,
 ) -> list[Path]:
     """Assemble and write the report; then (``manifest``) the manifest over every output of
@@ -62,14 +63,8 @@ def write_report(
     written.append(html_path)
     if pdf:
         written.append(html_to_pdf(html, out_dir / "report.pdf"))
-    written.append(
-        write_docx(
-            list(study.tables.values()),
-            out_dir / "tables.docx",
-            title=study.config.study.title,
-            suppress_below=suppress_below,
-        )
-    )
+    if docx:
+        written.append(write_tables_docx(study, suppress_below=suppress_below))
     if claims is not None:
         claims.to_csv(out_dir / "claims_check.csv", index=False)
         written.append(out_dir / "claims_check.csv")
@@ -77,6 +72,16 @@ def write_report(
         everything = sorted({*(outputs or []), *written})
         written.append(write_manifest(study, everything, command))
     return written
+
+
+def write_tables_docx(study, *, suppress_below: int | None = None) -> Path:  # noqa: ANN001
+    """Every table of the study in one Word file, ``tables.docx``, for a journal submission."""
+    return write_docx(
+        list(study.tables.values()),
+        study.reports_dir / "tables.docx",
+        title=study.config.study.title,
+        suppress_below=suppress_below,
+    )
 
 
 def _flat_inputs(manifest: Mapping[str, object]) -> dict[str, object]:

@@ -28,15 +28,21 @@ class TableResult:
     layout: Layout
     footnotes: tuple[str, ...] = ()
     row_groups: str | None = field(default=None)
+    # formatted tables already laid out, by suppress_below (every renderer asks for one)
+    _displayed: dict[int | None, pd.DataFrame] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def display(self, *, suppress_below: int | None = None) -> pd.DataFrame:
         """The formatted table (strings), optionally with small cells suppressed."""
-        frame = self.frame
-        if suppress_below:
-            from analysis.tables.suppress import suppress_small_cells
+        if suppress_below not in self._displayed:
+            frame = self.frame
+            if suppress_below:
+                from analysis.tables.suppress import suppress_small_cells
 
-            frame = suppress_small_cells(frame, k=suppress_below)
-        return self.layout(frame)
+                frame = suppress_small_cells(frame, k=suppress_below)
+            self._displayed[suppress_below] = self.layout(frame)
+        return self._displayed[suppress_below].copy()
 
     def notes(self, *, suppress_below: int | None = None) -> tuple[str, ...]:
         """Footnotes, plus the suppression rule when small cells are hidden."""
