@@ -232,7 +232,11 @@ def render_report_html(inputs: ReportInputs) -> str:
                 table_no += 1
                 t = inputs.tables[name]
                 rendered = t.to_report_html(suppress_below=inputs.suppress_below, number=table_no)
-                body.append(f'<div class="table" id="tbl-{escape(name)}">{rendered}</div>')
+                # a table that fits on a page is kept whole, also on the landscape pages
+                short = (
+                    " short" if len(t.display(suppress_below=inputs.suppress_below)) <= 25 else ""
+                )
+                body.append(f'<div class="table{short}" id="tbl-{escape(name)}">{rendered}</div>')
         # The heading travels with the section's first block (WeasyPrint does not always honour
         # break-after: avoid on headings before a block that moves to the next page).
         first = body[0] if body else ""

@@ -12,7 +12,7 @@ from analysis.io import sha256_file
 from analysis.report.html import render_report_html, report_inputs
 from analysis.report.pdf import html_to_pdf
 from analysis.study import Study
-from tests.conftest import REFERENCE_STUDY
+from tests.conftest import REFERENCE_STUDY, REPO
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +99,13 @@ def test_ard_has_one_row_per_key(study):
     keys = ["table", "variable", "level", "group", "stat"]
     assert not study.ard.duplicated(keys).any()
     assert study.ard["value"].dtype == "float64"
+
+
+def test_short_tables_are_kept_whole_on_the_page(study, html):
+    """Short tables (<= 25 rows) carry the class the print CSS keeps unbroken, also on
+    landscape pages; long ones may break across pages."""
+    assert '<div class="table short" id="tbl-ae_by_session">' in html
+    assert '<div class="table" id="tbl-baseline_sex">' in html  # 40+ rows: may break
+    assert len(study.tables["baseline_sex"].display()) > 25
+    css = (REPO / "analysis" / "report" / "report.css").read_text()
+    assert "section.wide div.table.short { break-inside: avoid; }" in css
