@@ -106,32 +106,6 @@ def group_sizes(
     return execute(agg, by)
 
 
-def subject_event_counts(
-    subjects: ir.Table,
-    events: ir.Table,
-    *,
-    by: Sequence[str] = (),
-    terms: Sequence[str] = ("ae_term",),
-    subject_id: str = "patient_id",
-) -> pd.DataFrame:
-    """Subjects with ≥ 1 event (``n``) and number of events (``events``) per group and term.
-
-    ``events`` is either event-level, or already one row per (subject, *terms) with an
-    ``events`` count column (from ``per_subject_events``) — the fast path: subjects are then
-    counted with ``count(*)`` instead of a distinct count. ``by`` columns come from the
-    subject-level table (one row per subject, joined on ``subject_id``), so an event of a subject
-    absent from ``subjects`` is not counted. With ``terms=()`` the counts are for any event.
-    """
-    if "events" not in events.columns:
-        events = per_subject_events(events, subject_id=subject_id, keys=terms)
-    subj = subjects.select(subject_id, *by)
-    joined = events.inner_join(subj, subject_id)
-    group = [*by, *terms]
-    agg_kw = {"n": joined.count(), "events": joined["events"].sum()}
-    expr = joined.group_by(group).aggregate(**agg_kw) if group else joined.aggregate(**agg_kw)
-    return execute(expr, group)
-
-
 def per_subject_events(
     events: ir.Table, *, subject_id: str, keys: Sequence[str] = (), flags: Sequence[str] = ()
 ) -> ir.Table:
