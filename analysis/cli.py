@@ -275,7 +275,8 @@ def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = Non
 
 
 def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, command: str) -> None:
-    from analysis.outputs import StageFailed, write_outputs
+    from analysis.outputs import write_outputs
+    from analysis.parallel import JobFailed
     from analysis.pipeline import validation_report
     from analysis.study import Study
 
@@ -306,8 +307,8 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
                 earlier_outputs=cleaned,
                 on_stage=on_stage,
             )
-        except StageFailed as exc:
-            _stage(exc.stage, functools.partial(_reraise, exc.cause))  # names the stage, exits
+        except JobFailed as exc:
+            _stage(exc.job, functools.partial(_reraise, exc.cause))  # names the stage, exits
             raise
     clock.lap(clock.current)
     out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")

@@ -11,23 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, cast
 
-from analysis.parallel import Background, JobFailed, run_jobs
+from analysis.parallel import Background, run_jobs, run_named
 
 if TYPE_CHECKING:
     from analysis.study import Study
-
-T = TypeVar("T")
-
-
-class StageFailed(Exception):
-    """A stage of the run failed; ``stage`` names it and ``cause`` is the original error."""
-
-    def __init__(self, stage: str, cause: BaseException) -> None:
-        super().__init__(f"stage '{stage}' failed: {type(cause).__name__}: {cause}")
-        self.stage = stage
-        self.cause = cause
 
 
 @dataclass
@@ -61,7 +50,7 @@ def write_outputs(
 
     ``processes``: how many processes write side by side (default one per core; 1 = one after
     another in this process). ``on_stage`` is called with each stage's name as it starts. A
-    failure raises ``StageFailed`` naming the stage.
+    failure raises ``analysis.parallel.JobFailed`` naming the stage.
     """
     from analysis.figures.study import (
         FIGURE_STEMS,
@@ -74,7 +63,7 @@ def write_outputs(
     from analysis.report.manifest import write_manifest
 
     fig_dir = figures_dir(study)
-    _stage("clean", lambda: study.clean)
+    run_named("clean", lambda: study.clean)
     # The figures drawn from the cleaned data alone are drawn and written (every format) by
     # another process while the tables are built here.
     from_clean = [s for s in FIGURE_STEMS if s not in FIGURES_FROM_TABLES]
@@ -86,14 +75,11 @@ def write_outputs(
         processes=processes,
     )
     on_stage("tables")
-    _stage("tables", lambda: study.ard)  # every table and query before the next fork
+    run_named("tables", lambda: study.ard)  # every table and query before the next fork
     on_stage("figures")
-    drawn = _stage("figures", lambda: draw_figures(study, FIGURES_FROM_TABLES))
-    late_svg = _stage("figures", lambda: save_figures(drawn, fig_dir, formats=("svg",)))
-    try:
-        early_files = early.result()
-    except JobFailed as exc:
-        raise StageFailed(exc.job, exc.cause) from exc.cause
+    drawn = run_named("figures", lambda: draw_figures(study, FIGURES_FROM_TABLES))
+    late_svg = run_named("figures", lambda: save_figures(drawn, fig_dir, formats=("svg",)))
+    early_files = early.result()
     svg = {
         stem: next(
             p for p in [*early_files.get(stem, []), *late_svg.get(stem, [])] if p.suffix == ".svg"
@@ -119,10 +105,7 @@ def write_outputs(
         ],
     }
     on_stage("report, figure files and table files")
-    try:
-        done = run_jobs(work, processes=processes)
-    except JobFailed as exc:
-        raise StageFailed(exc.job, exc.cause) from exc.cause
+    done = run_jobs(work, processes=processes)
     late_formats = cast(dict[str, list[Path]], done["figures"])
     report_files = cast(list[Path], done["report"])
     table_files = cast(list[Path], done["tables"])
@@ -135,12 +118,5 @@ def write_outputs(
     )
     on_stage("manifest")
     everything = sorted({*earlier_outputs, *out.all()})
-    out.manifest = _stage("manifest", lambda: write_manifest(study, everything, command))
+    out.manifest = run_named("manifest", lambda: write_manifest(study, everything, command))
     return out
-
-
-def _stage(name: str, fn: Callable[[], T]) -> T:
-    try:
-        return fn()
-    except Exception as exc:
-        raise StageFailed(name, exc) from exc

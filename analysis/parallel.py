@@ -25,8 +25,8 @@ T = TypeVar("T")
 
 
 class JobFailed(Exception):
-    """A job raised; ``job`` names it and ``cause`` is its exception (re-created in this
-    process when it came from a child)."""
+    """A job (or a named step of a run) raised; ``job`` names it and ``cause`` is its exception
+    (re-created in this process when it came from a child)."""
 
     def __init__(self, job: str, cause: BaseException, child_traceback: str = "") -> None:
         super().__init__(f"{job}: {type(cause).__name__}: {cause}")
@@ -55,7 +55,7 @@ def run_jobs(jobs: Mapping[str, Callable[[], T]], *, processes: int | None = Non
     names = list(jobs)
     procs = default_processes() if processes is None else processes
     if procs <= 1 or len(names) <= 1 or not fork_available():
-        return {name: _call(name, jobs[name]) for name in names}
+        return {name: run_named(name, jobs[name]) for name in names}
     ctx = mp.get_context("fork")
     results: dict[str, Any] = {}
     failures: dict[str, JobFailed] = {}
@@ -79,7 +79,7 @@ def run_jobs(jobs: Mapping[str, Callable[[], T]], *, processes: int | None = Non
 
     start_next()
     try:
-        results[names[0]] = _call(names[0], jobs[names[0]])
+        results[names[0]] = run_named(names[0], jobs[names[0]])
     except JobFailed as exc:
         failures[names[0]] = exc
     while running:
@@ -103,7 +103,7 @@ class Background(Generic[T]):
         procs = default_processes() if processes is None else processes
         if procs <= 1 or not fork_available():
             try:
-                self._outcome = (True, _call(name, fn))
+                self._outcome = (True, run_named(name, fn))
             except JobFailed as exc:
                 self._outcome = (False, exc)
             return
@@ -143,7 +143,8 @@ def _collect(name: str, proc: Any, reader: Any) -> Any:
     return payload
 
 
-def _call(name: str, fn: Callable[[], T]) -> T:
+def run_named(name: str, fn: Callable[[], T]) -> T:
+    """``fn()``, its failure raised as ``JobFailed`` naming ``name``."""
     try:
         return fn()
     except Exception as exc:
