@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ def table_builders(
             seed=seed,
         )
 
+    @functools.cache  # both logistic models use it; built once, only when one is built
     def with_pain() -> pd.DataFrame:
         return p.assign(has_pain=models.subjects_with_term(p, ae, "pain").to_numpy())
 
