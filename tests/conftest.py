@@ -139,6 +139,21 @@ def ard_value(frame, variable, level, group, stat):
     return sel["value"].iloc[0]
 
 
+def ard_rows(table, variable, level, group, **stats):
+    """ARD rows (without ``method``) of one cell: one row per ``stat=value``."""
+    return [
+        {
+            "table": table,
+            "variable": variable,
+            "level": level,
+            "group": group,
+            "stat": s,
+            "value": v,
+        }
+        for s, v in stats.items()
+    ]
+
+
 def _dedent(text: str) -> str:
     return textwrap.dedent(text)
 

@@ -22,34 +22,23 @@ from analysis.report.claims import (
     verify_claims,
     verify_command,
 )
-
-
-def _rows(table, variable, level, group, **stats):
-    return [
-        {
-            "table": table,
-            "variable": variable,
-            "level": level,
-            "group": group,
-            "stat": s,
-            "value": v,
-        }
-        for s, v in stats.items()
-    ]
+from tests.conftest import ard_rows
 
 
 @pytest.fixture
 def ard() -> pd.DataFrame:
     rows = [
-        *_rows("baseline", "N", "", "overall", N=541),
-        *_rows("baseline", "N", "", "overall", N=541),  # same overall column in a second table
-        *_rows("baseline", "schedule", "1", "overall", n=43, N=530),
-        *_rows("baseline", "schedule", "3", "overall", n=314, N=530),
-        *_rows("baseline", "schedule", "4", "overall", n=76, N=530),
-        *_rows("ae", "ae_term", "pain", "overall", n=246, N=541, pct=100 * 246 / 541),
-        *_rows("ae", "ae_term", "edema", "overall", n=66, N=541, pct=100 * 66 / 541),
-        *_rows("ae", "serious_ae", "any serious adverse event", "overall", n=0, N=541),
-        *_rows("response", "any_improvement", "any improvement", "therapy_group=mono", n=69, N=86),
+        *ard_rows("baseline", "N", "", "overall", N=541),
+        *ard_rows("baseline", "N", "", "overall", N=541),  # same overall column in a second table
+        *ard_rows("baseline", "schedule", "1", "overall", n=43, N=530),
+        *ard_rows("baseline", "schedule", "3", "overall", n=314, N=530),
+        *ard_rows("baseline", "schedule", "4", "overall", n=76, N=530),
+        *ard_rows("ae", "ae_term", "pain", "overall", n=246, N=541, pct=100 * 246 / 541),
+        *ard_rows("ae", "ae_term", "edema", "overall", n=66, N=541, pct=100 * 66 / 541),
+        *ard_rows("ae", "serious_ae", "any serious adverse event", "overall", n=0, N=541),
+        *ard_rows(
+            "response", "any_improvement", "any improvement", "therapy_group=mono", n=69, N=86
+        ),
     ]
     return ard_frame(rows)
 
@@ -146,7 +135,7 @@ def test_unknown_table_is_named(ard):
 
 
 def test_several_rows_with_different_values_fail_as_ambiguous(ard):
-    extra = ard_frame(_rows("ae", "ae_term", "pain", "overall", n=250))
+    extra = ard_frame(ard_rows("ae", "ae_term", "pain", "overall", n=250))
     c = value("pain", table="ae", variable="ae_term", level="pain", stat="n", expected=246)
     row = verify_claims(pd.concat([ard, extra], ignore_index=True), [c]).iloc[0]
     assert not row["passed"]
@@ -184,13 +173,13 @@ def test_zero_is_checked_exactly(ard):
     ("computed", "passed"), [(45.45, True), (45.55, True), (45.4499, False), (45.5501, False)]
 )
 def test_tolerance_is_absolute_and_inclusive(computed, passed):
-    frame = ard_frame(_rows("t", "v", "a", "overall", pct=computed))
+    frame = ard_frame(ard_rows("t", "v", "a", "overall", pct=computed))
     c = value("p", table="t", variable="v", level="a", stat="pct", expected=45.5, tolerance=0.05)
     assert bool(verify_claims(frame, [c]).iloc[0]["passed"]) is passed
 
 
 def test_nan_value_fails():
-    frame = ard_frame(_rows("t", "v", "a", "overall", pct=float("nan")))
+    frame = ard_frame(ard_rows("t", "v", "a", "overall", pct=float("nan")))
     row = verify_claims(
         frame, [value("p", table="t", variable="v", level="a", stat="pct", expected=1)]
     ).iloc[0]
@@ -268,9 +257,9 @@ def test_argmax_claim(ard):
 def test_argmax_tie_fails(ard):
     frame = ard_frame(
         [
-            *_rows("b", "s", "1", "overall", n=10),
-            *_rows("b", "s", "3", "overall", n=10),
-            *_rows("b", "s", "4", "overall", n=2),
+            *ard_rows("b", "s", "1", "overall", n=10),
+            *ard_rows("b", "s", "3", "overall", n=10),
+            *ard_rows("b", "s", "4", "overall", n=2),
         ]
     )
     row = verify_claims(frame, [_argmax("3", table="b", variable="s")]).iloc[0]

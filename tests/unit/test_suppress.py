@@ -17,23 +17,14 @@ from analysis.tables.suppress import (
     suppressed_markers,
     suppression_footnote,
 )
+from tests.conftest import ard_rows
 
 
 def _cell(variable, level, group, n, big_n, table="t", **extra):
     pct = 100 * n / big_n
     stats = {"n": n, "N": big_n, "pct": pct, "ci_low": pct / 2, "ci_high": min(pct * 2, 100)}
     stats.update(extra)
-    return [
-        {
-            "table": table,
-            "variable": variable,
-            "level": level,
-            "group": group,
-            "stat": s,
-            "value": v,
-        }
-        for s, v in stats.items()
-    ]
+    return ard_rows(table, variable, level, group, **stats)
 
 
 def _hidden(frame: pd.DataFrame, stat: str = "n") -> dict[tuple[str, str, str], str]:
