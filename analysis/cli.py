@@ -284,19 +284,18 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
         command += f" --suppress-below {suppress_below}"
     s = Study(_load(study))
     clock = _Clock()
+    clock.start("clean")
     with _progress("clean") as say:
         result = _stage("clean", lambda: s.clean)
         say("writing")
         cleaned = s.write_clean()
-    clock.lap("clean")
+    clock.start("tables")  # what follows until the tables are built, imports included
     _print_clean_summary(result, validation_report(result), s.config)
     with _progress("tables") as say:
 
         def on_stage(stage: str) -> None:
             say(stage)
-            if stage != "tables":
-                clock.lap(clock.current)
-            clock.current = stage
+            clock.start(stage)
 
         try:
             made = write_outputs(
@@ -310,7 +309,7 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
         except JobFailed as exc:
             _stage(exc.job, functools.partial(_reraise, exc.cause))  # names the stage, exits
             raise
-    clock.lap(clock.current)
+    clock.stop()
     out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
     out.print(f"figures: {len(made.figures)}")
     for p in [*made.report, made.manifest]:
@@ -328,13 +327,21 @@ class _Clock:
 
     def __init__(self) -> None:
         self.laps: list[tuple[str, float]] = []
-        self._last = time.perf_counter()
-        self.current = ""
+        self._stage: str | None = None
+        self._since = 0.0
 
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps.append((name, now - self._last))
-        self._last = now
+    def start(self, stage: str) -> None:
+        """End the stage in progress (if any) and start timing ``stage`` (no-op when it is the
+        stage in progress)."""
+        if stage == self._stage:
+            return
+        self.stop()
+        self._stage, self._since = stage, time.perf_counter()
+
+    def stop(self) -> None:
+        if self._stage is not None:
+            self.laps.append((self._stage, time.perf_counter() - self._since))
+            self._stage = None
 
     def summary(self) -> str:
         parts = ", ".join(f"{name} {sec:.1f} s" for name, sec in self.laps)
