@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, cast
 from analysis.parallel import Background, run_jobs, run_named
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from analysis.study import Study
 
 
@@ -64,14 +66,19 @@ def write_outputs(
 
     fig_dir = figures_dir(study)
     run_named("clean", lambda: study.clean)
-    # The figures drawn from the cleaned data alone are drawn and written (every format) by
-    # another process while the tables are built here.
+    # The figures drawn from the cleaned data alone are drawn and written by another process
+    # while the tables are built here: SVG first (the report needs it), then PNG and PDF.
     from_clean = [s for s in FIGURE_STEMS if s not in FIGURES_FROM_TABLES]
+    drawn_early: dict[str, Figure] = {}
+
+    def early_svg() -> dict[str, list[Path]]:
+        drawn_early.update(draw_figures(study, from_clean))
+        return save_figures(drawn_early, fig_dir, formats=("svg",))
+
     early = Background(
         "figures",
-        lambda: save_figures(
-            draw_figures(study, from_clean), fig_dir, formats=("svg", "png", "pdf")
-        ),
+        early_svg,
+        lambda: save_figures(drawn_early, fig_dir, formats=("png", "pdf")),
         processes=processes,
     )
     on_stage("tables")
@@ -79,14 +86,9 @@ def write_outputs(
     on_stage("figures")
     drawn = run_named("figures", lambda: draw_figures(study, FIGURES_FROM_TABLES))
     late_svg = run_named("figures", lambda: save_figures(drawn, fig_dir, formats=("svg",)))
-    early_files = early.result()
-    svg = {
-        stem: next(
-            p for p in [*early_files.get(stem, []), *late_svg.get(stem, [])] if p.suffix == ".svg"
-        )
-        for stem in FIGURE_STEMS
-        if stem in early_files or stem in late_svg
-    }
+    early_svg_files = cast(dict[str, list[Path]], early.result(0))
+    svg_files = {**early_svg_files, **late_svg}
+    svg = {stem: svg_files[stem][0] for stem in FIGURE_STEMS if stem in svg_files}
     # The report needs only the SVG files; the other files are written at the same time.
     work: dict[str, Callable[[], object]] = {
         "report": lambda: write_report(
@@ -107,9 +109,13 @@ def write_outputs(
     on_stage("report, figure files and table files")
     done = run_jobs(work, processes=processes)
     late_formats = cast(dict[str, list[Path]], done["figures"])
+    early_formats = cast(dict[str, list[Path]], early.result(1))
     report_files = cast(list[Path], done["report"])
     table_files = cast(list[Path], done["tables"])
-    files = {**early_files, **{k: [*v, *late_formats.get(k, [])] for k, v in late_svg.items()}}
+    files = {
+        stem: [*paths, *early_formats.get(stem, []), *late_formats.get(stem, [])]
+        for stem, paths in svg_files.items()
+    }
     out = Outputs(
         figures={stem: files[stem] for stem in FIGURE_STEMS if stem in files},
         # tables.docx (written with the table files) is listed with the report

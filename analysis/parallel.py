@@ -4,7 +4,8 @@
 report PDF, the figure PNG/PDF files and the per-table HTML/DOCX/XLSX files. Their inputs (the
 cleaned data, the tables, the drawn figures) are already in memory, so each extra job runs in
 a *forked* child process that inherits them without pickling; only the list of written paths
-comes back. Where ``fork`` is not available (Windows, or ``processes=1``), the jobs run one
+comes back. A child runs a whole lane of jobs one after another, so it never waits for this
+process to hand it the next one. Where ``fork`` is not available (Windows, or ``processes=1``), the jobs run one
 after another in this process, with the same results: each job writes its own files, so the
 outputs are byte-identical either way.
 
@@ -19,7 +20,7 @@ import os
 import pickle
 import traceback
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -47,100 +48,124 @@ def default_processes() -> int:
 def run_jobs(jobs: Mapping[str, Callable[[], T]], *, processes: int | None = None) -> dict[str, T]:
     """Run every job and return ``{name: result}`` in the order given.
 
-    The first job runs in this process; with ``processes`` > 1 and ``fork`` available, the
-    others run at the same time in forked children (at most ``processes`` - 1 at once, in the
-    order given). Results must be picklable (e.g. lists of paths). The first failure, in job
-    order, is raised as ``JobFailed`` after every job has ended.
+    The first job runs in this process. With ``processes`` > 1 and ``fork`` available, the
+    others run at the same time in forked children: they are dealt in order over
+    ``processes - 1`` lanes, and each lane is one child that runs its jobs one after another,
+    so a lane moves on to its next job as soon as one ends, whatever this process is doing.
+    Results must be picklable (e.g. lists of paths). Every job runs; the first failure, in job
+    order, is then raised as ``JobFailed``.
     """
     names = list(jobs)
     procs = default_processes() if processes is None else processes
     if procs <= 1 or len(names) <= 1 or not fork_available():
         return {name: run_named(name, jobs[name]) for name in names}
-    ctx = mp.get_context("fork")
-    results: dict[str, Any] = {}
-    failures: dict[str, JobFailed] = {}
-    pending = names[1:]
-    running: list[tuple[str, Any, Any]] = []
-
-    def start_next() -> None:
-        while pending and len(running) < procs - 1:
-            name = pending.pop(0)
-            reader, writer = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(jobs[name], writer), name=f"retro-{name}")
-            proc.start()
-            writer.close()
-            running.append((name, proc, reader))
-
-    def collect(name: str, proc: Any, reader: Any) -> None:
-        try:
-            results[name] = _collect(name, proc, reader)
-        except JobFailed as exc:
-            failures[name] = exc
-
-    start_next()
+    rest = names[1:]
+    n_lanes = min(procs - 1, len(rest))
+    lanes = [
+        _Lane([(name, jobs[name]) for name in rest[i::n_lanes]], stop_at_failure=False)
+        for i in range(n_lanes)
+    ]
+    outcomes: dict[str, tuple[bool, Any]] = {}
     try:
-        results[names[0]] = run_named(names[0], jobs[names[0]])
+        outcomes[names[0]] = (True, run_named(names[0], jobs[names[0]]))
     except JobFailed as exc:
-        failures[names[0]] = exc
-    while running:
-        name, proc, reader = running.pop(0)
-        collect(name, proc, reader)
-        start_next()
+        outcomes[names[0]] = (False, exc)
+    for lane in lanes:
+        outcomes.update(lane.wait())
     for name in names:
-        if name in failures:
-            raise failures[name]
-    return {name: results[name] for name in names}
+        ok, value = outcomes[name]
+        if not ok:
+            raise value
+    return {name: outcomes[name][1] for name in names}
 
 
-class Background(Generic[T]):
-    """One job started now in a forked child, while this process goes on; ``result()`` waits
-    for it. Where it cannot fork (or ``processes`` is 1) the job runs here, right away."""
+class Background:
+    """Steps started now, one after another, in a forked child, while this process goes on;
+    ``result(i)`` waits for step ``i`` only, so a later step (e.g. slow file formats) can go on
+    after an earlier result (e.g. the files the report needs) is in use. Steps run in one
+    process, so a step can use what an earlier one left in memory. A failed step ends the
+    child; its failure (and that of every later step) is raised as ``JobFailed``. Where it
+    cannot fork (or ``processes`` is 1) the steps run here, right away."""
 
-    def __init__(self, name: str, fn: Callable[[], T], *, processes: int | None = None) -> None:
+    def __init__(self, name: str, *steps: Callable[[], Any], processes: int | None = None) -> None:
         self.name = name
-        self._proc: Any = None
-        self._outcome: tuple[bool, Any] | None = None
+        named = [(name, step) for step in steps]
         procs = default_processes() if processes is None else processes
-        if procs <= 1 or not fork_available():
-            try:
-                self._outcome = (True, run_named(name, fn))
-            except JobFailed as exc:
-                self._outcome = (False, exc)
+        self._lane = _Lane(named, stop_at_failure=True, fork=procs > 1 and fork_available())
+
+    def result(self, step: int = 0) -> Any:
+        """Step ``step``'s result, or its failure raised as ``JobFailed``."""
+        ok, value = self._lane.outcome(step)
+        if not ok:
+            raise value
+        return value
+
+
+class _Lane:
+    """Jobs run one after another in one forked child (or here, when ``fork`` is False), each
+    reporting its outcome ``(ok, result or JobFailed)`` through a pipe as soon as it ends."""
+
+    def __init__(
+        self,
+        jobs: list[tuple[str, Callable[[], Any]]],
+        *,
+        stop_at_failure: bool,
+        fork: bool = True,
+    ) -> None:
+        self._names = [name for name, _ in jobs]
+        self._stop_at_failure = stop_at_failure
+        self._outcomes: list[tuple[bool, Any]] = []
+        if not fork:
+            for name, fn in jobs:
+                try:
+                    self._outcomes.append((True, run_named(name, fn)))
+                except JobFailed as exc:
+                    self._outcomes.append((False, exc))
+                    if stop_at_failure:
+                        break
+            self._fill_after_failure()
             return
         ctx = mp.get_context("fork")
         self._reader, writer = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_child, args=(fn, writer), name=f"retro-{name}")
+        self._proc = ctx.Process(
+            target=_child,
+            args=([fn for _, fn in jobs], stop_at_failure, writer),
+            name=f"retro-{'+'.join(dict.fromkeys(self._names))}",
+        )
         self._proc.start()
         writer.close()
 
-    def result(self) -> T:
-        """The job's result, or its failure raised as ``JobFailed``."""
-        if self._outcome is None:
+    def outcome(self, i: int) -> tuple[bool, Any]:
+        while len(self._outcomes) <= i:
+            name = self._names[len(self._outcomes)]
             try:
-                self._outcome = (True, _collect(self.name, self._proc, self._reader))
-            except JobFailed as exc:
-                self._outcome = (False, exc)
-        ok, value = self._outcome
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return,return-value]
+                status, payload = self._reader.recv()
+            except EOFError:  # the child died without reporting (killed, out of memory)
+                self._proc.join()
+                cause = RuntimeError(
+                    f"job process exited with code {self._proc.exitcode} without a result"
+                )
+                self._outcomes.append((False, JobFailed(name, cause)))
+                self._fill_after_failure()
+                break
+            if status == "ok":
+                self._outcomes.append((True, payload))
+            else:
+                self._outcomes.append((False, JobFailed(name, *payload)))
+                if self._stop_at_failure:
+                    self._fill_after_failure()
+        if len(self._outcomes) == len(self._names) and hasattr(self, "_proc"):
+            self._proc.join()
+        return self._outcomes[i]
 
+    def wait(self) -> dict[str, tuple[bool, Any]]:
+        """Every job's outcome, by name."""
+        return {name: self.outcome(i) for i, name in enumerate(self._names)}
 
-def _collect(name: str, proc: Any, reader: Any) -> Any:
-    """Wait for a child's report; its result, or its failure raised as ``JobFailed``."""
-    try:
-        status, payload = reader.recv()
-    except EOFError:  # the child died without reporting (killed, out of memory)
-        status = "error"
-        payload = (
-            RuntimeError(f"job process exited with code {proc.exitcode} without a result"),
-            "",
-        )
-    proc.join()
-    if status != "ok":
-        cause, tb = payload
-        raise JobFailed(name, cause, tb)
-    return payload
+    def _fill_after_failure(self) -> None:
+        """Jobs after a failure that ended the lane fail with the same cause."""
+        while len(self._outcomes) < len(self._names):
+            self._outcomes.append(self._outcomes[-1])
 
 
 def run_named(name: str, fn: Callable[[], T]) -> T:
@@ -151,16 +176,20 @@ def run_named(name: str, fn: Callable[[], T]) -> T:
         raise JobFailed(name, exc) from exc
 
 
-def _child(fn: Callable[[], Any], conn: Any) -> None:
+def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any) -> None:
     try:
-        conn.send(("ok", fn()))
-    except Exception as exc:  # noqa: BLE001 - everything is reported to the parent
-        tb = traceback.format_exc()
-        try:
-            pickle.dumps(exc)
-            cause: BaseException = exc
-        except Exception:  # noqa: BLE001 - an exception that cannot travel: keep its text
-            cause = RuntimeError(f"{type(exc).__name__}: {exc}")
-        conn.send(("error", (cause, tb)))
+        for fn in fns:
+            try:
+                conn.send(("ok", fn()))
+            except Exception as exc:  # noqa: BLE001 - everything is reported to the parent
+                tb = traceback.format_exc()
+                try:
+                    pickle.dumps(exc)
+                    cause: BaseException = exc
+                except Exception:  # noqa: BLE001 - an exception that cannot travel: its text
+                    cause = RuntimeError(f"{type(exc).__name__}: {exc}")
+                conn.send(("error", (cause, tb)))
+                if stop_at_failure:
+                    return
     finally:
         conn.close()

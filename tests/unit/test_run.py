@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from analysis import parallel
 from analysis.cli import app
-from analysis.parallel import JobFailed, run_jobs
+from analysis.parallel import Background, JobFailed, run_jobs
 from tests.conftest import REFERENCE_STUDY
 
 runner = CliRunner()
@@ -92,6 +93,64 @@ def test_a_failing_job_is_named_with_its_cause(processes):
     assert "no such column `sexx`" in str(err.value)
 
 
+def _wait_for(path: Path, seconds: float = 20.0) -> list[bool]:
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return [path.exists()]
+
+
+def _touch(path: Path) -> list[bool]:
+    path.touch()
+    return [True]
+
+
+def test_a_lane_runs_its_next_job_without_waiting_for_this_process(tmp_path):
+    # With 2 processes, "b" and "c" share one child; "c" must start when "b" ends, while "a"
+    # (here) is still running: "a" waits for the file "c" writes.
+    jobs = {
+        "a": lambda: _wait_for(tmp_path / "c"),
+        "b": lambda: _touch(tmp_path / "b"),
+        "c": lambda: _touch(tmp_path / "c"),
+    }
+    assert run_jobs(jobs, processes=2) == {"a": [True], "b": [True], "c": [True]}
+
+
+def test_every_job_of_a_lane_runs_after_a_failure(tmp_path):
+    jobs = {"a": lambda: _ok(1), "b": _boom, "c": lambda: _touch(tmp_path / "c")}
+    with pytest.raises(JobFailed) as err:
+        run_jobs(jobs, processes=2)
+    assert err.value.job == "b"
+    assert (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_background_steps_share_memory_and_report_one_by_one(tmp_path, processes):
+    state: list[int] = []
+
+    def first() -> list[int]:
+        state.append(7)
+        return [1]
+
+    def second() -> list[int]:
+        return [*state, 2]
+
+    bg = Background("figures", first, second, processes=processes)
+    assert bg.result(0) == [1]
+    assert bg.result(1) == [7, 2]  # the second step saw what the first left in memory
+    assert bg.result(0) == [1]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_background_stops_at_a_failed_step(tmp_path, processes):
+    bg = Background("figures", _boom, lambda: _touch(tmp_path / "later"), processes=processes)
+    for step in (0, 1):
+        with pytest.raises(JobFailed) as err:
+            bg.result(step)
+        assert err.value.job == "figures" and isinstance(err.value.cause, ValueError)
+    assert not (tmp_path / "later").exists()
+
+
 def test_without_fork_jobs_run_one_after_another(monkeypatch):
     monkeypatch.setattr(parallel, "fork_available", lambda: False)
     seen: list[str] = []
@@ -118,8 +177,6 @@ def test_a_failing_stage_in_a_child_stops_the_run_naming_it(reference_copy, monk
 
 
 def test_background_job_result_and_failure(monkeypatch):
-    from analysis.parallel import Background
-
     assert Background("a", lambda: _ok(5), processes=2).result() == [5]
     assert Background("a", lambda: _ok(6), processes=1).result() == [6]
     failing = Background("figures", _boom, processes=2)
