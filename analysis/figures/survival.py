@@ -8,8 +8,13 @@ from typing import cast
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.colors import to_rgba
+from matplotlib.path import Path
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import IdentityTransform
 
 from analysis.figures.theme import SMALL_FONT_PT, colors_for, darker
 from analysis.stats.survival import km_table, logrank_test
@@ -27,6 +32,46 @@ def _levels(s: pd.Series) -> list[str]:
     if isinstance(s.dtype, pd.CategoricalDtype):
         return [str(c) for c in s.cat.categories if (s == c).any()]
     return sorted(s.dropna().astype(str).unique())
+
+
+class CensorTicks(Artist):
+    """Vertical ticks ``size`` points tall centred on data points (the censoring marks of a
+    Kaplan-Meier curve), drawn as one path.
+
+    Looks the same as ``ax.plot(x, y, "|")``, but that writes one SVG/PDF element per mark, and
+    a cohort's curve has hundreds: the report's PDF renderer spent ~0.3 s on them.
+    """
+
+    def __init__(
+        self, x: np.ndarray, y: np.ndarray, *, size: float, linewidth: float, color: str
+    ) -> None:
+        super().__init__()
+        self._xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+        self._size, self._linewidth, self._color = size, linewidth, color
+        self.set_zorder(2)
+
+    @property
+    def points(self) -> np.ndarray:
+        """The marks' (x, y) data coordinates, one row each."""
+        return self._xy.copy()
+
+    def draw(self, renderer: RendererBase) -> None:
+        if not self.get_visible() or len(self._xy) == 0 or self.axes is None:
+            return
+        centres = self.axes.transData.transform(self._xy)
+        half = cast(float, renderer.points_to_pixels(self._size)) / 2
+        vertices = np.repeat(centres, 2, axis=0)
+        vertices[0::2, 1] -= half
+        vertices[1::2, 1] += half
+        codes = np.tile([Path.MOVETO, Path.LINETO], len(centres))
+        gc = renderer.new_gc()
+        gc.set_clip_rectangle(self.axes.bbox)
+        gc.set_foreground(to_rgba(self._color), isRGBA=True)
+        gc.set_linewidth(self._linewidth)
+        gc.set_capstyle("butt")
+        renderer.draw_path(gc, Path(vertices, codes), IdentityTransform())
+        gc.restore()
+        self.stale = False
 
 
 def number_at_risk(
@@ -87,8 +132,9 @@ def plot_km(
         ax.fill_between(t, np.nan_to_num(lo), np.nan_to_num(hi, nan=1.0), step="post",
                         color=colors[lv], alpha=0.15, linewidth=0)  # fmt: skip
         cens = k.loc[k["n_censor"] > 0]
-        ax.plot(cens["time"], cens["surv"], linestyle="none", marker="|", markersize=4,
-                markeredgewidth=0.7, color=colors[lv])  # fmt: skip
+        marks = CensorTicks(cens["time"].to_numpy(), cens["surv"].to_numpy(), size=4,
+                            linewidth=0.7, color=colors[lv])  # fmt: skip
+        ax.add_artist(marks)
     t_max = float(d[time].max())
     ticks = list(risk_times) if risk_times is not None else _default_times(t_max)
     ax.set_xticks(ticks, [f"{v:g}" for v in ticks])

@@ -4,7 +4,9 @@ byte-identical from run to run."""
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import re
 from itertools import combinations
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from analysis.figures import (
     save_figure,
     schedule_counts,
 )
+from analysis.figures.survival import CensorTicks
 from analysis.figures.theme import GRADE_COLORS, text_color_on
 from analysis.stats.survival import logrank_test
 from analysis.tables.adverse_events import ae_incidence
@@ -422,6 +425,29 @@ def test_km_plot_follows_the_data(patients, ax):
     plot_km(fewer, time=TIME, event=EVENT, by=BY, ax=ax)
     mono = ax.lines[0].get_ydata()
     assert np.all(mono == 1.0)  # no event left in monotherapy
+
+
+def test_km_censor_marks_one_path_per_curve(ax):
+    # Two groups; censored at 2, 3 (twice: one mark) and 5 in "a", at 4 in "b".
+    d = pd.DataFrame({
+        "t": [1.0, 2, 3, 3, 5, 1, 4, 6],
+        "e": [1, 0, 0, 0, 0, 1, 0, 1],
+        "g": ["a"] * 5 + ["b"] * 3,
+    })  # fmt: skip
+    plot_km(d, time="t", event="e", by="g", ax=ax)
+    marks = [a for a in ax.artists if isinstance(a, CensorTicks)]
+    assert [m.points[:, 0].tolist() for m in marks] == [[2.0, 3.0, 5.0], [4.0]]
+    # S = 4/5 in "a" after one death of 5 at t=1; S = 2/3 in "b" after one death of 3
+    assert [m.points[:, 1].tolist() for m in marks] == [[0.8, 0.8, 0.8], [pytest.approx(2 / 3)]]
+    assert not [ln for ln in ax.lines if ln.get_marker() == "|"]
+    buf = io.StringIO()
+    ax.figure.savefig(buf, format="svg")
+    # the three marks of "a" are one SVG path of three vertical strokes
+    paths = re.findall(r'<path d="([^"]*)"', buf.getvalue())
+    strokes = [re.findall(r"M ([\d.]+) ([\d.]+) \s*L ([\d.]+) ([\d.]+)", d) for d in paths]
+    three = [st for st in strokes if len(st) == 3 and all(x0 == x1 for x0, _, x1, _ in st)]
+    assert len(three) == 1
+    assert all(float(y0) > float(y1) for _, y0, _, y1 in three[0])  # drawn bottom to top
 
 
 # ------------------------------------------------------------------ forest -----------------
