@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# WeasyPrint (PDF report) needs the Pango libraries from the operating system.
+# WeasyPrint (PDF report) needs the Pango libraries from the operating system, and subsets the
+# fonts it embeds with HarfBuzz-Subset when present (about 0.5 s faster per report than its
+# pure-Python fallback, same pages); both are installed with apt-get when run as root.
 system-deps:
 	@if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -24,6 +26,15 @@ system-deps:
 	else \
 	  echo "WeasyPrint needs Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0" \
 	       "(macOS: brew install pango)"; exit 1; \
+	fi
+	@if ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing HarfBuzz-Subset for WeasyPrint (apt-get)"; \
+	  apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 \
+	  || (apt-get update -qq && apt-get install -y -qq libharfbuzz-subset0 >/dev/null) \
+	  || echo "note: libharfbuzz-subset0 not installed; the PDF is made ~0.5 s slower"; \
+	else \
+	  echo "note: sudo apt-get install libharfbuzz-subset0 makes the PDF ~0.5 s faster"; \
 	fi
 
 report: $(STAMP) system-deps
