@@ -8,6 +8,7 @@ files, the per-table HTML/DOCX/XLSX/CSV files) are written side by side by
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,19 @@ class Outputs:
         files = [p for paths in self.figures.values() for p in paths]
         files += [*self.report, *self.tables]
         return [*files, self.manifest] if self.manifest else files
+
+
+def import_libraries() -> None:
+    """Import the modules ``write_outputs`` needs (tables, models, figures, report, PDF), e.g.
+    while another process cleans the data. WeasyPrint's missing system libraries are reported
+    when the PDF is made, not here."""
+    import analysis.figures.study
+    import analysis.report.build
+    import analysis.report.manifest
+    import analysis.tables.study  # noqa: F401
+
+    with contextlib.suppress(OSError):
+        import weasyprint  # noqa: F401
 
 
 def write_outputs(
