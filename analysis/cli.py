@@ -275,8 +275,8 @@ def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = Non
 
 
 def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, command: str) -> None:
-    from analysis.outputs import import_libraries, write_outputs
-    from analysis.parallel import Background, JobFailed
+    from analysis.outputs import write_outputs
+    from analysis.parallel import JobFailed
     from analysis.pipeline import validation_report
     from analysis.study import Study
 
@@ -284,35 +284,26 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
         command += f" --suppress-below {suppress_below}"
     s = Study(_load(study))
     clock = _Clock()
-    clock.start("clean")  # and, meanwhile, the imports of the later stages
-    try:
-        with _progress("clean") as say:
-            # Another process cleans (and writes the cleaned data) while this one imports the
-            # libraries the later stages need; the cleaned data come back pickled (~0.5 MB).
-            cleaning = Background("clean", lambda: (s.clean, s.write_clean()), processes=jobs)
-            import_libraries()
-            say("writing")
-            result, cleaned = cleaning.result()
-            s.use_clean(result)
-        clock.start("tables")
-        _print_clean_summary(result, validation_report(result), s.config)
-        with _progress("tables") as say:
+    with _progress("run") as say:
 
-            def on_stage(stage: str) -> None:
-                say(stage)
-                clock.start(stage)
+        def on_stage(stage: str) -> None:
+            if stage == "tables":  # the cleaning is done: its summary first
+                _print_clean_summary(s.clean, validation_report(s.clean), s.config)
+            say(stage)
+            clock.start(stage)
 
+        try:
             made = write_outputs(
                 s,
                 command=command,
                 suppress_below=suppress_below,
                 processes=jobs,
-                earlier_outputs=cleaned,
+                write_clean=True,
                 on_stage=on_stage,
             )
-    except JobFailed as exc:
-        _stage(exc.job, functools.partial(_reraise, exc.cause))  # names the stage, exits
-        raise
+        except JobFailed as exc:
+            _stage(exc.job, functools.partial(_reraise, exc.cause))  # names the stage, exits
+            raise
     clock.stop()
     out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
     out.print(f"figures: {len(made.figures)}")

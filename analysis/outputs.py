@@ -1,15 +1,16 @@
-"""Write every output of a study after its tables: figures, report, table files, manifest.
+"""Write every output of a study: cleaned data, figures, report, table files, manifest.
 
-``write_outputs(study)`` is what ``retro run`` does after cleaning, and what the report notebook
-calls. The files that do not depend on each other (the report PDF, the figures' PNG and PDF
-files, the per-table HTML/DOCX/XLSX/CSV files) are written side by side by
-``analysis.parallel.run_jobs``; the bytes are the same as one after another.
+``write_outputs(study)`` is what ``retro run`` does, and what the report notebook calls. Work
+that does not depend on each other runs side by side in forked processes
+(``analysis.parallel``): the cleaning and the figures drawn from the cleaned data next to the
+imports and the tables; the report PDF next to the other figure files and the table files. The
+bytes are the same as one after another.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -19,6 +20,7 @@ from analysis.parallel import Background, run_jobs, run_named
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from analysis.pipeline import CleanResult
     from analysis.study import Study
 
 
@@ -26,13 +28,14 @@ if TYPE_CHECKING:
 class Outputs:
     """The files written by ``write_outputs``."""
 
+    clean: list[Path] = field(default_factory=list)
     figures: dict[str, list[Path]] = field(default_factory=dict)
     report: list[Path] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
     manifest: Path | None = None
 
     def all(self) -> list[Path]:
-        files = [p for paths in self.figures.values() for p in paths]
+        files = [*self.clean, *(p for paths in self.figures.values() for p in paths)]
         files += [*self.report, *self.tables]
         return [*files, self.manifest] if self.manifest else files
 
@@ -57,17 +60,56 @@ def write_outputs(
     suppress_below: int | None = None,
     pdf: bool = True,
     processes: int | None = None,
-    earlier_outputs: Sequence[Path] = (),
+    write_clean: bool = False,
     on_stage: Callable[[str], None] = lambda stage: None,
 ) -> Outputs:
-    """Clean (if not yet), build every table, draw the figures, then write figures (PNG 300 dpi, SVG, PDF), the
-    report (HTML, PDF unless ``pdf=False``, DOCX, claims check), every table's files and the ARD,
-    and last the manifest over all of them plus ``earlier_outputs`` (e.g. the cleaned data).
+    """Clean (unless done), build every table, draw the figures, then write figures (PNG 300 dpi,
+    SVG, PDF), the report (HTML, PDF unless ``pdf=False``, DOCX, claims check), every table's
+    files and the ARD, and last the manifest over all of them (and over the cleaned data when
+    ``write_clean`` writes them too).
 
-    ``processes``: how many processes write side by side (default one per core; 1 = one after
-    another in this process). ``on_stage`` is called with each stage's name as it starts. A
-    failure raises ``analysis.parallel.JobFailed`` naming the stage.
+    Side by side (``processes`` > 1, the default: one per core): another process cleans the
+    data and then draws and writes the figures that need only the cleaned data, while this
+    one imports the libraries and builds the tables; later the report PDF is made here while a
+    child writes the other figures' files and the table files. ``processes=1``: one after
+    another in this process, same bytes. ``on_stage`` is called with each stage's name as it
+    starts. A failure raises ``analysis.parallel.JobFailed`` naming the stage.
     """
+    drawn_early: dict[str, Figure] = {}
+
+    def clean() -> tuple[CleanResult, list[Path]]:
+        return study.clean, study.write_clean() if write_clean else []
+
+    def early_svg() -> dict[str, list[Path]]:
+        from analysis.figures.study import (
+            FIGURE_STEMS,
+            FIGURES_FROM_TABLES,
+            draw_figures,
+            figures_dir,
+            save_figures,
+        )
+
+        from_clean = [s for s in FIGURE_STEMS if s not in FIGURES_FROM_TABLES]
+        drawn_early.update(draw_figures(study, from_clean))
+        return save_figures(drawn_early, figures_dir(study), formats=("svg",))
+
+    def early_formats() -> dict[str, list[Path]]:
+        from analysis.figures.study import figures_dir, save_figures
+
+        return save_figures(drawn_early, figures_dir(study), formats=("png", "pdf"))
+
+    on_stage("clean")
+    # SVG first: the report needs it; the PNG and PDF files follow in the same process.
+    early = Background(
+        ("clean", clean),
+        ("figures", early_svg),
+        ("figures", early_formats),
+        processes=processes,
+    )
+    import_libraries()
+    cleaned, cleaned_files = cast(tuple["CleanResult", list[Path]], early.result(0))
+    study.use_clean(cleaned)  # the same data, pickled back from the other process
+
     from analysis.figures.study import (
         FIGURE_STEMS,
         FIGURES_FROM_TABLES,
@@ -79,28 +121,12 @@ def write_outputs(
     from analysis.report.manifest import write_manifest
 
     fig_dir = figures_dir(study)
-    run_named("clean", lambda: study.clean)
-    # The figures drawn from the cleaned data alone are drawn and written by another process
-    # while the tables are built here: SVG first (the report needs it), then PNG and PDF.
-    from_clean = [s for s in FIGURE_STEMS if s not in FIGURES_FROM_TABLES]
-    drawn_early: dict[str, Figure] = {}
-
-    def early_svg() -> dict[str, list[Path]]:
-        drawn_early.update(draw_figures(study, from_clean))
-        return save_figures(drawn_early, fig_dir, formats=("svg",))
-
-    early = Background(
-        "figures",
-        early_svg,
-        lambda: save_figures(drawn_early, fig_dir, formats=("png", "pdf")),
-        processes=processes,
-    )
     on_stage("tables")
     run_named("tables", lambda: study.ard)  # every table and query before the next fork
     on_stage("figures")
     drawn = run_named("figures", lambda: draw_figures(study, FIGURES_FROM_TABLES))
     late_svg = run_named("figures", lambda: save_figures(drawn, fig_dir, formats=("svg",)))
-    early_svg_files = cast(dict[str, list[Path]], early.result(0))
+    early_svg_files = cast(dict[str, list[Path]], early.result(1))
     svg_files = {**early_svg_files, **late_svg}
     svg = {stem: svg_files[stem][0] for stem in FIGURE_STEMS if stem in svg_files}
     # The report needs only the SVG files; the other files are written at the same time.
@@ -123,20 +149,21 @@ def write_outputs(
     on_stage("report, figure files and table files")
     done = run_jobs(work, processes=processes)
     late_formats = cast(dict[str, list[Path]], done["figures"])
-    early_formats = cast(dict[str, list[Path]], early.result(1))
+    early_files = cast(dict[str, list[Path]], early.result(2))
     report_files = cast(list[Path], done["report"])
     table_files = cast(list[Path], done["tables"])
     files = {
-        stem: [*paths, *early_formats.get(stem, []), *late_formats.get(stem, [])]
+        stem: [*paths, *early_files.get(stem, []), *late_formats.get(stem, [])]
         for stem, paths in svg_files.items()
     }
     out = Outputs(
+        clean=cleaned_files,
         figures={stem: files[stem] for stem in FIGURE_STEMS if stem in files},
         # tables.docx (written with the table files) is listed with the report
         report=[*report_files, table_files[0]],
         tables=table_files[1:],
     )
     on_stage("manifest")
-    everything = sorted({*earlier_outputs, *out.all()})
+    everything = sorted(set(out.all()))
     out.manifest = run_named("manifest", lambda: write_manifest(study, everything, command))
     return out

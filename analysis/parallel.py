@@ -18,9 +18,10 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import pickle
+import tempfile
 import traceback
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -80,18 +81,22 @@ def run_jobs(jobs: Mapping[str, Callable[[], T]], *, processes: int | None = Non
 
 
 class Background:
-    """Steps started now, one after another, in a forked child, while this process goes on;
-    ``result(i)`` waits for step ``i`` only, so a later step (e.g. slow file formats) can go on
-    after an earlier result (e.g. the files the report needs) is in use. Steps run in one
-    process, so a step can use what an earlier one left in memory. A failed step ends the
-    child; its failure (and that of every later step) is raised as ``JobFailed``. Where it
-    cannot fork (or ``processes`` is 1) the steps run here, right away."""
+    """Named steps started now, one after another, in a forked child, while this process goes
+    on; ``result(i)`` waits for step ``i`` only, so a later step (e.g. slow file formats) can
+    go on after an earlier result (e.g. the files the report needs) is in use. Steps run in
+    one process, so a step can use what an earlier one left in memory. A failed step ends the
+    child; its failure (and that of every later step) is raised as ``JobFailed`` naming the
+    step that failed. Where it cannot fork (or ``processes`` is 1) the steps run here, right
+    away.
 
-    def __init__(self, name: str, *steps: Callable[[], Any], processes: int | None = None) -> None:
-        self.name = name
-        named = [(name, step) for step in steps]
+        bg = Background(("clean", clean), ("figures", draw_figures))
+        ...                 # this process goes on
+        bg.result(0)        # the cleaning's result (or its failure, raised)
+    """
+
+    def __init__(self, *steps: tuple[str, Callable[[], Any]], processes: int | None = None) -> None:
         procs = default_processes() if processes is None else processes
-        self._lane = _Lane(named, stop_at_failure=True, fork=procs > 1 and fork_available())
+        self._lane = _Lane(list(steps), stop_at_failure=True, fork=procs > 1 and fork_available())
 
     def result(self, step: int = 0) -> Any:
         """Step ``step``'s result, or its failure raised as ``JobFailed``."""
@@ -139,7 +144,7 @@ class _Lane:
         while len(self._outcomes) <= i:
             name = self._names[len(self._outcomes)]
             try:
-                status, payload = self._reader.recv()
+                status, payload = _receive(self._reader)
             except EOFError:  # the child died without reporting (killed, out of memory)
                 self._proc.join()
                 cause = RuntimeError(
@@ -180,7 +185,7 @@ def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any) -> No
     try:
         for fn in fns:
             try:
-                conn.send(("ok", fn()))
+                _send(conn, ("ok", fn()))
             except Exception as exc:  # noqa: BLE001 - everything is reported to the parent
                 tb = traceback.format_exc()
                 try:
@@ -188,8 +193,37 @@ def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any) -> No
                     cause: BaseException = exc
                 except Exception:  # noqa: BLE001 - an exception that cannot travel: its text
                     cause = RuntimeError(f"{type(exc).__name__}: {exc}")
-                conn.send(("error", (cause, tb)))
+                _send(conn, ("error", (cause, tb)))
                 if stop_at_failure:
                     return
     finally:
         conn.close()
+
+
+#: A pipe holds 64 KiB: a child sending more blocks until this process reads, which may be
+#: seconds later (e.g. the cleaned data, sent while this process is still importing). Larger
+#: messages go through a temporary file; the pipe carries its name.
+_PIPE_BYTES = 32 * 1024
+
+
+def _send(conn: Any, message: tuple[str, Any]) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) <= _PIPE_BYTES:
+        conn.send_bytes(b"m" + data)
+        return
+    fd, name = tempfile.mkstemp(prefix="retro-job-", suffix=".pickle")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    conn.send_bytes(b"f" + os.fsencode(name))
+
+
+def _receive(conn: Any) -> tuple[str, Any]:
+    raw = conn.recv_bytes()
+    if raw[:1] == b"m":
+        return cast(tuple[str, Any], pickle.loads(raw[1:]))
+    path = os.fsdecode(raw[1:])
+    try:
+        with open(path, "rb") as fh:
+            return cast(tuple[str, Any], pickle.load(fh))
+    finally:
+        os.unlink(path)

@@ -135,7 +135,7 @@ def test_background_steps_share_memory_and_report_one_by_one(tmp_path, processes
     def second() -> list[int]:
         return [*state, 2]
 
-    bg = Background("figures", first, second, processes=processes)
+    bg = Background(("figures", first), ("tables", second), processes=processes)
     assert bg.result(0) == [1]
     assert bg.result(1) == [7, 2]  # the second step saw what the first left in memory
     assert bg.result(0) == [1]
@@ -143,7 +143,9 @@ def test_background_steps_share_memory_and_report_one_by_one(tmp_path, processes
 
 @pytest.mark.parametrize("processes", [1, 2])
 def test_background_stops_at_a_failed_step(tmp_path, processes):
-    bg = Background("figures", _boom, lambda: _touch(tmp_path / "later"), processes=processes)
+    bg = Background(
+        ("figures", _boom), ("tables", lambda: _touch(tmp_path / "later")), processes=processes
+    )
     for step in (0, 1):
         with pytest.raises(JobFailed) as err:
             bg.result(step)
@@ -177,12 +179,12 @@ def test_a_failing_stage_in_a_child_stops_the_run_naming_it(reference_copy, monk
 
 
 def test_background_job_result_and_failure(monkeypatch):
-    assert Background("a", lambda: _ok(5), processes=2).result() == [5]
-    assert Background("a", lambda: _ok(6), processes=1).result() == [6]
-    failing = Background("figures", _boom, processes=2)
+    assert Background(("a", lambda: _ok(5)), processes=2).result() == [5]
+    assert Background(("a", lambda: _ok(6)), processes=1).result() == [6]
+    failing = Background(("figures", _boom), processes=2)
     with pytest.raises(JobFailed) as err:
         failing.result()
     assert err.value.job == "figures" and isinstance(err.value.cause, ValueError)
     monkeypatch.setattr(parallel, "fork_available", lambda: False)
     with pytest.raises(JobFailed):
-        Background("figures", _boom, processes=4).result()
+        Background(("figures", _boom), processes=4).result()
