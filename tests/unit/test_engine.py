@@ -1,0 +1,57 @@
+"""The engine's DuckDB connection: one per process, a forked child's own, Parquet views reused."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+
+import pandas as pd
+import pytest
+
+from analysis import engine
+from analysis.parallel import fork_available
+
+
+def _views(con) -> set[str]:  # noqa: ANN001
+    rows = con.con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    return {r[0] for r in rows}
+
+
+def test_one_connection_per_process_and_a_view_per_parquet_file(tmp_path):
+    path = tmp_path / "s.parquet"
+    pd.DataFrame({"patient_id": [1, 2, 3], "sex": ["f", "m", "f"]}).to_parquet(path)
+    con = engine.process_connection()
+    assert engine.process_connection() is con
+    before = _views(con)
+    first = engine.as_table(str(path))
+    second = engine.as_table(path)
+    assert first.get_name() == second.get_name()
+    assert _views(con) - before == {first.get_name()}
+    assert first.count().execute() == 3
+    # rewriting the file gives a view of its own, with the new rows
+    pd.DataFrame({"patient_id": [1, 2, 3, 4], "sex": ["f", "m", "f", "m"]}).to_parquet(path)
+    third = engine.as_table(path)
+    assert third.count().execute() == 4
+
+
+def _count_in_child(conn) -> None:  # noqa: ANN001
+    frame = pd.DataFrame({"x": [1, 2, 3]})
+    out = engine.execute(engine.as_table(frame).aggregate(n=lambda t: t.count()))
+    conn.send((id(engine.process_connection()), int(out["n"].item())))
+    conn.close()
+
+
+@pytest.mark.skipif(not fork_available(), reason="needs fork")
+def test_a_forked_child_opens_its_own_connection():
+    parent = engine.process_connection()
+    engine.execute(engine.as_table(pd.DataFrame({"x": [1]})).aggregate(n=lambda t: t.count()))
+    ctx = mp.get_context("fork")
+    reader, writer = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_count_in_child, args=(writer,))
+    proc.start()
+    writer.close()
+    assert reader.poll(60), "the child's query did not finish"
+    child_id, n = reader.recv()
+    proc.join()
+    assert n == 3
+    assert child_id != id(parent)
+    assert engine.process_connection() is parent
