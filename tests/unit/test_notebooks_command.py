@@ -71,3 +71,30 @@ def test_no_notebooks_is_an_error(mini_study, tmp_path):
     res = runner.invoke(app, ["notebooks", str(mini_study()), "--folder", str(tmp_path)])
     assert res.exit_code == 2
     assert "no notebooks" in res.output
+
+
+def test_execute_notebooks_keeps_what_kernels_print_in_each_runs_log(tmp_path, capfd):
+    from analysis.notebooks import execute_notebooks, kernel_for_this_python
+
+    folder = tmp_path / "nbs"
+    body = "import os, sys\nos.write(2, b'kernel-stderr-{n}\\n')\nprint('cell-output-{n}')"
+    _notebook(folder, "01-a.ipynb", body.format(n=1))
+    _notebook(folder, "02-b.ipynb", body.format(n=2) + "\nraise ValueError('boom')")
+    runs = execute_notebooks(
+        sorted(folder.glob("*.ipynb")),
+        tmp_path / "out",
+        parameters={"study_path": tmp_path / "s.yaml"},  # a Path is passed as text
+        kernel=kernel_for_this_python(),
+        jobs=2,
+    )
+    assert runs["01-a"].ok and runs["01-a"].errors == ()
+    assert "kernel-stderr-1" in runs["01-a"].log
+    assert not runs["02-b"].ok
+    assert [e.split(": ", 1)[1] for e in runs["02-b"].errors] == ["ValueError: boom"]
+    assert "kernel-stderr-2" in runs["02-b"].log
+    printed = capfd.readouterr()
+    assert "kernel-stderr" not in printed.out + printed.err
+    executed = nbformat.read(runs["01-a"].output, as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert f'study_path = "{tmp_path / "s.yaml"}"' in injected[0].source
+    assert [o.get("text") for o in executed.cells[-1].outputs] == ["cell-output-1\n"]
