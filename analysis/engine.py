@@ -43,6 +43,15 @@ def process_connection() -> ibis.BaseBackend:
     return con
 
 
+def _backend(expr: ir.Table) -> ibis.BaseBackend:
+    """The backend an expression's tables are bound to; this process's connection when they
+    are all in memory (no backend bound yet)."""
+    try:
+        return expr._find_backend(use_default=False)
+    except Exception:  # only in-memory tables
+        return process_connection()
+
+
 def connect() -> ibis.BaseBackend:
     """A new in-process DuckDB connection, without DuckDB's progress bar (it would print into
     the user's terminal or notebook)."""
@@ -51,12 +60,6 @@ def connect() -> ibis.BaseBackend:
     with contextlib.suppress(Exception):
         con.raw_sql("SET enable_progress_bar = false")
     return con
-
-
-def connection_for(*data: Data) -> ibis.BaseBackend | None:
-    """The connection the Parquet inputs of a call are read on (``process_connection``), or
-    ``None`` when every input is in memory (those run on it too, once executed)."""
-    return process_connection() if any(isinstance(d, str | Path) for d in data) else None
 
 
 def as_table(
@@ -99,11 +102,7 @@ def as_table(
 def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
     """Run an expression and sort by ``keys`` for determinism. An expression over in-memory
     tables only runs on a fresh DuckDB connection of ours, not on Ibis' global default."""
-    try:
-        backend = expr._find_backend(use_default=False)
-    except Exception:  # only in-memory tables: no backend bound yet
-        backend = process_connection()
-    out = backend.execute(expr)
+    out = _backend(expr).execute(expr)
     keys = [k for k in keys if k in out.columns]
     if keys:
         out = out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
@@ -365,11 +364,7 @@ def materialize(expr: ir.Table) -> ir.Table:
     Used instead of Ibis ``Table.cache()``, whose DDL fails with the sqlglot/DuckDB versions
     this project installs (``DROP TABLE IF EXISTS`` is generated without a name).
     """
-    try:
-        backend = expr._find_backend(use_default=False)
-    except Exception:  # only in-memory tables
-        backend = process_connection()
-    return ibis.memtable(backend.to_pyarrow(expr))
+    return ibis.memtable(_backend(expr).to_pyarrow(expr))
 
 
 def incidence_counts(

@@ -86,13 +86,10 @@ def ae_incidence(
     ``<by0>=<level> vs <reference>``), each prefixed by its stratum.
     """
     by = list(by)
-    con = engine.connection_for(subjects, events)
-    subj_t = engine.as_table(subjects, con=con, columns=[subject_id, *by])
+    subj_t = engine.as_table(subjects, columns=[subject_id, *by])
     engine.check_subject_columns(subj_t, by=by, subject_id=subject_id)
     subj_t = subj_t.select(subject_id, *by)
-    ev_t = engine.as_table(
-        events, con=con, columns=[subject_id, term, teae_flag, serious_flag, category]
-    )
+    ev_t = engine.as_table(events, columns=[subject_id, term, teae_flag, serious_flag, category])
     if teae_flag is not None:
         ev_t = engine.flag_true(ev_t, teae_flag)
     ev_t = ev_t.mutate(**{term: ev_t[term].cast("string")})

@@ -56,11 +56,10 @@ def ae_severity(
     overall.
     """
     by = list(by)
-    con = engine.connection_for(subjects, events)
-    subj_t = engine.as_table(subjects, con=con, columns=[subject_id, *by])
+    subj_t = engine.as_table(subjects, columns=[subject_id, *by])
     engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
     subj_t = subj_t.select(subject_id, *by)
-    ev_all = engine.as_table(events, con=con, columns=[subject_id, severity, teae_flag])
+    ev_all = engine.as_table(events, columns=[subject_id, severity, teae_flag])
     levels = levels_to_show(order, events, ev_all, severity)
     ev_t = _emergent(ev_all, teae_flag)
     ev_t = ev_t.select(subject_id, ev_t[severity].cast("string").name(severity))
@@ -230,9 +229,8 @@ def ae_by_session(
     number are not attributed to any session. ``events`` and ``sessions`` are pandas frames,
     Parquet paths or Ibis tables.
     """
-    con = engine.connection_for(events, sessions)
     ev_t = _emergent(
-        engine.as_table(events, con=con, columns=[subject_id, term, session, teae_flag]), teae_flag
+        engine.as_table(events, columns=[subject_id, term, session, teae_flag]), teae_flag
     )
     ev_t = ev_t.filter(ev_t[session].notnull())
     ev_t = ev_t.select(
@@ -240,7 +238,7 @@ def ae_by_session(
         ev_t[term].cast("string").name(term),
         _k=_session_key(ev_t[session], max_session),
     )
-    ss_t = engine.as_table(sessions, con=con, columns=[subject_id, session])
+    ss_t = engine.as_table(sessions, columns=[subject_id, session])
     ss_t = ss_t.select(subject_id, _k=_session_key(ss_t[session], max_session))
     exposed_df = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id)
     if exposed_df["_k"].isna().any():
@@ -324,12 +322,7 @@ def ae_duration(
 
     ``events`` is a pandas frame, a Parquet path or an Ibis table.
     """
-    t = _emergent(
-        engine.as_table(
-            events, con=engine.connection_for(events), columns=[term, duration, teae_flag]
-        ),
-        teae_flag,
-    )
+    t = _emergent(engine.as_table(events, columns=[term, duration, teae_flag]), teae_flag)
     t = t.select(t[term].cast("string").name(term), duration)
     per_term = engine.numeric_summary(t, variable=duration, by=[term])
     rows = []
