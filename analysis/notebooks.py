@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import ARD_COLUMNS, concat_ard
+from analysis.parallel import fork_available
 
 if TYPE_CHECKING:
     from analysis.tables.render import TableResult
@@ -197,7 +198,7 @@ def execute_notebooks(
     ``paths``."""
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    ctx = mp.get_context("fork") if fork_available() else None
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))), mp_context=ctx) as pool:
         futures = {
             p.stem: pool.submit(

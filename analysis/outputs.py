@@ -53,6 +53,35 @@ def import_libraries() -> None:
         import weasyprint  # noqa: F401
 
 
+def _figure_steps(
+    study: Study, *, from_tables: bool
+) -> tuple[Callable[[], dict[str, list[Path]]], Callable[[], dict[str, list[Path]]]]:
+    """Two steps for one process: draw the figures of the tables (``from_tables``) or those of
+    the cleaned data alone and write their SVG (what the report needs); then write their PNG
+    and PDF from the same drawn figures. ``{stem: [paths]}`` each."""
+    drawn: dict[str, Figure] = {}
+
+    def svg() -> dict[str, list[Path]]:
+        from analysis.figures.study import (
+            FIGURE_STEMS,
+            FIGURES_FROM_TABLES,
+            draw_figures,
+            figures_dir,
+            save_figures,
+        )
+
+        stems = [s for s in FIGURE_STEMS if (s in FIGURES_FROM_TABLES) == from_tables]
+        drawn.update(draw_figures(study, stems))
+        return save_figures(drawn, figures_dir(study), formats=("svg",))
+
+    def png_pdf() -> dict[str, list[Path]]:
+        from analysis.figures.study import figures_dir, save_figures
+
+        return save_figures(drawn, figures_dir(study), formats=("png", "pdf"))
+
+    return svg, png_pdf
+
+
 def write_outputs(
     study: Study,
     *,
@@ -75,59 +104,32 @@ def write_outputs(
     another in this process, same bytes. ``on_stage`` is called with each stage's name as it
     starts. A failure raises ``analysis.parallel.JobFailed`` naming the stage.
     """
-    drawn_early: dict[str, Figure] = {}
 
     def clean() -> tuple[CleanResult, list[Path]]:
         return study.clean, study.write_clean() if write_clean else []
 
-    def early_svg() -> dict[str, list[Path]]:
-        from analysis.figures.study import (
-            FIGURE_STEMS,
-            FIGURES_FROM_TABLES,
-            draw_figures,
-            figures_dir,
-            save_figures,
-        )
-
-        from_clean = [s for s in FIGURE_STEMS if s not in FIGURES_FROM_TABLES]
-        drawn_early.update(draw_figures(study, from_clean))
-        return save_figures(drawn_early, figures_dir(study), formats=("svg",))
-
-    def early_formats() -> dict[str, list[Path]]:
-        from analysis.figures.study import figures_dir, save_figures
-
-        return save_figures(drawn_early, figures_dir(study), formats=("png", "pdf"))
-
     on_stage("clean")
+    early_svg, early_png_pdf = _figure_steps(study, from_tables=False)
     # SVG first: the report needs it; the PNG and PDF files follow in the same process.
     early = Background(
-        ("clean", clean),
-        ("figures", early_svg),
-        ("figures", early_formats),
-        processes=processes,
+        ("clean", clean), ("figures", early_svg), ("figures", early_png_pdf), processes=processes
     )
     import_libraries()
     cleaned, cleaned_files = cast(tuple["CleanResult", list[Path]], early.result(0))
     study.use_clean(cleaned)  # the same data, pickled back from the other process
 
-    from analysis.figures.study import (
-        FIGURE_STEMS,
-        FIGURES_FROM_TABLES,
-        draw_figures,
-        figures_dir,
-        save_figures,
-    )
+    from analysis.figures.study import FIGURE_STEMS
     from analysis.report.build import write_report, write_tables_docx
     from analysis.report.manifest import write_manifest
 
-    fig_dir = figures_dir(study)
     on_stage("tables")
     run_named("tables", lambda: study.ard)  # every table and query before the next fork
     on_stage("figures")
-    drawn = run_named("figures", lambda: draw_figures(study, FIGURES_FROM_TABLES))
-    late_svg = run_named("figures", lambda: save_figures(drawn, fig_dir, formats=("svg",)))
-    early_svg_files = cast(dict[str, list[Path]], early.result(1))
-    svg_files = {**early_svg_files, **late_svg}
+    late_svg, late_png_pdf = _figure_steps(study, from_tables=True)
+    svg_files = {
+        **cast(dict[str, list[Path]], early.result(1)),
+        **run_named("figures", late_svg),
+    }
     svg = {stem: svg_files[stem][0] for stem in FIGURE_STEMS if stem in svg_files}
     # The report needs only the SVG files; the other files are written at the same time.
     work: dict[str, Callable[[], object]] = {
@@ -140,7 +142,7 @@ def write_outputs(
             docx=False,
             manifest=False,
         ),
-        "figures": lambda: save_figures(drawn, fig_dir, formats=("png", "pdf")),
+        "figures": late_png_pdf,
         "tables": lambda: [
             write_tables_docx(study, suppress_below=suppress_below),
             *study.write_tables(suppress_below=suppress_below),
@@ -148,14 +150,13 @@ def write_outputs(
     }
     on_stage("report, figure files and table files")
     done = run_jobs(work, processes=processes)
-    late_formats = cast(dict[str, list[Path]], done["figures"])
-    early_files = cast(dict[str, list[Path]], early.result(2))
+    png_pdf = {
+        **cast(dict[str, list[Path]], early.result(2)),
+        **cast(dict[str, list[Path]], done["figures"]),
+    }
     report_files = cast(list[Path], done["report"])
     table_files = cast(list[Path], done["tables"])
-    files = {
-        stem: [*paths, *early_files.get(stem, []), *late_formats.get(stem, [])]
-        for stem, paths in svg_files.items()
-    }
+    files = {stem: [*paths, *png_pdf.get(stem, [])] for stem, paths in svg_files.items()}
     out = Outputs(
         clean=cleaned_files,
         figures={stem: files[stem] for stem in FIGURE_STEMS if stem in files},

@@ -5,9 +5,9 @@ report PDF, the figure PNG/PDF files and the per-table HTML/DOCX/XLSX files. The
 cleaned data, the tables, the drawn figures) are already in memory, so each extra job runs in
 a *forked* child process that inherits them without pickling; only the list of written paths
 comes back. A child runs a whole lane of jobs one after another, so it never waits for this
-process to hand it the next one. Where ``fork`` is not available (Windows, or ``processes=1``), the jobs run one
-after another in this process, with the same results: each job writes its own files, so the
-outputs are byte-identical either way.
+process to hand it the next one. Where ``fork`` is not available (Windows, or
+``processes=1``), the jobs run one after another in this process, with the same results: each
+job writes its own files, so the outputs are byte-identical either way.
 
 Jobs must not use a DuckDB connection (a forked child has none of the parent's threads): run
 every query before calling ``run_jobs``.
@@ -53,8 +53,9 @@ def run_jobs(jobs: Mapping[str, Callable[[], T]], *, processes: int | None = Non
     others run at the same time in forked children: they are dealt in order over
     ``processes - 1`` lanes, and each lane is one child that runs its jobs one after another,
     so a lane moves on to its next job as soon as one ends, whatever this process is doing.
-    Results must be picklable (e.g. lists of paths). Every job runs; the first failure, in job
-    order, is then raised as ``JobFailed``.
+    Results must be picklable (e.g. lists of paths). Side by side, every job runs and the
+    first failure, in job order, is then raised as ``JobFailed``; one after another (no fork,
+    or ``processes`` 1), the first failure is raised at once.
     """
     names = list(jobs)
     procs = default_processes() if processes is None else processes
