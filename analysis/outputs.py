@@ -139,8 +139,6 @@ def write_outputs(
             command=command,
             suppress_below=suppress_below,
             pdf=pdf,
-            docx=False,
-            manifest=False,
         ),
         "figures": late_png_pdf,
         "tables": lambda: [

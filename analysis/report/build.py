@@ -1,4 +1,4 @@
-"""Write the study report: report.html, report.pdf, tables.docx and manifest.json."""
+"""Write the study report: report.html, report.pdf, the claims check and tables.docx."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.report.claims import claims_path_for, load_claims, verify_claims
 from analysis.report.html import render_report_html, report_inputs
-from analysis.report.manifest import build_manifest, write_manifest
+from analysis.report.manifest import build_manifest
 from analysis.report.pdf import html_to_pdf
 from analysis.tables.office import write_docx
 
@@ -29,18 +29,13 @@ def write_report(
     *,
     figures: Mapping[str, Path],
     command: str,  # noqa: ANN001 - Study
-    outputs: list[Path] | None = None,
     suppress_below: int | None = None,
     pdf: bool = True,
-    docx: bool = True,
-    manifest: bool = True,
 ) -> list[Path]:
-    """Assemble and write the report; then (``manifest``) the manifest over every output of
-    the run.
-
-    ``figures`` maps figure stems to image files (SVG preferred). ``outputs`` are the files
-    other stages wrote in this run, hashed into the manifest with the report's own files.
-    """
+    """Assemble and write ``report.html``, ``report.pdf`` (unless ``pdf=False``) and the
+    claims check. ``figures`` maps figure stems to image files (SVG preferred).
+    ``analysis.outputs.write_outputs`` writes ``tables.docx`` (``write_tables_docx``) and the
+    manifest over every output of the run beside it."""
     out_dir = study.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     claims = study_claims(study)
@@ -63,14 +58,9 @@ def write_report(
     written.append(html_path)
     if pdf:
         written.append(html_to_pdf(html, out_dir / "report.pdf"))
-    if docx:
-        written.append(write_tables_docx(study, suppress_below=suppress_below))
     if claims is not None:
         claims.to_csv(out_dir / "claims_check.csv", index=False)
         written.append(out_dir / "claims_check.csv")
-    if manifest:
-        everything = sorted({*(outputs or []), *written})
-        written.append(write_manifest(study, everything, command))
     return written
 
 
