@@ -273,6 +273,102 @@ def fisher_exact_2x2(
     )
 
 
+def fisher_exact_2x2_pvalues(tables: ArrayLike) -> NDArray:
+    """Two-sided Fisher exact p-values of many 2x2 tables at once.
+
+    The same algorithm and the same hypergeometric evaluations as ``scipy.stats.fisher_exact``
+    (scipy 1.17, ``_stats_py.fisher_exact``: the probability of the observed table, the tail
+    beyond it, and a binary search for the first table on the other side of the mode that is at
+    most as probable, relative tolerance 1e-14), run in lockstep over all tables: each step is
+    one vectorised ``scipy.stats.hypergeom`` call instead of one call per table and step. The
+    p-values equal ``fisher_exact_2x2(table).p_value`` exactly (tested); an incidence table with
+    36 comparisons takes ~5 ms instead of ~100 ms.
+
+    Parameters
+    ----------
+    tables : array-like of shape (k, 2, 2)
+        Counts ``[[a, b], [c, d]]`` per table; rows are groups, the first column the event.
+    """
+    func = "fisher_exact_2x2_pvalues"
+    c = np.asarray(tables, dtype=np.float64)
+    if c.ndim != 3 or c.shape[1:] != (2, 2):
+        raise ValueError(
+            f"{func}: expected an array of 2x2 tables, shape (k, 2, 2); found shape {c.shape}."
+        )
+    bad = (~np.isfinite(c) | (c < 0) | (c != np.round(c))).any(axis=(1, 2))
+    if bad.any():  # the first bad table, its cells named
+        k = int(np.argmax(bad))
+        _count_table(c[k], f"{func} (table {k})", shape=(2, 2))
+    c = c.astype(np.int64)
+    hyper = stats.hypergeom
+    a, b, cc, d = c[:, 0, 0], c[:, 0, 1], c[:, 1, 0], c[:, 1, 1]
+    n1, n2, n = a + b, cc + d, a + cc
+    m = n1 + n2
+    p = np.ones(len(c))
+    # scipy: a zero row or column sum gives p = 1
+    todo = (n1 > 0) & (n2 > 0) & (n > 0) & (b + d > 0)
+    idx = np.nonzero(todo)[0]
+    if idx.size == 0:
+        return p
+    a, m, n1, n = a[idx], m[idx], n1[idx], n[idx]
+    mode = ((n + 1) * (n1 + 1) / (m + 2)).astype(np.int64)  # scipy: int(float quotient)
+    pexact = hyper.pmf(a, m, n1, n)
+    pmode = hyper.pmf(mode, m, n1, n)
+    gamma = 1 + 1e-14
+    out = np.ones(len(idx))
+    at_mode = np.abs(pexact - pmode) / np.maximum(pexact, pmode) <= 1e-14
+    lower = ~at_mode & (a < mode)
+    upper = ~at_mode & ~lower
+    if lower.any():
+        i = np.nonzero(lower)[0]
+        plower = hyper.cdf(a[i], m[i], n1[i], n[i])
+        far = hyper.pmf(n[i], m[i], n1[i], n[i]) > pexact[i] * gamma
+        guess = _search_pmf(-pexact[i] * gamma, mode[i], n[i], m[i], n1[i], n[i], sign=-1.0)
+        tail = hyper.sf(guess, m[i], n1[i], n[i])
+        out[i] = np.where(far, plower, plower + tail)
+    if upper.any():
+        i = np.nonzero(upper)[0]
+        pupper = hyper.sf(a[i] - 1, m[i], n1[i], n[i])
+        far = hyper.pmf(0, m[i], n1[i], n[i]) > pexact[i] * gamma
+        guess = _search_pmf(pexact[i] * gamma, np.zeros_like(mode[i]), mode[i], m[i], n1[i], n[i])
+        tail = hyper.cdf(guess, m[i], n1[i], n[i])
+        out[i] = np.where(far, pupper, pupper + tail)
+    p[idx] = np.minimum(out, 1.0)
+    return p
+
+
+def _search_pmf(
+    target: NDArray,
+    lo: NDArray,
+    hi: NDArray,
+    m: NDArray,
+    n1: NDArray,
+    n: NDArray,
+    *,
+    sign: float = 1.0,
+) -> NDArray:
+    """scipy's ``_binary_search_for_binom_tst`` on ``sign * pmf`` for many searches at once:
+    per search, the ``x`` in ``[lo, hi]`` with ``f(x) <= target < f(x + 1)``."""
+    lo, hi = lo.copy(), hi.copy()
+    found = np.full(len(lo), -1, dtype=np.int64)
+    active = lo < hi
+    while active.any():
+        i = np.nonzero(active)[0]
+        mid = lo[i] + (hi[i] - lo[i]) // 2
+        val = sign * stats.hypergeom.pmf(mid, m[i], n1[i], n[i])
+        below, above = val < target[i], val > target[i]
+        lo[i[below]] = mid[below] + 1
+        hi[i[above]] = mid[above] - 1
+        hit = ~below & ~above
+        found[i[hit]] = mid[hit]
+        active = (lo < hi) & (found < 0)
+    rest = np.nonzero(found < 0)[0]
+    if rest.size:
+        val = sign * stats.hypergeom.pmf(lo[rest], m[rest], n1[rest], n[rest])
+        found[rest] = np.where(val <= target[rest], lo[rest], lo[rest] - 1)
+    return found
+
+
 # --------------------------------------------------------------------------- Fisher r x c
 
 

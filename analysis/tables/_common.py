@@ -88,6 +88,33 @@ def compare_counts(
     return float(res.p_value), str(res.method)
 
 
+def compare_counts_many(
+    rows: Sequence[tuple[Sequence[int], Sequence[int]]],
+    *,
+    test: str = "fisher",
+    seed: int | None = None,
+) -> list[tuple[float, str] | None]:
+    """``compare_counts`` of many ``(ns, bigs)`` at once: the 2×2 Fisher tests among them run
+    together (``tests.fisher_exact_2x2_pvalues``, the same p-values as one at a time)."""
+    from analysis.stats import tests
+
+    out: list[tuple[float, str] | None] = [None] * len(rows)
+    pairs: list[int] = []
+    tables = []
+    for k, (ns, bigs) in enumerate(rows):
+        keep = [i for i, b in enumerate(bigs) if b > 0]
+        if test == "fisher" and len(keep) == 2:
+            pairs.append(k)
+            tables.append([[ns[i], bigs[i] - ns[i]] for i in keep])
+        else:
+            out[k] = compare_counts(ns, bigs, test=test, seed=seed)
+    if pairs:
+        pvalues = tests.fisher_exact_2x2_pvalues(np.array(tables, dtype=np.int64))
+        for k, pv in zip(pairs, pvalues, strict=True):
+            out[k] = (float(pv), tests.FISHER_EXACT)
+    return out
+
+
 def contingency_test(table: np.ndarray, *, test: str = "fisher", seed: int | None = None) -> Any:
     """Test of independence on an r×c count table, chosen by name (never switched silently).
 

@@ -20,7 +20,7 @@ from analysis import engine
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.tables._common import (
-    compare_counts,
+    compare_counts_many,
     group_columns,
     levels_to_show,
     sort_by_levels,
@@ -281,54 +281,57 @@ def _comparison_rows(
         for s in (stratum, None) if strata else (None,):
             k = (s, lv, variable, level)
             small[k] = small.get(k, 0) + int(n)
-    out = []
+    cells = []
     where: tuple[str, ...] | None
     for where in [*stratum_keys, None] if strata else [None]:
-        prefix = group_label(strata, where) + ";" if where is not None else ""
         for variable, level in rows_index:
             ns = [small.get((where, lv, variable, level), 0) for lv in levels]
             bigs = [big.get((where, lv), 0) for lv in levels]
-            base = {"table": TABLE, "variable": variable, "level": level}
-            res = compare_counts(ns, bigs, test=test, seed=seed)
-            if res is not None:
-                out.append(
-                    {
-                        **base,
-                        "group": f"{prefix}{compare}=*",
-                        "stat": "p_value",
-                        "value": res[0],
-                        "method": res[1],
-                    }
-                )
-            i_ref = levels.index(ref)
-            for i, lv in enumerate(levels):
-                if i == i_ref or bigs[i] == 0 or bigs[i_ref] == 0:
-                    continue
-                rd = risk_difference(ns[i], bigs[i], ns[i_ref], bigs[i_ref], alpha=alpha)
-                g = f"{prefix}{compare}={lv} vs {ref}"
-                out += [
-                    {
-                        **base,
-                        "group": g,
-                        "stat": "estimate",
-                        "value": 100 * rd.estimate,
-                        "method": "risk difference (percentage points)",
-                    },
-                    {
-                        **base,
-                        "group": g,
-                        "stat": "ci_low",
-                        "value": 100 * rd.ci_low,
-                        "method": rd.method,
-                    },
-                    {
-                        **base,
-                        "group": g,
-                        "stat": "ci_high",
-                        "value": 100 * rd.ci_high,
-                        "method": rd.method,
-                    },
-                ]
+            cells.append((where, variable, level, ns, bigs))
+    tested = compare_counts_many([(c[3], c[4]) for c in cells], test=test, seed=seed)
+    out = []
+    for (where, variable, level, ns, bigs), res in zip(cells, tested, strict=True):
+        prefix = group_label(strata, where) + ";" if where is not None else ""
+        base = {"table": TABLE, "variable": variable, "level": level}
+        if res is not None:
+            out.append(
+                {
+                    **base,
+                    "group": f"{prefix}{compare}=*",
+                    "stat": "p_value",
+                    "value": res[0],
+                    "method": res[1],
+                }
+            )
+        i_ref = levels.index(ref)
+        for i, lv in enumerate(levels):
+            if i == i_ref or bigs[i] == 0 or bigs[i_ref] == 0:
+                continue
+            rd = risk_difference(ns[i], bigs[i], ns[i_ref], bigs[i_ref], alpha=alpha)
+            g = f"{prefix}{compare}={lv} vs {ref}"
+            out += [
+                {
+                    **base,
+                    "group": g,
+                    "stat": "estimate",
+                    "value": 100 * rd.estimate,
+                    "method": "risk difference (percentage points)",
+                },
+                {
+                    **base,
+                    "group": g,
+                    "stat": "ci_low",
+                    "value": 100 * rd.ci_low,
+                    "method": rd.method,
+                },
+                {
+                    **base,
+                    "group": g,
+                    "stat": "ci_high",
+                    "value": 100 * rd.ci_high,
+                    "method": rd.method,
+                },
+            ]
     return ard_frame(out)
 
 

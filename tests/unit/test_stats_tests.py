@@ -22,6 +22,7 @@ from analysis.stats.tests import (
     chi2_test,
     cochran_armitage_trend,
     fisher_exact_2x2,
+    fisher_exact_2x2_pvalues,
     fisher_exact_rxc,
     kruskal,
     mann_whitney,
@@ -118,6 +119,34 @@ def test_fisher_2x2_errors() -> None:
         fisher_exact_2x2([[1, 2], [3, 4]], "two.sided")
     with pytest.raises(ValueError, match=r"table\[0, 1\] = 2.5"):
         fisher_exact_2x2([[1.0, 2.5], [3.0, 4.0]])
+
+
+def test_fisher_2x2_pvalues_equal_scipy_one_table_at_a_time() -> None:
+    # Many tables at once must give scipy.stats.fisher_exact's two-sided p-value of each table,
+    # bit for bit: small and huge counts, tables on either side of the mode, at the mode, and
+    # with a zero row or column (p = 1).
+    rng = np.random.default_rng(7)
+    tables = [
+        rng.integers(0, scale, size=(2, 2)) for scale in (4, 30, 2_000, 400_000) for _ in range(150)
+    ]
+    tables += [np.array(t) for t in TABLES_2X2]
+    tables += [
+        np.array(t)
+        for t in ([[0, 0], [3, 4]], [[3, 0], [3, 0]], [[5, 5], [5, 5]], [[9, 0], [0, 9]])
+    ]
+    stacked = np.array(tables)
+    got = fisher_exact_2x2_pvalues(stacked)
+    want = np.array([stats.fisher_exact(t).pvalue for t in tables])
+    np.testing.assert_array_equal(got, want)
+    assert (got[-4:-1] == 1.0).all()
+    assert fisher_exact_2x2_pvalues(np.empty((0, 2, 2))).shape == (0,)
+
+
+def test_fisher_2x2_pvalues_errors_name_the_table() -> None:
+    with pytest.raises(ValueError, match=r"shape \(k, 2, 2\); found shape \(2, 3\)"):
+        fisher_exact_2x2_pvalues([[1, 2, 3], [4, 5, 6]])
+    with pytest.raises(ValueError, match=r"\(table 1\): every cell .* table\[1, 0\] = -1.0"):
+        fisher_exact_2x2_pvalues([[[1, 2], [3, 4]], [[1, 2], [-1, 4]]])
 
 
 # --------------------------------------------------------------------------- Fisher r x c
