@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
+import ibis
 import pandas as pd
 import pytest
 
@@ -55,3 +56,36 @@ def test_a_forked_child_opens_its_own_connection():
     assert n == 3
     assert child_id != id(parent)
     assert engine.process_connection() is parent
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [1, 2, 3, 4],  # unique
+        [5, 7, 5, 9, 7, 7],  # 3 duplicate rows
+        [-3, -3, 0, 2],  # negative ids
+        [1, None, None, 4],  # missing ids are not distinct ids, as with count(distinct)
+        [0, 2**40, 2**40],  # range beyond the bitmap: hash set
+        ["S1", "S2", "S1"],  # text ids: hash set
+    ],
+)
+def test_duplicate_count_equals_rows_minus_distinct_ids(tmp_path, ids):
+    frame = pd.DataFrame({"patient_id": ids})
+    if not isinstance(ids[0], str):
+        frame["patient_id"] = frame["patient_id"].astype("Int64")
+    want = len(ids) - frame["patient_id"].nunique()
+    path = tmp_path / "s.parquet"
+    frame.to_parquet(path)
+    for data in (frame, path):
+        t = engine.as_table(data)
+        expr = engine.duplicate_count(t, "patient_id")
+        assert int(expr.execute()) == want
+        sql = str(ibis.to_sql(expr))
+        bitmap = isinstance(ids[0], int) and max(i for i in ids if i is not None) < 2**28
+        assert ("BITSTRING_AGG" in sql.upper()) == bitmap, sql
+
+
+def test_subject_table_check_names_duplicates_on_the_bitmap_path():
+    t = engine.as_table(pd.DataFrame({"patient_id": [3, 1, 3, 3], "sex": list("fmff")}))
+    with pytest.raises(ValueError, match="2 duplicate `patient_id` value"):
+        engine.check_subject_table(t, by=["sex"], subject_id="patient_id")
