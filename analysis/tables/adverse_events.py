@@ -90,6 +90,9 @@ def ae_incidence(
     engine.check_subject_columns(subj_t, by=by, subject_id=subject_id)
     subj_t = subj_t.select(subject_id, *by)
     ev_t = engine.as_table(events, columns=[subject_id, term, teae_flag, serious_flag, category])
+    # the terms of every event, as levels_of gives them for a pandas frame: the same rows
+    # (zero rows for terms seen only outside the treatment-emergent filter) whatever the input
+    all_terms = levels_to_show(terms, events, ev_t, term)
     if teae_flag is not None:
         ev_t = engine.flag_true(ev_t, teae_flag)
     ev_t = ev_t.mutate(**{term: ev_t[term].cast("string")})
@@ -99,7 +102,6 @@ def ae_incidence(
     if categories is None and category is not None:
         pairs = engine.execute(ev_t.select(term, category).distinct().drop_null())
         categories = dict(zip(pairs[term].astype(str), pairs[category].astype(str), strict=True))
-    all_terms = levels_to_show(terms, events, ev_t, term)
     if categories:
         categories = {t: categories.get(t, OTHER) for t in all_terms}
     count_args: dict[str, Any] = {

@@ -462,3 +462,35 @@ def test_terms_without_a_category_are_counted_under_other():
     assert (
         value(f, "ae_category", "skin", "overall", "events") == (emergent["term"] == "term 0").sum()
     )
+
+
+def test_same_terms_from_frames_parquet_and_ibis_without_a_term_list(tmp_path):
+    # Text terms (no declared categories) and a term seen only in a non-treatment-emergent
+    # event ("rash"): every kind of input shows the same rows, "rash" as a zero row; pruning
+    # zero rows drops it from each.
+    events = EVENTS.astype({"ae_term": str}).copy()
+    events.loc[5, "ae_term"] = "rash"  # d's edema, not treatment-emergent
+    s_path, e_path = tmp_path / "s.parquet", tmp_path / "e.parquet"
+    SUBJECTS.to_parquet(s_path)
+    events.to_parquet(e_path)
+    inputs = {
+        "frames": (SUBJECTS, events),
+        "parquet": (s_path, e_path),
+        "ibis": (
+            ibis.memtable(SUBJECTS.astype({"sex": str})),
+            ibis.memtable(events.astype({"severity": str})),
+        ),
+    }
+    key = ["variable", "level", "group", "stat"]
+    for prune in (False, True):
+        frames = {
+            name: ae_incidence(s, e, by=["sex"], prune_zero=prune)
+            .frame.sort_values(key)
+            .reset_index(drop=True)
+            for name, (s, e) in inputs.items()
+        }
+        terms = set(frames["frames"].loc[frames["frames"].variable == "ae_term", "level"])
+        assert terms == ({"pain", "edema"} if prune else {"pain", "edema", "rash"})
+        for name in ("parquet", "ibis"):
+            pd.testing.assert_frame_equal(frames["frames"], frames[name], obj=name)
+    assert value(frames["frames"], "ae_term", "edema", "overall", "n") == 1
