@@ -93,15 +93,15 @@ def ae_incidence(
     # the terms of every event, as levels_of gives them for a pandas frame: the same rows
     # (zero rows for terms seen only outside the treatment-emergent filter) whatever the input
     all_terms = levels_to_show(terms, events, ev_t, term)
+    if categories is None and category is not None:
+        pairs = engine.execute(ev_t.select(term, category).distinct().drop_null())
+        categories = dict(zip(pairs[term].astype(str), pairs[category].astype(str), strict=True))
     if teae_flag is not None:
         ev_t = engine.flag_true(ev_t, teae_flag)
     ev_t = ev_t.mutate(**{term: ev_t[term].cast("string")})
     has_serious = bool(serious_flag) and serious_flag in engine.columns(ev_t)
     if has_serious:
         ev_t = ev_t.mutate(_serious=engine.flag_true(ev_t, str(serious_flag), as_column=True))
-    if categories is None and category is not None:
-        pairs = engine.execute(ev_t.select(term, category).distinct().drop_null())
-        categories = dict(zip(pairs[term].astype(str), pairs[category].astype(str), strict=True))
     if categories:
         categories = {t: categories.get(t, OTHER) for t in all_terms}
     count_args: dict[str, Any] = {

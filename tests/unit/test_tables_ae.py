@@ -494,3 +494,13 @@ def test_same_terms_from_frames_parquet_and_ibis_without_a_term_list(tmp_path):
         for name in ("parquet", "ibis"):
             pd.testing.assert_frame_equal(frames["frames"], frames[name], obj=name)
     assert value(frames["frames"], "ae_term", "edema", "overall", "n") == 1
+
+
+def test_a_term_seen_only_outside_the_filter_keeps_its_category():
+    events = EVENTS.astype({"ae_term": str}).copy()
+    events.loc[5, "ae_term"] = "rash"  # not treatment-emergent
+    events["soc"] = events["ae_term"].map({"pain": "General", "edema": "General", "rash": "Skin"})
+    f = ae_incidence(SUBJECTS, events, by=["sex"], category="soc").frame
+    rows = list(dict.fromkeys(zip(f.variable, f.level, strict=True)))
+    assert rows.index(("ae_category", "Skin")) + 1 == rows.index(("ae_term", "rash"))
+    assert value(f, "ae_category", "Skin", "overall", "n") == 0
