@@ -28,6 +28,9 @@ Data: TypeAlias = pd.DataFrame | str | Path | ir.Table
 
 #: One DuckDB connection per process id (see ``process_connection``).
 _CONNECTIONS: dict[int, ibis.BaseBackend] = {}
+#: Parquet views already made on this process's connection, by name; the name encodes the
+#: file's path, size and modification time, so a changed file gets a new view.
+_VIEWS: dict[str, ir.Table] = {}
 
 
 def process_connection() -> ibis.BaseBackend:
@@ -40,6 +43,7 @@ def process_connection() -> ibis.BaseBackend:
     con = _CONNECTIONS.get(pid)
     if con is None:
         _CONNECTIONS.clear()  # a parent's connection, inherited through a fork: not usable here
+        _VIEWS.clear()
         con = _CONNECTIONS[pid] = connect()
     return con
 
@@ -76,8 +80,8 @@ def as_table(
     one string per row) — narrowed first to ``columns`` (those it has), so that
     only the columns a table uses are converted; a path is read as Parquet by DuckDB (``con``,
     or this process's connection) without loading it into pandas, as a view named after the
-    file's path, size and modification time (reading the same file again replaces the view
-    instead of adding one); an Ibis table is returned as is.
+    file's path, size and modification time (reading the same file again reuses its view); an
+    Ibis table is returned as is.
     """
     if isinstance(data, ir.Table):
         return data
@@ -88,7 +92,13 @@ def as_table(
         st = path.stat()
         key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
         name = "parquet_" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
-        return (con or process_connection()).read_parquet(str(path), table_name=name)
+        if con is not None:
+            return con.read_parquet(str(path), table_name=name)
+        process_connection()  # first: a fork's inherited views are dropped with its connection
+        view = _VIEWS.get(name)
+        if view is None:  # creating the view and reading its schema takes ~10 ms
+            view = _VIEWS[name] = process_connection().read_parquet(str(path), table_name=name)
+        return view
     if isinstance(data, pd.DataFrame):
         if columns is not None:
             wanted = [c for c in dict.fromkeys(columns) if c is not None and c in data.columns]

@@ -25,7 +25,7 @@ def test_one_connection_per_process_and_a_view_per_parquet_file(tmp_path):
     before = _views(con)
     first = engine.as_table(str(path))
     second = engine.as_table(path)
-    assert first.get_name() == second.get_name()
+    assert second is first  # the view is made once
     assert _views(con) - before == {first.get_name()}
     assert first.count().execute() == 3
     # rewriting the file gives a view of its own, with the new rows
@@ -34,28 +34,33 @@ def test_one_connection_per_process_and_a_view_per_parquet_file(tmp_path):
     assert third.count().execute() == 4
 
 
-def _count_in_child(conn) -> None:  # noqa: ANN001
+def _count_in_child(conn, path) -> None:  # noqa: ANN001
     frame = pd.DataFrame({"x": [1, 2, 3]})
     out = engine.execute(engine.as_table(frame).aggregate(n=lambda t: t.count()))
-    conn.send((id(engine.process_connection()), int(out["n"].item())))
+    rows = engine.as_table(path).count().execute()  # the parent's view is not the child's
+    conn.send((id(engine.process_connection()), int(out["n"].item()), int(rows)))
     conn.close()
 
 
 @pytest.mark.skipif(not fork_available(), reason="needs fork")
-def test_a_forked_child_opens_its_own_connection():
+def test_a_forked_child_opens_its_own_connection(tmp_path):
     parent = engine.process_connection()
     engine.execute(engine.as_table(pd.DataFrame({"x": [1]})).aggregate(n=lambda t: t.count()))
+    path = tmp_path / "x.parquet"
+    pd.DataFrame({"x": [1, 2]}).to_parquet(path)
+    view = engine.as_table(path)
     ctx = mp.get_context("fork")
     reader, writer = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_count_in_child, args=(writer,))
+    proc = ctx.Process(target=_count_in_child, args=(writer, path))
     proc.start()
     writer.close()
     assert reader.poll(60), "the child's query did not finish"
-    child_id, n = reader.recv()
+    child_id, n, rows = reader.recv()
     proc.join()
-    assert n == 3
+    assert (n, rows) == (3, 2)
     assert child_id != id(parent)
     assert engine.process_connection() is parent
+    assert engine.as_table(path) is view
 
 
 @pytest.mark.parametrize(
