@@ -360,13 +360,8 @@ def _sort_by_overall(
     else:
         order = summary + terms
     rank = {r: i for i, r in enumerate(order)}
-    key = frame.apply(lambda r: rank.get((r["variable"], r["level"]), len(rank)), axis=1)
-    return (
-        frame.assign(_k=key)
-        .sort_values("_k", kind="stable")
-        .drop(columns="_k")
-        .reset_index(drop=True)
-    )
+    key = [rank.get(r, len(rank)) for r in zip(frame["variable"], frame["level"], strict=True)]
+    return frame.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
 def _footnotes(
