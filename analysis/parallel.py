@@ -18,8 +18,10 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import pickle
+import shutil
 import tempfile
 import traceback
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -133,9 +135,13 @@ class _Lane:
             return
         ctx = mp.get_context("fork")
         self._reader, writer = ctx.Pipe(duplex=False)
+        # large results travel through files here; removed with the lane (or at exit), so a
+        # run that fails before reading them leaves nothing behind
+        spool = tempfile.mkdtemp(prefix="retro-jobs-")
+        weakref.finalize(self, shutil.rmtree, spool, ignore_errors=True)
         self._proc = ctx.Process(
             target=_child,
-            args=([fn for _, fn in jobs], stop_at_failure, writer),
+            args=([fn for _, fn in jobs], stop_at_failure, writer, spool),
             name=f"retro-{'+'.join(dict.fromkeys(self._names))}",
         )
         self._proc.start()
@@ -182,11 +188,11 @@ def run_named(name: str, fn: Callable[[], T]) -> T:
         raise JobFailed(name, exc) from exc
 
 
-def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any) -> None:
+def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any, spool: str) -> None:
     try:
         for fn in fns:
             try:
-                _send(conn, ("ok", fn()))
+                _send(conn, ("ok", fn()), spool)
             except Exception as exc:  # noqa: BLE001 - everything is reported to the parent
                 tb = traceback.format_exc()
                 try:
@@ -194,7 +200,7 @@ def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any) -> No
                     cause: BaseException = exc
                 except Exception:  # noqa: BLE001 - an exception that cannot travel: its text
                     cause = RuntimeError(f"{type(exc).__name__}: {exc}")
-                _send(conn, ("error", (cause, tb)))
+                _send(conn, ("error", (cause, tb)), spool)
                 if stop_at_failure:
                     return
     finally:
@@ -203,16 +209,17 @@ def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any) -> No
 
 #: A pipe holds 64 KiB: a child sending more blocks until this process reads, which may be
 #: seconds later (e.g. the cleaned data, sent while this process is still importing). Larger
-#: messages go through a temporary file; the pipe carries its name.
+#: messages go through a temporary file in the lane's ``spool`` folder; the pipe carries its
+#: name.
 _PIPE_BYTES = 32 * 1024
 
 
-def _send(conn: Any, message: tuple[str, Any]) -> None:
+def _send(conn: Any, message: tuple[str, Any], spool: str) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) <= _PIPE_BYTES:
         conn.send_bytes(b"m" + data)
         return
-    fd, name = tempfile.mkstemp(prefix="retro-job-", suffix=".pickle")
+    fd, name = tempfile.mkstemp(prefix="job-", suffix=".pickle", dir=spool)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     conn.send_bytes(b"f" + os.fsencode(name))

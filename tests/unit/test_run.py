@@ -188,3 +188,22 @@ def test_background_job_result_and_failure(monkeypatch):
     monkeypatch.setattr(parallel, "fork_available", lambda: False)
     with pytest.raises(JobFailed):
         Background(("figures", _boom), processes=4).result()
+
+
+def test_large_results_travel_through_a_folder_removed_with_the_lane(tmp_path, monkeypatch):
+    import gc
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    big = list(range(100_000))  # ~0.5 MB pickled: more than a pipe holds
+    bg = Background(("clean", lambda: big), ("figures", lambda: big[:3]), processes=2)
+    assert bg.result(0) == big
+    (spool,) = tmp_path.glob("retro-jobs-*")
+    assert list(spool.iterdir()) == []  # read, then deleted
+    # a run that fails before reading a large result leaves no file behind
+    unread = Background(("clean", lambda: big), processes=2)
+    unread._lane._proc.join()
+    assert len(list(tmp_path.glob("retro-jobs-*/*.pickle"))) == 1
+    del bg, unread
+    gc.collect()
+    assert list(tmp_path.glob("retro-jobs-*")) == []
