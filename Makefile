@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check analysis tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy analysis
+	$(BIN)/mypy analysis benchmarks
 
 pytest: $(STAMP) system-deps
 	$(BIN)/python -m pytest

@@ -40,6 +40,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -258,7 +259,7 @@ def fisher_diagnostic(
         return out
     pat, ev = make_cohort(n_patients, 10 * n_patients, seed)
     for test in ("chi2", "fisher"):
-        secs, _ = _clock(lambda t=test: ae_incidence(pat, ev, by=BY_AE, test=t))
+        secs, _ = _clock(partial(ae_incidence, pat, ev, by=BY_AE, test=test))
         out[f"ae_incidence_{test}_{n_patients}"] = secs
         _log(
             f"fisher diagnostic: ae_incidence(test={test!r}) on {n_patients:,} patients {secs:.2f} s"
@@ -362,7 +363,10 @@ def check_table1_tableone(
     """Same n, mean, SD, quartiles, min/max, level counts and p-values (where the tests match)."""
     look = _ard_lookup(ours)
     groups = _levels(data, BY_T1)
-    counts, moments, quartiles, pvals = [], [], [], []
+    counts: list[tuple[str, float, float]] = []
+    moments: list[tuple[str, float, float]] = []
+    quartiles: list[tuple[str, float, float]] = []
+    pvals: list[tuple[str, float, float]] = []
     cont = t1.cont_describe
     for v in CONTINUOUS:
         for g in groups:
@@ -422,7 +426,9 @@ def check_table1_pandas(
 ) -> None:
     look = _ard_lookup(ours)
     groups = _levels(data, BY_T1)
-    exact, approx, pvals = [], [], []
+    exact: list[tuple[str, float, float]] = []
+    approx: list[tuple[str, float, float]] = []
+    pvals: list[tuple[str, float, float]] = []
     for v in CONTINUOUS:
         for g in [*groups, None]:
             grp = f"{BY_T1}={g}" if g is not None else "overall"
