@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import engine
+from analysis import engine, incidence
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.tables._common import (
@@ -110,14 +110,16 @@ def ae_incidence(
         "term": term,
         "terms": all_terms,
     }
-    if len(all_terms) <= engine.MAX_WIDE_TERMS:
-        counts = engine.incidence_wide(
-            subj_t,
-            ev_t,
-            **count_args,
-            categories=categories,
-            serious="_serious" if has_serious else None,
-        )
+    one_query: dict[str, Any] = {
+        "categories": categories,
+        "serious": "_serious" if has_serious else None,
+    }
+    counts = incidence.incidence_bitmaps(
+        subj_t, ev_t, **count_args, **one_query, terms_cover_events=terms is None
+    )
+    if counts is None and len(all_terms) <= incidence.MAX_WIDE_TERMS:
+        counts = incidence.incidence_wide(subj_t, ev_t, **count_args, **one_query)
+    if counts is not None:
         sizes = counts.loc[counts["variable"] == "any_ae", [*by, "N"]].reset_index(drop=True)
         counts.loc[counts["variable"] == "any_ae", "level"] = ANY
         counts.loc[counts["variable"] == "serious_ae", "level"] = SERIOUS
@@ -163,7 +165,7 @@ def _long_counts(
     serious: bool,
 ) -> pd.DataFrame:
     """Counts for many terms: the events go to one row per (subject, term) first, kept in
-    memory, and every count is a small group-by of that (``engine.incidence_wide`` does it in
+    memory, and every count is a small group-by of that (``incidence.incidence_wide`` does it in
     one pass when there are few terms)."""
     flags = ["_serious"] if serious else []
     per_term = engine.materialize(

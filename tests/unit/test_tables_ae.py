@@ -193,22 +193,50 @@ def test_inputs_are_not_mutated():
     pd.testing.assert_frame_equal(EVENTS, e)
 
 
-@pytest.fixture(params=["one row per subject", "one row per subject and term"])
-def counting_path(request, monkeypatch):
-    """Run a test through both counting paths of ae_incidence (few terms / many terms)."""
-    from analysis import engine
+COUNTING_PATHS = ["bitmaps", "one row per subject", "one row per subject and term"]
 
-    if request.param == "one row per subject and term":
-        monkeypatch.setattr(engine, "MAX_WIDE_TERMS", 0)
-    return request.param
+
+def use_counting_path(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ae_incidence count through ``path`` only: the bitmaps of subject ids (DuckDB,
+    integer ids), one row per subject with a column per term, or one row per (subject, term)."""
+    from analysis import incidence
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"counted by another plan than {path!r}")
+
+    if path == "bitmaps":
+        from analysis.tables import adverse_events
+
+        monkeypatch.setattr(incidence, "incidence_wide", refuse)
+        monkeypatch.setattr(adverse_events, "_long_counts", refuse)
+    else:
+        monkeypatch.setattr(incidence, "BITMAP_BUDGET_BYTES", 0)
+    if path == "one row per subject and term":
+        monkeypatch.setattr(incidence, "MAX_WIDE_TERMS", 0)
+
+
+@pytest.fixture(params=COUNTING_PATHS)
+def counting_path(request, monkeypatch):
+    """Run a test through every counting plan of ae_incidence; returns a function giving the
+    test's frames with integer subject ids (which the bitmaps need)."""
+    use_counting_path(request.param, monkeypatch)
+
+    def frames(*tables: pd.DataFrame) -> list[pd.DataFrame]:
+        def numeric(t: pd.DataFrame) -> pd.DataFrame:
+            return t.assign(patient_id=t["patient_id"].map(lambda c: ord(c) - ord("a") + 1))
+
+        return [numeric(t) for t in tables]
+
+    return frames
 
 
 def test_missing_group_value_is_an_error(counting_path):
     bad = SUBJECTS.assign(
         sex=SUBJECTS["sex"].astype(object).where(SUBJECTS.patient_id != "c", None)
     )
+    bad, events = counting_path(bad, EVENTS)
     with pytest.raises(ValueError) as exc:
-        ae_incidence(bad, EVENTS, by=["sex"])
+        ae_incidence(bad, events, by=["sex"])
     assert str(exc.value) == (
         "1 subject(s) have a missing `sex`; a table by `sex` would drop them. Filter them out or "
         "give them a level (e.g. 'unknown') first."
@@ -216,12 +244,29 @@ def test_missing_group_value_is_an_error(counting_path):
 
 
 def test_duplicate_subjects_are_an_error(counting_path):
+    subjects, events = counting_path(SUBJECTS, EVENTS)
     with pytest.raises(ValueError, match="2 duplicate `patient_id` value"):
-        ae_incidence(pd.concat([SUBJECTS, SUBJECTS.iloc[:2]]), EVENTS, by=["sex"])
+        ae_incidence(pd.concat([subjects, subjects.iloc[:2]]), events, by=["sex"])
     # the same id in two groups is a duplicate too
-    moved = pd.concat([SUBJECTS, SUBJECTS.iloc[:1].assign(sex="male")])
+    moved = pd.concat([subjects, subjects.iloc[:1].assign(sex="male")])
     with pytest.raises(ValueError, match="1 duplicate `patient_id` value"):
-        ae_incidence(moved, EVENTS, by=["sex"])
+        ae_incidence(moved, events, by=["sex"])
+
+
+def test_counting_conventions_hold_on_every_plan(counting_path):
+    subjects, events = counting_path(SUBJECTS, EVENTS)
+    events.loc[[0, 1], "is_serious"] = True  # two of a's pain events
+    f = ae_incidence(subjects, events, by=["sex"]).frame
+    assert value(f, "ae_term", "pain", "overall", "n") == 2  # a (3 events) and d
+    assert value(f, "ae_term", "pain", "overall", "events") == 4
+    assert value(f, "ae_term", "pain", "sex=female", "n") == 1
+    assert value(f, "ae_term", "headache", "sex=male", "n") == 0  # zero row kept
+    assert value(f, "any_ae", "any adverse event", "overall", "n") == 3  # z not a subject
+    assert value(f, "any_ae", "any adverse event", "overall", "N") == 6
+    assert value(f, "ae_term", "edema", "overall", "n") == 1  # d's edema not emergent
+    assert value(f, "serious_ae", "any serious adverse event", "overall", "n") == 1
+    assert value(f, "serious_ae", "any serious adverse event", "overall", "events") == 2
+    assert value(f, "serious_ae", "any serious adverse event", "sex=male", "n") == 0
 
 
 def test_highest_severity_once_per_subject():
@@ -421,11 +466,12 @@ def _random_cohort(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         {"by": []},
     ],
 )
-def test_one_row_per_subject_path_equals_one_row_per_subject_and_term_path(monkeypatch, options):
-    """Few terms are counted from one row per subject with a column per term (one query);
-    many terms from one row per (subject, term). Both must give the same table."""
-    from analysis import engine
-
+def test_every_counting_plan_gives_the_same_table(options):
+    """Bitmaps of subject ids (DuckDB, integer ids), one row per subject with a column per
+    term, and one row per (subject, term) must give the same table: with categories, a term
+    list that leaves terms out (they count in "any" only) and a term never seen, pruned or
+    not, one grouping column or none, events of subjects not in the subject table, serious
+    events, non-emergent events."""
     subjects, events = _random_cohort(7)
     kwargs = {
         "by": ["sex", "arm"],
@@ -436,11 +482,14 @@ def test_one_row_per_subject_path_equals_one_row_per_subject_and_term_path(monke
         "test": "none",
         **options,
     }
-    wide = ae_incidence(subjects, events, **kwargs).frame
-    monkeypatch.setattr(engine, "MAX_WIDE_TERMS", 0)
-    long = ae_incidence(subjects, events, **kwargs).frame
-    pd.testing.assert_frame_equal(wide, long)
-    assert value(wide, "any_ae", "any adverse event", "overall", "N") == 300
+    frames = {}
+    for path in COUNTING_PATHS:
+        with pytest.MonkeyPatch.context() as mp:
+            use_counting_path(path, mp)
+            frames[path] = ae_incidence(subjects, events, **kwargs).frame
+    for path in COUNTING_PATHS[1:]:
+        pd.testing.assert_frame_equal(frames["bitmaps"], frames[path], obj=path)
+    assert value(frames["bitmaps"], "any_ae", "any adverse event", "overall", "N") == 300
 
 
 def test_terms_without_a_category_are_counted_under_other():
@@ -504,3 +553,34 @@ def test_a_term_seen_only_outside_the_filter_keeps_its_category():
     rows = list(dict.fromkeys(zip(f.variable, f.level, strict=True)))
     assert rows.index(("ae_category", "Skin")) + 1 == rows.index(("ae_term", "rash"))
     assert value(f, "ae_category", "Skin", "overall", "n") == 0
+
+
+def test_bitmaps_only_for_integer_ids_within_the_memory_budget(monkeypatch):
+    from analysis import engine, incidence
+
+    def plan(subjects: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame | None:
+        return incidence.incidence_bitmaps(
+            engine.as_table(subjects[["patient_id", "sex"]]),
+            engine.as_table(events[["patient_id", "ae_term"]]).mutate(
+                ae_term=lambda t: t.ae_term.cast("string")
+            ),
+            by=["sex"],
+            subject_id="patient_id",
+            term="ae_term",
+            terms=["pain", "edema"],
+        )
+
+    assert plan(SUBJECTS, EVENTS) is None  # text ids
+    numeric = [t.assign(patient_id=t.patient_id.map(ord)) for t in (SUBJECTS, EVENTS)]
+    counts = plan(*numeric)
+    assert counts is not None
+    assert (
+        counts.set_index(["sex", "variable", "level"]).loc[("female", "ae_term", "pain"), "n"] == 1
+    )
+    # ids spread so wide that the bitmaps would not fit: the other plans count
+    spread = [
+        t.assign(patient_id=t.patient_id.map(lambda c: ord(c) * 10**12)) for t in (SUBJECTS, EVENTS)
+    ]
+    assert plan(*spread) is None
+    monkeypatch.setattr(incidence, "BITMAP_BUDGET_BYTES", 0)
+    assert plan(*numeric) is None

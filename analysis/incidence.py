@@ -1,0 +1,275 @@
+"""Incidence counts on the engine: every count of an adverse-event table in one query.
+
+Three plans give the same long frame ``[*by, variable, level, n, events, N]`` (``variable`` one
+of ``any_ae``, ``serious_ae``, ``ae_category``, ``ae_term``; every group of ``by`` with every
+row, zeros included):
+
+- ``incidence_bitmaps`` (DuckDB, integer subject ids): events joined to their subject's group and
+  grouped by (group, term); subjects are counted as the set bits of one bitmap of subject ids per
+  cell, and the rows above terms (any event, any serious event, a category) as the bits of the
+  OR of their terms' bitmaps. No per-subject step: ~0.45 s instead of ~0.8 s on ten million
+  events of a million subjects.
+- ``incidence_wide`` (any backend, up to ``MAX_WIDE_TERMS`` terms): one row per subject with a
+  count column per term.
+- beyond that, one row per (subject, term) (``tables.adverse_events._long_counts``).
+
+Each plan counts a subject once per cell and every event; events of subjects absent from the
+subject-level table are not counted; a missing ``by`` value or a duplicate subject id is an
+error with ``engine``'s messages.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from analysis import engine
+
+#: Most memory the bitmaps of ``incidence_bitmaps`` may take (two per cell: events, serious
+#: events); beyond it, or with 0, the other plans run.
+BITMAP_BUDGET_BYTES = 256 * 2**20
+
+
+def incidence_bitmaps(
+    subjects: ir.Table,
+    events: ir.Table,
+    *,
+    by: Sequence[str],
+    subject_id: str,
+    term: str,
+    terms: Sequence[str],
+    categories: dict[str, str] | None = None,
+    serious: str | None = None,
+    terms_cover_events: bool = False,
+) -> pd.DataFrame | None:
+    """Every count of an incidence table from bitmaps of subject ids (see the module's text);
+    ``None`` when this plan does not apply: not DuckDB, subject ids not integers, or bitmaps
+    over ``BITMAP_BUDGET_BYTES`` (they take a bit per id between the smallest and the largest).
+
+    ``terms_cover_events``: every event's term is one of ``terms`` or missing (e.g. ``terms``
+    are the observed ones), so events can be grouped by their own term; otherwise other terms
+    are grouped together first (they count in the "any" rows only).
+    """
+    by = list(by)
+    engine.check_subject_columns(subjects, by=by, subject_id=subject_id)
+    sid = subjects[subject_id]
+    if not (
+        sid.type().is_integer()
+        and events[subject_id].type().is_integer()
+        and engine.on_duckdb(subjects, events)
+    ):
+        return None
+    # the groups, their sizes N and their ids' range (a group-by of the subjects: cheap)
+    agg = {"N": subjects.count(), "_lo": sid.min(), "_hi": sid.max()}
+    groups = engine.execute(
+        subjects.group_by(by).aggregate(**agg) if by else subjects.aggregate(**agg), by
+    )
+    for c in by:
+        if groups[c].isna().any():
+            raise ValueError(
+                engine.missing_group_message(int(groups.loc[groups[c].isna(), "N"].sum()), c)
+            )
+    if groups["_lo"].isna().all():
+        return None  # no subject ids at all: nothing to index
+    lo, hi = int(groups["_lo"].min()), int(groups["_hi"].max())
+    cells = len(groups) * (len(terms) + 1)
+    if 2 * cells * ((hi - lo) // 8 + 1) > BITMAP_BUDGET_BYTES:
+        return None
+
+    level = events[term]
+    if not terms_cover_events:  # other terms count in the "any" rows only, as one cell
+        level = ibis.ifelse(level.isin(list(terms)), level, ibis.null(level.type()))
+    ev_cols: dict[str, Any] = {subject_id: events[subject_id], "_level": level}
+    if serious is not None:
+        ev_cols["_serious"] = events[serious]
+    # each subject's group as a number (0, 1, ...: the rows of `groups`): grouping ten million
+    # events by a number is cheaper than by the text of the group's columns
+    if by:
+        codes = ibis.memtable(groups[by].assign(_g=range(len(groups))))
+        subj = subjects.select(subject_id, *by).inner_join(codes, by).select(subject_id, "_g")
+    else:
+        subj = subjects.select(subject_id, _g=ibis.literal(0))
+    joined = events.select(**ev_cols).inner_join(subj, subject_id)
+    ids = joined[subject_id].cast("int64")
+    aggs: dict[str, Any] = {"_e": joined.count(), "_bits": engine.bitstring_agg(ids, lo, hi)}
+    if serious is not None:
+        aggs["_se"] = joined.count(where=joined["_serious"])
+        aggs["_sbits"] = engine.bitstring_agg(ids, lo, hi, where=joined["_serious"])
+    cell = joined.group_by(["_g", "_level"]).aggregate(**aggs)
+
+    parts = [_bit_rows(cell, None, "any_ae", "_bits", "_e")]
+    if serious is not None:
+        parts.append(_bit_rows(cell, None, "serious_ae", "_sbits", "_se"))
+    cat_names = _category_names(terms, categories)
+    if cat_names and categories:
+        mapping = ibis.memtable(
+            pd.DataFrame({"_level": list(categories), "_category": list(categories.values())})
+        )
+        with_cat = cell.inner_join(mapping, "_level")
+        parts.append(_bit_rows(with_cat, "_category", "ae_category", "_bits", "_e"))
+    named = cell.filter(cell["_level"].notnull())
+    parts.append(_bit_rows(named, "_level", "ae_term", "_bits", "_e"))
+    dup = subjects.aggregate(n=engine.duplicate_count(subjects, subject_id, bounds=(lo, hi)))
+    parts.append(
+        dup.select(
+            _g=ibis.literal(-1, type="int64"),
+            variable=ibis.literal("_duplicates"),
+            level=ibis.literal(""),
+            n=dup["n"],
+            events=ibis.literal(0, type="int64"),
+        )
+    )
+    found = engine.execute(ibis.union(*parts, distinct=False))
+    is_dup = found["_g"] == -1
+    n_dup = int(found.loc[is_dup, "n"].sum())
+    if n_dup:
+        raise ValueError(engine.duplicate_subject_message(n_dup, subject_id))
+    found = found.loc[~is_dup]
+    cells_found = {
+        (int(g), variable, lvl): (n, e)
+        for g, variable, lvl, n, e in found[["_g", "variable", "level", "n", "events"]].itertuples(
+            index=False, name=None
+        )
+    }
+    labels: list[tuple[str, str]] = [("any_ae", "")]
+    if serious is not None:
+        labels.append(("serious_ae", ""))
+    labels += [("ae_category", c) for c in cat_names] + [("ae_term", t) for t in terms]
+    out = []
+    for variable, lvl in labels:
+        part = groups[by].reset_index(drop=True)
+        hits = [cells_found.get((g, variable, lvl), (0, 0)) for g in range(len(groups))]
+        part["variable"] = variable
+        part["level"] = lvl
+        part["n"] = pd.array([_count(h[0]) for h in hits], dtype="int64")
+        part["events"] = pd.array([_count(h[1]) for h in hits], dtype="int64")
+        part["N"] = groups["N"].astype("int64").to_numpy()
+        out.append(part)
+    return pd.concat(out, ignore_index=True)
+
+
+def _count(value: Any) -> int:
+    """A count from a query: a missing one (the OR of no serious event's bitmap) is 0."""
+    return 0 if pd.isna(value) else int(value)
+
+
+def _category_names(terms: Sequence[str], categories: dict[str, str] | None) -> list[str]:
+    """The categories of ``terms``, in the order of their first term."""
+    if not categories:
+        return []
+    return list(dict.fromkeys(categories[t] for t in terms if t in categories))
+
+
+def _bit_rows(t: ir.Table, key: str | None, variable: str, bits: str, n_events: str) -> ir.Table:
+    """One row per group ``_g`` (and ``key``): subjects are the set bits of the OR of the
+    cells' ``bits``, events the sum of their ``n_events``; columns ``[_g, variable, level, n,
+    events]``."""
+    keys = ["_g", key] if key else ["_g"]
+    g = t.group_by(keys).aggregate(
+        n=engine.bit_count(engine.bit_or(t[bits])), events=t[n_events].sum()
+    )
+    return g.select(
+        _g=g["_g"].cast("int64"),
+        variable=ibis.literal(variable),
+        level=g[key].cast("string") if key else ibis.literal(""),
+        n=g["n"],
+        events=g["events"].cast("int64"),
+    )
+
+
+#: Up to this many terms, incidence counts come from one row per subject with a count column
+#: per term (``incidence_wide``); beyond it, from one row per (subject, term).
+MAX_WIDE_TERMS = 64
+
+
+def incidence_wide(
+    subjects: ir.Table,
+    events: ir.Table,
+    *,
+    by: Sequence[str],
+    subject_id: str,
+    term: str,
+    terms: Sequence[str],
+    categories: dict[str, str] | None = None,
+    serious: str | None = None,
+) -> pd.DataFrame:
+    """Every count of an incidence table in one query: one row per group of ``by`` with
+    ``N`` (subjects in the group, from ``subjects``), and ``n`` / ``events`` for any event,
+    for each of ``terms``, each category and (``serious``: a boolean column of ``events``) any
+    serious event. Returns the long frame ``[*by, variable, level, n, events, N]`` with
+    ``variable`` one of ``any_ae``, ``ae_term``, ``ae_category``, ``serious_ae``.
+
+    The heavy step groups the events by subject only, counting each term in its own column
+    (``count(*) FILTER (WHERE term = ...)``), which is several times cheaper than grouping by
+    (subject, term) when there are few terms; subjects then count once per cell as the subjects
+    whose column is positive. Events of subjects absent from ``subjects`` are not counted.
+
+    The subject-level table is checked in the same query, with ``check_subject_table``'s
+    messages: a missing ``by`` value or a duplicate subject id is an error.
+    """
+    engine.check_subject_columns(subjects, by=by, subject_id=subject_id)
+    ev_term = events[term]
+    aggs: dict[str, Any] = {"_e": events.count()}
+    if serious is not None:
+        aggs["_s"] = events.count(where=events[serious])
+    for i, t in enumerate(terms):
+        aggs[f"_t{i}"] = events.count(where=ev_term == t)
+    per_subject = events.group_by(subject_id).aggregate(**aggs)
+    subj = subjects.select(subject_id, *by)
+    j = subj.left_join(per_subject, subject_id)
+
+    def n_and_e(col: Any) -> dict[str, Any]:
+        return {"n": j.count(where=col > 0), "e": col.sum()}
+
+    cells: dict[str, dict[str, Any]] = {"any": n_and_e(j["_e"])}
+    if serious is not None:
+        cells["ser"] = n_and_e(j["_s"])
+    for i in range(len(terms)):
+        cells[f"t{i}"] = n_and_e(j[f"_t{i}"])
+    cat_names = _category_names(terms, categories)
+    for k, cat in enumerate(cat_names):
+        cols = [
+            j[f"_t{i}"].fill_null(0)
+            for i, t in enumerate(terms)
+            if categories and categories.get(t) == cat
+        ]
+        total = functools.reduce(lambda a, b: a + b, cols)
+        cells[f"c{k}"] = n_and_e(total)
+    final = {
+        "N": j.count(),
+        "_duplicates": engine.duplicate_count(subjects, subject_id).as_scalar(),
+    }
+    for key, pair in cells.items():
+        final[f"{key}__n"] = pair["n"]
+        final[f"{key}__e"] = pair["e"]
+    by = list(by)
+    wide = engine.execute(j.group_by(by).aggregate(**final) if by else j.aggregate(**final), by)
+    for c in by:
+        if wide[c].isna().any():
+            raise ValueError(
+                engine.missing_group_message(int(wide.loc[wide[c].isna(), "N"].sum()), c)
+            )
+    if len(wide) and int(wide["_duplicates"].iloc[0]):
+        raise ValueError(
+            engine.duplicate_subject_message(int(wide["_duplicates"].iloc[0]), subject_id)
+        )
+    labels: list[tuple[str, str, str]] = [("any", "any_ae", "")]
+    if serious is not None:
+        labels.append(("ser", "serious_ae", ""))
+    labels += [(f"c{k}", "ae_category", cat) for k, cat in enumerate(cat_names)]
+    labels += [(f"t{i}", "ae_term", t) for i, t in enumerate(terms)]
+    parts = []
+    for key, variable, level in labels:
+        part = wide[by].copy()
+        part["variable"] = variable
+        part["level"] = level
+        part["n"] = wide[f"{key}__n"].fillna(0).astype("int64").to_numpy()
+        part["events"] = wide[f"{key}__e"].fillna(0).astype("int64").to_numpy()
+        part["N"] = wide["N"].astype("int64").to_numpy()
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
