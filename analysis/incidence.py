@@ -48,8 +48,9 @@ def incidence_bitmaps(
     terms_cover_events: bool = False,
 ) -> pd.DataFrame | None:
     """Every count of an incidence table from bitmaps of subject ids (see the module's text);
-    ``None`` when this plan does not apply: not DuckDB, subject ids not integers, or bitmaps
-    over ``BITMAP_BUDGET_BYTES`` (they take a bit per id between the smallest and the largest).
+    ``None`` when this plan does not apply: not DuckDB, subject ids not integers, ``by``
+    columns other than text, integers or booleans, or bitmaps over ``BITMAP_BUDGET_BYTES``
+    (they take a bit per id between the smallest and the largest).
 
     ``terms_cover_events``: every event's term is one of ``terms`` or missing (e.g. ``terms``
     are the observed ones), so events can be grouped by their own term; otherwise other terms
@@ -58,9 +59,16 @@ def incidence_bitmaps(
     by = list(by)
     engine.check_subject_columns(subjects, by=by, subject_id=subject_id)
     sid = subjects[subject_id]
+    simple = all(
+        subjects[c].type().is_string()
+        or subjects[c].type().is_integer()
+        or subjects[c].type().is_boolean()
+        for c in by
+    )  # group columns that match themselves after a round trip through pandas (see `codes`)
     if not (
         sid.type().is_integer()
         and events[subject_id].type().is_integer()
+        and simple
         and engine.on_duckdb(subjects, events)
     ):
         return None

@@ -584,3 +584,24 @@ def test_bitmaps_only_for_integer_ids_within_the_memory_budget(monkeypatch):
     assert plan(*spread) is None
     monkeypatch.setattr(incidence, "BITMAP_BUDGET_BYTES", 0)
     assert plan(*numeric) is None
+
+
+@pytest.mark.parametrize(
+    "arm",
+    [
+        pd.Series([1, 2, 1, 2, 1, 2]),  # integers
+        pd.Series([True, False, True, False, True, False]),  # booleans
+        pd.to_datetime(pd.Series(["2024-01-01", "2024-02-01"] * 3)).dt.date,  # dates: no bitmaps
+    ],
+)
+def test_any_kind_of_group_column_gives_the_same_table_on_every_plan(arm, monkeypatch):
+    subjects = SUBJECTS.assign(patient_id=range(1, 7), arm=arm)
+    events = EVENTS.assign(patient_id=EVENTS.patient_id.map(lambda c: ord(c) - ord("a") + 1))
+    frames = {}
+    for path in COUNTING_PATHS[1:]:
+        with pytest.MonkeyPatch.context() as mp:
+            use_counting_path(path, mp)
+            frames[path] = ae_incidence(subjects, events, by=["arm", "sex"]).frame
+    default = ae_incidence(subjects, events, by=["arm", "sex"]).frame
+    for path, frame in frames.items():
+        pd.testing.assert_frame_equal(default, frame, obj=path)
