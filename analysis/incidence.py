@@ -58,50 +58,100 @@ def incidence_bitmaps(
     """
     by = list(by)
     engine.check_subject_columns(subjects, by=by, subject_id=subject_id)
-    sid = subjects[subject_id]
-    simple = all(
-        subjects[c].type().is_string()
-        or subjects[c].type().is_integer()
-        or subjects[c].type().is_boolean()
-        for c in by
-    )  # group columns that match themselves after a round trip through pandas (see `codes`)
-    if not (
-        sid.type().is_integer()
-        and events[subject_id].type().is_integer()
-        and simple
-        and engine.on_duckdb(subjects, events)
-    ):
+    if not _bitmaps_apply(subjects, events, by=by, subject_id=subject_id):
         return None
-    # the groups, their sizes N and their ids' range (a group-by of the subjects: cheap)
+    groups = _groups(subjects, by=by, subject_id=subject_id)
+    if groups["_lo"].isna().all():
+        return None  # no subject ids at all: nothing to index
+    lo, hi = int(groups["_lo"].min()), int(groups["_hi"].max())
+    if 2 * len(groups) * (len(terms) + 1) * ((hi - lo) // 8 + 1) > BITMAP_BUDGET_BYTES:
+        return None
+    cat_names = _category_names(terms, categories)
+    query = _bitmap_query(
+        subjects,
+        events,
+        groups[by],
+        by=by,
+        subject_id=subject_id,
+        bounds=(lo, hi),
+        level=_term_or_other(events[term], terms, terms_cover_events),
+        categories=categories if cat_names else None,
+        serious=serious,
+    )
+    found = engine.execute(query)
+    is_dup = found["_g"] == -1
+    n_dup = int(found.loc[is_dup, "n"].sum())
+    if n_dup:
+        raise ValueError(engine.duplicate_subject_message(n_dup, subject_id))
+    labels: list[tuple[str, str]] = [("any_ae", "")]
+    if serious is not None:
+        labels.append(("serious_ae", ""))
+    labels += [("ae_category", c) for c in cat_names] + [("ae_term", t) for t in terms]
+    return _long_frame(found.loc[~is_dup], groups, by=by, labels=labels)
+
+
+def _bitmaps_apply(subjects: ir.Table, events: ir.Table, *, by: list[str], subject_id: str) -> bool:
+    """DuckDB, integer subject ids, and group columns that match themselves after a round trip
+    through pandas (text, integers, booleans: the group codes are joined back on them)."""
+    simple = all(
+        t.is_string() or t.is_integer() or t.is_boolean() for t in (subjects[c].type() for c in by)
+    )
+    return (
+        simple
+        and subjects[subject_id].type().is_integer()
+        and events[subject_id].type().is_integer()
+        and engine.on_duckdb(subjects, events)
+    )
+
+
+def _groups(subjects: ir.Table, *, by: list[str], subject_id: str) -> pd.DataFrame:
+    """The groups of ``by`` (sorted), their sizes ``N`` and the range of their subject ids
+    (``_lo``, ``_hi``); a missing ``by`` value is an error."""
+    sid = subjects[subject_id]
     agg = {"N": subjects.count(), "_lo": sid.min(), "_hi": sid.max()}
     groups = engine.execute(
         subjects.group_by(by).aggregate(**agg) if by else subjects.aggregate(**agg), by
     )
     for c in by:
         if groups[c].isna().any():
-            raise ValueError(
-                engine.missing_group_message(int(groups.loc[groups[c].isna(), "N"].sum()), c)
-            )
-    if groups["_lo"].isna().all():
-        return None  # no subject ids at all: nothing to index
-    lo, hi = int(groups["_lo"].min()), int(groups["_hi"].max())
-    cells = len(groups) * (len(terms) + 1)
-    if 2 * cells * ((hi - lo) // 8 + 1) > BITMAP_BUDGET_BYTES:
-        return None
+            missing = int(groups.loc[groups[c].isna(), "N"].sum())
+            raise ValueError(engine.missing_group_message(missing, c))
+    return groups
 
-    level = events[term]
-    if not terms_cover_events:  # other terms count in the "any" rows only, as one cell
-        level = ibis.ifelse(level.isin(list(terms)), level, ibis.null(level.type()))
-    ev_cols: dict[str, Any] = {subject_id: events[subject_id], "_level": level}
-    if serious is not None:
-        ev_cols["_serious"] = events[serious]
-    # each subject's group as a number (0, 1, ...: the rows of `groups`): grouping ten million
-    # events by a number is cheaper than by the text of the group's columns
+
+def _term_or_other(level: Any, terms: Sequence[str], terms_cover_events: bool) -> Any:
+    """The term, or missing for a term not in ``terms`` (such events count in the "any" rows
+    only, as one cell) unless every term is known to be one of them."""
+    if terms_cover_events:
+        return level
+    return ibis.ifelse(level.isin(list(terms)), level, ibis.null(level.type()))
+
+
+def _bitmap_query(
+    subjects: ir.Table,
+    events: ir.Table,
+    group_values: pd.DataFrame,
+    *,
+    by: list[str],
+    subject_id: str,
+    bounds: tuple[int, int],
+    level: Any,
+    categories: dict[str, str] | None,
+    serious: str | None,
+) -> ir.Table:
+    """One query for every count: rows ``[_g, variable, level, n, events]``, ``_g`` the row of
+    ``group_values``; a row with ``_g = -1`` carries the number of duplicate subject ids."""
+    lo, hi = bounds
+    # each subject's group as a number (0, 1, ...: the rows of `group_values`): grouping ten
+    # million events by a number is cheaper than by the text of the group's columns
     if by:
-        codes = ibis.memtable(groups[by].assign(_g=range(len(groups))))
+        codes = ibis.memtable(group_values.assign(_g=range(len(group_values))))
         subj = subjects.select(subject_id, *by).inner_join(codes, by).select(subject_id, "_g")
     else:
         subj = subjects.select(subject_id, _g=ibis.literal(0))
+    ev_cols: dict[str, Any] = {subject_id: events[subject_id], "_level": level}
+    if serious is not None:
+        ev_cols["_serious"] = events[serious]
     joined = events.select(**ev_cols).inner_join(subj, subject_id)
     ids = joined[subject_id].cast("int64")
     aggs: dict[str, Any] = {"_e": joined.count(), "_bits": engine.bitstring_agg(ids, lo, hi)}
@@ -113,8 +163,7 @@ def incidence_bitmaps(
     parts = [_bit_rows(cell, None, "any_ae", "_bits", "_e")]
     if serious is not None:
         parts.append(_bit_rows(cell, None, "serious_ae", "_sbits", "_se"))
-    cat_names = _category_names(terms, categories)
-    if cat_names and categories:
+    if categories:
         mapping = ibis.memtable(
             pd.DataFrame({"_level": list(categories), "_category": list(categories.values())})
         )
@@ -122,7 +171,7 @@ def incidence_bitmaps(
         parts.append(_bit_rows(with_cat, "_category", "ae_category", "_bits", "_e"))
     named = cell.filter(cell["_level"].notnull())
     parts.append(_bit_rows(named, "_level", "ae_term", "_bits", "_e"))
-    dup = subjects.aggregate(n=engine.duplicate_count(subjects, subject_id, bounds=(lo, hi)))
+    dup = subjects.aggregate(n=engine.duplicate_count(subjects, subject_id, bounds=bounds))
     parts.append(
         dup.select(
             _g=ibis.literal(-1, type="int64"),
@@ -132,26 +181,24 @@ def incidence_bitmaps(
             events=ibis.literal(0, type="int64"),
         )
     )
-    found = engine.execute(ibis.union(*parts, distinct=False))
-    is_dup = found["_g"] == -1
-    n_dup = int(found.loc[is_dup, "n"].sum())
-    if n_dup:
-        raise ValueError(engine.duplicate_subject_message(n_dup, subject_id))
-    found = found.loc[~is_dup]
-    cells_found = {
+    return ibis.union(*parts, distinct=False)
+
+
+def _long_frame(
+    found: pd.DataFrame, groups: pd.DataFrame, *, by: list[str], labels: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """``[*by, variable, level, n, events, N]``: every group with every row of ``labels``,
+    zeros where the query found no event."""
+    cells = {
         (int(g), variable, lvl): (n, e)
         for g, variable, lvl, n, e in found[["_g", "variable", "level", "n", "events"]].itertuples(
             index=False, name=None
         )
     }
-    labels: list[tuple[str, str]] = [("any_ae", "")]
-    if serious is not None:
-        labels.append(("serious_ae", ""))
-    labels += [("ae_category", c) for c in cat_names] + [("ae_term", t) for t in terms]
     out = []
     for variable, lvl in labels:
         part = groups[by].reset_index(drop=True)
-        hits = [cells_found.get((g, variable, lvl), (0, 0)) for g in range(len(groups))]
+        hits = [cells.get((g, variable, lvl), (0, 0)) for g in range(len(groups))]
         part["variable"] = variable
         part["level"] = lvl
         part["n"] = pd.array([_count(h[0]) for h in hits], dtype="int64")
