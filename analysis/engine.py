@@ -340,7 +340,7 @@ def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> N
     """Refuse subjects with missing group values and duplicate ids (the denominators).
 
     ``tables._common.check_groups`` runs the same checks on pandas frames (faster there), with
-    the same messages; ``incidence_wide`` runs them inside its own query.
+    the same messages; the plans of ``analysis.incidence`` run them inside their own queries.
     """
     check_subject_columns(t, by=by, subject_id=subject_id)
     aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
