@@ -195,12 +195,11 @@ def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any, spool
                 _send(conn, ("ok", fn()), spool)
             except Exception as exc:  # noqa: BLE001 - everything is reported to the parent
                 tb = traceback.format_exc()
-                try:
-                    pickle.dumps(exc)
-                    cause: BaseException = exc
+                try:  # (_send pickles before it writes anything)
+                    _send(conn, ("error", (exc, tb)), spool)
                 except Exception:  # noqa: BLE001 - an exception that cannot travel: its text
                     cause = RuntimeError(f"{type(exc).__name__}: {exc}")
-                _send(conn, ("error", (cause, tb)), spool)
+                    _send(conn, ("error", (cause, tb)), spool)
                 if stop_at_failure:
                     return
     finally:

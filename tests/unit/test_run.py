@@ -207,3 +207,21 @@ def test_large_results_travel_through_a_folder_removed_with_the_lane(tmp_path, m
     del bg, unread
     gc.collect()
     assert list(tmp_path.glob("retro-jobs-*")) == []
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):  # noqa: ANN204
+        raise TypeError("cannot pickle this")
+
+
+def _raise_unpicklable() -> None:
+    raise _Unpicklable("lock held")
+
+
+def test_a_failure_that_cannot_travel_arrives_as_its_text():
+    with pytest.raises(JobFailed) as err:
+        Background(("tables", _raise_unpicklable), processes=2).result()
+    assert err.value.job == "tables"
+    assert isinstance(err.value.cause, RuntimeError)
+    assert str(err.value.cause) == "_Unpicklable: lock held"
+    assert "_raise_unpicklable" in err.value.child_traceback
