@@ -26,6 +26,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from analysis import engine
@@ -66,8 +67,8 @@ def incidence_bitmaps(
         id_bounds = (int(groups["_lo"].min()), int(groups["_hi"].max()))
     # bits index the integer ids themselves when they are about as many as the subjects
     # (~8% faster), else the subjects' row numbers
-    compact = id_bounds is not None and id_bounds[1] - id_bounds[0] < 2 * n_rows
-    width = id_bounds[1] - id_bounds[0] + 1 if compact and id_bounds else n_rows
+    index_ids = id_bounds if id_bounds and id_bounds[1] - id_bounds[0] < 2 * n_rows else None
+    width = index_ids[1] - index_ids[0] + 1 if index_ids else n_rows
     if 2 * len(groups) * (len(terms) + 1) * (width // 8 + 1) > BITMAP_BUDGET_BYTES:
         return None
     cat_names = _category_names(terms, categories)
@@ -79,7 +80,7 @@ def incidence_bitmaps(
         subject_id=subject_id,
         n_rows=n_rows,
         id_bounds=id_bounds,
-        by_id=compact,
+        index_ids=index_ids,
         level=_term_or_other(events[term], terms, terms_cover_events),
         categories=categories if cat_names else None,
         serious=serious,
@@ -89,11 +90,21 @@ def incidence_bitmaps(
     n_dup = int(found.loc[is_dup, "n"].sum())
     if n_dup:
         raise ValueError(engine.duplicate_subject_message(n_dup, subject_id))
-    labels: list[tuple[str, str]] = [("any_ae", "")]
-    if serious is not None:
-        labels.append(("serious_ae", ""))
-    labels += [("ae_category", c) for c in cat_names] + [("ae_term", t) for t in terms]
-    return _long_frame(found.loc[~is_dup], groups, by=by, labels=labels)
+    labels = _row_labels(terms, cat_names, serious is not None)
+    cells = {
+        (int(g), variable, lvl): (n, e)
+        for g, variable, lvl, n, e in found.loc[
+            ~is_dup, ["_g", "variable", "level", "n", "events"]
+        ].itertuples(index=False, name=None)
+    }
+    hits = [[cells.get((g, *label), (0, 0)) for g in range(len(groups))] for label in labels]
+    return _long_frame(
+        groups,
+        by=by,
+        labels=labels,
+        n=[[_count(h[0]) for h in row] for row in hits],
+        events=[[_count(h[1]) for h in row] for row in hits],
+    )
 
 
 def _bitmaps_apply(subjects: ir.Table, events: ir.Table, *, by: list[str]) -> bool:
@@ -115,11 +126,23 @@ def _groups(subjects: ir.Table, *, by: list[str], subject_id: str) -> pd.DataFra
     groups = engine.execute(
         subjects.group_by(by).aggregate(**agg) if by else subjects.aggregate(**agg), by
     )
+    _refuse_missing_groups(groups, by)
+    return groups
+
+
+def _refuse_missing_groups(groups: pd.DataFrame, by: list[str]) -> None:
+    """A missing ``by`` value in a frame of groups with their sizes ``N`` is an error."""
     for c in by:
         if groups[c].isna().any():
             missing = int(groups.loc[groups[c].isna(), "N"].sum())
             raise ValueError(engine.missing_group_message(missing, c))
-    return groups
+
+
+def _row_labels(terms: Sequence[str], cat_names: list[str], serious: bool) -> list[tuple[str, str]]:
+    """``(variable, level)`` of every row, in table order: any event, any serious event, the
+    categories, the terms."""
+    labels = [("any_ae", "")] + ([("serious_ae", "")] if serious else [])
+    return labels + [("ae_category", c) for c in cat_names] + [("ae_term", t) for t in terms]
 
 
 def _term_or_other(level: Any, terms: Sequence[str], terms_cover_events: bool) -> Any:
@@ -139,7 +162,7 @@ def _bitmap_query(
     subject_id: str,
     n_rows: int,
     id_bounds: tuple[int, int] | None,
-    by_id: bool,
+    index_ids: tuple[int, int] | None,
     level: Any,
     categories: dict[str, str] | None,
     serious: str | None,
@@ -147,14 +170,14 @@ def _bitmap_query(
     """One query for every count: rows ``[_g, variable, level, n, events]``, ``_g`` the row of
     ``group_values``; a row with ``_g = -1`` carries the number of duplicate subject ids.
 
-    The bitmaps index the integer ids between ``id_bounds`` (``by_id``) or else the subject-level
-    table's rows (``_n``, 0 to ``n_rows - 1``): any kind of id works, and a bitmap takes one bit
+    The bitmaps index the integer ids between ``index_ids`` (when given) or else the
+    subject-level table's rows (``_n``, 0 to ``n_rows - 1``): any kind of id works, and a bitmap takes one bit
     per subject however sparse the ids are. (A duplicate id would number one subject twice: it
     is an error.)"""
     subj = subjects.select(subject_id, *by)
-    if by_id and id_bounds:
+    if index_ids:
         subj = subj.mutate(_n=subj[subject_id].cast("int64"))
-        first, last = id_bounds
+        first, last = index_ids
     else:
         subj = subj.mutate(_n=ibis.row_number())
         first, last = 0, max(n_rows - 1, 0)
@@ -201,24 +224,23 @@ def _bitmap_query(
 
 
 def _long_frame(
-    found: pd.DataFrame, groups: pd.DataFrame, *, by: list[str], labels: list[tuple[str, str]]
+    groups: pd.DataFrame,
+    *,
+    by: list[str],
+    labels: list[tuple[str, str]],
+    n: Sequence[Any],
+    events: Sequence[Any],
 ) -> pd.DataFrame:
-    """``[*by, variable, level, n, events, N]``: every group with every row of ``labels``,
-    zeros where the query found no event."""
-    cells = {
-        (int(g), variable, lvl): (n, e)
-        for g, variable, lvl, n, e in found[["_g", "variable", "level", "n", "events"]].itertuples(
-            index=False, name=None
-        )
-    }
+    """``[*by, variable, level, n, events, N]``: every group (a row of ``groups``, with its size
+    ``N``) with every row of ``labels``; ``n[k]`` and ``events[k]`` hold label ``k``'s counts,
+    one per group."""
     out = []
-    for variable, lvl in labels:
+    for (variable, lvl), n_k, e_k in zip(labels, n, events, strict=True):
         part = groups[by].reset_index(drop=True)
-        hits = [cells.get((g, variable, lvl), (0, 0)) for g in range(len(groups))]
         part["variable"] = variable
         part["level"] = lvl
-        part["n"] = pd.array([_count(h[0]) for h in hits], dtype="int64")
-        part["events"] = pd.array([_count(h[1]) for h in hits], dtype="int64")
+        part["n"] = np.asarray(n_k, dtype="int64")
+        part["events"] = np.asarray(e_k, dtype="int64")
         part["N"] = groups["N"].astype("int64").to_numpy()
         out.append(part)
     return pd.concat(out, ignore_index=True)
@@ -294,53 +316,36 @@ def incidence_wide(
     subj = subjects.select(subject_id, *by)
     j = subj.left_join(per_subject, subject_id)
 
-    def n_and_e(col: Any) -> dict[str, Any]:
-        return {"n": j.count(where=col > 0), "e": col.sum()}
-
-    cells: dict[str, dict[str, Any]] = {"any": n_and_e(j["_e"])}
-    if serious is not None:
-        cells["ser"] = n_and_e(j["_s"])
-    for i in range(len(terms)):
-        cells[f"t{i}"] = n_and_e(j[f"_t{i}"])
     cat_names = _category_names(terms, categories)
-    for k, cat in enumerate(cat_names):
+    labels = _row_labels(terms, cat_names, serious is not None)
+    # per label, each subject's count of its events (missing: no event at all)
+    counts = [j["_e"]] + ([j["_s"]] if serious is not None else [])
+    for cat in cat_names:
         cols = [
             j[f"_t{i}"].fill_null(0)
             for i, t in enumerate(terms)
             if categories and categories.get(t) == cat
         ]
-        total = functools.reduce(lambda a, b: a + b, cols)
-        cells[f"c{k}"] = n_and_e(total)
+        counts.append(functools.reduce(lambda a, b: a + b, cols))
+    counts += [j[f"_t{i}"] for i in range(len(terms))]
     final = {
         "N": j.count(),
         "_duplicates": engine.duplicate_count(subjects, subject_id).as_scalar(),
     }
-    for key, pair in cells.items():
-        final[f"{key}__n"] = pair["n"]
-        final[f"{key}__e"] = pair["e"]
+    for k, col in enumerate(counts):
+        final[f"{k}__n"] = j.count(where=col > 0)
+        final[f"{k}__e"] = col.sum()
     by = list(by)
     wide = engine.execute(j.group_by(by).aggregate(**final) if by else j.aggregate(**final), by)
-    for c in by:
-        if wide[c].isna().any():
-            raise ValueError(
-                engine.missing_group_message(int(wide.loc[wide[c].isna(), "N"].sum()), c)
-            )
+    _refuse_missing_groups(wide, by)
     if len(wide) and int(wide["_duplicates"].iloc[0]):
         raise ValueError(
             engine.duplicate_subject_message(int(wide["_duplicates"].iloc[0]), subject_id)
         )
-    labels: list[tuple[str, str, str]] = [("any", "any_ae", "")]
-    if serious is not None:
-        labels.append(("ser", "serious_ae", ""))
-    labels += [(f"c{k}", "ae_category", cat) for k, cat in enumerate(cat_names)]
-    labels += [(f"t{i}", "ae_term", t) for i, t in enumerate(terms)]
-    parts = []
-    for key, variable, level in labels:
-        part = wide[by].copy()
-        part["variable"] = variable
-        part["level"] = level
-        part["n"] = wide[f"{key}__n"].fillna(0).astype("int64").to_numpy()
-        part["events"] = wide[f"{key}__e"].fillna(0).astype("int64").to_numpy()
-        part["N"] = wide["N"].astype("int64").to_numpy()
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    return _long_frame(
+        wide,
+        by=by,
+        labels=labels,
+        n=[wide[f"{k}__n"].fillna(0) for k in range(len(labels))],
+        events=[wide[f"{k}__e"].fillna(0) for k in range(len(labels))],
+    )
