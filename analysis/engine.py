@@ -93,10 +93,10 @@ def as_table(
         name = "parquet_" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
         if con is not None:
             return con.read_parquet(str(path), table_name=name)
-        process_connection()  # first: a fork's inherited views are dropped with its connection
+        own = process_connection()  # first: a fork's inherited views go with its connection
         view = _VIEWS.get(name)
         if view is None:  # creating the view and reading its schema takes ~10 ms
-            view = _VIEWS[name] = process_connection().read_parquet(str(path), table_name=name)
+            view = _VIEWS[name] = own.read_parquet(str(path), table_name=name)
         return view
     if isinstance(data, pd.DataFrame):
         if columns is not None:
@@ -301,14 +301,7 @@ def bit_count(bits: dt.binary) -> dt.int64:  # type: ignore[empty-body]
 
 def on_duckdb(*tables: ir.Table) -> bool:
     """Whether expressions over ``tables`` run on DuckDB (ours, or a DuckDB table passed in)."""
-    for t in tables:
-        try:
-            backend = t._find_backend(use_default=False)
-        except Exception:  # in memory: runs on the other tables' backend, or on ours
-            continue
-        if backend.name != "duckdb":
-            return False
-    return True
+    return all(_backend(t).name == "duckdb" for t in tables)
 
 
 def duplicate_count(
