@@ -78,14 +78,18 @@ def compare_counts(
     """
     from analysis.stats import tests
 
-    keep = [i for i, b in enumerate(bigs) if b > 0]
-    if len(keep) < 2:
+    table = _groups_table(ns, bigs)
+    if len(table) < 2:
         return None
-    table = np.array([[ns[i], bigs[i] - ns[i]] for i in keep], dtype=int)
     if test == "chi2" and table.sum(axis=0).min() == 0:
         return float("nan"), f"{tests.CHI2_PLAIN} (not computable: no events)"
     res = contingency_test(table, test=test, seed=seed)
     return float(res.p_value), str(res.method)
+
+
+def _groups_table(ns: Sequence[int], bigs: Sequence[int]) -> np.ndarray:
+    """``[[n, N - n], ...]`` of the groups that have subjects (``N > 0``)."""
+    return np.array([[n, big - n] for n, big in zip(ns, bigs, strict=True) if big > 0], dtype=int)
 
 
 def compare_counts_many(
@@ -102,14 +106,14 @@ def compare_counts_many(
     pairs: list[int] = []
     tables = []
     for k, (ns, bigs) in enumerate(rows):
-        keep = [i for i, b in enumerate(bigs) if b > 0]
-        if test == "fisher" and len(keep) == 2:
+        table = _groups_table(ns, bigs)
+        if test == "fisher" and len(table) == 2:
             pairs.append(k)
-            tables.append([[ns[i], bigs[i] - ns[i]] for i in keep])
+            tables.append(table)
         else:
             out[k] = compare_counts(ns, bigs, test=test, seed=seed)
     if pairs:
-        pvalues = tests.fisher_exact_2x2_pvalues(np.array(tables, dtype=np.int64))
+        pvalues = tests.fisher_exact_2x2_pvalues(np.stack(tables))
         for k, pv in zip(pairs, pvalues, strict=True):
             out[k] = (float(pv), tests.FISHER_EXACT)
     return out
