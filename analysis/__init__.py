@@ -22,7 +22,7 @@ _EXPORTS = {
     "Study": "analysis.study",
     "ae_incidence": "analysis.tables",
     "ae_severity": "analysis.tables",
-    "ae_by_session": "analysis.tables",
+    "ae_by_exposure": "analysis.tables",
     "ae_duration": "analysis.tables",
     "baseline_table": "analysis.tables",
     "response_table": "analysis.tables",

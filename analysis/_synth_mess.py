@@ -24,7 +24,6 @@ from openpyxl import Workbook
 
 from analysis._ooxml import normalise_zip
 from analysis.config import Source, StudyConfig
-from analysis.schema import TABLE_COLUMNS
 from analysis.text import normalize_label
 
 #: Labels a clinic of each language writes for each level (drawn ~85% of the time; otherwise any
@@ -270,7 +269,7 @@ def render_table(
     patient copies go to the end of the table, child copies right after the original.
     """
     fmt = "xlsx" if source.inferred_format == "xlsx" else "csv"
-    kinds = TABLE_COLUMNS[source.table]
+    kinds = config.columns_for(source.table)
     rows: list[dict[str, Any]] = []
     tail: list[dict[str, Any]] = []
     for raw_rec in records.to_dict("records"):
@@ -310,7 +309,7 @@ def _render_cell(
     if kind == "id":
         return render_id(str(value), rng)
     if kind == "date":
-        if plant == "bad_date" and col == "session_date":
+        if plant == "bad_date" and col == "start_date":
             return "31/02/2021"
         return render_date(None if _missing(value) else value, fmt, rng)
     if kind == "number":
@@ -393,7 +392,7 @@ def plant_mess(
         copies.append(row)
     t["patients"] = pd.concat([pts, pd.DataFrame(copies)], ignore_index=True)
 
-    s = t["sessions"]
+    s = t["exposures"]
     inc_rows = np.flatnonzero(s["patient_id"].isin(inc).to_numpy())
     s.loc[rng.choice(inc_rows, plants["session_dups"], replace=False), "_dups"] = 1
     b_rows = np.flatnonzero(
@@ -421,13 +420,13 @@ def plant_mess(
     a_2021 = s[
         (s["centre"] == "Centre A")
         & s["patient_id"].isin(inc)
-        & (s["session_date"].map(lambda x: x.year) == 2021)
+        & (s["start_date"].map(lambda x: x.year) == 2021)
     ]
     bad = a_2021.iloc[int(rng.integers(len(a_2021)))].copy()
-    bad[["session_date", "_plant", "_dups"]] = [None, "bad_date", 0]
+    bad[["start_date", "_plant", "_dups"]] = [None, "bad_date", 0]
     s = pd.concat([s, pd.DataFrame([*extra, bad])], ignore_index=True)
-    key = s["session_date"].map(lambda x: dt.date(2021, 3, 1) if x is None else x)
-    t["sessions"] = s.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
+    key = s["start_date"].map(lambda x: dt.date(2021, 3, 1) if x is None else x)
+    t["exposures"] = s.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
 
     a = t["adverse_events"]
     teae = np.flatnonzero(a["patient_id"].isin(inc).to_numpy())

@@ -28,9 +28,9 @@ PATIENT_COLUMNS = [
     "sex",
     "age_years",
     "baseline_grade",
-    "n_sessions",
-    "first_session_date",
-    "last_session_date",
+    "n_exposures",
+    "first_exposure_date",
+    "last_exposure_date",
     "followup_months",
     "schedule_months_year1",
     "therapy_group",
@@ -48,7 +48,7 @@ AE_COLUMNS = [
     "onset_date",
     "ae_term",
     "severity",
-    "session_number",
+    "exposure_number",
     "duration_days",
     "is_serious",
     "action_taken",
@@ -91,16 +91,18 @@ def derive_truth(
     -------
     dict
         ``patients`` (included), ``excluded`` (patient_id, step) and ``adverse_events`` (TEAEs of
-        included patients with ``session_number``).
+        included patients with ``exposure_number``).
     """
     d = config.derive
     pts = tables["patients"]
     conflict = sorted(pts.loc[pts["_plant"] == "conflict_copy", "patient_id"])
     pts = _range_checks(pts[~pts["patient_id"].isin(conflict)], "patients", config)
-    sess = tables["sessions"]
+    sess = tables["exposures"]
     sess = sess[~sess["_plant"].isin(["orphan", "bad_date"])]
     con = tables["concomitant"]
-    con = con[(con["_plant"] != "invalid_stop") & con["drug"].isin(d.hair_loss_treatments)]
+    rule = config.groups["therapy_group"].concomitant_overlap
+    assert rule is not None, "the reference twin's therapy group is a concomitant-overlap rule"
+    con = con[(con["_plant"] != "invalid_stop") & con["drug"].isin(rule.treatments)]
     ae = _range_checks(tables["adverse_events"], "adverse_events", config)
     ae = ae[ae["_plant"] != "orphan"]
     photos = tables["assessments"]
@@ -108,13 +110,13 @@ def derive_truth(
     teae: list[dict[str, Any]] = []
     for p in pts.to_dict("records"):
         pid = p["patient_id"]
-        dates = sorted(set(sess.loc[sess["patient_id"] == pid, "session_date"]))
-        row = {str(k): v for k, v in p.items()} | {"n_sessions": len(dates)}
+        dates = sorted(set(sess.loc[sess["patient_id"] == pid, "start_date"]))
+        row = {str(k): v for k, v in p.items()} | {"n_exposures": len(dates)}
         if dates:
             row |= _derive_patient(
                 row, dates, photos[photos["patient_id"] == pid], con[con["patient_id"] == pid], d
             )
-            teae += _teae(ae[ae["patient_id"] == pid], dates, d)
+            teae += _teae(ae[ae["patient_id"] == pid], dates, config.exposure.teae_days_after_last)
         rows.append(row)
     derived = pd.DataFrame(rows)
     step = pd.Series(None, index=derived.index, dtype="object")
@@ -189,11 +191,11 @@ def _derive_patient(
         for s, e in zip(con["start_date"], con["stop_date"], strict=True)
     ]
     return {
-        "first_session_date": fs,
-        "last_session_date": dates[-1],
+        "first_exposure_date": fs,
+        "last_exposure_date": dates[-1],
         "followup_months": (last - fs).days / d.days_per_month,
         "schedule_months_year1": schedule_of(
-            [(x - fs).days for x in dates], d.days_per_month, d.schedule_months
+            [(x - fs).days for x in dates], d.days_per_month, d.schedule_months or []
         ),
         "is_response_assessable": best is not None,
         "response_12m": best[2] if best else None,
@@ -202,13 +204,13 @@ def _derive_patient(
     }
 
 
-def _teae(ae: pd.DataFrame, dates: list[dt.date], d: Derivation) -> list[dict[str, Any]]:
-    horizon = dates[-1] + dt.timedelta(days=d.teae_days_after_last_session)
+def _teae(ae: pd.DataFrame, dates: list[dt.date], teae_days: int) -> list[dict[str, Any]]:
+    horizon = dates[-1] + dt.timedelta(days=teae_days)
     out = []
     for e in ae.to_dict("records"):
         if dates[0] <= e["onset_date"] <= horizon:
             number = sum(x <= e["onset_date"] for x in dates)
-            out.append({str(k): v for k, v in e.items()} | {"session_number": number or None})
+            out.append({str(k): v for k, v in e.items()} | {"exposure_number": number or None})
     return out
 
 
@@ -241,7 +243,7 @@ def _tidy_patients(df: pd.DataFrame) -> pd.DataFrame:
 def _tidy_ae(df: pd.DataFrame) -> pd.DataFrame:
     out = df[AE_COLUMNS].copy()
     out["onset_date"] = pd.to_datetime(out["onset_date"])
-    out["session_number"] = out["session_number"].astype("Int64")
+    out["exposure_number"] = out["exposure_number"].astype("Int64")
     out["duration_days"] = pd.to_numeric(out["duration_days"]).astype(float)
     out["is_serious"] = out["is_serious"].astype("boolean")
     return out.sort_values(["patient_id", "onset_date", "ae_term"], ignore_index=True)

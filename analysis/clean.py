@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.config import StudyConfig
+from analysis.config import RangeCheck, StudyConfig
 from analysis.errors import UnmappedValuesError
-from analysis.schema import DUPLICATE_KEYS, TABLE_COLUMNS
+from analysis.schema import DUPLICATE_KEYS, TABLE_COLUMNS, Column
 from analysis.text import normalize_label
 
 LOG_COLUMNS = ["table", "source", "sheet", "row", "patient_id", "step", "reason"]
@@ -40,6 +40,9 @@ _DATE_FORMATS = {
 }
 _ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+Columns = dict[str, Column]
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,15 @@ def _id_text(v: object) -> object:
     return str(v).strip() or None
 
 
-def require_values(data: pd.DataFrame, table: str) -> Step:
-    """Exclude records whose required columns are empty (pandera nullable check, lazy)."""
+def require_values(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
+    """Exclude records whose required columns are empty (pandera nullable check, lazy).
+
+    ``columns``: the table's columns (``StudyConfig.columns_for``); default the canonical ones.
+    """
     import pandera.pandas as pa
 
-    required = [c for c, spec in TABLE_COLUMNS[table].items() if spec.required and c in data]
+    spec_of = columns if columns is not None else TABLE_COLUMNS[table]
+    required = [c for c, spec in spec_of.items() if spec.required and c in data]
     schema = pa.DataFrameSchema(
         {c: pa.Column(object, nullable=False, coerce=False) for c in required}, strict=False
     )
@@ -190,7 +197,7 @@ def map_vocabularies(
     """
     out = data.copy()
     unmapped = []
-    for column, spec in TABLE_COLUMNS[table].items():
+    for column, spec in config.columns_for(table).items():
         if spec.kind not in ("category", "bool") or column not in out:
             continue
         found = config.vocabulary_for(column)
@@ -294,7 +301,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     orders = {s.name: s.date_order for s in config.sources}
     excluded, audit = [], []
     drop: set[object] = set()
-    for column, spec in TABLE_COLUMNS[table].items():
+    for column, spec in config.columns_for(table).items():
         if spec.kind != "date" or column not in out:
             continue
         raw = out[column]
@@ -342,20 +349,35 @@ def _to_number(value: object) -> float | None:
         return None
 
 
-def parse_numbers(data: pd.DataFrame, table: str) -> Step:
-    """Numeric columns to float; non-numeric text is set missing and audited."""
+def parse_numbers(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
+    """Numeric columns to float (``integer`` columns to nullable integers); text that is not a
+    number, and a fraction in an integer column, is set missing and audited. ``text`` columns
+    are kept as strings."""
     out = data.copy()
     audit = []
-    for column, spec in TABLE_COLUMNS[table].items():
-        if spec.kind != "number" or column not in out:
+    spec_of = columns if columns is not None else TABLE_COLUMNS[table]
+    for column, spec in spec_of.items():
+        if column not in out:
+            continue
+        if spec.kind == "text":
+            out[column] = out[column].map(lambda v: None if pd.isna(v) else str(v))
+            out[column] = out[column].astype("string")
+            continue
+        if spec.kind not in ("number", "integer"):
             continue
         raw = out[column]
         parsed = raw.map(_to_number).astype("float64")
         failed = raw.notna() & parsed.isna()
-        out[column] = parsed
+        what = "a number"
+        if spec.kind == "integer":
+            fraction = parsed.notna() & (parsed != parsed.round())
+            failed |= fraction
+            parsed = parsed.mask(fraction)
+            what = "a whole number"
+        out[column] = parsed.astype("Int64") if spec.kind == "integer" else parsed
         if failed.any():
             bad = out.loc[failed]
-            msgs = raw[failed].map(lambda v, c=column: f"`{c}` value {v!r} is not a number")
+            msgs = raw[failed].map(lambda v, c=column, w=what: f"`{c}` value {v!r} is not {w}")
             audit.append(audit_rows(bad, table, column, "number", raw[failed], "set_missing", msgs))
     return Step(out, audit=_concat(audit, AUDIT_COLUMNS))
 
@@ -365,6 +387,11 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
     import pandera.pandas as pa
 
     checks = [c for c in config.checks if c.table == table and c.column in data]
+    checks += [
+        RangeCheck(table=table, column=name, min=spec.min, max=spec.max)  # type: ignore[arg-type]
+        for name, spec in config.columns_for(table).items()
+        if (spec.min is not None or spec.max is not None) and name in data
+    ]
     if not checks:
         return Step(data)
     out = data.copy()
@@ -384,9 +411,9 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
         bad = out.loc[idx]
         values = bad[chk.column]
         msgs = values.map(
-            lambda v, c=chk: (
+            lambda v, c=chk, k="checks" if chk in config.checks else "variables": (
                 f"`{c.column}` value {v:g} outside the plausible range "
-                f"[{c.min}, {c.max}] (checks: {c.table}.{c.column})"
+                f"[{c.min}, {c.max}] ({k}: {c.table}.{c.column})"
             )
         )
         if chk.action == "exclude":
@@ -400,8 +427,9 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
     )
 
 
-def check_stop_after_start(data: pd.DataFrame) -> Step:
-    """Exclude concomitant treatments whose ``stop_date`` precedes ``start_date``."""
+def check_stop_after_start(data: pd.DataFrame, table: str = "concomitant") -> Step:
+    """Exclude records (concomitant treatments, treatment periods) whose ``stop_date`` precedes
+    their ``start_date``."""
     bad_mask = data["stop_date"].notna() & (data["stop_date"] < data["start_date"])
     if not bad_mask.any():
         return Step(data)
@@ -412,11 +440,11 @@ def check_stop_after_start(data: pd.DataFrame) -> Step:
         ),
         axis=1,
     )
-    return Step(data.loc[~bad_mask], log_rows(bad, "concomitant", "check", msgs))
+    return Step(data.loc[~bad_mask], log_rows(bad, table, "check", msgs))
 
 
 # ----------------------------------------------------------------- duplicates
-_VALUE_COLUMNS = [c for c in TABLE_COLUMNS["patients"] if c != "patient_id"]
+_NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
 
 
 def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
@@ -430,7 +458,7 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     keep_parts = [data.loc[~dup_mask]]
     excluded, conflicts = [], []
     for pid, grp in data.loc[dup_mask].groupby("patient_id", sort=False):
-        cols = [c for c in _VALUE_COLUMNS if c in grp]
+        cols = [c for c in grp.columns if c not in _NOT_VALUES]
         differing = [c for c in cols if grp[c].dropna().astype(str).nunique() > 1]
         places = "; ".join(where(grp, i) for i in grp.index)
         if differing:
@@ -511,25 +539,57 @@ def drop_orphans(
     return Step(data.loc[~orphan], _concat(logs, LOG_COLUMNS))
 
 
-def flag_close_sessions(data: pd.DataFrame, min_days: int) -> Step:
-    """Flag sessions fewer than ``min_days`` after the patient's previous one (kept, audited)."""
-    out = data.sort_values(["patient_id", "session_date", "source_row"], kind="stable").copy()
-    gap = out.groupby("patient_id")["session_date"].diff().dt.days
+def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposure") -> Step:
+    """Flag exposures fewer than ``min_days`` after the patient's previous one (kept, audited)."""
+    out = data.sort_values(["patient_id", "start_date", "source_row"], kind="stable").copy()
+    gap = out.groupby("patient_id")["start_date"].diff().dt.days
     out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
     flagged = out.loc[out["is_possible_double_entry"]]
     msgs = gap[flagged.index].map(
         lambda d: (
-            f"session {int(d)} day(s) after the previous one (< {min_days}); possible "
+            f"{noun} {int(d)} day(s) after the previous one (< {min_days}); possible "
             f"double entry, kept"
         )
     )
     audit = audit_rows(
         flagged,
-        "sessions",
-        "session_date",
+        "exposures",
+        "start_date",
         "min_interval",
-        flagged["session_date"].dt.strftime("%Y-%m-%d"),
+        flagged["start_date"].dt.strftime("%Y-%m-%d"),
         "flagged",
         msgs,
     )
     return Step(out, audit=audit)
+
+
+def parse_dose_text(data: pd.DataFrame, table: str = "exposures") -> Step:
+    """``dose_text`` ("0,5 mg/dia") -> ``dose_mg`` (where not given) and ``doses_per_week``;
+    text that is not a dose with one amount and one frequency is audited, its dose missing."""
+    from analysis.dose import parse_dose
+
+    if "dose_text" not in data or data["dose_text"].isna().all():
+        return Step(data)
+    out = data.copy()
+    doses = out["dose_text"].map(parse_dose)
+    parsed = doses.map(lambda d: d is not None)
+    if "dose_mg" not in out:
+        out["dose_mg"] = np.nan
+    from_text = doses.map(lambda d: d.mg if d is not None else np.nan).astype("float64")
+    out["dose_mg"] = out["dose_mg"].astype("float64").fillna(from_text)
+    out["doses_per_week"] = doses.map(lambda d: d.per_week if d is not None else np.nan)
+    failed = out["dose_text"].notna() & ~parsed
+    if not failed.any():
+        return Step(out)
+    bad = out.loc[failed]
+    msgs = bad["dose_text"].map(
+        lambda v: (
+            f"`dose_text` value {v!r} is not a dose with one amount and unit (mg, g, mcg) and "
+            "one frequency (per day / week / month, optionally 'Nx'); dose_mg and "
+            "doses_per_week left missing"
+        )
+    )
+    return Step(
+        out,
+        audit=audit_rows(bad, table, "dose_text", "dose", bad["dose_text"], "set_missing", msgs),
+    )

@@ -101,11 +101,13 @@ def clean_cmd(study: StudyArg) -> None:
 
 
 def _print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
+    import pandas as pd
+
     flow = Table(title="Patient flow", show_lines=False)
     for col in ("step", "label", "excluded", "remaining"):
         flow.add_column(col, justify="right" if col in ("excluded", "remaining") else "left")
     for r in result.flow.itertuples():
-        exc = "" if r.n_excluded is None or str(r.n_excluded) == "<NA>" else str(r.n_excluded)
+        exc = "" if pd.isna(r.n_excluded) else str(int(r.n_excluded))
         flow.add_row(r.step, r.label, exc, str(r.n_remaining))
     out.print(flow)
     summary = report.groupby(["table", "check", "action"]).size().rename("records").reset_index()

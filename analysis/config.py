@@ -14,11 +14,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analysis._yaml import format_validation_errors, safe_load_with_lines
+from analysis.design import Condition, Exposure, Group, Variable
 from analysis.errors import ConfigError
 from analysis.text import normalize_label
 
-TABLES = ("patients", "sessions", "adverse_events", "concomitant", "assessments")
-TableName = Literal["patients", "sessions", "adverse_events", "concomitant", "assessments"]
+TABLES = ("patients", "exposures", "adverse_events", "concomitant", "assessments")
+TableName = Literal["patients", "exposures", "adverse_events", "concomitant", "assessments"]
 
 
 class _Model(BaseModel):
@@ -116,12 +117,6 @@ class RangeCheck(_Model):
     action: Literal["set_missing", "exclude"] = "set_missing"
 
 
-class Condition(_Model):
-    column: str
-    op: Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in", "is_missing", "not_missing"]
-    value: Any = None
-
-
 class Criterion(_Model):
     """One inclusion criterion: patients meeting every condition stay."""
 
@@ -142,16 +137,23 @@ class Derivation(_Model):
     response_target_month: float = 12
     response_window_months: tuple[float, float] = (10, 14)
     improvement_levels: list[str] = Field(default_factory=list)
-    hair_loss_treatments: list[str] = Field(
-        default_factory=list,
-        description="concomitant `drug` levels that make a patient 'combined' therapy",
+    schedule_months: list[int] | None = Field(
+        default=None,
+        description="discrete exposures: derive the usual first-year interval, snapped to these "
+        "months (omit for no schedule)",
     )
-    schedule_months: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 6])
-    min_session_interval_days: int = 14
-    teae_days_after_last_session: int = 90
     grade_severity: dict[str, str] = Field(
         default_factory=dict, description="baseline_grade level -> mild / moderate / severe"
     )
+
+    @property
+    def response_column(self) -> str:
+        """``response_12m`` for a 12-month target."""
+        return f"response_{self.response_target_month:g}m"
+
+    @property
+    def response_date_column(self) -> str:
+        return f"response_date_{self.response_target_month:g}m"
 
     @field_validator("response_window_months")
     @classmethod
@@ -174,7 +176,14 @@ class StudyConfig(_Model):
     vocabularies: dict[str, Vocabulary] = Field(default_factory=dict)
     checks: list[RangeCheck] = Field(default_factory=list)
     cleaning: Cleaning = Field(default_factory=Cleaning)
-    derive: Derivation = Field(default_factory=Derivation)
+    exposure: Exposure = Field(default_factory=Exposure)
+    variables: dict[TableName, dict[str, Variable]] = Field(
+        default_factory=dict, description="the study's own columns, per canonical table"
+    )
+    derive: Derivation = Field(default_factory=lambda: Derivation())
+    groups: dict[str, Group] = Field(
+        default_factory=dict, description="derived groupings of the patients, by rule"
+    )
     inclusion: list[Criterion] = Field(default_factory=list)
     subgroups: dict[str, Subgroup] = Field(default_factory=dict)
     analysis: dict[str, Any] = Field(
@@ -187,19 +196,21 @@ class StudyConfig(_Model):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StudyConfig:
-        from analysis.schema import TABLE_COLUMNS
+        from analysis.config_checks import check_design
 
         names = [s.name for s in self.sources]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"source names must be unique; repeated: {dupes}")
+        check_design(self)
         for i, src in enumerate(self.sources):
-            known = TABLE_COLUMNS[src.table]
+            known = self.columns_for(src.table)
             bad = [c for c in [*src.columns, *src.constants] if c not in known]
             if bad:
                 raise ValueError(
                     f"sources[{i}] ({src.name}): unknown canonical column(s) {bad} for table "
-                    f"'{src.table}'; known columns are {sorted(known)}"
+                    f"'{src.table}'; known columns are {sorted(known)}. To read a column of "
+                    f"your own, declare it under `variables.{src.table}` (type, label, unit)"
                 )
             for vocab_name, levels in src.synonyms.items():
                 if vocab_name not in self.vocabularies:
@@ -224,7 +235,7 @@ class StudyConfig(_Model):
                         )
                     seen[key] = level
         for i, chk in enumerate(self.checks):
-            if chk.column not in TABLE_COLUMNS[chk.table]:
+            if chk.column not in self.columns_for(chk.table):
                 raise ValueError(f"checks[{i}]: unknown column '{chk.column}' in '{chk.table}'")
         return self
 
@@ -285,6 +296,12 @@ class StudyConfig(_Model):
         p = Path(source.file)
         return p if p.is_absolute() else self.raw_dir / p
 
+    def columns_for(self, table: str) -> dict[str, Any]:
+        """Canonical plus declared columns of ``table`` (``schema.Column`` by name)."""
+        from analysis.schema import table_columns
+
+        return table_columns(self, table)
+
     def sources_for(self, table: str) -> list[Source]:
         return [s for s in self.sources if s.table == table]
 
@@ -294,6 +311,10 @@ class StudyConfig(_Model):
             targets = vocab.applies_to if vocab.applies_to is not None else [name]
             if column in targets:
                 return name, vocab
+        for table_vars in self.variables.values():
+            var = table_vars.get(column)
+            if var is not None and var.vocabulary in self.vocabularies:
+                return var.vocabulary, self.vocabularies[var.vocabulary]
         return None
 
     def seed_for(self, purpose: str) -> int:

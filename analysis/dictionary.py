@@ -5,20 +5,25 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.config import StudyConfig
-from analysis.schema import DERIVED_COLUMNS, PROVENANCE_DESCRIPTIONS, TABLE_COLUMNS
+from analysis.schema import PROVENANCE_DESCRIPTIONS, derived_columns
 
 
 def data_dictionary(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.DataFrame:
     """``table, column, dtype, origin, description, levels`` for every analysis column."""
     rows = []
+    derived = derived_columns(config)
     for table, df in tables.items():
+        read = config.columns_for(table)
         for col in df.columns:
-            if col in TABLE_COLUMNS[table]:
-                origin, desc = "raw (mapped)", TABLE_COLUMNS[table][col].description
-            elif col in DERIVED_COLUMNS[table]:
-                origin, desc = "derived", DERIVED_COLUMNS[table][col]
-            elif col.startswith("has_") and "has_*" in DERIVED_COLUMNS[table]:
-                origin, desc = "derived", DERIVED_COLUMNS[table]["has_*"]
+            unit = read[col].unit if col in read else ""
+            if col in read:
+                spec = read[col]
+                origin = (
+                    "raw (mapped)" if spec.kind != "text" else "raw (free text; never reported)"
+                )
+                desc = spec.description
+            elif col in derived[table]:
+                origin, desc = "derived", derived[table][col]
             elif col in PROVENANCE_DESCRIPTIONS:
                 origin, desc = "provenance", PROVENANCE_DESCRIPTIONS[col]
             else:
@@ -35,6 +40,7 @@ def data_dictionary(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.
                     "dtype": str(s.dtype),
                     "origin": origin,
                     "description": desc,
+                    "unit": unit,
                     "levels": levels,
                 }
             )

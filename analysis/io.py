@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.config import Source, StudyConfig
 from analysis.errors import SourceError
-from analysis.schema import PROVENANCE, TABLE_COLUMNS
+from analysis.schema import PROVENANCE
 
 _CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
@@ -190,7 +190,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             f"{source.label}: column(s) not found: {wanted}. The file has: {found}. Fix "
             f"`sources[{source.name}].columns` to name the header as it appears in the file."
         )
-    spec = TABLE_COLUMNS[source.table]
+    spec = config.columns_for(source.table)
     provided = set(source.columns) | set(source.constants)
     absent_required = [c for c, col in spec.items() if col.required and c not in provided]
     if absent_required:
@@ -219,7 +219,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
 def read_table(config: StudyConfig, table: str) -> pd.DataFrame:
     """All sources of one canonical table, stacked in config order."""
     frames = [read_source(config, s) for s in config.sources_for(table)]
-    columns = [*TABLE_COLUMNS[table], *PROVENANCE, "_source"]
+    columns = [*config.columns_for(table), *PROVENANCE, "_source"]
     if not frames:
         return pd.DataFrame(columns=columns)
     stacked = pd.concat(frames, ignore_index=True, sort=False)

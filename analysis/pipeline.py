@@ -15,7 +15,7 @@ import pandas as pd
 from analysis import clean, derive
 from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.config import StudyConfig
-from analysis.errors import UnmappedValuesError
+from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.io import read_table, write_parquet
 from analysis.schema import TABLES_ORDER
 from analysis.validate import validate_analysis_tables
@@ -33,6 +33,7 @@ class CleanResult:
     flow: pd.DataFrame
     raw_counts: pd.DataFrame
     conflicts: pd.DataFrame
+    warnings: tuple[str, ...] = ()
 
     @property
     def patients(self) -> pd.DataFrame:
@@ -97,7 +98,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             .assign(table=table)
         )
         df = clean.strip_text(df)
-        df = _collect(clean.require_values(df, table), excluded, audit)
+        columns = config.columns_for(table)
+        df = _collect(clean.require_values(df, table, columns), excluded, audit)
         step, report = clean.map_vocabularies(df, table, config)
         unmapped.append(report)
         tables[table] = step.data
@@ -111,10 +113,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         df = _collect(df, excluded, audit)
         say(f"validating {table}")
         df = _collect(clean.parse_dates(df, table, config), excluded, audit)
-        df = _collect(clean.parse_numbers(df, table), excluded, audit)
+        df = _collect(clean.parse_numbers(df, table, config.columns_for(table)), excluded, audit)
         df = _collect(clean.apply_range_checks(df, table, config), excluded, audit)
-        if table == "concomitant":
-            df = _collect(clean.check_stop_after_start(df), excluded, audit)
+        if "stop_date" in df:
+            df = _collect(clean.check_stop_after_start(df, table), excluded, audit)
+        if table == "exposures":
+            df = _collect(clean.parse_dose_text(df, table), excluded, audit)
         tables[table] = df
 
     say("de-duplicating")
@@ -128,29 +132,17 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     for table in TABLES_ORDER[1:]:
         df = _collect(clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit)
         tables[table] = _collect(clean.drop_duplicate_records(df, table), excluded, audit)
-    tables["sessions"] = _collect(
-        clean.flag_close_sessions(tables["sessions"], config.derive.min_session_interval_days),
-        excluded,
-        audit,
-    )
+    e = config.exposure
+    if e.min_interval_days is not None:
+        tables["exposures"] = _collect(
+            clean.flag_close_exposures(tables["exposures"], e.min_interval_days, e.singular),
+            excluded,
+            audit,
+        )
 
     say("deriving analysis variables")
-    d = config.derive
-    patients = (
-        patients.pipe(derive.add_session_summary, tables["sessions"])
-        .pipe(derive.add_followup, tables["sessions"], tables["assessments"], d)
-        .pipe(derive.add_schedule, tables["sessions"], d)
-        .pipe(derive.add_response_12m, tables["assessments"], d)
-        .pipe(derive.add_therapy_group, tables["concomitant"], d)
-        .pipe(derive.add_baseline_severity, config)
-    )
-    aes = derive.add_ae_flags(tables["adverse_events"], patients, tables["sessions"], d)
-    patients = (
-        patients.pipe(derive.add_ae_summary, aes)
-        .pipe(derive.add_time_to_event, d)
-        .pipe(derive.add_first_improvement, tables["assessments"], d)
-    )
-    tables["adverse_events"] = aes
+    patients, tables["adverse_events"] = _derive(patients, tables, config)
+    audit.append(_undated_discontinuations(patients))
 
     say("applying inclusion criteria")
     flow_rows = [
@@ -192,6 +184,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit
         )
     flow = pd.DataFrame(flow_rows)
+    warnings = _flow_warnings(flow)
     for name, sub in config.subgroups.items():
         n = int(derive.evaluate_conditions(patients, sub.where).sum())
         flow = pd.concat(
@@ -210,7 +203,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             ]
         )
     tables["patients"] = patients
-    tables = {k: _finalise(k, v) for k, v in tables.items()}
+    tables = {k: _finalise(k, _drop_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
     return CleanResult(
         tables=tables,
@@ -221,24 +214,107 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             ["table", "source_file", "source_sheet", "rows_read"]
         ],
         conflicts=conflicts,
+        warnings=tuple(warnings),
     )
+
+
+def _derive(
+    patients: pd.DataFrame, tables: dict[str, pd.DataFrame], config: StudyConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The derived patient variables and adverse-event flags, as the named ``add_*`` steps."""
+    d, e = config.derive, config.exposure
+    exposures, assessments = tables["exposures"], tables["assessments"]
+    patients = (
+        patients.pipe(derive.add_exposure_summary, exposures, e)
+        .pipe(derive.add_day0, e)
+        .pipe(derive.add_followup, exposures, assessments, d)
+        .pipe(derive.add_exposure_end, e, d)
+        .pipe(derive.add_schedule, exposures, d)
+        .pipe(derive.add_response, assessments, d)
+        .pipe(derive.add_groups, tables["concomitant"], config)
+        .pipe(derive.add_baseline_severity, config)
+    )
+    if len(patients) and patients["day0_date"].isna().all():
+        where = (
+            "no patient has a row in table 'exposures'"
+            if e.day0 == "first_exposure"
+            else f"column {e.day0!r} is empty for every patient"
+        )
+        raise PipelineError(
+            f"stage 'clean': day 0 (exposure.day0 = {e.day0!r}) cannot be derived: {where}. "
+            "Check the exposure sources and their column mapping, or set exposure.day0 to a "
+            "date column of the patient table."
+        )
+    aes = derive.add_ae_flags(tables["adverse_events"], patients, exposures, e)
+    patients = (
+        patients.pipe(derive.add_ae_summary, aes)
+        .pipe(derive.add_time_to_event, d)
+        .pipe(derive.add_first_improvement, assessments, d)
+    )
+    return patients, aes
+
+
+def _undated_discontinuations(patients: pd.DataFrame) -> pd.DataFrame:
+    """An audit row per discontinued patient whose stop date was taken as the end of exposure."""
+    undated = patients.loc[
+        patients["is_discontinued"].fillna(False).astype(bool)
+        & patients["discontinuation_date"].isna()
+    ]
+    end = undated["exposure_end_date"].dt.strftime("%Y-%m-%d").fillna("")
+    msgs = end.map(
+        lambda v: (
+            f"discontinued without a discontinuation_date; time to discontinuation runs to the "
+            f"end of exposure ({v})"
+            if v
+            else "discontinued without a discontinuation_date or an end of exposure; time to "
+            "discontinuation is missing"
+        )
+    )
+    values = pd.Series("", index=undated.index)
+    return clean.audit_rows(
+        undated, "patients", "discontinuation_date", "imputed", values, "derived", msgs
+    )
+
+
+def _flow_warnings(flow: pd.DataFrame) -> list[str]:
+    """A warning for every inclusion step that leaves nobody."""
+    out = []
+    for r in flow.itertuples():
+        if str(r.step).startswith("inclusion:") and r.n_remaining == 0:
+            out.append(
+                f"inclusion step '{str(r.step).removeprefix('inclusion:')}' ({r.label}) excludes "
+                f"every remaining patient ({r.n_excluded}); the cohort is empty. Check the "
+                "criterion and the columns it uses."
+            )
+    return out
 
 
 _LEADING = {
     "patients": ["patient_id"],
-    "sessions": ["patient_id", "session_number", "session_date"],
-    "adverse_events": ["patient_id", "session_number", "onset_date", "ae_term"],
+    "exposures": ["patient_id", "exposure_number", "start_date"],
+    "adverse_events": ["patient_id", "exposure_number", "onset_date", "ae_term"],
     "concomitant": ["patient_id", "drug", "start_date"],
     "assessments": ["patient_id", "assessment_date"],
 }
 
 
+def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
+    """Without the optional columns of ``table`` that no source reads (they would be empty)."""
+    read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
+    unread = [
+        c
+        for c, spec in config.columns_for(table).items()
+        if not spec.required and c not in read and c in df
+    ]
+    return df.drop(columns=unread)
+
+
 def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """Sorted, stable column order, no helper columns."""
     out = df.drop(columns=["_source"], errors="ignore")
-    if table == "sessions":
-        out = out.sort_values(["patient_id", "session_date", "source_row"], kind="stable")
-        out["session_number"] = out.groupby("patient_id").cumcount().add(1).astype("int64")
+    if table == "exposures":
+        out = out.sort_values(["patient_id", "start_date", "source_row"], kind="stable")
+        out["exposure_number"] = out.groupby("patient_id").cumcount().add(1).astype("int64")
     lead = [c for c in _LEADING[table] if c in out]
     prov = ["source_file", "source_sheet", "source_row"]
     rest = [c for c in out.columns if c not in lead and c not in prov]

@@ -291,7 +291,7 @@ def _add_timeline(p: Person, rng: Rng, days: _Days, config: StudyConfig) -> Pers
     """Last visit, photographs, sessions and discontinuation on the day axis (day 0 = session 1)."""
     photos, lv, resp_day = _photos(p, rng, days)
     sessions = (
-        _session_days(p, lv, rng, days, config.derive.schedule_months)
+        _session_days(p, lv, rng, days, config.derive.schedule_months or [])
         if p["assess"] != "none"
         else []
     )
@@ -309,7 +309,7 @@ def _add_timeline(p: Person, rng: Rng, days: _Days, config: StudyConfig) -> Pers
         "photos": photos,
         "lv": lv,
         "resp_day": resp_day,
-        "sessions": sessions,
+        "exposures": sessions,
         "disc_day": disc_day,
         "fs": fs,
         "fv": fv,
@@ -406,13 +406,13 @@ def _add_double_entries(people: list[Person], rng: Rng) -> list[Person]:
     cands = [
         i
         for i, p in enumerate(out)
-        if p["role"] == "included" and sum(s > 370 for s in p["sessions"][:-1]) >= 1
+        if p["role"] == "included" and sum(s > 370 for s in p["exposures"][:-1]) >= 1
     ]
     for i in rng.choice(cands, PLANTS["double_entry"], replace=False):
-        sess = list(out[int(i)]["sessions"])
+        sess = list(out[int(i)]["exposures"])
         j = int(rng.choice([j for j, s in enumerate(sess[:-1]) if s > 370]))
         sess.insert(j + 1, sess[j] + int(rng.integers(3, 7)))
-        out[int(i)]["sessions"] = sess
+        out[int(i)]["exposures"] = sess
     return out
 
 
@@ -442,13 +442,13 @@ def _clean_tables(people: list[Person], rng: Rng, days: _Days) -> dict[str, pd.D
             else float(rng.choice([1.0, 1.5, 2.0], p=[0.5, 0.2, 0.3]))
         )
         conc = 0.01 if p["centre"] == "Centre A" else 0.05
-        for s in p["sessions"]:
+        for s in p["exposures"]:
             dose = None if rng.random() < 0.03 else round(conc * 10 * vol, 3)
             sess.append(
                 {
                     "patient_id": p["id"],
                     "centre": p["centre"],
-                    "session_date": _at(fs, s),
+                    "start_date": _at(fs, s),
                     "dose_mg": dose,
                     "concentration_pct": conc,
                     "volume_ml": vol,
@@ -467,7 +467,7 @@ def _clean_tables(people: list[Person], rng: Rng, days: _Days) -> dict[str, pd.D
     aes = _adverse_events(people, rng)
     frames = {
         "patients": pts,
-        "sessions": sess,
+        "exposures": sess,
         "adverse_events": aes,
         "concomitant": con,
         "assessments": ass,
@@ -555,27 +555,27 @@ def _adverse_events(people: list[Person], rng: Rng) -> list[dict[str, Any]]:
     pain = set(int(i) for i in rng.choice(len(inc), N_PAIN, replace=False))
     for i in sorted(pain):
         p = inc[i]
-        n = min(len(p["sessions"]), int(rng.choice([1, 2, 3], p=[0.6, 0.28, 0.12])))
-        for j in sorted(rng.choice(len(p["sessions"]), n, replace=False)):
-            events.append((p, "pain", p["sessions"][int(j)], _action(rng)))
+        n = min(len(p["exposures"]), int(rng.choice([1, 2, 3], p=[0.6, 0.28, 0.12])))
+        for j in sorted(rng.choice(len(p["exposures"]), n, replace=False)):
+            events.append((p, "pain", p["exposures"][int(j)], _action(rng)))
     for term, n in OTHER_AE.items():
         for i in rng.choice(len(inc), n, replace=False):
             p = inc[int(i)]
             j = _ae_session(term, p, rng)
             events.append((p, term, _onset(p, term, j, rng), _action(rng)))
-            if term == "edema" and j == 0 and len(p["sessions"]) > 1 and rng.random() < 0.15:
+            if term == "edema" and j == 0 and len(p["exposures"]) > 1 and rng.random() < 0.15:
                 events.append((p, term, _onset(p, term, 1, rng), _action(rng)))
     for i, p in enumerate(inc):
         if p["disc"] == "adverse event":
             term = "pain" if i in pain else str(rng.choice(["headache", "burning", "erythema"]))
-            last = len(p["sessions"]) - 1
-            events.append((p, term, p["sessions"][last], "treatment discontinued"))
+            last = len(p["exposures"]) - 1
+            events.append((p, term, p["exposures"][last], "treatment discontinued"))
     for i in rng.choice(
         sorted(set(range(len(inc))) - pain), PLANTS["non_teae_pain"], replace=False
     ):
         events.append((inc[int(i)], "pain", -int(rng.integers(5, 21)), "none"))
     for p in people:
-        if p["role"] in ("inclusion:followup", "conflict") and p["sessions"]:
+        if p["role"] in ("inclusion:followup", "conflict") and p["exposures"]:
             for term, prob in (("pain", 0.4), ("edema", 0.15)):
                 if rng.random() < prob:
                     events.append((p, term, _onset(p, term, 0, rng), _action(rng)))
@@ -593,7 +593,7 @@ def _adverse_events(people: list[Person], rng: Rng) -> list[dict[str, Any]]:
 
 
 def _ae_session(term: str, p: Person, rng: Rng) -> int:
-    n = len(p["sessions"])
+    n = len(p["exposures"])
     if term == "edema":
         j = int(rng.choice([0, 1, int(rng.integers(n))], p=[0.65, 0.25, 0.10]))
     elif term == "paradoxical alopecia":
@@ -601,12 +601,12 @@ def _ae_session(term: str, p: Person, rng: Rng) -> int:
     else:
         j = int(rng.integers(n))
     j = min(j, n - 1)
-    return j if p["sessions"][j] + AE_TIMING[term][0][1] <= p["lv"] else 0
+    return j if p["exposures"][j] + AE_TIMING[term][0][1] <= p["lv"] else 0
 
 
 def _onset(p: Person, term: str, j: int, rng: Rng) -> int:
     low, high = AE_TIMING[term][0]
-    return int(p["sessions"][j]) + int(rng.integers(low, high + 1))
+    return int(p["exposures"][j]) + int(rng.integers(low, high + 1))
 
 
 def _action(rng: Rng) -> str:

@@ -30,45 +30,48 @@ def analysis_schemas(config: StudyConfig) -> dict[str, pa.DataFrameSchema]:
     patients = pa.DataFrameSchema(
         {
             "patient_id": pa.Column("string", unique=True, nullable=False),
-            "sex": cat("sex"),
-            "age_years": pa.Column(float, pa.Check.in_range(0, 120), nullable=True),
-            "n_sessions": pa.Column("int64", pa.Check.ge(1)),
+            "sex": cat("sex", required=False),
+            "age_years": pa.Column(float, pa.Check.in_range(0, 120), nullable=True, required=False),
+            "n_exposures": pa.Column("int64", pa.Check.ge(0)),
             "followup_months": pa.Column(float, pa.Check.ge(0)),
             "schedule_months_year1": pa.Column(
-                "Int64", pa.Check.isin(d.schedule_months), nullable=True
+                "Int64", pa.Check.isin(d.schedule_months or []), nullable=True, required=False
             ),
-            "therapy_group": pa.Column(checks=pa.Check.isin(["monotherapy", "combined"])),
-            "response_12m": cat("response_grade"),
+            d.response_column: cat("response_grade"),
             "is_response_assessable": pa.Column(bool),
+            **{
+                name: pa.Column(checks=pa.Check.isin(g.levels), nullable=True)
+                for name, g in config.groups.items()
+            },
         },
         checks=[
             pa.Check(
-                lambda df: df["is_response_assessable"] == df["response_12m"].notna(),
+                lambda df: df["is_response_assessable"] == df[d.response_column].notna(),
                 name="assessable_iff_response",
             ),
         ],
         strict=False,
     )
-    sessions = pa.DataFrameSchema(
+    exposures = pa.DataFrameSchema(
         {
             "patient_id": pa.Column("string", nullable=False),
-            "session_date": pa.Column("datetime64[ns]", nullable=False),
-            "session_number": pa.Column("int64", pa.Check.ge(1)),
+            "start_date": pa.Column("datetime64[ns]", nullable=False),
+            "exposure_number": pa.Column("int64", pa.Check.ge(1)),
         },
-        unique=["patient_id", "session_date"],
+        unique=["patient_id", "start_date"],
         strict=False,
     )
     adverse_events = pa.DataFrameSchema(
         {
             "patient_id": pa.Column("string", nullable=False),
             "ae_term": cat("ae_term"),
-            "severity": cat("severity"),
+            "severity": cat("severity", required=False),
             "is_teae": pa.Column(bool),
         },
         unique=["patient_id", "onset_date", "ae_term"],
         strict=False,
     )
-    return {"patients": patients, "sessions": sessions, "adverse_events": adverse_events}
+    return {"patients": patients, "exposures": exposures, "adverse_events": adverse_events}
 
 
 def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfig) -> None:

@@ -45,7 +45,7 @@ AE_TERMS = {
 }
 AE_SEVERITIES = ["mild", "moderate", "severe"]
 
-CONTINUOUS = ["age_years", "followup_months", "n_sessions", "bmi", "dose_mg", "baseline_score"]
+CONTINUOUS = ["age_years", "followup_months", "n_exposures", "bmi", "dose_mg", "baseline_score"]
 CATEGORICAL = ["therapy_group", "centre", "baseline_severity", "schedule"]
 #: The ten Table-1 variables (by sex): six continuous, four categorical.
 TABLE1_VARIABLES = CONTINUOUS + CATEGORICAL
@@ -75,7 +75,7 @@ def make_cohort(
     """``(patients, events)``: one row per patient, one row per adverse event.
 
     patients: ``patient_id`` (int64, 1..n), ``sex``, ``therapy_group``, ``age_years`` (~1% NaN),
-    ``followup_months``, ``n_sessions`` (int64), ``bmi`` (~0.5% NaN), ``dose_mg``,
+    ``followup_months``, ``n_exposures`` (int64), ``bmi`` (~0.5% NaN), ``dose_mg``,
     ``baseline_score``, ``centre`` (5 levels), ``baseline_severity`` (3 levels, ~2% missing),
     ``schedule`` (5 levels).
 
@@ -108,7 +108,7 @@ def make_cohort(
             "therapy_group": _categorical(therapy, THERAPIES),
             "age_years": _with_missing(rng, age, 0.01),
             "followup_months": followup,
-            "n_sessions": sessions,
+            "n_exposures": sessions,
             "bmi": _with_missing(rng, bmi, 0.005),
             "dose_mg": dose,
             "baseline_score": score,

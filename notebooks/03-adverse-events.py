@@ -32,7 +32,7 @@
 from IPython.display import Markdown, display
 
 from analysis.ard import concat_ard
-from analysis.figures import figure_theme, new_figure, plot_ae_by_session, plot_ae_incidence
+from analysis.figures import figure_theme, new_figure, plot_ae_by_exposure, plot_ae_incidence
 from analysis.io import write_parquet
 from analysis.study import Study
 
@@ -50,7 +50,7 @@ Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 # ## How events are counted
 #
 # * Only **treatment-emergent** events enter the tables: onset from the first session up to
-#   the number of days after the last session given below (`derive.teae_days_after_last_session`
+#   the number of days after the last session given below (`derive.teae_days_after_last_exposure`
 #   in the study file).
 # * **Incidence** counts *patients*, not events: a patient with the same event twice counts
 #   once in that row (and once in each category row); `[E]` is the number of events. The
@@ -63,7 +63,7 @@ Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 # %%
 Markdown(
     "Treatment-emergent window in this study: first session to "
-    f"**{study.config.derive.teae_days_after_last_session} days** after the last session."
+    f"**{study.config.derive.teae_days_after_last_exposure} days** after the last session."
 )
 
 # %% [markdown]
@@ -88,12 +88,12 @@ tables["ae_severity"]
 # ## Events by session number
 
 # %%
-tables["ae_by_session"]
+tables["ae_by_exposure"]
 
 # %%
 with figure_theme():
     fig = new_figure(width="single", height=2.9)
-    plot_ae_by_session(tables["ae_by_session"].frame, ax=fig.axes[0])
+    plot_ae_by_exposure(tables["ae_by_exposure"].frame, ax=fig.axes[0])
     display(fig)
 
 # %% [markdown]
@@ -109,6 +109,6 @@ tables["ae_duration"]
 # Parquet file; `tests/notebooks` checks they equal the rows `retro tables` writes.
 
 # %%
-shown = ["ae_incidence", "ae_severity", "ae_by_session", "ae_duration"]
+shown = ["ae_incidence", "ae_severity", "ae_by_exposure", "ae_duration"]
 if ard_out:
     write_parquet(concat_ard(tables[name].frame for name in shown), ard_out)

@@ -71,9 +71,9 @@ sources:
     synonyms:
       sex: {male: ["M"]}
   - name: sessions
-    table: sessions
+    table: exposures
     file: sessions.csv
-    columns: {patient_id: id, session_date: date, dose_mg: dose}
+    columns: {patient_id: id, start_date: date, dose_mg: dose}
   - name: aes
     table: adverse_events
     file: aes.csv
@@ -116,10 +116,15 @@ vocabularies:
     levels: [cost, other]
 checks:
   - {table: patients, column: age_years, min: 16, max: 100}
+exposure: {kind: discrete, noun: session, teae_days_after_last: 90, min_interval_days: 14}
 derive:
-  hair_loss_treatments: [oral minoxidil]
   improvement_levels: [mild improvement, marked improvement]
+  schedule_months: [1, 2, 3, 4, 6]
   grade_severity: {"HN III": mild, "HN IV": moderate, "Ludwig I": mild, "Ludwig II": moderate}
+groups:
+  therapy_group:
+    levels: [monotherapy, combined]
+    concomitant_overlap: {treatments: [oral minoxidil], if_any: combined, otherwise: monotherapy}
 inclusion:
   - id: followup
     label: At least 6 months of follow-up

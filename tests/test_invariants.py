@@ -15,7 +15,7 @@ DATES = st.sampled_from(["2020-01-11", "11/01/2020", "2020-02-30", "", "2020-04-
 
 
 def _sessions_frame(rows):
-    df = pd.DataFrame(rows, columns=["patient_id", "session_date", "dose_mg"])
+    df = pd.DataFrame(rows, columns=["patient_id", "start_date", "dose_mg"])
     df["source_file"] = "s.csv"
     df["source_sheet"] = ""
     df["source_row"] = range(2, 2 + len(df))
@@ -43,10 +43,10 @@ def test_cleaning_steps_never_mutate_and_account_for_rows(mini_study, rows):
     df = _sessions_frame(rows)
     snapshot = df.copy(deep=True)
     df2 = clean.strip_text(df)
-    s1 = clean.require_values(df2, "sessions")
-    s2 = clean.parse_dates(s1.data, "sessions", cfg)
-    s3 = clean.parse_numbers(s2.data, "sessions")
-    s4 = clean.drop_duplicate_records(s3.data, "sessions")
+    s1 = clean.require_values(df2, "exposures")
+    s2 = clean.parse_dates(s1.data, "exposures", cfg)
+    s3 = clean.parse_numbers(s2.data, "exposures")
+    s4 = clean.drop_duplicate_records(s3.data, "exposures")
     pd.testing.assert_frame_equal(df, snapshot)
     logged = len(s1.excluded) + len(s2.excluded) + len(s3.excluded) + len(s4.excluded)
     assert len(s4.data) + logged == len(df)

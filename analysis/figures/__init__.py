@@ -1,7 +1,7 @@
 """Summary figures: ``plot_*(data, *, ..., ax=None) -> Axes``, their numbers from pure functions.
 
 Each plot has a pure companion that returns the numbers it draws (``flow_counts``,
-``response_distribution``, ``ae_incidence_points``, ``ae_by_session_lines``,
+``response_distribution``, ``ae_incidence_points``, ``ae_by_exposure_lines``,
 ``schedule_counts``, ``number_at_risk``, ``forest_rows``), so they can be tested without
 pixels. The house style applies only inside ``with figure_theme():``; ``save_figure`` writes
 byte-identical PNG/SVG/PDF files; ``make_figures(study)`` draws the set of one study.
@@ -10,9 +10,9 @@ byte-identical PNG/SVG/PDF files; ``make_figures(study)`` draws the set of one s
 from __future__ import annotations
 
 from analysis.figures.adverse_events import (
-    ae_by_session_lines,
+    ae_by_exposure_lines,
     ae_incidence_points,
-    plot_ae_by_session,
+    plot_ae_by_exposure,
     plot_ae_incidence,
 )
 from analysis.figures.flow import criterion_reason, flow_counts, plot_flow_diagram
@@ -36,7 +36,7 @@ __all__ = [
     "FIGURE_STEMS",
     "ROLE_COLORS",
     "SINGLE_COLUMN_IN",
-    "ae_by_session_lines",
+    "ae_by_exposure_lines",
     "ae_incidence_points",
     "color_for",
     "criterion_reason",
@@ -46,7 +46,7 @@ __all__ = [
     "make_figures",
     "new_figure",
     "number_at_risk",
-    "plot_ae_by_session",
+    "plot_ae_by_exposure",
     "plot_ae_incidence",
     "plot_flow_diagram",
     "plot_forest",

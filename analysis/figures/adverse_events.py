@@ -1,4 +1,4 @@
-"""Adverse-event figures drawn from the ARD of ``ae_incidence`` and ``ae_by_session``.
+"""Adverse-event figures drawn from the ARD of ``ae_incidence`` and ``ae_by_exposure``.
 
 The numbers (n, N, %, CI) are read from the ARD rows; nothing is recounted here, so a figure
 always shows what the tables show.
@@ -136,15 +136,15 @@ def plot_ae_incidence(
     return ax
 
 
-def ae_by_session_lines(
+def ae_by_exposure_lines(
     ard_frame: pd.DataFrame,
     *,
     terms: Sequence[str] | None = None,
     max_terms: int = 5,
-    table: str | None = "ae_by_session",
+    table: str | None = "ae_by_exposure",
     variable: str = "ae_term",
 ) -> pd.DataFrame:
-    """The numbers ``plot_ae_by_session`` draws: ``term, session, n, N, pct`` per term and
+    """The numbers ``plot_ae_by_exposure`` draws: ``term, session, n, N, pct`` per term and
     session, sessions in ARD order (``"6+"`` pools the later ones).
 
     ``terms=None``: the ``max_terms`` terms with the most patients over all sessions (the
@@ -162,7 +162,7 @@ def ae_by_session_lines(
         unknown = [t for t in chosen if t not in wide.index.get_level_values("level")]
         if unknown:
             raise ValueError(
-                f"term(s) {unknown} not in the ae_by_session ARD; it has "
+                f"term(s) {unknown} not in the ae_by_exposure ARD; it has "
                 f"{sorted(set(wide.index.get_level_values('level')))}."
             )
     rows = []
@@ -181,12 +181,12 @@ def ae_by_session_lines(
     return pd.DataFrame(rows, columns=["term", "session", "n", "N", "pct"])
 
 
-def plot_ae_by_session(
+def plot_ae_by_exposure(
     ard_frame: pd.DataFrame,
     *,
     terms: Sequence[str] | None = None,
     max_terms: int = 5,
-    table: str | None = "ae_by_session",
+    table: str | None = "ae_by_exposure",
     ax: Axes | None = None,
 ) -> Axes:
     """Patients with each event after session 1, 2, ... (% of those who received the session).
@@ -194,7 +194,7 @@ def plot_ae_by_session(
     One line per term (default: the ``max_terms`` most frequent), x = session number with the
     patients who received it (N) under each tick; the last session group pools later ones.
     """
-    lines = ae_by_session_lines(ard_frame, terms=terms, max_terms=max_terms, table=table)
+    lines = ae_by_exposure_lines(ard_frame, terms=terms, max_terms=max_terms, table=table)
     ax = plt.gca() if ax is None else ax
     sessions = list(dict.fromkeys(lines["session"]))
     chosen = list(dict.fromkeys(lines["term"]))
@@ -225,4 +225,9 @@ def _cap(s: object) -> str:
     return s[:1].upper() + s[1:]
 
 
-__all__ = ["ae_by_session_lines", "ae_incidence_points", "plot_ae_by_session", "plot_ae_incidence"]
+__all__ = [
+    "ae_by_exposure_lines",
+    "ae_incidence_points",
+    "plot_ae_by_exposure",
+    "plot_ae_incidence",
+]

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.text import Text
 
-from analysis.derive import slug
+from analysis.design import slug
 from analysis.figures.theme import FONT_PT, SMALL_FONT_PT
 
 FLOW_COLUMNS = ["stage", "kind", "key", "parent", "label", "n"]
@@ -38,12 +38,14 @@ _PRE_SCREEN = {
 }
 
 
-def criterion_reason(where: Iterable[Any]) -> str:
+def criterion_reason(where: Iterable[Any], nouns: Mapping[str, str] | None = None) -> str:
     """Why a patient fails an inclusion criterion, in words: the negation of its conditions.
 
     ``[{column: followup_months, op: ">=", value: 6}]`` -> ``"follow-up < 6 months"``;
-    ``[{column: n_sessions, op: ">=", value: 1}]`` -> ``"no session recorded"``. Conditions
-    are objects or dicts with ``column, op, value``; several are joined with "or".
+    ``[{column: n_exposures, op: ">=", value: 1}]`` with ``nouns={"n_exposures": "session"}``
+    -> ``"no session recorded"``. Conditions are objects or dicts with ``column, op, value``;
+    several are joined with "or". ``nouns`` names what a count column counts (the study's
+    words); by default the column name says it.
     """
     parts = []
     for cond in where:
@@ -54,7 +56,8 @@ def criterion_reason(where: Iterable[Any]) -> str:
         is_count = len(words) > 1 and words[0] == "n"
         noun = " ".join(words[1:] if is_count else words).replace("followup", "follow-up")
         if is_count and op == ">=" and value == 1:
-            parts.append(f"no {noun.removesuffix('s')} recorded")
+            counted = (nouns or {}).get(column) or noun.removesuffix("s")
+            parts.append(f"no {counted} recorded")
         elif op == "is_missing":
             parts.append(f"{noun} recorded")
         elif op == "not_missing":

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from analysis.figures.adverse_events import plot_ae_by_session, plot_ae_incidence
+from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.flow import criterion_reason, flow_counts, plot_flow_diagram
 from analysis.figures.forest import plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy
@@ -27,19 +27,20 @@ FIGURE_STEMS = (
     "flow_diagram",
     "response_by_sex_therapy",
     "ae_incidence",
-    "ae_by_session",
+    "ae_by_exposure",
     "schedule_year1",
     "km_discontinuation",
     "forest_response",
 )
 #: Figures drawn from tables of the study (the others need only the cleaned data).
-FIGURES_FROM_TABLES = ("ae_incidence", "ae_by_session", "forest_response")
+FIGURES_FROM_TABLES = ("ae_incidence", "ae_by_exposure", "forest_response")
 _THERAPY_LABELS = {"combined": "Combined therapy"}
 
 
 def flow_reasons(study: Study) -> dict[str, str]:
     """Short exclusion reasons of the inclusion criteria, from their conditions in the YAML."""
-    return {f"inclusion:{c.id}": criterion_reason(c.where) for c in study.config.inclusion}
+    nouns = {"n_exposures": study.config.exposure.singular}
+    return {f"inclusion:{c.id}": criterion_reason(c.where, nouns) for c in study.config.inclusion}
 
 
 def _draw(study: Study, stem: str) -> Figure | None:
@@ -63,10 +64,10 @@ def _draw(study: Study, stem: str) -> Figure | None:
             3.2,
             lambda ax: plot_ae_incidence(tables["ae_incidence"].frame, by="sex", ax=ax),
         ),
-        "ae_by_session": (
+        "ae_by_exposure": (
             SINGLE_COLUMN_IN,
             2.9,
-            lambda ax: plot_ae_by_session(tables["ae_by_session"].frame, ax=ax),
+            lambda ax: plot_ae_by_exposure(tables["ae_by_exposure"].frame, ax=ax),
         ),
         "schedule_year1": (
             SINGLE_COLUMN_IN,

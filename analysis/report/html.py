@@ -35,8 +35,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
     ),
     (
         "Adverse events",
-        ("ae_incidence", "ae_severity", "ae_by_session", "ae_duration"),
-        ("ae_incidence", "ae_by_session"),
+        ("ae_incidence", "ae_severity", "ae_by_exposure", "ae_duration"),
+        ("ae_incidence", "ae_by_exposure"),
         "",
     ),
     ("Response at 12 months", ("response",), ("response_by_sex_therapy",), ""),
@@ -53,7 +53,7 @@ FIGURE_CAPTIONS = {
     "flow_diagram": "Flow of patients from the clinic exports to the analysed cohort.",
     "schedule_year1": "Usual interval between sessions in the first year.",
     "ae_incidence": "Patients with each adverse event (% with 95% CI), by sex.",
-    "ae_by_session": "Patients with an adverse event after each session number.",
+    "ae_by_exposure": "Patients with an adverse event after each session number.",
     "response_by_sex_therapy": "Response grades at 12 months by sex, within monotherapy and "
     "combined therapy.",
     "forest_response": "Proportional-odds model of the response grade: odds ratios with 95% CI.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.config import StudyConfig
+from analysis.design import Group
 from analysis.report.manifest import package_versions
 
 
@@ -19,34 +20,87 @@ def _first_clause(method: str) -> str:
     return method.strip()
 
 
+def definitions(config: StudyConfig) -> list[str]:
+    """One sentence per derived variable the study has, in its own words."""
+    d, e = config.derive, config.exposure
+    out = [
+        f"Day 0 is {e.day0_words}; follow-up runs from day 0 to the last contact (months of "
+        f"{d.days_per_month:g} days)."
+    ]
+    if e.kind == "periods":
+        out.append(
+            f"Treatment was recorded as {e.plural_noun} (start and stop dates, dose); a "
+            f"{e.singular} without a stop date was ongoing at the last contact."
+        )
+    if config.sources_for("assessments"):
+        out.append(
+            f"Response at {d.response_target_month:g} months is the grade of the assessment "
+            f"closest to month {d.response_target_month:g} within months "
+            f"{d.response_window_months[0]:g}–{d.response_window_months[1]:g}."
+        )
+    for name, group in config.groups.items():
+        out.append(group_sentence(name, group))
+    if config.sources_for("adverse_events"):
+        end = (
+            f"the last {e.singular}"
+            if e.kind == "discrete"
+            else f"the end of the last {e.singular}"
+        )
+        out.append(
+            f"Adverse events were treatment-emergent from day 0 to {e.teae_days_after_last} "
+            f"days after {end}; each was attributed to the last {e.singular} starting on or "
+            "before its onset."
+        )
+    if d.schedule_months:
+        out.append(
+            f"The first-year schedule is the median interval between first-year "
+            f"{e.plural_noun}, rounded to {', '.join(map(str, d.schedule_months))} months."
+        )
+    return out
+
+
+def group_sentence(name: str, group: Group) -> str:
+    """How a derived group was assigned, as a methods sentence."""
+    label = group.label or name.replace("_", " ")
+    if group.concomitant_overlap is not None:
+        r = group.concomitant_overlap
+        window = (
+            "day 0 to the response assessment"
+            if r.window == "response"
+            else "day 0 to the end of exposure"
+        )
+        return (
+            f"{label}: {r.if_any} when a listed treatment ({', '.join(r.treatments)}) overlapped "
+            f"{window}, otherwise {r.otherwise}."
+        )
+    if group.from_column is not None:
+        pairs = ", ".join(f"{k} → {v}" for k, v in group.from_column.map.items())
+        return f"{label}: from {group.from_column.column.replace('_', ' ')} ({pairs})."
+    rules = "; ".join(
+        f"{c.level} when " + " and ".join(f"{w.column} {w.op} {w.value}" for w in c.where)
+        for c in group.conditions or []
+    )
+    tail = f"; otherwise {group.otherwise}" if group.otherwise else ""
+    return f"{label}: {rules}{tail}."
+
+
 def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
     """Plain-text paragraphs (the renderer escapes them)."""
-    d = config.derive
-    sources = config.sources
-    files = sorted({s.file for s in sources})
-    centres = sorted({v for s in sources for k, v in s.constants.items() if k == "centre"})
+    files = sorted({s.file for s in config.sources})
+    centres = sorted({v for s in config.sources for k, v in s.constants.items() if k == "centre"})
     paras = [
-        f"Design and data. Retrospective cohort. Records were read from {len(files)} export "
+        f"Design and data. Retrospective cohort of patients treated with "
+        f"{config.exposure.treatment}. Records were read from {len(files)} export "
         f"file(s) ({', '.join(files)})"
         + (f" from {len(centres)} centres ({', '.join(centres)})" if centres else "")
         + ". Raw labels were mapped to controlled vocabularies (accent-, case- and "
         "space-insensitive; unknown labels stop the analysis). Duplicate patient rows with "
         "agreeing values were merged; patients with conflicting duplicate records were excluded; "
-        "sessions logged twice on the same day, duplicate adverse-event and assessment records "
-        "were merged. Implausible values were set missing; every excluded or corrected record is "
-        "listed in the exclusion and audit logs.",
+        f"{config.exposure.plural_noun} recorded twice, duplicate adverse-event and assessment "
+        "records were merged. Implausible values were set missing; every excluded or corrected "
+        "record is listed in the exclusion and audit logs.",
         "Inclusion criteria: " + "; ".join(c.label for c in config.inclusion) + ".",
-        f"Definitions. Follow-up runs from the first session to the last contact (months of "
-        f"{d.days_per_month} days). Response at {d.response_target_month:g} months is the "
-        f"global-photograph grade of the assessment closest to month {d.response_target_month:g} "
-        f"within months {d.response_window_months[0]:g}–{d.response_window_months[1]:g}. "
-        f"Patients were classed as combined therapy when a hair-loss treatment "
-        f"({', '.join(d.hair_loss_treatments)}) overlapped the assessment window (first session "
-        f"to the 12-month assessment), otherwise monotherapy. Adverse events were "
-        f"treatment-emergent from the first session to {d.teae_days_after_last_session} days "
-        f"after the last; each was attributed to the last session before its onset. The "
-        f"first-year schedule is the median interval between first-year sessions, rounded to "
-        f"{', '.join(map(str, d.schedule_months))} months.",
+        "Definitions. " + " ".join(definitions(config)),
     ]
     # The first clause of each recorded method names it; the rest are per-number details.
     methods = {_first_clause(m) for m in ard.loc[ard["method"] != "", "method"]}

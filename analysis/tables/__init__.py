@@ -1,7 +1,7 @@
 """Table builders: each returns a ``TableResult`` whose ``.frame`` is the numeric ARD."""
 
 from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_session, ae_duration, ae_severity
+from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
 from analysis.tables.baseline import baseline_table
 from analysis.tables.models import logistic_model, proportional_odds, subjects_with_term
 from analysis.tables.render import TableResult
@@ -10,7 +10,7 @@ from analysis.tables.time_to_event import time_to_event_table
 
 __all__ = [
     "TableResult",
-    "ae_by_session",
+    "ae_by_exposure",
     "ae_duration",
     "ae_incidence",
     "ae_severity",

@@ -27,11 +27,11 @@ def _emergent(t: ir.Table, teae_flag: str | None) -> ir.Table:
     return t if teae_flag is None else engine.flag_true(t, teae_flag)
 
 
-def _session_key(col: ir.Value, max_session: int) -> ir.Value:
-    """Session number as an integer, sessions beyond ``max_session`` pooled into it (missing
+def _session_key(col: ir.Value, max_exposure: int) -> ir.Value:
+    """Session number as an integer, sessions beyond ``max_exposure`` pooled into it (missing
     stays missing). Floats are floored first: DuckDB's cast would round 2.7 up to 3."""
     k = col.floor() if col.type().is_floating() else col
-    return k.cast("int64").clip(upper=max_session)
+    return k.cast("int64").clip(upper=max_exposure)
 
 
 def ae_severity(
@@ -209,15 +209,15 @@ def _dist_layout(frame: pd.DataFrame, first: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ae_by_session(
+def ae_by_exposure(
     events: engine.Data,
     sessions: engine.Data,
     *,
     term: str = "ae_term",
-    session: str = "session_number",
+    session: str = "exposure_number",
     subject_id: str = "patient_id",
     teae_flag: str | None = "is_teae",
-    max_session: int = 6,
+    max_exposure: int = 6,
     ci: str = "wilson",
     alpha: float = 0.05,
 ) -> TableResult:
@@ -225,7 +225,7 @@ def ae_by_session(
 
     For session k: subjects with the event after session k (``n``), among the subjects who
     received a k-th session (``N``, from the sessions table), percent with CI, and ``events``.
-    Sessions beyond ``max_session`` are pooled as ``max_session``+; events without a session
+    Sessions beyond ``max_exposure`` are pooled as ``max_exposure``+; events without a session
     number are not attributed to any session. ``events`` and ``sessions`` are pandas frames,
     Parquet paths or Ibis tables.
     """
@@ -236,10 +236,10 @@ def ae_by_session(
     ev_t = ev_t.select(
         subject_id,
         ev_t[term].cast("string").name(term),
-        _k=_session_key(ev_t[session], max_session),
+        _k=_session_key(ev_t[session], max_exposure),
     )
     ss_t = engine.as_table(sessions, columns=[subject_id, session])
-    ss_t = ss_t.select(subject_id, _k=_session_key(ss_t[session], max_session))
+    ss_t = ss_t.select(subject_id, _k=_session_key(ss_t[session], max_exposure))
     exposed_df = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id)
     if exposed_df["_k"].isna().any():
         raise ValueError(
@@ -267,8 +267,8 @@ def ae_by_session(
             n = int(hit["n"].sum())
             e = int(hit["events"].sum())
             lo, hi = proportion_ci(n, int(big_n), method=ci, alpha=alpha)
-            g = f"session={k}+" if k == max_session else f"session={k}"
-            base = {"table": "ae_by_session", "variable": term, "level": t, "group": g}
+            g = f"session={k}+" if k == max_exposure else f"session={k}"
+            base = {"table": "ae_by_exposure", "variable": term, "level": t, "group": g}
             rows += [
                 {**base, "stat": "n", "value": n, "method": ""},
                 {
@@ -289,7 +289,7 @@ def ae_by_session(
         f"{int(round((1 - alpha) * 100))}% CI ({ci}) in the analysis-results frame.",
     )
     return TableResult(
-        name="ae_by_session",
+        name="ae_by_exposure",
         title="Adverse events by session number",
         frame=frame,
         layout=_session_layout,

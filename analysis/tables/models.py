@@ -71,8 +71,11 @@ class _Design:
     dropped_levels: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _per_unit(name: str) -> str:
-    """Contrast label of a numeric covariate, from the unit suffix of its canonical name."""
+def _per_unit(name: str, units: Mapping[str, str] | None = None) -> str:
+    """Contrast label of a numeric covariate: ``units[name]`` when given (the study's word for
+    what the variable counts or measures), else from the unit suffix of its canonical name."""
+    if units and units.get(name):
+        return f"per {units[name]}"
     for suffix, unit in (("_years", "year"), ("_months", "month"), ("_days", "day")):
         if name.endswith(suffix):
             return f"per {unit}"
@@ -96,6 +99,7 @@ def _design(
     outcome: str,
     covariates: Sequence[str],
     reference: Mapping[str, str] | None,
+    units: Mapping[str, str] | None = None,
 ) -> _Design:
     """Complete cases and a dummy-coded design matrix; every exclusion is counted."""
     covariates = list(covariates)
@@ -173,7 +177,7 @@ def _design(
                     "Drop it from `covariates`."
                 )
             columns[cov] = x
-            terms.append(_Term(cov, cov, _per_unit(cov)))
+            terms.append(_Term(cov, cov, _per_unit(cov, units)))
     X = pd.DataFrame(columns, index=sub.index)
     if n_used <= X.shape[1] + 1:
         raise ValueError(
@@ -361,6 +365,7 @@ def proportional_odds(
     reference: Mapping[str, str] | None = None,
     alpha: float = 0.05,
     table: str = "po_model",
+    units: Mapping[str, str] | None = None,
 ) -> TableResult:
     """Proportional-odds (cumulative logit) model of an ordered outcome: odds ratios with Wald CI.
 
@@ -378,6 +383,8 @@ def proportional_odds(
     covariates : categorical (dummy coded against ``reference``; booleans as levels
         ``no``/``yes``) or numeric (odds ratio per unit).
     reference : ``{covariate: level}``; default the first declared (or sorted observed) level.
+    units : ``{covariate: unit word}`` for the contrast label of numeric covariates ("per
+        session"); default from the name's unit suffix.
     alpha : 1 - confidence level of the intervals.
     table : ARD table name.
 
@@ -403,7 +410,7 @@ def proportional_odds(
             f"{func}: `{outcome}` must be an ordered categorical (its order defines the "
             f"cut-points); found dtype {dtype}."
         )
-    design = _design(data, outcome, covariates, reference)
+    design = _design(data, outcome, covariates, reference, units)
     declared = [str(c) for c in dtype.categories]
     y_str = design.y.astype(str)
     levels = [lv for lv in declared if (y_str == lv).any()]
@@ -495,6 +502,7 @@ def logistic_model(
     alpha: float = 0.05,
     table: str = "logistic_model",
     title: str | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> TableResult:
     """Logistic regression of a binary outcome: odds ratios with Wald CI and p-values.
 
@@ -520,7 +528,7 @@ def logistic_model(
     func = "logistic_model"
     if outcome not in data.columns:
         raise ValueError(f"{func}: outcome column `{outcome}` is not in the data.")
-    design = _design(data, outcome, covariates, reference)
+    design = _design(data, outcome, covariates, reference, units)
     yv = design.y
     if pd.api.types.is_bool_dtype(yv):
         y = yv.astype(bool).to_numpy(dtype=float)

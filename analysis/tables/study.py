@@ -11,11 +11,11 @@ import pandas as pd
 
 from analysis.ard import concat_ard
 from analysis.config import StudyConfig
-from analysis.derive import slug
+from analysis.design import slug
 from analysis.pipeline import CleanResult
 from analysis.tables import models
 from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_session, ae_duration, ae_severity
+from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
 from analysis.tables.baseline import baseline_table
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
@@ -45,12 +45,13 @@ def baseline_variables(config: StudyConfig) -> dict[str, str]:
         "centre": "Centre",
         "baseline_severity": "Baseline severity",
         "baseline_grade": "Baseline grade",
-        "n_sessions": "Sessions, n",
+        "n_exposures": "Sessions, n",
         "schedule_months_year1": "First-year interval, months",
         "followup_months": "Follow-up, months",
     }
-    for drug in config.derive.hair_loss_treatments:
-        variables[f"has_{slug(drug)}"] = f"Concomitant {drug}"
+    for group in config.groups.values():
+        for drug in group.concomitant_overlap.treatments if group.concomitant_overlap else ():
+            variables[f"has_{slug(drug)}"] = f"Concomitant {drug}"
     return variables
 
 
@@ -85,8 +86,9 @@ def table_builders(
         return models.logistic_model(
             with_pain(),
             outcome=outcome,
-            covariates=("sex", "age_years", "therapy_group", "n_sessions"),
+            covariates=("sex", "age_years", "therapy_group", "n_exposures"),
             table=name,
+            units={"n_exposures": config.exposure.singular},
         )
 
     return {
@@ -106,8 +108,8 @@ def table_builders(
         "ae_severity": lambda: ae_severity(
             p, ae, by=["sex", "therapy_group"], test=opt["ae_test"], seed=seed
         ),
-        "ae_by_session": lambda: ae_by_session(
-            ae, result.tables["sessions"], ci=opt["ci_method"], alpha=alpha
+        "ae_by_exposure": lambda: ae_by_exposure(
+            ae, result.tables["exposures"], ci=opt["ci_method"], alpha=alpha
         ),
         "ae_duration": lambda: ae_duration(ae),
         "response": lambda: response_table(

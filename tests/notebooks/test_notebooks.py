@@ -31,7 +31,7 @@ ALL_TABLES = "all"
 SHOWN: dict[str, tuple[str, ...] | str] = {
     "01-cleaning": (),
     "02-baseline": ("baseline_sex", "baseline_therapy_group"),
-    "03-adverse-events": ("ae_incidence", "ae_severity", "ae_by_session", "ae_duration"),
+    "03-adverse-events": ("ae_incidence", "ae_severity", "ae_by_exposure", "ae_duration"),
     "04-response": ("response", "po_model", "logistic_any_ae", "logistic_pain"),
     "05-time-to-event": ("time_to_discontinuation",),
     "06-report": ALL_TABLES,

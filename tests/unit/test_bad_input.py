@@ -173,7 +173,7 @@ def test_xlsx_sheet_rows_are_reported_as_in_excel(mini_study):
         "P1",
     ]
     assert bad.loc[0, "reason"] == (
-        "`session_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the source's "
+        "`start_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the source's "
         "date_order)"
     )
 
@@ -262,7 +262,7 @@ def test_required_value_missing(mini_study):
     res = run(path)
     assert reasons(res, "missing")[["row", "reason"]].values.tolist() == [
         [3, "required value missing: `patient_id`"],
-        [4, "required value missing: `session_date`"],
+        [4, "required value missing: `start_date`"],
     ]
 
 
@@ -277,7 +277,7 @@ def test_unparseable_required_date_excludes_the_record(mini_study):
         [
             3,
             "P1",
-            "`session_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the "
+            "`start_date` value '31/02/2020' is not a date (expected ISO YYYY-MM-DD or the "
             "source's date_order)",
         ]
     ]
@@ -305,8 +305,8 @@ def test_day_first_dates(mini_study):
         }
     )
     res = run(path)
-    s = res.tables["sessions"]
-    assert s.loc[s.patient_id == "P1", "session_date"].dt.strftime("%Y-%m-%d").tolist() == [
+    s = res.tables["exposures"]
+    assert s.loc[s.patient_id == "P1", "start_date"].dt.strftime("%Y-%m-%d").tolist() == [
         "2020-01-10",
         "2020-04-10",
         "2020-07-10",
@@ -369,7 +369,7 @@ def test_decimal_comma(mini_study):
         files={"sessions.csv": 'id,date,dose\nP1,2020-01-10,"0,5"\nP1,2020-07-10,1\n'}
     )
     res = run(path)
-    assert res.tables["sessions"]["dose_mg"].tolist() == [0.5, 1.0]
+    assert res.tables["exposures"]["dose_mg"].tolist() == [0.5, 1.0]
 
 
 def test_duplicate_id_with_conflicting_values(mini_study):
@@ -423,7 +423,7 @@ def test_session_logged_twice_on_the_same_day(mini_study):
     )
     res = run(path)
     assert reasons(res, "duplicate")[["table", "row", "reason"]].values.tolist() == [
-        ["sessions", 3, "duplicate of sessions.csv, row 2 (same patient_id, session_date)"]
+        ["exposures", 3, "duplicate of sessions.csv, row 2 (same patient_id, start_date)"]
     ]
 
 
@@ -438,7 +438,7 @@ def test_sessions_closer_than_minimum_interval_are_flagged(mini_study):
     assert flags[["row", "message"]].values.tolist() == [
         [3, "session 4 day(s) after the previous one (< 14); possible double entry, kept"]
     ]
-    assert res.tables["sessions"]["is_possible_double_entry"].sum() == 1
+    assert res.tables["exposures"]["is_possible_double_entry"].sum() == 1
 
 
 def test_adverse_event_for_unknown_patient(mini_study):
@@ -458,7 +458,7 @@ def test_records_of_excluded_patients_carry_the_reason(mini_study):
     follow = reasons(res, "patient_excluded")
     assert follow[["table", "patient_id", "reason"]].values.tolist() == [
         [
-            "sessions",
+            "exposures",
             "P3",
             "patient excluded at step 'inclusion:followup': not met: At least 6 months of follow-up",
         ]
@@ -535,8 +535,9 @@ def test_unknown_canonical_column(mini_study):
     assert str(exc.value) == (
         f"{path}: 1 problem(s) in the study config:\n"
         f"  - `(root)` (top level): sources[1] (sessions): unknown canonical "
-        f"column(s) ['dosis'] for table 'sessions'; known columns are ['concentration_pct', "
-        f"'dose_mg', 'patient_id', 'session_date', 'volume_ml']"
+        f"column(s) ['dosis'] for table 'exposures'; known columns are ['dose_mg', 'dose_text', "
+        f"'patient_id', 'start_date']. To read a column of your own, declare it under "
+        f"`variables.exposures` (type, label, unit)"
     )
 
 
@@ -558,15 +559,15 @@ def test_synonym_under_two_levels(mini_study):
 def test_source_without_required_column_mapping(mini_study):
     path = mini_study(
         yaml_edit=lambda y: y.replace(
-            "columns: {patient_id: id, session_date: date, dose_mg: dose}",
+            "columns: {patient_id: id, start_date: date, dose_mg: dose}",
             "columns: {patient_id: id, dose_mg: dose}",
         )
     )
     with pytest.raises(SourceError) as exc:
         run(path)
     assert str(exc.value) == (
-        "source 'sessions' (sessions.csv) does not map required column(s) ['session_date'] of "
-        "table 'sessions'; add them under `columns`."
+        "source 'sessions' (sessions.csv) does not map required column(s) ['start_date'] of "
+        "table 'exposures'; add them under `columns`."
     )
 
 

@@ -30,7 +30,7 @@ def test_clean_writes_outputs_and_balances(mini_study):
     out = path.parent.parent / "processed"
     for name in (
         "patients.parquet",
-        "sessions.parquet",
+        "exposures.parquet",
         "adverse_events.parquet",
         "concomitant.parquet",
         "assessments.parquet",

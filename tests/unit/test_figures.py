@@ -22,7 +22,7 @@ from analysis.ard import ard_frame
 from analysis.figures import (
     FIGURE_STEMS,
     ROLE_COLORS,
-    ae_by_session_lines,
+    ae_by_exposure_lines,
     ae_incidence_points,
     criterion_reason,
     figure_theme,
@@ -31,7 +31,7 @@ from analysis.figures import (
     make_figures,
     new_figure,
     number_at_risk,
-    plot_ae_by_session,
+    plot_ae_by_exposure,
     plot_ae_incidence,
     plot_flow_diagram,
     plot_forest,
@@ -46,7 +46,7 @@ from analysis.figures.survival import CensorTicks
 from analysis.figures.theme import GRADE_COLORS, text_color_on
 from analysis.stats.survival import logrank_test
 from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_session
+from analysis.tables.ae_detail import ae_by_exposure
 from analysis.tables.render import fmt_p
 
 GRADES = ["worsening", "stabilization", "mild improvement", "marked improvement"]
@@ -78,7 +78,7 @@ def incidence_ard(reference_clean, patients, ae_terms) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def session_ard(reference_clean) -> pd.DataFrame:
     t = reference_clean.tables
-    return ae_by_session(t["adverse_events"], t["sessions"]).frame
+    return ae_by_exposure(t["adverse_events"], t["exposures"]).frame
 
 
 @pytest.fixture
@@ -118,7 +118,10 @@ def _texts(ax: Axes) -> list[str]:
 
 
 def test_flow_counts_reference_study(reference_clean, reference_config):
-    reasons = {f"inclusion:{c.id}": criterion_reason(c.where) for c in reference_config.inclusion}
+    reasons = {
+        f"inclusion:{c.id}": criterion_reason(c.where, {"n_exposures": "session"})
+        for c in reference_config.inclusion
+    }
     fc = flow_counts(reference_clean, reasons=reasons)
     box = fc.loc[fc["kind"] == "box"].set_index("key")["n"]
     assert box["records"] == 599  # 391 + 208 rows of the two patient exports
@@ -193,7 +196,11 @@ def test_criterion_reason_negates_conditions():
     assert criterion_reason([{"column": "followup_months", "op": ">=", "value": 6}]) == (
         "follow-up < 6 months"
     )
-    assert criterion_reason([{"column": "n_sessions", "op": ">=", "value": 1}]) == (
+    assert criterion_reason([{"column": "n_exposures", "op": ">=", "value": 1}]) == (
+        "no exposure recorded"
+    )
+    nouns = {"n_exposures": "session"}
+    assert criterion_reason([{"column": "n_exposures", "op": ">=", "value": 1}], nouns) == (
         "no session recorded"
     )
     assert criterion_reason([{"column": "age_years", "op": "<", "value": 80}]) == "age ≥ 80 years"
@@ -340,13 +347,13 @@ def test_ae_incidence_errors(incidence_ard):
         ae_incidence_points(incidence_ard, variable="soc")
 
 
-def test_ae_by_session_edema_early(session_ard, ax):
-    lines = ae_by_session_lines(session_ard)
+def test_ae_by_exposure_edema_early(session_ard, ax):
+    lines = ae_by_exposure_lines(session_ard)
     assert list(dict.fromkeys(lines["session"])) == ["1", "2", "3", "4", "5", "6+"]
     edema = lines.loc[lines["term"] == "edema"].set_index("session")["pct"]
     assert edema["1"] > 5 and edema["2"] > 4
     assert edema[["3", "4", "5", "6+"]].max() < 1
-    plot_ae_by_session(session_ard, ax=ax)
+    plot_ae_by_exposure(session_ard, ax=ax)
     chosen = list(dict.fromkeys(lines["term"]))
     line = ax.lines[chosen.index("edema")]
     np.testing.assert_allclose(line.get_ydata(), edema.to_numpy())
@@ -354,15 +361,15 @@ def test_ae_by_session_edema_early(session_ard, ax):
     assert ax.get_xlabel().startswith("Session number")
 
 
-def test_ae_by_session_follows_the_events(reference_clean, ax):
+def test_ae_by_exposure_follows_the_events(reference_clean, ax):
     t = reference_clean.tables
     ev = t["adverse_events"]
-    late = ev.loc[~((ev["ae_term"] == "edema") & (ev["session_number"] == 1))]
-    ard = ae_by_session(late, t["sessions"]).frame
-    plot_ae_by_session(ard, terms=["edema"], ax=ax)
+    late = ev.loc[~((ev["ae_term"] == "edema") & (ev["exposure_number"] == 1))]
+    ard = ae_by_exposure(late, t["exposures"]).frame
+    plot_ae_by_exposure(ard, terms=["edema"], ax=ax)
     assert ax.lines[0].get_ydata()[0] == 0.0
-    with pytest.raises(ValueError, match=r"term\(s\) \['rash'\] not in the ae_by_session ARD"):
-        ae_by_session_lines(ard, terms=["rash"])
+    with pytest.raises(ValueError, match=r"term\(s\) \['rash'\] not in the ae_by_exposure ARD"):
+        ae_by_exposure_lines(ard, terms=["rash"])
 
 
 # ------------------------------------------------------------------ schedule ---------------
@@ -501,7 +508,7 @@ def _plot_calls(patients, incidence_ard, session_ard, reference_clean):
         "flow": lambda ax: plot_flow_diagram(reference_clean, ax=ax),
         "response": lambda ax: plot_response_by_sex_therapy(patients, ax=ax),
         "ae_incidence": lambda ax: plot_ae_incidence(incidence_ard, ax=ax),
-        "ae_by_session": lambda ax: plot_ae_by_session(session_ard, ax=ax),
+        "ae_by_exposure": lambda ax: plot_ae_by_exposure(session_ard, ax=ax),
         "schedule": lambda ax: plot_schedule_year1(patients, ax=ax),
         "km": lambda ax: plot_km(patients, time=TIME, event=EVENT, by=BY, ax=ax),
         "forest": lambda ax: plot_forest(_hand_forest(), ax=ax),
@@ -509,7 +516,7 @@ def _plot_calls(patients, incidence_ard, session_ard, reference_clean):
 
 
 @pytest.mark.parametrize(
-    "name", ["flow", "response", "ae_incidence", "ae_by_session", "schedule", "km", "forest"]
+    "name", ["flow", "response", "ae_incidence", "ae_by_exposure", "schedule", "km", "forest"]
 )
 def test_plots_return_the_given_axes_and_keep_rcparams(
     name, patients, incidence_ard, session_ard, reference_clean
@@ -596,7 +603,7 @@ def test_make_figures_writes_every_stem(
     models = pytest.importorskip("analysis.tables.models")
     tables = {
         "ae_incidence": _FakeTable(incidence_ard),
-        "ae_by_session": _FakeTable(session_ard),
+        "ae_by_exposure": _FakeTable(session_ard),
         "po_model": _FakeTable(models.proportional_odds(patients).frame),
     }
     study = _FakeStudy(reference_clean, reference_config, tables, tmp_path)
@@ -610,7 +617,7 @@ def test_make_figures_writes_every_stem(
 def test_make_figures_skips_forest_without_po_model(
     reference_clean, reference_config, incidence_ard, session_ard, tmp_path, caplog
 ):
-    tables = {"ae_incidence": _FakeTable(incidence_ard), "ae_by_session": _FakeTable(session_ard)}
+    tables = {"ae_incidence": _FakeTable(incidence_ard), "ae_by_exposure": _FakeTable(session_ard)}
     study = _FakeStudy(reference_clean, reference_config, tables, tmp_path)
     with caplog.at_level(logging.WARNING, logger="analysis.figures.study"):
         out = make_figures(study, out_dir=tmp_path / "x", formats=("svg",))  # type: ignore[arg-type]

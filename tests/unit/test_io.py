@@ -35,9 +35,9 @@ def _point_sessions_at(name: str):
     return lambda y: y.replace("file: sessions.csv", f"file: {name}")
 
 
-@pytest.mark.parametrize("name", ["sessions.parquet", "sessions.sav", "sessions.xpt"])
+@pytest.mark.parametrize("name", ["exposures.parquet", "sessions.sav", "sessions.xpt"])
 def test_binary_formats_match_csv(mini_study, tmp_path, name):
-    reference = clean_study(StudyConfig.load(mini_study())).tables["sessions"]
+    reference = clean_study(StudyConfig.load(mini_study())).tables["exposures"]
     path = mini_study(yaml_edit=_point_sessions_at(name))
     target = path.parent.parent / "raw" / name
     if name.endswith(".parquet"):
@@ -46,8 +46,8 @@ def test_binary_formats_match_csv(mini_study, tmp_path, name):
         pyreadstat.write_sav(SESSIONS, str(target))
     else:
         pyreadstat.write_xport(SESSIONS, str(target))
-    got = clean_study(StudyConfig.load(path)).tables["sessions"]
-    cols = ["patient_id", "session_date", "dose_mg", "session_number"]
+    got = clean_study(StudyConfig.load(path)).tables["exposures"]
+    cols = ["patient_id", "start_date", "dose_mg", "exposure_number"]
     pd.testing.assert_frame_equal(got[cols], reference[cols])
     assert got["source_file"].unique().tolist() == [name]
     assert got["source_row"].tolist() == [2, 3, 4, 5, 6, 8, 9, 10]  # row 7: P3, excluded
@@ -65,7 +65,7 @@ def test_blank_lines_keep_row_numbers(mini_study):
     path = mini_study(
         files={"sessions.csv": "id,date,dose\nP1,2020-01-10,0.1\n\nP1,2020-07-10,0.1\n"}
     )
-    t = read_table(StudyConfig.load(path), "sessions")
+    t = read_table(StudyConfig.load(path), "exposures")
     assert t["source_row"].tolist() == [2, 4]
 
 

@@ -20,7 +20,7 @@ from analysis.tables.models import (
 )
 
 PO_COVARIATES = ["sex", "age_years", "therapy_group", "baseline_severity"]
-AE_COVARIATES = ["sex", "age_years", "therapy_group", "n_sessions"]
+AE_COVARIATES = ["sex", "age_years", "therapy_group", "n_exposures"]
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,13 @@ def test_po_reference_argument_changes_the_contrast(patients, po):
 @pytest.mark.parametrize("outcome", ["has_teae", "has_pain"])
 def test_logistic_equals_statsmodels_logit(patients, adverse_events, outcome):
     data = patients.assign(has_pain=subjects_with_term(patients, adverse_events, "pain"))
-    res = logistic_model(data, outcome=outcome, covariates=AE_COVARIATES, table=f"{outcome}_m")
+    res = logistic_model(
+        data,
+        outcome=outcome,
+        covariates=AE_COVARIATES,
+        table=f"{outcome}_m",
+        units={"n_exposures": "session"},
+    )
     cc, x = _manual_design(data, outcome, AE_COVARIATES)
     direct = sm.Logit(cc[outcome].astype(float), sm.add_constant(x)).fit(disp=False)
     ci = direct.conf_int()
@@ -187,7 +193,7 @@ def test_logistic_equals_statsmodels_logit(patients, adverse_events, outcome):
         ("sex[male]", "sex", "male vs female"),
         ("age_years", "age_years", "per year"),
         ("therapy_group[combined]", "therapy_group", "combined vs monotherapy"),
-        ("n_sessions", "n_sessions", "per session"),
+        ("n_exposures", "n_exposures", "per session"),
     ]:
         assert _stat(f, var, level, "estimate") == pytest.approx(
             np.exp(direct.params[col]), abs=1e-8

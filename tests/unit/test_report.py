@@ -104,7 +104,7 @@ def test_ard_has_one_row_per_key(study):
 def test_short_tables_are_kept_whole_on_the_page(study, html):
     """Short tables (<= 25 rows) carry the class the print CSS keeps unbroken, also on
     landscape pages; long ones may break across pages."""
-    assert '<div class="table short" id="tbl-ae_by_session">' in html
+    assert '<div class="table short" id="tbl-ae_by_exposure">' in html
     assert '<div class="table" id="tbl-baseline_sex">' in html  # 40+ rows: may break
     assert len(study.tables["baseline_sex"].display()) > 25
     css = (REPO / "analysis" / "report" / "report.css").read_text()

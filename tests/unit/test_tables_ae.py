@@ -10,7 +10,7 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_session, ae_duration, ae_severity
+from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
 from tests.conftest import ard_value as value
 
 SUBJECTS = pd.DataFrame(
@@ -34,7 +34,7 @@ EVENTS = pd.DataFrame(
             categories=["mild", "moderate", "severe"],
             ordered=True,
         ),
-        "session_number": [1, 2, 3, 1, 1, 2, 1],
+        "exposure_number": [1, 2, 3, 1, 1, 2, 1],
         "is_teae": [True, True, True, True, True, False, True],
         "is_serious": [False, False, False, False, False, False, False],
     }
@@ -281,9 +281,9 @@ def test_highest_severity_once_per_subject():
 
 def test_events_by_session_use_subjects_who_received_the_session():
     sessions = pd.DataFrame(
-        {"patient_id": list("aaabbcdde"), "session_number": [1, 2, 3, 1, 2, 1, 1, 2, 1]}
+        {"patient_id": list("aaabbcdde"), "exposure_number": [1, 2, 3, 1, 2, 1, 1, 2, 1]}
     )
-    f = ae_by_session(EVENTS, sessions).frame
+    f = ae_by_exposure(EVENTS, sessions).frame
     assert value(f, "ae_term", "pain", "session=1", "N") == 5
     assert value(f, "ae_term", "pain", "session=1", "n") == 2
     assert value(f, "ae_term", "pain", "session=3", "N") == 1
@@ -314,7 +314,7 @@ def test_p_value_only_fisher_skips_the_odds_ratio_and_keeps_the_p_value():
 
 
 SESSIONS = pd.DataFrame(
-    {"patient_id": list("aaabbcdde"), "session_number": [1, 2, 3, 1, 2, 1, 1, 2, 1]}
+    {"patient_id": list("aaabbcdde"), "exposure_number": [1, 2, 3, 1, 2, 1, 1, 2, 1]}
 )
 DETAIL_EVENTS = EVENTS.assign(duration_days=[3.0, 10.0, np.nan, 2.0, 5.0, 1.0, 4.0])
 
@@ -323,7 +323,7 @@ def _detail_frames(subjects, events, sessions):
     """The three detail tables, built from one kind of input."""
     return {
         "ae_severity": ae_severity(subjects, events, by=["sex"]).frame,
-        "ae_by_session": ae_by_session(events, sessions).frame,
+        "ae_by_exposure": ae_by_exposure(events, sessions).frame,
         "ae_duration": ae_duration(events).frame,
     }
 
@@ -373,13 +373,13 @@ def test_detail_tables_count_subjects_once_and_events_every_time():
             "patient_id": ["a", "a", "a", "b", "c"],
             "ae_term": ["pain", "pain", "edema", "pain", "pain"],
             "severity": ["mild", "severe", "moderate", "moderate", "mild"],
-            "session_number": pd.array([1, 1, 1, 2, None], dtype="Int64"),
+            "exposure_number": pd.array([1, 1, 1, 2, None], dtype="Int64"),
             "duration_days": [1.0, 2.0, 3.0, 4.0, 5.0],
             "is_teae": [1, 1, 1, 1, 1],  # numeric flag
         }
     )
     for kind in (events, ibis.memtable(events)):
-        ses = ae_by_session(kind, SESSIONS).frame
+        ses = ae_by_exposure(kind, SESSIONS).frame
         assert value(ses, "ae_term", "pain", "session=1", "n") == 1  # a, twice
         assert value(ses, "ae_term", "pain", "session=1", "events") == 2
         assert value(ses, "ae_term", "any adverse event", "session=1", "n") == 1
@@ -398,7 +398,7 @@ def test_detail_tables_count_subjects_once_and_events_every_time():
 
 
 def test_sessions_beyond_max_session_are_pooled():
-    f = ae_by_session(EVENTS, SESSIONS, max_session=2).frame
+    f = ae_by_exposure(EVENTS, SESSIONS, max_exposure=2).frame
     assert set(f.group) == {"session=1", "session=2+"}
     assert value(f, "ae_term", "pain", "session=2+", "N") == 3  # a, b, d
     assert value(f, "ae_term", "pain", "session=2+", "n") == 1  # a at sessions 2 and 3
@@ -415,12 +415,12 @@ def test_detail_tables_check_the_subject_table_on_the_engine(tmp_path):
 
 
 def test_sessions_without_a_number_are_an_error():
-    sessions = SESSIONS.astype({"session_number": "Int64"})
-    sessions.loc[0, "session_number"] = pd.NA
+    sessions = SESSIONS.astype({"exposure_number": "Int64"})
+    sessions.loc[0, "exposure_number"] = pd.NA
     with pytest.raises(ValueError) as exc:
-        ae_by_session(EVENTS, sessions)
+        ae_by_exposure(EVENTS, sessions)
     assert str(exc.value) == (
-        "the sessions table has rows without a `session_number` (for 1 subject(s)); the "
+        "the sessions table has rows without a `exposure_number` (for 1 subject(s)); the "
         "denominators need every session's number: fix or drop those rows first."
     )
 

@@ -23,9 +23,9 @@ def test_exclusion_log_reasons(reference_clean):
     assert steps[("patients", "duplicate")] == 8
     assert steps[("patients", "inclusion:treated")] == 6
     assert steps[("patients", "inclusion:followup")] == 40
-    assert steps[("sessions", "duplicate")] == 25
-    assert steps[("sessions", "orphan")] == 3
-    assert steps[("sessions", "parse")] == 1
+    assert steps[("exposures", "duplicate")] == 25
+    assert steps[("exposures", "orphan")] == 3
+    assert steps[("exposures", "parse")] == 1
     assert steps[("adverse_events", "duplicate")] == 10
     assert steps[("adverse_events", "orphan")] == 2
     assert steps[("concomitant", "check")] == 2
@@ -41,7 +41,7 @@ def test_pipeline_matches_the_twin_truth(reference_config, reference_clean):
         "response_12m",
         "is_response_assessable",
         "schedule_months_year1",
-        "n_sessions",
+        "n_exposures",
         "is_discontinued",
     ):
         left = got[col].astype(str).where(got[col].notna(), "<NA>")
