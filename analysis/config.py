@@ -62,6 +62,29 @@ class Source(_Model):
         default_factory=dict,
         description="vocabulary -> level -> raw labels valid in this source only",
     )
+    repeat: list[int | str] | None = Field(
+        default=None,
+        description="wide repeated column groups: each value fills '{i}' in the headers, one "
+        "record per filled group (e.g. 'Adverse event {i}' for i in 1, 2, 3)",
+    )
+
+    @model_validator(mode="after")
+    def _repeat_has_placeholder(self) -> Source:
+        if self.repeat is not None:
+            if not self.repeat:
+                raise ValueError("`repeat` lists no index; give e.g. [1, 2, 3] or remove it")
+            if not any("{i}" in h for h in self.columns.values()):
+                raise ValueError(
+                    "`repeat` is set but no header under `columns` contains '{i}'; write the "
+                    "repeated headers as e.g. 'Adverse event {i}'"
+                )
+        return self
+
+    def headers(self, index: int | str | None = None) -> dict[str, str]:
+        """``columns`` with ``{i}`` replaced by ``index`` (the headers of one repeated group)."""
+        if index is None:
+            return dict(self.columns)
+        return {c: h.replace("{i}", str(index)) for c, h in self.columns.items()}
 
     @property
     def inferred_format(self) -> str:

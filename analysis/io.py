@@ -182,13 +182,14 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     if raw.empty:
         raise SourceError(f"{source.label}: has a header but no records.")
     raw.columns = [str(c).strip() for c in raw.columns]
-    missing = {canon: hdr for canon, hdr in source.columns.items() if hdr not in raw.columns}
+    indexes: list[int | str | None] = list(source.repeat) if source.repeat else [None]
+    wanted_headers = {f"{c} <- {h!r}": h for i in indexes for c, h in source.headers(i).items()}
+    missing = [w for w, h in wanted_headers.items() if h not in raw.columns]
     if missing:
         found = ", ".join(repr(c) for c in raw.columns)
-        wanted = ", ".join(f"{canon} <- {hdr!r}" for canon, hdr in missing.items())
         raise SourceError(
-            f"{source.label}: column(s) not found: {wanted}. The file has: {found}. Fix "
-            f"`sources[{source.name}].columns` to name the header as it appears in the file."
+            f"{source.label}: column(s) not found: {', '.join(missing)}. The file has: {found}. "
+            f"Fix `sources[{source.name}].columns` to name the header as it appears in the file."
         )
     spec = config.columns_for(source.table)
     provided = set(source.columns) | set(source.constants)
@@ -199,21 +200,39 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             f"{absent_required} of table '{source.table}'; add them under `columns`."
         )
     rel = _relative(path, config.raw_dir)
-    out = pd.DataFrame(index=raw.index)
-    for canon, hdr in source.columns.items():
-        out[canon] = raw[hdr].to_numpy()
-    for canon, value in source.constants.items():
-        out[canon] = value
     rows = (
         raw.index.to_numpy()
         if fmt in ("xlsx", "csv")
         else pd.RangeIndex(2, 2 + len(raw)).to_numpy()
     )
+    parts = []
+    for i in indexes:
+        out = pd.DataFrame(index=raw.index)
+        for canon, hdr in source.headers(i).items():
+            out[canon] = raw[hdr].to_numpy()
+        out["source_row"] = rows
+        if i is not None:
+            # a repeated group with every repeated cell blank is an empty slot, not a record
+            repeated = [c for c, h in source.columns.items() if "{i}" in h]
+            out = out.loc[out[repeated].map(_is_blank).eq(False).any(axis=1)]
+        parts.append(out)
+    out = pd.concat(parts) if len(parts) > 1 else parts[0]
+    if len(parts) > 1:
+        out = out.sort_values("source_row", kind="stable")
+    for canon, value in source.constants.items():
+        out[canon] = value
     out["source_file"] = rel
     out["source_sheet"] = source.sheet or ""
-    out["source_row"] = rows
     out["_source"] = source.name
     return out.reset_index(drop=True)
+
+
+def _is_blank(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and not value.strip()
 
 
 def read_table(config: StudyConfig, table: str) -> pd.DataFrame:

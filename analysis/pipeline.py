@@ -301,6 +301,8 @@ _LEADING = {
 def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
     """Without the optional columns of ``table`` that no source reads (they would be empty)."""
     read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
+    if "dose_text" in read:
+        read.add("dose_mg")  # parsed from the text
     unread = [
         c
         for c, spec in config.columns_for(table).items()
