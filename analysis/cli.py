@@ -124,6 +124,8 @@ def _print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
         f"{int(acc['logged'].sum())}: {'balanced' if ok else 'NOT BALANCED'}"
     )
     out.print(f"Outputs in {cfg.processed_dir}")
+    for warning in result.warnings:
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     if not ok:
         raise typer.Exit(1)
 
