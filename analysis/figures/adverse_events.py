@@ -145,9 +145,9 @@ def ae_by_exposure_lines(
     variable: str = "ae_term",
 ) -> pd.DataFrame:
     """The numbers ``plot_ae_by_exposure`` draws: ``term, session, n, N, pct`` per term and
-    session, sessions in ARD order (``"6+"`` pools the later ones).
+    exposure number (column ``session``), in ARD order (``"6+"`` pools the later ones).
 
-    ``terms=None``: the ``max_terms`` terms with the most patients over all sessions (the
+    ``terms=None``: the ``max_terms`` terms with the most patients over all exposures (the
     "any adverse event" row excluded), most frequent first.
     """
     f = _select(ard_frame, table, variable)
@@ -187,12 +187,14 @@ def plot_ae_by_exposure(
     terms: Sequence[str] | None = None,
     max_terms: int = 5,
     table: str | None = "ae_by_exposure",
+    noun: str = "exposure",
     ax: Axes | None = None,
 ) -> Axes:
-    """Patients with each event after session 1, 2, ... (% of those who received the session).
+    """Patients with each event after exposure 1, 2, ... (% of those who received it).
 
-    One line per term (default: the ``max_terms`` most frequent), x = session number with the
-    patients who received it (N) under each tick; the last session group pools later ones.
+    One line per term (default: the ``max_terms`` most frequent), x = exposure number with the
+    patients who received it (N) under each tick; the last group pools later ones. ``noun`` is
+    the study's word for one exposure (the axis label says "Session number" for "session").
     """
     lines = ae_by_exposure_lines(ard_frame, terms=terms, max_terms=max_terms, table=table)
     ax = plt.gca() if ax is None else ax
@@ -211,7 +213,7 @@ def plot_ae_by_exposure(
                 annotation_clip=False)  # fmt: skip
     ax.set_xlim(-0.4, len(sessions) - 0.6)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("Session number (N = patients who received it)")
+    ax.set_xlabel(f"{noun.capitalize()} number (N = patients who received it)")
     ax.set_ylabel("Patients with the event (%)")
     ax.yaxis.grid(True, color="0.9", linewidth=0.5)
     ax.set_axisbelow(True)

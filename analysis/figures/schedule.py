@@ -1,4 +1,5 @@
-"""First-year treatment schedule: patients per usual interval between sessions."""
+"""First-year treatment schedule: patients per usual interval between discrete exposures
+(sessions, infusions), in the study's own word for one."""
 
 from __future__ import annotations
 
@@ -58,10 +59,12 @@ def plot_schedule_year1(
     *,
     column: str = "schedule_months_year1",
     levels: Sequence[float] | None = None,
+    noun: str = "session",
     ax: Axes | None = None,
 ) -> Axes:
-    """Bar chart of patients per usual first-year interval between sessions (months), with
-    "n (%)" over each bar; patients with one session in the first year form the last bar."""
+    """Bar chart of patients per usual first-year interval between exposures (months), with
+    "n (%)" over each bar; patients with one exposure in the first year form the last bar.
+    ``noun``: the study's word for one exposure ("session", "infusion")."""
     counts = schedule_counts(patients, column=column, levels=levels)
     ax = plt.gca() if ax is None else ax
     x = np.arange(len(counts))
@@ -72,10 +75,10 @@ def plot_schedule_year1(
         ax.annotate(f"{n}\n({pct:.0f}%)", xy=(xi, n), xytext=(0, 2), textcoords="offset points",
                     ha="center", va="bottom", fontsize=SMALL_FONT_PT, linespacing=1.1)  # fmt: skip
     labels = [
-        "Single\nsession" if m else iv for iv, m in zip(counts["interval"], is_single, strict=True)
+        f"Single\n{noun}" if m else iv for iv, m in zip(counts["interval"], is_single, strict=True)
     ]
     ax.set_xticks(x, labels)
-    ax.set_xlabel("First-year interval between sessions (months)")
+    ax.set_xlabel(f"First-year interval between {noun}s (months)")
     ax.set_ylabel(f"Patients (N = {int(counts['N'].iloc[0])})")
     ax.set_ylim(0, max(counts["n"].max(), 1) * 1.22)
     ax.tick_params(axis="x", length=0)

@@ -67,13 +67,18 @@ def _draw(study: Study, stem: str) -> Figure | None:
         "ae_by_exposure": (
             SINGLE_COLUMN_IN,
             2.9,
-            lambda ax: plot_ae_by_exposure(tables["ae_by_exposure"].frame, ax=ax),
+            lambda ax: plot_ae_by_exposure(
+                tables["ae_by_exposure"].frame, noun=study.config.exposure.singular, ax=ax
+            ),
         ),
         "schedule_year1": (
             SINGLE_COLUMN_IN,
             2.5,
             lambda ax: plot_schedule_year1(
-                clean.patients, levels=study.config.derive.schedule_months, ax=ax
+                clean.patients,
+                levels=study.config.derive.schedule_months,
+                noun=study.config.exposure.singular,
+                ax=ax,
             ),
         ),
         "km_discontinuation": (
@@ -86,6 +91,7 @@ def _draw(study: Study, stem: str) -> Figure | None:
                 by="therapy_group",
                 conf_type=str(_options(study).get("km_conf_type", "log")),
                 labels=_THERAPY_LABELS,
+                xlabel=f"Months since {study.config.exposure.day0_words.removeprefix('the ')}",
                 ax=ax,
             ),
         ),

@@ -105,7 +105,7 @@ def plot_km(
     conf_type: str = "log",
     alpha: float = 0.05,
     risk_times: Sequence[float] | None = None,
-    xlabel: str = "Months since first session",
+    xlabel: str = "Months since day 0",
     ylabel: str = "Proportion still on treatment",
     labels: dict[str, str] | None = None,
 ) -> Axes:

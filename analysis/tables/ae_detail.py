@@ -1,7 +1,9 @@
-"""Adverse-event detail tables: highest severity per subject, events by session, duration."""
+"""Adverse-event detail tables: highest severity per subject, events by exposure number (session,
+infusion, dose period), duration."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import ibis.expr.types as ir
@@ -27,8 +29,8 @@ def _emergent(t: ir.Table, teae_flag: str | None) -> ir.Table:
     return t if teae_flag is None else engine.flag_true(t, teae_flag)
 
 
-def _session_key(col: ir.Value, max_exposure: int) -> ir.Value:
-    """Session number as an integer, sessions beyond ``max_exposure`` pooled into it (missing
+def _exposure_key(col: ir.Value, max_exposure: int) -> ir.Value:
+    """Exposure number as an integer, exposures beyond ``max_exposure`` pooled into it (missing
     stays missing). Floats are floored first: DuckDB's cast would round 2.7 up to 3."""
     k = col.floor() if col.type().is_floating() else col
     return k.cast("int64").clip(upper=max_exposure)
@@ -211,24 +213,26 @@ def _dist_layout(frame: pd.DataFrame, first: str) -> pd.DataFrame:
 
 def ae_by_exposure(
     events: engine.Data,
-    sessions: engine.Data,
+    exposures: engine.Data,
     *,
     term: str = "ae_term",
-    session: str = "exposure_number",
+    number: str = "exposure_number",
     subject_id: str = "patient_id",
     teae_flag: str | None = "is_teae",
     max_exposure: int = 6,
     ci: str = "wilson",
     alpha: float = 0.05,
+    noun: str = "exposure",
 ) -> TableResult:
-    """Events after each session number, per term.
+    """Events after each exposure number (session, infusion, ...), per term.
 
-    For session k: subjects with the event after session k (``n``), among the subjects who
-    received a k-th session (``N``, from the sessions table), percent with CI, and ``events``.
-    Sessions beyond ``max_exposure`` are pooled as ``max_exposure``+; events without a session
-    number are not attributed to any session. ``events`` and ``sessions`` are pandas frames,
-    Parquet paths or Ibis tables.
+    For exposure k: subjects with the event after exposure k (``n``), among the subjects who
+    received a k-th exposure (``N``, from the exposures table), percent with CI, and ``events``.
+    Exposures beyond ``max_exposure`` are pooled as ``max_exposure``+; events without an exposure
+    number are not attributed to any. ``events`` and ``exposures`` are pandas frames, Parquet
+    paths or Ibis tables; ``noun`` is the study's word for one exposure ("session").
     """
+    session = number
     ev_t = _emergent(
         engine.as_table(events, columns=[subject_id, term, session, teae_flag]), teae_flag
     )
@@ -236,16 +240,16 @@ def ae_by_exposure(
     ev_t = ev_t.select(
         subject_id,
         ev_t[term].cast("string").name(term),
-        _k=_session_key(ev_t[session], max_exposure),
+        _k=_exposure_key(ev_t[session], max_exposure),
     )
-    ss_t = engine.as_table(sessions, columns=[subject_id, session])
-    ss_t = ss_t.select(subject_id, _k=_session_key(ss_t[session], max_exposure))
+    ss_t = engine.as_table(exposures, columns=[subject_id, session])
+    ss_t = ss_t.select(subject_id, _k=_exposure_key(ss_t[session], max_exposure))
     exposed_df = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id)
     if exposed_df["_k"].isna().any():
         raise ValueError(
-            f"the sessions table has rows without a `{session}` (for "
+            f"the exposures table has rows without a `{session}` (for "
             f"{int(exposed_df.loc[exposed_df['_k'].isna(), 'N'].sum())} subject(s)); the "
-            f"denominators need every session's number: fix or drop those rows first."
+            f"denominators need every {noun}'s number: fix or drop those rows first."
         )
     exposed = exposed_df.set_index("_k")["N"]
     received = ss_t.select(subject_id, "_k").distinct()
@@ -267,7 +271,7 @@ def ae_by_exposure(
             n = int(hit["n"].sum())
             e = int(hit["events"].sum())
             lo, hi = proportion_ci(n, int(big_n), method=ci, alpha=alpha)
-            g = f"session={k}+" if k == max_exposure else f"session={k}"
+            g = f"{session}={k}+" if k == max_exposure else f"{session}={k}"
             base = {"table": "ae_by_exposure", "variable": term, "level": t, "group": g}
             rows += [
                 {**base, "stat": "n", "value": n, "method": ""},
@@ -275,7 +279,7 @@ def ae_by_exposure(
                     **base,
                     "stat": "N",
                     "value": big_n,
-                    "method": "subjects who received the session",
+                    "method": f"subjects who received the {noun}",
                 },
                 {**base, "stat": "pct", "value": 100 * n / big_n, "method": ""},
                 {**base, "stat": "events", "value": e, "method": ""},
@@ -284,20 +288,20 @@ def ae_by_exposure(
             ]
     frame = ard_frame(rows)
     notes = (
-        "n (%) = subjects with the event after that session, percent of the subjects who "
-        "received it (N); events attributed to the last session on or before onset.",
+        f"n (%) = subjects with the event after that {noun}, percent of the subjects who "
+        f"received it (N); events attributed to the last {noun} on or before onset.",
         f"{int(round((1 - alpha) * 100))}% CI ({ci}) in the analysis-results frame.",
     )
     return TableResult(
         name="ae_by_exposure",
-        title="Adverse events by session number",
+        title=f"Adverse events by {noun} number",
         frame=frame,
-        layout=_session_layout,
+        layout=functools.partial(_exposure_layout, noun=noun),
         footnotes=notes,
     )
 
 
-def _session_layout(frame: pd.DataFrame) -> pd.DataFrame:
+def _exposure_layout(frame: pd.DataFrame, noun: str = "exposure") -> pd.DataFrame:
     look = stat_lookup(frame)
     var = frame["variable"].iloc[0]
     groups = list(dict.fromkeys(frame["group"]))
@@ -305,7 +309,7 @@ def _session_layout(frame: pd.DataFrame) -> pd.DataFrame:
     for lv in dict.fromkeys(frame["level"]):
         row = {"Adverse event": lv}
         for g in groups:
-            head = f"Session {g.split('=', 1)[1]} (N={int(look[(var, lv, g, 'N')])})"
+            head = f"{noun.capitalize()} {g.split('=', 1)[1]} (N={int(look[(var, lv, g, 'N')])})"
             row[head] = fmt_n_pct(look.get((var, lv, g, "n")), look.get((var, lv, g, "pct")))
         rows.append(row)
     return pd.DataFrame(rows)

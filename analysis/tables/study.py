@@ -109,7 +109,11 @@ def table_builders(
             p, ae, by=["sex", "therapy_group"], test=opt["ae_test"], seed=seed
         ),
         "ae_by_exposure": lambda: ae_by_exposure(
-            ae, result.tables["exposures"], ci=opt["ci_method"], alpha=alpha
+            ae,
+            result.tables["exposures"],
+            ci=opt["ci_method"],
+            alpha=alpha,
+            noun=config.exposure.singular,
         ),
         "ae_duration": lambda: ae_duration(ae),
         "response": lambda: response_table(
@@ -136,6 +140,7 @@ def table_builders(
             alpha=alpha,
             title="Time to treatment discontinuation by therapy group",
             name="time_to_discontinuation",
+            origin=config.exposure.day0_words,
         ),
     }
 

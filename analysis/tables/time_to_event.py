@@ -50,13 +50,15 @@ def time_to_event_table(
     time_unit: str = "months",
     title: str | None = None,
     name: str = "time_to_event",
+    origin: str = "day 0",
 ) -> TableResult:
     """Kaplan–Meier summary per level of ``by``, log-rank test and a Cox model.
 
     Survival and its CI use Greenwood's variance with R ``survfit``'s default ``log`` transform
     (``conf_type``); the median CI is where the CI curves cross 0.5 (Brookmeyer–Crowley, as R
     prints it); log-rank as R ``survdiff``; Cox PH with Efron ties and Wald CIs as R ``coxph``,
-    with the ``cox.zph`` proportional-hazards score test.
+    with the ``cox.zph`` proportional-hazards score test. ``origin`` says in words where time
+    starts (the footnote: "from the first session").
     """
     frame_in = data.copy()
     frame_in[event] = frame_in[event].astype(int)
@@ -96,7 +98,7 @@ def time_to_event_table(
         "p: log-rank test (R survdiff, rho = 0). HR: Cox proportional hazards, Efron ties, Wald "
         f"{level}% CI; PH p: cox.zph score test (km transform), small values question "
         f"proportional hazards.{cox_note}",
-        f"Time in {time_unit} from the first session; censored at the last contact.",
+        f"Time in {time_unit} from {origin}; censored at the last contact.",
     )
     order = levels_of(data, by)
     return TableResult(

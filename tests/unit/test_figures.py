@@ -353,7 +353,7 @@ def test_ae_by_exposure_edema_early(session_ard, ax):
     edema = lines.loc[lines["term"] == "edema"].set_index("session")["pct"]
     assert edema["1"] > 5 and edema["2"] > 4
     assert edema[["3", "4", "5", "6+"]].max() < 1
-    plot_ae_by_exposure(session_ard, ax=ax)
+    plot_ae_by_exposure(session_ard, noun="session", ax=ax)
     chosen = list(dict.fromkeys(lines["term"]))
     line = ax.lines[chosen.index("edema")]
     np.testing.assert_allclose(line.get_ydata(), edema.to_numpy())
@@ -413,7 +413,7 @@ def test_km_plot_risk_table_and_logrank(patients, ax):
                       time=TIME, event=EVENT, by=BY)  # fmt: skip
     p_value = float(lr["p_value"])  # type: ignore[arg-type]
     assert f"Log-rank p = {fmt_p(p_value)}" in texts
-    assert ax.get_xlabel() == "Months since first session"
+    assert ax.get_xlabel() == "Months since day 0"
     assert ax.get_ylabel() == "Proportion still on treatment"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "12", "24", "36", "48"]
     # the at-risk numbers sit under their ticks

@@ -284,10 +284,10 @@ def test_events_by_session_use_subjects_who_received_the_session():
         {"patient_id": list("aaabbcdde"), "exposure_number": [1, 2, 3, 1, 2, 1, 1, 2, 1]}
     )
     f = ae_by_exposure(EVENTS, sessions).frame
-    assert value(f, "ae_term", "pain", "session=1", "N") == 5
-    assert value(f, "ae_term", "pain", "session=1", "n") == 2
-    assert value(f, "ae_term", "pain", "session=3", "N") == 1
-    assert value(f, "ae_term", "pain", "session=3", "pct") == 100
+    assert value(f, "ae_term", "pain", "exposure_number=1", "N") == 5
+    assert value(f, "ae_term", "pain", "exposure_number=1", "n") == 2
+    assert value(f, "ae_term", "pain", "exposure_number=3", "N") == 1
+    assert value(f, "ae_term", "pain", "exposure_number=3", "pct") == 100
 
 
 def test_reference_study_published_adverse_event_numbers(reference_clean, reference_config):
@@ -380,12 +380,12 @@ def test_detail_tables_count_subjects_once_and_events_every_time():
     )
     for kind in (events, ibis.memtable(events)):
         ses = ae_by_exposure(kind, SESSIONS).frame
-        assert value(ses, "ae_term", "pain", "session=1", "n") == 1  # a, twice
-        assert value(ses, "ae_term", "pain", "session=1", "events") == 2
-        assert value(ses, "ae_term", "any adverse event", "session=1", "n") == 1
-        assert value(ses, "ae_term", "any adverse event", "session=1", "events") == 3
-        assert value(ses, "ae_term", "pain", "session=2", "n") == 1  # b; c has no session
-        assert value(ses, "ae_term", "pain", "session=2", "N") == 3
+        assert value(ses, "ae_term", "pain", "exposure_number=1", "n") == 1  # a, twice
+        assert value(ses, "ae_term", "pain", "exposure_number=1", "events") == 2
+        assert value(ses, "ae_term", "any adverse event", "exposure_number=1", "n") == 1
+        assert value(ses, "ae_term", "any adverse event", "exposure_number=1", "events") == 3
+        assert value(ses, "ae_term", "pain", "exposure_number=2", "n") == 1  # b; c has no session
+        assert value(ses, "ae_term", "pain", "exposure_number=2", "N") == 3
         sev = ae_severity(SUBJECTS, kind, by=["sex"], order=["mild", "moderate", "severe"]).frame
         assert value(sev, "worst_severity", "severe", "sex=female", "n") == 1  # a
         assert value(sev, "worst_severity", "moderate", "sex=female", "n") == 1  # b
@@ -399,10 +399,10 @@ def test_detail_tables_count_subjects_once_and_events_every_time():
 
 def test_sessions_beyond_max_session_are_pooled():
     f = ae_by_exposure(EVENTS, SESSIONS, max_exposure=2).frame
-    assert set(f.group) == {"session=1", "session=2+"}
-    assert value(f, "ae_term", "pain", "session=2+", "N") == 3  # a, b, d
-    assert value(f, "ae_term", "pain", "session=2+", "n") == 1  # a at sessions 2 and 3
-    assert value(f, "ae_term", "pain", "session=2+", "events") == 2
+    assert set(f.group) == {"exposure_number=1", "exposure_number=2+"}
+    assert value(f, "ae_term", "pain", "exposure_number=2+", "N") == 3  # a, b, d
+    assert value(f, "ae_term", "pain", "exposure_number=2+", "n") == 1  # a at sessions 2 and 3
+    assert value(f, "ae_term", "pain", "exposure_number=2+", "events") == 2
 
 
 def test_detail_tables_check_the_subject_table_on_the_engine(tmp_path):
@@ -420,8 +420,8 @@ def test_sessions_without_a_number_are_an_error():
     with pytest.raises(ValueError) as exc:
         ae_by_exposure(EVENTS, sessions)
     assert str(exc.value) == (
-        "the sessions table has rows without a `exposure_number` (for 1 subject(s)); the "
-        "denominators need every session's number: fix or drop those rows first."
+        "the exposures table has rows without a `exposure_number` (for 1 subject(s)); the "
+        "denominators need every exposure's number: fix or drop those rows first."
     )
 
 
