@@ -75,7 +75,7 @@ def _load(study: Path):  # noqa: ANN202 - StudyConfig, imported lazily to keep -
 @app.command()
 def synth(study: StudyArg) -> None:
     """Regenerate the synthetic raw export of a study (byte-identical for the same seed)."""
-    from analysis.synth import write_twin
+    from analysis.datasets import write_twin
 
     cfg = _load(study)
     paths = _guard(lambda: write_twin(cfg))

@@ -108,3 +108,34 @@ def test_console_script_exit_statuses(mini_study, tmp_path):
     ok = _console_script("clean", str(mini_study()))
     assert ok.returncode == 0, ok.stderr
     assert "balanced" in ok.stdout  # printed output is flushed before the process leaves
+
+
+def test_synth_refuses_a_study_that_is_not_synthetic(mini_study):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    path = mini_study()
+    result = CliRunner().invoke(app, ["synth", str(path)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert (
+        "study 'mini' says `synthetic: false` (or nothing): `retro synth` would overwrite" in text
+    )
+    assert not (path.parent.parent / "raw" / "patients.csv").read_text().startswith("Patient")
+
+
+def test_synth_names_the_studies_with_a_twin(mini_study):
+    from analysis.config import StudyConfig
+    from analysis.datasets import shipped_twins, write_twin
+    from analysis.errors import ConfigError
+
+    cfg = StudyConfig.load(
+        mini_study(yaml_edit=lambda y: y.replace("  seed: 7", "  seed: 7\n  synthetic: true"))
+    )
+    with pytest.raises(ConfigError) as exc:
+        write_twin(cfg)
+    assert str(exc.value).startswith(
+        f"no synthetic twin for study 'mini'; twins exist for {shipped_twins()}."
+    )
+    assert "dutasteride_mesotherapy" in shipped_twins()

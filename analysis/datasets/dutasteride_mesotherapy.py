@@ -10,7 +10,7 @@ listed in ``data/README.md``.
 The generator first builds one clean record per patient (role, sex, group, schedule, follow-up),
 then sessions, photographs, concomitant treatments and adverse events on a day axis (day 0 = first
 session), derives the truth with the documented rules, checks it against the targets below, and
-only then renders the raw cells (``analysis._synth_mess``).
+only then renders the raw cells (``analysis.datasets._mess``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import _synth_mess as mess
-from analysis._synth_truth import NON_ASSESSABLE_WINDOW_DAYS, derive_truth, schedule_of
 from analysis.config import Source, StudyConfig
+from analysis.datasets import _mess as mess
+from analysis.datasets._dm_truth import NON_ASSESSABLE_WINDOW_DAYS, derive_truth, schedule_of
 
 Person = dict[str, Any]
 Rng = np.random.Generator
@@ -161,7 +161,7 @@ def build_twin(config: StudyConfig) -> Twin:
         If the truth derived with the documented rules misses a target or differs from the plan.
     ValueError
         If a label the generator writes does not map under the study vocabularies (a config
-        whose synonyms no longer cover ``analysis._synth_mess.PREFERRED``).
+        whose synonyms no longer cover ``analysis.datasets._mess.PREFERRED``).
     """
     rng = np.random.default_rng(config.seed_for("synth"))
     d = config.derive

@@ -1,4 +1,4 @@
-"""Truth of the synthetic twin (private helper of :mod:`analysis.synth`).
+"""Truth of the synthetic twin (private helper of :mod:`analysis.datasets.dutasteride_mesotherapy`).
 
 A small, independent implementation of the rules of ``docs/derivations.md`` applied to the clean
 records of the twin (before any mess is rendered). Rows the pipeline must remove are marked in
@@ -85,7 +85,7 @@ def derive_truth(
     ----------
     config : the study (``checks``, ``derive``, ``inclusion``).
     tables : clean canonical records per table with the ``_plant`` marks of
-        :func:`analysis._synth_mess.plant_mess`.
+        :func:`analysis.datasets._mess.plant_mess`.
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Messy rendering of the synthetic twin (private helper of :mod:`analysis.synth`).
+"""Messy rendering of the synthetic twin (private helper of :mod:`analysis.datasets.dutasteride_mesotherapy`).
 
 Turns clean canonical records into the cells a clinic export really holds: synonyms and
 Spanish labels, random case and stray spaces, dropped accents, Excel date cells mixed with text
@@ -213,7 +213,7 @@ def check_label(book: LabelBook, vocab: str, label: str, level: str | None = Non
     if found is None or (level is not None and found != level):
         raise ValueError(
             f"synthetic label {label!r} of vocabulary '{vocab}' maps to {found!r}, expected "
-            f"{level!r}; fix analysis/_synth_mess.PREFERRED or the study synonyms"
+            f"{level!r}; fix analysis/datasets/_mess.PREFERRED or the study synonyms"
         )
 
 
@@ -363,7 +363,7 @@ def plant_mess(
     tables : clean canonical records per table, with ``centre``, ``_plant`` and ``_dups``.
     people : the planted patients (``id``, ``role``, ``therapy``, ``centre``, ``fs``).
     rng : the generator.
-    plants : how many of each kind of mess (keys as in ``analysis.synth.PLANTS``).
+    plants : how many of each kind of mess (keys as in ``analysis.datasets.dutasteride_mesotherapy.PLANTS``).
     impossible_ages : ages written for included patients that the range check sets missing.
     id_prefix : centre -> patient-id prefix (orphan ids are numbered past the last patient).
     """

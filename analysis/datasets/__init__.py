@@ -1,0 +1,58 @@
+"""Synthetic twins of the shipped studies; not imported by the pipeline stages.
+
+Each twin is a module named like its study (``analysis.datasets.<study.name>``) with
+``build_twin(config)`` and ``write_twin(config, out_dir=None)``: a deterministic, deliberately
+messy raw export whose analysis reproduces the study's published numbers. ``write_twin`` here
+finds the module of a study and refuses a study whose file does not say ``synthetic: true``, so
+a real raw export is never overwritten.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from analysis.errors import ConfigError
+
+if TYPE_CHECKING:
+    from analysis.config import StudyConfig
+
+
+def shipped_twins() -> list[str]:
+    """Study names that have a synthetic twin."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+def twin_module(config: StudyConfig) -> ModuleType:
+    """The twin module of ``config``'s study; ``ConfigError`` when there is none or the study is
+    not synthetic."""
+    name = config.study.name
+    if not config.study.synthetic:
+        raise ConfigError(
+            f"study {name!r} says `synthetic: false` (or nothing): `retro synth` would overwrite "
+            f"its raw export under {config.paths.raw}. Synthetic twins are only written for "
+            "studies marked `synthetic: true`."
+        )
+    if name not in shipped_twins():
+        raise ConfigError(
+            f"no synthetic twin for study {name!r}; twins exist for {shipped_twins()}. A twin is "
+            "a module analysis/datasets/<study name>.py with build_twin and write_twin."
+        )
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def build_twin(config: StudyConfig) -> Any:
+    """The twin of ``config``'s study (raw frames and the clean truth), built in memory."""
+    return twin_module(config).build_twin(config)
+
+
+def write_twin(config: StudyConfig, out_dir: Path | None = None) -> list[Path]:
+    """Write the raw files of ``config``'s synthetic twin (under ``paths.raw`` by default)."""
+    paths: list[Path] = twin_module(config).write_twin(config, out_dir)
+    return paths
+
+
+__all__ = ["build_twin", "shipped_twins", "twin_module", "write_twin"]
