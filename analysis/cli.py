@@ -26,7 +26,7 @@ app = typer.Typer(
     help=(
         "Retrospective-study toolkit. Each command reads a study file (studies/<name>.yaml) "
         "that says where the clinic exports are and how to read them.\n\n"
-        "Typical use: `retro run studies/dutasteride_mesotherapy.yaml` runs everything and writes "
+        "Typical use: `retro run studies/my_study.yaml` runs everything and writes "
         "the report under reports/<study>/."
     ),
     no_args_is_help=True,
@@ -37,9 +37,7 @@ console = Console(stderr=True)
 out = Console()
 _STARTED = time.perf_counter()
 
-StudyArg = Annotated[
-    Path, typer.Argument(help="The study file, e.g. studies/dutasteride_mesotherapy.yaml.")
-]
+StudyArg = Annotated[Path, typer.Argument(help="The study file, e.g. studies/my_study.yaml.")]
 T = TypeVar("T")
 
 

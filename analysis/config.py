@@ -277,7 +277,7 @@ class StudyConfig(_Model):
         if not path.is_file():
             raise ConfigError(
                 f"study config not found: {path}. Pass the path of a YAML file such as "
-                f"studies/dutasteride_mesotherapy.yaml."
+                f"studies/my_study.yaml."
             )
         text = path.read_text(encoding="utf-8")
         data, lines = safe_load_with_lines(text, path)

@@ -172,7 +172,7 @@ class Group(_Model):
 
 
 def slug(label: str) -> str:
-    """``"platelet-rich plasma"`` -> ``"platelet_rich_plasma"``."""
+    """``"Topical drug (5%)"`` -> ``"topical_drug_5"``."""
     return re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")
 
 

@@ -32,7 +32,10 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
         "sex": Column("category", True, "Sex (female / male)."),
         "age_years": Column("number", False, "Age in years at day 0.", unit="years"),
         "baseline_grade": Column(
-            "category", False, "Hamilton-Norwood (men) or Ludwig (women) grade at baseline."
+            "category",
+            False,
+            "Grade or stage of the disease at baseline (its vocabulary may group "
+            "the grades into scales).",
         ),
         "first_visit_date": Column("date", False, "Date of the first clinic visit."),
         "last_visit_date": Column("date", True, "Date of the last recorded clinic contact."),

@@ -1,6 +1,6 @@
 """``Study``: the thin shell that wires the pipeline for one study YAML and caches each stage.
 
-    study = Study.load("studies/dutasteride_mesotherapy.yaml")
+    study = Study.load("studies/my_study.yaml")
     study.patients                 # analysis-ready patients (runs the clean stage once)
     study.tables["ae_incidence"]   # shows itself as a table in Jupyter
     study.ard                      # every number, one per row

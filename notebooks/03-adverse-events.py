@@ -50,7 +50,7 @@ Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 # ## How events are counted
 #
 # * Only **treatment-emergent** events enter the tables: onset from the first session up to
-#   the number of days after the last session given below (`derive.teae_days_after_last_exposure`
+#   the number of days after the last session given below (`exposure.teae_days_after_last`
 #   in the study file).
 # * **Incidence** counts *patients*, not events: a patient with the same event twice counts
 #   once in that row (and once in each category row); `[E]` is the number of events. The
@@ -63,7 +63,7 @@ Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 # %%
 Markdown(
     "Treatment-emergent window in this study: first session to "
-    f"**{study.config.derive.teae_days_after_last_exposure} days** after the last session."
+    f"**{study.config.exposure.teae_days_after_last} days** after the last session."
 )
 
 # %% [markdown]

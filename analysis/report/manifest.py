@@ -70,7 +70,7 @@ def build_manifest(
     outputs : files written by the command; the manifest file itself is left out if listed.
         Paths are recorded relative to the study's reports folder (``../`` for files outside it).
     command : the command line that produced the outputs, e.g.
-        ``"retro run studies/dutasteride_mesotherapy.yaml"``. Pass it without absolute paths
+        ``"retro run studies/my_study.yaml"``. Pass it without absolute paths
         to keep manifests comparable across machines.
 
     Raises

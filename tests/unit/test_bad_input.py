@@ -471,7 +471,7 @@ def test_config_not_found(tmp_path):
         StudyConfig.load(tmp_path / "nope.yaml")
     assert str(exc.value) == (
         f"study config not found: {tmp_path / 'nope.yaml'}. Pass the path of a YAML file such as "
-        f"studies/dutasteride_mesotherapy.yaml."
+        f"studies/my_study.yaml."
     )
 
 
