@@ -1,0 +1,1 @@
+"""Synthetic twins of the shipped studies; not imported by the pipeline stages."""
