@@ -57,6 +57,7 @@ FIRST_DOSE = {
 N_DOUBLE_HYPERTRICHOSIS = 12
 NON_TEAE = ("hypertrichosis", "headache", "lightheadedness")
 N_BLANK_AGES, IMPOSSIBLE_AGE = 2, 430
+N_PATIENT_DUPS = 6  # included patients whose row is written twice (agreeing values)
 
 
 def draw_cohort(rng: Rng) -> list[Person]:
@@ -88,7 +89,7 @@ def draw_cohort(rng: Rng) -> list[Person]:
     order = sorted(range(len(people)), key=lambda i: (people[i]["fs"], rng.random()))
     for n, i in enumerate(order, start=1):
         people[i]["id"] = f"LD-{n:05d}"
-    for i in rng.choice(len(inc), 6, replace=False):
+    for i in rng.choice(len(inc), N_PATIENT_DUPS, replace=False):
         inc[int(i)]["dups"] = 1
     return people
 

@@ -48,7 +48,7 @@ import yaml
 
 from analysis import _synth_mess as mess
 from analysis.datasets import _ldom_truth as T
-from analysis.datasets._ldom_cohort import Person, draw_cohort
+from analysis.datasets._ldom_cohort import N_PATIENT_DUPS, Person, draw_cohort
 from analysis.datasets._ldom_labels import (
     AE_HEADERS,
     DOSE_HEADERS,
@@ -65,7 +65,7 @@ from analysis.text import normalize_label
 
 Rng = np.random.Generator
 #: Planted mess besides the excluded patients (counts).
-PLANTS = {"patient_dups": 6, "dose_dups": 8, "orphan_doses": 2, "leading_blank_ids": 5}
+PLANTS = {"patient_dups": N_PATIENT_DUPS, "dose_dups": 8, "orphan_doses": 2, "leading_blank_ids": 5}
 ORPHAN_IDS = ("LD-09901", "LD-09902")
 
 

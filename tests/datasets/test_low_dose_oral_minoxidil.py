@@ -190,3 +190,47 @@ def test_published_numbers_from_the_raw_workbook(config: Any) -> None:
     stopped = pd.Series([t for _, t, s in teae if s])
     assert int((stopped == "hypertrichosis").sum()) == 14
     assert int(stopped.isin(T.SYSTEMIC).sum()) == 29
+
+
+# ----------------------------------------------------------------------------- claims
+def _ard_from_truth(truth: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The ARD rows the claims file names, computed from the truth (stand-in for the pipeline)."""
+    pts, exp, ae = (truth[k] for k in ("patients", "exposures", "adverse_events"))
+    n = len(pts)
+    rows: list[tuple[str, str, str, str, float]] = [("baseline_sex", "N", "", "N", n)]
+    for sex, k in pts["sex"].value_counts().items():
+        rows += [
+            ("baseline_sex", "sex", str(sex), s, v) for s, v in (("n", k), ("pct", 100 * k / n))
+        ]
+    age = pts["age_years"]
+    rows += [
+        ("baseline_sex", "age_years", "", s, getattr(age, s)()) for s in ("mean", "min", "max")
+    ]
+    rows += [("exposure_summary", "is_titrated", "yes", "n", int(pts["is_titrated"].sum()))]
+    rows += [("exposure_summary", "N_exposures", "", "N", len(exp))]
+    for term, k in ae.groupby("ae_term")["patient_id"].nunique().items():
+        rows += [
+            ("ae_incidence", "ae_term", str(term), s, v)
+            for s, v in (("n", k), ("N", n), ("pct", 100 * k / n))
+        ]
+    rows += [("ae_severity", "severity", "severe", "n", int((ae["severity"] == "severe").sum()))]
+    stopped = ae[ae["action_taken"] == "treatment discontinued"]
+    for term, k in stopped.groupby("ae_term")["patient_id"].nunique().items():
+        rows += [("ae_discontinuation", "ae_term", str(term), "n", k)]
+    systemic = stopped.loc[stopped["ae_term"].isin(T.SYSTEMIC), "patient_id"].nunique()
+    rows += [("ae_discontinuation", "ae_category", "Systemic", "n", systemic)]
+    for reason, k in pts["discontinuation_reason"].value_counts().items():
+        rows += [("discontinuation_reasons", "discontinuation_reason", str(reason), "n", k)]
+    return pd.DataFrame(
+        [(t, v, lv, "overall", s, float(x), "") for t, v, lv, s, x in rows],
+        columns=["table", "variable", "level", "group", "stat", "value", "method"],
+    )
+
+
+def test_claims_hold_on_the_truth(twin: Twin) -> None:
+    from analysis.report.claims import load_claims, verify_claims
+
+    claims = load_claims(REPO / "studies" / "low_dose_oral_minoxidil.claims.yaml")
+    result = verify_claims(_ard_from_truth(twin.truth), claims)
+    failed = result.loc[~result["passed"], ["id", "check", "expected", "computed", "note"]]
+    assert failed.empty, failed.to_string()
