@@ -186,7 +186,7 @@ def _adverse_events(people: list[Person], rng: Rng) -> None:
     terms = {**T.AE_PATIENTS, **T.OTHER_AE}
     for term, n in terms.items():
         have = [p for p in inc if any(e[0] == term for e in p["aes"])]
-        cands = [p for p in inc if p not in have and len(p["aes"]) < 2]
+        cands = [p for p in inc if len(p["aes"]) < 2 and all(e[0] != term for e in p["aes"])]
         w = (
             np.array([3.0 if p["sex"] == "female" else 1.0 for p in cands])
             if term == "hypertrichosis"
