@@ -563,24 +563,48 @@ def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposur
     return Step(out, audit=audit)
 
 
-def parse_dose_text(data: pd.DataFrame, table: str = "exposures") -> Step:
-    """``dose_text`` ("0,5 mg/dia") -> ``dose_mg`` (where not given) and ``doses_per_week``;
-    text that is not a dose with one amount and one frequency is audited, its dose missing."""
+def parse_dose_text(
+    data: pd.DataFrame, table: str = "exposures", default_frequency: str | None = None
+) -> Step:
+    """``dose_text`` ("0,5 mg/dia") -> ``dose_mg`` (where not given), ``doses_per_week`` and
+    ``daily_dose_mg``; text that is not a dose with one amount and one frequency is audited, its
+    dose missing. A dose without a frequency takes ``default_frequency`` (the study's
+    ``exposure.dose_frequency``), with an audit row saying so."""
     from analysis.dose import parse_dose
 
     if "dose_text" not in data or data["dose_text"].isna().all():
         return Step(data)
     out = data.copy()
     doses = out["dose_text"].map(parse_dose)
+    assumed = pd.Series(False, index=out.index)
+    if default_frequency is not None:
+        fallback = out["dose_text"].map(lambda v: parse_dose(v, default_frequency))
+        assumed = doses.isna() & fallback.notna()
+        doses = doses.where(~assumed, fallback)
     parsed = doses.map(lambda d: d is not None)
     if "dose_mg" not in out:
         out["dose_mg"] = np.nan
     from_text = doses.map(lambda d: d.mg if d is not None else np.nan).astype("float64")
     out["dose_mg"] = out["dose_mg"].astype("float64").fillna(from_text)
     out["doses_per_week"] = doses.map(lambda d: d.per_week if d is not None else np.nan)
+    out["daily_dose_mg"] = out["dose_mg"] * out["doses_per_week"] / 7
+    audit = []
+    if assumed.any():
+        rows = out.loc[assumed]
+        audit.append(
+            audit_rows(
+                rows,
+                table,
+                "dose_text",
+                "dose",
+                rows["dose_text"],
+                "assumed",
+                f"no frequency written; exposure.dose_frequency '{default_frequency}' assumed",
+            )
+        )
     failed = out["dose_text"].notna() & ~parsed
     if not failed.any():
-        return Step(out)
+        return Step(out, audit=_concat(audit, AUDIT_COLUMNS))
     bad = out.loc[failed]
     msgs = bad["dose_text"].map(
         lambda v: (

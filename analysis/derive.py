@@ -24,7 +24,8 @@ def add_exposure_summary(
 ) -> pd.DataFrame:
     """``first_exposure_date``, ``last_exposure_date`` (latest start), ``n_exposures`` (0 when
     none); for periods also ``is_exposure_ongoing`` (a period without a stop date),
-    ``n_doses`` and ``is_titrated`` (more than one distinct dose)."""
+    ``n_doses`` and ``is_titrated`` (more than one distinct dose: the daily dose when the dose
+    was written with its frequency, else the dose per administration)."""
     g = exposures.groupby("patient_id")["start_date"].agg(["min", "max", "size"])
     out = patients.copy()
     out["first_exposure_date"] = out["patient_id"].map(g["min"])
@@ -34,9 +35,10 @@ def add_exposure_summary(
         by = exposures.groupby("patient_id")
         out["_last_stop_date"] = out["patient_id"].map(by["stop_date"].max())
         ongoing = by["stop_date"].apply(lambda s: bool(s.isna().any()))
-        out["is_exposure_ongoing"] = out["patient_id"].map(ongoing).fillna(False).astype(bool)
-        if "dose_mg" in exposures:
-            doses = by["dose_mg"].nunique()
+        out["is_exposure_ongoing"] = out["patient_id"].map(ongoing).eq(True)
+        dose = "daily_dose_mg" if "daily_dose_mg" in exposures else "dose_mg"
+        if dose in exposures:
+            doses = by[dose].nunique()
             out["n_doses"] = out["patient_id"].map(doses).fillna(0).astype("int64")
             out["is_titrated"] = out["n_doses"] > 1
     return out

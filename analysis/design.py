@@ -49,6 +49,11 @@ class Exposure(_Model):
         description="events are treatment-emergent from day 0 to the last exposure "
         "(discrete) or the end of the last period (periods) plus this many days",
     )
+    dose_frequency: Literal["day", "week", "month"] | None = Field(
+        default=None,
+        description="how often a dose written without a frequency ('1 mg') is taken; without "
+        "it such a dose is audited and left missing",
+    )
     min_interval_days: int | None = Field(
         default=None,
         ge=1,

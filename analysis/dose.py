@@ -83,12 +83,12 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "µ")
 
 
-def parse_dose(text: object) -> Dose | None:
+def parse_dose(text: object, default_frequency: str | None = None) -> Dose | None:
     """Amount in mg per administration and administrations per week, or ``None``.
 
-    ``"0,5 mg/dia"`` -> 0.5 mg, 7 per week; ``"1 mg 3x/semana"`` -> 1 mg, 3 per week;
-    ``"2.5mg"`` (no frequency) -> 2.5 mg, 7 per week is NOT assumed: ``None`` is returned, so the
-    export's gap is audited rather than filled.
+    ``"0,5 mg/dia"`` -> 0.5 mg, 7 per week; ``"1 mg 3x/semana"`` -> 1 mg, 3 per week. A text
+    without a frequency (``"2.5mg"``) gives ``None`` unless ``default_frequency`` (``"day"``,
+    ``"week"``, ``"month"``: the study's stated usual frequency) is given.
     """
     if text is None or not isinstance(text, str):
         return None
@@ -102,6 +102,8 @@ def parse_dose(text: object) -> Dose | None:
     times = [int(a or b) for a, b in _TIMES.findall(rest)]
     rest = _TIMES.sub(" ", rest)
     periods = {_WORD_PERIOD[w] for w in _WORDS.findall(rest) if w in _WORD_PERIOD}
+    if not periods and not times and default_frequency is not None:
+        periods = {default_frequency}
     if len(periods) != 1 or len(times) > 1:
         return None
     per_week = (times[0] if times else 1) * _PER_WEEK[periods.pop()]

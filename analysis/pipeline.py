@@ -118,7 +118,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         if "stop_date" in df:
             df = _collect(clean.check_stop_after_start(df, table), excluded, audit)
         if table == "exposures":
-            df = _collect(clean.parse_dose_text(df, table), excluded, audit)
+            df = _collect(
+                clean.parse_dose_text(df, table, config.exposure.dose_frequency), excluded, audit
+            )
         tables[table] = df
 
     say("de-duplicating")
