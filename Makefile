@@ -1,11 +1,12 @@
 # Two commands do everything on a fresh machine with python3 (3.11+):
-#   make report   set up .venv if needed, run the whole pipeline on the reference study -> reports/
+#   make report   set up .venv if needed, run the whole pipeline on every shipped study -> reports/
 #   make test     set up .venv if needed, then lint, type-check and run every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-STUDY  ?= studies/dutasteride_mesotherapy.yaml
+# every study file under studies/ (claims files aside); `make report STUDY=studies/x.yaml` runs one
+STUDY  ?= $(filter-out %.claims.yaml,$(sort $(wildcard studies/*.yaml)))
 
 .PHONY: report test clean-outputs system-deps lint typecheck pytest bench
 
@@ -38,7 +39,7 @@ system-deps:
 	fi
 
 report: $(STAMP) system-deps
-	$(BIN)/retro run $(STUDY)
+	@set -e; for study in $(STUDY); do echo "== $$study"; $(BIN)/retro run $$study; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks
