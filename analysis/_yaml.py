@@ -4,7 +4,6 @@ messages naming the key and its line. Shared by the study config and the claims 
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,8 +73,11 @@ def format_validation_errors(
         )
         dotted = ".".join(f"[{x}]" if isinstance(x, int) else str(x) for x in loc)
         dotted = dotted.replace(".[", "[") or "(root)"
+        text = str(err["msg"]).removeprefix("Value error, ")
         if not loc:  # a cross-check names its key at the start of its message
-            loc = _key_in_message(str(err["msg"]).removeprefix("Value error, "))
+            loc = _key_in_message(text)
+            if loc:
+                dotted, text = text.split(": ", 1)
         line = next(
             (lines[tuple(loc[:n])] for n in range(len(loc), 0, -1) if tuple(loc[:n]) in lines),
             None,
@@ -92,7 +94,6 @@ def format_validation_errors(
             tags = str(ctx.get("expected_tags", "?")).replace("'", "")
             msg = f"`{dotted}.{field}` ({where}) is {ctx.get('tag', '?')!r}; use one of {tags}"
         else:
-            text = str(err["msg"]).removeprefix("Value error, ")
             found = err.get("input")
             shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
             msg = f"`{dotted}` ({where}): {text}{shown}"

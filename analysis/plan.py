@@ -24,9 +24,7 @@ class Options(_Model):
     """Statistical choices shared by every table and figure (each recorded in the ARD)."""
 
     alpha: float = Field(default=0.05, gt=0, lt=1)
-    ci_method: Literal["wilson", "wilson_cc", "clopper_pearson", "agresti_coull", "wald"] = (
-        "wilson"
-    )
+    ci_method: Literal["wilson", "wilson_cc", "clopper_pearson", "agresti_coull", "wald"] = "wilson"
     categorical_test: Literal["chi2", "fisher", "none"] = "chi2"
     continuous_test: Literal["welch", "anova", "kruskal", "none"] = "welch"
     ae_test: Literal["fisher", "chi2", "none"] = "fisher"

@@ -91,8 +91,10 @@ def check_plan(cfg: StudyConfig) -> None:
             "adverse_events"
         ):
             raise ValueError(f"{key}: kind {spec.kind} needs a source with table: adverse_events")
+    from analysis.plan_defaults import effective_plan
+
     stems: list[str] = []
-    for i, fig in enumerate(plan.figures):
+    for i, fig in enumerate(plan.figures or effective_plan(cfg).figures):
         key = f"analysis.figures[{i}]"
         table = getattr(fig, "table", None)
         if table is not None and table not in plan.tables:

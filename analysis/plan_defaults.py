@@ -102,9 +102,7 @@ def _default_figures(tables: dict[str, TableSpec]) -> list[FigureSpec]:
     return figures
 
 
-def _default_sections(
-    tables: dict[str, TableSpec], figures: list[FigureSpec]
-) -> list[Section]:
+def _default_sections(tables: dict[str, TableSpec], figures: list[FigureSpec]) -> list[Section]:
     sections = [
         Section(
             heading="Patient flow",

@@ -16,6 +16,7 @@ from analysis.figures.forest import plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy
 from analysis.figures.schedule import plot_schedule_year1
 from analysis.figures.survival import plot_km
+from analysis.figures.theme import DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, figure_theme, save_figure
 from analysis.plan import (
     FIGURE_KINDS_FROM_TABLES,
     AeByExposureFigure,
@@ -28,7 +29,6 @@ from analysis.plan import (
     figure_name,
 )
 from analysis.plan_defaults import effective_plan, level_label, variable_label
-from analysis.figures.theme import DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, figure_theme, save_figure
 
 if TYPE_CHECKING:
     from analysis.config import StudyConfig
@@ -87,7 +87,9 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
     if isinstance(spec, AeByExposureFigure):
         return f"Patients with an adverse event after each {e.singular} number."
     if isinstance(spec, ResponseBarsFigure):
-        text = f"Response grades at {config.derive.response_target_month:g} months by {word(spec.by)}"
+        text = (
+            f"Response grades at {config.derive.response_target_month:g} months by {word(spec.by)}"
+        )
         if spec.within:
             levels = _levels(config, spec.within)
             names = [level_label(config, spec.within, lv).lower() for lv in levels]
@@ -123,9 +125,7 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
                 ax=ax,
             )
         if isinstance(spec, AeIncidenceFigure):
-            return plot_ae_incidence(
-                tables[spec.table].frame, by=spec.by, table=spec.table, ax=ax
-            )
+            return plot_ae_incidence(tables[spec.table].frame, by=spec.by, table=spec.table, ax=ax)
         if isinstance(spec, AeByExposureFigure):
             return plot_ae_by_exposure(tables[spec.table].frame, table=spec.table, ax=ax)
         if isinstance(spec, ScheduleFigure):

@@ -208,9 +208,7 @@ def _ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResul
     events = ctx.events(subjects, spec)
     subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
     if spec.unit == "exposures":
-        subjects, events = exposure_subjects(
-            subjects, ctx.result.tables["exposures"], events, by
-        )
+        subjects, events = exposure_subjects(subjects, ctx.result.tables["exposures"], events, by)
         notes.append(
             f"Unit of analysis: patient-{ctx.config.exposure.singular} "
             f"({ctx.config.exposure.plural_noun} of each patient counted apart); N = "
@@ -337,13 +335,22 @@ def _frequencies(ctx: Context, name: str, spec: FrequenciesTable) -> TableResult
     )
     rows = []
     method = ""
-    for (table, var, group, level), r in wide.iterrows():
-        ci = proportion_ci(int(r["n"]), int(r["N"]), method=ctx.options.ci_method, alpha=ctx.options.alpha)
+    for (table, var, group, level), r in wide.dropna().iterrows():
+        ci = proportion_ci(
+            int(r["n"]), int(r["N"]), method=ctx.options.ci_method, alpha=ctx.options.alpha
+        )
         method = ci.method
         for stat, value in (("ci_low", ci.ci_low), ("ci_high", ci.ci_high)):
             rows.append(
-                {"table": table, "variable": var, "group": group, "level": level, "stat": stat,
-                 "value": 100 * value if np.isfinite(value) else np.nan, "method": ci.method}
+                {
+                    "table": table,
+                    "variable": var,
+                    "group": group,
+                    "level": level,
+                    "stat": stat,
+                    "value": 100 * value if np.isfinite(value) else np.nan,
+                    "method": ci.method,
+                }
             )
     from analysis.ard import ard_frame
 
@@ -371,7 +378,9 @@ BUILDERS: dict[str, Callable[[Context, str, Any], TableResult]] = {
 }
 
 
-def build_table(config: StudyConfig, result: CleanResult, name: str, spec: TableSpec) -> TableResult:
+def build_table(
+    config: StudyConfig, result: CleanResult, name: str, spec: TableSpec
+) -> TableResult:
     """One table of the plan; a failure is a ``PipelineError`` naming the table and its key."""
     from analysis.errors import PipelineError
 

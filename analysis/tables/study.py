@@ -15,8 +15,7 @@ from analysis.pipeline import CleanResult
 from analysis.plan_defaults import effective_plan
 from analysis.tables.plan_tables import build_table
 from analysis.tables.render import TableResult
-from analysis.tables.response import response_table
-from analysis.tables.time_to_event import time_to_event_table
+
 
 def options(config: StudyConfig) -> dict[str, Any]:
     """The statistical options of the study's plan (``analysis.options``), as a dict."""
