@@ -76,8 +76,6 @@ def format_validation_errors(
         text = str(err["msg"]).removeprefix("Value error, ")
         if not loc:  # a cross-check names its key at the start of its message
             loc = _key_in_message(text)
-            if loc:
-                dotted, text = text.split(": ", 1)
         line = next(
             (lines[tuple(loc[:n])] for n in range(len(loc), 0, -1) if tuple(loc[:n]) in lines),
             None,

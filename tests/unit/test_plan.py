@@ -47,39 +47,39 @@ def test_reference_plan_parses(reference_config):
         ),
         (
             "analysis:\n  tables:\n    t: {kind: baseline, variables: [age_years, weight_kg]}\n",
-            "`analysis.tables.t.variables[1]`: unknown variable 'weight_kg'",
+            "analysis.tables.t.variables[1]: unknown variable 'weight_kg'",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: baseline, by: sexx, variables: [age_years]}\n",
-            "`analysis.tables.t.by`: unknown `by` column 'sexx' (did you mean 'sex'?)",
+            "analysis.tables.t.by: unknown `by` column 'sexx' (did you mean 'sex'?)",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: response, by: sex, within: therapy}\n",
-            "`analysis.tables.t.within`: unknown `within` column 'therapy'",
+            "analysis.tables.t.within: unknown `within` column 'therapy'",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
             "  report:\n    sections: [{heading: AE, tables: [t, ae_incidenc]}]\n",
-            "`analysis.report.sections[0].tables[1]`: no table 'ae_incidenc'",
+            "analysis.report.sections[0].tables[1]: no table 'ae_incidenc'",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
             "  report:\n    sections: [{heading: AE, figures: [forest]}]\n",
-            "`analysis.report.sections[0].figures[0]`: no figure 'forest'",
+            "analysis.report.sections[0].figures[0]: no figure 'forest'",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
             "  figures: [{kind: forest, table: po_model}]\n",
-            "`analysis.figures[0].table`: no table 'po_model' under analysis.tables",
+            "analysis.figures[0].table: no table 'po_model' under analysis.tables",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_duration, population: adults}\n",
-            "`analysis.tables.t.population`: no subgroup 'adults'",
+            "analysis.tables.t.population: no subgroup 'adults'",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: logistic, outcome: {ae_term: pian}, "
             "covariates: [sex]}\n",
-            "`analysis.tables.t.outcome.ae_term`: 'pian' is not a level of vocabulary 'ae_term' "
+            "analysis.tables.t.outcome.ae_term: 'pian' is not a level of vocabulary 'ae_term' "
             "(did you mean 'pain'?)",
         ),
     ],
