@@ -3,6 +3,7 @@ messages naming the key and its line. Shared by the study config and the claims 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,9 @@ def format_validation_errors(
         )
         dotted = ".".join(f"[{x}]" if isinstance(x, int) else str(x) for x in loc)
         dotted = dotted.replace(".[", "[") or "(root)"
+        text = str(err["msg"]).removeprefix("Value error, ")
+        if not loc:  # a cross-check names its key at the start of its message
+            loc = _key_in_message(text)
         line = next(
             (lines[tuple(loc[:n])] for n in range(len(loc), 0, -1) if tuple(loc[:n]) in lines),
             None,
@@ -88,9 +92,16 @@ def format_validation_errors(
             tags = str(ctx.get("expected_tags", "?")).replace("'", "")
             msg = f"`{dotted}.{field}` ({where}) is {ctx.get('tag', '?')!r}; use one of {tags}"
         else:
-            text = str(err["msg"]).removeprefix("Value error, ")
             found = err.get("input")
             shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
             msg = f"`{dotted}` ({where}): {text}{shown}"
         parts.append(f"  - {msg}")
     return "\n".join(parts)
+
+
+def _key_in_message(text: str) -> list[Any]:
+    """``analysis.tables.x.by[0]: ...`` -> ``["analysis", "tables", "x", "by", 0]`` (else [])."""
+    m = re.match(r"([A-Za-z0-9_.\[\]-]+):", text)
+    if not m:
+        return []
+    return [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", m.group(1))]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analysis._yaml import format_validation_errors, safe_load_with_lines
 from analysis.design import Condition, Exposure, Group, Variable
 from analysis.errors import ConfigError
+from analysis.plan import AnalysisPlan
 from analysis.text import normalize_label
 
 TABLES = ("patients", "exposures", "adverse_events", "concomitant", "assessments")
@@ -209,8 +210,9 @@ class StudyConfig(_Model):
     )
     inclusion: list[Criterion] = Field(default_factory=list)
     subgroups: dict[str, Subgroup] = Field(default_factory=dict)
-    analysis: dict[str, Any] = Field(
-        default_factory=dict, description="options read by the tables, figures and report stages"
+    analysis: AnalysisPlan = Field(
+        default_factory=AnalysisPlan,
+        description="the analysis plan: options, labels, tables, figures and report sections",
     )
 
     # Not a model field: set by ``load`` so relative paths resolve against the repository.
@@ -220,6 +222,7 @@ class StudyConfig(_Model):
     @model_validator(mode="after")
     def _cross_checks(self) -> StudyConfig:
         from analysis.config_checks import check_design
+        from analysis.plan_checks import check_plan
 
         names = [s.name for s in self.sources]
         dupes = sorted({n for n in names if names.count(n) > 1})
@@ -260,6 +263,7 @@ class StudyConfig(_Model):
         for i, chk in enumerate(self.checks):
             if chk.column not in self.columns_for(chk.table):
                 raise ValueError(f"checks[{i}]: unknown column '{chk.column}' in '{chk.table}'")
+        check_plan(self)
         return self
 
     # ------------------------------------------------------------------ loading

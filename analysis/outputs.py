@@ -62,15 +62,9 @@ def _figure_steps(
     drawn: dict[str, Figure] = {}
 
     def svg() -> dict[str, list[Path]]:
-        from analysis.figures.study import (
-            FIGURE_STEMS,
-            FIGURES_FROM_TABLES,
-            draw_figures,
-            figures_dir,
-            save_figures,
-        )
+        from analysis.figures.study import draw_figures, figure_stems, figures_dir, save_figures
 
-        stems = [s for s in FIGURE_STEMS if (s in FIGURES_FROM_TABLES) == from_tables]
+        stems = figure_stems(study.config, from_tables=from_tables)
         drawn.update(draw_figures(study, stems))
         return save_figures(drawn, figures_dir(study), formats=("svg",))
 
@@ -118,7 +112,7 @@ def write_outputs(
     cleaned, cleaned_files = cast(tuple["CleanResult", list[Path]], early.result(0))
     study.use_clean(cleaned)  # the same data, pickled back from the other process
 
-    from analysis.figures.study import FIGURE_STEMS
+    from analysis.figures.study import figure_stems
     from analysis.report.build import write_report, write_tables_docx
     from analysis.report.manifest import write_manifest
 
@@ -130,7 +124,7 @@ def write_outputs(
         **cast(dict[str, list[Path]], early.result(1)),
         **run_named("figures", late_svg),
     }
-    svg = {stem: svg_files[stem][0] for stem in FIGURE_STEMS if stem in svg_files}
+    svg = {stem: svg_files[stem][0] for stem in figure_stems(study.config) if stem in svg_files}
     # The report needs only the SVG files; the other files are written at the same time.
     work: dict[str, Callable[[], object]] = {
         "report": lambda: write_report(
@@ -157,7 +151,7 @@ def write_outputs(
     files = {stem: [*paths, *png_pdf.get(stem, [])] for stem, paths in svg_files.items()}
     out = Outputs(
         clean=cleaned_files,
-        figures={stem: files[stem] for stem in FIGURE_STEMS if stem in files},
+        figures={stem: files[stem] for stem in figure_stems(study.config) if stem in files},
         # tables.docx (written with the table files) is listed with the report
         report=[*report_files, table_files[0]],
         tables=table_files[1:],

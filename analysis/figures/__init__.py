@@ -19,7 +19,7 @@ from analysis.figures.flow import criterion_reason, flow_counts, plot_flow_diagr
 from analysis.figures.forest import forest_rows, plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy, response_distribution
 from analysis.figures.schedule import plot_schedule_year1, schedule_counts
-from analysis.figures.study import FIGURE_STEMS, make_figures
+from analysis.figures.study import figure_stems, make_figures
 from analysis.figures.survival import number_at_risk, plot_km
 from analysis.figures.theme import (
     DOUBLE_COLUMN_IN,
@@ -33,7 +33,6 @@ from analysis.figures.theme import (
 
 __all__ = [
     "DOUBLE_COLUMN_IN",
-    "FIGURE_STEMS",
     "ROLE_COLORS",
     "SINGLE_COLUMN_IN",
     "ae_by_exposure_lines",
@@ -43,6 +42,7 @@ __all__ = [
     "figure_theme",
     "flow_counts",
     "forest_rows",
+    "figure_stems",
     "make_figures",
     "new_figure",
     "number_at_risk",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,24 +17,35 @@ from analysis.figures.response import plot_response_by_sex_therapy
 from analysis.figures.schedule import plot_schedule_year1
 from analysis.figures.survival import plot_km
 from analysis.figures.theme import DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, figure_theme, save_figure
+from analysis.plan import (
+    FIGURE_KINDS_FROM_TABLES,
+    AeByExposureFigure,
+    AeIncidenceFigure,
+    FigureSpec,
+    FlowFigure,
+    KmFigure,
+    ResponseBarsFigure,
+    ScheduleFigure,
+    figure_name,
+)
+from analysis.plan_defaults import effective_plan, level_label, variable_label
 
 if TYPE_CHECKING:
+    from analysis.config import StudyConfig
     from analysis.study import Study
 
 log = logging.getLogger(__name__)
 
-FIGURE_STEMS = (
-    "flow_diagram",
-    "response_by_sex_therapy",
-    "ae_incidence",
-    "ae_by_exposure",
-    "schedule_year1",
-    "km_discontinuation",
-    "forest_response",
-)
-#: Figures drawn from tables of the study (the others need only the cleaned data).
-FIGURES_FROM_TABLES = ("ae_incidence", "ae_by_exposure", "forest_response")
-_THERAPY_LABELS = {"combined": "Combined therapy"}
+#: Width and height (inches) of each figure kind.
+_SIZES = {
+    "flow_diagram": (DOUBLE_COLUMN_IN, 4.4),
+    "response_bars": (SINGLE_COLUMN_IN, 3.1),
+    "ae_incidence": (SINGLE_COLUMN_IN, 3.2),
+    "ae_by_exposure": (SINGLE_COLUMN_IN, 2.9),
+    "schedule": (SINGLE_COLUMN_IN, 2.5),
+    "km": (SINGLE_COLUMN_IN, 3.3),
+    "forest": (DOUBLE_COLUMN_IN, 2.3),
+}
 
 
 def flow_reasons(study: Study) -> dict[str, str]:
@@ -43,103 +54,131 @@ def flow_reasons(study: Study) -> dict[str, str]:
     return {f"inclusion:{c.id}": criterion_reason(c.where, nouns) for c in study.config.inclusion}
 
 
-def _draw(study: Study, stem: str) -> Figure | None:
-    """One figure of the study (``None`` when its input table is not available)."""
-    clean, tables = study.clean, study.tables
-    plans: dict[str, tuple[float, float, Callable[[Axes], object]]] = {
-        "flow_diagram": (
-            DOUBLE_COLUMN_IN,
-            4.4,
-            lambda ax: plot_flow_diagram(flow_counts(clean, reasons=flow_reasons(study)), ax=ax),
-        ),
-        "response_by_sex_therapy": (
-            SINGLE_COLUMN_IN,
-            3.1,
-            lambda ax: plot_response_by_sex_therapy(
-                clean.patients, within_labels=_THERAPY_LABELS, ax=ax
-            ),
-        ),
-        "ae_incidence": (
-            SINGLE_COLUMN_IN,
-            3.2,
-            lambda ax: plot_ae_incidence(tables["ae_incidence"].frame, by="sex", ax=ax),
-        ),
-        "ae_by_exposure": (
-            SINGLE_COLUMN_IN,
-            2.9,
-            lambda ax: plot_ae_by_exposure(
-                tables["ae_by_exposure"].frame, noun=study.config.exposure.singular, ax=ax
-            ),
-        ),
-        "schedule_year1": (
-            SINGLE_COLUMN_IN,
-            2.5,
-            lambda ax: plot_schedule_year1(
-                clean.patients,
-                levels=study.config.derive.schedule_months,
-                noun=study.config.exposure.singular,
-                ax=ax,
-            ),
-        ),
-        "km_discontinuation": (
-            SINGLE_COLUMN_IN,
-            3.3,
-            lambda ax: plot_km(
-                clean.patients,
-                time="time_to_discontinuation_months",
-                event="is_discontinued",
-                by="therapy_group",
-                conf_type=str(_options(study).get("km_conf_type", "log")),
-                labels=_THERAPY_LABELS,
-                xlabel=f"Months since {study.config.exposure.day0_words.removeprefix('the ')}",
-                ax=ax,
-            ),
-        ),
-        "forest_response": (
-            DOUBLE_COLUMN_IN,
-            2.3,
-            lambda ax: plot_forest(
-                tables["po_model"].frame, xlabel="Odds ratio of a better response (95% CI)", ax=ax
-            ),
-        ),
-    }
-    if stem == "forest_response" and "po_model" not in tables:
-        log.warning(
-            "figure forest_response skipped: the study has no 'po_model' table "
-            "(analysis.tables.models not available)."
+def figure_specs(config: StudyConfig) -> dict[str, FigureSpec]:
+    """The figures of the study's plan by file stem, in plan order."""
+    return {figure_name(f): f for f in effective_plan(config).figures}
+
+
+def figure_stems(config: StudyConfig, *, from_tables: bool | None = None) -> list[str]:
+    """Stems of the plan's figures; ``from_tables`` True/False: only those drawn from a table
+    of the plan / only those drawn from the cleaned data alone."""
+    return [
+        stem
+        for stem, f in figure_specs(config).items()
+        if from_tables is None or (f.kind in FIGURE_KINDS_FROM_TABLES) == from_tables
+    ]
+
+
+def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
+    """The caption the plan gives, else one made from the plan, its labels and options."""
+    if spec.caption:
+        return spec.caption
+    e, opt = config.exposure, config.analysis.options
+
+    def word(col: str) -> str:
+        return variable_label(config, col).lower()
+
+    if isinstance(spec, FlowFigure):
+        return "Flow of patients from the raw records to the analysed cohort."
+    if isinstance(spec, ScheduleFigure):
+        return f"Usual interval between {e.plural_noun} in the first year."
+    if isinstance(spec, AeIncidenceFigure):
+        return f"Patients with each adverse event (% with {opt.ci_level}% CI), by {word(spec.by)}."
+    if isinstance(spec, AeByExposureFigure):
+        return f"Patients with an adverse event after each {e.singular} number."
+    if isinstance(spec, ResponseBarsFigure):
+        text = (
+            f"Response grades at {config.derive.response_target_month:g} months by {word(spec.by)}"
         )
-        return None
-    width, height, draw = plans[stem]
-    fig = Figure(figsize=(width, height), layout=None if stem == "flow_diagram" else "constrained")
+        if spec.within:
+            levels = _levels(config, spec.within)
+            names = [level_label(config, spec.within, lv).lower() for lv in levels]
+            text += f", within {' and '.join(names)}" if names else f", within {word(spec.within)}"
+        return text + "."
+    if isinstance(spec, KmFigure):
+        return f"{variable_label(config, spec.time)} by {word(spec.by)} (Kaplan–Meier)."
+    return f"Odds ratios with {opt.ci_level}% CI of table {spec.table}."
+
+
+def _levels(config: StudyConfig, column: str) -> list[str]:
+    if column in config.groups:
+        return list(config.groups[column].levels)
+    found = config.vocabulary_for(column)
+    return list(found[1].levels) if found else []
+
+
+def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
+    """One figure of the study's plan."""
+    config, clean, tables = study.config, study.clean, study.tables
+    opt = config.analysis.options
+
+    def draw(ax: Axes) -> object:
+        if isinstance(spec, FlowFigure):
+            return plot_flow_diagram(flow_counts(clean, reasons=flow_reasons(study)), ax=ax)
+        if isinstance(spec, ResponseBarsFigure):
+            return plot_response_by_sex_therapy(
+                clean.patients,
+                by=spec.by,
+                within=spec.within,
+                outcome=config.derive.response_column,
+                within_labels=config.analysis.labels.levels.get(spec.within or "", {}),
+                ax=ax,
+            )
+        if isinstance(spec, AeIncidenceFigure):
+            return plot_ae_incidence(tables[spec.table].frame, by=spec.by, table=spec.table, ax=ax)
+        if isinstance(spec, AeByExposureFigure):
+            return plot_ae_by_exposure(
+                tables[spec.table].frame, table=spec.table, noun=config.exposure.singular, ax=ax
+            )
+        if isinstance(spec, ScheduleFigure):
+            return plot_schedule_year1(
+                clean.patients,
+                levels=config.derive.schedule_months,
+                noun=config.exposure.singular,
+                ax=ax,
+            )
+        if isinstance(spec, KmFigure):
+            return plot_km(
+                clean.patients,
+                time=spec.time,
+                event=spec.event,
+                by=spec.by,
+                conf_type=opt.km_conf_type,
+                xlabel=spec.xlabel
+                or f"Months since {config.exposure.day0_words.removeprefix('the ')}",
+                ylabel=spec.ylabel,
+                labels=config.analysis.labels.levels.get(spec.by, {}),
+                ax=ax,
+            )
+        return plot_forest(
+            tables[spec.table].frame,
+            xlabel=spec.xlabel or f"Odds ratio ({opt.ci_level}% CI)",
+            ax=ax,
+        )
+
+    width, height = _SIZES[spec.kind]
+    flow = isinstance(spec, FlowFigure)
+    fig = Figure(figsize=(width, height), layout=None if flow else "constrained")
     # the flow diagram places its boxes itself, over the whole figure
-    ax = fig.add_axes((0.005, 0.005, 0.99, 0.99)) if stem == "flow_diagram" else fig.add_subplot()
+    ax = fig.add_axes((0.005, 0.005, 0.99, 0.99)) if flow else fig.add_subplot()
     draw(ax)
     return fig
 
 
-def _options(study: Study) -> dict[str, object]:
-    from analysis.tables.study import options
-
-    return options(study.config)
-
-
-def draw_figures(study: Study, stems: Sequence[str] = FIGURE_STEMS) -> dict[str, Figure]:
-    """Draw the summary figures ``stems`` of ``study`` (in memory; ``save_figures`` writes them).
-
-    Stems as in ``FIGURE_STEMS``; every number comes from ``study.clean`` or, for
-    ``FIGURES_FROM_TABLES``, the study's tables (ARD). ``forest_response`` is skipped with a
-    logged warning when the study has no ``po_model`` table.
-    """
-    unknown = sorted(set(stems) - set(FIGURE_STEMS))
+def draw_figures(study: Study, stems: Sequence[str] | None = None) -> dict[str, Figure]:
+    """Draw the figures ``stems`` of the study's plan (default: all of them) in memory;
+    ``save_figures`` writes them. Every number comes from ``study.clean`` or, for figures of a
+    table, the study's tables (ARD)."""
+    specs = figure_specs(study.config)
+    stems = list(specs) if stems is None else list(stems)
+    unknown = [s for s in stems if s not in specs]
     if unknown:
-        raise ValueError(f"unknown figure(s) {unknown}; the figures are {list(FIGURE_STEMS)}")
-    figures: dict[str, Figure] = {}
+        raise ValueError(
+            f"unknown figure(s) {unknown}; the figures of this study's plan "
+            f"(analysis.figures) are {list(specs)}"
+        )
     with figure_theme():
-        for stem in stems:
-            fig = _draw(study, stem)
-            if fig is not None:
-                figures[stem] = fig
-    return figures
+        return {stem: _draw(study, stem, specs[stem]) for stem in stems}
 
 
 def save_figures(
@@ -170,9 +209,10 @@ def make_figures(
 
 
 __all__ = [
-    "FIGURES_FROM_TABLES",
-    "FIGURE_STEMS",
     "draw_figures",
+    "figure_caption",
+    "figure_specs",
+    "figure_stems",
     "figures_dir",
     "flow_reasons",
     "make_figures",

@@ -15,50 +15,38 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.config import StudyConfig
 from analysis.report.methods import methods_paragraphs
 from analysis.tables.render import TableResult, escape
 
-#: Report sections in order: (heading, [table names], [figure stems], intro text).
-SECTIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
-    (
-        "Patient flow",
-        (),
-        ("flow_diagram",),
-        "Records screened, excluded with reasons, included, and the subgroup whose response could be "
-        "assessed at 12 months.",
-    ),
-    (
-        "Baseline characteristics",
-        ("baseline_sex", "baseline_therapy_group"),
-        ("schedule_year1",),
-        "",
-    ),
-    (
-        "Adverse events",
-        ("ae_incidence", "ae_severity", "ae_by_exposure", "ae_duration"),
-        ("ae_incidence", "ae_by_exposure"),
-        "",
-    ),
-    ("Response at 12 months", ("response",), ("response_by_sex_therapy",), ""),
-    ("Models", ("po_model", "logistic_any_ae", "logistic_pain"), ("forest_response",), ""),
-    (
-        "Time to treatment discontinuation",
-        ("time_to_discontinuation",),
-        ("km_discontinuation",),
-        "",
-    ),
-)
+#: One report section: (heading, [table names], [figure stems], intro text, has flow table).
+SectionRow = tuple[str, tuple[str, ...], tuple[str, ...], str, bool]
 
-FIGURE_CAPTIONS = {
-    "flow_diagram": "Flow of patients from the clinic exports to the analysed cohort.",
-    "schedule_year1": "Usual interval between sessions in the first year.",
-    "ae_incidence": "Patients with each adverse event (% with 95% CI), by sex.",
-    "ae_by_exposure": "Patients with an adverse event after each session number.",
-    "response_by_sex_therapy": "Response grades at 12 months by sex, within monotherapy and "
-    "combined therapy.",
-    "forest_response": "Proportional-odds model of the response grade: odds ratios with 95% CI.",
-    "km_discontinuation": "Time to treatment discontinuation by therapy group (Kaplan–Meier).",
-}
+
+def plan_sections(config: StudyConfig) -> tuple[SectionRow, ...]:
+    """The report sections of the study's plan (``analysis.report.sections``, or the generic
+    sections of its tables); a section showing a flow diagram also shows the flow table."""
+    from analysis.figures.study import figure_specs
+    from analysis.plan_defaults import effective_plan
+
+    specs = figure_specs(config)
+    return tuple(
+        (
+            sec.heading,
+            tuple(sec.tables),
+            tuple(sec.figures),
+            sec.intro,
+            any(specs[f].kind == "flow_diagram" for f in sec.figures if f in specs),
+        )
+        for sec in effective_plan(config).report.sections
+    )
+
+
+def plan_captions(config: StudyConfig) -> dict[str, str]:
+    """Caption of every figure of the study's plan, by stem."""
+    from analysis.figures.study import figure_caption, figure_specs
+
+    return {stem: figure_caption(config, f) for stem, f in figure_specs(config).items()}
 
 
 @dataclass(frozen=True)
@@ -76,6 +64,8 @@ class ReportInputs:
     claims: pd.DataFrame | None = None
     provenance: Mapping[str, object] = field(default_factory=dict)
     suppress_below: int | None = None
+    sections: tuple[SectionRow, ...] = ()
+    captions: Mapping[str, str] = field(default_factory=dict)
 
 
 def report_inputs(
@@ -99,6 +89,8 @@ def report_inputs(
         claims=claims,
         provenance=provenance,
         suppress_below=suppress_below,
+        sections=plan_sections(study.config),
+        captions=plan_captions(study.config),
     )
 
 
@@ -106,10 +98,9 @@ def stylesheet() -> str:
     return resources.files("analysis.report").joinpath("report.css").read_text(encoding="utf-8")
 
 
-def _figure(stem: str, path: Path, number: int) -> str:
+def _figure(stem: str, path: Path, number: int, caption: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     mime = "image/svg+xml" if path.suffix == ".svg" else "image/png"
-    caption = FIGURE_CAPTIONS.get(stem, stem)
     return (
         f'<figure id="fig-{escape(stem)}"><img alt="{escape(caption)}" '
         f'src="data:{mime};base64,{data}"/><figcaption><b>Figure {number}.</b> '
@@ -205,14 +196,14 @@ def render_report_html(inputs: ReportInputs) -> str:
             f"&lt;{inputs.suppress_below}, with complementary suppression.</p>"
         )
     out.append("</header>")
-    out.append(_toc())
+    out.append(_toc(inputs.sections))
     out.append(
         '<section id="methods"><h2>Methods</h2>'
         + "".join(f"<p>{escape(p)}</p>" for p in inputs.methods)
         + "</section>"
     )
     table_no, fig_no = 0, 0
-    for heading, table_names, stems, intro in SECTIONS:
+    for heading, table_names, stems, intro, has_flow in inputs.sections:
         wide = any(
             _is_wide(inputs.tables[n], inputs.suppress_below)
             for n in table_names
@@ -221,12 +212,13 @@ def render_report_html(inputs: ReportInputs) -> str:
         css = ' class="wide"' if wide else ""
         head = f"<h2>{escape(heading)}</h2>" + (f"<p>{escape(intro)}</p>" if intro else "")
         body: list[str] = []
-        if heading == "Patient flow":
+        if has_flow:
             body.append(_flow_table(inputs.flow))
         for stem in stems:
             if stem in inputs.figures:
                 fig_no += 1
-                body.append(_figure(stem, inputs.figures[stem], fig_no))
+                caption = inputs.captions.get(stem, stem)
+                body.append(_figure(stem, inputs.figures[stem], fig_no, caption))
         for name in table_names:
             if name in inputs.tables:
                 table_no += 1
@@ -271,7 +263,7 @@ def _anchor(heading: str) -> str:
     return heading.lower().replace(" ", "-").replace("/", "-")
 
 
-def _toc() -> str:
-    items = ["Methods", *[s[0] for s in SECTIONS], "Claims check", "Provenance"]
+def _toc(sections: tuple[SectionRow, ...]) -> str:
+    items = ["Methods", *[s[0] for s in sections], "Claims check", "Provenance"]
     links = "".join(f'<li><a href="#{_anchor(h)}">{escape(h)}</a></li>' for h in items)
     return f'<nav class="toc"><ol>{links}</ol></nav>'

@@ -127,7 +127,7 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         "term counts once; events are counted separately), with the subject-level table as "
         "denominator. Methods used, as recorded with each number: " + "; ".join(tests) + ". "
         "Confidence intervals: " + "; ".join(cis) + ". Two-sided tests, alpha "
-        f"{config.analysis.get('alpha', 0.05)}; no adjustment for multiplicity."
+        f"{config.analysis.options.alpha}; no adjustment for multiplicity."
     )
     versions = package_versions()
     paras.append(

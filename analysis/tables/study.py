@@ -1,4 +1,4 @@
-"""The tables of one study, with the choices read from the study YAML's ``analysis`` section."""
+"""The tables of one study, as its analysis plan (``analysis.tables`` of the study file) lists them."""
 
 from __future__ import annotations
 
@@ -11,137 +11,25 @@ import pandas as pd
 
 from analysis.ard import concat_ard
 from analysis.config import StudyConfig
-from analysis.design import slug
 from analysis.pipeline import CleanResult
-from analysis.tables import models
-from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
-from analysis.tables.baseline import baseline_table
+from analysis.plan_defaults import effective_plan
+from analysis.tables.plan_tables import build_table
 from analysis.tables.render import TableResult
-from analysis.tables.response import response_table
-from analysis.tables.time_to_event import time_to_event_table
-
-DEFAULTS: dict[str, Any] = {
-    "alpha": 0.05,
-    "ci_method": "wilson",
-    "categorical_test": "chi2",
-    "continuous_test": "welch",
-    "ae_test": "fisher",
-    "response_trend_test": "cochran_armitage",
-    "km_conf_type": "log",
-    "km_times_months": [12, 24],
-}
 
 
 def options(config: StudyConfig) -> dict[str, Any]:
-    """The ``analysis`` options of the study, over the documented defaults."""
-    return {**DEFAULTS, **config.analysis}
-
-
-def baseline_variables(config: StudyConfig) -> dict[str, str]:
-    variables = {
-        "age_years": "Age, years",
-        "sex": "Sex",
-        "centre": "Centre",
-        "baseline_severity": "Baseline severity",
-        "baseline_grade": "Baseline grade",
-        "n_exposures": "Sessions, n",
-        "schedule_months_year1": "First-year interval, months",
-        "followup_months": "Follow-up, months",
-    }
-    for group in config.groups.values():
-        for drug in group.concomitant_overlap.treatments if group.concomitant_overlap else ():
-            variables[f"has_{slug(drug)}"] = f"Concomitant {drug}"
-    return variables
+    """The statistical options of the study's plan (``analysis.options``), as a dict."""
+    return config.analysis.options.model_dump()
 
 
 def table_builders(
     config: StudyConfig, result: CleanResult
 ) -> dict[str, Callable[[], TableResult]]:
-    """How to build every table of the study, in report order (nothing is computed here)."""
-    opt = options(config)
-    p = result.patients
-    ae = result.tables["adverse_events"]
-    seed = config.seed_for("exact-tests")
-    alpha = float(opt["alpha"])
-    variables = baseline_variables(config)
-    vocab = config.vocabularies.get("ae_term")
-
-    def baseline(by: str) -> TableResult:
-        return baseline_table(
-            p,
-            by=by,
-            variables={k: v for k, v in variables.items() if k != by},
-            categorical=["schedule_months_year1"],
-            categorical_test=opt["categorical_test"],
-            continuous_test=opt["continuous_test"],
-            seed=seed,
-        )
-
-    @functools.cache  # both logistic models use it; built once, only when one is built
-    def with_pain() -> pd.DataFrame:
-        return p.assign(has_pain=models.subjects_with_term(p, ae, "pain").to_numpy())
-
-    def logistic(outcome: str, name: str) -> TableResult:
-        return models.logistic_model(
-            with_pain(),
-            outcome=outcome,
-            covariates=("sex", "age_years", "therapy_group", "n_exposures"),
-            table=name,
-            units={"n_exposures": config.exposure.singular},
-        )
-
+    """How to build every table of the study's plan, in report order (nothing is computed here)."""
+    plan = effective_plan(config)
     return {
-        "baseline_sex": lambda: baseline("sex"),
-        "baseline_therapy_group": lambda: baseline("therapy_group"),
-        "ae_incidence": lambda: ae_incidence(
-            p,
-            ae,
-            by=["sex", "therapy_group"],
-            categories=vocab.categories if vocab else None,
-            terms=vocab.levels if vocab else None,
-            ci=opt["ci_method"],
-            alpha=alpha,
-            test=opt["ae_test"],
-            seed=seed,
-        ),
-        "ae_severity": lambda: ae_severity(
-            p, ae, by=["sex", "therapy_group"], test=opt["ae_test"], seed=seed
-        ),
-        "ae_by_exposure": lambda: ae_by_exposure(
-            ae,
-            result.tables["exposures"],
-            ci=opt["ci_method"],
-            alpha=alpha,
-            noun=config.exposure.singular,
-        ),
-        "ae_duration": lambda: ae_duration(ae),
-        "response": lambda: response_table(
-            p,
-            by="sex",
-            within="therapy_group",
-            improvement_levels=tuple(config.derive.improvement_levels),
-            ci=opt["ci_method"],
-            alpha=alpha,
-            trend_test=opt["response_trend_test"],
-            seed=seed,
-        ),
-        "po_model": lambda: models.proportional_odds(p),
-        "logistic_any_ae": lambda: logistic("has_teae", "logistic_any_ae"),
-        "logistic_pain": lambda: logistic("has_pain", "logistic_pain"),
-        "time_to_discontinuation": lambda: time_to_event_table(
-            p,
-            time="time_to_discontinuation_months",
-            event="is_discontinued",
-            by="therapy_group",
-            covariates={"therapy_group": "monotherapy", "sex": "female", "age_years": None},
-            times=opt["km_times_months"],
-            conf_type=opt["km_conf_type"],
-            alpha=alpha,
-            title="Time to treatment discontinuation by therapy group",
-            name="time_to_discontinuation",
-            origin=config.exposure.day0_words,
-        ),
+        name: functools.partial(build_table, config, result, name, spec)
+        for name, spec in plan.tables.items()
     }
 
 

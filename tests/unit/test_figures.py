@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import re
 from itertools import combinations
 from pathlib import Path
@@ -20,11 +19,11 @@ from matplotlib.patches import Rectangle
 
 from analysis.ard import ard_frame
 from analysis.figures import (
-    FIGURE_STEMS,
     ROLE_COLORS,
     ae_by_exposure_lines,
     ae_incidence_points,
     criterion_reason,
+    figure_stems,
     figure_theme,
     flow_counts,
     forest_rows,
@@ -42,6 +41,7 @@ from analysis.figures import (
     save_figure,
     schedule_counts,
 )
+from analysis.figures.study import draw_figures
 from analysis.figures.survival import CensorTicks
 from analysis.figures.theme import GRADE_COLORS, text_color_on
 from analysis.stats.survival import logrank_test
@@ -608,19 +608,25 @@ def test_make_figures_writes_every_stem(
     }
     study = _FakeStudy(reference_clean, reference_config, tables, tmp_path)
     out = make_figures(study, formats=("png",))  # type: ignore[arg-type]
-    assert list(out) == list(FIGURE_STEMS)
+    assert (
+        list(out)
+        == figure_stems(reference_config)
+        == [
+            "flow_diagram",
+            "response_by_sex_therapy",
+            "ae_incidence",
+            "ae_by_exposure",
+            "schedule_year1",
+            "km_discontinuation",
+            "forest_response",
+        ]
+    )
     for stem, paths in out.items():
         assert paths == [tmp_path / "figures" / f"{stem}.png"]
         assert paths[0].stat().st_size > 10_000
 
 
-def test_make_figures_skips_forest_without_po_model(
-    reference_clean, reference_config, incidence_ard, session_ard, tmp_path, caplog
-):
-    tables = {"ae_incidence": _FakeTable(incidence_ard), "ae_by_exposure": _FakeTable(session_ard)}
-    study = _FakeStudy(reference_clean, reference_config, tables, tmp_path)
-    with caplog.at_level(logging.WARNING, logger="analysis.figures.study"):
-        out = make_figures(study, out_dir=tmp_path / "x", formats=("svg",))  # type: ignore[arg-type]
-    assert "forest_response" not in out
-    assert len(out) == len(FIGURE_STEMS) - 1
-    assert "figure forest_response skipped: the study has no 'po_model' table" in caplog.text
+def test_draw_figures_refuses_a_stem_outside_the_plan(reference_clean, reference_config, tmp_path):
+    study = _FakeStudy(reference_clean, reference_config, {}, tmp_path)
+    with pytest.raises(ValueError, match=r"unknown figure\(s\) \['volcano'\]; the figures of"):
+        draw_figures(study, ["volcano"])  # type: ignore[arg-type]

@@ -11,6 +11,8 @@ import pytest
 
 from analysis.config import StudyConfig
 from analysis.pipeline import clean_study
+from analysis.report.claims import claims_path_for, load_claims, verify_claims
+from analysis.study import Study
 
 STUDY = Path(__file__).resolve().parents[2] / "studies" / "low_dose_oral_minoxidil.yaml"
 
@@ -27,6 +29,7 @@ def test_cohort_flow_and_demographics(ldom):
         "conflict": 1421,
         "inclusion:treated": 1416,
         "inclusion:followup": 1404,
+        "subgroup:discontinued": 181,
     }
     p = ldom.patients
     assert p["sex"].value_counts().to_dict() == {"female": 943, "male": 461}  # 67.2% / 32.8%
@@ -65,3 +68,11 @@ def test_doses_parsed_from_text_with_the_study_s_usual_frequency(ldom):
     assumed = ldom.audit.loc[(ldom.audit["check"] == "dose") & (ldom.audit["action"] == "assumed")]
     assert len(assumed) > 0
     assert set(assumed["value"].str.replace(" ", "").str.lower()) <= {"1mg", "2.5mg"}
+
+
+def test_every_claim_of_the_abstract_holds_on_the_ard():
+    claims = load_claims(claims_path_for(STUDY))
+    result = verify_claims(Study.load(STUDY).ard, claims)
+    failed = result.loc[~result["passed"], ["id", "check", "expected", "computed", "note"]]
+    assert failed.empty, failed.to_string()
+    assert len(claims) == 23 and len(result) == 34

@@ -1,0 +1,259 @@
+"""The analysis plan of a study file: parsing, every error, and the tables built from it."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis.config import StudyConfig
+from analysis.errors import ConfigError, PipelineError
+from tests.conftest import MINI_YAML, REFERENCE_STUDY
+
+
+def _with_plan(mini_study, plan: str):
+    return mini_study(yaml_edit=lambda y: y + plan)
+
+
+def _load_error(mini_study, plan: str) -> str:
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(_with_plan(mini_study, plan))
+    return str(exc.value)
+
+
+def test_reference_plan_parses(reference_config):
+    plan = reference_config.analysis
+    assert list(plan.tables)[:2] == ["baseline_sex", "baseline_therapy_group"]
+    assert plan.tables["logistic_pain"].outcome.ae_term == "pain"
+    assert plan.options.ci_level == 95
+    assert [s.heading for s in plan.report.sections][0] == "Patient flow"
+
+
+@pytest.mark.parametrize(
+    ("plan", "message"),
+    [
+        (
+            "analysis:\n  tables:\n    t: {kind: histogram}\n",
+            "`analysis.tables.t.kind` is 'histogram'; use one of baseline",
+        ),
+        (
+            "analysis:\n  options: {alpah: 0.1}\n",
+            "unknown key `analysis.options.alpah`; check",
+        ),
+        (
+            "analysis:\n  options: {ci_method: exact}\n",
+            "analysis.options.ci_method",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: baseline, variables: [age_years, weight_kg]}\n",
+            "analysis.tables.t.variables[1]: unknown variable 'weight_kg'",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: baseline, by: sexx, variables: [age_years]}\n",
+            "analysis.tables.t.by: unknown `by` column 'sexx' (did you mean 'sex'?)",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: response, by: sex, within: therapy}\n",
+            "analysis.tables.t.within: unknown `within` column 'therapy'",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "  report:\n    sections: [{heading: AE, tables: [t, ae_incidenc]}]\n",
+            "analysis.report.sections[0].tables[1]: no table 'ae_incidenc'",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "  report:\n    sections: [{heading: AE, figures: [forest]}]\n",
+            "analysis.report.sections[0].figures[0]: no figure 'forest'",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "  figures: [{kind: forest, table: po_model}]\n",
+            "analysis.figures[0].table: no table 'po_model' under analysis.tables",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_duration, population: adults}\n",
+            "analysis.tables.t.population: no subgroup 'adults'",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: logistic, outcome: {ae_term: pian}, "
+            "covariates: [sex]}\n",
+            "analysis.tables.t.outcome.ae_term: 'pian' is not a level of vocabulary 'ae_term' "
+            "(did you mean 'pain'?)",
+        ),
+    ],
+)
+def test_bad_plans_are_refused_with_key_and_line(mini_study, plan, message):
+    text = _load_error(mini_study, plan)
+    assert message in re.sub(r" \(line \d+\)", "", text), text
+    first = MINI_YAML.count("\n") + 1  # the plan follows the mini study's lines
+    assert any(f"(line {first + k})" in text for k in range(5)), text
+
+
+def test_ae_by_exposure_is_refused_for_periods(mini_study):
+    path = mini_study(
+        yaml_edit=lambda y: (
+            y.replace(
+                "exposure: {kind: discrete, noun: session, teae_days_after_last: 90, "
+                "min_interval_days: 14}",
+                "exposure: {kind: periods}",
+            ).replace("  schedule_months: [1, 2, 3, 4, 6]\n", "")
+            + "analysis:\n  tables:\n    t: {kind: ae_by_exposure}\n"
+        )
+    )
+    with pytest.raises(ConfigError, match="it needs exposure.kind: discrete"):
+        StudyConfig.load(path)
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def _tables(config, clean):
+    from analysis.tables.study import build_tables
+
+    return build_tables(config, clean)
+
+
+@pytest.fixture
+def mini(mini_study):
+    from analysis.pipeline import clean_study
+
+    def make(plan: str = ""):
+        config = StudyConfig.load(_with_plan(mini_study, plan))
+        return config, clean_study(config)
+
+    return make
+
+
+def test_default_plan_of_the_mini_study(mini):
+    config, clean = mini()
+    tables = _tables(config, clean)
+    assert list(tables) == ["baseline", "ae_incidence", "response", "time_to_discontinuation"]
+    from analysis.figures.study import figure_stems
+    from analysis.report.html import plan_sections
+
+    assert figure_stems(config) == [
+        "flow_diagram",
+        "response_by_sex",
+        "km_time_to_discontinuation",
+    ]
+    assert [s[0] for s in plan_sections(config)] == [
+        "Patient flow",
+        "Baseline characteristics",
+        "Adverse events",
+        "Response",
+        "Time to event",
+    ]
+    f = tables["ae_incidence"].frame
+    any_ae = f.loc[(f["stat"] == "n") & (f["group"] == "overall")]
+    assert any_ae["value"].max() == 2  # P1 and P4 had treatment-emergent events
+
+
+def test_reference_plan_reproduces_key_numbers(reference_config, reference_clean):
+    from analysis.tables.study import table_builders
+
+    builders = table_builders(reference_config, reference_clean)
+    assert list(builders) == list(reference_config.analysis.tables)
+    f = builders["baseline_sex"]().frame
+    n = f.loc[(f["variable"] == "") | (f["stat"] == "N")]
+    assert len(n) > 0
+    assert set(builders["logistic_pain"]().frame["table"]) == {"logistic_pain"}
+
+
+def test_constant_covariate_is_dropped_with_a_footnote(mini):
+    config, clean = mini(
+        "subgroups:\n  men:\n    label: Men\n    where: [{column: sex, op: '==', value: male}]\n"
+    )
+    from analysis.plan import LogisticTable
+    from analysis.tables.plan_tables import build_table
+
+    patients = pd.concat([clean.patients] * 3, ignore_index=True)
+    patients["patient_id"] = [f"X{i}" for i in range(len(patients))]
+    patients["age_years"] = range(30, 30 + len(patients))
+    patients["has_teae"] = [i % 2 == 0 for i in range(len(patients))]
+    clean2 = type("C", (), {"patients": patients, "tables": clean.tables})()
+    spec = LogisticTable(
+        kind="logistic", outcome="has_teae", covariates=["sex", "age_years"], population="men"
+    )
+    t = build_table(config, clean2, "m", spec)  # type: ignore[arg-type]
+    assert "sex" not in set(t.frame["variable"])
+    assert (
+        "sex (`sex`) dropped from the covariates: every one of the 6 complete cases is 'male', "
+        "so it has no contrast to estimate." in t.footnotes
+    )
+
+
+def test_a_table_that_cannot_be_built_names_its_key(mini):
+    config, clean = mini()
+    from analysis.plan import LogisticTable
+    from analysis.tables.plan_tables import build_table
+
+    spec = LogisticTable(kind="logistic", outcome="has_teae", covariates=["centre"])
+    with pytest.raises(
+        PipelineError,
+        match=r"table 'bad' \(kind logistic\) cannot be built: .*"
+        r"under `analysis.tables.bad`",
+    ):
+        build_table(config, clean, "bad", spec)
+
+
+def _tiny_cohort():
+    patients = pd.DataFrame({"patient_id": ["A", "B"], "sex": pd.Categorical(["female", "male"])})
+    exposures = pd.DataFrame({"patient_id": ["A", "A", "B", "B"], "exposure_number": [1, 2, 1, 2]})
+    events = pd.DataFrame(
+        {
+            "patient_id": ["A", "B"],
+            "exposure_number": [2, 1],
+            "ae_term": ["pain", "edema"],
+            "is_teae": [True, True],
+            "is_serious": [False, False],
+            "action_taken": ["none", "treatment discontinued"],
+        }
+    )
+    return patients, exposures, events
+
+
+def test_unit_exposures_counts_patient_exposures():
+    from analysis.tables.adverse_events import ae_incidence
+    from analysis.tables.plan_tables import exposure_subjects
+
+    patients, exposures, events = _tiny_cohort()
+    subjects, ev = exposure_subjects(patients, exposures, events.iloc[:1], ["sex"])
+    assert list(subjects["patient_id"]) == ["A#1", "A#2", "B#1", "B#2"]
+    assert list(subjects["sex"]) == ["female", "female", "male", "male"]
+    t = ae_incidence(subjects, ev, terms=["pain", "edema"])
+    f = t.frame
+    pain = f.loc[(f["level"] == "pain") & (f["group"] == "overall")].set_index("stat")["value"]
+    assert (pain["n"], pain["N"]) == (1, 4)
+
+
+def test_where_keeps_only_matching_events():
+    from analysis.derive import evaluate_conditions
+    from analysis.design import Condition
+    from analysis.tables.adverse_events import ae_incidence
+
+    patients, _, events = _tiny_cohort()
+    where = [Condition(column="action_taken", op="==", value="treatment discontinued")]
+    kept = events.loc[evaluate_conditions(events, where)]
+    f = ae_incidence(patients, kept, terms=["pain", "edema"]).frame
+    rows = f.loc[f["group"] == "overall"].set_index(["level", "stat"])["value"]
+    assert rows[("edema", "n")] == 1 and rows[("pain", "n")] == 0 and rows[("edema", "N")] == 2
+
+
+def test_frequencies_kind_counts_with_wilson_ci(mini):
+    config, clean = mini()
+    from analysis.plan import FrequenciesTable
+    from analysis.tables.plan_tables import build_table
+
+    spec = FrequenciesTable(kind="frequencies", variables=["discontinuation_reason"])
+    t = build_table(config, clean, "reasons", spec)
+    f = t.frame.loc[t.frame["level"] == "cost"].set_index("stat")["value"]
+    assert (f["n"], f["N"]) == (1, 1)
+    assert f["pct"] == 100
+    assert f["ci_low"] == pytest.approx(20.65, abs=0.01)  # Wilson 95% CI of 1/1: 20.65-100
+    assert set(t.frame["table"]) == {"reasons"}
+
+
+def test_reference_yaml_is_the_reference_study():
+    assert REFERENCE_STUDY.name == "dutasteride_mesotherapy.yaml"
