@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.figures.adverse_events import plot_ae_by_session, plot_ae_incidence
-from analysis.figures.flow import criterion_reason, flow_counts, plot_flow_diagram
+from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy
 from analysis.figures.schedule import plot_schedule_year1
@@ -44,13 +44,12 @@ def flow_reasons(study: Study) -> dict[str, str]:
 
 def _draw(study: Study, stem: str) -> Figure | None:
     """One figure of the study (``None`` when its input table is not available)."""
-    clean, tables = study.clean, study.tables
+    clean = study.clean
+    if stem == "flow_diagram":  # places its boxes itself, over the whole figure, taller if need be
+        counts = flow_counts(clean, reasons=flow_reasons(study))
+        return flow_figure(counts, width=DOUBLE_COLUMN_IN, height=4.4)
+    tables = study.tables
     plans: dict[str, tuple[float, float, Callable[[Axes], object]]] = {
-        "flow_diagram": (
-            DOUBLE_COLUMN_IN,
-            4.4,
-            lambda ax: plot_flow_diagram(flow_counts(clean, reasons=flow_reasons(study)), ax=ax),
-        ),
         "response_by_sex_therapy": (
             SINGLE_COLUMN_IN,
             3.1,
@@ -103,10 +102,8 @@ def _draw(study: Study, stem: str) -> Figure | None:
         )
         return None
     width, height, draw = plans[stem]
-    fig = Figure(figsize=(width, height), layout=None if stem == "flow_diagram" else "constrained")
-    # the flow diagram places its boxes itself, over the whole figure
-    ax = fig.add_axes((0.005, 0.005, 0.99, 0.99)) if stem == "flow_diagram" else fig.add_subplot()
-    draw(ax)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    draw(fig.add_subplot())
     return fig
 
 
