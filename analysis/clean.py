@@ -8,7 +8,10 @@ The rules are documented for users in ``docs/derivations.md``.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import difflib
+import numbers
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -132,7 +135,7 @@ def strip_text(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def _id_text(v: object) -> object:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
+    if is_blank(v):
         return None
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -272,22 +275,84 @@ def handle_unmapped(step: Step, report: pd.DataFrame, table: str, on_unmapped: s
 
 
 # ------------------------------------------------------------------- dates, numbers
+def is_blank(value: object) -> bool:
+    """True for a cell that holds nothing, in any of the forms readers give an empty cell.
+
+    None, ``pd.NA``, ``NaT`` (pandas or NumPy), NaN (Python or NumPy float) and text that is empty
+    or only white space. calamine and openpyxl give None for a blank XLSX cell, but pandas turns
+    it into NaT in a column of dates; Parquet nulls arrive as None, NaN or NaT by column type;
+    pyreadstat gives NaN or NaT.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    try:
+        return bool(pd.isna(value))  # e.g. pd.NaT subclasses; arrays answer with an array
+    except (TypeError, ValueError):
+        return False
+
+
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d")
+_EXCEL_SERIALS = (20000, 80000)  # 1954-10-03 .. 2119-01-10: the serial days of plausible dates
+
+
 def parse_date_value(value: object, order: str) -> pd.Timestamp | None:
-    """One raw cell -> Timestamp, or None when it cannot be read as a date."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    """One raw cell -> a date (midnight, no time zone), or None when it holds no readable date.
+
+    Takes what any reader gives: text (ISO ``YYYY-MM-DD`` with or without a time, or the source's
+    ``date_order``), ``datetime`` / ``date`` / ``pd.Timestamp`` (time-zone aware ones keep their
+    local calendar day), ``np.datetime64``, ``pd.Period`` and an Excel serial day number (a number
+    in 20000..80000). A blank cell (:func:`is_blank`) gives None, as does a date pandas cannot
+    hold (before 1677 or after 2262).
+    """
+    if is_blank(value):
         return None
-    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
-        return pd.Timestamp(value).normalize()
-    if isinstance(value, int | float | np.integer | np.floating):
-        if 20000 <= float(value) <= 80000:  # an Excel serial day number in a text/number cell
-            return _EXCEL_EPOCH + pd.Timedelta(days=int(value))
+    if isinstance(value, bool | np.bool_):
         return None
-    text = str(value).strip()
+    ts: pd.Timestamp | None = None
+    if isinstance(value, pd.Period):
+        ts = value.to_timestamp()
+    elif isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
+        ts = _timestamp(value)
+    elif isinstance(value, numbers.Real | decimal.Decimal):
+        serial = float(value)
+        if _EXCEL_SERIALS[0] <= serial <= _EXCEL_SERIALS[1]:
+            ts = _EXCEL_EPOCH + pd.Timedelta(days=int(serial))
+    else:
+        ts = _parse_date_text(str(value).strip(), order)
+    if ts is None or ts is pd.NaT:
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)  # the wall-clock day where it was recorded
+    return ts.normalize()
+
+
+def _timestamp(value: object) -> pd.Timestamp | None:
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+        return None
+    if ts is pd.NaT or not pd.Timestamp.min <= ts.tz_localize(None) <= pd.Timestamp.max:
+        return None
+    return ts.as_unit("ns")
+
+
+def _parse_date_text(text: str, order: str) -> pd.Timestamp | None:
     for fmt in [*_ISO_FORMATS, *_DATE_FORMATS[order]]:
         try:
-            return pd.Timestamp(dt.datetime.strptime(text, fmt)).normalize()
+            return _timestamp(dt.datetime.strptime(text, fmt))
         except ValueError:
             continue
+    if _ISO_DATETIME.match(text):  # ISO with fractions of a second or a UTC offset
+        try:
+            return _timestamp(dt.datetime.fromisoformat(text))
+        except ValueError:
+            return None
     return None
 
 
@@ -309,8 +374,8 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         parsed = pd.Series(
             [parse_date_value(v, o) for v, o in zip(raw, order, strict=True)], index=out.index
         )
-        failed = raw.notna() & parsed.isna()
-        out[column] = pd.to_datetime(parsed)
+        failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
+        out[column] = pd.to_datetime(parsed).astype("datetime64[ns]")
         if failed.any():
             bad = out.loc[failed]
             msgs = raw[failed].map(
@@ -334,7 +399,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
 
 
 def _to_number(value: object) -> float | None:
-    if value is None or value is pd.NA:
+    if is_blank(value):
         return None
     if isinstance(value, bool):
         return None
@@ -367,7 +432,7 @@ def parse_numbers(data: pd.DataFrame, table: str, columns: Columns | None = None
             continue
         raw = out[column]
         parsed = raw.map(_to_number).astype("float64")
-        failed = raw.notna() & parsed.isna()
+        failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
         what = "a number"
         if spec.kind == "integer":
             fraction = parsed.notna() & (parsed != parsed.round())

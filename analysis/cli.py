@@ -9,17 +9,22 @@ from __future__ import annotations
 import functools
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+from typer._click import exceptions as click_exceptions  # Typer's own copy of click
 
 from analysis.errors import RetroError
+from analysis.parallel import JobFailed
 
 app = typer.Typer(
     name="retro",
@@ -39,6 +44,7 @@ _STARTED = time.perf_counter()
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file, e.g. studies/my_study.yaml.")]
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @contextmanager
@@ -55,33 +61,149 @@ def _progress(description: str) -> Iterator[Callable[[str], None]]:
         yield lambda msg: progress.update(task, description=f"{description}: {msg}")
 
 
-def _guard(fn: Callable[[], T]) -> T:
+@dataclass
+class _Invocation:
+    """What the running command is doing, for the message when it fails."""
+
+    command: str = ""
+    stage: str = ""
+    reports_dir: Path | None = None
+    debug: bool = False
+
+
+_now = _Invocation()
+ERROR_LOG = "retro-error.log"
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Let an unexpected error stop the command with its Python traceback (by "
+            "default: a short message, the traceback written to reports/<study>/retro-error.log).",
+        ),
+    ] = False,
+) -> None:
+    _now.debug = debug
+
+
+def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Run a command so that no traceback reaches the user: a ``RetroError`` is printed as its
+    message, any other exception as one paragraph naming the command, the stage and where the
+    traceback was written (``--debug`` lets it raise instead). Both exit with status 2."""
+
+    def decorate(fn: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            _now.command, _now.stage, _now.reports_dir = name, "reading the study file", None
+            try:
+                fn(*args, **kwargs)
+            except (typer.Exit, typer.Abort, click_exceptions.ClickException):
+                raise
+            except RetroError as exc:
+                _print_user_error(exc)
+                raise typer.Exit(2) from None
+            except JobFailed as exc:  # a stage of `retro run` failed in another process
+                _now.stage = exc.job
+                if isinstance(exc.cause, RetroError):
+                    _print_user_error(exc.cause)
+                    raise typer.Exit(2) from None
+                if _now.debug:
+                    if exc.child_traceback:
+                        exc.cause.add_note(f"in the child process:\n{exc.child_traceback}")
+                    raise exc.cause from None
+                _print_unexpected(exc.cause, exc.child_traceback or _traceback_text(exc))
+                raise typer.Exit(2) from None
+            except Exception as exc:
+                if _now.debug:
+                    raise
+                _print_unexpected(exc, _traceback_text(exc))
+                raise typer.Exit(2) from None
+
+        return run
+
+    return decorate
+
+
+def _print_user_error(exc: RetroError) -> None:
+    console.print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
+    console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+
+
+def _traceback_text(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
+
+
+def _print_unexpected(exc: BaseException, trace: str) -> None:
+    """One paragraph: the command, the stage, the exception, where its traceback is."""
+    log = _write_error_log(trace)
+    where = (
+        f"The full traceback is in {log}"
+        if log is not None
+        else "The traceback could not be written to a file"
+    )
+    text = str(exc).rstrip()
+    end = "" if text.endswith((".", "!", "?")) else "."
+    message = Text.assemble(
+        ("error: ", "bold red"),
+        f"retro {_now.command}: stage '{_now.stage}' failed: {type(exc).__name__}: {text}{end} This "
+        f"is an unexpected error (not one the toolkit recognises in the data or the study "
+        f"file). {where}; rerun with `retro --debug {_now.command} ...` to see it here, and "
+        f"report it with that traceback if the cause is not clear from it.",
+    )
+    console.print(message, soft_wrap=True, highlight=False)
+
+
+def _write_error_log(trace: str) -> Path | None:
+    """Write the traceback to reports/<study>/retro-error.log (the temporary folder when the
+    study file could not be read); None when it cannot be written."""
+    import tempfile
+
+    folder = _now.reports_dir if _now.reports_dir is not None else Path(tempfile.gettempdir())
+    path = folder / ERROR_LOG
+    header = (
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')}  retro {' '.join(sys.argv[1:])}\n"
+        f"command: retro {_now.command}; stage: {_now.stage}\n\n"
+    )
     try:
-        return fn()
-    except RetroError as exc:
-        console.print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
-        console.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(2) from None
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(header + trace, encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+def _guard(fn: Callable[[], T], stage: str | None = None) -> T:
+    """Run one stage of the command (named in the message if it fails)."""
+    if stage is not None:
+        _now.stage = stage
+    return fn()
 
 
 def _load(study: Path):  # noqa: ANN202 - StudyConfig, imported lazily to keep --help fast
     from analysis.config import StudyConfig
 
-    return _guard(lambda: StudyConfig.load(study))
+    cfg = _guard(lambda: StudyConfig.load(study), "reading the study file")
+    _now.reports_dir = cfg.reports_dir
+    return cfg
 
 
 @app.command()
+@_command("synth")
 def synth(study: StudyArg) -> None:
     """Regenerate the synthetic raw export of a study (byte-identical for the same seed)."""
     from analysis.datasets import write_twin
 
     cfg = _load(study)
-    paths = _guard(lambda: write_twin(cfg))
+    paths = _guard(lambda: write_twin(cfg), "writing the synthetic twin")
     for p in paths:
         out.print(f"wrote {p.relative_to(cfg.root) if p.is_relative_to(cfg.root) else p}")
 
 
 @app.command("clean")
+@_command("clean")
 def clean_cmd(study: StudyArg) -> None:
     """Read, validate and clean the raw exports; derive analysis variables; apply inclusion.
 
@@ -93,9 +215,9 @@ def clean_cmd(study: StudyArg) -> None:
 
     cfg = _load(study)
     with _progress("clean") as say:
-        result = _guard(lambda: clean_study(cfg, progress=say))
-        write_clean_outputs(result, cfg)
-    _print_clean_summary(result, validation_report(result), cfg)
+        result = _guard(lambda: clean_study(cfg, progress=say), "clean")
+        _guard(lambda: write_clean_outputs(result, cfg), "writing the clean outputs")
+    _guard(lambda: _print_clean_summary(result, validation_report(result), cfg), "clean summary")
 
 
 def _print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
@@ -129,6 +251,7 @@ def _print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
 
 
 @app.command()
+@_command("tables")
 def tables(study: StudyArg) -> None:
     """Build every table (baseline, adverse events, response, models, time to event).
 
@@ -140,9 +263,9 @@ def tables(study: StudyArg) -> None:
     s = Study(_load(study))
     with _progress("tables") as say:
         say("cleaning")
-        _guard(lambda: s.clean)
+        _guard(lambda: s.clean, "clean")
         say("building tables")
-        written = _guard(s.write_tables)
+        written = _guard(s.write_tables, "tables")
     out.print(
         f"{len(s.tables)} tables, {len(s.ard)} ARD rows; {len(written)} files in {s.reports_dir}"
     )
@@ -160,6 +283,7 @@ SuppressOpt = Annotated[
 
 
 @app.command()
+@_command("figures")
 def figures(study: StudyArg) -> None:
     """Draw the study's figures (PNG 300 dpi, SVG, PDF) under reports/<study>/figures/."""
     from analysis.figures.study import make_figures
@@ -167,17 +291,20 @@ def figures(study: StudyArg) -> None:
 
     s = Study(_load(study))
     with _progress("figures"):
-        made = _stage("figures", lambda: make_figures(s))
+        _guard(lambda: s.clean, "clean")
+        made = _guard(lambda: make_figures(s), "figures")
     out.print(f"{len(made)} figures in {s.reports_dir / 'figures'}")
 
 
 @app.command()
+@_command("verify")
 def verify(study: StudyArg) -> None:
     """Check every number the manuscript states (studies/<study>.claims.yaml) against the
     analysis; prints claim / computed / pass and exits with status 1 if any claim fails."""
     from analysis.report.claims import verify_command
 
-    code = _guard(lambda: verify_command(study, console=out))
+    _load(study)  # the error log's folder
+    code = verify_command(study, console=out, on_stage=lambda stage: _guard(lambda: None, stage))
     raise typer.Exit(code)
 
 
@@ -193,6 +320,7 @@ JobsOpt = Annotated[
 
 
 @app.command()
+@_command("notebooks")
 def notebooks(
     study: StudyArg,
     jobs: JobsOpt = None,
@@ -223,8 +351,9 @@ def notebooks(
         console.print(f"[bold red]error:[/] no notebooks NN-*.ipynb in {nb_dir}", highlight=False)
         raise typer.Exit(2)
     out_dir = s.reports_dir / "notebooks"
-    kernel = _guard(nbs.kernel_for_this_python)
+    kernel = _guard(nbs.kernel_for_this_python, "finding the notebook kernel")
     parameters = {"study_path": str(Path(study).resolve()), "pdf": pdf}
+    _now.stage = "notebooks"
     with (
         tempfile.TemporaryDirectory(prefix="retro-notebooks-") as tmp,
         _progress(f"{len(paths)} notebooks"),
@@ -236,7 +365,7 @@ def notebooks(
             kernel=kernel,
             ard_dir=Path(tmp),
             jobs=jobs or default_processes(),
-            meanwhile=lambda: _stage("clean", lambda: s.clean),
+            meanwhile=lambda: _guard(lambda: s.clean, "clean"),
         )
     table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
     failed = 0
@@ -263,12 +392,14 @@ def notebooks(
 
 
 @app.command()
+@_command("report")
 def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = None) -> None:
     """Write report.html, report.pdf and tables.docx (runs the stages they need)."""
     _run_all(study, suppress_below=suppress_below, jobs=jobs, command=f"retro report {study}")
 
 
 @app.command()
+@_command("run")
 def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = None) -> None:
     """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX), claims check,
     manifest. A failing stage stops the run with the stage named; nothing is skipped silently.
@@ -278,7 +409,6 @@ def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = Non
 
 def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, command: str) -> None:
     from analysis.outputs import write_outputs
-    from analysis.parallel import JobFailed
     from analysis.pipeline import validation_report
     from analysis.study import Study
 
@@ -290,33 +420,28 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
 
         def on_stage(stage: str) -> None:
             if stage == "tables":  # the cleaning is done: its summary first
+                _now.stage = "clean summary"
                 _print_clean_summary(s.clean, validation_report(s.clean), s.config)
+            _now.stage = stage
             say(stage)
             clock.start(stage)
 
-        try:
-            made = write_outputs(
-                s,
-                command=command,
-                suppress_below=suppress_below,
-                processes=jobs,
-                write_clean=True,
-                on_stage=on_stage,
-            )
-        except JobFailed as exc:
-            _stage(exc.job, functools.partial(_reraise, exc.cause))  # names the stage, exits
-            raise
+        made = write_outputs(
+            s,
+            command=command,
+            suppress_below=suppress_below,
+            processes=jobs,
+            write_clean=True,
+            on_stage=on_stage,
+        )  # a JobFailed names the failed stage (see _command)
     clock.stop()
+    _now.stage = "claims check"
     out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
     out.print(f"figures: {len(made.figures)}")
     for p in [*made.report, made.manifest]:
         out.print(f"wrote {p}")
     _claims_summary(s)
     out.print(clock.summary())
-
-
-def _reraise(exc: BaseException) -> None:
-    raise exc
 
 
 class _Clock:
@@ -358,19 +483,6 @@ def _claims_summary(s) -> None:  # noqa: ANN001 - Study
         for r in failed.itertuples():
             out.print(f"  FAILED {r.id}: expected {r.expected}, computed {r.computed} ({r.note})")
         raise typer.Exit(1)
-
-
-def _stage(name: str, fn: Callable[[], T]) -> T:
-    """Run one stage; a failure stops the run naming the stage."""
-    try:
-        return _guard(fn)
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        console.print(
-            f"[bold red]stage '{name}' failed:[/] {type(exc).__name__}: {exc}", highlight=False
-        )
-        raise typer.Exit(1) from exc
 
 
 def main() -> None:  # pragma: no cover - console entry point

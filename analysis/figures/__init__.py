@@ -15,7 +15,7 @@ from analysis.figures.adverse_events import (
     plot_ae_by_exposure,
     plot_ae_incidence,
 )
-from analysis.figures.flow import criterion_reason, flow_counts, plot_flow_diagram
+from analysis.figures.flow import criterion_reason, flow_counts, flow_figure, plot_flow_diagram
 from analysis.figures.forest import forest_rows, plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy, response_distribution
 from analysis.figures.schedule import plot_schedule_year1, schedule_counts
@@ -41,6 +41,7 @@ __all__ = [
     "criterion_reason",
     "figure_theme",
     "flow_counts",
+    "flow_figure",
     "forest_rows",
     "figure_stems",
     "make_figures",

@@ -15,10 +15,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from analysis.design import slug
-from analysis.figures.theme import FONT_PT, SMALL_FONT_PT
+from analysis.figures.theme import DOUBLE_COLUMN_IN, FONT_PT, SMALL_FONT_PT
 
 FLOW_COLUMNS = ["stage", "kind", "key", "parent", "label", "n"]
 _NEGATE = {
@@ -258,6 +259,17 @@ def _upper_first(s: str) -> str:
 
 _PAD = 0.45  # box padding, in units of the font size
 _GAP_X = 0.025  # axes fraction between an arrow and a side box
+_TOO_SHORT = "need more height than the Axes has"
+# (wrap width, font size) of parallel boxes, as fractions of the given ones, tried in turn
+_COLUMN_FITS = [
+    (1.0, 1.0),
+    (0.8, 1.0),
+    (0.65, 1.0),
+    (0.5, 1.0),
+    (0.5, 0.9),
+    (0.45, 0.8),
+    (0.4, 0.7),
+]
 
 
 def plot_flow_diagram(
@@ -285,8 +297,8 @@ def plot_flow_diagram(
     boxes = counts.loc[counts["kind"] == "box"]
     excl = counts.loc[counts["kind"] == "exclusion"]
 
-    def main_text(r: Mapping[str, Any]) -> str:
-        return f"{_wrap(str(r['label']), box_chars)}\n(n = {int(r['n'])})"
+    def main_text(r: Mapping[str, Any], chars: int = box_chars) -> str:
+        return f"{_wrap(str(r['label']), chars)}\n(n = {int(r['n'])})"
 
     def side_text(key: str, r: Mapping[str, Any], chars: int) -> str:
         lines = [_wrap(f"{r['label']} (n = {int(r['n'])})", chars)]
@@ -301,16 +313,16 @@ def plot_flow_diagram(
         texts[str(key)] = _box_text(ax, main_text(by_key[str(key)]), fontsize, "center")
     split_keys = [k for k in boxes["key"] if by_key[k]["stage"] == 3]
     sub_keys = [k for k in boxes["key"] if by_key[k]["stage"] == 4]
-    n_cols = max(len(split_keys), len(sub_keys), 1)
+    # a subgroup under no split box hangs from the last main box, as a column beside them
+    under = [k for k in sub_keys if by_key[k]["parent"] in split_keys]
+    top_keys = [*split_keys, *(k for k in sub_keys if k not in under)]
+    n_cols = max(len(top_keys), 1)
+    col_side_chars = max(side_chars * 3 // (5 * n_cols), 24)
     for r in excl.to_dict("records"):
-        chars = (
-            side_chars
-            if by_key[str(r["parent"])]["stage"] < 3
-            else max(side_chars * 3 // (5 * n_cols), 24)
-        )
+        chars = side_chars if by_key[str(r["parent"])]["stage"] < 3 else col_side_chars
         texts[str(r["key"])] = _box_text(ax, side_text(str(r["key"]), r, chars), side_fontsize)
+    col_side = [str(r["key"]) for r in excl.to_dict("records") if r["parent"] in top_keys]
 
-    size = {k: _size(ax, t, float(t.get_fontsize())) for k, t in texts.items()}
     # rows, top to bottom: (keys in the row, is a side row)
     rows: list[tuple[list[str], bool]] = []
     for key in main_keys:
@@ -318,41 +330,60 @@ def plot_flow_diagram(
         side = [str(k) for k in excl.loc[excl["parent"] == key, "key"]]
         if side:
             rows.append((side, True))
-    if split_keys:
-        rows.append((split_keys, False))
-        side = [str(k) for k in excl.loc[excl["parent"].isin(split_keys), "key"]]
-        if side:
-            rows.append((side, True))
-    if sub_keys:
-        rows.append((sub_keys, False))
-    heights = [max(size[k][1] for k in keys) for keys, _ in rows]
+    if top_keys:
+        rows.append((top_keys, False))
+        if col_side:
+            rows.append((col_side, True))
+    if under:
+        rows.append((under, False))
     margin = 0.01
+
+    # Parallel columns side by side, their side boxes just right of their arrows. When they are
+    # wider than the Axes, their text is wrapped narrower, then set smaller, until it fits.
+    for chars_scale, font_scale in _COLUMN_FITS:
+        if (chars_scale, font_scale) != _COLUMN_FITS[0]:
+            for k in [*top_keys, *under]:
+                texts[k].set_text(main_text(by_key[k], max(int(box_chars * chars_scale), 12)))
+                texts[k].set_fontsize(fontsize * font_scale)
+            for k in col_side:
+                chars = max(int(col_side_chars * chars_scale), 12)
+                texts[k].set_text(side_text(k, by_key[k], chars))
+                texts[k].set_fontsize(side_fontsize * font_scale)
+        size = {k: _size(ax, t, float(t.get_fontsize())) for k, t in texts.items()}
+        col_w = max([size[k][0] for k in [*top_keys, *under]] or [0.0])
+        x_cols = _column_centres(top_keys, col_w, excl, by_key, size, margin)
+        x_main = (
+            float(np.mean(x_cols)) if x_cols else margin + max(size[k][0] for k in main_keys) / 2
+        )
+        x_main = max(x_main, margin + max(size[k][0] for k in main_keys) / 2)
+        col_of = {k: x_cols[i] for i, k in enumerate(top_keys)}
+        for k in under:
+            col_of[k] = col_of[str(by_key[k]["parent"])]
+        lefts, rights = [], []
+        for keys, is_side in rows:
+            for k in keys:
+                x = col_of.get(str(by_key[k]["parent"]) if is_side else k, x_main)
+                lefts.append(x + _GAP_X if is_side else x - size[k][0] / 2)
+                rights.append(x + _GAP_X + size[k][0] if is_side else x + size[k][0] / 2)
+        if max(rights) - min(lefts) <= 1 - 2 * margin or not top_keys:
+            break
+    else:
+        warnings.warn(
+            f"plot_flow_diagram: the {len(top_keys)} parallel boxes need more width than the Axes "
+            "has; use a wider figure or smaller `fontsize`.",
+            stacklevel=2,
+        )
+    heights = [max(size[k][1] for k in keys) for keys, _ in rows]
     free = 1 - 2 * margin - sum(heights)
     gap = free / max(len(rows) - 1, 1)
     if gap < 0.015:
         warnings.warn(
-            "plot_flow_diagram: the boxes need more height than the Axes has; use a taller "
-            "figure or smaller `box_chars`/`fontsize`.",
+            f"plot_flow_diagram: the boxes {_TOO_SHORT}; use a taller figure or smaller "
+            "`box_chars`/`fontsize`.",
             stacklevel=2,
         )
 
-    # columns: split boxes side by side, their side boxes just right of their arrows
-    col_w = max([size[k][0] for k in [*split_keys, *sub_keys]] or [0.0])
-    x_cols = _column_centres(split_keys or sub_keys, col_w, excl, by_key, size, margin)
-    x_main = float(np.mean(x_cols)) if x_cols else margin + max(size[k][0] for k in main_keys) / 2
-    x_main = max(x_main, margin + max(size[k][0] for k in main_keys) / 2)
-    col_of = {k: x_cols[i] for i, k in enumerate(split_keys)}
-    for k in sub_keys:
-        parent = str(by_key[k]["parent"])
-        col_of[k] = col_of.get(parent, x_cols[sub_keys.index(k)] if x_cols else x_main)
-
     # centre the whole diagram horizontally
-    lefts, rights = [], []
-    for keys, is_side in rows:
-        for k in keys:
-            x = col_of.get(str(by_key[k]["parent"]) if is_side else k, x_main)
-            lefts.append(x + _GAP_X if is_side else x - size[k][0] / 2)
-            rights.append(x + _GAP_X + size[k][0] if is_side else x + size[k][0] / 2)
     dx = max((1 - max(rights) - min(lefts)) / 2, margin - min(lefts))
     x_main += dx
     col_of = {k: x + dx for k, x in col_of.items()}
@@ -384,7 +415,7 @@ def plot_flow_diagram(
     for a, b in zip(main_keys[:-1], main_keys[1:], strict=True):
         _arrow(ax, (x_main, bottom(a)), (x_main, top(b)))
     last = main_keys[-1]
-    children = split_keys or [k for k in sub_keys if by_key[k]["parent"] == last]
+    children = top_keys
     if children:
         y_bar = (bottom(last) + max(top(k) for k in children)) / 2
         xs = [centre[k][0] for k in children]
@@ -397,6 +428,38 @@ def plot_flow_diagram(
         if parent in split_keys:
             _arrow(ax, (centre[k][0], bottom(parent)), (centre[k][0], top(k)))
     return ax
+
+
+def flow_figure(
+    data: Any,
+    *,
+    width: float = DOUBLE_COLUMN_IN,
+    height: float = 4.4,
+    max_height: float = 11.0,
+    **kwargs: Any,
+) -> Figure:
+    """A Figure ``width`` x ``height`` inches holding :func:`plot_flow_diagram` over its whole
+    area, made taller (up to ``max_height``) when the boxes need more height than ``height``.
+
+    ``data`` and ``kwargs`` as for :func:`plot_flow_diagram`. Many inclusion criteria or rows
+    of subgroups need more height; the width is kept (a journal column), the parallel boxes
+    are wrapped or set smaller to fit it.
+    """
+    counts = (
+        data if isinstance(data, pd.DataFrame) and "kind" in data.columns else flow_counts(data)
+    )
+    while True:
+        fig = Figure(figsize=(width, height))
+        ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            plot_flow_diagram(counts, ax=ax, **kwargs)
+        too_short = any(_TOO_SHORT in str(w.message) for w in caught)
+        if not too_short or height >= max_height:
+            for w in caught:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            return fig
+        height = min(height + 1.1, max_height)
 
 
 def _column_centres(
@@ -471,4 +534,4 @@ def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float]) -> No
     )
 
 
-__all__ = ["FLOW_COLUMNS", "criterion_reason", "flow_counts", "plot_flow_diagram"]
+__all__ = ["FLOW_COLUMNS", "criterion_reason", "flow_counts", "flow_figure", "plot_flow_diagram"]

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
-from analysis.figures.flow import criterion_reason, flow_counts, plot_flow_diagram
+from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy
 from analysis.figures.schedule import plot_schedule_year1
@@ -23,6 +23,7 @@ from analysis.plan import (
     AeIncidenceFigure,
     FigureSpec,
     FlowFigure,
+    ForestFigure,
     KmFigure,
     ResponseBarsFigure,
     ScheduleFigure,
@@ -113,8 +114,6 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
     opt = config.analysis.options
 
     def draw(ax: Axes) -> object:
-        if isinstance(spec, FlowFigure):
-            return plot_flow_diagram(flow_counts(clean, reasons=flow_reasons(study)), ax=ax)
         if isinstance(spec, ResponseBarsFigure):
             return plot_response_by_sex_therapy(
                 clean.patients,
@@ -150,6 +149,7 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
                 labels=config.analysis.labels.levels.get(spec.by, {}),
                 ax=ax,
             )
+        assert isinstance(spec, ForestFigure)
         return plot_forest(
             tables[spec.table].frame,
             xlabel=spec.xlabel or f"Odds ratio ({opt.ci_level}% CI)",
@@ -157,11 +157,12 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
         )
 
     width, height = _SIZES[spec.kind]
-    flow = isinstance(spec, FlowFigure)
-    fig = Figure(figsize=(width, height), layout=None if flow else "constrained")
-    # the flow diagram places its boxes itself, over the whole figure
-    ax = fig.add_axes((0.005, 0.005, 0.99, 0.99)) if flow else fig.add_subplot()
-    draw(ax)
+    if isinstance(spec, FlowFigure):
+        # places its boxes itself, over the whole figure, and grows taller when rows need it
+        counts = flow_counts(clean, reasons=flow_reasons(study))
+        return flow_figure(counts, width=width, height=height)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    draw(fig.add_subplot())
     return fig
 
 

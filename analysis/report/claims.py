@@ -26,7 +26,7 @@ Three kinds of claim (``kind``, default ``value``); the format is documented in 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -501,13 +501,15 @@ def verify_command(
     *,
     claims_path: str | Path | None = None,
     console: Any = None,
+    on_stage: Callable[[str], None] = lambda stage: None,
 ) -> int:
     """``retro verify studies/<study>.yaml``: print the claims table, return the exit status.
 
     Reads ``studies/<study>.claims.yaml`` (or ``claims_path``), runs the study's tables, prints
     one line per check (claim, expected, computed, pass) and a summary. Returns 1 when any check
     fails, 0 when all pass. Errors in the study or claims file are raised as ``RetroError`` for
-    the CLI's error handler (exit status 2).
+    the CLI's error handler (exit status 2). ``on_stage`` is called with the name of each step
+    as it starts (claims file, clean, tables, claims check), for the CLI's error message.
     """
     from rich.console import Console
     from rich.table import Table
@@ -516,9 +518,15 @@ def verify_command(
     from analysis.study import Study
 
     claims_file = Path(claims_path) if claims_path is not None else claims_path_for(study_path)
+    on_stage("reading the claims file")
     claims = load_claims(claims_file)
     study = Study.load(study_path)
-    result = verify_claims(study.ard, claims)
+    on_stage("clean")
+    study.clean  # noqa: B018 - computed here so that a failure names its stage
+    on_stage("tables")
+    ard = study.ard
+    on_stage("claims check")
+    result = verify_claims(ard, claims)
     out = console if console is not None else Console()
 
     table = Table(title=f"Claims of {study.config.study.name} ({claims_file.name})")

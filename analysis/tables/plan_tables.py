@@ -389,8 +389,9 @@ def build_table(
     try:
         return BUILDERS[spec.kind](Context(config, result), name, spec)
     except (ValueError, KeyError) as exc:
+        cause = str(exc).strip("'\"").rstrip(".")
         raise PipelineError(
-            f"table {name!r} (kind {spec.kind}) cannot be built: {exc}. Change its settings "
+            f"table {name!r} (kind {spec.kind}) cannot be built: {cause}. Change its settings "
             f"under `analysis.tables.{name}` in the study file, or remove it."
         ) from exc
 

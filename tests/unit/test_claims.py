@@ -417,7 +417,9 @@ def test_claims_path_sits_next_to_the_study_file():
 
 # ----------------------------------------------------------------------------- command
 def _fake_study(ard: pd.DataFrame) -> SimpleNamespace:
-    return SimpleNamespace(ard=ard, config=SimpleNamespace(study=SimpleNamespace(name="x")))
+    return SimpleNamespace(
+        clean=None, ard=ard, config=SimpleNamespace(study=SimpleNamespace(name="x"))
+    )
 
 
 @pytest.mark.parametrize(("pain_n", "status"), [(246, 0), (245, 1)])

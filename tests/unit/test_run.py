@@ -173,9 +173,9 @@ def test_a_failing_stage_in_a_child_stops_the_run_naming_it(reference_copy, monk
 
     monkeypatch.setattr(fig_study, "save_figures", broken)
     res = runner.invoke(app, ["run", str(reference_copy), "--jobs", "2"])
-    assert res.exit_code == 1
-    assert "stage 'figures' failed" in res.output
-    assert "disk full" in res.output
+    assert res.exit_code == 2
+    assert "retro run: stage 'figures' failed: OSError: disk full." in res.output
+    assert "Traceback" not in res.output
 
 
 def test_background_job_result_and_failure(monkeypatch):
