@@ -45,14 +45,18 @@ _FAMILIES = (
 
 
 def variable_label(config: StudyConfig, name: str) -> str:
-    """A column in words: ``labels.variables``, else the declared label, else its name."""
+    """A column in words: ``labels.variables``, else the declared label (of a variable or a
+    group), else its name with a capital ("age_years" -> "Age years")."""
     labels = config.analysis.labels.variables
     if name in labels:
         return labels[name]
     for table_vars in config.variables.values():
         if name in table_vars and getattr(table_vars[name], "label", None):
             return str(table_vars[name].label)
-    return name.replace("_", " ")
+    if name in config.groups and config.groups[name].label:
+        return config.groups[name].label
+    words = name.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def level_label(config: StudyConfig, column: str, level: str) -> str:

@@ -47,11 +47,12 @@ def _ci_label(methods: pd.Series) -> str:
 def ae_incidence_points(
     ard_frame: pd.DataFrame,
     *,
-    by: str = "sex",
+    by: str | None = "sex",
     table: str | None = "ae_incidence",
     variable: str = "ae_term",
 ) -> pd.DataFrame:
-    """The numbers ``plot_ae_incidence`` draws: one row per term and ``by`` level.
+    """The numbers ``plot_ae_incidence`` draws: one row per term and ``by`` level (``by=None``:
+    the overall column only, level ``"overall"``).
 
     Terms with no subject overall are left out; terms are sorted by the overall number of
     subjects (descending, then name). Returns ``term, level, n, N, pct, ci_low, ci_high``
@@ -61,7 +62,10 @@ def ae_incidence_points(
     keys = {g: list(parse_group(g)) for g in f["group"].unique()}
     # groups of subjects carry a denominator N; comparisons ("=*", " vs ") do not
     with_n = set(f.loc[f["stat"] == "N", "group"])
-    groups = [g for g, k in keys.items() if k == [by] and g in with_n]
+    if by is None:
+        groups = [OVERALL] if OVERALL in with_n else []
+    else:
+        groups = [g for g, k in keys.items() if k == [by] and g in with_n]
     if not groups:
         raise ValueError(
             f"the ARD has no groups of `{by}` alone (found {sorted(keys)}); build the table "
@@ -85,7 +89,7 @@ def ae_incidence_points(
             rows.append(
                 {
                     "term": t,
-                    "level": parse_group(g)[by],
+                    "level": OVERALL if by is None else parse_group(g)[by],
                     **{s: float(r[s]) for s in ("n", "N", "pct", "ci_low", "ci_high")},
                 }
             )
@@ -95,12 +99,13 @@ def ae_incidence_points(
 def plot_ae_incidence(
     ard_frame: pd.DataFrame,
     *,
-    by: str = "sex",
+    by: str | None = "sex",
     table: str | None = "ae_incidence",
     variable: str = "ae_term",
     ax: Axes | None = None,
 ) -> Axes:
-    """Patients with each adverse event (%) and its CI, one row per term, dodged by ``by``.
+    """Patients with each adverse event (%) and its CI, one row per term, dodged by ``by``
+    (``None``: all patients, one point per term).
 
     Reads ``n, N, pct, ci_low, ci_high`` from the ARD of ``ae_incidence`` (groups
     ``"<by>=<level>"``); terms sorted by overall frequency, most frequent on top; terms with

@@ -124,7 +124,11 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
                 ax=ax,
             )
         if isinstance(spec, AeIncidenceFigure):
-            return plot_ae_incidence(tables[spec.table].frame, by=spec.by, table=spec.table, ax=ax)
+            frame = tables[spec.table].frame
+            split = frame["group"].astype(str).str.startswith(f"{spec.by}=").any()
+            # a table not split by `by` (one level only: its footnote says so) shows all patients
+            by = spec.by if split else None
+            return plot_ae_incidence(frame, by=by, table=spec.table, ax=ax)
         if isinstance(spec, AeByExposureFigure):
             return plot_ae_by_exposure(
                 tables[spec.table].frame, table=spec.table, noun=config.exposure.singular, ax=ax
