@@ -166,7 +166,12 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
         counts = flow_counts(clean, reasons=flow_reasons(study))
         return flow_figure(counts, width=width, height=height)
     fig = Figure(figsize=(width, height), layout="constrained")
-    draw(fig.add_subplot())
+    ax = fig.add_subplot()
+    if clean.patients.empty:  # the run warns which inclusion step left nobody
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "No patients to show", ha="center", va="center")
+    else:
+        draw(ax)
     return fig
 
 

@@ -66,6 +66,7 @@ class ReportInputs:
     suppress_below: int | None = None
     sections: tuple[SectionRow, ...] = ()
     captions: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 def report_inputs(
@@ -91,6 +92,7 @@ def report_inputs(
         suppress_below=suppress_below,
         sections=plan_sections(study.config),
         captions=plan_captions(study.config),
+        warnings=tuple(study.clean.warnings),
     )
 
 
@@ -195,6 +197,8 @@ def render_report_html(inputs: ReportInputs) -> str:
             f'<p class="banner">Counts from 1 to {inputs.suppress_below - 1} are shown as '
             f"&lt;{inputs.suppress_below}, with complementary suppression.</p>"
         )
+    for warning in inputs.warnings:
+        out.append(f'<p class="banner warning">Warning: {escape(warning)}</p>')
     out.append("</header>")
     out.append(_toc(inputs.sections))
     out.append(

@@ -386,14 +386,33 @@ def build_table(
     """One table of the plan; a failure is a ``PipelineError`` naming the table and its key."""
     from analysis.errors import PipelineError
 
+    ctx = Context(config, result)
+    if ctx.subjects(spec).empty:
+        return _no_patients(name, spec)
     try:
-        return BUILDERS[spec.kind](Context(config, result), name, spec)
+        return BUILDERS[spec.kind](ctx, name, spec)
     except (ValueError, KeyError) as exc:
         cause = str(exc).strip("'\"").rstrip(".")
         raise PipelineError(
             f"table {name!r} (kind {spec.kind}) cannot be built: {cause}. Change its settings "
             f"under `analysis.tables.{name}` in the study file, or remove it."
         ) from exc
+
+
+def _no_patients(name: str, spec: TableSpec) -> TableResult:
+    """The table of an empty population: no numbers, a footnote saying why (the run's warnings
+    name the inclusion step or subgroup that left nobody)."""
+    from analysis.ard import ard_frame
+
+    where = f"subgroup '{spec.population}'" if spec.population else "the included cohort"
+    note = f"No patient in {where}: nothing to analyse (see the warnings of the run)."
+    return TableResult(
+        name=name,
+        title=spec.title or name.replace("_", " ").capitalize(),
+        frame=ard_frame([]),
+        layout=lambda _frame: pd.DataFrame({"": ["No patients"]}),
+        footnotes=(note,),
+    )
 
 
 __all__ = ["build_table", "constant_covariates", "exposure_subjects", "usable_by"]

@@ -374,3 +374,32 @@ def test_repeat_without_a_placeholder_is_an_error(mini_study):
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(path)
     assert "`repeat` is set but no header under `columns` contains '{i}'" in str(exc.value)
+
+
+def test_an_empty_cohort_is_a_warning_in_the_report(mini_study):
+    from analysis.report.html import render_report_html, report_inputs
+    from analysis.study import Study
+
+    study = Study.load(mini_study(yaml_edit=lambda y: y.replace("value: 6}", "value: 600}")))
+    assert study.clean.warnings
+    inputs = report_inputs(study, figures={}, claims=None, provenance={})
+    assert inputs.warnings == study.clean.warnings
+    html = render_report_html(inputs)
+    assert (
+        '<p class="banner warning">Warning: inclusion step &#x27;followup&#x27; (At least 6 '
+        "months of follow-up) excludes every remaining patient (4); the cohort is empty."
+    ) in html
+
+
+def test_a_run_with_an_empty_cohort_finishes_and_warns(mini_study):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    path = mini_study(yaml_edit=lambda y: y.replace("value: 6}", "value: 600}"))
+    res = CliRunner().invoke(app, ["run", str(path), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "warning: inclusion step 'followup'" in " ".join(res.output.split())
+    html = (path.parent.parent / "reports" / "report.html").read_text(encoding="utf-8")
+    assert '<p class="banner warning">Warning: inclusion step' in html
+    assert "No patient in the included cohort: nothing to analyse" in html
