@@ -207,7 +207,7 @@ def synth(study: StudyArg) -> None:
 def clean_cmd(study: StudyArg) -> None:
     """Read, validate and clean the raw exports; derive analysis variables; apply inclusion.
 
-    Writes patients / sessions / adverse_events / concomitant / assessments Parquet files, the
+    Writes patients / exposures / adverse_events / concomitant / assessments Parquet files, the
     exclusion log, the audit log, flow.csv, the data dictionary and the validation report under
     the study's processed folder.
     """
