@@ -73,7 +73,8 @@ class Exposure(_Model):
     def day0_words(self) -> str:
         """Day 0 in words: "the first session", "the date of first visit"."""
         if self.day0 == "first_exposure":
-            return f"the first {self.singular}"
+            start = "the start of " if self.kind == "periods" else ""
+            return f"{start}the first {self.singular}"
         return f"the {self.day0.removesuffix('_date').replace('_', ' ')} date"
 
     @model_validator(mode="after")

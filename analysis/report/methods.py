@@ -20,6 +20,33 @@ def _first_clause(method: str) -> str:
     return method.strip()
 
 
+def _exposure_unit_sentence(config: StudyConfig) -> str:
+    """Said when a table counts patient-exposures (e.g. patient-dose periods) as subjects."""
+    from analysis.plan import AeIncidenceTable
+
+    tables = config.analysis.tables.values()
+    if not any(isinstance(t, AeIncidenceTable) and t.unit == "exposures" for t in tables):
+        return ""
+    e = config.exposure
+    return (
+        f" Tables per patient-{e.singular} count each {e.singular} of each patient as a subject "
+        f"(denominator: the number of {e.plural_noun})."
+    )
+
+
+def _child_records(config: StudyConfig) -> str:
+    """The record kinds the study reads besides patients, in words ("sessions and adverse-event
+    records")."""
+    words = {
+        "exposures": config.exposure.plural_noun,
+        "adverse_events": "adverse-event records",
+        "concomitant": "concomitant-treatment records",
+        "assessments": "assessment records",
+    }
+    kinds = [w for table, w in words.items() if config.sources_for(table)]
+    return ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + kinds[-1] if kinds else ""
+
+
 def definitions(config: StudyConfig) -> list[str]:
     """One sentence per derived variable the study has, in its own words."""
     d, e = config.derive, config.exposure
@@ -39,7 +66,7 @@ def definitions(config: StudyConfig) -> list[str]:
             f"{d.response_window_months[0]:g}–{d.response_window_months[1]:g}."
         )
     for name, group in config.groups.items():
-        out.append(group_sentence(name, group))
+        out.append(group_sentence(name, group, config))
     if config.sources_for("adverse_events"):
         end = (
             f"the last {e.singular}"
@@ -59,8 +86,10 @@ def definitions(config: StudyConfig) -> list[str]:
     return out
 
 
-def group_sentence(name: str, group: Group) -> str:
+def group_sentence(name: str, group: Group, config: StudyConfig | None = None) -> str:
     """How a derived group was assigned, as a methods sentence."""
+    from analysis.plan_defaults import variable_label
+
     label = group.label or name.replace("_", " ")
     if group.concomitant_overlap is not None:
         r = group.concomitant_overlap
@@ -75,7 +104,9 @@ def group_sentence(name: str, group: Group) -> str:
         )
     if group.from_column is not None:
         pairs = ", ".join(f"{k} → {v}" for k, v in group.from_column.map.items())
-        return f"{label}: from {group.from_column.column.replace('_', ' ')} ({pairs})."
+        column = group.from_column.column
+        words = variable_label(config, column) if config else column.replace("_", " ")
+        return f"{label}: from {words.lower()} ({pairs})."
     rules = "; ".join(
         f"{c.level} when " + " and ".join(f"{w.column} {w.op} {w.value}" for w in c.where)
         for c in group.conditions or []
@@ -96,9 +127,8 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         + ". Raw labels were mapped to controlled vocabularies (accent-, case- and "
         "space-insensitive; unknown labels stop the analysis). Duplicate patient rows with "
         "agreeing values were merged; patients with conflicting duplicate records were excluded; "
-        f"{config.exposure.plural_noun} recorded twice, duplicate adverse-event and assessment "
-        "records were merged. Implausible values were set missing; every excluded or corrected "
-        "record is listed in the exclusion and audit logs.",
+        f"duplicate {_child_records(config)} were merged. Implausible values were set missing; "
+        "every excluded or corrected record is listed in the exclusion and audit logs.",
         "Inclusion criteria: " + "; ".join(c.label for c in config.inclusion) + ".",
         "Definitions. " + " ".join(definitions(config)),
     ]
@@ -125,7 +155,9 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
     paras.append(
         "Statistics. Adverse events are counted per subject (a subject with several events of a "
         "term counts once; events are counted separately), with the subject-level table as "
-        "denominator. Methods used, as recorded with each number: " + "; ".join(tests) + ". "
+        f"denominator.{_exposure_unit_sentence(config)} Methods used, as recorded with each number: "
+        + "; ".join(tests)
+        + ". "
         "Confidence intervals: " + "; ".join(cis) + ". Two-sided tests, alpha "
         f"{config.analysis.options.alpha}; no adjustment for multiplicity."
     )
