@@ -166,6 +166,32 @@ def test_paired_py_percent_file_is_in_sync(path: Path):
     assert text_repr["format_name"] == "percent", f"{twin.name} is not py:percent"
 
 
+def test_column_profile_shows_levels_and_statistics_never_a_typed_value():
+    """What 01-cleaning shows of the analysis tables (fast: no notebook is executed)."""
+    from analysis.config import StudyConfig
+    from analysis.dictionary import column_profile
+    from analysis.pipeline import clean_study
+
+    config = StudyConfig.load(SECOND_STUDY)
+    clean = clean_study(config)
+    profile = column_profile(clean.tables, config).set_index(["table", "column", "level", "stat"])
+    sex = clean.patients["sex"].value_counts()
+    for level in ("female", "male"):
+        assert profile.loc[("patients", "sex", level, "count"), "value"] == sex[level]
+    age = clean.patients["age_years"]
+    assert profile.loc[("patients", "age_years", None, "median"), "value"] == age.median()
+    assert profile.loc[("patients", "age_years", None, "missing"), "value"] == age.isna().sum()
+    for table, column, shown in [
+        ("exposures", "dose_text", "count only (text)"),
+        ("patients", "patient_id", "count only (identifier)"),
+        ("patients", "discontinuation_date", "count only (date)"),
+    ]:
+        rows = profile.xs((table, column), level=["table", "column"])
+        assert sorted(rows.index.get_level_values("stat")) == ["missing", "n"], column
+        assert set(rows["shown"]) == {shown}
+    assert "source_row" not in profile.index.get_level_values("column")
+
+
 # --------------------------------------------------------------------------- execution
 @dataclass(frozen=True)
 class Reference:
