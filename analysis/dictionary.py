@@ -45,3 +45,88 @@ def data_dictionary(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.
                 }
             )
     return pd.DataFrame(rows)
+
+
+#: How :func:`column_profile` summarises a column: its levels counted, its statistics, or
+#: only how many values it has (a value that could identify a patient is never shown).
+PROFILE_LEVELS = "levels"
+PROFILE_STATISTICS = "statistics"
+PROFILE_COUNT_ONLY = {"id": "count only (identifier)", "date": "count only (date)"}
+PROFILE_FREE_TEXT = "count only (text)"
+
+
+def column_profile(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.DataFrame:
+    """Counts and statistics of every analysis column, without any value of a patient.
+
+    Long frame ``table, column, shown, level, stat, value`` (numbers stay numbers): every
+    column has ``n`` (values present) and ``missing``; a column of controlled levels
+    (categorical or yes/no) has ``count`` per ``level`` (levels of its vocabulary, zero
+    included); a numeric column has ``mean``, ``sd`` (n - 1), ``min``, ``median`` and ``max``.
+    Identifiers, dates and text (``text`` columns, category columns the study gives no
+    vocabulary, whose values are as typed, and any other column of strings) get ``n`` and
+    ``missing`` only. Provenance columns (file, sheet, row) are left out.
+    """
+    rows: list[dict[str, object]] = []
+    for table, df in tables.items():
+        declared = config.columns_for(table)
+        for col in df.columns:
+            if col in PROVENANCE_DESCRIPTIONS:
+                continue
+            kind = declared[col].kind if col in declared else ""
+            shown = _profiled_as(df[col], kind)
+            rows += [
+                {
+                    "table": table,
+                    "column": col,
+                    "shown": shown,
+                    "level": level,
+                    "stat": stat,
+                    "value": float(value),
+                }
+                for level, stat, value in _profile_stats(df[col], shown)
+            ]
+    return pd.DataFrame(
+        rows, columns=["table", "column", "shown", "level", "stat", "value"]
+    ).astype({"value": float})
+
+
+def _profiled_as(s: pd.Series, kind: str) -> str:
+    if kind in PROFILE_COUNT_ONLY:
+        return PROFILE_COUNT_ONLY[kind]
+    if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s.dtype):
+        return PROFILE_LEVELS
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return PROFILE_COUNT_ONLY["date"]
+    if pd.api.types.is_numeric_dtype(s.dtype) and kind != "text":
+        return PROFILE_STATISTICS
+    return PROFILE_FREE_TEXT
+
+
+def _profile_stats(s: pd.Series, shown: str) -> list[tuple[str | None, str, float]]:
+    """``(level, stat, value)`` of one column summarised as ``shown``."""
+    out: list[tuple[str | None, str, float]] = [
+        (None, "n", float(s.notna().sum())),
+        (None, "missing", float(s.isna().sum())),
+    ]
+    if shown == PROFILE_LEVELS:
+        levels = (
+            list(s.dtype.categories)
+            if isinstance(s.dtype, pd.CategoricalDtype)
+            else [
+                False,
+                True,
+            ]
+        )
+        counts = s.dropna().value_counts()
+        out += [(str(level), "count", float(counts.get(level, 0))) for level in levels]
+    elif shown == PROFILE_STATISTICS and s.notna().any():
+        x = s.dropna().astype(float)
+        sd = float(x.std(ddof=1)) if len(x) > 1 else float("nan")
+        out += [
+            (None, "mean", float(x.mean())),
+            (None, "sd", sd),
+            (None, "min", float(x.min())),
+            (None, "median", float(x.median())),
+            (None, "max", float(x.max())),
+        ]
+    return out

@@ -6,6 +6,9 @@ Each ``notebooks/NN-*.ipynb`` is executed with papermill in its own kernel (work
 must equal the rows of the same tables computed by the package directly (``Study(config).ard``,
 what ``retro tables`` writes). Executed copies, with their outputs, are kept for reviewers.
 Notebooks run side by side, one per core by default.
+
+The notebooks show what the study's plan holds: :func:`plan_tables` names its tables of given
+kinds and :func:`plan_figures` its figures of given kinds, each with the table it illustrates.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from analysis.ard import ARD_COLUMNS, concat_ard
 from analysis.parallel import fork_available
 
 if TYPE_CHECKING:
+    from analysis.config import StudyConfig
+    from analysis.study import Study
     from analysis.tables.render import TableResult
 
 KERNEL_NAME = "python3"
@@ -249,6 +254,75 @@ def expected_rows(tables: Mapping[str, TableResult], notebook_ard: pd.DataFrame)
     if unknown:
         raise KeyError(f"the notebook wrote rows of {unknown}, which are not tables of the study")
     return concat_ard(tables[n].frame for n in names)
+
+
+def plan_tables(config: StudyConfig, *kinds: str) -> list[str]:
+    """Names of the tables of the study's plan (``effective_plan``) whose kind is one of
+    ``kinds``, in plan order."""
+    from analysis.plan_defaults import effective_plan
+
+    return [name for name, spec in effective_plan(config).tables.items() if spec.kind in kinds]
+
+
+def plan_figures(config: StudyConfig, *kinds: str) -> dict[str, str | None]:
+    """Stems of the figures of the study's plan whose kind is one of ``kinds``, in plan order,
+    each with the name of the table it illustrates (``None`` for a figure of no table): the
+    table it is drawn from (``ae_*``, ``forest``), or the ``time_to_event`` / ``response``
+    table of the same columns (``km``, ``response_bars``)."""
+    from analysis.figures.study import figure_specs
+    from analysis.plan import KmFigure, ResponseBarsFigure, ResponseTable, TimeToEventTable
+    from analysis.plan_defaults import effective_plan
+
+    tables = effective_plan(config).tables
+
+    def illustrated(spec: object) -> str | None:
+        table = getattr(spec, "table", None)
+        if isinstance(table, str):
+            return table
+        for name, t in tables.items():
+            if (
+                isinstance(spec, KmFigure)
+                and isinstance(t, TimeToEventTable)
+                and (t.time, t.event, t.by) == (spec.time, spec.event, spec.by)
+            ) or (
+                isinstance(spec, ResponseBarsFigure)
+                and isinstance(t, ResponseTable)
+                and (t.by, t.within) == (spec.by, spec.within)
+            ):
+                return name
+        return None
+
+    return {
+        stem: illustrated(spec) for stem, spec in figure_specs(config).items() if spec.kind in kinds
+    }
+
+
+def display_figures(study: Study, stems: Sequence[str]) -> None:
+    """Display the plan's figures ``stems`` in Jupyter, drawn as in the report
+    (``draw_figures``), each followed by its caption."""
+    from IPython.display import Markdown, display
+
+    from analysis.figures.study import draw_figures, figure_caption, figure_specs
+    from analysis.figures.theme import figure_theme
+
+    specs = figure_specs(study.config)
+    with figure_theme():  # rendered for display under the same theme as drawn
+        for stem, fig in draw_figures(study, stems).items():
+            caption = figure_caption(study.config, specs[stem])
+            display(fig, Markdown(f"*Figure `{stem}`.* {caption}"))
+
+
+def display_tables(
+    study: Study, names: Sequence[str], *, figures: Mapping[str, str | None] | None = None
+) -> None:
+    """Display the tables ``names`` in Jupyter (each with its title and footnotes), each
+    followed by the figures of ``figures`` (stem -> table, as :func:`plan_figures` gives)
+    drawn from it."""
+    from IPython.display import Markdown, display
+
+    for name in names:
+        display(Markdown(f"### Table `{name}`"), study.tables[name])
+        display_figures(study, [stem for stem, table in (figures or {}).items() if table == name])
 
 
 def longest_first(paths: Sequence[Path]) -> list[Path]:

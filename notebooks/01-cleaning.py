@@ -22,7 +22,8 @@
 # * how many records each cleaning step excluded, corrected or flagged — **counts only**, so
 #   this notebook can be shared (the row-level logs, with patient ids, are written by
 #   `retro clean` under the study's `data/processed/` folder for the study team);
-# * the data dictionary of the analysis tables and a few patient rows without identifiers.
+# * the data dictionary of the analysis tables, and a profile of every column: levels with
+#   their counts, or statistics — never a patient's row, identifier, date or free text.
 #
 # Every number comes from `analysis` (`Study.load(...).clean`); nothing is computed here.
 #
@@ -34,13 +35,11 @@
 # %%
 # %matplotlib inline
 from IPython.display import Markdown, display
-from matplotlib.figure import Figure
 
 from analysis.ard import concat_ard
-from analysis.dictionary import data_dictionary
-from analysis.figures import DOUBLE_COLUMN_IN, figure_theme, flow_counts, plot_flow_diagram
-from analysis.figures.study import flow_reasons
+from analysis.dictionary import column_profile, data_dictionary
 from analysis.io import write_parquet
+from analysis.notebooks import display_figures, plan_figures
 from analysis.study import Study
 
 # %% tags=["parameters"]
@@ -57,17 +56,17 @@ Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 # ## Patient flow
 #
 # One row per step; `n_excluded` patients leave at that step, `n_remaining` go on. The
-# `subgroup:` rows are the response-assessable subsets of the included patients.
+# `subgroup:` rows are subsets of the included patients declared by the study (`subgroups` in
+# the study file). The diagram is the report's (`kind: flow_diagram` in `analysis.figures`).
 
 # %%
 display(clean.flow)
 
 # %%
-with figure_theme():
-    fig = Figure(figsize=(DOUBLE_COLUMN_IN, 4.4))
-    ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
-    plot_flow_diagram(flow_counts(clean, reasons=flow_reasons(study)), ax=ax)
-    display(fig)
+flow_stems = list(plan_figures(study.config, "flow_diagram"))
+display_figures(study, flow_stems)
+if not flow_stems:
+    display(Markdown("The study's plan draws no flow diagram (`analysis.figures`)."))
 
 # %% [markdown]
 # ## Every raw row accounted for
@@ -113,14 +112,34 @@ dictionary = data_dictionary(clean.tables, study.config)
 dictionary.style.hide(axis="index")
 
 # %% [markdown]
-# ## A few analysis-ready patients, without identifiers
+# ## Every column, profiled without showing a patient
 #
-# Patient ids, dates and source-row references are left out, so the rows cannot be traced
-# back to a person or a line of a clinic export.
+# No patient row is shown: for each column of the analysis tables, how many values it has and
+# how many are missing; for a column of controlled levels (a vocabulary, or yes/no) the count
+# of each level; for a numeric column its mean, SD, minimum, median and maximum. Identifiers,
+# dates and free text are only counted (`shown`), never printed, so this notebook can be
+# shared.
 
 # %%
-identifying = ["patient_id", "source_row"] + [c for c in clean.patients if c.endswith("_date")]
-clean.patients.drop(columns=identifying).head(5)
+profile = column_profile(clean.tables, study.config)
+presence = profile[profile["level"].isna() & profile["stat"].isin(["n", "missing"])]
+presence.pivot_table(
+    index=["table", "column", "shown"], columns="stat", values="value", sort=False
+).astype(int)[["n", "missing"]].style
+
+# %%
+statistics = profile[profile["stat"].isin(["mean", "sd", "min", "median", "max"])]
+statistics.pivot_table(index=["table", "column"], columns="stat", values="value", sort=False)[
+    ["mean", "sd", "min", "median", "max"]
+].style.format(precision=2)
+
+# %% [markdown]
+# Levels of every controlled column, with the number of rows (patients in `patients`, records
+# in the other tables) at each level.
+
+# %%
+levels = profile.loc[profile["stat"] == "count", ["table", "column", "level", "value"]]
+levels.rename(columns={"value": "rows"}).astype({"rows": int}).style.hide(axis="index")
 
 # %% [markdown]
 # ## Numbers shown, for checking

@@ -15,26 +15,28 @@
 # %% [markdown]
 # # 02 · Baseline characteristics
 #
-# The two baseline tables of the report — by sex and by therapy group — with their footnotes
-# (tests, summary statistics, standardized differences), and the first-year treatment
-# schedule (interval between sessions) of the included patients.
+# Every baseline table of the study's plan (`kind: baseline`) and every table of frequencies
+# (`kind: frequencies`), in plan order, with their footnotes (tests, summary statistics,
+# standardized differences); then the treatment schedule figure when the plan has one
+# (`kind: schedule`).
 #
 # The tables are `analysis` results (`Study.load(...).tables`): each shows itself as a
-# formatted table here; its numbers are in `.frame` (the analysis-results data, one number a
-# row). Nothing is computed in this notebook.
+# formatted table with its title and footnotes (population, tests, CI methods); its numbers
+# are in `.frame` (the analysis-results data, one number a row). The figures are the
+# report's, drawn by `draw_figures`. Nothing is computed in this notebook.
 #
 # **Rerun**: in JupyterLab, *Kernel → Restart Kernel and Run All Cells*. Headless, from the
 # repository root:
-# `.venv/bin/papermill notebooks/02-baseline.ipynb /tmp/02-baseline.ipynb --cwd notebooks`.
-# See `notebooks/README.md`.
+# `.venv/bin/papermill notebooks/02-baseline.ipynb /tmp/02-baseline.ipynb --cwd notebooks`
+# (add `-p study_path ../studies/<other>.yaml` for another study). See `notebooks/README.md`.
 
 # %%
 # %matplotlib inline
 from IPython.display import Markdown, display
 
 from analysis.ard import concat_ard
-from analysis.figures import figure_theme, new_figure, plot_schedule_year1
 from analysis.io import write_parquet
+from analysis.notebooks import display_figures, display_tables, plan_figures, plan_tables
 from analysis.study import Study
 
 # %% tags=["parameters"]
@@ -45,41 +47,36 @@ ard_out = ""  # when set: write the ARD rows of the tables shown here to this Pa
 # %%
 study = Study.load(study_path)
 tables = study.tables
+exposure = study.config.exposure
 Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 
 # %% [markdown]
-# ## By sex
+# ## Baseline tables
 
 # %%
-tables["baseline_sex"]
-
-# %%
-Markdown("\n".join(f"{i}. {note}" for i, note in enumerate(tables["baseline_sex"].footnotes, 1)))
+shown = plan_tables(study.config, "baseline", "frequencies")
+figures = plan_figures(study.config, "schedule")
+if not shown:
+    display(Markdown("This study's plan has no baseline or frequency table."))
+display_tables(study, shown, figures=figures)
 
 # %% [markdown]
-# ## By therapy group
-
-# %%
-tables["baseline_therapy_group"]
-
-# %%
-Markdown(
-    "\n".join(
-        f"{i}. {note}" for i, note in enumerate(tables["baseline_therapy_group"].footnotes, 1)
-    )
-)
-
-# %% [markdown]
-# ## First-year schedule
+# ## Treatment schedule
 #
-# Patients by interval between sessions in the first year (months); patients with a single
-# session in the first year have no interval.
+# Patients by their usual interval between two administrations of the treatment in the first
+# year, drawn when the study's plan lists a figure of `kind: schedule`.
 
 # %%
-with figure_theme():
-    fig = new_figure(width="single", height=2.5)
-    plot_schedule_year1(study.patients, levels=study.config.derive.schedule_months, ax=fig.axes[0])
-    display(fig)
+schedule = [stem for stem, table in figures.items() if table is None]
+if schedule:
+    display(
+        Markdown(
+            f"Patients with a single {exposure.singular} in the first year have no interval."
+        )
+    )
+    display_figures(study, schedule)
+else:
+    display(Markdown(f"This study's plan draws no schedule of {exposure.plural_noun}."))
 
 # %% [markdown]
 # ## Numbers shown, for checking
@@ -88,6 +85,5 @@ with figure_theme():
 # Parquet file; `tests/notebooks` checks they equal the rows `retro tables` writes.
 
 # %%
-shown = ["baseline_sex", "baseline_therapy_group"]
 if ard_out:
     write_parquet(concat_ard(tables[name].frame for name in shown), ard_out)

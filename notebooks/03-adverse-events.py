@@ -15,25 +15,28 @@
 # %% [markdown]
 # # 03 · Adverse events
 #
-# The adverse-event tables of the report — incidence by term, highest severity per patient,
-# events by session number, duration — and the two adverse-event figures.
+# Every adverse-event table of the study's plan, in plan order — incidence by term
+# (`kind: ae_incidence`), highest severity per patient (`ae_severity`), events by number of the
+# exposure (`ae_by_exposure`), duration (`ae_duration`) — each followed by the figures the plan
+# draws from it, and first the counting conventions those tables follow.
 #
 # The tables are `analysis` results (`Study.load(...).tables`): each shows itself as a
-# formatted table with footnotes naming the tests and CI methods; its numbers are in `.frame`.
-# Nothing is computed in this notebook.
+# formatted table with its title and footnotes (population, tests, CI methods); its numbers
+# are in `.frame` (the analysis-results data, one number a row). The figures are the
+# report's, drawn by `draw_figures`. Nothing is computed in this notebook.
 #
 # **Rerun**: in JupyterLab, *Kernel → Restart Kernel and Run All Cells*. Headless, from the
 # repository root:
-# `.venv/bin/papermill notebooks/03-adverse-events.ipynb /tmp/03-adverse-events.ipynb --cwd notebooks`.
-# See `notebooks/README.md`.
+# `.venv/bin/papermill notebooks/03-adverse-events.ipynb /tmp/03-adverse-events.ipynb --cwd notebooks`
+# (add `-p study_path ../studies/<other>.yaml` for another study). See `notebooks/README.md`.
 
 # %%
 # %matplotlib inline
 from IPython.display import Markdown, display
 
 from analysis.ard import concat_ard
-from analysis.figures import figure_theme, new_figure, plot_ae_by_exposure, plot_ae_incidence
 from analysis.io import write_parquet
+from analysis.notebooks import display_figures, display_tables, plan_figures, plan_tables
 from analysis.study import Study
 
 # %% tags=["parameters"]
@@ -44,63 +47,59 @@ ard_out = ""  # when set: write the ARD rows of the tables shown here to this Pa
 # %%
 study = Study.load(study_path)
 tables = study.tables
+exposure = study.config.exposure
 Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 
 # %% [markdown]
 # ## How events are counted
-#
-# * Only **treatment-emergent** events enter the tables: onset from the first session up to
-#   the number of days after the last session given below (`exposure.teae_days_after_last`
-#   in the study file).
-# * **Incidence** counts *patients*, not events: a patient with the same event twice counts
-#   once in that row (and once in each category row); `[E]` is the number of events. The
-#   denominator `N` is every included patient of the column, with or without events.
-# * **Severity**: each patient once, at the highest severity of their events.
-# * **By session**: each event is attributed to the last session on or before its onset;
-#   the denominator is the patients who received that session.
-# * **Duration** is per event; events without a recorded duration are missing, not zero.
 
 # %%
-Markdown(
-    "Treatment-emergent window in this study: first session to "
-    f"**{study.config.exposure.teae_days_after_last} days** after the last session."
+shown = plan_tables(
+    study.config, "ae_incidence", "ae_severity", "ae_by_exposure", "ae_duration"
 )
+end = (
+    f"the last {exposure.singular}"
+    if exposure.kind == "discrete"
+    else f"the end of the last {exposure.singular} (the last contact while it is ongoing)"
+)
+rules = [
+    "Only **treatment-emergent** events enter the tables: onset from "
+    f"{exposure.day0_words} to **{exposure.teae_days_after_last} days** after {end} "
+    "(`exposure.teae_days_after_last` in the study file)."
+]
+if plan_tables(study.config, "ae_incidence"):
+    rules.append(
+        "**Incidence** counts *patients*, not events: a patient with the same event twice "
+        "counts once in that row (and once in each category row); `[E]` is the number of "
+        "events. The denominator `N` is every included patient of the column, with or without "
+        "events. A table whose footnote names another unit of analysis (e.g. each "
+        f"{exposure.singular} of a patient counted apart) counts that unit instead, and a "
+        "table whose footnote names a condition counts only the events that meet it."
+    )
+if plan_tables(study.config, "ae_severity"):
+    rules.append("**Severity**: each patient once, at the highest severity of their events.")
+if plan_tables(study.config, "ae_by_exposure"):
+    rules.append(
+        f"**By {exposure.singular} number**: each event is attributed to the last "
+        f"{exposure.singular} on or before its onset; the denominator is the patients who "
+        f"received that {exposure.singular}."
+    )
+if plan_tables(study.config, "ae_duration"):
+    rules.append(
+        "**Duration** is per event; events without a recorded duration are missing, not zero."
+    )
+if shown:
+    display(Markdown("\n".join(f"* {rule}" for rule in rules)))
+else:
+    display(Markdown("This study's plan has no adverse-event table."))
 
 # %% [markdown]
-# ## Incidence by term
+# ## Adverse-event tables and figures
 
 # %%
-tables["ae_incidence"]
-
-# %%
-with figure_theme():
-    fig = new_figure(width="single", height=3.2)
-    plot_ae_incidence(tables["ae_incidence"].frame, by="sex", ax=fig.axes[0])
-    display(fig)
-
-# %% [markdown]
-# ## Highest severity per patient
-
-# %%
-tables["ae_severity"]
-
-# %% [markdown]
-# ## Events by session number
-
-# %%
-tables["ae_by_exposure"]
-
-# %%
-with figure_theme():
-    fig = new_figure(width="single", height=2.9)
-    plot_ae_by_exposure(tables["ae_by_exposure"].frame, ax=fig.axes[0])
-    display(fig)
-
-# %% [markdown]
-# ## Duration of events
-
-# %%
-tables["ae_duration"]
+figures = plan_figures(study.config, "ae_incidence", "ae_by_exposure")
+display_tables(study, shown, figures=figures)
+display_figures(study, [stem for stem, table in figures.items() if table not in shown])
 
 # %% [markdown]
 # ## Numbers shown, for checking
@@ -109,6 +108,5 @@ tables["ae_duration"]
 # Parquet file; `tests/notebooks` checks they equal the rows `retro tables` writes.
 
 # %%
-shown = ["ae_incidence", "ae_severity", "ae_by_exposure", "ae_duration"]
 if ard_out:
     write_parquet(concat_ard(tables[name].frame for name in shown), ard_out)

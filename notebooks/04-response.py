@@ -13,34 +13,31 @@
 # ---
 
 # %% [markdown]
-# # 04 · Response at 12 months
+# # 04 · Response and models
 #
-# Response grade at 12 months by sex within therapy group, the proportional-odds model of the
-# grade (with the Brant test of its proportional-odds assumption), the two logistic models of
-# adverse events, the response figure and the forest plot of the proportional-odds model.
+# The response tables of the study's plan (`kind: response`: response grade by group at the
+# assessment month) with their figures (`response_bars`), then its models — proportional-odds
+# models of an ordered grade (`proportional_odds`, with the Brant test of the assumption) and
+# logistic models of a yes/no outcome (`logistic`) — each followed by its forest plot
+# (`forest`). A study without response assessments or without models says so.
 #
 # The tables are `analysis` results (`Study.load(...).tables`): each shows itself as a
-# formatted table with footnotes naming the population, tests and CI methods; its numbers are
-# in `.frame`. Nothing is computed in this notebook.
+# formatted table with its title and footnotes (population, tests, CI methods); its numbers
+# are in `.frame` (the analysis-results data, one number a row). The figures are the
+# report's, drawn by `draw_figures`. Nothing is computed in this notebook.
 #
 # **Rerun**: in JupyterLab, *Kernel → Restart Kernel and Run All Cells*. Headless, from the
 # repository root:
-# `.venv/bin/papermill notebooks/04-response.ipynb /tmp/04-response.ipynb --cwd notebooks`.
-# See `notebooks/README.md`.
+# `.venv/bin/papermill notebooks/04-response.ipynb /tmp/04-response.ipynb --cwd notebooks`
+# (add `-p study_path ../studies/<other>.yaml` for another study). See `notebooks/README.md`.
 
 # %%
 # %matplotlib inline
 from IPython.display import Markdown, display
 
 from analysis.ard import concat_ard
-from analysis.figures import (
-    DOUBLE_COLUMN_IN,
-    figure_theme,
-    new_figure,
-    plot_forest,
-    plot_response_by_sex_therapy,
-)
 from analysis.io import write_parquet
+from analysis.notebooks import display_figures, display_tables, plan_figures, plan_tables
 from analysis.study import Study
 
 # %% tags=["parameters"]
@@ -51,53 +48,36 @@ ard_out = ""  # when set: write the ARD rows of the tables shown here to this Pa
 # %%
 study = Study.load(study_path)
 tables = study.tables
+exposure = study.config.exposure
 Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 
 # %% [markdown]
-# ## Response grade by sex and therapy group
+# ## Response
 
 # %%
-tables["response"]
-
-# %%
-with figure_theme():
-    fig = new_figure(width="single", height=3.1)
-    plot_response_by_sex_therapy(
-        study.patients, within_labels={"combined": "Combined therapy"}, ax=fig.axes[0]
-    )
-    display(fig)
+response = plan_tables(study.config, "response")
+figures = plan_figures(study.config, "response_bars", "forest")
+if response:
+    display_tables(study, response, figures=figures)
+else:
+    display(Markdown("This study has no response assessment (no `response` table in its plan)."))
 
 # %% [markdown]
-# ## Proportional-odds model of the response grade
+# ## Models
 #
-# Odds ratios > 1 mean a better grade is more likely. The last footnote is the Brant test:
-# a small p-value (overall or for a covariate) questions the assumption that one odds ratio
-# holds at every cut-point of the grade.
+# Odds ratios > 1 mean the outcome (for an ordered grade: a higher grade) is more likely. For a
+# proportional-odds model the last footnote is the Brant test: a small p-value (overall or
+# for a covariate) questions the assumption that one odds ratio holds at every cut-point of
+# the grade.
 
 # %%
-tables["po_model"]
-
-# %%
-Markdown("\n".join(f"* {note}" for note in tables["po_model"].footnotes if "Brant" in note))
-
-# %%
-with figure_theme():
-    fig = new_figure(width=DOUBLE_COLUMN_IN, height=2.3)
-    plot_forest(
-        tables["po_model"].frame,
-        xlabel="Odds ratio of a better response (95% CI)",
-        ax=fig.axes[0],
-    )
-    display(fig)
-
-# %% [markdown]
-# ## Logistic models: any adverse event, and pain
-
-# %%
-tables["logistic_any_ae"]
-
-# %%
-tables["logistic_pain"]
+models = plan_tables(study.config, "proportional_odds", "logistic")
+if models:
+    display_tables(study, models, figures=figures)
+else:
+    display(Markdown("This study has no model (no `proportional_odds` or `logistic` table)."))
+shown = response + models
+display_figures(study, [stem for stem, table in figures.items() if table not in shown])
 
 # %% [markdown]
 # ## Numbers shown, for checking
@@ -106,6 +86,5 @@ tables["logistic_pain"]
 # Parquet file; `tests/notebooks` checks they equal the rows `retro tables` writes.
 
 # %%
-shown = ["response", "po_model", "logistic_any_ae", "logistic_pain"]
 if ard_out:
     write_parquet(concat_ard(tables[name].frame for name in shown), ard_out)

@@ -13,30 +13,30 @@
 # ---
 
 # %% [markdown]
-# # 05 · Time to treatment discontinuation
+# # 05 · Time to event
 #
-# Kaplan–Meier estimates of staying on treatment by therapy group (at the report's time
-# points, with medians, log-rank test and Cox hazard ratios) and the Kaplan–Meier figure
-# with the number at risk.
+# The time-to-event tables of the study's plan (`kind: time_to_event`: Kaplan–Meier estimates
+# at the report's time points, medians, log-rank test and Cox hazard ratios), each followed by
+# its Kaplan–Meier figure with the number at risk (`kind: km`).
 #
-# The table is an `analysis` result (`Study.load(...).tables`): it shows itself as a
-# formatted table with footnotes naming the variance, CI and test methods; its numbers are in
-# `.frame`. Nothing is computed in this notebook.
+# The tables are `analysis` results (`Study.load(...).tables`): each shows itself as a
+# formatted table with its title and footnotes (population, tests, CI methods); its numbers
+# are in `.frame` (the analysis-results data, one number a row). The figures are the
+# report's, drawn by `draw_figures`. Nothing is computed in this notebook.
 #
 # **Rerun**: in JupyterLab, *Kernel → Restart Kernel and Run All Cells*. Headless, from the
 # repository root:
-# `.venv/bin/papermill notebooks/05-time-to-event.ipynb /tmp/05-time-to-event.ipynb --cwd notebooks`.
-# See `notebooks/README.md`.
+# `.venv/bin/papermill notebooks/05-time-to-event.ipynb /tmp/05-time-to-event.ipynb --cwd notebooks`
+# (add `-p study_path ../studies/<other>.yaml` for another study). See `notebooks/README.md`.
 
 # %%
 # %matplotlib inline
 from IPython.display import Markdown, display
 
 from analysis.ard import concat_ard
-from analysis.figures import figure_theme, new_figure, plot_km
 from analysis.io import write_parquet
+from analysis.notebooks import display_figures, display_tables, plan_figures, plan_tables
 from analysis.study import Study
-from analysis.tables.study import options
 
 # %% tags=["parameters"]
 # Paths are relative to this notebook's folder (the working directory of Jupyter and papermill).
@@ -46,42 +46,30 @@ ard_out = ""  # when set: write the ARD rows of the tables shown here to this Pa
 # %%
 study = Study.load(study_path)
 tables = study.tables
+exposure = study.config.exposure
 Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 
 # %% [markdown]
-# ## Time to discontinuation by therapy group
+# ## Time-to-event tables and Kaplan–Meier figures
 #
-# Time runs from the first session; patients still on treatment are censored at their last
-# contact.
+# The figures use the same confidence-interval transform as the tables
+# (`analysis.options.km_conf_type` in the study file).
 
 # %%
-tables["time_to_discontinuation"]
-
-# %% [markdown]
-# The figure uses the same confidence-interval transform as the table (`analysis.km_conf_type`
-# in the study file).
-
-# %%
-with figure_theme():
-    fig = new_figure(width="single", height=3.3)
-    plot_km(
-        study.patients,
-        time="time_to_discontinuation_months",
-        event="is_discontinued",
-        by="therapy_group",
-        conf_type=str(options(study.config)["km_conf_type"]),
-        labels={"combined": "Combined therapy"},
-        ax=fig.axes[0],
-    )
-    display(fig)
+shown = plan_tables(study.config, "time_to_event")
+figures = plan_figures(study.config, "km")
+display(Markdown(f"Time runs from day 0, {exposure.day0_words}."))
+if not shown:
+    display(Markdown("This study's plan has no time-to-event table."))
+display_tables(study, shown, figures=figures)
+display_figures(study, [stem for stem, table in figures.items() if table not in shown])
 
 # %% [markdown]
 # ## Numbers shown, for checking
 #
-# With `ard_out` set, the analysis-results rows of the table above are written to that
+# With `ard_out` set, the analysis-results rows of the tables above are written to that
 # Parquet file; `tests/notebooks` checks they equal the rows `retro tables` writes.
 
 # %%
-shown = ["time_to_discontinuation"]
 if ard_out:
     write_parquet(concat_ard(tables[name].frame for name in shown), ard_out)

@@ -19,7 +19,7 @@
 # cleaning): the figures (PNG 300 dpi, SVG, PDF), the report (`report.html`, `report.pdf`,
 # `tables.docx`, `claims_check.csv`), each table as HTML / DOCX / XLSX / CSV, the ARD and
 # `manifest.json`, into the study's reports folder (`paths.reports` in the study file, e.g.
-# `reports/dutasteride_mesotherapy/`). Then it shows the claims check: every number the
+# `reports/<study>/`). Then it shows the claims check: every number the
 # manuscript states (`studies/<study>.claims.yaml`) against the number computed here.
 # Nothing is computed in this notebook.
 #
