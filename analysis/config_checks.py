@@ -35,6 +35,18 @@ def _levels_of(cfg: StudyConfig, column: str) -> list[str] | None:
     return vocab.levels
 
 
+def _is_boolean(cfg: StudyConfig, column: str) -> bool:
+    """A yes/no column of the patient table: read as yes/no, or a derived ``is_``/``has_`` flag."""
+    from analysis.schema import derived_columns
+
+    spec = cfg.columns_for("patients").get(column)
+    if spec is not None:
+        return bool(spec.kind == "bool")
+    return column.startswith(("is_", "has_")) and (
+        column in derived_columns(cfg)["patients"] or column.startswith("has_")
+    )
+
+
 def patient_columns(cfg: StudyConfig) -> set[str]:
     """Every column the patient table has after derivation (canonical, declared, derived)."""
     from analysis.schema import derived_columns
@@ -52,8 +64,19 @@ def check_conditions(
                 f"{key}.where[{j}]: unknown column {cond.column!r}"
                 f"{_hint(cond.column, known)}; the patient table has {sorted(known)}"
             )
+        if cond.op in ("is_missing", "not_missing"):
+            continue
+        if _is_boolean(cfg, cond.column):
+            values = cond.value if isinstance(cond.value, list) else [cond.value]
+            wrong = [v for v in values if not isinstance(v, bool)]
+            if wrong:
+                raise ValueError(
+                    f"{key}.where[{j}]: {cond.column} is yes/no: compare it with true or false "
+                    f"(found {wrong[0]!r}; in YAML write true or false without quotes)"
+                )
+            continue
         levels = _levels_of(cfg, cond.column)
-        if levels is None or cond.op in ("is_missing", "not_missing"):
+        if levels is None:
             continue
         values = cond.value if isinstance(cond.value, list) else [cond.value]
         bad = [v for v in values if str(v) not in levels]
@@ -89,10 +112,29 @@ def check_design(cfg: StudyConfig) -> None:
                     f"`vocabulary: <name>`, a vocabulary named {name!r}, or list it in a "
                     "vocabulary's `applies_to`"
                 )
+    for i, src in enumerate(cfg.sources):
+        columns = cfg.columns_for(src.table)
+        for name in [*src.columns, *src.constants]:
+            spec = columns.get(name)
+            if (
+                spec is not None
+                and spec.kind in ("category", "bool")
+                and not cfg.vocabulary_for(name)
+            ):
+                kind = "yes/no" if spec.kind == "bool" else "category"
+                raise ValueError(
+                    f"sources[{i}] ({src.name}) reads `{name}`, a {kind} column, but no "
+                    f"vocabulary maps its labels: add `vocabularies.{name}` (levels and synonyms)"
+                    + (
+                        ", or list it in the `applies_to` of a yes/no vocabulary"
+                        if kind == "yes/no"
+                        else ""
+                    )
+                )
     day0 = cfg.exposure.day0
     if day0 != "first_exposure":
-        col = cfg.columns_for("patients").get(day0)
-        if col is None or col.kind != "date":
+        day0_col = cfg.columns_for("patients").get(day0)
+        if day0_col is None or day0_col.kind != "date":
             dates = sorted(c for c, s in cfg.columns_for("patients").items() if s.kind == "date")
             raise ValueError(
                 f"exposure.day0: {day0!r} is neither 'first_exposure' nor a date column of the "

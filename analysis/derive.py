@@ -259,23 +259,25 @@ def add_ae_flags(
 
 
 def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.DataFrame:
-    """``has_teae``, ``n_teae``, ``worst_ae_severity``, ``first_teae_date`` and
-    ``exposures_to_first_teae`` (session number of the first TEAE) per patient."""
+    """``has_teae``, ``n_teae``, ``worst_ae_severity`` (when a severity was read),
+    ``first_teae_date`` and ``exposures_to_first_teae`` (exposure number of the first TEAE) per
+    patient."""
     te = adverse_events.loc[adverse_events["is_teae"]]
     out = patients.copy()
     counts = te.groupby("patient_id").size()
     out["n_teae"] = out["patient_id"].map(counts).fillna(0).astype("int64")
     out["has_teae"] = out["n_teae"] > 0
-    sev = te["severity"]
-    codes = pd.Series(sev.cat.codes.where(sev.notna(), -1), index=te.index)
-    worst = codes.groupby(te["patient_id"]).max()
-    worst = worst[worst >= 0]
-    levels = list(sev.cat.categories)
-    out["worst_ae_severity"] = pd.Categorical(
-        out["patient_id"].map(worst).map(lambda c: levels[int(c)] if pd.notna(c) else None),
-        categories=levels,
-        ordered=True,
-    )
+    sev = te.get("severity")
+    if sev is not None and isinstance(sev.dtype, pd.CategoricalDtype):
+        codes = pd.Series(sev.cat.codes.where(sev.notna(), -1), index=te.index)
+        worst = codes.groupby(te["patient_id"]).max()
+        worst = worst[worst >= 0]
+        levels = list(sev.cat.categories)
+        out["worst_ae_severity"] = pd.Categorical(
+            out["patient_id"].map(worst).map(lambda c: levels[int(c)] if pd.notna(c) else None),
+            categories=levels,
+            ordered=True,
+        )
     out["first_teae_date"] = out["patient_id"].map(te.groupby("patient_id")["onset_date"].min())
     first_ae = te.sort_values(["patient_id", "onset_date"]).drop_duplicates("patient_id")
     out["exposures_to_first_teae"] = (

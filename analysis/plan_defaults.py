@@ -67,7 +67,12 @@ def _default_tables(config: StudyConfig) -> dict[str, TableSpec]:
     from analysis.config_checks import patient_columns
 
     known = patient_columns(config)
-    declared = [v for v in config.variables.get("patients", {}) if v in known]
+    # dates and free text are not summarised in a baseline table
+    declared = [
+        name
+        for name, var in config.variables.get("patients", {}).items()  # type: ignore[call-overload]
+        if name in known and var.type not in ("date", "text")
+    ]
     variables = [v for v in ("sex", "age_years", *declared) if v in known]
     tables: dict[str, TableSpec] = {}
     if variables:

@@ -158,11 +158,13 @@ def _fmt_number(x: object) -> str:
 def _provenance(prov: Mapping[str, object]) -> str:
     parts = []
     git = prov.get("git")
-    if isinstance(git, Mapping):
+    if isinstance(git, Mapping) and git.get("commit"):
         parts.append(
             f"<p>Code: git commit <code>{escape(git.get('commit'))}</code>"
             f"{' (uncommitted changes)' if git.get('dirty') else ''}.</p>"
         )
+    elif isinstance(git, Mapping):
+        parts.append("<p>Code: not a git checkout (no commit to record).</p>")
     inputs = prov.get("inputs")
     if isinstance(inputs, Mapping) and inputs:
         df = pd.DataFrame({"input": list(inputs), "sha256": list(inputs.values())})
@@ -200,7 +202,7 @@ def render_report_html(inputs: ReportInputs) -> str:
     for warning in inputs.warnings:
         out.append(f'<p class="banner warning">Warning: {escape(warning)}</p>')
     out.append("</header>")
-    out.append(_toc(inputs.sections))
+    out.append(_toc(inputs.sections, claims=inputs.claims is not None))
     out.append(
         '<section id="methods"><h2>Methods</h2>'
         + "".join(f"<p>{escape(p)}</p>" for p in inputs.methods)
@@ -267,7 +269,8 @@ def _anchor(heading: str) -> str:
     return heading.lower().replace(" ", "-").replace("/", "-")
 
 
-def _toc(sections: tuple[SectionRow, ...]) -> str:
-    items = ["Methods", *[s[0] for s in sections], "Claims check", "Provenance"]
+def _toc(sections: tuple[SectionRow, ...], *, claims: bool = True) -> str:
+    extra = ["Claims check"] if claims else []
+    items = ["Methods", *[s[0] for s in sections], *extra, "Provenance"]
     links = "".join(f'<li><a href="#{_anchor(h)}">{escape(h)}</a></li>' for h in items)
     return f'<nav class="toc"><ol>{links}</ol></nav>'

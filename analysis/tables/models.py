@@ -210,19 +210,25 @@ def _quiet_fit(fit: Any, what: str) -> Any:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = fit()
-    problems = [
-        str(w.message)
-        for w in caught
-        if any(k in w.category.__name__ for k in ("Convergence", "Separation", "HessianInversion"))
-    ]
+    # statsmodels repeats the same warning at every iteration: each message once
+    problems = list(
+        dict.fromkeys(
+            str(w.message).strip()
+            for w in caught
+            if any(
+                k in w.category.__name__ for k in ("Convergence", "Separation", "HessianInversion")
+            )
+        )
+    )
     converged = bool(getattr(res, "mle_retvals", {}).get("converged", True))
     bse = np.asarray(res.bse, dtype=float)
     if problems or not converged or not np.isfinite(bse).all():
         detail = "; ".join(problems) or "not converged or non-finite standard errors"
         raise ValueError(
             f"{what} could not be estimated reliably ({detail}). This usually means (quasi-) "
-            "complete separation: a covariate level with all subjects in one outcome category. "
-            "Merge sparse levels or drop the covariate."
+            "complete separation: a covariate level, or a range of a numeric covariate, with "
+            "all subjects in one outcome category. Merge sparse levels, drop the covariate, or "
+            "analyse more subjects."
         )
     return res
 

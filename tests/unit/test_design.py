@@ -403,3 +403,61 @@ def test_a_run_with_an_empty_cohort_finishes_and_warns(mini_study):
     html = (path.parent.parent / "reports" / "report.html").read_text(encoding="utf-8")
     assert '<p class="banner warning">Warning: inclusion step' in html
     assert "No patient in the included cohort: nothing to analyse" in html
+
+
+def test_a_yes_no_condition_compares_with_true_or_false(mini_study):
+    path = mini_study(
+        yaml_edit=lambda y: (
+            y + "subgroups:\n  stopped:\n    label: Stopped\n    where: [{column: is_discontinued, "
+            "op: '==', value: 'yes'}]\n"
+        )
+    )
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert (
+        "subgroups.stopped.where[0]: is_discontinued is yes/no: compare it with true or false "
+        "(found 'yes'; in YAML write true or false without quotes)"
+    ) in str(exc.value)
+    derived = mini_study(
+        yaml_edit=lambda y: y.replace(
+            'where: [{column: followup_months, op: ">=", value: 6}]',
+            'where: [{column: has_teae, op: "==", value: 1}]',
+        )
+    )
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(derived)
+    assert "has_teae is yes/no: compare it with true or false (found 1;" in str(exc.value)
+
+
+def test_a_category_column_read_without_a_vocabulary_is_an_error(mini_study):
+    path = mini_study(
+        yaml_edit=lambda y: y.replace(
+            "  severity:\n    levels: [mild, moderate, severe]\n    ordered: true\n"
+            "    synonyms: {mild: [leve]}\n",
+            "",
+        )
+    )
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert (
+        "sources[2] (aes) reads `severity`, a category column, but no vocabulary maps its "
+        "labels: add `vocabularies.severity` (levels and synonyms)"
+    ) in str(exc.value)
+
+
+def test_adverse_events_without_severity_run(mini_study):
+    def edit(y: str) -> str:  # no severity read and no severity vocabulary
+        y = y.replace("severity: severity,\n              is_serious", "is_serious")
+        y = y.replace("ae_term: term, severity: severity,", "ae_term: term,")
+        return y.replace(
+            "  severity:\n    levels: [mild, moderate, severe]\n    ordered: true\n"
+            "    synonyms: {mild: [leve]}\n",
+            "",
+        )
+
+    path = mini_study(yaml_edit=edit)
+    cfg = StudyConfig.load(path)
+    assert "severity" not in cfg.sources[2].columns
+    res = clean_study(cfg)
+    assert "worst_ae_severity" not in res.patients
+    assert res.patients.set_index("patient_id")["has_teae"].to_dict()["P1"]
