@@ -55,8 +55,33 @@ def variable_label(config: StudyConfig, name: str) -> str:
             return str(table_vars[name].label)
     if name in config.groups and config.groups[name].label:
         return config.groups[name].label
+    derived = _derived_labels(config)
+    if name in derived:
+        return derived[name]
     words = name.replace("_", " ")
     return words[:1].upper() + words[1:]
+
+
+def _derived_labels(config: StudyConfig) -> dict[str, str]:
+    """Words for the toolkit's own columns, in the study's terms."""
+    e, d = config.exposure, config.derive
+    return {
+        "age_years": "Age, years",
+        "sex": "Sex",
+        "n_exposures": f"{e.plural_noun.capitalize()}, n",
+        "exposure_months": "Time on treatment, months",
+        "followup_months": "Follow-up, months",
+        "is_titrated": "Dose titrated",
+        "has_teae": "Any adverse event",
+        "n_teae": "Adverse events, n",
+        "worst_ae_severity": "Highest adverse-event severity",
+        d.response_column: f"Response at {d.response_target_month:g} months",
+        "is_response_assessable": f"Response assessable at {d.response_target_month:g} months",
+        "is_discontinued": "Treatment stopped",
+        "time_to_discontinuation_months": "Time to treatment discontinuation, months",
+        "time_to_first_teae_days": "Time to the first adverse event, days",
+        "baseline_severity": "Baseline severity",
+    }
 
 
 def level_label(config: StudyConfig, column: str, level: str) -> str:

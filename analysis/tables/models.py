@@ -372,6 +372,7 @@ def proportional_odds(
     alpha: float = 0.05,
     table: str = "po_model",
     units: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> TableResult:
     """Proportional-odds (cumulative logit) model of an ordered outcome: odds ratios with Wald CI.
 
@@ -391,6 +392,7 @@ def proportional_odds(
     reference : ``{covariate: level}``; default the first declared (or sorted observed) level.
     units : ``{covariate: unit word}`` for the contrast label of numeric covariates ("per
         session"); default from the name's unit suffix.
+    labels : ``{column: words}`` for the displayed rows (the ARD keeps the column names).
     alpha : 1 - confidence level of the intervals.
     table : ARD table name.
 
@@ -494,7 +496,7 @@ def proportional_odds(
         name=table,
         title=f"Proportional odds model of {outcome}",
         frame=frame,
-        layout=lambda f: _layout(f, design.terms, alpha),
+        layout=lambda f: _layout(f, design.terms, alpha, labels),
         footnotes=tuple(notes),
     )
 
@@ -509,6 +511,7 @@ def logistic_model(
     table: str = "logistic_model",
     title: str | None = None,
     units: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> TableResult:
     """Logistic regression of a binary outcome: odds ratios with Wald CI and p-values.
 
@@ -573,7 +576,7 @@ def logistic_model(
         name=table,
         title=title or f"Logistic regression of {outcome}",
         frame=frame,
-        layout=lambda f: _layout(f, design.terms, alpha),
+        layout=lambda f: _layout(f, design.terms, alpha, labels),
         footnotes=notes,
     )
 
@@ -702,7 +705,14 @@ def _reference_note(design: _Design) -> str:
     return text + "."
 
 
-def _layout(frame: pd.DataFrame, terms: list[_Term], alpha: float) -> pd.DataFrame:
+def _layout(
+    frame: pd.DataFrame,
+    terms: list[_Term],
+    alpha: float,
+    labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Rows "covariate: contrast" (the covariate in ``labels``' words), OR (CI), p-value."""
+    words = labels or {}
     look = stat_lookup(frame)
     level = int(round((1 - alpha) * 100))
     rows = []
@@ -712,7 +722,7 @@ def _layout(frame: pd.DataFrame, terms: list[_Term], alpha: float) -> pd.DataFra
         ci = fmt_ci(look.get((*key, "ci_low"), np.nan), look.get((*key, "ci_high"), np.nan), 2)
         rows.append(
             {
-                "Covariate": f"{t.covariate}: {t.contrast}",
+                "Covariate": f"{words.get(t.covariate, t.covariate)}: {t.contrast}",
                 f"OR ({level}% CI)": f"{fmt_num(est, 2)} ({ci})" if ci else fmt_num(est, 2),
                 "p-value": fmt_p(look.get((*key, "p_value"), np.nan)),
             }

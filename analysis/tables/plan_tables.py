@@ -136,8 +136,10 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         col = models.subjects_with_term(data, ctx.events(data, spec), term)
         data = data.assign(**{col.name: col.to_numpy()})
         outcome = str(col.name)
+        outcome_words = f"{term} (at least one event)"
     else:
         outcome = str(spec.outcome)
+        outcome_words = ctx.label(outcome)
     covariates = list(spec.covariates)
     dropped = constant_covariates(data, outcome, covariates)
     covariates = [c for c in covariates if c not in dropped]
@@ -157,13 +159,15 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         "alpha": ctx.options.alpha,
         "table": name,
         "units": ctx.units,
+        "labels": {c: ctx.label(c) for c in covariates},
     }
     if isinstance(spec, LogisticTable):
-        t = models.logistic_model(data, title=spec.title, **common)
+        title = spec.title or f"Logistic regression of {outcome_words.lower()}"
+        t = models.logistic_model(data, title=title, **common)
     else:
         t = models.proportional_odds(data, **common)
-        if spec.title:
-            t = dataclasses.replace(t, title=spec.title)
+        title = spec.title or f"Proportional-odds model of {outcome_words.lower()}"
+        t = dataclasses.replace(t, title=title)
     return with_notes(t, notes)
 
 
