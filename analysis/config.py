@@ -150,8 +150,15 @@ class Criterion(_Model):
 
 
 class Subgroup(_Model):
+    """A named analysis population (``population:`` of a table)."""
+
     label: str
     where: list[Condition] = Field(min_length=1)
+    in_flow: bool = Field(
+        default=True,
+        description="shown in the flow (a subgroup that is not a branch of the cohort, e.g. the "
+        "patients who stopped, can stay out of it)",
+    )
 
 
 class Derivation(_Model):

@@ -194,7 +194,8 @@ def _overlapping(
     start = patients["day0_date"]
     if rule.window == "response":
         default = start + pd.Timedelta(days=int(d.response_target_month * d.days_per_month))
-        end = patients[d.response_date_column].fillna(default)
+        assessed = patients.get(d.response_date_column)  # absent without assessments
+        end = default if assessed is None else assessed.fillna(default)
     else:
         end = patients["exposure_end_date"]
     win = pd.DataFrame(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -188,6 +189,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     flow = pd.DataFrame(flow_rows)
     warnings = _flow_warnings(flow)
     for name, sub in config.subgroups.items():
+        if not sub.in_flow:
+            continue
         n = int(derive.evaluate_conditions(patients, sub.where).sum())
         flow = pd.concat(
             [
@@ -226,13 +229,14 @@ def _derive(
     """The derived patient variables and adverse-event flags, as the named ``add_*`` steps."""
     d, e = config.derive, config.exposure
     exposures, assessments = tables["exposures"], tables["assessments"]
+    assessed = bool(config.sources_for("assessments"))  # no response without assessments
     patients = (
         patients.pipe(derive.add_exposure_summary, exposures, e)
         .pipe(derive.add_day0, e)
         .pipe(derive.add_followup, exposures, assessments, d)
         .pipe(derive.add_exposure_end, e, d)
         .pipe(derive.add_schedule, exposures, d)
-        .pipe(derive.add_response, assessments, d)
+        .pipe(_if, assessed, derive.add_response, assessments, d)
         .pipe(derive.add_groups, tables["concomitant"], config)
         .pipe(derive.add_baseline_severity, config)
     )
@@ -251,9 +255,16 @@ def _derive(
     patients = (
         patients.pipe(derive.add_ae_summary, aes)
         .pipe(derive.add_time_to_event, d)
-        .pipe(derive.add_first_improvement, assessments, d)
+        .pipe(_if, assessed, derive.add_first_improvement, assessments, d)
     )
     return patients, aes
+
+
+def _if(
+    data: pd.DataFrame, condition: bool, step: Callable[..., pd.DataFrame], *args: Any
+) -> pd.DataFrame:
+    """``step(data, *args)`` when ``condition``, else ``data`` (a step the study has no data for)."""
+    return step(data, *args) if condition else data
 
 
 def _undated_discontinuations(patients: pd.DataFrame) -> pd.DataFrame:
@@ -338,12 +349,14 @@ def write_clean_outputs(
 
     out = Path(out_dir) if out_dir is not None else config.processed_dir
     out.mkdir(parents=True, exist_ok=True)
-    written = [write_parquet(df, out / f"{name}.parquet") for name, df in result.tables.items()]
+    # a table no source feeds is not part of this study's data
+    tables = {n: df for n, df in result.tables.items() if n == "patients" or config.sources_for(n)}
+    written = [write_parquet(df, out / f"{name}.parquet") for name, df in tables.items()]
     written.append(write_parquet(result.exclusions, out / "exclusions.parquet"))
     written.append(write_parquet(result.audit, out / "audit.parquet"))
     result.flow.to_csv(out / "flow.csv", index=False)
     written.append(out / "flow.csv")
-    data_dictionary(result.tables, config).to_csv(out / "data_dictionary.csv", index=False)
+    data_dictionary(tables, config).to_csv(out / "data_dictionary.csv", index=False)
     written.append(out / "data_dictionary.csv")
     validation_report(result).to_csv(out / "validation_report.csv", index=False)
     written.append(out / "validation_report.csv")

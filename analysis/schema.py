@@ -157,6 +157,13 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
+_RESPONSE_DERIVED = (
+    "is_response_assessable",
+    "has_improvement",
+    "time_to_first_improvement_months",
+)
+
+
 def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, dict[str, str]]:
     """Definitions of the derived columns in the study's own words (noun, day 0, target);
     ``groups=False`` leaves out the columns of the study's ``groups``."""
@@ -180,8 +187,13 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
     out: dict[str, dict[str, str]] = {}
     for table, cols in _DERIVED_TEMPLATES.items():
         out[table] = {name.format(**words): text.format(**words) for name, text in cols.items()}
+    if not config.sources_for("assessments"):  # no response without assessments
+        for name in (d.response_column, d.response_date_column, *_RESPONSE_DERIVED):
+            out["patients"].pop(name, None)
+    from analysis.report.methods import group_sentence
+
     for name, group in config.groups.items() if groups else ():
-        out["patients"][name] = f"{group.label or name}: derived by the rule in groups.{name}."
+        out["patients"][name] = group_sentence(name, group, config)
         if group.concomitant_overlap:
             for t in group.concomitant_overlap.treatments:
                 out["patients"][f"has_{slug(t)}"] = (

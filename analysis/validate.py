@@ -37,8 +37,8 @@ def analysis_schemas(config: StudyConfig) -> dict[str, pa.DataFrameSchema]:
             "schedule_months_year1": pa.Column(
                 "Int64", pa.Check.isin(d.schedule_months or []), nullable=True, required=False
             ),
-            d.response_column: cat("response_grade"),
-            "is_response_assessable": pa.Column(bool),
+            d.response_column: cat("response_grade", required=False),
+            "is_response_assessable": pa.Column(bool, required=False),
             **{
                 name: pa.Column(checks=pa.Check.isin(g.levels), nullable=True)
                 for name, g in config.groups.items()
@@ -46,7 +46,11 @@ def analysis_schemas(config: StudyConfig) -> dict[str, pa.DataFrameSchema]:
         },
         checks=[
             pa.Check(
-                lambda df: df["is_response_assessable"] == df[d.response_column].notna(),
+                lambda df: (
+                    df["is_response_assessable"] == df[d.response_column].notna()
+                    if d.response_column in df
+                    else pd.Series(True, index=df.index)
+                ),
                 name="assessable_iff_response",
             ),
         ],

@@ -49,6 +49,8 @@ def _child_records(config: StudyConfig) -> str:
 
 def definitions(config: StudyConfig) -> list[str]:
     """One sentence per derived variable the study has, in its own words."""
+    from analysis.plan_defaults import variable_label
+
     d, e = config.derive, config.exposure
     out = [
         f"Day 0 is {e.day0_words}; follow-up runs from day 0 to the last contact (months of "
@@ -61,7 +63,8 @@ def definitions(config: StudyConfig) -> list[str]:
         )
     if config.sources_for("assessments"):
         out.append(
-            f"Response at {d.response_target_month:g} months is the grade of the assessment "
+            f"Response at {d.response_target_month:g} months is the "
+            f"{variable_label(config, 'response_grade').lower()} of the assessment "
             f"closest to month {d.response_target_month:g} within months "
             f"{d.response_window_months[0]:g}–{d.response_window_months[1]:g}."
         )

@@ -52,6 +52,7 @@ def ae_incidence(
     reference: str | None = None,
     prune_zero: bool = False,
     seed: int | None = None,
+    unit: str = "subjects",
 ) -> TableResult:
     """Subjects with ≥ 1 adverse event n (%) with CI, and events, per term and group.
 
@@ -77,6 +78,8 @@ def ae_incidence(
         Newcombe hybrid score CI); default its first level.
     prune_zero : drop terms with no subject in any group.
     seed : for a Monte-Carlo fallback of the exact test on very large tables.
+    unit : what one subject is, in the footnote ("subjects"; "patient-dose periods" when each
+        exposure of each patient is a subject).
 
     Returns
     -------
@@ -143,7 +146,7 @@ def ae_incidence(
         frames.append(_comparison_rows(counts, sizes, by, rows_index, test, reference, alpha, seed))
     frame = concat_ard(frames)
     frame = _sort_by_overall(frame, rows_index, categories)
-    notes = _footnotes(by, ci, alpha, test, teae_flag, frame)
+    notes = _footnotes(by, ci, alpha, test, teae_flag, frame, unit)
     return TableResult(
         name=TABLE,
         title="Adverse events: subjects with at least one event",
@@ -367,12 +370,18 @@ def _sort_by_overall(
 
 
 def _footnotes(
-    by: list[str], ci: str, alpha: float, test: str, teae_flag: str | None, frame: pd.DataFrame
+    by: list[str],
+    ci: str,
+    alpha: float,
+    test: str,
+    teae_flag: str | None,
+    frame: pd.DataFrame,
+    unit: str = "subjects",
 ) -> tuple[str, ...]:
     level = int(round((1 - alpha) * 100))
     notes = [
-        "n (%) = subjects with at least one event (each subject counted once per row), percent "
-        "of the subjects in the column (N, from the subject-level table); [E] = number of events.",
+        f"n (%) = {unit} with at least one event (each counted once per row), percent of the "
+        f"{unit} in the column (N, from the table of {unit}); [E] = number of events.",
         f"{level}% CI of the percentage: {ci.replace('_', '-')} method.",
     ]
     if teae_flag:

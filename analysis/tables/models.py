@@ -483,11 +483,11 @@ def proportional_odds(
         f"{PO_METHOD}: cumulative logit model with one set of slopes for all {len(levels) - 1} "
         f"cut-points of {' < '.join(levels)}; OR > 1 = higher `{outcome}` levels more likely. "
         f"Odds ratios exp(beta) with Wald {level}% CI and Wald z-test p-values.",
-        _sample_note(design, outcome),
+        _sample_note(design, outcome, labels),
         "Subjects per outcome level: "
         + ", ".join(f"{lv} {n}" for lv, n in zip(levels, counts, strict=True))
         + ".",
-        _reference_note(design),
+        _reference_note(design, labels),
         brant_note,
     ]
     if dropped_outcome:
@@ -568,9 +568,9 @@ def logistic_model(
     notes = (
         f"{LOGIT_METHOD}: odds ratios exp(beta) of `{outcome}` with Wald {level}% CI and Wald "
         "z-test p-values.",
-        _sample_note(design, outcome),
+        _sample_note(design, outcome, labels),
         f"Events (`{outcome}`): {events} of {len(y)} subjects in the model.",
-        _reference_note(design),
+        _reference_note(design, labels),
     )
     return TableResult(
         name=table,
@@ -677,30 +677,37 @@ def _count_rows(design: _Design, outcome: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _sample_note(design: _Design, outcome: str) -> str:
+def _sample_note(design: _Design, outcome: str, labels: Mapping[str, str] | None = None) -> str:
+    words = labels or {}
     n_used = len(design.y)
     n_with = n_used + design.n_missing_covariates
-    per = ", ".join(f"{c} {n}" for c, n in design.missing_by_covariate.items() if n)
+    per = ", ".join(f"{words.get(c, c)} {n}" for c, n in design.missing_by_covariate.items() if n)
+    shown = f"the outcome ({words[outcome].lower()})" if outcome in words else f"`{outcome}`"
     text = (
-        f"Complete-case analysis: n = {n_used} of the {n_with} subjects with `{outcome}`; "
+        f"Complete-case analysis: n = {n_used} of the {n_with} subjects with {shown} recorded; "
         f"{design.n_missing_covariates} dropped for missing covariates"
         + (f" (missing: {per})" if per else "")
         + "."
     )
     if design.n_missing_outcome:
-        text += f" {design.n_missing_outcome} subject(s) without `{outcome}` are not modelled."
+        text += f" {design.n_missing_outcome} subject(s) without {shown} are not modelled."
     return text
 
 
-def _reference_note(design: _Design) -> str:
-    parts = [f"{c} = {r}" for c, r in design.references.items()]
-    numeric = [f"{t.covariate} {t.contrast}" for t in design.terms if t.column == t.covariate]
+def _reference_note(design: _Design, labels: Mapping[str, str] | None = None) -> str:
+    words = labels or {}
+    parts = [f"{words.get(c, c)} = {r}" for c, r in design.references.items()]
+    numeric = [
+        f"{words.get(t.covariate, t.covariate)} {t.contrast}"
+        for t in design.terms
+        if t.column == t.covariate
+    ]
     text = "Reference levels: " + ("; ".join(parts) if parts else "none")
     if numeric:
         text += "; numeric covariates per unit: " + "; ".join(numeric)
     if design.dropped_levels:
         text += "; levels without complete cases omitted: " + "; ".join(
-            f"{c}: {', '.join(v)}" for c, v in design.dropped_levels.items()
+            f"{words.get(c, c)}: {', '.join(v)}" for c, v in design.dropped_levels.items()
         )
     return text + "."
 

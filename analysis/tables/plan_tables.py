@@ -81,6 +81,33 @@ class Context:
         return ae.loc[evaluate_conditions(ae, where)] if where else ae
 
 
+_OP_WORDS = {
+    "==": "is",
+    "!=": "is not",
+    ">=": "is at least",
+    ">": "is above",
+    "<=": "is at most",
+    "<": "is below",
+    "in": "is one of",
+    "not_in": "is none of",
+}
+
+
+def condition_words(ctx: Context, where: list[Any]) -> str:
+    """Conditions in words: "action taken is treatment discontinued"."""
+    parts = []
+    for c in where:
+        what = ctx.label(c.column).lower()
+        if c.op in ("is_missing", "not_missing"):
+            parts.append(f"{what} is {'missing' if c.op == 'is_missing' else 'recorded'}")
+            continue
+        values = c.value if isinstance(c.value, list) else [c.value]
+        shown = ", ".join(ctx.config.analysis.labels.levels.get(c.column, {}).get(str(v), str(v))
+                          for v in values)  # fmt: skip
+        parts.append(f"{what} {_OP_WORDS[c.op]} {shown}")
+    return " and ".join(parts)
+
+
 def with_notes(table: TableResult, notes: list[str], *, name: str | None = None) -> TableResult:
     """``table`` with extra footnotes (and, when ``name`` differs, its ARD table renamed)."""
     changes: dict[str, Any] = {}
@@ -159,7 +186,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         "alpha": ctx.options.alpha,
         "table": name,
         "units": ctx.units,
-        "labels": {c: ctx.label(c) for c in covariates},
+        "labels": {c: ctx.label(c) for c in [*covariates, outcome]},
     }
     if isinstance(spec, LogisticTable):
         title = spec.title or f"Logistic regression of {outcome_words.lower()}"
@@ -219,8 +246,7 @@ def _ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResul
             f"{len(subjects)} {ctx.config.exposure.plural_noun}."
         )
     if spec.where:
-        conds = "; ".join(f"{c.column} {c.op} {c.value!r}" for c in spec.where)
-        notes.append(f"Events counted: those with {conds}.")
+        notes.append(f"Events counted: those whose {condition_words(ctx, spec.where)}.")
     vocab = ctx.config.vocabularies.get(spec.term)
     t = ae_incidence(
         subjects,
@@ -233,6 +259,7 @@ def _ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResul
         alpha=ctx.options.alpha,
         test=ctx.options.ae_test,
         seed=ctx.seed,
+        unit=ctx.config.exposure.plural_noun if spec.unit == "exposures" else "patients",
     )
     title = spec.title
     if title is None and spec.unit == "exposures":

@@ -29,7 +29,6 @@ def test_cohort_flow_and_demographics(ldom):
         "conflict": 1421,
         "inclusion:treated": 1416,
         "inclusion:followup": 1404,
-        "subgroup:discontinued": 181,
     }
     p = ldom.patients
     assert p["sex"].value_counts().to_dict() == {"female": 943, "male": 461}  # 67.2% / 32.8%
