@@ -421,13 +421,33 @@ def build_table(
     if ctx.subjects(spec).empty:
         return _no_patients(name, spec)
     try:
-        return BUILDERS[spec.kind](ctx, name, spec)
+        table = BUILDERS[spec.kind](ctx, name, spec)
     except (ValueError, KeyError) as exc:
         cause = str(exc).strip("'\"").rstrip(".")
         raise PipelineError(
             f"table {name!r} (kind {spec.kind}) cannot be built: {cause}. Change its settings "
             f"under `analysis.tables.{name}` in the study file, or remove it."
         ) from exc
+    return relabelled(table, config)
+
+
+def relabelled(table: TableResult, config: StudyConfig) -> TableResult:
+    """``table`` displayed in the plan's words: level labels (``labels.levels``) in cells and
+    column heads, variable labels for code names left in row texts ("HR therapy_group: ...").
+    The ARD keeps the codes."""
+    from analysis.relabel import relabel_frame
+
+    words = config.analysis.labels
+    levels = {lv: text for per_column in words.levels.values() for lv, text in per_column.items()}
+    names = {c: variable_label(config, c) for c in (*words.variables, *config.groups)}
+    if not levels and not names:
+        return table
+    layout = table.layout
+    return dataclasses.replace(
+        table,
+        layout=lambda frame: relabel_frame(layout(frame), levels=levels, names=names),
+        _displayed={},
+    )
 
 
 def _no_patients(name: str, spec: TableSpec) -> TableResult:

@@ -206,3 +206,22 @@ def _is_text(artist: object) -> bool:
     from matplotlib.text import Text
 
     return isinstance(artist, Text)
+
+
+def test_tables_show_the_plan_s_level_and_variable_words(men_study):
+    from analysis.relabel import relabel_text
+
+    levels = {"combined": "With a topical treatment", "monotherapy": "Alone"}
+    names = {"therapy_group": "Therapy"}
+    assert relabel_text("    combined", levels, names) == "    With a topical treatment"
+    assert relabel_text("combined (N=12)", levels, names) == "With a topical treatment (N=12)"
+    assert (
+        relabel_text("HR therapy_group: combined vs monotherapy", levels, names)
+        == "HR Therapy: With a topical treatment vs Alone"
+    )
+    assert relabel_text("combined therapy works", levels, names) == "combined therapy works"
+    shown = men_study.tables["table1"].display()
+    assert list(shown.columns[1:3]) == ["non-smoker (N=4)", "smoker (N=4)"]
+    assert "Weight, kg, mean (SD)" in set(shown["Characteristic"])
+    # the ARD keeps the codes
+    assert "smoking=smoker" in set(men_study.tables["table1"].frame["group"])
