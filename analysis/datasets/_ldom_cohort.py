@@ -129,7 +129,7 @@ def _ages(people: list[Person], rng: Rng) -> None:
 def _timeline(p: Person, rng: Rng) -> None:
     """Last contact, dose periods and discontinuation on the day axis."""
     role = p["role"]
-    if role == "inclusion:followup":
+    if role == "inclusion:treated_3_months":
         p["lv"] = int(rng.integers(20, 86))
         p["titrated"] = rng.random() < 0.25
         if rng.random() < 0.4:
@@ -219,5 +219,5 @@ def _adverse_events(people: list[Person], rng: Rng) -> None:
         p = cands[int(rng.integers(len(cands)))]
         _add(p, term, -int(rng.integers(5, 61)), "none", rng, plant="non_teae")
     for p in people:
-        if p["role"] in ("inclusion:followup", "conflict") and rng.random() < 0.3:
+        if p["role"] in ("inclusion:treated_3_months", "conflict") and rng.random() < 0.3:
             _add(p, "hypertrichosis", rng.integers(0, _end(p) + 1), "none", rng)

@@ -18,7 +18,7 @@ import pandas as pd
 
 DAYS_PER_MONTH = 30.4375
 TEAE_DAYS_AFTER_LAST = 30
-FOLLOWUP_MONTHS_MIN = 3
+TREATED_MONTHS_MIN = 3
 AGE_RANGE = (1, 110)  # range check: ages outside are set missing
 
 # ---- published (abstract) ---------------------------------------------------------------------
@@ -63,7 +63,7 @@ DISC_SYSTEMIC = {
 OTHER_AE = {"initial shedding": 30}
 DISC_OTHER = {"lack of efficacy": 61, "cost": 22, "lost to follow-up": 38, "other": 17}
 #: exclusion step -> patients planted on top of the 1,404.
-EXCLUDED = {"conflict": 1, "inclusion:treated": 5, "inclusion:followup": 12}
+EXCLUDED = {"conflict": 1, "inclusion:treated": 5, "inclusion:treated_3_months": 12}
 
 
 def round1(x: float) -> float:
@@ -107,8 +107,8 @@ def derive_truth(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     derived = pd.DataFrame(rows)
     step = pd.Series(None, index=derived.index, dtype="object")
     step = step.mask(derived["n_exposures"] < 1, "inclusion:treated")
-    short = ~(derived["followup_months"].fillna(-1) >= FOLLOWUP_MONTHS_MIN)
-    step = step.mask(step.isna() & short, "inclusion:followup")
+    short = ~(derived["exposure_months"].fillna(-1) >= TREATED_MONTHS_MIN)
+    step = step.mask(step.isna() & short, "inclusion:treated_3_months")
     failed = step.notna()
     excluded = pd.concat(
         [
@@ -149,6 +149,7 @@ def _derive_patient(p: dict[str, Any], periods: pd.DataFrame) -> dict[str, Any]:
         "first_exposure_date": starts[0],
         "last_contact_date": last,
         "followup_months": (last - starts[0]).days / DAYS_PER_MONTH,
+        "exposure_months": (end - starts[0]).days / DAYS_PER_MONTH,
         "_horizon": end + dt.timedelta(days=TEAE_DAYS_AFTER_LAST),
     }
 

@@ -20,7 +20,7 @@ Layout
 Planted mess (the pipeline must remove or correct it; counts in ``_ldom_truth.EXCLUDED`` and
 :data:`PLANTS`)
     - 5 patients without any dose period (``inclusion:treated``);
-    - 12 patients whose last contact is 20-85 days after day 0 (``inclusion:followup``, < 3 months);
+    - 12 patients whose last contact is 20-85 days after day 0 (``inclusion:treated_3_months``, < 3 months of treatment);
     - 1 patient written twice with a different ``Sexo`` (``conflict``; its dose rows are orphans);
     - 6 patient rows written twice with agreeing values (re-cased labels, re-rendered dates): the
       copies are duplicates, and so are the adverse events in their columns;

@@ -163,7 +163,9 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
     width, height = _SIZES[spec.kind]
     if isinstance(spec, FlowFigure):
         # places its boxes itself, over the whole figure, and grows taller when rows need it
-        counts = flow_counts(clean, reasons=flow_reasons(study))
+        # the cohort splits into the levels of the study's first group, if it has one
+        split = next(iter(config.groups), None)
+        counts = flow_counts(clean, split=split, reasons=flow_reasons(study))
         return flow_figure(counts, width=width, height=height)
     fig = Figure(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()

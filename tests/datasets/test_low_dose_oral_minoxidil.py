@@ -98,7 +98,7 @@ def test_published_numbers_hold_in_the_truth(twin: Twin) -> None:
 
 def test_exclusions_and_planted_mess(twin: Twin) -> None:
     steps = twin.truth["excluded"]["step"].value_counts().to_dict()
-    assert steps == {"inclusion:followup": 12, "inclusion:treated": 5, "conflict": 1}
+    assert steps == {"inclusion:treated_3_months": 12, "inclusion:treated": 5, "conflict": 1}
     pts, doses = twin.raw[L.PATIENT_SHEET], twin.raw[L.DOSE_SHEET]
     ids = pts["Nº processo"].str.strip()
     assert len(pts) == 1404 + 18 + 1 + 6  # conflict copy and 6 agreeing duplicates

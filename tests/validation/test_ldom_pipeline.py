@@ -28,7 +28,7 @@ def test_cohort_flow_and_demographics(ldom):
         "screened": 1422,
         "conflict": 1421,
         "inclusion:treated": 1416,
-        "inclusion:followup": 1404,
+        "inclusion:treated_3_months": 1404,
     }
     p = ldom.patients
     assert p["sex"].value_counts().to_dict() == {"female": 943, "male": 461}  # 67.2% / 32.8%
