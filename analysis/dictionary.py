@@ -12,6 +12,7 @@ def data_dictionary(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.
     """``table, column, dtype, origin, description, levels`` for every analysis column."""
     rows = []
     derived = derived_columns(config)
+    own_words = config.analysis.labels.descriptions
     for table, df in tables.items():
         read = config.columns_for(table)
         for col in df.columns:
@@ -28,6 +29,7 @@ def data_dictionary(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.
                 origin, desc = "provenance", PROVENANCE_DESCRIPTIONS[col]
             else:
                 origin, desc = "derived", ""
+            desc = own_words.get(col, desc)
             s = df[col]
             levels = ""
             if isinstance(s.dtype, pd.CategoricalDtype):

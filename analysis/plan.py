@@ -46,6 +46,10 @@ class Labels(_Model):
         default_factory=dict, description="numeric covariate -> its unit word ('per <unit>')"
     )
     levels: dict[str, dict[str, str]] = Field(default_factory=dict)
+    descriptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="column -> its definition in the data dictionary, in the study's words",
+    )
 
 
 class _Table(_Model):

@@ -38,6 +38,16 @@ def check_plan(cfg: StudyConfig) -> None:
     """Raise ``ValueError`` at the first name of the plan that the study does not have."""
     plan = cfg.analysis
     known = patient_columns(cfg)
+    from analysis.config import TABLES
+    from analysis.schema import derived_columns
+
+    derived = derived_columns(cfg)
+    every = {c for t in TABLES for c in [*cfg.columns_for(t), *derived[t]]} | known
+    for col in plan.labels.descriptions:
+        if col not in every:
+            raise ValueError(
+                f"analysis.labels.descriptions: unknown column {col!r}{_hint(col, every)}"
+            )
     for name, spec in plan.tables.items():
         key = f"analysis.tables.{name}"
         if spec.population is not None and spec.population not in cfg.subgroups:

@@ -461,3 +461,17 @@ def test_adverse_events_without_severity_run(mini_study):
     res = clean_study(cfg)
     assert "worst_ae_severity" not in res.patients
     assert res.patients.set_index("patient_id")["has_teae"].to_dict()["P1"]
+
+
+def test_the_data_dictionary_takes_the_study_s_own_definitions(mini_study, tmp_path):
+    words = "analysis:\n  labels:\n    descriptions: {dose_mg: 'Drug X injected, mg.'}\n"
+    cfg = StudyConfig.load(mini_study(yaml_edit=lambda y: y + words))
+    write_clean_outputs(clean_study(cfg), cfg, tmp_path / "out")
+    dd = pd.read_csv(tmp_path / "out" / "data_dictionary.csv").set_index(["table", "column"])
+    assert dd.loc[("exposures", "dose_mg"), "description"] == "Drug X injected, mg."
+    typo = "analysis:\n  labels:\n    descriptions: {dose_mgg: 'x'}\n"
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(mini_study(yaml_edit=lambda y: y + typo))
+    assert "analysis.labels.descriptions: unknown column 'dose_mgg' (did you mean 'dose_mg'?)" in (
+        str(exc.value)
+    )
