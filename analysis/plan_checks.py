@@ -56,9 +56,13 @@ def check_plan(cfg: StudyConfig) -> None:
                 f"{_hint(spec.population, cfg.subgroups)}; subgroups are {sorted(cfg.subgroups)}"
             )
         by = getattr(spec, "by", None)
+        by_known = known
+        if isinstance(spec, AeIncidenceTable) and spec.unit == "exposures":
+            # per patient-exposure, a column of the exposure (its dose) groups too
+            by_known = known | set(cfg.columns_for("exposures")) | set(derived["exposures"])
         for i, b in enumerate(by if isinstance(by, list) else [by]):
             where = f"{key}.by[{i}]" if isinstance(by, list) else f"{key}.by"
-            _column(where, b, known, "`by` column")
+            _column(where, b, by_known, "`by` column")
         if isinstance(spec, ResponseTable):
             _column(f"{key}.within", spec.within, known, "`within` column")
         if isinstance(spec, BaselineTable | FrequenciesTable):

@@ -216,6 +216,15 @@ def _baseline(ctx: Context, name: str, spec: BaselineTable) -> TableResult:
     return with_notes(t, notes, name=name)
 
 
+def _levels_of_numbers(values: pd.Series) -> pd.Series:
+    """A numeric exposure column as ordered levels ("0.21", "0.5", "1"), for grouping."""
+    if not pd.api.types.is_numeric_dtype(values):
+        return values
+    shown = values.round(2).map(lambda v: None if pd.isna(v) else f"{v:g}")
+    order = [f"{v:g}" for v in sorted(values.round(2).dropna().unique())]
+    return pd.Series(pd.Categorical(shown, categories=order, ordered=True), index=values.index)
+
+
 def exposure_subjects(
     patients: pd.DataFrame, exposures: pd.DataFrame, events: pd.DataFrame, by: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -227,8 +236,14 @@ def exposure_subjects(
         return frame["patient_id"].astype("string") + EXPOSURE_ID_SEP + number
 
     ids = patients["patient_id"]
-    periods = exposures.loc[exposures["patient_id"].isin(ids), ["patient_id", "exposure_number"]]
-    subjects = periods.merge(patients[["patient_id", *by]], on="patient_id", how="left")
+    # a `by` column of the exposures table (the dose of the period) is the period's own value
+    own = [c for c in by if c in exposures.columns and c not in patients.columns]
+    periods = exposures.loc[
+        exposures["patient_id"].isin(ids), ["patient_id", "exposure_number", *own]
+    ]
+    periods = periods.assign(**{c: _levels_of_numbers(periods[c]) for c in own})
+    from_patients = [c for c in by if c not in own]
+    subjects = periods.merge(patients[["patient_id", *from_patients]], on="patient_id", how="left")
     subjects = subjects.assign(patient_id=key(subjects).to_numpy())[["patient_id", *by]]
     events = events.loc[events["exposure_number"].notna()]
     return subjects.reset_index(drop=True), events.assign(patient_id=key(events).to_numpy())
@@ -237,14 +252,17 @@ def exposure_subjects(
 def _ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResult:
     subjects = ctx.subjects(spec)
     events = ctx.events(subjects, spec)
-    subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
     if spec.unit == "exposures":
-        subjects, events = exposure_subjects(subjects, ctx.result.tables["exposures"], events, by)
+        exposures = ctx.result.tables["exposures"]
+        subjects, events = exposure_subjects(subjects, exposures, events, list(spec.by))
+        subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
         notes.append(
             f"Unit of analysis: patient-{ctx.config.exposure.singular} "
             f"({ctx.config.exposure.plural_noun} of each patient counted apart); N = "
             f"{len(subjects)} {ctx.config.exposure.plural_noun}."
         )
+    else:
+        subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
     if spec.where:
         notes.append(f"Events counted: those whose {condition_words(ctx, spec.where)}.")
     vocab = ctx.config.vocabularies.get(spec.term)

@@ -63,6 +63,7 @@ analysis:
     table1: {kind: baseline, by: smoking, variables: [age_years, sex, weight_kg, is_smoker]}
     ae_patients: {kind: ae_incidence, by: [sex]}
     ae_periods: {kind: ae_incidence, unit: exposures}
+    ae_by_dose: {kind: ae_incidence, unit: exposures, by: [daily_dose_mg]}
     ae_model: {kind: logistic, outcome: has_teae, covariates: [sex, age_years, weight_kg]}
   figures:
     - {kind: flow_diagram}
@@ -141,7 +142,13 @@ def test_a_men_only_study_on_dose_periods_runs_from_its_file(men_study):
     clean = men_study.clean
     assert len(clean.patients) == 8
     assert set(clean.patients["sex"].astype(str)) == {"male"}
-    assert list(men_study.tables) == ["table1", "ae_patients", "ae_periods", "ae_model"]
+    assert list(men_study.tables) == [
+        "table1",
+        "ae_patients",
+        "ae_periods",
+        "ae_by_dose",
+        "ae_model",
+    ]
     ard = men_study.ard
     # Table 1 by a group from a yes/no column, with the study's own number and yes/no
     t1 = ard.loc[ard["table"] == "table1"]
@@ -226,3 +233,25 @@ def test_tables_show_the_plan_s_level_and_variable_words(men_study):
     assert "Weight, kg, mean (SD)" in set(shown["Characteristic"])
     # the ARD keeps the codes
     assert "smoking=smoker" in set(men_study.tables["table1"].frame["group"])
+
+
+def test_adverse_events_per_dose_period_by_the_period_s_own_daily_dose(men_study):
+    f = men_study.tables["ae_by_dose"].frame
+    n = f.loc[f["stat"] == "N"].drop_duplicates("group").set_index("group")["value"]
+    # 0,5 mg 3x/week = 0.21 mg/day (1 period), 0.5 mg/day (2), 1 mg/day (6), 2 mg/day (2)
+    assert n.to_dict() == {
+        "overall": 11,
+        "daily_dose_mg=0.21": 1,
+        "daily_dose_mg=0.5": 2,
+        "daily_dose_mg=1": 6,
+        "daily_dose_mg=2": 2,
+    }
+    pain = f.loc[(f["level"] == "pain") & (f["stat"] == "n")].set_index("group")["value"]
+    # P1 (0.5), P2 (0.21), P6 (1), P8 on 2020-06-01 during its 2 mg period
+    assert pain.to_dict() == {
+        "overall": 4,
+        "daily_dose_mg=0.21": 1,
+        "daily_dose_mg=0.5": 1,
+        "daily_dose_mg=1": 1,
+        "daily_dose_mg=2": 1,
+    }
