@@ -475,3 +475,20 @@ def test_the_data_dictionary_takes_the_study_s_own_definitions(mini_study, tmp_p
     assert "analysis.labels.descriptions: unknown column 'dose_mgg' (did you mean 'dose_mg'?)" in (
         str(exc.value)
     )
+
+
+def test_the_study_s_own_variable_in_an_inclusion_criterion(mini_study):
+    def edit(y: str) -> str:
+        y = _extras(y)
+        return y.replace(
+            'where: [{column: followup_months, op: ">=", value: 6}]',
+            'where: [{column: weight_kg, op: ">=", value: 75}]',
+        )
+
+    res = clean_study(
+        StudyConfig.load(mini_study(files={"patients.csv": EXTRA_PATIENTS}, yaml_edit=edit))
+    )
+    # P1 70 kg out; P2 500 kg cleared as implausible (missing) out; P3 82.5 and P4 90 in
+    assert sorted(res.patients["patient_id"]) == ["P3", "P4"]
+    out = res.exclusions.loc[res.exclusions["step"] == "inclusion:followup", "patient_id"]
+    assert sorted(out.unique()) == ["P1", "P2"]
