@@ -336,8 +336,9 @@ def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
         trend_test=ctx.options.response_trend_test,
         seed=ctx.seed,
     )
-    if spec.title:
-        t = dataclasses.replace(t, title=spec.title)
+    within = f" within {ctx.label(spec.within).lower()}" if spec.within else ""
+    title = spec.title or f"{ctx.label(d.response_column)} by {ctx.label(spec.by).lower()}{within}"
+    t = dataclasses.replace(t, title=title)
     return with_notes(t, [], name=name)
 
 
