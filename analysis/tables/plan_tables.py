@@ -15,12 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import concat_ard
-from analysis.derive import evaluate_conditions
 from analysis.plan import (
-    AeByExposureTable,
-    AeDurationTable,
-    AeIncidenceTable,
-    AeSeverityTable,
     BaselineTable,
     FrequenciesTable,
     LogisticTable,
@@ -31,9 +26,20 @@ from analysis.plan import (
 )
 from analysis.plan_defaults import variable_label
 from analysis.tables import models
-from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
 from analysis.tables.baseline import baseline_table
+from analysis.tables.plan_ae import (
+    build_ae_by_exposure,
+    build_ae_duration,
+    build_ae_incidence,
+    build_ae_severity,
+    exposure_subjects,
+)
+from analysis.tables.plan_context import (
+    Context,
+    constant_covariates,
+    usable_by,
+    with_notes,
+)
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
 from analysis.tables.time_to_event import time_to_event_table
@@ -41,119 +47,6 @@ from analysis.tables.time_to_event import time_to_event_table
 if TYPE_CHECKING:
     from analysis.config import StudyConfig
     from analysis.pipeline import CleanResult
-
-EXPOSURE_ID_SEP = "#"
-
-
-@dataclasses.dataclass(frozen=True)
-class Context:
-    """What every builder needs: the study, its cleaned data and the plan's choices."""
-
-    config: StudyConfig
-    result: CleanResult
-
-    @property
-    def options(self) -> Any:
-        return self.config.analysis.options
-
-    @property
-    def seed(self) -> int:
-        return self.config.seed_for("exact-tests")
-
-    @property
-    def units(self) -> dict[str, str]:
-        return {"n_exposures": self.config.exposure.singular, **self.config.analysis.labels.units}
-
-    def label(self, name: str) -> str:
-        return variable_label(self.config, name)
-
-    def subjects(self, spec: TableSpec) -> pd.DataFrame:
-        p = self.result.patients
-        if spec.population is None:
-            return p
-        return p.loc[evaluate_conditions(p, self.config.subgroups[spec.population].where)]
-
-    def events(self, subjects: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-        ae = self.result.tables["adverse_events"]
-        if spec.population is not None:
-            ae = ae.loc[ae["patient_id"].isin(subjects["patient_id"])]
-        where = getattr(spec, "where", [])
-        return ae.loc[evaluate_conditions(ae, where)] if where else ae
-
-
-_OP_WORDS = {
-    "==": "is",
-    "!=": "is not",
-    ">=": "is at least",
-    ">": "is above",
-    "<=": "is at most",
-    "<": "is below",
-    "in": "is one of",
-    "not_in": "is none of",
-}
-
-
-def condition_words(ctx: Context, where: list[Any]) -> str:
-    """Conditions in words: "action taken is treatment discontinued"."""
-    parts = []
-    for c in where:
-        what = ctx.label(c.column).lower()
-        if c.op in ("is_missing", "not_missing"):
-            parts.append(f"{what} is {'missing' if c.op == 'is_missing' else 'recorded'}")
-            continue
-        values = c.value if isinstance(c.value, list) else [c.value]
-        shown = ", ".join(ctx.config.analysis.labels.levels.get(c.column, {}).get(str(v), str(v))
-                          for v in values)  # fmt: skip
-        parts.append(f"{what} {_OP_WORDS[c.op]} {shown}")
-    return " and ".join(parts)
-
-
-def with_notes(table: TableResult, notes: list[str], *, name: str | None = None) -> TableResult:
-    """``table`` with extra footnotes (and, when ``name`` differs, its ARD table renamed)."""
-    changes: dict[str, Any] = {}
-    if notes:
-        changes["footnotes"] = (*table.footnotes, *notes)
-    if name is not None and name != table.name:
-        changes["name"] = name
-        changes["frame"] = table.frame.assign(table=name)
-    return dataclasses.replace(table, **changes, _displayed={}) if changes else table
-
-
-def usable_by(
-    data: pd.DataFrame, by: list[str], label: Callable[[str], str]
-) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Grouping columns with at least two populated levels; empty levels removed; footnotes."""
-    kept: list[str] = []
-    notes: list[str] = []
-    for col in by:
-        s = data[col]
-        present = [str(v) for v in pd.unique(s.dropna())]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            empty = [str(c) for c in s.cat.categories if str(c) not in present]
-            if empty and len(present) >= 2:
-                data = data.assign(**{col: s.cat.remove_unused_categories()})
-                notes.append(
-                    f"{label(col)}: level(s) {', '.join(empty)} without any patient not shown."
-                )
-        if len(present) < 2:
-            notes.append(
-                f"Not split by {label(col).lower()}: every analysed patient is "
-                f"{present[0] if present else 'missing'!r}."
-            )
-            continue
-        kept.append(col)
-    return data, kept, notes
-
-
-def constant_covariates(data: pd.DataFrame, outcome: str, covariates: list[str]) -> dict[str, str]:
-    """Covariates with a single value among the complete cases -> that value."""
-    complete = data[[outcome, *covariates]].dropna()
-    out = {}
-    for cov in covariates:
-        values = pd.unique(complete[cov].astype(object))
-        if len(values) < 2:
-            out[cov] = str(values[0]) if len(values) else "missing"
-    return out
 
 
 def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable) -> TableResult:
@@ -214,113 +107,6 @@ def _baseline(ctx: Context, name: str, spec: BaselineTable) -> TableResult:
     if spec.title:
         t = dataclasses.replace(t, title=spec.title)
     return with_notes(t, notes, name=name)
-
-
-def _levels_of_numbers(values: pd.Series) -> pd.Series:
-    """A numeric exposure column as ordered levels ("0.21", "0.5", "1"), for grouping."""
-    if not pd.api.types.is_numeric_dtype(values):
-        return values
-    shown = values.round(2).map(lambda v: None if pd.isna(v) else f"{v:g}")
-    order = [f"{v:g}" for v in sorted(values.round(2).dropna().unique())]
-    return pd.Series(pd.Categorical(shown, categories=order, ordered=True), index=values.index)
-
-
-def exposure_subjects(
-    patients: pd.DataFrame, exposures: pd.DataFrame, events: pd.DataFrame, by: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Patient-exposures as subjects (id ``patient_id#exposure_number``, the patient's groups)
-    and the events with the same id from their ``exposure_number``."""
-
-    def key(frame: pd.DataFrame) -> pd.Series:
-        number = frame["exposure_number"].astype("Int64").astype("string")
-        return frame["patient_id"].astype("string") + EXPOSURE_ID_SEP + number
-
-    ids = patients["patient_id"]
-    # a `by` column of the exposures table (the dose of the period) is the period's own value
-    own = [c for c in by if c in exposures.columns and c not in patients.columns]
-    periods = exposures.loc[
-        exposures["patient_id"].isin(ids), ["patient_id", "exposure_number", *own]
-    ]
-    periods = periods.assign(**{c: _levels_of_numbers(periods[c]) for c in own})
-    from_patients = [c for c in by if c not in own]
-    subjects = periods.merge(patients[["patient_id", *from_patients]], on="patient_id", how="left")
-    subjects = subjects.assign(patient_id=key(subjects).to_numpy())[["patient_id", *by]]
-    events = events.loc[events["exposure_number"].notna()]
-    return subjects.reset_index(drop=True), events.assign(patient_id=key(events).to_numpy())
-
-
-def _ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResult:
-    subjects = ctx.subjects(spec)
-    events = ctx.events(subjects, spec)
-    if spec.unit == "exposures":
-        exposures = ctx.result.tables["exposures"]
-        subjects, events = exposure_subjects(subjects, exposures, events, list(spec.by))
-        subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
-        notes.append(
-            f"Unit of analysis: patient-{ctx.config.exposure.singular} "
-            f"({ctx.config.exposure.plural_noun} of each patient counted apart); N = "
-            f"{len(subjects)} {ctx.config.exposure.plural_noun}."
-        )
-    else:
-        subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
-    if spec.where:
-        notes.append(f"Events counted: those whose {condition_words(ctx, spec.where)}.")
-    vocab = ctx.config.vocabularies.get(spec.term)
-    t = ae_incidence(
-        subjects,
-        events,
-        by=by,
-        term=spec.term,
-        categories=vocab.categories if vocab else None,
-        terms=vocab.levels if vocab else None,
-        ci=ctx.options.ci_method,
-        alpha=ctx.options.alpha,
-        test=ctx.options.ae_test,
-        seed=ctx.seed,
-        unit=ctx.config.exposure.plural_noun if spec.unit == "exposures" else "patients",
-    )
-    title = spec.title
-    if title is None and spec.unit == "exposures":
-        title = f"Adverse events: patient-{ctx.config.exposure.plural_noun} with at least one event"
-    if title:
-        t = dataclasses.replace(t, title=title)
-    return with_notes(t, notes, name=name)
-
-
-def _ae_severity(ctx: Context, name: str, spec: AeSeverityTable) -> TableResult:
-    subjects = ctx.subjects(spec)
-    events = ctx.events(subjects, spec)
-    subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
-    t = ae_severity(subjects, events, by=by, test=ctx.options.ae_test, seed=ctx.seed)
-    if spec.title:
-        t = dataclasses.replace(t, title=spec.title)
-    return with_notes(t, notes, name=name)
-
-
-def _ae_by_exposure(ctx: Context, name: str, spec: AeByExposureTable) -> TableResult:
-    subjects = ctx.subjects(spec)
-    exposures = ctx.result.tables["exposures"]
-    if spec.population is not None:
-        exposures = exposures.loc[exposures["patient_id"].isin(subjects["patient_id"])]
-    t = ae_by_exposure(
-        ctx.events(subjects, spec),
-        exposures,
-        term=spec.term,
-        max_exposure=spec.max_exposure,
-        ci=ctx.options.ci_method,
-        alpha=ctx.options.alpha,
-        noun=ctx.config.exposure.singular,
-    )
-    title = spec.title or f"Adverse events by {ctx.config.exposure.singular} number"
-    return with_notes(dataclasses.replace(t, title=title), [], name=name)
-
-
-def _ae_duration(ctx: Context, name: str, spec: AeDurationTable) -> TableResult:
-    subjects = ctx.subjects(spec)
-    t = ae_duration(ctx.events(subjects, spec), term=spec.term)
-    if spec.title:
-        t = dataclasses.replace(t, title=spec.title)
-    return with_notes(t, [], name=name)
 
 
 def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
@@ -418,10 +204,10 @@ def _frequencies(ctx: Context, name: str, spec: FrequenciesTable) -> TableResult
 
 BUILDERS: dict[str, Callable[[Context, str, Any], TableResult]] = {
     "baseline": _baseline,
-    "ae_incidence": _ae_incidence,
-    "ae_severity": _ae_severity,
-    "ae_by_exposure": _ae_by_exposure,
-    "ae_duration": _ae_duration,
+    "ae_incidence": build_ae_incidence,
+    "ae_severity": build_ae_severity,
+    "ae_by_exposure": build_ae_by_exposure,
+    "ae_duration": build_ae_duration,
     "response": _response,
     "proportional_odds": _model,
     "logistic": _model,

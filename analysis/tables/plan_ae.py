@@ -1,0 +1,138 @@
+"""The adverse-event tables of the plan: incidence (per patient or per patient-exposure, by
+patient or exposure columns, with event filters), highest severity, by exposure number and
+duration."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.plan import (
+    AeByExposureTable,
+    AeDurationTable,
+    AeIncidenceTable,
+    AeSeverityTable,
+)
+from analysis.tables.adverse_events import ae_incidence
+from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
+from analysis.tables.render import TableResult
+
+if TYPE_CHECKING:
+    pass
+
+from analysis.tables.plan_context import (
+    EXPOSURE_ID_SEP,
+    Context,
+    condition_words,
+    usable_by,
+    with_notes,
+)
+
+
+def _levels_of_numbers(values: pd.Series) -> pd.Series:
+    """A numeric exposure column as ordered levels ("0.21", "0.5", "1"), for grouping."""
+    if not pd.api.types.is_numeric_dtype(values):
+        return values
+    shown = values.round(2).map(lambda v: None if pd.isna(v) else f"{v:g}")
+    order = [f"{v:g}" for v in sorted(values.round(2).dropna().unique())]
+    return pd.Series(pd.Categorical(shown, categories=order, ordered=True), index=values.index)
+
+
+def exposure_subjects(
+    patients: pd.DataFrame, exposures: pd.DataFrame, events: pd.DataFrame, by: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Patient-exposures as subjects (id ``patient_id#exposure_number``, the patient's groups)
+    and the events with the same id from their ``exposure_number``."""
+
+    def key(frame: pd.DataFrame) -> pd.Series:
+        number = frame["exposure_number"].astype("Int64").astype("string")
+        return frame["patient_id"].astype("string") + EXPOSURE_ID_SEP + number
+
+    ids = patients["patient_id"]
+    # a `by` column of the exposures table (the dose of the period) is the period's own value
+    own = [c for c in by if c in exposures.columns and c not in patients.columns]
+    periods = exposures.loc[
+        exposures["patient_id"].isin(ids), ["patient_id", "exposure_number", *own]
+    ]
+    periods = periods.assign(**{c: _levels_of_numbers(periods[c]) for c in own})
+    from_patients = [c for c in by if c not in own]
+    subjects = periods.merge(patients[["patient_id", *from_patients]], on="patient_id", how="left")
+    subjects = subjects.assign(patient_id=key(subjects).to_numpy())[["patient_id", *by]]
+    events = events.loc[events["exposure_number"].notna()]
+    return subjects.reset_index(drop=True), events.assign(patient_id=key(events).to_numpy())
+
+
+def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResult:
+    subjects = ctx.subjects(spec)
+    events = ctx.events(subjects, spec)
+    if spec.unit == "exposures":
+        exposures = ctx.result.tables["exposures"]
+        subjects, events = exposure_subjects(subjects, exposures, events, list(spec.by))
+        subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
+        notes.append(
+            f"Unit of analysis: patient-{ctx.config.exposure.singular} "
+            f"({ctx.config.exposure.plural_noun} of each patient counted apart); N = "
+            f"{len(subjects)} {ctx.config.exposure.plural_noun}."
+        )
+    else:
+        subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
+    if spec.where:
+        notes.append(f"Events counted: those whose {condition_words(ctx, spec.where)}.")
+    vocab = ctx.config.vocabularies.get(spec.term)
+    t = ae_incidence(
+        subjects,
+        events,
+        by=by,
+        term=spec.term,
+        categories=vocab.categories if vocab else None,
+        terms=vocab.levels if vocab else None,
+        ci=ctx.options.ci_method,
+        alpha=ctx.options.alpha,
+        test=ctx.options.ae_test,
+        seed=ctx.seed,
+        unit=ctx.config.exposure.plural_noun if spec.unit == "exposures" else "patients",
+    )
+    title = spec.title
+    if title is None and spec.unit == "exposures":
+        title = f"Adverse events: patient-{ctx.config.exposure.plural_noun} with at least one event"
+    if title:
+        t = dataclasses.replace(t, title=title)
+    return with_notes(t, notes, name=name)
+
+
+def build_ae_severity(ctx: Context, name: str, spec: AeSeverityTable) -> TableResult:
+    subjects = ctx.subjects(spec)
+    events = ctx.events(subjects, spec)
+    subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
+    t = ae_severity(subjects, events, by=by, test=ctx.options.ae_test, seed=ctx.seed)
+    if spec.title:
+        t = dataclasses.replace(t, title=spec.title)
+    return with_notes(t, notes, name=name)
+
+
+def build_ae_by_exposure(ctx: Context, name: str, spec: AeByExposureTable) -> TableResult:
+    subjects = ctx.subjects(spec)
+    exposures = ctx.result.tables["exposures"]
+    if spec.population is not None:
+        exposures = exposures.loc[exposures["patient_id"].isin(subjects["patient_id"])]
+    t = ae_by_exposure(
+        ctx.events(subjects, spec),
+        exposures,
+        term=spec.term,
+        max_exposure=spec.max_exposure,
+        ci=ctx.options.ci_method,
+        alpha=ctx.options.alpha,
+        noun=ctx.config.exposure.singular,
+    )
+    title = spec.title or f"Adverse events by {ctx.config.exposure.singular} number"
+    return with_notes(dataclasses.replace(t, title=title), [], name=name)
+
+
+def build_ae_duration(ctx: Context, name: str, spec: AeDurationTable) -> TableResult:
+    subjects = ctx.subjects(spec)
+    t = ae_duration(ctx.events(subjects, spec), term=spec.term)
+    if spec.title:
+        t = dataclasses.replace(t, title=spec.title)
+    return with_notes(t, [], name=name)

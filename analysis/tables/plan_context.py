@@ -1,0 +1,136 @@
+"""What every table builder of the plan shares: the study and its cleaned data (``Context``),
+footnotes added to a built table, grouping columns that can be used, constant covariates, and
+conditions in words."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analysis.derive import evaluate_conditions
+from analysis.plan import (
+    TableSpec,
+)
+from analysis.plan_defaults import variable_label
+from analysis.tables.render import TableResult
+
+if TYPE_CHECKING:
+    from analysis.config import StudyConfig
+    from analysis.pipeline import CleanResult
+
+
+EXPOSURE_ID_SEP = "#"
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What every builder needs: the study, its cleaned data and the plan's choices."""
+
+    config: StudyConfig
+    result: CleanResult
+
+    @property
+    def options(self) -> Any:
+        return self.config.analysis.options
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed_for("exact-tests")
+
+    @property
+    def units(self) -> dict[str, str]:
+        return {"n_exposures": self.config.exposure.singular, **self.config.analysis.labels.units}
+
+    def label(self, name: str) -> str:
+        return variable_label(self.config, name)
+
+    def subjects(self, spec: TableSpec) -> pd.DataFrame:
+        p = self.result.patients
+        if spec.population is None:
+            return p
+        return p.loc[evaluate_conditions(p, self.config.subgroups[spec.population].where)]
+
+    def events(self, subjects: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+        ae = self.result.tables["adverse_events"]
+        if spec.population is not None:
+            ae = ae.loc[ae["patient_id"].isin(subjects["patient_id"])]
+        where = getattr(spec, "where", [])
+        return ae.loc[evaluate_conditions(ae, where)] if where else ae
+
+
+_OP_WORDS = {
+    "==": "is",
+    "!=": "is not",
+    ">=": "is at least",
+    ">": "is above",
+    "<=": "is at most",
+    "<": "is below",
+    "in": "is one of",
+    "not_in": "is none of",
+}
+
+
+def condition_words(ctx: Context, where: list[Any]) -> str:
+    """Conditions in words: "action taken is treatment discontinued"."""
+    parts = []
+    for c in where:
+        what = ctx.label(c.column).lower()
+        if c.op in ("is_missing", "not_missing"):
+            parts.append(f"{what} is {'missing' if c.op == 'is_missing' else 'recorded'}")
+            continue
+        values = c.value if isinstance(c.value, list) else [c.value]
+        shown = ", ".join(ctx.config.analysis.labels.levels.get(c.column, {}).get(str(v), str(v))
+                          for v in values)  # fmt: skip
+        parts.append(f"{what} {_OP_WORDS[c.op]} {shown}")
+    return " and ".join(parts)
+
+
+def with_notes(table: TableResult, notes: list[str], *, name: str | None = None) -> TableResult:
+    """``table`` with extra footnotes (and, when ``name`` differs, its ARD table renamed)."""
+    changes: dict[str, Any] = {}
+    if notes:
+        changes["footnotes"] = (*table.footnotes, *notes)
+    if name is not None and name != table.name:
+        changes["name"] = name
+        changes["frame"] = table.frame.assign(table=name)
+    return dataclasses.replace(table, **changes, _displayed={}) if changes else table
+
+
+def usable_by(
+    data: pd.DataFrame, by: list[str], label: Callable[[str], str]
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Grouping columns with at least two populated levels; empty levels removed; footnotes."""
+    kept: list[str] = []
+    notes: list[str] = []
+    for col in by:
+        s = data[col]
+        present = [str(v) for v in pd.unique(s.dropna())]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            empty = [str(c) for c in s.cat.categories if str(c) not in present]
+            if empty and len(present) >= 2:
+                data = data.assign(**{col: s.cat.remove_unused_categories()})
+                notes.append(
+                    f"{label(col)}: level(s) {', '.join(empty)} without any patient not shown."
+                )
+        if len(present) < 2:
+            notes.append(
+                f"Not split by {label(col).lower()}: every analysed patient is "
+                f"{present[0] if present else 'missing'!r}."
+            )
+            continue
+        kept.append(col)
+    return data, kept, notes
+
+
+def constant_covariates(data: pd.DataFrame, outcome: str, covariates: list[str]) -> dict[str, str]:
+    """Covariates with a single value among the complete cases -> that value."""
+    complete = data[[outcome, *covariates]].dropna()
+    out = {}
+    for cov in covariates:
+        values = pd.unique(complete[cov].astype(object))
+        if len(values) < 2:
+            out[cov] = str(values[0]) if len(values) else "missing"
+    return out
