@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from analysis._yaml import format_validation_errors, safe_load_with_lines
+from analysis._yaml import Lines, format_validation_errors, read_yaml_text, safe_load_with_lines
 from analysis.design import Condition, Exposure, Group, Variable
 from analysis.errors import ConfigError
 from analysis.plan import AnalysisPlan
@@ -290,7 +290,7 @@ class StudyConfig(_Model):
                 f"study config not found: {path}. Pass the path of a YAML file such as "
                 f"studies/my_study.yaml."
             )
-        text = path.read_text(encoding="utf-8")
+        text = read_yaml_text(path)
         data, lines = safe_load_with_lines(text, path)
         try:
             cfg = cls.model_validate(data)
@@ -300,7 +300,29 @@ class StudyConfig(_Model):
             ) from None
         cfg._root = Path(root) if root is not None else path.resolve().parent.parent
         cfg._path = path.resolve()
+        cfg._check_outputs_outside_raw(lines)
         return cfg
+
+    def _check_outputs_outside_raw(self, lines: Lines) -> None:
+        """The raw exports are never written to: the output folders must lie outside them."""
+        raw = self.raw_dir.resolve()
+        for key in ("processed", "reports"):
+            out = getattr(self, f"{key}_dir").resolve()
+            if out == raw:
+                relation = "is the same folder as"
+            elif out.is_relative_to(raw):
+                relation = "is inside"
+            elif raw.is_relative_to(out):
+                relation = "contains"
+            else:
+                continue
+            raise ConfigError(
+                f"{self._path}: `paths.{key}` (line {lines.get(('paths', key), '?')}, {out}) "
+                f"{relation} `paths.raw` (line {lines.get(('paths', 'raw'), '?')}, {raw}); the "
+                f"run would write among the raw exports, which must stay untouched. Give "
+                f"`paths.{key}` a folder that neither is nor holds nor lies inside `paths.raw` "
+                f"(e.g. {'data/processed' if key == 'processed' else 'reports'}/<study>)."
+            )
 
     @property
     def root(self) -> Path:

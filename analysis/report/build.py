@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis._atomic import atomic_path, write_text_atomic
 from analysis.report.claims import claims_path_for, load_claims, verify_claims
 from analysis.report.html import render_report_html, report_inputs
 from analysis.report.manifest import build_manifest
@@ -54,24 +55,28 @@ def write_report(
     html = render_report_html(inputs)
     written = []
     html_path = out_dir / "report.html"
-    html_path.write_text(html, encoding="utf-8")
+    write_text_atomic(html_path, html)
     written.append(html_path)
     if pdf:
         written.append(html_to_pdf(html, out_dir / "report.pdf"))
     if claims is not None:
-        claims.to_csv(out_dir / "claims_check.csv", index=False)
+        with atomic_path(out_dir / "claims_check.csv") as tmp:
+            claims.to_csv(tmp, index=False)
         written.append(out_dir / "claims_check.csv")
     return written
 
 
 def write_tables_docx(study, *, suppress_below: int | None = None) -> Path:  # noqa: ANN001
     """Every table of the study in one Word file, ``tables.docx``, for a journal submission."""
-    return write_docx(
-        list(study.tables.values()),
-        study.reports_dir / "tables.docx",
-        title=study.config.study.title,
-        suppress_below=suppress_below,
-    )
+    target = study.reports_dir / "tables.docx"
+    with atomic_path(target) as tmp:
+        write_docx(
+            list(study.tables.values()),
+            tmp,
+            title=study.config.study.title,
+            suppress_below=suppress_below,
+        )
+    return target
 
 
 def _flat_inputs(manifest: Mapping[str, object]) -> dict[str, object]:

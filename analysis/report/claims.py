@@ -233,7 +233,7 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
     ConfigError
         When the file is missing, not safe YAML, or does not match the claims format.
     """
-    from analysis._yaml import format_validation_errors, safe_load_with_lines
+    from analysis._yaml import format_validation_errors, read_yaml_text, safe_load_with_lines
 
     path = Path(path)
     if not path.is_file():
@@ -241,7 +241,7 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
             f"claims file not found: {path}. Write the manuscript's numbers in "
             f"studies/<study>.claims.yaml (format: docs/claims.md)."
         )
-    data, lines = safe_load_with_lines(path.read_text(encoding="utf-8"), path)
+    data, lines = safe_load_with_lines(read_yaml_text(path, what="claims file"), path)
     try:
         parsed = ClaimsFile.model_validate(data)
     except ValidationError as exc:

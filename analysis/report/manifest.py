@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis._atomic import write_text_atomic
 from analysis.errors import PipelineError, SourceError
 from analysis.io import sha256_file
 
@@ -108,7 +109,7 @@ def write_manifest(
     target = Path(path) if path is not None else config.reports_dir / MANIFEST_NAME
     manifest = build_manifest(study, [p for p in outputs if _not_same(p, target)], command)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(dumps_manifest(manifest), encoding="utf-8", newline="\n")
+    write_text_atomic(target, dumps_manifest(manifest), newline="\n")
     return target
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from analysis._atomic import atomic_path
+
 #: 2000-01-01T00:00:00Z; fontTools stamps embedded font subsets with SOURCE_DATE_EPOCH if set,
 #: otherwise with the current time, which made two PDFs of the same report differ.
 FIXED_EPOCH = "946684800"
@@ -40,6 +42,6 @@ def html_to_pdf(html: str, path: str | Path) -> Path:
         ) from None
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _source_date_epoch():
-        HTML(string=html, base_url=None).write_pdf(path, uncompressed_pdf=False)
+    with _source_date_epoch(), atomic_path(path) as tmp:
+        HTML(string=html, base_url=None).write_pdf(tmp, uncompressed_pdf=False)
     return path
