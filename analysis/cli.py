@@ -6,13 +6,10 @@ Errors the user can fix are printed as a message (no traceback) and exit with st
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -20,11 +17,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
-from typer._click import exceptions as click_exceptions  # Typer's own copy of click
 
-from analysis.errors import RetroError
-from analysis.parallel import JobFailed
+from analysis.cli_errors import _command, _guard, _now
+from analysis.cli_summary import print_clean_summary
 
 app = typer.Typer(
     name="retro",
@@ -61,20 +56,6 @@ def _progress(description: str) -> Iterator[Callable[[str], None]]:
         yield lambda msg: progress.update(task, description=f"{description}: {msg}")
 
 
-@dataclass
-class _Invocation:
-    """What the running command is doing, for the message when it fails."""
-
-    command: str = ""
-    stage: str = ""
-    reports_dir: Path | None = None
-    debug: bool = False
-
-
-_now = _Invocation()
-ERROR_LOG = "retro-error.log"
-
-
 @app.callback()
 def _global_options(
     debug: Annotated[
@@ -87,99 +68,6 @@ def _global_options(
     ] = False,
 ) -> None:
     _now.debug = debug
-
-
-def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
-    """Run a command so that no traceback reaches the user: a ``RetroError`` is printed as its
-    message, any other exception as one paragraph naming the command, the stage and where the
-    traceback was written (``--debug`` lets it raise instead). Both exit with status 2."""
-
-    def decorate(fn: Callable[P, None]) -> Callable[P, None]:
-        @functools.wraps(fn)
-        def run(*args: P.args, **kwargs: P.kwargs) -> None:
-            _now.command, _now.stage, _now.reports_dir = name, "reading the study file", None
-            try:
-                fn(*args, **kwargs)
-            except (typer.Exit, typer.Abort, click_exceptions.ClickException):
-                raise
-            except RetroError as exc:
-                _print_user_error(exc)
-                raise typer.Exit(2) from None
-            except JobFailed as exc:  # a stage of `retro run` failed in another process
-                _now.stage = exc.job
-                if isinstance(exc.cause, RetroError):
-                    _print_user_error(exc.cause)
-                    raise typer.Exit(2) from None
-                if _now.debug:
-                    if exc.child_traceback:
-                        exc.cause.add_note(f"in the child process:\n{exc.child_traceback}")
-                    raise exc.cause from None
-                _print_unexpected(exc.cause, exc.child_traceback or _traceback_text(exc))
-                raise typer.Exit(2) from None
-            except Exception as exc:
-                if _now.debug:
-                    raise
-                _print_unexpected(exc, _traceback_text(exc))
-                raise typer.Exit(2) from None
-
-        return run
-
-    return decorate
-
-
-def _print_user_error(exc: RetroError) -> None:
-    console.print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
-    console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
-
-
-def _traceback_text(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(exc))
-
-
-def _print_unexpected(exc: BaseException, trace: str) -> None:
-    """One paragraph: the command, the stage, the exception, where its traceback is."""
-    log = _write_error_log(trace)
-    where = (
-        f"The full traceback is in {log}"
-        if log is not None
-        else "The traceback could not be written to a file"
-    )
-    text = str(exc).rstrip()
-    end = "" if text.endswith((".", "!", "?")) else "."
-    message = Text.assemble(
-        ("error: ", "bold red"),
-        f"retro {_now.command}: stage '{_now.stage}' failed: {type(exc).__name__}: {text}{end} This "
-        f"is an unexpected error (not one the toolkit recognises in the data or the study "
-        f"file). {where}; rerun with `retro --debug {_now.command} ...` to see it here, and "
-        f"report it with that traceback if the cause is not clear from it.",
-    )
-    console.print(message, soft_wrap=True, highlight=False)
-
-
-def _write_error_log(trace: str) -> Path | None:
-    """Write the traceback to reports/<study>/retro-error.log (the temporary folder when the
-    study file could not be read); None when it cannot be written."""
-    import tempfile
-
-    folder = _now.reports_dir if _now.reports_dir is not None else Path(tempfile.gettempdir())
-    path = folder / ERROR_LOG
-    header = (
-        f"{time.strftime('%Y-%m-%d %H:%M:%S')}  retro {' '.join(sys.argv[1:])}\n"
-        f"command: retro {_now.command}; stage: {_now.stage}\n\n"
-    )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(header + trace, encoding="utf-8")
-    except OSError:
-        return None
-    return path
-
-
-def _guard(fn: Callable[[], T], stage: str | None = None) -> T:
-    """Run one stage of the command (named in the message if it fails)."""
-    if stage is not None:
-        _now.stage = stage
-    return fn()
 
 
 def _load(study: Path):  # noqa: ANN202 - StudyConfig, imported lazily to keep --help fast
@@ -217,37 +105,7 @@ def clean_cmd(study: StudyArg) -> None:
     with _progress("clean") as say:
         result = _guard(lambda: clean_study(cfg, progress=say), "clean")
         _guard(lambda: write_clean_outputs(result, cfg), "writing the clean outputs")
-    _guard(lambda: _print_clean_summary(result, validation_report(result), cfg), "clean summary")
-
-
-def _print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
-    import pandas as pd
-
-    flow = Table(title="Patient flow", show_lines=False)
-    for col in ("step", "label", "excluded", "remaining"):
-        flow.add_column(col, justify="right" if col in ("excluded", "remaining") else "left")
-    for r in result.flow.itertuples():
-        exc = "" if pd.isna(r.n_excluded) else str(int(r.n_excluded))
-        flow.add_row(r.step, r.label, exc, str(r.n_remaining))
-    out.print(flow)
-    summary = report.groupby(["table", "check", "action"]).size().rename("records").reset_index()
-    t = Table(title="Validation: records excluded, merged, corrected or flagged")
-    for col in summary.columns:
-        t.add_column(col, justify="right" if col == "records" else "left")
-    for row in summary.itertuples(index=False):
-        t.add_row(*[str(v) for v in row])
-    out.print(t)
-    acc = result.accounting()
-    ok = bool(acc["balanced"].all())
-    out.print(
-        f"Rows read {int(acc['rows_read'].sum())} = kept {int(acc['kept'].sum())} + logged "
-        f"{int(acc['logged'].sum())}: {'balanced' if ok else 'NOT BALANCED'}"
-    )
-    out.print(f"Outputs in {cfg.processed_dir}")
-    for warning in result.warnings:
-        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
-    if not ok:
-        raise typer.Exit(1)
+    _guard(lambda: print_clean_summary(result, validation_report(result), cfg), "clean summary")
 
 
 @app.command()
@@ -421,7 +279,7 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
         def on_stage(stage: str) -> None:
             if stage == "tables":  # the cleaning is done: its summary first
                 _now.stage = "clean summary"
-                _print_clean_summary(s.clean, validation_report(s.clean), s.config)
+                print_clean_summary(s.clean, validation_report(s.clean), s.config)
             _now.stage = stage
             say(stage)
             clock.start(stage)
