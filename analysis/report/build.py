@@ -11,6 +11,7 @@ from analysis.report.claims import claims_path_for, load_claims, verify_claims
 from analysis.report.html import render_report_html, report_inputs
 from analysis.report.manifest import build_manifest
 from analysis.report.pdf import html_to_pdf
+from analysis.safe_cells import neutralise_frame
 from analysis.tables.office import write_docx
 
 
@@ -59,7 +60,7 @@ def write_report(
     if pdf:
         written.append(html_to_pdf(html, out_dir / "report.pdf"))
     if claims is not None:
-        claims.to_csv(out_dir / "claims_check.csv", index=False)
+        neutralise_frame(claims).to_csv(out_dir / "claims_check.csv", index=False)
         written.append(out_dir / "claims_check.csv")
     return written
 
