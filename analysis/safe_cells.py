@@ -55,12 +55,14 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def neutralise_cell(value: Any) -> Any:
     """``value`` made safe for a spreadsheet cell: a string starting with ``=``, ``+``, ``-``,
-    ``@``, tab or carriage return gets a leading ``'``; a string that is only a number, interval
+    ``@``, tab or carriage return (after any leading spaces) gets a leading ``'``; a string that is only a number, interval
     or estimate (``"-2.5"``, ``"-16.6 (-24.3 to -8.3)"``) and every non-string (numbers, dates,
     missing values) are returned unchanged."""
-    if not isinstance(value, str) or not value.startswith(DANGEROUS_PREFIXES):
+    if not isinstance(value, str):
         return value
-    if _NUMBER_TEXT.fullmatch(value):
+    # the tables indent row labels with spaces, and some spreadsheets skip leading spaces
+    text = value.lstrip(" ")
+    if not text.startswith(DANGEROUS_PREFIXES) or _NUMBER_TEXT.fullmatch(text):
         return value
     return "'" + value
 
