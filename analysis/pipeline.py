@@ -18,6 +18,7 @@ from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.config import StudyConfig
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.io import read_table, write_parquet
+from analysis.safe_cells import neutralise_frame
 from analysis.schema import TABLES_ORDER
 from analysis.validate import validate_analysis_tables
 
@@ -354,13 +355,14 @@ def write_clean_outputs(
     written = [write_parquet(df, out / f"{name}.parquet") for name, df in tables.items()]
     written.append(write_parquet(result.exclusions, out / "exclusions.parquet"))
     written.append(write_parquet(result.audit, out / "audit.parquet"))
-    result.flow.to_csv(out / "flow.csv", index=False)
+    neutralise_frame(result.flow).to_csv(out / "flow.csv", index=False)
     written.append(out / "flow.csv")
-    data_dictionary(tables, config).to_csv(out / "data_dictionary.csv", index=False)
+    dictionary = neutralise_frame(data_dictionary(tables, config))
+    dictionary.to_csv(out / "data_dictionary.csv", index=False)
     written.append(out / "data_dictionary.csv")
-    validation_report(result).to_csv(out / "validation_report.csv", index=False)
+    neutralise_frame(validation_report(result)).to_csv(out / "validation_report.csv", index=False)
     written.append(out / "validation_report.csv")
-    result.accounting().to_csv(out / "accounting.csv", index=False)
+    neutralise_frame(result.accounting()).to_csv(out / "accounting.csv", index=False)
     written.append(out / "accounting.csv")
     return sorted(written)
 

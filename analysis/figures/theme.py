@@ -110,6 +110,8 @@ def theme_rc() -> dict[str, Any]:
             "svg.fonttype": "none",
             "svg.hashsalt": SVG_HASHSALT,
             "path.simplify": True,
+            # labels come from raw data: "$x^2$" is drawn as typed, never parsed as mathtext
+            "text.parse_math": False,
         }
     )
     return rc

@@ -12,6 +12,7 @@ from analysis.report.claims import claims_path_for, load_claims, verify_claims
 from analysis.report.html import render_report_html, report_inputs
 from analysis.report.manifest import build_manifest
 from analysis.report.pdf import html_to_pdf
+from analysis.safe_cells import neutralise_frame
 from analysis.tables.office import write_docx
 
 
@@ -61,7 +62,7 @@ def write_report(
         written.append(html_to_pdf(html, out_dir / "report.pdf"))
     if claims is not None:
         with atomic_path(out_dir / "claims_check.csv") as tmp:
-            claims.to_csv(tmp, index=False)
+            neutralise_frame(claims).to_csv(tmp, index=False)
         written.append(out_dir / "claims_check.csv")
     return written
 

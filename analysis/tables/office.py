@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis._ooxml import REPORT_ZIP_TIME, normalise_file
+from analysis.safe_cells import map_text_cells, printable_text, sheet_text
 
 if TYPE_CHECKING:
     from analysis.tables.render import TableResult
@@ -23,7 +24,8 @@ def write_docx(
 
     Journal style: Times New Roman 10 pt, horizontal rules only (top, under the header, bottom),
     bold title above, footnotes in 8 pt below. Core properties carry no creation time, so the
-    same tables give the same document text.
+    same tables give the same document text. Control characters in labels (which Word cannot
+    hold) are shown as "\ufffd" (:func:`~analysis.safe_cells.printable_text`).
     """
     import docx
     from docx.enum.section import WD_ORIENT
@@ -36,7 +38,7 @@ def write_docx(
     style.font.name = "Times New Roman"
     style.font.size = Pt(10)
     if title:
-        doc.add_heading(title, level=1)
+        doc.add_heading(printable_text(title), level=1)
     for i, tab in enumerate(tables):
         disp = tab.display(suppress_below=suppress_below)
         section = doc.add_section() if i else doc.sections[0]
@@ -45,26 +47,26 @@ def write_docx(
             section.orientation = WD_ORIENT.LANDSCAPE
             section.page_width, section.page_height = section.page_height, section.page_width
         p = doc.add_paragraph()
-        run = p.add_run(f"Table {i + 1}. {tab.title}")
+        run = p.add_run(printable_text(f"Table {i + 1}. {tab.title}"))
         run.bold = True
         table = doc.add_table(rows=1, cols=disp.shape[1])
         hdr = table.rows[0].cells
         for j, col in enumerate(disp.columns):
-            hdr[j].text = str(col)
+            hdr[j].text = printable_text(col)
             for r in hdr[j].paragraphs[0].runs:
                 r.bold = True
         for row in disp.itertuples(index=False):
             cells = table.add_row().cells
             for j, value in enumerate(row):
-                cells[j].text = "" if value is None else str(value)
+                cells[j].text = "" if value is None else printable_text(value)
         _rules(table, OxmlElement, qn)
         for note in tab.notes(suppress_below=suppress_below):
             fp = doc.add_paragraph()
-            fr = fp.add_run(note)
+            fr = fp.add_run(printable_text(note))
             fr.font.size = Pt(8)
     props = doc.core_properties
     props.author = "retro"
-    props.title = title or (tables[0].title if tables else "")
+    props.title = printable_text(title or (tables[0].title if tables else ""))
     import datetime as dt
 
     fixed = dt.datetime(2000, 1, 1)
@@ -109,20 +111,25 @@ def _rules(table, OxmlElement, qn) -> None:  # noqa: ANN001, N803 - docx interna
 def write_xlsx(
     tables: Sequence[TableResult], path: str | Path, *, suppress_below: int | None = None
 ) -> Path:
-    """One sheet per table: title in A1, the table from row 3, footnotes below it."""
+    """One sheet per table: title in A1, the table from row 3, footnotes below it.
+
+    Text that a spreadsheet would run as a formula (``=...``, ``+...``, ``@...``) is written as
+    text with a leading apostrophe, as in the CSV files, and control characters (which openpyxl
+    refuses) as "\ufffd" (:func:`~analysis.safe_cells.sheet_text`).
+    """
     import pandas as pd
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for i, tab in enumerate(tables):
-            disp = tab.display(suppress_below=suppress_below)
+            disp = map_text_cells(tab.display(suppress_below=suppress_below), sheet_text)
             sheet = (tab.name or f"table{i + 1}")[:31]
             disp.to_excel(xw, sheet_name=sheet, startrow=2, index=False)
             ws = xw.sheets[sheet]
-            ws.cell(row=1, column=1, value=tab.title)
+            ws.cell(row=1, column=1, value=sheet_text(tab.title))
             for k, note in enumerate(tab.notes(suppress_below=suppress_below)):
-                ws.cell(row=4 + len(disp) + k, column=1, value=note)
+                ws.cell(row=4 + len(disp) + k, column=1, value=sheet_text(note))
             for col_cells in ws.columns:
                 width = (
                     max(len(str(c.value or "")) for c in col_cells[2:])

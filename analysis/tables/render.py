@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.safe_cells import neutralise_frame
+
 Layout = Callable[[pd.DataFrame], pd.DataFrame]
 
 
@@ -103,7 +105,7 @@ class TableResult:
 
     def to_csv(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
         path = Path(path)
-        self.display(suppress_below=suppress_below).to_csv(path, index=False)
+        neutralise_frame(self.display(suppress_below=suppress_below)).to_csv(path, index=False)
         return path
 
     def to_xlsx(self, path: str | Path, *, suppress_below: int | None = None) -> Path:

@@ -13,6 +13,7 @@ from analysis.ard import concat_ard
 from analysis.config import StudyConfig
 from analysis.pipeline import CleanResult
 from analysis.plan_defaults import effective_plan
+from analysis.safe_cells import neutralise_frame
 from analysis.tables.plan_tables import build_table
 from analysis.tables.render import TableResult
 
@@ -95,6 +96,6 @@ def write_tables(
         ]
     ard = study_ard(tables)
     written.append(write_parquet(ard, out_dir / "ard.parquet"))
-    ard.to_csv(out_dir / "ard.csv", index=False, float_format="%.10g")
+    neutralise_frame(ard).to_csv(out_dir / "ard.csv", index=False, float_format="%.10g")
     written.append(out_dir / "ard.csv")
     return written

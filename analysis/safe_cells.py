@@ -1,0 +1,116 @@
+"""Text that is shown literally in every output: spreadsheets, Word files and figures.
+
+Labels come from raw exports (an adverse-event term, a centre name, a free-text reason), so they
+can hold anything. Three kinds of reader would otherwise *interpret* them:
+
+- **Spreadsheets** (Excel, LibreOffice, Google Sheets) run a cell that starts with ``=``, ``+``,
+  ``-`` or ``@`` as a formula (``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``), and also after a
+  leading tab or carriage return, which they skip. The OWASP "CSV injection" rule is to prefix
+  such a cell with an apostrophe: spreadsheets then show the text, and the apostrophe is the
+  marker every spreadsheet already knows for "this is text". :func:`neutralise_cell` applies it;
+  :func:`neutralise_frame` applies it to every text cell and header of a table before a CSV or
+  XLSX is written.
+- **Word** (python-docx) refuses control characters (XML 1.0 forbids them): :func:`printable_text`
+  replaces each with a visible ``\\uFFFD`` and keeps the rest.
+- **matplotlib** parses ``$...$`` as mathtext; the figure theme turns that off
+  (``text.parse_math: False``), so ``$x^2$`` and ``\\alpha`` are drawn as typed.
+
+Numbers stay numbers: a float ``-2.5`` is a number, not a formula, and is never touched. A
+*string* that is only a number in the tables' own formats is left as it is too: a plain number
+(``"-2.5"``, ``"+3"``, ``"-1e-3"``, ``"-4.2%"``), an interval (``"-5.0–3.2"``, ``"-5 to 3"``) or
+an estimate with its interval (``"-16.6 (-24.3 to -8.3)"``). Such text has no letters but
+``to``, no ``=``, ``+`` after the first character, ``@``, quotes, ``|`` or ``!``: it cannot call
+a function, reference a cell or compute a different number, and escaping it would put an
+apostrophe before every negative difference of every table. Anything else starting with ``-``
+(``-2+3``, ``-A1``) is escaped: formula syntax allows an expression there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "DANGEROUS_PREFIXES",
+    "map_text_cells",
+    "neutralise_cell",
+    "neutralise_frame",
+    "printable_text",
+    "sheet_text",
+]
+
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP).
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# a number, an interval or an estimate (interval) as the tables write them: cannot be a formula
+_VALUE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?"
+_INTERVAL = rf"{_VALUE}(?: to |–){_VALUE}"
+_NUMBER_TEXT = re.compile(rf"{_VALUE}|{_INTERVAL}|{_VALUE} \({_INTERVAL}\)")
+# characters XML 1.0 (so Word) does not allow; tab, newline and carriage return are allowed
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """``value`` made safe for a spreadsheet cell: a string starting with ``=``, ``+``, ``-``,
+    ``@``, tab or carriage return (after any leading spaces) gets a leading ``'``; a string that is only a number, interval
+    or estimate (``"-2.5"``, ``"-16.6 (-24.3 to -8.3)"``) and every non-string (numbers, dates,
+    missing values) are returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    # the tables indent row labels with spaces, and some spreadsheets skip leading spaces
+    text = value.lstrip(" ")
+    if not text.startswith(DANGEROUS_PREFIXES) or _NUMBER_TEXT.fullmatch(text):
+        return value
+    return "'" + value
+
+
+def neutralise_frame(data: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``data`` with :func:`neutralise_cell` applied to every text cell of every
+    object / string / categorical column and to the column headers; ``data`` is not changed.
+    Returns ``data`` itself when nothing needs escaping (so safe tables are written exactly as
+    before)."""
+    return map_text_cells(data, neutralise_cell)
+
+
+def map_text_cells(data: pd.DataFrame, func: Callable[[Any], Any]) -> pd.DataFrame:
+    """``func`` applied to every cell of the object / string / categorical columns of ``data``
+    (missing values skipped) and to its column headers, as a copy; ``data`` itself when nothing
+    changes. ``func`` must return non-strings unchanged."""
+    out = None
+    for i in range(data.shape[1]):
+        series = data.iloc[:, i]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            cats = list(series.cat.categories)
+            new_cats = [func(c) for c in cats]
+            if cats == new_cats:
+                continue
+            new = series.cat.rename_categories(new_cats)
+        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            new = series.map(func, na_action="ignore")
+            if new.equals(series):
+                continue
+        else:
+            continue
+        if out is None:
+            out = data.copy()
+        out.isetitem(i, new)
+    headers = [func(c) for c in data.columns]
+    if headers != list(data.columns):
+        out = data.copy() if out is None else out
+        out.columns = pd.Index(headers)
+    return data if out is None else out
+
+
+def sheet_text(value: Any) -> Any:
+    """``value`` made safe for an XLSX cell: :func:`printable_text` (openpyxl, like Word, refuses
+    control characters) then :func:`neutralise_cell`; non-strings unchanged."""
+    return neutralise_cell(printable_text(value)) if isinstance(value, str) else value
+
+
+def printable_text(value: object) -> str:
+    """``str(value)`` with every character Word (XML 1.0) cannot hold replaced by a visible
+    ``\\uFFFD``; tabs and line breaks are kept."""
+    return _CONTROL.sub("\ufffd", str(value))
