@@ -8,6 +8,7 @@ uses for the treatment and its exposures ("session", "dose period") come from th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -177,6 +178,33 @@ class Group(_Model):
         return self
 
 
+def describe_group(name: str, group: Group, words: Callable[[str], str] | None = None) -> str:
+    """How a derived group is assigned, as a sentence; ``words`` gives a column's label."""
+    label = group.label or name.replace("_", " ")
+    if group.concomitant_overlap is not None:
+        r = group.concomitant_overlap
+        window = (
+            "day 0 to the response assessment"
+            if r.window == "response"
+            else "day 0 to the end of exposure"
+        )
+        return (
+            f"{label}: {r.if_any} when a listed treatment ({', '.join(r.treatments)}) overlapped "
+            f"{window}, otherwise {r.otherwise}."
+        )
+    if group.from_column is not None:
+        pairs = ", ".join(f"{k} → {v}" for k, v in group.from_column.map.items())
+        column = group.from_column.column
+        said = words(column) if words else column.replace("_", " ")
+        return f"{label}: from {said.lower()} ({pairs})."
+    rules = "; ".join(
+        f"{c.level} when " + " and ".join(f"{w.column} {w.op} {w.value}" for w in c.where)
+        for c in group.conditions or []
+    )
+    tail = f"; otherwise {group.otherwise}" if group.otherwise else ""
+    return f"{label}: {rules}{tail}."
+
+
 def slug(label: str) -> str:
     """``"Topical drug (5%)"`` -> ``"topical_drug_5"``."""
     return re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")
@@ -184,6 +212,7 @@ def slug(label: str) -> str:
 
 __all__ = [
     "ConcomitantOverlap",
+    "describe_group",
     "Condition",
     "Exposure",
     "FromColumn",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from analysis.design import slug
+from analysis.design import describe_group, slug
 
 if TYPE_CHECKING:
     from analysis.config import StudyConfig
@@ -190,10 +190,12 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
     if not config.sources_for("assessments"):  # no response without assessments
         for name in (d.response_column, d.response_date_column, *_RESPONSE_DERIVED):
             out["patients"].pop(name, None)
-    from analysis.report.methods import group_sentence
+    from analysis.plan_defaults import variable_label
 
     for name, group in config.groups.items() if groups else ():
-        out["patients"][name] = group_sentence(name, group, config)
+        out["patients"][name] = describe_group(
+            name, group, lambda column: variable_label(config, column)
+        )
         if group.concomitant_overlap:
             for t in group.concomitant_overlap.treatments:
                 out["patients"][f"has_{slug(t)}"] = (

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from analysis.config import StudyConfig
-from analysis.design import Group
+from analysis.design import describe_group
 from analysis.report.manifest import package_versions
 
 
@@ -32,6 +34,12 @@ def _exposure_unit_sentence(config: StudyConfig) -> str:
         f" Tables per patient-{e.singular} count each {e.singular} of each patient as a subject "
         f"(denominator: the number of {e.plural_noun})."
     )
+
+
+def _words(config: StudyConfig) -> Callable[[str], str]:
+    from analysis.plan_defaults import variable_label
+
+    return lambda column: variable_label(config, column)
 
 
 def _child_records(config: StudyConfig) -> str:
@@ -69,7 +77,7 @@ def definitions(config: StudyConfig) -> list[str]:
             f"{d.response_window_months[0]:g}–{d.response_window_months[1]:g}."
         )
     for name, group in config.groups.items():
-        out.append(group_sentence(name, group, config))
+        out.append(describe_group(name, group, _words(config)))
     if config.sources_for("adverse_events"):
         end = (
             f"the last {e.singular}"
@@ -87,35 +95,6 @@ def definitions(config: StudyConfig) -> list[str]:
             f"{e.plural_noun}, rounded to {', '.join(map(str, d.schedule_months))} months."
         )
     return out
-
-
-def group_sentence(name: str, group: Group, config: StudyConfig | None = None) -> str:
-    """How a derived group was assigned, as a methods sentence."""
-    from analysis.plan_defaults import variable_label
-
-    label = group.label or name.replace("_", " ")
-    if group.concomitant_overlap is not None:
-        r = group.concomitant_overlap
-        window = (
-            "day 0 to the response assessment"
-            if r.window == "response"
-            else "day 0 to the end of exposure"
-        )
-        return (
-            f"{label}: {r.if_any} when a listed treatment ({', '.join(r.treatments)}) overlapped "
-            f"{window}, otherwise {r.otherwise}."
-        )
-    if group.from_column is not None:
-        pairs = ", ".join(f"{k} → {v}" for k, v in group.from_column.map.items())
-        column = group.from_column.column
-        words = variable_label(config, column) if config else column.replace("_", " ")
-        return f"{label}: from {words.lower()} ({pairs})."
-    rules = "; ".join(
-        f"{c.level} when " + " and ".join(f"{w.column} {w.op} {w.value}" for w in c.where)
-        for c in group.conditions or []
-    )
-    tail = f"; otherwise {group.otherwise}" if group.otherwise else ""
-    return f"{label}: {rules}{tail}."
 
 
 def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
