@@ -398,29 +398,108 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     )
 
 
-def _to_number(value: object) -> float | None:
+_AMBIGUOUS_NUMBER = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+_EXPONENT = r"(?:[eE][+-]?\d+)?"
+
+
+def _number_pattern(decimal_mark: str) -> re.Pattern[str]:
+    """A number written with ``decimal_mark``: the other mark only between groups of three."""
+    d = re.escape(decimal_mark)
+    t = re.escape("," if decimal_mark == "." else ".")
+    return re.compile(rf"[+-]?(?:(?:\d+|\d{{1,3}}(?:{t}\d{{3}})+)(?:{d}\d*)?|{d}\d+){_EXPONENT}")
+
+
+_NUMBER_PATTERNS = {mark: _number_pattern(mark) for mark in (".", ",")}
+
+
+def _to_number(value: object, decimal_mark: str | None = None) -> float | None:
+    """One cell -> a float, or None (blank, not a number, ambiguous, or not in the locale).
+
+    ``decimal_mark`` is the source's declared ``sources[].decimal``; see :func:`number_problem`.
+    """
+    return _read_number(value, decimal_mark)[0]
+
+
+def _read_number(value: object, decimal_mark: str | None) -> tuple[float | None, str]:
+    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale' or 'text'."""
     if is_blank(value):
-        return None
+        return None, ""
     if isinstance(value, bool):
-        return None
+        return None, "text"
     if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
+        return float(value), ""
     text = str(value).strip().replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
+    if decimal_mark is None:
+        if _AMBIGUOUS_NUMBER.fullmatch(text):
+            return None, "ambiguous"
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+    else:
+        if not _NUMBER_PATTERNS[decimal_mark].fullmatch(text):
+            return None, "locale" if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", text) else "text"
+        thousands = "," if decimal_mark == "." else "."
+        text = text.replace(thousands, "").replace(decimal_mark, ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
-        return None
+        return None, "text"
+    return (None, "text") if np.isnan(number) else (number, "")
 
 
-def parse_numbers(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
+def _number_message(
+    column: str, value: object, problem: str, what: str, source: str, mark: str | None
+) -> str:
+    """The audit message of a numeric cell that was cleared."""
+    if problem == "ambiguous":
+        text = str(value).strip()
+        mark = "." if "." in text else ","
+        other = "," if mark == "." else "."
+        as_decimal = float(text.replace(",", "."))
+        as_thousands = float(text.replace(mark, ""))
+        return (
+            f"`{column}` value {value!r} is ambiguous: {mark!r} may be the decimal mark "
+            f"({as_decimal:g}) or a thousands separator ({as_thousands:g}); declare "
+            f"`sources[].decimal` ({mark!r} or {other!r}) for source '{source}'"
+        )
+    if problem == "locale":
+        return (
+            f"`{column}` value {value!r} does not fit the decimal mark {mark!r} declared for "
+            f"source '{source}' (`sources[].decimal`): expected digits, {mark!r} before the "
+            f"decimals and thousands in groups of three (e.g. {_LOCALE_EXAMPLE[mark or '.']!r}); "
+            f"correct the value or the declaration"
+        )
+    return f"`{column}` value {value!r} is not {what}"
+
+
+_LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}
+
+
+def parse_numbers(
+    data: pd.DataFrame,
+    table: str,
+    columns: Columns | None = None,
+    *,
+    decimals: dict[str, str | None] | None = None,
+) -> Step:
     """Numeric columns to float (``integer`` columns to nullable integers); text that is not a
     number, and a fraction in an integer column, is set missing and audited. ``text`` columns
-    are kept as strings."""
+    are kept as strings.
+
+    ``decimals`` maps a source name to its declared ``sources[].decimal``. With one, the other
+    mark is a thousands separator only between groups of three, and text that does not fit is
+    cleared; without one, a value with one separator followed by exactly three digits (``1.234``,
+    ``1,250``) is ambiguous and cleared. Every cleared value has an audit row.
+    """
     out = data.copy()
     audit = []
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
+    by_source = decimals or {}
+    sources = (
+        out["_source"].astype(str)
+        if "_source" in out
+        else pd.Series("", index=out.index, dtype=object)
+    )
+    marks = sources.map(lambda s: by_source.get(s))
     for column, spec in spec_of.items():
         if column not in out:
             continue
@@ -431,7 +510,9 @@ def parse_numbers(data: pd.DataFrame, table: str, columns: Columns | None = None
         if spec.kind not in ("number", "integer"):
             continue
         raw = out[column]
-        parsed = raw.map(_to_number).astype("float64")
+        read = [_read_number(v, m) for v, m in zip(raw, marks, strict=True)]
+        parsed = pd.Series([r[0] for r in read], index=out.index, dtype="float64")
+        problems = pd.Series([r[1] for r in read], index=out.index, dtype=object)
         failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
         what = "a number"
         if spec.kind == "integer":
@@ -442,7 +523,15 @@ def parse_numbers(data: pd.DataFrame, table: str, columns: Columns | None = None
         out[column] = parsed.astype("Int64") if spec.kind == "integer" else parsed
         if failed.any():
             bad = out.loc[failed]
-            msgs = raw[failed].map(lambda v, c=column, w=what: f"`{c}` value {v!r} is not {w}")
+            msgs = pd.Series(
+                [
+                    _number_message(column, v, p, what, s, m)
+                    for v, p, s, m in zip(
+                        raw[failed], problems[failed], sources[failed], marks[failed], strict=True
+                    )
+                ],
+                index=bad.index,
+            )
             audit.append(audit_rows(bad, table, column, "number", raw[failed], "set_missing", msgs))
     return Step(out, audit=_concat(audit, AUDIT_COLUMNS))
 

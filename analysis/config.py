@@ -57,6 +57,12 @@ class Source(_Model):
     encoding: str | None = None
     delimiter: str | None = None
     date_order: Literal["DMY", "MDY", "YMD"] = "DMY"
+    decimal: Literal[".", ","] | None = Field(
+        default=None,
+        description="the decimal mark of numbers written as text; the other mark is then a "
+        "thousands separator in groups of three. Undeclared: a value such as '1.234' or "
+        "'1,250' is ambiguous and cleared (audited)",
+    )
     columns: dict[str, str] = Field(description="canonical column -> raw header")
     constants: dict[str, str] = Field(default_factory=dict)
     synonyms: dict[str, dict[str, list[str]]] = Field(
