@@ -37,8 +37,8 @@ AUDIT_COLUMNS = [
 ]
 
 _DATE_FORMATS = {
-    "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"],
-    "MDY": ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y"],
+    "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+    "MDY": ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"],
     "YMD": ["%Y/%m/%d", "%Y.%m.%d"],
 }
 _ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
@@ -301,7 +301,19 @@ _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d")
 _EXCEL_SERIALS = (20000, 80000)  # 1954-10-03 .. 2119-01-10: the serial days of plausible dates
 
 
-def parse_date_value(value: object, order: str) -> pd.Timestamp | None:
+_TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
+
+
+def two_digit_year(text: object, order: str) -> bool:
+    """True for a text date of the source's ``DMY`` / ``MDY`` order with a two-digit year."""
+    return (
+        order != "YMD" and isinstance(text, str) and bool(_TWO_DIGIT_YEAR.fullmatch(text.strip()))
+    )
+
+
+def parse_date_value(
+    value: object, order: str, *, last_year: int | None = None
+) -> pd.Timestamp | None:
     """One raw cell -> a date (midnight, no time zone), or None when it holds no readable date.
 
     Takes what any reader gives: text (ISO ``YYYY-MM-DD`` with or without a time, or the source's
@@ -309,6 +321,10 @@ def parse_date_value(value: object, order: str) -> pd.Timestamp | None:
     local calendar day), ``np.datetime64``, ``pd.Period`` and an Excel serial day number (a number
     in 20000..80000). A blank cell (:func:`is_blank`) gives None, as does a date pandas cannot
     hold (before 1677 or after 2262).
+
+    A two-digit year (``12/03/68``) is read as the latest of 19yy and 20yy that is not after
+    ``last_year`` (the year of the study window's end, e.g. of ``study.export_date``): with 2026,
+    ``26`` is 2026 and ``27`` is 1927. Without ``last_year`` the century is unknown: None.
     """
     if is_blank(value):
         return None
@@ -324,7 +340,7 @@ def parse_date_value(value: object, order: str) -> pd.Timestamp | None:
         if _EXCEL_SERIALS[0] <= serial <= _EXCEL_SERIALS[1]:
             ts = _EXCEL_EPOCH + pd.Timedelta(days=int(serial))
     else:
-        ts = _parse_date_text(str(value).strip(), order)
+        ts = _parse_date_text(str(value).strip(), order, last_year)
     if ts is None or ts is pd.NaT:
         return None
     if ts.tzinfo is not None:
@@ -342,7 +358,18 @@ def _timestamp(value: object) -> pd.Timestamp | None:
     return ts.as_unit("ns")
 
 
-def _parse_date_text(text: str, order: str) -> pd.Timestamp | None:
+def _parse_date_text(text: str, order: str, last_year: int | None) -> pd.Timestamp | None:
+    short = _TWO_DIGIT_YEAR.fullmatch(text) if order != "YMD" else None
+    if short is not None:
+        if last_year is None:
+            return None
+        first, _, second, yy = short.groups()
+        year = 2000 + int(yy) if 2000 + int(yy) <= last_year else 1900 + int(yy)
+        day, month = (first, second) if order == "DMY" else (second, first)
+        try:
+            return _timestamp(dt.datetime(year, int(month), int(day)))
+        except ValueError:
+            return None
     for fmt in [*_ISO_FORMATS, *_DATE_FORMATS[order]]:
         try:
             return _timestamp(dt.datetime.strptime(text, fmt))
@@ -357,13 +384,20 @@ def _parse_date_text(text: str, order: str) -> pd.Timestamp | None:
 
 
 def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
-    """Parse date columns by each source's ``date_order``.
+    """Parse date columns by each source's ``date_order``; keep them inside the study window.
 
     An unparseable required date excludes the record (step ``parse``); an unparseable
-    optional date is set missing and audited.
+    optional date is set missing and audited. A date outside ``config.date_window`` (by default
+    1901-01-01 to ``study.export_date``, or no end) is not plausible: a required one excludes
+    the record (step ``check``), an optional one is set missing and audited.
     """
     out = data.copy()
     orders = {s.name: s.date_order for s in config.sources}
+    start, end = config.date_window
+    last_year = end.year if end is not None else None
+    lo = pd.Timestamp(start)
+    hi = pd.Timestamp(end) if end is not None else pd.Timestamp.max
+    window = f"[{start:%Y-%m-%d}, {end:%Y-%m-%d}]" if end is not None else f"[{start:%Y-%m-%d}, -]"
     excluded, audit = [], []
     drop: set[object] = set()
     for column, spec in config.columns_for(table).items():
@@ -372,17 +406,21 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         raw = out[column]
         order = out["_source"].map(orders)
         parsed = pd.Series(
-            [parse_date_value(v, o) for v, o in zip(raw, order, strict=True)], index=out.index
+            [parse_date_value(v, o, last_year=last_year) for v, o in zip(raw, order, strict=True)],
+            index=out.index,
         )
         failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
-        out[column] = pd.to_datetime(parsed).astype("datetime64[ns]")
+        dates = pd.to_datetime(parsed).astype("datetime64[ns]")
+        outside = dates.notna() & ((dates < lo) | (dates > hi))
+        out[column] = dates.mask(outside)
         if failed.any():
             bad = out.loc[failed]
-            msgs = raw[failed].map(
-                lambda v, c=column: (
-                    f"`{c}` value {v!r} is not a date (expected ISO YYYY-MM-DD "
-                    f"or the source's date_order)"
-                )
+            msgs = pd.Series(
+                [
+                    _date_message(column, v, o, last_year)
+                    for v, o in zip(raw[failed], order[failed], strict=True)
+                ],
+                index=bad.index,
             )
             if spec.required:
                 excluded.append(log_rows(bad, table, "parse", msgs))
@@ -391,6 +429,24 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                 audit.append(
                     audit_rows(bad, table, column, "date", raw[failed], "set_missing", msgs)
                 )
+        if outside.any():
+            bad = out.loc[outside]
+            msgs = pd.Series(
+                [
+                    f"`{column}` value {v!r} ({d:%Y-%m-%d}) is outside the study window "
+                    f"{window}; check the year (the window is `cleaning.date_window`, its end "
+                    f"by default `study.export_date`)"
+                    for v, d in zip(raw[outside], dates[outside], strict=True)
+                ],
+                index=bad.index,
+            )
+            if spec.required:
+                excluded.append(log_rows(bad, table, "check", msgs))
+                drop |= set(bad.index)
+            else:
+                audit.append(
+                    audit_rows(bad, table, column, "date_window", raw[outside], "set_missing", msgs)
+                )
     return Step(
         out.drop(index=list(drop)),
         _concat(excluded, LOG_COLUMNS),
@@ -398,29 +454,122 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     )
 
 
-def _to_number(value: object) -> float | None:
+def _date_message(column: str, value: object, order: str, last_year: int | None) -> str:
+    """The message of a date cell that could not be read."""
+    if last_year is None and two_digit_year(value, order):
+        return (
+            f"`{column}` value {value!r} has a two-digit year and the study declares no "
+            f"`study.export_date` to choose its century; write the year with four digits or set "
+            f"`study.export_date`"
+        )
+    return (
+        f"`{column}` value {value!r} is not a date (expected ISO YYYY-MM-DD "
+        f"or the source's date_order)"
+    )
+
+
+_AMBIGUOUS_NUMBER = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+_EXPONENT = r"(?:[eE][+-]?\d+)?"
+
+
+def _number_pattern(decimal_mark: str) -> re.Pattern[str]:
+    """A number written with ``decimal_mark``: the other mark only between groups of three."""
+    d = re.escape(decimal_mark)
+    t = re.escape("," if decimal_mark == "." else ".")
+    return re.compile(rf"[+-]?(?:(?:\d+|\d{{1,3}}(?:{t}\d{{3}})+)(?:{d}\d*)?|{d}\d+){_EXPONENT}")
+
+
+_NUMBER_PATTERNS = {mark: _number_pattern(mark) for mark in (".", ",")}
+
+
+def _to_number(value: object, decimal_mark: str | None = None) -> float | None:
+    """One cell -> a float, or None (blank, not a number, ambiguous, or not in the locale).
+
+    ``decimal_mark`` is the source's declared ``sources[].decimal``; see :func:`number_problem`.
+    """
+    return _read_number(value, decimal_mark)[0]
+
+
+def _read_number(value: object, decimal_mark: str | None) -> tuple[float | None, str]:
+    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale' or 'text'."""
     if is_blank(value):
-        return None
+        return None, ""
     if isinstance(value, bool):
-        return None
+        return None, "text"
     if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
+        return float(value), ""
     text = str(value).strip().replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
+    if decimal_mark is None:
+        if _AMBIGUOUS_NUMBER.fullmatch(text):
+            return None, "ambiguous"
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+    else:
+        if not _NUMBER_PATTERNS[decimal_mark].fullmatch(text):
+            return None, "locale" if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", text) else "text"
+        thousands = "," if decimal_mark == "." else "."
+        text = text.replace(thousands, "").replace(decimal_mark, ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
-        return None
+        return None, "text"
+    return (None, "text") if np.isnan(number) else (number, "")
 
 
-def parse_numbers(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
+def _number_message(
+    column: str, value: object, problem: str, what: str, source: str, mark: str | None
+) -> str:
+    """The audit message of a numeric cell that was cleared."""
+    if problem == "ambiguous":
+        text = str(value).strip()
+        mark = "." if "." in text else ","
+        other = "," if mark == "." else "."
+        as_decimal = float(text.replace(",", "."))
+        as_thousands = float(text.replace(mark, ""))
+        return (
+            f"`{column}` value {value!r} is ambiguous: {mark!r} may be the decimal mark "
+            f"({as_decimal:g}) or a thousands separator ({as_thousands:g}); declare "
+            f"`sources[].decimal` ({mark!r} or {other!r}) for source '{source}'"
+        )
+    if problem == "locale":
+        return (
+            f"`{column}` value {value!r} does not fit the decimal mark {mark!r} declared for "
+            f"source '{source}' (`sources[].decimal`): expected digits, {mark!r} before the "
+            f"decimals and thousands in groups of three (e.g. {_LOCALE_EXAMPLE[mark or '.']!r}); "
+            f"correct the value or the declaration"
+        )
+    return f"`{column}` value {value!r} is not {what}"
+
+
+_LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}
+
+
+def parse_numbers(
+    data: pd.DataFrame,
+    table: str,
+    columns: Columns | None = None,
+    *,
+    decimals: dict[str, str | None] | None = None,
+) -> Step:
     """Numeric columns to float (``integer`` columns to nullable integers); text that is not a
     number, and a fraction in an integer column, is set missing and audited. ``text`` columns
-    are kept as strings."""
+    are kept as strings.
+
+    ``decimals`` maps a source name to its declared ``sources[].decimal``. With one, the other
+    mark is a thousands separator only between groups of three, and text that does not fit is
+    cleared; without one, a value with one separator followed by exactly three digits (``1.234``,
+    ``1,250``) is ambiguous and cleared. Every cleared value has an audit row.
+    """
     out = data.copy()
     audit = []
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
+    by_source = decimals or {}
+    sources = (
+        out["_source"].astype(str)
+        if "_source" in out
+        else pd.Series("", index=out.index, dtype=object)
+    )
+    marks = sources.map(lambda s: by_source.get(s))
     for column, spec in spec_of.items():
         if column not in out:
             continue
@@ -431,7 +580,9 @@ def parse_numbers(data: pd.DataFrame, table: str, columns: Columns | None = None
         if spec.kind not in ("number", "integer"):
             continue
         raw = out[column]
-        parsed = raw.map(_to_number).astype("float64")
+        read = [_read_number(v, m) for v, m in zip(raw, marks, strict=True)]
+        parsed = pd.Series([r[0] for r in read], index=out.index, dtype="float64")
+        problems = pd.Series([r[1] for r in read], index=out.index, dtype=object)
         failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
         what = "a number"
         if spec.kind == "integer":
@@ -442,7 +593,15 @@ def parse_numbers(data: pd.DataFrame, table: str, columns: Columns | None = None
         out[column] = parsed.astype("Int64") if spec.kind == "integer" else parsed
         if failed.any():
             bad = out.loc[failed]
-            msgs = raw[failed].map(lambda v, c=column, w=what: f"`{c}` value {v!r} is not {w}")
+            msgs = pd.Series(
+                [
+                    _number_message(column, v, p, what, s, m)
+                    for v, p, s, m in zip(
+                        raw[failed], problems[failed], sources[failed], marks[failed], strict=True
+                    )
+                ],
+                index=bad.index,
+            )
             audit.append(audit_rows(bad, table, column, "number", raw[failed], "set_missing", msgs))
     return Step(out, audit=_concat(audit, AUDIT_COLUMNS))
 

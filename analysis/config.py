@@ -7,6 +7,7 @@ such as ``!!python/object`` are refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +37,11 @@ class StudyInfo(_Model):
     reference: str = ""
     seed: int = Field(ge=0, description="Root of every random seed used for this study.")
     synthetic: bool = False
+    export_date: dt.date | None = Field(
+        default=None,
+        description="the day the raw data were exported: no date may be later (the default end "
+        "of `cleaning.date_window`) and it sets the century of two-digit years",
+    )
 
 
 class Paths(_Model):
@@ -57,6 +63,12 @@ class Source(_Model):
     encoding: str | None = None
     delimiter: str | None = None
     date_order: Literal["DMY", "MDY", "YMD"] = "DMY"
+    decimal: Literal[".", ","] | None = Field(
+        default=None,
+        description="the decimal mark of numbers written as text; the other mark is then a "
+        "thousands separator in groups of three. Undeclared: a value such as '1.234' or "
+        "'1,250' is ambiguous and cleared (audited)",
+    )
     columns: dict[str, str] = Field(description="canonical column -> raw header")
     constants: dict[str, str] = Field(default_factory=dict)
     synonyms: dict[str, dict[str, list[str]]] = Field(
@@ -194,8 +206,29 @@ class Derivation(_Model):
         return v
 
 
+class DateWindow(_Model):
+    """The plausible dates of a study: a date outside is a typing error (usually the year)."""
+
+    start: dt.date = dt.date(1901, 1, 1)
+    end: dt.date | None = Field(
+        default=None,
+        description="latest plausible date; null: `study.export_date` when given, else no upper "
+        "bound (never the date of the run, which would make the cleaning depend on the day)",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateWindow:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"date_window.end {self.end} is before date_window.start {self.start}; give an "
+                f"end on or after the start"
+            )
+        return self
+
+
 class Cleaning(_Model):
     on_unmapped: Literal["error", "exclude"] = "error"
+    date_window: DateWindow = Field(default_factory=DateWindow)
 
 
 class StudyConfig(_Model):
@@ -357,6 +390,13 @@ class StudyConfig(_Model):
         from analysis.schema import table_columns
 
         return table_columns(self, table)
+
+    @property
+    def date_window(self) -> tuple[dt.date, dt.date | None]:
+        """The plausible dates ``(start, end)``: ``cleaning.date_window``, its end defaulting to
+        ``study.export_date`` (None: no upper bound)."""
+        window = self.cleaning.date_window
+        return window.start, window.end if window.end is not None else self.study.export_date
 
     def sources_for(self, table: str) -> list[Source]:
         return [s for s in self.sources if s.table == table]

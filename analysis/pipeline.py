@@ -115,7 +115,16 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         df = _collect(df, excluded, audit)
         say(f"validating {table}")
         df = _collect(clean.parse_dates(df, table, config), excluded, audit)
-        df = _collect(clean.parse_numbers(df, table, config.columns_for(table)), excluded, audit)
+        df = _collect(
+            clean.parse_numbers(
+                df,
+                table,
+                config.columns_for(table),
+                decimals={s.name: s.decimal for s in config.sources},
+            ),
+            excluded,
+            audit,
+        )
         df = _collect(clean.apply_range_checks(df, table, config), excluded, audit)
         if "stop_date" in df:
             df = _collect(clean.check_stop_after_start(df, table), excluded, audit)
