@@ -98,6 +98,75 @@ def test_one_visible_sheet_needs_no_sheet(mini_study):
     assert len(run(path).tables["exposures"]) == 2
 
 
+# ------------------------------------------------------------------ 3. Excel error cells
+def test_excel_error_cells_are_audited_and_excluded_when_required(mini_study):
+    rows = [*SESSIONS, ["P1", "2020-04-10", 0.1]]
+    xlsx = _workbook(
+        {"Sessions": rows}, errors=[("Sessions", "C2", "#DIV/0!"), ("Sessions", "B4", "#REF!")]
+    )
+    path = mini_study(files={"export.xlsx": xlsx}, yaml_edit=lambda y: y.replace(*TO_XLSX))
+    res = run(path)
+    audit = res.audit.loc[res.audit["check"] == "unreadable"].reset_index(drop=True)
+    assert audit[["row", "column", "value", "action"]].values.tolist() == [
+        [4, "start_date", "#REF!", "set_missing"],
+        [2, "dose_mg", "#DIV/0!", "set_missing"],
+    ]
+    assert audit.loc[1, "message"] == (
+        "`dose_mg` value '#DIV/0!' is an Excel error cell; set missing. Correct the cell in the file."
+    )
+    ex = res.exclusions.loc[res.exclusions["step"] == "unreadable"].reset_index(drop=True)
+    assert ex[["sheet", "row", "reason"]].values.tolist() == [
+        ["Sessions", 4, "required `start_date` unreadable: Excel error cell"]
+    ]
+    kept = res.tables["exposures"]
+    assert kept.loc[kept["source_row"] == 2, "dose_mg"].isna().all()
+
+
+def test_excel_error_text_in_a_csv(mini_study):
+    path = mini_study(files={"patients.csv": MINI_PATIENTS.replace("P3,Mujer,61", "P3,Mujer,#N/A")})
+    res = run(path)
+    audit = res.audit.loc[res.audit["check"] == "unreadable"]
+    assert audit[["row", "patient_id", "column", "value"]].values.tolist() == [
+        [4, "P3", "age_years", "#N/A"]
+    ]
+
+
+MINI_PATIENTS = """\
+id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
+P1,F,55,Ludwig I,2021-01-10,no,,
+P2,male,40,HN III,2021-03-01,yes,2020-12-01,cost
+P3,Mujer,61,Ludwig II,2020-06-01,no,,
+P4,M,33,HN IV,2021-02-01,no,,
+"""
+
+
+# ------------------------------------------------------------------ 4. control characters
+def test_nul_byte_in_a_number_is_not_read_as_another_number(mini_study):
+    text = "id;date;dose\nP1;2020-01-10;0\x00,5\nP4;2020-02-01;0,1\n"
+    path = mini_study(files={"sessions.csv": text.encode()})
+    res = run(path)
+    audit = res.audit.loc[res.audit["check"] == "unreadable"].reset_index(drop=True)
+    assert audit[["row", "column", "value", "action"]].values.tolist() == [
+        [2, "dose_mg", "0\x00,5", "set_missing"]
+    ]
+    assert audit.loc[0, "message"] == (
+        "`dose_mg` value '0\\x00,5' holds the control character U+0000 (NUL); the cell cannot be "
+        "read safely and was set missing. Correct the cell in the file."
+    )
+    doses = res.tables["exposures"].set_index("source_row")["dose_mg"]
+    assert pd.isna(doses[2]) and doses[3] == 0.1
+
+
+def test_control_character_in_required_text_excludes_the_record(mini_study):
+    text = "id,onset,term,severity,serious\nP1,2020-01-11,dol\x1for,leve,no\n"
+    path = mini_study(files={"aes.csv": text})
+    res = run(path)
+    ex = res.exclusions.loc[res.exclusions["step"] == "unreadable"]
+    assert ex[["row", "reason"]].values.tolist() == [
+        [2, "required `ae_term` unreadable: control character U+001F (control character)"]
+    ]
+
+
 # ------------------------------------------------------------------ 5. wrong bytes
 def test_utf16_csv_with_bom_is_read(mini_study):
     text = "id,date,dose\nP1,2020-01-10,0.1\nP4,2020-02-01,0.1\n"
