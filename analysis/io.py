@@ -113,6 +113,14 @@ def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
                     f"{path}: starts with a {enc.upper()} byte-order mark but cannot be decoded as "
                     f"{enc.upper()}. Re-export the file as UTF-8 CSV."
                 ) from None
+    head = data[:400]
+    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):
+        even = head[0::2].count(b"\x00") >= head[1::2].count(b"\x00")
+        raise SourceError(
+            f"{path}: looks like UTF-16 text without a byte-order mark (every other byte is 0). "
+            f"Set `encoding: {'utf-16-be' if even else 'utf-16-le'}` for this source, or re-export "
+            f"it as UTF-8 CSV."
+        )
     for enc in _CSV_ENCODINGS:
         try:
             return data.decode(enc), enc

@@ -174,6 +174,23 @@ def test_utf16_csv_with_bom_is_read(mini_study):
     assert run(path).tables["exposures"]["patient_id"].tolist() == ["P1", "P4"]
 
 
+def test_utf16_csv_without_bom_is_named(mini_study):
+    text = "id,date,dose\nP1,2020-01-10,0.1\n"
+    path = mini_study(files={"sessions.csv": text.encode("utf-16-le")})
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        f"{_raw(path, 'sessions.csv')}: looks like UTF-16 text without a byte-order mark (every "
+        "other byte is 0). Set `encoding: utf-16-le` for this source, or re-export it as UTF-8 CSV."
+    )
+    path.write_text(
+        path.read_text().replace(
+            "file: sessions.csv", "file: sessions.csv\n    encoding: utf-16-le"
+        )
+    )
+    assert run(path).tables["exposures"]["patient_id"].tolist() == ["P1"]
+
+
 def test_workbook_with_a_csv_name(mini_study):
     path = mini_study(files={"sessions.csv": _workbook({"Sessions": SESSIONS})})
     with pytest.raises(SourceError) as exc:
