@@ -134,6 +134,79 @@ def strip_text(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+EXCEL_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+)
+# C0 controls but tab, line feed and carriage return (line breaks inside a cell are text), DEL
+# and the C1 controls: none is ever part of a value, and pandas or str.strip may drop them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {0: "NUL", 0x7F: "DEL"}
+
+
+def _unreadable(value: object) -> str | None:
+    """Why a raw cell cannot be read as a value, or None."""
+    if not isinstance(value, str):
+        return None
+    if value.strip() in EXCEL_ERRORS:
+        return "Excel error cell"
+    m = _CONTROL.search(value)
+    if m:
+        code = ord(m.group())
+        name = _CONTROL_NAMES.get(code, "control character")
+        return f"control character U+{code:04X} ({name})"
+    return None
+
+
+def flag_unreadable_cells(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
+    """Excel error cells (``#DIV/0!``, ``#N/A``...) and cells holding a control character (a NUL
+    byte...) are set missing with an audit row each; a record with one in a required column is
+    excluded with that reason. Runs before :func:`strip_text`, which would trim some controls."""
+    spec_of = columns if columns is not None else TABLE_COLUMNS[table]
+    out = data.copy()
+    located = out.assign(patient_id=out["patient_id"].map(_id_text)) if "patient_id" in out else out
+    audit: list[pd.DataFrame] = []
+    reasons: dict[object, str] = {}
+    for column in out.columns:
+        if column.startswith("source_") or column == "_source":
+            continue
+        why = out[column].map(_unreadable)
+        bad = why.notna()
+        if not bad.any():
+            continue
+        values = out.loc[bad, column]
+        msgs = [
+            f"`{column}` value {v!r} is an {w}; set missing. Correct the cell in the file."
+            if w == "Excel error cell"
+            else f"`{column}` value {v!r} holds the {w}; the cell cannot be read safely and was "
+            f"set missing. Correct the cell in the file."
+            for v, w in zip(values, why[bad], strict=True)
+        ]
+        audit.append(
+            audit_rows(
+                located.loc[bad],
+                table,
+                column,
+                "unreadable",
+                values,
+                "set_missing",
+                pd.Series(msgs, index=values.index),
+            )
+        )
+        out.loc[bad, column] = None
+        spec = spec_of.get(column)
+        if spec is not None and spec.required:
+            for i, w in zip(values.index, why[bad], strict=True):
+                reasons.setdefault(i, f"required `{column}` unreadable: {w}")
+    excluded = pd.DataFrame(columns=LOG_COLUMNS)
+    if reasons:
+        idx = list(reasons)
+        excluded = log_rows(
+            located.loc[idx], table, "unreadable", pd.Series([reasons[i] for i in idx], index=idx)
+        )
+        out = out.drop(index=idx)
+    return Step(out, excluded, _concat(audit, AUDIT_COLUMNS))
+
+
 def _id_text(v: object) -> object:
     if is_blank(v):
         return None

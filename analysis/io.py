@@ -7,10 +7,15 @@ Raw files are opened read-only and never written.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import re
+import zipfile
+from collections import defaultdict
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -19,6 +24,12 @@ from analysis.errors import SourceError
 from analysis.schema import PROVENANCE
 
 _CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -57,11 +68,18 @@ def read_raw(
     if path.stat().st_size == 0:
         raise SourceError(f"{path} is empty (0 bytes). Re-export the file from the clinic system.")
     if fmt == "csv":
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+        if head == b"PK\x03\x04":
+            raise SourceError(
+                f"{path}: is an Excel workbook with a .csv name (it starts with the zip signature "
+                f"PK); set `format: xlsx` (and `sheet:`) for this source, or export it as CSV."
+            )
         return _read_csv(path, encoding=encoding, delimiter=delimiter)
     if fmt == "xlsx":
         return _read_xlsx(path, sheet)
     if fmt == "parquet":
-        return pd.read_parquet(path)
+        return _read_parquet(path)
     if fmt in ("sas", "spss"):
         return _read_stat(path, fmt, encoding)
     raise SourceError(
@@ -86,6 +104,23 @@ def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
                 f"{path}: unknown encoding {encoding!r} in the study config; use e.g. utf-8, "
                 f"latin-1 or cp1252."
             ) from None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(enc), enc
+            except UnicodeDecodeError:
+                raise SourceError(
+                    f"{path}: starts with a {enc.upper()} byte-order mark but cannot be decoded as "
+                    f"{enc.upper()}. Re-export the file as UTF-8 CSV."
+                ) from None
+    head = data[:400]
+    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):
+        even = head[0::2].count(b"\x00") >= head[1::2].count(b"\x00")
+        raise SourceError(
+            f"{path}: looks like UTF-16 text without a byte-order mark (every other byte is 0). "
+            f"Set `encoding: {'utf-16-be' if even else 'utf-16-le'}` for this source, or re-export "
+            f"it as UTF-8 CSV."
+        )
     for enc in _CSV_ENCODINGS:
         try:
             return data.decode(enc), enc
@@ -103,10 +138,14 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None) -> pd.
             delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
+    first = next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0]], delimiter=delimiter), [])
+    _check_unique_headers([h.strip() for h in first], str(path))
     try:
         df = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
+            # the C parser ends a cell at a NUL byte ("0\x00,5" would read as "0")
+            engine="python" if "\x00" in text else "c",
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
@@ -138,10 +177,23 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
                 f"{path}: sheet {sheet!r} not found; the workbook has sheets {names}. "
                 f"Fix `sheet` for this source."
             )
+        if sheet is None:
+            meta = book.book.sheets_metadata
+            hidden = [str(m.name) for m in meta if not str(m.visible).endswith(".Visible")]
+            if len(names) > 1 or hidden:
+                listed = ", ".join(f"{n!r}" + (" (hidden)" if n in hidden else "") for n in names)
+                raise SourceError(
+                    f"{path}: no `sheet` is set and the workbook has {len(names)} sheet(s): "
+                    f"{listed}. Set `sheet:` for this source to the sheet that holds the records."
+                )
         raw = book.parse(sheet if sheet is not None else 0, header=None, dtype=object)
     if raw.empty or raw.iloc[0].isna().all():
         raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
+    for (r, c), err in _xlsx_error_cells(path, sheet if sheet is not None else names[0]).items():
+        if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
+            raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text
     header = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[0]]
+    _check_unique_headers(header, f"{path}, sheet {sheet!r}")
     df = raw.iloc[1:].copy()
     df.columns = header
     df = df.astype(object).where(df.notna(), None)
@@ -149,6 +201,92 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     df.index = pd.RangeIndex(2, 2 + len(df))
     blank = df.isna().all(axis=1)
     return df.loc[~blank]
+
+
+def _column_letter(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _check_unique_headers(header: list[str], where: str) -> None:
+    """A header named twice would be read from one column only (or break the reader)."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for i, h in enumerate(header, start=1):
+        if h:
+            positions[h].append(i)
+    dups = {h: p for h, p in positions.items() if len(p) > 1}
+    if dups:
+        detail = "; ".join(
+            f"{h!r} in columns " + ", ".join(f"{i} ({_column_letter(i)})" for i in p)
+            for h, p in dups.items()
+        )
+        raise SourceError(
+            f"{where}: duplicated header: {detail}. Rename one of them in the file so every "
+            f"header is unique (and map the one you mean under `columns`)."
+        )
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """``(row, column) -> "#DIV/0!"`` for the error cells of one sheet (calamine drops them)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            rid = next(
+                s.get(f"{{{_NS['r']}}}id")
+                for s in book.iter(f"{{{_NS['m']}}}sheet")
+                if s.get("name") == sheet
+            )
+            target = next(r.get("Target") for r in rels if r.get("Id") == rid) or ""
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            xml = zf.read(target)
+    except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    if b't="e"' not in xml:
+        return {}
+    found = {}
+    for cell in ElementTree.fromstring(xml).iter(f"{{{_NS['m']}}}c"):
+        if cell.get("t") != "e":
+            continue
+        m = _CELL_REF.fullmatch(cell.get("r") or "")
+        value = cell.find("m:v", _NS)
+        if m is None or value is None or not value.text:
+            continue
+        col = 0
+        for ch in m.group(1):
+            col = col * 26 + ord(ch) - 64
+        found[(int(m.group(2)), col)] = value.text
+    return found
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        fh.seek(max(path.stat().st_size - 4, 0))
+        tail = fh.read(4)
+    if head != b"PAR1" or tail != b"PAR1":
+        part = "start" if head != b"PAR1" else "end"
+        raise SourceError(
+            f"{path}: not a complete Parquet file (the Parquet marker PAR1 is missing at its "
+            f"{part}; the file is probably truncated or not Parquet). Copy or export it again."
+        )
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow.ArrowInvalid, OSError and friends
+        raise SourceError(
+            f"{path}: not a readable Parquet file ({exc}). Copy or export it again."
+        ) from None
 
 
 def _read_stat(path: Path, fmt: str, encoding: str | None) -> pd.DataFrame:
