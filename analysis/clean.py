@@ -486,40 +486,50 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         dates = pd.to_datetime(parsed).astype("datetime64[ns]")
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
+
+        def reject(
+            mask: pd.Series,
+            step: str,
+            check: str,
+            msgs: list[str],
+            spec: Column = spec,
+            column: str = column,
+            raw: pd.Series = raw,
+        ) -> None:
+            """A required date excludes its record (``step``); an optional one is cleared and
+            audited (``check``)."""
+            bad = out.loc[mask]
+            reasons = pd.Series(msgs, index=bad.index)
+            if spec.required:
+                excluded.append(log_rows(bad, table, step, reasons))
+                drop.update(bad.index)
+            else:
+                audit.append(
+                    audit_rows(bad, table, column, check, raw[mask], "set_missing", reasons)
+                )
+
         if failed.any():
-            bad = out.loc[failed]
-            msgs = pd.Series(
+            reject(
+                failed,
+                "parse",
+                "date",
                 [
                     _date_message(column, v, o, last_year)
                     for v, o in zip(raw[failed], order[failed], strict=True)
                 ],
-                index=bad.index,
             )
-            if spec.required:
-                excluded.append(log_rows(bad, table, "parse", msgs))
-                drop |= set(bad.index)
-            else:
-                audit.append(
-                    audit_rows(bad, table, column, "date", raw[failed], "set_missing", msgs)
-                )
         if outside.any():
-            bad = out.loc[outside]
-            msgs = pd.Series(
+            reject(
+                outside,
+                "check",
+                "date_window",
                 [
                     f"`{column}` value {v!r} ({d:%Y-%m-%d}) is outside the study window "
                     f"{window}; check the year (the window is `cleaning.date_window`, its end "
                     f"by default `study.export_date`)"
                     for v, d in zip(raw[outside], dates[outside], strict=True)
                 ],
-                index=bad.index,
             )
-            if spec.required:
-                excluded.append(log_rows(bad, table, "check", msgs))
-                drop |= set(bad.index)
-            else:
-                audit.append(
-                    audit_rows(bad, table, column, "date_window", raw[outside], "set_missing", msgs)
-                )
     return Step(
         out.drop(index=list(drop)),
         _concat(excluded, LOG_COLUMNS),
