@@ -1,7 +1,10 @@
 """The ``retro`` command: ``retro clean studies/<study>.yaml`` and friends.
 
 Every command takes the study YAML; ``retro --help`` and ``retro <command> --help`` explain them.
-Errors the user can fix are printed as a message (no traceback) and exit with status 2.
+Errors the user can fix are printed as a message (no traceback) and exit with status 2; Ctrl-C
+prints one line and exits with status 130. Commands write their files into staging folders and
+move them into place at the end (``analysis.staging``): a failed or interrupted command leaves
+the previous outputs as they were.
 """
 
 from __future__ import annotations
@@ -75,7 +78,20 @@ def _load(study: Path):  # noqa: ANN202 - StudyConfig, imported lazily to keep -
 
     cfg = _guard(lambda: StudyConfig.load(study), "reading the study file")
     _now.reports_dir = cfg.reports_dir
+    _now.outputs = {"paths.processed": cfg.processed_dir, "paths.reports": cfg.reports_dir}
     return cfg
+
+
+def _folders(cfg, *keys: str) -> dict[str, Path]:  # noqa: ANN001 - StudyConfig
+    """The output folders ``keys`` (``processed``, ``reports``) by config key; the ones the
+    command writes (what Ctrl-C or an error message names)."""
+    folders = {f"paths.{key}": getattr(cfg, f"{key}_dir") for key in keys}
+    _now.outputs = folders
+    return folders
+
+
+def _mark_written() -> None:
+    _now.written = True
 
 
 @app.command()
@@ -85,6 +101,7 @@ def synth(study: StudyArg) -> None:
     from analysis.datasets import write_twin
 
     cfg = _load(study)
+    _now.outputs = {"paths.raw": cfg.raw_dir}
     paths = _guard(lambda: write_twin(cfg), "writing the synthetic twin")
     for p in paths:
         out.print(f"wrote {p.relative_to(cfg.root) if p.is_relative_to(cfg.root) else p}")
@@ -100,11 +117,14 @@ def clean_cmd(study: StudyArg) -> None:
     the study's processed folder.
     """
     from analysis.pipeline import clean_study, validation_report, write_clean_outputs
+    from analysis.staging import staged
 
     cfg = _load(study)
-    with _progress("clean") as say:
+    folders = _folders(cfg, "processed")
+    with _progress("clean") as say, staged(cfg, folders) as (staged_cfg, staging):
         result = _guard(lambda: clean_study(cfg, progress=say), "clean")
-        _guard(lambda: write_clean_outputs(result, cfg), "writing the clean outputs")
+        _guard(lambda: write_clean_outputs(result, staged_cfg), "writing the clean outputs")
+        staging.commit(then=_mark_written)
     _guard(lambda: print_clean_summary(result, validation_report(result), cfg), "clean summary")
 
 
@@ -116,14 +136,17 @@ def tables(study: StudyArg) -> None:
     Writes HTML, DOCX, XLSX and CSV of each table under reports/<study>/tables/ and every
     number in the analysis-results frame reports/<study>/ard.parquet (and ard.csv).
     """
+    from analysis.staging import staged_study
     from analysis.study import Study
 
     s = Study(_load(study))
-    with _progress("tables") as say:
+    folders = _folders(s.config, "reports")
+    with _progress("tables") as say, staged_study(s, folders) as staging:
         say("cleaning")
         _guard(lambda: s.clean, "clean")
         say("building tables")
         written = _guard(s.write_tables, "tables")
+        staging.commit(then=_mark_written)
     out.print(
         f"{len(s.tables)} tables, {len(s.ard)} ARD rows; {len(written)} files in {s.reports_dir}"
     )
@@ -145,12 +168,15 @@ SuppressOpt = Annotated[
 def figures(study: StudyArg) -> None:
     """Draw the study's figures (PNG 300 dpi, SVG, PDF) under reports/<study>/figures/."""
     from analysis.figures.study import make_figures
+    from analysis.staging import staged_study
     from analysis.study import Study
 
     s = Study(_load(study))
-    with _progress("figures"):
+    folders = _folders(s.config, "reports")
+    with _progress("figures"), staged_study(s, folders) as staging:
         _guard(lambda: s.clean, "clean")
         made = _guard(lambda: make_figures(s), "figures")
+        staging.commit(then=_mark_written)
     out.print(f"{len(made)} figures in {s.reports_dir / 'figures'}")
 
 
@@ -162,6 +188,7 @@ def verify(study: StudyArg) -> None:
     from analysis.report.claims import verify_command
 
     _load(study)  # the error log's folder
+    _now.outputs = {}  # writes nothing
     code = verify_command(study, console=out, on_stage=lambda stage: _guard(lambda: None, stage))
     raise typer.Exit(code)
 
@@ -202,6 +229,7 @@ def notebooks(
     from analysis.study import Study
 
     cfg = _load(study)
+    _now.outputs = {}  # the executed notebooks are written as they run, not staged
     s = Study(cfg)
     nb_dir = folder if folder is not None else cfg.root / "notebooks"
     paths = nbs.notebook_paths(nb_dir)
@@ -273,13 +301,18 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
     if suppress_below is not None:
         command += f" --suppress-below {suppress_below}"
     s = Study(_load(study))
+    cfg = s.config  # while the outputs are written, s.config points to staging folders
+    _folders(cfg, "processed", "reports")
     clock = _Clock()
     with _progress("run") as say:
 
         def on_stage(stage: str) -> None:
+            if stage == "written":  # every output is in place
+                _mark_written()
+                return
             if stage == "tables":  # the cleaning is done: its summary first
                 _now.stage = "clean summary"
-                print_clean_summary(s.clean, validation_report(s.clean), s.config)
+                print_clean_summary(s.clean, validation_report(s.clean), cfg, staged=True)
             _now.stage = stage
             say(stage)
             clock.start(stage)
@@ -354,13 +387,13 @@ def main() -> None:  # pragma: no cover - console entry point
 
     try:
         # not standalone: an exit status is returned instead of calling sys.exit
-        result = app(standalone_mode=False)
+        result = app(prog_name="retro", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except exceptions.ClickException as exc:  # usage errors, printed as Typer would
         exc.show()
         code = exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        console.print("Aborted.")
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside a command (while parsing)
+        console.print("retro: interrupted (Ctrl-C); nothing was written.", highlight=False)
         code = 130
     except SystemExit as exc:  # e.g. output piped into a program that stopped reading
         code = exc.code if isinstance(exc.code, int) else 1

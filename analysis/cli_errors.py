@@ -1,8 +1,10 @@
 """How a ``retro`` command fails: never with a Python traceback on the terminal.
 
-A ``RetroError`` (a problem in the data or the study file) is printed as its message; any other
-exception as one paragraph naming the command, the stage and the log file that holds the
-traceback (``retro --debug`` lets it raise instead). Both exit with status 2.
+A ``RetroError`` (a problem in the data or the study file) is printed as its message, and so is
+an output that cannot be written (a read-only folder, a full disk, a file where a folder should
+be: ``analysis.output_errors``); any other exception as one paragraph naming the command, the
+stage and the log file that holds the traceback (``retro --debug`` lets it raise instead). All
+exit with status 2. Ctrl-C prints one line saying what became of the outputs, status 130.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -21,8 +23,10 @@ from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions  # Typer's own copy of click
 
+from analysis._atomic import write_text_atomic
 from analysis.errors import RetroError
-from analysis.parallel import JobFailed
+from analysis.output_errors import failed_path, folder_of, output_error
+from analysis.parallel import JobFailed, stop_children
 
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -37,6 +41,10 @@ class _Invocation:
     stage: str = ""
     reports_dir: Path | None = None
     debug: bool = False
+    #: the folders the command writes, by config key (``paths.reports``: its folder)
+    outputs: dict[str, Path] = field(default_factory=dict)
+    #: its new outputs are all in place (a staged write was committed)
+    written: bool = False
 
 
 _now = _Invocation()
@@ -52,10 +60,15 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
         @functools.wraps(fn)
         def run(*args: P.args, **kwargs: P.kwargs) -> None:
             _now.command, _now.stage, _now.reports_dir = name, "reading the study file", None
+            _now.outputs, _now.written = {}, False
             try:
                 fn(*args, **kwargs)
             except (typer.Exit, typer.Abort, click_exceptions.ClickException):
                 raise
+            except KeyboardInterrupt:
+                stop_children()
+                console.print(interrupted_line(), markup=False, highlight=False, soft_wrap=True)
+                raise typer.Exit(130) from None
             except RetroError as exc:
                 _print_user_error(exc)
                 raise typer.Exit(2) from None
@@ -64,6 +77,10 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
                 if isinstance(exc.cause, RetroError):
                     _print_user_error(exc.cause)
                     raise typer.Exit(2) from None
+                located = _located(exc.cause)
+                if located is not None and not _now.debug:
+                    _print_user_error(located)
+                    raise typer.Exit(2) from None
                 if _now.debug:
                     if exc.child_traceback:
                         exc.cause.add_note(f"in the child process:\n{exc.child_traceback}")
@@ -71,6 +88,10 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
                 _print_unexpected(exc.cause, exc.child_traceback or _traceback_text(exc))
                 raise typer.Exit(2) from None
             except Exception as exc:
+                located = _located(exc)
+                if located is not None and not _now.debug:
+                    _print_user_error(located)
+                    raise typer.Exit(2) from None
                 if _now.debug:
                     raise
                 _print_unexpected(exc, _traceback_text(exc))
@@ -79,6 +100,32 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
         return run
 
     return decorate
+
+
+def interrupted_line() -> str:
+    """What ``retro`` prints on Ctrl-C: where it stopped and what became of the outputs."""
+    head = f"retro {_now.command}: interrupted (Ctrl-C)"
+    folders = " and ".join(str(p) for p in _now.outputs.values())
+    if not _now.outputs:
+        return f"{head} during stage '{_now.stage}'."
+    if _now.written:
+        return f"{head} after its new outputs were written: {folders} complete."
+    return (
+        f"{head} during stage '{_now.stage}'; nothing was written: the previous files in "
+        f"{folders} are unchanged."
+    )
+
+
+def _located(exc: BaseException) -> RetroError | None:
+    """An ``OSError`` about a path in one of the command's output folders, as a located
+    message; None for anything else."""
+    if not isinstance(exc, OSError) or not _now.outputs:
+        return None
+    path = failed_path(exc)
+    if path is None or folder_of(path, _now.outputs) is None:
+        return None
+    action = f"retro {_now.command}, stage '{_now.stage}'"
+    return output_error(exc, _now.outputs, action=action, kept=not _now.written)
 
 
 def _print_user_error(exc: RetroError) -> None:
@@ -123,7 +170,7 @@ def _write_error_log(trace: str) -> Path | None:
     )
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(header + trace, encoding="utf-8")
+        write_text_atomic(path, header + trace)
     except OSError:
         return None
     return path

@@ -11,7 +11,9 @@ console = Console(stderr=True)
 out = Console()
 
 
-def print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
+def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  # noqa: ANN001
+    """``staged``: the cleaned data are written with the other outputs at the end (``retro
+    run``), not yet."""
     import pandas as pd
 
     flow = Table(title="Patient flow", show_lines=False)
@@ -34,8 +36,13 @@ def print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
         f"Rows read {int(acc['rows_read'].sum())} = kept {int(acc['kept'].sum())} + logged "
         f"{int(acc['logged'].sum())}: {'balanced' if ok else 'NOT BALANCED'}"
     )
-    out.print(f"Outputs in {cfg.processed_dir}")
+    if staged:
+        out.print(f"Cleaned data: to {cfg.processed_dir}, with the other outputs at the end")
+    else:
+        out.print(f"Outputs in {cfg.processed_dir}")
     for warning in result.warnings:
         console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     if not ok:
+        if staged:
+            console.print("The run stops here; nothing was written.", highlight=False)
         raise typer.Exit(1)

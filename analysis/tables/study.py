@@ -79,6 +79,7 @@ def write_tables(
     tables: Mapping[str, TableResult], out_dir: Path, *, suppress_below: int | None = None
 ) -> list[Path]:
     """Each table as HTML, DOCX, XLSX and CSV under ``out_dir/tables``; ARD as Parquet + CSV."""
+    from analysis._atomic import write_atomic, write_text_atomic
     from analysis.io import write_parquet
     from analysis.tables.office import write_docx, write_xlsx
 
@@ -86,16 +87,18 @@ def write_tables(
     tdir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, t in tables.items():
-        html = tdir / f"{name}.html"
-        html.write_text(t.to_html(suppress_below=suppress_below), encoding="utf-8")
         written += [
-            html,
+            write_text_atomic(tdir / f"{name}.html", t.to_html(suppress_below=suppress_below)),
             t.to_csv(tdir / f"{name}.csv", suppress_below=suppress_below),
             write_docx([t], tdir / f"{name}.docx", suppress_below=suppress_below),
             write_xlsx([t], tdir / f"{name}.xlsx", suppress_below=suppress_below),
         ]
     ard = study_ard(tables)
-    written.append(write_parquet(ard, out_dir / "ard.parquet"))
-    neutralise_frame(ard).to_csv(out_dir / "ard.csv", index=False, float_format="%.10g")
-    written.append(out_dir / "ard.csv")
+    written.append(write_atomic(out_dir / "ard.parquet", lambda p: write_parquet(ard, p)))
+    safe = neutralise_frame(ard)
+    written.append(
+        write_atomic(
+            out_dir / "ard.csv", lambda p: safe.to_csv(p, index=False, float_format="%.10g")
+        )
+    )
     return written
