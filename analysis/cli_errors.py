@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from analysis._atomic import write_text_atomic
 from analysis.errors import RetroError
 from analysis.output_errors import failed_path, folder_of, output_error
 from analysis.parallel import JobFailed, stop_children
+from analysis.staging import deferred_sigint
 
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -62,44 +64,66 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
             _now.command, _now.stage, _now.reports_dir = name, "reading the study file", None
             _now.outputs, _now.written = {}, False
             try:
+                with deferred_sigint():
+                    # the first call probes the temporary folder with a file deleted at once:
+                    # not left behind by a Ctrl-C in between
+                    tempfile.gettempdir()
                 fn(*args, **kwargs)
             except (typer.Exit, typer.Abort, click_exceptions.ClickException):
                 raise
-            except KeyboardInterrupt:
-                stop_children()
-                console.print(interrupted_line(), markup=False, highlight=False, soft_wrap=True)
-                raise typer.Exit(130) from None
-            except RetroError as exc:
-                _print_user_error(exc)
-                raise typer.Exit(2) from None
-            except JobFailed as exc:  # a stage of `retro run` failed in another process
-                _now.stage = exc.job
-                if isinstance(exc.cause, RetroError):
-                    _print_user_error(exc.cause)
-                    raise typer.Exit(2) from None
-                located = _located(exc.cause)
-                if located is not None and not _now.debug:
-                    _print_user_error(located)
-                    raise typer.Exit(2) from None
-                if _now.debug:
-                    if exc.child_traceback:
-                        exc.cause.add_note(f"in the child process:\n{exc.child_traceback}")
-                    raise exc.cause from None
-                _print_unexpected(exc.cause, exc.child_traceback or _traceback_text(exc))
-                raise typer.Exit(2) from None
             except Exception as exc:
-                located = _located(exc)
-                if located is not None and not _now.debug:
-                    _print_user_error(located)
-                    raise typer.Exit(2) from None
-                if _now.debug:
-                    raise
-                _print_unexpected(exc, _traceback_text(exc))
-                raise typer.Exit(2) from None
+                if not _is_interrupt(exc):
+                    _fail(exc)
+                _stop_interrupted()
+            except KeyboardInterrupt:
+                _stop_interrupted()
 
         return run
 
     return decorate
+
+
+def _stop_interrupted() -> None:
+    """Ctrl-C: stop the children, print one line (even on a second Ctrl-C), exit 130."""
+    with deferred_sigint(reraise=False):
+        stop_children()
+        console.print(interrupted_line(), markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(130) from None
+
+
+def _is_interrupt(exc: BaseException | None) -> bool:
+    """Ctrl-C, also as another library reports it: DuckDB stops a query on SIGINT and raises
+    its own error ("Query interrupted") instead of ``KeyboardInterrupt``."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "InterruptException":
+            return True
+        if isinstance(exc, RuntimeError) and str(exc) == "Query interrupted":
+            return True
+        exc = exc.cause if isinstance(exc, JobFailed) else (exc.__cause__ or exc.__context__)
+        seen += 1
+    return False
+
+
+def _fail(exc: Exception) -> None:
+    """Print how the command failed (see the module docstring) and exit with status 2;
+    ``--debug`` raises an unexpected exception instead."""
+    if isinstance(exc, JobFailed):  # a stage of `retro run` failed in another process
+        _now.stage = exc.job
+    cause = exc.cause if isinstance(exc, JobFailed) else exc
+    known = cause if isinstance(cause, RetroError) else _located(cause)
+    if known is not None and not (_now.debug and not isinstance(cause, RetroError)):
+        _print_user_error(known)
+        raise typer.Exit(2) from None
+    if _now.debug:
+        if not isinstance(exc, JobFailed):
+            raise exc
+        if exc.child_traceback:
+            cause.add_note(f"in the child process:\n{exc.child_traceback}")
+        raise cause from None
+    trace = exc.child_traceback if isinstance(exc, JobFailed) else ""
+    _print_unexpected(cause, trace or _traceback_text(exc))
+    raise typer.Exit(2) from None
 
 
 def interrupted_line() -> str:
@@ -160,7 +184,6 @@ def _print_unexpected(exc: BaseException, trace: str) -> None:
 def _write_error_log(trace: str) -> Path | None:
     """Write the traceback to reports/<study>/retro-error.log (the temporary folder when the
     study file could not be read); None when it cannot be written."""
-    import tempfile
 
     folder = _now.reports_dir if _now.reports_dir is not None else Path(tempfile.gettempdir())
     path = folder / ERROR_LOG

@@ -103,7 +103,9 @@ def output_error(
         f"cannot write {shown} ({action}): {why.format(**fill)}"
         f"{f' [{errno.errorcode[code]}]' if code in errno.errorcode else ''}. "
     )
-    if where is not None:
+    if where is not None and path is not None and _resolved(path) == _resolved(folder):
+        text += f"It is the folder `{key}` of the study file. "
+    elif where is not None:
         text += f"It lies in `{key}` of the study file ({folder}). "
     if kept:
         text += "Nothing there was changed: the previous outputs are kept. "

@@ -141,25 +141,29 @@ class _Lane:
                         break
             self._fill_after_failure()
             return
-        ctx = mp.get_context("fork")
-        self._reader, writer = ctx.Pipe(duplex=False)
-        # large results travel through files here; removed when the lane ends or is stopped
-        # (or with the lane object), so a run that fails before reading them leaves nothing
-        self._spool = tempfile.mkdtemp(prefix="retro-jobs-")
-        weakref.finalize(self, shutil.rmtree, self._spool, ignore_errors=True)
-        self._proc = ctx.Process(
-            target=_child,
-            args=([fn for _, fn in jobs], stop_at_failure, writer, self._spool),
-            name=f"retro-{'+'.join(dict.fromkeys(self._names))}",
-        )
-        # SIGINT is held until the child has set its own handling (see _child)
-        blocked = _block_sigint()
-        try:
-            self._proc.start()
-        finally:
-            _unblock_sigint(blocked)
-        _LANES.add(self)
-        writer.close()
+        from analysis.staging import deferred_sigint
+
+        # Ctrl-C waits until the child is started and known to stop_children(); the child
+        # starts with SIGINT held until it has set its own handling (see _child)
+        with deferred_sigint():
+            ctx = mp.get_context("fork")
+            self._reader, writer = ctx.Pipe(duplex=False)
+            # large results travel through files here; removed when the lane ends or is
+            # stopped (or with the lane object), so a run that fails leaves nothing behind
+            self._spool = tempfile.mkdtemp(prefix="retro-jobs-")
+            weakref.finalize(self, shutil.rmtree, self._spool, ignore_errors=True)
+            self._proc = ctx.Process(
+                target=_child,
+                args=([fn for _, fn in jobs], stop_at_failure, writer, self._spool),
+                name=f"retro-{'+'.join(dict.fromkeys(self._names))}",
+            )
+            _LANES.add(self)
+            blocked = _block_sigint()
+            try:
+                self._proc.start()
+            finally:
+                _unblock_sigint(blocked)
+            writer.close()
 
     def outcome(self, i: int) -> tuple[bool, Any]:
         while len(self._outcomes) <= i:
@@ -192,7 +196,7 @@ class _Lane:
         """End the child if it still runs and remove its spool folder."""
         if not hasattr(self, "_proc"):
             return
-        if self._proc.is_alive():
+        if self._proc.pid is not None and self._proc.is_alive():
             self._proc.terminate()  # SIGTERM: the child ends without a traceback
             self._proc.join(timeout=5)
             if self._proc.is_alive():

@@ -43,14 +43,15 @@ class Staging:
         that cannot hold them is a located ``PipelineError`` before any work is done."""
         for key, final in self.finals.items():
             staged = self.staged(key)
+            self._made.append(staged)  # first: an interrupt right after the mkdir removes it
             try:
                 final.mkdir(parents=True, exist_ok=True)
                 _remove_abandoned(final)
                 staged.mkdir()
             except OSError as exc:
+                self._made.pop()
                 self.discard()
                 raise output_error(exc, self.finals, action="creating the output folder") from None
-            self._made.append(staged)
         return self
 
     def staged(self, key: str) -> Path:
@@ -90,8 +91,9 @@ class Staging:
                 raise output_error(
                     exc,
                     self.finals,
-                    action=f"moving the new outputs into place ({len(moved)} of {len(pairs)} "
-                    f"moved: the others are the previous ones)",
+                    action=f"moving the new outputs into place; {len(moved)} of {len(pairs)} "
+                    f"moved, the others are the previous ones",
+                    kept=not moved,
                 ) from None
             finally:
                 self.discard()
@@ -113,13 +115,15 @@ def staged(config: StudyConfig, folders: Mapping[str, Path]) -> Iterator[tuple[A
     processes are stopped and the staging folders removed, so the previous outputs stand."""
     from analysis.parallel import stop_children
 
-    staging = Staging(folders).open()
+    staging = Staging(folders)
     update = {key.removeprefix("paths."): str(staging.staged(key)) for key in folders}
     try:
+        staging.open()
         yield config.model_copy(update={"paths": config.paths.model_copy(update=update)}), staging
     except BaseException:
-        with deferred_sigint(reraise=False):
+        with deferred_sigint(reraise=False):  # a second Ctrl-C does not stop the clean-up
             stop_children()
+            staging.discard()
         raise
     finally:
         staging.discard()
@@ -165,7 +169,7 @@ def _check_targets(pairs: Sequence[tuple[Path, Path]], finals: Mapping[str, Path
             raise output_error(
                 IsADirectoryError(21, "Is a directory", str(final)),
                 finals,
-                action="moving the new outputs into place (nothing was moved)",
+                action="moving the new outputs into place; nothing was moved",
             )
         folder = final.parent
         if folder in checked:
@@ -180,13 +184,13 @@ def _check_targets(pairs: Sequence[tuple[Path, Path]], finals: Mapping[str, Path
             raise output_error(
                 NotADirectoryError(20, "Not a directory", str(existing)),
                 finals,
-                action="moving the new outputs into place (nothing was moved)",
+                action="moving the new outputs into place; nothing was moved",
             )
         if not os.access(existing, os.W_OK | os.X_OK):
             raise output_error(
                 PermissionError(13, "Permission denied", str(existing)),
                 finals,
-                action="moving the new outputs into place (nothing was moved)",
+                action="moving the new outputs into place; nothing was moved",
             )
 
 

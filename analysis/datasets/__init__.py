@@ -65,8 +65,9 @@ def write_twin(config: StudyConfig, out_dir: Path | None = None) -> list[Path]:
 
     module = twin_module(config)
     folder = Path(out_dir) if out_dir is not None else config.raw_dir
-    staging = Staging({"paths.raw": folder}).open()
+    staging = Staging({"paths.raw": folder})
     try:
+        staging.open()
         staged = staging.staged("paths.raw")
         module.write_twin(config, staged)
         new = files.folder_files(staged)
