@@ -94,6 +94,12 @@ def _mark_written() -> None:
     _now.written = True
 
 
+def _clean_then(s, stage: str) -> None:  # noqa: ANN001 - Study
+    """Clean the study (stage 'clean'), then name ``stage`` as the one in progress."""
+    _guard(lambda: s.clean, "clean")
+    _now.stage = stage
+
+
 @app.command()
 @_command("synth")
 def synth(study: StudyArg) -> None:
@@ -229,7 +235,6 @@ def notebooks(
     from analysis.study import Study
 
     cfg = _load(study)
-    _now.outputs = {}  # the executed notebooks are written as they run, not staged
     s = Study(cfg)
     nb_dir = folder if folder is not None else cfg.root / "notebooks"
     paths = nbs.notebook_paths(nb_dir)
@@ -237,6 +242,7 @@ def notebooks(
         console.print(f"[bold red]error:[/] no notebooks NN-*.ipynb in {nb_dir}", highlight=False)
         raise typer.Exit(2)
     out_dir = s.reports_dir / "notebooks"
+    _now.outputs, _now.unstaged = {}, out_dir  # executed copies are written as they run
     kernel = _guard(nbs.kernel_for_this_python, "finding the notebook kernel")
     parameters = {"study_path": str(Path(study).resolve()), "pdf": pdf}
     _now.stage = "notebooks"
@@ -251,7 +257,7 @@ def notebooks(
             kernel=kernel,
             ard_dir=Path(tmp),
             jobs=jobs or default_processes(),
-            meanwhile=lambda: _guard(lambda: s.clean, "clean"),
+            meanwhile=lambda: _clean_then(s, "notebooks"),
         )
     table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
     failed = 0

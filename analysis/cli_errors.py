@@ -47,6 +47,8 @@ class _Invocation:
     outputs: dict[str, Path] = field(default_factory=dict)
     #: its new outputs are all in place (a staged write was committed)
     written: bool = False
+    #: a folder it writes as it goes (not staged), e.g. the executed notebooks
+    unstaged: Path | None = None
 
 
 _now = _Invocation()
@@ -62,7 +64,7 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
         @functools.wraps(fn)
         def run(*args: P.args, **kwargs: P.kwargs) -> None:
             _now.command, _now.stage, _now.reports_dir = name, "reading the study file", None
-            _now.outputs, _now.written = {}, False
+            _now.outputs, _now.written, _now.unstaged = {}, False, None
             try:
                 with deferred_sigint():
                     # the first call probes the temporary folder with a file deleted at once:
@@ -130,6 +132,11 @@ def interrupted_line() -> str:
     """What ``retro`` prints on Ctrl-C: where it stopped and what became of the outputs."""
     head = f"retro {_now.command}: interrupted (Ctrl-C)"
     folders = " and ".join(str(p) for p in _now.outputs.values())
+    if _now.unstaged is not None:
+        return (
+            f"{head} during stage '{_now.stage}'; the files in {_now.unstaged} may be "
+            f"incomplete: rerun the command to replace them."
+        )
     if not _now.outputs:
         return f"{head} during stage '{_now.stage}'."
     if _now.written:

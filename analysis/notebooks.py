@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -204,7 +205,8 @@ def execute_notebooks(
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
     ctx = mp.get_context("fork") if fork_available() else None
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))), mp_context=ctx) as pool:
+    workers = max(1, min(jobs, len(paths)))
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_quiet_on_ctrl_c) as pool:
         futures = {
             p.stem: pool.submit(
                 execute_notebook,
@@ -219,6 +221,12 @@ def execute_notebooks(
         if meanwhile is not None:
             meanwhile()
         return {name: f.result() for name, f in futures.items()}
+
+
+def _quiet_on_ctrl_c() -> None:
+    """A worker ends at once and silently on Ctrl-C (``retro notebooks`` says it stopped),
+    instead of printing the traceback of the notebook it was running."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def ard_differences(

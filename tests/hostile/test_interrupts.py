@@ -210,7 +210,6 @@ STAGED = "*/.retro-staging-*"
         f"{STAGED}/figures/*.svg",  # the first figure is written
         f"{STAGED}/figures/*.png",  # its PNG, while the tables are built
         f"{STAGED}/tables/*.html",  # the first table file
-        f"{STAGED}/report.html",  # the report, before its PDF
         f"{STAGED}/ard.csv",  # the last table files
     ],
 )
@@ -230,3 +229,48 @@ def test_ctrl_c_at_any_moment(study, tmp_path, when):
             expected = _unchanged("run", "STAGE", root / "processed", root / "reports")
             assert re.fullmatch(re.escape(expected).replace("STAGE", "[a-z, ]+"), line), line
             assert _state(root) == before
+
+
+def test_notebooks_interrupted_stop_their_kernels(tmp_path):
+    # two notebooks running side by side, each in a worker with its own kernel
+    import nbformat
+
+    path = write_mini(tmp_path / "study")
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    for name in ("01-a", "02-b"):
+        nb = nbformat.v4.new_notebook()
+        marker = tmp_path / f"{name}.running"
+        nb.cells = [
+            nbformat.v4.new_code_cell(
+                f"import time\nopen({str(marker)!r}, 'w').close()\ntime.sleep(120)"
+            )
+        ]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOOKED, "none", "notebooks", str(path), "--folder", str(folder)]
+        + ["--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env({"TMPDIR": str(spool)}),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 240
+    while len(list(tmp_path.glob("*.running"))) < 2 and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    _all_gone(proc.pid)  # the kernels too
+    res = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    assert res.returncode == 130, res.stderr
+    line = _one_line(res)
+    reports = path.parent.parent / "reports" / "notebooks"
+    assert line == (
+        f"retro notebooks: interrupted (Ctrl-C) during stage 'notebooks'; the files in "
+        f"{reports} may be incomplete: rerun the command to replace them."
+    )
