@@ -10,7 +10,6 @@ the previous outputs as they were.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +21,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analysis.cli_errors import _command, _guard, _now
-from analysis.cli_summary import print_clean_summary
+from analysis.cli_summary import Clock, print_claims_summary, print_clean_summary
 
 app = typer.Typer(
     name="retro",
@@ -38,7 +37,6 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 out = Console()
-_STARTED = time.perf_counter()
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file, e.g. studies/my_study.yaml.")]
 T = TypeVar("T")
@@ -309,7 +307,7 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
     s = Study(_load(study))
     cfg = s.config  # while the outputs are written, s.config points to staging folders
     _folders(cfg, "processed", "reports")
-    clock = _Clock()
+    clock = Clock()
     with _progress("run") as say:
 
         def on_stage(stage: str) -> None:
@@ -337,49 +335,8 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
     out.print(f"figures: {len(made.figures)}")
     for p in [*made.report, made.manifest]:
         out.print(f"wrote {p}")
-    _claims_summary(s)
+    print_claims_summary(s)
     out.print(clock.summary())
-
-
-class _Clock:
-    """Seconds per stage, for the line ``retro run`` ends with."""
-
-    def __init__(self) -> None:
-        self.laps: list[tuple[str, float]] = []
-        self._stage: str | None = None
-        self._since = 0.0
-
-    def start(self, stage: str) -> None:
-        """End the stage in progress (if any) and start timing ``stage`` (no-op when it is the
-        stage in progress)."""
-        if stage == self._stage:
-            return
-        self.stop()
-        self._stage, self._since = stage, time.perf_counter()
-
-    def stop(self) -> None:
-        if self._stage is not None:
-            self.laps.append((self._stage, time.perf_counter() - self._since))
-            self._stage = None
-
-    def summary(self) -> str:
-        parts = ", ".join(f"{name} {sec:.1f} s" for name, sec in self.laps)
-        return f"time: {parts}; {time.perf_counter() - _STARTED:.1f} s in all (with start-up)"
-
-
-def _claims_summary(s) -> None:  # noqa: ANN001 - Study
-    from analysis.report.build import study_claims
-
-    claims = study_claims(s)
-    if claims is None:
-        out.print("claims check: no claims file")
-        return
-    failed = claims.loc[~claims["passed"].astype(bool)]
-    out.print(f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced")
-    if len(failed):
-        for r in failed.itertuples():
-            out.print(f"  FAILED {r.id}: expected {r.expected}, computed {r.computed} ({r.note})")
-        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry point

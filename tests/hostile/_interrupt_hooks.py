@@ -143,7 +143,7 @@ def _after_the_outputs() -> None:
     def claims_summary(study: Any) -> None:
         ctrl_c()
 
-    analysis.cli._claims_summary = claims_summary
+    analysis.cli.print_claims_summary = claims_summary
 
 
 def _twice() -> None:
