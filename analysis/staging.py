@@ -204,7 +204,7 @@ def _remove_abandoned(folder: Path) -> None:
 
 
 def _running(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name == "nt":  # on Windows, kill(pid, 0) would send Ctrl-C
         return True
     try:
         os.kill(pid, 0)

@@ -274,3 +274,39 @@ def test_notebooks_interrupted_stop_their_kernels(tmp_path):
         f"retro notebooks: interrupted (Ctrl-C) during stage 'notebooks'; the files in "
         f"{reports} may be incomplete: rerun the command to replace them."
     )
+
+
+def test_a_killed_run_keeps_the_previous_outputs_and_the_next_run_tidies_up(study, tmp_path):
+    # SIGKILL (or a power cut) gives no chance to clean up: the staging folders stay, hidden,
+    # beside the untouched previous outputs, and the next command removes them
+    root = study.parent.parent
+    before = _state(root)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOOKED, "none", "run", str(study), "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=child_env({"TMPDIR": str(spool)}),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 240
+    while not any(root.glob(f"{STAGED}/tables/*.html")) and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    _all_gone(proc.pid)
+    left = leftovers(root)
+    assert {p.split("/")[0] for p in left} >= {"reports"}
+    assert {
+        k: {n: h for n, h in v.items() if ".retro-staging-" not in n}
+        for k, v in _state(root).items()
+    } == before
+    # a staging folder of a command still running is left alone
+    alive = root / "reports" / f".retro-staging-{os.getpid()}-0000"
+    alive.mkdir()
+    res = runner.invoke(app, ["run", str(study), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert leftovers(root) == [f"reports/{alive.name}"]
+    assert consistent(root / "reports") == []
