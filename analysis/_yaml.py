@@ -136,7 +136,7 @@ def safe_load_with_lines(text: str, path: Path, *, what: str = "study file") -> 
     if data is None:
         raise ConfigError(
             f"{path}: the {what} is empty (no keys, only blank lines or comments). Write its "
-            f"keys, starting from a shipped one (e.g. studies/dutasteride_mesotherapy.yaml)."
+            f"keys, starting from one of the study files shipped in studies/ (docs/config.md)."
         )
     if not isinstance(data, dict):
         raise ConfigError(

@@ -97,7 +97,10 @@ def output_error(
     key, folder = where if where is not None else ("the output folder", path or Path("."))
     code = exc.errno if isinstance(exc.errno, int) else -1
     why, fix = _WHY.get(code, (_reason(exc), "check that folder, or set `{key}` to another one"))
-    fill = {"path": path, "folder": folder, "key": key}
+    blocker = path
+    if code in (errno.ENOTDIR, errno.EEXIST) and path is not None:
+        blocker = _file_in_the_way(path)
+    fill = {"path": blocker, "folder": folder, "key": key}
     shown = path if path is not None else folder
     text = (
         f"cannot write {shown} ({action}): {why.format(**fill)}"
@@ -110,6 +113,16 @@ def output_error(
     if kept:
         text += "Nothing there was changed: the previous outputs are kept. "
     return PipelineError(text + f"To fix it: {fix.format(**fill)}; then rerun.")
+
+
+def _file_in_the_way(path: Path) -> Path:
+    """``path`` or the first of its folders that exists as something other than a folder."""
+    for candidate in (path, *path.parents):
+        if candidate.exists() and not candidate.is_dir():
+            return candidate
+        if candidate.is_dir():
+            break
+    return path
 
 
 def _reason(exc: OSError) -> str:

@@ -139,7 +139,10 @@ def test_a_file_in_place_of_a_parent_folder(study):
     assert "Traceback" not in res.output
     text = flat(res.output)
     assert f"cannot write {root / 'out' / 'reports'} (creating the output folder)" in text
-    assert "[ENOTDIR]. It is the folder `paths.reports` of the study file." in text
+    assert (
+        f": {root / 'out'} is a file where a folder is needed [ENOTDIR]. It is the folder " in text
+    )
+    assert "`paths.reports` of the study file." in text
     assert (root / "out").read_text(encoding="utf-8") == "a file"
 
 
@@ -589,7 +592,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
     [
         ("missing", "study config not found: {path}. Pass the path of a YAML file such as"),
         ("folder", "{path} is a folder, not a study file (it holds "),
-        ("empty", "{path}: the study file is empty (no keys, only blank lines or comments)."),
+        ("empty", "{path}: the study file is empty (no keys, only blank lines or comments). Write"),
         ("comments", "{path}: the study file is empty (no keys, only blank lines or comments)."),
         ("binary", "{path}, line 2: the study file is not UTF-8 text (byte 0x80 at offset 128"),
         ("workbook", "{path}, line 1: the study file is not UTF-8 text (byte 0x"),
