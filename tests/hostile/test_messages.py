@@ -1,0 +1,56 @@
+"""Schema failures after derivation are located in the raw files, never by internal index."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.errors import PipelineError
+from analysis.validate import validate_analysis_tables
+
+
+def _broken(reference_clean, table: str, column: str, value: object, position: int = 3):
+    tables = {k: v.copy() for k, v in reference_clean.tables.items()}
+    df = tables[table]
+    if column == "patient_id":
+        df.loc[position, column] = df.loc[0, column]
+    else:
+        df[column] = df[column].astype(object)
+        df.loc[position, column] = value
+    return tables, df.loc[position]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "rule"),
+    [
+        ("patients", "age_years", 130.0, "in_range"),
+        ("patients", "patient_id", None, "unique"),
+        ("adverse_events", "ae_term", "not a level", "isin"),
+        ("exposures", "exposure_number", 0, "greater_than_or_equal_to"),
+    ],
+)
+def test_schema_failure_names_file_row_and_id(
+    reference_clean, reference_config, table, column, value, rule
+):
+    tables, rec = _broken(reference_clean, table, column, value)
+    with pytest.raises(PipelineError) as err:
+        validate_analysis_tables(tables, reference_config)
+    msg = str(err.value)
+    assert f"{table}.{column}" in msg
+    assert rule in msg
+    assert f"{rec['source_file']}" in msg
+    assert f"row {int(rec['source_row'])}" in msg
+    assert "patient_id" in msg
+    assert "index" not in msg.lower().split("rule")[0]
+    assert "study file contradicts itself" in msg
+
+
+def test_schema_failure_lists_at_most_twenty(reference_clean, reference_config):
+    tables = {k: v.copy() for k, v in reference_clean.tables.items()}
+    tables["patients"]["age_years"] = 500.0
+    with pytest.raises(PipelineError) as err:
+        validate_analysis_tables(tables, reference_config)
+    n = len(tables["patients"])
+    assert f"in {n} place(s)" in str(err.value)
+    assert f"and {n - 20} more" in str(err.value)
+    assert pd.notna(n)
