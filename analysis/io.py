@@ -24,6 +24,11 @@ from analysis.errors import SourceError
 from analysis.schema import PROVENANCE
 
 _CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+#: one-byte encodings (every byte is a character, so decoding never fails and proves nothing)
+_SINGLE_BYTE = {
+    codecs.lookup(e).name
+    for e in ("latin-1", "iso-8859-15", "cp1252", "cp1250", "cp850", "mac-roman", "iso-8859-2")
+}
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -87,9 +92,37 @@ def read_raw(
     )
 
 
+def _refuse_utf8_declared_single_byte(path: Path, data: bytes, encoding: str) -> None:
+    """A file declared in a one-byte encoding (Latin-1, cp1252...) that is valid UTF-8 with
+    accented letters is UTF-8: read as declared, "é" would become "Ã©" and every accented label
+    would look unmapped. Stop and name the line instead."""
+    try:
+        single_byte = codecs.lookup(encoding).name in _SINGLE_BYTE
+    except LookupError:
+        return
+    if not single_byte or data.isascii():
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    at = next(i for i, b in enumerate(data) if b > 0x7F)
+    line_no = data[:at].count(b"\n") + 1
+    start = data.rfind(b"\n", 0, at) + 1
+    end = data.find(b"\n", at)
+    line = data[start : end if end != -1 else len(data)].rstrip(b"\r")
+    raise SourceError(
+        f"{path}: declared `encoding: {encoding}` but the file is UTF-8 (line {line_no} would read "
+        f"as {line.decode(encoding, 'replace')[:80]!r} instead of "
+        f"{line.decode('utf-8')[:80]!r}). Set `encoding: utf-8` for this source (or remove "
+        f"`encoding`: UTF-8 is detected)."
+    )
+
+
 def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
     data = path.read_bytes()
     if encoding:
+        _refuse_utf8_declared_single_byte(path, data, encoding)
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:

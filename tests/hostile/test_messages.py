@@ -54,3 +54,35 @@ def test_schema_failure_lists_at_most_twenty(reference_clean, reference_config):
     assert f"in {n} place(s)" in str(err.value)
     assert f"and {n - 20} more" in str(err.value)
     assert pd.notna(n)
+
+
+@pytest.mark.parametrize("declared", ["latin-1", "cp1252", "ISO-8859-1", "iso-8859-15"])
+def test_utf8_file_declared_single_byte_is_named(tmp_path, declared):
+    from analysis.errors import SourceError
+    from analysis.io import read_raw
+
+    path = tmp_path / "export.csv"
+    path.write_bytes("id;sexo\nP1;masculino\nP2;Fémina\n".encode())
+    with pytest.raises(SourceError) as err:
+        read_raw(path, fmt="csv", encoding=declared)
+    msg = str(err.value)
+    assert f"declared `encoding: {declared}` but the file is UTF-8" in msg
+    assert "line 3" in msg and "'P2;Fémina'" in msg and "FÃ©mina" in msg
+    assert "Set `encoding: utf-8`" in msg
+
+
+def test_latin1_file_declared_latin1_reads(tmp_path):
+    from analysis.io import read_raw
+
+    path = tmp_path / "export.csv"
+    path.write_bytes("id;sexo\nP1;Fémina\n".encode("latin-1"))
+    df = read_raw(path, fmt="csv", encoding="latin-1")
+    assert df.iloc[0, 1] == "Fémina"
+
+
+def test_ascii_file_declared_latin1_reads(tmp_path):
+    from analysis.io import read_raw
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"id;sexo\nP1;F\n")
+    assert read_raw(path, fmt="csv", encoding="latin-1").iloc[0, 1] == "F"
