@@ -86,3 +86,22 @@ def test_ascii_file_declared_latin1_reads(tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes(b"id;sexo\nP1;F\n")
     assert read_raw(path, fmt="csv", encoding="latin-1").iloc[0, 1] == "F"
+
+
+def test_formula_saved_without_result_is_audited(mini_study):
+    """A workbook written by a script keeps formulas without results; calamine reads them as
+    empty. Each is audited (required: the record is excluded) instead of silently missing."""
+    from tests.unit.test_hostile_files import SESSIONS, TO_XLSX, _workbook, run
+
+    rows = [*SESSIONS, ["P1", "=DATE(2020,4,10)", 0.1]]
+    xlsx = _workbook({"Sessions": rows})  # openpyxl saves "=..." as a formula, no result
+    path = mini_study(files={"export.xlsx": xlsx}, yaml_edit=lambda y: y.replace(*TO_XLSX))
+    res = run(path)
+    audit = res.audit.loc[res.audit["check"] == "unreadable"].reset_index(drop=True)
+    assert audit[["row", "column", "value", "action"]].values.tolist() == [
+        [4, "start_date", "#FORMULA-WITHOUT-VALUE =DATE(2020,4,10)", "set_missing"]
+    ]
+    assert "Excel formula =DATE(2020,4,10) saved without its result" in audit.loc[0, "message"]
+    ex = res.exclusions.loc[res.exclusions["step"] == "unreadable"]
+    assert ex["row"].tolist() == [4]
+    assert len(res.tables["exposures"]) == 2
