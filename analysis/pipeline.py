@@ -16,6 +16,7 @@ import pandas as pd
 from analysis import clean, derive, identity
 from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.config import StudyConfig
+from analysis.dose import parse_dose_text
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.io import read_table, write_parquet
 from analysis.safe_cells import neutralise_frame
@@ -122,13 +123,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         df = _collect(df, excluded, audit)
         say(f"validating {table}")
         df = _collect(clean.parse_dates(df, table, config), excluded, audit)
+        decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
         df = _collect(
-            clean.parse_numbers(
-                df,
-                table,
-                config.columns_for(table),
-                decimals={s.name: s.decimal for s in config.sources},
-            ),
+            clean.parse_numbers(df, table, config.columns_for(table), decimals=decimals),
             excluded,
             audit,
         )
@@ -137,7 +134,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             df = _collect(clean.check_stop_after_start(df, table), excluded, audit)
         if table == "exposures":
             df = _collect(
-                clean.parse_dose_text(df, table, config.exposure.dose_frequency), excluded, audit
+                parse_dose_text(df, table, config.exposure.dose_frequency, decimals=decimals),
+                excluded,
+                audit,
             )
         tables[table] = df
 
