@@ -316,24 +316,19 @@ def test_last_visit_after_the_export_date(mini_study):
         "10/01/21", "2021-01-10"
     )
     res = run(mini_study(files={"patients.csv": patients}, yaml_edit=_export_date("2021-06-30")))
-    assert _checked(res) == [
-        [
-            "patients",
-            5,
-            "P4",
-            _window_message("last_visit_date", "2022-02-01", "2022-02-01", "2021-06-30"),
-        ]
-    ]
-    # the patient's records follow, each logged
+    why = _window_message("last_visit_date", "2022-02-01", "2022-02-01", "2021-06-30")
+    assert _checked(res) == [["patients", 5, "P4", why]]
+    # the patient's records follow, each logged with the patient's reason
     ex = res.exclusions.loc[res.exclusions["patient_id"] == "P4"]
-    assert ex[["table", "step"]].values.tolist() == [
-        ["patients", "check"],
-        ["exposures", "orphan"],
-        ["exposures", "orphan"],
-        ["exposures", "orphan"],
-        ["adverse_events", "orphan"],
-        ["concomitant", "orphan"],
-        ["assessments", "orphan"],
+    follow = ["patient_excluded", f"patient excluded at step 'check': {why}"]
+    assert ex[["table", "step", "reason"]].values.tolist() == [
+        ["patients", "check", why],
+        ["exposures", *follow],
+        ["exposures", *follow],
+        ["exposures", *follow],
+        ["adverse_events", *follow],
+        ["concomitant", *follow],
+        ["assessments", *follow],
     ]
 
 
