@@ -41,7 +41,8 @@ class StudyInfo(_Model):
     export_date: dt.date | None = Field(
         default=None,
         description="the day the raw data were exported: no date may be later (the default end "
-        "of `cleaning.date_window`) and it sets the century of two-digit years",
+        "of `cleaning.date_window`; without it, the day each file was last modified) and it sets "
+        "the century of two-digit years",
     )
 
 
@@ -213,8 +214,9 @@ class DateWindow(_Model):
     start: dt.date = dt.date(1901, 1, 1)
     end: dt.date | None = Field(
         default=None,
-        description="latest plausible date; null: `study.export_date` when given, else no upper "
-        "bound (never the date of the run, which would make the cleaning depend on the day)",
+        description="latest plausible date; null: `study.export_date` when given, else no date "
+        "may be later than the day its file was last modified (never the date of the run, which "
+        "would make the cleaning depend on the day)",
     )
 
     @model_validator(mode="after")
@@ -403,7 +405,8 @@ class StudyConfig(_Model):
     @property
     def date_window(self) -> tuple[dt.date, dt.date | None]:
         """The plausible dates ``(start, end)``: ``cleaning.date_window``, its end defaulting to
-        ``study.export_date`` (None: no upper bound)."""
+        ``study.export_date`` (None: no end for the whole study; each file's modification day
+        then bounds its own dates, see :mod:`analysis.plausibility`)."""
         window = self.cleaning.date_window
         return window.start, window.end if window.end is not None else self.study.export_date
 

@@ -16,8 +16,10 @@ import pandas as pd
 from analysis import clean, derive, identity
 from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.config import StudyConfig
+from analysis.dose import parse_dose_text
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.io import read_table, write_parquet
+from analysis.plausibility import check_chronology, check_file_dates
 from analysis.safe_cells import neutralise_frame
 from analysis.schema import TABLES_ORDER
 from analysis.validate import validate_analysis_tables
@@ -122,13 +124,10 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         df = _collect(df, excluded, audit)
         say(f"validating {table}")
         df = _collect(clean.parse_dates(df, table, config), excluded, audit)
+        df = _collect(check_file_dates(df, table, config), excluded, audit)
+        decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
         df = _collect(
-            clean.parse_numbers(
-                df,
-                table,
-                config.columns_for(table),
-                decimals={s.name: s.decimal for s in config.sources},
-            ),
+            clean.parse_numbers(df, table, config.columns_for(table), decimals=decimals),
             excluded,
             audit,
         )
@@ -137,7 +136,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             df = _collect(clean.check_stop_after_start(df, table), excluded, audit)
         if table == "exposures":
             df = _collect(
-                clean.parse_dose_text(df, table, config.exposure.dose_frequency), excluded, audit
+                parse_dose_text(df, table, config.exposure.dose_frequency, decimals=decimals),
+                excluded,
+                audit,
             )
         tables[table] = df
 
@@ -159,6 +160,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             excluded,
             audit,
         )
+
+    say("checking ages and the order of dates")
+    checked = check_chronology({**tables, "patients": patients}, config)
+    patients = _collect(checked["patients"], excluded, audit)
+    for table in TABLES_ORDER[1:]:
+        tables[table] = _collect(checked[table], excluded, audit)
 
     say("deriving analysis variables")
     patients, tables["adverse_events"] = _derive(patients, tables, config)
@@ -250,7 +257,7 @@ def _derive(
     patients = (
         patients.pipe(derive.add_exposure_summary, exposures, e)
         .pipe(derive.add_day0, e)
-        .pipe(derive.add_followup, exposures, assessments, d)
+        .pipe(derive.add_followup, exposures, assessments, d, tables["adverse_events"])
         .pipe(derive.add_exposure_end, e, d)
         .pipe(derive.add_schedule, exposures, d)
         .pipe(_if, assessed, derive.add_response, assessments, d)
