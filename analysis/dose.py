@@ -75,7 +75,9 @@ _PERIOD_WORDS = {
 _WORD_PERIOD = {w: p for p, words in _PERIOD_WORDS.items() for w in words}
 
 _AMOUNT = re.compile(r"(\d[\d.,]*)\s*(mg|mcg|ug|µg|g)\b")
-_TIMES = re.compile(r"(?:(\d+)\s*(?:x|vezes|veces|times|fois|mal)\b)|(?:\bx\s*(\d+))")
+_TIMES = re.compile(
+    r"(?:(\d+)\s*(?:x|vezes|veces|times|fois|mal)\b)|(?:\bx\s*(\d+))|(?:(\d+)/\s*(?=[a-z]))"
+)
 _WORDS = re.compile(r"[a-zµ]+")
 
 
@@ -127,8 +129,12 @@ def read_dose(
         return None, problem or "text", value
     mg = number * _UNIT_MG[unit]
     rest = _AMOUNT.sub(" ", plain)
-    times = [int(a or b) for a, b in _TIMES.findall(rest)]
+    times = [int(a or b or c) for a, b, c in _TIMES.findall(rest)]
     rest = _TIMES.sub(" ", rest)
+    if any(ch.isdigit() for ch in rest):
+        # another number beside the amount: a range ("1,5-2 mg"), a split dose ("1-0-1"), a
+        # second amount without its unit -- not one dose, so not read
+        return None, "form", value
     periods = {_WORD_PERIOD[w] for w in _WORDS.findall(rest) if w in _WORD_PERIOD}
     if not periods and not times and default_frequency is not None:
         periods = {default_frequency}
