@@ -1,11 +1,13 @@
-"""Split a delimited text file into records, each with the lines a text editor shows for it.
+"""Decode a delimited text file and split it into records, each at the line an editor shows.
 
 The records are counted twice: as the physical lines of the file (header = line 1, blank lines
-ignored) and as the records the csv tokenizer returns. They agree unless a record spans several
-lines, which is what a stray quote does (it swallows every line up to the next quote). Such a
-record stops the read with its line range and the place of the opening quote, unless the source
-declares that its cells may hold line breaks (``multiline_cells: true``). A record with more
-non-empty fields than the header, and a quote never closed before the end of the file, stop it too.
+ignored) and as the records a parser returns. The fast C parser is trusted only when it returns
+one record per line; otherwise the csv tokenizer, which tells the lines of every record, reads
+the file and says where it differs. A record spanning several lines is what a stray quote makes
+(it swallows every line up to the next quote): it stops the read with its line range and the
+place of the opening quote, unless the source declares that its cells may hold line breaks
+(``multiline_cells: true``). A quote never closed before the end of the file, and a record with
+more non-empty fields than the header, stop it too.
 """
 
 from __future__ import annotations
@@ -190,14 +192,10 @@ def _read_tokenized(
         first_lines.append(start)
     if ragged:
         raise SourceError(_ragged_message(ragged, width, delimiter, where))
+    # the records by the lines: every non-blank line after the header, but the lines that
+    # continue a record (a record spanning lines starts on the line of its opening quote)
     physical = sum(1 for b in blank[ends[0] :] if not b)
     continued = sum(1 for s, e in spans if s > 1 for b in blank[s:e] if not b)
-    if physical - continued != len(rows):
-        raise SourceError(
-            f"{where}: the file holds {physical - continued} records (non-blank lines after the "
-            f"header) but the csv tokenizer returned {len(rows)}; the file cannot be read "
-            f"safely. Re-export it, and report this file to the maintainers."
-        )
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]  # as pandas names them
     df = pd.DataFrame(rows, columns=names, index=pd.Index(first_lines), dtype=object)
     df.attrs["file_records"] = physical - continued

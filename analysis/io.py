@@ -1,7 +1,9 @@
 """Read raw exports (CSV, XLSX, Parquet, SAS, SPSS) into canonical tables; hash files.
 
 Every record read keeps its provenance: ``source_file`` (relative to the raw folder),
-``source_sheet`` and ``source_row`` (the row number a spreadsheet shows: header = row 1).
+``source_sheet`` and ``source_row`` (the line a text editor shows where a CSV record starts, or
+the row Excel shows: header = 1). Each reader also counts its file's records apart from parsing
+them (``attrs["file_records"]``); ``read_source`` stops when the two differ.
 Raw files are opened read-only and never written.
 """
 
@@ -132,8 +134,15 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
                     f"{listed}. Set `sheet:` for this source to the sheet that holds the records."
                 )
         raw = book.parse(sheet if sheet is not None else 0, header=None, dtype=object)
-    if raw.empty or raw.iloc[0].isna().all():
+    rows = enumerate(raw.itertuples(index=False), start=1)
+    first = next((n for n, row in rows if not all(map(_is_blank, row))), None)
+    if first is None:
         raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
+    if first > 1:
+        raise SourceError(
+            f"{path}, sheet {sheet!r}: row 1 is blank; the column headers must be on row 1 "
+            f"(the first non-blank row is row {first}). Delete the rows above the header."
+        )
     for (r, c), err in _xlsx_error_cells(path, sheet if sheet is not None else names[0]).items():
         if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
             raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text

@@ -308,6 +308,15 @@ def test_xlsx_blank_rows_between_records_keep_excel_row_numbers(mini_study):
     assert rows_read(res) == 9
 
 
+def test_xlsx_header_below_blank_rows(mini_study):
+    rows = [[None, None, None], ["", " ", None], ["id", "date", "dose"], ["P1", "2020-01-10", 0.1]]
+    path = mini_study(files={"export.xlsx": _workbook({"Sessions": rows})}, yaml_edit=_to_xlsx)
+    assert error(path) == (
+        f"{raw(path, 'export.xlsx')}, sheet 'Sessions': row 1 is blank; the column headers must "
+        "be on row 1 (the first non-blank row is row 3). Delete the rows above the header."
+    )
+
+
 def _to_xlsx(y: str) -> str:
     return y.replace(*TO_XLSX)
 
@@ -362,3 +371,16 @@ def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
     message = str(exc.value)
     assert "aes.csv, table 'adverse_events': the file holds 4 record(s), the analysis " in message
     assert "(1 record(s) too many)" in message
+
+
+def test_retro_clean_stops_on_a_stray_quote_and_writes_nothing(mini_study):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    path = mini_study(files={"sessions.csv": sessions(edited(3, 'P2,"2020-01-15,0.1'))})
+    res = CliRunner().invoke(app, ["clean", str(path)])
+    assert res.exit_code == 2
+    assert "an opening quote at line 5 column 4 is never closed" in " ".join(res.output.split())
+    assert "Traceback" not in res.output
+    assert not (path.parent.parent / "processed").exists()
