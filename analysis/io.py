@@ -134,34 +134,29 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
                     f"{listed}. Set `sheet:` for this source to the sheet that holds the records."
                 )
         raw = book.parse(sheet if sheet is not None else 0, header=None, dtype=object)
-    rows = enumerate(raw.itertuples(index=False), start=1)
-    first = next((n for n, row in rows if not all(map(_is_blank, row))), None)
-    if first is None:
-        raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
-    if first > 1:
-        raise SourceError(
-            f"{path}, sheet {sheet!r}: row 1 is blank; the column headers must be on row 1 "
-            f"(the first non-blank row is row {first}). Delete the rows above the header."
-        )
     for (r, c), err in _xlsx_error_cells(path, sheet if sheet is not None else names[0]).items():
         if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
             raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text
+    # the rows of the sheet holding a non-blank cell (white space is blank): the records are
+    # counted from these cells, and a record keeps the row number Excel shows
+    filled = [not all(map(_is_blank, row)) for row in raw.to_numpy(dtype=object)]
+    if True not in filled:
+        raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
+    if not filled[0]:
+        raise SourceError(
+            f"{path}, sheet {sheet!r}: row 1 is blank; the column headers must be on row 1 "
+            f"(the first non-blank row is row {filled.index(True) + 1}). Delete the rows above "
+            f"the header."
+        )
     header = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[0]]
     _check_unique_headers(header, f"{path}, sheet {sheet!r}")
     df = raw.iloc[1:].copy()
     df.columns = header
     df = df.astype(object).where(df.notna(), None)
-    # Keep the sheet's row numbers even when blank rows are dropped.
     df.index = pd.RangeIndex(2, 2 + len(df))
-    blank = df.map(_is_blank).all(axis=1)
-    out = df.loc[~blank]
-    out.attrs["file_records"] = count_sheet_records(raw)
+    out = df.loc[filled[1:]]
+    out.attrs["file_records"] = sum(filled[1:])
     return out
-
-
-def count_sheet_records(cells: pd.DataFrame) -> int:
-    """Rows of a sheet's cell grid (header first) below the header holding a non-blank cell."""
-    return sum(any(not _is_blank(v) for v in row) for row in cells.iloc[1:].itertuples(False))
 
 
 def _column_letter(n: int) -> str:
