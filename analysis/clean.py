@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.config import RangeCheck, StudyConfig
 from analysis.errors import UnmappedValuesError
+from analysis.io import FORMULA_WITHOUT_VALUE
 from analysis.schema import DUPLICATE_KEYS, TABLE_COLUMNS, Column
 from analysis.text import normalize_label
 
@@ -149,6 +150,9 @@ def _unreadable(value: object) -> str | None:
         return None
     if value.strip() in EXCEL_ERRORS:
         return "Excel error cell"
+    if value.startswith(FORMULA_WITHOUT_VALUE):
+        formula = value[len(FORMULA_WITHOUT_VALUE) :].strip()
+        return f"Excel formula {formula} saved without its result (open and save it in Excel)"
     m = _CONTROL.search(value)
     if m:
         code = ord(m.group())

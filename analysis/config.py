@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analysis._yaml import Lines, format_validation_errors, read_yaml_text, safe_load_with_lines
 from analysis.design import Condition, Exposure, Group, Variable
 from analysis.errors import ConfigError
+from analysis.identity_rules import IdRules
 from analysis.plan import AnalysisPlan
 from analysis.text import normalize_label
 
@@ -241,6 +242,14 @@ class DateWindow(_Model):
 class Cleaning(_Model):
     on_unmapped: Literal["error", "exclude"] = "error"
     date_window: DateWindow = Field(default_factory=DateWindow)
+    ids: IdRules = Field(default_factory=IdRules)
+    max_orphan_fraction: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="a source with more than this fraction of records whose patient_id is not "
+        "in the patient table stops the run",
+    )
 
 
 class StudyConfig(_Model):

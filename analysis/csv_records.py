@@ -1,4 +1,4 @@
-"""Decode a delimited text file and split it into records, each at the line an editor shows.
+"""Split a delimited text file into records, each at the line an editor shows.
 
 The records are counted twice: as the physical lines of the file (header = line 1, blank lines
 ignored) and as the records a parser returns. The fast C parser is trusted only when it returns
@@ -12,11 +12,9 @@ more non-empty fields than the header, stop it too.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
-from pathlib import Path
 
 import pandas as pd
 
@@ -29,57 +27,6 @@ _STRAY = (
     'A stray quote character (") is the usual cause: remove it, or double it ("") if it belongs '
     "to the value"
 )
-_CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
-    """The text of ``path`` and its encoding: ``encoding`` if given, else by byte-order mark,
-    else UTF-8, Windows-1252, Latin-1 (a UTF-16 file without a mark is named, not guessed)."""
-    data = path.read_bytes()
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise SourceError(
-                f"{path}: cannot be decoded as {encoding!r} (byte 0x{data[exc.start]:02x} at line "
-                f"{line}). The file is probably in another encoding: set `encoding: latin-1` "
-                f"(or cp1252) for this source."
-            ) from None
-        except LookupError:
-            raise SourceError(
-                f"{path}: unknown encoding {encoding!r} in the study config; use e.g. utf-8, "
-                f"latin-1 or cp1252."
-            ) from None
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(enc), enc
-            except UnicodeDecodeError:
-                raise SourceError(
-                    f"{path}: starts with a {enc.upper()} byte-order mark but cannot be decoded as "
-                    f"{enc.upper()}. Re-export the file as UTF-8 CSV."
-                ) from None
-    head = data[:400]
-    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):
-        even = head[0::2].count(b"\x00") >= head[1::2].count(b"\x00")
-        raise SourceError(
-            f"{path}: looks like UTF-16 text without a byte-order mark (every other byte is 0). "
-            f"Set `encoding: {'utf-16-be' if even else 'utf-16-le'}` for this source, or re-export "
-            f"it as UTF-8 CSV."
-        )
-    for enc in _CSV_ENCODINGS:
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise SourceError(f"{path}: encoding could not be detected; set `encoding` for this source.")
 
 
 def first_line(text: str) -> str:

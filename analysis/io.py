@@ -20,7 +20,8 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from analysis.config import Source, StudyConfig
-from analysis.csv_records import decode_text, first_line, read_csv_text
+from analysis.csv_records import first_line, read_csv_text
+from analysis.decode import decode_text
 from analysis.errors import SourceError
 from analysis.schema import PROVENANCE
 
@@ -193,8 +194,13 @@ _NS = {
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
+#: the text given to a formula cell saved without its result (calamine reads it as empty)
+FORMULA_WITHOUT_VALUE = "#FORMULA-WITHOUT-VALUE"
+
+
 def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """``(row, column) -> "#DIV/0!"`` for the error cells of one sheet (calamine drops them)."""
+    """``(row, column) -> "#DIV/0!"`` for the error cells of one sheet, and the formula cells
+    saved without a result (calamine reads both as empty)."""
     try:
         with zipfile.ZipFile(path) as zf:
             book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
@@ -209,20 +215,26 @@ def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
             xml = zf.read(target)
     except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
         return {}
-    if b't="e"' not in xml:
+    if b't="e"' not in xml and b"<f" not in xml:
         return {}
     found = {}
     for cell in ElementTree.fromstring(xml).iter(f"{{{_NS['m']}}}c"):
-        if cell.get("t") != "e":
-            continue
         m = _CELL_REF.fullmatch(cell.get("r") or "")
         value = cell.find("m:v", _NS)
-        if m is None or value is None or not value.text:
+        formula = cell.find("m:f", _NS)
+        if m is None:
+            continue
+        if cell.get("t") == "e" and value is not None and value.text:
+            text = value.text
+        elif formula is not None and (value is None or not value.text):
+            # a formula whose result was never saved (written by a script, not by Excel)
+            text = f"{FORMULA_WITHOUT_VALUE} ={formula.text or ''}"
+        else:
             continue
         col = 0
         for ch in m.group(1):
             col = col * 26 + ord(ch) - 64
-        found[(int(m.group(2)), col)] = value.text
+        found[(int(m.group(2)), col)] = text
     return found
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import clean, derive
+from analysis import clean, derive, identity
 from analysis.accounting import account, read_table_counted, require_balanced
 from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.config import StudyConfig
@@ -67,7 +67,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     Raises
     ------
     SourceError
-        A raw file cannot be read as configured (stops the run).
+        A raw file cannot be read as configured, or its patient ids do not link to the patient
+        table (stops the run).
     PipelineError
         The records of a raw file are not all kept or logged (``analysis.accounting``).
     UnmappedValuesError
@@ -79,6 +80,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     tables: dict[str, pd.DataFrame] = {}
     counts = []
     unmapped = []
+    ids: dict[str, pd.DataFrame] = {}
     for table in TABLES_ORDER:
         say(f"reading {table}")
         df, counted = read_table_counted(config, table)
@@ -86,10 +88,14 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         columns = config.columns_for(table)
         df = _collect(clean.flag_unreadable_cells(df, table, columns), excluded, audit)
         df = clean.strip_text(df)
+        df = _collect(identity.normalise_ids(df, table, config.cleaning.ids), excluded, audit)
+        ids[table] = identity.id_records(df)
         df = _collect(clean.require_values(df, table, columns), excluded, audit)
         step, report = clean.map_vocabularies(df, table, config)
         unmapped.append(report)
         tables[table] = step.data
+    id_warnings, id_audit = identity.check_ids(ids, config.cleaning)
+    audit.append(id_audit)
     unmapped_all = pd.concat([u for u in unmapped if len(u)] or [pd.DataFrame()], ignore_index=True)
     if len(unmapped_all) and config.cleaning.on_unmapped == "error":
         raise UnmappedValuesError(
@@ -123,10 +129,10 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     step, conflicts = clean.deduplicate_patients(tables["patients"])
     patients = _collect(step, excluded, audit)
     screened_ids = set(tables["patients"]["patient_id"])
-    removed: dict[str, tuple[str, str]] = {}
+    kept_ids = set(patients["patient_id"])
+    removed = identity.excluded_patients(excluded, kept_ids)
     for pid in conflicts.get("patient_id", []):
         removed[pid] = ("conflict", "conflicting duplicate patient records")
-    kept_ids = set(patients["patient_id"])
     for table in TABLES_ORDER[1:]:
         df = _collect(clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit)
         tables[table] = _collect(clean.drop_duplicate_records(df, table), excluded, audit)
@@ -182,7 +188,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit
         )
     flow = pd.DataFrame(flow_rows)
-    warnings = _flow_warnings(flow)
+    warnings = [*id_warnings, *_flow_warnings(flow)]
     for name, sub in config.subgroups.items():
         if not sub.in_flow:
             continue
