@@ -82,9 +82,21 @@ class Source(_Model):
         description="wide repeated column groups: each value fills '{i}' in the headers, one "
         "record per filled group (e.g. 'Adverse event {i}' for i in 1, 2, 3)",
     )
+    multiline_cells: bool = Field(
+        default=False,
+        description="CSV only: quoted cells may hold line breaks (a record may span several "
+        "lines; its source_row is its first line). Undeclared, such a record stops the run "
+        "naming its lines, since a stray quote is the usual cause",
+    )
 
     @model_validator(mode="after")
-    def _repeat_has_placeholder(self) -> Source:
+    def _keys_fit(self) -> Source:
+        if self.multiline_cells and self.inferred_format != "csv":
+            raise ValueError(
+                "`multiline_cells` applies to CSV sources only (this source is "
+                f"{self.inferred_format or 'of unknown format'}; its cells are read as stored): "
+                "remove the key"
+            )
         if self.repeat is not None:
             if not self.repeat:
                 raise ValueError("`repeat` lists no index; give e.g. [1, 2, 3] or remove it")

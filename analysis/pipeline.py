@@ -14,11 +14,12 @@ from typing import Any
 import pandas as pd
 
 from analysis import clean, derive, identity
+from analysis.accounting import account, read_table_counted, require_balanced
 from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.config import StudyConfig
 from analysis.dose import parse_dose_text
 from analysis.errors import PipelineError, UnmappedValuesError
-from analysis.io import read_table, write_parquet
+from analysis.io import write_parquet
 from analysis.plausibility import check_chronology, check_file_dates
 from analysis.safe_cells import neutralise_frame
 from analysis.schema import TABLES_ORDER
@@ -44,23 +45,9 @@ class CleanResult:
         return self.tables["patients"]
 
     def accounting(self) -> pd.DataFrame:
-        """Per raw file and sheet: rows read, kept, logged, and whether they add up."""
-        kept = (
-            pd.concat(
-                [
-                    t[["source_file", "source_sheet"]].assign(table=name)
-                    for name, t in self.tables.items()
-                ]
-            )
-            .value_counts(["table", "source_file", "source_sheet"])
-            .rename("kept")
-        )
-        logged = self.exclusions.rename(columns={"source": "source_file", "sheet": "source_sheet"})
-        logged = logged.value_counts(["table", "source_file", "source_sheet"]).rename("logged")
-        out = self.raw_counts.set_index(["table", "source_file", "source_sheet"])
-        out = out.join(kept).join(logged).fillna(0).astype("int64").reset_index()
-        out["balanced"] = out["rows_read"] == out["kept"] + out["logged"]
-        return out
+        """Per raw file and sheet: records in the file (``rows_read``, counted from the file
+        itself), kept, logged, and whether they add up (``analysis.accounting``)."""
+        return account(self.raw_counts, self.tables, self.exclusions)
 
 
 def _collect(step: Step, excluded: list[pd.DataFrame], audit: list[pd.DataFrame]) -> pd.DataFrame:
@@ -84,6 +71,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     SourceError
         A raw file cannot be read as configured, or its patient ids do not link to the patient
         table (stops the run).
+    PipelineError
+        The records of a raw file are not all kept or logged (``analysis.accounting``).
     UnmappedValuesError
         Labels no vocabulary covers (lists all of them, across every table).
     """
@@ -96,13 +85,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     ids: dict[str, pd.DataFrame] = {}
     for table in TABLES_ORDER:
         say(f"reading {table}")
-        df = read_table(config, table)
-        counts.append(
-            df.value_counts(["source_file", "source_sheet"], sort=False)
-            .rename("rows_read")
-            .reset_index()
-            .assign(table=table)
-        )
+        df, counted = read_table_counted(config, table)
+        counts.append(counted)
         columns = config.columns_for(table)
         df = _collect(clean.flag_unreadable_cells(df, table, columns), excluded, audit)
         df = clean.strip_text(df)
@@ -234,7 +218,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     tables["patients"] = patients
     tables = {k: _finalise(k, _drop_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
-    return CleanResult(
+    result = CleanResult(
         tables=tables,
         exclusions=_frame(excluded, LOG_COLUMNS),
         audit=_frame(audit, AUDIT_COLUMNS),
@@ -245,6 +229,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         conflicts=conflicts,
         warnings=tuple(warnings),
     )
+    require_balanced(result.accounting())
+    return result
 
 
 def _derive(
