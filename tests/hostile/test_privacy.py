@@ -398,3 +398,22 @@ def test_a_column_of_strings_no_vocabulary_maps_is_only_counted_in_the_profile(t
             [how, None, "n", float(present)],
             [how, None, "missing", float(n - present)],
         ]
+
+
+def test_a_column_of_vocabulary_words_is_still_shown_by_level(tmp_path):
+    """Not everything made of strings is free text: the scale of the baseline grade (the
+    categories of its vocabulary, words of the study file) is tabulated by level."""
+    from analysis.study import Study
+
+    def edit(data: dict) -> None:
+        _planted_edit(data)
+        data["analysis"] = {
+            "tables": {"scales": {"kind": "frequencies", "variables": ["grade_scale"]}}
+        }
+
+    study = Study.load(_write_study(tmp_path, PLANTED_FILES, edit))
+    frame = study.tables["scales"].frame
+    counts = frame.loc[frame["stat"] == "n"].set_index("level")["value"].to_dict()
+    scales = study.clean.patients["grade_scale"].value_counts().to_dict()
+    assert counts == {k: float(v) for k, v in scales.items()}
+    assert set(counts) == {"Hamilton-Norwood", "Ludwig"}
