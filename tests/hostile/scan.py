@@ -55,6 +55,7 @@ NEEDLES = [
 
 _DATA_URI = re.compile(r"data:([\w/+.-]+);base64,([A-Za-z0-9+/=]+)")
 _TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[\w-]+")
 
 
 def _decoded(raw: bytes) -> str:
@@ -142,14 +143,20 @@ def file_text(path: Path) -> str:
     return "\n".join([text, html.unescape(text)])
 
 
-def find_planted(folder: Path, needles: list[str] | set[str]) -> dict[str, list[str]]:
-    """``{file relative to folder: [needles found in it]}`` over every file under ``folder``
-    (case-insensitive; files without a needle are left out)."""
+def find_planted(
+    folder: Path, needles: list[str] | set[str], ids: list[str] | set[str] = ()
+) -> dict[str, list[str]]:
+    """``{file relative to folder: [needles or ids found in it]}`` over every file under
+    ``folder`` (case-insensitive; files without one are left out). A needle is found anywhere
+    in the text; an id (letters, digits and dashes) as a whole word, so that thousands of ids
+    are looked up at once."""
     wanted = sorted({n.casefold() for n in needles})
+    id_set = {i.casefold() for i in ids}
     found: dict[str, list[str]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         text = file_text(path).casefold()
         hits = [n for n in wanted if n in text]
+        hits += sorted(id_set.intersection(_WORD.findall(text)))
         if hits:
             found[str(path.relative_to(folder))] = hits
     return found

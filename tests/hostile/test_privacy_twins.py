@@ -6,13 +6,15 @@ planted string nor a patient id of the twin.
 One run per study (module-scoped). The twin is the shipped one (``retro synth``) with a free-text
 column added to every sheet and file, declared as a ``text`` variable of its table, and with
 hostile cells written over some values; the study file is the shipped one with those
-declarations (its claims file is left out: the planted cells move some numbers).
+declarations, next to its claims file (the planted cells move some numbers, so some claims
+fail: `retro run` then exits 1 after writing every output, claims_check.csv included).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,6 +110,8 @@ def _planted_study(study: str, root: Path) -> tuple[Path, list[str]]:
     (root / "studies").mkdir(parents=True)
     path = root / "studies" / f"{study}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    claims = f"{study}.claims.yaml"
+    shutil.copy(REPO / "studies" / claims, root / "studies" / claims)
     planted = StudyConfig.load(path)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(twin_module, "build_twin", lambda _config: twin)
@@ -130,8 +134,11 @@ def planted_run(request, tmp_path_factory) -> PlantedRun:
     study = request.param
     path, ids = _planted_study(study, tmp_path_factory.mktemp(study))
     run = runner.invoke(app, ["run", str(path)])
-    assert run.exit_code == 0, run.output
     config = StudyConfig.load(path)
+    claims = pd.read_csv(config.reports_dir / "claims_check.csv")
+    failed = int((~claims["passed"].astype(bool)).sum())
+    assert run.exit_code == (1 if failed else 0), run.output
+    assert f"claims check: {len(claims) - failed}/{len(claims)} reproduced" in run.output
     return PlantedRun(study, path, config, config.reports_dir, ids)
 
 
@@ -160,23 +167,36 @@ def test_planted_values_reach_the_data_for_the_study_team(planted_run):
         assert logged.str.contains(p.value, regex=False).any(), p
 
 
-def _assert_nothing_planted(run: PlantedRun) -> None:
-    found = find_planted(run.reports, [*NEEDLES, *run.ids])
+def _assert_nothing_planted(run: PlantedRun, *kinds: str) -> None:
+    """No needle nor id under the reports folder, while the study's first adverse-event term
+    is found in a file of each of ``kinds`` (the scanner reads them)."""
+    term = run.config.vocabularies["ae_term"].levels[0]
+    shown = find_planted(run.reports, [term])
+    for kind in kinds:
+        assert any(f.endswith(kind) for f in shown), f"{term!r} not read in any {kind} file"
+    found = find_planted(run.reports, NEEDLES, run.ids)
     assert found == {}, json.dumps(found, indent=1)[:3000]
 
 
 def test_no_planted_string_nor_patient_id_in_the_run_s_outputs(planted_run):
     reports = planted_run.reports
     written = sorted(p.relative_to(reports) for p in reports.rglob("*") if p.is_file())
-    for expected in ("report.html", "report.pdf", "tables.docx", "manifest.json", "ard.csv"):
+    for expected in (
+        "report.html",
+        "report.pdf",
+        "tables.docx",
+        "manifest.json",
+        "ard.csv",
+        "claims_check.csv",
+    ):
         assert Path(expected) in written, expected
     for suffix in (".xlsx", ".csv", ".png", ".svg", ".pdf"):
         assert any(p.parts[0] in ("tables", "figures") and p.suffix == suffix for p in written)
-    _assert_nothing_planted(planted_run)
+    _assert_nothing_planted(planted_run, ".html", ".pdf", ".docx", ".xlsx", ".csv", ".parquet")
 
 
 @pytest.mark.notebooks
 def test_no_planted_string_nor_patient_id_in_the_executed_notebooks(planted_notebooks):
     executed = sorted((planted_notebooks.reports / "notebooks").glob("*.ipynb"))
     assert [p.stem for p in executed] == [p.stem for p in sorted(REPO.glob("notebooks/*.ipynb"))]
-    _assert_nothing_planted(planted_notebooks)
+    _assert_nothing_planted(planted_notebooks, ".ipynb")
