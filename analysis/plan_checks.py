@@ -37,8 +37,8 @@ def _column(key: str, name: str | None, known: set[str], what: str = "variable")
 
 def _shown(cfg: StudyConfig, key: str, spec: object, known: set[str], what: str) -> None:
     """No identifier, date or free text among the columns ``spec`` shows by their values."""
-    for sub, column in shown_columns(spec):
-        table = "patients" if column in known else "exposures"
+    for sub, column, where in shown_columns(spec):
+        table = where or ("patients" if column in known else "exposures")
         why = never_shown_why(cfg, column, table)
         if why is not None:
             raise ValueError(f"{key}.{sub}: {why}; it is never shown in a {what}. {HOW_TO_SHOW}")

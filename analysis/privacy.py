@@ -93,26 +93,29 @@ def shown_as(values: pd.Series, kind: str | None = None) -> str:
     return COUNT_ONLY["text"]
 
 
-def shown_columns(spec: Any) -> Iterator[tuple[str, str]]:
-    """``(key, column)`` of every column a table or figure of the plan shows by its values:
-    ``by``, ``within``, ``variables``, ``covariates``, ``outcome``, ``time``, ``event`` (``key``
-    relative to the table or figure)."""
-    for attr in ("by", "within", "variables", "covariates", "outcome", "time", "event"):
+def shown_columns(spec: Any) -> Iterator[tuple[str, str, str | None]]:
+    """``(key, column, table)`` of every column a table or figure of the plan shows by its
+    values: ``by``, ``within``, ``variables``, ``covariates``, ``outcome``, ``time``, ``event``
+    (of the patient table, or of the exposure table for a per-exposure ``by``: ``table`` is
+    ``None``) and ``term`` (of the adverse-event table); ``key`` is relative to the spec."""
+    for attr in ("by", "within", "variables", "covariates", "outcome", "time", "event", "term"):
+        table = "adverse_events" if attr == "term" else None
         value = getattr(spec, attr, None)
         if isinstance(value, str):
-            yield attr, value
+            yield attr, value, table
         elif isinstance(value, list):
-            yield from ((f"{attr}[{i}]", v) for i, v in enumerate(value))
+            yield from ((f"{attr}[{i}]", v, table) for i, v in enumerate(value))
         elif isinstance(value, dict):
-            yield from ((f"{attr}.{v}", v) for v in value)
+            yield from ((f"{attr}.{v}", v, table) for v in value)
 
 
 def check_shown(name: str, spec: Any, tables: dict[str, pd.DataFrame], config: StudyConfig) -> None:
     """Raise ``PipelineError`` when table ``name`` of the plan would show a column whose values
     are identifiers, dates or text no vocabulary maps (found in the cleaned data ``tables``:
-    the patient table, else the exposure table)."""
-    for key, column in shown_columns(spec):
-        table = next((t for t in ("patients", "exposures") if column in tables.get(t, ())), None)
+    the patient table, else the exposure table; the adverse-event table for ``term``)."""
+    for key, column, where in shown_columns(spec):
+        places = (where,) if where else ("patients", "exposures")
+        table = next((t for t in places if column in tables.get(t, ())), None)
         if table is None:
             continue
         kind = column_kind(config, column, table)

@@ -272,6 +272,11 @@ PLAN_CASES = {
         [],
         "analysis.tables.ae.by[0]: `variables.exposures.site_note` is free text (type text)",
     ),
+    "free text of an event as the terms of an adverse-event table": (
+        {"ae": {"kind": "ae_incidence", "term": "ae_note"}},
+        [],
+        "analysis.tables.ae.term: `variables.adverse_events.ae_note` is free text (type text)",
+    ),
     "free text splitting a figure": (
         {"ae": {"kind": "ae_incidence"}},
         [{"kind": "ae_incidence", "table": "ae", "by": "clinical_note"}],
