@@ -63,7 +63,8 @@ def _global_options(
         typer.Option(
             "--debug",
             help="Let an unexpected error stop the command with its Python traceback (by "
-            "default: a short message, the traceback written to reports/<study>/retro-error.log).",
+            "default: a short message, the traceback written to retro-error.log in the study's "
+            "processed folder, beside the row-level logs: it can quote raw values).",
         ),
     ] = False,
 ) -> None:
@@ -74,7 +75,7 @@ def _load(study: Path):  # noqa: ANN202 - StudyConfig, imported lazily to keep -
     from analysis.config import StudyConfig
 
     cfg = _guard(lambda: StudyConfig.load(study), "reading the study file")
-    _now.reports_dir = cfg.reports_dir
+    _now.log_dir = cfg.processed_dir
     return cfg
 
 

@@ -233,7 +233,11 @@ def add_baseline_severity(patients: pd.DataFrame, config: StudyConfig) -> pd.Dat
         )
     vocab = config.vocabularies.get("baseline_grade")
     if vocab is not None and vocab.categories:
-        out["grade_scale"] = grade.map(vocab.categories).astype("string")
+        # categorical, its levels the vocabulary's words: shown by level like any vocabulary
+        scales = dict.fromkeys(
+            vocab.categories[lv] for lv in vocab.levels if lv in vocab.categories
+        )
+        out["grade_scale"] = pd.Categorical(grade.map(vocab.categories), categories=list(scales))
     return out
 
 
