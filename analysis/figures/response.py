@@ -80,6 +80,7 @@ def plot_response_by_sex_therapy(
     min_label_pct: float = 5.0,
     within_labels: dict[str, str] | None = None,
     legend_title: str | None = None,
+    suppress_below: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """100 % stacked bars of the outcome grades: one bar per ``by`` level within each
@@ -90,6 +91,8 @@ def plot_response_by_sex_therapy(
     group of bars the ``within`` level. Segments of at least ``min_label_pct`` % show their
     percentage; the legend above the bars lists the grades worst first (row by row).
     ``within_labels`` renames the group labels (``{"combined": "Combined therapy"}``).
+    ``suppress_below=k``: a bar with a grade of 1..k-1 subjects is not drawn ("withheld"
+    instead; ``analysis.figures.suppressed.withhold_bars``).
     """
     dist = (
         data
@@ -98,6 +101,10 @@ def plot_response_by_sex_therapy(
             data, by=by, within=within, outcome=outcome, assessable=assessable
         )
     )
+    if suppress_below:
+        from analysis.figures.suppressed import withhold_bars
+
+        dist = withhold_bars(dist, k=suppress_below)
     ax = plt.gca() if ax is None else ax
     grades = list(dict.fromkeys(dist["grade"]))
     bars = list(dict.fromkeys(zip(dist["within"], dist["by"], strict=True)))
@@ -123,6 +130,12 @@ def plot_response_by_sex_therapy(
                 ax.text(xi, b0 + p / 2, f"{p:.0f}%", ha="center", va="center",
                         fontsize=SMALL_FONT_PT, color=text_color_on(colors[g]))  # fmt: skip
         bottom += pct
+    if "withheld" in dist.columns:
+        gone = dist.groupby(["within", "by"], sort=False)["withheld"].any()
+        for xi, bar in zip(x, bars, strict=True):
+            if gone[bar]:
+                ax.text(xi, 50, "withheld†", ha="center", va="center", rotation=90,
+                        fontsize=SMALL_FONT_PT, color="0.35")  # fmt: skip
     ax.set_xlim(min(x) - 0.6, max(x) + 0.6)
     ax.set_ylim(0, 100)
     ax.set_yticks(np.arange(0, 101, 25))

@@ -76,12 +76,18 @@ publication of clinical data (anonymisation of clinical reports; small-count ris
 from __future__ import annotations
 
 import math
-from itertools import combinations
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from analysis.ard import parse_group
+from analysis.tables.suppress_sets import Cell as _Cell
+from analysis.tables.suppress_sets import CellSet as _Set
+from analysis.tables.suppress_sets import derived_sets as _derived_sets
+from analysis.tables.suppress_sets import group_sets as _group_sets
+from analysis.tables.suppress_sets import level_sets as _level_sets
+from analysis.tables.suppress_sets import total_sets as _total_sets
+from analysis.tables.withhold import WITHHELD, WITHHELD_TEXT, withheld_footnotes, withheld_rows
 
 SUPPRESSED_TEXT = "<{k}"
 COMPLEMENTARY_TEXT = "*"
@@ -105,21 +111,20 @@ DERIVED_STATS = (
 HIDDEN_STATS = (*COUNT_STATS, *DERIVED_STATS)
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
-
-_Cell = tuple[str, str, str, str]  # table, variable, level, group
-# (members, total cell or None when the total is an N that is always shown, count stat)
-_Set = tuple[list[_Cell], _Cell | None, str]
-# Subsets of at most 2**10 level combinations are searched for derived one-level variables.
-_MAX_SUBSET_LEVELS = 10
+REASONS = {
+    PRIMARY: "count below {k}",
+    COMPLEMENTARY: "hidden so that a count below {k} cannot be recovered from a total",
+}
 
 
 class Suppressed(float):
-    """A hidden count: a float NaN that remembers how to print itself.
+    """A hidden number: a float NaN that remembers how to print itself.
 
     ``<5`` for a count below the threshold (primary), ``*`` for a count hidden only so that a
-    primary one cannot be recovered (complementary: printing ``<5`` there would be false).
-    Formatters that do not know it treat it as missing (``math.isnan`` is true), so an un-wired
-    formatter prints a blank, never the hidden number.
+    primary one cannot be recovered (complementary: printing ``<5`` there would be false),
+    ``†`` for a statistic withheld because it rests on a hidden cell (a p-value, a risk
+    difference). Formatters that do not know it treat it as missing (``math.isnan`` is true),
+    so an un-wired formatter prints a blank, never the hidden number.
     """
 
     k: int
@@ -135,25 +140,34 @@ class Suppressed(float):
     def text(self) -> str:
         if self.reason == COMPLEMENTARY:
             return COMPLEMENTARY_TEXT
+        if self.reason == WITHHELD:
+            return WITHHELD_TEXT
         return SUPPRESSED_TEXT.format(k=self.k)
 
     def __repr__(self) -> str:
         return f"Suppressed({self.text})"
 
 
-def suppress_small_cells(frame: pd.DataFrame, *, k: int) -> pd.DataFrame:
-    """Hide counts 1..k-1, their derived statistics, and complementary cells (see module doc).
+def suppress_small_cells(
+    frame: pd.DataFrame, *, k: int, source_counts: Sequence[int] = ()
+) -> pd.DataFrame:
+    """Hide counts 1..k-1, their derived statistics, complementary cells, and every statistic
+    resting on a hidden cell (see module doc and ``analysis.tables.withhold``).
 
     Parameters
     ----------
     frame : an ARD frame (``table, variable, level, group, stat, value, method``); not modified.
     k : threshold: counts below ``k`` (and above 0) are suppressed; ``k = 1`` suppresses nothing.
+    source_counts : for a model table, the counts of the outcome-by-covariate table the model is
+        a function of (given only when its covariates are all categorical); its estimates are
+        withheld when one of them is 1..k-1.
 
     Returns
     -------
-    A copy with the same rows in the same order and three more columns: ``suppressed`` (bool,
-    the value was hidden), ``suppression`` (``"primary"``, ``"complementary"`` or ``""``) and
-    ``suppress_k`` (the ``k`` applied, on every row). Hidden values are NaN.
+    A copy with the same rows in the same order and four more columns: ``suppressed`` (bool,
+    the value was hidden), ``suppression`` (``"primary"``, ``"complementary"``, ``"withheld"``
+    or ``""``), ``suppress_k`` (the ``k`` applied, on every row) and ``suppression_reason``
+    (why, in words; ``""`` when shown). Hidden values are NaN.
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise ValueError(f"k must be an integer >= 1 (counts below k are hidden); found {k!r}")
@@ -168,22 +182,31 @@ def suppress_small_cells(frame: pd.DataFrame, *, k: int) -> pd.DataFrame:
         ],
         dtype=bool,
     )
+    kinds = [reasons[cell] if h else "" for cell, h in zip(cells, hidden, strict=True)]
+    why = [REASONS[kind].format(k=k) if kind else "" for kind in kinds]
+    if len(out) and k > 1:
+        for i, reason in withheld_rows(out, hidden, k=k, source_counts=source_counts).items():
+            hidden[i], kinds[i], why[i] = True, WITHHELD, reason.format(k=k)
     out["value"] = out["value"].astype("float64").where(~hidden, np.nan)
     out["suppressed"] = hidden
-    out["suppression"] = [reasons[cell] if h else "" for cell, h in zip(cells, hidden, strict=True)]
+    out["suppression"] = kinds
     out["suppress_k"] = k
+    out["suppression_reason"] = why
     return out
 
 
 def suppressed_markers(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], Suppressed]:
-    """``(variable, level, group, stat) -> Suppressed`` for the hidden counts of a frame.
+    """``(variable, level, group, stat) -> Suppressed`` for the hidden counts and the withheld
+    statistics of a frame (the percentages, CIs and means of a hidden cell stay plain NaN: they
+    print blank beside the ``<5``).
 
     Same keys as ``analysis.tables.render.stat_lookup``; update its result with this mapping so
     that layouts pass the markers to the formatters. Empty for a frame that was not suppressed.
     """
     if "suppressed" not in frame.columns:
         return {}
-    rows = frame.loc[frame["suppressed"].astype(bool) & frame["stat"].isin(COUNT_STATS)]
+    marked = frame["stat"].isin(COUNT_STATS) | (frame["suppression"] == WITHHELD)
+    rows = frame.loc[frame["suppressed"].astype(bool) & marked]
     return {
         (str(r.variable), str(r.level), str(r.group), str(r.stat)): Suppressed(
             int(r.suppress_k), str(r.suppression)
@@ -207,6 +230,13 @@ def suppression_footnote(k: int) -> str:
         f"confidence interval; cells shown as {COMPLEMENTARY_TEXT} are hidden so that such a "
         f"count cannot be recovered from the totals (complementary suppression)."
     )
+
+
+def suppression_footnotes(frame: pd.DataFrame, k: int) -> tuple[str, ...]:
+    """The footnotes of a table suppressed with ``k``: the rule, then why each kind of
+    statistic marked ``†`` was withheld (``frame`` as ``suppress_small_cells`` returns it)."""
+    withheld = frame.loc[frame["suppression"] == WITHHELD, "suppression_reason"]
+    return (suppression_footnote(k), *withheld_footnotes(list(withheld), k))
 
 
 # ----------------------------------------------------------------------------- the rule
@@ -238,6 +268,7 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
     partitions = _level_sets(values["n"], values["N"])
     sets: list[_Set] = [(members, None, "n") for members in partitions]
     sets += _derived_sets(values["n"], values["N"], partitions)
+    sets += _total_sets(values["n"], values["N"])
     for stat in COUNT_STATS:
         sets += _group_sets(values[stat], stat)
 
@@ -258,110 +289,3 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
             reasons[pick] = COMPLEMENTARY
             changed = True
     return reasons
-
-
-def _level_sets(n: dict[_Cell, float], big_n: dict[_Cell, float]) -> list[list[_Cell]]:
-    """Levels of a variable in a group whose ``n`` sum to their common ``N`` (a partition)."""
-    by_var_group: dict[tuple[str, str, str], list[_Cell]] = {}
-    for cell in n:
-        if cell[2] == "":
-            continue
-        by_var_group.setdefault((cell[0], cell[1], cell[3]), []).append(cell)
-    out: list[list[_Cell]] = []
-    for members in by_var_group.values():
-        if len(members) < 2:
-            continue
-        totals = {big_n.get(m) for m in members}
-        if len(totals) != 1:
-            continue
-        (total,) = totals
-        if total is None or not _same(sum(n[m] for m in members), total):
-            continue
-        out.append(members)
-    return out
-
-
-def _derived_sets(
-    n: dict[_Cell, float], big_n: dict[_Cell, float], partitions: list[list[_Cell]]
-) -> list[_Set]:
-    """One-level variables that repeat the sum of some levels of a partition.
-
-    "any improvement" = mild + marked improvement, "marked improvement" = the marked grade: a
-    variable with a single level whose ``n`` equals the sum of the same proper subset of levels
-    (by name) of another variable's partition in *every* group of the table where both are shown
-    with the same ``N``. Requiring the relation in every group keeps a coincidental sum in one
-    group (2 + 37 = 39) from linking unrelated cells. Each relation gives two sets: X = sum of
-    the subset, and the partition with the subset replaced by X (worsening + stabilization +
-    any improvement = N), which would otherwise give a hidden grade back by subtraction.
-    """
-    per_variable: dict[tuple[str, str, str], list[_Cell]] = {}
-    for cell in n:
-        if cell[2] != "":
-            per_variable.setdefault((cell[0], cell[1], cell[3]), []).append(cell)
-    singles: dict[tuple[str, str], list[_Cell]] = {}
-    for (table, _variable, group), cells in per_variable.items():
-        if len(cells) == 1:
-            singles.setdefault((table, group), []).append(cells[0])
-
-    # (table, partition variable, single variable, single level) -> level-name subset -> per
-    # group: [X = sum(subset), the partition with the subset replaced by X]
-    found: dict[tuple[str, str, str, str], dict[tuple[str, ...], list[list[_Set]]]] = {}
-    pairs_seen: dict[tuple[str, str, str, str], int] = {}
-    for members in partitions:
-        table, variable, _level, group = members[0]
-        if len(members) > _MAX_SUBSET_LEVELS:
-            continue
-        for single in singles.get((table, group), []):
-            if single[1] == variable or not _same(big_n.get(single, math.nan), big_n[members[0]]):
-                continue
-            key = (table, variable, single[1], single[2])
-            pairs_seen[key] = pairs_seen.get(key, 0) + 1
-            by_subset = found.setdefault(key, {})
-            for size in range(1, len(members)):
-                for subset in combinations(members, size):
-                    if _same(sum(n[m] for m in subset), n[single]):
-                        names = tuple(sorted(m[2] for m in subset))
-                        rest = [m for m in members if m not in subset]
-                        by_subset.setdefault(names, []).append(
-                            [(list(subset), single, "n"), ([*rest, single], None, "n")]
-                        )
-    out: list[_Set] = []
-    for key, by_subset in found.items():
-        for pairs in by_subset.values():
-            if len(pairs) == pairs_seen[key]:  # the relation holds in every group
-                for pair in pairs:
-                    out += pair
-    return out
-
-
-def _group_sets(values: dict[_Cell, float], stat: str) -> list[_Set]:
-    """Groups of one row that split a parent group shown in the same row by one more key."""
-    rows: dict[tuple[str, str, str], dict[frozenset[tuple[str, str]], _Cell]] = {}
-    for cell in values:
-        try:
-            parsed = parse_group(cell[3])
-        except ValueError:  # a group label that is not key=value pairs: no set
-            continue
-        if any(v == "*" or " vs " in v for v in parsed.values()):
-            continue
-        rows.setdefault((cell[0], cell[1], cell[2]), {})[frozenset(parsed.items())] = cell
-    out: list[_Set] = []
-    for groups in rows.values():
-        if len(groups) < 3:
-            continue
-        for parent_items, parent in groups.items():
-            parent_keys = {key for key, _ in parent_items}
-            children: dict[str, list[_Cell]] = {}
-            for items, cell in groups.items():
-                if not parent_items < items or len(items) != len(parent_items) + 1:
-                    continue
-                (extra,) = {key for key, _ in items} - parent_keys
-                children.setdefault(extra, []).append(cell)
-            for members in children.values():
-                if len(members) >= 2 and _same(sum(values[m] for m in members), values[parent]):
-                    out.append((members, parent, stat))
-    return out
-
-
-def _same(a: float, b: float) -> bool:
-    return bool(abs(float(a) - float(b)) < 1e-9)
