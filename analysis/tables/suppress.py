@@ -86,6 +86,7 @@ from analysis.tables.suppress_sets import CellSet as _Set
 from analysis.tables.suppress_sets import derived_sets as _derived_sets
 from analysis.tables.suppress_sets import group_sets as _group_sets
 from analysis.tables.suppress_sets import level_sets as _level_sets
+from analysis.tables.suppress_sets import pinned as _pinned
 from analysis.tables.suppress_sets import total_sets as _total_sets
 from analysis.tables.withhold import WITHHELD, WITHHELD_TEXT, withheld_footnotes, withheld_rows
 
@@ -277,15 +278,38 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
         changed = False
         for members, total, stat in sets:
             unknown = sum(m in reasons for m in members) + (total in reasons)
-            if unknown != 1:
-                continue
             stat_values = values[stat]
+            if unknown == 0 or (
+                unknown > 1 and not _pins(members, total, stat, values, reasons, k)
+            ):
+                continue
             candidates = [m for m in members if m not in reasons]
-            if not candidates and total is not None:
-                # X = m with m hidden: the other copy of the same number must go as well.
+            if not candidates and total is not None and total not in reasons:
+                # X = m with m hidden, or hidden members whose sum pins them: the total goes.
                 candidates = [total]
+            if not candidates:
+                continue  # every member hidden and the total is an N (always shown)
             nonzero = [m for m in candidates if stat_values[m] > 0]
             pick = min(nonzero or candidates, key=lambda m: (stat_values[m], order[m]))
             reasons[pick] = COMPLEMENTARY
             changed = True
     return reasons
+
+
+def _pins(
+    members: list[_Cell],
+    total: _Cell | None,
+    stat: str,
+    values: dict[str, dict[_Cell, float]],
+    reasons: dict[_Cell, str],
+    k: int,
+) -> bool:
+    """Whether the set's shown total pins one of its hidden counts (``suppress_sets.pinned``)."""
+    if total is not None and total in reasons:
+        return False  # the total is hidden: no equation to solve
+    stat_values = values[stat]
+    hidden = [m for m in members if m in reasons]
+    cap = stat_values[total] if total is not None else sum(stat_values[m] for m in members)
+    return _pinned(
+        [reasons[m] for m in hidden], [stat_values[m] for m in hidden], k=k, cap=cap, stat=stat
+    )

@@ -148,3 +148,48 @@ def total_sets(n: dict[Cell, float], big_n: dict[Cell, float]) -> list[CellSet]:
             if total[1] != variable:
                 out.append((members, total, "n"))
     return out
+
+
+def pinned(kinds: list[str], values: list[float], *, k: int, cap: float, stat: str) -> bool:
+    """Whether a set whose total is shown still pins a hidden count below k.
+
+    ``kinds`` / ``values``: the hidden members' reasons (``primary`` / ``complementary``) and
+    true values; their sum is what the total minus the shown members leaves. A reader knows a
+    ``<k`` count is 1..k-1 and a ``*`` one 0 or at least k (``n``; any number of ``events``), so
+    two hidden counts adding up to 2 are both 1, and two adding up to 2(k-1) both k-1: a
+    member with a single possible value is pinned (the protection interval is empty).
+    """
+    remainder = sum(values)
+    top = int(cap)
+
+    def span(kind: str) -> list[tuple[int, int]]:
+        if kind == "primary":
+            return [(1, k - 1)] if stat == "n" else [(1, top)]
+        return [(0, 0), (k, top)] if stat == "n" else [(0, top)]
+
+    for i, kind in enumerate(kinds):
+        if kind != "primary":
+            continue
+        reach = [(0, 0)]
+        for j, other in enumerate(kinds):
+            if j != i:
+                reach = _merge([(a + c, b + d) for a, b in reach for c, d in span(other)])
+        (own_lo, own_hi), possible = span(kind)[0], set[int]()
+        for lo, hi in reach:
+            first, last = max(own_lo, int(remainder) - hi), min(own_hi, int(remainder) - lo)
+            possible.update(range(first, last + 1))
+            if len(possible) > 1:
+                break
+        if len(possible) == 1:
+            return True
+    return False
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
