@@ -22,14 +22,18 @@ def forest_rows(ard_frame: pd.DataFrame, *, table: str | None = None) -> pd.Data
     ("Sex: male vs female"; the group is appended when it is not "overall")."""
     f = ard_frame if table is None else ard_frame.loc[ard_frame["table"] == table]
     keys = ["variable", "level", "group"]
-    wide = f.pivot_table(index=keys, columns="stat", values="value", aggfunc="first", sort=False)
+    suppressed = "suppression" in f.columns  # withheld estimates are NaN: keep their columns
+    wide = f.pivot_table(
+        index=keys, columns="stat", values="value", aggfunc="first", sort=False,
+        dropna=not suppressed,
+    )  # fmt: skip
     needed = {"estimate", "ci_low", "ci_high"}
     if not needed <= set(wide.columns):
         raise ValueError(
             f"plot_forest: the ARD needs stats {sorted(needed)} per row; it has "
             f"{sorted(wide.columns)}."
         )
-    if "suppression" in f.columns:  # a suppressed frame: withheld estimates stay, as "†" rows
+    if suppressed:  # a suppressed frame: withheld estimates stay, as "†" rows
         estimates = f.loc[f["stat"] == "estimate"]
         withheld = estimates.loc[estimates["suppression"] == "withheld", keys]
         kept = wide.index.isin(list(map(tuple, withheld.itertuples(index=False))))
