@@ -9,6 +9,8 @@ suppressed tables hide (``withhold_claims``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
@@ -57,4 +59,29 @@ def _same(a: object, b: object) -> bool:
     return bool(a == b)
 
 
-__all__ = ["banner", "caption_note", "withhold_claims"]
+def unsuppressed_leftovers(reports_dir: Path, written: Iterable[Path]) -> list[Path]:
+    """Files in the folder meant for sharing that a suppressed run did not write (notebooks
+    executed by ``retro notebooks``, figures of a plan since changed...): they were not
+    suppressed, and the run names them so that they are removed before the folder is shared."""
+    done = {Path(p).resolve() for p in written}
+    if not reports_dir.is_dir():
+        return []
+    return sorted(p for p in reports_dir.rglob("*") if p.is_file() and p.resolve() not in done)
+
+
+def leftovers_warning(files: list[Path], reports_dir: Path, k: int) -> str:
+    shown = ", ".join(str(p.relative_to(reports_dir)) for p in files[:5])
+    more = f" and {len(files) - 5} more" if len(files) > 5 else ""
+    return (
+        f"{len(files)} file(s) in {reports_dir} were not written by this run and are not "
+        f"suppressed below {k} ({shown}{more}); remove them before sharing the folder."
+    )
+
+
+__all__ = [
+    "banner",
+    "caption_note",
+    "leftovers_warning",
+    "unsuppressed_leftovers",
+    "withhold_claims",
+]

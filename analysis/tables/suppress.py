@@ -1,8 +1,9 @@
 """Small-cell suppression of an ARD before it is shown (statistical disclosure control).
 
 ``suppress_small_cells(frame, k=5)`` returns a copy of an ARD frame in which counts that could
-identify a few individuals are hidden, and ``format_suppressed`` / ``suppressed_markers`` let the
-renderer print them as ``<5`` (complementary cells as ``*``) instead of a blank.
+identify a few individuals are hidden, with every statistic that would give them back, and
+``format_suppressed`` / ``suppressed_markers`` let the renderer print them as ``<5``
+(complementary cells as ``*``, withheld statistics as ``†``) instead of a blank.
 
 The rule
 --------
@@ -13,8 +14,8 @@ A *cell* is one ``(table, variable, level, group)``; its count stats are ``n`` (
    Zero counts are kept: a zero says that nobody has the characteristic, which discloses nothing
    about an individual, and "no serious adverse events" must stay visible.
 2. **Complementary (secondary) suppression.** A suppressed cell must not be recoverable by
-   subtraction from a total that is shown. Three kinds of sets are recognised, per count
-   stat:
+   subtraction from a total that is shown. Four kinds of sets are recognised, per count
+   stat (``analysis.tables.suppress_sets``):
 
    - *levels of a variable in one group* whose ``n`` add up exactly to the ``N`` shown with them
      (the levels of a categorical baseline variable, the worst-severity grades, the response
@@ -26,21 +27,45 @@ A *cell* is one ``(table, variable, level, group)``; its count stats are ``n`` (
    - *derived one-level variables*: a variable with a single level whose ``n`` equals the sum
      of the same levels of such a partition in every group, with the same ``N`` ("any
      improvement" = mild + marked improvement; "marked improvement" repeated as its own row);
-     the partition with those levels replaced by the derived row is a set as well.
+     the partition with those levels replaced by the derived row is a set as well;
+   - *levels shown without N adding up to a one-level count of the same group* (the outcome
+     levels of a model and the model's n).
 
    If exactly one member of such a set (total included) is unknown (suppressed), the smallest
    other non-zero member is suppressed too (ties: first in table order; a zero member only when
    no non-zero one is left; the total itself only when it merely repeats one hidden member).
-   This is repeated until no set has exactly one unknown member, because a complementary cell
-   can itself be the only unknown of another set.
+   The same is done when several members are hidden but the shown total still *pins* one of
+   them: a reader knows that ``<k`` is 1..k-1 and ``*`` is 0 or at least k, so two hidden
+   counts adding up to 2(k-1) are both k-1 (4 + 4 = 8 at k = 5) and two adding up to 2 are both
+   1; then another member, or the total, is hidden. This is repeated until no set has exactly
+   one unknown member or a pinned one, because a complementary cell can itself be the only
+   unknown of another set.
 3. **Everything describing a suppressed cell is hidden with it** (set to NaN): ``n``,
    ``events``, ``pct``, ``ci_low``, ``ci_high`` (a percentage or a CI with the denominator shown
    gives the count back), ``mean``, ``sd``, ``median``, ``q1``, ``q3``, ``min``, ``max`` (the
    minimum of a cell of one is that person's value) and ``n_missing`` (``n + n_missing`` is the
-   group size shown). Group sizes ``N``, tests and model rows are kept.
+   group size shown). Group sizes ``N`` are kept.
+4. **Every statistic resting on a suppressed cell is withheld** (``analysis.tables.withhold``;
+   reason ``withheld``, printed ``†`` with a footnote saying why, e.g. "p-value withheld: the
+   table it tests has a cell below 5"): p-values, test statistics and SMDs of tests whose table
+   has a hidden (primary or complementary) cell; risk differences and their CIs comparing one;
+   a survival group's listed-time rows (at risk, events, censored, survival, CI) and median
+   when one of its counts is 1..k-1, and the log-rank test and Cox model when a group's size
+   or events are hidden; every estimate of a model whose covariates are all categorical when
+   its outcome-by-covariate table has a count of 1..k-1. The output says why in
+   ``suppression_reason``.
 
 Sets are detected from the numbers themselves (members that sum exactly to the total); a
 coincidental exact sum only makes the suppression more conservative.
+
+Outside this module, the same rule reaches every output meant for sharing (``retro run
+--suppress-below K``): the table files and ``tables.docx``, the report (banner, footnotes,
+figure captions), the ARD written to ``reports/<study>/`` (the suppressed one; the full ARD goes
+to the processed-data folder as ``ard_unsuppressed.*``), the claims check (a computed value the
+tables hide is withheld) and the figures (``analysis.figures.suppressed``: hidden points and
+bars are not drawn, Kaplan–Meier curves step only at the ticks and stop before an interval with
+a small count, withheld forest rows show ``†``). ``tests/hostile/_recover.py`` tries to recover
+every hidden cell of both shipped twins from the shared ARD and must fail.
 
 Limits
 ------
@@ -55,11 +80,19 @@ suppression. In particular it does not:
   which blocks recovery from any single total; in tables with several dimensions, rare patterns
   of hidden cells can still be determined by combining several totals (the exact check is a
   linear program, e.g. tau-ARGUS);
-- guarantee protection intervals: with two hidden cells in a set, their sum is known, so when
-  both are small the range of each is narrow;
-- touch other statistics: group sizes ``N`` (a group smaller than k shows itself), survival
-  risk tables (``n_risk``, ``n_event``, ``n_censor``), p-values (an exact test on a table with a
-  hidden cell can in principle be inverted) and model estimates are left as they are;
+- guarantee protection intervals wider than one value: with two hidden cells in a set their
+  sum is known, so when both are small the range of each can be narrow (3 + 4 = 7 at k = 5
+  leaves 3 or 4); only a range of exactly one value (pinned) is prevented;
+- hide group sizes ``N`` (a group smaller than k shows itself), counts of missing values of a
+  shown cell (``n_missing``), the exclusion counts of the flow diagram and flow table (they
+  chain to the cohort size), or the minimum and maximum of a shown continuous cell (each is one
+  person's value);
+- withhold a model with a numeric covariate (recovering a cell from it needs every subject's
+  covariate value), a test it cannot place (a group label that is not ``key=value`` pairs), or
+  a statistic of another table computed on the same subjects;
+- reach what the suppressed run does not write: notebooks executed by ``retro notebooks``, the
+  terminal summary, files of an earlier run left in ``reports/<study>/`` (the run warns and
+  names them);
 - find relations it cannot see in the numbers of one table: a derived row that is not a
   one-level variable, or a difference rather than a sum, is not linked to its sources.
 

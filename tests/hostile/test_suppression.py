@@ -618,10 +618,18 @@ def test_a_run_with_suppression_shares_the_suppressed_ard_and_keeps_the_full_one
     from analysis.cli import app
 
     path = mini_study()
+    root = path.parent.parent
+    # an executed notebook of an earlier, unsuppressed run in the folder meant for sharing
+    stale = root / "reports" / "notebooks" / "03-adverse-events.ipynb"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}", encoding="utf-8")
     res = CliRunner().invoke(app, ["run", str(path), "--suppress-below", "5", "--jobs", "1"])
     assert res.exit_code == 0, res.output
-    root = path.parent.parent
+    said = " ".join(res.output.split())
+    assert "warning: 1 file(s) in" in said
+    assert "not suppressed below 5 (notebooks/03-adverse-events.ipynb); remove them" in said
     shared = sorted(p.name for p in (root / "reports").rglob("ard*"))
+    assert stale.is_file()  # named, never deleted
     kept = sorted(p.name for p in (root / "processed").rglob("ard*"))
     assert shared == ["ard.csv", "ard.parquet"]
     assert kept == ["ard_unsuppressed.csv", "ard_unsuppressed.parquet"]
