@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analysis.ard import parse_group
 from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import plot_forest
@@ -128,6 +129,7 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
                 outcome=config.derive.response_column,
                 within_labels=config.analysis.labels.levels.get(spec.within or "", {}),
                 suppress_below=k,
+                hidden=_hidden_grades(study, spec, k) if k else frozenset(),
                 ax=ax,
             )
         if isinstance(spec, AeIncidenceFigure):
@@ -184,6 +186,29 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
     else:
         draw(ax)
     return fig
+
+
+def _hidden_grades(study: Study, spec: ResponseBarsFigure, k: int) -> set[tuple[str, str, str]]:
+    """``(within, by, grade)`` cells that the plan's response tables hide under suppression
+    (the bars must not show what the table withholds; ``within`` is "overall" without one)."""
+    keys = {spec.by, spec.within} - {None}
+    outcome = study.config.derive.response_column
+    out: set[tuple[str, str, str]] = set()
+    for name, table in effective_plan(study.config).tables.items():
+        if table.kind != "response":
+            continue
+        shown = study.tables[name].shown(suppress_below=k)
+        rows = shown.loc[shown["suppressed"] & (shown["stat"] == "n")]
+        rows = rows.loc[rows["variable"] == outcome]
+        for group, level in zip(rows["group"], rows["level"], strict=True):
+            try:
+                items = parse_group(group)
+            except ValueError:  # not key=value pairs: not a bar of this figure
+                continue
+            if set(items) == keys:
+                within = items[spec.within] if spec.within else "overall"
+                out.add((within, items[spec.by], str(level)))
+    return out
 
 
 def draw_figures(

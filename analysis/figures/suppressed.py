@@ -8,8 +8,10 @@ drawn. The figures drawn from the cleaned data use the helpers here, which apply
 
 - ``suppress_counts``: bars of one partition (patients per interval; their total is shown):
   counts of 1..k-1 and the complementary ones are not drawn, their label is ``<k`` or ``*``;
-- ``withhold_bars``: 100 % stacked bars: a bar with a hidden grade is not drawn at all (the
-  position of the segments above a hidden one would give its height back);
+- ``hide_grades``: 100 % stacked bars: the hidden grades of a bar (below k, complementary, or
+  hidden by the response table) are not drawn in place — the position of the segments above
+  a hidden one would give its height back — but as one "withheld" block on top of the shown
+  ones (its height, N minus the shown grades, is in the table too);
 - ``coarse_km``: a Kaplan–Meier curve steps only at the figure's listed times (not at each
   event and censoring), and stops before the first listed time at which the number at risk, of
   events or of censored subjects since the previous listed time is 1..k-1; a group whose size
@@ -18,7 +20,7 @@ drawn. The figures drawn from the cleaned data use the helpers here, which apply
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 import numpy as np
 import pandas as pd
@@ -47,16 +49,34 @@ def suppress_counts(counts: pd.DataFrame, *, level: str, k: int) -> pd.DataFrame
     return out
 
 
-def withhold_bars(dist: pd.DataFrame, *, k: int) -> pd.DataFrame:
-    """A ``response_distribution`` frame with a ``withheld`` column (bool per row): True for
-    every grade of a bar that has a grade of 1..k-1 subjects (its ``n`` and ``pct`` set to
-    NaN)."""
-    bars = list(zip(dist["within"], dist["by"], strict=True))
-    small = ((dist["n"] > 0) & (dist["n"] < k)).to_numpy()
-    bad = {bar for bar, is_small in zip(bars, small, strict=True) if is_small}
-    withheld = np.array([bar in bad for bar in bars], dtype=bool)
-    out = dist.astype({"n": "float64"}).assign(withheld=withheld)
-    out.loc[withheld, ["n", "pct"]] = np.nan
+def hide_grades(
+    dist: pd.DataFrame, *, k: int, hidden: Set[tuple[str, str, str]] = frozenset()
+) -> pd.DataFrame:
+    """A ``response_distribution`` frame with a ``hidden`` column (bool per row) and the
+    ``n`` and ``pct`` of hidden grades set to NaN.
+
+    A grade is hidden when it is 1..k-1 subjects or must be hidden so that such a grade cannot
+    be recovered from the bar's total (the bar's grades are a set, as in the tables), or when
+    ``hidden`` names it as ``(within, by, grade)`` — the cells the response table hides, so
+    that the figure shows nothing the table withholds. The plot stacks the shown grades and
+    one "withheld" block for the rest, whose height (the bar's N minus the shown grades) the
+    table shows as well.
+    """
+    keys = [
+        (str(w), str(b), str(g))
+        for w, b, g in zip(dist["within"], dist["by"], dist["grade"], strict=True)
+    ]
+    rows = []
+    for (w, b, grade), n, big_n in zip(keys, dist["n"], dist["N"], strict=True):
+        cell = {"table": "figure", "variable": "grade", "level": grade, "group": f"bar={w}|{b}"}
+        rows += [{**cell, "stat": "n", "value": n}, {**cell, "stat": "N", "value": big_n}]
+    markers = suppressed_markers(suppress_small_cells(ard_frame(rows), k=k))
+    mask = np.array(
+        [("grade", g, f"bar={w}|{b}", "n") in markers or (w, b, g) in hidden for w, b, g in keys],
+        dtype=bool,
+    )
+    out = dist.astype({"n": "float64"}).assign(hidden=mask)
+    out.loc[mask, ["n", "pct"]] = np.nan
     return out
 
 
@@ -100,4 +120,4 @@ def km_test_withheld(data: pd.DataFrame, *, event: str, by: str, k: int) -> bool
     return bool(((values > 0) & (values < k)).any())
 
 
-__all__ = ["coarse_km", "km_test_withheld", "suppress_counts", "withhold_bars"]
+__all__ = ["coarse_km", "hide_grades", "km_test_withheld", "suppress_counts"]

@@ -63,8 +63,9 @@ Outside this module, the same rule reaches every output meant for sharing (``ret
 figure captions), the ARD written to ``reports/<study>/`` (the suppressed one; the full ARD goes
 to the processed-data folder as ``ard_unsuppressed.*``), the claims check (a computed value the
 tables hide is withheld) and the figures (``analysis.figures.suppressed``: hidden points and
-bars are not drawn, Kaplan–Meier curves step only at the ticks and stop before an interval with
-a small count, withheld forest rows show ``†``). ``tests/hostile/_recover.py`` tries to recover
+bars are not drawn, hidden grades of a stacked bar are one "withheld" block on top, Kaplan–Meier
+curves step only at the ticks and stop before an interval with a small count, withheld forest
+rows show ``†``). ``tests/hostile/_recover.py`` tries to recover
 every hidden cell of both shipped twins from the shared ARD and must fail.
 
 Limits

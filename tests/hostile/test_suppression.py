@@ -498,34 +498,53 @@ def test_hidden_points_of_the_incidence_figure_are_markers_not_points():
     assert sorted(t.get_text() for t in ax.texts) == ["*", "<5"]
 
 
-def test_a_response_bar_with_a_small_grade_is_withheld():
+@pytest.mark.parametrize(
+    ("table_hides", "blocks"),
+    [
+        # 2 women worsening: with the stabilization grade (11, hiding it) one block of 13 / 63
+        (frozenset(), {"female": 100 * 13 / 63}),
+        # what the response table hides is not drawn either (the men's two lowest grades)
+        (
+            frozenset({("overall", "male", "worsening"), ("overall", "male", "stabilization")}),
+            {"female": 100 * 13 / 63, "male": 100 * 23 / 98},
+        ),
+    ],
+    ids=["small_grade", "grades_the_table_hides"],
+)
+def test_hidden_response_grades_are_one_withheld_block_on_top_of_the_bar(table_hides, blocks):
     from matplotlib.figure import Figure
 
     from analysis.figures.response import plot_response_by_sex_therapy, response_distribution
 
-    data = _grade_cohort(
-        {
-            "female": {
-                "worsening": 2,
-                "stabilization": 11,
-                "mild improvement": 30,
-                "marked improvement": 20,
-            },
-            "male": {
-                "worsening": 9,
-                "stabilization": 14,
-                "mild improvement": 35,
-                "marked improvement": 40,
-            },
-        }
-    ).assign(is_response_assessable=True)
+    counts = {
+        "female": {
+            "worsening": 2,
+            "stabilization": 11,
+            "mild improvement": 30,
+            "marked improvement": 20,
+        },
+        "male": {
+            "worsening": 9,
+            "stabilization": 14,
+            "mild improvement": 35,
+            "marked improvement": 40,
+        },
+    }
+    data = _grade_cohort(counts).assign(is_response_assessable=True)
     dist = response_distribution(data, by="sex", within=None)
     ax = Figure().add_subplot()
-    plot_response_by_sex_therapy(dist, by="sex", within=None, suppress_below=K, ax=ax)
-    drawn = sorted({round(p.get_x(), 3) for p in ax.patches if p.get_height() > 0})
-    assert len(drawn) == 1  # the male bar only
-    assert "withheld†" in [t.get_text() for t in ax.texts]
-    assert not any(t.get_text() == "3%" for t in ax.texts)
+    plot_response_by_sex_therapy(
+        dist, by="sex", within=None, suppress_below=K, hidden=table_hides, ax=ax
+    )
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert sorted(round(p.get_height(), 6) for p in hatched) == sorted(
+        round(h, 6) for h in blocks.values()
+    )
+    assert all(math.isclose(p.get_y() + p.get_height(), 100) for p in hatched)  # on top
+    texts = [t.get_text() for t in ax.texts]
+    assert "3%" not in texts and "17%" not in texts  # 2/63 and 11/63 are not printed
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Withheld (<5 or *)" in legend
 
 
 def test_a_forest_plot_of_withheld_estimates_draws_no_point():
