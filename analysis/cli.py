@@ -135,8 +135,11 @@ SuppressOpt = Annotated[
     typer.Option(
         "--suppress-below",
         min=2,
-        help="Show counts 1..K-1 as <K in tables (with complementary suppression), "
-        "for sharing outside the study team.",
+        help="Show counts 1..K-1 as <K in tables (with complementary suppression), withhold "
+        "the statistics that would give them back (p-values, risk differences, survival "
+        "estimates, models on categorical covariates), keep them out of the figures and write "
+        "the suppressed ARD to reports/ (the full one to the processed-data folder), for "
+        "sharing outside the study team.",
     ),
 ]
 
@@ -299,6 +302,13 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
     out.print(f"figures: {len(made.figures)}")
     for p in [*made.report, made.manifest]:
         out.print(f"wrote {p}")
+    if suppress_below:
+        from analysis.report.withheld import leftovers_warning, unsuppressed_leftovers
+
+        stale = unsuppressed_leftovers(s.reports_dir, made.all())
+        if stale:
+            text = leftovers_warning(stale, s.reports_dir, suppress_below)
+            out.print(f"[bold yellow]warning:[/] {text}", highlight=False)
     _claims_summary(s)
     out.print(clock.summary())
 
