@@ -73,7 +73,9 @@ PLANTS = {
         Plant("Pacientes", "Motivo suspensão", 8, f"{NAME} pediu, {EMAIL}"),
         Plant("Pacientes", "Sexo", 9, f"{NAME} {CPF}"),
         Plant("Pacientes", "Data EA 1", 11, NIF),
-        Plant("Doses", "Dose", 1, f"1 mg/dia {NAME} {PHONE}", logged=False),
+        # a dose amid words is read as it is (kept as free text); with a number among the words
+        # (a phone) it is not one dose and is audited -- on an excluded patient, see below
+        Plant("Doses", "Dose", 1, f"1 mg/dia {NAME} {EMAIL}", logged=False),
         # a patient excluded for its last visit: the by-dose table needs every dose
         Plant("Doses", "Dose", "LD-00007", f"{NAME} {PHONE}"),
         Plant("Doses", "Início", 2, EMAIL),
