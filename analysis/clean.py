@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.config import RangeCheck, StudyConfig
 from analysis.errors import UnmappedValuesError
+from analysis.io import FORMULA_WITHOUT_VALUE
 from analysis.schema import DUPLICATE_KEYS, TABLE_COLUMNS, Column
 from analysis.text import normalize_label
 
@@ -149,6 +150,9 @@ def _unreadable(value: object) -> str | None:
         return None
     if value.strip() in EXCEL_ERRORS:
         return "Excel error cell"
+    if value.startswith(FORMULA_WITHOUT_VALUE):
+        formula = value[len(FORMULA_WITHOUT_VALUE) :].strip()
+        return f"Excel formula {formula} saved without its result (open and save it in Excel)"
     m = _CONTROL.search(value)
     if m:
         code = ord(m.group())
@@ -568,13 +572,19 @@ _NUMBER_PATTERNS = {mark: _number_pattern(mark) for mark in (".", ",")}
 def _to_number(value: object, decimal_mark: str | None = None) -> float | None:
     """One cell -> a float, or None (blank, not a number, ambiguous, or not in the locale).
 
-    ``decimal_mark`` is the source's declared ``sources[].decimal``; see :func:`number_problem`.
+    ``decimal_mark`` is the source's declared ``sources[].decimal``; see :func:`read_number`.
     """
-    return _read_number(value, decimal_mark)[0]
+    return read_number(value, decimal_mark)[0]
 
 
-def _read_number(value: object, decimal_mark: str | None) -> tuple[float | None, str]:
-    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale' or 'text'."""
+def read_number(value: object, decimal_mark: str | None) -> tuple[float | None, str]:
+    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale' or 'text'.
+
+    ``decimal_mark`` is the source's ``sources[].decimal``. Declared: the other mark is a
+    thousands separator only between groups of three, else the text is 'locale'. Undeclared: a
+    decimal comma or point is read, but one separator followed by exactly three digits
+    (``1.234``, ``1,250``) is 'ambiguous', never guessed. :func:`number_message` words it.
+    """
     if is_blank(value):
         return None, ""
     if isinstance(value, bool):
@@ -599,10 +609,16 @@ def _read_number(value: object, decimal_mark: str | None) -> tuple[float | None,
     return (None, "text") if np.isnan(number) else (number, "")
 
 
-def _number_message(
+def number_message(
     column: str, value: object, problem: str, what: str, source: str, mark: str | None
 ) -> str:
     """The audit message of a numeric cell that was cleared."""
+    return f"`{column}` value {number_problem(value, problem, what, source, mark)}"
+
+
+def number_problem(value: object, problem: str, what: str, source: str, mark: str | None) -> str:
+    """Why ``value`` was not read as a number (``problem`` of :func:`read_number`), and the fix:
+    "'1,250' is ambiguous: ...", for the messages of a cell or of a number inside a text."""
     if problem == "ambiguous":
         text = str(value).strip()
         mark = "." if "." in text else ","
@@ -610,18 +626,18 @@ def _number_message(
         as_decimal = float(text.replace(",", "."))
         as_thousands = float(text.replace(mark, ""))
         return (
-            f"`{column}` value {value!r} is ambiguous: {mark!r} may be the decimal mark "
+            f"{value!r} is ambiguous: {mark!r} may be the decimal mark "
             f"({as_decimal:g}) or a thousands separator ({as_thousands:g}); declare "
             f"`sources[].decimal` ({mark!r} or {other!r}) for source '{source}'"
         )
     if problem == "locale":
         return (
-            f"`{column}` value {value!r} does not fit the decimal mark {mark!r} declared for "
+            f"{value!r} does not fit the decimal mark {mark!r} declared for "
             f"source '{source}' (`sources[].decimal`): expected digits, {mark!r} before the "
             f"decimals and thousands in groups of three (e.g. {_LOCALE_EXAMPLE[mark or '.']!r}); "
             f"correct the value or the declaration"
         )
-    return f"`{column}` value {value!r} is not {what}"
+    return f"{value!r} is not {what}"
 
 
 _LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}
@@ -663,7 +679,7 @@ def parse_numbers(
         if spec.kind not in ("number", "integer"):
             continue
         raw = out[column]
-        read = [_read_number(v, m) for v, m in zip(raw, marks, strict=True)]
+        read = [read_number(v, m) for v, m in zip(raw, marks, strict=True)]
         parsed = pd.Series([r[0] for r in read], index=out.index, dtype="float64")
         problems = pd.Series([r[1] for r in read], index=out.index, dtype=object)
         failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
@@ -678,7 +694,7 @@ def parse_numbers(
             bad = out.loc[failed]
             msgs = pd.Series(
                 [
-                    _number_message(column, v, p, what, s, m)
+                    number_message(column, v, p, what, s, m)
                     for v, p, s, m in zip(
                         raw[failed], problems[failed], sources[failed], marks[failed], strict=True
                     )
@@ -868,59 +884,3 @@ def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposur
         msgs,
     )
     return Step(out, audit=audit)
-
-
-def parse_dose_text(
-    data: pd.DataFrame, table: str = "exposures", default_frequency: str | None = None
-) -> Step:
-    """``dose_text`` ("0,5 mg/dia") -> ``dose_mg`` (where not given), ``doses_per_week`` and
-    ``daily_dose_mg``; text that is not a dose with one amount and one frequency is audited, its
-    dose missing. A dose without a frequency takes ``default_frequency`` (the study's
-    ``exposure.dose_frequency``), with an audit row saying so."""
-    from analysis.dose import parse_dose
-
-    if "dose_text" not in data or data["dose_text"].isna().all():
-        return Step(data)
-    out = data.copy()
-    doses = out["dose_text"].map(parse_dose)
-    assumed = pd.Series(False, index=out.index)
-    if default_frequency is not None:
-        fallback = out["dose_text"].map(lambda v: parse_dose(v, default_frequency))
-        assumed = doses.isna() & fallback.notna()
-        doses = doses.where(~assumed, fallback)
-    parsed = doses.map(lambda d: d is not None)
-    if "dose_mg" not in out:
-        out["dose_mg"] = np.nan
-    from_text = doses.map(lambda d: d.mg if d is not None else np.nan).astype("float64")
-    out["dose_mg"] = out["dose_mg"].astype("float64").fillna(from_text)
-    out["doses_per_week"] = doses.map(lambda d: d.per_week if d is not None else np.nan)
-    out["daily_dose_mg"] = out["dose_mg"] * out["doses_per_week"] / 7
-    audit = []
-    if assumed.any():
-        rows = out.loc[assumed]
-        audit.append(
-            audit_rows(
-                rows,
-                table,
-                "dose_text",
-                "dose",
-                rows["dose_text"],
-                "assumed",
-                f"no frequency written; exposure.dose_frequency '{default_frequency}' assumed",
-            )
-        )
-    failed = out["dose_text"].notna() & ~parsed
-    if not failed.any():
-        return Step(out, audit=_concat(audit, AUDIT_COLUMNS))
-    bad = out.loc[failed]
-    msgs = bad["dose_text"].map(
-        lambda v: (
-            f"`dose_text` value {v!r} is not a dose with one amount and unit (mg, g, mcg) and "
-            "one frequency (per day / week / month, optionally 'Nx'); dose_mg and "
-            "doses_per_week left missing"
-        )
-    )
-    return Step(
-        out,
-        audit=audit_rows(bad, table, "dose_text", "dose", bad["dose_text"], "set_missing", msgs),
-    )

@@ -64,7 +64,8 @@ def _global_options(
         typer.Option(
             "--debug",
             help="Let an unexpected error stop the command with its Python traceback (by "
-            "default: a short message, the traceback written to reports/<study>/retro-error.log).",
+            "default: a short message, the traceback written to retro-error.log in the study's "
+            "processed folder, beside the row-level logs: it can quote raw values).",
         ),
     ] = False,
 ) -> None:
@@ -75,7 +76,7 @@ def _load(study: Path):  # noqa: ANN202 - StudyConfig, imported lazily to keep -
     from analysis.config import StudyConfig
 
     cfg = _guard(lambda: StudyConfig.load(study), "reading the study file")
-    _now.reports_dir = cfg.reports_dir
+    _now.log_dir = cfg.processed_dir
     _now.outputs = {"paths.processed": cfg.processed_dir, "paths.reports": cfg.reports_dir}
     return cfg
 
@@ -161,8 +162,11 @@ SuppressOpt = Annotated[
     typer.Option(
         "--suppress-below",
         min=2,
-        help="Show counts 1..K-1 as <K in tables (with complementary suppression), "
-        "for sharing outside the study team.",
+        help="Show counts 1..K-1 as <K in tables (with complementary suppression), withhold "
+        "the statistics that would give them back (p-values, risk differences, survival "
+        "estimates, models on categorical covariates), keep them out of the figures and write "
+        "the suppressed ARD to reports/ (the full one to the processed-data folder), for "
+        "sharing outside the study team.",
     ),
 ]
 
@@ -335,6 +339,13 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
     out.print(f"figures: {len(made.figures)}")
     for p in [*made.report, made.manifest]:
         out.print(f"wrote {p}")
+    if suppress_below:
+        from analysis.report.withheld import leftovers_warning, unsuppressed_leftovers
+
+        stale = unsuppressed_leftovers(s.reports_dir, made.all())
+        if stale:
+            text = leftovers_warning(stale, s.reports_dir, suppress_below)
+            out.print(f"[bold yellow]warning:[/] {text}", highlight=False)
     print_claims_summary(s)
     out.print(clock.summary())
 

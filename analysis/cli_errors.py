@@ -41,7 +41,7 @@ class _Invocation:
 
     command: str = ""
     stage: str = ""
-    reports_dir: Path | None = None
+    log_dir: Path | None = None  # paths.processed: never under reports (raw values)
     debug: bool = False
     #: the folders the command writes, by config key (``paths.reports``: its folder)
     outputs: dict[str, Path] = field(default_factory=dict)
@@ -63,7 +63,7 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
     def decorate(fn: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(fn)
         def run(*args: P.args, **kwargs: P.kwargs) -> None:
-            _now.command, _now.stage, _now.reports_dir = name, "reading the study file", None
+            _now.command, _now.stage, _now.log_dir = name, "reading the study file", None
             _now.outputs, _now.written, _now.unstaged = {}, False, None
             try:
                 with deferred_sigint():
@@ -189,10 +189,11 @@ def _print_unexpected(exc: BaseException, trace: str) -> None:
 
 
 def _write_error_log(trace: str) -> Path | None:
-    """Write the traceback to reports/<study>/retro-error.log (the temporary folder when the
-    study file could not be read); None when it cannot be written."""
+    """Write the traceback to retro-error.log in the study's processed folder (the temporary
+    folder when the study file could not be read); None when it cannot be written. Not under
+    the reports folder, which is shared: an exception's text can quote raw values."""
 
-    folder = _now.reports_dir if _now.reports_dir is not None else Path(tempfile.gettempdir())
+    folder = _now.log_dir if _now.log_dir is not None else Path(tempfile.gettempdir())
     path = folder / ERROR_LOG
     header = (
         f"{time.strftime('%Y-%m-%d %H:%M:%S')}  retro {' '.join(sys.argv[1:])}\n"

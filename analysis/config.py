@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analysis._yaml import Lines, format_validation_errors, read_yaml_text, safe_load_with_lines
 from analysis.design import Condition, Exposure, Group, Variable
 from analysis.errors import ConfigError
+from analysis.identity_rules import IdRules
 from analysis.plan import AnalysisPlan
 from analysis.text import normalize_label
 
@@ -40,7 +41,8 @@ class StudyInfo(_Model):
     export_date: dt.date | None = Field(
         default=None,
         description="the day the raw data were exported: no date may be later (the default end "
-        "of `cleaning.date_window`) and it sets the century of two-digit years",
+        "of `cleaning.date_window`; without it, the day each file was last modified) and it sets "
+        "the century of two-digit years",
     )
 
 
@@ -80,9 +82,21 @@ class Source(_Model):
         description="wide repeated column groups: each value fills '{i}' in the headers, one "
         "record per filled group (e.g. 'Adverse event {i}' for i in 1, 2, 3)",
     )
+    multiline_cells: bool = Field(
+        default=False,
+        description="CSV only: quoted cells may hold line breaks (a record may span several "
+        "lines; its source_row is its first line). Undeclared, such a record stops the run "
+        "naming its lines, since a stray quote is the usual cause",
+    )
 
     @model_validator(mode="after")
-    def _repeat_has_placeholder(self) -> Source:
+    def _keys_fit(self) -> Source:
+        if self.multiline_cells and self.inferred_format != "csv":
+            raise ValueError(
+                "`multiline_cells` applies to CSV sources only (this source is "
+                f"{self.inferred_format or 'of unknown format'}; its cells are read as stored): "
+                "remove the key"
+            )
         if self.repeat is not None:
             if not self.repeat:
                 raise ValueError("`repeat` lists no index; give e.g. [1, 2, 3] or remove it")
@@ -212,8 +226,9 @@ class DateWindow(_Model):
     start: dt.date = dt.date(1901, 1, 1)
     end: dt.date | None = Field(
         default=None,
-        description="latest plausible date; null: `study.export_date` when given, else no upper "
-        "bound (never the date of the run, which would make the cleaning depend on the day)",
+        description="latest plausible date; null: `study.export_date` when given, else no date "
+        "may be later than the day its file was last modified (never the date of the run, which "
+        "would make the cleaning depend on the day)",
     )
 
     @model_validator(mode="after")
@@ -229,6 +244,14 @@ class DateWindow(_Model):
 class Cleaning(_Model):
     on_unmapped: Literal["error", "exclude"] = "error"
     date_window: DateWindow = Field(default_factory=DateWindow)
+    ids: IdRules = Field(default_factory=IdRules)
+    max_orphan_fraction: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="a source with more than this fraction of records whose patient_id is not "
+        "in the patient table stops the run",
+    )
 
 
 class StudyConfig(_Model):
@@ -394,7 +417,8 @@ class StudyConfig(_Model):
     @property
     def date_window(self) -> tuple[dt.date, dt.date | None]:
         """The plausible dates ``(start, end)``: ``cleaning.date_window``, its end defaulting to
-        ``study.export_date`` (None: no upper bound)."""
+        ``study.export_date`` (None: no end for the whole study; each file's modification day
+        then bounds its own dates, see :mod:`analysis.plausibility`)."""
         window = self.cleaning.date_window
         return window.start, window.end if window.end is not None else self.study.export_date
 

@@ -53,9 +53,15 @@ def add_day0(patients: pd.DataFrame, exposure: Exposure) -> pd.DataFrame:
 
 
 def add_followup(
-    patients: pd.DataFrame, exposures: pd.DataFrame, assessments: pd.DataFrame, d: Derivation
+    patients: pd.DataFrame,
+    exposures: pd.DataFrame,
+    assessments: pd.DataFrame,
+    d: Derivation,
+    adverse_events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """``last_contact_date`` and ``followup_months`` from day 0."""
+    """``last_contact_date`` (the latest known date of the patient: last visit, last exposure
+    start or period stop, last assessment, discontinuation and, when given, adverse-event onset)
+    and ``followup_months`` from day 0."""
     out = patients.copy()
     last_assess = assessments.groupby("patient_id")["assessment_date"].max()
     parts = [
@@ -64,6 +70,10 @@ def add_followup(
         out["patient_id"].map(last_assess),
         out["discontinuation_date"],
     ]
+    if adverse_events is not None:
+        parts.append(
+            out["patient_id"].map(adverse_events.groupby("patient_id")["onset_date"].max())
+        )
     if "_last_stop_date" in out:
         parts.append(out["_last_stop_date"])
     out["last_contact_date"] = pd.concat(parts, axis=1).max(axis=1)
@@ -223,7 +233,11 @@ def add_baseline_severity(patients: pd.DataFrame, config: StudyConfig) -> pd.Dat
         )
     vocab = config.vocabularies.get("baseline_grade")
     if vocab is not None and vocab.categories:
-        out["grade_scale"] = grade.map(vocab.categories).astype("string")
+        # categorical, its levels the vocabulary's words: shown by level like any vocabulary
+        scales = dict.fromkeys(
+            vocab.categories[lv] for lv in vocab.levels if lv in vocab.categories
+        )
+        out["grade_scale"] = pd.Categorical(grade.map(vocab.categories), categories=list(scales))
     return out
 
 

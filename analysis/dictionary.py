@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.config import StudyConfig
+from analysis.privacy import COUNT_ONLY, SHOWN_LEVELS, SHOWN_STATISTICS, column_kind, shown_as
 from analysis.schema import PROVENANCE_DESCRIPTIONS, derived_columns
 
 
@@ -50,11 +51,12 @@ def data_dictionary(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.
 
 
 #: How :func:`column_profile` summarises a column: its levels counted, its statistics, or
-#: only how many values it has (a value that could identify a patient is never shown).
-PROFILE_LEVELS = "levels"
-PROFILE_STATISTICS = "statistics"
-PROFILE_COUNT_ONLY = {"id": "count only (identifier)", "date": "count only (date)"}
-PROFILE_FREE_TEXT = "count only (text)"
+#: only how many values it has (a value that could identify a patient is never shown; see
+#: :mod:`analysis.privacy`).
+PROFILE_LEVELS = SHOWN_LEVELS
+PROFILE_STATISTICS = SHOWN_STATISTICS
+PROFILE_COUNT_ONLY = {"id": COUNT_ONLY["id"], "date": COUNT_ONLY["date"]}
+PROFILE_FREE_TEXT = COUNT_ONLY["text"]
 
 
 def column_profile(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.DataFrame:
@@ -70,12 +72,10 @@ def column_profile(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.D
     """
     rows: list[dict[str, object]] = []
     for table, df in tables.items():
-        declared = config.columns_for(table)
         for col in df.columns:
             if col in PROVENANCE_DESCRIPTIONS:
                 continue
-            kind = declared[col].kind if col in declared else ""
-            shown = _profiled_as(df[col], kind)
+            shown = shown_as(df[col], column_kind(config, col, table))
             rows += [
                 {
                     "table": table,
@@ -90,18 +90,6 @@ def column_profile(tables: dict[str, pd.DataFrame], config: StudyConfig) -> pd.D
     return pd.DataFrame(
         rows, columns=["table", "column", "shown", "level", "stat", "value"]
     ).astype({"value": float})
-
-
-def _profiled_as(s: pd.Series, kind: str) -> str:
-    if kind in PROFILE_COUNT_ONLY:
-        return PROFILE_COUNT_ONLY[kind]
-    if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s.dtype):
-        return PROFILE_LEVELS
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return PROFILE_COUNT_ONLY["date"]
-    if pd.api.types.is_numeric_dtype(s.dtype) and kind != "text":
-        return PROFILE_STATISTICS
-    return PROFILE_FREE_TEXT
 
 
 def _profile_stats(s: pd.Series, shown: str) -> list[tuple[str | None, str, float]]:

@@ -1,16 +1,16 @@
 """Read raw exports (CSV, XLSX, Parquet, SAS, SPSS) into canonical tables; hash files.
 
 Every record read keeps its provenance: ``source_file`` (relative to the raw folder),
-``source_sheet`` and ``source_row`` (the row number a spreadsheet shows: header = row 1).
+``source_sheet`` and ``source_row`` (the line a text editor shows where a CSV record starts, or
+the row Excel shows: header = 1). Each reader also counts its file's records apart from parsing
+them (``attrs["file_records"]``); ``read_source`` stops when the two differ.
 Raw files are opened read-only and never written.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
-import io
 import re
 import zipfile
 from collections import defaultdict
@@ -20,16 +20,10 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from analysis.config import Source, StudyConfig
+from analysis.csv_records import first_line, read_csv_text
+from analysis.decode import decode_text
 from analysis.errors import SourceError
 from analysis.schema import PROVENANCE
-
-_CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -48,6 +42,7 @@ def read_raw(
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    multiline_cells: bool = False,
 ) -> pd.DataFrame:
     """Read one raw file as it is (raw headers, cells as text where the format allows).
 
@@ -58,6 +53,11 @@ def read_raw(
     sheet : worksheet name, for ``xlsx``.
     encoding, delimiter : for ``csv``; detected when not given (encoding: UTF-8, then
         Windows-1252, then Latin-1; delimiter: ``,`` ``;`` tab or ``|`` by csv.Sniffer).
+    multiline_cells : for ``csv``, whether a quoted cell may hold a line break (otherwise a
+        record spanning several lines is an error naming them: see ``analysis.csv_records``).
+
+    The frame's ``attrs["file_records"]`` is the number of records counted in the file itself
+    (CSV: non-blank lines after the header; XLSX: non-empty rows after the header).
     """
     path = Path(path)
     if not path.is_file():
@@ -75,7 +75,9 @@ def read_raw(
                 f"{path}: is an Excel workbook with a .csv name (it starts with the zip signature "
                 f"PK); set `format: xlsx` (and `sheet:`) for this source, or export it as CSV."
             )
-        return _read_csv(path, encoding=encoding, delimiter=delimiter)
+        return _read_csv(
+            path, encoding=encoding, delimiter=delimiter, multiline_cells=multiline_cells
+        )
     if fmt == "xlsx":
         return _read_xlsx(path, sheet)
     if fmt == "parquet":
@@ -87,77 +89,23 @@ def read_raw(
     )
 
 
-def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
-    data = path.read_bytes()
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise SourceError(
-                f"{path}: cannot be decoded as {encoding!r} (byte 0x{data[exc.start]:02x} at line "
-                f"{line}). The file is probably in another encoding: set `encoding: latin-1` "
-                f"(or cp1252) for this source."
-            ) from None
-        except LookupError:
-            raise SourceError(
-                f"{path}: unknown encoding {encoding!r} in the study config; use e.g. utf-8, "
-                f"latin-1 or cp1252."
-            ) from None
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(enc), enc
-            except UnicodeDecodeError:
-                raise SourceError(
-                    f"{path}: starts with a {enc.upper()} byte-order mark but cannot be decoded as "
-                    f"{enc.upper()}. Re-export the file as UTF-8 CSV."
-                ) from None
-    head = data[:400]
-    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):
-        even = head[0::2].count(b"\x00") >= head[1::2].count(b"\x00")
-        raise SourceError(
-            f"{path}: looks like UTF-16 text without a byte-order mark (every other byte is 0). "
-            f"Set `encoding: {'utf-16-be' if even else 'utf-16-le'}` for this source, or re-export "
-            f"it as UTF-8 CSV."
-        )
-    for enc in _CSV_ENCODINGS:
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise SourceError(f"{path}: encoding could not be detected; set `encoding` for this source.")
-
-
-def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None) -> pd.DataFrame:
-    text, _ = _decode(path, encoding)
+def _read_csv(
+    path: Path, *, encoding: str | None, delimiter: str | None, multiline_cells: bool = False
+) -> pd.DataFrame:
+    """Cells as text; the index is the line where each record starts (header = line 1)."""
+    text, _ = decode_text(path, encoding)
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark read with `encoding: utf-8`
     if not text.strip():
         raise SourceError(f"{path} holds no data (only white space). Re-export the file.")
+    header = first_line(text)
     if delimiter is None:
         try:
-            delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t|").delimiter
+            delimiter = csv.Sniffer().sniff(header, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    first = next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0]], delimiter=delimiter), [])
+    first = next(csv.reader([header], delimiter=delimiter), [])
     _check_unique_headers([h.strip() for h in first], str(path))
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            # the C parser ends a cell at a NUL byte ("0\x00,5" would read as "0")
-            engine="python" if "\x00" in text else "c",
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-        )
-    except pd.errors.ParserError as exc:
-        raise SourceError(
-            f"{path}: not a valid delimited file with delimiter {delimiter!r} ({exc}). Check "
-            f"`delimiter` for this source."
-        ) from None
-    df.index = pd.RangeIndex(2, 2 + len(df))
-    blank = (df == "").all(axis=1)
-    return df.loc[~blank]
+    return read_csv_text(text, delimiter, where=str(path), multiline_cells=multiline_cells)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -187,20 +135,29 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
                     f"{listed}. Set `sheet:` for this source to the sheet that holds the records."
                 )
         raw = book.parse(sheet if sheet is not None else 0, header=None, dtype=object)
-    if raw.empty or raw.iloc[0].isna().all():
-        raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
     for (r, c), err in _xlsx_error_cells(path, sheet if sheet is not None else names[0]).items():
         if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
             raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text
+    # the rows of the sheet holding a non-blank cell (white space is blank): the records are
+    # counted from these cells, and a record keeps the row number Excel shows
+    filled = [not all(map(_is_blank, row)) for row in raw.to_numpy(dtype=object)]
+    if True not in filled:
+        raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
+    if not filled[0]:
+        raise SourceError(
+            f"{path}, sheet {sheet!r}: row 1 is blank; the column headers must be on row 1 "
+            f"(the first non-blank row is row {filled.index(True) + 1}). Delete the rows above "
+            f"the header."
+        )
     header = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[0]]
     _check_unique_headers(header, f"{path}, sheet {sheet!r}")
     df = raw.iloc[1:].copy()
     df.columns = header
     df = df.astype(object).where(df.notna(), None)
-    # Keep the sheet's row numbers even when blank rows are dropped.
     df.index = pd.RangeIndex(2, 2 + len(df))
-    blank = df.isna().all(axis=1)
-    return df.loc[~blank]
+    out = df.loc[filled[1:]]
+    out.attrs["file_records"] = sum(filled[1:])
+    return out
 
 
 def _column_letter(n: int) -> str:
@@ -237,8 +194,13 @@ _NS = {
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
+#: the text given to a formula cell saved without its result (calamine reads it as empty)
+FORMULA_WITHOUT_VALUE = "#FORMULA-WITHOUT-VALUE"
+
+
 def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """``(row, column) -> "#DIV/0!"`` for the error cells of one sheet (calamine drops them)."""
+    """``(row, column) -> "#DIV/0!"`` for the error cells of one sheet, and the formula cells
+    saved without a result (calamine reads both as empty)."""
     try:
         with zipfile.ZipFile(path) as zf:
             book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
@@ -253,20 +215,26 @@ def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
             xml = zf.read(target)
     except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
         return {}
-    if b't="e"' not in xml:
+    if b't="e"' not in xml and b"<f" not in xml:
         return {}
     found = {}
     for cell in ElementTree.fromstring(xml).iter(f"{{{_NS['m']}}}c"):
-        if cell.get("t") != "e":
-            continue
         m = _CELL_REF.fullmatch(cell.get("r") or "")
         value = cell.find("m:v", _NS)
-        if m is None or value is None or not value.text:
+        formula = cell.find("m:f", _NS)
+        if m is None:
+            continue
+        if cell.get("t") == "e" and value is not None and value.text:
+            text = value.text
+        elif formula is not None and (value is None or not value.text):
+            # a formula whose result was never saved (written by a script, not by Excel)
+            text = f"{FORMULA_WITHOUT_VALUE} ={formula.text or ''}"
+        else:
             continue
         col = 0
         for ch in m.group(1):
             col = col * 26 + ord(ch) - 64
-        found[(int(m.group(2)), col)] = value.text
+        found[(int(m.group(2)), col)] = text
     return found
 
 
@@ -281,12 +249,17 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             f"{path}: not a complete Parquet file (the Parquet marker PAR1 is missing at its "
             f"{part}; the file is probably truncated or not Parquet). Copy or export it again."
         )
+    import pyarrow.parquet as pq
+
     try:
-        return pd.read_parquet(path)
+        df = pd.read_parquet(path)
+        rows = pq.ParquetFile(path).metadata.num_rows  # the count the file's footer declares
     except Exception as exc:  # pyarrow.ArrowInvalid, OSError and friends
         raise SourceError(
             f"{path}: not a readable Parquet file ({exc}). Copy or export it again."
         ) from None
+    df.attrs["file_records"] = rows
+    return df
 
 
 def _read_stat(path: Path, fmt: str, encoding: str | None) -> pd.DataFrame:
@@ -294,13 +267,16 @@ def _read_stat(path: Path, fmt: str, encoding: str | None) -> pd.DataFrame:
 
     try:
         if fmt == "spss":
-            df, _ = pyreadstat.read_sav(str(path), apply_value_formats=True)
+            df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
         elif path.suffix.lower() == ".xpt":
-            df, _ = pyreadstat.read_xport(str(path), encoding=encoding)
+            df, meta = pyreadstat.read_xport(str(path), encoding=encoding)
         else:
-            df, _ = pyreadstat.read_sas7bdat(str(path), encoding=encoding)
+            df, meta = pyreadstat.read_sas7bdat(str(path), encoding=encoding)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise SourceError(f"{path}: cannot be read as {fmt.upper()} ({exc}).") from None
+    # the count the file's header declares (some writers leave it unset)
+    declared = meta.number_rows
+    df.attrs["file_records"] = declared if declared is not None and declared >= 0 else len(df)
     return df
 
 
@@ -315,8 +291,20 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     path = config.source_path(source)
     fmt = source.inferred_format
     raw = read_raw(
-        path, fmt=fmt, sheet=source.sheet, encoding=source.encoding, delimiter=source.delimiter
+        path,
+        fmt=fmt,
+        sheet=source.sheet,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        multiline_cells=source.multiline_cells,
     )
+    in_file = raw.attrs.get("file_records", len(raw))
+    if in_file != len(raw):
+        raise SourceError(
+            f"{source.label}: the file holds {in_file} records but the reader returned "
+            f"{len(raw)}; the run stops rather than lose or invent a record. This is a defect of "
+            f"the reader, not of your data: report it with the file's format."
+        )
     if raw.empty:
         raise SourceError(f"{source.label}: has a header but no records.")
     raw.columns = [str(c).strip() for c in raw.columns]
@@ -337,7 +325,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             f"source {source.name!r} ({source.label}) does not map required column(s) "
             f"{absent_required} of table '{source.table}'; add them under `columns`."
         )
-    rel = _relative(path, config.raw_dir)
+    rel = relative_path(path, config.raw_dir)
     rows = (
         raw.index.to_numpy()
         if fmt in ("xlsx", "csv")
@@ -362,7 +350,10 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     out["source_file"] = rel
     out["source_sheet"] = source.sheet or ""
     out["_source"] = source.name
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    # the records this source gives: a row of the file each, or each filled repeated group
+    out.attrs["file_records"] = len(out) if source.repeat else in_file
+    return out
 
 
 def _is_blank(value: object) -> bool:
@@ -375,7 +366,11 @@ def _is_blank(value: object) -> bool:
 
 def read_table(config: StudyConfig, table: str) -> pd.DataFrame:
     """All sources of one canonical table, stacked in config order."""
-    frames = [read_source(config, s) for s in config.sources_for(table)]
+    return stack_sources(config, table, [read_source(config, s) for s in config.sources_for(table)])
+
+
+def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The sources of one table (``read_source`` frames), as one frame of its columns."""
     columns = [*config.columns_for(table), *PROVENANCE, "_source"]
     if not frames:
         return pd.DataFrame(columns=columns)
@@ -383,7 +378,7 @@ def read_table(config: StudyConfig, table: str) -> pd.DataFrame:
     return stacked.reindex(columns=columns)
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_path(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

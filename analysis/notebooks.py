@@ -4,7 +4,8 @@ Each ``notebooks/NN-*.ipynb`` is executed with papermill in its own kernel (work
 ``notebooks/``, as in JupyterLab), with its ``study_path`` parameter set to the study file and
 ``ard_out`` set so that it writes the analysis-results rows of the tables it shows. Those rows
 must equal the rows of the same tables computed by the package directly (``Study(config).ard``,
-what ``retro tables`` writes). Executed copies, with their outputs, are kept for reviewers.
+what ``retro tables`` writes). Executed copies, with their outputs, are kept for reviewers; the
+text of an error is withheld from them (it can quote raw values) and printed in the terminal.
 Notebooks run side by side, one per core by default.
 
 The notebooks show what the study's plan holds: :func:`plan_tables` names its tables of given
@@ -30,8 +31,10 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from analysis._atomic import write_atomic
 from analysis.ard import ARD_COLUMNS, concat_ard
 from analysis.parallel import fork_available
+from analysis.privacy import withhold_error_text
 
 if TYPE_CHECKING:
     from analysis.config import StudyConfig
@@ -155,6 +158,9 @@ def execute_notebook(
     )
     if notebook is None and returncode == 0:
         errors = ("papermill wrote no notebook",)
+    if notebook is not None and withhold_error_text(notebook):
+        # the copy kept for reviewers, without raw values
+        write_atomic(out_nb, lambda p: nbformat.write(notebook, p))
     return NotebookRun(
         name=name,
         output=out_nb,

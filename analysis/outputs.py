@@ -70,7 +70,7 @@ def import_libraries() -> None:
 
 
 def _figure_steps(
-    study: Study, *, from_tables: bool
+    study: Study, *, from_tables: bool, suppress_below: int | None = None
 ) -> tuple[Callable[[], dict[str, list[Path]]], Callable[[], dict[str, list[Path]]]]:
     """Two steps for one process: draw the figures of the tables (``from_tables``) or those of
     the cleaned data alone and write their SVG (what the report needs); then write their PNG
@@ -81,7 +81,7 @@ def _figure_steps(
         from analysis.figures.study import draw_figures, figure_stems, figures_dir, save_figures
 
         stems = figure_stems(study.config, from_tables=from_tables)
-        drawn.update(draw_figures(study, stems))
+        drawn.update(draw_figures(study, stems, suppress_below=suppress_below))
         return save_figures(drawn, figures_dir(study), formats=("svg",))
 
     def png_pdf() -> dict[str, list[Path]]:
@@ -121,7 +121,7 @@ def write_outputs(
     from analysis.staging import staged_study
 
     folders = {"paths.reports": study.config.reports_dir}
-    if write_clean:
+    if write_clean or suppress_below:  # the unsuppressed ARD goes to the processed folder
         folders["paths.processed"] = study.config.processed_dir
     with staged_study(study, folders) as staging:
         out = _write_staged(
@@ -154,7 +154,9 @@ def _write_staged(
         return study.clean, study.write_clean() if write_clean else []
 
     on_stage("clean")
-    early_svg, early_png_pdf = _figure_steps(study, from_tables=False)
+    early_svg, early_png_pdf = _figure_steps(
+        study, from_tables=False, suppress_below=suppress_below
+    )
     # SVG first: the report needs it; the PNG and PDF files follow in the same process.
     early = Background(
         ("clean", clean), ("figures", early_svg), ("figures", early_png_pdf), processes=processes
@@ -170,7 +172,7 @@ def _write_staged(
     on_stage("tables")
     run_named("tables", lambda: study.ard)  # every table and query before the next fork
     on_stage("figures")
-    late_svg, late_png_pdf = _figure_steps(study, from_tables=True)
+    late_svg, late_png_pdf = _figure_steps(study, from_tables=True, suppress_below=suppress_below)
     svg_files = {
         **cast(dict[str, list[Path]], early.result(1)),
         **run_named("figures", late_svg),

@@ -14,12 +14,15 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import clean, derive
+from analysis import clean, derive, identity
 from analysis._atomic import write_atomic
+from analysis.accounting import account, read_table_counted, require_balanced
 from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.config import StudyConfig
+from analysis.dose import parse_dose_text
 from analysis.errors import PipelineError, UnmappedValuesError
-from analysis.io import read_table, write_parquet
+from analysis.io import write_parquet
+from analysis.plausibility import check_chronology, check_file_dates
 from analysis.safe_cells import neutralise_frame
 from analysis.schema import TABLES_ORDER
 from analysis.validate import validate_analysis_tables
@@ -44,23 +47,9 @@ class CleanResult:
         return self.tables["patients"]
 
     def accounting(self) -> pd.DataFrame:
-        """Per raw file and sheet: rows read, kept, logged, and whether they add up."""
-        kept = (
-            pd.concat(
-                [
-                    t[["source_file", "source_sheet"]].assign(table=name)
-                    for name, t in self.tables.items()
-                ]
-            )
-            .value_counts(["table", "source_file", "source_sheet"])
-            .rename("kept")
-        )
-        logged = self.exclusions.rename(columns={"source": "source_file", "sheet": "source_sheet"})
-        logged = logged.value_counts(["table", "source_file", "source_sheet"]).rename("logged")
-        out = self.raw_counts.set_index(["table", "source_file", "source_sheet"])
-        out = out.join(kept).join(logged).fillna(0).astype("int64").reset_index()
-        out["balanced"] = out["rows_read"] == out["kept"] + out["logged"]
-        return out
+        """Per raw file and sheet: records in the file (``rows_read``, counted from the file
+        itself), kept, logged, and whether they add up (``analysis.accounting``)."""
+        return account(self.raw_counts, self.tables, self.exclusions)
 
 
 def _collect(step: Step, excluded: list[pd.DataFrame], audit: list[pd.DataFrame]) -> pd.DataFrame:
@@ -82,7 +71,10 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     Raises
     ------
     SourceError
-        A raw file cannot be read as configured (stops the run).
+        A raw file cannot be read as configured, or its patient ids do not link to the patient
+        table (stops the run).
+    PipelineError
+        The records of a raw file are not all kept or logged (``analysis.accounting``).
     UnmappedValuesError
         Labels no vocabulary covers (lists all of them, across every table).
     """
@@ -92,22 +84,22 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     tables: dict[str, pd.DataFrame] = {}
     counts = []
     unmapped = []
+    ids: dict[str, pd.DataFrame] = {}
     for table in TABLES_ORDER:
         say(f"reading {table}")
-        df = read_table(config, table)
-        counts.append(
-            df.value_counts(["source_file", "source_sheet"], sort=False)
-            .rename("rows_read")
-            .reset_index()
-            .assign(table=table)
-        )
+        df, counted = read_table_counted(config, table)
+        counts.append(counted)
         columns = config.columns_for(table)
         df = _collect(clean.flag_unreadable_cells(df, table, columns), excluded, audit)
         df = clean.strip_text(df)
+        df = _collect(identity.normalise_ids(df, table, config.cleaning.ids), excluded, audit)
+        ids[table] = identity.id_records(df)
         df = _collect(clean.require_values(df, table, columns), excluded, audit)
         step, report = clean.map_vocabularies(df, table, config)
         unmapped.append(report)
         tables[table] = step.data
+    id_warnings, id_audit = identity.check_ids(ids, config.cleaning)
+    audit.append(id_audit)
     unmapped_all = pd.concat([u for u in unmapped if len(u)] or [pd.DataFrame()], ignore_index=True)
     if len(unmapped_all) and config.cleaning.on_unmapped == "error":
         raise UnmappedValuesError(
@@ -118,13 +110,10 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         df = _collect(df, excluded, audit)
         say(f"validating {table}")
         df = _collect(clean.parse_dates(df, table, config), excluded, audit)
+        df = _collect(check_file_dates(df, table, config), excluded, audit)
+        decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
         df = _collect(
-            clean.parse_numbers(
-                df,
-                table,
-                config.columns_for(table),
-                decimals={s.name: s.decimal for s in config.sources},
-            ),
+            clean.parse_numbers(df, table, config.columns_for(table), decimals=decimals),
             excluded,
             audit,
         )
@@ -133,7 +122,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             df = _collect(clean.check_stop_after_start(df, table), excluded, audit)
         if table == "exposures":
             df = _collect(
-                clean.parse_dose_text(df, table, config.exposure.dose_frequency), excluded, audit
+                parse_dose_text(df, table, config.exposure.dose_frequency, decimals=decimals),
+                excluded,
+                audit,
             )
         tables[table] = df
 
@@ -141,10 +132,10 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     step, conflicts = clean.deduplicate_patients(tables["patients"])
     patients = _collect(step, excluded, audit)
     screened_ids = set(tables["patients"]["patient_id"])
-    removed: dict[str, tuple[str, str]] = {}
+    kept_ids = set(patients["patient_id"])
+    removed = identity.excluded_patients(excluded, kept_ids)
     for pid in conflicts.get("patient_id", []):
         removed[pid] = ("conflict", "conflicting duplicate patient records")
-    kept_ids = set(patients["patient_id"])
     for table in TABLES_ORDER[1:]:
         df = _collect(clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit)
         tables[table] = _collect(clean.drop_duplicate_records(df, table), excluded, audit)
@@ -155,6 +146,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             excluded,
             audit,
         )
+
+    say("checking ages and the order of dates")
+    checked = check_chronology({**tables, "patients": patients}, config)
+    patients = _collect(checked["patients"], excluded, audit)
+    for table in TABLES_ORDER[1:]:
+        tables[table] = _collect(checked[table], excluded, audit)
 
     say("deriving analysis variables")
     patients, tables["adverse_events"] = _derive(patients, tables, config)
@@ -200,7 +197,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit
         )
     flow = pd.DataFrame(flow_rows)
-    warnings = _flow_warnings(flow)
+    warnings = [*id_warnings, *_flow_warnings(flow)]
     for name, sub in config.subgroups.items():
         if not sub.in_flow:
             continue
@@ -223,7 +220,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     tables["patients"] = patients
     tables = {k: _finalise(k, _drop_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
-    return CleanResult(
+    result = CleanResult(
         tables=tables,
         exclusions=_frame(excluded, LOG_COLUMNS),
         audit=_frame(audit, AUDIT_COLUMNS),
@@ -234,6 +231,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         conflicts=conflicts,
         warnings=tuple(warnings),
     )
+    require_balanced(result.accounting())
+    return result
 
 
 def _derive(
@@ -246,7 +245,7 @@ def _derive(
     patients = (
         patients.pipe(derive.add_exposure_summary, exposures, e)
         .pipe(derive.add_day0, e)
-        .pipe(derive.add_followup, exposures, assessments, d)
+        .pipe(derive.add_followup, exposures, assessments, d, tables["adverse_events"])
         .pipe(derive.add_exposure_end, e, d)
         .pipe(derive.add_schedule, exposures, d)
         .pipe(_if, assessed, derive.add_response, assessments, d)

@@ -21,6 +21,7 @@ from analysis.plan import (
     TimeToEventTable,
     figure_name,
 )
+from analysis.privacy import HOW_TO_SHOW, never_shown_why, shown_columns
 
 if TYPE_CHECKING:
     from analysis.config import StudyConfig
@@ -32,6 +33,15 @@ def _column(key: str, name: str | None, known: set[str], what: str = "variable")
             f"{key}: unknown {what} {name!r}{_hint(name, known)}; it must be a column of the "
             f"patient table: {sorted(known)}"
         )
+
+
+def _shown(cfg: StudyConfig, key: str, spec: object, known: set[str], what: str) -> None:
+    """No identifier, date or free text among the columns ``spec`` shows by their values."""
+    for sub, column, where in shown_columns(spec):
+        table = where or ("patients" if column in known else "exposures")
+        why = never_shown_why(cfg, column, table)
+        if why is not None:
+            raise ValueError(f"{key}.{sub}: {why}; it is never shown in a {what}. {HOW_TO_SHOW}")
 
 
 def check_plan(cfg: StudyConfig) -> None:
@@ -105,6 +115,7 @@ def check_plan(cfg: StudyConfig) -> None:
             "adverse_events"
         ):
             raise ValueError(f"{key}: kind {spec.kind} needs a source with table: adverse_events")
+        _shown(cfg, key, spec, known, "table")
     from analysis.plan_defaults import effective_plan
 
     stems: list[str] = []
@@ -118,6 +129,7 @@ def check_plan(cfg: StudyConfig) -> None:
             )
         for attr in ("by", "within", "time", "event"):
             _column(f"{key}.{attr}", getattr(fig, attr, None), known, f"`{attr}` column")
+        _shown(cfg, key, fig, known, "figure")
         stem = figure_name(fig)
         if stem in stems:
             raise ValueError(f"{key}: a second figure named {stem!r}; give it another `name`")

@@ -31,6 +31,12 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
         "centre": Column("category", False, "Treating centre."),
         "sex": Column("category", True, "Sex (female / male)."),
         "age_years": Column("number", False, "Age in years at day 0.", unit="years"),
+        "birth_date": Column(
+            "date", False, "Date of birth (checks the age and that no record predates birth)."
+        ),
+        "birth_year": Column(
+            "integer", False, "Year of birth, where the export gives no full birth date."
+        ),
         "baseline_grade": Column(
             "category",
             False,
@@ -64,6 +70,9 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
         "onset_date": Column("date", True, "Date the adverse event began."),
         "ae_term": Column("category", True, "Adverse-event term (controlled vocabulary)."),
         "severity": Column("category", False, "Severity: mild / moderate / severe."),
+        "resolution_date": Column(
+            "date", False, "Date the adverse event resolved; missing while ongoing or unknown."
+        ),
         "duration_days": Column("number", False, "Duration of the event, days."),
         "is_serious": Column("bool", False, "Serious adverse event (ICH E2A)."),
         "action_taken": Column("category", False, "Action taken with the treatment."),
@@ -109,7 +118,8 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
         "n_doses": "Number of distinct doses among the patient's {plural}.",
         "is_titrated": "More than one distinct dose among the patient's {plural}.",
         "exposure_months": "Months from day 0 to the end of exposure.",
-        "last_contact_date": "Latest of last visit, last {noun}, last assessment, discontinuation.",
+        "last_contact_date": "Latest of last visit, last {noun}, last assessment, "
+        "discontinuation, adverse-event onset.",
         "followup_months": "Months (days / {days_per_month}) from day 0 to last contact.",
         "schedule_months_year1": "Usual interval between first-year {plural}: median interval in "
         "months, snapped to derive.schedule_months; missing with < 2 first-year {plural}.",

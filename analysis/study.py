@@ -76,6 +76,13 @@ class Study:
         return write_clean_outputs(self.clean, self.config)
 
     def write_tables(self, *, suppress_below: int | None = None) -> list[Path]:
+        """Every table's files and the ARD under ``reports_dir`` (suppressed with
+        ``suppress_below``; the full ARD then goes to the processed-data folder)."""
         from analysis.tables.study import write_tables
 
-        return write_tables(self.tables, self.reports_dir, suppress_below=suppress_below)
+        return write_tables(
+            self.tables,
+            self.reports_dir,
+            suppress_below=suppress_below,
+            unsuppressed_dir=self.config.processed_dir,
+        )

@@ -79,7 +79,11 @@ def analysis_schemas(config: StudyConfig) -> dict[str, pa.DataFrameSchema]:
 
 
 def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfig) -> None:
-    """Validate lazily; raise ``PipelineError`` listing every failure."""
+    """Validate lazily; raise ``PipelineError`` listing every failure, located in the raw files.
+
+    Each failing value is named by its table, column, rule and value, and, where the row came
+    from a raw file, by that file, sheet and row and the patient id (never an internal index).
+    """
     failures = []
     for name, schema in analysis_schemas(config).items():
         try:
@@ -88,9 +92,37 @@ def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfi
             failures.append(err.failure_cases.assign(table=name))
     if failures:
         fc = pd.concat(failures, ignore_index=True)
-        shown = fc[["table", "column", "check", "failure_case", "index"]].head(20).to_string()
+        lines = [_failure_line(tables, row) for row in fc.head(20).to_dict("records")]
+        more = f"\n... and {len(fc) - 20} more" if len(fc) > 20 else ""
         raise PipelineError(
             f"stage 'clean': the analysis tables break their schema in {len(fc)} place(s):\n"
-            f"{shown}\nThis is a bug or a contradictory study config; please report it with "
-            f"this message."
+            + "\n".join(lines)
+            + more
+            + "\nEither the study file contradicts itself (e.g. a range, a vocabulary or a "
+            "derivation that cannot all hold), or this is a bug: correct the values named above "
+            "or the study file; if both look right, report this message."
         )
+
+
+def _failure_line(tables: dict[str, pd.DataFrame], row: dict[str, object]) -> str:
+    """One schema failure in words: table, column, rule, value and where the row came from."""
+    table = str(row["table"])
+    column = row["column"]
+    check = row["check"]
+    value = row["failure_case"]
+    index = row["index"]
+    what = f"{table}.{column}" if isinstance(column, str) and column else table
+    text = f"- {what}: rule {check!s}, value {value!r}"
+    df = tables.get(table)
+    if df is None or index is None or pd.isna(index) or index not in df.index:
+        return text + " (table-wide)"
+    rec = df.loc[index]
+    place = []
+    if "source_file" in df and isinstance(rec.get("source_file"), str):
+        sheet = rec.get("source_sheet")
+        place.append(str(rec["source_file"]) + (f", sheet {sheet!r}" if sheet else ""))
+    if "source_row" in df and pd.notna(rec.get("source_row")):
+        place.append(f"row {int(rec['source_row'])}")
+    if "patient_id" in df and pd.notna(rec.get("patient_id")):
+        place.append(f"patient_id {rec['patient_id']!r}")
+    return text + (f" at {', '.join(place)}" if place else "")

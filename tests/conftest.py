@@ -159,6 +159,12 @@ def ard_rows(table, variable, level, group, **stats):
     ]
 
 
+def allow_orphans(yaml: str) -> str:
+    """The mini study with child records of patients left out of its patient file allowed:
+    ``cleaning.max_orphan_fraction: 1`` (by default a source mostly orphaned stops the run)."""
+    return yaml + "cleaning: {max_orphan_fraction: 1}\n"
+
+
 def _dedent(text: str) -> str:
     return textwrap.dedent(text)
 

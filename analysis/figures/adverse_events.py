@@ -127,6 +127,7 @@ def plot_ae_incidence(
         big_n = int(d["N"].iloc[0]) if len(d) else 0
         ax.errorbar(pct, y, xerr=err, fmt="o", color=color, ecolor=color, elinewidth=0.8,
                     capsize=1.5, markersize=3.5, label=f"{_cap(lv)} (N={big_n})")  # fmt: skip
+        _hidden_marks(ax, d, by, ard_frame, table, variable, y)
     ax.set_yticks(range(len(terms)), [_cap(t) for t in terms])
     ax.set_ylim(len(terms) - 0.5, -0.5)
     ax.set_xlim(left=0)
@@ -139,6 +140,30 @@ def plot_ae_incidence(
     ax.tick_params(axis="y", length=0)
     ax.legend(loc="lower right", handletextpad=0.3, borderaxespad=0.2)
     return ax
+
+
+def _hidden_marks(
+    ax: Axes,
+    points: pd.DataFrame,
+    by: str | None,
+    ard_frame: pd.DataFrame,
+    table: str | None,
+    variable: str,
+    y: np.ndarray,
+) -> None:
+    """Under suppression (a frame from ``TableResult.shown``), the marker of each point not
+    drawn (``<5``, ``*``) at the left of its row, instead of an empty place."""
+    if "suppression" not in ard_frame.columns:
+        return
+    from analysis.tables.suppress import format_suppressed, suppressed_markers
+
+    marks = suppressed_markers(_select(ard_frame, table, variable))
+    for term, level, pct, yi in zip(points["term"], points["level"], points["pct"], y, strict=True):
+        group = OVERALL if by is None else f"{by}={level}"
+        text = format_suppressed(marks.get((variable, term, group, "n")))
+        if text and np.isnan(pct):
+            ax.annotate(text, xy=(0, yi), xytext=(3, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=SMALL_FONT_PT, color="0.35")  # fmt: skip
 
 
 def ae_by_exposure_lines(

@@ -22,14 +22,24 @@ def forest_rows(ard_frame: pd.DataFrame, *, table: str | None = None) -> pd.Data
     ("Sex: male vs female"; the group is appended when it is not "overall")."""
     f = ard_frame if table is None else ard_frame.loc[ard_frame["table"] == table]
     keys = ["variable", "level", "group"]
-    wide = f.pivot_table(index=keys, columns="stat", values="value", aggfunc="first", sort=False)
+    suppressed = "suppression" in f.columns  # withheld estimates are NaN: keep their columns
+    wide = f.pivot_table(
+        index=keys, columns="stat", values="value", aggfunc="first", sort=False,
+        dropna=not suppressed,
+    )  # fmt: skip
     needed = {"estimate", "ci_low", "ci_high"}
     if not needed <= set(wide.columns):
         raise ValueError(
             f"plot_forest: the ARD needs stats {sorted(needed)} per row; it has "
             f"{sorted(wide.columns)}."
         )
-    wide = wide.dropna(subset=sorted(needed))
+    if suppressed:  # a suppressed frame: withheld estimates stay, as "†" rows
+        estimates = f.loc[f["stat"] == "estimate"]
+        withheld = estimates.loc[estimates["suppression"] == "withheld", keys]
+        kept = wide.index.isin(list(map(tuple, withheld.itertuples(index=False))))
+        wide = wide.loc[wide[sorted(needed)].notna().all(axis=1).to_numpy() | kept]
+    else:
+        wide = wide.dropna(subset=sorted(needed))
     if wide.empty:
         raise ValueError("plot_forest: no (variable, level) row has estimate, ci_low and ci_high.")
     order = list(dict.fromkeys(map(tuple, f[keys].itertuples(index=False))))
@@ -71,6 +81,9 @@ def plot_forest(
     ax = plt.gca() if ax is None else ax
     y = np.arange(len(rows))
     est, lo, hi = (rows[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
+    shown = ~np.isnan(est)  # a withheld estimate (suppressed frame) is not drawn: "†"
+    if not shown.all():
+        y, est, lo, hi = y[shown], est[shown], lo[shown], hi[shown]
     color = OKABE_ITO["blue"]
     ax.errorbar(est, y, xerr=np.vstack([est - lo, hi - est]), fmt="s", color=color,
                 ecolor=color, elinewidth=0.9, capsize=2, markersize=4)  # fmt: skip
@@ -79,12 +92,13 @@ def plot_forest(
     if log_scale:
         ax.set_xscale("log")
         span = [*lo, *hi] + ([reference_line] if reference_line is not None else [])
+        span = span or [0.5, 2.0]  # every estimate withheld and no reference line
         ticks = _log_ticks(min(span), max(span))
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.set_xlim(min(span) / 1.15, max(span) * 1.15)
-    ax.set_yticks(y, rows["label"])
+    ax.set_yticks(np.arange(len(rows)), rows["label"])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
@@ -95,7 +109,10 @@ def plot_forest(
         _column(ax, -1, head, 8, bold=True)
         if has_p:
             _column(ax, -1, "p", 104, bold=True)
-        for yi, r in zip(y, rows.to_dict("records"), strict=True):
+        for yi, r in enumerate(rows.to_dict("records")):
+            if np.isnan(r["estimate"]):
+                _column(ax, float(yi), "withheld†", 8)
+                continue
             _column(ax, float(yi), f"{r['estimate']:.2f} ({r['ci_low']:.2f}–{r['ci_high']:.2f})", 8)
             if has_p:
                 _column(ax, float(yi), fmt_p(r["p_value"]), 104)

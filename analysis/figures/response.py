@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -80,6 +81,8 @@ def plot_response_by_sex_therapy(
     min_label_pct: float = 5.0,
     within_labels: dict[str, str] | None = None,
     legend_title: str | None = None,
+    suppress_below: int | None = None,
+    hidden: Set[tuple[str, str, str]] = frozenset(),
     ax: Axes | None = None,
 ) -> Axes:
     """100 % stacked bars of the outcome grades: one bar per ``by`` level within each
@@ -90,6 +93,9 @@ def plot_response_by_sex_therapy(
     group of bars the ``within`` level. Segments of at least ``min_label_pct`` % show their
     percentage; the legend above the bars lists the grades worst first (row by row).
     ``within_labels`` renames the group labels (``{"combined": "Combined therapy"}``).
+    ``suppress_below=k``: grades of 1..k-1 subjects, those hidden to protect them and those in
+    ``hidden`` (``(within, by, grade)``, the cells the response table hides) are drawn as one
+    hatched "withheld" block on top of each bar (``analysis.figures.suppressed.hide_grades``).
     """
     dist = (
         data
@@ -98,6 +104,10 @@ def plot_response_by_sex_therapy(
             data, by=by, within=within, outcome=outcome, assessable=assessable
         )
     )
+    if suppress_below:
+        from analysis.figures.suppressed import hide_grades
+
+        dist = hide_grades(dist, k=suppress_below, hidden=hidden)
     ax = plt.gca() if ax is None else ax
     grades = list(dict.fromkeys(dist["grade"]))
     bars = list(dict.fromkeys(zip(dist["within"], dist["by"], strict=True)))
@@ -123,6 +133,7 @@ def plot_response_by_sex_therapy(
                 ax.text(xi, b0 + p / 2, f"{p:.0f}%", ha="center", va="center",
                         fontsize=SMALL_FONT_PT, color=text_color_on(colors[g]))  # fmt: skip
         bottom += pct
+    withheld = _withheld_block(ax, dist, x, bars, bottom, width, suppress_below)
     ax.set_xlim(min(x) - 0.6, max(x) + 0.6)
     ax.set_ylim(0, 100)
     ax.set_yticks(np.arange(0, 101, 25))
@@ -149,12 +160,36 @@ def plot_response_by_sex_therapy(
     # Above the bars, in grade order read left to right then down (worst first), so the bars
     # keep the full width of a single journal column.
     handles = [Patch(facecolor=colors[g], label=_cap(g)) for g in grades]
+    if withheld is not None:
+        handles.append(withheld)
     ncol = 2 if len(grades) > 3 else len(grades)
     order = [h for c in range(ncol) for h in handles[c::ncol]]
     ax.legend(handles=order, loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=ncol,
               borderaxespad=0.0, handlelength=1.0, handleheight=1.0, columnspacing=1.2,
               title=legend_title if legend_title is not None else _title(outcome))  # fmt: skip
     return ax
+
+
+def _withheld_block(
+    ax: Axes,
+    dist: pd.DataFrame,
+    x: list[float],
+    bars: list[tuple[str, str]],
+    bottom: np.ndarray,
+    width: float,
+    k: int | None,
+) -> Patch | None:
+    """Under suppression, the hidden grades of each bar as one hatched block on top of the
+    shown ones; its legend handle (None when nothing is hidden)."""
+    if "hidden" not in dist.columns or not dist["hidden"].any():
+        return None
+    hidden = dist.groupby(["within", "by"], sort=False)["hidden"].any()
+    for xi, bar, b0 in zip(x, bars, bottom, strict=True):
+        if hidden[bar]:
+            ax.bar(xi, 100 - b0, width, bottom=b0, facecolor="white", edgecolor="0.55",
+                   hatch="////", linewidth=0.5)  # fmt: skip
+    return Patch(facecolor="white", edgecolor="0.55", hatch="////", linewidth=0.5,
+                 label=f"Withheld (<{k} or *)")  # fmt: skip
 
 
 def _cap(s: Any) -> str:

@@ -60,19 +60,28 @@ def plot_schedule_year1(
     column: str = "schedule_months_year1",
     levels: Sequence[float] | None = None,
     noun: str = "session",
+    suppress_below: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Bar chart of patients per usual first-year interval between exposures (months), with
     "n (%)" over each bar; patients with one exposure in the first year form the last bar.
-    ``noun``: the study's word for one exposure ("session", "infusion")."""
+    ``noun``: the study's word for one exposure ("session", "infusion"). ``suppress_below=k``:
+    bars of 1..k-1 patients (and those hiding them) are not drawn, labelled ``<k`` (``*``)."""
     counts = schedule_counts(patients, column=column, levels=levels)
+    if suppress_below:
+        from analysis.figures.suppressed import suppress_counts
+
+        counts = suppress_counts(counts, level="interval", k=suppress_below)
     ax = plt.gca() if ax is None else ax
     x = np.arange(len(counts))
     is_single = (counts["interval"] == SINGLE).to_numpy()
     colors = [OKABE_ITO["grey"] if m else OKABE_ITO["blue"] for m in is_single]
-    ax.bar(x, counts["n"], width=0.7, color=colors)
-    for xi, n, pct in zip(x, counts["n"], counts["pct"], strict=True):
-        ax.annotate(f"{n}\n({pct:.0f}%)", xy=(xi, n), xytext=(0, 2), textcoords="offset points",
+    heights = counts["n"].fillna(0)
+    ax.bar(x, heights, width=0.7, color=colors)
+    labels_over = counts["label"] if "label" in counts.columns else [""] * len(counts)
+    for xi, n, pct, hidden in zip(x, counts["n"], counts["pct"], labels_over, strict=True):
+        text = hidden or f"{int(n)}\n({pct:.0f}%)"
+        ax.annotate(text, xy=(xi, 0 if hidden else n), xytext=(0, 2), textcoords="offset points",
                     ha="center", va="bottom", fontsize=SMALL_FONT_PT, linespacing=1.1)  # fmt: skip
     labels = [
         f"Single\n{noun}" if m else iv for iv, m in zip(counts["interval"], is_single, strict=True)
@@ -80,7 +89,7 @@ def plot_schedule_year1(
     ax.set_xticks(x, labels)
     ax.set_xlabel(f"First-year interval between {noun}s (months)")
     ax.set_ylabel(f"Patients (N = {int(counts['N'].iloc[0])})")
-    ax.set_ylim(0, max(counts["n"].max(), 1) * 1.22)
+    ax.set_ylim(0, max(heights.max(), 1) * 1.22)
     ax.tick_params(axis="x", length=0)
     return ax
 

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analysis.ard import parse_group
 from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import plot_forest
@@ -108,10 +110,15 @@ def _levels(config: StudyConfig, column: str) -> list[str]:
     return list(found[1].levels) if found else []
 
 
-def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
-    """One figure of the study's plan."""
+def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None = None) -> Figure:
+    """One figure of the study's plan (``suppress_below``: as the tables show it, see
+    ``analysis.figures.suppressed``)."""
     config, clean, tables = study.config, study.clean, study.tables
     opt = config.analysis.options
+    k = suppress_below
+
+    def shown(name: str) -> pd.DataFrame:
+        return tables[name].shown(suppress_below=k) if k else tables[name].frame
 
     def draw(ax: Axes) -> object:
         if isinstance(spec, ResponseBarsFigure):
@@ -121,23 +128,26 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
                 within=spec.within,
                 outcome=config.derive.response_column,
                 within_labels=config.analysis.labels.levels.get(spec.within or "", {}),
+                suppress_below=k,
+                hidden=_hidden_grades(study, spec, k) if k else frozenset(),
                 ax=ax,
             )
         if isinstance(spec, AeIncidenceFigure):
-            frame = tables[spec.table].frame
+            frame = shown(spec.table)
             split = frame["group"].astype(str).str.startswith(f"{spec.by}=").any()
             # a table not split by `by` (one level only: its footnote says so) shows all patients
             by = spec.by if split else None
             return plot_ae_incidence(frame, by=by, table=spec.table, ax=ax)
         if isinstance(spec, AeByExposureFigure):
             return plot_ae_by_exposure(
-                tables[spec.table].frame, table=spec.table, noun=config.exposure.singular, ax=ax
+                shown(spec.table), table=spec.table, noun=config.exposure.singular, ax=ax
             )
         if isinstance(spec, ScheduleFigure):
             return plot_schedule_year1(
                 clean.patients,
                 levels=config.derive.schedule_months,
                 noun=config.exposure.singular,
+                suppress_below=k,
                 ax=ax,
             )
         if isinstance(spec, KmFigure):
@@ -151,11 +161,12 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
                 or f"Months since {config.exposure.day0_words.removeprefix('the ')}",
                 ylabel=spec.ylabel,
                 labels=config.analysis.labels.levels.get(spec.by, {}),
+                suppress_below=k,
                 ax=ax,
             )
         assert isinstance(spec, ForestFigure)
         return plot_forest(
-            tables[spec.table].frame,
+            shown(spec.table),
             xlabel=spec.xlabel or f"Odds ratio ({opt.ci_level}% CI)",
             ax=ax,
         )
@@ -177,10 +188,36 @@ def _draw(study: Study, stem: str, spec: FigureSpec) -> Figure:
     return fig
 
 
-def draw_figures(study: Study, stems: Sequence[str] | None = None) -> dict[str, Figure]:
+def _hidden_grades(study: Study, spec: ResponseBarsFigure, k: int) -> set[tuple[str, str, str]]:
+    """``(within, by, grade)`` cells that the plan's response tables hide under suppression
+    (the bars must not show what the table withholds; ``within`` is "overall" without one)."""
+    keys = {spec.by, spec.within} - {None}
+    outcome = study.config.derive.response_column
+    out: set[tuple[str, str, str]] = set()
+    for name, table in effective_plan(study.config).tables.items():
+        if table.kind != "response":
+            continue
+        shown = study.tables[name].shown(suppress_below=k)
+        rows = shown.loc[shown["suppressed"] & (shown["stat"] == "n")]
+        rows = rows.loc[rows["variable"] == outcome]
+        for group, level in zip(rows["group"], rows["level"], strict=True):
+            try:
+                items = parse_group(group)
+            except ValueError:  # not key=value pairs: not a bar of this figure
+                continue
+            if set(items) == keys:
+                within = items[spec.within] if spec.within else "overall"
+                out.add((within, items[spec.by], str(level)))
+    return out
+
+
+def draw_figures(
+    study: Study, stems: Sequence[str] | None = None, *, suppress_below: int | None = None
+) -> dict[str, Figure]:
     """Draw the figures ``stems`` of the study's plan (default: all of them) in memory;
     ``save_figures`` writes them. Every number comes from ``study.clean`` or, for figures of a
-    table, the study's tables (ARD)."""
+    table, the study's tables (ARD). ``suppress_below=k``: nothing the suppressed tables hide is
+    drawn (``analysis.figures.suppressed``; the flow diagram is drawn in full)."""
     specs = figure_specs(study.config)
     stems = list(specs) if stems is None else list(stems)
     unknown = [s for s in stems if s not in specs]
@@ -190,7 +227,7 @@ def draw_figures(study: Study, stems: Sequence[str] | None = None) -> dict[str, 
             f"(analysis.figures) are {list(specs)}"
         )
     with figure_theme():
-        return {stem: _draw(study, stem, specs[stem]) for stem in stems}
+        return {stem: _draw(study, stem, specs[stem], suppress_below) for stem in stems}
 
 
 def save_figures(

@@ -108,18 +108,31 @@ def plot_km(
     xlabel: str = "Months since day 0",
     ylabel: str = "Proportion still on treatment",
     labels: dict[str, str] | None = None,
+    suppress_below: int | None = None,
 ) -> Axes:
     """Kaplan-Meier curves per level of ``by`` with pointwise CI bands (``km_table``,
     Greenwood variance, ``conf_type`` transform), ``|`` at censoring times, the log-rank p
     (``logrank_test``, R survdiff) and the number at risk under the x axis at ``risk_times``
     (default: the x ticks, at a round step), aligned with the ticks.
+
+    ``suppress_below=k``: the curves are coarsened (``analysis.figures.suppressed.coarse_km``:
+    steps at the ticks only, no censoring marks, a curve stops before an interval with 1..k-1
+    at risk, events or censored); the numbers at risk are shown up to where the curve stops.
     """
     d = _event_as_int(data, event)
     ax = plt.gca() if ax is None else ax
-    km = km_table(d, time=time, event=event, by=by, conf_type=conf_type, alpha=alpha)
     levels = _levels(d[by])
     colors = dict(zip(levels, colors_for(levels), strict=True))
     names = labels or {}
+    t_max = float(d[time].max())
+    ticks = list(risk_times) if risk_times is not None else _default_times(t_max)
+    if suppress_below:
+        _coarse_curves(ax, d, time=time, event=event, by=by, levels=levels, ticks=ticks,
+                       k=suppress_below, conf_type=conf_type, alpha=alpha, colors=colors,
+                       names=names)  # fmt: skip
+        _axes(ax, ticks, t_max, xlabel, ylabel)
+        return ax
+    km = km_table(d, time=time, event=event, by=by, conf_type=conf_type, alpha=alpha)
     for lv in levels:
         k = km.loc[km[by].astype(str) == lv]
         t = np.r_[0.0, k["time"].to_numpy(float)]
@@ -135,21 +148,72 @@ def plot_km(
         marks = CensorTicks(cens["time"].to_numpy(), cens["surv"].to_numpy(), size=4,
                             linewidth=0.7, color=colors[lv])  # fmt: skip
         ax.add_artist(marks)
-    t_max = float(d[time].max())
-    ticks = list(risk_times) if risk_times is not None else _default_times(t_max)
+    _axes(ax, ticks, t_max, xlabel, ylabel)
+    lr = logrank_test(d, time=time, event=event, by=by)
+    p = fmt_p(float(cast(float, lr["p_value"])))
+    _logrank_text(ax, f"Log-rank p {'= ' + p if not p.startswith('<') else p}")
+    ax.legend(loc="lower left", handlelength=1.5, borderaxespad=0.3)
+    _risk_table(ax, number_at_risk(d, time=time, by=by, times=ticks), colors, names)
+    return ax
+
+
+def _axes(ax: Axes, ticks: list[float], t_max: float, xlabel: str, ylabel: str) -> None:
     ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
     ax.set_xlim(0, max(ticks[-1], t_max) * 1.02)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    lr = logrank_test(d, time=time, event=event, by=by)
-    p = fmt_p(float(cast(float, lr["p_value"])))
-    ax.text(0.98, 0.97, f"Log-rank p {'= ' + p if not p.startswith('<') else p}",
-            transform=ax.transAxes, ha="right", va="top", fontsize=SMALL_FONT_PT)  # fmt: skip
+
+
+def _logrank_text(ax: Axes, text: str) -> None:
+    ax.text(0.98, 0.97, text, transform=ax.transAxes, ha="right", va="top",
+            fontsize=SMALL_FONT_PT)  # fmt: skip
+
+
+def _coarse_curves(
+    ax: Axes,
+    d: pd.DataFrame,
+    *,
+    time: str,
+    event: str,
+    by: str,
+    levels: list[str],
+    ticks: list[float],
+    k: int,
+    conf_type: str,
+    alpha: float,
+    colors: dict[str, str],
+    names: dict[str, str],
+) -> None:
+    """The curves, log-rank p and numbers at risk of ``plot_km`` under suppression."""
+    from analysis.figures.suppressed import coarse_km, km_test_withheld
+
+    curves = coarse_km(d, time=time, event=event, by=by, levels=levels, times=ticks, k=k,
+                       conf_type=conf_type, alpha=alpha)  # fmt: skip
+    risk = pd.DataFrame("–", index=levels, columns=ticks, dtype=object)  # "–": not shown
+    for lv in levels:
+        name = names.get(lv, lv[:1].upper() + lv[1:])
+        c = curves[lv]
+        if c is None or len(c) < 2:  # nothing after time 0 to draw
+            ax.plot([], [], color=colors[lv], linewidth=1.2, label=f"{name} (withheld†)")
+            continue
+        n = int((d[by].astype(str) == lv).sum())
+        t = c["time"].to_numpy(float)
+        ax.step(t, c["surv"], where="post", color=colors[lv], linewidth=1.2,
+                label=f"{name} (n={n})")  # fmt: skip
+        ax.fill_between(t, np.nan_to_num(c["lower"].to_numpy(float)),
+                        np.nan_to_num(c["upper"].to_numpy(float), nan=1.0), step="post",
+                        color=colors[lv], alpha=0.15, linewidth=0)  # fmt: skip
+        for tick, n_risk in zip(c["time"], c["n_risk"], strict=True):
+            risk.loc[lv, float(tick)] = int(n_risk)
+    if km_test_withheld(d, event=event, by=by, k=k):
+        _logrank_text(ax, "Log-rank p withheld†")
+    else:
+        p = fmt_p(float(cast(float, logrank_test(d, time=time, event=event, by=by)["p_value"])))
+        _logrank_text(ax, f"Log-rank p {'= ' + p if not p.startswith('<') else p}")
     ax.legend(loc="lower left", handlelength=1.5, borderaxespad=0.3)
-    _risk_table(ax, number_at_risk(d, time=time, by=by, times=ticks), colors, names)
-    return ax
+    _risk_table(ax, risk, colors, names)
 
 
 def _risk_table(
@@ -160,7 +224,7 @@ def _risk_table(
     # below the tick labels and the axis label (tick 3.5 + pad 3.5 + 7 pt + pad 4 + 8 pt)
     top = -(3.5 + 3.5 + SMALL_FONT_PT * 1.2 + 4 + 8 * 1.2 + 5)
     # names end left of the widest number centred on the first tick
-    width = max(len(str(int(v))) for v in risk.to_numpy().ravel()) if risk.size else 1
+    width = max(len(_risk_text(v)) for v in risk.to_numpy().ravel()) if risk.size else 1
     name_x = -(width * SMALL_FONT_PT * 0.32 + 5)
     ax.annotate("Number at risk", xy=(0, 0), xycoords="axes fraction", xytext=(name_x, top),
                 textcoords="offset points", ha="right", va="top", fontsize=SMALL_FONT_PT,
@@ -172,10 +236,15 @@ def _risk_table(
                     textcoords="offset points", ha="right", va="top", fontsize=SMALL_FONT_PT,
                     color=darker(colors[str(lv)]), annotation_clip=False)  # fmt: skip
         for t, n in row.items():
-            ax.annotate(str(int(n)), xy=(float(t), 0), xycoords=("data", "axes fraction"),
+            ax.annotate(_risk_text(n), xy=(float(t), 0), xycoords=("data", "axes fraction"),
                         xytext=(0, y), textcoords="offset points", ha="center", va="top",
                         fontsize=SMALL_FONT_PT, color=darker(colors[str(lv)]),
                         annotation_clip=False)  # fmt: skip
+
+
+def _risk_text(n: object) -> str:
+    """A number at risk as printed: an integer, or the text standing for a withheld one."""
+    return n if isinstance(n, str) else str(int(cast(float, n)))
 
 
 __all__ = ["number_at_risk", "plot_km"]

@@ -16,14 +16,23 @@ from analysis.safe_cells import neutralise_frame
 from analysis.tables.office import write_docx
 
 
-def study_claims(study) -> pd.DataFrame | None:  # noqa: ANN001 - Study
-    """The claims check of the study, or None when it has no claims file."""
+def study_claims(study, *, suppress_below: int | None = None) -> pd.DataFrame | None:  # noqa: ANN001
+    """The claims check of the study, or None when it has no claims file; with
+    ``suppress_below`` the computed values hidden by suppression are withheld."""
     if study.config.path is None:
         return None
     path = claims_path_for(study.config.path)
     if not path.is_file():
         return None
-    return verify_claims(study.ard, load_claims(path))
+    claims = load_claims(path)
+    checked = verify_claims(study.ard, claims)
+    if not suppress_below:
+        return checked
+    from analysis.report.withheld import withhold_claims
+    from analysis.tables.study import shown_ard
+
+    shown = verify_claims(shown_ard(study.tables, suppress_below), claims)
+    return withhold_claims(checked, shown, suppress_below)
 
 
 def write_report(
@@ -40,7 +49,7 @@ def write_report(
     manifest over every output of the run beside it."""
     out_dir = study.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    claims = study_claims(study)
+    claims = study_claims(study, suppress_below=suppress_below)
     prov = build_manifest(study, [], command)
     provenance = {
         "git": prov.get("git"),

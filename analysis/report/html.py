@@ -42,11 +42,17 @@ def plan_sections(config: StudyConfig) -> tuple[SectionRow, ...]:
     )
 
 
-def plan_captions(config: StudyConfig) -> dict[str, str]:
-    """Caption of every figure of the study's plan, by stem."""
+def plan_captions(config: StudyConfig, *, suppress_below: int | None = None) -> dict[str, str]:
+    """Caption of every figure of the study's plan, by stem (with ``suppress_below``, saying
+    what the figures do not draw)."""
     from analysis.figures.study import figure_caption, figure_specs
+    from analysis.report.withheld import caption_note
 
-    return {stem: figure_caption(config, f) for stem, f in figure_specs(config).items()}
+    note = caption_note(suppress_below) if suppress_below else ""
+    return {
+        stem: figure_caption(config, f) + ("" if f.kind == "flow_diagram" else note)
+        for stem, f in figure_specs(config).items()
+    }
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def report_inputs(
         provenance=provenance,
         suppress_below=suppress_below,
         sections=plan_sections(study.config),
-        captions=plan_captions(study.config),
+        captions=plan_captions(study.config, suppress_below=suppress_below),
         warnings=tuple(study.clean.warnings),
     )
 
@@ -195,10 +201,9 @@ def render_report_html(inputs: ReportInputs) -> str:
             "records.</p>"
         )
     if inputs.suppress_below:
-        out.append(
-            f'<p class="banner">Counts from 1 to {inputs.suppress_below - 1} are shown as '
-            f"&lt;{inputs.suppress_below}, with complementary suppression.</p>"
-        )
+        from analysis.report.withheld import banner
+
+        out.append(f'<p class="banner">{escape(banner(inputs.suppress_below))}</p>')
     for warning in inputs.warnings:
         out.append(f'<p class="banner warning">Warning: {escape(warning)}</p>')
     out.append("</header>")

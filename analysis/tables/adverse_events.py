@@ -27,6 +27,7 @@ from analysis.tables._common import (
     subgroup_specs,
 )
 from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
+from analysis.tables.suppress import format_suppressed
 
 TABLE = "ae_incidence"
 ANY = "any adverse event"
@@ -424,8 +425,13 @@ def _layout(frame: pd.DataFrame, by: list[str], hierarchical: bool) -> pd.DataFr
             est = look.get((variable, level, g, "estimate"))
             lo = look.get((variable, level, g, "ci_low"))
             hi = look.get((variable, level, g, "ci_high"))
+            withheld = format_suppressed(est)
             row[f"RD {g.split('=', 1)[1]} (95% CI)"] = (
-                f"{est:.1f} ({lo:.1f} to {hi:.1f})" if est is not None else ""
+                withheld
+                if withheld is not None
+                else f"{est:.1f} ({lo:.1f} to {hi:.1f})"
+                if est is not None
+                else ""
             )
         for g in pgroups:
             row[f"p, {_group_title(g)}"] = fmt_p(look.get((variable, level, g, "p_value"), np.nan))

@@ -25,7 +25,9 @@ from statsmodels.tools.tools import add_constant
 
 from analysis.ard import OVERALL, ard_frame, concat_ard
 from analysis.tables._common import levels_of
-from analysis.tables.render import TableResult, fmt_ci, fmt_num, fmt_p, stat_lookup
+from analysis.tables.render import TableResult, fmt_ci, fmt_count, fmt_num, fmt_p, stat_lookup
+from analysis.tables.suppress import format_suppressed
+from analysis.tables.withhold import pattern_counts, withheld
 
 PO_METHOD = "proportional odds (statsmodels OrderedModel, logit)"
 LOGIT_METHOD = "logistic regression (statsmodels Logit), Wald CI"
@@ -492,12 +494,26 @@ def proportional_odds(
     ]
     if dropped_outcome:
         notes.append(f"Outcome level(s) without any complete case omitted: {dropped_outcome}.")
+
+    def suppressed_notes(shown: pd.DataFrame) -> tuple[str, ...]:
+        look = stat_lookup(shown)
+        out = list(notes)
+        out[2] = "Subjects per outcome level: " + ", ".join(
+            f"{lv} {fmt_count(look.get((outcome, lv, OVERALL, 'n')))}" for lv in levels
+        )
+        out[2] += "."
+        if brant is not None and withheld(look.get((OMNIBUS, PO_ASSUMPTION, OVERALL, "p_value"))):
+            out[4] = f"Proportional-odds assumption ({brant.method}): withheld (†)."
+        return tuple(out)
+
     return TableResult(
         name=table,
         title=f"Proportional odds model of {outcome}",
         frame=frame,
         layout=lambda f: _layout(f, design.terms, alpha, labels),
         footnotes=tuple(notes),
+        source_counts=pattern_counts(design.X, y_codes) if _all_categorical(design) else (),
+        notes_of=suppressed_notes,
     )
 
 
@@ -572,13 +588,29 @@ def logistic_model(
         f"Events (`{outcome}`): {events} of {len(y)} subjects in the model.",
         _reference_note(design, labels),
     )
+
+    def suppressed_notes(shown: pd.DataFrame) -> tuple[str, ...]:
+        hidden = fmt_count(stat_lookup(shown).get((MODEL, "", OVERALL, "events")))
+        return (
+            *notes[:2],
+            f"Events (`{outcome}`): {hidden} of {len(y)} subjects in the model.",
+            *notes[3:],
+        )
+
     return TableResult(
         name=table,
         title=title or f"Logistic regression of {outcome}",
         frame=frame,
         layout=lambda f: _layout(f, design.terms, alpha, labels),
         footnotes=notes,
+        source_counts=pattern_counts(design.X, y) if _all_categorical(design) else (),
+        notes_of=suppressed_notes,
     )
+
+
+def _all_categorical(design: _Design) -> bool:
+    """No numeric covariate (numeric ones are their own design column)."""
+    return all(t.column != t.covariate for t in design.terms)
 
 
 def subjects_with_term(
@@ -730,7 +762,9 @@ def _layout(
         rows.append(
             {
                 "Covariate": f"{words.get(t.covariate, t.covariate)}: {t.contrast}",
-                f"OR ({level}% CI)": f"{fmt_num(est, 2)} ({ci})" if ci else fmt_num(est, 2),
+                f"OR ({level}% CI)": f"{fmt_num(est, 2)} ({ci})"
+                if ci and format_suppressed(est) is None
+                else fmt_num(est, 2),
                 "p-value": fmt_p(look.get((*key, "p_value"), np.nan)),
             }
         )

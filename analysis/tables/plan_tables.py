@@ -25,6 +25,7 @@ from analysis.plan import (
     TimeToEventTable,
 )
 from analysis.plan_defaults import variable_label
+from analysis.privacy import check_shown
 from analysis.tables import models
 from analysis.tables.baseline import baseline_table
 from analysis.tables.plan_ae import (
@@ -223,6 +224,7 @@ def build_table(
     from analysis.errors import PipelineError
 
     ctx = Context(config, result)
+    check_shown(name, spec, result.tables, config)  # no identifier, date or free text shown
     if ctx.subjects(spec).empty:
         return _no_patients(name, spec)
     try:

@@ -30,29 +30,50 @@ class TableResult:
     layout: Layout
     footnotes: tuple[str, ...] = ()
     row_groups: str | None = field(default=None)
-    # formatted tables already laid out, by suppress_below (every renderer asks for one)
-    _displayed: dict[int | None, pd.DataFrame] = field(
-        default_factory=dict, repr=False, compare=False
+    # For small-cell suppression only (``shown``): the counts of the contingency table a model
+    # is a function of (its covariates all categorical), and the table's own footnotes rebuilt
+    # from a suppressed frame (footnotes that quote counts, e.g. subjects per outcome level).
+    source_counts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    notes_of: Callable[[pd.DataFrame], tuple[str, ...]] | None = field(
+        default=None, repr=False, compare=False
     )
+    # formatted tables already laid out, by suppress_below, and suppressed frames by
+    # ("ard", suppress_below) (every renderer asks for one)
+    _displayed: dict[object, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+
+    def shown(self, *, suppress_below: int | None = None) -> pd.DataFrame:
+        """The ARD as shown: ``frame`` itself, or with small cells suppressed and the
+        statistics resting on them withheld (``suppress_small_cells``; four more columns)."""
+        if not suppress_below:
+            return self.frame
+        key = ("ard", suppress_below)
+        if key not in self._displayed:
+            from analysis.tables.suppress import suppress_small_cells
+
+            self._displayed[key] = suppress_small_cells(
+                self.frame, k=suppress_below, source_counts=self.source_counts
+            )
+        return self._displayed[key]
 
     def display(self, *, suppress_below: int | None = None) -> pd.DataFrame:
         """The formatted table (strings), optionally with small cells suppressed."""
         if suppress_below not in self._displayed:
-            frame = self.frame
-            if suppress_below:
-                from analysis.tables.suppress import suppress_small_cells
-
-                frame = suppress_small_cells(frame, k=suppress_below)
-            self._displayed[suppress_below] = self.layout(frame)
+            self._displayed[suppress_below] = self.layout(self.shown(suppress_below=suppress_below))
         return self._displayed[suppress_below].copy()
 
     def notes(self, *, suppress_below: int | None = None) -> tuple[str, ...]:
-        """Footnotes, plus the suppression rule when small cells are hidden."""
+        """Footnotes, plus the suppression rule and what was withheld and why when small cells
+        are hidden."""
         if not suppress_below:
             return self.footnotes
-        from analysis.tables.suppress import suppression_footnote
+        from analysis.tables.suppress import suppression_footnotes
 
-        return (*self.footnotes, suppression_footnote(suppress_below))
+        shown = self.shown(suppress_below=suppress_below)
+        own = self.footnotes
+        if self.notes_of is not None:
+            rebuilt = self.notes_of(shown)  # the table's own notes come first; extras follow
+            own = (*rebuilt, *self.footnotes[len(rebuilt) :])
+        return (*own, *suppression_footnotes(shown, suppress_below))
 
     def with_footnote(self, note: str) -> TableResult:
         return replace(self, footnotes=(*self.footnotes, note))
@@ -131,6 +152,9 @@ def fmt_count(x: float | None) -> str:
 
 
 def fmt_pct(x: float | None, digits: int = 1) -> str:
+    text = _marker(x)
+    if text is not None:
+        return text
     return "" if x is None or _missing(x) else f"{x:.{digits}f}%"
 
 
@@ -148,22 +172,38 @@ def fmt_n_pct(n: float | None, pct: float | None, digits: int = 1) -> str:
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:
+    text = _marker(x)
+    if text is not None:
+        return text
     return "" if x is None or _missing(x) else f"{x:.{digits}f}"
 
 
 def fmt_ci(lo: float | None, hi: float | None, digits: int = 1, scale: float = 1.0) -> str:
+    text = _marker(lo) or _marker(hi)
+    if text is not None:
+        return text
     if lo is None or hi is None or _missing(lo) or _missing(hi):
         return ""
     return f"{lo * scale:.{digits}f}–{hi * scale:.{digits}f}"
 
 
 def fmt_p(p: float | None) -> str:
-    """p-values as journals print them: 3 decimals, ``<0.001`` below."""
+    """p-values as journals print them: 3 decimals, ``<0.001`` below; ``†`` when withheld."""
+    text = _marker(p)
+    if text is not None:
+        return text
     if p is None or _missing(p):
         return ""
     if p < 0.001:
         return "<0.001"
     return f"{p:.3f}"
+
+
+def _marker(x: object) -> str | None:
+    """The text of a hidden number (``<5``, ``*``, ``†``), else None."""
+    from analysis.tables.suppress import format_suppressed
+
+    return format_suppressed(x)
 
 
 def _missing(x: object) -> bool:

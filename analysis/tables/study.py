@@ -75,12 +75,29 @@ def study_ard(tables: Mapping[str, TableResult]) -> pd.DataFrame:
     return concat_ard(t.frame for t in tables.values())
 
 
+def shown_ard(tables: Mapping[str, TableResult], suppress_below: int) -> pd.DataFrame:
+    """One long ARD of every table as shown under suppression: hidden values NaN, with the
+    columns ``suppressed``, ``suppression``, ``suppress_k`` and ``suppression_reason``."""
+    frames = [t.shown(suppress_below=suppress_below) for t in tables.values()]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
 def write_tables(
-    tables: Mapping[str, TableResult], out_dir: Path, *, suppress_below: int | None = None
+    tables: Mapping[str, TableResult],
+    out_dir: Path,
+    *,
+    suppress_below: int | None = None,
+    unsuppressed_dir: Path | None = None,
 ) -> list[Path]:
-    """Each table as HTML, DOCX, XLSX and CSV under ``out_dir/tables``; ARD as Parquet + CSV."""
-    from analysis._atomic import write_atomic, write_text_atomic
-    from analysis.io import write_parquet
+    """Each table as HTML, DOCX, XLSX and CSV under ``out_dir/tables``; ARD as Parquet + CSV.
+
+    With ``suppress_below`` the ARD written to ``out_dir`` (the folder meant for sharing) is the
+    suppressed one (``shown_ard``); the full ARD goes to ``unsuppressed_dir`` (the study's
+    processed-data folder, kept by the study team) as ``ard_unsuppressed.parquet`` / ``.csv``,
+    or nowhere when it is None.
+    """
+    from analysis._atomic import write_text_atomic
     from analysis.tables.office import write_docx, write_xlsx
 
     tdir = out_dir / "tables"
@@ -93,12 +110,22 @@ def write_tables(
             write_docx([t], tdir / f"{name}.docx", suppress_below=suppress_below),
             write_xlsx([t], tdir / f"{name}.xlsx", suppress_below=suppress_below),
         ]
-    ard = study_ard(tables)
-    written.append(write_atomic(out_dir / "ard.parquet", lambda p: write_parquet(ard, p)))
-    safe = neutralise_frame(ard)
-    written.append(
-        write_atomic(
-            out_dir / "ard.csv", lambda p: safe.to_csv(p, index=False, float_format="%.10g")
-        )
-    )
+    full = study_ard(tables)
+    ard = shown_ard(tables, suppress_below) if suppress_below else full
+    written += _write_ard(ard, out_dir, "ard")
+    if suppress_below and unsuppressed_dir is not None:
+        written += _write_ard(full, unsuppressed_dir, "ard_unsuppressed")
     return written
+
+
+def _write_ard(ard: pd.DataFrame, out_dir: Path, stem: str) -> list[Path]:
+    from analysis._atomic import write_atomic
+    from analysis.io import write_parquet
+
+    safe = neutralise_frame(ard)
+    return [
+        write_atomic(out_dir / f"{stem}.parquet", lambda p: write_parquet(ard, p)),
+        write_atomic(
+            out_dir / f"{stem}.csv", lambda p: safe.to_csv(p, index=False, float_format="%.10g")
+        ),
+    ]

@@ -1,8 +1,9 @@
 """Small-cell suppression of an ARD before it is shown (statistical disclosure control).
 
 ``suppress_small_cells(frame, k=5)`` returns a copy of an ARD frame in which counts that could
-identify a few individuals are hidden, and ``format_suppressed`` / ``suppressed_markers`` let the
-renderer print them as ``<5`` (complementary cells as ``*``) instead of a blank.
+identify a few individuals are hidden, with every statistic that would give them back, and
+``format_suppressed`` / ``suppressed_markers`` let the renderer print them as ``<5``
+(complementary cells as ``*``, withheld statistics as ``†``) instead of a blank.
 
 The rule
 --------
@@ -13,8 +14,8 @@ A *cell* is one ``(table, variable, level, group)``; its count stats are ``n`` (
    Zero counts are kept: a zero says that nobody has the characteristic, which discloses nothing
    about an individual, and "no serious adverse events" must stay visible.
 2. **Complementary (secondary) suppression.** A suppressed cell must not be recoverable by
-   subtraction from a total that is shown. Three kinds of sets are recognised, per count
-   stat:
+   subtraction from a total that is shown. Four kinds of sets are recognised, per count
+   stat (``analysis.tables.suppress_sets``):
 
    - *levels of a variable in one group* whose ``n`` add up exactly to the ``N`` shown with them
      (the levels of a categorical baseline variable, the worst-severity grades, the response
@@ -26,21 +27,46 @@ A *cell* is one ``(table, variable, level, group)``; its count stats are ``n`` (
    - *derived one-level variables*: a variable with a single level whose ``n`` equals the sum
      of the same levels of such a partition in every group, with the same ``N`` ("any
      improvement" = mild + marked improvement; "marked improvement" repeated as its own row);
-     the partition with those levels replaced by the derived row is a set as well.
+     the partition with those levels replaced by the derived row is a set as well;
+   - *levels shown without N adding up to a one-level count of the same group* (the outcome
+     levels of a model and the model's n).
 
    If exactly one member of such a set (total included) is unknown (suppressed), the smallest
    other non-zero member is suppressed too (ties: first in table order; a zero member only when
    no non-zero one is left; the total itself only when it merely repeats one hidden member).
-   This is repeated until no set has exactly one unknown member, because a complementary cell
-   can itself be the only unknown of another set.
+   The same is done when several members are hidden but the shown total still *pins* one of
+   them: a reader knows that ``<k`` is 1..k-1 and ``*`` is 0 or at least k, so two hidden
+   counts adding up to 2(k-1) are both k-1 (4 + 4 = 8 at k = 5) and two adding up to 2 are both
+   1; then another member, or the total, is hidden. This is repeated until no set has exactly
+   one unknown member or a pinned one, because a complementary cell can itself be the only
+   unknown of another set.
 3. **Everything describing a suppressed cell is hidden with it** (set to NaN): ``n``,
    ``events``, ``pct``, ``ci_low``, ``ci_high`` (a percentage or a CI with the denominator shown
    gives the count back), ``mean``, ``sd``, ``median``, ``q1``, ``q3``, ``min``, ``max`` (the
    minimum of a cell of one is that person's value) and ``n_missing`` (``n + n_missing`` is the
-   group size shown). Group sizes ``N``, tests and model rows are kept.
+   group size shown). Group sizes ``N`` are kept.
+4. **Every statistic resting on a suppressed cell is withheld** (``analysis.tables.withhold``;
+   reason ``withheld``, printed ``†`` with a footnote saying why, e.g. "p-value withheld: the
+   table it tests has a cell below 5"): p-values, test statistics and SMDs of tests whose table
+   has a hidden (primary or complementary) cell; risk differences and their CIs comparing one;
+   a survival group's listed-time rows (at risk, events, censored, survival, CI) and median
+   when one of its counts is 1..k-1, and the log-rank test and Cox model when a group's size
+   or events are hidden; every estimate of a model whose covariates are all categorical when
+   its outcome-by-covariate table has a count of 1..k-1. The output says why in
+   ``suppression_reason``.
 
 Sets are detected from the numbers themselves (members that sum exactly to the total); a
 coincidental exact sum only makes the suppression more conservative.
+
+Outside this module, the same rule reaches every output meant for sharing (``retro run
+--suppress-below K``): the table files and ``tables.docx``, the report (banner, footnotes,
+figure captions), the ARD written to ``reports/<study>/`` (the suppressed one; the full ARD goes
+to the processed-data folder as ``ard_unsuppressed.*``), the claims check (a computed value the
+tables hide is withheld) and the figures (``analysis.figures.suppressed``: hidden points and
+bars are not drawn, hidden grades of a stacked bar are one "withheld" block on top, Kaplan–Meier
+curves step only at the ticks and stop before an interval with a small count, withheld forest
+rows show ``†``). ``tests/hostile/_recover.py`` tries to recover
+every hidden cell of both shipped twins from the shared ARD and must fail.
 
 Limits
 ------
@@ -55,11 +81,19 @@ suppression. In particular it does not:
   which blocks recovery from any single total; in tables with several dimensions, rare patterns
   of hidden cells can still be determined by combining several totals (the exact check is a
   linear program, e.g. tau-ARGUS);
-- guarantee protection intervals: with two hidden cells in a set, their sum is known, so when
-  both are small the range of each is narrow;
-- touch other statistics: group sizes ``N`` (a group smaller than k shows itself), survival
-  risk tables (``n_risk``, ``n_event``, ``n_censor``), p-values (an exact test on a table with a
-  hidden cell can in principle be inverted) and model estimates are left as they are;
+- guarantee protection intervals wider than one value: with two hidden cells in a set their
+  sum is known, so when both are small the range of each can be narrow (3 + 4 = 7 at k = 5
+  leaves 3 or 4); only a range of exactly one value (pinned) is prevented;
+- hide group sizes ``N`` (a group smaller than k shows itself), counts of missing values of a
+  shown cell (``n_missing``), the exclusion counts of the flow diagram and flow table (they
+  chain to the cohort size), or the minimum and maximum of a shown continuous cell (each is one
+  person's value);
+- withhold a model with a numeric covariate (recovering a cell from it needs every subject's
+  covariate value), a test it cannot place (a group label that is not ``key=value`` pairs), or
+  a statistic of another table computed on the same subjects;
+- reach what the suppressed run does not write: notebooks executed by ``retro notebooks``, the
+  terminal summary, files of an earlier run left in ``reports/<study>/`` (the run warns and
+  names them);
 - find relations it cannot see in the numbers of one table: a derived row that is not a
   one-level variable, or a difference rather than a sum, is not linked to its sources.
 
@@ -76,12 +110,19 @@ publication of clinical data (anonymisation of clinical reports; small-count ris
 from __future__ import annotations
 
 import math
-from itertools import combinations
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from analysis.ard import parse_group
+from analysis.tables.suppress_sets import Cell as _Cell
+from analysis.tables.suppress_sets import CellSet as _Set
+from analysis.tables.suppress_sets import derived_sets as _derived_sets
+from analysis.tables.suppress_sets import group_sets as _group_sets
+from analysis.tables.suppress_sets import level_sets as _level_sets
+from analysis.tables.suppress_sets import pinned as _pinned
+from analysis.tables.suppress_sets import total_sets as _total_sets
+from analysis.tables.withhold import WITHHELD, WITHHELD_TEXT, withheld_footnotes, withheld_rows
 
 SUPPRESSED_TEXT = "<{k}"
 COMPLEMENTARY_TEXT = "*"
@@ -105,21 +146,20 @@ DERIVED_STATS = (
 HIDDEN_STATS = (*COUNT_STATS, *DERIVED_STATS)
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
-
-_Cell = tuple[str, str, str, str]  # table, variable, level, group
-# (members, total cell or None when the total is an N that is always shown, count stat)
-_Set = tuple[list[_Cell], _Cell | None, str]
-# Subsets of at most 2**10 level combinations are searched for derived one-level variables.
-_MAX_SUBSET_LEVELS = 10
+REASONS = {
+    PRIMARY: "count below {k}",
+    COMPLEMENTARY: "hidden so that a count below {k} cannot be recovered from a total",
+}
 
 
 class Suppressed(float):
-    """A hidden count: a float NaN that remembers how to print itself.
+    """A hidden number: a float NaN that remembers how to print itself.
 
     ``<5`` for a count below the threshold (primary), ``*`` for a count hidden only so that a
-    primary one cannot be recovered (complementary: printing ``<5`` there would be false).
-    Formatters that do not know it treat it as missing (``math.isnan`` is true), so an un-wired
-    formatter prints a blank, never the hidden number.
+    primary one cannot be recovered (complementary: printing ``<5`` there would be false),
+    ``†`` for a statistic withheld because it rests on a hidden cell (a p-value, a risk
+    difference). Formatters that do not know it treat it as missing (``math.isnan`` is true),
+    so an un-wired formatter prints a blank, never the hidden number.
     """
 
     k: int
@@ -135,25 +175,34 @@ class Suppressed(float):
     def text(self) -> str:
         if self.reason == COMPLEMENTARY:
             return COMPLEMENTARY_TEXT
+        if self.reason == WITHHELD:
+            return WITHHELD_TEXT
         return SUPPRESSED_TEXT.format(k=self.k)
 
     def __repr__(self) -> str:
         return f"Suppressed({self.text})"
 
 
-def suppress_small_cells(frame: pd.DataFrame, *, k: int) -> pd.DataFrame:
-    """Hide counts 1..k-1, their derived statistics, and complementary cells (see module doc).
+def suppress_small_cells(
+    frame: pd.DataFrame, *, k: int, source_counts: Sequence[int] = ()
+) -> pd.DataFrame:
+    """Hide counts 1..k-1, their derived statistics, complementary cells, and every statistic
+    resting on a hidden cell (see module doc and ``analysis.tables.withhold``).
 
     Parameters
     ----------
     frame : an ARD frame (``table, variable, level, group, stat, value, method``); not modified.
     k : threshold: counts below ``k`` (and above 0) are suppressed; ``k = 1`` suppresses nothing.
+    source_counts : for a model table, the counts of the outcome-by-covariate table the model is
+        a function of (given only when its covariates are all categorical); its estimates are
+        withheld when one of them is 1..k-1.
 
     Returns
     -------
-    A copy with the same rows in the same order and three more columns: ``suppressed`` (bool,
-    the value was hidden), ``suppression`` (``"primary"``, ``"complementary"`` or ``""``) and
-    ``suppress_k`` (the ``k`` applied, on every row). Hidden values are NaN.
+    A copy with the same rows in the same order and four more columns: ``suppressed`` (bool,
+    the value was hidden), ``suppression`` (``"primary"``, ``"complementary"``, ``"withheld"``
+    or ``""``), ``suppress_k`` (the ``k`` applied, on every row) and ``suppression_reason``
+    (why, in words; ``""`` when shown). Hidden values are NaN.
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise ValueError(f"k must be an integer >= 1 (counts below k are hidden); found {k!r}")
@@ -168,22 +217,31 @@ def suppress_small_cells(frame: pd.DataFrame, *, k: int) -> pd.DataFrame:
         ],
         dtype=bool,
     )
+    kinds = [reasons[cell] if h else "" for cell, h in zip(cells, hidden, strict=True)]
+    why = [REASONS[kind].format(k=k) if kind else "" for kind in kinds]
+    if len(out) and k > 1:
+        for i, reason in withheld_rows(out, hidden, k=k, source_counts=source_counts).items():
+            hidden[i], kinds[i], why[i] = True, WITHHELD, reason.format(k=k)
     out["value"] = out["value"].astype("float64").where(~hidden, np.nan)
     out["suppressed"] = hidden
-    out["suppression"] = [reasons[cell] if h else "" for cell, h in zip(cells, hidden, strict=True)]
+    out["suppression"] = kinds
     out["suppress_k"] = k
+    out["suppression_reason"] = why
     return out
 
 
 def suppressed_markers(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], Suppressed]:
-    """``(variable, level, group, stat) -> Suppressed`` for the hidden counts of a frame.
+    """``(variable, level, group, stat) -> Suppressed`` for the hidden counts and the withheld
+    statistics of a frame (the percentages, CIs and means of a hidden cell stay plain NaN: they
+    print blank beside the ``<5``).
 
     Same keys as ``analysis.tables.render.stat_lookup``; update its result with this mapping so
     that layouts pass the markers to the formatters. Empty for a frame that was not suppressed.
     """
     if "suppressed" not in frame.columns:
         return {}
-    rows = frame.loc[frame["suppressed"].astype(bool) & frame["stat"].isin(COUNT_STATS)]
+    marked = frame["stat"].isin(COUNT_STATS) | (frame["suppression"] == WITHHELD)
+    rows = frame.loc[frame["suppressed"].astype(bool) & marked]
     return {
         (str(r.variable), str(r.level), str(r.group), str(r.stat)): Suppressed(
             int(r.suppress_k), str(r.suppression)
@@ -207,6 +265,13 @@ def suppression_footnote(k: int) -> str:
         f"confidence interval; cells shown as {COMPLEMENTARY_TEXT} are hidden so that such a "
         f"count cannot be recovered from the totals (complementary suppression)."
     )
+
+
+def suppression_footnotes(frame: pd.DataFrame, k: int) -> tuple[str, ...]:
+    """The footnotes of a table suppressed with ``k``: the rule, then why each kind of
+    statistic marked ``†`` was withheld (``frame`` as ``suppress_small_cells`` returns it)."""
+    withheld = frame.loc[frame["suppression"] == WITHHELD, "suppression_reason"]
+    return (suppression_footnote(k), *withheld_footnotes(list(withheld), k))
 
 
 # ----------------------------------------------------------------------------- the rule
@@ -238,6 +303,7 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
     partitions = _level_sets(values["n"], values["N"])
     sets: list[_Set] = [(members, None, "n") for members in partitions]
     sets += _derived_sets(values["n"], values["N"], partitions)
+    sets += _total_sets(values["n"], values["N"])
     for stat in COUNT_STATS:
         sets += _group_sets(values[stat], stat)
 
@@ -246,13 +312,17 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
         changed = False
         for members, total, stat in sets:
             unknown = sum(m in reasons for m in members) + (total in reasons)
-            if unknown != 1:
-                continue
             stat_values = values[stat]
+            if unknown == 0 or (
+                unknown > 1 and not _pins(members, total, stat, values, reasons, k)
+            ):
+                continue
             candidates = [m for m in members if m not in reasons]
-            if not candidates and total is not None:
-                # X = m with m hidden: the other copy of the same number must go as well.
+            if not candidates and total is not None and total not in reasons:
+                # X = m with m hidden, or hidden members whose sum pins them: the total goes.
                 candidates = [total]
+            if not candidates:
+                continue  # every member hidden and the total is an N (always shown)
             nonzero = [m for m in candidates if stat_values[m] > 0]
             pick = min(nonzero or candidates, key=lambda m: (stat_values[m], order[m]))
             reasons[pick] = COMPLEMENTARY
@@ -260,108 +330,20 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
     return reasons
 
 
-def _level_sets(n: dict[_Cell, float], big_n: dict[_Cell, float]) -> list[list[_Cell]]:
-    """Levels of a variable in a group whose ``n`` sum to their common ``N`` (a partition)."""
-    by_var_group: dict[tuple[str, str, str], list[_Cell]] = {}
-    for cell in n:
-        if cell[2] == "":
-            continue
-        by_var_group.setdefault((cell[0], cell[1], cell[3]), []).append(cell)
-    out: list[list[_Cell]] = []
-    for members in by_var_group.values():
-        if len(members) < 2:
-            continue
-        totals = {big_n.get(m) for m in members}
-        if len(totals) != 1:
-            continue
-        (total,) = totals
-        if total is None or not _same(sum(n[m] for m in members), total):
-            continue
-        out.append(members)
-    return out
-
-
-def _derived_sets(
-    n: dict[_Cell, float], big_n: dict[_Cell, float], partitions: list[list[_Cell]]
-) -> list[_Set]:
-    """One-level variables that repeat the sum of some levels of a partition.
-
-    "any improvement" = mild + marked improvement, "marked improvement" = the marked grade: a
-    variable with a single level whose ``n`` equals the sum of the same proper subset of levels
-    (by name) of another variable's partition in *every* group of the table where both are shown
-    with the same ``N``. Requiring the relation in every group keeps a coincidental sum in one
-    group (2 + 37 = 39) from linking unrelated cells. Each relation gives two sets: X = sum of
-    the subset, and the partition with the subset replaced by X (worsening + stabilization +
-    any improvement = N), which would otherwise give a hidden grade back by subtraction.
-    """
-    per_variable: dict[tuple[str, str, str], list[_Cell]] = {}
-    for cell in n:
-        if cell[2] != "":
-            per_variable.setdefault((cell[0], cell[1], cell[3]), []).append(cell)
-    singles: dict[tuple[str, str], list[_Cell]] = {}
-    for (table, _variable, group), cells in per_variable.items():
-        if len(cells) == 1:
-            singles.setdefault((table, group), []).append(cells[0])
-
-    # (table, partition variable, single variable, single level) -> level-name subset -> per
-    # group: [X = sum(subset), the partition with the subset replaced by X]
-    found: dict[tuple[str, str, str, str], dict[tuple[str, ...], list[list[_Set]]]] = {}
-    pairs_seen: dict[tuple[str, str, str, str], int] = {}
-    for members in partitions:
-        table, variable, _level, group = members[0]
-        if len(members) > _MAX_SUBSET_LEVELS:
-            continue
-        for single in singles.get((table, group), []):
-            if single[1] == variable or not _same(big_n.get(single, math.nan), big_n[members[0]]):
-                continue
-            key = (table, variable, single[1], single[2])
-            pairs_seen[key] = pairs_seen.get(key, 0) + 1
-            by_subset = found.setdefault(key, {})
-            for size in range(1, len(members)):
-                for subset in combinations(members, size):
-                    if _same(sum(n[m] for m in subset), n[single]):
-                        names = tuple(sorted(m[2] for m in subset))
-                        rest = [m for m in members if m not in subset]
-                        by_subset.setdefault(names, []).append(
-                            [(list(subset), single, "n"), ([*rest, single], None, "n")]
-                        )
-    out: list[_Set] = []
-    for key, by_subset in found.items():
-        for pairs in by_subset.values():
-            if len(pairs) == pairs_seen[key]:  # the relation holds in every group
-                for pair in pairs:
-                    out += pair
-    return out
-
-
-def _group_sets(values: dict[_Cell, float], stat: str) -> list[_Set]:
-    """Groups of one row that split a parent group shown in the same row by one more key."""
-    rows: dict[tuple[str, str, str], dict[frozenset[tuple[str, str]], _Cell]] = {}
-    for cell in values:
-        try:
-            parsed = parse_group(cell[3])
-        except ValueError:  # a group label that is not key=value pairs: no set
-            continue
-        if any(v == "*" or " vs " in v for v in parsed.values()):
-            continue
-        rows.setdefault((cell[0], cell[1], cell[2]), {})[frozenset(parsed.items())] = cell
-    out: list[_Set] = []
-    for groups in rows.values():
-        if len(groups) < 3:
-            continue
-        for parent_items, parent in groups.items():
-            parent_keys = {key for key, _ in parent_items}
-            children: dict[str, list[_Cell]] = {}
-            for items, cell in groups.items():
-                if not parent_items < items or len(items) != len(parent_items) + 1:
-                    continue
-                (extra,) = {key for key, _ in items} - parent_keys
-                children.setdefault(extra, []).append(cell)
-            for members in children.values():
-                if len(members) >= 2 and _same(sum(values[m] for m in members), values[parent]):
-                    out.append((members, parent, stat))
-    return out
-
-
-def _same(a: float, b: float) -> bool:
-    return bool(abs(float(a) - float(b)) < 1e-9)
+def _pins(
+    members: list[_Cell],
+    total: _Cell | None,
+    stat: str,
+    values: dict[str, dict[_Cell, float]],
+    reasons: dict[_Cell, str],
+    k: int,
+) -> bool:
+    """Whether the set's shown total pins one of its hidden counts (``suppress_sets.pinned``)."""
+    if total is not None and total in reasons:
+        return False  # the total is hidden: no equation to solve
+    stat_values = values[stat]
+    hidden = [m for m in members if m in reasons]
+    cap = stat_values[total] if total is not None else sum(stat_values[m] for m in members)
+    return _pinned(
+        [reasons[m] for m in hidden], [stat_values[m] for m in hidden], k=k, cap=cap, stat=stat
+    )

@@ -11,6 +11,7 @@ from analysis.ard import concat_ard
 from analysis.stats.survival import cox_ard, cox_model, survival_ard
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
+from analysis.tables.suppress import format_suppressed
 
 
 def contrast_columns(
@@ -111,7 +112,26 @@ def time_to_event_table(
 
 
 def _fmt_time(x: float | None) -> str:
+    withheld = format_suppressed(x)
+    if withheld is not None:
+        return withheld
     return "NR" if x is None or np.isnan(x) else f"{x:.1f}"
+
+
+def _fmt_median(look: Mapping[tuple[str, str, str, str], float], key: tuple[str, str, str]) -> str:
+    median = look.get((*key, "median"))
+    if format_suppressed(median) is not None:
+        return _fmt_time(median)
+    lo, hi = look.get((*key, "ci_low")), look.get((*key, "ci_high"))
+    return f"{_fmt_time(median)} ({_fmt_time(lo)}–{_fmt_time(hi)})"
+
+
+def _fmt_estimate(est: float, lo: float, hi: float, scale: float, digits: int, unit: str) -> str:
+    """ "est (lo–hi)" (× ``scale``), or the marker of a withheld estimate."""
+    withheld = format_suppressed(est)
+    if withheld is not None:
+        return withheld
+    return f"{scale * est:.{digits}f}{unit} ({scale * lo:.{digits}f}–{scale * hi:.{digits}f})"
 
 
 def _layout(
@@ -133,16 +153,14 @@ def _layout(
             "Group": lv,
             "N": fmt_count(look[(var, "", g, "n")]),
             "Events": fmt_count(look[(var, "", g, "events")]),
-            f"Median, {unit} (95% CI)": f"{_fmt_time(look.get((var, 'median', g, 'median')))} "
-            f"({_fmt_time(look.get((var, 'median', g, 'ci_low')))}–"
-            f"{_fmt_time(look.get((var, 'median', g, 'ci_high')))})",
+            f"Median, {unit} (95% CI)": _fmt_median(look, (var, "median", g)),
         }
         for t in times:
             key = f"{t:g}"
             s = look.get((var, key, g, "surv"))
             lo, hi = look.get((var, key, g, "ci_low")), look.get((var, key, g, "ci_high"))
             row[f"S({key} {unit}) (95% CI)"] = (
-                f"{100 * s:.1f}% ({100 * lo:.1f}–{100 * hi:.1f})"
+                _fmt_estimate(s, lo, hi, 100, 1, "%")
                 if s is not None and lo is not None and hi is not None
                 else ""
             )
@@ -163,7 +181,7 @@ def _layout(
                 "Group": f"HR {label}",
                 "N": "",
                 "Events": "",
-                f"Median, {unit} (95% CI)": f"{hr:.2f} ({lo:.2f}–{hi:.2f})",
+                f"Median, {unit} (95% CI)": _fmt_estimate(hr, lo, hi, 1, 2, ""),
                 **{f"S({t:g} {unit}) (95% CI)": "" for t in times},
                 "Log-rank p": f"p {fmt_p(look[(var, col, 'overall', 'p_value')])}; "
                 f"PH p {fmt_p(ph)}",

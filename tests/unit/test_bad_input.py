@@ -14,6 +14,7 @@ import pytest
 from analysis.config import StudyConfig
 from analysis.errors import ConfigError, SourceError, UnmappedValuesError
 from analysis.pipeline import clean_study
+from tests.conftest import allow_orphans
 
 
 def run(path):
@@ -335,7 +336,8 @@ def test_age_out_of_range_is_set_missing(mini_study, age):
         id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
         P1,F,{age},Ludwig I,2021-01-10,no,,
         """
-        }
+        },
+        yaml_edit=allow_orphans,
     )
     res = run(path)
     assert res.audit[["row", "column", "check", "action", "message"]].values.tolist() == [
@@ -358,7 +360,8 @@ def test_non_numeric_age(mini_study):
         id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
         P1,F,treinta,Ludwig I,2021-01-10,no,,
         """
-        }
+        },
+        yaml_edit=allow_orphans,
     )
     res = run(path)
     assert res.audit["message"].tolist() == ["`age_years` value 'treinta' is not a number"]
@@ -381,7 +384,8 @@ def test_duplicate_id_with_conflicting_values(mini_study):
         P1,F,57,Ludwig I,2021-01-10,no,,
         P2,male,40,HN III,2021-03-01,yes,2020-12-01,cost
         """
-        }
+        },
+        yaml_edit=allow_orphans,
     )
     res = run(path)
     bad = reasons(res, "conflict")
@@ -406,7 +410,8 @@ def test_agreeing_duplicate_rows_are_merged(mini_study):
         P1,F,55,Ludwig I,2021-01-10,no,,
         P1 ,female,,ludwig i,10/01/2021,No,,
         """
-        }
+        },
+        yaml_edit=allow_orphans,
     )
     res = run(path)
     assert reasons(res, "duplicate")[["row", "reason"]].values.tolist() == [
@@ -445,7 +450,9 @@ def test_adverse_event_for_unknown_patient(mini_study):
     path = mini_study(
         files={
             "aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,pain,mild,no\nP9,2020-01-11,pain,mild,no\n"
-        }
+        },
+        # 1 orphan of 2 records: below the threshold declared here, logged
+        yaml_edit=lambda y: y + "cleaning: {max_orphan_fraction: 0.5}\n",
     )
     res = run(path)
     assert reasons(res, "orphan")[["table", "row", "reason"]].values.tolist() == [

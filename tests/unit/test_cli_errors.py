@@ -1,6 +1,7 @@
 """No Python traceback reaches the terminal: an unexpected error in any stage of any command is
 one paragraph naming the command, the stage and the exception, with the traceback in
-reports/<study>/retro-error.log; `retro --debug ...` lets it raise."""
+the study's processed folder (retro-error.log, never under the shared reports folder);
+`retro --debug ...` lets it raise."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def test_a_failing_table_builder_is_one_paragraph(
     broken_tables["exc"] = exc
     command = args[0]
     res = runner.invoke(app, [command, str(path), *args[1:]])
-    log = StudyConfig.load(path).reports_dir / "retro-error.log"
+    log = StudyConfig.load(path).processed_dir / "retro-error.log"
     if command == "run" or command == "report":
         # the clean summary comes first; the error is the last paragraph
         assert "Patient flow" in res.output
@@ -145,7 +146,7 @@ def test_a_failing_clean_stage_is_named(mini_study, monkeypatch):
     monkeypatch.setattr(pipeline, "clean_study", broken)
     path = _study(mini_study)
     res = runner.invoke(app, ["clean", str(path)])
-    log = StudyConfig.load(path).reports_dir / "retro-error.log"
+    log = StudyConfig.load(path).processed_dir / "retro-error.log"
     _assert_one_paragraph(res, "clean", "clean", "ZeroDivisionError: division by zero", log)
 
 
@@ -169,9 +170,9 @@ def test_an_error_before_the_study_is_read_logs_to_the_temporary_folder(
 
 def test_when_the_log_cannot_be_written_the_message_says_so(mini_study, broken_tables):
     path = _study(mini_study)
-    reports = StudyConfig.load(path).reports_dir
-    reports.parent.mkdir(parents=True, exist_ok=True)
-    reports.write_text("a file where the reports folder should be")
+    processed = StudyConfig.load(path).processed_dir
+    processed.parent.mkdir(parents=True, exist_ok=True)
+    processed.write_text("a file where the processed folder should be")
     res = runner.invoke(app, ["verify", str(path)])
     assert res.exit_code == 2
     assert "Traceback" not in res.output

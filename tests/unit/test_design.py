@@ -11,6 +11,7 @@ from analysis.config import StudyConfig
 from analysis.dose import Dose, parse_dose
 from analysis.errors import ConfigError, PipelineError
 from analysis.pipeline import clean_study, write_clean_outputs
+from tests.conftest import allow_orphans
 
 PERIODS = """\
     id,dose,start,stop
@@ -162,7 +163,9 @@ def test_day0_that_cannot_be_derived_is_an_error(mini_study):
 
 
 def test_day0_missing_for_every_patient_stops_the_run(mini_study):
-    path = mini_study(files={"sessions.csv": "id,date,dose\nP9,2020-01-10,0.1\n"})
+    path = mini_study(
+        files={"sessions.csv": "id,date,dose\nP9,2020-01-10,0.1\n"}, yaml_edit=allow_orphans
+    )
     with pytest.raises(PipelineError) as exc:
         clean_study(StudyConfig.load(path))
     assert "day 0 (exposure.day0 = 'first_exposure') cannot be derived: no patient has a row" in (

@@ -139,7 +139,11 @@ def test_derived_statistics_of_a_hidden_cell_are_nan_and_the_rest_is_kept(grades
     pd.testing.assert_series_equal(
         kept["value"], grades.loc[kept.index, "value"], check_names=False
     )
-    assert _value(out, "grade", "", "sex=*", "p_value") == 0.5
+    # the test of the grade-by-sex table reads the hidden cells: withheld, with its reason
+    assert math.isnan(_value(out, "grade", "", "sex=*", "p_value"))
+    p_row = out.loc[out["stat"] == "p_value"].iloc[0]
+    assert p_row["suppression"] == "withheld"
+    assert p_row["suppression_reason"].startswith("test of a table with a hidden cell")
     assert _value(out, "grade", "", "sex=female", "n_missing") == 1
 
 
@@ -147,7 +151,13 @@ def test_output_shape_and_input_not_mutated(grades):
     before = grades.copy()
     out = suppress_small_cells(grades, k=5)
     pd.testing.assert_frame_equal(grades, before)
-    assert list(out.columns) == [*grades.columns, "suppressed", "suppression", "suppress_k"]
+    assert list(out.columns) == [
+        *grades.columns,
+        "suppressed",
+        "suppression",
+        "suppress_k",
+        "suppression_reason",
+    ]
     assert out.index.equals(grades.index)
     assert out[["table", "variable", "level", "group", "stat", "method"]].equals(
         grades[["table", "variable", "level", "group", "stat", "method"]]
@@ -301,7 +311,9 @@ def test_markers_print_as_less_than_k_and_count_as_missing(grades):
         ("grade", "b", "sex=female", "n"),
         ("grade", "a", "overall", "n"),
         ("grade", "b", "overall", "n"),
+        ("grade", "", "sex=*", "p_value"),  # withheld: prints as a dagger
     }
+    assert format_suppressed(markers[("grade", "", "sex=*", "p_value")]) == "†"
     marker = markers[("grade", "a", "sex=female", "n")]
     assert isinstance(marker, Suppressed)
     assert math.isnan(marker)
@@ -346,6 +358,7 @@ def test_reference_tables_leave_no_small_count_and_no_lone_hidden_cell(
         partitions = sup._level_sets(values["n"], values["N"])
         sets = [(m, None) for m in partitions]
         sets += [(m, t) for m, t, _ in sup._derived_sets(values["n"], values["N"], partitions)]
+        sets += [(m, t) for m, t, _ in sup._total_sets(values["n"], values["N"])]
         for stat in ("n", "events"):
             sets += [(m, t) for m, t, _ in sup._group_sets(values[stat], stat)]
         for members, total in sets:

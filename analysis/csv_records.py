@@ -1,0 +1,281 @@
+"""Split a delimited text file into records, each at the line an editor shows.
+
+The records are counted twice: as the physical lines of the file (header = line 1, blank lines
+ignored) and as the records a parser returns. The fast C parser is trusted only when it returns
+one record per line; otherwise the csv tokenizer, which tells the lines of every record, reads
+the file and says where it differs. A record spanning several lines is what a stray quote makes
+(it swallows every line up to the next quote): it stops the read with its line range and the
+place of the opening quote, unless the source declares that its cells may hold line breaks
+(``multiline_cells: true``). A quote never closed before the end of the file, and a record with
+more non-empty fields than the header, stop it too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+
+from analysis.errors import SourceError
+
+QUOTE = '"'
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what editors and the csv tokenizers break a line on
+_SHOWN = 5  # records named in a message; the rest are counted
+_STRAY = (
+    'A stray quote character (") is the usual cause: remove it, or double it ("") if it belongs '
+    "to the value"
+)
+
+
+def first_line(text: str) -> str:
+    """Line 1 of ``text`` (the header)."""
+    return _LINE_BREAK.split(text, maxsplit=1)[0]
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as an editor numbers them (no empty line after a final break)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def read_csv_text(
+    text: str, delimiter: str, *, where: str, multiline_cells: bool = False
+) -> pd.DataFrame:
+    """The records of ``text`` (decoded, without byte-order mark), cells as text.
+
+    The index is the line where each record starts; blank lines (nothing but white space and
+    delimiters) are not records. ``attrs["file_records"]`` is the count of records taken from the
+    physical lines: the non-blank lines after the header, less the continuation lines of records
+    that may span lines (``multiline_cells``).
+
+    Raises
+    ------
+    SourceError
+        Line 1 is blank, a record spans several lines (unless ``multiline_cells``), a quote is
+        never closed, or a record has more non-empty fields than the header.
+    """
+    lines = split_lines(text)
+    blank = [not line.strip(f" \t{delimiter}") for line in lines]
+    if blank[0]:
+        raise SourceError(
+            f"{where}: line 1 is blank; the column headers must be on the first line of the file. "
+            f"Delete the blank line(s) above the header."
+        )
+    df = _one_record_a_line(text, delimiter, len(lines))
+    if df is None:  # some record is not one line of its own: find which, and say where
+        return _read_tokenized(text, lines, blank, delimiter, where, multiline_cells)
+    _check_last_quote(lines, len(lines), delimiter, where)
+    keep = [not b for b in blank[1:]]
+    df = df.loc[keep]
+    df.index = pd.Index([n for n, k in enumerate(keep, start=2) if k])
+    df.attrs["file_records"] = sum(keep)
+    return df
+
+
+def _one_record_a_line(text: str, delimiter: str, n_lines: int) -> pd.DataFrame | None:
+    """The fast C parser's frame when it reads exactly one record per line, else ``None``.
+
+    Records partition the lines, so as many records as lines means no record spans two; the
+    C parser stops at a NUL, and infers an index column from a first record longer than the
+    header: those files go to the csv tokenizer instead.
+    """
+    if "\x00" in text:
+        return None
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except ValueError:  # pandas' ParserError: a longer record, or a quote open at the end
+        return None
+    if not isinstance(df.index, pd.RangeIndex) or len(df) != n_lines - 1:
+        return None
+    return df
+
+
+def _read_tokenized(
+    text: str,
+    lines: list[str],
+    blank: list[bool],
+    delimiter: str,
+    where: str,
+    multiline_cells: bool,
+) -> pd.DataFrame:
+    """Read with the csv tokenizer, which tells the lines of each record, and reconcile."""
+    records, ends = _tokenize(text, lines, delimiter, where)
+    if ends[-1] != len(lines):
+        raise SourceError(
+            f"{where}: the file has {len(lines)} lines but the csv tokenizer read "
+            f"{ends[-1]}; the file cannot be read safely. Re-export it."
+        )
+    starts = [1, *(e + 1 for e in ends[:-1])]
+    _check_last_quote(lines, starts[-1], delimiter, where)
+    spans = [(s, e) for s, e in zip(starts, ends, strict=True) if e > s]
+    if spans and not multiline_cells:
+        raise SourceError(_multiline_message(lines, spans, delimiter, where))
+    header = records[0]
+    width = len(header)
+    rows: list[list[str]] = []
+    first_lines: list[int] = []
+    ragged: list[tuple[int, list[str]]] = []
+    for row, start, end in zip(records[1:], starts[1:], ends[1:], strict=True):
+        if start == end and blank[start - 1]:
+            continue
+        if len(row) != width:
+            if any(v.strip() for v in row[width:]):
+                ragged.append((start, row))
+            row = row[:width] + [""] * (width - len(row))
+        rows.append(row)
+        first_lines.append(start)
+    if ragged:
+        raise SourceError(_ragged_message(ragged, width, delimiter, where))
+    # the records by the lines: every non-blank line after the header, but the lines that
+    # continue a record (a record spanning lines starts on the line of its opening quote)
+    physical = sum(1 for b in blank[ends[0] :] if not b)
+    continued = sum(1 for s, e in spans if s > 1 for b in blank[s:e] if not b)
+    names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]  # as pandas names them
+    df = pd.DataFrame(rows, columns=names, index=pd.Index(first_lines), dtype=object)
+    df.attrs["file_records"] = physical - continued
+    return df
+
+
+def _tokenize(
+    text: str, lines: list[str], delimiter: str, where: str
+) -> tuple[list[list[str]], list[int]]:
+    """Every record (blank lines included, as empty records) and the line where each ends."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=QUOTE)
+    records: list[list[str]] = []
+    ends: list[int] = []
+    try:
+        for row in reader:
+            records.append(row)
+            ends.append(reader.line_num)
+    except csv.Error as exc:  # a cell over the csv field limit: a quote swallowed the file
+        start = ends[-1] + 1 if ends else 1
+        opened = _open_quote(lines, start, delimiter)
+        place = f"an opening quote at line {opened[0]} column {opened[1]}" if opened else "a quote"
+        raise SourceError(
+            f"{where}: lines {start}-{reader.line_num}: {place} is still open after "
+            f"{reader.line_num - start + 1} lines, too long for one cell ({exc}). {_STRAY}."
+        ) from None
+    return records, ends
+
+
+def _check_last_quote(lines: list[str], start: int, delimiter: str, where: str) -> None:
+    """The last record must not end inside a quoted cell (the tokenizer accepts it silently)."""
+    tail = lines[start - 1 :]
+    if not any(QUOTE in line for line in tail):
+        return
+    state = _walk(tail, delimiter)
+    if state is not None and state[2] is None:
+        line, col = start + state[0], state[1] + 1
+        span = (
+            f"lines {line}-{len(lines)} would be read as one value"
+            if line < len(lines)
+            else "it is on the last line"
+        )
+        raise SourceError(
+            f"{where}: an opening quote at line {line} column {col} is never closed: the file ends "
+            f"inside that quoted cell ({span}). {_STRAY}, or add the missing closing quote."
+        )
+
+
+def _open_quote(lines: list[str], start: int, delimiter: str) -> tuple[int, int] | None:
+    state = _walk(lines[start - 1 :], delimiter)
+    return None if state is None else (start + state[0], state[1] + 1)
+
+
+def _walk(lines: list[str], delimiter: str) -> tuple[int, int, tuple[int, int] | None] | None:
+    """The first quoted cell that runs past the end of its line, as the csv tokenizer reads it.
+
+    Returns ``(line, column, closing)`` (0-based, relative to ``lines[0]``) of its opening
+    quote, with ``closing = (line, column)`` of the quote that ends it, ``None`` if nothing
+    closes it; ``None`` when no quoted cell spans a line break before the record ends.
+    """
+    opened: tuple[int, int] | None = None
+    for n, line in enumerate(lines):
+        i, field_start = 0, True
+        if opened is not None:
+            i, field_start = _close(line, 0), False
+            if i < 0:
+                continue
+            return opened[0], opened[1], (n, i)
+        while i < len(line):
+            ch = line[i]
+            if ch == delimiter:
+                field_start = True
+            elif ch == QUOTE and field_start:
+                j = _close(line, i + 1)
+                if j < 0:
+                    opened = (n, i)
+                    break
+                i, field_start = j, False
+            else:
+                field_start = False
+            i += 1
+        if opened is None:
+            return None  # the record ended on this line
+    return None if opened is None else (opened[0], opened[1], None)
+
+
+def _close(line: str, i: int) -> int:
+    """Index of the quote that closes a quoted cell read from ``line[i]`` on, or -1."""
+    while True:
+        j = line.find(QUOTE, i)
+        if j < 0:
+            return -1
+        if line.startswith(QUOTE, j + 1):
+            i = j + 2  # a doubled quote is a quote inside the value
+            continue
+        return j
+
+
+def _multiline_message(
+    lines: list[str], spans: list[tuple[int, int]], delimiter: str, where: str
+) -> str:
+    parts = []
+    for start, end in spans[:_SHOWN]:
+        state = _walk(lines[start - 1 : end], delimiter)
+        part = f"lines {start}-{end}: "
+        if state is not None and state[2] is not None:
+            part += (
+                f"an opening quote at line {start + state[0]} column {state[1] + 1} is closed "
+                f"only at line {start + state[2][0]}"
+            )
+        else:
+            part += "a quoted cell runs over a line break"
+        parts.append(f"{part}; {end - start + 1} lines read as one record")
+    more = f"; and {len(spans) - _SHOWN} more" if len(spans) > _SHOWN else ""
+    return (
+        f"{where}: {len(spans)} record(s) span several lines: {'; '.join(parts)}{more}. "
+        f"{_STRAY}. If cells of this file really hold line breaks, set `multiline_cells: "
+        f"true` for this source in the study file."
+    )
+
+
+def _ragged_message(
+    ragged: list[tuple[int, list[str]]], width: int, delimiter: str, where: str
+) -> str:
+    shown = "; ".join(
+        f"line {line} has {len(row)} fields (extra: "
+        f"{', '.join(repr(v) for v in row[width:] if v.strip())})"
+        for line, row in ragged[:_SHOWN]
+    )
+    more = f"; and {len(ragged) - _SHOWN} more" if len(ragged) > _SHOWN else ""
+    return (
+        f"{where}: {len(ragged)} record(s) have more fields than the header (line 1 has "
+        f"{width}): {shown}{more}. Their values cannot be matched to the columns. Usually a value "
+        f"holds the delimiter {delimiter!r} without quotes (e.g. a decimal comma): put that "
+        f"value in quotes or fix the line in the file. (Empty extra fields, delimiters at the "
+        f"end of a line, are ignored.)"
+    )

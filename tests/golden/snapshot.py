@@ -1,0 +1,68 @@
+"""Rounded ARD snapshots of the shipped studies, to prove a change leaves every number as it was.
+
+``python -m tests.golden.snapshot`` rewrites ``tests/golden/<study>.ard.csv`` from the current
+code (do it only when a change of numbers is intended, and say why in the commit);
+``tests/golden/test_golden.py`` compares the ARD of each shipped study with its snapshot.
+
+A snapshot row is ``table, variable, level, group, stat, value, method``; ``value`` is written
+with 10 significant digits, enough to catch any change of method or rounding while staying
+stable across platforms' last-bit floating-point differences.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent
+KEY = ["table", "variable", "level", "group", "stat"]
+
+
+def shipped_studies() -> list[Path]:
+    return sorted(
+        p for p in (ROOT / "studies").glob("*.yaml") if not p.name.endswith(".claims.yaml")
+    )
+
+
+def snapshot_path(study: Path) -> Path:
+    return GOLDEN / f"{study.stem}.ard.csv"
+
+
+def _round(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = float(value)  # type: ignore[arg-type]
+    if math.isinf(number):
+        return "inf" if number > 0 else "-inf"
+    if number == int(number) and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:.10g}"
+
+
+def rounded(ard: pd.DataFrame) -> pd.DataFrame:
+    """The ARD as text, values to 10 significant digits, in a stable order."""
+    out = ard[[*KEY, "value", "method"]].copy()
+    for c in [*KEY, "method"]:
+        out[c] = out[c].astype("string").fillna("")
+    out["value"] = [_round(v) for v in ard["value"]]
+    return out.sort_values(KEY, kind="stable").reset_index(drop=True)
+
+
+def study_ard(study: Path) -> pd.DataFrame:
+    from analysis.study import Study
+
+    return rounded(Study.load(study).ard)
+
+
+def main() -> None:
+    for study in shipped_studies():
+        frame = study_ard(study)
+        frame.to_csv(snapshot_path(study), index=False, lineterminator="\n")
+        print(f"wrote {snapshot_path(study).relative_to(ROOT)} ({len(frame)} rows)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Small-cell suppression holds on both shipped twins: no hidden count can be recovered from the
+shared ARD (``reports/<study>/ard.csv`` as written by ``--suppress-below K``).
+
+For K = 5 and 10 the attacker of ``tests/hostile/_recover.py`` tries every candidate 1..K-1 of
+every cell hidden as ``<K`` against every statistic still shown (percentages, CIs, p-values with
+their named test, risk differences and CIs, totals, other groups, survival rows) recomputed with
+``analysis.stats``; more than one candidate must stay consistent. The same attack on the same
+file with the withheld statistics put back recovers cells: it is what the withholding prevents.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.config import StudyConfig
+from analysis.pipeline import clean_study
+from analysis.tables.study import build_tables, write_tables
+from tests.conftest import REPO
+from tests.hostile._recover import recover
+
+STUDIES = ("dutasteride_mesotherapy", "low_dose_oral_minoxidil")
+KEYS = ["table", "variable", "level", "group", "stat", "method", "suppression"]
+
+
+@pytest.fixture(scope="module")
+def twin_tables() -> dict[str, dict]:
+    out = {}
+    for name in STUDIES:
+        config = StudyConfig.load(REPO / "studies" / f"{name}.yaml")
+        out[name] = build_tables(config, clean_study(config))
+    return out
+
+
+def _read_shared(path: Path) -> pd.DataFrame:
+    """``ard.csv`` as a reader of the shared folder gets it (blank = hidden)."""
+    frame = pd.read_csv(path, dtype={c: str for c in KEYS}, keep_default_na=False)
+    frame["value"] = pd.to_numeric(frame["value"].replace("", math.nan))
+    frame["suppressed"] = frame["suppressed"].map({"True": True, "False": False})
+    return frame
+
+
+@pytest.fixture(scope="module")
+def shared(twin_tables, tmp_path_factory) -> dict[tuple[str, int], pd.DataFrame]:
+    out = {}
+    for name, tables in twin_tables.items():
+        for k in (5, 10):
+            root = tmp_path_factory.mktemp(f"{name}_{k}")
+            written = write_tables(
+                tables, root / "reports", suppress_below=k, unsuppressed_dir=root / "processed"
+            )
+            reports = {p for p in written if (root / "reports") in p.parents}
+            # the full ARD is kept by the study team, not written to the folder meant for sharing
+            assert not any("unsuppressed" in p.name for p in reports)
+            assert sorted(p.name for p in (root / "processed").iterdir()) == [
+                "ard_unsuppressed.csv",
+                "ard_unsuppressed.parquet",
+            ]
+            out[(name, k)] = _read_shared(root / "reports" / "ard.csv")
+    return out
+
+
+@pytest.mark.parametrize("k", [5, 10])
+@pytest.mark.parametrize("study", STUDIES)
+def test_no_hidden_count_can_be_recovered_from_the_shared_ard(twin_tables, shared, study, k):
+    ard = shared[(study, k)]
+    assert (ard["suppress_k"] == k).all()
+    attacked = 0
+    for name, table in twin_tables[study].items():
+        full = table.frame
+        seen = ard.loc[ard["table"] == name].reset_index(drop=True)
+        assert len(seen) == len(full), name
+        for cell, candidates in recover(full, seen, k).items():
+            attacked += 1
+            true = _true_count(full, cell)
+            assert true in candidates, (cell, candidates)  # the attacker is right about the truth
+            assert len(candidates) > 1, f"{cell} recovered as {candidates} (k={k})"
+    assert attacked >= 10  # the twins do have small cells to protect
+
+
+@pytest.mark.parametrize("k", [5, 10])
+@pytest.mark.parametrize("study", STUDIES)
+def test_the_same_attack_recovers_cells_when_the_withheld_statistics_are_shown(
+    twin_tables, shared, study, k
+):
+    ard = shared[(study, k)]
+    recovered = []
+    for name, table in twin_tables[study].items():
+        full = table.frame
+        seen = ard.loc[ard["table"] == name].reset_index(drop=True)
+        withheld = seen["suppression"] == "withheld"
+        seen.loc[withheld, "value"] = full.loc[withheld.to_numpy(), "value"].to_numpy()
+        recovered += [c for c, v in recover(full, seen, k).items() if len(v) == 1]
+    assert len(recovered) >= 5, recovered
+
+
+def _true_count(full: pd.DataFrame, cell: tuple[str, str, str, str]) -> int:
+    group, _, stat = cell[3].partition("|")
+    rows = full.loc[
+        (full["variable"] == cell[1])
+        & (full["level"] == cell[2])
+        & (full["group"] == group)
+        & (full["stat"] == (stat or "n"))
+    ]
+    return int(rows["value"].iloc[0])
