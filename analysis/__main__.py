@@ -1,5 +1,5 @@
 """``python -m analysis`` is the ``retro`` command."""
 
-from analysis.cli import app
+from analysis.cli import main
 
-app(prog_name="retro")
+main()

@@ -19,11 +19,52 @@ Lines = dict[tuple[Any, ...], int]
 #: At most this many values once every alias is expanded: a study file holds a few thousand, a
 #: "billion laughs" file (aliases of aliases) would otherwise take hours and all the memory.
 MAX_EXPANDED_VALUES = 100_000
+#: A study file is a few kilobytes; a larger "study file" is another file given by mistake.
+MAX_YAML_BYTES = 5_000_000
+_UTF16_32_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
 
 
 def read_yaml_text(path: Path, *, what: str = "study file") -> str:
-    """The text of a YAML file, or a ConfigError naming the first byte that is not UTF-8."""
-    raw = path.read_bytes()
+    """The text of a YAML file (a UTF-8 byte-order mark is allowed), or a ConfigError: not a
+    regular file, unreadable, too large, or not UTF-8 (the first byte that is not, by line and
+    offset)."""
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.yaml"))[:5]
+        hint = f" (it holds {', '.join(inside)})" if inside else ""
+        raise ConfigError(
+            f"{path} is a folder, not a {what}{hint}. Pass the path of the YAML file itself, "
+            f"e.g. studies/my_study.yaml."
+        )
+    if path.exists() and not path.is_file():
+        raise ConfigError(
+            f"{path} is not a regular file (a device, a pipe or a socket); pass the path of the "
+            f"{what}, a YAML text file such as studies/my_study.yaml."
+        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ConfigError(
+                f"{path}: {size:,} bytes is not a {what} (those are a few kilobytes of YAML); "
+                f"check the path."
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: the {what} cannot be read ({exc.strerror or exc}); check that the file "
+            f"exists and that you may read it (its permissions)."
+        ) from None
+    for bom, encoding in _UTF16_32_BOMS.items():
+        if raw.startswith(bom):
+            raise ConfigError(
+                f"{path}, line 1: the {what} is {encoding} text (it starts with a {encoding} "
+                f"byte-order mark), not UTF-8. Save the file with the encoding UTF-8 (in most "
+                f"editors: Save As > Encoding > UTF-8)."
+            )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -52,14 +93,18 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def safe_load_with_lines(text: str, path: Path) -> tuple[Any, Lines]:
+def safe_load_with_lines(text: str, path: Path, *, what: str = "study file") -> tuple[Any, Lines]:
     """Parse YAML with ``yaml.SafeLoader`` (no object tags) and map key paths to line numbers.
 
     Refused with a ConfigError, as they would otherwise be silently wrong or never finish: a key
     repeated in one mapping (YAML keeps the last), an anchor that refers to itself, and aliases
-    that expand to more than ``MAX_EXPANDED_VALUES`` values.
+    that expand to more than ``MAX_EXPANDED_VALUES`` values; also a character YAML does not
+    allow (a NUL or another control character), and a file without any key.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(exc, text, path, what) from None
     try:
         try:
             root_node = loader.get_single_node()
@@ -80,19 +125,46 @@ def safe_load_with_lines(text: str, path: Path) -> tuple[Any, Lines]:
             f"{path}, line {line}: unsafe or unknown YAML tag ({exc.problem}). Study files may "
             f"hold only plain values, lists and mappings; remove the tag."
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(exc, text, path, what) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else "?"
         raise ConfigError(f"{path}, line {line}: not valid YAML ({exc}).") from None
     finally:
         loader.dispose()
+    if data is None:
+        raise ConfigError(
+            f"{path}: the {what} is empty (no keys, only blank lines or comments). Write its "
+            f"keys, starting from one of the study files shipped in studies/ (docs/config.md)."
+        )
     if not isinstance(data, dict):
         raise ConfigError(
-            f"{path}: expected a mapping of top-level keys, found {type(data).__name__}."
+            f"{path}: expected a mapping of top-level keys (`key: value` lines), found "
+            f"{_kind(data)}."
         )
     lines: Lines = {}
     _collect_lines(root_node, (), lines)
     return data, lines
+
+
+def _unprintable(exc: yaml.reader.ReaderError, text: str, path: Path, what: str) -> ConfigError:
+    """A character YAML refuses (NUL, another control character), by line and column."""
+    position = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return ConfigError(
+        f"{path}, line {line}, column {column}: the {what} holds the control character "
+        f"U+{ord(char):04X}, which YAML does not allow (a binary file given as the {what}, or "
+        f"an invisible character pasted with a value); remove it."
+    )
+
+
+def _kind(data: Any) -> str:
+    if isinstance(data, list):
+        return "a list (lines starting with '-')"
+    return f"a single value ({str(data)[:40]!r})"
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

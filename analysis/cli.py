@@ -1,13 +1,15 @@
 """The ``retro`` command: ``retro clean studies/<study>.yaml`` and friends.
 
 Every command takes the study YAML; ``retro --help`` and ``retro <command> --help`` explain them.
-Errors the user can fix are printed as a message (no traceback) and exit with status 2.
+Errors the user can fix are printed as a message (no traceback) and exit with status 2; Ctrl-C
+prints one line and exits with status 130. Commands write their files into staging folders and
+move them into place at the end (``analysis.staging``): a failed or interrupted command leaves
+the previous outputs as they were.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +21,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analysis.cli_errors import _command, _guard, _now
-from analysis.cli_summary import print_clean_summary
+from analysis.cli_summary import Clock, print_claims_summary, print_clean_summary
 
 app = typer.Typer(
     name="retro",
@@ -35,7 +37,6 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 out = Console()
-_STARTED = time.perf_counter()
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file, e.g. studies/my_study.yaml.")]
 T = TypeVar("T")
@@ -76,7 +77,26 @@ def _load(study: Path):  # noqa: ANN202 - StudyConfig, imported lazily to keep -
 
     cfg = _guard(lambda: StudyConfig.load(study), "reading the study file")
     _now.log_dir = cfg.processed_dir
+    _now.outputs = {"paths.processed": cfg.processed_dir, "paths.reports": cfg.reports_dir}
     return cfg
+
+
+def _folders(cfg, *keys: str) -> dict[str, Path]:  # noqa: ANN001 - StudyConfig
+    """The output folders ``keys`` (``processed``, ``reports``) by config key; the ones the
+    command writes (what Ctrl-C or an error message names)."""
+    folders = {f"paths.{key}": getattr(cfg, f"{key}_dir") for key in keys}
+    _now.outputs = folders
+    return folders
+
+
+def _mark_written() -> None:
+    _now.written = True
+
+
+def _clean_then(s, stage: str) -> None:  # noqa: ANN001 - Study
+    """Clean the study (stage 'clean'), then name ``stage`` as the one in progress."""
+    _guard(lambda: s.clean, "clean")
+    _now.stage = stage
 
 
 @app.command()
@@ -86,6 +106,7 @@ def synth(study: StudyArg) -> None:
     from analysis.datasets import write_twin
 
     cfg = _load(study)
+    _now.outputs = {"paths.raw": cfg.raw_dir}
     paths = _guard(lambda: write_twin(cfg), "writing the synthetic twin")
     for p in paths:
         out.print(f"wrote {p.relative_to(cfg.root) if p.is_relative_to(cfg.root) else p}")
@@ -101,11 +122,14 @@ def clean_cmd(study: StudyArg) -> None:
     the study's processed folder.
     """
     from analysis.pipeline import clean_study, validation_report, write_clean_outputs
+    from analysis.staging import staged
 
     cfg = _load(study)
-    with _progress("clean") as say:
+    folders = _folders(cfg, "processed")
+    with _progress("clean") as say, staged(cfg, folders) as (staged_cfg, staging):
         result = _guard(lambda: clean_study(cfg, progress=say), "clean")
-        _guard(lambda: write_clean_outputs(result, cfg), "writing the clean outputs")
+        _guard(lambda: write_clean_outputs(result, staged_cfg), "writing the clean outputs")
+        staging.commit(then=_mark_written)
     _guard(lambda: print_clean_summary(result, validation_report(result), cfg), "clean summary")
 
 
@@ -117,14 +141,17 @@ def tables(study: StudyArg) -> None:
     Writes HTML, DOCX, XLSX and CSV of each table under reports/<study>/tables/ and every
     number in the analysis-results frame reports/<study>/ard.parquet (and ard.csv).
     """
+    from analysis.staging import staged_study
     from analysis.study import Study
 
     s = Study(_load(study))
-    with _progress("tables") as say:
+    folders = _folders(s.config, "reports")
+    with _progress("tables") as say, staged_study(s, folders) as staging:
         say("cleaning")
         _guard(lambda: s.clean, "clean")
         say("building tables")
         written = _guard(s.write_tables, "tables")
+        staging.commit(then=_mark_written)
     out.print(
         f"{len(s.tables)} tables, {len(s.ard)} ARD rows; {len(written)} files in {s.reports_dir}"
     )
@@ -149,12 +176,15 @@ SuppressOpt = Annotated[
 def figures(study: StudyArg) -> None:
     """Draw the study's figures (PNG 300 dpi, SVG, PDF) under reports/<study>/figures/."""
     from analysis.figures.study import make_figures
+    from analysis.staging import staged_study
     from analysis.study import Study
 
     s = Study(_load(study))
-    with _progress("figures"):
+    folders = _folders(s.config, "reports")
+    with _progress("figures"), staged_study(s, folders) as staging:
         _guard(lambda: s.clean, "clean")
         made = _guard(lambda: make_figures(s), "figures")
+        staging.commit(then=_mark_written)
     out.print(f"{len(made)} figures in {s.reports_dir / 'figures'}")
 
 
@@ -166,6 +196,7 @@ def verify(study: StudyArg) -> None:
     from analysis.report.claims import verify_command
 
     _load(study)  # the error log's folder
+    _now.outputs = {}  # writes nothing
     code = verify_command(study, console=out, on_stage=lambda stage: _guard(lambda: None, stage))
     raise typer.Exit(code)
 
@@ -213,6 +244,7 @@ def notebooks(
         console.print(f"[bold red]error:[/] no notebooks NN-*.ipynb in {nb_dir}", highlight=False)
         raise typer.Exit(2)
     out_dir = s.reports_dir / "notebooks"
+    _now.outputs, _now.unstaged = {}, out_dir  # executed copies are written as they run
     kernel = _guard(nbs.kernel_for_this_python, "finding the notebook kernel")
     parameters = {"study_path": str(Path(study).resolve()), "pdf": pdf}
     _now.stage = "notebooks"
@@ -227,7 +259,7 @@ def notebooks(
             kernel=kernel,
             ard_dir=Path(tmp),
             jobs=jobs or default_processes(),
-            meanwhile=lambda: _guard(lambda: s.clean, "clean"),
+            meanwhile=lambda: _clean_then(s, "notebooks"),
         )
     table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
     failed = 0
@@ -277,13 +309,18 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
     if suppress_below is not None:
         command += f" --suppress-below {suppress_below}"
     s = Study(_load(study))
-    clock = _Clock()
+    cfg = s.config  # while the outputs are written, s.config points to staging folders
+    _folders(cfg, "processed", "reports")
+    clock = Clock()
     with _progress("run") as say:
 
         def on_stage(stage: str) -> None:
+            if stage == "written":  # every output is in place
+                _mark_written()
+                return
             if stage == "tables":  # the cleaning is done: its summary first
                 _now.stage = "clean summary"
-                print_clean_summary(s.clean, validation_report(s.clean), s.config)
+                print_clean_summary(s.clean, validation_report(s.clean), cfg, staged=True)
             _now.stage = stage
             say(stage)
             clock.start(stage)
@@ -309,49 +346,8 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
         if stale:
             text = leftovers_warning(stale, s.reports_dir, suppress_below)
             out.print(f"[bold yellow]warning:[/] {text}", highlight=False)
-    _claims_summary(s)
+    print_claims_summary(s)
     out.print(clock.summary())
-
-
-class _Clock:
-    """Seconds per stage, for the line ``retro run`` ends with."""
-
-    def __init__(self) -> None:
-        self.laps: list[tuple[str, float]] = []
-        self._stage: str | None = None
-        self._since = 0.0
-
-    def start(self, stage: str) -> None:
-        """End the stage in progress (if any) and start timing ``stage`` (no-op when it is the
-        stage in progress)."""
-        if stage == self._stage:
-            return
-        self.stop()
-        self._stage, self._since = stage, time.perf_counter()
-
-    def stop(self) -> None:
-        if self._stage is not None:
-            self.laps.append((self._stage, time.perf_counter() - self._since))
-            self._stage = None
-
-    def summary(self) -> str:
-        parts = ", ".join(f"{name} {sec:.1f} s" for name, sec in self.laps)
-        return f"time: {parts}; {time.perf_counter() - _STARTED:.1f} s in all (with start-up)"
-
-
-def _claims_summary(s) -> None:  # noqa: ANN001 - Study
-    from analysis.report.build import study_claims
-
-    claims = study_claims(s)
-    if claims is None:
-        out.print("claims check: no claims file")
-        return
-    failed = claims.loc[~claims["passed"].astype(bool)]
-    out.print(f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced")
-    if len(failed):
-        for r in failed.itertuples():
-            out.print(f"  FAILED {r.id}: expected {r.expected}, computed {r.computed} ({r.note})")
-        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry point
@@ -365,13 +361,13 @@ def main() -> None:  # pragma: no cover - console entry point
 
     try:
         # not standalone: an exit status is returned instead of calling sys.exit
-        result = app(standalone_mode=False)
+        result = app(prog_name="retro", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except exceptions.ClickException as exc:  # usage errors, printed as Typer would
         exc.show()
         code = exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        console.print("Aborted.")
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside a command (while parsing)
+        console.print("retro: interrupted (Ctrl-C); nothing was written.", highlight=False)
         code = 130
     except SystemExit as exc:  # e.g. output piped into a program that stopped reading
         code = exc.code if isinstance(exc.code, int) else 1

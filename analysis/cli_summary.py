@@ -1,7 +1,10 @@
 """What ``retro clean`` (and ``retro run``) print after cleaning: the patient flow, the records
-excluded, merged, corrected or flagged, the row accounting and the warnings."""
+excluded, merged, corrected or flagged, the row accounting and the warnings; and what ``retro
+run`` prints at its end: the claims check and the seconds per stage."""
 
 from __future__ import annotations
+
+import time
 
 import typer
 from rich.console import Console
@@ -9,9 +12,12 @@ from rich.table import Table
 
 console = Console(stderr=True)
 out = Console()
+_STARTED = time.perf_counter()
 
 
-def print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
+def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  # noqa: ANN001
+    """``staged``: the cleaned data are written with the other outputs at the end (``retro
+    run``), not yet."""
     import pandas as pd
 
     flow = Table(title="Patient flow", show_lines=False)
@@ -34,8 +40,54 @@ def print_clean_summary(result, report, cfg) -> None:  # noqa: ANN001
         f"Rows read {int(acc['rows_read'].sum())} = kept {int(acc['kept'].sum())} + logged "
         f"{int(acc['logged'].sum())}: {'balanced' if ok else 'NOT BALANCED'}"
     )
-    out.print(f"Outputs in {cfg.processed_dir}")
+    if staged:
+        out.print(f"Cleaned data: to {cfg.processed_dir}, with the other outputs at the end")
+    else:
+        out.print(f"Outputs in {cfg.processed_dir}")
     for warning in result.warnings:
         console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     if not ok:
+        if staged:
+            console.print("The run stops here; nothing was written.", highlight=False)
+        raise typer.Exit(1)
+
+
+class Clock:
+    """Seconds per stage, for the line ``retro run`` ends with."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._stage: str | None = None
+        self._since = 0.0
+
+    def start(self, stage: str) -> None:
+        """End the stage in progress (if any) and start timing ``stage`` (no-op when it is the
+        stage in progress)."""
+        if stage == self._stage:
+            return
+        self.stop()
+        self._stage, self._since = stage, time.perf_counter()
+
+    def stop(self) -> None:
+        if self._stage is not None:
+            self.laps.append((self._stage, time.perf_counter() - self._since))
+            self._stage = None
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{name} {sec:.1f} s" for name, sec in self.laps)
+        return f"time: {parts}; {time.perf_counter() - _STARTED:.1f} s in all (with start-up)"
+
+
+def print_claims_summary(s) -> None:  # noqa: ANN001 - Study
+    from analysis.report.build import study_claims
+
+    claims = study_claims(s)
+    if claims is None:
+        out.print("claims check: no claims file")
+        return
+    failed = claims.loc[~claims["passed"].astype(bool)]
+    out.print(f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced")
+    if len(failed):
+        for r in failed.itertuples():
+            out.print(f"  FAILED {r.id}: expected {r.expected}, computed {r.computed} ({r.note})")
         raise typer.Exit(1)

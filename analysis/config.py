@@ -341,7 +341,7 @@ class StudyConfig(_Model):
             the parent of the folder holding the YAML (the repository root for ``studies/x.yaml``).
         """
         path = Path(path)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(
                 f"study config not found: {path}. Pass the path of a YAML file such as "
                 f"studies/my_study.yaml."

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from analysis._atomic import write_atomic
 from analysis.ard import ARD_COLUMNS, concat_ard
 from analysis.parallel import fork_available
 from analysis.privacy import withhold_error_text
@@ -157,7 +159,8 @@ def execute_notebook(
     if notebook is None and returncode == 0:
         errors = ("papermill wrote no notebook",)
     if notebook is not None and withhold_error_text(notebook):
-        nbformat.write(notebook, out_nb)  # the copy kept for reviewers, without raw values
+        # the copy kept for reviewers, without raw values
+        write_atomic(out_nb, lambda p: nbformat.write(notebook, p))
     return NotebookRun(
         name=name,
         output=out_nb,
@@ -208,7 +211,8 @@ def execute_notebooks(
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
     ctx = mp.get_context("fork") if fork_available() else None
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))), mp_context=ctx) as pool:
+    workers = max(1, min(jobs, len(paths)))
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_quiet_on_ctrl_c) as pool:
         futures = {
             p.stem: pool.submit(
                 execute_notebook,
@@ -223,6 +227,12 @@ def execute_notebooks(
         if meanwhile is not None:
             meanwhile()
         return {name: f.result() for name, f in futures.items()}
+
+
+def _quiet_on_ctrl_c() -> None:
+    """A worker ends at once and silently on Ctrl-C (``retro notebooks`` says it stopped),
+    instead of printing the traceback of the notebook it was running."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def ard_differences(

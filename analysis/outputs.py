@@ -5,6 +5,10 @@ that does not depend on each other runs side by side in forked processes
 (``analysis.parallel``): the cleaning and the figures drawn from the cleaned data next to the
 imports and the tables; the report PDF next to the other figure files and the table files. The
 bytes are the same as one after another.
+
+Every file is first written into staging folders and moved into place only when all are
+written, the manifest last (``analysis.staging``): an error or Ctrl-C leaves the previous
+outputs as they were, never a mix of two runs.
 """
 
 from __future__ import annotations
@@ -38,6 +42,18 @@ class Outputs:
         files = [*self.clean, *(p for paths in self.figures.values() for p in paths)]
         files += [*self.report, *self.tables]
         return [*files, self.manifest] if self.manifest else files
+
+    def moved(self) -> Outputs:
+        """The same files where a staged run moves them (``analysis.staging.final_path``)."""
+        from analysis.output_errors import final_path
+
+        return Outputs(
+            clean=[final_path(p) for p in self.clean],
+            figures={k: [final_path(p) for p in v] for k, v in self.figures.items()},
+            report=[final_path(p) for p in self.report],
+            tables=[final_path(p) for p in self.tables],
+            manifest=final_path(self.manifest) if self.manifest else None,
+        )
 
 
 def import_libraries() -> None:
@@ -97,8 +113,43 @@ def write_outputs(
     child writes the other figures' files and the table files. ``processes=1``: one after
     another in this process, same bytes. ``on_stage`` is called with each stage's name as it
     starts. A failure raises ``analysis.parallel.JobFailed`` naming the stage.
-    """
 
+    Everything is written into staging folders first and moved into place at the end (stage
+    ``"moving the outputs into place"``, then ``on_stage("written")`` once they all are): a
+    failure or Ctrl-C before leaves the previous outputs unchanged. Returns the final paths.
+    """
+    from analysis.staging import staged_study
+
+    folders = {"paths.reports": study.config.reports_dir}
+    if write_clean or suppress_below:  # the unsuppressed ARD goes to the processed folder
+        folders["paths.processed"] = study.config.processed_dir
+    with staged_study(study, folders) as staging:
+        out = _write_staged(
+            study,
+            command=command,
+            suppress_below=suppress_below,
+            pdf=pdf,
+            processes=processes,
+            write_clean=write_clean,
+            on_stage=on_stage,
+        )
+        on_stage("moving the outputs into place")
+        final = out.moved()
+        last = [final.manifest] if final.manifest is not None else []
+        staging.commit(last=last, then=lambda: on_stage("written"))
+    return final
+
+
+def _write_staged(
+    study: Study,
+    *,
+    command: str,
+    suppress_below: int | None,
+    pdf: bool,
+    processes: int | None,
+    write_clean: bool,
+    on_stage: Callable[[str], None],
+) -> Outputs:
     def clean() -> tuple[CleanResult, list[Path]]:
         return study.clean, study.write_clean() if write_clean else []
 

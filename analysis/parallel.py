@@ -11,6 +11,11 @@ job writes its own files, so the outputs are byte-identical either way.
 
 Jobs must not use a DuckDB connection (a forked child has none of the parent's threads): run
 every query before calling ``run_jobs``.
+
+Ctrl-C: a child ends at once and silently on SIGINT (a terminal sends it to every process of
+the command); this process then raises ``KeyboardInterrupt``, also when only the child was
+interrupted. ``stop_children()`` ends the children still running (e.g. when this process stops
+with an error or an interrupt before reading their results).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import multiprocessing as mp
 import os
 import pickle
 import shutil
+import signal
 import tempfile
 import traceback
 import weakref
@@ -26,6 +32,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
+#: Lanes whose child may still run (for ``stop_children``).
+_LANES: weakref.WeakSet[_Lane] = weakref.WeakSet()
 
 
 class JobFailed(Exception):
@@ -133,19 +141,29 @@ class _Lane:
                         break
             self._fill_after_failure()
             return
-        ctx = mp.get_context("fork")
-        self._reader, writer = ctx.Pipe(duplex=False)
-        # large results travel through files here; removed with the lane (or at exit), so a
-        # run that fails before reading them leaves nothing behind
-        spool = tempfile.mkdtemp(prefix="retro-jobs-")
-        weakref.finalize(self, shutil.rmtree, spool, ignore_errors=True)
-        self._proc = ctx.Process(
-            target=_child,
-            args=([fn for _, fn in jobs], stop_at_failure, writer, spool),
-            name=f"retro-{'+'.join(dict.fromkeys(self._names))}",
-        )
-        self._proc.start()
-        writer.close()
+        from analysis.staging import deferred_sigint
+
+        # Ctrl-C waits until the child is started and known to stop_children(); the child
+        # starts with SIGINT held until it has set its own handling (see _child)
+        with deferred_sigint():
+            ctx = mp.get_context("fork")
+            self._reader, writer = ctx.Pipe(duplex=False)
+            # large results travel through files here; removed when the lane ends or is
+            # stopped (or with the lane object), so a run that fails leaves nothing behind
+            self._spool = tempfile.mkdtemp(prefix="retro-jobs-")
+            weakref.finalize(self, shutil.rmtree, self._spool, ignore_errors=True)
+            self._proc = ctx.Process(
+                target=_child,
+                args=([fn for _, fn in jobs], stop_at_failure, writer, self._spool),
+                name=f"retro-{'+'.join(dict.fromkeys(self._names))}",
+            )
+            _LANES.add(self)
+            blocked = _block_sigint()
+            try:
+                self._proc.start()
+            finally:
+                _unblock_sigint(blocked)
+            writer.close()
 
     def outcome(self, i: int) -> tuple[bool, Any]:
         while len(self._outcomes) <= i:
@@ -154,6 +172,9 @@ class _Lane:
                 status, payload = _receive(self._reader)
             except EOFError:  # the child died without reporting (killed, out of memory)
                 self._proc.join()
+                self.stop()
+                if self._proc.exitcode == -signal.SIGINT:  # Ctrl-C reached the child alone
+                    raise KeyboardInterrupt from None
                 cause = RuntimeError(
                     f"job process exited with code {self._proc.exitcode} without a result"
                 )
@@ -168,7 +189,21 @@ class _Lane:
                     self._fill_after_failure()
         if len(self._outcomes) == len(self._names) and hasattr(self, "_proc"):
             self._proc.join()
+            self.stop()
         return self._outcomes[i]
+
+    def stop(self) -> None:
+        """End the child if it still runs and remove its spool folder."""
+        if not hasattr(self, "_proc"):
+            return
+        if self._proc.pid is not None and self._proc.is_alive():
+            self._proc.terminate()  # SIGTERM: the child ends without a traceback
+            self._proc.join(timeout=5)
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join()
+        shutil.rmtree(self._spool, ignore_errors=True)
+        _LANES.discard(self)
 
     def wait(self) -> dict[str, tuple[bool, Any]]:
         """Every job's outcome, by name."""
@@ -180,6 +215,25 @@ class _Lane:
             self._outcomes.append(self._outcomes[-1])
 
 
+def stop_children() -> None:
+    """End every child process of ``run_jobs`` / ``Background`` still running (their partial
+    results are dropped), e.g. when this process stops on an error or a Ctrl-C."""
+    for lane in list(_LANES):
+        lane.stop()
+
+
+def _block_sigint() -> bool:
+    if not hasattr(signal, "pthread_sigmask"):
+        return False
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return True
+
+
+def _unblock_sigint(blocked: bool) -> None:
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def run_named(name: str, fn: Callable[[], T]) -> T:
     """``fn()``, its failure raised as ``JobFailed`` naming ``name``."""
     try:
@@ -189,6 +243,10 @@ def run_named(name: str, fn: Callable[[], T]) -> T:
 
 
 def _child(fns: list[Callable[[], Any]], stop_at_failure: bool, conn: Any, spool: str) -> None:
+    # Ctrl-C ends the child at once, without a traceback: what it was writing is in a staging
+    # folder that the parent removes (analysis.staging).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _unblock_sigint(hasattr(signal, "pthread_sigmask"))
     try:
         for fn in fns:
             try:

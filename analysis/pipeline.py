@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis import clean, derive, identity
+from analysis._atomic import write_atomic
 from analysis.accounting import account, read_table_counted, require_balanced
 from analysis.clean import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.config import StudyConfig
@@ -361,19 +363,24 @@ def write_clean_outputs(
     out.mkdir(parents=True, exist_ok=True)
     # a table no source feeds is not part of this study's data
     tables = {n: df for n, df in result.tables.items() if n == "patients" or config.sources_for(n)}
-    written = [write_parquet(df, out / f"{name}.parquet") for name, df in tables.items()]
-    written.append(write_parquet(result.exclusions, out / "exclusions.parquet"))
-    written.append(write_parquet(result.audit, out / "audit.parquet"))
-    neutralise_frame(result.flow).to_csv(out / "flow.csv", index=False)
-    written.append(out / "flow.csv")
-    dictionary = neutralise_frame(data_dictionary(tables, config))
-    dictionary.to_csv(out / "data_dictionary.csv", index=False)
-    written.append(out / "data_dictionary.csv")
-    neutralise_frame(validation_report(result)).to_csv(out / "validation_report.csv", index=False)
-    written.append(out / "validation_report.csv")
-    neutralise_frame(result.accounting()).to_csv(out / "accounting.csv", index=False)
-    written.append(out / "accounting.csv")
+    frames = {f"{name}.parquet": df for name, df in tables.items()}
+    frames["exclusions.parquet"] = result.exclusions
+    frames["audit.parquet"] = result.audit
+    frames["flow.csv"] = result.flow
+    frames["data_dictionary.csv"] = data_dictionary(tables, config)
+    frames["validation_report.csv"] = validation_report(result)
+    frames["accounting.csv"] = result.accounting()
+    written = []
+    for name, df in frames.items():
+        if name.endswith(".parquet"):
+            written.append(write_atomic(out / name, partial(write_parquet, df)))
+        else:
+            written.append(write_atomic(out / name, partial(_write_csv, neutralise_frame(df))))
     return sorted(written)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False)
 
 
 def validation_report(result: CleanResult) -> pd.DataFrame:

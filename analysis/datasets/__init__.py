@@ -3,8 +3,9 @@
 Each twin is a module named like its study (``analysis.datasets.<study.name>``) with
 ``build_twin(config)`` and ``write_twin(config, out_dir=None)``: a deterministic, deliberately
 messy raw export whose analysis reproduces the study's published numbers. ``write_twin`` here
-finds the module of a study and refuses a study whose file does not say ``synthetic: true``, so
-a real raw export is never overwritten.
+finds the module of a study and refuses a study whose file does not say ``synthetic: true``, and
+a raw folder holding any file it did not write itself (``_synth_files``), so a real raw export
+is never overwritten; the files appear all at once (``analysis.staging``).
 """
 
 from __future__ import annotations
@@ -50,9 +51,35 @@ def build_twin(config: StudyConfig) -> Any:
 
 
 def write_twin(config: StudyConfig, out_dir: Path | None = None) -> list[Path]:
-    """Write the raw files of ``config``'s synthetic twin (under ``paths.raw`` by default)."""
-    paths: list[Path] = twin_module(config).write_twin(config, out_dir)
-    return paths
+    """Write the raw files of ``config``'s synthetic twin (under ``paths.raw`` by default) and
+    ``.synthetic-manifest.json`` naming them with their hashes.
+
+    Raises
+    ------
+    ConfigError
+        When the study is not synthetic, has no twin, or its folder holds a file synth did not
+        write (listed); nothing is written then.
+    """
+    from analysis.datasets import _synth_files as files
+    from analysis.staging import Staging
+
+    module = twin_module(config)
+    folder = Path(out_dir) if out_dir is not None else config.raw_dir
+    staging = Staging({"paths.raw": folder})
+    try:
+        staging.open()
+        staged = staging.staged("paths.raw")
+        module.write_twin(config, staged)
+        new = files.folder_files(staged)
+        foreign = files.foreign_files(folder, new)
+        if foreign:
+            raise files.refusal(folder, config.study.name, foreign)
+        text = files.manifest_text(config.study.name, new.items())
+        (staged / files.MANIFEST).write_text(text, encoding="utf-8", newline="\n")
+        staging.commit(last=[folder / files.MANIFEST])
+    finally:
+        staging.discard()
+    return sorted(folder / name for name in new)
 
 
 __all__ = ["build_twin", "shipped_twins", "twin_module", "write_twin"]

@@ -511,6 +511,6 @@ def csv_bytes(frame: pd.DataFrame, *, delimiter: str, encoding: str) -> bytes:
 
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path``, creating folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+    from analysis._atomic import write_bytes_atomic
+
+    return write_bytes_atomic(path, data)

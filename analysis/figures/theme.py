@@ -25,6 +25,8 @@ import seaborn as sns
 from cycler import cycler
 from matplotlib.figure import Figure
 
+from analysis._atomic import atomic_path
+
 SINGLE_COLUMN_IN = 3.5
 DOUBLE_COLUMN_IN = 7.2
 FONT_PT = 8.0
@@ -218,15 +220,15 @@ def save_figure(
     written = []
     with mpl.rc_context(cast(Any, rc)):
         for fmt in formats:
-            path = out / f"{stem}.{fmt}"
-            fig.savefig(
-                path,
-                format=fmt,
-                dpi=dpi if fmt == "png" else "figure",
-                metadata=metadata[fmt],
-                facecolor="white",
-            )
-            written.append(path)
+            with atomic_path(out / f"{stem}.{fmt}") as tmp:
+                fig.savefig(
+                    tmp,
+                    format=fmt,
+                    dpi=dpi if fmt == "png" else "figure",
+                    metadata=metadata[fmt],
+                    facecolor="white",
+                )
+            written.append(out / f"{stem}.{fmt}")
     return written
 
 

@@ -241,7 +241,8 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
             f"claims file not found: {path}. Write the manuscript's numbers in "
             f"studies/<study>.claims.yaml (format: docs/claims.md)."
         )
-    data, lines = safe_load_with_lines(read_yaml_text(path, what="claims file"), path)
+    text = read_yaml_text(path, what="claims file")
+    data, lines = safe_load_with_lines(text, path, what="claims file")
     try:
         parsed = ClaimsFile.model_validate(data)
     except ValidationError as exc:

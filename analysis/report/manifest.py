@@ -12,7 +12,8 @@
 - ``git``: ``commit`` (``git rev-parse HEAD``) and ``dirty`` (``git status --porcelain`` is not
   empty) of the checkout holding the study; both ``null`` outside a git checkout or without git;
 - ``command``: the command that produced the outputs, as given;
-- ``outputs``: SHA-256 and size of every output, by path relative to the reports folder.
+- ``outputs``: SHA-256 and size of every output, by path relative to the reports folder (for a
+  run staged by ``analysis.staging``: the paths the files are moved to).
 
 The file is deterministic: no timestamps, no absolute paths (inside the repository), keys sorted,
 two-space indent. The same inputs, code and outputs give a byte-identical manifest, so two runs
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from analysis._atomic import write_text_atomic
 from analysis.errors import PipelineError, SourceError
 from analysis.io import sha256_file
+from analysis.output_errors import final_path
 
 if TYPE_CHECKING:
     from analysis.config import StudyConfig
@@ -83,7 +85,7 @@ def build_manifest(
     """
     config = _config_of(study)
     root = config.root
-    reports = config.reports_dir
+    reports = final_path(config.reports_dir)  # where a staged run's files go (analysis.staging)
     return {
         "manifest_version": MANIFEST_VERSION,
         "study": {"name": config.study.name, "synthetic": config.study.synthetic},
@@ -222,7 +224,7 @@ def _outputs(outputs: Iterable[str | Path], reports: Path) -> dict[str, Any]:
             raise PipelineError(
                 f"manifest: output {path} does not exist; list only the files the command wrote."
             )
-        out[_relative(path, reports)] = _file_entry(path)
+        out[_relative(final_path(path), reports)] = _file_entry(path)
     return dict(sorted(out.items()))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis._atomic import atomic_path
 from analysis._ooxml import REPORT_ZIP_TIME, normalise_file
 from analysis.safe_cells import map_text_cells, printable_text, sheet_text
 
@@ -75,9 +76,10 @@ def write_docx(
     props.last_modified_by = "retro"
     props.revision = 1
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
-    return normalise_file(path, date_time=REPORT_ZIP_TIME)
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
+        normalise_file(tmp, date_time=REPORT_ZIP_TIME)
+    return path
 
 
 def _rules(table, OxmlElement, qn) -> None:  # noqa: ANN001, N803 - docx internals
@@ -120,22 +122,25 @@ def write_xlsx(
     import pandas as pd
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for i, tab in enumerate(tables):
-            disp = map_text_cells(tab.display(suppress_below=suppress_below), sheet_text)
-            sheet = (tab.name or f"table{i + 1}")[:31]
-            disp.to_excel(xw, sheet_name=sheet, startrow=2, index=False)
-            ws = xw.sheets[sheet]
-            ws.cell(row=1, column=1, value=sheet_text(tab.title))
-            for k, note in enumerate(tab.notes(suppress_below=suppress_below)):
-                ws.cell(row=4 + len(disp) + k, column=1, value=sheet_text(note))
-            for col_cells in ws.columns:
-                width = (
-                    max(len(str(c.value or "")) for c in col_cells[2:])
-                    if len(col_cells) > 2
-                    else 10
-                )
-                ws.column_dimensions[col_cells[0].column_letter].width = min(max(width + 2, 10), 60)
-        xw.book.properties.creator = "retro"
-    return normalise_file(path, date_time=REPORT_ZIP_TIME)
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for i, tab in enumerate(tables):
+                disp = map_text_cells(tab.display(suppress_below=suppress_below), sheet_text)
+                sheet = (tab.name or f"table{i + 1}")[:31]
+                disp.to_excel(xw, sheet_name=sheet, startrow=2, index=False)
+                ws = xw.sheets[sheet]
+                ws.cell(row=1, column=1, value=sheet_text(tab.title))
+                for k, note in enumerate(tab.notes(suppress_below=suppress_below)):
+                    ws.cell(row=4 + len(disp) + k, column=1, value=sheet_text(note))
+                for col_cells in ws.columns:
+                    width = (
+                        max(len(str(c.value or "")) for c in col_cells[2:])
+                        if len(col_cells) > 2
+                        else 10
+                    )
+                    ws.column_dimensions[col_cells[0].column_letter].width = min(
+                        max(width + 2, 10), 60
+                    )
+            xw.book.properties.creator = "retro"
+        normalise_file(tmp, date_time=REPORT_ZIP_TIME)
+    return path

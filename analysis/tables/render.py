@@ -125,9 +125,10 @@ class TableResult:
         return self.to_html()
 
     def to_csv(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
-        path = Path(path)
-        neutralise_frame(self.display(suppress_below=suppress_below)).to_csv(path, index=False)
-        return path
+        from analysis._atomic import write_atomic
+
+        frame = neutralise_frame(self.display(suppress_below=suppress_below))
+        return write_atomic(path, lambda p: frame.to_csv(p, index=False))
 
     def to_xlsx(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
         from analysis.tables.office import write_xlsx

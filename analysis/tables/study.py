@@ -97,16 +97,15 @@ def write_tables(
     processed-data folder, kept by the study team) as ``ard_unsuppressed.parquet`` / ``.csv``,
     or nowhere when it is None.
     """
+    from analysis._atomic import write_text_atomic
     from analysis.tables.office import write_docx, write_xlsx
 
     tdir = out_dir / "tables"
     tdir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, t in tables.items():
-        html = tdir / f"{name}.html"
-        html.write_text(t.to_html(suppress_below=suppress_below), encoding="utf-8")
         written += [
-            html,
+            write_text_atomic(tdir / f"{name}.html", t.to_html(suppress_below=suppress_below)),
             t.to_csv(tdir / f"{name}.csv", suppress_below=suppress_below),
             write_docx([t], tdir / f"{name}.docx", suppress_below=suppress_below),
             write_xlsx([t], tdir / f"{name}.xlsx", suppress_below=suppress_below),
@@ -120,9 +119,13 @@ def write_tables(
 
 
 def _write_ard(ard: pd.DataFrame, out_dir: Path, stem: str) -> list[Path]:
+    from analysis._atomic import write_atomic
     from analysis.io import write_parquet
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    parquet = write_parquet(ard, out_dir / f"{stem}.parquet")
-    neutralise_frame(ard).to_csv(out_dir / f"{stem}.csv", index=False, float_format="%.10g")
-    return [parquet, out_dir / f"{stem}.csv"]
+    safe = neutralise_frame(ard)
+    return [
+        write_atomic(out_dir / f"{stem}.parquet", lambda p: write_parquet(ard, p)),
+        write_atomic(
+            out_dir / f"{stem}.csv", lambda p: safe.to_csv(p, index=False, float_format="%.10g")
+        ),
+    ]
