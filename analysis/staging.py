@@ -37,6 +37,7 @@ class Staging:
         self.finals = {key: Path(folder) for key, folder in folders.items()}
         self.committed = False
         self._made: list[Path] = []
+        self._created: list[Path] = []  # output folders this command made (deepest last)
 
     def open(self) -> Staging:
         """Create each output folder (if missing) and its staging folder inside it; a folder
@@ -44,6 +45,8 @@ class Staging:
         for key, final in self.finals.items():
             staged = self.staged(key)
             self._made.append(staged)  # first: an interrupt right after the mkdir removes it
+            missing = [p for p in (final, *final.parents) if not p.exists()]
+            self._created.extend(reversed(missing))
             try:
                 final.mkdir(parents=True, exist_ok=True)
                 _remove_abandoned(final)
@@ -105,6 +108,15 @@ class Staging:
             for staged in self._made:
                 shutil.rmtree(staged, ignore_errors=True)
             self._made = []
+            if not self.committed:
+                # an output folder this command created and left empty goes too: a failed
+                # run leaves the folders as it found them
+                for folder in reversed(self._created):
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        pass
+            self._created = []
 
 
 @contextmanager
