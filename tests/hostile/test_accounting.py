@@ -13,7 +13,7 @@ import analysis.io as readers
 from analysis import clean
 from analysis.config import StudyConfig
 from analysis.errors import ConfigError, PipelineError, SourceError
-from tests.unit.test_hostile_files import TO_XLSX, _workbook, run
+from tests.hostile.test_files import TO_XLSX, _workbook, run
 
 HEADER = "id,date,dose"
 SESSIONS = [

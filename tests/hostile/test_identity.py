@@ -14,7 +14,7 @@ from analysis.config import StudyConfig
 from analysis.errors import ConfigError, SourceError
 from analysis.pipeline import clean_study, validation_report
 from tests.conftest import MINI_FILES, REPO
-from tests.unit.test_hostile_files import TO_XLSX, _workbook
+from tests.hostile.test_files import TO_XLSX, _workbook
 
 PATIENTS = textwrap.dedent(MINI_FILES["patients.csv"])  # P1..P4, rows 2-5
 SESSIONS = textwrap.dedent(MINI_FILES["sessions.csv"])  # 9 records, rows 2-10

@@ -93,7 +93,7 @@ def test_ascii_file_declared_latin1_reads(tmp_path):
 def test_formula_saved_without_result_is_audited(mini_study):
     """A workbook written by a script keeps formulas without results; calamine reads them as
     empty. Each is audited (required: the record is excluded) instead of silently missing."""
-    from tests.unit.test_hostile_files import SESSIONS, TO_XLSX, _workbook, run
+    from tests.hostile.test_files import SESSIONS, TO_XLSX, _workbook, run
 
     rows = [*SESSIONS, ["P1", "=DATE(2020,4,10)", 0.1]]
     xlsx = _workbook({"Sessions": rows})  # openpyxl saves "=..." as a formula, no result

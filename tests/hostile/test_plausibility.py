@@ -14,7 +14,7 @@ import pytest
 from analysis.config import StudyConfig
 from analysis.errors import ConfigError
 from analysis.pipeline import clean_study
-from tests.unit.test_bad_input import run
+from tests.hostile.test_values import run
 from tests.unit.test_design import PERIODS, _periods
 
 SESSIONS = """\
