@@ -12,6 +12,7 @@ the commit waits for its end (a fraction of a second): the new outputs are then 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -37,13 +38,17 @@ class Staging:
         self.finals = {key: Path(folder) for key, folder in folders.items()}
         self.committed = False
         self._made: list[Path] = []
+        self._new_folders: list[Path] = []  # output folders (and parents) made by open()
 
     def open(self) -> Staging:
         """Create each output folder (if missing) and its staging folder inside it; a folder
-        that cannot hold them is a located ``PipelineError`` before any work is done."""
+        that cannot hold them is a located ``PipelineError`` before any work is done. Output
+        folders made here are removed again (when empty) unless the outputs are committed."""
         for key, final in self.finals.items():
             staged = self.staged(key)
             self._made.append(staged)  # first: an interrupt right after the mkdir removes it
+            missing = [p for p in (final, *final.parents) if not os.path.lexists(p)]
+            self._new_folders += missing
             try:
                 final.mkdir(parents=True, exist_ok=True)
                 _remove_abandoned(final)
@@ -100,11 +105,17 @@ class Staging:
         return moved
 
     def discard(self) -> None:
-        """Remove the staging folders and whatever they hold (Ctrl-C waits for the end)."""
+        """Remove the staging folders and whatever they hold, and the output folders ``open``
+        made when nothing was committed (Ctrl-C waits for the end)."""
         with deferred_sigint(reraise=False):
             for staged in self._made:
                 shutil.rmtree(staged, ignore_errors=True)
             self._made = []
+            if not self.committed:
+                for folder in sorted(set(self._new_folders), key=lambda p: -len(p.parts)):
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()  # only when empty
+            self._new_folders = []
 
 
 @contextmanager
