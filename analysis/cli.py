@@ -17,8 +17,10 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from analysis.cli_errors import _command, _guard, _now
 from analysis.cli_summary import Clock, print_claims_summary, print_clean_summary
@@ -35,8 +37,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file, e.g. studies/my_study.yaml.")]
 T = TypeVar("T")
@@ -241,7 +243,9 @@ def notebooks(
     nb_dir = folder if folder is not None else cfg.root / "notebooks"
     paths = nbs.notebook_paths(nb_dir)
     if not paths:
-        console.print(f"[bold red]error:[/] no notebooks NN-*.ipynb in {nb_dir}", highlight=False)
+        console.print(
+            f"[bold red]error:[/] no notebooks NN-*.ipynb in {escape(str(nb_dir))}", highlight=False
+        )
         raise typer.Exit(2)
     out_dir = s.reports_dir / "notebooks"
     _now.outputs, _now.unstaged = {}, out_dir  # executed copies are written as they run
@@ -275,7 +279,7 @@ def notebooks(
                 problems = [str(exc)]
         failed += bool(problems)
         verdict = "yes" if not problems else "NO: " + "; ".join(problems)[:300]
-        table.add_row(path.name, f"{run.seconds:.1f}", str(rows), verdict)
+        table.add_row(Text(path.name), f"{run.seconds:.1f}", str(rows), verdict)
     out.print(table)
     out.print(f"executed notebooks (with outputs): {out_dir}")
     if failed:
@@ -345,7 +349,7 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
         stale = unsuppressed_leftovers(s.reports_dir, made.all())
         if stale:
             text = leftovers_warning(stale, s.reports_dir, suppress_below)
-            out.print(f"[bold yellow]warning:[/] {text}", highlight=False)
+            out.print(f"[bold yellow]warning:[/] {escape(text)}", highlight=False)
     print_claims_summary(s)
     out.print(clock.summary())
 

@@ -30,7 +30,7 @@ from analysis.output_errors import failed_path, folder_of, output_error
 from analysis.parallel import JobFailed, stop_children
 from analysis.staging import deferred_sigint
 
-console = Console(stderr=True)
+console = Console(stderr=True, emoji=False)
 T = TypeVar("T")
 P = ParamSpec("P")
 

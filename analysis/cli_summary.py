@@ -8,10 +8,12 @@ import time
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
 _STARTED = time.perf_counter()
 
 
@@ -25,14 +27,14 @@ def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  
         flow.add_column(col, justify="right" if col in ("excluded", "remaining") else "left")
     for r in result.flow.itertuples():
         exc = "" if pd.isna(r.n_excluded) else str(int(r.n_excluded))
-        flow.add_row(r.step, r.label, exc, str(r.n_remaining))
+        flow.add_row(Text(str(r.step)), Text(str(r.label)), exc, str(r.n_remaining))
     out.print(flow)
     summary = report.groupby(["table", "check", "action"]).size().rename("records").reset_index()
     t = Table(title="Validation: records excluded, merged, corrected or flagged")
     for col in summary.columns:
         t.add_column(col, justify="right" if col == "records" else "left")
     for row in summary.itertuples(index=False):
-        t.add_row(*[str(v) for v in row])
+        t.add_row(*[Text(str(v)) for v in row])
     out.print(t)
     acc = result.accounting()
     ok = bool(acc["balanced"].all())
@@ -45,7 +47,7 @@ def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  
     else:
         out.print(f"Outputs in {cfg.processed_dir}")
     for warning in result.warnings:
-        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)
     if not ok:
         if staged:
             console.print("The run stops here; nothing was written.", highlight=False)

@@ -528,7 +528,7 @@ def verify_command(
     ard = study.ard
     on_stage("claims check")
     result = verify_claims(ard, claims)
-    out = console if console is not None else Console()
+    out = console if console is not None else Console(emoji=False)
 
     table = Table(title=f"Claims of {study.config.study.name} ({claims_file.name})")
     for col, justify in (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -105,3 +107,24 @@ def test_formula_saved_without_result_is_audited(mini_study):
     ex = res.exclusions.loc[res.exclusions["step"] == "unreadable"]
     assert ex["row"].tolist() == [4]
     assert len(res.tables["exposures"]) == 2
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "6 months :x: of follow-up",  # rich would print an emoji
+        "6 months [bold]of[/bold] follow-up",  # rich markup would be applied and vanish
+        "6 months [/] of follow-up",  # a closing tag with nothing open: rich raises
+    ],
+)
+def test_user_text_reaches_the_terminal_literally(mini_study, label):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    quoted = json.dumps(label)  # a YAML double-quoted scalar
+    path = mini_study(yaml_edit=lambda y: y.replace("At least 6 months of follow-up", quoted))
+    res = CliRunner().invoke(app, ["clean", str(path)], env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    assert label in res.output
+    assert "\u274c" not in res.output
