@@ -12,14 +12,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 from scipy.special import gammaln
+
+from analysis.stats.results import (
+    ANOVA,
+    CHI2_PLAIN,
+    CHI2_YATES,
+    FFH_EXACT,
+    FISHER_EXACT,
+    KRUSKAL,
+    MANN_WHITNEY,
+    SMD_CATEGORICAL,
+    SMD_CONTINUOUS,
+    WELCH,
+    FisherResult,
+    SMDResult,
+    TestResult,
+    TrendTestResult,
+)
+from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 
 __all__ = [
     "RELATIVE_TOLERANCE",
@@ -56,75 +73,6 @@ __all__ = [
 #: counted despite rounding.
 RELATIVE_TOLERANCE = 1e-7
 _LOG_TOLERANCE = math.log1p(RELATIVE_TOLERANCE)
-
-FFH_EXACT = "fisher-freeman-halton exact"
-FISHER_EXACT = "fisher exact"
-CHI2_PLAIN = "pearson_chi2 no continuity correction"
-CHI2_YATES = "pearson_chi2 yates continuity correction"
-MANN_WHITNEY = "wilcoxon-mann-whitney (normal approximation, continuity correction)"
-KRUSKAL = "kruskal-wallis"
-WELCH = "welch t-test"
-ANOVA = "one-way anova"
-SMD_CONTINUOUS = "standardized mean difference (pooled sd = sqrt((s1^2 + s2^2) / 2))"
-SMD_CATEGORICAL = "standardized difference, multinomial (Yang & Dalton 2012)"
-
-
-@dataclass(frozen=True)
-class TestResult:
-    """Outcome of a hypothesis test. Fields a test does not produce are ``None``.
-
-    ``df_denominator`` is set only for F tests (one-way ANOVA).
-    """
-
-    __test__: ClassVar[bool] = False  # not a pytest test class despite its name
-
-    p_value: float
-    method: str
-    statistic: float | None = None
-    df: float | None = None
-    df_denominator: float | None = None
-
-
-@dataclass(frozen=True)
-class FisherResult:
-    """Fisher's exact test on a 2x2 table, with both odds-ratio estimates named for what they are.
-
-    ``sample_odds_ratio`` is ``ad / bc`` (what ``scipy.stats.fisher_exact`` returns);
-    ``conditional_odds_ratio`` is the conditional maximum-likelihood estimate with its exact
-    conditional interval ``ci_low``-``ci_high`` (what R ``fisher.test`` prints).
-    """
-
-    p_value: float
-    sample_odds_ratio: float
-    conditional_odds_ratio: float
-    ci_low: float
-    ci_high: float
-    method: str
-    alternative: str
-    alpha: float
-
-
-@dataclass(frozen=True)
-class TrendTestResult:
-    """Cochran-Armitage trend test: ``statistic = z**2`` (1 df); the sign of ``z`` is the direction
-    (positive: the event proportion increases with the score)."""
-
-    p_value: float
-    method: str
-    statistic: float
-    z: float
-    df: float = 1.0
-
-
-@dataclass(frozen=True)
-class SMDResult:
-    """An absolute standardized difference between two groups."""
-
-    smd: float
-    method: str
-
-
-# --------------------------------------------------------------------------- input checks
 
 
 def _count_table(table: ArrayLike, func: str, *, shape: tuple[int, int] | None = None) -> NDArray:
@@ -874,13 +822,11 @@ def kruskal(*groups: ArrayLike) -> TestResult:
     samples = _groups(groups, func, min_size=1)
     if np.unique(np.concatenate(samples)).size == 1:
         raise ValueError(f"{func}: every value is the same; the rank test is undefined.")
-    res = stats.kruskal(*samples)
-    return TestResult(
-        p_value=float(res.pvalue),
-        method=KRUSKAL,
-        statistic=float(res.statistic),
-        df=float(len(samples) - 1),
-    )
+    ranks = stats.rankdata(np.concatenate(samples))
+    bounds = np.cumsum([0, *(s.size for s in samples)])
+    rank_sums = [ranks[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    ties = np.unique(np.concatenate(samples), return_counts=True)[1]
+    return kruskal_summary([s.size for s in samples], rank_sums, ties)
 
 
 def t_test(x: ArrayLike, y: ArrayLike) -> TestResult:
@@ -898,10 +844,7 @@ def t_test(x: ArrayLike, y: ArrayLike) -> TestResult:
     b = _sample(y, "y", func, min_size=2)
     if np.var(a) == 0.0 and np.var(b) == 0.0:
         raise ValueError(f"{func}: both groups have zero variance; the t statistic is undefined.")
-    res = stats.ttest_ind(a, b, equal_var=False)
-    return TestResult(
-        p_value=float(res.pvalue), method=WELCH, statistic=float(res.statistic), df=float(res.df)
-    )
+    return welch_summary(a.size, a.mean(), a.std(ddof=1), b.size, b.mean(), b.std(ddof=1))
 
 
 def anova_oneway(*groups: ArrayLike) -> TestResult:
@@ -928,14 +871,8 @@ def anova_oneway(*groups: ArrayLike) -> TestResult:
         )
     if all(np.var(s) == 0.0 for s in samples):
         raise ValueError(f"{func}: every group has zero variance; the F statistic is undefined.")
-    res = stats.f_oneway(*samples)
-    return TestResult(
-        p_value=float(res.pvalue),
-        method=ANOVA,
-        statistic=float(res.statistic),
-        df=float(len(samples) - 1),
-        df_denominator=float(total - len(samples)),
-    )
+    sds = [s.std(ddof=1) if s.size > 1 else 0.0 for s in samples]
+    return anova_summary([s.size for s in samples], [s.mean() for s in samples], sds)
 
 
 # --------------------------------------------------------------------------- standardized differences

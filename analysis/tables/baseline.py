@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from analysis import engine
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.stats import tests
+from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 from analysis.tables._common import check_groups, contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
@@ -264,6 +264,8 @@ def _continuous(tbl, var, by_cols, summaries, test, table, n_groups) -> pd.DataF
 
 
 def _continuous_test(tbl, var, by, s, test, n_groups) -> tuple[float, float, str] | None:  # noqa: ANN001
+    """``(p, statistic, method)`` of the continuous test, from the group summaries counted on
+    the engine (:mod:`analysis.stats.summary_tests`, the one implementation of each test)."""
     s = s.loc[s["n"] > 1]
     if test == "none" or len(s) < 2:
         return None
@@ -273,56 +275,13 @@ def _continuous_test(tbl, var, by, s, test, n_groups) -> tuple[float, float, str
                 f"`{var}` by `{by}` has {len(s)} groups: the Welch t-test compares "
                 f"two; choose continuous_test='anova' or 'kruskal'."
             )
-        return welch_from_summary(
-            *[float(s.iloc[i][k]) for i in (0, 1) for k in ("n", "mean", "sd")]
-        )
-    if test == "anova":
-        return anova_from_summary(
-            s["n"].to_numpy(float), s["mean"].to_numpy(float), s["sd"].to_numpy(float)
-        )
-    per_group, ties = engine.rank_sums(tbl, variable=var, by=[by])
-    return kruskal_from_ranks(
-        per_group["n"].to_numpy(float),
-        per_group["rank_sum"].to_numpy(float),
-        ties["t"].to_numpy(float),
-    )
-
-
-def welch_from_summary(
-    n1: float, m1: float, s1: float, n2: float, m2: float, s2: float
-) -> tuple[float, float, str]:
-    """Welch two-sample t-test from group sizes, means and SDs: ``(p, t, method)``.
-
-    Welch (1947), Satterthwaite degrees of freedom; equals ``scipy.stats.ttest_ind(...,
-    equal_var=False)`` and R ``t.test``.
-    """
-    v1, v2 = s1 * s1 / n1, s2 * s2 / n2
-    t = (m1 - m2) / math.sqrt(v1 + v2)
-    df = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
-    return float(2 * sps.t.sf(abs(t), df)), float(t), tests.WELCH
-
-
-def anova_from_summary(n: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> tuple[float, float, str]:
-    """One-way ANOVA F-test from group sizes, means and SDs: ``(p, F, method)``."""
-    big_n, k = n.sum(), len(n)
-    grand = (n * mean).sum() / big_n
-    between = (n * (mean - grand) ** 2).sum() / (k - 1)
-    within = ((n - 1) * sd**2).sum() / (big_n - k)
-    f = between / within
-    return float(sps.f.sf(f, k - 1, big_n - k)), float(f), tests.ANOVA
-
-
-def kruskal_from_ranks(
-    n: np.ndarray, rank_sum: np.ndarray, ties: np.ndarray
-) -> tuple[float, float, str]:
-    """Kruskal-Wallis H (tie-corrected) from per-group rank sums and tie sizes: ``(p, H, method)``.
-
-    Same statistic as ``scipy.stats.kruskal`` and R ``kruskal.test`` (Kruskal & Wallis 1952).
-    """
-    big_n = n.sum()
-    h = 12.0 / (big_n * (big_n + 1)) * (rank_sum**2 / n).sum() - 3 * (big_n + 1)
-    h /= 1 - (ties**3 - ties).sum() / (big_n**3 - big_n)
-    return float(sps.chi2.sf(h, len(n) - 1)), float(h), tests.KRUSKAL
+        result = welch_summary(*[float(s.iloc[i][k]) for i in (0, 1) for k in ("n", "mean", "sd")])
+    elif test == "anova":
+        result = anova_summary(s["n"], s["mean"], s["sd"])
+    else:
+        per_group, ties = engine.rank_sums(tbl, variable=var, by=[by])
+        result = kruskal_summary(per_group["n"], per_group["rank_sum"], ties["t"])
+    return result.p_value, float(result.statistic or 0.0), result.method
 
 
 def _layout(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
