@@ -6,9 +6,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import clean
-from analysis.config import StudyConfig
-from analysis.pipeline import clean_study
+from analysis.clean import steps as clean
+from analysis.clean.stage import clean_study
+from analysis.studyfile.config import StudyConfig
 
 LABELS = st.sampled_from(["dolor", "pain", " PAIN ", "edema frontal", "Edema", "pian"])
 DATES = st.sampled_from(["2020-01-11", "11/01/2020", "2020-02-30", "", "2020-04-11", "12.04.2020"])

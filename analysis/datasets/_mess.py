@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from analysis._ooxml import normalise_zip
-from analysis.config import Source, StudyConfig
-from analysis.text import normalize_label
+from analysis.studyfile.config import Source, StudyConfig
+from analysis.studyfile.text import normalize_label
+from analysis.write.ooxml import normalise_zip
 
 #: Labels a clinic of each language writes for each level (drawn ~85% of the time; otherwise any
 #: label valid for the source). Every entry must map to its level in the source it is used in.
@@ -511,6 +511,6 @@ def csv_bytes(frame: pd.DataFrame, *, delimiter: str, encoding: str) -> bytes:
 
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path``, creating folders."""
-    from analysis._atomic import write_bytes_atomic
+    from analysis.write.atomic import write_bytes_atomic
 
     return write_bytes_atomic(path, data)

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.config import Source, StudyConfig
 from analysis.datasets import _mess as mess
 from analysis.datasets._dm_truth import NON_ASSESSABLE_WINDOW_DAYS, derive_truth, schedule_of
+from analysis.studyfile.config import Source, StudyConfig
 
 Person = dict[str, Any]
 Rng = np.random.Generator

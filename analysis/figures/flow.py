@@ -18,8 +18,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis.design import slug
 from analysis.figures.theme import DOUBLE_COLUMN_IN, FONT_PT, SMALL_FONT_PT
+from analysis.studyfile.design import slug
 
 FLOW_COLUMNS = ["stage", "kind", "key", "parent", "label", "n"]
 _NEGATE = {

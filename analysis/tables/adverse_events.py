@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import engine, incidence
 from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.engine import counts as engine
+from analysis.engine import incidence
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.tables._common import (
     compare_counts_many,

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from analysis import engine
 from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.engine import counts as engine
 from analysis.stats import tests
 from analysis.tables._common import check_groups, contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup

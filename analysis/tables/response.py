@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import engine
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
+from analysis.engine import counts as engine
 from analysis.stats import tests
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._common import check_groups, levels_of

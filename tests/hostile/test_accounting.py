@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import analysis.io as readers
-from analysis import clean
-from analysis.config import StudyConfig
+import analysis.clean.read as readers
+from analysis.clean import steps as clean
 from analysis.errors import ConfigError, PipelineError, SourceError
+from analysis.studyfile.config import StudyConfig
 from tests.unit.test_hostile_files import TO_XLSX, _workbook, run
 
 HEADER = "id,date,dose"
@@ -376,7 +376,7 @@ def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
 def test_retro_clean_stops_on_a_stray_quote_and_writes_nothing(mini_study):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.run.cli import app
 
     path = mini_study(files={"sessions.csv": sessions(edited(3, 'P2,"2020-01-15,0.1'))})
     res = CliRunner().invoke(app, ["clean", str(path)])
