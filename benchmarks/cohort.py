@@ -4,7 +4,7 @@ Everything is vectorised numpy and deterministic from ``seed`` (one ``numpy.rand
 fixed order of draws), so a benchmark on 1,000,000 patients and 10,000,000 events is generated
 in a few seconds and is the same on every machine.
 
-Column types follow what the cleaning step hands to the tables (``analysis.clean.steps`` /
+Column types follow what the cleaning step hands to the tables (``analysis.clean`` /
 ``analysis.clean.derive``): controlled vocabularies are pandas ``Categorical`` with declared levels,
 measurements are ``float64`` (``NaN`` = missing), counts ``int64``.
 

@@ -4,7 +4,7 @@
 :func:`parse_dose_text` turns ``dose_text`` into ``dose_mg`` (per administration) and
 ``doses_per_week``. Words for "day", "week" and "month" are understood in English, Spanish,
 Portuguese, French, German and Italian; the amount follows the source's decimal mark as every
-number does (:func:`analysis.clean.steps.read_number`); anything else is left unparsed and audited,
+number does (:func:`analysis.clean.numbers.read_number`); anything else is left unparsed and audited,
 never guessed.
 """
 
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.clean.steps import AUDIT_COLUMNS, Step, audit_rows, number_problem, read_number
+from analysis.clean.numbers import number_problem, read_number
+from analysis.clean.step import AUDIT_COLUMNS, Step, audit_rows
 
 _UNIT_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001, "ug": 0.001, "µg": 0.001}
 _PER_WEEK = {
@@ -111,7 +112,7 @@ def read_dose(
     """``(dose, problem, amount)``: the dose, or None with why.
 
     ``problem`` is '' (read), 'form' (not one amount with its unit and one frequency) or the
-    :func:`~analysis.clean.steps.read_number` problem of the amount ('ambiguous', 'locale', 'text');
+    :func:`~analysis.clean.numbers.read_number` problem of the amount ('ambiguous', 'locale', 'text');
     ``amount`` is the amount as written. The amount is read like any number of the source:
     ``decimal`` (``sources[].decimal``) declared, the other mark is a thousands separator in
     groups of three (``"1.250 mg"`` is 1250 mg with ``","``); undeclared, ``"0,5 mg"`` and

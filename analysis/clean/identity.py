@@ -29,7 +29,7 @@ from analysis.clean.identity_rules import (
     normalise_id,
     suggest_rules,
 )
-from analysis.clean.steps import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
+from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
 from analysis.errors import SourceError
 from analysis.studyfile.config import Cleaning
 

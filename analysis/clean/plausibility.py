@@ -18,7 +18,7 @@ import datetime as dt
 import pandas as pd
 
 from analysis.clean import derive
-from analysis.clean.steps import Step, audit_rows, log_rows
+from analysis.clean.step import Step, audit_rows, log_rows
 from analysis.studyfile.config import StudyConfig
 
 MAX_AGE_YEARS = 120

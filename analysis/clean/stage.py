@@ -15,14 +15,24 @@ from typing import Any
 import pandas as pd
 
 from analysis.clean import derive, identity
-from analysis.clean import steps as clean
 from analysis.clean.accounting import account, read_table_counted, require_balanced
+from analysis.clean.cells import flag_unreadable_cells, require_values, strip_text
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.contract import validate_analysis_tables
+from analysis.clean.dates import parse_dates
 from analysis.clean.dose import parse_dose_text
+from analysis.clean.duplicates import (
+    deduplicate_patients,
+    drop_duplicate_records,
+    drop_orphans,
+    flag_close_exposures,
+)
+from analysis.clean.numbers import parse_numbers
 from analysis.clean.plausibility import check_chronology, check_file_dates
 from analysis.clean.read import write_parquet
-from analysis.clean.steps import AUDIT_COLUMNS, LOG_COLUMNS, Step
+from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
+from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
+from analysis.clean.vocabularies import handle_unmapped, map_vocabularies, unmapped_message
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
 from analysis.write.atomic import write_atomic
@@ -91,12 +101,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         df, counted = read_table_counted(config, table)
         counts.append(counted)
         columns = config.columns_for(table)
-        df = _collect(clean.flag_unreadable_cells(df, table, columns), excluded, audit)
-        df = clean.strip_text(df)
+        df = _collect(flag_unreadable_cells(df, table, columns), excluded, audit)
+        df = strip_text(df)
         df = _collect(identity.normalise_ids(df, table, config.cleaning.ids), excluded, audit)
         ids[table] = identity.id_records(df)
-        df = _collect(clean.require_values(df, table, columns), excluded, audit)
-        step, report = clean.map_vocabularies(df, table, config)
+        df = _collect(require_values(df, table, columns), excluded, audit)
+        step, report = map_vocabularies(df, table, config)
         unmapped.append(report)
         tables[table] = step.data
     id_warnings, id_audit = identity.check_ids(ids, config.cleaning)
@@ -104,23 +114,23 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     unmapped_all = pd.concat([u for u in unmapped if len(u)] or [pd.DataFrame()], ignore_index=True)
     if len(unmapped_all) and config.cleaning.on_unmapped == "error":
         raise UnmappedValuesError(
-            clean.unmapped_message(unmapped_all), unmapped_all.drop(columns="record_index")
+            unmapped_message(unmapped_all), unmapped_all.drop(columns="record_index")
         )
     for table, report in zip(TABLES_ORDER, unmapped, strict=True):
-        df = clean.handle_unmapped(Step(tables[table]), report, table, "exclude")
+        df = handle_unmapped(Step(tables[table]), report, table, "exclude")
         df = _collect(df, excluded, audit)
         say(f"validating {table}")
-        df = _collect(clean.parse_dates(df, table, config), excluded, audit)
+        df = _collect(parse_dates(df, table, config), excluded, audit)
         df = _collect(check_file_dates(df, table, config), excluded, audit)
         decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
         df = _collect(
-            clean.parse_numbers(df, table, config.columns_for(table), decimals=decimals),
+            parse_numbers(df, table, config.columns_for(table), decimals=decimals),
             excluded,
             audit,
         )
-        df = _collect(clean.apply_range_checks(df, table, config), excluded, audit)
+        df = _collect(apply_range_checks(df, table, config), excluded, audit)
         if "stop_date" in df:
-            df = _collect(clean.check_stop_after_start(df, table), excluded, audit)
+            df = _collect(check_stop_after_start(df, table), excluded, audit)
         if table == "exposures":
             df = _collect(
                 parse_dose_text(df, table, config.exposure.dose_frequency, decimals=decimals),
@@ -130,7 +140,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         tables[table] = df
 
     say("de-duplicating")
-    step, conflicts = clean.deduplicate_patients(tables["patients"])
+    step, conflicts = deduplicate_patients(tables["patients"])
     patients = _collect(step, excluded, audit)
     screened_ids = set(tables["patients"]["patient_id"])
     kept_ids = set(patients["patient_id"])
@@ -138,12 +148,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     for pid in conflicts.get("patient_id", []):
         removed[pid] = ("conflict", "conflicting duplicate patient records")
     for table in TABLES_ORDER[1:]:
-        df = _collect(clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit)
-        tables[table] = _collect(clean.drop_duplicate_records(df, table), excluded, audit)
+        df = _collect(drop_orphans(tables[table], table, kept_ids, removed), excluded, audit)
+        tables[table] = _collect(drop_duplicate_records(df, table), excluded, audit)
     e = config.exposure
     if e.min_interval_days is not None:
         tables["exposures"] = _collect(
-            clean.flag_close_exposures(tables["exposures"], e.min_interval_days, e.singular),
+            flag_close_exposures(tables["exposures"], e.min_interval_days, e.singular),
             excluded,
             audit,
         )
@@ -180,7 +190,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         ok = derive.evaluate_conditions(patients, crit.where)
         out = patients.loc[~ok]
         step_name = f"inclusion:{crit.id}"
-        excluded.append(clean.log_rows(out, "patients", step_name, f"not met: {crit.label}"))
+        excluded.append(log_rows(out, "patients", step_name, f"not met: {crit.label}"))
         for pid in out["patient_id"]:
             removed[pid] = (step_name, f"not met: {crit.label}")
         patients = patients.loc[ok]
@@ -195,7 +205,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     kept_ids = set(patients["patient_id"])
     for table in TABLES_ORDER[1:]:
         tables[table] = _collect(
-            clean.drop_orphans(tables[table], table, kept_ids, removed), excluded, audit
+            drop_orphans(tables[table], table, kept_ids, removed), excluded, audit
         )
     flow = pd.DataFrame(flow_rows)
     warnings = [*id_warnings, *_flow_warnings(flow)]
@@ -297,7 +307,7 @@ def _undated_discontinuations(patients: pd.DataFrame) -> pd.DataFrame:
         )
     )
     values = pd.Series("", index=undated.index)
-    return clean.audit_rows(
+    return audit_rows(
         undated, "patients", "discontinuation_date", "imputed", values, "derived", msgs
     )
 

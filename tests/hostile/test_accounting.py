@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import analysis.clean.read as readers
-from analysis.clean import steps as clean
+from analysis.clean import stage
+from analysis.clean.cells import strip_text
 from analysis.errors import ConfigError, PipelineError, SourceError
 from analysis.studyfile.config import StudyConfig
 from tests.unit.test_hostile_files import TO_XLSX, _workbook, run
@@ -355,8 +356,6 @@ def test_a_record_lost_after_reading_stops_the_run(mini_study, monkeypatch):
 
 
 def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
-    strip_text = clean.strip_text
-
     def inventive(df):
         out = strip_text(df)
         return (
@@ -365,7 +364,7 @@ def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
             else out
         )
 
-    monkeypatch.setattr(clean, "strip_text", inventive)
+    monkeypatch.setattr(stage, "strip_text", inventive)
     with pytest.raises(PipelineError) as exc:
         run(mini_study())
     message = str(exc.value)

@@ -254,7 +254,7 @@ def test_declared_window_wins_over_export_date(mini_study):
     ],
 )
 def test_two_digit_year_pivot(text, order, expected):
-    from analysis.clean.steps import parse_date_value
+    from analysis.clean.dates import parse_date_value
 
     got = parse_date_value(text, order, last_year=2026)
     assert got == (pd.Timestamp(expected) if expected else None)
