@@ -16,7 +16,7 @@ _EXPORTS = {
     "read_table": "analysis.clean.read",
     "read_raw": "analysis.clean.read",
     "clean_study": "analysis.clean.stage",
-    "write_clean_outputs": "analysis.clean.stage",
+    "write_clean_outputs": "analysis.clean.outputs",
     "CleanResult": "analysis.clean.stage",
     "data_dictionary": "analysis.clean.dictionary",
     "Study": "analysis.run.study",

@@ -1,15 +1,13 @@
 """The clean stage: raw sources -> validated, derived analysis tables + exclusion log + flow.
 
 ``clean_study(config)`` is pure (reads raw files, returns a ``CleanResult``);
-``write_clean_outputs`` writes it under ``paths.processed``.
+``analysis.clean.outputs.write_clean_outputs`` writes it under ``paths.processed``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,14 +27,11 @@ from analysis.clean.duplicates import (
 )
 from analysis.clean.numbers import parse_numbers
 from analysis.clean.plausibility import check_chronology, check_file_dates
-from analysis.clean.read import write_parquet
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
 from analysis.clean.vocabularies import handle_unmapped, map_vocabularies, unmapped_message
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
-from analysis.write.atomic import write_atomic
-from analysis.write.safe_cells import neutralise_frame
 
 Progress = Callable[[str], None]
 
@@ -364,46 +359,4 @@ def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_clean_outputs(
-    result: CleanResult, config: StudyConfig, out_dir: str | Path | None = None
-) -> list[Path]:
-    """Write the analysis tables, logs, flow, validation report and data dictionary."""
-    from analysis.clean.dictionary import data_dictionary
-
-    out = Path(out_dir) if out_dir is not None else config.processed_dir
-    out.mkdir(parents=True, exist_ok=True)
-    # a table no source feeds is not part of this study's data
-    tables = {n: df for n, df in result.tables.items() if n == "patients" or config.sources_for(n)}
-    frames = {f"{name}.parquet": df for name, df in tables.items()}
-    frames["exclusions.parquet"] = result.exclusions
-    frames["audit.parquet"] = result.audit
-    frames["flow.csv"] = result.flow
-    frames["data_dictionary.csv"] = data_dictionary(tables, config)
-    frames["validation_report.csv"] = validation_report(result)
-    frames["accounting.csv"] = result.accounting()
-    written = []
-    for name, df in frames.items():
-        if name.endswith(".parquet"):
-            written.append(write_atomic(out / name, partial(write_parquet, df)))
-        else:
-            written.append(write_atomic(out / name, partial(_write_csv, neutralise_frame(df))))
-    return sorted(written)
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False)
-
-
-def validation_report(result: CleanResult) -> pd.DataFrame:
-    """Every failure, one row each: ``table, source, sheet, row, patient_id, column, check,
-    value, action, message`` (exclusions first, then corrections and flags)."""
-    ex = result.exclusions.rename(columns={"step": "check", "reason": "message"}).assign(
-        column="", value="", action="excluded"
-    )
-    ex.loc[ex["check"] == "duplicate", "action"] = "merged"
-    cols = AUDIT_COLUMNS
-    inclusion = ex["check"].str.startswith(("inclusion:", "patient_excluded"))
-    return pd.concat([ex.loc[~inclusion, cols], result.audit[cols]], ignore_index=True)
-
-
-__all__ = ["CleanResult", "clean_study", "validation_report", "write_clean_outputs"]
+__all__ = ["CleanResult", "clean_study"]

@@ -5,6 +5,9 @@ Spanish labels, random case and stray spaces, dropped accents, Excel date cells 
 dates, decimal commas, identifiers with trailing blanks. Every label drawn is checked against the
 vocabulary rules of ``docs/derivations.md`` (source synonyms win over study-wide ones). Also
 holds the byte-stable XLSX and CSV writers.
+
+Over 400 lines as one job: every way the twin's cells are made messy, kept together so that each is
+checked against the same vocabulary rules.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ The generator first builds one clean record per patient (role, sex, group, sched
 then sessions, photographs, concomitant treatments and adverse events on a day axis (day 0 = first
 session), derives the truth with the documented rules, checks it against the targets below, and
 only then renders the raw cells (``analysis.datasets._mess``).
+
+Over 400 lines as one job: one twin's cohort and the calibration that makes its published
+aggregates come out exactly, which only make sense read together.
 """
 
 from __future__ import annotations

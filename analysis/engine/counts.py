@@ -4,6 +4,9 @@ The functions accept a pandas DataFrame, a Parquet path or an Ibis table, run on
 in-process by default (any Ibis backend works: pass an Ibis table of that backend), and return
 small pandas frames of counts and sums. Tests and models then run on those small results. No
 table builder calls pandas ``groupby`` on patient-level data directly.
+
+Over 400 lines as one job: every aggregation on the engine, in one place so that no table counts
+patient-level rows any other way.
 """
 
 from __future__ import annotations

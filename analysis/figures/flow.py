@@ -2,6 +2,9 @@
 
 ``flow_counts`` is pure and holds every number of the diagram; ``plot_flow_diagram`` only
 places boxes sized to their text and the arrows between them.
+
+Over 400 lines as one job: the flow diagram's counts and its layout, whose boxes are sized to the
+very text the counts give.
 """
 
 from __future__ import annotations

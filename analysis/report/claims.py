@@ -21,6 +21,9 @@ Three kinds of claim (``kind``, default ``value``); the format is documented in 
 ``argmax``
     Among the ARD rows of ``source: {table, variable, group, stat}`` (all levels), the level with
     the largest value is ``expected_level`` (the most common schedule is "3"). A tie fails.
+
+Over 400 lines as one job: reading a claims file and checking each claim against the ARD, one
+contract from the claim's text to its verdict.
 """
 
 from __future__ import annotations

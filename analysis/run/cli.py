@@ -123,7 +123,8 @@ def clean_cmd(study: StudyArg) -> None:
     exclusion log, the audit log, flow.csv, the data dictionary and the validation report under
     the study's processed folder.
     """
-    from analysis.clean.stage import clean_study, validation_report, write_clean_outputs
+    from analysis.clean.outputs import validation_report, write_clean_outputs
+    from analysis.clean.stage import clean_study
     from analysis.write.staging import staged
 
     cfg = _load(study)
@@ -306,7 +307,7 @@ def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = Non
 
 
 def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, command: str) -> None:
-    from analysis.clean.stage import validation_report
+    from analysis.clean.outputs import validation_report
     from analysis.run.outputs import write_outputs
     from analysis.run.study import Study
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.clean.stage import CleanResult, clean_study, write_clean_outputs
+from analysis.clean.outputs import write_clean_outputs
+from analysis.clean.stage import CleanResult, clean_study
 from analysis.studyfile.config import StudyConfig
 
 if TYPE_CHECKING:

@@ -3,6 +3,9 @@
 Every model forbids unknown keys so that a typo in a YAML file is an error naming the key and
 its line, never a silently ignored setting. YAML is read with ``yaml.SafeLoader`` only: tags
 such as ``!!python/object`` are refused.
+
+Over 400 lines as one job: the models of the study file's top level, which validate against one
+another when the file is loaded.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ column names.
 Counting follows clinical convention: a subject with several events of a term counts once in
 ``n`` and every time in ``events``; denominators ``N`` come from the subject-level table; the
 highest severity counts once per subject.
+
+Over 400 lines as one job: the adverse-event tables share one counting convention and one
+denominator.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Categorical variables: n (%) per level (missing counted apart); continuous: mean
 median [Q1, Q3]; booleans: n (%) with the characteristic. All summaries are computed on the
 engine; tests and standardized differences are computed from those summaries, with the test
 chosen per variable by argument (never switched silently) and named in the ARD and footnotes.
+
+Over 400 lines as one job: Table 1, whose summaries, tests and layout are one table.
 """
 
 from __future__ import annotations

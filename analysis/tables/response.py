@@ -8,6 +8,9 @@ interval. The levels of ``by`` are compared within each stratum by the Fisher-Fr
 exact test on the (``by`` x grade) table and by a trend test across the ordered grades.
 
 Counts run on the engine (``engine.level_counts``); tests run on the small count table.
+
+Over 400 lines as one job: the response table, whose strata, grades, intervals and tests are one
+table.
 """
 
 from __future__ import annotations

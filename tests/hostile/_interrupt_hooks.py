@@ -162,9 +162,9 @@ def _twice() -> None:
 
 
 def _half_written_parquet() -> None:
-    import analysis.clean.stage
+    import analysis.clean.outputs
 
-    real = analysis.clean.stage.write_parquet
+    real = analysis.clean.outputs.write_parquet
 
     def write_parquet(df: Any, path: Any) -> Any:
         if "exclusions" in str(path):
@@ -172,7 +172,7 @@ def _half_written_parquet() -> None:
             ctrl_c()
         return real(df, path)
 
-    analysis.clean.stage.write_parquet = write_parquet
+    analysis.clean.outputs.write_parquet = write_parquet
 
 
 def _half_written_xlsx() -> None:

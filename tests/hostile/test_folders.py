@@ -336,7 +336,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
     import matplotlib.figure
     import weasyprint
 
-    import analysis.clean.stage
+    import analysis.clean.outputs
     import analysis.tables.office
 
     root = study.parent.parent
@@ -368,7 +368,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
 
         monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
     else:
-        real_parquet = analysis.clean.stage.write_parquet
+        real_parquet = analysis.clean.outputs.write_parquet
         fail = _half_then(errno.ENOSPC, errno_known=False)
 
         def parquet(df, path):  # noqa: ANN001, ANN202
@@ -376,7 +376,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
                 return fail(path)
             return real_parquet(df, path)
 
-        monkeypatch.setattr(analysis.clean.stage, "write_parquet", parquet)
+        monkeypatch.setattr(analysis.clean.outputs, "write_parquet", parquet)
     args = [command, str(study), *(["--jobs", jobs] if jobs else [])]
     res = runner.invoke(app, args)
     key = written.split("/")[0]

@@ -10,7 +10,8 @@ import textwrap
 import pandas as pd
 import pytest
 
-from analysis.clean.stage import clean_study, validation_report
+from analysis.clean.outputs import validation_report
+from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError, SourceError
 from analysis.studyfile.config import StudyConfig
 from tests.conftest import MINI_FILES, REPO

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis.clean.dose import Dose, parse_dose
-from analysis.clean.stage import clean_study, write_clean_outputs
+from analysis.clean.outputs import write_clean_outputs
+from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError, PipelineError
 from analysis.studyfile.config import StudyConfig
 from tests.conftest import allow_orphans
