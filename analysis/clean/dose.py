@@ -4,8 +4,8 @@
 :func:`parse_dose_text` turns ``dose_text`` into ``dose_mg`` (per administration) and
 ``doses_per_week``. Words for "day", "week" and "month" are understood in English, Spanish,
 Portuguese, French, German and Italian; the amount follows the source's decimal mark as every
-number does (:func:`analysis.clean.numbers.read_number`); anything else is left unparsed and audited,
-never guessed.
+number does (:func:`analysis.clean.numbers.read_number`); anything else is left unparsed and
+audited, never guessed.
 """
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ def read_dose(
     """``(dose, problem, amount)``: the dose, or None with why.
 
     ``problem`` is '' (read), 'form' (not one amount with its unit and one frequency) or the
-    :func:`~analysis.clean.numbers.read_number` problem of the amount ('ambiguous', 'locale', 'text');
-    ``amount`` is the amount as written. The amount is read like any number of the source:
+    :func:`~analysis.clean.numbers.read_number` problem of the amount ('ambiguous', 'locale',
+    'text'); ``amount`` is the amount as written. The amount is read like any number of the source:
     ``decimal`` (``sources[].decimal``) declared, the other mark is a thousands separator in
     groups of three (``"1.250 mg"`` is 1250 mg with ``","``); undeclared, ``"0,5 mg"`` and
     ``"2.5 mg"`` are read but ``"1.250 mg"`` is ambiguous and not guessed.

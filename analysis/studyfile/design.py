@@ -1,8 +1,9 @@
 """The study design in the study file: exposure, day 0, extra variables and derived groups.
 
-These pydantic models are parts of :class:`analysis.studyfile.config.StudyConfig`; they forbid unknown keys
-so a typo is an error naming the key and its line. Nothing here names a study: the words a report
-uses for the treatment and its exposures ("session", "dose period") come from the study file.
+These pydantic models are parts of :class:`analysis.studyfile.config.StudyConfig`; they forbid
+unknown keys so a typo is an error naming the key and its line. Nothing here names a study: the
+words a report uses for the treatment and its exposures ("session", "dose period") come from the
+study file.
 """
 
 from __future__ import annotations
