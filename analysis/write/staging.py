@@ -12,6 +12,7 @@ the commit waits for its end (a fraction of a second): the new outputs are then 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -37,6 +38,7 @@ class Staging:
         self.finals = {key: Path(folder) for key, folder in folders.items()}
         self.committed = False
         self._made: list[Path] = []
+        self._created: list[Path] = []  # output folders this command made, deepest first
 
     def open(self) -> Staging:
         """Create each output folder (if missing) and its staging folder inside it; a folder
@@ -45,7 +47,9 @@ class Staging:
             staged = self.staged(key)
             self._made.append(staged)  # first: an interrupt right after the mkdir removes it
             try:
+                missing = [d for d in (final, *final.parents) if not d.exists()]
                 final.mkdir(parents=True, exist_ok=True)
+                self._created.extend(missing)
                 _remove_abandoned(final)
                 staged.mkdir()
             except OSError as exc:
@@ -105,6 +109,12 @@ class Staging:
             for staged in self._made:
                 shutil.rmtree(staged, ignore_errors=True)
             self._made = []
+            # a command that did not commit leaves no empty output folder it made
+            made = [] if self.committed else self._created
+            for folder in sorted(made, key=lambda d: len(d.parts), reverse=True):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # a folder this command made, left only when it holds files
+            self._created = []
 
 
 @contextmanager
