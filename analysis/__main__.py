@@ -1,5 +1,5 @@
 """``python -m analysis`` is the ``retro`` command."""
 
-from analysis.cli import main
+from analysis.run.cli import main
 
 main()

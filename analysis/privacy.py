@@ -25,7 +25,7 @@ import pandas as pd
 from analysis.errors import PipelineError
 
 if TYPE_CHECKING:
-    from analysis.config import StudyConfig
+    from analysis.studyfile.config import StudyConfig
 
 #: How a column is shown: its levels counted, its statistics, or only how many values it has.
 SHOWN_LEVELS = "levels"

@@ -5,7 +5,7 @@ fixed order of draws), so a benchmark on 1,000,000 patients and 10,000,000 event
 in a few seconds and is the same on every machine.
 
 Column types follow what the cleaning step hands to the tables (``analysis.clean`` /
-``analysis.derive``): controlled vocabularies are pandas ``Categorical`` with declared levels,
+``analysis.clean.derive``): controlled vocabularies are pandas ``Categorical`` with declared levels,
 measurements are ``float64`` (``NaN`` = missing), counts ``int64``.
 
 ``patient_id`` is ``int64``, not a string: it is the join and ``nunique`` key of every AE count,

@@ -37,10 +37,10 @@
 from IPython.display import Markdown, display
 
 from analysis.ard import concat_ard
-from analysis.dictionary import column_profile, data_dictionary
-from analysis.io import write_parquet
-from analysis.notebooks import display_figures, plan_figures
-from analysis.study import Study
+from analysis.clean.dictionary import column_profile, data_dictionary
+from analysis.clean.read import write_parquet
+from analysis.run.notebooks import display_figures, plan_figures
+from analysis.run.study import Study
 
 # %% tags=["parameters"]
 # Paths are relative to this notebook's folder (the working directory of Jupyter and papermill).

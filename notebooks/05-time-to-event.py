@@ -34,9 +34,9 @@
 from IPython.display import Markdown, display
 
 from analysis.ard import concat_ard
-from analysis.io import write_parquet
-from analysis.notebooks import display_figures, display_tables, plan_figures, plan_tables
-from analysis.study import Study
+from analysis.clean.read import write_parquet
+from analysis.run.notebooks import display_figures, display_tables, plan_figures, plan_tables
+from analysis.run.study import Study
 
 # %% tags=["parameters"]
 # Paths are relative to this notebook's folder (the working directory of Jupyter and papermill).

@@ -32,10 +32,10 @@
 # %%
 from IPython.display import Markdown, display
 
-from analysis.io import write_parquet
-from analysis.outputs import write_outputs
+from analysis.clean.read import write_parquet
+from analysis.run.outputs import write_outputs
 from analysis.report.build import study_claims
-from analysis.study import Study
+from analysis.run.study import Study
 
 # %% tags=["parameters"]
 # Paths are relative to this notebook's folder (the working directory of Jupyter and papermill).

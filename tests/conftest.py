@@ -207,7 +207,7 @@ def mini_study(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture(scope="session")
 def reference_config():
-    from analysis.config import StudyConfig
+    from analysis.studyfile.config import StudyConfig
 
     return StudyConfig.load(REFERENCE_STUDY)
 
@@ -215,6 +215,6 @@ def reference_config():
 @pytest.fixture(scope="session")
 def reference_clean(reference_config):
     """The clean stage run once on the committed synthetic twin."""
-    from analysis.pipeline import clean_study
+    from analysis.clean.stage import clean_study
 
     return clean_study(reference_config)

@@ -6,9 +6,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import clean
-from analysis.config import StudyConfig
-from analysis.pipeline import clean_study
+from analysis.clean.cells import require_values, strip_text
+from analysis.clean.dates import parse_dates
+from analysis.clean.duplicates import drop_duplicate_records
+from analysis.clean.numbers import parse_numbers
+from analysis.clean.stage import clean_study
+from analysis.studyfile.config import StudyConfig
 
 LABELS = st.sampled_from(["dolor", "pain", " PAIN ", "edema frontal", "Edema", "pian"])
 DATES = st.sampled_from(["2020-01-11", "11/01/2020", "2020-02-30", "", "2020-04-11", "12.04.2020"])
@@ -42,11 +45,11 @@ def test_cleaning_steps_never_mutate_and_account_for_rows(mini_study, rows):
     cfg = StudyConfig.load(mini_study())
     df = _sessions_frame(rows)
     snapshot = df.copy(deep=True)
-    df2 = clean.strip_text(df)
-    s1 = clean.require_values(df2, "exposures")
-    s2 = clean.parse_dates(s1.data, "exposures", cfg)
-    s3 = clean.parse_numbers(s2.data, "exposures")
-    s4 = clean.drop_duplicate_records(s3.data, "exposures")
+    df2 = strip_text(df)
+    s1 = require_values(df2, "exposures")
+    s2 = parse_dates(s1.data, "exposures", cfg)
+    s3 = parse_numbers(s2.data, "exposures")
+    s4 = drop_duplicate_records(s3.data, "exposures")
     pd.testing.assert_frame_equal(df, snapshot)
     logged = len(s1.excluded) + len(s2.excluded) + len(s3.excluded) + len(s4.excluded)
     assert len(s4.data) + logged == len(df)

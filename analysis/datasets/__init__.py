@@ -5,7 +5,7 @@ Each twin is a module named like its study (``analysis.datasets.<study.name>``) 
 messy raw export whose analysis reproduces the study's published numbers. ``write_twin`` here
 finds the module of a study and refuses a study whose file does not say ``synthetic: true``, and
 a raw folder holding any file it did not write itself (``_synth_files``), so a real raw export
-is never overwritten; the files appear all at once (``analysis.staging``).
+is never overwritten; the files appear all at once (``analysis.write.staging``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.errors import ConfigError
 
 if TYPE_CHECKING:
-    from analysis.config import StudyConfig
+    from analysis.studyfile.config import StudyConfig
 
 
 def shipped_twins() -> list[str]:
@@ -61,7 +61,7 @@ def write_twin(config: StudyConfig, out_dir: Path | None = None) -> list[Path]:
         write (listed); nothing is written then.
     """
     from analysis.datasets import _synth_files as files
-    from analysis.staging import Staging
+    from analysis.write.staging import Staging
 
     module = twin_module(config)
     folder = Path(out_dir) if out_dir is not None else config.raw_dir

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.config import Derivation, StudyConfig
+from analysis.studyfile.config import Derivation, StudyConfig
 
 #: Year 1 = sessions on days 0 to < 365.25 (docs/derivations.md, schedule_months_year1).
 YEAR1_DAYS = 365.25

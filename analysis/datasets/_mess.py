@@ -5,6 +5,9 @@ Spanish labels, random case and stray spaces, dropped accents, Excel date cells 
 dates, decimal commas, identifiers with trailing blanks. Every label drawn is checked against the
 vocabulary rules of ``docs/derivations.md`` (source synonyms win over study-wide ones). Also
 holds the byte-stable XLSX and CSV writers.
+
+Over 400 lines as one job: every way the twin's cells are made messy, kept together so that each is
+checked against the same vocabulary rules.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from analysis._ooxml import normalise_zip
-from analysis.config import Source, StudyConfig
-from analysis.text import normalize_label
+from analysis.studyfile.config import Source, StudyConfig
+from analysis.studyfile.text import normalize_label
+from analysis.write.ooxml import normalise_zip
 
 #: Labels a clinic of each language writes for each level (drawn ~85% of the time; otherwise any
 #: label valid for the source). Every entry must map to its level in the source it is used in.
@@ -511,6 +514,6 @@ def csv_bytes(frame: pd.DataFrame, *, delimiter: str, encoding: str) -> bytes:
 
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path``, creating folders."""
-    from analysis._atomic import write_bytes_atomic
+    from analysis.write.atomic import write_bytes_atomic
 
     return write_bytes_atomic(path, data)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from analysis.errors import ConfigError
-from analysis.output_errors import STAGING_PREFIX
+from analysis.write.output_errors import STAGING_PREFIX
 
 MANIFEST = ".synthetic-manifest.json"
 #: Files an operating system leaves in folders by itself; never data.

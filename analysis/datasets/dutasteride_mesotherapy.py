@@ -11,6 +11,9 @@ The generator first builds one clean record per patient (role, sex, group, sched
 then sessions, photographs, concomitant treatments and adverse events on a day axis (day 0 = first
 session), derives the truth with the documented rules, checks it against the targets below, and
 only then renders the raw cells (``analysis.datasets._mess``).
+
+Over 400 lines as one job: one twin's cohort and the calibration that makes its published
+aggregates come out exactly, which only make sense read together.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.config import Source, StudyConfig
 from analysis.datasets import _mess as mess
 from analysis.datasets._dm_truth import NON_ASSESSABLE_WINDOW_DAYS, derive_truth, schedule_of
+from analysis.studyfile.config import Source, StudyConfig
 
 Person = dict[str, Any]
 Rng = np.random.Generator

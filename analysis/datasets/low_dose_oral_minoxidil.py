@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.clean.dose import parse_dose
 from analysis.datasets import _ldom_truth as T
 from analysis.datasets import _mess as mess
 from analysis.datasets._ldom_cohort import N_PATIENT_DUPS, Person, draw_cohort
@@ -59,8 +60,7 @@ from analysis.datasets._ldom_labels import (
     VOCABULARY_OF,
     patient_headers,
 )
-from analysis.dose import parse_dose
-from analysis.text import normalize_label
+from analysis.studyfile.text import normalize_label
 
 Rng = np.random.Generator
 #: Planted mess besides the excluded patients (counts).

@@ -19,7 +19,7 @@ from analysis.figures.flow import criterion_reason, flow_counts, flow_figure, pl
 from analysis.figures.forest import forest_rows, plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy, response_distribution
 from analysis.figures.schedule import plot_schedule_year1, schedule_counts
-from analysis.figures.study import figure_stems, make_figures
+from analysis.figures.study_figures import figure_stems, make_figures
 from analysis.figures.survival import number_at_risk, plot_km
 from analysis.figures.theme import (
     DOUBLE_COLUMN_IN,

@@ -2,6 +2,9 @@
 
 ``flow_counts`` is pure and holds every number of the diagram; ``plot_flow_diagram`` only
 places boxes sized to their text and the arrows between them.
+
+Over 400 lines as one job: the flow diagram's counts and its layout, whose boxes are sized to the
+very text the counts give.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis.design import slug
 from analysis.figures.theme import DOUBLE_COLUMN_IN, FONT_PT, SMALL_FONT_PT
+from analysis.studyfile.design import slug
 
 FLOW_COLUMNS = ["stage", "kind", "key", "parent", "label", "n"]
 _NEGATE = {

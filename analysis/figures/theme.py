@@ -25,7 +25,7 @@ import seaborn as sns
 from cycler import cycler
 from matplotlib.figure import Figure
 
-from analysis._atomic import atomic_path
+from analysis.write.atomic import atomic_path
 
 SINGLE_COLUMN_IN = 3.5
 DOUBLE_COLUMN_IN = 7.2

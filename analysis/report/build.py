@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis._atomic import atomic_path, write_text_atomic
 from analysis.report.claims import claims_path_for, load_claims, verify_claims
 from analysis.report.html import render_report_html, report_inputs
 from analysis.report.manifest import build_manifest
 from analysis.report.pdf import html_to_pdf
-from analysis.safe_cells import neutralise_frame
 from analysis.tables.office import write_docx
+from analysis.write.atomic import atomic_path, write_text_atomic
+from analysis.write.safe_cells import neutralise_frame
 
 
 def study_claims(study, *, suppress_below: int | None = None) -> pd.DataFrame | None:  # noqa: ANN001
@@ -29,7 +29,7 @@ def study_claims(study, *, suppress_below: int | None = None) -> pd.DataFrame | 
     if not suppress_below:
         return checked
     from analysis.report.withheld import withhold_claims
-    from analysis.tables.study import shown_ard
+    from analysis.tables.study_tables import shown_ard
 
     shown = verify_claims(shown_ard(study.tables, suppress_below), claims)
     return withhold_claims(checked, shown, suppress_below)
@@ -45,7 +45,7 @@ def write_report(
 ) -> list[Path]:
     """Assemble and write ``report.html``, ``report.pdf`` (unless ``pdf=False``) and the
     claims check. ``figures`` maps figure stems to image files (SVG preferred).
-    ``analysis.outputs.write_outputs`` writes ``tables.docx`` (``write_tables_docx``) and the
+    ``analysis.run.outputs.write_outputs`` writes ``tables.docx`` (``write_tables_docx``) and the
     manifest over every output of the run beside it."""
     out_dir = study.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)

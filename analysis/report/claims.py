@@ -21,6 +21,9 @@ Three kinds of claim (``kind``, default ``value``); the format is documented in 
 ``argmax``
     Among the ARD rows of ``source: {table, variable, group, stat}`` (all levels), the level with
     the largest value is ``expected_level`` (the most common schedule is "3"). A tie fails.
+
+Over 400 lines as one job: reading a claims file and checking each claim against the ARD, one
+contract from the claim's text to its verdict.
 """
 
 from __future__ import annotations
@@ -233,7 +236,11 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
     ConfigError
         When the file is missing, not safe YAML, or does not match the claims format.
     """
-    from analysis._yaml import format_validation_errors, read_yaml_text, safe_load_with_lines
+    from analysis.studyfile.yaml_lines import (
+        format_validation_errors,
+        read_yaml_text,
+        safe_load_with_lines,
+    )
 
     path = Path(path)
     if not path.is_file():
@@ -516,7 +523,7 @@ def verify_command(
     from rich.table import Table
     from rich.text import Text
 
-    from analysis.study import Study
+    from analysis.run.study import Study
 
     claims_file = Path(claims_path) if claims_path is not None else claims_path_for(study_path)
     on_stage("reading the claims file")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.config import StudyConfig
 from analysis.report.methods import methods_paragraphs
+from analysis.studyfile.config import StudyConfig
 from analysis.tables.render import TableResult, escape
 
 #: One report section: (heading, [table names], [figure stems], intro text, has flow table).
@@ -26,8 +26,8 @@ SectionRow = tuple[str, tuple[str, ...], tuple[str, ...], str, bool]
 def plan_sections(config: StudyConfig) -> tuple[SectionRow, ...]:
     """The report sections of the study's plan (``analysis.report.sections``, or the generic
     sections of its tables); a section showing a flow diagram also shows the flow table."""
-    from analysis.figures.study import figure_specs
-    from analysis.plan_defaults import effective_plan
+    from analysis.figures.study_figures import figure_specs
+    from analysis.studyfile.plan_defaults import effective_plan
 
     specs = figure_specs(config)
     return tuple(
@@ -45,7 +45,7 @@ def plan_sections(config: StudyConfig) -> tuple[SectionRow, ...]:
 def plan_captions(config: StudyConfig, *, suppress_below: int | None = None) -> dict[str, str]:
     """Caption of every figure of the study's plan, by stem (with ``suppress_below``, saying
     what the figures do not draw)."""
-    from analysis.figures.study import figure_caption, figure_specs
+    from analysis.figures.study_figures import figure_caption, figure_specs
     from analysis.report.withheld import caption_note
 
     note = caption_note(suppress_below) if suppress_below else ""

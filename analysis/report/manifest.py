@@ -13,7 +13,7 @@
   empty) of the checkout holding the study; both ``null`` outside a git checkout or without git;
 - ``command``: the command that produced the outputs, as given;
 - ``outputs``: SHA-256 and size of every output, by path relative to the reports folder (for a
-  run staged by ``analysis.staging``: the paths the files are moved to).
+  run staged by ``analysis.write.staging``: the paths the files are moved to).
 
 The file is deterministic: no timestamps, no absolute paths (inside the repository), keys sorted,
 two-space indent. The same inputs, code and outputs give a byte-identical manifest, so two runs
@@ -31,14 +31,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis._atomic import write_text_atomic
+from analysis.clean.read import sha256_file
 from analysis.errors import PipelineError, SourceError
-from analysis.io import sha256_file
-from analysis.output_errors import final_path
+from analysis.write.atomic import write_text_atomic
+from analysis.write.output_errors import final_path
 
 if TYPE_CHECKING:
-    from analysis.config import StudyConfig
-    from analysis.study import Study
+    from analysis.run.study import Study
+    from analysis.studyfile.config import StudyConfig
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -85,7 +85,9 @@ def build_manifest(
     """
     config = _config_of(study)
     root = config.root
-    reports = final_path(config.reports_dir)  # where a staged run's files go (analysis.staging)
+    reports = final_path(
+        config.reports_dir
+    )  # where a staged run's files go (analysis.write.staging)
     return {
         "manifest_version": MANIFEST_VERSION,
         "study": {"name": config.study.name, "synthetic": config.study.synthetic},
@@ -149,7 +151,7 @@ def git_state(folder: str | Path) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- helpers
 def _config_of(study: Study | StudyConfig) -> StudyConfig:
-    from analysis.config import StudyConfig
+    from analysis.studyfile.config import StudyConfig
 
     return study if isinstance(study, StudyConfig) else study.config
 

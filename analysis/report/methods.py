@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from analysis.config import StudyConfig
-from analysis.design import describe_group
 from analysis.report.manifest import package_versions
+from analysis.studyfile.config import StudyConfig
+from analysis.studyfile.design import describe_group
 
 
 def _first_clause(method: str) -> str:
@@ -24,7 +24,7 @@ def _first_clause(method: str) -> str:
 
 def _exposure_unit_sentence(config: StudyConfig) -> str:
     """Said when a table counts patient-exposures (e.g. patient-dose periods) as subjects."""
-    from analysis.plan import AeIncidenceTable
+    from analysis.studyfile.plan import AeIncidenceTable
 
     tables = config.analysis.tables.values()
     if not any(isinstance(t, AeIncidenceTable) and t.unit == "exposures" for t in tables):
@@ -37,7 +37,7 @@ def _exposure_unit_sentence(config: StudyConfig) -> str:
 
 
 def _words(config: StudyConfig) -> Callable[[str], str]:
-    from analysis.plan_defaults import variable_label
+    from analysis.studyfile.plan_defaults import variable_label
 
     return lambda column: variable_label(config, column)
 
@@ -57,7 +57,7 @@ def _child_records(config: StudyConfig) -> str:
 
 def definitions(config: StudyConfig) -> list[str]:
     """One sentence per derived variable the study has, in its own words."""
-    from analysis.plan_defaults import variable_label
+    from analysis.studyfile.plan_defaults import variable_label
 
     d, e = config.derive, config.exposure
     out = [

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from analysis._atomic import atomic_path
+from analysis.write.atomic import atomic_path
 
 #: 2000-01-01T00:00:00Z; fontTools stamps embedded font subsets with SOURCE_DATE_EPOCH if set,
 #: otherwise with the current time, which made two PDFs of the same report differ.

@@ -8,6 +8,9 @@
 
 Events are coded 1 = event, 0 = censored (R's ``lung`` 1/2 coding must be shifted first).
 Validated against R in ``tests/validation/test_survival_r_parity.py``.
+
+Over 400 lines as one job: the survival estimators share their risk sets and their R-parity
+conventions.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ column and to table footnotes. Inputs are never modified.
 
 Where a function claims parity with R, the R call is named in its docstring and a test in
 ``tests/unit`` or ``tests/validation`` proves it.
+
+Over 400 lines as one job: the tests share their ``method`` wording and their small-table
+conventions, and the tables choose among them by name.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Table builders: each returns a ``TableResult`` whose ``.frame`` is the numeric ARD."""
+"""Table builders: each returns a ``TableResult`` whose ``.frame`` is the numeric ARD.
+
+Takes the cleaned analysis tables (``CleanResult``) and the study's plan; gives one
+``TableResult`` per table of the plan (``study_tables.build_tables``, dispatched on the table's
+``kind`` in ``plan_tables``), shown in the study's words (``relabel``), written as CSV, HTML, Word
+and Excel files, with small cells suppressed for sharing (``suppress``) when asked.
+"""
 
 from analysis.tables.adverse_events import ae_incidence
 from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity

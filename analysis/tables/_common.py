@@ -15,7 +15,7 @@ def check_groups(subjects: pd.DataFrame, by: Sequence[str], subject_id: str) -> 
     The pandas twin of ``engine.check_subject_table`` (same checks and messages; pandas'
     ``duplicated`` is ~0.2 s faster than the engine's distinct count at 1M subjects).
     """
-    from analysis import engine
+    from analysis.engine import counts as engine
 
     missing_cols = [c for c in [subject_id, *by] if c not in subjects.columns]
     if missing_cols:
@@ -45,7 +45,7 @@ def levels_to_show(given: Sequence[str] | None, data: object, table: Any, column
         return list(given)
     if isinstance(data, pd.DataFrame):
         return levels_of(data, column)
-    from analysis import engine
+    from analysis.engine import counts as engine
 
     return engine.distinct_values(table, column)
 

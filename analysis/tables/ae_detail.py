@@ -10,8 +10,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analysis import engine
 from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.engine import counts as engine
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._common import (
     contingency_test,

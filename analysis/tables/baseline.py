@@ -4,6 +4,8 @@ Categorical variables: n (%) per level (missing counted apart); continuous: mean
 median [Q1, Q3]; booleans: n (%) with the characteristic. All summaries are computed on the
 engine; tests and standardized differences are computed from those summaries, with the test
 chosen per variable by argument (never switched silently) and named in the ARD and footnotes.
+
+Over 400 lines as one job: Table 1, whose summaries, tests and layout are one table.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis import engine
 from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.engine import counts as engine
 from analysis.stats import tests
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 from analysis.tables._common import check_groups, contingency_test, levels_of, sort_by_levels

@@ -6,6 +6,9 @@ one of them is counted in the ARD (``n_missing``) and in a footnote. Categorical
 dummy coded against an explicit reference level (default: the first declared level); numeric
 covariates enter linearly (odds ratio per unit). Models are fitted by statsmodels on the small
 design matrix of the complete cases.
+
+Over 400 lines as one job: the regression tables share the complete-case rule, the coding of
+covariates and the odds-ratio rows.
 """
 
 from __future__ import annotations

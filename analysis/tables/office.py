@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis._atomic import atomic_path
-from analysis._ooxml import REPORT_ZIP_TIME, normalise_file
-from analysis.safe_cells import map_text_cells, printable_text, sheet_text
+from analysis.write.atomic import atomic_path
+from analysis.write.ooxml import REPORT_ZIP_TIME, normalise_file
+from analysis.write.safe_cells import map_text_cells, printable_text, sheet_text
 
 if TYPE_CHECKING:
     from analysis.tables.render import TableResult
@@ -26,7 +26,7 @@ def write_docx(
     Journal style: Times New Roman 10 pt, horizontal rules only (top, under the header, bottom),
     bold title above, footnotes in 8 pt below. Core properties carry no creation time, so the
     same tables give the same document text. Control characters in labels (which Word cannot
-    hold) are shown as "\ufffd" (:func:`~analysis.safe_cells.printable_text`).
+    hold) are shown as "\ufffd" (:func:`~analysis.write.safe_cells.printable_text`).
     """
     import docx
     from docx.enum.section import WD_ORIENT
@@ -117,7 +117,7 @@ def write_xlsx(
 
     Text that a spreadsheet would run as a formula (``=...``, ``+...``, ``@...``) is written as
     text with a leading apostrophe, as in the CSV files, and control characters (which openpyxl
-    refuses) as "\ufffd" (:func:`~analysis.safe_cells.sheet_text`).
+    refuses) as "\ufffd" (:func:`~analysis.write.safe_cells.sheet_text`).
     """
     import pandas as pd
 

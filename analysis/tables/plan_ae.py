@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.plan import (
+from analysis.studyfile.plan import (
     AeByExposureTable,
     AeDurationTable,
     AeIncidenceTable,

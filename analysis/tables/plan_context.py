@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis.derive import evaluate_conditions
-from analysis.plan import (
+from analysis.clean.derive import evaluate_conditions
+from analysis.studyfile.plan import (
     TableSpec,
 )
-from analysis.plan_defaults import variable_label
+from analysis.studyfile.plan_defaults import variable_label
 from analysis.tables.render import TableResult
 
 if TYPE_CHECKING:
-    from analysis.config import StudyConfig
-    from analysis.pipeline import CleanResult
+    from analysis.clean.stage import CleanResult
+    from analysis.studyfile.config import StudyConfig
 
 
 EXPOSURE_ID_SEP = "#"

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import concat_ard
-from analysis.plan import (
+from analysis.privacy import check_shown
+from analysis.studyfile.plan import (
     BaselineTable,
     FrequenciesTable,
     LogisticTable,
@@ -24,8 +25,7 @@ from analysis.plan import (
     TableSpec,
     TimeToEventTable,
 )
-from analysis.plan_defaults import variable_label
-from analysis.privacy import check_shown
+from analysis.studyfile.plan_defaults import variable_label
 from analysis.tables import models
 from analysis.tables.baseline import baseline_table
 from analysis.tables.plan_ae import (
@@ -46,8 +46,8 @@ from analysis.tables.response import response_table
 from analysis.tables.time_to_event import time_to_event_table
 
 if TYPE_CHECKING:
-    from analysis.config import StudyConfig
-    from analysis.pipeline import CleanResult
+    from analysis.clean.stage import CleanResult
+    from analysis.studyfile.config import StudyConfig
 
 
 def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable) -> TableResult:
@@ -242,7 +242,7 @@ def relabelled(table: TableResult, config: StudyConfig) -> TableResult:
     """``table`` displayed in the plan's words: level labels (``labels.levels``) in cells and
     column heads, variable labels for code names left in row texts ("HR therapy_group: ...").
     The ARD keeps the codes."""
-    from analysis.relabel import relabel_frame
+    from analysis.tables.relabel import relabel_frame
 
     words = config.analysis.labels
     levels = {lv: text for per_column in words.levels.values() for lv, text in per_column.items()}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.safe_cells import neutralise_frame
+from analysis.write.safe_cells import neutralise_frame
 
 Layout = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -125,7 +125,7 @@ class TableResult:
         return self.to_html()
 
     def to_csv(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
-        from analysis._atomic import write_atomic
+        from analysis.write.atomic import write_atomic
 
         frame = neutralise_frame(self.display(suppress_below=suppress_below))
         return write_atomic(path, lambda p: frame.to_csv(p, index=False))

@@ -8,6 +8,9 @@ interval. The levels of ``by`` are compared within each stratum by the Fisher-Fr
 exact test on the (``by`` x grade) table and by a trend test across the ordered grades.
 
 Counts run on the engine (``engine.level_counts``); tests run on the small count table.
+
+Over 400 lines as one job: the response table, whose strata, grades, intervals and tests are one
+table.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import engine
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
+from analysis.engine import counts as engine
 from analysis.stats import tests
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._common import check_groups, levels_of

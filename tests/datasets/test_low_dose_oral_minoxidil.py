@@ -14,12 +14,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis.config import StudyConfig
 from analysis.datasets import _ldom_labels as L
 from analysis.datasets import _ldom_truth as T
 from analysis.datasets import _mess as mess
 from analysis.datasets.low_dose_oral_minoxidil import Twin, build_twin, write_twin
-from analysis.text import normalize_label
+from analysis.studyfile.config import StudyConfig
+from analysis.studyfile.text import normalize_label
 
 REPO = Path(__file__).resolve().parents[2]
 STUDY = REPO / "studies" / "low_dose_oral_minoxidil.yaml"

@@ -52,7 +52,7 @@ def rounded(ard: pd.DataFrame) -> pd.DataFrame:
 
 
 def study_ard(study: Path) -> pd.DataFrame:
-    from analysis.study import Study
+    from analysis.run.study import Study
 
     return rounded(Study.load(study).ard)
 

@@ -3,7 +3,7 @@
     python -c "from tests.hostile._interrupt_hooks import main; main()" HOOK run studies/x.yaml
 
 installs the hook ``HOOK``, then runs ``retro`` with the remaining arguments (the installed entry
-point, ``analysis.cli:main``). A hook sends SIGINT to the whole process group, as a terminal
+point, ``analysis.run.cli:main``). A hook sends SIGINT to the whole process group, as a terminal
 does on Ctrl-C (start the process in a session of its own), at one moment of the command: while
 a given stage runs, or halfway through writing a given file.
 """
@@ -32,26 +32,26 @@ def half(path: Any) -> None:
 
 
 def _while_cleaning() -> None:
-    import analysis.pipeline
-    import analysis.study
+    import analysis.clean.stage
+    import analysis.run.study
 
-    real = analysis.pipeline.clean_study
+    real = analysis.clean.stage.clean_study
 
     def clean_study(*args: Any, **kwargs: Any) -> Any:
         ctrl_c()
         return real(*args, **kwargs)
 
-    analysis.pipeline.clean_study = clean_study
-    analysis.study.clean_study = clean_study  # type: ignore[attr-defined]
+    analysis.clean.stage.clean_study = clean_study
+    analysis.run.study.clean_study = clean_study  # type: ignore[attr-defined]
 
 
 def _while_building_tables() -> None:
-    import analysis.tables.study
+    import analysis.tables.study_tables
 
     def study_ard(tables: Any) -> Any:
         ctrl_c()
 
-    analysis.tables.study.study_ard = study_ard
+    analysis.tables.study_tables.study_ard = study_ard
 
 
 def _half_written_pdf() -> None:
@@ -71,7 +71,7 @@ def _half_written_docx_in_a_child() -> None:
 
     def write_docx(tables: Any, path: Any, **kwargs: Any) -> Any:
         if Path(path).name == "response.docx":
-            from analysis._atomic import atomic_path
+            from analysis.write.atomic import atomic_path
 
             with atomic_path(path) as tmp:
                 half(tmp)
@@ -138,33 +138,33 @@ def _while_moving() -> None:
 
 
 def _after_the_outputs() -> None:
-    import analysis.cli
+    import analysis.run.cli
 
     def claims_summary(study: Any) -> None:
         ctrl_c()
 
-    analysis.cli.print_claims_summary = claims_summary
+    analysis.run.cli.print_claims_summary = claims_summary
 
 
 def _twice() -> None:
     """Ctrl-C while cleaning, and again while the staging folders are removed."""
-    import analysis.staging
+    import analysis.write.staging
 
     _while_cleaning()
-    real = analysis.staging.Staging.discard
+    real = analysis.write.staging.Staging.discard
 
     def discard(self: Any) -> None:
         if self._made:
             os.killpg(os.getpgrp(), signal.SIGINT)
         real(self)
 
-    analysis.staging.Staging.discard = discard  # type: ignore[method-assign]
+    analysis.write.staging.Staging.discard = discard  # type: ignore[method-assign]
 
 
 def _half_written_parquet() -> None:
-    import analysis.pipeline
+    import analysis.clean.outputs
 
-    real = analysis.pipeline.write_parquet
+    real = analysis.clean.outputs.write_parquet
 
     def write_parquet(df: Any, path: Any) -> Any:
         if "exclusions" in str(path):
@@ -172,7 +172,7 @@ def _half_written_parquet() -> None:
             ctrl_c()
         return real(df, path)
 
-    analysis.pipeline.write_parquet = write_parquet
+    analysis.clean.outputs.write_parquet = write_parquet
 
 
 def _half_written_xlsx() -> None:
@@ -182,7 +182,7 @@ def _half_written_xlsx() -> None:
 
     def write_xlsx(tables: Any, path: Any, **kwargs: Any) -> Any:
         if Path(path).name == "response.xlsx":
-            from analysis._atomic import atomic_path
+            from analysis.write.atomic import atomic_path
 
             with atomic_path(path) as tmp:
                 half(tmp)
@@ -225,7 +225,7 @@ HOOKS = {
 def main() -> None:
     hook, *args = sys.argv[1:]
     HOOKS[hook]()
-    from analysis.cli import main as retro
+    from analysis.run.cli import main as retro
 
     sys.argv = ["retro", *args]
     retro()

@@ -79,8 +79,10 @@ def console_script(
     timeout: float = 300,
     new_session: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """``retro *args`` (the installed entry point, ``analysis.cli:main``) in a fresh process."""
-    code = "import sys; from analysis.cli import main; sys.argv = ['retro', *sys.argv[1:]]; main()"
+    """``retro *args`` (the installed entry point, ``analysis.run.cli:main``) in a fresh process."""
+    code = (
+        "import sys; from analysis.run.cli import main; sys.argv = ['retro', *sys.argv[1:]]; main()"
+    )
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         capture_output=True,

@@ -9,10 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import analysis.io as readers
-from analysis import clean
-from analysis.config import StudyConfig
+import analysis.clean.read as readers
+from analysis.clean import stage
+from analysis.clean.cells import strip_text
 from analysis.errors import ConfigError, PipelineError, SourceError
+from analysis.studyfile.config import StudyConfig
 from tests.hostile.test_files import TO_XLSX, _workbook, run
 
 HEADER = "id,date,dose"
@@ -355,8 +356,6 @@ def test_a_record_lost_after_reading_stops_the_run(mini_study, monkeypatch):
 
 
 def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
-    strip_text = clean.strip_text
-
     def inventive(df):
         out = strip_text(df)
         return (
@@ -365,7 +364,7 @@ def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
             else out
         )
 
-    monkeypatch.setattr(clean, "strip_text", inventive)
+    monkeypatch.setattr(stage, "strip_text", inventive)
     with pytest.raises(PipelineError) as exc:
         run(mini_study())
     message = str(exc.value)
@@ -376,7 +375,7 @@ def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
 def test_retro_clean_stops_on_a_stray_quote_and_writes_nothing(mini_study):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.run.cli import app
 
     path = mini_study(files={"sessions.csv": sessions(edited(3, 'P2,"2020-01-15,0.1'))})
     res = CliRunner().invoke(app, ["clean", str(path)])

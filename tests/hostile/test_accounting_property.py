@@ -14,9 +14,9 @@ import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from analysis.config import StudyConfig
+from analysis.clean.stage import clean_study
 from analysis.errors import SourceError
-from analysis.pipeline import clean_study
+from analysis.studyfile.config import StudyConfig
 from tests.conftest import allow_orphans
 
 HEADER = "id,date,dose"

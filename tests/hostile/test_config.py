@@ -10,14 +10,14 @@ from types import SimpleNamespace
 
 import pytest
 
-import analysis._atomic as atomic
-from analysis._atomic import write_text_atomic
-from analysis._yaml import MAX_EXPANDED_VALUES, safe_load_with_lines
-from analysis.config import StudyConfig
+import analysis.write.atomic as atomic
 from analysis.errors import ConfigError
 from analysis.report import build, pdf
 from analysis.report.claims import load_claims
 from analysis.report.manifest import write_manifest
+from analysis.studyfile.config import StudyConfig
+from analysis.studyfile.yaml_lines import MAX_EXPANDED_VALUES, safe_load_with_lines
+from analysis.write.atomic import write_text_atomic
 from tests.conftest import MINI_YAML
 
 REPO = Path(__file__).resolve().parents[2]

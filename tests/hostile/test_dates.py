@@ -14,9 +14,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.clean import is_blank, parse_date_value
-from analysis.config import StudyConfig
-from analysis.pipeline import clean_study
+from analysis.clean.cells import is_blank
+from analysis.clean.dates import parse_date_value
+from analysis.clean.stage import clean_study
+from analysis.studyfile.config import StudyConfig
 
 DAY = pd.Timestamp("2020-01-05")
 

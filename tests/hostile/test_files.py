@@ -8,9 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.config import StudyConfig
+from analysis.clean.stage import clean_study
 from analysis.errors import SourceError
-from analysis.pipeline import clean_study
+from analysis.studyfile.config import StudyConfig
 
 TO_XLSX = ("file: sessions.csv", "file: export.xlsx\n    sheet: Sessions")
 TO_XLSX_NO_SHEET = ("file: sessions.csv", "file: export.xlsx")

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis.cli import app
+from analysis.run.cli import app
 from tests.hostile._runs import (
     consistent,
     console_script,
@@ -336,7 +336,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
     import matplotlib.figure
     import weasyprint
 
-    import analysis.pipeline
+    import analysis.clean.outputs
     import analysis.tables.office
 
     root = study.parent.parent
@@ -350,7 +350,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
 
         def docx(tables, path, **k):  # noqa: ANN001, ANN003, ANN202
             if Path(path).name == "baseline.docx":
-                from analysis._atomic import atomic_path
+                from analysis.write.atomic import atomic_path
 
                 with atomic_path(path) as tmp:
                     fail(tmp)
@@ -368,7 +368,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
 
         monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
     else:
-        real_parquet = analysis.pipeline.write_parquet
+        real_parquet = analysis.clean.outputs.write_parquet
         fail = _half_then(errno.ENOSPC, errno_known=False)
 
         def parquet(df, path):  # noqa: ANN001, ANN202
@@ -376,7 +376,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
                 return fail(path)
             return real_parquet(df, path)
 
-        monkeypatch.setattr(analysis.pipeline, "write_parquet", parquet)
+        monkeypatch.setattr(analysis.clean.outputs, "write_parquet", parquet)
     args = [command, str(study), *(["--jobs", jobs] if jobs else [])]
     res = runner.invoke(app, args)
     key = written.split("/")[0]
@@ -392,7 +392,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
 
 
 def test_moves_that_stop_half_way_say_which_outputs_are_new(study, monkeypatch):
-    import analysis.staging
+    import analysis.write.staging
 
     root = study.parent.parent
     real = os.replace
@@ -405,7 +405,7 @@ def test_moves_that_stop_half_way_say_which_outputs_are_new(study, monkeypatch):
                 raise OSError(errno.EIO, os.strerror(errno.EIO), os.fspath(src), os.fspath(dst))
         return real(src, dst, *a, **k)
 
-    monkeypatch.setattr(analysis.staging.os, "replace", replace)
+    monkeypatch.setattr(analysis.write.staging.os, "replace", replace)
     res = runner.invoke(app, ["clean", str(study)])
     monkeypatch.undo()
     assert res.exit_code == 2, res.output

@@ -10,9 +10,10 @@ import textwrap
 import pandas as pd
 import pytest
 
-from analysis.config import StudyConfig
+from analysis.clean.outputs import validation_report
+from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError, SourceError
-from analysis.pipeline import clean_study, validation_report
+from analysis.studyfile.config import StudyConfig
 from tests.conftest import MINI_FILES, REPO
 from tests.hostile.test_files import TO_XLSX, _workbook
 
@@ -260,9 +261,9 @@ def test_a_child_id_matching_a_patient_only_after_folding_is_a_warning(
 def test_a_near_duplicate_is_shown_in_the_terminal_and_the_report(mini_study):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
     from analysis.report.html import render_report_html, report_inputs
-    from analysis.study import Study
+    from analysis.run.cli import app
+    from analysis.run.study import Study
 
     path = make(mini_study, ["HB-0001", *FILLER], ["hb-0001", *FILLER])
     res = CliRunner().invoke(app, ["clean", str(path)])

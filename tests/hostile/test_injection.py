@@ -1,5 +1,5 @@
 """No live formula: labels from raw exports are written as text in CSV / XLSX, and shown
-literally in Word tables and figures (analysis.safe_cells and every writer that uses it)."""
+literally in Word tables and figures (analysis.write.safe_cells and every writer that uses it)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ import matplotlib.text as mtext
 import pandas as pd
 import pytest
 
-from analysis.safe_cells import map_text_cells, neutralise_cell, neutralise_frame, printable_text
+from analysis.write.safe_cells import (
+    map_text_cells,
+    neutralise_cell,
+    neutralise_frame,
+    printable_text,
+)
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 DDE = "=cmd|' /C calc'!A0"
@@ -128,7 +133,7 @@ def _dangerous(text: str) -> bool:
 
 @pytest.fixture
 def planted_study(mini_study, tmp_path: Path):  # noqa: ANN001, ANN201
-    from analysis.study import Study
+    from analysis.run.study import Study
 
     study = Study.load(mini_study(yaml_edit=_planted))
     written = study.write_clean() + study.write_tables()
@@ -208,7 +213,7 @@ def test_xlsx_and_docx_show_control_characters_as_a_placeholder(tmp_path: Path) 
 
 
 def test_figure_labels_are_drawn_as_typed_not_as_mathtext(planted_study, tmp_path) -> None:  # noqa: ANN001
-    from analysis.figures.study import draw_figures
+    from analysis.figures.study_figures import draw_figures
 
     study, _ = planted_study
     figures = draw_figures(study)

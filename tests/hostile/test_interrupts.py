@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis.cli import app
+from analysis.run.cli import app
 from tests.hostile._runs import child_env, consistent, copy_study, leftovers, tree, write_mini
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
+from analysis.clean.contract import validate_analysis_tables
 from analysis.errors import PipelineError
-from analysis.validate import validate_analysis_tables
 
 
 def _broken(reference_clean, table: str, column: str, value: object, position: int = 3):
@@ -60,8 +60,8 @@ def test_schema_failure_lists_at_most_twenty(reference_clean, reference_config):
 
 @pytest.mark.parametrize("declared", ["latin-1", "cp1252", "ISO-8859-1", "iso-8859-15"])
 def test_utf8_file_declared_single_byte_is_named(tmp_path, declared):
+    from analysis.clean.read import read_raw
     from analysis.errors import SourceError
-    from analysis.io import read_raw
 
     path = tmp_path / "export.csv"
     path.write_bytes("id;sexo\nP1;masculino\nP2;Fémina\n".encode())
@@ -74,7 +74,7 @@ def test_utf8_file_declared_single_byte_is_named(tmp_path, declared):
 
 
 def test_latin1_file_declared_latin1_reads(tmp_path):
-    from analysis.io import read_raw
+    from analysis.clean.read import read_raw
 
     path = tmp_path / "export.csv"
     path.write_bytes("id;sexo\nP1;Fémina\n".encode("latin-1"))
@@ -83,7 +83,7 @@ def test_latin1_file_declared_latin1_reads(tmp_path):
 
 
 def test_ascii_file_declared_latin1_reads(tmp_path):
-    from analysis.io import read_raw
+    from analysis.clean.read import read_raw
 
     path = tmp_path / "export.csv"
     path.write_bytes(b"id;sexo\nP1;F\n")
@@ -120,7 +120,7 @@ def test_formula_saved_without_result_is_audited(mini_study):
 def test_user_text_reaches_the_terminal_literally(mini_study, label):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.run.cli import app
 
     quoted = json.dumps(label)  # a YAML double-quoted scalar
     path = mini_study(yaml_edit=lambda y: y.replace("At least 6 months of follow-up", quoted))

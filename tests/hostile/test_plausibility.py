@@ -11,9 +11,9 @@ import os
 import pandas as pd
 import pytest
 
-from analysis.config import StudyConfig
+from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError
-from analysis.pipeline import clean_study
+from analysis.studyfile.config import StudyConfig
 from tests.hostile.test_values import run
 from tests.unit.test_design import PERIODS, _periods
 
@@ -254,7 +254,7 @@ def test_declared_window_wins_over_export_date(mini_study):
     ],
 )
 def test_two_digit_year_pivot(text, order, expected):
-    from analysis.clean import parse_date_value
+    from analysis.clean.dates import parse_date_value
 
     got = parse_date_value(text, order, last_year=2026)
     assert got == (pd.Timestamp(expected) if expected else None)

@@ -18,14 +18,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import analysis.tables.study as tables_study
-from analysis.cli import app
-from analysis.config import StudyConfig
-from analysis.dictionary import column_profile
+import analysis.tables.study_tables as tables_study
+from analysis.clean.dictionary import column_profile
+from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError, PipelineError
-from analysis.pipeline import clean_study
-from analysis.plan import FrequenciesTable
 from analysis.privacy import WITHHELD, check_shown
+from analysis.run.cli import app
+from analysis.studyfile.config import StudyConfig
+from analysis.studyfile.plan import FrequenciesTable
 from tests.conftest import MINI_FILES, MINI_YAML
 from tests.hostile.scan import CPF, EMAIL, NAME, NEEDLES, NIF, PHONE, SSN, find_planted
 
@@ -354,7 +354,9 @@ def test_a_failing_notebook_keeps_its_error_text_out_of_the_shared_copy(tmp_path
     params.metadata["tags"] = ["parameters"]
     nb.cells = [
         params,
-        nbformat.v4.new_code_cell("from analysis.study import Study\nStudy.load(study_path).clean"),
+        nbformat.v4.new_code_cell(
+            "from analysis.run.study import Study\nStudy.load(study_path).clean"
+        ),
     ]
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -422,7 +424,7 @@ def test_a_column_of_strings_no_vocabulary_maps_is_only_counted_in_the_profile(t
 def test_a_column_of_vocabulary_words_is_still_shown_by_level(tmp_path):
     """Not everything made of strings is free text: the scale of the baseline grade (the
     categories of its vocabulary, words of the study file) is tabulated by level."""
-    from analysis.study import Study
+    from analysis.run.study import Study
 
     def edit(data: dict) -> None:
         _planted_edit(data)

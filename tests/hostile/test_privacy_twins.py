@@ -23,8 +23,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from analysis.cli import app
-from analysis.config import StudyConfig
+from analysis.run.cli import app
+from analysis.studyfile.config import StudyConfig
 from tests.conftest import REPO
 from tests.hostile.scan import CPF, EMAIL, NAME, NEEDLES, NIF, NOTE, PHONE, SSN, find_planted
 

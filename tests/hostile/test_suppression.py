@@ -634,7 +634,7 @@ def test_free_text_group_labels_are_left_alone():
 def test_a_run_with_suppression_shares_the_suppressed_ard_and_keeps_the_full_one(mini_study):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.run.cli import app
 
     path = mini_study()
     root = path.parent.parent

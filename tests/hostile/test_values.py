@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.config import StudyConfig
+from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError, SourceError, UnmappedValuesError
-from analysis.pipeline import clean_study
+from analysis.studyfile.config import StudyConfig
 from tests.conftest import allow_orphans
 
 

@@ -17,6 +17,6 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def kernel_name() -> str:
     """A kernelspec that runs this environment's Python (installed into it when missing)."""
-    from analysis.notebooks import kernel_for_this_python
+    from analysis.run.notebooks import kernel_for_this_python
 
     return kernel_for_this_python()

@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis.notebooks import NotebookRun, ard_differences, execute_notebooks, longest_first
+from analysis.run.notebooks import NotebookRun, ard_differences, execute_notebooks, longest_first
 from tests.conftest import REFERENCE_STUDY, REPO
 
 pytestmark = pytest.mark.notebooks
@@ -100,9 +100,9 @@ def test_every_notebook_is_listed_with_its_tables():
 
 @pytest.mark.parametrize("study", sorted(STUDIES))
 def test_the_notebooks_together_show_every_table_and_figure_once(study: str):
-    from analysis.config import StudyConfig
-    from analysis.figures.study import figure_stems
-    from analysis.plan_defaults import effective_plan
+    from analysis.figures.study_figures import figure_stems
+    from analysis.studyfile.config import StudyConfig
+    from analysis.studyfile.plan_defaults import effective_plan
 
     config = StudyConfig.load(STUDIES[study])
     shown = [t for tables in SHOWN[study].values() if tables != ALL_TABLES for t in tables]
@@ -168,9 +168,9 @@ def test_paired_py_percent_file_is_in_sync(path: Path):
 
 def test_column_profile_shows_levels_and_statistics_never_a_typed_value():
     """What 01-cleaning shows of the analysis tables (fast: no notebook is executed)."""
-    from analysis.config import StudyConfig
-    from analysis.dictionary import column_profile
-    from analysis.pipeline import clean_study
+    from analysis.clean.dictionary import column_profile
+    from analysis.clean.stage import clean_study
+    from analysis.studyfile.config import StudyConfig
 
     config = StudyConfig.load(SECOND_STUDY)
     clean = clean_study(config)
@@ -221,8 +221,8 @@ def _free_text(clean, config) -> frozenset[str]:
 
 
 def _reference(clean, config, tmp: Path) -> Reference:
-    from analysis.io import write_parquet
-    from analysis.tables.study import build_tables, study_ard
+    from analysis.clean.read import write_parquet
+    from analysis.tables.study_tables import build_tables, study_ard
 
     tables = build_tables(config, clean)
     # the same frame and writer as `retro tables` (write_tables -> reports/<study>/ard.parquet)
@@ -243,8 +243,8 @@ def _reference(clean, config, tmp: Path) -> Reference:
 def executed(kernel_name, tmp_path_factory, request):
     """Every notebook executed (in parallel) on one study, plus the CLI's numbers computed
     meanwhile: ``(study name, runs by notebook, reference)``."""
-    from analysis.config import StudyConfig
-    from analysis.pipeline import clean_study
+    from analysis.clean.stage import clean_study
+    from analysis.studyfile.config import StudyConfig
 
     study = request.param
     out_dir = tmp_path_factory.mktemp(f"notebooks-{study}")

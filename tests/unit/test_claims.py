@@ -431,7 +431,7 @@ def test_verify_command_prints_the_table_and_returns_the_status(
     _write(tmp_path, GOOD)
     data = ard.copy()
     data.loc[(data["level"] == "pain") & (data["stat"] == "n"), "value"] = pain_n
-    from analysis import study as study_mod
+    from analysis.run import study as study_mod
 
     monkeypatch.setattr(study_mod.Study, "load", classmethod(lambda cls, p: _fake_study(data)))
     console = Console(record=True, width=200)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis.cli import app
+from analysis.run.cli import app
 
 runner = CliRunner()
 
@@ -78,7 +78,7 @@ def test_bad_config_exits_2(tmp_path):
 
 
 def test_data_dictionary_describes_every_column(reference_clean, reference_config):
-    from analysis.dictionary import data_dictionary
+    from analysis.clean.dictionary import data_dictionary
 
     dd = data_dictionary(reference_clean.tables, reference_config)
     assert (dd["description"].str.len() > 10).all(), dd.loc[dd["description"].str.len() <= 10]
@@ -90,8 +90,10 @@ def test_data_dictionary_describes_every_column(reference_clean, reference_confi
 
 
 def _console_script(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:  # noqa: ANN001
-    """The installed ``retro`` entry point (``analysis.cli:main``), in a fresh process."""
-    code = "import sys; from analysis.cli import main; sys.argv = ['retro', *sys.argv[1:]]; main()"
+    """The installed ``retro`` entry point (``analysis.run.cli:main``), in a fresh process."""
+    code = (
+        "import sys; from analysis.run.cli import main; sys.argv = ['retro', *sys.argv[1:]]; main()"
+    )
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, check=False
     )
@@ -113,7 +115,7 @@ def test_console_script_exit_statuses(mini_study, tmp_path):
 def test_synth_refuses_a_study_that_is_not_synthetic(mini_study):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.run.cli import app
 
     path = mini_study()
     result = CliRunner().invoke(app, ["synth", str(path)])
@@ -126,9 +128,9 @@ def test_synth_refuses_a_study_that_is_not_synthetic(mini_study):
 
 
 def test_synth_names_the_studies_with_a_twin(mini_study):
-    from analysis.config import StudyConfig
     from analysis.datasets import shipped_twins, write_twin
     from analysis.errors import ConfigError
+    from analysis.studyfile.config import StudyConfig
 
     cfg = StudyConfig.load(
         mini_study(yaml_edit=lambda y: y.replace("  seed: 7", "  seed: 7\n  synthetic: true"))

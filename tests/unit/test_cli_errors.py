@@ -11,9 +11,9 @@ import tempfile
 import pytest
 from typer.testing import CliRunner
 
-import analysis.tables.study as tables_study
-from analysis.cli import app
-from analysis.config import StudyConfig
+import analysis.tables.study_tables as tables_study
+from analysis.run.cli import app
+from analysis.studyfile.config import StudyConfig
 
 runner = CliRunner()
 
@@ -138,7 +138,7 @@ def test_debug_lets_the_exception_raise(mini_study, broken_tables, args):
 
 
 def test_a_failing_clean_stage_is_named(mini_study, monkeypatch):
-    import analysis.pipeline as pipeline
+    import analysis.clean.stage as pipeline
 
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise ZeroDivisionError("division by zero")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import analysis.csv_records as records
+import analysis.clean.csv_records as records
 from analysis.errors import SourceError
 
 TEXTS = {

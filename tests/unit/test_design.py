@@ -7,10 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.config import StudyConfig
-from analysis.dose import Dose, parse_dose
+from analysis.clean.dose import Dose, parse_dose
+from analysis.clean.outputs import write_clean_outputs
+from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError, PipelineError
-from analysis.pipeline import clean_study, write_clean_outputs
+from analysis.studyfile.config import StudyConfig
 from tests.conftest import allow_orphans
 
 PERIODS = """\
@@ -381,7 +382,7 @@ def test_repeat_without_a_placeholder_is_an_error(mini_study):
 
 def test_an_empty_cohort_is_a_warning_in_the_report(mini_study):
     from analysis.report.html import render_report_html, report_inputs
-    from analysis.study import Study
+    from analysis.run.study import Study
 
     study = Study.load(mini_study(yaml_edit=lambda y: y.replace("value: 6}", "value: 600}")))
     assert study.clean.warnings
@@ -397,7 +398,7 @@ def test_an_empty_cohort_is_a_warning_in_the_report(mini_study):
 def test_a_run_with_an_empty_cohort_finishes_and_warns(mini_study):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.run.cli import app
 
     path = mini_study(yaml_edit=lambda y: y.replace("value: 6}", "value: 600}"))
     res = CliRunner().invoke(app, ["run", str(path), "--jobs", "1"])

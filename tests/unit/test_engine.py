@@ -8,8 +8,8 @@ import ibis
 import pandas as pd
 import pytest
 
-from analysis import engine
-from analysis.parallel import fork_available
+from analysis.engine import counts as engine
+from analysis.run.parallel import fork_available
 
 
 def _views(con) -> set[str]:  # noqa: ANN001

@@ -31,7 +31,7 @@ from analysis.figures import (
     plot_response_by_sex_therapy,
     save_figure,
 )
-from analysis.figures.study import flow_reasons
+from analysis.figures.study_figures import flow_reasons
 
 BASELINE_DIR = Path(__file__).parent / "baseline_images"
 TOL = 1.0

@@ -41,7 +41,7 @@ from analysis.figures import (
     save_figure,
     schedule_counts,
 )
-from analysis.figures.study import draw_figures
+from analysis.figures.study_figures import draw_figures
 from analysis.figures.survival import CensorTicks
 from analysis.figures.theme import GRADE_COLORS, text_color_on
 from analysis.stats.survival import logrank_test

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.figures.study import draw_figures
+from analysis.figures.study_figures import draw_figures
 from analysis.report.html import render_report_html, report_inputs
-from analysis.study import Study
+from analysis.run.study import Study
 
 PATIENTS = """\
     id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason,weight,smoker
@@ -217,7 +217,7 @@ def _is_text(artist: object) -> bool:
 
 
 def test_tables_show_the_plan_s_level_and_variable_words(men_study):
-    from analysis.relabel import relabel_text
+    from analysis.tables.relabel import relabel_text
 
     levels = {"combined": "With a topical treatment", "monotherapy": "Alone"}
     names = {"therapy_group": "Therapy"}

@@ -6,9 +6,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analysis.config import StudyConfig
-from analysis.io import read_raw, read_table, sha256_file
-from analysis.pipeline import clean_study
+from analysis.clean.read import read_raw, read_table, sha256_file
+from analysis.clean.stage import clean_study
+from analysis.studyfile.config import StudyConfig
 
 SESSIONS = pd.DataFrame(
     {

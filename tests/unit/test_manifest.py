@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import StudyConfig
+from analysis.clean.read import sha256_file
 from analysis.errors import PipelineError, SourceError
-from analysis.io import sha256_file
 from analysis.report import manifest as manifest_mod
 from analysis.report.manifest import (
     PACKAGES,
@@ -20,6 +19,7 @@ from analysis.report.manifest import (
     git_state,
     write_manifest,
 )
+from analysis.studyfile.config import StudyConfig
 
 COMMAND = "retro run studies/mini.yaml"
 

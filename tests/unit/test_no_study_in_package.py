@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import StudyConfig
+from analysis.studyfile.config import StudyConfig
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "analysis"

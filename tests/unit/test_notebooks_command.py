@@ -8,14 +8,14 @@ from pathlib import Path
 import nbformat
 from typer.testing import CliRunner
 
-from analysis.cli import app
+from analysis.run.cli import app
 
 runner = CliRunner()
 
 PARAMETERS = 'study_path = ""\nard_out = ""'
 SHOW_AE = """\
-from analysis.io import write_parquet
-from analysis.study import Study
+from analysis.clean.read import write_parquet
+from analysis.run.study import Study
 
 study = Study.load(study_path)
 frame = study.tables["ae_incidence"].frame.copy()
@@ -74,7 +74,7 @@ def test_no_notebooks_is_an_error(mini_study, tmp_path):
 
 
 def test_execute_notebooks_keeps_what_kernels_print_in_each_runs_log(tmp_path, capfd):
-    from analysis.notebooks import execute_notebooks, kernel_for_this_python
+    from analysis.run.notebooks import execute_notebooks, kernel_for_this_python
 
     folder = tmp_path / "nbs"
     body = "import os, sys\nos.write(2, b'kernel-stderr-{n}\\n')\nprint('cell-output-{n}')"

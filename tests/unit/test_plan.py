@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.config import StudyConfig
 from analysis.errors import ConfigError, PipelineError
+from analysis.studyfile.config import StudyConfig
 from tests.conftest import MINI_YAML, REFERENCE_STUDY
 
 
@@ -110,14 +110,14 @@ def test_ae_by_exposure_is_refused_for_periods(mini_study):
 
 
 def _tables(config, clean):
-    from analysis.tables.study import build_tables
+    from analysis.tables.study_tables import build_tables
 
     return build_tables(config, clean)
 
 
 @pytest.fixture
 def mini(mini_study):
-    from analysis.pipeline import clean_study
+    from analysis.clean.stage import clean_study
 
     def make(plan: str = ""):
         config = StudyConfig.load(_with_plan(mini_study, plan))
@@ -130,7 +130,7 @@ def test_default_plan_of_the_mini_study(mini):
     config, clean = mini()
     tables = _tables(config, clean)
     assert list(tables) == ["baseline", "ae_incidence", "response", "time_to_discontinuation"]
-    from analysis.figures.study import figure_stems
+    from analysis.figures.study_figures import figure_stems
     from analysis.report.html import plan_sections
 
     assert figure_stems(config) == [
@@ -151,7 +151,7 @@ def test_default_plan_of_the_mini_study(mini):
 
 
 def test_reference_plan_reproduces_key_numbers(reference_config, reference_clean):
-    from analysis.tables.study import table_builders
+    from analysis.tables.study_tables import table_builders
 
     builders = table_builders(reference_config, reference_clean)
     assert list(builders) == list(reference_config.analysis.tables)
@@ -165,7 +165,7 @@ def test_constant_covariate_is_dropped_with_a_footnote(mini):
     config, clean = mini(
         "subgroups:\n  men:\n    label: Men\n    where: [{column: sex, op: '==', value: male}]\n"
     )
-    from analysis.plan import LogisticTable
+    from analysis.studyfile.plan import LogisticTable
     from analysis.tables.plan_tables import build_table
 
     patients = pd.concat([clean.patients] * 3, ignore_index=True)
@@ -186,7 +186,7 @@ def test_constant_covariate_is_dropped_with_a_footnote(mini):
 
 def test_a_table_that_cannot_be_built_names_its_key(mini):
     config, clean = mini()
-    from analysis.plan import LogisticTable
+    from analysis.studyfile.plan import LogisticTable
     from analysis.tables.plan_tables import build_table
 
     spec = LogisticTable(kind="logistic", outcome="has_teae", covariates=["centre"])
@@ -229,8 +229,8 @@ def test_unit_exposures_counts_patient_exposures():
 
 
 def test_where_keeps_only_matching_events():
-    from analysis.derive import evaluate_conditions
-    from analysis.design import Condition
+    from analysis.clean.derive import evaluate_conditions
+    from analysis.studyfile.design import Condition
     from analysis.tables.adverse_events import ae_incidence
 
     patients, _, events = _tiny_cohort()
@@ -243,7 +243,7 @@ def test_where_keeps_only_matching_events():
 
 def test_frequencies_kind_counts_with_wilson_ci(mini):
     config, clean = mini()
-    from analysis.plan import FrequenciesTable
+    from analysis.studyfile.plan import FrequenciesTable
     from analysis.tables.plan_tables import build_table
 
     spec = FrequenciesTable(kind="frequencies", variables=["discontinuation_reason"])

@@ -8,10 +8,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis.io import sha256_file
+from analysis.clean.read import sha256_file
 from analysis.report.html import render_report_html, report_inputs
 from analysis.report.pdf import html_to_pdf
-from analysis.study import Study
+from analysis.run.study import Study
 from tests.conftest import REFERENCE_STUDY, REPO
 
 

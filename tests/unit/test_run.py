@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis import parallel
-from analysis.cli import app
-from analysis.parallel import Background, JobFailed, run_jobs
+from analysis.run import parallel
+from analysis.run.cli import app
+from analysis.run.parallel import Background, JobFailed, run_jobs
 from tests.conftest import REFERENCE_STUDY
 
 runner = CliRunner()
@@ -162,7 +162,7 @@ def test_without_fork_jobs_run_one_after_another(monkeypatch):
 
 
 def test_a_failing_stage_in_a_child_stops_the_run_naming_it(reference_copy, monkeypatch):
-    import analysis.figures.study as fig_study
+    import analysis.figures.study_figures as fig_study
 
     real = fig_study.save_figures
 

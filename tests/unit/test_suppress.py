@@ -335,7 +335,7 @@ def test_footnote_names_the_threshold():
 def test_reference_tables_leave_no_small_count_and_no_lone_hidden_cell(
     reference_clean, reference_config
 ):
-    from analysis.tables.study import build_tables
+    from analysis.tables.study_tables import build_tables
 
     for name, table in build_tables(reference_config, reference_clean).items():
         frame = table.frame

@@ -38,7 +38,7 @@ PUBLISHED_IDS = {
 
 @pytest.fixture(scope="module")
 def reference_ard() -> pd.DataFrame:
-    from analysis.study import Study
+    from analysis.run.study import Study
 
     return Study.load(REFERENCE_STUDY).ard
 
@@ -59,7 +59,7 @@ def test_published_claim_holds(reference_ard, claim):
     if missing == ["response"]:
         pytest.skip(
             "the response table is not in the study ARD yet (analysis/tables/response.py is "
-            "wired by analysis/tables/study.py only when its builders import)"
+            "wired by analysis/tables/study_tables.py only when its builders import)"
         )
     result = verify_claims(reference_ard, [claim])
     failures = result.loc[~result["passed"], ["check", "expected", "computed", "note"]]

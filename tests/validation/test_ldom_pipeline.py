@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import StudyConfig
-from analysis.pipeline import clean_study
+from analysis.clean.stage import clean_study
 from analysis.report.claims import claims_path_for, load_claims, verify_claims
-from analysis.study import Study
+from analysis.run.study import Study
+from analysis.studyfile.config import StudyConfig
 
 STUDY = Path(__file__).resolve().parents[2] / "studies" / "low_dose_oral_minoxidil.yaml"
 

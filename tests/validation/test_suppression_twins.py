@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.config import StudyConfig
-from analysis.pipeline import clean_study
-from analysis.tables.study import build_tables, write_tables
+from analysis.clean.stage import clean_study
+from analysis.studyfile.config import StudyConfig
+from analysis.tables.study_tables import build_tables, write_tables
 from tests.conftest import REPO
 from tests.hostile._recover import recover
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.clean.outputs import write_clean_outputs
+from analysis.clean.read import sha256_file
+from analysis.clean.stage import clean_study
 from analysis.datasets.dutasteride_mesotherapy import build_twin, write_twin
-from analysis.io import sha256_file
-from analysis.pipeline import clean_study, write_clean_outputs
 
 
 def test_every_raw_row_is_kept_or_logged(reference_clean):

@@ -1,0 +1,82 @@
+"""Records in each raw file = records kept in the analysis tables + records in the exclusion log.
+
+The left side is counted from the file itself, apart from parsing it: the non-blank lines of a
+CSV after its header, the non-empty rows of a sheet below its header, the row count a Parquet,
+SAS or SPSS file declares (a wide source with ``repeat`` gives one record per filled group).
+``read_source`` already stops when its reader returns another number of records; the check
+here covers every later step, and stops the run naming the file whose records do not add up.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import analysis.clean.read as readers
+from analysis.errors import PipelineError
+from analysis.studyfile.config import StudyConfig
+
+KEYS = ["table", "source_file", "source_sheet"]
+
+
+def read_table_counted(config: StudyConfig, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``read_table`` and, per file and sheet, the records the file holds (``rows_read``)."""
+    frames, counts = [], []
+    for source in config.sources_for(table):
+        df = readers.read_source(config, source)
+        frames.append(df)
+        counts.append(
+            {
+                "table": table,
+                "source_file": readers.relative_path(config.source_path(source), config.raw_dir),
+                "source_sheet": source.sheet or "",
+                "rows_read": int(df.attrs["file_records"]),
+            }
+        )
+    counted = pd.DataFrame(counts, columns=[*KEYS, "rows_read"]).astype({"rows_read": "int64"})
+    counted = counted.groupby(KEYS, sort=False, as_index=False)["rows_read"].sum()
+    return readers.stack_sources(config, table, frames), counted
+
+
+def account(
+    raw_counts: pd.DataFrame, tables: dict[str, pd.DataFrame], exclusions: pd.DataFrame
+) -> pd.DataFrame:
+    """Per raw file and sheet: ``rows_read`` (counted in the file), ``kept``, ``logged`` and
+    ``balanced`` (whether the first is the sum of the other two)."""
+    kept = (
+        pd.concat([t[["source_file", "source_sheet"]].assign(table=n) for n, t in tables.items()])
+        .value_counts(KEYS)
+        .rename("kept")
+    )
+    logged = exclusions.rename(columns={"source": "source_file", "sheet": "source_sheet"})
+    logged = logged.value_counts(KEYS).rename("logged")
+    out = raw_counts.set_index(KEYS)
+    out = out.join(kept, how="outer").join(logged, how="outer").fillna(0).astype("int64")
+    out = out.reset_index()
+    out["balanced"] = out["rows_read"] == out["kept"] + out["logged"]
+    return out
+
+
+def require_balanced(accounting: pd.DataFrame) -> None:
+    """Stop the run when a file's records are not all kept or logged (a defect, never data)."""
+    bad = accounting.loc[~accounting["balanced"]]
+    if bad.empty:
+        return
+    lines = []
+    for r in bad.itertuples(index=False):
+        where = f"{r.source_file}" + (f" (sheet {r.source_sheet!r})" if r.source_sheet else "")
+        gap = int(r.rows_read - r.kept - r.logged)
+        lost = f"{gap} record(s) unaccounted for" if gap > 0 else f"{-gap} record(s) too many"
+        lines.append(
+            f"{where}, table '{r.table}': the file holds {r.rows_read} record(s), the analysis "
+            f"tables keep {r.kept} and the exclusion log holds {r.logged} ({lost})"
+        )
+    raise PipelineError(
+        "stage 'clean': the records do not add up: "
+        + "; ".join(lines)
+        + ". Every record of a file must be kept or logged with its reason, so the run stops "
+        "and writes nothing. This is a defect of the pipeline, not of the data: report it "
+        "with the study file."
+    )
+
+
+__all__ = ["account", "read_table_counted", "require_balanced"]

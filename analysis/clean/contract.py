@@ -1,0 +1,128 @@
+"""pandera schemas of the analysis-ready tables, checked lazily after derivation.
+
+A failure here means the pipeline produced data that break its own contract (a bug or a
+contradictory config), so every failure is collected and the run stops with the whole table.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.errors import PipelineError
+from analysis.studyfile.config import StudyConfig
+
+
+def _levels(config: StudyConfig, column: str) -> list[str] | None:
+    found = config.vocabulary_for(column)
+    return found[1].levels if found else None
+
+
+def analysis_schemas(config: StudyConfig) -> dict[str, pa.DataFrameSchema]:
+    """The contract of each analysis table (unique ids, ranges, vocabularies, types)."""
+    d = config.derive
+
+    def cat(column: str, **kw: object) -> pa.Column:
+        levels = _levels(config, column)
+        checks = [pa.Check.isin(levels)] if levels else []
+        return pa.Column(checks=checks, nullable=True, **kw)  # type: ignore[arg-type]
+
+    patients = pa.DataFrameSchema(
+        {
+            "patient_id": pa.Column("string", unique=True, nullable=False),
+            "sex": cat("sex", required=False),
+            "age_years": pa.Column(float, pa.Check.in_range(0, 120), nullable=True, required=False),
+            "n_exposures": pa.Column("int64", pa.Check.ge(0)),
+            "followup_months": pa.Column(float, pa.Check.ge(0)),
+            "schedule_months_year1": pa.Column(
+                "Int64", pa.Check.isin(d.schedule_months or []), nullable=True, required=False
+            ),
+            d.response_column: cat("response_grade", required=False),
+            "is_response_assessable": pa.Column(bool, required=False),
+            **{
+                name: pa.Column(checks=pa.Check.isin(g.levels), nullable=True)
+                for name, g in config.groups.items()
+            },
+        },
+        checks=[
+            pa.Check(
+                lambda df: (
+                    df["is_response_assessable"] == df[d.response_column].notna()
+                    if d.response_column in df
+                    else pd.Series(True, index=df.index)
+                ),
+                name="assessable_iff_response",
+            ),
+        ],
+        strict=False,
+    )
+    exposures = pa.DataFrameSchema(
+        {
+            "patient_id": pa.Column("string", nullable=False),
+            "start_date": pa.Column("datetime64[ns]", nullable=False),
+            "exposure_number": pa.Column("int64", pa.Check.ge(1)),
+        },
+        unique=["patient_id", "start_date"],
+        strict=False,
+    )
+    adverse_events = pa.DataFrameSchema(
+        {
+            "patient_id": pa.Column("string", nullable=False),
+            "ae_term": cat("ae_term"),
+            "severity": cat("severity", required=False),
+            "is_teae": pa.Column(bool),
+        },
+        unique=["patient_id", "onset_date", "ae_term"],
+        strict=False,
+    )
+    return {"patients": patients, "exposures": exposures, "adverse_events": adverse_events}
+
+
+def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfig) -> None:
+    """Validate lazily; raise ``PipelineError`` listing every failure, located in the raw files.
+
+    Each failing value is named by its table, column, rule and value, and, where the row came
+    from a raw file, by that file, sheet and row and the patient id (never an internal index).
+    """
+    failures = []
+    for name, schema in analysis_schemas(config).items():
+        try:
+            schema.validate(tables[name], lazy=True)
+        except pa.errors.SchemaErrors as err:
+            failures.append(err.failure_cases.assign(table=name))
+    if failures:
+        fc = pd.concat(failures, ignore_index=True)
+        lines = [_failure_line(tables, row) for row in fc.head(20).to_dict("records")]
+        more = f"\n... and {len(fc) - 20} more" if len(fc) > 20 else ""
+        raise PipelineError(
+            f"stage 'clean': the analysis tables break their schema in {len(fc)} place(s):\n"
+            + "\n".join(lines)
+            + more
+            + "\nEither the study file contradicts itself (e.g. a range, a vocabulary or a "
+            "derivation that cannot all hold), or this is a bug: correct the values named above "
+            "or the study file; if both look right, report this message."
+        )
+
+
+def _failure_line(tables: dict[str, pd.DataFrame], row: dict[str, object]) -> str:
+    """One schema failure in words: table, column, rule, value and where the row came from."""
+    table = str(row["table"])
+    column = row["column"]
+    check = row["check"]
+    value = row["failure_case"]
+    index = row["index"]
+    what = f"{table}.{column}" if isinstance(column, str) and column else table
+    text = f"- {what}: rule {check!s}, value {value!r}"
+    df = tables.get(table)
+    if df is None or index is None or pd.isna(index) or index not in df.index:
+        return text + " (table-wide)"
+    rec = df.loc[index]
+    place = []
+    if "source_file" in df and isinstance(rec.get("source_file"), str):
+        sheet = rec.get("source_sheet")
+        place.append(str(rec["source_file"]) + (f", sheet {sheet!r}" if sheet else ""))
+    if "source_row" in df and pd.notna(rec.get("source_row")):
+        place.append(f"row {int(rec['source_row'])}")
+    if "patient_id" in df and pd.notna(rec.get("patient_id")):
+        place.append(f"patient_id {rec['patient_id']!r}")
+    return text + (f" at {', '.join(place)}" if place else "")

@@ -1,0 +1,213 @@
+"""Dates as clinic exports write them: day-first or month-first text, ISO, Excel serial days,
+two-digit years; a date that cannot be read is set missing and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import numbers
+import re
+
+import numpy as np
+import pandas as pd
+
+from analysis.clean.cells import is_blank
+from analysis.clean.columns import Column
+from analysis.clean.step import (
+    AUDIT_COLUMNS,
+    LOG_COLUMNS,
+    Step,
+    audit_rows,
+    concat_rows,
+    log_rows,
+)
+from analysis.studyfile.config import StudyConfig
+
+_DATE_FORMATS = {
+    "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+    "MDY": ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"],
+    "YMD": ["%Y/%m/%d", "%Y.%m.%d"],
+}
+_ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d")
+_EXCEL_SERIALS = (20000, 80000)  # 1954-10-03 .. 2119-01-10: the serial days of plausible dates
+
+
+_TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
+
+
+def two_digit_year(text: object, order: str) -> bool:
+    """True for a text date of the source's ``DMY`` / ``MDY`` order with a two-digit year."""
+    return (
+        order != "YMD" and isinstance(text, str) and bool(_TWO_DIGIT_YEAR.fullmatch(text.strip()))
+    )
+
+
+def parse_date_value(
+    value: object, order: str, *, last_year: int | None = None
+) -> pd.Timestamp | None:
+    """One raw cell -> a date (midnight, no time zone), or None when it holds no readable date.
+
+    Takes what any reader gives: text (ISO ``YYYY-MM-DD`` with or without a time, or the source's
+    ``date_order``), ``datetime`` / ``date`` / ``pd.Timestamp`` (time-zone aware ones keep their
+    local calendar day), ``np.datetime64``, ``pd.Period`` and an Excel serial day number (a number
+    in 20000..80000). A blank cell (:func:`is_blank`) gives None, as does a date pandas cannot
+    hold (before 1677 or after 2262).
+
+    A two-digit year (``12/03/68``) is read as the latest of 19yy and 20yy that is not after
+    ``last_year`` (the year of the study window's end, e.g. of ``study.export_date``): with 2026,
+    ``26`` is 2026 and ``27`` is 1927. Without ``last_year`` the century is unknown: None.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return None
+    ts: pd.Timestamp | None = None
+    if isinstance(value, pd.Period):
+        ts = value.to_timestamp()
+    elif isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
+        ts = _timestamp(value)
+    elif isinstance(value, numbers.Real | decimal.Decimal):
+        serial = float(value)
+        if _EXCEL_SERIALS[0] <= serial <= _EXCEL_SERIALS[1]:
+            ts = _EXCEL_EPOCH + pd.Timedelta(days=int(serial))
+    else:
+        ts = _parse_date_text(str(value).strip(), order, last_year)
+    if ts is None or ts is pd.NaT:
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)  # the wall-clock day where it was recorded
+    return ts.normalize()
+
+
+def _timestamp(value: object) -> pd.Timestamp | None:
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+        return None
+    if ts is pd.NaT or not pd.Timestamp.min <= ts.tz_localize(None) <= pd.Timestamp.max:
+        return None
+    return ts.as_unit("ns")
+
+
+def _parse_date_text(text: str, order: str, last_year: int | None) -> pd.Timestamp | None:
+    short = _TWO_DIGIT_YEAR.fullmatch(text) if order != "YMD" else None
+    if short is not None:
+        if last_year is None:
+            return None
+        first, _, second, yy = short.groups()
+        year = 2000 + int(yy) if 2000 + int(yy) <= last_year else 1900 + int(yy)
+        day, month = (first, second) if order == "DMY" else (second, first)
+        try:
+            return _timestamp(dt.datetime(year, int(month), int(day)))
+        except ValueError:
+            return None
+    for fmt in [*_ISO_FORMATS, *_DATE_FORMATS[order]]:
+        try:
+            return _timestamp(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    if _ISO_DATETIME.match(text):  # ISO with fractions of a second or a UTC offset
+        try:
+            return _timestamp(dt.datetime.fromisoformat(text))
+        except ValueError:
+            return None
+    return None
+
+
+def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
+    """Parse date columns by each source's ``date_order``; keep them inside the study window.
+
+    An unparseable required date excludes the record (step ``parse``); an unparseable
+    optional date is set missing and audited. A date outside ``config.date_window`` (by default
+    1901-01-01 to ``study.export_date``, or no end) is not plausible: a required one excludes
+    the record (step ``check``), an optional one is set missing and audited.
+    """
+    out = data.copy()
+    orders = {s.name: s.date_order for s in config.sources}
+    start, end = config.date_window
+    last_year = end.year if end is not None else None
+    lo = pd.Timestamp(start)
+    hi = pd.Timestamp(end) if end is not None else pd.Timestamp.max
+    window = f"[{start:%Y-%m-%d}, {end:%Y-%m-%d}]" if end is not None else f"[{start:%Y-%m-%d}, -]"
+    excluded, audit = [], []
+    drop: set[object] = set()
+    for column, spec in config.columns_for(table).items():
+        if spec.kind != "date" or column not in out:
+            continue
+        raw = out[column]
+        order = out["_source"].map(orders)
+        parsed = pd.Series(
+            [parse_date_value(v, o, last_year=last_year) for v, o in zip(raw, order, strict=True)],
+            index=out.index,
+        )
+        failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
+        dates = pd.to_datetime(parsed).astype("datetime64[ns]")
+        outside = dates.notna() & ((dates < lo) | (dates > hi))
+        out[column] = dates.mask(outside)
+
+        def reject(
+            mask: pd.Series,
+            step: str,
+            check: str,
+            msgs: list[str],
+            spec: Column = spec,
+            column: str = column,
+            raw: pd.Series = raw,
+        ) -> None:
+            """A required date excludes its record (``step``); an optional one is cleared and
+            audited (``check``)."""
+            bad = out.loc[mask]
+            reasons = pd.Series(msgs, index=bad.index)
+            if spec.required:
+                excluded.append(log_rows(bad, table, step, reasons))
+                drop.update(bad.index)
+            else:
+                audit.append(
+                    audit_rows(bad, table, column, check, raw[mask], "set_missing", reasons)
+                )
+
+        if failed.any():
+            reject(
+                failed,
+                "parse",
+                "date",
+                [
+                    _date_message(column, v, o, last_year)
+                    for v, o in zip(raw[failed], order[failed], strict=True)
+                ],
+            )
+        if outside.any():
+            reject(
+                outside,
+                "check",
+                "date_window",
+                [
+                    f"`{column}` value {v!r} ({d:%Y-%m-%d}) is outside the study window "
+                    f"{window}; check the year (the window is `cleaning.date_window`, its end "
+                    f"by default `study.export_date`)"
+                    for v, d in zip(raw[outside], dates[outside], strict=True)
+                ],
+            )
+    return Step(
+        out.drop(index=list(drop)),
+        concat_rows(excluded, LOG_COLUMNS),
+        concat_rows(audit, AUDIT_COLUMNS),
+    )
+
+
+def _date_message(column: str, value: object, order: str, last_year: int | None) -> str:
+    """The message of a date cell that could not be read."""
+    if last_year is None and two_digit_year(value, order):
+        return (
+            f"`{column}` value {value!r} has a two-digit year and the study declares no "
+            f"`study.export_date` to choose its century; write the year with four digits or set "
+            f"`study.export_date`"
+        )
+    return (
+        f"`{column}` value {value!r} is not a date (expected ISO YYYY-MM-DD "
+        f"or the source's date_order)"
+    )

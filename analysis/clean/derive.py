@@ -1,0 +1,376 @@
+"""Derived analysis variables: ``add_<column>`` steps that chain with ``DataFrame.pipe``.
+
+Each function takes the patient table first and returns a new frame with the added columns;
+the rules are written for users in ``docs/derivations.md`` and in the data dictionary.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+import pandas as pd
+
+from analysis.studyfile.config import Derivation, StudyConfig
+from analysis.studyfile.design import ConcomitantOverlap, Exposure, Group, slug
+
+
+def _months(days: pd.Series, d: Derivation) -> pd.Series:
+    return days / d.days_per_month
+
+
+def add_exposure_summary(
+    patients: pd.DataFrame, exposures: pd.DataFrame, exposure: Exposure | None = None
+) -> pd.DataFrame:
+    """``first_exposure_date``, ``last_exposure_date`` (latest start), ``n_exposures`` (0 when
+    none); for periods also ``is_exposure_ongoing`` (a period without a stop date),
+    ``n_doses`` and ``is_titrated`` (more than one distinct dose: the daily dose when the dose
+    was written with its frequency, else the dose per administration)."""
+    g = exposures.groupby("patient_id")["start_date"].agg(["min", "max", "size"])
+    out = patients.copy()
+    out["first_exposure_date"] = out["patient_id"].map(g["min"])
+    out["last_exposure_date"] = out["patient_id"].map(g["max"])
+    out["n_exposures"] = out["patient_id"].map(g["size"]).fillna(0).astype("int64")
+    if exposure is not None and exposure.kind == "periods":
+        by = exposures.groupby("patient_id")
+        out["_last_stop_date"] = out["patient_id"].map(by["stop_date"].max())
+        ongoing = by["stop_date"].apply(lambda s: bool(s.isna().any()))
+        out["is_exposure_ongoing"] = out["patient_id"].map(ongoing).eq(True)
+        dose = "daily_dose_mg" if "daily_dose_mg" in exposures else "dose_mg"
+        if dose in exposures:
+            doses = by[dose].nunique()
+            out["n_doses"] = out["patient_id"].map(doses).fillna(0).astype("int64")
+            out["is_titrated"] = out["n_doses"] > 1
+    return out
+
+
+def add_day0(patients: pd.DataFrame, exposure: Exposure) -> pd.DataFrame:
+    """``day0_date``: the first exposure, or the patient date column named by ``exposure.day0``."""
+    out = patients.copy()
+    source = "first_exposure_date" if exposure.day0 == "first_exposure" else exposure.day0
+    out["day0_date"] = out[source]
+    return out
+
+
+def add_followup(
+    patients: pd.DataFrame,
+    exposures: pd.DataFrame,
+    assessments: pd.DataFrame,
+    d: Derivation,
+    adverse_events: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """``last_contact_date`` (the latest known date of the patient: last visit, last exposure
+    start or period stop, last assessment, discontinuation and, when given, adverse-event onset)
+    and ``followup_months`` from day 0."""
+    out = patients.copy()
+    last_assess = assessments.groupby("patient_id")["assessment_date"].max()
+    parts = [
+        out["last_visit_date"],
+        out["last_exposure_date"],
+        out["patient_id"].map(last_assess),
+        out["discontinuation_date"],
+    ]
+    if adverse_events is not None:
+        parts.append(
+            out["patient_id"].map(adverse_events.groupby("patient_id")["onset_date"].max())
+        )
+    if "_last_stop_date" in out:
+        parts.append(out["_last_stop_date"])
+    out["last_contact_date"] = pd.concat(parts, axis=1).max(axis=1)
+    days = (out["last_contact_date"] - out["day0_date"]).dt.days
+    out["followup_months"] = _months(days.astype("float64"), d)
+    return out
+
+
+def add_exposure_end(patients: pd.DataFrame, exposure: Exposure, d: Derivation) -> pd.DataFrame:
+    """``exposure_end_date`` (discrete: the last exposure; periods: the latest stop, or the last
+    contact while a period is ongoing) and ``exposure_months`` from day 0."""
+    out = patients.copy()
+    if exposure.kind == "periods":
+        end = out["_last_stop_date"].where(~out["is_exposure_ongoing"], out["last_contact_date"])
+        out = out.drop(columns="_last_stop_date")
+    else:
+        end = out["last_exposure_date"]
+    out["exposure_end_date"] = end
+    days = (end - out["day0_date"]).dt.days.astype("float64")
+    out["exposure_months"] = _months(days, d)
+    return out
+
+
+def snap_schedule(months: float, allowed: list[int]) -> float:
+    """Nearest allowed interval in months (ties to the smaller)."""
+    if np.isnan(months):
+        return np.nan
+    return float(min(sorted(allowed), key=lambda a: (abs(a - months), a)))
+
+
+def add_schedule(patients: pd.DataFrame, exposures: pd.DataFrame, d: Derivation) -> pd.DataFrame:
+    """``schedule_months_year1``: median first-year interval, snapped to ``derive.schedule_months``
+    (discrete exposures only; nothing is added when the study sets no schedule)."""
+    if not d.schedule_months:
+        return patients
+    allowed = d.schedule_months
+    s = exposures[["patient_id", "start_date"]].copy()
+    first = s.groupby("patient_id")["start_date"].transform("min")
+    s = s.loc[(s["start_date"] - first).dt.days < 12 * d.days_per_month]
+    s = s.sort_values(["patient_id", "start_date"])
+    s["gap"] = s.groupby("patient_id")["start_date"].diff().dt.days
+    median_gap = s.dropna(subset=["gap"]).groupby("patient_id")["gap"].median()
+    snapped = (median_gap / d.days_per_month).map(lambda m: snap_schedule(m, allowed))
+    out = patients.copy()
+    out["schedule_months_year1"] = out["patient_id"].map(snapped).astype("Int64")
+    return out
+
+
+def add_response(patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivation) -> pd.DataFrame:
+    """``response_<T>m``, ``response_date_<T>m``, ``is_response_assessable`` for target month T.
+
+    The assessment closest to month ``response_target_month`` after day 0 within
+    ``response_window_months`` (inclusive, ties to the earlier one).
+    """
+    a = assessments[["patient_id", "assessment_date", "response_grade"]].copy()
+    first = a["patient_id"].map(patients.set_index("patient_id")["day0_date"])
+    days = (a["assessment_date"] - first).dt.days
+    lo, hi = (m * d.days_per_month for m in d.response_window_months)
+    a["distance"] = (days - d.response_target_month * d.days_per_month).abs()
+    a = a.loc[(days >= lo) & (days <= hi)]
+    a = a.sort_values(["patient_id", "distance", "assessment_date"], kind="stable")
+    best = a.drop_duplicates("patient_id").set_index("patient_id")
+    out = patients.copy()
+    dtype = assessments["response_grade"].dtype
+    out[d.response_column] = out["patient_id"].map(best["response_grade"]).astype(dtype)
+    out[d.response_date_column] = out["patient_id"].map(best["assessment_date"])
+    out["is_response_assessable"] = out[d.response_column].notna()
+    return out
+
+
+def add_groups(
+    patients: pd.DataFrame, concomitant: pd.DataFrame, config: StudyConfig
+) -> pd.DataFrame:
+    """One categorical column per ``groups`` entry of the study file, by its rule."""
+    out = patients
+    for name, group in config.groups.items():
+        out = add_group(out, name, group, concomitant, config.derive)
+    return out
+
+
+def add_group(
+    patients: pd.DataFrame, name: str, group: Group, concomitant: pd.DataFrame, d: Derivation
+) -> pd.DataFrame:
+    """Column ``name`` with the group level of each patient (missing where the rule gives none).
+
+    ``concomitant_overlap`` also adds a ``has_<treatment>`` flag per listed treatment.
+    """
+    out = patients.copy()
+    if group.from_column is not None:
+        col = out[group.from_column.column]
+        keys = col.map(_rule_key)
+        values = keys.map(group.from_column.map)
+    elif group.concomitant_overlap is not None:
+        rule = group.concomitant_overlap
+        used = _overlapping(out, concomitant, rule, d)
+        combined = set(used["patient_id"])
+        values = pd.Series(
+            np.where(out["patient_id"].isin(combined), rule.if_any, rule.otherwise),
+            index=out.index,
+        )
+        for t in rule.treatments:
+            ids = set(used.loc[used["drug"] == t, "patient_id"])
+            out[f"has_{slug(t)}"] = out["patient_id"].isin(ids)
+    else:
+        values = pd.Series(group.otherwise, index=out.index, dtype=object)
+        taken = pd.Series(False, index=out.index)
+        for when in group.conditions or []:
+            hit = evaluate_conditions(out, when.where) & ~taken
+            values = values.mask(hit, when.level)
+            taken |= hit
+    out[name] = pd.Categorical(values, categories=group.levels)
+    return out
+
+
+def _rule_key(value: object) -> object:
+    """How a cell is looked up in ``from_column.map``: booleans as yes/no, the rest as text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _overlapping(
+    patients: pd.DataFrame, concomitant: pd.DataFrame, rule: ConcomitantOverlap, d: Derivation
+) -> pd.DataFrame:
+    """Concomitant rows of the listed treatments overlapping each patient's window."""
+    start = patients["day0_date"]
+    if rule.window == "response":
+        default = start + pd.Timedelta(days=int(d.response_target_month * d.days_per_month))
+        assessed = patients.get(d.response_date_column)  # absent without assessments
+        end = default if assessed is None else assessed.fillna(default)
+    else:
+        end = patients["exposure_end_date"]
+    win = pd.DataFrame(
+        {"window_start": start.to_numpy(), "window_end": end.to_numpy()},
+        index=patients["patient_id"],
+    )
+    c = concomitant.loc[concomitant["drug"].isin(rule.treatments)]
+    c = c.join(win, on="patient_id")
+    overlaps = (c["start_date"] <= c["window_end"]) & (
+        c["stop_date"].isna() | (c["stop_date"] >= c["window_start"])
+    )
+    return c.loc[overlaps]
+
+
+def add_baseline_severity(patients: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
+    """``baseline_severity`` (mild / moderate / severe, when ``derive.grade_severity`` is set) and
+    ``grade_scale`` (when the ``baseline_grade`` vocabulary has categories) from the grade."""
+    out = patients.copy()
+    grade = out["baseline_grade"].astype(object)
+    if config.derive.grade_severity:
+        out["baseline_severity"] = pd.Categorical(
+            grade.map(config.derive.grade_severity),
+            categories=["mild", "moderate", "severe"],
+            ordered=True,
+        )
+    vocab = config.vocabularies.get("baseline_grade")
+    if vocab is not None and vocab.categories:
+        # categorical, its levels the vocabulary's words: shown by level like any vocabulary
+        scales = dict.fromkeys(
+            vocab.categories[lv] for lv in vocab.levels if lv in vocab.categories
+        )
+        out["grade_scale"] = pd.Categorical(grade.map(vocab.categories), categories=list(scales))
+    return out
+
+
+def add_ae_flags(
+    adverse_events: pd.DataFrame,
+    patients: pd.DataFrame,
+    exposures: pd.DataFrame,
+    exposure: Exposure,
+) -> pd.DataFrame:
+    """Per event: ``exposure_number``, ``days_from_day0``, ``is_teae``.
+
+    ``exposure_number`` is the number of exposures starting on or before the onset date (the
+    session or dose period the event followed); an event is treatment-emergent from day 0 to
+    ``exposure.teae_days_after_last`` days after the end of exposure.
+    """
+    out = adverse_events.copy()
+    p = patients.set_index("patient_id")
+    day0 = out["patient_id"].map(p["day0_date"])
+    end = out["patient_id"].map(p["exposure_end_date"])
+    s = exposures[["patient_id", "start_date"]].sort_values(["patient_id", "start_date"])
+    dates = {pid: grp.to_numpy() for pid, grp in s.groupby("patient_id")["start_date"]}
+    numbers = [
+        int(np.searchsorted(dates[pid], np.datetime64(onset), side="right"))
+        if pid in dates and pd.notna(onset)
+        else 0
+        for pid, onset in zip(out["patient_id"], out["onset_date"], strict=True)
+    ]
+    out["exposure_number"] = pd.array(numbers, dtype="Int64")
+    out.loc[out["exposure_number"] == 0, "exposure_number"] = pd.NA
+    out["days_from_day0"] = (out["onset_date"] - day0).dt.days.astype("Int64")
+    horizon = end + pd.Timedelta(days=exposure.teae_days_after_last)
+    out["is_teae"] = ((out["onset_date"] >= day0) & (out["onset_date"] <= horizon)).astype(bool)
+    return out
+
+
+def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.DataFrame:
+    """``has_teae``, ``n_teae``, ``worst_ae_severity`` (when a severity was read),
+    ``first_teae_date`` and ``exposures_to_first_teae`` (exposure number of the first TEAE) per
+    patient."""
+    te = adverse_events.loc[adverse_events["is_teae"]]
+    out = patients.copy()
+    counts = te.groupby("patient_id").size()
+    out["n_teae"] = out["patient_id"].map(counts).fillna(0).astype("int64")
+    out["has_teae"] = out["n_teae"] > 0
+    sev = te.get("severity")
+    if sev is not None and isinstance(sev.dtype, pd.CategoricalDtype):
+        codes = pd.Series(sev.cat.codes.where(sev.notna(), -1), index=te.index)
+        worst = codes.groupby(te["patient_id"]).max()
+        worst = worst[worst >= 0]
+        levels = list(sev.cat.categories)
+        out["worst_ae_severity"] = pd.Categorical(
+            out["patient_id"].map(worst).map(lambda c: levels[int(c)] if pd.notna(c) else None),
+            categories=levels,
+            ordered=True,
+        )
+    out["first_teae_date"] = out["patient_id"].map(te.groupby("patient_id")["onset_date"].min())
+    first_ae = te.sort_values(["patient_id", "onset_date"]).drop_duplicates("patient_id")
+    out["exposures_to_first_teae"] = (
+        out["patient_id"].map(first_ae.set_index("patient_id")["exposure_number"]).astype("Int64")
+    )
+    return out
+
+
+def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
+    """``time_to_discontinuation_months`` and ``time_to_first_teae_days`` from day 0.
+
+    A discontinued patient without a discontinuation date is taken to have stopped at the end of
+    exposure (the pipeline writes an audit row for each); censored patients run to the last
+    contact.
+    """
+    out = patients.copy()
+    disc = out["is_discontinued"].fillna(False).astype(bool)
+    out["is_discontinued"] = disc
+    dated = disc & out["discontinuation_date"].notna()
+    undated = disc & ~dated
+    end = out["discontinuation_date"].where(dated, out["last_contact_date"])
+    end = end.mask(undated, out["exposure_end_date"])
+    out["time_to_discontinuation_months"] = _months(
+        (end - out["day0_date"]).dt.days.astype("float64"), d
+    )
+    ae_end = out["first_teae_date"].where(out["has_teae"], out["last_contact_date"])
+    out["time_to_first_teae_days"] = (ae_end - out["day0_date"]).dt.days.astype("float64")
+    return out
+
+
+def add_first_improvement(
+    patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivation
+) -> pd.DataFrame:
+    """``has_improvement``, ``time_to_first_improvement_months``: months from day 0 to the first
+    assessment graded in ``derive.improvement_levels`` (any visit), censored at the last
+    assessment (or last contact when never assessed)."""
+    out = patients.copy()
+    a = assessments[["patient_id", "assessment_date", "response_grade"]]
+    first = a["patient_id"].map(out.set_index("patient_id")["day0_date"])
+    a = a.loc[a["assessment_date"] >= first]
+    improved = a.loc[a["response_grade"].astype(str).isin(d.improvement_levels)]
+    first_imp = improved.groupby("patient_id")["assessment_date"].min()
+    last_assess = a.groupby("patient_id")["assessment_date"].max()
+    out["has_improvement"] = out["patient_id"].isin(first_imp.index)
+    censor = out["patient_id"].map(last_assess).fillna(out["last_contact_date"])
+    end = out["patient_id"].map(first_imp).where(out["has_improvement"], censor)
+    out["time_to_first_improvement_months"] = _months(
+        (end - out["day0_date"]).dt.days.astype("float64"), d
+    )
+    return out
+
+
+_OPS = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+
+
+def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
+    """Boolean mask of rows meeting every condition (``Condition`` models from the config)."""
+    mask = pd.Series(True, index=data.index)
+    for cond in conditions:
+        col = data[cond.column]
+        v = cond.value
+        op = cond.op
+        if op == "is_missing":
+            m = col.isna()
+        elif op == "not_missing":
+            m = col.notna()
+        elif op in ("in", "not_in"):
+            m = col.isin(v if isinstance(v, list) else [v])
+            m = m if op == "in" else ~m
+        else:
+            lhs = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
+            m = _OPS[op](lhs, v)
+        mask &= m.fillna(False).astype(bool)
+    return mask

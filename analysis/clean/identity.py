@@ -1,0 +1,346 @@
+"""Patient ids across the exports: the declared normalisation, near-duplicate ids, orphaned sources.
+
+- :func:`normalise_ids` (every table, before de-duplication): applies ``cleaning.ids`` to
+  ``patient_id`` with an audit row per changed id, and excludes ids not matching its ``pattern``.
+- :func:`check_ids` (once every table is read): reports ids that differ only by white space,
+  look-alike characters, case or leading zeros (within the patient table, or a child record
+  matching no patient but one after folding) and stops on a source whose records mostly match
+  no patient (``cleaning.max_orphan_fraction``).
+
+The rules are documented for users in ``docs/config.md`` (``cleaning.ids``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.clean.identity_rules import (
+    FOLD_WORDS,
+    Fold,
+    IdRules,
+    IdStyle,
+    fold_id,
+    folds_needed,
+    id_style,
+    normalise_id,
+    suggest_rules,
+)
+from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
+from analysis.errors import SourceError
+from analysis.studyfile.config import Cleaning
+
+ID_COLUMNS = ["patient_id", "source_file", "source_sheet", "source_row"]
+_MOSTLY = 0.5  # a pattern failed by more than half of a source is a wrong pattern or column
+_EXAMPLES = 5
+
+
+def _label(file: str, sheet: str) -> str:
+    return f"{file}, sheet {sheet!r}" if sheet else file
+
+
+def _by_source(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """``(file/sheet label, records)`` of each source of ``df``, in reading order."""
+    groups = df.groupby(["source_file", "source_sheet"], sort=False)
+    return [(_label(str(f), str(s)), g) for (f, s), g in groups]
+
+
+def _rows(df: pd.DataFrame, limit: int = 3) -> str:
+    rows = [str(r) for r in df["source_row"].head(limit)]
+    more = " …" if len(df) > limit else ""
+    return f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(rows)}{more}"
+
+
+# ------------------------------------------------------------------ declared normalisation
+def normalise_ids(data: pd.DataFrame, table: str, rules: IdRules) -> Step:
+    """``patient_id`` under the declared ``cleaning.ids``: an audit row per changed id (old value,
+    new id, reason); records whose id does not match ``rules.pattern`` excluded (``id_pattern``).
+
+    Raises
+    ------
+    SourceError
+        More than half of a source's ids fail ``rules.pattern``.
+    """
+    ids = data["patient_id"]
+    mapping: dict[object, str | None] = {}
+    reasons: dict[object, str] = {}
+    for value in pd.unique(ids.dropna()):
+        new, why = normalise_id(str(value), rules)
+        if new != value:
+            mapping[value] = new or None
+            reasons[value] = "; ".join(why)
+    out, audit = data, pd.DataFrame(columns=AUDIT_COLUMNS)
+    if mapping:
+        changed = ids.isin(list(mapping))
+        old = ids[changed]
+        out = data.copy()
+        out.loc[changed, "patient_id"] = old.map(mapping)
+        said = {
+            v: f"patient_id {v!r} -> {new!r} ({reasons[v]}), by `cleaning.ids`"
+            if new
+            else f"patient_id {v!r} is empty once white space and invisible characters are "
+            "removed (`cleaning.ids.strip_whitespace`); the record has no id"
+            for v, new in mapping.items()
+        }
+        messages = old.map(said)
+        audit = audit_rows(
+            out.loc[changed], table, "patient_id", "id_normalised", old, "corrected", messages
+        )
+    if rules.pattern is None:
+        return Step(out, audit=audit)
+    kept, excluded = _match_pattern(out, table, rules.pattern)
+    return Step(kept, excluded, audit)
+
+
+def _match_pattern(
+    data: pd.DataFrame, table: str, pattern: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rx = re.compile(pattern)
+    ids = data["patient_id"]
+    ok = {v: rx.fullmatch(str(v)) is not None for v in pd.unique(ids.dropna())}
+    bad = ids.notna() & ~ids.map(lambda v: ok.get(v, True)).astype(bool)
+    if not bad.any():
+        return data, pd.DataFrame(columns=LOG_COLUMNS)
+    for label, grp in _by_source(data.loc[ids.notna()]):
+        failed = grp.loc[bad[grp.index]]
+        if len(failed) > _MOSTLY * len(grp):
+            examples = ", ".join(
+                f"{pid!r} ({_rows(g)})"
+                for pid, g in list(failed.groupby("patient_id", sort=False))[:_EXAMPLES]
+            )
+            raise SourceError(
+                f"{label}: {len(failed)} of {len(grp)} records ({len(failed) / len(grp):.0%}) of "
+                f"table '{table}' have a patient_id that does not match `cleaning.ids.pattern` "
+                f"{pattern!r}, e.g. {examples}. When most ids of an export fail, the pattern or "
+                "the column mapping is wrong, not the records: correct `cleaning.ids.pattern` "
+                "(the whole id must match, after the declared normalisation, in every export) or "
+                "map `patient_id` of this source to the column that holds the patient id."
+            )
+    reasons = ids[bad].map(
+        lambda v: f"patient_id {v!r} does not match `cleaning.ids.pattern` {pattern!r}"
+    )
+    return data.loc[~bad], log_rows(data.loc[bad], table, "id_pattern", reasons)
+
+
+def id_records(data: pd.DataFrame) -> pd.DataFrame:
+    """The located ids of a table (records with an id), for :func:`check_ids`."""
+    return data.loc[data["patient_id"].notna(), ID_COLUMNS].reset_index(drop=True)
+
+
+def excluded_patients(logs: list[pd.DataFrame], kept: set[str]) -> dict[str, tuple[str, str]]:
+    """``id -> (step, reason)`` of the patients whose every record was excluded (``logs``: the
+    exclusion logs so far): their child records follow them with that reason, not as orphans."""
+    frames = [f for f in logs if len(f)]
+    if not frames:
+        return {}
+    log = pd.concat(frames, ignore_index=True)
+    log = log.loc[(log["table"] == "patients") & log["patient_id"].notna()]
+    log = log.loc[~log["patient_id"].isin(kept)].drop_duplicates("patient_id")
+    return {
+        str(p): (str(s), str(r))
+        for p, s, r in zip(log["patient_id"], log["step"], log["reason"], strict=True)
+    }
+
+
+# ------------------------------------------------------------------ near-duplicates, orphans
+@dataclass(frozen=True)
+class _Patients:
+    """The ids of the patient table: in order, by folded key, and how they are written."""
+
+    records: pd.DataFrame
+    ids: list[str]
+    by_fold: dict[str, list[str]]
+    style: IdStyle
+
+    @classmethod
+    def of(cls, records: pd.DataFrame) -> _Patients:
+        ids = [str(p) for p in pd.unique(records["patient_id"])]
+        by_fold: dict[str, list[str]] = {}
+        for p in ids:
+            by_fold.setdefault(fold_id(p), []).append(p)
+        return cls(records, ids, by_fold, id_style(ids))
+
+    def match(self, ids: pd.Series) -> pd.Series:
+        """The first patient id equal to each of ``ids`` after folding (None: none)."""
+        first = {v: self.by_fold.get(fold_id(str(v)), [None])[0] for v in pd.unique(ids)}
+        return ids.map(first)
+
+
+def _folds_words(folds: set[Fold]) -> str:
+    return " and ".join(FOLD_WORDS[f] for f in FOLD_WORDS if f in folds)
+
+
+def check_ids(ids: dict[str, pd.DataFrame], cleaning: Cleaning) -> tuple[list[str], pd.DataFrame]:
+    """Warnings and audit rows (``near_duplicate_id``, flagged) for ids equal only after folding.
+
+    ``ids``: table -> :func:`id_records` of its normalised records.
+
+    Raises
+    ------
+    SourceError
+        Patient-table ids equal after folding (unless ``cleaning.ids.near_duplicates: warn``);
+        a source with more than ``cleaning.max_orphan_fraction`` of records whose patient_id is
+        not in the patient table at all.
+    """
+    known = _Patients.of(ids["patients"])
+    warnings: list[str] = []
+    audit = [_patient_near_duplicates(known, cleaning.ids, warnings)]
+    stops: list[str] = []
+    for table, df in ids.items():
+        if table == "patients" or df.empty:
+            continue
+        orphans = df.loc[~df["patient_id"].isin(set(known.ids))]
+        match = known.match(orphans["patient_id"])
+        for label, grp in _by_source(df):
+            o = orphans.loc[orphans.index.isin(grp.index)]
+            near = o.loc[match[o.index].notna()]
+            if len(near):
+                audit.append(_flag_near(near, match, table, known))
+            if len(o) > cleaning.max_orphan_fraction * len(grp):
+                stops.append(_orphan_paragraph(label, table, o, len(grp), match, known, cleaning))
+            elif len(near):
+                warnings.append(_near_warning(label, table, near, match, known))
+    if stops:
+        raise SourceError(
+            "patient ids do not link: "
+            + "\n".join(stops)
+            + "\nDeclare how the exports write their ids (`cleaning.ids`), correct the ids in "
+            "the export, or, if these records really belong to no patient of the study, raise "
+            f"`cleaning.max_orphan_fraction` (now {cleaning.max_orphan_fraction:g}). Records of "
+            "patients excluded later (missing values, conflicts, inclusion) never count here."
+        )
+    return warnings, pd.concat([a for a in audit if len(a)] or [audit[0]], ignore_index=True)
+
+
+def _patient_near_duplicates(known: _Patients, rules: IdRules, warnings: list[str]) -> pd.DataFrame:
+    """Patient-table ids equal after folding: a stop, or (``near_duplicates: warn``) a warning
+    and an audit row per record."""
+    groups = [g for g in known.by_fold.values() if len(g) > 1]
+    if not groups:
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    records = known.records
+    folds: set[Fold] = set()
+    described = []
+    for i, g in enumerate(groups):
+        need = {f for other in g[1:] for f in folds_needed(g[0], other)}
+        folds |= need
+        if i < 10:
+            where = ", ".join(
+                f"{p!r} ({_located(records.loc[records['patient_id'] == p])})" for p in g
+            )
+            described.append(f"{where}: equal after {_folds_words(need)}")
+    more = f"; and {len(groups) - 10} more" if len(groups) > 10 else ""
+    shown = "; ".join(described) + more
+    n = sum(len(g) for g in groups)
+    fix = suggest_rules(folds, known.style)
+    if rules.near_duplicates == "error":
+        raise SourceError(
+            f"the patient table has {len(groups)} group(s) of ids that differ only by white "
+            f"space, look-alike characters, case or leading zeros ({n} ids): {shown}. Each would "
+            "be counted as a different patient. If they are the same patients, declare "
+            f"`cleaning.ids: {fix}` (their records are then merged, or excluded as a conflict "
+            "when they disagree); if they are different patients, set "
+            "`cleaning.ids.near_duplicates: warn`."
+        )
+    warnings.append(
+        f"{len(groups)} group(s) of patient ids differ only by white space, look-alike "
+        f"characters, case or leading zeros and are counted as different patients "
+        f"(`cleaning.ids.near_duplicates: warn`): {shown}. If they are the same patients, "
+        f"declare `cleaning.ids: {fix}`."
+    )
+    group_of = {p: g for g in groups for p in g}
+    flagged = records.loc[records["patient_id"].isin(set(group_of))]
+    messages = flagged["patient_id"].map(
+        lambda p: (
+            f"patient_id {p!r} equals "
+            + ", ".join(repr(o) for o in group_of[p] if o != p)
+            + " after folding; counted as a different patient (`cleaning.ids.near_duplicates: "
+            "warn`)"
+        )
+    )
+    ids = flagged["patient_id"]
+    return audit_rows(
+        flagged, "patients", "patient_id", "near_duplicate_id", ids, "flagged", messages
+    )
+
+
+def _located(df: pd.DataFrame) -> str:
+    """``file, row 2`` of the first record(s) of one id."""
+    first = df.iloc[0]
+    return f"{_label(str(first['source_file']), str(first['source_sheet']))}, {_rows(df)}"
+
+
+def _examples(o: pd.DataFrame, match: pd.Series, known: _Patients) -> str:
+    out = []
+    for pid, g in list(o.groupby("patient_id", sort=False))[:_EXAMPLES]:
+        m = match[g.index[0]]
+        if pd.notna(m):
+            close = f"patient id {m!r} (equal after {_folds_words(set(folds_needed(pid, m)))})"
+        else:
+            similar = difflib.get_close_matches(str(pid), known.ids, n=1, cutoff=0.8)
+            close = (
+                f"most similar patient id {similar[0]!r}" if similar else "no similar patient id"
+            )
+        out.append(f"{pid!r} ({_rows(g)}) -> {close}")
+    more = o["patient_id"].nunique() - len(out)
+    return "; ".join(out) + (f"; and {more} more id(s)" if more > 0 else "")
+
+
+def _fix(near: pd.DataFrame, match: pd.Series) -> set[Fold]:
+    pairs = {(str(v), str(match[i])) for i, v in near["patient_id"].items()}
+    return {f for a, b in pairs for f in folds_needed(a, b)}
+
+
+def _orphan_paragraph(
+    label: str,
+    table: str,
+    o: pd.DataFrame,
+    n: int,
+    match: pd.Series,
+    known: _Patients,
+    cleaning: Cleaning,
+) -> str:
+    near = o.loc[match[o.index].notna()]
+    text = (
+        f"{label}: {len(o)} of {n} records ({len(o) / n:.1%}) of table '{table}' have a "
+        f"patient_id that is not in the patient table, more than `cleaning.max_orphan_fraction` "
+        f"({cleaning.max_orphan_fraction:g}): {_examples(o, match, known)}."
+    )
+    if len(near):
+        text += (
+            f" {len(near)} of them match a patient id after folding: declare "
+            f"`cleaning.ids: {suggest_rules(_fix(near, match), known.style)}`."
+        )
+    return text
+
+
+def _near_warning(
+    label: str, table: str, near: pd.DataFrame, match: pd.Series, known: _Patients
+) -> str:
+    return (
+        f"{label}: {len(near)} record(s) of table '{table}' ({near['patient_id'].nunique()} "
+        f"id(s)) match no patient id but do after folding: {_examples(near, match, known)}. "
+        "They are excluded as orphans. If they are the same patients, declare "
+        f"`cleaning.ids: {suggest_rules(_fix(near, match), known.style)}` in the study file."
+    )
+
+
+def _flag_near(near: pd.DataFrame, match: pd.Series, table: str, known: _Patients) -> pd.DataFrame:
+    said: dict[tuple[str, str], str] = {}
+    for i, v in near["patient_id"].items():
+        pair = (str(v), str(match[i]))
+        if pair not in said:
+            folds = set(folds_needed(*pair))
+            said[pair] = (
+                f"patient_id {pair[0]!r} is in no patient record but equals patient {pair[1]!r} "
+                f"after {_folds_words(folds)}; the record is excluded as an orphan. If they are "
+                f"the same patient, declare `cleaning.ids: {suggest_rules(folds, known.style)}`"
+            )
+    messages = pd.Series(
+        [said[(str(v), str(match[i]))] for i, v in near["patient_id"].items()], index=near.index
+    )
+    ids = near["patient_id"]
+    return audit_rows(near, table, "patient_id", "near_duplicate_id", ids, "flagged", messages)

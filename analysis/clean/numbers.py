@@ -1,0 +1,162 @@
+"""Numbers as clinic exports write them: either decimal mark, thousands separators, text around
+the number; an ambiguous or unreadable number is set missing and audited."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from analysis.clean.cells import is_blank
+from analysis.clean.columns import TABLE_COLUMNS
+from analysis.clean.step import AUDIT_COLUMNS, Columns, Step, audit_rows, concat_rows
+
+_AMBIGUOUS_NUMBER = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+_EXPONENT = r"(?:[eE][+-]?\d+)?"
+
+
+def _number_pattern(decimal_mark: str) -> re.Pattern[str]:
+    """A number written with ``decimal_mark``: the other mark only between groups of three."""
+    d = re.escape(decimal_mark)
+    t = re.escape("," if decimal_mark == "." else ".")
+    return re.compile(rf"[+-]?(?:(?:\d+|\d{{1,3}}(?:{t}\d{{3}})+)(?:{d}\d*)?|{d}\d+){_EXPONENT}")
+
+
+_NUMBER_PATTERNS = {mark: _number_pattern(mark) for mark in (".", ",")}
+
+
+def _to_number(value: object, decimal_mark: str | None = None) -> float | None:
+    """One cell -> a float, or None (blank, not a number, ambiguous, or not in the locale).
+
+    ``decimal_mark`` is the source's declared ``sources[].decimal``; see :func:`read_number`.
+    """
+    return read_number(value, decimal_mark)[0]
+
+
+def read_number(value: object, decimal_mark: str | None) -> tuple[float | None, str]:
+    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale' or 'text'.
+
+    ``decimal_mark`` is the source's ``sources[].decimal``. Declared: the other mark is a
+    thousands separator only between groups of three, else the text is 'locale'. Undeclared: a
+    decimal comma or point is read, but one separator followed by exactly three digits
+    (``1.234``, ``1,250``) is 'ambiguous', never guessed. :func:`number_message` words it.
+    """
+    if is_blank(value):
+        return None, ""
+    if isinstance(value, bool):
+        return None, "text"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value), ""
+    text = str(value).strip().replace(" ", "")
+    if decimal_mark is None:
+        if _AMBIGUOUS_NUMBER.fullmatch(text):
+            return None, "ambiguous"
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+    else:
+        if not _NUMBER_PATTERNS[decimal_mark].fullmatch(text):
+            return None, "locale" if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", text) else "text"
+        thousands = "," if decimal_mark == "." else "."
+        text = text.replace(thousands, "").replace(decimal_mark, ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None, "text"
+    return (None, "text") if np.isnan(number) else (number, "")
+
+
+def number_message(
+    column: str, value: object, problem: str, what: str, source: str, mark: str | None
+) -> str:
+    """The audit message of a numeric cell that was cleared."""
+    return f"`{column}` value {number_problem(value, problem, what, source, mark)}"
+
+
+def number_problem(value: object, problem: str, what: str, source: str, mark: str | None) -> str:
+    """Why ``value`` was not read as a number (``problem`` of :func:`read_number`), and the fix:
+    "'1,250' is ambiguous: ...", for the messages of a cell or of a number inside a text."""
+    if problem == "ambiguous":
+        text = str(value).strip()
+        mark = "." if "." in text else ","
+        other = "," if mark == "." else "."
+        as_decimal = float(text.replace(",", "."))
+        as_thousands = float(text.replace(mark, ""))
+        return (
+            f"{value!r} is ambiguous: {mark!r} may be the decimal mark "
+            f"({as_decimal:g}) or a thousands separator ({as_thousands:g}); declare "
+            f"`sources[].decimal` ({mark!r} or {other!r}) for source '{source}'"
+        )
+    if problem == "locale":
+        return (
+            f"{value!r} does not fit the decimal mark {mark!r} declared for "
+            f"source '{source}' (`sources[].decimal`): expected digits, {mark!r} before the "
+            f"decimals and thousands in groups of three (e.g. {_LOCALE_EXAMPLE[mark or '.']!r}); "
+            f"correct the value or the declaration"
+        )
+    return f"{value!r} is not {what}"
+
+
+_LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}
+
+
+def parse_numbers(
+    data: pd.DataFrame,
+    table: str,
+    columns: Columns | None = None,
+    *,
+    decimals: dict[str, str | None] | None = None,
+) -> Step:
+    """Numeric columns to float (``integer`` columns to nullable integers); text that is not a
+    number, and a fraction in an integer column, is set missing and audited. ``text`` columns
+    are kept as strings.
+
+    ``decimals`` maps a source name to its declared ``sources[].decimal``. With one, the other
+    mark is a thousands separator only between groups of three, and text that does not fit is
+    cleared; without one, a value with one separator followed by exactly three digits (``1.234``,
+    ``1,250``) is ambiguous and cleared. Every cleared value has an audit row.
+    """
+    out = data.copy()
+    audit = []
+    spec_of = columns if columns is not None else TABLE_COLUMNS[table]
+    by_source = decimals or {}
+    sources = (
+        out["_source"].astype(str)
+        if "_source" in out
+        else pd.Series("", index=out.index, dtype=object)
+    )
+    marks = sources.map(lambda s: by_source.get(s))
+    for column, spec in spec_of.items():
+        if column not in out:
+            continue
+        if spec.kind == "text":
+            out[column] = out[column].map(lambda v: None if pd.isna(v) else str(v))
+            out[column] = out[column].astype("string")
+            continue
+        if spec.kind not in ("number", "integer"):
+            continue
+        raw = out[column]
+        read = [read_number(v, m) for v, m in zip(raw, marks, strict=True)]
+        parsed = pd.Series([r[0] for r in read], index=out.index, dtype="float64")
+        problems = pd.Series([r[1] for r in read], index=out.index, dtype=object)
+        failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
+        what = "a number"
+        if spec.kind == "integer":
+            fraction = parsed.notna() & (parsed != parsed.round())
+            failed |= fraction
+            parsed = parsed.mask(fraction)
+            what = "a whole number"
+        out[column] = parsed.astype("Int64") if spec.kind == "integer" else parsed
+        if failed.any():
+            bad = out.loc[failed]
+            msgs = pd.Series(
+                [
+                    number_message(column, v, p, what, s, m)
+                    for v, p, s, m in zip(
+                        raw[failed], problems[failed], sources[failed], marks[failed], strict=True
+                    )
+                ],
+                index=bad.index,
+            )
+            audit.append(audit_rows(bad, table, column, "number", raw[failed], "set_missing", msgs))
+    return Step(out, audit=concat_rows(audit, AUDIT_COLUMNS))

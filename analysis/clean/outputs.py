@@ -1,0 +1,62 @@
+"""What the clean stage writes under ``paths.processed``: the analysis tables (Parquet), the
+exclusion log and the audit, the flow, the validation report, the data dictionary and the row
+accounting, each file written whole or not at all."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.clean.read import write_parquet
+from analysis.clean.stage import CleanResult
+from analysis.clean.step import AUDIT_COLUMNS
+from analysis.studyfile.config import StudyConfig
+from analysis.write.atomic import write_atomic
+from analysis.write.safe_cells import neutralise_frame
+
+
+def write_clean_outputs(
+    result: CleanResult, config: StudyConfig, out_dir: str | Path | None = None
+) -> list[Path]:
+    """Write the analysis tables, logs, flow, validation report and data dictionary."""
+    from analysis.clean.dictionary import data_dictionary
+
+    out = Path(out_dir) if out_dir is not None else config.processed_dir
+    out.mkdir(parents=True, exist_ok=True)
+    # a table no source feeds is not part of this study's data
+    tables = {n: df for n, df in result.tables.items() if n == "patients" or config.sources_for(n)}
+    frames = {f"{name}.parquet": df for name, df in tables.items()}
+    frames["exclusions.parquet"] = result.exclusions
+    frames["audit.parquet"] = result.audit
+    frames["flow.csv"] = result.flow
+    frames["data_dictionary.csv"] = data_dictionary(tables, config)
+    frames["validation_report.csv"] = validation_report(result)
+    frames["accounting.csv"] = result.accounting()
+    written = []
+    for name, df in frames.items():
+        if name.endswith(".parquet"):
+            written.append(write_atomic(out / name, partial(write_parquet, df)))
+        else:
+            written.append(write_atomic(out / name, partial(_write_csv, neutralise_frame(df))))
+    return sorted(written)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False)
+
+
+def validation_report(result: CleanResult) -> pd.DataFrame:
+    """Every failure, one row each: ``table, source, sheet, row, patient_id, column, check,
+    value, action, message`` (exclusions first, then corrections and flags)."""
+    ex = result.exclusions.rename(columns={"step": "check", "reason": "message"}).assign(
+        column="", value="", action="excluded"
+    )
+    ex.loc[ex["check"] == "duplicate", "action"] = "merged"
+    cols = AUDIT_COLUMNS
+    inclusion = ex["check"].str.startswith(("inclusion:", "patient_excluded"))
+    return pd.concat([ex.loc[~inclusion, cols], result.audit[cols]], ignore_index=True)
+
+
+__all__ = ["validation_report", "write_clean_outputs"]

@@ -1,0 +1,357 @@
+"""Plausible dates and ages beyond the study window: a record cannot predate the patient's birth
+or postdate the file that holds it, and a patient's dates come in their order.
+
+Two cleaning steps, each logging what it removed, cleared or flagged (the rules are written for
+users in ``docs/derivations.md``, section "Plausible dates and ages"):
+
+- :func:`check_file_dates` (per table, after the dates are parsed): without an end of the study
+  window, no date may be later than the day its file was last modified;
+- :func:`check_chronology` (on the de-duplicated tables, before derivation): ages, birth dates,
+  records before birth, adverse events that end before they begin, discontinuation and last visit
+  before the first exposure, adverse events after the last known contact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from analysis.clean import derive
+from analysis.clean.step import Step, audit_rows, log_rows
+from analysis.studyfile.config import StudyConfig
+
+MAX_AGE_YEARS = 120
+#: The latest calendar day anywhere on earth is UTC+14: a file saved at instant t can hold a date
+#: up to the day of t + 14 h without that date being in anyone's future.
+_AHEAD = dt.timedelta(hours=14)
+_CHILD_TABLES = ("exposures", "adverse_events", "concomitant", "assessments")
+
+
+class _Log:
+    """One table being checked: its data, and the records excluded and values audited so far."""
+
+    def __init__(self, data: pd.DataFrame, table: str) -> None:
+        self.data = data  # never written to: each change makes a new frame
+        self.table = table
+        self.excluded: list[pd.DataFrame] = []
+        self.audit: list[pd.DataFrame] = []
+
+    def exclude(self, mask: pd.Series, reasons: list[str]) -> None:
+        """Exclude the records of ``mask`` (step ``check``) with their reasons."""
+        if not mask.any():
+            return
+        bad = self.data.loc[mask]
+        self.excluded.append(
+            log_rows(bad, self.table, "check", pd.Series(reasons, index=bad.index))
+        )
+        self.data = self.data.loc[~mask]
+
+    def note(self, mask: pd.Series, column: str, check: str, action: str, msgs: list[str]) -> None:
+        """An audit row per record of ``mask``; ``action == 'set_missing'`` also clears it."""
+        if not mask.any():
+            return
+        bad = self.data.loc[mask]
+        values = _text(bad[column])
+        msg = pd.Series(msgs, index=bad.index)
+        self.audit.append(audit_rows(bad, self.table, column, check, values, action, msg))
+        if action == "set_missing":
+            self.data = self.data.assign(**{column: self.data[column].mask(mask)})
+
+    def reject(self, mask: pd.Series, column: str, required: bool, msgs: list[str]) -> None:
+        """A required date excludes its record; an optional one is cleared (check ``birth``)."""
+        if required:
+            self.exclude(mask, msgs)
+        else:
+            self.note(mask, column, "birth", "set_missing", msgs)
+
+    def step(self) -> Step:
+        parts: dict[str, pd.DataFrame] = {}
+        if any(len(f) for f in self.excluded):
+            parts["excluded"] = pd.concat([f for f in self.excluded if len(f)], ignore_index=True)
+        if any(len(f) for f in self.audit):
+            parts["audit"] = pd.concat([f for f in self.audit if len(f)], ignore_index=True)
+        return Step(self.data, **parts)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as the audit shows them: dates as YYYY-MM-DD, whole numbers without '.0'."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d")
+    return values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v))
+
+
+def _day(value: object) -> str:
+    return f"{value:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------------- the file's own date
+def file_dates(config: StudyConfig) -> dict[str, dt.datetime]:
+    """Source name -> when its file was last modified (UTC), for the sources that exist."""
+    out = {}
+    for source in config.sources:
+        try:
+            mtime = config.source_path(source).stat().st_mtime
+        except OSError:
+            continue
+        out[source.name] = dt.datetime.fromtimestamp(mtime, dt.UTC).replace(microsecond=0)
+    return out
+
+
+def check_file_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
+    """Without an end of the study window (``cleaning.date_window.end``, ``study.export_date``),
+    a date later than the day its file was last modified cannot have happened yet: a required
+    one excludes its record (step ``check``), an optional one is cleared and audited (check
+    ``file_date``). The day is that of the modification time at UTC+14, the earliest time zone,
+    so a date written on the day of saving is never refused."""
+    if config.date_window[1] is not None or "_source" not in data or not len(data):
+        return Step(data)
+    saved = file_dates(config)
+    when = data["_source"].map(saved)
+    bound = pd.to_datetime(
+        when.map(lambda t: (t + _AHEAD).date() if isinstance(t, dt.datetime) else None)
+    )
+    log = _Log(data, table)
+    for column, spec in config.columns_for(table).items():
+        if spec.kind != "date" or column not in log.data:
+            continue
+        dates = log.data[column]
+        late = dates.notna() & bound.reindex(log.data.index).notna()
+        late &= dates > bound.reindex(log.data.index)
+        msgs = [
+            f"`{column}` {_day(d)} is after its file was last modified ({t:%Y-%m-%d %H:%M} UTC): "
+            f"a date cannot be later than the file that holds it; check the year. (Without "
+            f"`study.export_date` the file's modification day is the latest plausible date; "
+            f"set `study.export_date` to state the day of the export.)"
+            for d, t in zip(dates[late], when.reindex(log.data.index)[late], strict=True)
+        ]
+        if spec.required:
+            log.exclude(late, msgs)
+        else:
+            log.note(late, column, "file_date", "set_missing", msgs)
+    return log.step()
+
+
+# ------------------------------------------------------------------------ birth, age, order
+def _completed_years(birth: pd.Series, day: pd.Series) -> pd.Series:
+    """Whole years from ``birth`` to ``day`` (the age as people state it)."""
+    years = day.dt.year - birth.dt.year
+    before = (day.dt.month < birth.dt.month) | (
+        (day.dt.month == birth.dt.month) & (day.dt.day < birth.dt.day)
+    )
+    return (years - before.astype("int64")).astype("float64")
+
+
+def check_chronology(tables: dict[str, pd.DataFrame], config: StudyConfig) -> dict[str, Step]:
+    """Ages, birth dates and the order of each patient's dates, on the de-duplicated tables.
+
+    In order: an ``age_years`` outside 0..120 is cleared; a birth date (``birth_date``, else
+    ``birth_year``) after day 0 or more than 120 years before it is cleared; an age that
+    disagrees with the birth date by more than a year is flagged; records dated before birth
+    are excluded (optional dates cleared); an adverse event resolved before its onset loses its
+    ``resolution_date``; a discontinuation before the first exposure loses its date; a last
+    visit before the first exposure, and an adverse event after the last known contact, are
+    flagged (the last contact is the latest known date). Returns one step per table.
+    """
+    logs = {name: _Log(df, name) for name, df in tables.items()}
+    patients = logs["patients"]
+    _check_age_range(patients)
+    day0 = _day0(patients.data, logs["exposures"].data, config)
+    birth = _check_birth(patients, day0, config)
+    _check_age_against_birth(patients, day0, birth)
+    _check_before_birth(logs, birth, config)
+    _check_resolution(logs["adverse_events"])
+    _check_order(logs, config)
+    return {name: log.step() for name, log in logs.items()}
+
+
+def _day0(patients: pd.DataFrame, exposures: pd.DataFrame, config: StudyConfig) -> pd.Series:
+    """Each patient's day 0 (index aligned with ``patients``), as the derivation will set it."""
+    summary = derive.add_exposure_summary(patients, exposures, config.exposure)
+    return derive.add_day0(summary, config.exposure)["day0_date"]
+
+
+def _check_age_range(patients: _Log) -> None:
+    if "age_years" not in patients.data:
+        return
+    age = patients.data["age_years"]
+    bad = age.notna() & ((age < 0) | (age > MAX_AGE_YEARS))
+    msgs = [
+        f"`age_years` value {a:g} is not a possible age (0 to {MAX_AGE_YEARS} years); set "
+        f"missing. Correct the age in the file."
+        for a in age[bad]
+    ]
+    patients.note(bad, "age_years", "age", "set_missing", msgs)
+
+
+def _check_birth(patients: _Log, day0: pd.Series, config: StudyConfig) -> pd.Series:
+    """Clear a birth date or year that puts day 0 before birth or past 120 years; return each
+    patient's earliest possible birth day (by patient id), NaT where unknown."""
+    p = patients.data
+    words = config.exposure.day0_words
+    day0 = day0.reindex(p.index)
+    if "birth_date" in p:
+        born = p["birth_date"]
+        age = _completed_years(born, day0)
+        bad = born.notna() & age.notna() & ((age < 0) | (age > MAX_AGE_YEARS))
+        msgs = [
+            f"`birth_date` {_day(b)} gives an age of {a:g} years at day 0 ({_day(d)}, {words}), "
+            f"outside 0 to {MAX_AGE_YEARS}; set missing. Correct the birth date, or the date "
+            f"of day 0, in the file."
+            for b, a, d in zip(born[bad], age[bad], day0[bad], strict=True)
+        ]
+        patients.note(bad, "birth_date", "birth", "set_missing", msgs)
+    p = patients.data
+    if "birth_year" in p:
+        year = p["birth_year"].astype("Float64")
+        at = day0.dt.year.astype("Float64")
+        bad = (year.notna() & at.notna() & ((year > at) | (at - year - 1 > MAX_AGE_YEARS))).astype(
+            bool
+        )
+        msgs = [
+            f"`birth_year` {y:g} gives an age of {d.year - y - 1:g} to {d.year - y:g} years at "
+            f"day 0 ({_day(d)}, {words}), outside 0 to {MAX_AGE_YEARS}; set missing. Correct "
+            f"the year of birth, or the date of day 0, in the file."
+            for y, d in zip(year[bad], day0[bad], strict=True)
+        ]
+        patients.note(bad, "birth_year", "birth", "set_missing", msgs)
+        p = patients.data
+        if "birth_date" in p:
+            both = p["birth_date"].notna() & p["birth_year"].notna()
+            differ = both & (p["birth_date"].dt.year != p["birth_year"].astype("Float64"))
+            differ = differ.fillna(False).astype(bool)
+            msgs = [
+                f"`birth_year` {y} is not the year of `birth_date` {_day(b)}; kept, the birth "
+                f"date is used. Correct one of them in the file."
+                for y, b in zip(p["birth_year"][differ], p["birth_date"][differ], strict=True)
+            ]
+            patients.note(differ, "birth_year", "birth", "flagged", msgs)
+    p = patients.data
+    birth = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]")
+    if "birth_year" in p:
+        years = p["birth_year"].astype("Float64")
+        birth = pd.to_datetime(
+            years.map(lambda y: f"{int(y)}-01-01" if pd.notna(y) else None), errors="coerce"
+        ).astype("datetime64[ns]")
+    if "birth_date" in p:
+        birth = p["birth_date"].astype("datetime64[ns]").fillna(birth)
+    return pd.Series(birth.to_numpy(), index=p["patient_id"].to_numpy())
+
+
+def _check_age_against_birth(patients: _Log, day0: pd.Series, birth: pd.Series) -> None:
+    """Flag an ``age_years`` more than a year away from the age at day 0 the birth gives."""
+    p = patients.data
+    if "age_years" not in p or not birth.notna().any():
+        return
+    d0 = day0.reindex(p.index)
+    if "birth_date" in p and p["birth_date"].notna().any():
+        exact = _completed_years(p["birth_date"], d0)
+    else:
+        exact = pd.Series(float("nan"), index=p.index)
+    if "birth_year" in p:
+        by = (d0.dt.year - p["birth_year"].astype("Float64")).astype("float64")
+    else:
+        by = pd.Series(float("nan"), index=p.index)
+    lo = exact.fillna(by - 1)  # birth year only: the age is one of two
+    hi = exact.fillna(by)
+    age = p["age_years"]
+    bad = (age.notna() & lo.notna() & ((age < lo - 1) | (age > hi + 1))).astype(bool)
+    msgs = []
+    for i in bad.index[bad]:
+        dated = "birth_date" in p and pd.notna(p.at[i, "birth_date"])
+        basis = (
+            f"`birth_date` {_day(p.at[i, 'birth_date'])}: {lo[i]:g}"
+            if dated
+            else f"`birth_year` {p.at[i, 'birth_year']}: {lo[i]:g} or {hi[i]:g}"
+        )
+        msgs.append(
+            f"`age_years` {age[i]:g} disagrees by more than a year with the age at day 0 "
+            f"({_day(d0[i])}) from {basis}; kept. Check the age and the birth date in the file."
+        )
+    patients.note(bad, "age_years", "age", "flagged", msgs)
+
+
+def _check_before_birth(logs: dict[str, _Log], birth: pd.Series, config: StudyConfig) -> None:
+    """Records dated before the patient's birth: a required date excludes its record, an
+    optional one is cleared; on the patient's own row a required date is flagged and kept."""
+    if not birth.notna().any():
+        return
+    for name, log in logs.items():
+        for column, spec in config.columns_for(name).items():
+            if spec.kind != "date" or column not in log.data or column == "birth_date":
+                continue
+            born = log.data["patient_id"].map(birth)
+            dates = log.data[column]
+            bad = (dates.notna() & born.notna() & (dates < born)).astype(bool)
+            msgs = [
+                f"`{column}` {_day(d)} is before the patient's birth ({_day(b)}); the record "
+                f"cannot be right. Correct the date or the birth date in the file."
+                for d, b in zip(dates[bad], born[bad], strict=True)
+            ]
+            if name == "patients" and spec.required:
+                log.note(bad, column, "birth", "flagged", [m + " Kept." for m in msgs])
+            else:
+                log.reject(bad, column, spec.required, msgs)
+
+
+def _check_resolution(aes: _Log) -> None:
+    """An adverse event cannot end before it began: its ``resolution_date`` is cleared."""
+    if "resolution_date" not in aes.data:
+        return
+    a = aes.data
+    bad = (a["resolution_date"].notna() & (a["resolution_date"] < a["onset_date"])).astype(bool)
+    msgs = [
+        f"`resolution_date` {_day(r)} is before `onset_date` {_day(o)}; set missing (the event "
+        f"is kept, its end unknown). Correct the date in the file."
+        for r, o in zip(a["resolution_date"][bad], a["onset_date"][bad], strict=True)
+    ]
+    aes.note(bad, "resolution_date", "order", "set_missing", msgs)
+
+
+def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
+    """Discontinuation before the first exposure (date cleared); last visit before the first
+    exposure, and adverse events after the last known contact (flagged: the last contact is the
+    latest known date of the patient)."""
+    patients, exposures = logs["patients"], logs["exposures"]
+    e = config.exposure
+    summary = derive.add_exposure_summary(patients.data, exposures.data, e)
+    first = summary["first_exposure_date"]
+    p = patients.data
+    if "discontinuation_date" in p:
+        disc = p["discontinuation_date"]
+        bad = (disc.notna() & first.notna() & (disc < first)).astype(bool)
+        msgs = [
+            f"`discontinuation_date` {_day(d)} is before the first {e.singular} ({_day(f)}): "
+            f"the treatment cannot stop before it starts; set missing. Correct the date in "
+            f"the file."
+            for d, f in zip(disc[bad], first[bad], strict=True)
+        ]
+        patients.note(bad, "discontinuation_date", "order", "set_missing", msgs)
+    p = patients.data
+    visit = p["last_visit_date"]
+    early = (visit.notna() & first.notna() & (visit < first)).astype(bool)
+    msgs = [
+        f"`last_visit_date` {_day(v)} is before the first {e.singular} ({_day(f)}); kept, the "
+        f"last contact is the patient's latest known date. Check the last visit in the file."
+        for v, f in zip(visit[early], first[early], strict=True)
+    ]
+    patients.note(early, "last_visit_date", "order", "flagged", msgs)
+    summary = derive.add_exposure_summary(patients.data, exposures.data, e)
+    known = derive.add_followup(
+        derive.add_day0(summary, e), exposures.data, logs["assessments"].data, config.derive
+    )
+    contact = pd.Series(known["last_contact_date"].to_numpy(), index=known["patient_id"])
+    aes = logs["adverse_events"]
+    last = aes.data["patient_id"].map(contact)
+    onset = aes.data["onset_date"]
+    after = (onset.notna() & last.notna() & (onset > last)).astype(bool)
+    msgs = [
+        f"`onset_date` {_day(o)} is after the patient's last contact ({_day(c)}: the latest of "
+        f"last visit, {e.plural_noun}, assessments and discontinuation); kept, and the last "
+        f"contact is taken as this onset. Check the last visit in the file."
+        for o, c in zip(onset[after], last[after], strict=True)
+    ]
+    aes.note(after, "onset_date", "order", "flagged", msgs)
+
+
+__all__ = ["MAX_AGE_YEARS", "check_chronology", "check_file_dates", "file_dates"]

@@ -1,0 +1,113 @@
+"""Coded values mapped to the study's vocabularies; a value no vocabulary maps is an error or an
+excluded record, as the study file says."""
+
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from analysis.clean.step import Step, log_rows, where
+from analysis.errors import UnmappedValuesError
+from analysis.studyfile.config import StudyConfig
+from analysis.studyfile.text import normalize_label
+
+
+def vocabulary_lookup(config: StudyConfig, vocab_name: str, source_name: str) -> dict[str, str]:
+    """Normalised label -> level for one vocabulary as seen from one source."""
+    vocab = config.vocabularies[vocab_name]
+    lookup = {}
+    for level in vocab.levels:
+        for label in [level, *vocab.synonyms.get(level, [])]:
+            lookup[normalize_label(label)] = level
+    src = next((s for s in config.sources if s.name == source_name), None)
+    if src is not None:
+        for level, labels in src.synonyms.get(vocab_name, {}).items():
+            for label in labels:
+                lookup[normalize_label(label)] = level
+    return lookup
+
+
+def map_vocabularies(
+    data: pd.DataFrame, table: str, config: StudyConfig
+) -> tuple[Step, pd.DataFrame]:
+    """Map raw labels to vocabulary levels.
+
+    Returns the step and a table of unmapped values (``table, column, source, value, count,
+    rows, suggestion``). Unmapped cells are left missing in ``data``; the caller decides whether
+    they stop the run (``cleaning.on_unmapped: error``) or exclude their records.
+    """
+    out = data.copy()
+    unmapped = []
+    for column, spec in config.columns_for(table).items():
+        if spec.kind not in ("category", "bool") or column not in out:
+            continue
+        found = config.vocabulary_for(column)
+        if found is None:
+            continue
+        vocab_name, vocab = found
+        mapped = pd.Series(pd.NA, index=out.index, dtype=object)
+        for source_name, idx in out.groupby("_source", sort=False).groups.items():
+            lookup = vocabulary_lookup(config, vocab_name, str(source_name))
+            raw = out.loc[idx, column]
+            present = raw.notna()
+            keys = raw[present].map(normalize_label)
+            levels = keys.map(lookup)
+            mapped.loc[levels.index] = levels
+            miss = levels.isna()
+            if miss.any():
+                miss_idx = levels.index[miss]
+                for value, grp in out.loc[miss_idx].groupby(out.loc[miss_idx, column].astype(str)):
+                    close = difflib.get_close_matches(normalize_label(value), list(lookup), n=1)
+                    unmapped.append(
+                        {
+                            "table": table,
+                            "column": column,
+                            "vocabulary": vocab_name,
+                            "source": where(grp, grp.index[0]).rsplit(", row", 1)[0],
+                            "value": value,
+                            "count": len(grp),
+                            "rows": ", ".join(str(r) for r in grp["source_row"].head(10))
+                            + (", ..." if len(grp) > 10 else ""),
+                            "suggestion": lookup[close[0]] if close else "",
+                            "record_index": list(grp.index),
+                        }
+                    )
+        if spec.kind == "bool":
+            out[column] = mapped.map({"yes": True, "no": False}).astype("boolean")
+        else:
+            out[column] = pd.Categorical(mapped, categories=vocab.levels, ordered=vocab.ordered)
+    report = pd.DataFrame(unmapped)
+    return Step(out), report
+
+
+def unmapped_message(report: pd.DataFrame) -> str:
+    """The error text for unmapped labels: every value, its count, rows, and the fix."""
+    lines = [f"{len(report)} unmapped value(s); nothing was guessed or dropped:"]
+    for r in report.itertuples():
+        hint = f" (closest known label maps to {r.suggestion!r})" if r.suggestion else ""
+        plural = "row" if r.count == 1 else "rows"
+        lines.append(
+            f"  - `{r.column}` has unmapped value {r.value!r} in {r.count} {plural} "
+            f"({plural} {r.rows} of {r.source}){hint}; add it to "
+            f"`vocabularies.{r.vocabulary}.synonyms` (or to `sources[].synonyms` for this source "
+            f"only)."
+        )
+    return "\n".join(lines)
+
+
+def handle_unmapped(step: Step, report: pd.DataFrame, table: str, on_unmapped: str) -> Step:
+    """Raise on unmapped labels, or exclude their records when ``on_unmapped == 'exclude'``."""
+    if report.empty:
+        return step
+    if on_unmapped == "error":
+        raise UnmappedValuesError(unmapped_message(report), report.drop(columns="record_index"))
+    idx = sorted({i for lst in report["record_index"] for i in lst})
+    bad = step.data.loc[idx]
+    reason_by_idx = {
+        i: f"unmapped `{r.column}` value {r.value!r}"
+        for r in report.itertuples()
+        for i in r.record_index
+    }
+    reasons = pd.Series([reason_by_idx[i] for i in idx], index=idx)
+    return Step(step.data.drop(index=idx), log_rows(bad, table, "vocabulary", reasons))

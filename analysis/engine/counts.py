@@ -1,0 +1,451 @@
+"""Counts on the engine: every aggregation the tables need, written once in Ibis.
+
+The functions accept a pandas DataFrame, a Parquet path or an Ibis table, run on DuckDB
+in-process by default (any Ibis backend works: pass an Ibis table of that backend), and return
+small pandas frames of counts and sums. Tests and models then run on those small results. No
+table builder calls pandas ``groupby`` on patient-level data directly.
+
+Over 400 lines as one job: every aggregation on the engine, in one place so that no table counts
+patient-level rows any other way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+Data: TypeAlias = pd.DataFrame | str | Path | ir.Table
+
+
+#: One DuckDB connection per process id (see ``process_connection``).
+_CONNECTIONS: dict[int, ibis.BaseBackend] = {}
+#: Parquet views already made on this process's connection, by name; the name encodes the
+#: file's path, size and modification time, so a changed file gets a new view.
+_VIEWS: dict[str, ir.Table] = {}
+
+
+def process_connection() -> ibis.BaseBackend:
+    """This process's DuckDB connection, opened on first use and kept: opening one costs
+    ~0.03-0.4 s, a fifth of an AE table on a million patients. It runs the queries over
+    in-memory tables and reads the Parquet inputs of the table functions. A forked child opens
+    its own (a connection's worker threads do not survive a fork). Not for use by two threads
+    at once."""
+    pid = os.getpid()
+    con = _CONNECTIONS.get(pid)
+    if con is None:
+        _CONNECTIONS.clear()  # a parent's connection, inherited through a fork: not usable here
+        _VIEWS.clear()
+        con = _CONNECTIONS[pid] = connect()
+    return con
+
+
+def _backend(expr: ir.Table) -> ibis.BaseBackend:
+    """The backend an expression's tables are bound to; this process's connection when they
+    are all in memory (no backend bound yet)."""
+    try:
+        return expr._find_backend(use_default=False)
+    except Exception:  # only in-memory tables
+        return process_connection()
+
+
+def connect() -> ibis.BaseBackend:
+    """A new in-process DuckDB connection, without DuckDB's progress bar (it would print into
+    the user's terminal or notebook)."""
+    con = ibis.duckdb.connect()
+    # Inside Jupyter DuckDB refuses the setting (it wants ipywidgets) and draws no bar anyway.
+    with contextlib.suppress(Exception):
+        con.raw_sql("SET enable_progress_bar = false")
+    return con
+
+
+def as_table(
+    data: Data,
+    *,
+    con: ibis.BaseBackend | None = None,
+    columns: Sequence[str | None] | None = None,
+) -> ir.Table:
+    """Wrap ``data`` as an Ibis table.
+
+    A pandas frame becomes an in-memory table (it runs on whichever backend it is joined with;
+    categoricals stay dictionary-encoded in Arrow, which DuckDB reads as text without expanding
+    one string per row) — narrowed first to ``columns`` (those it has), so that
+    only the columns a table uses are converted; a path is read as Parquet by DuckDB (``con``,
+    or this process's connection) without loading it into pandas, as a view named after the
+    file's path, size and modification time (reading the same file again reuses its view); an
+    Ibis table is returned as is.
+    """
+    if isinstance(data, ir.Table):
+        return data
+    if isinstance(data, str | Path):
+        path = Path(data)
+        if not path.exists():
+            raise FileNotFoundError(f"no Parquet file or folder at {path}")
+        st = path.stat()
+        key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+        name = "parquet_" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
+        if con is not None:
+            return con.read_parquet(str(path), table_name=name)
+        own = process_connection()  # first: a fork's inherited views go with its connection
+        view = _VIEWS.get(name)
+        if view is None:  # creating the view and reading its schema takes ~10 ms
+            view = _VIEWS[name] = own.read_parquet(str(path), table_name=name)
+        return view
+    if isinstance(data, pd.DataFrame):
+        if columns is not None:
+            wanted = [c for c in dict.fromkeys(columns) if c is not None and c in data.columns]
+            data = data[wanted]
+        # converted to Arrow once here, not again by every query
+        return ibis.memtable(pa.Table.from_pandas(data, preserve_index=False))
+    raise TypeError(
+        f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
+    )
+
+
+def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Run an expression and sort by ``keys`` for determinism. An expression over in-memory
+    tables only runs on a fresh DuckDB connection of ours, not on Ibis' global default."""
+    out = _backend(expr).execute(expr)
+    keys = [k for k in keys if k in out.columns]
+    if keys:
+        out = out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+    return out
+
+
+def group_sizes(
+    subjects: ir.Table,
+    *,
+    by: Sequence[str] = (),
+    subject_id: str = "patient_id",
+    unique: bool = False,
+) -> pd.DataFrame:
+    """Distinct subjects per group (the denominators ``N``). ``unique=True`` says the table has
+    one row per subject (already checked), so rows are counted instead of distinct ids."""
+    n = subjects.count() if unique else subjects[subject_id].nunique()
+    agg = subjects.group_by(list(by)).aggregate(N=n) if by else subjects.aggregate(N=n)
+    return execute(agg, by)
+
+
+def per_subject_events(
+    events: ir.Table, *, subject_id: str, keys: Sequence[str] = (), flags: Sequence[str] = ()
+) -> ir.Table:
+    """One row per (subject, *keys) with its number of events (column ``events``) and, for each
+    boolean ``flags`` column, the number of flagged events (column ``<flag>_events``).
+
+    Counting subjects then needs no distinct count: this one pass over the event table is the
+    only heavy step of an incidence table.
+    """
+    cols = [subject_id, *keys]
+    if "events" in events.columns:
+        aggs = {"events": events["events"].sum()}
+        aggs.update({f"{f}_events": events[f"{f}_events"].sum() for f in flags})
+    else:
+        aggs = {"events": events.count()}
+        aggs.update({f"{f}_events": events[f].cast("int64").sum() for f in flags})
+    return events.group_by(cols).aggregate(**aggs)
+
+
+def subject_max_level(
+    subjects: ir.Table,
+    events: ir.Table,
+    *,
+    by: Sequence[str] = (),
+    column: str,
+    order: Sequence[str],
+    subject_id: str = "patient_id",
+) -> pd.DataFrame:
+    """Subjects by their highest level of an ordered ``column`` (e.g. worst severity).
+
+    One row per subject counts once, at its highest level among its events.
+    """
+    rank_map = {level: i for i, level in enumerate(order)}
+    ev = events.filter(events[column].notnull())
+    ev = ev.mutate(_rank=ev[column].cases(*[(k, v) for k, v in rank_map.items()], else_=-1))
+    worst = ev.group_by(subject_id).aggregate(_rank=ev["_rank"].max())
+    subj = subjects.select(subject_id, *by).distinct()
+    joined = worst.inner_join(subj, subject_id)
+    group = [*by, "_rank"]
+    out = execute(joined.group_by(group).aggregate(n=joined[subject_id].nunique()), group)
+    inverse = dict(enumerate(order))
+    out[column] = out.pop("_rank").map(inverse)
+    return out
+
+
+def level_counts(data: ir.Table, *, variable: str, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Rows per level of ``variable`` (missing level is ``None``) per group."""
+    group = [*by, variable]
+    return execute(data.group_by(group).aggregate(n=data.count()), group)
+
+
+def numeric_summary(data: ir.Table, *, variable: str, by: Sequence[str] = ()) -> pd.DataFrame:
+    """n, missing, sum, sum of squares, mean, SD, min, quartiles and max per group.
+
+    Quartiles are exact continuous quantiles (DuckDB ``quantile_cont``, numpy's default linear
+    interpolation, R type 7). The SD uses the n − 1 denominator.
+    """
+    x = data[variable].cast("float64")
+    aggs = {
+        "n": x.count(),
+        "n_missing": data.count() - x.count(),
+        "sum": x.sum(),
+        "sumsq": (x * x).sum(),
+        "mean": x.mean(),
+        "sd": x.std(how="sample"),
+        "min": x.min(),
+        "q1": x.quantile(0.25),
+        "median": x.quantile(0.5),
+        "q3": x.quantile(0.75),
+        "max": x.max(),
+    }
+    expr = data.group_by(list(by)).aggregate(**aggs) if by else data.aggregate(**aggs)
+    return execute(expr, by)
+
+
+def rank_sums(
+    data: ir.Table, *, variable: str, by: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mid-rank sums per group and the tie sizes of ``variable`` (for Kruskal-Wallis on the engine).
+
+    Returns ``(per_group[n, rank_sum], ties[t])``; ranks are average ranks over non-missing values.
+    """
+    t = data.filter(data[variable].notnull())
+    ties = t.group_by(variable).aggregate(t=t.count())
+    w = ibis.cumulative_window(order_by=ties[variable])
+    cum = ties.mutate(_cum=ties["t"].sum().over(w))
+    cum = cum.mutate(_midrank=cum["_cum"] - (cum["t"] - 1) / 2.0)
+    ranked = t.inner_join(cum.select(variable, "_midrank"), variable)
+    per_group = ranked.group_by(list(by)).aggregate(
+        n=ranked.count(), rank_sum=ranked["_midrank"].sum()
+    )
+    return execute(per_group, by), execute(ties.select("t"))
+
+
+def columns(t: ir.Table) -> list[str]:
+    return list(t.columns)
+
+
+def distinct_values(t: ir.Table, column: str) -> list[str]:
+    """Sorted distinct non-missing values of ``column`` as text."""
+    values = execute(t.select(column).filter(t[column].notnull()).distinct())[column]
+    return sorted(values.astype(str))
+
+
+def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:
+    """Rows where ``flag`` is true — a boolean column, a number (non-zero) or CDISC-style
+    ``"Y"`` text; with ``as_column=True`` the boolean expression itself."""
+    col = t[flag]
+    if col.type().is_boolean():
+        cond = col.fill_null(False)
+    elif col.type().is_numeric():
+        cond = col.fill_null(0) != 0
+    else:
+        cond = col.upper().isin(["Y", "YES", "TRUE", "1"]).fill_null(False)
+    return cond if as_column else t.filter(cond)
+
+
+def missing_columns_message(missing: list[str], columns: list[str]) -> str:
+    return (
+        f"column(s) {missing} not in the subject-level table; it has {columns}. Pass the "
+        f"right names with `by=` / `subject_id=`."
+    )
+
+
+def missing_group_message(n_missing: int, column: str) -> str:
+    return (
+        f"{n_missing} subject(s) have a missing `{column}`; a table by `{column}` would drop "
+        f"them. Filter them out or give them a level (e.g. 'unknown') first."
+    )
+
+
+def duplicate_subject_message(dup: int, subject_id: str) -> str:
+    return (
+        f"the subject-level table has {dup} duplicate `{subject_id}` value(s); it must have one "
+        f"row per subject (denominators come from it)."
+    )
+
+
+def check_subject_columns(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+    """Refuse a subject-level table without the id or a ``by`` column (schema only, no query)."""
+    cols = columns(t)
+    missing_cols = [c for c in [subject_id, *by] if c not in cols]
+    if missing_cols:
+        raise ValueError(missing_columns_message(missing_cols, cols))
+
+
+#: Largest id range (max - min + 1) of the bitmap duplicate check: 2**28 bits, 32 MiB.
+BITMAP_MAX_RANGE = 1 << 28
+
+
+@ibis.udf.agg.builtin(name="bitstring_agg")
+def bitstring_agg(arg: dt.int64, lo: dt.int64, hi: dt.int64) -> dt.binary:  # type: ignore[empty-body]
+    """DuckDB: a bitstring of ``hi - lo + 1`` bits, bit ``arg - lo`` set for every value
+    (``lo`` and ``hi`` must be constants)."""
+
+
+@ibis.udf.agg.builtin(name="bit_or")
+def bit_or(bits: dt.binary) -> dt.binary:  # type: ignore[empty-body]
+    """DuckDB: the bitwise OR of bitstrings of one length."""
+
+
+@ibis.udf.scalar.builtin(name="bit_count")
+def bit_count(bits: dt.binary) -> dt.int64:  # type: ignore[empty-body]
+    """DuckDB: the number of set bits."""
+
+
+def on_duckdb(*tables: ir.Table) -> bool:
+    """Whether expressions over ``tables`` run on DuckDB (ours, or a DuckDB table passed in)."""
+    return all(_backend(t).name == "duckdb" for t in tables)
+
+
+def duplicate_count(
+    t: ir.Table, subject_id: str, *, bounds: tuple[int, int] | None = None
+) -> ir.Scalar:
+    """Rows of ``t`` minus its distinct non-missing ``subject_id`` values (0 when every row has
+    its own id), as a scalar expression to put into a query.
+
+    Portable form: ``count(*) - count(distinct id)``, a hash set of every id. On DuckDB with
+    integer ids it is a bitmap instead, ``count(*) - bit_count(bitstring_agg(id, min, max))``
+    (one bit per possible id between the smallest and the largest, ``bounds`` when the caller
+    knows them, else read by a small query first; from a Parquet file's statistics it costs
+    nothing): 0.04 s instead of 0.17 s on a million subjects. Both count the same; ranges over
+    ``BITMAP_MAX_RANGE`` use the hash set.
+    """
+    col = t[subject_id]
+    if col.type().is_integer() and on_duckdb(t):
+        if bounds is None:
+            found = execute(t.aggregate(lo=col.min(), hi=col.max()))
+            lo, hi = found["lo"].iloc[0], found["hi"].iloc[0]
+        else:
+            lo, hi = bounds
+        if pd.notna(lo) and pd.notna(hi) and int(hi) - int(lo) < BITMAP_MAX_RANGE:
+            return t.count() - bit_count(bitstring_agg(col.cast("int64"), int(lo), int(hi)))
+    return t.count() - col.nunique()
+
+
+def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+    """Refuse subjects with missing group values and duplicate ids (the denominators).
+
+    ``tables._common.check_groups`` runs the same checks on pandas frames (faster there), with
+    the same messages; the plans of ``analysis.engine.incidence`` run them inside their own queries.
+    """
+    check_subject_columns(t, by=by, subject_id=subject_id)
+    aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
+    aggs["dup"] = duplicate_count(t, subject_id)
+    res = execute(t.aggregate(**aggs)).iloc[0]
+    for i, c in enumerate(by):
+        if int(res[f"miss_{i}"]):
+            raise ValueError(missing_group_message(int(res[f"miss_{i}"]), c))
+    dup = int(res["dup"])
+    if dup:
+        raise ValueError(duplicate_subject_message(dup, subject_id))
+
+
+_NUMERIC_STATS = (
+    "n",
+    "n_missing",
+    "sum",
+    "sumsq",
+    "mean",
+    "sd",
+    "min",
+    "q1",
+    "median",
+    "q3",
+    "max",
+)
+
+
+def numeric_summaries(
+    data: ir.Table, *, variables: Sequence[str], by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """``numeric_summary`` of several variables in one query: long frame
+    ``[*by, variable, n, n_missing, sum, sumsq, mean, sd, min, q1, median, q3, max]``."""
+    if not variables:
+        return pd.DataFrame(columns=[*by, "variable", *_NUMERIC_STATS])
+    aggs = {}
+    for i, var in enumerate(variables):
+        x = data[var].cast("float64")
+        aggs.update(
+            {
+                f"{i}__n": x.count(),
+                f"{i}__n_missing": data.count() - x.count(),
+                f"{i}__sum": x.sum(),
+                f"{i}__sumsq": (x * x).sum(),
+                f"{i}__mean": x.mean(),
+                f"{i}__sd": x.std(how="sample"),
+                f"{i}__min": x.min(),
+                # one sort per variable for all three quartiles, split after the query
+                f"{i}__quartiles": x.quantile([0.25, 0.5, 0.75]),
+                f"{i}__max": x.max(),
+            }
+        )
+    expr = data.group_by(list(by)).aggregate(**aggs) if by else data.aggregate(**aggs)
+    wide = execute(expr, by)
+    for i in range(len(variables)):
+        q = wide.pop(f"{i}__quartiles")
+        for k, name in enumerate(("q1", "median", "q3")):
+            wide[f"{i}__{name}"] = [np.nan if v is None else float(v[k]) for v in q]
+    parts = []
+    for i, var in enumerate(variables):
+        cols = {f"{i}__{s}": s for s in _NUMERIC_STATS}
+        part = wide[[*by, *cols]].rename(columns=cols)
+        part.insert(len(by), "variable", var)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def multi_level_counts(
+    data: ir.Table, *, variables: Sequence[str], by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Rows per level of several variables in one query: ``[*by, variable, level, n]``; the
+    level is text and missing values are a ``None`` level."""
+    if not variables:
+        return pd.DataFrame(columns=[*by, "variable", "level", "n"])
+    parts = [
+        data.select(*by, variable=ibis.literal(var), level=data[var].cast("string"))
+        for var in variables
+    ]
+    stacked = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    keys = [*by, "variable", "level"]
+    return execute(stacked.group_by(keys).aggregate(n=stacked.count()), keys)
+
+
+def materialize(expr: ir.Table) -> ir.Table:
+    """Run ``expr`` once and keep the result in memory (Arrow) as a new in-memory table.
+
+    Used instead of Ibis ``Table.cache()``, whose DDL fails with the sqlglot/DuckDB versions
+    this project installs (``DROP TABLE IF EXISTS`` is generated without a name).
+    """
+    return ibis.memtable(_backend(expr).to_pyarrow(expr))
+
+
+def incidence_counts(
+    per_subject: ir.Table,
+    *,
+    by: Sequence[str],
+    terms: Sequence[str] = (),
+    subject_id: str,
+    events_column: str = "events",
+) -> pd.DataFrame:
+    """``n`` subjects and ``events`` per group (and term) from a per-subject table that already
+    carries the ``by`` columns (one row per subject and term): a subject counts once per cell."""
+    if terms:
+        rows = per_subject
+    else:  # collapse the terms of each subject first: one row per subject
+        rows = per_subject.group_by([subject_id, *by]).aggregate(
+            **{events_column: per_subject[events_column].sum()}
+        )
+    group = [*by, *terms]
+    aggs = {"n": rows.count(), "events": rows[events_column].sum()}
+    expr = rows.group_by(group).aggregate(**aggs) if group else rows.aggregate(**aggs)
+    return execute(expr, group)

@@ -1,0 +1,269 @@
+"""The summary figures of one study, drawn from its cleaned data and ARD, written to disk."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from analysis.ard import parse_group
+from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
+from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
+from analysis.figures.forest import plot_forest
+from analysis.figures.response import plot_response_by_sex_therapy
+from analysis.figures.schedule import plot_schedule_year1
+from analysis.figures.survival import plot_km
+from analysis.figures.theme import DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, figure_theme, save_figure
+from analysis.studyfile.plan import (
+    FIGURE_KINDS_FROM_TABLES,
+    AeByExposureFigure,
+    AeIncidenceFigure,
+    FigureSpec,
+    FlowFigure,
+    ForestFigure,
+    KmFigure,
+    ResponseBarsFigure,
+    ScheduleFigure,
+    figure_name,
+)
+from analysis.studyfile.plan_defaults import effective_plan, level_label, variable_label
+
+if TYPE_CHECKING:
+    from analysis.run.study import Study
+    from analysis.studyfile.config import StudyConfig
+
+log = logging.getLogger(__name__)
+
+#: Width and height (inches) of each figure kind.
+_SIZES = {
+    "flow_diagram": (DOUBLE_COLUMN_IN, 4.4),
+    "response_bars": (SINGLE_COLUMN_IN, 3.1),
+    "ae_incidence": (SINGLE_COLUMN_IN, 3.2),
+    "ae_by_exposure": (SINGLE_COLUMN_IN, 2.9),
+    "schedule": (SINGLE_COLUMN_IN, 2.5),
+    "km": (SINGLE_COLUMN_IN, 3.3),
+    "forest": (DOUBLE_COLUMN_IN, 2.3),
+}
+
+
+def flow_reasons(study: Study) -> dict[str, str]:
+    """Short exclusion reasons of the inclusion criteria, from their conditions in the YAML."""
+    nouns = {"n_exposures": study.config.exposure.singular}
+    return {f"inclusion:{c.id}": criterion_reason(c.where, nouns) for c in study.config.inclusion}
+
+
+def figure_specs(config: StudyConfig) -> dict[str, FigureSpec]:
+    """The figures of the study's plan by file stem, in plan order."""
+    return {figure_name(f): f for f in effective_plan(config).figures}
+
+
+def figure_stems(config: StudyConfig, *, from_tables: bool | None = None) -> list[str]:
+    """Stems of the plan's figures; ``from_tables`` True/False: only those drawn from a table
+    of the plan / only those drawn from the cleaned data alone."""
+    return [
+        stem
+        for stem, f in figure_specs(config).items()
+        if from_tables is None or (f.kind in FIGURE_KINDS_FROM_TABLES) == from_tables
+    ]
+
+
+def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
+    """The caption the plan gives, else one made from the plan, its labels and options."""
+    if spec.caption:
+        return spec.caption
+    e, opt = config.exposure, config.analysis.options
+
+    def word(col: str) -> str:
+        return variable_label(config, col).lower()
+
+    if isinstance(spec, FlowFigure):
+        return "Flow of patients from the raw records to the analysed cohort."
+    if isinstance(spec, ScheduleFigure):
+        return f"Usual interval between {e.plural_noun} in the first year."
+    if isinstance(spec, AeIncidenceFigure):
+        return f"Patients with each adverse event (% with {opt.ci_level}% CI), by {word(spec.by)}."
+    if isinstance(spec, AeByExposureFigure):
+        return f"Patients with an adverse event after each {e.singular} number."
+    if isinstance(spec, ResponseBarsFigure):
+        text = (
+            f"Response grades at {config.derive.response_target_month:g} months by {word(spec.by)}"
+        )
+        if spec.within:
+            levels = _levels(config, spec.within)
+            names = [level_label(config, spec.within, lv).lower() for lv in levels]
+            text += f", within {' and '.join(names)}" if names else f", within {word(spec.within)}"
+        return text + "."
+    if isinstance(spec, KmFigure):
+        return f"{variable_label(config, spec.time)} by {word(spec.by)} (Kaplan–Meier)."
+    return f"Odds ratios with {opt.ci_level}% CI of table {spec.table}."
+
+
+def _levels(config: StudyConfig, column: str) -> list[str]:
+    if column in config.groups:
+        return list(config.groups[column].levels)
+    found = config.vocabulary_for(column)
+    return list(found[1].levels) if found else []
+
+
+def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None = None) -> Figure:
+    """One figure of the study's plan (``suppress_below``: as the tables show it, see
+    ``analysis.figures.suppressed``)."""
+    config, clean, tables = study.config, study.clean, study.tables
+    opt = config.analysis.options
+    k = suppress_below
+
+    def shown(name: str) -> pd.DataFrame:
+        return tables[name].shown(suppress_below=k) if k else tables[name].frame
+
+    def draw(ax: Axes) -> object:
+        if isinstance(spec, ResponseBarsFigure):
+            return plot_response_by_sex_therapy(
+                clean.patients,
+                by=spec.by,
+                within=spec.within,
+                outcome=config.derive.response_column,
+                within_labels=config.analysis.labels.levels.get(spec.within or "", {}),
+                suppress_below=k,
+                hidden=_hidden_grades(study, spec, k) if k else frozenset(),
+                ax=ax,
+            )
+        if isinstance(spec, AeIncidenceFigure):
+            frame = shown(spec.table)
+            split = frame["group"].astype(str).str.startswith(f"{spec.by}=").any()
+            # a table not split by `by` (one level only: its footnote says so) shows all patients
+            by = spec.by if split else None
+            return plot_ae_incidence(frame, by=by, table=spec.table, ax=ax)
+        if isinstance(spec, AeByExposureFigure):
+            return plot_ae_by_exposure(
+                shown(spec.table), table=spec.table, noun=config.exposure.singular, ax=ax
+            )
+        if isinstance(spec, ScheduleFigure):
+            return plot_schedule_year1(
+                clean.patients,
+                levels=config.derive.schedule_months,
+                noun=config.exposure.singular,
+                suppress_below=k,
+                ax=ax,
+            )
+        if isinstance(spec, KmFigure):
+            return plot_km(
+                clean.patients,
+                time=spec.time,
+                event=spec.event,
+                by=spec.by,
+                conf_type=opt.km_conf_type,
+                xlabel=spec.xlabel
+                or f"Months since {config.exposure.day0_words.removeprefix('the ')}",
+                ylabel=spec.ylabel,
+                labels=config.analysis.labels.levels.get(spec.by, {}),
+                suppress_below=k,
+                ax=ax,
+            )
+        assert isinstance(spec, ForestFigure)
+        return plot_forest(
+            shown(spec.table),
+            xlabel=spec.xlabel or f"Odds ratio ({opt.ci_level}% CI)",
+            ax=ax,
+        )
+
+    width, height = _SIZES[spec.kind]
+    if isinstance(spec, FlowFigure):
+        # places its boxes itself, over the whole figure, and grows taller when rows need it
+        # the cohort splits into the levels of the study's first group, if it has one
+        split = next(iter(config.groups), None)
+        counts = flow_counts(clean, split=split, reasons=flow_reasons(study))
+        return flow_figure(counts, width=width, height=height)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    if clean.patients.empty:  # the run warns which inclusion step left nobody
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "No patients to show", ha="center", va="center")
+    else:
+        draw(ax)
+    return fig
+
+
+def _hidden_grades(study: Study, spec: ResponseBarsFigure, k: int) -> set[tuple[str, str, str]]:
+    """``(within, by, grade)`` cells that the plan's response tables hide under suppression
+    (the bars must not show what the table withholds; ``within`` is "overall" without one)."""
+    keys = {spec.by, spec.within} - {None}
+    outcome = study.config.derive.response_column
+    out: set[tuple[str, str, str]] = set()
+    for name, table in effective_plan(study.config).tables.items():
+        if table.kind != "response":
+            continue
+        shown = study.tables[name].shown(suppress_below=k)
+        rows = shown.loc[shown["suppressed"] & (shown["stat"] == "n")]
+        rows = rows.loc[rows["variable"] == outcome]
+        for group, level in zip(rows["group"], rows["level"], strict=True):
+            try:
+                items = parse_group(group)
+            except ValueError:  # not key=value pairs: not a bar of this figure
+                continue
+            if set(items) == keys:
+                within = items[spec.within] if spec.within else "overall"
+                out.add((within, items[spec.by], str(level)))
+    return out
+
+
+def draw_figures(
+    study: Study, stems: Sequence[str] | None = None, *, suppress_below: int | None = None
+) -> dict[str, Figure]:
+    """Draw the figures ``stems`` of the study's plan (default: all of them) in memory;
+    ``save_figures`` writes them. Every number comes from ``study.clean`` or, for figures of a
+    table, the study's tables (ARD). ``suppress_below=k``: nothing the suppressed tables hide is
+    drawn (``analysis.figures.suppressed``; the flow diagram is drawn in full)."""
+    specs = figure_specs(study.config)
+    stems = list(specs) if stems is None else list(stems)
+    unknown = [s for s in stems if s not in specs]
+    if unknown:
+        raise ValueError(
+            f"unknown figure(s) {unknown}; the figures of this study's plan "
+            f"(analysis.figures) are {list(specs)}"
+        )
+    with figure_theme():
+        return {stem: _draw(study, stem, specs[stem], suppress_below) for stem in stems}
+
+
+def save_figures(
+    figures: dict[str, Figure], out_dir: str | Path, *, formats: tuple[str, ...]
+) -> dict[str, list[Path]]:
+    """Write drawn figures as ``<out_dir>/<stem>.<format>`` (byte-identical run to run);
+    returns ``{stem: [paths]}``."""
+    with figure_theme():
+        return {
+            stem: save_figure(fig, stem, out_dir, formats=formats) for stem, fig in figures.items()
+        }
+
+
+def figures_dir(study: Study) -> Path:
+    return Path(study.reports_dir) / "figures"
+
+
+def make_figures(
+    study: Study,
+    *,
+    out_dir: str | Path | None = None,
+    formats: tuple[str, ...] = ("png", "svg", "pdf"),
+) -> dict[str, list[Path]]:
+    """Draw every summary figure of ``study`` and write PNG (300 dpi), SVG and PDF files under
+    ``study.reports_dir / "figures"`` (or ``out_dir``). Returns ``{stem: [paths]}``."""
+    out = Path(out_dir) if out_dir is not None else figures_dir(study)
+    return save_figures(draw_figures(study), out, formats=formats)
+
+
+__all__ = [
+    "draw_figures",
+    "figure_caption",
+    "figure_specs",
+    "figure_stems",
+    "figures_dir",
+    "flow_reasons",
+    "make_figures",
+    "save_figures",
+]

@@ -1,0 +1,456 @@
+"""Study configuration: pydantic models of one ``studies/<name>.yaml``.
+
+Every model forbids unknown keys so that a typo in a YAML file is an error naming the key and
+its line, never a silently ignored setting. YAML is read with ``yaml.SafeLoader`` only: tags
+such as ``!!python/object`` are refused.
+
+Over 400 lines as one job: the models of the study file's top level, which validate against one
+another when the file is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from analysis.clean.identity_rules import IdRules
+from analysis.errors import ConfigError
+from analysis.studyfile.design import Condition, Exposure, Group, Variable
+from analysis.studyfile.plan import AnalysisPlan
+from analysis.studyfile.text import normalize_label
+from analysis.studyfile.yaml_lines import (
+    Lines,
+    format_validation_errors,
+    read_yaml_text,
+    safe_load_with_lines,
+)
+
+TABLES = ("patients", "exposures", "adverse_events", "concomitant", "assessments")
+TableName = Literal["patients", "exposures", "adverse_events", "concomitant", "assessments"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StudyInfo(_Model):
+    """Who and what the study is: shown in the report title and methods."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    description: str = ""
+    reference: str = ""
+    seed: int = Field(ge=0, description="Root of every random seed used for this study.")
+    synthetic: bool = False
+    export_date: dt.date | None = Field(
+        default=None,
+        description="the day the raw data were exported: no date may be later (the default end "
+        "of `cleaning.date_window`; without it, the day each file was last modified) and it sets "
+        "the century of two-digit years",
+    )
+
+
+class Paths(_Model):
+    """Folders, relative to the repository root (the folder that holds ``studies/``)."""
+
+    raw: str
+    processed: str
+    reports: str
+
+
+class Source(_Model):
+    """One raw file (or one sheet of a workbook) holding one canonical table."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    table: TableName
+    file: str
+    format: Literal["csv", "xlsx", "parquet", "sas", "spss"] | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    date_order: Literal["DMY", "MDY", "YMD"] = "DMY"
+    decimal: Literal[".", ","] | None = Field(
+        default=None,
+        description="the decimal mark of numbers written as text; the other mark is then a "
+        "thousands separator in groups of three. Undeclared: a value such as '1.234' or "
+        "'1,250' is ambiguous and cleared (audited)",
+    )
+    columns: dict[str, str] = Field(description="canonical column -> raw header")
+    constants: dict[str, str] = Field(default_factory=dict)
+    synonyms: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="vocabulary -> level -> raw labels valid in this source only",
+    )
+    repeat: list[int | str] | None = Field(
+        default=None,
+        description="wide repeated column groups: each value fills '{i}' in the headers, one "
+        "record per filled group (e.g. 'Adverse event {i}' for i in 1, 2, 3)",
+    )
+    multiline_cells: bool = Field(
+        default=False,
+        description="CSV only: quoted cells may hold line breaks (a record may span several "
+        "lines; its source_row is its first line). Undeclared, such a record stops the run "
+        "naming its lines, since a stray quote is the usual cause",
+    )
+
+    @model_validator(mode="after")
+    def _keys_fit(self) -> Source:
+        if self.multiline_cells and self.inferred_format != "csv":
+            raise ValueError(
+                "`multiline_cells` applies to CSV sources only (this source is "
+                f"{self.inferred_format or 'of unknown format'}; its cells are read as stored): "
+                "remove the key"
+            )
+        if self.repeat is not None:
+            if not self.repeat:
+                raise ValueError("`repeat` lists no index; give e.g. [1, 2, 3] or remove it")
+            if not any("{i}" in h for h in self.columns.values()):
+                raise ValueError(
+                    "`repeat` is set but no header under `columns` contains '{i}'; write the "
+                    "repeated headers as e.g. 'Adverse event {i}'"
+                )
+        return self
+
+    def headers(self, index: int | str | None = None) -> dict[str, str]:
+        """``columns`` with ``{i}`` replaced by ``index`` (the headers of one repeated group)."""
+        if index is None:
+            return dict(self.columns)
+        return {c: h.replace("{i}", str(index)) for c, h in self.columns.items()}
+
+    @property
+    def inferred_format(self) -> str:
+        if self.format:
+            return self.format
+        suffix = Path(self.file).suffix.lower()
+        return {
+            ".csv": "csv",
+            ".txt": "csv",
+            ".tsv": "csv",
+            ".xlsx": "xlsx",
+            ".xlsm": "xlsx",
+            ".parquet": "parquet",
+            ".sas7bdat": "sas",
+            ".xpt": "sas",
+            ".sav": "spss",
+            ".zsav": "spss",
+        }.get(suffix, "")
+
+    @property
+    def label(self) -> str:
+        return f"{self.file} (sheet {self.sheet!r})" if self.sheet else self.file
+
+
+class Vocabulary(_Model):
+    """A controlled vocabulary: canonical levels and the raw labels that mean each of them."""
+
+    levels: list[str] = Field(min_length=1)
+    ordered: bool = False
+    applies_to: list[str] | None = None
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    categories: dict[str, str] = Field(
+        default_factory=dict, description="level -> category (e.g. system organ class)"
+    )
+
+    @model_validator(mode="after")
+    def _levels_known(self) -> Vocabulary:
+        unknown = [k for k in [*self.synonyms, *self.categories] if k not in self.levels]
+        if unknown:
+            raise ValueError(
+                f"synonyms/categories name levels {unknown} that are not in levels {self.levels}"
+            )
+        return self
+
+
+class RangeCheck(_Model):
+    """A plausibility check on a numeric column."""
+
+    table: TableName
+    column: str
+    min: float | None = None
+    max: float | None = None
+    action: Literal["set_missing", "exclude"] = "set_missing"
+
+
+class Criterion(_Model):
+    """One inclusion criterion: patients meeting every condition stay."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str
+    where: list[Condition] = Field(min_length=1)
+
+
+class Subgroup(_Model):
+    """A named analysis population (``population:`` of a table)."""
+
+    label: str
+    where: list[Condition] = Field(min_length=1)
+    in_flow: bool = Field(
+        default=True,
+        description="shown in the flow (a subgroup that is not a branch of the cohort, e.g. the "
+        "patients who stopped, can stay out of it)",
+    )
+
+
+class Derivation(_Model):
+    """Parameters of the derived analysis variables (see the data dictionary)."""
+
+    days_per_month: float = 30.4375
+    response_target_month: float = 12
+    response_window_months: tuple[float, float] = (10, 14)
+    improvement_levels: list[str] = Field(default_factory=list)
+    schedule_months: list[int] | None = Field(
+        default=None,
+        description="discrete exposures: derive the usual first-year interval, snapped to these "
+        "months (omit for no schedule)",
+    )
+    grade_severity: dict[str, str] = Field(
+        default_factory=dict, description="baseline_grade level -> mild / moderate / severe"
+    )
+
+    @property
+    def response_column(self) -> str:
+        """``response_12m`` for a 12-month target."""
+        return f"response_{self.response_target_month:g}m"
+
+    @property
+    def response_date_column(self) -> str:
+        return f"response_date_{self.response_target_month:g}m"
+
+    @field_validator("response_window_months")
+    @classmethod
+    def _window_ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[0] >= v[1]:
+            raise ValueError(f"window start {v[0]} must be before window end {v[1]}")
+        return v
+
+
+class DateWindow(_Model):
+    """The plausible dates of a study: a date outside is a typing error (usually the year)."""
+
+    start: dt.date = dt.date(1901, 1, 1)
+    end: dt.date | None = Field(
+        default=None,
+        description="latest plausible date; null: `study.export_date` when given, else no date "
+        "may be later than the day its file was last modified (never the date of the run, which "
+        "would make the cleaning depend on the day)",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateWindow:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"date_window.end {self.end} is before date_window.start {self.start}; give an "
+                f"end on or after the start"
+            )
+        return self
+
+
+class Cleaning(_Model):
+    on_unmapped: Literal["error", "exclude"] = "error"
+    date_window: DateWindow = Field(default_factory=DateWindow)
+    ids: IdRules = Field(default_factory=IdRules)
+    max_orphan_fraction: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="a source with more than this fraction of records whose patient_id is not "
+        "in the patient table stops the run",
+    )
+
+
+class StudyConfig(_Model):
+    """A whole study: ``StudyConfig.load("studies/x.yaml")``."""
+
+    study: StudyInfo
+    paths: Paths
+    sources: list[Source] = Field(min_length=1)
+    vocabularies: dict[str, Vocabulary] = Field(default_factory=dict)
+    checks: list[RangeCheck] = Field(default_factory=list)
+    cleaning: Cleaning = Field(default_factory=Cleaning)
+    exposure: Exposure = Field(default_factory=Exposure)
+    variables: dict[TableName, dict[str, Variable]] = Field(
+        default_factory=dict, description="the study's own columns, per canonical table"
+    )
+    derive: Derivation = Field(default_factory=lambda: Derivation())
+    groups: dict[str, Group] = Field(
+        default_factory=dict, description="derived groupings of the patients, by rule"
+    )
+    inclusion: list[Criterion] = Field(default_factory=list)
+    subgroups: dict[str, Subgroup] = Field(default_factory=dict)
+    analysis: AnalysisPlan = Field(
+        default_factory=AnalysisPlan,
+        description="the analysis plan: options, labels, tables, figures and report sections",
+    )
+
+    # Not a model field: set by ``load`` so relative paths resolve against the repository.
+    _root: Path = Path(".")
+    _path: Path | None = None
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> StudyConfig:
+        from analysis.studyfile.config_checks import check_design
+        from analysis.studyfile.plan_checks import check_plan
+
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source names must be unique; repeated: {dupes}")
+        check_design(self)
+        for i, src in enumerate(self.sources):
+            known = self.columns_for(src.table)
+            bad = [c for c in [*src.columns, *src.constants] if c not in known]
+            if bad:
+                raise ValueError(
+                    f"sources[{i}] ({src.name}): unknown canonical column(s) {bad} for table "
+                    f"'{src.table}'; known columns are {sorted(known)}. To read a column of "
+                    f"your own, declare it under `variables.{src.table}` (type, label, unit)"
+                )
+            for vocab_name, levels in src.synonyms.items():
+                if vocab_name not in self.vocabularies:
+                    raise ValueError(
+                        f"sources[{i}].synonyms names unknown vocabulary '{vocab_name}'"
+                    )
+                level_names = self.vocabularies[vocab_name].levels
+                bad_levels = [lv for lv in levels if lv not in level_names]
+                if bad_levels:
+                    raise ValueError(
+                        f"sources[{i}].synonyms.{vocab_name} names unknown level(s) {bad_levels}"
+                    )
+        for name, vocab in self.vocabularies.items():
+            seen: dict[str, str] = {}
+            for level in vocab.levels:
+                for label in [level, *vocab.synonyms.get(level, [])]:
+                    key = normalize_label(label)
+                    if key in seen and seen[key] != level:
+                        raise ValueError(
+                            f"vocabularies.{name}: label {label!r} maps to both "
+                            f"'{seen[key]}' and '{level}'; keep it under one level only"
+                        )
+                    seen[key] = level
+        for i, chk in enumerate(self.checks):
+            if chk.column not in self.columns_for(chk.table):
+                raise ValueError(f"checks[{i}]: unknown column '{chk.column}' in '{chk.table}'")
+        check_plan(self)
+        return self
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, path: str | Path, *, root: str | Path | None = None) -> StudyConfig:
+        """Read and validate a study YAML file.
+
+        Parameters
+        ----------
+        path : path of the YAML file.
+        root : folder that relative ``paths`` and ``sources[].file`` resolve against; by default
+            the parent of the folder holding the YAML (the repository root for ``studies/x.yaml``).
+        """
+        path = Path(path)
+        if not path.exists():
+            raise ConfigError(
+                f"study config not found: {path}. Pass the path of a YAML file such as "
+                f"studies/my_study.yaml."
+            )
+        text = read_yaml_text(path)
+        data, lines = safe_load_with_lines(text, path)
+        try:
+            cfg = cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(
+                format_validation_errors(exc, path, lines, what="study config")
+            ) from None
+        cfg._root = Path(root) if root is not None else path.resolve().parent.parent
+        cfg._path = path.resolve()
+        cfg._check_outputs_outside_raw(lines)
+        return cfg
+
+    def _check_outputs_outside_raw(self, lines: Lines) -> None:
+        """The raw exports are never written to: the output folders must lie outside them."""
+        raw = self.raw_dir.resolve()
+        for key in ("processed", "reports"):
+            out = getattr(self, f"{key}_dir").resolve()
+            if out == raw:
+                relation = "is the same folder as"
+            elif out.is_relative_to(raw):
+                relation = "is inside"
+            elif raw.is_relative_to(out):
+                relation = "contains"
+            else:
+                continue
+            raise ConfigError(
+                f"{self._path}: `paths.{key}` (line {lines.get(('paths', key), '?')}, {out}) "
+                f"{relation} `paths.raw` (line {lines.get(('paths', 'raw'), '?')}, {raw}); the "
+                f"run would write among the raw exports, which must stay untouched. Give "
+                f"`paths.{key}` a folder that neither is nor holds nor lies inside `paths.raw` "
+                f"(e.g. {'data/processed' if key == 'processed' else 'reports'}/<study>)."
+            )
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def resolve(self, relative: str) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else self._root / p
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.resolve(self.paths.raw)
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.resolve(self.paths.processed)
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.resolve(self.paths.reports)
+
+    def source_path(self, source: Source) -> Path:
+        p = Path(source.file)
+        return p if p.is_absolute() else self.raw_dir / p
+
+    def columns_for(self, table: str) -> dict[str, Any]:
+        """Canonical plus declared columns of ``table`` (``schema.Column`` by name)."""
+        from analysis.clean.columns import table_columns
+
+        return table_columns(self, table)
+
+    @property
+    def date_window(self) -> tuple[dt.date, dt.date | None]:
+        """The plausible dates ``(start, end)``: ``cleaning.date_window``, its end defaulting to
+        ``study.export_date`` (None: no end for the whole study; each file's modification day
+        then bounds its own dates, see :mod:`analysis.clean.plausibility`)."""
+        window = self.cleaning.date_window
+        return window.start, window.end if window.end is not None else self.study.export_date
+
+    def sources_for(self, table: str) -> list[Source]:
+        return [s for s in self.sources if s.table == table]
+
+    def vocabulary_for(self, column: str) -> tuple[str, Vocabulary] | None:
+        """The vocabulary that controls ``column`` (by name or ``applies_to``)."""
+        for name, vocab in self.vocabularies.items():
+            targets = vocab.applies_to if vocab.applies_to is not None else [name]
+            if column in targets:
+                return name, vocab
+        for table_vars in self.variables.values():
+            var = table_vars.get(column)
+            if var is not None and var.vocabulary in self.vocabularies:
+                return var.vocabulary, self.vocabularies[var.vocabulary]
+        return None
+
+    def seed_for(self, purpose: str) -> int:
+        """A seed derived from the study seed and a purpose label, stable across runs."""
+        digest = hashlib.sha256(f"{self.study.seed}:{purpose}".encode()).hexdigest()
+        return int(digest[:8], 16)
+
+    def sha256(self) -> str:
+        if self._path is None:
+            return ""
+        return hashlib.sha256(self._path.read_bytes()).hexdigest()

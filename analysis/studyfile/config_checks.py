@@ -1,0 +1,202 @@
+"""Cross-checks of a study file that need more than one section: every name a rule, criterion
+or variable uses must exist, and every value it compares with must be a level of its column.
+
+Called by ``StudyConfig`` after the sections are parsed; each failure is a ``ValueError`` whose
+text names the key, what was found and what is allowed (the loader adds file and line).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.studyfile.config import StudyConfig
+    from analysis.studyfile.design import Condition
+
+SEVERITY_GRADES = ("mild", "moderate", "severe")
+
+
+def _hint(value: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(allowed), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _levels_of(cfg: StudyConfig, column: str) -> list[str] | None:
+    if column in cfg.groups:
+        return cfg.groups[column].levels
+    found = cfg.vocabulary_for(column)
+    if found is None:
+        return None
+    name, vocab = found
+    if name in ("yes_no",) or set(vocab.levels) == {"no", "yes"}:
+        return None  # compared as booleans
+    return vocab.levels
+
+
+def _is_boolean(cfg: StudyConfig, column: str) -> bool:
+    """A yes/no column of the patient table: read as yes/no, or a derived ``is_``/``has_`` flag."""
+    from analysis.clean.columns import derived_columns
+
+    spec = cfg.columns_for("patients").get(column)
+    if spec is not None:
+        return bool(spec.kind == "bool")
+    return column.startswith(("is_", "has_")) and (
+        column in derived_columns(cfg)["patients"] or column.startswith("has_")
+    )
+
+
+def patient_columns(cfg: StudyConfig) -> set[str]:
+    """Every column the patient table has after derivation (canonical, declared, derived)."""
+    from analysis.clean.columns import derived_columns
+
+    cols = set(cfg.columns_for("patients")) | set(derived_columns(cfg)["patients"])
+    return cols | set(cfg.groups)
+
+
+def check_conditions(
+    cfg: StudyConfig, where: Iterable[Condition], key: str, known: set[str]
+) -> None:
+    for j, cond in enumerate(where):
+        if cond.column not in known:
+            raise ValueError(
+                f"{key}.where[{j}]: unknown column {cond.column!r}"
+                f"{_hint(cond.column, known)}; the patient table has {sorted(known)}"
+            )
+        if cond.op in ("is_missing", "not_missing"):
+            continue
+        if _is_boolean(cfg, cond.column):
+            values = cond.value if isinstance(cond.value, list) else [cond.value]
+            wrong = [v for v in values if not isinstance(v, bool)]
+            if wrong:
+                raise ValueError(
+                    f"{key}.where[{j}]: {cond.column} is yes/no: compare it with true or false "
+                    f"(found {wrong[0]!r}; in YAML write true or false without quotes)"
+                )
+            continue
+        levels = _levels_of(cfg, cond.column)
+        if levels is None:
+            continue
+        values = cond.value if isinstance(cond.value, list) else [cond.value]
+        bad = [v for v in values if str(v) not in levels]
+        if bad:
+            raise ValueError(
+                f"{key}.where[{j}]: {cond.column} has no level {bad[0]!r}"
+                f"{_hint(str(bad[0]), levels)}; its levels are {levels}"
+            )
+
+
+def check_design(cfg: StudyConfig) -> None:
+    """Raise ``ValueError`` at the first inconsistency between sections."""
+    from analysis.clean.columns import TABLE_COLUMNS, derived_columns
+
+    derived = derived_columns(cfg, groups=False)
+    for table, variables in cfg.variables.items():
+        for name, var in variables.items():
+            key = f"variables.{table}.{name}"
+            if name in TABLE_COLUMNS[table] or name in derived[table]:
+                raise ValueError(
+                    f"{key}: {name!r} is already a column the toolkit reads or derives; "
+                    "choose another name"
+                )
+            if var.vocabulary is not None and var.vocabulary not in cfg.vocabularies:
+                raise ValueError(
+                    f"{key}.vocabulary: no vocabulary {var.vocabulary!r}"
+                    f"{_hint(var.vocabulary, cfg.vocabularies)}; vocabularies are "
+                    f"{sorted(cfg.vocabularies)}"
+                )
+            if var.type in ("category", "yes/no") and cfg.vocabulary_for(name) is None:
+                raise ValueError(
+                    f"{key}: a {var.type} variable needs a vocabulary mapping its labels: add "
+                    f"`vocabulary: <name>`, a vocabulary named {name!r}, or list it in a "
+                    "vocabulary's `applies_to`"
+                )
+    for i, src in enumerate(cfg.sources):
+        columns = cfg.columns_for(src.table)
+        for name in [*src.columns, *src.constants]:
+            spec = columns.get(name)
+            if (
+                spec is not None
+                and spec.kind in ("category", "bool")
+                and not cfg.vocabulary_for(name)
+            ):
+                kind = "yes/no" if spec.kind == "bool" else "category"
+                raise ValueError(
+                    f"sources[{i}] ({src.name}) reads `{name}`, a {kind} column, but no "
+                    f"vocabulary maps its labels: add `vocabularies.{name}` (levels and synonyms)"
+                    + (
+                        ", or list it in the `applies_to` of a yes/no vocabulary"
+                        if kind == "yes/no"
+                        else ""
+                    )
+                )
+    day0 = cfg.exposure.day0
+    if day0 != "first_exposure":
+        day0_col = cfg.columns_for("patients").get(day0)
+        if day0_col is None or day0_col.kind != "date":
+            dates = sorted(c for c, s in cfg.columns_for("patients").items() if s.kind == "date")
+            raise ValueError(
+                f"exposure.day0: {day0!r} is neither 'first_exposure' nor a date column of the "
+                f"patient table; date columns are {dates}"
+            )
+    if day0 == "first_exposure" and not cfg.sources_for("exposures"):
+        raise ValueError(
+            "exposure.day0 is 'first_exposure' but no source feeds table 'exposures': add a "
+            "source with `table: exposures`, or set exposure.day0 to a date column of the "
+            "patient table"
+        )
+    if cfg.derive.schedule_months and cfg.exposure.kind != "discrete":
+        raise ValueError(
+            "derive.schedule_months describes intervals between discrete exposures; remove it "
+            "for exposure.kind: periods"
+        )
+    _check_levels(cfg)
+    known = patient_columns(cfg)
+    for name, group in cfg.groups.items():
+        key = f"groups.{name}"
+        if name in cfg.columns_for("patients") or name in derived["patients"]:
+            raise ValueError(f"{key}: {name!r} is already a patient column; choose another name")
+        if group.from_column is not None:
+            col = group.from_column.column
+            if col not in known:
+                raise ValueError(
+                    f"{key}.from_column.column: unknown column {col!r}{_hint(col, known)}"
+                )
+        if group.concomitant_overlap is not None:
+            drug = cfg.vocabularies.get("drug")
+            for t in group.concomitant_overlap.treatments:
+                if drug is not None and t not in drug.levels:
+                    raise ValueError(
+                        f"{key}.concomitant_overlap.treatments: {t!r} is not a level of "
+                        f"vocabulary 'drug'{_hint(t, drug.levels)}; its levels are {drug.levels}"
+                    )
+        for i, rule in enumerate(group.conditions or []):
+            check_conditions(cfg, rule.where, f"{key}.conditions[{i}]", known)
+    for i, crit in enumerate(cfg.inclusion):
+        check_conditions(cfg, crit.where, f"inclusion[{i}] ({crit.id})", known)
+    for name, sub in cfg.subgroups.items():
+        check_conditions(cfg, sub.where, f"subgroups.{name}", known)
+
+
+def _check_levels(cfg: StudyConfig) -> None:
+    d = cfg.derive
+    grades = cfg.vocabularies.get("response_grade")
+    if grades is not None:
+        bad = [lv for lv in d.improvement_levels if lv not in grades.levels]
+        if bad:
+            raise ValueError(
+                f"derive.improvement_levels: {bad[0]!r} is not a level of vocabulary "
+                f"'response_grade'{_hint(bad[0], grades.levels)}; its levels are {grades.levels}"
+            )
+    base = cfg.vocabularies.get("baseline_grade")
+    for grade, sev in d.grade_severity.items():
+        if base is not None and grade not in base.levels:
+            raise ValueError(
+                f"derive.grade_severity: {grade!r} is not a level of vocabulary "
+                f"'baseline_grade'{_hint(grade, base.levels)}"
+            )
+        if sev not in SEVERITY_GRADES:
+            raise ValueError(
+                f"derive.grade_severity.{grade}: {sev!r} must be one of {list(SEVERITY_GRADES)}"
+            )

@@ -1,0 +1,224 @@
+"""The study design in the study file: exposure, day 0, extra variables and derived groups.
+
+These pydantic models are parts of :class:`analysis.studyfile.config.StudyConfig`; they forbid
+unknown keys so a typo is an error naming the key and its line. Nothing here names a study: the
+words a report uses for the treatment and its exposures ("session", "dose period") come from the
+study file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Model):
+    """``column op value`` on the patient table (``op`` as in Python, plus set and missing tests)."""
+
+    column: str
+    op: Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in", "is_missing", "not_missing"]
+    value: Any = None
+
+
+class Exposure(_Model):
+    """How the study treatment was given, and the words the report uses for it.
+
+    ``discrete``: one dated row per administration (injection session, infusion, dispensation);
+    ``periods``: one row per treatment period with ``start_date`` and ``stop_date`` (missing while
+    ongoing), so a dose titration is several periods.
+    """
+
+    kind: Literal["discrete", "periods"] = "discrete"
+    treatment: str = Field(
+        default="the study treatment", description="name of the treatment in text"
+    )
+    noun: str = Field(default="", description="one exposure row in words; default by kind")
+    plural: str = Field(default="", description="default: noun + 's'")
+    day0: str = Field(
+        default="first_exposure",
+        description="index date: first_exposure, or a date column of the patient table",
+    )
+    teae_days_after_last: int = Field(
+        default=0,
+        ge=0,
+        description="events are treatment-emergent from day 0 to the last exposure "
+        "(discrete) or the end of the last period (periods) plus this many days",
+    )
+    dose_frequency: Literal["day", "week", "month"] | None = Field(
+        default=None,
+        description="how often a dose written without a frequency ('1 mg') is taken; without "
+        "it such a dose is audited and left missing",
+    )
+    min_interval_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="discrete only: rows closer than this to the previous one are flagged as "
+        "possible double entries",
+    )
+
+    @property
+    def singular(self) -> str:
+        return self.noun or ("administration" if self.kind == "discrete" else "treatment period")
+
+    @property
+    def plural_noun(self) -> str:
+        return self.plural or f"{self.singular}s"
+
+    @property
+    def day0_words(self) -> str:
+        """Day 0 in words: "the first session", "the date of first visit"."""
+        if self.day0 == "first_exposure":
+            start = "the start of " if self.kind == "periods" else ""
+            return f"{start}the first {self.singular}"
+        return f"the {self.day0.removesuffix('_date').replace('_', ' ')} date"
+
+    @model_validator(mode="after")
+    def _discrete_only(self) -> Exposure:
+        if self.kind == "periods" and self.min_interval_days is not None:
+            raise ValueError("min_interval_days applies to discrete exposures only; remove it")
+        return self
+
+
+VariableType = Literal["number", "integer", "date", "yes/no", "text", "category"]
+
+
+class Variable(_Model):
+    """An extra column of a canonical table, declared by the study."""
+
+    type: VariableType
+    label: str = ""
+    unit: str = ""
+    description: str = ""
+    vocabulary: str | None = Field(
+        None, description="category and yes/no: the vocabulary mapping its labels"
+    )
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _range_only_for_numbers(self) -> Variable:
+        if (self.min is not None or self.max is not None) and self.type not in (
+            "number",
+            "integer",
+        ):
+            raise ValueError(f"min/max apply to number and integer variables, not {self.type}")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class FromColumn(_Model):
+    """Group level from the value of one patient column (yes/no, category or text)."""
+
+    column: str
+    map: dict[str, str] = Field(description="column value -> group level")
+
+
+class ConcomitantOverlap(_Model):
+    """``if_any`` when a listed concomitant treatment overlaps the window, else ``otherwise``.
+
+    The window runs from day 0 to the response assessment at the target month or, for patients
+    without one, to day 0 plus the target month (``window: response``); or from day 0 to the
+    end of exposure (``window: exposure``). ``has_<treatment>`` flags are added per treatment.
+    """
+
+    treatments: list[str] = Field(min_length=1, description="levels of the `drug` vocabulary")
+    window: Literal["response", "exposure"] = "response"
+    if_any: str
+    otherwise: str
+
+
+class LevelWhen(_Model):
+    level: str
+    where: list[Condition] = Field(min_length=1)
+
+
+class Group(_Model):
+    """A derived grouping of the patients (therapy group, dose group, age band, ...).
+
+    Exactly one rule: ``from_column``, ``concomitant_overlap`` or ``conditions`` (the first
+    matching entry gives the level; ``otherwise`` the rest).
+    """
+
+    label: str = ""
+    levels: list[str] = Field(min_length=1)
+    from_column: FromColumn | None = None
+    concomitant_overlap: ConcomitantOverlap | None = None
+    conditions: list[LevelWhen] | None = None
+    otherwise: str | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Group:
+        rules = [r for r in (self.from_column, self.concomitant_overlap, self.conditions) if r]
+        if len(rules) != 1:
+            raise ValueError(
+                "give exactly one rule: from_column, concomitant_overlap or conditions "
+                f"(found {len(rules)})"
+            )
+        named: list[str] = []
+        if self.from_column:
+            named += list(self.from_column.map.values())
+        if self.concomitant_overlap:
+            named += [self.concomitant_overlap.if_any, self.concomitant_overlap.otherwise]
+        if self.conditions:
+            named += [c.level for c in self.conditions]
+        if self.otherwise is not None:
+            if not self.conditions:
+                raise ValueError("`otherwise` goes with `conditions` only")
+            named.append(self.otherwise)
+        unknown = sorted({n for n in named if n not in self.levels})
+        if unknown:
+            raise ValueError(f"rule names level(s) {unknown} not in levels {self.levels}")
+        return self
+
+
+def describe_group(name: str, group: Group, words: Callable[[str], str] | None = None) -> str:
+    """How a derived group is assigned, as a sentence; ``words`` gives a column's label."""
+    label = group.label or name.replace("_", " ")
+    if group.concomitant_overlap is not None:
+        r = group.concomitant_overlap
+        window = (
+            "day 0 to the response assessment"
+            if r.window == "response"
+            else "day 0 to the end of exposure"
+        )
+        return (
+            f"{label}: {r.if_any} when a listed treatment ({', '.join(r.treatments)}) overlapped "
+            f"{window}, otherwise {r.otherwise}."
+        )
+    if group.from_column is not None:
+        pairs = ", ".join(f"{k} → {v}" for k, v in group.from_column.map.items())
+        column = group.from_column.column
+        said = words(column) if words else column.replace("_", " ")
+        return f"{label}: from {said.lower()} ({pairs})."
+    rules = "; ".join(
+        f"{c.level} when " + " and ".join(f"{w.column} {w.op} {w.value}" for w in c.where)
+        for c in group.conditions or []
+    )
+    tail = f"; otherwise {group.otherwise}" if group.otherwise else ""
+    return f"{label}: {rules}{tail}."
+
+
+def slug(label: str) -> str:
+    """``"Topical drug (5%)"`` -> ``"topical_drug_5"``."""
+    return re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")
+
+
+__all__ = [
+    "ConcomitantOverlap",
+    "describe_group",
+    "Condition",
+    "Exposure",
+    "FromColumn",
+    "Group",
+    "LevelWhen",
+    "Variable",
+    "slug",
+]

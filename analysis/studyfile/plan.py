@@ -1,0 +1,275 @@
+"""The analysis plan in the study file: statistical options, labels, tables, figures, sections.
+
+``StudyConfig.analysis`` is an :class:`AnalysisPlan`. Every model forbids unknown keys, so a typo
+in a study file is an error naming the key and its line. Tables and figures are tagged unions
+on ``kind``; their names, words and choices come from the study file, never from this package.
+When the plan lists no tables, :func:`effective_plan` builds a generic one from what the study
+has (see :mod:`analysis.studyfile.plan_defaults`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from analysis.studyfile.design import Condition
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Options(_Model):
+    """Statistical choices shared by every table and figure (each recorded in the ARD)."""
+
+    alpha: float = Field(default=0.05, gt=0, lt=1)
+    ci_method: Literal["wilson", "wilson_cc", "clopper_pearson", "agresti_coull", "wald"] = "wilson"
+    categorical_test: Literal["chi2", "fisher", "none"] = "chi2"
+    continuous_test: Literal["welch", "anova", "kruskal", "none"] = "welch"
+    ae_test: Literal["fisher", "chi2", "none"] = "fisher"
+    response_trend_test: Literal["cochran_armitage", "mann_whitney"] = "cochran_armitage"
+    km_conf_type: Literal["log", "log-log", "plain"] = "log"
+    km_times_months: list[float] = Field(default_factory=lambda: [12.0, 24.0])
+
+    @property
+    def ci_level(self) -> int:
+        """The confidence level in percent (95 for alpha 0.05)."""
+        return int(round((1 - self.alpha) * 100))
+
+
+class Labels(_Model):
+    """Words for variables and levels, used by titles, row labels, captions and footnotes."""
+
+    variables: dict[str, str] = Field(default_factory=dict)
+    units: dict[str, str] = Field(
+        default_factory=dict, description="numeric covariate -> its unit word ('per <unit>')"
+    )
+    levels: dict[str, dict[str, str]] = Field(default_factory=dict)
+    descriptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="column -> its definition in the data dictionary, in the study's words",
+    )
+
+
+class _Table(_Model):
+    title: str | None = None
+    population: str | None = Field(
+        default=None, description="a name under `subgroups`: only its patients are analysed"
+    )
+
+
+def _as_list(v: object) -> object:
+    return [v] if isinstance(v, str) else ([] if v is None else v)
+
+
+class BaselineTable(_Table):
+    kind: Literal["baseline"]
+    by: str | None = None
+    variables: list[str] = Field(min_length=1)
+    categorical: list[str] = Field(
+        default_factory=list, description="numeric variables summarised as categories"
+    )
+
+
+class AeIncidenceTable(_Table):
+    kind: Literal["ae_incidence"]
+    by: list[str] = Field(default_factory=list)
+    term: str = "ae_term"
+    unit: Literal["patients", "exposures"] = "patients"
+    where: list[Condition] = Field(
+        default_factory=list, description="conditions on the adverse-event rows"
+    )
+
+    _by = field_validator("by", mode="before")(_as_list)
+
+
+class AeSeverityTable(_Table):
+    kind: Literal["ae_severity"]
+    by: list[str] = Field(default_factory=list)
+
+    _by = field_validator("by", mode="before")(_as_list)
+
+
+class AeByExposureTable(_Table):
+    kind: Literal["ae_by_exposure"]
+    term: str = "ae_term"
+    max_exposure: int = Field(default=6, ge=1)
+
+
+class AeDurationTable(_Table):
+    kind: Literal["ae_duration"]
+    term: str = "ae_term"
+
+
+class ResponseTable(_Table):
+    kind: Literal["response"]
+    by: str
+    within: str | None = None
+
+
+class TermOutcome(_Model):
+    """The outcome "subjects with at least one treatment-emergent event of this term"."""
+
+    ae_term: str
+
+
+class ProportionalOddsTable(_Table):
+    kind: Literal["proportional_odds"]
+    outcome: str
+    covariates: list[str] = Field(min_length=1)
+    reference: dict[str, str] = Field(default_factory=dict)
+
+
+class LogisticTable(_Table):
+    kind: Literal["logistic"]
+    outcome: str | TermOutcome
+    covariates: list[str] = Field(min_length=1)
+    reference: dict[str, str] = Field(default_factory=dict)
+
+
+class TimeToEventTable(_Table):
+    kind: Literal["time_to_event"]
+    time: str
+    event: str
+    by: str
+    covariates: dict[str, str | None] = Field(
+        default_factory=dict, description="Cox covariate -> reference level (null: numeric)"
+    )
+
+
+class FrequenciesTable(_Table):
+    kind: Literal["frequencies"]
+    variables: list[str] = Field(min_length=1)
+    by: str | None = None
+
+
+TableSpec = Annotated[
+    BaselineTable
+    | AeIncidenceTable
+    | AeSeverityTable
+    | AeByExposureTable
+    | AeDurationTable
+    | ResponseTable
+    | ProportionalOddsTable
+    | LogisticTable
+    | TimeToEventTable
+    | FrequenciesTable,
+    Field(discriminator="kind"),
+]
+
+
+class _Figure(_Model):
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$", description="file stem")
+    caption: str | None = None
+
+
+class FlowFigure(_Figure):
+    kind: Literal["flow_diagram"]
+
+
+class ResponseBarsFigure(_Figure):
+    kind: Literal["response_bars"]
+    by: str
+    within: str | None = None
+
+
+class AeIncidenceFigure(_Figure):
+    kind: Literal["ae_incidence"]
+    table: str
+    by: str
+
+
+class AeByExposureFigure(_Figure):
+    kind: Literal["ae_by_exposure"]
+    table: str
+
+
+class ScheduleFigure(_Figure):
+    kind: Literal["schedule"]
+
+
+class KmFigure(_Figure):
+    kind: Literal["km"]
+    time: str
+    event: str
+    by: str
+    xlabel: str | None = None
+    ylabel: str = "Proportion still on treatment"
+
+
+class ForestFigure(_Figure):
+    kind: Literal["forest"]
+    table: str
+    xlabel: str | None = None
+
+
+FigureSpec = Annotated[
+    FlowFigure
+    | ResponseBarsFigure
+    | AeIncidenceFigure
+    | AeByExposureFigure
+    | ScheduleFigure
+    | KmFigure
+    | ForestFigure,
+    Field(discriminator="kind"),
+]
+
+#: Figure kinds whose numbers come from a table of the plan (drawn after the tables).
+FIGURE_KINDS_FROM_TABLES = ("ae_incidence", "ae_by_exposure", "forest")
+
+
+class Section(_Model):
+    """One report section: its heading, intro text, figures (by name), then tables (by name)."""
+
+    heading: str
+    intro: str = ""
+    tables: list[str] = Field(default_factory=list)
+    figures: list[str] = Field(default_factory=list)
+
+
+class Report(_Model):
+    sections: list[Section] = Field(default_factory=list)
+
+
+class AnalysisPlan(_Model):
+    """The ``analysis`` section of a study file."""
+
+    options: Options = Field(default_factory=Options)
+    labels: Labels = Field(default_factory=Labels)
+    tables: dict[str, TableSpec] = Field(
+        default_factory=dict, description="table name (in the ARD) -> its spec, in report order"
+    )
+    figures: list[FigureSpec] = Field(default_factory=list)
+    report: Report = Field(default_factory=Report)
+
+
+def figure_name(fig: FigureSpec) -> str:
+    """The file stem of a figure: its ``name``, else one made from its kind and options."""
+    if fig.name:
+        return fig.name
+    if isinstance(fig, FlowFigure):
+        return "flow_diagram"
+    if isinstance(fig, ScheduleFigure):
+        return "schedule_year1"
+    if isinstance(fig, ResponseBarsFigure):
+        return f"response_by_{fig.by}" + (f"_{fig.within}" if fig.within else "")
+    if isinstance(fig, KmFigure):
+        return f"km_{fig.time}"
+    if isinstance(fig, ForestFigure):
+        return f"forest_{fig.table}"
+    return fig.table  # ae_incidence, ae_by_exposure
+
+
+__all__ = [
+    "FIGURE_KINDS_FROM_TABLES",
+    "AnalysisPlan",
+    "FigureSpec",
+    "Labels",
+    "Options",
+    "Report",
+    "Section",
+    "TableSpec",
+    "TermOutcome",
+    "figure_name",
+]

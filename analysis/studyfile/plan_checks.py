@@ -1,0 +1,149 @@
+"""Cross-checks of the analysis plan against the rest of the study file.
+
+Every variable, ``by``, covariate, population, table and figure a plan names must exist; each
+failure is a ``ValueError`` whose text starts with the dotted key (the loader adds the line).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from analysis.privacy import HOW_TO_SHOW, never_shown_why, shown_columns
+from analysis.studyfile.config_checks import _hint, check_conditions, patient_columns
+from analysis.studyfile.plan import (
+    AeByExposureTable,
+    AeIncidenceTable,
+    AeSeverityTable,
+    BaselineTable,
+    FrequenciesTable,
+    LogisticTable,
+    ProportionalOddsTable,
+    ResponseTable,
+    TimeToEventTable,
+    figure_name,
+)
+
+if TYPE_CHECKING:
+    from analysis.studyfile.config import StudyConfig
+
+
+def _column(key: str, name: str | None, known: set[str], what: str = "variable") -> None:
+    if name is not None and name not in known:
+        raise ValueError(
+            f"{key}: unknown {what} {name!r}{_hint(name, known)}; it must be a column of the "
+            f"patient table: {sorted(known)}"
+        )
+
+
+def _shown(cfg: StudyConfig, key: str, spec: object, known: set[str], what: str) -> None:
+    """No identifier, date or free text among the columns ``spec`` shows by their values."""
+    for sub, column, where in shown_columns(spec):
+        table = where or ("patients" if column in known else "exposures")
+        why = never_shown_why(cfg, column, table)
+        if why is not None:
+            raise ValueError(f"{key}.{sub}: {why}; it is never shown in a {what}. {HOW_TO_SHOW}")
+
+
+def check_plan(cfg: StudyConfig) -> None:
+    """Raise ``ValueError`` at the first name of the plan that the study does not have."""
+    plan = cfg.analysis
+    known = patient_columns(cfg)
+    from analysis.clean.columns import derived_columns
+    from analysis.studyfile.config import TABLES
+
+    derived = derived_columns(cfg)
+    every = {c for t in TABLES for c in [*cfg.columns_for(t), *derived[t]]} | known
+    for col in plan.labels.descriptions:
+        if col not in every:
+            raise ValueError(
+                f"analysis.labels.descriptions: unknown column {col!r}{_hint(col, every)}"
+            )
+    for name, spec in plan.tables.items():
+        key = f"analysis.tables.{name}"
+        if spec.population is not None and spec.population not in cfg.subgroups:
+            raise ValueError(
+                f"{key}.population: no subgroup {spec.population!r}"
+                f"{_hint(spec.population, cfg.subgroups)}; subgroups are {sorted(cfg.subgroups)}"
+            )
+        by = getattr(spec, "by", None)
+        by_known = known
+        if isinstance(spec, AeIncidenceTable) and spec.unit == "exposures":
+            # per patient-exposure, a column of the exposure (its dose) groups too
+            by_known = known | set(cfg.columns_for("exposures")) | set(derived["exposures"])
+        for i, b in enumerate(by if isinstance(by, list) else [by]):
+            where = f"{key}.by[{i}]" if isinstance(by, list) else f"{key}.by"
+            _column(where, b, by_known, "`by` column")
+        if isinstance(spec, ResponseTable):
+            _column(f"{key}.within", spec.within, known, "`within` column")
+        if isinstance(spec, BaselineTable | FrequenciesTable):
+            for i, v in enumerate(spec.variables):
+                _column(f"{key}.variables[{i}]", v, known)
+        if isinstance(spec, BaselineTable):
+            for i, v in enumerate(spec.categorical):
+                if v not in spec.variables:
+                    raise ValueError(
+                        f"{key}.categorical[{i}]: {v!r} is not one of this table's variables "
+                        f"{spec.variables}"
+                    )
+        if isinstance(spec, ProportionalOddsTable | LogisticTable):
+            for i, v in enumerate(spec.covariates):
+                _column(f"{key}.covariates[{i}]", v, known, "covariate")
+            if isinstance(spec.outcome, str):
+                _column(f"{key}.outcome", spec.outcome, known, "outcome")
+            else:
+                terms = cfg.vocabularies.get("ae_term")
+                if terms is not None and spec.outcome.ae_term not in terms.levels:
+                    raise ValueError(
+                        f"{key}.outcome.ae_term: {spec.outcome.ae_term!r} is not a level of "
+                        f"vocabulary 'ae_term'{_hint(spec.outcome.ae_term, terms.levels)}"
+                    )
+        if isinstance(spec, TimeToEventTable):
+            _column(f"{key}.time", spec.time, known)
+            _column(f"{key}.event", spec.event, known)
+            for v in spec.covariates:
+                _column(f"{key}.covariates.{v}", v, known, "covariate")
+        if isinstance(spec, AeByExposureTable) and cfg.exposure.kind == "periods":
+            raise ValueError(
+                f"{key}: kind ae_by_exposure counts events after each numbered administration; "
+                "it needs exposure.kind: discrete (this study has periods). Remove the table, "
+                "or use kind: ae_incidence with unit: exposures"
+            )
+        if isinstance(spec, AeIncidenceTable):
+            ae_cols = set(cfg.columns_for("adverse_events")) | {"is_teae", "exposure_number"}
+            check_conditions(cfg, spec.where, key, ae_cols)
+        if isinstance(spec, AeIncidenceTable | AeSeverityTable) and not cfg.sources_for(
+            "adverse_events"
+        ):
+            raise ValueError(f"{key}: kind {spec.kind} needs a source with table: adverse_events")
+        _shown(cfg, key, spec, known, "table")
+    from analysis.studyfile.plan_defaults import effective_plan
+
+    stems: list[str] = []
+    for i, fig in enumerate(plan.figures or effective_plan(cfg).figures):
+        key = f"analysis.figures[{i}]"
+        table = getattr(fig, "table", None)
+        if table is not None and table not in plan.tables:
+            raise ValueError(
+                f"{key}.table: no table {table!r}{_hint(table, plan.tables)} under "
+                f"analysis.tables; tables are {list(plan.tables)}"
+            )
+        for attr in ("by", "within", "time", "event"):
+            _column(f"{key}.{attr}", getattr(fig, attr, None), known, f"`{attr}` column")
+        _shown(cfg, key, fig, known, "figure")
+        stem = figure_name(fig)
+        if stem in stems:
+            raise ValueError(f"{key}: a second figure named {stem!r}; give it another `name`")
+        stems.append(stem)
+    for i, sec in enumerate(plan.report.sections):
+        key = f"analysis.report.sections[{i}]"
+        for j, t in enumerate(sec.tables):
+            if t not in plan.tables:
+                raise ValueError(
+                    f"{key}.tables[{j}]: no table {t!r}{_hint(t, plan.tables)}; tables are "
+                    f"{list(plan.tables)}"
+                )
+        for j, f in enumerate(sec.figures):
+            if f not in stems:
+                raise ValueError(
+                    f"{key}.figures[{j}]: no figure {f!r}{_hint(f, stems)}; figures are {stems}"
+                )

@@ -1,0 +1,131 @@
+"""The tables of one study, as its analysis plan (``analysis.tables`` of the study file) lists them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.ard import concat_ard
+from analysis.clean.stage import CleanResult
+from analysis.studyfile.config import StudyConfig
+from analysis.studyfile.plan_defaults import effective_plan
+from analysis.tables.plan_tables import build_table
+from analysis.tables.render import TableResult
+from analysis.write.safe_cells import neutralise_frame
+
+
+def options(config: StudyConfig) -> dict[str, Any]:
+    """The statistical options of the study's plan (``analysis.options``), as a dict."""
+    return config.analysis.options.model_dump()
+
+
+def table_builders(
+    config: StudyConfig, result: CleanResult
+) -> dict[str, Callable[[], TableResult]]:
+    """How to build every table of the study's plan, in report order (nothing is computed here)."""
+    plan = effective_plan(config)
+    return {
+        name: functools.partial(build_table, config, result, name, spec)
+        for name, spec in plan.tables.items()
+    }
+
+
+class StudyTables(Mapping[str, TableResult]):
+    """The tables of a study, in report order, each built the first time it is used.
+
+    ``tables["ae_incidence"]`` builds only that table (a notebook about adverse events does not
+    fit the response models); iterating over ``values()``/``items()`` builds them all.
+    """
+
+    def __init__(self, builders: Mapping[str, Callable[[], TableResult]]) -> None:
+        self._builders = dict(builders)
+        self._built: dict[str, TableResult] = {}
+
+    def __getitem__(self, name: str) -> TableResult:
+        if name not in self._built:
+            if name not in self._builders:
+                raise KeyError(
+                    f"no table {name!r} in this study; its tables are {list(self._builders)}"
+                )
+            self._built[name] = self._builders[name]()
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+    def __repr__(self) -> str:
+        built = [n for n in self._builders if n in self._built]
+        return f"StudyTables({list(self._builders)}, built={built})"
+
+
+def build_tables(config: StudyConfig, result: CleanResult) -> dict[str, TableResult]:
+    """Every table of the study, in report order, built now."""
+    return {name: build() for name, build in table_builders(config, result).items()}
+
+
+def study_ard(tables: Mapping[str, TableResult]) -> pd.DataFrame:
+    """One long ARD of every table."""
+    return concat_ard(t.frame for t in tables.values())
+
+
+def shown_ard(tables: Mapping[str, TableResult], suppress_below: int) -> pd.DataFrame:
+    """One long ARD of every table as shown under suppression: hidden values NaN, with the
+    columns ``suppressed``, ``suppression``, ``suppress_k`` and ``suppression_reason``."""
+    frames = [t.shown(suppress_below=suppress_below) for t in tables.values()]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def write_tables(
+    tables: Mapping[str, TableResult],
+    out_dir: Path,
+    *,
+    suppress_below: int | None = None,
+    unsuppressed_dir: Path | None = None,
+) -> list[Path]:
+    """Each table as HTML, DOCX, XLSX and CSV under ``out_dir/tables``; ARD as Parquet + CSV.
+
+    With ``suppress_below`` the ARD written to ``out_dir`` (the folder meant for sharing) is the
+    suppressed one (``shown_ard``); the full ARD goes to ``unsuppressed_dir`` (the study's
+    processed-data folder, kept by the study team) as ``ard_unsuppressed.parquet`` / ``.csv``,
+    or nowhere when it is None.
+    """
+    from analysis.tables.office import write_docx, write_xlsx
+    from analysis.write.atomic import write_text_atomic
+
+    tdir = out_dir / "tables"
+    tdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, t in tables.items():
+        written += [
+            write_text_atomic(tdir / f"{name}.html", t.to_html(suppress_below=suppress_below)),
+            t.to_csv(tdir / f"{name}.csv", suppress_below=suppress_below),
+            write_docx([t], tdir / f"{name}.docx", suppress_below=suppress_below),
+            write_xlsx([t], tdir / f"{name}.xlsx", suppress_below=suppress_below),
+        ]
+    full = study_ard(tables)
+    ard = shown_ard(tables, suppress_below) if suppress_below else full
+    written += _write_ard(ard, out_dir, "ard")
+    if suppress_below and unsuppressed_dir is not None:
+        written += _write_ard(full, unsuppressed_dir, "ard_unsuppressed")
+    return written
+
+
+def _write_ard(ard: pd.DataFrame, out_dir: Path, stem: str) -> list[Path]:
+    from analysis.clean.read import write_parquet
+    from analysis.write.atomic import write_atomic
+
+    safe = neutralise_frame(ard)
+    return [
+        write_atomic(out_dir / f"{stem}.parquet", lambda p: write_parquet(ard, p)),
+        write_atomic(
+            out_dir / f"{stem}.csv", lambda p: safe.to_csv(p, index=False, float_format="%.10g")
+        ),
+    ]
