@@ -116,7 +116,8 @@ def get(
 ) -> float:
     """The one ARD number with these keys; ``group`` as a mapping (``{}`` or None: overall).
 
-    ``get(ard, table="ae_incidence", variable="ae_term", level="pain", stat="n")`` -> 246.0;
+    ``get(ard, table="ae_incidence", variable="ae_term", level=term, stat="n")`` -> the subjects
+    with at least one event of ``term``;
     ``group={"sex": "female"}`` for a subgroup, ``{"sex": "*"}`` for the test across sexes,
     ``{"sex": "male vs female"}`` for the difference. The order of the group's keys does not
     matter. Raises ``KeyError`` naming what was asked and what the ARD holds when there is no
