@@ -124,6 +124,20 @@ class TableResult:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def to_text(self, *, suppress_below: int | None = None, width: int = 100) -> str:
+        """The table as aligned plain text: title, header, rows and footnotes."""
+        from analysis.tables.text_table import text_table
+
+        disp = self.display(suppress_below=suppress_below)
+        notes = self.notes(suppress_below=suppress_below)
+        return text_table(self.title, disp, notes, row_groups=self.row_groups, width=width)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
     def to_csv(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
         from analysis.write.atomic import write_atomic
 
