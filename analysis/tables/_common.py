@@ -8,6 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# the table builders take levels_of from here; its one implementation is the design matrix's
+from analysis.stats.design import levels_of
+
 
 def check_groups(subjects: pd.DataFrame, by: Sequence[str], subject_id: str) -> None:
     """Refuse missing group values and duplicate subjects instead of dropping them silently.
@@ -27,14 +30,6 @@ def check_groups(subjects: pd.DataFrame, by: Sequence[str], subject_id: str) -> 
     dup = int(subjects[subject_id].duplicated().sum())
     if dup:
         raise ValueError(engine.duplicate_subject_message(dup, subject_id))
-
-
-def levels_of(data: pd.DataFrame, column: str) -> list[str]:
-    """Declared levels of a categorical column (zero levels kept), else observed values sorted."""
-    s = data[column]
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return [str(c) for c in s.cat.categories]
-    return sorted(s.dropna().astype(str).unique())
 
 
 def levels_to_show(given: Sequence[str] | None, data: object, table: Any, column: str) -> list[str]:
