@@ -108,8 +108,11 @@ def fisher_exact_2x2_pvalues(tables: ArrayLike) -> NDArray:
     beyond it, and a binary search for the first table on the other side of the mode that is at
     most as probable, relative tolerance 1e-14), run in lockstep over all tables: each step is
     one vectorised ``scipy.stats.hypergeom`` call instead of one call per table and step. The
-    p-values equal ``fisher_exact_2x2(table).p_value`` exactly (tested); an incidence table with
-    36 comparisons takes ~5 ms instead of ~100 ms.
+    p-values equal ``fisher_exact_2x2(table).p_value`` exactly (tested). It earns its place in
+    ``benchmarks/bench_tables.py`` (``fisher_diagnostic``), which times it against scipy's
+    ``fisher_exact`` one table at a time in the same run and checks equal values: on the 36
+    comparisons of the 1,000,000-patient AE table, 0.010 s instead of 0.088 s (8.5x, median of 7
+    runs, 2 shared cores).
 
     Parameters
     ----------
