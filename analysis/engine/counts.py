@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -274,9 +274,11 @@ def duplicate_subject_message(dup: int, subject_id: str) -> str:
     )
 
 
-def check_subject_columns(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+def check_subject_columns(
+    t: ir.Table | pd.DataFrame, *, by: Sequence[str], subject_id: str
+) -> None:
     """Refuse a subject-level table without the id or a ``by`` column (schema only, no query)."""
-    cols = columns(t)
+    cols = list(t.columns)
     missing_cols = [c for c in [subject_id, *by] if c not in cols]
     if missing_cols:
         raise ValueError(missing_columns_message(missing_cols, cols))
@@ -332,22 +334,41 @@ def duplicate_count(
     return t.count() - col.nunique()
 
 
-def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+def refuse_subject_problems(
+    *, missing: Mapping[str, int], duplicates: int, subject_id: str
+) -> None:
+    """The one verdict on a subject-level table (it gives the denominators): a ``ValueError``
+    for the first ``by`` column with missing values (``missing``: column -> subjects without a
+    value), else for ``duplicates`` rows beyond one per ``subject_id``.
+
+    Every check of a subject-level table counts and then calls this, so all say the same:
+    ``check_subject_table`` (pandas or engine) and the plans of ``analysis.engine.incidence``,
+    which count inside their own queries.
+    """
+    for column, n_missing in missing.items():
+        if n_missing:
+            raise ValueError(missing_group_message(int(n_missing), column))
+    if duplicates:
+        raise ValueError(duplicate_subject_message(int(duplicates), subject_id))
+
+
+def check_subject_table(t: ir.Table | pd.DataFrame, *, by: Sequence[str], subject_id: str) -> None:
     """Refuse subjects with missing group values and duplicate ids (the denominators).
 
-    ``tables._common.check_groups`` runs the same checks on pandas frames (faster there), with
-    the same messages; the plans of ``analysis.engine.incidence`` run them inside their own queries.
+    A pandas frame is counted by pandas (~0.2 s faster than the engine at a million subjects),
+    an Ibis table in one query; duplicates are rows minus distinct non-missing ids either way.
     """
     check_subject_columns(t, by=by, subject_id=subject_id)
-    aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
-    aggs["dup"] = duplicate_count(t, subject_id)
-    res = execute(t.aggregate(**aggs)).iloc[0]
-    for i, c in enumerate(by):
-        if int(res[f"miss_{i}"]):
-            raise ValueError(missing_group_message(int(res[f"miss_{i}"]), c))
-    dup = int(res["dup"])
-    if dup:
-        raise ValueError(duplicate_subject_message(dup, subject_id))
+    if isinstance(t, pd.DataFrame):
+        missing = {c: int(t[c].isna().sum()) for c in by}
+        dup = len(t) - int(t[subject_id].nunique())
+    else:
+        aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
+        aggs["dup"] = duplicate_count(t, subject_id)
+        res = execute(t.aggregate(**aggs)).iloc[0]
+        missing = {c: int(res[f"miss_{i}"]) for i, c in enumerate(by)}
+        dup = int(res["dup"])
+    refuse_subject_problems(missing=missing, duplicates=dup, subject_id=subject_id)
 
 
 _NUMERIC_STATS = (

@@ -88,8 +88,7 @@ def incidence_bitmaps(
     found = engine.execute(query)
     is_dup = found["_g"] == -1
     n_dup = int(found.loc[is_dup, "n"].sum())
-    if n_dup:
-        raise ValueError(engine.duplicate_subject_message(n_dup, subject_id))
+    engine.refuse_subject_problems(missing={}, duplicates=n_dup, subject_id=subject_id)
     labels = _row_labels(terms, cat_names, serious is not None)
     cells = {
         (int(g), variable, lvl): (n, e)
@@ -126,16 +125,15 @@ def _groups(subjects: ir.Table, *, by: list[str], subject_id: str) -> pd.DataFra
     groups = engine.execute(
         subjects.group_by(by).aggregate(**agg) if by else subjects.aggregate(**agg), by
     )
-    _refuse_missing_groups(groups, by)
+    engine.refuse_subject_problems(
+        missing=_missing_by(groups, by), duplicates=0, subject_id=subject_id
+    )
     return groups
 
 
-def _refuse_missing_groups(groups: pd.DataFrame, by: list[str]) -> None:
-    """A missing ``by`` value in a frame of groups with their sizes ``N`` is an error."""
-    for c in by:
-        if groups[c].isna().any():
-            missing = int(groups.loc[groups[c].isna(), "N"].sum())
-            raise ValueError(engine.missing_group_message(missing, c))
+def _missing_by(groups: pd.DataFrame, by: list[str]) -> dict[str, int]:
+    """Subjects without a value of each ``by`` column, from a frame of groups with sizes ``N``."""
+    return {c: int(groups.loc[groups[c].isna(), "N"].sum()) for c in by}
 
 
 def _row_labels(terms: Sequence[str], cat_names: list[str], serious: bool) -> list[tuple[str, str]]:
@@ -302,7 +300,7 @@ def incidence_wide(
     (subject, term) when there are few terms; subjects then count once per cell as the subjects
     whose column is positive. Events of subjects absent from ``subjects`` are not counted.
 
-    The subject-level table is checked in the same query, with ``check_subject_table``'s
+    The subject-level table is checked in the same query, with ``refuse_subject_problems``'
     messages: a missing ``by`` value or a duplicate subject id is an error.
     """
     engine.check_subject_columns(subjects, by=by, subject_id=subject_id)
@@ -337,11 +335,11 @@ def incidence_wide(
         final[f"{k}__e"] = col.sum()
     by = list(by)
     wide = engine.execute(j.group_by(by).aggregate(**final) if by else j.aggregate(**final), by)
-    _refuse_missing_groups(wide, by)
-    if len(wide) and int(wide["_duplicates"].iloc[0]):
-        raise ValueError(
-            engine.duplicate_subject_message(int(wide["_duplicates"].iloc[0]), subject_id)
-        )
+    engine.refuse_subject_problems(
+        missing=_missing_by(wide, by),
+        duplicates=int(wide["_duplicates"].iloc[0]) if len(wide) else 0,
+        subject_id=subject_id,
+    )
     return _long_frame(
         wide,
         by=by,
