@@ -339,7 +339,7 @@ def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> N
     the same messages; the plans of ``analysis.engine.incidence`` run them inside their own queries.
     """
     check_subject_columns(t, by=by, subject_id=subject_id)
-    aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
+    aggs = {f"miss_{i}": t[c].isnull().sum().fill_null(0) for i, c in enumerate(by)}
     aggs["dup"] = duplicate_count(t, subject_id)
     res = execute(t.aggregate(**aggs)).iloc[0]
     for i, c in enumerate(by):
@@ -446,6 +446,6 @@ def incidence_counts(
             **{events_column: per_subject[events_column].sum()}
         )
     group = [*by, *terms]
-    aggs = {"n": rows.count(), "events": rows[events_column].sum()}
+    aggs = {"n": rows.count(), "events": rows[events_column].sum().fill_null(0)}
     expr = rows.group_by(group).aggregate(**aggs) if group else rows.aggregate(**aggs)
     return execute(expr, group)

@@ -23,12 +23,22 @@ import pandas as pd
 from analysis.engine.counts import duplicate_subject_message, missing_group_message
 
 
-def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """Rows in the order ``counts.execute`` gives: by ``keys``, missing values last."""
+def _sorted(
+    frame: pd.DataFrame, keys: Sequence[str], like: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Rows in the order ``counts.execute`` gives: by ``keys``, missing values last. With no
+    row, the key columns take their type in ``like`` (text for a categorical)."""
     keys = [k for k in keys if k in frame.columns]
+    if frame.empty and like is not None:
+        frame = frame.astype({k: _engine_dtype(like[k]) for k in keys if k in like.columns})
     if not keys:
         return frame.reset_index(drop=True)
     return frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _engine_dtype(values: pd.Series) -> object:
+    """The type the engine gives back for a column (a categorical comes back as text)."""
+    return object if isinstance(values.dtype, pd.CategoricalDtype) else values.dtype
 
 
 def _groups(data: pd.DataFrame, by: Sequence[str]) -> list[tuple[tuple, pd.DataFrame]]:
@@ -59,7 +69,7 @@ def group_sizes(
         {**dict(zip(by, key, strict=True)), "N": len(g) if unique else g[subject_id].nunique()}
         for key, g in _groups(subjects, by)
     ]
-    return _sorted(pd.DataFrame(rows, columns=[*by, "N"]).astype({"N": "int64"}), by)
+    return _sorted(pd.DataFrame(rows, columns=[*by, "N"]).astype({"N": "int64"}), by, subjects)
 
 
 def duplicate_count(subjects: pd.DataFrame, subject_id: str) -> int:
@@ -84,7 +94,9 @@ def per_subject_events(
             row["events"] = len(g)
             row.update({f"{f}_events": int(_true(g[f]).sum()) for f in flags})
         rows.append(row)
-    return _sorted(pd.DataFrame(rows, columns=[*cols, "events", *[f"{f}_events" for f in flags]]), cols)
+    counts = ["events", *[f"{f}_events" for f in flags]]
+    out = pd.DataFrame(rows, columns=[*cols, *counts]).astype(dict.fromkeys(counts, "int64"))
+    return _sorted(out, cols, events)
 
 
 def subject_max_level(
@@ -111,7 +123,7 @@ def subject_max_level(
         {**dict(zip([*by, "_rank"], key, strict=True)), "n": g[subject_id].nunique()}
         for key, g in _groups(subj, [*by, "_rank"])
     ]
-    out = _sorted(pd.DataFrame(rows, columns=[*by, "_rank", "n"]), [*by, "_rank"])
+    out = _sorted(pd.DataFrame(rows, columns=[*by, "_rank", "n"]), [*by, "_rank"], subjects)
     out[column] = out.pop("_rank").map(dict(enumerate(order)))
     return out.astype({"n": "int64"})
 
@@ -120,7 +132,7 @@ def level_counts(data: pd.DataFrame, *, variable: str, by: Sequence[str] = ()) -
     """Checks ``counts.level_counts``: ``[*by, variable, n]``, rows per level (missing kept)."""
     keys = [*by, variable]
     rows = [{**dict(zip(keys, k, strict=True)), "n": len(g)} for k, g in _groups(data, keys)]
-    return _sorted(pd.DataFrame(rows, columns=[*keys, "n"]).astype({"n": "int64"}), keys)
+    return _sorted(pd.DataFrame(rows, columns=[*keys, "n"]).astype({"n": "int64"}), keys, data)
 
 
 def _summary(values: pd.Series) -> dict[str, float]:
@@ -157,7 +169,7 @@ def numeric_summary(data: pd.DataFrame, *, variable: str, by: Sequence[str] = ()
     ]
     out = pd.DataFrame(rows, columns=[*by, *_STATS])
     floats = {s: "float64" for s in _STATS[2:]}
-    return _sorted(out.astype({"n": "int64", "n_missing": "int64", **floats}), by)
+    return _sorted(out.astype({"n": "int64", "n_missing": "int64", **floats}), by, data)
 
 
 def numeric_summaries(
@@ -190,7 +202,7 @@ def rank_sums(
     per_group = pd.DataFrame(rows, columns=[*by, "n", "rank_sum"])
     per_group = per_group.astype({"n": "int64", "rank_sum": "float64"})
     ties = t.groupby(variable, sort=True).size().to_numpy(dtype="int64")
-    return _sorted(per_group, by), pd.DataFrame({"t": ties})
+    return _sorted(per_group, by, data), pd.DataFrame({"t": ties})
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -248,7 +260,20 @@ def incidence_counts(
         ],
         columns=[*group, "n", "events"],
     )
-    return _sorted(out, group)
+    return _sorted(out.astype({"n": "int64", "events": "int64"}), group, per_subject)
+
+
+def subjects_and_events(
+    events: pd.DataFrame, *, by: Sequence[str], subject_id: str
+) -> pd.DataFrame:
+    """Checks ``incidence.subjects_and_events``: ``[*by, n, events]``, distinct subjects
+    (non-missing ids) and rows per group of an event table."""
+    rows = [
+        {**dict(zip(by, k, strict=True)), "n": g[subject_id].nunique(), "events": len(g)}
+        for k, g in _groups(events, by)
+    ]
+    out = pd.DataFrame(rows, columns=[*by, "n", "events"])
+    return _sorted(out.astype({"n": "int64", "events": "int64"}), by, events)
 
 
 def incidence(
