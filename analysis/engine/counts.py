@@ -350,19 +350,7 @@ def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> N
         raise ValueError(duplicate_subject_message(dup, subject_id))
 
 
-_NUMERIC_STATS = (
-    "n",
-    "n_missing",
-    "sum",
-    "sumsq",
-    "mean",
-    "sd",
-    "min",
-    "q1",
-    "median",
-    "q3",
-    "max",
-)
+_STATS = ("n", "n_missing", "sum", "sumsq", "mean", "sd", "min", "q1", "median", "q3", "max")
 
 
 def numeric_summaries(
@@ -371,7 +359,7 @@ def numeric_summaries(
     """``numeric_summary`` of several variables in one query: long frame
     ``[*by, variable, n, n_missing, sum, sumsq, mean, sd, min, q1, median, q3, max]``."""
     if not variables:
-        return pd.DataFrame(columns=[*by, "variable", *_NUMERIC_STATS])
+        return pd.DataFrame(columns=[*by, "variable", *_STATS])
     aggs = {}
     for i, var in enumerate(variables):
         x = data[var].cast("float64")
@@ -397,7 +385,7 @@ def numeric_summaries(
             wide[f"{i}__{name}"] = [np.nan if v is None else float(v[k]) for v in q]
     parts = []
     for i, var in enumerate(variables):
-        cols = {f"{i}__{s}": s for s in _NUMERIC_STATS}
+        cols = {f"{i}__{s}": s for s in _STATS}
         part = wide[[*by, *cols]].rename(columns=cols)
         part.insert(len(by), "variable", var)
         parts.append(part)
