@@ -363,7 +363,7 @@ def check_subject_table(t: ir.Table | pd.DataFrame, *, by: Sequence[str], subjec
         missing = {c: int(t[c].isna().sum()) for c in by}
         dup = len(t) - int(t[subject_id].nunique())
     else:
-        aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
+        aggs = {f"miss_{i}": t[c].isnull().sum().fill_null(0) for i, c in enumerate(by)}
         aggs["dup"] = duplicate_count(t, subject_id)
         res = execute(t.aggregate(**aggs)).iloc[0]
         missing = {c: int(res[f"miss_{i}"]) for i, c in enumerate(by)}
@@ -371,19 +371,7 @@ def check_subject_table(t: ir.Table | pd.DataFrame, *, by: Sequence[str], subjec
     refuse_subject_problems(missing=missing, duplicates=dup, subject_id=subject_id)
 
 
-_NUMERIC_STATS = (
-    "n",
-    "n_missing",
-    "sum",
-    "sumsq",
-    "mean",
-    "sd",
-    "min",
-    "q1",
-    "median",
-    "q3",
-    "max",
-)
+_STATS = ("n", "n_missing", "sum", "sumsq", "mean", "sd", "min", "q1", "median", "q3", "max")
 
 
 def numeric_summaries(
@@ -392,7 +380,7 @@ def numeric_summaries(
     """``numeric_summary`` of several variables in one query: long frame
     ``[*by, variable, n, n_missing, sum, sumsq, mean, sd, min, q1, median, q3, max]``."""
     if not variables:
-        return pd.DataFrame(columns=[*by, "variable", *_NUMERIC_STATS])
+        return pd.DataFrame(columns=[*by, "variable", *_STATS])
     aggs = {}
     for i, var in enumerate(variables):
         x = data[var].cast("float64")
@@ -418,7 +406,7 @@ def numeric_summaries(
             wide[f"{i}__{name}"] = [np.nan if v is None else float(v[k]) for v in q]
     parts = []
     for i, var in enumerate(variables):
-        cols = {f"{i}__{s}": s for s in _NUMERIC_STATS}
+        cols = {f"{i}__{s}": s for s in _STATS}
         part = wide[[*by, *cols]].rename(columns=cols)
         part.insert(len(by), "variable", var)
         parts.append(part)
@@ -467,6 +455,6 @@ def incidence_counts(
             **{events_column: per_subject[events_column].sum()}
         )
     group = [*by, *terms]
-    aggs = {"n": rows.count(), "events": rows[events_column].sum()}
+    aggs = {"n": rows.count(), "events": rows[events_column].sum().fill_null(0)}
     expr = rows.group_by(group).aggregate(**aggs) if group else rows.aggregate(**aggs)
     return execute(expr, group)

@@ -273,6 +273,14 @@ def _bit_rows(t: ir.Table, key: str | None, variable: str, bits: str, n_events: 
     )
 
 
+def subjects_and_events(events: ir.Table, *, by: Sequence[str], subject_id: str) -> pd.DataFrame:
+    """Distinct subjects ``n`` and events per group of an event-level table (one row per
+    event): ``[*by, n, events]``, sorted by ``by``; a missing id is no subject."""
+    by = list(by)
+    aggs = {"n": events[subject_id].nunique(), "events": events.count()}
+    return engine.execute(events.group_by(by).aggregate(**aggs), by)
+
+
 #: Up to this many terms, incidence counts come from one row per subject with a count column
 #: per term (``incidence_wide``); beyond it, from one row per (subject, term).
 MAX_WIDE_TERMS = 64
@@ -344,6 +352,6 @@ def incidence_wide(
         wide,
         by=by,
         labels=labels,
-        n=[wide[f"{k}__n"].fillna(0) for k in range(len(labels))],
-        events=[wide[f"{k}__e"].fillna(0) for k in range(len(labels))],
+        n=[[_count(v) for v in wide[f"{k}__n"]] for k in range(len(labels))],
+        events=[[_count(v) for v in wide[f"{k}__e"]] for k in range(len(labels))],
     )
