@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -171,6 +171,8 @@ def subject_max_level(
     rank_map = {level: i for i, level in enumerate(order)}
     ev = events.filter(events[column].notnull())
     ev = ev.mutate(_rank=ev[column].cases(*[(k, v) for k, v in rank_map.items()], else_=-1))
+    outside = execute(ev.filter(ev["_rank"] == -1).select(column).distinct(), [column])
+    refuse_levels_outside(outside[column], column=column, order=order)
     worst = ev.group_by(subject_id).aggregate(_rank=ev["_rank"].max())
     subj = subjects.select(subject_id, *by).distinct()
     joined = worst.inner_join(subj, subject_id)
@@ -179,6 +181,18 @@ def subject_max_level(
     inverse = dict(enumerate(order))
     out[column] = out.pop("_rank").map(inverse)
     return out
+
+
+def refuse_levels_outside(values: Iterable[object], *, column: str, order: Sequence[str]) -> None:
+    """A ``ValueError`` when events carry ``column`` values outside the ordered levels: the
+    highest level of their subject would be unknown (an unlisted level may be the worst)."""
+    outside = sorted({str(v) for v in values})
+    if outside:
+        raise ValueError(
+            f"{column} values {outside} are not among the ordered levels {list(order)}, so the "
+            f"highest {column} of their subjects is unknown. Add them to the order (lowest "
+            "first) or map them to one of its levels."
+        )
 
 
 def level_counts(data: ir.Table, *, variable: str, by: Sequence[str] = ()) -> pd.DataFrame:

@@ -20,7 +20,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.engine.counts import duplicate_subject_message, missing_group_message
+from analysis.engine.counts import (
+    duplicate_subject_message,
+    missing_group_message,
+    refuse_levels_outside,
+)
 
 
 def _sorted(
@@ -109,9 +113,11 @@ def subject_max_level(
     subject_id: str = "patient_id",
 ) -> pd.DataFrame:
     """Checks ``counts.subject_max_level``: ``[*by, n, <column>]``, subjects (of ``subjects``,
-    with an event) by the highest level of ``column`` among their events. A subject whose
-    levels are all outside ``order`` counts at a missing level."""
+    with an event) by the highest level of ``column`` among their events; levels outside
+    ``order`` are refused."""
     rank = {level: i for i, level in enumerate(order)}
+    given = events[column].dropna()
+    refuse_levels_outside(given[~given.isin(list(rank))], column=column, order=order)
     worst: dict[object, int] = {}
     for sid, level in zip(events[subject_id], events[column], strict=True):
         if pd.notna(sid) and pd.notna(level):

@@ -605,3 +605,14 @@ def test_any_kind_of_group_column_gives_the_same_table_on_every_plan(arm, monkey
     default = ae_incidence(subjects, events, by=["arm", "sex"]).frame
     for path, frame in frames.items():
         pd.testing.assert_frame_equal(default, frame, obj=path)
+
+
+def test_ae_severity_refuses_levels_outside_the_given_order():
+    """A subject whose events carry an unlisted severity was counted in no row but 'no event'."""
+
+    subjects = pd.DataFrame({"patient_id": ["a", "b"], "sex": ["female", "male"]})
+    events = pd.DataFrame(
+        {"patient_id": ["a", "b"], "severity": ["mild", "severe"], "is_teae": [True, True]}
+    )
+    with pytest.raises(ValueError, match=r"\['severe'\] are not among the ordered levels"):
+        ae_severity(subjects, events, by=["sex"], order=["mild", "moderate"])
