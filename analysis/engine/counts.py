@@ -256,7 +256,14 @@ def distinct_values(t: ir.Table, column: str) -> list[str]:
 
 def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:
     """Rows where ``flag`` is true — a boolean column, a number (non-zero) or CDISC-style
-    ``"Y"`` text; with ``as_column=True`` the boolean expression itself."""
+    ``"Y"`` text; with ``as_column=True`` the boolean expression itself. A ``flag`` the table
+    does not have is a ``ValueError`` naming its columns."""
+    if flag not in t.columns:
+        raise ValueError(
+            f"no flag column {flag!r} in the events table (its columns: {list(t.columns)}). Name "
+            "the column that flags the rows to count (e.g. teae_flag='TRTEMFL'), or pass None "
+            "to count every row."
+        )
     col = t[flag]
     if col.type().is_boolean():
         cond = col.fill_null(False)

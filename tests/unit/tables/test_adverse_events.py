@@ -616,3 +616,12 @@ def test_ae_severity_refuses_levels_outside_the_given_order():
     )
     with pytest.raises(ValueError, match=r"\['severe'\] are not among the ordered levels"):
         ae_severity(subjects, events, by=["sex"], order=["mild", "moderate"])
+
+
+def test_a_missing_flag_column_is_named_with_the_columns_there():
+    subjects = pd.DataFrame({"patient_id": ["a", "b"], "sex": ["female", "male"]})
+    events = pd.DataFrame({"patient_id": ["a"], "ae_term": ["headache"]})
+    with pytest.raises(ValueError, match=r"no flag column 'is_teae'.*'patient_id', 'ae_term'"):
+        ae_incidence(subjects, events, by=["sex"])
+    table = ae_incidence(subjects, events, by=["sex"], teae_flag=None)
+    assert value(table.frame, variable="ae_term", level="headache", group="overall", stat="n") == 1
