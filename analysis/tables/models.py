@@ -26,7 +26,7 @@ from statsmodels.discrete.discrete_model import Logit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.tools import add_constant
 
-from analysis.ard import OVERALL, ard_frame, concat_ard
+from analysis.ard import OVERALL, ard_frame
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_ci, fmt_count, fmt_num, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
@@ -62,6 +62,8 @@ class _Term:
     covariate: str
     column: str  # column of the design matrix
     contrast: str  # "male vs female", "per year"
+    level: str = ""  # the compared level ("male"), or the contrast of a numeric covariate
+    reference: str = ""  # the reference level ("female"); "" for a numeric covariate
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def _design(
                     continue
                 col = f"{cov}[{lv}]"
                 columns[col] = (values == lv).to_numpy(dtype=float)
-                terms.append(_Term(cov, col, f"{lv} vs {ref}"))
+                terms.append(_Term(cov, col, f"{lv} vs {ref}", str(lv), str(ref)))
         else:
             if cov in reference:
                 raise ValueError(
@@ -182,7 +184,7 @@ def _design(
                     "Drop it from `covariates`."
                 )
             columns[cov] = x
-            terms.append(_Term(cov, cov, _per_unit(cov, units)))
+            terms.append(_Term(cov, cov, _per_unit(cov, units), _per_unit(cov, units)))
     X = pd.DataFrame(columns, index=sub.index)
     if n_used <= X.shape[1] + 1:
         raise ValueError(
@@ -482,7 +484,7 @@ def proportional_odds(
             f"Proportional-odds assumption, {brant.method}: omnibus chi-square = "
             f"{brant.statistic:.2f}, df = {brant.df}, p = {fmt_p(brant.p_value)}; {per}."
         )
-    frame = concat_ard([ard_frame({"table": table, **r} for r in rows)])
+    frame = ard_frame(({"table": table, **r} for r in rows), context="proportional_odds")
     level = int(round((1 - alpha) * 100))
     notes = [
         f"{PO_METHOD}: cumulative logit model with one set of slopes for all {len(levels) - 1} "
@@ -582,7 +584,7 @@ def logistic_model(
         _row(MODEL, "", "events", events, f"subjects with `{outcome}` among the complete cases"),
     ]
     rows += _count_rows(design, outcome)
-    frame = concat_ard([ard_frame({"table": table, **r} for r in rows)])
+    frame = ard_frame(({"table": table, **r} for r in rows), context="logistic_regression")
     level = int(round((1 - alpha) * 100))
     notes = (
         f"{LOGIT_METHOD}: odds ratios exp(beta) of `{outcome}` with Wald {level}% CI and Wald "
@@ -660,10 +662,13 @@ def subjects_with_term(
 # ----------------------------------------------------------------------------- ARD rows
 
 
-def _row(variable: str, level: str, stat: str, value: float, method: str) -> dict[str, Any]:
+def _row(
+    variable: str, level: str, stat: str, value: float, method: str, reference: str = ""
+) -> dict[str, Any]:
     return {
         "variable": variable,
         "level": level,
+        "reference": reference,
         "group": OVERALL,
         "stat": stat,
         "value": value,
@@ -680,11 +685,14 @@ def _contrast_rows(res: Any, design: _Design, alpha: float, method: str) -> list
         b = float(params[t.column])
         lo, hi = (float(v) for v in np.asarray(ci.loc[t.column]))
         out += [
-            _row(t.covariate, t.contrast, "estimate", math.exp(b), f"{method}; odds ratio"),
-            _row(t.covariate, t.contrast, "ci_low", math.exp(lo), f"{method}; Wald {level}% CI"),
-            _row(t.covariate, t.contrast, "ci_high", math.exp(hi), f"{method}; Wald {level}% CI"),
-            _row(t.covariate, t.contrast, "p_value", float(pvalues[t.column]), f"{method}; Wald z"),
-            _row(t.covariate, t.contrast, "se", float(bse[t.column]), f"{method}; se of log OR"),
+            _row(t.covariate, t.level, st, x, how, t.reference)
+            for st, x, how in (
+                ("estimate", math.exp(b), f"{method}; odds ratio"),
+                ("ci_low", math.exp(lo), f"{method}; Wald {level}% CI"),
+                ("ci_high", math.exp(hi), f"{method}; Wald {level}% CI"),
+                ("p_value", float(pvalues[t.column]), f"{method}; Wald z"),
+                ("se", float(bse[t.column]), f"{method}; se of log OR"),
+            )
         ]
     return out
 
@@ -759,7 +767,7 @@ def _layout(
     level = int(round((1 - alpha) * 100))
     rows = []
     for t in terms:
-        key = (t.covariate, t.contrast, OVERALL)
+        key = (t.covariate, t.level, OVERALL)
         est = look.get((*key, "estimate"), np.nan)
         ci = fmt_ci(look.get((*key, "ci_low"), np.nan), look.get((*key, "ci_high"), np.nan), 2)
         rows.append(
