@@ -156,7 +156,7 @@ def key_columns(frame: pd.DataFrame) -> list[str]:
 def groups_of(frame: pd.DataFrame) -> list[dict[str, str]]:
     """Each row's groups as a mapping ``{group: level}`` (``""``: across all its levels)."""
     cols = group_cols(frame)
-    values = frame[cols].astype(str).to_numpy()
+    values = frame[cols].fillna("").astype(str).to_numpy()
     pairs = range(0, len(cols), 2)
     return [{row[i]: row[i + 1] for i in pairs if row[i]} for row in values]
 
