@@ -74,8 +74,8 @@ def ae_incidence_points(
             f"with `by` starting with {by!r}."
         )
     wide = cells.pivot_table(
-        index=["level", "_col"], columns="stat", values="value", aggfunc="first"
-    )
+        index=["level", "_col"], columns="stat", values="value", aggfunc="first", dropna=False
+    ).reindex(columns=["n", "N", "pct", "ci_low", "ci_high"])  # hidden cells stay, as NaN
     overall_rows = subjects.loc[[not g for g in subjects["_groups"]]]
     if len(overall_rows):
         overall = overall_rows.loc[overall_rows["stat"] == "n"].set_index("level")["value"]
