@@ -1,8 +1,17 @@
-"""The analysis-results data (ARD) frame: one number a row.
+"""The analysis-results data (ARD) frame: one number a row, with its groups in columns.
 
-Columns ``table, variable, level, group, stat, value, method``. ``group`` is ``overall`` or
-``;``-joined ``key=value`` pairs in the order of ``by`` (``sex=female;therapy_group=combined``).
-``value`` is always a float; formatting happens only when a table is rendered.
+Columns, as R ``cards`` spells them: ``table, context, variable, level, group1, group1_level,
+group2, group2_level, ..., reference, stat, value, method`` (as many ``groupK`` pairs as the
+deepest grouping; ``""`` where unused). ``level`` is a level of ``variable`` (``""`` for a
+whole-variable statistic). A statistic across every level of a group (a test's p-value) has
+``groupK = key`` and ``groupK_level = ""``; a comparison of two levels (a risk difference, an
+odds ratio) has the compared level where the level goes (``groupK_level`` for groups, ``level``
+for a model term) and the other level in ``reference``. ``value`` is always a float.
+
+While a table is built and laid out its frame also carries ``group``: the builders' own key
+for a cell (``overall``, ``sex=female``, ``sex=*``, ``sex=male vs female``), which the table
+layouts pivot on. It is not part of the ARD: :func:`published` drops it, and :func:`ard_frame`
+spells it out into the columns above, the only place that reads it.
 
 Fixed ``stat`` names: ``n`` (subjects with the characteristic), ``N`` (denominator), ``pct``
 (0-100), ``events``, ``ci_low``, ``ci_high``, ``mean``, ``sd``, ``median``, ``q1``, ``q3``,
@@ -17,8 +26,13 @@ from typing import Any
 
 import pandas as pd
 
-ARD_COLUMNS = ["table", "variable", "level", "group", "stat", "value", "method"]
+HEAD = ["table", "context", "variable", "level"]
+TAIL = ["reference", "stat", "value", "method"]
+KEY = "group"  # the builders' cell key, in memory only (see the module docstring)
+ARD_COLUMNS = [*HEAD, KEY, *TAIL]  # the columns a builder's rows carry
 OVERALL = "overall"
+ACROSS = "*"  # builders' key: ``sex=*`` is a statistic across every level of ``sex``
+VERSUS = " vs "  # builders' key: ``sex=male vs female`` compares male with female (reference)
 STATS = (
     "n",
     "N",
@@ -49,60 +63,124 @@ STATS = (
 
 
 def group_label(by: Iterable[str] = (), values: Iterable[Any] = ()) -> str:
-    """``group_label(["sex", "therapy_group"], ["female", "combined"])`` ->
-    ``"sex=female;therapy_group=combined"``; no ``by`` -> ``"overall"``."""
+    """The builders' cell key: ``group_label(["sex", "therapy_group"], ["female", "combined"])``
+    -> ``"sex=female;therapy_group=combined"``; no ``by`` -> ``"overall"``."""
     pairs = [f"{k}={v}" for k, v in zip(by, values, strict=True)]
     return ";".join(pairs) if pairs else OVERALL
 
 
-def parse_group(group: str) -> dict[str, str]:
-    """Inverse of ``group_label``."""
-    if group == OVERALL or not group:
-        return {}
-    return dict(part.split("=", 1) for part in group.split(";"))
+def _spell(key: str) -> tuple[list[tuple[str, str]], str]:
+    """A builders' cell key as ``[(group, level), ...]`` and the reference level (or "")."""
+    if key in (OVERALL, ""):
+        return [], ""
+    pairs, reference = [], ""
+    for part in key.split(";"):
+        name, _, level = part.partition("=")
+        if level == ACROSS:
+            level = ""
+        elif VERSUS in level:
+            level, _, reference = level.partition(VERSUS)
+        pairs.append((name, level))
+    return pairs, reference
 
 
-def ard_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Build a validated ARD frame from dict rows (missing ``level``/``method`` become "")."""
+def group_names(depth: int) -> list[str]:
+    """``["group1", "group1_level", ..., f"group{depth}_level"]``."""
+    return [c for i in range(1, depth + 1) for c in (f"group{i}", f"group{i}_level")]
+
+
+def group_cols(frame: pd.DataFrame) -> list[str]:
+    """The ``groupK`` / ``groupK_level`` columns of ``frame``, in order."""
+    return [c for c in frame.columns if c.startswith("group") and c != KEY]
+
+
+def _with_groups(df: pd.DataFrame) -> pd.DataFrame:
+    spelled = [_spell(k) for k in df[KEY]]
+    depth = max((len(p) for p, _ in spelled), default=0)
+    cols: dict[str, list[str]] = {c: [] for c in group_names(depth)}
+    for pairs, _ in spelled:
+        padded = pairs + [("", "")] * (depth - len(pairs))
+        for i, (name, level) in enumerate(padded, start=1):
+            cols[f"group{i}"].append(name)
+            cols[f"group{i}_level"].append(level)
+    out = df.assign(**cols)
+    ref = [r for _, r in spelled]
+    out["reference"] = [a or b for a, b in zip(out["reference"], ref, strict=True)]
+    return out[[*HEAD, *group_names(depth), *TAIL, KEY]]
+
+
+def ard_frame(rows: Iterable[Mapping[str, Any]], *, context: str = "") -> pd.DataFrame:
+    """A validated ARD frame from dict rows (``table, variable, level, group, stat, value,
+    method``; optionally ``context`` and ``reference``, else ``context`` and ``""``).
+
+    ``group`` (the builders' key, ``overall`` when missing) is spelt out into ``groupK`` /
+    ``groupK_level`` columns and ``reference``; ``level``/``method`` missing become ``""``.
+    """
     df = pd.DataFrame(list(rows), columns=ARD_COLUMNS)
-    for col in ("table", "variable", "level", "group", "stat", "method"):
+    df["context"] = df["context"].fillna(context)
+    df[KEY] = df[KEY].fillna(OVERALL)
+    for col in ("table", "context", "variable", "level", KEY, "reference", "stat", "method"):
         df[col] = df[col].fillna("").astype(str)
     df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
     unknown = sorted(set(df["stat"]) - set(STATS))
     if unknown:
         raise ValueError(f"unknown ARD stat name(s) {unknown}; allowed: {STATS}")
-    return df
+    return _with_groups(df)
 
 
 def concat_ard(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of ARD rows as one, the group columns as deep as the deepest frame's."""
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame(columns=ARD_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[ARD_COLUMNS]
+        return ard_frame([])
+    depth = max(len(group_cols(f)) // 2 for f in frames)
+    names = group_names(depth)
+    out = pd.concat(frames, ignore_index=True)
+    out[names] = out.reindex(columns=names).fillna("")
+    extra = [c for c in out.columns if c not in (*HEAD, *names, *TAIL, KEY)]
+    keep = [*HEAD, *names, *TAIL, *([KEY] if KEY in out.columns else []), *extra]
+    return out[keep]
 
 
-#: ``group`` values that are not a group of patients but a comparison across them
-ACROSS = "*"  # ``sex=*``: a test across every level of ``sex`` (one p-value for the variable)
-VERSUS = " vs "  # ``sex=male vs female``: a difference or ratio, first level minus/over second
+def published(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ARD as written and as ``Study.ard``: without the builders' ``group`` key."""
+    return frame.drop(columns=[KEY], errors="ignore").reset_index(drop=True)
 
 
-def group_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The ARD with its ``group`` spelt out as ``cards`` does: ``group1``, ``group1_level``,
-    ``group2``, ``group2_level``, ... (as many as the deepest group), in the order of ``by``.
+def key_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns that name one number: ``table, variable, level, groupK..., reference,
+    stat`` (unique together in an ARD)."""
+    return ["table", "variable", "level", *group_cols(frame), "reference", "stat"]
 
-    ``overall`` has no group columns filled; ``sex=*`` gives ``group1 = "sex"`` and
-    ``group1_level = "*"`` (across all levels: a test); ``sex=male vs female`` gives
-    ``group1_level = "male vs female"`` (a comparison, first minus or over second). The
-    ``group`` column stays, so the result can be filtered either way.
-    """
-    parsed = [parse_group(g) for g in frame["group"].astype(str)]
-    depth = max((len(p) for p in parsed), default=0)
-    out = frame.copy()
-    for i in range(depth):
-        keys = [list(p)[i] if len(p) > i else "" for p in parsed]
-        out[f"group{i + 1}"] = keys
-        out[f"group{i + 1}_level"] = [p[k] if k else "" for p, k in zip(parsed, keys, strict=True)]
-    return out
+
+def groups_of(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """Each row's groups as a mapping ``{group: level}`` (``""``: across all its levels)."""
+    cols = group_cols(frame)
+    values = frame[cols].fillna("").astype(str).to_numpy()
+    pairs = range(0, len(cols), 2)
+    return [{row[i]: row[i + 1] for i in pairs if row[i]} for row in values]
+
+
+def select(
+    frame: pd.DataFrame,
+    *,
+    group: Mapping[str, str] | None = None,
+    reference: str | None = None,
+    **keys: str,
+) -> pd.DataFrame:
+    """The rows of ``frame`` with these column values (``table=``, ``variable=``, ``level=``,
+    ``stat=``...), exactly these groups (``group=None``: any; ``{}``: overall) and, when given,
+    this ``reference`` (``""``: not a comparison)."""
+    mask = pd.Series(True, index=frame.index)
+    for col, want in keys.items():
+        mask &= frame[col].astype(str) == want
+    if reference is not None:
+        mask &= frame["reference"].astype(str) == reference
+    sel = frame.loc[mask]
+    if group is not None:
+        wanted = {str(k): str(v) for k, v in group.items()}
+        sel = sel.loc[[g == wanted for g in groups_of(sel)]]
+    return sel
 
 
 def get(
@@ -113,40 +191,48 @@ def get(
     stat: str,
     level: str = "",
     group: Mapping[str, str] | None = None,
+    reference: str = "",
 ) -> float:
-    """The one ARD number with these keys; ``group`` as a mapping (``{}`` or None: overall).
+    """The one ARD number with these keys.
 
-    ``get(ard, table="ae_incidence", variable="ae_term", level=term, stat="n")`` -> the subjects
-    with at least one event of ``term``;
-    ``group={"sex": "female"}`` for a subgroup, ``{"sex": "*"}`` for the test across sexes,
-    ``{"sex": "male vs female"}`` for the difference. The order of the group's keys does not
-    matter. Raises ``KeyError`` naming what was asked and what the ARD holds when there is no
-    such row (or, a broken ARD, more than one).
+    ``group`` maps each group to its level (``None`` or ``{}``: all subjects), in any order:
+    ``{"sex": "female"}`` for a subgroup, ``{"sex": ""}`` for a statistic across every level of
+    ``sex`` (a test), ``{"sex": "male"}`` with ``reference="female"`` for the comparison of male
+    with female (a risk difference). A model contrast is ``level="male", reference="female"``.
+    Raises ``KeyError`` naming what was asked and what the ARD holds when there is no such row
+    (or, a broken ARD, more than one).
     """
     wanted = dict(group or {})
-    sel = frame.loc[
-        (frame["table"] == table)
-        & (frame["variable"] == variable)
-        & (frame["level"].astype(str) == level)
-        & (frame["stat"] == stat)
-    ]
-    sel = sel.loc[[parse_group(g) == wanted for g in sel["group"].astype(str)]]
+    sel = select(
+        frame,
+        table=table,
+        variable=variable,
+        level=level,
+        stat=stat,
+        group=wanted,
+        reference=reference,
+    )
     if len(sel) == 1:
         return float(sel["value"].iloc[0])
     asked = (
-        f"table={table!r}, variable={variable!r}, level={level!r}, group={wanted}, stat={stat!r}"
+        f"table={table!r}, variable={variable!r}, level={level!r}, group={wanted}, "
+        f"reference={reference!r}, stat={stat!r}"
     )
     if len(sel) > 1:
         raise KeyError(f"{len(sel)} ARD rows for {asked}; the ARD should hold one")
+    raise KeyError(f"no ARD row for {asked}; {_what_exists(frame, table, variable)}")
+
+
+def _what_exists(frame: pd.DataFrame, table: str, variable: str) -> str:
     near = frame.loc[(frame["table"] == table) & (frame["variable"] == variable)]
     if near.empty:
         tables = sorted(set(frame["table"]))
         variables = sorted(set(frame.loc[frame["table"] == table, "variable"]))
-        hint = f"variables of {table!r}: {variables}" if variables else f"tables: {tables}"
-    else:
-        hint = (
-            f"levels: {sorted(set(near['level'].astype(str)))[:12]}, "
-            f"groups: {sorted(set(near['group'].astype(str)))[:12]}, "
-            f"stats: {sorted(set(near['stat']))}"
-        )
-    raise KeyError(f"no ARD row for {asked}; {hint}")
+        return f"variables of {table!r}: {variables}" if variables else f"tables: {tables}"
+    groups = sorted({repr(g) for g in groups_of(near)})
+    return (
+        f"levels: {sorted(set(near['level'].astype(str)))[:12]}, "
+        f"groups: {', '.join(groups[:12])}, "
+        f"references: {sorted(set(near['reference'].astype(str)))}, "
+        f"stats: {sorted(set(near['stat']))}"
+    )

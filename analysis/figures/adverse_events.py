@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from analysis.ard import OVERALL, parse_group
+from analysis.ard import OVERALL, groups_of
 from analysis.figures.theme import SMALL_FONT_PT, colors_for
 
 ANY_EVENT = "any adverse event"
@@ -59,37 +59,39 @@ def ae_incidence_points(
     (percent), terms in plotting order (most frequent first).
     """
     f = _select(ard_frame, table, variable)
-    keys = {g: list(parse_group(g)) for g in f["group"].unique()}
-    # groups of subjects carry a denominator N; comparisons ("=*", " vs ") do not
-    with_n = set(f.loc[f["stat"] == "N", "group"])
+    f = f.loc[f["reference"] == ""].assign(_groups=groups_of(f.loc[f["reference"] == ""]))
+    # groups of subjects have every level set; a test across them has an empty level
+    subjects = f.loc[[all(g.values()) for g in f["_groups"]]]
+    found = sorted({tuple(g) for g in subjects["_groups"]})
     if by is None:
-        groups = [OVERALL] if OVERALL in with_n else []
+        cells = subjects.loc[[not g for g in subjects["_groups"]]].assign(_col=OVERALL)
     else:
-        groups = [g for g, k in keys.items() if k == [by] and g in with_n]
-    if not groups:
+        cells = subjects.loc[[list(g) == [by] for g in subjects["_groups"]]]
+        cells = cells.assign(_col=[g[by] for g in cells["_groups"]])
+    if cells.empty:
         raise ValueError(
-            f"the ARD has no groups of `{by}` alone (found {sorted(keys)}); build the table "
+            f"the ARD has no groups of `{by}` alone (found {found}); build the table "
             f"with `by` starting with {by!r}."
         )
-    wide = f.pivot_table(index=["level", "group"], columns="stat", values="value", aggfunc="first")
-    if OVERALL in keys:
-        overall = wide.xs(OVERALL, level="group")["n"]
+    wide = cells.pivot_table(
+        index=["level", "_col"], columns="stat", values="value", aggfunc="first", dropna=False
+    ).reindex(columns=["n", "N", "pct", "ci_low", "ci_high"])  # hidden cells stay, as NaN
+    overall_rows = subjects.loc[[not g for g in subjects["_groups"]]]
+    if len(overall_rows):
+        overall = overall_rows.loc[overall_rows["stat"] == "n"].set_index("level")["value"]
     else:
-        overall = (
-            wide.loc[wide.index.get_level_values("group").isin(groups), "n"]
-            .groupby(level="level")
-            .sum()
-        )
+        overall = wide["n"].groupby(level="level").sum()
     terms = [t for t in dict.fromkeys(f["level"]) if overall.get(t, 0) > 0]
     terms.sort(key=lambda t: (-overall[t], t))
+    columns = list(dict.fromkeys(cells["_col"]))
     rows = []
     for t in terms:
-        for g in groups:
-            r = wide.loc[(t, g)]
+        for col in columns:
+            r = wide.loc[(t, col)]
             rows.append(
                 {
                     "term": t,
-                    "level": OVERALL if by is None else parse_group(g)[by],
+                    "level": col,
                     **{s: float(r[s]) for s in ("n", "N", "pct", "ci_low", "ci_high")},
                 }
             )
@@ -181,8 +183,11 @@ def ae_by_exposure_lines(
     "any adverse event" row excluded), most frequent first.
     """
     f = _select(ard_frame, table, variable)
-    wide = f.pivot_table(index=["level", "group"], columns="stat", values="value", aggfunc="first")
-    sessions = list(dict.fromkeys(f["group"]))
+    # one group, the exposure number: its level names the session
+    wide = f.pivot_table(
+        index=["level", "group1_level"], columns="stat", values="value", aggfunc="first"
+    )
+    sessions = list(dict.fromkeys(f["group1_level"]))
     if terms is None:
         total = wide["n"].groupby(level="level").sum().drop(ANY_EVENT, errors="ignore")
         total = total.loc[total > 0]
@@ -202,7 +207,7 @@ def ae_by_exposure_lines(
             rows.append(
                 {
                     "term": t,
-                    "session": g.split("=", 1)[1],
+                    "session": g,
                     "n": float(r["n"]),
                     "N": float(r["N"]),
                     "pct": float(r["pct"]),

@@ -8,20 +8,22 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from analysis.ard import OVERALL
+from analysis.ard import group_cols, groups_of
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
 from analysis.tables.render import fmt_p
 
 _UNITS = ("years", "months", "days", "weeks", "mg", "ml", "pct")
-FOREST_COLUMNS = ["variable", "level", "group", "label", "estimate", "ci_low", "ci_high", "p_value"]
+FOREST_COLUMNS = [
+    "variable", "level", "reference", "label", "estimate", "ci_low", "ci_high", "p_value"
+]  # fmt: skip
 
 
 def forest_rows(ard_frame: pd.DataFrame, *, table: str | None = None) -> pd.DataFrame:
-    """One row per (variable, level, group) that has ``estimate``, ``ci_low`` and ``ci_high``,
+    """One row per (variable, level, reference, groups) that has ``estimate``, ``ci_low`` and ``ci_high``,
     in ARD order, with its ``p_value`` when present (else NaN) and a display ``label``
-    ("Sex: male vs female"; the group is appended when it is not "overall")."""
+    ("Sex: male vs female"; the groups are appended when there are any)."""
     f = ard_frame if table is None else ard_frame.loc[ard_frame["table"] == table]
-    keys = ["variable", "level", "group"]
+    keys = ["variable", "level", "reference", *group_cols(f)]
     suppressed = "suppression" in f.columns  # withheld estimates are NaN: keep their columns
     wide = f.pivot_table(
         index=keys, columns="stat", values="value", aggfunc="first", sort=False,
@@ -53,9 +55,12 @@ def forest_rows(ard_frame: pd.DataFrame, *, table: str | None = None) -> pd.Data
         if len(words) > 1 and words[-1] in _UNITS:
             words = words[:-1]  # "age_years: per year" reads "Age: per year"
         var = " ".join(words)
-        text = f"{var[:1].upper()}{var[1:]}: {r['level']}" if r["level"] else var
-        return text if r["group"] in (OVERALL, "") else f"{text} [{r['group']}]"
+        versus = f"{r['level']} vs {r['reference']}" if r["reference"] else r["level"]
+        text = f"{var[:1].upper()}{var[1:]}: {versus}" if r["level"] else var
+        groups = ", ".join(f"{k} {v or '(all)'}" for k, v in r["_groups"].items())
+        return f"{text} [{groups}]" if groups else text
 
+    out["_groups"] = groups_of(out)
     out["label"] = out.apply(label, axis=1)
     return out[FOREST_COLUMNS].reset_index(drop=True)
 

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from analysis.ard import parse_group
+from analysis.ard import group_cols, groups_of
 from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import plot_forest
@@ -134,7 +134,7 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
             )
         if isinstance(spec, AeIncidenceFigure):
             frame = shown(spec.table)
-            split = frame["group"].astype(str).str.startswith(f"{spec.by}=").any()
+            split = any(spec.by in g for g in groups_of(frame))
             # a table not split by `by` (one level only: its footnote says so) shows all patients
             by = spec.by if split else None
             return plot_ae_incidence(frame, by=by, table=spec.table, ax=ax)
@@ -200,12 +200,9 @@ def _hidden_grades(study: Study, spec: ResponseBarsFigure, k: int) -> set[tuple[
         shown = study.tables[name].shown(suppress_below=k)
         rows = shown.loc[shown["suppressed"] & (shown["stat"] == "n")]
         rows = rows.loc[rows["variable"] == outcome]
-        for group, level in zip(rows["group"], rows["level"], strict=True):
-            try:
-                items = parse_group(group)
-            except ValueError:  # not key=value pairs: not a bar of this figure
-                continue
-            if set(items) == keys:
+        rows = rows.loc[rows["reference"] == ""] if group_cols(rows) else rows.iloc[:0]
+        for items, level in zip(groups_of(rows), rows["level"], strict=True):
+            if set(items) == keys and all(items.values()):
                 within = items[spec.within] if spec.within else "overall"
                 out.add((within, items[spec.by], str(level)))
     return out

@@ -41,10 +41,11 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
-from analysis.ard import OVERALL
+from analysis.ard import group_cols, groups_of, select
 from analysis.errors import ConfigError
 
 RESULT_COLUMNS = [
@@ -68,41 +69,69 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
-class Selector(_Model):
-    """One ARD row: ``level`` defaults to "" (rows such as ``N``), ``group`` to ``overall``."""
+class _Grouped(_Model):
+    """``group``: each ARD group and its level (``{therapy_group: monotherapy}``; ``{}``, the
+    default, is all subjects; ``{sex: ""}`` a statistic across every level of ``sex``)."""
+
+    group: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("group", mode="before")
+    @classmethod
+    def _mapping(cls, value: object) -> object:
+        if isinstance(value, str):
+            raise ValueError(
+                f"`group` is a mapping of each group to its level, found the text {value!r}; "
+                "write e.g. `group: {therapy_group: monotherapy}` (two groups: "
+                "`group: {sex: female, therapy_group: combined}`), or leave `group` out for "
+                "all subjects"
+            )
+        return value
+
+    def where(self) -> str:
+        return ", ".join(f"{k}={v or '(all levels)'}" for k, v in self.group.items()) or "overall"
+
+
+class Selector(_Grouped):
+    """One ARD row: ``level`` and ``reference`` default to "" (rows such as ``N``; not a
+    comparison), ``group`` to all subjects."""
 
     table: str
     variable: str
     level: str = ""
-    group: str = OVERALL
+    reference: str = ""
     stat: str
 
     def describe(self) -> str:
         lvl = f"[{self.level}]" if self.level else ""
-        return f"{self.table}.{self.variable}{lvl} @ {self.group}: {self.stat}"
+        ref = f" vs {self.reference}" if self.reference else ""
+        return f"{self.table}.{self.variable}{lvl}{ref} @ {self.where()}: {self.stat}"
 
 
-class CellSelector(_Model):
-    """An ARD cell (``table, variable, level, group``) and optionally one ``stat`` of it."""
+class CellSelector(_Grouped):
+    """An ARD cell (``table, variable, level, group, reference``) and optionally one ``stat``."""
 
     table: str
     variable: str
     level: str = ""
-    group: str = OVERALL
+    reference: str = ""
     stat: str | None = None
 
     def select(self, stat: str) -> Selector:
         return Selector(
-            table=self.table, variable=self.variable, level=self.level, group=self.group, stat=stat
+            table=self.table,
+            variable=self.variable,
+            level=self.level,
+            group=self.group,
+            reference=self.reference,
+            stat=stat,
         )
 
 
-class LevelsSelector(_Model):
+class LevelsSelector(_Grouped):
     """The rows of every level of a variable in one group, for one ``stat``."""
 
     table: str
     variable: str
-    group: str = OVERALL
     stat: str = "n"
 
 
@@ -279,7 +308,8 @@ def verify_claims(
 
     Parameters
     ----------
-    ard : an ARD frame (``table, variable, level, group, stat, value, method``), e.g.
+    ard : an ARD frame (``table, variable, level, groupK, groupK_level, reference, stat,
+        value``), e.g.
         ``Study.ard``. Not modified.
     claims : from ``load_claims``.
 
@@ -310,20 +340,26 @@ def verify_claims(
     return out
 
 
-_Key = tuple[str, str, str, str, str]
+_Key = tuple[str, str, str, str, str, str]  # table, variable, level, groups, reference, stat
+
+
+def _groups_key(group: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(group.items())) or "overall"
 
 
 def _index(ard: pd.DataFrame) -> dict[_Key, list[float]]:
-    cols = ["table", "variable", "level", "group", "stat"]
+    cols = ["table", "variable", "level", "reference", "stat"]
     missing = [c for c in [*cols, "value"] if c not in ard.columns]
     if missing:
         raise ValueError(
             f"not an ARD frame: column(s) {missing} missing; found {list(ard.columns)}"
         )
     index: dict[_Key, list[float]] = {}
+    groups = groups_of(ard) if group_cols(ard) else [{} for _ in range(len(ard))]
     keys = ard[cols].astype(str).itertuples(index=False, name=None)
-    for key, value in zip(keys, ard["value"].to_numpy(dtype=float), strict=True):
-        index.setdefault(key, []).append(float(value))
+    values = ard["value"].to_numpy(dtype=float)
+    for (t, v, lv, ref, st), g, value in zip(keys, groups, values, strict=True):
+        index.setdefault((t, v, lv, _groups_key(g), ref, st), []).append(float(value))
     return index
 
 
@@ -336,7 +372,8 @@ class _Found:
 
 
 def _lookup(index: dict[_Key, list[float]], sel: Selector) -> _Found:
-    values = index.get((sel.table, sel.variable, sel.level, sel.group, sel.stat))
+    key = (sel.table, sel.variable, sel.level, _groups_key(sel.group), sel.reference, sel.stat)
+    values = index.get(key)
     if not values:
         return _Found(None, f"not found in ARD: {sel.describe()}{_hint(index, sel)}")
     distinct = _distinct(values)
@@ -362,8 +399,9 @@ def _hint(index: dict[_Key, list[float]], sel: Selector) -> str:
         ("table", sel.table, 0),
         ("variable", sel.variable, 1),
         ("level", sel.level, 2),
-        ("group", sel.group, 3),
-        ("stat", sel.stat, 4),
+        ("group", _groups_key(sel.group), 3),
+        ("reference", sel.reference, 4),
+        ("stat", sel.stat, 5),
     ]
     for name, wanted, pos in parts:
         options = sorted({k[pos] for k in keys})
@@ -443,13 +481,10 @@ def _argmax_row(claim: ArgmaxClaim, ard: pd.DataFrame) -> dict[str, Any]:
         "tolerance": 0.0,
         "source_ref": claim.source_ref,
     }
-    rows = ard.loc[
-        (ard["table"] == src.table)
-        & (ard["variable"] == src.variable)
-        & (ard["group"] == src.group)
-        & (ard["stat"] == src.stat)
-    ]
-    where = f"{src.table}.{src.variable} @ {src.group}: {src.stat}"
+    rows = select(
+        ard, table=src.table, variable=src.variable, stat=src.stat, group=src.group, reference=""
+    )
+    where = f"{src.table}.{src.variable} @ {src.where()}: {src.stat}"
     if rows.empty:
         sel = Selector(table=src.table, variable=src.variable, group=src.group, stat=src.stat)
         hint = _hint(_index(ard), sel) if len(ard) else ""

@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from analysis.ard import ARD_COLUMNS, concat_ard
+from analysis.ard import concat_ard, key_columns, published
 from analysis.privacy import withhold_error_text
 from analysis.run.parallel import fork_available
 from analysis.write.atomic import write_atomic
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
 
 KERNEL_NAME = "python3"
 FALLBACK_KERNEL_NAME = "retro-analysis"
-#: The identifying columns of an ARD row (``value`` is compared with a tolerance).
-ARD_KEYS = ["table", "variable", "level", "group", "stat", "method"]
 #: Relative and absolute tolerance between a notebook's numbers and the package's.
 TOLERANCE = 1e-12
 
@@ -239,19 +237,22 @@ def ard_differences(
     got: pd.DataFrame, expected: pd.DataFrame, *, tolerance: float = TOLERANCE
 ) -> list[str]:
     """Why ``got`` is not the same analysis-results rows as ``expected`` (empty when it is):
-    same columns, same keys, values equal to ``tolerance`` (relative and absolute)."""
-    if list(got.columns) != ARD_COLUMNS:
-        return [f"columns are {list(got.columns)}, expected {ARD_COLUMNS}"]
+    same columns, same keys, values equal to ``tolerance`` (relative and absolute). Both are
+    compared as published (``analysis.ard.published``: without the builders' ``group`` key)."""
+    got, expected = published(got), published(expected)
+    if list(got.columns) != list(expected.columns):
+        return [f"columns are {list(got.columns)}, expected {list(expected.columns)}"]
+    keys = [*key_columns(got), "context", "method"]  # identify a row; ``value`` is compared
 
     def ordered(ard: pd.DataFrame) -> pd.DataFrame:
-        return ard.sort_values([*ARD_KEYS, "value"], kind="mergesort", na_position="last")
+        return ard.sort_values([*keys, "value"], kind="mergesort", na_position="last")
 
     a, b = ordered(got).reset_index(drop=True), ordered(expected).reset_index(drop=True)
     if len(a) != len(b):
         return [f"{len(a)} rows, the package computes {len(b)}"]
-    keys_differ = (a[ARD_KEYS] != b[ARD_KEYS]).any(axis=1)
+    keys_differ = (a[keys] != b[keys]).any(axis=1)
     if keys_differ.any():
-        first = a.loc[keys_differ, ARD_KEYS].head(3).to_dict("records")
+        first = a.loc[keys_differ, keys].head(3).to_dict("records")
         return [f"{int(keys_differ.sum())} rows have other keys, e.g. {first}"]
     x, y = a["value"].to_numpy(float), b["value"].to_numpy(float)
     close = np.isclose(x, y, rtol=tolerance, atol=tolerance, equal_nan=True)

@@ -27,6 +27,8 @@ class Term:
     covariate: str
     column: str  # column of the design matrix: "sex[male]", or the covariate for a numeric one
     contrast: str  # "male vs female", "per year"
+    level: str = ""  # the compared level ("male"), or the contrast of a numeric covariate
+    reference: str = ""  # the reference level ("female"); "" for a numeric covariate
 
     @property
     def is_numeric(self) -> bool:
@@ -152,10 +154,10 @@ def design_matrix(
                 dropped[cov] = unused
             for col, (lv, values) in coded.items():
                 columns[col] = values
-                terms.append(Term(cov, col, f"{lv} vs {ref}"))
+                terms.append(Term(cov, col, f"{lv} vs {ref}", str(lv), str(ref)))
         else:
             columns[cov] = _numeric(cov, s, given, n_used)
-            terms.append(Term(cov, cov, per_unit(cov, units)))
+            terms.append(Term(cov, cov, per_unit(cov, units), per_unit(cov, units)))
     X = pd.DataFrame(columns, index=sub.index)
     _check_estimable(X, covariates, n_used)
     return Design(

@@ -125,6 +125,8 @@ def _odds_ratios(res: Any, design: Design, alpha: float) -> pd.DataFrame:
             {
                 "covariate": t.covariate,
                 "contrast": t.contrast,
+                "level": t.level,
+                "reference": t.reference,
                 "estimate": math.exp(float(res.params[t.column])),
                 "ci_low": math.exp(lo),
                 "ci_high": math.exp(hi),

@@ -77,3 +77,26 @@ class SMDResult:
 
 
 # --------------------------------------------------------------------------- input checks
+
+
+# ------------------------------------------------------------------ ARD context of a test
+_CONTEXTS = (
+    (FISHER_EXACT, "fisher_exact"),
+    ("fisher-freeman-halton", "fisher_freeman_halton"),
+    ("pearson_chi2", "chi_square"),
+    ("wilcoxon-mann-whitney", "mann_whitney"),
+    (KRUSKAL, "kruskal_wallis"),
+    (WELCH, "welch_t_test"),
+    (ANOVA, "anova"),
+    ("standardized", "standardized_difference"),
+    ("cochran-armitage", "trend_test"),
+)
+
+
+def test_context(method: str) -> str:
+    """The ARD ``context`` (the kind of computation, as R ``cards`` names it) of a test whose
+    ``method`` is one of the names above: ``"fisher exact"`` -> ``"fisher_exact"``."""
+    for prefix, context in _CONTEXTS:
+        if method.startswith(prefix):
+            return context
+    return "hypothesis_test"

@@ -371,7 +371,7 @@ def km_ard(
             group = group_label(by_cols, [rec[c] for c in by_cols])
             level = f"{rec['time']:g}"
             rows += [_row(table, time, level, group, st, rec[c], method) for c, st in stats.items()]
-    return ard_frame(rows)
+    return ard_frame(rows, context="kaplan_meier")
 
 
 def logrank_ard(result: dict[str, object], *, table: str = TABLE) -> pd.DataFrame:
@@ -379,7 +379,7 @@ def logrank_ard(result: dict[str, object], *, table: str = TABLE) -> pd.DataFram
     return ard_frame(
         _row(table, result["time"], "log-rank", OVERALL, stat, result[stat], result["method"])
         for stat in ("statistic", "df", "p_value")
-    )
+    ).assign(context="log_rank")
 
 
 def cox_ard(result: CoxResult, *, table: str = TABLE) -> pd.DataFrame:
@@ -399,7 +399,8 @@ def cox_ard(result: CoxResult, *, table: str = TABLE) -> pd.DataFrame:
             value = result.ph_test.at[cov, stat]
             level = f"{cov} PH test"
             rows.append(_row(table, result.time, level, OVERALL, stat, value, result.ph_method))
-    return ard_frame(rows)
+            rows[-1]["context"] = "cox_ph_test"
+    return ard_frame(rows, context="cox_regression")
 
 
 def survival_ard(

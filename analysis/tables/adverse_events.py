@@ -23,6 +23,7 @@ from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
 from analysis.stats.proportions import proportion_ci, risk_difference
+from analysis.stats.results import test_context
 from analysis.tables._common import (
     compare_counts_many,
     group_columns,
@@ -253,7 +254,7 @@ def _incidence_rows(
                 {**base, "stat": "ci_low", "value": 100 * lo, "method": method},
                 {**base, "stat": "ci_high", "value": 100 * hi, "method": method},
             ]
-    return ard_frame(out)
+    return ard_frame(out, context="ae_incidence")
 
 
 def _comparison_rows(
@@ -308,6 +309,7 @@ def _comparison_rows(
                 {
                     **base,
                     "group": f"{prefix}{compare}=*",
+                    "context": test_context(res[1]),
                     "stat": "p_value",
                     "value": res[0],
                     "method": res[1],
@@ -342,7 +344,7 @@ def _comparison_rows(
                     "method": rd.method,
                 },
             ]
-    return ard_frame(out)
+    return ard_frame(out, context="risk_difference")
 
 
 def _sort_by_overall(

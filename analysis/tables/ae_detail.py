@@ -14,6 +14,7 @@ from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
 from analysis.stats.proportions import proportion_ci
+from analysis.stats.results import test_context
 from analysis.tables._common import (
     contingency_test,
     levels_to_show,
@@ -94,7 +95,10 @@ def ae_severity(
                 with_event += n
                 rows += _npct(g, lv, n, int(big_n))
             rows += _npct(g, NONE_LEVEL, int(big_n) - with_event, int(big_n))
-    frame = ard_frame([{"table": "ae_severity", "variable": "worst_severity", **r} for r in rows])
+    frame = ard_frame(
+        [{"table": "ae_severity", "variable": "worst_severity", **r} for r in rows],
+        context="ae_severity",
+    )
     if by and test != "none":
         frame = concat_ard(
             [
@@ -173,6 +177,7 @@ def _distribution_tests(
                 "level": "",
                 "stat": "p_value",
                 "group": f"{prefix}{compare}=*",
+                "context": test_context(res.method),
                 "value": res.p_value,
                 "method": res.method,
             }
@@ -284,7 +289,7 @@ def ae_by_exposure(
                 {**base, "stat": "ci_low", "value": 100 * lo, "method": level_ci},
                 {**base, "stat": "ci_high", "value": 100 * hi, "method": level_ci},
             ]
-    frame = ard_frame(rows)
+    frame = ard_frame(rows, context="ae_by_exposure")
     notes = (
         f"n (%) = subjects with the event after that {noun}, percent of the subjects who "
         f"received it (N); events attributed to the last {noun} on or before onset.",
@@ -332,7 +337,7 @@ def ae_duration(
         base = {"table": "ae_duration", "variable": duration, "level": r[term], "group": "overall"}
         for stat in ("n", "n_missing", "median", "q1", "q3", "min", "max"):
             rows.append({**base, "stat": stat, "value": r[stat], "method": ""})
-    frame = ard_frame(rows)
+    frame = ard_frame(rows, context="continuous_summary")
     return TableResult(
         name="ae_duration",
         title="Duration of adverse events (days)",

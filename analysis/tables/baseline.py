@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.stats import tests
+from analysis.stats.results import test_context
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 from analysis.tables._common import contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
@@ -173,7 +174,7 @@ def _n_rows(tbl, by_cols, subject_id, table, data) -> pd.DataFrame:  # noqa: ANN
                     "method": "subjects",
                 }
             )
-    return ard_frame(out)
+    return ard_frame(out, context="group_size")
 
 
 def _categorical(var_counts, var, by_cols, levels, test, table, seed, *, boolean) -> pd.DataFrame:  # noqa: ANN001
@@ -211,7 +212,7 @@ def _categorical(var_counts, var, by_cols, levels, test, table, seed, *, boolean
         rows += _categorical_tests(
             counts_by_spec[tuple(by_cols)], var, by_cols[0], levels, test, table, seed
         )
-    return ard_frame(rows)
+    return ard_frame(rows, context="categorical_summary")
 
 
 def _categorical_tests(counts, var, by, levels, test, table, seed) -> list[dict]:  # noqa: ANN001
@@ -238,7 +239,7 @@ def _categorical_tests(counts, var, by, levels, test, table, seed) -> list[dict]
         props = mat / mat.sum(axis=1, keepdims=True)
         smd = tests.smd_categorical(props[0], props[1])
         out.append({**base, "stat": "smd", "value": smd.smd, "method": smd.method})
-    return out
+    return [{**r, "context": test_context(r["method"])} for r in out]
 
 
 def _continuous(tbl, var, by_cols, summaries, test, table, n_groups) -> pd.DataFrame:  # noqa: ANN001
@@ -262,7 +263,8 @@ def _continuous(tbl, var, by_cols, summaries, test, table, n_groups) -> pd.DataF
         if len(s) == 2 and all(map(math.isfinite, args)) and (s["sd"] > 0).any():
             smd = tests.smd_from_summary(*args)
             rows.append({**base, "stat": "smd", "value": smd.smd, "method": smd.method})
-    return ard_frame(rows)
+    tested = [{**r, "context": test_context(r["method"])} if r["method"] else r for r in rows]
+    return ard_frame(tested, context="continuous_summary")
 
 
 def _continuous_test(tbl, var, by, s, test, n_groups) -> tuple[float, float, str] | None:  # noqa: ANN001

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.ard import OVERALL, ard_frame, concat_ard
+from analysis.ard import OVERALL, ard_frame
 from analysis.stats.brant import BrantResult, brant_test
 from analysis.stats.design import Design, Term
 from analysis.stats.regression import (
@@ -99,7 +99,7 @@ def proportional_odds(
     brant, brant_note = _brant(fit)
     if brant is not None:
         rows += _brant_rows(brant)
-    frame = concat_ard([ard_frame({"table": table, **r} for r in rows)])
+    frame = ard_frame(({"table": table, **r} for r in rows), context="proportional_odds")
     level = int(round((1 - alpha) * 100))
     notes = [
         f"{PO_METHOD}: cumulative logit model with one set of slopes for all {len(levels) - 1} "
@@ -211,7 +211,7 @@ def logistic_model(
         _row(MODEL, "", "events", events, f"subjects with `{outcome}` among the complete cases"),
     ]
     rows += _count_rows(design, outcome)
-    frame = concat_ard([ard_frame({"table": table, **r} for r in rows)])
+    frame = ard_frame(({"table": table, **r} for r in rows), context="logistic_regression")
     level = int(round((1 - alpha) * 100))
     notes = (
         f"{LOGIT_METHOD}: odds ratios exp(beta) of `{outcome}` with Wald {level}% CI and Wald "
@@ -284,10 +284,13 @@ def subjects_with_term(
 # ----------------------------------------------------------------------------- ARD rows
 
 
-def _row(variable: str, level: str, stat: str, value: float, method: str) -> dict[str, Any]:
+def _row(
+    variable: str, level: str, stat: str, value: float, method: str, reference: str = ""
+) -> dict[str, Any]:
     return {
         "variable": variable,
         "level": level,
+        "reference": reference,
         "group": OVERALL,
         "stat": stat,
         "value": value,
@@ -307,7 +310,9 @@ def _contrast_rows(fit: RegressionFit) -> list[dict[str, Any]]:
     }
     out = []
     for r in fit.odds_ratios.itertuples(index=False):
-        out += [_row(r.covariate, r.contrast, s, getattr(r, s), m) for s, m in what.items()]
+        out += [
+            _row(r.covariate, r.level, s, getattr(r, s), m, r.reference) for s, m in what.items()
+        ]
     return out
 
 
@@ -379,7 +384,7 @@ def _layout(
     level = int(round((1 - alpha) * 100))
     rows = []
     for t in terms:
-        key = (t.covariate, t.contrast, OVERALL)
+        key = (t.covariate, t.level, OVERALL)
         est = look.get((*key, "estimate"), np.nan)
         ci = fmt_ci(look.get((*key, "ci_low"), np.nan), look.get((*key, "ci_high"), np.nan), 2)
         rows.append(

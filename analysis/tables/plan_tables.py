@@ -193,7 +193,7 @@ def _frequencies(ctx: Context, name: str, spec: FrequenciesTable) -> TableResult
             )
     from analysis.ard import ard_frame
 
-    frame = concat_ard([f, ard_frame(rows)]) if rows else f
+    frame = concat_ard([f, ard_frame(rows, context="categorical_summary")]) if rows else f
     notes.append(
         f"n (%) of patients with each level among those with a value; {ctx.options.ci_level}% CI "
         f"of the percentage: {method or ctx.options.ci_method}."

@@ -25,6 +25,7 @@ from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.stats import tests
 from analysis.stats.proportions import proportion_ci
+from analysis.stats.results import test_context
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 
@@ -305,7 +306,7 @@ def _stratum_rows(
                 {**base, "stat": "ci_low", "value": 100 * res.ci_low},
                 {**base, "stat": "ci_high", "value": 100 * res.ci_high},
             ]
-    return ard_frame({"table": TABLE, **r} for r in out)
+    return ard_frame(({"table": TABLE, **r} for r in out), context="categorical_summary")
 
 
 def _n_pct(variable: str, level: str, group: str, n: int, big_n: int) -> list[dict[str, Any]]:
@@ -352,7 +353,7 @@ def _test_rows(
             {**base, "stat": "p_value", "value": p},
             {**base, "stat": "statistic", "value": statistic},
         ]
-    return ard_frame({"table": TABLE, **r} for r in out)
+    return ard_frame({"table": TABLE, "context": test_context(r["method"]), **r} for r in out)
 
 
 def _trend(table: np.ndarray, trend_test: str) -> tuple[float, float, str]:

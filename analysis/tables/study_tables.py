@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.ard import concat_ard
+from analysis.ard import concat_ard, published
 from analysis.clean.stage import CleanResult
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.plan_defaults import effective_plan
@@ -71,16 +71,15 @@ def build_tables(config: StudyConfig, result: CleanResult) -> dict[str, TableRes
 
 
 def study_ard(tables: Mapping[str, TableResult]) -> pd.DataFrame:
-    """One long ARD of every table."""
-    return concat_ard(t.frame for t in tables.values())
+    """One long ARD of every table, as published (``analysis.ard.published``)."""
+    return published(concat_ard(t.frame for t in tables.values()))
 
 
 def shown_ard(tables: Mapping[str, TableResult], suppress_below: int) -> pd.DataFrame:
     """One long ARD of every table as shown under suppression: hidden values NaN, with the
     columns ``suppressed``, ``suppression``, ``suppress_k`` and ``suppression_reason``."""
     frames = [t.shown(suppress_below=suppress_below) for t in tables.values()]
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return published(concat_ard(frames))
 
 
 def write_tables(

@@ -115,6 +115,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.ard import group_cols, groups_of
 from analysis.tables.suppress_sets import Cell as _Cell
 from analysis.tables.suppress_sets import CellSet as _Set
 from analysis.tables.suppress_sets import derived_sets as _derived_sets
@@ -276,8 +277,14 @@ def suppression_footnotes(frame: pd.DataFrame, k: int) -> tuple[str, ...]:
 
 # ----------------------------------------------------------------------------- the rule
 def _cell_keys(frame: pd.DataFrame) -> list[_Cell]:
-    cols = frame[["table", "variable", "level", "group"]].astype(str)
-    return list(cols.itertuples(index=False, name=None))
+    """``(table, variable, level, groups)`` per row, from the ARD's group columns."""
+    groups = groups_of(frame) if group_cols(frame) else [{} for _ in range(len(frame))]
+    refs = frame["reference"].astype(str) if "reference" in frame else [""] * len(frame)
+    keys = frame[["table", "variable", "level"]].astype(str).itertuples(index=False, name=None)
+    return [
+        (t, v, lv, (*g.items(), *((("", ref),) if ref else ())))
+        for (t, v, lv), g, ref in zip(keys, groups, refs, strict=True)
+    ]
 
 
 def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_Cell, str]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from itertools import combinations
 
-from analysis.ard import parse_group
-
-Cell = tuple[str, str, str, str]  # table, variable, level, group
+# a cell's groups: its (group, level) pairs in ARD order; a contrast ends with ("", reference)
+Groups = tuple[tuple[str, str], ...]
+Cell = tuple[str, str, str, Groups]  # table, variable, level, groups
 CellSet = tuple[list[Cell], Cell | None, str]
 # Subsets of at most 2**10 level combinations are searched for derived one-level variables.
 _MAX_SUBSET_LEVELS = 10
@@ -23,7 +23,7 @@ _MAX_SUBSET_LEVELS = 10
 
 def level_sets(n: dict[Cell, float], big_n: dict[Cell, float]) -> list[list[Cell]]:
     """Levels of a variable in a group whose ``n`` sum to their common ``N`` (a partition)."""
-    by_var_group: dict[tuple[str, str, str], list[Cell]] = {}
+    by_var_group: dict[tuple[str, str, Groups], list[Cell]] = {}
     for cell in n:
         if cell[2] == "":
             continue
@@ -55,11 +55,11 @@ def derived_sets(
     the subset, and the partition with the subset replaced by X (worsening + stabilization +
     any improvement = N), which would otherwise give a hidden grade back by subtraction.
     """
-    per_variable: dict[tuple[str, str, str], list[Cell]] = {}
+    per_variable: dict[tuple[str, str, Groups], list[Cell]] = {}
     for cell in n:
         if cell[2] != "":
             per_variable.setdefault((cell[0], cell[1], cell[3]), []).append(cell)
-    singles: dict[tuple[str, str], list[Cell]] = {}
+    singles: dict[tuple[str, Groups], list[Cell]] = {}
     for (table, _variable, group), cells in per_variable.items():
         if len(cells) == 1:
             singles.setdefault((table, group), []).append(cells[0])
@@ -99,13 +99,9 @@ def group_sets(values: dict[Cell, float], stat: str) -> list[CellSet]:
     """Groups of one row that split a parent group shown in the same row by one more key."""
     rows: dict[tuple[str, str, str], dict[frozenset[tuple[str, str]], Cell]] = {}
     for cell in values:
-        try:
-            parsed = parse_group(cell[3])
-        except ValueError:  # a group label that is not key=value pairs: no set
-            continue
-        if any(v == "*" or " vs " in v for v in parsed.values()):
-            continue
-        rows.setdefault((cell[0], cell[1], cell[2]), {})[frozenset(parsed.items())] = cell
+        if any(not name or not level for name, level in cell[3]):
+            continue  # a test across a group's levels or a contrast: not a group of subjects
+        rows.setdefault((cell[0], cell[1], cell[2]), {})[frozenset(cell[3])] = cell
     out: list[CellSet] = []
     for groups in rows.values():
         if len(groups) < 3:
@@ -132,8 +128,8 @@ def total_sets(n: dict[Cell, float], big_n: dict[Cell, float]) -> list[CellSet]:
     """Levels of a variable shown without ``N`` whose ``n`` add up to a one-level count of the
     same table and group (the outcome levels of a model and its complete cases: worsening +
     stabilization + ... = the model's n)."""
-    totals: dict[tuple[str, str], dict[float, list[Cell]]] = {}
-    by_var_group: dict[tuple[str, str, str], list[Cell]] = {}
+    totals: dict[tuple[str, Groups], dict[float, list[Cell]]] = {}
+    by_var_group: dict[tuple[str, str, Groups], list[Cell]] = {}
     for cell, value in n.items():
         if cell[2] == "":
             totals.setdefault((cell[0], cell[3]), {}).setdefault(value, []).append(cell)

@@ -10,12 +10,12 @@ in an ARD frame whose cells were suppressed; ``suppress_small_cells`` hides them
 
 The rules (``k`` the threshold; a *hidden* cell is a primary or complementary one):
 
-- **tests** (group ``<key>=*``: p-value, test statistic, df, SMD): withheld when a cell of the
-  table they test is hidden: the same variable, in every group that the ``*`` stands for (the
-  other keys equal); the same level when the test is per level (an adverse event by sex), else
+- **tests** (a group with an empty level, across all its levels: p-value, test statistic, df,
+  SMD): withheld when a cell of the table they test is hidden: the same variable, in every level
+  of that group (the other groups equal); the same level when the test is per level (an adverse event by sex), else
   every level of the variable (a baseline variable, the response grades, a trend test);
-- **contrasts** (group ``<key>=<a> vs <b>``: risk difference, its CI): withheld when cell
-  ``<key>=<a>`` or ``<key>=<b>`` of the same level is hidden;
+- **contrasts** (the last group at level ``a`` with ``reference`` ``b``: risk difference, its
+  CI): withheld when the cell of that group at ``a`` or at ``b`` of the same level is hidden;
 - **survival** (a table with ``n_risk``): a group with a number at risk, of events or of
   censored subjects of 1..k-1 at a listed time, or whose ``n`` or ``events`` is hidden, has all
   its listed-time rows (at risk, events, censored, survival, SE, CI) and its median withheld —
@@ -34,7 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.ard import parse_group
+from analysis.ard import group_cols, groups_of
 
 WITHHELD = "withheld"
 WITHHELD_TEXT = "†"
@@ -78,10 +78,11 @@ def withheld_rows(
     tables = frame["table"].astype(str).to_numpy()
     variables = frame["variable"].astype(str).to_numpy()
     levels = frame["level"].astype(str).to_numpy()
-    groups = frame["group"].astype(str).to_numpy()
     stats = frame["stat"].astype(str).to_numpy()
     values = frame["value"].astype(float).to_numpy()
-    parsed = {g: _parse(g) for g in dict.fromkeys(groups)}
+    parsed = groups_of(frame) if group_cols(frame) else [{} for _ in range(len(frame))]
+    refs = frame["reference"].astype(str).to_numpy()
+    groups = np.array([repr(sorted(g.items())) for g in parsed] + [""], dtype=object)[:-1]
 
     # hidden cells by (table, variable, level, group items), and by what a test over one key
     # of their group sees: (table, variable, level or None for every level, the other keys, key);
@@ -90,8 +91,8 @@ def withheld_rows(
     tested: set[tuple[str, str, str | None, frozenset[tuple[str, str]], str]] = set()
     cell_levels: set[_Key] = set()
     for i in range(len(frame)):
-        items = parsed[groups[i]]
-        if items is None or _is_comparison(items):
+        items = parsed[i]
+        if _is_comparison(items, refs[i]):
             continue
         if stats[i] in ("n", "events"):
             cell_levels.add((tables[i], variables[i], levels[i]))
@@ -105,14 +106,18 @@ def withheld_rows(
 
     out: dict[int, str] = {}
     for i in range(len(frame)):
-        items = parsed[groups[i]]
-        if hidden[i] or items is None or not _is_comparison(items):
+        items = parsed[i]
+        if hidden[i] or not _is_comparison(items, refs[i]):
             continue
-        compared = next(k2 for k2, v in items.items() if v == "*" or " vs " in v)
+        # a contrast compares two levels of its last group; a test spans the group left empty
+        across = [k2 for k2, v in items.items() if not v]
+        if not items or (not refs[i] and not across):
+            continue  # a model contrast (no group): the model rule below
+        compared = across[0] if across else list(items)[-1]
         stratum = {k2: v for k2, v in items.items() if k2 != compared}
         table, variable, level = tables[i], variables[i], levels[i]
-        if " vs " in items[compared]:
-            sides = items[compared].split(" vs ", 1)
+        if refs[i]:
+            sides = (items[compared], refs[i])
             if any(
                 (table, variable, level, frozenset({**stratum, compared: side}.items()))
                 in hidden_cells
@@ -166,15 +171,9 @@ def withheld(x: object) -> bool:
     return getattr(x, "reason", None) == WITHHELD
 
 
-def _parse(group: str) -> dict[str, str] | None:
-    try:
-        return parse_group(group)
-    except ValueError:  # not key=value pairs: neither a cell nor a comparison we can place
-        return None
-
-
-def _is_comparison(items: dict[str, str]) -> bool:
-    return any(v == "*" or " vs " in v for v in items.values())
+def _is_comparison(items: dict[str, str], reference: str) -> bool:
+    """A test across the levels of a group (its level empty) or a contrast (a reference)."""
+    return bool(reference) or not all(items.values())
 
 
 def _survival_rows(

@@ -4,7 +4,8 @@
 code (do it only when a change of numbers is intended, and say why in the commit);
 ``tests/golden/test_golden.py`` compares the ARD of each shipped study with its snapshot.
 
-A snapshot row is ``table, variable, level, group, stat, value, method``; ``value`` is written
+A snapshot row is an ARD row (``table, context, variable, level, group1, group1_level, ...,
+reference, stat, value, method``, see docs/ard.md); ``value`` is written
 with 10 significant digits, enough to catch any change of method or rounding while staying
 stable across platforms' last-bit floating-point differences.
 """
@@ -18,7 +19,13 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent
-KEY = ["table", "variable", "level", "group", "stat"]
+
+
+def key_of(frame: pd.DataFrame) -> list[str]:
+    """The columns that name one number (``analysis.ard.key_columns``)."""
+    from analysis.ard import key_columns
+
+    return key_columns(frame)
 
 
 def shipped_studies() -> list[Path]:
@@ -44,11 +51,12 @@ def _round(value: object) -> str:
 
 def rounded(ard: pd.DataFrame) -> pd.DataFrame:
     """The ARD as text, values to 10 significant digits, in a stable order."""
-    out = ard[[*KEY, "value", "method"]].copy()
-    for c in [*KEY, "method"]:
+    key = key_of(ard)
+    out = ard[[c for c in ard.columns if c in {"context", *key, "value", "method"}]].copy()
+    for c in ["context", *key, "method"]:
         out[c] = out[c].astype("string").fillna("")
     out["value"] = [_round(v) for v in ard["value"]]
-    return out.sort_values(KEY, kind="stable").reset_index(drop=True)
+    return out.sort_values(key, kind="stable").reset_index(drop=True)
 
 
 def study_ard(study: Path) -> pd.DataFrame:

@@ -7,21 +7,25 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.golden.snapshot import KEY, shipped_studies, snapshot_path, study_ard
+from tests.golden.snapshot import key_of, shipped_studies, snapshot_path, study_ard
 
 
 @pytest.mark.parametrize("study", shipped_studies(), ids=lambda p: p.stem)
 def test_ard_equals_snapshot(study):
     expected = pd.read_csv(snapshot_path(study), dtype=str, keep_default_na=False)
     found = study_ard(study)
+    key = key_of(expected)
+    assert key == key_of(found), f"the ARD's key columns changed: {key} -> {key_of(found)}"
+    assert not found.duplicated(key).any(), "two ARD rows share one key"
     merged = expected.merge(
-        found, on=KEY, how="outer", suffixes=("_snapshot", "_now"), indicator=True
+        found, on=key, how="outer", suffixes=("_snapshot", "_now"), indicator=True
     )
-    only = merged.loc[merged["_merge"] != "both", [*KEY, "_merge"]]
+    only = merged.loc[merged["_merge"] != "both", [*key, "_merge"]]
     assert only.empty, f"rows only in one side:\n{only.head(30).to_string()}"
     differ = merged.loc[
         (merged["value_snapshot"] != merged["value_now"])
         | (merged["method_snapshot"] != merged["method_now"])
+        | (merged["context_snapshot"] != merged["context_now"])
     ]
     assert differ.empty, f"{len(differ)} numbers changed:\n{differ.head(30).to_string()}"
     assert len(found) == len(expected) > 100

@@ -32,10 +32,55 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from analysis.ard import parse_group
 from analysis.stats import tests
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.tables import suppress_sets
+
+
+def parse_group(group: str) -> dict[str, str]:
+    """The builders' cell key of a ``TableResult.frame`` (``sex=female;therapy_group=combined``,
+    ``sex=*``, ``sex=male vs female``) as pairs: the attacker reads the frames a table keeps in
+    memory, which carry that key beside the ARD's group columns (docs/ard.md)."""
+    if group in ("overall", ""):
+        return {}
+    if any("=" not in part for part in group.split(";")):
+        raise ValueError(f"not a builders' cell key: {group!r}")
+    return dict(part.split("=", 1) for part in group.split(";"))
+
+
+def _with_key(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the builders' cell key; a published ARD (``ard.csv``) has only the group
+    columns, from which the key is written back (an empty level is ``*``, a reference
+    ``a vs b`` on the last group)."""
+    if "group" in frame.columns:
+        return frame
+    cols = [c for c in frame.columns if c.startswith("group")]
+    keys = []
+    for row, ref in zip(
+        frame[cols].fillna("").astype(str).to_numpy(), frame["reference"].fillna(""), strict=True
+    ):
+        pairs = [(row[i], row[i + 1] or "*") for i in range(0, len(cols), 2) if row[i]]
+        if ref and pairs:
+            pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]} vs {ref}")
+        keys.append(";".join(f"{k}={v}" for k, v in pairs) or "overall")
+    return frame.assign(group=keys)
+
+
+def _pairs(group: str) -> suppress_sets.Groups:
+    """A builders' key as the (group, level) pairs ``analysis.tables.suppress_sets`` reads."""
+    try:
+        items = parse_group(group)
+    except ValueError:
+        return (("", group),)  # free text: never a group of subjects
+    pairs, ref = [], ""
+    for key, value in items.items():
+        if value == "*":
+            value = ""
+        elif " vs " in value:
+            value, ref = value.split(" vs ", 1)
+        pairs.append((key, value))
+    return (*pairs, *((("", ref),) if ref else ()))
+
 
 Cell = tuple[str, str, str, str]  # table, variable, level, group
 _COMPARE = ("p_value", "statistic")
@@ -43,6 +88,7 @@ _COMPARE = ("p_value", "statistic")
 
 def recover(full: pd.DataFrame, shown: pd.DataFrame, k: int) -> dict[Cell, list[int]]:
     """Cell -> candidate counts 1..k-1 consistent with everything shown (see module doc)."""
+    full, shown = _with_key(full), _with_key(shown)
     truth = _values(full)
     seen = _values(shown, keep_nan=True)
     hidden = _hidden_cells(shown)
@@ -285,7 +331,12 @@ def _set_checks(
     partitions = suppress_sets.level_sets(n, big_n)
     sets = [(m, None) for m in partitions]
     sets += [(m, t) for m, t, _ in suppress_sets.derived_sets(n, big_n, partitions)]
-    sets += [(m, t) for m, t, _ in suppress_sets.group_sets(n, "n")]
+    as_pairs = {(t, v, lv, _pairs(g)): (t, v, lv, g) for (t, v, lv, g) in n}
+    n_pairs = {key: n[cell] for key, cell in as_pairs.items()}
+    sets += [
+        ([as_pairs[c] for c in m], None if t is None else as_pairs[t])
+        for m, t, _ in suppress_sets.group_sets(n_pairs, "n")
+    ]
     sets += [(m, t) for m, t, _ in suppress_sets.total_sets(n, big_n)]
     checks: list[Check] = []
     for members, total_cell in sets:

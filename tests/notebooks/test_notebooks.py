@@ -23,6 +23,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from analysis.ard import concat_ard
 from analysis.run.notebooks import NotebookRun, ard_differences, execute_notebooks, longest_first
 from tests.conftest import REFERENCE_STUDY, REPO
 
@@ -320,7 +321,7 @@ def test_notebook_numbers_equal_the_cli(executed, name: str):
     if shown == ALL_TABLES:
         expected = ref.ard
     elif shown:
-        expected = pd.concat([ref.tables[t] for t in shown], ignore_index=True)
+        expected = concat_ard(ref.tables[t] for t in shown)
     else:
         assert run.ard.empty, f"{name} shows no table but wrote {len(run.ard)} ARD rows"
         return

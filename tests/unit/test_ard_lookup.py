@@ -1,16 +1,21 @@
-"""The ARD can be queried without knowing its group grammar: ``ard.get`` and ``group_columns``
-(cards-style group1/group1_level columns), checked on the reference study's published numbers."""
+"""The ARD can be queried without knowing any grammar: explicit group columns (as R ``cards``),
+``ard.get`` and ``ard.select``, checked on both shipped studies' published numbers."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from analysis.ard import get, group_columns
-from tests.golden.snapshot import GOLDEN
+from analysis.ard import ard_frame, get, groups_of, key_columns, published, select
+from tests.golden.snapshot import GOLDEN, shipped_studies, snapshot_path
 
-ARD = pd.read_csv(GOLDEN / "dutasteride_mesotherapy.ard.csv", dtype=str, keep_default_na=False)
-ARD["value"] = pd.to_numeric(ARD["value"])
+
+def _snapshot(stem: str) -> pd.DataFrame:
+    frame = pd.read_csv(GOLDEN / f"{stem}.ard.csv", dtype=str, keep_default_na=False)
+    return frame.assign(value=pd.to_numeric(frame["value"]))
+
+
+ARD = _snapshot("dutasteride_mesotherapy")
 
 
 def test_get_finds_the_published_pain_count():
@@ -20,23 +25,13 @@ def test_get_finds_the_published_pain_count():
 
 
 def test_get_with_groups_tests_and_comparisons():
-    female = get(
-        ARD,
-        table="ae_incidence",
-        variable="ae_term",
-        level="pain",
-        stat="N",
-        group={"sex": "female"},
+    pain = {"table": "ae_incidence", "variable": "ae_term", "level": "pain"}
+    assert get(ARD, **pain, stat="N", group={"sex": "female"}) == 219
+    both = {"therapy_group": "combined", "sex": "female"}  # any order
+    assert get(ARD, **pain, stat="n", group=both) == get(
+        ARD, **pain, stat="n", group=dict(reversed(both.items()))
     )
-    assert female == 219
-    p = get(
-        ARD,
-        table="ae_incidence",
-        variable="ae_term",
-        level="pain",
-        stat="p_value",
-        group={"sex": "*"},
-    )
+    p = get(ARD, **pain, stat="p_value", group={"sex": ""})  # across every level of sex
     assert p == pytest.approx(0.1593331698)
     rd = get(
         ARD,
@@ -44,9 +39,19 @@ def test_get_with_groups_tests_and_comparisons():
         variable="ae_category",
         level="Administration site",
         stat="estimate",
-        group={"sex": "male vs female"},
+        group={"sex": "male"},
+        reference="female",
     )
     assert rd == pytest.approx(-17.04954763)
+    odds = get(
+        ARD,
+        table="logistic_pain",
+        variable="therapy_group",
+        level="combined",
+        reference="monotherapy",
+        stat="estimate",
+    )
+    assert odds > 0
 
 
 def test_get_says_what_exists_when_nothing_matches():
@@ -54,29 +59,42 @@ def test_get_says_what_exists_when_nothing_matches():
         get(ARD, table="ae_incidence", variable="ae_term", level="pian", stat="n")
     with pytest.raises(KeyError, match="variables of 'ae_incidence'"):
         get(ARD, table="ae_incidence", variable="term", stat="n")
+    with pytest.raises(KeyError, match=r"groups: .*\{'sex': 'female'\}"):
+        get(ARD, table="ae_incidence", variable="ae_term", level="pain", stat="n",
+            group={"sex": "woman"})  # fmt: skip
 
 
-def test_group_columns_spell_out_the_group():
-    frame = pd.DataFrame(
-        {
-            "group": ["overall", "sex=female", "sex=female;therapy_group=combined", "sex=*"],
-            "value": [1.0, 2.0, 3.0, 4.0],
-        }
-    )
-    out = group_columns(frame)
-    assert out[["group1", "group1_level", "group2", "group2_level"]].values.tolist() == [
-        ["", "", "", ""],
-        ["sex", "female", "", ""],
-        ["sex", "female", "therapy_group", "combined"],
-        ["sex", "*", "", ""],
+def test_builder_rows_are_spelt_out_in_columns():
+    rows = [
+        {"table": "t", "variable": "v", "level": "a", "group": g, "stat": "n", "value": 1}
+        for g in ("overall", "sex=female", "sex=female;therapy_group=combined", "sex=*")
     ]
-    assert list(out["group"]) == list(frame["group"])
-
-
-def test_group_columns_on_the_whole_reference_ard_round_trip():
-    out = group_columns(ARD)
-    rebuilt = [
-        ";".join(f"{k}={v}" for k, v in zip(keys[::2], keys[1::2], strict=True) if k) or "overall"
-        for keys in out[[c for c in out.columns if c.startswith("group") and c != "group"]].values
+    rows.append({"table": "t", "variable": "v", "level": "a", "group": "sex=male vs female",
+                 "stat": "estimate", "value": 0.5})  # fmt: skip
+    out = published(ard_frame(rows, context="c"))
+    assert "group" not in out.columns and set(out["context"]) == {"c"}
+    assert out[
+        ["group1", "group1_level", "group2", "group2_level", "reference"]
+    ].values.tolist() == [
+        ["", "", "", "", ""],
+        ["sex", "female", "", "", ""],
+        ["sex", "female", "therapy_group", "combined", ""],
+        ["sex", "", "", "", ""],
+        ["sex", "male", "", "", "female"],
     ]
-    assert rebuilt == list(ARD["group"])
+    assert groups_of(out)[2] == {"sex": "female", "therapy_group": "combined"}
+    assert len(select(out, stat="n", group={"sex": ""})) == 1
+
+
+@pytest.mark.parametrize("study", shipped_studies(), ids=lambda p: p.stem)
+def test_each_number_has_one_key(study):
+    """``(table, variable, level, group*, reference, stat)`` names one row, and no old grammar
+    (``=``, ``*``, `` vs ``) is left in a group column for a reader to parse."""
+    ard = _snapshot(study.stem)
+    assert list(ard.columns[:4]) == ["table", "context", "variable", "level"]
+    assert list(ard.columns[-4:]) == ["reference", "stat", "value", "method"]
+    assert not ard.duplicated(key_columns(ard)).any()
+    groups = ard[[c for c in ard.columns if c.startswith("group")]]
+    assert not groups.apply(lambda c: c.str.contains(r"=|\*| vs ")).any().any()
+    assert (ard["context"] != "").all()
+    assert snapshot_path(study).exists()

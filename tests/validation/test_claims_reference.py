@@ -72,7 +72,7 @@ def test_tampered_pain_count_fails_only_that_check(reference_ard):
         (tampered["table"] == "ae_incidence")
         & (tampered["variable"] == "ae_term")
         & (tampered["level"] == "pain")
-        & (tampered["group"] == "overall")
+        & (tampered["group1"] == "")
         & (tampered["stat"] == "n")
     )
     assert mask.sum() == 1

@@ -105,9 +105,14 @@ def ucla() -> pd.DataFrame:
     return data
 
 
-def _stat(frame: pd.DataFrame, variable: str, level: str, stat: str) -> float:
+def _stat(frame: pd.DataFrame, variable: str, contrast: str, stat: str) -> float:
+    """``contrast`` "Male vs Female": the ARD's level "Male" with reference "Female"."""
+    level, _, reference = contrast.partition(" vs ")
     hit = frame.loc[
-        (frame["variable"] == variable) & (frame["level"] == level) & (frame["stat"] == stat),
+        (frame["variable"] == variable)
+        & (frame["level"] == level)
+        & (frame["reference"] == reference)
+        & (frame["stat"] == stat),
         "value",
     ]
     assert len(hit) == 1, (variable, level, stat)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from analysis.ard import ard_frame
+from analysis.ard import ard_frame, concat_ard
 from analysis.errors import ConfigError
 from analysis.report.claims import (
     ArgmaxClaim,
@@ -198,7 +198,7 @@ def _ratio(**kw) -> RatioClaim:
             "table": "response",
             "variable": "any_improvement",
             "level": "any improvement",
-            "group": "therapy_group=mono",
+            "group": {"therapy_group": "mono"},
             "stat": "N",
         },
         "denominator": {"table": "baseline", "variable": "N", "stat": "N"},
@@ -308,7 +308,7 @@ GOOD = """\
         text: "86 (15.9%)"
         source_ref: Results
         numerator: {table: response, variable: any_improvement, level: any improvement,
-                    group: therapy_group=mono, stat: N}
+                    group: {therapy_group: mono}, stat: N}
         denominator: {table: baseline, variable: N, stat: N}
         expected: 15.9
         tolerance: 0.05
@@ -326,7 +326,7 @@ def test_load_claims_reads_every_kind_with_defaults(tmp_path, ard):
     assert [type(c).__name__ for c in claims] == ["ValueClaim", "RatioClaim", "ArgmaxClaim"]
     pain = claims[0]
     assert isinstance(pain, ValueClaim)
-    assert pain.source.group == "overall"
+    assert pain.source.group == {}
     assert pain.checks() == {"n": 246, "pct": 45.5}
     assert pain.tolerance_for("n") == 0 and pain.tolerance_for("pct") == 0.05
     assert isinstance(claims[2], ArgmaxClaim) and claims[2].source.stat == "n"
@@ -444,3 +444,36 @@ def test_verify_command_prints_the_table_and_returns_the_status(
     else:
         assert "1 of 4 checks fail (claims: pain)" in text
         assert "differs by -1" in text
+
+
+def test_a_group_written_as_text_is_an_error_saying_how_to_write_the_mapping(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_claims(
+            _write(
+                tmp_path, GOOD.replace("group: {therapy_group: mono}", "group: therapy_group=mono")
+            )
+        )
+    text = str(err.value)
+    assert (
+        "`group` is a mapping of each group to its level, found the text 'therapy_group=mono'"
+        in text
+    )
+    assert "write e.g. `group: {therapy_group: monotherapy}`" in text
+
+
+def test_a_comparison_is_selected_by_its_reference(ard):
+    extra = ard_frame(
+        [
+            {
+                "table": "ae",
+                "variable": "ae_term",
+                "level": "pain",
+                "group": "sex=male vs female",
+                "stat": "estimate",
+                "value": -3.5,
+            }
+        ]  # fmt: skip
+    )
+    c = value("rd", table="ae", variable="ae_term", level="pain", stat="estimate",
+              group={"sex": "male"}, reference="female", expected=-3.5)  # fmt: skip
+    assert verify_claims(concat_ard([ard, extra]), [c])["passed"].all()

@@ -23,7 +23,7 @@ claims:
   - id: patients_included
     text: "3 patients were included"
     source_ref: "Results"
-    source: {table: baseline_sex, variable: N, group: overall, stat: N}
+    source: {table: baseline_sex, variable: N, stat: N}
     expected: 3
 """
 

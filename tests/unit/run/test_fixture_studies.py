@@ -152,12 +152,14 @@ def test_a_men_only_study_on_dose_periods_runs_from_its_file(men_study):
     ard = men_study.ard
     # Table 1 by a group from a yes/no column, with the study's own number and yes/no
     t1 = ard.loc[ard["table"] == "table1"]
-    assert set(t1["group"]) == {"overall", "smoking=non-smoker", "smoking=smoker", "smoking=*"}
-    weight = t1.loc[(t1["variable"] == "weight_kg") & (t1["group"] == "overall")]
+    assert set(zip(t1["group1"], t1["group1_level"], strict=True)) == {
+        ("", ""), ("smoking", "non-smoker"), ("smoking", "smoker"), ("smoking", ""),
+    }  # fmt: skip
+    weight = t1.loc[(t1["variable"] == "weight_kg") & (t1["group1"] == "")]
     assert weight.set_index("stat").loc["mean", "value"] == pytest.approx(86.0)
     # AE per patient (N = 8 men) and per dose period (N = 11 periods)
     per_patient = ard.loc[(ard["table"] == "ae_patients") & (ard["level"] == "pain")]
-    overall = per_patient.loc[per_patient["group"] == "overall"].set_index("stat")["value"]
+    overall = per_patient.loc[per_patient["group1"] == ""].set_index("stat")["value"]
     assert (overall["n"], overall["N"]) == (4, 8)
     per_period = ard.loc[(ard["table"] == "ae_periods") & (ard["level"] == "pain")]
     assert per_period.set_index("stat").loc["N", "value"] == 11

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.ard import ARD_COLUMNS, STATS
+from analysis.ard import STATS, published
 from analysis.stats import _km
 from analysis.stats.survival import (
     SurvivalInputError,
@@ -249,10 +249,16 @@ def test_inputs_are_not_mutated(lung: pd.DataFrame) -> None:
 def test_km_ard_groups_levels_stats_and_methods(lung: pd.DataFrame) -> None:
     data = lung.assign(arm=np.where(lung["age"] > 63, "old", "young"))
     ard = km_ard(data, time="time", event="status", by=["sex", "arm"], times=[180, 365])
-    assert list(ard.columns) == ARD_COLUMNS
-    assert set(ard["stat"]) <= set(STATS)
+    assert list(published(ard).columns) == [
+        "table", "context", "variable", "level", "group1", "group1_level", "group2",
+        "group2_level", "reference", "stat", "value", "method",
+    ]  # fmt: skip
+    assert set(ard["stat"]) <= set(STATS) and set(ard["context"]) == {"kaplan_meier"}
     assert sorted(ard["group"].unique()) == [
         "sex=1;arm=old", "sex=1;arm=young", "sex=2;arm=old", "sex=2;arm=young",
+    ]  # fmt: skip
+    assert sorted(set(map(tuple, ard[["group1_level", "group2_level"]].values))) == [
+        ("1", "old"), ("1", "young"), ("2", "old"), ("2", "young"),
     ]  # fmt: skip
     assert set(ard["table"]) == {"time_to_event"} and set(ard["variable"]) == {"time"}
     assert set(ard["level"]) == {"", "median", "180", "365"}

@@ -9,6 +9,7 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from analysis.ard import select
 from analysis.stats.brant import BRANT_METHOD, brant_test
 from analysis.stats.regression import LOGIT_METHOD, PO_METHOD
 from analysis.tables.models import (
@@ -36,11 +37,10 @@ def po(patients):
     return proportional_odds(patients)
 
 
-def _stat(frame: pd.DataFrame, variable: str, level: str, stat: str) -> float:
-    hit = frame.loc[
-        (frame["variable"] == variable) & (frame["level"] == level) & (frame["stat"] == stat),
-        "value",
-    ]
+def _stat(frame: pd.DataFrame, variable: str, contrast: str, stat: str) -> float:
+    """``contrast`` "male vs female": the ARD's level "male" with reference "female"."""
+    level, _, reference = contrast.partition(" vs ")
+    hit = select(frame, variable=variable, level=level, reference=reference, stat=stat)["value"]
     assert len(hit) == 1, (variable, level, stat, len(hit))
     return float(hit.iloc[0])
 
