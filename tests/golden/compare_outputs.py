@@ -37,14 +37,28 @@ from tests.golden.snapshot import _round
 ACROSS = "*"  # the packed layout's "every level of this group" marker
 
 
-def _groups_of_row(row: pd.Series) -> tuple[tuple[str, str], ...]:
-    """The row's groups as sorted (name, level) pairs, from either ARD layout."""
-    if "group" in row.index:
-        text = str(row["group"])
-        if text in ("", "overall", "nan"):
-            return ()
-        pairs = [part.split("=", 1) for part in text.split(";")]
-        return tuple(sorted((k, "" if v == ACROSS else v) for k, v in pairs))
+def _packed(row: pd.Series) -> tuple[tuple[tuple[str, str], ...], str, str]:
+    """(groups, level, reference) of a row of the packed layout: ``sex=*`` is the group with an
+    empty level, ``sex=male vs female`` the level ``male`` with reference ``female``, and a
+    model contrast ``level`` ``combined vs monotherapy`` the level ``combined`` with reference
+    ``monotherapy`` (as the explicit layout spells them)."""
+    text, level, reference = str(row["group"]), str(row["level"]), ""
+    pairs = []
+    if text not in ("", "overall", "nan"):
+        for part in text.split(";"):
+            name, _, value = part.partition("=")
+            if value == ACROSS:
+                value = ""
+            elif " vs " in value:
+                value, _, reference = value.partition(" vs ")
+            pairs.append((name, value))
+    elif " vs " in level:
+        level, _, reference = level.partition(" vs ")
+    return tuple(sorted(pairs)), level, reference
+
+
+def _explicit(row: pd.Series) -> tuple[tuple[tuple[str, str], ...], str, str]:
+    """(groups, level, reference) of a row of the explicit layout."""
     pairs = []
     i = 1
     while f"group{i}" in row.index:
@@ -53,26 +67,18 @@ def _groups_of_row(row: pd.Series) -> tuple[tuple[str, str], ...]:
             level = str(row.get(f"group{i}_level", ""))
             pairs.append((name, "" if level in ("nan", "<NA>") else level))
         i += 1
-    return tuple(sorted(pairs))
+    return tuple(sorted(pairs)), str(row["level"]), str(row.get("reference", ""))
 
 
 def ard_numbers(path: Path) -> dict[tuple, tuple[str, str]]:
-    """``{(table, variable, level, groups, stat, extra...): (value, method)}`` of an ard.csv.
-    Columns beyond the common ones (e.g. a contrast's reference level) join the key."""
+    """``{(table, variable, level, groups, reference, stat): (value, method)}`` of an ard.csv,
+    whichever its layout."""
     ard = pd.read_csv(path, dtype=str, keep_default_na=False)
-    common = {"table", "variable", "level", "group", "stat", "value", "method", "context"}
-    group_cols = {c for c in ard.columns if re.fullmatch(r"group\d+(_level)?", c)}
-    extra = [c for c in ard.columns if c not in common and c not in group_cols]
+    spell = _packed if "group" in ard.columns else _explicit
     out: dict[tuple, tuple[str, str]] = {}
     for _, row in ard.iterrows():
-        key = (
-            row["table"],
-            row["variable"],
-            row["level"],
-            _groups_of_row(row),
-            row["stat"],
-            *(f"{c}={row[c]}" for c in extra if row[c]),
-        )
+        groups, level, reference = spell(row)
+        key = (row["table"], row["variable"], level, groups, reference, row["stat"])
         value = _round(float(row["value"])) if row["value"] not in ("", "nan") else ""
         out[key] = (value, row.get("method", ""))
     return out
