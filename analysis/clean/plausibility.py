@@ -14,6 +14,7 @@ users in ``docs/derivations.md``, section "Plausible dates and ages"):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -294,18 +295,38 @@ def _check_before_birth(logs: dict[str, _Log], birth: pd.Series, config: StudyCo
                 log.reject(bad, column, spec.required, msgs)
 
 
+def _out_of_order(
+    log: _Log,
+    column: str,
+    earlier: pd.Series,
+    later: pd.Series,
+    action: str,
+    message: Callable[[str, str], str],
+) -> None:
+    """Note ``column`` on the rows where the date that must come first (``earlier``) is after
+    the one that must follow (``later``), both known: ``action`` (``set_missing`` clears
+    ``column``; ``flagged`` keeps it), the message built from the two days in that order."""
+    bad = (earlier.notna() & later.notna() & (later < earlier)).astype(bool)
+    days = zip(earlier[bad], later[bad], strict=True)
+    log.note(bad, column, "order", action, [message(_day(e), _day(la)) for e, la in days])
+
+
 def _check_resolution(aes: _Log) -> None:
     """An adverse event cannot end before it began: its ``resolution_date`` is cleared."""
     if "resolution_date" not in aes.data:
         return
     a = aes.data
-    bad = (a["resolution_date"].notna() & (a["resolution_date"] < a["onset_date"])).astype(bool)
-    msgs = [
-        f"`resolution_date` {_day(r)} is before `onset_date` {_day(o)}; set missing (the event "
-        f"is kept, its end unknown). Correct the date in the file."
-        for r, o in zip(a["resolution_date"][bad], a["onset_date"][bad], strict=True)
-    ]
-    aes.note(bad, "resolution_date", "order", "set_missing", msgs)
+    _out_of_order(
+        aes,
+        "resolution_date",
+        a["onset_date"],
+        a["resolution_date"],
+        "set_missing",
+        lambda onset, end: (
+            f"`resolution_date` {end} is before `onset_date` {onset}; set missing (the event "
+            f"is kept, its end unknown). Correct the date in the file."
+        ),
+    )
 
 
 def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
@@ -316,42 +337,48 @@ def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
     e = config.exposure
     summary = derive.add_exposure_summary(patients.data, exposures.data, e)
     first = summary["first_exposure_date"]
-    p = patients.data
-    if "discontinuation_date" in p:
-        disc = p["discontinuation_date"]
-        bad = (disc.notna() & first.notna() & (disc < first)).astype(bool)
-        msgs = [
-            f"`discontinuation_date` {_day(d)} is before the first {e.singular} ({_day(f)}): "
-            f"the treatment cannot stop before it starts; set missing. Correct the date in "
-            f"the file."
-            for d, f in zip(disc[bad], first[bad], strict=True)
-        ]
-        patients.note(bad, "discontinuation_date", "order", "set_missing", msgs)
-    p = patients.data
-    visit = p["last_visit_date"]
-    early = (visit.notna() & first.notna() & (visit < first)).astype(bool)
-    msgs = [
-        f"`last_visit_date` {_day(v)} is before the first {e.singular} ({_day(f)}); kept, the "
-        f"last contact is the patient's latest known date. Check the last visit in the file."
-        for v, f in zip(visit[early], first[early], strict=True)
-    ]
-    patients.note(early, "last_visit_date", "order", "flagged", msgs)
+    if "discontinuation_date" in patients.data:
+        _out_of_order(
+            patients,
+            "discontinuation_date",
+            first,
+            patients.data["discontinuation_date"],
+            "set_missing",
+            lambda f, d: (
+                f"`discontinuation_date` {d} is before the first {e.singular} ({f}): the "
+                f"treatment cannot stop before it starts; set missing. Correct the date in the "
+                f"file."
+            ),
+        )
+    _out_of_order(
+        patients,
+        "last_visit_date",
+        first,
+        patients.data["last_visit_date"],
+        "flagged",
+        lambda f, v: (
+            f"`last_visit_date` {v} is before the first {e.singular} ({f}); kept, the last "
+            f"contact is the patient's latest known date. Check the last visit in the file."
+        ),
+    )
     summary = derive.add_exposure_summary(patients.data, exposures.data, e)
     known = derive.add_followup(
         derive.add_day0(summary, e), exposures.data, logs["assessments"].data, config.derive
     )
     contact = pd.Series(known["last_contact_date"].to_numpy(), index=known["patient_id"])
     aes = logs["adverse_events"]
-    last = aes.data["patient_id"].map(contact)
-    onset = aes.data["onset_date"]
-    after = (onset.notna() & last.notna() & (onset > last)).astype(bool)
-    msgs = [
-        f"`onset_date` {_day(o)} is after the patient's last contact ({_day(c)}: the latest of "
-        f"last visit, {e.plural_noun}, assessments and discontinuation); kept, and the last "
-        f"contact is taken as this onset. Check the last visit in the file."
-        for o, c in zip(onset[after], last[after], strict=True)
-    ]
-    aes.note(after, "onset_date", "order", "flagged", msgs)
+    _out_of_order(
+        aes,
+        "onset_date",
+        aes.data["onset_date"],
+        aes.data["patient_id"].map(contact),
+        "flagged",
+        lambda o, c: (
+            f"`onset_date` {o} is after the patient's last contact ({c}: the latest of last "
+            f"visit, {e.plural_noun}, assessments and discontinuation); kept, and the last "
+            f"contact is taken as this onset. Check the last visit in the file."
+        ),
+    )
 
 
 __all__ = ["MAX_AGE_YEARS", "check_chronology", "check_file_dates", "file_dates"]
