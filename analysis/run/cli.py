@@ -302,13 +302,14 @@ def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = 
 def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = None) -> None:
     """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX), claims check,
     manifest. A failing stage stops the run with the stage named; nothing is skipped silently.
-    The last stages write their files side by side, one process per core (see --jobs)."""
+    The report, figure files and table files are written side by side, one process per core
+    (see --jobs)."""
     _run_all(study, suppress_below=suppress_below, jobs=jobs, command=f"retro run {study}")
 
 
 def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, command: str) -> None:
     from analysis.clean.outputs import validation_report
-    from analysis.run.outputs import write_outputs
+    from analysis.run.outputs import run_study
     from analysis.run.study import Study
 
     if suppress_below is not None:
@@ -330,11 +331,11 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
             say(stage)
             clock.start(stage)
 
-        made = write_outputs(
+        made = run_study(
             s,
             command=command,
             suppress_below=suppress_below,
-            processes=jobs,
+            jobs=jobs,
             write_clean=True,
             on_stage=on_stage,
         )  # a JobFailed names the failed stage (see _command)
