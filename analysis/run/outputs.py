@@ -92,7 +92,7 @@ def run_study(
     failure or Ctrl-C before ``written`` leaves the previous outputs unchanged.
     """
     from analysis.report.manifest import write_manifest
-    from analysis.write.staging import staged_study
+    from analysis.write.staging import final_path, staged_study
 
     with staged_study(study, _output_folders(study, write_clean, suppress_below)) as staging:
         on_stage("clean")
@@ -114,10 +114,10 @@ def run_study(
         out = cleaned + svg + written["report"] + written["figures"] + written["tables"]
         on_stage("manifest")
         everything = sorted(set(out.all()))
-        out.manifest = run_named("manifest", lambda: write_manifest(study, everything, command))
+        manifest = run_named("manifest", lambda: write_manifest(study, everything, command))
         on_stage("moving the outputs into place")
-        final = out.moved()
-        staging.commit(last=[final.manifest], then=lambda: on_stage("written"))
+        final = (out + Outputs(manifest=manifest)).moved()
+        staging.commit(last=[final_path(manifest)], then=lambda: on_stage("written"))
     return final
 
 

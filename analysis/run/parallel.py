@@ -88,15 +88,15 @@ def run_side_by_side(
     try:
         with _sigint_blocked():  # the workers fork here; they set their SIGINT handling first
             futures = {name: pool.submit(_run_in_worker, name) for name in names[1:]}
-        outcomes = {names[0]: _outcome_here(names[0], jobs[names[0]])}
+        outcomes: dict[str, Any] = {names[0]: _outcome_here(names[0], jobs[names[0]])}
         outcomes |= {name: _outcome_of(name, f, interrupted) for name, f in futures.items()}
         finished = True
     finally:
         _stop(pool, finished=finished)
         _JOBS.clear()
-    for name in names:
-        if isinstance(outcomes[name], JobFailed):
-            raise outcomes[name]
+    failed = [outcome for outcome in outcomes.values() if isinstance(outcome, JobFailed)]
+    if failed:
+        raise failed[0]
     return outcomes
 
 
