@@ -1,10 +1,8 @@
 """The run of a study, top to bottom: ``run_study``.
 
 ``run_study(study)`` is what ``retro run`` does, and what the report notebook calls: clean,
-tables, figures, then the report (HTML, PDF, with the claims check) beside the figure and table
-files, then the manifest over all of them. Each stage is one named call, in that order. Only the
-last writers, which do not depend on each other, may run side by side
-(``analysis.run.parallel.run_side_by_side``; same bytes as one after another).
+tables, figures, report (with the claims check), manifest, each stage one named call, in that
+order, in this process.
 
 Every file is first written into staging folders and moved into place only when all are
 written, the manifest last (``analysis.write.staging``): an error or Ctrl-C leaves the previous
@@ -18,15 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.run.parallel import run_named, run_side_by_side
+from analysis.run.parallel import run_named
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from analysis.run.study import Study
-
-#: The stage that writes the report, the figures' PNG and PDF files and the table files.
-WRITE_STAGE = "report, figure files and table files"
 
 
 @dataclass
@@ -76,20 +69,18 @@ def run_study(
     command: str,
     suppress_below: int | None = None,
     pdf: bool = True,
-    jobs: int | None = None,
     write_clean: bool = False,
     on_stage: Callable[[str], None] = lambda stage: None,
 ) -> Outputs:
     """Run the study and write every output; returns their final paths.
 
     Stages, in order, each announced by ``on_stage(name)`` as it starts: ``clean`` (the
-    cleaned data written too with ``write_clean``), ``tables`` (every table and the ARD),
-    ``figures`` (drawn; SVG written, which the report embeds), ``report, figure files and table
-    files`` (report HTML, PDF unless ``pdf=False``, claims check, tables.docx; the figures' PNG
-    300 dpi and PDF; every table's files and the ARD: side by side with ``jobs`` > 1, default
-    one per core), ``manifest``, ``moving the outputs into place``; then ``written`` once all
-    are in place. A failing stage raises ``analysis.run.parallel.JobFailed`` naming it; a
-    failure or Ctrl-C before ``written`` leaves the previous outputs unchanged.
+    cleaned data written too with ``write_clean``), ``tables`` (every table's files and the
+    ARD), ``figures`` (PNG 300 dpi, SVG, PDF), ``report`` (HTML, PDF unless ``pdf=False``,
+    claims check, tables.docx), ``manifest``, ``moving the outputs into place``; then
+    ``written`` once all are in place. ``suppress_below`` suppresses small counts in every
+    output. A failing stage raises ``analysis.run.parallel.JobFailed`` naming it; a failure or
+    Ctrl-C before ``written`` leaves the previous outputs unchanged.
     """
     from analysis.report.manifest import write_manifest
     from analysis.write.staging import final_path, staged_study
@@ -98,20 +89,14 @@ def run_study(
         on_stage("clean")
         cleaned = run_named("clean", lambda: _clean(study, write=write_clean))
         on_stage("tables")
-        run_named("tables", lambda: study.ard)  # every query before the writers fork
+        tables = run_named("tables", lambda: _write_tables(study, suppress_below))
         on_stage("figures")
-        drawn = run_named("figures", lambda: _draw_figures(study, suppress_below))
-        svg = run_named("figures", lambda: _save_figures(study, drawn, ("svg",)))
-        on_stage(WRITE_STAGE)
-        written = run_side_by_side(
-            {
-                "report": lambda: _write_report(study, svg, command, suppress_below, pdf=pdf),
-                "figures": lambda: _save_figures(study, drawn, ("png", "pdf")),
-                "tables": lambda: _write_table_files(study, suppress_below),
-            },
-            processes=jobs,
+        figures = run_named("figures", lambda: _write_figures(study, suppress_below))
+        on_stage("report")
+        report = run_named(
+            "report", lambda: _write_report(study, figures, command, suppress_below, pdf=pdf)
         )
-        out = cleaned + svg + written["report"] + written["figures"] + written["tables"]
+        out = cleaned + figures + report + tables
         on_stage("manifest")
         everything = sorted(set(out.all()))
         manifest = run_named("manifest", lambda: write_manifest(study, everything, command))
@@ -137,37 +122,28 @@ def _clean(study: Study, *, write: bool) -> Outputs:
     return Outputs(clean=study.write_clean() if write else [])
 
 
-def _draw_figures(study: Study, suppress_below: int | None) -> dict[str, Figure]:
-    """Every figure of the plan, drawn in memory, by stem in plan order."""
-    from analysis.figures.study_figures import draw_figures
-
-    return draw_figures(study, suppress_below=suppress_below)
+def _write_tables(study: Study, suppress_below: int | None) -> Outputs:
+    """Every table built, its files and the ARD written."""
+    return Outputs(tables=study.write_tables(suppress_below=suppress_below))
 
 
-def _save_figures(study: Study, drawn: dict[str, Figure], formats: tuple[str, ...]) -> Outputs:
-    """The drawn figures written in ``formats`` under the study's figures folder."""
-    from analysis.figures.study_figures import figures_dir, save_figures
+def _write_figures(study: Study, suppress_below: int | None) -> Outputs:
+    """Every figure of the plan drawn and written as SVG, PNG and PDF."""
+    from analysis.figures.study_figures import draw_figures, figures_dir, save_figures
 
-    return Outputs(figures=save_figures(drawn, figures_dir(study), formats=formats))
+    drawn = draw_figures(study, suppress_below=suppress_below)
+    return Outputs(figures=save_figures(drawn, figures_dir(study), formats=("svg", "png", "pdf")))
 
 
 def _write_report(
-    study: Study, svg: Outputs, command: str, suppress_below: int | None, *, pdf: bool
+    study: Study, figures: Outputs, command: str, suppress_below: int | None, *, pdf: bool
 ) -> Outputs:
-    """report.html, report.pdf (with ``pdf``) and the claims check, embedding the SVG files."""
-    from analysis.report.build import write_report
+    """report.html (embedding the SVG figures), report.pdf (with ``pdf``), the claims check and
+    tables.docx."""
+    from analysis.report.build import write_report, write_tables_docx
 
-    figures = {stem: paths[0] for stem, paths in svg.figures.items()}
-    return Outputs(
-        report=write_report(
-            study, figures=figures, command=command, suppress_below=suppress_below, pdf=pdf
-        )
+    svg = {stem: p for stem, paths in figures.figures.items() for p in paths if p.suffix == ".svg"}
+    report = write_report(
+        study, figures=svg, command=command, suppress_below=suppress_below, pdf=pdf
     )
-
-
-def _write_table_files(study: Study, suppress_below: int | None) -> Outputs:
-    """tables.docx (listed with the report), every table's files and the ARD."""
-    from analysis.report.build import write_tables_docx
-
-    docx = write_tables_docx(study, suppress_below=suppress_below)
-    return Outputs(report=[docx], tables=study.write_tables(suppress_below=suppress_below))
+    return Outputs(report=[*report, write_tables_docx(study, suppress_below=suppress_below)])
