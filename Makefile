@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # every study file under studies/ (claims files aside); `make report STUDY=studies/x.yaml` runs one
 STUDY  ?= $(filter-out %.claims.yaml,$(sort $(wildcard studies/*.yaml)))
 
-.PHONY: report test clean-outputs system-deps lint typecheck pytest bench
+.PHONY: report test clean-outputs system-deps docx-render-deps lint typecheck pytest bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,22 @@ system-deps:
 	  echo "note: sudo apt-get install libharfbuzz-subset0 makes the PDF ~0.5 s faster"; \
 	fi
 
+# LibreOffice (Writer) and poppler-utils: the test that renders tables.docx to PDF and checks its
+# pages (tests/unit/report/test_docx_render.py; skipped with a message without them).
+docx-render-deps:
+	@if command -v soffice >/dev/null && command -v pdfinfo >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing LibreOffice Writer and poppler-utils to check tables.docx (apt-get)"; \
+	  (apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils \
+	     fonts-liberation2 >/dev/null 2>&1 \
+	   || (apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+	       libreoffice-writer-nogui poppler-utils fonts-liberation2 >/dev/null)) \
+	  || echo "note: LibreOffice not installed; the tables.docx rendering test is skipped"; \
+	else \
+	  echo "note: sudo apt-get install libreoffice-writer-nogui poppler-utils runs the" \
+	       "tables.docx rendering test"; \
+	fi
+
 report: $(STAMP) system-deps
 	@set -e; for study in $(STUDY); do echo "== $$study"; $(BIN)/retro run $$study; done
 
@@ -48,7 +64,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy analysis benchmarks
 
-pytest: $(STAMP) system-deps
+pytest: $(STAMP) system-deps docx-render-deps
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

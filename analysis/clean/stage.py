@@ -58,10 +58,29 @@ class CleanResult:
         return account(self.raw_counts, self.tables, self.exclusions)
 
 
-def _collect(step: Step, excluded: list[pd.DataFrame], audit: list[pd.DataFrame]) -> pd.DataFrame:
-    excluded.append(step.excluded)
-    audit.append(step.audit)
-    return step.data
+class _Logs:
+    """The exclusion and audit rows of every step, in the order the steps ran."""
+
+    def __init__(self) -> None:
+        self.excluded: list[pd.DataFrame] = []
+        self.audit: list[pd.DataFrame] = []
+
+    def keep(self, step: Step) -> pd.DataFrame:
+        """The step's data; its excluded records and audit rows go to the logs."""
+        self.excluded.append(step.excluded)
+        self.audit.append(step.audit)
+        return step.data
+
+
+@dataclass
+class _Read:
+    """What reading gives: each table as read, the file record counts, the ids as written and
+    the labels no vocabulary covers (per table)."""
+
+    tables: dict[str, pd.DataFrame]
+    counts: list[pd.DataFrame]
+    ids: dict[str, pd.DataFrame]
+    unmapped: dict[str, pd.DataFrame]
 
 
 def _frame(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -85,160 +104,161 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         Labels no vocabulary covers (lists all of them, across every table).
     """
     say = progress or (lambda _msg: None)
-    excluded: list[pd.DataFrame] = []
-    audit: list[pd.DataFrame] = []
-    tables: dict[str, pd.DataFrame] = {}
-    counts = []
-    unmapped = []
-    ids: dict[str, pd.DataFrame] = {}
-    for table in TABLES_ORDER:
-        say(f"reading {table}")
-        df, counted = read_table_counted(config, table)
-        counts.append(counted)
-        columns = config.columns_for(table)
-        df = _collect(flag_unreadable_cells(df, table, columns), excluded, audit)
-        df = strip_text(df)
-        df = _collect(identity.normalise_ids(df, table, config.cleaning.ids), excluded, audit)
-        ids[table] = identity.id_records(df)
-        df = _collect(require_values(df, table, columns), excluded, audit)
-        step, report = map_vocabularies(df, table, config)
-        unmapped.append(report)
-        tables[table] = step.data
-    id_warnings, id_audit = identity.check_ids(ids, config.cleaning)
-    audit.append(id_audit)
-    unmapped_all = pd.concat([u for u in unmapped if len(u)] or [pd.DataFrame()], ignore_index=True)
-    if len(unmapped_all) and config.cleaning.on_unmapped == "error":
-        raise UnmappedValuesError(
-            unmapped_message(unmapped_all), unmapped_all.drop(columns="record_index")
-        )
-    for table, report in zip(TABLES_ORDER, unmapped, strict=True):
-        df = handle_unmapped(Step(tables[table]), report, table, "exclude")
-        df = _collect(df, excluded, audit)
-        say(f"validating {table}")
-        df = _collect(parse_dates(df, table, config), excluded, audit)
-        df = _collect(check_file_dates(df, table, config), excluded, audit)
-        decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
-        df = _collect(
-            parse_numbers(df, table, config.columns_for(table), decimals=decimals),
-            excluded,
-            audit,
-        )
-        df = _collect(apply_range_checks(df, table, config), excluded, audit)
-        if "stop_date" in df:
-            df = _collect(check_stop_after_start(df, table), excluded, audit)
-        if table == "exposures":
-            df = _collect(
-                parse_dose_text(df, table, config.exposure.dose_frequency, decimals=decimals),
-                excluded,
-                audit,
-            )
-        tables[table] = df
-
+    log = _Logs()
+    read = _read_sources(config, log, say)
+    id_warnings, id_audit = identity.check_ids(read.ids, config.cleaning)
+    log.audit.append(id_audit)
+    _stop_on_unmapped(read.unmapped, config)
+    tables = {t: _parse_values(t, read, config, log, say) for t in TABLES_ORDER}
     say("de-duplicating")
-    step, conflicts = deduplicate_patients(tables["patients"])
-    patients = _collect(step, excluded, audit)
     screened_ids = set(tables["patients"]["patient_id"])
-    kept_ids = set(patients["patient_id"])
-    removed = identity.excluded_patients(excluded, kept_ids)
-    for pid in conflicts.get("patient_id", []):
-        removed[pid] = ("conflict", "conflicting duplicate patient records")
-    for table in TABLES_ORDER[1:]:
-        df = _collect(drop_orphans(tables[table], table, kept_ids, removed), excluded, audit)
-        tables[table] = _collect(drop_duplicate_records(df, table), excluded, audit)
-    e = config.exposure
-    if e.min_interval_days is not None:
-        tables["exposures"] = _collect(
-            flag_close_exposures(tables["exposures"], e.min_interval_days, e.singular),
-            excluded,
-            audit,
-        )
-
+    patients, conflicts, removed = _deduplicate(tables, config, log)
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
-    patients = _collect(checked["patients"], excluded, audit)
-    for table in TABLES_ORDER[1:]:
-        tables[table] = _collect(checked[table], excluded, audit)
-
+    tables = {t: log.keep(checked[t]) for t in TABLES_ORDER}
     say("deriving analysis variables")
-    patients, tables["adverse_events"] = _derive(patients, tables, config)
-    audit.append(_undated_discontinuations(patients))
-
+    patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
+    log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
-    flow_rows = [
-        {
-            "step": "screened",
-            "label": "Patients in the clinic exports (unique ids)",
-            "n_excluded": 0,
-            "n_remaining": len(screened_ids),
-        }
-    ]
-    if len(conflicts):
-        flow_rows.append(
-            {
-                "step": "conflict",
-                "label": "Conflicting duplicate patient records",
-                "n_excluded": len(conflicts),
-                "n_remaining": len(patients),
-            }
-        )
-    for crit in config.inclusion:
-        ok = derive.evaluate_conditions(patients, crit.where)
-        out = patients.loc[~ok]
-        step_name = f"inclusion:{crit.id}"
-        excluded.append(log_rows(out, "patients", step_name, f"not met: {crit.label}"))
-        for pid in out["patient_id"]:
-            removed[pid] = (step_name, f"not met: {crit.label}")
-        patients = patients.loc[ok]
-        flow_rows.append(
-            {
-                "step": step_name,
-                "label": crit.label,
-                "n_excluded": int((~ok).sum()),
-                "n_remaining": len(patients),
-            }
-        )
+    patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
     kept_ids = set(patients["patient_id"])
     for table in TABLES_ORDER[1:]:
-        tables[table] = _collect(
-            drop_orphans(tables[table], table, kept_ids, removed), excluded, audit
-        )
-    flow = pd.DataFrame(flow_rows)
-    warnings = [*id_warnings, *_flow_warnings(flow)]
-    for name, sub in config.subgroups.items():
-        if not sub.in_flow:
-            continue
-        n = int(derive.evaluate_conditions(patients, sub.where).sum())
-        flow = pd.concat(
-            [
-                flow,
-                pd.DataFrame(
-                    [
-                        {
-                            "step": f"subgroup:{name}",
-                            "label": sub.label,
-                            "n_excluded": pd.NA,
-                            "n_remaining": n,
-                        }
-                    ]
-                ),
-            ]
-        )
+        tables[table] = log.keep(drop_orphans(tables[table], table, kept_ids, removed))
     tables["patients"] = patients
     tables = {k: _finalise(k, _drop_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
     result = CleanResult(
         tables=tables,
-        exclusions=_frame(excluded, LOG_COLUMNS),
-        audit=_frame(audit, AUDIT_COLUMNS),
-        flow=flow.reset_index(drop=True),
-        raw_counts=pd.concat(counts, ignore_index=True)[
+        exclusions=_frame(log.excluded, LOG_COLUMNS),
+        audit=_frame(log.audit, AUDIT_COLUMNS),
+        flow=_with_subgroups(flow, patients, config),
+        raw_counts=pd.concat(read.counts, ignore_index=True)[
             ["table", "source_file", "source_sheet", "rows_read"]
         ],
         conflicts=conflicts,
-        warnings=tuple(warnings),
+        warnings=(*id_warnings, *_flow_warnings(flow)),
     )
     require_balanced(result.accounting())
     return result
+
+
+def _read_sources(config: StudyConfig, log: _Logs, say: Progress) -> _Read:
+    """Each table read from its sources (records counted from the files), unreadable cells
+    flagged, text stripped, ids normalised, required values checked, labels mapped."""
+    read = _Read(tables={}, counts=[], ids={}, unmapped={})
+    for table in TABLES_ORDER:
+        say(f"reading {table}")
+        df, counted = read_table_counted(config, table)
+        read.counts.append(counted)
+        columns = config.columns_for(table)
+        df = log.keep(flag_unreadable_cells(df, table, columns))
+        df = strip_text(df)
+        df = log.keep(identity.normalise_ids(df, table, config.cleaning.ids))
+        read.ids[table] = identity.id_records(df)
+        df = log.keep(require_values(df, table, columns))
+        step, read.unmapped[table] = map_vocabularies(df, table, config)
+        read.tables[table] = step.data
+    return read
+
+
+def _stop_on_unmapped(unmapped: dict[str, pd.DataFrame], config: StudyConfig) -> None:
+    """Stop, listing every label no vocabulary covers (all tables), when the study says so."""
+    found = pd.concat([u for u in unmapped.values() if len(u)] or [pd.DataFrame()])
+    found = found.reset_index(drop=True)
+    if len(found) and config.cleaning.on_unmapped == "error":
+        raise UnmappedValuesError(unmapped_message(found), found.drop(columns="record_index"))
+
+
+def _parse_values(
+    table: str, read: _Read, config: StudyConfig, log: _Logs, say: Progress
+) -> pd.DataFrame:
+    """One table's unmapped labels excluded, then its dates, numbers, ranges, start/stop order
+    and (exposures) dose text parsed and checked."""
+    df = log.keep(handle_unmapped(Step(read.tables[table]), read.unmapped[table], table, "exclude"))
+    say(f"validating {table}")
+    df = log.keep(parse_dates(df, table, config))
+    df = log.keep(check_file_dates(df, table, config))
+    decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
+    df = log.keep(parse_numbers(df, table, config.columns_for(table), decimals=decimals))
+    df = log.keep(apply_range_checks(df, table, config))
+    if "stop_date" in df:
+        df = log.keep(check_stop_after_start(df, table))
+    if table == "exposures":
+        frequency = config.exposure.dose_frequency
+        df = log.keep(parse_dose_text(df, table, frequency, decimals=decimals))
+    return df
+
+
+def _deduplicate(
+    tables: dict[str, pd.DataFrame], config: StudyConfig, log: _Logs
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[str, str]]]:
+    """Duplicate patients merged (conflicts removed), orphan and duplicate records of the other
+    tables dropped, exposures too close together flagged (``tables`` is updated in place).
+    Returns the patients, the conflicts and ``{patient_id: (step, reason)}`` of those removed."""
+    step, conflicts = deduplicate_patients(tables["patients"])
+    patients = log.keep(step)
+    kept_ids = set(patients["patient_id"])
+    removed = identity.excluded_patients(log.excluded, kept_ids)
+    for pid in conflicts.get("patient_id", []):
+        removed[pid] = ("conflict", "conflicting duplicate patient records")
+    for table in TABLES_ORDER[1:]:
+        df = log.keep(drop_orphans(tables[table], table, kept_ids, removed))
+        tables[table] = log.keep(drop_duplicate_records(df, table))
+    e = config.exposure
+    if e.min_interval_days is not None:
+        close = flag_close_exposures(tables["exposures"], e.min_interval_days, e.singular)
+        tables["exposures"] = log.keep(close)
+    tables["patients"] = patients
+    return patients, conflicts, removed
+
+
+def _apply_inclusion(
+    patients: pd.DataFrame,
+    config: StudyConfig,
+    n_screened: int,
+    conflicts: pd.DataFrame,
+    removed: dict[str, tuple[str, str]],
+    log: _Logs,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The patients meeting every inclusion criterion (in the study's order) and the flow: one
+    row per step with the patients it excluded and those remaining. Those excluded are logged
+    and added to ``removed``."""
+    flow = [_flow_row("screened", "Patients in the clinic exports (unique ids)", 0, n_screened)]
+    if len(conflicts):
+        label = "Conflicting duplicate patient records"
+        flow.append(_flow_row("conflict", label, len(conflicts), len(patients)))
+    for crit in config.inclusion:
+        ok = derive.evaluate_conditions(patients, crit.where)
+        out = patients.loc[~ok]
+        step_name = f"inclusion:{crit.id}"
+        log.excluded.append(log_rows(out, "patients", step_name, f"not met: {crit.label}"))
+        for pid in out["patient_id"]:
+            removed[pid] = (step_name, f"not met: {crit.label}")
+        patients = patients.loc[ok]
+        flow.append(_flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
+    return patients, pd.DataFrame(flow)
+
+
+def _flow_row(step: str, label: str, n_excluded: Any, n_remaining: int) -> dict[str, Any]:
+    return {"step": step, "label": label, "n_excluded": n_excluded, "n_remaining": n_remaining}
+
+
+def _with_subgroups(
+    flow: pd.DataFrame, patients: pd.DataFrame, config: StudyConfig
+) -> pd.DataFrame:
+    """The flow with a row per subgroup the study shows in it (its size; nobody excluded)."""
+    rows = [
+        _flow_row(
+            f"subgroup:{name}",
+            sub.label,
+            pd.NA,
+            int(derive.evaluate_conditions(patients, sub.where).sum()),
+        )
+        for name, sub in config.subgroups.items()
+        if sub.in_flow
+    ]
+    frames = [flow, *(pd.DataFrame([row]) for row in rows)]
+    return pd.concat(frames).reset_index(drop=True)
 
 
 def _derive(

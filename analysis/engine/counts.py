@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -171,6 +171,8 @@ def subject_max_level(
     rank_map = {level: i for i, level in enumerate(order)}
     ev = events.filter(events[column].notnull())
     ev = ev.mutate(_rank=ev[column].cases(*[(k, v) for k, v in rank_map.items()], else_=-1))
+    outside = execute(ev.filter(ev["_rank"] == -1).select(column).distinct(), [column])
+    refuse_levels_outside(outside[column], column=column, order=order)
     worst = ev.group_by(subject_id).aggregate(_rank=ev["_rank"].max())
     subj = subjects.select(subject_id, *by).distinct()
     joined = worst.inner_join(subj, subject_id)
@@ -179,6 +181,18 @@ def subject_max_level(
     inverse = dict(enumerate(order))
     out[column] = out.pop("_rank").map(inverse)
     return out
+
+
+def refuse_levels_outside(values: Iterable[object], *, column: str, order: Sequence[str]) -> None:
+    """A ``ValueError`` when events carry ``column`` values outside the ordered levels: the
+    highest level of their subject would be unknown (an unlisted level may be the worst)."""
+    outside = sorted({str(v) for v in values})
+    if outside:
+        raise ValueError(
+            f"{column} values {outside} are not among the ordered levels {list(order)}, so the "
+            f"highest {column} of their subjects is unknown. Add them to the order (lowest "
+            "first) or map them to one of its levels."
+        )
 
 
 def level_counts(data: ir.Table, *, variable: str, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -242,7 +256,14 @@ def distinct_values(t: ir.Table, column: str) -> list[str]:
 
 def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:
     """Rows where ``flag`` is true — a boolean column, a number (non-zero) or CDISC-style
-    ``"Y"`` text; with ``as_column=True`` the boolean expression itself."""
+    ``"Y"`` text; with ``as_column=True`` the boolean expression itself. A ``flag`` the table
+    does not have is a ``ValueError`` naming its columns."""
+    if flag not in t.columns:
+        raise ValueError(
+            f"no flag column {flag!r} in the events table (its columns: {list(t.columns)}). Name "
+            "the column that flags the rows to count (e.g. teae_flag='TRTEMFL'), or pass None "
+            "to count every row."
+        )
     col = t[flag]
     if col.type().is_boolean():
         cond = col.fill_null(False)
@@ -274,9 +295,11 @@ def duplicate_subject_message(dup: int, subject_id: str) -> str:
     )
 
 
-def check_subject_columns(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+def check_subject_columns(
+    t: ir.Table | pd.DataFrame, *, by: Sequence[str], subject_id: str
+) -> None:
     """Refuse a subject-level table without the id or a ``by`` column (schema only, no query)."""
-    cols = columns(t)
+    cols = list(t.columns)
     missing_cols = [c for c in [subject_id, *by] if c not in cols]
     if missing_cols:
         raise ValueError(missing_columns_message(missing_cols, cols))
@@ -332,37 +355,44 @@ def duplicate_count(
     return t.count() - col.nunique()
 
 
-def check_subject_table(t: ir.Table, *, by: Sequence[str], subject_id: str) -> None:
+def refuse_subject_problems(
+    *, missing: Mapping[str, int], duplicates: int, subject_id: str
+) -> None:
+    """The one verdict on a subject-level table (it gives the denominators): a ``ValueError``
+    for the first ``by`` column with missing values (``missing``: column -> subjects without a
+    value), else for ``duplicates`` rows beyond one per ``subject_id``.
+
+    Every check of a subject-level table counts and then calls this, so all say the same:
+    ``check_subject_table`` (pandas or engine) and the plans of ``analysis.engine.incidence``,
+    which count inside their own queries.
+    """
+    for column, n_missing in missing.items():
+        if n_missing:
+            raise ValueError(missing_group_message(int(n_missing), column))
+    if duplicates:
+        raise ValueError(duplicate_subject_message(int(duplicates), subject_id))
+
+
+def check_subject_table(t: ir.Table | pd.DataFrame, *, by: Sequence[str], subject_id: str) -> None:
     """Refuse subjects with missing group values and duplicate ids (the denominators).
 
-    ``tables._common.check_groups`` runs the same checks on pandas frames (faster there), with
-    the same messages; the plans of ``analysis.engine.incidence`` run them inside their own queries.
+    A pandas frame is counted by pandas (~0.2 s faster than the engine at a million subjects),
+    an Ibis table in one query; duplicates are rows minus distinct non-missing ids either way.
     """
     check_subject_columns(t, by=by, subject_id=subject_id)
-    aggs = {f"miss_{i}": t[c].isnull().sum() for i, c in enumerate(by)}
-    aggs["dup"] = duplicate_count(t, subject_id)
-    res = execute(t.aggregate(**aggs)).iloc[0]
-    for i, c in enumerate(by):
-        if int(res[f"miss_{i}"]):
-            raise ValueError(missing_group_message(int(res[f"miss_{i}"]), c))
-    dup = int(res["dup"])
-    if dup:
-        raise ValueError(duplicate_subject_message(dup, subject_id))
+    if isinstance(t, pd.DataFrame):
+        missing = {c: int(t[c].isna().sum()) for c in by}
+        dup = len(t) - int(t[subject_id].nunique())
+    else:
+        aggs = {f"miss_{i}": t[c].isnull().sum().fill_null(0) for i, c in enumerate(by)}
+        aggs["dup"] = duplicate_count(t, subject_id)
+        res = execute(t.aggregate(**aggs)).iloc[0]
+        missing = {c: int(res[f"miss_{i}"]) for i, c in enumerate(by)}
+        dup = int(res["dup"])
+    refuse_subject_problems(missing=missing, duplicates=dup, subject_id=subject_id)
 
 
-_NUMERIC_STATS = (
-    "n",
-    "n_missing",
-    "sum",
-    "sumsq",
-    "mean",
-    "sd",
-    "min",
-    "q1",
-    "median",
-    "q3",
-    "max",
-)
+_STATS = ("n", "n_missing", "sum", "sumsq", "mean", "sd", "min", "q1", "median", "q3", "max")
 
 
 def numeric_summaries(
@@ -371,7 +401,7 @@ def numeric_summaries(
     """``numeric_summary`` of several variables in one query: long frame
     ``[*by, variable, n, n_missing, sum, sumsq, mean, sd, min, q1, median, q3, max]``."""
     if not variables:
-        return pd.DataFrame(columns=[*by, "variable", *_NUMERIC_STATS])
+        return pd.DataFrame(columns=[*by, "variable", *_STATS])
     aggs = {}
     for i, var in enumerate(variables):
         x = data[var].cast("float64")
@@ -397,7 +427,7 @@ def numeric_summaries(
             wide[f"{i}__{name}"] = [np.nan if v is None else float(v[k]) for v in q]
     parts = []
     for i, var in enumerate(variables):
-        cols = {f"{i}__{s}": s for s in _NUMERIC_STATS}
+        cols = {f"{i}__{s}": s for s in _STATS}
         part = wide[[*by, *cols]].rename(columns=cols)
         part.insert(len(by), "variable", var)
         parts.append(part)
@@ -446,6 +476,6 @@ def incidence_counts(
             **{events_column: per_subject[events_column].sum()}
         )
     group = [*by, *terms]
-    aggs = {"n": rows.count(), "events": rows[events_column].sum()}
+    aggs = {"n": rows.count(), "events": rows[events_column].sum().fill_null(0)}
     expr = rows.group_by(group).aggregate(**aggs) if group else rows.aggregate(**aggs)
     return execute(expr, group)

@@ -88,8 +88,7 @@ def incidence_bitmaps(
     found = engine.execute(query)
     is_dup = found["_g"] == -1
     n_dup = int(found.loc[is_dup, "n"].sum())
-    if n_dup:
-        raise ValueError(engine.duplicate_subject_message(n_dup, subject_id))
+    engine.refuse_subject_problems(missing={}, duplicates=n_dup, subject_id=subject_id)
     labels = _row_labels(terms, cat_names, serious is not None)
     cells = {
         (int(g), variable, lvl): (n, e)
@@ -126,16 +125,15 @@ def _groups(subjects: ir.Table, *, by: list[str], subject_id: str) -> pd.DataFra
     groups = engine.execute(
         subjects.group_by(by).aggregate(**agg) if by else subjects.aggregate(**agg), by
     )
-    _refuse_missing_groups(groups, by)
+    engine.refuse_subject_problems(
+        missing=_missing_by(groups, by), duplicates=0, subject_id=subject_id
+    )
     return groups
 
 
-def _refuse_missing_groups(groups: pd.DataFrame, by: list[str]) -> None:
-    """A missing ``by`` value in a frame of groups with their sizes ``N`` is an error."""
-    for c in by:
-        if groups[c].isna().any():
-            missing = int(groups.loc[groups[c].isna(), "N"].sum())
-            raise ValueError(engine.missing_group_message(missing, c))
+def _missing_by(groups: pd.DataFrame, by: list[str]) -> dict[str, int]:
+    """Subjects without a value of each ``by`` column, from a frame of groups with sizes ``N``."""
+    return {c: int(groups.loc[groups[c].isna(), "N"].sum()) for c in by}
 
 
 def _row_labels(terms: Sequence[str], cat_names: list[str], serious: bool) -> list[tuple[str, str]]:
@@ -275,6 +273,14 @@ def _bit_rows(t: ir.Table, key: str | None, variable: str, bits: str, n_events: 
     )
 
 
+def subjects_and_events(events: ir.Table, *, by: Sequence[str], subject_id: str) -> pd.DataFrame:
+    """Distinct subjects ``n`` and events per group of an event-level table (one row per
+    event): ``[*by, n, events]``, sorted by ``by``; a missing id is no subject."""
+    by = list(by)
+    aggs = {"n": events[subject_id].nunique(), "events": events.count()}
+    return engine.execute(events.group_by(by).aggregate(**aggs), by)
+
+
 #: Up to this many terms, incidence counts come from one row per subject with a count column
 #: per term (``incidence_wide``); beyond it, from one row per (subject, term).
 MAX_WIDE_TERMS = 64
@@ -302,7 +308,7 @@ def incidence_wide(
     (subject, term) when there are few terms; subjects then count once per cell as the subjects
     whose column is positive. Events of subjects absent from ``subjects`` are not counted.
 
-    The subject-level table is checked in the same query, with ``check_subject_table``'s
+    The subject-level table is checked in the same query, with ``refuse_subject_problems``'
     messages: a missing ``by`` value or a duplicate subject id is an error.
     """
     engine.check_subject_columns(subjects, by=by, subject_id=subject_id)
@@ -337,15 +343,15 @@ def incidence_wide(
         final[f"{k}__e"] = col.sum()
     by = list(by)
     wide = engine.execute(j.group_by(by).aggregate(**final) if by else j.aggregate(**final), by)
-    _refuse_missing_groups(wide, by)
-    if len(wide) and int(wide["_duplicates"].iloc[0]):
-        raise ValueError(
-            engine.duplicate_subject_message(int(wide["_duplicates"].iloc[0]), subject_id)
-        )
+    engine.refuse_subject_problems(
+        missing=_missing_by(wide, by),
+        duplicates=int(wide["_duplicates"].iloc[0]) if len(wide) else 0,
+        subject_id=subject_id,
+    )
     return _long_frame(
         wide,
         by=by,
         labels=labels,
-        n=[wide[f"{k}__n"].fillna(0) for k in range(len(labels))],
-        events=[wide[f"{k}__e"].fillna(0) for k in range(len(labels))],
+        n=[[_count(v) for v in wide[f"{k}__n"]] for k in range(len(labels))],
+        events=[[_count(v) for v in wide[f"{k}__e"]] for k in range(len(labels))],
     )

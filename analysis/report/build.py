@@ -11,6 +11,8 @@ from analysis.report.claims import claims_path_for, load_claims, verify_claims
 from analysis.report.html import render_report_html, report_inputs
 from analysis.report.manifest import build_manifest
 from analysis.report.pdf import html_to_pdf
+from analysis.studyfile.plan import Report
+from analysis.tables.journal import use_style
 from analysis.tables.office import write_docx
 from analysis.write.atomic import atomic_path, write_text_atomic
 from analysis.write.safe_cells import neutralise_frame
@@ -44,7 +46,8 @@ def write_report(
     pdf: bool = True,
 ) -> list[Path]:
     """Assemble and write ``report.html``, ``report.pdf`` (unless ``pdf=False``) and the
-    claims check. ``figures`` maps figure stems to image files (SVG preferred).
+    claims check. ``figures`` maps figure stems to image files (SVG preferred). The tables'
+    numbers are printed in the study file's ``analysis.report.journal_style``.
     ``analysis.run.outputs.run_study`` writes ``tables.docx`` (``write_tables_docx``) and the
     manifest over every output of the run beside it."""
     out_dir = study.reports_dir
@@ -59,10 +62,15 @@ def write_report(
             for k, v in _flat_inputs(prov).items()
         },
     }
-    inputs = report_inputs(
-        study, figures=figures, claims=claims, provenance=provenance, suppress_below=suppress_below
-    )
-    html = render_report_html(inputs)
+    with use_style(report_options(study).journal_style):  # the tables' numbers as in tables.docx
+        inputs = report_inputs(
+            study,
+            figures=figures,
+            claims=claims,
+            provenance=provenance,
+            suppress_below=suppress_below,
+        )
+        html = render_report_html(inputs)
     written = []
     html_path = out_dir / "report.html"
     write_text_atomic(html_path, html)
@@ -77,16 +85,26 @@ def write_report(
 
 
 def write_tables_docx(study, *, suppress_below: int | None = None) -> Path:  # noqa: ANN001
-    """Every table of the study in one Word file, ``tables.docx``, for a journal submission."""
+    """Every table of the study in one Word file, ``tables.docx``, for a journal submission,
+    on the paper and in the journal style of the study file's ``analysis.report``."""
     target = study.reports_dir / "tables.docx"
+    options = report_options(study)
     with atomic_path(target) as tmp:
         write_docx(
             list(study.tables.values()),
             tmp,
             title=study.config.study.title,
             suppress_below=suppress_below,
+            page_size=options.page_size,
+            style=options.journal_style,
         )
     return target
+
+
+def report_options(study) -> Report:  # noqa: ANN001
+    """The study file's ``analysis.report`` (the defaults for a study object without a plan)."""
+    plan = getattr(study.config, "analysis", None)
+    return plan.report if plan is not None else Report()
 
 
 def _flat_inputs(manifest: Mapping[str, object]) -> dict[str, object]:

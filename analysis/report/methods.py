@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from analysis.report.manifest import package_versions
+from analysis.report.method_prose import references, statistics_sentences, used_methods
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.design import describe_group
 
@@ -114,39 +115,36 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         "Inclusion criteria: " + "; ".join(c.label for c in config.inclusion) + ".",
         "Definitions. " + " ".join(definitions(config)),
     ]
-    # The first clause of each recorded method names it; the rest are per-number details.
-    methods = {_first_clause(m) for m in ard.loc[ard["method"] != "", "method"]}
-    test_words = (
-        "fisher",
-        "chi2",
-        "welch",
-        "anova",
-        "kruskal",
-        "cochran",
-        "mann",
-        "log-rank",
-        "Cox",
-        "proportional odds",
-        "logistic",
-        "Brant",
-        "PH score",
-    )
-    tests = sorted(m for m in methods if any(k in m for k in test_words))
-    ci_words = ("CI", "newcombe", "Kaplan-Meier")
-    cis = sorted(m for m in methods if m not in tests and any(k in m for k in ci_words))
+    used, unknown = used_methods(ard.loc[ard["method"] != "", "method"].drop_duplicates())
+    if unknown:
+        raise ValueError(
+            f"methods without a sentence in analysis/report/method_prose.py: {unknown}; add "
+            "them to its CATALOGUE (or to COUNT_WORDS if they describe a count)"
+        )
+    alpha = config.analysis.options.alpha
     paras.append(
-        "Statistics. Adverse events are counted per subject (a subject with several events of a "
-        "term counts once; events are counted separately), with the subject-level table as "
-        f"denominator.{_exposure_unit_sentence(config)} Methods used, as recorded with each number: "
-        + "; ".join(tests)
-        + ". "
-        "Confidence intervals: " + "; ".join(cis) + ". Two-sided tests, alpha "
-        f"{config.analysis.options.alpha}; no adjustment for multiplicity."
+        "Statistics. Categorical variables are summarised as n (%) and continuous variables as "
+        "mean (SD) and median [Q1, Q3]. Adverse events are counted per subject (a subject with "
+        "several events of a term counts once; events are counted separately), with the "
+        f"subject-level table as denominator.{_exposure_unit_sentence(config)} "
+        + " ".join(statistics_sentences(used, alpha=alpha))
+        + f" All tests were two-sided at a significance level of {alpha:g}, without adjustment "
+        "for multiplicity; analyses used the available data (complete cases), with the "
+        "numbers excluded stated under each table."
     )
     versions = package_versions()
+    python = versions.pop("python", None)
+    own = versions.pop("retro_analysis", None)
     paras.append(
-        "Software: " + ", ".join(f"{k} {v or 'not installed'}" for k, v in versions.items()) + "."
+        f"Software. The analysis ran in Python {python or 'unknown'} with retro-analysis "
+        f"{own or 'unknown'} (this toolkit), "
+        + ", ".join(f"{k} {v or 'not installed'}" for k, v in versions.items())
+        + "; every number of this report is in its analysis-results data (ARD) with the method "
+        "that produced it."
     )
+    cited = references(used)
+    if cited:
+        paras += ["References (statistical methods):", *cited]
     return paras
 
 

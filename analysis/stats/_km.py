@@ -334,7 +334,8 @@ def check_input(
         if not pd.api.types.is_numeric_dtype(data[col]):  # bool counts as numeric
             problems.append(
                 f"covariate `{col}` is not numeric (dtype {data[col].dtype}); encode it as "
-                "0/1 indicator columns (e.g. pandas.get_dummies(drop_first=True))."
+                "0/1 indicator columns (analysis.stats.design.design_matrix, as the time-to-event "
+                "table does, or pandas.get_dummies(drop_first=True))."
             )
     if problems:
         raise SurvivalInputError(

@@ -4,7 +4,7 @@ of Welch's t-test, one-way ANOVA and the Kruskal-Wallis test.
 Tables compute group summaries on the engine (one pass over the data) and test from them; the
 sample versions in :mod:`analysis.stats.tests` (``t_test``, ``anova_oneway``, ``kruskal``)
 summarise their samples and call these, so there is one formula per test. Each equals scipy and
-R to floating-point precision (``tests/unit/test_tables_baseline.py`` and
+R to floating-point precision (``tests/unit/tables/test_baseline.py`` and
 ``tests/validation/test_stats_reference_values.py``).
 """
 

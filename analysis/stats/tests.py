@@ -7,10 +7,10 @@ column and to table footnotes. Inputs are never modified.
 Where a function claims parity with R, the R call is named in its docstring and a test in
 ``tests/unit`` or ``tests/validation`` proves it.
 
-This module is the one import for every test: the exact tests live in
-:mod:`analysis.stats.exact`, the summary-statistic versions of Welch, ANOVA and Kruskal-Wallis in
-:mod:`analysis.stats.summary_tests`, the result types and method names in
-:mod:`analysis.stats.results`; all are re-exported here.
+This module is the one import for every test: Fisher 2x2 lives in :mod:`analysis.stats.exact`,
+Fisher-Freeman-Halton in :mod:`analysis.stats.ffh`, the summary-statistic versions of Welch,
+ANOVA and Kruskal-Wallis in :mod:`analysis.stats.summary_tests`, the result types and method
+names in :mod:`analysis.stats.results`; all are re-exported here.
 """
 
 from __future__ import annotations
@@ -25,12 +25,8 @@ from scipy import stats
 from analysis.stats._inputs import count_table as _count_table
 from analysis.stats._inputs import groups as _groups
 from analysis.stats._inputs import sample as _sample
-from analysis.stats.exact import (
-    RELATIVE_TOLERANCE,
-    fisher_exact_2x2,
-    fisher_exact_2x2_pvalues,
-    fisher_exact_rxc,
-)
+from analysis.stats.exact import RELATIVE_TOLERANCE, fisher_exact_2x2, fisher_exact_2x2_pvalues
+from analysis.stats.ffh import fisher_exact_rxc
 from analysis.stats.results import (
     ANOVA,
     CHI2_PLAIN,

@@ -229,7 +229,16 @@ class Section(_Model):
 
 
 class Report(_Model):
+    """The report's sections and how its Word tables look (``tables.docx``)."""
+
     sections: list[Section] = Field(default_factory=list)
+    page_size: Literal["A4", "Letter"] = Field(
+        default="A4", description="paper of tables.docx: A4 or Letter"
+    )
+    journal_style: Literal["default", "jama", "nejm", "lancet"] = Field(
+        default="default",
+        description="number style and font of the tables (analysis.tables.journal presets)",
+    )
 
 
 class AnalysisPlan(_Model):

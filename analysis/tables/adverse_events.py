@@ -190,9 +190,7 @@ def _long_counts(
         # every shown term has a category (OTHER if unmapped); other terms have none
         mapped = per_term[term].cases(*categories.items(), else_=None)
         cat_t = per_term.mutate(_category=mapped).filter(lambda t: t["_category"].notnull())
-        cat_rows = cat_t.group_by([subject_id, *by, "_category"]).aggregate(
-            events=cat_t["events"].sum()
-        )
+        cat_rows = engine.per_subject_events(cat_t, subject_id=subject_id, keys=[*by, "_category"])
         parts.append(
             count(cat_rows, terms=("_category",))
             .rename(columns={"_category": "level"})

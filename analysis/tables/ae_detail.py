@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
+from analysis.engine import incidence
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._common import (
     contingency_test,
@@ -254,13 +255,10 @@ def ae_by_exposure(
     exposed = exposed_df.set_index("_k")["N"]
     received = ss_t.select(subject_id, "_k").distinct()
     ev_t = ev_t.inner_join(received, [subject_id, "_k"])
-    counts = engine.execute(
-        ev_t.group_by(["_k", term]).aggregate(n=ev_t[subject_id].nunique(), events=ev_t.count()),
-        ["_k", term],
+    counts = incidence.subjects_and_events(ev_t, by=["_k", term], subject_id=subject_id)
+    any_counts = incidence.subjects_and_events(ev_t, by=["_k"], subject_id=subject_id).assign(
+        **{term: "any adverse event"}
     )
-    any_counts = engine.execute(
-        ev_t.group_by(["_k"]).aggregate(n=ev_t[subject_id].nunique(), events=ev_t.count()), ["_k"]
-    ).assign(**{term: "any adverse event"})
     counts = pd.concat([any_counts, counts], ignore_index=True)
     terms = list(dict.fromkeys(counts[term]))
     level_ci = f"{ci} {int(round((1 - alpha) * 100))}% CI"

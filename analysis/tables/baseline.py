@@ -20,7 +20,7 @@ from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.stats import tests
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
-from analysis.tables._common import check_groups, contingency_test, levels_of, sort_by_levels
+from analysis.tables._common import contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 TABLE = "baseline"
@@ -63,7 +63,7 @@ def baseline_table(
     # One ARD table name per built table, so two Table 1s (by sex, by therapy) never share keys.
     table = f"{table}_{by}" if by else table
     by_cols = [by] if by else []
-    check_groups(data, by_cols, subject_id)
+    engine.check_subject_table(data, by=by_cols, subject_id=subject_id)
     data = data[[subject_id, *by_cols, *labels]].copy()
     for var in categorical:
         data[var] = data[var].astype("string")

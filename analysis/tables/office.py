@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from analysis.tables.docx_fit import fit_table, note_size
+from analysis.tables.docx_style import (
+    DOC_TITLE,
+    TABLE_NOTE,
+    TABLE_TITLE,
+    add_table,
+    define_styles,
+    set_page,
+)
+from analysis.tables.journal import JournalStyle, journal_style, use_style
 from analysis.write.atomic import atomic_path
 from analysis.write.ooxml import REPORT_ZIP_TIME, normalise_file
 from analysis.write.safe_cells import map_text_cells, printable_text, sheet_text
+
+_MINUS = re.compile(r"(?<![\w.])-(?=\d)")
 
 if TYPE_CHECKING:
     from analysis.tables.render import TableResult
@@ -20,61 +34,63 @@ def write_docx(
     *,
     title: str | None = None,
     suppress_below: int | None = None,
+    page_size: Literal["A4", "Letter"] = "A4",
+    style: str | JournalStyle | None = None,
 ) -> Path:
-    """One Word document, one table per section, footnotes under each table.
+    """One Word document, each table in its own section, footnotes under each table.
 
-    Journal style: Times New Roman 10 pt, horizontal rules only (top, under the header, bottom),
-    bold title above, footnotes in 8 pt below. Core properties carry no creation time, so the
-    same tables give the same document text. Control characters in labels (which Word cannot
-    hold) are shown as "\ufffd" (:func:`~analysis.write.safe_cells.printable_text`).
+    Takes the tables, the target path, the document title, the small-cell rule, the paper
+    (``A4`` or ``Letter``) and the journal style (a preset name of
+    :mod:`analysis.tables.journal` or a :class:`~analysis.tables.journal.JournalStyle`; its
+    number formats apply to the cells, its font and size to the text). Gives the path.
+
+    Each table is set as :func:`~analysis.tables.docx_fit.fit_table` measures it: portrait, or
+    landscape when too wide for portrait; column widths from the text (no word broken); a
+    smaller size only when needed to fit the width, or to keep a table on one page. Journal
+    look: horizontal rules only (top, under the header, bottom), the header row repeated on every
+    page a table runs to, rows never split across pages, bold black title, footnotes 2 pt
+    smaller. Every style used is defined here in black with named fonts (no theme colours or
+    theme fonts). Core properties carry no creation time, so the same tables give the same
+    document text. Control characters in labels (which Word cannot hold) are shown as "\ufffd"
+    (:func:`~analysis.write.safe_cells.printable_text`).
     """
     import docx
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Pt
 
+    journal = journal_style(style)
     doc = docx.Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(10)
-    if title:
-        doc.add_heading(printable_text(title), level=1)
-    for i, tab in enumerate(tables):
-        disp = tab.display(suppress_below=suppress_below)
-        section = doc.add_section() if i else doc.sections[0]
-        wide = disp.shape[1] > 5
-        if wide:
-            section.orientation = WD_ORIENT.LANDSCAPE
-            section.page_width, section.page_height = section.page_height, section.page_width
-        p = doc.add_paragraph()
-        run = p.add_run(printable_text(f"Table {i + 1}. {tab.title}"))
-        run.bold = True
-        table = doc.add_table(rows=1, cols=disp.shape[1])
-        hdr = table.rows[0].cells
-        for j, col in enumerate(disp.columns):
-            hdr[j].text = printable_text(col)
-            for r in hdr[j].paragraphs[0].runs:
-                r.bold = True
-        for row in disp.itertuples(index=False):
-            cells = table.add_row().cells
-            for j, value in enumerate(row):
-                cells[j].text = "" if value is None else printable_text(value)
-        _rules(table, OxmlElement, qn)
-        for note in tab.notes(suppress_below=suppress_below):
-            fp = doc.add_paragraph()
-            fr = fp.add_run(printable_text(note))
-            fr.font.size = Pt(8)
-    props = doc.core_properties
-    props.author = "retro"
-    props.title = printable_text(title or (tables[0].title if tables else ""))
-    import datetime as dt
-
-    fixed = dt.datetime(2000, 1, 1)
-    props.created = fixed
-    props.modified = fixed
-    props.last_modified_by = "retro"
-    props.revision = 1
+    define_styles(doc, journal)
+    with use_style(journal):
+        for i, tab in enumerate(tables):
+            disp = tab.display(suppress_below=suppress_below)
+            header = [printable_text(c) for c in disp.columns]
+            rows = [
+                [_cell_text(v) if not j else _minus_signs(_cell_text(v)) for j, v in enumerate(row)]
+                for row in disp.itertuples(index=False)
+            ]
+            notes = [printable_text(n) for n in tab.notes(suppress_below=suppress_below)]
+            caption = printable_text(f"Table {i + 1}. {tab.title}")
+            fit = fit_table(
+                header,
+                rows,
+                font=journal.font,
+                size_pt=journal.font_size_pt,
+                page_size=page_size,
+                title=caption + (f" {title}" if title and not i else ""),
+                notes=notes,
+            )
+            section = doc.add_section() if i else doc.sections[0]
+            set_page(section, fit)
+            if title and not i:
+                doc.add_paragraph(printable_text(title), style=DOC_TITLE)
+            heading = doc.add_paragraph(caption, style=TABLE_TITLE)
+            heading.runs[0].font.size = Pt(fit.font_pt + 1)
+            add_table(doc, header, rows, fit)
+            for k, note in enumerate(notes):
+                para = doc.add_paragraph(note, style=TABLE_NOTE)
+                para.runs[0].font.size = Pt(note_size(fit.font_pt))
+                para.paragraph_format.keep_with_next = k < len(notes) - 1
+    _fix_properties(doc, title or (tables[0].title if tables else ""))
     path = Path(path)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
@@ -82,32 +98,31 @@ def write_docx(
     return path
 
 
-def _rules(table, OxmlElement, qn) -> None:  # noqa: ANN001, N803 - docx internals
-    """Journal rules: top border, a rule under the header row, bottom border; no verticals."""
-    tbl = table._tbl
-    tbl_pr = tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge, val in (
-        ("top", "single"),
-        ("bottom", "single"),
-        ("insideH", "nil"),
-        ("insideV", "nil"),
-        ("left", "nil"),
-        ("right", "nil"),
-    ):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), val)
-        el.set(qn("w:sz"), "8")
-        borders.append(el)
-    tbl_pr.append(borders)
-    for cell in table.rows[0].cells:
-        tc_pr = cell._tc.get_or_add_tcPr()
-        tc_borders = OxmlElement("w:tcBorders")
-        bottom = OxmlElement("w:bottom")
-        bottom.set(qn("w:val"), "single")
-        bottom.set(qn("w:sz"), "6")
-        tc_borders.append(bottom)
-        tc_pr.append(tc_borders)
+def _cell_text(value: object) -> str:
+    """A cell as text: empty for None and NaN, control characters replaced."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return printable_text(value)
+
+
+def _minus_signs(text: str) -> str:
+    """Minus signs (U+2212) for the hyphens before numbers in a number cell: the typeset sign,
+    and Word and LibreOffice never break a line after it (they do after a hyphen)."""
+    return _MINUS.sub("\u2212", text)
+
+
+def _fix_properties(doc, title: str) -> None:  # noqa: ANN001 - python-docx Document
+    """Author, title and fixed dates, so the same tables give the same document."""
+    import datetime as dt
+
+    props = doc.core_properties
+    props.author = "retro"
+    props.title = printable_text(title)
+    fixed = dt.datetime(2000, 1, 1)
+    props.created = fixed
+    props.modified = fixed
+    props.last_modified_by = "retro"
+    props.revision = 1
 
 
 def write_xlsx(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.tables.journal import current_style, format_p, pct_digits, with_decimal_mark
 from analysis.write.safe_cells import neutralise_frame
 
 Layout = Callable[[pd.DataFrame], pd.DataFrame]
@@ -56,10 +57,17 @@ class TableResult:
         return self._displayed[key]
 
     def display(self, *, suppress_below: int | None = None) -> pd.DataFrame:
-        """The formatted table (strings), optionally with small cells suppressed."""
-        if suppress_below not in self._displayed:
-            self._displayed[suppress_below] = self.layout(self.shown(suppress_below=suppress_below))
-        return self._displayed[suppress_below].copy()
+        """The formatted table (strings), optionally with small cells suppressed, in the
+        journal style in force (:func:`analysis.tables.journal.use_style`; ``default`` unless
+        set)."""
+        style = current_style()
+        key: object = suppress_below if style.name == "default" else (suppress_below, style)
+        if key not in self._displayed:
+            laid = self.layout(self.shown(suppress_below=suppress_below))
+            if style.decimal_mark != ".":
+                laid = _map_text(laid, lambda t: with_decimal_mark(t, style))
+            self._displayed[key] = laid
+        return self._displayed[key].copy()
 
     def notes(self, *, suppress_below: int | None = None) -> tuple[str, ...]:
         """Footnotes, plus the suppression rule and what was withheld and why when small cells
@@ -124,6 +132,20 @@ class TableResult:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def to_text(self, *, suppress_below: int | None = None, width: int = 100) -> str:
+        """The table as aligned plain text: title, header, rows and footnotes."""
+        from analysis.tables.text_table import text_table
+
+        disp = self.display(suppress_below=suppress_below)
+        notes = self.notes(suppress_below=suppress_below)
+        return text_table(self.title, disp, notes, row_groups=self.row_groups, width=width)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
     def to_csv(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
         from analysis.write.atomic import write_atomic
 
@@ -151,14 +173,19 @@ def fmt_count(x: float | None) -> str:
     return "" if x is None or _missing(x) else f"{int(round(x))}"
 
 
-def fmt_pct(x: float | None, digits: int = 1) -> str:
+def fmt_pct(x: float | None, digits: int | None = None) -> str:
+    """A percentage with ``digits`` decimals, or as many as the journal style says (1 by
+    default)."""
     text = _marker(x)
     if text is not None:
         return text
-    return "" if x is None or _missing(x) else f"{x:.{digits}f}%"
+    if x is None or _missing(x):
+        return ""
+    return f"{x:.{pct_digits(float(x), current_style(), digits)}f}%"
 
 
-def fmt_n_pct(n: float | None, pct: float | None, digits: int = 1) -> str:
+def fmt_n_pct(n: float | None, pct: float | None, digits: int | None = None) -> str:
+    """``n (pct%)``; the percentage's decimals as in :func:`fmt_pct`."""
     from analysis.tables.suppress import format_suppressed
 
     text = format_suppressed(n)
@@ -168,7 +195,7 @@ def fmt_n_pct(n: float | None, pct: float | None, digits: int = 1) -> str:
         return ""
     if pct is None or _missing(pct):
         return fmt_count(n)
-    return f"{int(round(n))} ({pct:.{digits}f}%)"
+    return f"{int(round(n))} ({fmt_pct(pct, digits)})"
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:
@@ -184,19 +211,19 @@ def fmt_ci(lo: float | None, hi: float | None, digits: int = 1, scale: float = 1
         return text
     if lo is None or hi is None or _missing(lo) or _missing(hi):
         return ""
-    return f"{lo * scale:.{digits}f}–{hi * scale:.{digits}f}"
+    return f"{lo * scale:.{digits}f}{current_style().ci_sep}{hi * scale:.{digits}f}"
 
 
 def fmt_p(p: float | None) -> str:
-    """p-values as journals print them: 3 decimals, ``<0.001`` below; ``†`` when withheld."""
+    """p-values as journals print them: by default 3 decimals, ``<0.001`` below (the journal
+    style in force may say otherwise: :func:`analysis.tables.journal.format_p`); ``†`` when
+    withheld."""
     text = _marker(p)
     if text is not None:
         return text
     if p is None or _missing(p):
         return ""
-    if p < 0.001:
-        return "<0.001"
-    return f"{p:.3f}"
+    return format_p(float(p), current_style())
 
 
 def _marker(x: object) -> str | None:
@@ -226,6 +253,14 @@ def stat_lookup(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], float]:
     }
     look.update(suppressed_markers(frame))
     return look
+
+
+def _map_text(frame: pd.DataFrame, fn: Callable[[str], str]) -> pd.DataFrame:
+    """``frame`` with ``fn`` applied to every text cell and column name."""
+    out = frame.copy()
+    for col in out.columns:
+        out[col] = out[col].map(lambda v: fn(v) if isinstance(v, str) else v)
+    return out.rename(columns=lambda c: fn(c) if isinstance(c, str) else c)
 
 
 def escape(text: object) -> str:

@@ -25,7 +25,7 @@ from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.stats import tests
 from analysis.stats.proportions import proportion_ci
-from analysis.tables._common import check_groups, levels_of
+from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 
 TABLE = "response"
@@ -179,7 +179,7 @@ def _check_inputs(
     if within is not None and within == by:
         raise ValueError(f"`by` and `within` are both {by!r}; choose two different columns.")
     keys = [within, by] if within is not None else [by]
-    check_groups(data, keys, subject_id)
+    engine.check_subject_table(data, by=keys, subject_id=subject_id)
     if outcome not in data.columns:
         raise ValueError(
             f"outcome column `{outcome}` is not in the data; it has {list(data.columns)}."

@@ -8,34 +8,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import concat_ard
+from analysis.stats.design import design_matrix
 from analysis.stats.survival import cox_ard, cox_model, survival_ard
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
-
-
-def contrast_columns(
-    data: pd.DataFrame, covariates: Mapping[str, str | None]
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """0/1 indicator columns for categorical covariates (``{column: reference level}``;
-    ``None`` = first level); numeric columns are kept. Returns the frame and column labels."""
-    out = data.copy()
-    labels: dict[str, str] = {}
-    for col, ref in covariates.items():
-        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            labels[col] = f"{col} (per unit)"
-            continue
-        levels = (
-            levels_of(data, col) if not pd.api.types.is_bool_dtype(out[col]) else ["False", "True"]
-        )
-        base = ref if ref is not None else levels[0]
-        for lv in levels:
-            if lv == base:
-                continue
-            name = f"{col}[{lv}]"
-            out[name] = (out[col].astype(str) == lv).astype(int)
-            labels[name] = f"{col}: {lv} vs {base}"
-    return out, labels
 
 
 def time_to_event_table(
@@ -78,16 +55,19 @@ def time_to_event_table(
     labels: dict[str, str] = {}
     cox_note = ""
     if covariates:
-        with_dummies, labels = contrast_columns(frame_in, covariates)
-        cov_cols = list(labels)
-        complete = with_dummies[[*covariates]].notna().all(axis=1)
+        design = design_matrix(frame_in, list(covariates), reference=covariates)
+        labels = {t.column: f"{t.covariate}: {t.contrast}" for t in design.terms}
         fit = cox_model(
-            with_dummies.loc[complete], time=time, event=event, covariates=cov_cols, alpha=alpha
+            design.X.join(frame_in[[time, event]]),
+            time=time,
+            event=event,
+            covariates=list(design.X.columns),
+            alpha=alpha,
         )
         frames.append(cox_ard(fit, table=name).assign(variable=time))
-        dropped = int((~complete).sum())
+        dropped = design.n_missing_covariates
         cox_note = (
-            f" Cox model on {int(complete.sum())} subjects with complete covariates"
+            f" Cox model on {len(design.X)} subjects with complete covariates"
             f"{f' ({dropped} excluded for missing values)' if dropped else ''}."
         )
     frame = concat_ard(frames)

@@ -15,7 +15,7 @@ from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError
 from analysis.studyfile.config import StudyConfig
 from tests.hostile.test_values import run
-from tests.unit.test_design import PERIODS, _periods
+from tests.unit.studyfile.test_design import PERIODS, _periods
 
 SESSIONS = """\
     id,date,dose

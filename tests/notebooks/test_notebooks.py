@@ -252,7 +252,8 @@ def executed(kernel_name, tmp_path_factory, request):
         "study_path": STUDIES[study],
         # the report notebook writes under tmp, never into the real reports/<study>/
         "reports_dir": out_dir / "06-report-reports",
-        # report.pdf is seconds of WeasyPrint; its rendering is tested in tests/unit/test_report.py
+        # report.pdf is seconds of WeasyPrint; its rendering is tested in
+        # tests/unit/report/test_report.py
         "pdf": False,
     }
     computed: list[Reference] = []

@@ -46,7 +46,8 @@ import statsmodels
 import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from analysis.tables.models import brant_test, logistic_model, proportional_odds
+from analysis.stats.brant import brant_test
+from analysis.tables.models import logistic_model, proportional_odds
 
 UCLA_CSV = (
     Path(statsmodels.__file__).parent / "miscmodels" / "tests" / "results" / "ologit_ucla.csv"

@@ -605,3 +605,23 @@ def test_any_kind_of_group_column_gives_the_same_table_on_every_plan(arm, monkey
     default = ae_incidence(subjects, events, by=["arm", "sex"]).frame
     for path, frame in frames.items():
         pd.testing.assert_frame_equal(default, frame, obj=path)
+
+
+def test_ae_severity_refuses_levels_outside_the_given_order():
+    """A subject whose events carry an unlisted severity was counted in no row but 'no event'."""
+
+    subjects = pd.DataFrame({"patient_id": ["a", "b"], "sex": ["female", "male"]})
+    events = pd.DataFrame(
+        {"patient_id": ["a", "b"], "severity": ["mild", "severe"], "is_teae": [True, True]}
+    )
+    with pytest.raises(ValueError, match=r"\['severe'\] are not among the ordered levels"):
+        ae_severity(subjects, events, by=["sex"], order=["mild", "moderate"])
+
+
+def test_a_missing_flag_column_is_named_with_the_columns_there():
+    subjects = pd.DataFrame({"patient_id": ["a", "b"], "sex": ["female", "male"]})
+    events = pd.DataFrame({"patient_id": ["a"], "ae_term": ["headache"]})
+    with pytest.raises(ValueError, match=r"no flag column 'is_teae'.*'patient_id', 'ae_term'"):
+        ae_incidence(subjects, events, by=["sex"])
+    table = ae_incidence(subjects, events, by=["sex"], teae_flag=None)
+    assert value(table.frame, variable="ae_term", level="headache", group="overall", stat="n") == 1

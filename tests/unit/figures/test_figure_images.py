@@ -10,7 +10,7 @@ one patient moved to another response grade gives RMS 7.4 (both checked below).
 
 Regenerate the baselines (after an intended change, and LOOK at them) with
 
-    RETRO_UPDATE_BASELINES=1 .venv/bin/pytest tests/unit/test_figure_images.py
+    RETRO_UPDATE_BASELINES=1 .venv/bin/pytest tests/unit/figures/test_figure_images.py
 """
 
 from __future__ import annotations

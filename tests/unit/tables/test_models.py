@@ -9,11 +9,9 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from analysis.stats.brant import BRANT_METHOD, brant_test
+from analysis.stats.regression import LOGIT_METHOD, PO_METHOD
 from analysis.tables.models import (
-    BRANT_METHOD,
-    LOGIT_METHOD,
-    PO_METHOD,
-    brant_test,
     logistic_model,
     proportional_odds,
     subjects_with_term,

@@ -1,0 +1,253 @@
+"""The statistical methods of a run as a manuscript's Statistics paragraph, with references.
+
+The ARD records each number's method (``method`` column). ``statistics_sentences`` turns the
+methods a run actually used into sentences a statistician would write ("Proportions were
+compared with Fisher's exact test (Fisher 1922) ..."), and ``references`` lists the works cited,
+in full. A method the ARD records that has no sentence here is an error of this module (a test
+runs both shipped studies and the method catalogue against it), never left out silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    """One method: how its ARD ``method`` text starts (``prefix``), its role (``compare``,
+    ``interval``, ``model``, ``survival``), the words a manuscript uses, and its references."""
+
+    prefix: str
+    role: str
+    words: str
+    cites: tuple[str, ...] = ()
+
+
+REFERENCES = {
+    "Fisher 1922": "Fisher RA. On the interpretation of χ² from contingency tables, and the "
+    "calculation of P. J R Stat Soc. 1922;85(1):87-94.",
+    "Freeman & Halton 1951": "Freeman GH, Halton JH. Note on an exact treatment of contingency, "
+    "goodness of fit and other problems of significance. Biometrika. 1951;38(1-2):141-149.",
+    "Mehta & Patel 1983": "Mehta CR, Patel NR. A network algorithm for performing Fisher's exact "
+    "test in r×c contingency tables. J Am Stat Assoc. 1983;78(382):427-434.",
+    "Pearson 1900": "Pearson K. On the criterion that a given system of deviations from the "
+    "probable in the case of a correlated system of variables is such that it can be reasonably "
+    "supposed to have arisen from random sampling. Philos Mag. 1900;50(302):157-175.",
+    "Yates 1934": "Yates F. Contingency tables involving small numbers and the χ² test. Suppl "
+    "J R Stat Soc. 1934;1(2):217-235.",
+    "Cochran 1954": "Cochran WG. Some methods for strengthening the common χ² tests. "
+    "Biometrics. 1954;10(4):417-451.",
+    "Armitage 1955": "Armitage P. Tests for linear trends in proportions and frequencies. "
+    "Biometrics. 1955;11(3):375-386.",
+    "Welch 1947": "Welch BL. The generalization of 'Student's' problem when several different "
+    "population variances are involved. Biometrika. 1947;34(1-2):28-35.",
+    "Welch 1951": "Welch BL. On the comparison of several mean values: an alternative approach. "
+    "Biometrika. 1951;38(3-4):330-336.",
+    "Mann & Whitney 1947": "Mann HB, Whitney DR. On a test of whether one of two random "
+    "variables is stochastically larger than the other. Ann Math Stat. 1947;18(1):50-60.",
+    "Kruskal & Wallis 1952": "Kruskal WH, Wallis WA. Use of ranks in one-criterion variance "
+    "analysis. J Am Stat Assoc. 1952;47(260):583-621.",
+    "Yang & Dalton 2012": "Yang D, Dalton JE. A unified approach to measuring the effect size "
+    "between two groups using SAS. SAS Global Forum 2012, paper 335.",
+    "Wilson 1927": "Wilson EB. Probable inference, the law of succession, and statistical "
+    "inference. J Am Stat Assoc. 1927;22(158):209-212.",
+    "Newcombe 1998": "Newcombe RG. Interval estimation for the difference between independent "
+    "proportions: comparison of eleven methods. Stat Med. 1998;17(8):873-890.",
+    "McCullagh 1980": "McCullagh P. Regression models for ordinal data. J R Stat Soc B. "
+    "1980;42(2):109-142.",
+    "Brant 1990": "Brant R. Assessing proportionality in the proportional odds model for "
+    "ordinal logistic regression. Biometrics. 1990;46(4):1171-1178.",
+    "Kaplan & Meier 1958": "Kaplan EL, Meier P. Nonparametric estimation from incomplete "
+    "observations. J Am Stat Assoc. 1958;53(282):457-481.",
+    "Brookmeyer & Crowley 1982": "Brookmeyer R, Crowley J. A confidence interval for the median "
+    "survival time. Biometrics. 1982;38(1):29-41.",
+    "Mantel 1966": "Mantel N. Evaluation of survival data and two new rank order statistics "
+    "arising in its consideration. Cancer Chemother Rep. 1966;50(3):163-170.",
+    "Cox 1972": "Cox DR. Regression models and life-tables. J R Stat Soc B. 1972;34(2):187-220.",
+    "Efron 1977": "Efron B. The efficiency of Cox's likelihood function for censored data. "
+    "J Am Stat Assoc. 1977;72(359):557-565.",
+    "Grambsch & Therneau 1994": "Grambsch PM, Therneau TM. Proportional hazards tests and "
+    "diagnostics based on weighted residuals. Biometrika. 1994;81(3):515-526.",
+}
+
+#: Every method the package records, by how its ARD text starts (longest prefix wins).
+CATALOGUE = (
+    Method("fisher exact", "compare", "Fisher's exact test", ("Fisher 1922",)),
+    Method(
+        "fisher-freeman-halton exact",
+        "compare",
+        "the Fisher–Freeman–Halton exact test (network algorithm)",
+        ("Freeman & Halton 1951", "Mehta & Patel 1983"),
+    ),
+    Method(
+        "fisher-freeman-halton monte carlo",
+        "compare",
+        "the Fisher–Freeman–Halton test with a seeded Monte Carlo p-value for large tables",
+        ("Freeman & Halton 1951",),
+    ),
+    Method(
+        "pearson_chi2 no continuity",
+        "compare",
+        "Pearson's χ² test without continuity correction",
+        ("Pearson 1900",),
+    ),
+    Method(
+        "pearson_chi2 yates",
+        "compare",
+        "Pearson's χ² test with Yates' continuity correction",
+        ("Pearson 1900", "Yates 1934"),
+    ),
+    Method(
+        "cochran-armitage trend",
+        "compare",
+        "the Cochran–Armitage test for trend",
+        ("Cochran 1954", "Armitage 1955"),
+    ),
+    Method("welch t-test", "compare", "Welch's t-test", ("Welch 1947",)),
+    Method("welch anova", "compare", "Welch's one-way ANOVA", ("Welch 1951",)),
+    Method("one-way anova", "compare", "one-way analysis of variance"),
+    Method(
+        "wilcoxon-mann-whitney",
+        "compare",
+        "the Wilcoxon–Mann–Whitney test (normal approximation with continuity correction)",
+        ("Mann & Whitney 1947",),
+    ),
+    Method("kruskal-wallis", "compare", "the Kruskal–Wallis test", ("Kruskal & Wallis 1952",)),
+    Method(
+        "standardized mean difference",
+        "balance",
+        "standardized mean differences (pooled standard deviation)",
+    ),
+    Method(
+        "standardized difference, multinomial",
+        "balance",
+        "the multinomial standardized difference for categorical variables",
+        ("Yang & Dalton 2012",),
+    ),
+    Method("wilson", "interval", "Wilson score intervals for proportions", ("Wilson 1927",)),
+    Method(
+        "newcombe hybrid score",
+        "interval",
+        "Newcombe's hybrid score interval for risk differences (method 10)",
+        ("Newcombe 1998",),
+    ),
+    Method(
+        "logistic regression",
+        "model",
+        "logistic regression (odds ratios with Wald confidence intervals and Wald tests)",
+    ),
+    Method(
+        "proportional odds",
+        "model",
+        "the proportional-odds cumulative logit model",
+        ("McCullagh 1980",),
+    ),
+    Method(
+        "Brant test",
+        "model",
+        "the Brant test of the proportional-odds assumption",
+        ("Brant 1990",),
+    ),
+    Method(
+        "Kaplan-Meier",
+        "survival",
+        "the Kaplan–Meier estimator (Greenwood variance; median survival with the "
+        "Brookmeyer–Crowley interval)",
+        ("Kaplan & Meier 1958", "Brookmeyer & Crowley 1982"),
+    ),
+    Method("log-rank", "survival", "the log-rank test", ("Mantel 1966",)),
+    Method(
+        "Cox PH",
+        "survival",
+        "Cox proportional-hazards regression (Efron's method for ties; Wald intervals)",
+        ("Cox 1972", "Efron 1977"),
+    ),
+    Method(
+        "PH score test",
+        "survival",
+        "the Grambsch–Therneau score test of proportional hazards",
+        ("Grambsch & Therneau 1994",),
+    ),
+)
+
+#: ARD ``method`` texts that describe what was counted, not a statistical method.
+COUNT_WORDS = (
+    "subjects",
+    "count of",
+    "non-missing",
+    "assessable",
+    "complete cases",
+    "excluded",
+    "risk difference (percentage points)",
+)
+
+
+def method_of(text: str) -> Method | None:
+    """The catalogue entry of an ARD ``method`` text (longest matching prefix), or ``None``."""
+    low = text.strip().lower()
+    found = [m for m in CATALOGUE if low.startswith(m.prefix.lower())]
+    return max(found, key=lambda m: len(m.prefix)) if found else None
+
+
+def is_count_description(text: str) -> bool:
+    low = text.strip().lower().lstrip("`")
+    return any(w in low for w in COUNT_WORDS) or " missing " in f" {low} "
+
+
+def used_methods(methods: Iterable[str]) -> tuple[list[Method], list[str]]:
+    """The catalogue entries of ``methods`` (first use order, once each) and the texts that are
+    neither a known method nor a description of a count (should be empty)."""
+    seen: dict[str, Method] = {}
+    unknown: list[str] = []
+    for text in methods:
+        if not text.strip() or is_count_description(text):
+            continue
+        m = method_of(text)
+        if m is None:
+            unknown.append(text) if text not in unknown else None
+        else:
+            seen.setdefault(m.prefix, m)
+    return list(seen.values()), unknown
+
+
+def _cited(m: Method) -> str:
+    """The words with their author-year citations (inside the words' own closing parenthesis)."""
+    if not m.cites:
+        return m.words
+    if m.words.endswith(")"):
+        return f"{m.words[:-1]}; {'; '.join(m.cites)})"
+    return f"{m.words} ({'; '.join(m.cites)})"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+_LEADS = {
+    "compare": "Groups were compared with {}.",
+    "balance": "Balance between groups is shown as {}.",
+    "interval": "{level} confidence intervals are {}.",
+    "model": "Associations were estimated with {}.",
+    "survival": "Times to event were analysed with {}.",
+}
+
+
+def statistics_sentences(methods: list[Method], *, alpha: float) -> list[str]:
+    """One sentence per role, in the order compare, balance, interval, model, survival."""
+    level = f"{100 * (1 - alpha):g}%"
+    out = []
+    for role, lead in _LEADS.items():
+        these = [_cited(m) for m in methods if m.role == role]
+        if these:
+            out.append(lead.format(_join(these), level=level))
+    return out
+
+
+def references(methods: list[Method]) -> list[str]:
+    """The full references of the works ``methods`` cite, once each, in alphabetical order (the
+    text cites author and year)."""
+    return sorted({REFERENCES[k] for m in methods for k in m.cites})
+
+
+__all__ = ["CATALOGUE", "Method", "references", "statistics_sentences", "used_methods"]

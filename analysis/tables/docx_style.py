@@ -1,0 +1,250 @@
+"""The Word side of ``tables.docx``: explicit styles, page setup and one journal table.
+
+python-docx's template gives headings a theme colour (blue) and theme fonts; every style used
+here is defined with a named font, black text and no theme attributes, so Word and LibreOffice
+show the same plain document. python-docx is imported inside the functions (importing the
+package does no work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from analysis.tables.docx_fit import CELL_PAD_PT, TableFit
+from analysis.tables.journal import JournalStyle
+
+DOC_TITLE = "Document Title"
+TABLE_TITLE = "Table Title"
+TABLE_NOTE = "Table Note"
+TABLE_TEXT = "Table Text"
+MARGIN_TWIPS = 1134  # 2 cm: analysis.tables.docx_fit.MARGIN_PT in twentieths of a point
+_THEME_FONT_ATTRS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
+# the order of w:tblPr's children in the Office Open XML schema (Word rejects other orders)
+_TBLPR_ORDER = (
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+)
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return str(qn(tag))
+
+
+def _plain_font(rpr: Any, font: str) -> None:
+    """Set ``font`` for every script on a ``w:rPr`` element; drop its theme fonts."""
+    from docx.oxml import OxmlElement
+
+    fonts = rpr.find(_qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in _THEME_FONT_ATTRS:
+        fonts.attrib.pop(_qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(_qn(f"w:{attr}"), font)
+
+
+def define_styles(doc: Any, journal: JournalStyle) -> None:
+    """Normal (the journal font and size, no space between paragraphs), the document title,
+    table title, table text and table note styles; all black, no theme fonts."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt, RGBColor
+
+    defaults = doc.styles.element.find(_qn("w:docDefaults"))
+    if defaults is not None:
+        rpr_default = defaults.find(_qn("w:rPrDefault"))
+        rpr = None if rpr_default is None else rpr_default.find(_qn("w:rPr"))
+        if rpr is not None:
+            _plain_font(rpr, journal.font)
+    specs = {
+        "Normal": (journal.font_size_pt, False, 0.0),
+        DOC_TITLE: (journal.font_size_pt + 4, True, 8.0),
+        TABLE_TITLE: (journal.font_size_pt + 1, True, 4.0),
+        TABLE_TEXT: (journal.font_size_pt, False, 0.0),
+        TABLE_NOTE: (journal.font_size_pt - 2, False, 1.0),
+    }
+    for name, (size, bold, after) in specs.items():
+        if name == "Normal":
+            style = doc.styles["Normal"]
+        else:
+            style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = doc.styles["Normal"]
+            style.quick_style = True
+        _plain_font(style.element.get_or_add_rPr(), journal.font)
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        fmt = style.paragraph_format
+        fmt.space_before = Pt(0)
+        fmt.space_after = Pt(after)
+        fmt.line_spacing = 1.0
+        fmt.widow_control = True
+    doc.styles[DOC_TITLE].paragraph_format.keep_with_next = True
+    doc.styles[TABLE_TITLE].paragraph_format.keep_with_next = True
+    _outline_level(doc.styles[DOC_TITLE], 0)
+    _outline_level(doc.styles[TABLE_TITLE], 1)
+
+
+def _outline_level(style: Any, level: int) -> None:
+    """Show paragraphs of ``style`` in Word's navigation pane at ``level`` (0 = top)."""
+    from docx.oxml import OxmlElement
+
+    ppr = style.element.get_or_add_pPr()
+    el = OxmlElement("w:outlineLvl")
+    el.set(_qn("w:val"), str(level))
+    ppr.append(el)
+
+
+def set_page(section: Any, fit: TableFit) -> None:
+    """Paper size, orientation and 2 cm margins of ``section`` as ``fit`` says (set in full:
+    a new section starts as a copy of the one before)."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Pt, Twips
+
+    width, height = fit.page_pt
+    section.orientation = WD_ORIENT.LANDSCAPE if fit.landscape else WD_ORIENT.PORTRAIT
+    section.page_width = Pt(width)
+    section.page_height = Pt(height)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Twips(MARGIN_TWIPS))
+    section.header_distance = Twips(567)
+    section.footer_distance = Twips(567)
+
+
+def add_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], fit: TableFit) -> Any:
+    """A journal table at ``fit``'s widths and size: the header row bold and repeated on each
+    page, rows kept whole, numbers centred, indented sub-rows (labels starting with spaces)
+    indented, horizontal rules only. Gives the python-docx table."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    text_style = doc.styles[TABLE_TEXT].style_id
+    table = doc.add_table(rows=1, cols=len(header))
+    table.autofit = False
+    _table_properties(table, fit)
+    for j, width in enumerate(fit.widths_pt):
+        table.columns[j].width = Pt(width)
+    for r, values in enumerate([list(header), *map(list, rows)]):
+        row = table.rows[0] if r == 0 else table.add_row()
+        _row_properties(row, header=r == 0)
+        for j, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            cell.width = Pt(fit.widths_pt[j])
+            para = cell.paragraphs[0]
+            para._p.style = text_style  # python-docx's style setter searches every style
+            text = str(value)
+            if j == 0 and text.startswith("  "):
+                para.paragraph_format.left_indent = Pt(fit.font_pt)
+                text = text.strip()
+            run = para.add_run(text)
+            run.font.size = Pt(fit.font_pt)
+            if r == 0:
+                run.bold = True
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+            if j:
+                para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if r == len(rows):  # the last row stays with the first footnote
+                para.paragraph_format.keep_with_next = True
+    return table
+
+
+def _table_properties(table: Any, fit: TableFit) -> None:
+    """Fixed layout at the fitted width, 4 pt cell margins left and right, journal rules."""
+    from docx.oxml import OxmlElement
+
+    tbl_pr = table._tbl.tblPr
+    width = OxmlElement("w:tblW")
+    width.set(_qn("w:w"), str(round(sum(fit.widths_pt) * 20)))
+    width.set(_qn("w:type"), "dxa")
+    _put_in_tblpr(tbl_pr, width)
+    borders = OxmlElement("w:tblBorders")
+    for edge, val in (
+        ("top", "single"),
+        ("left", "nil"),
+        ("bottom", "single"),
+        ("right", "nil"),
+        ("insideH", "nil"),
+        ("insideV", "nil"),
+    ):
+        el = OxmlElement(f"w:{edge}")
+        el.set(_qn("w:val"), val)
+        el.set(_qn("w:sz"), "8")
+        el.set(_qn("w:space"), "0")
+        el.set(_qn("w:color"), "000000")
+        borders.append(el)
+    _put_in_tblpr(tbl_pr, borders)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(_qn("w:type"), "fixed")
+    _put_in_tblpr(tbl_pr, layout)
+    margins = OxmlElement("w:tblCellMar")
+    for side, pts in (("top", 0.0), ("left", CELL_PAD_PT / 2), ("bottom", 0.0)):
+        el = OxmlElement(f"w:{side}")
+        el.set(_qn("w:w"), str(round(pts * 20)))
+        el.set(_qn("w:type"), "dxa")
+        margins.append(el)
+    right = OxmlElement("w:right")
+    right.set(_qn("w:w"), str(round(CELL_PAD_PT / 2 * 20)))
+    right.set(_qn("w:type"), "dxa")
+    margins.append(right)
+    _put_in_tblpr(tbl_pr, margins)
+
+
+def _put_in_tblpr(tbl_pr: Any, el: Any) -> None:
+    """Put ``el`` into ``w:tblPr`` in schema order, replacing one of the same name."""
+    name = el.tag.split("}")[1]
+    for old in tbl_pr.findall(el.tag):
+        tbl_pr.remove(old)
+    later = _TBLPR_ORDER[_TBLPR_ORDER.index(name) + 1 :]
+    for child in tbl_pr:
+        if child.tag.split("}")[1] in later:
+            child.addprevious(el)
+            return
+    tbl_pr.append(el)
+
+
+def _row_properties(row: Any, *, header: bool) -> None:
+    """Rows never split across pages; the header row repeats and has a rule under it."""
+    from docx.oxml import OxmlElement
+
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    if not header:
+        return
+    tr_pr.append(OxmlElement("w:tblHeader"))
+    for cell in row.cells:
+        tc_pr = cell._tc.get_or_add_tcPr()
+        borders = OxmlElement("w:tcBorders")
+        bottom = OxmlElement("w:bottom")
+        bottom.set(_qn("w:val"), "single")
+        bottom.set(_qn("w:sz"), "6")
+        bottom.set(_qn("w:space"), "0")
+        bottom.set(_qn("w:color"), "000000")
+        borders.append(bottom)
+        tc_pr.append(borders)
+
+
+__all__ = [
+    "DOC_TITLE",
+    "TABLE_NOTE",
+    "TABLE_TEXT",
+    "TABLE_TITLE",
+    "add_table",
+    "define_styles",
+    "set_page",
+]

@@ -1,0 +1,214 @@
+"""Compare two `make report` output folders: the numbers, the claims, the figures and the text.
+
+    python -m tests.golden.compare_outputs BEFORE_REPORTS AFTER_REPORTS
+
+Run it around a change that must not move any output (a refactor): keep a copy of
+``reports/`` from before (``cp -r reports /tmp/before``), make the change, ``make report``, then
+compare. For each study folder found in both it prints:
+
+- **ARD**: every number keyed by (table, variable, level, groups, stat), whatever the ARD's
+  layout (the packed ``group`` column, or the explicit ``group1``/``group1_level``... columns),
+  with values to 10 significant digits: rows equal, rows whose value or method changed, and rows
+  only before or only after;
+- **claims**: every claim's id, computed value and verdict;
+- **figures**: the PNG files, byte for byte (and the share of pixels that differ when not);
+- **text**: the visible text of ``report.html``, ``report.pdf`` (``pdftotext``) and
+  ``tables.docx``, line by line (lines only before / only after).
+
+Exit status 0 when ARD values, claims and figures are equal (text differences are listed but
+do not fail: a layout change may move words), 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tests.golden.snapshot import _round
+
+ACROSS = "*"  # the packed layout's "every level of this group" marker
+
+
+def _groups_of_row(row: pd.Series) -> tuple[tuple[str, str], ...]:
+    """The row's groups as sorted (name, level) pairs, from either ARD layout."""
+    if "group" in row.index:
+        text = str(row["group"])
+        if text in ("", "overall", "nan"):
+            return ()
+        pairs = [part.split("=", 1) for part in text.split(";")]
+        return tuple(sorted((k, "" if v == ACROSS else v) for k, v in pairs))
+    pairs = []
+    i = 1
+    while f"group{i}" in row.index:
+        name = str(row[f"group{i}"])
+        if name and name != "nan":
+            level = str(row.get(f"group{i}_level", ""))
+            pairs.append((name, "" if level in ("nan", "<NA>") else level))
+        i += 1
+    return tuple(sorted(pairs))
+
+
+def ard_numbers(path: Path) -> dict[tuple, tuple[str, str]]:
+    """``{(table, variable, level, groups, stat, extra...): (value, method)}`` of an ard.csv.
+    Columns beyond the common ones (e.g. a contrast's reference level) join the key."""
+    ard = pd.read_csv(path, dtype=str, keep_default_na=False)
+    common = {"table", "variable", "level", "group", "stat", "value", "method", "context"}
+    group_cols = {c for c in ard.columns if re.fullmatch(r"group\d+(_level)?", c)}
+    extra = [c for c in ard.columns if c not in common and c not in group_cols]
+    out: dict[tuple, tuple[str, str]] = {}
+    for _, row in ard.iterrows():
+        key = (
+            row["table"],
+            row["variable"],
+            row["level"],
+            _groups_of_row(row),
+            row["stat"],
+            *(f"{c}={row[c]}" for c in extra if row[c]),
+        )
+        value = _round(float(row["value"])) if row["value"] not in ("", "nan") else ""
+        out[key] = (value, row.get("method", ""))
+    return out
+
+
+def compare_ard(before: Path, after: Path) -> tuple[bool, list[str]]:
+    a, b = ard_numbers(before), ard_numbers(after)
+    changed = [k for k in a.keys() & b.keys() if a[k] != b[k]]
+    only_a, only_b = sorted(a.keys() - b.keys(), key=str), sorted(b.keys() - a.keys(), key=str)
+    lines = [
+        f"ARD: {len(a)} rows before, {len(b)} after; {len(a.keys() & b.keys()) - len(changed)} "
+        f"equal, {len(changed)} changed, {len(only_a)} only before, {len(only_b)} only after"
+    ]
+    lines += [f"  changed {k}: {a[k]} -> {b[k]}" for k in sorted(changed, key=str)[:20]]
+    lines += [f"  only before {k}: {a[k]}" for k in only_a[:20]]
+    lines += [f"  only after {k}: {b[k]}" for k in only_b[:20]]
+    return not changed and not only_a and not only_b, lines
+
+
+def compare_claims(before: Path, after: Path) -> tuple[bool, list[str]]:
+    cols = ["id", "computed", "passed"]
+    a = pd.read_csv(before, dtype=str, keep_default_na=False)[cols]
+    b = pd.read_csv(after, dtype=str, keep_default_na=False)[cols]
+    same = (
+        a.sort_values("id")
+        .reset_index(drop=True)
+        .equals(b.sort_values("id").reset_index(drop=True))
+    )
+    passed = (b["passed"] == "True").sum()
+    return same, [
+        f"claims: {'equal' if same else 'DIFFERENT'} ({passed}/{len(b)} reproduced after)"
+    ]
+
+
+def _pixels_differing(a: Path, b: Path) -> str:
+    from PIL import Image, ImageChops
+
+    with Image.open(a) as ia, Image.open(b) as ib:
+        if ia.size != ib.size:
+            return f"size {ia.size} -> {ib.size}"
+        diff = ImageChops.difference(ia.convert("RGB"), ib.convert("RGB")).convert("L")
+        changed = sum(1 for v in diff.getdata() if v)
+        return f"{changed / (ia.size[0] * ia.size[1]):.2%} of pixels differ"
+
+
+def _figures(study: Path) -> dict[str, Path]:
+    """The PNG figures a run wrote (those its manifest lists: a folder may hold stale files)."""
+    manifest = study / "manifest.json"
+    listed = json.loads(manifest.read_text())["outputs"] if manifest.exists() else None
+    return {
+        p.name: p
+        for p in sorted((study / "figures").glob("*.png"))
+        if listed is None or any(k.endswith(f"figures/{p.name}") for k in listed)
+    }
+
+
+def compare_figures(before: Path, after: Path) -> tuple[bool, list[str]]:
+    a, b = _figures(before), _figures(after)
+    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+    differ = [n for n in sorted(a.keys() & b.keys()) if digest(a[n]) != digest(b[n])]
+    missing = sorted(a.keys() ^ b.keys())
+    lines = [f"figures: {len(a.keys() & b.keys()) - len(differ)}/{len(a)} PNG byte-identical"]
+    lines += [f"  {n}: {_pixels_differing(a[n], b[n])}" for n in differ]
+    lines += [f"  only in one run: {n}" for n in missing]
+    return not differ and not missing, lines
+
+
+def _html_text(path: Path) -> list[str]:
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", path.read_text(encoding="utf-8"), flags=re.S)
+    text = re.sub(r"<[^>]+>", "\n", text)
+    return [ln for ln in (html.unescape(s).strip() for s in text.splitlines()) if ln]
+
+
+def _pdf_text(path: Path) -> list[str]:
+    if not shutil.which("pdftotext"):
+        return []
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True)
+    return [" ".join(ln.split()) for ln in done.stdout.splitlines() if ln.strip()]
+
+
+def _docx_text(path: Path) -> list[str]:
+    from docx import Document
+
+    doc = Document(str(path))
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        lines += [" | ".join(c.text for c in row.cells) for row in table.rows]
+    return [ln.strip() for ln in lines if ln.strip()]
+
+
+def compare_text(before: Path, after: Path) -> list[str]:
+    lines = []
+    for name, reader in (
+        ("report.html", _html_text),
+        ("report.pdf", _pdf_text),
+        ("tables.docx", _docx_text),
+    ):
+        if not (before / name).exists() or not (after / name).exists():
+            continue
+        a, b = reader(before / name), reader(after / name)
+        only_a = [ln for ln in a if ln not in set(b)]
+        only_b = [ln for ln in b if ln not in set(a)]
+        lines.append(
+            f"{name}: {len(a)} text lines before, {len(b)} after; "
+            f"{len(only_a)} only before, {len(only_b)} only after"
+        )
+        lines += [f"  - {ln[:110]}" for ln in only_a[:8]]
+        lines += [f"  + {ln[:110]}" for ln in only_b[:8]]
+    return lines
+
+
+def compare_study(before: Path, after: Path) -> bool:
+    ok_ard, ard_lines = compare_ard(before / "ard.csv", after / "ard.csv")
+    ok_claims, claim_lines = compare_claims(before / "claims_check.csv", after / "claims_check.csv")
+    ok_fig, fig_lines = compare_figures(before, after)
+    print(f"== {before.name}")
+    for line in [*ard_lines, *claim_lines, *fig_lines, *compare_text(before, after)]:
+        print(line)
+    return ok_ard and ok_claims and ok_fig
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__)
+        return 2
+    before, after = (Path(a) for a in argv)
+    studies = sorted(
+        p.name for p in before.iterdir() if (p / "ard.csv").exists() and (after / p.name).is_dir()
+    )
+    if not studies:
+        print(f"no study folder with an ard.csv in both {before} and {after}")
+        return 2
+    results = [compare_study(before / s, after / s) for s in studies]
+    print("EQUAL" if all(results) else "DIFFERENT (see above)")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,61 @@
+"""The Statistics paragraph names every method a run used, in words, with its references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.report import method_prose
+from analysis.report.method_prose import (
+    REFERENCES,
+    method_of,
+    references,
+    statistics_sentences,
+    used_methods,
+)
+from analysis.stats import results
+
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
+
+
+@pytest.mark.parametrize("snapshot", sorted(GOLDEN.glob("*.ard.csv")), ids=lambda p: p.stem)
+def test_every_method_of_the_shipped_studies_has_words(snapshot: Path) -> None:
+    methods = pd.read_csv(snapshot, keep_default_na=False)["method"].drop_duplicates()
+    used, unknown = used_methods(methods)
+    assert unknown == []
+    assert len(used) >= 10
+
+
+def test_every_method_name_of_the_stats_package_has_words() -> None:
+    names = [v for k, v in vars(results).items() if k.isupper() and isinstance(v, str)]
+    assert names, "the stats package names its methods in analysis.stats.results"
+    assert [n for n in names if method_of(n) is None] == []
+
+
+def test_every_citation_has_its_reference() -> None:
+    cited = {k for m in method_prose.CATALOGUE for k in m.cites}
+    assert cited <= set(REFERENCES)
+
+
+def test_the_longest_prefix_wins() -> None:
+    assert method_of("fisher exact").words == "Fisher's exact test"
+    mc = method_of("fisher-freeman-halton monte carlo (B=100000, seed=1)")
+    assert mc is not None and "Monte Carlo" in mc.words
+    assert method_of("a method nobody wrote down") is None
+
+
+def test_sentences_follow_the_confidence_level_and_cite_in_the_words() -> None:
+    used, _ = used_methods(["wilson 90% CI", "newcombe hybrid score (Newcombe 1998, method 10)"])
+    (sentence,) = statistics_sentences(used, alpha=0.10)
+    assert sentence == (
+        "90% confidence intervals are Wilson score intervals for proportions (Wilson 1927) and "
+        "Newcombe's hybrid score interval for risk differences (method 10; Newcombe 1998)."
+    )
+    assert [r.split(".")[0] for r in references(used)] == ["Newcombe RG", "Wilson EB"]
+
+
+def test_counts_are_not_methods_and_unknown_methods_are_reported() -> None:
+    used, unknown = used_methods(["subjects in the group", "count of events", "mystery test"])
+    assert used == [] and unknown == ["mystery test"]
