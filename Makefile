@@ -38,6 +38,27 @@ system-deps:
 	  echo "note: sudo apt-get install libharfbuzz-subset0 makes the PDF ~0.5 s faster"; \
 	fi
 
+# The report's browser and PDF tests (tests/unit/report/test_report_browser.py) drive headless
+# Chromium and read the PDF with pdftotext; installed with apt-get when run as root, else the
+# tests say what is missing and are skipped.
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Chromium for the report's browser test (apt-get)"; \
+	  apt-get install -y -qq chromium >/dev/null 2>&1 \
+	  || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	  || echo "note: chromium not installed; the report's browser test will be skipped"; \
+	else \
+	  echo "note: sudo apt-get install chromium runs the report's browser test"; \
+	fi
+	@if command -v pdftotext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y -qq poppler-utils >/dev/null 2>&1 \
+	  || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null) \
+	  || echo "note: poppler-utils not installed; the report's PDF page test will be skipped"; \
+	else \
+	  echo "note: sudo apt-get install poppler-utils runs the report's PDF page test"; \
+	fi
+
 # LibreOffice (Writer) and poppler-utils: the test that renders tables.docx to PDF and checks its
 # pages (tests/unit/report/test_docx_render.py; skipped with a message without them).
 docx-render-deps:

@@ -7,7 +7,6 @@ user (config, data labels) is escaped; no patient identifier is ever written.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.report.figure_html import COLUMN_PX, figure_html, image_size
+from analysis.report.layout import NARROW_COLUMNS, Block, arrange
 from analysis.report.methods import methods_paragraphs
 from analysis.studyfile.config import StudyConfig
 from analysis.tables.render import TableResult, escape
@@ -106,14 +107,10 @@ def stylesheet() -> str:
     return resources.files("analysis.report").joinpath("report.css").read_text(encoding="utf-8")
 
 
-def _figure(stem: str, path: Path, number: int, caption: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    mime = "image/svg+xml" if path.suffix == ".svg" else "image/png"
-    return (
-        f'<figure id="fig-{escape(stem)}"><img alt="{escape(caption)}" '
-        f'src="data:{mime};base64,{data}"/><figcaption><b>Figure {number}.</b> '
-        f"{escape(caption)}</figcaption></figure>"
-    )
+def screen_script() -> str:
+    """The report's only script (``report.js``): shows the "scroll sideways" cue of a table or
+    figure wider than the screen. Without it the report reads the same, less the cue."""
+    return resources.files("analysis.report").joinpath("report.js").read_text(encoding="utf-8")
 
 
 def _frame_table(df: pd.DataFrame, *, css_class: str = "plain") -> str:
@@ -122,7 +119,10 @@ def _frame_table(df: pd.DataFrame, *, css_class: str = "plain") -> str:
         "<tr>" + "".join(f"<td>{escape('' if pd.isna(v) else v)}</td>" for v in row) + "</tr>"
         for row in df.itertuples(index=False)
     )
-    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<div class="hscroll"><table class="{css_class}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _flow_table(flow: pd.DataFrame) -> str:
@@ -213,41 +213,32 @@ def render_report_html(inputs: ReportInputs) -> str:
         + "".join(f"<p>{escape(p)}</p>" for p in inputs.methods)
         + "</section>"
     )
-    table_no, fig_no = 0, 0
+    table_no, fig_no, landscape = 0, 0, False
     for heading, table_names, stems, intro, has_flow in inputs.sections:
-        wide = any(
-            _is_wide(inputs.tables[n], inputs.suppress_below)
-            for n in table_names
-            if n in inputs.tables
-        )
-        css = ' class="wide"' if wide else ""
-        head = f"<h2>{escape(heading)}</h2>" + (f"<p>{escape(intro)}</p>" if intro else "")
-        body: list[str] = []
+        blocks: list[Block] = []
         if has_flow:
-            body.append(_flow_table(inputs.flow))
+            blocks.append(Block("flow", _flow_table(inputs.flow)))
         for stem in stems:
             if stem in inputs.figures:
                 fig_no += 1
                 caption = inputs.captions.get(stem, stem)
-                body.append(_figure(stem, inputs.figures[stem], fig_no, caption))
+                path = inputs.figures[stem]
+                size = image_size(path)
+                blocks.append(
+                    Block(
+                        "figure",
+                        figure_html(stem, path, fig_no, caption),
+                        column=size is not None and size[0] <= COLUMN_PX,
+                    )
+                )
         for name in table_names:
             if name in inputs.tables:
                 table_no += 1
-                t = inputs.tables[name]
-                rendered = t.to_report_html(suppress_below=inputs.suppress_below, number=table_no)
-                # a table that fits on a page is kept whole, also on the landscape pages
-                short = (
-                    " short" if len(t.display(suppress_below=inputs.suppress_below)) <= 25 else ""
+                blocks.append(
+                    _table_block(name, inputs.tables[name], table_no, inputs.suppress_below)
                 )
-                body.append(f'<div class="table{short}" id="tbl-{escape(name)}">{rendered}</div>')
-        # The heading travels with the section's first block (WeasyPrint does not always honour
-        # break-after: avoid on headings before a block that moves to the next page).
-        first = body[0] if body else ""
-        out.append(
-            f'<section id="{_anchor(heading)}"{css}><div class="keep">{head}{first}</div>'
-            + "".join(body[1:])
-            + "</section>"
-        )
+        rows, landscape = arrange(blocks, after_landscape=landscape)
+        out.append(_section_html(heading, intro, rows))
     if inputs.claims is not None:
         out.append(
             '<section id="claims-check"><h2>Claims check</h2><p>Each number the '
@@ -261,6 +252,7 @@ def render_report_html(inputs: ReportInputs) -> str:
         + _provenance(inputs.provenance)
         + "</section>"
     )
+    out.append(f"<script>{screen_script()}</script>")
     out.append("</body></html>")
     return "\n".join(out)
 
@@ -268,6 +260,37 @@ def render_report_html(inputs: ReportInputs) -> str:
 def _is_wide(table: TableResult, suppress_below: int | None) -> bool:
     """Tables with many columns are printed on landscape pages."""
     return table.display(suppress_below=suppress_below).shape[1] > 7
+
+
+def _table_block(name: str, table: TableResult, number: int, suppress_below: int | None) -> Block:
+    """A table of the report as a block: kept whole on a page when short (<= 25 rows), also on
+    the landscape pages; wide (landscape) with more than 7 columns; narrow (fits beside a
+    column-wide figure) when short with at most ``NARROW_COLUMNS`` columns."""
+    shown = table.display(suppress_below=suppress_below)
+    short = len(shown) <= 25
+    rendered = table.to_report_html(suppress_below=suppress_below, number=number)
+    return Block(
+        "table",
+        f'<div class="table{" short" if short else ""}" id="tbl-{escape(name)}">{rendered}</div>',
+        wide=_is_wide(table, suppress_below),
+        narrow=short and shown.shape[1] <= NARROW_COLUMNS,
+    )
+
+
+def _section_html(heading: str, intro: str, rows: list[tuple[str, bool]]) -> str:
+    """A section: its heading travels with its first row (WeasyPrint does not always honour
+    break-after: avoid on headings before a block that moves to the next page); rows printed
+    on landscape pages carry the class ``landscape``."""
+    head = f"<h2>{escape(heading)}</h2>" + (f"<p>{escape(intro)}</p>" if intro else "")
+    first, first_landscape = rows[0] if rows else ("", False)
+    css = "keep" + (" landscape" if first_landscape else "")
+    if first.startswith('<div class="table"'):
+        css += " long"  # a long table may break across pages: so may the block holding it
+    parts = [f'<div class="{css}">{head}{first}</div>']
+    parts += [
+        f'<div class="block{" landscape" if ls else ""}">{html}</div>' for html, ls in rows[1:]
+    ]
+    return f'<section id="{_anchor(heading)}">' + "".join(parts) + "</section>"
 
 
 def _anchor(heading: str) -> str:

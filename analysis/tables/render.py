@@ -108,7 +108,9 @@ class TableResult:
         self, *, suppress_below: int | None = None, number: int | None = None
     ) -> str:
         """Lean journal-style HTML (title, header rule, indented sub-rows, footnotes) for the
-        report: no per-table stylesheet, so the PDF renders fast and looks the same."""
+        report: no per-table stylesheet, so the PDF renders fast and looks the same. The title
+        is a paragraph before the table's scroll box (``div.hscroll``), not a ``<caption>``
+        inside it."""
         disp = self.display(suppress_below=suppress_below)
         head = "".join(f"<th>{escape(c)}</th>" for c in disp.columns)
         rows = []
@@ -123,9 +125,13 @@ class TableResult:
         notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes(suppress_below=suppress_below))
         label = f"Table {number}. " if number is not None else ""
         css = "rt xwide" if disp.shape[1] > 11 else "rt"
+        # The caption sits outside the sideways-scrolling box, so a narrow screen never cuts it;
+        # report.js puts a "scroll sideways" cue under it when the table is wider than the screen.
         return (
-            f'<table class="{css}"><caption>{escape(label + self.title)}</caption><thead><tr>{head}'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<p class="tcap" id="cap-{escape(self.name)}">{escape(label + self.title)}</p>'
+            f'<div class="hscroll"><table class="{css}" aria-labelledby="cap-{escape(self.name)}">'
+            f"<thead><tr>{head}"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
             f'<ol class="notes">{notes}</ol>'
         )
 

@@ -74,7 +74,8 @@ def test_user_strings_are_escaped(study):
         **{**inputs.__dict__, "title": cfg.study.title, "description": cfg.study.description}
     )
     out = render_report_html(inputs)
-    assert "<script>" not in out
+    assert "<script>alert" not in out
+    assert out.count("<script>") == 1  # the report's own script (report.js), nothing else
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in out
     assert "&quot;quoted&quot; &lt;b&gt;" in out
 
@@ -108,4 +109,4 @@ def test_short_tables_are_kept_whole_on_the_page(study, html):
     assert '<div class="table" id="tbl-baseline_sex">' in html  # 40+ rows: may break
     assert len(study.tables["baseline_sex"].display()) > 25
     css = (REPO / "analysis" / "report" / "report.css").read_text()
-    assert "section.wide div.table.short { break-inside: avoid; }" in css
+    assert ".landscape div.table.short { break-inside: avoid; }" in css
