@@ -15,7 +15,7 @@
 # %% [markdown]
 # # 06 · The whole report, and the check of the manuscript's numbers
 #
-# Writes every output of the study (`write_outputs`, exactly what `retro run` writes after
+# Writes every output of the study (`run_study`, exactly what `retro run` writes after
 # cleaning): the figures (PNG 300 dpi, SVG, PDF), the report (`report.html`, `report.pdf`,
 # `tables.docx`, `claims_check.csv`), each table as HTML / DOCX / XLSX / CSV, the ARD and
 # `manifest.json`, into the study's reports folder (`paths.reports` in the study file, e.g.
@@ -33,7 +33,7 @@
 from IPython.display import Markdown, display
 
 from analysis.clean.read import write_parquet
-from analysis.run.outputs import write_outputs
+from analysis.run.outputs import run_study
 from analysis.report.build import study_claims
 from analysis.run.study import Study
 
@@ -61,7 +61,7 @@ Markdown(
 # another.
 
 # %%
-written = write_outputs(
+written = run_study(
     study, command=f"notebooks/06-report.ipynb (study_path={study_path})", pdf=pdf
 )
 for stem, paths in written.figures.items():

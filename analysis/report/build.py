@@ -48,7 +48,7 @@ def write_report(
     """Assemble and write ``report.html``, ``report.pdf`` (unless ``pdf=False``) and the
     claims check. ``figures`` maps figure stems to image files (SVG preferred). The tables'
     numbers are printed in the study file's ``analysis.report.journal_style``.
-    ``analysis.run.outputs.write_outputs`` writes ``tables.docx`` (``write_tables_docx``) and the
+    ``analysis.run.outputs.run_study`` writes ``tables.docx`` (``write_tables_docx``) and the
     manifest over every output of the run beside it."""
     out_dir = study.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)

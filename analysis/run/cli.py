@@ -207,10 +207,16 @@ def verify(study: StudyArg) -> None:
 JobsOpt = Annotated[
     int | None,
     typer.Option(
+        "--jobs", min=1, help="Notebooks run side by side; default one per core, 1 = one by one."
+    ),
+]
+RunJobsOpt = Annotated[
+    int | None,
+    typer.Option(
         "--jobs",
         min=1,
-        help="Processes for writing the outputs side by side (report PDF, figure files, table "
-        "files); default one per core, 1 = one after another. Outputs are identical either way.",
+        help="No effect, accepted so that existing scripts still work: the run writes its "
+        "outputs in one process, one stage after another (side by side was measured no faster).",
     ),
 ]
 
@@ -292,23 +298,22 @@ def notebooks(
 
 @app.command()
 @_command("report")
-def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = None) -> None:
+def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt = None) -> None:
     """Write report.html, report.pdf and tables.docx (runs the stages they need)."""
-    _run_all(study, suppress_below=suppress_below, jobs=jobs, command=f"retro report {study}")
+    _run_all(study, suppress_below=suppress_below, command=f"retro report {study}")
 
 
 @app.command()
 @_command("run")
-def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: JobsOpt = None) -> None:
-    """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX), claims check,
-    manifest. A failing stage stops the run with the stage named; nothing is skipped silently.
-    The last stages write their files side by side, one process per core (see --jobs)."""
-    _run_all(study, suppress_below=suppress_below, jobs=jobs, command=f"retro run {study}")
+def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt = None) -> None:
+    """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX, claims check),
+    manifest. A failing stage stops the run with the stage named; nothing is skipped silently."""
+    _run_all(study, suppress_below=suppress_below, command=f"retro run {study}")
 
 
-def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, command: str) -> None:
+def _run_all(study: Path, *, suppress_below: int | None, command: str) -> None:
     from analysis.clean.outputs import validation_report
-    from analysis.run.outputs import write_outputs
+    from analysis.run.outputs import run_study
     from analysis.run.study import Study
 
     if suppress_below is not None:
@@ -330,11 +335,10 @@ def _run_all(study: Path, *, suppress_below: int | None, jobs: int | None, comma
             say(stage)
             clock.start(stage)
 
-        made = write_outputs(
+        made = run_study(
             s,
             command=command,
             suppress_below=suppress_below,
-            processes=jobs,
             write_clean=True,
             on_stage=on_stage,
         )  # a JobFailed names the failed stage (see _command)

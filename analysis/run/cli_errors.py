@@ -25,7 +25,7 @@ from rich.text import Text
 from typer._click import exceptions as click_exceptions  # Typer's own copy of click
 
 from analysis.errors import RetroError
-from analysis.run.parallel import JobFailed, stop_children
+from analysis.run.parallel import JobFailed
 from analysis.write.atomic import write_text_atomic
 from analysis.write.output_errors import failed_path, folder_of, output_error
 from analysis.write.staging import deferred_sigint
@@ -86,9 +86,8 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
 
 
 def _stop_interrupted() -> None:
-    """Ctrl-C: stop the children, print one line (even on a second Ctrl-C), exit 130."""
+    """Ctrl-C: print one line (even on a second Ctrl-C), exit 130."""
     with deferred_sigint(reraise=False):
-        stop_children()
         console.print(interrupted_line(), markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(130) from None
 
@@ -110,7 +109,7 @@ def _is_interrupt(exc: BaseException | None) -> bool:
 def _fail(exc: Exception) -> None:
     """Print how the command failed (see the module docstring) and exit with status 2;
     ``--debug`` raises an unexpected exception instead."""
-    if isinstance(exc, JobFailed):  # a stage of `retro run` failed in another process
+    if isinstance(exc, JobFailed):  # a stage of `retro run` failed (here or in a worker)
         _now.stage = exc.job
     cause = exc.cause if isinstance(exc, JobFailed) else exc
     known = cause if isinstance(cause, RetroError) else _located(cause)

@@ -47,11 +47,6 @@ class Study:
     def clean(self) -> CleanResult:
         return clean_study(self.config)
 
-    def use_clean(self, result: CleanResult) -> None:
-        """Take ``result`` as this study's cleaned data (e.g. cleaned by another process from
-        the same config) instead of cleaning again."""
-        self.__dict__["clean"] = result
-
     @property
     def patients(self) -> pd.DataFrame:
         return self.clean.patients

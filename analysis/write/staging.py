@@ -122,10 +122,8 @@ class Staging:
 def staged(config: StudyConfig, folders: Mapping[str, Path]) -> Iterator[tuple[Any, Staging]]:
     """``(config, staging)``: a copy of ``config`` whose ``paths.<key>`` for each ``folders``
     key (``"paths.reports"``: its folder) is that folder's staging folder. Call
-    ``staging.commit()`` at the end of the block; on an exception (or Ctrl-C) the child
-    processes are stopped and the staging folders removed, so the previous outputs stand."""
-    from analysis.run.parallel import stop_children
-
+    ``staging.commit()`` at the end of the block; on an exception (or Ctrl-C) the staging
+    folders are removed, so the previous outputs stand."""
     staging = Staging(folders)
     update = {key.removeprefix("paths."): str(staging.staged(key)) for key in folders}
     try:
@@ -133,7 +131,6 @@ def staged(config: StudyConfig, folders: Mapping[str, Path]) -> Iterator[tuple[A
         yield config.model_copy(update={"paths": config.paths.model_copy(update=update)}), staging
     except BaseException:
         with deferred_sigint(reraise=False):  # a second Ctrl-C does not stop the clean-up
-            stop_children()
             staging.discard()
         raise
     finally:

@@ -64,7 +64,7 @@ def _half_written_pdf() -> None:
     weasyprint.HTML.write_pdf = write_pdf
 
 
-def _half_written_docx_in_a_child() -> None:
+def _half_written_docx() -> None:
     import analysis.tables.office
 
     real = analysis.tables.office.write_docx
@@ -81,8 +81,8 @@ def _half_written_docx_in_a_child() -> None:
     analysis.tables.office.write_docx = write_docx
 
 
-def _child_alone() -> None:
-    """SIGINT to one child only (e.g. ``kill -INT`` of a job process)."""
+def _alone() -> None:
+    """SIGINT to this process alone (``kill -INT`` of its pid), not to its group."""
     import analysis.tables.office
 
     real = analysis.tables.office.write_xlsx
@@ -95,7 +95,7 @@ def _child_alone() -> None:
     analysis.tables.office.write_xlsx = write_xlsx
 
 
-def _half_written_figure_in_a_child() -> None:
+def _half_written_figure() -> None:
     import matplotlib.figure
 
     real = matplotlib.figure.Figure.savefig
@@ -209,9 +209,9 @@ HOOKS = {
     "cleaning": _while_cleaning,
     "tables": _while_building_tables,
     "pdf": _half_written_pdf,
-    "docx_child": _half_written_docx_in_a_child,
-    "child_alone": _child_alone,
-    "figure_child": _half_written_figure_in_a_child,
+    "docx": _half_written_docx,
+    "alone": _alone,
+    "figure": _half_written_figure,
     "manifest": _manifest_written_not_moved,
     "moving": _while_moving,
     "after": _after_the_outputs,

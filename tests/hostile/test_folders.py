@@ -316,9 +316,9 @@ def _half_then(code: int, *, errno_known: bool = True):  # noqa: ANN202
     [
         # the report PDF, written in this process
         ("run", "1", "pdf", "reports/report.pdf", "no space left on device (the disk is full)"),
-        # a table's Word file, written by a forked child
+        # a table's Word file (--jobs is accepted and changes nothing)
         ("run", "2", "docx", "reports/tables/baseline.docx", "disk quota exceeded"),
-        # a figure, written by the child that cleaned the data
+        # a figure's PNG
         ("run", "2", "png", "reports/figures/flow_diagram.png", "no space left on device"),
         # Parquet (pyarrow says it in words, without an errno)
         (

@@ -1,19 +1,16 @@
-"""`retro run` end to end: every output written, identical whether the last stages run side by
-side in forked processes or one after another; a failing stage is named."""
+"""`retro run` end to end: every output written and hashed in the manifest; a failing stage is
+named."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from analysis.run import parallel
 from analysis.run.cli import app
-from analysis.run.parallel import Background, JobFailed, run_jobs
 from tests.conftest import REFERENCE_STUDY
 
 runner = CliRunner()
@@ -39,20 +36,13 @@ def reference_copy(tmp_path: Path) -> Path:
     return tmp_path / "studies" / "dutasteride_mesotherapy.yaml"
 
 
-def test_run_writes_identical_outputs_with_and_without_side_by_side_jobs(reference_copy):
+def test_run_writes_every_output_and_hashes_it_in_the_manifest(reference_copy):
     path = reference_copy
     reports = path.parent.parent / "reports"
-    res = runner.invoke(app, ["run", str(path), "--jobs", "1"])
+    res = runner.invoke(app, ["run", str(path)])
     assert res.exit_code == 0, res.output
-    one_by_one = _outputs(reports)
-    for p in reports.rglob("*"):
-        if p.is_file():
-            p.unlink()
-    res = runner.invoke(app, ["run", str(path), "--jobs", "3"])
-    assert res.exit_code == 0, res.output
-    side_by_side = _outputs(reports)
-    assert sorted(side_by_side) == sorted(one_by_one)
-    names = set(side_by_side)
+    written = _outputs(reports)
+    names = set(written)
     study_dir = next(iter(names)).split("/")[0]
     for expected in ("report.html", "report.pdf", "tables.docx", "manifest.json", "ard.parquet"):
         assert f"{study_dir}/{expected}" in names, expected
@@ -60,108 +50,12 @@ def test_run_writes_identical_outputs_with_and_without_side_by_side_jobs(referen
         assert any(n.startswith(f"{study_dir}/figures/") and n.endswith(suffix) for n in names)
     for suffix in (".html", ".docx", ".xlsx", ".csv"):
         assert any(n.startswith(f"{study_dir}/tables/") and n.endswith(suffix) for n in names)
-    differing = [n for n in names if side_by_side[n] != one_by_one[n]]
-    assert differing == []
-    manifest = json.loads(side_by_side[f"{study_dir}/manifest.json"])
+    manifest = json.loads(written[f"{study_dir}/manifest.json"])
     hashed = {Path(k).name for k in json.dumps(manifest["outputs"]).split('"') if "." in k}
     assert {"report.pdf", "tables.docx", "ae_incidence.xlsx"} <= hashed
 
 
-def _ok(value: int) -> list[int]:
-    return [value]
-
-
-def _boom() -> list[int]:
-    raise ValueError("no such column `sexx`")
-
-
-@pytest.mark.parametrize("processes", [1, 2, 4])
-def test_run_jobs_returns_results_in_order(processes):
-    jobs = {"a": lambda: _ok(1), "b": lambda: _ok(2), "c": lambda: _ok(3)}
-    out = run_jobs(jobs, processes=processes)
-    assert list(out) == ["a", "b", "c"]
-    assert out == {"a": [1], "b": [2], "c": [3]}
-
-
-@pytest.mark.parametrize("processes", [1, 3])
-def test_a_failing_job_is_named_with_its_cause(processes):
-    jobs = {"report": lambda: _ok(1), "figures": _boom, "tables": lambda: _ok(3)}
-    with pytest.raises(JobFailed) as err:
-        run_jobs(jobs, processes=processes)
-    assert err.value.job == "figures"
-    assert isinstance(err.value.cause, ValueError)
-    assert "no such column `sexx`" in str(err.value)
-
-
-def _wait_for(path: Path, seconds: float = 20.0) -> list[bool]:
-    deadline = time.monotonic() + seconds
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return [path.exists()]
-
-
-def _touch(path: Path) -> list[bool]:
-    path.touch()
-    return [True]
-
-
-def test_a_lane_runs_its_next_job_without_waiting_for_this_process(tmp_path):
-    # With 2 processes, "b" and "c" share one child; "c" must start when "b" ends, while "a"
-    # (here) is still running: "a" waits for the file "c" writes.
-    jobs = {
-        "a": lambda: _wait_for(tmp_path / "c"),
-        "b": lambda: _touch(tmp_path / "b"),
-        "c": lambda: _touch(tmp_path / "c"),
-    }
-    assert run_jobs(jobs, processes=2) == {"a": [True], "b": [True], "c": [True]}
-
-
-def test_every_job_of_a_lane_runs_after_a_failure(tmp_path):
-    jobs = {"a": lambda: _ok(1), "b": _boom, "c": lambda: _touch(tmp_path / "c")}
-    with pytest.raises(JobFailed) as err:
-        run_jobs(jobs, processes=2)
-    assert err.value.job == "b"
-    assert (tmp_path / "c").exists()
-
-
-@pytest.mark.parametrize("processes", [1, 2])
-def test_background_steps_share_memory_and_report_one_by_one(tmp_path, processes):
-    state: list[int] = []
-
-    def first() -> list[int]:
-        state.append(7)
-        return [1]
-
-    def second() -> list[int]:
-        return [*state, 2]
-
-    bg = Background(("figures", first), ("tables", second), processes=processes)
-    assert bg.result(0) == [1]
-    assert bg.result(1) == [7, 2]  # the second step saw what the first left in memory
-    assert bg.result(0) == [1]
-
-
-@pytest.mark.parametrize("processes", [1, 2])
-def test_background_stops_at_a_failed_step(tmp_path, processes):
-    bg = Background(
-        ("figures", _boom), ("tables", lambda: _touch(tmp_path / "later")), processes=processes
-    )
-    for step in (0, 1):
-        with pytest.raises(JobFailed) as err:
-            bg.result(step)
-        assert err.value.job == "figures" and isinstance(err.value.cause, ValueError)
-    assert not (tmp_path / "later").exists()
-
-
-def test_without_fork_jobs_run_one_after_another(monkeypatch):
-    monkeypatch.setattr(parallel, "fork_available", lambda: False)
-    seen: list[str] = []
-    jobs = {k: (lambda k=k: seen.append(k) or [k]) for k in ("x", "y", "z")}
-    assert run_jobs(jobs, processes=4) == {"x": ["x"], "y": ["y"], "z": ["z"]}
-    assert seen == ["x", "y", "z"]  # all in this process, in order
-
-
-def test_a_failing_stage_in_a_child_stops_the_run_naming_it(reference_copy, monkeypatch):
+def test_a_failing_stage_stops_the_run_naming_it(reference_copy, monkeypatch):
     import analysis.figures.study_figures as fig_study
 
     real = fig_study.save_figures
@@ -172,56 +66,7 @@ def test_a_failing_stage_in_a_child_stops_the_run_naming_it(reference_copy, monk
         return real(figures, out_dir, formats=formats)
 
     monkeypatch.setattr(fig_study, "save_figures", broken)
-    res = runner.invoke(app, ["run", str(reference_copy), "--jobs", "2"])
+    res = runner.invoke(app, ["run", str(reference_copy)])
     assert res.exit_code == 2
     assert "retro run: stage 'figures' failed: OSError: disk full." in res.output
     assert "Traceback" not in res.output
-
-
-def test_background_job_result_and_failure(monkeypatch):
-    assert Background(("a", lambda: _ok(5)), processes=2).result() == [5]
-    assert Background(("a", lambda: _ok(6)), processes=1).result() == [6]
-    failing = Background(("figures", _boom), processes=2)
-    with pytest.raises(JobFailed) as err:
-        failing.result()
-    assert err.value.job == "figures" and isinstance(err.value.cause, ValueError)
-    monkeypatch.setattr(parallel, "fork_available", lambda: False)
-    with pytest.raises(JobFailed):
-        Background(("figures", _boom), processes=4).result()
-
-
-def test_large_results_travel_through_a_folder_removed_with_the_lane(tmp_path, monkeypatch):
-    import gc
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    big = list(range(100_000))  # ~0.5 MB pickled: more than a pipe holds
-    bg = Background(("clean", lambda: big), ("figures", lambda: big[:3]), processes=2)
-    assert bg.result(0) == big
-    (spool,) = tmp_path.glob("retro-jobs-*")
-    assert list(spool.iterdir()) == []  # read, then deleted
-    # a run that fails before reading a large result leaves no file behind
-    unread = Background(("clean", lambda: big), processes=2)
-    unread._lane._proc.join()
-    assert len(list(tmp_path.glob("retro-jobs-*/*.pickle"))) == 1
-    del bg, unread
-    gc.collect()
-    assert list(tmp_path.glob("retro-jobs-*")) == []
-
-
-class _Unpicklable(Exception):
-    def __reduce__(self):  # noqa: ANN204
-        raise TypeError("cannot pickle this")
-
-
-def _raise_unpicklable() -> None:
-    raise _Unpicklable("lock held")
-
-
-def test_a_failure_that_cannot_travel_arrives_as_its_text():
-    with pytest.raises(JobFailed) as err:
-        Background(("tables", _raise_unpicklable), processes=2).result()
-    assert err.value.job == "tables"
-    assert isinstance(err.value.cause, RuntimeError)
-    assert str(err.value.cause) == "_Unpicklable: lock held"
-    assert "_raise_unpicklable" in err.value.child_traceback
