@@ -215,8 +215,8 @@ RunJobsOpt = Annotated[
     typer.Option(
         "--jobs",
         min=1,
-        help="No effect, accepted so that existing scripts still work: the run writes its "
-        "outputs in one process, one stage after another (side by side was measured no faster).",
+        help="No effect (a note says so), accepted so that existing scripts still work: the run "
+        "writes its outputs one stage after another (side by side was measured no faster).",
     ),
 ]
 
@@ -300,6 +300,7 @@ def notebooks(
 @_command("report")
 def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt = None) -> None:
     """Write report.html, report.pdf and tables.docx (runs the stages they need)."""
+    _say_jobs_unused(jobs)
     _run_all(study, suppress_below=suppress_below, command=f"retro report {study}")
 
 
@@ -308,7 +309,18 @@ def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt
 def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt = None) -> None:
     """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX, claims check),
     manifest. A failing stage stops the run with the stage named; nothing is skipped silently."""
+    _say_jobs_unused(jobs)
     _run_all(study, suppress_below=suppress_below, command=f"retro run {study}")
+
+
+def _say_jobs_unused(jobs: int | None) -> None:
+    """A note that ``--jobs`` changes nothing for ``run``/``report`` (kept for old scripts)."""
+    if jobs is not None:
+        console.print(
+            "note: --jobs has no effect on this command (it writes its outputs one stage after "
+            "another; side by side was measured no faster) and can be left out.",
+            highlight=False,
+        )
 
 
 def _run_all(study: Path, *, suppress_below: int | None, command: str) -> None:

@@ -3,6 +3,7 @@ same bytes with ``--jobs 1`` as by default (the option is accepted and changes n
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -57,3 +58,18 @@ def test_jobs_1_and_the_default_write_the_same_bytes(mini_study):
     one = _files(root)
     assert sorted(one) == sorted(default)
     assert [name for name in default if default[name] != one[name]] == []
+
+
+def test_jobs_on_run_says_it_changes_nothing() -> None:
+    """--jobs is kept for old scripts, and says that it changes nothing (nothing silent)."""
+    from analysis.run import cli
+
+    shown = io.StringIO()
+    original = cli.console.file
+    cli.console.file = shown
+    try:
+        cli._say_jobs_unused(2)
+        cli._say_jobs_unused(None)
+    finally:
+        cli.console.file = original
+    assert shown.getvalue().count("--jobs has no effect") == 1
