@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[2]
 def done(tmp_path_factory) -> Path:
     """A mini study after a complete ``retro run`` (its root folder)."""
     root = tmp_path_factory.mktemp("done")
-    res = runner.invoke(app, ["run", str(write_mini(root)), "--jobs", "1"])
+    res = runner.invoke(app, ["run", str(write_mini(root))])
     assert res.exit_code == 0, res.output
     assert consistent(root / "reports") == []
     return root
@@ -92,7 +92,7 @@ def test_something_in_the_way_is_located_and_nothing_changes(study, command, blo
     else:
         (target / "keep").mkdir(parents=True)
     before = _state(root)
-    res = runner.invoke(app, [command, str(study), *(["--jobs", "2"] if command == "run" else [])])
+    res = runner.invoke(app, [command, str(study)])
     key = "paths." + blocked.split("/")[0]
     if kind == "file":
         code, why, fix = (
@@ -270,7 +270,7 @@ def test_a_subfolder_that_cannot_be_written_is_found_before_anything_moves(study
         return real_access(p, mode, *a, **k)
 
     monkeypatch.setattr(os, "access", access)
-    res = runner.invoke(app, ["run", str(study), "--jobs", "1"])
+    res = runner.invoke(app, ["run", str(study)])
     _refused(
         res,
         f"cannot write {tables} (moving the new outputs into place; nothing was moved): "
@@ -312,18 +312,17 @@ def _half_then(code: int, *, errno_known: bool = True):  # noqa: ANN202
 
 
 @pytest.mark.parametrize(
-    ("command", "jobs", "patch", "written", "why"),
+    ("command", "patch", "written", "why"),
     [
         # the report PDF, written in this process
-        ("run", "1", "pdf", "reports/report.pdf", "no space left on device (the disk is full)"),
-        # a table's Word file (--jobs is accepted and changes nothing)
-        ("run", "2", "docx", "reports/tables/baseline.docx", "disk quota exceeded"),
+        ("run", "pdf", "reports/report.pdf", "no space left on device (the disk is full)"),
+        # a table's Word file
+        ("run", "docx", "reports/tables/baseline.docx", "disk quota exceeded"),
         # a figure's PNG
-        ("run", "2", "png", "reports/figures/flow_diagram.png", "no space left on device"),
+        ("run", "png", "reports/figures/flow_diagram.png", "no space left on device"),
         # Parquet (pyarrow says it in words, without an errno)
         (
             "clean",
-            None,
             "parquet",
             "processed/adverse_events.parquet",
             "error writing bytes to file. Detail: [errno 28] No space left on device",
@@ -331,7 +330,7 @@ def _half_then(code: int, *, errno_known: bool = True):  # noqa: ANN202
     ],
 )
 def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
-    study, monkeypatch, command, jobs, patch, written, why
+    study, monkeypatch, command, patch, written, why
 ):
     import matplotlib.figure
     import weasyprint
@@ -377,8 +376,7 @@ def test_a_full_disk_is_located_and_keeps_the_previous_outputs(
             return real_parquet(df, path)
 
         monkeypatch.setattr(analysis.clean.outputs, "write_parquet", parquet)
-    args = [command, str(study), *(["--jobs", jobs] if jobs else [])]
-    res = runner.invoke(app, args)
+    res = runner.invoke(app, [command, str(study)])
     key = written.split("/")[0]
     _refused(res, f"cannot write {root / written} (retro {command}, stage '")
     text = flat(res.output)
@@ -424,7 +422,7 @@ def test_a_read_only_raw_folder_runs_and_is_never_written(mini_study, monkeypatc
     raw = path.parent.parent / "raw"
     before = tree(raw)
     _deny_writes(monkeypatch, raw)
-    res = runner.invoke(app, ["run", str(path), "--jobs", "2"])
+    res = runner.invoke(app, ["run", str(path)])
     monkeypatch.undo()
     assert res.exit_code == 0, res.output
     assert tree(raw) == before
@@ -440,7 +438,7 @@ def test_a_read_only_raw_folder_for_real(mini_study):
     for p in [*raw.iterdir(), raw]:
         p.chmod(stat.S_IRUSR | (stat.S_IXUSR if p.is_dir() else 0))
     try:
-        res = runner.invoke(app, ["run", str(path), "--jobs", "1"])
+        res = runner.invoke(app, ["run", str(path)])
     finally:
         raw.chmod(stat.S_IRWXU)
     assert res.exit_code == 0, res.output

@@ -35,7 +35,7 @@ HOOKED = "from tests.hostile._interrupt_hooks import main; main()"
 def done(tmp_path_factory) -> Path:
     """A mini study after a complete ``retro run`` (its root folder)."""
     root = tmp_path_factory.mktemp("done")
-    res = runner.invoke(app, ["run", str(write_mini(root)), "--jobs", "1"])
+    res = runner.invoke(app, ["run", str(write_mini(root))])
     assert res.exit_code == 0, res.output
     return root
 
@@ -121,7 +121,7 @@ def _state(root: Path) -> dict[str, dict[str, str]]:
 def test_run_interrupted_leaves_the_previous_outputs(study, tmp_path, hook, stage):
     root = study.parent.parent
     before = _state(root)
-    res = _retro(hook, "run", str(study), "--jobs", "2", spool=tmp_path / "spool")
+    res = _retro(hook, "run", str(study), spool=tmp_path / "spool")
     assert res.returncode == 130, res.stderr
     assert _one_line(res) == _unchanged("run", stage, root / "processed", root / "reports")
     assert _state(root) == before
@@ -135,7 +135,7 @@ def test_run_interrupted_once_its_outputs_move_ends_complete(study, tmp_path, ho
     root = study.parent.parent
     before = _state(root)
     (root / "reports" / "report.html").write_text("an older report", encoding="utf-8")
-    res = _retro(hook, "run", str(study), "--jobs", "2", spool=tmp_path / "spool")
+    res = _retro(hook, "run", str(study), spool=tmp_path / "spool")
     assert res.returncode == 130, res.stderr
     assert _one_line(res) == _complete("run", root / "processed", root / "reports")
     assert consistent(root / "reports") == []
@@ -150,7 +150,7 @@ def test_run_interrupted_once_its_outputs_move_ends_complete(study, tmp_path, ho
 def test_a_first_run_interrupted_writes_nothing(tmp_path):
     path = write_mini(tmp_path / "study")
     root = path.parent.parent
-    res = _retro("cleaning", "run", str(path), "--jobs", "2", spool=tmp_path / "spool")
+    res = _retro("cleaning", "run", str(path), spool=tmp_path / "spool")
     assert res.returncode == 130
     assert _one_line(res) == _unchanged("run", "clean", root / "processed", root / "reports")
     assert _state(root) == {"processed": {}, "reports": {}}
@@ -210,7 +210,7 @@ def test_ctrl_c_at_any_moment(study, tmp_path, when):
     # (it may have gone on a little, even to its end)
     root = study.parent.parent
     before = _state(root)
-    res = _retro("none", "run", str(study), "--jobs", "2", spool=tmp_path / "spool", when=when)
+    res = _retro("none", "run", str(study), spool=tmp_path / "spool", when=when)
     assert res.returncode in (0, 130), res.stderr
     assert leftovers(root) == []
     assert list((tmp_path / "spool").iterdir()) == []
@@ -278,7 +278,7 @@ def test_a_killed_run_keeps_the_previous_outputs_and_the_next_run_tidies_up(stud
     spool = tmp_path / "spool"
     spool.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOOKED, "none", "run", str(study), "--jobs", "2"],
+        [sys.executable, "-c", HOOKED, "none", "run", str(study)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=child_env({"TMPDIR": str(spool)}),
@@ -300,7 +300,7 @@ def test_a_killed_run_keeps_the_previous_outputs_and_the_next_run_tidies_up(stud
     # a staging folder of a command still running is left alone
     alive = root / "reports" / f".retro-staging-{os.getpid()}-0000"
     alive.mkdir()
-    res = runner.invoke(app, ["run", str(study), "--jobs", "1"])
+    res = runner.invoke(app, ["run", str(study)])
     assert res.exit_code == 0, res.output
     assert leftovers(root) == [f"reports/{alive.name}"]
     assert consistent(root / "reports") == []

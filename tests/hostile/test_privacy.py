@@ -120,7 +120,7 @@ class Planted:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory) -> Planted:
     path = _write_study(tmp_path_factory.mktemp("planted"), PLANTED_FILES, _planted_edit)
-    res = runner.invoke(app, ["run", str(path), "--jobs", "1"])
+    res = runner.invoke(app, ["run", str(path)])
     assert res.exit_code == 0, res.output
     return Planted(StudyConfig.load(path), res.output)
 
@@ -315,7 +315,7 @@ def test_an_unmapped_label_is_told_in_the_terminal_and_written_nowhere_shared(tm
         "patients.csv": PLANTED_FILES["patients.csv"].replace(",M,", f",{NAME} {PHONE},"),
     }
     path = _write_study(tmp_path, files, lambda d: (_planted_edit(d), d.pop("cleaning")))
-    res = runner.invoke(app, ["run", str(path), "--jobs", "1"])
+    res = runner.invoke(app, ["run", str(path)])
     assert res.exit_code == 2, res.output
     assert f"`sex` has unmapped value '{NAME} {PHONE}' in 1 row" in res.output
     config = StudyConfig.load(path)
@@ -334,7 +334,7 @@ def test_an_unexpected_error_quoting_a_value_is_logged_beside_the_data_not_the_r
 
     monkeypatch.setattr(tables_study, "table_builders", builders)
     path = _write_study(tmp_path, PLANTED_FILES, _planted_edit)
-    res = runner.invoke(app, ["run", str(path), "--jobs", "1"])
+    res = runner.invoke(app, ["run", str(path)])
     assert res.exit_code == 2, res.output
     config = StudyConfig.load(path)
     log = config.processed_dir / "retro-error.log"
@@ -365,9 +365,7 @@ def test_a_failing_notebook_keeps_its_error_text_out_of_the_shared_copy(tmp_path
     }
     (tmp_path / "nbs").mkdir()
     nbformat.write(nb, tmp_path / "nbs" / "01-clean.ipynb")
-    res = runner.invoke(
-        app, ["notebooks", str(path), "--folder", str(tmp_path / "nbs"), "--jobs", "1"]
-    )
+    res = runner.invoke(app, ["notebooks", str(path), "--folder", str(tmp_path / "nbs")])
     # the cleaning in `retro notebooks` stops it with the message; the notebook ran meanwhile
     assert res.exit_code == 2, res.output
     assert f"`sex` has unmapped value '{NAME} {PHONE}'" in res.output

@@ -401,7 +401,7 @@ def test_a_run_with_an_empty_cohort_finishes_and_warns(mini_study):
     from analysis.run.cli import app
 
     path = mini_study(yaml_edit=lambda y: y.replace("value: 6}", "value: 600}"))
-    res = CliRunner().invoke(app, ["run", str(path), "--jobs", "1"])
+    res = CliRunner().invoke(app, ["run", str(path)])
     assert res.exit_code == 0, res.output
     assert "warning: inclusion step 'followup'" in " ".join(res.output.split())
     html = (path.parent.parent / "reports" / "report.html").read_text(encoding="utf-8")
