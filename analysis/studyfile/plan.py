@@ -167,7 +167,9 @@ TableSpec = Annotated[
 
 class _Figure(_Model):
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$", description="file stem")
-    caption: str | None = None
+    caption: str | None = Field(
+        default=None, description="{ci} in it becomes the CI level of alpha, e.g. '95% CI'"
+    )
 
 
 class FlowFigure(_Figure):
@@ -207,7 +209,9 @@ class KmFigure(_Figure):
 class ForestFigure(_Figure):
     kind: Literal["forest"]
     table: str
-    xlabel: str | None = None
+    xlabel: str | None = Field(
+        default=None, description="{ci} in it becomes the CI level of alpha, e.g. '95% CI'"
+    )
 
 
 FigureSpec = Annotated[

@@ -28,6 +28,7 @@ from analysis.stats.ci_level import (
 from analysis.stats.survival import km_table
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.plan import KmFigure
+from analysis.studyfile.plan_checks import check_ci_levels
 from analysis.studyfile.plan_defaults import effective_plan
 
 matplotlib.use("Agg")
@@ -176,3 +177,17 @@ def test_km_figure_bands_are_90_percent(run):
         ys = {round(float(y), 12) for c in bands for p in c.get_paths() for y in p.vertices[:, 1]}
         assert _km_lower(study, spec, ALPHA) <= ys, f"{stem}: the bands are not the 90% CI"
         assert not _km_lower(study, spec, 0.05) <= ys, f"{stem}: the bands are the 95% CI"
+
+
+def test_study_file_words_naming_another_level_are_an_error():
+    config = _at_alpha(REPO / "studies" / "dutasteride_mesotherapy.yaml", ALPHA)
+    check_ci_levels(config)  # the shipped study writes {ci}: fine at any alpha
+    figures = list(config.analysis.figures)
+    i = next(i for i, f in enumerate(figures) if f.kind == "forest")
+    figures[i] = figures[i].model_copy(update={"xlabel": "Odds ratio (95% CI)"})
+    plan = config.analysis.model_copy(update={"figures": figures})
+    with pytest.raises(ValueError, match=r"figures\[\d+\]\.xlabel: says '95% CI' .* 90% CI"):
+        check_ci_levels(config.model_copy(update={"analysis": plan}))
+    same = _at_alpha(REPO / "studies" / "dutasteride_mesotherapy.yaml", 0.05)
+    plan = same.analysis.model_copy(update={"figures": figures})
+    check_ci_levels(same.model_copy(update={"analysis": plan}))  # 95% at alpha 0.05 is true
