@@ -10,6 +10,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 
 from analysis.ard import group_cols, groups_of
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
+from analysis.stats.ci_level import label_from_methods
 from analysis.tables.render import fmt_p
 
 _UNITS = ("years", "months", "days", "weeks", "mg", "ml", "pct")
@@ -72,7 +73,7 @@ def plot_forest(
     reference_line: float | None = 1.0,
     log_scale: bool = True,
     table: str | None = None,
-    xlabel: str = "Odds ratio (95% CI)",
+    xlabel: str | None = None,
     show_values: bool = True,
 ) -> Axes:
     """Point estimates and CIs, one row per (variable, level) of the ARD, first row on top.
@@ -80,9 +81,13 @@ def plot_forest(
     Labels on the left, a vertical line at ``reference_line`` (1 = no effect for ratios), log
     x axis (``log_scale``), and at the right "estimate (ci_low-ci_high)" and the p-value when
     the ARD has ``p_value`` for that row. Rows without a CI (e.g. model cut-points) are left
-    out. ``table`` selects one table of a study-wide ARD.
+    out. ``table`` selects one table of a study-wide ARD. The confidence level in the headings
+    ("OR (90% CI)"; ``xlabel`` defaults to "Odds ratio (90% CI)") is read from the ARD's
+    ``method`` of the drawn intervals, so it is the level of the very numbers shown.
     """
     rows = forest_rows(ard_frame, table=table)
+    ci = _ci_words(ard_frame, table)
+    xlabel = f"Odds ratio ({ci})" if xlabel is None else xlabel
     ax = plt.gca() if ax is None else ax
     y = np.arange(len(rows))
     est, lo, hi = (rows[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
@@ -110,7 +115,7 @@ def plot_forest(
     ax.set_xlabel(xlabel)
     if show_values:
         has_p = rows["p_value"].notna().any()
-        head = "OR (95% CI)" if xlabel.lower().startswith("odds") else "Estimate (95% CI)"
+        head = f"OR ({ci})" if xlabel.lower().startswith("odds") else f"Estimate ({ci})"
         _column(ax, -1, head, 8, bold=True)
         if has_p:
             _column(ax, -1, "p", 104, bold=True)
@@ -122,6 +127,14 @@ def plot_forest(
             if has_p:
                 _column(ax, float(yi), fmt_p(r["p_value"]), 104)
     return ax
+
+
+def _ci_words(ard_frame: pd.DataFrame, table: str | None) -> str:
+    """ "90% CI" from the ``method`` of the ARD's ``ci_low`` rows (of ``table``), else "CI"."""
+    f = ard_frame if table is None else ard_frame.loc[ard_frame["table"] == table]
+    if "method" not in f.columns:
+        return "CI"
+    return label_from_methods(f.loc[f["stat"] == "ci_low", "method"]) or "CI"
 
 
 def _column(ax: Axes, y: float, text: str, x_pt: float, bold: bool = False) -> None:

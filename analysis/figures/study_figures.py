@@ -19,6 +19,7 @@ from analysis.figures.response import plot_response_by_sex_therapy
 from analysis.figures.schedule import plot_schedule_year1
 from analysis.figures.survival import plot_km
 from analysis.figures.theme import DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, figure_theme, save_figure
+from analysis.stats.ci_level import fill_ci
 from analysis.studyfile.plan import (
     FIGURE_KINDS_FROM_TABLES,
     AeByExposureFigure,
@@ -74,9 +75,9 @@ def figure_stems(config: StudyConfig, *, from_tables: bool | None = None) -> lis
 
 def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
     """The caption the plan gives, else one made from the plan, its labels and options."""
-    if spec.caption:
-        return spec.caption
     e, opt = config.exposure, config.analysis.options
+    if spec.caption:
+        return fill_ci(spec.caption, opt.alpha)
 
     def word(col: str) -> str:
         return variable_label(config, col).lower()
@@ -86,7 +87,7 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
     if isinstance(spec, ScheduleFigure):
         return f"Usual interval between {e.plural_noun} in the first year."
     if isinstance(spec, AeIncidenceFigure):
-        return f"Patients with each adverse event (% with {opt.ci_level}% CI), by {word(spec.by)}."
+        return f"Patients with each adverse event (% with {opt.ci_label}), by {word(spec.by)}."
     if isinstance(spec, AeByExposureFigure):
         return f"Patients with an adverse event after each {e.singular} number."
     if isinstance(spec, ResponseBarsFigure):
@@ -100,7 +101,7 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
         return text + "."
     if isinstance(spec, KmFigure):
         return f"{variable_label(config, spec.time)} by {word(spec.by)} (Kaplan–Meier)."
-    return f"Odds ratios with {opt.ci_level}% CI of table {spec.table}."
+    return f"Odds ratios with {opt.ci_label} of table {spec.table}."
 
 
 def _levels(config: StudyConfig, column: str) -> list[str]:
@@ -157,9 +158,11 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
                 event=spec.event,
                 by=spec.by,
                 conf_type=opt.km_conf_type,
-                xlabel=spec.xlabel
-                or f"Months since {config.exposure.day0_words.removeprefix('the ')}",
-                ylabel=spec.ylabel,
+                alpha=opt.alpha,
+                xlabel=fill_ci(spec.xlabel, opt.alpha)
+                if spec.xlabel
+                else f"Months since {config.exposure.day0_words.removeprefix('the ')}",
+                ylabel=fill_ci(spec.ylabel, opt.alpha),
                 labels=config.analysis.labels.levels.get(spec.by, {}),
                 suppress_below=k,
                 ax=ax,
@@ -167,7 +170,7 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
         assert isinstance(spec, ForestFigure)
         return plot_forest(
             shown(spec.table),
-            xlabel=spec.xlabel or f"Odds ratio ({opt.ci_level}% CI)",
+            xlabel=fill_ci(spec.xlabel, opt.alpha) if spec.xlabel else None,
             ax=ax,
         )
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from analysis.stats.ci_level import ci_level
+
 
 @dataclass(frozen=True)
 class Method:
@@ -235,7 +237,7 @@ _LEADS = {
 
 def statistics_sentences(methods: list[Method], *, alpha: float) -> list[str]:
     """One sentence per role, in the order compare, balance, interval, model, survival."""
-    level = f"{100 * (1 - alpha):g}%"
+    level = f"{ci_level(alpha)}%"
     out = []
     for role, lead in _LEADS.items():
         these = [_cited(m) for m in methods if m.role == role]

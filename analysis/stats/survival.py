@@ -25,6 +25,7 @@ from scipy.stats import chi2
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.stats import _km
 from analysis.stats._km import SurvivalInputError
+from analysis.stats.ci_level import ci_level
 
 TABLE = "time_to_event"
 LOGRANK_METHOD = "log-rank (R survdiff, rho=0)"
@@ -37,7 +38,7 @@ __all__ = [
 
 def km_method(conf_type: str = "log", alpha: float = 0.05) -> str:
     """The ARD ``method`` string of a Kaplan-Meier number."""
-    level = f"{100 * (1 - alpha):g}%"
+    level = f"{ci_level(alpha)}%"
     return f"Kaplan-Meier; Greenwood variance; {level} {_km.CONF_LABELS[conf_type]}"
 
 
@@ -280,7 +281,7 @@ def cox_model(
         fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
     )
     s = cph.summary.loc[covs]
-    level = f"{100 * (1 - alpha):g}%"
+    level = f"{ci_level(alpha)}%"
     cols = {
         "coef": "coef",
         "hr": "exp(coef)",

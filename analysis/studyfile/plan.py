@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from analysis.stats.ci_level import ci_label, ci_level
 from analysis.studyfile.design import Condition
 
 
@@ -33,9 +34,14 @@ class Options(_Model):
     km_times_months: list[float] = Field(default_factory=lambda: [12.0, 24.0])
 
     @property
-    def ci_level(self) -> int:
-        """The confidence level in percent (95 for alpha 0.05)."""
-        return int(round((1 - self.alpha) * 100))
+    def ci_level(self) -> str:
+        """The confidence level in percent as text ("95" for alpha 0.05, "97.5" for 0.025)."""
+        return ci_level(self.alpha)
+
+    @property
+    def ci_label(self) -> str:
+        """ "95% CI" for alpha 0.05: how every heading, label and footnote names the interval."""
+        return ci_label(self.alpha)
 
 
 class Labels(_Model):
@@ -161,7 +167,9 @@ TableSpec = Annotated[
 
 class _Figure(_Model):
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$", description="file stem")
-    caption: str | None = None
+    caption: str | None = Field(
+        default=None, description="{ci} in it becomes the CI level of alpha, e.g. '95% CI'"
+    )
 
 
 class FlowFigure(_Figure):
@@ -201,7 +209,9 @@ class KmFigure(_Figure):
 class ForestFigure(_Figure):
     kind: Literal["forest"]
     table: str
-    xlabel: str | None = None
+    xlabel: str | None = Field(
+        default=None, description="{ci} in it becomes the CI level of alpha, e.g. '95% CI'"
+    )
 
 
 FigureSpec = Annotated[

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analysis.privacy import HOW_TO_SHOW, never_shown_why, shown_columns
+from analysis.stats.ci_level import CI_TOKEN, ci_label, ci_level, stated_levels
 from analysis.studyfile.config_checks import _hint, check_conditions, patient_columns
 from analysis.studyfile.plan import (
     AeByExposureTable,
@@ -44,6 +45,41 @@ def _shown(cfg: StudyConfig, key: str, spec: object, known: set[str], what: str)
             raise ValueError(f"{key}.{sub}: {why}; it is never shown in a {what}. {HOW_TO_SHOW}")
 
 
+def _plan_words(cfg: StudyConfig) -> list[tuple[str, str, bool]]:
+    """``(key, text, fills_ci)`` of the plan's own words: table titles, figure captions and
+    axis labels (where ``{ci}`` is filled from alpha), report section headings and intros."""
+    plan = cfg.analysis
+    out = [(f"analysis.tables.{n}.title", t.title or "", False) for n, t in plan.tables.items()]
+    for i, fig in enumerate(plan.figures):
+        for attr in ("caption", "xlabel", "ylabel"):
+            out.append((f"analysis.figures[{i}].{attr}", getattr(fig, attr, None) or "", True))
+    for i, sec in enumerate(plan.report.sections):
+        out += [
+            (f"analysis.report.sections[{i}].{a}", getattr(sec, a), False)
+            for a in ("heading", "intro")
+        ]
+    return out
+
+
+def check_ci_levels(cfg: StudyConfig) -> None:
+    """Raise ``ValueError`` where the plan's words name a confidence level other than the one
+    of ``analysis.options.alpha`` (a "95% CI" caption over 90% intervals)."""
+    alpha = cfg.analysis.options.alpha
+    level = ci_level(alpha)
+    for key, text, fills in _plan_words(cfg):
+        wrong = [lv for lv in stated_levels(text) if lv != level]
+        if wrong:
+            how = (
+                f"write {CI_TOKEN} (filled from alpha) or '{ci_label(alpha)}'"
+                if fills
+                else (f"write '{ci_label(alpha)}' or leave the level out")
+            )
+            raise ValueError(
+                f"{key}: says '{wrong[0]}% CI' but analysis.options.alpha {alpha:g} gives "
+                f"{ci_label(alpha)}; {how}"
+            )
+
+
 def check_plan(cfg: StudyConfig) -> None:
     """Raise ``ValueError`` at the first name of the plan that the study does not have."""
     plan = cfg.analysis
@@ -51,6 +87,7 @@ def check_plan(cfg: StudyConfig) -> None:
     from analysis.clean.columns import derived_columns
     from analysis.studyfile.config import TABLES
 
+    check_ci_levels(cfg)
     derived = derived_columns(cfg)
     every = {c for t in TABLES for c in [*cfg.columns_for(t), *derived[t]]} | known
     for col in plan.labels.descriptions:

@@ -22,6 +22,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
+from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
 from analysis.tables._common import (
@@ -157,7 +158,7 @@ def ae_incidence(
         name=TABLE,
         title="Adverse events: subjects with at least one event",
         frame=frame,
-        layout=lambda f: _layout(f, by, categories is not None),
+        layout=lambda f: _layout(f, by, categories is not None, alpha),
         footnotes=notes,
     )
 
@@ -231,7 +232,7 @@ def _incidence_rows(
     c = counts.groupby([*spec, "variable", "level"], observed=True)[["n", "events"]].sum()
     cells = dict(zip(c.index, zip(c["n"], c["events"], strict=True), strict=True))
     n_by = sizes.groupby(spec, sort=False)["N"].sum() if spec else pd.Series({(): sizes["N"].sum()})
-    method = f"{ci} {int(round((1 - alpha) * 100))}% CI"
+    method = f"{ci} {ci_label(alpha)}"
     out = []
     for key, big_n in n_by.items():
         key_t = key if isinstance(key, tuple) else (key,)
@@ -383,7 +384,7 @@ def _footnotes(
     frame: pd.DataFrame,
     unit: str = "subjects",
 ) -> tuple[str, ...]:
-    level = int(round((1 - alpha) * 100))
+    level = ci_level(alpha)
     notes = [
         f"n (%) = {unit} with at least one event (each counted once per row), percent of the "
         f"{unit} in the column (N, from the table of {unit}); [E] = number of events.",
@@ -402,8 +403,10 @@ def _footnotes(
     return tuple(notes)
 
 
-def _layout(frame: pd.DataFrame, by: list[str], hierarchical: bool) -> pd.DataFrame:
-    look = stat_lookup(frame)
+def _layout(
+    frame: pd.DataFrame, by: list[str], hierarchical: bool, alpha: float = 0.05
+) -> pd.DataFrame:
+    look, ci = stat_lookup(frame), ci_label(alpha)
     groups = group_columns(frame)
     pgroups = [g for g in dict.fromkeys(frame.loc[frame["stat"] == "p_value", "group"])]
     rdgroups = [
@@ -424,13 +427,13 @@ def _layout(frame: pd.DataFrame, by: list[str], hierarchical: bool) -> pd.DataFr
             row[head] = f"{cell} [{int(e)}]" if cell and not np.isnan(e) else cell
         lo = look.get((variable, level, "overall", "ci_low"))
         hi = look.get((variable, level, "overall", "ci_high"))
-        row["95% CI (overall)"] = fmt_ci(lo, hi) if lo is not None else ""
+        row[f"{ci} (overall)"] = fmt_ci(lo, hi) if lo is not None else ""
         for g in rdgroups:
             est = look.get((variable, level, g, "estimate"))
             lo = look.get((variable, level, g, "ci_low"))
             hi = look.get((variable, level, g, "ci_high"))
             withheld = format_suppressed(est)
-            row[f"RD {g.split('=', 1)[1]} (95% CI)"] = (
+            row[f"RD {g.split('=', 1)[1]} ({ci})"] = (
                 withheld
                 if withheld is not None
                 else f"{est:.1f} ({lo:.1f} to {hi:.1f})"

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
+from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
 from analysis.tables._common import (
@@ -266,7 +267,7 @@ def ae_by_exposure(
     )
     counts = pd.concat([any_counts, counts], ignore_index=True)
     terms = list(dict.fromkeys(counts[term]))
-    level_ci = f"{ci} {int(round((1 - alpha) * 100))}% CI"
+    level_ci = f"{ci} {ci_level(alpha)}% CI"
     rows = []
     for t in terms:
         for k, big_n in exposed.items():
@@ -293,7 +294,7 @@ def ae_by_exposure(
     notes = (
         f"n (%) = subjects with the event after that {noun}, percent of the subjects who "
         f"received it (N); events attributed to the last {noun} on or before onset.",
-        f"{int(round((1 - alpha) * 100))}% CI ({ci}) in the analysis-results frame.",
+        f"{ci_level(alpha)}% CI ({ci}) in the analysis-results frame.",
     )
     return TableResult(
         name="ae_by_exposure",

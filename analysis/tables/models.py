@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.ard import OVERALL, ard_frame
 from analysis.stats.brant import BrantResult, brant_test
+from analysis.stats.ci_level import ci_level
 from analysis.stats.design import Design, Term
 from analysis.stats.regression import (
     LOGIT_METHOD,
@@ -100,7 +101,7 @@ def proportional_odds(
     if brant is not None:
         rows += _brant_rows(brant)
     frame = ard_frame(({"table": table, **r} for r in rows), context="proportional_odds")
-    level = int(round((1 - alpha) * 100))
+    level = ci_level(alpha)
     notes = [
         f"{PO_METHOD}: cumulative logit model with one set of slopes for all {len(levels) - 1} "
         f"cut-points of {' < '.join(levels)}; OR > 1 = higher `{outcome}` levels more likely. "
@@ -212,7 +213,7 @@ def logistic_model(
     ]
     rows += _count_rows(design, outcome)
     frame = ard_frame(({"table": table, **r} for r in rows), context="logistic_regression")
-    level = int(round((1 - alpha) * 100))
+    level = ci_level(alpha)
     notes = (
         f"{LOGIT_METHOD}: odds ratios exp(beta) of `{outcome}` with Wald {level}% CI and Wald "
         "z-test p-values.",
@@ -300,7 +301,7 @@ def _row(
 
 def _contrast_rows(fit: RegressionFit) -> list[dict[str, Any]]:
     """Per contrast: odds ratio, Wald CI, Wald p and the se of the log odds ratio."""
-    method, level = fit.method, int(round((1 - fit.alpha) * 100))
+    method, level = fit.method, ci_level(fit.alpha)
     what = {
         "estimate": f"{method}; odds ratio",
         "ci_low": f"{method}; Wald {level}% CI",
@@ -381,7 +382,7 @@ def _layout(
     """Rows "covariate: contrast" (the covariate in ``labels``' words), OR (CI), p-value."""
     words = labels or {}
     look = stat_lookup(frame)
-    level = int(round((1 - alpha) * 100))
+    level = ci_level(alpha)
     rows = []
     for t in terms:
         key = (t.covariate, t.level, OVERALL)

@@ -24,6 +24,7 @@ import pandas as pd
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.stats import tests
+from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
 from analysis.tables._common import levels_of
@@ -274,7 +275,7 @@ def _stratum_rows(
     """n, N, pct per grade and any / marked improvement with CI, per ``by`` level and total."""
     improved = [grades.index(lv) for lv in improvement_levels]
     marked = grades.index(marked_level)
-    ci_method = f"{ci} {int(round((1 - alpha) * 100))}% CI"
+    ci_method = f"{ci} {ci_level(alpha)}% CI"
     out: list[dict[str, Any]] = []
     columns: list[tuple[str | None, np.ndarray, int]] = [
         (lv, cube[i], int(miss[i])) for i, lv in enumerate(by_levels)
@@ -389,7 +390,7 @@ def _footnotes(
     n_pop: int,
     n_excluded: int,
 ) -> tuple[str, ...]:
-    level = int(round((1 - alpha) * 100))
+    level = ci_level(alpha)
     notes = [
         f"Population: subjects with a non-missing `{outcome}` (N = {n_pop}); {n_excluded} "
         f"subject(s) without it (not assessable) are excluded.",
@@ -425,7 +426,7 @@ def _layout(
     alpha: float,
 ) -> pd.DataFrame:
     look = stat_lookup(frame)
-    level = int(round((1 - alpha) * 100))
+    level = ci_level(alpha)
     columns: list[tuple[str, str]] = []  # (heading, group)
     p_columns: list[tuple[str, str]] = []  # (heading, test group)
     for stratum in strata:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import concat_ard
+from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.design import design_matrix
 from analysis.stats.survival import cox_ard, cox_model, survival_ard
 from analysis.tables._common import levels_of
@@ -71,7 +72,7 @@ def time_to_event_table(
             f"{f' ({dropped} excluded for missing values)' if dropped else ''}."
         )
     frame = concat_ard(frames)
-    level = int(round((1 - alpha) * 100))
+    level = ci_level(alpha)
     notes = (
         f"Kaplan–Meier estimates; {level}% CI from Greenwood's variance with the {conf_type} "
         f"transform (R survfit default); median CI by Brookmeyer–Crowley as R prints it; NR = not "
@@ -86,7 +87,7 @@ def time_to_event_table(
         name=name,
         title=title or f"Time to event: {time}",
         frame=frame,
-        layout=lambda f: _layout(f, by, order, list(times), labels, time_unit),
+        layout=lambda f: _layout(f, by, order, list(times), labels, time_unit, alpha),
         footnotes=notes,
     )
 
@@ -121,8 +122,9 @@ def _layout(
     times: list[float],
     labels: dict[str, str],
     unit: str,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
-    look = stat_lookup(frame)
+    look, ci = stat_lookup(frame), ci_label(alpha)
     var = frame["variable"].iloc[0]
     rows = []
     for lv in order:
@@ -133,13 +135,13 @@ def _layout(
             "Group": lv,
             "N": fmt_count(look[(var, "", g, "n")]),
             "Events": fmt_count(look[(var, "", g, "events")]),
-            f"Median, {unit} (95% CI)": _fmt_median(look, (var, "median", g)),
+            f"Median, {unit} ({ci})": _fmt_median(look, (var, "median", g)),
         }
         for t in times:
             key = f"{t:g}"
             s = look.get((var, key, g, "surv"))
             lo, hi = look.get((var, key, g, "ci_low")), look.get((var, key, g, "ci_high"))
-            row[f"S({key} {unit}) (95% CI)"] = (
+            row[f"S({key} {unit}) ({ci})"] = (
                 _fmt_estimate(s, lo, hi, 100, 1, "%")
                 if s is not None and lo is not None and hi is not None
                 else ""
@@ -161,8 +163,8 @@ def _layout(
                 "Group": f"HR {label}",
                 "N": "",
                 "Events": "",
-                f"Median, {unit} (95% CI)": _fmt_estimate(hr, lo, hi, 1, 2, ""),
-                **{f"S({t:g} {unit}) (95% CI)": "" for t in times},
+                f"Median, {unit} ({ci})": _fmt_estimate(hr, lo, hi, 1, 2, ""),
+                **{f"S({t:g} {unit}) ({ci})": "" for t in times},
                 "Log-rank p": f"p {fmt_p(look[(var, col, 'overall', 'p_value')])}; "
                 f"PH p {fmt_p(ph)}",
             }

@@ -26,7 +26,8 @@ def test_reference_plan_parses(reference_config):
     plan = reference_config.analysis
     assert list(plan.tables)[:2] == ["baseline_sex", "baseline_therapy_group"]
     assert plan.tables["logistic_pain"].outcome.ae_term == "pain"
-    assert plan.options.ci_level == 95
+    assert plan.options.ci_level == "95"
+    assert plan.options.ci_label == "95% CI"
     assert [s.heading for s in plan.report.sections][0] == "Patient flow"
 
 
