@@ -61,6 +61,18 @@ def csv_line() -> str:
     return f"# {NOTICE}\n"
 
 
+def html_line() -> str:
+    """The line above a table's HTML file (``tables/<name>.html``) for a synthetic study."""
+    rest = NOTICE.removeprefix(f"{MARK}: ")
+    return f'<p class="synthetic-mark" style="color:#595959"><strong>{MARK}</strong>: {rest}</p>\n'
+
+
+def notebook_cell() -> str:
+    """The markdown of the first cell of each executed notebook of a synthetic study."""
+    rest = NOTICE.removeprefix(f"{MARK}: ")
+    return f"**{MARK}.** {rest[:1].upper()}{rest[1:]}"
+
+
 def page_rule() -> str:
     """The CSS rule that prints :data:`MARK` at the top left of every page of the PDF."""
     return (
@@ -84,7 +96,9 @@ __all__ = [
     "NOTICE",
     "SIDECAR",
     "csv_line",
+    "html_line",
     "is_synthetic",
+    "notebook_cell",
     "page_rule",
     "sidecar_text",
 ]
