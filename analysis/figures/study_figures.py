@@ -18,7 +18,13 @@ from analysis.figures.forest import plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy
 from analysis.figures.schedule import plot_schedule_year1
 from analysis.figures.survival import plot_km
-from analysis.figures.theme import DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, figure_theme, save_figure
+from analysis.figures.theme import (
+    DOUBLE_COLUMN_IN,
+    SINGLE_COLUMN_IN,
+    SMALL_FONT_PT,
+    figure_theme,
+    save_figure,
+)
 from analysis.stats.ci_level import fill_ci
 from analysis.studyfile.plan import (
     FIGURE_KINDS_FROM_TABLES,
@@ -33,6 +39,7 @@ from analysis.studyfile.plan import (
     figure_name,
 )
 from analysis.studyfile.plan_defaults import effective_plan, level_label, variable_label
+from analysis.synthetic import MARK, is_synthetic
 
 if TYPE_CHECKING:
     from analysis.run.study import Study
@@ -226,8 +233,34 @@ def draw_figures(
             f"unknown figure(s) {unknown}; the figures of this study's plan "
             f"(analysis.figures) are {list(specs)}"
         )
+    synthetic = is_synthetic(study.config)
     with figure_theme():
-        return {stem: _draw(study, stem, specs[stem], suppress_below) for stem in stems}
+        drawn = {stem: _draw(study, stem, specs[stem], suppress_below) for stem in stems}
+        return {stem: mark_synthetic(fig) if synthetic else fig for stem, fig in drawn.items()}
+
+
+def mark_synthetic(fig: Figure) -> Figure:
+    """``fig`` with a small grey "Synthetic data" in its top-right corner (the figures of a
+    study whose data are synthetic, ``analysis.synthetic``); gives ``fig``. A figure laid out
+    by matplotlib (constrained layout) is laid out below a strip of the text's height, so the
+    mark covers no legend, label or number; the flow diagram keeps that corner free itself."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        strip = SMALL_FONT_PT * 1.5 / 72 / fig.get_figheight()  # the text's height, a fraction
+        engine.set(rect=(0, 0, 1, 1 - strip))
+    fig.text(
+        0.995,
+        0.995,
+        MARK,
+        ha="right",
+        va="top",
+        fontsize=SMALL_FONT_PT,
+        color="#767676",
+        gid="synthetic-mark",
+    )
+    return fig
 
 
 def save_figures(
@@ -265,5 +298,6 @@ __all__ = [
     "figures_dir",
     "flow_reasons",
     "make_figures",
+    "mark_synthetic",
     "save_figures",
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import synthetic as syn
 from analysis.report.figure_html import COLUMN_PX, figure_html, image_size
 from analysis.report.layout import NARROW_COLUMNS, Block, arrange
 from analysis.report.methods import methods_paragraphs
@@ -189,17 +190,13 @@ def render_report_html(inputs: ReportInputs) -> str:
         f"<title>{escape(inputs.title)}</title>",
         '<meta name="generator" content="retro"/>',
         '<meta name="dcterms.created" content="2000-01-01T00:00:00Z"/>',
-        f"<style>{stylesheet()}</style></head><body>",
+        f"<style>{stylesheet()}{syn.page_rule() if inputs.synthetic else ''}</style></head><body>",
         f'<header><h1>{escape(inputs.title)}</h1><p class="lead">{escape(inputs.description)}</p>',
     ]
     if inputs.reference:
         out.append(f'<p class="ref">Reference: {escape(inputs.reference)}</p>')
     if inputs.synthetic:
-        out.append(
-            '<p class="banner">Synthetic data: these results come from a synthetic twin '
-            "of the study calibrated to its published aggregates, not from patient "
-            "records.</p>"
-        )
+        out.append(f'<p class="banner">{escape(syn.NOTICE)}</p>')
     if inputs.suppress_below:
         from analysis.report.withheld import banner
 
@@ -243,6 +240,11 @@ def render_report_html(inputs: ReportInputs) -> str:
         out.append(
             '<section id="claims-check"><h2>Claims check</h2><p>Each number the '
             "manuscript states, recomputed from the analysis-results frame.</p>"
+            + (
+                f'<p class="banner synthetic-claims">{escape(syn.CLAIMS_NOTE)}</p>'
+                if inputs.synthetic
+                else ""
+            )
             + _claims_table(inputs.claims)
             + "</section>"
         )

@@ -12,6 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from analysis.synthetic import CLAIMS_NOTE, NOTICE, is_synthetic
+
 console = Console(stderr=True, emoji=False)
 out = Console(emoji=False)
 _STARTED = time.perf_counter()
@@ -22,6 +24,7 @@ def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  
     run``), not yet."""
     import pandas as pd
 
+    print_synthetic(cfg)
     flow = Table(title="Patient flow", show_lines=False)
     for col in ("step", "label", "excluded", "remaining"):
         flow.add_column(col, justify="right" if col in ("excluded", "remaining") else "left")
@@ -52,6 +55,12 @@ def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  
         if staged:
             console.print("The run stops here; nothing was written.", highlight=False)
         raise typer.Exit(1)
+
+
+def print_synthetic(cfg) -> None:  # noqa: ANN001 - StudyConfig
+    """One bold line saying that the study's data are synthetic (nothing for real data)."""
+    if is_synthetic(cfg):
+        out.print(Text(NOTICE, style="bold"))
 
 
 class Clock:
@@ -89,6 +98,9 @@ def print_claims_summary(s) -> None:  # noqa: ANN001 - Study
         return
     failed = claims.loc[~claims["passed"].astype(bool)]
     out.print(f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced")
+    if is_synthetic(s.config):
+        out.print(Text(f"  {CLAIMS_NOTE}"))
+        print_synthetic(s.config)
     if len(failed):
         for r in failed.itertuples():
             out.print(f"  FAILED {r.id}: expected {r.expected}, computed {r.computed} ({r.note})")

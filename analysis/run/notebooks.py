@@ -109,12 +109,16 @@ def execute_notebook(
     kernel: str = KERNEL_NAME,
     ard_dir: Path | None = None,
     timeout: float = 900,
+    first_cell: str | None = None,
 ) -> NotebookRun:
     """Execute ``path`` with papermill into ``out_dir/<name>.ipynb`` (working directory: the
     notebook's folder; ``timeout`` seconds per cell). ``ard_out`` is set to
     ``<ard_dir or out_dir>/<name>.ard.parquet`` when the notebook declares it; ``parameters``
     the notebook does not declare are not passed. Runs papermill in this process (its kernel is
-    a child process); what the kernel prints goes to the run's ``log``, not to this terminal."""
+    a child process); what the kernel prints goes to the run's ``log``, not to this terminal.
+    ``first_cell``: markdown put before the first cell of the executed copy (the mark of a
+    synthetic study, ``analysis.synthetic.notebook_cell``); cell numbers in ``errors`` are
+    those of the notebook as written."""
     import nbformat
     import papermill
 
@@ -156,8 +160,11 @@ def execute_notebook(
     )
     if notebook is None and returncode == 0:
         errors = ("papermill wrote no notebook",)
-    if notebook is not None and withhold_error_text(notebook):
-        # the copy kept for reviewers, without raw values
+    # the copy kept for reviewers: without raw values, and saying when the data are synthetic
+    withheld = notebook is not None and withhold_error_text(notebook)
+    if notebook is not None and first_cell:
+        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(first_cell))
+    if notebook is not None and (withheld or first_cell):
         write_atomic(out_nb, lambda p: nbformat.write(notebook, p))
     return NotebookRun(
         name=name,
@@ -199,13 +206,14 @@ def execute_notebooks(
     ard_dir: Path | None = None,
     jobs: int = 2,
     meanwhile: Callable[[], object] | None = None,
+    first_cell: str | None = None,
 ) -> dict[str, NotebookRun]:
     """Execute notebooks ``jobs`` at a time, each in a worker process (and its own kernel),
     taking the next notebook as one ends: longest first when the order is given that way.
     The workers are forked from this process after papermill is imported (~3 s, once instead
     of once per notebook). ``meanwhile`` runs in this process during the executions (e.g.
-    computing the numbers to compare with). Returns runs by notebook name, in the order of
-    ``paths``."""
+    computing the numbers to compare with). ``first_cell`` as for :func:`execute_notebook`.
+    Returns runs by notebook name, in the order of ``paths``."""
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
     ctx = mp.get_context("fork") if fork_available() else None
@@ -219,6 +227,7 @@ def execute_notebooks(
                 parameters=parameters,
                 kernel=kernel,
                 ard_dir=ard_dir,
+                first_cell=first_cell,
             )
             for p in paths
         }

@@ -74,6 +74,7 @@ class Study:
     def write_tables(self, *, suppress_below: int | None = None) -> list[Path]:
         """Every table's files and the ARD under ``reports_dir`` (suppressed with
         ``suppress_below``; the full ARD then goes to the processed-data folder)."""
+        from analysis.synthetic import is_synthetic
         from analysis.tables.study_tables import write_tables
 
         return write_tables(
@@ -81,4 +82,5 @@ class Study:
             self.reports_dir,
             suppress_below=suppress_below,
             unsuppressed_dir=self.config.processed_dir,
+            synthetic=is_synthetic(self.config),
         )

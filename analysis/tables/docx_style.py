@@ -248,3 +248,22 @@ __all__ = [
     "define_styles",
     "set_page",
 ]
+
+
+def set_running_header(doc: Any, text: str, *, font: str) -> None:
+    """``text`` as the page header of every page of ``doc`` (small, grey, right-aligned, in
+    ``font``): set on the first section, which every later section repeats (python-docx links
+    a new section's header to the one before). Used for the mark of a synthetic study."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    header = doc.sections[0].header
+    header.is_linked_to_previous = False
+    para = header.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = para.add_run(text)
+    run.font.size = Pt(8)
+    run.font.name = font
+    run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    for later in doc.sections[1:]:
+        later.header.is_linked_to_previous = True

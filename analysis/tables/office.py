@@ -16,6 +16,7 @@ from analysis.tables.docx_style import (
     add_table,
     define_styles,
     set_page,
+    set_running_header,
 )
 from analysis.tables.journal import JournalStyle, journal_style, use_style
 from analysis.write.atomic import atomic_path
@@ -36,13 +37,15 @@ def write_docx(
     suppress_below: int | None = None,
     page_size: Literal["A4", "Letter"] = "A4",
     style: str | JournalStyle | None = None,
+    page_header: str | None = None,
 ) -> Path:
     """One Word document, each table in its own section, footnotes under each table.
 
     Takes the tables, the target path, the document title, the small-cell rule, the paper
     (``A4`` or ``Letter``) and the journal style (a preset name of
     :mod:`analysis.tables.journal` or a :class:`~analysis.tables.journal.JournalStyle`; its
-    number formats apply to the cells, its font and size to the text). Gives the path.
+    number formats apply to the cells, its font and size to the text) and ``page_header``, a line
+    printed at the top of every page (e.g. ``analysis.synthetic.MARK``). Gives the path.
 
     Each table is set as :func:`~analysis.tables.docx_fit.fit_table` measures it: portrait, or
     landscape when too wide for portrait; column widths from the text (no word broken); a
@@ -90,6 +93,8 @@ def write_docx(
                 para = doc.add_paragraph(note, style=TABLE_NOTE)
                 para.runs[0].font.size = Pt(note_size(fit.font_pt))
                 para.paragraph_format.keep_with_next = k < len(notes) - 1
+    if page_header:
+        set_running_header(doc, printable_text(page_header), font=journal.font)
     _fix_properties(doc, title or (tables[0].title if tables else ""))
     path = Path(path)
     with atomic_path(path) as tmp:
@@ -126,9 +131,15 @@ def _fix_properties(doc, title: str) -> None:  # noqa: ANN001 - python-docx Docu
 
 
 def write_xlsx(
-    tables: Sequence[TableResult], path: str | Path, *, suppress_below: int | None = None
+    tables: Sequence[TableResult],
+    path: str | Path,
+    *,
+    suppress_below: int | None = None,
+    page_header: str | None = None,
 ) -> Path:
-    """One sheet per table: title in A1, the table from row 3, footnotes below it.
+    """One sheet per table: title in A1, the table from row 3, footnotes below it;
+    ``page_header`` (e.g. ``analysis.synthetic.MARK``), when given, in A2 and as the printed page
+    header of every sheet.
 
     Text that a spreadsheet would run as a formula (``=...``, ``+...``, ``@...``) is written as
     text with a leading apostrophe, as in the CSV files, and control characters (which openpyxl
@@ -145,6 +156,9 @@ def write_xlsx(
                 disp.to_excel(xw, sheet_name=sheet, startrow=2, index=False)
                 ws = xw.sheets[sheet]
                 ws.cell(row=1, column=1, value=sheet_text(tab.title))
+                if page_header:
+                    ws.cell(row=2, column=1, value=sheet_text(page_header))
+                    ws.oddHeader.right.text = page_header.replace("&", "&&")
                 for k, note in enumerate(tab.notes(suppress_below=suppress_below)):
                     ws.cell(row=4 + len(disp) + k, column=1, value=sheet_text(note))
                 for col_cells in ws.columns:

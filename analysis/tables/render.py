@@ -152,11 +152,21 @@ class TableResult:
     def __repr__(self) -> str:
         return self.to_text()
 
-    def to_csv(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
+    def to_csv(
+        self, path: str | Path, *, suppress_below: int | None = None, first_line: str = ""
+    ) -> Path:
+        """The formatted table as CSV; ``first_line`` (with its line end), when given, before
+        the header (the mark of a synthetic study, ``analysis.synthetic.csv_line``)."""
         from analysis.write.atomic import write_atomic
 
         frame = neutralise_frame(self.display(suppress_below=suppress_below))
-        return write_atomic(path, lambda p: frame.to_csv(p, index=False))
+
+        def write(p: Path) -> None:
+            with open(p, "w", encoding="utf-8", newline="") as f:
+                f.write(first_line)
+                frame.to_csv(f, index=False, lineterminator="\n")
+
+        return write_atomic(path, write)
 
     def to_xlsx(self, path: str | Path, *, suppress_below: int | None = None) -> Path:
         from analysis.tables.office import write_xlsx

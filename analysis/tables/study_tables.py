@@ -88,8 +88,11 @@ def write_tables(
     *,
     suppress_below: int | None = None,
     unsuppressed_dir: Path | None = None,
+    synthetic: bool = False,
 ) -> list[Path]:
     """Each table as HTML, DOCX, XLSX and CSV under ``out_dir/tables``; ARD as Parquet + CSV.
+    ``synthetic``: each table's files say so (``analysis.synthetic``) and ``SYNTHETIC-DATA.txt``
+    is written beside the ARD, which keeps its plain form.
 
     With ``suppress_below`` the ARD written to ``out_dir`` (the folder meant for sharing) is the
     suppressed one (``shown_ard``); the full ARD goes to ``unsuppressed_dir`` (the study's
@@ -102,13 +105,23 @@ def write_tables(
     tdir = out_dir / "tables"
     tdir.mkdir(parents=True, exist_ok=True)
     written = []
+    from analysis import synthetic as syn
+
+    mark = syn.MARK if synthetic else None
     for name, t in tables.items():
+        html = t.to_html(suppress_below=suppress_below)
         written += [
-            write_text_atomic(tdir / f"{name}.html", t.to_html(suppress_below=suppress_below)),
-            t.to_csv(tdir / f"{name}.csv", suppress_below=suppress_below),
-            write_docx([t], tdir / f"{name}.docx", suppress_below=suppress_below),
-            write_xlsx([t], tdir / f"{name}.xlsx", suppress_below=suppress_below),
+            write_text_atomic(tdir / f"{name}.html", syn.html_line() + html if mark else html),
+            t.to_csv(
+                tdir / f"{name}.csv",
+                suppress_below=suppress_below,
+                first_line=syn.csv_line() if mark else "",
+            ),
+            write_docx([t], tdir / f"{name}.docx", suppress_below=suppress_below, page_header=mark),
+            write_xlsx([t], tdir / f"{name}.xlsx", suppress_below=suppress_below, page_header=mark),
         ]
+    if synthetic:
+        written.append(write_text_atomic(out_dir / syn.SIDECAR, syn.sidecar_text()))
     full = study_ard(tables)
     ard = shown_ard(tables, suppress_below) if suppress_below else full
     written += _write_ard(ard, out_dir, "ard")

@@ -1,0 +1,104 @@
+"""How the outputs of a study on synthetic data say so: one wording for every output.
+
+A study file marks its data as synthetic with ``study.synthetic: true`` (the shipped studies run
+on synthetic twins calibrated to their published aggregates, written by ``retro synth``). Then
+every output carries the mark, so that no figure, table or page can be taken for patient data
+once it is copied out of the report:
+
+- report HTML: the banner on page 1 (``report/html.py``); report PDF: that banner and a running
+  header on every page (an ``@page`` rule added to the stylesheet, :func:`page_rule`); the
+  claims check: a note that the twin was calibrated to these very numbers (:data:`CLAIMS_NOTE`);
+- figures: a small grey "Synthetic data" in the top-right corner (``figures/study_figures.py``,
+  ``mark_synthetic``), so also the figures of the report and of the notebooks;
+- ``tables.docx`` and each table's DOCX: a page header on every page; each table's XLSX: the
+  mark in cell A2 (between the title and the table, which starts in row 3 as before) and in the
+  printed page header; each table's HTML: a line above the table;
+- each table's CSV (the formatted table, for reading): a first line ``# Synthetic data: ...``
+  (:func:`csv_line`); read it with ``pandas.read_csv(path, skiprows=1)``. The files that tools
+  parse keep their plain form: ``ard.csv``, ``ard.parquet`` and ``claims_check.csv`` (their
+  numbers are those of the published record, golden files compare them) are marked by
+  ``manifest.json`` (``study.synthetic``) and by :data:`SIDECAR` beside them;
+- the executed notebooks: a first markdown cell (``run/notebooks.py``); ``retro clean`` and
+  ``retro run``: a line before the patient flow and after the claims check (``run/cli_summary.py``).
+
+A study with ``synthetic: false`` (the default) shows none of it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.studyfile.config import StudyConfig
+
+#: The short mark: figure corners, page headers.
+MARK = "Synthetic data"
+#: The sentence: banners, notebooks, the command line, the sidecar file. (No comma: it is also
+#: the first line of a CSV file, where a comma would split it across cells.)
+NOTICE = (
+    "Synthetic data: these results come from a synthetic twin of the study calibrated to its "
+    "published aggregates and not from patient records."
+)
+#: Under the claims check: why "all claims reproduced" is no evidence for the method.
+CLAIMS_NOTE = (
+    "The synthetic twin was generated to match these published numbers, so reproducing them "
+    "checks the pipeline's arithmetic end to end; it is not evidence that the method or the "
+    "published results are right."
+)
+#: The file beside ``ard.csv`` that says the study's data are synthetic (its name says it in
+#: any listing of the folder).
+SIDECAR = "SYNTHETIC-DATA.txt"
+
+
+def is_synthetic(config: StudyConfig) -> bool:
+    """Whether the study file marks its data as synthetic (``study.synthetic``)."""
+    study = getattr(config, "study", None)
+    return bool(getattr(study, "synthetic", False))
+
+
+def csv_line() -> str:
+    """The first line of a table's CSV file for a synthetic study (with its line end)."""
+    return f"# {NOTICE}\n"
+
+
+def html_line() -> str:
+    """The line above a table's HTML file (``tables/<name>.html``) for a synthetic study."""
+    rest = NOTICE.removeprefix(f"{MARK}: ")
+    return f'<p class="synthetic-mark" style="color:#595959"><strong>{MARK}</strong>: {rest}</p>\n'
+
+
+def notebook_cell() -> str:
+    """The markdown of the first cell of each executed notebook of a synthetic study."""
+    rest = NOTICE.removeprefix(f"{MARK}: ")
+    return f"**{MARK}.** {rest[:1].upper()}{rest[1:]}"
+
+
+def page_rule() -> str:
+    """The CSS rule that prints :data:`MARK` at the top left of every page of the PDF."""
+    return (
+        f'@page {{ @top-left {{ content: "{MARK}"; font-size: 7.5pt; color: #777; '
+        "font-weight: bold; } }"
+    )
+
+
+def sidecar_text() -> str:
+    """The text of :data:`SIDECAR`."""
+    return (
+        f"{NOTICE}\n\nEvery output of this folder was computed from synthetic data: the report, "
+        "the figures, the tables and the analysis-results frame (ard.csv, ard.parquet), whose "
+        "plain form tools read is unmarked. manifest.json records it as study.synthetic.\n"
+    )
+
+
+__all__ = [
+    "CLAIMS_NOTE",
+    "MARK",
+    "NOTICE",
+    "SIDECAR",
+    "csv_line",
+    "html_line",
+    "is_synthetic",
+    "notebook_cell",
+    "page_rule",
+    "sidecar_text",
+]
