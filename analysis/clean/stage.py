@@ -32,6 +32,7 @@ from analysis.clean.value_checks import apply_range_checks, check_stop_after_sta
 from analysis.clean.vocabularies import handle_unmapped, map_vocabularies, unmapped_message
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
+from analysis.synthetic import unmarked_twin_warning
 
 Progress = Callable[[str], None]
 
@@ -136,7 +137,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
             ["table", "source_file", "source_sheet", "rows_read"]
         ],
         conflicts=conflicts,
-        warnings=(*id_warnings, *_flow_warnings(flow)),
+        warnings=(*id_warnings, *_flow_warnings(flow), *_twin_warnings(config)),
     )
     require_balanced(result.accounting())
     return result
@@ -325,6 +326,12 @@ def _undated_discontinuations(patients: pd.DataFrame) -> pd.DataFrame:
     return audit_rows(
         undated, "patients", "discontinuation_date", "imputed", values, "derived", msgs
     )
+
+
+def _twin_warnings(config: StudyConfig) -> list[str]:
+    """A warning when raw files written by ``retro synth`` are not marked synthetic."""
+    warning = unmarked_twin_warning(config)
+    return [warning] if warning else []
 
 
 def _flow_warnings(flow: pd.DataFrame) -> list[str]:

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from analysis.errors import ConfigError
+from analysis.synthetic import TWIN_MANIFEST
 from analysis.write.output_errors import STAGING_PREFIX
 
-MANIFEST = ".synthetic-manifest.json"
+MANIFEST = TWIN_MANIFEST
 #: Files an operating system leaves in folders by itself; never data.
 SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
