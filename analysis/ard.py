@@ -143,8 +143,37 @@ def concat_ard(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 def published(frame: pd.DataFrame) -> pd.DataFrame:
-    """The ARD as written and as ``Study.ard``: without the builders' ``group`` key."""
-    return frame.drop(columns=[KEY], errors="ignore").reset_index(drop=True)
+    """The ARD as written and as ``Study.ard``: without the builders' ``group`` key, each
+    denominator once (:func:`one_denominator`)."""
+    return one_denominator(frame.drop(columns=[KEY], errors="ignore")).reset_index(drop=True)
+
+
+def one_denominator(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each denominator as one row: the ``N`` rows of one ``table, context,
+    variable``, group and ``reference`` that carry the same number (and the same ``method`` and
+    every other column) for every ``level`` become the first of them with ``level`` ``""``.
+
+    The builders write ``N`` beside each level's ``n`` (the table layouts read it there); in
+    the ARD it is one number, so one row. Where ``N`` differs by level (a denominator that
+    depends on the level) each level keeps its own row. Rows keep their order; a frame with the
+    builders' ``group`` key or without ``N`` rows is returned as it is (idempotent)."""
+    if KEY in frame.columns or "stat" not in frame.columns or not (frame["stat"] == "N").any():
+        return frame
+    is_n = frame["stat"] == "N"
+    n_rows = frame.loc[is_n]
+    by = [c for c in frame.columns if c not in ("level", "value")]
+    keep = pd.Series(True, index=frame.index)
+    blank = []
+    for _, rows in n_rows.groupby(by, sort=False, dropna=False):
+        values = rows["value"]
+        same = values.isna().all() or (values.notna().all() and values.nunique() == 1)
+        if not same:
+            continue
+        keep.loc[rows.index[1:]] = False
+        blank.append(rows.index[0])
+    out = frame.copy()
+    out.loc[blank, "level"] = ""
+    return out.loc[keep]
 
 
 def key_columns(frame: pd.DataFrame) -> list[str]:

@@ -374,6 +374,10 @@ class _Found:
 def _lookup(index: dict[_Key, list[float]], sel: Selector) -> _Found:
     key = (sel.table, sel.variable, sel.level, _groups_key(sel.group), sel.reference, sel.stat)
     values = index.get(key)
+    if not values and sel.stat == "N" and sel.level:
+        # a level's denominator is its variable's one N row unless it differs by level
+        # (``analysis.ard.one_denominator``)
+        values = index.get((*key[:2], "", *key[3:]))
     if not values:
         return _Found(None, f"not found in ARD: {sel.describe()}{_hint(index, sel)}")
     distinct = _distinct(values)
