@@ -9,7 +9,9 @@ compare. For each study folder found in both it prints:
 - **ARD**: every number keyed by (table, variable, level, groups, stat), whatever the ARD's
   layout (the packed ``group`` column, or the explicit ``group1``/``group1_level``... columns),
   with values to 10 significant digits: rows equal, rows whose value or method changed, and rows
-  only before or only after;
+  only before or only after. A denominator written beside every level before and once after
+  (``level`` ``""``, ``analysis.ard.one_denominator``) counts as equal when its value and method
+  are the same;
 - **claims**: every claim's id, computed value and verdict;
 - **figures**: the PNG files, byte for byte (and the share of pixels that differ when not);
 - **text**: the visible text of ``report.html``, ``report.pdf`` (``pdftotext``) and
@@ -84,13 +86,37 @@ def ard_numbers(path: Path) -> dict[tuple, tuple[str, str]]:
     return out
 
 
+def _one_denominator(key: tuple) -> tuple:
+    """The key of the one ``N`` row a per-level ``N`` row folds into (``level`` ``""``)."""
+    table, variable, _level, groups, reference, stat = key
+    return (table, variable, "", groups, reference, stat)
+
+
+def fold_denominators(
+    a: dict[tuple, tuple[str, str]], b: dict[tuple, tuple[str, str]]
+) -> tuple[set[tuple], set[tuple]]:
+    """The rows of ``a`` (before) only there that are a per-level ``N`` now held once in ``b``
+    with ``level`` ``""`` and the same value and method (``analysis.ard.one_denominator``), and
+    the rows of ``b`` they fold into."""
+    folded, into = set(), set()
+    for key in a.keys() - b.keys():
+        one = _one_denominator(key)
+        if key[-1] == "N" and key[2] and b.get(one) == a[key]:
+            folded.add(key)
+            into.add(one)
+    return folded, into - a.keys()
+
+
 def compare_ard(before: Path, after: Path) -> tuple[bool, list[str]]:
     a, b = ard_numbers(before), ard_numbers(after)
     changed = [k for k in a.keys() & b.keys() if a[k] != b[k]]
-    only_a, only_b = sorted(a.keys() - b.keys(), key=str), sorted(b.keys() - a.keys(), key=str)
+    folded, into = fold_denominators(a, b)
+    only_a = sorted(a.keys() - b.keys() - folded, key=str)
+    only_b = sorted(b.keys() - a.keys() - into, key=str)
     lines = [
         f"ARD: {len(a)} rows before, {len(b)} after; {len(a.keys() & b.keys()) - len(changed)} "
-        f"equal, {len(changed)} changed, {len(only_a)} only before, {len(only_b)} only after"
+        f"equal, {len(folded)} per-level N rows now one N row ({len(into)} new level-'' N "
+        f"rows), {len(changed)} changed, {len(only_a)} only before, {len(only_b)} only after"
     ]
     lines += [f"  changed {k}: {a[k]} -> {b[k]}" for k in sorted(changed, key=str)[:20]]
     lines += [f"  only before {k}: {a[k]}" for k in only_a[:20]]
