@@ -228,6 +228,8 @@ def get(
     ``{"sex": "female"}`` for a subgroup, ``{"sex": ""}`` for a statistic across every level of
     ``sex`` (a test), ``{"sex": "male"}`` with ``reference="female"`` for the comparison of male
     with female (a risk difference). A model contrast is ``level="male", reference="female"``.
+    ``stat="N"`` at a level without an ``N`` row of its own is its variable's one ``N`` (``level``
+    ``""``): the ARD holds a denominator once unless it differs by level (``one_denominator``).
     Raises ``KeyError`` naming what was asked and what the ARD holds when there is no such row
     (or, a broken ARD, more than one).
     """
@@ -241,6 +243,16 @@ def get(
         group=wanted,
         reference=reference,
     )
+    if sel.empty and stat == "N" and _has_level(frame, table, variable, level):
+        sel = select(  # the variable's one N (``one_denominator``)
+            frame,
+            table=table,
+            variable=variable,
+            level="",
+            stat=stat,
+            group=wanted,
+            reference=reference,
+        )
     if len(sel) == 1:
         return float(sel["value"].iloc[0])
     asked = (
@@ -250,6 +262,12 @@ def get(
     if len(sel) > 1:
         raise KeyError(f"{len(sel)} ARD rows for {asked}; the ARD should hold one")
     raise KeyError(f"no ARD row for {asked}; {_what_exists(frame, table, variable)}")
+
+
+def _has_level(frame: pd.DataFrame, table: str, variable: str, level: str) -> bool:
+    """Whether ``table`` has a row of ``variable`` at ``level`` (not ``""``)."""
+    rows = (frame["table"] == table) & (frame["variable"] == variable)
+    return bool(level) and bool((frame.loc[rows, "level"].astype(str) == level).any())
 
 
 def _what_exists(frame: pd.DataFrame, table: str, variable: str) -> str:

@@ -374,7 +374,7 @@ class _Found:
 def _lookup(index: dict[_Key, list[float]], sel: Selector) -> _Found:
     key = (sel.table, sel.variable, sel.level, _groups_key(sel.group), sel.reference, sel.stat)
     values = index.get(key)
-    if not values and sel.stat == "N" and sel.level:
+    if not values and sel.stat == "N" and _has_level(index, sel):
         # a level's denominator is its variable's one N row unless it differs by level
         # (``analysis.ard.one_denominator``)
         values = index.get((*key[:2], "", *key[3:]))
@@ -388,6 +388,12 @@ def _lookup(index: dict[_Key, list[float]], sel: Selector) -> _Found:
         )
     note = f"{len(values)} identical rows match" if len(values) > 1 else ""
     return _Found(values[0], note)
+
+
+def _has_level(index: dict[_Key, list[float]], sel: Selector) -> bool:
+    """Whether the ARD has a row of the selector's table and variable at its (non-empty) level."""
+    want = (sel.table, sel.variable, sel.level)
+    return bool(sel.level) and any(k[:3] == want for k in index)
 
 
 def _distinct(values: Sequence[float]) -> list[float]:
