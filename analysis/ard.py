@@ -177,9 +177,10 @@ def one_denominator(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def key_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns that name one number: ``table, variable, level, groupK..., reference,
-    stat`` (unique together in an ARD)."""
-    return ["table", "variable", "level", *group_cols(frame), "reference", "stat"]
+    """The columns that name one number: ``table, context, variable, level, groupK...,
+    reference, stat`` (unique together in an ARD). ``context`` tells apart two computations on
+    the same cell (a coefficient's p-value and its proportional-hazards test's)."""
+    return ["table", "context", "variable", "level", *group_cols(frame), "reference", "stat"]
 
 
 def groups_of(frame: pd.DataFrame) -> list[dict[str, str]]:
@@ -221,6 +222,7 @@ def get(
     level: str = "",
     group: Mapping[str, str] | None = None,
     reference: str = "",
+    context: str | None = None,
 ) -> float:
     """The one ARD number with these keys.
 
@@ -230,10 +232,12 @@ def get(
     with female (a risk difference). A model contrast is ``level="male", reference="female"``.
     ``stat="N"`` at a level without an ``N`` row of its own is its variable's one ``N`` (``level``
     ``""``): the ARD holds a denominator once unless it differs by level (``one_denominator``).
-    Raises ``KeyError`` naming what was asked and what the ARD holds when there is no such row
-    (or, a broken ARD, more than one).
+    ``context`` (``None``: any) picks one computation where two share the cell.
+    Raises ``KeyError`` naming what was asked and what the ARD holds when there is no such row,
+    or the contexts to choose from when there are several.
     """
     wanted = dict(group or {})
+    by_context = {} if context is None else {"context": context}
     sel = select(
         frame,
         table=table,
@@ -242,6 +246,7 @@ def get(
         stat=stat,
         group=wanted,
         reference=reference,
+        **by_context,
     )
     if sel.empty and stat == "N" and _has_level(frame, table, variable, level):
         sel = select(  # the variable's one N (``one_denominator``)
@@ -252,6 +257,7 @@ def get(
             stat=stat,
             group=wanted,
             reference=reference,
+            **by_context,
         )
     if len(sel) == 1:
         return float(sel["value"].iloc[0])
@@ -260,6 +266,10 @@ def get(
         f"reference={reference!r}, stat={stat!r}"
     )
     if len(sel) > 1:
+        contexts = sorted(set(sel["context"].astype(str))) if "context" in sel else []
+        if len(contexts) > 1:
+            raise KeyError(f"{len(sel)} ARD rows for {asked}, one per context: give context= "
+                           f"one of {contexts}")  # fmt: skip
         raise KeyError(f"{len(sel)} ARD rows for {asked}; the ARD should hold one")
     raise KeyError(f"no ARD row for {asked}; {_what_exists(frame, table, variable)}")
 
