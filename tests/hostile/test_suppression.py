@@ -234,7 +234,7 @@ CHANNELS: dict[
     "trend_test": (
         _response_table,
         ("response", "response_12m", "worsening", "sex=female"),
-        lambda f: (f["level"] == "trend") & (f["stat"] == "p_value"),
+        lambda f: (f["context"] == "trend_test") & (f["stat"] == "p_value"),
         "test of a table with a hidden cell",
     ),
 }
