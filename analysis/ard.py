@@ -157,23 +157,40 @@ def one_denominator(frame: pd.DataFrame) -> pd.DataFrame:
     the ARD it is one number, so one row. Where ``N`` differs by level (a denominator that
     depends on the level) each level keeps its own row. Rows keep their order; a frame with the
     builders' ``group`` key or without ``N`` rows is returned as it is (idempotent)."""
-    if KEY in frame.columns or "stat" not in frame.columns or not (frame["stat"] == "N").any():
+    if KEY in frame.columns:
         return frame
-    is_n = frame["stat"] == "N"
-    n_rows = frame.loc[is_n]
+    folded = _folded(frame)
+    if not folded:
+        return frame
+    out = frame.copy()
+    out.loc[sorted(set(folded.values())), "level"] = ""
+    return out.drop(index=[i for i, k in folded.items() if i != k])
+
+
+def published_positions(frame: pd.DataFrame) -> list[int]:
+    """For each row of a builders' frame (with ``group``), the position in
+    ``published(frame)`` of the row that carries its number: its own, or for an ``N`` repeated
+    under every level the one ``N`` row (:func:`one_denominator`)."""
+    flat = frame.drop(columns=[KEY], errors="ignore").reset_index(drop=True)
+    folded = _folded(flat)
+    kept = [i for i in range(len(flat)) if folded.get(i, i) == i]
+    position = {i: p for p, i in enumerate(kept)}
+    return [position[folded.get(i, i)] for i in range(len(flat))]
+
+
+def _folded(frame: pd.DataFrame) -> dict[Any, Any]:
+    """Index of each ``N`` row of a group that :func:`one_denominator` folds -> the index of
+    the one row it keeps for the group (itself for that row)."""
+    if "stat" not in frame.columns or not (frame["stat"] == "N").any():
+        return {}
+    n_rows = frame.loc[frame["stat"] == "N"]
     by = [c for c in frame.columns if c not in ("level", "value")]
-    keep = pd.Series(True, index=frame.index)
-    blank = []
+    out = {}
     for _, rows in n_rows.groupby(by, sort=False, dropna=False):
         values = rows["value"]
-        same = values.isna().all() or (values.notna().all() and values.nunique() == 1)
-        if not same:
-            continue
-        keep.loc[rows.index[1:]] = False
-        blank.append(rows.index[0])
-    out = frame.copy()
-    out.loc[blank, "level"] = ""
-    return out.loc[keep]
+        if values.isna().all() or (values.notna().all() and values.nunique() == 1):
+            out.update({i: rows.index[0] for i in rows.index})
+    return out
 
 
 def key_columns(frame: pd.DataFrame) -> list[str]:

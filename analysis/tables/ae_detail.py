@@ -328,7 +328,7 @@ def ae_duration(
     """Duration of events per term: events with a duration, median, Q1–Q3, range (days).
 
     ``events`` is a pandas frame, a Parquet path or an Ibis table. In the ARD the term is the
-    group of the continuous summary (``group1 = ae_term``, ``group1_level = pain``, ``level``
+    group of the continuous summary (``group1 = ae_term``, ``group1_level`` the term, ``level``
     ``""``): ``level`` is a level of ``variable`` (the duration has none).
     """
     t = _emergent(engine.as_table(events, columns=[term, duration, teae_flag]), teae_flag)
@@ -371,7 +371,7 @@ def _duration_layout(frame: pd.DataFrame) -> pd.DataFrame:
     var = frame["variable"].iloc[0]
     order = frame.loc[frame["stat"] == "n"].sort_values("value", ascending=False)["group"]
     rows = []
-    for g in order:  # one group per term: "ae_term=pain"
+    for g in order:  # one group per term: "<term column>=<term>"
         rows.append(
             {
                 "Adverse event": g.split("=", 1)[1],
