@@ -143,14 +143,61 @@ def concat_ard(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 def published(frame: pd.DataFrame) -> pd.DataFrame:
-    """The ARD as written and as ``Study.ard``: without the builders' ``group`` key."""
-    return frame.drop(columns=[KEY], errors="ignore").reset_index(drop=True)
+    """The ARD as written and as ``Study.ard``: without the builders' ``group`` key, each
+    denominator once (:func:`one_denominator`)."""
+    return one_denominator(frame.drop(columns=[KEY], errors="ignore")).reset_index(drop=True)
+
+
+def one_denominator(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each denominator as one row: the ``N`` rows of one ``table, context,
+    variable``, group and ``reference`` that carry the same number (and the same ``method`` and
+    every other column) for every ``level`` become the first of them with ``level`` ``""``.
+
+    The builders write ``N`` beside each level's ``n`` (the table layouts read it there); in
+    the ARD it is one number, so one row. Where ``N`` differs by level (a denominator that
+    depends on the level) each level keeps its own row. Rows keep their order; a frame with the
+    builders' ``group`` key or without ``N`` rows is returned as it is (idempotent)."""
+    if KEY in frame.columns:
+        return frame
+    folded = _folded(frame)
+    if not folded:
+        return frame
+    out = frame.copy()
+    out.loc[sorted(set(folded.values())), "level"] = ""
+    return out.drop(index=[i for i, k in folded.items() if i != k])
+
+
+def published_positions(frame: pd.DataFrame) -> list[int]:
+    """For each row of a builders' frame (with ``group``), the position in
+    ``published(frame)`` of the row that carries its number: its own, or for an ``N`` repeated
+    under every level the one ``N`` row (:func:`one_denominator`)."""
+    flat = frame.drop(columns=[KEY], errors="ignore").reset_index(drop=True)
+    folded = _folded(flat)
+    kept = [i for i in range(len(flat)) if folded.get(i, i) == i]
+    position = {i: p for p, i in enumerate(kept)}
+    return [position[folded.get(i, i)] for i in range(len(flat))]
+
+
+def _folded(frame: pd.DataFrame) -> dict[Any, Any]:
+    """Index of each ``N`` row of a group that :func:`one_denominator` folds -> the index of
+    the one row it keeps for the group (itself for that row)."""
+    if "stat" not in frame.columns or not (frame["stat"] == "N").any():
+        return {}
+    n_rows = frame.loc[frame["stat"] == "N"]
+    by = [c for c in frame.columns if c not in ("level", "value")]
+    out = {}
+    for _, rows in n_rows.groupby(by, sort=False, dropna=False):
+        values = rows["value"]
+        if values.isna().all() or (values.notna().all() and values.nunique() == 1):
+            out.update({i: rows.index[0] for i in rows.index})
+    return out
 
 
 def key_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns that name one number: ``table, variable, level, groupK..., reference,
-    stat`` (unique together in an ARD)."""
-    return ["table", "variable", "level", *group_cols(frame), "reference", "stat"]
+    """The columns that name one number: ``table, context, variable, level, groupK...,
+    reference, stat`` (unique together in an ARD). ``context`` tells apart two computations on
+    the same cell (a coefficient's p-value and its proportional-hazards test's)."""
+    return ["table", "context", "variable", "level", *group_cols(frame), "reference", "stat"]
 
 
 def groups_of(frame: pd.DataFrame) -> list[dict[str, str]]:
@@ -192,6 +239,7 @@ def get(
     level: str = "",
     group: Mapping[str, str] | None = None,
     reference: str = "",
+    context: str | None = None,
 ) -> float:
     """The one ARD number with these keys.
 
@@ -199,10 +247,14 @@ def get(
     ``{"sex": "female"}`` for a subgroup, ``{"sex": ""}`` for a statistic across every level of
     ``sex`` (a test), ``{"sex": "male"}`` with ``reference="female"`` for the comparison of male
     with female (a risk difference). A model contrast is ``level="male", reference="female"``.
-    Raises ``KeyError`` naming what was asked and what the ARD holds when there is no such row
-    (or, a broken ARD, more than one).
+    ``stat="N"`` at a level without an ``N`` row of its own is its variable's one ``N`` (``level``
+    ``""``): the ARD holds a denominator once unless it differs by level (``one_denominator``).
+    ``context`` (``None``: any) picks one computation where two share the cell.
+    Raises ``KeyError`` naming what was asked and what the ARD holds when there is no such row,
+    or the contexts to choose from when there are several.
     """
     wanted = dict(group or {})
+    by_context = {} if context is None else {"context": context}
     sel = select(
         frame,
         table=table,
@@ -211,7 +263,19 @@ def get(
         stat=stat,
         group=wanted,
         reference=reference,
+        **by_context,
     )
+    if sel.empty and stat == "N" and _has_level(frame, table, variable, level):
+        sel = select(  # the variable's one N (``one_denominator``)
+            frame,
+            table=table,
+            variable=variable,
+            level="",
+            stat=stat,
+            group=wanted,
+            reference=reference,
+            **by_context,
+        )
     if len(sel) == 1:
         return float(sel["value"].iloc[0])
     asked = (
@@ -219,8 +283,18 @@ def get(
         f"reference={reference!r}, stat={stat!r}"
     )
     if len(sel) > 1:
+        contexts = sorted(set(sel["context"].astype(str))) if "context" in sel else []
+        if len(contexts) > 1:
+            raise KeyError(f"{len(sel)} ARD rows for {asked}, one per context: give context= "
+                           f"one of {contexts}")  # fmt: skip
         raise KeyError(f"{len(sel)} ARD rows for {asked}; the ARD should hold one")
     raise KeyError(f"no ARD row for {asked}; {_what_exists(frame, table, variable)}")
+
+
+def _has_level(frame: pd.DataFrame, table: str, variable: str, level: str) -> bool:
+    """Whether ``table`` has a row of ``variable`` at ``level`` (not ``""``)."""
+    rows = (frame["table"] == table) & (frame["variable"] == variable)
+    return bool(level) and bool((frame.loc[rows, "level"].astype(str) == level).any())
 
 
 def _what_exists(frame: pd.DataFrame, table: str, variable: str) -> str:

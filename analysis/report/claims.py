@@ -93,18 +93,21 @@ class _Grouped(_Model):
 
 class Selector(_Grouped):
     """One ARD row: ``level`` and ``reference`` default to "" (rows such as ``N``; not a
-    comparison), ``group`` to all subjects."""
+    comparison), ``group`` to all subjects, ``context`` to any (give it where two computations
+    share the cell: ``trend_test`` beside ``fisher_freeman_halton``)."""
 
     table: str
     variable: str
     level: str = ""
     reference: str = ""
+    context: str = ""
     stat: str
 
     def describe(self) -> str:
         lvl = f"[{self.level}]" if self.level else ""
         ref = f" vs {self.reference}" if self.reference else ""
-        return f"{self.table}.{self.variable}{lvl}{ref} @ {self.where()}: {self.stat}"
+        ctx = f" ({self.context})" if self.context else ""
+        return f"{self.table}.{self.variable}{lvl}{ref} @ {self.where()}: {self.stat}{ctx}"
 
 
 class CellSelector(_Grouped):
@@ -114,6 +117,7 @@ class CellSelector(_Grouped):
     variable: str
     level: str = ""
     reference: str = ""
+    context: str = ""
     stat: str | None = None
 
     def select(self, stat: str) -> Selector:
@@ -123,6 +127,7 @@ class CellSelector(_Grouped):
             level=self.level,
             group=self.group,
             reference=self.reference,
+            context=self.context,
             stat=stat,
         )
 
@@ -347,19 +352,20 @@ def _groups_key(group: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(group.items())) or "overall"
 
 
-def _index(ard: pd.DataFrame) -> dict[_Key, list[float]]:
+def _index(ard: pd.DataFrame) -> dict[_Key, list[tuple[str, float]]]:
     cols = ["table", "variable", "level", "reference", "stat"]
     missing = [c for c in [*cols, "value"] if c not in ard.columns]
     if missing:
         raise ValueError(
             f"not an ARD frame: column(s) {missing} missing; found {list(ard.columns)}"
         )
-    index: dict[_Key, list[float]] = {}
+    index: dict[_Key, list[tuple[str, float]]] = {}
     groups = groups_of(ard) if group_cols(ard) else [{} for _ in range(len(ard))]
     keys = ard[cols].astype(str).itertuples(index=False, name=None)
     values = ard["value"].to_numpy(dtype=float)
-    for (t, v, lv, ref, st), g, value in zip(keys, groups, values, strict=True):
-        index.setdefault((t, v, lv, _groups_key(g), ref, st), []).append(float(value))
+    contexts = ard["context"].astype(str) if "context" in ard.columns else [""] * len(ard)
+    for (t, v, lv, ref, st), g, c, value in zip(keys, groups, contexts, values, strict=True):
+        index.setdefault((t, v, lv, _groups_key(g), ref, st), []).append((c, float(value)))
     return index
 
 
@@ -371,19 +377,37 @@ class _Found:
         self.note = note
 
 
-def _lookup(index: dict[_Key, list[float]], sel: Selector) -> _Found:
+def _lookup(index: dict[_Key, list[tuple[str, float]]], sel: Selector) -> _Found:
     key = (sel.table, sel.variable, sel.level, _groups_key(sel.group), sel.reference, sel.stat)
-    values = index.get(key)
+    rows = index.get(key)
+    if not rows and sel.stat == "N" and _has_level(index, sel):
+        # a level's denominator is its variable's one N row unless it differs by level
+        # (``analysis.ard.one_denominator``)
+        rows = index.get((*key[:2], "", *key[3:]))
+    contexts = sorted({c for c, _ in rows or []})
+    values = [v for c, v in rows or [] if not sel.context or c == sel.context]
+    if rows and not values:
+        return _Found(
+            None, f"not found in ARD: {sel.describe()} (contexts of this cell: {contexts})"
+        )
     if not values:
         return _Found(None, f"not found in ARD: {sel.describe()}{_hint(index, sel)}")
     distinct = _distinct(values)
     if len(distinct) > 1:
         shown = ", ".join(_fmt(v) for v in distinct)
+        which = f"; give `context`, one of {contexts}" if len(contexts) > 1 else ""
         return _Found(
-            None, f"ambiguous: {len(values)} rows match {sel.describe()} (values {shown})"
+            None,
+            f"ambiguous: {len(values)} rows match {sel.describe()} (values {shown}){which}",
         )
     note = f"{len(values)} identical rows match" if len(values) > 1 else ""
     return _Found(values[0], note)
+
+
+def _has_level(index: dict[_Key, list[tuple[str, float]]], sel: Selector) -> bool:
+    """Whether the ARD has a row of the selector's table and variable at its (non-empty) level."""
+    want = (sel.table, sel.variable, sel.level)
+    return bool(sel.level) and any(k[:3] == want for k in index)
 
 
 def _distinct(values: Sequence[float]) -> list[float]:
@@ -392,7 +416,7 @@ def _distinct(values: Sequence[float]) -> list[float]:
     return numbers + ([math.nan] if any(math.isnan(v) for v in values) else [])
 
 
-def _hint(index: dict[_Key, list[float]], sel: Selector) -> str:
+def _hint(index: dict[_Key, list[tuple[str, float]]], sel: Selector) -> str:
     """Say which part of the selector has no match, so the fix is obvious."""
     keys = list(index)
     parts = [
@@ -445,7 +469,7 @@ def _numeric_row(
     return {**base, "computed": value, "passed": passed, "note": _join(note, extra)}
 
 
-def _ratio_row(claim: RatioClaim, index: dict[_Key, list[float]]) -> dict[str, Any]:
+def _ratio_row(claim: RatioClaim, index: dict[_Key, list[tuple[str, float]]]) -> dict[str, Any]:
     num = _lookup(index, claim.numerator)
     den = _lookup(index, claim.denominator)
     missing = [

@@ -251,7 +251,7 @@ def ard_differences(
     got, expected = published(got), published(expected)
     if list(got.columns) != list(expected.columns):
         return [f"columns are {list(got.columns)}, expected {list(expected.columns)}"]
-    keys = [*key_columns(got), "context", "method"]  # identify a row; ``value`` is compared
+    keys = [*key_columns(got), "method"]  # identify a row; ``value`` is compared
 
     def ordered(ard: pd.DataFrame) -> pd.DataFrame:
         return ard.sort_values([*keys, "value"], kind="mergesort", na_position="last")

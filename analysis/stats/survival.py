@@ -15,7 +15,7 @@ conventions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -376,30 +376,46 @@ def km_ard(
 
 
 def logrank_ard(result: dict[str, object], *, table: str = TABLE) -> pd.DataFrame:
-    """A ``logrank_test`` result as ARD rows (level ``"log-rank"``, group ``overall``)."""
+    """A ``logrank_test`` result as ARD rows of the time variable, level ``""``, context
+    ``log_rank``, across every level of each ``by`` group (``by = ""``, as a test is)."""
+    by = _as_list(result.get("by"))  # type: ignore[arg-type]
+    across = group_label(by, ["*"] * len(by))
     return ard_frame(
-        _row(table, result["time"], "log-rank", OVERALL, stat, result[stat], result["method"])
+        _row(table, result["time"], "", across, stat, result[stat], result["method"])
         for stat in ("statistic", "df", "p_value")
     ).assign(context="log_rank")
 
 
-def cox_ard(result: CoxResult, *, table: str = TABLE) -> pd.DataFrame:
-    """A ``CoxResult`` as ARD rows, group ``overall``: level = covariate with ``estimate`` (HR),
-    ``ci_low``, ``ci_high``, ``se`` (of the log HR), ``statistic`` (Wald z), ``p_value``; level
-    ``"<covariate> PH test"`` / ``"GLOBAL PH test"`` with ``statistic``, ``df``, ``p_value``."""
+def cox_ard(
+    result: CoxResult,
+    *,
+    table: str = TABLE,
+    terms: Mapping[str, tuple[str, str, str]] | None = None,
+) -> pd.DataFrame:
+    """A ``CoxResult`` as ARD rows, group ``overall``, one ``variable`` a covariate (as the
+    model terms of ``tables/models.py``): context ``cox_regression`` with ``estimate`` (HR),
+    ``ci_low``, ``ci_high``, ``se`` (of the log HR), ``statistic`` (Wald z), ``p_value``;
+    context ``cox_ph_test`` with ``statistic``, ``df``, ``p_value`` of its PH test, and of the
+    global test as ``variable`` ``model``. ``terms`` maps a column of the fitted design to
+    ``(covariate, compared level, reference level)`` (``stats.design.Term``); a column not in it
+    is a numeric covariate of its own name (level and reference ``""``)."""
     stats = {"estimate": "hr", "ci_low": "lower", "ci_high": "upper", "se": "se",
              "statistic": "z", "p_value": "p_value"}  # fmt: skip
+    spelled = dict(terms or {})
     rows = []
+
+    def row(cov: str, stat: str, value: object, how: str) -> dict[str, object]:
+        variable, level, reference = spelled.get(cov, (cov, "", ""))
+        return {**_row(table, variable, level, OVERALL, stat, value, how), "reference": reference}
+
     for cov in result.covariates:
         for stat, col in stats.items():
             how = result.method + ("; se of the log HR (coef)" if stat == "se" else "")
-            value = result.summary.at[cov, col]
-            rows.append(_row(table, result.time, cov, OVERALL, stat, value, how))
+            rows.append(row(cov, stat, result.summary.at[cov, col], how))
     for cov in result.ph_test.index:
         for stat in ("statistic", "df", "p_value"):
             value = result.ph_test.at[cov, stat]
-            level = f"{cov} PH test"
-            rows.append(_row(table, result.time, level, OVERALL, stat, value, result.ph_method))
+            rows.append(row("model" if cov == "GLOBAL" else cov, stat, value, result.ph_method))
             rows[-1]["context"] = "cox_ph_test"
     return ard_frame(rows, context="cox_regression")
 

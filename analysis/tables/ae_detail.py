@@ -328,14 +328,23 @@ def ae_duration(
 ) -> TableResult:
     """Duration of events per term: events with a duration, median, Q1–Q3, range (days).
 
-    ``events`` is a pandas frame, a Parquet path or an Ibis table.
+    ``events`` is a pandas frame, a Parquet path or an Ibis table. In the ARD the term is the
+    group of the continuous summary (``group1 = ae_term``, ``group1_level`` the term, ``level``
+    ``""``): ``level`` is a level of ``variable`` (the duration has none).
     """
     t = _emergent(engine.as_table(events, columns=[term, duration, teae_flag]), teae_flag)
     t = t.select(t[term].cast("string").name(term), duration)
     per_term = engine.numeric_summary(t, variable=duration, by=[term])
+    odd = sorted(v for v in per_term[term].astype(str) if ";" in v)
+    if odd:  # the builders' group key joins groups with ";"
+        raise ValueError(
+            f"ae_duration: `{term}` value(s) {odd} contain ';', which the table's group key "
+            f"uses between groups; rename them (e.g. ';' -> ',') in the events data."
+        )
     rows = []
     for _, r in per_term.iterrows():
-        base = {"table": "ae_duration", "variable": duration, "level": r[term], "group": "overall"}
+        group = group_label([term], [r[term]])
+        base = {"table": "ae_duration", "variable": duration, "level": "", "group": group}
         for stat in ("n", "n_missing", "median", "q1", "q3", "min", "max"):
             rows.append({**base, "stat": stat, "value": r[stat], "method": ""})
     frame = ard_frame(rows, context="continuous_summary")
@@ -361,20 +370,20 @@ def _joined(pattern: str, values: list[float], digits: int = 1) -> str:
 def _duration_layout(frame: pd.DataFrame) -> pd.DataFrame:
     look = stat_lookup(frame)
     var = frame["variable"].iloc[0]
-    order = frame.loc[frame["stat"] == "n"].sort_values("value", ascending=False)["level"]
+    order = frame.loc[frame["stat"] == "n"].sort_values("value", ascending=False)["group"]
     rows = []
-    for lv in order:
+    for g in order:  # one group per term: "<term column>=<term>"
         rows.append(
             {
-                "Adverse event": lv,
-                "Events with duration": fmt_count(look[(var, lv, "overall", "n")]),
+                "Adverse event": g.split("=", 1)[1],
+                "Events with duration": fmt_count(look[(var, "", g, "n")]),
                 "Median [Q1, Q3]": _joined(
-                    "{} [{}, {}]", [look[(var, lv, "overall", s)] for s in ("median", "q1", "q3")]
+                    "{} [{}, {}]", [look[(var, "", g, s)] for s in ("median", "q1", "q3")]
                 ),
                 "Range": _joined(
-                    "{}–{}", [look[(var, lv, "overall", s)] for s in ("min", "max")], digits=0
+                    "{}–{}", [look[(var, "", g, s)] for s in ("min", "max")], digits=0
                 ),
-                "Missing": fmt_count(look[(var, lv, "overall", "n_missing")]),
+                "Missing": fmt_count(look[(var, "", g, "n_missing")]),
             }
         )
     return pd.DataFrame(rows)

@@ -35,7 +35,9 @@ ALL = "all"
 ANY_VARIABLE = "any_improvement"
 ANY_LEVEL = "any improvement"
 MARKED_VARIABLE = "marked_improvement"
-TREND_LEVEL = "trend"
+TREND_CONTEXT = (
+    "trend_test"  # the trend test's rows: level "", told apart from the FFH's by context
+)
 TREND_TESTS = ("cochran_armitage", "mann_whitney", "none")
 _CI_LABELS = {
     "wilson": "Wilson score interval (no continuity correction)",
@@ -90,7 +92,7 @@ def response_table(
     ``marked_improvement`` add ``ci_low``/``ci_high`` in percent. Tests per stratum, group
     ``<within>=<s>;<by>=*`` (``<by>=*`` for all subjects): ``p_value`` of the
     Fisher-Freeman-Halton test (variable ``outcome``, level ``""``) and ``p_value`` and
-    ``statistic`` of the trend test (level ``trend``).
+    ``statistic`` of the trend test (level ``""``, context ``trend_test``).
 
     References
     ----------
@@ -349,7 +351,8 @@ def _test_rows(
     )
     if trend_test != "none":
         p, statistic, method = _trend(table, trend_test)
-        base = {"variable": outcome, "level": TREND_LEVEL, "group": grp, "method": method}
+        base = {"variable": outcome, "level": "", "group": grp, "method": method,
+                "context": TREND_CONTEXT}  # fmt: skip
         out += [
             {**base, "stat": "p_value", "value": p},
             {**base, "stat": "statistic", "value": statistic},
@@ -400,8 +403,9 @@ def _footnotes(
         f"{level}% CI of the percentage: {_CI_LABELS.get(ci, ci)}.",
     ]
     p = frame.loc[frame["stat"] == "p_value"]
-    ffh = sorted(set(p.loc[p["level"] == "", "method"]))
-    trend = sorted(set(p.loc[p["level"] == TREND_LEVEL, "method"]))
+    is_trend = p["context"] == TREND_CONTEXT
+    ffh = sorted(set(p.loc[(p["level"] == "") & ~is_trend, "method"]))
+    trend = sorted(set(p.loc[is_trend, "method"]))
     where = f"within each `{within}` stratum and in all subjects" if within else "in all subjects"
     if ffh:
         notes.append(
@@ -425,7 +429,8 @@ def _layout(
     marked_level: str,
     alpha: float,
 ) -> pd.DataFrame:
-    look = stat_lookup(frame)
+    is_trend = frame["context"] == TREND_CONTEXT
+    look, trend = stat_lookup(frame.loc[~is_trend]), stat_lookup(frame.loc[is_trend])
     level = ci_level(alpha)
     columns: list[tuple[str, str]] = []  # (heading, group)
     p_columns: list[tuple[str, str]] = []  # (heading, test group)
@@ -470,15 +475,12 @@ def _layout(
                 blank_p,
             )
         )
-    if any((outcome, TREND_LEVEL, g, "p_value") in look for _, g in p_columns):
+    if any((outcome, "", g, "p_value") in trend for _, g in p_columns):
         rows.append(
             row(
                 "    p for trend across grades",
                 {h: "" for h, _ in columns},
-                {
-                    h: fmt_p(look.get((outcome, TREND_LEVEL, g, "p_value"), np.nan))
-                    for h, g in p_columns
-                },
+                {h: fmt_p(trend.get((outcome, "", g, "p_value"), np.nan)) for h, g in p_columns},
             )
         )
     for variable, lvl, label in (

@@ -54,10 +54,16 @@ def time_to_event_table(
         )
     ]
     labels: dict[str, str] = {}
+    terms: dict[str, tuple[str, str, str]] = {}
     cox_note = ""
     if covariates:
         design = design_matrix(frame_in, list(covariates), reference=covariates)
         labels = {t.column: f"{t.covariate}: {t.contrast}" for t in design.terms}
+        # the ARD's level is a level of the covariate: "" for a numeric one (HR per unit)
+        terms = {
+            t.column: (t.covariate, "" if t.is_numeric else t.level, t.reference)
+            for t in design.terms
+        }
         fit = cox_model(
             design.X.join(frame_in[[time, event]]),
             time=time,
@@ -65,7 +71,7 @@ def time_to_event_table(
             covariates=list(design.X.columns),
             alpha=alpha,
         )
-        frames.append(cox_ard(fit, table=name).assign(variable=time))
+        frames.append(cox_ard(fit, table=name, terms=terms))
         dropped = design.n_missing_covariates
         cox_note = (
             f" Cox model on {len(design.X)} subjects with complete covariates"
@@ -87,7 +93,7 @@ def time_to_event_table(
         name=name,
         title=title or f"Time to event: {time}",
         frame=frame,
-        layout=lambda f: _layout(f, by, order, list(times), labels, time_unit, alpha),
+        layout=lambda f: _layout(f, by, order, list(times), labels, time_unit, terms, time, alpha),
         footnotes=notes,
     )
 
@@ -122,10 +128,12 @@ def _layout(
     times: list[float],
     labels: dict[str, str],
     unit: str,
+    terms: Mapping[str, tuple[str, str, str]],
+    var: str,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     look, ci = stat_lookup(frame), ci_label(alpha)
-    var = frame["variable"].iloc[0]
+    cox = _cox_lookup(frame)
     rows = []
     for lv in order:
         g = f"{by}={lv}"
@@ -147,17 +155,18 @@ def _layout(
                 else ""
             )
         rows.append(row)
-    p = look.get((var, "log-rank", "overall", "p_value"))
+    p = look.get((var, "", f"{by}=*", "p_value"))
     for row in rows:
         row["Log-rank p"] = ""
     if rows and p is not None:
         rows[0]["Log-rank p"] = fmt_p(p)
     for col, label in labels.items():
-        hr = look.get((var, col, "overall", "estimate"))
+        term = terms[col][:2]  # covariate, compared level
+        hr = cox.get(("cox_regression", *term, "estimate"))
         if hr is None:
             continue
-        lo, hi = look[(var, col, "overall", "ci_low")], look[(var, col, "overall", "ci_high")]
-        ph = look.get((var, f"{col} PH test", "overall", "p_value"))
+        lo, hi = cox[("cox_regression", *term, "ci_low")], cox[("cox_regression", *term, "ci_high")]
+        ph = cox.get(("cox_ph_test", *term, "p_value"))
         rows.append(
             {
                 "Group": f"HR {label}",
@@ -165,8 +174,18 @@ def _layout(
                 "Events": "",
                 f"Median, {unit} ({ci})": _fmt_estimate(hr, lo, hi, 1, 2, ""),
                 **{f"S({t:g} {unit}) ({ci})": "" for t in times},
-                "Log-rank p": f"p {fmt_p(look[(var, col, 'overall', 'p_value')])}; "
+                "Log-rank p": f"p {fmt_p(cox[('cox_regression', *term, 'p_value')])}; "
                 f"PH p {fmt_p(ph)}",
             }
         )
     return pd.DataFrame(rows)
+
+
+def _cox_lookup(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], float]:
+    """``(context, variable, level, stat) -> value`` of the Cox rows of ``frame`` (a covariate
+    and its compared level name one term), suppressed values as ``stat_lookup`` marks them."""
+    out = {}
+    for context in ("cox_regression", "cox_ph_test"):
+        rows = frame.loc[frame["context"] == context]
+        out.update({(context, v, lv, st): x for (v, lv, _, st), x in stat_lookup(rows).items()})
+    return out

@@ -40,6 +40,7 @@ WITHHELD = "withheld"
 WITHHELD_TEXT = "†"
 SURVIVAL_COUNTS = ("n_risk", "n_event", "n_censor")
 MODEL_STATS = ("estimate", "ci_low", "ci_high", "p_value", "se", "statistic", "df")
+SURVIVAL_TESTS = ("log_rank", "cox_regression", "cox_ph_test")  # contexts of the survival rule
 
 # why a statistic is withheld (``{k}``: the threshold), in the ARD's ``suppression_reason``
 TEST = "test of a table with a hidden cell (a count below {k} or one protecting it)"
@@ -82,6 +83,11 @@ def withheld_rows(
     values = frame["value"].astype(float).to_numpy()
     parsed = groups_of(frame) if group_cols(frame) else [{} for _ in range(len(frame))]
     refs = frame["reference"].astype(str).to_numpy()
+    contexts = (
+        frame["context"].astype(str).to_numpy()
+        if "context" in frame
+        else np.full(len(frame), "", dtype=object)
+    )
     groups = np.array([repr(sorted(g.items())) for g in parsed] + [""], dtype=object)[:-1]
 
     # hidden cells by (table, variable, level, group items), and by what a test over one key
@@ -107,7 +113,7 @@ def withheld_rows(
     out: dict[int, str] = {}
     for i in range(len(frame)):
         items = parsed[i]
-        if hidden[i] or not _is_comparison(items, refs[i]):
+        if hidden[i] or not _is_comparison(items, refs[i]) or contexts[i] in SURVIVAL_TESTS:
             continue
         # a contrast compares two levels of its last group; a test spans the group left empty
         across = [k2 for k2, v in items.items() if not v]
@@ -136,7 +142,9 @@ def withheld_rows(
             compared,
         ) in tested:
             out[i] = TEST
-    out.update(_survival_rows(tables, variables, levels, groups, stats, values, hidden, k))
+    out.update(
+        _survival_rows(tables, variables, levels, groups, stats, values, hidden, k, contexts)
+    )
     if any(0 < c < k for c in source_counts):
         for row in np.flatnonzero(np.isin(stats, MODEL_STATS)).tolist():
             if not hidden[row]:
@@ -185,8 +193,11 @@ def _survival_rows(
     values: np.ndarray,
     hidden: np.ndarray,
     k: int,
+    contexts: np.ndarray,
 ) -> dict[int, str]:
-    """The survival rule (module doc): whole groups of listed-time rows, and the tests."""
+    """The survival rule (module doc): whole groups of listed-time rows, and the tests (the
+    rows of a survival table whose context is in ``SURVIVAL_TESTS``: the log-rank test of the
+    time variable, the Cox model's rows of its covariates)."""
     out: dict[int, str] = {}
     survival = {(t, v) for t, v, s in zip(tables, variables, stats, strict=True) if s == "n_risk"}
     if not survival:
@@ -197,23 +208,27 @@ def _survival_rows(
         if s == "time"
     }
     unsafe: set[tuple[str, str, str]] = set()  # (table, variable, group)
-    size_hidden: set[tuple[str, str]] = set()  # (table, variable)
+    size_hidden: set[str] = set()  # tables
     for i in range(len(tables)):
         tv = (tables[i], variables[i])
         if tv not in survival:
             continue
         if levels[i] == "" and stats[i] in ("n", "events") and hidden[i]:
             unsafe.add((*tv, groups[i]))
-            size_hidden.add(tv)
+            size_hidden.add(tables[i])
         elif stats[i] in SURVIVAL_COUNTS and 0 < values[i] < k:
             unsafe.add((*tv, groups[i]))
     for i in range(len(tables)):
+        if hidden[i]:
+            continue
+        if contexts[i] in SURVIVAL_TESTS:
+            if tables[i] in size_hidden:
+                out[i] = SURVIVAL_TEST
+            continue
         tv = (tables[i], variables[i])
-        if tv not in survival or hidden[i] or stats[i] == "time" or levels[i] == "":
+        if tv not in survival or stats[i] == "time" or levels[i] == "":
             continue
         at_time = (*tv, levels[i]) in time_levels
         if (at_time or levels[i] == "median") and (*tv, groups[i]) in unsafe:
             out[i] = SURVIVAL
-        elif not at_time and levels[i] != "median" and tv in size_hidden:
-            out[i] = SURVIVAL_TEST
     return out

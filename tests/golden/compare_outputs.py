@@ -1,6 +1,6 @@
 """Compare two `make report` output folders: the numbers, the claims, the figures and the text.
 
-    python -m tests.golden.compare_outputs BEFORE_REPORTS AFTER_REPORTS
+    python -m tests.golden.compare_outputs BEFORE_REPORTS AFTER_REPORTS [--allow-relabel]
 
 Run it around a change that must not move any output (a refactor): keep a copy of
 ``reports/`` from before (``cp -r reports /tmp/before``), make the change, ``make report``, then
@@ -9,7 +9,11 @@ compare. For each study folder found in both it prints:
 - **ARD**: every number keyed by (table, variable, level, groups, stat), whatever the ARD's
   layout (the packed ``group`` column, or the explicit ``group1``/``group1_level``... columns),
   with values to 10 significant digits: rows equal, rows whose value or method changed, and rows
-  only before or only after;
+  only before or only after. A denominator written beside every level before and once after
+  (``level`` ``""``, ``analysis.ard.one_denominator``) counts as equal when its value and method
+  are the same. With ``--allow-relabel`` a row only before and a row only after of the same
+  table, stat, value and method count as one number under a new key and are all listed
+  ("relabelled"), for a change that moves keys on purpose (review the list);
 - **claims**: every claim's id, computed value and verdict;
 - **figures**: the PNG files, byte for byte (and the share of pixels that differ when not);
 - **text**: the visible text of ``report.html``, ``report.pdf`` (``pdftotext``) and
@@ -72,27 +76,83 @@ def _explicit(row: pd.Series) -> tuple[tuple[tuple[str, str], ...], str, str]:
 
 def ard_numbers(path: Path) -> dict[tuple, tuple[str, str]]:
     """``{(table, variable, level, groups, reference, stat): (value, method)}`` of an ard.csv,
-    whichever its layout."""
+    whichever its layout; rows that share that key (two contexts) add their ``context``."""
     ard = pd.read_csv(path, dtype=str, keep_default_na=False)
     spell = _packed if "group" in ard.columns else _explicit
-    out: dict[tuple, tuple[str, str]] = {}
+    rows: dict[tuple, list[tuple[str, tuple[str, str]]]] = {}
     for _, row in ard.iterrows():
         groups, level, reference = spell(row)
         key = (row["table"], row["variable"], level, groups, reference, row["stat"])
         value = _round(float(row["value"])) if row["value"] not in ("", "nan") else ""
-        out[key] = (value, row.get("method", ""))
+        rows.setdefault(key, []).append((row.get("context", ""), (value, row.get("method", ""))))
+    out: dict[tuple, tuple[str, str]] = {}
+    for key, found in rows.items():
+        if len(found) == 1:
+            out[key] = found[0][1]
+        else:  # two computations on one cell (a Cox p-value and its PH test's): by context
+            out.update({(*key, context): number for context, number in found})
     return out
 
 
-def compare_ard(before: Path, after: Path) -> tuple[bool, list[str]]:
+def _one_denominator(key: tuple) -> tuple:
+    """The key of the one ``N`` row a per-level ``N`` row folds into (``level`` ``""``)."""
+    return (key[0], key[1], "", *key[3:])
+
+
+def fold_denominators(
+    a: dict[tuple, tuple[str, str]], b: dict[tuple, tuple[str, str]]
+) -> tuple[set[tuple], set[tuple]]:
+    """The rows of ``a`` (before) only there that are a per-level ``N`` now held once in ``b``
+    with ``level`` ``""`` and the same value and method (``analysis.ard.one_denominator``), and
+    the rows of ``b`` they fold into."""
+    folded, into = set(), set()
+    for key in a.keys() - b.keys():
+        one = _one_denominator(key)
+        if key[5] == "N" and key[2] and b.get(one) == a[key]:
+            folded.add(key)
+            into.add(one)
+    return folded, into - a.keys()
+
+
+def relabelled(
+    a: dict[tuple, tuple[str, str]],
+    only_a: list[tuple],
+    b: dict[tuple, tuple[str, str]],
+    only_b: list[tuple],
+) -> list[tuple[tuple, tuple]]:
+    """Pairs (before key, after key) of rows only before and only after with the same table,
+    stat, value and method: the same number under a new key (a row whose ``level`` held what
+    is not a level of its variable, moved to ``variable`` / ``reference`` / its groups)."""
+    pool: dict[tuple, list[tuple]] = {}
+    for key in only_b:
+        pool.setdefault((key[0], key[5], *b[key]), []).append(key)
+    pairs = []
+    for key in only_a:
+        same = pool.get((key[0], key[5], *a[key]))
+        if same:
+            pairs.append((key, same.pop(0)))
+    return pairs
+
+
+def compare_ard(
+    before: Path, after: Path, *, allow_relabel: bool = False
+) -> tuple[bool, list[str]]:
     a, b = ard_numbers(before), ard_numbers(after)
     changed = [k for k in a.keys() & b.keys() if a[k] != b[k]]
-    only_a, only_b = sorted(a.keys() - b.keys(), key=str), sorted(b.keys() - a.keys(), key=str)
+    folded, into = fold_denominators(a, b)
+    only_a = sorted(a.keys() - b.keys() - folded, key=str)
+    only_b = sorted(b.keys() - a.keys() - into, key=str)
+    moved = relabelled(a, only_a, b, only_b) if allow_relabel else []
+    only_a = [k for k in only_a if k not in {x for x, _ in moved}]
+    only_b = [k for k in only_b if k not in {y for _, y in moved}]
     lines = [
         f"ARD: {len(a)} rows before, {len(b)} after; {len(a.keys() & b.keys()) - len(changed)} "
-        f"equal, {len(changed)} changed, {len(only_a)} only before, {len(only_b)} only after"
+        f"equal, {len(folded)} per-level N rows now one N row ({len(into)} new level-'' N "
+        f"rows), {len(moved)} relabelled, {len(changed)} changed, {len(only_a)} only before, "
+        f"{len(only_b)} only after"
     ]
     lines += [f"  changed {k}: {a[k]} -> {b[k]}" for k in sorted(changed, key=str)[:20]]
+    lines += [f"  relabelled {x} -> {y}" for x, y in moved]
     lines += [f"  only before {k}: {a[k]}" for k in only_a[:20]]
     lines += [f"  only after {k}: {b[k]}" for k in only_b[:20]]
     return not changed and not only_a and not only_b, lines
@@ -190,8 +250,10 @@ def compare_text(before: Path, after: Path) -> list[str]:
     return lines
 
 
-def compare_study(before: Path, after: Path) -> bool:
-    ok_ard, ard_lines = compare_ard(before / "ard.csv", after / "ard.csv")
+def compare_study(before: Path, after: Path, *, allow_relabel: bool = False) -> bool:
+    ok_ard, ard_lines = compare_ard(
+        before / "ard.csv", after / "ard.csv", allow_relabel=allow_relabel
+    )
     ok_claims, claim_lines = compare_claims(before / "claims_check.csv", after / "claims_check.csv")
     ok_fig, fig_lines = compare_figures(before, after)
     print(f"== {before.name}")
@@ -201,6 +263,8 @@ def compare_study(before: Path, after: Path) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    allow_relabel = "--allow-relabel" in argv
+    argv = [a for a in argv if a != "--allow-relabel"]
     if len(argv) != 2:
         print(__doc__)
         return 2
@@ -211,7 +275,7 @@ def main(argv: list[str]) -> int:
     if not studies:
         print(f"no study folder with an ard.csv in both {before} and {after}")
         return 2
-    results = [compare_study(before / s, after / s) for s in studies]
+    results = [compare_study(before / s, after / s, allow_relabel=allow_relabel) for s in studies]
     print("EQUAL" if all(results) else "DIFFERENT (see above)")
     return 0 if all(results) else 1
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.ard import published_positions
 from analysis.clean.stage import clean_study
 from analysis.studyfile.config import StudyConfig
 from analysis.tables.study_tables import build_tables, write_tables
@@ -71,7 +72,7 @@ def test_no_hidden_count_can_be_recovered_from_the_shared_ard(twin_tables, share
     attacked = 0
     for name, table in twin_tables[study].items():
         full = table.frame
-        seen = ard.loc[ard["table"] == name].reset_index(drop=True)
+        seen = _per_row(ard.loc[ard["table"] == name], table.shown(suppress_below=k))
         assert len(seen) == len(full), name
         for cell, candidates in recover(full, seen, k).items():
             attacked += 1
@@ -90,11 +91,21 @@ def test_the_same_attack_recovers_cells_when_the_withheld_statistics_are_shown(
     recovered = []
     for name, table in twin_tables[study].items():
         full = table.frame
-        seen = ard.loc[ard["table"] == name].reset_index(drop=True)
+        seen = _per_row(ard.loc[ard["table"] == name], table.shown(suppress_below=k))
         withheld = seen["suppression"] == "withheld"
         seen.loc[withheld, "value"] = full.loc[withheld.to_numpy(), "value"].to_numpy()
         recovered += [c for c, v in recover(full, seen, k).items() if len(v) == 1]
     assert len(recovered) >= 5, recovered
+
+
+def _per_row(seen: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """The shared rows of one table, one per row of the builder's frame: a denominator shared
+    once (``level`` "") stands again beside each level it serves, as the layouts read it."""
+    at = published_positions(shown)
+    assert len(seen) == max(at, default=-1) + 1
+    out = seen.iloc[at].reset_index(drop=True)
+    out["level"] = shown["level"].to_numpy()
+    return out
 
 
 def _true_count(full: pd.DataFrame, cell: tuple[str, str, str, str]) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.ard import get
 from analysis.figures.study_figures import draw_figures
 from analysis.report.html import render_report_html, report_inputs
 from analysis.run.study import Study
@@ -158,12 +159,11 @@ def test_a_men_only_study_on_dose_periods_runs_from_its_file(men_study):
     weight = t1.loc[(t1["variable"] == "weight_kg") & (t1["group1"] == "")]
     assert weight.set_index("stat").loc["mean", "value"] == pytest.approx(86.0)
     # AE per patient (N = 8 men) and per dose period (N = 11 periods)
-    per_patient = ard.loc[(ard["table"] == "ae_patients") & (ard["level"] == "pain")]
-    overall = per_patient.loc[per_patient["group1"] == ""].set_index("stat")["value"]
-    assert (overall["n"], overall["N"]) == (4, 8)
-    per_period = ard.loc[(ard["table"] == "ae_periods") & (ard["level"] == "pain")]
-    assert per_period.set_index("stat").loc["N", "value"] == 11
-    assert per_period.set_index("stat").loc["n", "value"] == 4
+    pain = {"variable": "ae_term", "level": "pain", "group": {}}
+    assert get(ard, table="ae_patients", **pain, stat="n") == 4
+    assert get(ard, table="ae_patients", variable="ae_term", stat="N") == 8  # one N row
+    assert get(ard, table="ae_periods", **pain, stat="N") == 11  # pain's N is that row
+    assert get(ard, table="ae_periods", **pain, stat="n") == 4
 
 
 def test_men_only_columns_and_constant_sex_are_dropped_with_a_footnote(men_study):

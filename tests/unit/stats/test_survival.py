@@ -280,24 +280,29 @@ def test_overall_group_and_custom_table_name(lung: pd.DataFrame) -> None:
     assert set(ard["group"]) == {"overall"} and set(ard["table"]) == {"os"}
     lr = logrank_ard(logrank_test(lung, time="time", event="status", by="sex"), table="os")
     assert lr["stat"].tolist() == ["statistic", "df", "p_value"]
+    # a test across the levels of sex: the group named with an empty level, no level
+    assert set(lr["level"]) == {""} and set(lr["group1"]) == {"sex"}
+    assert set(lr["group1_level"]) == {""} and set(lr["context"]) == {"log_rank"}
     assert set(lr["method"]) == {"log-rank (R survdiff, rho=0)"}
 
 
 def test_cox_ard_rows(lung: pd.DataFrame) -> None:
     ard = cox_ard(cox_model(lung, time="time", event="status", covariates=["age", "sex"]))
-    assert ard["level"].unique().tolist() == [
-        "age",
-        "sex",
-        "age PH test",
-        "sex PH test",
-        "GLOBAL PH test",
+    # each covariate is the variable (numeric here: no level); the global PH test is the model's
+    assert set(ard["level"]) == {""}
+    assert ard[["context", "variable"]].drop_duplicates().values.tolist() == [
+        ["cox_regression", "age"],
+        ["cox_regression", "sex"],
+        ["cox_ph_test", "age"],
+        ["cox_ph_test", "sex"],
+        ["cox_ph_test", "model"],
     ]
-    sex = ard[ard["level"] == "sex"].set_index("stat")
+    sex = ard[(ard["variable"] == "sex") & (ard["context"] == "cox_regression")].set_index("stat")
     assert sex.loc["estimate", "value"] == pytest.approx(
         np.exp(sex.loc["statistic", "value"] * sex.loc["se", "value"])
     )
     assert sex.loc["se", "method"].endswith("; se of the log HR (coef)")
-    glob = ard[ard["level"] == "GLOBAL PH test"].set_index("stat")
+    glob = ard[ard["variable"] == "model"].set_index("stat")
     assert glob.loc["df", "value"] == 2
 
 

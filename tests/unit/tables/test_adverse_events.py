@@ -348,7 +348,7 @@ def test_detail_tables_same_from_frames_parquet_paths_and_ibis_tables(tmp_path):
     for other in (from_files, from_ibis):
         for name, frame in base.items():
             pd.testing.assert_frame_equal(frame, other[name], obj=name)
-    assert value(base["ae_duration"], "duration_days", "pain", "overall", "n") == 4
+    assert value(base["ae_duration"], "duration_days", "", "ae_term=pain", "n") == 4
 
 
 def test_detail_tables_accept_cdisc_y_n_teae_flag(tmp_path):
@@ -364,7 +364,7 @@ def test_detail_tables_accept_cdisc_y_n_teae_flag(tmp_path):
     # d's moderate edema is flagged "N": d's highest emergent severity is mild
     assert value(sev, "worst_severity", "moderate", "overall", "n") == 0
     dur = ae_duration(flags).frame
-    assert value(dur, "duration_days", "edema", "overall", "n") == 1  # b's only
+    assert value(dur, "duration_days", "", "ae_term=edema", "n") == 1  # b's only
 
 
 def test_detail_tables_count_subjects_once_and_events_every_time():
@@ -393,8 +393,10 @@ def test_detail_tables_count_subjects_once_and_events_every_time():
         n = sev[(sev.group == "sex=female") & (sev.stat == "n")]["value"].sum()
         assert n == 3  # one row per subject: the column adds up to N
         dur = ae_duration(kind).frame
-        assert value(dur, "duration_days", "pain", "overall", "n") == 4  # per event
-        assert value(dur, "duration_days", "pain", "overall", "median") == 3.0
+        # the term is the group of the summary; the duration has no level
+        assert value(dur, "duration_days", "", "ae_term=pain", "n") == 4  # per event
+        assert value(dur, "duration_days", "", "ae_term=pain", "median") == 3.0
+        assert set(dur["group1"]) == {"ae_term"} and set(dur["level"]) == {""}
 
 
 def test_sessions_beyond_max_session_are_pooled():

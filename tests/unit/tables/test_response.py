@@ -26,12 +26,17 @@ def result(patients):
     return response_table(patients)
 
 
-def _value(frame: pd.DataFrame, variable: str, level: str, group: str, stat: str) -> float:
+def _value(
+    frame: pd.DataFrame, variable: str, level: str, group: str, stat: str, trend: bool = False
+) -> float:
+    """One value of ``frame``; ``trend``: of the trend test (context ``trend_test``, level "",
+    as the exact test's), else of any other row."""
     hit = frame.loc[
         (frame["variable"] == variable)
         & (frame["level"] == level)
         & (frame["group"] == group)
-        & (frame["stat"] == stat),
+        & (frame["stat"] == stat)
+        & ((frame["context"] == "trend_test") == trend),
         "value",
     ]
     assert len(hit) == 1, (variable, level, group, stat, len(hit))
@@ -89,15 +94,18 @@ def test_ffh_and_trend_p_equal_the_stats_module_on_a_crosstab(result, patients, 
     f = result.frame
     assert _value(f, "response_12m", "", group, "p_value") == pytest.approx(ffh.p_value, abs=1e-12)
     p_rows = f.loc[(f["group"] == group) & (f["stat"] == "p_value") & (f["level"] == "")]
-    assert p_rows["method"].tolist() == ["fisher-freeman-halton exact"]
+    assert p_rows["context"].tolist() == ["fisher_freeman_halton", "trend_test"]
+    assert p_rows["method"].tolist()[0] == "fisher-freeman-halton exact"
     trend = cochran_armitage_trend(table)
-    assert _value(f, "response_12m", "trend", group, "p_value") == pytest.approx(
+    assert _value(f, "response_12m", "", group, "p_value", trend=True) == pytest.approx(
         trend.p_value, abs=1e-12
     )
-    assert _value(f, "response_12m", "trend", group, "statistic") == pytest.approx(
+    assert _value(f, "response_12m", "", group, "statistic", trend=True) == pytest.approx(
         trend.statistic, abs=1e-12
     )
-    method = f.loc[(f["group"] == group) & (f["level"] == "trend"), "method"].unique().tolist()
+    method = (
+        f.loc[(f["group"] == group) & (f["context"] == "trend_test"), "method"].unique().tolist()
+    )
     assert method == ["cochran-armitage trend (scores 1..4)"]
 
 
@@ -114,11 +122,11 @@ def test_mann_whitney_trend_equals_scipy_on_grade_scores(patients):
     )
     f = res.frame
     group = "therapy_group=monotherapy;sex=*"
-    assert _value(f, "response_12m", "trend", group, "p_value") == pytest.approx(
+    assert _value(f, "response_12m", "", group, "p_value", trend=True) == pytest.approx(
         expected.pvalue, abs=1e-12
     )
-    assert _value(f, "response_12m", "trend", group, "statistic") == expected.statistic
-    methods = f.loc[f["level"] == "trend", "method"].unique().tolist()
+    assert _value(f, "response_12m", "", group, "statistic", trend=True) == expected.statistic
+    methods = f.loc[f["context"] == "trend_test", "method"].unique().tolist()
     assert methods == [
         "wilcoxon-mann-whitney (normal approximation, continuity correction) on grade scores 1..4"
     ]
@@ -205,8 +213,8 @@ def test_degenerate_strata_are_not_tested_silently():
     assert not f["group"].str.startswith("therapy_group=monotherapy;sex=*").any()
     # combined: every subject in one grade -> the trend test is reported as not computable
     g = "therapy_group=combined;sex=*"
-    assert np.isnan(_value(f, "response_12m", "trend", g, "p_value"))
-    method = f.loc[(f["group"] == g) & (f["level"] == "trend"), "method"].iloc[0]
+    assert np.isnan(_value(f, "response_12m", "", g, "p_value", trend=True))
+    method = f.loc[(f["group"] == g) & (f["context"] == "trend_test"), "method"].iloc[0]
     assert "not computable: all subjects in one grade" in method
     assert _value(f, "response_12m", "", g, "p_value") == 1.0
     # the empty stratum level male in monotherapy has N = 0 and no percentage
@@ -234,7 +242,7 @@ def test_error_when_trend_test_has_more_than_two_groups(patients):
     with pytest.raises(ValueError, match="`sex` has 3 levels with assessable subjects"):
         response_table(data)
     res = response_table(data, trend_test="none")
-    assert not (res.frame["level"] == "trend").any()
+    assert not (res.frame["context"] == "trend_test").any()
 
 
 def test_error_when_by_equals_within(patients):

@@ -96,7 +96,8 @@ def test_the_cox_model_takes_its_covariates_from_the_design_matrix():
     )
     f = table.frame
     hr = f[(f["stat"] == "estimate") & (f["group"] == "overall")]
-    assert set(hr["level"]) == {"arm[combined]", "sex[male]", "age_years"}
+    terms = set(hr[["variable", "level", "reference"]].itertuples(index=False, name=None))
+    assert terms == {("arm", "combined", "alone"), ("sex", "male", "female"), ("age_years", "", "")}
     assert "Cox model on 78 subjects with complete covariates (2 excluded" in table.footnotes[1]
     shown = table.layout(f)["Group"].tolist()
     assert "HR arm: combined vs alone" in shown and "HR age_years: per year" in shown
