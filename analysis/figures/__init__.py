@@ -16,7 +16,7 @@ from analysis.figures.adverse_events import (
     plot_ae_incidence,
 )
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure, plot_flow_diagram
-from analysis.figures.forest import forest_rows, plot_forest
+from analysis.figures.forest import forest_rows, n_analysed, plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy, response_distribution
 from analysis.figures.schedule import plot_schedule_year1, schedule_counts
 from analysis.figures.study_figures import figure_stems, make_figures
@@ -43,6 +43,7 @@ __all__ = [
     "flow_counts",
     "flow_figure",
     "forest_rows",
+    "n_analysed",
     "figure_stems",
     "make_figures",
     "new_figure",

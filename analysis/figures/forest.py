@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -15,14 +17,29 @@ from analysis.tables.render import fmt_p
 
 _UNITS = ("years", "months", "days", "weeks", "mg", "ml", "pct")
 FOREST_COLUMNS = [
-    "variable", "level", "reference", "label", "estimate", "ci_low", "ci_high", "p_value"
+    "variable", "level", "reference", "label", "is_reference", "estimate", "ci_low", "ci_high",
+    "p_value",
 ]  # fmt: skip
 
 
-def forest_rows(ard_frame: pd.DataFrame, *, table: str | None = None) -> pd.DataFrame:
-    """One row per (variable, level, reference, groups) that has ``estimate``, ``ci_low`` and ``ci_high``,
-    in ARD order, with its ``p_value`` when present (else NaN) and a display ``label``
-    ("Sex: male vs female"; the groups are appended when there are any)."""
+def forest_rows(
+    ard_frame: pd.DataFrame,
+    *,
+    table: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    level_labels: Mapping[str, Mapping[str, str]] | None = None,
+    show_reference: bool = True,
+) -> pd.DataFrame:
+    """One row per (variable, level, reference, groups) that has ``estimate``, ``ci_low`` and
+    ``ci_high``, in ARD order, with its ``p_value`` when present (else NaN) and a display
+    ``label`` in the study's words (``labels`` for variables, ``level_labels`` for levels;
+    without them the column name with a capital, its unit suffix dropped).
+
+    A categorical term reads "Sex: Male" and, with ``show_reference``, is preceded once per
+    covariate by its reference level ("Sex: Female (reference)", ``is_reference`` True, no
+    estimate); a numeric term reads "Age: per year" (the unit that ends its ``method``). The
+    groups are appended in brackets when there are any.
+    """
     f = ard_frame if table is None else ard_frame.loc[ard_frame["table"] == table]
     keys = ["variable", "level", "reference", *group_cols(f)]
     suppressed = "suppression" in f.columns  # withheld estimates are NaN: keep their columns
@@ -50,20 +67,75 @@ def forest_rows(ard_frame: pd.DataFrame, *, table: str | None = None) -> pd.Data
     out = wide.reset_index()
     if "p_value" not in out:
         out["p_value"] = np.nan
-
-    def label(r: pd.Series) -> str:
-        words = str(r["variable"]).split("_")
-        if len(words) > 1 and words[-1] in _UNITS:
-            words = words[:-1]  # "age_years: per year" reads "Age: per year"
-        var = " ".join(words)
-        versus = f"{r['level']} vs {r['reference']}" if r["reference"] else r["level"]
-        text = f"{var[:1].upper()}{var[1:]}: {versus}" if r["level"] else var
-        groups = ", ".join(f"{k} {v or '(all)'}" for k, v in r["_groups"].items())
-        return f"{text} [{groups}]" if groups else text
-
     out["_groups"] = groups_of(out)
-    out["label"] = out.apply(label, axis=1)
-    return out[FOREST_COLUMNS].reset_index(drop=True)
+    units = _units(f)
+    words = _ForestWords(labels or {}, level_labels or {})
+    records, seen = [], set()
+    for r in out.to_dict("records"):
+        groups = ", ".join(f"{k} {v or '(all)'}" for k, v in r["_groups"].items())
+        tail = f" [{groups}]" if groups else ""
+        var, level, ref = str(r["variable"]), str(r["level"]), str(r["reference"])
+        if show_reference and ref and (var, ref, tail) not in seen:
+            seen.add((var, ref, tail))
+            records.append({
+                "variable": var, "level": ref, "reference": "", "is_reference": True,
+                "label": f"{words.var(var)}: {words.level(var, ref)} (reference){tail}",
+                "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+            })  # fmt: skip
+        if level and ref and not show_reference:
+            shown = f"{words.level(var, level)} vs {words.level(var, ref)}"
+        elif level:
+            shown = words.level(var, level)
+        else:
+            shown = units.get(var, "")
+        label = f"{words.var(var)}: {shown}" if shown else words.var(var)
+        records.append({**{c: r[c] for c in FOREST_COLUMNS if c in r}, "label": label + tail,
+                        "is_reference": False})  # fmt: skip
+    return pd.DataFrame(records, columns=FOREST_COLUMNS)
+
+
+class _ForestWords:
+    """Variable and level words for the forest labels."""
+
+    def __init__(self, labels: Mapping[str, str], level_labels: Mapping[str, Mapping[str, str]]):
+        self.labels, self.level_labels = labels, level_labels
+
+    def var(self, name: str) -> str:
+        if name in self.labels:
+            return self.labels[name]
+        words = name.split("_")
+        if len(words) > 1 and words[-1] in _UNITS:
+            words = words[:-1]  # "age_years" reads "Age"
+        text = " ".join(words)
+        return f"{text[:1].upper()}{text[1:]}"
+
+    def level(self, name: str, level: str) -> str:
+        return self.level_labels.get(name, {}).get(level, level)
+
+
+def _units(frame: pd.DataFrame) -> dict[str, str]:
+    """``{variable: "per year"}`` for the numeric terms: the unit that ends their estimate's
+    ``method`` (``level`` and ``reference`` empty)."""
+    if "method" not in frame.columns:
+        return {}
+    est = frame.loc[(frame["stat"] == "estimate") & (frame["level"] == "")]
+    found = est["method"].str.extract(r";\s*(per [^;]+)$")[0]
+    return {
+        str(v): str(u) for v, u in zip(est["variable"], found, strict=True) if isinstance(u, str)
+    }
+
+
+def n_analysed(frame: pd.DataFrame, table: str | None = None) -> int | None:
+    """Subjects in the model: the ``n`` row with an empty level in the context of the
+    estimates (``variable`` = the outcome); ``None`` when the ARD has none."""
+    f = frame if table is None else frame.loc[frame["table"] == table]
+    contexts = set(f.loc[f["stat"] == "estimate", "context"]) if "context" in f.columns else set()
+    hit = f.loc[(f["stat"] == "n") & (f["level"] == "")]
+    if "context" in f.columns:
+        hit = hit.loc[hit["context"].isin(contexts)]
+    if len(hit) != 1 or pd.isna(hit["value"].iloc[0]):
+        return None
+    return int(hit["value"].iloc[0])
 
 
 def plot_forest(
@@ -75,6 +147,9 @@ def plot_forest(
     table: str | None = None,
     xlabel: str | None = None,
     show_values: bool = True,
+    labels: Mapping[str, str] | None = None,
+    level_labels: Mapping[str, Mapping[str, str]] | None = None,
+    show_reference: bool = True,
 ) -> Axes:
     """Point estimates and CIs, one row per (variable, level) of the ARD, first row on top.
 
@@ -84,14 +159,23 @@ def plot_forest(
     out. ``table`` selects one table of a study-wide ARD. The confidence level in the headings
     ("OR (90% CI)"; ``xlabel`` defaults to "Odds ratio (90% CI)") is read from the ARD's
     ``method`` of the drawn intervals, so it is the level of the very numbers shown.
+
+    ``labels``, ``level_labels`` and ``show_reference`` are those of :func:`forest_rows`: each
+    categorical covariate's reference level is a row of its own ("Reference", no marker). The
+    number of subjects analysed (:func:`n_analysed`) heads the label column when the ARD has it.
     """
-    rows = forest_rows(ard_frame, table=table)
+    rows = forest_rows(
+        ard_frame, table=table, labels=labels, level_labels=level_labels,
+        show_reference=show_reference,
+    )  # fmt: skip
+    is_ref = rows["is_reference"].to_numpy(bool)
     ci = _ci_words(ard_frame, table)
     xlabel = f"Odds ratio ({ci})" if xlabel is None else xlabel
     ax = plt.gca() if ax is None else ax
     y = np.arange(len(rows))
     est, lo, hi = (rows[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
-    shown = ~np.isnan(est)  # a withheld estimate (suppressed frame) is not drawn: "†"
+    shown = ~np.isnan(est)  # a withheld estimate (suppressed frame) is not drawn: "†"; nor a
+    # reference level (no estimate of its own)
     if not shown.all():
         y, est, lo, hi = y[shown], est[shown], lo[shown], hi[shown]
     color = OKABE_ITO["blue"]
@@ -119,7 +203,15 @@ def plot_forest(
         _column(ax, -1, head, 8, bold=True)
         if has_p:
             _column(ax, -1, "p", 104, bold=True)
+        n = n_analysed(ard_frame, table)
+        if n is not None:
+            ax.annotate(f"n = {n} analysed", xy=(0, -1), xycoords=("axes fraction", "data"),
+                        xytext=(-6, 0), textcoords="offset points", ha="right", va="center",
+                        fontsize=SMALL_FONT_PT, fontweight="bold", annotation_clip=False)  # fmt: skip
         for yi, r in enumerate(rows.to_dict("records")):
+            if is_ref[yi]:
+                _column(ax, float(yi), "Reference", 8)
+                continue
             if np.isnan(r["estimate"]):
                 _column(ax, float(yi), "withheld†", 8)
                 continue
@@ -153,4 +245,4 @@ def _log_ticks(lo: float, hi: float) -> list[float]:
     return [float(c) for c in inside] or [float(lo), float(hi)]
 
 
-__all__ = ["FOREST_COLUMNS", "forest_rows", "plot_forest"]
+__all__ = ["FOREST_COLUMNS", "forest_rows", "n_analysed", "plot_forest"]

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from analysis.ard import group_cols, groups_of
 from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
-from analysis.figures.forest import plot_forest
+from analysis.figures.forest import forest_rows, plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy
 from analysis.figures.schedule import plot_schedule_year1
 from analysis.figures.survival import plot_km
@@ -175,13 +175,23 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
                 ax=ax,
             )
         assert isinstance(spec, ForestFigure)
+        frame = shown(spec.table)
+        names = sorted(set(frame["variable"]))
         return plot_forest(
-            shown(spec.table),
+            frame,
             xlabel=fill_ci(spec.xlabel, opt.alpha) if spec.xlabel else None,
+            labels={v: variable_label(config, v) for v in names},
+            level_labels={
+                v: {str(lv): level_label(config, v, str(lv)) for lv in _ard_levels(frame, v)}
+                for v in names
+            },
             ax=ax,
         )
 
     width, height = _SIZES[spec.kind]
+    if isinstance(spec, ForestFigure):  # one line per row, the reference levels included
+        rows = forest_rows(tables[spec.table].frame, table=spec.table)
+        height = max(height, 0.9 + 0.19 * (len(rows) + 1))
     if isinstance(spec, FlowFigure):
         # places its boxes itself, over the whole figure, and grows taller when rows need it
         # the cohort splits into the levels of the study's first group, if it has one
@@ -196,6 +206,12 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
     else:
         draw(ax)
     return fig
+
+
+def _ard_levels(frame: pd.DataFrame, variable: str) -> set[str]:
+    """The levels and reference levels of ``variable`` in an ARD frame."""
+    rows = frame.loc[frame["variable"] == variable]
+    return (set(rows["level"]) | set(rows["reference"])) - {""}
 
 
 def _hidden_grades(study: Study, spec: ResponseBarsFigure, k: int) -> set[tuple[str, str, str]]:

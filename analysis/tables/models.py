@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.ard import OVERALL, ard_frame
 from analysis.stats.brant import BrantResult, brant_test
 from analysis.stats.ci_level import ci_level
-from analysis.stats.design import Design, Term
+from analysis.stats.design import Design
 from analysis.stats.regression import (
     LOGIT_METHOD,
     PO_METHOD,
@@ -27,15 +27,17 @@ from analysis.stats.regression import (
     fit_proportional_odds,
 )
 from analysis.tables._common import levels_of
-from analysis.tables.render import TableResult, fmt_ci, fmt_count, fmt_num, fmt_p, stat_lookup
-from analysis.tables.suppress import format_suppressed
+from analysis.tables.model_text import Words, ard_level, model_layout, reference_note, sample_note
+from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
 from analysis.tables.withhold import pattern_counts, withheld
 
-PO_ASSUMPTION = "PO assumption"
-OMNIBUS = "all covariates"
-MODEL = "model"
+BRANT = "brant_test"  # context of the proportional-odds test rows
+CUT_POINT = "cut_point"  # context of the proportional-odds thresholds
+INTERCEPT = "intercept"  # context of the logistic intercept
+COMPLETE_CASE = "complete_case"  # context of the subjects dropped for a missing covariate
+_SIDE_CONTEXTS = (BRANT, CUT_POINT, INTERCEPT, COMPLETE_CASE)
 
-__all__ = ["logistic_model", "proportional_odds", "subjects_with_term"]
+__all__ = ["ard_level", "logistic_model", "proportional_odds", "subjects_with_term"]
 
 
 def proportional_odds(
@@ -48,6 +50,7 @@ def proportional_odds(
     table: str = "po_model",
     units: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
+    level_labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> TableResult:
     """Proportional-odds (cumulative logit) model of an ordered outcome: odds ratios with Wald CI.
 
@@ -65,17 +68,26 @@ def proportional_odds(
     reference : ``{covariate: level}``; default the first declared (or sorted observed) level.
     units : ``{covariate: unit word}`` for the contrast label of numeric covariates ("per
         session"); default from the name's unit suffix.
-    labels : ``{column: words}`` for the displayed rows (the ARD keeps the column names).
+    labels : ``{column: words}`` for titles, rows and footnotes (the ARD keeps the column names).
+    level_labels : ``{column: {level: words}}`` likewise for levels.
     alpha : 1 - confidence level of the intervals.
     table : ARD table name.
 
     Returns
     -------
-    TableResult with the ARD: per contrast (variable = covariate, level = "male vs female" or
-    "per year") ``estimate`` (odds ratio), ``ci_low``, ``ci_high``, ``p_value`` and ``se`` (of
-    the log odds ratio); cut-points (variable ``cut-point``, log-odds ``estimate``); Brant test
-    ``statistic``, ``df``, ``p_value`` (level ``PO assumption``; variable ``all covariates`` for
-    the omnibus test); ``n`` per outcome level and of the model, ``n_missing`` per reason.
+    TableResult with the ARD (``level`` is always a level of ``variable`` or ``""``):
+
+    - per contrast, ``variable`` = the covariate, ``level`` = the compared level and
+      ``reference`` the reference level (a numeric covariate: both ``""``, its unit in the
+      ``method``, "per year"): ``estimate`` (odds ratio), ``ci_low``, ``ci_high``, ``p_value``,
+      ``se`` (of the log odds ratio);
+    - context ``cut_point``: ``variable`` = the outcome, ``level`` = the level below the cut,
+      ``estimate`` = the threshold on the logit scale;
+    - context ``brant_test``: ``statistic``, ``df``, ``p_value`` per covariate (``variable``) and
+      omnibus (``variable`` = the outcome);
+    - ``variable`` = the outcome: ``n`` per level (complete cases), ``n`` with ``level`` ``""``
+      (subjects in the model), ``n_missing`` (outcome missing); context ``complete_case``:
+      ``n_missing`` (outcome recorded, a covariate missing); ``n_missing`` per covariate.
     """
     fit = fit_proportional_odds(
         data, outcome=outcome, covariates=covariates, reference=reference, units=units, alpha=alpha
@@ -84,33 +96,36 @@ def proportional_odds(
     rows = _contrast_rows(fit)
     for lo, hi, cut in zip(levels[:-1], levels[1:], fit.cut_points, strict=True):
         rows.append(
-            {
-                "variable": "cut-point",
-                "level": f"{lo}|{hi}",
-                "group": OVERALL,
-                "stat": "estimate",
-                "value": float(cut),
-                "method": f"{PO_METHOD}; threshold on the logit scale (MASS::polr zeta)",
-            }
+            _row(
+                outcome,
+                lo,
+                "estimate",
+                float(cut),
+                f"{PO_METHOD}; threshold between {lo!r} and {hi!r}: logit of P(outcome at or "
+                f"below {lo!r}) at zero covariates (MASS::polr zeta)",
+                context=CUT_POINT,
+            )
         )
     counts = np.bincount(fit.y, minlength=len(levels))
     for lv, n in zip(levels, counts, strict=True):
         rows.append(_row(outcome, lv, "n", int(n), "complete cases at this level"))
     rows += _count_rows(design, outcome)
-    brant, brant_note = _brant(fit)
+    brant, brant_note = _brant(fit, labels)
     if brant is not None:
-        rows += _brant_rows(brant)
+        rows += _brant_rows(brant, outcome)
     frame = ard_frame(({"table": table, **r} for r in rows), context="proportional_odds")
     level = ci_level(alpha)
+    words = Words(labels, level_labels)
     notes = [
         f"{PO_METHOD}: cumulative logit model with one set of slopes for all {len(levels) - 1} "
-        f"cut-points of {' < '.join(levels)}; OR > 1 = higher `{outcome}` levels more likely. "
+        f"cut-points of {' < '.join(words.level(outcome, lv) for lv in levels)}; OR > 1 = "
+        f"higher levels of {words.var(outcome).lower()} more likely. "
         f"Odds ratios exp(beta) with Wald {level}% CI and Wald z-test p-values.",
-        _sample_note(design, outcome, labels),
+        sample_note(design, outcome, words),
         "Subjects per outcome level: "
-        + ", ".join(f"{lv} {n}" for lv, n in zip(levels, counts, strict=True))
+        + ", ".join(f"{words.level(outcome, lv)} {n}" for lv, n in zip(levels, counts, strict=True))
         + ".",
-        _reference_note(design, labels),
+        reference_note(design, words),
         brant_note,
     ]
     if fit.dropped_levels:
@@ -120,25 +135,31 @@ def proportional_odds(
         look = stat_lookup(shown)
         out = list(notes)
         out[2] = "Subjects per outcome level: " + ", ".join(
-            f"{lv} {fmt_count(look.get((outcome, lv, OVERALL, 'n')))}" for lv in levels
+            f"{words.level(outcome, lv)} {fmt_count(look.get((outcome, lv, OVERALL, 'n')))}"
+            for lv in levels
         )
         out[2] += "."
-        if brant is not None and withheld(look.get((OMNIBUS, PO_ASSUMPTION, OVERALL, "p_value"))):
+        omnibus = shown.loc[(shown["context"] == BRANT) & (shown["variable"] == outcome)]
+        if brant is not None and withheld(
+            stat_lookup(omnibus).get((outcome, "", OVERALL, "p_value"))
+        ):
             out[4] = f"Proportional-odds assumption ({brant.method}): withheld (†)."
         return tuple(out)
 
     return TableResult(
         name=table,
-        title=f"Proportional odds model of {outcome}",
+        title=f"Proportional-odds model of {words.var(outcome).lower()}",
         frame=frame,
-        layout=lambda f: _layout(f, design.terms, alpha, labels),
+        layout=lambda f: model_layout(f, design.terms, alpha, words, _SIDE_CONTEXTS),
         footnotes=tuple(notes),
         source_counts=pattern_counts(design.X, fit.y) if design.all_categorical else (),
         notes_of=suppressed_notes,
     )
 
 
-def _brant(fit: RegressionFit) -> tuple[BrantResult | None, str]:
+def _brant(
+    fit: RegressionFit, labels: Mapping[str, str] | None = None
+) -> tuple[BrantResult | None, str]:
     """The Brant test of a proportional-odds fit (needs 3+ outcome levels), and its footnote."""
     if len(fit.levels) < 3:
         return None, "Brant test not applicable: the outcome has only two observed levels."
@@ -146,24 +167,26 @@ def _brant(fit: RegressionFit) -> tuple[BrantResult | None, str]:
         brant = brant_test(fit.y, fit.design.X, fit.design.groups)
     except ValueError as exc:
         return None, f"Brant test not computable: {exc}"
-    per = "; ".join(f"{c} p = {fmt_p(v[2])}" for c, v in brant.per_covariate.items())
+    words = Words(labels)
+    per = "; ".join(f"{words.var(c)} p = {fmt_p(v[2])}" for c, v in brant.per_covariate.items())
     return brant, (
         f"Proportional-odds assumption, {brant.method}: omnibus chi-square = "
         f"{brant.statistic:.2f}, df = {brant.df}, p = {fmt_p(brant.p_value)}; {per}."
     )
 
 
-def _brant_rows(brant: BrantResult) -> list[dict[str, Any]]:
-    """Statistic, df and p-value per covariate and (variable ``all covariates``) omnibus."""
+def _brant_rows(brant: BrantResult, outcome: str) -> list[dict[str, Any]]:
+    """Context ``brant_test``: statistic, df and p-value per covariate (``variable`` = the
+    covariate) and of the omnibus test of all covariates (``variable`` = the outcome)."""
     rows = []
-    for cov, (stat, df, p) in [
+    for var, (stat, df, p) in [
         *brant.per_covariate.items(),
-        (OMNIBUS, (brant.statistic, brant.df, brant.p_value)),
+        (outcome, (brant.statistic, brant.df, brant.p_value)),
     ]:
         rows += [
-            _row(cov, PO_ASSUMPTION, "statistic", stat, brant.method),
-            _row(cov, PO_ASSUMPTION, "df", df, brant.method),
-            _row(cov, PO_ASSUMPTION, "p_value", p, brant.method),
+            _row(var, "", "statistic", stat, brant.method, context=BRANT),
+            _row(var, "", "df", df, brant.method, context=BRANT),
+            _row(var, "", "p_value", p, brant.method, context=BRANT),
         ]
     return rows
 
@@ -179,6 +202,7 @@ def logistic_model(
     title: str | None = None,
     units: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
+    level_labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> TableResult:
     """Logistic regression of a binary outcome: odds ratios with Wald CI and p-values.
 
@@ -189,15 +213,17 @@ def logistic_model(
     ----------
     data : subject-level table.
     outcome : boolean column, or numeric 0/1 (1 = event).
-    covariates, reference, alpha, units, labels : as :func:`proportional_odds`.
+    covariates, reference, alpha, units, labels, level_labels : as :func:`proportional_odds`.
     table : ARD table name (e.g. ``"ae_any_model"``).
-    title : table title; default "Logistic regression of <outcome>".
+    title : table title; default "Logistic regression of <outcome in words>".
 
     Returns
     -------
-    TableResult with the ARD: per contrast ``estimate`` (odds ratio), ``ci_low``, ``ci_high``,
-    ``p_value``, ``se`` (log odds ratio); ``intercept`` (log-odds ``estimate``, ``se``); model
-    ``n`` and ``events``; ``n_missing`` per reason and per covariate.
+    TableResult with the ARD: per contrast as :func:`proportional_odds` (``estimate`` odds
+    ratio, ``ci_low``, ``ci_high``, ``p_value``, ``se``); context ``intercept``: the log-odds
+    ``estimate`` and ``se`` (``variable`` = the outcome); ``variable`` = the outcome: ``n``
+    (subjects in the model), ``events``, ``n_missing``; context ``complete_case``
+    ``n_missing``; ``n_missing`` per covariate.
     """
     fit = fit_logistic(
         data, outcome=outcome, covariates=covariates, reference=reference, units=units, alpha=alpha
@@ -207,34 +233,43 @@ def logistic_model(
     events = int(y.sum())
     rows = _contrast_rows(fit)
     rows += [
-        _row("intercept", "", "estimate", fit.intercept[0], f"{LOGIT_METHOD}; log-odds"),
-        _row("intercept", "", "se", fit.intercept[1], f"{LOGIT_METHOD}; log-odds"),
-        _row(MODEL, "", "events", events, f"subjects with `{outcome}` among the complete cases"),
+        _row(
+            outcome,
+            "",
+            "estimate",
+            fit.intercept[0],
+            f"{LOGIT_METHOD}; log-odds",
+            context=INTERCEPT,
+        ),
+        _row(outcome, "", "se", fit.intercept[1], f"{LOGIT_METHOD}; log-odds", context=INTERCEPT),
+        _row(outcome, "", "events", events, "subjects with the event among the complete cases"),
     ]
     rows += _count_rows(design, outcome)
     frame = ard_frame(({"table": table, **r} for r in rows), context="logistic_regression")
     level = ci_level(alpha)
+    words = Words(labels, level_labels)
+    what = words.var(outcome).lower()
     notes = (
-        f"{LOGIT_METHOD}: odds ratios exp(beta) of `{outcome}` with Wald {level}% CI and Wald "
+        f"{LOGIT_METHOD}: odds ratios exp(beta) of {what} with Wald {level}% CI and Wald "
         "z-test p-values.",
-        _sample_note(design, outcome, labels),
-        f"Events (`{outcome}`): {events} of {len(y)} subjects in the model.",
-        _reference_note(design, labels),
+        sample_note(design, outcome, words),
+        f"Events ({what}): {events} of {len(y)} subjects in the model.",
+        reference_note(design, words),
     )
 
     def suppressed_notes(shown: pd.DataFrame) -> tuple[str, ...]:
-        hidden = fmt_count(stat_lookup(shown).get((MODEL, "", OVERALL, "events")))
+        hidden = fmt_count(stat_lookup(shown).get((outcome, "", OVERALL, "events")))
         return (
             *notes[:2],
-            f"Events (`{outcome}`): {hidden} of {len(y)} subjects in the model.",
+            f"Events ({what}): {hidden} of {len(y)} subjects in the model.",
             *notes[3:],
         )
 
     return TableResult(
         name=table,
-        title=title or f"Logistic regression of {outcome}",
+        title=title or f"Logistic regression of {what}",
         frame=frame,
-        layout=lambda f: _layout(f, design.terms, alpha, labels),
+        layout=lambda f: model_layout(f, design.terms, alpha, words, _SIDE_CONTEXTS),
         footnotes=notes,
         source_counts=pattern_counts(design.X, y) if design.all_categorical else (),
         notes_of=suppressed_notes,
@@ -286,9 +321,16 @@ def subjects_with_term(
 
 
 def _row(
-    variable: str, level: str, stat: str, value: float, method: str, reference: str = ""
+    variable: str,
+    level: str,
+    stat: str,
+    value: float,
+    method: str,
+    reference: str = "",
+    *,
+    context: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    row = {
         "variable": variable,
         "level": level,
         "reference": reference,
@@ -297,10 +339,14 @@ def _row(
         "value": value,
         "method": method,
     }
+    if context is not None:
+        row["context"] = context
+    return row
 
 
 def _contrast_rows(fit: RegressionFit) -> list[dict[str, Any]]:
-    """Per contrast: odds ratio, Wald CI, Wald p and the se of the log odds ratio."""
+    """Per contrast: odds ratio, Wald CI, Wald p and the se of the log odds ratio; a numeric
+    covariate's unit ("per year") ends the method of its rows."""
     method, level = fit.method, ci_level(fit.alpha)
     what = {
         "estimate": f"{method}; odds ratio",
@@ -310,91 +356,29 @@ def _contrast_rows(fit: RegressionFit) -> list[dict[str, Any]]:
         "se": f"{method}; se of log OR",
     }
     out = []
-    for r in fit.odds_ratios.itertuples(index=False):
+    for term in fit.design.terms:
+        r = fit.odds_ratios.loc[term.column]
+        unit = f"; {term.contrast}" if term.is_numeric else ""
         out += [
-            _row(r.covariate, r.level, s, getattr(r, s), m, r.reference) for s, m in what.items()
+            _row(term.covariate, ard_level(term), s, float(r[s]), m + unit, term.reference)
+            for s, m in what.items()
         ]
     return out
 
 
 def _count_rows(design: Design, outcome: str) -> list[dict[str, Any]]:
     rows = [
-        _row(MODEL, "", "n", len(design.X), "complete cases used in the model"),
+        _row(outcome, "", "n", len(design.X), "complete cases used in the model"),
+        _row(outcome, "", "n_missing", design.n_missing_outcome, "excluded: outcome missing"),
         _row(
-            MODEL,
-            "missing outcome",
-            "n_missing",
-            design.n_missing_outcome,
-            f"excluded: `{outcome}` missing",
-        ),
-        _row(
-            MODEL,
-            "missing covariate",
+            outcome,
+            "",
             "n_missing",
             design.n_missing_covariates,
-            "excluded: at least one covariate missing (complete-case analysis)",
+            "excluded: outcome recorded, at least one covariate missing (complete-case analysis)",
+            context=COMPLETE_CASE,
         ),
     ]
     for cov, n in design.missing_by_covariate.items():
-        rows.append(_row(cov, "", "n_missing", n, f"`{cov}` missing among subjects with outcome"))
+        rows.append(_row(cov, "", "n_missing", n, "covariate missing among subjects with outcome"))
     return rows
-
-
-def _sample_note(design: Design, outcome: str, labels: Mapping[str, str] | None = None) -> str:
-    words = labels or {}
-    n_used = len(design.X)
-    n_with = n_used + design.n_missing_covariates
-    per = ", ".join(f"{words.get(c, c)} {n}" for c, n in design.missing_by_covariate.items() if n)
-    shown = f"the outcome ({words[outcome].lower()})" if outcome in words else f"`{outcome}`"
-    text = (
-        f"Complete-case analysis: n = {n_used} of the {n_with} subjects with {shown} recorded; "
-        f"{design.n_missing_covariates} dropped for missing covariates"
-        + (f" (missing: {per})" if per else "")
-        + "."
-    )
-    if design.n_missing_outcome:
-        text += f" {design.n_missing_outcome} subject(s) without {shown} are not modelled."
-    return text
-
-
-def _reference_note(design: Design, labels: Mapping[str, str] | None = None) -> str:
-    words = labels or {}
-    parts = [f"{words.get(c, c)} = {r}" for c, r in design.references.items()]
-    numeric = [
-        f"{words.get(t.covariate, t.covariate)} {t.contrast}" for t in design.terms if t.is_numeric
-    ]
-    text = "Reference levels: " + ("; ".join(parts) if parts else "none")
-    if numeric:
-        text += "; numeric covariates per unit: " + "; ".join(numeric)
-    if design.dropped_levels:
-        text += "; levels without complete cases omitted: " + "; ".join(
-            f"{words.get(c, c)}: {', '.join(v)}" for c, v in design.dropped_levels.items()
-        )
-    return text + "."
-
-
-def _layout(
-    frame: pd.DataFrame,
-    terms: list[Term],
-    alpha: float,
-    labels: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Rows "covariate: contrast" (the covariate in ``labels``' words), OR (CI), p-value."""
-    words = labels or {}
-    look = stat_lookup(frame)
-    level = ci_level(alpha)
-    rows = []
-    for t in terms:
-        key = (t.covariate, t.level, OVERALL)
-        est = look.get((*key, "estimate"), np.nan)
-        ci = fmt_ci(look.get((*key, "ci_low"), np.nan), look.get((*key, "ci_high"), np.nan), 2)
-        rows.append(
-            {
-                "Covariate": f"{words.get(t.covariate, t.covariate)}: {t.contrast}",
-                f"OR ({level}% CI)": f"{fmt_num(est, 2)} ({ci})"
-                if ci and format_suppressed(est) is None
-                else fmt_num(est, 2),
-                "p-value": fmt_p(look.get((*key, "p_value"), np.nan)),
-            }
-        )
-    return pd.DataFrame(rows, columns=["Covariate", f"OR ({level}% CI)", "p-value"])

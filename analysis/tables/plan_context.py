@@ -14,7 +14,7 @@ from analysis.clean.derive import evaluate_conditions
 from analysis.studyfile.plan import (
     TableSpec,
 )
-from analysis.studyfile.plan_defaults import variable_label
+from analysis.studyfile.plan_defaults import level_label, variable_label
 from analysis.tables.render import TableResult
 
 if TYPE_CHECKING:
@@ -46,6 +46,15 @@ class Context:
 
     def label(self, name: str) -> str:
         return variable_label(self.config, name)
+
+    def level_labels(self, name: str, values: pd.Series) -> dict[str, str]:
+        """``{level: words}`` for the levels of column ``name`` seen in ``values``."""
+        seen = (
+            values.cat.categories
+            if isinstance(values.dtype, pd.CategoricalDtype)
+            else values.dropna().unique()
+        )
+        return {str(v): level_label(self.config, name, str(v)) for v in seen}
 
     def subjects(self, spec: TableSpec) -> pd.DataFrame:
         p = self.result.patients

@@ -81,6 +81,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         "table": name,
         "units": ctx.units,
         "labels": {c: ctx.label(c) for c in [*covariates, outcome]},
+        "level_labels": {c: ctx.level_labels(c, data[c]) for c in [*covariates, outcome]},
     }
     if isinstance(spec, LogisticTable):
         title = spec.title or f"Logistic regression of {outcome_words.lower()}"

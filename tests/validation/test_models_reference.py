@@ -105,14 +105,27 @@ def ucla() -> pd.DataFrame:
     return data
 
 
-def _stat(frame: pd.DataFrame, variable: str, contrast: str, stat: str) -> float:
-    """``contrast`` "Male vs Female": the ARD's level "Male" with reference "Female"."""
+_MODEL_CONTEXTS = ("proportional_odds", "logistic_regression")
+
+
+def _stat(
+    frame: pd.DataFrame, variable: str, contrast: str, stat: str, context: str | None = None
+) -> float:
+    """``contrast`` "Male vs Female": the ARD's level "Male" with reference "Female"; a numeric
+    covariate's "per unit" is its empty level; ``context`` defaults to the model's own rows."""
     level, _, reference = contrast.partition(" vs ")
+    if level.startswith("per "):
+        level = ""
     hit = frame.loc[
         (frame["variable"] == variable)
         & (frame["level"] == level)
         & (frame["reference"] == reference)
-        & (frame["stat"] == stat),
+        & (frame["stat"] == stat)
+        & (
+            frame["context"].isin(_MODEL_CONTEXTS)
+            if context is None
+            else frame["context"] == context
+        ),
         "value",
     ]
     assert len(hit) == 1, (variable, level, stat)
@@ -140,8 +153,8 @@ def test_polr_ucla_coefficients_se_and_cutpoints(ucla):
         assert _stat(f, v, "per unit", "se") == pytest.approx(r_se[v], abs=6e-5)
         assert _stat(f, v, "per unit", "p_value") == pytest.approx(r_p[v], rel=1e-2)
     cuts = [
-        _stat(f, "cut-point", "unlikely|somewhat likely", "estimate"),
-        _stat(f, "cut-point", "somewhat likely|very likely", "estimate"),
+        _stat(f, "apply", "unlikely", "estimate", "cut_point"),
+        _stat(f, "apply", "somewhat likely", "estimate", "cut_point"),
     ]
     assert cuts == pytest.approx(r_cuts, abs=1e-3)
     # Wald CI on the OR scale: exp(beta +/- 1.959964 se)
@@ -152,7 +165,7 @@ def test_polr_ucla_coefficients_se_and_cutpoints(ucla):
     ours = _loglike(ucla, "apply", x, list(beta.values()), cuts)
     assert -2 * ours == pytest.approx(717.0249, abs=5e-5)
     assert ours >= _loglike(ucla, "apply", x, list(r_coef.values()), r_cuts)
-    assert _stat(f, "model", "", "n") == 400
+    assert _stat(f, "apply", "", "n") == 400
 
 
 def test_brant_on_mass_survey_equals_r_brant_package():
@@ -161,20 +174,20 @@ def test_brant_on_mass_survey_equals_r_brant_package():
     res = proportional_odds(data, outcome="Smoke", covariates=("Sex", "Height"))
     f = res.frame
     # "(29 observations deleted due to missingness)"
-    assert _stat(f, "model", "", "n") == 208
-    deleted = _stat(f, "model", "missing outcome", "n_missing") + _stat(
-        f, "model", "missing covariate", "n_missing"
+    assert _stat(f, "Smoke", "", "n") == 208
+    deleted = _stat(f, "Smoke", "", "n_missing") + _stat(
+        f, "Smoke", "", "n_missing", "complete_case"
     )
     assert deleted == 29
     expected = {  # X2, df, probability as printed by brant()
-        "all covariates": (3.28, 4, 0.51),
+        "Smoke": (3.28, 4, 0.51),  # the omnibus test of all covariates
         "Sex": (1.58, 2, 0.45),
         "Height": (0.02, 2, 0.99),
     }
     for var, (x2, df, p) in expected.items():
-        assert _stat(f, var, "PO assumption", "statistic") == pytest.approx(x2, abs=0.005)
-        assert _stat(f, var, "PO assumption", "df") == df
-        assert _stat(f, var, "PO assumption", "p_value") == pytest.approx(p, abs=0.005)
+        assert _stat(f, var, "", "statistic", "brant_test") == pytest.approx(x2, abs=0.005)
+        assert _stat(f, var, "", "df", "brant_test") == df
+        assert _stat(f, var, "", "p_value", "brant_test") == pytest.approx(p, abs=0.005)
     # the polr fit printed above the brant table
     b_sex = np.log(_stat(f, "Sex", "Male vs Female", "estimate"))
     b_height = np.log(_stat(f, "Height", "per unit", "estimate"))
@@ -183,8 +196,8 @@ def test_brant_on_mass_survey_equals_r_brant_package():
     # R's SEs come from optim's finite-difference Hessian at its (early) stopping point
     assert _stat(f, "Sex", "Male vs Female", "se") == pytest.approx(0.4808, rel=1e-3)
     assert _stat(f, "Height", "per unit", "se") == pytest.approx(0.0243, rel=1e-2)
-    levels = ["Never|Occas", "Occas|Regul", "Regul|Heavy"]
-    cuts = [_stat(f, "cut-point", lv, "estimate") for lv in levels]
+    levels = ["Never", "Occas", "Regul"]  # the level below each cut
+    cuts = [_stat(f, "Smoke", lv, "estimate", "cut_point") for lv in levels]
     r_cuts = [6.3113, 6.9224, 7.8802]
     assert cuts == pytest.approx(r_cuts, abs=2e-3)
     cc = data.dropna()
@@ -202,7 +215,7 @@ def test_brant_test_function_on_ucla_data(ucla):
     table = proportional_odds(ucla, outcome="apply", covariates=("pared", "public", "gpa")).frame
     assert res.df == 3
     assert res.statistic == pytest.approx(
-        _stat(table, "all covariates", "PO assumption", "statistic"), rel=1e-12
+        _stat(table, "apply", "", "statistic", "brant_test"), rel=1e-12
     )
     assert set(res.per_covariate) == {"pared", "public", "gpa"}
     with pytest.raises(ValueError, match="J >= 3 observed levels"):
@@ -221,10 +234,10 @@ def test_logit_spector_equals_stata():
     for var, (coef, se) in stata.items():
         assert np.log(_stat(f, var, "per unit", "estimate")) == pytest.approx(coef, rel=1e-6)
         assert _stat(f, var, "per unit", "se") == pytest.approx(se, rel=1e-6)
-    assert _stat(f, "intercept", "", "estimate") == pytest.approx(-13.0213483201, rel=1e-6)
-    assert _stat(f, "intercept", "", "se") == pytest.approx(4.93132462871, rel=1e-6)
+    assert _stat(f, "GRADE", "", "estimate", "intercept") == pytest.approx(-13.0213483201, rel=1e-6)
+    assert _stat(f, "GRADE", "", "se", "intercept") == pytest.approx(4.93132462871, rel=1e-6)
     # the rounded values quoted in textbooks
     rounded = [round(np.log(_stat(f, v, "per unit", "estimate")), 4) for v in stata]
     assert rounded == [2.8261, 0.0952, 2.3787]
-    assert _stat(f, "model", "", "n") == 32
-    assert _stat(f, "model", "", "events") == 11
+    assert _stat(f, "GRADE", "", "n") == 32
+    assert _stat(f, "GRADE", "", "events") == 11

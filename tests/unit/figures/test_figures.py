@@ -28,6 +28,7 @@ from analysis.figures import (
     flow_counts,
     forest_rows,
     make_figures,
+    n_analysed,
     new_figure,
     number_at_risk,
     plot_ae_by_exposure,
@@ -90,23 +91,26 @@ def ax():
 
 def _hand_forest() -> pd.DataFrame:
     rows = []
-    for var, level, est, lo, hi, p in [
-        ("sex", "male vs female", 1.5, 0.9, 2.5, 0.12),
-        ("age_years", "per year", 1.02, 0.99, 1.05, 0.2),
-        ("therapy_group", "combined vs monotherapy", 0.5, 0.3, 0.8, 0.004),
+    for var, level, ref, est, lo, hi, p, unit in [
+        ("sex", "male", "female", 1.5, 0.9, 2.5, 0.12, ""),
+        ("age_years", "", "", 1.02, 0.99, 1.05, 0.2, "; per year"),
+        ("therapy_group", "combined", "monotherapy", 0.5, 0.3, 0.8, 0.004, ""),
     ]:
-        base = {"table": "po_model", "variable": var, "level": level, "group": "overall"}
+        base = {"table": "po_model", "variable": var, "level": level, "reference": ref,
+                "group": "overall", "context": "proportional_odds"}  # fmt: skip
         rows += [
-            {**base, "stat": "estimate", "value": est, "method": "odds ratio"},
-            {**base, "stat": "ci_low", "value": lo, "method": "Wald 95% CI"},
-            {**base, "stat": "ci_high", "value": hi, "method": "Wald 95% CI"},
-            {**base, "stat": "p_value", "value": p, "method": "Wald z"},
+            {**base, "stat": "estimate", "value": est, "method": "odds ratio" + unit},
+            {**base, "stat": "ci_low", "value": lo, "method": "Wald 95% CI" + unit},
+            {**base, "stat": "ci_high", "value": hi, "method": "Wald 95% CI" + unit},
+            {**base, "stat": "p_value", "value": p, "method": "Wald z" + unit},
         ]
     # a cut-point (estimate only) and a Brant test (p only) must not become rows
-    rows.append({"table": "po_model", "variable": "cut-point", "level": "a|b", "group": "overall",
-                 "stat": "estimate", "value": -2.0, "method": ""})  # fmt: skip
-    rows.append({"table": "po_model", "variable": "sex", "level": "PO assumption",
+    rows.append({"table": "po_model", "context": "cut_point", "variable": "grade", "level": "a",
+                 "group": "overall", "stat": "estimate", "value": -2.0, "method": ""})  # fmt: skip
+    rows.append({"table": "po_model", "context": "brant_test", "variable": "sex", "level": "",
                  "group": "overall", "stat": "p_value", "value": 0.5, "method": ""})  # fmt: skip
+    rows.append({"table": "po_model", "context": "proportional_odds", "variable": "grade",
+                 "level": "", "group": "overall", "stat": "n", "value": 120, "method": ""})  # fmt: skip
     return ard_frame(rows)
 
 
@@ -464,8 +468,18 @@ def test_forest_rows_and_plot_on_hand_made_ard(ax):
     ard = _hand_forest()
     rows = forest_rows(ard)
     assert rows["label"].tolist() == [
-        "Sex: male vs female",
+        "Sex: female (reference)",
+        "Sex: male",
         "Age: per year",
+        "Therapy group: monotherapy (reference)",
+        "Therapy group: combined",
+    ]
+    assert rows["is_reference"].tolist() == [True, False, False, True, False]
+    plain = forest_rows(ard, show_reference=False, labels={"age_years": "Age, years"},
+                        level_labels={"sex": {"male": "Male", "female": "Female"}})  # fmt: skip
+    assert plain["label"].tolist() == [
+        "Sex: Male vs Female",
+        "Age, years: per year",
         "Therapy group: combined vs monotherapy",
     ]
     plot_forest(ard, ax=ax)
@@ -474,6 +488,8 @@ def test_forest_rows_and_plot_on_hand_made_ard(ax):
     np.testing.assert_allclose(ax.lines[0].get_xdata(), [1.5, 1.02, 0.5])
     texts = _texts(ax)
     assert "1.50 (0.90–2.50)" in texts and "0.004" in texts and "0.120" in texts
+    assert texts.count("Reference") == 2 and "n = 120 analysed" in texts
+    assert n_analysed(ard) == 120 and n_analysed(ard.loc[ard["stat"] != "n"]) is None
     ref = [ln for ln in ax.lines if list(ln.get_xdata()) == [1.0, 1.0]]
     assert ref, "no reference line at 1"
 
@@ -494,9 +510,9 @@ def test_forest_on_the_proportional_odds_model(patients, ax):
     ard = models.proportional_odds(patients).frame
     rows = forest_rows(ard)
     assert len(rows) >= 3
-    assert "cut-point" not in set(rows["variable"])
+    assert "response_12m" not in set(rows["variable"])  # no cut-point row
     plot_forest(ard, ax=ax)
-    est = ard.loc[(ard["stat"] == "estimate") & (ard["variable"] != "cut-point")]
+    est = ard.loc[(ard["stat"] == "estimate") & (ard["context"] == "proportional_odds")]
     np.testing.assert_allclose(ax.lines[0].get_xdata(), est["value"].to_numpy())
 
 

@@ -18,6 +18,7 @@ from analysis.tables.models import (
     subjects_with_term,
 )
 
+MODEL_CONTEXT = {True: "proportional_odds", False: "logistic_regression"}
 PO_COVARIATES = ["sex", "age_years", "therapy_group", "baseline_severity"]
 AE_COVARIATES = ["sex", "age_years", "therapy_group", "n_exposures"]
 
@@ -37,10 +38,18 @@ def po(patients):
     return proportional_odds(patients)
 
 
-def _stat(frame: pd.DataFrame, variable: str, contrast: str, stat: str) -> float:
-    """``contrast`` "male vs female": the ARD's level "male" with reference "female"."""
+def _stat(
+    frame: pd.DataFrame, variable: str, contrast: str, stat: str, context: str | None = None
+) -> float:
+    """``contrast`` "male vs female": the ARD's level "male" with reference "female"; a
+    numeric covariate's "per year" is its ``level`` "" (the unit ends the method)."""
     level, _, reference = contrast.partition(" vs ")
-    hit = select(frame, variable=variable, level=level, reference=reference, stat=stat)["value"]
+    if level.startswith("per "):
+        level = ""
+    where = {"context": context or MODEL_CONTEXT[frame["table"].iloc[0] == "po_model"]}
+    hit = select(frame, variable=variable, level=level, reference=reference, stat=stat, **where)[
+        "value"
+    ]
     assert len(hit) == 1, (variable, level, stat, len(hit))
     return float(hit.iloc[0])
 
@@ -88,9 +97,14 @@ def test_po_odds_ratios_equal_a_direct_ordered_model_fit(po, patients):
             plain.params[col], abs=1e-6
         )
     cuts = model.transform_threshold_params(res.params.values)[1:-1]
-    assert _stat(f, "cut-point", "worsening|stabilization", "estimate") == pytest.approx(
+    assert _stat(f, "response_12m", "worsening", "estimate", "cut_point") == pytest.approx(
         cuts[0], abs=1e-8
     )
+    assert _stat(f, "response_12m", "mild improvement", "estimate", "cut_point") == pytest.approx(
+        cuts[2], abs=1e-8
+    )
+    age = select(f, variable="age_years", stat="estimate")
+    assert age["level"].tolist() == [""] and age["method"].iloc[0].endswith("; per year")
     assert set(f.loc[f["stat"] == "estimate", "method"].str.split(";").str[0]) == {PO_METHOD}
 
 
@@ -98,11 +112,13 @@ def test_po_counts_and_footnote_state_complete_cases(po, patients):
     f = po.frame
     n_outcome = int(patients["response_12m"].notna().sum())
     n_cc = int(patients.dropna(subset=["response_12m", *PO_COVARIATES]).shape[0])
-    assert _stat(f, "model", "", "n") == n_cc == 315
-    assert _stat(f, "model", "missing covariate", "n_missing") == n_outcome - n_cc == 2
-    assert _stat(f, "model", "missing outcome", "n_missing") == len(patients) - n_outcome
+    assert _stat(f, "response_12m", "", "n", "proportional_odds") == n_cc == 315
+    assert _stat(f, "response_12m", "", "n_missing", "complete_case") == n_outcome - n_cc == 2
+    assert (
+        _stat(f, "response_12m", "", "n_missing", "proportional_odds") == len(patients) - n_outcome
+    )
     assert _stat(f, "baseline_severity", "", "n_missing") == 2
-    levels = f.loc[(f["variable"] == "response_12m") & (f["stat"] == "n")]
+    levels = f.loc[(f["variable"] == "response_12m") & (f["stat"] == "n") & (f["level"] != "")]
     assert levels["value"].sum() == n_cc
     assert levels["level"].tolist() == [
         "worsening",
@@ -118,16 +134,17 @@ def test_po_counts_and_footnote_state_complete_cases(po, patients):
 
 def test_po_brant_p_values_in_ard_and_footnote(po, patients):
     f = po.frame
-    brant = f.loc[f["level"] == "PO assumption"]
-    assert set(brant["variable"]) == {*PO_COVARIATES, "all covariates"}
+    brant = f.loc[f["context"] == "brant_test"]
+    assert set(brant["variable"]) == {*PO_COVARIATES, "response_12m"}
+    assert set(brant["level"]) == {""}
     assert set(brant["method"]) == {BRANT_METHOD}
     assert BRANT_METHOD.startswith("Brant test (Brant 1990)")
     # J = 4 grades: df = 2 per slope; baseline_severity has 2 dummies (joint test, df 4)
-    assert _stat(f, "sex", "PO assumption", "df") == 2
-    assert _stat(f, "baseline_severity", "PO assumption", "df") == 4
-    assert _stat(f, "all covariates", "PO assumption", "df") == 10
-    for var in [*PO_COVARIATES, "all covariates"]:
-        p = _stat(f, var, "PO assumption", "p_value")
+    assert _stat(f, "sex", "", "df", "brant_test") == 2
+    assert _stat(f, "baseline_severity", "", "df", "brant_test") == 4
+    assert _stat(f, "response_12m", "", "df", "brant_test") == 10
+    for var in [*PO_COVARIATES, "response_12m"]:
+        p = _stat(f, var, "", "p_value", "brant_test")
         assert 0.0 <= p <= 1.0
     # the table's Brant test is brant_test on the same complete cases
     cc, x = _manual_design(patients, "response_12m", PO_COVARIATES)
@@ -142,10 +159,10 @@ def test_po_brant_p_values_in_ard_and_footnote(po, patients):
             "baseline_severity": ["baseline_severity[moderate]", "baseline_severity[severe]"],
         },
     )
-    assert _stat(f, "all covariates", "PO assumption", "statistic") == pytest.approx(
+    assert _stat(f, "response_12m", "", "statistic", "brant_test") == pytest.approx(
         direct.statistic, rel=1e-12
     )
-    assert _stat(f, "age_years", "PO assumption", "p_value") == pytest.approx(
+    assert _stat(f, "age_years", "", "p_value", "brant_test") == pytest.approx(
         direct.per_covariate["age_years"][2], rel=1e-12
     )
     note = [n for n in po.footnotes if n.startswith("Proportional-odds assumption")]
@@ -199,13 +216,13 @@ def test_logistic_equals_statsmodels_logit(patients, adverse_events, outcome):
         assert _stat(f, var, level, "ci_low") == pytest.approx(np.exp(ci.loc[col, 0]), abs=1e-8)
         assert _stat(f, var, level, "ci_high") == pytest.approx(np.exp(ci.loc[col, 1]), abs=1e-8)
         assert _stat(f, var, level, "p_value") == pytest.approx(direct.pvalues[col], abs=1e-8)
-    assert _stat(f, "model", "", "n") == len(cc) == 536
-    assert _stat(f, "model", "", "events") == cc[outcome].sum()
-    assert _stat(f, "model", "missing covariate", "n_missing") == 5
+    assert _stat(f, outcome, "", "n", "logistic_regression") == len(cc) == 536
+    assert _stat(f, outcome, "", "events") == cc[outcome].sum()
+    assert _stat(f, outcome, "", "n_missing", "complete_case") == 5
     assert set(f.loc[f["stat"] == "estimate", "method"].str.split(";").str[0]) == {LOGIT_METHOD}
     assert res.name == f"{outcome}_m"
     notes = " ".join(res.footnotes)
-    assert f"Events (`{outcome}`): {int(cc[outcome].sum())} of 536" in notes
+    assert f"Events ({outcome}): {int(cc[outcome].sum())} of 536" in notes
     assert "5 dropped for missing covariates (missing: age_years 5)" in notes
 
 
@@ -230,8 +247,8 @@ def test_missing_covariates_are_dropped_and_counted(patients):
     f = res.frame
     extra = int(data.loc[assessable[:7], "baseline_severity"].notna().sum())
     assert _stat(f, "age_years", "", "n_missing") == 7
-    assert _stat(f, "model", "missing covariate", "n_missing") == 2 + extra
-    assert _stat(f, "model", "", "n") == 315 - extra
+    assert _stat(f, "response_12m", "", "n_missing", "complete_case") == 2 + extra
+    assert _stat(f, "response_12m", "", "n", "proportional_odds") == 315 - extra
     assert f"{2 + extra} dropped for missing covariates" in " ".join(res.footnotes)
 
 
