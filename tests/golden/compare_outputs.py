@@ -1,6 +1,6 @@
 """Compare two `make report` output folders: the numbers, the claims, the figures and the text.
 
-    python -m tests.golden.compare_outputs BEFORE_REPORTS AFTER_REPORTS [--allow-relabel]
+    python -m tests.golden.compare_outputs BEFORE AFTER [--allow-relabel] [--allow-reworded]
 
 Run it around a change that must not move any output (a refactor): keep a copy of
 ``reports/`` from before (``cp -r reports /tmp/before``), make the change, ``make report``, then
@@ -13,7 +13,10 @@ compare. For each study folder found in both it prints:
   (``level`` ``""``, ``analysis.ard.one_denominator``) counts as equal when its value and method
   are the same. With ``--allow-relabel`` a row only before and a row only after of the same
   table, stat, value and method count as one number under a new key and are all listed
-  ("relabelled"), for a change that moves keys on purpose (review the list);
+  ("relabelled"), for a change that moves keys on purpose (review the list). With
+  ``--allow-reworded`` a row whose value is the same and only its ``method`` text changed
+  ("reworded", e.g. method names in words) does not fail, and a relabelled row may also be
+  reworded when its table, stat and value are found once only before and once only after;
 - **claims**: every claim's id, computed value and verdict;
 - **figures**: the PNG files, byte for byte (and the share of pixels that differ when not);
 - **text**: the visible text of ``report.html``, ``report.pdf`` (``pdftotext``) and
@@ -134,25 +137,52 @@ def relabelled(
     return pairs
 
 
+def reworded_relabels(
+    a: dict[tuple, tuple[str, str]],
+    only_a: list[tuple],
+    b: dict[tuple, tuple[str, str]],
+    only_b: list[tuple],
+) -> list[tuple[tuple, tuple]]:
+    """Pairs of rows only before and only after with the same table, stat and value (the method
+    text reworded too), where that (table, stat, value) is found exactly once on each side."""
+
+    def unique(keys: list[tuple], numbers: dict[tuple, tuple[str, str]]) -> dict[tuple, tuple]:
+        seen: dict[tuple, list[tuple]] = {}
+        for key in keys:
+            seen.setdefault((key[0], key[5], numbers[key][0]), []).append(key)
+        return {k: v[0] for k, v in seen.items() if len(v) == 1}
+
+    ua, ub = unique(only_a, a), unique(only_b, b)
+    return [(ua[k], ub[k]) for k in sorted(ua.keys() & ub.keys(), key=str)]
+
+
 def compare_ard(
-    before: Path, after: Path, *, allow_relabel: bool = False
+    before: Path, after: Path, *, allow_relabel: bool = False, allow_reworded: bool = False
 ) -> tuple[bool, list[str]]:
     a, b = ard_numbers(before), ard_numbers(after)
-    changed = [k for k in a.keys() & b.keys() if a[k] != b[k]]
+    differ = [k for k in a.keys() & b.keys() if a[k] != b[k]]
+    reworded = [k for k in differ if allow_reworded and a[k][0] == b[k][0]]
+    changed = [k for k in differ if k not in set(reworded)]
     folded, into = fold_denominators(a, b)
     only_a = sorted(a.keys() - b.keys() - folded, key=str)
     only_b = sorted(b.keys() - a.keys() - into, key=str)
     moved = relabelled(a, only_a, b, only_b) if allow_relabel else []
     only_a = [k for k in only_a if k not in {x for x, _ in moved}]
     only_b = [k for k in only_b if k not in {y for _, y in moved}]
+    both = reworded_relabels(a, only_a, b, only_b) if allow_relabel and allow_reworded else []
+    only_a = [k for k in only_a if k not in {x for x, _ in both}]
+    only_b = [k for k in only_b if k not in {y for _, y in both}]
     lines = [
-        f"ARD: {len(a)} rows before, {len(b)} after; {len(a.keys() & b.keys()) - len(changed)} "
+        f"ARD: {len(a)} rows before, {len(b)} after; {len(a.keys() & b.keys()) - len(differ)} "
         f"equal, {len(folded)} per-level N rows now one N row ({len(into)} new level-'' N "
-        f"rows), {len(moved)} relabelled, {len(changed)} changed, {len(only_a)} only before, "
-        f"{len(only_b)} only after"
+        f"rows), {len(moved)} relabelled, {len(reworded)} reworded (method text only), "
+        f"{len(both)} relabelled and reworded, {len(changed)} changed, {len(only_a)} only "
+        f"before, {len(only_b)} only after"
     ]
     lines += [f"  changed {k}: {a[k]} -> {b[k]}" for k in sorted(changed, key=str)[:20]]
+    lines += [f"  reworded {k}: {a[k][1]!r} -> {b[k][1]!r}" for k in sorted(reworded, key=str)]
     lines += [f"  relabelled {x} -> {y}" for x, y in moved]
+    lines += [f"  relabelled and reworded {x}: {a[x]} -> {y}: {b[y]}" for x, y in both]
     lines += [f"  only before {k}: {a[k]}" for k in only_a[:20]]
     lines += [f"  only after {k}: {b[k]}" for k in only_b[:20]]
     return not changed and not only_a and not only_b, lines
@@ -250,9 +280,14 @@ def compare_text(before: Path, after: Path) -> list[str]:
     return lines
 
 
-def compare_study(before: Path, after: Path, *, allow_relabel: bool = False) -> bool:
+def compare_study(
+    before: Path, after: Path, *, allow_relabel: bool = False, allow_reworded: bool = False
+) -> bool:
     ok_ard, ard_lines = compare_ard(
-        before / "ard.csv", after / "ard.csv", allow_relabel=allow_relabel
+        before / "ard.csv",
+        after / "ard.csv",
+        allow_relabel=allow_relabel,
+        allow_reworded=allow_reworded,
     )
     ok_claims, claim_lines = compare_claims(before / "claims_check.csv", after / "claims_check.csv")
     ok_fig, fig_lines = compare_figures(before, after)
@@ -264,7 +299,8 @@ def compare_study(before: Path, after: Path, *, allow_relabel: bool = False) -> 
 
 def main(argv: list[str]) -> int:
     allow_relabel = "--allow-relabel" in argv
-    argv = [a for a in argv if a != "--allow-relabel"]
+    allow_reworded = "--allow-reworded" in argv
+    argv = [a for a in argv if a not in ("--allow-relabel", "--allow-reworded")]
     if len(argv) != 2:
         print(__doc__)
         return 2
@@ -275,7 +311,12 @@ def main(argv: list[str]) -> int:
     if not studies:
         print(f"no study folder with an ard.csv in both {before} and {after}")
         return 2
-    results = [compare_study(before / s, after / s, allow_relabel=allow_relabel) for s in studies]
+    results = [
+        compare_study(
+            before / s, after / s, allow_relabel=allow_relabel, allow_reworded=allow_reworded
+        )
+        for s in studies
+    ]
     print("EQUAL" if all(results) else "DIFFERENT (see above)")
     return 0 if all(results) else 1
 

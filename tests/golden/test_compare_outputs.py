@@ -62,3 +62,24 @@ def test_a_moved_number_a_claim_or_a_figure_fails(tmp_path: Path) -> None:
     assert main([str(before), str(_study(tmp_path / "b", moved))]) == 1
     assert main([str(before), str(_study(tmp_path / "c", PACKED, claim="540"))]) == 1
     assert main([str(before), str(_study(tmp_path / "d", PACKED, colour="black"))]) == 1
+
+
+def test_reworded_methods_pass_only_when_allowed_and_never_hide_a_value(tmp_path: Path) -> None:
+    before = _study(tmp_path / "a", EXPLICIT)
+    words = EXPLICIT.assign(method=["", "Fisher's exact test"])
+    after = _study(tmp_path / "b", words)
+    assert main([str(before), str(after)]) == 1
+    assert main([str(before), str(after), "--allow-reworded"]) == 0
+    # a row moved to another key and reworded: both flags, and its value must still be equal
+    moved = words.assign(level=["a", ""])
+    assert main([str(before), str(_study(tmp_path / "c", moved)), "--allow-reworded"]) == 1
+    both = [str(before), str(_study(tmp_path / "d", moved)), "--allow-relabel", "--allow-reworded"]
+    assert main(both) == 0
+    shifted = moved.assign(value=["3", "0.26"])
+    wrong = [
+        str(before),
+        str(_study(tmp_path / "e", shifted)),
+        "--allow-relabel",
+        "--allow-reworded",
+    ]
+    assert main(wrong) == 1
