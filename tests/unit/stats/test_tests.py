@@ -15,6 +15,7 @@ from scipy import stats
 from scipy.special import gammaln
 from statsmodels.stats.contingency_tables import Table
 
+from analysis.stats.ffh import EXACT_MAX_N
 from analysis.stats.tests import (
     FFH_EXACT,
     RELATIVE_TOLERANCE,
@@ -243,7 +244,11 @@ def test_monte_carlo_is_reproducible_and_close_to_exact() -> None:
 
 def test_falls_back_to_monte_carlo_beyond_the_cap_only_with_a_seed() -> None:
     res = fisher_exact_rxc(MODERATE, max_tables=10, seed=5, n_resamples=5_000)
-    assert res.method == "fisher-freeman-halton monte carlo (B=5000, seed=5)"
+    se = (res.p_value * (1 - res.p_value) / 5_000) ** 0.5
+    assert res.method == (
+        "fisher-freeman-halton monte carlo (B=5000, seed=5; exact enumeration over 10 partial "
+        f"tables; Monte Carlo SE of p {se:.1e})"
+    )
     with pytest.raises(
         ValueError,
         match=r"fisher_exact_rxc: exact enumeration of this 3x4 table \(n=55\) needs more than "
@@ -251,6 +256,29 @@ def test_falls_back_to_monte_carlo_beyond_the_cap_only_with_a_seed() -> None:
         r"\(B=100000\), or raise max_tables.",
     ):
         fisher_exact_rxc(MODERATE, max_tables=10)
+
+
+def test_above_the_size_limit_a_seeded_test_is_monte_carlo_and_says_why() -> None:
+    exact = fisher_exact_rxc(MODERATE, seed=3)
+    assert exact.method == "fisher-freeman-halton exact"  # n = 55, under EXACT_MAX_N
+    assert EXACT_MAX_N == 10_000
+    small_limit = fisher_exact_rxc(MODERATE, seed=3, max_exact_n=54, n_resamples=20_000)
+    assert small_limit.method.startswith(
+        "fisher-freeman-halton monte carlo (B=20000, seed=3; n = 55 > 54, the exact test's size "
+        "limit; Monte Carlo SE of p "
+    )
+    assert abs(small_limit.p_value - exact.p_value) < 0.01
+    # without a seed the limit does not apply (the p-value could not be reproduced)
+    assert fisher_exact_rxc(MODERATE, max_exact_n=54).method == "fisher-freeman-halton exact"
+
+
+def test_a_million_subjects_stay_in_bounded_time_and_memory() -> None:
+    # the enumeration stops at its work cap before holding all compositions (once: > 5 GB)
+    big = np.array([[25_000, 140_000, 390_000, 430_000], [500, 2_000, 6_000, 6_500]])
+    res = fisher_exact_rxc(big, seed=1, max_exact_n=None, max_tables=200_000, n_resamples=2_000)
+    assert "exact enumeration over 200000 partial tables" in res.method
+    quick = fisher_exact_rxc(big, seed=1, n_resamples=2_000)
+    assert "n = 1000000 > 10000" in quick.method
 
 
 @pytest.mark.parametrize(
