@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.clean.outputs import write_clean_outputs
 from analysis.clean.stage import CleanResult, clean_study
+from analysis.errors import ConfigError
 from analysis.studyfile.config import StudyConfig
 
 if TYPE_CHECKING:
@@ -27,7 +28,15 @@ if TYPE_CHECKING:
 class Study:
     """One study: config, cleaned data, tables, ARD (each computed on first use)."""
 
-    def __init__(self, config: StudyConfig) -> None:
+    def __init__(self, config: StudyConfig | str | Path) -> None:
+        """``config``: a loaded study file, or the path of one (as :meth:`load`)."""
+        if isinstance(config, str | Path):
+            config = StudyConfig.load(config)
+        if not isinstance(config, StudyConfig):
+            raise ConfigError(
+                f"Study(...) takes a study file's path or a StudyConfig; found "
+                f"{type(config).__name__}. Use Study.load('studies/<study>.yaml')."
+            )
         self.config = config
 
     @classmethod

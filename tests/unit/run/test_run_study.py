@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from analysis.run.cli import app
@@ -73,3 +74,14 @@ def test_jobs_on_run_says_it_changes_nothing() -> None:
     finally:
         cli.console.file = original
     assert shown.getvalue().count("--jobs has no effect") == 1
+
+
+def test_study_takes_a_path_or_a_config_and_says_so_otherwise() -> None:
+    from analysis.errors import ConfigError
+    from analysis.run.study import Study
+
+    path = Path("studies/dutasteride_mesotherapy.yaml")
+    assert Study(path).config == Study.load(path).config
+    assert Study(str(path)).config.study.name == Study.load(path).config.study.name
+    with pytest.raises(ConfigError, match=r"takes a study file's path or a StudyConfig; found int"):
+        Study(3)  # type: ignore[arg-type]
