@@ -101,7 +101,7 @@ def proportional_odds(
                 lo,
                 "estimate",
                 float(cut),
-                f"{PO_METHOD}; threshold between {lo!r} and {hi!r}: logit of P(outcome at or "
+                f"{fit.method}; threshold between {lo!r} and {hi!r}: logit of P(outcome at or "
                 f"below {lo!r}) at zero covariates (MASS::polr zeta)",
                 context=CUT_POINT,
             )

@@ -306,3 +306,24 @@ def test_error_on_complete_separation():
     )
     with pytest.raises(ValueError, match="could not be estimated reliably"):
         logistic_model(data, outcome="y", covariates=["x"])
+
+
+def test_po_on_many_subjects_fits_the_patterns_with_the_same_likelihood(patients, po):
+    # 40 copies of the cohort: the same estimates (each subject's likelihood counted 40 times),
+    # fitted on the distinct outcome-covariate patterns weighted by their counts
+    many = pd.concat([patients] * 40, ignore_index=True)
+    big = proportional_odds(many)
+    f, small = big.frame, po.frame
+    methods = f.loc[f["stat"] == "estimate", "method"]
+    assert methods.str.contains(r"; fitted on the \d+ distinct outcome-covariate patterns of the "
+                                r"12600 subjects, weighted by their counts").all()  # fmt: skip
+    for var, contrast in [("sex", "male vs female"), ("age_years", "per year"),
+                          ("baseline_severity", "severe vs mild")]:  # fmt: skip
+        assert _stat(f, var, contrast, "estimate") == pytest.approx(
+            _stat(small, var, contrast, "estimate"), rel=1e-6
+        )
+        # standard errors shrink by sqrt(40): the information is 40 times larger
+        assert _stat(f, var, contrast, "se") * np.sqrt(40) == pytest.approx(
+            _stat(small, var, contrast, "se"), rel=1e-4
+        )
+    assert _stat(f, "response_12m", "", "n") == 40 * 315
