@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from statsmodels.discrete.discrete_model import Logit
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.tools import add_constant
 
@@ -89,12 +91,6 @@ def fit_checked(fit: Callable[[], Any], what: str) -> Any:
     return res
 
 
-def logit_fit(y: np.ndarray, exog: np.ndarray | pd.DataFrame) -> Any:
-    """Maximum-likelihood logistic regression by Newton-Raphson (statsmodels ``Logit``) of 0/1
-    ``y`` on ``exog`` as given (add the constant column first)."""
-    return Logit(y, exog).fit(method="newton", disp=False, maxiter=100)
-
-
 AGGREGATE_ABOVE = 5_000
 """Above this many complete cases the proportional-odds model is fitted on the distinct
 (outcome, covariates) patterns with their counts as frequency weights when that at least halves
@@ -121,6 +117,30 @@ def patterns(y_codes: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataF
     frame = X.reset_index(drop=True).assign(_y=y_codes)
     grouped = frame.groupby(list(frame.columns), sort=True).size().reset_index(name="_n")
     return grouped["_y"].to_numpy(dtype=int), grouped[list(X.columns)], grouped["_n"].to_numpy()
+
+
+def logit_fit(y: np.ndarray, exog: np.ndarray | pd.DataFrame) -> Any:
+    """Maximum-likelihood logistic regression by Newton-Raphson (statsmodels ``Logit``) of 0/1
+    ``y`` on ``exog`` as given (add the constant column first).
+
+    Above :data:`AGGREGATE_ABOVE` rows, when the distinct (outcome, covariates) rows are at most
+    half as many, the fit is a binomial GLM (statsmodels ``GLM``, IRLS) of those rows with their
+    counts as frequency weights: the same likelihood, estimates and standard errors
+    (``res.aggregated`` then holds the number of rows fitted)."""
+    n = len(y)
+    if n > AGGREGATE_ABOVE:
+        frame = pd.DataFrame(np.asarray(exog, dtype=float))
+        y_rows, x_rows, freq = patterns(np.asarray(y, dtype=int), frame)
+        if 2 * len(freq) <= n:
+            names = list(exog.columns) if isinstance(exog, pd.DataFrame) else None
+            x_fit = x_rows.set_axis(names, axis=1) if names else x_rows
+            res = GLM(y_rows, x_fit, family=Binomial(), freq_weights=freq).fit(
+                method="IRLS", tol=1e-12, maxiter=100
+            )
+            res.aggregated = len(freq)
+            res.mle_retvals = {"converged": bool(res.converged)}
+            return res
+    return Logit(y, exog).fit(method="newton", disp=False, maxiter=100)
 
 
 def _fit_ordered(y_codes: np.ndarray, levels: list[str], X: pd.DataFrame) -> Any:
@@ -270,9 +290,15 @@ def fit_logistic(
         )
     exog = add_constant(design.X, prepend=True, has_constant="add")
     res = fit_checked(lambda: logit_fit(y, exog), f"the logistic model of {outcome}")
+    method = LOGIT_METHOD
+    if getattr(res, "aggregated", None):
+        method += (
+            f"; fitted as a binomial GLM on the {res.aggregated} distinct outcome-covariate "
+            f"patterns of the {len(y)} subjects, weighted by their counts (the same likelihood)"
+        )
     return RegressionFit(
         design=design,
-        method=LOGIT_METHOD,
+        method=method,
         alpha=alpha,
         odds_ratios=_odds_ratios(res, design, alpha),
         y=y,

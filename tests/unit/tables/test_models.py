@@ -327,3 +327,25 @@ def test_po_on_many_subjects_fits_the_patterns_with_the_same_likelihood(patients
             _stat(small, var, contrast, "se"), rel=1e-4
         )
     assert _stat(f, "response_12m", "", "n") == 40 * 315
+
+
+def test_logistic_and_brant_on_many_subjects_fit_the_patterns(patients, adverse_events, po):
+    data = patients.assign(has_pain=subjects_with_term(patients, adverse_events, "pain"))
+    small = logistic_model(data, outcome="has_pain", covariates=AE_COVARIATES).frame
+    many = pd.concat([data] * 40, ignore_index=True)
+    big = logistic_model(many, outcome="has_pain", covariates=AE_COVARIATES).frame
+    method = big.loc[big["stat"] == "estimate", "method"].iloc[0]
+    assert "; fitted as a binomial GLM on the " in method and "of the 21440 subjects" in method
+    for var, contrast in [("sex", "male vs female"), ("age_years", "per year")]:
+        assert _stat(big, var, contrast, "estimate") == pytest.approx(
+            _stat(small, var, contrast, "estimate"), rel=1e-9
+        )
+        assert _stat(big, var, contrast, "se") * np.sqrt(40) == pytest.approx(
+            _stat(small, var, contrast, "se"), rel=1e-9
+        )
+    # the Brant test's binary logits too: 40 copies multiply its Wald statistic by 40
+    brant_big = proportional_odds(pd.concat([patients] * 40, ignore_index=True)).frame
+    for var in ["sex", "response_12m"]:
+        assert _stat(brant_big, var, "", "statistic", "brant_test") == pytest.approx(
+            40 * _stat(po.frame, var, "", "statistic", "brant_test"), rel=1e-4
+        )
