@@ -3,7 +3,8 @@
 The ARD keeps the codes (``therapy_group``, ``combined``); a displayed table shows the words of
 the plan (``Therapy``, ``With a topical treatment``). Only whole cells, the two sides of
 "a vs b", the level before "(N=...)" in a column head, and code names with an underscore are
-replaced, so prose around them is left alone.
+replaced, so prose around them is left alone. In titles and footnotes (:func:`relabel_note`)
+a code name in backticks (```is_teae```, any code) or with an underscore becomes its label.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 _HEAD = re.compile(r"^(.+?) \((N=.*)\)$")
+_TICKED = re.compile(r"`([^`]+)`")
 
 
 def relabel_text(text: str, levels: Mapping[str, str], names: Mapping[str, str]) -> str:
@@ -25,9 +27,7 @@ def relabel_text(text: str, levels: Mapping[str, str], names: Mapping[str, str])
     head = _HEAD.match(core)
     if head and head.group(1) in levels:
         return f"{indent}{levels[head.group(1)]} ({head.group(2)})"
-    for code, words in names.items():
-        if "_" in code:
-            core = re.sub(rf"\b{re.escape(code)}\b", words, core)
+    core = _names_in(core, names)
     if " vs " in core:
         prefix, _, rest = core.rpartition(": ")
         left, _, right = rest.partition(" vs ")
@@ -35,6 +35,37 @@ def relabel_text(text: str, levels: Mapping[str, str], names: Mapping[str, str])
             rest = f"{levels.get(left, left)} vs {levels.get(right, right)}"
             core = f"{prefix}: {rest}" if prefix else rest
     return indent + core
+
+
+def _names_in(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with each code name of ``names`` in backticks, and each with an underscore,
+    replaced by its words."""
+    text = _TICKED.sub(lambda m: _in_sentence(m, names), text)
+    for code, words in names.items():
+        if "_" in code and code in text:
+            text = re.sub(rf"(?<![\w/.]){re.escape(code)}(?![\w/]|\.\w)", words, text)
+    return text
+
+
+def relabel_note(text: str, levels: Mapping[str, str], names: Mapping[str, str]) -> str:
+    """A title or footnote in the plan's words: code names in backticks (columns or levels)
+    and column names with an underscore become their labels; other words stay."""
+    text = _TICKED.sub(lambda m: _in_sentence(m, levels), text)
+    return _names_in(text, names)
+
+
+def _in_sentence(match: re.Match[str], words: Mapping[str, str]) -> str:
+    """The words of a code in backticks, with a small first letter inside a sentence ("the
+    `sex` levels" -> "the sex levels"; a label such as "HN grade" keeps its capitals)."""
+    code = match.group(1)
+    if code not in words:
+        return match.group(0)
+    text = words[code]
+    before = match.string[: match.start()].rstrip()
+    starts = not before or before[-1] in ".:!?"
+    if not starts and text[:1].isupper() and text[1:2].islower():
+        return text[:1].lower() + text[1:]
+    return text
 
 
 def relabel_frame(
@@ -50,4 +81,4 @@ def relabel_frame(
     return out
 
 
-__all__ = ["relabel_frame", "relabel_text"]
+__all__ = ["relabel_frame", "relabel_note", "relabel_text"]
