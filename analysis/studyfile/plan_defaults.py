@@ -106,7 +106,7 @@ def derived_columns(config: StudyConfig) -> list[str]:
 def level_label(config: StudyConfig, column: str, level: str) -> str:
     """A level of ``column`` in words: ``labels.levels.<column>.<level>`` when the study file
     gives it, else the level with a capital first letter, as a sentence starts ("female" ->
-    "Female", "HN II" stays)."""
+    "Female", "NYHA II" stays)."""
     given = config.analysis.labels.levels.get(column, {})
     if level in given:
         return given[level]

@@ -119,7 +119,7 @@ def baseline_table(
                 labels.get(r.variable, r.variable)
             )
         notes.append(
-            "Tests: " + "; ".join(f"{m} ({', '.join(v)})" for m, v in per_test.items()) + "."
+            "Tests: " + "; ".join(f"{m} for {', '.join(v)}" for m, v in per_test.items()) + "."
         )
     if (frame["stat"] == "smd").any():
         notes.append(

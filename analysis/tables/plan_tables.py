@@ -67,7 +67,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         raise ValueError(f"every covariate is constant among the analysed patients {dropped}")
     n = len(data[[outcome, *spec.covariates]].dropna())
     notes = [
-        f"{ctx.label(c)} (`{c}`) dropped from the covariates: every one of the {n} complete "
+        f"{ctx.label(c)} dropped from the covariates: every one of the {n} complete "
         f"cases is {v!r}, so it has no contrast to estimate."
         for c, v in dropped.items()
     ]

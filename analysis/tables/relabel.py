@@ -2,8 +2,9 @@
 
 The ARD keeps the codes (``therapy_group``, ``combined``); a displayed table shows the words of
 the plan (``Therapy``, ``With a topical treatment``). Only whole cells, the two sides of
-"a vs b", the level before "(N=...)" in a column head, and code names with an underscore are
-replaced, so prose around them is left alone. In titles and footnotes (:func:`relabel_note`)
+"a vs b", the level before "(N=...)" in a column head or in parentheses after it ("p-value
+(combined)"), and code names with an underscore are replaced, so prose around them is left
+alone. In titles and footnotes (:func:`relabel_note`)
 a code name in backticks (```is_teae```, any code) or with an underscore becomes its label.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 _HEAD = re.compile(r"^(.+?) \((N=.*)\)$")
+_OF_LEVEL = re.compile(r"^(.+?) \(([^()]+)\)$")
 _TICKED = re.compile(r"`([^`]+)`")
 
 
@@ -27,6 +29,9 @@ def relabel_text(text: str, levels: Mapping[str, str], names: Mapping[str, str])
     head = _HEAD.match(core)
     if head and head.group(1) in levels:
         return f"{indent}{levels[head.group(1)]} ({head.group(2)})"
+    of_level = _OF_LEVEL.match(core)
+    if of_level and of_level.group(2) in levels:  # "p-value (combined)"
+        return f"{indent}{of_level.group(1)} ({levels[of_level.group(2)]})"
     core = _names_in(core, names)
     if " vs " in core:
         prefix, _, rest = core.rpartition(": ")

@@ -6,8 +6,9 @@ Read: ``report.html`` (without scripts and styles), ``report.pdf`` (``pdftotext`
 ``tables.docx`` and each table's DOCX (paragraphs, headers and cells), each table's CSV, XLSX
 and HTML, every figure's SVG text, and any extra text given (the command's summary).
 
-Allowed, by pattern only (:data:`ALLOWED`): a file name or path with an extension
-(``ard.csv``, ``data/raw/x/centre_a/export.xlsx``, the provenance list and the command line),
+Allowed, by pattern only (:data:`ALLOWED`): a file name with an extension or a path with a slash
+(``ard.csv``, ``data/raw/x/centre_a/export.xlsx``, ``data/processed/x``: the provenance list,
+the command line and the folders it names),
 and a software name followed by its version (``great_tables 1.1.0``, the methods' software
 sentence) -- nothing else, and no word by name.
 """
@@ -34,7 +35,7 @@ FORBIDDEN = {
 _EXTENSIONS = "csv|xlsx|xls|yaml|yml|html|pdf|docx|parquet|json|txt|png|svg|ipynb|py|md|sav|dta"
 #: Patterns removed before the scan (each documented in the module docstring).
 ALLOWED = {
-    "file name or path": re.compile(rf"[\w./-]*\w\.(?:{_EXTENSIONS})\b"),
+    "file name or path": re.compile(rf"[\w./-]*\w\.(?:{_EXTENSIONS})\b|(?:[\w.-]*/)+[\w.-]*"),
     "software and version": re.compile(r"\b[a-z][\w-]* \d+(?:\.\d+)+\w*"),
 }
 
@@ -62,7 +63,10 @@ def _xlsx_text(path: Path) -> str:
 
     book = openpyxl.load_workbook(path, read_only=True)
     cells = [
-        str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row
+        str(v)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for v in row
     ]
     book.close()
     return "\n".join(c for c in cells if c != "None")  # an empty cell reads back as None
