@@ -245,7 +245,8 @@ def relabelled(table: TableResult, config: StudyConfig, columns: Iterable[str] =
     from analysis.studyfile.labels import column_words, level_words
     from analysis.tables.relabel import relabel_frame, relabel_note
 
-    levels, names = level_words(config), column_words(config, columns)
+    levels = {**_toolkit_rows(), **level_words(config)}
+    names = column_words(config, columns)
     layout, notes_of = table.layout, table.notes_of
 
     def words(notes: tuple[str, ...]) -> tuple[str, ...]:
@@ -259,6 +260,15 @@ def relabelled(table: TableResult, config: StudyConfig, columns: Iterable[str] =
         notes_of=None if notes_of is None else (lambda frame: words(notes_of(frame))),
         _displayed={},
     )
+
+
+def _toolkit_rows() -> dict[str, str]:
+    """The rows the table builders add of their own, as the study's levels are shown: with a
+    capital first letter ("any adverse event" -> "Any adverse event")."""
+    from analysis.tables.adverse_events import ANY, SERIOUS
+    from analysis.tables.response import ANY_LEVEL
+
+    return {row: row[:1].upper() + row[1:] for row in (ANY, SERIOUS, ANY_LEVEL)}
 
 
 def _columns(result: CleanResult) -> list[str]:
