@@ -91,12 +91,14 @@ def _methods_in(text: str) -> str:
     (``method_prose``: "Fisher–Freeman–Halton exact test"); a generic name ("logistic
     regression") keeps a small first letter inside a sentence, a word already there ("log-rank
     test") is not repeated."""
+    from functools import partial
+
     from analysis.report.method_prose import CATALOGUE
 
     for m in sorted(CATALOGUE, key=lambda m: -len(m.prefix)):
         if m.name and m.prefix.islower() and m.prefix in text:
             pattern = rf"(?<![\w-]){re.escape(m.prefix)}(?![\w-])"
-            text = re.sub(pattern, lambda match, m=m: _method_name(match, m), text)
+            text = re.sub(pattern, partial(_method_name, m=m), text)
     return text
 
 
