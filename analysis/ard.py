@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.report.method_prose import method_words
+
 HEAD = ["table", "context", "variable", "level"]
 TAIL = ["reference", "stat", "value", "method"]
 KEY = "group"  # the builders' cell key, in memory only (see the module docstring)
@@ -144,8 +146,13 @@ def concat_ard(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 def published(frame: pd.DataFrame) -> pd.DataFrame:
     """The ARD as written and as ``Study.ard``: without the builders' ``group`` key, each
-    denominator once (:func:`one_denominator`)."""
-    return one_denominator(frame.drop(columns=[KEY], errors="ignore")).reset_index(drop=True)
+    denominator once (:func:`one_denominator`), and each ``method`` in a statistician's words
+    (``method_words``: "fisher exact" -> "Fisher's exact test", as R ``cards`` writes them)."""
+    out = one_denominator(frame.drop(columns=[KEY], errors="ignore")).reset_index(drop=True)
+    if "method" in out.columns:
+        words = {m: method_words(m) for m in out["method"].unique()}
+        out["method"] = out["method"].map(words)
+    return out
 
 
 def one_denominator(frame: pd.DataFrame) -> pd.DataFrame:

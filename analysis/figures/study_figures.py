@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,7 +108,18 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
         return text + "."
     if isinstance(spec, KmFigure):
         return f"{variable_label(config, spec.time)} by {word(spec.by)} (Kaplan–Meier)."
-    return f"Odds ratios with {opt.ci_label} of table {spec.table}."
+    return f"Odds ratios with {opt.ci_label}: {_model_words(config, spec.table, word)}."
+
+
+def _model_words(config: StudyConfig, table: str, word: Callable[[str], str]) -> str:
+    """The model a forest plot shows, in words: its table's title (first letter small), else
+    "the model of <outcome label>"."""
+    spec = effective_plan(config).tables.get(table)
+    title = getattr(spec, "title", None)
+    if title:
+        return title[:1].lower() + title[1:] if title[1:2].islower() else title
+    outcome = getattr(spec, "outcome", None)
+    return f"the model of {word(outcome)}" if isinstance(outcome, str) else "the model"
 
 
 def _levels(config: StudyConfig, column: str) -> list[str]:

@@ -134,12 +134,21 @@ def _flow_table(flow: pd.DataFrame) -> str:
     return _frame_table(shown)
 
 
+#: Claims-check columns as shown: each claim by its words (its ``text``), not its id.
+_CLAIM_HEADS = {
+    "text": "Claim",
+    "expected": "Expected",
+    "computed": "Computed",
+    "tolerance": "Tolerance",
+    "passed": "Result",
+    "note": "Note",
+}
+
+
 def _claims_table(claims: pd.DataFrame) -> str:
-    cols = [
-        c
-        for c in ("id", "text", "expected", "computed", "tolerance", "passed", "note")
-        if c in claims.columns
-    ]
+    """The claims check as a table: each claim's words, the numbers, pass/FAIL and the note
+    (the claim ids stay in ``claims_check.csv``)."""
+    cols = [c for c in _CLAIM_HEADS if c in claims.columns]
     shown = claims[cols].copy()
     for col in ("expected", "computed", "tolerance"):
         if col in shown:
@@ -148,6 +157,7 @@ def _claims_table(claims: pd.DataFrame) -> str:
         shown["passed"] = shown["passed"].map({True: "pass", False: "FAIL"})
     n_fail = int((~claims["passed"].astype(bool)).sum()) if "passed" in claims else 0
     verdict = "All claims reproduced." if n_fail == 0 else f"{n_fail} claim(s) NOT reproduced."
+    shown = shown.rename(columns=_CLAIM_HEADS)
     return f'<p class="verdict">{escape(verdict)}</p>' + _frame_table(shown, css_class="claims")
 
 

@@ -17,13 +17,16 @@ from analysis.stats.ci_level import ci_level
 
 @dataclass(frozen=True)
 class Method:
-    """One method: how its ARD ``method`` text starts (``prefix``), its role (``compare``,
-    ``interval``, ``model``, ``survival``), the words a manuscript uses, and its references."""
+    """One method: how the statistics code writes its ``method`` text (``prefix``, the start of
+    it), its role (``compare``, ``interval``, ``model``, ``survival``), the words a manuscript's
+    Statistics paragraph uses, its references, and ``name``: the method's name as a statistician
+    writes it in a footnote or the published ARD ("Fisher's exact test")."""
 
     prefix: str
     role: str
     words: str
     cites: tuple[str, ...] = ()
+    name: str = ""
 
 
 REFERENCES = {
@@ -54,6 +57,10 @@ REFERENCES = {
     "between two groups using SAS. SAS Global Forum 2012, paper 335.",
     "Wilson 1927": "Wilson EB. Probable inference, the law of succession, and statistical "
     "inference. J Am Stat Assoc. 1927;22(158):209-212.",
+    "Clopper & Pearson 1934": "Clopper CJ, Pearson ES. The use of confidence or fiducial limits "
+    "illustrated in the case of the binomial. Biometrika. 1934;26(4):404-413.",
+    "Agresti & Coull 1998": "Agresti A, Coull BA. Approximate is better than 'exact' for "
+    "interval estimation of binomial proportions. Am Stat. 1998;52(2):119-126.",
     "Newcombe 1998": "Newcombe RG. Interval estimation for the difference between independent "
     "proportions: comparison of eleven methods. Stat Med. 1998;17(8):873-890.",
     "McCullagh 1980": "McCullagh P. Regression models for ordinal data. J R Stat Soc B. "
@@ -75,81 +82,135 @@ REFERENCES = {
 
 #: Every method the package records, by how its ARD text starts (longest prefix wins).
 CATALOGUE = (
-    Method("fisher exact", "compare", "Fisher's exact test", ("Fisher 1922",)),
+    Method(
+        "fisher exact",
+        "compare",
+        "Fisher's exact test",
+        ("Fisher 1922",),
+        name="Fisher's exact test",
+    ),
     Method(
         "fisher-freeman-halton exact",
         "compare",
         "the Fisher–Freeman–Halton exact test (network algorithm)",
         ("Freeman & Halton 1951", "Mehta & Patel 1983"),
+        name="Fisher–Freeman–Halton exact test",
     ),
     Method(
         "fisher-freeman-halton monte carlo",
         "compare",
         "the Fisher–Freeman–Halton test with a seeded Monte Carlo p-value for large tables",
         ("Freeman & Halton 1951",),
+        name="Fisher–Freeman–Halton test, Monte Carlo p-value",
     ),
     Method(
-        "pearson_chi2 no continuity",
+        "pearson_chi2 no continuity correction",
         "compare",
         "Pearson's χ² test without continuity correction",
         ("Pearson 1900",),
+        name="Pearson's χ² test (no continuity correction)",
     ),
     Method(
-        "pearson_chi2 yates",
+        "pearson_chi2 yates continuity correction",
         "compare",
         "Pearson's χ² test with Yates' continuity correction",
         ("Pearson 1900", "Yates 1934"),
+        name="Pearson's χ² test with Yates' continuity correction",
     ),
     Method(
         "cochran-armitage trend",
         "compare",
         "the Cochran–Armitage test for trend",
         ("Cochran 1954", "Armitage 1955"),
+        name="Cochran–Armitage test for trend",
     ),
-    Method("welch t-test", "compare", "Welch's t-test", ("Welch 1947",)),
-    Method("welch anova", "compare", "Welch's one-way ANOVA", ("Welch 1951",)),
-    Method("one-way anova", "compare", "one-way analysis of variance"),
+    Method("welch t-test", "compare", "Welch's t-test", ("Welch 1947",), name="Welch's t-test"),
+    Method(
+        "welch anova", "compare", "Welch's one-way ANOVA", ("Welch 1951",), name="Welch's ANOVA"
+    ),
+    Method("one-way anova", "compare", "one-way analysis of variance", name="One-way ANOVA"),
     Method(
         "wilcoxon-mann-whitney",
         "compare",
         "the Wilcoxon–Mann–Whitney test (normal approximation with continuity correction)",
         ("Mann & Whitney 1947",),
+        name="Wilcoxon–Mann–Whitney test",
     ),
-    Method("kruskal-wallis", "compare", "the Kruskal–Wallis test", ("Kruskal & Wallis 1952",)),
+    Method(
+        "kruskal-wallis",
+        "compare",
+        "the Kruskal–Wallis test",
+        ("Kruskal & Wallis 1952",),
+        name="Kruskal–Wallis test",
+    ),
     Method(
         "standardized mean difference",
         "balance",
         "standardized mean differences (pooled standard deviation)",
+        name="Standardized mean difference",
     ),
     Method(
         "standardized difference, multinomial",
         "balance",
         "the multinomial standardized difference for categorical variables",
         ("Yang & Dalton 2012",),
+        name="Standardized difference, multinomial",
     ),
-    Method("wilson", "interval", "Wilson score intervals for proportions", ("Wilson 1927",)),
+    Method(
+        "wilson",
+        "interval",
+        "Wilson score intervals for proportions",
+        ("Wilson 1927",),
+        name="Wilson score interval",
+    ),
+    Method(
+        "wilson_cc",
+        "interval",
+        "Wilson score intervals with continuity correction for proportions",
+        ("Wilson 1927", "Newcombe 1998"),
+        name="Wilson score interval with continuity correction",
+    ),
+    Method(
+        "clopper_pearson",
+        "interval",
+        "Clopper–Pearson exact intervals for proportions",
+        ("Clopper & Pearson 1934",),
+        name="Clopper–Pearson exact interval",
+    ),
+    Method(
+        "agresti_coull",
+        "interval",
+        "Agresti–Coull intervals for proportions",
+        ("Agresti & Coull 1998",),
+        name="Agresti–Coull interval",
+    ),
+    Method("wald", "interval", "Wald intervals", name="Wald interval"),
     Method(
         "newcombe hybrid score",
         "interval",
         "Newcombe's hybrid score interval for risk differences (method 10)",
         ("Newcombe 1998",),
+        name="Newcombe hybrid score interval",
     ),
     Method(
         "logistic regression",
         "model",
         "logistic regression (odds ratios with Wald confidence intervals and Wald tests)",
+        name="Logistic regression",
     ),
     Method(
         "proportional odds",
         "model",
         "the proportional-odds cumulative logit model",
         ("McCullagh 1980",),
+        name="Proportional-odds model",
     ),
     Method(
         "Brant test",
         "model",
         "the Brant test of the proportional-odds assumption",
         ("Brant 1990",),
+        name="Brant test",
     ),
     Method(
         "Kaplan-Meier",
@@ -157,19 +218,22 @@ CATALOGUE = (
         "the Kaplan–Meier estimator (Greenwood variance; median survival with the "
         "Brookmeyer–Crowley interval)",
         ("Kaplan & Meier 1958", "Brookmeyer & Crowley 1982"),
+        name="Kaplan–Meier estimator",
     ),
-    Method("log-rank", "survival", "the log-rank test", ("Mantel 1966",)),
+    Method("log-rank", "survival", "the log-rank test", ("Mantel 1966",), name="Log-rank test"),
     Method(
         "Cox PH",
         "survival",
         "Cox proportional-hazards regression (Efron's method for ties; Wald intervals)",
         ("Cox 1972", "Efron 1977"),
+        name="Cox proportional-hazards regression",
     ),
     Method(
         "PH score test",
         "survival",
         "the Grambsch–Therneau score test of proportional hazards",
         ("Grambsch & Therneau 1994",),
+        name="Grambsch–Therneau proportional-hazards test",
     ),
 )
 
@@ -186,10 +250,36 @@ COUNT_WORDS = (
 
 
 def method_of(text: str) -> Method | None:
-    """The catalogue entry of an ARD ``method`` text (longest matching prefix), or ``None``."""
+    """The catalogue entry of a ``method`` text, as the code writes it or in words (longest
+    matching ``prefix`` or ``name``), or ``None``."""
     low = text.strip().lower()
-    found = [m for m in CATALOGUE if low.startswith(m.prefix.lower())]
-    return max(found, key=lambda m: len(m.prefix)) if found else None
+    found = [
+        (len(start), m)
+        for m in CATALOGUE
+        for start in (m.prefix, m.name)
+        if start and low.startswith(start.lower())
+    ]
+    return max(found, key=lambda f: f[0])[1] if found else None
+
+
+def method_words(text: str) -> str:
+    """A ``method`` text as a statistician writes it: the code's start replaced by the method's
+    ``name`` and the details kept ("fisher exact" -> "Fisher's exact test", "wilson 95% CI" ->
+    "Wilson score interval, 95% CI", "cochran-armitage trend (scores 1..4)" -> "Cochran–Armitage
+    test for trend (scores 1..4)"). A text already in words, or that describes a count, is
+    returned as it is (so the function can be applied twice)."""
+    stripped = text.strip()
+    m = method_of(stripped)
+    if m is None or not m.name or stripped.startswith(m.name):
+        return text
+    rest = stripped[len(m.prefix) :].strip()
+    if not rest:
+        return m.name
+    if rest[0] in ",;:":
+        return f"{m.name}{rest}"
+    if rest[0].isdigit():
+        return f"{m.name}, {rest}"
+    return f"{m.name} {rest}"
 
 
 def is_count_description(text: str) -> bool:
@@ -252,4 +342,12 @@ def references(methods: list[Method]) -> list[str]:
     return sorted({REFERENCES[k] for m in methods for k in m.cites})
 
 
-__all__ = ["CATALOGUE", "Method", "references", "statistics_sentences", "used_methods"]
+__all__ = [
+    "CATALOGUE",
+    "Method",
+    "method_of",
+    "method_words",
+    "references",
+    "statistics_sentences",
+    "used_methods",
+]

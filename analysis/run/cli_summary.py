@@ -26,18 +26,18 @@ def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  
 
     print_synthetic(cfg)
     flow = Table(title="Patient flow", show_lines=False)
-    for col in ("step", "label", "excluded", "remaining"):
-        flow.add_column(col, justify="right" if col in ("excluded", "remaining") else "left")
+    for col in ("Step", "Excluded", "Remaining"):
+        flow.add_column(col, justify="left" if col == "Step" else "right")
     for r in result.flow.itertuples():
         exc = "" if pd.isna(r.n_excluded) else str(int(r.n_excluded))
-        flow.add_row(Text(str(r.step)), Text(str(r.label)), exc, str(r.n_remaining))
+        flow.add_row(Text(str(r.label)), exc, str(r.n_remaining))
     out.print(flow)
     summary = report.groupby(["table", "check", "action"]).size().rename("records").reset_index()
     t = Table(title="Validation: records excluded, merged, corrected or flagged")
     for col in summary.columns:
-        t.add_column(col, justify="right" if col == "records" else "left")
+        t.add_column(_words(col), justify="right" if col == "records" else "left")
     for row in summary.itertuples(index=False):
-        t.add_row(*[Text(str(v)) for v in row])
+        t.add_row(*[Text(_words(str(v))) for v in row])
     out.print(t)
     acc = result.accounting()
     ok = bool(acc["balanced"].all())
@@ -55,6 +55,14 @@ def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  
         if staged:
             console.print("The run stops here; nothing was written.", highlight=False)
         raise typer.Exit(1)
+
+
+def _words(code: str) -> str:
+    """A table, check or action code of the validation log in words ("set_missing" -> "Set
+    missing", as :func:`analysis.studyfile.plan_defaults.variable_label` says a column it has no
+    label for)."""
+    words = code.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def print_synthetic(cfg) -> None:  # noqa: ANN001 - StudyConfig

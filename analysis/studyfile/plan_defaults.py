@@ -73,6 +73,7 @@ def _derived_labels(config: StudyConfig) -> dict[str, str]:
         "followup_months": "Follow-up, months",
         "is_titrated": "Dose titrated",
         "has_teae": "Any adverse event",
+        "is_teae": "Treatment-emergent",
         "n_teae": "Adverse events, n",
         "worst_ae_severity": "Highest adverse-event severity",
         d.response_column: f"Response at {d.response_target_month:g} months",
@@ -81,11 +82,35 @@ def _derived_labels(config: StudyConfig) -> dict[str, str]:
         "time_to_discontinuation_months": "Time to treatment discontinuation, months",
         "time_to_first_teae_days": "Time to the first adverse event, days",
         "baseline_severity": "Baseline severity",
+        **_term_outcome_labels(config),
     }
 
 
+def _term_outcome_labels(config: StudyConfig) -> dict[str, str]:
+    """Words for the outcome columns of logistic tables of one adverse-event term: ``has_<term>``
+    (as the model names it) -> "<Term> (at least one event)"."""
+    out = {}
+    for spec in config.analysis.tables.values():
+        term = getattr(getattr(spec, "outcome", None), "ae_term", None)
+        if isinstance(term, str):
+            name = "has_" + "_".join(term.lower().split())
+            out[name] = f"{term[:1].upper()}{term[1:]} (at least one event)"
+    return out
+
+
+def derived_columns(config: StudyConfig) -> list[str]:
+    """The toolkit's own column names that have words here (:func:`variable_label`)."""
+    return list(_derived_labels(config))
+
+
 def level_label(config: StudyConfig, column: str, level: str) -> str:
-    return config.analysis.labels.levels.get(column, {}).get(level, level)
+    """A level of ``column`` in words: ``labels.levels.<column>.<level>`` when the study file
+    gives it, else the level with a capital first letter, as a sentence starts ("female" ->
+    "Female", "NYHA II" stays)."""
+    given = config.analysis.labels.levels.get(column, {})
+    if level in given:
+        return given[level]
+    return level[:1].upper() + level[1:]
 
 
 def _default_tables(config: StudyConfig) -> dict[str, TableSpec]:

@@ -22,6 +22,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
+from analysis.report.method_prose import method_words
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
@@ -388,19 +389,31 @@ def _footnotes(
     notes = [
         f"n (%) = {unit} with at least one event (each counted once per row), percent of the "
         f"{unit} in the column (N, from the table of {unit}); [E] = number of events.",
-        f"{level}% CI of the percentage: {ci.replace('_', '-')} method.",
+        f"{level}% CI of the percentage: {method_words(ci)}.",
     ]
     if teae_flag:
-        notes.append(f"Treatment-emergent events only (`{teae_flag}`).")
-    methods = sorted(set(frame.loc[frame["stat"] == "p_value", "method"]))
+        notes.append(_teae_note(teae_flag))
+    methods = sorted({method_words(m) for m in frame.loc[frame["stat"] == "p_value", "method"]})
     if by and methods:
-        notes.append(f"p-values compare {by[0]} levels: " + "; ".join(methods) + ".")
+        notes.append(f"p-values compare the `{by[0]}` levels: " + "; ".join(methods) + ".")
     rd = sorted(
         set(frame.loc[(frame["stat"] == "ci_low") & frame["group"].str.contains(" vs "), "method"])
     )
     if rd:
-        notes.append(f"Risk difference in percentage points, {level}% CI: " + "; ".join(rd) + ".")
+        notes.append(
+            f"Risk difference in percentage points, {level}% CI: "
+            + "; ".join(method_words(m) for m in rd)
+            + "."
+        )
     return tuple(notes)
+
+
+def _teae_note(teae_flag: str) -> str:
+    """The footnote of the events counted: treatment-emergent (the toolkit's ``is_teae``) or
+    those a study's own flag marks (named in backticks, a label when shown)."""
+    if teae_flag == "is_teae":
+        return "Treatment-emergent events only."
+    return f"Only events with `{teae_flag}` set."
 
 
 def _layout(

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
+from analysis.report.method_prose import method_words
 from analysis.stats import tests
 from analysis.stats.results import test_context
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
@@ -114,18 +115,18 @@ def baseline_table(
     if len(tested):
         per_test: dict[str, list[str]] = {}
         for r in tested.itertuples():
-            per_test.setdefault(r.method, []).append(labels.get(r.variable, r.variable))
+            per_test.setdefault(method_words(r.method), []).append(
+                labels.get(r.variable, r.variable)
+            )
         notes.append(
-            "Tests: " + "; ".join(f"{m} ({', '.join(v)})" for m, v in per_test.items()) + "."
+            "Tests: " + "; ".join(f"{m} for {', '.join(v)}" for m, v in per_test.items()) + "."
         )
     if (frame["stat"] == "smd").any():
         notes.append(
             "SMD: absolute standardized difference (continuous: pooled SD "
             "sqrt((s1² + s2²)/2); categorical: Yang & Dalton 2012)."
         )
-    title = (
-        f"Baseline characteristics by {by.replace('_', ' ')}" if by else "Baseline characteristics"
-    )
+    title = f"Baseline characteristics by `{by}`" if by else "Baseline characteristics"
     return TableResult(
         name=table,
         title=title,

@@ -8,7 +8,7 @@ model or a grouped table (a constant covariate, an empty ``by`` level) into a fo
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +25,6 @@ from analysis.studyfile.plan import (
     TableSpec,
     TimeToEventTable,
 )
-from analysis.studyfile.plan_defaults import variable_label
 from analysis.tables import models
 from analysis.tables.baseline import baseline_table
 from analysis.tables.plan_ae import (
@@ -68,7 +67,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         raise ValueError(f"every covariate is constant among the analysed patients {dropped}")
     n = len(data[[outcome, *spec.covariates]].dropna())
     notes = [
-        f"{ctx.label(c)} (`{c}`) dropped from the covariates: every one of the {n} complete "
+        f"{ctx.label(c)} dropped from the covariates: every one of the {n} complete "
         f"cases is {v!r}, so it has no contrast to estimate."
         for c, v in dropped.items()
     ]
@@ -236,26 +235,46 @@ def build_table(
             f"table {name!r} (kind {spec.kind}) cannot be built: {cause}. Change its settings "
             f"under `analysis.tables.{name}` in the study file, or remove it."
         ) from exc
-    return relabelled(table, config)
+    return relabelled(table, config, _columns(result))
 
 
-def relabelled(table: TableResult, config: StudyConfig) -> TableResult:
-    """``table`` displayed in the plan's words: level labels (``labels.levels``) in cells and
-    column heads, variable labels for code names left in row texts ("HR therapy_group: ...").
-    The ARD keeps the codes."""
-    from analysis.tables.relabel import relabel_frame
+def relabelled(table: TableResult, config: StudyConfig, columns: Iterable[str] = ()) -> TableResult:
+    """``table`` displayed in the plan's words (:mod:`analysis.studyfile.labels`): level labels
+    in cells and column heads, column labels for code names left in row texts ("HR
+    therapy_group: ...") and for code names in the title and footnotes (``columns``: the
+    analysis tables' columns, beside those the study file names). The ARD keeps the codes."""
+    from analysis.studyfile.labels import column_words, level_words
+    from analysis.tables.relabel import relabel_frame, relabel_note
 
-    words = config.analysis.labels
-    levels = {lv: text for per_column in words.levels.values() for lv, text in per_column.items()}
-    names = {c: variable_label(config, c) for c in (*words.variables, *config.groups)}
-    if not levels and not names:
-        return table
-    layout = table.layout
+    levels = {**_toolkit_rows(), **level_words(config)}
+    names = column_words(config, columns)
+    layout, notes_of = table.layout, table.notes_of
+
+    def words(notes: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(relabel_note(n, levels, names) for n in notes)
+
     return dataclasses.replace(
         table,
+        title=relabel_note(table.title, levels, names),
+        footnotes=words(table.footnotes),
         layout=lambda frame: relabel_frame(layout(frame), levels=levels, names=names),
+        notes_of=None if notes_of is None else (lambda frame: words(notes_of(frame))),
         _displayed={},
     )
+
+
+def _toolkit_rows() -> dict[str, str]:
+    """The rows the table builders add of their own, as the study's levels are shown: with a
+    capital first letter ("any adverse event" -> "Any adverse event")."""
+    from analysis.tables.adverse_events import ANY, SERIOUS
+    from analysis.tables.response import ANY_LEVEL
+
+    return {row: row[:1].upper() + row[1:] for row in (ANY, SERIOUS, ANY_LEVEL)}
+
+
+def _columns(result: CleanResult) -> list[str]:
+    """Every column of the analysis tables (the code names a table could show)."""
+    return list(dict.fromkeys(c for t in result.tables.values() for c in t.columns))
 
 
 def _no_patients(name: str, spec: TableSpec) -> TableResult:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
+from analysis.report.method_prose import method_words
 from analysis.stats import tests
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
@@ -39,13 +40,6 @@ TREND_CONTEXT = (
     "trend_test"  # the trend test's rows: level "", told apart from the FFH's by context
 )
 TREND_TESTS = ("cochran_armitage", "mann_whitney", "none")
-_CI_LABELS = {
-    "wilson": "Wilson score interval (no continuity correction)",
-    "wilson_cc": "Wilson score interval with continuity correction",
-    "clopper_pearson": "Clopper-Pearson exact interval",
-    "agresti_coull": "Agresti-Coull interval",
-    "wald": "Wald interval",
-}
 
 
 def response_table(
@@ -400,7 +394,7 @@ def _footnotes(
         "n (%) = subjects at each grade; percentages of the assessable subjects in the column (N).",
         f"Any improvement = {' or '.join(improvement_levels)}; grades in order "
         f"{' < '.join(grades)}.",
-        f"{level}% CI of the percentage: {_CI_LABELS.get(ci, ci)}.",
+        f"{level}% CI of the percentage: {method_words(ci)}.",
     ]
     p = frame.loc[frame["stat"] == "p_value"]
     is_trend = p["context"] == TREND_CONTEXT
@@ -410,9 +404,13 @@ def _footnotes(
     if ffh:
         notes.append(
             f"p-values compare the `{by}` levels {where}: "
-            + "; ".join(ffh)
-            + f" test on the {by} x grade table"
-            + ("; trend across ordered grades: " + "; ".join(trend) if trend else "")
+            + "; ".join(method_words(m) for m in ffh)
+            + f" on the `{by}` × grade table"
+            + (
+                "; trend across ordered grades: " + "; ".join(method_words(m) for m in trend)
+                if trend
+                else ""
+            )
             + "."
         )
     return tuple(notes)

@@ -164,6 +164,15 @@ def _own_checks(cell: Cell, seen: dict[str, dict[Cell, float]], shown: pd.DataFr
     return checks
 
 
+def _code(method: str) -> str:
+    """A method as the statistics code names it (``fisher exact``): the published ARD says it
+    in words (``Fisher's exact test``, ``analysis.report.method_prose.method_words``)."""
+    from analysis.report.method_prose import method_of
+
+    m = method_of(method)
+    return m.prefix if m is not None else method
+
+
 def _ci_method(shown: pd.DataFrame, cell: Cell) -> str:
     rows = shown.loc[
         (shown["table"] == cell[0])
@@ -171,7 +180,7 @@ def _ci_method(shown: pd.DataFrame, cell: Cell) -> str:
         & (shown["stat"] == "ci_low")
         & (shown["group"] == cell[3])
     ]
-    text = " ".join(rows["method"].astype(str)).lower()
+    text = " ".join(_code(str(m)) for m in rows["method"]).lower()
     for name in ("clopper_pearson", "wilson_cc", "agresti_coull", "wald", "wilson"):
         if name in text or name.replace("_", "-") in text:
             return name
@@ -226,7 +235,7 @@ def _same_stratum(group: str, items: dict[str, str], compared: str) -> bool:
 def _test_check(
     cell: Cell, truth: dict[str, dict[Cell, float]], row: object, groups: list[str], per_level: bool
 ) -> Check:
-    method, stat, value = str(row.method), str(row.stat), float(row.value)  # type: ignore[attr-defined]
+    method, stat, value = _code(str(row.method)), str(row.stat), float(row.value)  # type: ignore[attr-defined]
     levels = [
         lv for (t, v, lv, g) in truth["n"] if (t, v) == cell[:2] and g == groups[0] and lv != ""
     ]

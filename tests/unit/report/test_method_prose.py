@@ -59,3 +59,35 @@ def test_sentences_follow_the_confidence_level_and_cite_in_the_words() -> None:
 def test_counts_are_not_methods_and_unknown_methods_are_reported() -> None:
     used, unknown = used_methods(["subjects in the group", "count of events", "mystery test"])
     assert used == [] and unknown == ["mystery test"]
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("fisher exact", "Fisher's exact test"),
+        ("fisher-freeman-halton exact", "Fisher–Freeman–Halton exact test"),
+        ("pearson_chi2 no continuity correction", "Pearson's χ² test (no continuity correction)"),
+        ("welch t-test", "Welch's t-test"),
+        ("wilson 95% CI", "Wilson score interval, 95% CI"),
+        ("wilson_cc", "Wilson score interval with continuity correction"),
+        ("cochran-armitage trend (scores 1..4)", "Cochran–Armitage test for trend (scores 1..4)"),
+        (
+            "newcombe hybrid score (Newcombe 1998, method 10)",
+            "Newcombe hybrid score interval (Newcombe 1998, method 10)",
+        ),
+        ("log-rank (R survdiff, rho=0)", "Log-rank test (R survdiff, rho=0)"),
+        ("subjects in the group", "subjects in the group"),  # a count, not a method
+        ("a method nobody wrote down", "a method nobody wrote down"),
+    ],
+)
+def test_method_words_name_methods_as_a_statistician_does(code: str, words: str) -> None:
+    assert method_prose.method_words(code) == words
+    assert method_prose.method_words(words) == words  # applied twice, the same
+    if method_of(code) is not None:
+        assert method_of(words) is method_of(code)  # either spelling finds the entry
+
+
+def test_every_method_of_the_stats_package_has_a_name() -> None:
+    names = [v for k, v in vars(results).items() if k.isupper() and isinstance(v, str)]
+    assert all(method_prose.method_words(n) != n for n in names)
+    assert all(m.name for m in method_prose.CATALOGUE)

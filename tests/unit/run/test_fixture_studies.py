@@ -231,7 +231,7 @@ def test_tables_show_the_plan_s_level_and_variable_words(men_study):
     )
     assert relabel_text("combined therapy works", levels, names) == "combined therapy works"
     shown = men_study.tables["table1"].display()
-    assert list(shown.columns[1:3]) == ["non-smoker (N=4)", "smoker (N=4)"]
+    assert list(shown.columns[1:3]) == ["Non-smoker (N=4)", "Smoker (N=4)"]  # capitalised
     assert "Weight, kg, mean (SD)" in set(shown["Characteristic"])
     # the ARD keeps the codes
     assert "smoking=smoker" in set(men_study.tables["table1"].frame["group"])

@@ -180,7 +180,7 @@ def test_constant_covariate_is_dropped_with_a_footnote(mini):
     t = build_table(config, clean2, "m", spec)  # type: ignore[arg-type]
     assert "sex" not in set(t.frame["variable"])
     assert (
-        "Sex (`sex`) dropped from the covariates: every one of the 6 complete cases is 'male', "
+        "Sex dropped from the covariates: every one of the 6 complete cases is 'male', "
         "so it has no contrast to estimate." in t.footnotes
     )
 

@@ -180,8 +180,8 @@ def test_layout_columns_cells_and_footnotes(result):
     assert anyimp["Monotherapy · all (N=86)"].startswith("69 (80.2%)")
     notes = " ".join(result.footnotes)
     assert "N = 317" in notes and "224 subject(s) without it" in notes
-    assert "fisher-freeman-halton exact" in notes
-    assert "cochran-armitage trend (scores 1..4)" in notes
+    assert "Fisher–Freeman–Halton exact test on the `sex` × grade table" in notes
+    assert "Cochran–Armitage test for trend (scores 1..4)" in notes
     assert "Wilson score interval" in notes
     assert result.name == "response"
 

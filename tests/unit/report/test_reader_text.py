@@ -1,0 +1,137 @@
+"""What a reader of either shipped study meets speaks words, not code names.
+
+Both shipped studies are run once (``run_study`` into a temporary folder) and every output a
+reader opens is read back (``reader_text.reader_texts``: report HTML without scripts and styles,
+the PDF through ``pdftotext``, ``tables.docx`` and each table's DOCX, CSV, XLSX and HTML, every
+figure's SVG text), with what the command prints (the clean summary and the claims check). None
+may hold a snake_case identifier, a backtick, ``nan``, ``<NA>`` or ``None``; file names and
+software versions are allowed by pattern only (``reader_text.ALLOWED``). A table cell that is a
+declared level never shows the level's code when its label differs ("female" -> "Female"), nor
+does a figure's text (``OWNED_ELSEWHERE``: the forest plot's, drawn by a file another change
+owns, listed until it takes the labels).
+Executed notebooks are not read here (they take minutes; ``tests/notebooks`` runs them).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tests.golden.snapshot import shipped_studies
+from tests.unit.report.reader_text import ALLOWED, FORBIDDEN, findings, reader_texts
+
+STUDIES = shipped_studies()
+
+_FOREST = "analysis/figures/forest.py"
+#: Findings drawn by files another change owns: (study, figure, text) -> the file that draws it.
+#: Each must still be found (a fixed one fails the test: delete it here, then the dict).
+OWNED_ELSEWHERE = {
+    ("dutasteride_mesotherapy", "forest_response.svg", "Sex: male vs female"): _FOREST,
+    ("dutasteride_mesotherapy", "forest_response.svg", "Therapy group: combined vs monotherapy"): (
+        _FOREST
+    ),
+    ("dutasteride_mesotherapy", "forest_response.svg", "Baseline severity: moderate vs mild"): (
+        _FOREST
+    ),
+    ("dutasteride_mesotherapy", "forest_response.svg", "Baseline severity: severe vs mild"): (
+        _FOREST
+    ),
+    ("low_dose_oral_minoxidil", "forest_any_ae.svg", "Sex: male vs female"): _FOREST,
+    ("low_dose_oral_minoxidil", "forest_any_ae.svg", "Therapy group: combined vs monotherapy"): (
+        _FOREST
+    ),
+    ("low_dose_oral_minoxidil", "forest_any_ae.svg", "Is titrated: yes vs no"): _FOREST,
+}
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str, object]]:
+    """study name -> (its reports folder, what the command prints, its config): each shipped
+    study run once."""
+    from analysis.clean.outputs import validation_report
+    from analysis.run import cli_summary
+    from analysis.run.outputs import run_study
+    from analysis.run.study import Study
+
+    out = {}
+    for path in STUDIES:
+        folder = tmp_path_factory.mktemp(path.stem)
+        study = Study.load(path, reports_dir=folder)
+        with cli_summary.out.capture() as said, cli_summary.console.capture() as warned:
+            cli_summary.print_clean_summary(
+                study.clean, validation_report(study.clean), study.config
+            )
+            run_study(study, command=f"retro run {path.relative_to(path.parents[1])}")
+            cli_summary.print_claims_summary(study)
+        out[path.stem] = (folder, said.get() + warned.get(), study.config)
+    return out
+
+
+@pytest.mark.parametrize("study", [p.stem for p in STUDIES])
+def test_every_reader_facing_text_speaks_words(shipped, study: str) -> None:
+    folder, printed, _ = shipped[study]
+    texts = [*reader_texts(folder), ("what retro run prints", printed)]
+    assert {name for name, _ in texts} >= {"report.html", "report.pdf", "tables.docx"}
+    assert any(name.startswith("figures/") for name, _ in texts)
+    assert any(name.endswith(".xlsx") for name, _ in texts)
+    found = [
+        f"{name}: {kind} {match!r} in ...{context}..."
+        for name, text in texts
+        for kind, match, context in findings(text)
+    ]
+    assert not found, f"{len(found)} code name(s) a reader would see:\n" + "\n".join(found[:40])
+
+
+@pytest.mark.parametrize("study", [p.stem for p in STUDIES])
+def test_table_cells_show_level_labels_not_codes(shipped, study: str) -> None:
+    from analysis.studyfile.labels import level_words
+
+    folder, _, config = shipped[study]
+    relabelled = level_words(config)  # level code -> its different label ("female" -> "Female")
+    codes = []
+    for path in sorted((folder / "tables").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            cells = {cell.strip() for row in csv.reader(f) for cell in row}
+        codes += [f"{path.name}: {c!r}" for c in sorted(cells & set(relabelled))]
+    assert not codes, "levels shown by their code, not their label:\n" + "\n".join(codes)
+
+
+@pytest.mark.parametrize("study", [p.stem for p in STUDIES])
+def test_figures_show_level_labels_not_codes(shipped, study: str) -> None:
+    """A figure's text that the tables' relabelling would change (a level shown by its code,
+    "Sex: male vs female") is a finding; numbers are not levels here (axis ticks)."""
+    import re
+    from html import unescape
+
+    from analysis.studyfile.labels import column_words, level_words
+    from analysis.tables.relabel import relabel_text
+
+    folder, _, config = shipped[study]
+    levels, names = level_words(config), column_words(config)
+    found = set()
+    for path in sorted((folder / "figures").glob("*.svg")):
+        svg = path.read_text(encoding="utf-8")
+        for raw in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S):
+            text = unescape(re.sub(r"<[^>]+>", "", raw)).strip()
+            if re.fullmatch(r"[\d.,%−+-]*", text):
+                continue
+            if relabel_text(text, levels, names) != text:
+                found.add((study, path.name, text))
+    known = {k for k in OWNED_ELSEWHERE if k[0] == study}
+    assert found - known == set(), "figure text with level codes, not labels"
+    assert known - found == set(), "fixed: delete these from OWNED_ELSEWHERE"
+
+
+def test_the_scan_catches_each_kind_and_allows_only_patterns() -> None:
+    text = (
+        "Events (`is_teae`): therapy_group nan <NA> None; data/raw/centre_a/x_y.xlsx, ard.csv "
+        "and great_tables 1.1.0 are allowed."
+    )
+    kinds = sorted({kind for kind, _, _ in findings(text)})
+    assert kinds == sorted(FORBIDDEN)
+    assert [m for k, m, _ in findings(text) if k == "snake_case"] == ["is_teae", "therapy_group"]
+    assert findings("Reads great_tables without a version.") != []
+    assert findings("Outputs in /work/data/processed/x_y") == []
+    assert set(ALLOWED) == {"file name or path", "software and version"}
