@@ -7,8 +7,7 @@ figure's SVG text), with what the command prints (the clean summary and the clai
 may hold a snake_case identifier, a backtick, ``nan``, ``<NA>`` or ``None``; file names and
 software versions are allowed by pattern only (``reader_text.ALLOWED``). A table cell that is a
 declared level never shows the level's code when its label differs ("female" -> "Female"), nor
-does a figure's text (``OWNED_ELSEWHERE``: the forest plot's, drawn by a file another change
-owns, listed until it takes the labels).
+does a figure's text.
 Executed notebooks are not read here (they take minutes; ``tests/notebooks`` runs them).
 """
 
@@ -23,27 +22,6 @@ from tests.golden.snapshot import shipped_studies
 from tests.unit.report.reader_text import ALLOWED, FORBIDDEN, findings, reader_texts
 
 STUDIES = shipped_studies()
-
-_FOREST = "analysis/figures/forest.py"
-#: Findings drawn by files another change owns: (study, figure, text) -> the file that draws it.
-#: Each must still be found (a fixed one fails the test: delete it here, then the dict).
-OWNED_ELSEWHERE = {
-    ("dutasteride_mesotherapy", "forest_response.svg", "Sex: male vs female"): _FOREST,
-    ("dutasteride_mesotherapy", "forest_response.svg", "Therapy group: combined vs monotherapy"): (
-        _FOREST
-    ),
-    ("dutasteride_mesotherapy", "forest_response.svg", "Baseline severity: moderate vs mild"): (
-        _FOREST
-    ),
-    ("dutasteride_mesotherapy", "forest_response.svg", "Baseline severity: severe vs mild"): (
-        _FOREST
-    ),
-    ("low_dose_oral_minoxidil", "forest_any_ae.svg", "Sex: male vs female"): _FOREST,
-    ("low_dose_oral_minoxidil", "forest_any_ae.svg", "Therapy group: combined vs monotherapy"): (
-        _FOREST
-    ),
-    ("low_dose_oral_minoxidil", "forest_any_ae.svg", "Is titrated: yes vs no"): _FOREST,
-}
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +97,7 @@ def test_figures_show_level_labels_not_codes(shipped, study: str) -> None:
                 continue
             if relabel_text(text, levels, names) != text:
                 found.add((study, path.name, text))
-    known = {k for k in OWNED_ELSEWHERE if k[0] == study}
-    assert found - known == set(), "figure text with level codes, not labels"
-    assert known - found == set(), "fixed: delete these from OWNED_ELSEWHERE"
+    assert found == set(), "figure text with level codes, not labels"
 
 
 def test_the_scan_catches_each_kind_and_allows_only_patterns() -> None:
