@@ -76,6 +76,10 @@ class BaselineTable(_Table):
     categorical: list[str] = Field(
         default_factory=list, description="numeric variables summarised as categories"
     )
+    not_tested: dict[str, str] = Field(
+        default_factory=dict,
+        description="variable -> why it gets no p-value (summarised, footnoted, not tested)",
+    )
 
 
 class AeIncidenceTable(_Table):

@@ -122,6 +122,17 @@ def check_plan(cfg: StudyConfig) -> None:
                         f"{key}.categorical[{i}]: {v!r} is not one of this table's variables "
                         f"{spec.variables}"
                     )
+            for v, why in spec.not_tested.items():
+                if v not in spec.variables:
+                    raise ValueError(
+                        f"{key}.not_tested.{v}: {v!r} is not one of this table's variables"
+                        f"{_hint(v, spec.variables)}; they are {spec.variables}"
+                    )
+                if not why.strip():
+                    raise ValueError(
+                        f"{key}.not_tested.{v}: give the reason in words (it is the footnote), "
+                        "e.g. 'defines the groups'"
+                    )
         if isinstance(spec, ProportionalOddsTable | LogisticTable):
             for i, v in enumerate(spec.covariates):
                 _column(f"{key}.covariates[{i}]", v, known, "covariate")

@@ -377,7 +377,7 @@ def test_ae_by_exposure_follows_the_events(reference_clean, ax):
 
 def test_schedule_counts_and_bars(patients, ax):
     c = schedule_counts(patients, levels=[1, 2, 3, 4, 6])
-    assert c["interval"].tolist() == ["1", "2", "3", "4", "6", "single session"]
+    assert c["interval"].tolist() == ["1", "2", "3", "4", "6", "not applicable"]
     assert c["n"].tolist() == [43, 54, 314, 76, 43, 11]
     assert c["n"].sum() == 541
     plot_schedule_year1(patients, levels=[1, 2, 3, 4, 6], ax=ax)
@@ -389,7 +389,7 @@ def test_schedule_counts_and_bars(patients, ax):
         43,
         11,
     ]
-    assert "314\n(58%)" in _texts(ax)
+    assert "314\n(58.0%)" in _texts(ax)
     changed = patients.copy()
     changed["schedule_months_year1"] = changed["schedule_months_year1"].replace(6, 4)
     c2 = schedule_counts(changed, levels=[1, 2, 3, 4, 6])
