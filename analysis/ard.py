@@ -184,13 +184,24 @@ def _folded(frame: pd.DataFrame) -> dict[Any, Any]:
     if "stat" not in frame.columns or not (frame["stat"] == "N").any():
         return {}
     n_rows = frame.loc[frame["stat"] == "N"]
-    by = [c for c in frame.columns if c not in ("level", "value")]
+    by = [c for c in frame.columns if c not in ("level", "value", "method")]
     out = {}
-    for _, rows in n_rows.groupby(by, sort=False, dropna=False):
-        values = rows["value"]
-        if values.isna().all() or (values.notna().all() and values.nunique() == 1):
+    for _, cell in n_rows.groupby(by, sort=False, dropna=False):
+        # one folded row per key: where two denominators of a variable share a group (every
+        # subject, and one sex for the terms of one sex, each told apart by its method), the
+        # one under most levels becomes the variable's row and the others keep their levels
+        parts = (
+            cell.groupby("method", sort=False, dropna=False) if "method" in cell else [(0, cell)]
+        )
+        same = [rows for _, rows in parts if _one_value(rows["value"])]
+        if same:
+            rows = max(same, key=len)
             out.update({i: rows.index[0] for i in rows.index})
     return out
+
+
+def _one_value(values: pd.Series) -> bool:
+    return bool(values.isna().all() or (values.notna().all() and values.nunique() == 1))
 
 
 def key_columns(frame: pd.DataFrame) -> list[str]:

@@ -82,6 +82,15 @@ class BaselineTable(_Table):
     )
 
 
+class Pairwise(_Model):
+    """Each level of the table's first ``by`` column against ``reference`` (Fisher exact)."""
+
+    reference: str
+    adjust: Literal["none", "holm", "bonferroni"] = Field(
+        default="none", description="multiplicity adjustment over the comparisons of one row"
+    )
+
+
 class AeIncidenceTable(_Table):
     kind: Literal["ae_incidence"]
     by: list[str] = Field(default_factory=list)
@@ -89,6 +98,11 @@ class AeIncidenceTable(_Table):
     unit: Literal["patients", "exposures"] = "patients"
     where: list[Condition] = Field(
         default_factory=list, description="conditions on the adverse-event rows"
+    )
+    pairwise: Pairwise | None = Field(
+        default=None,
+        description="p-values of each level of by[0] against a reference level, beside the "
+        "global test (the risk differences then use the same reference)",
     )
 
     _by = field_validator("by", mode="before")(_as_list)
