@@ -188,15 +188,19 @@ def _folded(frame: pd.DataFrame) -> dict[Any, Any]:
     out = {}
     for _, cell in n_rows.groupby(by, sort=False, dropna=False):
         # one folded row per key: where two denominators of a variable share a group (every
-        # subject, and one sex for the terms of one sex, each told apart by its method), the
-        # one under most levels becomes the variable's row and the others keep their levels
+        # subject, and one sex for the terms of one sex, told apart by their method), the one
+        # under most levels becomes the variable's row and the others keep their levels
         parts = (
             cell.groupby("method", sort=False, dropna=False) if "method" in cell else [(0, cell)]
         )
         same = [rows for _, rows in parts if _one_value(rows["value"])]
         if same:
             rows = max(same, key=len)
-            out.update({i: rows.index[0] for i in rows.index})
+            value = rows["value"].iloc[0]
+            # a denominator of a subset that here equals the group's (one sex's N in a group of
+            # that sex) is that same number: folded too
+            equal = cell.index[cell["value"] == value] if pd.notna(value) else rows.index
+            out.update({i: rows.index[0] for i in rows.index.union(equal)})
     return out
 
 
