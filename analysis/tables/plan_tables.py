@@ -47,6 +47,8 @@ from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
 from analysis.tables.time_to_event import time_to_event_table
 
+SEX = "sex"  # the canonical sex column of the patient table
+
 if TYPE_CHECKING:
     from analysis.clean.stage import CleanResult
     from analysis.studyfile.config import StudyConfig
@@ -117,7 +119,8 @@ def _baseline(ctx: Context, name: str, spec: BaselineTable) -> TableResult:
 
 def _not_tested(ctx: Context, spec: BaselineTable, by: str | None) -> dict[str, str]:
     """Variables of a baseline table shown without a test, and why: those the grouping's own
-    rule is derived from (``groups.<by>``), then the table's ``not_tested``."""
+    rule is derived from (``groups.<by>``); by sex, those with levels of one sex (vocabulary
+    ``sex_specific``); then the table's ``not_tested``."""
     out: dict[str, str] = {}
     group = ctx.config.groups.get(by) if by else None
     if group is not None:
@@ -125,6 +128,12 @@ def _not_tested(ctx: Context, spec: BaselineTable, by: str | None) -> dict[str, 
         for col in rule_columns(group):
             if col in spec.variables:
                 out[col] = f"defines the groups ({words} is derived from these variables)"
+    if by == SEX:
+        for col in spec.variables:
+            found = ctx.config.vocabulary_for(col)
+            if found is not None and found[1].sex_specific:
+                of_one = ", ".join(f"{lv} ({sex})" for lv, sex in found[1].sex_specific.items())
+                out[col] = f"partly determined by sex: levels of one sex, {of_one}"
     return {**out, **spec.not_tested}
 
 

@@ -130,3 +130,25 @@ def test_schedule_figure_and_table_1_give_the_same_n_and_percent(reference_clean
         assert cells[bar.interval] == fmt_n_pct(bar.n, bar.pct)
     three = bars.set_index("interval").loc["3"]
     assert (three.n, three.N, fmt_n_pct(three.n, three.pct)) == (314, 541, "314 (58.0%)")
+
+
+def test_by_sex_a_variable_with_levels_of_one_sex_is_not_tested(mini_study):
+    from analysis.clean.stage import clean_study
+    from analysis.studyfile.config import StudyConfig
+
+    vocab = '    levels: ["HN III", "HN IV", "Ludwig I", "Ludwig II"]\n'
+    plan = (
+        "analysis:\n  tables:\n    base: {kind: baseline, by: sex, "
+        "variables: [age_years, baseline_grade]}\n"
+    )
+    path = mini_study(
+        yaml_edit=lambda y: (
+            y.replace(vocab, vocab + '    sex_specific: {"Ludwig I": female, "HN IV": male}\n')
+            + plan
+        )
+    )
+    cfg = StudyConfig.load(path)
+    t = build_table(cfg, clean_study(cfg), "base", cfg.analysis.tables["base"])
+    assert "p_value" not in _stats(t.frame, "baseline_grade")
+    note = next(n for n in t.footnotes if "not tested" in n)
+    assert "partly determined by sex: levels of one sex, Ludwig I (female), HN IV (male)" in note
