@@ -93,8 +93,8 @@ def ae_incidence(
     seed : for a Monte-Carlo fallback of the exact test on very large tables.
     unit : what one subject is, in the footnote ("subjects"; "patient-dose periods" when each
         exposure of each patient is a subject).
-    sex_specific : ``{term: level of sex}``: a term of one sex (e.g. a male sexual adverse
-        event) is counted among the subjects of that sex only: its ``N`` (an ``N`` row of its
+    sex_specific : ``{term: level of sex}``: a term of one sex (an event only men or only women
+        can have) is counted among the subjects of that sex only: its ``N`` (an ``N`` row of its
         own), percent, CI and comparisons; the other sex's cells are not applicable (no rows,
         "—" in the layout). A category whose every shown term is of the same sex is too.
     sex : the subject column holding the sex (needed only with ``sex_specific``).
