@@ -122,6 +122,9 @@ def add_schedule(patients: pd.DataFrame, exposures: pd.DataFrame, d: Derivation)
     return out
 
 
+NOT_APPLICABLE = "not applicable"  # the level of a derived value that does not apply, by rule
+
+
 def not_applicable_rules(config: StudyConfig) -> dict[str, str]:
     """Derived patient columns whose missing value means "not applicable" by their rule, not
     "missing" -> the rule in words (for footnotes and figure labels). A table counts those

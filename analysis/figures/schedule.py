@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from analysis.clean.derive import NOT_APPLICABLE
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
-from analysis.tables.baseline import NOT_APPLICABLE
 from analysis.tables.render import fmt_pct
 
 # Patients with one exposure in the first year have no interval: "not applicable" by the rule

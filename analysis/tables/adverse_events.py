@@ -33,7 +33,7 @@ from analysis.tables._common import (
     subgroup_specs,
 )
 from analysis.tables.ae_pairwise import Pairwise, pairwise_notes, pairwise_rows
-from analysis.tables.ae_sex_specific import NOT_APPLICABLE, one_sex_notes, one_sex_rows
+from analysis.tables.ae_sex_specific import NOT_APPLICABLE_CELL, one_sex_notes, one_sex_rows
 from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
 
@@ -516,7 +516,7 @@ def _layout(
             e = look.get((variable, level, g, "events"), np.nan)
             cell = fmt_n_pct(n, look.get((variable, level, g, "pct")))
             if n is None and (variable, level) in one_sex:
-                cell = NOT_APPLICABLE
+                cell = NOT_APPLICABLE_CELL
             row[head] = f"{cell} [{int(e)}]" if cell and not np.isnan(e) else cell
         lo = look.get((variable, level, "overall", "ci_low"))
         hi = look.get((variable, level, "overall", "ci_high"))

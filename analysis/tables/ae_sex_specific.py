@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-NOT_APPLICABLE = "—"
+NOT_APPLICABLE_CELL = "—"
 
 
 def one_sex_rows(
@@ -53,9 +53,9 @@ def one_sex_notes(
         big = f" (N = {int(n.iloc[0])} overall)" if len(n) else ""
         notes.append(
             f"{', '.join(names)}: events of one sex, counted among {level} {unit} only{big}; "
-            f"{NOT_APPLICABLE} = not applicable to the other sex."
+            f"{NOT_APPLICABLE_CELL} = not applicable to the other sex."
         )
     return notes
 
 
-__all__ = ["NOT_APPLICABLE", "one_sex_notes", "one_sex_rows"]
+__all__ = ["NOT_APPLICABLE_CELL", "one_sex_notes", "one_sex_rows"]

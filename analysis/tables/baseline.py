@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.clean.derive import NOT_APPLICABLE
 from analysis.engine import counts as engine
 from analysis.stats import tests
 from analysis.stats.results import test_context
@@ -25,7 +26,6 @@ from analysis.tables._common import contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 TABLE = "baseline"
-NOT_APPLICABLE = "not applicable"
 NOT_TESTED = "—"
 UNTESTED_STATS = ("p_value", "statistic", "smd")
 CATEGORICAL_TESTS = ("chi2", "fisher", "none")
