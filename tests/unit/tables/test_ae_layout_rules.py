@@ -126,3 +126,41 @@ def test_pairwise_reference_must_be_a_level():
         ae_incidence(SUBJECTS, EVENTS, by=["arm"], pairwise=Pairwise("sham"))
     with pytest.raises(ValueError, match="adjust 'sidak' is not one of"):
         Pairwise("placebo", "sidak")
+
+
+def test_without_the_sex_column_a_one_sex_term_is_an_error():
+    with pytest.raises(ValueError, match="the subjects have no `sex` column"):
+        ae_incidence(
+            SUBJECTS.drop(columns="sex"), EVENTS, by=["arm"], sex_specific={"impotence": "male"}
+        )
+
+
+@pytest.mark.parametrize("unit", ["patients", "exposures"])
+def test_the_plan_passes_pairwise_and_one_sex_terms(mini_study, unit):
+    from analysis.clean.stage import clean_study
+    from analysis.studyfile.config import StudyConfig
+    from analysis.tables.plan_tables import build_table
+
+    synonyms = "    synonyms: {pain: [dolor], edema: [edema frontal]}\n"
+    plan = (
+        "analysis:\n  tables:\n    ae: {kind: ae_incidence, by: [therapy_group], "
+        f"unit: {unit}, pairwise: {{reference: combined, adjust: holm}}}}\n"
+    )
+    path = mini_study(
+        yaml_edit=lambda y: (
+            y.replace(synonyms, synonyms + "    sex_specific: {edema: female}\n") + plan
+        )
+    )
+    cfg = StudyConfig.load(path)
+    clean = clean_study(cfg)
+    t = build_table(cfg, clean, "ae", cfg.analysis.tables["ae"])
+    f = t.frame
+    pairwise = f.loc[f["group"] == "therapy_group=monotherapy vs combined"]
+    assert {"p_value", "estimate"} <= set(pairwise["stat"])  # pairwise p and the risk difference
+    assert "Holm-adjusted" in pairwise.loc[pairwise["stat"] == "p_value", "method"].iloc[0]
+    subjects = clean.patients
+    if unit == "exposures":
+        subjects = clean.tables["exposures"].merge(subjects[["patient_id", "sex"]])
+    women = int((subjects["sex"] == "female").sum())
+    assert value(f, "ae_term", "edema", "overall", "N") == women
+    assert any("counted among female" in n for n in t.footnotes)
