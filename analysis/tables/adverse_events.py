@@ -33,7 +33,12 @@ from analysis.tables._common import (
     subgroup_specs,
 )
 from analysis.tables.ae_pairwise import Pairwise, pairwise_notes, pairwise_rows
-from analysis.tables.ae_sex_specific import NOT_APPLICABLE_CELL, one_sex_notes, one_sex_rows
+from analysis.tables.ae_sex_specific import (
+    NOT_APPLICABLE_CELL,
+    left_out_notes,
+    one_sex_notes,
+    one_sex_rows,
+)
 from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
 
@@ -148,6 +153,7 @@ def ae_incidence(
         _table_rows, by=by, ci=ci, alpha=alpha, test=test, reference=reference, seed=seed
     )
     frames = rows(counts, sizes, shared, pairwise=pairwise)
+    left_out: list[str] = []
     for level, own_rows in one_sex.items():
         terms_of = [r[1] for r in own_rows if r[0] == "ae_term"]
         cats = {t: c for t, c in (categories or {}).items() if t in terms_of} or None
@@ -156,9 +162,10 @@ def ae_incidence(
         if isinstance(subjects, pd.DataFrame):
             sub_sizes = sort_by_levels(sub_sizes, by, subjects)
         frames += rows(sub_counts, sub_sizes, own_rows, n_method=f"{level} {N_METHOD}")
+        left_out += left_out_notes(counts, sub_counts, own_rows, level, unit)
     frame = _sort_by_overall(concat_ard(frames), rows_index, categories)
     notes = _footnotes(by, ci, alpha, test, teae_flag, frame, unit)
-    notes = (*notes, *one_sex_notes(frame, one_sex, unit))
+    notes = (*notes, *one_sex_notes(frame, one_sex, unit), *left_out)
     if pairwise is not None:
         notes = (*notes, *pairwise_notes(frame, pairwise, by[0] if by else ""))
     not_applicable = {r for rows in one_sex.values() for r in rows}

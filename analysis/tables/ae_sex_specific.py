@@ -58,4 +58,30 @@ def one_sex_notes(
     return notes
 
 
-__all__ = ["NOT_APPLICABLE_CELL", "one_sex_notes", "one_sex_rows"]
+def left_out_notes(
+    counts: pd.DataFrame,
+    own_counts: pd.DataFrame,
+    rows: list[tuple[str, str]],
+    level: str,
+    unit: str,
+) -> list[str]:
+    """A footnote per row of one sex that subjects of the other sex (or of unknown sex) also
+    have: they are not counted, and said so (a coding error to check, never dropped silently).
+    ``counts`` are over every subject, ``own_counts`` over that sex (engine counts per group)."""
+
+    def total(frame: pd.DataFrame, variable: str, name: str) -> int:
+        hit = (frame["variable"] == variable) & (frame["level"].astype(str) == name)
+        return int(frame.loc[hit, "n"].sum())
+
+    notes = []
+    for variable, name in rows:
+        extra = total(counts, variable, name) - total(own_counts, variable, name)
+        if extra > 0:
+            notes.append(
+                f"{name}: {extra} {unit} not recorded as {level} had the event and are not "
+                f"counted (an event of {level} {unit}); check their records."
+            )
+    return notes
+
+
+__all__ = ["NOT_APPLICABLE_CELL", "left_out_notes", "one_sex_notes", "one_sex_rows"]

@@ -128,6 +128,21 @@ def test_pairwise_reference_must_be_a_level():
         Pairwise("placebo", "sidak")
 
 
+def test_an_event_of_one_sex_recorded_for_the_other_is_not_counted_and_said():
+    woman = SUBJECTS.loc[SUBJECTS["sex"] == "female", "patient_id"].iloc[0]
+    extra = pd.DataFrame({"patient_id": [woman], "ae_term": ["impotence"], "is_teae": [True]})
+    events = pd.concat([EVENTS, extra.astype({"ae_term": EVENTS["ae_term"].dtype})])
+    t = ae_incidence(
+        SUBJECTS, events, by=["arm"], categories=CATEGORIES, sex_specific={"impotence": "male"}
+    )
+    assert value(t.frame, "ae_term", "impotence", "overall", "n") == 9  # the men only
+    assert any(
+        n.startswith("impotence: 1 subjects not recorded as male had the event")
+        for n in t.footnotes
+    )
+    assert not any("not counted" in n for n in _table().footnotes)
+
+
 def test_without_the_sex_column_a_one_sex_term_is_an_error():
     with pytest.raises(ValueError, match="the subjects have no `sex` column"):
         ae_incidence(
