@@ -83,6 +83,24 @@ def test_the_published_ard_keeps_the_one_sex_n_beside_the_variables_one_n():
     ]
 
 
+def test_publishing_is_idempotent_and_the_variables_n_is_everyone_even_with_many_one_sex_terms():
+    events = EVENTS.assign(
+        ae_term=pd.Categorical(EVENTS["ae_term"].astype(str), ["pain", "rash", "impotence", "x"])
+    )
+    t = ae_incidence(
+        SUBJECTS,
+        events,
+        by=["arm"],
+        sex_specific={"impotence": "male", "x": "male", "rash": "male"},
+    )
+    once = published(t.frame.assign(table="ae_incidence"))
+    assert published(once).equals(once)
+    overall = once.loc[
+        (once["stat"] == "N") & (once["variable"] == "ae_term") & (once["group1_level"] == "")
+    ]
+    assert overall.loc[overall["level"] == "", "value"].tolist() == [N]  # not the men's N
+
+
 def test_one_sex_terms_compared_across_arms_among_that_sex():
     f = _table(by=["arm"]).frame
     p = value(f, "ae_term", "impotence", "arm=*", "p_value")
