@@ -156,7 +156,8 @@ def baseline_table(
         )
     if not_applicable:
         notes += [
-            f"{labels[v]}: not applicable when {rule}; a level of its own, in the denominator and the test."
+            f"{labels[v]}: not applicable when {rule}; a level of its own, in the "
+            "denominator and the test."
             for v, rule in not_applicable.items()
             if v in labels
         ]
