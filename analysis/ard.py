@@ -21,6 +21,7 @@ Fixed ``stat`` names: ``n`` (subjects with the characteristic), ``N`` (denominat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -191,13 +192,33 @@ def _folded(frame: pd.DataFrame) -> dict[Any, Any]:
     if "stat" not in frame.columns or not (frame["stat"] == "N").any():
         return {}
     n_rows = frame.loc[frame["stat"] == "N"]
-    by = [c for c in frame.columns if c not in ("level", "value")]
+    by = [c for c in frame.columns if c not in ("level", "value", "method")]
     out = {}
-    for _, rows in n_rows.groupby(by, sort=False, dropna=False):
-        values = rows["value"]
-        if values.isna().all() or (values.notna().all() and values.nunique() == 1):
-            out.update({i: rows.index[0] for i in rows.index})
+    for _, cell in n_rows.groupby(by, sort=False, dropna=False):
+        # one folded row per key: where two denominators of a variable share a group (every
+        # subject, and one sex for the terms of one sex, told apart by their method), the
+        # largest (all subjects: a subset's N is never above it) becomes the variable's row and
+        # the others keep their levels; folding a published frame again changes nothing
+        parts = (
+            cell.groupby("method", sort=False, dropna=False) if "method" in cell else [(0, cell)]
+        )
+        same = [rows for _, rows in parts if _one_value(rows["value"])]
+        if same:
+            rows = max(same, key=lambda r: (_or_lowest(r["value"].iloc[0]), len(r)))
+            value = rows["value"].iloc[0]
+            # a denominator of a subset that here equals the group's (one sex's N in a group of
+            # that sex) is that same number: folded too
+            equal = cell.index[cell["value"] == value] if pd.notna(value) else rows.index
+            out.update({i: rows.index[0] for i in rows.index.union(equal)})
     return out
+
+
+def _or_lowest(value: float) -> float:
+    return -math.inf if pd.isna(value) else float(value)
+
+
+def _one_value(values: pd.Series) -> bool:
+    return bool(values.isna().all() or (values.notna().all() and values.nunique() == 1))
 
 
 def key_columns(frame: pd.DataFrame) -> list[str]:

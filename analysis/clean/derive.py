@@ -122,6 +122,21 @@ def add_schedule(patients: pd.DataFrame, exposures: pd.DataFrame, d: Derivation)
     return out
 
 
+NOT_APPLICABLE = "not applicable"  # the level of a derived value that does not apply, by rule
+
+
+def not_applicable_rules(config: StudyConfig) -> dict[str, str]:
+    """Derived patient columns whose missing value means "not applicable" by their rule, not
+    "missing" -> the rule in words (for footnotes and figure labels). A table counts those
+    patients as the level ``not applicable``, in the denominator; so does the figure."""
+    rules = {}
+    if config.derive.schedule_months and config.exposure.kind == "discrete":
+        rules["schedule_months_year1"] = (
+            f"fewer than two {config.exposure.plural_noun} in the first year (no interval)"
+        )
+    return rules
+
+
 def add_response(patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     """``response_<T>m``, ``response_date_<T>m``, ``is_response_assessable`` for target month T.
 

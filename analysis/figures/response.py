@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from analysis.figures.theme import SMALL_FONT_PT, color_for, text_color_on
+from analysis.tables.render import fmt_pct
 
 DIST_COLUMNS = ["within", "by", "grade", "n", "N", "pct"]
 
@@ -130,7 +131,7 @@ def plot_response_by_sex_therapy(
                linewidth=0.5)  # fmt: skip
         for xi, p, b0 in zip(x, pct, bottom, strict=True):
             if p >= min_label_pct:
-                ax.text(xi, b0 + p / 2, f"{p:.0f}%", ha="center", va="center",
+                ax.text(xi, b0 + p / 2, fmt_pct(p), ha="center", va="center",
                         fontsize=SMALL_FONT_PT, color=text_color_on(colors[g]))  # fmt: skip
         bottom += pct
     withheld = _withheld_block(ax, dist, x, bars, bottom, width, suppress_below)

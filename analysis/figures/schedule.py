@@ -10,9 +10,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from analysis.clean.derive import NOT_APPLICABLE
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
+from analysis.tables.render import fmt_pct
 
-SINGLE = "single session"
+# Patients with one exposure in the first year have no interval: "not applicable" by the rule
+# of the derivation (analysis.clean.derive.not_applicable_rules), as in Table 1, and in the
+# denominator there too, so a bar and its Table 1 cell give the same n (%).
+SINGLE = NOT_APPLICABLE
 
 
 def schedule_counts(
@@ -23,7 +28,8 @@ def schedule_counts(
     missing_label: str = SINGLE,
 ) -> pd.DataFrame:
     """Patients per first-year interval (months), then those without one (a single session in
-    the first year, ``missing_label``).
+    the first year: not applicable, ``missing_label``), every patient in the denominator as in
+    Table 1.
 
     ``levels``: every interval to show, zero counts kept (e.g. ``config.derive.schedule_months``);
     default the observed ones. Returns ``interval, n, N, pct`` (``pct`` of all patients, 0-100).
@@ -80,11 +86,12 @@ def plot_schedule_year1(
     ax.bar(x, heights, width=0.7, color=colors)
     labels_over = counts["label"] if "label" in counts.columns else [""] * len(counts)
     for xi, n, pct, hidden in zip(x, counts["n"], counts["pct"], labels_over, strict=True):
-        text = hidden or f"{int(n)}\n({pct:.0f}%)"
+        text = hidden or f"{int(n)}\n({fmt_pct(pct)})"
         ax.annotate(text, xy=(xi, 0 if hidden else n), xytext=(0, 2), textcoords="offset points",
                     ha="center", va="bottom", fontsize=SMALL_FONT_PT, linespacing=1.1)  # fmt: skip
     labels = [
-        f"Single\n{noun}" if m else iv for iv, m in zip(counts["interval"], is_single, strict=True)
+        f"Not applicable\n(single {noun})" if m else iv
+        for iv, m in zip(counts["interval"], is_single, strict=True)
     ]
     ax.set_xticks(x, labels)
     ax.set_xlabel(f"First-year interval between {noun}s (months)")

@@ -19,8 +19,9 @@ Three kinds of claim (``kind``, default ``value``); the format is documented in 
     ``expected`` within ``tolerance``: a percentage the paper computes with a denominator from
     another table (86 of 541 = 15.9%).
 ``argmax``
-    Among the ARD rows of ``source: {table, variable, group, stat}`` (all levels), the level with
-    the largest value is ``expected_level`` (the most common schedule is "3"). A tie fails.
+    Among the ARD rows of ``source: {table, variable, group, stat}`` (all levels but "not
+    applicable"), the level with the largest value is ``expected_level`` (the most common
+    schedule is "3"). A tie fails.
 
 Over 400 lines as one job: reading a claims file and checking each claim against the ARD, one
 contract from the claim's text to its verdict.
@@ -46,6 +47,7 @@ from pydantic import (
 )
 
 from analysis.ard import group_cols, groups_of, select
+from analysis.clean.derive import NOT_APPLICABLE
 from analysis.errors import ConfigError
 
 RESULT_COLUMNS = [
@@ -518,6 +520,9 @@ def _argmax_row(claim: ArgmaxClaim, ard: pd.DataFrame) -> dict[str, Any]:
             "passed": False,
             "note": f"not found in ARD: {where}{hint}",
         }
+    # "the most common schedule" is among the values that apply: a derived variable's level
+    # "not applicable" (docs/derivations.md) is never the answer
+    rows = rows.loc[rows["level"].astype(str) != NOT_APPLICABLE]
     per_level: dict[str, list[float]] = {}
     for level, value in zip(rows["level"].astype(str), rows["value"].astype(float), strict=True):
         per_level.setdefault(level, []).append(value)

@@ -154,13 +154,20 @@ class Vocabulary(_Model):
     categories: dict[str, str] = Field(
         default_factory=dict, description="level -> category (e.g. system organ class)"
     )
+    sex_specific: dict[str, str] = Field(
+        default_factory=dict,
+        description="level -> the level of `sex` it applies to (an adverse event of one sex): "
+        "counted among that sex only, the other sex's cells not applicable",
+    )
 
     @model_validator(mode="after")
     def _levels_known(self) -> Vocabulary:
-        unknown = [k for k in [*self.synonyms, *self.categories] if k not in self.levels]
+        named = [*self.synonyms, *self.categories, *self.sex_specific]
+        unknown = [k for k in named if k not in self.levels]
         if unknown:
             raise ValueError(
-                f"synonyms/categories name levels {unknown} that are not in levels {self.levels}"
+                f"synonyms/categories/sex_specific name levels {unknown} that are not in levels "
+                f"{self.levels}"
             )
         return self
 

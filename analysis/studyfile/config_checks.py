@@ -179,7 +179,27 @@ def check_design(cfg: StudyConfig) -> None:
         check_conditions(cfg, sub.where, f"subgroups.{name}", known)
 
 
+def _check_sex_specific(cfg: StudyConfig) -> None:
+    """Each ``sex_specific`` level names a level of the ``sex`` vocabulary."""
+    for name, vocab in cfg.vocabularies.items():
+        if not vocab.sex_specific:
+            continue
+        sexes = cfg.vocabularies.get("sex")
+        if sexes is None:
+            raise ValueError(
+                f"vocabularies.{name}.sex_specific: the study has no `sex` vocabulary to count "
+                "those levels among; add `vocabularies.sex` (levels and synonyms)"
+            )
+        for level, sex in vocab.sex_specific.items():
+            if sex not in sexes.levels:
+                raise ValueError(
+                    f"vocabularies.{name}.sex_specific.{level}: {sex!r} is not a level of "
+                    f"vocabulary 'sex'{_hint(sex, sexes.levels)}; its levels are {sexes.levels}"
+                )
+
+
 def _check_levels(cfg: StudyConfig) -> None:
+    _check_sex_specific(cfg)
     d = cfg.derive
     grades = cfg.vocabularies.get("response_grade")
     if grades is not None:

@@ -206,6 +206,17 @@ def describe_group(name: str, group: Group, words: Callable[[str], str] | None =
     return f"{label}: {rules}{tail}."
 
 
+def rule_columns(group: Group) -> list[str]:
+    """The patient columns a group's rule reads: the ``from_column`` column, the ``has_<treatment>``
+    flags of ``concomitant_overlap`` (the group is "any of them") or the ``conditions`` columns.
+    A baseline table by this group shows them but does not test them: they define the groups."""
+    if group.from_column is not None:
+        return [group.from_column.column]
+    if group.concomitant_overlap is not None:
+        return [f"has_{slug(t)}" for t in group.concomitant_overlap.treatments]
+    return list(dict.fromkeys(w.column for c in group.conditions or [] for w in c.where))
+
+
 def slug(label: str) -> str:
     """``"Topical drug (5%)"`` -> ``"topical_drug_5"``."""
     return re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")
@@ -219,6 +230,7 @@ __all__ = [
     "FromColumn",
     "Group",
     "LevelWhen",
+    "rule_columns",
     "Variable",
     "slug",
 ]

@@ -76,6 +76,19 @@ class BaselineTable(_Table):
     categorical: list[str] = Field(
         default_factory=list, description="numeric variables summarised as categories"
     )
+    not_tested: dict[str, str] = Field(
+        default_factory=dict,
+        description="variable -> why it gets no p-value (summarised, footnoted, not tested)",
+    )
+
+
+class Pairwise(_Model):
+    """Each level of the table's first ``by`` column against ``reference`` (Fisher exact)."""
+
+    reference: str
+    adjust: Literal["none", "holm", "bonferroni"] = Field(
+        default="none", description="multiplicity adjustment over the comparisons of one row"
+    )
 
 
 class AeIncidenceTable(_Table):
@@ -85,6 +98,11 @@ class AeIncidenceTable(_Table):
     unit: Literal["patients", "exposures"] = "patients"
     where: list[Condition] = Field(
         default_factory=list, description="conditions on the adverse-event rows"
+    )
+    pairwise: Pairwise | None = Field(
+        default=None,
+        description="p-values of each level of by[0] against a reference level, beside the "
+        "global test (the risk differences then use the same reference)",
     )
 
     _by = field_validator("by", mode="before")(_as_list)

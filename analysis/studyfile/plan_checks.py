@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from analysis.privacy import HOW_TO_SHOW, never_shown_why, shown_columns
 from analysis.stats.ci_level import CI_TOKEN, ci_label, ci_level, stated_levels
-from analysis.studyfile.config_checks import _hint, check_conditions, patient_columns
+from analysis.studyfile.config_checks import _hint, _levels_of, check_conditions, patient_columns
 from analysis.studyfile.plan import (
     AeByExposureTable,
     AeIncidenceTable,
@@ -80,6 +80,24 @@ def check_ci_levels(cfg: StudyConfig) -> None:
             )
 
 
+def _check_pairwise(cfg: StudyConfig, key: str, spec: AeIncidenceTable) -> None:
+    """``pairwise`` needs a ``by`` column, and its reference is a level of the first one."""
+    if spec.pairwise is None:
+        return
+    if not spec.by:
+        raise ValueError(
+            f"{key}.pairwise: compares the levels of the table's first `by` column, but the "
+            "table has no `by`; add one (e.g. by: [therapy_group]) or remove pairwise"
+        )
+    levels = _levels_of(cfg, spec.by[0])
+    ref = spec.pairwise.reference
+    if levels is not None and ref not in levels:
+        raise ValueError(
+            f"{key}.pairwise.reference: {ref!r} is not a level of {spec.by[0]!r}"
+            f"{_hint(ref, levels)}; its levels are {levels}"
+        )
+
+
 def check_plan(cfg: StudyConfig) -> None:
     """Raise ``ValueError`` at the first name of the plan that the study does not have."""
     plan = cfg.analysis
@@ -122,6 +140,17 @@ def check_plan(cfg: StudyConfig) -> None:
                         f"{key}.categorical[{i}]: {v!r} is not one of this table's variables "
                         f"{spec.variables}"
                     )
+            for v, why in spec.not_tested.items():
+                if v not in spec.variables:
+                    raise ValueError(
+                        f"{key}.not_tested.{v}: {v!r} is not one of this table's variables"
+                        f"{_hint(v, spec.variables)}; they are {spec.variables}"
+                    )
+                if not why.strip():
+                    raise ValueError(
+                        f"{key}.not_tested.{v}: give the reason in words (it is the footnote), "
+                        "e.g. 'defines the groups'"
+                    )
         if isinstance(spec, ProportionalOddsTable | LogisticTable):
             for i, v in enumerate(spec.covariates):
                 _column(f"{key}.covariates[{i}]", v, known, "covariate")
@@ -148,6 +177,7 @@ def check_plan(cfg: StudyConfig) -> None:
         if isinstance(spec, AeIncidenceTable):
             ae_cols = set(cfg.columns_for("adverse_events")) | {"is_teae", "exposure_number"}
             check_conditions(cfg, spec.where, key, ae_cols)
+            _check_pairwise(cfg, key, spec)
         if isinstance(spec, AeIncidenceTable | AeSeverityTable) and not cfg.sources_for(
             "adverse_events"
         ):

@@ -12,7 +12,7 @@ denominator.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -33,10 +33,18 @@ from analysis.tables._common import (
     sort_by_levels,
     subgroup_specs,
 )
+from analysis.tables.ae_pairwise import Pairwise, pairwise_notes, pairwise_rows
+from analysis.tables.ae_sex_specific import (
+    NOT_APPLICABLE_CELL,
+    left_out_notes,
+    one_sex_notes,
+    one_sex_rows,
+)
 from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
 
 TABLE = "ae_incidence"
+N_METHOD = "subjects in the group"
 ANY = "any adverse event"
 SERIOUS = "any serious adverse event"
 OTHER = "Other"
@@ -61,6 +69,9 @@ def ae_incidence(
     prune_zero: bool = False,
     seed: int | None = None,
     unit: str = "subjects",
+    sex_specific: Mapping[str, str] | None = None,
+    sex: str = "sex",
+    pairwise: Pairwise | None = None,
 ) -> TableResult:
     """Subjects with ≥ 1 adverse event n (%) with CI, and events, per term and group.
 
@@ -88,6 +99,13 @@ def ae_incidence(
     seed : for a Monte-Carlo fallback of the exact test on very large tables.
     unit : what one subject is, in the footnote ("subjects"; "patient-dose periods" when each
         exposure of each patient is a subject).
+    sex_specific : ``{term: level of sex}``: a term of one sex (an event only men or only women
+        can have) is counted among the subjects of that sex only: its ``N`` (an ``N`` row of its
+        own), percent, CI and comparisons; the other sex's cells are not applicable (no rows,
+        "—" in the layout). A category whose every shown term is of the same sex is too.
+    sex : the subject column holding the sex (needed only with ``sex_specific``).
+    pairwise : Fisher exact p of each level of ``by[0]`` against a reference level, beside the
+        global test (:class:`analysis.tables.ae_pairwise.Pairwise`).
 
     Returns
     -------
@@ -97,9 +115,16 @@ def ae_incidence(
     ``<by0>=<level> vs <reference>``), each prefixed by its stratum.
     """
     by = list(by)
-    subj_t = engine.as_table(subjects, columns=[subject_id, *by])
-    engine.check_subject_columns(subj_t, by=by, subject_id=subject_id)
-    subj_t = subj_t.select(subject_id, *by)
+    restrict = dict(sex_specific or {})
+    own = [sex] if restrict and sex not in by else []
+    full_t = engine.as_table(subjects, columns=[subject_id, *by, *own])
+    engine.check_subject_columns(full_t, by=by, subject_id=subject_id)
+    if own and sex not in engine.columns(full_t):
+        raise ValueError(
+            f"terms {sorted(restrict)} are counted among one sex, but the subjects have no "
+            f"`{sex}` column; add it to the subject table"
+        )
+    subj_t = full_t.select(subject_id, *by)
     ev_t = engine.as_table(events, columns=[subject_id, term, teae_flag, serious_flag, category])
     # the terms of every event, as levels_of gives them for a pandas frame: the same rows
     # (zero rows for terms seen only outside the treatment-emergent filter) whatever the input
@@ -115,53 +140,112 @@ def ae_incidence(
         ev_t = ev_t.mutate(_serious=engine.flag_true(ev_t, str(serious_flag), as_column=True))
     if categories:
         categories = {t: categories.get(t, OTHER) for t in all_terms}
-    count_args: dict[str, Any] = {
-        "by": by,
-        "subject_id": subject_id,
-        "term": term,
-        "terms": all_terms,
-    }
-    one_query: dict[str, Any] = {
-        "categories": categories,
-        "serious": "_serious" if has_serious else None,
-    }
-    counts = incidence.incidence_bitmaps(
-        subj_t, ev_t, **count_args, **one_query, terms_cover_events=terms is None
-    )
-    if counts is None and len(all_terms) <= incidence.MAX_WIDE_TERMS:
-        counts = incidence.incidence_wide(subj_t, ev_t, **count_args, **one_query)
-    if counts is not None:
-        sizes = counts.loc[counts["variable"] == "any_ae", [*by, "N"]].reset_index(drop=True)
-        counts.loc[counts["variable"] == "any_ae", "level"] = ANY
-        counts.loc[counts["variable"] == "serious_ae", "level"] = SERIOUS
-    else:
-        engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
-        counts = _long_counts(
-            subj_t, ev_t, **count_args, categories=categories, serious=has_serious
-        )
-        sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True)
+    count = partial(_count, ev_t=ev_t, by=by, subject_id=subject_id, term=term, serious=has_serious)
+    counts, sizes = count(subj_t, all_terms, categories, covers=terms is None)
     if isinstance(subjects, pd.DataFrame):
         sizes = sort_by_levels(sizes, by, subjects)
     rows_index = _row_index(all_terms, categories, has_serious)
     if prune_zero:
         seen = set(counts.loc[counts["n"] > 0, "level"].astype(str))
         rows_index = [r for r in rows_index if r[1] in seen or r[0] == "any_ae"]
-
-    frames = []
-    for spec in subgroup_specs(by):
-        frames.append(_incidence_rows(counts, sizes, spec, by, rows_index, ci, alpha))
-    if by and test != "none":
-        frames.append(_comparison_rows(counts, sizes, by, rows_index, test, reference, alpha, seed))
-    frame = concat_ard(frames)
-    frame = _sort_by_overall(frame, rows_index, categories)
+    one_sex = one_sex_rows(rows_index, categories, restrict)
+    shared = [r for r in rows_index if not any(r in rows for rows in one_sex.values())]
+    rows = partial(
+        _table_rows, by=by, ci=ci, alpha=alpha, test=test, reference=reference, seed=seed
+    )
+    frames = rows(counts, sizes, shared, pairwise=pairwise)
+    left_out: list[str] = []
+    for level, own_rows in one_sex.items():
+        terms_of = [r[1] for r in own_rows if r[0] == "ae_term"]
+        cats = {t: c for t, c in (categories or {}).items() if t in terms_of} or None
+        sub_t = full_t.filter(full_t[sex].cast("string") == level).select(subject_id, *by)
+        sub_counts, sub_sizes = count(sub_t, terms_of, cats, covers=False)
+        if isinstance(subjects, pd.DataFrame):
+            sub_sizes = sort_by_levels(sub_sizes, by, subjects)
+        frames += rows(sub_counts, sub_sizes, own_rows, n_method=f"{level} {N_METHOD}")
+        left_out += left_out_notes(counts, sub_counts, own_rows, level, unit)
+    frame = _sort_by_overall(concat_ard(frames), rows_index, categories)
     notes = _footnotes(by, ci, alpha, test, teae_flag, frame, unit)
+    notes = (*notes, *one_sex_notes(frame, one_sex, unit), *left_out)
+    if pairwise is not None:
+        notes = (*notes, *pairwise_notes(frame, pairwise, by[0] if by else ""))
+    not_applicable = {r for rows in one_sex.values() for r in rows}
     return TableResult(
         name=TABLE,
         title="Adverse events: subjects with at least one event",
         frame=frame,
-        layout=lambda f: _layout(f, by, categories is not None, alpha),
+        layout=lambda f: _layout(f, by, categories is not None, alpha, not_applicable),
         footnotes=notes,
     )
+
+
+def _count(
+    subj_t: Any,
+    terms: list[str],
+    categories: dict[str, str] | None,
+    *,
+    ev_t: Any,
+    by: list[str],
+    subject_id: str,
+    term: str,
+    serious: bool,
+    covers: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(counts, sizes)``: subjects and events per row and group, and subjects per group, on
+    the engine (one query where the terms allow it)."""
+    count_args: dict[str, Any] = {
+        "by": by,
+        "subject_id": subject_id,
+        "term": term,
+        "terms": terms,
+    }
+    one_query: dict[str, Any] = {
+        "categories": categories,
+        "serious": "_serious" if serious else None,
+    }
+    counts = incidence.incidence_bitmaps(
+        subj_t, ev_t, **count_args, **one_query, terms_cover_events=covers
+    )
+    if counts is None and len(terms) <= incidence.MAX_WIDE_TERMS:
+        counts = incidence.incidence_wide(subj_t, ev_t, **count_args, **one_query)
+    if counts is not None:
+        sizes = counts.loc[counts["variable"] == "any_ae", [*by, "N"]].reset_index(drop=True)
+        counts.loc[counts["variable"] == "any_ae", "level"] = ANY
+        counts.loc[counts["variable"] == "serious_ae", "level"] = SERIOUS
+        return counts, sizes
+    engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
+    counts = _long_counts(subj_t, ev_t, **count_args, categories=categories, serious=serious)
+    return counts, engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True)
+
+
+def _table_rows(
+    counts: pd.DataFrame,
+    sizes: pd.DataFrame,
+    rows_index: list[tuple[str, str]],
+    *,
+    by: list[str],
+    ci: str,
+    alpha: float,
+    test: str,
+    reference: str | None,
+    seed: int | None,
+    n_method: str | None = None,
+    pairwise: Pairwise | None = None,
+) -> list[pd.DataFrame]:
+    """The incidence rows of every group and, with two levels of ``by[0]`` or more, the
+    comparisons (global test, risk differences, pairwise tests against the reference)."""
+    frames = [
+        _incidence_rows(counts, sizes, spec, by, rows_index, ci, alpha, n_method or N_METHOD)
+        for spec in subgroup_specs(by)
+    ]
+    compared = sizes[by[0]].astype(str).unique() if by else []
+    ref = reference if reference is not None else (compared[0] if len(compared) else None)
+    one_sex = n_method is not None  # a sex's own rows: no comparison where one level remains
+    if by and test != "none" and (not one_sex or (len(compared) >= 2 and ref in compared)):
+        frames.append(_comparison_rows(counts, sizes, by, rows_index, test, reference, alpha, seed))
+    if by and pairwise is not None and len(compared) >= 2:
+        frames.append(pairwise_rows(counts, sizes, by, rows_index, pairwise, table=TABLE))
+    return frames
 
 
 def _long_counts(
@@ -228,6 +312,7 @@ def _incidence_rows(
     rows_index: list[tuple[str, str]],
     ci: str,
     alpha: float,
+    n_method: str = "subjects in the group",
 ) -> pd.DataFrame:
     """n, N, pct, events, CI for every row and every group of ``spec`` (margins summed)."""
     c = counts.groupby([*spec, "variable", "level"], observed=True)[["n", "events"]].sum()
@@ -245,7 +330,7 @@ def _incidence_rows(
             base = {"table": TABLE, "variable": variable, "level": level, "group": grp}
             out += [
                 {**base, "stat": "n", "value": n, "method": ""},
-                {**base, "stat": "N", "value": big_n, "method": "subjects in the group"},
+                {**base, "stat": "N", "value": big_n, "method": n_method},
                 {
                     **base,
                     "stat": "pct",
@@ -417,10 +502,23 @@ def _teae_note(teae_flag: str) -> str:
 
 
 def _layout(
-    frame: pd.DataFrame, by: list[str], hierarchical: bool, alpha: float = 0.05
+    frame: pd.DataFrame,
+    by: list[str],
+    hierarchical: bool,
+    alpha: float = 0.05,
+    one_sex: set[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     look, ci = stat_lookup(frame), ci_label(alpha)
     groups = group_columns(frame)
+    one_sex = one_sex or set()
+    # each column's N from the rows counted among every subject (a one-sex row has its own)
+    shared = frame.loc[
+        (frame["stat"] == "N")
+        & ~pd.Series(
+            list(zip(frame["variable"], frame["level"], strict=True)), index=frame.index
+        ).isin(one_sex)
+    ]
+    column_n = dict(zip(shared["group"], shared["value"], strict=False))
     pgroups = [g for g in dict.fromkeys(frame.loc[frame["stat"] == "p_value", "group"])]
     rdgroups = [
         g
@@ -433,10 +531,12 @@ def _layout(
         row = {"Adverse event": label}
         for g in groups:
             n = look.get((variable, level, g, "n"))
-            big = look.get((variable, level, g, "N"))
+            big = column_n.get(g, look.get((variable, level, g, "N")))
             head = f"{_group_title(g)} (N={int(big)})" if big is not None else _group_title(g)
             e = look.get((variable, level, g, "events"), np.nan)
             cell = fmt_n_pct(n, look.get((variable, level, g, "pct")))
+            if n is None and (variable, level) in one_sex:
+                cell = NOT_APPLICABLE_CELL
             row[head] = f"{cell} [{int(e)}]" if cell and not np.isnan(e) else cell
         lo = look.get((variable, level, "overall", "ci_low"))
         hi = look.get((variable, level, "overall", "ci_high"))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import ard_frame, concat_ard, group_label
+from analysis.clean.derive import NOT_APPLICABLE
 from analysis.engine import counts as engine
 from analysis.report.method_prose import method_words
 from analysis.stats import tests
@@ -26,6 +27,8 @@ from analysis.tables._common import contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 TABLE = "baseline"
+NOT_TESTED = "—"
+UNTESTED_STATS = ("p_value", "statistic", "smd")
 CATEGORICAL_TESTS = ("chi2", "fisher", "none")
 CONTINUOUS_TESTS = ("welch", "anova", "kruskal", "none")
 
@@ -42,6 +45,9 @@ def baseline_table(
     subject_id: str = "patient_id",
     seed: int | None = None,
     table: str = TABLE,
+    not_tested: Mapping[str, str] | None = None,
+    by_label: str | None = None,
+    not_applicable: Mapping[str, str] | None = None,
 ) -> TableResult:
     """Baseline characteristics of ``data`` by ``by`` (or overall only when ``by`` is None).
 
@@ -60,6 +66,14 @@ def baseline_table(
         ``none``.
     categorical : numeric columns to summarise as categories (e.g. a schedule in months).
     seed : for a Monte-Carlo fallback of the exact test on very large tables.
+    not_tested : ``{column: why}``: summarised, but no p-value or SMD (e.g. a column the
+        grouping is derived from: "defines the groups"). A categorical variable whose every
+        level occurs in one group only is not tested either ("determined by <by_label>").
+        Each is named in a footnote.
+    by_label : ``by`` in words for that footnote (default ``by`` with spaces).
+    not_applicable : ``{column: rule}``: a missing value of this (derived) column means "not
+        applicable" by ``rule``, not "missing": it is the level ``not applicable``, counted in
+        the denominator, and the footnote states the rule.
     """
     labels = dict(variables) if isinstance(variables, Mapping) else {v: v for v in variables}
     # One ARD table name per built table, so two Table 1s (by sex, by therapy) never share keys.
@@ -69,6 +83,7 @@ def baseline_table(
     data = data[[subject_id, *by_cols, *labels]].copy()
     for var in categorical:
         data[var] = data[var].astype("string")
+    data = _with_not_applicable(data, not_applicable or {})
     tbl = engine.as_table(data)
     chosen = dict(tests_by_variable or {})
     frames = [_n_rows(tbl, by_cols, subject_id, table, data)]
@@ -107,6 +122,18 @@ def baseline_table(
                 )
             )
     frame = concat_ard(frames)
+    untested = dict(not_tested or {})
+    if by:
+        words = by_label or by.replace("_", " ")
+        for var, kind in kinds.items():
+            var_counts = counts.loc[counts["variable"] == var]
+            if kind != "continuous" and var not in untested and _separated_by(var_counts, by):
+                untested[var] = (
+                    f"determined by {words.lower()}: each level occurs in one group only"
+                )
+    untested = {v: why for v, why in untested.items() if v in labels}
+    frame = frame.loc[~(frame["variable"].isin(untested) & frame["stat"].isin(UNTESTED_STATS))]
+    frame = frame.reset_index(drop=True)
     tested = frame.loc[frame["stat"] == "p_value", ["variable", "method"]].drop_duplicates()
     notes = [
         "Categorical: n (%) of non-missing values; continuous: mean (SD) and median [Q1, Q3] "
@@ -121,6 +148,22 @@ def baseline_table(
         notes.append(
             "Tests: " + "; ".join(f"{m} for {', '.join(v)}" for m, v in per_test.items()) + "."
         )
+    if untested and by:
+        by_reason: dict[str, list[str]] = {}
+        for v, why in untested.items():
+            by_reason.setdefault(why, []).append(labels[v])
+        notes.append(
+            f"{NOT_TESTED} = not tested (no p-value or SMD): "
+            + "; ".join(f"{', '.join(vs)}: {why}" for why, vs in by_reason.items())
+            + "."
+        )
+    if not_applicable:
+        notes += [
+            f"{labels[v]}: not applicable when {rule}; a level of its own, in the "
+            "denominator and the test."
+            for v, rule in not_applicable.items()
+            if v in labels
+        ]
     if (frame["stat"] == "smd").any():
         notes.append(
             "SMD: absolute standardized difference (continuous: pooled SD "
@@ -131,8 +174,52 @@ def baseline_table(
         name=table,
         title=title,
         frame=frame,
-        layout=lambda f: _layout(f, labels),
+        layout=lambda f: _layout(f, labels, set(untested) if by else set()),
         footnotes=tuple(notes),
+    )
+
+
+def _with_not_applicable(data: pd.DataFrame, rules: Mapping[str, str]) -> pd.DataFrame:
+    """``data`` with the missing values of each ``rules`` column as the level ``not applicable``
+    (the column becomes text; a categorical column gains the level last)."""
+    changes = {}
+    for var in rules:
+        if var not in data.columns:
+            continue
+        s = data[var]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = (
+                s.cat.add_categories([NOT_APPLICABLE])
+                if NOT_APPLICABLE not in s.cat.categories
+                else s
+            )
+            changes[var] = s.fillna(NOT_APPLICABLE)
+        else:
+            text = s.astype("string")
+            levels = sorted(text.dropna().unique(), key=_natural)
+            changes[var] = pd.Categorical(text.fillna(NOT_APPLICABLE), [*levels, NOT_APPLICABLE])
+    return data.assign(**changes) if changes else data
+
+
+def _natural(text: str) -> tuple[float, str]:
+    """Sort key: numbers by value ("2" before "10"), then text."""
+    try:
+        return (float(text), "")
+    except ValueError:
+        return (math.inf, text)
+
+
+def _separated_by(var_counts: pd.DataFrame, by: str) -> bool:
+    """Whether every observed level of a variable occurs in one group of ``by`` only, across at
+    least two groups and two levels: the variable is then determined by the grouping and a test
+    of it against the groups says nothing."""
+    c = var_counts.loc[var_counts["level"].notna() & (var_counts["n"] > 0)]
+    if c.empty:
+        return False
+    c = c.assign(_level=c["level"].astype("string"), _group=c[by].astype("string"))
+    groups_per_level = c.groupby("_level")["_group"].nunique()
+    return bool(
+        (groups_per_level == 1).all() and c["_group"].nunique() >= 2 and len(groups_per_level) >= 2
     )
 
 
@@ -289,7 +376,9 @@ def _continuous_test(tbl, var, by, s, test, n_groups) -> tuple[float, float, str
     return result.p_value, float(result.statistic or 0.0), result.method
 
 
-def _layout(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+def _layout(
+    frame: pd.DataFrame, labels: dict[str, str], untested: set[str] | None = None
+) -> pd.DataFrame:
     look = stat_lookup(frame)
     groups = list(dict.fromkeys(frame.loc[frame["variable"] == "N", "group"]))
     heads = {
@@ -306,9 +395,10 @@ def _layout(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
         continuous = (sub["stat"] == "mean").any()
         p = look.get((var, "", star[0], "p_value")) if star else None
         smd = look.get((var, "", star[0], "smd")) if star else None
+        shown_p = NOT_TESTED if var in (untested or set()) else ""
         extra = (
             {
-                "p-value": fmt_p(p) if p is not None else "",
+                "p-value": fmt_p(p) if p is not None else shown_p,
                 "SMD": fmt_num(smd, 2) if smd is not None else "",
             }
             if star

@@ -17,6 +17,7 @@ from analysis.studyfile.plan import (
 )
 from analysis.tables.adverse_events import ae_incidence
 from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
+from analysis.tables.ae_pairwise import Pairwise
 from analysis.tables.render import TableResult
 
 if TYPE_CHECKING:
@@ -67,9 +68,12 @@ def exposure_subjects(
 def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResult:
     subjects = ctx.subjects(spec)
     events = ctx.events(subjects, spec)
+    vocab = ctx.config.vocabularies.get(spec.term)
+    sex_specific = dict(vocab.sex_specific) if vocab else {}
     if spec.unit == "exposures":
         exposures = ctx.result.tables["exposures"]
-        subjects, events = exposure_subjects(subjects, exposures, events, list(spec.by))
+        sex = ["sex"] if sex_specific and "sex" not in spec.by else []
+        subjects, events = exposure_subjects(subjects, exposures, events, [*spec.by, *sex])
         subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
         notes.append(
             f"Unit of analysis: patient-{ctx.config.exposure.singular} "
@@ -80,7 +84,9 @@ def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> Table
         subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
     if spec.where:
         notes.append(f"Events counted: those whose {condition_words(ctx, spec.where)}.")
-    vocab = ctx.config.vocabularies.get(spec.term)
+    pairwise = (
+        Pairwise(spec.pairwise.reference, spec.pairwise.adjust) if spec.pairwise and by else None
+    )
     t = ae_incidence(
         subjects,
         events,
@@ -93,6 +99,9 @@ def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> Table
         test=ctx.options.ae_test,
         seed=ctx.seed,
         unit=ctx.config.exposure.plural_noun if spec.unit == "exposures" else "patients",
+        sex_specific=sex_specific,
+        pairwise=pairwise,
+        reference=pairwise.reference if pairwise else None,
     )
     title = spec.title
     if title is None and spec.unit == "exposures":

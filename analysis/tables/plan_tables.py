@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import concat_ard
+from analysis.clean.derive import not_applicable_rules
 from analysis.privacy import check_shown
+from analysis.studyfile.design import rule_columns
 from analysis.studyfile.plan import (
     BaselineTable,
     FrequenciesTable,
@@ -43,6 +45,8 @@ from analysis.tables.plan_context import (
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
 from analysis.tables.time_to_event import time_to_event_table
+
+SEX = "sex"  # the canonical sex column of the patient table
 
 if TYPE_CHECKING:
     from analysis.clean.stage import CleanResult
@@ -104,10 +108,33 @@ def _baseline(ctx: Context, name: str, spec: BaselineTable) -> TableResult:
         continuous_test=ctx.options.continuous_test,
         seed=ctx.seed,
         table=name.removesuffix(f"_{b}") if b else name,
+        not_tested=_not_tested(ctx, spec, b),
+        by_label=ctx.label(b) if b else None,
+        not_applicable=not_applicable_rules(ctx.config),
     )
     if spec.title:
         t = dataclasses.replace(t, title=spec.title)
     return with_notes(t, notes, name=name)
+
+
+def _not_tested(ctx: Context, spec: BaselineTable, by: str | None) -> dict[str, str]:
+    """Variables of a baseline table shown without a test, and why: those the grouping's own
+    rule is derived from (``groups.<by>``); by sex, those with levels of one sex (vocabulary
+    ``sex_specific``); then the table's ``not_tested``."""
+    out: dict[str, str] = {}
+    group = ctx.config.groups.get(by) if by else None
+    if group is not None:
+        words = ctx.label(by).lower() if by else ""
+        for col in rule_columns(group):
+            if col in spec.variables:
+                out[col] = f"defines the groups ({words} is derived from these variables)"
+    if by == SEX:
+        for col in spec.variables:
+            found = ctx.config.vocabulary_for(col)
+            if found is not None and found[1].sex_specific:
+                of_one = ", ".join(f"{lv} ({sex})" for lv, sex in found[1].sex_specific.items())
+                out[col] = f"partly determined by sex: levels of one sex, {of_one}"
+    return {**out, **spec.not_tested}
 
 
 def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:

@@ -481,7 +481,7 @@ def test_a_small_schedule_bar_is_not_drawn_and_is_labelled():
     heights = [p.get_height() for p in ax.patches]
     labels = [t.get_text() for t in ax.texts]
     assert heights == [0.0, 50.0, 0.0]  # 2 below 5, and 20 hidden so that 72 - 50 - 20 ≠ 2
-    assert labels == ["*", "50\n(69%)", "<5"]
+    assert labels == ["*", "50\n(69.4%)", "<5"]  # one decimal, as in the tables
 
 
 def test_hidden_points_of_the_incidence_figure_are_markers_not_points():

@@ -267,6 +267,19 @@ def test_argmax_tie_fails(ard):
     assert row["note"] == "tie: levels ['1', '3'] share the largest n (10) in b.s @ overall: n"
 
 
+def test_argmax_leaves_a_not_applicable_level_out():
+    frame = ard_frame(
+        [
+            *ard_rows("b", "s", "1", "overall", n=10),
+            *ard_rows("b", "s", "3", "overall", n=12),
+            *ard_rows("b", "s", "not applicable", "overall", n=40),
+        ]
+    )
+    row = verify_claims(frame, [_argmax("3", table="b", variable="s")]).iloc[0]
+    assert row["passed"] and row["computed"] == "3"
+    assert row["note"] == "3: n = 12; next 1: n = 10"
+
+
 def test_argmax_missing_source_fails(ard):
     row = verify_claims(ard, [_argmax("3", variable="schedule_months")]).iloc[0]
     assert not row["passed"]

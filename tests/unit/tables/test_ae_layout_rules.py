@@ -1,0 +1,199 @@
+"""Adverse-event incidence: terms of one sex counted among that sex; pairwise Fisher tests
+against a reference group beside the global test, with the multiplicity stated."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from analysis.ard import published
+from analysis.stats.multiplicity import adjust_pvalues
+from analysis.tables.adverse_events import ae_incidence
+from analysis.tables.ae_pairwise import Pairwise
+from tests.conftest import ard_value as value
+
+RNG = np.random.default_rng(11)
+N = 120
+SUBJECTS = pd.DataFrame(
+    {
+        "patient_id": [f"s{i}" for i in range(N)],
+        "sex": pd.Categorical(RNG.choice(["female", "male"], N), categories=["female", "male"]),
+        "arm": pd.Categorical(
+            RNG.choice(["placebo", "low", "high"], N), ["placebo", "low", "high"]
+        ),
+    }
+)
+MEN = SUBJECTS.loc[SUBJECTS["sex"] == "male", "patient_id"]
+EVENTS = pd.DataFrame(
+    {
+        "patient_id": [*SUBJECTS["patient_id"].iloc[:40], *MEN.iloc[:9]],
+        "ae_term": pd.Categorical(
+            ["pain"] * 40 + ["impotence"] * 9, categories=["pain", "rash", "impotence"]
+        ),
+        "is_teae": True,
+    }
+)
+CATEGORIES = {"pain": "Site", "rash": "Skin", "impotence": "Sexual"}
+
+
+def _table(**kw):
+    return ae_incidence(
+        SUBJECTS,
+        EVENTS,
+        by=kw.pop("by", ["sex", "arm"]),
+        categories=CATEGORIES,
+        sex_specific={"impotence": "male"},
+        **kw,
+    )
+
+
+def test_a_term_of_one_sex_has_that_sex_as_its_denominator():
+    t = _table()
+    f = t.frame
+    men = int((SUBJECTS["sex"] == "male").sum())
+    assert value(f, "ae_term", "impotence", "overall", "N") == men
+    assert value(f, "ae_term", "impotence", "overall", "pct") == pytest.approx(100 * 9 / men)
+    assert value(f, "ae_term", "pain", "overall", "N") == N  # the others: every subject
+    assert value(f, "ae_category", "Sexual", "overall", "N") == men  # its only term is male
+    male_high = ((SUBJECTS["sex"] == "male") & (SUBJECTS["arm"] == "high")).sum()
+    assert value(f, "ae_term", "impotence", "sex=male;arm=high", "N") == male_high
+    # the women's cells are not applicable: no rows, "—" shown, no test across sexes
+    rows = f.loc[(f["level"] == "impotence")]
+    assert not rows["group"].str.contains("female").any()
+    assert "p_value" not in set(rows["stat"])
+    shown = t.display()
+    shown = shown.set_index(shown["Adverse event"].str.strip())
+    female_col = next(c for c in shown.columns if c.startswith("Female ("))
+    assert shown.loc["impotence", female_col] == "—"
+    assert shown.loc["pain", female_col] != "—"
+    assert len([c for c in shown.columns if c.startswith("Overall")]) == 1  # one N per column
+    note = next(n for n in t.footnotes if "of one sex" in n)
+    assert f"counted among male subjects only (N = {men} overall)" in note
+
+
+def test_the_published_ard_keeps_the_one_sex_n_beside_the_variables_one_n():
+    ard = published(_table().frame.assign(table="ae_incidence"))
+    n = ard.loc[(ard["stat"] == "N") & (ard["variable"] == "ae_term") & (ard["group1_level"] == "")]
+    n = n.loc[n["group2_level"] == ""]
+    assert sorted(zip(n["level"], n["value"], strict=True)) == [
+        ("", N),
+        ("impotence", int((SUBJECTS["sex"] == "male").sum())),
+    ]
+
+
+def test_publishing_is_idempotent_and_the_variables_n_is_everyone_even_with_many_one_sex_terms():
+    events = EVENTS.assign(
+        ae_term=pd.Categorical(EVENTS["ae_term"].astype(str), ["pain", "rash", "impotence", "x"])
+    )
+    t = ae_incidence(
+        SUBJECTS,
+        events,
+        by=["arm"],
+        sex_specific={"impotence": "male", "x": "male", "rash": "male"},
+    )
+    once = published(t.frame.assign(table="ae_incidence"))
+    assert published(once).equals(once)
+    overall = once.loc[
+        (once["stat"] == "N") & (once["variable"] == "ae_term") & (once["group1_level"] == "")
+    ]
+    assert overall.loc[overall["level"] == "", "value"].tolist() == [N]  # not the men's N
+
+
+def test_one_sex_terms_compared_across_arms_among_that_sex():
+    f = _table(by=["arm"]).frame
+    p = value(f, "ae_term", "impotence", "arm=*", "p_value")
+    men = SUBJECTS.loc[SUBJECTS["sex"] == "male"]
+    with_event = men["patient_id"].isin(EVENTS.loc[EVENTS.ae_term == "impotence", "patient_id"])
+    table = pd.crosstab(men["arm"], with_event)
+    assert 0 <= p <= 1 and table.to_numpy().sum() == len(men)
+
+
+def _fisher(arm: str, term: str = "pain") -> float:
+    hit = SUBJECTS["patient_id"].isin(EVENTS.loc[EVENTS.ae_term == term, "patient_id"])
+    a = SUBJECTS["arm"] == arm
+    r = SUBJECTS["arm"] == "placebo"
+    table = [[(hit & a).sum(), (~hit & a).sum()], [(hit & r).sum(), (~hit & r).sum()]]
+    return float(sps.fisher_exact(table)[1])
+
+
+@pytest.mark.parametrize("adjust", ["none", "holm", "bonferroni"])
+def test_pairwise_fisher_against_the_reference(adjust):
+    t = ae_incidence(SUBJECTS, EVENTS, by=["arm"], pairwise=Pairwise("placebo", adjust))
+    f = t.frame
+    raw = [_fisher("low"), _fisher("high")]
+    expected = adjust_pvalues(raw, adjust)
+    got = [value(f, "ae_term", "pain", f"arm={lv} vs placebo", "p_value") for lv in ("low", "high")]
+    assert got == pytest.approx(list(expected))
+    assert "arm=*" in set(f.loc[f["stat"] == "p_value", "group"])  # the global test stays
+    method = f.loc[(f["group"] == "arm=low vs placebo") & (f["stat"] == "p_value"), "method"]
+    words = {"none": "not adjusted", "holm": "Holm-adjusted", "bonferroni": "Bonferroni-adjusted"}
+    assert words[adjust] in method.iloc[0] and "fisher exact vs placebo" in method.iloc[0]
+    note = next(n for n in t.footnotes if n.startswith("p vs placebo"))
+    assert words[adjust] in note
+    shown = t.display()
+    assert {"p, Low vs placebo", "p, High vs placebo"} <= set(shown.columns)
+    ard = published(f.assign(table="ae_incidence"))
+    row = ard.loc[(ard["context"] == "fisher_exact") & (ard["reference"] == "placebo")]
+    assert set(row["group1_level"]) == {"low", "high"}
+
+
+def test_pairwise_reference_must_be_a_level():
+    with pytest.raises(ValueError, match="pairwise reference 'sham' is not a level of `arm`"):
+        ae_incidence(SUBJECTS, EVENTS, by=["arm"], pairwise=Pairwise("sham"))
+    with pytest.raises(ValueError, match="adjust 'sidak' is not one of"):
+        Pairwise("placebo", "sidak")
+
+
+def test_an_event_of_one_sex_recorded_for_the_other_is_not_counted_and_said():
+    woman = SUBJECTS.loc[SUBJECTS["sex"] == "female", "patient_id"].iloc[0]
+    extra = pd.DataFrame({"patient_id": [woman], "ae_term": ["impotence"], "is_teae": [True]})
+    events = pd.concat([EVENTS, extra.astype({"ae_term": EVENTS["ae_term"].dtype})])
+    t = ae_incidence(
+        SUBJECTS, events, by=["arm"], categories=CATEGORIES, sex_specific={"impotence": "male"}
+    )
+    assert value(t.frame, "ae_term", "impotence", "overall", "n") == 9  # the men only
+    assert any(
+        n.startswith("impotence: 1 subjects not recorded as male had the event")
+        for n in t.footnotes
+    )
+    assert not any("not counted" in n for n in _table().footnotes)
+
+
+def test_without_the_sex_column_a_one_sex_term_is_an_error():
+    with pytest.raises(ValueError, match="the subjects have no `sex` column"):
+        ae_incidence(
+            SUBJECTS.drop(columns="sex"), EVENTS, by=["arm"], sex_specific={"impotence": "male"}
+        )
+
+
+@pytest.mark.parametrize("unit", ["patients", "exposures"])
+def test_the_plan_passes_pairwise_and_one_sex_terms(mini_study, unit):
+    from analysis.clean.stage import clean_study
+    from analysis.studyfile.config import StudyConfig
+    from analysis.tables.plan_tables import build_table
+
+    synonyms = "    synonyms: {pain: [dolor], edema: [edema frontal]}\n"
+    plan = (
+        "analysis:\n  tables:\n    ae: {kind: ae_incidence, by: [therapy_group], "
+        f"unit: {unit}, pairwise: {{reference: combined, adjust: holm}}}}\n"
+    )
+    path = mini_study(
+        yaml_edit=lambda y: (
+            y.replace(synonyms, synonyms + "    sex_specific: {edema: female}\n") + plan
+        )
+    )
+    cfg = StudyConfig.load(path)
+    clean = clean_study(cfg)
+    t = build_table(cfg, clean, "ae", cfg.analysis.tables["ae"])
+    f = t.frame
+    pairwise = f.loc[f["group"] == "therapy_group=monotherapy vs combined"]
+    assert {"p_value", "estimate"} <= set(pairwise["stat"])  # pairwise p and the risk difference
+    assert "Holm-adjusted" in pairwise.loc[pairwise["stat"] == "p_value", "method"].iloc[0]
+    subjects = clean.patients
+    if unit == "exposures":
+        subjects = clean.tables["exposures"].merge(subjects[["patient_id", "sex"]])
+    women = int((subjects["sex"] == "female").sum())
+    assert value(f, "ae_term", "edema", "overall", "N") == women
+    assert any("counted among female" in n for n in t.footnotes)
