@@ -27,6 +27,7 @@ from analysis.studyfile.plan import (
     TableSpec,
     TimeToEventTable,
 )
+from analysis.studyfile.plan_defaults import level_label
 from analysis.tables import models
 from analysis.tables.baseline import baseline_table
 from analysis.tables.plan_ae import (
@@ -270,11 +271,15 @@ def relabelled(table: TableResult, config: StudyConfig, columns: Iterable[str] =
     in cells and column heads, column labels for code names left in row texts ("HR
     therapy_group: ...") and for code names in the title and footnotes (``columns``: the
     analysis tables' columns, beside those the study file names). The ARD keeps the codes."""
-    from analysis.studyfile.labels import column_words, level_words
+    from analysis.studyfile.labels import column_words, declared_levels, level_words
     from analysis.tables.relabel import relabel_frame, relabel_note
 
     levels = {**_toolkit_rows(), **level_words(config)}
     names = column_words(config, columns)
+    by_column = {
+        col: {lv: level_label(config, col, lv) for lv in lvs}
+        for col, lvs in declared_levels(config).items()
+    }
     layout, notes_of = table.layout, table.notes_of
 
     def words(notes: tuple[str, ...]) -> tuple[str, ...]:
@@ -284,7 +289,9 @@ def relabelled(table: TableResult, config: StudyConfig, columns: Iterable[str] =
         table,
         title=relabel_note(table.title, levels, names),
         footnotes=words(table.footnotes),
-        layout=lambda frame: relabel_frame(layout(frame), levels=levels, names=names),
+        layout=lambda frame: relabel_frame(
+            layout(frame), levels=levels, names=names, by_column=by_column
+        ),
         notes_of=None if notes_of is None else (lambda frame: words(notes_of(frame))),
         _displayed={},
     )

@@ -26,8 +26,20 @@ _HEAD_PARTS = re.compile(r"(, | · | vs |\(|\)|^RD |^p, )")
 _EQUALS = re.compile(r"(?<== )([^;,.()=]+?)(?=;|,|\.(?:\s|$)|\)|$)")
 
 
+def has_letter(code: str) -> bool:
+    """A level code with a letter can be told from a number; a numeric code ("1", "0.5") is
+    put in words only where its column is known (:func:`relabel_frame`), never by matching a
+    cell or a note alone: a count of 1 is not "1 mg/day"."""
+    return any(ch.isalpha() for ch in code)
+
+
+def _lettered(levels: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in levels.items() if has_letter(k)}
+
+
 def relabel_text(text: str, levels: Mapping[str, str], names: Mapping[str, str]) -> str:
-    """One cell or column head in the plan's words."""
+    """One cell or column head in the plan's words (numeric level codes are left alone)."""
+    levels = _lettered(levels)
     indent = text[: len(text) - len(text.lstrip())]
     core = text.strip()
     if core in levels:
@@ -48,12 +60,24 @@ def relabel_text(text: str, levels: Mapping[str, str], names: Mapping[str, str])
     return indent + core
 
 
-def relabel_head(text: str, levels: Mapping[str, str], names: Mapping[str, str]) -> str:
+def relabel_head(
+    text: str,
+    levels: Mapping[str, str],
+    names: Mapping[str, str],
+    numeric: Mapping[str, str] | None = None,
+) -> str:
     """A column head in the plan's words: as a cell (:func:`relabel_text`), then each part
     between the separators of a combined head ("female, monotherapy (N=56)", "Monotherapy ·
     female", "RD male vs female (95% CI)", "p, monotherapy (sex)") that is a level (or a level
     with a capital, as a builder writes a stratum) or a column name becomes its label."""
+    levels = {**_lettered(levels), **(numeric or {})}
     head = relabel_text(text, levels, names)
+    core = head.strip()
+    if numeric and core in numeric:
+        head = head.replace(core, numeric[core])
+    match = _HEAD.match(core)
+    if numeric and match and match.group(1) in numeric:
+        head = f"{numeric[match.group(1)]} ({match.group(2)})"
     parts = _HEAD_PARTS.split(head)
     capitalised = {k[:1].upper() + k[1:]: v for k, v in levels.items()}  # a builder's own
     words = {**names, **capitalised, **levels}
@@ -79,7 +103,8 @@ def _names_in(text: str, names: Mapping[str, str]) -> str:
 def relabel_note(text: str, levels: Mapping[str, str], names: Mapping[str, str]) -> str:
     """A title or footnote in the plan's words: code names in backticks (columns or levels),
     a level after " = " ("Reference levels: Sex = female") and column names with an underscore
-    become their labels; other words stay."""
+    become their labels; other words stay (a number after " = " stays a number)."""
+    levels = _lettered(levels)
     text = _TICKED.sub(lambda m: _in_sentence(m, levels), text)
     text = _EQUALS.sub(lambda m: levels.get(m.group(1), m.group(1)), text)  # "Sex = female"
     return _names_in(_methods_in(text), names)
@@ -132,16 +157,76 @@ def _in_sentence(match: re.Match[str], words: Mapping[str, str]) -> str:
 
 
 def relabel_frame(
-    frame: pd.DataFrame, *, levels: Mapping[str, str], names: Mapping[str, str]
+    frame: pd.DataFrame,
+    *,
+    levels: Mapping[str, str],
+    names: Mapping[str, str],
+    by_column: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
-    """Every text cell and column head of a formatted table through :func:`relabel_text`."""
+    """Every text cell and column head of a formatted table through :func:`relabel_text`.
+
+    A numeric level code ("0.5", "1") is put in words only in the first column, on an indented
+    row under the row of its own variable (``by_column``: column -> {level: words}; the
+    variable's row starts with its label, "Daily dose, mg, n (%)"), never elsewhere: a count,
+    a p-value or an SMD that reads like a code stays a number."""
     out = frame.copy()
-    out.columns = [relabel_head(c, levels, names) if isinstance(c, str) else c for c in out.columns]
-    for col in out.columns:
-        out[col] = out[col].map(
-            lambda v: relabel_text(v, levels, names) if isinstance(v, str) else v
-        )
+    numeric = _head_levels([c for c in out.columns if isinstance(c, str)], by_column or {})
+    out.columns = [
+        relabel_head(c, levels, names, numeric) if isinstance(c, str) else c for c in out.columns
+    ]
+    for i, col in enumerate(out.columns):
+        if i == 0:
+            out[col] = _first_column(list(out[col]), levels, names, by_column or {})
+        else:
+            out[col] = out[col].map(
+                lambda v: relabel_text(v, levels, names) if isinstance(v, str) else v
+            )
     return out
 
 
-__all__ = ["relabel_frame", "relabel_head", "relabel_note", "relabel_text"]
+def _head_levels(heads: list[str], by_column: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """The numeric level codes of the table's column heads ("0.5 (N=681)", "RD 1 vs 0.5") in
+    words, when one column's levels hold every one of them (the column the table is split by);
+    else none (a number in a head is then left as it is)."""
+    codes = set()
+    for head in heads:
+        for part in _HEAD_PARTS.split(head):
+            core = _HEAD.sub(r"\1", part.strip())
+            if core and not has_letter(core) and any(ch.isdigit() for ch in core):
+                codes.add(core)
+    if not codes:
+        return {}
+    fits = [lv for lv in by_column.values() if codes <= set(lv)]
+    return {k: v for k, v in fits[0].items() if not has_letter(k)} if len(fits) == 1 else {}
+
+
+def _first_column(
+    cells: list[object],
+    levels: Mapping[str, str],
+    names: Mapping[str, str],
+    by_column: Mapping[str, Mapping[str, str]],
+) -> list[object]:
+    """The row labels in words; an indented numeric code through its variable's levels."""
+    numeric = {
+        names.get(col, col): {k: v for k, v in lv.items() if not has_letter(k)}
+        for col, lv in by_column.items()
+        if any(not has_letter(k) for k in lv)
+    }
+    current: Mapping[str, str] = {}
+    out: list[object] = []
+    for cell in cells:
+        if not isinstance(cell, str):
+            out.append(cell)
+            continue
+        core = cell.strip()
+        if cell == core:  # a variable's row: does it open a variable with numeric levels?
+            found = [label for label in numeric if core.startswith(label)]
+            current = numeric[max(found, key=len)] if found else {}
+        elif core in current:
+            out.append(cell[: len(cell) - len(core)] + current[core])
+            continue
+        out.append(relabel_text(cell, levels, names))
+    return out
+
+
+__all__ = ["has_letter", "relabel_frame", "relabel_head", "relabel_note", "relabel_text"]

@@ -81,3 +81,43 @@ def test_notes_name_methods_as_a_statistician_does() -> None:
     }
     for code, words in said.items():
         assert relabel_note(code, LEVELS, NAMES) == words
+
+
+def test_numbers_that_read_like_level_codes_stay_numbers() -> None:
+    """A count of 1 or an SMD of 0.5 is not the dose level "1" or "0.5" (seen: "missing: 2,
+    1 mg/day, 3" and an SMD of "0.5 mg 3×/week" in a shipped baseline table)."""
+    import pandas as pd
+
+    from analysis.tables.relabel import relabel_frame, relabel_note
+
+    doses = {"0.5": "0.5 mg/day", "1": "1 mg/day"}
+    levels = {"female": "Female", **doses}
+    names = {"daily_dose_mg": "Daily dose, mg", "age_years": "Age, years"}
+    by_column = {"daily_dose_mg": doses, "sex": {"female": "Female"}}
+    table = pd.DataFrame(
+        {
+            "Characteristic": ["Age, years, mean (SD)", "    missing", "Daily dose, mg, n (%)",
+                               "    0.5", "    1", "    female"],
+            "female (N=3)": ["46.0 (12.6)", "1", "", "2 (66.7%)", "1 (33.3%)", "3"],
+            "SMD": ["0.5", "", "1", "", "", ""],
+        }
+    )  # fmt: skip
+    out = relabel_frame(table, levels=levels, names=names, by_column=by_column)
+    assert out["Characteristic"].tolist() == [
+        "Age, years, mean (SD)", "    missing", "Daily dose, mg, n (%)", "    0.5 mg/day",
+        "    1 mg/day", "    Female",
+    ]  # fmt: skip
+    assert out["Female (N=3)"].tolist() == ["46.0 (12.6)", "1", "", "2 (66.7%)", "1 (33.3%)", "3"]
+    assert out["SMD"].tolist() == ["0.5", "", "1", "", "", ""]
+    # a level row outside its variable (under Age) keeps its number
+    stray = pd.DataFrame({"Characteristic": ["Age, years, mean (SD)", "    1"]})
+    assert relabel_frame(stray, levels=levels, names=names, by_column=by_column).iloc[1, 0] == (
+        "    1"
+    )
+    # column heads: words when one column's levels hold every number in the heads
+    heads = pd.DataFrame(columns=["Adverse event", "0.5 (N=3)", "1 (N=4)", "RD 1 vs 0.5 (95% CI)"])
+    shown = relabel_frame(heads, levels=levels, names=names, by_column=by_column).columns
+    assert list(shown) == [
+        "Adverse event", "0.5 mg/day (N=3)", "1 mg/day (N=4)", "RD 1 mg/day vs 0.5 mg/day (95% CI)"
+    ]  # fmt: skip
+    assert relabel_note("Brant test: df = 1.", levels, names) == "Brant test: df = 1."
