@@ -1,6 +1,7 @@
 """Compare two `make report` output folders: the numbers, the claims, the figures and the text.
 
     python -m tests.golden.compare_outputs BEFORE_REPORTS AFTER_REPORTS [--allow-relabel]
+        [--moved-table OLD=NEW ...]
 
 Run it around a change that must not move any output (a refactor): keep a copy of
 ``reports/`` from before (``cp -r reports /tmp/before``), make the change, ``make report``, then
@@ -13,7 +14,9 @@ compare. For each study folder found in both it prints:
   (``level`` ``""``, ``analysis.ard.one_denominator``) counts as equal when its value and method
   are the same. With ``--allow-relabel`` a row only before and a row only after of the same
   table, stat, value and method count as one number under a new key and are all listed
-  ("relabelled"), for a change that moves keys on purpose (review the list);
+  ("relabelled"), for a change that moves keys on purpose (review the list); with
+  ``--moved-table OLD=NEW`` as well, a row of table OLD may be found under table NEW (a table
+  split in two: the Cox rows of a time-to-event table moved to ``<name>_cox``);
 - **claims**: every claim's id, computed value and verdict;
 - **figures**: the PNG files, byte for byte (and the share of pixels that differ when not);
 - **text**: the visible text of ``report.html``, ``report.pdf`` (``pdftotext``) and
@@ -119,30 +122,40 @@ def relabelled(
     only_a: list[tuple],
     b: dict[tuple, tuple[str, str]],
     only_b: list[tuple],
+    moved_tables: dict[str, str] | None = None,
 ) -> list[tuple[tuple, tuple]]:
     """Pairs (before key, after key) of rows only before and only after with the same table,
     stat, value and method: the same number under a new key (a row whose ``level`` held what
-    is not a level of its variable, moved to ``variable`` / ``reference`` / its groups)."""
+    is not a level of its variable, moved to ``variable`` / ``reference`` / its groups).
+    ``moved_tables`` (old -> new table): a row of the old table may also be found under the
+    new one."""
+    moved = moved_tables or {}
     pool: dict[tuple, list[tuple]] = {}
     for key in only_b:
         pool.setdefault((key[0], key[5], *b[key]), []).append(key)
     pairs = []
     for key in only_a:
-        same = pool.get((key[0], key[5], *a[key]))
-        if same:
-            pairs.append((key, same.pop(0)))
+        for table in (key[0], moved.get(key[0])):
+            same = pool.get((table, key[5], *a[key])) if table else None
+            if same:
+                pairs.append((key, same.pop(0)))
+                break
     return pairs
 
 
 def compare_ard(
-    before: Path, after: Path, *, allow_relabel: bool = False
+    before: Path,
+    after: Path,
+    *,
+    allow_relabel: bool = False,
+    moved_tables: dict[str, str] | None = None,
 ) -> tuple[bool, list[str]]:
     a, b = ard_numbers(before), ard_numbers(after)
     changed = [k for k in a.keys() & b.keys() if a[k] != b[k]]
     folded, into = fold_denominators(a, b)
     only_a = sorted(a.keys() - b.keys() - folded, key=str)
     only_b = sorted(b.keys() - a.keys() - into, key=str)
-    moved = relabelled(a, only_a, b, only_b) if allow_relabel else []
+    moved = relabelled(a, only_a, b, only_b, moved_tables) if allow_relabel else []
     only_a = [k for k in only_a if k not in {x for x, _ in moved}]
     only_b = [k for k in only_b if k not in {y for _, y in moved}]
     lines = [
@@ -250,10 +263,17 @@ def compare_text(before: Path, after: Path) -> list[str]:
     return lines
 
 
-def compare_study(before: Path, after: Path, *, allow_relabel: bool = False) -> bool:
+def compare_study(
+    before: Path,
+    after: Path,
+    *,
+    allow_relabel: bool = False,
+    moved_tables: dict[str, str] | None = None,
+) -> bool:
     ok_ard, ard_lines = compare_ard(
-        before / "ard.csv", after / "ard.csv", allow_relabel=allow_relabel
-    )
+        before / "ard.csv", after / "ard.csv", allow_relabel=allow_relabel,
+        moved_tables=moved_tables,
+    )  # fmt: skip
     ok_claims, claim_lines = compare_claims(before / "claims_check.csv", after / "claims_check.csv")
     ok_fig, fig_lines = compare_figures(before, after)
     print(f"== {before.name}")
@@ -265,6 +285,15 @@ def compare_study(before: Path, after: Path, *, allow_relabel: bool = False) -> 
 def main(argv: list[str]) -> int:
     allow_relabel = "--allow-relabel" in argv
     argv = [a for a in argv if a != "--allow-relabel"]
+    moved: dict[str, str] = {}
+    while "--moved-table" in argv:
+        i = argv.index("--moved-table")
+        old, _, new = (argv[i + 1] if i + 1 < len(argv) else "").partition("=")
+        if not old or not new:
+            print("--moved-table needs OLD=NEW (two table names)")
+            return 2
+        moved[old] = new
+        del argv[i : i + 2]
     if len(argv) != 2:
         print(__doc__)
         return 2
@@ -275,7 +304,10 @@ def main(argv: list[str]) -> int:
     if not studies:
         print(f"no study folder with an ard.csv in both {before} and {after}")
         return 2
-    results = [compare_study(before / s, after / s, allow_relabel=allow_relabel) for s in studies]
+    results = [
+        compare_study(before / s, after / s, allow_relabel=allow_relabel, moved_tables=moved)
+        for s in studies
+    ]
     print("EQUAL" if all(results) else "DIFFERENT (see above)")
     return 0 if all(results) else 1
 
