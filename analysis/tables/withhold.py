@@ -18,9 +18,11 @@ The rules (``k`` the threshold; a *hidden* cell is a primary or complementary on
   CI): withheld when the cell of that group at ``a`` or at ``b`` of the same level is hidden;
 - **survival** (a table with ``n_risk``): a group with a number at risk, of events or of
   censored subjects of 1..k-1 at a listed time, or whose ``n`` or ``events`` is hidden, has all
-  its listed-time rows (at risk, events, censored, survival, SE, CI) and its median withheld —
-  all of them, so that differences between listed times give nothing back; the log-rank test
-  and the Cox model are withheld when a group's ``n`` or ``events`` is hidden;
+  its listed-time rows (at risk, events, censored, survival, SE, CI; contexts
+  ``kaplan_meier_at_<t>``) and its median with its CI withheld — all of them, so that
+  differences between listed times give nothing back; the log-rank test is withheld when a
+  group's ``n`` or ``events`` is hidden, and the Cox model (a table of its own, whose
+  ``source_counts`` are the groups' sizes and events) when one of them is 1..k-1;
 - **models** with categorical covariates only (``source_counts`` given by the model builder:
   the counts of its outcome × covariate-pattern table, of which such a model is a function):
   every estimate, CI, p-value and test is withheld when one of those counts is 1..k-1. A model
