@@ -29,6 +29,7 @@ _EXPORTS = {
     "proportional_odds": "analysis.tables",
     "logistic_model": "analysis.tables",
     "time_to_event_table": "analysis.tables",
+    "cox_table": "analysis.tables",
     "TableResult": "analysis.tables",
     "build_twin": "analysis.datasets",
     "write_twin": "analysis.datasets",

@@ -50,13 +50,13 @@ exposure = study.config.exposure
 Markdown(f"**{study.config.study.title}** (`{study.config.study.name}`)")
 
 # %% [markdown]
-# ## Time-to-event tables and Kaplan–Meier figures
+# ## Time-to-event tables, Cox models and Kaplan–Meier figures
 #
 # The figures use the same confidence-interval transform as the tables
 # (`analysis.options.km_conf_type` in the study file).
 
 # %%
-shown = plan_tables(study.config, "time_to_event")
+shown = plan_tables(study.config, "time_to_event", "cox")
 figures = plan_figures(study.config, "km")
 display(Markdown(f"Time runs from day 0, {exposure.day0_words}."))
 if not shown:

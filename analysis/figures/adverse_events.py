@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 
 from analysis.ard import OVERALL, groups_of
 from analysis.figures.theme import SMALL_FONT_PT, colors_for
+from analysis.tables.exposure_pool import pooled_label
 
 ANY_EVENT = "any adverse event"
 
@@ -177,7 +178,8 @@ def ae_by_exposure_lines(
     variable: str = "ae_term",
 ) -> pd.DataFrame:
     """The numbers ``plot_ae_by_exposure`` draws: ``term, session, n, N, pct`` per term and
-    exposure number (column ``session``), in ARD order (``"6+"`` pools the later ones).
+    exposure number (column ``session``), in ARD order (``"13+"`` pools the later ones: the
+    table's pooling rule, ``analysis.tables.exposure_pool``).
 
     ``terms=None``: the ``max_terms`` terms with the most patients over all exposures (the
     "any adverse event" row excluded), most frequent first.
@@ -228,21 +230,29 @@ def plot_ae_by_exposure(
     """Patients with each event after exposure 1, 2, ... (% of those who received it).
 
     One line per term (default: the ``max_terms`` most frequent), x = exposure number with the
-    patients who received it (N) under each tick; the last group pools later ones. ``noun`` is
-    the study's word for one exposure (the axis label says "Session number" for "session").
+    patients who received it (N) under each tick; a pooled last group (``k+``) is labelled
+    "≥k" and reached by a dashed segment. ``noun`` is the study's word for one exposure (the
+    axis label says "Session number" for "session").
     """
     lines = ae_by_exposure_lines(ard_frame, terms=terms, max_terms=max_terms, table=table)
     ax = plt.gca() if ax is None else ax
     sessions = list(dict.fromkeys(lines["session"]))
     chosen = list(dict.fromkeys(lines["term"]))
     x = np.arange(len(sessions))
+    pooled = len(sessions) > 1 and str(sessions[-1]).endswith("+")
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
     for i, (t, color) in enumerate(zip(chosen, colors_for(chosen), strict=True)):
         d = lines.loc[lines["term"] == t].set_index("session").loc[sessions]
-        ax.plot(x, d["pct"].to_numpy(float), marker=markers[i % len(markers)], color=color, label=_cap(t),
-                markersize=3.5, linewidth=1.1)  # fmt: skip
+        y = d["pct"].to_numpy(float)
+        solid = len(x) - 1 if pooled else len(x)
+        ax.plot(x[:solid], y[:solid], marker=markers[i % len(markers)], color=color,
+                label=_cap(t), markersize=3.5, linewidth=1.1)  # fmt: skip
+        if pooled:  # the pooled tail: a dashed step into one point
+            ax.plot(x[-2:], y[-2:], linestyle=(0, (2, 1.5)), color=color, linewidth=1.1)
+            ax.plot(x[-1:], y[-1:], marker=markers[i % len(markers)], color=color,
+                    markersize=3.5, linestyle="none")  # fmt: skip
     big_n = lines.drop_duplicates("session").set_index("session")["N"]
-    ax.set_xticks(x, [f"{s}\n{int(big_n[s])}" for s in sessions])
+    ax.set_xticks(x, [f"{pooled_label(s).replace(' ', '')}\n{int(big_n[s])}" for s in sessions])
     ax.annotate("N", xy=(0, 0), xycoords="axes fraction", xytext=(-4, -13.5),
                 textcoords="offset points", ha="right", va="top", fontsize=SMALL_FONT_PT,
                 annotation_clip=False)  # fmt: skip

@@ -25,10 +25,12 @@ from analysis.figures.theme import (
     figure_theme,
     save_figure,
 )
+from analysis.stats.at_risk import floor_rule_text
 from analysis.stats.ci_level import fill_ci
 from analysis.studyfile.plan import (
     FIGURE_KINDS_FROM_TABLES,
     AeByExposureFigure,
+    AeByExposureTable,
     AeIncidenceFigure,
     FigureSpec,
     FlowFigure,
@@ -84,7 +86,7 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
     """The caption the plan gives, else one made from the plan, its labels and options."""
     e, opt = config.exposure, config.analysis.options
     if spec.caption:
-        return fill_ci(spec.caption, opt.alpha)
+        return " ".join([fill_ci(spec.caption, opt.alpha), *_rule_of(config, spec)])
 
     def word(col: str) -> str:
         return variable_label(config, col).lower()
@@ -96,7 +98,8 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
     if isinstance(spec, AeIncidenceFigure):
         return f"Patients with each adverse event (% with {opt.ci_label}), by {word(spec.by)}."
     if isinstance(spec, AeByExposureFigure):
-        return f"Patients with an adverse event after each {e.singular} number."
+        return " ".join([f"Patients with an adverse event after each {e.singular} number.",
+                         *_rule_of(config, spec)])  # fmt: skip
     if isinstance(spec, ResponseBarsFigure):
         text = (
             f"Response grades at {config.derive.response_target_month:g} months by {word(spec.by)}"
@@ -107,7 +110,8 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
             text += f", within {' and '.join(names)}" if names else f", within {word(spec.within)}"
         return text + "."
     if isinstance(spec, KmFigure):
-        return f"{variable_label(config, spec.time)} by {word(spec.by)} (Kaplan–Meier)."
+        text = f"{variable_label(config, spec.time)} by {word(spec.by)} (Kaplan–Meier)."
+        return " ".join([text, *_rule_of(config, spec)])
     return f"Odds ratios with {opt.ci_label}: {_model_words(config, spec.table, word)}."
 
 
@@ -120,6 +124,33 @@ def _model_words(config: StudyConfig, table: str, word: Callable[[str], str]) ->
         return title[:1].lower() + title[1:] if title[1:2].islower() else title
     outcome = getattr(spec, "outcome", None)
     return f"the model of {word(outcome)}" if isinstance(outcome, str) else "the model"
+
+
+def _rule_of(config: StudyConfig, spec: FigureSpec) -> list[str]:
+    """The sentence a figure's caption adds to state how it limits what it draws: where a
+    Kaplan–Meier curve stops, how per-exposure numbers are pooled (its table's rule)."""
+    if isinstance(spec, KmFigure):
+        floor = config.analysis.options.km_min_at_risk
+        rule = floor_rule_text(fraction=floor.fraction, minimum=floor.minimum)
+        text = f"Each curve stops where fewer than {rule} remain at risk."
+        if spec.risk_events:
+            text += " Under the axis: patients at risk (cumulative events)."
+        return [text]
+    table = (
+        effective_plan(config).tables.get(spec.table)
+        if isinstance(spec, AeByExposureFigure)
+        else None
+    )
+    if isinstance(table, AeByExposureTable):
+        floor, noun = table.pool_below, config.exposure.singular
+        rule = floor_rule_text(fraction=floor.fraction, minimum=floor.minimum)
+        rule = rule.replace("of the group", f"of those who received the first {noun}")
+        cap = f", and at most up to {noun} {table.max_exposure}" if table.max_exposure else ""
+        return [
+            f"Each {noun} number is shown while at least {rule} received it{cap}; later ones "
+            "are pooled as ≥ k, with the patients who received the k-th under the tick (N)."
+        ]
+    return []
 
 
 def _levels(config: StudyConfig, column: str) -> list[str]:
@@ -183,6 +214,8 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
                 ylabel=fill_ci(spec.ylabel, opt.alpha),
                 labels=config.analysis.labels.levels.get(spec.by, {}),
                 suppress_below=k,
+                min_at_risk=(opt.km_min_at_risk.fraction, opt.km_min_at_risk.minimum),
+                risk_events=spec.risk_events,
                 ax=ax,
             )
         assert isinstance(spec, ForestFigure)

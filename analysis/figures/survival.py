@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import IdentityTransform
 
 from analysis.figures.theme import SMALL_FONT_PT, colors_for, darker
+from analysis.stats.at_risk import km_stop_times
 from analysis.stats.survival import km_table, logrank_test
 from analysis.tables.render import fmt_p
 
@@ -109,6 +110,8 @@ def plot_km(
     ylabel: str = "Proportion still on treatment",
     labels: dict[str, str] | None = None,
     suppress_below: int | None = None,
+    min_at_risk: tuple[float, int] | None = None,
+    risk_events: bool = False,
 ) -> Axes:
     """Kaplan-Meier curves per level of ``by`` with pointwise CI bands (``km_table``,
     Greenwood variance, ``conf_type`` transform), ``|`` at censoring times, the log-rank p
@@ -118,23 +121,29 @@ def plot_km(
     ``suppress_below=k``: the curves are coarsened (``analysis.figures.suppressed.coarse_km``:
     steps at the ticks only, no censoring marks, a curve stops before an interval with 1..k-1
     at risk, events or censored); the numbers at risk are shown up to where the curve stops.
+
+    ``min_at_risk=(fraction, minimum)``: each curve (line, band, censoring marks) stops at the
+    last time at which at least ``analysis.stats.at_risk.subject_floor`` of its group remain at
+    risk (``km_stop_times``; default None: the whole curve), and the x axis ends at the
+    latest stop. ``risk_events``: the risk table shows "at risk (cumulative events)".
     """
     d = _event_as_int(data, event)
     ax = plt.gca() if ax is None else ax
     levels = _levels(d[by])
     colors = dict(zip(levels, colors_for(levels), strict=True))
     names = labels or {}
-    t_max = float(d[time].max())
+    stops = curve_stops(d, time=time, by=by, levels=levels, min_at_risk=min_at_risk)
+    t_max = max((v for v in stops.values() if v is not None), default=float(d[time].max()))
     ticks = list(risk_times) if risk_times is not None else _default_times(t_max)
     if suppress_below:
         _coarse_curves(ax, d, time=time, event=event, by=by, levels=levels, ticks=ticks,
                        k=suppress_below, conf_type=conf_type, alpha=alpha, colors=colors,
-                       names=names)  # fmt: skip
+                       names=names, stops=stops)  # fmt: skip
         _axes(ax, ticks, t_max, xlabel, ylabel)
         return ax
     km = km_table(d, time=time, event=event, by=by, conf_type=conf_type, alpha=alpha)
     for lv in levels:
-        k = km.loc[km[by].astype(str) == lv]
+        k = _until(km.loc[km[by].astype(str) == lv], stops[lv])
         t = np.r_[0.0, k["time"].to_numpy(float)]
         s = np.r_[1.0, k["surv"].to_numpy(float)]
         lo = np.r_[1.0, k["lower"].to_numpy(float)]
@@ -153,8 +162,55 @@ def plot_km(
     p = fmt_p(float(cast(float, lr["p_value"])))
     _logrank_text(ax, f"Log-rank p {'= ' + p if not p.startswith('<') else p}")
     ax.legend(loc="lower left", handlelength=1.5, borderaxespad=0.3)
-    _risk_table(ax, number_at_risk(d, time=time, by=by, times=ticks), colors, names)
+    risk = number_at_risk(d, time=time, by=by, times=ticks)
+    if risk_events:
+        risk = _with_events(risk, d, time=time, event=event, by=by)
+    _risk_table(ax, risk, colors, names)
     return ax
+
+
+def curve_stops(
+    data: pd.DataFrame,
+    *,
+    time: str,
+    by: str,
+    levels: Sequence[str],
+    min_at_risk: tuple[float, int] | None,
+) -> dict[str, float | None]:
+    """Per level of ``by``: the time its curve stops under ``min_at_risk`` (``km_stop_times``);
+    every level's largest time when ``min_at_risk`` is None (the whole curve)."""
+    if min_at_risk is None:
+        last = data.groupby(data[by].astype(str), observed=True)[time].max()
+        return {lv: float(last[lv]) for lv in levels}
+    fraction, minimum = min_at_risk
+    stops = km_stop_times(data, time=time, by=by, fraction=fraction, minimum=minimum)
+    return {lv: stops[lv][1] for lv in levels}
+
+
+def _until(curve: pd.DataFrame, stop: float | None) -> pd.DataFrame:
+    """The steps of a curve up to ``stop``, the last one carried to ``stop`` itself (nothing
+    after time 0 when ``stop`` is None: too few subjects for any of it)."""
+    if stop is None:
+        return curve.iloc[:0]
+    kept = curve.loc[curve["time"] <= stop]
+    if len(kept) and kept["time"].iloc[-1] < stop:
+        end = kept.iloc[[-1]].assign(time=stop, n_censor=0)
+        kept = pd.concat([kept, end], ignore_index=True)
+    return kept
+
+
+def _with_events(
+    risk: pd.DataFrame, data: pd.DataFrame, *, time: str, event: str, by: str
+) -> pd.DataFrame:
+    """The numbers at risk as text "n (e)", e the events up to each time (cumulative)."""
+    out = risk.astype(object)
+    for lv in risk.index:
+        rows = data.loc[data[by].astype(str) == lv]
+        hit = np.sort(rows.loc[rows[event] == 1, time].to_numpy(float))
+        for t in risk.columns:
+            events = int(np.searchsorted(hit, float(t), side="right"))
+            out.loc[lv, t] = f"{int(risk.loc[lv, t])} ({events})"
+    return out
 
 
 def _axes(ax: Axes, ticks: list[float], t_max: float, xlabel: str, ylabel: str) -> None:
@@ -185,8 +241,10 @@ def _coarse_curves(
     alpha: float,
     colors: dict[str, str],
     names: dict[str, str],
+    stops: dict[str, float | None],
 ) -> None:
-    """The curves, log-rank p and numbers at risk of ``plot_km`` under suppression."""
+    """The curves, log-rank p and numbers at risk of ``plot_km`` under suppression (each curve
+    also ends at its ``stops`` time)."""
     from analysis.figures.suppressed import coarse_km, km_test_withheld
 
     curves = coarse_km(d, time=time, event=event, by=by, levels=levels, times=ticks, k=k,
@@ -195,6 +253,9 @@ def _coarse_curves(
     for lv in levels:
         name = names.get(lv, lv[:1].upper() + lv[1:])
         c = curves[lv]
+        if c is not None:
+            stop = stops.get(lv)
+            c = c.iloc[:0] if stop is None else c.loc[c["time"] <= stop]
         if c is None or len(c) < 2:  # nothing after time 0 to draw
             ax.plot([], [], color=colors[lv], linewidth=1.2, label=f"{name} (withheld†)")
             continue
@@ -247,4 +308,4 @@ def _risk_text(n: object) -> str:
     return n if isinstance(n, str) else str(int(cast(float, n)))
 
 
-__all__ = ["number_at_risk", "plot_km"]
+__all__ = ["curve_stops", "number_at_risk", "plot_km"]

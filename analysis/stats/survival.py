@@ -28,11 +28,14 @@ from analysis.stats._km import SurvivalInputError
 from analysis.stats.ci_level import ci_level
 
 TABLE = "time_to_event"
+KM_CONTEXT = "kaplan_meier"  # n, events and the median (with its CI) of each group
+KM_AT_PREFIX = "kaplan_meier_at_"  # + the time: the curve at one of the listed times
 LOGRANK_METHOD = "log-rank (R survdiff, rho=0)"
 PH_TRANSFORMS = ("km", "rank", "identity", "log")
 __all__ = [
-    "CoxResult", "SurvivalInputError", "cox_ard", "cox_model", "km_ard", "km_at_times",
-    "km_median", "km_method", "km_table", "logrank_ard", "logrank_test", "survival_ard",
+    "KM_CONTEXT", "CoxResult", "SurvivalInputError", "cox_ard", "cox_model", "km_ard",
+    "km_at_context", "km_at_times", "km_context_time", "km_median", "km_method", "km_table",
+    "logrank_ard", "logrank_test", "survival_ard",
 ]  # fmt: skip
 
 
@@ -40,6 +43,21 @@ def km_method(conf_type: str = "log", alpha: float = 0.05) -> str:
     """The ARD ``method`` string of a Kaplan-Meier number."""
     level = f"{ci_level(alpha)}%"
     return f"Kaplan-Meier; Greenwood variance; {level} {_km.CONF_LABELS[conf_type]}"
+
+
+def km_at_context(t: float) -> str:
+    """The ARD ``context`` of the Kaplan-Meier rows at time ``t``: ``kaplan_meier_at_12``."""
+    return f"{KM_AT_PREFIX}{float(t):g}"
+
+
+def km_context_time(context: str) -> float | None:
+    """The time of a ``km_at_context`` context (12.0 for ``kaplan_meier_at_12``), else None."""
+    if not context.startswith(KM_AT_PREFIX):
+        return None
+    try:
+        return float(context.removeprefix(KM_AT_PREFIX))
+    except ValueError:
+        return None
 
 
 def km_table(
@@ -342,12 +360,14 @@ def km_ard(
     alpha: float = 0.05,
     table: str = TABLE,
 ) -> pd.DataFrame:
-    """Kaplan-Meier results as ARD rows (``variable`` = the time column, ``group`` per ``by``).
+    """Kaplan-Meier results as ARD rows (``variable`` = the time column, ``group`` per ``by``,
+    ``level`` always ``""``: the time column has no levels).
 
-    Per group: level ``""`` has ``n`` and ``events``; level ``"median"`` has ``median``,
-    ``ci_low``, ``ci_high`` (``km_median``); for each of ``times`` level ``f"{t:g}"`` has
-    ``time, n_risk, n_event, n_censor, surv, se, ci_low, ci_high`` (``km_at_times``).
-    Missing numbers (median not reached) are NaN.
+    Per group, context ``kaplan_meier`` (R ``print(survfit)``'s line): ``n``, ``events``,
+    ``median`` and its ``ci_low``, ``ci_high`` (``km_median``); for each of ``times``, context
+    ``kaplan_meier_at_<t>`` (``km_at_context``; R ``summary(survfit, times)``): ``time, n_risk,
+    n_event, n_censor, surv, se, ci_low, ci_high`` (``km_at_times``). Missing numbers (median
+    not reached) are NaN.
     """
     by_cols, method = _as_list(by), km_method(conf_type, alpha)
     rows: list[dict[str, object]] = []
@@ -358,9 +378,9 @@ def km_ard(
         rows += [
             _row(table, time, "", group, "n", rec["n"], "count of subjects"),
             _row(table, time, "", group, "events", rec["events"], "count of events"),
-            _row(table, time, "median", group, "median", rec["median"], method),
-            _row(table, time, "median", group, "ci_low", rec["lower"], median_ci),
-            _row(table, time, "median", group, "ci_high", rec["upper"], median_ci),
+            _row(table, time, "", group, "median", rec["median"], method),
+            _row(table, time, "", group, "ci_low", rec["lower"], median_ci),
+            _row(table, time, "", group, "ci_high", rec["upper"], median_ci),
         ]
     if times is not None:
         at = km_at_times(data, time=time, event=event, times=times, by=by_cols,
@@ -370,9 +390,12 @@ def km_ard(
                  "upper": "ci_high"}  # fmt: skip
         for rec in at.to_dict("records"):
             group = group_label(by_cols, [rec[c] for c in by_cols])
-            level = f"{rec['time']:g}"
-            rows += [_row(table, time, level, group, st, rec[c], method) for c, st in stats.items()]
-    return ard_frame(rows, context="kaplan_meier")
+            context = km_at_context(rec["time"])
+            rows += [
+                {**_row(table, time, "", group, st, rec[c], method), "context": context}
+                for c, st in stats.items()
+            ]
+    return ard_frame(rows, context=KM_CONTEXT)
 
 
 def logrank_ard(result: dict[str, object], *, table: str = TABLE) -> pd.DataFrame:

@@ -21,6 +21,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SubjectFloor(_Model):
+    """Enough subjects to show a number on its own: at least ``minimum`` subjects and at least
+    ``fraction`` of the starting number (the group's size, the subjects of the first exposure),
+    whichever is larger (``analysis.stats.at_risk.subject_floor``)."""
+
+    fraction: float = Field(default=0.10, ge=0, le=1, description="share of the starting number")
+    minimum: int = Field(default=10, ge=0, description="subjects, at least")
+
+
 class Options(_Model):
     """Statistical choices shared by every table and figure (each recorded in the ARD)."""
 
@@ -32,6 +41,11 @@ class Options(_Model):
     response_trend_test: Literal["cochran_armitage", "mann_whitney"] = "cochran_armitage"
     km_conf_type: Literal["log", "log-log", "plain"] = "log"
     km_times_months: list[float] = Field(default_factory=lambda: [12.0, 24.0])
+    km_min_at_risk: SubjectFloor = Field(
+        default_factory=SubjectFloor,
+        description="Kaplan–Meier curves stop where fewer remain at risk (default: 10% of the "
+        "group or 10 patients, whichever is larger)",
+    )
 
     @property
     def ci_level(self) -> str:
@@ -118,7 +132,15 @@ class AeSeverityTable(_Table):
 class AeByExposureTable(_Table):
     kind: Literal["ae_by_exposure"]
     term: str = "ae_term"
-    max_exposure: int = Field(default=6, ge=1)
+    max_exposure: int | None = Field(
+        default=None, ge=1, description="pool every exposure from this number on, whatever N"
+    )
+    pool_below: SubjectFloor = Field(
+        default_factory=lambda: SubjectFloor(fraction=0.10, minimum=20),
+        description="show each exposure number while at least this many subjects received it "
+        "(default: 10% of the first exposure's subjects or 20, whichever is larger); pool the "
+        "rest as one '>= k' column",
+    )
 
 
 class AeDurationTable(_Table):
@@ -160,6 +182,24 @@ class TimeToEventTable(_Table):
     covariates: dict[str, str | None] = Field(
         default_factory=dict, description="Cox covariate -> reference level (null: numeric)"
     )
+    cox_title: str | None = Field(
+        default=None, description="title of the Cox model's own table (<name>_cox)"
+    )
+
+
+class CoxTable(_Table):
+    """A Cox proportional-hazards model in a table of its own (a ``time_to_event`` table with
+    ``covariates`` adds one named ``<name>_cox`` after itself)."""
+
+    kind: Literal["cox"]
+    time: str
+    event: str
+    covariates: dict[str, str | None] = Field(
+        min_length=1, description="covariate -> reference level (null: numeric)"
+    )
+    by: str | None = Field(
+        default=None, description="groups whose sizes and events protect it under suppression"
+    )
 
 
 class FrequenciesTable(_Table):
@@ -178,6 +218,7 @@ TableSpec = Annotated[
     | ProportionalOddsTable
     | LogisticTable
     | TimeToEventTable
+    | CoxTable
     | FrequenciesTable,
     Field(discriminator="kind"),
 ]
@@ -222,6 +263,9 @@ class KmFigure(_Figure):
     by: str
     xlabel: str | None = None
     ylabel: str = "Proportion still on treatment"
+    risk_events: bool = Field(
+        default=False, description="the risk table shows 'at risk (cumulative events)'"
+    )
 
 
 class ForestFigure(_Figure):

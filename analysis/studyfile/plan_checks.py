@@ -16,6 +16,7 @@ from analysis.studyfile.plan import (
     AeIncidenceTable,
     AeSeverityTable,
     BaselineTable,
+    CoxTable,
     FrequenciesTable,
     LogisticTable,
     ProportionalOddsTable,
@@ -163,7 +164,7 @@ def check_plan(cfg: StudyConfig) -> None:
                         f"{key}.outcome.ae_term: {spec.outcome.ae_term!r} is not a level of "
                         f"vocabulary 'ae_term'{_hint(spec.outcome.ae_term, terms.levels)}"
                     )
-        if isinstance(spec, TimeToEventTable):
+        if isinstance(spec, TimeToEventTable | CoxTable):
             _column(f"{key}.time", spec.time, known)
             _column(f"{key}.event", spec.event, known)
             for v in spec.covariates:
@@ -203,8 +204,11 @@ def check_plan(cfg: StudyConfig) -> None:
         stems.append(stem)
     for i, sec in enumerate(plan.report.sections):
         key = f"analysis.report.sections[{i}]"
+        from analysis.studyfile.plan_defaults import with_cox_tables
+
+        planned = with_cox_tables(dict(plan.tables))  # a time_to_event table's <name>_cox too
         for j, t in enumerate(sec.tables):
-            if t not in plan.tables:
+            if t not in planned:
                 raise ValueError(
                     f"{key}.tables[{j}]: no table {t!r}{_hint(t, plan.tables)}; tables are "
                     f"{list(plan.tables)}"

@@ -16,6 +16,7 @@ from analysis.studyfile.plan import (
     AeIncidenceTable,
     AnalysisPlan,
     BaselineTable,
+    CoxTable,
     FigureSpec,
     FlowFigure,
     ForestFigure,
@@ -40,7 +41,7 @@ _FAMILIES = (
     ("Adverse events", ("ae_incidence", "ae_severity", "ae_by_exposure", "ae_duration")),
     ("Response", ("response",)),
     ("Models", ("proportional_odds", "logistic")),
-    ("Time to event", ("time_to_event",)),
+    ("Time to event", ("time_to_event", "cox")),
 )
 
 
@@ -183,15 +184,57 @@ def _default_sections(tables: dict[str, TableSpec], figures: list[FigureSpec]) -
     return sections
 
 
+def cox_name(name: str) -> str:
+    """The name of the Cox table a ``time_to_event`` table ``name`` with covariates adds."""
+    return f"{name}_cox"
+
+
+def with_cox_tables(tables: dict[str, TableSpec]) -> dict[str, TableSpec]:
+    """``tables`` with, right after each ``time_to_event`` table that has ``covariates``, its
+    Cox model as a table of its own (``<name>_cox``, kind ``cox``), unless the plan already
+    has a table of that name."""
+    out: dict[str, TableSpec] = {}
+    for name, spec in tables.items():
+        out[name] = spec
+        if isinstance(spec, TimeToEventTable) and spec.covariates and cox_name(name) not in tables:
+            out[cox_name(name)] = CoxTable(
+                kind="cox",
+                time=spec.time,
+                event=spec.event,
+                covariates=spec.covariates,
+                by=spec.by,
+                title=spec.cox_title,
+                population=spec.population,
+            )
+    return out
+
+
+def _with_cox_sections(sections: list[Section], added: set[str]) -> list[Section]:
+    """Each added Cox table listed right after its ``time_to_event`` table, where the section
+    does not list it already."""
+    out = []
+    for sec in sections:
+        names: list[str] = []
+        for t in sec.tables:
+            names.append(t)
+            if cox_name(t) in added and cox_name(t) not in sec.tables:
+                names.append(cox_name(t))
+        out.append(sec.model_copy(update={"tables": names}))
+    return out
+
+
 def effective_plan(config: StudyConfig) -> AnalysisPlan:
-    """The study's plan with its omitted parts filled by the generic defaults."""
+    """The study's plan with its omitted parts filled by the generic defaults, and the Cox
+    model of each ``time_to_event`` table with covariates as a table of its own."""
     plan = config.analysis
-    tables = dict(plan.tables) or _default_tables(config)
+    declared = dict(plan.tables) or _default_tables(config)
+    tables = with_cox_tables(declared)
     figures = list(plan.figures) or _default_figures(tables)
-    sections = list(plan.report.sections) or _default_sections(tables, figures)
+    sections = list(plan.report.sections) or _default_sections(declared, figures)
+    sections = _with_cox_sections(sections, set(tables) - set(declared))
     return plan.model_copy(
         update={"tables": tables, "figures": figures, "report": Report(sections=sections)}
     )
 
 
-__all__ = ["effective_plan", "level_label", "variable_label"]
+__all__ = ["cox_name", "effective_plan", "level_label", "variable_label", "with_cox_tables"]

@@ -12,7 +12,7 @@ from analysis.tables.baseline import baseline_table
 from analysis.tables.models import logistic_model, proportional_odds, subjects_with_term
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
-from analysis.tables.time_to_event import time_to_event_table
+from analysis.tables.time_to_event import cox_table, time_to_event_table
 
 __all__ = [
     "TableResult",
@@ -21,6 +21,7 @@ __all__ = [
     "ae_incidence",
     "ae_severity",
     "baseline_table",
+    "cox_table",
     "logistic_model",
     "proportional_odds",
     "response_table",

@@ -22,6 +22,7 @@ from analysis.tables._common import (
     sort_by_levels,
     subgroup_specs,
 )
+from analysis.tables.exposure_pool import exposure_layout, pool_exposures, pooling_note
 from analysis.tables.render import TableResult, fmt_count, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 NONE_LEVEL = "no event"
@@ -30,6 +31,9 @@ NONE_LEVEL = "no event"
 def _emergent(t: ir.Table, teae_flag: str | None) -> ir.Table:
     """Treatment-emergent events only (bool, numeric or CDISC ``"Y"`` flag); all if ``None``."""
     return t if teae_flag is None else engine.flag_true(t, teae_flag)
+
+
+_NO_CAP = 2**62  # an exposure number no study reaches: nothing pooled
 
 
 def _exposure_key(col: ir.Value, max_exposure: int) -> ir.Value:
@@ -226,7 +230,8 @@ def ae_by_exposure(
     number: str = "exposure_number",
     subject_id: str = "patient_id",
     teae_flag: str | None = "is_teae",
-    max_exposure: int = 6,
+    max_exposure: int | None = None,
+    pool_below: tuple[float, int] = (0.10, 20),
     ci: str = "wilson",
     alpha: float = 0.05,
     noun: str = "exposure",
@@ -235,9 +240,11 @@ def ae_by_exposure(
 
     For exposure k: subjects with the event after exposure k (``n``), among the subjects who
     received a k-th exposure (``N``, from the exposures table), percent with CI, and ``events``.
-    Exposures beyond ``max_exposure`` are pooled as ``max_exposure``+; events without an exposure
-    number are not attributed to any. ``events`` and ``exposures`` are pandas frames, Parquet
-    paths or Ibis tables; ``noun`` is the study's word for one exposure ("session").
+    Each exposure number is shown while enough subjects received it (``pool_below = (fraction,
+    minimum)``, ``analysis.tables.exposure_pool``), the tail is pooled as ``k+`` (from
+    ``max_exposure`` on at the latest), and a footnote states the rule; events without an
+    exposure number are not attributed to any. ``events`` and ``exposures`` are pandas frames,
+    Parquet paths or Ibis tables; ``noun`` is the study's word for one exposure ("session").
     """
     session = number
     ev_t = _emergent(
@@ -247,10 +254,15 @@ def ae_by_exposure(
     ev_t = ev_t.select(
         subject_id,
         ev_t[term].cast("string").name(term),
-        _k=_exposure_key(ev_t[session], max_exposure),
+        _k=_exposure_key(ev_t[session], _NO_CAP),
     )
     ss_t = engine.as_table(exposures, columns=[subject_id, session])
-    ss_t = ss_t.select(subject_id, _k=_exposure_key(ss_t[session], max_exposure))
+    each = ss_t.select(subject_id, _k=_exposure_key(ss_t[session], _NO_CAP))
+    sizes = engine.group_sizes(each, by=["_k"], subject_id=subject_id).dropna(subset=["_k"])
+    pooling = pool_exposures(sizes.set_index("_k")["N"], pool_below, max_exposure=max_exposure)
+    cap = pooling.start if pooling.start is not None else _NO_CAP
+    ev_t = ev_t.mutate(_k=ev_t["_k"].clip(upper=cap))
+    ss_t = ss_t.select(subject_id, _k=_exposure_key(ss_t[session], cap))
     exposed_df = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id)
     if exposed_df["_k"].isna().any():
         raise ValueError(
@@ -275,7 +287,7 @@ def ae_by_exposure(
             n = int(hit["n"].sum())
             e = int(hit["events"].sum())
             lo, hi = proportion_ci(n, int(big_n), method=ci, alpha=alpha)
-            g = f"{session}={k}+" if k == max_exposure else f"{session}={k}"
+            g = f"{session}={k}+" if k == pooling.start else f"{session}={k}"
             base = {"table": "ae_by_exposure", "variable": term, "level": t, "group": g}
             rows += [
                 {**base, "stat": "n", "value": n, "method": ""},
@@ -294,29 +306,16 @@ def ae_by_exposure(
     notes = (
         f"n (%) = subjects with the event after that {noun}, percent of the subjects who "
         f"received it (N); events attributed to the last {noun} on or before onset.",
+        pooling_note(pooling, noun=noun, pooled_n=exposed.get(pooling.start)),
         f"{ci_level(alpha)}% CI ({ci}) in the analysis-results frame.",
     )
     return TableResult(
         name="ae_by_exposure",
         title=f"Adverse events by {noun} number",
         frame=frame,
-        layout=functools.partial(_exposure_layout, noun=noun),
+        layout=functools.partial(exposure_layout, noun=noun),
         footnotes=notes,
     )
-
-
-def _exposure_layout(frame: pd.DataFrame, noun: str = "exposure") -> pd.DataFrame:
-    look = stat_lookup(frame)
-    var = frame["variable"].iloc[0]
-    groups = list(dict.fromkeys(frame["group"]))
-    rows = []
-    for lv in dict.fromkeys(frame["level"]):
-        row = {"Adverse event": lv}
-        for g in groups:
-            head = f"{noun.capitalize()} {g.split('=', 1)[1]} (N={int(look[(var, lv, g, 'N')])})"
-            row[head] = fmt_n_pct(look.get((var, lv, g, "n")), look.get((var, lv, g, "pct")))
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def ae_duration(

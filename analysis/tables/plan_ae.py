@@ -131,6 +131,7 @@ def build_ae_by_exposure(ctx: Context, name: str, spec: AeByExposureTable) -> Ta
         exposures,
         term=spec.term,
         max_exposure=spec.max_exposure,
+        pool_below=(spec.pool_below.fraction, spec.pool_below.minimum),
         ci=ctx.options.ci_method,
         alpha=ctx.options.alpha,
         noun=ctx.config.exposure.singular,

@@ -20,6 +20,7 @@ from analysis.privacy import check_shown
 from analysis.studyfile.design import rule_columns
 from analysis.studyfile.plan import (
     BaselineTable,
+    CoxTable,
     FrequenciesTable,
     LogisticTable,
     ProportionalOddsTable,
@@ -45,7 +46,7 @@ from analysis.tables.plan_context import (
 )
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
-from analysis.tables.time_to_event import time_to_event_table
+from analysis.tables.time_to_event import cox_table, time_to_event_table
 
 SEX = "sex"  # the canonical sex column of the patient table
 
@@ -158,6 +159,27 @@ def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
 
 
 def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResult:
+    floor = ctx.options.km_min_at_risk
+    t = time_to_event_table(
+        ctx.subjects(spec),
+        time=spec.time,
+        event=spec.event,
+        by=spec.by,
+        times=ctx.options.km_times_months,
+        conf_type=ctx.options.km_conf_type,
+        alpha=ctx.options.alpha,
+        title=spec.title or f"{ctx.label(spec.time)} (Kaplan–Meier)",
+        name=name,
+        origin=ctx.config.exposure.day0_words,
+        curve_floor=(floor.fraction, floor.minimum),
+        level_names=ctx.config.analysis.labels.levels.get(spec.by, {}),
+    )
+    if spec.covariates:
+        t = with_notes(t, ["Hazard ratios (Cox model): in the table that follows."])
+    return t
+
+
+def _cox(ctx: Context, name: str, spec: CoxTable) -> TableResult:
     data = ctx.subjects(spec)
     covariates = dict(spec.covariates)
     dropped = constant_covariates(data, spec.time, list(covariates))
@@ -165,18 +187,20 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         f"{ctx.label(c)} (`{c}`) dropped from the Cox model: every analysed patient is {v!r}."
         for c, v in dropped.items()
     ]
-    t = time_to_event_table(
+    kept = {k: v for k, v in covariates.items() if k not in dropped}
+    if not kept:
+        raise ValueError(f"every covariate is constant among the analysed patients {dropped}")
+    t = cox_table(
         data,
         time=spec.time,
         event=spec.event,
-        by=spec.by,
-        covariates={k: v for k, v in covariates.items() if k not in dropped} or None,
-        times=ctx.options.km_times_months,
-        conf_type=ctx.options.km_conf_type,
+        covariates=kept,
         alpha=ctx.options.alpha,
-        title=spec.title or f"{ctx.label(spec.time)} (Kaplan–Meier)",
+        title=spec.title
+        or f"Cox proportional-hazards model of {ctx.label(spec.time)[:1].lower()}"
+        f"{ctx.label(spec.time)[1:]}",
         name=name,
-        origin=ctx.config.exposure.day0_words,
+        by=spec.by,
     )
     return with_notes(t, notes)
 
@@ -241,6 +265,7 @@ BUILDERS: dict[str, Callable[[Context, str, Any], TableResult]] = {
     "proportional_odds": _model,
     "logistic": _model,
     "time_to_event": _time_to_event,
+    "cox": _cox,
     "frequencies": _frequencies,
 }
 

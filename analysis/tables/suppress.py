@@ -123,7 +123,13 @@ from analysis.tables.suppress_sets import group_sets as _group_sets
 from analysis.tables.suppress_sets import level_sets as _level_sets
 from analysis.tables.suppress_sets import pinned as _pinned
 from analysis.tables.suppress_sets import total_sets as _total_sets
-from analysis.tables.withhold import WITHHELD, WITHHELD_TEXT, withheld_footnotes, withheld_rows
+from analysis.tables.withhold import (
+    WITHHELD,
+    WITHHELD_TEXT,
+    is_survival_estimate,
+    withheld_footnotes,
+    withheld_rows,
+)
 
 SUPPRESSED_TEXT = "<{k}"
 COMPLEMENTARY_TEXT = "*"
@@ -211,10 +217,11 @@ def suppress_small_cells(
     out = frame.copy()
     cells = _cell_keys(out)
     reasons = _suppressed_cells(out, cells, k) if len(out) else {}
+    contexts = out["context"].astype(str) if "context" in out else [""] * len(out)
     hidden = np.array(
         [
-            cell in reasons and stat in HIDDEN_STATS
-            for cell, stat in zip(cells, out["stat"], strict=True)
+            cell in reasons and stat in HIDDEN_STATS and not is_survival_estimate(ctx, stat)
+            for cell, stat, ctx in zip(cells, out["stat"], contexts, strict=True)
         ],
         dtype=bool,
     )

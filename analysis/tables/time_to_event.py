@@ -1,4 +1,5 @@
-"""Time-to-event table: Kaplan–Meier by group (R survfit conventions), log-rank, Cox HRs."""
+"""Time-to-event tables: Kaplan–Meier by group with the log-rank test (R survfit / survdiff
+conventions), and the Cox model in a table of its own (HRs, Wald p, PH tests)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.ard import concat_ard
+from analysis.ard import ard_frame, concat_ard
+from analysis.stats.at_risk import floor_rule_text, km_stop_times, stops_text
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.design import design_matrix
-from analysis.stats.survival import cox_ard, cox_model, survival_ard
+from analysis.stats.survival import KM_CONTEXT, cox_ard, cox_model, km_at_context, survival_ard
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
@@ -22,7 +24,6 @@ def time_to_event_table(
     time: str,
     event: str,
     by: str,
-    covariates: Mapping[str, str | None] | None = None,
     times: Sequence[float] = (12, 24),
     conf_type: str = "log",
     alpha: float = 0.05,
@@ -30,71 +31,157 @@ def time_to_event_table(
     title: str | None = None,
     name: str = "time_to_event",
     origin: str = "day 0",
+    curve_floor: tuple[float, int] | None = None,
+    level_names: Mapping[str, str] | None = None,
 ) -> TableResult:
-    """Kaplan–Meier summary per level of ``by``, log-rank test and a Cox model.
+    """Kaplan–Meier summary per level of ``by`` and the log-rank test (the Cox model has its
+    own table, ``cox_table``).
 
     Survival and its CI use Greenwood's variance with R ``survfit``'s default ``log`` transform
     (``conf_type``); the median CI is where the CI curves cross 0.5 (Brookmeyer–Crowley, as R
-    prints it); log-rank as R ``survdiff``; Cox PH with Efron ties and Wald CIs as R ``coxph``,
-    with the ``cox.zph`` proportional-hazards score test. ``origin`` says in words where time
-    starts (the footnote: "from the first session").
+    prints it); log-rank as R ``survdiff``. ``origin`` says in words where time starts (the
+    footnote: "from the first session"). ``curve_floor=(fraction, minimum)``: the figure's
+    curves stop where fewer than that many remain at risk (``analysis.stats.at_risk``); a
+    footnote says where, and which listed times lie beyond.
     """
     frame_in = data.copy()
     frame_in[event] = frame_in[event].astype(int)
-    frames = [
-        survival_ard(
-            frame_in,
-            time=time,
-            event=event,
-            by=by,
-            times=times,
-            conf_type=conf_type,
-            alpha=alpha,
-            table=name,
-        )
-    ]
-    labels: dict[str, str] = {}
-    terms: dict[str, tuple[str, str, str]] = {}
-    cox_note = ""
-    if covariates:
-        design = design_matrix(frame_in, list(covariates), reference=covariates)
-        labels = {t.column: f"{t.covariate}: {t.contrast}" for t in design.terms}
-        # the ARD's level is a level of the covariate: "" for a numeric one (HR per unit)
-        terms = {
-            t.column: (t.covariate, "" if t.is_numeric else t.level, t.reference)
-            for t in design.terms
-        }
-        fit = cox_model(
-            design.X.join(frame_in[[time, event]]),
-            time=time,
-            event=event,
-            covariates=list(design.X.columns),
-            alpha=alpha,
-        )
-        frames.append(cox_ard(fit, table=name, terms=terms))
-        dropped = design.n_missing_covariates
-        cox_note = (
-            f" Cox model on {len(design.X)} subjects with complete covariates"
-            f"{f' ({dropped} excluded for missing values)' if dropped else ''}."
-        )
-    frame = concat_ard(frames)
+    frame = survival_ard(
+        frame_in,
+        time=time,
+        event=event,
+        by=by,
+        times=times,
+        conf_type=conf_type,
+        alpha=alpha,
+        table=name,
+    )
     level = ci_level(alpha)
-    notes = (
+    notes = [
         f"Kaplan–Meier estimates; {level}% CI from Greenwood's variance with the {conf_type} "
         f"transform (R survfit default); median CI by Brookmeyer–Crowley as R prints it; NR = not "
         f"reached.",
-        "p: log-rank test (R survdiff, rho = 0). HR: Cox proportional hazards, Efron ties, Wald "
-        f"{level}% CI; PH p: cox.zph score test (km transform), small values question "
-        f"proportional hazards.{cox_note}",
+        "p: log-rank test (R survdiff, rho = 0).",
         f"Time in {time_unit} from {origin}; censored at the last contact.",
-    )
+    ]
+    if curve_floor is not None:
+        notes.append(
+            _stop_note(frame_in, time, by, times, time_unit, curve_floor, level_names or {})
+        )
     order = levels_of(data, by)
     return TableResult(
         name=name,
         title=title or f"Time to event: {time}",
         frame=frame,
-        layout=lambda f: _layout(f, by, order, list(times), labels, time_unit, terms, time, alpha),
+        layout=lambda f: _layout(f, by, order, list(times), time_unit, time, alpha),
+        footnotes=tuple(notes),
+    )
+
+
+def _stop_note(
+    data: pd.DataFrame,
+    time: str,
+    by: str,
+    times: Sequence[float],
+    unit: str,
+    floor: tuple[float, int],
+    names: Mapping[str, str],
+) -> str:
+    """Where the figure's curves stop under ``floor`` and which listed times lie beyond."""
+    fraction, minimum = floor
+    stops = km_stop_times(data, time=time, by=by, fraction=fraction, minimum=minimum)
+    beyond = sorted(
+        {f"{t:g}" for _, stop in stops.values() for t in times if stop is None or t > stop},
+        key=float,
+    )
+    text = (
+        f"The Kaplan–Meier figure draws each curve only while at least "
+        f"{floor_rule_text(fraction=fraction, minimum=minimum)} remain at risk; it stops: "
+        f"{stops_text(stops, names, unit)}."
+    )
+    if beyond:
+        text += (
+            f" Estimates at {', '.join(beyond)} {unit} lie beyond the end of at least one curve "
+            "and rest on few patients at risk."
+        )
+    return text
+
+
+def cox_table(
+    data: pd.DataFrame,
+    *,
+    time: str,
+    event: str,
+    covariates: Mapping[str, str | None],
+    alpha: float = 0.05,
+    title: str | None = None,
+    name: str = "cox",
+    by: str | None = None,
+) -> TableResult:
+    """A Cox proportional-hazards model: per term the hazard ratio with its Wald CI and p-value,
+    its proportional-hazards test, and the global PH test; the patients analysed and their
+    events (ARD variable ``model``, stats ``n`` and ``events``).
+
+    Cox PH with Efron ties and Wald CIs as R ``coxph``, with the ``cox.zph`` score test of
+    x·g(t) (KM transform). ``covariates`` maps each covariate to its reference level (``None``:
+    numeric, HR per unit). ``by``: the groups of the Kaplan–Meier table beside it; their sizes
+    and events are the model's ``source_counts``, so that small-cell suppression withholds the
+    model when a group's size or events is small (``analysis.tables.withhold``).
+    """
+    frame_in = data.copy()
+    frame_in[event] = frame_in[event].astype(int)
+    design = design_matrix(frame_in, list(covariates), reference=covariates)
+    labels = {t.column: f"{t.covariate}: {t.contrast}" for t in design.terms}
+    # the ARD's level is a level of the covariate: "" for a numeric one (HR per unit)
+    terms = {
+        t.column: (t.covariate, "" if t.is_numeric else t.level, t.reference) for t in design.terms
+    }
+    fit = cox_model(
+        design.X.join(frame_in[[time, event]]),
+        time=time,
+        event=event,
+        covariates=list(design.X.columns),
+        alpha=alpha,
+    )
+    counted = "subjects with complete covariates in the Cox model"
+    size = ard_frame(
+        [
+            {"table": name, "variable": "model", "stat": "n", "value": fit.n, "method": counted},
+            {
+                "table": name,
+                "variable": "model",
+                "stat": "events",
+                "value": fit.n_event,
+                "method": "count of events among the subjects analysed",
+            },
+        ],  # fmt: skip
+        context="cox_regression",
+    )
+    frame = concat_ard([size, cox_ard(fit, table=name, terms=terms)])
+    level = ci_level(alpha)
+    dropped = design.n_missing_covariates
+    notes = (
+        f"Cox proportional-hazards model: hazard ratio (HR) with its Wald {level}% CI and Wald "
+        "p; Efron ties (R coxph). A categorical covariate "
+        "is compared with its reference level (HR of one level vs the other); a numeric one "
+        "per unit.",
+        f"Analysed: {fit.n} subjects with complete covariates"
+        f"{f' ({dropped} excluded for missing values)' if dropped else ''}, {fit.n_event} events.",
+        f"PH test p: {fit.ph_method}, per term (1 df) and global (all terms); a small p "
+        "questions proportional hazards.",
+    )
+    counts: tuple[int, ...] = ()
+    if by is not None and by in frame_in:
+        grouped = frame_in.groupby(frame_in[by].astype(str), observed=True)[event]
+        counts = tuple(int(v) for pair in zip(grouped.size(), grouped.sum(), strict=True)
+                       for v in pair)  # fmt: skip
+    return TableResult(
+        name=name,
+        title=title or f"Cox proportional-hazards model of {time}",
+        frame=frame,
+        layout=lambda f: _cox_layout(f, labels, terms, alpha),
         footnotes=notes,
+        source_counts=counts,
     )
 
 
@@ -126,14 +213,14 @@ def _layout(
     by: str,
     order: list[str],
     times: list[float],
-    labels: dict[str, str],
     unit: str,
-    terms: Mapping[str, tuple[str, str, str]],
     var: str,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    look, ci = stat_lookup(frame), ci_label(alpha)
-    cox = _cox_lookup(frame)
+    """One row per group: N, events, median (CI), S(t) (CI) at each listed time; the log-rank
+    p on the first row."""
+    ci = ci_label(alpha)
+    look = _context_lookup(frame, KM_CONTEXT)
     rows = []
     for lv in order:
         g = f"{by}={lv}"
@@ -143,42 +230,69 @@ def _layout(
             "Group": lv,
             "N": fmt_count(look[(var, "", g, "n")]),
             "Events": fmt_count(look[(var, "", g, "events")]),
-            f"Median, {unit} ({ci})": _fmt_median(look, (var, "median", g)),
+            f"Median, {unit} ({ci})": _fmt_median(look, (var, "", g)),
         }
         for t in times:
-            key = f"{t:g}"
-            s = look.get((var, key, g, "surv"))
-            lo, hi = look.get((var, key, g, "ci_low")), look.get((var, key, g, "ci_high"))
-            row[f"S({key} {unit}) ({ci})"] = (
+            at = _context_lookup(frame, km_at_context(t))
+            s = at.get((var, "", g, "surv"))
+            lo, hi = at.get((var, "", g, "ci_low")), at.get((var, "", g, "ci_high"))
+            row[f"S({t:g} {unit}) ({ci})"] = (
                 _fmt_estimate(s, lo, hi, 100, 1, "%")
                 if s is not None and lo is not None and hi is not None
                 else ""
             )
         rows.append(row)
-    p = look.get((var, "", f"{by}=*", "p_value"))
+    p = _context_lookup(frame, "log_rank").get((var, "", f"{by}=*", "p_value"))
     for row in rows:
         row["Log-rank p"] = ""
     if rows and p is not None:
         rows[0]["Log-rank p"] = fmt_p(p)
+    return pd.DataFrame(rows)
+
+
+def _cox_layout(
+    frame: pd.DataFrame,
+    labels: Mapping[str, str],
+    terms: Mapping[str, tuple[str, str, str]],
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """One row per model term (HR (CI), Wald p, PH test p), then the global PH test."""
+    cox = _cox_lookup(frame)
+    hr_head = f"HR ({ci_label(alpha)})"
+    rows = []
     for col, label in labels.items():
         term = terms[col][:2]  # covariate, compared level
         hr = cox.get(("cox_regression", *term, "estimate"))
         if hr is None:
             continue
         lo, hi = cox[("cox_regression", *term, "ci_low")], cox[("cox_regression", *term, "ci_high")]
-        ph = cox.get(("cox_ph_test", *term, "p_value"))
         rows.append(
             {
-                "Group": f"HR {label}",
-                "N": "",
-                "Events": "",
-                f"Median, {unit} ({ci})": _fmt_estimate(hr, lo, hi, 1, 2, ""),
-                **{f"S({t:g} {unit}) ({ci})": "" for t in times},
-                "Log-rank p": f"p {fmt_p(cox[('cox_regression', *term, 'p_value')])}; "
-                f"PH p {fmt_p(ph)}",
+                "Term": label,
+                hr_head: _fmt_estimate(hr, lo, hi, 1, 2, ""),
+                "p": fmt_p(cox[("cox_regression", *term, "p_value")]),
+                "PH test p": fmt_p(cox.get(("cox_ph_test", *term, "p_value"))),
             }
         )
-    return pd.DataFrame(rows)
+    stat = cox.get(("cox_ph_test", "model", "", "statistic"))
+    if stat is not None:
+        df = cox.get(("cox_ph_test", "model", "", "df"))
+        chi = format_suppressed(stat) or f"χ² {stat:.2f}, {int(df or 0)} df"
+        rows.append(
+            {
+                "Term": f"Global proportional-hazards test ({chi})",
+                hr_head: "",
+                "p": "",
+                "PH test p": fmt_p(cox.get(("cox_ph_test", "model", "", "p_value"))),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Term", hr_head, "p", "PH test p"])
+
+
+def _context_lookup(frame: pd.DataFrame, context: str) -> dict[tuple[str, str, str, str], float]:
+    """``stat_lookup`` of the rows of one ``context`` (the Kaplan–Meier rows at two listed
+    times, or the median's CI and a time's CI, share every other key)."""
+    return stat_lookup(frame.loc[frame["context"] == context])
 
 
 def _cox_lookup(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], float]:

@@ -18,9 +18,11 @@ The rules (``k`` the threshold; a *hidden* cell is a primary or complementary on
   CI): withheld when the cell of that group at ``a`` or at ``b`` of the same level is hidden;
 - **survival** (a table with ``n_risk``): a group with a number at risk, of events or of
   censored subjects of 1..k-1 at a listed time, or whose ``n`` or ``events`` is hidden, has all
-  its listed-time rows (at risk, events, censored, survival, SE, CI) and its median withheld —
-  all of them, so that differences between listed times give nothing back; the log-rank test
-  and the Cox model are withheld when a group's ``n`` or ``events`` is hidden;
+  its listed-time rows (at risk, events, censored, survival, SE, CI; contexts
+  ``kaplan_meier_at_<t>``) and its median with its CI withheld — all of them, so that
+  differences between listed times give nothing back; the log-rank test is withheld when a
+  group's ``n`` or ``events`` is hidden, and the Cox model (a table of its own, whose
+  ``source_counts`` are the groups' sizes and events) when one of them is 1..k-1;
 - **models** with categorical covariates only (``source_counts`` given by the model builder:
   the counts of its outcome × covariate-pattern table, of which such a model is a function):
   every estimate, CI, p-value and test is withheld when one of those counts is 1..k-1. A model
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import group_cols, groups_of
+from analysis.stats.survival import KM_CONTEXT, km_context_time
 
 WITHHELD = "withheld"
 WITHHELD_TEXT = "†"
@@ -142,13 +145,13 @@ def withheld_rows(
             compared,
         ) in tested:
             out[i] = TEST
-    out.update(
-        _survival_rows(tables, variables, levels, groups, stats, values, hidden, k, contexts)
-    )
+    out.update(_survival_rows(tables, variables, groups, stats, values, hidden, k, contexts))
     if any(0 < c < k for c in source_counts):
+        # a Cox model's source counts are its groups' sizes and events (the survival rule)
+        why = SURVIVAL_TEST if "cox_regression" in set(contexts.tolist()) else MODEL
         for row in np.flatnonzero(np.isin(stats, MODEL_STATS)).tolist():
             if not hidden[row]:
-                out.setdefault(row, MODEL)
+                out.setdefault(row, why)
     return out
 
 
@@ -173,6 +176,15 @@ def pattern_counts(
     return tuple(int(v) for v in table.to_numpy().ravel())
 
 
+def is_survival_estimate(context: str, stat: str) -> bool:
+    """A Kaplan–Meier estimate (the median and its CI, a listed time's rows but the time): it
+    shares its cell with the group's ``n`` and ``events`` but is withheld by the survival rule
+    (``†``), never hidden with the cell (a blank median would read as "not reached")."""
+    if context == KM_CONTEXT:
+        return stat not in ("n", "events")
+    return km_context_time(context) is not None and stat != "time"
+
+
 def withheld(x: object) -> bool:
     """Whether ``x`` is the marker of a withheld statistic (``Suppressed`` with reason
     ``withheld``, as ``stat_lookup`` gives it)."""
@@ -187,7 +199,6 @@ def _is_comparison(items: dict[str, str], reference: str) -> bool:
 def _survival_rows(
     tables: np.ndarray,
     variables: np.ndarray,
-    levels: np.ndarray,
     groups: np.ndarray,
     stats: np.ndarray,
     values: np.ndarray,
@@ -202,18 +213,13 @@ def _survival_rows(
     survival = {(t, v) for t, v, s in zip(tables, variables, stats, strict=True) if s == "n_risk"}
     if not survival:
         return out
-    time_levels = {
-        (t, v, lv)
-        for t, v, lv, s in zip(tables, variables, levels, stats, strict=True)
-        if s == "time"
-    }
     unsafe: set[tuple[str, str, str]] = set()  # (table, variable, group)
     size_hidden: set[str] = set()  # tables
     for i in range(len(tables)):
         tv = (tables[i], variables[i])
         if tv not in survival:
             continue
-        if levels[i] == "" and stats[i] in ("n", "events") and hidden[i]:
+        if contexts[i] == KM_CONTEXT and stats[i] in ("n", "events") and hidden[i]:
             unsafe.add((*tv, groups[i]))
             size_hidden.add(tables[i])
         elif stats[i] in SURVIVAL_COUNTS and 0 < values[i] < k:
@@ -226,9 +232,8 @@ def _survival_rows(
                 out[i] = SURVIVAL_TEST
             continue
         tv = (tables[i], variables[i])
-        if tv not in survival or stats[i] == "time" or levels[i] == "":
+        if tv not in survival:
             continue
-        at_time = (*tv, levels[i]) in time_levels
-        if (at_time or levels[i] == "median") and (*tv, groups[i]) in unsafe:
+        if is_survival_estimate(str(contexts[i]), stats[i]) and (*tv, groups[i]) in unsafe:
             out[i] = SURVIVAL
     return out

@@ -1,6 +1,7 @@
 """Compare two `make report` output folders: the numbers, the claims, the figures and the text.
 
     python -m tests.golden.compare_outputs BEFORE AFTER [--allow-relabel] [--allow-reworded]
+        [--moved-table OLD=NEW ...]
 
 Run it around a change that must not move any output (a refactor): keep a copy of
 ``reports/`` from before (``cp -r reports /tmp/before``), make the change, ``make report``, then
@@ -13,7 +14,9 @@ compare. For each study folder found in both it prints:
   (``level`` ``""``, ``analysis.ard.one_denominator``) counts as equal when its value and method
   are the same. With ``--allow-relabel`` a row only before and a row only after of the same
   table, stat, value and method count as one number under a new key and are all listed
-  ("relabelled"), for a change that moves keys on purpose (review the list). With
+  ("relabelled"), for a change that moves keys on purpose (review the list); with
+  ``--moved-table OLD=NEW`` as well, a row of table OLD may be found under table NEW (a table
+  split in two: the Cox rows of a time-to-event table moved to ``<name>_cox``). With
   ``--allow-reworded`` a row whose value is the same and only its ``method`` text changed
   ("reworded", e.g. method names in words) does not fail, and a relabelled row may also be
   reworded when its table, stat and value are found once only before and once only after;
@@ -122,18 +125,24 @@ def relabelled(
     only_a: list[tuple],
     b: dict[tuple, tuple[str, str]],
     only_b: list[tuple],
+    moved_tables: dict[str, str] | None = None,
 ) -> list[tuple[tuple, tuple]]:
     """Pairs (before key, after key) of rows only before and only after with the same table,
     stat, value and method: the same number under a new key (a row whose ``level`` held what
-    is not a level of its variable, moved to ``variable`` / ``reference`` / its groups)."""
+    is not a level of its variable, moved to ``variable`` / ``reference`` / its groups).
+    ``moved_tables`` (old -> new table): a row of the old table may also be found under the
+    new one."""
+    moved = moved_tables or {}
     pool: dict[tuple, list[tuple]] = {}
     for key in only_b:
         pool.setdefault((key[0], key[5], *b[key]), []).append(key)
     pairs = []
     for key in only_a:
-        same = pool.get((key[0], key[5], *a[key]))
-        if same:
-            pairs.append((key, same.pop(0)))
+        for table in (key[0], moved.get(key[0])):
+            same = pool.get((table, key[5], *a[key])) if table else None
+            if same:
+                pairs.append((key, same.pop(0)))
+                break
     return pairs
 
 
@@ -157,7 +166,12 @@ def reworded_relabels(
 
 
 def compare_ard(
-    before: Path, after: Path, *, allow_relabel: bool = False, allow_reworded: bool = False
+    before: Path,
+    after: Path,
+    *,
+    allow_relabel: bool = False,
+    allow_reworded: bool = False,
+    moved_tables: dict[str, str] | None = None,
 ) -> tuple[bool, list[str]]:
     a, b = ard_numbers(before), ard_numbers(after)
     differ = [k for k in a.keys() & b.keys() if a[k] != b[k]]
@@ -166,7 +180,7 @@ def compare_ard(
     folded, into = fold_denominators(a, b)
     only_a = sorted(a.keys() - b.keys() - folded, key=str)
     only_b = sorted(b.keys() - a.keys() - into, key=str)
-    moved = relabelled(a, only_a, b, only_b) if allow_relabel else []
+    moved = relabelled(a, only_a, b, only_b, moved_tables) if allow_relabel else []
     only_a = [k for k in only_a if k not in {x for x, _ in moved}]
     only_b = [k for k in only_b if k not in {y for _, y in moved}]
     both = reworded_relabels(a, only_a, b, only_b) if allow_relabel and allow_reworded else []
@@ -281,13 +295,19 @@ def compare_text(before: Path, after: Path) -> list[str]:
 
 
 def compare_study(
-    before: Path, after: Path, *, allow_relabel: bool = False, allow_reworded: bool = False
+    before: Path,
+    after: Path,
+    *,
+    allow_relabel: bool = False,
+    allow_reworded: bool = False,
+    moved_tables: dict[str, str] | None = None,
 ) -> bool:
     ok_ard, ard_lines = compare_ard(
         before / "ard.csv",
         after / "ard.csv",
         allow_relabel=allow_relabel,
         allow_reworded=allow_reworded,
+        moved_tables=moved_tables,
     )
     ok_claims, claim_lines = compare_claims(before / "claims_check.csv", after / "claims_check.csv")
     ok_fig, fig_lines = compare_figures(before, after)
@@ -301,6 +321,15 @@ def main(argv: list[str]) -> int:
     allow_relabel = "--allow-relabel" in argv
     allow_reworded = "--allow-reworded" in argv
     argv = [a for a in argv if a not in ("--allow-relabel", "--allow-reworded")]
+    moved: dict[str, str] = {}
+    while "--moved-table" in argv:
+        i = argv.index("--moved-table")
+        old, _, new = (argv[i + 1] if i + 1 < len(argv) else "").partition("=")
+        if not old or not new:
+            print("--moved-table needs OLD=NEW (two table names)")
+            return 2
+        moved[old] = new
+        del argv[i : i + 2]
     if len(argv) != 2:
         print(__doc__)
         return 2
@@ -313,7 +342,11 @@ def main(argv: list[str]) -> int:
         return 2
     results = [
         compare_study(
-            before / s, after / s, allow_relabel=allow_relabel, allow_reworded=allow_reworded
+            before / s,
+            after / s,
+            allow_relabel=allow_relabel,
+            allow_reworded=allow_reworded,
+            moved_tables=moved,
         )
         for s in studies
     ]

@@ -379,12 +379,14 @@ def _reachable(remainder: float, free: list[str], k: int, cap: float) -> bool:
 
 def _survival_cells(full: pd.DataFrame, shown: pd.DataFrame, k: int) -> dict[Cell, list[int]]:
     """Counts 1..k-1 of a survival group at a listed time: the candidates left when anything of
-    the group is shown at a listed time (then only the truth), else all of 1..k-1."""
+    the group is shown at a listed time (then only the truth), else all of 1..k-1. The cell is
+    ``(table, variable, context, group|stat)``: the context names the listed time."""
     out: dict[Cell, list[int]] = {}
     counts = full.loc[full["stat"].isin(["n_risk", "n_event", "n_censor"])]
     small = counts.loc[(counts["value"] > 0) & (counts["value"] < k)]
     for row in small.itertuples(index=False):
-        cell = (str(row.table), str(row.variable), str(row.level), str(row.group))
+        # a listed time is the row's context (kaplan_meier_at_12): it names the cell
+        cell = (str(row.table), str(row.variable), str(row.context), str(row.group))
         group_rows = shown.loc[
             (shown["table"] == row.table)
             & (shown["variable"] == row.variable)

@@ -31,7 +31,7 @@ from analysis.tables.models import logistic_model, proportional_odds
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
 from analysis.tables.suppress import suppress_small_cells
-from analysis.tables.time_to_event import time_to_event_table
+from analysis.tables.time_to_event import cox_table, time_to_event_table
 from tests.hostile._recover import recover
 
 matplotlib.use("Agg")
@@ -361,13 +361,17 @@ def test_a_risk_table_with_a_small_count_is_withheld_for_that_group():
     full = table.frame
     # 13 events in (0, 12] but only 0 censored: the monotherapy counts at 24 months are small?
     shown = table.shown(suppress_below=20)
-    mono = shown.loc[(shown["group"] == "therapy_group=monotherapy") & (shown["level"] != "")]
-    rows = mono.loc[~mono["stat"].isin(["time"])]
+    mono = shown.loc[(shown["group"] == "therapy_group=monotherapy")]
+    # the median and its CI, and every listed time's rows but the time itself
+    rows = mono.loc[~mono["stat"].isin(["time", "n", "events"])]
+    assert set(rows["context"]) == {"kaplan_meier", "kaplan_meier_at_12", "kaplan_meier_at_24"}
     assert rows["suppressed"].all()
     assert set(rows["suppression_reason"]) == {
         "survival estimates of a group with a count below 20 at a listed time"
     }
-    combined = shown.loc[(shown["group"] == "therapy_group=combined") & (shown["level"] == "12")]
+    combined = shown.loc[
+        (shown["group"] == "therapy_group=combined") & (shown["context"] == "kaplan_meier_at_12")
+    ]
     assert not combined["suppressed"].any()
     leaks = recover(full, shown, 20)
     assert leaks and all(len(v) > 1 for v in leaks.values())
@@ -378,25 +382,31 @@ def test_a_risk_table_with_a_small_count_is_withheld_for_that_group():
 
 
 def test_a_group_with_few_events_withholds_log_rank_and_cox():
-    table = time_to_event_table(
-        _survival_data(3),
-        time="months",
-        event="stopped",
-        by="therapy_group",
-        covariates={"therapy_group": "monotherapy"},
-    )
+    data = _survival_data(3)
+    table = time_to_event_table(data, time="months", event="stopped", by="therapy_group")
     shown = table.shown(suppress_below=K)
     events = shown.loc[
         (shown["stat"] == "events") & (shown["group"] == "therapy_group=monotherapy")
     ]
     assert events["suppression"].tolist() == ["primary"]
-    tests = shown.loc[shown["context"].isin(["log_rank", "cox_regression", "cox_ph_test"])]
-    assert len(tests) == 15 and (tests["suppression"] == "withheld").all()  # 3 + 6 + 2 x 3
+    tests = shown.loc[shown["context"] == "log_rank"]
+    assert len(tests) == 3 and (tests["suppression"] == "withheld").all()
     text = table.display(suppress_below=K).set_index("Group")
     assert text.loc["monotherapy", "Events"] == "<5"
     assert text.loc["combined", "Events"] == "20"
     assert text.iloc[0]["Log-rank p"] == "†"
-    assert text.iloc[-1]["Median, months (95% CI)"] == "†"  # the Cox hazard ratio
+    # the Cox model, in its own table, is protected by the groups' sizes and events
+    cox = cox_table(data, time="months", event="stopped", by="therapy_group",
+                    covariates={"therapy_group": "monotherapy"})  # fmt: skip
+    shown = cox.shown(suppress_below=K)
+    model = shown.loc[shown["context"].isin(["cox_regression", "cox_ph_test"])]
+    estimates = model.loc[model["variable"] != "model"]
+    assert len(estimates) == 9 and (estimates["suppression"] == "withheld").all()  # 6 + 3
+    assert set(estimates["suppression_reason"]) == {
+        "survival test or model of a group whose size or events are hidden"
+    }
+    text = cox.display(suppress_below=K)
+    assert text.iloc[0]["HR (95% CI)"] == "†" and text.iloc[0]["p"] == "†"
 
 
 # ----------------------------------------------------------------------------- models

@@ -42,7 +42,7 @@ SHOWN: dict[str, dict[str, tuple[str, ...] | str]] = {
         "02-baseline": ("baseline_sex", "baseline_therapy_group"),
         "03-adverse-events": ("ae_incidence", "ae_severity", "ae_by_exposure", "ae_duration"),
         "04-response": ("response", "po_model", "logistic_any_ae", "logistic_pain"),
-        "05-time-to-event": ("time_to_discontinuation",),
+        "05-time-to-event": ("time_to_discontinuation", "time_to_discontinuation_cox"),
         "06-report": ALL_TABLES,
     },
     "low_dose_oral_minoxidil": {
@@ -55,7 +55,7 @@ SHOWN: dict[str, dict[str, tuple[str, ...] | str]] = {
             "ae_severity",
         ),
         "04-response": ("logistic_any_ae",),
-        "05-time-to-event": ("time_to_discontinuation",),
+        "05-time-to-event": ("time_to_discontinuation", "time_to_discontinuation_cox"),
         "06-report": ALL_TABLES,
     },
 }

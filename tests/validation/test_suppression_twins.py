@@ -110,9 +110,11 @@ def _per_row(seen: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
 
 def _true_count(full: pd.DataFrame, cell: tuple[str, str, str, str]) -> int:
     group, _, stat = cell[3].partition("|")
+    # a survival count's cell names its listed time by its context (kaplan_meier_at_12)
+    where = full["context"] == cell[2] if stat else full["level"] == cell[2]
     rows = full.loc[
         (full["variable"] == cell[1])
-        & (full["level"] == cell[2])
+        & where
         & (full["group"] == group)
         & (full["stat"] == (stat or "n"))
     ]

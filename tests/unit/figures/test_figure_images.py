@@ -1,5 +1,6 @@
-"""Image regression tests: the flow diagram and the response bars of the reference study,
-compared with committed baseline PNGs.
+"""Image regression tests: the flow diagram, the response bars, the Kaplan–Meier curves (each
+stopped where too few remain at risk) and the adverse events by session (the tail pooled) of
+the reference study, compared with committed baseline PNGs.
 
 Tolerance: ``compare_images`` computes the RMS of the per-pixel difference on the 0-255 scale
 over every pixel and channel. Re-rendering in the same environment gives RMS 0 (the matplotlib
@@ -27,7 +28,9 @@ from matplotlib.testing.compare import compare_images
 from analysis.figures import (
     figure_theme,
     flow_counts,
+    plot_ae_by_exposure,
     plot_flow_diagram,
+    plot_km,
     plot_response_by_sex_therapy,
     save_figure,
 )
@@ -59,10 +62,29 @@ def _response(clean, config) -> Figure:
     return fig
 
 
+def _km(clean, config) -> Figure:
+    fig = Figure(figsize=(3.5, 3.3), layout="constrained")
+    plot_km(clean.patients, time="time_to_discontinuation_months", event="is_discontinued",
+            by="therapy_group", min_at_risk=(0.10, 10), ax=fig.add_subplot())  # fmt: skip
+    return fig
+
+
+def _ae_by_exposure(clean, config) -> Figure:
+    from analysis.tables.ae_detail import ae_by_exposure
+
+    t = clean.tables
+    ard = ae_by_exposure(t["adverse_events"], t["exposures"], noun="session").frame
+    fig = Figure(figsize=(3.5, 2.9), layout="constrained")
+    plot_ae_by_exposure(ard, noun="session", ax=fig.add_subplot())
+    return fig
+
+
 # name -> (draw, dpi): 7.2 x 4.4 in at 90 dpi = 648 x 396 px; 3.5 x 3.1 in at 170 dpi = 595 x 527
 CASES: dict[str, tuple[Callable[..., Figure], int]] = {
     "flow_diagram": (_flow, 90),
     "response_by_sex_therapy": (_response, 170),
+    "km_discontinuation": (_km, 170),
+    "ae_by_exposure": (_ae_by_exposure, 170),
 }
 
 

@@ -43,7 +43,7 @@ from analysis.figures import (
     schedule_counts,
 )
 from analysis.figures.study_figures import draw_figures
-from analysis.figures.survival import CensorTicks
+from analysis.figures.survival import CensorTicks, curve_stops
 from analysis.figures.theme import GRADE_COLORS, text_color_on
 from analysis.stats.survival import logrank_test
 from analysis.tables.adverse_events import ae_incidence
@@ -354,15 +354,19 @@ def test_ae_incidence_errors(incidence_ard):
 
 def test_ae_by_exposure_edema_early(session_ard, ax):
     lines = ae_by_exposure_lines(session_ard)
-    assert list(dict.fromkeys(lines["session"])) == ["1", "2", "3", "4", "5", "6+"]
+    # each session while >= max(20, 10% of 541) = 55 received it (12: 60), then >= 13 pooled
+    sessions = [str(k) for k in range(1, 13)] + ["13+"]
+    assert list(dict.fromkeys(lines["session"])) == sessions
     edema = lines.loc[lines["term"] == "edema"].set_index("session")["pct"]
     assert edema["1"] > 5 and edema["2"] > 4
-    assert edema[["3", "4", "5", "6+"]].max() < 1
+    assert edema[sessions[2:]].max() < 1
     plot_ae_by_exposure(session_ard, noun="session", ax=ax)
-    chosen = list(dict.fromkeys(lines["term"]))
-    line = ax.lines[chosen.index("edema")]
-    np.testing.assert_allclose(line.get_ydata(), edema.to_numpy())
-    assert [t.get_text() for t in ax.get_xticklabels()][0] == "1\n541"
+    line = next(ln for ln in ax.lines if ln.get_label() == "Edema")
+    np.testing.assert_allclose(line.get_ydata(), edema.to_numpy()[:-1])  # solid to session 12
+    dashed = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
+    assert len(dashed) == 5  # one dashed step into the pooled point per term shown
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0] == "1\n541" and ticks[-1] == "≥13\n32"
     assert ax.get_xlabel().startswith("Session number")
 
 
@@ -437,6 +441,40 @@ def test_km_plot_follows_the_data(patients, ax):
     plot_km(fewer, time=TIME, event=EVENT, by=BY, ax=ax)
     mono = ax.lines[0].get_ydata()
     assert np.all(mono == 1.0)  # no event left in monotherapy
+
+
+def test_km_curves_stop_where_too_few_remain_at_risk(patients, ax):
+    # floor max(10, 10% of the group): 41 of 401 combined, 14 of 140 monotherapy
+    plot_km(patients, time=TIME, event=EVENT, by=BY, min_at_risk=(0.10, 10), ax=ax)
+    stops = curve_stops(patients, time=TIME, by=BY, levels=["monotherapy", "combined"],
+                        min_at_risk=(0.10, 10))  # fmt: skip
+    for level, line in zip(["monotherapy", "combined"], ax.lines[:2], strict=True):
+        group = patients.loc[patients[BY] == level, TIME]
+        floor = max(10, -(-len(group) // 10))
+        assert line.get_xdata()[-1] == stops[level]  # the curve ends at its stop time
+        assert (group >= stops[level]).sum() >= floor  # where enough are still at risk
+        assert (group > stops[level]).sum() < floor  # and no later
+    assert max(stops.values()) < patients[TIME].max()  # the whole curve ran further
+    marks = [a for a in ax.artists if isinstance(a, CensorTicks)]
+    assert all(m.points[:, 0].max() <= max(stops.values()) for m in marks)
+
+
+def test_km_curve_of_a_group_smaller_than_the_floor_is_not_drawn(ax):
+    d = pd.DataFrame({"t": [1.0, 2, 3, 4, 5, 1, 2], "e": [1, 0, 1, 0, 1, 1, 0],
+                      "g": ["a"] * 5 + ["b"] * 2})  # fmt: skip
+    stops = curve_stops(d, time="t", by="g", levels=["a", "b"], min_at_risk=(0.0, 3))
+    assert stops == {"a": 3.0, "b": None}  # 3 of "a" at risk at t = 3; "b" has only 2
+    plot_km(d, time="t", event="e", by="g", min_at_risk=(0.0, 3), ax=ax)
+    assert ax.lines[0].get_xdata().tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert ax.lines[1].get_xdata().tolist() == [0.0]
+
+
+def test_km_risk_table_can_show_cumulative_events(ax):
+    d = pd.DataFrame({"t": [1.0, 2, 3, 4, 5, 6], "e": [1, 0, 1, 0, 1, 0], "g": ["a"] * 6})
+    plot_km(d, time="t", event="e", by="g", risk_times=[0, 2, 4], risk_events=True, ax=ax)
+    texts = _texts(ax)
+    # at risk at t (time >= t) and events up to t: 6 (0), 5 (1), 3 (2)
+    assert {"6 (0)", "5 (1)", "3 (2)"} <= set(texts)
 
 
 def test_km_censor_marks_one_path_per_curve(ax):

@@ -159,13 +159,23 @@ def test_ae_wilson_interval_is_the_90_percent_one(run):
 
 
 def _km_lower(study: Study, spec: KmFigure, alpha: float) -> set[float]:
-    """The lower CI limits of the study's Kaplan–Meier table at ``alpha`` (rounded)."""
+    """The lower CI limits of the study's Kaplan–Meier table at ``alpha`` (rounded), up to where
+    each curve stops (``options.km_min_at_risk``)."""
+    from analysis.figures.survival import curve_stops
+
     d = study.clean.patients
     if d[spec.event].dtype == bool or str(d[spec.event].dtype) == "boolean":
         d = d.assign(**{spec.event: d[spec.event].astype(int)})
-    conf_type = study.config.analysis.options.km_conf_type
-    km = km_table(d, time=spec.time, event=spec.event, by=spec.by, conf_type=conf_type, alpha=alpha)
-    return set(np.round(km["lower"].dropna().to_numpy(float), 12))
+    options = study.config.analysis.options
+    km = km_table(
+        d, time=spec.time, event=spec.event, by=spec.by, conf_type=options.km_conf_type, alpha=alpha
+    )
+    floor = options.km_min_at_risk
+    levels = sorted(km[spec.by].astype(str).unique())
+    stops = curve_stops(d, time=spec.time, by=spec.by, levels=levels,
+                        min_at_risk=(floor.fraction, floor.minimum))  # fmt: skip
+    shown = km.loc[km["time"] <= km[spec.by].astype(str).map(stops).astype(float)]
+    return set(np.round(shown["lower"].dropna().to_numpy(float), 12))
 
 
 def test_km_figure_bands_are_90_percent(run):

@@ -6,14 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.ard import STATS, published
+from analysis.ard import STATS, get, published
 from analysis.stats import _km
 from analysis.stats.survival import (
     SurvivalInputError,
     cox_ard,
     cox_model,
     km_ard,
+    km_at_context,
     km_at_times,
+    km_context_time,
     km_median,
     km_method,
     km_table,
@@ -253,7 +255,9 @@ def test_km_ard_groups_levels_stats_and_methods(lung: pd.DataFrame) -> None:
         "table", "context", "variable", "level", "group1", "group1_level", "group2",
         "group2_level", "reference", "stat", "value", "method",
     ]  # fmt: skip
-    assert set(ard["stat"]) <= set(STATS) and set(ard["context"]) == {"kaplan_meier"}
+    assert set(ard["stat"]) <= set(STATS)
+    # a listed time is a context of its own; level is always "" (the time has no levels)
+    assert set(ard["context"]) == {"kaplan_meier", "kaplan_meier_at_180", "kaplan_meier_at_365"}
     assert sorted(ard["group"].unique()) == [
         "sex=1;arm=old", "sex=1;arm=young", "sex=2;arm=old", "sex=2;arm=young",
     ]  # fmt: skip
@@ -261,8 +265,10 @@ def test_km_ard_groups_levels_stats_and_methods(lung: pd.DataFrame) -> None:
         ("1", "old"), ("1", "young"), ("2", "old"), ("2", "young"),
     ]  # fmt: skip
     assert set(ard["table"]) == {"time_to_event"} and set(ard["variable"]) == {"time"}
-    assert set(ard["level"]) == {"", "median", "180", "365"}
-    one = ard[(ard["group"] == "sex=2;arm=young") & (ard["level"] == "365")]
+    assert set(ard["level"]) == {""}
+    summary = ard[(ard["group"] == "sex=2;arm=young") & (ard["context"] == "kaplan_meier")]
+    assert summary["stat"].tolist() == ["n", "events", "median", "ci_low", "ci_high"]
+    one = ard[(ard["group"] == "sex=2;arm=young") & (ard["context"] == "kaplan_meier_at_365")]
     assert one["stat"].tolist() == [
         "time", "n_risk", "n_event", "n_censor", "surv", "se", "ci_low", "ci_high",
     ]  # fmt: skip
@@ -273,6 +279,20 @@ def test_km_ard_groups_levels_stats_and_methods(lung: pd.DataFrame) -> None:
         "Kaplan-Meier; Greenwood variance; 90% log-log CI (R conf.type='log-log'; "
         "lifelines default)"
     )
+
+
+def test_km_time_contexts_round_trip() -> None:
+    assert km_at_context(12) == "kaplan_meier_at_12" and km_at_context(0.5) == "kaplan_meier_at_0.5"
+    assert km_context_time("kaplan_meier_at_12") == 12.0
+    assert km_context_time("kaplan_meier") is None and km_context_time("kaplan_meier_at_x") is None
+
+
+def test_a_time_point_is_found_by_its_context(lung: pd.DataFrame) -> None:
+    ard = published(km_ard(lung, time="time", event="status", by="sex", times=[180, 365]))
+    key = dict(table="time_to_event", variable="time", group={"sex": "1"}, stat="surv")
+    assert get(ard, **key, context="kaplan_meier_at_365") == pytest.approx(0.3361, abs=1e-4)
+    with pytest.raises(KeyError, match="kaplan_meier_at_180"):
+        get(ard, **key)  # two times: get names the contexts to choose from
 
 
 def test_overall_group_and_custom_table_name(lung: pd.DataFrame) -> None:
@@ -308,5 +328,5 @@ def test_cox_ard_rows(lung: pd.DataFrame) -> None:
 
 def test_survival_ard_without_by_or_covariates_is_km_only(lung: pd.DataFrame) -> None:
     ard = survival_ard(lung, time="time", event="status")
-    assert set(ard["level"]) == {"", "median"}
+    assert set(ard["level"]) == {""} and set(ard["context"]) == {"kaplan_meier"}
     assert ard.set_index("stat").loc["median", "value"] == 310

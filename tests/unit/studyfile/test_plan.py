@@ -83,6 +83,18 @@ def test_reference_plan_parses(reference_config):
             "analysis.tables.t.outcome.ae_term: 'pian' is not a level of vocabulary 'ae_term' "
             "(did you mean 'pain'?)",
         ),
+        (
+            "analysis:\n  options: {km_min_at_risk: {fraction: 1.5}}\n",
+            "analysis.options.km_min_at_risk.fraction",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_by_exposure, pool_below: {minimum: -1}}\n",
+            "analysis.tables.t.ae_by_exposure.pool_below.minimum`: Input should be greater than or equal to 0",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_by_exposure, max_exposure: 0}\n",
+            "analysis.tables.t.ae_by_exposure.max_exposure",
+        ),
     ],
 )
 def test_bad_plans_are_refused_with_key_and_line(mini_study, plan, message):
@@ -90,6 +102,27 @@ def test_bad_plans_are_refused_with_key_and_line(mini_study, plan, message):
     assert message in re.sub(r" \(line \d+\)", "", text), text
     first = MINI_YAML.count("\n") + 1  # the plan follows the mini study's lines
     assert any(f"(line {first + k})" in text for k in range(5)), text
+
+
+def test_a_time_to_event_table_with_covariates_adds_its_cox_table(mini_study):
+    from analysis.studyfile.plan_defaults import effective_plan
+
+    plan = (
+        "analysis:\n  tables:\n    tte: {kind: time_to_event, time: "
+        "time_to_discontinuation_months, event: is_discontinued, by: sex, covariates: "
+        "{sex: female, age_years: null}, cox_title: Hazards}\n    ae: {kind: ae_duration}\n"
+        "  report:\n    sections: [{heading: T, tables: [tte, ae]}]\n"
+    )
+    effective = effective_plan(StudyConfig.load(_with_plan(mini_study, plan)))
+    assert list(effective.tables) == ["tte", "tte_cox", "ae"]
+    cox = effective.tables["tte_cox"]
+    assert cox.kind == "cox" and cox.title == "Hazards" and cox.by == "sex"
+    assert cox.covariates == {"sex": "female", "age_years": None}
+    assert effective.report.sections[0].tables == ["tte", "tte_cox", "ae"]
+    # a section may also place it itself
+    placed = plan.replace("tables: [tte, ae]", "tables: [ae, tte_cox, tte]")
+    effective = effective_plan(StudyConfig.load(_with_plan(mini_study, placed)))
+    assert effective.report.sections[0].tables == ["ae", "tte_cox", "tte"]
 
 
 def test_ae_by_exposure_is_refused_for_periods(mini_study):
@@ -155,7 +188,10 @@ def test_reference_plan_reproduces_key_numbers(reference_config, reference_clean
     from analysis.tables.study_tables import table_builders
 
     builders = table_builders(reference_config, reference_clean)
-    assert list(builders) == list(reference_config.analysis.tables)
+    # the plan's tables, each time_to_event table with covariates followed by its Cox table
+    declared = list(reference_config.analysis.tables)
+    i = declared.index("time_to_discontinuation") + 1
+    assert list(builders) == [*declared[:i], "time_to_discontinuation_cox", *declared[i:]]
     f = builders["baseline_sex"]().frame
     n = f.loc[(f["variable"] == "") | (f["stat"] == "N")]
     assert len(n) > 0

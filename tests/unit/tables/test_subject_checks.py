@@ -12,7 +12,7 @@ from analysis.engine import counts as engine
 from analysis.tables.adverse_events import ae_incidence
 from analysis.tables.baseline import baseline_table
 from analysis.tables.response import response_table
-from analysis.tables.time_to_event import time_to_event_table
+from analysis.tables.time_to_event import cox_table
 
 GRADES = ["none", "mild improvement", "marked improvement"]
 MISSING = (
@@ -87,7 +87,7 @@ def test_the_cox_model_takes_its_covariates_from_the_design_matrix():
         }
     )
     data.loc[[0, 1], "age_years"] = np.nan
-    table = time_to_event_table(
+    table = cox_table(
         data,
         time="months",
         event="stopped",
@@ -98,6 +98,10 @@ def test_the_cox_model_takes_its_covariates_from_the_design_matrix():
     hr = f[(f["stat"] == "estimate") & (f["group"] == "overall")]
     terms = set(hr[["variable", "level", "reference"]].itertuples(index=False, name=None))
     assert terms == {("arm", "combined", "alone"), ("sex", "male", "female"), ("age_years", "", "")}
-    assert "Cox model on 78 subjects with complete covariates (2 excluded" in table.footnotes[1]
-    shown = table.layout(f)["Group"].tolist()
-    assert "HR arm: combined vs alone" in shown and "HR age_years: per year" in shown
+    assert "Analysed: 78 subjects with complete covariates (2 excluded" in table.footnotes[1]
+    analysed = f[(f["variable"] == "model") & (f["context"] == "cox_regression")]
+    assert analysed.set_index("stat")["value"].to_dict() == {
+        "n": 78, "events": int(data.dropna()["stopped"].sum()),
+    }  # fmt: skip
+    shown = table.layout(f)["Term"].tolist()
+    assert "arm: combined vs alone" in shown and "age_years: per year" in shown
