@@ -64,16 +64,26 @@ def test_every_reader_facing_text_speaks_words(shipped, study: str) -> None:
 
 @pytest.mark.parametrize("study", [p.stem for p in STUDIES])
 def test_table_cells_show_level_labels_not_codes(shipped, study: str) -> None:
+    """A cell that is a level code with a letter ("female") shows its label; a number never
+    becomes a level's words: no cell right of the row labels is the label of a numeric level
+    (a count of 1 once read "1 mg/day", an SMD of 0.21 "0.5 mg 3×/week")."""
     from analysis.studyfile.labels import level_words
+    from analysis.tables.relabel import has_letter
 
     folder, _, config = shipped[study]
     relabelled = level_words(config)  # level code -> its different label ("female" -> "Female")
-    codes = []
+    lettered = {c for c in relabelled if has_letter(c)}
+    numeric_words = {w for c, w in relabelled.items() if not has_letter(c)}
+    codes, numbers = [], []
     for path in sorted((folder / "tables").glob("*.csv")):
         with path.open(encoding="utf-8", newline="") as f:
-            cells = {cell.strip() for row in csv.reader(f) for cell in row}
-        codes += [f"{path.name}: {c!r}" for c in sorted(cells & set(relabelled))]
+            rows = [row for row in csv.reader(f) if row and not row[0].startswith("#")]
+        cells = {cell.strip() for row in rows for cell in row}
+        codes += [f"{path.name}: {c!r}" for c in sorted(cells & lettered)]
+        body = {cell.strip() for row in rows[1:] for cell in row[1:]}
+        numbers += [f"{path.name}: {c!r}" for c in sorted(body & numeric_words)]
     assert not codes, "levels shown by their code, not their label:\n" + "\n".join(codes)
+    assert not numbers, "numbers shown as a level's words:\n" + "\n".join(numbers)
 
 
 @pytest.mark.parametrize("study", [p.stem for p in STUDIES])
