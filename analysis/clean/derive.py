@@ -273,6 +273,8 @@ def exposures_on_or_before(
     ``when`` (0 when ``when`` is missing). One sort of exposures and events together: by
     patient, date, exposures before events on the same day; the count is the running number of
     exposures since the patient's first row."""
+    if len(patient_id) == 0:
+        return np.zeros(0, dtype=np.int64)
     starts = exposures.loc[exposures["start_date"].notna(), ["patient_id", "start_date"]]
     codes, _ = pd.factorize(pd.concat([starts["patient_id"], patient_id], ignore_index=True))
     n_exp = len(starts)
