@@ -142,7 +142,7 @@ def parse_numbers(
         if "_source" in out
         else pd.Series("", index=out.index, dtype=object)
     )
-    marks = sources.map(lambda s: by_source.get(s))
+    marks = pd.Series(map_distinct(by_source.get, sources), index=sources.index, dtype=object)
     for column, spec in spec_of.items():
         if column not in out:
             continue
