@@ -31,8 +31,8 @@ def distinct_codes(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray
     else:
         keys = np.empty(len(arr), dtype=object)
         keys[:] = [(type(v), repr(v)) for v in arr]
-        blank = pd.isna(arr)
-        codes, uniques = pd.factorize(np.where(blank, None, keys), use_na_sentinel=True)
+        keys[pd.isna(arr)] = None
+        codes, uniques = pd.factorize(keys, use_na_sentinel=True)
     codes = codes.astype(np.int64)
     codes[codes < 0] = len(uniques)
     return codes

@@ -131,7 +131,10 @@ def test_scaled_twin_cleans_like_the_per_value_readers(reference_config, tmp_pat
             values, by = raw[column], raw["_source"].map(orders)
             if spec.kind == "date":
                 got = dates._parse_column(values, by, 2021)
-                want = [dates.parse_date_value(v, o, last_year=2021) for v, o in zip(values, by, strict=True)]
+                want = [
+                    dates.parse_date_value(v, o, last_year=2021)
+                    for v, o in zip(values, by, strict=True)
+                ]
                 assert got.tolist() == [pd.NaT if w is None else w for w in want]
             if spec.kind == "number":
                 got_n, _ = numbers._read_column(values, pd.Series([None] * len(values)))
