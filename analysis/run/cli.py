@@ -46,7 +46,12 @@ P = ParamSpec("P")
 
 
 @contextmanager
-def _progress(description: str) -> Iterator[Callable[[str], None]]:
+def _progress(description: str, *, lines: bool = False) -> Iterator[Callable[[str], None]]:
+    """A spinner with the stage's messages on a terminal; with ``lines`` and no terminal, each
+    message as a line on stderr (``retro clean --progress`` into a log)."""
+    if lines and not console.is_terminal:
+        yield lambda msg: console.print(f"{description}: {msg}", markup=False, highlight=False)
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -164,7 +169,17 @@ def _raise(exc: Exception) -> Callable[[], None]:
 
 @app.command("clean")
 @_command("clean")
-def clean_cmd(study: StudyArg) -> None:
+def clean_cmd(
+    study: StudyArg,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress",
+            help="Print the progress (rows read and validated, rows/s, time left) to stderr "
+            "even when it is not a terminal (on a terminal it is always shown).",
+        ),
+    ] = False,
+) -> None:
     """Read, validate and clean the raw exports; derive analysis variables; apply inclusion.
 
     Writes patients / exposures / adverse_events / concomitant / assessments Parquet files, the
@@ -177,7 +192,7 @@ def clean_cmd(study: StudyArg) -> None:
 
     cfg = _load(study)
     folders = _folders(cfg, "processed")
-    with _progress("clean") as say, staged(cfg, folders) as (staged_cfg, staging):
+    with _progress("clean", lines=progress) as say, staged(cfg, folders) as (staged_cfg, staging):
         result = _guard(lambda: clean_study(cfg, progress=say), "clean")
         _guard(lambda: write_clean_outputs(result, staged_cfg), "writing the clean outputs")
         staging.commit(then=_mark_written)
