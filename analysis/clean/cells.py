@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import map_distinct
@@ -55,8 +56,16 @@ def _strip_cell(value: object) -> object:
 
 
 def _id_texts(ids: pd.Series) -> pd.Series:
-    """:func:`_id_text` of each id (one call per distinct id)."""
-    return pd.Series(map_distinct(_id_text, ids), index=ids.index, dtype=object)
+    """:func:`_id_text` of each id: text trimmed (None when nothing is left) in one vectorised
+    pass when every id is text, else one call per distinct id."""
+    values = ids.to_numpy(dtype=object)
+    if infer_dtype(values, skipna=True) != "string":
+        return pd.Series(map_distinct(_id_text, ids), index=ids.index, dtype=object)
+    trimmed = pd.Series(values, dtype=object).str.strip().to_numpy(dtype=object)
+    blank = pd.isna(trimmed)
+    blank[~blank] = trimmed[~blank] == ""
+    trimmed[blank] = None
+    return pd.Series(trimmed, index=ids.index, dtype=object)
 
 
 EXCEL_ERRORS = frozenset(
@@ -91,7 +100,7 @@ def flag_unreadable_cells(data: pd.DataFrame, table: str, columns: Columns | Non
     excluded with that reason. Runs before :func:`strip_text`, which would trim some controls."""
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     out = data.copy()
-    located = out.assign(patient_id=_id_texts(out["patient_id"])) if "patient_id" in out else out
+    located: pd.DataFrame | None = None  # the records with readable ids, made when first needed
     audit: list[pd.DataFrame] = []
     reasons: dict[object, str] = {}
     for column in out.columns:
@@ -101,6 +110,9 @@ def flag_unreadable_cells(data: pd.DataFrame, table: str, columns: Columns | Non
         bad = why.notna()
         if not bad.any():
             continue
+        if located is None:
+            has_ids = "patient_id" in data
+            located = data.assign(patient_id=_id_texts(data["patient_id"])) if has_ids else data
         values = out.loc[bad, column]
         msgs = [
             f"`{column}` value {v!r} is an {w}; set missing. Correct the cell in the file."
@@ -126,7 +138,7 @@ def flag_unreadable_cells(data: pd.DataFrame, table: str, columns: Columns | Non
             for i, w in zip(values.index, why[bad], strict=True):
                 reasons.setdefault(i, f"required `{column}` unreadable: {w}")
     excluded = pd.DataFrame(columns=LOG_COLUMNS)
-    if reasons:
+    if reasons and located is not None:
         idx = list(reasons)
         excluded = log_rows(
             located.loc[idx], table, "unreadable", pd.Series([reasons[i] for i in idx], index=idx)

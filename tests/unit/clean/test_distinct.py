@@ -140,3 +140,10 @@ def test_scaled_twin_cleans_like_the_per_value_readers(reference_config, tmp_pat
                 got_n, _ = numbers._read_column(values, pd.Series([None] * len(values)))
                 want_n = [numbers.read_number(v, None)[0] for v in values]
                 assert np.allclose(got_n.to_numpy(), np.array(want_n, dtype=float), equal_nan=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=6), st.sampled_from(BLANKS), st.floats()), max_size=30))
+def test_id_texts_equal_the_per_id_reader(values):
+    got = cells._id_texts(pd.Series(values, dtype=object)).tolist()
+    assert got == [cells._id_text(v) for v in values]
