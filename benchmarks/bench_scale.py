@@ -51,11 +51,13 @@ def measure(cmd: list[str], budget: float) -> dict[str, Any]:
         return {"seconds": None, "peak_mb": None, "status": f"stopped after {budget:.0f} s"}
     seconds = time.perf_counter() - start
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
     said = done.stderr.split("\tCommand being timed:")[0].strip()
     status = "ok" if done.returncode == 0 else f"exit {done.returncode}: {said[-300:]}"
     return {
         "seconds": seconds,
         "peak_mb": int(peak.group(1)) / 1024 if peak else None,
+        "cpu_seconds": sum(float(c) for c in cpu) if cpu else None,
         "status": status,
         "stdout": done.stdout,
     }
@@ -150,7 +152,10 @@ def bench_size(patients: int, args: argparse.Namespace) -> dict[str, Any]:
         res[name] = r
         shown = "-" if r["seconds"] is None else f"{r['seconds']:.1f} s"
         peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f} MB"
-        print(f"  {name:<7} {shown:>9}  peak {peak:>9}  {r['status'][:200]}", flush=True)
+        cpu = "-" if r.get("cpu_seconds") is None else f"{r['cpu_seconds']:.1f} s"
+        print(
+            f"  {name:<7} {shown:>9}  cpu {cpu:>9}  peak {peak:>9}  {r['status'][:200]}", flush=True
+        )
     return res
 
 
@@ -158,8 +163,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
     """One row per size and stage: ours, floor, peers, ratios, peak memory."""
     head = (
         "| patients | raw rows | stage | ours (s) | floor (s) | ours / floor | pandas peer (s) "
-        "| polars peer (s) | ours / faster peer | peak memory, ours (GB) |\n"
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| polars peer (s) | ours / faster peer | CPU s: ours / floor / pandas / polars "
+        "| peak memory, ours (GB) |\n"
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n"
     )
     rows = []
 
@@ -175,9 +181,12 @@ def markdown(results: list[dict[str, Any]]) -> str:
         vs = f"{clean / best:.2f}×" if clean and best else "–"
         polars = r.get("polars", {}).get("seconds")
         mem = r["clean"]["peak_mb"]
+        cpus = " / ".join(
+            s(r.get(k, {}).get("cpu_seconds")) for k in ("clean", "floor", "pandas", "polars")
+        )
         rows.append(
             f"| {r['patients']:,} | {r['raw_rows']:,} | `retro clean` | {s(clean)} | {s(floor)} "
-            f"| {ratio} | {s(r['pandas']['seconds'])} | {s(polars)} | {vs} "
+            f"| {ratio} | {s(r['pandas']['seconds'])} | {s(polars)} | {vs} | {cpus} "
             f"| {'–' if mem is None else f'{mem / 1024:.2f}'} |"
         )
         run = r.get("run")
@@ -186,12 +195,12 @@ def markdown(results: list[dict[str, Any]]) -> str:
             for stage in ("tables", "figures", "report"):
                 rows.append(
                     f"| {r['patients']:,} | | {stage} (in `retro run`) | {s(stages.get(stage))} "
-                    "| | | | | | |"
+                    "| | | | | | | |"
                 )
             mem = run["peak_mb"]
             rows.append(
                 f"| {r['patients']:,} | | whole `retro run` | {s(run['seconds'])} | | | | | "
-                f"| {'–' if mem is None else f'{mem / 1024:.2f}'} |"
+                f"| {s(run.get('cpu_seconds'))} | {'–' if mem is None else f'{mem / 1024:.2f}'} |"
                 + ("" if run["status"] == "ok" else f" {run['status'][:60]}")
             )
     return head + "\n".join(rows) + "\n"
