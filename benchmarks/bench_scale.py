@@ -257,7 +257,7 @@ def figure(results: list[dict[str, Any]], path: Path, note: str) -> dict[str, fl
     ax.set_ylabel("seconds (wall clock)")
     ax.set_title("Time against registry size, each stage (log-log)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left")
     fig.text(0.01, 0.01, note, fontsize=6, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, dpi=120)
@@ -277,7 +277,12 @@ def main() -> None:
     )
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--figure", type=Path, default=ROOT / "benchmarks" / "scale_curve.png")
+    ap.add_argument("--replot", type=Path, default=None, help="draw --figure from a --json file")
     args = ap.parse_args()
+    if args.replot:
+        saved = json.loads(args.replot.read_text(encoding="utf-8"))
+        figure(saved["results"], args.figure, saved["note"])
+        return
     load = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = [bench_size(int(n), args) for n in args.sizes.split(",")]
