@@ -7,8 +7,10 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from analysis.clean.columns import TABLE_COLUMNS
+from analysis.clean.distinct import map_distinct
 from analysis.clean.read import FORMULA_WITHOUT_VALUE
 from analysis.clean.step import (
     AUDIT_COLUMNS,
@@ -28,7 +30,13 @@ def strip_text(data: pd.DataFrame) -> pd.DataFrame:
         if col.startswith("source_") or col == "_source":
             continue
         s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
+        if s.dtype == object:
+            present = s.notna().to_numpy()
+            if present.any():
+                values = s.to_numpy(dtype=object).copy()
+                values[present] = map_distinct(_strip_cell, values[present])
+                out[col] = pd.Series(values, index=s.index, dtype=object)
+        elif pd.api.types.is_string_dtype(s):
             is_str = s.map(lambda v: isinstance(v, str))
             if is_str.any():
                 stripped = s[is_str].str.strip()
@@ -36,8 +44,28 @@ def strip_text(data: pd.DataFrame) -> pd.DataFrame:
                 s = s.mask(is_str & (s == ""), None)
                 out[col] = s
     if "patient_id" in out:
-        out["patient_id"] = out["patient_id"].map(_id_text)
+        out["patient_id"] = _id_texts(out["patient_id"])
     return out
+
+
+def _strip_cell(value: object) -> object:
+    """A text cell trimmed (None when nothing is left); any other cell as it is."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _id_texts(ids: pd.Series) -> pd.Series:
+    """:func:`_id_text` of each id: text trimmed (None when nothing is left) in one vectorised
+    pass when every id is text, else one call per distinct id."""
+    values = ids.to_numpy(dtype=object)
+    if infer_dtype(values, skipna=True) != "string":
+        return pd.Series(map_distinct(_id_text, ids), index=ids.index, dtype=object)
+    trimmed = pd.Series(values, dtype=object).str.strip().to_numpy(dtype=object)
+    blank = pd.isna(trimmed)
+    blank[~blank] = trimmed[~blank] == ""
+    trimmed[blank] = None
+    return pd.Series(trimmed, index=ids.index, dtype=object)
 
 
 EXCEL_ERRORS = frozenset(
@@ -72,16 +100,19 @@ def flag_unreadable_cells(data: pd.DataFrame, table: str, columns: Columns | Non
     excluded with that reason. Runs before :func:`strip_text`, which would trim some controls."""
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     out = data.copy()
-    located = out.assign(patient_id=out["patient_id"].map(_id_text)) if "patient_id" in out else out
+    located: pd.DataFrame | None = None  # the records with readable ids, made when first needed
     audit: list[pd.DataFrame] = []
     reasons: dict[object, str] = {}
     for column in out.columns:
         if column.startswith("source_") or column == "_source":
             continue
-        why = out[column].map(_unreadable)
+        why = pd.Series(map_distinct(_unreadable, out[column]), index=out.index, dtype=object)
         bad = why.notna()
         if not bad.any():
             continue
+        if located is None:
+            has_ids = "patient_id" in data
+            located = data.assign(patient_id=_id_texts(data["patient_id"])) if has_ids else data
         values = out.loc[bad, column]
         msgs = [
             f"`{column}` value {v!r} is an {w}; set missing. Correct the cell in the file."
@@ -107,7 +138,7 @@ def flag_unreadable_cells(data: pd.DataFrame, table: str, columns: Columns | Non
             for i, w in zip(values.index, why[bad], strict=True):
                 reasons.setdefault(i, f"required `{column}` unreadable: {w}")
     excluded = pd.DataFrame(columns=LOG_COLUMNS)
-    if reasons:
+    if reasons and located is not None:
         idx = list(reasons)
         excluded = log_rows(
             located.loc[idx], table, "unreadable", pd.Series([reasons[i] for i in idx], index=idx)

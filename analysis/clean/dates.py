@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.clean.cells import is_blank
 from analysis.clean.columns import Column
+from analysis.clean.distinct import distinct_results, map_distinct
 from analysis.clean.step import (
     AUDIT_COLUMNS,
     LOG_COLUMNS,
@@ -118,6 +119,21 @@ def _parse_date_text(text: str, order: str, last_year: int | None) -> pd.Timesta
     return None
 
 
+def _parse_column(raw: pd.Series, order: pd.Series, last_year: int | None) -> pd.Series:
+    """:func:`parse_date_value` of each cell by its row's date ``order``, as ``datetime64[ns]``
+    (one call per distinct (cell, order), the dates joined back)."""
+    results, groups = distinct_results(
+        lambda v, o: parse_date_value(v, o, last_year=last_year), raw, order
+    )
+    unique = pd.to_datetime(pd.Series(results, dtype=object)).astype("datetime64[ns]")
+    return pd.Series(unique.to_numpy()[groups], index=raw.index)
+
+
+def blank_cells(raw: pd.Series) -> pd.Series:
+    """:func:`is_blank` of each cell, as a boolean Series (one call per distinct cell)."""
+    return pd.Series(map_distinct(is_blank, raw).astype(bool), index=raw.index)
+
+
 def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     """Parse date columns by each source's ``date_order``; keep them inside the study window.
 
@@ -140,12 +156,8 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             continue
         raw = out[column]
         order = out["_source"].map(orders)
-        parsed = pd.Series(
-            [parse_date_value(v, o, last_year=last_year) for v, o in zip(raw, order, strict=True)],
-            index=out.index,
-        )
-        failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
-        dates = pd.to_datetime(parsed).astype("datetime64[ns]")
+        dates = _parse_column(raw, order, last_year)
+        failed = ~blank_cells(raw) & dates.isna()
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
 

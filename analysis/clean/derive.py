@@ -272,19 +272,45 @@ def add_ae_flags(
     p = patients.set_index("patient_id")
     day0 = out["patient_id"].map(p["day0_date"])
     end = out["patient_id"].map(p["exposure_end_date"])
-    s = exposures[["patient_id", "start_date"]].sort_values(["patient_id", "start_date"])
-    dates = {pid: grp.to_numpy() for pid, grp in s.groupby("patient_id")["start_date"]}
-    numbers = [
-        int(np.searchsorted(dates[pid], np.datetime64(onset), side="right"))
-        if pid in dates and pd.notna(onset)
-        else 0
-        for pid, onset in zip(out["patient_id"], out["onset_date"], strict=True)
-    ]
+    numbers = exposures_on_or_before(exposures, out["patient_id"], out["onset_date"])
     out["exposure_number"] = pd.array(numbers, dtype="Int64")
     out.loc[out["exposure_number"] == 0, "exposure_number"] = pd.NA
     out["days_from_day0"] = (out["onset_date"] - day0).dt.days.astype("Int64")
     horizon = end + pd.Timedelta(days=exposure.teae_days_after_last)
     out["is_teae"] = ((out["onset_date"] >= day0) & (out["onset_date"] <= horizon)).astype(bool)
+    return out
+
+
+def exposures_on_or_before(
+    exposures: pd.DataFrame, patient_id: pd.Series, when: pd.Series
+) -> np.ndarray:
+    """For each ``(patient_id, when)``: how many of the patient's exposures start on or before
+    ``when`` (0 when ``when`` is missing). One sort of exposures and events together: by
+    patient, date, exposures before events on the same day; the count is the running number of
+    exposures since the patient's first row."""
+    if len(patient_id) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = exposures.loc[exposures["start_date"].notna(), ["patient_id", "start_date"]]
+    codes, _ = pd.factorize(pd.concat([starts["patient_id"], patient_id], ignore_index=True))
+    n_exp = len(starts)
+    dates = np.concatenate(
+        [
+            starts["start_date"].to_numpy(dtype="datetime64[ns]").view("int64"),
+            pd.Series(when).to_numpy(dtype="datetime64[ns]").view("int64"),
+        ]
+    )
+    kind = np.r_[np.zeros(n_exp, dtype=np.int8), np.ones(len(patient_id), dtype=np.int8)]
+    order = np.lexsort((kind, dates, codes))
+    is_exposure = (kind[order] == 0).astype(np.int64)
+    running = np.cumsum(is_exposure)
+    sorted_codes = codes[order]
+    first = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
+    before_patient = (running - is_exposure)[first]
+    patient_start = np.repeat(before_patient, np.diff(np.r_[np.flatnonzero(first), len(order)]))
+    counts = np.empty(len(order), dtype=np.int64)
+    counts[order] = running - patient_start
+    out = counts[n_exp:]
+    out[pd.isna(pd.Series(when)).to_numpy()] = 0
     return out
 
 

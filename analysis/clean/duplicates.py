@@ -3,10 +3,11 @@ records dropped, records of no kept patient (orphans) dropped, exposures too clo
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
-from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows, where
+from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
 _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
 
@@ -14,43 +15,82 @@ _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_sour
 def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     """Merge agreeing duplicate patient rows; exclude every row of ids whose rows disagree.
 
-    Returns the step and a table of conflicts (``patient_id, columns, rows``) for the report.
+    Rows agree when each value column has at most one distinct non-missing value (as text) over
+    them; the merged record is the first row, its missing values filled by the first later row
+    that has one. Returns the step and a table of conflicts (``patient_id, columns, rows``) for
+    the report, in the order the ids first appear.
     """
     dup_mask = data["patient_id"].duplicated(keep=False)
     if not dup_mask.any():
         return Step(data), pd.DataFrame(columns=["patient_id", "columns", "rows"])
-    keep_parts = [data.loc[~dup_mask]]
-    excluded, conflicts = [], []
-    for pid, grp in data.loc[dup_mask].groupby("patient_id", sort=False):
-        cols = [c for c in grp.columns if c not in _NOT_VALUES]
-        differing = [c for c in cols if grp[c].dropna().astype(str).nunique() > 1]
-        places = "; ".join(where(grp, i) for i in grp.index)
-        if differing:
+    dups = data.loc[dup_mask]
+    cols = [c for c in dups.columns if c not in _NOT_VALUES]
+    group, _ = pd.factorize(dups["patient_id"])
+    texts = pd.DataFrame({c: dups[c].astype(str) for c in cols}, index=dups.index)
+    present = texts.where(dups[cols].notna().to_numpy())
+    differing = (present.groupby(group, sort=True).nunique() > 1).to_numpy()
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.diff(group[order], prepend=-1) != 0)
+    members = np.split(order, starts[1:])
+    places = locations(dups)
+    reasons: list[tuple[int, str, str]] = []
+    conflicts, merged_first = [], []
+    for g, rows in enumerate(members):
+        pid = dups["patient_id"].iat[rows[0]]
+        where_first = places[rows[0]]
+        if differing[g].any():
+            names = [c for c, d in zip(cols, differing[g], strict=True) if d]
             detail = ", ".join(
-                f"{c}: " + " vs ".join(repr(v) for v in grp[c].astype(str)) for c in differing
+                f"{c}: " + " vs ".join(repr(v) for v in texts[c].to_numpy()[rows]) for c in names
             )
             msg = (
-                f"patient_id {pid!r} appears in {len(grp)} rows with conflicting values ({detail}); "
-                f"all rows excluded. Correct the export so one record remains."
+                f"patient_id {pid!r} appears in {len(rows)} rows with conflicting values "
+                f"({detail}); all rows excluded. Correct the export so one record remains."
             )
-            excluded.append(log_rows(grp, "patients", "conflict", msg))
-            conflicts.append({"patient_id": pid, "columns": ", ".join(differing), "rows": places})
+            reasons += [(int(r), "conflict", msg) for r in rows]
+            conflicts.append(
+                {
+                    "patient_id": pid,
+                    "columns": ", ".join(names),
+                    "rows": "; ".join(places[r] for r in rows),
+                }
+            )
             continue
-        first = grp.index[0]
-        merged = grp.iloc[[0]].copy()
-        for c in cols:
-            non_null = grp[c].dropna()
-            if len(non_null) and pd.isna(merged.at[first, c]):
-                merged.at[first, c] = non_null.iloc[0]
-        keep_parts.append(merged)
-        rest = grp.iloc[1:]
-        excluded.append(
-            log_rows(
-                rest, "patients", "duplicate", f"duplicate of {where(grp, first)} (same values)"
-            )
-        )
-    kept = pd.concat(keep_parts).sort_index()
-    return Step(kept, concat_rows(excluded, LOG_COLUMNS)), pd.DataFrame(conflicts)
+        merged_first.append(int(rows[0]))
+        same = f"duplicate of {where_first} (same values)"
+        reasons += [(int(r), "duplicate", same) for r in rows[1:]]
+    kept = pd.concat([data.loc[~dup_mask], _merged(dups, cols, group, merged_first)]).sort_index()
+    logged = dups.iloc[[r for r, _, _ in reasons]]
+    log = log_rows(
+        logged,
+        "patients",
+        pd.Series([s for _, s, _ in reasons], index=logged.index),  # type: ignore[arg-type]
+        pd.Series([m for _, _, m in reasons], index=logged.index),
+    )
+    return Step(kept, concat_rows([log], LOG_COLUMNS)), pd.DataFrame(conflicts)
+
+
+def _merged(
+    dups: pd.DataFrame, cols: list[str], group: np.ndarray, firsts: list[int]
+) -> pd.DataFrame:
+    """The first row of each merged id (positions ``firsts`` of ``dups``), each missing value
+    filled by the first later row of the id that has one."""
+    out = dups.iloc[firsts].copy()
+    filled = dups[cols].groupby(group, sort=True).first().iloc[group[firsts]]
+    for c in cols:
+        missing = out[c].isna().to_numpy() & filled[c].notna().to_numpy()
+        if missing.any():
+            out.loc[missing, c] = filled[c].to_numpy()[missing]
+    return out
+
+
+def locations(df: pd.DataFrame) -> list[str]:
+    """:func:`analysis.clean.step.where` of every record of ``df``, in order."""
+    sheets = df["source_sheet"] if "source_sheet" in df else [None] * len(df)
+    return [
+        f"{file}{f', sheet {sheet!r}' if sheet else ''}, row {row}"
+        for file, sheet, row in zip(df["source_file"], sheets, df["source_row"], strict=True)
+    ]
 
 
 def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
@@ -59,14 +99,13 @@ def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
     dup = data.duplicated(keys, keep="first")
     if not dup.any():
         return Step(data)
-    first_idx = data.loc[~data.duplicated(keys, keep="first")].set_index(keys).index
-    firsts = pd.Series(data.loc[~dup].index, index=first_idx)
+    group = data.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(data))).groupby(group).transform("min").to_numpy()
+    places = locations(data)
     bad = data.loc[dup]
+    same = ", ".join(keys)
     reasons = pd.Series(
-        [
-            f"duplicate of {where(data, firsts.loc[tuple(r)])} (same {', '.join(keys)})"
-            for r in bad[keys].itertuples(index=False)
-        ],
+        [f"duplicate of {places[f]} (same {same})" for f in first[dup.to_numpy()]],
         index=bad.index,
     )
     return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))

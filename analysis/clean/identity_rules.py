@@ -127,11 +127,15 @@ def _is_blank_char(ch: str) -> bool:
 
 def remove_space(text: str) -> str:
     """Without white space (any, inner included) and invisible format characters."""
+    if text.isascii():  # no format (Cf) character is ASCII; split() drops exactly isspace()
+        return "".join(text.split())
     return "".join(ch for ch in text if not _is_blank_char(ch))
 
 
 def fold_unicode(text: str) -> str:
     """NFKC, look-alike letters and dashes as ASCII, every decimal digit as 0-9."""
+    if text.isascii():  # NFKC keeps ASCII, and every look-alike and digit folded is not ASCII
+        return text
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     return "".join(
         str(unicodedata.digit(ch)) if not ch.isascii() and unicodedata.category(ch) == "Nd" else ch

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.clean.cells import is_blank
 from analysis.clean.columns import TABLE_COLUMNS
+from analysis.clean.distinct import distinct_results, map_distinct
 from analysis.clean.step import AUDIT_COLUMNS, Columns, Step, audit_rows, concat_rows
 
 _AMBIGUOUS_NUMBER = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
@@ -100,6 +101,22 @@ def number_problem(value: object, problem: str, what: str, source: str, mark: st
 _LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}
 
 
+def _read_column(raw: pd.Series, marks: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`read_number` of each cell by its row's decimal mark: ``(numbers, problems)``
+    (one call per distinct (cell, mark), joined back)."""
+    results, groups = distinct_results(read_number, raw, marks)
+    numbers = np.array([np.nan if r[0] is None else r[0] for r in results], dtype="float64")
+    problems = np.array([r[1] for r in results], dtype=object)
+    return (
+        pd.Series(numbers[groups], index=raw.index, dtype="float64"),
+        pd.Series(problems[groups], index=raw.index, dtype=object),
+    )
+
+
+def _blank(raw: pd.Series) -> pd.Series:
+    return pd.Series(map_distinct(is_blank, raw).astype(bool), index=raw.index)
+
+
 def parse_numbers(
     data: pd.DataFrame,
     table: str,
@@ -125,21 +142,19 @@ def parse_numbers(
         if "_source" in out
         else pd.Series("", index=out.index, dtype=object)
     )
-    marks = sources.map(lambda s: by_source.get(s))
+    marks = pd.Series(map_distinct(by_source.get, sources), index=sources.index, dtype=object)
     for column, spec in spec_of.items():
         if column not in out:
             continue
         if spec.kind == "text":
-            out[column] = out[column].map(lambda v: None if pd.isna(v) else str(v))
-            out[column] = out[column].astype("string")
+            text = map_distinct(lambda v: None if pd.isna(v) else str(v), out[column])
+            out[column] = pd.Series(text, index=out.index, dtype=object).astype("string")
             continue
         if spec.kind not in ("number", "integer"):
             continue
         raw = out[column]
-        read = [read_number(v, m) for v, m in zip(raw, marks, strict=True)]
-        parsed = pd.Series([r[0] for r in read], index=out.index, dtype="float64")
-        problems = pd.Series([r[1] for r in read], index=out.index, dtype=object)
-        failed = ~raw.map(is_blank).astype(bool) & parsed.isna()
+        parsed, problems = _read_column(raw, marks)
+        failed = ~_blank(raw) & parsed.isna()
         what = "a number"
         if spec.kind == "integer":
             fraction = parsed.notna() & (parsed != parsed.round())

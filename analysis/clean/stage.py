@@ -26,6 +26,7 @@ from analysis.clean.duplicates import (
     flag_close_exposures,
 )
 from analysis.clean.numbers import parse_numbers
+from analysis.clean.pace import Pace
 from analysis.clean.plausibility import check_chronology, check_file_dates
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
@@ -104,13 +105,13 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     UnmappedValuesError
         Labels no vocabulary covers (lists all of them, across every table).
     """
-    say = progress or (lambda _msg: None)
-    log = _Logs()
-    read = _read_sources(config, log, say)
+    pace = Pace(progress or (lambda _msg: None))
+    say, log = pace.say, _Logs()
+    read = _read_sources(config, log, pace)
     id_warnings, id_audit = identity.check_ids(read.ids, config.cleaning)
     log.audit.append(id_audit)
     _stop_on_unmapped(read.unmapped, config)
-    tables = {t: _parse_values(t, read, config, log, say) for t in TABLES_ORDER}
+    tables = {t: _parse_values(t, read, config, log, pace) for t in TABLES_ORDER}
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
     patients, conflicts, removed = _deduplicate(tables, config, log)
@@ -143,14 +144,15 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     return result
 
 
-def _read_sources(config: StudyConfig, log: _Logs, say: Progress) -> _Read:
+def _read_sources(config: StudyConfig, log: _Logs, pace: Pace) -> _Read:
     """Each table read from its sources (records counted from the files), unreadable cells
     flagged, text stripped, ids normalised, required values checked, labels mapped."""
     read = _Read(tables={}, counts=[], ids={}, unmapped={})
     for table in TABLES_ORDER:
-        say(f"reading {table}")
+        pace.say(f"reading {table}")
         df, counted = read_table_counted(config, table)
         read.counts.append(counted)
+        pace.read(table, len(df))
         columns = config.columns_for(table)
         df = log.keep(flag_unreadable_cells(df, table, columns))
         df = strip_text(df)
@@ -171,12 +173,12 @@ def _stop_on_unmapped(unmapped: dict[str, pd.DataFrame], config: StudyConfig) ->
 
 
 def _parse_values(
-    table: str, read: _Read, config: StudyConfig, log: _Logs, say: Progress
+    table: str, read: _Read, config: StudyConfig, log: _Logs, pace: Pace
 ) -> pd.DataFrame:
     """One table's unmapped labels excluded, then its dates, numbers, ranges, start/stop order
     and (exposures) dose text parsed and checked."""
     df = log.keep(handle_unmapped(Step(read.tables[table]), read.unmapped[table], table, "exclude"))
-    say(f"validating {table}")
+    pace.say(f"validating {table}")
     df = log.keep(parse_dates(df, table, config))
     df = log.keep(check_file_dates(df, table, config))
     decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
@@ -187,6 +189,7 @@ def _parse_values(
     if table == "exposures":
         frequency = config.exposure.dose_frequency
         df = log.keep(parse_dose_text(df, table, frequency, decimals=decimals))
+    pace.validated(table, len(read.tables[table]))
     return df
 
 

@@ -7,6 +7,7 @@ import difflib
 
 import pandas as pd
 
+from analysis.clean.distinct import map_distinct
 from analysis.clean.step import Step, log_rows, where
 from analysis.errors import UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
@@ -51,7 +52,8 @@ def map_vocabularies(
             lookup = vocabulary_lookup(config, vocab_name, str(source_name))
             raw = out.loc[idx, column]
             present = raw.notna()
-            keys = raw[present].map(normalize_label)
+            shown = raw[present]
+            keys = pd.Series(map_distinct(normalize_label, shown), index=shown.index, dtype=object)
             levels = keys.map(lookup)
             mapped.loc[levels.index] = levels
             miss = levels.isna()

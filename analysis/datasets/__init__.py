@@ -6,6 +6,8 @@ messy raw export whose analysis reproduces the study's published numbers. ``writ
 finds the module of a study and refuses a study whose file does not say ``synthetic: true``, and
 a raw folder holding any file it did not write itself (``_synth_files``), so a real raw export
 is never overwritten; the files appear all at once (``analysis.write.staging``).
+``write_scaled_twin`` writes the reference twin replicated to any number of patients into a
+folder of the user's (``_scaled``), with a study file pointing at it.
 """
 
 from __future__ import annotations
@@ -82,4 +84,55 @@ def write_twin(config: StudyConfig, out_dir: Path | None = None) -> list[Path]:
     return sorted(folder / name for name in new)
 
 
-__all__ = ["build_twin", "shipped_twins", "twin_module", "write_twin"]
+def write_scaled_twin(
+    config: StudyConfig, folder: Path, *, patients: int, fmt: str = "csv"
+) -> tuple[Path, dict[str, int]]:
+    """Write ``config``'s twin scaled to ``patients`` patient ids under ``folder``: the raw files
+    in ``folder/raw`` (with ``.synthetic-manifest.json``) and the study file
+    ``folder/studies/<study>.yaml`` pointing at them (see ``analysis.datasets._scaled``).
+
+    Returns
+    -------
+    (study file, {file or file:sheet: data rows written})
+
+    Raises
+    ------
+    ConfigError
+        As :func:`write_twin`; also when ``folder`` is or touches the study's own data or output
+        folders, when ``fmt`` is not csv/xlsx, or a sheet would pass Excel's row limit.
+    """
+    from analysis.datasets import _scaled as scaled
+    from analysis.datasets import _synth_files as files
+    from analysis.write.atomic import write_bytes_atomic
+    from analysis.write.staging import Staging
+
+    if fmt not in ("csv", "xlsx"):
+        raise ConfigError(f"retro synth --format must be csv or xlsx; found {fmt!r}.")
+    twin_module(config)
+    folder = Path(folder)
+    scaled.refuse_shipped_folder(config, folder)
+    tables = scaled.reference_tables(config, fmt="xlsx" if fmt == "xlsx" else "csv")
+    plan = scaled.plan_copies(scaled.reference_patients(tables, config), patients)
+    raw = folder / "raw"
+    staging = Staging({"paths.raw": raw})
+    try:
+        staging.open()
+        staged = staging.staged("paths.raw")
+        rows = scaled.write_tables(tables, plan, staged)
+        new = files.folder_files(staged)
+        foreign = files.foreign_files(raw, new)
+        if foreign:
+            raise files.refusal(raw, config.study.name, foreign)
+        text = files.manifest_text(config.study.name, new.items())
+        (staged / files.MANIFEST).write_text(text, encoding="utf-8", newline="\n")
+        staging.commit(last=[raw / files.MANIFEST])
+    finally:
+        staging.discard()
+    study_file = folder / "studies" / f"{config.study.name}.yaml"
+    study_file.parent.mkdir(parents=True, exist_ok=True)
+    study_text = scaled.scaled_study_text(config, tables, patients)
+    write_bytes_atomic(study_file, study_text.encode("utf-8"))
+    return study_file, rows
+
+
+__all__ = ["build_twin", "shipped_twins", "twin_module", "write_scaled_twin", "write_twin"]

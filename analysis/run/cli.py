@@ -46,7 +46,12 @@ P = ParamSpec("P")
 
 
 @contextmanager
-def _progress(description: str) -> Iterator[Callable[[str], None]]:
+def _progress(description: str, *, lines: bool = False) -> Iterator[Callable[[str], None]]:
+    """A spinner with the stage's messages on a terminal; with ``lines`` and no terminal, each
+    message as a line on stderr (``retro clean --progress`` into a log)."""
+    if lines and not console.is_terminal:
+        yield lambda msg: console.print(f"{description}: {msg}", markup=False, highlight=False)
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -103,20 +108,78 @@ def _clean_then(s, stage: str) -> None:  # noqa: ANN001 - Study
 
 @app.command()
 @_command("synth")
-def synth(study: StudyArg) -> None:
-    """Regenerate the synthetic raw export of a study (byte-identical for the same seed)."""
-    from analysis.datasets import write_twin
+def synth(
+    study: StudyArg,
+    patients: Annotated[
+        int | None,
+        typer.Option(
+            "--patients",
+            help="Write the twin scaled to this many patients (the reference twin replicated, "
+            "same layouts and mess) into --out, with a study file pointing at it.",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder of the scaled twin (required with --patients)."),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Scaled twin as csv (every table as CSV, fast) or xlsx (workbooks kept; "
+            "refused above Excel's 1,048,576 rows per sheet).",
+        ),
+    ] = "csv",
+) -> None:
+    """Regenerate the synthetic raw export of a study (byte-identical for the same seed), or
+    with --patients N --out FOLDER write it scaled to N patients (FOLDER/raw and
+    FOLDER/studies/<study>.yaml; run `retro clean FOLDER/studies/<study>.yaml`)."""
+    from analysis.datasets import write_scaled_twin, write_twin
+    from analysis.errors import ConfigError
 
     cfg = _load(study)
-    _now.outputs = {"paths.raw": cfg.raw_dir}
-    paths = _guard(lambda: write_twin(cfg), "writing the synthetic twin")
-    for p in paths:
-        out.print(f"wrote {p.relative_to(cfg.root) if p.is_relative_to(cfg.root) else p}")
+    if patients is None:
+        if out_dir is not None:
+            _guard(_raise(ConfigError("retro synth --out needs --patients N.")), "synth")
+        _now.outputs = {"paths.raw": cfg.raw_dir}
+        paths = _guard(lambda: write_twin(cfg), "writing the synthetic twin")
+        for p in paths:
+            out.print(f"wrote {p.relative_to(cfg.root) if p.is_relative_to(cfg.root) else p}")
+        return
+    if out_dir is None:
+        _guard(_raise(ConfigError("retro synth --patients needs --out FOLDER.")), "synth")
+        return
+    folder = out_dir
+    _now.outputs = {"paths.raw": folder / "raw"}
+    study_file, rows = _guard(
+        lambda: write_scaled_twin(cfg, folder, patients=patients, fmt=fmt),
+        "writing the scaled synthetic twin",
+    )
+    for name, n in rows.items():
+        out.print(f"wrote {folder / 'raw' / name.split(':')[0]}  {name}: {n:,} rows")
+    out.print(f"study file: {study_file}  ({sum(rows.values()):,} raw rows, {patients:,} patients)")
+
+
+def _raise(exc: Exception) -> Callable[[], None]:
+    def fail() -> None:
+        raise exc
+
+    return fail
 
 
 @app.command("clean")
 @_command("clean")
-def clean_cmd(study: StudyArg) -> None:
+def clean_cmd(
+    study: StudyArg,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress",
+            help="Print the progress (rows read and validated, rows/s, time left) to stderr "
+            "even when it is not a terminal (on a terminal it is always shown).",
+        ),
+    ] = False,
+) -> None:
     """Read, validate and clean the raw exports; derive analysis variables; apply inclusion.
 
     Writes patients / exposures / adverse_events / concomitant / assessments Parquet files, the
@@ -129,7 +192,7 @@ def clean_cmd(study: StudyArg) -> None:
 
     cfg = _load(study)
     folders = _folders(cfg, "processed")
-    with _progress("clean") as say, staged(cfg, folders) as (staged_cfg, staging):
+    with _progress("clean", lines=progress) as say, staged(cfg, folders) as (staged_cfg, staging):
         result = _guard(lambda: clean_study(cfg, progress=say), "clean")
         _guard(lambda: write_clean_outputs(result, staged_cfg), "writing the clean outputs")
         staging.commit(then=_mark_written)

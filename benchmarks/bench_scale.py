@@ -1,0 +1,303 @@
+"""Registry scale on one machine: the whole pipeline on scaled synthetic twins.
+
+    python benchmarks/bench_scale.py [--sizes 62400,250000,1000000] [--skip-run] [--budget 1200]
+
+For each size (patients), in the same run and from cold processes:
+- the scaled twin of the reference study (`retro synth --patients N --out ...`, cached under
+  benchmarks/.data/scale/, ~11 raw rows a patient, CSV);
+- the floor: a process that only imports pandas, pyarrow and duckdb and reads the same CSV files
+  as text (`scale_peers.py floor`);
+- ours: `retro clean` (every row logged or kept, outputs written);
+- the peers: the same cleaning as a user would write it in plain pandas and in polars
+  (`scale_peers.py`; what they leave out is listed there);
+- ours: `retro run` (clean, tables, figures, report), the time of each stage from its own
+  report (`time: clean ... s, tables ... s`); skipped with --skip-run or above --run-max
+  patients, stopped after --budget s.
+Each command runs under /usr/bin/time -v for its peak resident memory. Writes the table
+(markdown, printed), all numbers as JSON (--json) and the scaling figure (time against patients
+per stage, log-log, with the fitted slope of each line: 1 = linear) to --figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+STUDY = ROOT / "studies" / "dutasteride_mesotherapy.yaml"
+PEERS = Path(__file__).resolve().parent / "scale_peers.py"
+TIME = Path("/usr/bin/time")
+STAGES = ("clean", "tables", "figures", "report")
+
+
+def measure(cmd: list[str], budget: float) -> dict[str, Any]:
+    """Run ``cmd`` (under /usr/bin/time -v when present): seconds, peak MB, status, output."""
+    wrapped = [str(TIME), "-v", *cmd] if TIME.exists() else cmd
+    env = {**os.environ, "COLUMNS": "400", "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(
+            wrapped, cwd=ROOT, capture_output=True, text=True, timeout=budget, env=env
+        )
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "peak_mb": None, "status": f"stopped after {budget:.0f} s"}
+    seconds = time.perf_counter() - start
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    said = done.stderr.split("\tCommand being timed:")[0].strip()
+    status = "ok" if done.returncode == 0 else f"exit {done.returncode}: {said[-300:]}"
+    return {
+        "seconds": seconds,
+        "peak_mb": int(peak.group(1)) / 1024 if peak else None,
+        "cpu_seconds": sum(float(c) for c in cpu) if cpu else None,
+        "status": status,
+        "stdout": done.stdout,
+    }
+
+
+def scaled_twin(patients: int, data: Path) -> tuple[Path, float | None]:
+    """The study file of the scaled twin (written unless already there) and the seconds taken."""
+    folder = data / f"p{patients}"
+    study = folder / "studies" / STUDY.name
+    if study.exists() and (folder / "raw" / ".synthetic-manifest.json").exists():
+        return study, None
+    cmd = [str(BIN / "retro"), "synth", str(STUDY), "--patients", str(patients)]
+    run = measure([*cmd, "--out", str(folder)], 3600)
+    if run["status"] != "ok":
+        raise SystemExit(f"synth failed: {run['status']}")
+    return study, run["seconds"]
+
+
+def peer_spec(study: Path) -> dict[str, Any]:
+    """What the peers need of the scaled study: files, headers, kinds, label dictionaries."""
+    sys.path.insert(0, str(ROOT))
+    from analysis.clean.vocabularies import vocabulary_lookup
+    from analysis.studyfile.config import StudyConfig
+
+    cfg = StudyConfig.load(study)
+    sources = []
+    for s in cfg.sources:
+        kinds, labels = {}, {}
+        spec = cfg.columns_for(s.table)
+        for column in s.columns:
+            kind = spec[column].kind if column in spec else "text"
+            found = cfg.vocabulary_for(column) if kind in ("category", "bool") else None
+            if found is not None:
+                lookup = vocabulary_lookup(cfg, found[0], s.name)
+                labels[column] = {k.lower(): v for k, v in lookup.items()}
+                kinds[column] = "label"
+            else:
+                kinds[column] = {"date": "date", "number": "number"}.get(kind, "text")
+        sources.append(
+            {
+                "name": s.name,
+                "table": s.table,
+                "path": str(cfg.resolve(str(Path(cfg.paths.raw) / s.file))),
+                "delimiter": s.delimiter or ",",
+                "encoding": s.encoding or "utf-8",
+                "constants": dict(s.constants),
+                "columns": {header: column for column, header in s.columns.items()},
+                "kinds": kinds,
+                "labels": labels,
+            }
+        )
+    return {"sources": sources}
+
+
+def stage_times(stdout: str) -> dict[str, float]:
+    """The stage seconds of `retro run`'s `time:` line."""
+    text = " ".join(stdout.split())
+    line = text[text.rfind("time: ") :]
+    return {k: float(v) for k, v in re.findall(r"(clean|tables|figures|report) ([\d.]+) s", line)}
+
+
+def _data_lines(path: Path) -> int:
+    """Lines of a CSV file after its header (the twin writes no line break inside a cell)."""
+    with open(path, "rb") as fh:
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b"")) - 1
+
+
+def bench_size(patients: int, args: argparse.Namespace) -> dict[str, Any]:
+    study, synth_s = scaled_twin(patients, args.data)
+    spec_path = study.parent.parent / "peer_spec.json"
+    spec_path.write_text(json.dumps(peer_spec(study)), encoding="utf-8")
+    sources = json.loads(spec_path.read_text())["sources"]
+    raw_rows = sum(_data_lines(Path(s["path"])) for s in sources)
+    out = study.parent.parent / "peer_out"
+    py = sys.executable
+    res: dict[str, Any] = {"patients": patients, "raw_rows": raw_rows, "synth_seconds": synth_s}
+    print(f"== {patients:,} patients, {raw_rows:,} raw rows", flush=True)
+    runs = [
+        ("floor", [py, str(PEERS), "floor", str(spec_path), str(out)]),
+        ("clean", [str(BIN / "retro"), "clean", str(study)]),
+        ("pandas", [py, str(PEERS), "pandas", str(spec_path), str(out / "pandas")]),
+    ]
+    if not args.skip_polars:
+        runs.append(("polars", [py, str(PEERS), "polars", str(spec_path), str(out / "polars")]))
+    if not args.skip_run and patients <= args.run_max:
+        runs.append(("run", [str(BIN / "retro"), "run", str(study)]))
+    for name, cmd in runs:
+        r = measure(cmd, args.budget)
+        if name == "run" and r["status"] == "ok":
+            r["stages"] = stage_times(r["stdout"])
+        r.pop("stdout", None)
+        res[name] = r
+        shown = "-" if r["seconds"] is None else f"{r['seconds']:.1f} s"
+        peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f} MB"
+        cpu = "-" if r.get("cpu_seconds") is None else f"{r['cpu_seconds']:.1f} s"
+        print(
+            f"  {name:<7} {shown:>9}  cpu {cpu:>9}  peak {peak:>9}  {r['status'][:200]}", flush=True
+        )
+    return res
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """One row per size and stage: ours, floor, peers, ratios, peak memory."""
+    head = (
+        "| patients | raw rows | stage | ours (s) | floor (s) | ours / floor | pandas peer (s) "
+        "| polars peer (s) | ours / faster peer | CPU s: ours / floor / pandas / polars "
+        "| peak memory, ours (GB) |\n"
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n"
+    )
+    rows = []
+
+    def s(x: float | None) -> str:
+        return "–" if x is None else f"{x:.1f}"
+
+    for r in results:
+        floor = r["floor"]["seconds"]
+        clean = r["clean"]["seconds"]
+        peers = [r[p]["seconds"] for p in ("pandas", "polars") if p in r and r[p]["seconds"]]
+        best = min(peers) if peers else None
+        ratio = f"{clean / floor:.1f}×" if clean and floor else "–"
+        vs = f"{clean / best:.2f}×" if clean and best else "–"
+        polars = r.get("polars", {}).get("seconds")
+        mem = r["clean"]["peak_mb"]
+        cpus = " / ".join(
+            s(r.get(k, {}).get("cpu_seconds")) for k in ("clean", "floor", "pandas", "polars")
+        )
+        rows.append(
+            f"| {r['patients']:,} | {r['raw_rows']:,} | `retro clean` | {s(clean)} | {s(floor)} "
+            f"| {ratio} | {s(r['pandas']['seconds'])} | {s(polars)} | {vs} | {cpus} "
+            f"| {'–' if mem is None else f'{mem / 1024:.2f}'} |"
+        )
+        run = r.get("run")
+        if run:
+            stages = run.get("stages", {})
+            for stage in ("tables", "figures", "report"):
+                rows.append(
+                    f"| {r['patients']:,} | | {stage} (in `retro run`) | {s(stages.get(stage))} "
+                    "| | | | | | | |"
+                )
+            mem = run["peak_mb"]
+            rows.append(
+                f"| {r['patients']:,} | | whole `retro run` | {s(run['seconds'])} | | | | | "
+                f"| {s(run.get('cpu_seconds'))} | {'–' if mem is None else f'{mem / 1024:.2f}'} |"
+                + ("" if run["status"] == "ok" else f" {run['status'][:60]}")
+            )
+    return head + "\n".join(rows) + "\n"
+
+
+def curves(results: list[dict[str, Any]]) -> dict[str, list[tuple[int, float]]]:
+    """Seconds against patients for each line of the figure."""
+    lines: dict[str, list[tuple[int, float]]] = {}
+
+    def add(name: str, value: float | None, n: int) -> None:
+        if value:
+            lines.setdefault(name, []).append((n, value))
+
+    for r in results:
+        n = r["patients"]
+        add("retro clean", r["clean"]["seconds"], n)
+        add("floor (import + read CSV)", r["floor"]["seconds"], n)
+        add("pandas peer", r["pandas"]["seconds"], n)
+        add("polars peer", r.get("polars", {}).get("seconds"), n)
+        run = r.get("run") or {}
+        for stage in ("tables", "figures", "report"):
+            add(f"{stage} (in retro run)", run.get("stages", {}).get(stage), n)
+        add("whole retro run", run.get("seconds") if run.get("status") == "ok" else None, n)
+    return lines
+
+
+def slope(points: list[tuple[int, float]]) -> float | None:
+    """The least-squares slope of log(seconds) on log(patients) (1 = linear)."""
+    import numpy as np
+
+    if len(points) < 2:
+        return None
+    x, y = np.log([p for p, _ in points]), np.log([t for _, t in points])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def figure(results: list[dict[str, Any]], path: Path, note: str) -> dict[str, float | None]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    lines = curves(results)
+    slopes = {name: slope(points) for name, points in lines.items()}
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    for name, points in lines.items():
+        b = slopes[name]
+        label = f"{name} (slope {b:.2f})" if b is not None else name
+        style = "--" if "peer" in name or "floor" in name else "-"
+        ax.plot([p for p, _ in points], [t for _, t in points], style, marker="o", label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("patients (scaled synthetic twin, ~11 raw rows each)")
+    ax.set_ylabel("seconds (wall clock)")
+    ax.set_title("Time against registry size, each stage (log-log)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.text(0.01, 0.01, note, fontsize=6, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return slopes
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", default="62400,250000,1000000")
+    ap.add_argument("--data", type=Path, default=ROOT / "benchmarks" / ".data" / "scale")
+    ap.add_argument("--budget", type=float, default=1200, help="seconds per command")
+    ap.add_argument("--skip-run", action="store_true", help="time `retro clean` and peers only")
+    ap.add_argument("--skip-polars", action="store_true")
+    ap.add_argument(
+        "--run-max", type=int, default=10**9, help="time `retro run` only up to this many patients"
+    )
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--figure", type=Path, default=ROOT / "benchmarks" / "scale_curve.png")
+    ap.add_argument("--replot", type=Path, default=None, help="draw --figure from a --json file")
+    args = ap.parse_args()
+    if args.replot:
+        saved = json.loads(args.replot.read_text(encoding="utf-8"))
+        figure(saved["results"], args.figure, saved["note"])
+        return
+    load = os.getloadavg()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    results = [bench_size(int(n), args) for n in args.sizes.split(",")]
+    table = markdown(results)
+    note = f"{started}, {os.cpu_count()} CPUs, load average at start {load[0]:.1f}"
+    slopes = figure(results, args.figure, note)
+    print(f"\n{note}\n\n{table}")
+    for name, b in slopes.items():
+        print(f"slope of {name}: {'–' if b is None else f'{b:.2f}'}")
+    if args.json:
+        args.json.write_text(
+            json.dumps({"note": note, "results": results, "slopes": slopes}, indent=2),
+            encoding="utf-8",
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Per-group reference implementations of the de-duplication steps (the code before they
+were vectorised), kept to cross-check ``analysis.clean.duplicates`` on random and scaled data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.clean.columns import DUPLICATE_KEYS
+from analysis.clean.step import LOG_COLUMNS, Step, concat_rows, log_rows, where
+
+_NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
+
+
+def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
+    """Merge agreeing duplicate patient rows; exclude every row of ids whose rows disagree.
+
+    Returns the step and a table of conflicts (``patient_id, columns, rows``) for the report.
+    """
+    dup_mask = data["patient_id"].duplicated(keep=False)
+    if not dup_mask.any():
+        return Step(data), pd.DataFrame(columns=["patient_id", "columns", "rows"])
+    keep_parts = [data.loc[~dup_mask]]
+    excluded, conflicts = [], []
+    for pid, grp in data.loc[dup_mask].groupby("patient_id", sort=False):
+        cols = [c for c in grp.columns if c not in _NOT_VALUES]
+        differing = [c for c in cols if grp[c].dropna().astype(str).nunique() > 1]
+        places = "; ".join(where(grp, i) for i in grp.index)
+        if differing:
+            detail = ", ".join(
+                f"{c}: " + " vs ".join(repr(v) for v in grp[c].astype(str)) for c in differing
+            )
+            msg = (
+                f"patient_id {pid!r} appears in {len(grp)} rows with conflicting values ({detail}); "
+                f"all rows excluded. Correct the export so one record remains."
+            )
+            excluded.append(log_rows(grp, "patients", "conflict", msg))
+            conflicts.append({"patient_id": pid, "columns": ", ".join(differing), "rows": places})
+            continue
+        first = grp.index[0]
+        merged = grp.iloc[[0]].copy()
+        for c in cols:
+            non_null = grp[c].dropna()
+            if len(non_null) and pd.isna(merged.at[first, c]):
+                merged.at[first, c] = non_null.iloc[0]
+        keep_parts.append(merged)
+        rest = grp.iloc[1:]
+        excluded.append(
+            log_rows(
+                rest, "patients", "duplicate", f"duplicate of {where(grp, first)} (same values)"
+            )
+        )
+    kept = pd.concat(keep_parts).sort_index()
+    return Step(kept, concat_rows(excluded, LOG_COLUMNS)), pd.DataFrame(conflicts)
+
+
+def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
+    """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others."""
+    keys = DUPLICATE_KEYS[table]
+    dup = data.duplicated(keys, keep="first")
+    if not dup.any():
+        return Step(data)
+    first_idx = data.loc[~data.duplicated(keys, keep="first")].set_index(keys).index
+    firsts = pd.Series(data.loc[~dup].index, index=first_idx)
+    bad = data.loc[dup]
+    reasons = pd.Series(
+        [
+            f"duplicate of {where(data, firsts.loc[tuple(r)])} (same {', '.join(keys)})"
+            for r in bad[keys].itertuples(index=False)
+        ],
+        index=bad.index,
+    )
+    return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))
