@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.report.claims import claims_path_for, load_claims, verify_claims
-from analysis.report.html import render_report_html, report_inputs
+from analysis.report.html import render_report_html, report_inputs, report_table_order
 from analysis.report.manifest import build_manifest
 from analysis.report.pdf import html_to_pdf
 from analysis.studyfile.plan import Report
@@ -91,8 +91,9 @@ def write_tables_docx(study, *, suppress_below: int | None = None) -> Path:  # n
     target = study.reports_dir / "tables.docx"
     options = report_options(study)
     with atomic_path(target) as tmp:
+        order = report_table_order(study.config, study.tables)
         write_docx(
-            list(study.tables.values()),
+            [study.tables[name] for name in order],
             tmp,
             title=study.config.study.title,
             suppress_below=suppress_below,

@@ -7,7 +7,7 @@ user (config, data labels) is escaped; no patient identifier is ever written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,6 +42,16 @@ def plan_sections(config: StudyConfig) -> tuple[SectionRow, ...]:
         )
         for sec in effective_plan(config).report.sections
     )
+
+
+def report_table_order(config: StudyConfig, names: Iterable[str]) -> list[str]:
+    """``names`` (the study's tables) in the order the report numbers them: section by
+    section, then any table no section shows, in plan order. ``tables.docx`` uses it, so its
+    "Table 3" is the report's Table 3."""
+    names = list(names)
+    shown = [n for sec in plan_sections(config) for n in sec[1] if n in names]
+    shown = list(dict.fromkeys(shown))
+    return shown + [n for n in names if n not in shown]
 
 
 def plan_captions(config: StudyConfig, *, suppress_below: int | None = None) -> dict[str, str]:

@@ -121,3 +121,21 @@ def test_the_scan_catches_each_kind_and_allows_only_patterns() -> None:
     assert findings("Reads great_tables without a version.") != []
     assert findings("Outputs in /work/data/processed/x_y") == []
     assert set(ALLOWED) == {"file name or path", "software and version"}
+
+
+@pytest.mark.parametrize("study", [p.stem for p in STUDIES])
+def test_tables_docx_numbers_the_tables_as_the_report_does(shipped, study: str) -> None:
+    """ "Table 3" in the Word file is the report's Table 3 (the minoxidil Word file once
+    numbered its tables in plan order while the report numbered them by section)."""
+    import html
+    import re
+
+    import docx
+
+    folder = shipped[study][0]
+    page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+    in_report = list(dict.fromkeys(re.findall(r"Table (\d+)\. ([^<\n]+)", page)))
+    words = [p.text for p in docx.Document(str(folder / "tables.docx")).paragraphs]
+    in_docx = [m.groups() for p in words if (m := re.match(r"Table (\d+)\. (.+)", p))]
+    assert in_docx[: len(in_report)] == [(n, t.strip()) for n, t in in_report]
+    assert len(in_report) >= 5
