@@ -325,10 +325,13 @@ def relabelled(table: TableResult, config: StudyConfig, columns: Iterable[str] =
 def _toolkit_rows() -> dict[str, str]:
     """The rows the table builders add of their own, as the study's levels are shown: with a
     capital first letter ("any adverse event" -> "Any adverse event")."""
+    from analysis.clean.derive import NOT_APPLICABLE
     from analysis.tables.adverse_events import ANY, SERIOUS
+    from analysis.tables.ae_detail import NONE_LEVEL
     from analysis.tables.response import ANY_LEVEL
 
-    return {row: row[:1].upper() + row[1:] for row in (ANY, SERIOUS, ANY_LEVEL)}
+    rows = (ANY, SERIOUS, ANY_LEVEL, NONE_LEVEL, NOT_APPLICABLE)
+    return {row: row[:1].upper() + row[1:] for row in rows}
 
 
 def _columns(result: CleanResult) -> list[str]:

@@ -53,10 +53,11 @@ def relabel_text(text: str, levels: Mapping[str, str], names: Mapping[str, str])
     core = _names_in(core, names)
     if " vs " in core:
         prefix, _, rest = core.rpartition(": ")
+        prefix = names.get(prefix, prefix)  # "sex: male vs female" -> "Sex: Male vs Female"
         left, _, right = rest.partition(" vs ")
         if left in levels or right in levels:
             rest = f"{levels.get(left, left)} vs {levels.get(right, right)}"
-            core = f"{prefix}: {rest}" if prefix else rest
+        core = f"{prefix}: {rest}" if prefix else rest
     return indent + core
 
 
