@@ -40,7 +40,13 @@ def process_connection() -> ibis.BaseBackend:
     ~0.03-0.4 s, a fifth of an AE table on a million patients. It runs the queries over
     in-memory tables and reads the Parquet inputs of the table functions. A forked child opens
     its own (a connection's worker threads do not survive a fork). Not for use by two threads
-    at once."""
+    at once. Inside ``backends.using(engine)`` it is that engine's connection instead (e.g.
+    Spark)."""
+    from analysis.engine.backends import active
+
+    chosen = active()
+    if chosen is not None:
+        return chosen.con
     pid = os.getpid()
     con = _CONNECTIONS.get(pid)
     if con is None:
@@ -94,12 +100,13 @@ def as_table(
         st = path.stat()
         key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
         name = "parquet_" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
+        con = con if con is not None else _chosen_connection()
         if con is not None:
-            return con.read_parquet(str(path), table_name=name)
+            return con.read_parquet(_parquet_source(path, con), table_name=name)
         own = process_connection()  # first: a fork's inherited views go with its connection
         view = _VIEWS.get(name)
         if view is None:  # creating the view and reading its schema takes ~10 ms
-            view = _VIEWS[name] = own.read_parquet(str(path), table_name=name)
+            view = _VIEWS[name] = own.read_parquet(_parquet_source(path, own), table_name=name)
         return view
     if isinstance(data, pd.DataFrame):
         if columns is not None:
@@ -110,6 +117,22 @@ def as_table(
     raise TypeError(
         f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
     )
+
+
+def _chosen_connection() -> ibis.BaseBackend | None:
+    """The connection of the engine made active by ``backends.using``, if any."""
+    from analysis.engine.backends import active
+
+    chosen = active()
+    return chosen.con if chosen is not None else None
+
+
+def _parquet_source(path: Path, con: ibis.BaseBackend) -> str:
+    """What ``con.read_parquet`` reads for ``path``: a file as is; a folder of Parquet parts
+    (e.g. written by Spark) as is on Spark, as the glob of its ``.parquet`` files on DuckDB."""
+    if path.is_dir() and con.name == "duckdb":
+        return str(path / "**" / "*.parquet")
+    return str(path)
 
 
 def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
@@ -456,7 +479,10 @@ def materialize(expr: ir.Table) -> ir.Table:
     Used instead of Ibis ``Table.cache()``, whose DDL fails with the sqlglot/DuckDB versions
     this project installs (``DROP TABLE IF EXISTS`` is generated without a name).
     """
-    return ibis.memtable(_backend(expr).to_pyarrow(expr))
+    con = _backend(expr)
+    if con.name == "pyspark":  # kept on the cluster (persisted), not collected to the driver
+        return expr.cache()
+    return ibis.memtable(con.to_pyarrow(expr))
 
 
 def incidence_counts(
