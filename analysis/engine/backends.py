@@ -66,9 +66,19 @@ def active() -> Engine | None:
 
 
 @contextlib.contextmanager
-def using(engine: Engine) -> Iterator[Engine]:
-    """Run every count of ``analysis.engine`` inside the block on ``engine``'s connection
-    (in-memory frames are shipped to it; Parquet paths are read by it)."""
+def using(
+    engine: Engine | ibis.BaseBackend, *, collect_limit: int | None = None
+) -> Iterator[Engine]:
+    """Run every count of ``analysis.engine`` inside the block on ``engine`` (an ``Engine``, or
+    an Ibis connection such as ``connect(spark_session=spark)``, with ``collect_limit``):
+    in-memory frames are shipped to it, Parquet paths are read by it.
+
+        with using(connect(spark_session=spark)):
+            ae_incidence("hdfs:///registry/patients", "hdfs:///registry/events", by=["arm"])
+    """
+    if not isinstance(engine, Engine):
+        name = "spark" if engine.name == "pyspark" else engine.name
+        engine = Engine(con=engine, backend=name, collect_limit=collect_limit)
     token = _ACTIVE.set(engine)
     try:
         yield engine

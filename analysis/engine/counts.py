@@ -1,8 +1,8 @@
 """Counts on the engine: every aggregation the tables need, written once in Ibis.
 
-The functions accept a pandas DataFrame, a Parquet path or an Ibis table, run on DuckDB
-in-process by default (any Ibis backend works: pass an Ibis table of that backend), and return
-small pandas frames of counts and sums. Tests and models then run on those small results. No
+The functions accept a pandas DataFrame, a Parquet path (file or folder of parts) or an Ibis
+table, run on DuckDB in-process by default (on Spark inside ``backends.using``; any Ibis backend
+works: pass an Ibis table of that backend), and return small pandas frames of counts and sums. Tests and models then run on those small results. No
 table builder calls pandas ``groupby`` on patient-level data directly.
 
 Over 400 lines as one job: every aggregation on the engine, in one place so that no table counts
@@ -480,8 +480,11 @@ def materialize(expr: ir.Table) -> ir.Table:
     this project installs (``DROP TABLE IF EXISTS`` is generated without a name).
     """
     con = _backend(expr)
-    if con.name == "pyspark":  # kept on the cluster (persisted), not collected to the driver
-        return expr.cache()
+    if con.name == "pyspark":
+        # kept on the cluster (a persisted DataFrame, released when the table is dropped), not
+        # collected to the driver; on Spark itself, not Ibis' default backend (in-memory inputs)
+        con._run_pre_execute_hooks(expr)  # registers the in-memory tables it reads
+        return con._cached_table(expr)
     return ibis.memtable(con.to_pyarrow(expr))
 
 

@@ -175,8 +175,7 @@ def with_backend(config: StudyConfig, backend: str) -> StudyConfig:
 
     if backend not in ("duckdb", "spark"):
         raise ConfigError(
-            f"engine {backend!r} is not a backend; expected duckdb or spark "
-            "(e.g. --engine spark)."
+            f"engine {backend!r} is not a backend; expected duckdb or spark (e.g. --engine spark)."
         )
     settings = config.engine.model_dump()
     settings["backend"] = backend
