@@ -8,7 +8,7 @@ the Parquet files (``ae_incidence(paths...)``: DuckDB reads them itself, Spark r
 itself) and a 10-variable Table 1 by sex with p-values (``baseline_table(frame)``: the frame is
 shipped to the engine, Arrow for both). Each task runs once cold, then ``--repeat`` rounds,
 DuckDB and Spark interleaved; medians are reported. The ARDs of both engines must be equal
-(counts exactly, other numbers to 1e-12) or the script exits with status 1.
+(counts exactly, other numbers to ``RTOL``) or the script exits with status 1.
 
 Per-row cost: the tasks also run at ``--small`` patients (a tenth by default) so that the fixed
 cost (planning, scheduling, start of each Spark job) and the per-row cost of each engine are
@@ -52,8 +52,14 @@ def table1(data: pd.DataFrame) -> pd.DataFrame:
     ).frame
 
 
+#: Other numbers than counts agree to this relative difference (the unit test asserts 1e-12 on
+#: the studies' few hundred rows; a million rows summed in another order drift further).
+RTOL = 1e-9
+
+
 def same_ard(a: pd.DataFrame, b: pd.DataFrame) -> str:
-    """'' when equal (text columns equal, counts exact, other values to 1e-12), else why not."""
+    """'' or 'equal (...)' when equal (text columns equal, counts exact, other values to a
+    relative ``RTOL``), else why not."""
     if list(a.columns) != list(b.columns) or len(a) != len(b):
         return f"shape differs: {a.shape} vs {b.shape}"
     text = [c for c in a.columns if c != "value"]
@@ -64,9 +70,13 @@ def same_ard(a: pd.DataFrame, b: pd.DataFrame) -> str:
     counts = a["stat"].isin(["n", "N", "events", "n_missing"]).to_numpy()
     if not np.array_equal(x[counts], y[counts], equal_nan=True):
         return "counts differ"
-    if not np.allclose(x, y, rtol=1e-12, atol=1e-12, equal_nan=True):
-        return f"values differ (max {np.nanmax(np.abs(x - y)):.3g})"
-    return ""
+    both = np.isfinite(x) & np.isfinite(y)
+    rel = np.abs(x[both] - y[both]) / np.maximum(np.abs(x[both]), 1e-300)
+    worst = float(rel.max()) if rel.size else 0.0
+    # sums of a million floats in another order: ~1e-13 relative, more after a p-value's tail
+    if not np.array_equal(np.isfinite(x), np.isfinite(y)) or worst > RTOL:
+        return f"values differ (largest relative difference {worst:.3g})"
+    return f"equal (largest relative difference {worst:.1g})" if worst else ""
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -109,7 +119,7 @@ def run_size(
                 secs, results["spark"] = timed(task)
             times["spark"].append(secs)
         check = same_ard(results["duckdb"], results["spark"])
-        row = {
+        row: dict[str, Any] = {
             "check": check or "equal",
             **{f"{k}_cold": v[0] for k, v in times.items()},
             **{f"{k}_median": statistics.median(v[1:] or v) for k, v in times.items()},
@@ -218,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     session.stop()
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
-    bad = [s for s in sizes for t in ("ae_incidence", "table1") if s[t]["check"] != "equal"]
+    bad = [s for s in sizes for t in ("ae_incidence", "table1") if "differ" in s[t]["check"]]
     return 1 if bad else 0
 
 

@@ -20,6 +20,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -139,6 +140,9 @@ def _build_session(*, master: str | None, conf: Mapping[str, Any] | None) -> Any
     builder = SparkSession.builder.appName("retro-analysis").master(master or "local[*]")
     # Python workers (when Spark needs any) run this interpreter unless conf names another
     settings = {**SPARK_DEFAULTS, "spark.pyspark.python": sys.executable}
+    # a JVM started here logs errors only (its own start-up lines included)
+    quiet = Path(__file__).with_name("log4j2-quiet.properties")
+    settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={quiet.as_uri()}"
     for key, value in {**settings, **{k: str(v) for k, v in (conf or {}).items()}}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()

@@ -88,11 +88,16 @@ def as_table(
     one string per row) — narrowed first to ``columns`` (those it has), so that
     only the columns a table uses are converted; a path is read as Parquet by DuckDB (``con``,
     or this process's connection) without loading it into pandas, as a view named after the
-    file's path, size and modification time (reading the same file again reuses its view); an
-    Ibis table is returned as is.
+    file's path, size and modification time (reading the same file again reuses its view); a
+    folder of Parquet parts is one table; a URL (``hdfs://``, ``s3a://``...) is read by the
+    engine as it is (Spark reads shared storage itself); an Ibis table is returned as is.
     """
     if isinstance(data, ir.Table):
         return data
+    if isinstance(data, str) and "://" in data:  # shared storage: hdfs://, s3a://, abfss://...
+        con = con if con is not None else process_connection()
+        name = "parquet_" + hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()[:16]
+        return con.read_parquet(data, table_name=name)
     if isinstance(data, str | Path):
         path = Path(data)
         if not path.exists():
