@@ -5,6 +5,8 @@ Errors the user can fix are printed as a message (no traceback) and exit with st
 prints one line and exits with status 130. Commands write their files into staging folders and
 move them into place at the end (``analysis.write.staging``): a failed or interrupted command leaves
 the previous outputs as they were.
+
+Over 400 lines as one job: every command of ``retro`` and its options, in one place.
 """
 
 from __future__ import annotations
@@ -381,6 +383,9 @@ def _run_all(
     _now.stage = "claims check"
     out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
     out.print(f"figures: {len(made.figures)}")
+    if s.config.engine.backend != "duckdb":
+        rows = ", ".join(f"{what} {n:,}" for what, n in s.engine.collected) or "none"
+        out.print(f"engine: spark; per-patient rows collected to the driver: {rows}")
     for p in [*made.report, made.manifest]:
         out.print(f"wrote {p}")
     if suppress_below:

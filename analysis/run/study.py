@@ -90,7 +90,7 @@ class Study:
         from analysis.tables.study_tables import StudyTables, table_builders
 
         builders = table_builders(self.config, self.clean)
-        if self.engine.backend != "duckdb":
+        if self.config.engine.backend != "duckdb" or self._spark is not None:
             self._check_figures_collect()
         return StudyTables({name: self._on_engine(name, b) for name, b in builders.items()})
 
@@ -107,10 +107,13 @@ class Study:
         fits on per-patient rows first checks them against the engine's collect_limit."""
         from analysis.engine.backends import check_collect, using
 
+        if self.config.engine.backend == "duckdb" and self._spark is None:
+            return build  # this process's DuckDB connection, a forked child's own
+
         def run() -> TableResult:
             with using(self.engine):
                 spec = self._table_spec(name)
-                if self.engine.backend != "duckdb" and spec.kind in PER_PATIENT_TABLES:
+                if spec.kind in PER_PATIENT_TABLES:
                     rows = len(self._subjects(spec))
                     what = f"table {name!r} (kind {spec.kind})"
                     check_collect(rows, what=what, key=f"analysis.tables.{name}")
