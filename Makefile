@@ -13,7 +13,7 @@ STUDY  ?= $(filter-out %.claims.yaml,$(sort $(wildcard studies/*.yaml)))
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	@touch $(STAMP)
 
 # WeasyPrint (PDF report) needs the Pango libraries from the operating system, and subsets the
@@ -59,6 +59,19 @@ system-deps:
 	  echo "note: sudo apt-get install poppler-utils runs the report's PDF page test"; \
 	fi
 
+# Java for the Spark engine's tests (tests/unit/engine/test_spark_backend.py: the same numbers
+# on Spark as on DuckDB; pyspark 4 needs Java 17+), installed with apt-get when run as root, else
+# those tests say so and are skipped.
+	@if command -v java >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Java for the Spark engine's tests (apt-get)"; \
+	  apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1 \
+	  || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
+	  || echo "note: Java not installed; the Spark engine's tests will be skipped"; \
+	else \
+	  echo "note: sudo apt-get install openjdk-17-jre-headless runs the Spark engine's tests"; \
+	fi
+
 # LibreOffice (Writer) and poppler-utils: the test that renders tables.docx to PDF and checks its
 # pages (tests/unit/report/test_docx_render.py; skipped with a message without them).
 docx-render-deps:
@@ -91,7 +104,7 @@ pytest: $(STAMP) system-deps docx-render-deps
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
 	$(BIN)/python benchmarks/run_all.py
 
 clean-outputs:

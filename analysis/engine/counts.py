@@ -1,8 +1,8 @@
 """Counts on the engine: every aggregation the tables need, written once in Ibis.
 
-The functions accept a pandas DataFrame, a Parquet path or an Ibis table, run on DuckDB
-in-process by default (any Ibis backend works: pass an Ibis table of that backend), and return
-small pandas frames of counts and sums. Tests and models then run on those small results. No
+The functions accept a pandas DataFrame, a Parquet path (file or folder of parts) or an Ibis
+table, run on DuckDB in-process by default (on Spark inside ``backends.using``; any Ibis backend
+works: pass an Ibis table of that backend), and return small pandas frames of counts and sums. Tests and models then run on those small results. No
 table builder calls pandas ``groupby`` on patient-level data directly.
 
 Over 400 lines as one job: every aggregation on the engine, in one place so that no table counts
@@ -40,7 +40,13 @@ def process_connection() -> ibis.BaseBackend:
     ~0.03-0.4 s, a fifth of an AE table on a million patients. It runs the queries over
     in-memory tables and reads the Parquet inputs of the table functions. A forked child opens
     its own (a connection's worker threads do not survive a fork). Not for use by two threads
-    at once."""
+    at once. Inside ``backends.using(engine)`` it is that engine's connection instead (e.g.
+    Spark)."""
+    from analysis.engine.backends import active
+
+    chosen = active()
+    if chosen is not None:
+        return chosen.con
     pid = os.getpid()
     con = _CONNECTIONS.get(pid)
     if con is None:
@@ -82,11 +88,16 @@ def as_table(
     one string per row) — narrowed first to ``columns`` (those it has), so that
     only the columns a table uses are converted; a path is read as Parquet by DuckDB (``con``,
     or this process's connection) without loading it into pandas, as a view named after the
-    file's path, size and modification time (reading the same file again reuses its view); an
-    Ibis table is returned as is.
+    file's path, size and modification time (reading the same file again reuses its view); a
+    folder of Parquet parts is one table; a URL (``hdfs://``, ``s3a://``...) is read by the
+    engine as it is (Spark reads shared storage itself); an Ibis table is returned as is.
     """
     if isinstance(data, ir.Table):
         return data
+    if isinstance(data, str) and "://" in data:  # shared storage: hdfs://, s3a://, abfss://...
+        con = con if con is not None else process_connection()
+        name = "parquet_" + hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()[:16]
+        return con.read_parquet(data, table_name=name)
     if isinstance(data, str | Path):
         path = Path(data)
         if not path.exists():
@@ -94,12 +105,13 @@ def as_table(
         st = path.stat()
         key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
         name = "parquet_" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
+        con = con if con is not None else _chosen_connection()
         if con is not None:
-            return con.read_parquet(str(path), table_name=name)
+            return con.read_parquet(_parquet_source(path, con), table_name=name)
         own = process_connection()  # first: a fork's inherited views go with its connection
         view = _VIEWS.get(name)
         if view is None:  # creating the view and reading its schema takes ~10 ms
-            view = _VIEWS[name] = own.read_parquet(str(path), table_name=name)
+            view = _VIEWS[name] = own.read_parquet(_parquet_source(path, own), table_name=name)
         return view
     if isinstance(data, pd.DataFrame):
         if columns is not None:
@@ -110,6 +122,22 @@ def as_table(
     raise TypeError(
         f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
     )
+
+
+def _chosen_connection() -> ibis.BaseBackend | None:
+    """The connection of the engine made active by ``backends.using``, if any."""
+    from analysis.engine.backends import active
+
+    chosen = active()
+    return chosen.con if chosen is not None else None
+
+
+def _parquet_source(path: Path, con: ibis.BaseBackend) -> str:
+    """What ``con.read_parquet`` reads for ``path``: a file as is; a folder of Parquet parts
+    (e.g. written by Spark) as is on Spark, as the glob of its ``.parquet`` files on DuckDB."""
+    if path.is_dir() and con.name == "duckdb":
+        return str(path / "**" / "*.parquet")
+    return str(path)
 
 
 def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
@@ -456,7 +484,13 @@ def materialize(expr: ir.Table) -> ir.Table:
     Used instead of Ibis ``Table.cache()``, whose DDL fails with the sqlglot/DuckDB versions
     this project installs (``DROP TABLE IF EXISTS`` is generated without a name).
     """
-    return ibis.memtable(_backend(expr).to_pyarrow(expr))
+    con = _backend(expr)
+    if con.name == "pyspark":
+        # kept on the cluster (a persisted DataFrame, released when the table is dropped), not
+        # collected to the driver; on Spark itself, not Ibis' default backend (in-memory inputs)
+        con._run_pre_execute_hooks(expr)  # registers the in-memory tables it reads
+        return con._cached_table(expr)
+    return ibis.memtable(con.to_pyarrow(expr))
 
 
 def incidence_counts(

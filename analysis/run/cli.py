@@ -5,6 +5,8 @@ Errors the user can fix are printed as a message (no traceback) and exit with st
 prints one line and exits with status 130. Commands write their files into staging folders and
 move them into place at the end (``analysis.write.staging``): a failed or interrupted command leaves
 the previous outputs as they were.
+
+Over 400 lines as one job: every command of ``retro`` and its options, in one place.
 """
 
 from __future__ import annotations
@@ -369,13 +371,28 @@ def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt
     _run_all(study, suppress_below=suppress_below, command=f"retro report {study}")
 
 
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where the counts run, over the study file's `engine.backend`: duckdb (in-process) "
+        "or spark (the file's engine.master and engine.conf, default local[*]; docs/spark.md).",
+    ),
+]
+
+
 @app.command()
 @_command("run")
-def run(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt = None) -> None:
+def run(
+    study: StudyArg,
+    suppress_below: SuppressOpt = None,
+    jobs: RunJobsOpt = None,
+    engine: EngineOpt = None,
+) -> None:
     """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX, claims check),
     manifest. A failing stage stops the run with the stage named; nothing is skipped silently."""
     _say_jobs_unused(jobs)
-    _run_all(study, suppress_below=suppress_below, command=f"retro run {study}")
+    _run_all(study, suppress_below=suppress_below, command=f"retro run {study}", engine=engine)
 
 
 def _say_jobs_unused(jobs: int | None) -> None:
@@ -388,14 +405,20 @@ def _say_jobs_unused(jobs: int | None) -> None:
         )
 
 
-def _run_all(study: Path, *, suppress_below: int | None, command: str) -> None:
+def _run_all(
+    study: Path, *, suppress_below: int | None, command: str, engine: str | None = None
+) -> None:
     from analysis.clean.outputs import validation_report
     from analysis.run.outputs import run_study
-    from analysis.run.study import Study
+    from analysis.run.study import Study, with_backend
 
     if suppress_below is not None:
         command += f" --suppress-below {suppress_below}"
-    s = Study(_load(study))
+    loaded = _load(study)
+    if engine is not None:
+        command += f" --engine {engine}"
+        loaded = _guard(lambda: with_backend(loaded, engine), "reading the study file")
+    s = Study(loaded)
     cfg = s.config  # while the outputs are written, s.config points to staging folders
     _folders(cfg, "processed", "reports")
     clock = Clock()
@@ -423,6 +446,9 @@ def _run_all(study: Path, *, suppress_below: int | None, command: str) -> None:
     _now.stage = "claims check"
     out.print(f"tables: {len(s.tables)} tables, {len(s.ard)} ARD rows")
     out.print(f"figures: {len(made.figures)}")
+    if s.config.engine.backend != "duckdb":
+        rows = ", ".join(f"{what} {n:,}" for what, n in s.engine.collected) or "none"
+        out.print(f"engine: spark; per-patient rows collected to the driver: {rows}")
     for p in [*made.report, made.manifest]:
         out.print(f"wrote {p}")
     if suppress_below:

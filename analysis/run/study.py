@@ -5,14 +5,17 @@
     study.tables["ae_incidence"]   # shows itself as a table in Jupyter
     study.ard                      # every number, one per row
 
-All work is done by the pure functions it calls; it only remembers their results.
+All work is done by the pure functions it calls; it only remembers their results. The counts
+run on the engine of the study file's ``engine`` setting (``Study.load(path, engine="spark")``
+overrides its backend; ``Study(config, spark=session)`` counts on a SparkSession already made).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,14 +25,23 @@ from analysis.errors import ConfigError
 from analysis.studyfile.config import StudyConfig
 
 if TYPE_CHECKING:
+    from analysis.engine.backends import Engine
+    from analysis.tables.render import TableResult
     from analysis.tables.study_tables import StudyTables
+
+#: Table kinds that fit a model or an estimator on one row per patient (on the Spark driver).
+PER_PATIENT_TABLES = ("proportional_odds", "logistic", "time_to_event")
+#: Figure kinds drawn from one row per patient.
+PER_PATIENT_FIGURES = ("km",)
 
 
 class Study:
-    """One study: config, cleaned data, tables, ARD (each computed on first use)."""
+    """One study: config, cleaned data, tables, ARD (each computed on first use). ``spark``: a
+    SparkSession to count on (the study file's ``engine.collect_limit`` still applies)."""
 
-    def __init__(self, config: StudyConfig | str | Path) -> None:
-        """``config``: a loaded study file, or the path of one (as :meth:`load`)."""
+    def __init__(self, config: StudyConfig | str | Path, *, spark: Any = None) -> None:
+        """``config``: a loaded study file, or the path of one (as :meth:`load`); ``spark``: a
+        SparkSession to count on."""
         if isinstance(config, str | Path):
             config = StudyConfig.load(config)
         if not isinstance(config, StudyConfig):
@@ -38,16 +50,28 @@ class Study:
                 f"{type(config).__name__}. Use Study.load('studies/<study>.yaml')."
             )
         self.config = config
+        self._spark = spark
 
     @classmethod
-    def load(cls, path: str | Path, *, reports_dir: str | Path | None = None) -> Study:
+    def load(
+        cls,
+        path: str | Path,
+        *,
+        reports_dir: str | Path | None = None,
+        engine: str | None = None,
+        spark: Any = None,
+    ) -> Study:
         """The study of a YAML file; ``reports_dir`` writes this run's reports elsewhere than
-        the file's ``paths.reports`` (the file itself is not changed)."""
+        the file's ``paths.reports`` (the file itself is not changed); ``engine`` ("duckdb" or
+        "spark") overrides the file's ``engine.backend`` (a Spark setting is dropped for
+        duckdb); ``spark`` counts on that SparkSession."""
         config = StudyConfig.load(path)
         if reports_dir is not None:
             paths = config.paths.model_copy(update={"reports": str(Path(reports_dir).resolve())})
             config = config.model_copy(update={"paths": paths})
-        return cls(config)
+        if engine is not None:
+            config = with_backend(config, engine)
+        return cls(config, spark=spark)
 
     def __repr__(self) -> str:
         return f"Study({self.config.study.name!r})"
@@ -65,7 +89,58 @@ class Study:
         """Every table of the study (report order), each built on first use."""
         from analysis.tables.study_tables import StudyTables, table_builders
 
-        return StudyTables(table_builders(self.config, self.clean))
+        builders = table_builders(self.config, self.clean)
+        if self.config.engine.backend != "duckdb" or self._spark is not None:
+            self._check_figures_collect()
+        return StudyTables({name: self._on_engine(name, b) for name, b in builders.items()})
+
+    @cached_property
+    def engine(self) -> Engine:
+        """Where the counts run (``analysis.engine.backends.Engine``): the study file's
+        ``engine`` setting, or the SparkSession given; connected on first use."""
+        from analysis.engine.backends import engine_for
+
+        return engine_for(self.config.engine, spark_session=self._spark)
+
+    def _on_engine(self, name: str, build: Callable[[], TableResult]) -> Callable[[], TableResult]:
+        """``build`` run with the study's engine active (its counts run there); a table that
+        fits on per-patient rows first checks them against the engine's collect_limit."""
+        from analysis.engine.backends import check_collect, using
+
+        if self.config.engine.backend == "duckdb" and self._spark is None:
+            return build  # this process's DuckDB connection, a forked child's own
+
+        def run() -> TableResult:
+            with using(self.engine):
+                spec = self._table_spec(name)
+                if spec.kind in PER_PATIENT_TABLES:
+                    rows = len(self._subjects(spec))
+                    what = f"table {name!r} (kind {spec.kind})"
+                    check_collect(rows, what=what, key=f"analysis.tables.{name}")
+                return build()
+
+        return run
+
+    def _table_spec(self, name: str) -> Any:
+        from analysis.studyfile.plan_defaults import effective_plan
+
+        return effective_plan(self.config).tables[name]
+
+    def _subjects(self, spec: Any) -> pd.DataFrame:
+        from analysis.tables.plan_context import Context
+
+        return Context(self.config, self.clean).subjects(spec)
+
+    def _check_figures_collect(self) -> None:
+        """Each per-patient figure (Kaplan–Meier) checked against the collect_limit."""
+        from analysis.engine.backends import check_collect, using
+        from analysis.studyfile.plan_defaults import effective_plan
+
+        with using(self.engine):
+            for i, fig in enumerate(effective_plan(self.config).figures):
+                if fig.kind in PER_PATIENT_FIGURES:
+                    what = f"figure {getattr(fig, 'name', None) or i} (kind {fig.kind})"
+                    check_collect(len(self.patients), what=what, key=f"analysis.figures[{i}]")
 
     @cached_property
     def ard(self) -> pd.DataFrame:
@@ -93,3 +168,20 @@ class Study:
             unsuppressed_dir=self.config.processed_dir,
             synthetic=is_synthetic(self.config),
         )
+
+
+def with_backend(config: StudyConfig, backend: str) -> StudyConfig:
+    """``config`` with its ``engine.backend`` set to ``backend`` ("duckdb" or "spark"); for
+    duckdb the Spark settings (master, conf) are dropped. A ``ConfigError`` for another name."""
+    from analysis.errors import ConfigError
+    from analysis.studyfile.engine import EngineSettings
+
+    if backend not in ("duckdb", "spark"):
+        raise ConfigError(
+            f"engine {backend!r} is not a backend; expected duckdb or spark (e.g. --engine spark)."
+        )
+    settings = config.engine.model_dump()
+    settings["backend"] = backend
+    if backend == "duckdb":
+        settings.update(master=None, conf={})
+    return config.model_copy(update={"engine": EngineSettings(**settings)})

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analysis.clean.identity_rules import IdRules
 from analysis.errors import ConfigError
 from analysis.studyfile.design import Condition, Exposure, Group, Variable
+from analysis.studyfile.engine import EngineSettings
 from analysis.studyfile.plan import AnalysisPlan
 from analysis.studyfile.text import normalize_label
 from analysis.studyfile.yaml_lines import (
@@ -291,6 +292,10 @@ class StudyConfig(_Model):
     analysis: AnalysisPlan = Field(
         default_factory=AnalysisPlan,
         description="the analysis plan: options, labels, tables, figures and report sections",
+    )
+    engine: EngineSettings = Field(
+        default_factory=EngineSettings,
+        description="where the counts run: duckdb (in-process, default) or spark",
     )
 
     # Not a model field: set by ``load`` so relative paths resolve against the repository.

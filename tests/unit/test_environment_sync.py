@@ -18,9 +18,8 @@ def _spec(req: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = dict(
-        _spec(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]
-    )
+    extras = project["optional-dependencies"]
+    wanted = dict(_spec(r) for r in project["dependencies"] + extras["dev"] + extras["spark"])
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     listed = [
         d
