@@ -127,7 +127,7 @@ def same(a: float, b: float) -> bool:
 def total_sets(n: dict[Cell, float], big_n: dict[Cell, float]) -> list[CellSet]:
     """Levels of a variable shown without ``N`` whose ``n`` add up to a one-level count of the
     same table and group (the outcome levels of a model and its complete cases: worsening +
-    stabilization + ... = the model's n)."""
+    stabilization + ... = the model's n, the outcome's row with ``level`` ``""``)."""
     totals: dict[tuple[str, Groups], dict[float, list[Cell]]] = {}
     by_var_group: dict[tuple[str, str, Groups], list[Cell]] = {}
     for cell, value in n.items():
@@ -136,13 +136,11 @@ def total_sets(n: dict[Cell, float], big_n: dict[Cell, float]) -> list[CellSet]:
         elif cell not in big_n:
             by_var_group.setdefault((cell[0], cell[1], cell[3]), []).append(cell)
     out: list[CellSet] = []
-    for (table, variable, group), members in by_var_group.items():
+    for (table, _variable, group), members in by_var_group.items():
         if len(members) < 2:
             continue
         found = totals.get((table, group), {}).get(sum(n[m] for m in members), [])
-        for total in found:
-            if total[1] != variable:
-                out.append((members, total, "n"))
+        out += [(members, total, "n") for total in found]
     return out
 
 

@@ -465,7 +465,8 @@ def test_a_rare_outcome_level_of_a_model_hides_a_second_level_and_its_footnote_c
     )
     table = proportional_odds(data, outcome="y", covariates=["sex", "age_years"])
     shown = table.shown(suppress_below=K)
-    levels = shown.loc[(shown["variable"] == "y") & (shown["stat"] == "n")].set_index("level")
+    per_level = (shown["variable"] == "y") & (shown["stat"] == "n") & (shown["level"] != "")
+    levels = shown.loc[per_level].set_index("level")
     assert levels["suppression"].to_dict() == {
         "worsening": "primary",
         "stabilization": "complementary",

@@ -176,8 +176,9 @@ def test_men_only_columns_and_constant_sex_are_dropped_with_a_footnote(men_study
     assert any("Sex" in n and "dropped" in n for n in model.footnotes), model.footnotes
     # the study's own number is a covariate, per its unit
     rows = model.frame.loc[model.frame["variable"] == "weight_kg"]
-    weight = rows.loc[rows["stat"] == "estimate", "level"].unique()
-    assert list(weight) == ["per kg"]
+    weight = rows.loc[rows["stat"] == "estimate"]
+    assert list(weight["level"]) == [""]  # a numeric covariate: no level, its unit in the method
+    assert weight["method"].iloc[0].endswith("; per kg")
 
 
 def test_four_subgroups_in_the_flow_and_the_diagram(men_study):
