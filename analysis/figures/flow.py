@@ -98,8 +98,12 @@ def flow_counts(
     split: str | None = "therapy_group",
     reasons: Mapping[str, str] | None = None,
     patient_table: str = "patients",
+    split_labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Every box and exclusion reason of the participant-flow diagram, with its count.
+
+    ``split_labels``: the words of the ``split`` column's levels (the study's labels, as the
+    tables show them); a level without one is shown with a capital.
 
     Parameters
     ----------
@@ -171,12 +175,16 @@ def flow_counts(
         rows += _exclusion(1, "screened", "Excluded", stage_reasons)
     included = int(main["n_remaining"].iloc[-1])
     rows.append(_box(2, "included", "screened", "Patients included", included))
-    rows += _split_rows(subs, pats, split, included)
+    rows += _split_rows(subs, pats, split, included, split_labels or {})
     return pd.DataFrame(rows, columns=FLOW_COLUMNS).astype({"stage": int, "n": int})
 
 
 def _split_rows(
-    subs: pd.DataFrame, pats: pd.DataFrame | None, split: str | None, included: int
+    subs: pd.DataFrame,
+    pats: pd.DataFrame | None,
+    split: str | None,
+    included: int,
+    words: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     sub_recs = subs.to_dict("records")
@@ -202,9 +210,9 @@ def _split_rows(
                 for r in sub_recs
                 if f"_{slug(lv)}_" in f"_{str(r['step']).removeprefix('subgroup:')}_"
             ]
-            label = f"{lv[:1].upper()}{lv[1:]}"
+            label = words.get(lv, f"{lv[:1].upper()}{lv[1:]}")
             sub = match[0] if len(match) == 1 else None
-            if sub is not None and ", " in str(sub["label"]):
+            if sub is not None and ", " in str(sub["label"]) and lv not in words:
                 label = str(sub["label"]).split(", ", 1)[0]
             n_lv = int(counts.get(lv, 0))
             rows.append(_box(3, key, "included", label, n_lv))

@@ -240,7 +240,10 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
         # places its boxes itself, over the whole figure, and grows taller when rows need it
         # the cohort splits into the levels of the study's first group, if it has one
         split = next(iter(config.groups), None)
-        counts = flow_counts(clean, split=split, reasons=flow_reasons(study))
+        words = (
+            {lv: level_label(config, split, lv) for lv in _levels(config, split)} if split else {}
+        )
+        counts = flow_counts(clean, split=split, reasons=flow_reasons(study), split_labels=words)
         return flow_figure(counts, width=width, height=height)
     fig = Figure(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()

@@ -64,12 +64,12 @@ def floor_rule_text(*, fraction: float, minimum: int, noun: str = "patients") ->
 
 def stops_text(stops: Mapping[str, tuple[int, float | None]], names: Mapping[str, str],
                unit: str) -> str:  # fmt: skip
-    """Where each curve stops, in words: "combined at 33.1 months (41 at risk floor), ..."."""
+    """Where each curve stops, in words: "Combined at 33.1 months, before fewer than 41 remain at risk; ..."."""
     parts = []
     for level, (floor, stop) in stops.items():
         name = names.get(level, level)
         where = f"at {stop:.1f} {unit}" if stop is not None else "not drawn (group too small)"
-        parts.append(f"{name} {where} (floor {floor})")
+        parts.append(f"{name} {where}, before fewer than {floor} remain at risk")
     return "; ".join(parts)
 
 

@@ -212,3 +212,14 @@ def test_too_many_parallel_boxes_warn():
             plot_flow_diagram(
                 flow_counts(_flow(1, 6, matched=False)), ax=fig.add_axes((0, 0, 1, 1))
             )
+
+
+def test_the_split_boxes_take_the_study_words_for_the_levels(reference_clean) -> None:
+    from analysis.figures import flow_counts
+
+    words = {"monotherapy": "Alone", "combined": "With others"}
+    fc = flow_counts(reference_clean, split="therapy_group", split_labels=words)
+    boxes = fc.loc[
+        fc["key"].astype(str).isin(["therapy_group:monotherapy", "therapy_group:combined"])
+    ]
+    assert set(boxes["label"]) == {"Alone", "With others"}
