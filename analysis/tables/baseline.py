@@ -145,9 +145,8 @@ def baseline_table(
             per_test.setdefault(method_words(r.method), []).append(
                 labels.get(r.variable, r.variable)
             )
-        notes.append(
-            "Tests: " + "; ".join(f"{m} for {', '.join(v)}" for m, v in per_test.items()) + "."
-        )
+        # one sentence per test, its variables apart by ";" (a label may hold a comma: "Age, years")
+        notes.append("Tests: " + " ".join(f"{m} for {'; '.join(v)}." for m, v in per_test.items()))
     if untested and by:
         by_reason: dict[str, list[str]] = {}
         for v, why in untested.items():

@@ -128,6 +128,6 @@ def test_group_n_add_up_and_input_unchanged():
 def test_footnote_names_every_test():
     t = baseline_table(DATA, by="sex", variables=VARS)
     assert t.footnotes[1] == (
-        "Tests: Welch's t-test for Age, Score; Pearson's χ² test (no continuity correction) for "
-        "Centre, X."
+        "Tests: Welch's t-test for Age; Score. Pearson's χ² test (no continuity correction) for "
+        "Centre; X."
     )
