@@ -51,7 +51,8 @@ def write_docx(
     landscape when too wide for portrait; column widths from the text (no word broken); a
     smaller size only when needed to fit the width, or to keep a table on one page. Journal
     look: horizontal rules only (top, under the header, bottom), the header row repeated on every
-    page a table runs to, rows never split across pages, bold black title, footnotes 2 pt
+    page a table runs to, rows never split across pages, bold black title, footnotes numbered
+    as in the report and 2 pt
     smaller. Every style used is defined here in black with named fonts (no theme colours or
     theme fonts). Core properties carry no creation time, so the same tables give the same
     document text. Control characters in labels (which Word cannot hold) are shown as "\ufffd"
@@ -90,7 +91,9 @@ def write_docx(
             heading.runs[0].font.size = Pt(fit.font_pt + 1)
             add_table(doc, header, rows, fit)
             for k, note in enumerate(notes):
-                para = doc.add_paragraph(note, style=TABLE_NOTE)
+                para = doc.add_paragraph(
+                    f"{k + 1}. {note}", style=TABLE_NOTE
+                )  # as the PDF numbers them
                 para.runs[0].font.size = Pt(note_size(fit.font_pt))
                 para.paragraph_format.keep_with_next = k < len(notes) - 1
     if page_header:
