@@ -146,6 +146,12 @@ class _ClaimBase(_Model):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     text: str = Field(min_length=1, description="the claim as the manuscript states it")
     source_ref: str = Field(min_length=1, description="where in the paper, e.g. 'Results, p. 744'")
+    unchecked: str | None = Field(
+        None,
+        min_length=1,
+        description="a number of the text this claim does not check, and why (shown in the "
+        "report's note, so a pass is not read as covering it)",
+    )
 
 
 class ValueClaim(_ClaimBase):
@@ -327,7 +333,8 @@ def verify_claims(
     ``expected`` / ``computed`` are numbers, except for ``argmax`` checks where they are levels
     (strings); ``computed`` is NaN (or None) when the source was not found. ``note`` explains
     every failure ("not found in ARD: ...", "ambiguous: k rows match ...") and, for passed
-    checks, anything a reviewer should know (duplicate identical rows, the ratio's terms).
+    checks, anything a reviewer should know (duplicate identical rows, the ratio's terms, and
+    the claim's ``unchecked``: a number of its text it does not check, "not checked: ...").
     Several ARD rows with one identical value (the same overall column repeated by two tables)
     count as one value and are noted; several rows with different values fail as ambiguous.
     """
@@ -344,6 +351,14 @@ def verify_claims(
             rows.append(_argmax_row(claim, ard))
     out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     out["passed"] = out["passed"].astype(bool)
+    unchecked = {c.id: c.unchecked for c in claims if c.unchecked}
+    if unchecked:
+        said = out["id"].map(unchecked)
+        has = said.notna()
+        out.loc[has, "note"] = [
+            _join(str(n) if isinstance(n, str) else "", f"not checked: {u}")
+            for n, u in zip(out.loc[has, "note"], said[has], strict=True)
+        ]
     return out
 
 

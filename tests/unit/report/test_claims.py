@@ -490,3 +490,29 @@ def test_a_comparison_is_selected_by_its_reference(ard):
     c = value("rd", table="ae", variable="ae_term", level="pain", stat="estimate",
               group={"sex": "male"}, reference="female", expected=-3.5)  # fmt: skip
     assert verify_claims(concat_ard([ard, extra]), [c])["passed"].all()
+
+
+def test_a_number_the_claim_does_not_check_is_said_in_its_note(ard):
+    """A pass on the count must not read as covering a printed percentage that fits no
+    denominator ("14 patients (0.5%)" with 14/2469 = 0.57%)."""
+    checked = ValueClaim(
+        id="edema",
+        text="edema in 66 patients (11%)",
+        source_ref="Results",
+        unchecked="the printed 11% fits no denominator (66/541 = 12.2%)",
+        source={"table": "ae", "variable": "ae_term", "level": "edema", "stat": "n"},
+        expected=66,
+    )
+    plain = value("pain", table="ae", variable="ae_term", level="pain", stat="n", expected=246)
+    res = verify_claims(ard, [checked, plain])
+    assert res["passed"].tolist() == [True, True]
+    assert _one(res, "edema", "n")["note"] == (
+        "not checked: the printed 11% fits no denominator (66/541 = 12.2%)"
+    )
+    assert _one(res, "pain", "n")["note"] == ""
+    # a failing claim keeps its own note first
+    tampered = ard.assign(
+        value=ard["value"].where(~((ard["level"] == "edema") & (ard["stat"] == "n")), 65.0)
+    )
+    note = _one(verify_claims(tampered, [checked]), "edema", "n")["note"]
+    assert note.startswith("differs by -1") and note.endswith("(66/541 = 12.2%)")
