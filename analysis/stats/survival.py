@@ -245,6 +245,13 @@ class CoxResult:
     ph_method: str
 
 
+COX_BATCH_ABOVE = 5_000
+"""Above this many rows the Cox fit uses lifelines' batch computation of the Efron terms (one
+vectorised step per distinct time instead of a Python step per row): the same estimator and
+numbers, 7.5x faster at 216,000 rows with few distinct times (2.25 s -> 0.30 s). Below it
+lifelines chooses, as before."""
+
+
 def cox_model(
     data: pd.DataFrame,
     *,
@@ -297,6 +304,7 @@ def cox_model(
         event_col=event,
         strata=strata_cols or None,
         fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
+        batch_mode=True if len(frame) > COX_BATCH_ABOVE else None,
     )
     s = cph.summary.loc[covs]
     level = f"{ci_level(alpha)}%"

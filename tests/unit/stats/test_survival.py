@@ -330,3 +330,23 @@ def test_survival_ard_without_by_or_covariates_is_km_only(lung: pd.DataFrame) ->
     ard = survival_ard(lung, time="time", event="status")
     assert set(ard["level"]) == {""} and set(ard["context"]) == {"kaplan_meier"}
     assert ard.set_index("stat").loc["median", "value"] == 310
+
+
+def test_a_large_cox_fit_uses_the_batch_efron_terms_and_gives_the_same_numbers(lung):
+    """Above COX_BATCH_ABOVE rows the fit computes the Efron terms per distinct time (lifelines'
+    batch mode); the estimates and standard errors are those of the row-by-row computation."""
+    from lifelines import CoxPHFitter
+
+    from analysis.stats.survival import COX_BATCH_ABOVE
+
+    many = pd.concat([lung] * 30, ignore_index=True).dropna()
+    assert len(many) > COX_BATCH_ABOVE
+    res = cox_model(many, time="time", event="status", covariates=["age", "sex"])
+    rowwise = CoxPHFitter().fit(
+        many[["time", "status", "age", "sex"]].astype({"status": int}), "time", "status",
+        batch_mode=False, fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
+    )  # fmt: skip
+    assert res.summary["coef"].to_numpy() == pytest.approx(rowwise.params_.to_numpy(), rel=1e-9)
+    assert res.summary["se"].to_numpy() == pytest.approx(
+        rowwise.standard_errors_.to_numpy(), rel=1e-9
+    )
