@@ -112,10 +112,19 @@ class _FrequencyWeightedOrderedModel(OrderedModel):
         return float(np.dot(self.freq, self.loglikeobs(params)))
 
 
-def patterns(y_codes: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
-    """The distinct (outcome, covariates) rows: their outcome codes, covariates and counts."""
+def aggregated(
+    y_codes: np.ndarray, X: pd.DataFrame
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray] | None:
+    """The distinct (outcome, covariates) rows, their outcome codes, covariates and counts, when
+    there are more than :data:`AGGREGATE_ABOVE` rows and the distinct ones are at most half as
+    many (the rule both models follow); else ``None`` (fit the rows as they are)."""
+    n = len(y_codes)
+    if n <= AGGREGATE_ABOVE:
+        return None
     frame = X.reset_index(drop=True).assign(_y=y_codes)
     grouped = frame.groupby(list(frame.columns), sort=True).size().reset_index(name="_n")
+    if 2 * len(grouped) > n:
+        return None
     return grouped["_y"].to_numpy(dtype=int), grouped[list(X.columns)], grouped["_n"].to_numpy()
 
 
@@ -127,20 +136,18 @@ def logit_fit(y: np.ndarray, exog: np.ndarray | pd.DataFrame) -> Any:
     half as many, the fit is a binomial GLM (statsmodels ``GLM``, IRLS) of those rows with their
     counts as frequency weights: the same likelihood, estimates and standard errors
     (``res.aggregated`` then holds the number of rows fitted)."""
-    n = len(y)
-    if n > AGGREGATE_ABOVE:
-        frame = pd.DataFrame(np.asarray(exog, dtype=float))
-        y_rows, x_rows, freq = patterns(np.asarray(y, dtype=int), frame)
-        if 2 * len(freq) <= n:
-            names = list(exog.columns) if isinstance(exog, pd.DataFrame) else None
-            x_fit = x_rows.set_axis(names, axis=1) if names else x_rows
-            res = GLM(y_rows, x_fit, family=Binomial(), freq_weights=freq).fit(
-                method="IRLS", tol=1e-12, maxiter=100
-            )
-            res.aggregated = len(freq)
-            res.mle_retvals = {"converged": bool(res.converged)}
-            return res
-    return Logit(y, exog).fit(method="newton", disp=False, maxiter=100)
+    found = aggregated(np.asarray(y, dtype=int), pd.DataFrame(np.asarray(exog, dtype=float)))
+    if found is None:
+        return Logit(y, exog).fit(method="newton", disp=False, maxiter=100)
+    y_rows, x_rows, freq = found
+    names = list(exog.columns) if isinstance(exog, pd.DataFrame) else None
+    x_fit = x_rows.set_axis(names, axis=1) if names else x_rows
+    res = GLM(y_rows, x_fit, family=Binomial(), freq_weights=freq).fit(
+        method="IRLS", tol=1e-12, maxiter=100
+    )
+    res.aggregated = len(freq)
+    res.mle_retvals = {"converged": bool(res.converged)}
+    return res
 
 
 def _fit_ordered(y_codes: np.ndarray, levels: list[str], X: pd.DataFrame) -> Any:
@@ -151,9 +158,9 @@ def _fit_ordered(y_codes: np.ndarray, levels: list[str], X: pd.DataFrame) -> Any
     tolerance) brings the estimates to the optimum within ~1e-8.
     """
     model: OrderedModel
-    if len(y_codes) > AGGREGATE_ABOVE:
-        y_rows, x_rows, freq = patterns(y_codes, X)
-    if len(y_codes) > AGGREGATE_ABOVE and 2 * len(freq) <= len(y_codes):
+    found = aggregated(y_codes, X)
+    if found is not None:
+        y_rows, x_rows, freq = found
         endog = pd.Series(pd.Categorical.from_codes(y_rows, categories=levels, ordered=True))
         model = _FrequencyWeightedOrderedModel(endog, x_rows, freq, distr="logit")
     else:
