@@ -56,7 +56,7 @@ def process_connection() -> ibis.BaseBackend:
     return con
 
 
-def _backend(expr: ir.Table) -> ibis.BaseBackend:
+def backend_of(expr: ir.Table) -> ibis.BaseBackend:
     """The backend an expression's tables are bound to; this process's connection when they
     are all in memory (no backend bound yet)."""
     try:
@@ -143,7 +143,7 @@ def _parquet_source(path: Path, con: ibis.BaseBackend) -> str:
 def execute(expr: ir.Table, keys: Sequence[str] = ()) -> pd.DataFrame:
     """Run an expression and sort by ``keys`` for determinism. An expression over in-memory
     tables only runs on a fresh DuckDB connection of ours, not on Ibis' global default."""
-    out = _backend(expr).execute(expr)
+    out = backend_of(expr).execute(expr)
     keys = [k for k in keys if k in out.columns]
     if keys:
         out = out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
@@ -355,7 +355,7 @@ def bit_count(bits: dt.binary) -> dt.int64:  # type: ignore[empty-body]
 
 def on_duckdb(*tables: ir.Table) -> bool:
     """Whether expressions over ``tables`` run on DuckDB (ours, or a DuckDB table passed in)."""
-    return all(_backend(t).name == "duckdb" for t in tables)
+    return all(backend_of(t).name == "duckdb" for t in tables)
 
 
 def duplicate_count(
@@ -484,7 +484,7 @@ def materialize(expr: ir.Table) -> ir.Table:
     Used instead of Ibis ``Table.cache()``, whose DDL fails with the sqlglot/DuckDB versions
     this project installs (``DROP TABLE IF EXISTS`` is generated without a name).
     """
-    con = _backend(expr)
+    con = backend_of(expr)
     if con.name == "pyspark":
         # kept on the cluster (a persisted DataFrame, released when the table is dropped), not
         # collected to the driver; on Spark itself, not Ibis' default backend (in-memory inputs)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
-from analysis.engine import incidence
+from analysis.engine import exposure_counts
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
@@ -22,7 +22,12 @@ from analysis.tables._common import (
     sort_by_levels,
     subgroup_specs,
 )
-from analysis.tables.exposure_pool import exposure_layout, pool_exposures, pooling_note
+from analysis.tables.exposure_pool import (
+    Pooling,
+    exposure_layout,
+    pool_exposures,
+    pooling_note,
+)
 from analysis.tables.render import TableResult, fmt_count, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 NONE_LEVEL = "no event"
@@ -258,26 +263,24 @@ def ae_by_exposure(
     )
     ss_t = engine.as_table(exposures, columns=[subject_id, session])
     each = ss_t.select(subject_id, _k=_exposure_key(ss_t[session], _NO_CAP))
-    sizes = engine.group_sizes(each, by=["_k"], subject_id=subject_id).dropna(subset=["_k"])
-    pooling = pool_exposures(sizes.set_index("_k")["N"], pool_below, max_exposure=max_exposure)
-    cap = pooling.start if pooling.start is not None else _NO_CAP
-    ev_t = ev_t.mutate(_k=ev_t["_k"].clip(upper=cap))
-    ss_t = ss_t.select(subject_id, _k=_exposure_key(ss_t[session], cap))
-    exposed_df = engine.group_sizes(ss_t, by=["_k"], subject_id=subject_id)
-    if exposed_df["_k"].isna().any():
-        raise ValueError(
-            f"the exposures table has rows without a `{session}` (for "
-            f"{int(exposed_df.loc[exposed_df['_k'].isna(), 'N'].sum())} subject(s)); the "
-            f"denominators need every {noun}'s number: fix or drop those rows first."
-        )
-    exposed = exposed_df.set_index("_k")["N"]
-    received = ss_t.select(subject_id, "_k").distinct()
-    ev_t = ev_t.inner_join(received, [subject_id, "_k"])
-    counts = incidence.subjects_and_events(ev_t, by=["_k", term], subject_id=subject_id)
-    any_counts = incidence.subjects_and_events(ev_t, by=["_k"], subject_id=subject_id).assign(
-        **{term: "any adverse event"}
+
+    def pooling_of(sizes: pd.Series) -> Pooling:
+        return pool_exposures(sizes, pool_below, max_exposure=max_exposure)
+
+    found = exposure_counts.by_exposure(
+        ev_t,
+        each,
+        subject_id=subject_id,
+        term=term,
+        choose_cap=lambda sizes: pooling_of(sizes).start,
+        any_label="any adverse event",
+        missing_message=lambda n_subjects: (
+            f"the exposures table has rows without a `{session}` (for {n_subjects} "
+            f"subject(s)); the denominators need every {noun}'s number: fix or drop those "
+            "rows first."
+        ),
     )
-    counts = pd.concat([any_counts, counts], ignore_index=True)
+    pooling, exposed, counts = pooling_of(found.sizes), found.exposed, found.counts
     terms = list(dict.fromkeys(counts[term]))
     level_ci = f"{ci} {ci_level(alpha)}% CI"
     rows = []
