@@ -237,30 +237,14 @@ def ph_score_test(
     for stratum in np.unique(strata):
         rows = np.flatnonzero(strata == stratum)
         rows = rows[np.argsort(time[rows], kind="stable")]
-        t, e, xs, w, g = time[rows], event[rows], xc[rows], risk[rows], g_all[rows]
-        wx = w[:, None] * xs
-        wxx = wx[:, :, None] * xs[:, None, :]
-        s0 = np.cumsum(w[::-1])[::-1]
-        s1 = np.cumsum(wx[::-1], axis=0)[::-1]
-        s2 = np.cumsum(wxx[::-1], axis=0)[::-1]
-        for u in np.unique(t[e == 1]):
-            start = int(np.searchsorted(t, u, side="left"))
-            dead = (t == u) & (e == 1)
-            d = int(dead.sum())
-            d0, d1, d2 = w[dead].sum(), wx[dead].sum(axis=0), wxx[dead].sum(axis=0)
-            mean_sum, var_sum = np.zeros(p), np.zeros((p, p))
-            for k in range(d):  # Efron: the k-th tied death sees k/d of the tied risk removed
-                f = k / d
-                den = s0[start] - f * d0
-                mean = (s1[start] - f * d1) / den
-                mean_sum += mean
-                var_sum += (s2[start] - f * d2) / den - np.outer(mean, mean)
-            gu = g[dead][0]
-            score += gu * (xs[dead].sum(axis=0) - mean_sum)
-            info[:p, :p] += var_sum
-            info[:p, p:] += gu * var_sum
-            info[p:, :p] += gu * var_sum
-            info[p:, p:] += gu * gu * var_sum
+        s_score, s_var, s_gvar, s_ggvar = _efron_sums(
+            time[rows], event[rows], xc[rows], risk[rows], g_all[rows]
+        )
+        score += s_score
+        info[:p, :p] += s_var
+        info[:p, p:] += s_gvar
+        info[p:, :p] += s_gvar
+        info[p:, p:] += s_ggvar
     full = np.concatenate([np.zeros(p), score])
     per_cov = np.empty(p)
     for j in range(p):
@@ -268,6 +252,51 @@ def ph_score_test(
         u = full[block]
         per_cov[j] = u @ np.linalg.solve(info[np.ix_(block, block)], u)
     return per_cov, float(full @ np.linalg.solve(info, full))
+
+
+def _efron_sums(
+    t: np.ndarray, e: np.ndarray, xs: np.ndarray, w: np.ndarray, g: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The sums of ``ph_score_test`` over the death times of one stratum (rows sorted by time
+    ``t``; events ``e``, centred covariates ``xs``, risk scores ``w``, centred g(t) ``g``):
+    the score of the x g(t) terms and the information sums V, g V and g^2 V.
+
+    Efron: the k-th of the d deaths tied at a time (k = 0..d-1) sees the risk set less k/d of
+    the tied deaths' risk, so each death row contributes its own mean and variance. Computed
+    for every death row at once (each row's time, its k and its time's d, the risk-set sums
+    from reverse cumulative sums): no Python step per death time or per tied death.
+    """
+    wx = w[:, None] * xs
+    wxx = wx[:, :, None] * xs[:, None, :]
+    s0 = np.cumsum(w[::-1])[::-1]
+    s1 = np.cumsum(wx[::-1], axis=0)[::-1]
+    s2 = np.cumsum(wxx[::-1], axis=0)[::-1]
+    dead = np.flatnonzero(e == 1)
+    if len(dead) == 0:
+        p = xs.shape[1]
+        return np.zeros(p), np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
+    td = t[dead]
+    new_time = np.concatenate([[True], td[1:] != td[:-1]])
+    group = np.cumsum(new_time) - 1  # each death row's death time, 0..m-1
+    first = np.flatnonzero(new_time)  # each death time's first death row
+    d = np.diff(np.append(first, len(dead)))
+    start = np.searchsorted(t, td[first], side="left")  # each death time's risk set
+    d0 = np.add.reduceat(w[dead], first)
+    d1 = np.add.reduceat(wx[dead], first, axis=0)
+    d2 = np.add.reduceat(wxx[dead], first, axis=0)
+    f = (np.arange(len(dead)) - first[group]) / d[group]  # k/d of each death row
+    den = s0[start][group] - f * d0[group]
+    mean = (s1[start][group] - f[:, None] * d1[group]) / den[:, None]
+    var = (s2[start][group] - f[:, None, None] * d2[group]) / den[:, None, None]
+    var -= mean[:, :, None] * mean[:, None, :]
+    gu = g[dead][first][group]  # g at each death row's time
+    score = (gu[:, None] * (xs[dead] - mean)).sum(axis=0)
+    return (
+        score,
+        var.sum(axis=0),
+        np.einsum("r,rij->ij", gu, var),
+        np.einsum("r,rij->ij", gu * gu, var),
+    )
 
 
 def _rows_hint(mask: np.ndarray, index: pd.Index) -> str:
