@@ -203,14 +203,11 @@ def _dummies(
     """Treatment coding of one categorical covariate among the complete cases: ``{column:
     (level, 0/1 values)}`` per observed non-reference level, the reference level and the
     declared levels without any complete case."""
-    if pd.api.types.is_bool_dtype(s):
-        values = s.astype(bool).map({False: "no", True: "yes"})
-        declared = ["no", "yes"]
-    else:
-        values = s.astype(str)
-        declared = levels_of(data, cov)
-    observed = [lv for lv in declared if (values == lv).any()]
-    observed += sorted(set(values) - set(observed))
+    codes, label = _row_labels(s)
+    declared = ["no", "yes"] if pd.api.types.is_bool_dtype(s) else levels_of(data, cov)
+    present = set(label[np.bincount(codes, minlength=len(label)) > 0])
+    observed = [lv for lv in declared if lv in present]
+    observed += sorted(present - set(observed))
     if len(observed) < 2:
         raise ValueError(
             f"covariate `{cov}` is constant among the {n_used} complete cases (every "
@@ -224,9 +221,37 @@ def _dummies(
             f"cases; observed levels are {observed}."
         )
     coded = {
-        f"{cov}[{lv}]": (lv, (values == lv).to_numpy(dtype=float)) for lv in observed if lv != ref
+        f"{cov}[{lv}]": (lv, (label == lv)[codes].astype(float)) for lv in observed if lv != ref
     }
     return coded, ref, [lv for lv in declared if lv not in observed]
+
+
+def _row_labels(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's level label as an index ``codes`` into ``labels``: "no"/"yes" for booleans,
+    else the row's ``astype(str)``. The labels are made once per category or distinct text
+    (``astype(str)`` on them gives what it gives value by value); a column of other values (1,
+    "1", True: values that compare equal but label apart) is labelled row by row first."""
+    if pd.api.types.is_bool_dtype(s):
+        codes, uniques = pd.factorize(s.astype(bool))
+        return codes, pd.Series(uniques).map({False: "no", True: "yes"}).to_numpy(dtype=object)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        n_cat = len(s.cat.categories)
+        each = pd.Categorical.from_codes([*range(n_cat), -1], dtype=s.dtype)
+        codes = s.cat.codes.to_numpy().astype(np.intp)
+        codes[codes < 0] = n_cat  # a missing value: the label astype(str) gives it
+        return codes, pd.Series(each).astype(str).to_numpy(dtype=object)
+    if not _all_text(s):
+        s = s.astype(str)
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    return codes, pd.Series(uniques).astype(str).to_numpy(dtype=object)
+
+
+def _all_text(s: pd.Series) -> bool:
+    """Whether every value of ``s`` is text (a string dtype, or Python strings only)."""
+    return isinstance(s.dtype, pd.StringDtype) or pd.api.types.infer_dtype(s, skipna=False) in (
+        "string",
+        "empty",
+    )
 
 
 def _numeric(cov: str, s: pd.Series, reference: Mapping[str, str], n_used: int) -> np.ndarray:
