@@ -8,7 +8,7 @@ model or a grouped table (a constant covariate, an empty ``by`` level) into a fo
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -60,7 +60,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
     if isinstance(spec, LogisticTable) and not isinstance(spec.outcome, str):
         term = spec.outcome.ae_term
         col = models.subjects_with_term(data, ctx.events(data, spec), term)
-        data = data.assign(**{col.name: col.to_numpy()})
+        data = _model_columns(data, spec.covariates).assign(**{col.name: col.to_numpy()})
         outcome = str(col.name)
         outcome_words = f"{term} (at least one event)"
     else:
@@ -96,6 +96,15 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         title = spec.title or f"Proportional-odds model of {outcome_words.lower()}"
         t = dataclasses.replace(t, title=title)
     return with_notes(t, notes)
+
+
+def _model_columns(data: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
+    """The columns of ``data`` a model of an added outcome reads (its covariates), so that
+    adding the outcome copies those, not every column of the patient table; all of ``data``
+    when a covariate is not among them (the model then says which)."""
+    if all(c in data.columns for c in covariates):
+        return data[list(dict.fromkeys(covariates))]
+    return data
 
 
 def _baseline(ctx: Context, name: str, spec: BaselineTable) -> TableResult:

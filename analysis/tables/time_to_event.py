@@ -44,7 +44,9 @@ def time_to_event_table(
     curves stop where fewer than that many remain at risk (``analysis.stats.at_risk``); a
     footnote says where, and which listed times lie beyond.
     """
-    frame_in = data.copy()
+    used = list(dict.fromkeys([time, event, by]))
+    # a copy of the columns the table reads (all of them when one is absent: the error names it)
+    frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
     frame_in[event] = frame_in[event].astype(int)
     frame = survival_ard(
         frame_in,
@@ -128,7 +130,9 @@ def cox_table(
     and events are the model's ``source_counts``, so that small-cell suppression withholds the
     model when a group's size or events is small (``analysis.tables.withhold``).
     """
-    frame_in = data.copy()
+    used = [c for c in dict.fromkeys([*covariates, time, event, by]) if c is not None]
+    # a copy of the columns the model reads (all of them when one is absent: the error names it)
+    frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
     frame_in[event] = frame_in[event].astype(int)
     design = design_matrix(frame_in, list(covariates), reference=covariates)
     labels = {t.column: f"{t.covariate}: {t.contrast}" for t in design.terms}
