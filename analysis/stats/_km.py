@@ -218,6 +218,7 @@ def ph_score_test(
     strata: np.ndarray,
     *,
     transform: str = "km",
+    counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Score tests of beta_j(t) = beta_j + theta_j g(t), as R survival >= 3 ``cox.zph``.
 
@@ -225,12 +226,20 @@ def ph_score_test(
     information of the augmented model [x, x g(t)] are summed over the death times within strata;
     the test of covariate j is U' I^-1 U on the block (all x, x_j g) with the score of x set to 0,
     the global test uses all interaction terms. Returns (per-covariate chi-squares, global).
+    ``counts``: each row stands for that many subjects (distinct rows of a large model,
+    ``cox_patterns.distinct_rows``); the sums are those of the subject rows.
     Grambsch & Therneau (1994) Biometrika 81:515-526; Therneau & Grambsch (2000) sec. 6.2.
     """
     n, p = x.shape
-    g_all = ph_time_transform(time, event, transform)
-    g_all = g_all - g_all[event == 1].mean()
-    xc = x - x.mean(axis=0)
+    c = np.ones(n, dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
+    if counts is None:
+        g_all = ph_time_transform(time, event, transform)
+        g_all = g_all - g_all[event == 1].mean()
+    else:  # g of the subject rows (KM and ranks need them all), then one value per row
+        g_each = ph_time_transform(np.repeat(time, c), np.repeat(event, c), transform)
+        g_each = g_each - g_each[np.repeat(event, c) == 1].mean()
+        g_all = g_each[np.cumsum(c) - c]
+    xc = x - np.average(x, axis=0, weights=c)
     risk = np.exp(xc @ beta)
     score = np.zeros(p)
     info = np.zeros((2 * p, 2 * p))
@@ -238,7 +247,7 @@ def ph_score_test(
         rows = np.flatnonzero(strata == stratum)
         rows = rows[np.argsort(time[rows], kind="stable")]
         s_score, s_var, s_gvar, s_ggvar = _efron_sums(
-            time[rows], event[rows], xc[rows], risk[rows], g_all[rows]
+            time[rows], event[rows], xc[rows], risk[rows], g_all[rows], c[rows]
         )
         score += s_score
         info[:p, :p] += s_var
@@ -255,23 +264,25 @@ def ph_score_test(
 
 
 def _efron_sums(
-    t: np.ndarray, e: np.ndarray, xs: np.ndarray, w: np.ndarray, g: np.ndarray
+    t: np.ndarray, e: np.ndarray, xs: np.ndarray, w: np.ndarray, g: np.ndarray, c: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The sums of ``ph_score_test`` over the death times of one stratum (rows sorted by time
-    ``t``; events ``e``, centred covariates ``xs``, risk scores ``w``, centred g(t) ``g``):
-    the score of the x g(t) terms and the information sums V, g V and g^2 V.
+    ``t``; events ``e``, centred covariates ``xs``, risk scores ``w``, centred g(t) ``g``,
+    subjects per row ``c``): the score of the x g(t) terms and the information sums V, g V and
+    g^2 V. A death row stands for ``c`` tied deaths, each with its own k.
 
     Efron: the k-th of the d deaths tied at a time (k = 0..d-1) sees the risk set less k/d of
     the tied deaths' risk, so each death row contributes its own mean and variance. Computed
     for every death row at once (each row's time, its k and its time's d, the risk-set sums
     from reverse cumulative sums): no Python step per death time or per tied death.
     """
-    wx = w[:, None] * xs
-    wxx = wx[:, :, None] * xs[:, None, :]
-    s0 = np.cumsum(w[::-1])[::-1]
-    s1 = np.cumsum(wx[::-1], axis=0)[::-1]
-    s2 = np.cumsum(wxx[::-1], axis=0)[::-1]
+    cw = c * w
+    cwx = cw[:, None] * xs
+    s0 = np.cumsum(cw[::-1])[::-1]
+    s1 = np.cumsum(cwx[::-1], axis=0)[::-1]
+    s2 = np.cumsum((cwx[:, :, None] * xs[:, None, :])[::-1], axis=0)[::-1]
     dead = np.flatnonzero(e == 1)
+    dead = np.repeat(dead, c[dead])  # one entry per death
     if len(dead) == 0:
         p = xs.shape[1]
         return np.zeros(p), np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
@@ -281,9 +292,10 @@ def _efron_sums(
     first = np.flatnonzero(new_time)  # each death time's first death row
     d = np.diff(np.append(first, len(dead)))
     start = np.searchsorted(t, td[first], side="left")  # each death time's risk set
+    wx = w[dead][:, None] * xs[dead]
     d0 = np.add.reduceat(w[dead], first)
-    d1 = np.add.reduceat(wx[dead], first, axis=0)
-    d2 = np.add.reduceat(wxx[dead], first, axis=0)
+    d1 = np.add.reduceat(wx, first, axis=0)
+    d2 = np.add.reduceat(wx[:, :, None] * xs[dead][:, None, :], first, axis=0)
     f = (np.arange(len(dead)) - first[group]) / d[group]  # k/d of each death row
     den = s0[start][group] - f * d0[group]
     mean = (s1[start][group] - f[:, None] * d1[group]) / den[:, None]

@@ -3,7 +3,8 @@
 * ``km_table`` / ``km_at_times`` / ``km_median``: Kaplan-Meier curve, Greenwood variance, CI
   on the log (R ``survfit`` default), log-log or plain scale; median and its CI as R prints.
 * ``logrank_test``: R ``survdiff`` (rho = 0) chi-square for 2+ groups.
-* ``cox_model``: Cox PH (lifelines, Efron ties) with HR, Wald CI / p, and a PH check.
+* ``cox_model``: Cox PH (lifelines, Efron ties; ``cox_patterns`` on large data) with HR, Wald
+  CI / p, and a PH check.
 * ``km_ard`` / ``logrank_ard`` / ``cox_ard`` / ``survival_ard``: results as ARD rows.
 
 Events are coded 1 = event, 0 = censored (R's ``lung`` 1/2 coding must be shifted first).
@@ -23,7 +24,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
-from analysis.stats import _km
+from analysis.stats import _km, cox_patterns
 from analysis.stats._km import SurvivalInputError
 from analysis.stats.ci_level import ci_level
 
@@ -277,6 +278,12 @@ def cox_model(
     computed here (``_km.ph_score_test``), not by lifelines' ``proportional_hazard_test``, which
     implements the older approximate test. Strata: risk sets within strata, g over all data.
 
+    Above ``cox_patterns.PATTERNS_ABOVE`` subjects, when the distinct (time, event, covariates,
+    stratum) rows are at most half as many, the same partial likelihood is maximised over those
+    rows weighted by their counts, every tied death keeping its own Efron step
+    (``cox_patterns``; Newton-Raphson to a step below 1e-12, as precise as lifelines' fit or
+    more), and the ``method`` says so; if that fit does not converge, lifelines fits the rows.
+
     References
     ----------
     Cox (1972) JRSS-B 34:187-220; Efron (1977) JASA 72:557-565; Grambsch & Therneau (1994)
@@ -298,36 +305,54 @@ def cox_model(
     if ph_transform == "log" and (t <= 0).any():
         raise ValueError("ph_transform='log' needs every time > 0; use 'km' or 'rank'.")
     frame = data[[time, event, *covs, *strata_cols]].astype({event: int})
-    cph = CoxPHFitter(alpha=alpha).fit(
-        frame,
-        duration_col=time,
-        event_col=event,
-        strata=strata_cols or None,
-        fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
-        batch_mode=True if len(frame) > COX_BATCH_ABOVE else None,
-    )
-    s = cph.summary.loc[covs]
-    level = f"{ci_level(alpha)}%"
-    cols = {
-        "coef": "coef",
-        "hr": "exp(coef)",
-        "se": "se(coef)",
-        "z": "z",
-        "p_value": "p",
-        "lower": f"exp(coef) lower {level}",
-        "upper": f"exp(coef) upper {level}",
-    }
-    summary = pd.DataFrame({k: s[v] for k, v in cols.items()})
-    summary.index.name = "covariate"
     strata_codes = (
         frame.groupby(strata_cols, sort=True).ngroup().to_numpy()
         if strata_cols
         else np.zeros(len(frame), dtype=int)
     )
     x = frame[covs].to_numpy(float)
-    per_cov, global_stat = _km.ph_score_test(
-        t, e, x, cph.params_[covs].to_numpy(float), strata_codes, transform=ph_transform
-    )
+    level = f"{ci_level(alpha)}%"
+    rows = cox_patterns.distinct_rows(np.asarray(t, dtype=float), e, x, strata_codes)
+    fitted = cox_patterns.fit_efron(rows) if rows is not None else None
+    if rows is not None and fitted is not None:
+        summary = cox_patterns.wald_summary(fitted.beta, fitted.information, covs, alpha)
+        log_likelihood, beta = fitted.log_likelihood, fitted.beta
+        per_cov, global_stat = _km.ph_score_test(
+            rows.time, rows.event, rows.x, beta, rows.strata,
+            transform=ph_transform, counts=rows.count,
+        )  # fmt: skip
+        how = (
+            f"; fitted on the {len(rows.time)} distinct (time, event, covariates"
+            f"{', stratum' if strata_cols else ''}) rows of the {len(frame)} subjects, weighted "
+            f"by their counts, every tied death its own Efron step (the same partial "
+            f"likelihood; above {cox_patterns.PATTERNS_ABOVE:,} subjects)"
+        )
+    else:
+        cph = CoxPHFitter(alpha=alpha).fit(
+            frame,
+            duration_col=time,
+            event_col=event,
+            strata=strata_cols or None,
+            fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
+            batch_mode=True if len(frame) > COX_BATCH_ABOVE else None,
+        )
+        s = cph.summary.loc[covs]
+        cols = {
+            "coef": "coef",
+            "hr": "exp(coef)",
+            "se": "se(coef)",
+            "z": "z",
+            "p_value": "p",
+            "lower": f"exp(coef) lower {level}",
+            "upper": f"exp(coef) upper {level}",
+        }
+        summary = pd.DataFrame({k: s[v] for k, v in cols.items()})
+        summary.index.name = "covariate"
+        log_likelihood, beta = float(cph.log_likelihood_), cph.params_[covs].to_numpy(float)
+        per_cov, global_stat = _km.ph_score_test(
+            t, e, x, beta, strata_codes, transform=ph_transform
+        )
+        how = ""
     stats = np.append(per_cov, global_stat)
     dfs = np.append(np.ones(len(covs)), len(covs))
     ph_test = pd.DataFrame(
@@ -340,13 +365,13 @@ def cox_model(
         ph_test=ph_test,
         n=len(frame),
         n_event=int(e.sum()),
-        log_likelihood=float(cph.log_likelihood_),
+        log_likelihood=log_likelihood,
         time=time,
         event=event,
         covariates=covs,
         strata=strata_cols,
         alpha=alpha,
-        method=f"Cox PH, Efron ties{strata_note}; HR = exp(coef); {level} Wald CI; Wald p",
+        method=f"Cox PH, Efron ties{strata_note}; HR = exp(coef); {level} Wald CI; Wald p{how}",
         ph_method=(
             f"PH score test of x*g(t), g = {ph_transform} transform "
             "(R survival>=3 cox.zph; Grambsch-Therneau 1994)"
