@@ -80,7 +80,9 @@ def baseline_table(
     table = f"{table}_{by}" if by else table
     by_cols = [by] if by else []
     engine.check_subject_table(data, by=by_cols, subject_id=subject_id)
-    data = data[[subject_id, *by_cols, *labels]].copy()
+    # the ids are checked above; the counts below count rows (one per subject), so the engine
+    # gets the summarised columns only (a million ids as text cost more than the counts)
+    data = data[[*by_cols, *labels]].copy()
     for var in categorical:
         data[var] = data[var].astype("string")
     data = _with_not_applicable(data, not_applicable or {})
