@@ -205,7 +205,8 @@ def subject_max_level(
     subj = subjects.select(subject_id, *by).distinct()
     joined = worst.inner_join(subj, subject_id)
     group = [*by, "_rank"]
-    out = execute(joined.group_by(group).aggregate(n=joined[subject_id].nunique()), group)
+    # one row per subject and distinct group: counting rows counts distinct subjects
+    out = execute(joined.group_by(group).aggregate(n=joined.count()), group)
     inverse = dict(enumerate(order))
     out[column] = out.pop("_rank").map(inverse)
     return out
