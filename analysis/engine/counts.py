@@ -470,13 +470,22 @@ def multi_level_counts(
     level is text and missing values are a ``None`` level."""
     if not variables:
         return pd.DataFrame(columns=[*by, "variable", "level", "n"])
-    parts = [
-        data.select(*by, variable=ibis.literal(var), level=data[var].cast("string"))
-        for var in variables
-    ]
+    # each variable counted by its own values first (no text per row), the few counts then
+    # labelled as text and summed per label; floats by their text (0.0 and -0.0 are one value
+    # but two labels)
+    parts = []
+    for var in variables:
+        col = data[var]
+        key = col.cast("string").name(var) if col.type().is_floating() else col
+        per_value = data.group_by([*by, key]).aggregate(n=data.count())
+        parts.append(
+            per_value.select(
+                *by, variable=ibis.literal(var), level=per_value[var].cast("string"), n="n"
+            )
+        )
     stacked = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
     keys = [*by, "variable", "level"]
-    return execute(stacked.group_by(keys).aggregate(n=stacked.count()), keys)
+    return execute(stacked.group_by(keys).aggregate(n=stacked["n"].sum()), keys)
 
 
 def materialize(expr: ir.Table) -> ir.Table:
