@@ -139,7 +139,18 @@ def constant_covariates(data: pd.DataFrame, outcome: str, covariates: list[str])
     complete = data[[outcome, *covariates]].dropna()
     out = {}
     for cov in covariates:
-        values = pd.unique(complete[cov].astype(object))
+        values = _first_two(complete[cov])
         if len(values) < 2:
             out[cov] = str(values[0]) if len(values) else "missing"
     return out
+
+
+def _first_two(s: pd.Series) -> list[object]:
+    """The first two distinct values of ``s`` as Python objects, in order of appearance (as
+    ``pd.unique(s.astype(object))`` gives them); a categorical column from its codes, without
+    a Python object per row."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        present = pd.unique(codes)[:2]
+        return [s.cat.categories[c] for c in present]
+    return list(pd.unique(s.astype(object))[:2])
