@@ -284,11 +284,13 @@ def ae_by_exposure(
     terms = list(dict.fromkeys(counts[term]))
     level_ci = f"{ci} {ci_level(alpha)}% CI"
     rows = []
+    cells = counts.groupby([term, "_k"])[["n", "events"]].sum()
+    cell = {
+        key: (int(r[0]), int(r[1])) for key, r in zip(cells.index, cells.to_numpy(), strict=True)
+    }
     for t in terms:
         for k, big_n in exposed.items():
-            hit = counts.loc[(counts[term] == t) & (counts["_k"] == k)]
-            n = int(hit["n"].sum())
-            e = int(hit["events"].sum())
+            n, e = cell.get((t, k), (0, 0))
             lo, hi = proportion_ci(n, int(big_n), method=ci, alpha=alpha)
             g = f"{session}={k}+" if k == pooling.start else f"{session}={k}"
             base = {"table": "ae_by_exposure", "variable": term, "level": t, "group": g}
