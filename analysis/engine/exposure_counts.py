@@ -124,9 +124,9 @@ def received(
 @dataclass(frozen=True)
 class ByExposure:
     """The counts of a per-exposure table: ``exposed`` (subjects who received each number,
-        pooled from ``cap`` on; index ``_k``), ``counts`` (``[_k, term, n, events]``: subjects and
-        events per pooled number and term, then per number alone with ``term`` = ``any_label``,
-        each part sorted by its keys), ``cap`` (the first pooled number, or None) and ``sizes`` (the
+    pooled from ``cap`` on; index ``_k``), ``counts`` (``[_k, term, n, events]``: subjects and
+    events per pooled number and term, then per number alone with ``term`` = ``any_label``,
+    each part sorted by its keys), ``cap`` (the first pooled number, or None) and ``sizes`` (the
     subjects per number before pooling, which ``cap`` was chosen from)."""
 
     sizes: pd.Series
@@ -150,8 +150,9 @@ def by_exposure(
     ``_k``). ``choose_cap(sizes)`` gives the first pooled number from the subjects per number;
     an exposure row without a number is a ``ValueError`` (``missing_message(subjects)``).
 
-    On DuckDB with every number in ``0..MAX_BIT``: two queries over the subjects' masks;
-    otherwise four over distinct (subject, number) pairs. Both count the same.
+    On DuckDB with every number in ``0..MAX_BIT``: the exposures are read once, into one mask
+    per subject (``held_masks``), and the counts come from the masks; otherwise from distinct
+    (subject, number) pairs, each query reading every exposure row. Both count the same.
     """
     masks, held = None, None
     if engine.on_duckdb(events, exposures):

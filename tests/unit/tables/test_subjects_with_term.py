@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.tables.models import _member
+from analysis.tables._common import member as _member
 
 
 @pytest.mark.parametrize(
