@@ -142,7 +142,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     1901-01-01 to ``study.export_date``, or no end) is not plausible: a required one excludes
     the record (step ``check``), an optional one is set missing and audited.
     """
-    out = data.copy()
+    out = data.copy(deep=False)  # columns are replaced, never written into
     orders = {s.name: s.date_order for s in config.sources}
     start, end = config.date_window
     last_year = end.year if end is not None else None

@@ -27,7 +27,7 @@ def add_exposure_summary(
     ``n_doses`` and ``is_titrated`` (more than one distinct dose: the daily dose when the dose
     was written with its frequency, else the dose per administration)."""
     g = exposures.groupby("patient_id")["start_date"].agg(["min", "max", "size"])
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     out["first_exposure_date"] = out["patient_id"].map(g["min"])
     out["last_exposure_date"] = out["patient_id"].map(g["max"])
     out["n_exposures"] = out["patient_id"].map(g["size"]).fillna(0).astype("int64")
@@ -46,7 +46,7 @@ def add_exposure_summary(
 
 def add_day0(patients: pd.DataFrame, exposure: Exposure) -> pd.DataFrame:
     """``day0_date``: the first exposure, or the patient date column named by ``exposure.day0``."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     source = "first_exposure_date" if exposure.day0 == "first_exposure" else exposure.day0
     out["day0_date"] = out[source]
     return out
@@ -62,7 +62,7 @@ def add_followup(
     """``last_contact_date`` (the latest known date of the patient: last visit, last exposure
     start or period stop, last assessment, discontinuation and, when given, adverse-event onset)
     and ``followup_months`` from day 0."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     last_assess = assessments.groupby("patient_id")["assessment_date"].max()
     parts = [
         out["last_visit_date"],
@@ -85,7 +85,7 @@ def add_followup(
 def add_exposure_end(patients: pd.DataFrame, exposure: Exposure, d: Derivation) -> pd.DataFrame:
     """``exposure_end_date`` (discrete: the last exposure; periods: the latest stop, or the last
     contact while a period is ongoing) and ``exposure_months`` from day 0."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     if exposure.kind == "periods":
         end = out["_last_stop_date"].where(~out["is_exposure_ongoing"], out["last_contact_date"])
         out = out.drop(columns="_last_stop_date")
@@ -104,22 +104,49 @@ def snap_schedule(months: float, allowed: list[int]) -> float:
     return float(min(sorted(allowed), key=lambda a: (abs(a - months), a)))
 
 
+def snap_schedules(months: np.ndarray, allowed: list[int]) -> np.ndarray:
+    """:func:`snap_schedule` of every value of ``months`` at once (float64; NaN stays NaN)."""
+    months = np.asarray(months, dtype="float64")
+    choices = np.array(sorted(allowed), dtype="float64")
+    distance = np.abs(choices[None, :] - months[:, None])
+    nearest = choices[np.argmin(np.where(np.isnan(distance), np.inf, distance), axis=1)]
+    return np.where(np.isnan(months), np.nan, nearest)
+
+
 def add_schedule(patients: pd.DataFrame, exposures: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     """``schedule_months_year1``: median first-year interval, snapped to ``derive.schedule_months``
     (discrete exposures only; nothing is added when the study sets no schedule)."""
     if not d.schedule_months:
         return patients
-    allowed = d.schedule_months
-    s = exposures[["patient_id", "start_date"]].copy()
-    first = s.groupby("patient_id")["start_date"].transform("min")
-    s = s.loc[(s["start_date"] - first).dt.days < 12 * d.days_per_month]
-    s = s.sort_values(["patient_id", "start_date"])
-    s["gap"] = s.groupby("patient_id")["start_date"].diff().dt.days
-    median_gap = s.dropna(subset=["gap"]).groupby("patient_id")["gap"].median()
-    snapped = (median_gap / d.days_per_month).map(lambda m: snap_schedule(m, allowed))
-    out = patients.copy()
+    median_gap = _median_first_year_gap(exposures, 12 * d.days_per_month)
+    months = (median_gap / d.days_per_month).to_numpy(dtype="float64")
+    snapped = pd.Series(snap_schedules(months, d.schedule_months), index=median_gap.index)
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     out["schedule_months_year1"] = out["patient_id"].map(snapped).astype("Int64")
     return out
+
+
+_DAY_NS = 86_400_000_000_000
+
+
+def _median_first_year_gap(exposures: pd.DataFrame, year_days: float) -> pd.Series:
+    """Per patient id: the median gap in whole days between consecutive exposure starts less
+    than ``year_days`` after the patient's first (patients with fewer than two such starts are
+    absent). Sorted integer codes and dates instead of grouping by the id text."""
+    dated = exposures.loc[exposures["start_date"].notna(), ["patient_id", "start_date"]]
+    codes, ids = pd.factorize(dated["patient_id"])
+    dates = dated["start_date"].to_numpy(dtype="datetime64[ns]").view("int64")
+    order = np.lexsort((dates, codes))
+    codes, dates = codes[order], dates[order]
+    starts = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, dtype=bool)
+    first = np.maximum.accumulate(np.where(starts, np.arange(len(codes)), 0))
+    in_year = (dates - dates[first]) // _DAY_NS < year_days
+    codes, dates = codes[in_year], dates[in_year]
+    later = np.r_[False, codes[1:] == codes[:-1]] if len(codes) else np.zeros(0, dtype=bool)
+    gaps = (dates[1:] - dates[:-1]) // _DAY_NS
+    gap = pd.Series(gaps[later[1:]].astype("float64"))
+    median = gap.groupby(codes[later]).median()
+    return pd.Series(median.to_numpy(), index=ids[median.index.to_numpy()], dtype="float64")
 
 
 NOT_APPLICABLE = "not applicable"  # the level of a derived value that does not apply, by rule
@@ -151,7 +178,7 @@ def add_response(patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivatio
     a = a.loc[(days >= lo) & (days <= hi)]
     a = a.sort_values(["patient_id", "distance", "assessment_date"], kind="stable")
     best = a.drop_duplicates("patient_id").set_index("patient_id")
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     dtype = assessments["response_grade"].dtype
     out[d.response_column] = out["patient_id"].map(best["response_grade"]).astype(dtype)
     out[d.response_date_column] = out["patient_id"].map(best["assessment_date"])
@@ -176,7 +203,7 @@ def add_group(
 
     ``concomitant_overlap`` also adds a ``has_<treatment>`` flag per listed treatment.
     """
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     if group.from_column is not None:
         col = out[group.from_column.column]
         keys = col.map(_rule_key)
@@ -238,7 +265,7 @@ def _overlapping(
 def add_baseline_severity(patients: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
     """``baseline_severity`` (mild / moderate / severe, when ``derive.grade_severity`` is set) and
     ``grade_scale`` (when the ``baseline_grade`` vocabulary has categories) from the grade."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     grade = out["baseline_grade"].astype(object)
     if config.derive.grade_severity:
         out["baseline_severity"] = pd.Categorical(
@@ -268,13 +295,14 @@ def add_ae_flags(
     session or dose period the event followed); an event is treatment-emergent from day 0 to
     ``exposure.teae_days_after_last`` days after the end of exposure.
     """
-    out = adverse_events.copy()
+    out = adverse_events.copy(deep=False)  # columns are replaced, never written into
     p = patients.set_index("patient_id")
     day0 = out["patient_id"].map(p["day0_date"])
     end = out["patient_id"].map(p["exposure_end_date"])
     numbers = exposures_on_or_before(exposures, out["patient_id"], out["onset_date"])
-    out["exposure_number"] = pd.array(numbers, dtype="Int64")
-    out.loc[out["exposure_number"] == 0, "exposure_number"] = pd.NA
+    number = pd.array(numbers, dtype="Int64")
+    number[numbers == 0] = pd.NA
+    out["exposure_number"] = number
     out["days_from_day0"] = (out["onset_date"] - day0).dt.days.astype("Int64")
     horizon = end + pd.Timedelta(days=exposure.teae_days_after_last)
     out["is_teae"] = ((out["onset_date"] >= day0) & (out["onset_date"] <= horizon)).astype(bool)
@@ -319,7 +347,7 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
     ``first_teae_date`` and ``exposures_to_first_teae`` (exposure number of the first TEAE) per
     patient."""
     te = adverse_events.loc[adverse_events["is_teae"]]
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     counts = te.groupby("patient_id").size()
     out["n_teae"] = out["patient_id"].map(counts).fillna(0).astype("int64")
     out["has_teae"] = out["n_teae"] > 0
@@ -349,7 +377,7 @@ def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     exposure (the pipeline writes an audit row for each); censored patients run to the last
     contact.
     """
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     disc = out["is_discontinued"].fillna(False).astype(bool)
     out["is_discontinued"] = disc
     dated = disc & out["discontinuation_date"].notna()
@@ -370,7 +398,7 @@ def add_first_improvement(
     """``has_improvement``, ``time_to_first_improvement_months``: months from day 0 to the first
     assessment graded in ``derive.improvement_levels`` (any visit), censored at the last
     assessment (or last contact when never assessed)."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     a = assessments[["patient_id", "assessment_date", "response_grade"]]
     first = a["patient_id"].map(out.set_index("patient_id")["day0_date"])
     a = a.loc[a["assessment_date"] >= first]

@@ -100,14 +100,12 @@ def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
     if not dup.any():
         return Step(data)
     group = data.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(data))).groupby(group).transform("min").to_numpy()
-    places = locations(data)
+    _, first_of_group = np.unique(group, return_index=True)  # groups numbered as first seen
+    first = first_of_group[group[dup.to_numpy()]]
+    places = locations(data.iloc[first])  # only the records a duplicate points to
     bad = data.loc[dup]
     same = ", ".join(keys)
-    reasons = pd.Series(
-        [f"duplicate of {places[f]} (same {same})" for f in first[dup.to_numpy()]],
-        index=bad.index,
-    )
+    reasons = pd.Series([f"duplicate of {p} (same {same})" for p in places], index=bad.index)
     return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))
 
 

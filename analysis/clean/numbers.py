@@ -133,7 +133,7 @@ def parse_numbers(
     cleared; without one, a value with one separator followed by exactly three digits (``1.234``,
     ``1,250``) is ambiguous and cleared. Every cleared value has an audit row.
     """
-    out = data.copy()
+    out = data.copy(deep=False)  # columns are replaced, never written into
     audit = []
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     by_source = decimals or {}

@@ -26,6 +26,7 @@ from analysis.clean.duplicates import (
     flag_close_exposures,
 )
 from analysis.clean.numbers import parse_numbers
+from analysis.clean.ordering import running_number, sort_stable
 from analysis.clean.pace import Pace
 from analysis.clean.plausibility import check_chronology, check_file_dates
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
@@ -376,14 +377,14 @@ def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """Sorted, stable column order, no helper columns."""
     out = df.drop(columns=["_source"], errors="ignore")
     if table == "exposures":
-        out = out.sort_values(["patient_id", "start_date", "source_row"], kind="stable")
-        out["exposure_number"] = out.groupby("patient_id").cumcount().add(1).astype("int64")
+        out = sort_stable(out, ["patient_id", "start_date", "source_row"])
+        out["exposure_number"] = running_number(out["patient_id"])
     lead = [c for c in _LEADING[table] if c in out]
     prov = ["source_file", "source_sheet", "source_row"]
     rest = [c for c in out.columns if c not in lead and c not in prov]
     out = out[lead + rest + prov]
     sort_cols = [c for c in lead if c in out]
-    out = out.sort_values(sort_cols, kind="stable", na_position="first").reset_index(drop=True)
+    out = sort_stable(out, sort_cols, na_position="first").reset_index(drop=True)
     out["patient_id"] = out["patient_id"].astype("string")
     out["source_row"] = out["source_row"].astype("int64")
     return out
