@@ -53,7 +53,7 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
             cleared.loc[idx] = np.nan
             out[chk.column] = cleared
     return Step(
-        out.drop(index=list(drop)),
+        out.drop(index=list(drop)) if drop else out,
         concat_rows(excluded, LOG_COLUMNS),
         concat_rows(audit, AUDIT_COLUMNS),
     )
