@@ -357,11 +357,11 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
         worst = codes.groupby(te["patient_id"]).max()
         worst = worst[worst >= 0]
         levels = list(sev.cat.categories)
-        out["worst_ae_severity"] = pd.Categorical(
-            out["patient_id"].map(worst).map(lambda c: levels[int(c)] if pd.notna(c) else None),
-            categories=levels,
-            ordered=True,
-        )
+        code = out["patient_id"].map(worst).to_numpy(dtype="float64")
+        known = ~np.isnan(code)
+        words = np.full(len(code), None, dtype=object)
+        words[known] = np.array(levels, dtype=object)[code[known].astype(np.int64)]
+        out["worst_ae_severity"] = pd.Categorical(words, categories=levels, ordered=True)
     out["first_teae_date"] = out["patient_id"].map(te.groupby("patient_id")["onset_date"].min())
     first_ae = te.sort_values(["patient_id", "onset_date"]).drop_duplicates("patient_id")
     out["exposures_to_first_teae"] = (

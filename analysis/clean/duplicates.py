@@ -96,12 +96,15 @@ def locations(df: pd.DataFrame) -> list[str]:
 def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
     """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others."""
     keys = DUPLICATE_KEYS[table]
-    dup = data.duplicated(keys, keep="first")
-    if not dup.any():
+    if len(data) == 0:
         return Step(data)
     group = data.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-    _, first_of_group = np.unique(group, return_index=True)  # groups numbered as first seen
-    first = first_of_group[group[dup.to_numpy()]]
+    _, first_of_group = np.unique(group, return_index=True)
+    is_dup = first_of_group[group] != np.arange(len(data))  # not the first of its key
+    if not is_dup.any():
+        return Step(data)
+    dup = pd.Series(is_dup, index=data.index)
+    first = first_of_group[group[is_dup]]
     places = locations(data.iloc[first])  # only the records a duplicate points to
     bad = data.loc[dup]
     same = ", ".join(keys)
@@ -142,8 +145,8 @@ def drop_orphans(
 
 def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposure") -> Step:
     """Flag exposures fewer than ``min_days`` after the patient's previous one (kept, audited)."""
-    out = data.sort_values(["patient_id", "start_date", "source_row"], kind="stable").copy()
-    gap = out.groupby("patient_id")["start_date"].diff().dt.days
+    out = data.sort_values(["patient_id", "start_date", "source_row"], kind="stable")
+    gap = days_since_previous(out["patient_id"], out["start_date"])
     out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
     flagged = out.loc[out["is_possible_double_entry"]]
     msgs = gap[flagged.index].map(
@@ -162,3 +165,23 @@ def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposur
         msgs,
     )
     return Step(out, audit=audit)
+
+
+_DAY_NS = 86_400_000_000_000
+
+
+def days_since_previous(keys: pd.Series, dates: pd.Series) -> pd.Series:
+    """``dates.groupby(keys).diff().dt.days`` for rows sorted by ``keys``: whole days since the
+    previous row of the same key (NaN for a key's first row and where a date is missing)."""
+    if keys.isna().any() or len(keys) == 0:
+        return dates.groupby(keys).diff().dt.days
+    k = keys.to_numpy()
+    d = dates.to_numpy(dtype="datetime64[ns]").view("int64")
+    gap = np.full(len(d), np.nan)
+    if len(d) > 1:
+        known = (k[1:] == k[:-1]) & (d[1:] != _NAT) & (d[:-1] != _NAT)
+        gap[1:][known] = ((d[1:] - d[:-1])[known] // _DAY_NS).astype("float64")
+    return pd.Series(gap, index=dates.index)
+
+
+_NAT = np.datetime64("NaT", "ns").view("int64")

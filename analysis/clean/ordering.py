@@ -29,12 +29,14 @@ def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
     return True
 
 
-def sort_stable(df: pd.DataFrame, columns: list[str], na_position: str = "last") -> pd.DataFrame:
-    """``df.sort_values(columns, kind="stable", na_position=...)``, or ``df`` itself when it is
-    already in that order (the stable sort would keep every row where it is)."""
+def sorted_positions(df: pd.DataFrame, columns: list[str], na_position: str = "last") -> np.ndarray:
+    """The positions that put ``df`` in the order of ``df.sort_values(columns, kind="stable",
+    na_position=...)``, found on those columns alone (``arange`` when already in order)."""
     if in_order(df, columns):
-        return df
-    return df.sort_values(columns, kind="stable", na_position=na_position)  # type: ignore[arg-type]
+        return np.arange(len(df))
+    keys = df[columns].reset_index(drop=True)
+    ordered = keys.sort_values(columns, kind="stable", na_position=na_position)  # type: ignore[call-overload]
+    return ordered.index.to_numpy()
 
 
 def running_number(keys: pd.Series) -> np.ndarray:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean import derive, identity
@@ -26,7 +27,7 @@ from analysis.clean.duplicates import (
     flag_close_exposures,
 )
 from analysis.clean.numbers import parse_numbers
-from analysis.clean.ordering import running_number, sort_stable
+from analysis.clean.ordering import running_number, sorted_positions
 from analysis.clean.pace import Pace
 from analysis.clean.plausibility import check_chronology, check_file_dates
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
@@ -374,17 +375,27 @@ def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFr
 
 
 def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Sorted, stable column order, no helper columns."""
-    out = df.drop(columns=["_source"], errors="ignore")
+    """Sorted, stable column order, no helper columns. The order is found on the key columns
+    alone and the table taken once in it (not copied at every step)."""
+    columns = [c for c in df.columns if c != "_source"]
+    order = np.arange(len(df))
+    number = None
     if table == "exposures":
-        out = sort_stable(out, ["patient_id", "start_date", "source_row"])
-        out["exposure_number"] = running_number(out["patient_id"])
-    lead = [c for c in _LEADING[table] if c in out]
+        order = sorted_positions(df, ["patient_id", "start_date", "source_row"])
+        number = running_number(df["patient_id"].iloc[order])
+        columns += [] if "exposure_number" in columns else ["exposure_number"]
+    lead = [c for c in _LEADING[table] if c in columns]
     prov = ["source_file", "source_sheet", "source_row"]
-    rest = [c for c in out.columns if c not in lead and c not in prov]
-    out = out[lead + rest + prov]
-    sort_cols = [c for c in lead if c in out]
-    out = sort_stable(out, sort_cols, na_position="first").reset_index(drop=True)
+    final = lead + [c for c in columns if c not in lead and c not in prov] + prov
+    keys = df[[c for c in lead if c != "exposure_number" or number is None]].iloc[order]
+    keys = keys.reset_index(drop=True)
+    if number is not None:
+        keys["exposure_number"] = number
+    then = sorted_positions(keys, lead, na_position="first")
+    out = df[[c for c in final if c != "exposure_number" or number is None]].take(order[then])
+    if number is not None:
+        out.insert(final.index("exposure_number"), "exposure_number", number[then])
+    out.index = pd.RangeIndex(len(out))
     out["patient_id"] = out["patient_id"].astype("string")
     out["source_row"] = out["source_row"].astype("int64")
     return out
