@@ -51,3 +51,18 @@ def running_number(keys: pd.Series) -> np.ndarray:
     starts = np.r_[True, a[1:] != a[:-1]]
     start_of_run = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
     return (np.arange(n) - start_of_run + 1).astype(np.int64)
+
+
+def taken(df: pd.DataFrame, columns: list[str], order: np.ndarray) -> pd.DataFrame:
+    """``df[columns].take(order)`` with a fresh ``RangeIndex``, each column taken once into its
+    own array (no copy of the selection first, no consolidation; an ``order`` that keeps every
+    row in place shares the columns of ``df``, which the caller no longer uses)."""
+    index = pd.RangeIndex(len(order))
+    keep = len(order) == len(df) and bool((order == np.arange(len(df))).all())
+
+    def column(name: str) -> pd.Series:
+        s = df[name]
+        values = s.to_numpy(copy=False) if isinstance(s.dtype, np.dtype) else s.array
+        return pd.Series(values if keep else values.take(order), index=index, copy=False)
+
+    return pd.DataFrame({c: column(c) for c in columns}, index=index, copy=False)

@@ -27,7 +27,7 @@ from analysis.clean.duplicates import (
     flag_close_exposures,
 )
 from analysis.clean.numbers import parse_numbers
-from analysis.clean.ordering import running_number, sorted_positions
+from analysis.clean.ordering import running_number, sorted_positions, taken
 from analysis.clean.pace import Pace
 from analysis.clean.plausibility import check_chronology, check_file_dates
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
@@ -58,8 +58,13 @@ class CleanResult:
 
     def accounting(self) -> pd.DataFrame:
         """Per raw file and sheet: records in the file (``rows_read``, counted from the file
-        itself), kept, logged, and whether they add up (``analysis.clean.accounting``)."""
-        return account(self.raw_counts, self.tables, self.exclusions)
+        itself), kept, logged, and whether they add up (``analysis.clean.accounting``).
+        Counted once (the tables of a result are not replaced); each call gets a copy."""
+        counted = self.__dict__.get("_accounting")
+        if counted is None:
+            counted = account(self.raw_counts, self.tables, self.exclusions)
+            object.__setattr__(self, "_accounting", counted)  # a cache, not a field
+        return counted.copy()
 
 
 class _Logs:
@@ -392,10 +397,9 @@ def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
     if number is not None:
         keys["exposure_number"] = number
     then = sorted_positions(keys, lead, na_position="first")
-    out = df[[c for c in final if c != "exposure_number" or number is None]].take(order[then])
+    out = taken(df, [c for c in final if c != "exposure_number" or number is None], order[then])
     if number is not None:
         out.insert(final.index("exposure_number"), "exposure_number", number[then])
-    out.index = pd.RangeIndex(len(out))
     out["patient_id"] = out["patient_id"].astype("string")
     out["source_row"] = out["source_row"].astype("int64")
     return out
