@@ -115,10 +115,11 @@ def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
 def drop_orphans(
     data: pd.DataFrame,
     table: str,
-    kept_ids: set[str],
+    kept_ids: set[str] | pd.Index,
     excluded_patients: dict[str, tuple[str, str]],
 ) -> Step:
-    """Exclude child records whose patient is not kept.
+    """Exclude child records whose patient is not kept (``kept_ids``: a set, or an index built
+    once for several tables, which saves converting the set for each).
 
     ``excluded_patients`` maps an excluded patient id to its ``(step, reason)``; their records
     are logged as ``patient_excluded`` with that reason, others as ``orphan``.

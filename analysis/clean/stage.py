@@ -130,7 +130,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
     patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
-    kept_ids = set(patients["patient_id"])
+    kept_ids = pd.Index(patients["patient_id"].to_numpy(dtype=object))
     for table in TABLES_ORDER[1:]:
         tables[table] = log.keep(drop_orphans(tables[table], table, kept_ids, removed))
     tables["patients"] = patients
@@ -212,8 +212,9 @@ def _deduplicate(
     removed = identity.excluded_patients(log.excluded, kept_ids)
     for pid in conflicts.get("patient_id", []):
         removed[pid] = ("conflict", "conflicting duplicate patient records")
+    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object))
     for table in TABLES_ORDER[1:]:
-        df = log.keep(drop_orphans(tables[table], table, kept_ids, removed))
+        df = log.keep(drop_orphans(tables[table], table, kept, removed))
         tables[table] = log.keep(drop_duplicate_records(df, table))
     e = config.exposure
     if e.min_interval_days is not None:
