@@ -26,11 +26,11 @@ def add_exposure_summary(
     none); for periods also ``is_exposure_ongoing`` (a period without a stop date),
     ``n_doses`` and ``is_titrated`` (more than one distinct dose: the daily dose when the dose
     was written with its frequency, else the dose per administration)."""
-    g = exposures.groupby("patient_id")["start_date"].agg(["min", "max", "size"])
     out = patients.copy(deep=False)  # columns are replaced, never written into
-    out["first_exposure_date"] = out["patient_id"].map(g["min"])
-    out["last_exposure_date"] = out["patient_id"].map(g["max"])
-    out["n_exposures"] = out["patient_id"].map(g["size"]).fillna(0).astype("int64")
+    g = per_patient(patients, exposures, "start_date", ["min", "max", "size"])
+    out["first_exposure_date"] = g["min"]
+    out["last_exposure_date"] = g["max"]
+    out["n_exposures"] = g["size"].fillna(0).astype("int64")
     if exposure is not None and exposure.kind == "periods":
         by = exposures.groupby("patient_id")
         out["_last_stop_date"] = out["patient_id"].map(by["stop_date"].max())
@@ -42,6 +42,32 @@ def add_exposure_summary(
             out["n_doses"] = out["patient_id"].map(doses).fillna(0).astype("int64")
             out["is_titrated"] = out["n_doses"] > 1
     return out
+
+
+def per_patient(
+    patients: pd.DataFrame, records: pd.DataFrame, column: str, how: list[str]
+) -> pd.DataFrame:
+    """``records.groupby("patient_id")[column].agg(how)`` looked up for each row of
+    ``patients`` (missing where a patient has no record), as ``patients["patient_id"].map``
+    of each would give it. Records are grouped by the position of their patient (one lookup of
+    the ids, no text grouping) when the patient ids are unique and none is missing."""
+    ids = patients["patient_id"]
+    values = records[column]
+    index = pd.Index(ids.to_numpy(dtype=object))
+    if (
+        not isinstance(values.dtype, np.dtype)
+        or len(ids) == 0
+        or ids.isna().any()
+        or records["patient_id"].isna().any()
+        or not index.is_unique
+    ):
+        g = records.groupby("patient_id")[column].agg(how)
+        return pd.DataFrame({h: ids.map(g[h]) for h in how}, index=patients.index)
+    at = index.get_indexer(records["patient_id"].to_numpy(dtype=object))
+    known = at >= 0
+    g = pd.Series(values.to_numpy()[known]).groupby(at[known]).agg(how)
+    g = g.reindex(np.arange(len(patients)))
+    return pd.DataFrame({h: g[h].to_numpy() for h in how}, index=patients.index)
 
 
 def add_day0(patients: pd.DataFrame, exposure: Exposure) -> pd.DataFrame:
@@ -63,17 +89,14 @@ def add_followup(
     start or period stop, last assessment, discontinuation and, when given, adverse-event onset)
     and ``followup_months`` from day 0."""
     out = patients.copy(deep=False)  # columns are replaced, never written into
-    last_assess = assessments.groupby("patient_id")["assessment_date"].max()
     parts = [
         out["last_visit_date"],
         out["last_exposure_date"],
-        out["patient_id"].map(last_assess),
+        per_patient(patients, assessments, "assessment_date", ["max"])["max"],
         out["discontinuation_date"],
     ]
     if adverse_events is not None:
-        parts.append(
-            out["patient_id"].map(adverse_events.groupby("patient_id")["onset_date"].max())
-        )
+        parts.append(per_patient(patients, adverse_events, "onset_date", ["max"])["max"])
     if "_last_stop_date" in out:
         parts.append(out["_last_stop_date"])
     out["last_contact_date"] = pd.concat(parts, axis=1).max(axis=1)

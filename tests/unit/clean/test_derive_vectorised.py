@@ -9,7 +9,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.clean.derive import _median_first_year_gap, snap_schedule, snap_schedules
+from analysis.clean.derive import (
+    _median_first_year_gap,
+    per_patient,
+    snap_schedule,
+    snap_schedules,
+)
 
 ALLOWED = st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=5)
 MONTHS = st.lists(
@@ -63,3 +68,37 @@ def test_median_first_year_gap_equals_the_grouped_reference(rows, year_days):
     pd.testing.assert_series_equal(
         got.sort_index(), want.sort_index(), check_names=False, check_index_type=False
     )
+
+
+def _reference_per_patient(patients, records, column, how):
+    g = records.groupby("patient_id")[column].agg(how)
+    return pd.DataFrame({h: patients["patient_id"].map(g[h]) for h in how}, index=patients.index)
+
+
+IDS = st.sampled_from(["P1", "P2", "P3", "P10", None])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(IDS, max_size=6),
+    st.lists(st.tuples(IDS, DAYS), max_size=25),
+    st.sampled_from([["min", "max", "size"], ["max"]]),
+    st.sampled_from(["object", "string"]),
+)
+def test_per_patient_equals_map_of_the_grouped_records(ids, rows, how, dtype):
+    base = pd.Timestamp("2020-01-01")
+    patients = pd.DataFrame(
+        {"patient_id": pd.Series(ids, dtype=dtype)}, index=np.arange(len(ids)) * 3 + 1
+    )
+    records = pd.DataFrame(
+        {
+            "patient_id": pd.Series([p for p, _ in rows], dtype=dtype),
+            "start_date": pd.Series(
+                [pd.NaT if d is None else base + pd.Timedelta(days=d) for _, d in rows],
+                dtype="datetime64[ns]",
+            ),
+        }
+    )
+    got = per_patient(patients, records, "start_date", how)
+    want = _reference_per_patient(patients, records, "start_date", how)
+    pd.testing.assert_frame_equal(got, want, check_names=False)
