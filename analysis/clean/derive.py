@@ -44,6 +44,29 @@ def add_exposure_summary(
     return out
 
 
+def patient_positions(patients: pd.DataFrame, ids: pd.Series) -> np.ndarray | None:
+    """The row position in ``patients`` of the patient of each id (-1: not a patient), or
+    None when that does not identify a patient (no patients, a patient id missing or repeated,
+    a missing id): the caller then matches by the id itself."""
+    own = patients["patient_id"]
+    if len(own) == 0 or own.isna().any() or ids.isna().any():
+        return None
+    index = pd.Index(own.to_numpy(dtype=object))
+    if not index.is_unique:
+        return None
+    return index.get_indexer(ids.to_numpy(dtype=object))
+
+
+def has_record(patients: pd.DataFrame, ids: pd.Series, at: np.ndarray | None) -> pd.Series:
+    """``patients["patient_id"].isin(set(ids))``, from ``at = patient_positions(patients, ids)``
+    (a flag per position) unless that is None."""
+    if at is None:
+        return patients["patient_id"].isin(set(ids))
+    flags = np.zeros(len(patients), dtype=bool)
+    flags[at[at >= 0]] = True
+    return pd.Series(flags, index=patients.index, name="patient_id")
+
+
 def per_patient(
     patients: pd.DataFrame, records: pd.DataFrame, column: str, how: list[str]
 ) -> pd.DataFrame:
@@ -53,17 +76,10 @@ def per_patient(
     the ids, no text grouping) when the patient ids are unique and none is missing."""
     ids = patients["patient_id"]
     values = records[column]
-    index = pd.Index(ids.to_numpy(dtype=object))
-    if (
-        not isinstance(values.dtype, np.dtype)
-        or len(ids) == 0
-        or ids.isna().any()
-        or records["patient_id"].isna().any()
-        or not index.is_unique
-    ):
+    at = patient_positions(patients, records["patient_id"])
+    if at is None or not isinstance(values.dtype, np.dtype):
         g = records.groupby("patient_id")[column].agg(how)
         return pd.DataFrame({h: ids.map(g[h]) for h in how}, index=patients.index)
-    at = index.get_indexer(records["patient_id"].to_numpy(dtype=object))
     known = at >= 0
     g = pd.Series(values.to_numpy()[known]).groupby(at[known]).agg(how)
     g = g.reindex(np.arange(len(patients)))
@@ -234,14 +250,15 @@ def add_group(
     elif group.concomitant_overlap is not None:
         rule = group.concomitant_overlap
         used = _overlapping(out, concomitant, rule, d)
-        combined = set(used["patient_id"])
+        at = patient_positions(out, used["patient_id"])
         values = pd.Series(
-            np.where(out["patient_id"].isin(combined), rule.if_any, rule.otherwise),
+            np.where(has_record(out, used["patient_id"], at), rule.if_any, rule.otherwise),
             index=out.index,
         )
         for t in rule.treatments:
-            ids = set(used.loc[used["drug"] == t, "patient_id"])
-            out[f"has_{slug(t)}"] = out["patient_id"].isin(ids)
+            this = (used["drug"] == t).to_numpy(dtype=bool)
+            ids = used["patient_id"].loc[this]
+            out[f"has_{slug(t)}"] = has_record(out, ids, None if at is None else at[this])
     else:
         values = pd.Series(group.otherwise, index=out.index, dtype=object)
         taken = pd.Series(False, index=out.index)
@@ -371,8 +388,8 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
     patient."""
     te = adverse_events.loc[adverse_events["is_teae"]]
     out = patients.copy(deep=False)  # columns are replaced, never written into
-    counts = te.groupby("patient_id").size()
-    out["n_teae"] = out["patient_id"].map(counts).fillna(0).astype("int64")
+    onsets = per_patient(patients, te, "onset_date", ["size", "min"])
+    out["n_teae"] = onsets["size"].fillna(0).astype("int64")
     out["has_teae"] = out["n_teae"] > 0
     sev = te.get("severity")
     if sev is not None and isinstance(sev.dtype, pd.CategoricalDtype):
@@ -385,7 +402,7 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
         words = np.full(len(code), None, dtype=object)
         words[known] = np.array(levels, dtype=object)[code[known].astype(np.int64)]
         out["worst_ae_severity"] = pd.Categorical(words, categories=levels, ordered=True)
-    out["first_teae_date"] = out["patient_id"].map(te.groupby("patient_id")["onset_date"].min())
+    out["first_teae_date"] = onsets["min"]
     first_ae = te.sort_values(["patient_id", "onset_date"]).drop_duplicates("patient_id")
     out["exposures_to_first_teae"] = (
         out["patient_id"].map(first_ae.set_index("patient_id")["exposure_number"]).astype("Int64")
@@ -426,11 +443,11 @@ def add_first_improvement(
     first = a["patient_id"].map(out.set_index("patient_id")["day0_date"])
     a = a.loc[a["assessment_date"] >= first]
     improved = a.loc[a["response_grade"].astype(str).isin(d.improvement_levels)]
-    first_imp = improved.groupby("patient_id")["assessment_date"].min()
-    last_assess = a.groupby("patient_id")["assessment_date"].max()
-    out["has_improvement"] = out["patient_id"].isin(first_imp.index)
-    censor = out["patient_id"].map(last_assess).fillna(out["last_contact_date"])
-    end = out["patient_id"].map(first_imp).where(out["has_improvement"], censor)
+    first_imp = per_patient(patients, improved, "assessment_date", ["size", "min"])
+    last_assess = per_patient(patients, a, "assessment_date", ["max"])["max"]
+    out["has_improvement"] = first_imp["size"].fillna(0).gt(0)  # the patient has such a grade
+    censor = last_assess.fillna(out["last_contact_date"])
+    end = first_imp["min"].where(out["has_improvement"], censor)
     out["time_to_first_improvement_months"] = _months(
         (end - out["day0_date"]).dt.days.astype("float64"), d
     )

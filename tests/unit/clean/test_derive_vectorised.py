@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from analysis.clean.derive import (
     _median_first_year_gap,
+    has_record,
+    patient_positions,
     per_patient,
     snap_schedule,
     snap_schedules,
@@ -102,3 +104,15 @@ def test_per_patient_equals_map_of_the_grouped_records(ids, rows, how, dtype):
     got = per_patient(patients, records, "start_date", how)
     want = _reference_per_patient(patients, records, "start_date", how)
     pd.testing.assert_frame_equal(got, want, check_names=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(IDS, max_size=6), st.lists(IDS, max_size=12), st.sampled_from(["object", "string"]))
+def test_has_record_equals_isin(ids, records, dtype):
+    patients = pd.DataFrame(
+        {"patient_id": pd.Series(ids, dtype=dtype)}, index=np.arange(len(ids)) * 3 + 1
+    )
+    record_ids = pd.Series(records, dtype=dtype)
+    got = has_record(patients, record_ids, patient_positions(patients, record_ids))
+    want = patients["patient_id"].isin(set(record_ids))
+    pd.testing.assert_series_equal(got, want)
