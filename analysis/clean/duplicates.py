@@ -117,14 +117,21 @@ def drop_orphans(
     table: str,
     kept_ids: set[str] | pd.Index,
     excluded_patients: dict[str, tuple[str, str]],
+    *,
+    dropped_ids: set[str] | None = None,
 ) -> Step:
     """Exclude child records whose patient is not kept (``kept_ids``: a set, or an index built
     once for several tables, which saves converting the set for each).
 
     ``excluded_patients`` maps an excluded patient id to its ``(step, reason)``; their records
-    are logged as ``patient_excluded`` with that reason, others as ``orphan``.
+    are logged as ``patient_excluded`` with that reason, others as ``orphan``. ``dropped_ids``,
+    when the caller knows every id of ``data`` is either kept or in it (a table already
+    stripped of orphans, then patients excluded), is matched instead: a smaller set.
     """
-    orphan = ~data["patient_id"].isin(kept_ids)
+    if dropped_ids is not None:
+        orphan = data["patient_id"].isin(dropped_ids)
+    else:
+        orphan = ~data["patient_id"].isin(kept_ids)
     if not orphan.any():
         return Step(data)
     bad = data.loc[orphan]

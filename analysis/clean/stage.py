@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.clean import derive, identity
@@ -27,7 +26,7 @@ from analysis.clean.duplicates import (
     flag_close_exposures,
 )
 from analysis.clean.numbers import parse_numbers
-from analysis.clean.ordering import running_number, sorted_positions, taken
+from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
 from analysis.clean.plausibility import check_chronology, check_file_dates
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
@@ -122,6 +121,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
     patients, conflicts, removed = _deduplicate(tables, config, log)
+    deduped_ids = set(patients["patient_id"])  # the child tables now hold no other id
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
     tables = {t: log.keep(checked[t]) for t in TABLES_ORDER}
@@ -130,11 +130,13 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
     patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
-    kept_ids = pd.Index(patients["patient_id"].to_numpy(dtype=object))
+    kept_ids = set(patients["patient_id"])
+    dropped = deduped_ids - kept_ids
     for table in TABLES_ORDER[1:]:
-        tables[table] = log.keep(drop_orphans(tables[table], table, kept_ids, removed))
+        step = drop_orphans(tables[table], table, kept_ids, removed, dropped_ids=dropped)
+        tables[table] = log.keep(step)
     tables["patients"] = patients
-    tables = {k: _finalise(k, _drop_unread(k, v, config)) for k, v in tables.items()}
+    tables = {k: finalise_table(k, _drop_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
     result = CleanResult(
         tables=tables,
@@ -358,15 +360,6 @@ def _flow_warnings(flow: pd.DataFrame) -> list[str]:
     return out
 
 
-_LEADING = {
-    "patients": ["patient_id"],
-    "exposures": ["patient_id", "exposure_number", "start_date"],
-    "adverse_events": ["patient_id", "exposure_number", "onset_date", "ae_term"],
-    "concomitant": ["patient_id", "drug", "start_date"],
-    "assessments": ["patient_id", "assessment_date"],
-}
-
-
 def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
     """Without the optional columns of ``table`` that no source reads (they would be empty)."""
     read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
@@ -378,32 +371,6 @@ def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFr
         if not spec.required and c not in read and c in df
     ]
     return df.drop(columns=unread)
-
-
-def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Sorted, stable column order, no helper columns. The order is found on the key columns
-    alone and the table taken once in it (not copied at every step)."""
-    columns = [c for c in df.columns if c != "_source"]
-    order = np.arange(len(df))
-    number = None
-    if table == "exposures":
-        order = sorted_positions(df, ["patient_id", "start_date", "source_row"])
-        number = running_number(df["patient_id"].iloc[order])
-        columns += [] if "exposure_number" in columns else ["exposure_number"]
-    lead = [c for c in _LEADING[table] if c in columns]
-    prov = ["source_file", "source_sheet", "source_row"]
-    final = lead + [c for c in columns if c not in lead and c not in prov] + prov
-    keys = df[[c for c in lead if c != "exposure_number" or number is None]].iloc[order]
-    keys = keys.reset_index(drop=True)
-    if number is not None:
-        keys["exposure_number"] = number
-    then = sorted_positions(keys, lead, na_position="first")
-    out = taken(df, [c for c in final if c != "exposure_number" or number is None], order[then])
-    if number is not None:
-        out.insert(final.index("exposure_number"), "exposure_number", number[then])
-    out["patient_id"] = out["patient_id"].astype("string")
-    out["source_row"] = out["source_row"].astype("int64")
-    return out
 
 
 __all__ = ["CleanResult", "clean_study"]

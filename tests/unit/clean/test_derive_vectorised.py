@@ -9,12 +9,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.clean.derive import (
-    _median_first_year_gap,
+from analysis.clean.derive import snap_schedule
+from analysis.clean.per_patient import (
     has_record,
+    median_first_year_gap,
     patient_positions,
     per_patient,
-    snap_schedule,
     snap_schedules,
 )
 
@@ -65,7 +65,7 @@ def test_median_first_year_gap_equals_the_grouped_reference(rows, year_days):
         },
         index=np.arange(len(rows)) * 2 + 5,
     )
-    got = _median_first_year_gap(exposures, year_days)
+    got = median_first_year_gap(exposures, year_days)
     want = _reference_median_gap(exposures, year_days)
     pd.testing.assert_series_equal(
         got.sort_index(), want.sort_index(), check_names=False, check_index_type=False

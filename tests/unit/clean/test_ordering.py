@@ -1,5 +1,5 @@
 """``sorted_positions`` gives the order of a stable ``sort_values`` (it only skips sorts that
-would keep every row in place), ``_finalise`` equals the code before (sort, number, reorder) and ``running_number`` equals ``groupby().cumcount() + 1``, on random keys with
+would keep every row in place), ``finalise_table`` equals the code before (sort, number, reorder) and ``running_number`` equals ``groupby().cumcount() + 1``, on random keys with
 ties, missing values, one-row runs and empty tables."""
 
 from __future__ import annotations
@@ -11,8 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.clean.duplicates import days_since_previous
-from analysis.clean.ordering import in_order, running_number, sorted_positions
-from analysis.clean.stage import _LEADING, _finalise
+from analysis.clean.ordering import (
+    LEADING,
+    finalise_table,
+    in_order,
+    running_number,
+    sorted_positions,
+)
 
 ROWS = st.lists(
     st.tuples(
@@ -76,12 +81,12 @@ def test_days_since_previous_equals_grouped_diff(rows):
 
 
 def _reference_finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """``stage._finalise`` before it sorted on the key columns alone."""
+    """``stage._finalise`` (now ``finalise_table``) before it sorted on the key columns alone."""
     out = df.drop(columns=["_source"], errors="ignore")
     if table == "exposures":
         out = out.sort_values(["patient_id", "start_date", "source_row"], kind="stable")
         out["exposure_number"] = out.groupby("patient_id").cumcount().add(1).astype("int64")
-    lead = [c for c in _LEADING[table] if c in out]
+    lead = [c for c in LEADING[table] if c in out]
     prov = ["source_file", "source_sheet", "source_row"]
     rest = [c for c in out.columns if c not in lead and c not in prov]
     out = out[lead + rest + prov]
@@ -116,4 +121,4 @@ def test_finalise_equals_the_code_before(rows, table):
     df = df.rename(columns={"d": date, "n": "exposure_number" if table != "patients" else "n"})
     if table == "exposures":
         df = df.drop(columns="exposure_number") if len(rows) % 2 else df
-    pd.testing.assert_frame_equal(_finalise(table, df), _reference_finalise(table, df))
+    pd.testing.assert_frame_equal(finalise_table(table, df), _reference_finalise(table, df))
