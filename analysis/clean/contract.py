@@ -87,7 +87,8 @@ def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfi
     failures = []
     for name, schema in analysis_schemas(config).items():
         try:
-            schema.validate(tables[name], lazy=True)
+            # inplace: the schemas coerce nothing, so nothing is written; it spares a copy
+            schema.validate(tables[name], lazy=True, inplace=True)
         except pa.errors.SchemaErrors as err:
             failures.append(err.failure_cases.assign(table=name))
     if failures:

@@ -122,11 +122,24 @@ def _parse_date_text(text: str, order: str, last_year: int | None) -> pd.Timesta
 def _parse_column(raw: pd.Series, order: pd.Series, last_year: int | None) -> pd.Series:
     """:func:`parse_date_value` of each cell by its row's date ``order``, as ``datetime64[ns]``
     (one call per distinct (cell, order), the dates joined back)."""
+    return _dates_and_blanks(raw, order, last_year)[0]
+
+
+def _dates_and_blanks(
+    raw: pd.Series, order: pd.Series, last_year: int | None
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`_parse_column` and :func:`blank_cells` of ``raw`` in one pass over its distinct
+    (cell, order) pairs: ``(dates, blank)``."""
     results, groups = distinct_results(
-        lambda v, o: parse_date_value(v, o, last_year=last_year), raw, order
+        lambda v, o: (parse_date_value(v, o, last_year=last_year), is_blank(v)), raw, order
     )
-    unique = pd.to_datetime(pd.Series(results, dtype=object)).astype("datetime64[ns]")
-    return pd.Series(unique.to_numpy()[groups], index=raw.index)
+    parsed = pd.Series([r[0] for r in results], dtype=object)
+    unique = pd.to_datetime(parsed).astype("datetime64[ns]")
+    blank = np.array([r[1] for r in results], dtype=bool)
+    return (
+        pd.Series(unique.to_numpy()[groups], index=raw.index),
+        pd.Series(blank[groups], index=raw.index),
+    )
 
 
 def blank_cells(raw: pd.Series) -> pd.Series:
@@ -142,7 +155,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     1901-01-01 to ``study.export_date``, or no end) is not plausible: a required one excludes
     the record (step ``check``), an optional one is set missing and audited.
     """
-    out = data.copy()
+    out = data.copy(deep=False)  # columns are replaced, never written into
     orders = {s.name: s.date_order for s in config.sources}
     start, end = config.date_window
     last_year = end.year if end is not None else None
@@ -151,13 +164,14 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     window = f"[{start:%Y-%m-%d}, {end:%Y-%m-%d}]" if end is not None else f"[{start:%Y-%m-%d}, -]"
     excluded, audit = [], []
     drop: set[object] = set()
+    order: pd.Series | None = None  # each row's date order, looked up once per table
     for column, spec in config.columns_for(table).items():
         if spec.kind != "date" or column not in out:
             continue
         raw = out[column]
-        order = out["_source"].map(orders)
-        dates = _parse_column(raw, order, last_year)
-        failed = ~blank_cells(raw) & dates.isna()
+        order = out["_source"].map(orders) if order is None else order
+        dates, blank = _dates_and_blanks(raw, order, last_year)
+        failed = ~blank & dates.isna()
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
 
@@ -205,7 +219,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                 ],
             )
     return Step(
-        out.drop(index=list(drop)),
+        out.drop(index=list(drop)) if drop else out,
         concat_rows(excluded, LOG_COLUMNS),
         concat_rows(audit, AUDIT_COLUMNS),
     )

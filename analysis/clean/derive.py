@@ -1,4 +1,5 @@
 """Derived analysis variables: ``add_<column>`` steps that chain with ``DataFrame.pipe``.
+Over 400 lines as one job: every derived variable of the analysis tables, one step each.
 
 Each function takes the patient table first and returns a new frame with the added columns;
 the rules are written for users in ``docs/derivations.md`` and in the data dictionary.
@@ -11,6 +12,13 @@ import operator
 import numpy as np
 import pandas as pd
 
+from analysis.clean.per_patient import (
+    has_record,
+    median_first_year_gap,
+    patient_positions,
+    per_patient,
+    snap_schedules,
+)
 from analysis.studyfile.config import Derivation, StudyConfig
 from analysis.studyfile.design import ConcomitantOverlap, Exposure, Group, slug
 
@@ -26,11 +34,11 @@ def add_exposure_summary(
     none); for periods also ``is_exposure_ongoing`` (a period without a stop date),
     ``n_doses`` and ``is_titrated`` (more than one distinct dose: the daily dose when the dose
     was written with its frequency, else the dose per administration)."""
-    g = exposures.groupby("patient_id")["start_date"].agg(["min", "max", "size"])
-    out = patients.copy()
-    out["first_exposure_date"] = out["patient_id"].map(g["min"])
-    out["last_exposure_date"] = out["patient_id"].map(g["max"])
-    out["n_exposures"] = out["patient_id"].map(g["size"]).fillna(0).astype("int64")
+    out = patients.copy(deep=False)  # columns are replaced, never written into
+    g = per_patient(patients, exposures, "start_date", ["min", "max", "size"])
+    out["first_exposure_date"] = g["min"]
+    out["last_exposure_date"] = g["max"]
+    out["n_exposures"] = g["size"].fillna(0).astype("int64")
     if exposure is not None and exposure.kind == "periods":
         by = exposures.groupby("patient_id")
         out["_last_stop_date"] = out["patient_id"].map(by["stop_date"].max())
@@ -46,7 +54,7 @@ def add_exposure_summary(
 
 def add_day0(patients: pd.DataFrame, exposure: Exposure) -> pd.DataFrame:
     """``day0_date``: the first exposure, or the patient date column named by ``exposure.day0``."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     source = "first_exposure_date" if exposure.day0 == "first_exposure" else exposure.day0
     out["day0_date"] = out[source]
     return out
@@ -62,18 +70,15 @@ def add_followup(
     """``last_contact_date`` (the latest known date of the patient: last visit, last exposure
     start or period stop, last assessment, discontinuation and, when given, adverse-event onset)
     and ``followup_months`` from day 0."""
-    out = patients.copy()
-    last_assess = assessments.groupby("patient_id")["assessment_date"].max()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     parts = [
         out["last_visit_date"],
         out["last_exposure_date"],
-        out["patient_id"].map(last_assess),
+        per_patient(patients, assessments, "assessment_date", ["max"])["max"],
         out["discontinuation_date"],
     ]
     if adverse_events is not None:
-        parts.append(
-            out["patient_id"].map(adverse_events.groupby("patient_id")["onset_date"].max())
-        )
+        parts.append(per_patient(patients, adverse_events, "onset_date", ["max"])["max"])
     if "_last_stop_date" in out:
         parts.append(out["_last_stop_date"])
     out["last_contact_date"] = pd.concat(parts, axis=1).max(axis=1)
@@ -85,7 +90,7 @@ def add_followup(
 def add_exposure_end(patients: pd.DataFrame, exposure: Exposure, d: Derivation) -> pd.DataFrame:
     """``exposure_end_date`` (discrete: the last exposure; periods: the latest stop, or the last
     contact while a period is ongoing) and ``exposure_months`` from day 0."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     if exposure.kind == "periods":
         end = out["_last_stop_date"].where(~out["is_exposure_ongoing"], out["last_contact_date"])
         out = out.drop(columns="_last_stop_date")
@@ -109,15 +114,10 @@ def add_schedule(patients: pd.DataFrame, exposures: pd.DataFrame, d: Derivation)
     (discrete exposures only; nothing is added when the study sets no schedule)."""
     if not d.schedule_months:
         return patients
-    allowed = d.schedule_months
-    s = exposures[["patient_id", "start_date"]].copy()
-    first = s.groupby("patient_id")["start_date"].transform("min")
-    s = s.loc[(s["start_date"] - first).dt.days < 12 * d.days_per_month]
-    s = s.sort_values(["patient_id", "start_date"])
-    s["gap"] = s.groupby("patient_id")["start_date"].diff().dt.days
-    median_gap = s.dropna(subset=["gap"]).groupby("patient_id")["gap"].median()
-    snapped = (median_gap / d.days_per_month).map(lambda m: snap_schedule(m, allowed))
-    out = patients.copy()
+    median_gap = median_first_year_gap(exposures, 12 * d.days_per_month)
+    months = (median_gap / d.days_per_month).to_numpy(dtype="float64")
+    snapped = pd.Series(snap_schedules(months, d.schedule_months), index=median_gap.index)
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     out["schedule_months_year1"] = out["patient_id"].map(snapped).astype("Int64")
     return out
 
@@ -151,7 +151,7 @@ def add_response(patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivatio
     a = a.loc[(days >= lo) & (days <= hi)]
     a = a.sort_values(["patient_id", "distance", "assessment_date"], kind="stable")
     best = a.drop_duplicates("patient_id").set_index("patient_id")
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     dtype = assessments["response_grade"].dtype
     out[d.response_column] = out["patient_id"].map(best["response_grade"]).astype(dtype)
     out[d.response_date_column] = out["patient_id"].map(best["assessment_date"])
@@ -176,7 +176,7 @@ def add_group(
 
     ``concomitant_overlap`` also adds a ``has_<treatment>`` flag per listed treatment.
     """
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     if group.from_column is not None:
         col = out[group.from_column.column]
         keys = col.map(_rule_key)
@@ -184,14 +184,15 @@ def add_group(
     elif group.concomitant_overlap is not None:
         rule = group.concomitant_overlap
         used = _overlapping(out, concomitant, rule, d)
-        combined = set(used["patient_id"])
+        at = patient_positions(out, used["patient_id"])
         values = pd.Series(
-            np.where(out["patient_id"].isin(combined), rule.if_any, rule.otherwise),
+            np.where(has_record(out, used["patient_id"], at), rule.if_any, rule.otherwise),
             index=out.index,
         )
         for t in rule.treatments:
-            ids = set(used.loc[used["drug"] == t, "patient_id"])
-            out[f"has_{slug(t)}"] = out["patient_id"].isin(ids)
+            this = (used["drug"] == t).to_numpy(dtype=bool)
+            ids = used["patient_id"].loc[this]
+            out[f"has_{slug(t)}"] = has_record(out, ids, None if at is None else at[this])
     else:
         values = pd.Series(group.otherwise, index=out.index, dtype=object)
         taken = pd.Series(False, index=out.index)
@@ -238,7 +239,7 @@ def _overlapping(
 def add_baseline_severity(patients: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
     """``baseline_severity`` (mild / moderate / severe, when ``derive.grade_severity`` is set) and
     ``grade_scale`` (when the ``baseline_grade`` vocabulary has categories) from the grade."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     grade = out["baseline_grade"].astype(object)
     if config.derive.grade_severity:
         out["baseline_severity"] = pd.Categorical(
@@ -268,13 +269,14 @@ def add_ae_flags(
     session or dose period the event followed); an event is treatment-emergent from day 0 to
     ``exposure.teae_days_after_last`` days after the end of exposure.
     """
-    out = adverse_events.copy()
+    out = adverse_events.copy(deep=False)  # columns are replaced, never written into
     p = patients.set_index("patient_id")
     day0 = out["patient_id"].map(p["day0_date"])
     end = out["patient_id"].map(p["exposure_end_date"])
     numbers = exposures_on_or_before(exposures, out["patient_id"], out["onset_date"])
-    out["exposure_number"] = pd.array(numbers, dtype="Int64")
-    out.loc[out["exposure_number"] == 0, "exposure_number"] = pd.NA
+    number = pd.array(numbers, dtype="Int64")
+    number[numbers == 0] = pd.NA
+    out["exposure_number"] = number
     out["days_from_day0"] = (out["onset_date"] - day0).dt.days.astype("Int64")
     horizon = end + pd.Timedelta(days=exposure.teae_days_after_last)
     out["is_teae"] = ((out["onset_date"] >= day0) & (out["onset_date"] <= horizon)).astype(bool)
@@ -319,9 +321,9 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
     ``first_teae_date`` and ``exposures_to_first_teae`` (exposure number of the first TEAE) per
     patient."""
     te = adverse_events.loc[adverse_events["is_teae"]]
-    out = patients.copy()
-    counts = te.groupby("patient_id").size()
-    out["n_teae"] = out["patient_id"].map(counts).fillna(0).astype("int64")
+    out = patients.copy(deep=False)  # columns are replaced, never written into
+    onsets = per_patient(patients, te, "onset_date", ["size", "min"])
+    out["n_teae"] = onsets["size"].fillna(0).astype("int64")
     out["has_teae"] = out["n_teae"] > 0
     sev = te.get("severity")
     if sev is not None and isinstance(sev.dtype, pd.CategoricalDtype):
@@ -329,12 +331,12 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
         worst = codes.groupby(te["patient_id"]).max()
         worst = worst[worst >= 0]
         levels = list(sev.cat.categories)
-        out["worst_ae_severity"] = pd.Categorical(
-            out["patient_id"].map(worst).map(lambda c: levels[int(c)] if pd.notna(c) else None),
-            categories=levels,
-            ordered=True,
-        )
-    out["first_teae_date"] = out["patient_id"].map(te.groupby("patient_id")["onset_date"].min())
+        code = out["patient_id"].map(worst).to_numpy(dtype="float64")
+        known = ~np.isnan(code)
+        words = np.full(len(code), None, dtype=object)
+        words[known] = np.array(levels, dtype=object)[code[known].astype(np.int64)]
+        out["worst_ae_severity"] = pd.Categorical(words, categories=levels, ordered=True)
+    out["first_teae_date"] = onsets["min"]
     first_ae = te.sort_values(["patient_id", "onset_date"]).drop_duplicates("patient_id")
     out["exposures_to_first_teae"] = (
         out["patient_id"].map(first_ae.set_index("patient_id")["exposure_number"]).astype("Int64")
@@ -349,7 +351,7 @@ def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     exposure (the pipeline writes an audit row for each); censored patients run to the last
     contact.
     """
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     disc = out["is_discontinued"].fillna(False).astype(bool)
     out["is_discontinued"] = disc
     dated = disc & out["discontinuation_date"].notna()
@@ -370,16 +372,16 @@ def add_first_improvement(
     """``has_improvement``, ``time_to_first_improvement_months``: months from day 0 to the first
     assessment graded in ``derive.improvement_levels`` (any visit), censored at the last
     assessment (or last contact when never assessed)."""
-    out = patients.copy()
+    out = patients.copy(deep=False)  # columns are replaced, never written into
     a = assessments[["patient_id", "assessment_date", "response_grade"]]
     first = a["patient_id"].map(out.set_index("patient_id")["day0_date"])
     a = a.loc[a["assessment_date"] >= first]
     improved = a.loc[a["response_grade"].astype(str).isin(d.improvement_levels)]
-    first_imp = improved.groupby("patient_id")["assessment_date"].min()
-    last_assess = a.groupby("patient_id")["assessment_date"].max()
-    out["has_improvement"] = out["patient_id"].isin(first_imp.index)
-    censor = out["patient_id"].map(last_assess).fillna(out["last_contact_date"])
-    end = out["patient_id"].map(first_imp).where(out["has_improvement"], censor)
+    first_imp = per_patient(patients, improved, "assessment_date", ["size", "min"])
+    last_assess = per_patient(patients, a, "assessment_date", ["max"])["max"]
+    out["has_improvement"] = first_imp["size"].fillna(0).gt(0)  # the patient has such a grade
+    censor = last_assess.fillna(out["last_contact_date"])
+    end = first_imp["min"].where(out["has_improvement"], censor)
     out["time_to_first_improvement_months"] = _months(
         (end - out["day0_date"]).dt.days.astype("float64"), d
     )

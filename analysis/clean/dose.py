@@ -160,7 +160,7 @@ def parse_dose_text(
     with no mark declared), is audited and left missing, never guessed."""
     if "dose_text" not in data or data["dose_text"].isna().all():
         return Step(data)
-    out = data.copy()
+    out = data.copy(deep=False)  # columns are replaced, never written into
     by_source = decimals or {}
     sources = out["_source"].astype(str) if "_source" in out else pd.Series("", index=out.index)
     marks = sources.map(lambda s: by_source.get(s))

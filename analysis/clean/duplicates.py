@@ -96,33 +96,42 @@ def locations(df: pd.DataFrame) -> list[str]:
 def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
     """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others."""
     keys = DUPLICATE_KEYS[table]
-    dup = data.duplicated(keys, keep="first")
-    if not dup.any():
+    if len(data) == 0:
         return Step(data)
     group = data.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(data))).groupby(group).transform("min").to_numpy()
-    places = locations(data)
+    _, first_of_group = np.unique(group, return_index=True)
+    is_dup = first_of_group[group] != np.arange(len(data))  # not the first of its key
+    if not is_dup.any():
+        return Step(data)
+    dup = pd.Series(is_dup, index=data.index)
+    first = first_of_group[group[is_dup]]
+    places = locations(data.iloc[first])  # only the records a duplicate points to
     bad = data.loc[dup]
     same = ", ".join(keys)
-    reasons = pd.Series(
-        [f"duplicate of {places[f]} (same {same})" for f in first[dup.to_numpy()]],
-        index=bad.index,
-    )
+    reasons = pd.Series([f"duplicate of {p} (same {same})" for p in places], index=bad.index)
     return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))
 
 
 def drop_orphans(
     data: pd.DataFrame,
     table: str,
-    kept_ids: set[str],
+    kept_ids: set[str] | pd.Index,
     excluded_patients: dict[str, tuple[str, str]],
+    *,
+    dropped_ids: set[str] | None = None,
 ) -> Step:
-    """Exclude child records whose patient is not kept.
+    """Exclude child records whose patient is not kept (``kept_ids``: a set, or an index built
+    once for several tables, which saves converting the set for each).
 
     ``excluded_patients`` maps an excluded patient id to its ``(step, reason)``; their records
-    are logged as ``patient_excluded`` with that reason, others as ``orphan``.
+    are logged as ``patient_excluded`` with that reason, others as ``orphan``. ``dropped_ids``,
+    when the caller knows every id of ``data`` is either kept or in it (a table already
+    stripped of orphans, then patients excluded), is matched instead: a smaller set.
     """
-    orphan = ~data["patient_id"].isin(kept_ids)
+    if dropped_ids is not None:
+        orphan = data["patient_id"].isin(dropped_ids)
+    else:
+        orphan = ~data["patient_id"].isin(kept_ids)
     if not orphan.any():
         return Step(data)
     bad = data.loc[orphan]
@@ -144,8 +153,8 @@ def drop_orphans(
 
 def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposure") -> Step:
     """Flag exposures fewer than ``min_days`` after the patient's previous one (kept, audited)."""
-    out = data.sort_values(["patient_id", "start_date", "source_row"], kind="stable").copy()
-    gap = out.groupby("patient_id")["start_date"].diff().dt.days
+    out = data.sort_values(["patient_id", "start_date", "source_row"], kind="stable")
+    gap = days_since_previous(out["patient_id"], out["start_date"])
     out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
     flagged = out.loc[out["is_possible_double_entry"]]
     msgs = gap[flagged.index].map(
@@ -164,3 +173,23 @@ def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposur
         msgs,
     )
     return Step(out, audit=audit)
+
+
+_DAY_NS = 86_400_000_000_000
+
+
+def days_since_previous(keys: pd.Series, dates: pd.Series) -> pd.Series:
+    """``dates.groupby(keys).diff().dt.days`` for rows sorted by ``keys``: whole days since the
+    previous row of the same key (NaN for a key's first row and where a date is missing)."""
+    if keys.isna().any() or len(keys) == 0:
+        return dates.groupby(keys).diff().dt.days
+    k = keys.to_numpy()
+    d = dates.to_numpy(dtype="datetime64[ns]").view("int64")
+    gap = np.full(len(d), np.nan)
+    if len(d) > 1:
+        known = (k[1:] == k[:-1]) & (d[1:] != _NAT) & (d[:-1] != _NAT)
+        gap[1:][known] = ((d[1:] - d[:-1])[known] // _DAY_NS).astype("float64")
+    return pd.Series(gap, index=dates.index)
+
+
+_NAT = np.datetime64("NaT", "ns").view("int64")

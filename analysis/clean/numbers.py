@@ -104,17 +104,24 @@ _LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}
 def _read_column(raw: pd.Series, marks: pd.Series) -> tuple[pd.Series, pd.Series]:
     """:func:`read_number` of each cell by its row's decimal mark: ``(numbers, problems)``
     (one call per distinct (cell, mark), joined back)."""
-    results, groups = distinct_results(read_number, raw, marks)
+    numbers, problems, _ = _read_column_and_blanks(raw, marks)
+    return numbers, problems
+
+
+def _read_column_and_blanks(
+    raw: pd.Series, marks: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """:func:`_read_column` and :func:`_blank` of ``raw`` in one pass over its distinct
+    (cell, mark) pairs: ``(numbers, problems, blank)``."""
+    results, groups = distinct_results(lambda v, m: (*read_number(v, m), is_blank(v)), raw, marks)
     numbers = np.array([np.nan if r[0] is None else r[0] for r in results], dtype="float64")
     problems = np.array([r[1] for r in results], dtype=object)
+    blank = np.array([r[2] for r in results], dtype=bool)
     return (
         pd.Series(numbers[groups], index=raw.index, dtype="float64"),
         pd.Series(problems[groups], index=raw.index, dtype=object),
+        pd.Series(blank[groups], index=raw.index),
     )
-
-
-def _blank(raw: pd.Series) -> pd.Series:
-    return pd.Series(map_distinct(is_blank, raw).astype(bool), index=raw.index)
 
 
 def parse_numbers(
@@ -133,7 +140,7 @@ def parse_numbers(
     cleared; without one, a value with one separator followed by exactly three digits (``1.234``,
     ``1,250``) is ambiguous and cleared. Every cleared value has an audit row.
     """
-    out = data.copy()
+    out = data.copy(deep=False)  # columns are replaced, never written into
     audit = []
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     by_source = decimals or {}
@@ -153,8 +160,8 @@ def parse_numbers(
         if spec.kind not in ("number", "integer"):
             continue
         raw = out[column]
-        parsed, problems = _read_column(raw, marks)
-        failed = ~_blank(raw) & parsed.isna()
+        parsed, problems, blank = _read_column_and_blanks(raw, marks)
+        failed = ~blank & parsed.isna()
         what = "a number"
         if spec.kind == "integer":
             fraction = parsed.notna() & (parsed != parsed.round())

@@ -57,7 +57,9 @@ class _Log:
         msg = pd.Series(msgs, index=bad.index)
         self.audit.append(audit_rows(bad, self.table, column, check, values, action, msg))
         if action == "set_missing":
-            self.data = self.data.assign(**{column: self.data[column].mask(mask)})
+            data = self.data.copy(deep=False)  # the column is replaced, not written into
+            data[column] = self.data[column].mask(mask)
+            self.data = data
 
     def reject(self, mask: pd.Series, column: str, required: bool, msgs: list[str]) -> None:
         """A required date excludes its record; an optional one is cleared (check ``birth``)."""
@@ -361,7 +363,10 @@ def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
             f"contact is the patient's latest known date. Check the last visit in the file."
         ),
     )
-    summary = derive.add_exposure_summary(patients.data, exposures.data, e)
+    # the same summary: since it was made only discontinuation_date may have been cleared
+    summary = summary.copy(deep=False)
+    if "discontinuation_date" in patients.data:
+        summary["discontinuation_date"] = patients.data["discontinuation_date"]
     known = derive.add_followup(
         derive.add_day0(summary, e), exposures.data, logs["assessments"].data, config.derive
     )

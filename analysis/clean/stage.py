@@ -26,6 +26,7 @@ from analysis.clean.duplicates import (
     flag_close_exposures,
 )
 from analysis.clean.numbers import parse_numbers
+from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
 from analysis.clean.plausibility import check_chronology, check_file_dates
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
@@ -56,8 +57,13 @@ class CleanResult:
 
     def accounting(self) -> pd.DataFrame:
         """Per raw file and sheet: records in the file (``rows_read``, counted from the file
-        itself), kept, logged, and whether they add up (``analysis.clean.accounting``)."""
-        return account(self.raw_counts, self.tables, self.exclusions)
+        itself), kept, logged, and whether they add up (``analysis.clean.accounting``).
+        Counted once (the tables of a result are not replaced); each call gets a copy."""
+        counted = self.__dict__.get("_accounting")
+        if counted is None:
+            counted = account(self.raw_counts, self.tables, self.exclusions)
+            object.__setattr__(self, "_accounting", counted)  # a cache, not a field
+        return counted.copy()
 
 
 class _Logs:
@@ -115,6 +121,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
     patients, conflicts, removed = _deduplicate(tables, config, log)
+    deduped_ids = set(patients["patient_id"])  # the child tables now hold no other id
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
     tables = {t: log.keep(checked[t]) for t in TABLES_ORDER}
@@ -124,10 +131,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     say("applying inclusion criteria")
     patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
     kept_ids = set(patients["patient_id"])
+    dropped = deduped_ids - kept_ids
     for table in TABLES_ORDER[1:]:
-        tables[table] = log.keep(drop_orphans(tables[table], table, kept_ids, removed))
+        step = drop_orphans(tables[table], table, kept_ids, removed, dropped_ids=dropped)
+        tables[table] = log.keep(step)
     tables["patients"] = patients
-    tables = {k: _finalise(k, _drop_unread(k, v, config)) for k, v in tables.items()}
+    tables = {k: finalise_table(k, _drop_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
     result = CleanResult(
         tables=tables,
@@ -205,8 +214,9 @@ def _deduplicate(
     removed = identity.excluded_patients(log.excluded, kept_ids)
     for pid in conflicts.get("patient_id", []):
         removed[pid] = ("conflict", "conflicting duplicate patient records")
+    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object))
     for table in TABLES_ORDER[1:]:
-        df = log.keep(drop_orphans(tables[table], table, kept_ids, removed))
+        df = log.keep(drop_orphans(tables[table], table, kept, removed))
         tables[table] = log.keep(drop_duplicate_records(df, table))
     e = config.exposure
     if e.min_interval_days is not None:
@@ -350,15 +360,6 @@ def _flow_warnings(flow: pd.DataFrame) -> list[str]:
     return out
 
 
-_LEADING = {
-    "patients": ["patient_id"],
-    "exposures": ["patient_id", "exposure_number", "start_date"],
-    "adverse_events": ["patient_id", "exposure_number", "onset_date", "ae_term"],
-    "concomitant": ["patient_id", "drug", "start_date"],
-    "assessments": ["patient_id", "assessment_date"],
-}
-
-
 def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
     """Without the optional columns of ``table`` that no source reads (they would be empty)."""
     read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
@@ -370,23 +371,6 @@ def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFr
         if not spec.required and c not in read and c in df
     ]
     return df.drop(columns=unread)
-
-
-def _finalise(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Sorted, stable column order, no helper columns."""
-    out = df.drop(columns=["_source"], errors="ignore")
-    if table == "exposures":
-        out = out.sort_values(["patient_id", "start_date", "source_row"], kind="stable")
-        out["exposure_number"] = out.groupby("patient_id").cumcount().add(1).astype("int64")
-    lead = [c for c in _LEADING[table] if c in out]
-    prov = ["source_file", "source_sheet", "source_row"]
-    rest = [c for c in out.columns if c not in lead and c not in prov]
-    out = out[lead + rest + prov]
-    sort_cols = [c for c in lead if c in out]
-    out = out.sort_values(sort_cols, kind="stable", na_position="first").reset_index(drop=True)
-    out["patient_id"] = out["patient_id"].astype("string")
-    out["source_row"] = out["source_row"].astype("int64")
-    return out
 
 
 __all__ = ["CleanResult", "clean_study"]

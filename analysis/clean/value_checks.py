@@ -22,7 +22,7 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
     ]
     if not checks:
         return Step(data)
-    out = data.copy()
+    out = data.copy(deep=False)  # a column is replaced, never written into
     excluded, audit = [], []
     drop: set[object] = set()
     for chk in checks:
@@ -49,9 +49,11 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
             drop |= set(idx)
         else:
             audit.append(audit_rows(bad, table, chk.column, "range", values, "set_missing", msgs))
-            out.loc[idx, chk.column] = np.nan
+            cleared = out[chk.column].copy()
+            cleared.loc[idx] = np.nan
+            out[chk.column] = cleared
     return Step(
-        out.drop(index=list(drop)),
+        out.drop(index=list(drop)) if drop else out,
         concat_rows(excluded, LOG_COLUMNS),
         concat_rows(audit, AUDIT_COLUMNS),
     )
