@@ -333,10 +333,8 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     )
     parts = []
     for i in indexes:
-        out = pd.DataFrame(index=raw.index)
-        for canon, hdr in source.headers(i).items():
-            out[canon] = raw[hdr].to_numpy()
-        out["source_row"] = rows
+        cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
+        out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index)
         if i is not None:
             # a repeated group with every repeated cell blank is an empty slot, not a record
             repeated = [c for c, h in source.columns.items() if "{i}" in h]
@@ -350,7 +348,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     out["source_file"] = rel
     out["source_sheet"] = source.sheet or ""
     out["_source"] = source.name
-    out = out.reset_index(drop=True)
+    out.index = pd.RangeIndex(len(out))  # a frame of its own: as reset_index(drop=True)
     # the records this source gives: a row of the file each, or each filled repeated group
     out.attrs["file_records"] = len(out) if source.repeat else in_file
     return out

@@ -4,7 +4,10 @@ excluded record, as the study file says."""
 from __future__ import annotations
 
 import difflib
+from functools import partial
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean.distinct import map_distinct
@@ -29,6 +32,11 @@ def vocabulary_lookup(config: StudyConfig, vocab_name: str, source_name: str) ->
     return lookup
 
 
+def _level(lookup: dict[str, str], label: object) -> object:
+    """The level a raw label maps to (NaN: none)."""
+    return lookup.get(normalize_label(label), np.nan)
+
+
 def map_vocabularies(
     data: pd.DataFrame, table: str, config: StudyConfig
 ) -> tuple[Step, pd.DataFrame]:
@@ -38,28 +46,28 @@ def map_vocabularies(
     rows, suggestion``). Unmapped cells are left missing in ``data``; the caller decides whether
     they stop the run (``cleaning.on_unmapped: error``) or exclude their records.
     """
-    out = data.copy()
+    changed: dict[str, Any] = {}
     unmapped = []
+    source_codes, source_names = pd.factorize(data["_source"])
     for column, spec in config.columns_for(table).items():
-        if spec.kind not in ("category", "bool") or column not in out:
+        if spec.kind not in ("category", "bool") or column not in data:
             continue
         found = config.vocabulary_for(column)
         if found is None:
             continue
         vocab_name, vocab = found
-        mapped = pd.Series(pd.NA, index=out.index, dtype=object)
-        for source_name, idx in out.groupby("_source", sort=False).groups.items():
+        values = data[column].to_numpy(dtype=object)
+        mapped = np.full(len(data), pd.NA, dtype=object)
+        for code, source_name in enumerate(source_names):
             lookup = vocabulary_lookup(config, vocab_name, str(source_name))
-            raw = out.loc[idx, column]
-            present = raw.notna()
-            shown = raw[present]
-            keys = pd.Series(map_distinct(normalize_label, shown), index=shown.index, dtype=object)
-            levels = keys.map(lookup)
-            mapped.loc[levels.index] = levels
-            miss = levels.isna()
+            rows = np.flatnonzero(source_codes == code)
+            rows = rows[pd.notna(values[rows])]
+            levels = map_distinct(partial(_level, lookup), values[rows])
+            mapped[rows] = levels
+            miss = pd.isna(levels)
             if miss.any():
-                miss_idx = levels.index[miss]
-                for value, grp in out.loc[miss_idx].groupby(out.loc[miss_idx, column].astype(str)):
+                missed = data.iloc[rows[miss]]
+                for value, grp in missed.groupby(missed[column].astype(str)):
                     close = difflib.get_close_matches(normalize_label(value), list(lookup), n=1)
                     unmapped.append(
                         {
@@ -75,10 +83,20 @@ def map_vocabularies(
                             "record_index": list(grp.index),
                         }
                     )
+        as_series = pd.Series(mapped, index=data.index, dtype=object)
         if spec.kind == "bool":
-            out[column] = mapped.map({"yes": True, "no": False}).astype("boolean")
+            changed[column] = as_series.map({"yes": True, "no": False}).astype("boolean").array
         else:
-            out[column] = pd.Categorical(mapped, categories=vocab.levels, ordered=vocab.ordered)
+            changed[column] = pd.Categorical(
+                as_series, categories=vocab.levels, ordered=vocab.ordered
+            )
+    out = data
+    if changed:
+        out = pd.DataFrame(
+            {c: changed[c] if c in changed else data[c].array for c in data.columns},
+            index=data.index,
+        )
+        out.attrs = dict(data.attrs)
     report = pd.DataFrame(unmapped)
     return Step(out), report
 
