@@ -4,6 +4,7 @@ characters, formulas without a value) and records missing a required value logge
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from analysis.clean.step import (
     concat_rows,
     log_rows,
 )
-from analysis.clean.text_cells import cells_matching, text_positions
+from analysis.clean.text_cells import MAYBE_UNREADABLE, cells_matching, text_positions
 
 
 def strip_text(data: pd.DataFrame) -> pd.DataFrame:
@@ -119,11 +120,6 @@ def _unreadable(value: object) -> str | None:
     return None
 
 
-#: the characters a cell :func:`_unreadable` reports holds (every spreadsheet error and a formula
-#: without a value start with ``#``)
-_MAYBE_UNREADABLE = re.compile(r"[#\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
 def _unreadable_cells(values: np.ndarray) -> np.ndarray | None:
     """:func:`_unreadable` of each cell (an object array), or None when every cell is readable.
 
@@ -135,7 +131,7 @@ def _unreadable_cells(values: np.ndarray) -> np.ndarray | None:
         why = map_distinct(_unreadable, values)
         return why if pd.notna(why).any() else None
     positions, texts = found
-    suspects = cells_matching(texts, _MAYBE_UNREADABLE)
+    suspects = cells_matching(texts, MAYBE_UNREADABLE)
     said = [_unreadable(texts[i]) for i in suspects]
     if all(w is None for w in said):
         return None
@@ -144,17 +140,26 @@ def _unreadable_cells(values: np.ndarray) -> np.ndarray | None:
     return why
 
 
-def flag_unreadable_cells(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
+def flag_unreadable_cells(
+    data: pd.DataFrame,
+    table: str,
+    columns: Columns | None = None,
+    *,
+    plain: Collection[str] = (),
+) -> Step:
     """Excel error cells (``#DIV/0!``, ``#N/A``...) and cells holding a control character (a NUL
     byte...) are set missing with an audit row each; a record with one in a required column is
-    excluded with that reason. Runs before :func:`strip_text`, which would trim some controls."""
+    excluded with that reason. Runs before :func:`strip_text`, which would trim some controls.
+
+    ``plain``: columns the reader found hold none (every cell text of files holding no ``#`` and
+    no control character: ``accounting.read_table_checked``); they are not scanned again."""
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     out = data  # copied when the first unreadable cell is set missing
     located: pd.DataFrame | None = None  # the records with readable ids, made when first needed
     audit: list[pd.DataFrame] = []
     reasons: dict[object, str] = {}
     for column in data.columns:
-        if column.startswith("source_") or column == "_source":
+        if column.startswith("source_") or column == "_source" or column in plain:
             continue
         found = _unreadable_cells(data[column].to_numpy(dtype=object))
         if found is None:

@@ -22,6 +22,7 @@ import pandas as pd
 from analysis.clean.columns import PROVENANCE
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
+from analysis.clean.text_cells import MAYBE_UNREADABLE
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 
@@ -105,7 +106,11 @@ def _read_csv(
             delimiter = ","
     first = next(csv.reader([header], delimiter=delimiter), [])
     _check_unique_headers([h.strip() for h in first], str(path))
-    return read_csv_text(text, delimiter, where=str(path), multiline_cells=multiline_cells)
+    df = read_csv_text(text, delimiter, where=str(path), multiline_cells=multiline_cells)
+    # every cell is a piece of the text: none is unreadable when the text holds no character
+    # an unreadable cell holds (`cells.flag_unreadable_cells` then skips the file's columns)
+    df.attrs["plain_text"] = MAYBE_UNREADABLE.search(text) is None
+    return df
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -351,6 +356,9 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     out.index = pd.RangeIndex(len(out))  # a frame of its own: as reset_index(drop=True)
     # the records this source gives: a row of the file each, or each filled repeated group
     out.attrs["file_records"] = len(out) if source.repeat else in_file
+    # the columns read from a file holding no '#' and no control character (no unreadable cell)
+    plain = [c for i in indexes for c in source.headers(i)] if raw.attrs.get("plain_text") else []
+    out.attrs["plain_columns"] = list(dict.fromkeys(plain))
     return out
 
 
@@ -372,8 +380,9 @@ def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -
     columns = [*config.columns_for(table), *PROVENANCE, "_source"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    stacked = pd.concat(frames, ignore_index=True, sort=False)
-    return stacked.reindex(columns=columns)
+    stacked = pd.concat(frames, ignore_index=True, sort=False).reindex(columns=columns)
+    stacked.attrs.pop("plain_columns", None)  # said of one source (`read_source`)
+    return stacked
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -21,6 +21,11 @@ from pandas.api.types import infer_dtype
 #: letter, digit, white space, control or ``#``)
 SEP = "!"
 
+#: the characters a cell ``cells._unreadable`` reports holds: every spreadsheet error and a
+#: formula without a value start with ``#``; the control characters (C0 but tab, line feed and
+#: carriage return; DEL; C1)
+MAYBE_UNREADABLE = re.compile(r"[#\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 
 def text_positions(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
     """``(positions, texts)`` of the text cells when every other cell is blank (None, NaN,
@@ -51,4 +56,4 @@ def cells_matching(texts: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
     return np.unique(np.searchsorted(starts, np.asarray(hits), side="right") - 1)
 
 
-__all__ = ["SEP", "cells_matching", "text_positions"]
+__all__ = ["MAYBE_UNREADABLE", "SEP", "cells_matching", "text_positions"]

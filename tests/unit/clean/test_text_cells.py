@@ -174,3 +174,13 @@ def test_required_values_exclude_the_records_missing_one(rows):
         "required value missing: " + ", ".join(f"`{c}`" for c in ("a", "b") if missing.at[i, c])
         for i in data.loc[bad].sort_index().index
     ]
+
+
+def test_a_csv_without_hash_or_control_characters_is_plain_text(tmp_path):
+    from analysis.clean.read import read_raw
+
+    clean, messy = tmp_path / "clean.csv", tmp_path / "messy.csv"
+    clean.write_text("id,x\nA, 1 \nB,\n", encoding="utf-8")
+    messy.write_text("id,x\nA,#N/A\nB,\x01\n", encoding="utf-8")
+    assert read_raw(clean, fmt="csv").attrs["plain_text"] is True
+    assert read_raw(messy, fmt="csv").attrs["plain_text"] is False
