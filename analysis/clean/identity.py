@@ -90,17 +90,24 @@ def normalise_ids(data: pd.DataFrame, table: str, rules: IdRules) -> Step:
     ids = data["patient_id"]
     mapping: dict[object, str | None] = {}
     reasons: dict[object, str] = {}
-    for value in _ids_to_normalise(ids, rules):
+    distinct, cells = _ids_to_normalise(ids, rules)
+    for value in distinct:
         new, why = normalise_id(str(value), rules)
         if new != value:
             mapping[value] = new or None
             reasons[value] = "; ".join(why)
     out, audit = data, pd.DataFrame(columns=AUDIT_COLUMNS)
     if mapping:
-        changed = ids.isin(list(mapping))
+        if cells is None:
+            changed = ids.isin(list(mapping)).to_numpy()
+        else:
+            changed = np.zeros(len(ids), dtype=bool)
+            changed[[i for i in cells if ids.iat[i] in mapping]] = True
         old = ids[changed]
         out = data.copy()
-        out.loc[changed, "patient_id"] = old.map(mapping)
+        out.loc[changed, "patient_id"] = pd.Series(
+            [mapping[v] for v in old], index=old.index, dtype=object
+        )
         said = {
             v: f"patient_id {v!r} -> {new!r} ({reasons[v]}), by `cleaning.ids`"
             if new
@@ -108,7 +115,7 @@ def normalise_ids(data: pd.DataFrame, table: str, rules: IdRules) -> Step:
             "removed (`cleaning.ids.strip_whitespace`); the record has no id"
             for v, new in mapping.items()
         }
-        messages = old.map(said)
+        messages = pd.Series([said[v] for v in old], index=old.index, dtype=object)
         audit = audit_rows(
             out.loc[changed], table, "patient_id", "id_normalised", old, "corrected", messages
         )
@@ -118,14 +125,16 @@ def normalise_ids(data: pd.DataFrame, table: str, rules: IdRules) -> Step:
     return Step(kept, excluded, audit)
 
 
-def _ids_to_normalise(ids: pd.Series, rules: IdRules) -> np.ndarray:
-    """The distinct ids ``rules`` may change: when every id is text, only those holding a
-    character some declared rule acts on (found in one scan); else every distinct id."""
+def _ids_to_normalise(ids: pd.Series, rules: IdRules) -> tuple[list[object], np.ndarray | None]:
+    """The distinct ids ``rules`` may change and the positions of their cells: when every id
+    is text, only the ids holding a character some declared rule acts on (found in one scan;
+    told apart by Python's own equality); else every distinct id (positions None)."""
     found = text_positions(ids.to_numpy(dtype=object))
     if found is None:
-        return pd.unique(ids.dropna())
-    texts = found[1]
-    return pd.unique(texts[cells_matching(texts, may_change(rules))])
+        return list(pd.unique(ids.dropna())), None
+    positions, texts = found
+    hits = cells_matching(texts, may_change(rules))
+    return list(dict.fromkeys(texts[hits])), positions[hits]
 
 
 def _match_pattern(
