@@ -32,6 +32,8 @@ def strip_text(data: pd.DataFrame) -> pd.DataFrame:
         s = data[col]
         if col.startswith("source_") or col == "_source":
             columns[col] = s.array
+        elif col == "patient_id":  # trimmed as an id (a number read as 12.0 is id "12")
+            columns[col] = _id_texts(s).to_numpy()
         elif s.dtype == object:
             columns[col] = _stripped(s.to_numpy())
         elif pd.api.types.is_string_dtype(s):
@@ -45,8 +47,6 @@ def strip_text(data: pd.DataFrame) -> pd.DataFrame:
             columns[col] = s.array
     out = pd.DataFrame(columns, index=data.index)
     out.attrs = dict(data.attrs)
-    if "patient_id" in out:
-        out["patient_id"] = _id_texts(out["patient_id"])
     return out
 
 
@@ -61,6 +61,8 @@ def _stripped(values: np.ndarray) -> np.ndarray:
             out[present] = map_distinct(_strip_cell, values[present])
         return out
     positions, texts = found
+    if len(texts) == len(values):
+        return _trimmed(texts)
     out = values.copy()
     if len(texts):
         out[positions] = _trimmed(texts)

@@ -169,7 +169,8 @@ def _match_pattern(
 
 def id_records(data: pd.DataFrame) -> pd.DataFrame:
     """The located ids of a table (records with an id), for :func:`check_ids`."""
-    return data.loc[data["patient_id"].notna(), ID_COLUMNS].reset_index(drop=True)
+    kept = data["patient_id"].notna().to_numpy()
+    return pd.DataFrame({c: data[c].to_numpy()[kept] for c in ID_COLUMNS})
 
 
 def excluded_patients(logs: list[pd.DataFrame], kept: set[str]) -> dict[str, tuple[str, str]]:
