@@ -22,7 +22,7 @@ import pandas as pd
 from analysis.clean.columns import PROVENANCE
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
-from analysis.clean.text_cells import MAYBE_UNREADABLE
+from analysis.clean.text_cells import may_hold_unreadable
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 
@@ -109,7 +109,7 @@ def _read_csv(
     df = read_csv_text(text, delimiter, where=str(path), multiline_cells=multiline_cells)
     # every cell is a piece of the text: none is unreadable when the text holds no character
     # an unreadable cell holds (`cells.flag_unreadable_cells` then skips the file's columns)
-    df.attrs["plain_text"] = MAYBE_UNREADABLE.search(text) is None
+    df.attrs["plain_text"] = not may_hold_unreadable(text)
     return df
 
 

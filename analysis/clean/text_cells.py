@@ -27,6 +27,17 @@ SEP = "!"
 MAYBE_UNREADABLE = re.compile(r"[#\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def may_hold_unreadable(text: str) -> bool:
+    """Whether ``text`` holds a character of :data:`MAYBE_UNREADABLE`, found on its UTF-8 bytes
+    (a C1 control is the two bytes C2 80-9F; no other character encodes to those)."""
+    raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    control = (raw < 32) & (raw != 9) & (raw != 10) & (raw != 13)
+    if control.any() or (raw == 35).any() or (raw == 127).any():
+        return True
+    second = raw[np.flatnonzero(raw[:-1] == 0xC2) + 1]
+    return bool(((second >= 0x80) & (second <= 0x9F)).any())
+
+
 def text_positions(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
     """``(positions, texts)`` of the text cells when every other cell is blank (None, NaN,
     ``pd.NA``, NaT); None when some cell holds another type (a number, a date...)."""
@@ -56,4 +67,4 @@ def cells_matching(texts: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
     return np.unique(np.searchsorted(starts, np.asarray(hits), side="right") - 1)
 
 
-__all__ = ["MAYBE_UNREADABLE", "SEP", "cells_matching", "text_positions"]
+__all__ = ["MAYBE_UNREADABLE", "SEP", "cells_matching", "may_hold_unreadable", "text_positions"]

@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from analysis.clean import cells, csv_records, identity
 from analysis.clean.columns import Column
 from analysis.clean.identity_rules import IdRules, fold_id, fold_ids, may_change, normalise_id
-from analysis.clean.text_cells import cells_matching, text_positions
+from analysis.clean.text_cells import (
+    MAYBE_UNREADABLE,
+    cells_matching,
+    may_hold_unreadable,
+    text_positions,
+)
 
 SPACES = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2003",
           "\u3000", "\u200b", "\ufeff", "\u00ad"]  # fmt: skip
@@ -184,3 +189,9 @@ def test_a_csv_without_hash_or_control_characters_is_plain_text(tmp_path):
     messy.write_text("id,x\nA,#N/A\nB,\x01\n", encoding="utf-8")
     assert read_raw(clean, fmt="csv").attrs["plain_text"] is True
     assert read_raw(messy, fmt="csv").attrs["plain_text"] is False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30) | st.lists(PIECES, max_size=6).map("".join))
+def test_the_byte_scan_finds_what_the_pattern_finds(text):
+    assert may_hold_unreadable(text) == (MAYBE_UNREADABLE.search(text) is not None)
