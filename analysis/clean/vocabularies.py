@@ -32,9 +32,14 @@ def vocabulary_lookup(config: StudyConfig, vocab_name: str, source_name: str) ->
     return lookup
 
 
-def _level(lookup: dict[str, str], label: object) -> object:
-    """The level a raw label maps to (NaN: none)."""
-    return lookup.get(normalize_label(label), np.nan)
+_UNMAPPED, _OTHER = -1, -2  # no level; a level that is not a category (or not yes/no)
+
+
+def _coded(lookup: dict[str, str], codes: dict[str, int], label: object) -> int:
+    """The code (in ``codes``) of the level a raw label maps to: ``_UNMAPPED`` when no level,
+    ``_OTHER`` when a level ``codes`` does not hold."""
+    level = lookup.get(normalize_label(label))
+    return _UNMAPPED if level is None else codes.get(level, _OTHER)
 
 
 def map_vocabularies(
@@ -57,14 +62,18 @@ def map_vocabularies(
             continue
         vocab_name, vocab = found
         values = data[column].to_numpy(dtype=object)
-        mapped = np.full(len(data), pd.NA, dtype=object)
+        if spec.kind == "bool":
+            codes_of = {"yes": 1, "no": 0}
+        else:
+            codes_of = {level: i for i, level in enumerate(vocab.levels)}
+        coded = np.full(len(data), _UNMAPPED, dtype=np.int64)
         for code, source_name in enumerate(source_names):
             lookup = vocabulary_lookup(config, vocab_name, str(source_name))
             rows = np.flatnonzero(source_codes == code)
             rows = rows[pd.notna(values[rows])]
-            levels = map_distinct(partial(_level, lookup), values[rows])
-            mapped[rows] = levels
-            miss = pd.isna(levels)
+            cells = map_distinct(partial(_coded, lookup, codes_of), values[rows])
+            coded[rows] = cells.astype(np.int64)
+            miss = coded[rows] == _UNMAPPED
             if miss.any():
                 missed = data.iloc[rows[miss]]
                 for value, grp in missed.groupby(missed[column].astype(str)):
@@ -83,12 +92,11 @@ def map_vocabularies(
                             "record_index": list(grp.index),
                         }
                     )
-        as_series = pd.Series(mapped, index=data.index, dtype=object)
         if spec.kind == "bool":
-            changed[column] = as_series.map({"yes": True, "no": False}).astype("boolean").array
+            changed[column] = pd.arrays.BooleanArray(coded == 1, coded < 0)
         else:
-            changed[column] = pd.Categorical(
-                as_series, categories=vocab.levels, ordered=vocab.ordered
+            changed[column] = pd.Categorical.from_codes(
+                np.maximum(coded, -1), categories=vocab.levels, ordered=vocab.ordered
             )
     out = data
     if changed:
