@@ -92,7 +92,7 @@ def _id_texts(ids: pd.Series) -> pd.Series:
 def _trimmed(texts: np.ndarray) -> np.ndarray:
     """Each text trimmed, None when nothing is left (an object array)."""
     out = np.empty(len(texts), dtype=object)
-    out[:] = [t.strip() or None for t in texts]
+    out[:] = [t or None for t in map(str.strip, texts)]
     return out
 
 
