@@ -58,17 +58,10 @@ def _source_members(df: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
     in reading order (as :func:`_by_source`, without making a frame per source)."""
     files, file_names = pd.factorize(df["source_file"])
     sheets, sheet_names = pd.factorize(df["source_sheet"])
-    groups, pairs = pd.factorize(files * (len(sheet_names) + 1) + sheets)
-    return [
-        (
-            _label(
-                str(file_names[p // (len(sheet_names) + 1)]),
-                str(sheet_names[p % (len(sheet_names) + 1)]),
-            ),
-            groups == g,
-        )
-        for g, p in enumerate(pairs)
-    ]
+    width = len(sheet_names) + 1
+    groups, pairs = pd.factorize(files * width + sheets)
+    names = [(str(file_names[p // width]), str(sheet_names[p % width])) for p in pairs]
+    return [(_label(*n), groups == g) for g, n in enumerate(names)]
 
 
 def _rows(df: pd.DataFrame, limit: int = 3) -> str:

@@ -107,8 +107,7 @@ def _read_csv(
     first = next(csv.reader([header], delimiter=delimiter), [])
     _check_unique_headers([h.strip() for h in first], str(path))
     df = read_csv_text(text, delimiter, where=str(path), multiline_cells=multiline_cells)
-    # every cell is a piece of the text: none is unreadable when the text holds no character
-    # an unreadable cell holds (`cells.flag_unreadable_cells` then skips the file's columns)
+    # every cell is a piece of the text: none is unreadable if the text holds no '#' or control
     df.attrs["plain_text"] = not may_hold_unreadable(text)
     return df
 
