@@ -20,6 +20,16 @@ KEYS = ["table", "source_file", "source_sheet"]
 
 def read_table_counted(config: StudyConfig, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``read_table`` and, per file and sheet, the records the file holds (``rows_read``)."""
+    df, counted, _ = read_table_checked(config, table)
+    return df, counted
+
+
+def read_table_checked(
+    config: StudyConfig, table: str
+) -> tuple[pd.DataFrame, pd.DataFrame, frozenset[str]]:
+    """:func:`read_table_counted`, and the table's columns no cell of which is unreadable, as
+    the readers found (read only from files holding no ``#`` and no control character, or
+    absent from a source: ``read.read_source``'s ``attrs["plain_columns"]``)."""
     frames, counts = [], []
     for source in config.sources_for(table):
         df = readers.read_source(config, source)
@@ -34,7 +44,12 @@ def read_table_counted(config: StudyConfig, table: str) -> tuple[pd.DataFrame, p
         )
     counted = pd.DataFrame(counts, columns=[*KEYS, "rows_read"]).astype({"rows_read": "int64"})
     counted = counted.groupby(KEYS, sort=False, as_index=False)["rows_read"].sum()
-    return readers.stack_sources(config, table, frames), counted
+    plain = frozenset(
+        c
+        for c in config.columns_for(table)
+        if all(c in f.attrs.get("plain_columns", ()) or c not in f.columns for f in frames)
+    )
+    return readers.stack_sources(config, table, frames), counted, plain
 
 
 def account(
@@ -79,4 +94,4 @@ def require_balanced(accounting: pd.DataFrame) -> None:
     )
 
 
-__all__ = ["account", "read_table_counted", "require_balanced"]
+__all__ = ["account", "read_table_checked", "read_table_counted", "require_balanced"]

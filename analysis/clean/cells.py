@@ -4,10 +4,11 @@ characters, formulas without a value) and records missing a required value logge
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
 
 from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import map_distinct
@@ -21,30 +22,50 @@ from analysis.clean.step import (
     concat_rows,
     log_rows,
 )
+from analysis.clean.text_cells import MAYBE_UNREADABLE, cells_matching, text_positions
 
 
 def strip_text(data: pd.DataFrame) -> pd.DataFrame:
     """Trim text cells; empty text becomes missing. Non-text cells are left as they are."""
-    out = data.copy()
-    for col in out.columns:
+    columns: dict[str, Any] = {}
+    for col in data.columns:
+        s = data[col]
         if col.startswith("source_") or col == "_source":
-            continue
-        s = out[col]
-        if s.dtype == object:
-            present = s.notna().to_numpy()
-            if present.any():
-                values = s.to_numpy(dtype=object).copy()
-                values[present] = map_distinct(_strip_cell, values[present])
-                out[col] = pd.Series(values, index=s.index, dtype=object)
+            columns[col] = s.array
+        elif col == "patient_id":  # trimmed as an id (a number read as 12.0 is id "12")
+            columns[col] = _id_texts(s).to_numpy()
+        elif s.dtype == object:
+            columns[col] = _stripped(s.to_numpy())
         elif pd.api.types.is_string_dtype(s):
             is_str = s.map(lambda v: isinstance(v, str))
             if is_str.any():
                 stripped = s[is_str].str.strip()
                 s = s.where(~is_str, stripped)
                 s = s.mask(is_str & (s == ""), None)
-                out[col] = s
-    if "patient_id" in out:
-        out["patient_id"] = _id_texts(out["patient_id"])
+            columns[col] = s.array
+        else:
+            columns[col] = s.array
+    out = pd.DataFrame(columns, index=data.index)
+    out.attrs = dict(data.attrs)
+    return out
+
+
+def _stripped(values: np.ndarray) -> np.ndarray:
+    """:func:`_strip_cell` of each cell (an object array): the text cells trimmed in one pass
+    when every other cell is blank, else one call per distinct cell."""
+    found = text_positions(values)
+    if found is None:
+        present = pd.notna(values)
+        out = values.copy()
+        if present.any():
+            out[present] = map_distinct(_strip_cell, values[present])
+        return out
+    positions, texts = found
+    if len(texts) == len(values):
+        return _trimmed(texts)
+    out = values.copy()
+    if len(texts):
+        out[positions] = _trimmed(texts)
     return out
 
 
@@ -56,16 +77,23 @@ def _strip_cell(value: object) -> object:
 
 
 def _id_texts(ids: pd.Series) -> pd.Series:
-    """:func:`_id_text` of each id: text trimmed (None when nothing is left) in one vectorised
-    pass when every id is text, else one call per distinct id."""
+    """:func:`_id_text` of each id: text trimmed (None when nothing is left, or blank) in one
+    pass when every id is text or blank, else one call per distinct id."""
     values = ids.to_numpy(dtype=object)
-    if infer_dtype(values, skipna=True) != "string":
+    found = text_positions(values)
+    if found is None or not len(found[1]):
         return pd.Series(map_distinct(_id_text, ids), index=ids.index, dtype=object)
-    trimmed = pd.Series(values, dtype=object).str.strip().to_numpy(dtype=object)
-    blank = pd.isna(trimmed)
-    blank[~blank] = trimmed[~blank] == ""
-    trimmed[blank] = None
+    positions, texts = found
+    trimmed = np.full(len(values), None, dtype=object)
+    trimmed[positions] = _trimmed(texts)
     return pd.Series(trimmed, index=ids.index, dtype=object)
+
+
+def _trimmed(texts: np.ndarray) -> np.ndarray:
+    """Each text trimmed, None when nothing is left (an object array)."""
+    out = np.empty(len(texts), dtype=object)
+    out[:] = [t or None for t in map(str.strip, texts)]
+    return out
 
 
 EXCEL_ERRORS = frozenset(
@@ -94,22 +122,54 @@ def _unreadable(value: object) -> str | None:
     return None
 
 
-def flag_unreadable_cells(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
+def _unreadable_cells(values: np.ndarray) -> np.ndarray | None:
+    """:func:`_unreadable` of each cell (an object array), or None when every cell is readable.
+
+    A column of text (and blank) cells is scanned once for the characters an unreadable cell
+    holds, and :func:`_unreadable` runs on those cells only; any other column, once per
+    distinct cell."""
+    found = text_positions(values)
+    if found is None:
+        why = map_distinct(_unreadable, values)
+        return why if pd.notna(why).any() else None
+    positions, texts = found
+    suspects = cells_matching(texts, MAYBE_UNREADABLE)
+    said = [_unreadable(texts[i]) for i in suspects]
+    if all(w is None for w in said):
+        return None
+    why = np.full(len(values), None, dtype=object)
+    why[positions[suspects]] = said
+    return why
+
+
+def flag_unreadable_cells(
+    data: pd.DataFrame,
+    table: str,
+    columns: Columns | None = None,
+    *,
+    plain: Collection[str] = (),
+) -> Step:
     """Excel error cells (``#DIV/0!``, ``#N/A``...) and cells holding a control character (a NUL
     byte...) are set missing with an audit row each; a record with one in a required column is
-    excluded with that reason. Runs before :func:`strip_text`, which would trim some controls."""
+    excluded with that reason. Runs before :func:`strip_text`, which would trim some controls.
+
+    ``plain``: columns the reader found hold none (every cell text of files holding no ``#`` and
+    no control character: ``accounting.read_table_checked``); they are not scanned again."""
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
-    out = data.copy()
+    out = data  # copied when the first unreadable cell is set missing
     located: pd.DataFrame | None = None  # the records with readable ids, made when first needed
     audit: list[pd.DataFrame] = []
     reasons: dict[object, str] = {}
-    for column in out.columns:
-        if column.startswith("source_") or column == "_source":
+    for column in data.columns:
+        if column.startswith("source_") or column == "_source" or column in plain:
             continue
-        why = pd.Series(map_distinct(_unreadable, out[column]), index=out.index, dtype=object)
+        found = _unreadable_cells(data[column].to_numpy(dtype=object))
+        if found is None:
+            continue
+        why = pd.Series(found, index=data.index, dtype=object)
         bad = why.notna()
-        if not bad.any():
-            continue
+        if out is data:
+            out = data.copy()
         if located is None:
             has_ids = "patient_id" in data
             located = data.assign(patient_id=_id_texts(data["patient_id"])) if has_ids else data
@@ -156,34 +216,33 @@ def _id_text(v: object) -> object:
 
 
 def require_values(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
-    """Exclude records whose required columns are empty (pandera nullable check, lazy).
+    """Exclude records whose required columns are empty (missing: None, NaN, ``pd.NA``, NaT).
 
     ``columns``: the table's columns (``StudyConfig.columns_for``); default the canonical ones.
     """
-    import pandera.pandas as pa
-
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     required = [c for c, spec in spec_of.items() if spec.required and c in data]
-    schema = pa.DataFrameSchema(
-        {c: pa.Column(object, nullable=False, coerce=False) for c in required}, strict=False
-    )
-    try:
-        schema.validate(data.astype({c: object for c in required}), lazy=True)
+    if not required:
         return Step(data)
-    except pa.errors.SchemaErrors as err:
-        fc = err.failure_cases
-        fc = fc[fc["check"].astype(str).str.contains("not_nullable")]
-    bad_idx = sorted(set(fc["index"].dropna().astype(int)))
-    if not bad_idx:
+    missing = np.column_stack([pd.isna(data[c].to_numpy(dtype=object)) for c in required])
+    rows = np.flatnonzero(missing.any(axis=1))
+    if not len(rows):
         return Step(data)
-    bad = data.loc[bad_idx]
-    reasons = bad.apply(
-        lambda r: (
-            "required value missing: " + ", ".join(f"`{c}`" for c in required if pd.isna(r[c]))
-        ),
-        axis=1,
+    order = np.argsort(data.index.to_numpy()[rows], kind="stable")
+    rows = rows[order]
+    bad = data.iloc[rows]
+    reasons = pd.Series(
+        [
+            "required value missing: "
+            + ", ".join(f"`{c}`" for c, m in zip(required, r, strict=True) if m)
+            for r in missing[rows].tolist()
+        ],
+        index=bad.index,
+        dtype=object,
     )
-    return Step(data.drop(index=bad_idx), log_rows(bad, table, "missing", reasons))
+    keep = np.ones(len(data), dtype=bool)
+    keep[rows] = False
+    return Step(data.iloc[np.flatnonzero(keep)], log_rows(bad, table, "missing", reasons))
 
 
 def is_blank(value: object) -> bool:

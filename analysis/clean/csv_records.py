@@ -16,6 +16,7 @@ import csv
 import io
 import re
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import SourceError
@@ -60,22 +61,51 @@ def read_csv_text(
         Line 1 is blank, a record spans several lines (unless ``multiline_cells``), a quote is
         never closed, or a record has more non-empty fields than the header.
     """
-    lines = split_lines(text)
-    blank = [not line.strip(f" \t{delimiter}") for line in lines]
+    body = _one_break(text)
+    if body.endswith("\n"):  # no empty line after a final break (as `split_lines`)
+        body = body[:-1]
+    blank = blank_lines(body, delimiter)
     if blank[0]:
         raise SourceError(
             f"{where}: line 1 is blank; the column headers must be on the first line of the file. "
             f"Delete the blank line(s) above the header."
         )
-    df = _one_record_a_line(text, delimiter, len(lines))
+    n_lines = len(blank)
+    df = _one_record_a_line(text, delimiter, n_lines)
     if df is None:  # some record is not one line of its own: find which, and say where
-        return _read_tokenized(text, lines, blank, delimiter, where, multiline_cells)
-    _check_last_quote(lines, len(lines), delimiter, where)
-    keep = [not b for b in blank[1:]]
-    df = df.loc[keep]
-    df.index = pd.Index([n for n, k in enumerate(keep, start=2) if k])
-    df.attrs["file_records"] = sum(keep)
+        lines = split_lines(text)
+        return _read_tokenized(text, lines, blank.tolist(), delimiter, where, multiline_cells)
+    _check_last_quote([body.rpartition("\n")[2]], n_lines, n_lines, delimiter, where)
+    keep = ~blank[1:]
+    if not keep.all():
+        df = df.iloc[np.flatnonzero(keep)]
+    df.index = pd.Index(np.arange(2, n_lines + 1, dtype=np.int64)[keep])
+    df.attrs["file_records"] = int(keep.sum())
     return df
+
+
+def _one_break(text: str) -> str:
+    """``text`` with every line break (CRLF, CR) as LF."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def blank_lines(body: str, delimiter: str) -> np.ndarray:
+    """Whether each line of ``body`` (LF breaks, none at the end) holds nothing but white space
+    (space, tab) and delimiters, as ``not line.strip(" \\t" + delimiter)`` tells, found on the
+    file's bytes (a character outside ASCII is never one of those)."""
+    if len(delimiter) != 1 or not delimiter.isascii():
+        return np.array([not line.strip(f" \t{delimiter}") for line in body.split("\n")])
+    raw = np.frombuffer(body.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    breaks = np.flatnonzero(raw == 10)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [len(raw)]])
+    filled = (raw != 32) & (raw != 9) & (raw != 10) & (raw != ord(delimiter))
+    filled = np.append(filled, False)  # a last empty line starts at len(raw)
+    blank = ~np.logical_or.reduceat(filled, starts)
+    blank[ends == starts] = True
+    return blank
 
 
 def _one_record_a_line(text: str, delimiter: str, n_lines: int) -> pd.DataFrame | None:
@@ -119,7 +149,7 @@ def _read_tokenized(
             f"{ends[-1]}; the file cannot be read safely. Re-export it."
         )
     starts = [1, *(e + 1 for e in ends[:-1])]
-    _check_last_quote(lines, starts[-1], delimiter, where)
+    _check_last_quote(lines[starts[-1] - 1 :], starts[-1], len(lines), delimiter, where)
     spans = [(s, e) for s, e in zip(starts, ends, strict=True) if e > s]
     if spans and not multiline_cells:
         raise SourceError(_multiline_message(lines, spans, delimiter, where))
@@ -171,17 +201,19 @@ def _tokenize(
     return records, ends
 
 
-def _check_last_quote(lines: list[str], start: int, delimiter: str, where: str) -> None:
-    """The last record must not end inside a quoted cell (the tokenizer accepts it silently)."""
-    tail = lines[start - 1 :]
+def _check_last_quote(
+    tail: list[str], start: int, n_lines: int, delimiter: str, where: str
+) -> None:
+    """The last record (``tail``: its lines, from line ``start`` of ``n_lines``) must not end
+    inside a quoted cell (the tokenizer accepts it silently)."""
     if not any(QUOTE in line for line in tail):
         return
     state = _walk(tail, delimiter)
     if state is not None and state[2] is None:
         line, col = start + state[0], state[1] + 1
         span = (
-            f"lines {line}-{len(lines)} would be read as one value"
-            if line < len(lines)
+            f"lines {line}-{n_lines} would be read as one value"
+            if line < n_lines
             else "it is on the last line"
         )
         raise SourceError(

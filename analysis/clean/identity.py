@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean.identity_rules import (
@@ -23,13 +26,15 @@ from analysis.clean.identity_rules import (
     Fold,
     IdRules,
     IdStyle,
-    fold_id,
+    fold_ids,
     folds_needed,
     id_style,
+    may_change,
     normalise_id,
     suggest_rules,
 )
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
+from analysis.clean.text_cells import cells_matching, text_positions
 from analysis.errors import SourceError
 from analysis.studyfile.config import Cleaning
 
@@ -46,6 +51,17 @@ def _by_source(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """``(file/sheet label, records)`` of each source of ``df``, in reading order."""
     groups = df.groupby(["source_file", "source_sheet"], sort=False)
     return [(_label(str(f), str(s)), g) for (f, s), g in groups]
+
+
+def _source_members(df: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
+    """``(file/sheet label, whether each record of df is from it)`` of each source of ``df``,
+    in reading order (as :func:`_by_source`, without making a frame per source)."""
+    files, file_names = pd.factorize(df["source_file"])
+    sheets, sheet_names = pd.factorize(df["source_sheet"])
+    width = len(sheet_names) + 1
+    groups, pairs = pd.factorize(files * width + sheets)
+    names = [(str(file_names[p // width]), str(sheet_names[p % width])) for p in pairs]
+    return [(_label(*n), groups == g) for g, n in enumerate(names)]
 
 
 def _rows(df: pd.DataFrame, limit: int = 3) -> str:
@@ -67,17 +83,24 @@ def normalise_ids(data: pd.DataFrame, table: str, rules: IdRules) -> Step:
     ids = data["patient_id"]
     mapping: dict[object, str | None] = {}
     reasons: dict[object, str] = {}
-    for value in pd.unique(ids.dropna()):
+    distinct, cells = _ids_to_normalise(ids, rules)
+    for value in distinct:
         new, why = normalise_id(str(value), rules)
         if new != value:
             mapping[value] = new or None
             reasons[value] = "; ".join(why)
     out, audit = data, pd.DataFrame(columns=AUDIT_COLUMNS)
     if mapping:
-        changed = ids.isin(list(mapping))
+        if cells is None:
+            changed = ids.isin(list(mapping)).to_numpy()
+        else:
+            changed = np.zeros(len(ids), dtype=bool)
+            changed[[i for i in cells if ids.iat[i] in mapping]] = True
         old = ids[changed]
         out = data.copy()
-        out.loc[changed, "patient_id"] = old.map(mapping)
+        out.loc[changed, "patient_id"] = pd.Series(
+            [mapping[v] for v in old], index=old.index, dtype=object
+        )
         said = {
             v: f"patient_id {v!r} -> {new!r} ({reasons[v]}), by `cleaning.ids`"
             if new
@@ -85,7 +108,7 @@ def normalise_ids(data: pd.DataFrame, table: str, rules: IdRules) -> Step:
             "removed (`cleaning.ids.strip_whitespace`); the record has no id"
             for v, new in mapping.items()
         }
-        messages = old.map(said)
+        messages = pd.Series([said[v] for v in old], index=old.index, dtype=object)
         audit = audit_rows(
             out.loc[changed], table, "patient_id", "id_normalised", old, "corrected", messages
         )
@@ -93,6 +116,18 @@ def normalise_ids(data: pd.DataFrame, table: str, rules: IdRules) -> Step:
         return Step(out, audit=audit)
     kept, excluded = _match_pattern(out, table, rules.pattern)
     return Step(kept, excluded, audit)
+
+
+def _ids_to_normalise(ids: pd.Series, rules: IdRules) -> tuple[list[object], np.ndarray | None]:
+    """The distinct ids ``rules`` may change and the positions of their cells: when every id
+    is text, only the ids holding a character some declared rule acts on (found in one scan;
+    told apart by Python's own equality); else every distinct id (positions None)."""
+    found = text_positions(ids.to_numpy(dtype=object))
+    if found is None:
+        return list(pd.unique(ids.dropna())), None
+    positions, texts = found
+    hits = cells_matching(texts, may_change(rules))
+    return list(dict.fromkeys(texts[hits])), positions[hits]
 
 
 def _match_pattern(
@@ -127,7 +162,8 @@ def _match_pattern(
 
 def id_records(data: pd.DataFrame) -> pd.DataFrame:
     """The located ids of a table (records with an id), for :func:`check_ids`."""
-    return data.loc[data["patient_id"].notna(), ID_COLUMNS].reset_index(drop=True)
+    kept = data["patient_id"].notna().to_numpy()
+    return pd.DataFrame({c: data[c].to_numpy()[kept] for c in ID_COLUMNS})
 
 
 def excluded_patients(logs: list[pd.DataFrame], kept: set[str]) -> dict[str, tuple[str, str]]:
@@ -148,24 +184,37 @@ def excluded_patients(logs: list[pd.DataFrame], kept: set[str]) -> dict[str, tup
 # ------------------------------------------------------------------ near-duplicates, orphans
 @dataclass(frozen=True)
 class _Patients:
-    """The ids of the patient table: in order, by folded key, and how they are written."""
+    """The ids of the patient table: in order, the first id of each folded key, the groups of
+    ids sharing a folded key (in order of first appearance), and how they are written."""
 
     records: pd.DataFrame
     ids: list[str]
-    by_fold: dict[str, list[str]]
-    style: IdStyle
+    first: dict[str, str]
+    groups: list[list[str]]
 
     @classmethod
     def of(cls, records: pd.DataFrame) -> _Patients:
         ids = [str(p) for p in pd.unique(records["patient_id"])]
+        folded = fold_ids(ids)
+        first = dict(zip(reversed(folded), reversed(ids), strict=True))
         by_fold: dict[str, list[str]] = {}
-        for p in ids:
-            by_fold.setdefault(fold_id(p), []).append(p)
-        return cls(records, ids, by_fold, id_style(ids))
+        if len(first) < len(ids):
+            shared = {f for f, n in Counter(folded).items() if n > 1}
+            for p, f in zip(ids, folded, strict=True):
+                if f in shared:
+                    by_fold.setdefault(f, []).append(p)
+        return cls(records, ids, first, list(by_fold.values()))
+
+    @cached_property
+    def style(self) -> IdStyle:
+        """How the ids are written (for the suggested ``cleaning.ids`` of a message)."""
+        return id_style(self.ids)
 
     def match(self, ids: pd.Series) -> pd.Series:
         """The first patient id equal to each of ``ids`` after folding (None: none)."""
-        first = {v: self.by_fold.get(fold_id(str(v)), [None])[0] for v in pd.unique(ids)}
+        distinct = pd.unique(ids)
+        folded = fold_ids([str(v) for v in distinct])
+        first = {v: self.first.get(f) for v, f in zip(distinct, folded, strict=True)}
         return ids.map(first)
 
 
@@ -189,18 +238,21 @@ def check_ids(ids: dict[str, pd.DataFrame], cleaning: Cleaning) -> tuple[list[st
     warnings: list[str] = []
     audit = [_patient_near_duplicates(known, cleaning.ids, warnings)]
     stops: list[str] = []
+    patient_ids = pd.Index(known.ids)
     for table, df in ids.items():
         if table == "patients" or df.empty:
             continue
-        orphans = df.loc[~df["patient_id"].isin(set(known.ids))]
+        orphan = patient_ids.get_indexer(df["patient_id"].to_numpy(dtype=object)) < 0
+        orphans = df.loc[orphan]
         match = known.match(orphans["patient_id"])
-        for label, grp in _by_source(df):
-            o = orphans.loc[orphans.index.isin(grp.index)]
+        for label, members in _source_members(df):
+            o = df.loc[orphan & members]
             near = o.loc[match[o.index].notna()]
             if len(near):
                 audit.append(_flag_near(near, match, table, known))
-            if len(o) > cleaning.max_orphan_fraction * len(grp):
-                stops.append(_orphan_paragraph(label, table, o, len(grp), match, known, cleaning))
+            n = int(members.sum())
+            if len(o) > cleaning.max_orphan_fraction * n:
+                stops.append(_orphan_paragraph(label, table, o, n, match, known, cleaning))
             elif len(near):
                 warnings.append(_near_warning(label, table, near, match, known))
     if stops:
@@ -218,7 +270,7 @@ def check_ids(ids: dict[str, pd.DataFrame], cleaning: Cleaning) -> tuple[list[st
 def _patient_near_duplicates(known: _Patients, rules: IdRules, warnings: list[str]) -> pd.DataFrame:
     """Patient-table ids equal after folding: a stop, or (``near_duplicates: warn``) a warning
     and an audit row per record."""
-    groups = [g for g in known.by_fold.values() if len(g) > 1]
+    groups = known.groups
     if not groups:
         return pd.DataFrame(columns=AUDIT_COLUMNS)
     records = known.records

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -181,6 +182,23 @@ def normalise_id(value: str, rules: IdRules) -> tuple[str, list[str]]:
     return text, reasons
 
 
+@cache
+def may_change(rules: IdRules) -> re.Pattern[str]:
+    """A pattern matching, in any id :func:`normalise_id` would change under ``rules``, at least
+    one character (white space, a character outside ASCII (every invisible character is one), a
+    letter of the other case, a digit): an id it does not match is left as it is."""
+    classes = []
+    if rules.strip_whitespace:
+        classes.append(r"\s")
+    if rules.strip_whitespace or rules.unicode == "nfkc" or rules.case != "keep":
+        classes.append(r"[^\x00-\x7f]")
+    if rules.case != "keep":
+        classes.append("[a-z]" if rules.case == "upper" else "[A-Z]")
+    if rules.leading_zeros != "keep":
+        classes.append(r"\d")
+    return re.compile("|".join(classes) or "(?!)")
+
+
 def fold_id(value: str, skip: frozenset[Fold] = frozenset()) -> str:
     """The near-duplicate key of an id: every fold but those in ``skip``."""
     text = value
@@ -193,6 +211,22 @@ def fold_id(value: str, skip: frozenset[Fold] = frozenset()) -> str:
     if "zeros" not in skip:
         text = _DIGITS.sub(lambda m: m.group().lstrip("0") or "0", _unfloat(text))
     return text
+
+
+# the folds of :func:`fold_id` over ASCII ids joined by "!": a number written as a float (the
+# whole id), and the leading zeros of every run of digits
+_JOINED_FLOAT = re.compile(r"(?<![^!])(\d+)\.0+(?![^!])")
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+
+
+def fold_ids(values: list[str]) -> list[str]:
+    """:func:`fold_id` of each id (every fold), in one pass over the ids joined by ``!`` when
+    they are all ASCII without ``!`` (no fold then crosses from one id to the next)."""
+    joined = "!".join(values)
+    if not values or not joined.isascii() or joined.count("!") != len(values) - 1:
+        return [fold_id(v) for v in values]
+    text = "".join(joined.split()).lower()  # ASCII: white space removed, case folded
+    return _LEADING_ZEROS.sub("", _JOINED_FLOAT.sub(r"\1", text)).split("!")
 
 
 def folds_needed(a: str, b: str) -> list[Fold]:

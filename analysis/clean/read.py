@@ -22,6 +22,7 @@ import pandas as pd
 from analysis.clean.columns import PROVENANCE
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
+from analysis.clean.text_cells import may_hold_unreadable
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 
@@ -105,7 +106,10 @@ def _read_csv(
             delimiter = ","
     first = next(csv.reader([header], delimiter=delimiter), [])
     _check_unique_headers([h.strip() for h in first], str(path))
-    return read_csv_text(text, delimiter, where=str(path), multiline_cells=multiline_cells)
+    df = read_csv_text(text, delimiter, where=str(path), multiline_cells=multiline_cells)
+    # every cell is a piece of the text: none is unreadable if the text holds no '#' or control
+    df.attrs["plain_text"] = not may_hold_unreadable(text)
+    return df
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -333,10 +337,8 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     )
     parts = []
     for i in indexes:
-        out = pd.DataFrame(index=raw.index)
-        for canon, hdr in source.headers(i).items():
-            out[canon] = raw[hdr].to_numpy()
-        out["source_row"] = rows
+        cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
+        out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index)
         if i is not None:
             # a repeated group with every repeated cell blank is an empty slot, not a record
             repeated = [c for c, h in source.columns.items() if "{i}" in h]
@@ -350,9 +352,12 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     out["source_file"] = rel
     out["source_sheet"] = source.sheet or ""
     out["_source"] = source.name
-    out = out.reset_index(drop=True)
+    out.index = pd.RangeIndex(len(out))  # a frame of its own: as reset_index(drop=True)
     # the records this source gives: a row of the file each, or each filled repeated group
     out.attrs["file_records"] = len(out) if source.repeat else in_file
+    # the columns read from a file holding no '#' and no control character (no unreadable cell)
+    plain = [c for i in indexes for c in source.headers(i)] if raw.attrs.get("plain_text") else []
+    out.attrs["plain_columns"] = list(dict.fromkeys(plain))
     return out
 
 
@@ -374,8 +379,9 @@ def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -
     columns = [*config.columns_for(table), *PROVENANCE, "_source"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    stacked = pd.concat(frames, ignore_index=True, sort=False)
-    return stacked.reindex(columns=columns)
+    stacked = pd.concat(frames, ignore_index=True, sort=False).reindex(columns=columns)
+    stacked.attrs.pop("plain_columns", None)  # said of one source (`read_source`)
+    return stacked
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.clean import derive, identity
-from analysis.clean.accounting import account, read_table_counted, require_balanced
+from analysis.clean.accounting import account, read_table_checked, require_balanced
 from analysis.clean.cells import flag_unreadable_cells, require_values, strip_text
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.contract import validate_analysis_tables
@@ -159,11 +159,11 @@ def _read_sources(config: StudyConfig, log: _Logs, pace: Pace) -> _Read:
     read = _Read(tables={}, counts=[], ids={}, unmapped={})
     for table in TABLES_ORDER:
         pace.say(f"reading {table}")
-        df, counted = read_table_counted(config, table)
+        df, counted, plain = read_table_checked(config, table)
         read.counts.append(counted)
         pace.read(table, len(df))
         columns = config.columns_for(table)
-        df = log.keep(flag_unreadable_cells(df, table, columns))
+        df = log.keep(flag_unreadable_cells(df, table, columns, plain=plain))
         df = strip_text(df)
         df = log.keep(identity.normalise_ids(df, table, config.cleaning.ids))
         read.ids[table] = identity.id_records(df)

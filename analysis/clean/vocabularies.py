@@ -4,7 +4,10 @@ excluded record, as the study file says."""
 from __future__ import annotations
 
 import difflib
+from functools import partial
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean.distinct import map_distinct
@@ -29,6 +32,16 @@ def vocabulary_lookup(config: StudyConfig, vocab_name: str, source_name: str) ->
     return lookup
 
 
+_UNMAPPED, _OTHER = -1, -2  # no level; a level that is not a category (or not yes/no)
+
+
+def _coded(lookup: dict[str, str], codes: dict[str, int], label: object) -> int:
+    """The code (in ``codes``) of the level a raw label maps to: ``_UNMAPPED`` when no level,
+    ``_OTHER`` when a level ``codes`` does not hold."""
+    level = lookup.get(normalize_label(label))
+    return _UNMAPPED if level is None else codes.get(level, _OTHER)
+
+
 def map_vocabularies(
     data: pd.DataFrame, table: str, config: StudyConfig
 ) -> tuple[Step, pd.DataFrame]:
@@ -38,28 +51,32 @@ def map_vocabularies(
     rows, suggestion``). Unmapped cells are left missing in ``data``; the caller decides whether
     they stop the run (``cleaning.on_unmapped: error``) or exclude their records.
     """
-    out = data.copy()
+    changed: dict[str, Any] = {}
     unmapped = []
+    source_codes, source_names = pd.factorize(data["_source"])
     for column, spec in config.columns_for(table).items():
-        if spec.kind not in ("category", "bool") or column not in out:
+        if spec.kind not in ("category", "bool") or column not in data:
             continue
         found = config.vocabulary_for(column)
         if found is None:
             continue
         vocab_name, vocab = found
-        mapped = pd.Series(pd.NA, index=out.index, dtype=object)
-        for source_name, idx in out.groupby("_source", sort=False).groups.items():
+        values = data[column].to_numpy(dtype=object)
+        if spec.kind == "bool":
+            codes_of = {"yes": 1, "no": 0}
+        else:
+            codes_of = {level: i for i, level in enumerate(vocab.levels)}
+        coded = np.full(len(data), _UNMAPPED, dtype=np.int64)
+        for code, source_name in enumerate(source_names):
             lookup = vocabulary_lookup(config, vocab_name, str(source_name))
-            raw = out.loc[idx, column]
-            present = raw.notna()
-            shown = raw[present]
-            keys = pd.Series(map_distinct(normalize_label, shown), index=shown.index, dtype=object)
-            levels = keys.map(lookup)
-            mapped.loc[levels.index] = levels
-            miss = levels.isna()
+            rows = np.flatnonzero(source_codes == code)
+            rows = rows[pd.notna(values[rows])]
+            cells = map_distinct(partial(_coded, lookup, codes_of), values[rows])
+            coded[rows] = cells.astype(np.int64)
+            miss = coded[rows] == _UNMAPPED
             if miss.any():
-                miss_idx = levels.index[miss]
-                for value, grp in out.loc[miss_idx].groupby(out.loc[miss_idx, column].astype(str)):
+                missed = data.iloc[rows[miss]]
+                for value, grp in missed.groupby(missed[column].astype(str)):
                     close = difflib.get_close_matches(normalize_label(value), list(lookup), n=1)
                     unmapped.append(
                         {
@@ -76,9 +93,18 @@ def map_vocabularies(
                         }
                     )
         if spec.kind == "bool":
-            out[column] = mapped.map({"yes": True, "no": False}).astype("boolean")
+            changed[column] = pd.arrays.BooleanArray(coded == 1, coded < 0)
         else:
-            out[column] = pd.Categorical(mapped, categories=vocab.levels, ordered=vocab.ordered)
+            changed[column] = pd.Categorical.from_codes(
+                np.maximum(coded, -1), categories=vocab.levels, ordered=vocab.ordered
+            )
+    out = data
+    if changed:
+        out = pd.DataFrame(
+            {c: changed[c] if c in changed else data[c].array for c in data.columns},
+            index=data.index,
+        )
+        out.attrs = dict(data.attrs)
     report = pd.DataFrame(unmapped)
     return Step(out), report
 

@@ -1,0 +1,70 @@
+"""The text cells of a column, and which of them a per-value reader may change, found in one pass.
+
+A raw column of a million cells is nearly always all text (a CSV is read as text), and nearly
+every cell passes a reader unchanged: no control character, no spreadsheet error, no white space
+inside an id. :func:`cells_matching` finds the cells holding a character a reader acts on with
+one regular-expression scan over the column's cells joined by a separator no pattern matches;
+the reader itself (the reference, e.g. ``cells._unreadable``) then runs on those cells only.
+``tests/unit/clean/test_text_cells.py`` checks the fast paths against the per-value readers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+#: joins the cells for a scan: a character none of the scanned patterns matches (ASCII, not a
+#: letter, digit, white space, control or ``#``)
+SEP = "!"
+
+#: the characters a cell ``cells._unreadable`` reports holds: every spreadsheet error and a
+#: formula without a value start with ``#``; the control characters (C0 but tab, line feed and
+#: carriage return; DEL; C1)
+MAYBE_UNREADABLE = re.compile(r"[#\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def may_hold_unreadable(text: str) -> bool:
+    """Whether ``text`` holds a character of :data:`MAYBE_UNREADABLE`, found on its UTF-8 bytes
+    (a C1 control is the two bytes C2 80-9F; no other character encodes to those)."""
+    raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    control = (raw < 32) & (raw != 9) & (raw != 10) & (raw != 13)
+    if control.any() or (raw == 35).any() or (raw == 127).any():
+        return True
+    second = raw[np.flatnonzero(raw[:-1] == 0xC2) + 1]
+    return bool(((second >= 0x80) & (second <= 0x9F)).any())
+
+
+def text_positions(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(positions, texts)`` of the text cells when every other cell is blank (None, NaN,
+    ``pd.NA``, NaT); None when some cell holds another type (a number, a date...)."""
+    arr = np.asarray(values, dtype=object)
+    if infer_dtype(arr, skipna=False) == "string":
+        return np.arange(len(arr)), arr
+    if infer_dtype(arr, skipna=True) not in ("string", "empty"):
+        return None
+    positions = np.flatnonzero(~pd.isna(arr))
+    texts = arr[positions]
+    if len(texts) and infer_dtype(texts, skipna=False) != "string":
+        return None
+    return positions, texts
+
+
+def cells_matching(texts: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
+    """Indexes (sorted, distinct) into ``texts`` (all ``str``) of the cells where ``pattern``
+    matches. ``pattern`` must match single characters only, never :data:`SEP`."""
+    if not len(texts):
+        return np.empty(0, dtype=np.intp)
+    joined = SEP.join(texts)
+    hits = [m.start() for m in pattern.finditer(joined)]
+    if not hits:
+        return np.empty(0, dtype=np.intp)
+    widths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    starts = np.cumsum(widths) - widths
+    return np.unique(np.searchsorted(starts, np.asarray(hits), side="right") - 1)
+
+
+__all__ = ["MAYBE_UNREADABLE", "SEP", "cells_matching", "may_hold_unreadable", "text_positions"]
