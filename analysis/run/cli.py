@@ -471,6 +471,9 @@ def main() -> None:  # pragma: no cover - console entry point
 
     from typer._click import exceptions  # Typer's own copy of click
 
+    from analysis.run.memory import keep_freed_memory
+
+    keep_freed_memory()  # large runs: no page faults for every big temporary column (memory.py)
     try:
         # not standalone: an exit status is returned instead of calling sys.exit
         result = app(prog_name="retro", standalone_mode=False)
