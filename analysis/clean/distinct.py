@@ -26,9 +26,12 @@ def distinct_codes(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray
     """An int64 code per cell: equal codes for cells every reader reads alike (blank cells share
     one code, the largest)."""
     arr = np.asarray(values, dtype=object)
-    if infer_dtype(arr, skipna=True) in _TEXT_KINDS:
+    text = infer_dtype(arr, skipna=True) in _TEXT_KINDS
+    if text:
         codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-    else:
+        # a text holding a NUL: pandas compared it only up to the NUL
+        text = _exact(arr, codes, uniques)
+    if not text:
         keys = np.empty(len(arr), dtype=object)
         keys[:] = [(type(v), repr(v)) for v in arr]
         keys[pd.isna(arr)] = None
@@ -36,6 +39,14 @@ def distinct_codes(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray
     codes = codes.astype(np.int64)
     codes[codes < 0] = len(uniques)
     return codes
+
+
+def _exact(arr: np.ndarray, codes: np.ndarray, uniques: np.ndarray) -> bool:
+    """Every coded cell equals its code's text. ``pd.factorize`` reads an object string only
+    up to a NUL character, so ``'a'`` and ``'a\\x00b'`` would share a code; those columns are
+    keyed by ``repr`` instead, which spells the NUL out."""
+    known = codes >= 0
+    return bool((arr[known] == np.asarray(uniques, dtype=object)[codes[known]]).all())
 
 
 def map_distinct(

@@ -147,3 +147,11 @@ def test_scaled_twin_cleans_like_the_per_value_readers(reference_config, tmp_pat
 def test_id_texts_equal_the_per_id_reader(values):
     got = cells._id_texts(pd.Series(values, dtype=object)).tolist()
     assert got == [cells._id_text(v) for v in values]
+
+
+def test_text_differing_after_a_nul_gets_its_own_code() -> None:
+    # pd.factorize compares object strings only up to a NUL: '' and '\x00', 'a' and 'a\x00b'
+    # shared a code, so a reader's answer for one was given to the other (found by hypothesis)
+    assert list(distinct_codes(["", "\x00"])) == [0, 1]
+    assert list(distinct_codes(["a", "a\x00b", "a", None])) == [0, 1, 0, 2]
+    assert list(map_distinct(repr, ["a", "a\x00b"])) == ["'a'", "'a\\x00b'"]
