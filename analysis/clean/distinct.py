@@ -30,7 +30,7 @@ def distinct_codes(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray
     if text:
         codes, uniques = pd.factorize(arr, use_na_sentinel=True)
         # a text holding a NUL: pandas compared it only up to the NUL
-        text = _exact(arr, codes, uniques)
+        text = _exact(arr, codes)
     if not text:
         keys = np.empty(len(arr), dtype=object)
         keys[:] = [(type(v), repr(v)) for v in arr]
@@ -41,12 +41,12 @@ def distinct_codes(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray
     return codes
 
 
-def _exact(arr: np.ndarray, codes: np.ndarray, uniques: np.ndarray) -> bool:
-    """Every coded cell equals its code's text. ``pd.factorize`` reads an object string only
-    up to a NUL character, so ``'a'`` and ``'a\\x00b'`` would share a code; those columns are
-    keyed by ``repr`` instead, which spells the NUL out."""
-    known = codes >= 0
-    return bool((arr[known] == np.asarray(uniques, dtype=object)[codes[known]]).all())
+def _exact(arr: np.ndarray, codes: np.ndarray) -> bool:
+    """Whether ``pd.factorize`` coded this text column exactly: it reads an object string only
+    up to a NUL character, so ``'a'`` and ``'a\\x00b'`` would share a code. Exact when no cell
+    holds a NUL (one scan of the joined text, half the time of comparing every cell with its
+    code's text); otherwise the column is keyed by ``repr``, which spells the NUL out."""
+    return "\x00" not in "".join(arr[codes >= 0])
 
 
 def map_distinct(
