@@ -20,7 +20,9 @@ def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
         values = df[column]
         if values.isna().any():
             return False
-        a = values.to_numpy()
+        # a categorical sorts by the order of its categories, not by its labels' text
+        cat = isinstance(values.dtype, pd.CategoricalDtype)
+        a = values.cat.codes.to_numpy() if cat else values.to_numpy()
         try:
             before, after = a[:-1] < a[1:], a[:-1] > a[1:]
         except TypeError:

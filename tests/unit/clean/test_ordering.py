@@ -122,3 +122,13 @@ def test_finalise_equals_the_code_before(rows, table):
     if table == "exposures":
         df = df.drop(columns="exposure_number") if len(rows) % 2 else df
     pd.testing.assert_frame_equal(finalise_table(table, df), _reference_finalise(table, df))
+
+
+def test_a_categorical_key_is_in_the_order_of_its_categories() -> None:
+    # found by hypothesis: 'itch' before 'rash' is alphabetical, but the categories say
+    # ['rash', 'itch'], and sort_values (the code before) orders by the categories
+    df = pd.DataFrame(
+        {"patient_id": ["P1", "P1"], "ae_term": pd.Categorical(["itch", "rash"], ["rash", "itch"])}
+    )
+    assert not in_order(df, ["patient_id", "ae_term"])
+    assert list(sorted_positions(df, ["patient_id", "ae_term"])) == [1, 0]
