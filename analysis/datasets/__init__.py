@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from analysis.errors import ConfigError
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from analysis.studyfile.config import StudyConfig
@@ -62,16 +65,33 @@ def write_twin(config: StudyConfig, out_dir: Path | None = None) -> list[Path]:
         When the study is not synthetic, has no twin, or its folder holds a file synth did not
         write (listed); nothing is written then.
     """
-    from analysis.datasets import _synth_files as files
-    from analysis.write.staging import Staging
 
     module = twin_module(config)
     folder = Path(out_dir) if out_dir is not None else config.raw_dir
+    new, _ = _write_raw_folder(config, folder, lambda staged: module.write_twin(config, staged))
+    return sorted(folder / name for name in new)
+
+
+def _write_raw_folder(
+    config: StudyConfig, folder: Path, write: Callable[[Path], T]
+) -> tuple[dict[str, Path], T]:
+    """``write`` the raw files into a staged copy of ``folder``, then put them in place with
+    ``.synthetic-manifest.json`` naming them with their hashes (the manifest last). Gives the
+    files written and what ``write`` returned.
+
+    Raises
+    ------
+    ConfigError
+        ``folder`` holds a file synth did not write (listed); nothing is written then.
+    """
+    from analysis.datasets import _synth_files as files
+    from analysis.write.staging import Staging
+
     staging = Staging({"paths.raw": folder})
     try:
         staging.open()
         staged = staging.staged("paths.raw")
-        module.write_twin(config, staged)
+        made = write(staged)
         new = files.folder_files(staged)
         foreign = files.foreign_files(folder, new)
         if foreign:
@@ -81,7 +101,7 @@ def write_twin(config: StudyConfig, out_dir: Path | None = None) -> list[Path]:
         staging.commit(last=[folder / files.MANIFEST])
     finally:
         staging.discard()
-    return sorted(folder / name for name in new)
+    return new, made
 
 
 def write_scaled_twin(
@@ -102,9 +122,7 @@ def write_scaled_twin(
         folders, when ``fmt`` is not csv/xlsx, or a sheet would pass Excel's row limit.
     """
     from analysis.datasets import _scaled as scaled
-    from analysis.datasets import _synth_files as files
     from analysis.write.atomic import write_bytes_atomic
-    from analysis.write.staging import Staging
 
     if fmt not in ("csv", "xlsx"):
         raise ConfigError(f"retro synth --format must be csv or xlsx; found {fmt!r}.")
@@ -114,20 +132,9 @@ def write_scaled_twin(
     tables = scaled.reference_tables(config, fmt="xlsx" if fmt == "xlsx" else "csv")
     plan = scaled.plan_copies(scaled.reference_patients(tables, config), patients)
     raw = folder / "raw"
-    staging = Staging({"paths.raw": raw})
-    try:
-        staging.open()
-        staged = staging.staged("paths.raw")
-        rows = scaled.write_tables(tables, plan, staged)
-        new = files.folder_files(staged)
-        foreign = files.foreign_files(raw, new)
-        if foreign:
-            raise files.refusal(raw, config.study.name, foreign)
-        text = files.manifest_text(config.study.name, new.items())
-        (staged / files.MANIFEST).write_text(text, encoding="utf-8", newline="\n")
-        staging.commit(last=[raw / files.MANIFEST])
-    finally:
-        staging.discard()
+    _, rows = _write_raw_folder(
+        config, raw, lambda staged: scaled.write_tables(tables, plan, staged)
+    )
     study_file = folder / "studies" / f"{config.study.name}.yaml"
     study_file.parent.mkdir(parents=True, exist_ok=True)
     study_text = scaled.scaled_study_text(config, tables, patients)
