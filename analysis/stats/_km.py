@@ -31,6 +31,17 @@ class SurvivalInputError(RetroError, ValueError):
 QUANTILE_TOL = float(np.sqrt(np.finfo(float).eps))
 
 
+def risk_set_sums(w: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For rows sorted by time, the sums over each row's risk set (that row and every later
+    one) of the weights ``w``, of ``w x`` and of ``w x x'``: reverse cumulative sums, shapes
+    (n,), (n, p) and (n, p, p). Shared by the Efron fit and the PH score test."""
+    wx = w[:, None] * x
+    s0 = np.cumsum(w[::-1])[::-1]
+    s1 = np.cumsum(wx[::-1], axis=0)[::-1]
+    s2 = np.cumsum((wx[:, :, None] * x[:, None, :])[::-1], axis=0)[::-1]
+    return s0, s1, s2
+
+
 def event_table(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     """Counts at each distinct observed time (events and censorings), as in ``survfit$time``."""
     order = np.argsort(time, kind="stable")
@@ -276,11 +287,7 @@ def _efron_sums(
     for every death row at once (each row's time, its k and its time's d, the risk-set sums
     from reverse cumulative sums): no Python step per death time or per tied death.
     """
-    cw = c * w
-    cwx = cw[:, None] * xs
-    s0 = np.cumsum(cw[::-1])[::-1]
-    s1 = np.cumsum(cwx[::-1], axis=0)[::-1]
-    s2 = np.cumsum((cwx[:, :, None] * xs[:, None, :])[::-1], axis=0)[::-1]
+    s0, s1, s2 = risk_set_sums(c * w, xs)
     dead = np.flatnonzero(e == 1)
     dead = np.repeat(dead, c[dead])  # one entry per death
     if len(dead) == 0:

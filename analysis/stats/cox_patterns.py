@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2, norm
 
+from analysis.stats._km import risk_set_sums
+
 #: Above this many rows a Cox model is fitted on its distinct rows (when they are at most half).
 PATTERNS_ABOVE = 5_000
 
@@ -103,10 +105,7 @@ def _stratum_terms(
     p = xc.shape[1]
     r = np.exp(eta)
     w = c * r
-    wx = w[:, None] * xc
-    s0 = np.cumsum(w[::-1])[::-1]
-    s1 = np.cumsum(wx[::-1], axis=0)[::-1]
-    s2 = np.cumsum((wx[:, :, None] * xc[:, None, :])[::-1], axis=0)[::-1]
+    s0, s1, s2 = risk_set_sums(w, xc)
     dead_rows = np.flatnonzero(e == 1)
     if len(dead_rows) == 0:
         return 0.0, np.zeros(p), np.zeros((p, p))
