@@ -228,7 +228,10 @@ class _Relay:
         self._conn.send(("validated", table, rows))
 
 
+# Ctrl-C reaches the whole process group: the command stops this process (``_Worker``), which
+# ignores it (no second traceback on the terminal).
 _BOOT = (
+    "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
     "import os, pickle, sys; f = os.fdopen(int(sys.argv[1]), 'rb'); sys.path[:] = pickle.load(f); "
     "from analysis.clean.two_process import work; work(f, int(sys.argv[2]))"
 )
