@@ -13,11 +13,15 @@ in the order of the tables, then the id and label checks, then the validations).
 
 ``RETRO_CLEAN_WORKERS``: ``1`` does every table in this process (less memory at once; also the
 way out when the second process cannot start or dies), ``2`` uses the second process whatever
-the size, unset (or ``auto``) decides by size. The second process is started with ``spawn``
-(never ``fork``: this process may run pyarrow and DuckDB threads), so it imports the package
-afresh: this works from Jupyter too. It sends its progress as it goes and its tables at the end
-(one pickle, protocol 5: 1.6 s for the 7.4M exposure rows of a million patients); an exception
-in it comes back as a value with its traceback text (``--debug``, ``retro-error.log``); if it
+the size, unset (or ``auto``) decides by size. The second process is a fresh interpreter
+(``_BOOT``; never a fork: this process may run pyarrow and DuckDB threads; no ``spawn`` either,
+which would import the main script again, and scripts need not guard it) that imports the
+package from this process's ``sys.path``: this works from Jupyter too. POSIX only (elsewhere
+every table is done here). It sends its progress and each part as it comes (one pickle each,
+protocol 5: about 1.4 s to write and as much to read for the 7.4M exposure rows of a million
+patients); its reads arrive first, so this process checks the ids across tables while it
+validates. An exception in it comes back as a value with its traceback text (``--debug``,
+``retro-error.log``), a warning is issued again here (this process's filters apply); if it
 dies (killed, out of memory) the stage stops with a ``PipelineError`` saying so.
 """
 
@@ -31,9 +35,10 @@ import subprocess
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.per_table import (
@@ -251,17 +256,46 @@ def work(given: BinaryIO, fd: int) -> None:
             from analysis.run.memory import keep_freed_memory
 
             keep_freed_memory()
-        for part in run_tables(config, tables, _Relay(conn)):
-            payload = pickle.dumps(_portable(part) if isinstance(part, Failure) else part, 5)
-            del part
-            conn.send(("part",))
-            conn.send_bytes(payload)
-            del payload
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # each one sent; the command's filters decide
+            for part in run_tables(config, tables, _Relay(conn)):
+                _send_warnings(conn, caught)
+                payload = pickle.dumps(_portable(part) if isinstance(part, Failure) else part, 5)
+                del part
+                conn.send(("part",))
+                conn.send_bytes(payload)
+                del payload
+            _send_warnings(conn, caught)
         conn.send(("end",))
     except Exception:
         conn.send(("crashed", traceback.format_exc()))
     finally:
         conn.close()
+
+
+def _send_warnings(conn: Connection, caught: list[warnings.WarningMessage]) -> None:
+    """The warnings caught so far sent (``("warn", text, category, file, line)``), then
+    forgotten; a category that cannot be pickled is sent as ``UserWarning``."""
+    for w in caught:
+        category = w.category if _pickles(w.category) else UserWarning
+        conn.send(("warn", str(w.message), category, w.filename, w.lineno))
+    caught.clear()
+
+
+def _pickles(value: object) -> bool:
+    try:
+        pickle.dumps(value)
+    except Exception:
+        return False
+    return True
+
+
+_SEEN: dict[Any, Any] = {}  # the warnings of second processes shown (the "default" action)
+
+
+def _warn(message: str, category: type[Warning], filename: str, lineno: int) -> None:
+    """A warning of the second process issued here (this process's filters apply)."""
+    warnings.warn_explicit(f"{message} (in {SECOND})", category, filename, lineno, registry=_SEEN)
 
 
 def _portable(failure: Failure) -> Failure:
@@ -311,7 +345,7 @@ class _Worker:
         os.close(to_parent)
         self._conn = Connection(from_child, writable=False)
         self._listener.start()
-        # a process that ended at once breaks the pipe: result() says how it ended
+        # a process that ended at once breaks the pipe: wait() says how it ended
         with contextlib.suppress(BrokenPipeError), os.fdopen(to_child, "wb") as given:
             pickle.dump(sys.path, given)
             pickle.dump((self._config, self._tables, _freed_memory_kept()), given, protocol=5)
@@ -338,6 +372,8 @@ class _Worker:
                 elif message[0] in ("end", "crashed"):
                     self._lost = message[1] if message[0] == "crashed" else ""
                     break
+                elif message[0] == "warn":
+                    _warn(*message[1:])
                 else:
                     getattr(self._shared, message[0])(*message[1:])
         except EOFError:  # the process ended without saying so

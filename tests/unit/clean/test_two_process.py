@@ -274,3 +274,58 @@ class _Quiet:
     def say(self, message: str) -> None: ...
     def read(self, table: str, rows: int) -> None: ...
     def validated(self, table: str, rows: int) -> None: ...
+
+
+def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert a.attrs == b.attrs and list(a.dtypes) == list(b.dtypes)
+
+
+def test_what_the_second_process_sends_equals_what_is_made_here(mini_study):
+    """Every part (reads: counts, ids, unmapped labels, logs; validated tables and their
+    logs) arrives with the same values, dtypes, index and attrs."""
+    config = StudyConfig.load(mini_study(files=MESSY, yaml=MINI_YAML + EXCLUDE))
+    tables = per_table_order()
+    here = two_process._Parts()
+    for part in per_table.run_tables(config, tables, _Quiet()):
+        here.add(part)
+    with two_process._Worker(config, tables, two_process._Shared(_Quiet())) as worker:
+        there = worker.wait(lambda parts: parts.valid_known(tables))
+    assert not here.failures and not there.failures
+    for table in tables:
+        mine, theirs = here.reads[table], there.reads[table]
+        assert theirs.data is None
+        for name in ("counts", "ids", "unmapped"):
+            _same_frame(getattr(mine, name), getattr(theirs, name))
+        for a, b in zip(
+            [*mine.logs.excluded, *mine.logs.audit, here.valid[table].data],
+            [*theirs.logs.excluded, *theirs.logs.audit, there.valid[table].data],
+            strict=True,
+        ):
+            _same_frame(a, b)
+        valid_mine, valid_theirs = here.valid[table].logs, there.valid[table].logs
+        for a, b in zip(
+            [*valid_mine.excluded, *valid_mine.audit],
+            [*valid_theirs.excluded, *valid_theirs.audit],
+            strict=True,
+        ):
+            _same_frame(a, b)
+    assert here.valid["exposures"].data.attrs  # the frames do carry attrs across
+
+
+def test_a_warning_in_the_second_process_is_issued_here(mini_study, monkeypatch):
+    config = StudyConfig.load(mini_study())
+    shout = (
+        "import warnings, analysis.clean.per_table as p; v = p.validate_phase\n"
+        "def shout(config, read, pace):\n"
+        "    warnings.warn('odd values', FutureWarning)\n"
+        "    return v(config, read, pace)\n"
+        "p.validate_phase = shout\n"
+    )
+    boot = two_process._BOOT.replace("; ", "\n")
+    at = boot.index("from analysis.clean.two_process import work")
+    monkeypatch.setattr(two_process, "_BOOT", boot[:at] + shout + boot[at:])
+    _split(monkeypatch, ["exposures"])
+    monkeypatch.setenv(two_process.ENV, "2")
+    with pytest.warns(FutureWarning, match=r"odd values \(in the second process\)"):
+        clean_study(config)
