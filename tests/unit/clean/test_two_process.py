@@ -8,7 +8,7 @@ import pickle
 import pandas as pd
 import pytest
 
-from analysis.clean import per_table, two_process
+from analysis.clean import per_table, second_process, two_process
 from analysis.clean.stage import CleanResult, clean_study
 from analysis.errors import (
     ConfigError,
@@ -170,9 +170,9 @@ def test_a_worker_exception_comes_back_with_its_traceback(mini_study, monkeypatc
         "    return v(config, read, pace)\n"
         "p.validate_phase = boom\n"
     )
-    boot = two_process._BOOT.replace("; ", "\n")
-    at = boot.index("from analysis.clean.two_process import work")  # after sys.path is set
-    monkeypatch.setattr(two_process, "_BOOT", boot[:at] + boom + boot[at:])
+    boot = second_process._BOOT.replace("; ", "\n")
+    at = boot.index("from analysis.clean.second_process import work")  # after sys.path is set
+    monkeypatch.setattr(second_process, "_BOOT", boot[:at] + boom + boot[at:])
     original = per_table.validate_phase
 
     def fail_here(config, read, pace):
@@ -186,7 +186,7 @@ def test_a_worker_exception_comes_back_with_its_traceback(mini_study, monkeypatc
     with pytest.raises(KeyError, match="exposures went wrong") as caught:
         clean_study(config)
     cause = caught.value.__cause__
-    assert isinstance(cause, two_process.ChildTraceback)
+    assert isinstance(cause, second_process.ChildTraceback)
     assert "in boom" in str(cause) and "KeyError" in str(cause)
     import traceback
 
@@ -198,7 +198,7 @@ def test_a_worker_that_dies_gives_a_pipeline_error_saying_how_to_run_in_one_proc
     mini_study, monkeypatch
 ):
     config = StudyConfig.load(mini_study())
-    monkeypatch.setattr(two_process, "_BOOT", "import os, signal; os.kill(os.getpid(), 9)")
+    monkeypatch.setattr(second_process, "_BOOT", "import os, signal; os.kill(os.getpid(), 9)")
     monkeypatch.setenv(two_process.ENV, "2")
     with pytest.raises(PipelineError) as caught:
         clean_study(config)
@@ -234,7 +234,7 @@ def test_an_exception_that_does_not_pickle_becomes_a_pipeline_error():
             super().__init__(f"{a}/{b}")
 
     failure = per_table.Failure("exposures", "validate", Odd(1, 2), "Traceback ...")
-    portable = two_process._portable(failure)
+    portable = second_process._portable(failure)
     back = pickle.loads(pickle.dumps(portable.error))
     assert isinstance(back, PipelineError) and "Odd: 1/2" in str(back)
     assert portable.trace == "Traceback ..."
@@ -286,10 +286,10 @@ def test_what_the_second_process_sends_equals_what_is_made_here(mini_study):
     logs) arrives with the same values, dtypes, index and attrs."""
     config = StudyConfig.load(mini_study(files=MESSY, yaml=MINI_YAML + EXCLUDE))
     tables = per_table_order()
-    here = two_process._Parts()
+    here = second_process.Parts()
     for part in per_table.run_tables(config, tables, _Quiet()):
         here.add(part)
-    with two_process._Worker(config, tables, two_process._Shared(_Quiet())) as worker:
+    with second_process.Worker(config, tables, second_process.Shared(_Quiet())) as worker:
         there = worker.wait(lambda parts: parts.valid_known(tables))
     assert not here.failures and not there.failures
     for table in tables:
@@ -322,9 +322,9 @@ def test_a_warning_in_the_second_process_is_issued_here(mini_study, monkeypatch)
         "    return v(config, read, pace)\n"
         "p.validate_phase = shout\n"
     )
-    boot = two_process._BOOT.replace("; ", "\n")
-    at = boot.index("from analysis.clean.two_process import work")
-    monkeypatch.setattr(two_process, "_BOOT", boot[:at] + shout + boot[at:])
+    boot = second_process._BOOT.replace("; ", "\n")
+    at = boot.index("from analysis.clean.second_process import work")
+    monkeypatch.setattr(second_process, "_BOOT", boot[:at] + shout + boot[at:])
     _split(monkeypatch, ["exposures"])
     monkeypatch.setenv(two_process.ENV, "2")
     with pytest.warns(FutureWarning, match=r"odd values \(in the second process\)"):
