@@ -217,7 +217,7 @@ class Worker:
 
     def __init__(self, config: StudyConfig, tables: list[str], shared: Shared) -> None:
         self._config, self._tables, self._shared = config, tables, shared
-        self._parts, self._ended, self._lost = Parts(), False, ""
+        self._parts, self._ended, self._lost, self._unread = Parts(), False, "", False
         self._changed = threading.Condition()
         self._conn: Connection | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -275,8 +275,8 @@ class Worker:
                     getattr(self._shared, message[0])(*message[1:])
         except EOFError:  # the process ended without saying so
             pass
-        except BaseException:
-            self._lost = traceback.format_exc()
+        except BaseException:  # its messages could not be read here (e.g. out of memory)
+            self._lost, self._unread = traceback.format_exc(), True
         with self._changed:
             self._ended = True
             self._changed.notify_all()
@@ -301,10 +301,15 @@ class Worker:
             if known(self._parts):
                 return Parts().merged(self._parts)
         assert self._process is not None
+        if self._unread:  # it may be waiting to write: stopped
+            self._process.terminate()
+            how = "its messages could not be read in this process, traceback below"
+        else:
+            how = _ended(self._process.wait(), bool(self._lost))
+        self._process.wait()
         error = PipelineError(
             f"stage 'clean': {SECOND}, reading and validating table(s) "
-            f"{', '.join(self._tables)}, stopped before it was done "
-            f"({_ended(self._process.wait(), bool(self._lost))}). {_SERIAL}"
+            f"{', '.join(self._tables)}, stopped before it was done ({how}). {_SERIAL}"
         )
         if self._lost:
             raise error from ChildTraceback(self._lost)

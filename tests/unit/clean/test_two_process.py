@@ -329,3 +329,17 @@ def test_a_warning_in_the_second_process_is_issued_here(mini_study, monkeypatch)
     monkeypatch.setenv(two_process.ENV, "2")
     with pytest.warns(FutureWarning, match=r"odd values \(in the second process\)"):
         clean_study(config)
+
+
+def test_parts_that_cannot_be_read_here_stop_the_second_process(mini_study, monkeypatch):
+    """No hang: the second process may be waiting to write when this one cannot read."""
+
+    def no_room(self, part):
+        raise MemoryError("no room for the part")
+
+    monkeypatch.setattr(second_process.Worker, "_keep", no_room)
+    monkeypatch.setenv(two_process.ENV, "2")
+    with pytest.raises(PipelineError, match="could not be read in this process") as caught:
+        clean_study(StudyConfig.load(mini_study()))
+    assert "MemoryError: no room for the part" in str(caught.value.__cause__)
+    assert "RETRO_CLEAN_WORKERS=1" in str(caught.value)
