@@ -4,7 +4,9 @@ The clean stage reads every table, then validates each one; both passes go over 
 so the work is counted as twice the raw rows. While reading, the total is not yet known and only
 the rate is shown; from the first validated table on, the time left of the two passes is the
 work left at the rate so far. (De-duplication, derivations and inclusion follow; they are
-named but not estimated.)
+named but not estimated.) When a second process reads and validates some tables
+(``two_process``), its reads and validations are counted here as they happen, its steps named
+"(in the second process)"; the time left is then a rough guide.
 """
 
 from __future__ import annotations

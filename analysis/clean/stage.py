@@ -12,26 +12,22 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.clean import derive, identity
-from analysis.clean.accounting import account, read_table_checked, require_balanced
-from analysis.clean.cells import flag_unreadable_cells, require_values, strip_text
+from analysis.clean import derive, identity, two_process
+from analysis.clean.accounting import account, require_balanced
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.contract import validate_analysis_tables
-from analysis.clean.dates import parse_dates
-from analysis.clean.dose import parse_dose_text
 from analysis.clean.duplicates import (
     deduplicate_patients,
     drop_duplicate_records,
     drop_orphans,
     flag_close_exposures,
 )
-from analysis.clean.numbers import parse_numbers
 from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
-from analysis.clean.plausibility import check_chronology, check_file_dates
+from analysis.clean.per_table import ReadTable, TableLogs
+from analysis.clean.plausibility import check_chronology
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
-from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
-from analysis.clean.vocabularies import handle_unmapped, map_vocabularies, unmapped_message
+from analysis.clean.vocabularies import unmapped_message
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
 from analysis.synthetic import unmarked_twin_warning
@@ -79,16 +75,17 @@ class _Logs:
         self.audit.append(step.audit)
         return step.data
 
+    def extend(self, logs: TableLogs) -> None:
+        """The rows of one phase of one table (``per_table``), after those so far."""
+        self.excluded.extend(logs.excluded)
+        self.audit.extend(logs.audit)
+
 
 @dataclass
 class _Read:
-    """What reading gives: each table as read, the file record counts, the ids as written and
-    the labels no vocabulary covers (per table)."""
+    """What reading gives that the stage keeps to its end: the file record counts."""
 
-    tables: dict[str, pd.DataFrame]
     counts: list[pd.DataFrame]
-    ids: dict[str, pd.DataFrame]
-    unmapped: dict[str, pd.DataFrame]
 
 
 def _frame(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -113,11 +110,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     """
     pace = Pace(progress or (lambda _msg: None))
     say, log = pace.say, _Logs()
-    read = _read_sources(config, log, pace)
-    id_warnings, id_audit = identity.check_ids(read.ids, config.cleaning)
-    log.audit.append(id_audit)
-    _stop_on_unmapped(read.unmapped, config)
-    tables = {t: _parse_values(t, read, config, log, pace) for t in TABLES_ORDER}
+    read, tables, id_warnings = _read_sources(config, log, pace)
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
     patients, conflicts, removed = _deduplicate(tables, config, log)
@@ -153,24 +146,28 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     return result
 
 
-def _read_sources(config: StudyConfig, log: _Logs, pace: Pace) -> _Read:
-    """Each table read from its sources (records counted from the files), unreadable cells
-    flagged, text stripped, ids normalised, required values checked, labels mapped."""
-    read = _Read(tables={}, counts=[], ids={}, unmapped={})
-    for table in TABLES_ORDER:
-        pace.say(f"reading {table}")
-        df, counted, plain = read_table_checked(config, table)
-        read.counts.append(counted)
-        pace.read(table, len(df))
-        columns = config.columns_for(table)
-        df = log.keep(flag_unreadable_cells(df, table, columns, plain=plain))
-        df = strip_text(df)
-        df = log.keep(identity.normalise_ids(df, table, config.cleaning.ids))
-        read.ids[table] = identity.id_records(df)
-        df = log.keep(require_values(df, table, columns))
-        step, read.unmapped[table] = map_vocabularies(df, table, config)
-        read.tables[table] = step.data
-    return read
+def _read_sources(
+    config: StudyConfig, log: _Logs, pace: Pace
+) -> tuple[_Read, dict[str, pd.DataFrame], list[str]]:
+    """Each table read (``per_table.read_phase``), the ids and labels checked across tables,
+    each table validated (``per_table.validate_phase``); large studies share the tables with a
+    second process (``two_process``). The logs go to ``log`` in the order of one process: every
+    table's reading, the id checks, every table's validation. Returns what was read, the
+    validated tables and the id warnings."""
+
+    def check(reads: dict[str, ReadTable]) -> tuple[list[str], pd.DataFrame]:
+        found = identity.check_ids({t: r.ids for t, r in reads.items()}, config.cleaning)
+        _stop_on_unmapped({t: r.unmapped for t, r in reads.items()}, config)
+        return found
+
+    reads, (id_warnings, id_audit), valid = two_process.read_and_validate(config, pace, check)
+    for r in reads.values():
+        log.extend(r.logs)
+    log.audit.append(id_audit)
+    for v in valid.values():
+        log.extend(v.logs)
+    read = _Read(counts=[r.counts for r in reads.values()])
+    return read, {t: v.data for t, v in valid.items()}, id_warnings
 
 
 def _stop_on_unmapped(unmapped: dict[str, pd.DataFrame], config: StudyConfig) -> None:
@@ -179,27 +176,6 @@ def _stop_on_unmapped(unmapped: dict[str, pd.DataFrame], config: StudyConfig) ->
     found = found.reset_index(drop=True)
     if len(found) and config.cleaning.on_unmapped == "error":
         raise UnmappedValuesError(unmapped_message(found), found.drop(columns="record_index"))
-
-
-def _parse_values(
-    table: str, read: _Read, config: StudyConfig, log: _Logs, pace: Pace
-) -> pd.DataFrame:
-    """One table's unmapped labels excluded, then its dates, numbers, ranges, start/stop order
-    and (exposures) dose text parsed and checked."""
-    df = log.keep(handle_unmapped(Step(read.tables[table]), read.unmapped[table], table, "exclude"))
-    pace.say(f"validating {table}")
-    df = log.keep(parse_dates(df, table, config))
-    df = log.keep(check_file_dates(df, table, config))
-    decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
-    df = log.keep(parse_numbers(df, table, config.columns_for(table), decimals=decimals))
-    df = log.keep(apply_range_checks(df, table, config))
-    if "stop_date" in df:
-        df = log.keep(check_stop_after_start(df, table))
-    if table == "exposures":
-        frequency = config.exposure.dose_frequency
-        df = log.keep(parse_dose_text(df, table, frequency, decimals=decimals))
-    pace.validated(table, len(read.tables[table]))
-    return df
 
 
 def _deduplicate(

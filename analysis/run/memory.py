@@ -12,7 +12,8 @@ columns are above any threshold glibc accepts.
 
 Only the console command sets this, in a process it owns from start to end; importing the
 package (e.g. in Jupyter) changes nothing. Elsewhere (macOS, Windows, musl) it does nothing.
-``RETRO_KEEP_FREED_MEMORY=0`` turns it off.
+``RETRO_KEEP_FREED_MEMORY=0`` turns it off. The second process the clean stage may start for
+large studies (``analysis.clean.two_process``) asks for the same when the command did.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 _M_TRIM_THRESHOLD = -1  # mallopt parameters, <malloc.h>
 _M_MMAP_MAX = -4
 TRIM_BYTES = 1 << 30
+_kept = False  # set once glibc agreed (a second process of the clean stage asks for the same)
 
 
 def keep_freed_memory() -> bool:
@@ -36,7 +38,14 @@ def keep_freed_memory() -> bool:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_TRIM_THRESHOLD, TRIM_BYTES)) and bool(mallopt(_M_MMAP_MAX, 0))
+    global _kept
+    _kept = bool(mallopt(_M_TRIM_THRESHOLD, TRIM_BYTES)) and bool(mallopt(_M_MMAP_MAX, 0))
+    return _kept
 
 
-__all__ = ["TRIM_BYTES", "keep_freed_memory"]
+def freed_memory_kept() -> bool:
+    """Whether :func:`keep_freed_memory` was asked for in this process and glibc agreed."""
+    return _kept
+
+
+__all__ = ["TRIM_BYTES", "freed_memory_kept", "keep_freed_memory"]

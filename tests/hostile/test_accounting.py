@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import analysis.clean.read as readers
-from analysis.clean import stage
+from analysis.clean import per_table
 from analysis.clean.cells import strip_text
 from analysis.errors import ConfigError, PipelineError, SourceError
 from analysis.studyfile.config import StudyConfig
@@ -364,7 +364,7 @@ def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
             else out
         )
 
-    monkeypatch.setattr(stage, "strip_text", inventive)
+    monkeypatch.setattr(per_table, "strip_text", inventive)  # read phase of each table
     with pytest.raises(PipelineError) as exc:
         run(mini_study())
     message = str(exc.value)
