@@ -119,6 +119,7 @@ def drop_orphans(
     excluded_patients: dict[str, tuple[str, str]],
     *,
     dropped_ids: set[str] | None = None,
+    orphan: np.ndarray | None = None,
 ) -> Step:
     """Exclude child records whose patient is not kept (``kept_ids``: a set, or an index built
     once for several tables, which saves converting the set for each).
@@ -127,28 +128,42 @@ def drop_orphans(
     are logged as ``patient_excluded`` with that reason, others as ``orphan``. ``dropped_ids``,
     when the caller knows every id of ``data`` is either kept or in it (a table already
     stripped of orphans, then patients excluded), is matched instead: a smaller set.
+    ``orphan``, when given, flags those records already (found by the integer patient keys,
+    ``stage``): the ids are then not matched at all.
     """
-    if dropped_ids is not None:
+    if orphan is not None:
+        orphan = pd.Series(orphan, index=data.index, name="patient_id")
+    elif dropped_ids is not None:
         orphan = data["patient_id"].isin(dropped_ids)
     else:
         orphan = ~data["patient_id"].isin(kept_ids)
     if not orphan.any():
         return Step(data)
     bad = data.loc[orphan]
-    steps = bad["patient_id"].map(
-        lambda p: "patient_excluded" if p in excluded_patients else "orphan"
-    )
-    reasons = bad["patient_id"].map(
-        lambda p: (
+    ids = bad["patient_id"]
+    known = set(ids.dropna())  # each distinct id once (a missing id is no excluded patient)
+    step_of = {p: "patient_excluded" if p in excluded_patients else "orphan" for p in known}
+    reason_of = {
+        p: (
             f"patient excluded at step '{excluded_patients[p][0]}': {excluded_patients[p][1]}"
             if p in excluded_patients
             else f"patient_id {p!r} is not in the patient table"
         )
-    )
+        for p in known
+    }
+    steps = ids.map(step_of).fillna("orphan")
+    reasons = ids.map(reason_of)
+    missing = ids.isna().to_numpy()
+    if missing.any():
+        reasons[missing] = [_missing_reason(p) for p in ids[missing]]
     logs = [
         log_rows(bad.loc[steps == s], table, s, reasons[steps == s]) for s in sorted(set(steps))
     ]
     return Step(data.loc[~orphan], concat_rows(logs, LOG_COLUMNS))
+
+
+def _missing_reason(p: object) -> str:
+    return f"patient_id {p!r} is not in the patient table"
 
 
 def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposure") -> Step:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.clean.per_patient import KEY
+
 
 def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
     """Whether ``df`` is already sorted by ``columns`` (ascending, ties allowed), with no
@@ -82,10 +84,14 @@ LEADING = {
 }
 
 
+#: Internal columns no analysis table keeps: the source name, the integer patient key.
+_HELPERS = frozenset({"_source", KEY})
+
+
 def finalise_table(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """Sorted, stable column order, no helper columns. The order is found on the key columns
     alone and the table taken once in it (not copied at every step)."""
-    columns = [c for c in df.columns if c != "_source"]
+    columns = [c for c in df.columns if c not in _HELPERS]
     order = np.arange(len(df))
     number = None
     if table == "exposures":

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean import derive, identity
@@ -28,6 +29,7 @@ from analysis.clean.duplicates import (
 from analysis.clean.numbers import parse_numbers
 from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
+from analysis.clean.per_patient import KEY, with_keys
 from analysis.clean.plausibility import check_chronology, check_file_dates
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
@@ -121,7 +123,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
     patients, conflicts, removed = _deduplicate(tables, config, log)
-    deduped_ids = set(patients["patient_id"])  # the child tables now hold no other id
+    deduped = patients  # the child tables now hold no other patient
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
     tables = {t: log.keep(checked[t]) for t in TABLES_ORDER}
@@ -130,11 +132,8 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
     patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
-    kept_ids = set(patients["patient_id"])
-    dropped = deduped_ids - kept_ids
     for table in TABLES_ORDER[1:]:
-        step = drop_orphans(tables[table], table, kept_ids, removed, dropped_ids=dropped)
-        tables[table] = log.keep(step)
+        tables[table] = log.keep(_drop_excluded(tables[table], table, deduped, patients, removed))
     tables["patients"] = patients
     tables = {k: finalise_table(k, _drop_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
@@ -214,9 +213,14 @@ def _deduplicate(
     removed = identity.excluded_patients(log.excluded, kept_ids)
     for pid in conflicts.get("patient_id", []):
         removed[pid] = ("conflict", "conflicting duplicate patient records")
-    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object))
+    patients, children = with_keys(patients, {t: tables[t] for t in TABLES_ORDER[1:]})
+    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object)) if KEY not in patients else None
     for table in TABLES_ORDER[1:]:
-        df = log.keep(drop_orphans(tables[table], table, kept, removed))
+        df = children[table]
+        orphan = (df[KEY].to_numpy() < 0) if KEY in df else None
+        df = log.keep(
+            drop_orphans(df, table, kept_ids if kept is None else kept, removed, orphan=orphan)
+        )
         tables[table] = log.keep(drop_duplicate_records(df, table))
     e = config.exposure
     if e.min_interval_days is not None:
@@ -224,6 +228,26 @@ def _deduplicate(
         tables["exposures"] = log.keep(close)
     tables["patients"] = patients
     return patients, conflicts, removed
+
+
+def _drop_excluded(
+    data: pd.DataFrame,
+    table: str,
+    deduped: pd.DataFrame,
+    patients: pd.DataFrame,
+    removed: dict[str, tuple[str, str]],
+) -> Step:
+    """The records of ``data`` (a child table stripped of orphans) whose patient, one of
+    ``deduped``, is no longer in ``patients`` dropped and logged (:func:`drop_orphans`):
+    found by the integer patient keys when the frames carry them, else by the ids."""
+    if KEY in data and KEY in patients and KEY in deduped:
+        gone = np.zeros(len(deduped) + 1, dtype=bool)  # the extra last slot answers key -1
+        gone[deduped[KEY].to_numpy()] = True
+        gone[patients[KEY].to_numpy()] = False
+        return drop_orphans(data, table, set(), removed, orphan=gone[data[KEY].to_numpy()])
+    kept_ids = set(patients["patient_id"])
+    dropped = set(deduped["patient_id"]) - kept_ids
+    return drop_orphans(data, table, kept_ids, removed, dropped_ids=dropped)
 
 
 def _apply_inclusion(
@@ -246,8 +270,7 @@ def _apply_inclusion(
         out = patients.loc[~ok]
         step_name = f"inclusion:{crit.id}"
         log.excluded.append(log_rows(out, "patients", step_name, f"not met: {crit.label}"))
-        for pid in out["patient_id"]:
-            removed[pid] = (step_name, f"not met: {crit.label}")
+        removed.update(dict.fromkeys(out["patient_id"], (step_name, f"not met: {crit.label}")))
         patients = patients.loc[ok]
         flow.append(_flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
     return patients, pd.DataFrame(flow)
