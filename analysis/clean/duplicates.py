@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
+from analysis.clean.ordering import sorted_positions
+from analysis.clean.per_patient import key_column
 from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
 _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
@@ -93,23 +95,31 @@ def locations(df: pd.DataFrame) -> list[str]:
     ]
 
 
-def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
-    """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others."""
+def drop_duplicate_records(
+    data: pd.DataFrame, table: str, *, among: np.ndarray | None = None
+) -> Step:
+    """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others.
+
+    ``among`` (a flag per record), when given, limits this to the flagged records: the others,
+    dropped by an earlier step, are left out of the result (the table is copied once, not once
+    per step); the result equals this function on ``data.loc[among]``."""
     keys = DUPLICATE_KEYS[table]
-    if len(data) == 0:
-        return Step(data)
-    group = data.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    rows = np.arange(len(data)) if among is None else np.flatnonzero(among)
+    if len(rows) == 0:
+        return Step(data if among is None else data.iloc[rows])
+    by = [key_column(data, k) for k in keys]  # the integer patient key groups as the id
+    narrow = data[by] if among is None else data[by].iloc[rows]
+    group = narrow.groupby(by, sort=False, dropna=False, observed=True).ngroup().to_numpy()
     _, first_of_group = np.unique(group, return_index=True)
-    is_dup = first_of_group[group] != np.arange(len(data))  # not the first of its key
+    is_dup = first_of_group[group] != np.arange(len(rows))  # not the first of its key
     if not is_dup.any():
-        return Step(data)
-    dup = pd.Series(is_dup, index=data.index)
-    first = first_of_group[group[is_dup]]
+        return Step(data if among is None else data.iloc[rows])
+    first = rows[first_of_group[group[is_dup]]]
     places = locations(data.iloc[first])  # only the records a duplicate points to
-    bad = data.loc[dup]
+    bad = data.iloc[rows[is_dup]]
     same = ", ".join(keys)
     reasons = pd.Series([f"duplicate of {p} (same {same})" for p in places], index=bad.index)
-    return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))
+    return Step(data.iloc[rows[~is_dup]], log_rows(bad, table, "duplicate", reasons))
 
 
 def drop_orphans(
@@ -139,6 +149,20 @@ def drop_orphans(
         orphan = ~data["patient_id"].isin(kept_ids)
     if not orphan.any():
         return Step(data)
+    return Step(data.loc[~orphan], orphan_log(data, table, orphan.to_numpy(), excluded_patients))
+
+
+def orphan_log(
+    data: pd.DataFrame,
+    table: str,
+    orphan: np.ndarray,
+    excluded_patients: dict[str, tuple[str, str]],
+) -> pd.DataFrame:
+    """The exclusion log rows of the records of ``data`` flagged in ``orphan`` (as
+    :func:`drop_orphans` logs them: ``patient_excluded`` with the step and reason of an
+    excluded patient, else ``orphan``), by step in alphabetical order."""
+    if not orphan.any():
+        return pd.DataFrame(columns=LOG_COLUMNS)
     bad = data.loc[orphan]
     ids = bad["patient_id"]
     known = set(ids.dropna())  # each distinct id once (a missing id is no excluded patient)
@@ -159,7 +183,7 @@ def drop_orphans(
     logs = [
         log_rows(bad.loc[steps == s], table, s, reasons[steps == s]) for s in sorted(set(steps))
     ]
-    return Step(data.loc[~orphan], concat_rows(logs, LOG_COLUMNS))
+    return concat_rows(logs, LOG_COLUMNS)
 
 
 def _missing_reason(p: object) -> str:
@@ -168,8 +192,11 @@ def _missing_reason(p: object) -> str:
 
 def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposure") -> Step:
     """Flag exposures fewer than ``min_days`` after the patient's previous one (kept, audited)."""
-    out = data.sort_values(["patient_id", "start_date", "source_row"], kind="stable")
-    gap = days_since_previous(out["patient_id"], out["start_date"])
+    patient = key_column(data, "patient_id")  # the integer key sorts as the id
+    order = sorted_positions(data, [patient, "start_date", "source_row"])
+    # sort_values(kind="stable"), its index kept; no copy when already in that order
+    out = data.copy(deep=False) if _identity(order) else data.take(order)
+    gap = days_since_previous(out[patient], out["start_date"])
     out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
     flagged = out.loc[out["is_possible_double_entry"]]
     msgs = gap[flagged.index].map(
@@ -191,6 +218,11 @@ def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposur
 
 
 _DAY_NS = 86_400_000_000_000
+
+
+def _identity(order: np.ndarray) -> bool:
+    """Whether ``order`` keeps every row in place."""
+    return bool((order == np.arange(len(order))).all())
 
 
 def days_since_previous(keys: pd.Series, dates: pd.Series) -> pd.Series:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.clean.per_patient import KEY
+from analysis.clean.per_patient import KEY, key_column
 
 
 def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
@@ -90,22 +90,25 @@ _HELPERS = frozenset({"_source", KEY})
 
 def finalise_table(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """Sorted, stable column order, no helper columns. The order is found on the key columns
-    alone and the table taken once in it (not copied at every step)."""
+    alone (the integer patient key in place of the id when ``df`` carries it: it sorts as the
+    id) and the table taken once in it (not copied at every step)."""
     columns = [c for c in df.columns if c not in _HELPERS]
+    patient = key_column(df, "patient_id")
     order = np.arange(len(df))
     number = None
     if table == "exposures":
-        order = sorted_positions(df, ["patient_id", "start_date", "source_row"])
-        number = running_number(df["patient_id"].iloc[order])
+        order = sorted_positions(df, [patient, "start_date", "source_row"])
+        number = running_number(df[patient].iloc[order])
         columns += [] if "exposure_number" in columns else ["exposure_number"]
     lead = [c for c in LEADING[table] if c in columns]
     prov = ["source_file", "source_sheet", "source_row"]
     final = lead + [c for c in columns if c not in lead and c not in prov] + prov
-    keys = df[[c for c in lead if c != "exposure_number" or number is None]].iloc[order]
+    by = [key_column(df, c) for c in lead]
+    keys = df[[c for c in by if c != "exposure_number" or number is None]].iloc[order]
     keys = keys.reset_index(drop=True)
     if number is not None:
         keys["exposure_number"] = number
-    then = sorted_positions(keys, lead, na_position="first")
+    then = sorted_positions(keys, by, na_position="first")
     out = taken(df, [c for c in final if c != "exposure_number" or number is None], order[then])
     if number is not None:
         out.insert(final.index("exposure_number"), "exposure_number", number[then])

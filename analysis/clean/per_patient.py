@@ -36,24 +36,36 @@ KEY = "_patient_key"
 def with_keys(
     patients: pd.DataFrame, tables: dict[str, pd.DataFrame]
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """``patients`` and each of ``tables`` with the :data:`KEY` column: a patient's row number,
-    and for a record the row number of its patient (-1 for an id not in ``patients`` or
-    missing). Unchanged (no key) when a patient id is missing or repeated: every step then
+    """``patients`` and each of ``tables`` with the :data:`KEY` column: a patient's place in
+    the text order of the patient ids (0 for the first), and for a record that of its patient
+    (-1 for an id not in ``patients`` or missing). Sorting by the key is sorting by the id.
+    Unchanged (no key) when a patient id is missing, repeated or not text: every step then
     matches by the id text, as before."""
     own = patients["patient_id"]
     if own.isna().any():
         return patients, tables
-    index = pd.Index(own.to_numpy(dtype=object))
+    ids = own.to_numpy(dtype=object)
+    if not all(type(p) is str for p in ids):  # noqa: E721 (str subclasses may order otherwise)
+        return patients, tables
+    index = pd.Index(ids)
     if not index.is_unique:
         return patients, tables
+    rank = np.empty(len(ids) + 1, dtype=np.int64)  # the extra last slot answers -1: no patient
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids), dtype=np.int64)
+    rank[-1] = -1
     keyed = patients.copy(deep=False)  # a column is added, none written into
-    keyed[KEY] = np.arange(len(patients), dtype=np.int64)
+    keyed[KEY] = rank[:-1]
     out = {}
     for name, df in tables.items():
         out[name] = df.copy(deep=False)
-        ids = df["patient_id"].to_numpy(dtype=object)
-        out[name][KEY] = index.get_indexer(ids).astype(np.int64)
+        out[name][KEY] = rank[index.get_indexer(df["patient_id"].to_numpy(dtype=object))]
     return keyed, out
+
+
+def key_column(df: pd.DataFrame, column: str) -> str:
+    """``column``, or :data:`KEY` in its place when it is ``patient_id`` and ``df`` carries
+    the key: the same grouping and the same order, on integers."""
+    return KEY if column == "patient_id" and KEY in df else column
 
 
 def key_positions(patients: pd.DataFrame, records: pd.DataFrame) -> np.ndarray | None:

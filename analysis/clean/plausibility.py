@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean import derive
@@ -234,13 +235,22 @@ def _check_birth(patients: _Log, day0: pd.Series, config: StudyConfig) -> pd.Ser
     p = patients.data
     birth = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]")
     if "birth_year" in p:
-        years = p["birth_year"].astype("Float64")
-        birth = pd.to_datetime(
-            years.map(lambda y: f"{int(y)}-01-01" if pd.notna(y) else None), errors="coerce"
-        ).astype("datetime64[ns]")
+        birth = _first_of_january(p["birth_year"].astype("Float64"))
     if "birth_date" in p:
         birth = p["birth_date"].astype("datetime64[ns]").fillna(birth)
     return pd.Series(birth.to_numpy(), index=p["patient_id"].to_numpy())
+
+
+def _first_of_january(years: pd.Series) -> pd.Series:
+    """1 January of each year (NaT where missing or out of range), as ``pd.to_datetime`` of the
+    text ``f"{int(y)}-01-01"`` (``errors="coerce"``) gives it: the text parsed once per
+    distinct year, in order of first appearance (the format is read off the first)."""
+    codes, distinct = pd.factorize(years)  # missing: -1
+    texts = pd.Series([f"{int(y)}-01-01" for y in distinct], dtype=object)
+    days = pd.to_datetime(texts, errors="coerce").astype("datetime64[ns]").to_numpy()
+    out = np.full(len(years), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[codes >= 0] = days[codes[codes >= 0]]
+    return pd.Series(out, index=years.index)
 
 
 def _check_age_against_birth(patients: _Log, day0: pd.Series, birth: pd.Series) -> None:

@@ -25,6 +25,7 @@ from analysis.clean.duplicates import (
     drop_duplicate_records,
     drop_orphans,
     flag_close_exposures,
+    orphan_log,
 )
 from analysis.clean.numbers import parse_numbers
 from analysis.clean.ordering import finalise_table
@@ -214,13 +215,15 @@ def _deduplicate(
     for pid in conflicts.get("patient_id", []):
         removed[pid] = ("conflict", "conflicting duplicate patient records")
     patients, children = with_keys(patients, {t: tables[t] for t in TABLES_ORDER[1:]})
-    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object)) if KEY not in patients else None
+    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object))  # without keys only
     for table in TABLES_ORDER[1:]:
         df = children[table]
-        orphan = (df[KEY].to_numpy() < 0) if KEY in df else None
-        df = log.keep(
-            drop_orphans(df, table, kept_ids if kept is None else kept, removed, orphan=orphan)
-        )
+        if KEY in df:  # orphans found by key; one copy of the table for both steps
+            orphan = df[KEY].to_numpy() < 0
+            log.excluded.append(orphan_log(df, table, orphan, removed))
+            tables[table] = log.keep(drop_duplicate_records(df, table, among=~orphan))
+            continue
+        df = log.keep(drop_orphans(df, table, kept, removed))
         tables[table] = log.keep(drop_duplicate_records(df, table))
     e = config.exposure
     if e.min_interval_days is not None:
