@@ -96,7 +96,8 @@ def patient_values(patients: pd.DataFrame, values: pd.Series, records: pd.DataFr
     ids = records["patient_id"]
     if at is None:
         return ids.map(pd.Series(values.array, index=pd.Index(patients["patient_id"])))
-    taken = pd.api.extensions.take(values.array, at, allow_fill=True)
+    own = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
+    taken = pd.api.extensions.take(own, at, allow_fill=True)  # as Series.map takes them
     return pd.Series(taken, index=ids.index, name=ids.name)
 
 
