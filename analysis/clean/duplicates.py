@@ -141,15 +141,13 @@ def drop_orphans(
     ``orphan``, when given, flags those records already (found by the integer patient keys,
     ``stage``): the ids are then not matched at all.
     """
-    if orphan is not None:
-        orphan = pd.Series(orphan, index=data.index, name="patient_id")
-    elif dropped_ids is not None:
-        orphan = data["patient_id"].isin(dropped_ids)
-    else:
-        orphan = ~data["patient_id"].isin(kept_ids)
+    if orphan is None:
+        ids = data["patient_id"]
+        found = ids.isin(dropped_ids) if dropped_ids is not None else ~ids.isin(kept_ids)
+        orphan = found.to_numpy()
     if not orphan.any():
         return Step(data)
-    return Step(data.loc[~orphan], orphan_log(data, table, orphan.to_numpy(), excluded_patients))
+    return Step(data.loc[~orphan], orphan_log(data, table, orphan, excluded_patients))
 
 
 def orphan_log(
