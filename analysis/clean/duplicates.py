@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
-from analysis.clean.ordering import sorted_positions
+from analysis.clean.ordering import integer_codes, sorted_positions
 from analysis.clean.per_patient import key_column
 from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
@@ -109,17 +109,40 @@ def drop_duplicate_records(
         return Step(data if among is None else data.iloc[rows])
     by = [key_column(data, k) for k in keys]  # the integer patient key groups as the id
     narrow = data[by] if among is None else data[by].iloc[rows]
-    group = narrow.groupby(by, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-    _, first_of_group = np.unique(group, return_index=True)
-    is_dup = first_of_group[group] != np.arange(len(rows))  # not the first of its key
+    first = first_of_key(narrow, by)
+    is_dup = first != np.arange(len(rows))  # not the first of its key
     if not is_dup.any():
         return Step(data if among is None else data.iloc[rows])
-    first = rows[first_of_group[group[is_dup]]]
+    first = rows[first[is_dup]]
     places = locations(data.iloc[first])  # only the records a duplicate points to
     bad = data.iloc[rows[is_dup]]
     same = ", ".join(keys)
     reasons = pd.Series([f"duplicate of {p} (same {same})" for p in places], index=bad.index)
     return Step(data.iloc[rows[~is_dup]], log_rows(bad, table, "duplicate", reasons))
+
+
+def first_of_key(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """For each row of ``data``, the position of the first row with the same values of
+    ``columns`` (missing values equal each other). One stable sort of integer codes when the
+    columns have them (:func:`ordering.integer_codes`), else by grouping."""
+    codes = integer_codes(data, columns)
+    if codes is None or len(data) == 0:
+        groups = data.groupby(columns, sort=False, dropna=False, observed=True)
+        group = groups.ngroup().to_numpy()
+        _, first_of_group = np.unique(group, return_index=True)
+        return first_of_group[group]
+    values = [np.where(missing, 0, c) for c, missing in codes]  # a missing value: one code
+    flags = [missing for _, missing in codes]
+    order = np.lexsort([*reversed(values), *reversed(flags)])
+    new = np.zeros(len(order), dtype=bool)
+    new[0] = True
+    for a in [*values, *flags]:
+        s = a[order]
+        new[1:] |= s[1:] != s[:-1]
+    run_start = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    first = np.empty(len(order), dtype=np.int64)
+    first[order] = order[run_start]
+    return first
 
 
 def drop_orphans(

@@ -35,11 +35,38 @@ def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
     return True
 
 
+def integer_codes(
+    df: pd.DataFrame, columns: list[str]
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """Per column, int64 values that order and group as the column does, with a flag per
+    missing value (a date's ``NaT``, a category's missing code), or None when a column is of
+    another type (text, floats, nullable integers: the caller then uses pandas)."""
+    out = []
+    for column in columns:
+        s = df[column]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy().astype(np.int64)
+            out.append((codes, codes < 0))
+        elif isinstance(s.dtype, np.dtype) and (
+            s.dtype.kind == "i" or s.dtype.kind == "u" and s.dtype.itemsize < 8
+        ):
+            out.append((s.to_numpy().astype(np.int64), np.zeros(len(s), dtype=bool)))
+        elif s.dtype == np.dtype("datetime64[ns]"):
+            values = s.to_numpy().view(np.int64)
+            out.append((values, values == np.iinfo(np.int64).min))
+        else:
+            return None
+    return out
+
+
 def sorted_positions(df: pd.DataFrame, columns: list[str], na_position: str = "last") -> np.ndarray:
     """The positions that put ``df`` in the order of ``df.sort_values(columns, kind="stable",
     na_position=...)``, found on those columns alone (``arange`` when already in order)."""
     if in_order(df, columns):
         return np.arange(len(df))
+    codes = integer_codes(df, columns)
+    if codes is not None and not any(missing.any() for _, missing in codes):
+        return np.lexsort([c for c, _ in reversed(codes)])  # stable, as sort_values below
     keys = df[columns].reset_index(drop=True)
     ordered = keys.sort_values(columns, kind="stable", na_position=na_position)  # type: ignore[call-overload]
     return ordered.index.to_numpy()

@@ -357,3 +357,56 @@ def test_hostile_mini_study_with_keys_equals_the_stage_by_id(mini_study, monkeyp
         pd.testing.assert_frame_equal(keyed.tables[name], by_id.tables[name])
     for part in ("exclusions", "audit", "flow", "conflicts"):
         pd.testing.assert_frame_equal(getattr(keyed, part), getattr(by_id, part))
+
+
+@st.composite
+def key_frames(draw):
+    """Frames of integer, date (with NaT) and categorical (category order unlike text order,
+    with missing) columns, and one text column, with many ties."""
+    k = draw(st.integers(0, 25))
+    return pd.DataFrame(
+        {
+            "key": np.array([draw(st.integers(-2, 3)) for _ in range(k)], dtype=np.int64),
+            "small": np.array([draw(st.integers(0, 2)) for _ in range(k)], dtype=np.uint8),
+            "date": _days(draw, k) if draw(st.booleans()) else _sparse_days(draw, k),
+            "cat": pd.Categorical(
+                [draw(st.sampled_from(["rash", "itch", None])) for _ in range(k)],
+                categories=["rash", "itch"],
+            ),
+            "text": pd.Series(
+                [draw(st.sampled_from(["b", "a", "a\x00"])) for _ in range(k)], dtype=object
+            ),
+        },
+        index=pd.Index(draw(st.permutations(range(k))), dtype="int64"),
+    )
+
+
+def _sparse_days(draw, k: int) -> np.ndarray:
+    """Dates from a few values only (many ties), never missing."""
+    return np.array([_day(draw(st.integers(0, 2))) for _ in range(k)], dtype="datetime64[ns]")
+
+
+COLUMN_SETS = st.lists(
+    st.sampled_from(["key", "small", "date", "cat", "text"]), min_size=1, max_size=4, unique=True
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key_frames(), COLUMN_SETS)
+def test_first_of_key_equals_the_grouped_reference(df, columns):
+    from analysis.clean.duplicates import first_of_key
+
+    group = df.groupby(columns, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    _, first_of_group = np.unique(group, return_index=True)
+    want = first_of_group[group] if len(df) else np.zeros(0, dtype=np.int64)
+    np.testing.assert_array_equal(first_of_key(df, columns), want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key_frames(), COLUMN_SETS, st.sampled_from(["first", "last"]))
+def test_sorted_positions_equal_sort_values(df, columns, na_position):
+    from analysis.clean.ordering import sorted_positions
+
+    keys = df[columns].reset_index(drop=True)
+    want = keys.sort_values(columns, kind="stable", na_position=na_position).index.to_numpy()
+    np.testing.assert_array_equal(sorted_positions(df, columns, na_position), want)
