@@ -103,22 +103,33 @@ def drop_duplicate_records(
     ``among`` (a flag per record), when given, limits this to the flagged records: the others,
     dropped by an earlier step, are left out of the result (the table is copied once, not once
     per step); the result equals this function on ``data.loc[among]``."""
+    rows, logged = duplicate_records(data, table, among=among)
+    if among is None and len(rows) == len(data):
+        return Step(data, logged)
+    return Step(data.iloc[rows], logged)
+
+
+def duplicate_records(
+    data: pd.DataFrame, table: str, *, among: np.ndarray | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """:func:`drop_duplicate_records` without taking the rows: the positions in ``data`` of
+    the records it keeps (ascending) and the log of those it drops."""
     keys = DUPLICATE_KEYS[table]
     rows = np.arange(len(data)) if among is None else np.flatnonzero(among)
     if len(rows) == 0:
-        return Step(data if among is None else data.iloc[rows])
+        return rows, pd.DataFrame(columns=LOG_COLUMNS)
     by = [key_column(data, k) for k in keys]  # the integer patient key groups as the id
     narrow = data[by] if among is None else data[by].iloc[rows]
     first = first_of_key(narrow, by)
     is_dup = first != np.arange(len(rows))  # not the first of its key
     if not is_dup.any():
-        return Step(data if among is None else data.iloc[rows])
+        return rows, pd.DataFrame(columns=LOG_COLUMNS)
     first = rows[first[is_dup]]
     places = locations(data.iloc[first])  # only the records a duplicate points to
     bad = data.iloc[rows[is_dup]]
     same = ", ".join(keys)
     reasons = pd.Series([f"duplicate of {p} (same {same})" for p in places], index=bad.index)
-    return Step(data.iloc[rows[~is_dup]], log_rows(bad, table, "duplicate", reasons))
+    return rows[~is_dup], log_rows(bad, table, "duplicate", reasons)
 
 
 def first_of_key(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -132,7 +143,7 @@ def first_of_key(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
         _, first_of_group = np.unique(group, return_index=True)
         return first_of_group[group]
     values = [np.where(missing, 0, c) for c, missing in codes]  # a missing value: one code
-    flags = [missing for _, missing in codes]
+    flags = [missing for _, missing in codes if missing.any()]
     order = np.lexsort([*reversed(values), *reversed(flags)])
     new = np.zeros(len(order), dtype=bool)
     new[0] = True
@@ -211,12 +222,21 @@ def _missing_reason(p: object) -> str:
     return f"patient_id {p!r} is not in the patient table"
 
 
-def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposure") -> Step:
-    """Flag exposures fewer than ``min_days`` after the patient's previous one (kept, audited)."""
+def flag_close_exposures(
+    data: pd.DataFrame, min_days: int, noun: str = "exposure", *, rows: np.ndarray | None = None
+) -> Step:
+    """Flag exposures fewer than ``min_days`` after the patient's previous one (kept, audited).
+
+    ``rows`` (positions), when given, limits this to those records of ``data``, as if it were
+    ``data.iloc[rows]`` (the records an earlier step kept: the table is copied once)."""
     patient = key_column(data, "patient_id")  # the integer key sorts as the id
-    order = sorted_positions(data, [patient, "start_date", "source_row"])
+    keys = [patient, "start_date", "source_row"]
+    order = sorted_positions(data if rows is None else data[keys].iloc[rows], keys)
+    if rows is not None:
+        order = rows[order]
     # sort_values(kind="stable"), its index kept; no copy when already in that order
-    out = data.copy(deep=False) if _identity(order) else data.take(order)
+    same = len(order) == len(data) and _identity(order)
+    out = data.copy(deep=False) if same else data.take(order)
     gap = days_since_previous(out[patient], out["start_date"])
     out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
     flagged = out.loc[out["is_possible_double_entry"]]

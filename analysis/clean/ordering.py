@@ -6,6 +6,8 @@ costs more than checking."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -115,11 +117,12 @@ LEADING = {
 _HELPERS = frozenset({"_source", KEY})
 
 
-def finalise_table(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Sorted, stable column order, no helper columns. The order is found on the key columns
-    alone (the integer patient key in place of the id when ``df`` carries it: it sorts as the
-    id) and the table taken once in it (not copied at every step)."""
-    columns = [c for c in df.columns if c not in _HELPERS]
+def finalise_table(table: str, df: pd.DataFrame, without: Collection[str] = ()) -> pd.DataFrame:
+    """Sorted, stable column order, no helper columns and none of ``without``. The order is
+    found on the key columns alone (the integer patient key in place of the id when ``df``
+    carries it: it sorts as the id) and the table taken once in it (not copied at every
+    step)."""
+    columns = [c for c in df.columns if c not in _HELPERS and c not in without]
     patient = key_column(df, "patient_id")
     order = np.arange(len(df))
     number = None

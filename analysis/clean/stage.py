@@ -24,6 +24,7 @@ from analysis.clean.duplicates import (
     deduplicate_patients,
     drop_duplicate_records,
     drop_orphans,
+    duplicate_records,
     flag_close_exposures,
     orphan_log,
 )
@@ -136,7 +137,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     for table in TABLES_ORDER[1:]:
         tables[table] = log.keep(_drop_excluded(tables[table], table, deduped, patients, removed))
     tables["patients"] = patients
-    tables = {k: finalise_table(k, _drop_unread(k, v, config)) for k, v in tables.items()}
+    tables = {k: finalise_table(k, v, without=_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
     result = CleanResult(
         tables=tables,
@@ -216,19 +217,28 @@ def _deduplicate(
         removed[pid] = ("conflict", "conflicting duplicate patient records")
     patients, children = with_keys(patients, {t: tables[t] for t in TABLES_ORDER[1:]})
     kept = pd.Index(patients["patient_id"].to_numpy(dtype=object))  # without keys only
+    e = config.exposure
+    close = e.min_interval_days is not None
+    kept_rows: np.ndarray | None = None  # of the exposures, when not taken yet
     for table in TABLES_ORDER[1:]:
         df = children[table]
-        if KEY in df:  # orphans found by key; one copy of the table for both steps
+        if KEY in df:  # orphans found by key; one copy of the table for all steps
             orphan = df[KEY].to_numpy() < 0
             log.excluded.append(orphan_log(df, table, orphan, removed))
-            tables[table] = log.keep(drop_duplicate_records(df, table, among=~orphan))
+            if table == "exposures" and close:
+                kept_rows, logged = duplicate_records(df, table, among=~orphan)
+                log.excluded.append(logged)
+                tables[table] = df
+            else:
+                tables[table] = log.keep(drop_duplicate_records(df, table, among=~orphan))
             continue
         df = log.keep(drop_orphans(df, table, kept, removed))
         tables[table] = log.keep(drop_duplicate_records(df, table))
-    e = config.exposure
     if e.min_interval_days is not None:
-        close = flag_close_exposures(tables["exposures"], e.min_interval_days, e.singular)
-        tables["exposures"] = log.keep(close)
+        flagged = flag_close_exposures(
+            tables["exposures"], e.min_interval_days, e.singular, rows=kept_rows
+        )
+        tables["exposures"] = log.keep(flagged)
     tables["patients"] = patients
     return patients, conflicts, removed
 
@@ -386,17 +396,17 @@ def _flow_warnings(flow: pd.DataFrame) -> list[str]:
     return out
 
 
-def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
-    """Without the optional columns of ``table`` that no source reads (they would be empty)."""
+def _unread(table: str, df: pd.DataFrame, config: StudyConfig) -> list[str]:
+    """The optional columns of ``table`` in ``df`` that no source reads (they would be empty:
+    the analysis table leaves them out)."""
     read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
     if "dose_text" in read:
         read.add("dose_mg")  # parsed from the text
-    unread = [
+    return [
         c
         for c, spec in config.columns_for(table).items()
         if not spec.required and c not in read and c in df
     ]
-    return df.drop(columns=unread)
 
 
 __all__ = ["CleanResult", "clean_study"]

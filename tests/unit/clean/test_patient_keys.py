@@ -241,6 +241,14 @@ def test_record_steps_with_keys_equal_those_by_id(tables, data):
         same(_plain(by_flag.data), by_id.data)
         same(by_flag.excluded, by_id.excluded)
         same(orphan_log(df, table, (df[KEY] < 0).to_numpy(), removed), by_id.excluded)
+    exposures = kc["exposures"]
+    rows = np.flatnonzero(
+        data.draw(st.lists(st.booleans(), min_size=len(exposures), max_size=len(exposures)))
+    ).astype(np.int64)
+    got = flag_close_exposures(exposures, 14, rows=rows)
+    want = flag_close_exposures(exposures.iloc[rows], 14)
+    same(got.data, want.data)
+    same(got.audit, want.audit)
     kp, kc = _keyed_children(patients, children)
     exposures = kc["exposures"]
     got = flag_close_exposures(exposures, 14)
