@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
 from analysis.clean.ordering import integer_codes, sorted_positions
-from analysis.clean.per_patient import key_column
+from analysis.clean.per_patient import KEY, key_column
 from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
 _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
@@ -220,6 +220,26 @@ def orphan_log(
 
 def _missing_reason(p: object) -> str:
     return f"patient_id {p!r} is not in the patient table"
+
+
+def drop_excluded_records(
+    data: pd.DataFrame,
+    table: str,
+    deduped: pd.DataFrame,
+    patients: pd.DataFrame,
+    removed: dict[str, tuple[str, str]],
+) -> Step:
+    """The records of ``data`` (a child table stripped of orphans) whose patient, one of
+    ``deduped``, is no longer in ``patients`` dropped and logged (:func:`drop_orphans`):
+    found by the integer patient keys when the frames carry them, else by the ids."""
+    if KEY in data and KEY in patients and KEY in deduped:
+        gone = np.zeros(len(deduped) + 1, dtype=bool)  # the extra last slot answers key -1
+        gone[deduped[KEY].to_numpy()] = True
+        gone[patients[KEY].to_numpy()] = False
+        return drop_orphans(data, table, set(), removed, orphan=gone[data[KEY].to_numpy()])
+    kept_ids = set(patients["patient_id"])
+    dropped = set(deduped["patient_id"]) - kept_ids
+    return drop_orphans(data, table, kept_ids, removed, dropped_ids=dropped)
 
 
 def flag_close_exposures(

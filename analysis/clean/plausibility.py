@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 from analysis.clean import derive
@@ -242,15 +241,12 @@ def _check_birth(patients: _Log, day0: pd.Series, config: StudyConfig) -> pd.Ser
 
 
 def _first_of_january(years: pd.Series) -> pd.Series:
-    """1 January of each year (NaT where missing or out of range), as ``pd.to_datetime`` of the
-    text ``f"{int(y)}-01-01"`` (``errors="coerce"``) gives it: the text parsed once per
-    distinct year, in order of first appearance (the format is read off the first)."""
-    codes, distinct = pd.factorize(years)  # missing: -1
-    texts = pd.Series([f"{int(y)}-01-01" for y in distinct], dtype=object)
+    """1 January of each year (NaT where missing or out of range) as ``pd.to_datetime`` gives
+    it for ``f"{int(y)}-01-01"``: parsed once per distinct year, in order of appearance."""
+    codes, distinct = pd.factorize(years)  # missing: -1, then NaT (the appended last day)
+    texts = pd.Series([*(f"{int(y)}-01-01" for y in distinct), None], dtype=object)
     days = pd.to_datetime(texts, errors="coerce").astype("datetime64[ns]").to_numpy()
-    out = np.full(len(years), np.datetime64("NaT"), dtype="datetime64[ns]")
-    out[codes >= 0] = days[codes[codes >= 0]]
-    return pd.Series(out, index=years.index)
+    return pd.Series(days[codes], index=years.index)
 
 
 def _check_age_against_birth(patients: _Log, day0: pd.Series, birth: pd.Series) -> None:

@@ -23,6 +23,7 @@ from analysis.clean.dose import parse_dose_text
 from analysis.clean.duplicates import (
     deduplicate_patients,
     drop_duplicate_records,
+    drop_excluded_records,
     drop_orphans,
     duplicate_records,
     flag_close_exposures,
@@ -135,7 +136,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     say("applying inclusion criteria")
     patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
     for table in TABLES_ORDER[1:]:
-        tables[table] = log.keep(_drop_excluded(tables[table], table, deduped, patients, removed))
+        tables[table] = log.keep(
+            drop_excluded_records(tables[table], table, deduped, patients, removed)
+        )
     tables["patients"] = patients
     tables = {k: finalise_table(k, v, without=_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
@@ -241,26 +244,6 @@ def _deduplicate(
         tables["exposures"] = log.keep(flagged)
     tables["patients"] = patients
     return patients, conflicts, removed
-
-
-def _drop_excluded(
-    data: pd.DataFrame,
-    table: str,
-    deduped: pd.DataFrame,
-    patients: pd.DataFrame,
-    removed: dict[str, tuple[str, str]],
-) -> Step:
-    """The records of ``data`` (a child table stripped of orphans) whose patient, one of
-    ``deduped``, is no longer in ``patients`` dropped and logged (:func:`drop_orphans`):
-    found by the integer patient keys when the frames carry them, else by the ids."""
-    if KEY in data and KEY in patients and KEY in deduped:
-        gone = np.zeros(len(deduped) + 1, dtype=bool)  # the extra last slot answers key -1
-        gone[deduped[KEY].to_numpy()] = True
-        gone[patients[KEY].to_numpy()] = False
-        return drop_orphans(data, table, set(), removed, orphan=gone[data[KEY].to_numpy()])
-    kept_ids = set(patients["patient_id"])
-    dropped = set(deduped["patient_id"]) - kept_ids
-    return drop_orphans(data, table, kept_ids, removed, dropped_ids=dropped)
 
 
 def _apply_inclusion(
