@@ -142,6 +142,13 @@ def snap_schedules(months: np.ndarray, allowed: list[int]) -> np.ndarray:
 _DAY_NS = 86_400_000_000_000
 
 
+def _ascending(first: np.ndarray, then: np.ndarray) -> bool:
+    """Whether the pairs ``(first, then)`` are in ascending order (ties allowed): what a
+    stable ``np.lexsort((then, first))`` would leave in place."""
+    step = np.diff(first)
+    return bool((step >= 0).all() and ((step > 0) | (np.diff(then) >= 0)).all())
+
+
 def median_first_year_gap(
     exposures: pd.DataFrame, year_days: float, *, by: str = "patient_id"
 ) -> pd.Series:
@@ -152,8 +159,9 @@ def median_first_year_gap(
     dated = exposures.loc[exposures["start_date"].notna(), [by, "start_date"]]
     codes, ids = pd.factorize(dated[by])
     dates = dated["start_date"].to_numpy(dtype="datetime64[ns]").view("int64")
-    order = np.lexsort((dates, codes))
-    codes, dates = codes[order], dates[order]
+    if not _ascending(codes, dates):  # exposures mostly come sorted by patient and date
+        order = np.lexsort((dates, codes))
+        codes, dates = codes[order], dates[order]
     starts = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, dtype=bool)
     first = np.maximum.accumulate(np.where(starts, np.arange(len(codes)), 0))
     in_year = (dates - dates[first]) // _DAY_NS < year_days

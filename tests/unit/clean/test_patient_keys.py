@@ -418,3 +418,18 @@ def test_sorted_positions_equal_sort_values(df, columns, na_position):
     keys = df[columns].reset_index(drop=True)
     want = keys.sort_values(columns, kind="stable", na_position=na_position).index.to_numpy()
     np.testing.assert_array_equal(sorted_positions(df, columns, na_position), want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(study_tables(), st.booleans())
+def test_median_first_year_gap_on_sorted_exposures_equals_the_reference(tables, keyed):
+    from analysis.clean.per_patient import median_first_year_gap
+    from tests.unit.clean.test_derive_vectorised import _reference_median_gap
+
+    patients, children = tables
+    kp, kc = _keyed_children(patients, children)
+    exposures = kc["exposures"].sort_values(["patient_id", "start_date"], kind="stable")
+    by = KEY if keyed and KEY in exposures else "patient_id"
+    got = median_first_year_gap(exposures, 365.25, by=by)
+    want = _reference_median_gap(exposures.assign(patient_id=exposures[by]), 365.25)
+    pd.testing.assert_series_equal(got, want, check_names=False, check_index_type=False)
