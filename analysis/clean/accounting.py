@@ -57,11 +57,9 @@ def account(
 ) -> pd.DataFrame:
     """Per raw file and sheet: ``rows_read`` (counted in the file), ``kept``, ``logged`` and
     ``balanced`` (whether the first is the sum of the other two)."""
-    kept = (
-        pd.concat([t[["source_file", "source_sheet"]].assign(table=n) for n, t in tables.items()])
-        .value_counts(KEYS)
-        .rename("kept")
-    )
+    kept = pd.concat(
+        {n: t[KEYS[1:]].value_counts() for n, t in tables.items()}, names=KEYS[:1]
+    ).rename("kept")  # counted table by table: no frame of every record's keys
     logged = exclusions.rename(columns={"source": "source_file", "sheet": "source_sheet"})
     logged = logged.value_counts(KEYS).rename("logged")
     out = raw_counts.set_index(KEYS)

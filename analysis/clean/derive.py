@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.per_patient import (
+    KEY,
     has_record,
     median_first_year_gap,
-    patient_positions,
+    patient_values,
     per_patient,
+    record_positions,
     snap_schedules,
 )
 from analysis.studyfile.config import Derivation, StudyConfig
@@ -109,16 +111,23 @@ def snap_schedule(months: float, allowed: list[int]) -> float:
     return float(min(sorted(allowed), key=lambda a: (abs(a - months), a)))
 
 
+def _patient_column(patients: pd.DataFrame, *records: pd.DataFrame) -> str:
+    """The column that names a patient in all these frames: the integer key when every frame
+    carries it (the same grouping, without hashing the id text), else ``patient_id``."""
+    return KEY if all(KEY in f for f in (patients, *records)) else "patient_id"
+
+
 def add_schedule(patients: pd.DataFrame, exposures: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     """``schedule_months_year1``: median first-year interval, snapped to ``derive.schedule_months``
     (discrete exposures only; nothing is added when the study sets no schedule)."""
     if not d.schedule_months:
         return patients
-    median_gap = median_first_year_gap(exposures, 12 * d.days_per_month)
+    by = _patient_column(patients, exposures)
+    median_gap = median_first_year_gap(exposures, 12 * d.days_per_month, by=by)
     months = (median_gap / d.days_per_month).to_numpy(dtype="float64")
     snapped = pd.Series(snap_schedules(months, d.schedule_months), index=median_gap.index)
     out = patients.copy(deep=False)  # columns are replaced, never written into
-    out["schedule_months_year1"] = out["patient_id"].map(snapped).astype("Int64")
+    out["schedule_months_year1"] = out[by].map(snapped).astype("Int64")
     return out
 
 
@@ -143,18 +152,20 @@ def add_response(patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivatio
     The assessment closest to month ``response_target_month`` after day 0 within
     ``response_window_months`` (inclusive, ties to the earlier one).
     """
-    a = assessments[["patient_id", "assessment_date", "response_grade"]].copy()
-    first = a["patient_id"].map(patients.set_index("patient_id")["day0_date"])
+    by = _patient_column(patients, assessments)
+    a = assessments[list(dict.fromkeys([by, "patient_id", "assessment_date", "response_grade"]))]
+    a = a.copy()
+    first = patient_values(patients, patients["day0_date"], a)
     days = (a["assessment_date"] - first).dt.days
     lo, hi = (m * d.days_per_month for m in d.response_window_months)
     a["distance"] = (days - d.response_target_month * d.days_per_month).abs()
     a = a.loc[(days >= lo) & (days <= hi)]
-    a = a.sort_values(["patient_id", "distance", "assessment_date"], kind="stable")
-    best = a.drop_duplicates("patient_id").set_index("patient_id")
+    a = a.sort_values([by, "distance", "assessment_date"], kind="stable")
+    best = a.drop_duplicates(by)
     out = patients.copy(deep=False)  # columns are replaced, never written into
     dtype = assessments["response_grade"].dtype
-    out[d.response_column] = out["patient_id"].map(best["response_grade"]).astype(dtype)
-    out[d.response_date_column] = out["patient_id"].map(best["assessment_date"])
+    out[d.response_column] = patient_values(best, best["response_grade"], out).astype(dtype)
+    out[d.response_date_column] = patient_values(best, best["assessment_date"], out)
     out["is_response_assessable"] = out[d.response_column].notna()
     return out
 
@@ -184,7 +195,7 @@ def add_group(
     elif group.concomitant_overlap is not None:
         rule = group.concomitant_overlap
         used = _overlapping(out, concomitant, rule, d)
-        at = patient_positions(out, used["patient_id"])
+        at = record_positions(out, used)
         values = pd.Series(
             np.where(has_record(out, used["patient_id"], at), rule.if_any, rule.otherwise),
             index=out.index,
@@ -270,10 +281,10 @@ def add_ae_flags(
     ``exposure.teae_days_after_last`` days after the end of exposure.
     """
     out = adverse_events.copy(deep=False)  # columns are replaced, never written into
-    p = patients.set_index("patient_id")
-    day0 = out["patient_id"].map(p["day0_date"])
-    end = out["patient_id"].map(p["exposure_end_date"])
-    numbers = exposures_on_or_before(exposures, out["patient_id"], out["onset_date"])
+    day0 = patient_values(patients, patients["day0_date"], out)
+    end = patient_values(patients, patients["exposure_end_date"], out)
+    by = _patient_column(out, exposures)
+    numbers = exposures_on_or_before(exposures, out[by], out["onset_date"], by=by)
     number = pd.array(numbers, dtype="Int64")
     number[numbers == 0] = pd.NA
     out["exposure_number"] = number
@@ -284,16 +295,18 @@ def add_ae_flags(
 
 
 def exposures_on_or_before(
-    exposures: pd.DataFrame, patient_id: pd.Series, when: pd.Series
+    exposures: pd.DataFrame, patient_id: pd.Series, when: pd.Series, *, by: str = "patient_id"
 ) -> np.ndarray:
     """For each ``(patient_id, when)``: how many of the patient's exposures start on or before
-    ``when`` (0 when ``when`` is missing). One sort of exposures and events together: by
-    patient, date, exposures before events on the same day; the count is the running number of
-    exposures since the patient's first row."""
+    ``when`` (0 when ``when`` is missing); ``patient_id`` is matched with the column ``by`` of
+    ``exposures`` (the id, or the integer patient key). One sort of exposures and events
+    together: by patient, date, exposures before events on the same day; the count is the
+    running number of exposures since the patient's first row."""
     if len(patient_id) == 0:
         return np.zeros(0, dtype=np.int64)
-    starts = exposures.loc[exposures["start_date"].notna(), ["patient_id", "start_date"]]
-    codes, _ = pd.factorize(pd.concat([starts["patient_id"], patient_id], ignore_index=True))
+    starts = exposures.loc[exposures["start_date"].notna(), [by, "start_date"]]
+    both = pd.concat([starts[by], patient_id], ignore_index=True)
+    codes, _ = pd.factorize(both)
     n_exp = len(starts)
     dates = np.concatenate(
         [
@@ -321,6 +334,7 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
     ``first_teae_date`` and ``exposures_to_first_teae`` (exposure number of the first TEAE) per
     patient."""
     te = adverse_events.loc[adverse_events["is_teae"]]
+    by = _patient_column(patients, adverse_events)
     out = patients.copy(deep=False)  # columns are replaced, never written into
     onsets = per_patient(patients, te, "onset_date", ["size", "min"])
     out["n_teae"] = onsets["size"].fillna(0).astype("int64")
@@ -328,18 +342,18 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
     sev = te.get("severity")
     if sev is not None and isinstance(sev.dtype, pd.CategoricalDtype):
         codes = pd.Series(sev.cat.codes.where(sev.notna(), -1), index=te.index)
-        worst = codes.groupby(te["patient_id"]).max()
+        worst = codes.groupby(te[by]).max()
         worst = worst[worst >= 0]
         levels = list(sev.cat.categories)
-        code = out["patient_id"].map(worst).to_numpy(dtype="float64")
+        code = out[by].map(worst).to_numpy(dtype="float64")
         known = ~np.isnan(code)
         words = np.full(len(code), None, dtype=object)
         words[known] = np.array(levels, dtype=object)[code[known].astype(np.int64)]
         out["worst_ae_severity"] = pd.Categorical(words, categories=levels, ordered=True)
     out["first_teae_date"] = onsets["min"]
-    first_ae = te.sort_values(["patient_id", "onset_date"]).drop_duplicates("patient_id")
+    first_ae = te.sort_values([by, "onset_date"]).drop_duplicates(by)
     out["exposures_to_first_teae"] = (
-        out["patient_id"].map(first_ae.set_index("patient_id")["exposure_number"]).astype("Int64")
+        out[by].map(first_ae.set_index(by)["exposure_number"]).astype("Int64")
     )
     return out
 
@@ -373,8 +387,9 @@ def add_first_improvement(
     assessment graded in ``derive.improvement_levels`` (any visit), censored at the last
     assessment (or last contact when never assessed)."""
     out = patients.copy(deep=False)  # columns are replaced, never written into
-    a = assessments[["patient_id", "assessment_date", "response_grade"]]
-    first = a["patient_id"].map(out.set_index("patient_id")["day0_date"])
+    by = _patient_column(patients, assessments)
+    a = assessments[list(dict.fromkeys([by, "patient_id", "assessment_date", "response_grade"]))]
+    first = patient_values(out, out["day0_date"], a)
     a = a.loc[a["assessment_date"] >= first]
     improved = a.loc[a["response_grade"].astype(str).isin(d.improvement_levels)]
     first_imp = per_patient(patients, improved, "assessment_date", ["size", "min"])

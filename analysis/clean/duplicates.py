@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
+from analysis.clean.ordering import integer_codes, sorted_positions
+from analysis.clean.per_patient import KEY, key_column
 from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
 _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
@@ -93,23 +95,65 @@ def locations(df: pd.DataFrame) -> list[str]:
     ]
 
 
-def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
-    """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others."""
+def drop_duplicate_records(
+    data: pd.DataFrame, table: str, *, among: np.ndarray | None = None
+) -> Step:
+    """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others.
+
+    ``among`` (a flag per record), when given, limits this to the flagged records: the others,
+    dropped by an earlier step, are left out of the result (the table is copied once, not once
+    per step); the result equals this function on ``data.loc[among]``."""
+    rows, logged = duplicate_records(data, table, among=among)
+    if among is None and len(rows) == len(data):
+        return Step(data, logged)
+    return Step(data.iloc[rows], logged)
+
+
+def duplicate_records(
+    data: pd.DataFrame, table: str, *, among: np.ndarray | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """:func:`drop_duplicate_records` without taking the rows: the positions in ``data`` of
+    the records it keeps (ascending) and the log of those it drops."""
     keys = DUPLICATE_KEYS[table]
-    if len(data) == 0:
-        return Step(data)
-    group = data.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-    _, first_of_group = np.unique(group, return_index=True)
-    is_dup = first_of_group[group] != np.arange(len(data))  # not the first of its key
+    rows = np.arange(len(data)) if among is None else np.flatnonzero(among)
+    if len(rows) == 0:
+        return rows, pd.DataFrame(columns=LOG_COLUMNS)
+    by = [key_column(data, k) for k in keys]  # the integer patient key groups as the id
+    narrow = data[by] if among is None else data[by].iloc[rows]
+    first = first_of_key(narrow, by)
+    is_dup = first != np.arange(len(rows))  # not the first of its key
     if not is_dup.any():
-        return Step(data)
-    dup = pd.Series(is_dup, index=data.index)
-    first = first_of_group[group[is_dup]]
+        return rows, pd.DataFrame(columns=LOG_COLUMNS)
+    first = rows[first[is_dup]]
     places = locations(data.iloc[first])  # only the records a duplicate points to
-    bad = data.loc[dup]
+    bad = data.iloc[rows[is_dup]]
     same = ", ".join(keys)
     reasons = pd.Series([f"duplicate of {p} (same {same})" for p in places], index=bad.index)
-    return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))
+    return rows[~is_dup], log_rows(bad, table, "duplicate", reasons)
+
+
+def first_of_key(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """For each row of ``data``, the position of the first row with the same values of
+    ``columns`` (missing values equal each other). One stable sort of integer codes when the
+    columns have them (:func:`ordering.integer_codes`), else by grouping."""
+    codes = integer_codes(data, columns)
+    if codes is None or len(data) == 0:
+        groups = data.groupby(columns, sort=False, dropna=False, observed=True)
+        group = groups.ngroup().to_numpy()
+        _, first_of_group = np.unique(group, return_index=True)
+        return first_of_group[group]
+    values = [np.where(missing, 0, c) for c, missing in codes]  # a missing value: one code
+    flags = [missing for _, missing in codes if missing.any()]
+    order = np.lexsort([*reversed(values), *reversed(flags)])
+    new = np.zeros(len(order), dtype=bool)
+    new[0] = True
+    for a in [*values, *flags]:
+        s = a[order]
+        new[1:] |= s[1:] != s[:-1]
+    run_start = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    first = np.empty(len(order), dtype=np.int64)
+    first[order] = order[run_start]
+    return first
 
 
 def drop_orphans(
@@ -119,6 +163,7 @@ def drop_orphans(
     excluded_patients: dict[str, tuple[str, str]],
     *,
     dropped_ids: set[str] | None = None,
+    orphan: np.ndarray | None = None,
 ) -> Step:
     """Exclude child records whose patient is not kept (``kept_ids``: a set, or an index built
     once for several tables, which saves converting the set for each).
@@ -127,34 +172,92 @@ def drop_orphans(
     are logged as ``patient_excluded`` with that reason, others as ``orphan``. ``dropped_ids``,
     when the caller knows every id of ``data`` is either kept or in it (a table already
     stripped of orphans, then patients excluded), is matched instead: a smaller set.
+    ``orphan``, when given, flags those records already (found by the integer patient keys,
+    ``stage``): the ids are then not matched at all.
     """
-    if dropped_ids is not None:
-        orphan = data["patient_id"].isin(dropped_ids)
-    else:
-        orphan = ~data["patient_id"].isin(kept_ids)
+    if orphan is None:
+        ids = data["patient_id"]
+        found = ids.isin(dropped_ids) if dropped_ids is not None else ~ids.isin(kept_ids)
+        orphan = found.to_numpy()
     if not orphan.any():
         return Step(data)
+    return Step(data.loc[~orphan], orphan_log(data, table, orphan, excluded_patients))
+
+
+def orphan_log(
+    data: pd.DataFrame,
+    table: str,
+    orphan: np.ndarray,
+    excluded_patients: dict[str, tuple[str, str]],
+) -> pd.DataFrame:
+    """The exclusion log rows of the records of ``data`` flagged in ``orphan`` (as
+    :func:`drop_orphans` logs them: ``patient_excluded`` with the step and reason of an
+    excluded patient, else ``orphan``), by step in alphabetical order."""
+    if not orphan.any():
+        return pd.DataFrame(columns=LOG_COLUMNS)
     bad = data.loc[orphan]
-    steps = bad["patient_id"].map(
-        lambda p: "patient_excluded" if p in excluded_patients else "orphan"
-    )
-    reasons = bad["patient_id"].map(
-        lambda p: (
+    ids = bad["patient_id"]
+    known = set(ids.dropna())  # each distinct id once (a missing id is no excluded patient)
+    step_of = {p: "patient_excluded" if p in excluded_patients else "orphan" for p in known}
+    reason_of = {
+        p: (
             f"patient excluded at step '{excluded_patients[p][0]}': {excluded_patients[p][1]}"
             if p in excluded_patients
             else f"patient_id {p!r} is not in the patient table"
         )
-    )
+        for p in known
+    }
+    steps = ids.map(step_of).fillna("orphan")
+    reasons = ids.map(reason_of)
+    missing = ids.isna().to_numpy()
+    if missing.any():
+        reasons[missing] = [_missing_reason(p) for p in ids[missing]]
     logs = [
         log_rows(bad.loc[steps == s], table, s, reasons[steps == s]) for s in sorted(set(steps))
     ]
-    return Step(data.loc[~orphan], concat_rows(logs, LOG_COLUMNS))
+    return concat_rows(logs, LOG_COLUMNS)
 
 
-def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposure") -> Step:
-    """Flag exposures fewer than ``min_days`` after the patient's previous one (kept, audited)."""
-    out = data.sort_values(["patient_id", "start_date", "source_row"], kind="stable")
-    gap = days_since_previous(out["patient_id"], out["start_date"])
+def _missing_reason(p: object) -> str:
+    return f"patient_id {p!r} is not in the patient table"
+
+
+def drop_excluded_records(
+    data: pd.DataFrame,
+    table: str,
+    deduped: pd.DataFrame,
+    patients: pd.DataFrame,
+    removed: dict[str, tuple[str, str]],
+) -> Step:
+    """The records of ``data`` (a child table stripped of orphans) whose patient, one of
+    ``deduped``, is no longer in ``patients`` dropped and logged (:func:`drop_orphans`):
+    found by the integer patient keys when the frames carry them, else by the ids."""
+    if KEY in data and KEY in patients and KEY in deduped:
+        gone = np.zeros(len(deduped) + 1, dtype=bool)  # the extra last slot answers key -1
+        gone[deduped[KEY].to_numpy()] = True
+        gone[patients[KEY].to_numpy()] = False
+        return drop_orphans(data, table, set(), removed, orphan=gone[data[KEY].to_numpy()])
+    kept_ids = set(patients["patient_id"])
+    dropped = set(deduped["patient_id"]) - kept_ids
+    return drop_orphans(data, table, kept_ids, removed, dropped_ids=dropped)
+
+
+def flag_close_exposures(
+    data: pd.DataFrame, min_days: int, noun: str = "exposure", *, rows: np.ndarray | None = None
+) -> Step:
+    """Flag exposures fewer than ``min_days`` after the patient's previous one (kept, audited).
+
+    ``rows`` (positions), when given, limits this to those records of ``data``, as if it were
+    ``data.iloc[rows]`` (the records an earlier step kept: the table is copied once)."""
+    patient = key_column(data, "patient_id")  # the integer key sorts as the id
+    keys = [patient, "start_date", "source_row"]
+    order = sorted_positions(data if rows is None else data[keys].iloc[rows], keys)
+    if rows is not None:
+        order = rows[order]
+    # sort_values(kind="stable"), its index kept; no copy when already in that order
+    same = len(order) == len(data) and _identity(order)
+    out = data.copy(deep=False) if same else data.take(order)
+    gap = days_since_previous(out[patient], out["start_date"])
     out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
     flagged = out.loc[out["is_possible_double_entry"]]
     msgs = gap[flagged.index].map(
@@ -176,6 +279,11 @@ def flag_close_exposures(data: pd.DataFrame, min_days: int, noun: str = "exposur
 
 
 _DAY_NS = 86_400_000_000_000
+
+
+def _identity(order: np.ndarray) -> bool:
+    """Whether ``order`` keeps every row in place."""
+    return bool((order == np.arange(len(order))).all())
 
 
 def days_since_previous(keys: pd.Series, dates: pd.Series) -> pd.Series:

@@ -6,8 +6,12 @@ costs more than checking."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
+
+from analysis.clean.per_patient import KEY, key_column
 
 
 def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
@@ -33,11 +37,38 @@ def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
     return True
 
 
+def integer_codes(
+    df: pd.DataFrame, columns: list[str]
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """Per column, int64 values that order and group as the column does, with a flag per
+    missing value (a date's ``NaT``, a category's missing code), or None when a column is of
+    another type (text, floats, nullable integers: the caller then uses pandas)."""
+    out = []
+    for column in columns:
+        s = df[column]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy().astype(np.int64)
+            out.append((codes, codes < 0))
+        elif isinstance(s.dtype, np.dtype) and (
+            s.dtype.kind == "i" or s.dtype.kind == "u" and s.dtype.itemsize < 8
+        ):
+            out.append((s.to_numpy().astype(np.int64), np.zeros(len(s), dtype=bool)))
+        elif s.dtype == np.dtype("datetime64[ns]"):
+            values = s.to_numpy().view(np.int64)
+            out.append((values, values == np.iinfo(np.int64).min))
+        else:
+            return None
+    return out
+
+
 def sorted_positions(df: pd.DataFrame, columns: list[str], na_position: str = "last") -> np.ndarray:
     """The positions that put ``df`` in the order of ``df.sort_values(columns, kind="stable",
     na_position=...)``, found on those columns alone (``arange`` when already in order)."""
     if in_order(df, columns):
         return np.arange(len(df))
+    codes = integer_codes(df, columns)
+    if codes is not None and not any(missing.any() for _, missing in codes):
+        return np.lexsort([c for c, _ in reversed(codes)])  # stable, as sort_values below
     keys = df[columns].reset_index(drop=True)
     ordered = keys.sort_values(columns, kind="stable", na_position=na_position)  # type: ignore[call-overload]
     return ordered.index.to_numpy()
@@ -82,24 +113,32 @@ LEADING = {
 }
 
 
-def finalise_table(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Sorted, stable column order, no helper columns. The order is found on the key columns
-    alone and the table taken once in it (not copied at every step)."""
-    columns = [c for c in df.columns if c != "_source"]
+#: Internal columns no analysis table keeps: the source name, the integer patient key.
+_HELPERS = frozenset({"_source", KEY})
+
+
+def finalise_table(table: str, df: pd.DataFrame, without: Collection[str] = ()) -> pd.DataFrame:
+    """Sorted, stable column order, no helper columns and none of ``without``. The order is
+    found on the key columns alone (the integer patient key in place of the id when ``df``
+    carries it: it sorts as the id) and the table taken once in it (not copied at every
+    step)."""
+    columns = [c for c in df.columns if c not in _HELPERS and c not in without]
+    patient = key_column(df, "patient_id")
     order = np.arange(len(df))
     number = None
     if table == "exposures":
-        order = sorted_positions(df, ["patient_id", "start_date", "source_row"])
-        number = running_number(df["patient_id"].iloc[order])
+        order = sorted_positions(df, [patient, "start_date", "source_row"])
+        number = running_number(df[patient].iloc[order])
         columns += [] if "exposure_number" in columns else ["exposure_number"]
     lead = [c for c in LEADING[table] if c in columns]
     prov = ["source_file", "source_sheet", "source_row"]
     final = lead + [c for c in columns if c not in lead and c not in prov] + prov
-    keys = df[[c for c in lead if c != "exposure_number" or number is None]].iloc[order]
+    by = [key_column(df, c) for c in lead]
+    keys = df[[c for c in by if c != "exposure_number" or number is None]].iloc[order]
     keys = keys.reset_index(drop=True)
     if number is not None:
         keys["exposure_number"] = number
-    then = sorted_positions(keys, lead, na_position="first")
+    then = sorted_positions(keys, by, na_position="first")
     out = taken(df, [c for c in final if c != "exposure_number" or number is None], order[then])
     if number is not None:
         out.insert(final.index("exposure_number"), "exposure_number", number[then])

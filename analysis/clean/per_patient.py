@@ -1,7 +1,14 @@
 """Per-patient values of the records of a child table, found by the row position of each
 record's patient (one lookup of the ids) instead of grouping and mapping by the id text; each
 function equals the grouped code it replaces (``tests/unit/clean/test_derive_vectorised.py``
-checks them against it), and falls back to it when ids are missing or repeated."""
+checks them against it), and falls back to it when ids are missing or repeated.
+
+After de-duplication every table carries an integer patient key (:data:`KEY`, the row of the
+patient in the de-duplicated patient table, -1 for an id not in it; :func:`with_keys`), so
+that a record's patient is found by indexing an array, without hashing the id text again.
+The key is internal: ``finalise_table`` drops it with the other helper columns, and
+``tests/unit/clean/test_patient_keys.py`` checks every keyed path against the id path.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,78 @@ def patient_positions(patients: pd.DataFrame, ids: pd.Series) -> np.ndarray | No
     if not index.is_unique:
         return None
     return index.get_indexer(ids.to_numpy(dtype=object))
+
+
+#: The internal integer patient key column (never written: ``finalise_table`` drops it).
+KEY = "_patient_key"
+
+
+def with_keys(
+    patients: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """``patients`` and each of ``tables`` with the :data:`KEY` column: a patient's place in
+    the text order of the patient ids (0 for the first), and for a record that of its patient
+    (-1 for an id not in ``patients`` or missing). Sorting by the key is sorting by the id.
+    Unchanged (no key) when a patient id is missing, repeated or not text: every step then
+    matches by the id text, as before."""
+    own = patients["patient_id"]
+    if own.isna().any():
+        return patients, tables
+    ids = own.to_numpy(dtype=object)
+    if not all(type(p) is str for p in ids):  # noqa: E721 (str subclasses may order otherwise)
+        return patients, tables
+    index = pd.Index(ids)
+    if not index.is_unique:
+        return patients, tables
+    rank = np.empty(len(ids) + 1, dtype=np.int64)  # the extra last slot answers -1: no patient
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids), dtype=np.int64)
+    rank[-1] = -1
+    keyed = patients.copy(deep=False)  # a column is added, none written into
+    keyed[KEY] = rank[:-1]
+    out = {}
+    for name, df in tables.items():
+        out[name] = df.copy(deep=False)
+        out[name][KEY] = rank[index.get_indexer(df["patient_id"].to_numpy(dtype=object))]
+    return keyed, out
+
+
+def key_column(df: pd.DataFrame, column: str) -> str:
+    """``column``, or :data:`KEY` in its place when it is ``patient_id`` and ``df`` carries
+    the key: the same grouping and the same order, on integers."""
+    return KEY if column == "patient_id" and KEY in df else column
+
+
+def key_positions(patients: pd.DataFrame, records: pd.DataFrame) -> np.ndarray | None:
+    """:func:`patient_positions` of ``records["patient_id"]`` from the keys, or None when
+    either frame has none (or there is no patient): the caller then matches by the id."""
+    if KEY not in patients or KEY not in records or len(patients) == 0:
+        return None
+    own = patients[KEY].to_numpy()
+    keys = records[KEY].to_numpy()
+    size = max(int(own.max()), int(keys.max()) if len(keys) else -1) + 1
+    where = np.full(size + 1, -1, dtype=np.intp)  # the extra last slot answers key -1
+    where[own] = np.arange(len(own), dtype=np.intp)
+    return where[keys]
+
+
+def record_positions(patients: pd.DataFrame, records: pd.DataFrame) -> np.ndarray | None:
+    """The row position in ``patients`` of the patient of each record (-1: none), by the keys
+    when both frames carry them, else :func:`patient_positions` of the ids."""
+    at = key_positions(patients, records)
+    return at if at is not None else patient_positions(patients, records["patient_id"])
+
+
+def patient_values(patients: pd.DataFrame, values: pd.Series, records: pd.DataFrame) -> pd.Series:
+    """``records["patient_id"].map(pd.Series(values, index=patients["patient_id"]))``:
+    ``values`` (aligned with the rows of ``patients``) of each record's patient, missing where
+    it has none; by the keys when both frames carry them."""
+    at = key_positions(patients, records)
+    ids = records["patient_id"]
+    if at is None:
+        return ids.map(pd.Series(values.array, index=pd.Index(patients["patient_id"])))
+    own = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
+    taken = pd.api.extensions.take(own, at, allow_fill=True)  # as Series.map takes them
+    return pd.Series(taken, index=ids.index, name=ids.name)
 
 
 def has_record(patients: pd.DataFrame, ids: pd.Series, at: np.ndarray | None) -> pd.Series:
@@ -41,7 +120,7 @@ def per_patient(
     the ids, no text grouping) when the patient ids are unique and none is missing."""
     ids = patients["patient_id"]
     values = records[column]
-    at = patient_positions(patients, records["patient_id"])
+    at = record_positions(patients, records)
     if at is None or not isinstance(values.dtype, np.dtype):
         g = records.groupby("patient_id")[column].agg(how)
         return pd.DataFrame({h: ids.map(g[h]) for h in how}, index=patients.index)
@@ -63,15 +142,26 @@ def snap_schedules(months: np.ndarray, allowed: list[int]) -> np.ndarray:
 _DAY_NS = 86_400_000_000_000
 
 
-def median_first_year_gap(exposures: pd.DataFrame, year_days: float) -> pd.Series:
-    """Per patient id: the median gap in whole days between consecutive exposure starts less
-    than ``year_days`` after the patient's first (patients with fewer than two such starts are
-    absent). Sorted integer codes and dates instead of grouping by the id text."""
-    dated = exposures.loc[exposures["start_date"].notna(), ["patient_id", "start_date"]]
-    codes, ids = pd.factorize(dated["patient_id"])
+def _ascending(first: np.ndarray, then: np.ndarray) -> bool:
+    """Whether the pairs ``(first, then)`` are in ascending order (ties allowed): what a
+    stable ``np.lexsort((then, first))`` would leave in place."""
+    step = np.diff(first)
+    return bool((step >= 0).all() and ((step > 0) | (np.diff(then) >= 0)).all())
+
+
+def median_first_year_gap(
+    exposures: pd.DataFrame, year_days: float, *, by: str = "patient_id"
+) -> pd.Series:
+    """Per patient (its value of column ``by``: the id, or the integer patient key): the
+    median gap in whole days between consecutive exposure starts less than ``year_days`` after
+    the patient's first (patients with fewer than two such starts are absent). Sorted integer
+    codes and dates instead of grouping by the id text."""
+    dated = exposures.loc[exposures["start_date"].notna(), [by, "start_date"]]
+    codes, ids = pd.factorize(dated[by])
     dates = dated["start_date"].to_numpy(dtype="datetime64[ns]").view("int64")
-    order = np.lexsort((dates, codes))
-    codes, dates = codes[order], dates[order]
+    if not _ascending(codes, dates):  # exposures mostly come sorted by patient and date
+        order = np.lexsort((dates, codes))
+        codes, dates = codes[order], dates[order]
     starts = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, dtype=bool)
     first = np.maximum.accumulate(np.where(starts, np.arange(len(codes)), 0))
     in_year = (dates - dates[first]) // _DAY_NS < year_days

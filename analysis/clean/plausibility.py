@@ -19,6 +19,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from analysis.clean import derive
+from analysis.clean.per_patient import patient_values
 from analysis.clean.step import Step, audit_rows, log_rows
 from analysis.studyfile.config import StudyConfig
 
@@ -161,8 +162,9 @@ def check_chronology(tables: dict[str, pd.DataFrame], config: StudyConfig) -> di
     _check_age_range(patients)
     day0 = _day0(patients.data, logs["exposures"].data, config)
     birth = _check_birth(patients, day0, config)
+    owners = patients.data  # the patients ``birth`` is aligned with (checks clear, never drop)
     _check_age_against_birth(patients, day0, birth)
-    _check_before_birth(logs, birth, config)
+    _check_before_birth(logs, owners, birth, config)
     _check_resolution(logs["adverse_events"])
     _check_order(logs, config)
     return {name: log.step() for name, log in logs.items()}
@@ -232,13 +234,19 @@ def _check_birth(patients: _Log, day0: pd.Series, config: StudyConfig) -> pd.Ser
     p = patients.data
     birth = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]")
     if "birth_year" in p:
-        years = p["birth_year"].astype("Float64")
-        birth = pd.to_datetime(
-            years.map(lambda y: f"{int(y)}-01-01" if pd.notna(y) else None), errors="coerce"
-        ).astype("datetime64[ns]")
+        birth = _first_of_january(p["birth_year"].astype("Float64"))
     if "birth_date" in p:
         birth = p["birth_date"].astype("datetime64[ns]").fillna(birth)
     return pd.Series(birth.to_numpy(), index=p["patient_id"].to_numpy())
+
+
+def _first_of_january(years: pd.Series) -> pd.Series:
+    """1 January of each year (NaT where missing or out of range) as ``pd.to_datetime`` gives
+    it for ``f"{int(y)}-01-01"``: parsed once per distinct year, in order of appearance."""
+    codes, distinct = pd.factorize(years)  # missing: -1, then NaT (the appended last day)
+    texts = pd.Series([*(f"{int(y)}-01-01" for y in distinct), None], dtype=object)
+    days = pd.to_datetime(texts, errors="coerce").astype("datetime64[ns]").to_numpy()
+    return pd.Series(days[codes], index=years.index)
 
 
 def _check_age_against_birth(patients: _Log, day0: pd.Series, birth: pd.Series) -> None:
@@ -274,16 +282,19 @@ def _check_age_against_birth(patients: _Log, day0: pd.Series, birth: pd.Series) 
     patients.note(bad, "age_years", "age", "flagged", msgs)
 
 
-def _check_before_birth(logs: dict[str, _Log], birth: pd.Series, config: StudyConfig) -> None:
-    """Records dated before the patient's birth: a required date excludes its record, an
-    optional one is cleared; on the patient's own row a required date is flagged and kept."""
+def _check_before_birth(
+    logs: dict[str, _Log], owners: pd.DataFrame, birth: pd.Series, config: StudyConfig
+) -> None:
+    """Records dated before the patient's birth (``birth``: aligned with the rows of
+    ``owners``): a required date excludes its record, an optional one is cleared; on the
+    patient's own row a required date is flagged and kept."""
     if not birth.notna().any():
         return
     for name, log in logs.items():
         for column, spec in config.columns_for(name).items():
             if spec.kind != "date" or column not in log.data or column == "birth_date":
                 continue
-            born = log.data["patient_id"].map(birth)
+            born = patient_values(owners, birth, log.data)
             dates = log.data[column]
             bad = (dates.notna() & born.notna() & (dates < born)).astype(bool)
             msgs = [
@@ -370,13 +381,12 @@ def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
     known = derive.add_followup(
         derive.add_day0(summary, e), exposures.data, logs["assessments"].data, config.derive
     )
-    contact = pd.Series(known["last_contact_date"].to_numpy(), index=known["patient_id"])
     aes = logs["adverse_events"]
     _out_of_order(
         aes,
         "onset_date",
         aes.data["onset_date"],
-        aes.data["patient_id"].map(contact),
+        patient_values(known, known["last_contact_date"], aes.data),
         "flagged",
         lambda o, c: (
             f"`onset_date` {o} is after the patient's last contact ({c}: the latest of last "

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean import derive, identity, two_process
@@ -19,11 +20,15 @@ from analysis.clean.contract import validate_analysis_tables
 from analysis.clean.duplicates import (
     deduplicate_patients,
     drop_duplicate_records,
+    drop_excluded_records,
     drop_orphans,
+    duplicate_records,
     flag_close_exposures,
+    orphan_log,
 )
 from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
+from analysis.clean.per_patient import KEY, with_keys
 from analysis.clean.per_table import ReadTable, TableLogs
 from analysis.clean.plausibility import check_chronology
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
@@ -114,7 +119,7 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
     patients, conflicts, removed = _deduplicate(tables, config, log)
-    deduped_ids = set(patients["patient_id"])  # the child tables now hold no other id
+    deduped = patients  # the child tables now hold no other patient
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
     tables = {t: log.keep(checked[t]) for t in TABLES_ORDER}
@@ -123,13 +128,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
     patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
-    kept_ids = set(patients["patient_id"])
-    dropped = deduped_ids - kept_ids
     for table in TABLES_ORDER[1:]:
-        step = drop_orphans(tables[table], table, kept_ids, removed, dropped_ids=dropped)
-        tables[table] = log.keep(step)
+        tables[table] = log.keep(
+            drop_excluded_records(tables[table], table, deduped, patients, removed)
+        )
     tables["patients"] = patients
-    tables = {k: finalise_table(k, _drop_unread(k, v, config)) for k, v in tables.items()}
+    tables = {k: finalise_table(k, v, without=_unread(k, v, config)) for k, v in tables.items()}
     validate_analysis_tables(tables, config)
     result = CleanResult(
         tables=tables,
@@ -190,14 +194,30 @@ def _deduplicate(
     removed = identity.excluded_patients(log.excluded, kept_ids)
     for pid in conflicts.get("patient_id", []):
         removed[pid] = ("conflict", "conflicting duplicate patient records")
-    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object))
-    for table in TABLES_ORDER[1:]:
-        df = log.keep(drop_orphans(tables[table], table, kept, removed))
-        tables[table] = log.keep(drop_duplicate_records(df, table))
+    patients, children = with_keys(patients, {t: tables[t] for t in TABLES_ORDER[1:]})
+    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object))  # without keys only
     e = config.exposure
+    close = e.min_interval_days is not None
+    kept_rows: np.ndarray | None = None  # of the exposures, when not taken yet
+    for table in TABLES_ORDER[1:]:
+        df = children[table]
+        if KEY in df:  # orphans found by key; one copy of the table for all steps
+            orphan = df[KEY].to_numpy() < 0
+            log.excluded.append(orphan_log(df, table, orphan, removed))
+            if table == "exposures" and close:
+                kept_rows, logged = duplicate_records(df, table, among=~orphan)
+                log.excluded.append(logged)
+                tables[table] = df
+            else:
+                tables[table] = log.keep(drop_duplicate_records(df, table, among=~orphan))
+            continue
+        df = log.keep(drop_orphans(df, table, kept, removed))
+        tables[table] = log.keep(drop_duplicate_records(df, table))
     if e.min_interval_days is not None:
-        close = flag_close_exposures(tables["exposures"], e.min_interval_days, e.singular)
-        tables["exposures"] = log.keep(close)
+        flagged = flag_close_exposures(
+            tables["exposures"], e.min_interval_days, e.singular, rows=kept_rows
+        )
+        tables["exposures"] = log.keep(flagged)
     tables["patients"] = patients
     return patients, conflicts, removed
 
@@ -222,8 +242,7 @@ def _apply_inclusion(
         out = patients.loc[~ok]
         step_name = f"inclusion:{crit.id}"
         log.excluded.append(log_rows(out, "patients", step_name, f"not met: {crit.label}"))
-        for pid in out["patient_id"]:
-            removed[pid] = (step_name, f"not met: {crit.label}")
+        removed.update(dict.fromkeys(out["patient_id"], (step_name, f"not met: {crit.label}")))
         patients = patients.loc[ok]
         flow.append(_flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
     return patients, pd.DataFrame(flow)
@@ -336,17 +355,17 @@ def _flow_warnings(flow: pd.DataFrame) -> list[str]:
     return out
 
 
-def _drop_unread(table: str, df: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
-    """Without the optional columns of ``table`` that no source reads (they would be empty)."""
+def _unread(table: str, df: pd.DataFrame, config: StudyConfig) -> list[str]:
+    """The optional columns of ``table`` in ``df`` that no source reads (they would be empty:
+    the analysis table leaves them out)."""
     read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
     if "dose_text" in read:
         read.add("dose_mg")  # parsed from the text
-    unread = [
+    return [
         c
         for c, spec in config.columns_for(table).items()
         if not spec.required and c not in read and c in df
     ]
-    return df.drop(columns=unread)
 
 
 __all__ = ["CleanResult", "clean_study"]
