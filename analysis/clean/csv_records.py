@@ -1,8 +1,9 @@
 """Split a delimited text file into records, each at the line an editor shows.
 
 The records are counted twice: as the physical lines of the file (header = line 1, blank lines
-ignored) and as the records a parser returns. The fast C parser is trusted only when it returns
-one record per line; otherwise the csv tokenizer, which tells the lines of every record, reads
+ignored) and as the records a parser returns. The fast parsers (Arrow's for a file without
+quotes, else pandas' C parser) are trusted only when they return one record per line; otherwise
+the csv tokenizer, which tells the lines of every record, reads
 the file and says where it differs. A record spanning several lines is what a stray quote makes
 (it swallows every line up to the next quote): it stops the read with its line range and the
 place of the opening quote, unless the source declares that its cells may hold line breaks
