@@ -31,7 +31,7 @@ def strip_text(data: pd.DataFrame) -> pd.DataFrame:
     for col in data.columns:
         s = data[col]
         if col.startswith("source_") or col == "_source":
-            columns[col] = s.array
+            columns[col] = values_copy(s)
         elif col == "patient_id":  # trimmed as an id (a number read as 12.0 is id "12")
             columns[col] = _id_texts(s).to_numpy()
         elif s.dtype == object:
@@ -44,10 +44,18 @@ def strip_text(data: pd.DataFrame) -> pd.DataFrame:
                 s = s.mask(is_str & (s == ""), None)
             columns[col] = s.array
         else:
-            columns[col] = s.array
-    out = pd.DataFrame(columns, index=data.index)
+            columns[col] = values_copy(s)
+    # a block a column, as built (copied once, not consolidated into one more copy of the table)
+    out = pd.DataFrame(columns, index=data.index, copy=False)
     out.attrs = dict(data.attrs)
     return out
+
+
+def values_copy(s: pd.Series) -> np.ndarray | Any:
+    """A copy of a column's values to build a frame from: a NumPy array where the column is
+    one (pandas would check every cell of its ``.array`` wrapper for missing values on the way
+    in), else its extension array."""
+    return s.to_numpy(copy=True) if isinstance(s.dtype, np.dtype) else s.array.copy()
 
 
 def _stripped(values: np.ndarray) -> np.ndarray:

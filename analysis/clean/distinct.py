@@ -25,7 +25,15 @@ _TEXT_KINDS = frozenset({"string", "empty"})
 def distinct_codes(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
     """An int64 code per cell: equal codes for cells every reader reads alike (blank cells share
     one code, the largest)."""
-    arr = np.asarray(values, dtype=object)
+    codes, n_distinct = _codes(np.asarray(values, dtype=object))
+    codes = codes.astype(np.int64)
+    codes[codes < 0] = n_distinct
+    return codes
+
+
+def _codes(arr: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(codes, n)``: :func:`distinct_codes` but -1 for a blank cell, the others numbered
+    0..n-1 in order of first appearance (as ``pd.factorize`` numbers them)."""
     text = infer_dtype(arr, skipna=True) in _TEXT_KINDS
     if text:
         codes, uniques = pd.factorize(arr, use_na_sentinel=True)
@@ -36,9 +44,7 @@ def distinct_codes(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray
         keys[:] = [(type(v), repr(v)) for v in arr]
         keys[pd.isna(arr)] = None
         codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-    codes = codes.astype(np.int64)
-    codes[codes < 0] = len(uniques)
-    return codes
+    return codes, len(uniques)
 
 
 def _exact(arr: np.ndarray, codes: np.ndarray) -> bool:
@@ -46,7 +52,8 @@ def _exact(arr: np.ndarray, codes: np.ndarray) -> bool:
     up to a NUL character, so ``'a'`` and ``'a\\x00b'`` would share a code. Exact when no cell
     holds a NUL (one scan of the joined text, half the time of comparing every cell with its
     code's text); otherwise the column is keyed by ``repr``, which spells the NUL out."""
-    return "\x00" not in "".join(arr[codes >= 0])
+    present = codes >= 0
+    return "\x00" not in "".join(arr if present.all() else arr[present])
 
 
 def map_distinct(
@@ -73,21 +80,44 @@ def distinct_results(
     each cell's position in it, so that ``results[groups]`` is :func:`map_distinct`; a caller
     converts ``results`` (a few thousand) before joining them back."""
     arr = np.asarray(values, dtype=object)
-    codes = distinct_codes(arr)
+    codes, n_distinct = _codes(arr)
     other: np.ndarray | None = None
     if by is not None:
         other = np.asarray(by, dtype=object)
         bcodes, buniq = pd.factorize(other, use_na_sentinel=True)
-        bcodes = np.where(bcodes < 0, len(buniq), bcodes).astype(np.int64)
-        codes = codes * (len(buniq) + 1) + bcodes
-    groups, _ = pd.factorize(codes)
-    # factorize numbers groups in order of first appearance: a group's first row is where the
-    # running maximum of the numbers first reaches it
-    first = np.flatnonzero(np.diff(np.maximum.accumulate(groups), prepend=-1) > 0)
+        if len(bcodes) and (bcodes == bcodes[0]).all():
+            # one `by` for every cell: the cells' own codes are the groups
+            groups, first = _first_rows(codes, n_distinct)
+        else:
+            bcodes = np.where(bcodes < 0, len(buniq), bcodes).astype(np.int64)
+            pairs = np.where(codes < 0, n_distinct, codes).astype(np.int64)
+            groups, _ = pd.factorize(pairs * (len(buniq) + 1) + bcodes)
+            # factorize numbers groups in order of first appearance: a group's first row is
+            # where the running maximum of the numbers first reaches it
+            first = np.flatnonzero(np.diff(np.maximum.accumulate(groups), prepend=-1) > 0)
+    else:
+        groups, first = _first_rows(codes, n_distinct)
     results = np.empty(len(first), dtype=object)
     for g, i in enumerate(first):
         results[g] = func(arr[i]) if other is None else func(arr[i], other[i])
-    return results, groups.astype(np.intp)
+    return results, groups.astype(np.intp, copy=False)
+
+
+def _first_rows(codes: np.ndarray, n_distinct: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(groups, first)`` of :func:`_codes`' codes: each cell's group (a blank cell's is
+    ``n_distinct``, after the others) and the first row of each group, in group order."""
+    if not len(codes):
+        return codes, np.empty(0, dtype=np.intp)
+    top = np.maximum.accumulate(codes)
+    # code k first appears where the running maximum first reaches k
+    rises = np.empty(len(codes), dtype=bool)
+    rises[0] = top[0] >= 0
+    np.greater(top[1:], top[:-1], out=rises[1:])
+    first = np.flatnonzero(rises)
+    blank = codes < 0
+    if not blank.any():
+        return codes, first
+    return np.where(blank, n_distinct, codes), np.append(first, np.argmax(blank))
 
 
 __all__ = ["distinct_codes", "distinct_results", "map_distinct"]

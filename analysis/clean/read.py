@@ -19,9 +19,9 @@ from xml.etree import ElementTree
 
 import pandas as pd
 
-from analysis.clean.columns import PROVENANCE
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
+from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
@@ -338,7 +338,8 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     parts = []
     for i in indexes:
         cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
-        out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index)
+        # not copied here: stack_sources copies each column once
+        out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index, copy=False)
         if i is not None:
             # a repeated group with every repeated cell blank is an empty slot, not a record
             repeated = [c for c, h in source.columns.items() if "{i}" in h]
@@ -372,16 +373,6 @@ def _is_blank(value: object) -> bool:
 def read_table(config: StudyConfig, table: str) -> pd.DataFrame:
     """All sources of one canonical table, stacked in config order."""
     return stack_sources(config, table, [read_source(config, s) for s in config.sources_for(table)])
-
-
-def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The sources of one table (``read_source`` frames), as one frame of its columns."""
-    columns = [*config.columns_for(table), *PROVENANCE, "_source"]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    stacked = pd.concat(frames, ignore_index=True, sort=False).reindex(columns=columns)
-    stacked.attrs.pop("plain_columns", None)  # said of one source (`read_source`)
-    return stacked
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -27,15 +27,25 @@ SEP = "!"
 MAYBE_UNREADABLE = re.compile(r"[#\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+#: the bytes of :data:`MAYBE_UNREADABLE`'s characters in UTF-8: the controls, ``#`` and DEL
+#: (one byte each) and the lead byte C2 of the C1 controls (C2 80-9F)
+_SUSPECT_BYTES = frozenset([*range(9), 11, 12, *range(14, 32), 35, 127, 0xC2])
+_OTHER_BYTES = bytes(b for b in range(256) if b not in _SUSPECT_BYTES)
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+
+
 def may_hold_unreadable(text: str) -> bool:
     """Whether ``text`` holds a character of :data:`MAYBE_UNREADABLE`, found on its UTF-8 bytes
-    (a C1 control is the two bytes C2 80-9F; no other character encodes to those)."""
-    raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    control = (raw < 32) & (raw != 9) & (raw != 10) & (raw != 13)
-    if control.any() or (raw == 35).any() or (raw == 127).any():
+    (a C1 control is the two bytes C2 80-9F; no other character encodes to those): the bytes
+    of those characters are kept (``bytes.translate``, one pass), and a C2 kept is looked at
+    with the byte after it."""
+    data = text.encode("utf-8", "surrogatepass")
+    found = data.translate(None, _OTHER_BYTES)
+    if not found:
+        return False
+    if found.replace(b"\xc2", b""):
         return True
-    second = raw[np.flatnonzero(raw[:-1] == 0xC2) + 1]
-    return bool(((second >= 0x80) & (second <= 0x9F)).any())
+    return _C1_CONTROL.search(data) is not None
 
 
 def text_positions(values: Any) -> tuple[np.ndarray, np.ndarray] | None:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.clean.cells import values_copy
 from analysis.clean.distinct import map_distinct
 from analysis.clean.step import Step, log_rows, where
 from analysis.errors import UnmappedValuesError
@@ -100,9 +101,11 @@ def map_vocabularies(
             )
     out = data
     if changed:
+        # a block a column (each copied once, not consolidated into one more copy)
         out = pd.DataFrame(
-            {c: changed[c] if c in changed else data[c].array for c in data.columns},
+            {c: changed[c] if c in changed else values_copy(data[c]) for c in data.columns},
             index=data.index,
+            copy=False,
         )
         out.attrs = dict(data.attrs)
     report = pd.DataFrame(unmapped)

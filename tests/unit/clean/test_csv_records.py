@@ -3,8 +3,12 @@ the same records at the same lines, and the tokenizer path reconciles with the l
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import analysis.clean.csv_records as records
 from analysis.errors import SourceError
@@ -39,3 +43,97 @@ def test_tokenizer_that_stops_early_is_refused(monkeypatch):
         "f.csv: the file has 4 lines but the csv tokenizer read 3; the file cannot be read "
         "safely. Re-export it."
     )
+
+
+FIELDS = st.lists(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "a",
+            "Ä",
+            "1.0",
+            "#",
+            "\t",
+            ",",
+            ";",
+            "|",
+            "\x0c",
+            "\x1c",
+            "\u2028",
+            "\xa0",
+            "x y",
+            "NA",
+            "nan",
+            "null",
+            '"',
+            "\\",
+            "\x85",
+        ]
+    ),  # fmt: skip
+    max_size=3,
+).map("".join)
+
+
+@st.composite
+def _unquoted_files(draw: st.DrawFn) -> tuple[str, str]:
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|", " "]))
+    # mostly fields without the delimiter, so most lines have the header's count
+    field = FIELDS.map(lambda f: f.replace(delimiter, "") if draw(st.integers(0, 9)) else f)
+    width = draw(st.integers(1, 4))
+    if draw(st.booleans()):
+        header = [f"c{i}" for i in range(width)]
+    else:
+        header = draw(st.lists(field, min_size=width, max_size=width))
+    lines = [header]
+    for _ in range(draw(st.integers(0, 6))):
+        n = width if draw(st.integers(0, 5)) else draw(st.integers(0, width + 1))
+        lines.append(draw(st.lists(field, min_size=n, max_size=n)))
+    end = draw(st.sampled_from(["", "\n", "\n\n"]))
+    return "\n".join(delimiter.join(line) for line in lines) + end, delimiter
+
+
+@settings(max_examples=400, deadline=None)
+@given(_unquoted_files())
+def test_unquoted_records_are_the_c_parsers_records(file):
+    """Arrow's frame, when it gives one, is the C parser's: same headers, cells, types."""
+    text, delimiter = file
+    got = records._unquoted_records(text, delimiter)
+    if got is None:
+        return
+    want = pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+    pd.testing.assert_frame_equal(got, want)
+    assert all(type(v) is str for col in got.columns for v in got[col])
+
+
+@settings(max_examples=200, deadline=None)
+@given(_unquoted_files())
+def test_reading_with_or_without_arrow_gives_the_same_records(file):
+    text, delimiter = file
+
+    def read() -> object:
+        try:
+            return records.read_csv_text(text, delimiter, where="f.csv")
+        except SourceError as exc:
+            return str(exc)
+
+    with_arrow = read()
+    original = records._unquoted_records
+    records._unquoted_records = lambda text, delimiter: None
+    try:
+        without = read()
+    finally:
+        records._unquoted_records = original
+    if isinstance(without, str):
+        assert with_arrow == without
+    else:
+        assert isinstance(with_arrow, pd.DataFrame)
+        pd.testing.assert_frame_equal(with_arrow, without)
+        assert with_arrow.attrs == without.attrs

@@ -155,3 +155,33 @@ def test_text_differing_after_a_nul_gets_its_own_code() -> None:
     assert list(distinct_codes(["", "\x00"])) == [0, 1]
     assert list(distinct_codes(["a", "a\x00b", "a", None])) == [0, 1, 0, 2]
     assert list(map_distinct(repr, ["a", "a\x00b"])) == ["'a'", "'a\\x00b'"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(CELLS, max_size=40),
+    st.sampled_from(["DMY", "MDY", None, np.nan, "mixed-blank", "none"]),
+)
+def test_one_by_for_every_cell_reads_as_many_bys(values, by):
+    """A ``by`` that is the same for every cell (or blank: None and NaN alike) takes the cells'
+    own groups; it calls ``func`` with the ``by`` of each group's first row, as before."""
+    if by == "none":
+        column: list[object] | None = None
+    elif by == "mixed-blank":
+        column = [None if i % 2 else np.nan for i in range(len(values))]
+    else:
+        column = [by] * len(values)
+
+    def seen(v: object, b: object = "unset") -> tuple[object, object]:
+        return (cells._id_text(v), b)  # one result for every blank cell
+
+    got = map_distinct(seen, values, column)
+    firsts: dict[object, object] = {}
+    codes = distinct_codes(values)
+    for code, b in zip(codes, column or [None] * len(values), strict=True):
+        firsts.setdefault(code, b)
+    want = [
+        seen(v) if column is None else seen(v, firsts[c])
+        for v, c in zip(values, codes, strict=True)
+    ]
+    assert all(_same(g, w) for g, w in zip(got, want, strict=True))

@@ -195,3 +195,13 @@ def test_a_csv_without_hash_or_control_characters_is_plain_text(tmp_path):
 @given(st.text(max_size=30) | st.lists(PIECES, max_size=6).map("".join))
 def test_the_byte_scan_finds_what_the_pattern_finds(text):
     assert may_hold_unreadable(text) == (MAYBE_UNREADABLE.search(text) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINES, st.sampled_from([",", ";", "\t", "|"]), st.randoms(use_true_random=False))
+def test_blank_lines_among_many_filled_ones_equal_the_per_line_strip(lines, delimiter, rnd):
+    """Few lines start like a blank one: those are looked at one by one (the other branch)."""
+    lines = [*lines, *["a;b"] * (9 * len(lines) + 9)]
+    rnd.shuffle(lines)
+    got = csv_records.blank_lines("\n".join(lines), delimiter)
+    assert list(got) == [not line.strip(f" \t{delimiter}") for line in lines]
