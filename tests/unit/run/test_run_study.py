@@ -3,7 +3,6 @@ same bytes with ``--jobs 1`` as by default (the option is accepted and changes n
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -65,15 +64,12 @@ def test_jobs_on_run_says_it_changes_nothing() -> None:
     """--jobs is kept for old scripts, and says that it changes nothing (nothing silent)."""
     from analysis.run import cli
 
-    shown = io.StringIO()
-    original = cli.console.file
-    cli.console.file = shown
-    try:
+    # capture(), not console.file = ...: setting the file back would pin the console to the
+    # stream of this test, and later commands (CliRunner swaps sys.stderr) would print nowhere
+    with cli.console.capture() as shown:
         cli._say_jobs_unused(2)
         cli._say_jobs_unused(None)
-    finally:
-        cli.console.file = original
-    assert shown.getvalue().count("--jobs has no effect") == 1
+    assert shown.get().count("--jobs has no effect") == 1
 
 
 def test_study_takes_a_path_or_a_config_and_says_so_otherwise() -> None:
