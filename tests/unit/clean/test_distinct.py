@@ -16,6 +16,7 @@ from analysis.clean import cells, dates, numbers, vocabularies
 from analysis.clean.derive import exposures_on_or_before
 from analysis.clean.distinct import distinct_codes, map_distinct
 from analysis.studyfile.text import normalize_label
+from tests.unit.clean._same_cells import same_cell
 
 BLANKS = [None, np.nan, pd.NaT, pd.NA, "", "  "]
 TEXT = st.sampled_from(
@@ -37,14 +38,6 @@ CELLS = st.one_of(
 ORDERS = st.sampled_from(["DMY", "MDY", "YMD"])
 
 
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return (np.isnan(a) and np.isnan(b)) or (a == b and np.signbit(a) == np.signbit(b))
-    return type(a) is type(b) and (a == b or (a is None and b is None))
-
-
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(CELLS, ORDERS), max_size=60))
 def test_each_reader_once_per_distinct_cell_equals_every_cell(rows):
@@ -61,10 +54,10 @@ def test_each_reader_once_per_distinct_cell_equals_every_cell(rows):
     for func, by in checks:
         got = map_distinct(func, values, by)
         want = [func(v, b) for v, b in zip(values, by, strict=True)]
-        assert all(_same(g, w) for g, w in zip(got, want, strict=True)), (values, got, want)
+        assert all(same_cell(g, w) for g, w in zip(got, want, strict=True)), (values, got, want)
     for func in (cells.is_blank, cells._unreadable, cells._id_text):
         got = map_distinct(func, values)
-        assert all(_same(g, func(v)) for g, v in zip(got, values, strict=True))
+        assert all(same_cell(g, func(v)) for g, v in zip(got, values, strict=True))
     text = [v for v in values if isinstance(v, str)]
     assert list(map_distinct(normalize_label, text)) == [normalize_label(v) for v in text]
 
@@ -184,4 +177,4 @@ def test_one_by_for_every_cell_reads_as_many_bys(values, by):
         seen(v) if column is None else seen(v, firsts[c])
         for v, c in zip(values, codes, strict=True)
     ]
-    assert all(_same(g, w) for g, w in zip(got, want, strict=True))
+    assert all(same_cell(g, w) for g, w in zip(got, want, strict=True))

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.clean import cells, stacking
+from tests.unit.clean._same_cells import same_cell
 
 # the reference concatenations of empty or all-missing parts warn of a future pandas change
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
@@ -66,23 +67,12 @@ def _frames(draw: st.DrawFn) -> list[pd.DataFrame]:
     return frames
 
 
-def _same(a: object, b: object) -> bool:
-    """Equal cells of the same type (None, NaN, NA and NaT told apart)."""
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return (np.isnan(a) and np.isnan(b)) or a == b  # type: ignore[arg-type]
-    return bool(a == b)
-
-
 def _assert_identical(got: pd.DataFrame, want: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got, want)
     assert got.attrs == want.attrs
     for col in want.columns:
         g, w = got[col].tolist(), want[col].tolist()
-        assert all(_same(x, y) for x, y in zip(g, w, strict=True)), col
+        assert all(same_cell(x, y) for x, y in zip(g, w, strict=True)), col
 
 
 @settings(max_examples=300, deadline=None)

@@ -21,6 +21,7 @@ from analysis.clean.text_cells import (
     may_hold_unreadable,
     text_positions,
 )
+from tests.unit.clean._same_cells import same_cell
 
 SPACES = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2003",
           "\u3000", "\u200b", "\ufeff", "\u00ad"]  # fmt: skip
@@ -49,17 +50,6 @@ RULES = st.builds(
 )
 
 
-def _same(a: object, b: object) -> bool:
-    """Equal cells of the same type (None, NaN, NA and NaT told apart)."""
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return (np.isnan(a) and np.isnan(b)) or a == b  # type: ignore[arg-type]
-    return bool(a == b)
-
-
 def _column(values: list[object]) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
@@ -71,7 +61,7 @@ def _column(values: list[object]) -> np.ndarray:
 def test_trimmed_cells_equal_the_per_value_trim(values):
     got = cells._stripped(_column(values))
     want = [cells._strip_cell(v) for v in values]
-    assert all(_same(g, w) for g, w in zip(got, want, strict=True))
+    assert all(same_cell(g, w) for g, w in zip(got, want, strict=True))
 
 
 @settings(max_examples=200, deadline=None)
@@ -79,7 +69,7 @@ def test_trimmed_cells_equal_the_per_value_trim(values):
 def test_id_texts_equal_the_per_value_id_text(values):
     got = cells._id_texts(pd.Series(_column(values), dtype=object))
     want = [cells._id_text(v) for v in values]
-    assert all(_same(g, w) for g, w in zip(got, want, strict=True))
+    assert all(same_cell(g, w) for g, w in zip(got, want, strict=True))
 
 
 @settings(max_examples=200, deadline=None)
