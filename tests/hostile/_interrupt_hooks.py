@@ -223,6 +223,10 @@ HOOKS = {
 
 
 def main() -> None:
+    # the command as a terminal's foreground job: Ctrl-C raises KeyboardInterrupt. A test run
+    # started in the background by a shell without job control (`cmd &` in a script) inherits
+    # SIGINT ignored, and Python then leaves it ignored, as a background job should.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     hook, *args = sys.argv[1:]
     HOOKS[hook]()
     from analysis.run.cli import main as retro
