@@ -173,14 +173,7 @@ def test_a_worker_exception_comes_back_with_its_traceback(mini_study, monkeypatc
     boot = second_process._BOOT.replace("; ", "\n")
     at = boot.index("from analysis.clean.second_process import work")  # after sys.path is set
     monkeypatch.setattr(second_process, "_BOOT", boot[:at] + boom + boot[at:])
-    original = per_table.validate_phase
-
-    def fail_here(config, read, pace):
-        if read.table == "concomitant":
-            raise ValueError("concomitant went wrong")
-        return original(config, read, pace)
-
-    monkeypatch.setattr(per_table, "validate_phase", fail_here)
+    _fail_validating(monkeypatch, "concomitant", "concomitant went wrong")
     _split(monkeypatch, ["exposures"])
     monkeypatch.setenv(two_process.ENV, "2")
     with pytest.raises(KeyError, match="exposures went wrong") as caught:
@@ -249,14 +242,7 @@ def test_run_tables_stops_after_a_read_failure_and_only_reads_after_a_validation
     mini_study, monkeypatch
 ):
     config = StudyConfig.load(mini_study(files=NO_TERM))
-    original = per_table.validate_phase
-
-    def fail(config, read, pace):
-        if read.table == "patients":
-            raise ValueError("patients")
-        return original(config, read, pace)
-
-    monkeypatch.setattr(per_table, "validate_phase", fail)
+    _fail_validating(monkeypatch, "patients", "patients")
     tables = ["patients", "exposures", "adverse_events", "assessments"]
     parts = list(per_table.run_tables(config, tables, _Quiet()))
     kinds = [(type(p).__name__, p.table) for p in parts]
@@ -343,3 +329,15 @@ def test_parts_that_cannot_be_read_here_stop_the_second_process(mini_study, monk
         clean_study(StudyConfig.load(mini_study()))
     assert "MemoryError: no room for the part" in str(caught.value.__cause__)
     assert "RETRO_CLEAN_WORKERS=1" in str(caught.value)
+
+
+def _fail_validating(monkeypatch, table: str, message: str) -> None:
+    """Validating ``table`` in this process raises ``ValueError(message)``."""
+    original = per_table.validate_phase
+
+    def fail(config, read, pace):
+        if read.table == table:
+            raise ValueError(message)
+        return original(config, read, pace)
+
+    monkeypatch.setattr(per_table, "validate_phase", fail)
