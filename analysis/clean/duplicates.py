@@ -203,7 +203,7 @@ def orphan_log(
         p: (
             f"patient excluded at step '{excluded_patients[p][0]}': {excluded_patients[p][1]}"
             if p in excluded_patients
-            else f"patient_id {p!r} is not in the patient table"
+            else _not_in_patient_table(p)
         )
         for p in known
     }
@@ -211,14 +211,14 @@ def orphan_log(
     reasons = ids.map(reason_of)
     missing = ids.isna().to_numpy()
     if missing.any():
-        reasons[missing] = [_missing_reason(p) for p in ids[missing]]
+        reasons[missing] = [_not_in_patient_table(p) for p in ids[missing]]
     logs = [
         log_rows(bad.loc[steps == s], table, s, reasons[steps == s]) for s in sorted(set(steps))
     ]
     return concat_rows(logs, LOG_COLUMNS)
 
 
-def _missing_reason(p: object) -> str:
+def _not_in_patient_table(p: object) -> str:
     return f"patient_id {p!r} is not in the patient table"
 
 
