@@ -5,8 +5,7 @@ It is a fresh interpreter (``_BOOT``; never a fork: the command may run pyarrow 
 threads; not ``multiprocessing``'s ``spawn`` either, which imports the main script again, so
 scripts need not guard it) that imports the package from the command's ``sys.path``: this works
 from Jupyter too. POSIX only (it inherits two pipes). It sends its progress and each part as it
-comes (``per_table.run_tables``; one pickle each, protocol 5: about 1.4 s to write and as much to
-read for the 7.4M exposure rows of a million patients). An exception in it comes back as a value
+comes (``per_table.run_tables``; ``part_pipe``: one pickle each, its arrays sent apart). An exception in it comes back as a value
 with its traceback text, given to the exception as its ``__cause__`` (``--debug``,
 ``retro-error.log``); a warning is issued again in the command (its filters apply); if it dies
 (killed, out of memory) ``Worker.wait`` raises a ``PipelineError`` saying so and how to run in
@@ -28,6 +27,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, BinaryIO
 
+from analysis.clean import part_pipe
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.per_table import Failure, Part, ReadTable, Reporter, ValidTable, run_tables
 from analysis.errors import PipelineError
@@ -142,7 +142,7 @@ _BOOT = (
 def work(given: BinaryIO, fd: int) -> None:
     """The second process: the study, its tables and the allocator choice read (one pickle
     from ``given``), the tables done (``per_table.run_tables``); its progress messages and
-    each part as it comes (one pickle each, protocol 5), then ``("end",)``, written to file
+    each part as it comes (``part_pipe.send``), then ``("end",)``, written to file
     descriptor ``fd``. An exception outside the tables' work is sent as its traceback text
     (``("crashed", text)``)."""
     conn = Connection(fd, readable=False)
@@ -157,11 +157,8 @@ def work(given: BinaryIO, fd: int) -> None:
             warnings.simplefilter("always")  # each one sent; the command's filters decide
             for part in run_tables(config, tables, _Relay(conn)):
                 _send_warnings(conn, caught)
-                payload = pickle.dumps(_portable(part) if isinstance(part, Failure) else part, 5)
+                part_pipe.send(conn, _portable(part) if isinstance(part, Failure) else part)
                 del part
-                conn.send(("part",))
-                conn.send_bytes(payload)
-                del payload
             _send_warnings(conn, caught)
         conn.send(("end",))
     except Exception:
@@ -240,6 +237,7 @@ class Worker:
             ) from exc
         os.close(from_parent)
         os.close(to_parent)
+        part_pipe.widen(from_child)
         self._conn = Connection(from_child, writable=False)
         self._listener.start()
         # a process that ended at once breaks the pipe: wait() says how it ended
@@ -264,8 +262,8 @@ class Worker:
         try:
             while True:
                 message = self._conn.recv()
-                if message[0] == "part":
-                    self._keep(pickle.loads(self._conn.recv_bytes()))
+                if message[0] == part_pipe.HEADER:
+                    self._keep(part_pipe.receive(self._conn, message[1]))
                 elif message[0] in ("end", "crashed"):
                     self._lost = message[1] if message[0] == "crashed" else ""
                     break
