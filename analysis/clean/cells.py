@@ -20,6 +20,7 @@ from analysis.clean.step import (
     Step,
     audit_rows,
     concat_rows,
+    drop_records,
     log_rows,
 )
 from analysis.clean.text_cells import MAYBE_UNREADABLE, cells_matching, text_positions
@@ -211,7 +212,7 @@ def flag_unreadable_cells(
         excluded = log_rows(
             located.loc[idx], table, "unreadable", pd.Series([reasons[i] for i in idx], index=idx)
         )
-        out = out.drop(index=idx)
+        out = drop_records(out, idx)
     return Step(out, excluded, concat_rows(audit, AUDIT_COLUMNS))
 
 

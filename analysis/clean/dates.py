@@ -20,6 +20,7 @@ from analysis.clean.step import (
     Step,
     audit_rows,
     concat_rows,
+    drop_records,
     log_rows,
 )
 from analysis.studyfile.config import StudyConfig
@@ -219,7 +220,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                 ],
             )
     return Step(
-        out.drop(index=list(drop)) if drop else out,
+        drop_records(out, drop) if drop else out,
         concat_rows(excluded, LOG_COLUMNS),
         concat_rows(audit, AUDIT_COLUMNS),
     )

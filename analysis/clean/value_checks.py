@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
+from analysis.clean.step import (
+    AUDIT_COLUMNS,
+    LOG_COLUMNS,
+    Step,
+    audit_rows,
+    concat_rows,
+    drop_records,
+    log_rows,
+)
 from analysis.studyfile.config import RangeCheck, StudyConfig
 
 
@@ -53,7 +61,7 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
             cleared.loc[idx] = np.nan
             out[chk.column] = cleared
     return Step(
-        out.drop(index=list(drop)) if drop else out,
+        drop_records(out, drop) if drop else out,
         concat_rows(excluded, LOG_COLUMNS),
         concat_rows(audit, AUDIT_COLUMNS),
     )

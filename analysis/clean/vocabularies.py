@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.clean.cells import values_copy
 from analysis.clean.distinct import map_distinct
-from analysis.clean.step import Step, log_rows, where
+from analysis.clean.step import Step, drop_records, log_rows, where
 from analysis.errors import UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.text import normalize_label
@@ -141,4 +141,4 @@ def handle_unmapped(step: Step, report: pd.DataFrame, table: str, on_unmapped: s
         for i in r.record_index
     }
     reasons = pd.Series([reason_by_idx[i] for i in idx], index=idx)
-    return Step(step.data.drop(index=idx), log_rows(bad, table, "vocabulary", reasons))
+    return Step(drop_records(step.data, idx), log_rows(bad, table, "vocabulary", reasons))
