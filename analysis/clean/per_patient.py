@@ -33,33 +33,53 @@ def patient_positions(patients: pd.DataFrame, ids: pd.Series) -> np.ndarray | No
 KEY = "_patient_key"
 
 
+class PatientKeys:
+    """The :data:`KEY` of a de-duplicated patient table, for it and for each child table in
+    turn (the ids ranked once; each child table keyed when it comes)."""
+
+    def __init__(self, patients: pd.DataFrame, index: pd.Index) -> None:
+        ids = index.to_numpy()
+        self._index = index  # its hash table, built to check it is unique, used to key
+        rank = np.empty(len(ids) + 1, dtype=np.int64)  # the extra last slot answers -1
+        rank[np.argsort(ids, kind="stable")] = np.arange(len(ids), dtype=np.int64)
+        rank[-1] = -1
+        self._rank = rank
+        self.patients = patients.copy(deep=False)  # a column is added, none written into
+        self.patients[KEY] = rank[:-1]
+
+    @classmethod
+    def of(cls, patients: pd.DataFrame) -> PatientKeys | None:
+        """The keys of ``patients``; None when a patient id is missing, repeated or not text:
+        every step then matches by the id text, as before."""
+        own = patients["patient_id"]
+        if own.isna().any():
+            return None
+        ids = own.to_numpy(dtype=object)
+        if not all(type(p) is str for p in ids):  # noqa: E721 (str subclasses may order otherwise)
+            return None
+        index = pd.Index(ids)
+        if not index.is_unique:
+            return None
+        return cls(patients, index)
+
+    def key(self, records: pd.DataFrame) -> pd.DataFrame:
+        """``records`` with the key of each record's patient (-1: none, or a missing id)."""
+        out = records.copy(deep=False)
+        out[KEY] = self._rank[self._index.get_indexer(records["patient_id"].to_numpy(dtype=object))]
+        return out
+
+
 def with_keys(
     patients: pd.DataFrame, tables: dict[str, pd.DataFrame]
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """``patients`` and each of ``tables`` with the :data:`KEY` column: a patient's place in
     the text order of the patient ids (0 for the first), and for a record that of its patient
     (-1 for an id not in ``patients`` or missing). Sorting by the key is sorting by the id.
-    Unchanged (no key) when a patient id is missing, repeated or not text: every step then
-    matches by the id text, as before."""
-    own = patients["patient_id"]
-    if own.isna().any():
+    Unchanged (no key) when a patient id is missing, repeated or not text (:class:`PatientKeys`)."""
+    keys = PatientKeys.of(patients)
+    if keys is None:
         return patients, tables
-    ids = own.to_numpy(dtype=object)
-    if not all(type(p) is str for p in ids):  # noqa: E721 (str subclasses may order otherwise)
-        return patients, tables
-    index = pd.Index(ids)
-    if not index.is_unique:
-        return patients, tables
-    rank = np.empty(len(ids) + 1, dtype=np.int64)  # the extra last slot answers -1: no patient
-    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids), dtype=np.int64)
-    rank[-1] = -1
-    keyed = patients.copy(deep=False)  # a column is added, none written into
-    keyed[KEY] = rank[:-1]
-    out = {}
-    for name, df in tables.items():
-        out[name] = df.copy(deep=False)
-        out[name][KEY] = rank[index.get_indexer(df["patient_id"].to_numpy(dtype=object))]
-    return keyed, out
+    return keys.patients, {name: keys.key(df) for name, df in tables.items()}
 
 
 def key_column(df: pd.DataFrame, column: str) -> str:

@@ -13,23 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.clean import derive, identity, two_process
+from analysis.clean import dedupe_tables, derive, identity, two_process
 from analysis.clean.accounting import account, require_balanced
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.contract import validate_analysis_tables
-from analysis.clean.duplicates import (
-    deduplicate_patients,
-    drop_duplicate_records,
-    drop_excluded_records,
-    drop_orphans,
-    duplicate_records,
-    flag_close_exposures,
-    orphan_log,
-)
+from analysis.clean.dedupe_tables import Deduplicated
+from analysis.clean.duplicates import drop_excluded_records, flag_close_exposures
 from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
-from analysis.clean.per_patient import KEY, with_keys
-from analysis.clean.per_table import ReadTable, TableLogs
+from analysis.clean.per_table import ReadTable, TableLogs, ValidTable
 from analysis.clean.plausibility import check_chronology
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
 from analysis.clean.vocabularies import unmapped_message
@@ -115,10 +107,10 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     """
     pace = Pace(progress or (lambda _msg: None))
     say, log = pace.say, _Logs()
-    read, tables, id_warnings = _read_sources(config, log, pace)
+    read, tables, id_warnings, done = _read_sources(config, log, pace)
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
-    patients, conflicts, removed = _deduplicate(tables, config, log)
+    patients, conflicts, removed = _deduplicate(tables, config, log, done)
     deduped = patients  # the child tables now hold no other patient
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
@@ -152,26 +144,34 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
 
 def _read_sources(
     config: StudyConfig, log: _Logs, pace: Pace
-) -> tuple[_Read, dict[str, pd.DataFrame], list[str]]:
+) -> tuple[_Read, dict[str, pd.DataFrame], list[str], Deduplicated | None]:
     """Each table read (``per_table.read_phase``), the ids and labels checked across tables,
     each table validated (``per_table.validate_phase``); large studies share the tables with a
-    second process (``two_process``). The logs go to ``log`` in the order of one process: every
-    table's reading, the id checks, every table's validation. Returns what was read, the
-    validated tables and the id warnings."""
+    second process (``two_process``), and the command de-duplicates the patients and its own
+    tables while it waits for the others (``dedupe_tables.early``). The logs go to ``log`` in
+    the order of one process: every table's reading, the id checks, every table's validation.
+    Returns what was read, the validated tables, the id warnings and the de-duplication done."""
 
     def check(reads: dict[str, ReadTable]) -> tuple[list[str], pd.DataFrame]:
         found = identity.check_ids({t: r.ids for t, r in reads.items()}, config.cleaning)
         _stop_on_unmapped({t: r.unmapped for t, r in reads.items()}, config)
         return found
 
-    reads, (id_warnings, id_audit), valid = two_process.read_and_validate(config, pace, check)
+    def meanwhile(reads: dict[str, ReadTable], valid: dict[str, ValidTable]) -> Deduplicated | None:
+        excluded = [f for r in reads.values() for f in r.logs.excluded]
+        excluded += [f for v in valid.values() for f in v.logs.excluded]
+        return dedupe_tables.early(excluded, {t: v.data for t, v in valid.items()}, config)
+
+    reads, (id_warnings, id_audit), valid, done = two_process.read_and_validate(
+        config, pace, check, meanwhile
+    )
     for r in reads.values():
         log.extend(r.logs)
     log.audit.append(id_audit)
     for v in valid.values():
         log.extend(v.logs)
     read = _Read(counts=[r.counts for r in reads.values()])
-    return read, {t: v.data for t, v in valid.items()}, id_warnings
+    return read, {t: v.data for t, v in valid.items()}, id_warnings, done
 
 
 def _stop_on_unmapped(unmapped: dict[str, pd.DataFrame], config: StudyConfig) -> None:
@@ -183,43 +183,32 @@ def _stop_on_unmapped(unmapped: dict[str, pd.DataFrame], config: StudyConfig) ->
 
 
 def _deduplicate(
-    tables: dict[str, pd.DataFrame], config: StudyConfig, log: _Logs
+    tables: dict[str, pd.DataFrame], config: StudyConfig, log: _Logs, done: Deduplicated | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[str, str]]]:
     """Duplicate patients merged (conflicts removed), orphan and duplicate records of the other
-    tables dropped, exposures too close together flagged (``tables`` is updated in place).
+    tables dropped, exposures too close together flagged (``tables`` is updated in place);
+    ``done``: what was de-duplicated while a second process worked, the rest is done here.
     Returns the patients, the conflicts and ``{patient_id: (step, reason)}`` of those removed."""
-    step, conflicts = deduplicate_patients(tables["patients"])
-    patients = log.keep(step)
-    kept_ids = set(patients["patient_id"])
-    removed = identity.excluded_patients(log.excluded, kept_ids)
-    for pid in conflicts.get("patient_id", []):
-        removed[pid] = ("conflict", "conflicting duplicate patient records")
-    patients, children = with_keys(patients, {t: tables[t] for t in TABLES_ORDER[1:]})
-    kept = pd.Index(patients["patient_id"].to_numpy(dtype=object))  # without keys only
-    e = config.exposure
-    close = e.min_interval_days is not None
-    kept_rows: np.ndarray | None = None  # of the exposures, when not taken yet
+    if done is None:
+        done = Deduplicated.of(tables["patients"], log.excluded)
+    log.keep(done.step)
+    rows: np.ndarray | None = None  # the exposures kept, when not taken yet
     for table in TABLES_ORDER[1:]:
-        df = children[table]
-        if KEY in df:  # orphans found by key; one copy of the table for all steps
-            orphan = df[KEY].to_numpy() < 0
-            log.excluded.append(orphan_log(df, table, orphan, removed))
-            if table == "exposures" and close:
-                kept_rows, logged = duplicate_records(df, table, among=~orphan)
-                log.excluded.append(logged)
-                tables[table] = df
-            else:
-                tables[table] = log.keep(drop_duplicate_records(df, table, among=~orphan))
-            continue
-        df = log.keep(drop_orphans(df, table, kept, removed))
-        tables[table] = log.keep(drop_duplicate_records(df, table))
+        if table not in done.children:
+            done.add(table, tables[table], config)
+        child = done.children[table]
+        log.extend(child.logs)
+        tables[table] = child.data
+        if table == "exposures":
+            rows = child.rows
+    e = config.exposure
     if e.min_interval_days is not None:
         flagged = flag_close_exposures(
-            tables["exposures"], e.min_interval_days, e.singular, rows=kept_rows
+            tables["exposures"], e.min_interval_days, e.singular, rows=rows
         )
         tables["exposures"] = log.keep(flagged)
-    tables["patients"] = patients
-    return patients, conflicts, removed
+    tables["patients"] = done.patients
+    return done.patients, done.conflicts, done.removed
 
 
 def _apply_inclusion(

@@ -15,7 +15,10 @@ in the order of the tables, then the id and label checks, then the validations).
 way out when the second process cannot start or dies), ``2`` uses the second process whatever
 the size, unset (or ``auto``) decides by size. How the second process is started, fed and
 listened to: ``analysis.clean.second_process``. Its reads arrive first, so this process checks
-the ids across tables while it validates.
+the ids across tables while it validates, then does what needs only its own validated tables
+(``meanwhile``: the stage de-duplicates the patients and its tables) until the rest arrives.
+An error of that work is raised only once the second process's validations are in, after
+theirs: one process would have raised those first.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from analysis.errors import ConfigError
 from analysis.studyfile.config import StudyConfig
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 MIN_BYTES = 48 * 2**20  # raw bytes from which a second process pays (starting it: ~0.5-1 s)
 
@@ -47,23 +51,30 @@ def read_and_validate(
     config: StudyConfig,
     pace: Reporter,
     check: Callable[[dict[str, ReadTable]], T],
+    meanwhile: Callable[[dict[str, ReadTable], dict[str, ValidTable]], U | None],
     *,
     min_bytes: int | None = None,
-) -> tuple[dict[str, ReadTable], T, dict[str, ValidTable]]:
+) -> tuple[dict[str, ReadTable], T, dict[str, ValidTable], U | None]:
     """Every table read, ``check(reads)`` (the checks across tables), every table validated.
 
-    ``min_bytes``: the raw bytes from which a second process is used (default ``MIN_BYTES``).
-    Returns the reads (their ``data`` released), what ``check`` gave and the validated tables,
-    by table in the stage's order. Raises what one process doing it all in order would raise
-    first (see the module doc).
+    ``meanwhile(reads, valid)``: with a second process, what this process does with its own
+    validated tables while it waits for the others (not called in one process, nor after a
+    failure here). ``min_bytes``: the raw bytes from which a second process is used (default
+    ``MIN_BYTES``). Returns the reads (their ``data`` released), what ``check`` gave, the
+    validated tables by table in the stage's order, and what ``meanwhile`` gave (None when not
+    called). Raises what one process doing it all in order would raise first (see the module
+    doc).
     """
     mine, theirs = plan(config, MIN_BYTES if min_bytes is None else min_bytes)
     if not theirs:
         reads = {t: read_phase(config, t, pace) for t in TABLES_ORDER}
         checked = check(reads)
-        return reads, checked, {t: validate_phase(config, reads[t], pace) for t in TABLES_ORDER}
+        valid = {t: validate_phase(config, reads[t], pace) for t in TABLES_ORDER}
+        return reads, checked, valid, None
     shared, here = Shared(pace), Parts()
     shared.say(f"{', '.join(theirs)} in a second process, {', '.join(mine)} in this one")
+    early: U | None = None
+    failed: Exception | None = None
     with Worker(config, theirs, shared) as worker:
         for part in run_tables(config, mine, shared):
             here.add(part)
@@ -71,9 +82,16 @@ def read_and_validate(
         parts.raise_first("read")  # (leaving the block stops the second process)
         reads = {t: parts.reads[t] for t in TABLES_ORDER}
         checked = check(reads)  # while the second process validates
+        if not here.failures:
+            try:
+                early = meanwhile(reads, dict(here.valid))
+            except Exception as exc:  # raised after the second process's validation errors
+                failed = exc
         parts = here.merged(worker.wait(lambda there: there.valid_known(theirs)))
     parts.raise_first("validate")
-    return reads, checked, {t: parts.valid[t] for t in TABLES_ORDER}
+    if failed is not None:
+        raise failed
+    return reads, checked, {t: parts.valid[t] for t in TABLES_ORDER}, early
 
 
 def plan(config: StudyConfig, min_bytes: int) -> tuple[list[str], list[str]]:

@@ -2,7 +2,7 @@
 equals the same step matching by the id text (the code before the key), exactly, on random
 tables with hostile ids (number-like, unicode, case and width variants, ids of no patient,
 missing dates, ties, empty tables); and the whole clean stage gives the same tables, logs and
-flow with the key as without it (``with_keys`` made a no-op)."""
+flow with the key as without it (``dedupe_tables.patient_keys`` made to give none)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis.clean.stage as stage
-from analysis.clean import derive
+from analysis.clean import dedupe_tables, derive
 from analysis.clean.duplicates import (
     drop_duplicate_records,
     drop_orphans,
@@ -288,7 +288,7 @@ def test_first_of_january_equals_the_per_value_reference(years):
 def test_clean_stage_with_keys_equals_the_stage_by_id(study, monkeypatch):
     config = StudyConfig.load(study)
     keyed = stage.clean_study(config)
-    monkeypatch.setattr(stage, "with_keys", lambda patients, tables: (patients, tables))
+    monkeypatch.setattr(dedupe_tables, "patient_keys", lambda patients: None)
     by_id = stage.clean_study(config)
     assert keyed.tables.keys() == by_id.tables.keys()
     for name in keyed.tables:
@@ -359,7 +359,7 @@ def test_hostile_mini_study_with_keys_equals_the_stage_by_id(mini_study, monkeyp
     config = StudyConfig.load(mini_study(files=HOSTILE_FILES, yaml_edit=edit))
     keyed = stage.clean_study(config)
     assert len(keyed.conflicts) and len(keyed.exclusions)  # the awkward cases happen
-    monkeypatch.setattr(stage, "with_keys", lambda patients, tables: (patients, tables))
+    monkeypatch.setattr(dedupe_tables, "patient_keys", lambda patients: None)
     by_id = stage.clean_study(config)
     for name in keyed.tables:
         pd.testing.assert_frame_equal(keyed.tables[name], by_id.tables[name])

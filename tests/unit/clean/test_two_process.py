@@ -8,7 +8,7 @@ import pickle
 import pandas as pd
 import pytest
 
-from analysis.clean import per_table, second_process, two_process
+from analysis.clean import dedupe_tables, per_table, second_process, two_process
 from analysis.clean.stage import CleanResult, clean_study
 from analysis.errors import (
     ConfigError,
@@ -185,6 +185,85 @@ def test_a_worker_exception_comes_back_with_its_traceback(mini_study, monkeypatc
 
     text = "".join(traceback.format_exception(caught.value))
     assert "the second process of the clean stage" in text and "in boom" in text
+
+
+# Conflicting and exact duplicate patients, a patient excluded (an unmapped sex: P6), orphans
+# in every child table.
+DUPLICATES = {
+    **MESSY,
+    "patients.csv": MESSY["patients.csv"].rstrip()
+    + "\n        P4,F,33,HN IV,2021-02-01,no,,\n        P1,F,55,Ludwig I,2021-01-10,no,,\n"
+    + "        P6,xyz,50,HN III,2021-02-01,no,,\n",
+    "sessions.csv": MESSY["sessions.csv"].rstrip()
+    + "\n        P9,2020-01-10,0.1\n        P1,2020-01-10,0.1\n        P4,2020-03-01,0.1\n"
+    + "        P6,2020-02-01,0.1\n",
+    "aes.csv": MESSY["aes.csv"].rstrip() + "\n        P9,2020-01-11,pain,mild,no\n",
+    "conc.csv": MINI_FILES["conc.csv"].rstrip() + "\n        P9,biotin,2020-01-01,\n",
+    "assess.csv": MESSY["assess.csv"].rstrip() + "\n        P5,2021-01-25,stable\n",
+}
+
+
+@pytest.mark.parametrize(
+    "theirs",
+    [["exposures"], ["adverse_events", "assessments"], ["exposures", "concomitant"], ["patients"]],
+)
+@pytest.mark.parametrize("keys", [True, False], ids=["by key", "by id"])
+def test_what_is_de_duplicated_while_waiting_gives_what_one_process_gives(
+    mini_study, monkeypatch, theirs, keys
+):
+    """The patients and this process's tables de-duplicated while the second process validates
+    the others: the same tables, logs (in order), flow and conflicts as in one process."""
+    config = StudyConfig.load(
+        mini_study(
+            files=DUPLICATES,
+            yaml=MINI_YAML + "cleaning: {on_unmapped: exclude, max_orphan_fraction: 1}\n",
+        )
+    )
+    if not keys:
+        monkeypatch.setattr(dedupe_tables, "patient_keys", lambda patients: None)
+    one = _serial(monkeypatch, config)
+    steps = one.exclusions["step"] + ":" + one.exclusions["reason"].str[:30]
+    assert len(one.conflicts) and {"orphan", "duplicate", "patient_excluded"} <= set(
+        one.exclusions["step"]
+    ), steps.value_counts()
+    assert one.exclusions["reason"].str.startswith("patient excluded at step 'vocabulary'").any()
+    early: list[list[str]] = []
+    real = dedupe_tables.early
+
+    def spy(excluded, valid, config):
+        early.append(list(valid))
+        return real(excluded, valid, config)
+
+    monkeypatch.setattr(dedupe_tables, "early", spy)
+    _split(monkeypatch, theirs)
+    _assert_same(one, clean_study(config))
+    assert early == [[t for t in per_table_order() if t not in theirs]]
+
+
+def test_an_error_of_the_work_while_waiting_comes_after_the_second_process_errors(
+    mini_study, monkeypatch
+):
+    config = StudyConfig.load(mini_study())
+
+    def fail(excluded, valid, config):
+        raise RuntimeError("de-duplication went wrong")
+
+    monkeypatch.setattr(dedupe_tables, "early", fail)
+    _split(monkeypatch, ["exposures"])
+    with pytest.raises(RuntimeError, match="de-duplication went wrong"):
+        clean_study(config)
+    boom = (
+        "import analysis.clean.per_table as p; v = p.validate_phase\n"
+        "def boom(config, read, pace):\n"
+        "    if read.table == 'exposures': raise KeyError('exposures went wrong')\n"
+        "    return v(config, read, pace)\n"
+        "p.validate_phase = boom\n"
+    )
+    boot = second_process._BOOT.replace("; ", "\n")
+    at = boot.index("from analysis.clean.second_process import work")  # after sys.path is set
+    monkeypatch.setattr(second_process, "_BOOT", boot[:at] + boom + boot[at:])
+    with pytest.raises(KeyError, match="exposures went wrong"):  # one process: this first
+        clean_study(config)
 
 
 def test_a_worker_that_dies_gives_a_pipeline_error_saying_how_to_run_in_one_process(

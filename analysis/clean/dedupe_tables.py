@@ -1,0 +1,108 @@
+"""De-duplication across the tables: the patient table first, then each child table as it comes.
+
+Duplicate patients are merged (conflicting ones removed); then each child table loses its
+orphan records (no patient, or a patient removed) and its duplicate records. A child table needs
+only the de-duplicated patients, so when a second process validates some tables
+(``two_process``) the command de-duplicates the patients and the tables it holds while it waits
+for the others. The logs are kept in the stage's order whatever the order of the work: the
+patients', then each child table's (``TABLES_ORDER``); what is done early is exactly what would
+be done later (the same functions on the same frames; ``tests/unit/clean/test_two_process.py``
+compares the whole stage in one process and in two).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.clean import identity
+from analysis.clean.columns import TABLES_ORDER
+from analysis.clean.duplicates import (
+    deduplicate_patients,
+    drop_duplicate_records,
+    drop_orphans,
+    duplicate_records,
+    orphan_log,
+)
+from analysis.clean.per_patient import KEY, PatientKeys
+from analysis.clean.per_table import TableLogs
+from analysis.clean.step import Step
+from analysis.studyfile.config import StudyConfig
+
+#: how patient keys are made (``PatientKeys.of``); a test replaces it to run the stage by id
+patient_keys = PatientKeys.of
+
+
+@dataclass
+class ChildDone:
+    """A child table de-duplicated: its records (for the exposures when near-duplicates are
+    flagged next: all, with ``rows`` the positions kept), and the logs of the steps."""
+
+    data: pd.DataFrame
+    logs: TableLogs
+    rows: np.ndarray | None = None
+
+
+@dataclass
+class Deduplicated:
+    """The patients de-duplicated, what the child tables need of them, and the child tables
+    done so far."""
+
+    step: Step  # the patients' de-duplication (its data: the patients, without keys)
+    patients: pd.DataFrame  # with the integer patient key when the ids allow one
+    conflicts: pd.DataFrame
+    removed: dict[str, tuple[str, str]]  # patient id -> (step, reason) of the patients removed
+    keys: PatientKeys | None
+    children: dict[str, ChildDone] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, patients: pd.DataFrame, excluded: list[pd.DataFrame]) -> Deduplicated:
+        """``patients`` (validated) de-duplicated; ``excluded``: the exclusion logs so far (those
+        of the patient table are read: a patient whose every record was excluded is removed)."""
+        step, conflicts = deduplicate_patients(patients)
+        kept_ids = set(step.data["patient_id"])
+        removed = identity.excluded_patients([*excluded, step.excluded], kept_ids)
+        for pid in conflicts.get("patient_id", []):
+            removed[pid] = ("conflict", "conflicting duplicate patient records")
+        keys = patient_keys(step.data)
+        keyed = step.data if keys is None else keys.patients
+        return cls(step, keyed, conflicts, removed, keys)
+
+    def add(self, table: str, records: pd.DataFrame, config: StudyConfig) -> None:
+        """``records`` of child ``table`` (validated) de-duplicated."""
+        logs = TableLogs()
+        df = records if self.keys is None else self.keys.key(records)
+        close = table == "exposures" and config.exposure.min_interval_days is not None
+        if KEY in df:  # orphans found by key; one copy of the table for all steps
+            orphan = df[KEY].to_numpy() < 0
+            logs.excluded.append(orphan_log(df, table, orphan, self.removed))
+            if close:
+                rows, logged = duplicate_records(df, table, among=~orphan)
+                logs.excluded.append(logged)
+                self.children[table] = ChildDone(df, logs, rows)
+                return
+            df = logs.keep(drop_duplicate_records(df, table, among=~orphan))
+        else:
+            kept = pd.Index(self.patients["patient_id"].to_numpy(dtype=object))
+            df = logs.keep(drop_orphans(df, table, kept, self.removed))
+            df = logs.keep(drop_duplicate_records(df, table))
+        self.children[table] = ChildDone(df, logs)
+
+
+def early(
+    excluded: list[pd.DataFrame], valid: dict[str, pd.DataFrame], config: StudyConfig
+) -> Deduplicated | None:
+    """The patients and the child tables of ``valid`` (the validated tables at hand)
+    de-duplicated; None without the patient table."""
+    if "patients" not in valid:
+        return None
+    done = Deduplicated.of(valid["patients"], excluded)
+    for table in TABLES_ORDER[1:]:
+        if table in valid:
+            done.add(table, valid[table], config)
+    return done
+
+
+__all__ = ["ChildDone", "Deduplicated", "early", "patient_keys"]
