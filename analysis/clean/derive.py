@@ -299,34 +299,47 @@ def exposures_on_or_before(
 ) -> np.ndarray:
     """For each ``(patient_id, when)``: how many of the patient's exposures start on or before
     ``when`` (0 when ``when`` is missing); ``patient_id`` is matched with the column ``by`` of
-    ``exposures`` (the id, or the integer patient key). One sort of exposures and events
-    together: by patient, date, exposures before events on the same day; the count is the
-    running number of exposures since the patient's first row."""
+    ``exposures`` (the id, or the integer patient key). Each exposure and event becomes one
+    integer, its patient's code times the count of distinct dates plus its date's rank among
+    them; the exposures' integers sorted once, an event's count is the number of them up to its
+    own less those before its patient's first (two binary searches, the events in order).
+    ``tests/unit/clean/test_distinct.py`` checks it against a count per event."""
     if len(patient_id) == 0:
         return np.zeros(0, dtype=np.int64)
     starts = exposures.loc[exposures["start_date"].notna(), [by, "start_date"]]
-    both = pd.concat([starts[by], patient_id], ignore_index=True)
-    codes, _ = pd.factorize(both)
     n_exp = len(starts)
+    codes = _patient_codes(starts[by], patient_id, by)
     dates = np.concatenate(
         [
             starts["start_date"].to_numpy(dtype="datetime64[ns]").view("int64"),
             pd.Series(when).to_numpy(dtype="datetime64[ns]").view("int64"),
         ]
     )
-    kind = np.r_[np.zeros(n_exp, dtype=np.int8), np.ones(len(patient_id), dtype=np.int8)]
-    order = np.lexsort((kind, dates, codes))
-    is_exposure = (kind[order] == 0).astype(np.int64)
-    running = np.cumsum(is_exposure)
-    sorted_codes = codes[order]
-    first = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
-    before_patient = (running - is_exposure)[first]
-    patient_start = np.repeat(before_patient, np.diff(np.r_[np.flatnonzero(first), len(order)]))
-    counts = np.empty(len(order), dtype=np.int64)
-    counts[order] = running - patient_start
-    out = counts[n_exp:]
+    date_codes, distinct = pd.factorize(dates)  # a few thousand distinct dates, hashed once
+    rank_of = np.empty(len(distinct), dtype=np.int64)
+    rank_of[np.argsort(distinct, kind="stable")] = np.arange(len(distinct), dtype=np.int64)
+    span = len(distinct)
+    keys = codes * span + rank_of[date_codes]  # < (patients + 1) * dates: far inside int64
+    own = np.sort(keys[:n_exp])
+    events = keys[n_exp:]
+    order = np.argsort(events, kind="stable")  # sorted needles: the searches stay in cache
+    sorted_events = events[order]
+    first = np.searchsorted(own, sorted_events - sorted_events % span, side="left")
+    out = np.empty(len(events), dtype=np.int64)
+    out[order] = np.searchsorted(own, sorted_events, side="right") - first
     out[pd.isna(pd.Series(when)).to_numpy()] = 0
     return out
+
+
+def _patient_codes(exposure_patients: pd.Series, event_patients: pd.Series, by: str) -> np.ndarray:
+    """A code from 0 per patient of the exposures and events together: the integer patient keys
+    plus one (-1, no patient, is a code too), else ``pd.factorize`` of the values plus one (all
+    missing ids share code 0, as they shared a group when events were sorted with exposures)."""
+    if by == KEY:
+        keys = [exposure_patients.to_numpy(dtype=np.int64), event_patients.to_numpy(dtype=np.int64)]
+        return np.concatenate(keys) + 1
+    codes, _ = pd.factorize(pd.concat([exposure_patients, event_patients], ignore_index=True))
+    return codes.astype(np.int64) + 1
 
 
 def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.DataFrame:

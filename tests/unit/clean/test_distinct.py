@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from analysis.clean import cells, dates, numbers, vocabularies
 from analysis.clean.derive import exposures_on_or_before
 from analysis.clean.distinct import distinct_codes, map_distinct
+from analysis.clean.per_patient import KEY
 from analysis.studyfile.text import normalize_label
 from tests.unit.clean._same_cells import same_cell
 
@@ -80,22 +81,47 @@ def test_strip_text_keeps_non_text_cells_and_blanks_as_they_were():
     assert out["d"].tolist() == [1, None, "z"]
 
 
-@settings(max_examples=100, deadline=None)
+_PATIENTS = st.sampled_from(["A", "B", "C"]) | st.none()
+_WHEN = st.integers(0, 9 * 24) | st.none()  # hours: times within a day, several a day
+
+
+def _at(hours: int | None) -> pd.Timestamp:
+    return pd.NaT if hours is None else pd.Timestamp("2020-01-01") + pd.Timedelta(hours=hours)
+
+
+@settings(max_examples=150, deadline=None)
 @given(
-    st.lists(st.tuples(st.sampled_from("ABC"), st.integers(0, 9) | st.none()), max_size=20),
-    st.lists(st.tuples(st.sampled_from("ABCD"), st.integers(-1, 10) | st.none()), max_size=20),
+    st.lists(st.tuples(_PATIENTS, _WHEN), max_size=20),
+    st.lists(st.tuples(_PATIENTS | st.just("D"), _WHEN | st.just(-24)), max_size=20),
+    st.booleans(),
 )
-def test_exposure_numbers_equal_a_search_per_event(exp_rows, ae_rows):
-    day = lambda d: pd.NaT if d is None else pd.Timestamp("2020-01-01") + pd.Timedelta(days=d)  # noqa: E731
+def test_exposure_numbers_equal_a_search_per_event(exp_rows, ae_rows, by_key):
+    """Against a count per event (the definition): ids or integer patient keys (-1: no patient),
+    missing ids (they match each other, as grouping them always did), missing dates, ties,
+    events before every exposure."""
     exposures = pd.DataFrame(
-        {"patient_id": [p for p, _ in exp_rows], "start_date": [day(d) for _, d in exp_rows]},
+        {"patient_id": [p for p, _ in exp_rows], "start_date": [_at(h) for _, h in exp_rows]},
         dtype=object,
     ).astype({"start_date": "datetime64[ns]"})
     ids = pd.Series([p for p, _ in ae_rows], dtype=object)
-    onset = pd.Series([day(d) for _, d in ae_rows], dtype="datetime64[ns]")
-    got = exposures_on_or_before(exposures, ids, onset)
+    onset = pd.Series([_at(h) for _, h in ae_rows], dtype="datetime64[ns]")
+    by = "patient_id"
+    if by_key:  # the key: a number per patient, -1 for no patient (a missing id)
+        number = {"A": 0, "B": 1, "C": 2, "D": 3, None: -1}
+        exposures[KEY] = np.array([number[p] for p in exposures["patient_id"]], dtype=np.int64)
+        events = pd.Series([number[p] for p in ids], dtype=np.int64)
+        by = KEY
+    got = exposures_on_or_before(exposures, events if by_key else ids, onset, by=by)
+    same = lambda a, b: (a == b) or (a is None and b is None)  # noqa: E731
     want = [
-        0 if pd.isna(o) else int((exposures["start_date"][exposures["patient_id"] == p] <= o).sum())
+        0
+        if pd.isna(o)
+        else int(
+            sum(
+                same(q, p) and pd.notna(d) and d <= o
+                for q, d in zip(exposures["patient_id"], exposures["start_date"], strict=True)
+            )
+        )
         for p, o in zip(ids, onset, strict=True)
     ]
     assert list(got) == want
