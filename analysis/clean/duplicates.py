@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
-from analysis.clean.ordering import integer_codes, sorted_positions
+from analysis.clean.ordering import integer_codes, sorted_positions, stable_order
 from analysis.clean.per_patient import KEY, key_column
 from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
@@ -144,7 +144,7 @@ def first_of_key(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
         return first_of_group[group]
     values = [np.where(missing, 0, c) for c, missing in codes]  # a missing value: one code
     flags = [missing for _, missing in codes if missing.any()]
-    order = np.lexsort([*reversed(values), *reversed(flags)])
+    order = stable_order([*flags, *values])  # as lexsort of them reversed: the flags first
     new = np.zeros(len(order), dtype=bool)
     new[0] = True
     for a in [*values, *flags]:

@@ -61,6 +61,40 @@ def integer_codes(
     return out
 
 
+def stable_order(keys: list[np.ndarray]) -> np.ndarray:
+    """``np.lexsort(keys[::-1])`` (``keys``: int64 arrays, the first the primary): the positions
+    in the stable order of the keys. When the keys' spans multiply to less than 2^62, each key
+    becomes its place from its smallest value (or its rank among its distinct values, when
+    that is more compact) and they are combined into one integer sorted once; NumPy's lexsort
+    sorts once per key (2.3 s for 7M rows of two keys, against 1.1 s).
+    ``tests/unit/clean/test_ordering.py`` compares it with ``np.lexsort``."""
+    if len(keys) < 2 or not len(keys[0]):
+        return np.lexsort(keys[::-1]) if keys else np.zeros(0, dtype=np.intp)
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    room = 1
+    for key in keys:
+        place, span = _compact(key)
+        room *= span
+        if room >= 2**62:
+            return np.lexsort(keys[::-1])
+        combined *= span
+        combined += place
+    return np.argsort(combined, kind="stable")
+
+
+def _compact(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(place, span)``: int64 values from 0 that order and group as ``key`` does, all below
+    ``span``: the offset from the smallest value when the values lie close together (keys,
+    codes, flags), else the rank among the distinct values (dates)."""
+    low, high = int(key.min()), int(key.max())
+    if high - low < 4 * len(key):
+        return key.astype(np.int64) - low, high - low + 1
+    codes, distinct = pd.factorize(key)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[np.argsort(distinct, kind="stable")] = np.arange(len(distinct), dtype=np.int64)
+    return rank[codes], len(distinct)
+
+
 def sorted_positions(df: pd.DataFrame, columns: list[str], na_position: str = "last") -> np.ndarray:
     """The positions that put ``df`` in the order of ``df.sort_values(columns, kind="stable",
     na_position=...)``, found on those columns alone (``arange`` when already in order)."""
@@ -68,7 +102,7 @@ def sorted_positions(df: pd.DataFrame, columns: list[str], na_position: str = "l
         return np.arange(len(df))
     codes = integer_codes(df, columns)
     if codes is not None and not any(missing.any() for _, missing in codes):
-        return np.lexsort([c for c, _ in reversed(codes)])  # stable, as sort_values below
+        return stable_order([c for c, _ in codes])  # stable, as sort_values below
     keys = df[columns].reset_index(drop=True)
     ordered = keys.sort_values(columns, kind="stable", na_position=na_position)  # type: ignore[call-overload]
     return ordered.index.to_numpy()

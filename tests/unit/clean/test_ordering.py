@@ -1,5 +1,6 @@
 """``sorted_positions`` gives the order of a stable ``sort_values`` (it only skips sorts that
-would keep every row in place), ``finalise_table`` equals the code before (sort, number, reorder) and ``running_number`` equals ``groupby().cumcount() + 1``, on random keys with
+would keep every row in place), ``finalise_table`` equals the code before (sort, number, reorder) and ``running_number`` equals ``groupby().cumcount() + 1`` and ``stable_order`` equals
+``np.lexsort``, on random keys with
 ties, missing values, one-row runs and empty tables."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from analysis.clean.ordering import (
     in_order,
     running_number,
     sorted_positions,
+    stable_order,
 )
 
 ROWS = st.lists(
@@ -132,3 +134,32 @@ def test_a_categorical_key_is_in_the_order_of_its_categories() -> None:
     )
     assert not in_order(df, ["patient_id", "ae_term"])
     assert list(sorted_positions(df, ["patient_id", "ae_term"])) == [1, 0]
+
+
+_KEY = st.sampled_from(
+    [
+        st.integers(-1, 5),  # patient keys: close together, -1 for none
+        st.integers(0, 1),  # flags
+        st.sampled_from([np.iinfo(np.int64).min, 1_577_836_800 * 10**9, 1_609_459_200 * 10**9]),
+        st.integers(-(2**62), 2**62),  # far apart: ranked, or too wide to combine
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_stable_order_equals_lexsort(data):
+    n = data.draw(st.integers(0, 40))
+    kinds = data.draw(st.lists(_KEY, min_size=1, max_size=4))
+    keys = [np.array(data.draw(st.lists(k, min_size=n, max_size=n)), dtype=np.int64) for k in kinds]
+    if data.draw(st.booleans()):
+        keys = [k.astype(bool) if set(np.unique(k)) <= {0, 1} else k for k in keys]
+    np.testing.assert_array_equal(stable_order(keys), np.lexsort(keys[::-1]))
+
+
+def test_stable_order_of_wide_keys_falls_back_to_lexsort():
+    rng = np.random.default_rng(3)
+    keys = [rng.integers(0, 5, 1000)]  # ties, so that the later keys decide
+    keys += [rng.integers(-(2**62), 2**62, 1000) for _ in range(7)]  # ranked: 1000 places each,
+    # 1000**7 > 2^62 together: sorted by lexsort
+    np.testing.assert_array_equal(stable_order(keys), np.lexsort(keys[::-1]))
