@@ -6,9 +6,12 @@ contradictory config), so every failure is collected and the run stops with the 
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.clean.ordering import in_order
 from analysis.errors import PipelineError
 from analysis.studyfile.config import StudyConfig
 
@@ -86,6 +89,9 @@ def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfi
     """
     failures = []
     for name, schema in analysis_schemas(config).items():
+        if schema.unique and unique_in_order(tables[name], list(schema.unique)):
+            schema = copy.copy(schema)  # the rows are unique: pandas need not hash them again
+            schema.unique = None
         try:
             # inplace: the schemas coerce nothing, so nothing is written; it spares a copy
             schema.validate(tables[name], lazy=True, inplace=True)
@@ -103,6 +109,26 @@ def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfi
             "derivation that cannot all hold), or this is a bug: correct the values named above "
             "or the study file; if both look right, report this message."
         )
+
+
+def unique_in_order(df: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether no two rows of ``df`` share the values of ``columns``, told without hashing when
+    ``df`` is sorted by them (the analysis tables are, by the columns they lead with): equal rows
+    would then be next to each other. False when not sorted or a key is missing (the schema's
+    own check then decides). ``tests/unit/clean/test_contract.py`` compares it with
+    ``DataFrame.duplicated``."""
+    if not in_order(df, columns):
+        return False
+    same = pd.Series(True, index=df.index[1:]).to_numpy()
+    for column in columns:
+        values = df[column]
+        a = (
+            values.cat.codes.to_numpy()
+            if isinstance(values.dtype, pd.CategoricalDtype)
+            else values.to_numpy()
+        )
+        same &= a[1:] == a[:-1]
+    return not bool(same.any())
 
 
 def _failure_line(tables: dict[str, pd.DataFrame], row: dict[str, object]) -> str:
