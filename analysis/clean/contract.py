@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.clean.ordering import in_order
 from analysis.errors import PipelineError
 from analysis.studyfile.config import StudyConfig
 
@@ -112,23 +112,29 @@ def validate_analysis_tables(tables: dict[str, pd.DataFrame], config: StudyConfi
 
 
 def unique_in_order(df: pd.DataFrame, columns: list[str]) -> bool:
-    """Whether no two rows of ``df`` share the values of ``columns``, told without hashing when
-    ``df`` is sorted by them (the analysis tables are, by the columns they lead with): equal rows
-    would then be next to each other. False when not sorted or a key is missing (the schema's
-    own check then decides). ``tests/unit/clean/test_contract.py`` compares it with
-    ``DataFrame.duplicated``."""
-    if not in_order(df, columns):
-        return False
-    same = pd.Series(True, index=df.index[1:]).to_numpy()
+    """Whether every row of ``df`` comes strictly after the one before by ``columns`` (compared
+    in turn, as a sort by them orders): then no two rows share those values, told without
+    hashing them (the analysis tables are sorted by the columns they lead with). False when not,
+    when a key is missing or its values do not compare (the schema's own check then decides).
+    ``tests/unit/clean/test_contract.py`` compares it with ``DataFrame.duplicated``."""
+    if len(df) < 2:
+        return True
+    after = np.zeros(len(df) - 1, dtype=bool)  # pairs already told apart by an earlier column
     for column in columns:
         values = df[column]
-        a = (
-            values.cat.codes.to_numpy()
-            if isinstance(values.dtype, pd.CategoricalDtype)
-            else values.to_numpy()
-        )
-        same &= a[1:] == a[:-1]
-    return not bool(same.any())
+        if values.isna().any():
+            return False
+        cat = isinstance(values.dtype, pd.CategoricalDtype)  # ordered by its categories
+        a = values.cat.codes.to_numpy() if cat else values.to_numpy()
+        try:
+            less = a[:-1] < a[1:]
+            equal = a[:-1] == a[1:]
+        except TypeError:
+            return False
+        if not (after | less | equal).all():  # a pair out of order
+            return False
+        after |= less
+    return bool(after.all())
 
 
 def _failure_line(tables: dict[str, pd.DataFrame], row: dict[str, object]) -> str:
