@@ -287,7 +287,7 @@ def figure(results: list[dict[str, Any]], path: Path, note: str) -> dict[str, fl
 
     lines = curves(results)
     slopes = {name: slope(points) for name, points in lines.items()}
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    fig, ax = plt.subplots(figsize=(10, 5))
     for name, points in lines.items():
         b = slopes[name]
         label = f"{name} (slope {b:.2f})" if b is not None else name
@@ -299,7 +299,8 @@ def figure(results: list[dict[str, Any]], path: Path, note: str) -> dict[str, fl
     ax.set_ylabel("seconds (wall clock)")
     ax.set_title("Time against registry size, each stage (log-log)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    # beside the axes: inside, it hid the points of whichever line ran under it
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
     fig.text(0.01, 0.01, note, fontsize=6, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, dpi=120)
