@@ -235,12 +235,13 @@ def _overlapping(
         end = default if assessed is None else assessed.fillna(default)
     else:
         end = patients["exposure_end_date"]
-    win = pd.DataFrame(
-        {"window_start": start.to_numpy(), "window_end": end.to_numpy()},
-        index=patients["patient_id"],
-    )
     c = concomitant.loc[concomitant["drug"].isin(rule.treatments)]
-    c = c.join(win, on="patient_id")
+    # each record's patient's window (missing for no patient: it overlaps nothing), by the
+    # integer keys when the frames carry them, as a join on the id would give
+    c = c.assign(
+        window_start=patient_values(patients, start, c).to_numpy(),
+        window_end=patient_values(patients, end, c).to_numpy(),
+    )
     overlaps = (c["start_date"] <= c["window_end"]) & (
         c["stop_date"].isna() | (c["stop_date"] >= c["window_start"])
     )

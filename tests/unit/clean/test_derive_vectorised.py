@@ -116,3 +116,69 @@ def test_has_record_equals_isin(ids, records, dtype):
     got = has_record(patients, record_ids, patient_positions(patients, record_ids))
     want = patients["patient_id"].isin(set(record_ids))
     pd.testing.assert_series_equal(got, want)
+
+
+def _reference_overlapping(patients, concomitant, treatments, end):
+    """``derive._overlapping`` before the keys: a join of the windows on the patient id."""
+    win = pd.DataFrame(
+        {"window_start": patients["day0_date"].to_numpy(), "window_end": end.to_numpy()},
+        index=patients["patient_id"],
+    )
+    c = concomitant.loc[concomitant["drug"].isin(treatments)].join(win, on="patient_id")
+    overlaps = (c["start_date"] <= c["window_end"]) & (
+        c["stop_date"].isna() | (c["stop_date"] >= c["window_start"])
+    )
+    return c.loc[overlaps]
+
+
+_DAY = st.integers(0, 30).map(lambda d: pd.Timestamp("2020-01-01") + pd.Timedelta(days=d))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(_DAY | st.just(pd.NaT), _DAY | st.just(pd.NaT)), max_size=5),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["P0", "P1", "P2", "P3", "P9", None]),
+            st.sampled_from(["minoxidil", "biotin"]),
+            _DAY | st.just(pd.NaT),
+            _DAY | st.just(pd.NaT),
+        ),
+        max_size=12,
+    ),
+    st.booleans(),
+    st.sampled_from(["exposure", "response"]),
+)
+def test_overlapping_concomitant_equals_the_join_on_the_id(windows, records, keyed, window):
+    from analysis.clean.derive import _overlapping
+    from analysis.clean.per_patient import KEY, with_keys
+    from analysis.studyfile.config import Derivation
+    from analysis.studyfile.design import ConcomitantOverlap
+
+    patients = pd.DataFrame(
+        {
+            "patient_id": pd.Series([f"P{i}" for i in range(len(windows))], dtype=object),
+            "day0_date": pd.to_datetime([w[0] for w in windows]),
+            "exposure_end_date": pd.to_datetime([w[1] for w in windows]),
+        }
+    )
+    concomitant = pd.DataFrame(
+        records, columns=["patient_id", "drug", "start_date", "stop_date"]
+    ).astype({"patient_id": object, "start_date": "datetime64[ns]", "stop_date": "datetime64[ns]"})
+    rule = ConcomitantOverlap(
+        treatments=["minoxidil"], window=window, if_any="combined", otherwise="mono"
+    )
+    d = Derivation()
+    if window == "exposure":
+        end = patients["exposure_end_date"]
+    else:  # no response assessed: day 0 plus the target month
+        end = patients["day0_date"] + pd.Timedelta(
+            days=int(d.response_target_month * d.days_per_month)
+        )
+    want = _reference_overlapping(patients, concomitant, ["minoxidil"], end)
+    if keyed:
+        patients, children = with_keys(patients, {"concomitant": concomitant})
+        concomitant = children["concomitant"]
+    got = _overlapping(patients, concomitant, rule, d)
+    columns = [c for c in got.columns if c != KEY]
+    pd.testing.assert_frame_equal(got[columns], want[columns], check_exact=True)
