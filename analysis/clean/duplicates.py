@@ -222,24 +222,29 @@ def _not_in_patient_table(p: object) -> str:
     return f"patient_id {p!r} is not in the patient table"
 
 
-def drop_excluded_records(
+def excluded_records(
     data: pd.DataFrame,
     table: str,
     deduped: pd.DataFrame,
     patients: pd.DataFrame,
     removed: dict[str, tuple[str, str]],
-) -> Step:
+) -> tuple[np.ndarray | None, pd.DataFrame]:
     """The records of ``data`` (a child table stripped of orphans) whose patient, one of
-    ``deduped``, is no longer in ``patients`` dropped and logged (:func:`drop_orphans`):
-    found by the integer patient keys when the frames carry them, else by the ids."""
+    ``deduped``, is no longer in ``patients``, logged as :func:`drop_orphans` logs them (found
+    by the integer patient keys when the frames carry them, else by the ids) but not dropped:
+    returns the positions of the records kept (None: every one; ``finalise_table`` takes them,
+    once) and the log of the others."""
     if KEY in data and KEY in patients and KEY in deduped:
         gone = np.zeros(len(deduped) + 1, dtype=bool)  # the extra last slot answers key -1
         gone[deduped[KEY].to_numpy()] = True
         gone[patients[KEY].to_numpy()] = False
-        return drop_orphans(data, table, set(), removed, orphan=gone[data[KEY].to_numpy()])
-    kept_ids = set(patients["patient_id"])
-    dropped = set(deduped["patient_id"]) - kept_ids
-    return drop_orphans(data, table, kept_ids, removed, dropped_ids=dropped)
+        orphan = gone[data[KEY].to_numpy()]
+    else:
+        dropped = set(deduped["patient_id"]) - set(patients["patient_id"])
+        orphan = data["patient_id"].isin(dropped).to_numpy()
+    if not orphan.any():
+        return None, pd.DataFrame(columns=LOG_COLUMNS)
+    return np.flatnonzero(~orphan), orphan_log(data, table, orphan, removed)
 
 
 def flag_close_exposures(

@@ -151,17 +151,22 @@ LEADING = {
 _HELPERS = frozenset({"_source", KEY})
 
 
-def finalise_table(table: str, df: pd.DataFrame, without: Collection[str] = ()) -> pd.DataFrame:
-    """Sorted, stable column order, no helper columns and none of ``without``. The order is
-    found on the key columns alone (the integer patient key in place of the id when ``df``
+def finalise_table(
+    table: str, df: pd.DataFrame, without: Collection[str] = (), rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Sorted, stable column order, no helper columns and none of ``without``; only the rows
+    at positions ``rows`` when given (as ``finalise_table(table, df.iloc[rows])``). The order
+    is found on the key columns alone (the integer patient key in place of the id when ``df``
     carries it: it sorts as the id) and the table taken once in it (not copied at every
     step)."""
     columns = [c for c in df.columns if c not in _HELPERS and c not in without]
     patient = key_column(df, "patient_id")
-    order = np.arange(len(df))
+    order = np.arange(len(df)) if rows is None else rows
     number = None
     if table == "exposures":
-        order = sorted_positions(df, [patient, "start_date", "source_row"])
+        by = [patient, "start_date", "source_row"]
+        narrow = df[by] if rows is None else df[by].iloc[rows]
+        order = order[sorted_positions(narrow, by)]
         number = running_number(df[patient].iloc[order])
         columns += [] if "exposure_number" in columns else ["exposure_number"]
     lead = [c for c in LEADING[table] if c in columns]

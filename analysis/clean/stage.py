@@ -18,7 +18,7 @@ from analysis.clean.accounting import account, require_balanced
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.contract import validate_analysis_tables
 from analysis.clean.dedupe_tables import Deduplicated
-from analysis.clean.duplicates import drop_excluded_records, flag_close_exposures
+from analysis.clean.duplicates import excluded_records, flag_close_exposures
 from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
 from analysis.clean.per_table import ReadTable, TableLogs, ValidTable
@@ -120,12 +120,15 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
     patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
+    kept: dict[str, np.ndarray | None] = {}  # the rows of each table kept, taken when finalised
     for table in TABLES_ORDER[1:]:
-        tables[table] = log.keep(
-            drop_excluded_records(tables[table], table, deduped, patients, removed)
-        )
+        kept[table], logged = excluded_records(tables[table], table, deduped, patients, removed)
+        log.excluded.append(logged)
     tables["patients"] = patients
-    tables = {k: finalise_table(k, v, without=_unread(k, v, config)) for k, v in tables.items()}
+    tables = {
+        k: finalise_table(k, v, without=_unread(k, v, config), rows=kept.get(k))
+        for k, v in tables.items()
+    }
     validate_analysis_tables(tables, config)
     result = CleanResult(
         tables=tables,

@@ -112,8 +112,12 @@ EVENTS = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(EVENTS, st.sampled_from(["exposures", "adverse_events", "assessments", "patients"]))
-def test_finalise_equals_the_code_before(rows, table):
+@given(
+    EVENTS,
+    st.sampled_from(["exposures", "adverse_events", "assessments", "patients"]),
+    st.lists(st.booleans(), min_size=20, max_size=20),
+)
+def test_finalise_equals_the_code_before(rows, table, keep):
     df = pd.DataFrame(rows, columns=["patient_id", "d", "source_row", "ae_term", "n"])
     df["ae_term"] = pd.Categorical(df["ae_term"], categories=["rash", "itch"])  # not lexical
     df["n"] = df["n"].astype("Int64")
@@ -124,6 +128,10 @@ def test_finalise_equals_the_code_before(rows, table):
     if table == "exposures":
         df = df.drop(columns="exposure_number") if len(rows) % 2 else df
     pd.testing.assert_frame_equal(finalise_table(table, df), _reference_finalise(table, df))
+    # only some rows (those of the patients still included): as finalising them alone
+    kept = np.flatnonzero(keep[: len(df)])
+    got = finalise_table(table, df, rows=kept)
+    pd.testing.assert_frame_equal(got, _reference_finalise(table, df.iloc[kept]))
 
 
 def test_a_categorical_key_is_in_the_order_of_its_categories() -> None:
