@@ -163,16 +163,7 @@ def test_a_worker_exception_comes_back_with_its_traceback(mini_study, monkeypatc
     cause (what --debug shows and retro-error.log holds). Validation failures in two tables:
     the first in order, although the other was raised here earlier."""
     config = StudyConfig.load(mini_study())
-    boom = (
-        "import analysis.clean.per_table as p; v = p.validate_phase\n"
-        "def boom(config, read, pace):\n"
-        "    if read.table == 'exposures': raise KeyError('exposures went wrong')\n"
-        "    return v(config, read, pace)\n"
-        "p.validate_phase = boom\n"
-    )
-    boot = second_process._BOOT.replace("; ", "\n")
-    at = boot.index("from analysis.clean.second_process import work")  # after sys.path is set
-    monkeypatch.setattr(second_process, "_BOOT", boot[:at] + boom + boot[at:])
+    _exposures_fail_in_the_second_process(monkeypatch)
     _fail_validating(monkeypatch, "concomitant", "concomitant went wrong")
     _split(monkeypatch, ["exposures"])
     monkeypatch.setenv(two_process.ENV, "2")
@@ -180,11 +171,11 @@ def test_a_worker_exception_comes_back_with_its_traceback(mini_study, monkeypatc
         clean_study(config)
     cause = caught.value.__cause__
     assert isinstance(cause, second_process.ChildTraceback)
-    assert "in boom" in str(cause) and "KeyError" in str(cause)
+    assert "in patched" in str(cause) and "KeyError" in str(cause)
     import traceback
 
     text = "".join(traceback.format_exception(caught.value))
-    assert "the second process of the clean stage" in text and "in boom" in text
+    assert "the second process of the clean stage" in text and "in patched" in text
 
 
 # Conflicting and exact duplicate patients, a patient excluded (an unmapped sex: P6), orphans
@@ -252,16 +243,7 @@ def test_an_error_of_the_work_while_waiting_comes_after_the_second_process_error
     _split(monkeypatch, ["exposures"])
     with pytest.raises(RuntimeError, match="de-duplication went wrong"):
         clean_study(config)
-    boom = (
-        "import analysis.clean.per_table as p; v = p.validate_phase\n"
-        "def boom(config, read, pace):\n"
-        "    if read.table == 'exposures': raise KeyError('exposures went wrong')\n"
-        "    return v(config, read, pace)\n"
-        "p.validate_phase = boom\n"
-    )
-    boot = second_process._BOOT.replace("; ", "\n")
-    at = boot.index("from analysis.clean.second_process import work")  # after sys.path is set
-    monkeypatch.setattr(second_process, "_BOOT", boot[:at] + boom + boot[at:])
+    _exposures_fail_in_the_second_process(monkeypatch)
     with pytest.raises(KeyError, match="exposures went wrong"):  # one process: this first
         clean_study(config)
 
@@ -380,16 +362,7 @@ def test_what_the_second_process_sends_equals_what_is_made_here(mini_study):
 
 def test_a_warning_in_the_second_process_is_issued_here(mini_study, monkeypatch):
     config = StudyConfig.load(mini_study())
-    shout = (
-        "import warnings, analysis.clean.per_table as p; v = p.validate_phase\n"
-        "def shout(config, read, pace):\n"
-        "    warnings.warn('odd values', FutureWarning)\n"
-        "    return v(config, read, pace)\n"
-        "p.validate_phase = shout\n"
-    )
-    boot = second_process._BOOT.replace("; ", "\n")
-    at = boot.index("from analysis.clean.second_process import work")
-    monkeypatch.setattr(second_process, "_BOOT", boot[:at] + shout + boot[at:])
+    _second_process_validates_after(monkeypatch, "warnings.warn('odd values', FutureWarning)")
     _split(monkeypatch, ["exposures"])
     monkeypatch.setenv(two_process.ENV, "2")
     with pytest.warns(FutureWarning, match=r"odd values \(in the second process\)"):
@@ -408,6 +381,28 @@ def test_parts_that_cannot_be_read_here_stop_the_second_process(mini_study, monk
         clean_study(StudyConfig.load(mini_study()))
     assert "MemoryError: no room for the part" in str(caught.value.__cause__)
     assert "RETRO_CLEAN_WORKERS=1" in str(caught.value)
+
+
+def _second_process_validates_after(monkeypatch, statement: str) -> None:
+    """The second process runs ``statement`` (one line; ``read`` is the table read) before it
+    validates each table: code put in its boot script, after ``sys.path`` is set."""
+    code = (
+        "import warnings, analysis.clean.per_table as p; v = p.validate_phase\n"
+        "def patched(config, read, pace):\n"
+        f"    {statement}\n"
+        "    return v(config, read, pace)\n"
+        "p.validate_phase = patched\n"
+    )
+    boot = second_process._BOOT.replace("; ", "\n")
+    at = boot.index("from analysis.clean.second_process import work")
+    monkeypatch.setattr(second_process, "_BOOT", boot[:at] + code + boot[at:])
+
+
+def _exposures_fail_in_the_second_process(monkeypatch) -> None:
+    """Validating the exposures in the second process raises ``KeyError('exposures went
+    wrong')``."""
+    statement = "if read.table == 'exposures': raise KeyError('exposures went wrong')"
+    _second_process_validates_after(monkeypatch, statement)
 
 
 def _fail_validating(monkeypatch, table: str, message: str) -> None:
