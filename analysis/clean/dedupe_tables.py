@@ -13,6 +13,7 @@ compares the whole stage in one process and in two).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,11 @@ class Deduplicated:
         keyed = step.data if keys is None else keys.patients
         return cls(step, keyed, conflicts, removed, keys)
 
+    @cached_property
+    def kept_ids(self) -> pd.Index:
+        """The patient ids, indexed once for the child tables matched by id (no keys)."""
+        return pd.Index(self.patients["patient_id"].to_numpy(dtype=object))
+
     def add(self, table: str, records: pd.DataFrame, config: StudyConfig) -> None:
         """``records`` of child ``table`` (validated) de-duplicated."""
         logs = TableLogs()
@@ -85,8 +91,7 @@ class Deduplicated:
                 return
             df = logs.keep(drop_duplicate_records(df, table, among=~orphan))
         else:
-            kept = pd.Index(self.patients["patient_id"].to_numpy(dtype=object))
-            df = logs.keep(drop_orphans(df, table, kept, self.removed))
+            df = logs.keep(drop_orphans(df, table, self.kept_ids, self.removed))
             df = logs.keep(drop_duplicate_records(df, table))
         self.children[table] = ChildDone(df, logs)
 

@@ -32,6 +32,7 @@ from analysis.clean.per_patient import (
 from analysis.clean.plausibility import _first_of_january
 from analysis.studyfile.config import StudyConfig
 from tests.conftest import REFERENCE_STUDY, REPO
+from tests.unit.clean.test_derive_vectorised import _reference_median_gap
 
 # ids that sort, hash and look alike in awkward ways; "Z-none" is never a patient
 IDS = ["P1", "P10", "P2", "p1", "01", "1", "1.0", "Ä", "A", "ａ", "é", "é", " x", "x", "中"]
@@ -427,7 +428,6 @@ def test_sorted_positions_equal_sort_values(df, columns, na_position):
 @given(study_tables(), st.booleans())
 def test_median_first_year_gap_on_sorted_exposures_equals_the_reference(tables, keyed):
     from analysis.clean.per_patient import median_first_year_gap
-    from tests.unit.clean.test_derive_vectorised import _reference_median_gap
 
     patients, children = tables
     kp, kc = _keyed_children(patients, children)
