@@ -14,9 +14,10 @@ import pandas as pd
 from analysis.clean.per_patient import KEY, key_column
 
 
-def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
-    """Whether ``df`` is already sorted by ``columns`` (ascending, ties allowed), with no
-    missing key; ``False`` when that cannot be told cheaply (missing or mixed-type keys)."""
+def in_order(df: pd.DataFrame, columns: list[str], *, strict: bool = False) -> bool:
+    """Whether ``df`` is already sorted by ``columns`` (ascending, ties allowed; with
+    ``strict``, none: each row after the one before, so no two rows share those values), with
+    no missing key; ``False`` when that cannot be told cheaply (missing or mixed-type keys)."""
     if len(df) < 2:
         return True
     undecided = np.ones(len(df) - 1, dtype=bool)  # pairs whose earlier keys are all equal
@@ -34,7 +35,7 @@ def in_order(df: pd.DataFrame, columns: list[str]) -> bool:
         if (after & undecided).any():
             return False
         undecided &= ~before
-    return True
+    return not (strict and undecided.any())
 
 
 def integer_codes(

@@ -1,6 +1,7 @@
-"""The contract of the analysis tables: ``unique_in_order`` (which spares pandas' hashing of
-sorted tables) never calls rows unique that ``DataFrame.duplicated`` finds repeated, and equals
-it on sorted tables; a repeated exposure still fails the contract, sorted or not."""
+"""The contract of the analysis tables: ``in_order(strict=True)`` (which spares pandas'
+hashing of sorted tables) never calls rows unique that ``DataFrame.duplicated`` finds
+repeated, and equals it on sorted tables; a repeated exposure still fails the contract, sorted
+or not."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.clean.contract import unique_in_order, validate_analysis_tables
+from analysis.clean.contract import validate_analysis_tables
+from analysis.clean.ordering import in_order
 from analysis.errors import PipelineError
 
 ROWS = st.lists(
@@ -32,13 +34,13 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
 
 @settings(max_examples=300, deadline=None)
 @given(ROWS, st.booleans())
-def test_unique_in_order_agrees_with_duplicated(rows, sort):
+def test_strictly_in_order_agrees_with_duplicated(rows, sort):
     df = _frame(rows)
     columns = ["patient_id", "onset_date", "ae_term"]
     if sort:
         df = df.sort_values(columns, kind="stable").reset_index(drop=True)
     repeated = bool(df.duplicated(subset=columns).any())
-    if unique_in_order(df, columns):
+    if in_order(df, columns, strict=True):
         assert not repeated
     elif sort and df[columns].notna().all().all():
         assert repeated  # sorted without missing keys: it decides, and rightly
@@ -48,7 +50,7 @@ def test_unique_in_order_agrees_with_duplicated(rows, sort):
 def test_a_repeated_exposure_breaks_the_contract(reference_clean, reference_config, where):
     tables = {k: v.copy() for k, v in reference_clean.tables.items()}
     exposures = tables["exposures"]
-    assert unique_in_order(exposures, ["patient_id", "start_date"])  # as the stage makes it
+    assert in_order(exposures, ["patient_id", "start_date"], strict=True)  # as the stage makes it
     at = 1 if where == "next to it" else len(exposures) - 1
     exposures.loc[at, ["patient_id", "start_date"]] = exposures.loc[0, ["patient_id", "start_date"]]
     with pytest.raises(
