@@ -20,16 +20,17 @@ KEYS = ["table", "source_file", "source_sheet"]
 
 def read_table_counted(config: StudyConfig, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``read_table`` and, per file and sheet, the records the file holds (``rows_read``)."""
-    df, counted, _ = read_table_checked(config, table)
+    df, counted, _, _ = read_table_checked(config, table)
     return df, counted
 
 
 def read_table_checked(
     config: StudyConfig, table: str
-) -> tuple[pd.DataFrame, pd.DataFrame, frozenset[str]]:
-    """:func:`read_table_counted`, and the table's columns no cell of which is unreadable, as
-    the readers found (read only from files holding no ``#`` and no control character, or
-    absent from a source: ``read.read_source``'s ``attrs["plain_columns"]``)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, frozenset[str], frozenset[str]]:
+    """:func:`read_table_counted`, the table's columns no cell of which is unreadable, as the
+    readers found (read only from files holding no ``#`` and no control character, or absent
+    from a source: ``read.read_source``'s ``attrs["plain_columns"]``), and its columns the
+    readers trimmed already (``attrs["trimmed_columns"]``, or absent from a source)."""
     frames, counts = [], []
     for source in config.sources_for(table):
         df = readers.read_source(config, source)
@@ -44,12 +45,15 @@ def read_table_checked(
         )
     counted = pd.DataFrame(counts, columns=[*KEYS, "rows_read"]).astype({"rows_read": "int64"})
     counted = counted.groupby(KEYS, sort=False, as_index=False)["rows_read"].sum()
-    plain = frozenset(
-        c
-        for c in config.columns_for(table)
-        if all(c in f.attrs.get("plain_columns", ()) or c not in f.columns for f in frames)
+    plain, trimmed = (
+        frozenset(
+            c
+            for c in config.columns_for(table)
+            if all(c in f.attrs.get(said, ()) or c not in f.columns for f in frames)
+        )
+        for said in ("plain_columns", "trimmed_columns")
     )
-    return readers.stack_sources(config, table, frames), counted, plain
+    return readers.stack_sources(config, table, frames), counted, plain, trimmed
 
 
 def account(

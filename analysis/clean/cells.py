@@ -26,12 +26,15 @@ from analysis.clean.step import (
 from analysis.clean.text_cells import MAYBE_UNREADABLE, cells_matching, text_positions
 
 
-def strip_text(data: pd.DataFrame) -> pd.DataFrame:
-    """Trim text cells; empty text becomes missing. Non-text cells are left as they are."""
+def strip_text(data: pd.DataFrame, trimmed: Collection[str] = ()) -> pd.DataFrame:
+    """Trim text cells; empty text becomes missing. Non-text cells are left as they are.
+
+    ``trimmed``: columns whose every cell the reader trimmed already (``trim_at_read``);
+    they are left as they are."""
     columns: dict[str, Any] = {}
     for col in data.columns:
         s = data[col]
-        if col.startswith("source_") or col == "_source":
+        if col.startswith("source_") or col == "_source" or col in trimmed:
             columns[col] = values_copy(s)
         elif col == "patient_id":  # trimmed as an id (a number read as 12.0 is id "12")
             columns[col] = _id_texts(s).to_numpy()

@@ -20,6 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis.clean.trim_at_read import trim_columns
 from analysis.errors import SourceError
 
 QUOTE = '"'
@@ -47,7 +48,7 @@ def split_lines(text: str) -> list[str]:
 
 
 def read_csv_text(
-    text: str, delimiter: str, *, where: str, multiline_cells: bool = False
+    text: str, delimiter: str, *, where: str, multiline_cells: bool = False, trim: bool = False
 ) -> pd.DataFrame:
     """The records of ``text`` (decoded, without byte-order mark), cells as text.
 
@@ -55,6 +56,10 @@ def read_csv_text(
     delimiters) are not records. ``attrs["file_records"]`` is the count of records taken from the
     physical lines: the non-blank lines after the header, less the continuation lines of records
     that may span lines (``multiline_cells``).
+
+    ``trim``: when Arrow reads the file (no quote), its text cells are trimmed as
+    ``cells.strip_text`` trims them, and ``attrs["trimmed_columns"]`` names the columns trimmed
+    (``analysis.clean.trim_at_read``); no other reader trims.
 
     Raises
     ------
@@ -72,7 +77,7 @@ def read_csv_text(
             f"Delete the blank line(s) above the header."
         )
     n_lines = len(blank)
-    df = _one_record_a_line(text, delimiter, n_lines)
+    df = _one_record_a_line(text, delimiter, n_lines, trim)
     if df is None:  # some record is not one line of its own: find which, and say where
         lines = split_lines(text)
         return _read_tokenized(text, lines, blank.tolist(), delimiter, where, multiline_cells)
@@ -131,7 +136,9 @@ def _blank_lines_at_once(
     return blank
 
 
-def _one_record_a_line(text: str, delimiter: str, n_lines: int) -> pd.DataFrame | None:
+def _one_record_a_line(
+    text: str, delimiter: str, n_lines: int, trim: bool = False
+) -> pd.DataFrame | None:
     """The fast C parser's frame when it reads exactly one record per line, else ``None``.
 
     Records partition the lines, so as many records as lines means no record spans two; the
@@ -140,7 +147,7 @@ def _one_record_a_line(text: str, delimiter: str, n_lines: int) -> pd.DataFrame 
     """
     if "\x00" in text:
         return None
-    df = _unquoted_records(text, delimiter)
+    df = _unquoted_records(text, delimiter, trim)
     if df is not None and len(df) == n_lines - 1:
         return df
     try:
@@ -159,12 +166,12 @@ def _one_record_a_line(text: str, delimiter: str, n_lines: int) -> pd.DataFrame 
     return df
 
 
-def _unquoted_records(text: str, delimiter: str) -> pd.DataFrame | None:
+def _unquoted_records(text: str, delimiter: str, trim: bool = False) -> pd.DataFrame | None:
     """The frame the C parser gives (cells as text, none missing), read by Arrow's CSV reader
     (about twice as fast, with the text objects), when the file has no quote, carriage return
     or byte-order mark, a one-character delimiter, two or more unique non-empty headers and
     every line as many fields as the header; else None (Arrow stops at a line with another
-    count).
+    count). ``trim``: its text cells trimmed where they need it (``read_csv_text``).
     ``tests/unit/clean/test_csv_records.py`` compares it with the C parser."""
     if len(delimiter) != 1 or QUOTE in text or "\r" in text or text.startswith("\ufeff"):
         return None
@@ -196,6 +203,8 @@ def _unquoted_records(text: str, delimiter: str) -> pd.DataFrame | None:
     df = table.to_pandas()
     if not all(dtype.kind == "O" for dtype in df.dtypes):
         return None
+    if trim:
+        df.attrs["trimmed_columns"] = trim_columns(df, table)
     return df
 
 

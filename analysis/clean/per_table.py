@@ -97,12 +97,12 @@ Part = ReadTable | ValidTable | Failure
 def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     """``table`` read from its sources and checked up to its labels (see the module doc)."""
     pace.say(f"reading {table}")
-    df, counted, plain = read_table_checked(config, table)
+    df, counted, plain, trimmed = read_table_checked(config, table)
     pace.read(table, len(df))
     logs = TableLogs()
     columns = config.columns_for(table)
     df = logs.keep(flag_unreadable_cells(df, table, columns, plain=plain))
-    df = strip_text(df)
+    df = strip_text(df, trimmed=trimmed)
     df = logs.keep(identity.normalise_ids(df, table, config.cleaning.ids))
     ids = identity.id_records(df)
     df = logs.keep(require_values(df, table, columns))

@@ -106,9 +106,13 @@ def _read_csv(
             delimiter = ","
     first = next(csv.reader([header], delimiter=delimiter), [])
     _check_unique_headers([h.strip() for h in first], str(path))
-    df = read_csv_text(text, delimiter, where=str(path), multiline_cells=multiline_cells)
     # every cell is a piece of the text: none is unreadable if the text holds no '#' or control
-    df.attrs["plain_text"] = not may_hold_unreadable(text)
+    plain = not may_hold_unreadable(text)
+    # and then trimming a cell first changes nothing the search for unreadable cells sees
+    df = read_csv_text(
+        text, delimiter, where=str(path), multiline_cells=multiline_cells, trim=plain
+    )
+    df.attrs["plain_text"] = plain
     return df
 
 
@@ -359,6 +363,14 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     # the columns read from a file holding no '#' and no control character (no unreadable cell)
     plain = [c for i in indexes for c in source.headers(i)] if raw.attrs.get("plain_text") else []
     out.attrs["plain_columns"] = list(dict.fromkeys(plain))
+    # the columns whose every header the reader trimmed (`trim_at_read`)
+    trimmed = {str(h).strip() for h in raw.attrs.get("trimmed_columns", ())}
+    by_column: dict[str, bool] = {}
+    for i in indexes:
+        for canon, header in source.headers(i).items():
+            kept = canon not in source.constants  # a constant is the study file's text
+            by_column[canon] = by_column.get(canon, True) and kept and header in trimmed
+    out.attrs["trimmed_columns"] = [c for c, t in by_column.items() if t]
     return out
 
 

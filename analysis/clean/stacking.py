@@ -27,7 +27,9 @@ def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -
     stacked = stacked_columns(frames, columns)  # each column copied once
     if stacked is None:
         stacked = pd.concat(frames, ignore_index=True, sort=False).reindex(columns=columns)
-    stacked.attrs.pop("plain_columns", None)  # said of one source (`read_source`)
+    # said of one source (`read_source`)
+    stacked.attrs.pop("plain_columns", None)
+    stacked.attrs.pop("trimmed_columns", None)
     return stacked
 
 

@@ -356,8 +356,8 @@ def test_a_record_lost_after_reading_stops_the_run(mini_study, monkeypatch):
 
 
 def test_a_record_invented_by_a_step_stops_the_run(mini_study, monkeypatch):
-    def inventive(df):
-        out = strip_text(df)
+    def inventive(df, trimmed=()):
+        out = strip_text(df, trimmed=trimmed)
         return (
             pd.concat([out, out.iloc[:1]], ignore_index=True)
             if (out["_source"] == "aes").any()

@@ -126,7 +126,7 @@ def test_reading_with_or_without_arrow_gives_the_same_records(file):
 
     with_arrow = read()
     original = records._unquoted_records
-    records._unquoted_records = lambda text, delimiter: None
+    records._unquoted_records = lambda *args: None
     try:
         without = read()
     finally:
