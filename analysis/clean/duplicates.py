@@ -35,6 +35,7 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     starts = np.flatnonzero(np.diff(group[order], prepend=-1) != 0)
     members = np.split(order, starts[1:])
     places = locations(dups)
+    shown = {c: texts[c].to_numpy() for c in cols}  # each column's text, got once
     reasons: list[tuple[int, str, str]] = []
     conflicts, merged_first = [], []
     for g, rows in enumerate(members):
@@ -43,7 +44,7 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
         if differing[g].any():
             names = [c for c, d in zip(cols, differing[g], strict=True) if d]
             detail = ", ".join(
-                f"{c}: " + " vs ".join(repr(v) for v in texts[c].to_numpy()[rows]) for c in names
+                f"{c}: " + " vs ".join(repr(v) for v in shown[c][rows]) for c in names
             )
             msg = (
                 f"patient_id {pid!r} appears in {len(rows)} rows with conflicting values "
@@ -61,7 +62,7 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
         merged_first.append(int(rows[0]))
         same = f"duplicate of {where_first} (same values)"
         reasons += [(int(r), "duplicate", same) for r in rows[1:]]
-    kept = pd.concat([data.loc[~dup_mask], _merged(dups, cols, group, merged_first)]).sort_index()
+    kept = _kept(data, dup_mask.to_numpy(), dups, cols, group, merged_first)
     logged = dups.iloc[[r for r, _, _ in reasons]]
     log = log_rows(
         logged,
@@ -72,18 +73,53 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     return Step(kept, concat_rows([log], LOG_COLUMNS)), pd.DataFrame(conflicts)
 
 
+def _kept(
+    data: pd.DataFrame,
+    dup_mask: np.ndarray,
+    dups: pd.DataFrame,
+    cols: list[str],
+    group: np.ndarray,
+    firsts: list[int],
+) -> pd.DataFrame:
+    """The records of ids given once and the merged records (:func:`_merged`), in the order
+    of their labels: ``pd.concat([data.loc[~dup_mask], merged]).sort_index()``. When the labels
+    of ``data`` are unique and increasing (as the stage's are), the records are taken once, in
+    place, and the merged ones filled there (no concatenated copy to sort)."""
+    index = data.index
+    if not (index.is_monotonic_increasing and index.is_unique):
+        return pd.concat([data.loc[~dup_mask], _merged(dups, cols, group, firsts)]).sort_index()
+    keep = ~dup_mask
+    keep[np.flatnonzero(dup_mask)[firsts]] = True
+    kept = data.take(np.flatnonzero(keep))
+    _fill(kept, kept.index.get_indexer(dups.index[firsts]), dups, cols, group, firsts)
+    return kept
+
+
 def _merged(
     dups: pd.DataFrame, cols: list[str], group: np.ndarray, firsts: list[int]
 ) -> pd.DataFrame:
     """The first row of each merged id (positions ``firsts`` of ``dups``), each missing value
     filled by the first later row of the id that has one."""
     out = dups.iloc[firsts].copy()
+    _fill(out, np.arange(len(out)), dups, cols, group, firsts)
+    return out
+
+
+def _fill(
+    out: pd.DataFrame,
+    rows: np.ndarray,
+    dups: pd.DataFrame,
+    cols: list[str],
+    group: np.ndarray,
+    firsts: list[int],
+) -> None:
+    """The missing values of the first row of each merged id (at positions ``rows`` of
+    ``out``) filled, in place, by the first later row of the id that has one."""
     filled = dups[cols].groupby(group, sort=True).first().iloc[group[firsts]]
     for c in cols:
-        missing = out[c].isna().to_numpy() & filled[c].notna().to_numpy()
+        missing = out[c].iloc[rows].isna().to_numpy() & filled[c].notna().to_numpy()
         if missing.any():
-            out.loc[missing, c] = filled[c].to_numpy()[missing]
-    return out
+            out.iloc[rows[missing], out.columns.get_loc(c)] = filled[c].to_numpy()[missing]
 
 
 def locations(df: pd.DataFrame) -> list[str]:

@@ -18,6 +18,8 @@ ROWS = st.lists(
         st.sampled_from([30.0, 31.0, np.nan]),
         st.sampled_from([pd.Timestamp("2020-01-02"), pd.Timestamp("2021-05-06"), pd.NaT]),
         st.sampled_from(["a.csv", "b.xlsx"]),
+        st.sampled_from(["HN III", "Ludwig I", None]),
+        st.sampled_from([True, False, None]),
     ),
     min_size=0,
     max_size=16,
@@ -25,8 +27,12 @@ ROWS = st.lists(
 
 
 def _frame(rows: list[tuple]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["patient_id", "sex", "age_years", "first_visit_date", "f"])
+    names = ["patient_id", "sex", "age_years", "first_visit_date", "f", "grade", "flag"]
+    df = pd.DataFrame(rows, columns=names)
     df = df.astype({"age_years": "float64", "first_visit_date": "datetime64[ns]"})
+    # the dtypes the vocabularies give: categorical levels, yes/no as nullable booleans
+    df["grade"] = pd.Categorical(df["grade"], categories=["HN III", "Ludwig I"])
+    df["flag"] = df["flag"].astype("boolean")
     df["sex"] = df["sex"].astype(object)
     df["source_file"] = df.pop("f")
     df["source_sheet"] = np.where(df["source_file"] == "b.xlsx", "Patients", "")
@@ -40,6 +46,20 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
 @given(ROWS)
 def test_deduplicate_patients_equals_the_per_group_reference(rows):
     data = _frame(rows)
+    got, got_conflicts = deduplicate_patients(data)
+    want, want_conflicts = reference.deduplicate_patients(data)
+    pd.testing.assert_frame_equal(got.data, want.data)
+    pd.testing.assert_frame_equal(got.excluded, want.excluded)
+    pd.testing.assert_frame_equal(got_conflicts, want_conflicts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ROWS)
+def test_deduplicate_patients_equals_the_reference_with_labels_decreasing(rows):
+    """Labels not increasing (never so in the stage): the records are put in label order by
+    pandas, as the reference puts them."""
+    data = _frame(rows)
+    data.index = np.arange(len(data))[::-1] * 2
     got, got_conflicts = deduplicate_patients(data)
     want, want_conflicts = reference.deduplicate_patients(data)
     pd.testing.assert_frame_equal(got.data, want.data)
