@@ -27,7 +27,7 @@ from analysis.clean.duplicates import (
     duplicate_records,
     orphan_log,
 )
-from analysis.clean.per_patient import KEY, PatientKeys
+from analysis.clean.per_patient import KEY, IdLookup, PatientKeys
 from analysis.clean.per_table import TableLogs
 from analysis.clean.step import Step
 from analysis.studyfile.config import StudyConfig
@@ -56,12 +56,20 @@ class Deduplicated:
     conflicts: pd.DataFrame
     removed: dict[str, tuple[str, str]]  # patient id -> (step, reason) of the patients removed
     keys: PatientKeys | None
+    lookups: dict[str, IdLookup] = field(default_factory=dict)  # from the id checks
     children: dict[str, ChildDone] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, patients: pd.DataFrame, excluded: list[pd.DataFrame]) -> Deduplicated:
+    def of(
+        cls,
+        patients: pd.DataFrame,
+        excluded: list[pd.DataFrame],
+        lookups: dict[str, IdLookup] | None = None,
+    ) -> Deduplicated:
         """``patients`` (validated) de-duplicated; ``excluded``: the exclusion logs so far (those
-        of the patient table are read: a patient whose every record was excluded is removed)."""
+        of the patient table are read: a patient whose every record was excluded is removed);
+        ``lookups``: where the id checks found each child table's ids (``identity.check_ids``),
+        so that its records are keyed without looking their ids up again."""
         step, conflicts = deduplicate_patients(patients)
         kept_ids = set(step.data["patient_id"])
         removed = identity.excluded_patients([*excluded, step.excluded], kept_ids)
@@ -69,7 +77,7 @@ class Deduplicated:
             removed[pid] = ("conflict", "conflicting duplicate patient records")
         keys = patient_keys(step.data)
         keyed = step.data if keys is None else keys.patients
-        return cls(step, keyed, conflicts, removed, keys)
+        return cls(step, keyed, conflicts, removed, keys, dict(lookups or {}))
 
     @cached_property
     def kept_ids(self) -> pd.Index:
@@ -79,7 +87,7 @@ class Deduplicated:
     def add(self, table: str, records: pd.DataFrame, config: StudyConfig) -> None:
         """``records`` of child ``table`` (validated) de-duplicated."""
         logs = TableLogs()
-        df = records if self.keys is None else self.keys.key(records)
+        df = records if self.keys is None else self.keys.key(records, self.lookups.get(table))
         close = table == "exposures" and config.exposure.min_interval_days is not None
         if KEY in df:  # orphans found by key; one copy of the table for all steps
             orphan = df[KEY].to_numpy() < 0
@@ -97,13 +105,16 @@ class Deduplicated:
 
 
 def early(
-    excluded: list[pd.DataFrame], valid: dict[str, pd.DataFrame], config: StudyConfig
+    excluded: list[pd.DataFrame],
+    valid: dict[str, pd.DataFrame],
+    config: StudyConfig,
+    lookups: dict[str, IdLookup] | None = None,
 ) -> Deduplicated | None:
     """The patients and the child tables of ``valid`` (the validated tables at hand)
-    de-duplicated; None without the patient table."""
+    de-duplicated; None without the patient table. ``lookups``: as for ``Deduplicated.of``."""
     if "patients" not in valid:
         return None
-    done = Deduplicated.of(valid["patients"], excluded)
+    done = Deduplicated.of(valid["patients"], excluded, lookups)
     for table in TABLES_ORDER[1:]:
         if table in valid:
             done.add(table, valid[table], config)

@@ -33,6 +33,7 @@ from analysis.clean.identity_rules import (
     normalise_id,
     suggest_rules,
 )
+from analysis.clean.per_patient import IdLookup
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
 from analysis.clean.text_cells import cells_matching, text_positions
 from analysis.errors import SourceError
@@ -191,9 +192,10 @@ def _match_pattern(
 
 
 def id_records(data: pd.DataFrame) -> pd.DataFrame:
-    """The located ids of a table (records with an id), for :func:`check_ids`."""
+    """The located ids of a table (records with an id, under their labels in ``data``), for
+    :func:`check_ids`."""
     kept = data["patient_id"].notna().to_numpy()
-    return pd.DataFrame({c: data[c].to_numpy()[kept] for c in ID_COLUMNS})
+    return pd.DataFrame({c: data[c].to_numpy()[kept] for c in ID_COLUMNS}, index=data.index[kept])
 
 
 def excluded_patients(logs: list[pd.DataFrame], kept: set[str]) -> dict[str, tuple[str, str]]:
@@ -254,8 +256,12 @@ def _folds_words(folds: set[Fold]) -> str:
     return " and ".join(FOLD_WORDS[f] for f in FOLD_WORDS if f in folds)
 
 
-def check_ids(ids: dict[str, pd.DataFrame], cleaning: Cleaning) -> tuple[list[str], pd.DataFrame]:
-    """Warnings and audit rows (``near_duplicate_id``, flagged) for ids equal only after folding.
+def check_ids(
+    ids: dict[str, pd.DataFrame], cleaning: Cleaning
+) -> tuple[list[str], pd.DataFrame, dict[str, IdLookup]]:
+    """Warnings and audit rows (``near_duplicate_id``, flagged) for ids equal only after folding,
+    and where each child table's ids are among the patient table's (``IdLookup``, for the
+    de-duplication; a table whose labels are not increasing has none).
 
     ``ids``: table -> :func:`id_records` of its normalised records.
 
@@ -271,10 +277,14 @@ def check_ids(ids: dict[str, pd.DataFrame], cleaning: Cleaning) -> tuple[list[st
     audit = [_patient_near_duplicates(known, cleaning.ids, warnings)]
     stops: list[str] = []
     patient_ids = pd.Index(known.ids)
+    lookups: dict[str, IdLookup] = {}
     for table, df in ids.items():
         if table == "patients" or df.empty:
             continue
-        orphan = patient_ids.get_indexer(df["patient_id"].to_numpy(dtype=object)) < 0
+        at = patient_ids.get_indexer(df["patient_id"].to_numpy(dtype=object))
+        if df.index.is_monotonic_increasing:
+            lookups[table] = IdLookup(patient_ids, df.index.to_numpy(), at)
+        orphan = at < 0
         orphans = df.loc[orphan]
         match = known.match(orphans["patient_id"])
         for label, members in _source_members(df):
@@ -296,7 +306,8 @@ def check_ids(ids: dict[str, pd.DataFrame], cleaning: Cleaning) -> tuple[list[st
             f"`cleaning.max_orphan_fraction` (now {cleaning.max_orphan_fraction:g}). Records of "
             "patients excluded later (missing values, conflicts, inclusion) never count here."
         )
-    return warnings, pd.concat([a for a in audit if len(a)] or [audit[0]], ignore_index=True)
+    audited = pd.concat([a for a in audit if len(a)] or [audit[0]], ignore_index=True)
+    return warnings, audited, lookups
 
 
 def _patient_near_duplicates(known: _Patients, rules: IdRules, warnings: list[str]) -> pd.DataFrame:

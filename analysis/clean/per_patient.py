@@ -12,6 +12,8 @@ The key is internal: ``finalise_table`` drops it with the other helper columns, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -33,6 +35,17 @@ def patient_positions(patients: pd.DataFrame, ids: pd.Series) -> np.ndarray | No
 KEY = "_patient_key"
 
 
+@dataclass(frozen=True)
+class IdLookup:
+    """Where the ids of a child table's records are among the patient table's ids, as the id
+    checks found them (``identity.check_ids``), so that keying the records later
+    (:meth:`PatientKeys.key`) does not look every id up again."""
+
+    known: pd.Index  # the patient table's ids, each once
+    labels: np.ndarray  # the labels of the records with an id, increasing
+    at: np.ndarray  # the position in ``known`` of each one's id (-1: not a patient's)
+
+
 class PatientKeys:
     """The :data:`KEY` of a de-duplicated patient table, for it and for each child table in
     turn (the ids ranked once; each child table keyed when it comes)."""
@@ -46,6 +59,7 @@ class PatientKeys:
         self._rank = rank
         self.patients = patients.copy(deep=False)  # a column is added, none written into
         self.patients[KEY] = rank[:-1]
+        self._known: tuple[pd.Index, np.ndarray] | None = None  # keys of an IdLookup's ids
 
     @classmethod
     def of(cls, patients: pd.DataFrame) -> PatientKeys | None:
@@ -62,11 +76,37 @@ class PatientKeys:
             return None
         return cls(patients, index)
 
-    def key(self, records: pd.DataFrame) -> pd.DataFrame:
-        """``records`` with the key of each record's patient (-1: none, or a missing id)."""
+    def key(self, records: pd.DataFrame, lookup: IdLookup | None = None) -> pd.DataFrame:
+        """``records`` with the key of each record's patient (-1: none, or a missing id).
+
+        ``lookup``: where the id checks found these records' ids among the patient table's
+        (the records still holding the ids they had then); the key of each of those ids is
+        found once, and each record's from its label. Without it, or when a record's label is
+        not in it, each record's id is looked up."""
         out = records.copy(deep=False)
-        out[KEY] = self._rank[self._index.get_indexer(records["patient_id"].to_numpy(dtype=object))]
+        found = None if lookup is None else self._looked_up(records.index, lookup)
+        if found is None:
+            found = self._rank[
+                self._index.get_indexer(records["patient_id"].to_numpy(dtype=object))
+            ]
+        out[KEY] = found
         return out
+
+    def _looked_up(self, index: pd.Index, lookup: IdLookup) -> np.ndarray | None:
+        """The keys of the records labelled ``index`` from ``lookup``; None when a label is
+        not in it."""
+        labels = index.to_numpy()
+        if labels.dtype.kind not in "iu" or lookup.labels.dtype.kind not in "iu":
+            return None
+        if not len(labels):
+            return np.empty(0, dtype=np.int64)
+        pos = np.searchsorted(lookup.labels, labels)
+        if pos.max() >= len(lookup.labels) or not np.array_equal(lookup.labels[pos], labels):
+            return None
+        if self._known is None or self._known[0] is not lookup.known:
+            known = self._rank[self._index.get_indexer(lookup.known.to_numpy())]
+            self._known = (lookup.known, np.append(known, -1))  # the last slot answers -1
+        return self._known[1][lookup.at[pos]]
 
 
 def with_keys(

@@ -21,6 +21,7 @@ from analysis.clean.dedupe_tables import Deduplicated
 from analysis.clean.duplicates import excluded_records, flag_close_exposures
 from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
+from analysis.clean.per_patient import IdLookup
 from analysis.clean.per_table import ReadTable, TableLogs, ValidTable
 from analysis.clean.plausibility import check_chronology
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
@@ -107,10 +108,10 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     """
     pace = Pace(progress or (lambda _msg: None))
     say, log = pace.say, _Logs()
-    read, tables, id_warnings, done = _read_sources(config, log, pace)
+    read, tables, id_warnings, done, lookups = _read_sources(config, log, pace)
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
-    patients, conflicts, removed = _deduplicate(tables, config, log, done)
+    patients, conflicts, removed = _deduplicate(tables, config, log, done, lookups)
     deduped = patients  # the child tables now hold no other patient
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
@@ -147,23 +148,30 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
 
 def _read_sources(
     config: StudyConfig, log: _Logs, pace: Pace
-) -> tuple[_Read, dict[str, pd.DataFrame], list[str], Deduplicated | None]:
+) -> tuple[_Read, dict[str, pd.DataFrame], list[str], Deduplicated | None, dict[str, IdLookup]]:
     """Each table read (``per_table.read_phase``), the ids and labels checked across tables,
     each table validated (``per_table.validate_phase``); large studies share the tables with a
     second process (``two_process``), and the command de-duplicates the patients and its own
     tables while it waits for the others (``dedupe_tables.early``). The logs go to ``log`` in
     the order of one process: every table's reading, the id checks, every table's validation.
-    Returns what was read, the validated tables, the id warnings and the de-duplication done."""
+    Returns what was read, the validated tables, the id warnings, the de-duplication done
+    and where the id checks found each child table's ids (``identity.check_ids``)."""
+
+    lookups: dict[str, IdLookup] = {}  # where the id checks found each table's ids
 
     def check(reads: dict[str, ReadTable]) -> tuple[list[str], pd.DataFrame]:
-        found = identity.check_ids({t: r.ids for t, r in reads.items()}, config.cleaning)
+        warned, audit, found = identity.check_ids(
+            {t: r.ids for t, r in reads.items()}, config.cleaning
+        )
+        lookups.update(found)
         _stop_on_unmapped({t: r.unmapped for t, r in reads.items()}, config)
-        return found
+        return warned, audit
 
     def meanwhile(reads: dict[str, ReadTable], valid: dict[str, ValidTable]) -> Deduplicated | None:
         excluded = [f for r in reads.values() for f in r.logs.excluded]
         excluded += [f for v in valid.values() for f in v.logs.excluded]
-        return dedupe_tables.early(excluded, {t: v.data for t, v in valid.items()}, config)
+        tables = {t: v.data for t, v in valid.items()}
+        return dedupe_tables.early(excluded, tables, config, lookups)
 
     reads, (id_warnings, id_audit), valid, done = two_process.read_and_validate(
         config, pace, check, meanwhile
@@ -174,7 +182,7 @@ def _read_sources(
     for v in valid.values():
         log.extend(v.logs)
     read = _Read(counts=[r.counts for r in reads.values()])
-    return read, {t: v.data for t, v in valid.items()}, id_warnings, done
+    return read, {t: v.data for t, v in valid.items()}, id_warnings, done, lookups
 
 
 def _stop_on_unmapped(unmapped: dict[str, pd.DataFrame], config: StudyConfig) -> None:
@@ -186,14 +194,19 @@ def _stop_on_unmapped(unmapped: dict[str, pd.DataFrame], config: StudyConfig) ->
 
 
 def _deduplicate(
-    tables: dict[str, pd.DataFrame], config: StudyConfig, log: _Logs, done: Deduplicated | None
+    tables: dict[str, pd.DataFrame],
+    config: StudyConfig,
+    log: _Logs,
+    done: Deduplicated | None,
+    lookups: dict[str, IdLookup],
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[str, str]]]:
     """Duplicate patients merged (conflicts removed), orphan and duplicate records of the other
     tables dropped, exposures too close together flagged (``tables`` is updated in place);
-    ``done``: what was de-duplicated while a second process worked, the rest is done here.
+    ``done``: what was de-duplicated while a second process worked, the rest is done here;
+    ``lookups``: where the id checks found each child table's ids.
     Returns the patients, the conflicts and ``{patient_id: (step, reason)}`` of those removed."""
     if done is None:
-        done = Deduplicated.of(tables["patients"], log.excluded)
+        done = Deduplicated.of(tables["patients"], log.excluded, lookups)
     log.keep(done.step)
     rows: np.ndarray | None = None  # the exposures kept, when not taken yet
     for table in TABLES_ORDER[1:]:

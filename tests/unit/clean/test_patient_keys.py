@@ -23,6 +23,8 @@ from analysis.clean.duplicates import (
 from analysis.clean.ordering import finalise_table
 from analysis.clean.per_patient import (
     KEY,
+    IdLookup,
+    PatientKeys,
     key_positions,
     patient_positions,
     patient_values,
@@ -358,8 +360,18 @@ def test_hostile_mini_study_with_keys_equals_the_stage_by_id(mini_study, monkeyp
         )
 
     config = StudyConfig.load(mini_study(files=HOSTILE_FILES, yaml_edit=edit))
-    keyed = stage.clean_study(config)
+    looked_up: list[bool] = []
+    real = PatientKeys._looked_up
+
+    def spy(self, index, lookup):
+        looked_up.append(real(self, index, lookup) is not None)
+        return real(self, index, lookup)
+
+    with monkeypatch.context() as m:
+        m.setattr(PatientKeys, "_looked_up", spy)
+        keyed = stage.clean_study(config)
     assert len(keyed.conflicts) and len(keyed.exclusions)  # the awkward cases happen
+    assert looked_up == [True] * 4  # every child table keyed from the id checks' lookup
     monkeypatch.setattr(dedupe_tables, "patient_keys", lambda patients: None)
     by_id = stage.clean_study(config)
     for name in keyed.tables:
@@ -436,3 +448,30 @@ def test_median_first_year_gap_on_sorted_exposures_equals_the_reference(tables, 
     got = median_first_year_gap(exposures, 365.25, by=by)
     want = _reference_median_gap(exposures.assign(patient_id=exposures[by]), 365.25)
     pd.testing.assert_series_equal(got, want, check_names=False, check_index_type=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(study_tables(), st.data())
+def test_keys_from_the_id_checks_lookup_equal_those_from_the_ids(tables, data):
+    """``PatientKeys.key`` with where the id checks found the ids (``IdLookup``): the patient
+    table as read holds more ids than the patients kept, the records are a subset of those
+    checked (some dropped since), under increasing labels; a record whose label the lookup
+    lacks, or labels that are not integers, fall back to the ids."""
+    patients, children = tables
+    keys = PatientKeys.of(patients)
+    if keys is None:
+        return
+    read_ids = [*patients["patient_id"], *data.draw(st.lists(st.sampled_from(IDS), max_size=3))]
+    known = pd.Index(pd.unique(pd.Series(read_ids, dtype=object)))
+    for df in children.values():
+        checked = df.set_axis(np.arange(len(df)) * 2 + 5)  # the labels of the records read
+        at = known.get_indexer(checked["patient_id"].to_numpy(dtype=object))
+        lookup = IdLookup(known, checked.index.to_numpy(), at)
+        kept = checked.iloc[data.draw(st.lists(st.booleans(), min_size=len(df), max_size=len(df)))]
+        want = keys.key(kept)
+        pd.testing.assert_frame_equal(keys.key(kept, lookup), want)
+        assert keys._looked_up(kept.index, lookup) is not None
+        if len(kept):
+            stranger = kept.set_axis([*kept.index[:-1], kept.index[-1] + 1])
+            assert keys._looked_up(stranger.index, lookup) is None
+            pd.testing.assert_frame_equal(keys.key(stranger, lookup), keys.key(stranger))

@@ -221,9 +221,9 @@ def test_what_is_de_duplicated_while_waiting_gives_what_one_process_gives(
     early: list[list[str]] = []
     real = dedupe_tables.early
 
-    def spy(excluded, valid, config):
+    def spy(excluded, valid, config, lookups):
         early.append(list(valid))
-        return real(excluded, valid, config)
+        return real(excluded, valid, config, lookups)
 
     monkeypatch.setattr(dedupe_tables, "early", spy)
     _split(monkeypatch, theirs)
@@ -236,7 +236,7 @@ def test_an_error_of_the_work_while_waiting_comes_after_the_second_process_error
 ):
     config = StudyConfig.load(mini_study())
 
-    def fail(excluded, valid, config):
+    def fail(excluded, valid, config, lookups):
         raise RuntimeError("de-duplication went wrong")
 
     monkeypatch.setattr(dedupe_tables, "early", fail)
