@@ -69,7 +69,8 @@ class Deduplicated:
         """``patients`` (validated) de-duplicated; ``excluded``: the exclusion logs so far (those
         of the patient table are read: a patient whose every record was excluded is removed);
         ``lookups``: where the id checks found each child table's ids (``identity.check_ids``),
-        so that its records are keyed without looking their ids up again."""
+        so that its records are keyed without looking their ids up again (each taken out of
+        the dict when used, so that its arrays are freed)."""
         step, conflicts = deduplicate_patients(patients)
         kept_ids = set(step.data["patient_id"])
         removed = identity.excluded_patients([*excluded, step.excluded], kept_ids)
@@ -77,7 +78,7 @@ class Deduplicated:
             removed[pid] = ("conflict", "conflicting duplicate patient records")
         keys = patient_keys(step.data)
         keyed = step.data if keys is None else keys.patients
-        return cls(step, keyed, conflicts, removed, keys, dict(lookups or {}))
+        return cls(step, keyed, conflicts, removed, keys, {} if lookups is None else lookups)
 
     @cached_property
     def kept_ids(self) -> pd.Index:
@@ -87,7 +88,8 @@ class Deduplicated:
     def add(self, table: str, records: pd.DataFrame, config: StudyConfig) -> None:
         """``records`` of child ``table`` (validated) de-duplicated."""
         logs = TableLogs()
-        df = records if self.keys is None else self.keys.key(records, self.lookups.get(table))
+        lookup = self.lookups.pop(table, None)  # used once: its arrays freed with it
+        df = records if self.keys is None else self.keys.key(records, lookup)
         close = table == "exposures" and config.exposure.min_interval_days is not None
         if KEY in df:  # orphans found by key; one copy of the table for all steps
             orphan = df[KEY].to_numpy() < 0
