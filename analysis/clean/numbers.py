@@ -109,11 +109,17 @@ def _read_column(raw: pd.Series, marks: pd.Series) -> tuple[pd.Series, pd.Series
 
 
 def _read_column_and_blanks(
-    raw: pd.Series, marks: pd.Series
+    raw: pd.Series, marks: pd.Series | None
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """:func:`_read_column` and :func:`_blank` of ``raw`` in one pass over its distinct
-    (cell, mark) pairs: ``(numbers, problems, blank)``."""
-    results, groups = distinct_results(lambda v, m: (*read_number(v, m), is_blank(v)), raw, marks)
+    (cell, mark) pairs: ``(numbers, problems, blank)``. ``marks`` None: no row declares a mark
+    (each cell read once, without pairing it with its row's mark)."""
+    if marks is None:
+        results, groups = distinct_results(lambda v: (*read_number(v, None), is_blank(v)), raw)
+    else:
+        results, groups = distinct_results(
+            lambda v, m: (*read_number(v, m), is_blank(v)), raw, marks
+        )
     numbers = np.array([np.nan if r[0] is None else r[0] for r in results], dtype="float64")
     problems = np.array([r[1] for r in results], dtype=object)
     blank = np.array([r[2] for r in results], dtype=bool)
@@ -122,6 +128,13 @@ def _read_column_and_blanks(
         pd.Series(problems[groups], index=raw.index, dtype=object),
         pd.Series(blank[groups], index=raw.index),
     )
+
+
+def _source_names(data: pd.DataFrame) -> pd.Series:
+    """Each row's source name as text (empty without a ``_source`` column)."""
+    if "_source" in data:
+        return data["_source"].astype(str)
+    return pd.Series("", index=data.index, dtype=object)
 
 
 def parse_numbers(
@@ -144,12 +157,11 @@ def parse_numbers(
     audit = []
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     by_source = decimals or {}
-    sources = (
-        out["_source"].astype(str)
-        if "_source" in out
-        else pd.Series("", index=out.index, dtype=object)
-    )
-    marks = pd.Series(map_distinct(by_source.get, sources), index=sources.index, dtype=object)
+    # each row's declared mark; None for all when no source declares one (not looked up)
+    marks: pd.Series | None = None
+    if any(mark is not None for mark in by_source.values()):
+        sources = _source_names(out)
+        marks = pd.Series(map_distinct(by_source.get, sources), index=out.index, dtype=object)
     for column, spec in spec_of.items():
         if column not in out:
             continue
@@ -171,11 +183,13 @@ def parse_numbers(
         out[column] = parsed.astype("Int64") if spec.kind == "integer" else parsed
         if failed.any():
             bad = out.loc[failed]
+            names = _source_names(bad)
+            bad_marks = [None] * len(bad) if marks is None else marks[failed]
             msgs = pd.Series(
                 [
                     number_message(column, v, p, what, s, m)
                     for v, p, s, m in zip(
-                        raw[failed], problems[failed], sources[failed], marks[failed], strict=True
+                        raw[failed], problems[failed], names, bad_marks, strict=True
                     )
                 ],
                 index=bad.index,
