@@ -28,13 +28,15 @@ _MAY_CHANGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _MAY_CHANGE[0x80:] = True
 
 
-def cells_to_trim(column: object) -> np.ndarray | None:
-    """The positions of the cells of an Arrow string column (``pa.ChunkedArray``) that trimming
-    may change: empty, or first or last byte in :data:`_MAY_CHANGE`. None when the column is not
-    strings without missing cells (the caller then trims nothing)."""
+def cells_to_trim(column: object) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(empty, edged)``: the positions of the empty cells of an Arrow string column
+    (``pa.ChunkedArray``) and of the other cells trimming may change (first or last byte in
+    :data:`_MAY_CHANGE`). None when the column is not strings without missing cells (the caller
+    then trims nothing)."""
     import pyarrow as pa
 
-    found: list[np.ndarray] = []
+    empty: list[np.ndarray] = []
+    edged: list[np.ndarray] = []
     start = 0
     for chunk in column.chunks:  # type: ignore[attr-defined]
         if chunk.type != pa.string() or chunk.null_count:
@@ -42,36 +44,43 @@ def cells_to_trim(column: object) -> np.ndarray | None:
         n = len(chunk)
         _, offsets_buffer, data_buffer = chunk.buffers()
         offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[chunk.offset : chunk.offset + n + 1]
-        data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
         filled = offsets[1:] > offsets[:-1]
-        may = ~filled
-        if data is not None and data.size:
+        empty.append(np.flatnonzero(~filled) + start)
+        if data_buffer is not None and filled.any():
+            data = np.frombuffer(data_buffer, dtype=np.uint8)
             at = np.flatnonzero(filled)
             first = data[offsets[:-1][at]]
             last = data[offsets[1:][at] - 1]
-            may[at] = _MAY_CHANGE[first] | _MAY_CHANGE[last]
-        found.append(np.flatnonzero(may) + start)
+            edged.append(at[_MAY_CHANGE[first] | _MAY_CHANGE[last]] + start)
         start += n
-    return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+    none = np.empty(0, dtype=np.intp)
+    return (
+        np.concatenate(empty) if empty else none,
+        np.concatenate(edged) if edged else none,
+    )
 
 
 def trim_columns(frame: pd.DataFrame, table: object) -> list[str]:
     """The text cells of ``frame`` (``table.to_pandas()``, every column object) trimmed as
     ``strip_text`` trims them (``str.strip``, empty text missing), column by column; returns the
-    columns trimmed. A column is left untouched when Arrow cannot tell its cells
-    (:func:`cells_to_trim` None) or when every cell would become missing."""
+    columns trimmed. An empty cell becomes missing without a call; a column is left untouched
+    when Arrow cannot tell its cells (:func:`cells_to_trim` None) or when every cell would
+    become missing."""
     trimmed: list[str] = []
     for i, name in enumerate(frame.columns):
-        positions = cells_to_trim(table.column(i))  # type: ignore[attr-defined]
-        if positions is None:
+        found = cells_to_trim(table.column(i))  # type: ignore[attr-defined]
+        if found is None:
             continue
-        if len(positions):
-            if len(positions) == len(frame):
-                cells = frame.iloc[:, i].to_numpy(dtype=object)
-                if not any(v.strip() for v in cells):
-                    continue  # every cell blank: stacked by pandas' rules, as before
-            values = frame.iloc[:, i].to_numpy(dtype=object, copy=True)
-            values[positions] = [v.strip() or None for v in values[positions]]
+        empty, edged = found
+        if len(empty) or len(edged):
+            values = frame.iloc[:, i].to_numpy(dtype=object)
+            stripped = [v.strip() or None for v in values[edged]]
+            if len(empty) + len(edged) == len(frame) and not any(stripped):
+                continue  # every cell blank: stacked by pandas' rules, as before
+            if not values.flags.writeable:
+                values = values.copy()
+            values[empty] = None
+            values[edged] = stripped
             frame.isetitem(i, values)
         trimmed.append(str(name))
     return trimmed
