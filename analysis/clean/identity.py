@@ -34,6 +34,7 @@ from analysis.clean.identity_rules import (
     suggest_rules,
 )
 from analysis.clean.per_patient import IdLookup
+from analysis.clean.record_sources import by_source, source_label, source_members
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
 from analysis.clean.text_cells import cells_matching, text_positions
 from analysis.errors import SourceError
@@ -42,57 +43,6 @@ from analysis.studyfile.config import Cleaning
 ID_COLUMNS = ["patient_id", "source_file", "source_sheet", "source_row"]
 _MOSTLY = 0.5  # a pattern failed by more than half of a source is a wrong pattern or column
 _EXAMPLES = 5
-
-
-def _label(file: str, sheet: str) -> str:
-    return f"{file}, sheet {sheet!r}" if sheet else file
-
-
-def _by_source(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """``(file/sheet label, records)`` of each source of ``df``, in reading order."""
-    groups = df.groupby(["source_file", "source_sheet"], sort=False)
-    return [(_label(str(f), str(s)), g) for (f, s), g in groups]
-
-
-def _source_members(df: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
-    """``(file/sheet label, whether each record of df is from it)`` of each source of ``df``,
-    in reading order (as :func:`_by_source`, without making a frame per source).
-
-    The sources of a table are stacked one after another, so each is one run of equal
-    ``(source_file, source_sheet)``: the runs are found by comparing neighbours (no hashing of
-    every record's text) and used when no source has two runs and no value is missing; else
-    the records are grouped by their values."""
-    runs = _source_runs(df)
-    if runs is not None:
-        return runs
-    files, file_names = pd.factorize(df["source_file"])
-    sheets, sheet_names = pd.factorize(df["source_sheet"])
-    width = len(sheet_names) + 1
-    groups, pairs = pd.factorize(files * width + sheets)
-    names = [(str(file_names[p // width]), str(sheet_names[p % width])) for p in pairs]
-    return [(_label(*n), groups == g) for g, n in enumerate(names)]
-
-
-def _source_runs(df: pd.DataFrame) -> list[tuple[str, np.ndarray]] | None:
-    """:func:`_source_members` when each source is one run of records, else None."""
-    files = df["source_file"].to_numpy(dtype=object)
-    sheets = df["source_sheet"].to_numpy(dtype=object)
-    n = len(files)
-    if not n:
-        return None
-    change = np.ones(n, dtype=bool)
-    change[1:] = (files[1:] != files[:-1]) | (sheets[1:] != sheets[:-1])
-    heads = np.flatnonzero(change)
-    pairs = list(zip(files[heads].tolist(), sheets[heads].tolist(), strict=True))
-    if pd.isna(files[heads]).any() or pd.isna(sheets[heads]).any() or len(set(pairs)) < len(pairs):
-        return None
-    ends = [*heads[1:].tolist(), n]
-    out = []
-    for (file, sheet), start, end in zip(pairs, heads.tolist(), ends, strict=True):
-        members = np.zeros(n, dtype=bool)
-        members[start:end] = True
-        out.append((_label(str(file), str(sheet)), members))
-    return out
 
 
 def _rows(df: pd.DataFrame, limit: int = 3) -> str:
@@ -170,7 +120,7 @@ def _match_pattern(
     bad = ids.notna() & ~ids.map(lambda v: ok.get(v, True)).astype(bool)
     if not bad.any():
         return data, pd.DataFrame(columns=LOG_COLUMNS)
-    for label, grp in _by_source(data.loc[ids.notna()]):
+    for label, grp in by_source(data.loc[ids.notna()]):
         failed = grp.loc[bad[grp.index]]
         if len(failed) > _MOSTLY * len(grp):
             examples = ", ".join(
@@ -287,7 +237,7 @@ def check_ids(
         orphan = at < 0
         orphans = df.loc[orphan]
         match = known.match(orphans["patient_id"])
-        for label, members in _source_members(df):
+        for label, members in source_members(df):
             o = df.loc[orphan & members]
             near = o.loc[match[o.index].notna()]
             if len(near):
@@ -365,7 +315,7 @@ def _patient_near_duplicates(known: _Patients, rules: IdRules, warnings: list[st
 def _located(df: pd.DataFrame) -> str:
     """``file, row 2`` of the first record(s) of one id."""
     first = df.iloc[0]
-    return f"{_label(str(first['source_file']), str(first['source_sheet']))}, {_rows(df)}"
+    return f"{source_label(str(first['source_file']), str(first['source_sheet']))}, {_rows(df)}"
 
 
 def _examples(o: pd.DataFrame, match: pd.Series, known: _Patients) -> str:

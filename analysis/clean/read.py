@@ -23,6 +23,7 @@ from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
+from analysis.clean.trim_at_read import columns_trimmed
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 
@@ -363,14 +364,11 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     # the columns read from a file holding no '#' and no control character (no unreadable cell)
     plain = [c for i in indexes for c in source.headers(i)] if raw.attrs.get("plain_text") else []
     out.attrs["plain_columns"] = list(dict.fromkeys(plain))
-    # the columns whose every header the reader trimmed (`trim_at_read`)
-    trimmed = {str(h).strip() for h in raw.attrs.get("trimmed_columns", ())}
-    by_column: dict[str, bool] = {}
-    for i in indexes:
-        for canon, header in source.headers(i).items():
-            kept = canon not in source.constants  # a constant is the study file's text
-            by_column[canon] = by_column.get(canon, True) and kept and header in trimmed
-    out.attrs["trimmed_columns"] = [c for c, t in by_column.items() if t]
+    # the columns read from cells the reader trimmed already (`trim_at_read`); not a constant
+    trimmed = columns_trimmed(
+        raw.attrs.get("trimmed_columns", ()), [source.headers(i) for i in indexes]
+    )
+    out.attrs["trimmed_columns"] = [c for c in trimmed if c not in source.constants]
     return out
 
 

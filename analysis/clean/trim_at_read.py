@@ -17,6 +17,8 @@ sources treats such a part by pandas' rules (``stacking``), as before.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -86,4 +88,15 @@ def trim_columns(frame: pd.DataFrame, table: object) -> list[str]:
     return trimmed
 
 
-__all__ = ["cells_to_trim", "trim_columns"]
+def columns_trimmed(headers_trimmed: Iterable[str], headers: list[dict[str, str]]) -> list[str]:
+    """The columns of a source whose every header (one per repeated group, ``headers``: column
+    -> header as written) the reader trimmed (``headers_trimmed``, raw headers)."""
+    said = {str(h).strip() for h in headers_trimmed}
+    trimmed: dict[str, bool] = {}
+    for group in headers:
+        for column, header in group.items():
+            trimmed[column] = trimmed.get(column, True) and header in said
+    return [c for c, t in trimmed.items() if t]
+
+
+__all__ = ["cells_to_trim", "columns_trimmed", "trim_columns"]
