@@ -127,13 +127,20 @@ def _parse_column(raw: pd.Series, order: pd.Series, last_year: int | None) -> pd
 
 
 def _dates_and_blanks(
-    raw: pd.Series, order: pd.Series, last_year: int | None
+    raw: pd.Series, order: pd.Series | str, last_year: int | None
 ) -> tuple[pd.Series, pd.Series]:
     """:func:`_parse_column` and :func:`blank_cells` of ``raw`` in one pass over its distinct
-    (cell, order) pairs: ``(dates, blank)``."""
-    results, groups = distinct_results(
-        lambda v, o: (parse_date_value(v, o, last_year=last_year), is_blank(v)), raw, order
-    )
+    (cell, order) pairs: ``(dates, blank)``. ``order`` one text: the order of every row (each
+    distinct cell read once, not paired with its row's order)."""
+    if isinstance(order, str):
+        one = order
+        results, groups = distinct_results(
+            lambda v: (parse_date_value(v, one, last_year=last_year), is_blank(v)), raw
+        )
+    else:
+        results, groups = distinct_results(
+            lambda v, o: (parse_date_value(v, o, last_year=last_year), is_blank(v)), raw, order
+        )
     parsed = pd.Series([r[0] for r in results], dtype=object)
     unique = pd.to_datetime(parsed).astype("datetime64[ns]")
     blank = np.array([r[1] for r in results], dtype=bool)
@@ -165,7 +172,8 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     window = f"[{start:%Y-%m-%d}, {end:%Y-%m-%d}]" if end is not None else f"[{start:%Y-%m-%d}, -]"
     excluded, audit = [], []
     drop: set[object] = set()
-    order: pd.Series | None = None  # each row's date order, looked up once per table
+    # the date order of every row (its sources share one) or of each row, looked up once
+    order: pd.Series | str | None = table_date_order(config, table)
     for column, spec in config.columns_for(table).items():
         if spec.kind != "date" or column not in out:
             continue
@@ -204,7 +212,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                 "date",
                 [
                     _date_message(column, v, o, last_year)
-                    for v, o in zip(raw[failed], order[failed], strict=True)
+                    for v, o in zip(raw[failed], _of_rows(order, failed), strict=True)
                 ],
             )
         if outside.any():
@@ -224,6 +232,18 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         concat_rows(excluded, LOG_COLUMNS),
         concat_rows(audit, AUDIT_COLUMNS),
     )
+
+
+def table_date_order(config: StudyConfig, table: str) -> str | None:
+    """The ``date_order`` of every source of ``table`` when they share one (None: they differ,
+    or the table has no source)."""
+    found = {s.date_order for s in config.sources if s.table == table}
+    return found.pop() if len(found) == 1 else None
+
+
+def _of_rows(order: pd.Series | str, rows: pd.Series) -> pd.Series | list[str]:
+    """The date order of the ``rows`` (a mask), from each row's or the table's one order."""
+    return [order] * int(rows.sum()) if isinstance(order, str) else order[rows]
 
 
 def _date_message(column: str, value: object, order: str, last_year: int | None) -> str:
