@@ -67,9 +67,8 @@ def read_csv_text(
         Line 1 is blank, a record spans several lines (unless ``multiline_cells``), a quote is
         never closed, or a record has more non-empty fields than the header.
     """
-    body = _one_break(text)
-    if body.endswith("\n"):  # no empty line after a final break (as `split_lines`)
-        body = body[:-1]
+    lf = _one_break(text)
+    body = lf[:-1] if lf.endswith("\n") else lf  # no empty line after a final break
     blank = blank_lines(body, delimiter)
     if blank[0]:
         raise SourceError(
@@ -77,7 +76,7 @@ def read_csv_text(
             f"Delete the blank line(s) above the header."
         )
     n_lines = len(blank)
-    df = _one_record_a_line(text, delimiter, n_lines, trim)
+    df = _one_record_a_line(text, delimiter, n_lines, trim, lf=lf)
     if df is None:  # some record is not one line of its own: find which, and say where
         lines = split_lines(text)
         return _read_tokenized(text, lines, blank.tolist(), delimiter, where, multiline_cells)
@@ -137,17 +136,20 @@ def _blank_lines_at_once(
 
 
 def _one_record_a_line(
-    text: str, delimiter: str, n_lines: int, trim: bool = False
+    text: str, delimiter: str, n_lines: int, trim: bool = False, *, lf: str | None = None
 ) -> pd.DataFrame | None:
     """The fast C parser's frame when it reads exactly one record per line, else ``None``.
 
     Records partition the lines, so as many records as lines means no record spans two; the
     C parser stops at a NUL, and infers an index column from a first record longer than the
-    header: those files go to the csv tokenizer instead.
+    header: those files go to the csv tokenizer instead. ``lf``: ``text`` with every line
+    break as LF (:func:`_one_break`), which Arrow reads: the C parser breaks lines at CRLF and
+    CR too, so a file of one record a line gives the same records either way (a Windows
+    export, CRLF, is read by Arrow as a Unix one).
     """
     if "\x00" in text:
         return None
-    df = _unquoted_records(text, delimiter, trim)
+    df = _unquoted_records(_one_break(text) if lf is None else lf, delimiter, trim)
     if df is not None and len(df) == n_lines - 1:
         return df
     try:
@@ -169,7 +171,7 @@ def _one_record_a_line(
 def _unquoted_records(text: str, delimiter: str, trim: bool = False) -> pd.DataFrame | None:
     """The frame the C parser gives (cells as text, none missing), read by Arrow's CSV reader
     (about twice as fast, with the text objects), when the file has no quote, carriage return
-    or byte-order mark, a one-character delimiter, two or more unique non-empty headers and
+    (the caller makes every line break LF first) or byte-order mark, a one-character delimiter, two or more unique non-empty headers and
     every line as many fields as the header; else None (Arrow stops at a line with another
     count). ``trim``: its text cells trimmed where they need it (``read_csv_text``).
     ``tests/unit/clean/test_csv_records.py`` compares it with the C parser."""

@@ -28,7 +28,7 @@ def test_both_paths_read_the_same_records(name, monkeypatch):
     delimiter = ";" if ";" in text else ","
     assert records._one_record_a_line(text, delimiter, len(records.split_lines(text))) is not None
     fast = records.read_csv_text(text, delimiter, where="f.csv")
-    monkeypatch.setattr(records, "_one_record_a_line", lambda *a: None)
+    monkeypatch.setattr(records, "_one_record_a_line", lambda *a, **k: None)
     slow = records.read_csv_text(text, delimiter, where="f.csv")
     pd.testing.assert_frame_equal(fast, slow, check_index_type=False)
     assert fast.attrs == slow.attrs == {"file_records": len(fast)}
@@ -69,6 +69,7 @@ FIELDS = st.lists(
             '"',
             "\\",
             "\x85",
+            "\r",
         ]
     ),  # fmt: skip
     max_size=3,
@@ -89,16 +90,23 @@ def _unquoted_files(draw: st.DrawFn) -> tuple[str, str]:
     for _ in range(draw(st.integers(0, 6))):
         n = width if draw(st.integers(0, 5)) else draw(st.integers(0, width + 1))
         lines.append(draw(st.lists(field, min_size=n, max_size=n)))
-    end = draw(st.sampled_from(["", "\n", "\n\n"]))
-    return "\n".join(delimiter.join(line) for line in lines) + end, delimiter
+    # Unix, Windows and old Mac line breaks, one kind a file or mixed
+    breaks = st.sampled_from(["\n", "\r\n", "\r"])
+    one = draw(st.one_of(st.none(), breaks))
+    text = delimiter.join(lines[0])
+    for line in lines[1:]:
+        text += (one or draw(breaks)) + delimiter.join(line)
+    end = draw(st.sampled_from(["", "\n", "\n\n", "\r\n", "\r\n\r\n", "\r"]))
+    return text + end, delimiter
 
 
 @settings(max_examples=400, deadline=None)
 @given(_unquoted_files())
 def test_unquoted_records_are_the_c_parsers_records(file):
-    """Arrow's frame, when it gives one, is the C parser's: same headers, cells, types."""
+    """Arrow's frame of the file with LF breaks, when it gives one, is the C parser's of the
+    file as written (CRLF, CR): same headers, cells, types."""
     text, delimiter = file
-    got = records._unquoted_records(text, delimiter)
+    got = records._unquoted_records(records._one_break(text), delimiter)
     if got is None:
         return
     want = pd.read_csv(
