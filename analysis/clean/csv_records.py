@@ -1,10 +1,10 @@
 """Split a delimited text file into records, each at the line an editor shows.
 
 The records are counted twice: as the physical lines of the file (header = line 1, blank lines
-ignored) and as the records a parser returns. The fast parsers (Arrow's for a file without
-quotes, else pandas' C parser) are trusted only when they return one record per line; otherwise
-the csv tokenizer, which tells the lines of every record, reads
-the file and says where it differs. A record spanning several lines is what a stray quote makes
+ignored) and as the records a parser returns. The fast parsers (Arrow's, with every line break
+as LF; else pandas' C parser, e.g. for a line with another count of fields) are trusted only
+when they return one record per line; otherwise the csv tokenizer, which tells the lines of
+every record, reads the file and says where it differs. A record spanning several lines is what a stray quote makes
 (it swallows every line up to the next quote): it stops the read with its line range and the
 place of the opening quote, unless the source declares that its cells may hold line breaks
 (``multiline_cells: true``). A quote never closed before the end of the file, and a record with
@@ -57,7 +57,7 @@ def read_csv_text(
     physical lines: the non-blank lines after the header, less the continuation lines of records
     that may span lines (``multiline_cells``).
 
-    ``trim``: when Arrow reads the file (no quote), its text cells are trimmed as
+    ``trim``: when Arrow reads the file, its text cells are trimmed as
     ``cells.strip_text`` trims them, and ``attrs["trimmed_columns"]`` names the columns trimmed
     (``analysis.clean.trim_at_read``); no other reader trims.
 
@@ -149,7 +149,7 @@ def _one_record_a_line(
     """
     if "\x00" in text:
         return None
-    df = _unquoted_records(_one_break(text) if lf is None else lf, delimiter, trim)
+    df = _arrow_records(_one_break(text) if lf is None else lf, delimiter, trim)
     if df is not None and len(df) == n_lines - 1:
         return df
     try:
@@ -168,19 +168,25 @@ def _one_record_a_line(
     return df
 
 
-def _unquoted_records(text: str, delimiter: str, trim: bool = False) -> pd.DataFrame | None:
+def _arrow_records(text: str, delimiter: str, trim: bool = False) -> pd.DataFrame | None:
     """The frame the C parser gives (cells as text, none missing), read by Arrow's CSV reader
-    (about twice as fast, with the text objects), when the file has no quote, carriage return
-    (the caller makes every line break LF first) or byte-order mark, a one-character delimiter, two or more unique non-empty headers and
-    every line as many fields as the header; else None (Arrow stops at a line with another
-    count). ``trim``: its text cells trimmed where they need it (``read_csv_text``).
+    (about twice as fast, with the text objects), when the file has no carriage return (the
+    caller makes every line break LF first) or byte-order mark, a one-character delimiter, two
+    or more unique non-empty headers and every line as many fields as the header; else None
+    (Arrow stops at a line with another count). Quotes are read as the C parser reads them: a
+    cell in quotes, ``""`` for a quote inside it, a quote within a cell kept as written; a
+    record that spans lines is never returned as one (the caller counts records and lines).
+    ``trim``: its text cells trimmed where they need it (``read_csv_text``).
     ``tests/unit/clean/test_csv_records.py`` compares it with the C parser."""
-    if len(delimiter) != 1 or QUOTE in text or "\r" in text or text.startswith("\ufeff"):
+    if len(delimiter) != 1 or delimiter == QUOTE or "\r" in text or text.startswith("\ufeff"):
         return None
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    header = first_line(text).split(delimiter)
+    line = first_line(text)
+    header = (
+        next(csv.reader([line], delimiter=delimiter)) if QUOTE in line else line.split(delimiter)
+    )
     if len(header) < 2 or len(set(header)) != len(header) or not all(header):
         # pandas names such columns itself ("x.1", "Unnamed: 2"); it reads an empty line of a
         # one-column file as a missing cell
@@ -190,7 +196,11 @@ def _unquoted_records(text: str, delimiter: str, trim: bool = False) -> pd.DataF
             pa.py_buffer(text.encode("utf-8")),
             read_options=pcsv.ReadOptions(use_threads=False),
             parse_options=pcsv.ParseOptions(
-                delimiter=delimiter, quote_char=False, ignore_empty_lines=False
+                delimiter=delimiter,
+                quote_char=QUOTE,
+                double_quote=True,
+                escape_char=False,
+                ignore_empty_lines=False,
             ),
             convert_options=pcsv.ConvertOptions(
                 column_types={h: pa.string() for h in header},

@@ -22,13 +22,18 @@ from tests.unit.clean.test_two_process import _assert_same
 SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000"
 ALPHABET = SPACES + "aZ09.-_éß€\u200b\ufeff𝔘"
 FIELD = st.text(alphabet=ALPHABET, max_size=5)
+# a cell in quotes as the C parser reads it: the text, a doubled quote inside, the delimiter
+QUOTED = st.tuples(FIELD, st.sampled_from(["", '""', ",", ";", "|"]), FIELD).map(
+    lambda parts: '"' + "".join(parts) + '"'
+)
 
 
 @st.composite
 def _files(draw: st.DrawFn) -> tuple[str, str]:
     delimiter = draw(st.sampled_from([",", ";", "|"]))
     width = draw(st.integers(2, 4))
-    rows = draw(st.lists(st.lists(FIELD, min_size=width, max_size=width), max_size=8))
+    cell = st.one_of(FIELD, QUOTED) if draw(st.booleans()) else FIELD
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), max_size=8))
     if draw(st.booleans()) and rows:  # a column blank in every record
         rows = [[" ", *r[1:]] for r in rows]
     lines = [[f"c{i}" for i in range(width)], *rows]
@@ -43,8 +48,8 @@ def _stripped(value: object) -> object:
 @given(_files())
 def test_the_reader_trims_each_cell_as_strip_text_does(file):
     text, delimiter = file
-    raw = records._unquoted_records(text, delimiter)
-    got = records._unquoted_records(text, delimiter, True)
+    raw = records._arrow_records(text, delimiter)
+    got = records._arrow_records(text, delimiter, True)
     if raw is None:
         assert got is None
         return
@@ -75,9 +80,9 @@ def test_only_the_cells_that_may_change_are_looked_at():
 
 
 def _without_trimming(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = records._unquoted_records
+    original = records._arrow_records
     monkeypatch.setattr(
-        records, "_unquoted_records", lambda text, delimiter, trim=False: original(text, delimiter)
+        records, "_arrow_records", lambda text, delimiter, trim=False: original(text, delimiter)
     )
 
 
