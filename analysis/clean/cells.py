@@ -23,7 +23,12 @@ from analysis.clean.step import (
     drop_records,
     log_rows,
 )
-from analysis.clean.text_cells import MAYBE_UNREADABLE, cells_matching, text_positions
+from analysis.clean.text_cells import (
+    MAYBE_UNREADABLE,
+    cells_matching,
+    str_positions,
+    text_positions,
+)
 
 
 def strip_text(data: pd.DataFrame, trimmed: Collection[str] = ()) -> pd.DataFrame:
@@ -63,16 +68,9 @@ def values_copy(s: pd.Series) -> np.ndarray | Any:
 
 
 def _stripped(values: np.ndarray) -> np.ndarray:
-    """:func:`_strip_cell` of each cell (an object array): the text cells trimmed in one pass
-    when every other cell is blank, else one call per distinct cell."""
-    found = text_positions(values)
-    if found is None:
-        present = pd.notna(values)
-        out = values.copy()
-        if present.any():
-            out[present] = map_distinct(_strip_cell, values[present])
-        return out
-    positions, texts = found
+    """:func:`_strip_cell` of each cell (an object array): the text cells trimmed in one pass,
+    the others (blank, numbers, dates) left as they are."""
+    positions, texts = str_positions(values)
     if len(texts) == len(values):
         return _trimmed(texts)
     out = values.copy()
@@ -137,14 +135,10 @@ def _unreadable(value: object) -> str | None:
 def _unreadable_cells(values: np.ndarray) -> np.ndarray | None:
     """:func:`_unreadable` of each cell (an object array), or None when every cell is readable.
 
-    A column of text (and blank) cells is scanned once for the characters an unreadable cell
-    holds, and :func:`_unreadable` runs on those cells only; any other column, once per
-    distinct cell."""
-    found = text_positions(values)
-    if found is None:
-        why = map_distinct(_unreadable, values)
-        return why if pd.notna(why).any() else None
-    positions, texts = found
+    The text cells are scanned once for the characters an unreadable cell holds, and
+    :func:`_unreadable` runs on those cells only; no other cell (blank, a number, a date) is
+    ever unreadable."""
+    positions, texts = str_positions(values)
     suspects = cells_matching(texts, MAYBE_UNREADABLE)
     said = [_unreadable(texts[i]) for i in suspects]
     if all(w is None for w in said):

@@ -11,6 +11,7 @@ the reader itself (the reference, e.g. ``cells._unreadable``) then runs on those
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,19 @@ def text_positions(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
     return positions, texts
 
 
+def str_positions(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(positions, texts)`` of the cells that are text (``str`` or a subclass), whatever the
+    other cells hold: a spreadsheet's or a SAS file's column mixes text with numbers and dates,
+    which the readers of text leave as they are."""
+    found = text_positions(values)
+    if found is not None:
+        return found
+    arr = np.asarray(values, dtype=object)
+    is_text = np.fromiter(map(isinstance, arr, repeat(str)), dtype=bool, count=len(arr))
+    positions = np.flatnonzero(is_text)
+    return positions, arr[positions]
+
+
 def cells_matching(texts: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
     """Indexes (sorted, distinct) into ``texts`` (all ``str``) of the cells where ``pattern``
     matches. ``pattern`` must match single characters only, never :data:`SEP`."""
@@ -77,4 +91,11 @@ def cells_matching(texts: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
     return np.unique(np.searchsorted(starts, np.asarray(hits), side="right") - 1)
 
 
-__all__ = ["MAYBE_UNREADABLE", "SEP", "cells_matching", "may_hold_unreadable", "text_positions"]
+__all__ = [
+    "MAYBE_UNREADABLE",
+    "SEP",
+    "cells_matching",
+    "may_hold_unreadable",
+    "str_positions",
+    "text_positions",
+]

@@ -19,6 +19,7 @@ from analysis.clean.text_cells import (
     MAYBE_UNREADABLE,
     cells_matching,
     may_hold_unreadable,
+    str_positions,
     text_positions,
 )
 from tests.unit.clean._same_cells import same_cell
@@ -37,6 +38,7 @@ OTHERS = st.one_of(
     st.floats(allow_nan=False),
     st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)),
     st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2030, 1, 1)).map(pd.Timestamp),
+    TEXTS.map(np.str_),  # text of a subclass of str (NumPy's)
 )
 TEXT_COLUMN = st.lists(st.one_of(TEXTS, BLANKS), max_size=40)
 MIXED_COLUMN = st.lists(st.one_of(TEXTS, BLANKS, OTHERS), max_size=40)
@@ -102,6 +104,14 @@ def test_text_positions_are_the_text_cells_when_the_rest_are_blank(values):
     if found is not None:
         assert list(found[0]) == [i for i, v in enumerate(values) if isinstance(v, str)]
         assert all(pd.isna(v) for v in values if not isinstance(v, str))
+
+
+@settings(max_examples=200, deadline=None)
+@given(COLUMNS)
+def test_str_positions_are_the_text_cells_whatever_the_others(values):
+    positions, texts = str_positions(_column(values))
+    assert list(positions) == [i for i, v in enumerate(values) if isinstance(v, str)]
+    assert all(t is values[i] for i, t in zip(positions, texts, strict=True))
 
 
 @settings(max_examples=300, deadline=None)
