@@ -4,11 +4,11 @@ The records are counted twice: as the physical lines of the file (header = line 
 ignored) and as the records a parser returns. The fast parsers (Arrow's, with every line break
 as LF; else pandas' C parser, e.g. for a line with another count of fields) are trusted only
 when they return one record per line; otherwise the csv tokenizer, which tells the lines of
-every record, reads the file and says where it differs. A record spanning several lines is what a stray quote makes
-(it swallows every line up to the next quote): it stops the read with its line range and the
-place of the opening quote, unless the source declares that its cells may hold line breaks
-(``multiline_cells: true``). A quote never closed before the end of the file, and a record with
-more non-empty fields than the header, stop it too.
+every record, reads the file and says where it differs. A record spanning several lines is
+what a stray quote makes (it swallows every line up to the next quote): it stops the read with
+its line range and the place of the opening quote, unless the source declares that its cells
+may hold line breaks (``multiline_cells: true``). A quote never closed before the end of the
+file, and a record with more non-empty fields than the header, stop it too.
 """
 
 from __future__ import annotations
