@@ -24,6 +24,7 @@ from analysis.clean.decode import decode_text
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed
+from analysis.clean.xlsx_sheet import read_sheet
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 
@@ -118,8 +119,7 @@ def _read_csv(
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
-    """One worksheet, cells as Python values (dates as timestamps), read with calamine (Rust;
-    about 7x faster than openpyxl on the reference workbook, same values)."""
+    """One worksheet, cells as pandas reads them with calamine, faster (``xlsx_sheet``)."""
     try:
         book = pd.ExcelFile(path, engine="calamine")
     except Exception as exc:  # calamine raises its own error types for unreadable files
@@ -143,8 +143,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
                     f"{path}: no `sheet` is set and the workbook has {len(names)} sheet(s): "
                     f"{listed}. Set `sheet:` for this source to the sheet that holds the records."
                 )
-        raw = book.parse(sheet if sheet is not None else 0, header=None, dtype=object)
-    for (r, c), err in _xlsx_error_cells(path, sheet if sheet is not None else names[0]).items():
+        raw = read_sheet(book.book.get_sheet_by_name(sheet or names[0]))
+    for (r, c), err in _xlsx_error_cells(path, sheet or names[0]).items():
         if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
             raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text
     # the rows of the sheet holding a non-blank cell (white space is blank): the records are

@@ -1,0 +1,118 @@
+"""One worksheet as ``pandas.read_excel(engine="calamine", header=None, dtype=object)`` reads it,
+with the cells converted a column at a time.
+
+pandas converts every cell of the sheet in Python (``CalamineReader.get_sheet_data``): a float
+holding a whole number becomes an ``int``, a date or date-time a ``Timestamp``, a duration a
+``Timedelta``; other cells are kept. On a sheet of 282,701 rows and 5 columns that takes 1.0 s,
+against 0.24 s for calamine to give the cells. Here the cells of each column are grouped by
+type (``map(type, ...)``, in C); the whole floats of a column become ints at once and each
+distinct date or duration is converted once. The frame is then built by pandas' own parser,
+with the arguments ``read_excel`` gives it, so that missing-value texts, the byte-order mark
+and an empty sheet are read as pandas reads them. ``tests/unit/clean/test_xlsx_sheet.py``
+compares the frames on generated workbooks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.errors import EmptyDataError
+from pandas.io.parsers import TextParser
+
+#: a float at or beyond this size is converted as pandas converts it, one cell at a time
+_INT64_SAFE = 2.0**63
+
+
+def convert_cell(value: Any) -> Any:
+    """One cell as pandas' calamine reader converts it (``get_sheet_data``): the reference."""
+    if isinstance(value, float):
+        whole = int(value)
+        return whole if whole == value else value
+    if isinstance(value, date):
+        return pd.Timestamp(value)
+    if isinstance(value, timedelta):
+        return pd.Timedelta(value)
+    return value
+
+
+def _kind(kind: type) -> str | None:
+    """How :func:`convert_cell` converts the cells of type ``kind`` (the same tests in the
+    same order): ``"float"``, ``"date"``, ``"timedelta"``, or None (kept: text, int, bool,
+    time of day)."""
+    if issubclass(kind, float):
+        return "float"
+    if issubclass(kind, date):
+        return "date"
+    if issubclass(kind, timedelta):
+        return "timedelta"
+    return None
+
+
+def _whole_floats(column: np.ndarray, at: np.ndarray) -> None:
+    """The float cells at ``at`` converted in place: whole numbers that int64 holds become
+    ints at once; fractions are kept; infinities, NaN and larger numbers go through
+    :func:`convert_cell` (which raises for infinity and NaN, as pandas does)."""
+    values = column[at].astype(np.float64)
+    small = np.isfinite(values) & (np.abs(values) < _INT64_SAFE)
+    whole = small & (values == np.trunc(values))
+    column[at[whole]] = values[whole].astype(np.int64).astype(object)
+    for i in at[~small]:
+        column[i] = convert_cell(column[i])
+
+
+def _distinct_once(column: np.ndarray, at: np.ndarray, box: type) -> None:
+    """The cells at ``at`` converted in place with ``box``, each distinct value once."""
+    codes, distinct = pd.factorize(column[at])
+    boxed = np.empty(len(distinct), dtype=object)
+    boxed[:] = [box(v) for v in distinct]
+    column[at] = boxed[codes]
+
+
+def converted_column(column: np.ndarray) -> None:
+    """Every cell of ``column`` (an object array) as :func:`convert_cell` gives it, in place."""
+    types = np.fromiter(map(type, column), dtype=object, count=len(column))
+    for kind in pd.unique(types):
+        how = _kind(kind)
+        if how is None:
+            continue
+        at = np.flatnonzero(types == kind)
+        if how == "float":
+            _whole_floats(column, at)
+        else:
+            _distinct_once(column, at, pd.Timestamp if how == "date" else pd.Timedelta)
+
+
+def sheet_cells(sheet: Any) -> list[list[Any]]:
+    """The rows of a calamine sheet, each cell converted as pandas converts it."""
+    rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    if not rows:
+        return rows
+    width = len(rows[0])
+    if len(set(map(len, rows))) > 1:  # calamine gives a rectangle; else cell by cell
+        return [[convert_cell(v) for v in row] for row in rows]
+    cells = np.empty((len(rows), width), dtype=object)
+    cells[:] = rows
+    for j in range(width):
+        converted_column(cells[:, j])
+    out: list[list[Any]] = cells.tolist()
+    return out
+
+
+def read_sheet(sheet: Any) -> pd.DataFrame:
+    """The frame ``pd.ExcelFile(path, engine="calamine").parse(name, header=None,
+    dtype=object)`` gives for ``sheet`` (``CalamineWorkbook.get_sheet_by_name(name)``)."""
+    data = sheet_cells(sheet)
+    if not data:
+        return pd.DataFrame()
+    try:
+        parser = TextParser(data, header=None, dtype=object, skip_blank_lines=False)
+        frame: pd.DataFrame = parser.read()
+    except EmptyDataError:
+        return pd.DataFrame()
+    return frame
+
+
+__all__ = ["convert_cell", "converted_column", "read_sheet", "sheet_cells"]
