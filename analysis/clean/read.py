@@ -24,7 +24,8 @@ from analysis.clean.decode import decode_text
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed
-from analysis.clean.xlsx_sheet import read_sheet
+from analysis.clean.xlsx_sheet import NS as _NS
+from analysis.clean.xlsx_sheet import read_sheet, sheet_part
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 
@@ -195,11 +196,6 @@ def _check_unique_headers(header: list[str], where: str) -> None:
         )
 
 
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
@@ -212,16 +208,7 @@ def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     saved without a result (calamine reads both as empty)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            rid = next(
-                s.get(f"{{{_NS['r']}}}id")
-                for s in book.iter(f"{{{_NS['m']}}}sheet")
-                if s.get("name") == sheet
-            )
-            target = next(r.get("Target") for r in rels if r.get("Id") == rid) or ""
-            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            xml = zf.read(target)
+            xml = zf.read(sheet_part(zf, sheet))
     except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
         return {}
     if b't="e"' not in xml and b"<f" not in xml:

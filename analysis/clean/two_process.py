@@ -1,11 +1,11 @@
 """The per-table read and validate work of the clean stage, shared with a second process.
 
 Reading and validating a table (``analysis.clean.per_table``) depends only on the study and that
-table. When the raw files of a study are large (``MIN_BYTES`` of raw files or more, 48 MiB: about
-120,000 patients of the scaled twin) and the machine has two cores or more, the tables are
-shared between this process and one second process, the largest first (by the bytes of their raw
-files; the exposures of a registry are most of its rows, so the second process does them and
-this one the other tables). Small studies (every test study, the shipped ones) are done here, one
+table. When the raw files of a study are large (``MIN_BYTES`` or more, 48 MiB of CSV text: about
+120,000 patients of the scaled twin; a workbook or a Parquet, SAS or SPSS file is weighed by
+the cells it declares, ``source_size``) and the machine has two cores or more, the tables are
+shared between this process and one second process, the largest first (the exposures of a
+registry are most of its rows, so the second process does them and this one the other tables). Small studies (every test study, the shipped ones) are done here, one
 table after another, as before. Either way the result is the same to the byte: the logs are put
 back in the order one process writes them (every table's reading, the id checks, every table's
 validation), and when tables fail, the error one process would raise first is raised (the reads
@@ -23,7 +23,6 @@ theirs: one process would have raised those first.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from typing import TypeVar
@@ -38,13 +37,14 @@ from analysis.clean.per_table import (
     validate_phase,
 )
 from analysis.clean.second_process import ENV, Parts, Shared, Worker
+from analysis.clean.source_size import source_bytes
 from analysis.errors import ConfigError
 from analysis.studyfile.config import StudyConfig
 
 T = TypeVar("T")
 U = TypeVar("U")
 
-MIN_BYTES = 48 * 2**20  # raw bytes from which a second process pays (starting it: ~0.5-1 s)
+MIN_BYTES = 48 * 2**20  # CSV bytes from which a second process pays (starting it: ~0.5-1 s)
 
 
 def read_and_validate(
@@ -114,11 +114,11 @@ def plan(config: StudyConfig, min_bytes: int) -> tuple[list[str], list[str]]:
 
 
 def table_bytes(config: StudyConfig) -> dict[str, int]:
-    """The bytes of the raw files of each table (a missing file counts 0: reading says so)."""
+    """The work of each table's sources in bytes of CSV text (``source_size``; a missing file
+    counts 0: reading says so)."""
     sizes = dict.fromkeys(TABLES_ORDER, 0)
     for source in config.sources:
-        with contextlib.suppress(OSError):
-            sizes[source.table] += config.source_path(source).stat().st_size
+        sizes[source.table] += source_bytes(config, source)
     return sizes
 
 
@@ -132,7 +132,7 @@ def _workers_wanted() -> int | None:
     raise ConfigError(
         f"environment variable {ENV}={value!r}: expected 1 (read and validate every table in "
         "one process), 2 (share the tables with a second process) or auto (2 when the raw "
-        f"files hold {MIN_BYTES // 2**20} MiB or more). Set one of these or unset it."
+        f"files hold the work of {MIN_BYTES // 2**20} MiB of CSV or more). Set one of these or unset it."
     )
 
 

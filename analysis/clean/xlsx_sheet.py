@@ -14,13 +14,22 @@ compares the frames on generated workbooks.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, timedelta
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 from pandas.errors import EmptyDataError
 from pandas.io.parsers import TextParser
+
+#: the XML namespaces of a workbook's parts
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 
 #: a float at or beyond this size is converted as pandas converts it, one cell at a time
 _INT64_SAFE = 2.0**63
@@ -115,4 +124,19 @@ def read_sheet(sheet: Any) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["convert_cell", "converted_column", "read_sheet", "sheet_cells"]
+def sheet_part(book: zipfile.ZipFile, sheet: str | None) -> str:
+    """The member of the open workbook ``book`` holding worksheet ``sheet`` (None: the first
+    sheet), as the workbook's relations name it. Raises ``KeyError``, ``StopIteration`` or
+    ``ElementTree.ParseError`` when the workbook does not say."""
+    listed = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    rid = next(
+        s.get(f"{{{NS['r']}}}id")
+        for s in listed.iter(f"{{{NS['m']}}}sheet")
+        if sheet is None or s.get("name") == sheet
+    )
+    target = next(r.get("Target") for r in rels if r.get("Id") == rid) or ""
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+__all__ = ["NS", "convert_cell", "converted_column", "read_sheet", "sheet_cells", "sheet_part"]
