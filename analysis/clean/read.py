@@ -23,7 +23,7 @@ from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
-from analysis.clean.trim_at_read import columns_trimmed
+from analysis.clean.trim_at_read import columns_trimmed, plain_text_columns, trim_columns
 from analysis.clean.xlsx_sheet import NS as _NS
 from analysis.clean.xlsx_sheet import read_sheet, sheet_part
 from analysis.errors import SourceError
@@ -247,14 +247,18 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         )
     import pyarrow.parquet as pq
 
-    try:
-        df = pd.read_parquet(path)
+    try:  # as pd.read_parquet reads it, the Arrow table kept to look at its text
+        table = pq.read_table(path, use_pandas_metadata=True)
+        df = table.to_pandas()
         rows = pq.ParquetFile(path).metadata.num_rows  # the count the file's footer declares
     except Exception as exc:  # pyarrow.ArrowInvalid, OSError and friends
         raise SourceError(
             f"{path}: not a readable Parquet file ({exc}). Copy or export it again."
         ) from None
-    df.attrs["file_records"] = rows
+    # text columns with no '#' or control character: no cell unreadable, so trimmed here
+    plain = plain_text_columns(table)
+    trimmed = trim_columns(df, table, only=plain)
+    df.attrs = {"file_records": rows, "plain_headers": plain, "trimmed_columns": trimmed}
     return df
 
 
@@ -348,9 +352,9 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     out.index = pd.RangeIndex(len(out))  # a frame of its own: as reset_index(drop=True)
     # the records this source gives: a row of the file each, or each filled repeated group
     out.attrs["file_records"] = len(out) if source.repeat else in_file
-    # the columns read from a file holding no '#' and no control character (no unreadable cell)
-    plain = [c for i in indexes for c in source.headers(i)] if raw.attrs.get("plain_text") else []
-    out.attrs["plain_columns"] = list(dict.fromkeys(plain))
+    # the columns read from a file or column holding no '#' and no control character
+    plain = raw.columns if raw.attrs.get("plain_text") else raw.attrs.get("plain_headers", ())
+    out.attrs["plain_columns"] = columns_trimmed(plain, [source.headers(i) for i in indexes])
     # the columns read from cells the reader trimmed already (`trim_at_read`); not a constant
     trimmed = columns_trimmed(
         raw.attrs.get("trimmed_columns", ()), [source.headers(i) for i in indexes]

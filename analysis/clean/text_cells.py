@@ -40,7 +40,12 @@ def may_hold_unreadable(text: str) -> bool:
     (a C1 control is the two bytes C2 80-9F; no other character encodes to those): the bytes
     of those characters are kept (``bytes.translate``, one pass), and a C2 kept is looked at
     with the byte after it."""
-    data = text.encode("utf-8", "surrogatepass")
+    return bytes_may_hold_unreadable(text.encode("utf-8", "surrogatepass"))
+
+
+def bytes_may_hold_unreadable(data: bytes) -> bool:
+    """:func:`may_hold_unreadable` of UTF-8 text given as its bytes (e.g. the data buffer of an
+    Arrow string column: every cell's bytes, one after another)."""
     found = data.translate(None, _OTHER_BYTES)
     if not found:
         return False
@@ -95,6 +100,7 @@ __all__ = [
     "MAYBE_UNREADABLE",
     "SEP",
     "cells_matching",
+    "bytes_may_hold_unreadable",
     "may_hold_unreadable",
     "str_positions",
     "text_positions",

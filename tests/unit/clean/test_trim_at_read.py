@@ -75,8 +75,10 @@ def test_only_the_cells_that_may_change_are_looked_at():
     empty, edged = trim_at_read.cells_to_trim(column)
     assert empty.tolist() == [3]
     assert edged.tolist() == [1, 2, 4, 5, 7, 9]
-    # a column with missing cells is not Arrow's text of a CSV: nothing is said of it
-    assert trim_at_read.cells_to_trim(pa.chunked_array([pa.array(["a", None])])) is None
+    # a missing cell (Parquet) is neither empty nor to trim; of a column of numbers nothing is said
+    empty, edged = trim_at_read.cells_to_trim(pa.chunked_array([pa.array([" a", None, ""])]))
+    assert empty.tolist() == [2] and edged.tolist() == [0]
+    assert trim_at_read.cells_to_trim(pa.chunked_array([pa.array([1, None])])) is None
 
 
 def _without_trimming(monkeypatch: pytest.MonkeyPatch) -> None:
