@@ -169,6 +169,8 @@ def flag_unreadable_cells(
     for column in data.columns:
         if column.startswith("source_") or column == "_source" or column in plain:
             continue
+        if isinstance(data[column].dtype, np.dtype) and data[column].dtype != object:
+            continue  # numbers, dates, booleans of a typed file: no cell is text
         found = _unreadable_cells(data[column].to_numpy(dtype=object))
         if found is None:
             continue
@@ -230,7 +232,7 @@ def require_values(data: pd.DataFrame, table: str, columns: Columns | None = Non
     required = [c for c, spec in spec_of.items() if spec.required and c in data]
     if not required:
         return Step(data)
-    missing = np.column_stack([pd.isna(data[c].to_numpy(dtype=object)) for c in required])
+    missing = np.column_stack([data[c].isna().to_numpy() for c in required])
     rows = np.flatnonzero(missing.any(axis=1))
     if not len(rows):
         return Step(data)

@@ -25,7 +25,11 @@ _TEXT_KINDS = frozenset({"string", "empty"})
 def distinct_codes(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
     """An int64 code per cell: equal codes for cells every reader reads alike (blank cells share
     one code, the largest)."""
-    codes, n_distinct = _codes(np.asarray(values, dtype=object))
+    typed = _typed(values)
+    if typed is not None:
+        codes, n_distinct = _typed_codes(typed)
+    else:
+        codes, n_distinct = _codes(np.asarray(values, dtype=object))
     codes = codes.astype(np.int64)
     codes[codes < 0] = n_distinct
     return codes
@@ -44,6 +48,35 @@ def _codes(arr: np.ndarray) -> tuple[np.ndarray, int]:
         keys[:] = [(type(v), repr(v)) for v in arr]
         keys[pd.isna(arr)] = None
         codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    return codes, len(uniques)
+
+
+def _typed(values: Any) -> np.ndarray | None:
+    """The values of a column of numbers, booleans, dates or durations of a NumPy type (a
+    typed Parquet, SAS or SPSS column), or None for any other column."""
+    if not isinstance(values, pd.Series | np.ndarray) or not isinstance(values.dtype, np.dtype):
+        return None
+    if values.dtype.kind not in "biufMm" or values.dtype.itemsize not in (1, 2, 4, 8):
+        return None
+    return values.to_numpy() if isinstance(values, pd.Series) else values
+
+
+def _typed_codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """:func:`_codes` of a typed column without making each cell a Python object: its cells,
+    boxed, are all of one type (``int``, ``float``, ``bool``, ``Timestamp``, ``Timedelta``)
+    and two share a ``repr`` exactly when their bits are equal (``-0.0`` is not ``0.0``),
+    but for the missing ones (NaN, NaT: -1), so the bits are factorized."""
+    kind = values.dtype.kind
+    if kind in "biu":
+        codes, uniques = pd.factorize(values)
+        return codes, len(uniques)
+    missing = np.isnan(values) if kind == "f" else np.isnat(values)
+    bits = values.view(f"i{values.dtype.itemsize}")
+    if not missing.any():
+        codes, uniques = pd.factorize(bits)
+        return codes, len(uniques)
+    codes = np.full(len(values), -1, dtype=np.intp)
+    codes[~missing], uniques = pd.factorize(bits[~missing])
     return codes, len(uniques)
 
 
@@ -79,8 +112,12 @@ def distinct_results(
     """``(results, groups)``: ``func`` of each distinct ``(value, by)`` (an object array) and
     each cell's position in it, so that ``results[groups]`` is :func:`map_distinct`; a caller
     converts ``results`` (a few thousand) before joining them back."""
-    arr = np.asarray(values, dtype=object)
-    codes, n_distinct = _codes(arr)
+    typed = _typed(values)
+    if typed is None:
+        arr = np.asarray(values, dtype=object)
+        codes, n_distinct = _codes(arr)
+    else:  # each cell made a Python object only where a reader reads it
+        codes, n_distinct = _typed_codes(typed)
     other: np.ndarray | None = None
     if by is not None:
         other = np.asarray(by, dtype=object)
@@ -97,10 +134,18 @@ def distinct_results(
             first = np.flatnonzero(np.diff(np.maximum.accumulate(groups), prepend=-1) > 0)
     else:
         groups, first = _first_rows(codes, n_distinct)
+    cells = arr[first] if typed is None else _boxed(values, first)
     results = np.empty(len(first), dtype=object)
-    for g, i in enumerate(first):
-        results[g] = func(arr[i]) if other is None else func(arr[i], other[i])
+    for g, (i, cell) in enumerate(zip(first, cells, strict=True)):
+        results[g] = func(cell) if other is None else func(cell, other[i])
     return results, groups.astype(np.intp, copy=False)
+
+
+def _boxed(values: pd.Series | np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The cells at ``positions`` as ``np.asarray(values, dtype=object)`` makes them (a Series
+    of dates gives ``Timestamp``s, a NumPy array of them integers)."""
+    taken = values.iloc[positions] if isinstance(values, pd.Series) else values[positions]
+    return np.asarray(taken, dtype=object)
 
 
 def _first_rows(codes: np.ndarray, n_distinct: int) -> tuple[np.ndarray, np.ndarray]:

@@ -204,3 +204,45 @@ def test_one_by_for_every_cell_reads_as_many_bys(values, by):
         for v, c in zip(values, codes, strict=True)
     ]
     assert all(same_cell(g, w) for g, w in zip(got, want, strict=True))
+
+
+# typed columns (Parquet, SAS, SPSS): numbers with -0.0, NaN of other payloads and infinities,
+# integers, booleans, dates with NaT and nanoseconds, durations; as a Series or a NumPy array
+_NAN_PAYLOAD = np.array([0x7FF8000000000001], dtype=np.int64).view(np.float64)[0]
+TYPED = st.one_of(
+    st.lists(
+        st.one_of(st.floats(), st.sampled_from([0.0, -0.0, np.nan, _NAN_PAYLOAD, 1.0])),
+        max_size=40,
+    ).map(lambda v: np.array(v, dtype=np.float64)),
+    st.lists(st.floats(width=32), max_size=40).map(lambda v: np.array(v, dtype=np.float32)),
+    st.lists(st.integers(-(2**63), 2**63 - 1), max_size=40).map(lambda v: np.array(v, np.int64)),
+    st.lists(st.integers(0, 255), max_size=40).map(lambda v: np.array(v, dtype=np.uint8)),
+    st.lists(st.booleans(), max_size=40).map(lambda v: np.array(v, dtype=bool)),
+    st.lists(st.one_of(st.integers(-(2**62), 2**62), st.none()), max_size=40).map(
+        lambda v: np.array([np.datetime64("NaT") if x is None else x for x in v], "datetime64[ns]")
+    ),
+    st.lists(st.one_of(st.integers(-(2**40), 2**40), st.none()), max_size=40).map(
+        lambda v: np.array([np.timedelta64("NaT") if x is None else x for x in v], "m8[us]")
+    ),
+)
+
+
+def _read_as_object(v: object, o: object = None) -> tuple[object, ...]:
+    """What a reader could tell of a cell: its type and repr (and the second argument)."""
+    return (type(v), repr(v), o)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TYPED, st.booleans(), st.booleans())
+def test_a_typed_column_is_read_as_its_cells_made_objects(values, as_series, with_by):
+    column = pd.Series(values) if as_series else values
+    boxed = np.asarray(column, dtype=object)  # what the readers were given cell by cell
+    by = (["DMY", "MDY"] * len(values))[: len(values)] if with_by else None
+    got = map_distinct(_read_as_object, column, by)
+    want = map_distinct(_read_as_object, list(boxed), by)
+    assert [tuple(g) for g in got] == [tuple(w) for w in want]
+    assert got.tolist() == [
+        _read_as_object(v, *([b] if by else []))
+        for v, b in zip(boxed, by or [None] * len(boxed), strict=True)
+    ]
+    assert (distinct_codes(column) == distinct_codes(list(boxed))).all()
