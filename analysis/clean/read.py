@@ -14,7 +14,9 @@ import hashlib
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -262,16 +264,21 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return df
 
 
-def _read_stat(path: Path, fmt: str, encoding: str | None) -> pd.DataFrame:
+def stat_reader(path: Path, fmt: str) -> Callable[..., Any]:
+    """The pyreadstat function that reads ``path``: SPSS, SAS transport (.xpt) or SAS7BDAT."""
     import pyreadstat
 
+    if fmt == "spss":
+        return pyreadstat.read_sav
+    if path.suffix.lower() == ".xpt":
+        return pyreadstat.read_xport
+    return pyreadstat.read_sas7bdat
+
+
+def _read_stat(path: Path, fmt: str, encoding: str | None) -> pd.DataFrame:
+    options = {"apply_value_formats": True} if fmt == "spss" else {"encoding": encoding}
     try:
-        if fmt == "spss":
-            df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
-        elif path.suffix.lower() == ".xpt":
-            df, meta = pyreadstat.read_xport(str(path), encoding=encoding)
-        else:
-            df, meta = pyreadstat.read_sas7bdat(str(path), encoding=encoding)
+        df, meta = stat_reader(path, fmt)(str(path), **options)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise SourceError(f"{path}: cannot be read as {fmt.upper()} ({exc}).") from None
     # the count the file's header declares (some writers leave it unset)

@@ -24,6 +24,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from analysis.clean.read import stat_reader
 from analysis.clean.xlsx_sheet import sheet_part
 from analysis.studyfile.config import Source, StudyConfig
 
@@ -67,14 +68,7 @@ def _declared_cells(path: Path, fmt: str, sheet: str | None) -> int | None:
         return int(meta.num_rows) * int(meta.num_columns)
     if fmt == "xlsx":
         return _sheet_cells(path, sheet)
-    import pyreadstat
-
-    if fmt == "spss":
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
-    elif path.suffix.lower() == ".xpt":
-        _, meta = pyreadstat.read_xport(str(path), metadataonly=True)
-    else:
-        _, meta = pyreadstat.read_sas7bdat(str(path), metadataonly=True)
+    _, meta = stat_reader(path, fmt)(str(path), metadataonly=True)
     rows = meta.number_rows
     columns = meta.number_columns
     return None if rows is None or rows < 0 or columns is None else rows * columns
