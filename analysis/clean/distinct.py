@@ -10,6 +10,7 @@ NaN, NaT, ``pd.NA``), which holds for every reader of ``analysis.clean``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -43,12 +44,28 @@ def _codes(arr: np.ndarray) -> tuple[np.ndarray, int]:
         codes, uniques = pd.factorize(arr, use_na_sentinel=True)
         # a text holding a NUL: pandas compared it only up to the NUL
         text = _exact(arr, codes)
+    if not text and _one_type_by_value(arr):
+        codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+        return codes, len(uniques)
     if not text:
         keys = np.empty(len(arr), dtype=object)
         keys[:] = [(type(v), repr(v)) for v in arr]
         keys[pd.isna(arr)] = None
         codes, uniques = pd.factorize(keys, use_na_sentinel=True)
     return codes, len(uniques)
+
+
+#: cell types two of which are equal exactly when their ``repr`` is (not ``float``: ``-0.0``)
+_BY_VALUE = frozenset({dt.date, int, bool})
+
+
+def _one_type_by_value(arr: np.ndarray) -> bool:
+    """Whether every non-blank cell of ``arr`` is of one type of :data:`_BY_VALUE` (the dates
+    of a SAS or SPSS file, say): its cells are then coded by their value."""
+    if infer_dtype(arr, skipna=True) not in ("date", "integer", "boolean"):
+        return False
+    kinds = set(map(type, arr[~pd.isna(arr)]))
+    return len(kinds) == 1 and kinds <= _BY_VALUE
 
 
 def _typed(values: Any) -> np.ndarray | None:

@@ -246,3 +246,47 @@ def test_a_typed_column_is_read_as_its_cells_made_objects(values, as_series, wit
         for v, b in zip(boxed, by or [None] * len(boxed), strict=True)
     ]
     assert (distinct_codes(column) == distinct_codes(list(boxed))).all()
+
+
+def _codes_by_repr(values: list[object]) -> np.ndarray:
+    """The reference coding of a mixed column: each cell by its (type, repr), blanks last."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    keys = np.empty(len(arr), dtype=object)
+    keys[:] = [(type(v), repr(v)) for v in arr]
+    keys[pd.isna(arr)] = None
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes)
+
+
+# object columns of dates, integers or booleans (a SAS or SPSS file's dates), alone or mixed
+# with the types equal to them but read apart: datetimes, NumPy integers, True beside 1
+ONE_TYPE = st.one_of(
+    st.lists(st.one_of(st.dates(), st.sampled_from([None, np.nan, pd.NaT])), max_size=40),
+    st.lists(st.one_of(st.integers(-5, 5), st.none()), max_size=40),
+    st.lists(st.one_of(st.booleans(), st.none()), max_size=40),
+    st.lists(
+        st.one_of(
+            st.dates(dt.date(2020, 1, 1), dt.date(2020, 1, 3)),
+            st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2020, 1, 3)).map(
+                lambda d: d.replace(hour=0, minute=0, second=0, microsecond=0)
+            ),
+            st.integers(0, 2),
+            st.integers(0, 2).map(np.int64),
+            st.booleans(),
+            st.none(),
+        ),
+        max_size=40,
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ONE_TYPE)
+def test_object_columns_of_one_type_are_coded_as_by_repr(values):
+    assert distinct_codes(values).tolist() == _codes_by_repr(values).tolist()
+
+    def read(v: object) -> object:  # one result for every blank cell, as every reader
+        return None if v is None or v is pd.NaT or v != v else (type(v), repr(v))
+
+    assert map_distinct(read, values).tolist() == [read(v) for v in values]
