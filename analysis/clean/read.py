@@ -27,7 +27,7 @@ from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed, plain_text_columns, trim_columns
 from analysis.clean.xlsx_sheet import NS as _NS
-from analysis.clean.xlsx_sheet import read_sheet, sheet_part
+from analysis.clean.xlsx_sheet import column_number, read_sheet, sheet_part
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 
@@ -132,6 +132,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
         ) from None
     with book:
         names = [str(n) for n in book.sheet_names]
+        if not names:
+            raise SourceError(
+                f"{path}: the workbook holds charts but no worksheet; save the records in one."
+            )
         if sheet is not None and sheet not in names:
             raise SourceError(
                 f"{path}: sheet {sheet!r} not found; the workbook has sheets {names}. "
@@ -229,10 +233,7 @@ def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
             text = f"{FORMULA_WITHOUT_VALUE} ={formula.text or ''}"
         else:
             continue
-        col = 0
-        for ch in m.group(1):
-            col = col * 26 + ord(ch) - 64
-        found[(int(m.group(2)), col)] = text
+        found[(int(m.group(2)), column_number(m.group(1)))] = text
     return found
 
 

@@ -25,7 +25,7 @@ import zipfile
 from pathlib import Path
 
 from analysis.clean.read import stat_reader
-from analysis.clean.xlsx_sheet import sheet_part
+from analysis.clean.xlsx_sheet import column_number, sheet_part
 from analysis.studyfile.config import Source, StudyConfig
 
 #: bytes a cell takes in the scaled twin's CSV files, delimiter included
@@ -38,7 +38,7 @@ CELL_COST = {"xlsx": 3.0, "parquet": 1.2, "sas": 1.2, "spss": 1.2}
 #: workbook, whose text is inline; less with shared strings: then the cells are undercounted)
 XML_CELL_BYTES = 45
 
-_DIMENSION = re.compile(rb'<dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
+_DIMENSION = re.compile(r'<dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
 
 
 def source_bytes(config: StudyConfig, source: Source) -> int:
@@ -81,20 +81,14 @@ def _sheet_cells(path: Path, sheet: str | None) -> int:
         part = sheet_part(book, sheet)
         with book.open(part) as xml:
             head = xml.read(4096)
-        found = _DIMENSION.search(head.split(b"<sheetData", 1)[0])
+        found = _DIMENSION.search(head.split(b"<sheetData", 1)[0].decode("utf-8", "replace"))
         if found is None:
             return book.getinfo(part).file_size // XML_CELL_BYTES
     first_col, first_row, last_col, last_row = found.groups()
     if last_col is None:  # one cell, e.g. "A1" for an empty sheet
         return 1
-    return (int(last_row) - int(first_row) + 1) * (_column(last_col) - _column(first_col) + 1)
-
-
-def _column(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
+    columns = column_number(last_col) - column_number(first_col) + 1
+    return (int(last_row) - int(first_row) + 1) * columns
 
 
 __all__ = ["CELL_COST", "CSV_CELL_BYTES", "source_bytes"]

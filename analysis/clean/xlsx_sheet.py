@@ -139,4 +139,20 @@ def sheet_part(book: zipfile.ZipFile, sheet: str | None) -> str:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-__all__ = ["NS", "convert_cell", "converted_column", "read_sheet", "sheet_cells", "sheet_part"]
+def column_number(letters: str) -> int:
+    """The number of a column from its letters: ``A`` 1, ``Z`` 26, ``AA`` 27."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+__all__ = [
+    "NS",
+    "column_number",
+    "convert_cell",
+    "converted_column",
+    "read_sheet",
+    "sheet_cells",
+    "sheet_part",
+]

@@ -98,6 +98,23 @@ def test_one_visible_sheet_needs_no_sheet(mini_study):
     assert len(run(path).tables["exposures"]) == 2
 
 
+def test_a_workbook_of_charts_only_is_said_so(mini_study):
+    wb = openpyxl.Workbook()
+    wb.create_chartsheet("Chart")
+    wb.remove(wb["Sheet"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    path = mini_study(
+        files={"export.xlsx": buf.getvalue()}, yaml_edit=lambda y: y.replace(*TO_XLSX_NO_SHEET)
+    )
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    assert str(exc.value) == (
+        f"{_raw(path, 'export.xlsx')}: the workbook holds charts but no worksheet; save the "
+        "records in one."
+    )
+
+
 # ------------------------------------------------------------------ 3. Excel error cells
 def test_excel_error_cells_are_audited_and_excluded_when_required(mini_study):
     rows = [*SESSIONS, ["P1", "2020-04-10", 0.1]]
