@@ -5,11 +5,12 @@ table. When the raw files of a study are large (``MIN_BYTES`` or more, 48 MiB of
 120,000 patients of the scaled twin; a workbook or a Parquet, SAS or SPSS file is weighed by
 the cells it declares, ``source_size``) and the machine has two cores or more, the tables are
 shared between this process and one second process, the largest first (the exposures of a
-registry are most of its rows, so the second process does them and this one the other tables). Small studies (every test study, the shipped ones) are done here, one
-table after another, as before. Either way the result is the same to the byte: the logs are put
-back in the order one process writes them (every table's reading, the id checks, every table's
-validation), and when tables fail, the error one process would raise first is raised (the reads
-in the order of the tables, then the id and label checks, then the validations).
+registry are most of its rows, so the second process does them and this one the other tables).
+Small studies (every test study, the shipped ones) are done here, one table after another, as
+before. Either way the result is the same to the byte: the logs are put back in the order one
+process writes them (every table's reading, the id checks, every table's validation), and when
+tables fail, the error one process would raise first is raised (the reads in the order of the
+tables, then the id and label checks, then the validations).
 
 ``RETRO_CLEAN_WORKERS``: ``1`` does every table in this process (less memory at once; also the
 way out when the second process cannot start or dies), ``2`` uses the second process whatever
