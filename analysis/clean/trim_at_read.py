@@ -45,7 +45,8 @@ def _offsets(chunk: object) -> np.ndarray | None:
         return None
     width = np.dtype(np.int32 if kind == pa.string() else np.int64)
     n, at = len(chunk), chunk.offset  # type: ignore[arg-type,attr-defined]
-    offsets: np.ndarray = np.frombuffer(chunk.buffers()[1], dtype=width)  # type: ignore[attr-defined]
+    buffer = chunk.buffers()[1]  # type: ignore[attr-defined]
+    offsets: np.ndarray = np.frombuffer(buffer, dtype=width)
     return offsets[at : at + n + 1]
 
 

@@ -133,7 +133,8 @@ def _workers_wanted() -> int | None:
     raise ConfigError(
         f"environment variable {ENV}={value!r}: expected 1 (read and validate every table in "
         "one process), 2 (share the tables with a second process) or auto (2 when the raw "
-        f"files hold the work of {MIN_BYTES // 2**20} MiB of CSV or more). Set one of these or unset it."
+        f"files hold the work of {MIN_BYTES // 2**20} MiB of CSV or more). Set one of these or "
+        "unset it."
     )
 
 
