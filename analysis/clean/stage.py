@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.clean import dedupe_tables, derive, identity, two_process
+from analysis.clean import both_cores, dedupe_tables, derive, identity, two_process
 from analysis.clean.accounting import account, require_balanced
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.contract import validate_analysis_tables
@@ -28,6 +29,7 @@ from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, lo
 from analysis.clean.vocabularies import unmapped_message
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
+from analysis.studyfile.design import Exposure
 from analysis.synthetic import unmarked_twin_warning
 
 Progress = Callable[[str], None]
@@ -126,10 +128,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         kept[table], logged = excluded_records(tables[table], table, deduped, patients, removed)
         log.excluded.append(logged)
     tables["patients"] = patients
-    tables = {
-        k: finalise_table(k, v, without=_unread(k, v, config), rows=kept.get(k))
+    sizes = {t: len(df) for t, df in tables.items()}
+    finalised = {
+        k: partial(finalise_table, k, v, without=_unread(k, v, config), rows=kept.get(k))
         for k, v in tables.items()
     }
+    tables = both_cores.each(finalised, sizes, both_cores.threads_for(sum(sizes.values())))
     validate_analysis_tables(tables, config)
     result = CleanResult(
         tables=tables,
@@ -278,7 +282,10 @@ def _with_subgroups(
 def _derive(
     patients: pd.DataFrame, tables: dict[str, pd.DataFrame], config: StudyConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The derived patient variables and adverse-event flags, as the named ``add_*`` steps."""
+    """The derived patient variables and adverse-event flags, as the named ``add_*`` steps.
+    The events' flags need only day 0 and the end of exposure: on large studies they are found
+    on the second core while the other patient variables are derived (``both_cores``; counting
+    each event's exposures is NumPy's sorts and searches, outside the interpreter lock)."""
     d, e = config.derive, config.exposure
     exposures, assessments = tables["exposures"], tables["assessments"]
     assessed = bool(config.sources_for("assessments"))  # no response without assessments
@@ -287,11 +294,39 @@ def _derive(
         .pipe(derive.add_day0, e)
         .pipe(derive.add_followup, exposures, assessments, d, tables["adverse_events"])
         .pipe(derive.add_exposure_end, e, d)
-        .pipe(derive.add_schedule, exposures, d)
-        .pipe(_if, assessed, derive.add_response, assessments, d)
-        .pipe(derive.add_groups, tables["concomitant"], config)
-        .pipe(derive.add_baseline_severity, config)
     )
+
+    def rest(summary: pd.DataFrame) -> pd.DataFrame:
+        out = (
+            summary.pipe(derive.add_schedule, exposures, d)
+            .pipe(_if, assessed, derive.add_response, assessments, d)
+            .pipe(derive.add_groups, tables["concomitant"], config)
+            .pipe(derive.add_baseline_severity, config)
+        )
+        _require_day0(out, e)
+        return out
+
+    aes = tables["adverse_events"]
+    own = both_cores.own  # the frames the other thread reads too
+    flags = partial(derive.add_ae_flags, own(aes), own(patients), own(exposures), e)
+    sizes = {"patients": len(patients), "events": len(exposures) + len(aes)}
+    threads = both_cores.threads_for(sum(len(t) for t in tables.values()))
+    calls: dict[str, Callable[[], pd.DataFrame]] = {
+        "patients": partial(rest, patients),
+        "events": flags,
+    }
+    done = both_cores.each(calls, sizes, threads)
+    patients, aes = done["patients"], done["events"]
+    patients = (
+        patients.pipe(derive.add_ae_summary, aes)
+        .pipe(derive.add_time_to_event, d)
+        .pipe(_if, assessed, derive.add_first_improvement, assessments, d)
+    )
+    return patients, aes
+
+
+def _require_day0(patients: pd.DataFrame, e: Exposure) -> None:
+    """Stop when no patient has a day 0 (the study's exposures or day-0 column are empty)."""
     if len(patients) and patients["day0_date"].isna().all():
         where = (
             "no patient has a row in table 'exposures'"
@@ -303,13 +338,6 @@ def _derive(
             "Check the exposure sources and their column mapping, or set exposure.day0 to a "
             "date column of the patient table."
         )
-    aes = derive.add_ae_flags(tables["adverse_events"], patients, exposures, e)
-    patients = (
-        patients.pipe(derive.add_ae_summary, aes)
-        .pipe(derive.add_time_to_event, d)
-        .pipe(_if, assessed, derive.add_first_improvement, assessments, d)
-    )
-    return patients, aes
 
 
 def _if(

@@ -99,9 +99,9 @@ def plan(config: StudyConfig, min_bytes: int) -> tuple[list[str], list[str]]:
     """The tables for this process and for the second one (none: all here), each in the
     stage's order. Largest first, each table to the process with fewer bytes so far (the second
     process takes the largest)."""
-    workers = _workers_wanted()
+    workers = workers_wanted()
     sizes = table_bytes(config)
-    small = sum(sizes.values()) < min_bytes or _cores() < 2
+    small = sum(sizes.values()) < min_bytes or cores() < 2
     if workers == 1 or (workers is None and small) or os.name != "posix":  # posix: pass_fds
         return list(TABLES_ORDER), []
     loads = {"second": 0, "here": 0}
@@ -123,7 +123,7 @@ def table_bytes(config: StudyConfig) -> dict[str, int]:
     return sizes
 
 
-def _workers_wanted() -> int | None:
+def workers_wanted() -> int | None:
     """``RETRO_CLEAN_WORKERS`` as 1 or 2; None when unset or ``auto`` (decide by size)."""
     value = os.environ.get(ENV, "auto").strip().lower()
     if value in ("", "auto"):
@@ -138,8 +138,17 @@ def _workers_wanted() -> int | None:
     )
 
 
-def _cores() -> int:
+def cores() -> int:
+    """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-__all__ = ["ENV", "MIN_BYTES", "plan", "read_and_validate", "table_bytes"]
+__all__ = [
+    "ENV",
+    "MIN_BYTES",
+    "cores",
+    "plan",
+    "read_and_validate",
+    "table_bytes",
+    "workers_wanted",
+]

@@ -42,7 +42,7 @@ def _parallel(monkeypatch: pytest.MonkeyPatch, config: StudyConfig, **kw) -> Cle
     """Over the threshold (lowered to 0 bytes, two cores), as ``auto`` decides."""
     monkeypatch.delenv(two_process.ENV, raising=False)
     monkeypatch.setattr(two_process, "MIN_BYTES", 0)
-    monkeypatch.setattr(two_process, "_cores", lambda: 2)
+    monkeypatch.setattr(two_process, "cores", lambda: 2)
     return clean_study(config, **kw)
 
 
@@ -87,14 +87,14 @@ def test_the_plan_puts_the_largest_table_in_the_second_process(mini_study, monke
     big = "id,date,dose\n" + "".join(f"P1,2020-01-{d:02d},0.1\n" for d in range(1, 29)) * 50
     config = StudyConfig.load(mini_study(files={"sessions.csv": big}))
     monkeypatch.delenv(two_process.ENV, raising=False)
-    monkeypatch.setattr(two_process, "_cores", lambda: 2)
+    monkeypatch.setattr(two_process, "cores", lambda: 2)
     sizes = two_process.table_bytes(config)
     assert max(sizes, key=lambda t: sizes[t]) == "exposures"
     total = sum(sizes.values())
     assert two_process.plan(config, total + 1) == (list(per_table_order()), [])
     mine, theirs = two_process.plan(config, total)
     assert theirs == ["exposures"] and "exposures" not in mine and len(mine) == 4
-    monkeypatch.setattr(two_process, "_cores", lambda: 1)
+    monkeypatch.setattr(two_process, "cores", lambda: 1)
     assert two_process.plan(config, 0)[1] == []  # one core: all here
     monkeypatch.setenv(two_process.ENV, "2")
     assert two_process.plan(config, total + 1)[1] == ["exposures"]  # forced, whatever the size
