@@ -299,9 +299,11 @@ def flag_close_exposures(
     same = len(order) == len(data) and _identity(order)
     out = data.copy(deep=False) if same else data.take(order)
     gap = days_since_previous(out[patient], out["start_date"])
-    out["is_possible_double_entry"] = (gap < min_days).fillna(False).astype(bool)
-    flagged = out.loc[out["is_possible_double_entry"]]
-    msgs = gap[flagged.index].map(
+    close = (gap < min_days).fillna(False).astype(bool)
+    out["is_possible_double_entry"] = close
+    flagged = out.loc[close]
+    # the gaps of the rows flagged, by position (looking 10^6 labels up hashed all 7M)
+    msgs = pd.Series(gap.to_numpy()[close.to_numpy()], index=flagged.index).map(
         lambda d: (
             f"{noun} {int(d)} day(s) after the previous one (< {min_days}); possible "
             f"double entry, kept"
