@@ -31,7 +31,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "DANGEROUS_PREFIXES",
@@ -72,13 +75,25 @@ def neutralise_frame(data: pd.DataFrame) -> pd.DataFrame:
     object / string / categorical column and to the column headers; ``data`` is not changed.
     Returns ``data`` itself when nothing needs escaping (so safe tables are written exactly as
     before)."""
-    return map_text_cells(data, neutralise_cell)
+    return map_text_cells(data, neutralise_cell, may_change=_MAY_CHANGE)
 
 
-def map_text_cells(data: pd.DataFrame, func: Callable[[Any], Any]) -> pd.DataFrame:
+# the cells neutralise_cell may change: a dangerous first character after any spaces
+_MAY_CHANGE = r"^ *[=+\-@\t\r]"
+
+
+def map_text_cells(
+    data: pd.DataFrame, func: Callable[[Any], Any], *, may_change: str | None = None
+) -> pd.DataFrame:
     """``func`` applied to every cell of the object / string / categorical columns of ``data``
     (missing values skipped) and to its column headers, as a copy; ``data`` itself when nothing
-    changes. ``func`` must return non-strings unchanged."""
+    changes. ``func`` must return non-strings unchanged.
+
+    ``may_change``: a regular expression (RE2, which Python's ``re`` reads the same) that every
+    text ``func`` changes matches; a column of text is then searched with it by Arrow, in C++,
+    and ``func`` called on the cells found only (the validation report of a million patients:
+    3 million cells, 2.3 s called one by one). A column Arrow cannot take as text (numbers or
+    other objects among the text) has ``func`` called on every cell, as without it."""
     out = None
     for i in range(data.shape[1]):
         series = data.iloc[:, i]
@@ -89,7 +104,13 @@ def map_text_cells(data: pd.DataFrame, func: Callable[[Any], Any]) -> pd.DataFra
                 continue
             new = series.cat.rename_categories(new_cats)
         elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            new = series.map(func, na_action="ignore")
+            found = None if may_change is None else _matching(series, may_change)
+            if found is not None and not found.any():
+                continue  # no cell func could change
+            if found is not None and series.dtype == object:
+                new = _mapped_at(series, np.flatnonzero(found), func)
+            else:
+                new = series.map(func, na_action="ignore")
             if new.equals(series):
                 continue
         else:
@@ -102,6 +123,26 @@ def map_text_cells(data: pd.DataFrame, func: Callable[[Any], Any]) -> pd.DataFra
         out = data.copy() if out is None else out
         out.columns = pd.Index(headers)
     return data if out is None else out
+
+
+def _matching(series: pd.Series, pattern: str) -> np.ndarray | None:
+    """A flag per cell of ``series``: text matching ``pattern`` (missing cells: False); None
+    when Arrow cannot take every cell as text."""
+    try:
+        values = series.array if series.dtype != object else series.to_numpy()
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    found = pc.match_substring_regex(text, pattern).fill_null(False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _mapped_at(series: pd.Series, at: np.ndarray, func: Callable[[Any], Any]) -> pd.Series:
+    """A copy of ``series`` (object, text and missing cells only) with ``func`` applied to
+    the cells at positions ``at`` (none of them missing)."""
+    values = series.to_numpy(dtype=object, copy=True)
+    values[at] = [func(v) for v in values[at]]
+    return pd.Series(values, index=series.index, name=series.name, copy=False)
 
 
 def sheet_text(value: Any) -> Any:
