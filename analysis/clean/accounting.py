@@ -9,6 +9,7 @@ here covers every later step, and stops the run naming the file whose records do
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 import analysis.clean.read as readers
@@ -61,9 +62,9 @@ def account(
 ) -> pd.DataFrame:
     """Per raw file and sheet: ``rows_read`` (counted in the file), ``kept``, ``logged`` and
     ``balanced`` (whether the first is the sum of the other two)."""
-    kept = pd.concat(
-        {n: t[KEYS[1:]].value_counts() for n, t in tables.items()}, names=KEYS[:1]
-    ).rename("kept")  # counted table by table: no frame of every record's keys
+    kept = pd.concat({n: kept_per_source(t) for n, t in tables.items()}, names=KEYS[:1]).rename(
+        "kept"
+    )  # counted table by table: no frame of every record's keys
     logged = exclusions.rename(columns={"source": "source_file", "sheet": "source_sheet"})
     logged = logged.value_counts(KEYS).rename("logged")
     out = raw_counts.set_index(KEYS)
@@ -71,6 +72,26 @@ def account(
     out = out.reset_index()
     out["balanced"] = out["rows_read"] == out["kept"] + out["logged"]
     return out
+
+
+def kept_per_source(table: pd.DataFrame) -> pd.Series:
+    """``table[["source_file", "source_sheet"]].value_counts()`` (a record with either missing
+    is not counted), in another order (``account`` joins it, which sorts). Each column of text
+    is coded once (``pd.factorize``) and the pairs of codes counted (``np.bincount``); grouping
+    7M records by the two texts took 1 s. Columns of another type (a categorical) are left
+    to pandas."""
+    columns = KEYS[1:]
+    if any(table[c].dtype != object for c in columns):
+        return table[columns].value_counts()
+    (file, files), (sheet, sheets) = (pd.factorize(table[c]) for c in columns)
+    known = (file >= 0) & (sheet >= 0)
+    pair = file[known].astype(np.int64) * len(sheets) + sheet[known]
+    counts = np.bincount(pair, minlength=len(files) * len(sheets))
+    at = np.flatnonzero(counts)
+    pairs = [files.take(at // max(len(sheets), 1)), sheets.take(at % max(len(sheets), 1))]
+    return pd.Series(
+        counts[at], index=pd.MultiIndex.from_arrays(pairs, names=columns), name="count"
+    )
 
 
 def require_balanced(accounting: pd.DataFrame) -> None:
@@ -96,4 +117,10 @@ def require_balanced(accounting: pd.DataFrame) -> None:
     )
 
 
-__all__ = ["account", "read_table_checked", "read_table_counted", "require_balanced"]
+__all__ = [
+    "account",
+    "kept_per_source",
+    "read_table_checked",
+    "read_table_counted",
+    "require_balanced",
+]

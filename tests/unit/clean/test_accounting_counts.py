@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.clean.accounting import KEYS, account
+from analysis.clean.accounting import KEYS, account, kept_per_source
 
 FILES = st.sampled_from(["b.csv", "a.csv", "x.xlsx", "ä.csv"])
 SHEETS = st.sampled_from(["", "S1", "S2"])
@@ -58,3 +58,26 @@ def test_account_equals_the_reference(kept, logged, read):
     pd.testing.assert_frame_equal(
         account(raw, tables, exclusions), _reference(raw, tables, exclusions)
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(FILES | st.none(), SHEETS | st.none() | st.just(float("nan")))))
+def test_the_kept_records_per_source_are_pandas_value_counts(rows):
+    """Coded and counted with ``np.bincount``: the counts of ``value_counts`` (missing keys
+    left out), whatever the order."""
+    table = _frame(rows, ["source_file", "source_sheet"])
+    want = table.value_counts()
+    got = kept_per_source(table)
+    assert got.index.names == want.index.names and got.name == want.name
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_index_type=False)
+    assert dict(got.items()) == dict(want.items())
+
+
+def test_a_categorical_source_column_is_counted_by_pandas():
+    table = pd.DataFrame(
+        {
+            "source_file": pd.Categorical(["a.csv", "a.csv"], categories=["a.csv", "b.csv"]),
+            "source_sheet": ["", ""],
+        }
+    )
+    pd.testing.assert_series_equal(kept_per_source(table), table.value_counts())
