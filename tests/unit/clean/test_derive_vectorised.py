@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from analysis.clean.derive import snap_schedule
 from analysis.clean.per_patient import (
+    KEY,
     has_record,
     median_first_year_gap,
     patient_positions,
     per_patient,
+    record_positions,
     snap_schedules,
 )
 
@@ -182,3 +184,47 @@ def test_overlapping_concomitant_equals_the_join_on_the_id(windows, records, key
     got = _overlapping(patients, concomitant, rule, d)
     columns = [c for c in got.columns if c != KEY]
     pd.testing.assert_frame_equal(got[columns], want[columns], check_exact=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["P1", "P2", "P3", "P10"]), unique=True, min_size=1, max_size=4),
+    st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3", "P10", "P99"]), DAYS), max_size=25),
+    st.sampled_from([["min", "max", "size"], ["max"], ["size", "min"]]),
+    st.booleans(),
+)
+def test_per_patient_of_dates_by_position_equals_pandas_groupby_of_the_positions(
+    ids, rows, how, keyed
+):
+    """Every record's patient found (by the ids, or by the integer keys: -1 for P99, who is
+    not a patient): the dates are aggregated by NumPy (``_dates_per_position``), including
+    patients without records, records without a date and patients whose dates all are NaT."""
+    base = pd.Timestamp("2020-01-01")
+    patients = pd.DataFrame(
+        {"patient_id": pd.Series(ids, dtype=object)}, index=np.arange(len(ids)) * 3 + 1
+    )
+    records = pd.DataFrame(
+        {
+            "patient_id": pd.Series([p for p, _ in rows], dtype=object),
+            "start_date": pd.Series(
+                [pd.NaT if d is None else base + pd.Timedelta(days=d) for _, d in rows],
+                dtype="datetime64[ns]",
+            ),
+        }
+    )
+    if keyed:
+        key = {p: i for i, p in enumerate(ids)}
+        patients[KEY] = np.arange(len(ids), dtype=np.int64)
+        records[KEY] = np.array([key.get(p, -1) for p, _ in rows], dtype=np.int64)
+    assume(record_positions(patients, records) is not None)  # else by the ids, tested above
+    got = per_patient(patients, records, "start_date", how)
+    pd.testing.assert_frame_equal(got, _grouped_by_position(patients, records, how))
+
+
+def _grouped_by_position(patients, records, how):
+    """``per_patient`` as pandas did it (the code before): ``groupby`` of the positions."""
+    at = record_positions(patients, records)
+    known = at >= 0
+    values = records["start_date"].to_numpy()[known]
+    g = pd.Series(values).groupby(at[known]).agg(how).reindex(np.arange(len(patients)))
+    return pd.DataFrame({h: g[h].to_numpy() for h in how}, index=patients.index)
