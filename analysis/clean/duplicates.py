@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
-from analysis.clean.ordering import integer_codes, sorted_positions, stable_order
+from analysis.clean.ordering import integer_codes, sorted_positions, stable_order, taken
 from analysis.clean.per_patient import KEY, key_column
 from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
@@ -231,26 +231,36 @@ def orphan_log(
     excluded patient, else ``orphan``), by step in alphabetical order."""
     if not orphan.any():
         return pd.DataFrame(columns=LOG_COLUMNS)
-    bad = data.loc[orphan]
+    # only the columns the log shows, taken column by column (not every column of 7M rows)
+    bad = taken(
+        data, ["source_file", "source_sheet", "source_row", "patient_id"], np.flatnonzero(orphan)
+    )
     ids = bad["patient_id"]
-    known = set(ids.dropna())  # each distinct id once (a missing id is no excluded patient)
-    step_of = {p: "patient_excluded" if p in excluded_patients else "orphan" for p in known}
-    reason_of = {
-        p: (
-            f"patient excluded at step '{excluded_patients[p][0]}': {excluded_patients[p][1]}"
-            if p in excluded_patients
-            else _not_in_patient_table(p)
-        )
-        for p in known
-    }
-    steps = ids.map(step_of).fillna("orphan")
-    reasons = ids.map(reason_of)
-    missing = ids.isna().to_numpy()
+    # each distinct id looked up once (factorized: a missing id is code -1, no patient), and
+    # one reason text per step and reason of the patients excluded
+    codes, distinct = pd.factorize(ids)
+    texts: dict[tuple[str, str], str] = {}
+    excluded = np.zeros(len(distinct) + 1, dtype=bool)  # the extra last slot answers code -1
+    reason_of = np.empty(len(distinct) + 1, dtype=object)
+    for i, p in enumerate(distinct):
+        why = excluded_patients.get(p)
+        excluded[i] = why is not None
+        if why is None:
+            reason_of[i] = _not_in_patient_table(p)
+        else:
+            key = (why[0], why[1])
+            reason_of[i] = texts.setdefault(key, f"patient excluded at step '{key[0]}': {key[1]}")
+    reasons = reason_of[codes]
+    missing = codes < 0
     if missing.any():
         reasons[missing] = [_not_in_patient_table(p) for p in ids[missing]]
+    of_excluded = excluded[codes]
+    reasons_of_rows = pd.Series(reasons, index=bad.index)
     logs = [
-        log_rows(bad.loc[steps == s], table, s, reasons[steps == s]) for s in sorted(set(steps))
-    ]
+        log_rows(bad.loc[rows], table, step, reasons_of_rows[rows])
+        for step, rows in (("orphan", ~of_excluded), ("patient_excluded", of_excluded))
+        if rows.any()
+    ]  # by step in alphabetical order
     return concat_rows(logs, LOG_COLUMNS)
 
 
