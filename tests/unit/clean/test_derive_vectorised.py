@@ -82,6 +82,18 @@ def _reference_per_patient(patients, records, column, how):
 IDS = st.sampled_from(["P1", "P2", "P3", "P10", None])
 
 
+def _dated_records(rows, dtype) -> pd.DataFrame:
+    """Records of ``(patient_id, days after 2020-01-01 or None)``: a ``start_date`` each."""
+    base = pd.Timestamp("2020-01-01")
+    days = [pd.NaT if d is None else base + pd.Timedelta(days=d) for _, d in rows]
+    return pd.DataFrame(
+        {
+            "patient_id": pd.Series([p for p, _ in rows], dtype=dtype),
+            "start_date": pd.Series(days, dtype="datetime64[ns]"),
+        }
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(IDS, max_size=6),
@@ -90,19 +102,10 @@ IDS = st.sampled_from(["P1", "P2", "P3", "P10", None])
     st.sampled_from(["object", "string"]),
 )
 def test_per_patient_equals_map_of_the_grouped_records(ids, rows, how, dtype):
-    base = pd.Timestamp("2020-01-01")
     patients = pd.DataFrame(
         {"patient_id": pd.Series(ids, dtype=dtype)}, index=np.arange(len(ids)) * 3 + 1
     )
-    records = pd.DataFrame(
-        {
-            "patient_id": pd.Series([p for p, _ in rows], dtype=dtype),
-            "start_date": pd.Series(
-                [pd.NaT if d is None else base + pd.Timedelta(days=d) for _, d in rows],
-                dtype="datetime64[ns]",
-            ),
-        }
-    )
+    records = _dated_records(rows, dtype)
     got = per_patient(patients, records, "start_date", how)
     want = _reference_per_patient(patients, records, "start_date", how)
     pd.testing.assert_frame_equal(got, want, check_names=False)
@@ -199,19 +202,10 @@ def test_per_patient_of_dates_by_position_equals_pandas_groupby_of_the_positions
     """Every record's patient found (by the ids, or by the integer keys: -1 for P99, who is
     not a patient): the dates are aggregated by NumPy (``_dates_per_position``), including
     patients without records, records without a date and patients whose dates all are NaT."""
-    base = pd.Timestamp("2020-01-01")
     patients = pd.DataFrame(
         {"patient_id": pd.Series(ids, dtype=object)}, index=np.arange(len(ids)) * 3 + 1
     )
-    records = pd.DataFrame(
-        {
-            "patient_id": pd.Series([p for p, _ in rows], dtype=object),
-            "start_date": pd.Series(
-                [pd.NaT if d is None else base + pd.Timedelta(days=d) for _, d in rows],
-                dtype="datetime64[ns]",
-            ),
-        }
-    )
+    records = _dated_records(rows, object)
     if keyed:
         key = {p: i for i, p in enumerate(ids)}
         patients[KEY] = np.arange(len(ids), dtype=np.int64)
