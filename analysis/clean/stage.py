@@ -20,12 +20,13 @@ from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.contract import validate_analysis_tables
 from analysis.clean.dedupe_tables import Deduplicated
 from analysis.clean.duplicates import excluded_records, flag_close_exposures
+from analysis.clean.flow import apply_inclusion, flow_warnings, with_subgroups
 from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
 from analysis.clean.per_patient import IdLookup
 from analysis.clean.per_table import ReadTable, TableLogs, ValidTable
 from analysis.clean.plausibility import check_chronology
-from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
+from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows
 from analysis.clean.vocabularies import unmapped_message
 from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
@@ -122,7 +123,9 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
     patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
-    patients, flow = _apply_inclusion(patients, config, len(screened_ids), conflicts, removed, log)
+    patients, flow = apply_inclusion(
+        patients, config, len(screened_ids), conflicts, removed, log.excluded
+    )
     kept: dict[str, np.ndarray | None] = {}  # the rows of each table kept, taken when finalised
     for table in TABLES_ORDER[1:]:
         kept[table], logged = excluded_records(tables[table], table, deduped, patients, removed)
@@ -139,12 +142,12 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         tables=tables,
         exclusions=_frame(log.excluded, LOG_COLUMNS),
         audit=_frame(log.audit, AUDIT_COLUMNS),
-        flow=_with_subgroups(flow, patients, config),
+        flow=with_subgroups(flow, patients, config),
         raw_counts=pd.concat(read.counts, ignore_index=True)[
             ["table", "source_file", "source_sheet", "rows_read"]
         ],
         conflicts=conflicts,
-        warnings=(*id_warnings, *_flow_warnings(flow), *_twin_warnings(config)),
+        warnings=(*id_warnings, *flow_warnings(flow), *_twin_warnings(config)),
     )
     require_balanced(result.accounting())
     return result
@@ -229,54 +232,6 @@ def _deduplicate(
         tables["exposures"] = log.keep(flagged)
     tables["patients"] = done.patients
     return done.patients, done.conflicts, done.removed
-
-
-def _apply_inclusion(
-    patients: pd.DataFrame,
-    config: StudyConfig,
-    n_screened: int,
-    conflicts: pd.DataFrame,
-    removed: dict[str, tuple[str, str]],
-    log: _Logs,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The patients meeting every inclusion criterion (in the study's order) and the flow: one
-    row per step with the patients it excluded and those remaining. Those excluded are logged
-    and added to ``removed``."""
-    flow = [_flow_row("screened", "Patients in the clinic exports (unique ids)", 0, n_screened)]
-    if len(conflicts):
-        label = "Conflicting duplicate patient records"
-        flow.append(_flow_row("conflict", label, len(conflicts), len(patients)))
-    for crit in config.inclusion:
-        ok = derive.evaluate_conditions(patients, crit.where)
-        out = patients.loc[~ok]
-        step_name = f"inclusion:{crit.id}"
-        log.excluded.append(log_rows(out, "patients", step_name, f"not met: {crit.label}"))
-        removed.update(dict.fromkeys(out["patient_id"], (step_name, f"not met: {crit.label}")))
-        patients = patients.loc[ok]
-        flow.append(_flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
-    return patients, pd.DataFrame(flow)
-
-
-def _flow_row(step: str, label: str, n_excluded: Any, n_remaining: int) -> dict[str, Any]:
-    return {"step": step, "label": label, "n_excluded": n_excluded, "n_remaining": n_remaining}
-
-
-def _with_subgroups(
-    flow: pd.DataFrame, patients: pd.DataFrame, config: StudyConfig
-) -> pd.DataFrame:
-    """The flow with a row per subgroup the study shows in it (its size; nobody excluded)."""
-    rows = [
-        _flow_row(
-            f"subgroup:{name}",
-            sub.label,
-            pd.NA,
-            int(derive.evaluate_conditions(patients, sub.where).sum()),
-        )
-        for name, sub in config.subgroups.items()
-        if sub.in_flow
-    ]
-    frames = [flow, *(pd.DataFrame([row]) for row in rows)]
-    return pd.concat(frames).reset_index(drop=True)
 
 
 def _derive(
@@ -373,19 +328,6 @@ def _twin_warnings(config: StudyConfig) -> list[str]:
     """A warning when raw files written by ``retro synth`` are not marked synthetic."""
     warning = unmarked_twin_warning(config)
     return [warning] if warning else []
-
-
-def _flow_warnings(flow: pd.DataFrame) -> list[str]:
-    """A warning for every inclusion step that leaves nobody."""
-    out = []
-    for r in flow.itertuples():
-        if str(r.step).startswith("inclusion:") and r.n_remaining == 0:
-            out.append(
-                f"inclusion step '{str(r.step).removeprefix('inclusion:')}' ({r.label}) excludes "
-                f"every remaining patient ({r.n_excluded}); the cohort is empty. Check the "
-                "criterion and the columns it uses."
-            )
-    return out
 
 
 def _unread(table: str, df: pd.DataFrame, config: StudyConfig) -> list[str]:

@@ -1,0 +1,76 @@
+"""The patient flow of the clean stage: the inclusion criteria applied in the study's order,
+a row per step (patients excluded, patients remaining), a row per subgroup the study shows in
+it, and a warning for a step that leaves nobody."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analysis.clean import derive
+from analysis.clean.step import log_rows
+from analysis.studyfile.config import StudyConfig
+
+
+def apply_inclusion(
+    patients: pd.DataFrame,
+    config: StudyConfig,
+    n_screened: int,
+    conflicts: pd.DataFrame,
+    removed: dict[str, tuple[str, str]],
+    excluded: list[pd.DataFrame],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The patients meeting every inclusion criterion (in the study's order) and the flow: one
+    row per step with the patients it excluded and those remaining. Those excluded are logged
+    (``excluded``: the exclusion log's frames) and added to ``removed``."""
+    flow = [flow_row("screened", "Patients in the clinic exports (unique ids)", 0, n_screened)]
+    if len(conflicts):
+        label = "Conflicting duplicate patient records"
+        flow.append(flow_row("conflict", label, len(conflicts), len(patients)))
+    for crit in config.inclusion:
+        ok = derive.evaluate_conditions(patients, crit.where)
+        out = patients.loc[~ok]
+        step_name = f"inclusion:{crit.id}"
+        excluded.append(log_rows(out, "patients", step_name, f"not met: {crit.label}"))
+        removed.update(dict.fromkeys(out["patient_id"], (step_name, f"not met: {crit.label}")))
+        patients = patients.loc[ok]
+        flow.append(flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
+    return patients, pd.DataFrame(flow)
+
+
+def flow_row(step: str, label: str, n_excluded: Any, n_remaining: int) -> dict[str, Any]:
+    """One row of the flow."""
+    return {"step": step, "label": label, "n_excluded": n_excluded, "n_remaining": n_remaining}
+
+
+def with_subgroups(flow: pd.DataFrame, patients: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
+    """The flow with a row per subgroup the study shows in it (its size; nobody excluded)."""
+    rows = [
+        flow_row(
+            f"subgroup:{name}",
+            sub.label,
+            pd.NA,
+            int(derive.evaluate_conditions(patients, sub.where).sum()),
+        )
+        for name, sub in config.subgroups.items()
+        if sub.in_flow
+    ]
+    frames = [flow, *(pd.DataFrame([row]) for row in rows)]
+    return pd.concat(frames).reset_index(drop=True)
+
+
+def flow_warnings(flow: pd.DataFrame) -> list[str]:
+    """A warning for every inclusion step that leaves nobody."""
+    out = []
+    for r in flow.itertuples():
+        if str(r.step).startswith("inclusion:") and r.n_remaining == 0:
+            out.append(
+                f"inclusion step '{str(r.step).removeprefix('inclusion:')}' ({r.label}) excludes "
+                f"every remaining patient ({r.n_excluded}); the cohort is empty. Check the "
+                "criterion and the columns it uses."
+            )
+    return out
+
+
+__all__ = ["apply_inclusion", "flow_row", "flow_warnings", "with_subgroups"]
