@@ -102,9 +102,8 @@ def _dated_records(rows, dtype) -> pd.DataFrame:
     st.sampled_from(["object", "string"]),
 )
 def test_per_patient_equals_map_of_the_grouped_records(ids, rows, how, dtype):
-    patients = pd.DataFrame(
-        {"patient_id": pd.Series(ids, dtype=dtype)}, index=np.arange(len(ids)) * 3 + 1
-    )
+    index = np.arange(len(ids)) * 3 + 1  # labels apart from the positions
+    patients = pd.DataFrame({"patient_id": pd.Series(ids, dtype=dtype, index=index)})
     records = _dated_records(rows, dtype)
     got = per_patient(patients, records, "start_date", how)
     want = _reference_per_patient(patients, records, "start_date", how)
@@ -114,9 +113,8 @@ def test_per_patient_equals_map_of_the_grouped_records(ids, rows, how, dtype):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(IDS, max_size=6), st.lists(IDS, max_size=12), st.sampled_from(["object", "string"]))
 def test_has_record_equals_isin(ids, records, dtype):
-    patients = pd.DataFrame(
-        {"patient_id": pd.Series(ids, dtype=dtype)}, index=np.arange(len(ids)) * 3 + 1
-    )
+    index = np.arange(len(ids)) * 3 + 1  # labels apart from the positions
+    patients = pd.DataFrame({"patient_id": pd.Series(ids, dtype=dtype, index=index)})
     record_ids = pd.Series(records, dtype=dtype)
     got = has_record(patients, record_ids, patient_positions(patients, record_ids))
     want = patients["patient_id"].isin(set(record_ids))
@@ -202,9 +200,8 @@ def test_per_patient_of_dates_by_position_equals_pandas_groupby_of_the_positions
     """Every record's patient found (by the ids, or by the integer keys: -1 for P99, who is
     not a patient): the dates are aggregated by NumPy (``_dates_per_position``), including
     patients without records, records without a date and patients whose dates all are NaT."""
-    patients = pd.DataFrame(
-        {"patient_id": pd.Series(ids, dtype=object)}, index=np.arange(len(ids)) * 3 + 1
-    )
+    index = np.arange(len(ids)) * 3 + 1  # labels apart from the positions
+    patients = pd.DataFrame({"patient_id": pd.Series(ids, dtype=object, index=index)})
     records = _dated_records(rows, object)
     if keyed:
         key = {p: i for i, p in enumerate(ids)}
