@@ -1,5 +1,6 @@
 """Independent pieces of the clean stage's last steps run on both cores, as two threads of
-this process: the rows each child table loses with its patients, and each table finalised.
+this process: each table finalised, and the adverse events' flags found while the other
+patient variables are derived (``stage._derive``).
 
 By then the second process (``two_process``) has sent its tables and the second core idles.
 NumPy's sorts and searches and pandas' takes of numbers and dates run outside the interpreter
