@@ -55,7 +55,8 @@ def _retro(hook: str, *args: str, spool: Path, when: str | None = None):  # noqa
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=child_env({"TMPDIR": str(spool)}),
+        # a hang is shown where it hangs: SIGABRT makes faulthandler print every thread's stack
+        env=child_env({"TMPDIR": str(spool), "PYTHONFAULTHANDLER": "1"}),
         start_new_session=True,
     )
     if when is not None:
@@ -66,7 +67,14 @@ def _retro(hook: str, *args: str, spool: Path, when: str | None = None):  # noqa
             time.sleep(0.005)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=300)
+    try:
+        out, err = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGABRT)
+        out, err = proc.communicate(timeout=60)
+        pytest.fail(
+            f"retro {' '.join(args)} still ran 300 s after Ctrl-C; its stacks:\n{err[-8000:]}"
+        )
     _all_gone(proc.pid)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
