@@ -5,7 +5,8 @@
 - :func:`check_ids` (once every table is read): reports ids that differ only by white space,
   look-alike characters, case or leading zeros (within the patient table, or a child record
   matching no patient but one after folding) and stops on a source whose records mostly match
-  no patient (``cleaning.max_orphan_fraction``).
+  no patient (``cleaning.max_orphan_fraction``). ``analysis.clean.id_index`` prepares it as the
+  tables come.
 
 The rules are documented for users in ``docs/config.md`` (``cleaning.ids``).
 """
@@ -14,21 +15,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
-from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from analysis.clean.id_index import IdIndex, PatientIds
 from analysis.clean.identity_rules import (
     FOLD_WORDS,
     Fold,
     IdRules,
-    IdStyle,
-    fold_ids,
     folds_needed,
-    id_style,
     may_change,
     normalise_id,
     suggest_rules,
@@ -166,54 +162,19 @@ def excluded_patients(logs: list[pd.DataFrame], kept: set[str]) -> dict[str, tup
 
 
 # ------------------------------------------------------------------ near-duplicates, orphans
-@dataclass(frozen=True)
-class _Patients:
-    """The ids of the patient table: in order, the first id of each folded key, the groups of
-    ids sharing a folded key (in order of first appearance), and how they are written."""
-
-    records: pd.DataFrame
-    ids: list[str]
-    first: dict[str, str]
-    groups: list[list[str]]
-
-    @classmethod
-    def of(cls, records: pd.DataFrame) -> _Patients:
-        ids = [str(p) for p in pd.unique(records["patient_id"])]
-        folded = fold_ids(ids)
-        first = dict(zip(reversed(folded), reversed(ids), strict=True))
-        by_fold: dict[str, list[str]] = {}
-        if len(first) < len(ids):
-            shared = {f for f, n in Counter(folded).items() if n > 1}
-            for p, f in zip(ids, folded, strict=True):
-                if f in shared:
-                    by_fold.setdefault(f, []).append(p)
-        return cls(records, ids, first, list(by_fold.values()))
-
-    @cached_property
-    def style(self) -> IdStyle:
-        """How the ids are written (for the suggested ``cleaning.ids`` of a message)."""
-        return id_style(self.ids)
-
-    def match(self, ids: pd.Series) -> pd.Series:
-        """The first patient id equal to each of ``ids`` after folding (None: none)."""
-        distinct = pd.unique(ids)
-        folded = fold_ids([str(v) for v in distinct])
-        first = {v: self.first.get(f) for v, f in zip(distinct, folded, strict=True)}
-        return ids.map(first)
-
-
 def _folds_words(folds: set[Fold]) -> str:
     return " and ".join(FOLD_WORDS[f] for f in FOLD_WORDS if f in folds)
 
 
 def check_ids(
-    ids: dict[str, pd.DataFrame], cleaning: Cleaning
+    ids: dict[str, pd.DataFrame], cleaning: Cleaning, index: IdIndex | None = None
 ) -> tuple[list[str], pd.DataFrame, dict[str, IdLookup]]:
     """Warnings and audit rows (``near_duplicate_id``, flagged) for ids equal only after folding,
     and where each child table's ids are among the patient table's (``IdLookup``, for the
     de-duplication; a table whose labels are not increasing has none).
 
-    ``ids``: table -> :func:`id_records` of its normalised records.
+    ``ids``: table -> :func:`id_records` of its normalised records. ``index``: an
+    :class:`IdIndex` of ``ids["patients"]`` with some child tables added already (else made).
 
     Raises
     ------
@@ -222,16 +183,17 @@ def check_ids(
         a source with more than ``cleaning.max_orphan_fraction`` of records whose patient_id is
         not in the patient table at all.
     """
-    known = _Patients.of(ids["patients"])
+    if index is None or index.records is not ids["patients"]:
+        index = IdIndex(ids["patients"])
+    known, patient_ids = index.known, index.patient_ids
     warnings: list[str] = []
     audit = [_patient_near_duplicates(known, cleaning.ids, warnings)]
     stops: list[str] = []
-    patient_ids = pd.Index(known.ids)
     lookups: dict[str, IdLookup] = {}
     for table, df in ids.items():
         if table == "patients" or df.empty:
             continue
-        at = patient_ids.get_indexer(df["patient_id"].to_numpy(dtype=object))
+        at = index.at(table, df)
         if df.index.is_monotonic_increasing:
             lookups[table] = IdLookup(patient_ids, df.index.to_numpy(), at)
         orphan = at < 0
@@ -260,7 +222,9 @@ def check_ids(
     return warnings, audited, lookups
 
 
-def _patient_near_duplicates(known: _Patients, rules: IdRules, warnings: list[str]) -> pd.DataFrame:
+def _patient_near_duplicates(
+    known: PatientIds, rules: IdRules, warnings: list[str]
+) -> pd.DataFrame:
     """Patient-table ids equal after folding: a stop, or (``near_duplicates: warn``) a warning
     and an audit row per record."""
     groups = known.groups
@@ -318,7 +282,7 @@ def _located(df: pd.DataFrame) -> str:
     return f"{source_label(str(first['source_file']), str(first['source_sheet']))}, {_rows(df)}"
 
 
-def _examples(o: pd.DataFrame, match: pd.Series, known: _Patients) -> str:
+def _examples(o: pd.DataFrame, match: pd.Series, known: PatientIds) -> str:
     out = []
     for pid, g in list(o.groupby("patient_id", sort=False))[:_EXAMPLES]:
         m = match[g.index[0]]
@@ -345,7 +309,7 @@ def _orphan_paragraph(
     o: pd.DataFrame,
     n: int,
     match: pd.Series,
-    known: _Patients,
+    known: PatientIds,
     cleaning: Cleaning,
 ) -> str:
     near = o.loc[match[o.index].notna()]
@@ -363,7 +327,7 @@ def _orphan_paragraph(
 
 
 def _near_warning(
-    label: str, table: str, near: pd.DataFrame, match: pd.Series, known: _Patients
+    label: str, table: str, near: pd.DataFrame, match: pd.Series, known: PatientIds
 ) -> str:
     return (
         f"{label}: {len(near)} record(s) of table '{table}' ({near['patient_id'].nunique()} "
@@ -373,7 +337,7 @@ def _near_warning(
     )
 
 
-def _flag_near(near: pd.DataFrame, match: pd.Series, table: str, known: _Patients) -> pd.DataFrame:
+def _flag_near(near: pd.DataFrame, match: pd.Series, table: str, known: PatientIds) -> pd.DataFrame:
     said: dict[tuple[str, str], str] = {}
     for i, v in near["patient_id"].items():
         pair = (str(v), str(match[i]))

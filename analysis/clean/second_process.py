@@ -117,17 +117,17 @@ class Shared:
 class _Relay:
     """The progress of the second process, sent to the first (``(method, *args)``)."""
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    def __init__(self, out: part_pipe.Outbox) -> None:
+        self._out = out
 
     def say(self, message: str) -> None:
-        self._conn.send(("say", f"{message} (in {SECOND})"))
+        self._out.send(("say", f"{message} (in {SECOND})"))
 
     def read(self, table: str, rows: int) -> None:
-        self._conn.send(("read", table, rows))
+        self._out.send(("read", table, rows))
 
     def validated(self, table: str, rows: int) -> None:
-        self._conn.send(("validated", table, rows))
+        self._out.send(("validated", table, rows))
 
 
 # Ctrl-C reaches the whole process group: the command stops this process (``Worker``), which
@@ -142,10 +142,11 @@ _BOOT = (
 def work(given: BinaryIO, fd: int) -> None:
     """The second process: the study, its tables and the allocator choice read (one pickle
     from ``given``), the tables done (``per_table.run_tables``); its progress messages and
-    each part as it comes (``part_pipe.send``), then ``("end",)``, written to file
-    descriptor ``fd``. An exception outside the tables' work is sent as its traceback text
+    each part as it comes, then ``("end",)``, written to file descriptor ``fd`` by a thread
+    (``part_pipe.Outbox``: the next table is validated while the command reads the last part).
+    An exception outside the tables' work is sent as its traceback text
     (``("crashed", text)``)."""
-    conn = Connection(fd, readable=False)
+    out = part_pipe.Outbox(Connection(fd, readable=False))
     try:
         config, tables, keep_memory = pickle.load(given)
         given.close()
@@ -155,24 +156,24 @@ def work(given: BinaryIO, fd: int) -> None:
             keep_freed_memory()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")  # each one sent; the command's filters decide
-            for part in run_tables(config, tables, _Relay(conn)):
-                _send_warnings(conn, caught)
-                part_pipe.send(conn, _portable(part) if isinstance(part, Failure) else part)
+            for part in run_tables(config, tables, _Relay(out)):
+                _send_warnings(out, caught)
+                out.part(_portable(part) if isinstance(part, Failure) else part)
                 del part
-            _send_warnings(conn, caught)
-        conn.send(("end",))
+            _send_warnings(out, caught)
+        out.send(("end",))
     except Exception:
-        conn.send(("crashed", traceback.format_exc()))
+        out.send(("crashed", traceback.format_exc()))
     finally:
-        conn.close()
+        out.close()
 
 
-def _send_warnings(conn: Connection, caught: list[warnings.WarningMessage]) -> None:
+def _send_warnings(out: part_pipe.Outbox, caught: list[warnings.WarningMessage]) -> None:
     """The warnings caught so far sent (``("warn", text, category, file, line)``), then
     forgotten; a category that cannot be pickled is sent as ``UserWarning``."""
     for w in caught:
         category = w.category if _pickles(w.category) else UserWarning
-        conn.send(("warn", str(w.message), category, w.filename, w.lineno))
+        out.send(("warn", str(w.message), category, w.filename, w.lineno))
     caught.clear()
 
 
@@ -222,7 +223,7 @@ class Worker:
 
     def __enter__(self) -> Worker:
         to_child, from_parent = os.pipe()[::-1]
-        from_child, to_parent = os.pipe()
+        from_child, to_parent = part_pipe.channel()
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-c", _BOOT, str(from_parent), str(to_parent)],
@@ -237,7 +238,6 @@ class Worker:
             ) from exc
         os.close(from_parent)
         os.close(to_parent)
-        part_pipe.widen(from_child)
         self._conn = Connection(from_child, writable=False)
         self._listener.start()
         # a process that ended at once breaks the pipe: wait() says how it ended

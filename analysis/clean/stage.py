@@ -21,6 +21,7 @@ from analysis.clean.contract import validate_analysis_tables
 from analysis.clean.dedupe_tables import Deduplicated
 from analysis.clean.duplicates import excluded_records, flag_close_exposures
 from analysis.clean.flow import apply_inclusion, flow_warnings, with_subgroups
+from analysis.clean.id_index import IdIndex
 from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
 from analysis.clean.per_patient import IdLookup
@@ -158,17 +159,27 @@ def _read_sources(
 ) -> tuple[_Read, dict[str, pd.DataFrame], list[str], Deduplicated | None, dict[str, IdLookup]]:
     """Each table read (``per_table.read_phase``), the ids and labels checked across tables,
     each table validated (``per_table.validate_phase``); large studies share the tables with a
-    second process (``two_process``), and the command de-duplicates the patients and its own
-    tables while it waits for the others (``dedupe_tables.early``). The logs go to ``log`` in
+    second process (``two_process``): the command prepares the id checks of its own tables
+    (``id_index``) before the others' ids come, and de-duplicates the patients and its own
+    tables while it waits for the rest (``dedupe_tables.early``). The logs go to ``log`` in
     the order of one process: every table's reading, the id checks, every table's validation.
     Returns what was read, the validated tables, the id warnings, the de-duplication done
     and where the id checks found each child table's ids (``identity.check_ids``)."""
 
     lookups: dict[str, IdLookup] = {}  # where the id checks found each table's ids
+    prepared: list[IdIndex] = []  # the id checks of the command's tables, with a second process
+
+    def prepare(reads: dict[str, ReadTable]) -> None:
+        if "patients" in reads:
+            index = IdIndex(reads["patients"].ids)
+            for table, r in reads.items():
+                if table != "patients" and not r.ids.empty:
+                    index.add(table, r.ids)
+            prepared.append(index)
 
     def check(reads: dict[str, ReadTable]) -> tuple[list[str], pd.DataFrame]:
         warned, audit, found = identity.check_ids(
-            {t: r.ids for t, r in reads.items()}, config.cleaning
+            {t: r.ids for t, r in reads.items()}, config.cleaning, *prepared
         )
         lookups.update(found)
         _stop_on_unmapped({t: r.unmapped for t, r in reads.items()}, config)
@@ -181,7 +192,7 @@ def _read_sources(
         return dedupe_tables.early(excluded, tables, config, lookups)
 
     reads, (id_warnings, id_audit), valid, done = two_process.read_and_validate(
-        config, pace, check, meanwhile
+        config, pace, check, meanwhile, prepare=prepare
     )
     for r in reads.values():
         log.extend(r.logs)

@@ -24,6 +24,7 @@ theirs: one process would have raised those first.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from typing import TypeVar
@@ -54,9 +55,14 @@ def read_and_validate(
     check: Callable[[dict[str, ReadTable]], T],
     meanwhile: Callable[[dict[str, ReadTable], dict[str, ValidTable]], U | None],
     *,
+    prepare: Callable[[dict[str, ReadTable]], object] | None = None,
     min_bytes: int | None = None,
 ) -> tuple[dict[str, ReadTable], T, dict[str, ValidTable], U | None]:
     """Every table read, ``check(reads)`` (the checks across tables), every table validated.
+
+    ``prepare(reads)``: with a second process, what this process prepares of ``check`` with
+    its own reads before it waits for the others' (pure: an error there is not raised, the
+    check raises it in its turn).
 
     ``meanwhile(reads, valid)``: with a second process, what this process does with its own
     validated tables while it waits for the others (not called in one process, nor after a
@@ -79,6 +85,9 @@ def read_and_validate(
     with Worker(config, theirs, shared) as worker:
         for part in run_tables(config, mine, shared):
             here.add(part)
+        if prepare is not None and not here.failures:
+            with contextlib.suppress(Exception):
+                prepare(dict(here.reads))
         parts = here.merged(worker.wait(lambda there: there.reads_known(theirs)))
         parts.raise_first("read")  # (leaving the block stops the second process)
         reads = {t: parts.reads[t] for t in TABLES_ORDER}

@@ -1,10 +1,12 @@
-"""``part_pipe``: an object through a pipe between the two processes of the clean stage, its
-arrays out of band, comes out equal to the value, dtype and missing marker (None, NaN, NaT,
-pd.NA stay apart), and a pipe cut short says so."""
+"""``part_pipe``: an object through a pipe or a Unix socket pair (``channel``) between the two
+processes of the clean stage, its arrays out of band, comes out equal to the value, dtype and
+missing marker (None, NaN, NaT, pd.NA stay apart); sent by ``Outbox``, messages and parts keep
+their order; a channel cut short says so."""
 
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from multiprocessing.connection import Connection
 
@@ -17,9 +19,19 @@ from analysis.clean import part_pipe
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the two processes are POSIX only")
 
 
-def _through_pipe(obj: object) -> object:
+KINDS = ["pipe", "socket"]
+
+
+def _ends(kind: str) -> tuple[int, int]:
+    if kind == "socket":
+        return part_pipe.channel()
     read_fd, write_fd = os.pipe()
     part_pipe.widen(read_fd)
+    return read_fd, write_fd
+
+
+def _through_pipe(obj: object, kind: str = "pipe") -> object:
+    read_fd, write_fd = _ends(kind)
     reader, writer = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     sent = threading.Thread(target=part_pipe.send, args=(writer, obj))
     sent.start()  # larger than the pipe: the writer blocks until the reader reads
@@ -63,9 +75,10 @@ def _same_missing_markers(a: pd.Series, b: pd.Series) -> None:
     assert [type(v) for v in a] == [type(v) for v in b]
 
 
-def test_a_frame_larger_than_the_pipe_comes_out_equal():
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_frame_larger_than_the_pipe_comes_out_equal(kind):
     frame = _frame(400_000)  # ~20 MB of arrays: many pipe-fulls
-    got = _through_pipe({"table": "exposures", "data": frame, "rows": 3})
+    got = _through_pipe({"table": "exposures", "data": frame, "rows": 3}, kind)
     assert got["table"] == "exposures" and got["rows"] == 3
     out = got["data"]
     pd.testing.assert_frame_equal(out, frame, check_exact=True)
@@ -76,21 +89,102 @@ def test_a_frame_larger_than_the_pipe_comes_out_equal():
     assert frame["dose_mg"].iloc[0] != 99.0
 
 
-def test_small_and_empty_objects():
-    assert _through_pipe(("end",)) == ("end",)
+@pytest.mark.parametrize("kind", KINDS)
+def test_small_and_empty_objects(kind):
+    assert _through_pipe(("end",), kind) == ("end",)
     empty = _frame(8).iloc[:0]
-    pd.testing.assert_frame_equal(_through_pipe(empty), empty)
+    pd.testing.assert_frame_equal(_through_pipe(empty, kind), empty)
     array = np.arange(12.0).reshape(3, 4)[:, ::2]  # not contiguous: pickled in band
-    np.testing.assert_array_equal(_through_pipe(array), array)
+    np.testing.assert_array_equal(_through_pipe(array, kind), array)
     fortran = np.asfortranarray(np.arange(12).reshape(3, 4))
-    assert _through_pipe(fortran).tolist() == fortran.tolist()
+    assert _through_pipe(fortran, kind).tolist() == fortran.tolist()
 
 
-def test_a_pipe_cut_short_says_so():
-    read_fd, write_fd = os.pipe()
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_pipe_cut_short_says_so(kind):
+    read_fd, write_fd = _ends(kind)
     reader = Connection(read_fd, writable=False)
     os.write(write_fd, b"x" * 10)
     os.close(write_fd)
     with pytest.raises(EOFError, match="90 bytes before the end"):
         part_pipe.receive(reader, [100])
     reader.close()
+
+
+def test_the_socket_is_read_blocking_whatever_the_default_timeout():
+    read_fd, write_fd = part_pipe.channel()
+    reader, writer = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    views = part_pipe.pickled(np.arange(10))
+    before = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(0.01)  # a library's global timeout must not cut a part short
+    try:
+        writer.send((part_pipe.HEADER, [v.nbytes for v in views]))
+
+        def the_bytes_late() -> None:
+            for view in views:
+                os.write(write_fd, view)
+
+        late = threading.Timer(0.3, the_bytes_late)
+        late.start()
+        header = reader.recv()
+        assert part_pipe.receive(reader, header[1]).tolist() == list(range(10))
+        late.join()
+        # the descriptor is still blocking for the connection's own reads
+        later = threading.Timer(0.3, writer.send, args=(("end",),))
+        later.start()
+        assert reader.recv() == ("end",)
+        later.join()
+    finally:
+        socket.setdefaulttimeout(before)
+        reader.close()
+        writer.close()
+
+
+def test_the_outbox_keeps_the_order_and_lets_the_sender_go_on():
+    read_fd, write_fd = part_pipe.channel()
+    reader = Connection(read_fd, writable=False)
+    out = part_pipe.Outbox(Connection(write_fd, readable=False))
+    frame = _frame(400_000)
+    out.send(("say", "first"))
+    out.part(frame)  # returns once pickled: the reader has not read it yet
+    out.send(("say", "second"))
+    out.part({"rows": 3})
+    got: list[object] = []
+    listener = threading.Thread(target=lambda: got.extend(_read_all(reader)))
+    listener.start()
+    out.close()
+    listener.join()
+    reader.close()
+    assert [g if not isinstance(g, pd.DataFrame) else "frame" for g in got] == [
+        ("say", "first"),
+        "frame",
+        ("say", "second"),
+        {"rows": 3},
+    ]
+    pd.testing.assert_frame_equal(got[1], frame, check_exact=True)
+
+
+def test_the_outbox_raises_a_failed_write_on_the_next_call():
+    read_fd, write_fd = part_pipe.channel()
+    os.close(read_fd)  # the other end is gone
+    out = part_pipe.Outbox(Connection(write_fd, readable=False))
+    out.part(np.arange(10))
+    with pytest.raises(OSError):  # BrokenPipeError, once the thread has tried
+        for _ in range(1000):
+            out.send(("say", "x"))
+            threading.Event().wait(0.01)
+    with pytest.raises(OSError):
+        out.close()
+
+
+def _read_all(reader: Connection) -> list[object]:
+    got: list[object] = []
+    while True:
+        try:
+            message = reader.recv()
+        except EOFError:
+            return got
+        if message[0] == part_pipe.HEADER:
+            got.append(part_pipe.receive(reader, message[1]))
+        else:
+            got.append(message)
