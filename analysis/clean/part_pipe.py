@@ -17,12 +17,15 @@ other thread of the command works: 200 MB took 1.2 s that way against 0.27 s fro
 (``/proc/sys/fs/pipe-max-size`` pipe, a busy second thread, the 2-core machine). A pipe (made as
 large as the system allows, :func:`widen`) still works, one ``os.readv`` at a time.
 ``Outbox`` writes from a thread of its own, so that the sender goes on working meanwhile.
+Object columns holding long runs of one object are pickled as runs (``_RunPickler``).
 ``tests/unit/clean/test_part_pipe.py`` sends frames of every column type through both.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import io
 import os
 import pickle
 import queue
@@ -79,10 +82,74 @@ def send(conn: Connection, obj: object) -> None:
 
 def pickled(obj: object) -> list[memoryview]:
     """``obj`` pickled with protocol 5: the pickle, then each array's bytes (not copied: the
-    views keep the arrays alive), for :func:`write`."""
+    views keep the arrays alive), for :func:`write`. Object columns in long runs of one
+    object go as runs (:class:`_RunPickler`)."""
     buffers: list[pickle.PickleBuffer] = []
-    data = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
-    return [memoryview(data), *(b.raw() for b in buffers)]
+    out = io.BytesIO()
+    _RunPickler(out, protocol=5, buffer_callback=buffers.append).dump(obj)
+    return [out.getbuffer(), *(b.raw() for b in buffers)]
+
+
+_RUNS_FROM = 1 << 16  # cells of a row of an object array from which its runs are looked for
+_SAMPLE = 4096  # cells looked at first: more than _SAMPLE // 64 changes there, not a run column
+
+
+class _RunPickler(pickle.Pickler):
+    """An object array (a 1-D column or a 2-D block of columns, C-contiguous) whose rows hold
+    long runs of one object, pickled as each run's object and length. A table's source columns
+    are such runs (one file name, one sheet, one source name for each source's rows):
+    NumPy pickles an object array cell by cell, 0.9 s to pickle and 0.85 s to unpickle the
+    exposures of a million patients, 0.5 s and 0.35 s as runs. Runs are told by the cells'
+    object addresses (identity: the very objects come out, of any type, NaN and None apart);
+    a row with more than one run per 64 cells is pickled as before."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if (
+            type(obj) is not np.ndarray
+            or obj.dtype != object
+            or obj.ndim not in (1, 2)
+            or obj.shape[-1] < _RUNS_FROM
+            or not obj.flags.c_contiguous
+        ):
+            return NotImplemented
+        rows = list(obj.reshape(1, -1) if obj.ndim == 1 else obj)
+        runs = [_object_runs(row) for row in rows]
+        if all(r is None for r in runs):
+            return NotImplemented
+        return _from_runs, (
+            obj.shape,
+            [r if r is not None else row for r, row in zip(runs, rows, strict=True)],
+        )
+
+
+def _object_runs(row: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(objects, lengths)`` of the runs of one object in ``row`` (a contiguous object array),
+    or None when it has more than one run per 64 cells."""
+    at = _addresses(row)
+    head = at[:_SAMPLE]
+    if np.count_nonzero(head[1:] != head[:-1]) > _SAMPLE // 64:
+        return None
+    starts = np.flatnonzero(at[1:] != at[:-1]) + 1
+    if len(starts) > len(row) // 64:
+        return None
+    starts = np.concatenate(([0], starts))
+    return row[starts], np.diff(np.append(starts, len(row)))
+
+
+def _addresses(row: np.ndarray) -> np.ndarray:
+    """The object addresses a contiguous object array holds (a view of its memory as
+    integers: NumPy will not view an object array as another type)."""
+    cells = (ctypes.c_size_t * len(row)).from_address(row.ctypes.data)
+    return np.ctypeslib.as_array(cells)
+
+
+def _from_runs(shape: tuple[int, ...], rows: list[Any]) -> np.ndarray:
+    """The object array :class:`_RunPickler` pickled: each row from its runs or as it was."""
+    out = np.empty(shape, dtype=object)
+    by_row = out.reshape(1, -1) if len(shape) == 1 else out
+    for i, row in enumerate(rows):
+        by_row[i] = np.repeat(*row) if isinstance(row, tuple) else row
+    return out
 
 
 def write(conn: Connection, views: list[memoryview]) -> None:

@@ -33,7 +33,15 @@ def _ends(kind: str) -> tuple[int, int]:
 def _through_pipe(obj: object, kind: str = "pipe") -> object:
     read_fd, write_fd = _ends(kind)
     reader, writer = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
-    sent = threading.Thread(target=part_pipe.send, args=(writer, obj))
+
+    def send() -> None:
+        try:
+            part_pipe.send(writer, obj)
+        except BaseException:
+            writer.close()  # the reader gets to the end instead of waiting
+            raise
+
+    sent = threading.Thread(target=send)
     sent.start()  # larger than the pipe: the writer blocks until the reader reads
     try:
         header = reader.recv()
@@ -42,7 +50,8 @@ def _through_pipe(obj: object, kind: str = "pipe") -> object:
     finally:
         sent.join()
         reader.close()
-        writer.close()
+        if not writer.closed:
+            writer.close()
 
 
 def _frame(n: int) -> pd.DataFrame:
@@ -188,3 +197,51 @@ def _read_all(reader: Connection) -> list[object]:
             got.append(part_pipe.receive(reader, message[1]))
         else:
             got.append(message)
+
+
+class _Text(str):
+    """A ``str`` subclass: equal to a ``str`` of the same text, not of its type."""
+
+
+def test_object_columns_in_runs_come_out_cell_for_cell():
+    n = 200_000
+    file_a, file_b, nan_a, nan_b = "a.csv", "b.csv", float("nan"), float("nan")
+    runs = np.empty(n, dtype=object)
+    runs[: n // 2], runs[n // 2 :] = file_a, file_b
+    runs[1000:1010] = None
+    runs[5000:5010] = nan_a
+    runs[5010:5020] = nan_b  # another NaN object: its own run
+    runs[7000] = _Text(file_a)  # equal to its neighbours, not of their type
+    runs[7001] = "".join(["a", ".csv"])  # equal, another object
+    frame = pd.DataFrame(
+        {
+            "source_file": runs,
+            "patient_id": np.array([f"P{i % 997}" for i in range(n)], dtype=object),
+            "_source": np.array(["centre A"] * n, dtype=object),
+            "dose_mg": np.arange(n, dtype=float),
+        }
+    )
+    consolidated = frame.copy()  # one 2-D block of the three object columns
+    assert any(b.shape == (3, n) for b in consolidated._mgr.blocks)
+    for kind in KINDS:
+        for sent in (frame, consolidated):
+            got = _through_pipe(sent, kind)
+            pd.testing.assert_frame_equal(got, sent, check_exact=True)
+            _same_missing_markers(got["source_file"], sent["source_file"])
+            assert type(got["source_file"].iat[7000]) is _Text
+            values = got["source_file"].to_numpy()
+            assert values[0] is values[n // 2 - 1] and values[5000] is values[5009]
+            assert values[5009] is not values[5010]  # two NaN objects stay two
+            assert np.isnan(values[5010])
+            assert values[n // 2] == file_b and values[-1] is values[n // 2]
+
+
+def test_runs_shrink_the_pickle_and_other_arrays_go_as_before():
+    n = 200_000
+    sources = pd.DataFrame({"source_file": np.array(["a.csv"] * n, dtype=object)})
+    assert part_pipe.pickled(sources)[0].nbytes < 10_000  # not a reference per cell
+    ids = np.array([f"P{i}" for i in range(n)], dtype=object)
+    assert part_pipe.pickled(ids)[0].nbytes > n  # no runs: cell by cell
+    fortran = np.asfortranarray(np.array([["a", "b"]] * n, dtype=object))
+    back = _through_pipe(fortran)
+    assert back.tolist() == fortran.tolist()
