@@ -276,7 +276,7 @@ def slope(points: list[tuple[int, float]]) -> float | None:
     if len(points) < 2:
         return None
     x, y = np.log([p for p, _ in points]), np.log([t for _, t in points])
-    return float(np.polyfit(x, y, 1)[0])
+    return round(float(np.polyfit(x, y, 1)[0]), 2) + 0.0  # + 0.0: no "-0.00"
 
 
 def figure(results: list[dict[str, Any]], path: Path, note: str) -> dict[str, float | None]:
