@@ -74,12 +74,6 @@ def _fcntl() -> Any:
     return fcntl
 
 
-def send(conn: Connection, obj: object) -> None:
-    """``obj`` pickled (protocol 5, arrays out of band): the header ``("part", sizes)``, then the
-    pickle and each array's bytes, written to ``conn``'s pipe."""
-    write(conn, pickled(obj))
-
-
 def pickled(obj: object) -> list[memoryview]:
     """``obj`` pickled with protocol 5: the pickle, then each array's bytes (not copied: the
     views keep the arrays alive), for :func:`write`. Object columns in long runs of one
@@ -103,9 +97,14 @@ class _RunPickler(pickle.Pickler):
     object addresses (identity: the very objects come out, of any type, NaN and None apart);
     a row with more than one run per 64 cells is pickled as before."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain: set[int] = set()  # rows found without runs: pickled as before, not again
+
     def reducer_override(self, obj: Any) -> Any:
         if (
-            type(obj) is not np.ndarray
+            id(obj) in self._plain
+            or type(obj) is not np.ndarray
             or obj.dtype != object
             or obj.ndim not in (1, 2)
             or obj.shape[-1] < _RUNS_FROM
@@ -116,6 +115,7 @@ class _RunPickler(pickle.Pickler):
         runs = [_object_runs(row) for row in rows]
         if all(r is None for r in runs):
             return NotImplemented
+        self._plain.update(id(row) for row, r in zip(rows, runs, strict=True) if r is None)
         return _from_runs, (
             obj.shape,
             [r if r is not None else row for r, row in zip(runs, rows, strict=True)],
@@ -253,4 +253,4 @@ def _said_if_ended(got: int, view: memoryview) -> None:
         raise EOFError(f"the pipe ended {view.nbytes} bytes before the end of a part")
 
 
-__all__ = ["HEADER", "Outbox", "channel", "pickled", "receive", "send", "widen", "write"]
+__all__ = ["HEADER", "Outbox", "channel", "pickled", "receive", "widen", "write"]

@@ -36,7 +36,7 @@ def _through_pipe(obj: object, kind: str = "pipe") -> object:
 
     def send() -> None:
         try:
-            part_pipe.send(writer, obj)
+            part_pipe.write(writer, part_pipe.pickled(obj))
         except BaseException:
             writer.close()  # the reader gets to the end instead of waiting
             raise
