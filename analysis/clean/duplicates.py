@@ -248,8 +248,10 @@ def orphan_log(
         if why is None:
             reason_of[i] = _not_in_patient_table(p)
         else:
-            key = (why[0], why[1])
-            reason_of[i] = texts.setdefault(key, f"patient excluded at step '{key[0]}': {key[1]}")
+            text = texts.get(why)
+            if text is None:  # formatted once per step and reason, not per patient
+                text = texts[why] = f"patient excluded at step '{why[0]}': {why[1]}"
+            reason_of[i] = text
     reasons = reason_of[codes]
     missing = codes < 0
     if missing.any():

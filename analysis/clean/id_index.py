@@ -60,8 +60,7 @@ class IdIndex:
     where each child table's ids are among them (positions, -1: no patient)."""
 
     def __init__(self, patients: pd.DataFrame) -> None:
-        self.records = patients  # the patient table's id_records this was made of
-        self.known = PatientIds.of(patients)
+        self.known = PatientIds.of(patients)  # its records: the id_records this was made of
         self.patient_ids = pd.Index(self.known.ids)
         self._at: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}
 

@@ -183,7 +183,7 @@ def check_ids(
         a source with more than ``cleaning.max_orphan_fraction`` of records whose patient_id is
         not in the patient table at all.
     """
-    if index is None or index.records is not ids["patients"]:
+    if index is None or index.known.records is not ids["patients"]:
         index = IdIndex(ids["patients"])
     known, patient_ids = index.known, index.patient_ids
     warnings: list[str] = []
