@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.clean.read import write_parquet
 from analysis.clean.stage import CleanResult
 from analysis.clean.step import AUDIT_COLUMNS
 from analysis.studyfile.config import StudyConfig
 from analysis.write.atomic import write_atomic
+from analysis.write.parquet import write_parquet
 from analysis.write.safe_cells import neutralise_frame
 
 

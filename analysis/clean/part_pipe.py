@@ -24,7 +24,6 @@ Object columns holding long runs of one object are pickled as runs (``_RunPickle
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import io
 import os
 import pickle
@@ -36,6 +35,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
+
+from analysis.write.object_runs import object_runs
 
 HEADER = "part"
 
@@ -85,7 +86,7 @@ def pickled(obj: object) -> list[memoryview]:
 
 
 _RUNS_FROM = 1 << 16  # cells of a row of an object array from which its runs are looked for
-_SAMPLE = 4096  # cells looked at first: more than _SAMPLE // 64 changes there, not a run column
+_PER_RUN = 64  # a row whose object changes more often than once per 64 cells is sent as before
 
 
 class _RunPickler(pickle.Pickler):
@@ -112,7 +113,7 @@ class _RunPickler(pickle.Pickler):
         ):
             return NotImplemented
         rows = list(obj.reshape(1, -1) if obj.ndim == 1 else obj)
-        runs = [_object_runs(row) for row in rows]
+        runs = [object_runs(row, _PER_RUN) for row in rows]
         if all(r is None for r in runs):
             return NotImplemented
         self._plain.update(id(row) for row, r in zip(rows, runs, strict=True) if r is None)
@@ -120,27 +121,6 @@ class _RunPickler(pickle.Pickler):
             obj.shape,
             [r if r is not None else row for r, row in zip(runs, rows, strict=True)],
         )
-
-
-def _object_runs(row: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(objects, lengths)`` of the runs of one object in ``row`` (a contiguous object array),
-    or None when it has more than one run per 64 cells."""
-    at = _addresses(row)
-    head = at[:_SAMPLE]
-    if np.count_nonzero(head[1:] != head[:-1]) > _SAMPLE // 64:
-        return None
-    starts = np.flatnonzero(at[1:] != at[:-1]) + 1
-    if len(starts) > len(row) // 64:
-        return None
-    starts = np.concatenate(([0], starts))
-    return row[starts], np.diff(np.append(starts, len(row)))
-
-
-def _addresses(row: np.ndarray) -> np.ndarray:
-    """The object addresses a contiguous object array holds (a view of its memory as
-    integers: NumPy will not view an object array as another type)."""
-    cells = (ctypes.c_size_t * len(row)).from_address(row.ctypes.data)
-    return np.ctypeslib.as_array(cells)
 
 
 def _from_runs(shape: tuple[int, ...], rows: list[Any]) -> np.ndarray:

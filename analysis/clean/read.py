@@ -30,6 +30,7 @@ from analysis.clean.xlsx_sheet import NS as _NS
 from analysis.clean.xlsx_sheet import column_number, read_sheet, sheet_part
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
+from analysis.write.parquet import write_parquet  # noqa: F401 - imported from here too (notebooks)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -389,11 +390,3 @@ def relative_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.name
-
-
-def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write a Parquet file deterministically (no pandas index, fixed writer options)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
-    return path

@@ -131,8 +131,8 @@ def write_tables(
 
 
 def _write_ard(ard: pd.DataFrame, out_dir: Path, stem: str) -> list[Path]:
-    from analysis.clean.read import write_parquet
     from analysis.write.atomic import write_atomic
+    from analysis.write.parquet import write_parquet
 
     safe = neutralise_frame(ard)
     return [

@@ -222,8 +222,8 @@ def _free_text(clean, config) -> frozenset[str]:
 
 
 def _reference(clean, config, tmp: Path) -> Reference:
-    from analysis.clean.read import write_parquet
     from analysis.tables.study_tables import build_tables, study_ard
+    from analysis.write.parquet import write_parquet
 
     tables = build_tables(config, clean)
     # the same frame and writer as `retro tables` (write_tables -> reports/<study>/ard.parquet)

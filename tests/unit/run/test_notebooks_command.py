@@ -14,7 +14,7 @@ runner = CliRunner()
 
 PARAMETERS = 'study_path = ""\nard_out = ""'
 SHOW_AE = """\
-from analysis.clean.read import write_parquet
+from analysis.write.parquet import write_parquet
 from analysis.run.study import Study
 
 study = Study.load(study_path)
