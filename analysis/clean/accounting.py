@@ -15,6 +15,7 @@ import pandas as pd
 import analysis.clean.read as readers
 from analysis.errors import PipelineError
 from analysis.studyfile.config import StudyConfig
+from analysis.write.object_runs import addresses
 
 KEYS = ["table", "source_file", "source_sheet"]
 
@@ -78,20 +79,46 @@ def kept_per_source(table: pd.DataFrame) -> pd.Series:
     """``table[["source_file", "source_sheet"]].value_counts()`` (a record with either missing
     is not counted), in another order (``account`` joins it, which sorts). Each column of text
     is coded once (``pd.factorize``) and the pairs of codes counted (``np.bincount``); grouping
-    7M records by the two texts took 1 s. Columns of another type (a categorical) are left
+    7M records by the two texts took 1 s. A table whose pairs of objects come in long runs (each
+    source's records together, as the stage makes them) is coded once per run, weighted by its
+    length: factorizing 7M cells took 0.6 s. Columns of another type (a categorical) are left
     to pandas."""
     columns = KEYS[1:]
     if any(table[c].dtype != object for c in columns):
         return table[columns].value_counts()
-    (file, files), (sheet, sheets) = (pd.factorize(table[c]) for c in columns)
+    files, sheets = (np.ascontiguousarray(table[c].to_numpy()) for c in columns)
+    lengths = None
+    starts = _pair_runs(files, sheets)
+    if starts is not None:
+        files, sheets = files[starts], sheets[starts]
+        lengths = np.diff(np.append(starts, len(table)))
+    (file, file_values), (sheet, sheet_values) = pd.factorize(files), pd.factorize(sheets)
     known = (file >= 0) & (sheet >= 0)
-    pair = file[known].astype(np.int64) * len(sheets) + sheet[known]
-    counts = np.bincount(pair, minlength=len(files) * len(sheets))
+    pair = file[known].astype(np.int64) * len(sheet_values) + sheet[known]
+    weights = None if lengths is None else lengths[known]
+    counts = np.bincount(pair, weights, minlength=len(file_values) * len(sheet_values))
     at = np.flatnonzero(counts)
-    pairs = [files.take(at // max(len(sheets), 1)), sheets.take(at % max(len(sheets), 1))]
+    pairs = [
+        file_values.take(at // max(len(sheet_values), 1)),
+        sheet_values.take(at % max(len(sheet_values), 1)),
+    ]
     return pd.Series(
-        counts[at], index=pd.MultiIndex.from_arrays(pairs, names=columns), name="count"
+        counts[at].astype(np.int64),
+        index=pd.MultiIndex.from_arrays(pairs, names=columns),
+        name="count",
     )
+
+
+def _pair_runs(files: np.ndarray, sheets: np.ndarray) -> np.ndarray | None:
+    """The rows where a run of one (file, sheet) pair of objects starts (identity: the same two
+    objects all along a run), or None when the pair changes more than once per 64 rows."""
+    if len(files) < 64:
+        return None
+    at_file, at_sheet = addresses(files), addresses(sheets)
+    changes = np.flatnonzero((at_file[1:] != at_file[:-1]) | (at_sheet[1:] != at_sheet[:-1]))
+    if len(changes) > len(files) // 64:
+        return None
+    return np.concatenate(([0], changes + 1))
 
 
 def require_balanced(accounting: pd.DataFrame) -> None:

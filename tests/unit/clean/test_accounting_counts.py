@@ -4,10 +4,13 @@ files kept in no table, records logged only)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.clean import accounting
 from analysis.clean.accounting import KEYS, account, kept_per_source
 
 FILES = st.sampled_from(["b.csv", "a.csv", "x.xlsx", "ä.csv"])
@@ -81,3 +84,27 @@ def test_a_categorical_source_column_is_counted_by_pandas():
         }
     )
     pd.testing.assert_series_equal(kept_per_source(table), table.value_counts())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_runs_of_sources_are_counted_as_value_counts(seed):
+    """Each source's records together (as the stage makes them): the pairs are coded once per
+    run and weighted by its length. Equal texts that are other objects, None and two NaN
+    objects make runs of their own; the counts are those of ``value_counts`` still."""
+    rng = np.random.default_rng(seed)
+    a, b = "site_a.csv", "".join(["site_", "a.csv"])  # equal, two objects
+    files = [a, b, "site_b.csv", None, float("nan"), float("nan")]
+    sheets = ["", "Sheet1", None, float("nan")]
+    rows = []
+    for _ in range(40):
+        pair = (files[rng.integers(len(files))], sheets[rng.integers(len(sheets))])
+        rows += [pair] * int(rng.integers(64, 300))
+    table = pd.DataFrame(rows, columns=["source_file", "source_sheet"], dtype=object)
+    assert (
+        accounting._pair_runs(table["source_file"].to_numpy(), table["source_sheet"].to_numpy())
+        is not None
+    )  # coded by runs
+    want = table.value_counts()
+    got = kept_per_source(table)
+    assert got.dtype == np.int64
+    assert dict(got.items()) == dict(want.items())
