@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.per_patient import KEY, key_column
+from analysis.write.object_runs import RUNS_FROM, changes, missing_by_runs, python_cells
 
 
 def in_order(df: pd.DataFrame, columns: list[str], *, strict: bool = False) -> bool:
@@ -23,15 +24,26 @@ def in_order(df: pd.DataFrame, columns: list[str], *, strict: bool = False) -> b
     undecided = np.ones(len(df) - 1, dtype=bool)  # pairs whose earlier keys are all equal
     for column in columns:
         values = df[column]
-        if values.isna().any():
-            return False
-        # a categorical sorts by the order of its categories, not by its labels' text
-        cat = isinstance(values.dtype, pd.CategoricalDtype)
-        a = values.cat.codes.to_numpy() if cat else values.to_numpy()
-        try:
-            before, after = a[:-1] < a[1:], a[:-1] > a[1:]
-        except TypeError:
-            return False
+        cells = python_cells(values) if len(values) >= RUNS_FROM else None
+        if cells is not None:  # text: a run of one object is equal all along (ids, sources)
+            if missing_by_runs(cells):
+                return False
+            at = changes(cells)
+            before, after = np.zeros(len(df) - 1, dtype=bool), np.zeros(len(df) - 1, dtype=bool)
+            try:
+                before[at], after[at] = cells[at] < cells[at + 1], cells[at] > cells[at + 1]
+            except TypeError:
+                return False
+        else:
+            if values.isna().any():
+                return False
+            # a categorical sorts by the order of its categories, not by its labels' text
+            cat = isinstance(values.dtype, pd.CategoricalDtype)
+            a = values.cat.codes.to_numpy() if cat else values.to_numpy()
+            try:
+                before, after = a[:-1] < a[1:], a[:-1] > a[1:]
+            except TypeError:
+                return False
         if (after & undecided).any():
             return False
         undecided &= ~before

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.write.object_runs import object_runs
+from analysis.write.object_runs import RUNS_FROM, object_runs
 
 HEADER = "part"
 
@@ -85,7 +85,6 @@ def pickled(obj: object) -> list[memoryview]:
     return [out.getbuffer(), *(b.raw() for b in buffers)]
 
 
-_RUNS_FROM = 1 << 16  # cells of a row of an object array from which its runs are looked for
 _PER_RUN = 64  # a row whose object changes more often than once per 64 cells is sent as before
 
 
@@ -108,7 +107,7 @@ class _RunPickler(pickle.Pickler):
             or type(obj) is not np.ndarray
             or obj.dtype != object
             or obj.ndim not in (1, 2)
-            or obj.shape[-1] < _RUNS_FROM
+            or obj.shape[-1] < RUNS_FROM
             or not obj.flags.c_contiguous
         ):
             return NotImplemented

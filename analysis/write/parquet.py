@@ -22,9 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.write.object_runs import object_runs
+from analysis.write.object_runs import RUNS_FROM, object_runs, python_cells
 
-RUNS_FROM = 1 << 16  # rows from which a table's text columns are looked at for runs
 PER_RUN = 2  # a column whose object changes more often than every other row is converted whole
 
 
@@ -56,7 +55,7 @@ def _with_runs(df: pd.DataFrame) -> pa.Table | None:
         return None
     lengths = {}
     for name in df.columns:
-        cells = _object_cells(df[name])
+        cells = python_cells(df[name])
         found = None if cells is None else object_runs(cells, PER_RUN)
         if found is not None:
             lengths[name] = found[1]
@@ -80,19 +79,6 @@ def _with_runs(df: pd.DataFrame) -> pa.Table | None:
         return pa.Table.from_arrays(columns, schema=sample.schema)
     except (pa.ArrowException, TypeError, ValueError):
         return None
-
-
-def _object_cells(column: pd.Series) -> np.ndarray | None:
-    """The cells of a column of Python objects (``object`` or Python-backed ``string`` dtype),
-    as a contiguous object array; None for any other column."""
-    dtype = column.dtype
-    python_text = isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
-    if not (pd.api.types.is_object_dtype(dtype) or python_text):
-        return None
-    cells = np.asarray(column.array)
-    if cells.dtype != object or cells.ndim != 1:
-        return None
-    return np.ascontiguousarray(cells)
 
 
 __all__ = ["RUNS_FROM", "arrow_table", "write_parquet"]
