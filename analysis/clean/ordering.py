@@ -26,9 +26,9 @@ def in_order(df: pd.DataFrame, columns: list[str], *, strict: bool = False) -> b
         values = df[column]
         cells = python_cells(values) if len(values) >= RUNS_FROM else None
         if cells is not None:  # text: a run of one object is equal all along (ids, sources)
-            if missing_by_runs(cells):
-                return False
             at = changes(cells)
+            if missing_by_runs(cells, at):
+                return False
             before, after = np.zeros(len(df) - 1, dtype=bool), np.zeros(len(df) - 1, dtype=bool)
             try:
                 before[at], after[at] = cells[at] < cells[at + 1], cells[at] > cells[at + 1]

@@ -68,11 +68,12 @@ def python_cells(column: pd.Series) -> np.ndarray | None:
     return np.ascontiguousarray(cells)
 
 
-def missing_by_runs(cells: np.ndarray) -> bool:
-    """``pd.isna(cells).any()``, each run of one object looked at once."""
+def missing_by_runs(cells: np.ndarray, changed: np.ndarray | None = None) -> bool:
+    """``pd.isna(cells).any()``, each run of one object looked at once (``changed``: the
+    :func:`changes` of ``cells`` when the caller has them)."""
     if not len(cells):
         return False
-    heads = np.concatenate(([0], changes(cells) + 1))
+    heads = np.concatenate(([0], (changes(cells) if changed is None else changed) + 1))
     return bool(pd.isna(cells[heads]).any())
 
 
