@@ -13,15 +13,23 @@ import pandas as pd
 from analysis.clean.stage import CleanResult
 from analysis.clean.step import AUDIT_COLUMNS
 from analysis.studyfile.config import StudyConfig
-from analysis.write.atomic import write_atomic
+from analysis.write.atomic import write_atomic, write_bytes_atomic
 from analysis.write.parquet import write_parquet
+from analysis.write.parquet_ahead import ParquetAhead
 from analysis.write.safe_cells import neutralise_frame
 
 
 def write_clean_outputs(
-    result: CleanResult, config: StudyConfig, out_dir: str | Path | None = None
+    result: CleanResult,
+    config: StudyConfig,
+    out_dir: str | Path | None = None,
+    *,
+    ahead: ParquetAhead | None = None,
 ) -> list[Path]:
-    """Write the analysis tables, logs, flow, validation report and data dictionary."""
+    """Write the analysis tables, logs, flow, validation report and data dictionary.
+
+    ``ahead``: what ``clean_study(..., ahead=...)`` encoded of ``result`` ahead (a table's
+    Parquet bytes, written as they are)."""
     from analysis.clean.dictionary import data_dictionary
 
     out = Path(out_dir) if out_dir is not None else config.processed_dir
@@ -39,13 +47,22 @@ def write_clean_outputs(
     # so one file is compressed while the next is converted (same bytes; ~1-2 s at 1M patients)
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [
-            pool.submit(write_atomic, out / name, partial(write_parquet, df))
+            pool.submit(_write_table, out / name, df, ahead)
             if name.endswith(".parquet")
             else pool.submit(write_atomic, out / name, partial(_write_csv, neutralise_frame(df)))
             for name, df in frames.items()
         ]
         written = [f.result() for f in futures]  # the first failure (in this order) raised
     return sorted(written)
+
+
+def _write_table(target: Path, df: pd.DataFrame, ahead: ParquetAhead | None) -> Path:
+    """``df`` written to ``target`` as Parquet: the bytes encoded ahead when ``ahead`` holds
+    those of this very frame, else encoded now (the same bytes)."""
+    data = None if ahead is None else ahead.take(target.stem, df)
+    if data is None:
+        return write_atomic(target, partial(write_parquet, df))
+    return write_bytes_atomic(target, data)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

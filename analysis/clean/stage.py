@@ -33,6 +33,7 @@ from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.design import Exposure
 from analysis.synthetic import unmarked_twin_warning
+from analysis.write.parquet_ahead import ParquetAhead
 
 Progress = Callable[[str], None]
 
@@ -97,8 +98,14 @@ def _frame(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> CleanResult:
+def clean_study(
+    config: StudyConfig, *, progress: Progress | None = None, ahead: ParquetAhead | None = None
+) -> CleanResult:
     """Read every source, clean, de-duplicate, derive and apply the inclusion criteria.
+
+    ``ahead``: given by a caller that writes the result next (``retro clean``), the largest
+    final table's Parquet file is encoded on the second core while the tables are checked
+    (large studies on two cores or more; ``analysis.write.parquet_ahead``).
 
     Raises
     ------
@@ -137,7 +144,10 @@ def clean_study(config: StudyConfig, *, progress: Progress | None = None) -> Cle
         k: partial(finalise_table, k, v, without=_unread(k, v, config), rows=kept.get(k))
         for k, v in tables.items()
     }
-    tables = both_cores.each(finalised, sizes, both_cores.threads_for(sum(sizes.values())))
+    threads = both_cores.threads_for(sum(sizes.values()))
+    tables = both_cores.each(finalised, sizes, threads)
+    if ahead is not None and threads > 1:
+        ahead.start(tables, own=both_cores.own)
     validate_analysis_tables(tables, config)
     result = CleanResult(
         tables=tables,

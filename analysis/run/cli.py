@@ -190,13 +190,18 @@ def clean_cmd(
     """
     from analysis.clean.outputs import validation_report, write_clean_outputs
     from analysis.clean.stage import clean_study
+    from analysis.write.parquet_ahead import ParquetAhead
     from analysis.write.staging import staged
 
     cfg = _load(study)
     folders = _folders(cfg, "processed")
+    ahead = ParquetAhead()  # the largest table's file encoded while the stage checks the tables
     with _progress("clean", lines=progress) as say, staged(cfg, folders) as (staged_cfg, staging):
-        result = _guard(lambda: clean_study(cfg, progress=say), "clean")
-        _guard(lambda: write_clean_outputs(result, staged_cfg), "writing the clean outputs")
+        result = _guard(lambda: clean_study(cfg, progress=say, ahead=ahead), "clean")
+        _guard(
+            lambda: write_clean_outputs(result, staged_cfg, ahead=ahead),
+            "writing the clean outputs",
+        )
         staging.commit(then=_mark_written)
     _guard(lambda: print_clean_summary(result, validation_report(result), cfg), "clean summary")
 

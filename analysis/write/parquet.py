@@ -36,6 +36,13 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    """The bytes :func:`write_parquet` writes for ``df``, in memory."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(arrow_table(df), sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
 def arrow_table(df: pd.DataFrame) -> pa.Table:
     """``df`` as ``to_parquet`` converts it: ``Table.from_pandas(df, preserve_index=False)``,
     with ``df.attrs`` as the ``PANDAS_ATTRS`` metadata when there are any."""
@@ -81,4 +88,4 @@ def _with_runs(df: pd.DataFrame) -> pa.Table | None:
         return None
 
 
-__all__ = ["RUNS_FROM", "arrow_table", "write_parquet"]
+__all__ = ["RUNS_FROM", "arrow_table", "parquet_bytes", "write_parquet"]
