@@ -32,15 +32,20 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     writes); make the folder if missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(arrow_table(df), str(path), compression="zstd")
+    _encode(df, str(path))
     return path
 
 
 def parquet_bytes(df: pd.DataFrame) -> bytes:
     """The bytes :func:`write_parquet` writes for ``df``, in memory."""
     sink = pa.BufferOutputStream()
-    pq.write_table(arrow_table(df), sink, compression="zstd")
+    _encode(df, sink)
     return sink.getvalue().to_pybytes()
+
+
+def _encode(df: pd.DataFrame, where: str | pa.NativeFile) -> None:
+    """``df`` as Parquet (its :func:`arrow_table`, zstd) into a file path or an Arrow sink."""
+    pq.write_table(arrow_table(df), where, compression="zstd")
 
 
 def arrow_table(df: pd.DataFrame) -> pa.Table:
