@@ -103,9 +103,10 @@ def clean_study(
 ) -> CleanResult:
     """Read every source, clean, de-duplicate, derive and apply the inclusion criteria.
 
-    ``ahead``: given by a caller that writes the result next (``retro clean``), the largest
-    final table's Parquet file is encoded on the second core while the tables are checked
-    (large studies on two cores or more; ``analysis.write.parquet_ahead``).
+    ``ahead``: given by a caller that writes the result next (``retro clean``,
+    ``Study.write_clean``), the largest final table's Parquet file is encoded on the second
+    core while the tables are checked (large studies on two cores or more;
+    ``analysis.write.parquet_ahead``).
 
     Raises
     ------

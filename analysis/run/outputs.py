@@ -117,9 +117,12 @@ def _output_folders(study: Study, write_clean: bool, suppress_below: int | None)
 
 def _clean(study: Study, *, write: bool) -> Outputs:
     """Clean the study's data (``study.clean``); with ``write``, write them under
-    ``paths.processed``."""
-    study.clean  # noqa: B018 - cleaned here, so that a failure names this stage
-    return Outputs(clean=study.write_clean() if write else [])
+    ``paths.processed`` (``Study.write_clean``, which cleans first). Cleaned here either way,
+    so that a failure names this stage."""
+    if write:
+        return Outputs(clean=study.write_clean())
+    study.clean  # noqa: B018
+    return Outputs(clean=[])
 
 
 def _write_tables(study: Study, suppress_below: int | None) -> Outputs:

@@ -23,6 +23,7 @@ from analysis.clean.outputs import write_clean_outputs
 from analysis.clean.stage import CleanResult, clean_study
 from analysis.errors import ConfigError
 from analysis.studyfile.config import StudyConfig
+from analysis.write.parquet_ahead import ParquetAhead
 
 if TYPE_CHECKING:
     from analysis.engine.backends import Engine
@@ -153,7 +154,15 @@ class Study:
         return self.config.reports_dir
 
     def write_clean(self) -> list[Path]:
-        return write_clean_outputs(self.clean, self.config)
+        """The cleaned data written under ``paths.processed``. Not cleaned yet (``clean``): it
+        is cleaned here, and nothing runs between the cleaning and the writing, so the largest
+        table's file is encoded while the stage checks the tables (``write.parquet_ahead``).
+        Cleaned before: written as the tables are now."""
+        if "clean" in self.__dict__:  # the cached result, which a user may have changed
+            return write_clean_outputs(self.clean, self.config)
+        ahead = ParquetAhead()
+        self.__dict__["clean"] = clean_study(self.config, ahead=ahead)  # cached as ``clean``
+        return write_clean_outputs(self.clean, self.config, ahead=ahead)
 
     def write_tables(self, *, suppress_below: int | None = None) -> list[Path]:
         """Every table's files and the ARD under ``reports_dir`` (suppressed with

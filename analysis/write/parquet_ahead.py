@@ -4,12 +4,13 @@ on with other work; the writer then writes the bytes instead of encoding the tab
 At a million patients the exposures' Parquet file takes 2.1-2.9 s to encode (Arrow conversion,
 dictionary encoding and zstd, mostly outside the interpreter lock) and is the longest of the
 clean stage's writes; the stage spends ~1 s after the tables are final checking them against
-their contract and building its result, with the second core idle. ``retro clean`` gives the
-stage a :class:`ParquetAhead`, which the stage starts on its final tables and the writer asks
-for each table's bytes: the bytes of the very frame it was started on, else None (the writer
-then encodes the table itself, as it does without one). A failure while encoding ahead is not
-raised there: the writer encodes the table again and the same error is raised where it
-always was.
+their contract and building its result, with the second core idle. A caller that cleans and
+then writes with nothing in between (``retro clean``; ``Study.write_clean`` on a study not
+cleaned yet) gives the stage a :class:`ParquetAhead`, which the stage starts on its final
+tables and the writer asks for each table's bytes: the bytes of the very frame it was started
+on, else None (the writer then encodes the table itself, as it does without one). A failure
+while encoding ahead is not raised there: the writer encodes the table again and the same
+error is raised where it always was.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import pytest
 from analysis.clean import both_cores, outputs, two_process
 from analysis.clean.outputs import write_clean_outputs
 from analysis.clean.stage import clean_study
+from analysis.run.study import Study
 from analysis.studyfile.config import StudyConfig
 from analysis.write.parquet import RUNS_FROM, parquet_bytes, write_parquet
 from analysis.write.parquet_ahead import ParquetAhead
@@ -137,3 +138,45 @@ def test_one_core_or_a_small_study_encodes_nothing_ahead(mini_study, monkeypatch
     monkeypatch.setattr(both_cores, "MIN_ROWS", 10**9)  # two cores, a small study
     clean_study(config, ahead=ahead)
     assert ahead._thread is None
+
+
+def _taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tables whose bytes a ``ParquetAhead`` gave (recorded as they are given)."""
+    given: list[str] = []
+    take = ParquetAhead.take
+
+    def recorded(self: ParquetAhead, name: str, frame: pd.DataFrame) -> bytes | None:
+        data = take(self, name, frame)
+        if data is not None:
+            given.append(name)
+        return data
+
+    monkeypatch.setattr(ParquetAhead, "take", recorded)
+    return given
+
+
+def test_a_study_not_cleaned_yet_is_cleaned_and_written_with_its_file_encoded_ahead(
+    mini_study, monkeypatch, tmp_path
+) -> None:
+    config = StudyConfig.load(mini_study(files=MESSY, yaml=MINI_YAML + EXCLUDE))
+    plain = write_clean_outputs(_cleaned(monkeypatch, config, None), config, tmp_path / "plain")
+    given = _taken(monkeypatch)
+    study = Study(config)
+    written = study.write_clean()  # as `retro run` writes the cleaned data
+    assert given == ["exposures"] and "clean" in study.__dict__  # cleaned once, and cached
+    assert [p.name for p in written] == [p.name for p in plain]
+    for a, b in zip(written, plain, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_study_cleaned_before_is_written_as_its_tables_are_now(mini_study, monkeypatch) -> None:
+    config = StudyConfig.load(mini_study(files=MESSY, yaml=MINI_YAML + EXCLUDE))
+    _cleaned(monkeypatch, config, None)  # the same two-thread setting as above
+    given = _taken(monkeypatch)
+    study = Study(config)
+    exposures = study.clean.tables["exposures"]
+    exposures.loc[exposures.index[0], "dose_mg"] = 123.25  # a user's change in a notebook
+    written = {p.name: p for p in study.write_clean()}
+    assert given == []
+    back = pd.read_parquet(written["exposures.parquet"])
+    assert back["dose_mg"].iloc[0] == 123.25
