@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from analysis.tables.render import TableResult
 
 KERNEL_NAME = "python3"
+#: Executions of a notebook whose kernel ran no cell before the failure is reported (a kernel
+#: can die at start when another, started at the same moment, took its port).
+KERNEL_TRIES = 3
 FALLBACK_KERNEL_NAME = "retro-analysis"
 #: Relative and absolute tolerance between a notebook's numbers and the package's.
 TOLERANCE = 1e-12
@@ -131,24 +134,21 @@ def execute_notebook(
     # papermill writes the values into the notebook as JSON: paths as text
     wanted = {k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in wanted.items()}
     ard_out.unlink(missing_ok=True)
-    returncode, failure = 0, ""
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as log_file, _output_to(log_file):
-        try:
-            papermill.execute_notebook(
-                str(path),
-                str(out_nb),
-                parameters={k: v for k, v in wanted.items() if k in declared},
-                kernel_name=kernel,
-                cwd=str(path.parent),
-                progress_bar=False,
-                log_output=False,
-                execution_timeout=timeout,
-            )
-        except Exception as exc:  # noqa: BLE001 - a cell raised, the kernel died, a timeout
-            returncode, failure = 1, f"{type(exc).__name__}: {exc}\n"
-        log_file.seek(0)
-        log = log_file.read().decode("utf-8", "replace") + failure
+    earlier = ""  # what the tries whose kernel never ran a cell said
+    for attempt in range(1, KERNEL_TRIES + 1):
+        returncode, log = _papermill(
+            papermill,
+            path,
+            out_nb,
+            parameters={k: v for k, v in wanted.items() if k in declared},
+            kernel=kernel,
+            timeout=timeout,
+        )
+        if returncode == 0 or attempt == KERNEL_TRIES or _ran_a_cell(out_nb):
+            break
+        earlier += f"try {attempt} of {KERNEL_TRIES}: no cell ran; started again\n{log}\n"
+    log = earlier + log
     seconds = time.perf_counter() - start
     notebook = nbformat.read(out_nb, as_version=4) if out_nb.is_file() else None
     errors = tuple(
@@ -174,6 +174,51 @@ def execute_notebook(
         errors=errors,
         ard=pd.read_parquet(ard_out) if ard_out.is_file() else None,
         seconds=seconds,
+    )
+
+
+def _papermill(
+    papermill: Any,
+    path: Path,
+    out_nb: Path,
+    *,
+    parameters: dict[str, Any],
+    kernel: str,
+    timeout: float,
+) -> tuple[int, str]:
+    """One papermill execution of ``path`` into ``out_nb``: ``(returncode, log)``, the log
+    being what the kernel printed and, on a failure (a cell raised, the kernel died or did not
+    start, a timeout), the exception."""
+    returncode, failure = 0, ""
+    with tempfile.TemporaryFile() as log_file, _output_to(log_file):
+        try:
+            papermill.execute_notebook(
+                str(path),
+                str(out_nb),
+                parameters=parameters,
+                kernel_name=kernel,
+                cwd=str(path.parent),
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+            )
+        except Exception as exc:  # noqa: BLE001 - a cell raised, the kernel died, a timeout
+            returncode, failure = 1, f"{type(exc).__name__}: {exc}\n"
+        log_file.seek(0)
+        return returncode, log_file.read().decode("utf-8", "replace") + failure
+
+
+def _ran_a_cell(out_nb: Path) -> bool:
+    """Whether the executed copy shows a code cell that ran (an execution count): False when
+    papermill failed before the kernel ran anything (e.g. its kernel died before replying,
+    a port taken by another kernel started at the same moment)."""
+    import nbformat
+
+    if not out_nb.is_file():
+        return False
+    notebook = nbformat.read(out_nb, as_version=4)
+    return any(
+        c.cell_type == "code" and c.get("execution_count") is not None for c in notebook.cells
     )
 
 
