@@ -121,7 +121,9 @@ def execute_notebook(
     a child process); what the kernel prints goes to the run's ``log``, not to this terminal.
     ``first_cell``: markdown put before the first cell of the executed copy (the mark of a
     synthetic study, ``analysis.synthetic.notebook_cell``); cell numbers in ``errors`` are
-    those of the notebook as written."""
+    those of the notebook as written. When papermill fails before the kernel ran any cell (a
+    kernel that died at start), the notebook is executed again, at most ``KERNEL_TRIES``
+    times in all; the ``log`` says so."""
     import nbformat
     import papermill
 
