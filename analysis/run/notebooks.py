@@ -19,20 +19,19 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.ard import concat_ard, key_columns, published
 from analysis.privacy import withhold_error_text
+from analysis.run.papermill_tries import executed
 from analysis.run.parallel import fork_available
 from analysis.write.atomic import write_atomic
 
@@ -42,9 +41,6 @@ if TYPE_CHECKING:
     from analysis.tables.render import TableResult
 
 KERNEL_NAME = "python3"
-#: Executions of a notebook whose kernel ran no cell before the failure is reported (a kernel
-#: can die at start when another, started at the same moment, took its port).
-KERNEL_TRIES = 3
 FALLBACK_KERNEL_NAME = "retro-analysis"
 #: Relative and absolute tolerance between a notebook's numbers and the package's.
 TOLERANCE = 1e-12
@@ -122,8 +118,8 @@ def execute_notebook(
     ``first_cell``: markdown put before the first cell of the executed copy (the mark of a
     synthetic study, ``analysis.synthetic.notebook_cell``); cell numbers in ``errors`` are
     those of the notebook as written. When papermill fails before the kernel ran any cell (a
-    kernel that died at start), the notebook is executed again, at most ``KERNEL_TRIES``
-    times in all; the ``log`` says so."""
+    kernel that died at start), the notebook is executed again (``papermill_tries``); the
+    ``log`` says so."""
     import nbformat
     import papermill
 
@@ -137,20 +133,13 @@ def execute_notebook(
     wanted = {k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in wanted.items()}
     ard_out.unlink(missing_ok=True)
     start = time.perf_counter()
-    earlier = ""  # what the tries whose kernel never ran a cell said
-    for attempt in range(1, KERNEL_TRIES + 1):
-        returncode, log = _papermill(
-            papermill,
-            path,
-            out_nb,
-            parameters={k: v for k, v in wanted.items() if k in declared},
-            kernel=kernel,
-            timeout=timeout,
-        )
-        if returncode == 0 or attempt == KERNEL_TRIES or _ran_a_cell(out_nb):
-            break
-        earlier += f"try {attempt} of {KERNEL_TRIES}: no cell ran; started again\n{log}\n"
-    log = earlier + log
+    returncode, log = executed(
+        path,
+        out_nb,
+        parameters={k: v for k, v in wanted.items() if k in declared},
+        kernel=kernel,
+        timeout=timeout,
+    )
     seconds = time.perf_counter() - start
     notebook = nbformat.read(out_nb, as_version=4) if out_nb.is_file() else None
     errors = tuple(
@@ -177,71 +166,6 @@ def execute_notebook(
         ard=pd.read_parquet(ard_out) if ard_out.is_file() else None,
         seconds=seconds,
     )
-
-
-def _papermill(
-    papermill: Any,
-    path: Path,
-    out_nb: Path,
-    *,
-    parameters: dict[str, Any],
-    kernel: str,
-    timeout: float,
-) -> tuple[int, str]:
-    """One papermill execution of ``path`` into ``out_nb``: ``(returncode, log)``, the log
-    being what the kernel printed and, on a failure (a cell raised, the kernel died or did not
-    start, a timeout), the exception."""
-    returncode, failure = 0, ""
-    with tempfile.TemporaryFile() as log_file, _output_to(log_file):
-        try:
-            papermill.execute_notebook(
-                str(path),
-                str(out_nb),
-                parameters=parameters,
-                kernel_name=kernel,
-                cwd=str(path.parent),
-                progress_bar=False,
-                log_output=False,
-                execution_timeout=timeout,
-            )
-        except Exception as exc:  # noqa: BLE001 - a cell raised, the kernel died, a timeout
-            returncode, failure = 1, f"{type(exc).__name__}: {exc}\n"
-        log_file.seek(0)
-        return returncode, log_file.read().decode("utf-8", "replace") + failure
-
-
-def _ran_a_cell(out_nb: Path) -> bool:
-    """Whether the executed copy shows a code cell that ran (an execution count): False when
-    papermill failed before the kernel ran anything (e.g. its kernel died before replying,
-    a port taken by another kernel started at the same moment)."""
-    import nbformat
-
-    if not out_nb.is_file():
-        return False
-    notebook = nbformat.read(out_nb, as_version=4)
-    return any(
-        c.cell_type == "code" and c.get("execution_count") is not None for c in notebook.cells
-    )
-
-
-@contextmanager
-def _output_to(file: IO[bytes]) -> Iterator[None]:
-    """This process's stdout and stderr file descriptors (and so those of the kernels it
-    starts) write to ``file`` inside the block."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    try:
-        os.dup2(file.fileno(), 1)
-        os.dup2(file.fileno(), 2)
-        yield
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
 
 
 def execute_notebooks(

@@ -1,4 +1,4 @@
-"""``execute_notebook`` starts a notebook's kernel again when papermill failed before any cell
+"""``execute_notebook`` (``papermill_tries``) starts a notebook's kernel again when papermill failed before any cell
 ran (a kernel that died at start, e.g. its port taken by another kernel started at the same
 moment), at most ``KERNEL_TRIES`` times; a failure after a cell ran is reported at once."""
 
@@ -10,8 +10,8 @@ import nbformat
 import papermill
 import pytest
 
-from analysis.run import notebooks
-from analysis.run.notebooks import KERNEL_TRIES, execute_notebook
+from analysis.run.notebooks import execute_notebook
+from analysis.run.papermill_tries import KERNEL_TRIES, ran_a_cell
 
 
 def _notebook(tmp_path: Path) -> Path:
@@ -66,4 +66,4 @@ def test_a_kernel_that_ran_no_cell_is_started_again(
 
 
 def test_no_copy_written_counts_as_no_cell_run(tmp_path) -> None:
-    assert not notebooks._ran_a_cell(tmp_path / "missing.ipynb")
+    assert not ran_a_cell(tmp_path / "missing.ipynb")
