@@ -15,7 +15,7 @@ import pandas as pd
 import analysis.clean.read as readers
 from analysis.errors import PipelineError
 from analysis.studyfile.config import StudyConfig
-from analysis.write.object_runs import addresses
+from analysis.write.object_runs import changes
 
 KEYS = ["table", "source_file", "source_sheet"]
 
@@ -114,11 +114,14 @@ def _pair_runs(files: np.ndarray, sheets: np.ndarray) -> np.ndarray | None:
     objects all along a run), or None when the pair changes more than once per 64 rows."""
     if len(files) < 64:
         return None
-    at_file, at_sheet = addresses(files), addresses(sheets)
-    changes = np.flatnonzero((at_file[1:] != at_file[:-1]) | (at_sheet[1:] != at_sheet[:-1]))
-    if len(changes) > len(files) // 64:
+    most = len(files) // 64
+    of_files = changes(files)
+    if len(of_files) > most:
         return None
-    return np.concatenate(([0], changes + 1))
+    both = np.union1d(of_files, changes(sheets))
+    if len(both) > most:
+        return None
+    return np.concatenate(([0], both + 1))
 
 
 def require_balanced(accounting: pd.DataFrame) -> None:
