@@ -17,11 +17,17 @@ Each command runs under /usr/bin/time -v; its peak resident memory is the larger
 (one process) and the sum over its process tree sampled every 0.2 s. Writes the table
 (markdown, printed), all numbers as JSON (--json) and the scaling figure (time against patients
 per stage, log-log, with the fitted slope of each line: 1 = linear) to --figure.
+
+A command that fails, or runs past --budget, is shown as "failed" or "stopped": its time counts
+in no ratio and no line of the figure, the lines under the table say why, and the exit status
+is 1. Without polars (the bench extra: `make bench` installs it) it stops before timing anything
+(exit status 2), unless --skip-polars.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -201,8 +207,28 @@ def bench_size(patients: int, args: argparse.Namespace) -> dict[str, Any]:
     return res
 
 
+def seconds_ok(r: dict[str, Any] | None) -> float | None:
+    """The seconds of a command that succeeded; None when it failed, was stopped or did not run
+    (the time of a failed command measures nothing: a ratio to it would be meaningless)."""
+    if not r or r.get("status") != "ok":
+        return None
+    return r.get("seconds")
+
+
+def failures(results: list[dict[str, Any]]) -> list[str]:
+    """One line per command that did not succeed (size, command, why), in the order run."""
+    return [
+        f"{r['patients']:,} patients, {name}: {cmd['status']}"
+        for r in results
+        for name, cmd in r.items()
+        if isinstance(cmd, dict) and "status" in cmd and cmd["status"] != "ok"
+    ]
+
+
 def markdown(results: list[dict[str, Any]]) -> str:
-    """One row per size and stage: ours, floor, peers, ratios, peak memory."""
+    """One row per size and stage: ours, floor, peers, ratios, peak memory. A command that did
+    not succeed shows "failed" (or "stopped", past --budget) and counts in no ratio; the lines
+    under the table say why."""
     head = (
         "| patients | raw rows | stage | ours (s) | floor (s) | ours / floor | pandas peer (s) "
         "| polars peer (s) | ours / faster peer | CPU s: ours / floor / pandas / polars "
@@ -214,22 +240,29 @@ def markdown(results: list[dict[str, Any]]) -> str:
     def s(x: float | None) -> str:
         return "–" if x is None else f"{x:.1f}"
 
+    def t(cmd: dict[str, Any] | None) -> str:
+        """A command's seconds: – when not run, "failed" or "stopped" when it did not succeed."""
+        if not cmd:
+            return "–"
+        if seconds_ok(cmd) is None:
+            return "stopped" if str(cmd.get("status", "")).startswith("stopped") else "failed"
+        return s(seconds_ok(cmd))
+
+    def cpu(cmd: dict[str, Any] | None) -> str:
+        return s(cmd.get("cpu_seconds")) if cmd and seconds_ok(cmd) is not None else t(cmd)
+
     for r in results:
-        floor = r["floor"]["seconds"]
-        clean = r["clean"]["seconds"]
-        peers = [r[p]["seconds"] for p in ("pandas", "polars") if p in r and r[p]["seconds"]]
+        floor, clean = seconds_ok(r["floor"]), seconds_ok(r["clean"])
+        peers = [x for p in ("pandas", "polars") if (x := seconds_ok(r.get(p)))]
         best = min(peers) if peers else None
         ratio = f"{clean / floor:.1f}×" if clean and floor else "–"
         vs = f"{clean / best:.2f}×" if clean and best else "–"
-        polars = r.get("polars", {}).get("seconds")
-        mem = r["clean"]["peak_mb"]
-        cpus = " / ".join(
-            s(r.get(k, {}).get("cpu_seconds")) for k in ("clean", "floor", "pandas", "polars")
-        )
+        mem = r["clean"]["peak_mb"] if clean else None
+        cpus = " / ".join(cpu(r.get(k)) for k in ("clean", "floor", "pandas", "polars"))
         rows.append(
-            f"| {r['patients']:,} | {r['raw_rows']:,} | `retro clean` | {s(clean)} | {s(floor)} "
-            f"| {ratio} | {s(r['pandas']['seconds'])} | {s(polars)} | {vs} | {cpus} "
-            f"| {'–' if mem is None else f'{mem / 1024:.2f}'} |"
+            f"| {r['patients']:,} | {r['raw_rows']:,} | `retro clean` | {t(r['clean'])} "
+            f"| {t(r['floor'])} | {ratio} | {t(r['pandas'])} | {t(r.get('polars'))} | {vs} "
+            f"| {cpus} | {'–' if mem is None else f'{mem / 1024:.2f}'} |"
         )
         run = r.get("run")
         if run:
@@ -239,13 +272,14 @@ def markdown(results: list[dict[str, Any]]) -> str:
                     f"| {r['patients']:,} | | {stage} (in `retro run`) | {s(stages.get(stage))} "
                     "| | | | | | | |"
                 )
-            mem = run["peak_mb"]
+            mem = run["peak_mb"] if seconds_ok(run) else None
             rows.append(
-                f"| {r['patients']:,} | | whole `retro run` | {s(run['seconds'])} | | | | | "
-                f"| {s(run.get('cpu_seconds'))} | {'–' if mem is None else f'{mem / 1024:.2f}'} |"
-                + ("" if run["status"] == "ok" else f" {run['status'][:60]}")
+                f"| {r['patients']:,} | | whole `retro run` | {t(run)} | | | | | "
+                f"| {cpu(run)} | {'–' if mem is None else f'{mem / 1024:.2f}'} |"
             )
-    return head + "\n".join(rows) + "\n"
+    failed = failures(results)
+    notes = "".join(f"\n- did not succeed: {line[:300]}" for line in failed)
+    return head + "\n".join(rows) + "\n" + (notes[1:] + "\n" if notes else "")
 
 
 def curves(results: list[dict[str, Any]]) -> dict[str, list[tuple[int, float]]]:
@@ -258,14 +292,14 @@ def curves(results: list[dict[str, Any]]) -> dict[str, list[tuple[int, float]]]:
 
     for r in results:
         n = r["patients"]
-        add("retro clean", r["clean"]["seconds"], n)
-        add("floor (import + read CSV)", r["floor"]["seconds"], n)
-        add("pandas peer", r["pandas"]["seconds"], n)
-        add("polars peer", r.get("polars", {}).get("seconds"), n)
+        add("retro clean", seconds_ok(r["clean"]), n)
+        add("floor (import + read CSV)", seconds_ok(r["floor"]), n)
+        add("pandas peer", seconds_ok(r["pandas"]), n)
+        add("polars peer", seconds_ok(r.get("polars")), n)
         run = r.get("run") or {}
         for stage in ("tables", "figures", "report"):
             add(f"{stage} (in retro run)", run.get("stages", {}).get(stage), n)
-        add("whole retro run", run.get("seconds") if run.get("status") == "ok" else None, n)
+        add("whole retro run", seconds_ok(run), n)
     return lines
 
 
@@ -308,7 +342,7 @@ def figure(results: list[dict[str, Any]], path: Path, note: str) -> dict[str, fl
     return slopes
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", default="62400,250000,1000000")
     ap.add_argument("--data", type=Path, default=ROOT / "benchmarks" / ".data" / "scale")
@@ -325,7 +359,14 @@ def main() -> None:
     if args.replot:
         saved = json.loads(args.replot.read_text(encoding="utf-8"))
         figure(saved["results"], args.figure, saved["note"])
-        return
+        return 0
+    if not args.skip_polars and importlib.util.find_spec("polars") is None:
+        print(
+            "bench_scale: the polars peer needs polars, which this environment lacks. "
+            "`make bench` installs the bench extra (polars, tableone); or pass --skip-polars.",
+            file=sys.stderr,
+        )
+        return 2
     load = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = [bench_size(int(n), args) for n in args.sizes.split(",")]
@@ -340,7 +381,11 @@ def main() -> None:
             json.dumps({"note": note, "results": results, "slopes": slopes}, indent=2),
             encoding="utf-8",
         )
+    failed = failures(results)
+    for line in failed:
+        print(f"FAILED: {line[:300]}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,0 +1,109 @@
+"""benchmarks/bench_scale.py: a command that did not succeed counts in no ratio and no curve.
+
+Seen: the polars peer failed at once (polars not installed); its 0.03 s stood in the table as
+the faster peer, and `retro clean` read "912.83× the faster peer".
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def bench() -> Any:
+    path = REPO / "benchmarks" / "bench_scale.py"
+    spec = importlib.util.spec_from_file_location("bench_scale_under_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cmd(seconds: float, status: str = "ok", cpu: float | None = None) -> dict[str, Any]:
+    return {"seconds": seconds, "peak_mb": 2048.0, "cpu_seconds": cpu or seconds, "status": status}
+
+
+def _size(**commands: dict[str, Any]) -> dict[str, Any]:
+    base = {
+        "floor": _cmd(1.0),
+        "clean": _cmd(20.0),
+        "pandas": _cmd(40.0),
+        "polars": _cmd(10.0),
+    }
+    return {"patients": 1000, "raw_rows": 11000, **base, **commands}
+
+
+def _clean_row(bench: Any, result: dict[str, Any]) -> list[str]:
+    line = next(x for x in bench.markdown([result]).splitlines() if "`retro clean`" in x)
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_all_ok_gives_the_ratios(bench: Any) -> None:
+    cells = _clean_row(bench, _size())
+    assert cells[3:9] == ["20.0", "1.0", "20.0×", "40.0", "10.0", "2.00×"]
+    assert "did not succeed" not in bench.markdown([_size()])
+
+
+def test_a_failed_peer_is_no_faster_peer(bench: Any) -> None:
+    failed = _size(polars=_cmd(0.03, "exit 1: ModuleNotFoundError: No module named 'polars'"))
+    cells = _clean_row(bench, failed)
+    assert cells[7] == "failed"  # the polars cell
+    assert cells[8] == "0.50×"  # against pandas (40 s), not the failed 0.03 s
+    assert cells[9].split(" / ")[3] == "failed"  # its CPU time is not shown either
+    text = bench.markdown([failed])
+    assert "did not succeed: 1,000 patients, polars: exit 1: ModuleNotFoundError" in text
+    assert "polars peer" not in bench.curves([failed])
+
+
+def test_our_failure_gives_no_ratio_and_no_memory(bench: Any) -> None:
+    cells = _clean_row(bench, _size(clean=_cmd(3.0, "exit 2: error: ...")))
+    assert cells[3] == "failed"
+    assert cells[5] == "–" and cells[8] == "–"
+    assert cells[10] == "–"
+
+
+def test_a_stopped_command_says_so(bench: Any) -> None:
+    stopped = {"seconds": None, "peak_mb": None, "status": "stopped after 1200 s"}
+    cells = _clean_row(bench, _size(pandas=stopped))
+    assert cells[6] == "stopped"
+    assert cells[8] == "2.00×"  # polars is still the faster peer
+
+
+def test_a_failed_run_is_no_point_of_the_curve(bench: Any) -> None:
+    ok, bad = _size(run=_cmd(50.0)), _size(run=_cmd(5.0, "exit 1: boom"))
+    bad["patients"] = 2000
+    lines = bench.curves([ok, bad])
+    assert lines["whole retro run"] == [(1000, 50.0)]
+    assert [n for n, _ in lines["retro clean"]] == [1000, 2000]
+    assert "whole `retro run` | failed" in bench.markdown([bad])
+
+
+def test_without_polars_it_stops_before_timing(
+    bench: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "polars" else real(name, *a)
+    )
+    monkeypatch.setattr(bench, "bench_size", lambda *a: pytest.fail("timed without polars"))
+    monkeypatch.setattr(sys, "argv", ["bench_scale.py", "--sizes", "1000"])
+    assert bench.main() == 2
+    assert "--skip-polars" in capsys.readouterr().err
+
+
+def test_failures_give_exit_status_1(bench: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    failed = _size(pandas=_cmd(1.0, "exit 1: MemoryError"))
+    monkeypatch.setattr(bench, "bench_size", lambda *a: failed)
+    monkeypatch.setattr(bench, "figure", lambda *a: {})
+    argv = ["bench_scale.py", "--sizes", "1000", "--skip-polars", "--figure", str(Path("x.png"))]
+    monkeypatch.setattr(sys, "argv", argv)
+    assert bench.main() == 1
+    monkeypatch.setattr(bench, "bench_size", lambda *a: _size())
+    assert bench.main() == 0
