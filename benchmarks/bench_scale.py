@@ -1,6 +1,7 @@
 """Registry scale on one machine: the whole pipeline on scaled synthetic twins.
 
     python benchmarks/bench_scale.py [--sizes 62400,250000,1000000] [--skip-run] [--budget 1200]
+                                     [--repeat 3]
 
 For each size (patients), in the same run and from cold processes:
 - the scaled twin of the reference study (`retro synth --patients N --out ...`, cached under
@@ -18,9 +19,15 @@ Each command runs under /usr/bin/time -v; its peak resident memory is the larger
 (markdown, printed), all numbers as JSON (--json) and the scaling figure (time against patients
 per stage, log-log, with the fitted slope of each line: 1 = linear) to --figure.
 
-A command that fails, or runs past --budget, is shown as "failed" or "stopped": its time counts
-in no ratio and no line of the figure, the lines under the table say why, and the exit status
-is 1. Without polars (the bench extra: `make bench` installs it) it stops before timing anything
+--repeat N runs that sequence N times at each size, one round after another (floor, ours,
+peers, run; then again), so that the machine's drift reaches every command alike. Each command
+is then shown by its median over the rounds (CPU seconds too; memory: the largest peak), with
+the range of ours; a ratio is the median of the ratios within each round (commands of one round
+ran minutes apart), with their range.
+
+A command that fails, or runs past --budget, in any round is shown as "failed" or "stopped": its
+time counts in no ratio and no line of the figure, the lines under the table say why, and the
+exit status is 1. Without polars (the bench extra: `make bench` installs it) it stops before timing anything
 (exit status 2), unless --skip-polars.
 """
 
@@ -31,10 +38,12 @@ import importlib.util
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -192,19 +201,55 @@ def bench_size(patients: int, args: argparse.Namespace) -> dict[str, Any]:
         runs.append(("polars", [py, str(PEERS), "polars", str(spec_path), str(out / "polars")]))
     if not args.skip_run and patients <= args.run_max:
         runs.append(("run", [str(BIN / "retro"), "run", str(study)]))
-    for name, cmd in runs:
-        r = measure(cmd, args.budget)
-        if name == "run" and r["status"] == "ok":
-            r["stages"] = stage_times(r["stdout"])
-        r.pop("stdout", None)
-        res[name] = r
-        shown = "-" if r["seconds"] is None else f"{r['seconds']:.1f} s"
-        peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f} MB"
-        cpu = "-" if r.get("cpu_seconds") is None else f"{r['cpu_seconds']:.1f} s"
-        print(
-            f"  {name:<7} {shown:>9}  cpu {cpu:>9}  peak {peak:>9}  {r['status'][:200]}", flush=True
-        )
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in runs}
+    for round_ in range(args.repeat):
+        if args.repeat > 1:
+            print(f"  round {round_ + 1} of {args.repeat}", flush=True)
+        for name, cmd in runs:
+            r = measure(cmd, args.budget)
+            if name == "run" and r["status"] == "ok":
+                r["stages"] = stage_times(r["stdout"])
+            r.pop("stdout", None)
+            rounds[name].append(r)
+            shown = "-" if r["seconds"] is None else f"{r['seconds']:.1f} s"
+            peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:.0f} MB"
+            cpu = "-" if r.get("cpu_seconds") is None else f"{r['cpu_seconds']:.1f} s"
+            print(
+                f"  {name:<7} {shown:>9}  cpu {cpu:>9}  peak {peak:>9}  {r['status'][:200]}",
+                flush=True,
+            )
+    res.update({name: combined(done) for name, done in rounds.items()})
     return res
+
+
+def combined(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One command over its rounds: the round itself when there is one; else the first round
+    that did not succeed (with all the rounds), or the median seconds, CPU seconds and stage
+    seconds, the largest peak memory and every round under ``rounds``."""
+    if len(rounds) == 1:
+        return rounds[0]
+    failed = [r for r in rounds if r.get("status") != "ok"]
+    if failed:
+        return {**failed[0], "rounds": rounds}
+    out: dict[str, Any] = {
+        "seconds": statistics.median(r["seconds"] for r in rounds),
+        "peak_mb": max((r["peak_mb"] for r in rounds if r.get("peak_mb")), default=None),
+        "cpu_seconds": _median_known(r.get("cpu_seconds") for r in rounds),
+        "status": "ok",
+        "rounds": rounds,
+    }
+    if any("stages" in r for r in rounds):
+        out["stages"] = {
+            stage: statistics.median(r["stages"][stage] for r in rounds)
+            for stage in STAGES
+            if all(stage in r.get("stages", {}) for r in rounds)
+        }
+    return out
+
+
+def _median_known(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
 
 
 def seconds_ok(r: dict[str, Any] | None) -> float | None:
@@ -241,22 +286,23 @@ def markdown(results: list[dict[str, Any]]) -> str:
         return "–" if x is None else f"{x:.1f}"
 
     def t(cmd: dict[str, Any] | None) -> str:
-        """A command's seconds: – when not run, "failed" or "stopped" when it did not succeed."""
+        """A command's seconds: – when not run, "failed" or "stopped" when it did not succeed;
+        over several rounds the median and the range."""
         if not cmd:
             return "–"
         if seconds_ok(cmd) is None:
             return "stopped" if str(cmd.get("status", "")).startswith("stopped") else "failed"
-        return s(seconds_ok(cmd))
+        each = [x["seconds"] for x in cmd.get("rounds", [])]
+        spread = f" ({min(each):.1f}–{max(each):.1f})" if len(each) > 1 else ""
+        return s(seconds_ok(cmd)) + spread
 
     def cpu(cmd: dict[str, Any] | None) -> str:
         return s(cmd.get("cpu_seconds")) if cmd and seconds_ok(cmd) is not None else t(cmd)
 
     for r in results:
-        floor, clean = seconds_ok(r["floor"]), seconds_ok(r["clean"])
-        peers = [x for p in ("pandas", "polars") if (x := seconds_ok(r.get(p)))]
-        best = min(peers) if peers else None
-        ratio = f"{clean / floor:.1f}×" if clean and floor else "–"
-        vs = f"{clean / best:.2f}×" if clean and best else "–"
+        clean = seconds_ok(r["clean"])
+        ratio = _ratio_cell(ratios(r, "clean", ["floor"]), 1)
+        vs = _ratio_cell(ratios(r, "clean", ["pandas", "polars"]), 2)
         mem = r["clean"]["peak_mb"] if clean else None
         cpus = " / ".join(cpu(r.get(k)) for k in ("clean", "floor", "pandas", "polars"))
         rows.append(
@@ -280,6 +326,34 @@ def markdown(results: list[dict[str, Any]]) -> str:
     failed = failures(results)
     notes = "".join(f"\n- did not succeed: {line[:300]}" for line in failed)
     return head + "\n".join(rows) + "\n" + (notes[1:] + "\n" if notes else "")
+
+
+def ratios(result: dict[str, Any], ours: str, against: list[str]) -> list[float]:
+    """``ours``' seconds over the fastest of ``against`` that succeeded: one ratio per round when
+    every command involved ran the same rounds (the commands of a round ran minutes apart),
+    else the one ratio of their seconds; none when ours or all of ``against`` did not succeed."""
+    mine = result.get(ours)
+    others = [result[p] for p in against if seconds_ok(result.get(p)) is not None]
+    if seconds_ok(mine) is None or not others:
+        return []
+    assert mine is not None
+    each = [c.get("rounds", [c]) for c in (mine, *others)]
+    if len({len(rounds) for rounds in each}) != 1:
+        each = [[c] for c in (mine, *others)]
+    return [
+        own["seconds"] / min(peer[i]["seconds"] for peer in each[1:])
+        for i, own in enumerate(each[0])
+    ]
+
+
+def _ratio_cell(values: list[float], digits: int) -> str:
+    """A ratio cell: –, the ratio, or the median ratio over the rounds and their range."""
+    if not values:
+        return "–"
+    mid = f"{statistics.median(values):.{digits}f}×"
+    if len(values) == 1:
+        return mid
+    return f"{mid} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
 
 def curves(results: list[dict[str, Any]]) -> dict[str, list[tuple[int, float]]]:
@@ -352,6 +426,9 @@ def main() -> int:
     ap.add_argument(
         "--run-max", type=int, default=10**9, help="time `retro run` only up to this many patients"
     )
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="rounds of every command at each size (medians)"
+    )
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--figure", type=Path, default=ROOT / "benchmarks" / "scale_curve.png")
     ap.add_argument("--replot", type=Path, default=None, help="draw --figure from a --json file")
@@ -369,9 +446,13 @@ def main() -> int:
         return 2
     load = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if args.repeat < 1:
+        print("bench_scale: --repeat must be 1 or more.", file=sys.stderr)
+        return 2
     results = [bench_size(int(n), args) for n in args.sizes.split(",")]
     table = markdown(results)
-    note = f"{started}, {os.cpu_count()} CPUs, load average at start {load[0]:.1f}"
+    rounds = f", {args.repeat} rounds (medians)" if args.repeat > 1 else ""
+    note = f"{started}, {os.cpu_count()} CPUs, load average at start {load[0]:.1f}{rounds}"
     slopes = figure(results, args.figure, note)
     print(f"\n{note}\n\n{table}")
     for name, b in slopes.items():

@@ -1,7 +1,13 @@
-"""benchmarks/bench_scale.py: a command that did not succeed counts in no ratio and no curve.
+"""benchmarks/bench_scale.py: how the table counts what it timed.
 
-Seen: the polars peer failed at once (polars not installed); its 0.03 s stood in the table as
-the faster peer, and `retro clean` read "912.83× the faster peer".
+A command that did not succeed counts in no ratio and no curve. Seen: the polars peer failed at
+once (polars not installed); its 0.03 s stood in the table as the faster peer, and `retro clean`
+read "912.83× the faster peer".
+
+With --repeat, every command runs once per round, the rounds one after another; a command is
+shown by its median, a ratio is the median of the ratios within each round. Seen: identical
+runs of `retro clean` at 1M patients took 24.7 to 35.1 s within one hour on the 2-core machine,
+for ours and the peers alike, so one round's ratio could be off by a fifth.
 """
 
 from __future__ import annotations
@@ -107,3 +113,70 @@ def test_failures_give_exit_status_1(bench: Any, monkeypatch: pytest.MonkeyPatch
     assert bench.main() == 1
     monkeypatch.setattr(bench, "bench_size", lambda *a: _size())
     assert bench.main() == 0
+
+
+def _rounds(bench: Any, *seconds: float, status: str = "ok") -> dict[str, Any]:
+    """A command over rounds of these seconds (CPU: one more); the last with ``status``."""
+    rounds = [_cmd(x, cpu=x + 1) for x in seconds]
+    rounds[-1]["status"] = status
+    return bench.combined(rounds)  # type: ignore[no-any-return]
+
+
+def test_rounds_give_medians_and_the_largest_peak(bench: Any) -> None:
+    rounds = [_cmd(x, cpu=2 * x) for x in (30.0, 10.0, 20.0)]
+    rounds[1]["peak_mb"] = 4096.0
+    for r, tables in zip(rounds, (12.0, 16.0, 14.0), strict=True):
+        r["stages"] = {"clean": 1.0, "tables": tables, "figures": 3.0, "report": 4.0}
+    got = bench.combined(rounds)
+    assert (got["seconds"], got["cpu_seconds"], got["peak_mb"]) == (20.0, 40.0, 4096.0)
+    assert got["stages"]["tables"] == 14.0 and got["rounds"] == rounds
+    assert bench.combined(rounds[:1]) is rounds[0]  # one round: as before
+
+
+def test_ratios_are_paired_within_each_round(bench: Any) -> None:
+    # per round: 18/9, 20/8, 26/13 -> 2.0, 2.5, 2.0 (median 2.00); the medians' ratio, 20/9,
+    # would say 2.22
+    result = _size(
+        clean=_rounds(bench, 18.0, 20.0, 26.0),
+        polars=_rounds(bench, 9.0, 8.0, 13.0),
+        pandas=_rounds(bench, 40.0, 41.0, 42.0),
+        floor=_rounds(bench, 1.0, 2.0, 2.0),
+    )
+    cells = _clean_row(bench, result)
+    assert cells[3] == "20.0 (18.0–26.0)"
+    assert cells[5] == "13.0× (10.0–18.0)"  # 18/1, 20/2, 26/2
+    assert cells[8] == "2.00× (2.00–2.50)"
+    assert cells[9].split(" / ")[0] == "21.0"  # CPU seconds: the median
+
+
+def test_a_failed_round_fails_the_command(bench: Any) -> None:
+    result = _size(polars=_rounds(bench, 9.0, 8.0, 0.03, status="exit 1: MemoryError"))
+    cells = _clean_row(bench, result)
+    assert cells[7] == "failed"
+    assert cells[8] == "0.50×"  # against pandas (40 s), not polars' good rounds
+    assert "polars: exit 1: MemoryError" in bench.markdown([result])
+    assert "polars peer" not in bench.curves([result])
+
+
+def test_rounds_alternate_the_commands(
+    bench: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    study = tmp_path / "studies" / "study.yaml"
+    study.parent.mkdir()
+    monkeypatch.setattr(bench, "scaled_twin", lambda *a: (study, None))
+    monkeypatch.setattr(bench, "peer_spec", lambda *a: {"sources": []})
+    ran: list[str] = []
+
+    def measure(cmd: list[str], budget: float) -> dict[str, Any]:
+        name = "clean" if cmd[1] == "clean" else cmd[2]
+        ran.append(name)
+        return {**_cmd(float(len(ran))), "stdout": ""}
+
+    monkeypatch.setattr(bench, "measure", measure)
+    args = bench.argparse.Namespace(
+        data=tmp_path, repeat=2, skip_polars=False, skip_run=True, run_max=0, budget=9.0
+    )
+    got = bench.bench_size(1000, args)
+    assert ran == ["floor", "clean", "pandas", "polars"] * 2
+    assert [r["seconds"] for r in got["clean"]["rounds"]] == [2.0, 6.0]
+    assert got["clean"]["seconds"] == 4.0
