@@ -23,7 +23,8 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-import pyarrow as pa
+
+from analysis.write.parquet import from_pandas_by_runs
 
 Data: TypeAlias = pd.DataFrame | str | Path | ir.Table
 
@@ -117,8 +118,10 @@ def as_table(
         if columns is not None:
             wanted = [c for c in dict.fromkeys(columns) if c is not None and c in data.columns]
             data = data[wanted]
-        # converted to Arrow once here, not again by every query
-        return ibis.memtable(pa.Table.from_pandas(data, preserve_index=False))
+        # converted to Arrow once here, not again by every query; a text column in runs of one
+        # object (ids of a table sorted by patient) once per run: 1.0 -> 0.2 s for the ids of
+        # 7M exposures (``write.parquet``; the same table as ``pa.Table.from_pandas``)
+        return ibis.memtable(from_pandas_by_runs(data))
     raise TypeError(
         f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
     )

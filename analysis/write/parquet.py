@@ -51,13 +51,18 @@ def _encode(df: pd.DataFrame, where: str | pa.NativeFile) -> None:
 def arrow_table(df: pd.DataFrame) -> pa.Table:
     """``df`` as ``to_parquet`` converts it: ``Table.from_pandas(df, preserve_index=False)``,
     with ``df.attrs`` as the ``PANDAS_ATTRS`` metadata when there are any."""
-    table = _with_runs(df) if len(df) >= RUNS_FROM else None
-    if table is None:
-        table = pa.Table.from_pandas(df, preserve_index=False)
+    table = from_pandas_by_runs(df)
     if df.attrs:
         meta = {**(table.schema.metadata or {}), b"PANDAS_ATTRS": json.dumps(df.attrs)}
         table = table.replace_schema_metadata(meta)
     return table
+
+
+def from_pandas_by_runs(df: pd.DataFrame) -> pa.Table:
+    """``pa.Table.from_pandas(df, preserve_index=False)``, the same table, its text columns in
+    runs of one object converted once per run (see the module doc)."""
+    table = _with_runs(df) if len(df) >= RUNS_FROM else None
+    return table if table is not None else pa.Table.from_pandas(df, preserve_index=False)
 
 
 def _with_runs(df: pd.DataFrame) -> pa.Table | None:
@@ -93,4 +98,4 @@ def _with_runs(df: pd.DataFrame) -> pa.Table | None:
         return None
 
 
-__all__ = ["RUNS_FROM", "arrow_table", "parquet_bytes", "write_parquet"]
+__all__ = ["RUNS_FROM", "arrow_table", "from_pandas_by_runs", "parquet_bytes", "write_parquet"]

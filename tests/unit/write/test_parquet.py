@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from analysis.write import parquet
 from analysis.write.object_runs import addresses, object_runs
-from analysis.write.parquet import RUNS_FROM, arrow_table, write_parquet
+from analysis.write.parquet import RUNS_FROM, arrow_table, from_pandas_by_runs, write_parquet
 
 N = RUNS_FROM + 1234
 
@@ -121,3 +122,14 @@ def test_object_runs_by_identity() -> None:
     assert (addresses(cells[:2]) == id(a)).all()
     with pytest.raises(ValueError, match="contiguous 1-D object array"):
         addresses(cells[::2])
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_the_table_by_runs_is_the_table_from_pandas(seed: int) -> None:
+    """What the engine's in-memory tables are made of (``engine.counts.as_table``): the table
+    ``pa.Table.from_pandas`` makes, schema and pandas metadata included, runs or not."""
+    df = _frame(seed)
+    for frame in (df, df.sample(frac=1.0, random_state=seed), df.head(500), df[["source_file"]]):
+        ours = from_pandas_by_runs(frame)
+        assert ours.equals(pa.Table.from_pandas(frame, preserve_index=False), check_metadata=True)
+    assert parquet._with_runs(df) is not None  # the runs were used for the whole frame
