@@ -27,8 +27,8 @@ ran minutes apart), with their range.
 
 A command that fails, or runs past --budget, in any round is shown as "failed" or "stopped": its
 time counts in no ratio and no line of the figure, the lines under the table say why, and the
-exit status is 1. Without polars (the bench extra: `make bench` installs it) it stops before timing anything
-(exit status 2), unless --skip-polars.
+exit status is 1. Without polars (the bench extra: `make bench` installs it) it stops before
+timing anything (exit status 2), unless --skip-polars.
 """
 
 from __future__ import annotations
@@ -433,6 +433,9 @@ def main() -> int:
     ap.add_argument("--figure", type=Path, default=ROOT / "benchmarks" / "scale_curve.png")
     ap.add_argument("--replot", type=Path, default=None, help="draw --figure from a --json file")
     args = ap.parse_args()
+    if args.repeat < 1:
+        print(f"bench_scale: --repeat {args.repeat}: give 1 or more rounds.", file=sys.stderr)
+        return 2
     if args.replot:
         saved = json.loads(args.replot.read_text(encoding="utf-8"))
         figure(saved["results"], args.figure, saved["note"])
@@ -446,9 +449,6 @@ def main() -> int:
         return 2
     load = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    if args.repeat < 1:
-        print("bench_scale: --repeat must be 1 or more.", file=sys.stderr)
-        return 2
     results = [bench_size(int(n), args) for n in args.sizes.split(",")]
     table = markdown(results)
     rounds = f", {args.repeat} rounds (medians)" if args.repeat > 1 else ""

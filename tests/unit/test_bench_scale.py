@@ -180,3 +180,12 @@ def test_rounds_alternate_the_commands(
     assert ran == ["floor", "clean", "pandas", "polars"] * 2
     assert [r["seconds"] for r in got["clean"]["rounds"]] == [2.0, 6.0]
     assert got["clean"]["seconds"] == 4.0
+
+
+def test_no_rounds_is_refused(
+    bench: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(bench, "bench_size", lambda *a: pytest.fail("timed with no rounds"))
+    monkeypatch.setattr(sys, "argv", ["bench_scale.py", "--repeat", "0", "--skip-polars"])
+    assert bench.main() == 2
+    assert "--repeat 0" in capsys.readouterr().err
