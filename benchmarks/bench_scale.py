@@ -141,6 +141,13 @@ def peer_spec(study: Path) -> dict[str, Any]:
 
     cfg = StudyConfig.load(study)
     sources = []
+    checks = [c.model_dump() for c in cfg.checks]
+    for table in dict.fromkeys(s.table for s in cfg.sources):
+        checks += [
+            {"table": table, "column": name, "min": c.min, "max": c.max, "action": "set_missing"}
+            for name, c in cfg.columns_for(table).items()
+            if c.min is not None or c.max is not None
+        ]
     for s in cfg.sources:
         kinds, labels = {}, {}
         spec = cfg.columns_for(s.table)
@@ -149,8 +156,8 @@ def peer_spec(study: Path) -> dict[str, Any]:
             found = cfg.vocabulary_for(column) if kind in ("category", "bool") else None
             if found is not None:
                 lookup = vocabulary_lookup(cfg, found[0], s.name)
-                labels[column] = {k.lower(): v for k, v in lookup.items()}
-                kinds[column] = "label"
+                labels[column] = dict(lookup)  # keys folded as `normalize_label` folds
+                kinds[column] = "flag" if kind == "bool" else "label"  # flag: yes -> True
             else:
                 kinds[column] = {"date": "date", "number": "number"}.get(kind, "text")
         sources.append(
@@ -164,9 +171,10 @@ def peer_spec(study: Path) -> dict[str, Any]:
                 "columns": {header: column for column, header in s.columns.items()},
                 "kinds": kinds,
                 "labels": labels,
+                "required": [c for c in s.columns if c in spec and spec[c].required],
             }
         )
-    return {"sources": sources}
+    return {"sources": sources, "checks": checks}
 
 
 def stage_times(stdout: str) -> dict[str, float]:
@@ -219,7 +227,26 @@ def bench_size(patients: int, args: argparse.Namespace) -> dict[str, Any]:
                 flush=True,
             )
     res.update({name: combined(done) for name, done in rounds.items()})
+    last_ok = [name for name, done in rounds.items() if done[-1]["status"] == "ok"]
+    compared = [str(n) for n in ("pandas", "polars") if n in last_ok and "clean" in last_ok]
+    res["differences"] = peer_differences(study, out, compared)
+    for name, found in res["differences"].items():
+        said = "; ".join(found)[:300] if found else "every shared column equal to ours"
+        print(f"  {name} peer's output: {said}", flush=True)
     return res
+
+
+def peer_differences(study: Path, out: Path, peers: list[str]) -> dict[str, list[str]]:
+    """Per peer that succeeded in the last round with ours: what its tables hold that ours do
+    not (`scale_check.differences`: rows per table, values per shared column); [] when equal."""
+    sys.path.insert(0, str(ROOT))
+    from scale_check import differences  # beside this script
+
+    from analysis.studyfile.config import StudyConfig
+
+    cfg = StudyConfig.load(study)
+    processed = cfg.resolve(cfg.paths.processed)
+    return {name: differences(processed, out / name) for name in peers}
 
 
 def combined(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -267,6 +294,16 @@ def failures(results: list[dict[str, Any]]) -> list[str]:
         for r in results
         for name, cmd in r.items()
         if isinstance(cmd, dict) and "status" in cmd and cmd["status"] != "ok"
+    ]
+
+
+def disagreements(results: list[dict[str, Any]]) -> list[str]:
+    """One line per peer whose output differs from ours (size, peer, what differs)."""
+    return [
+        f"{r['patients']:,} patients, {name} peer: {'; '.join(found)}"
+        for r in results
+        for name, found in r.get("differences", {}).items()
+        if found
     ]
 
 
@@ -323,8 +360,16 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"| {r['patients']:,} | | whole `retro run` | {t(run)} | | | | | "
                 f"| {cpu(run)} | {'–' if mem is None else f'{mem / 1024:.2f}'} |"
             )
-    failed = failures(results)
+    failed, differ = failures(results), disagreements(results)
     notes = "".join(f"\n- did not succeed: {line[:300]}" for line in failed)
+    notes += "".join(f"\n- output differs from ours: {line[:300]}" for line in differ)
+    checked = [r for r in results if r.get("differences")]
+    if checked and not differ:
+        sizes = ", ".join(f"{r['patients']:,}" for r in checked)
+        notes += (
+            f"\n- the peers' outputs equal ours at {sizes} patients: the rows of every table and the values of every column both have "
+            "(`scale_check.py`)"
+        )
     return head + "\n".join(rows) + "\n" + (notes[1:] + "\n" if notes else "")
 
 
@@ -462,7 +507,7 @@ def main() -> int:
             json.dumps({"note": note, "results": results, "slopes": slopes}, indent=2),
             encoding="utf-8",
         )
-    failed = failures(results)
+    failed = failures(results) + disagreements(results)
     for line in failed:
         print(f"FAILED: {line[:300]}", file=sys.stderr)
     return 1 if failed else 0

@@ -6,15 +6,21 @@ reads the CSV files).
 
 ``SPEC.json`` (written by ``bench_scale.py`` from the study file, so the peers hard-code nothing
 of the study) lists each source: file, delimiter, encoding, constants, ``{raw header:
-column}``, and per column its kind and, for labels, ``{lower-cased label: level}``. Steps, the
-ones a user writes first: read every file as text, trim, map labels (lower case, dictionary),
-parse dates (each format of the export tried in turn, vectorised), numbers (decimal comma),
-drop duplicate patients (first kept) and records, drop orphans, derive day 0, number of
-exposures and follow-up per patient, the treatment-emergent flag per event, apply the two
-inclusion criteria, write Parquet. What they do not do, which ours does: log every excluded
-row and corrected value with its reason, check the accounting of every raw record, detect
-conflicting duplicates, near-duplicate ids, ambiguous numbers, unmapped labels, dates outside
-the study window.
+column}``, its required columns, and per column its kind and, for labels and yes/no flags,
+``{folded label: level}``; and the study's range checks. Steps, the ones a user writes from the
+study's rules: read every file as text, trim, map labels (folded as the dictionaries are: NFKD
+without accents, white space collapsed, case-folded; each distinct label once), parse
+dates (each format of the export tried in turn, vectorised), numbers (decimal comma), drop
+records missing a required value, clear values outside a range check (or drop the record, as
+the check says), drop periods stopped before they started, drop every row of a patient whose
+duplicate rows disagree and merge agreeing ones (first non-missing value), drop duplicate
+records and orphans, derive day 0, number of exposures and follow-up per patient, the
+treatment-emergent flag per event, apply the two inclusion criteria, write Parquet. On the scaled
+twin their tables equal ours (``scale_check.py``; the benchmark checks it at every size). What
+they do not do, which ours does: log every excluded row and corrected value with its reason,
+check the accounting of every raw record, normalise near-duplicate ids, flag ambiguous numbers
+and unmapped labels, check dates against the study window, the files' dates and each other,
+derive the study's other variables.
 """
 
 from __future__ import annotations
@@ -55,6 +61,26 @@ def floor(spec: dict[str, Any], out: Path) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- pandas
+COMBINING = "[\u0300-\u036f]"  # accents left apart by NFKD
+
+
+def _fold_pandas(text: Any) -> Any:
+    """Labels folded as the study file's dictionaries are: NFKD without accents, white space
+    collapsed and trimmed, case-folded."""
+    return (
+        text.str.normalize("NFKD").str.replace(COMBINING, "", regex=True)
+        .str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+    )  # fmt: skip
+
+
+def _required(spec: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for s in spec["sources"]:
+        out.setdefault(s["table"], [])
+        out[s["table"]] += [c for c in s["required"] if c not in out[s["table"]]]
+    return out
+
+
 def pandas_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
     import pandas as pd
 
@@ -69,8 +95,13 @@ def pandas_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
             df[column] = value
         for column, kind in s["kinds"].items():
             text = df[column].str.strip().replace("", None)
-            if kind == "label":
-                df[column] = text.str.lower().map(s["labels"][column])
+            if kind in ("label", "flag"):  # fold and look up each distinct label once
+                distinct = pd.Series(text.dropna().unique())
+                labels = _fold_pandas(distinct).map(s["labels"][column])
+                lookup = dict(zip(distinct, labels, strict=True))
+                df[column] = text.map(lookup)
+                if kind == "flag":
+                    df[column] = df[column].map({"yes": True, "no": False}).astype("boolean")
             elif kind == "date":
                 parsed = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
                 for fmt in DATE_FORMATS:
@@ -82,12 +113,26 @@ def pandas_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
                 df[column] = text
         tables.setdefault(s["table"], []).append(df)
     t = {name: pd.concat(parts, ignore_index=True) for name, parts in tables.items()}
-    patients = t["patients"].dropna(subset=["patient_id"]).drop_duplicates("patient_id")
+    for name, required in _required(spec).items():  # records missing a required value go
+        df = t[name].dropna(subset=required)
+        for chk in (c for c in spec["checks"] if c["table"] == name and c["column"] in df):
+            values = df[chk["column"]]
+            bad = (values < chk["min"] if chk["min"] is not None else False) | (
+                values > chk["max"] if chk["max"] is not None else False
+            )
+            if chk["action"] == "exclude":
+                df = df[~bad]
+            else:
+                df = df.assign(**{chk["column"]: values.mask(bad)})
+        if "stop_date" in df:
+            df = df[~(df["stop_date"] < df["start_date"])]
+        t[name] = df
+    patients = _merge_duplicates_pandas(t["patients"])
     ids = set(patients["patient_id"])
     for name, keys in DUPLICATE_KEYS.items():
         df = t[name]
         t[name] = df[df["patient_id"].isin(ids)].drop_duplicates(keys)
-    exp = t["exposures"].dropna(subset=["start_date"])
+    exp = t["exposures"]
     per = exp.groupby("patient_id")["start_date"].agg(["min", "max", "size"])
     patients = patients.join(per, on="patient_id")
     patients["n_exposures"] = patients["size"].fillna(0).astype(int)
@@ -115,7 +160,30 @@ def pandas_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
     return rows
 
 
+def _merge_duplicates_pandas(patients: Any) -> Any:
+    """Duplicate patient rows: every row of an id whose rows disagree (two different non-missing
+    values in a column) is dropped; agreeing rows become one (the first non-missing value of
+    each column)."""
+    import pandas as pd
+
+    repeated = patients["patient_id"].duplicated(keep=False)
+    dups = patients[repeated]
+    values = [c for c in patients.columns if c != "patient_id"]
+    differ = dups.groupby("patient_id", sort=False)[values].nunique().gt(1).any(axis=1)
+    agreeing = dups[~dups["patient_id"].isin(differ.index[differ])]
+    merged = agreeing.groupby("patient_id", sort=False).first().reset_index()
+    return pd.concat([patients[~repeated], merged], ignore_index=True)
+
+
 # ----------------------------------------------------------------------------- polars
+def _fold_polars(text: Any) -> Any:
+    """As `_fold_pandas`, in polars expressions."""
+    return (
+        text.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+        .str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+    )  # fmt: skip
+
+
 def polars_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
     import io
 
@@ -132,9 +200,15 @@ def polars_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
         for column, kind in s["kinds"].items():
             text = pl.col(column).str.strip_chars()
             text = pl.when(text == "").then(None).otherwise(text)
-            if kind == "label":
-                labels = s["labels"][column]
-                expr = text.str.to_lowercase().replace_strict(labels, default=None)
+            if kind in ("label", "flag"):  # fold and look up each distinct label once
+                distinct = df.select(text.alias("raw")).unique().drop_nulls()
+                levels = distinct.select(
+                    _fold_polars(pl.col("raw")).replace_strict(s["labels"][column], default=None)
+                )  # fmt: skip
+                lookup = dict(zip(distinct["raw"], levels["raw"], strict=True))
+                expr = text.replace_strict(lookup, default=None, return_dtype=pl.String)
+                if kind == "flag":
+                    expr = expr == "yes"
             elif kind == "date":
                 expr = pl.coalesce([text.str.to_date(f, strict=False) for f in DATE_FORMATS])
             elif kind == "number":
@@ -144,8 +218,23 @@ def polars_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
             exprs.append(expr.alias(column))
         tables.setdefault(s["table"], []).append(df.with_columns(exprs))
     t = {name: pl.concat(parts, how="diagonal") for name, parts in tables.items()}
-    patients = t["patients"].drop_nulls("patient_id").unique("patient_id", keep="first",
-                                                               maintain_order=True)  # fmt: skip
+    for name, required in _required(spec).items():
+        df = t[name].drop_nulls(required)
+        for chk in (c for c in spec["checks"] if c["table"] == name and c["column"] in df.columns):
+            value = pl.col(chk["column"])
+            bad = pl.lit(False)
+            if chk["min"] is not None:
+                bad = bad | (value < chk["min"])
+            if chk["max"] is not None:
+                bad = bad | (value > chk["max"])
+            if chk["action"] == "exclude":
+                df = df.filter(~bad.fill_null(False))
+            else:
+                df = df.with_columns(pl.when(bad).then(None).otherwise(value).alias(chk["column"]))
+        if "stop_date" in df.columns:
+            df = df.filter(~(pl.col("stop_date") < pl.col("start_date")).fill_null(False))
+        t[name] = df
+    patients = _merge_duplicates_polars(t["patients"])
     ids = patients["patient_id"]
     for name, keys in DUPLICATE_KEYS.items():
         t[name] = (
@@ -153,17 +242,20 @@ def polars_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
             .unique(keys, keep="first", maintain_order=True)
         )  # fmt: skip
     per = (
-        t["exposures"].drop_nulls("start_date").group_by("patient_id")
+        t["exposures"].group_by("patient_id")
         .agg(pl.col("start_date").min().alias("first"), pl.col("start_date").max().alias("last"),
              pl.len().alias("n_exposures"))
     )  # fmt: skip
     patients = patients.join(per, on="patient_id", how="left").with_columns(
         pl.col("n_exposures").fill_null(0),
+        pl.col("first").alias("day0_date"),
         ((pl.col("last_visit_date") - pl.col("first")).dt.total_days() / DAYS_PER_MONTH).alias(
             "followup_months"
         ),
     )
-    patients = patients.filter((pl.col("n_exposures") >= 1) & (pl.col("followup_months") >= 6))
+    patients = patients.filter(
+        (pl.col("n_exposures") >= 1) & (pl.col("followup_months") >= 6)
+    ).drop("first", "last")
     ae = t["adverse_events"].join(per, on="patient_id", how="inner")
     ae = ae.with_columns(
         (
@@ -182,6 +274,23 @@ def polars_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
         df.write_parquet(out / f"{name}.parquet")
         rows[name] = df.height
     return rows
+
+
+def _merge_duplicates_polars(patients: Any) -> Any:
+    """As `_merge_duplicates_pandas`, in polars."""
+    import polars as pl
+
+    values = [c for c in patients.columns if c != "patient_id"]
+    repeated = pl.col("patient_id").is_duplicated()
+    dups = patients.filter(repeated)
+    counts = dups.group_by("patient_id").agg(pl.col(c).drop_nulls().n_unique() for c in values)
+    differ = counts.filter(pl.any_horizontal(pl.col(c) > 1 for c in values))["patient_id"]
+    merged = (
+        dups.filter(~pl.col("patient_id").is_in(differ.implode()))
+        .group_by("patient_id", maintain_order=True)
+        .agg(pl.col(c).drop_nulls().first() for c in values)
+    )  # fmt: skip
+    return pl.concat([patients.filter(~repeated), merged], how="diagonal")
 
 
 def main() -> None:

@@ -173,6 +173,8 @@ def test_rounds_alternate_the_commands(
         return {**_cmd(float(len(ran))), "stdout": ""}
 
     monkeypatch.setattr(bench, "measure", measure)
+    compared: list[list[str]] = []
+    monkeypatch.setattr(bench, "peer_differences", lambda s, o, peers: compared.append(peers) or {})
     args = bench.argparse.Namespace(
         data=tmp_path, repeat=2, skip_polars=False, skip_run=True, run_max=0, budget=9.0
     )
@@ -180,6 +182,7 @@ def test_rounds_alternate_the_commands(
     assert ran == ["floor", "clean", "pandas", "polars"] * 2
     assert [r["seconds"] for r in got["clean"]["rounds"]] == [2.0, 6.0]
     assert got["clean"]["seconds"] == 4.0
+    assert compared == [["pandas", "polars"]]  # the outputs of the last round, checked once
 
 
 def test_no_rounds_is_refused(
@@ -189,3 +192,16 @@ def test_no_rounds_is_refused(
     monkeypatch.setattr(sys, "argv", ["bench_scale.py", "--repeat", "0", "--skip-polars"])
     assert bench.main() == 2
     assert "--repeat 0" in capsys.readouterr().err
+
+
+def test_a_peer_whose_output_differs_is_named_and_fails_the_run(bench: Any) -> None:
+    equal = _size(differences={"pandas": [], "polars": []})
+    assert bench.disagreements([equal]) == []
+    assert "the peers' outputs equal ours at 1,000 patients" in bench.markdown([equal])
+    differ = _size(differences={"pandas": [], "polars": ["patients: ours 9 rows, the peer 10"]})
+    assert bench.disagreements([differ]) == [
+        "1,000 patients, polars peer: patients: ours 9 rows, the peer 10"
+    ]
+    text = bench.markdown([differ])
+    assert "- output differs from ours: 1,000 patients, polars peer: patients: ours 9" in text
+    assert "outputs equal ours" not in text
