@@ -117,9 +117,11 @@ def pandas_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
         df = t[name].dropna(subset=required)
         for chk in (c for c in spec["checks"] if c["table"] == name and c["column"] in df):
             values = df[chk["column"]]
-            bad = (values < chk["min"] if chk["min"] is not None else False) | (
-                values > chk["max"] if chk["max"] is not None else False
-            )
+            bad = pd.Series(False, index=df.index)
+            if chk["min"] is not None:
+                bad |= values < chk["min"]
+            if chk["max"] is not None:
+                bad |= values > chk["max"]
             if chk["action"] == "exclude":
                 df = df[~bad]
             else:

@@ -42,14 +42,23 @@ def twin(reference_config, tmp_path_factory) -> dict[str, Path]:
     """Two copies of the reference twin, cleaned by `retro clean` and by the pandas peer."""
     root = tmp_path_factory.mktemp("scale_peers")
     study, _ = write_scaled_twin(reference_config, root / "twin", patients=1178)
-    retro = Path(sys.executable).parent / "retro"
-    done = subprocess.run([str(retro), "clean", str(study)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
+    _cleaned(study)
     spec = root / "peer_spec.json"
     spec.write_text(json.dumps(_module("bench_scale").peer_spec(study)), encoding="utf-8")
     peers = _module("scale_peers")
     peers.pandas_clean(json.loads(spec.read_text(encoding="utf-8")), root / "pandas")
-    return {"ours": root / "twin" / "processed", "pandas": root / "pandas", "spec": spec}
+    return {
+        "ours": root / "twin" / "processed",
+        "pandas": root / "pandas",
+        "spec": spec,
+        "study": study,
+    }
+
+
+def _cleaned(study: Path) -> None:
+    retro = Path(sys.executable).parent / "retro"
+    done = subprocess.run([str(retro), "clean", str(study)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_the_pandas_peer_keeps_exactly_our_cohort(twin: dict[str, Path]) -> None:
@@ -94,3 +103,24 @@ def test_dates_and_flags_compare_by_value_whatever_their_type() -> None:
     assert check.profile(flags).equals(check.profile(pd.Series([True, None, False])))
     levels = pd.Series(pd.Categorical(["mild", "severe", None]))
     assert check.profile(levels).equals(check.profile(pd.Series(["mild", "severe", None])))
+
+
+def test_a_check_that_excludes_records_is_applied_as_ours(
+    twin: dict[str, Path], tmp_path: Path
+) -> None:
+    """The study's first range check (age 16-100) set to exclude its records, not clear them."""
+    text = twin["study"].read_text(encoding="utf-8")
+    first = text.index("  action: set_missing")
+    assert "column: age_years" in text[first - 80 : first]
+    study = twin["study"].with_name("exclude.yaml")
+    study.write_text(
+        text.replace("  action: set_missing", "  action: exclude", 1).replace(
+            "processed: processed", "processed: processed_exclude"
+        ),
+        encoding="utf-8",
+    )
+    _cleaned(study)
+    ours = twin["study"].parent.parent / "processed_exclude"
+    _module("scale_peers").pandas_clean(_module("bench_scale").peer_spec(study), tmp_path)
+    assert _module("scale_check").differences(ours, tmp_path) == []
+    assert len(pd.read_parquet(tmp_path / "patients.parquet")) < 2 * 541  # some were excluded
