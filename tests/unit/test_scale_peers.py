@@ -121,6 +121,10 @@ def test_a_check_that_excludes_records_is_applied_as_ours(
     )
     _cleaned(study)
     ours = twin["study"].parent.parent / "processed_exclude"
-    _module("scale_peers").pandas_clean(_module("bench_scale").peer_spec(study), tmp_path)
-    assert _module("scale_check").differences(ours, tmp_path) == []
-    assert len(pd.read_parquet(tmp_path / "patients.parquet")) < 2 * 541  # some were excluded
+    spec, peers = _module("bench_scale").peer_spec(study), _module("scale_peers")
+    peers.pandas_clean(spec, tmp_path / "pandas")
+    assert _module("scale_check").differences(ours, tmp_path / "pandas") == []
+    assert len(pd.read_parquet(tmp_path / "pandas" / "patients.parquet")) < 2 * 541  # excluded
+    if importlib.util.find_spec("polars") is not None:  # the bench extra
+        peers.polars_clean(spec, tmp_path / "polars")
+        assert _module("scale_check").differences(ours, tmp_path / "polars") == []
