@@ -237,10 +237,12 @@ def bench_size(patients: int, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def peer_differences(study: Path, out: Path, peers: list[str]) -> dict[str, list[str]]:
-    """Per peer that succeeded in the last round with ours: what its tables hold that ours do
-    not (`scale_check.differences`: rows per table, values per shared column); [] when equal."""
-    sys.path.insert(0, str(ROOT))
-    from scale_check import differences  # beside this script
+    """Per peer that succeeded in the last round with ours: where its tables differ from ours
+    (`scale_check.differences`: rows per table, values per shared column); [] when equal."""
+    for folder in (str(ROOT), str(Path(__file__).resolve().parent)):  # the package; this folder
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    from scale_check import differences
 
     from analysis.studyfile.config import StudyConfig
 
@@ -367,8 +369,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
     if checked and not differ:
         sizes = ", ".join(f"{r['patients']:,}" for r in checked)
         notes += (
-            f"\n- the peers' outputs equal ours at {sizes} patients: the rows of every table and the values of every column both have "
-            "(`scale_check.py`)"
+            f"\n- the peers' outputs equal ours at {sizes} patients: the rows of every table "
+            "and the values of every column both have (`scale_check.py`)"
         )
     return head + "\n".join(rows) + "\n" + (notes[1:] + "\n" if notes else "")
 

@@ -73,6 +73,13 @@ def test_the_pandas_peer_keeps_exactly_our_cohort(twin: dict[str, Path]) -> None
     assert {"ae_term", "severity", "is_serious", "is_teae"} <= set(compared["adverse_events"])
 
 
+def test_the_benchmark_finds_the_study_outputs_and_compares(twin: dict[str, Path]) -> None:
+    bench = _module("bench_scale")
+    assert bench.peer_differences(twin["study"], twin["pandas"].parent, ["pandas"]) == {
+        "pandas": []
+    }
+
+
 def test_the_polars_peer_keeps_exactly_our_cohort(twin: dict[str, Path], tmp_path: Path) -> None:
     pytest.importorskip("polars", reason="the polars peer needs the bench extra")
     peers = _module("scale_peers")
