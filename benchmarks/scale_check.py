@@ -24,10 +24,8 @@ def profile(values: Any) -> Any:
         present = pd.to_datetime(present)
     elif kind == "boolean":  # True/False objects (a boolean column with missing values)
         present = present.astype(bool)
-    if isinstance(present.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
-        present.dtype
-    ):
-        present = present.astype("datetime64[s]").dt.floor("D").astype("int64") // 86_400
+    if pd.api.types.is_datetime64_any_dtype(present.dtype):  # days since 1970
+        present = present.astype("datetime64[s]").astype("int64") // 86_400
     elif pd.api.types.is_bool_dtype(present.dtype):
         present = present.astype("int64")
     elif pd.api.types.is_numeric_dtype(present.dtype):
@@ -69,8 +67,9 @@ def compared_columns(ours: Path, peer: Path) -> dict[str, list[str]]:
     """The columns `differences` compares, per table."""
     import pyarrow.parquet as pq
 
-    return {
-        p.stem: [c for c in pq.read_schema(p).names if c in pq.read_schema(ours / p.name).names]
-        for p in sorted(peer.glob("*.parquet"))
-        if (ours / p.name).exists()
-    }
+    shared = {}
+    for path in sorted(peer.glob("*.parquet")):
+        if (ours / path.name).exists():
+            mine = set(pq.read_schema(ours / path.name).names)
+            shared[path.stem] = [c for c in pq.read_schema(path).names if c in mine]
+    return shared
