@@ -74,6 +74,7 @@ def _fold_pandas(text: Any) -> Any:
 
 
 def _required(spec: dict[str, Any]) -> dict[str, list[str]]:
+    """Each table's required columns (those of any of its sources)."""
     out: dict[str, list[str]] = {}
     for s in spec["sources"]:
         out.setdefault(s["table"], [])
@@ -113,7 +114,7 @@ def pandas_clean(spec: dict[str, Any], out: Path) -> dict[str, int]:
                 df[column] = text
         tables.setdefault(s["table"], []).append(df)
     t = {name: pd.concat(parts, ignore_index=True) for name, parts in tables.items()}
-    for name, required in _required(spec).items():  # records missing a required value go
+    for name, required in _required(spec).items():  # required values, range and period checks
         df = t[name].dropna(subset=required)
         for chk in (c for c in spec["checks"] if c["table"] == name and c["column"] in df):
             values = df[chk["column"]]
