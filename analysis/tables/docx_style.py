@@ -130,9 +130,15 @@ def set_page(section: Any, fit: TableFit) -> None:
 def add_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], fit: TableFit) -> Any:
     """A journal table at ``fit``'s widths and size: the header row bold and repeated on each
     page, rows kept whole, numbers centred, indented sub-rows (labels starting with spaces)
-    indented, horizontal rules only. Gives the python-docx table."""
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    indented, horizontal rules only. Gives the python-docx table.
+
+    Each kind of body row (indented or not, last or not) is built once with python-docx's
+    API; the other rows of that kind are copies of it with their own text, set as python-docx
+    sets a run's text: the same XML at about a third of the time (the API looks up each
+    cell's properties in turn; a study's twelve tables took 0.45 s of a 0.9 s DOCX write).
+    """
+    import copy
+
     from docx.shared import Pt
 
     text_style = doc.styles[TABLE_TEXT].style_id
@@ -141,27 +147,55 @@ def add_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], fi
     _table_properties(table, fit)
     for j, width in enumerate(fit.widths_pt):
         table.columns[j].width = Pt(width)
-    for r, values in enumerate([list(header), *map(list, rows)]):
-        row = table.rows[0] if r == 0 else table.add_row()
-        _row_properties(row, header=r == 0)
-        for j, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-            cell.width = Pt(fit.widths_pt[j])
-            para = cell.paragraphs[0]
-            para._p.style = text_style  # python-docx's style setter searches every style
-            text = str(value)
-            if j == 0 and text.startswith("  "):
-                para.paragraph_format.left_indent = Pt(fit.font_pt)
-                text = text.strip()
-            run = para.add_run(text)
-            run.font.size = Pt(fit.font_pt)
-            if r == 0:
-                run.bold = True
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
-            if j:
-                para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            if r == len(rows):  # the last row stays with the first footnote
-                para.paragraph_format.keep_with_next = True
+    _fill_row(table.rows[0], list(header), fit, text_style, header=True, last=not rows)
+    built: dict[tuple[bool, bool], Any] = {}  # a row of each kind, as python-docx built it
+    run_tag = _qn("w:r")
+    for r, values in enumerate(map(list, rows), start=1):
+        kind = (str(values[0]).startswith("  ") if values else False, r == len(rows))
+        like = built.get(kind)
+        if like is None:
+            row = table.add_row()
+            _fill_row(row, values, fit, text_style, header=False, last=kind[1])
+            built[kind] = row._tr
+            continue
+        tr = copy.deepcopy(like)
+        for j, (run, value) in enumerate(zip(tr.iter(run_tag), values, strict=True)):
+            run.text = _shown(j, str(value))  # python-docx's Run.text: w:t, w:tab, w:br
+        table._tbl.append(tr)
     return table
+
+
+def _shown(j: int, text: str) -> str:
+    """A cell's text as set in its run: an indented label (first column, leading spaces)
+    without its spaces (the paragraph is indented instead)."""
+    return text.strip() if j == 0 and text.startswith("  ") else text
+
+
+def _fill_row(
+    row: Any, values: Sequence[object], fit: TableFit, text_style: str, *, header: bool, last: bool
+) -> None:
+    """One row's properties and cells, with python-docx's API (see ``add_table``)."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    _row_properties(row, header=header)
+    for j, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+        cell.width = Pt(fit.widths_pt[j])
+        para = cell.paragraphs[0]
+        para._p.style = text_style  # python-docx's style setter searches every style
+        text = str(value)
+        if j == 0 and text.startswith("  "):
+            para.paragraph_format.left_indent = Pt(fit.font_pt)
+        run = para.add_run(_shown(j, text))
+        run.font.size = Pt(fit.font_pt)
+        if header:
+            run.bold = True
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+        if j:
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if last:  # the last row stays with the first footnote
+            para.paragraph_format.keep_with_next = True
 
 
 def _table_properties(table: Any, fit: TableFit) -> None:
