@@ -139,15 +139,7 @@ def add_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], fi
     """
     import copy
 
-    from docx.shared import Pt
-
-    text_style = doc.styles[TABLE_TEXT].style_id
-    table = doc.add_table(rows=1, cols=len(header))
-    table.autofit = False
-    _table_properties(table, fit)
-    for j, width in enumerate(fit.widths_pt):
-        table.columns[j].width = Pt(width)
-    _fill_row(table.rows[0], list(header), fit, text_style, header=True, last=not rows)
+    table, text_style = start_table(doc, header, fit, last=not rows)
     built: dict[tuple[bool, bool], Any] = {}  # a row of each kind, as python-docx built it
     run_tag = _qn("w:r")
     for r, values in enumerate(map(list, rows), start=1):
@@ -155,7 +147,7 @@ def add_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], fi
         like = built.get(kind)
         if like is None:
             row = table.add_row()
-            _fill_row(row, values, fit, text_style, header=False, last=kind[1])
+            fill_row(row, values, fit, text_style, header=False, last=kind[1])
             built[kind] = row._tr
             continue
         tr = copy.deepcopy(like)
@@ -165,16 +157,31 @@ def add_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], fi
     return table
 
 
+def start_table(doc: Any, header: Sequence[str], fit: TableFit, *, last: bool) -> tuple[Any, str]:
+    """A new table of ``doc`` at ``fit``'s widths with its header row (``last``: no body
+    row follows); gives the python-docx table and the style id of its text."""
+    from docx.shared import Pt
+
+    text_style = doc.styles[TABLE_TEXT].style_id
+    table = doc.add_table(rows=1, cols=len(header))
+    table.autofit = False
+    _table_properties(table, fit)
+    for j, width in enumerate(fit.widths_pt):
+        table.columns[j].width = Pt(width)
+    fill_row(table.rows[0], list(header), fit, text_style, header=True, last=last)
+    return table, text_style
+
+
 def _shown(j: int, text: str) -> str:
     """A cell's text as set in its run: an indented label (first column, leading spaces)
     without its spaces (the paragraph is indented instead)."""
     return text.strip() if j == 0 and text.startswith("  ") else text
 
 
-def _fill_row(
+def fill_row(
     row: Any, values: Sequence[object], fit: TableFit, text_style: str, *, header: bool, last: bool
 ) -> None:
-    """One row's properties and cells, with python-docx's API (see ``add_table``)."""
+    """One row's properties and cells, with python-docx's API (``add_table`` copies it)."""
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -280,7 +287,9 @@ __all__ = [
     "TABLE_TITLE",
     "add_table",
     "define_styles",
+    "fill_row",
     "set_page",
+    "start_table",
 ]
 
 

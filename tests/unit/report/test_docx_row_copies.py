@@ -1,5 +1,5 @@
 """``add_table`` copies one row of each kind and sets the other rows' text: the table's XML is
-the one python-docx's API gives row by row (``_fill_row`` for every row, as before the copies),
+the one python-docx's API gives row by row (``fill_row`` for every row, as before the copies),
 whatever the text holds."""
 
 from __future__ import annotations
@@ -9,13 +9,7 @@ import pytest
 from lxml import etree
 
 from analysis.tables.docx_fit import fit_table
-from analysis.tables.docx_style import (
-    TABLE_TEXT,
-    _fill_row,
-    _table_properties,
-    add_table,
-    define_styles,
-)
+from analysis.tables.docx_style import add_table, define_styles, fill_row, start_table
 from analysis.tables.journal import journal_style
 
 HEADER = ["Characteristic", "Female (N=3)", "Male (N=4)"]
@@ -31,17 +25,9 @@ ROWS = [
 
 
 def _row_by_row(doc, header, rows, fit):  # noqa: ANN001, ANN202 - the reference: every row by the API
-    from docx.shared import Pt
-
-    text_style = doc.styles[TABLE_TEXT].style_id
-    table = doc.add_table(rows=1, cols=len(header))
-    table.autofit = False
-    _table_properties(table, fit)
-    for j, width in enumerate(fit.widths_pt):
-        table.columns[j].width = Pt(width)
-    _fill_row(table.rows[0], header, fit, text_style, header=True, last=not rows)
+    table, text_style = start_table(doc, header, fit, last=not rows)
     for r, values in enumerate(rows, start=1):
-        _fill_row(table.add_row(), values, fit, text_style, header=False, last=r == len(rows))
+        fill_row(table.add_row(), values, fit, text_style, header=False, last=r == len(rows))
     return table
 
 
