@@ -134,8 +134,9 @@ def add_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], fi
 
     Each kind of body row (indented or not, last or not) is built once with python-docx's
     API; the other rows of that kind are copies of it with their own text, set as python-docx
-    sets a run's text: the same XML at about a third of the time (the API looks up each
-    cell's properties in turn; a study's twelve tables took 0.45 s of a 0.9 s DOCX write).
+    sets a run's text: the same XML in a third of the time (the API looks up each cell's
+    properties in turn: under the profiler this function took 0.81 s of the 1.70 s that the
+    reference study's twelve DOCX files took, 0.25 s now).
     """
     import copy
 
@@ -143,7 +144,7 @@ def add_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], fi
     built: dict[tuple[bool, bool], Any] = {}  # a row of each kind, as python-docx built it
     run_tag = _qn("w:r")
     for r, values in enumerate(map(list, rows), start=1):
-        kind = (str(values[0]).startswith("  ") if values else False, r == len(rows))
+        kind = (bool(values) and _indented(0, str(values[0])), r == len(rows))
         like = built.get(kind)
         if like is None:
             row = table.add_row()
@@ -172,10 +173,16 @@ def start_table(doc: Any, header: Sequence[str], fit: TableFit, *, last: bool) -
     return table, text_style
 
 
+def _indented(j: int, text: str) -> bool:
+    """Whether the cell of column ``j`` holding ``text`` is an indented label (first column,
+    starting with two spaces)."""
+    return j == 0 and text.startswith("  ")
+
+
 def _shown(j: int, text: str) -> str:
-    """A cell's text as set in its run: an indented label (first column, leading spaces)
-    without its spaces (the paragraph is indented instead)."""
-    return text.strip() if j == 0 and text.startswith("  ") else text
+    """A cell's text as set in its run: an indented label without its spaces (the paragraph is
+    indented instead)."""
+    return text.strip() if _indented(j, text) else text
 
 
 def fill_row(
@@ -192,7 +199,7 @@ def fill_row(
         para = cell.paragraphs[0]
         para._p.style = text_style  # python-docx's style setter searches every style
         text = str(value)
-        if j == 0 and text.startswith("  "):
+        if _indented(j, text):
             para.paragraph_format.left_indent = Pt(fit.font_pt)
         run = para.add_run(_shown(j, text))
         run.font.size = Pt(fit.font_pt)
