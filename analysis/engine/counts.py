@@ -448,16 +448,24 @@ def distinct_ids(ids: pd.Series) -> int:
     (a cleaned table sorted by subject) are all distinct: one comparison of each id with the
     one before it shows it, 0.03 s for a million ids as text against 0.13 s to hash them (a
     subject table is checked by four tables of a study). Any other order, a missing id or ids
-    that do not compare (numbers and text mixed) are counted by hashing."""
+    that do not compare (numbers and text mixed) are counted by hashing; ids in no order are
+    told by their first 4,096 (the whole comparison would add 0.07 s to hashing 918,509 ids in
+    random order, 0.46 s)."""
     if len(ids) > 1 and not ids.hasnans:
         values = ids.to_numpy()
-        try:
-            rising = values[1:] > values[:-1]
-        except TypeError:
-            rising = None
-        if isinstance(rising, np.ndarray) and rising.dtype == np.bool_ and rising.all():
+        if _rising(values[:4097]) and _rising(values):
             return len(ids)
     return int(ids.nunique())
+
+
+def _rising(values: np.ndarray) -> bool:
+    """Whether each value is greater than the one before it (False for values that do not
+    compare)."""
+    try:
+        rising = values[1:] > values[:-1]
+    except TypeError:
+        return False
+    return isinstance(rising, np.ndarray) and rising.dtype == np.bool_ and bool(rising.all())
 
 
 _STATS = ("n", "n_missing", "sum", "sumsq", "mean", "sd", "min", "q1", "median", "q3", "max")

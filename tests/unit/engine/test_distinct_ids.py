@@ -46,6 +46,15 @@ def test_random_ids_count_as_hashing_does(seed):
     assert distinct_ids(ids) == ids.nunique()
 
 
+@pytest.mark.parametrize("repeat_at", [None, 10, 4_095, 4_096, 4_097, 9_998])
+def test_long_ids_checked_past_the_first_4096(repeat_at):
+    ids = [f"P{i:06d}" for i in range(10_000)]
+    if repeat_at is not None:  # an equal id (another object) just after its twin
+        ids.insert(repeat_at + 1, "".join(ids[repeat_at]))
+    series = pd.Series(ids, dtype="string")
+    assert distinct_ids(series) == series.nunique() == 10_000
+
+
 def test_sorted_table_with_a_repeated_id_is_refused():
     subjects = pd.DataFrame({"patient_id": ["a", "b", "b", "c"], "sex": ["F", "M", "M", "F"]})
     with pytest.raises(ValueError, match="has 1 duplicate `patient_id`"):
