@@ -22,11 +22,14 @@ from analysis.stats.survival import km_table, logrank_test
 from analysis.tables.render import fmt_p
 
 
-def _event_as_int(data: pd.DataFrame, event: str) -> pd.DataFrame:
-    """A copy with the event column as 0/1 integers (booleans allowed); input untouched."""
-    if data[event].dtype == bool or str(data[event].dtype) == "boolean":
-        return data.assign(**{event: data[event].astype(int)})
-    return data
+def _event_as_int(data: pd.DataFrame, *, time: str, event: str, by: str) -> pd.DataFrame:
+    """The columns ``time``, ``event`` and ``by`` of ``data``, the event as 0/1 integers
+    (booleans allowed); input untouched. Only these three: the whole patient table copied to
+    convert one column took 0.41 s of a KM plot on a million patients."""
+    d = data[list(dict.fromkeys([time, event, by]))]
+    if d[event].dtype == bool or str(d[event].dtype) == "boolean":
+        return d.assign(**{event: d[event].astype(int)})
+    return d
 
 
 def _levels(s: pd.Series) -> list[str]:
@@ -84,10 +87,14 @@ def number_at_risk(
     Returns a frame indexed by the ``by`` levels with one column per time.
     """
     levels = _levels(data[by])
-    out = {
-        lv: [int((data.loc[data[by].astype(str) == lv, time] >= t).sum()) for t in times]
-        for lv in levels
-    }
+    groups = data[by].astype(str)
+    out = {}
+    for lv in levels:
+        follow_up = data.loc[groups == lv, time].to_numpy(dtype=float, na_value=np.nan)
+        follow_up = np.sort(follow_up[~np.isnan(follow_up)])
+        # at risk at t: the times >= t, all but those sorted before t
+        before = np.searchsorted(follow_up, np.asarray(times, dtype=float), side="left")
+        out[lv] = [int(len(follow_up) - b) for b in before]
     return pd.DataFrame.from_dict(out, orient="index", columns=list(times))
 
 
@@ -127,7 +134,7 @@ def plot_km(
     risk (``km_stop_times``; default None: the whole curve), and the x axis ends at the
     latest stop. ``risk_events``: the risk table shows "at risk (cumulative events)".
     """
-    d = _event_as_int(data, event)
+    d = _event_as_int(data, time=time, event=event, by=by)
     ax = plt.gca() if ax is None else ax
     levels = _levels(d[by])
     colors = dict(zip(levels, colors_for(levels), strict=True))
@@ -142,13 +149,14 @@ def plot_km(
         _axes(ax, ticks, t_max, xlabel, ylabel)
         return ax
     km = km_table(d, time=time, event=event, by=by, conf_type=conf_type, alpha=alpha)
+    group_sizes = d[by].astype(str).value_counts()
     for lv in levels:
         k = _until(km.loc[km[by].astype(str) == lv], stops[lv])
         t = np.r_[0.0, k["time"].to_numpy(float)]
         s = np.r_[1.0, k["surv"].to_numpy(float)]
         lo = np.r_[1.0, k["lower"].to_numpy(float)]
         hi = np.r_[1.0, k["upper"].to_numpy(float)]
-        n = int((d[by].astype(str) == lv).sum())
+        n = int(group_sizes.get(lv, 0))
         name = names.get(lv, lv[:1].upper() + lv[1:])
         ax.step(t, s, where="post", color=colors[lv], linewidth=1.2, label=f"{name} (n={n})")
         ax.fill_between(t, np.nan_to_num(lo), np.nan_to_num(hi, nan=1.0), step="post",

@@ -44,9 +44,10 @@ def km_stop_times(
     """Per level of ``by`` (as text): ``(floor, stop time)`` of its Kaplan–Meier curve, the
     floor from the group's size (``subject_floor``) and the stop from ``km_stop_time``."""
     out: dict[str, tuple[int, float | None]] = {}
-    for level, rows in data.groupby(data[by].astype(str), sort=True, observed=True):
-        floor = subject_floor(len(rows), fraction=fraction, minimum=minimum)
-        out[str(level)] = (floor, km_stop_time(rows[time].dropna(), floor))
+    # the time column alone split by group: splitting the whole table sorts every column
+    for level, times in data[time].groupby(data[by].astype(str), sort=True, observed=True):
+        floor = subject_floor(len(times), fraction=fraction, minimum=minimum)
+        out[str(level)] = (floor, km_stop_time(times.dropna(), floor))
     return out
 
 
