@@ -53,7 +53,7 @@ def response_distribution(
     keep = patients[outcome].notna()
     if assessable is not None:
         keep &= patients[assessable].fillna(False).astype(bool)
-    sub = patients.loc[keep]
+    sub = patients.loc[keep, list(dict.fromkeys(cols))]  # only the columns counted
     grades = _levels(patients[outcome])
     by_levels = _levels(patients[by])
     within_levels = _levels(patients[within]) if within is not None else ["overall"]
