@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import IdentityTransform
 
 from analysis.figures.theme import SMALL_FONT_PT, colors_for, darker
-from analysis.stats.at_risk import km_stop_times
+from analysis.stats.at_risk import at_risk_counts, km_stop_times
 from analysis.stats.survival import km_table, logrank_test
 from analysis.tables.render import fmt_p
 
@@ -92,9 +92,7 @@ def number_at_risk(
     for lv in levels:
         follow_up = data.loc[groups == lv, time].to_numpy(dtype=float, na_value=np.nan)
         follow_up = np.sort(follow_up[~np.isnan(follow_up)])
-        # at risk at t: the times >= t, all but those sorted before t
-        before = np.searchsorted(follow_up, np.asarray(times, dtype=float), side="left")
-        out[lv] = [int(len(follow_up) - b) for b in before]
+        out[lv] = [int(n) for n in at_risk_counts(follow_up, times)]
     return pd.DataFrame.from_dict(out, orient="index", columns=list(times))
 
 

@@ -11,7 +11,7 @@ of a Kaplan–Meier plot stops under that floor.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,14 @@ def subject_floor(n: float, *, fraction: float, minimum: int) -> int:
     if minimum < 0:
         raise ValueError(f"minimum={minimum!r} must be 0 or more subjects.")
     return max(int(minimum), math.ceil(round(fraction * float(n), 9)))
+
+
+def at_risk_counts(sorted_times: np.ndarray, times: np.ndarray | Sequence[float]) -> np.ndarray:
+    """How many of ``sorted_times`` (one group's follow-up times, sorted, none missing) are at
+    risk at each of ``times``: those >= t, all but the ones sorted before t."""
+    return len(sorted_times) - np.searchsorted(
+        sorted_times, np.asarray(times, dtype=float), side="left"
+    )
 
 
 def km_stop_time(times: np.ndarray | pd.Series, floor: int) -> float | None:
@@ -74,4 +82,11 @@ def stops_text(stops: Mapping[str, tuple[int, float | None]], names: Mapping[str
     return "; ".join(parts)
 
 
-__all__ = ["floor_rule_text", "km_stop_time", "km_stop_times", "stops_text", "subject_floor"]
+__all__ = [
+    "at_risk_counts",
+    "floor_rule_text",
+    "km_stop_time",
+    "km_stop_times",
+    "stops_text",
+    "subject_floor",
+]

@@ -26,6 +26,7 @@ from scipy.stats import chi2
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.stats import _km, cox_patterns
 from analysis.stats._km import SurvivalInputError
+from analysis.stats.at_risk import at_risk_counts
 from analysis.stats.ci_level import ci_level
 
 TABLE = "time_to_event"
@@ -197,7 +198,7 @@ def logrank_test(
     n_event = np.zeros((len(event_times), k))
     for g in range(k):
         tg = np.sort(t[codes == g])
-        n_risk[:, g] = len(tg) - np.searchsorted(tg, event_times, side="left")
+        n_risk[:, g] = at_risk_counts(tg, event_times)
         dg = np.sort(t[(codes == g) & (e == 1)])
         n_event[:, g] = np.searchsorted(dg, event_times, "right") - np.searchsorted(
             dg, event_times, "left"
