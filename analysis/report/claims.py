@@ -58,6 +58,7 @@ RESULT_COLUMNS = [
     "computed",
     "tolerance",
     "passed",
+    "fully_checked",
     "note",
     "source_ref",
 ]
@@ -328,13 +329,16 @@ def verify_claims(
 
     Returns
     -------
-    DataFrame with columns ``id, check, text, expected, computed, tolerance, passed, note,
-    source_ref``. ``check`` is the stat checked (``n``, ``pct``), ``ratio`` or ``argmax``.
+    DataFrame with columns ``id, check, text, expected, computed, tolerance, passed,
+    fully_checked, note, source_ref``. ``check`` is the stat checked (``n``, ``pct``),
+    ``ratio`` or ``argmax``.
     ``expected`` / ``computed`` are numbers, except for ``argmax`` checks where they are levels
     (strings); ``computed`` is NaN (or None) when the source was not found. ``note`` explains
     every failure ("not found in ARD: ...", "ambiguous: k rows match ...") and, for passed
     checks, anything a reviewer should know (duplicate identical rows, the ratio's terms, and
     the claim's ``unchecked``: a number of its text it does not check, "not checked: ...").
+    ``fully_checked`` is False for the checks of a claim with ``unchecked``: a pass there covers
+    only the numbers checked (the report shows it as "pass, in part").
     Several ARD rows with one identical value (the same overall column repeated by two tables)
     count as one value and are noted; several rows with different values fail as ambiguous.
     """
@@ -352,6 +356,7 @@ def verify_claims(
     out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     out["passed"] = out["passed"].astype(bool)
     unchecked = {c.id: c.unchecked for c in claims if c.unchecked}
+    out["fully_checked"] = ~out["id"].isin(list(unchecked))
     if unchecked:
         said = out["id"].map(unchecked)
         has = said.notna()

@@ -157,18 +157,45 @@ _CLAIM_HEADS = {
 
 def _claims_table(claims: pd.DataFrame) -> str:
     """The claims check as a table: each claim's words, the numbers, pass/FAIL and the note
-    (the claim ids stay in ``claims_check.csv``)."""
+    (the claim ids stay in ``claims_check.csv``), under its verdict. A pass of a claim whose
+    text states a number it does not check (``fully_checked`` False) reads "pass, in part"."""
     cols = [c for c in _CLAIM_HEADS if c in claims.columns]
     shown = claims[cols].copy()
     for col in ("expected", "computed", "tolerance"):
         if col in shown:
             shown[col] = shown[col].map(_fmt_number)
+    passed = claims["passed"].astype(bool) if "passed" in claims else pd.Series(True, claims.index)
+    full = (
+        claims["fully_checked"].astype(bool)
+        if "fully_checked" in claims
+        else pd.Series(True, claims.index)
+    )
     if "passed" in shown:
-        shown["passed"] = shown["passed"].map({True: "pass", False: "FAIL"})
-    n_fail = int((~claims["passed"].astype(bool)).sum()) if "passed" in claims else 0
-    verdict = "All claims reproduced." if n_fail == 0 else f"{n_fail} claim(s) NOT reproduced."
+        result = pd.Series("pass", index=claims.index).where(full, "pass, in part")
+        shown["passed"] = result.where(passed, "FAIL")
     shown = shown.rename(columns=_CLAIM_HEADS)
+    verdict = claims_verdict(claims.get("id", claims.index), passed, full)
     return f'<p class="verdict">{escape(verdict)}</p>' + _frame_table(shown, css_class="claims")
+
+
+def claims_verdict(ids: pd.Series | pd.Index, passed: pd.Series, full: pd.Series) -> str:
+    """The verdict over a claims check, counted in claims (a claim may have several checks):
+    how many are not reproduced, and how many are reproduced only in the numbers they check
+    (their text states another: ``fully_checked`` False)."""
+    ids = pd.Series(list(ids), index=passed.index)
+    n = ids.nunique()
+    failed = set(ids[~passed])
+    partial = set(ids[~full]) - failed
+    if not failed and not partial:
+        return "All claims reproduced."
+    said = [f"{len(failed)} of {n} claim(s) NOT reproduced."] if failed else []
+    if partial:
+        said.append(
+            f"{n - len(failed) - len(partial)} claim(s) reproduced in full and {len(partial)} "
+            "in part only: the claim's text states a number that is not checked "
+            '(Result "pass, in part"; the note says which).'
+        )
+    return " ".join(said)
 
 
 def _fmt_number(x: object) -> str:

@@ -106,6 +106,9 @@ def print_claims_summary(s) -> None:  # noqa: ANN001 - Study
         return
     failed = claims.loc[~claims["passed"].astype(bool)]
     out.print(f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced")
+    partial = claims.loc[~claims["fully_checked"].astype(bool)].drop_duplicates("id")
+    for text in partial["text"]:
+        out.print(Text(f"  reproduced in part only (it states a number not checked): {text}"))
     if is_synthetic(s.config):
         out.print(Text(f"  {CLAIMS_NOTE}"))
         print_synthetic(s.config)

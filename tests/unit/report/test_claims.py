@@ -79,6 +79,7 @@ def test_value_claim_with_several_stats_gives_one_check_per_stat(ard):
         "computed",
         "tolerance",
         "passed",
+        "fully_checked",
         "note",
         "source_ref",
     ]
@@ -506,6 +507,7 @@ def test_a_number_the_claim_does_not_check_is_said_in_its_note(ard):
     plain = value("pain", table="ae", variable="ae_term", level="pain", stat="n", expected=246)
     res = verify_claims(ard, [checked, plain])
     assert res["passed"].tolist() == [True, True]
+    assert res["fully_checked"].tolist() == [False, True]
     assert _one(res, "edema", "n")["note"] == (
         "not checked: the printed 11% fits no denominator (66/541 = 12.2%)"
     )
@@ -516,3 +518,40 @@ def test_a_number_the_claim_does_not_check_is_said_in_its_note(ard):
     )
     note = _one(verify_claims(tampered, [checked]), "edema", "n")["note"]
     assert note.startswith("differs by -1") and note.endswith("(66/541 = 12.2%)")
+
+
+def test_the_report_says_a_claim_with_an_unchecked_number_passed_in_part_only(ard):
+    """The claims section must not read "All claims reproduced." over a claim whose printed
+    percentage was not checked; counts are of claims, not of their checks."""
+    from analysis.report.html import _claims_table, claims_verdict
+
+    partial = ValueClaim(
+        id="edema",
+        text="edema in 66 patients (11%)",
+        source_ref="Results",
+        unchecked="the printed 11% fits no denominator (66/541 = 12.2%)",
+        source={"table": "ae", "variable": "ae_term", "level": "edema", "stat": "n"},
+        expected=66,
+    )
+    both = value(
+        "pain",
+        table="ae",
+        variable="ae_term",
+        level="pain",
+        expected={"n": 246, "pct": 45.5},
+        tolerance={"pct": 0.05},
+    )
+    res = verify_claims(ard, [partial, both])
+    html = _claims_table(res)
+    assert "All claims reproduced." not in html
+    assert "1 claim(s) reproduced in full and 1 in part only" in html
+    assert html.count(">pass, in part<") == 1 and html.count(">pass<") == 2
+
+    full = verify_claims(ard, [both])
+    assert "All claims reproduced." in _claims_table(full)
+
+    # two failing checks of one claim are one claim not reproduced
+    tampered = ard.assign(value=ard["value"].where(ard["level"] != "pain", 1.0))
+    res = verify_claims(tampered, [partial, both])
+    said = claims_verdict(res["id"], res["passed"], res["fully_checked"])
+    assert said.startswith("1 of 2 claim(s) NOT reproduced. 0 claim(s) reproduced in full and 1")
