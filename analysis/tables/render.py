@@ -13,12 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.tables.journal import current_style, format_p, pct_digits, with_decimal_mark
 from analysis.write.safe_cells import neutralise_frame
 
 Layout = Callable[[pd.DataFrame], pd.DataFrame]
+
+#: How a layout marks a sub-row (a level under its variable, a term under its class): its
+#: label starts with four spaces. Each renderer indents it its own way (HTML collapses spaces).
+SUB_ROW = "    "
 
 
 @dataclass(frozen=True)
@@ -92,8 +97,13 @@ class TableResult:
 
         disp = self.display(suppress_below=suppress_below)
         stub = disp.columns[0]
+        # a sub-row's label starts with four spaces, which HTML collapses: indented by style
+        sub = disp[stub].map(lambda v: isinstance(v, str) and v.startswith(SUB_ROW)).to_numpy()
+        disp[stub] = [v.strip() if indent else v for v, indent in zip(disp[stub], sub, strict=True)]
         gt = GT(disp, rowname_col=stub, groupname_col=self.row_groups, id=f"tbl-{self.name}")
-        gt = gt.tab_header(title=self.title)
+        gt = gt.tab_header(title=self.title).tab_stubhead(label=stub)
+        if sub.any():
+            gt = gt.tab_stub_indent(rows=np.flatnonzero(sub).tolist(), indent=3)
         for note in self.notes(suppress_below=suppress_below):
             gt = gt.tab_source_note(note)
         return gt.opt_table_font(font=["Helvetica", "Arial", "sans-serif"]).tab_options(
@@ -118,7 +128,7 @@ class TableResult:
             cells = []
             for j, v in enumerate(row):
                 text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-                indent = j == 0 and text.startswith("    ")
+                indent = j == 0 and text.startswith(SUB_ROW)
                 css = ' class="sub"' if indent else (' class="num"' if j else "")
                 cells.append(f"<td{css}>{escape(text.strip() if indent else text)}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")

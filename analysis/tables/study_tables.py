@@ -14,7 +14,7 @@ from analysis.clean.stage import CleanResult
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.plan_defaults import effective_plan
 from analysis.tables.plan_tables import build_table
-from analysis.tables.render import TableResult
+from analysis.tables.render import TableResult, escape
 from analysis.write.safe_cells import neutralise_frame
 
 
@@ -110,8 +110,9 @@ def write_tables(
     mark = syn.MARK if synthetic else None
     for name, t in tables.items():
         html = t.to_html(suppress_below=suppress_below)
+        html = html_file(t.title, syn.html_line() + html if mark else html)
         written += [
-            write_text_atomic(tdir / f"{name}.html", syn.html_line() + html if mark else html),
+            write_text_atomic(tdir / f"{name}.html", html),
             t.to_csv(
                 tdir / f"{name}.csv",
                 suppress_below=suppress_below,
@@ -141,3 +142,15 @@ def _write_ard(ard: pd.DataFrame, out_dir: Path, stem: str) -> list[Path]:
             out_dir / f"{stem}.csv", lambda p: safe.to_csv(p, index=False, float_format="%.10g")
         ),
     ]
+
+
+def html_file(title: str, body: str) -> str:
+    """A table's HTML fragment as a page of its own: declared UTF-8, titled, readable on a
+    phone, its text (the synthetic-data line too) in the table's font."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n"
+        "<style>body { font-family: Helvetica, Arial, sans-serif; margin: 1em; }</style>\n"
+        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )

@@ -103,7 +103,11 @@ def test_every_output_is_marked_only_when_synthetic(run):
         table = pd.read_csv(path, skiprows=1 if synthetic else 0)
         assert len(table.columns) > 1
     for path in sorted((out / "tables").glob("*.html")):
-        assert (syn.MARK in path.read_text(encoding="utf-8")) is synthetic
+        page = path.read_text(encoding="utf-8")
+        assert (syn.MARK in page) is synthetic
+        assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+        if synthetic:  # the mark is in the page's body, above the table
+            assert page.index("<body>") < page.index(syn.MARK) < page.index('<div id="tbl-')
     # the files tools parse keep their plain form; the sidecar beside them says it
     assert (out / "ard.csv").read_text(encoding="utf-8").startswith("table,")
     assert (out / "claims_check.csv").read_text(encoding="utf-8").startswith("id,")

@@ -1,0 +1,66 @@
+"""A table's HTML: sub-rows indented by style (HTML collapses the layout's leading spaces),
+the first column's header shown, and each ``tables/<name>.html`` a page of its own."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pandas as pd
+
+from analysis.tables.render import SUB_ROW, TableResult
+from analysis.tables.study_tables import html_file
+
+
+def _table() -> TableResult:
+    shown = pd.DataFrame(
+        {
+            "Characteristic": ["Age, years, mean (SD)", f"{SUB_ROW}missing", "Sex, n (%)",
+                               f"{SUB_ROW}Female", f"{SUB_ROW}Male <&>"],
+            "Overall (N=10)": ["40.0 (5.0)", "1", "", "4 (40.0%)", "6 (60.0%)"],
+        }
+    )  # fmt: skip
+    return TableResult("t1", "Baseline & more", shown, layout=lambda df: df)
+
+
+class _Stub(HTMLParser):
+    """Each stub cell's text and classes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str]] = []
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = dict(attrs).get("class") or ""
+        if tag == "th" and "gt_stub" in classes.split():
+            self._open = classes
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self.cells.append((data, self._open))
+            self._open = None
+
+
+def test_sub_rows_are_indented_by_style_and_the_stub_has_its_header():
+    html = _table().to_html()
+    stub = _Stub()
+    stub.feed(html)
+    indented = {text: "gt_indent_" in classes for text, classes in stub.cells}
+    assert indented == {
+        "Age, years, mean (SD)": False,
+        "missing": True,
+        "Sex, n (%)": False,
+        "Female": True,
+        "Male <&>": True,
+    }
+    assert re.search(r'<th class="gt_col_heading[^>]*scope="col"[^>]*>Characteristic</th>', html)
+
+
+def test_a_table_file_is_a_page_of_its_own():
+    page = html_file("Baseline & more", _table().to_html())
+    assert page.startswith("<!DOCTYPE html>\n<html")
+    assert '<meta charset="utf-8">' in page
+    assert "<title>Baseline &amp; more</title>" in page
+    assert page.index('id="tbl-t1"') < page.rindex("</body>")
+    # (tests/unit/report/test_synthetic_marking.py checks the files written are such pages)
