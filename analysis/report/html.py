@@ -198,6 +198,13 @@ def claims_verdict(ids: pd.Series | pd.Index, passed: pd.Series, full: pd.Series
     return " ".join(said)
 
 
+def _paragraph(text: str) -> str:
+    """A paragraph; one ending in a colon leads into the next (a list's heading) and is kept
+    on the same page as it."""
+    css = ' class="lead-in"' if text.endswith(":") else ""
+    return f"<p{css}>{escape(text)}</p>"
+
+
 def _fmt_number(x: object) -> str:
     """Numbers in the claims table: integers as integers, others to 4 significant digits."""
     try:
@@ -254,7 +261,7 @@ def render_report_html(inputs: ReportInputs) -> str:
     out.append(_toc(inputs.sections, claims=inputs.claims is not None))
     out.append(
         '<section id="methods"><h2>Methods</h2>'
-        + "".join(f"<p>{escape(p)}</p>" for p in inputs.methods)
+        + "".join(_paragraph(p) for p in inputs.methods)
         + "</section>"
     )
     table_no, fig_no, landscape = 0, 0, False
