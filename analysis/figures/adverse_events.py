@@ -128,8 +128,10 @@ def plot_ae_incidence(
         pct, lo, hi = (d[c].to_numpy(float) for c in ("pct", "ci_low", "ci_high"))
         err = np.vstack([pct - lo, hi - pct])
         big_n = int(d["N"].iloc[0]) if len(d) else 0
+        # not clipped: a marker at 0% sits on the axis whole, not cut in half by it
         ax.errorbar(pct, y, xerr=err, fmt="o", color=color, ecolor=color, elinewidth=0.8,
-                    capsize=1.5, markersize=3.5, label=f"{_cap(lv)} (N={big_n})")  # fmt: skip
+                    capsize=1.5, markersize=3.5, label=f"{_cap(lv)} (N={big_n})",
+                    clip_on=False)  # fmt: skip
         _hidden_marks(ax, d, by, ard_frame, table, variable, y)
     ax.set_yticks(range(len(terms)), [_cap(t) for t in terms])
     ax.set_ylim(len(terms) - 0.5, -0.5)
@@ -245,12 +247,14 @@ def plot_ae_by_exposure(
         d = lines.loc[lines["term"] == t].set_index("session").loc[sessions]
         y = d["pct"].to_numpy(float)
         solid = len(x) - 1 if pooled else len(x)
+        # not clipped: a marker at 0% sits on the axis whole (the data never leave the axes)
         ax.plot(x[:solid], y[:solid], marker=markers[i % len(markers)], color=color,
-                label=_cap(t), markersize=3.5, linewidth=1.1)  # fmt: skip
+                label=_cap(t), markersize=3.5, linewidth=1.1, clip_on=False)  # fmt: skip
         if pooled:  # the pooled tail: a dashed step into one point
-            ax.plot(x[-2:], y[-2:], linestyle=(0, (2, 1.5)), color=color, linewidth=1.1)
+            ax.plot(x[-2:], y[-2:], linestyle=(0, (2, 1.5)), color=color, linewidth=1.1,
+                    clip_on=False)  # fmt: skip
             ax.plot(x[-1:], y[-1:], marker=markers[i % len(markers)], color=color,
-                    markersize=3.5, linestyle="none")  # fmt: skip
+                    markersize=3.5, linestyle="none", clip_on=False)  # fmt: skip
     big_n = lines.drop_duplicates("session").set_index("session")["N"]
     ax.set_xticks(x, [f"{pooled_label(s).replace(' ', '')}\n{int(big_n[s])}" for s in sessions])
     ax.annotate("N", xy=(0, 0), xycoords="axes fraction", xytext=(-4, -13.5),

@@ -191,7 +191,7 @@ def plot_forest(
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
-        ax.set_xlim(min(span) / 1.15, max(span) * 1.15)
+        ax.set_xlim(ticks[0] / 1.1, ticks[-1] * 1.1)
     ax.set_yticks(np.arange(len(rows)), rows["label"])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
@@ -236,13 +236,23 @@ def _column(ax: Axes, y: float, text: str, x_pt: float, bold: bool = False) -> N
                 fontweight="bold" if bold else "normal", annotation_clip=False)  # fmt: skip
 
 
+_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10, 20, 50,
+          100, 200, 500, 1000)  # fmt: skip
+_FEWER = (0.001, 0.01, 0.1, 0.25, 0.5, 1, 2, 4, 10, 100, 1000)  # when more than six
+_FEWEST = (0.001, 0.01, 0.1, 1, 10, 100, 1000)  # when still more than six
+
+
 def _log_ticks(lo: float, hi: float) -> list[float]:
-    """Readable ticks (0.25, 0.5, 1, 2, 4 ...) covering [lo, hi]."""
-    candidates = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10, 20, 50, 100]
-    inside = [c for c in candidates if lo / 1.15 <= c <= hi * 1.15]
-    if len(inside) > 6:
-        inside = [c for c in inside if c in (0.01, 0.1, 0.25, 0.5, 1, 2, 4, 10, 100)]
-    return [float(c) for c in inside] or [float(lo), float(hi)]
+    """Readable ticks (0.25, 0.5, 1, 2, 4 ...) from the last one at or below ``lo`` to the
+    first one at or above ``hi``, so that every interval ends between two ticks; at most six
+    between those two (fewer round values kept), which are always kept."""
+    lower = max((c for c in _TICKS if c <= lo), default=lo)
+    upper = min((c for c in _TICKS if c >= hi), default=hi)
+    inside = [c for c in _TICKS if lower < c < upper]
+    for fewer in (_FEWER, _FEWEST):
+        if len(inside) > 4:
+            inside = [c for c in inside if c in fewer]
+    return [float(c) for c in sorted({lower, *inside, upper})]
 
 
 __all__ = ["FOREST_COLUMNS", "forest_rows", "n_analysed", "plot_forest"]

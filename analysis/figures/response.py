@@ -9,7 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from analysis.figures.theme import SMALL_FONT_PT, color_for, text_color_on
 from analysis.tables.render import fmt_pct
@@ -72,6 +74,25 @@ def response_distribution(
     return out.astype({"n": "int64", "N": "int64", "pct": "float64"})
 
 
+class SegmentLabel(Text):
+    """A bar segment's percentage, centred in it, drawn only when its text is no taller than
+    the segment as drawn (a 5.9% segment of a small figure once had its label spill over its
+    edges): decided at drawing time, in the figure's final size and layout."""
+
+    def __init__(self, x: float, low: float, high: float, text: str, fill: str) -> None:
+        super().__init__(x, (low + high) / 2, text, ha="center", va="center",
+                         fontsize=SMALL_FONT_PT, color=text_color_on(fill))  # fmt: skip
+        self._span = (low, high)
+
+    def draw(self, renderer: RendererBase) -> None:
+        if self.axes is not None:
+            transform = self.axes.transData
+            (_, bottom), (_, top) = transform.transform([(0, self._span[0]), (0, self._span[1])])
+            if self.get_window_extent(renderer).height > abs(top - bottom):
+                return
+        super().draw(renderer)
+
+
 def plot_response_by_sex_therapy(
     data: pd.DataFrame,
     *,
@@ -131,8 +152,7 @@ def plot_response_by_sex_therapy(
                linewidth=0.5)  # fmt: skip
         for xi, p, b0 in zip(x, pct, bottom, strict=True):
             if p >= min_label_pct:
-                ax.text(xi, b0 + p / 2, fmt_pct(p), ha="center", va="center",
-                        fontsize=SMALL_FONT_PT, color=text_color_on(colors[g]))  # fmt: skip
+                ax.add_artist(SegmentLabel(xi, b0, b0 + p, fmt_pct(p), colors[g]))
         bottom += pct
     withheld = _withheld_block(ax, dist, x, bars, bottom, width, suppress_below)
     ax.set_xlim(min(x) - 0.6, max(x) + 0.6)

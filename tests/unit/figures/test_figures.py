@@ -307,6 +307,25 @@ def test_response_plot_labels_legend_and_colours(patients, ax):
     assert colors == [c.lower() for c in GRADE_COLORS]
 
 
+def test_a_segment_label_is_drawn_only_where_it_fits(patients):
+    """A percentage taller than its segment as drawn is left out (the 5.9% label once spilled
+    over its segment's edges), whatever the threshold in percent: decided in the final size."""
+    import io
+
+    def drawn(height: float, min_label_pct: float) -> list[str]:
+        with figure_theme():
+            fig = new_figure(width="single", height=height)
+            plot_response_by_sex_therapy(patients, ax=fig.axes[0], min_label_pct=min_label_pct)
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg")
+        return re.findall(r">([\d.]+%)</text>", buf.getvalue())  # svg.fonttype "none"
+
+    tall, short = drawn(4.0, 1.0), drawn(1.6, 1.0)
+    assert "5.9%" in tall and "35.3%" in tall
+    assert "35.3%" in short and "5.9%" not in short  # the same data, a shorter figure
+    assert {"2.1%", "2.2%"} & set(short) == set()
+
+
 def test_response_distribution_errors(patients):
     with pytest.raises(ValueError, match=r"column\(s\) \['grade'\] not in the patient table"):
         response_distribution(patients, outcome="grade")
@@ -334,6 +353,18 @@ def test_ae_incidence_points_and_plot(incidence_ard, ax):
         "Male (N=322)",
     ]
     assert mpl.colors.to_hex(ax.lines[0].get_color()) == ROLE_COLORS["female"].lower()
+
+
+def test_markers_at_zero_are_not_cut_by_the_axis(incidence_ard, reference_clean, ax):
+    """The axes start at 0%: a marker there is drawn whole over the axis line, not clipped."""
+    plot_ae_incidence(incidence_ard, ax=ax)
+    assert ax.get_xlim()[0] == 0 and ax.lines and not any(ln.get_clip_on() for ln in ax.lines)
+    t = reference_clean.tables
+    fig = new_figure(width="single", height=3.0)
+    ard = ae_by_exposure(t["adverse_events"], t["exposures"]).frame
+    plot_ae_by_exposure(ard, ax=fig.axes[0])
+    lines = fig.axes[0].lines
+    assert fig.axes[0].get_ylim()[0] == 0 and not any(ln.get_clip_on() for ln in lines)
 
 
 def test_ae_incidence_plot_follows_the_events(reference_clean, patients, ae_terms, ax):
@@ -531,6 +562,24 @@ def test_forest_rows_and_plot_on_hand_made_ard(ax):
     assert n_analysed(ard) == 120 and n_analysed(ard.loc[ard["stat"] != "n"]) is None
     ref = [ln for ln in ax.lines if list(ln.get_xdata()) == [1.0, 1.0]]
     assert ref, "no reference line at 1"
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.74, 1.19, 0.02, 40.0])
+def test_forest_ticks_bracket_every_interval(ax, scale):
+    """Every interval ends between two labelled ticks (the minoxidil forest plot once had ticks
+    0.5 and 1 only, its lower limit 0.37 left of both), with at most six ticks between."""
+    ard = _hand_forest()
+    ci = ard["stat"].isin(["estimate", "ci_low", "ci_high"])
+    ard.loc[ci, "value"] = ard.loc[ci, "value"] * scale
+    lo = ard.loc[ard["stat"] == "ci_low", "value"].min()
+    hi = ard.loc[ard["stat"] == "ci_high", "value"].max()
+    plot_forest(ard, ax=ax)
+    ticks = list(ax.get_xticks())
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0] <= min(lo, 1.0) and ticks[-1] >= max(hi, 1.0), (lo, hi, ticks)
+    assert 3 <= len(ticks) <= 8 and all(labels)
+    left, right = ax.get_xlim()
+    assert left < ticks[0] and right > ticks[-1]
 
 
 def test_forest_linear_scale_no_p_and_errors(ax):
