@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -122,7 +123,7 @@ class TableResult:
         is a paragraph before the table's scroll box (``div.hscroll``), not a ``<caption>``
         inside it."""
         disp = self.display(suppress_below=suppress_below)
-        head = "".join(f"<th>{escape(c)}</th>" for c in disp.columns)
+        head = "".join(f"<th>{_unbroken(escape(c), _HYPHENATED)}</th>" for c in disp.columns)
         rows = []
         for row in disp.itertuples(index=False):
             cells = []
@@ -130,7 +131,8 @@ class TableResult:
                 text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
                 indent = j == 0 and text.startswith(SUB_ROW)
                 css = ' class="sub"' if indent else (' class="num"' if j else "")
-                cells.append(f"<td{css}>{escape(text.strip() if indent else text)}</td>")
+                shown = escape(text.strip() if indent else text)
+                cells.append(f"<td{css}>{_unbroken(shown, _NUMBER_UNITS) if j else shown}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes(suppress_below=suppress_below))
         label = f"Table {number}. " if number is not None else ""
@@ -287,6 +289,22 @@ def _map_text(frame: pd.DataFrame, fn: Callable[[str], str]) -> pd.DataFrame:
     for col in out.columns:
         out[col] = out[col].map(lambda v: fn(v) if isinstance(v, str) else v)
     return out.rename(columns=lambda c: fn(c) if isinstance(c, str) else c)
+
+
+# What a line never breaks inside when the report's table cells wrap (a narrow column of a
+# wide table): a count with its percentage, "158 (72.1%)", and an interval; in
+# a header, a hyphenated word ("p-value", not "p-" / "value"). Matched on escaped text.
+_NUMBER_UNITS = re.compile(
+    r"[^\s()\[\]]+ \([^\s()]*%\)"  # 158 (72.1%)
+    r"|\([^\s()]+ to [^\s()]+\)"  # (-24.3 to -8.3)
+    r"|[^\s()\[\]–]+–[^\s()\[\]–]+"  # 58.1–66.3
+)
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def _unbroken(html_text: str, units: re.Pattern[str]) -> str:
+    """``html_text`` with each match of ``units`` in a span that does not wrap."""
+    return units.sub(lambda m: f'<span class="nw">{m.group()}</span>', html_text)
 
 
 def escape(text: object) -> str:

@@ -142,10 +142,11 @@ def test_tables_docx_numbers_the_tables_as_the_report_does(shipped, study: str) 
 
 
 @pytest.mark.parametrize("study", [p.stem for p in STUDIES])
-def test_pdf_pages_neither_open_with_a_tables_note_nor_end_on_a_lead_in(shipped, study: str):
+def test_pdf_pages_keep_notes_lead_ins_and_units_whole(shipped, study: str) -> None:
     """A table's numbered notes stay whole, on the page of its last rows (the dutasteride
-    report once opened page 8 with note 6 of Table 3), and a paragraph leading into a list
-    ("References (statistical methods):") is never the last line of a page."""
+    report once opened page 8 with note 6 of Table 3), a paragraph leading into a list
+    ("References (statistical methods):") is never the last line of a page, and a wrapped
+    table cell breaks between units, not inside one."""
     import re
     import subprocess
 
@@ -155,6 +156,10 @@ def test_pdf_pages_neither_open_with_a_tables_note_nor_end_on_a_lead_in(shipped,
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     stranded, dangling = [], []
+    # a wrapped table cell never breaks an interval after its dash ("[60.0–" / "87.6]") nor
+    # "p-value" at its hyphen (the dutasteride report once did both on pages 5 and 10)
+    broken = [ln.strip() for ln in text.splitlines() if re.search(r"\d–(\s|$)|(^|\s)p-(\s|$)", ln)]
+    assert not broken, "table cells broken inside a unit:\n" + "\n".join(broken)
     for number, page in enumerate(text.split("\f")[:-1], start=1):
         lines = [line.strip() for line in page.splitlines() if line.strip()]
         body = lines[1:-1]  # without the running header and the page number

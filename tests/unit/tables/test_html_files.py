@@ -64,3 +64,24 @@ def test_a_table_file_is_a_page_of_its_own():
     assert "<title>Baseline &amp; more</title>" in page
     assert page.index('id="tbl-t1"') < page.rindex("</body>")
     # (tests/unit/report/test_synthetic_marking.py checks the files written are such pages)
+
+
+def test_the_report_table_keeps_each_number_unit_on_one_line():
+    """In the report's table a wrapped cell breaks between units, never inside a count with its
+    percent, an interval or a hyphenated header word (the span's style is the print one)."""
+    shown = pd.DataFrame(
+        {
+            "Adverse event": ["Any", f"{SUB_ROW}Pain"],
+            "Female (N=219)": ["158 (72.1%) [245]", "26 (46.4%) [36]"],
+            "95% CI": ["[60.0–87.6]", "0.0–0.7"],
+            "RD (95% CI)": ["-16.6 (-24.3 to -8.3)", "1.64 (0.90–2.97)"],
+            "p-value": ["<0.001", "0.861"],
+        }
+    )
+    html = TableResult("t2", "T", shown, layout=lambda df: df).to_report_html()
+    units = re.findall(r'<span class="nw">(.*?)</span>', html)
+    assert units == [
+        "p-value",
+        "158 (72.1%)", "60.0–87.6", "(-24.3 to -8.3)", "26 (46.4%)", "0.0–0.7", "0.90–2.97",
+    ]  # fmt: skip
+    assert "<td>Any</td>" in html and "&lt;0.001" in html  # labels and other text as they were
