@@ -42,6 +42,20 @@ def group_columns(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(g))
 
 
+def p_value_groups(frame: pd.DataFrame) -> list[str]:
+    """The groups of the frame's p-values (``therapy_group=monotherapy;sex=*``: the sex levels
+    compared within monotherapy) in the order of the columns they compare within: the order of
+    their stratum among :func:`group_columns`, the test among all subjects (``sex=*``) last."""
+    columns = [set(g.split(";")) for g in group_columns(frame)]
+
+    def place(group: str) -> int:
+        stratum = {p for p in group.split(";") if not p.endswith("=*")}
+        found = (i for i, c in enumerate(columns) if stratum and stratum <= c)
+        return next(found, len(columns))
+
+    return sorted(dict.fromkeys(frame.loc[frame["stat"] == "p_value", "group"]), key=place)
+
+
 def compare_counts(
     ns: Sequence[int], bigs: Sequence[int], *, test: str = "fisher", seed: int | None = None
 ) -> tuple[float, str] | None:

@@ -30,6 +30,7 @@ from analysis.tables._common import (
     compare_counts_many,
     group_columns,
     levels_to_show,
+    p_value_groups,
     sort_by_levels,
     subgroup_specs,
 )
@@ -519,7 +520,7 @@ def _layout(
         ).isin(one_sex)
     ]
     column_n = dict(zip(shared["group"], shared["value"], strict=False))
-    pgroups = [g for g in dict.fromkeys(frame.loc[frame["stat"] == "p_value", "group"])]
+    pgroups = p_value_groups(frame)
     rdgroups = [
         g
         for g in dict.fromkeys(frame.loc[frame["group"].str.contains(" vs "), "group"])

@@ -19,6 +19,7 @@ from analysis.stats.results import test_context
 from analysis.tables._common import (
     contingency_test,
     levels_to_show,
+    p_value_groups,
     sort_by_levels,
     subgroup_specs,
 )
@@ -212,7 +213,7 @@ def _dist_layout(frame: pd.DataFrame, first: str) -> pd.DataFrame:
     groups = list(dict.fromkeys(frame.loc[frame["stat"] == "N", "group"]))
     var = frame["variable"].iloc[0]
     levels = list(dict.fromkeys(frame.loc[frame["stat"] == "n", "level"]))
-    pgroups = list(dict.fromkeys(frame.loc[frame["stat"] == "p_value", "group"]))
+    pgroups = p_value_groups(frame)
     rows = []
     for lv in levels:
         row = {first: lv}

@@ -197,3 +197,23 @@ def test_the_plan_passes_pairwise_and_one_sex_terms(mini_study, unit):
     women = int((subjects["sex"] == "female").sum())
     assert value(f, "ae_term", "edema", "overall", "N") == women
     assert any("counted among female" in n for n in t.footnotes)
+
+
+def test_p_value_columns_follow_the_columns_they_compare_within():
+    """The highest-severity table once ran "p, Combined therapy" before "p, Monotherapy"
+    while its count columns ran monotherapy first: the p-values follow the columns' order."""
+    from analysis.tables._common import p_value_groups
+
+    columns = [
+        "sex=female;therapy_group=monotherapy", "sex=female;therapy_group=combined",
+        "sex=male;therapy_group=monotherapy", "sex=male;therapy_group=combined",
+        "sex=female", "sex=male", "overall",
+    ]  # fmt: skip
+    tests = ["sex=*", "therapy_group=combined;sex=*", "therapy_group=monotherapy;sex=*"]
+    frame = pd.DataFrame(
+        [{"group": g, "stat": "N"} for g in columns]
+        + [{"group": g, "stat": "p_value"} for g in tests]
+    )
+    assert p_value_groups(frame) == [
+        "therapy_group=monotherapy;sex=*", "therapy_group=combined;sex=*", "sex=*",
+    ]  # fmt: skip
