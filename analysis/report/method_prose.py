@@ -312,7 +312,8 @@ def _cited(m: Method) -> str:
     return f"{m.words} ({'; '.join(m.cites)})"
 
 
-def _join(items: list[str]) -> str:
+def and_list(items: list[str]) -> str:
+    """``["a", "b", "c"]`` as "a, b and c"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
@@ -332,7 +333,7 @@ def statistics_sentences(methods: list[Method], *, alpha: float) -> list[str]:
     for role, lead in _LEADS.items():
         these = [_cited(m) for m in methods if m.role == role]
         if these:
-            out.append(lead.format(_join(these), level=level))
+            out.append(lead.format(and_list(these), level=level))
     return out
 
 
@@ -345,6 +346,7 @@ def references(methods: list[Method]) -> list[str]:
 __all__ = [
     "CATALOGUE",
     "Method",
+    "and_list",
     "method_of",
     "method_words",
     "references",

@@ -22,7 +22,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
-from analysis.report.method_prose import method_words
+from analysis.report.method_prose import and_list, method_words
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
@@ -479,9 +479,8 @@ def _footnotes(
     ]
     if teae_flag:
         notes.append(_teae_note(teae_flag))
-    methods = sorted({method_words(m) for m in frame.loc[frame["stat"] == "p_value", "method"]})
-    if by and methods:
-        notes.append(f"p-values compare the `{by[0]}` levels: " + "; ".join(methods) + ".")
+    if by:
+        notes += _test_note(by[0], frame.loc[frame["stat"] == "p_value"])
     rd = sorted(
         set(frame.loc[(frame["stat"] == "ci_low") & frame["group"].str.contains(" vs "), "method"])
     )
@@ -492,6 +491,24 @@ def _footnotes(
             + "."
         )
     return tuple(notes)
+
+
+def _test_note(by: str, p: pd.DataFrame) -> list[str]:
+    """The note naming the tests of the p-values; when they are of more than one method (an
+    exact test switched to Monte Carlo above its enumeration limit), which rows (and, with
+    several p-value columns, which columns) each one is: the most used is "the others"."""
+    used: dict[str, list[str]] = {}
+    several = p["group"].nunique() > 1
+    for level, group, method in zip(p["level"], p["group"], p["method"], strict=True):
+        where = f"{level} ({_group_title(group)})" if several else str(level)
+        used.setdefault(method_words(method), []).append(where)
+    if not used:
+        return []
+    if len(used) == 1:
+        return [f"p-values compare the `{by}` levels: {next(iter(used))}."]
+    most = max(used, key=lambda m: len(used[m]))  # ties: the first in the frame
+    parts = [f"{m} for {and_list(rows)}" for m, rows in used.items() if m != most]
+    return [f"p-values compare the `{by}` levels: {'; '.join(parts)}; {most} for the others."]
 
 
 def _teae_note(teae_flag: str) -> str:

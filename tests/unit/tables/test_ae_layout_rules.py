@@ -217,3 +217,36 @@ def test_p_value_columns_follow_the_columns_they_compare_within():
     assert p_value_groups(frame) == [
         "therapy_group=monotherapy;sex=*", "therapy_group=combined;sex=*", "sex=*",
     ]  # fmt: skip
+
+
+def test_a_note_of_two_tests_says_which_rows_each_is():
+    """Above its enumeration limit the exact test is Monte Carlo: the note names the rows of
+    the less used method (with the column when there are several), the rest are "the others"."""
+    from analysis.tables.adverse_events import _test_note
+
+    mc = "fisher-freeman-halton monte carlo (B=1000, seed=1; exact enumeration over 10 tables)"
+    exact = "fisher-freeman-halton exact"
+    one_column = pd.DataFrame(
+        {
+            "level": ["any adverse event", "pain", "edema", "Cutaneous", "burning"],
+            "group": ["dose=*"] * 5,
+            "method": [mc, exact, exact, mc, exact],
+        }
+    )
+    (note,) = _test_note("dose", one_column)
+    assert note.startswith("p-values compare the `dose` levels: Fisher–Freeman–Halton test, ")
+    assert note.endswith(
+        "for any adverse event and Cutaneous; Fisher–Freeman–Halton exact test for the others."
+    )
+    columns = pd.DataFrame(
+        {
+            "level": ["pain", "pain", "edema", "edema"],
+            "group": ["therapy_group=mono;sex=*", "sex=*"] * 2,
+            "method": [exact, mc, exact, exact],
+        }
+    )
+    (note,) = _test_note("sex", columns)
+    assert "for pain (overall (sex)); Fisher–Freeman–Halton exact test for the others." in note
+    (same,) = _test_note("sex", columns.assign(method=exact))
+    assert same == "p-values compare the `sex` levels: Fisher–Freeman–Halton exact test."
+    assert _test_note("sex", columns.iloc[:0]) == []
