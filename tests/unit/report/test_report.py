@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pandas as pd
 import pytest
@@ -81,13 +80,16 @@ def test_user_strings_are_escaped(study):
     assert "&quot;quoted&quot; &lt;b&gt;" in out
 
 
-def test_pdf_is_byte_identical_across_runs(html, tmp_path):
-    if shutil.which("pdftoppm") is None:
-        pass  # rendering to PNG is not needed for this check
+def test_pdf_is_byte_identical_across_runs_and_tagged(html, tmp_path):
+    import subprocess
+
     a = html_to_pdf(html, tmp_path / "a.pdf")
     b = html_to_pdf(html, tmp_path / "b.pdf")
     assert a.read_bytes()[:5] == b"%PDF-"
     assert sha256_file(a) == sha256_file(b)
+    # structure tags for screen readers (poppler's pdfinfo, which make test installs)
+    info = subprocess.run(["pdfinfo", str(a)], check=True, capture_output=True, text=True).stdout
+    assert "Tagged:          yes" in info
 
 
 def test_tables_and_ard_are_identical_across_runs(study):
