@@ -20,6 +20,7 @@ from analysis.report.layout import NARROW_COLUMNS, Block, arrange
 from analysis.report.methods import methods_paragraphs
 from analysis.studyfile.config import StudyConfig
 from analysis.tables.render import TableResult, escape
+from analysis.words import counted
 
 #: One report section: (heading, [table names], [figure stems], intro text, has flow table).
 SectionRow = tuple[str, tuple[str, ...], tuple[str, ...], str, bool]
@@ -188,11 +189,11 @@ def claims_verdict(ids: pd.Series | pd.Index, passed: pd.Series, full: pd.Series
     partial = set(ids[~full]) - failed
     if not failed and not partial:
         return "All claims reproduced."
-    said = [f"{len(failed)} of {n} claim(s) NOT reproduced."] if failed else []
+    said = [f"{len(failed)} of {counted(n, 'claim')} NOT reproduced."] if failed else []
     if partial:
         said.append(
-            f"{n - len(failed) - len(partial)} claim(s) reproduced in full and {len(partial)} "
-            "in part only: the claim's text states a number that is not checked "
+            f"{counted(n - len(failed) - len(partial), 'claim')} reproduced in full and "
+            f"{len(partial)} in part only: the claim's text states a number that is not checked "
             '(Result "pass, in part"; the note says which).'
         )
     return " ".join(said)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analysis.stats.ci_level import ci_level
+from analysis.words import and_list
 
 
 @dataclass(frozen=True)
@@ -312,11 +313,6 @@ def _cited(m: Method) -> str:
     return f"{m.words} ({'; '.join(m.cites)})"
 
 
-def and_list(items: list[str]) -> str:
-    """``["a", "b", "c"]`` as "a, b and c"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 _LEADS = {
     "compare": "Groups were compared with {}.",
     "balance": "Balance between groups is shown as {}.",
@@ -346,7 +342,6 @@ def references(methods: list[Method]) -> list[str]:
 __all__ = [
     "CATALOGUE",
     "Method",
-    "and_list",
     "method_of",
     "method_words",
     "references",

@@ -10,6 +10,7 @@ from analysis.report.manifest import package_versions
 from analysis.report.method_prose import references, statistics_sentences, used_methods
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.design import describe_group
+from analysis.words import counted
 
 
 def _first_clause(method: str) -> str:
@@ -104,8 +105,8 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
     centres = sorted({v for s in config.sources for k, v in s.constants.items() if k == "centre"})
     paras = [
         f"Design and data. Retrospective cohort of patients treated with "
-        f"{config.exposure.treatment}. Records were read from {len(files)} export "
-        f"file(s) ({', '.join(files)})"
+        f"{config.exposure.treatment}. Records were read from "
+        f"{counted(len(files), 'export file')} ({', '.join(files)})"
         + (f" from {len(centres)} centres ({', '.join(centres)})" if centres else "")
         + ". Raw labels were mapped to controlled vocabularies (accent-, case- and "
         "space-insensitive; unknown labels stop the analysis). Duplicate patient rows with "

@@ -22,7 +22,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
-from analysis.report.method_prose import and_list, method_words
+from analysis.report.method_prose import method_words
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
@@ -43,6 +43,7 @@ from analysis.tables.ae_sex_specific import (
 )
 from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
+from analysis.words import and_list
 
 TABLE = "ae_incidence"
 N_METHOD = "subjects in the group"

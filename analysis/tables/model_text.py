@@ -14,6 +14,7 @@ from analysis.stats.ci_level import ci_level
 from analysis.stats.design import Design, Term
 from analysis.tables.render import fmt_ci, fmt_num, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
+from analysis.words import counted
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,7 +55,8 @@ def sample_note(design: Design, outcome: str, words: Words) -> str:
         + "."
     )
     if design.n_missing_outcome:
-        text += f" {design.n_missing_outcome} subject(s) without {shown} are not modelled."
+        who = counted(design.n_missing_outcome, "subject")
+        text += f" {who} without {shown} {'is' if design.n_missing_outcome == 1 else 'are'} not modelled."
     return text
 
 

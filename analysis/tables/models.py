@@ -30,6 +30,7 @@ from analysis.tables._common import levels_of, member
 from analysis.tables.model_text import Words, ard_level, model_layout, reference_note, sample_note
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
 from analysis.tables.withhold import pattern_counts, withheld
+from analysis.words import and_list
 
 BRANT = "brant_test"  # context of the proportional-odds test rows
 CUT_POINT = "cut_point"  # context of the proportional-odds thresholds
@@ -129,7 +130,11 @@ def proportional_odds(
         brant_note,
     ]
     if fit.dropped_levels:
-        notes.append(f"Outcome level(s) without any complete case omitted: {fit.dropped_levels}.")
+        dropped = [words.level(outcome, lv) for lv in fit.dropped_levels]
+        notes.append(
+            f"Outcome {'level' if len(dropped) == 1 else 'levels'} without any complete case "
+            f"omitted: {and_list(dropped)}."
+        )
 
     def suppressed_notes(shown: pd.DataFrame) -> tuple[str, ...]:
         look = stat_lookup(shown)

@@ -16,6 +16,7 @@ from analysis.studyfile.plan import (
 )
 from analysis.studyfile.plan_defaults import level_label, variable_label
 from analysis.tables.render import TableResult
+from analysis.words import and_list
 
 if TYPE_CHECKING:
     from analysis.clean.stage import CleanResult
@@ -122,7 +123,8 @@ def usable_by(
             if empty and len(present) >= 2:
                 data = data.assign(**{col: s.cat.remove_unused_categories()})
                 notes.append(
-                    f"{label(col)}: level(s) {', '.join(empty)} without any patient not shown."
+                    f"{label(col)}: {'level' if len(empty) == 1 else 'levels'} "
+                    f"{and_list(empty)} without any patient not shown."
                 )
         if len(present) < 2:
             notes.append(

@@ -30,6 +30,7 @@ from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
+from analysis.words import counted
 
 TABLE = "response"
 ALL = "all"
@@ -389,8 +390,9 @@ def _footnotes(
 ) -> tuple[str, ...]:
     level = ci_level(alpha)
     notes = [
-        f"Population: subjects with a non-missing `{outcome}` (N = {n_pop}); {n_excluded} "
-        f"subject(s) without it (not assessable) are excluded.",
+        f"Population: subjects with a non-missing `{outcome}` (N = {n_pop}); "
+        f"{counted(n_excluded, 'subject')} without it (not assessable) "
+        f"{'is' if n_excluded == 1 else 'are'} excluded.",
         "n (%) = subjects at each grade; percentages of the assessable subjects in the column (N).",
         f"Any improvement = {' or '.join(improvement_levels)}; grades in order "
         f"{' < '.join(grades)}.",

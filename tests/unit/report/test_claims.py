@@ -544,7 +544,7 @@ def test_the_report_says_a_claim_with_an_unchecked_number_passed_in_part_only(ar
     res = verify_claims(ard, [partial, both])
     html = _claims_table(res)
     assert "All claims reproduced." not in html
-    assert "1 claim(s) reproduced in full and 1 in part only" in html
+    assert "1 claim reproduced in full and 1 in part only" in html
     assert html.count(">pass, in part<") == 1 and html.count(">pass<") == 2
 
     full = verify_claims(ard, [both])
@@ -554,4 +554,4 @@ def test_the_report_says_a_claim_with_an_unchecked_number_passed_in_part_only(ar
     tampered = ard.assign(value=ard["value"].where(ard["level"] != "pain", 1.0))
     res = verify_claims(tampered, [partial, both])
     said = claims_verdict(res["id"], res["passed"], res["fully_checked"])
-    assert said.startswith("1 of 2 claim(s) NOT reproduced. 0 claim(s) reproduced in full and 1")
+    assert said.startswith("1 of 2 claims NOT reproduced. 0 claims reproduced in full and 1")

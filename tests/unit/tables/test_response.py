@@ -179,7 +179,7 @@ def test_layout_columns_cells_and_footnotes(result):
     anyimp = disp.loc[disp["Response"].str.startswith("Any improvement")].iloc[0]
     assert anyimp["Monotherapy · all (N=86)"].startswith("69 (80.2%)")
     notes = " ".join(result.footnotes)
-    assert "N = 317" in notes and "224 subject(s) without it" in notes
+    assert "N = 317" in notes and "224 subjects without it (not assessable) are excluded" in notes
     assert "Fisher–Freeman–Halton exact test on the `sex` × grade table" in notes
     assert "Cochran–Armitage test for trend (scores 1..4)" in notes
     assert "Wilson score interval" in notes

@@ -1,0 +1,18 @@
+"""Counts and lists in the words of a sentence a reader meets (reports, table notes): "1
+subject", "3 subjects", "a, b and c", never "subject(s)"."""
+
+from __future__ import annotations
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun`` agreeing: ``counted(1, "file")`` "1 file", ``counted(6, "file")``
+    "6 files" (``plural``: a noun not plural by an "s", "analyses")."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def and_list(items: list[str]) -> str:
+    """``["a", "b", "c"]`` as "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+__all__ = ["and_list", "counted"]
