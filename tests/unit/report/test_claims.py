@@ -61,8 +61,9 @@ def _one(result: pd.DataFrame, id_: str, check: str) -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- value claims
-def test_value_claim_with_several_stats_gives_one_check_per_stat(ard):
-    c = value(
+def _pain_n_pct() -> ValueClaim:
+    """The pain claim: its count and its percentage."""
+    return value(
         "pain",
         table="ae",
         variable="ae_term",
@@ -70,6 +71,10 @@ def test_value_claim_with_several_stats_gives_one_check_per_stat(ard):
         expected={"n": 246, "pct": 45.5},
         tolerance={"pct": 0.05},
     )
+
+
+def test_value_claim_with_several_stats_gives_one_check_per_stat(ard):
+    c = _pain_n_pct()
     res = verify_claims(ard, [c])
     assert list(res.columns) == [
         "id",
@@ -96,14 +101,7 @@ def test_tampered_count_fails_exactly_that_check(ard):
     mask = (tampered["level"] == "pain") & (tampered["stat"] == "n")
     tampered.loc[mask, "value"] = 245.0
     claims = [
-        value(
-            "pain",
-            table="ae",
-            variable="ae_term",
-            level="pain",
-            expected={"n": 246, "pct": 45.5},
-            tolerance={"pct": 0.05},
-        ),
+        _pain_n_pct(),
         value(
             "serious",
             table="ae",
@@ -493,10 +491,9 @@ def test_a_comparison_is_selected_by_its_reference(ard):
     assert verify_claims(concat_ard([ard, extra]), [c])["passed"].all()
 
 
-def test_a_number_the_claim_does_not_check_is_said_in_its_note(ard):
-    """A pass on the count must not read as covering a printed percentage that fits no
-    denominator ("14 patients (0.5%)" with 14/2469 = 0.57%)."""
-    checked = ValueClaim(
+def _edema_unchecked() -> ValueClaim:
+    """A claim whose text states a percentage it does not check."""
+    return ValueClaim(
         id="edema",
         text="edema in 66 patients (11%)",
         source_ref="Results",
@@ -504,6 +501,12 @@ def test_a_number_the_claim_does_not_check_is_said_in_its_note(ard):
         source={"table": "ae", "variable": "ae_term", "level": "edema", "stat": "n"},
         expected=66,
     )
+
+
+def test_a_number_the_claim_does_not_check_is_said_in_its_note(ard):
+    """A pass on the count must not read as covering a printed percentage that fits no
+    denominator ("14 patients (0.5%)" with 14/2469 = 0.57%)."""
+    checked = _edema_unchecked()
     plain = value("pain", table="ae", variable="ae_term", level="pain", stat="n", expected=246)
     res = verify_claims(ard, [checked, plain])
     assert res["passed"].tolist() == [True, True]
@@ -525,22 +528,8 @@ def test_the_report_says_a_claim_with_an_unchecked_number_passed_in_part_only(ar
     percentage was not checked; counts are of claims, not of their checks."""
     from analysis.report.html import _claims_table, claims_verdict
 
-    partial = ValueClaim(
-        id="edema",
-        text="edema in 66 patients (11%)",
-        source_ref="Results",
-        unchecked="the printed 11% fits no denominator (66/541 = 12.2%)",
-        source={"table": "ae", "variable": "ae_term", "level": "edema", "stat": "n"},
-        expected=66,
-    )
-    both = value(
-        "pain",
-        table="ae",
-        variable="ae_term",
-        level="pain",
-        expected={"n": 246, "pct": 45.5},
-        tolerance={"pct": 0.05},
-    )
+    partial = _edema_unchecked()
+    both = _pain_n_pct()
     res = verify_claims(ard, [partial, both])
     html = _claims_table(res)
     assert "All claims reproduced." not in html
