@@ -106,7 +106,8 @@ def print_claims_summary(s) -> None:  # noqa: ANN001 - Study
         return
     failed = claims.loc[~claims["passed"].astype(bool)]
     out.print(f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced")
-    partial = claims.loc[~claims["fully_checked"].astype(bool)].drop_duplicates("id")
+    partial = claims.loc[~claims["fully_checked"].astype(bool) & ~claims["id"].isin(failed["id"])]
+    partial = partial.drop_duplicates("id")  # each claim once; a failed one is listed below
     for text in partial["text"]:
         out.print(Text(f"  reproduced in part only (it states a number not checked): {text}"))
     if is_synthetic(s.config):

@@ -41,7 +41,7 @@ from analysis.tables.ae_sex_specific import (
     one_sex_notes,
     one_sex_rows,
 )
-from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
+from analysis.tables.render import SUB_ROW, TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
 from analysis.words import and_list
 
@@ -546,7 +546,7 @@ def _layout(
     ]
     rows = []
     for variable, level in dict.fromkeys(zip(frame["variable"], frame["level"], strict=True)):
-        label = level if variable != "ae_term" or not hierarchical else f"    {level}"
+        label = level if variable != "ae_term" or not hierarchical else f"{SUB_ROW}{level}"
         row = {"Adverse event": label}
         for g in groups:
             n = look.get((variable, level, g, "n"))

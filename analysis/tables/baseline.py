@@ -24,7 +24,7 @@ from analysis.stats import tests
 from analysis.stats.results import test_context
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 from analysis.tables._common import contingency_test, levels_of, sort_by_levels
-from analysis.tables.render import TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
+from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
 TABLE = "baseline"
 NOT_TESTED = "—"
@@ -419,7 +419,7 @@ def _layout(
             )
             rows.append(
                 {
-                    "Characteristic": "    median [Q1, Q3]",
+                    "Characteristic": f"{SUB_ROW}median [Q1, Q3]",
                     **{
                         heads[g]: f"{fmt_num(look.get((var, '', g, 'median')))} "
                         f"[{fmt_num(look.get((var, '', g, 'q1')))}, "
@@ -455,7 +455,7 @@ def _layout(
                 for lv in levels:
                     rows.append(
                         {
-                            "Characteristic": f"    {lv}",
+                            "Characteristic": f"{SUB_ROW}{lv}",
                             **{
                                 heads[g]: fmt_n_pct(
                                     look.get((var, lv, g, "n")), look.get((var, lv, g, "pct"))
@@ -469,7 +469,7 @@ def _layout(
         if any(m and m > 0 for m in n_miss):
             rows.append(
                 {
-                    "Characteristic": "    missing",
+                    "Characteristic": f"{SUB_ROW}missing",
                     **{heads[g]: str(int(m)) for g, m in zip(groups, n_miss, strict=True)},
                     **dict.fromkeys(extra, ""),
                 }

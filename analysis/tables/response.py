@@ -29,7 +29,7 @@ from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
 from analysis.tables._common import levels_of
-from analysis.tables.render import TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
+from analysis.tables.render import SUB_ROW, TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.words import counted
 
 TABLE = "response"
@@ -465,7 +465,7 @@ def _layout(
     for grade in grades:
         rows.append(
             row(
-                f"    {grade}",
+                f"{SUB_ROW}{grade}",
                 {
                     h: fmt_n_pct(
                         look.get((outcome, grade, g, "n")), look.get((outcome, grade, g, "pct"))
@@ -478,7 +478,7 @@ def _layout(
     if any((outcome, "", g, "p_value") in trend for _, g in p_columns):
         rows.append(
             row(
-                "    p for trend across grades",
+                f"{SUB_ROW}p for trend across grades",
                 {h: "" for h, _ in columns},
                 {h: fmt_p(trend.get((outcome, "", g, "p_value"), np.nan)) for h, g in p_columns},
             )
