@@ -134,7 +134,10 @@ class TableResult:
                 shown = escape(text.strip() if indent else text)
                 cells.append(f"<td{css}>{_unbroken(shown, _NUMBER_UNITS) if j else shown}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
-        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes(suppress_below=suppress_below))
+        notes = "".join(
+            f"<li>{_unbroken(escape(n), _HYPHENATED)}</li>"
+            for n in self.notes(suppress_below=suppress_below)
+        )
         label = f"Table {number}. " if number is not None else ""
         css = "rt xwide" if disp.shape[1] > 11 else "rt"
         # The caption sits outside the sideways-scrolling box, so a narrow screen never cuts it;
@@ -292,8 +295,8 @@ def _map_text(frame: pd.DataFrame, fn: Callable[[str], str]) -> pd.DataFrame:
 
 
 # What a line never breaks inside when the report's table cells wrap (a narrow column of a
-# wide table): a count with its percentage, "158 (72.1%)", and an interval; in
-# a header, a hyphenated word ("p-value", not "p-" / "value"). Matched on escaped text.
+# wide table): a count with its percentage, "158 (72.1%)", and an interval; in a header or a
+# note, a hyphenated word ("p-value", not "p-" / "value"). Matched on escaped text.
 _NUMBER_UNITS = re.compile(
     r"[^\s()\[\]]+ \([^\s()]*%\)"  # 158 (72.1%)
     r"|\([^\s()]+ to [^\s()]+\)"  # (-24.3 to -8.3)

@@ -85,3 +85,5 @@ def test_the_report_table_keeps_each_number_unit_on_one_line():
         "158 (72.1%)", "60.0–87.6", "(-24.3 to -8.3)", "26 (46.4%)", "0.0–0.7", "0.90–2.97",
     ]  # fmt: skip
     assert "<td>Any</td>" in html and "&lt;0.001" in html  # labels and other text as they were
+    noted = TableResult("t3", "T", shown, layout=lambda df: df, footnotes=("Monte Carlo p-value.",))
+    assert '<li>Monte Carlo <span class="nw">p-value</span>.</li>' in noted.to_report_html()
