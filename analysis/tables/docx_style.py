@@ -13,6 +13,7 @@ from typing import Any
 
 from analysis.tables.docx_fit import CELL_PAD_PT, TableFit
 from analysis.tables.journal import JournalStyle
+from analysis.tables.render import is_sub_row
 
 DOC_TITLE = "Document Title"
 TABLE_TITLE = "Table Title"
@@ -174,9 +175,9 @@ def start_table(doc: Any, header: Sequence[str], fit: TableFit, *, last: bool) -
 
 
 def _indented(j: int, text: str) -> bool:
-    """Whether the cell of column ``j`` holding ``text`` is an indented label (first column,
-    starting with two spaces)."""
-    return j == 0 and text.startswith("  ")
+    """Whether the cell of column ``j`` holding ``text`` is an indented label: the first
+    column's sub-row, by the rule the HTML renderers read (``render.is_sub_row``)."""
+    return j == 0 and is_sub_row(text)
 
 
 def _shown(j: int, text: str) -> str:

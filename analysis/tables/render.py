@@ -27,6 +27,12 @@ Layout = Callable[[pd.DataFrame], pd.DataFrame]
 SUB_ROW = "    "
 
 
+def is_sub_row(label: object) -> bool:
+    """Whether a first-column ``label`` marks a sub-row (starts with :data:`SUB_ROW`): the one
+    rule every renderer (HTML, report, Word) reads."""
+    return isinstance(label, str) and label.startswith(SUB_ROW)
+
+
 @dataclass(frozen=True)
 class TableResult:
     """One table: ``name``, ``title``, numeric ``frame`` (ARD), ``layout`` and ``footnotes``."""
@@ -99,7 +105,7 @@ class TableResult:
         disp = self.display(suppress_below=suppress_below)
         stub = disp.columns[0]
         # a sub-row's label starts with four spaces, which HTML collapses: indented by style
-        sub = disp[stub].map(lambda v: isinstance(v, str) and v.startswith(SUB_ROW)).to_numpy()
+        sub = disp[stub].map(is_sub_row).to_numpy()
         disp[stub] = [v.strip() if indent else v for v, indent in zip(disp[stub], sub, strict=True)]
         gt = GT(disp, rowname_col=stub, groupname_col=self.row_groups, id=f"tbl-{self.name}")
         gt = gt.tab_header(title=self.title).tab_stubhead(label=stub)
@@ -129,7 +135,7 @@ class TableResult:
             cells = []
             for j, v in enumerate(row):
                 text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-                indent = j == 0 and text.startswith(SUB_ROW)
+                indent = j == 0 and is_sub_row(text)
                 css = ' class="sub"' if indent else (' class="num"' if j else "")
                 shown = escape(text.strip() if indent else text)
                 cells.append(f"<td{css}>{_unbroken(shown, _NUMBER_UNITS) if j else shown}</td>")

@@ -15,11 +15,11 @@ from analysis.tables.journal import journal_style
 HEADER = ["Characteristic", "Female (N=3)", "Male (N=4)"]
 ROWS = [
     ["Age, years", "", ""],
-    ["  Mean (SD)", "41.2 (3.1)", "−2.0 (1.0)"],
-    ["  Median [Q1, Q3]", " 40 [38, 44]", "39 [35, 41] "],
+    ["    Mean (SD)", "41.2 (3.1)", "−2.0 (1.0)"],
+    ["    Median [Q1, Q3]", " 40 [38, 44]", "39 [35, 41] "],
     ["Sex <&> \"quoted\" 'x'", "1 (33.3%)", "—"],
     ["tab\there", "line\nbreak", "carriage\rreturn"],
-    ["  indented\tand tabbed", "", "0 (0.0%)"],
+    ["    indented\tand tabbed", "", "0 (0.0%)"],
     ["Last row", "  spaced", "p < 0.001"],
 ]
 
@@ -54,6 +54,6 @@ def test_each_copy_holds_its_own_text() -> None:
     table = add_table(doc, HEADER, rows, fit)
     got = [[cell.text for cell in row.cells] for row in table.rows[1:]]
     shown = [
-        [v.strip() if j == 0 and v.startswith("  ") else v for j, v in enumerate(r)] for r in rows
+        [v.strip() if j == 0 and v.startswith("    ") else v for j, v in enumerate(r)] for r in rows
     ]
     assert got == [[v.replace("\r", "\n") for v in r] for r in shown]  # Word: a break either way

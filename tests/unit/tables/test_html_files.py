@@ -87,3 +87,37 @@ def test_the_report_table_keeps_each_number_unit_on_one_line():
     assert "<td>Any</td>" in html and "&lt;0.001" in html  # labels and other text as they were
     noted = TableResult("t3", "T", shown, layout=lambda df: df, footnotes=("Monte Carlo p-value.",))
     assert '<li>Monte Carlo <span class="nw">p-value</span>.</li>' in noted.to_report_html()
+
+
+def test_every_renderer_reads_the_same_sub_rows():
+    """Word, the report's HTML and great_tables indent the same labels: those starting with
+    ``SUB_ROW``. A label with two or three leading spaces is not a sub-row in any of them
+    (Word used to indent from two spaces, the HTML renderers from four)."""
+    import docx
+
+    from analysis.tables.office import write_docx
+
+    shown = pd.DataFrame(
+        {
+            "Characteristic": ["Sex", f"{SUB_ROW}Female", "  two spaces", "   three", "Age"],
+            "Overall (N=10)": ["", "4 (40.0%)", "1", "2", "40.0 (5.0)"],
+        }
+    )
+    table = TableResult("t1", "Sub-rows", shown, layout=lambda df: df)
+    expected = [False, True, False, False, False]
+
+    report = re.findall(r"<tr><td([^>]*)>", table.to_report_html())
+    assert [' class="sub"' in css for css in report] == expected
+
+    stub = _Stub()
+    stub.feed(table.to_html())
+    assert ["gt_indent_" in classes for _, classes in stub.cells] == expected
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = docx.Document(str(write_docx([table], Path(tmp) / "t.docx")))
+    cells = [row.cells[0].paragraphs[0] for row in doc.tables[0].rows[1:]]
+    assert [p.paragraph_format.left_indent is not None for p in cells] == expected
+    assert [p.text for p in cells][1:4] == ["Female", "  two spaces", "   three"]
