@@ -9,6 +9,7 @@ runs both shipped studies and the method catalogue against it), never left out s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -281,6 +282,38 @@ def method_words(text: str) -> str:
     if rest[0].isdigit():
         return f"{m.name}, {rest}"
     return f"{m.name} {rest}"
+
+
+# the numbers of its own table that a method text holds (``stats.ffh``'s Monte Carlo p-value:
+# the table's size n and the standard error of p); a placeholder no method text holds
+_PER_TABLE = re.compile(r"(?<=n = )\d+|(?<=SE of p )[0-9.e+-]+")
+_SLOT = "\x00"
+
+
+def per_table_key(text: str) -> str:
+    """``text`` with the numbers of its own table blanked: texts with the same key differ only
+    in those (the same test on tables of different sizes)."""
+    return _PER_TABLE.sub(_SLOT, text)
+
+
+def per_table_merged(texts: Iterable[str]) -> list[str]:
+    """Method texts once each, in the order given; those that differ only in the numbers of
+    their own table merged into one text listing them in that order: three strata's Monte Carlo
+    p-values read "...; n = 237691, 680818 and 918509 > 10000, the exact test's size limit;
+    Monte Carlo SE of p 1.0e-05)" instead of the method three times (a number the tables share
+    is written once)."""
+    groups: dict[str, list[list[str]]] = {}
+    for text in dict.fromkeys(texts):
+        groups.setdefault(per_table_key(text), []).append(_PER_TABLE.findall(text))
+    out = []
+    for key, numbers in groups.items():
+        shown = [
+            column[0] if len(set(column)) == 1 else and_list(list(column))
+            for column in zip(*numbers, strict=True)
+        ]
+        parts = key.split(_SLOT)
+        out.append(parts[0] + "".join(v + part for v, part in zip(shown, parts[1:], strict=True)))
+    return out
 
 
 def is_count_description(text: str) -> bool:

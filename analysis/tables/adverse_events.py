@@ -22,7 +22,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
-from analysis.report.method_prose import method_words
+from analysis.report.method_prose import method_words, per_table_key, per_table_merged
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
@@ -498,18 +498,23 @@ def _test_note(by: str, p: pd.DataFrame) -> list[str]:
     """The note naming the tests of the p-values; when they are of more than one method (an
     exact test switched to Monte Carlo above its enumeration limit), which rows (and, with
     several p-value columns, which columns) each one is: the most used is "the others"."""
-    used: dict[str, list[str]] = {}
+    used: dict[str, tuple[list[str], list[str]]] = {}  # rows and texts of each method
     several = p["group"].nunique() > 1
     for level, group, method in zip(p["level"], p["group"], p["method"], strict=True):
         where = f"{level} ({_group_title(group)})" if several else str(level)
-        used.setdefault(method_words(method), []).append(where)
+        rows, texts = used.setdefault(per_table_key(method_words(method)), ([], []))
+        rows.append(where)
+        texts.append(method_words(method))
     if not used:
         return []
+    words = {key: per_table_merged(texts)[0] for key, (_, texts) in used.items()}
     if len(used) == 1:
-        return [f"p-values compare the `{by}` levels: {next(iter(used))}."]
-    most = max(used, key=lambda m: len(used[m]))  # ties: the first in the frame
-    parts = [f"{m} for {and_list(rows)}" for m, rows in used.items() if m != most]
-    return [f"p-values compare the `{by}` levels: {'; '.join(parts)}; {most} for the others."]
+        return [f"p-values compare the `{by}` levels: {next(iter(words.values()))}."]
+    most = max(used, key=lambda m: len(used[m][0]))  # ties: the first in the frame
+    parts = [f"{words[m]} for {and_list(rows)}" for m, (rows, _) in used.items() if m != most]
+    return [
+        f"p-values compare the `{by}` levels: {'; '.join(parts)}; {words[most]} for the others."
+    ]
 
 
 def _teae_note(teae_flag: str) -> str:

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import exposure_counts
+from analysis.report.method_prose import per_table_merged
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
@@ -197,7 +198,9 @@ def _distribution_tests(
 
 
 def _test_notes(frame: pd.DataFrame, by: list[str]) -> list[str]:
-    methods = sorted(set(frame.loc[frame["stat"] == "p_value", "method"]))
+    p = frame.loc[frame["stat"] == "p_value"]
+    place = {group: i for i, group in enumerate(p_value_groups(frame))}  # the columns' order
+    methods = per_table_merged(p["method"].iloc[np.argsort(p["group"].map(place), kind="stable")])
     return [f"p-values compare {by[0]} levels: {'; '.join(methods)}."] if by and methods else []
 
 

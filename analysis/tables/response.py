@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
-from analysis.report.method_prose import method_words
+from analysis.report.method_prose import method_words, per_table_merged
 from analysis.stats import tests
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
@@ -400,8 +400,8 @@ def _footnotes(
     ]
     p = frame.loc[frame["stat"] == "p_value"]
     is_trend = p["context"] == TREND_CONTEXT
-    ffh = sorted(set(p.loc[(p["level"] == "") & ~is_trend, "method"]))
-    trend = sorted(set(p.loc[is_trend, "method"]))
+    ffh = per_table_merged(p.loc[(p["level"] == "") & ~is_trend, "method"])
+    trend = per_table_merged(p.loc[is_trend, "method"])
     where = f"within each `{within}` stratum and in all subjects" if within else "in all subjects"
     if ffh:
         notes.append(

@@ -250,3 +250,26 @@ def test_a_note_of_two_tests_says_which_rows_each_is():
     (same,) = _test_note("sex", columns.assign(method=exact))
     assert same == "p-values compare the `sex` levels: Fisher–Freeman–Halton exact test."
     assert _test_note("sex", columns.iloc[:0]) == []
+
+
+def test_a_note_names_one_test_on_tables_of_different_sizes_once():
+    """The same Monte Carlo test in two columns differs only in each table's n and SE: the note
+    names it once with both, rather than as two methods."""
+    from analysis.tables.adverse_events import _test_note
+
+    mc = "fisher-freeman-halton monte carlo (B=100, seed=1; n = {} > 10, the exact test's size limit; Monte Carlo SE of p 1.0e-02)"  # noqa: E501
+    frame = pd.DataFrame(
+        {
+            "level": ["pain", "pain", "edema", "edema"],
+            "group": ["therapy_group=mono;sex=*", "sex=*"] * 2,
+            "method": [mc.format(12), mc.format(30), mc.format(12), "fisher-freeman-halton exact"],
+        }
+    )
+    (note,) = _test_note("sex", frame)
+    assert note.count("seed=1") == 1
+    assert "n = 12 and 30 > 10" in note
+    assert note.startswith(
+        "p-values compare the `sex` levels: Fisher–Freeman–Halton exact test for edema "
+        "(overall (sex)); Fisher–Freeman–Halton test, Monte Carlo p-value (B=100, seed=1; "
+    )
+    assert note.endswith(") for the others.")
