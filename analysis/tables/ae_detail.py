@@ -201,7 +201,9 @@ def _test_notes(frame: pd.DataFrame, by: list[str]) -> list[str]:
     p = frame.loc[frame["stat"] == "p_value"]
     place = {group: i for i, group in enumerate(p_value_groups(frame))}  # the columns' order
     methods = per_table_merged(p["method"].iloc[np.argsort(p["group"].map(place), kind="stable")])
-    return [f"p-values compare {by[0]} levels: {'; '.join(methods)}."] if by and methods else []
+    return (
+        [f"p-values compare the `{by[0]}` levels: {'; '.join(methods)}."] if by and methods else []
+    )
 
 
 def _group_head(group: str, big_n: float | None) -> str:

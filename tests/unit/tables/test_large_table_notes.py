@@ -50,6 +50,7 @@ def test_the_severity_note_names_the_monte_carlo_test_once_with_each_stratum_n()
         seed=11,
     )  # fmt: skip
     (note,) = [n for n in tab.footnotes if n.startswith("p-values compare")]
+    assert note.startswith("p-values compare the `sex` levels: ")  # a label where the study has one
     assert note.count("seed=") == 1
     assert _ns(note) == f"{EXACT_MAX_N + 1}, {EXACT_MAX_N + 500} and {2 * EXACT_MAX_N + 501}"
     p = tab.frame.loc[tab.frame["stat"] == "p_value", "method"]
