@@ -318,7 +318,8 @@ def ae_by_exposure(
         f"n (%) = subjects with the event after that {noun}, percent of the subjects who "
         f"received it (N); events attributed to the last {noun} on or before onset.",
         pooling_note(pooling, noun=noun, pooled_n=exposed.get(pooling.start)),
-        f"{ci_level(alpha)}% CI ({ci}) in the analysis-results frame.",
+        f"{ci_level(alpha)}% CIs of the percentages ({ci}) are not shown; they are in the "
+        "analysis results data (ard.csv).",
     )
     return TableResult(
         name="ae_by_exposure",

@@ -56,3 +56,10 @@ def test_the_table_pools_the_tail_and_says_so():
     assert pooled.set_index("stat")["value"][["n", "N", "events"]].tolist() == [2, 5, 2]
     assert any("pooled as ≥ 3 (N = 5" in n for n in t.footnotes)
     assert "Session ≥ 3 (N=5)" in t.display().columns
+    shown = " ".join(t.display().columns)
+    assert "CI" not in shown  # the intervals are in the ARD only, and the note says where
+    assert set(f["stat"]) >= {"ci_low", "ci_high"}
+    assert (
+        "95% CIs of the percentages (wilson) are not shown; they are in the analysis results"
+        in (" ".join(t.footnotes))
+    )
