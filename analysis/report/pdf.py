@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from analysis.tables.render import print_unbroken
 from analysis.write.atomic import atomic_path
 
 #: 2000-01-01T00:00:00Z; fontTools stamps embedded font subsets with SOURCE_DATE_EPOCH if set,
@@ -45,5 +46,7 @@ def html_to_pdf(html: str, path: str | Path) -> Path:
     with _source_date_epoch(), atomic_path(path) as tmp:
         # tagged (PDF structure tags: headings, tables, figures with their alt text, reading
         # order) for screen readers; the pages look the same (+0.5 s for the reference report)
-        HTML(string=html, base_url=None).write_pdf(tmp, uncompressed_pdf=False, pdf_tags=True)
+        # (units that do not wrap as characters, not styled spans: ``print_unbroken``)
+        page = HTML(string=print_unbroken(html), base_url=None)
+        page.write_pdf(tmp, uncompressed_pdf=False, pdf_tags=True)
     return path

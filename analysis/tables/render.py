@@ -308,12 +308,32 @@ _NUMBER_UNITS = re.compile(
     r"|\([^\s()]+ to [^\s()]+\)"  # (-24.3 to -8.3)
     r"|[^\s()\[\]–]+–[^\s()\[\]–]+"  # 58.1–66.3
 )
-_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+|[^\s/]+(?:/[^\s/]+)+")  # also mg/day, 3×/week
 
 
 def _unbroken(html_text: str, units: re.Pattern[str]) -> str:
     """``html_text`` with each match of ``units`` in a span that does not wrap."""
     return units.sub(lambda m: f'<span class="nw">{m.group()}</span>', html_text)
+
+
+_NW_SPAN = re.compile(r'<span class="nw">([^<]*)</span>')
+_JOINED = re.compile(r"([-–—/])")
+NO_BREAK_SPACE, WORD_JOINER = "\u00a0", "\u2060"
+
+
+def print_unbroken(html_text: str) -> str:
+    """The report's HTML as the PDF prints it: each unit that does not wrap (``_unbroken``'s
+    spans, whose nowrap style is for print) written with no-break spaces, and word joiners
+    around its hyphens, dashes and slashes, instead of the span. The same lines; but WeasyPrint
+    lays out a nowrap span after other text wrongly: "1. Logistic" alone on a line, the rest of
+    the note on the next (its inline line breaking, WeasyPrint issue #1614); text it breaks
+    by Unicode's rules (UAX #14) alone. On screen the spans stay, and wrap where they must."""
+
+    def joined(m: re.Match[str]) -> str:
+        text = _JOINED.sub(f"{WORD_JOINER}\\1{WORD_JOINER}", m.group(1))
+        return text.replace(" ", NO_BREAK_SPACE)
+
+    return _NW_SPAN.sub(joined, html_text)
 
 
 def escape(text: object) -> str:

@@ -145,8 +145,9 @@ def test_tables_docx_numbers_the_tables_as_the_report_does(shipped, study: str) 
 def test_pdf_pages_keep_notes_lead_ins_and_units_whole(shipped, study: str) -> None:
     """A table's numbered notes stay whole, on the page of its last rows (the dutasteride
     report once opened page 8 with note 6 of Table 3), a paragraph leading into a list
-    ("References (statistical methods):") is never the last line of a page, and a wrapped
-    table cell breaks between units, not inside one."""
+    ("References (statistical methods):") is never the last line of a page, a wrapped
+    table cell breaks between units, not inside one, and a note's first line holds more than
+    its first word."""
     import re
     import subprocess
 
@@ -156,10 +157,21 @@ def test_pdf_pages_keep_notes_lead_ins_and_units_whole(shipped, study: str) -> N
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     stranded, dangling = [], []
-    # a wrapped table cell never breaks an interval after its dash ("[60.0–" / "87.6]") nor
-    # "p-value" at its hyphen (the dutasteride report once did both on pages 5 and 10)
-    broken = [ln.strip() for ln in text.splitlines() if re.search(r"\d–(\s|$)|(^|\s)p-(\s|$)", ln)]
+    # a wrapped table cell never breaks an interval after its dash ("[60.0–" / "87.6]"),
+    # "p-value" at its hyphen (the dutasteride report once did both on pages 5 and 10), nor a
+    # unit at its slash ("0.25 mg/" / "day" in the minoxidil dose table's header)
+    unit_broken = r"\d–(\s|$)|(^|\s)p-(\s|$)|\w/(\s|$)"
+    broken = [ln.strip() for ln in text.splitlines() if re.search(unit_broken, ln)]
     assert not broken, "table cells broken inside a unit:\n" + "\n".join(broken)
+    # a note's first line is never its first word alone, the rest on the next line (WeasyPrint
+    # laid out the print-only nowrap spans so: "1. Logistic" / "regression (statsmodels ...")
+    lines = [line.strip() for line in text.splitlines()]
+    alone = [
+        f"{line!r} then {after!r}"
+        for line, after in zip(lines, lines[1:], strict=False)
+        if re.fullmatch(r"\d+\. \S+", line) and after and not re.match(r"\d+\. ", after)
+    ]
+    assert not alone, "notes whose first word stands alone on a line:\n" + "\n".join(alone)
     for number, page in enumerate(text.split("\f")[:-1], start=1):
         lines = [line.strip() for line in page.splitlines() if line.strip()]
         body = lines[1:-1]  # without the running header and the page number
