@@ -212,13 +212,22 @@ def fmt_count(x: float | None) -> str:
 
 def fmt_pct(x: float | None, digits: int | None = None) -> str:
     """A percentage with ``digits`` decimals, or as many as the journal style says (1 by
-    default)."""
+    default); one above 0 that would round to 0 is shown as "<0.1%", one below 100 that would
+    round to 100 as ">99.9%" (at one decimal): never a count of some as "0.0%", nor of fewer
+    than all as "100.0%"."""
     text = _marker(x)
     if text is not None:
         return text
     if x is None or _missing(x):
         return ""
-    return f"{x:.{pct_digits(float(x), current_style(), digits)}f}%"
+    places = pct_digits(float(x), current_style(), digits)
+    shown = f"{x:.{places}f}"
+    step = 10.0**-places  # the smallest percentage shown at these decimals
+    if x > 0 and float(shown) == 0:  # 1 of 2,469: "<0.1%", not "0.0%", which reads as none
+        return f"<{step:.{places}f}%"
+    if x < 100 and float(shown) == 100:  # not all: ">99.9%", not "100.0%"
+        return f">{100 - step:.{places}f}%"
+    return f"{shown}%"
 
 
 def fmt_n_pct(n: float | None, pct: float | None, digits: int | None = None) -> str:

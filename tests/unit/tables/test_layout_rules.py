@@ -153,3 +153,23 @@ def test_by_sex_a_variable_with_levels_of_one_sex_is_not_tested(mini_study):
     assert "p_value" not in _stats(t.frame, "baseline_grade")
     note = next(n for n in t.footnotes if "not tested" in n)
     assert "partly determined by sex: levels of one sex, Ludwig I (female), HN IV (male)" in note
+
+
+def test_a_percentage_of_some_never_reads_as_none_nor_of_fewer_than_all_as_all():
+    """1 case of 2,469 is "1 (<0.1%)", not "1 (0.0%)" (seen in the minoxidil dose table); 2,468
+    of 2,469 is ">99.9%"; 0 and 100 stay "0.0%" and "100.0%"; with other decimals the bound is
+    the smallest step shown."""
+    from analysis.tables.journal import JournalStyle, use_style
+    from analysis.tables.render import fmt_n_pct, fmt_pct
+
+    assert fmt_n_pct(1, 100 / 2469) == "1 (<0.1%)"
+    assert fmt_n_pct(2468, 100 * 2468 / 2469) == "2468 (>99.9%)"
+    assert [fmt_pct(x) for x in (0, 0.05, 0.0499, 50, 99.9499, 99.95, 100)] == [
+        "0.0%", "0.1%", "<0.1%", "50.0%", "99.9%", ">99.9%", "100.0%",
+    ]  # fmt: skip
+    assert [fmt_pct(x, 0) for x in (0, 0.4, 0.6, 99.4, 99.6, 100)] == [
+        "0%", "<1%", "1%", "99%", ">99%", "100%",
+    ]  # fmt: skip
+    with use_style(JournalStyle("two_small", pct_digits=(0, 2))):
+        assert fmt_pct(0.004) == "<0.01%"
+        assert fmt_pct(40.0) == "40%"
