@@ -137,10 +137,19 @@ def baseline_table(
     frame = frame.loc[~(frame["variable"].isin(untested) & frame["stat"].isin(UNTESTED_STATS))]
     frame = frame.reset_index(drop=True)
     tested = frame.loc[frame["stat"] == "p_value", ["variable", "method"]].drop_duplicates()
-    notes = [
-        "Categorical: n (%) of non-missing values; continuous: mean (SD) and median [Q1, Q3] "
-        "(quartiles by linear interpolation, R type 7).",
-    ]
+    # what the rows show, for the kinds of variable the table has (a yes/no one as n (%))
+    counted_rows = any(kind != "continuous" for kind in kinds.values())
+    shows = [
+        *(["categorical: n (%) of non-missing values"] if counted_rows else []),
+        *(
+            ["continuous: mean (SD) and median [Q1, Q3] (quartiles by linear interpolation, "
+             "R type 7)"]
+            if "continuous" in kinds.values()
+            else []
+        ),
+    ]  # fmt: skip
+    said = "; ".join(shows)
+    notes = [f"{said[:1].upper()}{said[1:]}."] if said else []
     if len(tested):
         per_test: dict[str, list[str]] = {}
         for r in tested.itertuples():

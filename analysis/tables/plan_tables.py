@@ -47,6 +47,7 @@ from analysis.tables.plan_context import (
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
 from analysis.tables.time_to_event import cox_table, time_to_event_table
+from analysis.words import counted
 
 SEX = "sex"  # the canonical sex column of the patient table
 
@@ -256,8 +257,8 @@ def _frequencies(ctx: Context, name: str, spec: FrequenciesTable) -> TableResult
 
     frame = concat_ard([f, ard_frame(rows, context="categorical_summary")]) if rows else f
     notes.append(
-        f"n (%) of patients with each level among those with a value; {ctx.options.ci_level}% CI "
-        f"of the percentage: {method or ctx.options.ci_method}."
+        f"{ctx.options.ci_level}% CIs of the percentages ({method or ctx.options.ci_method}) "
+        "are not shown; they are in the analysis results data (ard.csv)."
     )
     title = spec.title or "Frequencies of " + ", ".join(ctx.label(v) for v in spec.variables)
     t = dataclasses.replace(t, frame=frame, title=title, _displayed={})
@@ -287,8 +288,9 @@ def build_table(
 
     ctx = Context(config, result)
     check_shown(name, spec, result.tables, config)  # no identifier, date or free text shown
-    if ctx.subjects(spec).empty:
-        return _no_patients(name, spec)
+    population = ctx.subjects(spec)
+    if population.empty:
+        return _no_patients(name, spec, config)
     try:
         table = BUILDERS[spec.kind](ctx, name, spec)
     except (ValueError, KeyError) as exc:
@@ -297,7 +299,15 @@ def build_table(
             f"table {name!r} (kind {spec.kind}) cannot be built: {cause}. Change its settings "
             f"under `analysis.tables.{name}` in the study file, or remove it."
         ) from exc
+    if spec.population is not None:  # the reader is told whom the table counts
+        table = with_notes(table, [_population_note(config, spec.population, len(population))])
     return relabelled(table, config, _columns(result))
+
+
+def _population_note(config: StudyConfig, population: str, n: int) -> str:
+    """The footnote of a table restricted to a subgroup: its label and size."""
+    label = config.subgroups[population].label
+    return f'Population: the subgroup "{label}", {counted(n, "patient")} of the included cohort.'
 
 
 def relabelled(table: TableResult, config: StudyConfig, columns: Iterable[str] = ()) -> TableResult:
@@ -348,12 +358,16 @@ def _columns(result: CleanResult) -> list[str]:
     return list(dict.fromkeys(c for t in result.tables.values() for c in t.columns))
 
 
-def _no_patients(name: str, spec: TableSpec) -> TableResult:
+def _no_patients(name: str, spec: TableSpec, config: StudyConfig) -> TableResult:
     """The table of an empty population: no numbers, a footnote saying why (the run's warnings
     name the inclusion step or subgroup that left nobody)."""
     from analysis.ard import ard_frame
 
-    where = f"subgroup '{spec.population}'" if spec.population else "the included cohort"
+    where = (
+        f'the subgroup "{config.subgroups[spec.population].label}"'
+        if spec.population
+        else "the included cohort"
+    )
     note = f"No patient in {where}: nothing to analyse (see the warnings of the run)."
     return TableResult(
         name=name,

@@ -219,6 +219,10 @@ def test_constant_covariate_is_dropped_with_a_footnote(mini):
         "Sex dropped from the covariates: every one of the 6 complete cases is 'male', "
         "so it has no contrast to estimate." in t.footnotes
     )
+    # a table of a subgroup says whom it counts, by the subgroup's label and size
+    assert t.footnotes[-1] == 'Population: the subgroup "Men", 6 patients of the included cohort.'
+    everyone = build_table(config, clean2, "m", spec.model_copy(update={"population": None}))  # type: ignore[arg-type]
+    assert not any(n.startswith("Population:") for n in everyone.footnotes)
 
 
 def test_a_table_that_cannot_be_built_names_its_key(mini):
@@ -290,6 +294,13 @@ def test_frequencies_kind_counts_with_wilson_ci(mini):
     assert f["pct"] == 100
     assert f["ci_low"] == pytest.approx(20.65, abs=0.01)  # Wilson 95% CI of 1/1: 20.65-100
     assert set(t.frame["table"]) == {"reasons"}
+    # the intervals are not columns of the table, and the notes say so (and where they are)
+    assert not any("CI" in c for c in t.display().columns)
+    assert t.footnotes == (
+        "Categorical: n (%) of non-missing values.",
+        "95% CIs of the percentages (Wilson score interval) are not shown; they are in the "
+        "analysis results data (ard.csv).",
+    )
 
 
 def test_reference_yaml_is_the_reference_study():

@@ -131,3 +131,18 @@ def test_footnote_names_every_test():
         "Tests: Welch's t-test for Age; Score. Pearson's χ² test (no continuity correction) for "
         "Centre; X."
     )
+
+
+def test_the_first_note_describes_only_the_kinds_of_row_the_table_has():
+    """A table of categorical variables alone says nothing of means and quartiles (the
+    minoxidil reasons-for-stopping table did), one of continuous variables alone nothing of
+    n (%); a yes/no variable is shown as n (%)."""
+    both = baseline_table(DATA, by="sex", variables=VARS).footnotes[0]
+    assert both.startswith("Categorical: n (%) of non-missing values; continuous: mean (SD)")
+    (only_levels, *_) = baseline_table(DATA, by="sex", variables={"centre": "Centre"}).footnotes
+    assert only_levels == "Categorical: n (%) of non-missing values."
+    (yes_no, *_) = baseline_table(DATA, by="sex", variables={"has_x": "X"}).footnotes
+    assert yes_no == only_levels
+    (numbers, *_) = baseline_table(DATA, by="sex", variables={"age_years": "Age"}).footnotes
+    assert numbers.startswith("Continuous: mean (SD) and median [Q1, Q3]")
+    assert "n (%)" not in numbers
