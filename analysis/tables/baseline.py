@@ -405,11 +405,11 @@ def _layout(
         continuous = (sub["stat"] == "mean").any()
         p = look.get((var, "", star[0], "p_value")) if star else None
         smd = look.get((var, "", star[0], "smd")) if star else None
-        shown_p = NOT_TESTED if var in (untested or set()) else ""
+        shown_p = NOT_TESTED if var in (untested or set()) else ""  # "no p-value or SMD"
         extra = (
             {
                 "p-value": fmt_p(p) if p is not None else shown_p,
-                "SMD": fmt_num(smd, 2) if smd is not None else "",
+                "SMD": fmt_num(smd, 2) if smd is not None else shown_p,
             }
             if star
             else {}

@@ -47,7 +47,9 @@ def test_a_variable_determined_by_the_groups_is_summarised_not_tested():
     assert "Grade: determined by sex: each level occurs in one group only" in note
     shown = t.display().set_index("Characteristic")
     assert shown.loc["Grade, n (%)", "p-value"] == "—"
+    assert shown.loc["Grade, n (%)", "SMD"] == "—"  # as the note says: no p-value or SMD
     assert shown.loc["Centre, n (%)", "p-value"] not in ("", "—")
+    assert shown.loc["Centre, n (%)", "SMD"] not in ("", "—")
 
 
 def test_a_declared_not_tested_variable_is_named_with_its_reason():
