@@ -15,4 +15,13 @@ def and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-__all__ = ["and_list", "counted"]
+def in_sentence(text: str) -> str:
+    """A label as a word inside a sentence: its first letter small when it is a capital before a
+    small letter ("Treated for 3 months" -> "treated for 3 months"); an acronym or a code keeps
+    its capitals ("HIV positive", "HN grade")."""
+    if text[:1].isupper() and text[1:2].islower():
+        return text[:1].lower() + text[1:]
+    return text
+
+
+__all__ = ["and_list", "counted", "in_sentence"]

@@ -23,6 +23,7 @@ from matplotlib.text import Text
 
 from analysis.figures.theme import DOUBLE_COLUMN_IN, FONT_PT, SMALL_FONT_PT
 from analysis.studyfile.design import slug
+from analysis.words import in_sentence
 
 FLOW_COLUMNS = ["stage", "kind", "key", "parent", "label", "n"]
 _NEGATE = {
@@ -167,7 +168,7 @@ def flow_counts(
         default = (
             "conflicting duplicate records"
             if step == "conflict"
-            else f"not met: {_lower_first(str(rec['label']))}"
+            else f"not met: {in_sentence(str(rec['label']))}"
         )
         if n:
             stage_reasons.append((reasons.get(step, default), n))
@@ -256,10 +257,6 @@ def _negate(criterion: str) -> str:
         if w.endswith(("able", "ible")):
             return _upper_first(" ".join([*words[:i], "not", *words[i:]]))
     return f"Not {criterion}"
-
-
-def _lower_first(s: str) -> str:
-    return s[:1].lower() + s[1:]
 
 
 def _upper_first(s: str) -> str:

@@ -42,6 +42,7 @@ from analysis.studyfile.plan import (
 )
 from analysis.studyfile.plan_defaults import effective_plan, level_label, variable_label
 from analysis.synthetic import MARK, is_synthetic
+from analysis.words import in_sentence
 
 if TYPE_CHECKING:
     from analysis.run.study import Study
@@ -121,7 +122,7 @@ def _model_words(config: StudyConfig, table: str, word: Callable[[str], str]) ->
     spec = effective_plan(config).tables.get(table)
     title = getattr(spec, "title", None)
     if title:
-        return title[:1].lower() + title[1:] if title[1:2].islower() else title
+        return in_sentence(title)
     outcome = getattr(spec, "outcome", None)
     return f"the model of {word(outcome)}" if isinstance(outcome, str) else "the model"
 

@@ -10,7 +10,7 @@ from analysis.report.manifest import package_versions
 from analysis.report.method_prose import references, statistics_sentences, used_methods
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.design import describe_group
-from analysis.words import counted
+from analysis.words import counted, in_sentence
 
 
 def _first_clause(method: str) -> str:
@@ -113,7 +113,11 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         "agreeing values were merged; patients with conflicting duplicate records were excluded; "
         f"duplicate {_child_records(config)} were merged. Implausible values were set missing; "
         "every excluded or corrected record is listed in the exclusion and audit logs.",
-        "Inclusion criteria: " + "; ".join(c.label for c in config.inclusion) + ".",
+        "Inclusion criteria: "
+        + "; ".join(
+            c.label if i == 0 else in_sentence(c.label) for i, c in enumerate(config.inclusion)
+        )
+        + ".",
         "Definitions. " + " ".join(definitions(config)),
     ]
     used, unknown = used_methods(ard.loc[ard["method"] != "", "method"].drop_duplicates())

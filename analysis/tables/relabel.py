@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.words import in_sentence
+
 if TYPE_CHECKING:
     from analysis.report.method_prose import Method
 
@@ -152,9 +154,7 @@ def _in_sentence(match: re.Match[str], words: Mapping[str, str]) -> str:
     text = words[code]
     before = match.string[: match.start()].rstrip()
     starts = not before or before[-1] in ".:!?"
-    if not starts and text[:1].isupper() and text[1:2].islower():
-        return text[:1].lower() + text[1:]
-    return text
+    return text if starts else in_sentence(text)
 
 
 def relabel_frame(

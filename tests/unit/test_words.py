@@ -1,6 +1,6 @@
 """Counts and lists in a reader's words (``analysis.words``)."""
 
-from analysis.words import and_list, counted
+from analysis.words import and_list, counted, in_sentence
 
 
 def test_a_count_agrees_with_its_noun():
@@ -14,3 +14,29 @@ def test_a_list_reads_as_a_sentence():
     assert and_list(["a"]) == "a"
     assert and_list(["a", "b"]) == "a and b"
     assert and_list(["a", "b", "c"]) == "a, b and c"
+
+
+def test_a_label_inside_a_sentence_keeps_only_its_acronyms_capital():
+    assert in_sentence("At least 6 months of follow-up") == "at least 6 months of follow-up"
+    assert in_sentence("HIV positive") == "HIV positive"
+    assert in_sentence("HN grade") == "HN grade"
+    assert in_sentence("treated") == "treated"
+    assert in_sentence("A") == "A"  # one letter: a name or a level, left as it is
+    assert in_sentence("") == ""
+
+
+def test_the_inclusion_criteria_read_as_one_sentence():
+    """The dutasteride methods read "...; At least 6 months of follow-up ..." after a semicolon."""
+    import pandas as pd
+
+    from analysis.report.methods import methods_paragraphs
+    from analysis.studyfile.config import StudyConfig
+    from tests.golden.snapshot import shipped_studies
+
+    (path,) = [p for p in shipped_studies() if p.stem == "dutasteride_mesotherapy"]
+    config = StudyConfig.load(path)
+    paragraphs = methods_paragraphs(config, pd.DataFrame({"method": pd.Series([], dtype=str)}))
+    assert (
+        "Inclusion criteria: Treated with dutasteride mesotherapy (at least one session "
+        "recorded); at least 6 months of follow-up after the first session."
+    ) in paragraphs
