@@ -30,7 +30,15 @@ from analysis.tables.exposure_pool import (
     pool_exposures,
     pooling_note,
 )
-from analysis.tables.render import TableResult, fmt_count, fmt_n_pct, fmt_num, fmt_p, stat_lookup
+from analysis.tables.render import (
+    SUB_ROW,
+    TableResult,
+    fmt_count,
+    fmt_n_pct,
+    fmt_num,
+    fmt_p,
+    stat_lookup,
+)
 
 NONE_LEVEL = "no event"
 
@@ -219,17 +227,29 @@ def _dist_layout(frame: pd.DataFrame, first: str) -> pd.DataFrame:
     var = frame["variable"].iloc[0]
     levels = list(dict.fromkeys(frame.loc[frame["stat"] == "n", "level"]))
     pgroups = p_value_groups(frame)
+    heads = {g: _group_head(g, look.get((var, levels[0], g, "N"))) for g in groups}
+    p_heads = {
+        pg: "p, " + (_group_head(pg.rsplit(";", 1)[0], None) if ";" in pg else "overall")
+        for pg in pgroups
+    }
+    # the tests compare the whole distribution: their p-values on a row of their own, above
+    # the levels (on the first level's row they read as a test of that level alone)
     rows = []
+    if pgroups:
+        rows.append(
+            {
+                first: "Subjects, n (%)",
+                **dict.fromkeys(heads.values(), ""),
+                **{
+                    p_heads[pg]: fmt_p(look.get((var, "", pg, "p_value"), np.nan)) for pg in pgroups
+                },
+            }
+        )
     for lv in levels:
-        row = {first: lv}
+        row = {first: f"{SUB_ROW}{lv}" if pgroups else lv}
         for g in groups:
-            row[_group_head(g, look.get((var, lv, g, "N")))] = fmt_n_pct(
-                look.get((var, lv, g, "n")), look.get((var, lv, g, "pct"))
-            )
-        for pg in pgroups:
-            head = "p, " + (_group_head(pg.rsplit(";", 1)[0], None) if ";" in pg else "overall")
-            row[head] = fmt_p(look.get((var, "", pg, "p_value"), np.nan)) if lv == levels[0] else ""
-        rows.append(row)
+            row[heads[g]] = fmt_n_pct(look.get((var, lv, g, "n")), look.get((var, lv, g, "pct")))
+        rows.append({**row, **dict.fromkeys(p_heads.values(), "")})
     return pd.DataFrame(rows)
 
 

@@ -273,3 +273,33 @@ def test_a_note_names_one_test_on_tables_of_different_sizes_once():
         "(overall (sex)); Fisher–Freeman–Halton test, Monte Carlo p-value (B=100, seed=1; "
     )
     assert note.endswith(") for the others.")
+
+
+def test_the_severity_tests_sit_on_a_row_of_their_own_above_the_levels():
+    """The Fisher–Freeman–Halton test compares the whole distribution of highest severity: its
+    p-value was on the first level's row ("Mild"), where it read as a test of that level."""
+    import numpy as np
+
+    from analysis.tables.ae_detail import ae_severity
+    from analysis.tables.render import SUB_ROW
+
+    rng = np.random.default_rng(1)
+    subjects = pd.DataFrame(
+        {"patient_id": np.arange(60), "sex": pd.Categorical(rng.choice(["female", "male"], 60))}
+    )
+    events = pd.DataFrame(
+        {"patient_id": rng.choice(60, 40), "severity": rng.choice(["mild", "severe"], 40),
+         "is_teae": True}
+    )  # fmt: skip
+    shown = ae_severity(subjects, events, by=["sex"], order=["mild", "severe"]).display()
+    first, *levels = shown.to_dict("records")
+    assert first["Highest severity"] == "Subjects, n (%)"
+    assert first["p, overall"] not in ("", None)
+    assert all(first[c] == "" for c in shown.columns if "(N=" in c)
+    assert [r["Highest severity"] for r in levels] == [
+        f"{SUB_ROW}mild", f"{SUB_ROW}severe", f"{SUB_ROW}no event",
+    ]  # fmt: skip
+    assert all(r["p, overall"] == "" for r in levels)
+    # without a comparison the levels are the rows
+    alone = ae_severity(subjects, events, order=["mild", "severe"]).display()
+    assert list(alone["Highest severity"]) == ["mild", "severe", "no event"]
