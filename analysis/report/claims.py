@@ -504,7 +504,7 @@ def _ratio_row(claim: RatioClaim, index: dict[_Key, list[tuple[str, float]]]) ->
             claim, "ratio", claim.expected, _Found(None, "; ".join(missing)), claim.tolerance
         )
     assert num.value is not None and den.value is not None
-    terms = f"{_fmt(num.value)} / {_fmt(den.value)} x {_fmt(claim.scale)}"
+    terms = f"{_fmt(num.value)} / {_fmt(den.value)} × {_fmt(claim.scale)}"
     if den.value == 0:
         found = _Found(None, f"denominator is 0 ({claim.denominator.describe()})")
         return _numeric_row(claim, "ratio", claim.expected, found, claim.tolerance)

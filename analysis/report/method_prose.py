@@ -264,17 +264,20 @@ def method_of(text: str) -> Method | None:
     return max(found, key=lambda f: f[0])[1] if found else None
 
 
+_RANGE = re.compile(r"(\d)\.\.(\d)")  # a code's range of numbers, "1..4"
+
+
 def method_words(text: str) -> str:
     """A ``method`` text as a statistician writes it: the code's start replaced by the method's
     ``name`` and the details kept ("fisher exact" -> "Fisher's exact test", "wilson 95% CI" ->
     "Wilson score interval, 95% CI", "cochran-armitage trend (scores 1..4)" -> "Cochran–Armitage
-    test for trend (scores 1..4)"). A text already in words, or that describes a count, is
+    test for trend (scores 1–4)"). A text already in words, or that describes a count, is
     returned as it is (so the function can be applied twice)."""
     stripped = text.strip()
     m = method_of(stripped)
     if m is None or not m.name or stripped.startswith(m.name):
         return text
-    rest = stripped[len(m.prefix) :].strip()
+    rest = _RANGE.sub("\\1–\\2", stripped[len(m.prefix) :].strip())  # scores 1..4 -> 1–4
     if not rest:
         return m.name
     if rest[0] in ",;:":

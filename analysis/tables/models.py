@@ -121,7 +121,7 @@ def proportional_odds(
         f"{PO_METHOD}: cumulative logit model with one set of slopes for all {len(levels) - 1} "
         f"cut-points of {' < '.join(words.level(outcome, lv) for lv in levels)}; OR > 1 = "
         f"higher levels of {words.var(outcome).lower()} more likely. "
-        f"Odds ratios exp(beta) with Wald {level}% CI and Wald z-test p-values.",
+        f"Odds ratios exp(β) with Wald {level}% CI and Wald z-test p-values.",
         sample_note(design, outcome, words),
         "Subjects per outcome level: "
         + ", ".join(f"{words.level(outcome, lv)} {n}" for lv, n in zip(levels, counts, strict=True))
@@ -255,7 +255,7 @@ def logistic_model(
     words = Words(labels, level_labels)
     what = words.var(outcome).lower()
     notes = (
-        f"{LOGIT_METHOD}: odds ratios exp(beta) of {what} with Wald {level}% CI and Wald "
+        f"{LOGIT_METHOD}: odds ratios exp(β) of {what} with Wald {level}% CI and Wald "
         "z-test p-values.",
         sample_note(design, outcome, words),
         f"Events ({what}): {events} of {len(y)} subjects in the model.",

@@ -212,7 +212,7 @@ def test_ratio_claim_computes_scale_times_numerator_over_denominator(ard):
     assert row["check"] == "ratio"
     assert row["passed"]
     assert row["computed"] == pytest.approx(100 * 86 / 541)
-    assert "86 / 541 x 100" in row["note"]
+    assert "86 / 541 × 100" in row["note"]
 
 
 def test_ratio_claim_fails_when_a_term_is_missing_or_zero(ard):

@@ -70,7 +70,7 @@ def test_counts_are_not_methods_and_unknown_methods_are_reported() -> None:
         ("welch t-test", "Welch's t-test"),
         ("wilson 95% CI", "Wilson score interval, 95% CI"),
         ("wilson_cc", "Wilson score interval with continuity correction"),
-        ("cochran-armitage trend (scores 1..4)", "Cochran–Armitage test for trend (scores 1..4)"),
+        ("cochran-armitage trend (scores 1..4)", "Cochran–Armitage test for trend (scores 1–4)"),
         (
             "newcombe hybrid score (Newcombe 1998, method 10)",
             "Newcombe hybrid score interval (Newcombe 1998, method 10)",

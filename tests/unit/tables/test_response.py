@@ -181,7 +181,7 @@ def test_layout_columns_cells_and_footnotes(result):
     notes = " ".join(result.footnotes)
     assert "N = 317" in notes and "224 subjects without it (not assessable) are excluded" in notes
     assert "Fisher–Freeman–Halton exact test on the `sex` × grade table" in notes
-    assert "Cochran–Armitage test for trend (scores 1..4)" in notes
+    assert "Cochran–Armitage test for trend (scores 1–4)" in notes
     assert "Wilson score interval" in notes
     assert result.name == "response"
 
