@@ -10,13 +10,16 @@ exit with status 2. Ctrl-C prints one line saying what became of the outputs, st
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -49,6 +52,8 @@ class _Invocation:
     written: bool = False
     #: a folder it writes as it goes (not staged), e.g. the executed notebooks
     unstaged: Path | None = None
+    #: Ctrl-C (SIGINT) reached the command: whatever it raises after is the interrupt's
+    interrupted: bool = False
 
 
 _now = _Invocation()
@@ -65,6 +70,8 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
         def run(*args: P.args, **kwargs: P.kwargs) -> None:
             _now.command, _now.stage, _now.log_dir = name, "reading the study file", None
             _now.outputs, _now.written, _now.unstaged = {}, False, None
+            _now.interrupted = False
+            previous = _noting_sigint()
             try:
                 with deferred_sigint():
                     # the first call probes the temporary folder with a file deleted at once:
@@ -74,15 +81,38 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
             except (typer.Exit, typer.Abort, click_exceptions.ClickException):
                 raise
             except Exception as exc:
-                if not _is_interrupt(exc):
+                if not (_now.interrupted or _is_interrupt(exc)):
                     _fail(exc)
                 _stop_interrupted()
             except KeyboardInterrupt:
                 _stop_interrupted()
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
 
         return run
 
     return decorate
+
+
+_Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
+
+
+def _noting_sigint() -> _Handler:
+    """Ctrl-C raises ``KeyboardInterrupt`` as before, and is noted (``_now.interrupted``): a
+    library may turn the ``KeyboardInterrupt`` into an error of its own and drop it
+    (matplotlib's compiled transforms raised "TypeError: affine_transform(): incompatible
+    function arguments" when Ctrl-C came in their argument conversion), which is then reported
+    as the interrupt, not as an unexpected error. Gives the handler it replaced (None outside
+    the main thread, which alone receives signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def noted(signum: int, frame: FrameType | None) -> None:
+        _now.interrupted = True
+        signal.default_int_handler(signum, frame)
+
+    return signal.signal(signal.SIGINT, noted)
 
 
 def _stop_interrupted() -> None:

@@ -221,3 +221,37 @@ def test_a_model_that_cannot_be_estimated(mini_study):
         "covariates or impute missing values first. Change its settings under "
         "`analysis.tables.logistic_any_ae` in the study file, or remove it."
     )
+
+
+def test_ctrl_c_that_a_library_turns_into_its_own_error_is_the_interrupt(mini_study, monkeypatch):
+    """A library may catch the KeyboardInterrupt of Ctrl-C and raise an error of its own with no
+    trace of it (matplotlib's compiled transforms: "TypeError: affine_transform(): incompatible
+    function arguments", seen when Ctrl-C came while a figure was drawn): the command still
+    stops as interrupted (one line, exit 130), not as an unexpected error."""
+    import os
+    import signal
+    import time
+
+    import analysis.clean.stage as pipeline
+
+    def swallowed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        caught = False
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            caught = True
+        if caught:  # raised outside the handler: no __context__ left to find, as pybind11 does
+            raise TypeError("affine_transform(): incompatible function arguments")
+
+    monkeypatch.setattr(pipeline, "clean_study", swallowed)
+    handler = signal.getsignal(signal.SIGINT)
+    res = runner.invoke(app, ["clean", str(_study(mini_study))])
+    assert res.exit_code == 130, res.output
+    assert "interrupted (Ctrl-C)" in res.output
+    assert "TypeError" not in res.output
+    assert signal.getsignal(signal.SIGINT) is handler  # the command's handler is gone
+    # a later command that fails on its own is still an unexpected error, not an interrupt
+    monkeypatch.setattr(pipeline, "clean_study", lambda *a, **k: 1 / 0)
+    res = runner.invoke(app, ["clean", str(_study(mini_study))])
+    assert res.exit_code == 2 and "ZeroDivisionError" in res.output
