@@ -148,6 +148,7 @@ def _flow_table(flow: pd.DataFrame) -> str:
 #: Claims-check columns as shown: each claim by its words (its ``text``), not its id.
 _CLAIM_HEADS = {
     "text": "Claim",
+    "check": "Number",
     "expected": "Expected",
     "computed": "Computed",
     "tolerance": "Tolerance",
@@ -156,8 +157,25 @@ _CLAIM_HEADS = {
 }
 
 
+#: The ``check`` of a claims row (an ARD stat, or the kind of claim) as the table shows it.
+_CHECK_WORDS = {
+    "n": "n",
+    "N": "N",
+    "pct": "%",
+    "ratio": "% (n / N)",
+    "argmax": "most frequent",
+    "events": "events",
+    "p_value": "p-value",
+    "ci_low": "CI, lower limit",
+    "ci_high": "CI, upper limit",
+    "estimate": "estimate",
+    "sd": "SD",
+}
+
+
 def _claims_table(claims: pd.DataFrame) -> str:
-    """The claims check as a table: each claim's words, the numbers, pass/FAIL and the note
+    """The claims check as a table: each claim's words, which of its numbers the row checks
+    (a claim of "33 (38.4%) of the 86" has three rows), the numbers, pass/FAIL and the note
     (the claim ids stay in ``claims_check.csv``), under its verdict. A pass of a claim whose
     text states a number it does not check (``fully_checked`` False) reads "pass, in part"."""
     cols = [c for c in _CLAIM_HEADS if c in claims.columns]
@@ -165,6 +183,10 @@ def _claims_table(claims: pd.DataFrame) -> str:
     for col in ("expected", "computed", "tolerance"):
         if col in shown:
             shown[col] = shown[col].map(_fmt_number)
+    if "check" in shown:  # which of a claim's numbers each row checks, in words
+        shown["check"] = shown["check"].map(
+            lambda c: _CHECK_WORDS.get(str(c), str(c).replace("_", " "))
+        )
     passed = claims["passed"].astype(bool) if "passed" in claims else pd.Series(True, claims.index)
     full = (
         claims["fully_checked"].astype(bool)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
@@ -535,6 +536,14 @@ def test_the_report_says_a_claim_with_an_unchecked_number_passed_in_part_only(ar
     assert "All claims reproduced." not in html
     assert "1 claim reproduced in full and 1 in part only" in html
     assert html.count(">pass, in part<") == 1 and html.count(">pass<") == 2
+    # each row says which of its claim's numbers it checks: pain "246 (45.5%)" is n, then %
+    cells = [
+        re.sub(r"<[^>]+>", "", row).split("\x00")
+        for row in re.findall(r"<tr>(.*?)</tr>", html.replace("</td><td", "</td>\x00<td"))
+    ]
+    pain = [c[1] for c in cells if c[0] == "text pain"]
+    assert pain == ["n", "%"], cells
+    assert "<th>Number</th>" in html
 
     full = verify_claims(ard, [both])
     assert "All claims reproduced." in _claims_table(full)
