@@ -24,4 +24,12 @@ def in_sentence(text: str) -> str:
     return text
 
 
-__all__ = ["and_list", "counted", "in_sentence"]
+def term_label(covariate: str, contrast: str, *, numeric: bool) -> str:
+    """A model term as its row reads: "Sex: Male vs Female"; a numeric covariate with its unit
+    in brackets, "Age, years (per year)" (not "Age, years: per year")."""
+    if not contrast:
+        return covariate
+    return f"{covariate} ({contrast})" if numeric else f"{covariate}: {contrast}"
+
+
+__all__ = ["and_list", "counted", "in_sentence", "term_label"]

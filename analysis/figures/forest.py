@@ -14,6 +14,7 @@ from analysis.ard import group_cols, groups_of
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
 from analysis.stats.ci_level import label_from_methods
 from analysis.tables.render import fmt_p
+from analysis.words import term_label
 
 _UNITS = ("years", "months", "days", "weeks", "mg", "ml", "pct")
 FOREST_COLUMNS = [
@@ -37,7 +38,7 @@ def forest_rows(
 
     A categorical term reads "Sex: Male" and, with ``show_reference``, is preceded once per
     covariate by its reference level ("Sex: Female (reference)", ``is_reference`` True, no
-    estimate); a numeric term reads "Age: per year" (the unit that ends its ``method``). The
+    estimate); a numeric term reads "Age (per year)" (the unit that ends its ``method``). The
     groups are appended in brackets when there are any.
     """
     f = ard_frame if table is None else ard_frame.loc[ard_frame["table"] == table]
@@ -88,7 +89,7 @@ def forest_rows(
             shown = words.level(var, level)
         else:
             shown = units.get(var, "")
-        label = f"{words.var(var)}: {shown}" if shown else words.var(var)
+        label = term_label(words.var(var), shown, numeric=not level)
         records.append({**{c: r[c] for c in FOREST_COLUMNS if c in r}, "label": label + tail,
                         "is_reference": False})  # fmt: skip
     return pd.DataFrame(records, columns=FOREST_COLUMNS)

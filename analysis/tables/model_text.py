@@ -14,7 +14,7 @@ from analysis.stats.ci_level import ci_level
 from analysis.stats.design import Design, Term
 from analysis.tables.render import fmt_ci, fmt_num, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
-from analysis.words import counted
+from analysis.words import counted, term_label
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,10 +62,14 @@ def sample_note(design: Design, outcome: str, words: Words) -> str:
 
 def reference_note(design: Design, words: Words) -> str:
     parts = [f"{words.var(c)} = {words.level(c, r)}" for c, r in design.references.items()]
-    numeric = [f"{words.var(t.covariate)} {t.contrast}" for t in design.terms if t.is_numeric]
+    numeric = [
+        term_label(words.var(t.covariate), t.contrast, numeric=True)
+        for t in design.terms
+        if t.is_numeric
+    ]
     text = "Reference levels: " + ("; ".join(parts) if parts else "none")
     if numeric:
-        text += "; numeric covariates per unit: " + "; ".join(numeric)
+        text += "; numeric covariates: " + "; ".join(numeric)
     if design.dropped_levels:
         text += "; levels without complete cases omitted: " + "; ".join(
             f"{words.var(c)}: {', '.join(words.level(c, lv) for lv in v)}"
@@ -92,7 +96,9 @@ def model_layout(
         ci = fmt_ci(look.get((*key, "ci_low"), np.nan), look.get((*key, "ci_high"), np.nan), 2)
         rows.append(
             {
-                "Covariate": f"{words.var(t.covariate)}: {words.contrast(t)}",
+                "Covariate": term_label(
+                    words.var(t.covariate), words.contrast(t), numeric=t.is_numeric
+                ),
                 f"OR ({level}% CI)": f"{fmt_num(est, 2)} ({ci})"
                 if ci and format_suppressed(est) is None
                 else fmt_num(est, 2),

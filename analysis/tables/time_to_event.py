@@ -16,6 +16,7 @@ from analysis.stats.survival import KM_CONTEXT, cox_ard, cox_model, km_at_contex
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
+from analysis.words import term_label
 
 
 def time_to_event_table(
@@ -135,7 +136,9 @@ def cox_table(
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
     frame_in[event] = frame_in[event].astype(int)
     design = design_matrix(frame_in, list(covariates), reference=covariates)
-    labels = {t.column: f"{t.covariate}: {t.contrast}" for t in design.terms}
+    labels = {
+        t.column: term_label(t.covariate, t.contrast, numeric=t.is_numeric) for t in design.terms
+    }
     # the ARD's level is a level of the covariate: "" for a numeric one (HR per unit)
     terms = {
         t.column: (t.covariate, "" if t.is_numeric else t.level, t.reference) for t in design.terms

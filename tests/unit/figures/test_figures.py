@@ -540,7 +540,7 @@ def test_forest_rows_and_plot_on_hand_made_ard(ax):
     assert rows["label"].tolist() == [
         "Sex: female (reference)",
         "Sex: male",
-        "Age: per year",
+        "Age (per year)",
         "Therapy group: monotherapy (reference)",
         "Therapy group: combined",
     ]
@@ -549,7 +549,7 @@ def test_forest_rows_and_plot_on_hand_made_ard(ax):
                         level_labels={"sex": {"male": "Male", "female": "Female"}})  # fmt: skip
     assert plain["label"].tolist() == [
         "Sex: Male vs Female",
-        "Age, years: per year",
+        "Age, years (per year)",
         "Therapy group: combined vs monotherapy",
     ]
     plot_forest(ard, ax=ax)

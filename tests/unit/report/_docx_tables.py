@@ -55,7 +55,7 @@ def _wide() -> pd.DataFrame:
 def _model() -> pd.DataFrame:
     rows = [
         ["Sex: male vs female", f"1.64 ({fmt_ci(0.9, 2.97, 2)})", fmt_p(0.106)],
-        ["Age, years: per year", f"1.02 ({fmt_ci(0.99, 1.04, 2)})", fmt_p(0.0301)],
+        ["Age, years (per year)", f"1.02 ({fmt_ci(0.99, 1.04, 2)})", fmt_p(0.0301)],
     ]
     return pd.DataFrame(rows, columns=["Covariate", "OR (95% CI)", "p-value"])
 

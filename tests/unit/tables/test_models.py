@@ -174,11 +174,14 @@ def test_po_layout(po):
     assert list(disp.columns) == ["Covariate", "OR (95% CI)", "p-value"]
     assert disp["Covariate"].tolist() == [
         "sex: male vs female",
-        "age_years: per year",
+        "age_years (per year)",
         "therapy_group: combined vs monotherapy",
         "baseline_severity: moderate vs mild",
         "baseline_severity: severe vs mild",
     ]
+    # a numeric covariate reads with its unit in brackets, in the rows and the reference note
+    (ref,) = [n for n in po.footnotes if n.startswith("Reference levels:")]
+    assert ref.endswith("; numeric covariates: age_years (per year).")
     or_ = _stat(po.frame, "sex", "male vs female", "estimate")
     assert disp.iloc[0]["OR (95% CI)"].startswith(f"{or_:.2f} (")
 

@@ -104,4 +104,4 @@ def test_the_cox_model_takes_its_covariates_from_the_design_matrix():
         "n": 78, "events": int(data.dropna()["stopped"].sum()),
     }  # fmt: skip
     shown = table.layout(f)["Term"].tolist()
-    assert "arm: combined vs alone" in shown and "age_years: per year" in shown
+    assert "arm: combined vs alone" in shown and "age_years (per year)" in shown
