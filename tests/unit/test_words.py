@@ -1,6 +1,6 @@
 """Counts and lists in a reader's words (``analysis.words``)."""
 
-from analysis.words import and_list, counted, in_sentence
+from analysis.words import and_list, counted, in_sentence, term_label
 
 
 def test_a_count_agrees_with_its_noun():
@@ -40,3 +40,9 @@ def test_the_inclusion_criteria_read_as_one_sentence():
         "Inclusion criteria: Treated with dutasteride mesotherapy (at least one session "
         "recorded); at least 6 months of follow-up after the first session."
     ) in paragraphs
+
+
+def test_a_model_term_reads_as_its_row():
+    assert term_label("Sex", "Male vs Female", numeric=False) == "Sex: Male vs Female"
+    assert term_label("Age, years", "per year", numeric=True) == "Age, years (per year)"
+    assert term_label("Age", "", numeric=True) == "Age"
