@@ -56,6 +56,24 @@ def p_value_groups(frame: pd.DataFrame) -> list[str]:
     return sorted(dict.fromkeys(frame.loc[frame["stat"] == "p_value", "group"]), key=place)
 
 
+def group_title(group: str) -> str:
+    """A column's group in a head: its levels ("female, monotherapy"), "Overall"; a test's
+    group names the stratum and, in brackets, what it compares ("monotherapy (sex)", "overall
+    (sex)": the sex levels compared within monotherapy, and among all subjects)."""
+    if group == "overall":
+        return "Overall"
+    parts = [p.split("=", 1)[1] for p in group.split(";") if not p.endswith("=*")]
+    star = [p.split("=", 1)[0] for p in group.split(";") if p.endswith("=*")]
+    title = ", ".join(parts) if parts else "overall"
+    return f"{title} ({star[0]})" if star else title.capitalize() if title[:1].islower() else title
+
+
+def p_value_head(group: str) -> str:
+    """The head of a p-value column, one form in every table: "p-value, monotherapy (sex)",
+    "p-value, overall (sex)" (``group``: the test's ARD group, as :func:`p_value_groups`)."""
+    return f"p-value, {group_title(group)}"
+
+
 def compare_counts(
     ns: Sequence[int], bigs: Sequence[int], *, test: str = "fisher", seed: int | None = None
 ) -> tuple[float, str] | None:

@@ -29,8 +29,10 @@ from analysis.stats.results import test_context
 from analysis.tables._common import (
     compare_counts_many,
     group_columns,
+    group_title,
     levels_to_show,
     p_value_groups,
+    p_value_head,
     sort_by_levels,
     subgroup_specs,
 )
@@ -501,7 +503,7 @@ def _test_note(by: str, p: pd.DataFrame) -> list[str]:
     used: dict[str, tuple[list[str], list[str]]] = {}  # rows and texts of each method
     several = p["group"].nunique() > 1
     for level, group, method in zip(p["level"], p["group"], p["method"], strict=True):
-        where = f"{level} ({_group_title(group)})" if several else str(level)
+        where = f"{level} ({group_title(group)})" if several else str(level)
         rows, texts = used.setdefault(per_table_key(method_words(method)), ([], []))
         rows.append(where)
         texts.append(method_words(method))
@@ -556,7 +558,7 @@ def _layout(
         for g in groups:
             n = look.get((variable, level, g, "n"))
             big = column_n.get(g, look.get((variable, level, g, "N")))
-            head = f"{_group_title(g)} (N={int(big)})" if big is not None else _group_title(g)
+            head = f"{group_title(g)} (N={int(big)})" if big is not None else group_title(g)
             e = look.get((variable, level, g, "events"), np.nan)
             cell = fmt_n_pct(n, look.get((variable, level, g, "pct")))
             if n is None and (variable, level) in one_sex:
@@ -578,15 +580,6 @@ def _layout(
                 else ""
             )
         for g in pgroups:
-            row[f"p, {_group_title(g)}"] = fmt_p(look.get((variable, level, g, "p_value"), np.nan))
+            row[p_value_head(g)] = fmt_p(look.get((variable, level, g, "p_value"), np.nan))
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _group_title(group: str) -> str:
-    if group == "overall":
-        return "Overall"
-    parts = [p.split("=", 1)[1] for p in group.split(";") if not p.endswith("=*")]
-    star = [p.split("=", 1)[0] for p in group.split(";") if p.endswith("=*")]
-    title = ", ".join(parts) if parts else "overall"
-    return f"{title} ({star[0]})" if star else title.capitalize() if title[:1].islower() else title

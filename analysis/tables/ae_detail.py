@@ -21,6 +21,7 @@ from analysis.tables._common import (
     contingency_test,
     levels_to_show,
     p_value_groups,
+    p_value_head,
     sort_by_levels,
     subgroup_specs,
 )
@@ -228,10 +229,7 @@ def _dist_layout(frame: pd.DataFrame, first: str) -> pd.DataFrame:
     levels = list(dict.fromkeys(frame.loc[frame["stat"] == "n", "level"]))
     pgroups = p_value_groups(frame)
     heads = {g: _group_head(g, look.get((var, levels[0], g, "N"))) for g in groups}
-    p_heads = {
-        pg: "p, " + (_group_head(pg.rsplit(";", 1)[0], None) if ";" in pg else "overall")
-        for pg in pgroups
-    }
+    p_heads = {pg: p_value_head(pg) for pg in pgroups}
     # the tests compare the whole distribution: their p-values on a row of their own, above
     # the levels (on the first level's row they read as a test of that level alone)
     rows = []

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _HEAD = re.compile(r"^(.+?) \((N=.*)\)$")
 _OF_LEVEL = re.compile(r"^(.+?) \(([^()]+)\)$")
 _TICKED = re.compile(r"`([^`]+)`")
-_HEAD_PARTS = re.compile(r"(, | · | vs |\(|\)|^RD |^p, )")
+_HEAD_PARTS = re.compile(r"(, | · | vs |\(|\)|^RD |^p-value, |^p, )")
 _EQUALS = re.compile(r"(?<== )([^;,.()=]+?)(?=;|,|\.(?:\s|$)|\)|$)")
 
 

@@ -28,7 +28,7 @@ from analysis.stats import tests
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
-from analysis.tables._common import levels_of
+from analysis.tables._common import levels_of, p_value_head
 from analysis.tables.render import SUB_ROW, TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.words import counted
 
@@ -447,9 +447,8 @@ def _layout(
                 heading = f"{title} · {lv if lv is not None else 'all'} (N={int(big)})"
             columns.append((heading, grp))
         prefix = _group(within, stratum, by, None)
-        p_columns.append(
-            (f"p-value ({title.lower()})", f"{prefix};{by}=*" if prefix != OVERALL else f"{by}=*")
-        )
+        tested = f"{prefix};{by}=*" if prefix != OVERALL else f"{by}=*"
+        p_columns.append((p_value_head(tested), tested))
 
     def row(label: str, cells: dict[str, str], ps: dict[str, str]) -> dict[str, str]:
         return {"Response": label, **cells, **ps}

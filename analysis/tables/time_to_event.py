@@ -174,7 +174,7 @@ def cox_table(
         "per unit.",
         f"Analysed: {fit.n} subjects with complete covariates"
         f"{f' ({dropped} excluded for missing values)' if dropped else ''}, {fit.n_event} events.",
-        f"PH test p: {fit.ph_method}, per term (1 df) and global (all terms); a small p "
+        f"PH test p-value: {fit.ph_method}, per term (1 df) and global (all terms); a small p "
         "questions proportional hazards.",
     )
     counts: tuple[int, ...] = ()
@@ -251,9 +251,9 @@ def _layout(
         rows.append(row)
     p = _context_lookup(frame, "log_rank").get((var, "", f"{by}=*", "p_value"))
     for row in rows:
-        row["Log-rank p"] = ""
+        row["Log-rank p-value"] = ""
     if rows and p is not None:
-        rows[0]["Log-rank p"] = fmt_p(p)
+        rows[0]["Log-rank p-value"] = fmt_p(p)
     return pd.DataFrame(rows)
 
 
@@ -277,8 +277,8 @@ def _cox_layout(
             {
                 "Term": label,
                 hr_head: _fmt_estimate(hr, lo, hi, 1, 2, ""),
-                "p": fmt_p(cox[("cox_regression", *term, "p_value")]),
-                "PH test p": fmt_p(cox.get(("cox_ph_test", *term, "p_value"))),
+                "p-value": fmt_p(cox[("cox_regression", *term, "p_value")]),
+                "PH test p-value": fmt_p(cox.get(("cox_ph_test", *term, "p_value"))),
             }
         )
     stat = cox.get(("cox_ph_test", "model", "", "statistic"))
@@ -289,11 +289,11 @@ def _cox_layout(
             {
                 "Term": f"Global proportional-hazards test ({chi})",
                 hr_head: "",
-                "p": "",
-                "PH test p": fmt_p(cox.get(("cox_ph_test", "model", "", "p_value"))),
+                "p-value": "",
+                "PH test p-value": fmt_p(cox.get(("cox_ph_test", "model", "", "p_value"))),
             }
         )
-    return pd.DataFrame(rows, columns=["Term", hr_head, "p", "PH test p"])
+    return pd.DataFrame(rows, columns=["Term", hr_head, "p-value", "PH test p-value"])
 
 
 def _context_lookup(frame: pd.DataFrame, context: str) -> dict[tuple[str, str, str, str], float]:

@@ -293,14 +293,14 @@ def test_withheld_p_value_and_risk_difference_print_as_dagger_with_the_reason():
     assert shown["Male (N=50)"] == "*"
     assert shown["95% CI (overall)"] == "13.0–31.8" or shown["95% CI (overall)"].count("–") == 1
     assert shown["RD male vs female (95% CI)"] == "†"
-    assert shown["p, overall (sex)"] == "†"
+    assert shown["p-value, overall (sex)"] == "†"
     notes = table.notes(suppress_below=K)
     assert any(n.startswith("† p-value withheld (with its test statistic and SMD)") for n in notes)
     assert any(n.startswith("† risk difference and its CI withheld") for n in notes)
     # unsuppressed: the numbers are there
     plain = table.display().iloc[0]
     assert plain["Female (N=40)"] == "3 (7.5%) [3]"
-    assert plain["p, overall (sex)"] != "†"
+    assert plain["p-value, overall (sex)"] != "†"
 
 
 def test_zero_cells_are_kept_and_their_test_is_shown():
@@ -313,7 +313,7 @@ def test_zero_cells_are_kept_and_their_test_is_shown():
     assert rash.loc[rash["stat"] == "p_value", "value"].tolist() == [1.0]
     row = table.display(suppress_below=K).set_index("Adverse event").loc["rash"]
     assert row["Female (N=40)"] == "0 (0.0%) [0]"
-    assert row["p, overall (sex)"] == "1.000"
+    assert row["p-value, overall (sex)"] == "1.000"
 
 
 def test_k_of_1_hides_and_withholds_nothing():
@@ -394,7 +394,7 @@ def test_a_group_with_few_events_withholds_log_rank_and_cox():
     text = table.display(suppress_below=K).set_index("Group")
     assert text.loc["monotherapy", "Events"] == "<5"
     assert text.loc["combined", "Events"] == "20"
-    assert text.iloc[0]["Log-rank p"] == "†"
+    assert text.iloc[0]["Log-rank p-value"] == "†"
     # the Cox model, in its own table, is protected by the groups' sizes and events
     cox = cox_table(data, time="months", event="stopped", by="therapy_group",
                     covariates={"therapy_group": "monotherapy"})  # fmt: skip
@@ -406,7 +406,7 @@ def test_a_group_with_few_events_withholds_log_rank_and_cox():
         "survival test or model of a group whose size or events are hidden"
     }
     text = cox.display(suppress_below=K)
-    assert text.iloc[0]["HR (95% CI)"] == "†" and text.iloc[0]["p"] == "†"
+    assert text.iloc[0]["HR (95% CI)"] == "†" and text.iloc[0]["p-value"] == "†"
 
 
 # ----------------------------------------------------------------------------- models

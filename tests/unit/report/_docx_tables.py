@@ -23,9 +23,9 @@ WIDE_HEADS = [
     "Overall (N=541)",
     "95% CI (overall)",
     "RD male vs female (95% CI)",
-    "p, monotherapy (sex)",
-    "p, combined (sex)",
-    "p, overall (sex)",
+    "p-value, monotherapy (sex)",
+    "p-value, combined (sex)",
+    "p-value, overall (sex)",
 ]
 
 

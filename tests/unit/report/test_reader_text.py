@@ -87,6 +87,26 @@ def test_table_cells_show_level_labels_not_codes(shipped, study: str) -> None:
 
 
 @pytest.mark.parametrize("study", [p.stem for p in STUDIES])
+def test_every_p_value_column_has_one_form_of_head(shipped, study: str) -> None:
+    """A p-value column reads "p-value", "<test> p-value" ("Log-rank p-value") or "p-value,
+    <stratum> (<what is compared>)" in every table (the reviewer found "p, overall (Sex)", "p, overall", "p-value
+    (all)", "p" and "p-value" in one report)."""
+    import re
+
+    folder = shipped[study][0]
+    odd = []
+    for path in sorted((folder / "tables").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            head = next(row for row in csv.reader(f) if row and not row[0].startswith("#"))
+        for name in head:
+            if re.match(r"(?i)p\b|p-value|.* p$|.* p-value", name) and not re.fullmatch(
+                r"(?:[\w-]+(?: test)? )?p-value|p-value, [^,()]+(, [^,()]+)* \([^()]+\)", name
+            ):
+                odd.append(f"{path.name}: {name!r}")
+    assert not odd, "p-value columns headed another way:\n" + "\n".join(odd)
+
+
+@pytest.mark.parametrize("study", [p.stem for p in STUDIES])
 def test_figures_show_level_labels_not_codes(shipped, study: str) -> None:
     """A figure's text that the tables' relabelling would change (a level shown by its code,
     "Sex: male vs female") is a finding; numbers are not levels here (axis ticks)."""

@@ -133,7 +133,7 @@ def test_pairwise_fisher_against_the_reference(adjust):
     note = next(n for n in t.footnotes if n.startswith("p vs placebo"))
     assert words[adjust] in note
     shown = t.display()
-    assert {"p, Low vs placebo", "p, High vs placebo"} <= set(shown.columns)
+    assert {"p-value, Low vs placebo", "p-value, High vs placebo"} <= set(shown.columns)
     ard = published(f.assign(table="ae_incidence"))
     row = ard.loc[(ard["context"] == "fisher_exact") & (ard["reference"] == "placebo")]
     assert set(row["group1_level"]) == {"low", "high"}
@@ -294,12 +294,12 @@ def test_the_severity_tests_sit_on_a_row_of_their_own_above_the_levels():
     shown = ae_severity(subjects, events, by=["sex"], order=["mild", "severe"]).display()
     first, *levels = shown.to_dict("records")
     assert first["Highest severity"] == "Subjects, n (%)"
-    assert first["p, overall"] not in ("", None)
+    assert first["p-value, overall (sex)"] not in ("", None)
     assert all(first[c] == "" for c in shown.columns if "(N=" in c)
     assert [r["Highest severity"] for r in levels] == [
         f"{SUB_ROW}mild", f"{SUB_ROW}severe", f"{SUB_ROW}no event",
     ]  # fmt: skip
-    assert all(r["p, overall"] == "" for r in levels)
+    assert all(r["p-value, overall (sex)"] == "" for r in levels)
     # without a comparison the levels are the rows
     alone = ae_severity(subjects, events, order=["mild", "severe"]).display()
     assert list(alone["Highest severity"]) == ["mild", "severe", "no event"]

@@ -60,6 +60,9 @@ def test_combined_column_heads_take_labels_part_by_part() -> None:
     )
     assert relabel_head("RD male vs female (95% CI)", LEVELS, NAMES) == "RD male vs Female (95% CI)"
     assert relabel_head("p, combined (sex)", LEVELS, NAMES) == "p, Combined therapy (Sex)"
+    assert relabel_head("p-value, combined (sex)", LEVELS, NAMES) == (
+        "p-value, Combined therapy (Sex)"
+    )
     assert relabel_head("95% CI (overall)", LEVELS, NAMES) == "95% CI (overall)"
     assert relabel_note("Reference levels: Sex = female; x = 2.", LEVELS, NAMES) == (
         "Reference levels: Sex = Female; x = 2."

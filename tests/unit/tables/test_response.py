@@ -173,7 +173,11 @@ def test_layout_columns_cells_and_footnotes(result):
     ]
     assert "Combined · all (N=231)" in cols
     assert "All subjects (N=317)" in cols
-    assert cols[-3:] == ["p-value (monotherapy)", "p-value (combined)", "p-value (all)"]
+    assert cols[-3:] == [
+        "p-value, monotherapy (sex)",
+        "p-value, combined (sex)",
+        "p-value, overall (sex)",
+    ]
     marked = disp.loc[disp["Response"].str.startswith("Marked improvement")].iloc[0]
     assert marked["Monotherapy · all (N=86)"] == "33 (38.4%) [28.8–48.9]"
     anyimp = disp.loc[disp["Response"].str.startswith("Any improvement")].iloc[0]
