@@ -7,7 +7,8 @@ and Excel files, with small cells suppressed for sharing (``suppress``) when ask
 """
 
 from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
+from analysis.tables.ae_detail import ae_by_exposure, ae_duration
+from analysis.tables.ae_severity import ae_severity
 from analysis.tables.baseline import baseline_table
 from analysis.tables.models import logistic_model, proportional_odds, subjects_with_term
 from analysis.tables.render import TableResult

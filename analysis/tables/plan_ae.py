@@ -16,8 +16,9 @@ from analysis.studyfile.plan import (
     AeSeverityTable,
 )
 from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
+from analysis.tables.ae_detail import ae_by_exposure, ae_duration
 from analysis.tables.ae_pairwise import Pairwise
+from analysis.tables.ae_severity import ae_severity
 from analysis.tables.render import TableResult
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.tables.adverse_events import ae_incidence
-from analysis.tables.ae_detail import ae_by_exposure, ae_duration, ae_severity
+from analysis.tables.ae_detail import ae_by_exposure, ae_duration
+from analysis.tables.ae_severity import ae_severity
 from tests.conftest import ard_value as value
 
 SUBJECTS = pd.DataFrame(

@@ -280,7 +280,7 @@ def test_the_severity_tests_sit_on_a_row_of_their_own_above_the_levels():
     p-value was on the first level's row ("Mild"), where it read as a test of that level."""
     import numpy as np
 
-    from analysis.tables.ae_detail import ae_severity
+    from analysis.tables.ae_severity import ae_severity
     from analysis.tables.render import SUB_ROW
 
     rng = np.random.default_rng(1)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.report.method_prose import per_table_merged
 from analysis.stats.ffh import EXACT_MAX_N
-from analysis.tables.ae_detail import ae_severity
+from analysis.tables.ae_severity import ae_severity
 from analysis.tables.response import response_table
 
 GRADES = ["no change", "mild improvement", "marked improvement"]
