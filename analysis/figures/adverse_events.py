@@ -21,6 +21,10 @@ from analysis.tables.exposure_pool import pooled_label
 ANY_EVENT = "any adverse event"
 
 
+#: The terms the events-by-exposure figure draws by default: those with the most patients.
+MAX_TERMS = 5
+
+
 def _select(frame: pd.DataFrame, table: str | None, variable: str) -> pd.DataFrame:
     f = frame
     if table is not None and "table" in f.columns and (f["table"] == table).any():
@@ -175,7 +179,7 @@ def ae_by_exposure_lines(
     ard_frame: pd.DataFrame,
     *,
     terms: Sequence[str] | None = None,
-    max_terms: int = 5,
+    max_terms: int = MAX_TERMS,
     table: str | None = "ae_by_exposure",
     variable: str = "ae_term",
 ) -> pd.DataFrame:
@@ -224,7 +228,7 @@ def plot_ae_by_exposure(
     ard_frame: pd.DataFrame,
     *,
     terms: Sequence[str] | None = None,
-    max_terms: int = 5,
+    max_terms: int = MAX_TERMS,
     table: str | None = "ae_by_exposure",
     noun: str = "exposure",
     ax: Axes | None = None,

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.ard import group_cols, groups_of
-from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
+from analysis.figures.adverse_events import MAX_TERMS, plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import forest_rows, plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy
@@ -99,8 +99,9 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
     if isinstance(spec, AeIncidenceFigure):
         return f"Patients with each adverse event (% with {opt.ci_label}), by {word(spec.by)}."
     if isinstance(spec, AeByExposureFigure):
-        return " ".join([f"Patients with an adverse event after each {e.singular} number.",
-                         *_rule_of(config, spec)])  # fmt: skip
+        return " ".join([f"Patients with an adverse event after each {e.singular} number, for "
+                         f"the adverse events with the most patients over all {e.plural_noun} "
+                         f"(at most {MAX_TERMS}).", *_rule_of(config, spec)])  # fmt: skip
     if isinstance(spec, ResponseBarsFigure):
         text = (
             f"Response grades at {config.derive.response_target_month:g} months by {word(spec.by)}"

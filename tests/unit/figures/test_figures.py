@@ -734,3 +734,23 @@ def test_draw_figures_refuses_a_stem_outside_the_plan(reference_clean, reference
     study = _FakeStudy(reference_clean, reference_config, {}, tmp_path)
     with pytest.raises(ValueError, match=r"unknown figure\(s\) \['volcano'\]; the figures of"):
         draw_figures(study, ["volcano"])  # type: ignore[arg-type]
+
+
+def test_the_events_by_exposure_caption_says_which_events_are_drawn():
+    """The figure draws the MAX_TERMS adverse events with the most patients; its caption said
+    only "Patients with an adverse event after each session number" (a reviewer asked which 5
+    of the 9 events the dutasteride figure shows)."""
+    from analysis.figures.adverse_events import MAX_TERMS
+    from analysis.figures.study_figures import figure_caption
+    from analysis.studyfile.config import StudyConfig
+    from analysis.studyfile.plan import AeByExposureFigure
+    from tests.golden.snapshot import shipped_studies
+
+    (path,) = [p for p in shipped_studies() if p.stem == "dutasteride_mesotherapy"]
+    config = StudyConfig.load(path)
+    spec = AeByExposureFigure(kind="ae_by_exposure", table="ae_by_exposure")
+    caption = figure_caption(config, spec)
+    assert caption.startswith(
+        "Patients with an adverse event after each session number, for the adverse events with "
+        f"the most patients over all sessions (at most {MAX_TERMS})."
+    )
