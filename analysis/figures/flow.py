@@ -151,11 +151,17 @@ def flow_counts(
         extra = len(grp) - grp["patient_id"].nunique() if step == "conflict" else len(grp)
         if extra:
             pre_reasons.append((_PRE_SCREEN.get(str(step), f"rows removed at '{step}'"), extra))
+    exports = "exports"
     if raw is not None and len(raw):
-        records = int(raw.loc[raw["table"] == patient_table, "rows_read"].sum())
+        read = raw.loc[raw["table"] == patient_table]
+        records = int(read["rows_read"].sum())
+        if "source_file" in read and read["source_file"].nunique() == 1:
+            exports = "export"  # one file holds every patient record
     else:
         records = screened + sum(n for _, n in pre_reasons)
-    rows: list[dict[str, Any]] = [_box(0, "records", "", "Patient records in the exports", records)]
+    rows: list[dict[str, Any]] = [
+        _box(0, "records", "", f"Patient records in the {exports}", records)
+    ]
     unexplained = records - screened - sum(n for _, n in pre_reasons)
     if unexplained:
         pre_reasons.append(("rows without a matching log entry", unexplained))

@@ -192,6 +192,22 @@ def test_flow_without_any_exclusion():
     ]
 
 
+@pytest.mark.parametrize(
+    ("files", "said"), [(["a.csv"], "export"), (["a.csv", "b.csv"], "exports")]
+)
+def test_the_first_box_says_export_or_exports_as_the_patient_files_are(files, said):
+    """The minoxidil study reads its patients from one workbook: its flow said "in the
+    exports"; a patient table read from one file is "the export"."""
+    data = _flow(0, 0, duplicates=0)
+    rows = [600 // len(files)] * len(files)
+    data["raw_counts"] = pd.DataFrame(
+        {"table": "patients", "source_file": files, "source_sheet": "", "rows_read": rows}
+    )
+    counts = flow_counts(data)
+    assert counts["label"].iloc[0] == f"Patient records in the {said}"
+    assert counts["n"].iloc[0] == 600
+
+
 def test_many_rows_make_the_figure_taller_not_the_text_overlap():
     counts = flow_counts(_flow(5, 6))
     fig, _ = _draw(counts)
