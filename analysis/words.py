@@ -24,6 +24,17 @@ def in_sentence(text: str) -> str:
     return text
 
 
+#: The unit words that end a column name ("age_years") or a label ("Time to stopping, months").
+UNIT_WORDS = ("years", "months", "days", "weeks", "mg", "ml", "pct")
+
+
+def without_unit(label: str) -> str:
+    """A label without the unit that ends it after a comma: "Time to stopping, months" ->
+    "Time to stopping" (a title that names the variable, not its scale); others as they are."""
+    head, sep, tail = label.rpartition(", ")
+    return head if sep and head and tail.strip().lower() in UNIT_WORDS else label
+
+
 def term_label(covariate: str, contrast: str, *, numeric: bool) -> str:
     """A model term as its row reads: "Sex: Male vs Female"; a numeric covariate with its unit
     in brackets, "Age, years (per year)" (not "Age, years: per year")."""
@@ -32,4 +43,4 @@ def term_label(covariate: str, contrast: str, *, numeric: bool) -> str:
     return f"{covariate} ({contrast})" if numeric else f"{covariate}: {contrast}"
 
 
-__all__ = ["and_list", "counted", "in_sentence", "term_label"]
+__all__ = ["UNIT_WORDS", "and_list", "counted", "in_sentence", "term_label", "without_unit"]

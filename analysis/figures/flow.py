@@ -23,7 +23,7 @@ from matplotlib.text import Text
 
 from analysis.figures.theme import DOUBLE_COLUMN_IN, FONT_PT, SMALL_FONT_PT
 from analysis.studyfile.design import slug
-from analysis.words import in_sentence
+from analysis.words import UNIT_WORDS, in_sentence
 
 FLOW_COLUMNS = ["stage", "kind", "key", "parent", "label", "n"]
 _NEGATE = {
@@ -36,7 +36,6 @@ _NEGATE = {
     "in": "not in",
     "not_in": "in",
 }
-_UNITS = ("months", "years", "days", "weeks", "mg", "ml", "pct")
 _PRE_SCREEN = {
     "duplicate": "exact duplicate rows merged",
     "conflict": "extra rows of conflicting ids",
@@ -57,7 +56,7 @@ def criterion_reason(where: Iterable[Any], nouns: Mapping[str, str] | None = Non
         get = cond.get if isinstance(cond, Mapping) else lambda k, c=cond: getattr(c, k, None)
         column, op, value = str(get("column")), str(get("op")), get("value")
         words = column.split("_")
-        unit = words.pop() if len(words) > 1 and words[-1] in _UNITS else ""
+        unit = words.pop() if len(words) > 1 and words[-1] in UNIT_WORDS else ""
         is_count = len(words) > 1 and words[0] == "n"
         noun = " ".join(words[1:] if is_count else words).replace("followup", "follow-up")
         if is_count and op == ">=" and value == 1:

@@ -14,9 +14,8 @@ from analysis.ard import group_cols, groups_of
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
 from analysis.stats.ci_level import label_from_methods
 from analysis.tables.render import fmt_p
-from analysis.words import term_label
+from analysis.words import UNIT_WORDS, term_label
 
-_UNITS = ("years", "months", "days", "weeks", "mg", "ml", "pct")
 FOREST_COLUMNS = [
     "variable", "level", "reference", "label", "is_reference", "estimate", "ci_low", "ci_high",
     "p_value",
@@ -105,7 +104,7 @@ class _ForestWords:
         if name in self.labels:
             return self.labels[name]
         words = name.split("_")
-        if len(words) > 1 and words[-1] in _UNITS:
+        if len(words) > 1 and words[-1] in UNIT_WORDS:
             words = words[:-1]  # "age_years" reads "Age"
         text = " ".join(words)
         return f"{text[:1].upper()}{text[1:]}"

@@ -47,7 +47,7 @@ from analysis.tables.plan_context import (
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
 from analysis.tables.time_to_event import cox_table, time_to_event_table
-from analysis.words import counted, in_sentence
+from analysis.words import counted, in_sentence, without_unit
 
 SEX = "sex"  # the canonical sex column of the patient table
 
@@ -207,7 +207,7 @@ def _cox(ctx: Context, name: str, spec: CoxTable) -> TableResult:
         covariates=kept,
         alpha=ctx.options.alpha,
         title=spec.title
-        or f"Cox proportional-hazards model of {in_sentence(ctx.label(spec.time))}",
+        or f"Cox proportional-hazards model of {in_sentence(without_unit(ctx.label(spec.time)))}",
         name=name,
         by=spec.by,
     )

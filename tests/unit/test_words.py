@@ -1,6 +1,6 @@
 """Counts and lists in a reader's words (``analysis.words``)."""
 
-from analysis.words import and_list, counted, in_sentence, term_label
+from analysis.words import and_list, counted, in_sentence, term_label, without_unit
 
 
 def test_a_count_agrees_with_its_noun():
@@ -46,3 +46,15 @@ def test_a_model_term_reads_as_its_row():
     assert term_label("Sex", "Male vs Female", numeric=False) == "Sex: Male vs Female"
     assert term_label("Age, years", "per year", numeric=True) == "Age, years (per year)"
     assert term_label("Age", "", numeric=True) == "Age"
+
+
+def test_a_title_names_the_variable_without_its_unit():
+    """Table 12 read "Cox proportional-hazards model of time to treatment discontinuation,
+    months"."""
+    assert without_unit("Time to treatment discontinuation, months") == (
+        "Time to treatment discontinuation"
+    )
+    assert without_unit("Age, years") == "Age"
+    assert without_unit("Sessions, n") == "Sessions, n"  # "n" is not a unit of measure
+    assert without_unit("Lost, stolen or strayed") == "Lost, stolen or strayed"
+    assert without_unit("months") == "months"
