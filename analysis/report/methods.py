@@ -10,7 +10,7 @@ from analysis.report.manifest import package_versions
 from analysis.report.method_prose import references, statistics_sentences, used_methods
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.design import describe_group
-from analysis.words import counted, in_sentence
+from analysis.words import and_list, counted, in_sentence
 
 
 def _first_clause(method: str) -> str:
@@ -94,7 +94,8 @@ def definitions(config: StudyConfig) -> list[str]:
     if d.schedule_months:
         out.append(
             f"The first-year schedule is the median interval between first-year "
-            f"{e.plural_noun}, rounded to {', '.join(map(str, d.schedule_months))} months."
+            f"{e.plural_noun}, rounded to the nearest of "
+            f"{and_list([f'{m:g}' for m in d.schedule_months])} months."
         )
     return out
 

@@ -40,6 +40,10 @@ def test_the_inclusion_criteria_read_as_one_sentence():
         "Inclusion criteria: Treated with dutasteride mesotherapy (at least one session "
         "recorded); at least 6 months of follow-up after the first session."
     ) in paragraphs
+    assert any(
+        "first-year sessions, rounded to the nearest of 1, 2, 3, 4 and 6 months." in p
+        for p in paragraphs
+    )  # the schedule is snapped to the nearest level, not "rounded to 1, 2, 3, 4, 6 months"
 
 
 def test_a_model_term_reads_as_its_row():
