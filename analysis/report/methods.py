@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import pandas as pd
@@ -44,6 +45,12 @@ def _words(config: StudyConfig) -> Callable[[str], str]:
     return lambda column: variable_label(config, column)
 
 
+def _level_in_sentence(config: StudyConfig, column: str, level: str) -> str:
+    from analysis.studyfile.plan_defaults import level_label
+
+    return in_sentence(level_label(config, column, level))
+
+
 def _child_records(config: StudyConfig) -> str:
     """The record kinds the study reads besides patients, in words ("sessions and adverse-event
     records")."""
@@ -79,7 +86,8 @@ def definitions(config: StudyConfig) -> list[str]:
             f"{d.response_window_months[0]:g}–{d.response_window_months[1]:g}."
         )
     for name, group in config.groups.items():
-        out.append(describe_group(name, group, _words(config)))
+        shown = functools.partial(_level_in_sentence, config, name)  # as the tables show it
+        out.append(describe_group(name, group, _words(config), shown))
     if config.sources_for("adverse_events"):
         end = (
             f"the last {e.singular}"

@@ -179,9 +179,16 @@ class Group(_Model):
         return self
 
 
-def describe_group(name: str, group: Group, words: Callable[[str], str] | None = None) -> str:
-    """How a derived group is assigned, as a sentence; ``words`` gives a column's label."""
+def describe_group(
+    name: str,
+    group: Group,
+    words: Callable[[str], str] | None = None,
+    levels: Callable[[str], str] | None = None,
+) -> str:
+    """How a derived group is assigned, as a sentence; ``words`` gives a column's label and
+    ``levels`` a level's words as the tables show it (else the level's code)."""
     label = group.label or name.replace("_", " ")
+    level = levels or (lambda code: code)
     if group.concomitant_overlap is not None:
         r = group.concomitant_overlap
         window = (
@@ -190,19 +197,19 @@ def describe_group(name: str, group: Group, words: Callable[[str], str] | None =
             else "day 0 to the end of exposure"
         )
         return (
-            f"{label}: {r.if_any} when a listed treatment ({', '.join(r.treatments)}) overlapped "
-            f"{window}, otherwise {r.otherwise}."
+            f"{label}: {level(r.if_any)} when a listed treatment ({', '.join(r.treatments)}) "
+            f"overlapped {window}, otherwise {level(r.otherwise)}."
         )
     if group.from_column is not None:
-        pairs = ", ".join(f"{k} → {v}" for k, v in group.from_column.map.items())
+        pairs = ", ".join(f"{k} → {level(v)}" for k, v in group.from_column.map.items())
         column = group.from_column.column
         said = words(column) if words else column.replace("_", " ")
         return f"{label}: from {said.lower()} ({pairs})."
     rules = "; ".join(
-        f"{c.level} when " + " and ".join(f"{w.column} {w.op} {w.value}" for w in c.where)
+        f"{level(c.level)} when " + " and ".join(f"{w.column} {w.op} {w.value}" for w in c.where)
         for c in group.conditions or []
     )
-    tail = f"; otherwise {group.otherwise}" if group.otherwise else ""
+    tail = f"; otherwise {level(group.otherwise)}" if group.otherwise else ""
     return f"{label}: {rules}{tail}."
 
 
