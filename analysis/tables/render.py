@@ -311,13 +311,18 @@ def _map_text(frame: pd.DataFrame, fn: Callable[[str], str]) -> pd.DataFrame:
 
 # What a line never breaks inside when the report's table cells wrap (a narrow column of a
 # wide table): a count with its percentage, "158 (72.1%)", and an interval; in a header or a
-# note, a hyphenated word ("p-value", not "p-" / "value"). Matched on escaped text.
+# note, a hyphenated word ("p-value", not "p-" / "value"), a unit with a slash and an equation
+# ("n = 237691", not "n" / "= 237691"). Matched on escaped text.
 _NUMBER_UNITS = re.compile(
     r"[^\s()\[\]]+ \([^\s()]*%\)"  # 158 (72.1%)
     r"|\([^\s()]+ to [^\s()]+\)"  # (-24.3 to -8.3)
     r"|[^\s()\[\]–]+–[^\s()\[\]–]+"  # 58.1–66.3
 )
-_HYPHENATED = re.compile(r"\w+(?:-\w+)+|[^\s/]+(?:/[^\s/]+)+")  # also mg/day, 3×/week
+_HYPHENATED = re.compile(
+    r"\w+(?:-\w+)+"  # p-value
+    r"|[^\s/]+(?:/[^\s/]+)+"  # mg/day, 3×/week
+    r"|\b\w+ (?:=|&lt;|&gt;|≤|≥) [^\s;,)]+"  # n = 237691, p &lt; 0.001 (escaped text)
+)
 
 
 def _unbroken(html_text: str, units: re.Pattern[str]) -> str:

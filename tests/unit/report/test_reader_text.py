@@ -178,9 +178,10 @@ def test_pdf_pages_keep_notes_lead_ins_and_units_whole(shipped, study: str) -> N
     ).stdout  # fmt: skip
     stranded, dangling = [], []
     # a wrapped table cell never breaks an interval after its dash ("[60.0–" / "87.6]"),
-    # "p-value" at its hyphen (the dutasteride report once did both on pages 5 and 10), nor a
-    # unit at its slash ("0.25 mg/" / "day" in the minoxidil dose table's header)
-    unit_broken = r"\d–(\s|$)|(^|\s)p-(\s|$)|\w/(\s|$)"
+    # "p-value" at its hyphen (the dutasteride report once did both on pages 5 and 10), a
+    # unit at its slash ("0.25 mg/" / "day" in the minoxidil dose table's header), nor an
+    # equation ("n" / "= 918509" in the 1M twin's severity note)
+    unit_broken = r"\d–(\s|$)|(^|\s)p-(\s|$)|\w/(\s|$)|^\s*(=|&lt;|<) "
     broken = [ln.strip() for ln in text.splitlines() if re.search(unit_broken, ln)]
     assert not broken, "table cells broken inside a unit:\n" + "\n".join(broken)
     # a note's first line is never its first word alone, the rest on the next line (WeasyPrint
