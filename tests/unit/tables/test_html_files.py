@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from analysis.tables.render import SUB_ROW, TableResult
+from analysis.tables.render import SUB_ROW, TableResult, print_unbroken
 from analysis.tables.study_tables import html_file
 
 
@@ -87,6 +87,16 @@ def test_the_report_table_keeps_each_number_unit_on_one_line():
     assert "<td>Any</td>" in html and "&lt;0.001" in html  # labels and other text as they were
     noted = TableResult("t3", "T", shown, layout=lambda df: df, footnotes=("Monte Carlo p-value.",))
     assert '<li>Monte Carlo <span class="nw">p-value</span>.</li>' in noted.to_report_html()
+    # a note's equations and slashed units stay whole too (the 1M twin's note broke "n" /
+    # "= 237691"; a dose table's header "0.25 mg/" / "day"), and print as characters that do
+    # not break (no span: WeasyPrint misplaces a nowrap span after other text)
+    note = "n = 237691, 680818 and 918509 > 10000; p < 0.001 at 0.25 mg/day."
+    said = TableResult("t4", "T", shown, layout=lambda df: df, footnotes=(note,)).to_report_html()
+    kept = re.findall(r'<span class="nw">(.*?)</span>', said.split("<ol", 1)[1])
+    assert kept == ["n = 237691", "918509 &gt; 10000", "p &lt; 0.001", "mg/day."]
+    printed = print_unbroken(said)
+    assert '<span class="nw">' not in printed
+    assert "n\u00a0=\u00a0237691" in printed and "mg\u2060/\u2060day" in printed
 
 
 def test_every_renderer_reads_the_same_sub_rows():
