@@ -70,7 +70,7 @@ def relabel_head(
     numeric: Mapping[str, str] | None = None,
 ) -> str:
     """A column head in the plan's words: as a cell (:func:`relabel_text`), then each part
-    between the separators of a combined head ("female, monotherapy (N=56)", "Monotherapy ·
+    between the separators of a combined head ("female, monotherapy (N=56)", "Monotherapy,
     female", "RD male vs female (95% CI)", "p, monotherapy (sex)") that is a level (or a level
     with a capital, as a builder writes a stratum) or a column name becomes its label."""
     levels = {**_lettered(levels), **(numeric or {})}

@@ -418,6 +418,15 @@ def _footnotes(
     return tuple(notes)
 
 
+def _column_title(stratum: str, level: str | None) -> str:
+    """A column's group as the adverse-event tables name theirs (``_common.group_title``):
+    "Monotherapy, female" (a level within a stratum), "Monotherapy" (the stratum, every
+    level), "Female" (the level in all subjects), "Overall" (all subjects)."""
+    parts = [p for p in (None if stratum == ALL else stratum, level) if p is not None]
+    title = ", ".join(parts) if parts else "overall"
+    return title[:1].upper() + title[1:]
+
+
 def _layout(
     frame: pd.DataFrame,
     by: str,
@@ -435,17 +444,12 @@ def _layout(
     columns: list[tuple[str, str]] = []  # (heading, group)
     p_columns: list[tuple[str, str]] = []  # (heading, test group)
     for stratum in strata:
-        title = "All" if stratum == ALL else stratum[:1].upper() + stratum[1:]
         for lv in [*by_levels, None]:
             grp = _group(within, stratum, by, lv)
             big = look.get((outcome, grades[0], grp, "N"))
             if big is None:
                 continue
-            if lv is None and stratum == ALL:
-                heading = f"All subjects (N={int(big)})"
-            else:
-                heading = f"{title} · {lv if lv is not None else 'all'} (N={int(big)})"
-            columns.append((heading, grp))
+            columns.append((f"{_column_title(stratum, lv)} (N={int(big)})", grp))
         prefix = _group(within, stratum, by, None)
         tested = f"{prefix};{by}=*" if prefix != OVERALL else f"{by}=*"
         p_columns.append((p_value_head(tested), tested))

@@ -167,21 +167,29 @@ def test_layout_columns_cells_and_footnotes(result):
     cols = list(disp.columns)
     assert cols[:4] == [
         "Response",
-        "Monotherapy · female (N=34)",
-        "Monotherapy · male (N=52)",
-        "Monotherapy · all (N=86)",
+        "Monotherapy, female (N=34)",
+        "Monotherapy, male (N=52)",
+        "Monotherapy (N=86)",
     ]
-    assert "Combined · all (N=231)" in cols
-    assert "All subjects (N=317)" in cols
+    # the adverse-event tables' names of groups (_common.group_title): a level, a stratum,
+    # a level within a stratum, "Overall"
+    assert cols[4:10] == [
+        "Combined, female (N=91)",
+        "Combined, male (N=140)",
+        "Combined (N=231)",
+        "Female (N=125)",
+        "Male (N=192)",
+        "Overall (N=317)",
+    ]
     assert cols[-3:] == [
         "p-value, monotherapy (sex)",
         "p-value, combined (sex)",
         "p-value, overall (sex)",
     ]
     marked = disp.loc[disp["Response"].str.startswith("Marked improvement")].iloc[0]
-    assert marked["Monotherapy · all (N=86)"] == "33 (38.4%) [28.8–48.9]"
+    assert marked["Monotherapy (N=86)"] == "33 (38.4%) [28.8–48.9]"
     anyimp = disp.loc[disp["Response"].str.startswith("Any improvement")].iloc[0]
-    assert anyimp["Monotherapy · all (N=86)"].startswith("69 (80.2%)")
+    assert anyimp["Monotherapy (N=86)"].startswith("69 (80.2%)")
     notes = " ".join(result.footnotes)
     assert "N = 317" in notes and "224 subjects without it (not assessable) are excluded" in notes
     assert "Fisher–Freeman–Halton exact test on the `sex` × grade table" in notes
