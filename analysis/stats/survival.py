@@ -376,7 +376,7 @@ def cox_model(
         method=f"Cox PH, Efron ties{strata_note}; HR = exp(coef); {level} Wald CI; Wald p{how}",
         ph_method=(
             f"PH score test of x*g(t), g = {ph_transform} transform "
-            "(R survival>=3 cox.zph; Grambsch-Therneau 1994)"
+            "(R survival>=3 cox.zph; Grambsch–Therneau 1994)"
         ),
     )
 
@@ -409,7 +409,7 @@ def km_ard(
     med = km_median(data, time=time, event=event, by=by_cols, conf_type=conf_type, alpha=alpha)
     for rec in med.to_dict("records"):
         group = group_label(by_cols, [rec[c] for c in by_cols])
-        median_ci = f"{method}; median CI where the CI curves cross 0.5 (Brookmeyer-Crowley)"
+        median_ci = f"{method}; median CI where the CI curves cross 0.5 (Brookmeyer–Crowley)"
         rows += [
             _row(table, time, "", group, "n", rec["n"], "count of subjects"),
             _row(table, time, "", group, "events", rec["events"], "count of events"),

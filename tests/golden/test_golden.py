@@ -28,3 +28,13 @@ def test_ard_equals_snapshot(study):
     ]
     assert differ.empty, f"{len(differ)} numbers changed:\n{differ.head(30).to_string()}"
     assert len(found) == len(expected) > 100
+
+
+@pytest.mark.parametrize("study", shipped_studies(), ids=lambda p: p.stem)
+def test_methods_join_authors_with_en_dashes(study):
+    """A method named after two or more people is written with en dashes, as a statistician
+    writes it ("Kaplan–Meier", "Grambsch–Therneau", "Brookmeyer–Crowley"), in every method of
+    the ARD (the report's methods and notes quote them)."""
+    methods = pd.read_csv(snapshot_path(study), dtype=str, keep_default_na=False)["method"]
+    hyphened = methods.str.extractall(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)+)\b")[0]
+    assert hyphened.empty, f"names joined by a hyphen: {sorted(set(hyphened))}"
