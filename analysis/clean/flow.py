@@ -24,7 +24,7 @@ def apply_inclusion(
     """The patients meeting every inclusion criterion (in the study's order) and the flow: one
     row per step with the patients it excluded and those remaining. Those excluded are logged
     (``excluded``: the exclusion log's frames) and added to ``removed``."""
-    flow = [flow_row("screened", "Patients in the clinic exports (unique ids)", 0, n_screened)]
+    flow = [flow_row("screened", screened_label(config), 0, n_screened)]
     if len(conflicts):
         label = "Conflicting duplicate patient records"
         flow.append(flow_row("conflict", label, len(conflicts), len(patients)))
@@ -37,6 +37,13 @@ def apply_inclusion(
         patients = patients.loc[ok]
         flow.append(flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
     return patients, pd.DataFrame(flow)
+
+
+def screened_label(config: StudyConfig) -> str:
+    """The first row's label: "the export" when one file holds the patient table (one workbook,
+    one CSV), else "the exports" (one file per centre...)."""
+    files = {s.file for s in config.sources if s.table == "patients"}
+    return f"Patients in the export{'s' if len(files) > 1 else ''} (unique ids)"
 
 
 def flow_row(step: str, label: str, n_excluded: Any, n_remaining: int) -> dict[str, Any]:
@@ -73,4 +80,4 @@ def flow_warnings(flow: pd.DataFrame) -> list[str]:
     return out
 
 
-__all__ = ["apply_inclusion", "flow_row", "flow_warnings", "with_subgroups"]
+__all__ = ["apply_inclusion", "flow_row", "flow_warnings", "screened_label", "with_subgroups"]

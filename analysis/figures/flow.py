@@ -9,6 +9,7 @@ very text the counts give.
 
 from __future__ import annotations
 
+import re
 import textwrap
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -497,8 +498,20 @@ def _column_centres(
     return xs
 
 
+# a bracketed group ("(unique ids)", "(n = 12)") is one unit when wrapping, if it fits a line
+_GROUP = re.compile(r"\([^()]+\)")
+_HELD = "\u00a0"  # textwrap breaks at ASCII white space only
+
+
 def _wrap(text: str, width: int, indent: str = "") -> str:
-    return "\n".join(textwrap.wrap(text, width=width, subsequent_indent=indent)) or text
+    """``text`` in lines of at most ``width`` characters, a bracketed group kept on one line
+    (not "(unique" / "ids)") when it fits one."""
+    held = _GROUP.sub(
+        lambda m: m.group(0).replace(" ", _HELD) if len(m.group(0)) <= width else m.group(0),
+        text,
+    )
+    lines = textwrap.wrap(held, width=width, subsequent_indent=indent)
+    return "\n".join(lines).replace(_HELD, " ") or text
 
 
 def _box_text(ax: Axes, s: str, fontsize: float, ha: str = "left") -> Text:

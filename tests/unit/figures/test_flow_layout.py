@@ -11,6 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis.figures import figure_theme, flow_counts, flow_figure, plot_flow_diagram
+from analysis.figures.flow import _wrap
 
 N_SCREENED = 600
 
@@ -26,7 +27,7 @@ def _flow(
     """A flow like clean_study's: ``n_criteria`` criteria (criterion i excludes 7 * (i + 1)),
     then ``n_subgroups`` levels of therapy_group, each with a subgroup row (``matched``: named
     after its level, so it hangs under it; else it hangs from the included box)."""
-    steps = [("screened", "Patients in the clinic exports (unique ids)", None, N_SCREENED)]
+    steps = [("screened", "Patients in the exports (unique ids)", None, N_SCREENED)]
     left = N_SCREENED
     for i in range(n_criteria):
         left -= 7 * (i + 1)
@@ -181,13 +182,13 @@ def test_flow_without_any_exclusion():
     counts = flow_counts(_flow(0, 0, duplicates=0))
     assert counts[["kind", "label", "n"]].values.tolist() == [
         ["box", "Patient records in the exports", 600],
-        ["box", "Patients in the clinic exports (unique ids)", 600],
+        ["box", "Patients in the exports (unique ids)", 600],
         ["box", "Patients included", 600],
     ]
     _, texts = _draw(counts)
     assert texts == [
         "Patient records in the exports (n = 600)",
-        "Patients in the clinic exports (unique ids) (n = 600)",
+        "Patients in the exports (unique ids) (n = 600)",
         "Patients included (n = 600)",
     ]
 
@@ -239,3 +240,18 @@ def test_the_split_boxes_take_the_study_words_for_the_levels(reference_clean) ->
         fc["key"].astype(str).isin(["therapy_group:monotherapy", "therapy_group:combined"])
     ]
     assert set(boxes["label"]) == {"Alone", "With others"}
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("Patients in the export (unique ids)", 30, ["Patients in the export", "(unique ids)"]),
+        ("Patients in the export (unique ids)", 20, ["Patients in the", "export (unique ids)"]),
+        ("• no dose period recorded (n = 5)", 20, ["• no dose period", "  recorded (n = 5)"]),
+        # a group longer than a line is wrapped as words
+        ("x (a group longer than twenty)", 20, ["x (a group longer", "than twenty)"]),
+    ],
+)
+def test_a_bracketed_group_is_not_broken_across_lines(text, width, lines):
+    """The minoxidil flow printed "Patients in the export (unique" / "ids)"."""
+    assert _wrap(text, width, indent="  " if text.startswith("•") else "").split("\n") == lines
