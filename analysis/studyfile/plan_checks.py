@@ -21,6 +21,7 @@ from analysis.studyfile.plan import (
     LogisticTable,
     ProportionalOddsTable,
     ResponseTable,
+    TableSpec,
     TimeToEventTable,
     figure_name,
 )
@@ -96,6 +97,45 @@ def _check_pairwise(cfg: StudyConfig, key: str, spec: AeIncidenceTable) -> None:
         raise ValueError(
             f"{key}.pairwise.reference: {ref!r} is not a level of {spec.by[0]!r}"
             f"{_hint(ref, levels)}; its levels are {levels}"
+        )
+
+
+#: the kinds of table a figure that names a ``table`` draws from
+FIGURE_TABLE_KINDS: dict[str, tuple[str, ...]] = {
+    "ae_incidence": ("ae_incidence",),
+    "ae_by_exposure": ("ae_by_exposure",),
+    "forest": ("proportional_odds", "logistic", "cox"),
+}
+
+
+def _check_figure_table(key: str, fig: object, planned: dict[str, TableSpec]) -> None:
+    """The table a figure names exists, is of a kind the figure draws, and (adverse events) is
+    split first by the figure's ``by``: the figure draws one bar per level of that column, and
+    the table has groups of its first ``by`` column alone (of the others only within it)."""
+    table = getattr(fig, "table", None)
+    if table is None:
+        return
+    spec = planned.get(table)
+    if spec is None:
+        raise ValueError(
+            f"{key}.table: no table {table!r}{_hint(table, planned)} under analysis.tables; "
+            f"tables are {list(planned)}"
+        )
+    kind = str(getattr(fig, "kind", ""))
+    kinds = FIGURE_TABLE_KINDS[kind]
+    if spec.kind not in kinds:
+        fitting = [n for n, s in planned.items() if s.kind in kinds]
+        raise ValueError(
+            f"{key}.table: {table!r} is a table of kind {spec.kind}; a figure of kind {kind} draws a "
+            f"table of kind {' or '.join(kinds)} "
+            + (f"({', '.join(map(repr, fitting))} in this plan)" if fitting else "(none here)")
+        )
+    by = getattr(fig, "by", None)
+    if isinstance(spec, AeIncidenceTable) and spec.by and by != spec.by[0]:
+        raise ValueError(
+            f"{key}.by: {by!r}, but table {table!r} is split first by {spec.by[0]!r} (its "
+            f"by: {spec.by}), and the figure draws the levels of that first column. Set the "
+            f"figure's by to {spec.by[0]!r}, or put {by!r} first in analysis.tables.{table}.by"
         )
 
 
@@ -184,17 +224,13 @@ def check_plan(cfg: StudyConfig) -> None:
         ):
             raise ValueError(f"{key}: kind {spec.kind} needs a source with table: adverse_events")
         _shown(cfg, key, spec, known, "table")
-    from analysis.studyfile.plan_defaults import effective_plan
+    from analysis.studyfile.plan_defaults import effective_plan, with_cox_tables
 
+    planned = with_cox_tables(dict(plan.tables))  # a time_to_event table's <name>_cox too
     stems: list[str] = []
     for i, fig in enumerate(plan.figures or effective_plan(cfg).figures):
         key = f"analysis.figures[{i}]"
-        table = getattr(fig, "table", None)
-        if table is not None and table not in plan.tables:
-            raise ValueError(
-                f"{key}.table: no table {table!r}{_hint(table, plan.tables)} under "
-                f"analysis.tables; tables are {list(plan.tables)}"
-            )
+        _check_figure_table(key, fig, planned)
         for attr in ("by", "within", "time", "event"):
             _column(f"{key}.{attr}", getattr(fig, attr, None), known, f"`{attr}` column")
         _shown(cfg, key, fig, known, "figure")
@@ -204,9 +240,6 @@ def check_plan(cfg: StudyConfig) -> None:
         stems.append(stem)
     for i, sec in enumerate(plan.report.sections):
         key = f"analysis.report.sections[{i}]"
-        from analysis.studyfile.plan_defaults import with_cox_tables
-
-        planned = with_cox_tables(dict(plan.tables))  # a time_to_event table's <name>_cox too
         for j, t in enumerate(sec.tables):
             if t not in planned:
                 raise ValueError(

@@ -73,6 +73,35 @@ def test_reference_plan_parses(reference_config):
             "  figures: [{kind: forest, table: po_model}]\n",
             "analysis.figures[0].table: no table 'po_model' under analysis.tables",
         ),
+        # a figure's table of a kind it cannot draw (an unexpected error at the figures
+        # stage before, or a forest of risk differences on an odds-ratio scale)
+        (
+            "analysis:\n  tables:\n    t: {kind: baseline, by: sex, variables: [age_years]}\n"
+            "    m: {kind: logistic, outcome: has_teae, covariates: [sex]}\n"
+            "  figures: [{kind: forest, table: t}]\n",
+            "analysis.figures[0].table: 't' is a table of kind baseline; a figure of kind forest "
+            "draws a table of kind proportional_odds or logistic or cox ('m' in this plan)",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "  figures: [{kind: ae_incidence, table: t, by: sex}]\n",
+            "analysis.figures[0].table: 't' is a table of kind ae_duration; a figure of kind "
+            "ae_incidence draws a table of kind ae_incidence (none here)",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_incidence, by: [sex]}\n"
+            "  figures: [{kind: ae_by_exposure, table: t}]\n",
+            "a figure of kind ae_by_exposure draws a table of kind ae_by_exposure (none here)",
+        ),
+        # the figure draws the levels of the table's first `by` column
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_incidence, by: [therapy_group, sex]}\n"
+            "  figures: [{kind: ae_incidence, table: t, by: sex}]\n",
+            "analysis.figures[0].by: 'sex', but table 't' is split first by 'therapy_group' (its "
+            "by: ['therapy_group', 'sex']), and the figure draws the levels of that first column."
+            " Set the figure's by to 'therapy_group', or put 'sex' first in "
+            "analysis.tables.t.by",
+        ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_duration, population: adults}\n",
             "analysis.tables.t.population: no subgroup 'adults'",
