@@ -156,9 +156,11 @@ def plot_forest(
     Labels on the left, a vertical line at ``reference_line`` (1 = no effect for ratios), log
     x axis (``log_scale``), and at the right "estimate (ci_low-ci_high)" and the p-value when
     the ARD has ``p_value`` for that row. Rows without a CI (e.g. model cut-points) are left
-    out. ``table`` selects one table of a study-wide ARD. The confidence level in the headings
-    ("OR (90% CI)"; ``xlabel`` defaults to "Odds ratio (90% CI)") is read from the ARD's
-    ``method`` of the drawn intervals, so it is the level of the very numbers shown.
+    out. ``table`` selects one table of a study-wide ARD. The measure and the confidence level
+    in the headings ("OR (90% CI)", "HR (95% CI)"; ``xlabel`` defaults to "Odds ratio (90%
+    CI)", "Hazard ratio (95% CI)") are read from the ARD's ``method`` of the drawn numbers
+    (:func:`effect_measure`), so they are those of the very numbers shown; a given ``xlabel``
+    does not change the column head.
 
     ``labels``, ``level_labels`` and ``show_reference`` are those of :func:`forest_rows`: each
     categorical covariate's reference level is a row of its own ("Reference", no marker). The
@@ -170,7 +172,8 @@ def plot_forest(
     )  # fmt: skip
     is_ref = rows["is_reference"].to_numpy(bool)
     ci = _ci_words(ard_frame, table)
-    xlabel = f"Odds ratio ({ci})" if xlabel is None else xlabel
+    measure, short = effect_measure(ard_frame, table)
+    xlabel = f"{measure} ({ci})" if xlabel is None else xlabel
     ax = plt.gca() if ax is None else ax
     y = np.arange(len(rows))
     est, lo, hi = (rows[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
@@ -199,7 +202,7 @@ def plot_forest(
     ax.set_xlabel(xlabel)
     if show_values:
         has_p = rows["p_value"].notna().any()
-        head = f"OR ({ci})" if xlabel.lower().startswith("odds") else f"Estimate ({ci})"
+        head = f"{short} ({ci})"
         _column(ax, -1, head, 8, bold=True)
         if has_p:
             _column(ax, -1, "p", 104, bold=True)
@@ -219,6 +222,27 @@ def plot_forest(
             if has_p:
                 _column(ax, float(yi), fmt_p(r["p_value"]), 104)
     return ax
+
+
+#: (words in an estimate's ``method``, the measure, its abbreviation), the first found wins
+_MEASURES = (
+    ("hr = exp", "Hazard ratio", "HR"),
+    ("hazard ratio", "Hazard ratio", "HR"),
+    ("odds ratio", "Odds ratio", "OR"),
+)
+
+
+def effect_measure(ard_frame: pd.DataFrame, table: str | None = None) -> tuple[str, str]:
+    """The ratio the estimates are, and its abbreviation, from their ARD ``method``:
+    ("Hazard ratio", "HR") for a Cox model, ("Odds ratio", "OR") for a logistic or
+    proportional-odds model, ("Estimate", "Estimate") when the method names neither."""
+    f = ard_frame if table is None else ard_frame.loc[ard_frame["table"] == table]
+    if "method" in f.columns:
+        methods = " ".join(sorted(set(f.loc[f["stat"] == "estimate", "method"]))).lower()
+        for words, measure, short in _MEASURES:
+            if words in methods:
+                return measure, short
+    return "Estimate", "Estimate"
 
 
 def _ci_words(ard_frame: pd.DataFrame, table: str | None) -> str:
@@ -255,4 +279,4 @@ def _log_ticks(lo: float, hi: float) -> list[float]:
     return [float(c) for c in sorted({lower, *inside, upper})]
 
 
-__all__ = ["FOREST_COLUMNS", "forest_rows", "n_analysed", "plot_forest"]
+__all__ = ["FOREST_COLUMNS", "effect_measure", "forest_rows", "n_analysed", "plot_forest"]

@@ -449,6 +449,7 @@ def cox_ard(
     *,
     table: str = TABLE,
     terms: Mapping[str, tuple[str, str, str]] | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """A ``CoxResult`` as ARD rows, group ``overall``, one ``variable`` a covariate (as the
     model terms of ``tables/models.py``): context ``cox_regression`` with ``estimate`` (HR),
@@ -456,7 +457,9 @@ def cox_ard(
     context ``cox_ph_test`` with ``statistic``, ``df``, ``p_value`` of its PH test, and of the
     global test as ``variable`` ``model``. ``terms`` maps a column of the fitted design to
     ``(covariate, compared level, reference level)`` (``stats.design.Term``); a column not in it
-    is a numeric covariate of its own name (level and reference ``""``)."""
+    is a numeric covariate of its own name (level and reference ``""``). ``units`` maps a
+    numeric column to its unit ("per year"), which ends the method of its rows, as in the
+    logistic and proportional-odds models' ARD."""
     stats = {"estimate": "hr", "ci_low": "lower", "ci_high": "upper", "se": "se",
              "statistic": "z", "p_value": "p_value"}  # fmt: skip
     spelled = dict(terms or {})
@@ -469,6 +472,7 @@ def cox_ard(
     for cov in result.covariates:
         for stat, col in stats.items():
             how = result.method + ("; se of the log HR (coef)" if stat == "se" else "")
+            how += f"; {units[cov]}" if units and cov in units else ""
             rows.append(row(cov, stat, result.summary.at[cov, col], how))
     for cov in result.ph_test.index:
         for stat in ("statistic", "df", "p_value"):

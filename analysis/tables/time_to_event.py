@@ -164,7 +164,8 @@ def cox_table(
         ],  # fmt: skip
         context="cox_regression",
     )
-    frame = concat_ard([size, cox_ard(fit, table=name, terms=terms)])
+    units = {t.column: t.contrast for t in design.terms if t.is_numeric}  # "per year"
+    frame = concat_ard([size, cox_ard(fit, table=name, terms=terms, units=units)])
     level = ci_level(alpha)
     dropped = design.n_missing_covariates
     notes = (

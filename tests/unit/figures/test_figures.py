@@ -604,6 +604,30 @@ def test_forest_on_the_proportional_odds_model(patients, ax):
     np.testing.assert_allclose(ax.lines[0].get_xdata(), est["value"].to_numpy())
 
 
+def test_forest_of_a_cox_model_says_hazard_ratio(patients, ax):
+    """A forest plot of a Cox model headed its numbers "OR (95% CI)" and its axis "Odds
+    ratio": the measure is read from the estimates' ARD method, and a numeric covariate reads
+    with its unit there too ("Age, years (per year)")."""
+    from analysis.figures.forest import effect_measure
+    from analysis.tables.time_to_event import cox_table
+
+    covariates = {"therapy_group": "monotherapy", "sex": "female", "age_years": None}
+    ard = cox_table(patients, time=TIME, event=EVENT, covariates=covariates).frame
+    assert effect_measure(ard) == ("Hazard ratio", "HR")
+    assert effect_measure(_hand_forest()) == ("Odds ratio", "OR")
+    assert effect_measure(_hand_forest().assign(method="")) == ("Estimate", "Estimate")
+    rows = forest_rows(ard, labels={"age_years": "Age, years"})
+    assert "Age, years (per year)" in rows["label"].tolist()
+    plot_forest(ard, ax=ax, xlabel="Odds ratio of a better response")  # a caption copied
+    assert "HR (95% CI)" in _texts(ax) and "OR (95% CI)" not in _texts(ax)
+    ax.clear()
+    plot_forest(ard, ax=ax)
+    assert ax.get_xlabel() == "Hazard ratio (95% CI)"
+    ax.clear()
+    plot_forest(_hand_forest(), ax=ax)
+    assert ax.get_xlabel() == "Odds ratio (95% CI)" and "OR (95% CI)" in _texts(ax)
+
+
 # ------------------------------------------------------------------ style and state --------
 
 
