@@ -126,8 +126,8 @@ def _check_figure_table(key: str, fig: object, planned: dict[str, TableSpec]) ->
     if spec.kind not in kinds:
         fitting = [n for n, s in planned.items() if s.kind in kinds]
         raise ValueError(
-            f"{key}.table: {table!r} is a table of kind {spec.kind}; a figure of kind {kind} draws a "
-            f"table of kind {' or '.join(kinds)} "
+            f"{key}.table: {table!r} is a table of kind {spec.kind}; a figure of kind {kind} "
+            f"draws a table of kind {' or '.join(kinds)} "
             + (f"({', '.join(map(repr, fitting))} in this plan)" if fitting else "(none here)")
         )
     by = getattr(fig, "by", None)

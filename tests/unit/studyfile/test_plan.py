@@ -334,3 +334,23 @@ def test_frequencies_kind_counts_with_wilson_ci(mini):
 
 def test_reference_yaml_is_the_reference_study():
     assert REFERENCE_STUDY.name == "dutasteride_mesotherapy.yaml"
+
+
+def test_every_figure_that_names_a_table_says_which_kinds_it_draws():
+    """``plan_checks.FIGURE_TABLE_KINDS`` covers each figure kind with a ``table`` field, and
+    names only table kinds the plan has."""
+    from typing import get_args
+
+    from analysis.studyfile import plan
+    from analysis.studyfile.plan_checks import FIGURE_TABLE_KINDS
+
+    figures = get_args(get_args(plan.FigureSpec)[0])
+    with_table = {
+        get_args(f.model_fields["kind"].annotation)[0] for f in figures if "table" in f.model_fields
+    }
+    assert with_table == set(FIGURE_TABLE_KINDS)
+    tables = {
+        get_args(t.model_fields["kind"].annotation)[0]
+        for t in get_args(get_args(plan.TableSpec)[0])
+    }
+    assert {k for kinds in FIGURE_TABLE_KINDS.values() for k in kinds} <= tables
