@@ -14,6 +14,12 @@ from analysis.clean.distinct import distinct_results, map_distinct
 from analysis.clean.step import AUDIT_COLUMNS, Columns, Step, audit_rows, concat_rows
 
 _AMBIGUOUS_NUMBER = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+# spaces (also no-break and narrow no-break ones) inside a number: thousands separators only
+# between groups of three digits ("1 234,5"); spaces after a sign are dropped
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+_SPACED_THOUSANDS = re.compile(
+    r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?(?:[eE][+-]?\d+)?"
+)
 _EXPONENT = r"(?:[eE][+-]?\d+)?"
 
 
@@ -36,9 +42,12 @@ def _to_number(value: object, decimal_mark: str | None = None) -> float | None:
 
 
 def read_number(value: object, decimal_mark: str | None) -> tuple[float | None, str]:
-    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale' or 'text'.
+    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale', 'spaced' or
+    'text'.
 
-    ``decimal_mark`` is the source's ``sources[].decimal``. Declared: the other mark is a
+    A space is a thousands separator only between groups of three digits (``"1 234,5"``);
+    digits with another space (``"0 5"``, ``"4 5"``) are 'spaced', never joined into another
+    number. ``decimal_mark`` is the source's ``sources[].decimal``. Declared: the other mark is a
     thousands separator only between groups of three, else the text is 'locale'. Undeclared: a
     decimal comma or point is read, but one separator followed by exactly three digits
     (``1.234``, ``1,250``) is 'ambiguous', never guessed. :func:`number_message` words it.
@@ -49,7 +58,11 @@ def read_number(value: object, decimal_mark: str | None) -> tuple[float | None, 
         return None, "text"
     if isinstance(value, int | float | np.integer | np.floating):
         return float(value), ""
-    text = str(value).strip().replace(" ", "")
+    text = re.sub(r"^([+-])[ \u00a0\u202f]+", r"\1", str(value).strip())  # "- 5"
+    if _SPACES.search(text):
+        if not _SPACED_THOUSANDS.fullmatch(text) and re.fullmatch(r"[+-]?[\d.,\s]+", text):
+            return None, "spaced"  # "0 5", "4 5": not a number to join into another
+        text = _SPACES.sub("", text)
     if decimal_mark is None:
         if _AMBIGUOUS_NUMBER.fullmatch(text):
             return None, "ambiguous"
@@ -87,6 +100,11 @@ def number_problem(value: object, problem: str, what: str, source: str, mark: st
             f"{value!r} is ambiguous: {mark!r} may be the decimal mark "
             f"({as_decimal:g}) or a thousands separator ({as_thousands:g}); declare "
             f"`sources[].decimal` ({mark!r} or {other!r}) for source '{source}'"
+        )
+    if problem == "spaced":
+        return (
+            f"{value!r} has a space between its digits that is not a thousands separator "
+            f"(groups of three digits, e.g. '1 234'): not read as one number; correct the value"
         )
     if problem == "locale":
         return (
