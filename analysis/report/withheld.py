@@ -21,7 +21,7 @@ def banner(k: int) -> str:
         f"Counts from 1 to {k - 1} are shown as <{k}, with complementary suppression (*); "
         "statistics that would give them back (p-values, risk differences, survival estimates, "
         "models on categorical covariates only) are withheld (†) and figures do not draw them. "
-        "The flow of patients is shown in full."
+        "The flow of patients and the counts of missing values are shown in full."
     )
 
 

@@ -85,7 +85,7 @@ suppression. In particular it does not:
   sum is known, so when both are small the range of each can be narrow (3 + 4 = 7 at k = 5
   leaves 3 or 4); only a range of exactly one value (pinned) is prevented;
 - hide group sizes ``N`` (a group smaller than k shows itself), counts of missing values of a
-  shown cell (``n_missing``), the exclusion counts of the flow diagram and flow table (they
+  shown cell (``n_missing``: the footnotes say so where a table shows one below k), the exclusion counts of the flow diagram and flow table (they
   chain to the cohort size), or the minimum and maximum of a shown continuous cell (each is one
   person's value);
 - withhold a model with a numeric covariate (recovering a cell from it needs every subject's
@@ -279,7 +279,19 @@ def suppression_footnotes(frame: pd.DataFrame, k: int) -> tuple[str, ...]:
     """The footnotes of a table suppressed with ``k``: the rule, then why each kind of
     statistic marked ``†`` was withheld (``frame`` as ``suppress_small_cells`` returns it)."""
     withheld = frame.loc[frame["suppression"] == WITHHELD, "suppression_reason"]
-    return (suppression_footnote(k), *withheld_footnotes(list(withheld), k))
+    missing = pd.to_numeric(frame.loc[frame["stat"] == "n_missing", "value"], errors="coerce")
+    small_missing = bool(((missing >= 1) & (missing < k)).any())
+    return (
+        suppression_footnote(k),
+        *([MISSING_SHOWN.format(k=k)] if small_missing else []),
+        *withheld_footnotes(list(withheld), k),
+    )
+
+
+#: under a suppressed table that shows a count of missing values below k (see the Limits)
+MISSING_SHOWN = (
+    "Counts of missing values are not suppressed: those below {k} are shown as they are."
+)
 
 
 # ----------------------------------------------------------------------------- the rule

@@ -331,6 +331,27 @@ def test_footnote_names_the_threshold():
     assert "cells shown as * are hidden so that such a count cannot be recovered" in note
 
 
+def test_a_table_showing_few_missing_values_says_they_are_not_suppressed(
+    reference_clean, reference_config
+):
+    """The baseline table under --suppress-below 5 printed "missing 4" beneath a footnote
+    saying every count of 1-4 is shown as <5: counts of missing values are not suppressed
+    (see the module's Limits), and the footnotes now say so where the table shows one."""
+    from analysis.tables.study_tables import build_tables
+
+    tables = build_tables(reference_config, reference_clean)
+    frame = suppress_small_cells(tables["baseline_sex"].frame, k=5)
+    missing = frame.loc[frame["stat"] == "n_missing", "value"]
+    assert ((missing >= 1) & (missing < 5)).any()  # the case: age missing in 4 women
+    notes = sup.suppression_footnotes(frame, 5)
+    assert (
+        "Counts of missing values are not suppressed: those below 5 are shown as they are." in notes
+    )
+    # a table without such a count does not carry the sentence
+    ae = suppress_small_cells(tables["ae_incidence"].frame, k=5)
+    assert not any("missing values" in n for n in sup.suppression_footnotes(ae, 5))
+
+
 # ----------------------------------------------------------------------------- reference study
 def test_reference_tables_leave_no_small_count_and_no_lone_hidden_cell(
     reference_clean, reference_config
