@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.cells import is_blank
+from analysis.clean.column_fit import Fix, stop_if_unreadable, unreadable_paragraphs
 from analysis.clean.columns import Column
 from analysis.clean.distinct import distinct_results, map_distinct
 from analysis.clean.step import (
@@ -171,6 +172,8 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     hi = pd.Timestamp(end) if end is not None else pd.Timestamp.max
     window = f"[{start:%Y-%m-%d}, {end:%Y-%m-%d}]" if end is not None else f"[{start:%Y-%m-%d}, -]"
     excluded, audit = [], []
+    wrong: list[str] = []  # columns of a source mostly unreadable as declared (column_fit)
+    limit = config.cleaning.max_unreadable_fraction
     drop: set[object] = set()
     # the date order of every row (its sources share one) or of each row, looked up once
     order: pd.Series | str | None = table_date_order(config, table)
@@ -181,6 +184,10 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         order = out["_source"].map(orders) if order is None else order
         dates, blank = _dates_and_blanks(raw, order, last_year)
         failed = ~blank & dates.isna()
+        if failed.any():
+            wrong += unreadable_paragraphs(
+                out, column, failed, blank, limit, "dates", _other_order(order, last_year)
+            )
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
 
@@ -227,11 +234,34 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                     for v, d in zip(raw[outside], dates[outside], strict=True)
                 ],
             )
+    stop_if_unreadable(wrong, limit)
     return Step(
         drop_records(out, drop) if drop else out,
         concat_rows(excluded, LOG_COLUMNS),
         concat_rows(audit, AUDIT_COLUMNS),
     )
+
+
+def _other_order(order: pd.Series | str, last_year: int | None) -> Fix:
+    """The ``fix`` of :func:`column_fit.unreadable_paragraphs` for dates: another
+    ``date_order`` that reads at least 90% of the unreadable values, if one does."""
+
+    def fix(values: pd.Series) -> str:
+        declared = {order} if isinstance(order, str) else set(order[values.index])
+        for other in ("DMY", "MDY", "YMD"):
+            if other in declared:
+                continue
+            dates, _ = _dates_and_blanks(values, other, last_year)
+            if dates.notna().mean() >= 0.9:
+                return (
+                    f"{int(dates.notna().sum())} of them read as dates with `date_order: "
+                    f"{other}` (declared: {', '.join(sorted(declared))}): if the file writes "
+                    f"its dates that way, set `date_order: {other}` for this source "
+                    f"(`sources[].date_order`)"
+                )
+        return ""
+
+    return fix
 
 
 def table_date_order(config: StudyConfig, table: str) -> str | None:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.cells import is_blank
+from analysis.clean.column_fit import Fix, stop_if_unreadable, unreadable_paragraphs
 from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import distinct_results, map_distinct
 from analysis.clean.step import AUDIT_COLUMNS, Columns, Step, audit_rows, concat_rows
@@ -161,6 +162,7 @@ def parse_numbers(
     columns: Columns | None = None,
     *,
     decimals: dict[str, str | None] | None = None,
+    max_unreadable: float | None = None,
 ) -> Step:
     """Numeric columns to float (``integer`` columns to nullable integers); text that is not a
     number, and a fraction in an integer column, is set missing and audited. ``text`` columns
@@ -170,9 +172,13 @@ def parse_numbers(
     mark is a thousands separator only between groups of three, and text that does not fit is
     cleared; without one, a value with one separator followed by exactly three digits (``1.234``,
     ``1,250``) is ambiguous and cleared. Every cleared value has an audit row.
+
+    ``max_unreadable`` (``cleaning.max_unreadable_fraction``): a source's column with more than
+    this share of its values unreadable stops the run (``column_fit``; None: never).
     """
     out = data.copy(deep=False)  # columns are replaced, never written into
     audit = []
+    wrong: list[str] = []  # columns of a source mostly unreadable as declared (column_fit)
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     by_source = decimals or {}
     # each row's declared mark; None for all when no source declares one (not looked up)
@@ -199,6 +205,10 @@ def parse_numbers(
             parsed = parsed.mask(fraction)
             what = "a whole number"
         out[column] = parsed.astype("Int64") if spec.kind == "integer" else parsed
+        if failed.any() and max_unreadable is not None:
+            wrong += unreadable_paragraphs(
+                data, column, failed, blank, max_unreadable, "numbers", _other_mark(marks)
+            )
         if failed.any():
             bad = out.loc[failed]
             names = _source_names(bad)
@@ -213,4 +223,27 @@ def parse_numbers(
                 index=bad.index,
             )
             audit.append(audit_rows(bad, table, column, "number", raw[failed], "set_missing", msgs))
+    stop_if_unreadable(wrong, max_unreadable or 0.0)
     return Step(out, audit=concat_rows(audit, AUDIT_COLUMNS))
+
+
+def _other_mark(marks: pd.Series | None) -> Fix:
+    """The ``fix`` of :func:`column_fit.unreadable_paragraphs` for numbers: the other decimal
+    mark, when it reads at least 90% of the unreadable values."""
+
+    def fix(values: pd.Series) -> str:
+        declared = {None} if marks is None else set(marks[values.index])
+        for other in (".", ","):
+            if other in declared:
+                continue
+            read = values.map(lambda v, m=other: read_number(v, m)[0] is not None)
+            if read.mean() >= 0.9:
+                now = ", ".join(repr(m) for m in declared if m) or "none"
+                return (
+                    f"{int(read.sum())} of them read as numbers with `decimal: {other!r}` "
+                    f"(declared: {now}): if the file writes its numbers that way, set "
+                    f"`decimal: {other!r}` for this source (`sources[].decimal`)"
+                )
+        return ""
+
+    return fix

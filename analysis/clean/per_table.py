@@ -123,7 +123,15 @@ def validate_phase(config: StudyConfig, read: ReadTable, pace: Reporter) -> Vali
     df = logs.keep(parse_dates(df, table, config))
     df = logs.keep(check_file_dates(df, table, config))
     decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
-    df = logs.keep(parse_numbers(df, table, config.columns_for(table), decimals=decimals))
+    df = logs.keep(
+        parse_numbers(
+            df,
+            table,
+            config.columns_for(table),
+            decimals=decimals,
+            max_unreadable=config.cleaning.max_unreadable_fraction,
+        )
+    )
     df = logs.keep(apply_range_checks(df, table, config))
     if "stop_date" in df:
         df = logs.keep(check_stop_after_start(df, table))

@@ -268,6 +268,14 @@ class Cleaning(_Model):
         description="a source with more than this fraction of records whose patient_id is not "
         "in the patient table stops the run",
     )
+    max_unreadable_fraction: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="a source column with more than this fraction of its non-blank dates or "
+        "numbers unreadable as declared (and at least 10 of them) stops the run: its "
+        "date_order or decimal is likely wrong",
+    )
 
 
 class StudyConfig(_Model):
