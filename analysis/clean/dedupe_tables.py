@@ -91,18 +91,19 @@ class Deduplicated:
         lookup = self.lookups.pop(table, None)  # used once: its arrays freed with it
         df = records if self.keys is None else self.keys.key(records, lookup)
         close = table == "exposures" and config.exposure.min_interval_days is not None
+        conflict = config.cleaning.conflicting_records
         if KEY in df:  # orphans found by key; one copy of the table for all steps
             orphan = df[KEY].to_numpy() < 0
             logs.excluded.append(orphan_log(df, table, orphan, self.removed))
             if close:
-                rows, logged = duplicate_records(df, table, among=~orphan)
+                rows, logged = duplicate_records(df, table, among=~orphan, on_conflict=conflict)
                 logs.excluded.append(logged)
                 self.children[table] = ChildDone(df, logs, rows)
                 return
-            df = logs.keep(drop_duplicate_records(df, table, among=~orphan))
+            df = logs.keep(drop_duplicate_records(df, table, among=~orphan, on_conflict=conflict))
         else:
             df = logs.keep(drop_orphans(df, table, self.kept_ids, self.removed))
-            df = logs.keep(drop_duplicate_records(df, table))
+            df = logs.keep(drop_duplicate_records(df, table, on_conflict=conflict))
         self.children[table] = ChildDone(df, logs)
 
 

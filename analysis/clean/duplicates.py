@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.clean.columns import DUPLICATE_KEYS
 from analysis.clean.ordering import integer_codes, sorted_positions, stable_order, taken
 from analysis.clean.per_patient import KEY, key_column
+from analysis.clean.record_conflicts import differing_values, stop_on_conflicts
 from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
 _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
@@ -132,21 +133,31 @@ def locations(df: pd.DataFrame) -> list[str]:
 
 
 def drop_duplicate_records(
-    data: pd.DataFrame, table: str, *, among: np.ndarray | None = None
+    data: pd.DataFrame,
+    table: str,
+    *,
+    among: np.ndarray | None = None,
+    on_conflict: str = "error",
 ) -> Step:
     """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others.
 
     ``among`` (a flag per record), when given, limits this to the flagged records: the others,
     dropped by an earlier step, are left out of the result (the table is copied once, not once
-    per step); the result equals this function on ``data.loc[among]``."""
-    rows, logged = duplicate_records(data, table, among=among)
+    per step); the result equals this function on ``data.loc[among]``. ``on_conflict``
+    (``cleaning.conflicting_records``): a duplicate whose other values differ stops the run
+    (``error``), or is logged with them (``keep_first``; ``record_conflicts``)."""
+    rows, logged = duplicate_records(data, table, among=among, on_conflict=on_conflict)
     if among is None and len(rows) == len(data):
         return Step(data, logged)
     return Step(data.iloc[rows], logged)
 
 
 def duplicate_records(
-    data: pd.DataFrame, table: str, *, among: np.ndarray | None = None
+    data: pd.DataFrame,
+    table: str,
+    *,
+    among: np.ndarray | None = None,
+    on_conflict: str = "error",
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """:func:`drop_duplicate_records` without taking the rows: the positions in ``data`` of
     the records it keeps (ascending) and the log of those it drops."""
@@ -164,7 +175,17 @@ def duplicate_records(
     places = locations(data.iloc[first])  # only the records a duplicate points to
     bad = data.iloc[rows[is_dup]]
     same = ", ".join(keys)
-    reasons = pd.Series([f"duplicate of {p} (same {same})" for p in places], index=bad.index)
+    differ = differing_values(data, rows[is_dup], first, keys)
+    if on_conflict == "error" and any(differ):
+        stop_on_conflicts(table, keys, differ, locations(bad), places)
+    reasons = pd.Series(
+        [
+            f"duplicate of {p} (same {same})"
+            + (f"; its other values differ ({d}): the first record kept" if d else "")
+            for p, d in zip(places, differ, strict=True)
+        ],
+        index=bad.index,
+    )
     return rows[~is_dup], log_rows(bad, table, "duplicate", reasons)
 
 

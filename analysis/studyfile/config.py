@@ -268,6 +268,11 @@ class Cleaning(_Model):
         description="a source with more than this fraction of records whose patient_id is not "
         "in the patient table stops the run",
     )
+    conflicting_records: Literal["error", "keep_first"] = Field(
+        default="error",
+        description="child records with the same key (patient, date, term) whose other values "
+        "differ: stop the run (error) or keep the first and log the others with their values",
+    )
     max_unreadable_fraction: float = Field(
         default=0.2,
         ge=0,

@@ -54,7 +54,9 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
 
 
 def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
-    """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others."""
+    """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others,
+    with the values each differs in from the kept record (``conflicting_records: keep_first``),
+    found record by record."""
     keys = DUPLICATE_KEYS[table]
     dup = data.duplicated(keys, keep="first")
     if not dup.any():
@@ -62,11 +64,25 @@ def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
     first_idx = data.loc[~data.duplicated(keys, keep="first")].set_index(keys).index
     firsts = pd.Series(data.loc[~dup].index, index=first_idx)
     bad = data.loc[dup]
-    reasons = pd.Series(
-        [
-            f"duplicate of {where(data, firsts.loc[tuple(r)])} (same {', '.join(keys)})"
-            for r in bad[keys].itertuples(index=False)
-        ],
-        index=bad.index,
-    )
-    return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons))
+    values = [c for c in data.columns if c not in _NOT_VALUES and c not in keys]
+    text = {c: data[c].astype(str) for c in values}
+    reasons = []
+    for label, r in zip(bad.index, bad[keys].itertuples(index=False), strict=True):
+        first = firsts.loc[tuple(r)]
+        differ = [
+            f"{c} {text[c][label]!r} vs {text[c][first]!r}"
+            for c in values
+            if pd.notna(data.at[label, c])
+            and pd.notna(data.at[first, c])
+            and text[c][label] != text[c][first]
+        ]
+        reasons.append(
+            f"duplicate of {where(data, first)} (same {', '.join(keys)})"
+            + (
+                f"; its other values differ ({'; '.join(differ)}): the first record kept"
+                if differ
+                else ""
+            )
+        )
+    reasons_s = pd.Series(reasons, index=bad.index)
+    return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons_s))

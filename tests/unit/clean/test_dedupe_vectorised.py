@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.clean.duplicates import deduplicate_patients, drop_duplicate_records
+from analysis.errors import SourceError
 from tests.unit.clean import _dedupe_reference as reference
 
 ROWS = st.lists(
@@ -72,7 +74,13 @@ def test_deduplicate_patients_equals_the_reference_with_labels_decreasing(rows):
 def test_drop_duplicate_records_equals_the_reference(rows):
     data = _frame(rows).rename(columns={"first_visit_date": "start_date"})
     data["dose_mg"] = data["age_years"]
-    got = drop_duplicate_records(data, "exposures")
+    got = drop_duplicate_records(data, "exposures", on_conflict="keep_first")
     want = reference.drop_duplicate_records(data, "exposures")
     pd.testing.assert_frame_equal(got.data, want.data)
     pd.testing.assert_frame_equal(got.excluded, want.excluded)
+    # by default a duplicate whose other values differ stops the run, else nothing changes
+    if want.excluded["reason"].str.contains("other values differ").any():
+        with pytest.raises(SourceError, match="as an earlier record but other values"):
+            drop_duplicate_records(data, "exposures")
+    else:
+        pd.testing.assert_frame_equal(drop_duplicate_records(data, "exposures").data, want.data)

@@ -49,7 +49,7 @@ def test_cleaning_steps_never_mutate_and_account_for_rows(mini_study, rows):
     s1 = require_values(df2, "exposures")
     s2 = parse_dates(s1.data, "exposures", cfg)
     s3 = parse_numbers(s2.data, "exposures")
-    s4 = drop_duplicate_records(s3.data, "exposures")
+    s4 = drop_duplicate_records(s3.data, "exposures", on_conflict="keep_first")
     pd.testing.assert_frame_equal(df, snapshot)
     logged = len(s1.excluded) + len(s2.excluded) + len(s3.excluded) + len(s4.excluded)
     assert len(s4.data) + logged == len(df)
