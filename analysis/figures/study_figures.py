@@ -40,7 +40,12 @@ from analysis.studyfile.plan import (
     ScheduleFigure,
     figure_name,
 )
-from analysis.studyfile.plan_defaults import effective_plan, level_label, variable_label
+from analysis.studyfile.plan_defaults import (
+    effective_plan,
+    level_label,
+    variable_label,
+    with_cox_tables,
+)
 from analysis.synthetic import MARK, is_synthetic
 from analysis.words import in_sentence
 
@@ -114,13 +119,15 @@ def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
     if isinstance(spec, KmFigure):
         text = f"{variable_label(config, spec.time)} by {word(spec.by)} (Kaplan–Meier)."
         return " ".join([text, *_rule_of(config, spec)])
-    return f"Odds ratios with {opt.ci_label}: {_model_words(config, spec.table, word)}."
+    model = with_cox_tables(dict(effective_plan(config).tables)).get(spec.table)
+    ratios = "Hazard ratios" if getattr(model, "kind", "") == "cox" else "Odds ratios"
+    return f"{ratios} with {opt.ci_label}: {_model_words(config, spec.table, word)}."
 
 
 def _model_words(config: StudyConfig, table: str, word: Callable[[str], str]) -> str:
     """The model a forest plot shows, in words: its table's title (first letter small), else
-    "the model of <outcome label>"."""
-    spec = effective_plan(config).tables.get(table)
+    "the model of <outcome label>" (a time_to_event table's Cox model included)."""
+    spec = with_cox_tables(dict(effective_plan(config).tables)).get(table)
     title = getattr(spec, "title", None)
     if title:
         return in_sentence(title)

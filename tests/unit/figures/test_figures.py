@@ -628,6 +628,17 @@ def test_forest_of_a_cox_model_says_hazard_ratio(patients, ax):
     assert ax.get_xlabel() == "Odds ratio (95% CI)" and "OR (95% CI)" in _texts(ax)
 
 
+def test_forest_caption_names_the_models_ratios(reference_config):
+    """The default caption of a forest plot of a Cox model read "Odds ratios with 95% CI"."""
+    from analysis.figures.study_figures import figure_caption
+    from analysis.studyfile.plan import ForestFigure
+
+    cox = ForestFigure(kind="forest", table="time_to_discontinuation_cox")
+    po = ForestFigure(kind="forest", table="po_model")
+    assert figure_caption(reference_config, cox).startswith("Hazard ratios with 95% CI: ")
+    assert figure_caption(reference_config, po).startswith("Odds ratios with 95% CI: ")
+
+
 # ------------------------------------------------------------------ style and state --------
 
 
