@@ -210,6 +210,7 @@ def _cox(ctx: Context, name: str, spec: CoxTable) -> TableResult:
         or f"Cox proportional-hazards model of {in_sentence(without_unit(ctx.label(spec.time)))}",
         name=name,
         by=spec.by,
+        units=ctx.units,
     )
     return with_notes(t, notes)
 

@@ -62,8 +62,8 @@ def time_to_event_table(
     level = ci_level(alpha)
     notes = [
         f"Kaplan–Meier estimates; {level}% CI from Greenwood's variance with the {conf_type} "
-        f"transform (R survfit default); median CI by Brookmeyer–Crowley as R prints it; NR = not "
-        f"reached.",
+        f"transform{' (R survfit default)' if conf_type == 'log' else ''}; median CI by "
+        f"Brookmeyer–Crowley as R prints it; NR = not reached.",
         "p: log-rank test (R survdiff, rho = 0).",
         f"Time in {time_unit} from {origin}; censored at the last contact.",
     ]
@@ -120,6 +120,7 @@ def cox_table(
     title: str | None = None,
     name: str = "cox",
     by: str | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> TableResult:
     """A Cox proportional-hazards model: per term the hazard ratio with its Wald CI and p-value,
     its proportional-hazards test, and the global PH test; the patients analysed and their
@@ -127,15 +128,16 @@ def cox_table(
 
     Cox PH with Efron ties and Wald CIs as R ``coxph``, with the ``cox.zph`` score test of
     x·g(t) (KM transform). ``covariates`` maps each covariate to its reference level (``None``:
-    numeric, HR per unit). ``by``: the groups of the Kaplan–Meier table beside it; their sizes
-    and events are the model's ``source_counts``, so that small-cell suppression withholds the
-    model when a group's size or events is small (``analysis.tables.withhold``).
+    numeric, HR per unit, the unit named by ``units`` as for the other models: "per session").
+    ``by``: the groups of the Kaplan–Meier table beside it; their sizes and events are the
+    model's ``source_counts``, so that small-cell suppression withholds the model when a
+    group's size or events is small (``analysis.tables.withhold``).
     """
     used = [c for c in dict.fromkeys([*covariates, time, event, by]) if c is not None]
     # a copy of the columns the model reads (all of them when one is absent: the error names it)
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
     frame_in[event] = frame_in[event].astype(int)
-    design = design_matrix(frame_in, list(covariates), reference=covariates)
+    design = design_matrix(frame_in, list(covariates), reference=covariates, units=units)
     labels = {
         t.column: term_label(t.covariate, t.contrast, numeric=t.is_numeric) for t in design.terms
     }
@@ -164,8 +166,8 @@ def cox_table(
         ],  # fmt: skip
         context="cox_regression",
     )
-    units = {t.column: t.contrast for t in design.terms if t.is_numeric}  # "per year"
-    frame = concat_ard([size, cox_ard(fit, table=name, terms=terms, units=units)])
+    per = {t.column: t.contrast for t in design.terms if t.is_numeric}  # "per year"
+    frame = concat_ard([size, cox_ard(fit, table=name, terms=terms, units=per)])
     level = ci_level(alpha)
     dropped = design.n_missing_covariates
     notes = (
