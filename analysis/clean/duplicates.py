@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
+from analysis.clean.merged_values import filled_values
 from analysis.clean.ordering import integer_codes, sorted_positions, stable_order, taken
 from analysis.clean.per_patient import KEY, key_column
 from analysis.clean.record_conflicts import differing_values, stop_on_conflicts
@@ -63,6 +64,15 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
         merged_first.append(int(rows[0]))
         same = f"duplicate of {where_first} (same values)"
         reasons += [(int(r), "duplicate", same) for r in rows[1:]]
+    filled = filled_values(dups, cols, group, merged_first, places)
+    if len(filled):  # the record kept took a value it lacked from a duplicate: say so
+        took = set(filled["patient_id"])
+        reasons = [
+            (r, s, m.replace("(same values)", "(no value differs; values missing in that "
+                             "record filled from its duplicates, see the audit log)"))
+            if s == "duplicate" and dups["patient_id"].iat[r] in took else (r, s, m)
+            for r, s, m in reasons
+        ]  # fmt: skip
     kept = _kept(data, dup_mask.to_numpy(), dups, cols, group, merged_first)
     logged = dups.iloc[[r for r, _, _ in reasons]]
     log = log_rows(
@@ -71,7 +81,7 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
         pd.Series([s for _, s, _ in reasons], index=logged.index),  # type: ignore[arg-type]
         pd.Series([m for _, _, m in reasons], index=logged.index),
     )
-    return Step(kept, concat_rows([log], LOG_COLUMNS)), pd.DataFrame(conflicts)
+    return Step(kept, concat_rows([log], LOG_COLUMNS), filled), pd.DataFrame(conflicts)
 
 
 def _kept(

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
-from analysis.clean.step import LOG_COLUMNS, Step, concat_rows, log_rows, where
+from analysis.clean.step import (
+    AUDIT_COLUMNS,
+    LOG_COLUMNS,
+    Step,
+    audit_rows,
+    concat_rows,
+    log_rows,
+    where,
+)
 
 _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
 
@@ -20,7 +28,7 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     if not dup_mask.any():
         return Step(data), pd.DataFrame(columns=["patient_id", "columns", "rows"])
     keep_parts = [data.loc[~dup_mask]]
-    excluded, conflicts = [], []
+    excluded, conflicts, audit = [], [], []
     for pid, grp in data.loc[dup_mask].groupby("patient_id", sort=False):
         cols = [c for c in grp.columns if c not in _NOT_VALUES]
         differing = [c for c in cols if grp[c].dropna().astype(str).nunique() > 1]
@@ -42,15 +50,31 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
             non_null = grp[c].dropna()
             if len(non_null) and pd.isna(merged.at[first, c]):
                 merged.at[first, c] = non_null.iloc[0]
+                value = grp[c].astype(str)[non_null.index[0]]
+                message = (
+                    f"`{c}` was missing in this record; filled with {value!r} from its "
+                    f"duplicate at {where(grp, non_null.index[0])}"
+                )
+                blank = pd.Series("", index=[first])
+                audit.append(
+                    audit_rows(grp.loc[[first]], "patients", c, "duplicate", blank, "corrected",
+                               pd.Series(message, index=[first]))
+                )  # fmt: skip
+        filled = not merged.loc[first].equals(grp.loc[first])
         keep_parts.append(merged)
         rest = grp.iloc[1:]
+        how = (
+            "no value differs; values missing in that record filled from its duplicates, see "
+            "the audit log"
+            if filled
+            else "same values"
+        )
         excluded.append(
-            log_rows(
-                rest, "patients", "duplicate", f"duplicate of {where(grp, first)} (same values)"
-            )
+            log_rows(rest, "patients", "duplicate", f"duplicate of {where(grp, first)} ({how})")
         )
     kept = pd.concat(keep_parts).sort_index()
-    return Step(kept, concat_rows(excluded, LOG_COLUMNS)), pd.DataFrame(conflicts)
+    step = Step(kept, concat_rows(excluded, LOG_COLUMNS), concat_rows(audit, AUDIT_COLUMNS))
+    return step, pd.DataFrame(conflicts)
 
 
 def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:

@@ -44,6 +44,16 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
     return df
 
 
+def _same_audit(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """The audit rows of the values filled (one per record and column), in any order."""
+    order = ["row", "column"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(order).reset_index(drop=True),
+        want.sort_values(order).reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
 @settings(max_examples=150, deadline=None)
 @given(ROWS)
 def test_deduplicate_patients_equals_the_per_group_reference(rows):
@@ -53,6 +63,7 @@ def test_deduplicate_patients_equals_the_per_group_reference(rows):
     pd.testing.assert_frame_equal(got.data, want.data)
     pd.testing.assert_frame_equal(got.excluded, want.excluded)
     pd.testing.assert_frame_equal(got_conflicts, want_conflicts)
+    _same_audit(got.audit, want.audit)
 
 
 @settings(max_examples=100, deadline=None)
@@ -67,6 +78,7 @@ def test_deduplicate_patients_equals_the_reference_with_labels_decreasing(rows):
     pd.testing.assert_frame_equal(got.data, want.data)
     pd.testing.assert_frame_equal(got.excluded, want.excluded)
     pd.testing.assert_frame_equal(got_conflicts, want_conflicts)
+    _same_audit(got.audit, want.audit)
 
 
 @settings(max_examples=150, deadline=None)
