@@ -74,6 +74,21 @@ _PERIOD_WORDS = {
     ),
 }
 _WORD_PERIOD = {w: p for p, words in _PERIOD_WORDS.items() for w in words}
+#: times a day written as the usual abbreviations (twice, three and four times a day)
+_TIMES_A_DAY = {"bid": 2, "tid": 3, "qid": 4}
+#: words a dose may hold besides its amount, unit and frequency: connectors, "once", the route.
+#: Any other word ("alternate days", "half a tablet", "Monday to Friday", "stopped") may change
+#: the dose or how often it is taken: the text is then left unread and audited, not guessed.
+_FILLER = frozenset(
+    {
+        *("a", "al", "ao", "au", "la", "le", "el", "the", "de", "del", "da", "do", "du"),
+        *("der", "die", "das", "each", "every", "cada", "per", "por", "pro", "par", "en"),
+        *("em", "in", "im", "one", "once", "una", "uma", "une", "un", "uno", "um", "vez"),
+        *("fois", "mal", "time", "oral", "orally", "po", "vo", "via", "x"),
+    }
+)
+# a minus sign before the amount ("-1 mg/dia"): not a dose (the amount is read without it)
+_NEGATIVE = re.compile(r"(?<![\w.,])[-−]\s*\d")
 
 _AMOUNT = re.compile(r"(\d[\d.,]*)\s*(mg|mcg|ug|µg|g)\b")
 _TIMES = re.compile(
@@ -111,9 +126,12 @@ def read_dose(
 ) -> tuple[Dose | None, str, str]:
     """``(dose, problem, amount)``: the dose, or None with why.
 
-    ``problem`` is '' (read), 'form' (not one amount with its unit and one frequency) or the
+    ``problem`` is '' (read), 'form' (not one amount with its unit and one frequency, or a
+    negative amount), 'words' (a word that may change the dose or its frequency, e.g.
+    "alternados", "meio", "bid" aside: ``amount`` then holds those words) or the
     :func:`~analysis.clean.numbers.read_number` problem of the amount ('ambiguous', 'locale',
-    'text'); ``amount`` is the amount as written. The amount is read like any number of the source:
+    'text'); ``amount`` is the amount as written. "bid", "tid" and "qid" are 2, 3 and 4 times
+    a day. The amount is read like any number of the source:
     ``decimal`` (``sources[].decimal``) declared, the other mark is a thousands separator in
     groups of three (``"1.250 mg"`` is 1250 mg with ``","``); undeclared, ``"0,5 mg"`` and
     ``"2.5 mg"`` are read but ``"1.250 mg"`` is ambiguous and not guessed.
@@ -121,6 +139,8 @@ def read_dose(
     if text is None or not isinstance(text, str):
         return None, "form", ""
     plain = _plain(text)
+    if _NEGATIVE.search(plain):
+        return None, "form", ""
     amounts = _AMOUNT.findall(plain)
     if len(amounts) != 1:
         return None, "form", ""
@@ -136,7 +156,15 @@ def read_dose(
         # another number beside the amount: a range ("1,5-2 mg"), a split dose ("1-0-1"), a
         # second amount without its unit -- not one dose, so not read
         return None, "form", value
-    periods = {_WORD_PERIOD[w] for w in _WORDS.findall(rest) if w in _WORD_PERIOD}
+    words = _WORDS.findall(rest)
+    unknown = [w for w in words if w not in _WORD_PERIOD and w not in _FILLER | _TIMES_A_DAY.keys()]
+    if unknown:
+        return None, "words", " ".join(dict.fromkeys(unknown))
+    periods = {_WORD_PERIOD[w] for w in words if w in _WORD_PERIOD}
+    for w in words:
+        if w in _TIMES_A_DAY:
+            times.append(_TIMES_A_DAY[w])
+            periods.add("day")
     if not periods and not times and default_frequency is not None:
         periods = {default_frequency}
     if len(periods) != 1 or len(times) > 1:
@@ -222,6 +250,12 @@ def parse_dose_text(
 
 def _dose_message(text: object, problem: str, amount: str, source: str, mark: str | None) -> str:
     """The audit message of a ``dose_text`` cell left unparsed."""
+    if problem == "words":
+        return (
+            f"`dose_text` value {text!r} holds words that may change the dose or how often it "
+            f"is taken ({amount}); not read: dose_mg and doses_per_week left missing (write "
+            "the amount and its frequency, e.g. '1 mg 3x/week')"
+        )
     if problem == "form":
         return (
             f"`dose_text` value {text!r} is not a dose with one amount and unit (mg, g, mcg) and "
