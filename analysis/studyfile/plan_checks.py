@@ -100,6 +100,20 @@ def _check_pairwise(cfg: StudyConfig, key: str, spec: AeIncidenceTable) -> None:
         )
 
 
+def _no_repeats(key: str, items: object) -> None:
+    """A list of the plan names each column once (a covariate or a ``by`` column twice made a
+    model or a query fail with an error the user could not place)."""
+    if not isinstance(items, list):
+        return
+    seen: dict[object, int] = {}
+    for j, item in enumerate(items):
+        if item in seen:
+            raise ValueError(
+                f"{key}[{j}]: {item!r} is listed twice (also {key}[{seen[item]}]); list it once"
+            )
+        seen[item] = j
+
+
 #: the kinds of table a figure that names a ``table`` draws from
 FIGURE_TABLE_KINDS: dict[str, tuple[str, ...]] = {
     "ae_incidence": ("ae_incidence",),
@@ -161,6 +175,8 @@ def check_plan(cfg: StudyConfig) -> None:
                 f"{key}.population: no subgroup {spec.population!r}"
                 f"{_hint(spec.population, cfg.subgroups)}; subgroups are {sorted(cfg.subgroups)}"
             )
+        for attr in ("by", "covariates", "variables", "categorical"):
+            _no_repeats(f"{key}.{attr}", getattr(spec, attr, None))
         by = getattr(spec, "by", None)
         by_known = known
         if isinstance(spec, AeIncidenceTable) and spec.unit == "exposures":

@@ -93,6 +93,17 @@ def test_reference_plan_parses(reference_config):
             "  figures: [{kind: ae_by_exposure, table: t}]\n",
             "a figure of kind ae_by_exposure draws a table of kind ae_by_exposure (none here)",
         ),
+        # a column listed twice (a model failed with "'DataFrame' object has no attribute
+        # 'dtype'", the AE count with DuckDB's "Duplicate column name")
+        (
+            "analysis:\n  tables:\n    t: {kind: logistic, outcome: has_teae, covariates: [sex, sex]}\n",
+            "analysis.tables.t.covariates[1]: 'sex' is listed twice (also "
+            "analysis.tables.t.covariates[0]); list it once",
+        ),
+        (
+            "analysis:\n  tables:\n    t: {kind: ae_incidence, by: [sex, sex]}\n",
+            "analysis.tables.t.by[1]: 'sex' is listed twice",
+        ),
         # the figure draws the levels of the table's first `by` column
         (
             "analysis:\n  tables:\n    t: {kind: ae_incidence, by: [therapy_group, sex]}\n"
