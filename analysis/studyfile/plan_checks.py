@@ -244,7 +244,7 @@ def check_plan(cfg: StudyConfig) -> None:
 
     planned = with_cox_tables(dict(plan.tables))  # a time_to_event table's <name>_cox too
     stems: list[str] = []
-    for i, fig in enumerate(plan.figures or effective_plan(cfg).figures):
+    for i, fig in enumerate(effective_plan(cfg).figures):
         key = f"analysis.figures[{i}]"
         _check_figure_table(key, fig, planned)
         for attr in ("by", "within", "time", "event"):

@@ -3,8 +3,9 @@
 :func:`effective_plan` fills what the study file leaves out: with no ``analysis.tables``, a
 baseline table of sex, age and the study's declared patient variables, adverse-event incidence
 when there is an adverse-event source, response when there are assessments and time to
-discontinuation when the patients have discontinuation columns; with no ``figures``, a figure for
-each table that has one; with no ``report.sections``, one section per family of tables.
+discontinuation when the patients have discontinuation columns; with no ``figures`` key, a
+figure for each table that has one (``figures: []`` is a plan without figures); with no
+``report.sections``, one section per family of tables.
 """
 
 from __future__ import annotations
@@ -229,7 +230,9 @@ def effective_plan(config: StudyConfig) -> AnalysisPlan:
     plan = config.analysis
     declared = dict(plan.tables) or _default_tables(config)
     tables = with_cox_tables(declared)
-    figures = list(plan.figures) or _default_figures(tables)
+    # an empty list is a plan without figures; only a plan that does not say gets the defaults
+    given = "figures" in plan.model_fields_set
+    figures = list(plan.figures) if given else _default_figures(tables)
     sections = list(plan.report.sections) or _default_sections(declared, figures)
     sections = _with_cox_sections(sections, set(tables) - set(declared))
     return plan.model_copy(

@@ -22,13 +22,14 @@ from analysis.studyfile.plan import (
     BaselineTable,
     CoxTable,
     FrequenciesTable,
+    KmFigure,
     LogisticTable,
     ProportionalOddsTable,
     ResponseTable,
     TableSpec,
     TimeToEventTable,
 )
-from analysis.studyfile.plan_defaults import level_label
+from analysis.studyfile.plan_defaults import effective_plan, level_label
 from analysis.tables import models
 from analysis.tables.baseline import baseline_table
 from analysis.tables.plan_ae import (
@@ -170,6 +171,11 @@ def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
 
 def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResult:
     floor = ctx.options.km_min_at_risk
+    # the note on where the curves stop describes a Kaplan–Meier figure of these patients
+    drawn = spec.population is None and any(
+        isinstance(f, KmFigure) and (f.time, f.event, f.by) == (spec.time, spec.event, spec.by)
+        for f in effective_plan(ctx.config).figures
+    )
     t = time_to_event_table(
         ctx.subjects(spec),
         time=spec.time,
@@ -181,7 +187,7 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         title=spec.title or f"{ctx.label(spec.time)} (Kaplan–Meier)",
         name=name,
         origin=ctx.config.exposure.day0_words,
-        curve_floor=(floor.fraction, floor.minimum),
+        curve_floor=(floor.fraction, floor.minimum) if drawn else None,
         level_names=ctx.config.analysis.labels.levels.get(spec.by, {}),
     )
     if spec.covariates:

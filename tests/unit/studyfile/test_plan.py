@@ -365,3 +365,35 @@ def test_every_figure_that_names_a_table_says_which_kinds_it_draws():
         for t in get_args(get_args(plan.TableSpec)[0])
     }
     assert {k for kinds in FIGURE_TABLE_KINDS.values() for k in kinds} <= tables
+
+
+def test_an_empty_figures_list_is_a_plan_without_figures(mini_study):
+    """`figures: []` drew the five default figures (an empty list read as "not given"), and the
+    time-to-event notes described a Kaplan–Meier figure the plan did not have."""
+    from analysis.studyfile.plan_defaults import effective_plan
+
+    given = StudyConfig.load(_with_plan(mini_study, "analysis:\n  figures: []\n"))
+    assert effective_plan(given).figures == []
+    unsaid = StudyConfig.load(_with_plan(mini_study, "analysis:\n  options: {alpha: 0.05}\n"))
+    assert effective_plan(unsaid).figures  # not given: the defaults
+
+
+def test_the_km_stop_note_needs_a_km_figure_of_the_table(reference_config, reference_clean):
+    from analysis.tables.study_tables import build_tables
+
+    def tte_notes(config):
+        table = build_tables(config, reference_clean)["time_to_discontinuation"]
+        return " ".join(table.footnotes)
+
+    assert "The Kaplan–Meier figure draws each curve only while" in tte_notes(reference_config)
+    plan = reference_config.analysis
+    kept = [f for f in plan.figures if f.kind != "km"]
+    sections = [
+        s.model_copy(update={"figures": [f for f in s.figures if f != "km_discontinuation"]})
+        for s in plan.report.sections
+    ]
+    report = plan.report.model_copy(update={"sections": sections})
+    without = reference_config.model_copy(
+        update={"analysis": plan.model_copy(update={"figures": kept, "report": report})}
+    )
+    assert "Kaplan–Meier figure" not in tte_notes(without)
