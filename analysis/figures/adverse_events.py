@@ -7,7 +7,7 @@ always shows what the tables show.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -110,14 +110,18 @@ def plot_ae_incidence(
     table: str | None = "ae_incidence",
     variable: str = "ae_term",
     ax: Axes | None = None,
+    words: Callable[[str, str], str] | None = None,
 ) -> Axes:
     """Patients with each adverse event (%) and its CI, one row per term, dodged by ``by``
     (``None``: all patients, one point per term).
 
     Reads ``n, N, pct, ci_low, ci_high`` from the ARD of ``ae_incidence`` (groups
     ``"<by>=<level>"``); terms sorted by overall frequency, most frequent on top; terms with
-    no patient omitted. The CI method is taken from the ARD ``method`` column.
+    no patient omitted. The CI method is taken from the ARD ``method`` column. ``words(column,
+    level)``: a level of ``by`` or a term as the study names it (``labels.levels``; default:
+    the code with a capital).
     """
+    word = words or (lambda _column, level: _cap(level))
     pts = ae_incidence_points(ard_frame, by=by, table=table, variable=variable)
     ax = plt.gca() if ax is None else ax
     terms = list(dict.fromkeys(pts["term"]))
@@ -134,10 +138,10 @@ def plot_ae_incidence(
         big_n = int(d["N"].iloc[0]) if len(d) else 0
         # not clipped: a marker at 0% sits on the axis whole, not cut in half by it
         ax.errorbar(pct, y, xerr=err, fmt="o", color=color, ecolor=color, elinewidth=0.8,
-                    capsize=1.5, markersize=3.5, label=f"{_cap(lv)} (N={big_n})",
+                    capsize=1.5, markersize=3.5, label=f"{word(by or '', lv)} (N={big_n})",
                     clip_on=False)  # fmt: skip
         _hidden_marks(ax, d, by, ard_frame, table, variable, y)
-    ax.set_yticks(range(len(terms)), [_cap(t) for t in terms])
+    ax.set_yticks(range(len(terms)), [word(variable, t) for t in terms])
     ax.set_ylim(len(terms) - 0.5, -0.5)
     ax.set_xlim(left=0)
     ax.xaxis.grid(True, color="0.9", linewidth=0.5)

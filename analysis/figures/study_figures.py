@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -196,7 +197,8 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
             split = any(spec.by in g for g in groups_of(frame))
             # a table not split by `by` (one level only: its footnote says so) shows all patients
             by = spec.by if split else None
-            return plot_ae_incidence(frame, by=by, table=spec.table, ax=ax)
+            words = partial(level_label, config)  # labels.levels of by and of the terms
+            return plot_ae_incidence(frame, by=by, table=spec.table, ax=ax, words=words)
         if isinstance(spec, AeByExposureFigure):
             return plot_ae_by_exposure(
                 shown(spec.table), table=spec.table, noun=config.exposure.singular, ax=ax

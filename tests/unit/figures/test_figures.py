@@ -376,6 +376,17 @@ def test_ae_incidence_plot_follows_the_events(reference_clean, patients, ae_term
     assert labels[:2] == ["Pain", "Burning"]
 
 
+def test_ae_incidence_plot_names_levels_and_terms_as_the_study(incidence_ard, ax):
+    """The legend read the codes ("Combined (N=401)") where the tables say "Combined therapy":
+    ``words(column, level)`` gives the study's labels (``labels.levels``)."""
+    names = {("sex", "female"): "Women", ("sex", "male"): "Men", ("ae_term", "pain"): "Pain (site)"}
+    plot_ae_incidence(incidence_ard, ax=ax, words=lambda c, lv: names.get((c, lv), lv.upper()))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert [x.split(" (N=")[0] for x in legend] == ["Women", "Men"]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Pain (site)" in ticks and "EDEMA" in ticks
+
+
 def test_ae_incidence_errors(incidence_ard):
     with pytest.raises(ValueError, match="the ARD has no groups of `centre` alone"):
         ae_incidence_points(incidence_ard, by="centre")
