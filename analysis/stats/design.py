@@ -11,13 +11,22 @@ the Cox model of the time-to-event table all take their covariates from here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Design", "Term", "design_matrix", "is_categorical", "levels_of", "per_unit"]
+__all__ = [
+    "Design",
+    "Term",
+    "design_matrix",
+    "is_categorical",
+    "levels_of",
+    "natural_key",
+    "per_unit",
+]
 
 
 @dataclass(frozen=True)
@@ -71,11 +80,20 @@ class Design:
 
 
 def levels_of(data: pd.DataFrame, column: str) -> list[str]:
-    """Declared levels of a categorical column (zero levels kept), else observed values sorted."""
+    """Declared levels of a categorical column (zero levels kept), else observed values sorted,
+    numbers by value ("2" before "10"), then text."""
     s = data[column]
     if isinstance(s.dtype, pd.CategoricalDtype):
         return [str(c) for c in s.cat.categories]
-    return sorted(s.dropna().astype(str).unique())
+    return sorted(s.dropna().astype(str).unique(), key=natural_key)
+
+
+def natural_key(text: str) -> tuple[float, str]:
+    """Sort key of a level: a number by its value, then text in code-point order."""
+    try:
+        return (float(text), "")
+    except ValueError:
+        return (math.inf, text)
 
 
 def per_unit(name: str, units: Mapping[str, str] | None = None) -> str:

@@ -21,6 +21,7 @@ from analysis.clean.derive import NOT_APPLICABLE
 from analysis.engine import counts as engine
 from analysis.report.method_prose import method_words
 from analysis.stats import tests
+from analysis.stats.design import natural_key
 from analysis.stats.results import test_context
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 from analysis.tables._common import contingency_test, levels_of, sort_by_levels
@@ -83,8 +84,9 @@ def baseline_table(
     # the ids are checked above; the counts below count rows (one per subject), so the engine
     # gets the summarised columns only (a million ids as text cost more than the counts)
     data = data[[*by_cols, *labels]].copy()
-    for var in categorical:
-        data[var] = data[var].astype("string")
+    for var in categorical:  # summarised as categories: a categorical keeps its declared order
+        if not isinstance(data[var].dtype, pd.CategoricalDtype):
+            data[var] = data[var].astype("string")
     data = _with_not_applicable(data, not_applicable or {})
     tbl = engine.as_table(data)
     chosen = dict(tests_by_variable or {})
@@ -206,17 +208,9 @@ def _with_not_applicable(data: pd.DataFrame, rules: Mapping[str, str]) -> pd.Dat
             changes[var] = s.fillna(NOT_APPLICABLE)
         else:
             text = s.astype("string")
-            levels = sorted(text.dropna().unique(), key=_natural)
+            levels = sorted(text.dropna().unique(), key=natural_key)
             changes[var] = pd.Categorical(text.fillna(NOT_APPLICABLE), [*levels, NOT_APPLICABLE])
     return data.assign(**changes) if changes else data
-
-
-def _natural(text: str) -> tuple[float, str]:
-    """Sort key: numbers by value ("2" before "10"), then text."""
-    try:
-        return (float(text), "")
-    except ValueError:
-        return (math.inf, text)
 
 
 def _separated_by(var_counts: pd.DataFrame, by: str) -> bool:

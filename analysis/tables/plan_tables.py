@@ -226,7 +226,14 @@ def _frequencies(ctx: Context, name: str, spec: FrequenciesTable) -> TableResult
 
     data, by, notes = usable_by(ctx.subjects(spec), [spec.by] if spec.by else [], ctx.label)
     b = by[0] if by else None
-    data = data.assign(**{v: data[v].astype("string") for v in spec.variables if v != b})
+    # every variable summarised as categories: a categorical keeps its vocabulary's order
+    data = data.assign(
+        **{
+            v: data[v].astype("string")
+            for v in spec.variables
+            if v != b and not isinstance(data[v].dtype, pd.CategoricalDtype)
+        }
+    )
     t = baseline_table(
         data,
         by=b,
