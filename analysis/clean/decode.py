@@ -49,12 +49,53 @@ def _refuse_utf8_declared_single_byte(path: Path, data: bytes, encoding: str) ->
     )
 
 
+def _refuse_contradicted_single_byte(path: Path, data: bytes, encoding: str) -> None:
+    """A file declared Latin-1 whose bytes 0x80-0x9F are Windows-1252 punctuation (dashes,
+    curly quotes: C1 control characters in Latin-1, which no export writes), or a file declared
+    in a one-byte encoding that starts with a UTF-16 or UTF-32 byte-order mark: read as
+    declared, its labels would hold control characters or every second byte a NUL, and its
+    records be excluded as unreadable. Stop and name the line and the encoding instead."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return
+    if name not in _SINGLE_BYTE:
+        return
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            raise SourceError(
+                f"{path}: declared `encoding: {encoding}` but the file starts with a {enc} "
+                f"byte-order mark: it is {enc.upper()[:6]} text. Set `encoding: {enc[:6]}` for "
+                f"this source (or remove `encoding`: a byte-order mark is detected)."
+            )
+    if name != "iso8859-1":
+        return
+    at = next((i for i, b in enumerate(data) if 0x80 <= b <= 0x9F), None)
+    if at is None:
+        return
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return  # bytes cp1252 does not define either: not a Windows-1252 file
+    line_no = data[:at].count(b"\n") + 1
+    start = data.rfind(b"\n", 0, at) + 1
+    end = data.find(b"\n", at)
+    line = data[start : end if end != -1 else len(data)].rstrip(b"\r")
+    raise SourceError(
+        f"{path}: declared `encoding: {encoding}` but line {line_no} holds byte 0x{data[at]:02x}, "
+        f"a control character in Latin-1 and {data[at : at + 1].decode('cp1252')!r} in "
+        f"Windows-1252 (the line reads {line.decode('cp1252')[:80]!r}): the file is Windows-1252. "
+        f"Set `encoding: cp1252` for this source (or remove `encoding`: it is detected)."
+    )
+
+
 def decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
     """The text of ``path`` and its encoding: ``encoding`` if given, else by byte-order mark,
     else UTF-8, Windows-1252, Latin-1 (a UTF-16 file without a mark is named, not guessed)."""
     data = path.read_bytes()
     if encoding:
         _refuse_utf8_declared_single_byte(path, data, encoding)
+        _refuse_contradicted_single_byte(path, data, encoding)
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
