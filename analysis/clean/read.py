@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
+from analysis.clean.header_hint import header_hint
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed, plain_text_columns, trim_columns
@@ -324,7 +325,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
         found = ", ".join(repr(c) for c in raw.columns)
         raise SourceError(
             f"{source.label}: column(s) not found: {', '.join(missing)}. The file has: {found}. "
-            f"Fix `sources[{source.name}].columns` to name the header as it appears in the file."
+            + header_hint(source, list(raw.columns), set(wanted_headers.values()))
         )
     spec = config.columns_for(source.table)
     provided = set(source.columns) | set(source.constants)
