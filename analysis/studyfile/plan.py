@@ -38,7 +38,7 @@ class Options(_Model):
     categorical_test: Literal["chi2", "fisher", "none"] = "chi2"
     continuous_test: Literal["welch", "anova", "kruskal", "none"] = "welch"
     ae_test: Literal["fisher", "chi2", "none"] = "fisher"
-    response_trend_test: Literal["cochran_armitage", "mann_whitney"] = "cochran_armitage"
+    response_trend_test: Literal["cochran_armitage", "mann_whitney", "none"] = "cochran_armitage"
     km_conf_type: Literal["log", "log-log", "plain"] = "log"
     km_times_months: list[float] = Field(default_factory=lambda: [12.0, 24.0])
     km_min_at_risk: SubjectFloor = Field(

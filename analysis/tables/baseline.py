@@ -369,7 +369,8 @@ def _continuous_test(tbl, var, by, s, test, n_groups) -> tuple[float, float, str
         if len(s) > 2:
             raise ValueError(
                 f"`{var}` by `{by}` has {len(s)} groups: the Welch t-test compares "
-                f"two; choose continuous_test='anova' or 'kruskal'."
+                f"two; choose continuous_test='anova' or 'kruskal' (in a study file: "
+                f"`analysis.options.continuous_test`)."
             )
         result = welch_summary(*[float(s.iloc[i][k]) for i in (0, 1) for k in ("n", "mean", "sd")])
     elif test == "anova":

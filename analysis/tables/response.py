@@ -107,8 +107,9 @@ def response_table(
     if trend_test != "none" and len(observed_by) > 2:
         raise ValueError(
             f"`{by}` has {len(observed_by)} levels with assessable subjects ({observed_by}); "
-            f"the {trend_test} trend test compares two groups. Pass trend_test='none' or "
-            f"choose a `by` column with two levels."
+            f"the {trend_test} trend test compares two groups. Pass trend_test='none' (in a "
+            f"study file: `analysis.options.response_trend_test: none`) or choose a `by` "
+            f"column with two levels."
         )
 
     frames = []

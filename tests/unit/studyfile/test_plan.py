@@ -397,3 +397,13 @@ def test_the_km_stop_note_needs_a_km_figure_of_the_table(reference_config, refer
         update={"analysis": plan.model_copy(update={"figures": kept, "report": report})}
     )
     assert "Kaplan–Meier figure" not in tte_notes(without)
+
+
+def test_the_trend_test_can_be_turned_off_for_a_response_by_three_levels(mini_study):
+    """A response table by a column of three levels needs no trend test; its error named a
+    `trend_test` key the study file does not have, and `response_trend_test: none` was
+    refused."""
+    config = StudyConfig.load(
+        _with_plan(mini_study, "analysis:\n  options: {response_trend_test: none}\n")
+    )
+    assert config.analysis.options.response_trend_test == "none"

@@ -265,3 +265,11 @@ def test_error_when_by_equals_within(patients):
 def test_error_on_unknown_trend_test(patients):
     with pytest.raises(ValueError, match="trend_test 'jonckheere' is not one of"):
         response_table(patients, trend_test="jonckheere")
+
+
+def test_a_by_of_three_levels_names_the_study_file_option(patients):
+    three = patients.loc[patients["baseline_severity"].notna()]
+    with pytest.raises(ValueError, match=r"`analysis.options.response_trend_test: none`"):
+        response_table(three, by="baseline_severity", within="sex")
+    result = response_table(three, by="baseline_severity", within="sex", trend_test="none")
+    assert "trend" not in " ".join(result.footnotes)
