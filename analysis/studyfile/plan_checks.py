@@ -18,6 +18,7 @@ from analysis.studyfile.plan import (
     BaselineTable,
     CoxTable,
     FrequenciesTable,
+    KmFigure,
     LogisticTable,
     ProportionalOddsTable,
     ResponseTable,
@@ -97,6 +98,18 @@ def _check_pairwise(cfg: StudyConfig, key: str, spec: AeIncidenceTable) -> None:
         raise ValueError(
             f"{key}.pairwise.reference: {ref!r} is not a level of {spec.by[0]!r}"
             f"{_hint(ref, levels)}; its levels are {levels}"
+        )
+
+
+def _yes_no_event(cfg: StudyConfig, key: str, event: str) -> None:
+    """A time-to-event ``event`` is a yes/no column (the event happened, or the time is
+    censored); a column the study reads as another kind is refused here, not by pandas."""
+    read = cfg.columns_for("patients").get(event)
+    if read is not None and read.kind != "bool":
+        raise ValueError(
+            f"{key}: {event!r} is a {read.kind} column; the event of a time-to-event analysis is "
+            "a yes/no column (yes: the event happened at `time`; no: censored then), e.g. "
+            "is_discontinued"
         )
 
 
@@ -223,6 +236,7 @@ def check_plan(cfg: StudyConfig) -> None:
         if isinstance(spec, TimeToEventTable | CoxTable):
             _column(f"{key}.time", spec.time, known)
             _column(f"{key}.event", spec.event, known)
+            _yes_no_event(cfg, f"{key}.event", spec.event)
             for v in spec.covariates:
                 _column(f"{key}.covariates.{v}", v, known, "covariate")
         if isinstance(spec, AeByExposureTable) and cfg.exposure.kind == "periods":
@@ -249,6 +263,8 @@ def check_plan(cfg: StudyConfig) -> None:
         _check_figure_table(key, fig, planned)
         for attr in ("by", "within", "time", "event"):
             _column(f"{key}.{attr}", getattr(fig, attr, None), known, f"`{attr}` column")
+        if isinstance(fig, KmFigure):
+            _yes_no_event(cfg, f"{key}.event", fig.event)
         _shown(cfg, key, fig, known, "figure")
         stem = figure_name(fig)
         if stem in stems:

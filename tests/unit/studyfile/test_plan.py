@@ -104,6 +104,13 @@ def test_reference_plan_parses(reference_config):
             "analysis:\n  tables:\n    t: {kind: ae_incidence, by: [sex, sex]}\n",
             "analysis.tables.t.by[1]: 'sex' is listed twice",
         ),
+        # an event that is not yes/no ("Cannot cast object dtype to int64" when built)
+        (
+            "analysis:\n  tables:\n    t: {kind: time_to_event, time: age_years, event: sex, "
+            "by: sex}\n",
+            "analysis.tables.t.event: 'sex' is a category column; the event of a time-to-event "
+            "analysis is a yes/no column",
+        ),
         # the figure draws the levels of the table's first `by` column
         (
             "analysis:\n  tables:\n    t: {kind: ae_incidence, by: [therapy_group, sex]}\n"
