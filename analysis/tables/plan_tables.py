@@ -59,8 +59,19 @@ if TYPE_CHECKING:
 
 def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable) -> TableResult:
     data = ctx.subjects(spec)
+    notes: list[str] = []
     if isinstance(spec, LogisticTable) and not isinstance(spec.outcome, str):
         term = spec.outcome.ae_term
+        vocab = ctx.config.vocabularies.get("ae_term")
+        one_sex = vocab.sex_specific.get(term) if vocab is not None else None
+        if one_sex is not None and SEX in data:
+            # an event of one sex: its denominator is that sex, as in the adverse-event tables
+            data = data.loc[data[SEX].astype("string") == one_sex]
+            notes.append(
+                f"Population: {level_label(ctx.config, SEX, one_sex).lower()} patients only "
+                f"({len(data)}): {term} is an event of one sex (`sex_specific` of the "
+                "vocabulary `ae_term`)."
+            )
         col = models.subjects_with_term(data, ctx.events(data, spec), term)
         data = _model_columns(data, spec.covariates).assign(**{col.name: col.to_numpy()})
         outcome = str(col.name)
@@ -74,7 +85,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
     if not covariates:
         raise ValueError(f"every covariate is constant among the analysed patients {dropped}")
     n = len(data[[outcome, *spec.covariates]].dropna())
-    notes = [
+    notes += [
         f"{ctx.label(c)} dropped from the covariates: every one of the {n} complete "
         f"cases is {v!r}, so it has no contrast to estimate."
         for c, v in dropped.items()
