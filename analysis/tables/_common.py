@@ -65,7 +65,8 @@ def group_title(group: str) -> str:
     parts = [p.split("=", 1)[1] for p in group.split(";") if not p.endswith("=*")]
     star = [p.split("=", 1)[0] for p in group.split(";") if p.endswith("=*")]
     title = ", ".join(parts) if parts else "overall"
-    return f"{title} ({star[0]})" if star else title.capitalize() if title[:1].islower() else title
+    # the first letter capital, the rest as the levels are ("Female, Centre A", not "centre a")
+    return f"{title} ({star[0]})" if star else title[:1].upper() + title[1:]
 
 
 def p_value_head(group: str) -> str:

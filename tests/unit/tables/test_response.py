@@ -273,3 +273,14 @@ def test_a_by_of_three_levels_names_the_study_file_option(patients):
         response_table(three, by="baseline_severity", within="sex")
     result = response_table(three, by="baseline_severity", within="sex", trend_test="none")
     assert "trend" not in " ".join(result.footnotes)
+
+
+def test_a_group_title_keeps_the_capitals_of_its_levels():
+    """An AE table by sex and centre headed "Female, centre a (N=146)": the title's first
+    letter is made a capital, the rest is left as the levels are written."""
+    from analysis.tables._common import group_title
+
+    assert group_title("sex=female;centre=Centre A") == "Female, Centre A"
+    assert group_title("sex=female;therapy_group=monotherapy") == "Female, monotherapy"
+    assert group_title("centre=Centre A;sex=*") == "Centre A (sex)"
+    assert group_title("overall") == "Overall"
