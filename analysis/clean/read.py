@@ -316,7 +316,18 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             f"the reader, not of your data: report it with the file's format."
         )
     if raw.empty:
-        raise SourceError(f"{source.label}: has a header but no records.")
+        others = [s for s in config.sources if s.table == source.table and s is not source]
+        raise SourceError(
+            f"{source.label}: has a header but no records. If the export is truncated or the "
+            "wrong file, export it again"
+            + (
+                f"; if this source really has no {source.table} records, remove "
+                f"`sources[{source.name}]` from the study file (its other {source.table} "
+                "sources are read as before)."
+                if others
+                else "."
+            )
+        )
     raw.columns = [str(c).strip() for c in raw.columns]
     indexes: list[int | str | None] = list(source.repeat) if source.repeat else [None]
     wanted_headers = {f"{c} <- {h!r}": h for i in indexes for c, h in source.headers(i).items()}

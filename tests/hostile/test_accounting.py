@@ -236,7 +236,10 @@ def test_blank_first_line(mini_study):
 @pytest.mark.parametrize("body", [[], ["", "  ", ",,"]], ids=["header-only", "header-blanks"])
 def test_header_without_records(mini_study, body):
     path = mini_study(files={"sessions.csv": sessions(body)})
-    assert error(path) == "sessions.csv: has a header but no records."
+    assert error(path) == (
+        "sessions.csv: has a header but no records. If the export is truncated or the wrong "
+        "file, export it again."
+    )
 
 
 def test_a_record_of_empty_quoted_cells_is_a_record(mini_study):

@@ -47,7 +47,10 @@ def test_header_without_records(mini_study):
     path = mini_study(files={"aes.csv": "id,onset,term,severity,serious\n"})
     with pytest.raises(SourceError) as exc:
         run(path)
-    assert str(exc.value) == "aes.csv: has a header but no records."
+    assert str(exc.value) == (
+        "aes.csv: has a header but no records. If the export is truncated or the wrong file, "
+        "export it again."
+    )
 
 
 def test_raw_file_not_found(mini_study):
@@ -595,3 +598,19 @@ def test_check_on_unknown_column(mini_study):
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(path)
     assert "checks[0]: unknown column 'edad' in 'patients'" in str(exc.value)
+
+
+def test_an_empty_source_among_others_of_its_table_can_be_removed(reference_config, tmp_path):
+    """A centre without adverse events: the message says the source can be removed."""
+    from analysis.clean.read import read_source
+
+    source = next(s for s in reference_config.sources if s.name == "centre_b_adverse_events")
+    raw = tmp_path / "raw"
+    (raw / "centre_b").mkdir(parents=True)
+    header = reference_config.source_path(source).read_bytes().split(b"\n")[0] + b"\n"
+    (raw / source.file).write_bytes(header)
+    paths = reference_config.paths.model_copy(update={"raw": str(raw)})
+    config = reference_config.model_copy(update={"paths": paths})
+    with pytest.raises(SourceError) as exc:
+        read_source(config, source)
+    assert "remove `sources[centre_b_adverse_events]` from the study file" in str(exc.value)
