@@ -335,7 +335,9 @@ def missing_columns_message(missing: list[str], columns: list[str]) -> str:
 def missing_group_message(n_missing: int, column: str) -> str:
     return (
         f"{n_missing} subject(s) have a missing `{column}`; a table by `{column}` would drop "
-        f"them. Filter them out or give them a level (e.g. 'unknown') first."
+        f"them. Filter them out or give them a level (e.g. 'unknown') first (in a study "
+        f"file: a subgroup with `where: [{{column: {column}, op: not_missing}}]`, named as the "
+        f"table's `population`)."
     )
 
 

@@ -240,7 +240,8 @@ def test_missing_group_value_is_an_error(counting_path):
         ae_incidence(bad, events, by=["sex"])
     assert str(exc.value) == (
         "1 subject(s) have a missing `sex`; a table by `sex` would drop them. Filter them out or "
-        "give them a level (e.g. 'unknown') first."
+        "give them a level (e.g. 'unknown') first (in a study file: a subgroup with `where: "
+        "[{column: sex, op: not_missing}]`, named as the table's `population`)."
     )
 
 

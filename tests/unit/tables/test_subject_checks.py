@@ -17,7 +17,8 @@ from analysis.tables.time_to_event import cox_table
 GRADES = ["none", "mild improvement", "marked improvement"]
 MISSING = (
     "1 subject(s) have a missing `sex`; a table by `sex` would drop them. Filter them out or "
-    "give them a level (e.g. 'unknown') first."
+    "give them a level (e.g. 'unknown') first (in a study file: a subgroup with `where: "
+    "[{column: sex, op: not_missing}]`, named as the table's `population`)."
 )
 DUPLICATE = (
     "the subject-level table has 1 duplicate `patient_id` value(s); it must have one row per "
