@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.ard import group_cols, groups_of
+from analysis.errors import PipelineError
 from analysis.figures.adverse_events import MAX_TERMS, plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import forest_rows, plot_forest
@@ -309,8 +310,22 @@ def draw_figures(
         )
     synthetic = is_synthetic(study.config)
     with figure_theme():
-        drawn = {stem: _draw(study, stem, specs[stem], suppress_below) for stem in stems}
+        drawn = {stem: _named(study, stem, specs, suppress_below) for stem in stems}
         return {stem: mark_synthetic(fig) if synthetic else fig for stem, fig in drawn.items()}
+
+
+def _named(study: Study, stem: str, specs: dict[str, FigureSpec], k: int | None) -> Figure:
+    """:func:`_draw` of one figure; a figure that cannot be drawn from the data (a ``by`` with
+    missing values, a table without the rows it needs) is named with its key in the study file."""
+    try:
+        return _draw(study, stem, specs[stem], k)
+    except (ValueError, KeyError) as exc:
+        cause = str(exc).strip("'\"").rstrip(".")
+        i = list(specs).index(stem)
+        raise PipelineError(
+            f"figure {stem!r} (`analysis.figures[{i}]`, kind {specs[stem].kind}) cannot be "
+            f"drawn: {cause}. Change its settings in the study file, or remove it."
+        ) from exc
 
 
 def mark_synthetic(fig: Figure) -> Figure:

@@ -800,3 +800,24 @@ def test_the_events_by_exposure_caption_says_which_events_are_drawn():
         "Patients with an adverse event after each session number, for the adverse events with "
         f"the most patients over all sessions (at most {MAX_TERMS})."
     )
+
+
+def test_a_figure_that_cannot_be_drawn_is_named_with_its_key(
+    reference_clean, reference_config, tmp_path
+):
+    """A KM figure by a column with missing values stopped with "cannot run the survival
+    analysis ..." and no word of which figure or key."""
+    from analysis.errors import PipelineError
+    from analysis.studyfile.plan import KmFigure
+
+    km = KmFigure(kind="km", time=TIME, event=EVENT, by="baseline_severity", name="km_sev")
+    plan = reference_config.analysis.model_copy(update={"figures": [km]})
+    config = reference_config.model_copy(update={"analysis": plan})
+    study = _FakeStudy(reference_clean, config, {}, tmp_path)
+    assert reference_clean.patients["baseline_severity"].isna().any()
+    with pytest.raises(PipelineError) as exc:
+        draw_figures(study, ["km_sev"])  # type: ignore[arg-type]
+    assert str(exc.value).startswith(
+        "figure 'km_sev' (`analysis.figures[0]`, kind km) cannot be drawn: "
+    )
+    assert "baseline_severity" in str(exc.value)
