@@ -478,4 +478,7 @@ def _layout(
                     **dict.fromkeys(extra, ""),
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if "p-value" in out and not (frame["stat"] == "p_value").any():
+        out = out.drop(columns="p-value")  # no test run (e.g. a frequencies table): no column
+    return out
