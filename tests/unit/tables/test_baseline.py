@@ -113,7 +113,8 @@ def test_welch_with_three_groups_is_refused_not_switched():
         baseline_table(DATA, by="centre", variables={"score": "Score"}, continuous_test="welch")
     assert str(exc.value) == (
         "`score` by `centre` has 3 groups: the Welch t-test compares two; "
-        "choose continuous_test='anova' or 'kruskal'."
+        "choose continuous_test='anova' or 'kruskal' (in a study file: "
+        "`analysis.options.continuous_test`)."
     )
 
 
