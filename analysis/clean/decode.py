@@ -22,6 +22,13 @@ _BOMS = (
 )
 
 
+def _line_at(data: bytes, at: int) -> tuple[int, bytes]:
+    """The number (from 1) and the bytes of the line holding byte ``at`` of ``data``."""
+    start = data.rfind(b"\n", 0, at) + 1
+    end = data.find(b"\n", at)
+    return data[:at].count(b"\n") + 1, data[start : end if end != -1 else len(data)].rstrip(b"\r")
+
+
 def _refuse_utf8_declared_single_byte(path: Path, data: bytes, encoding: str) -> None:
     """A file declared in a one-byte encoding (Latin-1, cp1252...) that is valid UTF-8 with
     accented letters is UTF-8: read as declared, "é" would become "Ã©" and every accented label
@@ -37,10 +44,7 @@ def _refuse_utf8_declared_single_byte(path: Path, data: bytes, encoding: str) ->
     except UnicodeDecodeError:
         return
     at = next(i for i, b in enumerate(data) if b > 0x7F)
-    line_no = data[:at].count(b"\n") + 1
-    start = data.rfind(b"\n", 0, at) + 1
-    end = data.find(b"\n", at)
-    line = data[start : end if end != -1 else len(data)].rstrip(b"\r")
+    line_no, line = _line_at(data, at)
     raise SourceError(
         f"{path}: declared `encoding: {encoding}` but the file is UTF-8 (line {line_no} would read "
         f"as {line.decode(encoding, 'replace')[:80]!r} instead of "
@@ -77,10 +81,7 @@ def _refuse_contradicted_single_byte(path: Path, data: bytes, encoding: str) -> 
         data.decode("cp1252")
     except UnicodeDecodeError:
         return  # bytes cp1252 does not define either: not a Windows-1252 file
-    line_no = data[:at].count(b"\n") + 1
-    start = data.rfind(b"\n", 0, at) + 1
-    end = data.find(b"\n", at)
-    line = data[start : end if end != -1 else len(data)].rstrip(b"\r")
+    line_no, line = _line_at(data, at)
     raise SourceError(
         f"{path}: declared `encoding: {encoding}` but line {line_no} holds byte 0x{data[at]:02x}, "
         f"a control character in Latin-1 and {data[at : at + 1].decode('cp1252')!r} in "
