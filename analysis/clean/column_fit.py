@@ -8,7 +8,8 @@ after the 12th of a month and reads the others with day and month swapped; a dec
 under ``decimal: ","`` clears every number. Going on would give a wrong cohort, so the stage
 stops, names the file, the column and the share, shows examples, and says which declaration
 reads them when another one does (``cleaning.max_unreadable_fraction``, default 0.2, with at
-least ``MIN_UNREADABLE`` values unreadable).
+least ``MIN_UNREADABLE`` values unreadable; values without a digit, placeholders such as "n/a",
+are logged as before and not counted).
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ MIN_UNREADABLE = 10
 
 #: ``fix(values)``: the declaration that reads these unreadable values, in words ("" if none)
 Fix = Callable[[pd.Series], str]
+
+
+def with_digits(values: pd.Series, unreadable: pd.Series) -> pd.Series:
+    """``unreadable`` kept only where the value holds a digit: text with none ("n/a", "ND",
+    "pending") is a placeholder, logged as such, not a sign of a wrong declaration (only the
+    unreadable values are looked at)."""
+    out = unreadable.copy()
+    out[unreadable] = values[unreadable].astype(str).str.contains(r"\d", regex=True).to_numpy()
+    return out
 
 
 def unreadable_paragraphs(
@@ -73,4 +83,4 @@ def stop_if_unreadable(paragraphs: list[str], limit: float) -> None:
         )
 
 
-__all__ = ["MIN_UNREADABLE", "stop_if_unreadable", "unreadable_paragraphs"]
+__all__ = ["MIN_UNREADABLE", "stop_if_unreadable", "unreadable_paragraphs", "with_digits"]

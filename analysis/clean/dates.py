@@ -12,7 +12,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.cells import is_blank
-from analysis.clean.column_fit import Fix, stop_if_unreadable, unreadable_paragraphs
+from analysis.clean.column_fit import (
+    Fix,
+    stop_if_unreadable,
+    unreadable_paragraphs,
+    with_digits,
+)
 from analysis.clean.columns import Column
 from analysis.clean.distinct import distinct_results, map_distinct
 from analysis.clean.step import (
@@ -186,7 +191,13 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         failed = ~blank & dates.isna()
         if failed.any():
             wrong += unreadable_paragraphs(
-                out, column, failed, blank, limit, "dates", _other_order(order, last_year)
+                out,
+                column,
+                with_digits(raw, failed),
+                blank,
+                limit,
+                "dates",
+                _other_order(order, last_year),
             )
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)

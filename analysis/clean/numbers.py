@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.cells import is_blank
-from analysis.clean.column_fit import Fix, stop_if_unreadable, unreadable_paragraphs
+from analysis.clean.column_fit import (
+    Fix,
+    stop_if_unreadable,
+    unreadable_paragraphs,
+    with_digits,
+)
 from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import distinct_results, map_distinct
 from analysis.clean.step import AUDIT_COLUMNS, Columns, Step, audit_rows, concat_rows
@@ -207,7 +212,13 @@ def parse_numbers(
         out[column] = parsed.astype("Int64") if spec.kind == "integer" else parsed
         if failed.any() and max_unreadable is not None:
             wrong += unreadable_paragraphs(
-                data, column, failed, blank, max_unreadable, "numbers", _other_mark(marks)
+                data,
+                column,
+                with_digits(raw, failed),
+                blank,
+                max_unreadable,
+                "numbers",
+                _other_mark(marks),
             )
         if failed.any():
             bad = out.loc[failed]

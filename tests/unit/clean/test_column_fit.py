@@ -91,3 +91,17 @@ def test_decimal_commas_declared_points_stop_the_run():
     # without the limit (a caller that does not check) the cells are cleared and audited
     step = parse_numbers(df, "exposures", columns, decimals={"centre_b_sessions": "."})
     assert len(step.audit) == 29
+
+
+def test_placeholders_without_digits_never_stop_the_run():
+    """ "n/a", "ND", "pendiente": logged and cleared as before, not taken for a wrong decimal."""
+    cells = ["ND"] * 20 + ["pendiente"] * 5 + ["1,5", "2,5"]
+    df = _sessions(["01/01/2015"] * len(cells)).assign(dose_mg=pd.Series(cells, dtype=object))
+    step = parse_numbers(
+        df,
+        "exposures",
+        {"dose_mg": Column(kind="number")},
+        decimals={"centre_b_sessions": ","},
+        max_unreadable=0.2,
+    )
+    assert len(step.audit) == 25 and step.data["dose_mg"].notna().sum() == 2
