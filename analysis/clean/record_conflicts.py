@@ -3,7 +3,7 @@
 A child record (a session, an adverse event, a treatment, an assessment) is a duplicate when an
 earlier record of its table has the same key (``columns.DUPLICATE_KEYS``: the patient, the date
 and, for adverse events, the term); the first is kept and the others are logged. When their
-other values differ (the same pain on the same day, once mild and once severe and serious), the
+other values differ (the same event on the same day, once mild and once severe and serious), the
 record dropped may be the one that is right, and dropping it changes the tables: a serious event
 disappears. So such conflicts stop the run by default, listing each with its rows and values,
 as conflicting patient rows are excluded; ``cleaning.conflicting_records: keep_first`` keeps the

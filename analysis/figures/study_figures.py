@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.ard import group_cols, groups_of
-from analysis.errors import PipelineError
+from analysis.errors import PipelineError, RetroError
 from analysis.figures.adverse_events import MAX_TERMS, plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import forest_rows, plot_forest
@@ -315,11 +315,12 @@ def draw_figures(
 
 
 def _named(study: Study, stem: str, specs: dict[str, FigureSpec], k: int | None) -> Figure:
-    """:func:`_draw` of one figure; a figure that cannot be drawn from the data (a ``by`` with
-    missing values, a table without the rows it needs) is named with its key in the study file."""
+    """:func:`_draw` of one figure; a figure that cannot be drawn from the data (an error the
+    toolkit recognises: a ``by`` with missing values, a table that cannot be built) is named
+    with its key in the study file. Other errors (a defect) are raised as they are."""
     try:
         return _draw(study, stem, specs[stem], k)
-    except (ValueError, KeyError) as exc:
+    except RetroError as exc:
         cause = str(exc).strip("'\"").rstrip(".")
         i = list(specs).index(stem)
         raise PipelineError(

@@ -44,7 +44,6 @@ class Plant:
     column: str
     row: int | str
     value: str
-    logged: bool = True  # False: read as it is (a dose amid words), kept as free text
 
 
 # Hostile cells written over values of the twin: dates (optional ones are cleared and audited,
@@ -73,10 +72,10 @@ PLANTS = {
         Plant("Pacientes", "Motivo suspensão", 8, f"{NAME} pediu, {EMAIL}"),
         Plant("Pacientes", "Sexo", 9, f"{NAME} {CPF}"),
         Plant("Pacientes", "Data EA 1", 11, NIF),
-        # a dose amid words is read as it is (kept as free text); with a number among the words
-        # (a phone) it is not one dose and is audited -- on an excluded patient, see below
-        Plant("Doses", "Dose", 1, f"1 mg/dia {NAME} {EMAIL}", logged=False),
-        # a patient excluded for its last visit: the by-dose table needs every dose
+        # a dose amid words is not read (words may change the dose: audited), nor one with a
+        # number among the words (a phone) -- each on an excluded patient (under 3 months of
+        # treatment; the second excluded for its last visit): the by-dose table needs every dose
+        Plant("Doses", "Dose", "LD-00493", f"1 mg/dia {NAME} {EMAIL}"),
         Plant("Doses", "Dose", "LD-00007", f"{NAME} {PHONE}"),
         Plant("Doses", "Início", 2, EMAIL),
         Plant("Doses", "Fim", 3, "call Maria 912345678"),
@@ -165,7 +164,7 @@ def test_planted_values_reach_the_data_for_the_study_team(planted_run):
             pd.read_parquet(processed / "exclusions.parquet")["reason"].astype(str),
         ]
     )
-    for p in (p for p in PLANTS[planted_run.study] if p.logged):
+    for p in PLANTS[planted_run.study]:
         assert logged.str.contains(p.value, regex=False).any(), p
 
 
