@@ -3,6 +3,9 @@
 One function per table ``kind``; each restricts the subjects to the table's ``population``, the
 events to its ``where``, passes the plan's options and labels, and turns what would stop a
 model or a grouped table (a constant covariate, an empty ``by`` level) into a footnote.
+
+Over 400 lines as one job: the one dispatch from a plan's table kinds to their builders, each
+entry a few lines of the same shape.
 """
 
 from __future__ import annotations
