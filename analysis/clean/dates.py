@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import numbers
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from analysis.clean.step import (
     drop_records,
     log_rows,
 )
+from analysis.clean.zoned_dates import stop_if_zoned, zoned_paragraphs
 from analysis.studyfile.config import StudyConfig
 
 _DATE_FORMATS = {
@@ -55,20 +57,30 @@ def two_digit_year(text: object, order: str) -> bool:
 
 
 def parse_date_value(
-    value: object, order: str, *, last_year: int | None = None
+    value: object, order: str, *, last_year: int | None = None, timezone: str | None = None
 ) -> pd.Timestamp | None:
     """One raw cell -> a date (midnight, no time zone), or None when it holds no readable date.
 
     Takes what any reader gives: text (ISO ``YYYY-MM-DD`` with or without a time, or the source's
-    ``date_order``), ``datetime`` / ``date`` / ``pd.Timestamp`` (time-zone aware ones keep their
-    local calendar day), ``np.datetime64``, ``pd.Period`` and an Excel serial day number (a number
-    in 20000..80000). A blank cell (:func:`is_blank`) gives None, as does a date pandas cannot
-    hold (before 1677 or after 2262).
+    ``date_order``), ``datetime`` / ``date`` / ``pd.Timestamp``, ``np.datetime64``,
+    ``pd.Period`` and an Excel serial day number (a number in 20000..80000). A blank cell
+    (:func:`is_blank`) gives None, as does a date pandas cannot hold (before 1677 or after 2262).
+
+    A date-time with a time zone or UTC offset (a Parquet timestamp in UTC, ISO text ending in
+    ``+01:00``) gives its calendar day in ``timezone`` (the source's ``timezone``); without
+    one, its day as written (:func:`parse_dates` stops the run first when the time of day
+    makes that ambiguous).
 
     A two-digit year (``12/03/68``) is read as the latest of 19yy and 20yy that is not after
     ``last_year`` (the year of the study window's end, e.g. of ``study.export_date``): with 2026,
     ``26`` is 2026 and ``27`` is 1927. Without ``last_year`` the century is unknown: None.
     """
+    ts = _read_date(value, order, last_year)
+    return None if ts is None else _day(ts, timezone)
+
+
+def _read_date(value: object, order: str, last_year: int | None) -> pd.Timestamp | None:
+    """The date or date-time a cell holds, with its time zone if it has one (None: none)."""
     if is_blank(value):
         return None
     if isinstance(value, bool | np.bool_):
@@ -84,11 +96,24 @@ def parse_date_value(
             ts = _EXCEL_EPOCH + pd.Timedelta(days=int(serial))
     else:
         ts = _parse_date_text(str(value).strip(), order, last_year)
-    if ts is None or ts is pd.NaT:
-        return None
+    return None if ts is None or ts is pd.NaT else ts
+
+
+def _day(ts: pd.Timestamp, timezone: str | None) -> pd.Timestamp:
+    """The calendar day of ``ts``: in ``timezone`` when ``ts`` has a zone and one is given,
+    else the day on its own clock."""
     if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)  # the wall-clock day where it was recorded
+        ts = (ts.tz_convert(timezone) if timezone else ts).tz_localize(None)
     return ts.normalize()
+
+
+def _zoned_time(ts: pd.Timestamp) -> bool:
+    """Whether ``ts`` carries a time zone and a time of day other than midnight: its calendar
+    day then depends on the zone it is read in."""
+    if ts.tzinfo is None:
+        return False
+    wall = ts.tz_localize(None)
+    return bool(wall != wall.normalize())
 
 
 def _timestamp(value: object) -> pd.Timestamp | None:
@@ -129,30 +154,59 @@ def _parse_date_text(text: str, order: str, last_year: int | None) -> pd.Timesta
 def _parse_column(raw: pd.Series, order: pd.Series, last_year: int | None) -> pd.Series:
     """:func:`parse_date_value` of each cell by its row's date ``order``, as ``datetime64[ns]``
     (one call per distinct (cell, order), the dates joined back)."""
-    return _dates_and_blanks(raw, order, last_year)[0]
+    return _read_cells(raw, order, last_year).dates
 
 
-def _dates_and_blanks(
-    raw: pd.Series, order: pd.Series | str, last_year: int | None
-) -> tuple[pd.Series, pd.Series]:
-    """:func:`_parse_column` and :func:`blank_cells` of ``raw`` in one pass over its distinct
-    (cell, order) pairs: ``(dates, blank)``. ``order`` one text: the order of every row (each
-    distinct cell read once, not paired with its row's order)."""
-    if isinstance(order, str):
+@dataclass(frozen=True)
+class _Cells:
+    """What :func:`_read_cells` found in each cell of a date column (Series on its index)."""
+
+    dates: pd.Series  # datetime64[ns]: the day read, NaT where none
+    blank: pd.Series  # the cell is blank
+    short_year: pd.Series  # read from text with a two-digit year
+    zoned_time: pd.Series  # a date-time with a time zone and a time of day (:func:`_zoned_time`)
+
+
+def _cell(
+    value: object, order: str, last_year: int | None, timezone: str | None
+) -> tuple[pd.Timestamp | None, bool, bool, bool]:
+    """``(day, blank, short_year, zoned_time)`` of one cell (:class:`_Cells`)."""
+    ts = _read_date(value, order, last_year)
+    if ts is None:
+        return None, is_blank(value), False, False
+    return _day(ts, timezone), False, two_digit_year(value, order), _zoned_time(ts)
+
+
+def _read_cells(
+    raw: pd.Series,
+    order: pd.Series | str,
+    last_year: int | None,
+    zones: pd.Series | None = None,
+) -> _Cells:
+    """:func:`_cell` of every cell of ``raw`` in one pass over its distinct (cell, order)
+    pairs. ``order`` one text: the order of every row (each distinct cell read once, not paired
+    with its row's order). ``zones``: each row's declared ``timezone`` (missing: none), given
+    only when a source of the table declares one."""
+    if zones is not None:
+        orders = order if isinstance(order, pd.Series) else pd.Series(order, index=raw.index)
+        keys = orders.astype(str) + "|" + zones.fillna("").astype(str)
+        results, groups = distinct_results(
+            lambda v, k: _cell(v, k.split("|")[0], last_year, k.split("|")[1] or None), raw, keys
+        )
+    elif isinstance(order, str):
         one = order
-        results, groups = distinct_results(
-            lambda v: (parse_date_value(v, one, last_year=last_year), is_blank(v)), raw
-        )
+        results, groups = distinct_results(lambda v: _cell(v, one, last_year, None), raw)
     else:
-        results, groups = distinct_results(
-            lambda v, o: (parse_date_value(v, o, last_year=last_year), is_blank(v)), raw, order
-        )
+        results, groups = distinct_results(lambda v, o: _cell(v, o, last_year, None), raw, order)
     parsed = pd.Series([r[0] for r in results], dtype=object)
     unique = pd.to_datetime(parsed).astype("datetime64[ns]")
-    blank = np.array([r[1] for r in results], dtype=bool)
-    return (
-        pd.Series(unique.to_numpy()[groups], index=raw.index),
-        pd.Series(blank[groups], index=raw.index),
+
+    def joined(values: object) -> pd.Series:
+        return pd.Series(np.asarray(values)[groups], index=raw.index)
+
+    return _Cells(
+        joined(unique.to_numpy()),
+        *(joined(np.array([r[k] for r in results], dtype=bool)) for k in (1, 2, 3)),
     )
 
 
@@ -167,7 +221,10 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     An unparseable required date excludes the record (step ``parse``); an unparseable
     optional date is set missing and audited. A date outside ``config.date_window`` (by default
     1901-01-01 to ``study.export_date``, or no end) is not plausible: a required one excludes
-    the record (step ``check``), an optional one is set missing and audited.
+    the record (step ``check``), an optional one is set missing and audited. A date read with
+    a two-digit year is audited (check ``two_digit_year``, the century assumed). A date-time with
+    a time zone and a time of day stops the run unless its source declares ``timezone``
+    (``zoned_dates``).
     """
     out = data.copy(deep=False)  # columns are replaced, never written into
     orders = {s.name: s.date_order for s in config.sources}
@@ -180,6 +237,8 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     wrong: list[str] = []  # columns of a source mostly unreadable as declared (column_fit)
     limit = config.cleaning.max_unreadable_fraction
     drop: set[object] = set()
+    zones = {s.name: s.timezone for s in config.sources if s.table == table and s.timezone}
+    ambiguous: list[str] = []  # date-times whose day depends on an undeclared zone
     # the date order of every row (its sources share one) or of each row, looked up once
     order: pd.Series | str | None = table_date_order(config, table)
     for column, spec in config.columns_for(table).items():
@@ -187,7 +246,10 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             continue
         raw = out[column]
         order = out["_source"].map(orders) if order is None else order
-        dates, blank = _dates_and_blanks(raw, order, last_year)
+        cells = _read_cells(raw, order, last_year, out["_source"].map(zones) if zones else None)
+        dates, blank = cells.dates, cells.blank
+        if cells.zoned_time.any():
+            ambiguous += zoned_paragraphs(out, column, cells.zoned_time, config)
         failed = ~blank & dates.isna()
         if failed.any():
             wrong += unreadable_paragraphs(
@@ -201,6 +263,24 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             )
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
+        short = cells.short_year & dates.notna() & ~outside
+        if short.any():
+            audit.append(
+                audit_rows(
+                    out.loc[short],
+                    table,
+                    column,
+                    "two_digit_year",
+                    raw[short],
+                    "assumed",
+                    [
+                        f"`{column}` value {v!r} has a two-digit year: read as {d:%Y-%m-%d}, "
+                        f"the latest century not after {last_year} (the year the study window "
+                        f"ends); if it is wrong, write the year with four digits in the export"
+                        for v, d in zip(raw[short], dates[short], strict=True)
+                    ],
+                )
+            )
 
         def reject(
             mask: pd.Series,
@@ -245,6 +325,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                     for v, d in zip(raw[outside], dates[outside], strict=True)
                 ],
             )
+    stop_if_zoned(ambiguous)
     stop_if_unreadable(wrong, limit)
     return Step(
         drop_records(out, drop) if drop else out,
@@ -262,7 +343,7 @@ def _other_order(order: pd.Series | str, last_year: int | None) -> Fix:
         for other in ("DMY", "MDY", "YMD"):
             if other in declared:
                 continue
-            dates, _ = _dates_and_blanks(values, other, last_year)
+            dates = _read_cells(values, other, last_year).dates
             if dates.notna().mean() >= 0.9:
                 return (
                     f"{int(dates.notna().sum())} of them read as dates with `date_order: "

@@ -80,6 +80,14 @@ class Source(_Model):
         "thousands separator in groups of three. Undeclared: a value such as '1.234' or "
         "'1,250' is ambiguous and cleared (audited)",
     )
+    timezone: str | None = Field(
+        default=None,
+        description="the time zone (IANA name, e.g. 'Europe/Madrid', or 'UTC') whose calendar "
+        "days the study counts, for date-times that carry a zone or UTC offset (Parquet "
+        "timestamps in UTC, ISO text ending in '+01:00'): each is converted to it before its "
+        "day is taken. Undeclared, such a date-time with a time of day other than midnight "
+        "stops the run, since its day depends on the zone",
+    )
     columns: dict[str, str] = Field(description="canonical column -> raw header")
     constants: dict[str, str] = Field(default_factory=dict)
     synonyms: dict[str, dict[str, list[str]]] = Field(
@@ -97,6 +105,21 @@ class Source(_Model):
         "lines; its source_row is its first line). Undeclared, such a record stops the run "
         "naming its lines, since a stray quote is the usual cause",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            import zoneinfo
+
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"unknown time zone {value!r}: give an IANA name such as 'Europe/Madrid', "
+                    "'America/Sao_Paulo' or 'UTC'"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _keys_fit(self) -> Source:

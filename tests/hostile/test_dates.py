@@ -17,6 +17,7 @@ import pytest
 from analysis.clean.cells import is_blank
 from analysis.clean.dates import parse_date_value
 from analysis.clean.stage import clean_study
+from analysis.errors import SourceError
 from analysis.studyfile.config import StudyConfig
 
 DAY = pd.Timestamp("2020-01-05")
@@ -197,6 +198,14 @@ def test_parquet_timestamp_and_date_columns_with_nulls(mini_study, tmp_path, tz)
     )
     path = mini_study(yaml_edit=_point_conc_at("conc.parquet"))
     pq.write_table(table, path.parent.parent / "raw" / "conc.parquet")
+    if tz is not None:
+        # a time of day with a zone: its day depends on the clinic's zone, which must be named
+        with pytest.raises(SourceError, match=r"sources\[3\]\.timezone"):
+            clean_study(StudyConfig.load(path))
+        point = _point_conc_at("conc.parquet")
+        zone = f"file: conc.parquet\n    timezone: {tz}"
+        path = mini_study(yaml_edit=lambda y: point(y).replace("file: conc.parquet", zone, 1))
+        pq.write_table(table, path.parent.parent / "raw" / "conc.parquet")
     res = clean_study(StudyConfig.load(path))
     conc = res.tables["concomitant"]
     assert conc["start_date"].dt.strftime("%Y-%m-%d").tolist() == ["2019-06-01", "2020-01-01"]
