@@ -26,6 +26,7 @@ from analysis.clean.ordering import finalise_table
 from analysis.clean.pace import Pace
 from analysis.clean.per_patient import IdLookup
 from analysis.clean.per_table import ReadTable, TableLogs, ValidTable
+from analysis.clean.period_overlaps import flag_overlapping_periods
 from analysis.clean.plausibility import check_chronology
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows
 from analysis.clean.vocabularies import unmapped_message
@@ -252,6 +253,8 @@ def _deduplicate(
             tables["exposures"], e.min_interval_days, e.singular, rows=rows
         )
         tables["exposures"] = log.keep(flagged)
+    elif e.kind == "periods":
+        tables["exposures"] = log.keep(flag_overlapping_periods(tables["exposures"], e.singular))
     tables["patients"] = done.patients
     return done.patients, done.conflicts, done.removed
 
