@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,8 +13,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.ard import group_cols, groups_of
+from analysis.clean.derive import evaluate_conditions
 from analysis.errors import PipelineError, RetroError
-from analysis.figures.adverse_events import MAX_TERMS, plot_ae_by_exposure, plot_ae_incidence
+from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
+from analysis.figures.captions import figure_caption, plan_levels
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
 from analysis.figures.forest import forest_rows, plot_forest
 from analysis.figures.response import plot_response_by_sex_therapy
@@ -27,12 +29,10 @@ from analysis.figures.theme import (
     figure_theme,
     save_figure,
 )
-from analysis.stats.at_risk import floor_rule_text
 from analysis.stats.ci_level import fill_ci
 from analysis.studyfile.plan import (
     FIGURE_KINDS_FROM_TABLES,
     AeByExposureFigure,
-    AeByExposureTable,
     AeIncidenceFigure,
     FigureSpec,
     FlowFigure,
@@ -46,10 +46,9 @@ from analysis.studyfile.plan_defaults import (
     effective_plan,
     level_label,
     variable_label,
-    with_cox_tables,
 )
 from analysis.synthetic import MARK, is_synthetic
-from analysis.words import in_sentence
+from analysis.words import counted
 
 if TYPE_CHECKING:
     from analysis.run.study import Study
@@ -90,93 +89,13 @@ def figure_stems(config: StudyConfig, *, from_tables: bool | None = None) -> lis
     ]
 
 
-def figure_caption(config: StudyConfig, spec: FigureSpec) -> str:
-    """The caption the plan gives, else one made from the plan, its labels and options."""
-    e, opt = config.exposure, config.analysis.options
-    if spec.caption:
-        return " ".join([fill_ci(spec.caption, opt.alpha), *_rule_of(config, spec)])
-
-    def word(col: str) -> str:
-        return variable_label(config, col).lower()
-
-    if isinstance(spec, FlowFigure):
-        return "Flow of patients from the raw records to the analysed cohort."
-    if isinstance(spec, ScheduleFigure):
-        return f"Usual interval between {e.plural_noun} in the first year."
-    if isinstance(spec, AeIncidenceFigure):
-        return f"Patients with each adverse event (% with {opt.ci_label}), by {word(spec.by)}."
-    if isinstance(spec, AeByExposureFigure):
-        return " ".join([f"Patients with an adverse event after each {e.singular} number, for "
-                         f"the adverse events with the most patients over all {e.plural_noun} "
-                         f"(at most {MAX_TERMS}).", *_rule_of(config, spec)])  # fmt: skip
-    if isinstance(spec, ResponseBarsFigure):
-        text = (
-            f"Response grades at {config.derive.response_target_month:g} months by {word(spec.by)}"
-        )
-        if spec.within:
-            levels = _levels(config, spec.within)
-            names = [level_label(config, spec.within, lv).lower() for lv in levels]
-            text += f", within {' and '.join(names)}" if names else f", within {word(spec.within)}"
-        return text + "."
-    if isinstance(spec, KmFigure):
-        text = f"{variable_label(config, spec.time)} by {word(spec.by)} (Kaplan–Meier)."
-        return " ".join([text, *_rule_of(config, spec)])
-    model = with_cox_tables(dict(effective_plan(config).tables)).get(spec.table)
-    ratios = "Hazard ratios" if getattr(model, "kind", "") == "cox" else "Odds ratios"
-    return f"{ratios} with {opt.ci_label}: {_model_words(config, spec.table, word)}."
-
-
-def _model_words(config: StudyConfig, table: str, word: Callable[[str], str]) -> str:
-    """The model a forest plot shows, in words: its table's title (first letter small), else
-    "the model of <outcome label>" (a time_to_event table's Cox model included)."""
-    spec = with_cox_tables(dict(effective_plan(config).tables)).get(table)
-    title = getattr(spec, "title", None)
-    if title:
-        return in_sentence(title)
-    outcome = getattr(spec, "outcome", None)
-    return f"the model of {word(outcome)}" if isinstance(outcome, str) else "the model"
-
-
-def _rule_of(config: StudyConfig, spec: FigureSpec) -> list[str]:
-    """The sentence a figure's caption adds to state how it limits what it draws: where a
-    Kaplan–Meier curve stops, how per-exposure numbers are pooled (its table's rule)."""
-    if isinstance(spec, KmFigure):
-        floor = config.analysis.options.km_min_at_risk
-        rule = floor_rule_text(fraction=floor.fraction, minimum=floor.minimum)
-        text = f"Each curve stops where fewer than {rule} remain at risk."
-        if spec.risk_events:
-            text += " Under the axis: patients at risk (cumulative events)."
-        return [text]
-    table = (
-        effective_plan(config).tables.get(spec.table)
-        if isinstance(spec, AeByExposureFigure)
-        else None
-    )
-    if isinstance(table, AeByExposureTable):
-        floor, noun = table.pool_below, config.exposure.singular
-        rule = floor_rule_text(fraction=floor.fraction, minimum=floor.minimum)
-        rule = rule.replace("of the group", f"of those who received the first {noun}")
-        cap = f", and at most up to {noun} {table.max_exposure}" if table.max_exposure else ""
-        return [
-            f"Each {noun} number is shown while at least {rule} received it{cap}; later ones "
-            "are pooled as ≥ k, with the patients who received the k-th under the tick (N)."
-        ]
-    return []
-
-
-def _levels(config: StudyConfig, column: str) -> list[str]:
-    if column in config.groups:
-        return list(config.groups[column].levels)
-    found = config.vocabulary_for(column)
-    return list(found[1].levels) if found else []
-
-
 def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None = None) -> Figure:
     """One figure of the study's plan (``suppress_below``: as the tables show it, see
     ``analysis.figures.suppressed``)."""
     config, clean, tables = study.config, study.clean, study.tables
     opt = config.analysis.options
     k = suppress_below
+    patients = _population(config, clean.patients, spec)
 
     def shown(name: str) -> pd.DataFrame:
         return tables[name].shown(suppress_below=k) if k else tables[name].frame
@@ -184,7 +103,7 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
     def draw(ax: Axes) -> object:
         if isinstance(spec, ResponseBarsFigure):
             return plot_response_by_sex_therapy(
-                clean.patients,
+                patients,
                 by=spec.by,
                 within=spec.within,
                 outcome=config.derive.response_column,
@@ -206,15 +125,16 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
             )
         if isinstance(spec, ScheduleFigure):
             return plot_schedule_year1(
-                clean.patients,
+                patients,
                 levels=config.derive.schedule_months,
                 noun=config.exposure.singular,
                 suppress_below=k,
                 ax=ax,
             )
         if isinstance(spec, KmFigure):
+            _no_missing_by(patients, spec)
             return plot_km(
-                clean.patients,
+                patients,
                 time=spec.time,
                 event=spec.event,
                 by=spec.by,
@@ -253,18 +173,42 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
         # the cohort splits into the levels of the study's first group, if it has one
         split = next(iter(config.groups), None)
         words = (
-            {lv: level_label(config, split, lv) for lv in _levels(config, split)} if split else {}
+            {lv: level_label(config, split, lv) for lv in plan_levels(config, split)}
+            if split
+            else {}
         )
         counts = flow_counts(clean, split=split, reasons=flow_reasons(study), split_labels=words)
         return flow_figure(counts, width=width, height=height)
     fig = Figure(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
-    if clean.patients.empty:  # the run warns which inclusion step left nobody
+    if patients.empty:  # the run warns which inclusion step (or population) left nobody
         ax.set_axis_off()
         ax.text(0.5, 0.5, "No patients to show", ha="center", va="center")
     else:
         draw(ax)
     return fig
+
+
+def _population(config: StudyConfig, patients: pd.DataFrame, spec: FigureSpec) -> pd.DataFrame:
+    """The patients a figure draws: those of its ``population`` (a subgroup), else all."""
+    name = getattr(spec, "population", None)
+    if name is None:
+        return patients
+    return patients.loc[evaluate_conditions(patients, config.subgroups[name].where)]
+
+
+def _no_missing_by(patients: pd.DataFrame, spec: KmFigure) -> None:
+    """A Kaplan–Meier figure draws a curve per level of ``by``: patients without one would be
+    left out unseen, so their number and the study-file way to leave them out are given."""
+    missing = int(patients[spec.by].isna().sum())
+    if missing:
+        raise PipelineError(
+            f"its `by` column `{spec.by}` is missing for {counted(missing, 'patient')}, who "
+            f"would be left out of every curve unseen. To draw the others, name as the "
+            f"figure's `population` a subgroup with `where: [{{column: {spec.by}, op: "
+            f"not_missing}}]` (give its time_to_event table the same `population`), or give "
+            f"them a level first"
+        )
 
 
 def _ard_levels(frame: pd.DataFrame, variable: str) -> set[str]:

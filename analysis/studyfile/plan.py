@@ -231,11 +231,19 @@ class _Figure(_Model):
     )
 
 
+class _PatientFigure(_Figure):
+    """A figure drawn from the patient table itself (not from a table of the plan)."""
+
+    population: str | None = Field(
+        default=None, description="a name under `subgroups`: only its patients are drawn"
+    )
+
+
 class FlowFigure(_Figure):
     kind: Literal["flow_diagram"]
 
 
-class ResponseBarsFigure(_Figure):
+class ResponseBarsFigure(_PatientFigure):
     kind: Literal["response_bars"]
     by: str
     within: str | None = None
@@ -252,11 +260,11 @@ class AeByExposureFigure(_Figure):
     table: str
 
 
-class ScheduleFigure(_Figure):
+class ScheduleFigure(_PatientFigure):
     kind: Literal["schedule"]
 
 
-class KmFigure(_Figure):
+class KmFigure(_PatientFigure):
     kind: Literal["km"]
     time: str
     event: str

@@ -135,6 +135,15 @@ FIGURE_TABLE_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _population(cfg: StudyConfig, key: str, population: str | None) -> None:
+    """A table's or figure's ``population`` names a subgroup."""
+    if population is not None and population not in cfg.subgroups:
+        raise ValueError(
+            f"{key}.population: no subgroup {population!r}"
+            f"{_hint(population, cfg.subgroups)}; subgroups are {sorted(cfg.subgroups)}"
+        )
+
+
 def _check_figure_table(key: str, fig: object, planned: dict[str, TableSpec]) -> None:
     """The table a figure names exists, is of a kind the figure draws, and (adverse events) is
     split first by the figure's ``by``: the figure draws one bar per level of that column, and
@@ -183,11 +192,7 @@ def check_plan(cfg: StudyConfig) -> None:
             )
     for name, spec in plan.tables.items():
         key = f"analysis.tables.{name}"
-        if spec.population is not None and spec.population not in cfg.subgroups:
-            raise ValueError(
-                f"{key}.population: no subgroup {spec.population!r}"
-                f"{_hint(spec.population, cfg.subgroups)}; subgroups are {sorted(cfg.subgroups)}"
-            )
+        _population(cfg, key, spec.population)
         for attr in ("by", "covariates", "variables", "categorical"):
             _no_repeats(f"{key}.{attr}", getattr(spec, attr, None))
         by = getattr(spec, "by", None)
@@ -261,6 +266,7 @@ def check_plan(cfg: StudyConfig) -> None:
     for i, fig in enumerate(effective_plan(cfg).figures):
         key = f"analysis.figures[{i}]"
         _check_figure_table(key, fig, planned)
+        _population(cfg, key, getattr(fig, "population", None))
         for attr in ("by", "within", "time", "event"):
             _column(f"{key}.{attr}", getattr(fig, attr, None), known, f"`{attr}` column")
         if isinstance(fig, KmFigure):

@@ -186,8 +186,10 @@ def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
 def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResult:
     floor = ctx.options.km_min_at_risk
     # the note on where the curves stop describes a Kaplan–Meier figure of these patients
-    drawn = spec.population is None and any(
-        isinstance(f, KmFigure) and (f.time, f.event, f.by) == (spec.time, spec.event, spec.by)
+    drawn = any(
+        isinstance(f, KmFigure)
+        and (f.time, f.event, f.by, f.population)
+        == (spec.time, spec.event, spec.by, spec.population)
         for f in effective_plan(ctx.config).figures
     )
     t = time_to_event_table(

@@ -821,3 +821,58 @@ def test_a_figure_that_cannot_be_drawn_is_named_with_its_key(
         "figure 'km_sev' (`analysis.figures[0]`, kind km) cannot be drawn: "
     )
     assert "baseline_severity" in str(exc.value)
+
+
+def test_a_figure_of_a_subgroup_draws_its_patients_and_says_so(
+    reference_clean, reference_config, tmp_path
+):
+    """Patients missing the `by` of a KM figure could not be left out (figures had no
+    `population`): the error now says how, and a figure's `population` draws that subgroup's
+    patients, its caption naming the subgroup."""
+    from analysis.errors import PipelineError
+    from analysis.figures.study_figures import figure_caption
+    from analysis.studyfile.config import Subgroup
+    from analysis.studyfile.plan import KmFigure
+
+    km = KmFigure(kind="km", time=TIME, event=EVENT, by="baseline_severity", name="km_sev")
+    known = Subgroup(
+        label="Baseline severity recorded",
+        where=[{"column": "baseline_severity", "op": "not_missing"}],
+        in_flow=False,
+    )
+
+    def study_of(fig: KmFigure) -> _FakeStudy:
+        plan = reference_config.analysis.model_copy(update={"figures": [fig]})
+        config = reference_config.model_copy(
+            update={"analysis": plan, "subgroups": {**reference_config.subgroups, "known": known}}
+        )
+        return _FakeStudy(reference_clean, config, {}, tmp_path)
+
+    missing = int(reference_clean.patients["baseline_severity"].isna().sum())
+    with pytest.raises(PipelineError) as exc:
+        draw_figures(study_of(km), ["km_sev"])  # type: ignore[arg-type]
+    assert (
+        f"its `by` column `baseline_severity` is missing for {missing} patients, who would be "
+        "left out of every curve unseen. To draw the others, name as the figure's `population` "
+        "a subgroup with `where: [{column: baseline_severity, op: not_missing}]`"
+    ) in str(exc.value)
+
+    seen: list[int] = []
+    import analysis.figures.study_figures as sf
+
+    real = sf.plot_km
+
+    def spy(data, **kw):
+        seen.append(len(data))
+        return real(data, **kw)
+
+    of_known = km.model_copy(update={"population": "known"})
+    study = study_of(of_known)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(sf, "plot_km", spy)
+        drawn = draw_figures(study, ["km_sev"])  # type: ignore[arg-type]
+    assert set(drawn) == {"km_sev"}
+    assert seen == [len(reference_clean.patients) - missing]
+    assert figure_caption(study.config, of_known).endswith(
+        'Patients of the subgroup "Baseline severity recorded".'
+    )

@@ -125,6 +125,11 @@ def test_reference_plan_parses(reference_config):
             "analysis.tables.t.population: no subgroup 'adults'",
         ),
         (
+            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "  figures: [{kind: schedule, population: adults}]\n",
+            "analysis.figures[0].population: no subgroup 'adults'",
+        ),
+        (
             "analysis:\n  tables:\n    t: {kind: logistic, outcome: {ae_term: pian}, "
             "covariates: [sex]}\n",
             "analysis.tables.t.outcome.ae_term: 'pian' is not a level of vocabulary 'ae_term' "
