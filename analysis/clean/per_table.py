@@ -26,8 +26,8 @@ from analysis.clean.accounting import read_table_checked
 from analysis.clean.cells import flag_unreadable_cells, require_values, strip_text
 from analysis.clean.dates import parse_dates
 from analysis.clean.dose import parse_dose_text
+from analysis.clean.file_dates import check_file_dates
 from analysis.clean.numbers import parse_numbers
-from analysis.clean.plausibility import check_file_dates
 from analysis.clean.step import Step
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
 from analysis.clean.vocabularies import handle_unmapped, map_vocabularies

@@ -4,16 +4,17 @@ or postdate the file that holds it, and a patient's dates come in their order.
 Two cleaning steps, each logging what it removed, cleared or flagged (the rules are written for
 users in ``docs/derivations.md``, section "Plausible dates and ages"):
 
-- :func:`check_file_dates` (per table, after the dates are parsed): without an end of the study
-  window, no date may be later than the day its file was last modified;
+- :func:`analysis.clean.file_dates.check_file_dates` (per table, after the dates are parsed):
+  without an end of the study window, no date may be later than the day its file was last
+  modified;
 - :func:`check_chronology` (on the de-duplicated tables, before derivation): ages, birth dates,
   records before birth, adverse events that end before they begin, discontinuation and last visit
-  before the first exposure, adverse events after the last known contact.
+  before the first exposure, exposures before the first visit, adverse events after the last
+  known contact.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
@@ -24,9 +25,6 @@ from analysis.clean.step import Step, audit_rows, log_rows
 from analysis.studyfile.config import StudyConfig
 
 MAX_AGE_YEARS = 120
-#: The latest calendar day anywhere on earth is UTC+14: a file saved at instant t can hold a date
-#: up to the day of t + 14 h without that date being in anyone's future.
-_AHEAD = dt.timedelta(hours=14)
 _CHILD_TABLES = ("exposures", "adverse_events", "concomitant", "assessments")
 
 
@@ -87,53 +85,6 @@ def _text(values: pd.Series) -> pd.Series:
 
 def _day(value: object) -> str:
     return f"{value:%Y-%m-%d}"
-
-
-# ---------------------------------------------------------------------- the file's own date
-def file_dates(config: StudyConfig) -> dict[str, dt.datetime]:
-    """Source name -> when its file was last modified (UTC), for the sources that exist."""
-    out = {}
-    for source in config.sources:
-        try:
-            mtime = config.source_path(source).stat().st_mtime
-        except OSError:
-            continue
-        out[source.name] = dt.datetime.fromtimestamp(mtime, dt.UTC).replace(microsecond=0)
-    return out
-
-
-def check_file_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
-    """Without an end of the study window (``cleaning.date_window.end``, ``study.export_date``),
-    a date later than the day its file was last modified cannot have happened yet: a required
-    one excludes its record (step ``check``), an optional one is cleared and audited (check
-    ``file_date``). The day is that of the modification time at UTC+14, the earliest time zone,
-    so a date written on the day of saving is never refused."""
-    if config.date_window[1] is not None or "_source" not in data or not len(data):
-        return Step(data)
-    saved = file_dates(config)
-    when = data["_source"].map(saved)
-    bound = pd.to_datetime(
-        when.map(lambda t: (t + _AHEAD).date() if isinstance(t, dt.datetime) else None)
-    )
-    log = _Log(data, table)
-    for column, spec in config.columns_for(table).items():
-        if spec.kind != "date" or column not in log.data:
-            continue
-        dates = log.data[column]
-        late = dates.notna() & bound.reindex(log.data.index).notna()
-        late &= dates > bound.reindex(log.data.index)
-        msgs = [
-            f"`{column}` {_day(d)} is after its file was last modified ({t:%Y-%m-%d %H:%M} UTC): "
-            f"a date cannot be later than the file that holds it; check the year. (Without "
-            f"`study.export_date` the file's modification day is the latest plausible date; "
-            f"set `study.export_date` to state the day of the export.)"
-            for d, t in zip(dates[late], when.reindex(log.data.index)[late], strict=True)
-        ]
-        if spec.required:
-            log.exclude(late, msgs)
-        else:
-            log.note(late, column, "file_date", "set_missing", msgs)
-    return log.step()
 
 
 # ------------------------------------------------------------------------ birth, age, order
@@ -344,8 +295,8 @@ def _check_resolution(aes: _Log) -> None:
 
 def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
     """Discontinuation before the first exposure (date cleared); last visit before the first
-    exposure, and adverse events after the last known contact (flagged: the last contact is the
-    latest known date of the patient)."""
+    exposure, exposures before the first visit, and adverse events after the last known contact
+    (flagged: the last contact is the latest known date of the patient)."""
     patients, exposures = logs["patients"], logs["exposures"]
     e = config.exposure
     summary = derive.add_exposure_summary(patients.data, exposures.data, e)
@@ -374,6 +325,20 @@ def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
             f"contact is the patient's latest known date. Check the last visit in the file."
         ),
     )
+    if "first_visit_date" in patients.data:
+        # an exposure before the first visit: a mistyped year becomes day 0 (years of follow-up)
+        visit = patient_values(patients.data, patients.data["first_visit_date"], exposures.data)
+        _out_of_order(
+            exposures,
+            "start_date",
+            visit,
+            exposures.data["start_date"],
+            "flagged",
+            lambda v, s: (
+                f"`start_date` {s} is before the patient's first visit ({v}); kept: the first "
+                f"{e.singular} is day 0 and starts follow-up. Check the year in the file."
+            ),
+        )
     # the same summary: since it was made only discontinuation_date may have been cleared
     summary = summary.copy(deep=False)
     if "discontinuation_date" in patients.data:
@@ -396,4 +361,4 @@ def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
     )
 
 
-__all__ = ["MAX_AGE_YEARS", "check_chronology", "check_file_dates", "file_dates"]
+__all__ = ["MAX_AGE_YEARS", "check_chronology"]

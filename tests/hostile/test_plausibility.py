@@ -14,6 +14,7 @@ import pytest
 from analysis.clean.stage import clean_study
 from analysis.errors import ConfigError
 from analysis.studyfile.config import StudyConfig
+from tests.conftest import MINI_FILES
 from tests.hostile.test_values import run
 from tests.unit.studyfile.test_design import PERIODS, _periods
 
@@ -807,3 +808,38 @@ def test_dose_text_follows_the_decimal_mark(mini_study, text, mark, dose, messag
     assert audit[["value", "action", "message"]].values.tolist() == (
         [[text, "set_missing", message]] if message else []
     )
+
+
+def test_a_session_before_the_first_visit_is_flagged(mini_study):
+    """A session whose year was mistyped decades early became day 0 and gave the patient
+    decades of follow-up, with no message."""
+    patients = """\
+        id,first,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
+        P1,2020-01-05,F,55,Ludwig I,2021-01-10,no,,
+        P2,2020-01-15,male,40,HN III,2021-03-01,yes,2020-12-01,cost
+        P3,2020-02-20,Mujer,61,Ludwig II,2020-06-01,no,,
+        P4,2020-01-20,M,33,HN IV,2021-02-01,no,,
+        """
+    sessions = MINI_FILES["sessions.csv"].replace("P2,2020-01-15,0.1", "P2,1990-01-15,0.1")
+
+    def edit(body: str) -> str:
+        return body.replace(
+            "columns: {patient_id: id, sex: sex,",
+            "columns: {patient_id: id, sex: sex, first_visit_date: first,",
+            1,
+        )
+
+    files = {"patients.csv": patients, "sessions.csv": sessions}
+    res = run(mini_study(files=files, yaml_edit=edit))
+    assert _audited(res, "order") == [
+        [
+            "exposures",
+            5,
+            "start_date",
+            "1990-01-15",
+            "flagged",
+            "`start_date` 1990-01-15 is before the patient's first visit (2020-01-15); kept: the "
+            "first session is day 0 and starts follow-up. Check the year in the file.",
+        ]
+    ]
+    assert pd.Timestamp("1990-01-15") in set(res.tables["exposures"]["start_date"])  # kept
