@@ -206,6 +206,11 @@ class FrequenciesTable(_Table):
     kind: Literal["frequencies"]
     variables: list[str] = Field(min_length=1)
     by: str | None = None
+    not_tested: dict[str, str] = Field(
+        default_factory=dict,
+        description="variable -> why it gets no SMD (summarised, footnoted); the variables the "
+        "grouping is derived from, or of one sex by sex, get none without it",
+    )
 
 
 TableSpec = Annotated[

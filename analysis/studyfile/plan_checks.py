@@ -215,6 +215,7 @@ def check_plan(cfg: StudyConfig) -> None:
                         f"{key}.categorical[{i}]: {v!r} is not one of this table's variables "
                         f"{spec.variables}"
                     )
+        if isinstance(spec, BaselineTable | FrequenciesTable):
             for v, why in spec.not_tested.items():
                 if v not in spec.variables:
                     raise ValueError(

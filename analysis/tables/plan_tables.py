@@ -135,7 +135,7 @@ def _baseline(ctx: Context, name: str, spec: BaselineTable) -> TableResult:
         continuous_test=ctx.options.continuous_test,
         seed=ctx.seed,
         table=name.removesuffix(f"_{b}") if b else name,
-        not_tested=_not_tested(ctx, spec, b),
+        not_tested=_not_tested(ctx, spec.variables, b, spec.not_tested),
         by_label=ctx.label(b) if b else None,
         not_applicable=not_applicable_rules(ctx.config),
     )
@@ -144,24 +144,26 @@ def _baseline(ctx: Context, name: str, spec: BaselineTable) -> TableResult:
     return with_notes(t, notes, name=name)
 
 
-def _not_tested(ctx: Context, spec: BaselineTable, by: str | None) -> dict[str, str]:
-    """Variables of a baseline table shown without a test, and why: those the grouping's own
-    rule is derived from (``groups.<by>``); by sex, those with levels of one sex (vocabulary
-    ``sex_specific``); then the table's ``not_tested``."""
+def _not_tested(
+    ctx: Context, variables: list[str], by: str | None, declared: dict[str, str]
+) -> dict[str, str]:
+    """Variables of a baseline or frequencies table shown without a test or SMD, and why: those
+    the grouping's own rule is derived from (``groups.<by>``); by sex, those with levels of one
+    sex (vocabulary ``sex_specific``); then the table's own (``declared``)."""
     out: dict[str, str] = {}
     group = ctx.config.groups.get(by) if by else None
     if group is not None:
         words = ctx.label(by).lower() if by else ""
         for col in rule_columns(group):
-            if col in spec.variables:
+            if col in variables:
                 out[col] = f"defines the groups ({words} is derived from these variables)"
     if by == SEX:
-        for col in spec.variables:
+        for col in variables:
             found = ctx.config.vocabulary_for(col)
             if found is not None and found[1].sex_specific:
                 of_one = ", ".join(f"{lv} ({sex})" for lv, sex in found[1].sex_specific.items())
                 out[col] = f"partly determined by sex: levels of one sex, {of_one}"
-    return {**out, **spec.not_tested}
+    return {**out, **declared}
 
 
 def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
@@ -258,6 +260,7 @@ def _frequencies(ctx: Context, name: str, spec: FrequenciesTable) -> TableResult
         categorical_test="none",
         seed=ctx.seed,
         table=name,
+        not_tested=_not_tested(ctx, spec.variables, b, spec.not_tested),
     )
     f = t.frame
     wide = f.loc[f["stat"].isin(["n", "N"])].pivot_table(
