@@ -111,9 +111,11 @@ def plot_ae_incidence(
     variable: str = "ae_term",
     ax: Axes | None = None,
     words: Callable[[str, str], str] | None = None,
+    subjects: str = "Patients",
 ) -> Axes:
     """Patients with each adverse event (%) and its CI, one row per term, dodged by ``by``
-    (``None``: all patients, one point per term).
+    (``None``: all patients, one point per term). ``subjects``: what the table counts, for the
+    axis ("Patient-dose periods" for a table per patient-exposure).
 
     Reads ``n, N, pct, ci_low, ci_high`` from the ARD of ``ae_incidence`` (groups
     ``"<by>=<level>"``); terms sorted by overall frequency, most frequent on top; terms with
@@ -147,12 +149,31 @@ def plot_ae_incidence(
     ax.xaxis.grid(True, color="0.9", linewidth=0.5)
     ax.set_axisbelow(True)
     f = _select(ard_frame, table, variable)
-    ax.set_xlabel(
-        f"Patients with the event, % ({_ci_label(f.loc[f['stat'] == 'ci_low', 'method'])})"
-    )
+    what = f"{subjects} with the event, %"
+    ci = f"({_ci_label(f.loc[f['stat'] == 'ci_low', 'method'])})"
+    # a longer unit than "Patients" would run past a single-column figure: the CI on a line
+    ax.set_xlabel(f"{what} {ci}" if len(what) + len(ci) <= _LABEL_CHARS else f"{what}\n{ci}")
     ax.tick_params(axis="y", length=0)
-    ax.legend(loc="lower right", handletextpad=0.3, borderaxespad=0.2)
+    if len(levels) <= _LEGEND_INSIDE:
+        ax.legend(loc="lower right", handletextpad=0.3, borderaxespad=0.2)
+    else:  # more groups than fit beside the smallest bars: a legend of its own, under it all
+        handles, labels = ax.get_legend_handles_labels()
+        ax.figure.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=2,
+            handletextpad=0.3,
+            columnspacing=1.0,
+            frameon=False,
+        )
     return ax
+
+
+#: groups whose legend fits inside the axes, beside the smallest bars
+_LEGEND_INSIDE = 3
+#: characters of an axis label that fit under a single-column figure
+_LABEL_CHARS = 50
 
 
 def _hidden_marks(

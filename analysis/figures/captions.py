@@ -55,7 +55,10 @@ def _caption(config: StudyConfig, spec: FigureSpec) -> str:
     if isinstance(spec, ScheduleFigure):
         return f"Usual interval between {e.plural_noun} in the first year."
     if isinstance(spec, AeIncidenceFigure):
-        return f"Patients with each adverse event (% with {opt.ci_label}), by {word(spec.by)}."
+        table = effective_plan(config).tables.get(spec.table)
+        per_exposure = getattr(table, "unit", "patients") == "exposures"
+        who = f"Patient-{e.plural_noun}" if per_exposure else "Patients"
+        return f"{who} with each adverse event (% with {opt.ci_label}), by {word(spec.by)}."
     if isinstance(spec, AeByExposureFigure):
         return " ".join([f"Patients with an adverse event after each {e.singular} number, for "
                          f"the adverse events with the most patients over all {e.plural_noun} "

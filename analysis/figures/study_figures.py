@@ -118,7 +118,12 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
             # a table not split by `by` (one level only: its footnote says so) shows all patients
             by = spec.by if split else None
             words = partial(level_label, config)  # labels.levels of by and of the terms
-            return plot_ae_incidence(frame, by=by, table=spec.table, ax=ax, words=words)
+            table = effective_plan(config).tables.get(spec.table)
+            per_exposure = getattr(table, "unit", "patients") == "exposures"
+            subjects = f"Patient-{config.exposure.plural_noun}" if per_exposure else "Patients"
+            return plot_ae_incidence(
+                frame, by=by, table=spec.table, ax=ax, words=words, subjects=subjects
+            )
         if isinstance(spec, AeByExposureFigure):
             return plot_ae_by_exposure(
                 shown(spec.table), table=spec.table, noun=config.exposure.singular, ax=ax

@@ -144,6 +144,17 @@ def _population(cfg: StudyConfig, key: str, population: str | None) -> None:
         )
 
 
+def _by_of_its_table(fig: object, planned: dict[str, TableSpec]) -> bool:
+    """Whether ``fig`` draws the first ``by`` column of an adverse-event table (which may be a
+    column of the exposures when the table counts patient-exposures)."""
+    spec = planned.get(getattr(fig, "table", None) or "")
+    return (
+        isinstance(spec, AeIncidenceTable)
+        and bool(spec.by)
+        and getattr(fig, "by", None) == spec.by[0]
+    )
+
+
 def _check_figure_table(key: str, fig: object, planned: dict[str, TableSpec]) -> None:
     """The table a figure names exists, is of a kind the figure draws, and (adverse events) is
     split first by the figure's ``by``: the figure draws one bar per level of that column, and
@@ -269,6 +280,8 @@ def check_plan(cfg: StudyConfig) -> None:
         _check_figure_table(key, fig, planned)
         _population(cfg, key, getattr(fig, "population", None))
         for attr in ("by", "within", "time", "event"):
+            if attr == "by" and _by_of_its_table(fig, planned):
+                continue  # the first `by` of its table, checked with it (an exposure's column)
             _column(f"{key}.{attr}", getattr(fig, attr, None), known, f"`{attr}` column")
         if isinstance(fig, KmFigure):
             _yes_no_event(cfg, f"{key}.event", fig.event)

@@ -876,3 +876,33 @@ def test_a_figure_of_a_subgroup_draws_its_patients_and_says_so(
     assert figure_caption(study.config, of_known).endswith(
         'Patients of the subgroup "Baseline severity recorded".'
     )
+
+
+def test_an_adverse_event_figure_of_a_table_per_exposure(tmp_path):
+    """A figure of a table per patient-exposure by the exposure's own column (the dose of each
+    period) was refused ("unknown `by` column ... must be a column of the patient table"); it
+    is drawn, its axis and caption saying what it counts, its six groups' legend under it."""
+    from analysis.figures.study_figures import draw_figures, figure_caption
+    from analysis.run.study import Study
+    from tests.golden.snapshot import shipped_studies
+
+    (path,) = [p for p in shipped_studies() if p.stem == "low_dose_oral_minoxidil"]
+    text = path.read_text(encoding="utf-8").replace(
+        "    - {kind: km,",
+        "    - {kind: ae_incidence, table: ae_incidence_by_dose, by: daily_dose_mg, "
+        "name: ae_dose}\n    - {kind: km,",
+        1,
+    )
+    studies = tmp_path / "studies"
+    studies.mkdir()
+    (studies / path.name).write_text(text, encoding="utf-8")
+    (tmp_path / "data").symlink_to(path.parent.parent / "data")
+    study = Study.load(studies / path.name, reports_dir=tmp_path / "reports")
+    fig = draw_figures(study, ["ae_dose"])["ae_dose"]
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Patient-dose periods with the event, %\n(95% CI, Wilson)"
+    assert len(fig.legends) == 1 and len(fig.legends[0].get_texts()) == 6
+    spec = next(f for f in study.config.analysis.figures if f.name == "ae_dose")
+    assert figure_caption(study.config, spec).startswith(
+        "Patient-dose periods with each adverse event (% with 95% CI), by dose."
+    )
