@@ -1,12 +1,9 @@
-"""Dates as clinic exports write them: day-first or month-first text, ISO, Excel serial days,
-two-digit years; a date that cannot be read is set missing and audited."""
+"""Dates as clinic exports write them: day-first or month-first text, ISO, serial day numbers,
+two-digit years, date-times with a zone; a date that cannot be read is set missing and
+audited (one cell read: ``date_values``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import numbers
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +17,14 @@ from analysis.clean.column_fit import (
     with_digits,
 )
 from analysis.clean.columns import Column
+from analysis.clean.date_numbers import default_count, numbers_fix
+from analysis.clean.date_values import (
+    calendar_day,
+    parse_date_value,
+    read_date,
+    two_digit_year,
+    zoned_time,
+)
 from analysis.clean.distinct import distinct_results, map_distinct
 from analysis.clean.step import (
     AUDIT_COLUMNS,
@@ -32,123 +37,6 @@ from analysis.clean.step import (
 )
 from analysis.clean.zoned_dates import stop_if_zoned, zoned_paragraphs
 from analysis.studyfile.config import StudyConfig
-
-_DATE_FORMATS = {
-    "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
-    "MDY": ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"],
-    "YMD": ["%Y/%m/%d", "%Y.%m.%d"],
-}
-_ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-
-
-_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d")
-_EXCEL_SERIALS = (20000, 80000)  # 1954-10-03 .. 2119-01-10: the serial days of plausible dates
-
-
-_TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
-
-
-def two_digit_year(text: object, order: str) -> bool:
-    """True for a text date of the source's ``DMY`` / ``MDY`` order with a two-digit year."""
-    return (
-        order != "YMD" and isinstance(text, str) and bool(_TWO_DIGIT_YEAR.fullmatch(text.strip()))
-    )
-
-
-def parse_date_value(
-    value: object, order: str, *, last_year: int | None = None, timezone: str | None = None
-) -> pd.Timestamp | None:
-    """One raw cell -> a date (midnight, no time zone), or None when it holds no readable date.
-
-    Takes what any reader gives: text (ISO ``YYYY-MM-DD`` with or without a time, or the source's
-    ``date_order``), ``datetime`` / ``date`` / ``pd.Timestamp``, ``np.datetime64``,
-    ``pd.Period`` and an Excel serial day number (a number in 20000..80000). A blank cell
-    (:func:`is_blank`) gives None, as does a date pandas cannot hold (before 1677 or after 2262).
-
-    A date-time with a time zone or UTC offset (a Parquet timestamp in UTC, ISO text ending in
-    ``+01:00``) gives its calendar day in ``timezone`` (the source's ``timezone``); without
-    one, its day as written (:func:`parse_dates` stops the run first when the time of day
-    makes that ambiguous).
-
-    A two-digit year (``12/03/68``) is read as the latest of 19yy and 20yy that is not after
-    ``last_year`` (the year of the study window's end, e.g. of ``study.export_date``): with 2026,
-    ``26`` is 2026 and ``27`` is 1927. Without ``last_year`` the century is unknown: None.
-    """
-    ts = _read_date(value, order, last_year)
-    return None if ts is None else _day(ts, timezone)
-
-
-def _read_date(value: object, order: str, last_year: int | None) -> pd.Timestamp | None:
-    """The date or date-time a cell holds, with its time zone if it has one (None: none)."""
-    if is_blank(value):
-        return None
-    if isinstance(value, bool | np.bool_):
-        return None
-    ts: pd.Timestamp | None = None
-    if isinstance(value, pd.Period):
-        ts = value.to_timestamp()
-    elif isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
-        ts = _timestamp(value)
-    elif isinstance(value, numbers.Real | decimal.Decimal):
-        serial = float(value)
-        if _EXCEL_SERIALS[0] <= serial <= _EXCEL_SERIALS[1]:
-            ts = _EXCEL_EPOCH + pd.Timedelta(days=int(serial))
-    else:
-        ts = _parse_date_text(str(value).strip(), order, last_year)
-    return None if ts is None or ts is pd.NaT else ts
-
-
-def _day(ts: pd.Timestamp, timezone: str | None) -> pd.Timestamp:
-    """The calendar day of ``ts``: in ``timezone`` when ``ts`` has a zone and one is given,
-    else the day on its own clock."""
-    if ts.tzinfo is not None:
-        ts = (ts.tz_convert(timezone) if timezone else ts).tz_localize(None)
-    return ts.normalize()
-
-
-def _zoned_time(ts: pd.Timestamp) -> bool:
-    """Whether ``ts`` carries a time zone and a time of day other than midnight: its calendar
-    day then depends on the zone it is read in."""
-    if ts.tzinfo is None:
-        return False
-    wall = ts.tz_localize(None)
-    return bool(wall != wall.normalize())
-
-
-def _timestamp(value: object) -> pd.Timestamp | None:
-    try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
-        return None
-    if ts is pd.NaT or not pd.Timestamp.min <= ts.tz_localize(None) <= pd.Timestamp.max:
-        return None
-    return ts.as_unit("ns")
-
-
-def _parse_date_text(text: str, order: str, last_year: int | None) -> pd.Timestamp | None:
-    short = _TWO_DIGIT_YEAR.fullmatch(text) if order != "YMD" else None
-    if short is not None:
-        if last_year is None:
-            return None
-        first, _, second, yy = short.groups()
-        year = 2000 + int(yy) if 2000 + int(yy) <= last_year else 1900 + int(yy)
-        day, month = (first, second) if order == "DMY" else (second, first)
-        try:
-            return _timestamp(dt.datetime(year, int(month), int(day)))
-        except ValueError:
-            return None
-    for fmt in [*_ISO_FORMATS, *_DATE_FORMATS[order]]:
-        try:
-            return _timestamp(dt.datetime.strptime(text, fmt))
-        except ValueError:
-            continue
-    if _ISO_DATETIME.match(text):  # ISO with fractions of a second or a UTC offset
-        try:
-            return _timestamp(dt.datetime.fromisoformat(text))
-        except ValueError:
-            return None
-    return None
 
 
 def _parse_column(raw: pd.Series, order: pd.Series, last_year: int | None) -> pd.Series:
@@ -164,40 +52,51 @@ class _Cells:
     dates: pd.Series  # datetime64[ns]: the day read, NaT where none
     blank: pd.Series  # the cell is blank
     short_year: pd.Series  # read from text with a two-digit year
-    zoned_time: pd.Series  # a date-time with a time zone and a time of day (:func:`_zoned_time`)
+    zoned_time: pd.Series  # a date-time with a time zone and a time of day (:func:`zoned_time`)
 
 
 def _cell(
-    value: object, order: str, last_year: int | None, timezone: str | None
+    value: object, order: str, last_year: int | None, rule: tuple[str | None, str | None]
 ) -> tuple[pd.Timestamp | None, bool, bool, bool]:
-    """``(day, blank, short_year, zoned_time)`` of one cell (:class:`_Cells`)."""
-    ts = _read_date(value, order, last_year)
+    """``(day, blank, short_year, zoned_time)`` of one cell (:class:`_Cells`) by its source's
+    ``rule``: ``(timezone, date_numbers)``."""
+    timezone, count = rule
+    ts = read_date(value, order, last_year, count)
     if ts is None:
         return None, is_blank(value), False, False
-    return _day(ts, timezone), False, two_digit_year(value, order), _zoned_time(ts)
+    return calendar_day(ts, timezone), False, two_digit_year(value, order), zoned_time(ts)
+
+
+#: the rule of a source that declares neither ``timezone`` nor ``date_numbers``, of a spreadsheet
+EXCEL_RULE: tuple[str | None, str | None] = (None, "excel")
 
 
 def _read_cells(
     raw: pd.Series,
     order: pd.Series | str,
     last_year: int | None,
-    zones: pd.Series | None = None,
+    rule: pd.Series | tuple[str | None, str | None] = EXCEL_RULE,
 ) -> _Cells:
     """:func:`_cell` of every cell of ``raw`` in one pass over its distinct (cell, order)
     pairs. ``order`` one text: the order of every row (each distinct cell read once, not paired
-    with its row's order). ``zones``: each row's declared ``timezone`` (missing: none), given
-    only when a source of the table declares one."""
-    if zones is not None:
+    with its row's order). ``rule``: the ``(timezone, date_numbers)`` of every row, or of each
+    row as a Series of texts ``"<timezone>|<date_numbers>"`` (given when the sources of the
+    table differ in them)."""
+    if isinstance(rule, pd.Series):
         orders = order if isinstance(order, pd.Series) else pd.Series(order, index=raw.index)
-        keys = orders.astype(str) + "|" + zones.fillna("").astype(str)
-        results, groups = distinct_results(
-            lambda v, k: _cell(v, k.split("|")[0], last_year, k.split("|")[1] or None), raw, keys
-        )
+        keys = orders.astype(str) + "|" + rule.astype(str)
+
+        def by_key(v: object, k: str) -> tuple[pd.Timestamp | None, bool, bool, bool]:
+            o, tz, count = k.split("|")
+            return _cell(v, o, last_year, (tz or None, count or None))
+
+        results, groups = distinct_results(by_key, raw, keys)
     elif isinstance(order, str):
-        one = order
-        results, groups = distinct_results(lambda v: _cell(v, one, last_year, None), raw)
+        one, fixed = order, rule
+        results, groups = distinct_results(lambda v: _cell(v, one, last_year, fixed), raw)
     else:
-        results, groups = distinct_results(lambda v, o: _cell(v, o, last_year, None), raw, order)
+        fixed = rule
+        results, groups = distinct_results(lambda v, o: _cell(v, o, last_year, fixed), raw, order)
     parsed = pd.Series([r[0] for r in results], dtype=object)
     unique = pd.to_datetime(parsed).astype("datetime64[ns]")
 
@@ -237,7 +136,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     wrong: list[str] = []  # columns of a source mostly unreadable as declared (column_fit)
     limit = config.cleaning.max_unreadable_fraction
     drop: set[object] = set()
-    zones = {s.name: s.timezone for s in config.sources if s.table == table and s.timezone}
+    rule = _table_rule(config, table, out)
     ambiguous: list[str] = []  # date-times whose day depends on an undeclared zone
     # the date order of every row (its sources share one) or of each row, looked up once
     order: pd.Series | str | None = table_date_order(config, table)
@@ -246,7 +145,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             continue
         raw = out[column]
         order = out["_source"].map(orders) if order is None else order
-        cells = _read_cells(raw, order, last_year, out["_source"].map(zones) if zones else None)
+        cells = _read_cells(raw, order, last_year, rule)
         dates, blank = cells.dates, cells.blank
         if cells.zoned_time.any():
             ambiguous += zoned_paragraphs(out, column, cells.zoned_time, config)
@@ -259,7 +158,13 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                 blank,
                 limit,
                 "dates",
-                _other_order(order, last_year),
+                _other_order(
+                    order,
+                    last_year,
+                    (lo, hi),
+                    {s.name: s.inferred_format for s in config.sources},
+                    out["_source"],
+                ),
             )
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
@@ -334,16 +239,43 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     )
 
 
-def _other_order(order: pd.Series | str, last_year: int | None) -> Fix:
-    """The ``fix`` of :func:`column_fit.unreadable_paragraphs` for dates: another
-    ``date_order`` that reads at least 90% of the unreadable values, if one does."""
+def _table_rule(
+    config: StudyConfig, table: str, data: pd.DataFrame
+) -> pd.Series | tuple[str | None, str | None]:
+    """The ``(timezone, date_numbers)`` of the sources of ``table`` when they share one, else
+    of each row of ``data`` (texts ``"<timezone>|<date_numbers>"``)."""
+    rules = {
+        s.name: (s.timezone, s.date_numbers or default_count(s.inferred_format))
+        for s in config.sources
+        if s.table == table
+    }
+    if len(set(rules.values())) <= 1:
+        return next(iter(rules.values()), EXCEL_RULE)
+    texts = {name: f"{tz or ''}|{count or ''}" for name, (tz, count) in rules.items()}
+    return data["_source"].map(texts)
+
+
+def _other_order(
+    order: pd.Series | str,
+    last_year: int | None,
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    formats: dict[str, str],
+    sources: pd.Series,
+) -> Fix:
+    """The ``fix`` of :func:`column_fit.unreadable_paragraphs` for dates: for numbers, the
+    ``date_numbers`` that reads them inside the study ``window``; else another ``date_order``
+    that reads at least 90% of the unreadable values, if one does."""
 
     def fix(values: pd.Series) -> str:
+        # the values of one source: its format's own counts are tried first
+        counted = numbers_fix(values, window, formats.get(sources[values.index[0]]))
+        if counted:
+            return counted
         declared = {order} if isinstance(order, str) else set(order[values.index])
         for other in ("DMY", "MDY", "YMD"):
             if other in declared:
                 continue
-            dates = _read_cells(values, other, last_year).dates
+            dates = _read_cells(values, other, last_year, (None, None)).dates
             if dates.notna().mean() >= 0.9:
                 return (
                     f"{int(dates.notna().sum())} of them read as dates with `date_order: "
@@ -380,3 +312,6 @@ def _date_message(column: str, value: object, order: str, last_year: int | None)
         f"`{column}` value {value!r} is not a date (expected ISO YYYY-MM-DD "
         f"or the source's date_order)"
     )
+
+
+__all__ = ["blank_cells", "parse_date_value", "parse_dates", "table_date_order"]

@@ -37,7 +37,7 @@ def zoned_paragraphs(
             continue
         values = data[column][bad]
         examples = ", ".join(repr(str(v)) for v in list(dict.fromkeys(values.astype(str)))[:3])
-        key = f"`sources[{index[name]}].timezone`" if name in index else "`sources[].timezone`"
+        key = f"`sources[{name}].timezone`" if name in index else "`sources[].timezone`"
         out.append(
             f"{label}" + (f" (source '{name}')" if name else "") + f": {int(bad.sum())} "
             f"value(s) of column `{column}` are date-times with a time zone and a time of day "

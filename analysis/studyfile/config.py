@@ -88,6 +88,14 @@ class Source(_Model):
         "day is taken. Undeclared, such a date-time with a time of day other than midnight "
         "stops the run, since its day depends on the zone",
     )
+    date_numbers: Literal["excel", "sas", "sas_datetime", "spss", "unix"] | None = Field(
+        default=None,
+        description="how numbers in a date column count days: excel (serial days from "
+        "1899-12-30; the default of an xlsx source), sas (days from 1960-01-01), sas_datetime "
+        "(seconds from 1960-01-01), spss (seconds from 1582-10-14), unix (days from "
+        "1970-01-01). Needed only where a column lost its date format; undeclared, a number "
+        "in a date column of any other source is unreadable",
+    )
     columns: dict[str, str] = Field(description="canonical column -> raw header")
     constants: dict[str, str] = Field(default_factory=dict)
     synonyms: dict[str, dict[str, list[str]]] = Field(

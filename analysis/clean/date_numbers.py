@@ -1,0 +1,98 @@
+"""Dates stored as numbers: which count a source's numbers follow (``sources[].date_numbers``).
+
+A spreadsheet stores a date as its serial day (days since 1899-12-30); SAS as days since
+1960-01-01 (a datetime as seconds since then); SPSS as seconds since 1582-10-14; many databases
+as days since 1970-01-01. A reader that knows the column's date format gives dates; a column
+left without one (an ETL step that dropped the format) gives bare numbers, and reading SAS days
+as spreadsheet serials moves every date some sixty years with no message. So a number in a date
+column is read only by the count its source declares, or by a spreadsheet's own (the default of
+an ``xlsx`` source); in any other source it is unreadable, and when many are the run stops
+naming the declaration that reads them (:func:`numbers_fix`).
+"""
+
+from __future__ import annotations
+
+import decimal
+import numbers
+
+import pandas as pd
+
+#: count -> (what it is in words, origin, unit of one)
+COUNTS: dict[str, tuple[str, pd.Timestamp, str]] = {
+    "excel": ("spreadsheet serial days, from 1899-12-30", pd.Timestamp("1899-12-30"), "D"),
+    "sas": ("SAS days, from 1960-01-01", pd.Timestamp("1960-01-01"), "D"),
+    "sas_datetime": ("SAS seconds, from 1960-01-01", pd.Timestamp("1960-01-01"), "s"),
+    "spss": ("SPSS seconds, from 1582-10-14", pd.Timestamp("1970-01-01"), "s"),
+    "unix": ("days from 1970-01-01", pd.Timestamp("1970-01-01"), "D"),
+}
+#: SPSS counts from 1582-10-14, before the first day pandas holds: its seconds to 1970-01-01
+_SPSS_TO_1970 = 12_219_379_200
+#: spreadsheet serial days read as dates: 1954-10-03 .. 2119-01-10, the plausible ones
+_EXCEL_SERIALS = (20000, 80000)
+#: the days any other count may give
+_PLAUSIBLE = (pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31"))
+
+
+def default_count(fmt: str | None) -> str | None:
+    """The count of numbers in a date column of a source of format ``fmt`` that declares none:
+    a spreadsheet's serial days for ``xlsx``; none for any other format."""
+    return "excel" if fmt == "xlsx" else None
+
+
+def number_date(value: object, count: str | None) -> pd.Timestamp | None:
+    """The day the number ``value`` counts under ``count`` (None: not a number, no count, or
+    not a plausible day)."""
+    if (
+        count is None
+        or isinstance(value, bool)
+        or not isinstance(value, numbers.Real | decimal.Decimal)
+    ):
+        return None
+    number = float(value)
+    if number != number:  # NaN
+        return None
+    if count == "excel" and not _EXCEL_SERIALS[0] <= number <= _EXCEL_SERIALS[1]:
+        return None
+    _, origin, unit = COUNTS[count]
+    if count == "spss":
+        number -= _SPSS_TO_1970
+    try:
+        day = (origin + pd.to_timedelta(int(number // 1), unit=unit)).normalize()
+    except (OverflowError, ValueError):
+        return None
+    return day if _PLAUSIBLE[0] <= day <= _PLAUSIBLE[1] else None
+
+
+#: the counts to try first for numbers of a source of each format (its own program's first)
+_FIRST = {"sas": ["sas", "sas_datetime"], "spss": ["spss"], "parquet": ["unix"]}
+
+
+def numbers_fix(
+    values: pd.Series, window: tuple[pd.Timestamp, pd.Timestamp], fmt: str | None = None
+) -> str:
+    """The declaration that reads unreadable ``values`` when they are numbers: the count under
+    which at least 90% of them fall inside the study ``window``, the counts of the format
+    ``fmt`` of their source (SAS days for a SAS file) tried first ("" if they are not numbers).
+    """
+    cells = [v for v in values if isinstance(v, numbers.Real | decimal.Decimal)]
+    if not cells or len(cells) < 0.9 * len(values):
+        return ""
+    first = _FIRST.get(fmt or "", [])
+    for count in [*first, *(c for c in COUNTS if c not in first)]:
+        words = COUNTS[count][0]
+        days = [number_date(v, count) for v in cells]
+        inside = [d for d in days if d is not None and window[0] <= d <= window[1]]
+        if len(inside) >= 0.9 * len(cells):
+            return (
+                f"they are numbers, and {len(inside)} of them read as dates from "
+                f"{min(inside):%Y-%m-%d} to {max(inside):%Y-%m-%d} as {words}: if the file "
+                f"stores its dates that way (a column left without its date format), set "
+                f"`date_numbers: {count}` for this source (`sources[].date_numbers`)"
+            )
+    return (
+        "they are numbers, and no count of days or seconds reads them as dates inside the "
+        "study window: export the column with its date format"
+    )
+
+
+__all__ = ["COUNTS", "default_count", "number_date", "numbers_fix"]

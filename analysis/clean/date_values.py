@@ -1,0 +1,141 @@
+"""One date cell read: text by the source's ``date_order`` (two-digit years by the study's
+last year), ISO text with or without a time or zone, the date types of any reader, and numbers
+by the source's count (``date_numbers``); a date-time with a zone gives its day in the source's
+``timezone``. The column-wise reading, checks and logs are ``dates.parse_dates``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import numbers
+import re
+
+import numpy as np
+import pandas as pd
+
+from analysis.clean.cells import is_blank
+from analysis.clean.date_numbers import number_date
+
+_DATE_FORMATS = {
+    "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+    "MDY": ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"],
+    "YMD": ["%Y/%m/%d", "%Y.%m.%d"],
+}
+_ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+
+
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d")
+
+
+_TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
+
+
+def two_digit_year(text: object, order: str) -> bool:
+    """True for a text date of the source's ``DMY`` / ``MDY`` order with a two-digit year."""
+    return (
+        order != "YMD" and isinstance(text, str) and bool(_TWO_DIGIT_YEAR.fullmatch(text.strip()))
+    )
+
+
+def parse_date_value(
+    value: object,
+    order: str,
+    *,
+    last_year: int | None = None,
+    timezone: str | None = None,
+    numbers: str | None = "excel",
+) -> pd.Timestamp | None:
+    """One raw cell -> a date (midnight, no time zone), or None when it holds no readable date.
+
+    Takes what any reader gives: text (ISO ``YYYY-MM-DD`` with or without a time, or the source's
+    ``date_order``), ``datetime`` / ``date`` / ``pd.Timestamp``, ``np.datetime64``,
+    ``pd.Period`` and a number counted as ``numbers`` says (``date_numbers``; default a
+    spreadsheet's serial day, a number in 20000..80000; None: a number is no date). A blank cell
+    (:func:`is_blank`) gives None, as does a date pandas cannot hold (before 1677 or after 2262).
+
+    A date-time with a time zone or UTC offset (a Parquet timestamp in UTC, ISO text ending in
+    ``+01:00``) gives its calendar day in ``timezone`` (the source's ``timezone``); without
+    one, its day as written (:func:`parse_dates` stops the run first when the time of day
+    makes that ambiguous).
+
+    A two-digit year (``12/03/68``) is read as the latest of 19yy and 20yy that is not after
+    ``last_year`` (the year of the study window's end, e.g. of ``study.export_date``): with 2026,
+    ``26`` is 2026 and ``27`` is 1927. Without ``last_year`` the century is unknown: None.
+    """
+    ts = read_date(value, order, last_year, numbers)
+    return None if ts is None else calendar_day(ts, timezone)
+
+
+def read_date(
+    value: object, order: str, last_year: int | None, count: str | None = "excel"
+) -> pd.Timestamp | None:
+    """The date or date-time a cell holds, with its time zone if it has one (None: none)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return None
+    ts: pd.Timestamp | None = None
+    if isinstance(value, pd.Period):
+        ts = value.to_timestamp()
+    elif isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
+        ts = _timestamp(value)
+    elif isinstance(value, numbers.Real | decimal.Decimal):
+        ts = number_date(value, count)
+    else:
+        ts = _parse_date_text(str(value).strip(), order, last_year)
+    return None if ts is None or ts is pd.NaT else ts
+
+
+def calendar_day(ts: pd.Timestamp, timezone: str | None) -> pd.Timestamp:
+    """The calendar day of ``ts``: in ``timezone`` when ``ts`` has a zone and one is given,
+    else the day on its own clock."""
+    if ts.tzinfo is not None:
+        ts = (ts.tz_convert(timezone) if timezone else ts).tz_localize(None)
+    return ts.normalize()
+
+
+def zoned_time(ts: pd.Timestamp) -> bool:
+    """Whether ``ts`` carries a time zone and a time of day other than midnight: its calendar
+    day then depends on the zone it is read in."""
+    if ts.tzinfo is None:
+        return False
+    wall = ts.tz_localize(None)
+    return bool(wall != wall.normalize())
+
+
+def _timestamp(value: object) -> pd.Timestamp | None:
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+        return None
+    if ts is pd.NaT or not pd.Timestamp.min <= ts.tz_localize(None) <= pd.Timestamp.max:
+        return None
+    return ts.as_unit("ns")
+
+
+def _parse_date_text(text: str, order: str, last_year: int | None) -> pd.Timestamp | None:
+    short = _TWO_DIGIT_YEAR.fullmatch(text) if order != "YMD" else None
+    if short is not None:
+        if last_year is None:
+            return None
+        first, _, second, yy = short.groups()
+        year = 2000 + int(yy) if 2000 + int(yy) <= last_year else 1900 + int(yy)
+        day, month = (first, second) if order == "DMY" else (second, first)
+        try:
+            return _timestamp(dt.datetime(year, int(month), int(day)))
+        except ValueError:
+            return None
+    for fmt in [*_ISO_FORMATS, *_DATE_FORMATS[order]]:
+        try:
+            return _timestamp(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    if _ISO_DATETIME.match(text):  # ISO with fractions of a second or a UTC offset
+        try:
+            return _timestamp(dt.datetime.fromisoformat(text))
+        except ValueError:
+            return None
+    return None
+
+
+__all__ = ["calendar_day", "parse_date_value", "read_date", "two_digit_year", "zoned_time"]

@@ -1,0 +1,86 @@
+"""Numbers in a date column are read by the count their source declares (``date_numbers``): a
+SAS column left without its date format (days from 1960-01-01) was read as spreadsheet serial
+days, every date some sixty years early, and the run succeeded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+from analysis.clean.date_numbers import COUNTS, number_date
+from analysis.clean.stage import clean_study
+from analysis.errors import SourceError
+from analysis.studyfile.config import StudyConfig
+from tests.conftest import MINI_FILES, _dedent
+
+DAY = dt.date(2020, 4, 10)
+
+
+@pytest.mark.parametrize(
+    ("count", "number"),
+    [
+        ("excel", (DAY - dt.date(1899, 12, 30)).days),  # 43931, as a spreadsheet shows it
+        ("sas", (DAY - dt.date(1960, 1, 1)).days),  # SAS: days from 1 January 1960
+        ("sas_datetime", (DAY - dt.date(1960, 1, 1)).days * 86400 + 3600.5),
+        ("spss", (DAY - dt.date(1582, 10, 14)).days * 86400),  # SPSS: seconds from 1582-10-14
+        ("unix", (DAY - dt.date(1970, 1, 1)).days),
+    ],
+)
+def test_each_count_reads_its_own_numbers(count, number):
+    assert number_date(number, count) == pd.Timestamp(DAY)
+    assert number_date(number, None) is None
+    others = [c for c in COUNTS if c != count]
+    assert all(number_date(number, c) != pd.Timestamp(DAY) for c in others)
+
+
+#: the mini study's sessions and three more (a stop needs at least ten unreadable values)
+SESSIONS = (
+    _dedent(MINI_FILES["sessions.csv"])
+    + "P1,2020-10-10,0.1\nP2,2020-07-15,0.1\nP4,2020-11-01,0.1\n"
+)
+
+
+def _sas_sessions() -> pd.DataFrame:
+    """The sessions as a SAS transport file whose dates lost their format."""
+    frame = pd.read_csv(io.StringIO(SESSIONS))
+    days = pd.to_datetime(frame["date"]) - pd.Timestamp("1960-01-01")
+    frame["date"] = days.dt.days.astype(float)
+    return frame
+
+
+def _study(mini_study, tmp_path, declared: str | None) -> StudyConfig:
+    def edit(body: str) -> str:
+        body = body.replace("file: sessions.csv", "file: sessions.xpt")
+        if declared:
+            body = body.replace(
+                "    file: sessions.xpt\n",
+                f"    file: sessions.xpt\n    date_numbers: {declared}\n",
+            )
+        return body
+
+    path = mini_study(files={"sessions.csv": SESSIONS}, yaml_edit=edit)
+    pyreadstat.write_xport(_sas_sessions(), str(path.parent.parent / "raw" / "sessions.xpt"))
+    return StudyConfig.load(path)
+
+
+def test_sas_days_without_a_format_stop_the_run_naming_the_declaration(mini_study, tmp_path):
+    with pytest.raises(SourceError) as err:
+        clean_study(_study(mini_study, tmp_path, None))
+    text = str(err.value)
+    assert "12 of the 12 dates in column `start_date` (100%) cannot be read" in text
+    assert (
+        "they are numbers, and 12 of them read as dates from 2020-01-10 to 2020-11-01 as SAS "
+        "days, from 1960-01-01" in text
+    )
+    assert "set `date_numbers: sas` for this source" in text
+
+
+def test_declared_sas_days_give_the_dates(mini_study, tmp_path):
+    kept = clean_study(_study(mini_study, tmp_path, "sas")).tables["exposures"]
+    plain = clean_study(StudyConfig.load(mini_study(files={"sessions.csv": SESSIONS})))
+    plain = plain.tables["exposures"]
+    assert sorted(kept["start_date"]) == sorted(plain["start_date"])
