@@ -24,6 +24,7 @@ from analysis.stats import tests
 from analysis.stats.design import natural_key
 from analysis.stats.results import test_context
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
+from analysis.tables._aliases import Aliases
 from analysis.tables._common import contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 
@@ -82,47 +83,58 @@ def baseline_table(
     by_cols = [by] if by else []
     engine.check_subject_table(data, by=by_cols, subject_id=subject_id)
     # the ids are checked above; the counts below count rows (one per subject), so the engine
-    # gets the summarised columns only (a million ids as text cost more than the counts)
-    data = data[[*by_cols, *labels]].copy()
+    # gets the summarised columns only (a million ids as text cost more than the counts), under
+    # aliases: a study's column may be named as the counts' own columns (``n``, ``level``...)
+    alias = Aliases([*by_cols, *labels])
+    data = alias.frame(data)
     for var in categorical:  # summarised as categories: a categorical keeps its declared order
-        if not isinstance(data[var].dtype, pd.CategoricalDtype):
-            data[var] = data[var].astype("string")
-    data = _with_not_applicable(data, not_applicable or {})
+        if not isinstance(data[alias[var]].dtype, pd.CategoricalDtype):
+            data[alias[var]] = data[alias[var]].astype("string")
+    # a rule of a column not summarised here does nothing (as before the aliases)
+    rules = {alias[v]: r for v, r in (not_applicable or {}).items() if v in alias.of}
+    data = _with_not_applicable(data, rules)
     tbl = engine.as_table(data)
     chosen = dict(tests_by_variable or {})
-    frames = [_n_rows(tbl, by_cols, subject_id, table, data)]
-    group_levels = levels_of(data, by) if by else []
-    kinds = {v: "categorical" if v in categorical else _kind(data[v]) for v in labels}
+    by_keys = alias.all(by_cols)
+    frames = [_n_rows(tbl, by_keys, table, data, alias)]
+    group_levels = levels_of(data, alias[by]) if by else []
+    kinds = {v: "categorical" if v in categorical else _kind(data[alias[v]]) for v in labels}
     # Counts on the engine, batched: one query for every continuous variable per grouping and
     # one for every categorical variable (overall counts are sums of the group counts).
-    cont = [v for v, k in kinds.items() if k == "continuous"]
+    cont = alias.all([v for v, k in kinds.items() if k == "continuous"])
     summaries = {
-        tuple(spec): engine.numeric_summaries(tbl, variables=cont, by=spec)
-        for spec in _specs(by_cols)
+        tuple(spec): _named(engine.numeric_summaries(tbl, variables=cont, by=spec), alias)
+        for spec in _specs(by_keys)
     }
-    counts = engine.multi_level_counts(
-        tbl, variables=[v for v, k in kinds.items() if k != "continuous"], by=by_cols
+    counts = _named(
+        engine.multi_level_counts(
+            tbl, variables=alias.all([v for v, k in kinds.items() if k != "continuous"]), by=by_keys
+        ),
+        alias,
     )
     for var, kind in kinds.items():
         if kind == "continuous":
             test = chosen.get(var, continuous_test)
             _check_test(var, test, CONTINUOUS_TESTS)
             per_spec = {k: s.loc[s["variable"] == var] for k, s in summaries.items()}
-            frames.append(_continuous(tbl, var, by_cols, per_spec, test, table, len(group_levels)))
+            frames.append(
+                _continuous(tbl, var, by_keys, per_spec, test, table, len(group_levels), alias)
+            )
         else:
             test = chosen.get(var, categorical_test)
             _check_test(var, test, CATEGORICAL_TESTS)
-            levels = ["true"] if kind == "boolean" else levels_of(data, var)
+            levels = ["true"] if kind == "boolean" else levels_of(data, alias[var])
             frames.append(
                 _categorical(
                     counts.loc[counts["variable"] == var],
                     var,
-                    by_cols,
+                    by_keys,
                     levels,
                     test,
                     table,
                     seed,
                     boolean=kind == "boolean",
+                    alias=alias,
                 )
             )
     frame = concat_ard(frames)
@@ -131,7 +143,8 @@ def baseline_table(
         words = by_label or by.replace("_", " ")
         for var, kind in kinds.items():
             var_counts = counts.loc[counts["variable"] == var]
-            if kind != "continuous" and var not in untested and _separated_by(var_counts, by):
+            separated = _separated_by(var_counts, alias[by])
+            if kind != "continuous" and var not in untested and separated:
                 untested[var] = (
                     f"determined by {words.lower()}: each level occurs in one group only"
                 )
@@ -244,23 +257,29 @@ def _specs(by_cols: list[str]) -> list[list[str]]:
     return [by_cols, []] if by_cols else [[]]
 
 
-def _label(spec: list[str], row: pd.Series) -> str:
-    return group_label(spec, [row[c] for c in spec]) if spec else "overall"
+def _named(found: pd.DataFrame, alias: Aliases) -> pd.DataFrame:
+    """The engine's long frame with the study's names of its summarised variables."""
+    return found.assign(variable=found["variable"].map(alias.name))
 
 
-def _n_rows(tbl, by_cols, subject_id, table, data) -> pd.DataFrame:  # noqa: ANN001
+def _label(spec: list[str], row: pd.Series, alias: Aliases) -> str:
+    """The group key of ``row`` (``spec``: aliased columns) in the study's names."""
+    names = [alias.name(c) for c in spec]
+    return group_label(names, [row[c] for c in spec]) if spec else "overall"
+
+
+def _n_rows(tbl, by_keys, table, data, alias) -> pd.DataFrame:  # noqa: ANN001
     out = []
-    for spec in _specs(by_cols):
-        sizes = sort_by_levels(
-            engine.group_sizes(tbl, by=spec, subject_id=subject_id, unique=True), spec, data
-        )
+    for spec in _specs(by_keys):
+        # one row per subject (checked by the caller): rows are counted, no id is needed
+        sizes = sort_by_levels(engine.group_sizes(tbl, by=spec, unique=True), spec, data)
         for _, r in sizes.iterrows():
             out.append(
                 {
                     "table": table,
                     "variable": "N",
                     "level": "",
-                    "group": _label(spec, r),
+                    "group": _label(spec, r, alias),
                     "stat": "N",
                     "value": r["N"],
                     "method": "subjects",
@@ -269,7 +288,9 @@ def _n_rows(tbl, by_cols, subject_id, table, data) -> pd.DataFrame:  # noqa: ANN
     return ard_frame(out, context="group_size")
 
 
-def _categorical(var_counts, var, by_cols, levels, test, table, seed, *, boolean) -> pd.DataFrame:  # noqa: ANN001
+def _categorical(
+    var_counts, var, by_cols, levels, test, table, seed, *, boolean, alias
+) -> pd.DataFrame:  # noqa: ANN001, E501
     rows = []
     counts_by_spec = {}
     by_level = var_counts.assign(_level=var_counts["level"].astype("string"))
@@ -281,7 +302,8 @@ def _categorical(var_counts, var, by_cols, levels, test, table, seed, *, boolean
         counts_by_spec[tuple(spec)] = counts
         groups = counts.groupby(spec, dropna=False) if spec else [((), counts)]
         for key, grp in groups:
-            g = group_label(spec, key if isinstance(key, tuple) else (key,)) if spec else "overall"
+            key_t = key if isinstance(key, tuple) else (key,)
+            g = group_label(alias.all_names(spec), key_t) if spec else "overall"
             miss = int(grp.loc[grp["_level"].isna(), "n"].sum())
             nonmiss = int(grp.loc[grp["_level"].notna(), "n"].sum())
             base = {"table": table, "variable": var, "group": g}
@@ -302,12 +324,12 @@ def _categorical(var_counts, var, by_cols, levels, test, table, seed, *, boolean
             rows.append({**base, "level": "", "stat": "n_missing", "value": miss, "method": ""})
     if by_cols:
         rows += _categorical_tests(
-            counts_by_spec[tuple(by_cols)], var, by_cols[0], levels, test, table, seed
+            counts_by_spec[tuple(by_cols)], var, by_cols[0], levels, test, table, seed, alias
         )
     return ard_frame(rows, context="categorical_summary")
 
 
-def _categorical_tests(counts, var, by, levels, test, table, seed) -> list[dict]:  # noqa: ANN001
+def _categorical_tests(counts, var, by, levels, test, table, seed, alias) -> list[dict]:  # noqa: ANN001
     c = counts.loc[counts["_level"].notna()]
     groups = sorted(c[by].astype(str).unique())
     mat = np.array(
@@ -321,7 +343,7 @@ def _categorical_tests(counts, var, by, levels, test, table, seed) -> list[dict]
         mat = np.column_stack([mat[:, 0], totals - mat[:, 0]])
     mat = mat[:, mat.sum(axis=0) > 0]
     out = []
-    base = {"table": table, "variable": var, "level": "", "group": f"{by}=*"}
+    base = {"table": table, "variable": var, "level": "", "group": f"{alias.name(by)}=*"}
     if test != "none" and mat.shape[0] >= 2 and mat.shape[1] >= 2:
         res = contingency_test(mat, test=test, seed=seed)
         if getattr(res, "statistic", None) is not None:
@@ -334,18 +356,19 @@ def _categorical_tests(counts, var, by, levels, test, table, seed) -> list[dict]
     return [{**r, "context": test_context(r["method"])} for r in out]
 
 
-def _continuous(tbl, var, by_cols, summaries, test, table, n_groups) -> pd.DataFrame:  # noqa: ANN001
+def _continuous(tbl, var, by_cols, summaries, test, table, n_groups, alias) -> pd.DataFrame:  # noqa: ANN001
     rows = []
     for spec in _specs(by_cols):
         s = summaries[tuple(spec)]
         for _, r in s.iterrows():
-            base = {"table": table, "variable": var, "level": "", "group": _label(spec, r)}
+            base = {"table": table, "variable": var, "level": "", "group": _label(spec, r, alias)}
             for stat in ("n", "n_missing", "mean", "sd", "median", "q1", "q3", "min", "max"):
                 rows.append({**base, "stat": stat, "value": r[stat], "method": ""})
     if by_cols:
         s = summaries[tuple(by_cols)].sort_values(by_cols[0])
-        base = {"table": table, "variable": var, "level": "", "group": f"{by_cols[0]}=*"}
-        res = _continuous_test(tbl, var, by_cols[0], s, test, n_groups)
+        by = alias.name(by_cols[0])
+        base = {"table": table, "variable": var, "level": "", "group": f"{by}=*"}
+        res = _continuous_test(tbl, var, by_cols[0], s, test, n_groups, alias)
         if res is not None:
             rows += [
                 {**base, "stat": "statistic", "value": res[1], "method": res[2]},
@@ -359,16 +382,17 @@ def _continuous(tbl, var, by_cols, summaries, test, table, n_groups) -> pd.DataF
     return ard_frame(tested, context="continuous_summary")
 
 
-def _continuous_test(tbl, var, by, s, test, n_groups) -> tuple[float, float, str] | None:  # noqa: ANN001
+def _continuous_test(tbl, var, by, s, test, n_groups, alias) -> tuple[float, float, str] | None:  # noqa: ANN001
     """``(p, statistic, method)`` of the continuous test, from the group summaries counted on
-    the engine (:mod:`analysis.stats.summary_tests`, the one implementation of each test)."""
+    the engine (:mod:`analysis.stats.summary_tests`, the one implementation of each test);
+    ``by`` is the group's alias, ``var`` the study's name."""
     s = s.loc[s["n"] > 1]
     if test == "none" or len(s) < 2:
         return None
     if test == "welch":
         if len(s) > 2:
             raise ValueError(
-                f"`{var}` by `{by}` has {len(s)} groups: the Welch t-test compares "
+                f"`{var}` by `{alias.name(by)}` has {len(s)} groups: the Welch t-test compares "
                 f"two; choose continuous_test='anova' or 'kruskal' (in a study file: "
                 f"`analysis.options.continuous_test`)."
             )
@@ -376,7 +400,7 @@ def _continuous_test(tbl, var, by, s, test, n_groups) -> tuple[float, float, str
     elif test == "anova":
         result = anova_summary(s["n"], s["mean"], s["sd"])
     else:
-        per_group, ties = engine.rank_sums(tbl, variable=var, by=[by])
+        per_group, ties = engine.rank_sums(tbl, variable=alias[var], by=[by])
         result = kruskal_summary(per_group["n"], per_group["rank_sum"], ties["t"])
     return result.p_value, float(result.statistic or 0.0), result.method
 
@@ -385,7 +409,9 @@ def _layout(
     frame: pd.DataFrame, labels: dict[str, str], untested: set[str] | None = None
 ) -> pd.DataFrame:
     look = stat_lookup(frame)
-    groups = list(dict.fromkeys(frame.loc[frame["variable"] == "N", "group"]))
+    # the group sizes' rows (a study variable may be named ``N`` too)
+    sizes = frame.loc[(frame["variable"] == "N") & (frame["context"] == "group_size"), "group"]
+    groups = list(dict.fromkeys(sizes))
     heads = {
         g: f"{'Overall' if g == 'overall' else g.split('=', 1)[1]} "
         f"(N={int(look[('N', '', g, 'N')])})"
