@@ -28,6 +28,7 @@ from analysis.stats import tests
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
+from analysis.tables._aliases import Aliases
 from analysis.tables._common import levels_of, p_value_head
 from analysis.tables.render import SUB_ROW, TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.words import counted
@@ -98,10 +99,13 @@ def response_table(
         data, by, within, outcome, improvement_levels, marked_level, trend_test, subject_id
     )
     keys = [within, by] if within is not None else [by]
-    tbl = engine.as_table(data[[subject_id, *keys, outcome]])
-    raw = engine.level_counts(tbl, variable=outcome, by=keys)
-    counts = _count_cube(raw, keys, outcome, strata, by_levels, grades)
-    missing = _missing_counts(raw, keys, outcome, strata, by_levels)
+    # counted under aliases: the study's columns may be named as the counts' own (``n``...)
+    alias = Aliases([*keys, outcome])
+    raw = engine.level_counts(
+        engine.as_table(alias.frame(data)), variable=alias[outcome], by=alias.all(keys)
+    )
+    counts = _count_cube(raw, alias.all(keys), alias[outcome], strata, by_levels, grades)
+    missing = _missing_counts(raw, alias.all(keys), alias[outcome], strata, by_levels)
 
     observed_by = [b for b in by_levels if counts[:, by_levels.index(b), :].sum() > 0]
     if trend_test != "none" and len(observed_by) > 2:
@@ -215,15 +219,18 @@ def _count_cube(
 ) -> np.ndarray:
     """Counts as an array ``[stratum, by level, grade]`` (one stratum when not stratified)."""
     cube = np.zeros((max(len(strata), 1), len(by_levels), len(grades)), dtype=np.int64)
-    for row in raw.itertuples(index=False):
-        rec = row._asdict()
-        level = rec[outcome]
+    for stratum, by_level, level, n in _count_rows(raw, keys, outcome):
         if level is None or pd.isna(level):
             continue
-        i_s = strata.index(str(rec[keys[0]])) if len(keys) == 2 else 0
-        i_b = by_levels.index(str(rec[keys[-1]]))
-        cube[i_s, i_b, grades.index(str(level))] += int(rec["n"])
+        i_s = strata.index(str(stratum)) if len(keys) == 2 else 0
+        cube[i_s, by_levels.index(str(by_level)), grades.index(str(level))] += int(n)
     return cube
+
+
+def _count_rows(raw: pd.DataFrame, keys: list[str], outcome: str) -> Any:
+    """``(stratum, by level, outcome level, n)`` of each row of ``raw`` (by column, not by
+    ``itertuples``' field names, which rename columns that start with ``_``)."""
+    return zip(raw[keys[0]], raw[keys[-1]], raw[outcome], raw["n"], strict=True)
 
 
 def _missing_counts(
@@ -231,12 +238,10 @@ def _missing_counts(
 ) -> np.ndarray:
     """Subjects without the outcome as an array ``[stratum, by level]``."""
     out = np.zeros((max(len(strata), 1), len(by_levels)), dtype=np.int64)
-    for row in raw.itertuples(index=False):
-        rec = row._asdict()
-        level = rec[outcome]
+    for stratum, by_level, level, n in _count_rows(raw, keys, outcome):
         if level is None or pd.isna(level):
-            i_s = strata.index(str(rec[keys[0]])) if len(keys) == 2 else 0
-            out[i_s, by_levels.index(str(rec[keys[-1]]))] += int(rec["n"])
+            i_s = strata.index(str(stratum)) if len(keys) == 2 else 0
+            out[i_s, by_levels.index(str(by_level))] += int(n)
     return out
 
 
