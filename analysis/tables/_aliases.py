@@ -1,47 +1,92 @@
-"""Aliases of the study's columns inside a table builder.
+"""Aliases of the study's columns inside a table builder (:mod:`analysis._aliases`).
 
-A builder counts on the engine and then works on small pandas frames, both of which carry
-columns of its own (``n``, ``N``, ``events``, ``variable``, ``level``, helper columns...) next
-to the study's grouping and summarised columns. A study may name a column anything, ``n`` or
-``level`` included, so a builder hands the engine its columns under aliases that no study
-column, and no column the engine or the builder names itself, can take (``_c0``, ``_c1``...,
-among only aliases and the builder's own names), and writes the study's names back into the
-ARD (variables, group keys) and the text (titles, footnotes, messages).
+``@with_aliases(tables=..., columns=...)`` runs a builder on its tables with the columns it is
+given under aliases, and names them back in its result: the ARD, the title, the footnotes, the
+layout's heads and the error messages. A builder so wrapped may name its own columns anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from typing import ParamSpec
 
 import pandas as pd
 
-ALIAS_PREFIX = "_c"
+from analysis._aliases import ALIAS_PREFIX, Aliases
+from analysis.tables.render import TableResult
+
+__all__ = ["ALIAS_PREFIX", "Aliases", "named_result", "with_aliases"]
+
+P = ParamSpec("P")
 
 
-class Aliases:
-    """``alias[name]`` -> the alias of a study column; ``alias.name(a)`` -> its name back."""
+def with_aliases(
+    *, tables: Sequence[str], columns: Sequence[str]
+) -> Callable[[Callable[P, TableResult]], Callable[P, TableResult]]:
+    """A builder whose arguments ``tables`` (frames, Parquet paths, Ibis tables) are read with
+    the columns named by its arguments ``columns`` (a name, ``None`` or a list of names) under
+    aliases; its result and its errors name the columns as the caller did."""
 
-    def __init__(self, names: Iterable[str | None]) -> None:
-        unique = dict.fromkeys(n for n in names if n is not None)
-        self.of = {name: f"{ALIAS_PREFIX}{i}" for i, name in enumerate(unique)}
-        self.names = {a: name for name, a in self.of.items()}
+    def wrap(builder: Callable[P, TableResult]) -> Callable[P, TableResult]:
+        signature = inspect.signature(builder)
 
-    def __getitem__(self, name: str) -> str:
-        return self.of[name]
+        @functools.wraps(builder)
+        def aliased(*args: P.args, **kwargs: P.kwargs) -> TableResult:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            given = bound.arguments
+            alias = Aliases(n for c in columns for n in _names(given[c]))
+            for c in columns:
+                given[c] = _aliased(given[c], alias)
+            for t in tables:
+                given[t] = alias.data(given[t])
+            with alias.speaking():
+                result = builder(*bound.args, **bound.kwargs)
+            return named_result(result, alias)
 
-    def all(self, names: Sequence[str]) -> list[str]:
-        """The aliases of ``names``, in order."""
-        return [self.of[n] for n in names]
+        return aliased
 
-    def all_names(self, aliases: Sequence[str]) -> list[str]:
-        """The study's names of ``aliases``, in order."""
-        return [self.name(a) for a in aliases]
+    return wrap
 
-    def name(self, alias: str) -> str:
-        """The study's name of ``alias`` (anything else unchanged)."""
-        return self.names.get(alias, alias)
 
-    def frame(self, data: pd.DataFrame) -> pd.DataFrame:
-        """The aliased columns of ``data`` (a column named twice is taken once), under their
-        aliases; ``data`` itself is not changed."""
-        return pd.DataFrame({a: data[name] for name, a in self.of.items()}, index=data.index)
+def _names(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _aliased(value: str | Sequence[str] | None, alias: Aliases) -> str | list[str] | None:
+    if value is None or isinstance(value, str):
+        return alias.get(value)
+    return alias.all(list(value))
+
+
+def named_result(result: TableResult, alias: Aliases) -> TableResult:
+    """``result`` of a builder that ran on aliases, with the study's names: its frame, title
+    and footnotes; its layout and ``notes_of`` read a frame with the study's names."""
+    layout, notes_of = result.layout, result.notes_of
+    variables = [v for v in result.frame["variable"].unique() if v in alias.names]
+
+    def aliased(frame: pd.DataFrame) -> pd.DataFrame:
+        return alias.ard_aliased(frame, variables)
+
+    def laid_out(frame: pd.DataFrame) -> pd.DataFrame:
+        laid = layout(aliased(frame))
+        return laid.rename(columns=lambda c: alias.text(c) if isinstance(c, str) else c)
+
+    def notes(of: Callable[[pd.DataFrame], tuple[str, ...]]) -> Callable[..., tuple[str, ...]]:
+        return lambda frame: tuple(alias.text(n) for n in of(aliased(frame)))
+
+    return dataclasses.replace(
+        result,
+        title=alias.text(result.title),
+        frame=alias.ard(result.frame),
+        layout=laid_out,
+        footnotes=tuple(alias.text(n) for n in result.footnotes),
+        row_groups=None if result.row_groups is None else alias.text(result.row_groups),
+        notes_of=None if notes_of is None else notes(notes_of),
+        _displayed={},
+    )

@@ -26,6 +26,7 @@ from analysis.report.method_prose import method_words, per_table_key, per_table_
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
+from analysis.tables._aliases import with_aliases
 from analysis.tables._common import (
     compare_counts_many,
     group_columns,
@@ -54,6 +55,10 @@ SERIOUS = "any serious adverse event"
 OTHER = "Other"
 
 
+@with_aliases(
+    tables=("subjects", "events"),
+    columns=("by", "term", "category", "subject_id", "teae_flag", "serious_flag", "sex"),
+)
 def ae_incidence(
     subjects: engine.Data,
     events: engine.Data,

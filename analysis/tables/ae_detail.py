@@ -14,6 +14,7 @@ from analysis.engine import counts as engine
 from analysis.engine import exposure_counts
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
+from analysis.tables._aliases import with_aliases
 from analysis.tables.exposure_pool import (
     Pooling,
     exposure_layout,
@@ -43,6 +44,7 @@ def _exposure_key(col: ir.Value, max_exposure: int) -> ir.Value:
     return k.cast("int64").clip(upper=max_exposure)
 
 
+@with_aliases(tables=("events", "exposures"), columns=("term", "number", "subject_id", "teae_flag"))
 def ae_by_exposure(
     events: engine.Data,
     exposures: engine.Data,
@@ -140,6 +142,7 @@ def ae_by_exposure(
     )
 
 
+@with_aliases(tables=("events",), columns=("term", "duration", "teae_flag"))
 def ae_duration(
     events: engine.Data,
     *,

@@ -13,6 +13,7 @@ from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.report.method_prose import per_table_merged
 from analysis.stats.results import test_context
+from analysis.tables._aliases import with_aliases
 from analysis.tables._common import (
     contingency_test,
     levels_to_show,
@@ -28,6 +29,7 @@ from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_p, stat_
 NONE_LEVEL = "no event"
 
 
+@with_aliases(tables=("subjects", "events"), columns=("by", "severity", "subject_id", "teae_flag"))
 def ae_severity(
     subjects: engine.Data,
     events: engine.Data,
