@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
+from analysis._aliases import Aliases
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.stats import _km, cox_patterns
 from analysis.stats._km import SurvivalInputError
@@ -404,33 +405,38 @@ def km_ard(
     n_event, n_censor, surv, se, ci_low, ci_high`` (``km_at_times``). Missing numbers (median
     not reached) are NaN.
     """
-    by_cols, method = _as_list(by), km_method(conf_type, alpha)
-    rows: list[dict[str, object]] = []
-    med = km_median(data, time=time, event=event, by=by_cols, conf_type=conf_type, alpha=alpha)
-    for rec in med.to_dict("records"):
-        group = group_label(by_cols, [rec[c] for c in by_cols])
-        median_ci = f"{method}; median CI where the CI curves cross 0.5 (Brookmeyer–Crowley)"
-        rows += [
-            _row(table, time, "", group, "n", rec["n"], "count of subjects"),
-            _row(table, time, "", group, "events", rec["events"], "count of events"),
-            _row(table, time, "", group, "median", rec["median"], method),
-            _row(table, time, "", group, "ci_low", rec["lower"], median_ci),
-            _row(table, time, "", group, "ci_high", rec["upper"], median_ci),
-        ]
-    if times is not None:
-        at = km_at_times(data, time=time, event=event, times=times, by=by_cols,
-                         conf_type=conf_type, alpha=alpha)  # fmt: skip
-        stats = {"time": "time", "n_risk": "n_risk", "n_event": "n_event",
-                 "n_censor": "n_censor", "surv": "surv", "std_err": "se", "lower": "ci_low",
-                 "upper": "ci_high"}  # fmt: skip
-        for rec in at.to_dict("records"):
+    # counted under aliases: the step tables' own columns (n, events, time, surv...) sit beside
+    # the by columns, and a column may be named as one of them
+    alias = Aliases([time, event, *_as_list(by)])
+    data, time, event = alias.data(data), alias[time], alias[event]
+    with alias.speaking():
+        by_cols, method = alias.all(_as_list(by)), km_method(conf_type, alpha)
+        rows: list[dict[str, object]] = []
+        med = km_median(data, time=time, event=event, by=by_cols, conf_type=conf_type, alpha=alpha)
+        for rec in med.to_dict("records"):
             group = group_label(by_cols, [rec[c] for c in by_cols])
-            context = km_at_context(rec["time"])
+            median_ci = f"{method}; median CI where the CI curves cross 0.5 (Brookmeyer–Crowley)"
             rows += [
-                {**_row(table, time, "", group, st, rec[c], method), "context": context}
-                for c, st in stats.items()
+                _row(table, time, "", group, "n", rec["n"], "count of subjects"),
+                _row(table, time, "", group, "events", rec["events"], "count of events"),
+                _row(table, time, "", group, "median", rec["median"], method),
+                _row(table, time, "", group, "ci_low", rec["lower"], median_ci),
+                _row(table, time, "", group, "ci_high", rec["upper"], median_ci),
             ]
-    return ard_frame(rows, context=KM_CONTEXT)
+        if times is not None:
+            at = km_at_times(data, time=time, event=event, times=times, by=by_cols,
+                             conf_type=conf_type, alpha=alpha)  # fmt: skip
+            stats = {"time": "time", "n_risk": "n_risk", "n_event": "n_event",
+                     "n_censor": "n_censor", "surv": "surv", "std_err": "se", "lower": "ci_low",
+                     "upper": "ci_high"}  # fmt: skip
+            for rec in at.to_dict("records"):
+                group = group_label(by_cols, [rec[c] for c in by_cols])
+                context = km_at_context(rec["time"])
+                rows += [
+                    {**_row(table, time, "", group, st, rec[c], method), "context": context}
+                    for c, st in stats.items()
+                ]
+        return alias.ard(ard_frame(rows, context=KM_CONTEXT))
 
 
 def logrank_ard(result: dict[str, object], *, table: str = TABLE) -> pd.DataFrame:

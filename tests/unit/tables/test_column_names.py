@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.stats.survival import survival_ard
 from analysis.tables.adverse_events import ae_incidence
 from analysis.tables.ae_detail import ae_by_exposure, ae_duration
 from analysis.tables.ae_severity import ae_severity
@@ -236,3 +237,23 @@ def test_ae_incidence_names_a_group_column_named_n_in_its_footnotes_and_errors()
             twice, EVENTS.rename(columns={"patient_id": "_n"}), **AE_COLUMNS | {"subject_id": "_n"}
         )
 
+
+# --- Kaplan–Meier: the step tables carry n, events, time, surv, lower... beside the groups ---
+
+SURVIVAL = PATIENTS.assign(
+    months=RNG.exponential(10, SIZE).round(1), dead=RNG.integers(0, 2, SIZE)
+)[["sex", "months", "dead"]]
+
+
+def _km(name: dict[str, str]) -> pd.DataFrame:
+    r = _r(name)
+    return survival_ard(
+        SURVIVAL.rename(columns=name), time=r("months"), event=r("dead"), by=r("sex"), times=[6]
+    )
+
+
+@pytest.mark.parametrize("name", ["n", "events", "surv", "lower"])
+def test_kaplan_meier_by_a_group_named_as_a_step_table_column_gives_the_same_numbers(name):
+    expected = _km({}).drop(columns="method")
+    got = _named_back(_km({"sex": name}), name, "sex")
+    pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=f"sex as {name}")
