@@ -87,6 +87,25 @@ def check_conditions(
             )
 
 
+def refuse_unusable_name(key: str, name: str) -> None:
+    """A ``ValueError`` for a column name the toolkit cannot carry: a leading ``_`` (the
+    cleaning steps keep working columns of their own under such names and drop them), or an
+    ``=`` or ``;`` (a table's group key is ``column=level;column=level``). Any other name
+    works, ``n`` or ``level`` included."""
+    if name.startswith("_"):
+        raise ValueError(
+            f"{key}: a column name may not start with '_' (the toolkit's working columns do); "
+            f"rename it, e.g. {name.lstrip('_') or 'x'!r}"
+        )
+    odd = [c for c in "=;" if c in name]
+    if odd:
+        raise ValueError(
+            f"{key}: a column name may not contain {' or '.join(map(repr, odd))} (tables join "
+            f"a group's column and level with '=' and two groups with ';'); rename it, e.g. "
+            f"{name.replace('=', '_').replace(';', '_')!r}"
+        )
+
+
 def check_design(cfg: StudyConfig) -> None:
     """Raise ``ValueError`` at the first inconsistency between sections."""
     from analysis.clean.columns import TABLE_COLUMNS, derived_columns
@@ -95,6 +114,7 @@ def check_design(cfg: StudyConfig) -> None:
     for table, variables in cfg.variables.items():
         for name, var in variables.items():
             key = f"variables.{table}.{name}"
+            refuse_unusable_name(key, name)
             if name in TABLE_COLUMNS[table] or name in derived[table]:
                 raise ValueError(
                     f"{key}: {name!r} is already a column the toolkit reads or derives; "
@@ -155,6 +175,7 @@ def check_design(cfg: StudyConfig) -> None:
     known = patient_columns(cfg)
     for name, group in cfg.groups.items():
         key = f"groups.{name}"
+        refuse_unusable_name(key, name)
         if name in cfg.columns_for("patients") or name in derived["patients"]:
             raise ValueError(f"{key}: {name!r} is already a patient column; choose another name")
         if group.from_column is not None:

@@ -324,7 +324,7 @@ def format_validation_errors(
 
 def _key_in_message(text: str) -> list[Any]:
     """``analysis.tables.x.by[0]: ...`` -> ``["analysis", "tables", "x", "by", 0]`` (else [])."""
-    m = re.match(r"([A-Za-z0-9_.\[\]-]+):", text)
+    m = re.match(r"([A-Za-z0-9_.\[\]=;-]+):", text)  # '=', ';': a refused column name
     if not m:
         return []
     return [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", m.group(1))]

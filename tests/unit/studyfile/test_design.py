@@ -259,6 +259,37 @@ def test_a_variable_may_not_shadow_a_canonical_column(mini_study):
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "told"),
+    [("_stage", "may not start with '_'"), ("stage=1", "may not contain '='"),
+     ("stage;1", "may not contain ';'")],
+)  # fmt: skip
+def test_a_column_name_no_table_can_carry_is_an_error_naming_key_and_line(mini_study, name, told):
+    path = mini_study(
+        yaml_edit=lambda y: y.replace(
+            "checks:\n", f"variables:\n  patients:\n    '{name}': {{type: number}}\nchecks:\n"
+        )
+    )
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert f"variables.patients.{name}: a column name {told}" in str(exc.value)
+    assert "line " in str(exc.value)
+    assert "rename it" in str(exc.value)
+
+
+def test_a_group_named_with_a_leading_underscore_is_an_error(mini_study):
+    path = mini_study(
+        yaml_edit=lambda y: (
+            y[: y.index("groups:")]
+            + "groups:\n  _band:\n    levels: [a]\n    conditions:\n"
+            + "      - {level: a, where: [{column: age_years, op: '<', value: 40}]}\n"
+            + y[y.index("inclusion:") :]
+        )
+    )
+    with pytest.raises(ConfigError, match=r"groups\._band: a column name may not start with '_'"):
+        StudyConfig.load(path)
+
+
 GROUPS = """\
 groups:
   therapy_group:
