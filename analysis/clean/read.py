@@ -20,6 +20,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pandas as pd
+from python_calamine import CalamineError
 
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
@@ -27,6 +28,7 @@ from analysis.clean.header_hint import header_hint
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed, plain_text_columns, trim_columns
+from analysis.clean.unreadable_workbook import unreadable_workbook
 from analysis.clean.xlsx_sheet import NS as _NS
 from analysis.clean.xlsx_sheet import column_number, read_sheet, sheet_part
 from analysis.errors import SourceError
@@ -128,10 +130,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     try:
         book = pd.ExcelFile(path, engine="calamine")
     except Exception as exc:  # calamine raises its own error types for unreadable files
-        raise SourceError(
-            f"{path}: not a readable .xlsx workbook ({exc}). If it is an old .xls or a CSV renamed "
-            f"to .xlsx, open it in a spreadsheet program and save it as .xlsx."
-        ) from None
+        raise SourceError(unreadable_workbook(path, exc)) from None
     with book:
         names = [str(n) for n in book.sheet_names]
         if not names:
@@ -152,7 +151,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
                     f"{path}: no `sheet` is set and the workbook has {len(names)} sheet(s): "
                     f"{listed}. Set `sheet:` for this source to the sheet that holds the records."
                 )
-        raw = read_sheet(book.book.get_sheet_by_name(sheet or names[0]))
+        try:
+            raw = read_sheet(book.book.get_sheet_by_name(sheet or names[0]))
+        except CalamineError as exc:  # a part of the archive corrupt: a damaged workbook
+            raise SourceError(unreadable_workbook(path, exc, sheet or names[0])) from None
     for (r, c), err in _xlsx_error_cells(path, sheet or names[0]).items():
         if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
             raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text

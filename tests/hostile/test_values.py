@@ -150,6 +150,67 @@ def test_not_a_workbook(mini_study):
     )
 
 
+def _sessions_workbook() -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sessions"
+    for row in (["id", "date", "dose"], ["P1", "2020-01-10", 0.1]):
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+DAMAGED = (
+    "the workbook is damaged or incomplete: it starts as a zip archive, as every .xlsx file does, "
+    "but {damage}. It was probably cut short or corrupted while being exported, copied or "
+    "downloaded: export it again from the clinic system (or copy it again) and check that it "
+    "opens in a spreadsheet program."
+)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, -1], ids=["half", "most", "all-but-a-byte"])
+def test_a_truncated_workbook_is_said_damaged_not_old(mini_study, keep):
+    """A download cut short starts as a zip but has no archive directory: it is not an old .xls
+    (which the reader's "Cannot detect file format" suggested), and the fix is to export again."""
+    data = _sessions_workbook()
+    cut = int(len(data) * keep) if keep > 0 else len(data) + keep
+    path = mini_study(
+        files={"export.xlsx": data[:cut]},
+        yaml_edit=lambda y: y.replace(
+            "file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"
+        ),
+    )
+    raw = path.parent.parent / "raw" / "export.xlsx"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    damage = "the list of its parts, at the end of the file, is missing or unreadable"
+    assert str(exc.value) == f"{raw}: " + DAMAGED.format(
+        damage=f"{damage} (File is not a zip file)"
+    )
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_a_workbook_with_a_corrupt_part_is_said_damaged(mini_study, part):
+    """A corrupt sheet was read up to calamine's XmlError, which reached the user as a
+    traceback; a corrupt workbook part was called an old .xls."""
+    data = bytearray(_sessions_workbook())
+    at = data.index(part.encode()) + len(part)  # the part's compressed bytes follow its name
+    data[at + 2 : at + 12] = b"\xff" * 10
+    path = mini_study(
+        files={"export.xlsx": bytes(data)},
+        yaml_edit=lambda y: y.replace(
+            "file: sessions.csv", "file: export.xlsx\n    sheet: Sessions"
+        ),
+    )
+    raw = path.parent.parent / "raw" / "export.xlsx"
+    with pytest.raises(SourceError) as exc:
+        run(path)
+    before, after = DAMAGED.split("{damage}")
+    message = str(exc.value)
+    assert message.startswith(f"{raw}: {before}its part {part!r} is corrupt (Error -3 while ")
+    assert message.endswith(after)  # zlib's words for the bad bytes come between
+
+
 def test_xlsx_sheet_rows_are_reported_as_in_excel(mini_study):
     xlsx = _workbook(
         {
