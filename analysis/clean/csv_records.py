@@ -1,14 +1,15 @@
 """Split a delimited text file into records, each at the line an editor shows.
 
-The records are counted twice: as the physical lines of the file (header = line 1, blank lines
-ignored) and as the records a parser returns. The fast parsers (Arrow's, with every line break
-as LF; else pandas' C parser, e.g. for a line with another count of fields) are trusted only
-when they return one record per line; otherwise the csv tokenizer, which tells the lines of
-every record, reads the file and says where it differs. A record spanning several lines is
-what a stray quote makes (it swallows every line up to the next quote): it stops the read with
-its line range and the place of the opening quote, unless the source declares that its cells
-may hold line breaks (``multiline_cells: true``). A quote never closed before the end of the
-file, and a record with more non-empty fields than the header, stop it too.
+The records are counted twice: as the physical lines of the file (after the header, line 1 or
+the source's ``header_row``; blank lines ignored) and as the records a parser returns. The fast
+parsers (Arrow's, with every line break as LF; else pandas' C parser, e.g. for a line with
+another count of fields) are trusted only when they return one record per line; otherwise the
+csv tokenizer, which tells the lines of every record, reads the file and says where it differs.
+A record spanning several lines is what a stray quote makes (it swallows every line up to the
+next quote): it stops the read with its line range and the place of the opening quote, unless
+the source declares that its cells may hold line breaks (``multiline_cells: true``). A quote
+never closed before the end of the file, and a record with more non-empty fields than the
+header, stop it too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.blank_lines import blank_lines
+from analysis.clean.header_row import blank_header_message
 from analysis.clean.trim_at_read import trim_columns
 from analysis.errors import SourceError
 
@@ -49,14 +51,22 @@ def split_lines(text: str) -> list[str]:
 
 
 def read_csv_text(
-    text: str, delimiter: str, *, where: str, multiline_cells: bool = False, trim: bool = False
+    text: str,
+    delimiter: str,
+    *,
+    where: str,
+    multiline_cells: bool = False,
+    trim: bool = False,
+    header_line: int = 1,
 ) -> pd.DataFrame:
     """The records of ``text`` (decoded, without byte-order mark), cells as text.
 
-    The index is the line where each record starts; blank lines (nothing but white space and
-    delimiters) are not records. ``attrs["file_records"]`` is the count of records taken from the
-    physical lines: the non-blank lines after the header, less the continuation lines of records
-    that may span lines (``multiline_cells``).
+    ``text`` starts at the header, line ``header_line`` of the file (the caller cut the title
+    lines above it: ``header_row``). The index is the line of the file where each record
+    starts; blank lines (nothing but white space and delimiters) are not records.
+    ``attrs["file_records"]`` is the count of records taken from the physical lines: the
+    non-blank lines after the header, less the continuation lines of records that may span
+    lines (``multiline_cells``).
 
     ``trim``: when Arrow reads the file, its text cells are trimmed as
     ``cells.strip_text`` trims them, and ``attrs["trimmed_columns"]`` names the columns trimmed
@@ -65,27 +75,25 @@ def read_csv_text(
     Raises
     ------
     SourceError
-        Line 1 is blank, a record spans several lines (unless ``multiline_cells``), a quote is
-        never closed, or a record has more non-empty fields than the header.
+        The header line is blank, a record spans several lines (unless ``multiline_cells``), a
+        quote is never closed, or a record has more non-empty fields than the header.
     """
     lf = _one_break(text)
     body = lf[:-1] if lf.endswith("\n") else lf  # no empty line after a final break
     blank = blank_lines(body, delimiter)
     if blank[0]:
-        raise SourceError(
-            f"{where}: line 1 is blank; the column headers must be on the first line of the file. "
-            f"Delete the blank line(s) above the header."
-        )
-    n_lines = len(blank)
+        raise SourceError(blank_header_message(where, header_line, unit="line", next_filled=None))
+    n_lines, above = len(blank), header_line - 1  # lines of `text`; lines of the file above it
     df = _one_record_a_line(text, delimiter, n_lines, trim, lf=lf)
     if df is None:  # some record is not one line of its own: find which, and say where
-        lines = split_lines(text)
-        return _read_tokenized(text, lines, blank.tolist(), delimiter, where, multiline_cells)
-    _check_last_quote([body.rpartition("\n")[2]], n_lines, n_lines, delimiter, where)
+        lines, blanks = split_lines(text), blank.tolist()
+        return _read_tokenized(text, lines, blanks, delimiter, where, multiline_cells, above)
+    last = above + n_lines
+    _check_last_quote([body.rpartition("\n")[2]], last, last, delimiter, where)
     keep = ~blank[1:]
     if not keep.all():
         df = df.iloc[np.flatnonzero(keep)]
-    df.index = pd.Index(np.arange(2, n_lines + 1, dtype=np.int64)[keep])
+    df.index = pd.Index(np.arange(header_line + 1, last + 1, dtype=np.int64)[keep])
     df.attrs["file_records"] = int(keep.sum())
     return df
 
@@ -189,19 +197,22 @@ def _read_tokenized(
     delimiter: str,
     where: str,
     multiline_cells: bool,
+    above: int = 0,
 ) -> pd.DataFrame:
-    """Read with the csv tokenizer, which tells the lines of each record, and reconcile."""
-    records, ends = _tokenize(text, lines, delimiter, where)
+    """Read with the csv tokenizer, which tells the lines of each record, and reconcile.
+    ``above``: the lines of the file above ``text`` (added to every line named)."""
+    records, ends = _tokenize(text, lines, delimiter, where, above)
     if ends[-1] != len(lines):
         raise SourceError(
-            f"{where}: the file has {len(lines)} lines but the csv tokenizer read "
-            f"{ends[-1]}; the file cannot be read safely. Re-export it."
+            f"{where}: the file has {above + len(lines)} lines but the csv tokenizer read "
+            f"{above + ends[-1]}; the file cannot be read safely. Re-export it."
         )
     starts = [1, *(e + 1 for e in ends[:-1])]
-    _check_last_quote(lines[starts[-1] - 1 :], starts[-1], len(lines), delimiter, where)
+    tail, last = lines[starts[-1] - 1 :], above + len(lines)
+    _check_last_quote(tail, above + starts[-1], last, delimiter, where)
     spans = [(s, e) for s, e in zip(starts, ends, strict=True) if e > s]
     if spans and not multiline_cells:
-        raise SourceError(_multiline_message(lines, spans, delimiter, where))
+        raise SourceError(_multiline_message(lines, spans, delimiter, where, above))
     header = records[0]
     width = len(header)
     rows: list[list[str]] = []
@@ -212,12 +223,12 @@ def _read_tokenized(
             continue
         if len(row) != width:
             if any(v.strip() for v in row[width:]):
-                ragged.append((start, row))
+                ragged.append((above + start, row))
             row = row[:width] + [""] * (width - len(row))
         rows.append(row)
-        first_lines.append(start)
+        first_lines.append(above + start)
     if ragged:
-        raise SourceError(_ragged_message(ragged, width, delimiter, where))
+        raise SourceError(_ragged_message(ragged, width, delimiter, where, above + 1))
     # the records by the lines: every non-blank line after the header, but the lines that
     # continue a record (a record spanning lines starts on the line of its opening quote)
     physical = sum(1 for b in blank[ends[0] :] if not b)
@@ -229,9 +240,10 @@ def _read_tokenized(
 
 
 def _tokenize(
-    text: str, lines: list[str], delimiter: str, where: str
+    text: str, lines: list[str], delimiter: str, where: str, above: int = 0
 ) -> tuple[list[list[str]], list[int]]:
-    """Every record (blank lines included, as empty records) and the line where each ends."""
+    """Every record (blank lines included, as empty records) and the line of ``text`` where
+    each ends (``above``: the lines of the file above ``text``, for the message)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=QUOTE)
     records: list[list[str]] = []
     ends: list[int] = []
@@ -242,10 +254,11 @@ def _tokenize(
     except csv.Error as exc:  # a cell over the csv field limit: a quote swallowed the file
         start = ends[-1] + 1 if ends else 1
         opened = _open_quote(lines, start, delimiter)
-        place = f"an opening quote at line {opened[0]} column {opened[1]}" if opened else "a quote"
+        at = f"line {above + opened[0]} column {opened[1]}" if opened else ""
+        place = f"an opening quote at {at}" if opened else "a quote"
         raise SourceError(
-            f"{where}: lines {start}-{reader.line_num}: {place} is still open after "
-            f"{reader.line_num - start + 1} lines, too long for one cell ({exc}). {_STRAY}."
+            f"{where}: lines {above + start}-{above + reader.line_num}: {place} is still open "
+            f"after {reader.line_num - start + 1} lines, too long for one cell ({exc}). {_STRAY}."
         ) from None
     return records, ends
 
@@ -322,16 +335,17 @@ def _close(line: str, i: int) -> int:
 
 
 def _multiline_message(
-    lines: list[str], spans: list[tuple[int, int]], delimiter: str, where: str
+    lines: list[str], spans: list[tuple[int, int]], delimiter: str, where: str, above: int = 0
 ) -> str:
     parts = []
     for start, end in spans[:_SHOWN]:
         state = _walk(lines[start - 1 : end], delimiter)
-        part = f"lines {start}-{end}: "
+        first = above + start  # the line of the file
+        part = f"lines {first}-{above + end}: "
         if state is not None and state[2] is not None:
             part += (
-                f"an opening quote at line {start + state[0]} column {state[1] + 1} is closed "
-                f"only at line {start + state[2][0]}"
+                f"an opening quote at line {first + state[0]} column {state[1] + 1} is closed "
+                f"only at line {first + state[2][0]}"
             )
         else:
             part += "a quoted cell runs over a line break"
@@ -345,7 +359,7 @@ def _multiline_message(
 
 
 def _ragged_message(
-    ragged: list[tuple[int, list[str]]], width: int, delimiter: str, where: str
+    ragged: list[tuple[int, list[str]]], width: int, delimiter: str, where: str, header: int = 1
 ) -> str:
     shown = "; ".join(
         f"line {line} has {len(row)} fields (extra: "
@@ -354,7 +368,7 @@ def _ragged_message(
     )
     more = f"; and {len(ragged) - _SHOWN} more" if len(ragged) > _SHOWN else ""
     return (
-        f"{where}: {len(ragged)} record(s) have more fields than the header (line 1 has "
+        f"{where}: {len(ragged)} record(s) have more fields than the header (line {header} has "
         f"{width}): {shown}{more}. Their values cannot be matched to the columns. Usually a value "
         f"holds the delimiter {delimiter!r} without quotes (e.g. a decimal comma): put that "
         f"value in quotes or fix the line in the file. (Empty extra fields, delimiters at the "

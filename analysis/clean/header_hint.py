@@ -1,13 +1,23 @@
-"""The hint of the error naming header columns a source maps but its file does not have."""
+"""The hint of the error naming header columns a source maps but its file does not have: the
+delimiter that splits the header, or the row where the header seems to be (title rows above it)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from analysis.clean.header_row import find_header_row
 from analysis.studyfile.config import Source
 
+if TYPE_CHECKING:
+    from analysis.studyfile.config import StudyConfig
 
-def header_hint(source: Source, columns: list[str], wanted: set[str]) -> str:
+
+def header_hint(
+    source: Source, columns: list[str], wanted: set[str], *, config: StudyConfig | None = None
+) -> str:
     """How to fix headers that were not found: the delimiter that splits the header into the
-    wanted names when another one does (a CSV re-saved with commas), else the column mapping."""
+    wanted names when another one does (a CSV re-saved with commas), else the row holding them
+    (:func:`header_row_hint`, given ``config``), else the column mapping."""
     if source.inferred_format == "csv":
         joined = columns[0] if len(columns) == 1 else None
         for other in (",", ";", "\t", "|"):
@@ -23,7 +33,34 @@ def header_hint(source: Source, columns: list[str], wanted: set[str]) -> str:
                             else "(none declared)."
                         )
                     )
-    return f"Fix `sources[{source.name}].columns` to name the header as it appears in the file."
+    found = header_row_hint(config, source, wanted) if config is not None else ""
+    return found or (
+        f"Fix `sources[{source.name}].columns` to name the header as it appears in the file."
+    )
 
 
-__all__ = ["header_hint"]
+def header_row_hint(config: StudyConfig, source: Source, wanted: set[str]) -> str:
+    """ "The header seems to be on row 4: set `header_row: 4`..." when another of the first rows
+    of the source's file holds every ``wanted`` header and its declared header row does not
+    (``header_row.find_header_row``); else ``""``."""
+    row = find_header_row(
+        config.source_path(source),
+        fmt=source.inferred_format,
+        wanted=wanted,
+        header_row=source.header_row,
+        sheet=source.sheet,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+    )
+    if row is None:
+        return ""
+    unit = "line" if source.inferred_format == "csv" else "row"
+    key = f"sources[{config.sources.index(source)}].header_row"
+    skip = f"the {unit}s above it are then skipped as titles" if row > 1 else "the default"
+    return (
+        f"The header seems to be on {unit} {row}: set `header_row: {row}` for source "
+        f"'{source.name}' (`{key}` in the study file; {skip})."
+    )
+
+
+__all__ = ["header_hint", "header_row_hint"]

@@ -2,8 +2,9 @@
 
 Every record read keeps its provenance: ``source_file`` (relative to the raw folder),
 ``source_sheet`` and ``source_row`` (the line a text editor shows where a CSV record starts, or
-the row Excel shows: header = 1). Each reader also counts its file's records apart from parsing
-them (``attrs["file_records"]``); ``read_source`` stops when the two differ.
+the row Excel shows: header = 1, or the source's ``header_row`` below title rows). Each reader
+also counts its file's records apart from parsing them (``attrs["file_records"]``);
+``read_source`` stops when the two differ.
 Raw files are opened read-only and never written.
 """
 
@@ -13,7 +14,6 @@ import csv
 import hashlib
 import re
 import zipfile
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,8 @@ from python_calamine import CalamineError
 
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
-from analysis.clean.header_hint import header_hint
+from analysis.clean.header_hint import header_hint, header_row_hint
+from analysis.clean.header_row import check_unique_headers, header_at, text_from_line
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed, plain_text_columns, trim_columns
@@ -53,6 +54,7 @@ def read_raw(
     encoding: str | None = None,
     delimiter: str | None = None,
     multiline_cells: bool = False,
+    header_row: int = 1,
 ) -> pd.DataFrame:
     """Read one raw file as it is (raw headers, cells as text where the format allows).
 
@@ -65,6 +67,8 @@ def read_raw(
         Windows-1252, then Latin-1; delimiter: ``,`` ``;`` tab or ``|`` by csv.Sniffer).
     multiline_cells : for ``csv``, whether a quoted cell may hold a line break (otherwise a
         record spanning several lines is an error naming them: see ``analysis.clean.csv_records``).
+    header_row : for ``csv`` and ``xlsx``, the line or row of the headers; those above are titles
+        (not read, not records: ``analysis.clean.header_row``).
 
     The frame's ``attrs["file_records"]`` is the number of records counted in the file itself
     (CSV: non-blank lines after the header; XLSX: non-empty rows after the header).
@@ -85,11 +89,9 @@ def read_raw(
                 f"{path}: is an Excel workbook with a .csv name (it starts with the zip signature "
                 f"PK); set `format: xlsx` (and `sheet:`) for this source, or export it as CSV."
             )
-        return _read_csv(
-            path, encoding=encoding, delimiter=delimiter, multiline_cells=multiline_cells
-        )
+        return _read_csv(path, encoding, delimiter, multiline_cells, header_row)
     if fmt == "xlsx":
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, header_row)
     if fmt == "parquet":
         return _read_parquet(path)
     if fmt in ("sas", "spss"):
@@ -100,13 +102,14 @@ def read_raw(
 
 
 def _read_csv(
-    path: Path, *, encoding: str | None, delimiter: str | None, multiline_cells: bool = False
+    path: Path, encoding: str | None, delimiter: str | None, multiline: bool, header_row: int
 ) -> pd.DataFrame:
-    """Cells as text; the index is the line where each record starts (header = line 1)."""
+    """Cells as text; the index is the line where each record starts (header = ``header_row``)."""
     text, _ = decode_text(path, encoding)
     text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark read with `encoding: utf-8`
     if not text.strip():
         raise SourceError(f"{path} holds no data (only white space). Re-export the file.")
+    text = text_from_line(text, header_row, str(path))
     header = first_line(text)
     if delimiter is None:
         try:
@@ -114,18 +117,23 @@ def _read_csv(
         except csv.Error:
             delimiter = ","
     first = next(csv.reader([header], delimiter=delimiter), [])
-    _check_unique_headers([h.strip() for h in first], str(path))
+    check_unique_headers([h.strip() for h in first], str(path))
     # every cell is a piece of the text: none is unreadable if the text holds no '#' or control
     plain = not may_hold_unreadable(text)
     # and then trimming a cell first changes nothing the search for unreadable cells sees
     df = read_csv_text(
-        text, delimiter, where=str(path), multiline_cells=multiline_cells, trim=plain
+        text,
+        delimiter,
+        where=str(path),
+        multiline_cells=multiline,
+        trim=plain,
+        header_line=header_row,
     )
     df.attrs["plain_text"] = plain
     return df
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFrame:
     """One worksheet, cells as pandas reads them with calamine, faster (``xlsx_sheet``)."""
     try:
         book = pd.ExcelFile(path, engine="calamine")
@@ -163,47 +171,16 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     filled = [not all(map(_is_blank, row)) for row in raw.to_numpy(dtype=object)]
     if True not in filled:
         raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
-    if not filled[0]:
-        raise SourceError(
-            f"{path}, sheet {sheet!r}: row 1 is blank; the column headers must be on row 1 "
-            f"(the first non-blank row is row {filled.index(True) + 1}). Delete the rows above "
-            f"the header."
-        )
-    header = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[0]]
-    _check_unique_headers(header, f"{path}, sheet {sheet!r}")
-    df = raw.iloc[1:].copy()
+    header_at(filled, header_row, f"{path}, sheet {sheet!r}")  # the rows above: titles
+    header = [str(h).strip() if pd.notna(h) else "" for h in raw.iloc[header_row - 1]]
+    check_unique_headers(header, f"{path}, sheet {sheet!r}")
+    df = raw.iloc[header_row:].copy()
     df.columns = header
     df = df.astype(object).where(df.notna(), None)
-    df.index = pd.RangeIndex(2, 2 + len(df))
-    out = df.loc[filled[1:]]
-    out.attrs["file_records"] = sum(filled[1:])
+    df.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(df))
+    out = df.loc[filled[header_row:]]
+    out.attrs["file_records"] = sum(filled[header_row:])
     return out
-
-
-def _column_letter(n: int) -> str:
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _check_unique_headers(header: list[str], where: str) -> None:
-    """A header named twice would be read from one column only (or break the reader)."""
-    positions: dict[str, list[int]] = defaultdict(list)
-    for i, h in enumerate(header, start=1):
-        if h:
-            positions[h].append(i)
-    dups = {h: p for h, p in positions.items() if len(p) > 1}
-    if dups:
-        detail = "; ".join(
-            f"{h!r} in columns " + ", ".join(f"{i} ({_column_letter(i)})" for i in p)
-            for h, p in dups.items()
-        )
-        raise SourceError(
-            f"{where}: duplicated header: {detail}. Rename one of them in the file so every "
-            f"header is unique (and map the one you mean under `columns`)."
-        )
 
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
@@ -302,14 +279,24 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     """
     path = config.source_path(source)
     fmt = source.inferred_format
-    raw = read_raw(
-        path,
-        fmt=fmt,
-        sheet=source.sheet,
-        encoding=source.encoding,
-        delimiter=source.delimiter,
-        multiline_cells=source.multiline_cells,
-    )
+    indexes: list[int | str | None] = list(source.repeat) if source.repeat else [None]
+    wanted_headers = {f"{c} <- {h!r}": h for i in indexes for c, h in source.headers(i).items()}
+    wanted = set(wanted_headers.values())
+    try:
+        raw = read_raw(
+            path,
+            fmt=fmt,
+            sheet=source.sheet,
+            encoding=source.encoding,
+            delimiter=source.delimiter,
+            multiline_cells=source.multiline_cells,
+            header_row=source.header_row,
+        )
+    except SourceError as exc:  # title rows above an undeclared header break a CSV's records
+        hint = header_row_hint(config, source, wanted)
+        if not hint:
+            raise
+        raise SourceError(f"{exc} {hint}") from None
     in_file = raw.attrs.get("file_records", len(raw))
     if in_file != len(raw):
         raise SourceError(
@@ -331,14 +318,12 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             )
         )
     raw.columns = [str(c).strip() for c in raw.columns]
-    indexes: list[int | str | None] = list(source.repeat) if source.repeat else [None]
-    wanted_headers = {f"{c} <- {h!r}": h for i in indexes for c, h in source.headers(i).items()}
     missing = [w for w, h in wanted_headers.items() if h not in raw.columns]
     if missing:
         found = ", ".join(repr(c) for c in raw.columns)
         raise SourceError(
             f"{source.label}: column(s) not found: {', '.join(missing)}. The file has: {found}. "
-            + header_hint(source, list(raw.columns), set(wanted_headers.values()))
+            + header_hint(source, list(raw.columns), wanted, config=config)
         )
     spec = config.columns_for(source.table)
     provided = set(source.columns) | set(source.constants)

@@ -113,6 +113,13 @@ class Source(_Model):
         "lines; its source_row is its first line). Undeclared, such a record stops the run "
         "naming its lines, since a stray quote is the usual cause",
     )
+    header_row: int = Field(
+        default=1,
+        ge=1,
+        description="CSV and XLSX: the row of the column headers as a text editor (line) or "
+        "Excel (row) numbers it, 1 by default; the rows above it (an export's title, blank "
+        "rows) are neither read nor counted, and every record keeps its row in the file",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -131,6 +138,12 @@ class Source(_Model):
 
     @model_validator(mode="after")
     def _keys_fit(self) -> Source:
+        if "header_row" in self.model_fields_set and self.inferred_format not in ("csv", "xlsx"):
+            raise ValueError(
+                "`header_row` applies to CSV and XLSX sources only (this source is "
+                f"{self.inferred_format or 'of unknown format'}; its columns are named in the "
+                "file): remove the key"
+            )
         if self.multiline_cells and self.inferred_format != "csv":
             raise ValueError(
                 "`multiline_cells` applies to CSV sources only (this source is "

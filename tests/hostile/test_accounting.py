@@ -228,8 +228,11 @@ def test_blank_lines_in_the_middle_are_not_records(mini_study):
 def test_blank_first_line(mini_study):
     path = mini_study(files={"sessions.csv": sessions(SESSIONS).replace(b"id,", b"\nid,", 1)})
     assert error(path) == (
-        f"{raw(path)}: line 1 is blank; the column headers must be on the first line of the "
-        "file. Delete the blank line(s) above the header."
+        f"{raw(path)}: line 1 is blank; the column headers must be on line 1 unless `header_row` "
+        "says otherwise. Set `header_row` for this source to the line of the column headers, or "
+        "delete the blank line(s) above the header. The header seems to be on line 2: set "
+        "`header_row: 2` for source 'sessions' (`sources[1].header_row` in the study file; the "
+        "lines above it are then skipped as titles)."
     )
 
 
@@ -317,7 +320,11 @@ def test_xlsx_header_below_blank_rows(mini_study):
     path = mini_study(files={"export.xlsx": _workbook({"Sessions": rows})}, yaml_edit=_to_xlsx)
     assert error(path) == (
         f"{raw(path, 'export.xlsx')}, sheet 'Sessions': row 1 is blank; the column headers must "
-        "be on row 1 (the first non-blank row is row 3). Delete the rows above the header."
+        "be on row 1 unless `header_row` says otherwise (the next non-blank row is row 3). Set "
+        "`header_row` for this source to the row of the column headers, or delete the blank "
+        "row(s) above the header. The header seems to be on row 3: set `header_row: 3` for "
+        "source 'sessions' (`sources[1].header_row` in the study file; the rows above it are "
+        "then skipped as titles)."
     )
 
 

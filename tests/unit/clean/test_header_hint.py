@@ -4,7 +4,8 @@ told "Fix `sources[...].columns`", though the columns were right)."""
 
 from __future__ import annotations
 
-from analysis.clean.header_hint import header_hint
+from analysis.clean.header_hint import header_hint, header_row_hint
+from analysis.clean.header_row import find_header_row
 
 
 def _source(reference_config, name):
@@ -26,3 +27,20 @@ def test_other_missing_headers_point_to_the_column_mapping(reference_config):
     wanted = set(source.headers(None).values())
     hint = header_hint(source, ["NHC", "Fecha", "Resultado"], wanted)
     assert hint.startswith("Fix `sources[centre_b_assessments].columns`")
+
+
+def test_no_header_row_is_suggested_when_the_header_is_where_declared(reference_config):
+    """Every shipped source's header is on its first row: no other row is named, and the search
+    finds row 1 when told the header is elsewhere (so the files were read)."""
+    searched = 0
+    for source in reference_config.sources:
+        wanted = {h for h in source.headers(None).values() if "{i}" not in h}
+        assert header_row_hint(reference_config, source, wanted) == "", source.name
+        if source.inferred_format in ("csv", "xlsx"):
+            where = {"sheet": source.sheet, "encoding": source.encoding}
+            path = reference_config.source_path(source)
+            fmt = source.inferred_format
+            found = find_header_row(path, fmt=fmt, wanted=wanted, header_row=2, **where)
+            assert found == 1, source.name
+            searched += 1
+    assert searched >= 3
