@@ -6,8 +6,10 @@ blank row). A source declares the row of its header as a person sees it (``heade
 line in a text editor, the row in Excel; 1 by default). The rows above it are neither header
 nor records: they are not read, not counted, and every record keeps its row in the file.
 
-When a source's headers are not found, :func:`find_header_row` looks for them in the first
-:data:`SEARCHED_ROWS` rows of the file, so that the error can name the row to declare.
+When a source's headers are not found, or its file cannot be read as declared (a title line
+makes every CSV record look longer than the "header"), :func:`find_header_row` looks for them
+in the first :data:`SEARCHED_ROWS` rows of the file, so that the error can name the row to
+declare. The check that no header is named twice lives here too (:func:`check_unique_headers`).
 """
 
 from __future__ import annotations
