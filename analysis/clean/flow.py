@@ -20,11 +20,16 @@ def apply_inclusion(
     conflicts: pd.DataFrame,
     removed: dict[str, tuple[str, str]],
     excluded: list[pd.DataFrame],
+    unread: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The patients meeting every inclusion criterion (in the study's order) and the flow: one
     row per step with the patients it excluded and those remaining. Those excluded are logged
-    (``excluded``: the exclusion log's frames) and added to ``removed``."""
+    (``excluded``: the exclusion log's frames) and added to ``removed``. ``n_screened``: the
+    unique ids of the patient export(s), ``unread`` of them with every record excluded while
+    reading (a required value missing or unreadable: a step of their own)."""
     flow = [flow_row("screened", screened_label(config), 0, n_screened)]
+    if unread:
+        flow.append(flow_row("unreadable", UNREADABLE_LABEL, unread, n_screened - unread))
     if len(conflicts):
         label = "Conflicting duplicate patient records"
         flow.append(flow_row("conflict", label, len(conflicts), len(patients)))
@@ -37,6 +42,10 @@ def apply_inclusion(
         patients = patients.loc[ok]
         flow.append(flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
     return patients, pd.DataFrame(flow)
+
+
+#: the flow step of the patients none of whose records could be used
+UNREADABLE_LABEL = "Patient records unusable (a required value missing or unreadable)"
 
 
 def screened_label(config: StudyConfig) -> str:

@@ -125,6 +125,8 @@ def clean_study(
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
     patients, conflicts, removed = _deduplicate(tables, config, log, done, lookups)
+    # patients every record of whom was excluded while reading: in the export, out of the flow
+    unread = sum(1 for pid in removed if pid not in screened_ids)
     deduped = patients  # the child tables now hold no other patient
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
@@ -134,7 +136,7 @@ def clean_study(
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
     patients, flow = apply_inclusion(
-        patients, config, len(screened_ids), conflicts, removed, log.excluded
+        patients, config, len(screened_ids) + unread, conflicts, removed, log.excluded, unread
     )
     kept: dict[str, np.ndarray | None] = {}  # the rows of each table kept, taken when finalised
     for table in TABLES_ORDER[1:]:

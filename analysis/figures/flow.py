@@ -147,10 +147,21 @@ def flow_counts(
         & (p_rows["step"].astype(str) != "patient_excluded")
     ]
     pre_reasons: list[tuple[str, int]] = []
+    # patients none of whose records could be used: among the screened ids, excluded next
+    unread = main.loc[main["step"] == "unreadable", "n_excluded"]
+    unread_ids = int(unread.iloc[0]) if len(unread) else 0
+    read_rows = 0
     for step, grp in pre.groupby("step", sort=False):
+        if step not in _PRE_SCREEN and unread_ids:
+            read_rows += len(grp)  # rows removed while reading, of those patients or others
+            continue
         extra = len(grp) - grp["patient_id"].nunique() if step == "conflict" else len(grp)
         if extra:
             pre_reasons.append((_PRE_SCREEN.get(str(step), f"rows removed at '{step}'"), extra))
+    if read_rows > unread_ids:  # the other rows of a patient, or of one with a usable record
+        pre_reasons.append(
+            ("rows with a required value missing or unreadable", read_rows - unread_ids)
+        )
     exports = "exports"
     if raw is not None and len(raw):
         read = raw.loc[raw["table"] == patient_table]
@@ -174,6 +185,8 @@ def flow_counts(
         default = (
             "conflicting duplicate records"
             if step == "conflict"
+            else "no usable record (a required value missing or unreadable)"
+            if step == "unreadable"
             else f"not met: {in_sentence(str(rec['label']))}"
         )
         if n:
