@@ -205,12 +205,9 @@ def add_group(
             ids = used["patient_id"].loc[this]
             out[f"has_{slug(t)}"] = has_record(out, ids, None if at is None else at[this])
     else:
-        values = pd.Series(group.otherwise, index=out.index, dtype=object)
-        taken = pd.Series(False, index=out.index)
-        for when in group.conditions or []:
-            hit = evaluate_conditions(out, when.where) & ~taken
-            values = values.mask(hit, when.level)
-            taken |= hit
+        from analysis.clean.condition_levels import condition_levels
+
+        values = condition_levels(out, group)  # none where a missing value leaves one open
     out[name] = pd.Categorical(values, categories=group.levels)
     return out
 

@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.clean import both_cores, dedupe_tables, derive, identity, two_process
 from analysis.clean.accounting import account, require_balanced
 from analysis.clean.columns import TABLES_ORDER
+from analysis.clean.condition_levels import open_level_warnings
 from analysis.clean.contract import validate_analysis_tables
 from analysis.clean.dedupe_tables import Deduplicated
 from analysis.clean.duplicates import excluded_records, flag_close_exposures
@@ -162,7 +163,12 @@ def clean_study(
             ["table", "source_file", "source_sheet", "rows_read"]
         ],
         conflicts=conflicts,
-        warnings=(*id_warnings, *flow_warnings(flow), *_twin_warnings(config)),
+        warnings=(
+            *id_warnings,
+            *flow_warnings(flow),
+            *open_level_warnings(patients, config),
+            *_twin_warnings(config),
+        ),
     )
     require_balanced(result.accounting())
     return result

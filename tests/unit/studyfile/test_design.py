@@ -527,3 +527,53 @@ def test_the_study_s_own_variable_in_an_inclusion_criterion(mini_study):
     assert sorted(res.patients["patient_id"]) == ["P3", "P4"]
     out = res.exclusions.loc[res.exclusions["step"] == "inclusion:followup", "patient_id"]
     assert sorted(out.unique()) == ["P1", "P2"]
+
+
+def test_a_missing_value_that_leaves_a_condition_open_gives_no_level(mini_study):
+    """A patient of unknown age was put in `otherwise` ("middle") and counted there; now no
+    level, with a warning; a condition ruled out on another, known column still gives
+    `otherwise`."""
+    from analysis.clean.condition_levels import condition_levels
+    from analysis.studyfile.design import Group
+
+    group = Group.model_validate(
+        {
+            "levels": ["young woman", "old", "other"],
+            "conditions": [
+                {
+                    "level": "young woman",
+                    "where": [
+                        {"column": "sex", "op": "==", "value": "female"},
+                        {"column": "age_years", "op": "<", "value": 40},
+                    ],
+                },
+                {"level": "old", "where": [{"column": "age_years", "op": ">=", "value": 60}]},
+            ],
+            "otherwise": "other",
+        }
+    )
+    data = pd.DataFrame(
+        {
+            "sex": ["female", "male", "female", "male", "female", None],
+            "age_years": [30.0, None, None, 45.0, 70.0, 20.0],
+        }
+    )
+    got = condition_levels(data, group).tolist()
+    # a man of unknown age: "young woman" is ruled out, but "old" is open
+    assert got == ["young woman", None, None, "other", "old", None]
+
+    def edit(y: str) -> str:
+        y = _extras(y)
+        return y[: y.index("groups:")] + GROUPS + y[y.index("inclusion:") :]
+
+    patients = EXTRA_PATIENTS.replace("P2,male,40,", "P2,male,,")
+    res = clean_study(
+        StudyConfig.load(mini_study(files={"patients.csv": patients}, yaml_edit=edit))
+    )
+    p = res.patients.set_index("patient_id")
+    assert p["age_band"].astype(str).to_dict() == {"P1": "middle", "P2": "nan", "P4": "young"}
+    assert any(
+        w.startswith("groups.age_band: 1 included patient(s) have no level, a value its "
+                     "conditions read (`age_years`) being missing")
+        for w in res.warnings
+    )  # fmt: skip

@@ -1,0 +1,81 @@
+"""The level of a group declared by conditions (``groups.<name>.conditions``, ``otherwise``),
+with missing values taken into account.
+
+A patient gets the first level whose conditions hold. ``otherwise`` is for a patient whom every
+condition rules out; one whose missing value leaves a condition open (an age band with the age
+missing) cannot be ruled out, so gets no level: put in ``otherwise``, a patient of unknown age
+was counted as an adult, with no message. A condition on a column that is missing is open; one
+that fails on another, known column rules the level out whatever the missing value is. The run
+warns of every patient so left without a level (:func:`open_level_warnings`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.clean.derive import evaluate_conditions
+
+if TYPE_CHECKING:
+    from analysis.studyfile.config import StudyConfig
+    from analysis.studyfile.design import Group
+
+#: operators that are decided on a missing value too
+_ON_MISSING = ("is_missing", "not_missing")
+
+
+def condition_levels(data: pd.DataFrame, group: Group) -> pd.Series:
+    """Each row's level by ``group.conditions`` in order, else ``group.otherwise`` when every
+    condition is ruled out; missing where a condition is left open by a missing value and no
+    earlier one holds."""
+    values = pd.Series(group.otherwise, index=data.index, dtype=object)
+    decided = pd.Series(False, index=data.index)
+    for when in group.conditions or []:
+        holds = evaluate_conditions(data, when.where) & ~decided
+        values = values.mask(holds, when.level)
+        decided |= holds
+        open_ = _open(data, when.where) & ~decided
+        values = values.mask(open_, None)
+        decided |= open_
+    return values
+
+
+def _open(data: pd.DataFrame, where: list) -> pd.Series:
+    """Rows where the conditions ``where`` neither hold nor fail: none fails on a known value,
+    and one is on a missing value."""
+    failed = pd.Series(False, index=data.index)
+    missing = pd.Series(False, index=data.index)
+    for cond in where:
+        if cond.op in _ON_MISSING:
+            failed |= ~evaluate_conditions(data, [cond])
+            continue
+        absent = data[cond.column].isna()
+        failed |= ~absent & ~evaluate_conditions(data, [cond])
+        missing |= absent
+    return missing & ~failed
+
+
+def open_level_warnings(patients: pd.DataFrame, config: StudyConfig) -> list[str]:
+    """A warning per group declared by conditions that left included patients without a
+    level for a missing value."""
+    out = []
+    for name, group in config.groups.items():
+        if not group.conditions or name not in patients:
+            continue
+        columns = sorted(
+            {c.column for w in group.conditions for c in w.where if c.op not in _ON_MISSING}
+        )
+        gaps = patients[columns].isna().any(axis=1) & patients[name].isna()
+        if gaps.any():
+            out.append(
+                f"groups.{name}: {int(gaps.sum())} included patient(s) have no level, a value its "
+                f"conditions read ({', '.join(f'`{c}`' for c in columns)}) being missing; they are "
+                f"not put in `otherwise`. A table by `{name}` stops until they are left out "
+                f"(a `population` with `where: [{{column: {name}, op: not_missing}}]`) or the "
+                f"value is completed in the export."
+            )
+    return out
+
+
+__all__ = ["condition_levels", "open_level_warnings"]
