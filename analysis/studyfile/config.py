@@ -253,7 +253,16 @@ class Derivation(_Model):
     days_per_month: float = 30.4375
     response_target_month: float = 12
     response_window_months: tuple[float, float] = (10, 14)
-    improvement_levels: list[str] = Field(default_factory=list)
+    improvement_levels: list[str] = Field(
+        default_factory=list,
+        description="the response grades that count as improvement (the 'any improvement' row "
+        "of a response table); needed by a response table",
+    )
+    marked_level: str | None = Field(
+        default=None,
+        description="the response grade shown again as a row of its own with its CI (default: "
+        "the last, best level of vocabulary response_grade)",
+    )
     schedule_months: list[int] | None = Field(
         default=None,
         description="discrete exposures: derive the usual first-year interval, snapped to these "

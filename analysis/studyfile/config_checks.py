@@ -230,6 +230,12 @@ def _check_levels(cfg: StudyConfig) -> None:
                 f"derive.improvement_levels: {bad[0]!r} is not a level of vocabulary "
                 f"'response_grade'{_hint(bad[0], grades.levels)}; its levels are {grades.levels}"
             )
+        if d.marked_level is not None and d.marked_level not in grades.levels:
+            raise ValueError(
+                f"derive.marked_level: {d.marked_level!r} is not a level of vocabulary "
+                f"'response_grade'{_hint(d.marked_level, grades.levels)}; its levels are "
+                f"{grades.levels}"
+            )
     base = cfg.vocabularies.get("baseline_grade")
     for grade, sev in d.grade_severity.items():
         if base is not None and grade not in base.levels:

@@ -216,6 +216,14 @@ def check_plan(cfg: StudyConfig) -> None:
             _column(where, b, by_known, "`by` column")
         if isinstance(spec, ResponseTable):
             _column(f"{key}.within", spec.within, known, "`within` column")
+            if not cfg.derive.improvement_levels:
+                grades = cfg.vocabularies.get("response_grade")
+                top = grades.levels[-2:] if grades is not None else []
+                raise ValueError(
+                    f"{key}: a response table needs `derive.improvement_levels`, the response "
+                    f"grades that count as improvement (e.g. {top}); the table's 'any "
+                    "improvement' row counts them"
+                )
         if isinstance(spec, BaselineTable | FrequenciesTable):
             for i, v in enumerate(spec.variables):
                 _column(f"{key}.variables[{i}]", v, known)

@@ -105,6 +105,15 @@ def derived_columns(config: StudyConfig) -> list[str]:
     return list(_derived_labels(config))
 
 
+def marked_level(config: StudyConfig) -> str:
+    """The response grade a response table shows again as a row of its own:
+    ``derive.marked_level``, else the last (best) level of vocabulary ``response_grade``."""
+    if config.derive.marked_level:
+        return config.derive.marked_level
+    grades = config.vocabularies.get("response_grade")
+    return grades.levels[-1] if grades is not None and grades.levels else "marked improvement"
+
+
 def level_label(config: StudyConfig, column: str, level: str) -> str:
     """A level of ``column`` in words: ``labels.levels.<column>.<level>`` when the study file
     gives it, else the level with a capital first letter, as a sentence starts ("female" ->
@@ -131,7 +140,7 @@ def _default_tables(config: StudyConfig) -> dict[str, TableSpec]:
         tables["baseline"] = BaselineTable(kind="baseline", variables=variables)
     if config.sources_for("adverse_events"):
         tables["ae_incidence"] = AeIncidenceTable(kind="ae_incidence")
-    if config.sources_for("assessments") and "sex" in known:
+    if config.sources_for("assessments") and "sex" in known and config.derive.improvement_levels:
         tables["response"] = ResponseTable(kind="response", by="sex")
     by = next(iter(config.groups), "sex")
     if {"time_to_discontinuation_months", "is_discontinued", by} <= known:

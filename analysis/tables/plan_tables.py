@@ -32,7 +32,7 @@ from analysis.studyfile.plan import (
     TableSpec,
     TimeToEventTable,
 )
-from analysis.studyfile.plan_defaults import effective_plan, level_label
+from analysis.studyfile.plan_defaults import effective_plan, level_label, marked_level
 from analysis.tables import models
 from analysis.tables.baseline import baseline_table
 from analysis.tables.plan_ae import (
@@ -174,6 +174,7 @@ def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
         within=spec.within,
         outcome=d.response_column,
         improvement_levels=tuple(d.improvement_levels),
+        marked_level=marked_level(ctx.config),
         ci=ctx.options.ci_method,
         alpha=ctx.options.alpha,
         trend_test=ctx.options.response_trend_test,

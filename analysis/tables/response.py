@@ -69,7 +69,7 @@ def response_table(
     outcome : ordered categorical response; its category order defines the grades 1..k.
         Subjects with a missing outcome are excluded (and counted in a footnote).
     improvement_levels : grades that make up "any improvement".
-    marked_level : the grade reported again as "marked improvement".
+    marked_level : the grade reported again as a row of its own (with its CI), e.g. the best.
     ci : confidence interval of the percentages (``analysis.stats.proportions.proportion_ci``):
         ``wilson`` (default), ``wilson_cc``, ``clopper_pearson``, ``agresti_coull``, ``wald``.
     alpha : 1 - confidence level.
@@ -494,7 +494,7 @@ def _layout(
         )
     for variable, lvl, label in (
         (ANY_VARIABLE, ANY_LEVEL, "Any improvement"),
-        (MARKED_VARIABLE, marked_level, "Marked improvement"),
+        (MARKED_VARIABLE, marked_level, marked_level[:1].upper() + marked_level[1:]),
     ):
         cells = {}
         for h, g in columns:
