@@ -15,7 +15,7 @@ from analysis.clean.distinct import map_distinct
 from analysis.clean.step import Step, drop_records, log_rows, where
 from analysis.errors import UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
-from analysis.studyfile.text import normalize_label
+from analysis.studyfile.text import label_text, normalize_label
 
 
 def vocabulary_lookup(config: StudyConfig, vocab_name: str, source_name: str) -> dict[str, str]:
@@ -77,7 +77,7 @@ def map_vocabularies(
             miss = coded[rows] == _UNMAPPED
             if miss.any():
                 missed = data.iloc[rows[miss]]
-                for value, grp in missed.groupby(missed[column].astype(str)):
+                for value, grp in missed.groupby(missed[column].map(label_text)):
                     close = difflib.get_close_matches(normalize_label(value), list(lookup), n=1)
                     unmapped.append(
                         {
