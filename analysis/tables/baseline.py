@@ -116,6 +116,8 @@ def baseline_table(
         if kind == "continuous":
             test = chosen.get(var, continuous_test)
             _check_test(var, test, CONTINUOUS_TESTS)
+            if var in (not_tested or {}):
+                test = "none"  # shown untested: its test is neither run nor a reason to stop
             per_spec = {k: s.loc[s["variable"] == var] for k, s in summaries.items()}
             frames.append(
                 _continuous(tbl, var, by_keys, per_spec, test, table, len(group_levels), alias)

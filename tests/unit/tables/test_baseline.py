@@ -147,3 +147,37 @@ def test_the_first_note_describes_only_the_kinds_of_row_the_table_has():
     (numbers, *_) = baseline_table(DATA, by="sex", variables={"age_years": "Age"}).footnotes
     assert numbers.startswith("Continuous: mean (SD) and median [Q1, Q3]")
     assert "n (%)" not in numbers
+
+
+def test_a_variable_not_tested_is_not_tested_by_three_groups():
+    """A baseline table by a three-level group stopped on the variable the groups are derived
+    from ("has 3 groups: the Welch t-test compares two"), a variable it shows untested."""
+    import pandas as pd
+
+    from analysis.tables.baseline import baseline_table
+
+    data = pd.DataFrame(
+        {
+            "patient_id": [f"P{i}" for i in range(9)],
+            "age_years": [20.0, 30, 35, 42, 45, 48, 55, 61, 70],
+            "weight": [60.0, 72, 80, 65, 90, 70, 75, 82, 68],
+            "band": pd.Categorical(["young"] * 3 + ["middle"] * 3 + ["old"] * 3),
+        }
+    )
+    table = baseline_table(
+        data,
+        by="band",
+        variables={"age_years": "Age", "weight": "Weight"},
+        continuous_test="kruskal",
+        not_tested={"age_years": "defines the groups"},
+    )
+    tested = table.frame.loc[table.frame["stat"] == "p_value", "variable"]
+    assert list(tested) == ["weight"]
+    welch = baseline_table(
+        data[["patient_id", "age_years", "band"]],
+        by="band",
+        variables={"age_years": "Age"},
+        continuous_test="welch",
+        not_tested={"age_years": "defines the groups"},
+    )
+    assert (welch.frame["stat"] != "p_value").all()
