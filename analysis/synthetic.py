@@ -26,6 +26,7 @@ A study with ``synthetic: false`` (the default) shows none of it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,6 +39,11 @@ MARK = "Synthetic data"
 NOTICE = (
     "Synthetic data: these results come from a synthetic twin of the study calibrated to its "
     "published aggregates and not from patient records."
+)
+#: The sentence of synthetic data that were not made as a study's twin (``retro synth`` did not
+#: write them): nothing says they were calibrated to anything.
+NOTICE_UNCALIBRATED = (
+    "Synthetic data: these results come from synthetic records and not from patient records."
 )
 #: Under the claims check: why "all claims reproduced" is no evidence for the method.
 CLAIMS_NOTE = (
@@ -60,20 +66,26 @@ def is_synthetic(config: StudyConfig) -> bool:
     return bool(getattr(study, "synthetic", False))
 
 
-def csv_line() -> str:
+def notice(config: StudyConfig) -> str:
+    """The sentence of a synthetic study: :data:`NOTICE` for a twin written by ``retro synth``
+    (its raw folder holds :data:`TWIN_MANIFEST`), else :data:`NOTICE_UNCALIBRATED`."""
+    return NOTICE if twin_folders(config) else NOTICE_UNCALIBRATED
+
+
+def csv_line(sentence: str = NOTICE) -> str:
     """The first line of a table's CSV file for a synthetic study (with its line end)."""
-    return f"# {NOTICE}\n"
+    return f"# {sentence}\n"
 
 
-def html_line() -> str:
+def html_line(sentence: str = NOTICE) -> str:
     """The line above a table's HTML file (``tables/<name>.html``) for a synthetic study."""
-    rest = NOTICE.removeprefix(f"{MARK}: ")
+    rest = sentence.removeprefix(f"{MARK}: ")
     return f'<p class="synthetic-mark" style="color:#595959"><strong>{MARK}</strong>: {rest}</p>\n'
 
 
-def notebook_cell() -> str:
+def notebook_cell(sentence: str = NOTICE) -> str:
     """The markdown of the first cell of each executed notebook of a synthetic study."""
-    rest = NOTICE.removeprefix(f"{MARK}: ")
+    rest = sentence.removeprefix(f"{MARK}: ")
     return f"**{MARK}.** {rest[:1].upper()}{rest[1:]}"
 
 
@@ -85,10 +97,10 @@ def page_rule() -> str:
     )
 
 
-def sidecar_text() -> str:
+def sidecar_text(sentence: str = NOTICE) -> str:
     """The text of :data:`SIDECAR`."""
     return (
-        f"{NOTICE}\n\nEvery output of this folder was computed from synthetic data: the report, "
+        f"{sentence}\n\nEvery output of this folder was computed from synthetic data: the report, "
         "the figures, the tables and the analysis-results frame (ard.csv, ard.parquet), whose "
         "plain form tools read is unmarked. manifest.json records it as study.synthetic.\n"
     )
@@ -98,14 +110,17 @@ __all__ = [
     "CLAIMS_NOTE",
     "MARK",
     "NOTICE",
+    "NOTICE_UNCALIBRATED",
     "SIDECAR",
     "TWIN_MANIFEST",
     "csv_line",
     "html_line",
     "is_synthetic",
     "notebook_cell",
+    "notice",
     "page_rule",
     "sidecar_text",
+    "twin_folders",
     "unmarked_twin_warning",
 ]
 
@@ -116,8 +131,7 @@ def unmarked_twin_warning(config: StudyConfig) -> str | None:
     the outputs would not say their data are synthetic."""
     if is_synthetic(config):
         return None
-    folders = sorted({config.raw_dir, *(config.source_path(s).parent for s in config.sources)})
-    marked = [f for f in folders if (f / TWIN_MANIFEST).is_file()]
+    marked = twin_folders(config)
     if not marked:
         return None
     return (
@@ -125,3 +139,10 @@ def unmarked_twin_warning(config: StudyConfig) -> str | None:
         "`retro synth` (synthetic data), but the study file does not say `study.synthetic: "
         "true`, so the outputs will not say their data are synthetic. Set it in the study file."
     )
+
+
+def twin_folders(config: StudyConfig) -> list[Path]:
+    """The raw folders of the study that ``retro synth`` wrote (they hold
+    :data:`TWIN_MANIFEST`)."""
+    folders = sorted({config.raw_dir, *(config.source_path(s).parent for s in config.sources)})
+    return [f for f in folders if (f / TWIN_MANIFEST).is_file()]

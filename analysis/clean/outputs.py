@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.clean.stage import CleanResult
-from analysis.clean.step import AUDIT_COLUMNS
+from analysis.clean.step import AUDIT_COLUMNS, concat_rows
 from analysis.studyfile.config import StudyConfig
 from analysis.write.atomic import write_atomic, write_bytes_atomic
 from analysis.write.parquet import write_parquet
@@ -78,7 +78,8 @@ def validation_report(result: CleanResult) -> pd.DataFrame:
     ex.loc[ex["check"] == "duplicate", "action"] = "merged"
     cols = AUDIT_COLUMNS
     inclusion = ex["check"].str.startswith(("inclusion:", "patient_excluded"))
-    return pd.concat([ex.loc[~inclusion, cols], result.audit[cols]], ignore_index=True)
+    # an empty part left out (pandas warns it will give the columns another type)
+    return concat_rows([ex.loc[~inclusion, cols], result.audit[cols]], cols)
 
 
 __all__ = ["validation_report", "write_clean_outputs"]

@@ -86,6 +86,7 @@ class ReportInputs:
     sections: tuple[SectionRow, ...] = ()
     captions: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    notice: str = ""  # the synthetic-data sentence (``synthetic.notice``)
 
 
 def report_inputs(
@@ -102,6 +103,7 @@ def report_inputs(
         description=info.description,
         reference=info.reference,
         synthetic=info.synthetic,
+        notice=syn.notice(study.config) if info.synthetic else "",
         methods=methods_paragraphs(study.config, study.ard),
         flow=study.clean.flow,
         tables=study.tables,
@@ -273,7 +275,7 @@ def render_report_html(inputs: ReportInputs) -> str:
     if inputs.reference:
         out.append(f'<p class="ref">Reference: {escape(inputs.reference)}</p>')
     if inputs.synthetic:
-        out.append(f'<p class="banner">{escape(syn.NOTICE)}</p>')
+        out.append(f'<p class="banner">{escape(inputs.notice or syn.NOTICE)}</p>')
     if inputs.suppress_below:
         from analysis.report.withheld import banner
 

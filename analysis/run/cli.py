@@ -314,7 +314,7 @@ def notebooks(
     from analysis.run import notebooks as nbs
     from analysis.run.parallel import default_processes
     from analysis.run.study import Study
-    from analysis.synthetic import is_synthetic, notebook_cell
+    from analysis.synthetic import is_synthetic, notebook_cell, notice
 
     cfg = _load(study)
     s = Study(cfg)
@@ -342,7 +342,7 @@ def notebooks(
             ard_dir=Path(tmp),
             jobs=jobs or default_processes(),
             meanwhile=lambda: _clean_then(s, "notebooks"),
-            first_cell=notebook_cell() if is_synthetic(cfg) else None,
+            first_cell=notebook_cell(notice(cfg)) if is_synthetic(cfg) else None,
         )
     table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
     failed = 0

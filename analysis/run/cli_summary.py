@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from analysis.synthetic import CLAIMS_NOTE, NOTICE, is_synthetic
+from analysis.synthetic import CLAIMS_NOTE, is_synthetic, notice
 
 console = Console(stderr=True, emoji=False)
 out = Console(emoji=False)
@@ -68,7 +68,7 @@ def _words(code: str) -> str:
 def print_synthetic(cfg) -> None:  # noqa: ANN001 - StudyConfig
     """One bold line saying that the study's data are synthetic (nothing for real data)."""
     if is_synthetic(cfg):
-        out.print(Text(NOTICE, style="bold"))
+        out.print(Text(notice(cfg), style="bold"))
 
 
 class Clock:

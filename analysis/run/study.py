@@ -167,15 +167,17 @@ class Study:
     def write_tables(self, *, suppress_below: int | None = None) -> list[Path]:
         """Every table's files and the ARD under ``reports_dir`` (suppressed with
         ``suppress_below``; the full ARD then goes to the processed-data folder)."""
-        from analysis.synthetic import is_synthetic
+        from analysis.synthetic import is_synthetic, notice
         from analysis.tables.study_tables import write_tables
 
+        synthetic = is_synthetic(self.config)
         return write_tables(
             self.tables,
             self.reports_dir,
             suppress_below=suppress_below,
             unsuppressed_dir=self.config.processed_dir,
-            synthetic=is_synthetic(self.config),
+            synthetic=synthetic,
+            notice=notice(self.config) if synthetic else None,
         )
 
 

@@ -89,6 +89,7 @@ def write_tables(
     suppress_below: int | None = None,
     unsuppressed_dir: Path | None = None,
     synthetic: bool = False,
+    notice: str | None = None,
 ) -> list[Path]:
     """Each table as HTML, DOCX, XLSX and CSV under ``out_dir/tables``; ARD as Parquet + CSV.
     ``synthetic``: each table's files say so (``analysis.synthetic``) and ``SYNTHETIC-DATA.txt``
@@ -108,21 +109,22 @@ def write_tables(
     from analysis import synthetic as syn
 
     mark = syn.MARK if synthetic else None
+    sentence = notice or syn.NOTICE
     for name, t in tables.items():
         html = t.to_html(suppress_below=suppress_below)
-        html = html_file(t.title, syn.html_line() + html if mark else html)
+        html = html_file(t.title, syn.html_line(sentence) + html if mark else html)
         written += [
             write_text_atomic(tdir / f"{name}.html", html),
             t.to_csv(
                 tdir / f"{name}.csv",
                 suppress_below=suppress_below,
-                first_line=syn.csv_line() if mark else "",
+                first_line=syn.csv_line(sentence) if mark else "",
             ),
             write_docx([t], tdir / f"{name}.docx", suppress_below=suppress_below, page_header=mark),
             write_xlsx([t], tdir / f"{name}.xlsx", suppress_below=suppress_below, page_header=mark),
         ]
     if synthetic:
-        written.append(write_text_atomic(out_dir / syn.SIDECAR, syn.sidecar_text()))
+        written.append(write_text_atomic(out_dir / syn.SIDECAR, syn.sidecar_text(sentence)))
     full = study_ard(tables)
     ard = shown_ard(tables, suppress_below) if suppress_below else full
     written += _write_ard(ard, out_dir, "ard")

@@ -66,12 +66,15 @@ def test_every_output_is_marked_only_when_synthetic(run):
 
     synthetic, out, printed = run
     # the command: the notice before the flow, the claims note after the claims check
-    assert (syn.NOTICE in _flat(printed)) is synthetic
+    # the mini study's files are not a twin `retro synth` wrote: no word of a calibration
+    notice = syn.NOTICE_UNCALIBRATED
+    assert (notice in _flat(printed)) is synthetic
+    assert "calibrated" not in printed
     assert (syn.CLAIMS_NOTE in _flat(printed)) is synthetic
     assert "claims check: 1/1 reproduced" in printed
     # report.html: the banner of page 1, the note of the claims check, the running header rule
     html = unescape((out / "report.html").read_text(encoding="utf-8"))
-    assert (syn.NOTICE in html) is synthetic
+    assert (notice in html) is synthetic and "calibrated" not in html
     assert (syn.CLAIMS_NOTE in html) is synthetic
     assert (syn.page_rule() in html) is synthetic
     # report.pdf: every page carries the mark (the running header), and only then
@@ -99,7 +102,7 @@ def test_every_output_is_marked_only_when_synthetic(run):
     # each table's CSV: a first comment line; the table reads with skiprows=1
     for path in sorted((out / "tables").glob("*.csv")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert (first == syn.csv_line().rstrip("\n")) is synthetic
+        assert (first == syn.csv_line(notice).rstrip("\n")) is synthetic
         table = pd.read_csv(path, skiprows=1 if synthetic else 0)
         assert len(table.columns) > 1
     for path in sorted((out / "tables").glob("*.html")):
@@ -112,6 +115,8 @@ def test_every_output_is_marked_only_when_synthetic(run):
     assert (out / "ard.csv").read_text(encoding="utf-8").startswith("table,")
     assert (out / "claims_check.csv").read_text(encoding="utf-8").startswith("id,")
     assert (out / syn.SIDECAR).is_file() is synthetic
+    if synthetic:
+        assert (out / syn.SIDECAR).read_text(encoding="utf-8").startswith(notice)
 
 
 def test_the_marks_change_no_number(mini_study, tmp_path):
@@ -195,3 +200,17 @@ def test_executed_notebook_starts_with_the_mark(tmp_path, synthetic):
     else:
         assert first.cell_type == "code"
         assert not any(syn.MARK in c.source for c in cells)
+
+
+def test_only_a_twin_written_by_retro_synth_is_said_to_be_calibrated(mini_study):
+    """Every synthetic study was said to be "a synthetic twin of the study calibrated to its
+    published aggregates", a study of invented records without a publication too."""
+    from analysis.studyfile.config import StudyConfig
+    from tests.golden.snapshot import shipped_studies
+
+    for path in shipped_studies():  # the twins: their raw folders hold the synth manifest
+        assert syn.notice(StudyConfig.load(path)) == syn.NOTICE
+    mini = StudyConfig.load(mini_study(yaml_edit=_flag(True)))
+    assert syn.notice(mini) == syn.NOTICE_UNCALIBRATED
+    (mini.raw_dir / syn.TWIN_MANIFEST).write_text("{}", encoding="utf-8")
+    assert syn.notice(mini) == syn.NOTICE
