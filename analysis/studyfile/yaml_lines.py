@@ -314,6 +314,8 @@ def format_validation_errors(
             field = field if field.isidentifier() else "kind"  # a callable discriminator
             tags = str(ctx.get("expected_tags", "?")).replace("'", "")
             msg = f"`{dotted}.{field}` ({where}) is {ctx.get('tag', '?')!r}; use one of {tags}"
+        elif dotted == "(root)":  # a cross-check: its message starts with its key
+            msg = f"{text} ({where})"
         else:
             found = err.get("input")
             shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
