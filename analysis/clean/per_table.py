@@ -28,6 +28,7 @@ from analysis.clean.dates import parse_dates
 from analysis.clean.dose import parse_dose_text
 from analysis.clean.file_dates import check_file_dates
 from analysis.clean.numbers import parse_numbers
+from analysis.clean.spss_missing import user_missing_audit
 from analysis.clean.step import Step
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
 from analysis.clean.vocabularies import handle_unmapped, map_vocabularies
@@ -100,6 +101,8 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     df, counted, plain, trimmed = read_table_checked(config, table)
     pace.read(table, len(df))
     logs = TableLogs()
+    df, user_missing = user_missing_audit(df, table)  # SPSS codes of no value, set missing
+    logs.keep(Step(df, audit=user_missing))
     columns = config.columns_for(table)
     df = logs.keep(flag_unreadable_cells(df, table, columns, plain=plain))
     df = strip_text(df, trimmed=trimmed)

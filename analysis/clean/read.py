@@ -26,6 +26,7 @@ from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
 from analysis.clean.header_hint import header_hint, header_row_hint
 from analysis.clean.header_row import check_unique_headers, header_at, text_from_line
+from analysis.clean.spss_missing import USER_MISSING, read_sav_with_missing, user_missing_column
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed, plain_text_columns, trim_columns
@@ -258,9 +259,11 @@ def stat_reader(path: Path, fmt: str) -> Callable[..., Any]:
 
 
 def _read_stat(path: Path, fmt: str, encoding: str | None) -> pd.DataFrame:
-    options = {"apply_value_formats": True} if fmt == "spss" else {"encoding": encoding}
     try:
-        df, meta = stat_reader(path, fmt)(str(path), **options)
+        if fmt == "spss":  # its user-missing codes found, set missing, kept for the audit
+            df, meta = read_sav_with_missing(path)
+        else:
+            df, meta = stat_reader(path, fmt)(str(path), encoding=encoding)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise SourceError(f"{path}: cannot be read as {fmt.upper()} ({exc}).") from None
     # the count the file's header declares (some writers leave it unset)
@@ -340,8 +343,11 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
         else pd.RangeIndex(2, 2 + len(raw)).to_numpy()
     )
     parts = []
+    found = raw.attrs.get("user_missing")
     for i in indexes:
         cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
+        if found:  # the SPSS user-missing cells of these columns, for the audit
+            cells[USER_MISSING] = user_missing_column(found, source.headers(i), len(raw))
         # not copied here: stack_sources copies each column once
         out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index, copy=False)
         if i is not None:

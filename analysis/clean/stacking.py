@@ -16,12 +16,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import PROVENANCE
+from analysis.clean.spss_missing import USER_MISSING
 from analysis.studyfile.config import StudyConfig
 
 
 def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The sources of one table (``read_source`` frames), as one frame of its columns."""
     columns = [*config.columns_for(table), *PROVENANCE, "_source"]
+    if any(USER_MISSING in f.columns for f in frames):  # an SPSS source's codes of no value
+        columns.append(USER_MISSING)
     if not frames:
         return pd.DataFrame(columns=columns)
     stacked = stacked_columns(frames, columns)  # each column copied once

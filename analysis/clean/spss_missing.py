@@ -1,0 +1,128 @@
+"""SPSS user-missing codes: read as missing, each with an audit row.
+
+An SPSS file declares codes that mean "no value" per variable (9 = "Not recorded" for sex, 99
+for an age, a range 98-99). Read with its value labels, such a cell simply came back empty: a
+patient excluded for "required value missing: `sex`" with no trace that the file said 9, "Not
+recorded". The file is read with its codes (``user_missing=True``), the declared ones are found
+from the file's own missing ranges and set missing, and each becomes an audit row (check
+``user_missing``) naming the code and its label; the other cells get their value labels as
+before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.clean.step import AUDIT_COLUMNS, audit_rows, concat_rows
+
+#: the column of a read source that carries each record's user-missing cells
+USER_MISSING = "_user_missing"
+
+
+def read_sav_with_missing(path: Path) -> tuple[pd.DataFrame, Any]:
+    """``pyreadstat.read_sav(path, apply_value_formats=True)``, its user-missing cells set
+    missing as it sets them, with ``attrs["user_missing"]``: ``{row: [(header, code, label)]}``
+    of those cells (none: the key is absent)."""
+    import pyreadstat
+
+    raw, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    found: dict[int, list[tuple[str, object, str]]] = {}
+    masks = {}
+    for header, ranges in (meta.missing_ranges or {}).items():
+        if header not in raw:
+            continue
+        hit = _in_ranges(raw[header], ranges)
+        if not hit.any():
+            continue
+        masks[header] = hit
+        labels = (meta.variable_value_labels or {}).get(header, {})
+        for row in np.flatnonzero(hit.to_numpy()):
+            code = raw[header].iloc[row]
+            found.setdefault(int(row), []).append((header, _code(code), str(labels.get(code, ""))))
+    if masks:
+        raw = raw.assign(**{h: raw[h].mask(m) for h, m in masks.items()})
+    df = pyreadstat.set_value_labels(raw, meta, formats_as_category=True)
+    if found:
+        df.attrs["user_missing"] = found
+    return df, meta
+
+
+def _in_ranges(values: pd.Series, ranges: list[Any]) -> pd.Series:
+    """Cells inside one of the file's missing ranges (``{"lo", "hi"}``; a discrete code is a
+    range of one, or the code itself)."""
+    hit = pd.Series(False, index=values.index)
+    for r in ranges:
+        lo, hi = (r.get("lo"), r.get("hi")) if isinstance(r, dict) else (r, r)
+        if isinstance(lo, str) or isinstance(hi, str):
+            hit |= values.astype("string").isin({str(lo), str(hi)}).fillna(False)
+        else:
+            hit |= values.between(lo, hi).fillna(False)
+    return hit
+
+
+def _code(value: object) -> object:
+    """A numeric code as the file's user writes it (9, not 9.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def user_missing_column(
+    found: dict[int, list[tuple[str, object, str]]], headers: dict[str, str], n: int
+) -> np.ndarray:
+    """Per record of a source (``n`` rows), its user-missing cells of the mapped columns as
+    ``[(column, code, label)]`` (None where none); ``headers``: canonical column -> header."""
+    column_of = {h: c for c, h in headers.items()}
+    out = np.full(n, None, dtype=object)
+    for row, cells in found.items():
+        mapped = [(column_of[h], code, label) for h, code, label in cells if h in column_of]
+        if mapped:
+            out[row] = mapped
+    return out
+
+
+def user_missing_audit(data: pd.DataFrame, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(data without its USER_MISSING column, an audit row per user-missing cell)``."""
+    if USER_MISSING not in data:
+        return data, pd.DataFrame(columns=AUDIT_COLUMNS)
+    marks = data[USER_MISSING]
+    rows = marks.notna()
+    parts = []
+    if rows.any():
+        marked = data.loc[rows]
+        cells = [(i, c, code, label) for i, m in marks[rows].items() for c, code, label in m]
+        for column in dict.fromkeys(c for _, c, _, _ in cells):
+            mine = [(i, code, label) for i, c, code, label in cells if c == column]
+            at = [i for i, _, _ in mine]
+            parts.append(
+                audit_rows(
+                    marked.loc[at],
+                    table,
+                    column,
+                    "user_missing",
+                    pd.Series([str(code) for _, code, _ in mine], index=at),
+                    "set_missing",
+                    pd.Series(
+                        [
+                            f"`{column}` holds the SPSS user-missing code {code!r}"
+                            + (f" ({label!r})" if label else "")
+                            + ", declared as no value in the file: read as missing"
+                            for _, code, label in mine
+                        ],
+                        index=at,
+                    ),
+                )
+            )
+    return data.drop(columns=USER_MISSING), concat_rows(parts, AUDIT_COLUMNS)
+
+
+__all__ = [
+    "USER_MISSING",
+    "read_sav_with_missing",
+    "user_missing_audit",
+    "user_missing_column",
+]
