@@ -101,6 +101,13 @@ def _default_times(t_max: float) -> list[float]:
     return [float(v) for v in np.arange(0, t_max + 1e-9, step)]
 
 
+#: the columns of ``km_table`` beside its group column, and the name a group so named takes
+_KM_COLUMNS = frozenset(
+    {"time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper"}
+)
+_GROUP = "_km_group"
+
+
 def plot_km(
     data: pd.DataFrame,
     *,
@@ -133,6 +140,8 @@ def plot_km(
     latest stop. ``risk_events``: the risk table shows "at risk (cumulative events)".
     """
     d = _event_as_int(data, time=time, event=event, by=by)
+    if by in _KM_COLUMNS:  # a group named as a column of the curves' own table: renamed
+        d, by = d.rename(columns={by: _GROUP}), _GROUP
     ax = plt.gca() if ax is None else ax
     levels = _levels(d[by])
     colors = dict(zip(levels, colors_for(levels), strict=True))

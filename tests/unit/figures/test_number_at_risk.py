@@ -47,3 +47,23 @@ def test_a_time_equal_to_a_tick_is_at_risk_at_it() -> None:
     data = pd.DataFrame({"months": [12.0, 12.0, 11.999, np.nan], "sex": ["f", "f", "f", "f"]})
     got = number_at_risk(data, time="months", by="sex", times=[0, 12, 12.001])
     assert got.loc["f"].tolist() == [3, 2, 0]
+
+
+@pytest.mark.parametrize("name", ["surv", "time", "lower", "upper", "n_risk", "std_err"])
+def test_a_group_named_as_a_column_of_the_curves_table_draws_the_same(name):
+    """A `by` named as a column of `km_table` ("surv", "time", ...) stopped the KM figure with
+    pandas' "Cannot index with multidimensional key"."""
+    from matplotlib.figure import Figure
+
+    from analysis.figures.survival import plot_km
+
+    d = pd.DataFrame(
+        {"t": [1, 2, 3, 4, 5, 6.0, 7, 8], "e": [1, 0, 1, 0, 1, 1, 0, 1], "g": list("abababab")}
+    )
+
+    def lines(frame: pd.DataFrame, by: str) -> list[list[float]]:
+        ax = Figure().add_subplot()
+        plot_km(frame, time="t", event="e", by=by, ax=ax)
+        return [list(map(float, line.get_ydata())) for line in ax.get_lines()]
+
+    assert lines(d.rename(columns={"g": name}), name) == lines(d, "g")
