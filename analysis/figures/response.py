@@ -13,7 +13,7 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from analysis.figures.theme import SMALL_FONT_PT, color_for, text_color_on
+from analysis.figures.theme import SMALL_FONT_PT, grade_colors, text_color_on
 from analysis.tables.render import fmt_pct
 
 DIST_COLUMNS = ["within", "by", "grade", "n", "N", "pct"]
@@ -144,7 +144,7 @@ def plot_response_by_sex_therapy(
     width = 0.75
     look = dist.set_index(["within", "by", "grade"])
     bottom = np.zeros(len(bars))
-    colors = {g: color_for(g, i) for i, g in enumerate(grades)}
+    colors = dict(zip(grades, grade_colors(grades), strict=True))  # by place on the scale
     for g in grades:
         pct = np.array([float(look.loc[(w, b, g), "pct"]) for w, b in bars])
         pct = np.nan_to_num(pct)

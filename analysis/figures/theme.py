@@ -139,6 +139,15 @@ def color_for(level: object, index: int = 0) -> str:
     return ROLE_COLORS.get(key, CYCLE[index % len(CYCLE)])
 
 
+def grade_colors(grades: Sequence[object]) -> list[str]:
+    """Colours of ordered grades, worst to best, by their place on the scale (not their
+    names): :data:`GRADE_COLORS` for four grades, else as many from the same red-to-blue ramp
+    (a neutral middle for an odd number)."""
+    if len(grades) == len(GRADE_COLORS):
+        return list(GRADE_COLORS)
+    return list(sns.color_palette("RdBu", n_colors=len(grades)).as_hex())
+
+
 def colors_for(levels: Iterable[object]) -> list[str]:
     """Colours for a sequence of levels: role colours where defined, distinct cycle colours else."""
     levels = list(levels)
@@ -237,6 +246,7 @@ __all__ = [
     "DOUBLE_COLUMN_IN",
     "FONT_PT",
     "GRADE_COLORS",
+    "grade_colors",
     "OKABE_ITO",
     "ROLE_COLORS",
     "SINGLE_COLUMN_IN",

@@ -906,3 +906,18 @@ def test_an_adverse_event_figure_of_a_table_per_exposure(tmp_path):
     assert figure_caption(study.config, spec).startswith(
         "Patient-dose periods with each adverse event (% with 95% CI), by dose."
     )
+
+
+def test_response_grades_are_coloured_by_their_place_on_the_scale():
+    """The response bars took their colours from the shipped study's grade names; another
+    scale ("worse" ... "almost clear") got the categorical cycle, not a worst-to-best ramp."""
+    import matplotlib.colors as mcolors
+
+    from analysis.figures.theme import GRADE_COLORS, grade_colors
+
+    assert grade_colors(["a", "b", "c", "d"]) == list(GRADE_COLORS)
+    five = grade_colors(["worse", "unchanged", "partial", "good", "clear"])
+    assert len(set(five)) == 5
+    red, _, _ = mcolors.to_rgb(five[0])
+    _, _, blue = mcolors.to_rgb(five[-1])
+    assert red > mcolors.to_rgb(five[0])[2] and blue > mcolors.to_rgb(five[-1])[0]
