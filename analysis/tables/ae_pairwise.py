@@ -22,6 +22,7 @@ from analysis.ard import ard_frame, group_label
 from analysis.stats.multiplicity import ADJUSTMENTS, WORDS, adjust_pvalues
 from analysis.stats.results import test_context
 from analysis.tables._common import compare_counts_many
+from analysis.words import in_sentence
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Pairwise:
 
     reference: str
     adjust: str = "none"
+    #: the reference level and the compared column as the footnote names them (default: codes)
+    reference_words: str | None = None
+    compare_words: str | None = None
 
     def __post_init__(self) -> None:
         if self.adjust not in ADJUSTMENTS:
@@ -141,9 +145,11 @@ def pairwise_notes(frame: pd.DataFrame, pairwise: Pairwise, compare: str) -> lis
         )
     else:
         multiplicity = f"{WORDS[pairwise.adjust]}-adjusted over the {m} comparisons of each row"
+    ref = pairwise.reference_words or pairwise.reference
+    what = pairwise.compare_words or compare.replace("_", " ")
     return [
-        f"p vs {pairwise.reference}: Fisher's exact test of each {compare.replace('_', ' ')} "
-        f"level against {pairwise.reference}, beside the global test; {multiplicity}."
+        f"p vs {ref}: Fisher's exact test of each {in_sentence(what)} level against {ref}, "
+        f"beside the global test; {multiplicity}."
     ]
 
 

@@ -15,6 +15,7 @@ from analysis.studyfile.plan import (
     AeIncidenceTable,
     AeSeverityTable,
 )
+from analysis.studyfile.plan_defaults import level_label
 from analysis.tables.adverse_events import ae_incidence
 from analysis.tables.ae_detail import ae_by_exposure, ae_duration
 from analysis.tables.ae_pairwise import Pairwise
@@ -86,7 +87,14 @@ def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> Table
     if spec.where:
         notes.append(f"Events counted: those whose {condition_words(ctx, spec.where)}.")
     pairwise = (
-        Pairwise(spec.pairwise.reference, spec.pairwise.adjust) if spec.pairwise and by else None
+        Pairwise(
+            spec.pairwise.reference,
+            spec.pairwise.adjust,
+            reference_words=level_label(ctx.config, by[0], spec.pairwise.reference),
+            compare_words=ctx.label(by[0]),
+        )
+        if spec.pairwise and by
+        else None
     )
     t = ae_incidence(
         subjects,

@@ -303,3 +303,29 @@ def test_the_severity_tests_sit_on_a_row_of_their_own_above_the_levels():
     # without a comparison the levels are the rows
     alone = ae_severity(subjects, events, order=["mild", "severe"]).display()
     assert list(alone["Highest severity"]) == ["mild", "severe", "no event"]
+
+
+def test_the_pairwise_footnote_names_the_reference_in_the_studys_words():
+    """The footnote said "p vs 1: ... each daily dose mg level against 1" for the reference dose
+    whose label is "1 mg/day"."""
+    from analysis.clean.stage import clean_study
+    from analysis.studyfile.config import StudyConfig
+    from analysis.studyfile.plan import AeIncidenceTable
+    from analysis.tables.study_tables import build_tables
+    from tests.golden.snapshot import shipped_studies
+
+    (path,) = [p for p in shipped_studies() if p.stem == "low_dose_oral_minoxidil"]
+    config = StudyConfig.load(path)
+    spec = AeIncidenceTable.model_validate(
+        {
+            "kind": "ae_incidence",
+            "unit": "exposures",
+            "by": ["daily_dose_mg"],
+            "pairwise": {"reference": "1"},
+        }
+    )
+    plan = config.analysis.model_copy(update={"tables": {"by_dose": spec}, "figures": []})
+    config = config.model_copy(update={"analysis": plan})
+    table = build_tables(config, clean_study(config))["by_dose"]
+    note = next(n for n in table.footnotes if n.startswith("p vs "))
+    assert note.startswith("p vs 1 mg/day: Fisher's exact test of each dose level against 1 mg/day")
