@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from analysis.clean.period_overlaps import flag_overlapping_periods
 from analysis.clean.stage import clean_study
 from analysis.studyfile.config import StudyConfig
-from tests.unit.run.test_fixture_studies import AES, PATIENTS, _men_on_periods
+from tests.unit.run.test_fixture_studies import AES, PATIENTS, PERIODS, _men_on_periods
 
 
 def _periods(rows: list[tuple[str, int | None, int | None]]) -> pd.DataFrame:
@@ -101,20 +101,9 @@ def test_flags_equal_the_per_patient_reference(rows):
 
 
 def test_a_study_on_dose_periods_audits_an_overlap(mini_study):
-    periods = """\
-        id,dose,start,stop
-        P1,"0,5 mg/dia",2020-01-10,2020-06-30
-        P1,"1 mg/dia",2020-04-10,
-        P2,"0,5 mg 3x/semana",2020-01-15,2020-12-01
-        P3,"1 mg/dia",2020-03-01,
-        P4,"1 mg/dia",2020-02-01,2020-06-30
-        P4,"2 mg/dia",2020-07-01,
-        P5,"1 mg/dia",2020-02-11,
-        P6,"1 mg/dia",2020-02-01,2021-01-15
-        P7,"0,5 mg/dia",2020-03-05,
-        P8,"1 mg/dia",2020-01-20,2020-05-20
-        P8,"2 mg/dia",2020-05-21,
-        """
+    # P1's first dose period runs on past the start of the second (it stopped on 2020-04-09)
+    periods = PERIODS.replace("2020-01-10,2020-04-09", "2020-01-10,2020-06-30")
+    assert periods != PERIODS
     files = {"patients.csv": PATIENTS, "sessions.csv": periods, "aes.csv": AES, "assess.csv": None}
     result = clean_study(StudyConfig.load(mini_study(files=files, yaml_edit=_men_on_periods)))
     audit = result.audit.loc[result.audit["check"] == "overlapping_period"]
