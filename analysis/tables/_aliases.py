@@ -24,11 +24,13 @@ P = ParamSpec("P")
 
 
 def with_aliases(
-    *, tables: Sequence[str], columns: Sequence[str]
+    *, tables: Sequence[str], columns: Sequence[str], keep: Sequence[str] = ()
 ) -> Callable[[Callable[P, TableResult]], Callable[P, TableResult]]:
     """A builder whose arguments ``tables`` (frames, Parquet paths, Ibis tables) are read with
     the columns named by its arguments ``columns`` (a name, ``None`` or a list of names) under
-    aliases; its result and its errors name the columns as the caller did."""
+    aliases; its result and its errors name the columns as the caller did. ``keep``: the
+    toolkit's own column names, passed as they are (the builder words its notes by them, e.g.
+    ``is_teae``: "Treatment-emergent events only"; none is named as a builder's own column)."""
 
     def wrap(builder: Callable[P, TableResult]) -> Callable[P, TableResult]:
         signature = inspect.signature(builder)
@@ -38,9 +40,9 @@ def with_aliases(
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             given = bound.arguments
-            alias = Aliases(n for c in columns for n in _names(given[c]))
+            alias = Aliases(n for c in columns for n in _names(given[c]) if n not in keep)
             for c in columns:
-                given[c] = _aliased(given[c], alias)
+                given[c] = _aliased(given[c], alias, keep)
             for t in tables:
                 given[t] = alias.data(given[t])
             with alias.speaking():
@@ -58,10 +60,12 @@ def _names(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _aliased(value: str | Sequence[str] | None, alias: Aliases) -> str | list[str] | None:
+def _aliased(
+    value: str | Sequence[str] | None, alias: Aliases, keep: Sequence[str] = ()
+) -> str | list[str] | None:
     if value is None or isinstance(value, str):
-        return alias.get(value)
-    return alias.all(list(value))
+        return value if value in keep else alias.get(value)
+    return [v if v in keep else alias[v] for v in value]
 
 
 def named_result(result: TableResult, alias: Aliases) -> TableResult:

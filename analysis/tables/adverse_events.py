@@ -58,6 +58,7 @@ OTHER = "Other"
 @with_aliases(
     tables=("subjects", "events"),
     columns=("by", "term", "category", "subject_id", "teae_flag", "serious_flag", "sex"),
+    keep=("is_teae",),
 )
 def ae_incidence(
     subjects: engine.Data,

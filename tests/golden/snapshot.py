@@ -1,7 +1,7 @@
 """Rounded ARD snapshots of the shipped studies, to prove a change leaves every number as it was.
 
-``python -m tests.golden.snapshot`` rewrites ``tests/golden/<study>.ard.csv`` from the current
-code (do it only when a change of numbers is intended, and say why in the commit);
+``python -m tests.golden.snapshot`` rewrites ``tests/golden/<study>.ard.csv`` and
+``<study>.tables.txt`` (every table as shown: title, cells, footnotes) from the current code (do it only when a change of numbers is intended, and say why in the commit);
 ``tests/golden/test_golden.py`` compares the ARD of each shipped study with its snapshot.
 
 A snapshot row is an ARD row (``table, context, variable, level, group1, group1_level, ...,
@@ -12,8 +12,10 @@ stable across platforms' last-bit floating-point differences.
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -59,10 +61,32 @@ def rounded(ard: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(key, kind="stable").reset_index(drop=True)
 
 
-def study_ard(study: Path) -> pd.DataFrame:
+@functools.cache
+def _built(study: Path) -> Any:
+    """The shipped study with its tables built (once per test session)."""
     from analysis.run.study import Study
 
-    return rounded(Study.load(study).ard)
+    return Study.load(study)
+
+
+def study_ard(study: Path) -> pd.DataFrame:
+    return rounded(_built(study).ard)
+
+
+def words_path(study: Path) -> Path:
+    return GOLDEN / f"{study.stem}.tables.txt"
+
+
+def study_words(study: Path) -> str:
+    """Every table of the study as a reader sees it: its title, its displayed cells (as CSV)
+    and its footnotes, in plan order: a change of a label, a heading, a footnote or a shown
+    number shows here (the ARD snapshot holds the numbers, not the words)."""
+    parts = []
+    for name, table in _built(study).tables.items():
+        shown = table.display().to_csv(index=False, lineterminator="\n")
+        notes = "".join(f"- {n}\n" for n in table.footnotes)
+        parts.append(f"## {name}\n{table.title}\n{shown}{notes}")
+    return "\n".join(parts)
 
 
 def main() -> None:
@@ -70,6 +94,8 @@ def main() -> None:
         frame = study_ard(study)
         frame.to_csv(snapshot_path(study), index=False, lineterminator="\n")
         print(f"wrote {snapshot_path(study).relative_to(ROOT)} ({len(frame)} rows)")
+        words_path(study).write_text(study_words(study), encoding="utf-8")
+        print(f"wrote {words_path(study).relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

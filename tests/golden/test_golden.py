@@ -7,7 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.golden.snapshot import key_of, shipped_studies, snapshot_path, study_ard
+from tests.golden.snapshot import (
+    key_of,
+    shipped_studies,
+    snapshot_path,
+    study_ard,
+    study_words,
+    words_path,
+)
 
 
 @pytest.mark.parametrize("study", shipped_studies(), ids=lambda p: p.stem)
@@ -38,3 +45,20 @@ def test_methods_join_authors_with_en_dashes(study):
     methods = pd.read_csv(snapshot_path(study), dtype=str, keep_default_na=False)["method"]
     hyphened = methods.str.extractall(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)+)\b")[0]
     assert hyphened.empty, f"names joined by a hyphen: {sorted(set(hyphened))}"
+
+
+@pytest.mark.parametrize("study", shipped_studies(), ids=lambda p: p.stem)
+def test_tables_read_as_their_snapshot(study):
+    """Every table of both shipped studies as a reader sees it (title, cells, footnotes) equals
+    ``tests/golden/<study>.tables.txt``: a footnote reworded by a refactor of the builders
+    ("Only events with treatment-emergent set.") fails here, naming the lines."""
+    import difflib
+
+    expected = words_path(study).read_text(encoding="utf-8")
+    found = study_words(study)
+    diff = list(
+        difflib.unified_diff(
+            expected.splitlines(), found.splitlines(), "snapshot", "now", lineterm="", n=1
+        )
+    )
+    assert not diff, "the tables read differently:\n" + "\n".join(diff[:60])
