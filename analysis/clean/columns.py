@@ -174,6 +174,25 @@ _RESPONSE_DERIVED = (
 )
 
 
+#: derived columns made from an optional column: without that column read, they are not made
+MADE_FROM = {"time_to_discontinuation_months": "is_discontinued"}
+
+
+def unread_columns(config: StudyConfig, table: str) -> set[str]:
+    """The optional columns of ``table`` that no source of it reads (the analysis table leaves
+    them out; ``dose_mg`` is read from ``dose_text`` too)."""
+    read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
+    if "dose_text" in read:
+        read.add("dose_mg")  # parsed from the text
+    return {c for c, spec in config.columns_for(table).items() if not spec.required} - read
+
+
+def unavailable_columns(config: StudyConfig, table: str) -> set[str]:
+    """:func:`unread_columns` and the derived columns made from them."""
+    unread = unread_columns(config, table)
+    return unread | {made for made, source in MADE_FROM.items() if source in unread}
+
+
 def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, dict[str, str]]:
     """Definitions of the derived columns in the study's own words (noun, day 0, target);
     ``groups=False`` leaves out the columns of the study's ``groups``."""

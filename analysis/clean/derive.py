@@ -377,7 +377,7 @@ def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     contact.
     """
     out = patients.copy(deep=False)  # columns are replaced, never written into
-    disc = out["is_discontinued"].fillna(False).astype(bool)
+    disc = out["is_discontinued"].astype("boolean").fillna(False).astype(bool)
     out["is_discontinued"] = disc
     dated = disc & out["discontinuation_date"].notna()
     undated = disc & ~dated

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.clean import both_cores, dedupe_tables, derive, identity, two_process
 from analysis.clean.accounting import account, require_balanced
-from analysis.clean.columns import TABLES_ORDER
+from analysis.clean.columns import TABLES_ORDER, unavailable_columns
 from analysis.clean.condition_levels import open_level_warnings
 from analysis.clean.contract import validate_analysis_tables
 from analysis.clean.dedupe_tables import Deduplicated
@@ -364,16 +364,11 @@ def _twin_warnings(config: StudyConfig) -> list[str]:
 
 
 def _unread(table: str, df: pd.DataFrame, config: StudyConfig) -> list[str]:
-    """The optional columns of ``table`` in ``df`` that no source reads (they would be empty:
-    the analysis table leaves them out)."""
-    read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
-    if "dose_text" in read:
-        read.add("dose_mg")  # parsed from the text
-    return [
-        c
-        for c, spec in config.columns_for(table).items()
-        if not spec.required and c not in read and c in df
-    ]
+    """The optional columns of ``table`` in ``df`` that no source reads, and the derived ones
+    made from them (they would be empty or made of nothing: the analysis table leaves them
+    out; ``columns.unavailable_columns``)."""
+    gone = unavailable_columns(config, table)
+    return [c for c in df.columns if c in gone]
 
 
 __all__ = ["CleanResult", "clean_study"]

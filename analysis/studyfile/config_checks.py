@@ -47,12 +47,38 @@ def _is_boolean(cfg: StudyConfig, column: str) -> bool:
     )
 
 
-def patient_columns(cfg: StudyConfig) -> set[str]:
-    """Every column the patient table has after derivation (canonical, declared, derived)."""
-    from analysis.clean.columns import derived_columns
+class Known(set[str]):
+    """The columns a table has, and ``unread``: those of its kind that this study's sources do
+    not read (so an error can say why such a column is unknown)."""
 
+    unread: frozenset[str] = frozenset()
+
+
+def patient_columns(cfg: StudyConfig) -> Known:
+    """Every column the patient table has after derivation (canonical, declared, derived): not
+    an optional column no patient source reads (the analysis table leaves it out), nor a
+    derived one made from such a column."""
+    from analysis.clean.columns import derived_columns, unavailable_columns
+
+    gone = unavailable_columns(cfg, "patients")
     cols = set(cfg.columns_for("patients")) | set(derived_columns(cfg)["patients"])
-    return cols | set(cfg.groups)
+    known = Known((cols - gone) | set(cfg.groups))
+    known.unread = frozenset(gone)
+    return known
+
+
+def unknown_column(name: str, known: Iterable[str]) -> str:
+    """Why ``name`` is not a column of the table: no source reads it, or a close name."""
+    from analysis.clean.columns import MADE_FROM
+
+    if name in getattr(known, "unread", ()):
+        source = MADE_FROM.get(name)
+        what = f"made from `{source}`, which" if source else "a column of that table, but"
+        return (
+            f" ({what} no source of this study reads: map it under `columns` of a source, or "
+            "leave it out)"
+        )
+    return _hint(name, known)
 
 
 def check_conditions(
@@ -62,7 +88,7 @@ def check_conditions(
         if cond.column not in known:
             raise ValueError(
                 f"{key}.where[{j}]: unknown column {cond.column!r}"
-                f"{_hint(cond.column, known)}; the patient table has {sorted(known)}"
+                f"{unknown_column(cond.column, known)}; the patient table has {sorted(known)}"
             )
         if cond.op in ("is_missing", "not_missing"):
             continue
@@ -182,7 +208,7 @@ def check_design(cfg: StudyConfig) -> None:
             col = group.from_column.column
             if col not in known:
                 raise ValueError(
-                    f"{key}.from_column.column: unknown column {col!r}{_hint(col, known)}"
+                    f"{key}.from_column.column: unknown column {col!r}{unknown_column(col, known)}"
                 )
         if group.concomitant_overlap is not None:
             drug = cfg.vocabularies.get("drug")

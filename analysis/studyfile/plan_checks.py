@@ -10,9 +10,16 @@ from typing import TYPE_CHECKING
 
 from analysis.privacy import HOW_TO_SHOW, never_shown_why, shown_columns
 from analysis.stats.ci_level import CI_TOKEN, ci_label, ci_level, stated_levels
-from analysis.studyfile.config_checks import _hint, _levels_of, check_conditions, patient_columns
+from analysis.studyfile.config_checks import (
+    _hint,
+    _levels_of,
+    check_conditions,
+    patient_columns,
+    unknown_column,
+)
 from analysis.studyfile.plan import (
     AeByExposureTable,
+    AeDurationTable,
     AeIncidenceTable,
     AeSeverityTable,
     BaselineTable,
@@ -34,8 +41,8 @@ if TYPE_CHECKING:
 def _column(key: str, name: str | None, known: set[str], what: str = "variable") -> None:
     if name is not None and name not in known:
         raise ValueError(
-            f"{key}: unknown {what} {name!r}{_hint(name, known)}; it must be a column of the "
-            f"patient table: {sorted(known)}"
+            f"{key}: unknown {what} {name!r}{unknown_column(name, known)}; it must be a column "
+            f"of the patient table: {sorted(known)}"
         )
 
 
@@ -190,7 +197,7 @@ def check_plan(cfg: StudyConfig) -> None:
     """Raise ``ValueError`` at the first name of the plan that the study does not have."""
     plan = cfg.analysis
     known = patient_columns(cfg)
-    from analysis.clean.columns import derived_columns
+    from analysis.clean.columns import derived_columns, unread_columns
     from analysis.studyfile.config import TABLES
 
     check_ci_levels(cfg)
@@ -207,13 +214,21 @@ def check_plan(cfg: StudyConfig) -> None:
         for attr in ("by", "covariates", "variables", "categorical"):
             _no_repeats(f"{key}.{attr}", getattr(spec, attr, None))
         by = getattr(spec, "by", None)
-        by_known = known
+        by_known: set[str] = known
         if isinstance(spec, AeIncidenceTable) and spec.unit == "exposures":
             # per patient-exposure, a column of the exposure (its dose) groups too
             by_known = known | set(cfg.columns_for("exposures")) | set(derived["exposures"])
         for i, b in enumerate(by if isinstance(by, list) else [by]):
             where = f"{key}.by[{i}]" if isinstance(by, list) else f"{key}.by"
             _column(where, b, by_known, "`by` column")
+        if isinstance(spec, AeDurationTable) and "duration_days" in unread_columns(
+            cfg, "adverse_events"
+        ):
+            raise ValueError(
+                f"{key}: a table of kind ae_duration summarises `duration_days` of the adverse "
+                "events, which no source of this study reads: map it under `columns` of an "
+                "adverse-event source, or remove the table"
+            )
         if isinstance(spec, ResponseTable):
             _column(f"{key}.within", spec.within, known, "`within` column")
             if not cfg.derive.improvement_levels:

@@ -59,17 +59,17 @@ def test_reference_plan_parses(reference_config):
             "analysis.tables.t.within: unknown `within` column 'therapy'",
         ),
         (
-            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "analysis:\n  tables:\n    t: {kind: ae_severity}\n"
             "  report:\n    sections: [{heading: AE, tables: [t, ae_incidenc]}]\n",
             "analysis.report.sections[0].tables[1]: no table 'ae_incidenc'",
         ),
         (
-            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "analysis:\n  tables:\n    t: {kind: ae_severity}\n"
             "  report:\n    sections: [{heading: AE, figures: [forest]}]\n",
             "analysis.report.sections[0].figures[0]: no figure 'forest'",
         ),
         (
-            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "analysis:\n  tables:\n    t: {kind: ae_severity}\n"
             "  figures: [{kind: forest, table: po_model}]\n",
             "analysis.figures[0].table: no table 'po_model' under analysis.tables",
         ),
@@ -83,9 +83,9 @@ def test_reference_plan_parses(reference_config):
             "draws a table of kind proportional_odds or logistic or cox ('m' in this plan)",
         ),
         (
-            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "analysis:\n  tables:\n    t: {kind: ae_severity}\n"
             "  figures: [{kind: ae_incidence, table: t, by: sex}]\n",
-            "analysis.figures[0].table: 't' is a table of kind ae_duration; a figure of kind "
+            "analysis.figures[0].table: 't' is a table of kind ae_severity; a figure of kind "
             "ae_incidence draws a table of kind ae_incidence (none here)",
         ),
         (
@@ -125,7 +125,7 @@ def test_reference_plan_parses(reference_config):
             "analysis.tables.t.population: no subgroup 'adults'",
         ),
         (
-            "analysis:\n  tables:\n    t: {kind: ae_duration}\n"
+            "analysis:\n  tables:\n    t: {kind: ae_severity}\n"
             "  figures: [{kind: schedule, population: adults}]\n",
             "analysis.figures[0].population: no subgroup 'adults'",
         ),
@@ -162,7 +162,7 @@ def test_a_time_to_event_table_with_covariates_adds_its_cox_table(mini_study):
     plan = (
         "analysis:\n  tables:\n    tte: {kind: time_to_event, time: "
         "time_to_discontinuation_months, event: is_discontinued, by: sex, covariates: "
-        "{sex: female, age_years: null}, cox_title: Hazards}\n    ae: {kind: ae_duration}\n"
+        "{sex: female, age_years: null}, cox_title: Hazards}\n    ae: {kind: ae_severity}\n"
         "  report:\n    sections: [{heading: T, tables: [tte, ae]}]\n"
     )
     effective = effective_plan(StudyConfig.load(_with_plan(mini_study, plan)))
