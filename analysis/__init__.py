@@ -1,6 +1,7 @@
 """Retrospective-study statistics toolkit.
 
-Importing the package does no work: the public names below are loaded on first use.
+Importing the package does no work: the public names below are loaded on first use (inside
+IPython, the toolkit's own errors are set to show as their message: ``notebook_errors``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+
+def _in_ipython() -> None:
+    from analysis.notebook_errors import short_errors_in_ipython
+
+    short_errors_in_ipython()
+
+
+_in_ipython()
 
 
 def __getattr__(name: str) -> Any:
