@@ -58,7 +58,22 @@ class Aliases:
 
     def frame(self, data: pd.DataFrame) -> pd.DataFrame:
         """The aliased columns of ``data`` (a column named twice is taken once), under their
-        aliases; ``data`` itself is not changed."""
+        aliases; ``data`` itself is not changed. A column ``data`` lacks is a ``ValueError``
+        naming it, a close name and the columns it has (pandas says only ``KeyError: 'age'``)."""
+        missing = [name for name in self.of if name not in data.columns]
+        if missing:
+            import difflib
+
+            have = [str(c) for c in data.columns]
+            close = (
+                difflib.get_close_matches(missing[0], have, n=1)
+                or [h for h in have if h.startswith(missing[0])][:1]
+            )
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            shown = ", ".join(have[:40]) + (", ..." if len(have) > 40 else "")
+            raise ValueError(
+                f"column(s) {missing} are not in the data{hint}; its columns are: {shown}"
+            )
         return pd.DataFrame({a: data[name] for name, a in self.of.items()}, index=data.index)
 
     def data(self, data: Any) -> Any:

@@ -257,3 +257,19 @@ def test_kaplan_meier_by_a_group_named_as_a_step_table_column_gives_the_same_num
     expected = _km({}).drop(columns="method")
     got = _named_back(_km({"sex": name}), name, "sex")
     pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=f"sex as {name}")
+
+
+def test_a_column_the_data_lacks_is_named_with_a_close_one():
+    """`baseline_table(..., variables=["age"])` on data with `age_years` raised pandas' bare
+    `KeyError: 'age'` from deep inside the table."""
+    import pandas as pd
+
+    from analysis.tables.baseline import baseline_table
+
+    data = pd.DataFrame({"patient_id": ["a", "b"], "sex": ["f", "m"], "age_years": [30, 40]})
+    with pytest.raises(ValueError) as err:
+        baseline_table(data, by="sex", variables=["age"])
+    assert str(err.value) == (
+        "column(s) ['age'] are not in the data (did you mean 'age_years'?); its columns are: "
+        "patient_id, sex, age_years"
+    )
