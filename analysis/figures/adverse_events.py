@@ -39,13 +39,24 @@ def _select(frame: pd.DataFrame, table: str | None, variable: str) -> pd.DataFra
     return f
 
 
+#: the interval methods as a statistician names them, short (the authors joined by en dashes)
+_CI_NAMES = {
+    "wilson": "Wilson",
+    "wilson_cc": "Wilson, continuity-corrected",
+    "clopper_pearson": "Clopper–Pearson",
+    "agresti_coull": "Agresti–Coull",
+    "wald": "Wald",
+}
+
+
 def _ci_label(methods: pd.Series) -> str:
     """'95% CI, Wilson' from a method string such as 'wilson 95% CI'."""
     for m in methods.dropna().astype(str):
         hit = re.search(r"(\d+(?:\.\d+)?)% CI", m)
         if hit:
-            name = m[: hit.start()].strip().replace("_", "-")
-            return f"{hit.group(1)}% CI" + (f", {name.capitalize()}" if name else "")
+            code = m[: hit.start()].strip()
+            name = _CI_NAMES.get(code, code.replace("_", " ").capitalize())
+            return f"{hit.group(1)}% CI" + (f", {name}" if name else "")
     return "CI"
 
 

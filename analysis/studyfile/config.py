@@ -429,8 +429,10 @@ class StudyConfig(_Model):
         path = Path(path)
         if not path.exists():
             raise ConfigError(
-                f"study config not found: {path}. Pass the path of a YAML file such as "
-                f"studies/my_study.yaml."
+                f"study config not found: {path} (looked for {path.resolve()}, from the "
+                f"current folder {Path.cwd()}). Pass the path of a YAML file such as "
+                f"studies/my_study.yaml, relative to the current folder or absolute (in a "
+                f"notebook under notebooks/: '../studies/my_study.yaml')."
             )
         text = read_yaml_text(path)
         data, lines = safe_load_with_lines(text, path)

@@ -588,7 +588,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
 @pytest.mark.parametrize(
     ("case", "message"),
     [
-        ("missing", "study config not found: {path}. Pass the path of a YAML file such as"),
+        ("missing", "study config not found: {path} (looked for "),
         ("folder", "{path} is a folder, not a study file (it holds "),
         ("empty", "{path}: the study file is empty (no keys, only blank lines or comments). Write"),
         ("comments", "{path}: the study file is empty (no keys, only blank lines or comments)."),

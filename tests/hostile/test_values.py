@@ -6,6 +6,7 @@ Each case asserts the exact user-facing message.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -541,8 +542,10 @@ def test_config_not_found(tmp_path):
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(tmp_path / "nope.yaml")
     assert str(exc.value) == (
-        f"study config not found: {tmp_path / 'nope.yaml'}. Pass the path of a YAML file such as "
-        f"studies/my_study.yaml."
+        f"study config not found: {tmp_path / 'nope.yaml'} (looked for "
+        f"{(tmp_path / 'nope.yaml').resolve()}, from the current folder {Path.cwd()}). Pass the "
+        "path of a YAML file such as studies/my_study.yaml, relative to the current folder or "
+        "absolute (in a notebook under notebooks/: '../studies/my_study.yaml')."
     )
 
 

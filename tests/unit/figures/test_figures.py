@@ -921,3 +921,12 @@ def test_response_grades_are_coloured_by_their_place_on_the_scale():
     red, _, _ = mcolors.to_rgb(five[0])
     _, _, blue = mcolors.to_rgb(five[-1])
     assert red > mcolors.to_rgb(five[0])[2] and blue > mcolors.to_rgb(five[-1])[0]
+
+
+def test_the_ci_method_of_an_axis_label_is_named_as_a_statistician_names_it():
+    """The axis said "95% CI, Clopper-pearson"."""
+    from analysis.figures.adverse_events import _ci_label
+
+    assert _ci_label(pd.Series(["clopper_pearson 95% CI"])) == "95% CI, Clopper–Pearson"
+    assert _ci_label(pd.Series(["wilson 90% CI"])) == "90% CI, Wilson"
+    assert _ci_label(pd.Series(["agresti_coull 95% CI"])) == "95% CI, Agresti–Coull"
