@@ -440,7 +440,9 @@ class StudyConfig(_Model):
             cfg = cls.model_validate(data)
         except ValidationError as exc:
             raise ConfigError(
-                format_validation_errors(exc, path, lines, what="study config")
+                format_validation_errors(
+                    exc, path, lines, what="study config", clean_loc=_without_kind_tags
+                )
             ) from None
         cfg._root = Path(root) if root is not None else path.resolve().parent.parent
         cfg._path = path.resolve()
@@ -534,3 +536,15 @@ class StudyConfig(_Model):
         if self._path is None:
             return ""
         return hashlib.sha256(self._path.read_bytes()).hexdigest()
+
+
+def _without_kind_tags(loc: list[object]) -> list[object]:
+    """A validation error's location without the ``kind`` pydantic adds after a table's name
+    or a figure's index (``analysis.tables.t.ae_incidence.byy`` is ``analysis.tables.t.byy``
+    in the file)."""
+    if len(loc) > 3 and loc[:2] in (["analysis", "tables"], ["analysis", "figures"]):
+        from analysis.studyfile.plan import kinds_of_plan
+
+        if loc[3] in kinds_of_plan():
+            return [*loc[:3], *loc[4:]]
+    return loc

@@ -355,6 +355,17 @@ def figure_name(fig: FigureSpec) -> str:
     return fig.table  # ae_incidence, ae_by_exposure
 
 
+def kinds_of_plan() -> frozenset[str]:
+    """Every ``kind`` of a table or a figure of a plan."""
+    from typing import get_args
+
+    kinds: set[str] = set()
+    for union in (TableSpec, FigureSpec):
+        for model in get_args(get_args(union)[0]):
+            kinds.update(get_args(model.model_fields["kind"].annotation))
+    return frozenset(kinds)
+
+
 __all__ = [
     "FIGURE_KINDS_FROM_TABLES",
     "AnalysisPlan",

@@ -141,11 +141,11 @@ def test_reference_plan_parses(reference_config):
         ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_by_exposure, pool_below: {minimum: -1}}\n",
-            "analysis.tables.t.ae_by_exposure.pool_below.minimum`: Input should be greater than or equal to 0",
+            "analysis.tables.t.pool_below.minimum`: Input should be greater than or equal to 0",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_by_exposure, max_exposure: 0}\n",
-            "analysis.tables.t.ae_by_exposure.max_exposure",
+            "analysis.tables.t.max_exposure",
         ),
     ],
 )
@@ -419,3 +419,17 @@ def test_the_trend_test_can_be_turned_off_for_a_response_by_three_levels(mini_st
         _with_plan(mini_study, "analysis:\n  options: {response_trend_test: none}\n")
     )
     assert config.analysis.options.response_trend_test == "none"
+
+
+def test_a_misspelt_key_of_a_table_or_figure_is_named_as_in_the_file(mini_study):
+    """The key read `analysis.tables.ae_incidence.ae_incidence.byy` (the table's kind inserted
+    after its name) and `analysis.figures[0].km.xlabell`."""
+    plan = (
+        "analysis:\n  tables:\n    ae_incidence: {kind: ae_incidence, byy: [sex]}\n"
+        "  figures: [{kind: km, time: a, event: b, by: c, xlabell: x}]\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        StudyConfig.load(mini_study(yaml_edit=lambda y: y + plan))
+    text = str(err.value)
+    assert "unknown key `analysis.tables.ae_incidence.byy`" in text
+    assert "unknown key `analysis.figures[0].xlabell`" in text
