@@ -315,7 +315,7 @@ def format_validation_errors(
             tags = str(ctx.get("expected_tags", "?")).replace("'", "")
             msg = f"`{dotted}.{field}` ({where}) is {ctx.get('tag', '?')!r}; use one of {tags}"
         elif dotted == "(root)":  # a cross-check: its message starts with its key
-            msg = f"{text} ({where})"
+            msg = f"({where}) {text}"
         else:
             found = err.get("input")
             shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
