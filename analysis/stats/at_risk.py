@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.words import in_sentence
+
 
 def subject_floor(n: float, *, fraction: float, minimum: int) -> int:
     """The larger of ``minimum`` and ``fraction`` × ``n`` rounded up (``n`` the subjects at the
@@ -73,10 +75,11 @@ def floor_rule_text(*, fraction: float, minimum: int, noun: str = "patients") ->
 
 def stops_text(stops: Mapping[str, tuple[int, float | None]], names: Mapping[str, str],
                unit: str) -> str:  # fmt: skip
-    """Where each curve stops, in words: "Combined at 33.1 months, before fewer than 41 remain at risk; ..."."""
+    """Where each curve stops, in words: "combined at 33.1 months, before fewer than 41 remain
+    at risk; ..." (each group's label with a small first letter, inside the sentence)."""
     parts = []
     for level, (floor, stop) in stops.items():
-        name = names.get(level, level)
+        name = in_sentence(names.get(level, level))  # a label inside a sentence
         where = f"at {stop:.1f} {unit}" if stop is not None else "not drawn (group too small)"
         parts.append(f"{name} {where}, before fewer than {floor} remain at risk")
     return "; ".join(parts)

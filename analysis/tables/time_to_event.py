@@ -207,7 +207,10 @@ def _fmt_median(look: Mapping[tuple[str, str, str, str], float], key: tuple[str,
     if format_suppressed(median) is not None:
         return _fmt_time(median)
     lo, hi = look.get((*key, "ci_low")), look.get((*key, "ci_high"))
-    return f"{_fmt_time(median)} ({_fmt_time(lo)}–{_fmt_time(hi)})"
+    shown = [_fmt_time(median), _fmt_time(lo), _fmt_time(hi)]
+    if shown == ["NR"] * 3:
+        return "NR"  # neither the median nor a limit of its CI reached: "NR (NR–NR)" says no more
+    return f"{shown[0]} ({shown[1]}–{shown[2]})"
 
 
 def _fmt_estimate(est: float, lo: float, hi: float, scale: float, digits: int, unit: str) -> str:

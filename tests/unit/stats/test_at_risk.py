@@ -41,7 +41,7 @@ def test_stop_times_per_group_and_in_words():
     stops = km_stop_times(d, time="t", by="g", fraction=0.5, minimum=2)
     assert stops == {"a": (3, 3.0), "b": (2, 6.0)}
     assert stops_text(stops, {"a": "Arm A"}, "months") == (
-        "Arm A at 3.0 months, before fewer than 3 remain at risk; b at 6.0 months, before fewer "
+        "arm A at 3.0 months, before fewer than 3 remain at risk; b at 6.0 months, before fewer "
         "than 2 remain at risk"
     )
     assert floor_rule_text(fraction=0.1, minimum=10) == (
