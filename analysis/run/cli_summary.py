@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from analysis.synthetic import CLAIMS_NOTE, is_synthetic, notice
+from analysis.words import counted
 
 console = Console(stderr=True, emoji=False)
 out = Console(emoji=False)
@@ -105,9 +106,16 @@ def print_claims_summary(s) -> None:  # noqa: ANN001 - Study
         out.print("claims check: no claims file")
         return
     failed = claims.loc[~claims["passed"].astype(bool)]
-    out.print(f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced")
     partial = claims.loc[~claims["fully_checked"].astype(bool) & ~claims["id"].isin(failed["id"])]
     partial = partial.drop_duplicates("id")  # each claim once; a failed one is listed below
+    # the checks counted, and the claims they check (a claim may have several; the report's
+    # verdict counts claims)
+    of = counted(claims["id"].nunique(), "claim")
+    apart = f"; {len(partial)} of them reproduced in part only" if len(partial) else ""
+    out.print(
+        f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced "
+        f"(checks of {of}{apart})"
+    )
     for text in partial["text"]:
         out.print(Text(f"  reproduced in part only (it states a number not checked): {text}"))
     if is_synthetic(s.config):
