@@ -77,10 +77,13 @@ def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> Table
         sex = ["sex"] if sex_specific and "sex" not in spec.by else []
         subjects, events = exposure_subjects(subjects, exposures, events, [*spec.by, *sex])
         subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
+        e = ctx.config.exposure
+        patients = subjects["patient_id"].str.rpartition(EXPOSURE_ID_SEP)[0].nunique()
         notes.append(
-            f"Unit of analysis: patient-{ctx.config.exposure.singular} "
-            f"({ctx.config.exposure.plural_noun} of each patient counted apart); N = "
-            f"{len(subjects)} {ctx.config.exposure.plural_noun}."
+            f"Unit of analysis: patient-{e.singular} ({e.plural_noun} of each patient counted "
+            f"apart); N = {len(subjects)} {e.plural_noun} of {patients} patients. The tests "
+            f"and intervals take the {e.plural_noun} as independent; those of one patient are "
+            f"not, so they look more precise than they are."
         )
     else:
         subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
