@@ -35,6 +35,7 @@ from analysis.studyfile.plan import (
 from analysis.studyfile.plan_defaults import effective_plan, level_label, marked_level
 from analysis.tables import models
 from analysis.tables.baseline import baseline_table
+from analysis.tables.immortal_time import immortal_time_note
 from analysis.tables.plan_ae import (
     build_ae_by_exposure,
     build_ae_duration,
@@ -209,6 +210,9 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         curve_floor=(floor.fraction, floor.minimum) if drawn else None,
         level_names=ctx.config.analysis.labels.levels.get(spec.by, {}),
     )
+    immortal = immortal_time_note(ctx.config, spec.time)
+    if immortal:
+        t = with_notes(t, [immortal])
     if spec.covariates:
         t = with_notes(t, ["Hazard ratios (Cox model): in the table that follows."])
     return t
