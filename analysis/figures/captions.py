@@ -77,7 +77,9 @@ def _caption(config: StudyConfig, spec: FigureSpec) -> str:
         return " ".join([text, *_rule_of(config, spec)])
     model = with_cox_tables(dict(effective_plan(config).tables)).get(spec.table)
     ratios = "Hazard ratios" if getattr(model, "kind", "") == "cox" else "Odds ratios"
-    return f"{ratios} with {opt.ci_label}: {_model_words(config, spec.table, word)}."
+    # every model of the toolkit gives Wald intervals and Wald p-values (its table's footnote)
+    ci = f"Wald {opt.ci_label}".replace(" CI", " CIs")
+    return f"{ratios} with {ci} and Wald p-values: {_model_words(config, spec.table, word)}."
 
 
 def _model_words(config: StudyConfig, table: str, word: Callable[[str], str]) -> str:
