@@ -120,9 +120,10 @@ def unmapped_message(report: pd.DataFrame) -> str:
         plural = "row" if r.count == 1 else "rows"
         lines.append(
             f"  - `{r.column}` has unmapped value {r.value!r} in {r.count} {plural} "
-            f"({plural} {r.rows} of {r.source}){hint}; add it to "
-            f"`vocabularies.{r.vocabulary}.synonyms` (or to `sources[].synonyms` for this source "
-            f"only)."
+            f"({plural} {r.rows} of {r.source}){hint}; if it is another way of writing a "
+            f"level, add it to `vocabularies.{r.vocabulary}.synonyms` (or to `sources[].synonyms` "
+            f"for this source only); if it is a level of its own, add it to "
+            f"`vocabularies.{r.vocabulary}.levels`."
         )
     return "\n".join(lines)
 

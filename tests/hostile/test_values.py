@@ -261,8 +261,10 @@ def test_unknown_code_stops_with_every_value_listed(mini_study):
         run(path)
     assert str(exc.value) == (
         "1 unmapped value(s); nothing was guessed or dropped:\n"
-        "  - `sex` has unmapped value 'X' in 2 rows (rows 4, 5 of patients.csv); add it to "
-        "`vocabularies.sex.synonyms` (or to `sources[].synonyms` for this source only)."
+        "  - `sex` has unmapped value 'X' in 2 rows (rows 4, 5 of patients.csv); if it is "
+        "another way of writing a level, add it to `vocabularies.sex.synonyms` (or to "
+        "`sources[].synonyms` for this source only); if it is a level of its own, add it to "
+        "`vocabularies.sex.levels`."
     )
     assert exc.value.table[["column", "value", "count"]].values.tolist() == [["sex", "X", 2]]
 
@@ -281,8 +283,9 @@ def test_unknown_code_suggests_the_closest_label(mini_study):
     assert str(exc.value) == (
         "1 unmapped value(s); nothing was guessed or dropped:\n"
         "  - `ae_term` has unmapped value 'dolorr' in 1 row (row 2 of aes.csv) (closest known "
-        "label maps to 'pain'); add it to `vocabularies.ae_term.synonyms` (or to "
-        "`sources[].synonyms` for this source only)."
+        "label maps to 'pain'); if it is another way of writing a level, add it to "
+        "`vocabularies.ae_term.synonyms` (or to `sources[].synonyms` for this source only); if "
+        "it is a level of its own, add it to `vocabularies.ae_term.levels`."
     )
 
 
