@@ -344,10 +344,11 @@ def fisher_exact_rxc(
                     "partial tables. Pass seed=<int> to use the Monte-Carlo p-value "
                     f"(B={n_resamples}), or raise max_tables."
                 ) from None
-            why = f"exact enumeration over {max_tables} partial tables"
+            why = f"the exact enumeration would pass {max_tables:,} partial tables"
     assert seed is not None
     p = _ffh_monte_carlo_p(counts, n_resamples, int(seed))
     if why:
         se = math.sqrt(p * (1 - p) / n_resamples)
-        monte_carlo_label = monte_carlo_label[:-1] + f"; {why}; Monte Carlo SE of p {se:.1e})"
+        shown = f"{se:.6f}".rstrip("0").rstrip(".") if se >= 5e-7 else "< 0.000001"
+        monte_carlo_label = monte_carlo_label[:-1] + f"; {why}; Monte Carlo SE of p {shown})"
     return TestResult(p, monte_carlo_label)
