@@ -646,8 +646,12 @@ def test_forest_caption_names_the_models_ratios(reference_config):
 
     cox = ForestFigure(kind="forest", table="time_to_discontinuation_cox")
     po = ForestFigure(kind="forest", table="po_model")
-    assert figure_caption(reference_config, cox).startswith("Hazard ratios with Wald 95% CIs and Wald p-values: ")
-    assert figure_caption(reference_config, po).startswith("Odds ratios with Wald 95% CIs and Wald p-values: ")
+    assert figure_caption(reference_config, cox).startswith(
+        "Hazard ratios with Wald 95% CIs and Wald p-values: "
+    )
+    assert figure_caption(reference_config, po).startswith(
+        "Odds ratios with Wald 95% CIs and Wald p-values: "
+    )
 
 
 # ------------------------------------------------------------------ style and state --------
