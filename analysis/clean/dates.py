@@ -51,8 +51,8 @@ class _Cells:
 
     dates: pd.Series  # datetime64[ns]: the day read, NaT where none
     blank: pd.Series  # the cell is blank
-    short_year: pd.Series  # read from text with a two-digit year
-    zoned_time: pd.Series  # a date-time with a time zone and a time of day (:func:`zoned_time`)
+    short_year: pd.Series | None  # read from text with a two-digit year (None: no cell)
+    zoned_time: pd.Series | None  # a zoned date-time with a time of day (None: no cell)
 
 
 def _cell(
@@ -103,9 +103,18 @@ def _read_cells(
     def joined(values: object) -> pd.Series:
         return pd.Series(np.asarray(values)[groups], index=raw.index)
 
+    def flags(k: int) -> pd.Series | None:
+        """The flag ``k`` of each cell; None when no distinct cell has it (the usual case:
+        nothing to join back over millions of cells)."""
+        found = np.array([r[k] for r in results], dtype=bool)
+        return joined(found) if found.any() else None
+
+    blank = flags(1)
     return _Cells(
         joined(unique.to_numpy()),
-        *(joined(np.array([r[k] for r in results], dtype=bool)) for k in (1, 2, 3)),
+        pd.Series(False, index=raw.index) if blank is None else blank,
+        flags(2),
+        flags(3),
     )
 
 
@@ -147,7 +156,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         order = out["_source"].map(orders) if order is None else order
         cells = _read_cells(raw, order, last_year, rule)
         dates, blank = cells.dates, cells.blank
-        if cells.zoned_time.any():
+        if cells.zoned_time is not None:
             ambiguous += zoned_paragraphs(out, column, cells.zoned_time, config)
         failed = ~blank & dates.isna()
         if failed.any():
@@ -168,8 +177,8 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             )
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
-        short = cells.short_year & dates.notna() & ~outside
-        if short.any():
+        short = None if cells.short_year is None else cells.short_year & dates.notna() & ~outside
+        if short is not None and short.any():
             audit.append(
                 audit_rows(
                     out.loc[short],

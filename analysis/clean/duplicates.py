@@ -352,16 +352,13 @@ def flag_close_exposures(
             f"double entry, kept"
         )
     )
-    audit = audit_rows(
-        flagged,
-        "exposures",
-        "start_date",
-        "min_interval",
-        flagged["start_date"].dt.strftime("%Y-%m-%d"),
-        "flagged",
-        msgs,
-    )
-    return Step(out, audit=audit)
+    return Step(out, audit=start_date_flags(flagged, "min_interval", msgs))
+
+
+def start_date_flags(flagged: pd.DataFrame, check: str, messages: pd.Series) -> pd.DataFrame:
+    """Audit rows flagging the exposures ``flagged`` (kept) by their start date."""
+    days = flagged["start_date"].dt.strftime("%Y-%m-%d")
+    return audit_rows(flagged, "exposures", "start_date", check, days, "flagged", messages)
 
 
 _DAY_NS = 86_400_000_000_000

@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.clean.duplicates import start_date_flags
 from analysis.clean.ordering import sorted_positions
 from analysis.clean.per_patient import key_column
-from analysis.clean.step import Step, audit_rows
+from analysis.clean.step import Step
 
 _OFFSET = 1_000_000  # days added so that every day pandas can hold is positive
 _SPAN = 1 << 22  # above every day number plus the offset
@@ -70,14 +71,8 @@ def flag_overlapping_periods(data: pd.DataFrame, noun: str = "period") -> Step:
             strict=True,
         )
     ]
-    audit = audit_rows(
-        flagged,
-        "exposures",
-        "start_date",
-        "overlapping_period",
-        flagged["start_date"].dt.strftime("%Y-%m-%d"),
-        "flagged",
-        pd.Series(messages, index=flagged.index),
+    audit = start_date_flags(
+        flagged, "overlapping_period", pd.Series(messages, index=flagged.index)
     )
     return Step(data, audit=audit)
 
