@@ -4,6 +4,7 @@ Latin-1 in that order; a file whose bytes contradict what is declared is named, 
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from analysis.errors import SourceError
@@ -20,6 +21,10 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+#: found by the regular-expression engine, not byte by byte in Python (a registry's export is
+#: hundreds of megabytes: a Python loop over its bytes took seconds)
+_NOT_ASCII = re.compile(rb"[\x80-\xff]")
+_C1_CONTROL = re.compile(rb"[\x80-\x9f]")
 
 
 def _line_at(data: bytes, at: int) -> tuple[int, bytes]:
@@ -43,7 +48,8 @@ def _refuse_utf8_declared_single_byte(path: Path, data: bytes, encoding: str) ->
         data.decode("utf-8")
     except UnicodeDecodeError:
         return
-    at = next(i for i, b in enumerate(data) if b > 0x7F)
+    found = _NOT_ASCII.search(data)  # not ASCII (checked above): always found
+    at = found.start() if found else 0
     line_no, line = _line_at(data, at)
     raise SourceError(
         f"{path}: declared `encoding: {encoding}` but the file is UTF-8 (line {line_no} would read "
@@ -74,9 +80,10 @@ def _refuse_contradicted_single_byte(path: Path, data: bytes, encoding: str) -> 
             )
     if name != "iso8859-1":
         return
-    at = next((i for i, b in enumerate(data) if 0x80 <= b <= 0x9F), None)
-    if at is None:
+    found = _C1_CONTROL.search(data)
+    if found is None:
         return
+    at = found.start()
     try:
         data.decode("cp1252")
     except UnicodeDecodeError:

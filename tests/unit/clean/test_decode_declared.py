@@ -31,6 +31,27 @@ def test_latin_1_text_without_those_bytes_reads_as_declared(tmp_path):
     assert decode_text(path, "latin-1")[0] == "NHC;Acción\nHB-1;suspensión\n"
 
 
+def test_utf8_declared_latin_1_is_named_at_its_first_accent(tmp_path):
+    path = tmp_path / "pacientes.csv"
+    path.write_bytes("NHC;Sexo\nHB-1;M\nHB-2;Mujer joven\nHB-3;Var\u00f3n\n".encode("utf-8"))
+    with pytest.raises(SourceError) as exc:
+        decode_text(path, "latin-1")
+    text = str(exc.value)
+    assert "declared `encoding: latin-1` but the file is UTF-8 (line 4 would read" in text
+    assert "'HB-3;Varón'" in text and "Set `encoding: utf-8`" in text
+
+
+def test_a_c1_byte_far_into_a_large_file_is_found(tmp_path):
+    """Both checks search the bytes with the regular-expression engine (a Python loop over the
+    bytes of a registry's export took seconds); the line is still named exactly."""
+    path = tmp_path / "efectos.csv"
+    path.write_bytes(
+        ("NHC;Efecto\n" + "HB-1;leve\n" * 200_000 + "HB-2;a \u2013 b\n").encode("cp1252")
+    )
+    with pytest.raises(SourceError, match="but line 200002 holds byte 0x96"):
+        decode_text(path, "latin-1")
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
 def test_a_byte_order_mark_contradicting_the_declaration_is_named(tmp_path, codec):
     path = tmp_path / "pacientes.csv"
