@@ -257,5 +257,7 @@ def table_columns(config: StudyConfig, table: str) -> dict[str, Column]:
 PROVENANCE_DESCRIPTIONS = {
     "source_file": "Raw file the record came from (relative to paths.raw).",
     "source_sheet": "Worksheet of that file (empty for CSV and other single-table formats).",
-    "source_row": "Row number as a spreadsheet shows it (header = row 1).",
+    "source_row": "Where the record is in its file: the row a spreadsheet shows, or the line a "
+    "text editor shows where it starts (the header is row 1, or the source's `header_row`); in "
+    "a Parquet, SAS or SPSS file, its record number plus 1 (as if its column names were row 1).",
 }
