@@ -133,7 +133,8 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
         "grade_scale": "Scale of the baseline grade (category of the baseline_grade vocabulary).",
         "n_teae": "Number of treatment-emergent adverse events.",
         "has_teae": "At least one treatment-emergent adverse event.",
-        "worst_ae_severity": "Highest severity among the patient's treatment-emergent events.",
+        "worst_ae_severity": "Highest severity among the patient's treatment-emergent events "
+        "(missing without such an event, or when none of them has a severity: see has_teae).",
         "first_teae_date": "Onset of the first treatment-emergent event.",
         "time_to_discontinuation_months": "Months from day 0 to discontinuation (event: "
         "is_discontinued; a missing discontinuation date is taken as the end of exposure, with an "

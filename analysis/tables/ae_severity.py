@@ -1,17 +1,24 @@
 """The highest severity of adverse events per subject: each subject counted once at the worst
 grade of their events (no event a level of its own), compared across groups by a
-Fisher–Freeman–Halton exact test (seeded Monte Carlo above its size limit) or chi-square."""
+Fisher–Freeman–Halton exact test (seeded Monte Carlo above its size limit) or chi-square.
+
+A subject with events but no recorded severity on any of them is a level of its own ("severity
+not recorded"), never "no event"; a subject with some events graded counts at the highest grade
+recorded, and the footnote says how many such subjects also had an event without one. The
+tests compare the graded subjects and those without an event: those whose severity is not
+recorded are left out of them (their grade is missing, not a grade)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
-from analysis.report.method_prose import per_table_merged
+from analysis.report.method_prose import method_words, per_table_merged
 from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
 from analysis.tables._common import (
@@ -27,6 +34,8 @@ from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_p, stat_
 
 #: The level of the subjects without an event: each column adds up to its N.
 NONE_LEVEL = "no event"
+#: The level of the subjects whose every event lacks a severity.
+NOT_RECORDED_LEVEL = "severity not recorded"
 
 
 @with_aliases(tables=("subjects", "events"), columns=("by", "severity", "subject_id", "teae_flag"))
@@ -44,7 +53,9 @@ def ae_severity(
 ) -> TableResult:
     """Subjects by the highest severity of their events (each subject counted once).
 
-    Subjects without an event are the "no event" row, so each column adds up to its N.
+    Subjects without an event are the "no event" row, so each column adds up to its N;
+    subjects whose events all lack a severity are the "severity not recorded" row (shown when
+    there are any), left out of the tests.
     ``subjects`` and ``events`` are pandas frames, Parquet paths or Ibis tables. Severity
     levels, lowest first: ``order``, else the categories of a categorical pandas column, else
     the observed values sorted. ``test`` compares the distribution across ``by[0]``
@@ -59,8 +70,21 @@ def ae_severity(
     levels = levels_to_show(order, events, ev_all, severity)
     ev_t = emergent(ev_all, teae_flag)
     ev_t = ev_t.select(subject_id, ev_t[severity].cast("string").name(severity))
+    # an event without a severity ranks below every grade: a subject is counted at the highest
+    # grade recorded, or at "not recorded" when none of their events has one
+    blank = _blank_level(levels)
     worst = engine.subject_max_level(
-        subj_t, ev_t, by=by, column=severity, order=levels, subject_id=subject_id
+        subj_t,
+        ev_t.mutate(ev_t[severity].fill_null(blank).name(severity)),
+        by=by,
+        column=severity,
+        order=[blank, *levels],
+        subject_id=subject_id,
+    )
+    worst[severity] = worst[severity].replace({blank: NOT_RECORDED_LEVEL})
+    ungraded = _subjects_with_ungraded_event(subj_t, ev_t, severity, subject_id)
+    shown = (
+        [*levels, NOT_RECORDED_LEVEL] if (worst[severity] == NOT_RECORDED_LEVEL).any() else levels
     )
     sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True)
     if isinstance(subjects, pd.DataFrame):
@@ -81,7 +105,7 @@ def ae_severity(
             key_t = key if isinstance(key, tuple) else (key,)
             g = group_label(spec, key_t) if spec else "overall"
             with_event = 0
-            for lv in levels:
+            for lv in shown:
                 k = (*key_t, lv) if spec else lv
                 n = int(cnt.get(k, 0))
                 with_event += n
@@ -103,6 +127,7 @@ def ae_severity(
     notes = (
         "Each subject counted once, at the highest severity of their treatment-emergent events; "
         "percent of the subjects in the column.",
+        *_not_recorded_notes(frame, ungraded, bool(by) and test != "none"),
         *_test_notes(frame, by),
     )
     return TableResult(
@@ -112,6 +137,44 @@ def ae_severity(
         layout=lambda f: _dist_layout(f, "Highest severity"),
         footnotes=notes,
     )
+
+
+def _blank_level(levels: Sequence[str]) -> str:
+    """A name for "no severity" that no level has."""
+    blank = "(none)"
+    while blank in levels:
+        blank = f"({blank})"
+    return blank
+
+
+def _subjects_with_ungraded_event(
+    subjects: ir.Table, events: ir.Table, severity: str, subject_id: str
+) -> int:
+    """How many of ``subjects`` have an event (of ``events``) without a severity."""
+    ids = events.filter(events[severity].isnull()).select(subject_id).distinct()
+    joined = ids.inner_join(subjects.select(subject_id).distinct(), subject_id)
+    return int(engine.execute(joined.aggregate(n=joined.count()), [])["n"].iloc[0])
+
+
+def _not_recorded_notes(frame: pd.DataFrame, ungraded: int, tested: bool) -> list[str]:
+    """The footnote of the subjects with an event without a severity, when there are any."""
+    if not ungraded:
+        return []
+    n = frame.loc[(frame["stat"] == "n") & (frame["group"] == "overall")]
+    none = int(n.loc[n["level"] == NOT_RECORDED_LEVEL, "value"].sum())
+    graded = ungraded - none
+    words = []
+    if none:
+        words.append(
+            f"Severity not recorded: {none} subject(s) whose treatment-emergent events all lack "
+            "a severity" + ("; they are left out of the p-values." if tested else ".")
+        )
+    if graded:
+        words.append(
+            f"{graded} subject(s) with an event without a severity also had a graded one and "
+            "are counted at the highest severity recorded (the ungraded event's may be higher)."
+        )
+    return [" ".join(words)]
 
 
 def _npct(group: str, level: str, n: int, big_n: int) -> list[dict]:
@@ -180,7 +243,8 @@ def _distribution_tests(
 def _test_notes(frame: pd.DataFrame, by: list[str]) -> list[str]:
     p = frame.loc[frame["stat"] == "p_value"]
     place = {group: i for i, group in enumerate(p_value_groups(frame))}  # the columns' order
-    methods = per_table_merged(p["method"].iloc[np.argsort(p["group"].map(place), kind="stable")])
+    ordered = p["method"].iloc[np.argsort(p["group"].map(place), kind="stable")]
+    methods = [method_words(m) for m in per_table_merged(ordered)]  # as a statistician names them
     return (
         [f"p-values compare the `{by[0]}` levels: {'; '.join(methods)}."] if by and methods else []
     )

@@ -383,10 +383,10 @@ def _toolkit_rows() -> dict[str, str]:
     capital first letter ("any adverse event" -> "Any adverse event")."""
     from analysis.clean.derive import NOT_APPLICABLE
     from analysis.tables.adverse_events import ANY, SERIOUS
-    from analysis.tables.ae_severity import NONE_LEVEL
+    from analysis.tables.ae_severity import NONE_LEVEL, NOT_RECORDED_LEVEL
     from analysis.tables.response import ANY_LEVEL
 
-    rows = (ANY, SERIOUS, ANY_LEVEL, NONE_LEVEL, NOT_APPLICABLE)
+    rows = (ANY, SERIOUS, ANY_LEVEL, NONE_LEVEL, NOT_RECORDED_LEVEL, NOT_APPLICABLE)
     return {row: row[:1].upper() + row[1:] for row in rows}
 
 
