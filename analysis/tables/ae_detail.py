@@ -12,6 +12,7 @@ import pandas as pd
 from analysis.ard import ard_frame, group_label
 from analysis.engine import counts as engine
 from analysis.engine import exposure_counts
+from analysis.report.method_prose import method_words
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._aliases import with_aliases
@@ -130,8 +131,8 @@ def ae_by_exposure(
         f"n (%) = subjects with the event after that {noun}, percent of the subjects who "
         f"received it (N); events attributed to the last {noun} on or before onset.",
         pooling_note(pooling, noun=noun, pooled_n=exposed.get(pooling.start)),
-        f"{ci_level(alpha)}% CIs of the percentages ({ci}) are not shown; they are in the "
-        "analysis results data (ard.csv).",
+        f"{ci_level(alpha)}% CIs of the percentages ({method_words(ci)}) are not shown; they "
+        "are in the analysis results data (ard.csv).",
     )
     return TableResult(
         name="ae_by_exposure",

@@ -146,7 +146,8 @@ def pairwise_notes(frame: pd.DataFrame, pairwise: Pairwise, compare: str) -> lis
     else:
         multiplicity = f"{WORDS[pairwise.adjust]}-adjusted over the {m} comparisons of each row"
     ref = pairwise.reference_words or pairwise.reference
-    what = pairwise.compare_words or compare.replace("_", " ")
+    # the column as named: an alias (``_c0``) is written back as the study's name only whole
+    what = pairwise.compare_words or compare
     return [
         f"p vs {ref}: Fisher's exact test of each {in_sentence(what)} level against {ref}, "
         f"beside the global test; {multiplicity}."

@@ -60,6 +60,6 @@ def test_the_table_pools_the_tail_and_says_so():
     assert "CI" not in shown  # the intervals are in the ARD only, and the note says where
     assert set(f["stat"]) >= {"ci_low", "ci_high"}
     assert (
-        "95% CIs of the percentages (wilson) are not shown; they are in the analysis results"
+        "95% CIs of the percentages (Wilson score interval) are not shown; they are in the analysis"
         in (" ".join(t.footnotes))
     )
