@@ -425,7 +425,11 @@ _OPS = {
 
 
 def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
-    """Boolean mask of rows meeting every condition (``Condition`` models from the config)."""
+    """Boolean mask of rows meeting every condition (``Condition`` models from the config).
+
+    A comparison with a missing value is not met, whatever the operator (``!=`` and ``not_in``
+    too: an unknown age is not known to be "not young"), as SQL and R's ``dplyr::filter`` treat
+    it; ``is_missing`` and ``not_missing`` select on missingness itself."""
     mask = pd.Series(True, index=data.index)
     for cond in conditions:
         col = data[cond.column]
@@ -437,9 +441,21 @@ def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
             m = col.notna()
         elif op in ("in", "not_in"):
             m = col.isin(v if isinstance(v, list) else [v])
-            m = m if op == "in" else ~m
+            m = (m if op == "in" else ~m) & col.notna()
         else:
             lhs = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
-            m = _OPS[op](lhs, v)
+            m = _OPS[op](lhs, v) & col.notna()
         mask &= m.fillna(False).astype(bool)
     return mask
+
+
+def missing_in_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
+    """Per row, the columns (joined by ", ") that a comparison of ``conditions`` reads and the
+    row lacks; "" where none: why :func:`evaluate_conditions` could not hold there."""
+    out = pd.Series("", index=data.index, dtype=object)
+    for column in dict.fromkeys(
+        c.column for c in conditions if c.op not in ("is_missing", "not_missing")
+    ):
+        absent = data[column].isna().to_numpy()
+        out[absent] = [f"{x}, `{column}`" if x else f"`{column}`" for x in out[absent]]
+    return out

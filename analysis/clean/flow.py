@@ -21,12 +21,15 @@ def apply_inclusion(
     removed: dict[str, tuple[str, str]],
     excluded: list[pd.DataFrame],
     unread: int = 0,
+    warnings: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The patients meeting every inclusion criterion (in the study's order) and the flow: one
     row per step with the patients it excluded and those remaining. Those excluded are logged
     (``excluded``: the exclusion log's frames) and added to ``removed``. ``n_screened``: the
     unique ids of the patient export(s), ``unread`` of them with every record excluded while
-    reading (a required value missing or unreadable: a step of their own)."""
+    reading (a required value missing or unreadable: a step of their own). A patient who fails
+    a criterion with a value it compares missing is excluded (a comparison with a missing value
+    is not met), the reason naming the column, and ``warnings`` gets a line per such step."""
     flow = [flow_row("screened", screened_label(config), 0, n_screened)]
     if unread:
         flow.append(flow_row("unreadable", UNREADABLE_LABEL, unread, n_screened - unread))
@@ -37,8 +40,22 @@ def apply_inclusion(
         ok = derive.evaluate_conditions(patients, crit.where)
         out = patients.loc[~ok]
         step_name = f"inclusion:{crit.id}"
-        excluded.append(log_rows(out, "patients", step_name, f"not met: {crit.label}"))
-        removed.update(dict.fromkeys(out["patient_id"], (step_name, f"not met: {crit.label}")))
+        absent = derive.missing_in_conditions(out, crit.where)
+        reasons = (
+            f"not met: {crit.label}" + absent.map(lambda c: f" ({c} missing)" if c else "")
+        ).astype(str)
+        excluded.append(log_rows(out, "patients", step_name, reasons))
+        removed.update(
+            zip(out["patient_id"], zip([step_name] * len(out), reasons, strict=True), strict=True)
+        )
+        if warnings is not None and (absent != "").any():
+            n = int((absent != "").sum())
+            warnings.append(
+                f"inclusion.{crit.id} ({crit.label}): {n} patient(s) excluded because a value it "
+                f"compares is missing ({', '.join(sorted(set(absent[absent != ''])))}); a "
+                "comparison with a missing value is not met. To keep them, complete the value "
+                "in the export, or add a criterion that says how (e.g. `op: is_missing`)."
+            )
         patients = patients.loc[ok]
         flow.append(flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
     return patients, pd.DataFrame(flow)

@@ -136,8 +136,16 @@ def clean_study(
     patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
+    missing_warnings: list[str] = []
     patients, flow = apply_inclusion(
-        patients, config, len(screened_ids) + unread, conflicts, removed, log.excluded, unread
+        patients,
+        config,
+        len(screened_ids) + unread,
+        conflicts,
+        removed,
+        log.excluded,
+        unread,
+        warnings=missing_warnings,
     )
     kept: dict[str, np.ndarray | None] = {}  # the rows of each table kept, taken when finalised
     for table in TABLES_ORDER[1:]:
@@ -166,6 +174,7 @@ def clean_study(
         warnings=(
             *id_warnings,
             *flow_warnings(flow),
+            *missing_warnings,
             *open_level_warnings(patients, config),
             *_twin_warnings(config),
         ),

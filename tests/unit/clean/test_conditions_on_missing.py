@@ -1,0 +1,97 @@
+"""A comparison with a missing value is not met, whatever the operator: ``!=`` and ``not_in``
+let a patient of unknown age group into a cohort of "not young" patients (a probe: 134 patients
+with ``op: "!="``, 133 with the equivalent ``op: in``), while ``>=`` excluded the same patient
+with no word of why. Now both exclude, the reason names the missing column, and the run
+warns (as SQL and ``dplyr::filter`` treat a missing value)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.clean.derive import evaluate_conditions
+from analysis.clean.flow import apply_inclusion
+from analysis.studyfile.config import Criterion
+from analysis.studyfile.design import Condition
+
+PATIENTS = pd.DataFrame(
+    {
+        "patient_id": ["p1", "p2", "p3", "p4"],
+        "age_group": pd.Categorical(["young", "middle", None, "older"]),
+        "age_years": [30.0, 50.0, np.nan, 70.0],
+        "source_file": "patients.csv",
+        "source_sheet": "",
+        "source_row": [2, 3, 4, 5],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "kept"),
+    [
+        ("!=", "young", ["p2", "p4"]),
+        ("not_in", ["young"], ["p2", "p4"]),
+        ("in", ["middle", "older"], ["p2", "p4"]),
+        ("==", "middle", ["p2"]),
+        ("is_missing", None, ["p3"]),
+        ("not_missing", None, ["p1", "p2", "p4"]),
+    ],
+)
+def test_equivalent_conditions_keep_the_same_patients(op, value, kept):
+    mask = evaluate_conditions(PATIENTS, [Condition(column="age_group", op=op, value=value)])
+    assert PATIENTS.loc[mask, "patient_id"].tolist() == kept
+
+
+@pytest.mark.parametrize("op", [">=", "<", "!="])
+def test_a_number_compared_with_a_missing_value_is_not_met(op):
+    mask = evaluate_conditions(PATIENTS, [Condition(column="age_years", op=op, value=40)])
+    assert not mask.iloc[2]
+
+
+def test_the_exclusion_names_the_missing_column_and_the_run_warns():
+    config = SimpleNamespace(
+        inclusion=[
+            Criterion(
+                id="not_young",
+                label="Not aged under 40",
+                where=[Condition(column="age_group", op="!=", value="young")],
+            )
+        ],
+        sources=[SimpleNamespace(table="patients", file="patients.csv")],
+    )
+    excluded: list[pd.DataFrame] = []
+    removed: dict[str, tuple[str, str]] = {}
+    warnings: list[str] = []
+    kept, flow = apply_inclusion(
+        PATIENTS, config, 4, pd.DataFrame(), removed, excluded, warnings=warnings
+    )
+    assert kept["patient_id"].tolist() == ["p2", "p4"]
+    reasons = dict(zip(excluded[0]["patient_id"], excluded[0]["reason"], strict=True))
+    assert reasons == {
+        "p1": "not met: Not aged under 40",
+        "p3": "not met: Not aged under 40 (`age_group` missing)",
+    }
+    assert removed["p3"] == ("inclusion:not_young", reasons["p3"])
+    assert len(warnings) == 1
+    assert warnings[0].startswith("inclusion.not_young (Not aged under 40): 1 patient(s) excluded")
+    assert "(`age_group`)" in warnings[0]
+    assert flow["n_remaining"].tolist()[-1] == 2
+
+
+def test_a_group_level_by_a_not_equal_condition_is_open_on_a_missing_value():
+    from analysis.clean.condition_levels import condition_levels
+    from analysis.studyfile.design import Group, LevelWhen
+
+    group = Group(
+        levels=["adult", "other"],
+        conditions=[
+            LevelWhen(level="adult", where=[Condition(column="age_group", op="!=", value="young")])
+        ],
+        otherwise="other",
+    )
+    levels = condition_levels(PATIENTS, group)
+    # p3's age group is unknown: neither adult nor other (it was "adult" by `!=`)
+    assert levels.tolist() == ["other", "adult", None, "adult"]
