@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from analysis.studyfile.design import describe_group, slug
+from analysis.studyfile.design import describe_group, overlap_flags
 
 if TYPE_CHECKING:
     from analysis.studyfile.config import StudyConfig
@@ -227,8 +227,8 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
             name, group, lambda column: variable_label(config, column)
         )
         if group.concomitant_overlap:
-            for t in group.concomitant_overlap.treatments:
-                out["patients"][f"has_{slug(t)}"] = (
+            for t, flag in overlap_flags(config.groups)[name].items():
+                out["patients"][flag] = (
                     f"{t} overlaps the window of groups.{name} (day 0 to "
                     f"{group.concomitant_overlap.window})."
                 )

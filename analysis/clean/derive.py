@@ -8,6 +8,7 @@ the rules are written for users in ``docs/derivations.md`` and in the data dicti
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from analysis.clean.per_patient import (
     snap_schedules,
 )
 from analysis.studyfile.config import Derivation, StudyConfig
-from analysis.studyfile.design import ConcomitantOverlap, Exposure, Group, slug
+from analysis.studyfile.design import ConcomitantOverlap, Exposure, Group, overlap_flags, slug
 
 
 def _months(days: pd.Series, d: Derivation) -> pd.Series:
@@ -175,17 +176,24 @@ def add_groups(
 ) -> pd.DataFrame:
     """One categorical column per ``groups`` entry of the study file, by its rule."""
     out = patients
+    flags = overlap_flags(config.groups)
     for name, group in config.groups.items():
-        out = add_group(out, name, group, concomitant, config.derive)
+        out = add_group(out, name, group, concomitant, config.derive, flags.get(name, {}))
     return out
 
 
 def add_group(
-    patients: pd.DataFrame, name: str, group: Group, concomitant: pd.DataFrame, d: Derivation
+    patients: pd.DataFrame,
+    name: str,
+    group: Group,
+    concomitant: pd.DataFrame,
+    d: Derivation,
+    flags: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Column ``name`` with the group level of each patient (missing where the rule gives none).
 
-    ``concomitant_overlap`` also adds a ``has_<treatment>`` flag per listed treatment.
+    ``concomitant_overlap`` also adds a flag per listed treatment, named by ``flags`` (treatment
+    -> column, ``design.overlap_flags``; by default ``has_<treatment>``).
     """
     out = patients.copy(deep=False)  # columns are replaced, never written into
     if group.from_column is not None:
@@ -203,7 +211,8 @@ def add_group(
         for t in rule.treatments:
             this = (used["drug"] == t).to_numpy(dtype=bool)
             ids = used["patient_id"].loc[this]
-            out[f"has_{slug(t)}"] = has_record(out, ids, None if at is None else at[this])
+            flag = (flags or {}).get(t, f"has_{slug(t)}")
+            out[flag] = has_record(out, ids, None if at is None else at[this])
     else:
         from analysis.clean.condition_levels import condition_levels
 

@@ -9,7 +9,7 @@ study file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -213,15 +213,36 @@ def describe_group(
     return f"{label}: {rules}{tail}."
 
 
-def rule_columns(group: Group) -> list[str]:
-    """The patient columns a group's rule reads: the ``from_column`` column, the ``has_<treatment>``
-    flags of ``concomitant_overlap`` (the group is "any of them") or the ``conditions`` columns.
-    A baseline table by this group shows them but does not test them: they define the groups."""
+def rule_columns(groups: Mapping[str, Group], name: str) -> list[str]:
+    """The patient columns the rule of ``groups[name]`` reads: the ``from_column`` column, the
+    treatment flags of ``concomitant_overlap`` (:func:`overlap_flags`; the group is "any of
+    them") or the ``conditions`` columns. A baseline table by this group shows them but does not
+    test them: they define the groups."""
+    group = groups[name]
     if group.from_column is not None:
         return [group.from_column.column]
     if group.concomitant_overlap is not None:
-        return [f"has_{slug(t)}" for t in group.concomitant_overlap.treatments]
+        return list(overlap_flags(groups)[name].values())
     return list(dict.fromkeys(w.column for c in group.conditions or [] for w in c.where))
+
+
+def overlap_flags(groups: Mapping[str, Group]) -> dict[str, dict[str, str]]:
+    """Per ``concomitant_overlap`` group, each treatment's flag column: ``has_<treatment>`` for
+    the first group (in the study's order) that lists the treatment, ``has_<treatment>_<group>``
+    for a later one. Two groups may list a treatment with different windows (at the response
+    assessment; during exposure): their flags differ, and one column would keep only the last."""
+    out: dict[str, dict[str, str]] = {}
+    taken: set[str] = set()
+    for name, group in groups.items():
+        if group.concomitant_overlap is None:
+            continue
+        flags = {}
+        for t in group.concomitant_overlap.treatments:
+            column = f"has_{slug(t)}"
+            flags[t] = column if column not in taken else f"{column}_{name}"
+            taken.add(column)
+        out[name] = flags
+    return out
 
 
 def slug(label: str) -> str:

@@ -72,7 +72,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
             # an event of one sex: its denominator is that sex, as in the adverse-event tables
             data = data.loc[data[SEX].astype("string") == one_sex]
             notes.append(
-                f"Population: {level_label(ctx.config, SEX, one_sex).lower()} patients only "
+                f"Population: {in_sentence(level_label(ctx.config, SEX, one_sex))} patients only "
                 f"({len(data)}): {term} is an event of one sex (`sex_specific` of the "
                 "vocabulary `ae_term`)."
             )
@@ -106,11 +106,11 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         "level_labels": {c: ctx.level_labels(c, data[c]) for c in [*covariates, outcome]},
     }
     if isinstance(spec, LogisticTable):
-        title = spec.title or f"Logistic regression of {outcome_words.lower()}"
+        title = spec.title or f"Logistic regression of {in_sentence(outcome_words)}"
         t = models.logistic_model(data, title=title, **common)
     else:
         t = models.proportional_odds(data, **common)
-        title = spec.title or f"Proportional-odds model of {outcome_words.lower()}"
+        title = spec.title or f"Proportional-odds model of {in_sentence(outcome_words)}"
         t = dataclasses.replace(t, title=title)
     return with_notes(t, notes)
 
@@ -153,9 +153,9 @@ def _not_tested(
     sex (vocabulary ``sex_specific``); then the table's own (``declared``)."""
     out: dict[str, str] = {}
     group = ctx.config.groups.get(by) if by else None
-    if group is not None:
-        words = ctx.label(by).lower() if by else ""
-        for col in rule_columns(group):
+    if group is not None and by:
+        words = in_sentence(ctx.label(by))
+        for col in rule_columns(ctx.config.groups, by):
             if col in variables:
                 out[col] = f"defines the groups ({words} is derived from these variables)"
     if by == SEX:
@@ -181,8 +181,10 @@ def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
         trend_test=ctx.options.response_trend_test,
         seed=ctx.seed,
     )
-    within = f" within {ctx.label(spec.within).lower()}" if spec.within else ""
-    title = spec.title or f"{ctx.label(d.response_column)} by {ctx.label(spec.by).lower()}{within}"
+    within = f" within {in_sentence(ctx.label(spec.within))}" if spec.within else ""
+    title = (
+        spec.title or f"{ctx.label(d.response_column)} by {in_sentence(ctx.label(spec.by))}{within}"
+    )
     t = dataclasses.replace(t, title=title)
     return with_notes(t, [], name=name)
 
