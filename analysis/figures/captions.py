@@ -48,7 +48,7 @@ def _caption(config: StudyConfig, spec: FigureSpec) -> str:
         return " ".join([fill_ci(spec.caption, opt.alpha), *_rule_of(config, spec)])
 
     def word(col: str) -> str:
-        return variable_label(config, col).lower()
+        return in_sentence(variable_label(config, col))
 
     if isinstance(spec, FlowFigure):
         return "Flow of patients from the raw records to the analysed cohort."
@@ -69,7 +69,7 @@ def _caption(config: StudyConfig, spec: FigureSpec) -> str:
         )
         if spec.within:
             levels = plan_levels(config, spec.within)
-            names = [level_label(config, spec.within, lv).lower() for lv in levels]
+            names = [in_sentence(level_label(config, spec.within, lv)) for lv in levels]
             text += f", within {' and '.join(names)}" if names else f", within {word(spec.within)}"
         return text + "."
     if isinstance(spec, KmFigure):

@@ -81,7 +81,7 @@ def definitions(config: StudyConfig) -> list[str]:
     if config.sources_for("assessments"):
         out.append(
             f"Response at {d.response_target_month:g} months is the "
-            f"{variable_label(config, 'response_grade').lower()} of the assessment "
+            f"{in_sentence(variable_label(config, 'response_grade'))} of the assessment "
             f"closest to month {d.response_target_month:g} within months "
             f"{d.response_window_months[0]:g}–{d.response_window_months[1]:g}."
         )

@@ -27,6 +27,7 @@ from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_s
 from analysis.tables._aliases import Aliases
 from analysis.tables._common import contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
+from analysis.words import in_sentence
 
 TABLE = "baseline"
 NOT_TESTED = "—"
@@ -148,7 +149,7 @@ def baseline_table(
             separated = _separated_by(var_counts, alias[by])
             if kind != "continuous" and var not in untested and separated:
                 untested[var] = (
-                    f"determined by {words.lower()}: each level occurs in one group only"
+                    f"determined by {in_sentence(words)}: each level occurs in one group only"
                 )
     untested = {v: why for v, why in untested.items() if v in labels}
     frame = frame.loc[~(frame["variable"].isin(untested) & frame["stat"].isin(UNTESTED_STATS))]

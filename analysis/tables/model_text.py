@@ -14,7 +14,7 @@ from analysis.stats.ci_level import ci_level
 from analysis.stats.design import Design, Term
 from analysis.tables.render import fmt_ci, fmt_num, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
-from analysis.words import counted, term_label
+from analysis.words import counted, in_sentence, term_label
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +47,7 @@ def sample_note(design: Design, outcome: str, words: Words) -> str:
     n_used = len(design.X)
     n_with = n_used + design.n_missing_covariates
     per = ", ".join(f"{words.var(c)} {n}" for c, n in design.missing_by_covariate.items() if n)
-    shown = f"the outcome ({words.var(outcome).lower()})"
+    shown = f"the outcome ({in_sentence(words.var(outcome))})"
     text = (
         f"Complete-case analysis: n = {n_used} of the {n_with} subjects with {shown} recorded; "
         f"{design.n_missing_covariates} dropped for missing covariates"

@@ -30,7 +30,7 @@ from analysis.tables._common import levels_of, member
 from analysis.tables.model_text import Words, ard_level, model_layout, reference_note, sample_note
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
 from analysis.tables.withhold import pattern_counts, withheld
-from analysis.words import and_list
+from analysis.words import and_list, in_sentence
 
 BRANT = "brant_test"  # context of the proportional-odds test rows
 CUT_POINT = "cut_point"  # context of the proportional-odds thresholds
@@ -120,7 +120,7 @@ def proportional_odds(
     notes = [
         f"{PO_METHOD}: cumulative logit model with one set of slopes for all {len(levels) - 1} "
         f"cut-points of {' < '.join(words.level(outcome, lv) for lv in levels)}; OR > 1 = "
-        f"higher levels of {words.var(outcome).lower()} more likely. "
+        f"higher levels of {in_sentence(words.var(outcome))} more likely. "
         f"Odds ratios exp(β) with Wald {level}% CI and Wald z-test p-values.",
         sample_note(design, outcome, words),
         "Subjects per outcome level: "
@@ -153,7 +153,7 @@ def proportional_odds(
 
     return TableResult(
         name=table,
-        title=f"Proportional-odds model of {words.var(outcome).lower()}",
+        title=f"Proportional-odds model of {in_sentence(words.var(outcome))}",
         frame=frame,
         layout=lambda f: model_layout(f, design.terms, alpha, words, _SIDE_CONTEXTS),
         footnotes=tuple(notes),
@@ -253,7 +253,7 @@ def logistic_model(
     frame = ard_frame(({"table": table, **r} for r in rows), context="logistic_regression")
     level = ci_level(alpha)
     words = Words(labels, level_labels)
-    what = words.var(outcome).lower()
+    what = in_sentence(words.var(outcome))
     notes = (
         f"{LOGIT_METHOD}: odds ratios exp(β) of {what} with Wald {level}% CI and Wald "
         "z-test p-values.",

@@ -16,7 +16,7 @@ from analysis.studyfile.plan import (
 )
 from analysis.studyfile.plan_defaults import level_label, variable_label
 from analysis.tables.render import TableResult
-from analysis.words import and_list
+from analysis.words import and_list, in_sentence
 
 if TYPE_CHECKING:
     from analysis.clean.stage import CleanResult
@@ -87,7 +87,7 @@ def condition_words(ctx: Context, where: list[Any]) -> str:
     """Conditions in words: "action taken is treatment discontinued"."""
     parts = []
     for c in where:
-        what = ctx.label(c.column).lower()
+        what = in_sentence(ctx.label(c.column))
         if c.op in ("is_missing", "not_missing"):
             parts.append(f"{what} is {'missing' if c.op == 'is_missing' else 'recorded'}")
             continue
@@ -128,7 +128,7 @@ def usable_by(
                 )
         if len(present) < 2:
             notes.append(
-                f"Not split by {label(col).lower()}: every analysed patient is "
+                f"Not split by {in_sentence(label(col))}: every analysed patient is "
                 f"{present[0] if present else 'missing'!r}."
             )
             continue
