@@ -268,14 +268,18 @@ def plot_ae_by_exposure(
     table: str | None = "ae_by_exposure",
     noun: str = "exposure",
     ax: Axes | None = None,
+    words: Callable[[str, str], str] | None = None,
+    term: str = "ae_term",
 ) -> Axes:
     """Patients with each event after exposure 1, 2, ... (% of those who received it).
 
     One line per term (default: the ``max_terms`` most frequent), x = exposure number with the
     patients who received it (N) under each tick; a pooled last group (``k+``) is labelled
     "≥k" and reached by a dashed segment. ``noun`` is the study's word for one exposure (the
-    axis label says "Session number" for "session").
+    axis label says "Session number" for "session"). ``words(column, level)``: a term as the
+    study names it (``labels.levels`` of ``term``; default: the code with a capital).
     """
+    word = words or (lambda _column, level: _cap(level))
     lines = ae_by_exposure_lines(ard_frame, terms=terms, max_terms=max_terms, table=table)
     ax = plt.gca() if ax is None else ax
     sessions = list(dict.fromkeys(lines["session"]))
@@ -289,7 +293,8 @@ def plot_ae_by_exposure(
         solid = len(x) - 1 if pooled else len(x)
         # not clipped: a marker at 0% sits on the axis whole (the data never leave the axes)
         ax.plot(x[:solid], y[:solid], marker=markers[i % len(markers)], color=color,
-                label=_cap(t), markersize=3.5, linewidth=1.1, clip_on=False)  # fmt: skip
+                label=word(term, str(t)), markersize=3.5, linewidth=1.1,
+                clip_on=False)  # fmt: skip
         if pooled:  # the pooled tail: a dashed step into one point
             ax.plot(x[-2:], y[-2:], linestyle=(0, (2, 1.5)), color=color, linewidth=1.1,
                     clip_on=False)  # fmt: skip

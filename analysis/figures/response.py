@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -102,6 +102,7 @@ def plot_response_by_sex_therapy(
     assessable: str | None = "is_response_assessable",
     min_label_pct: float = 5.0,
     within_labels: dict[str, str] | None = None,
+    level_labels: Mapping[str, str] | None = None,
     legend_title: str | None = None,
     suppress_below: int | None = None,
     hidden: Set[tuple[str, str, str]] = frozenset(),
@@ -114,7 +115,9 @@ def plot_response_by_sex_therapy(
     returned by ``response_distribution``. Under each bar its level and ``n``; under each
     group of bars the ``within`` level. Segments of at least ``min_label_pct`` % show their
     percentage; the legend above the bars lists the grades worst first (row by row).
-    ``within_labels`` renames the group labels (``{"combined": "Combined therapy"}``).
+    ``within_labels`` renames the group labels (``{"combined": "Combined therapy"}``);
+    ``level_labels`` the levels of ``by`` and the grades (``{"male": "Men"}``; default: the code
+    with a capital).
     ``suppress_below=k``: grades of 1..k-1 subjects, those hidden to protect them and those in
     ``hidden`` (``(within, by, grade)``, the cells the response table hides) are drawn as one
     hatched "withheld" block on top of each bar (``analysis.figures.suppressed.hide_grades``).
@@ -160,7 +163,12 @@ def plot_response_by_sex_therapy(
     ax.set_yticks(np.arange(0, 101, 25))
     ax.set_ylabel("Patients (%)")
     big_n = dist.groupby(["within", "by"], sort=False)["N"].first()
-    ax.set_xticks(x, [f"{_cap(b)}\nn={int(big_n[(w, b)])}" for w, b in bars])
+    shown = {**(level_labels or {})}
+
+    def word(level: Any) -> str:
+        return shown.get(str(level), _cap(level))
+
+    ax.set_xticks(x, [f"{word(b)}\nn={int(big_n[(w, b)])}" for w, b in bars])
     ax.tick_params(axis="x", length=0)
     names = within_labels or {}
     if len(groups) > 1 or groups != ["overall"]:
@@ -180,7 +188,7 @@ def plot_response_by_sex_therapy(
             )
     # Above the bars, in grade order read left to right then down (worst first), so the bars
     # keep the full width of a single journal column.
-    handles = [Patch(facecolor=colors[g], label=_cap(g)) for g in grades]
+    handles = [Patch(facecolor=colors[g], label=word(g)) for g in grades]
     if withheld is not None:
         handles.append(withheld)
     ncol = 2 if len(grades) > 3 else len(grades)

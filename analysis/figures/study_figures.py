@@ -30,6 +30,7 @@ from analysis.figures.theme import (
     save_figure,
 )
 from analysis.stats.ci_level import fill_ci
+from analysis.studyfile.labels import level_words
 from analysis.studyfile.plan import (
     FIGURE_KINDS_FROM_TABLES,
     AeByExposureFigure,
@@ -108,6 +109,10 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
                 within=spec.within,
                 outcome=config.derive.response_column,
                 within_labels=config.analysis.labels.levels.get(spec.within or "", {}),
+                level_labels={
+                    **level_words(config),  # the grades, as the response table shows them
+                    **config.analysis.labels.levels.get(spec.by, {}),
+                },
                 suppress_below=k,
                 hidden=_hidden_grades(study, spec, k) if k else frozenset(),
                 ax=ax,
@@ -126,7 +131,11 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
             )
         if isinstance(spec, AeByExposureFigure):
             return plot_ae_by_exposure(
-                shown(spec.table), table=spec.table, noun=config.exposure.singular, ax=ax
+                shown(spec.table),
+                table=spec.table,
+                noun=config.exposure.singular,
+                ax=ax,
+                words=partial(level_label, config),  # labels.levels of the terms
             )
         if isinstance(spec, ScheduleFigure):
             return plot_schedule_year1(

@@ -116,11 +116,17 @@ def marked_level(config: StudyConfig) -> str:
 
 def level_label(config: StudyConfig, column: str, level: str) -> str:
     """A level of ``column`` in words: ``labels.levels.<column>.<level>`` when the study file
-    gives it, else the level with a capital first letter, as a sentence starts ("female" ->
-    "Female", "NYHA II" stays)."""
-    given = config.analysis.labels.levels.get(column, {})
+    gives it; else the one label the study file gives that level under another column (a
+    derived column with the levels of a labelled one: the response at a timepoint has the
+    grades of ``response_grade``, as the tables show them); else the level with a capital first
+    letter, as a sentence starts ("female" -> "Female", "NYHA II" stays)."""
+    labels = config.analysis.labels.levels
+    given = labels.get(column, {})
     if level in given:
         return given[level]
+    elsewhere = {words[level] for words in labels.values() if level in words}
+    if len(elsewhere) == 1:
+        return elsewhere.pop()
     return level[:1].upper() + level[1:]
 
 

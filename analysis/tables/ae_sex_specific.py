@@ -52,7 +52,9 @@ def one_sex_notes(
         ]
         big = f" (N = {int(n.iloc[0])} overall)" if len(n) else ""
         notes.append(
-            f"{', '.join(names)}: events of one sex, counted among {level} {unit} only{big}; "
+            # the levels in backticks: a study's plan shows them in its words
+            f"{', '.join(f'`{n}`' for n in names)}: events of one sex, counted among `{level}` "
+            f"{unit} only{big}; "
             f"{NOT_APPLICABLE_CELL} = not applicable to the other sex."
         )
     return notes

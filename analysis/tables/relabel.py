@@ -106,11 +106,12 @@ def _names_in(text: str, names: Mapping[str, str]) -> str:
 def relabel_note(text: str, levels: Mapping[str, str], names: Mapping[str, str]) -> str:
     """A title or footnote in the plan's words: code names in backticks (columns or levels),
     a level after " = " ("Reference levels: Sex = female") and column names with an underscore
-    become their labels; other words stay (a number after " = " stays a number)."""
+    become their labels; other words stay (a number after " = " stays a number). A code in
+    backticks that is neither is shown as it is, without them (a reader meets no backticks)."""
     levels = _lettered(levels)
     text = _TICKED.sub(lambda m: _in_sentence(m, levels), text)
     text = _EQUALS.sub(lambda m: levels.get(m.group(1), m.group(1)), text)  # "Sex = female"
-    return _names_in(_methods_in(text), names)
+    return _TICKED.sub(r"\1", _names_in(_methods_in(text), names))
 
 
 def _methods_in(text: str) -> str:

@@ -400,8 +400,9 @@ def _footnotes(
         f"{counted(n_excluded, 'subject')} without it (not assessable) "
         f"{'is' if n_excluded == 1 else 'are'} excluded.",
         "n (%) = subjects at each grade; percentages of the assessable subjects in the column (N).",
-        f"Any improvement = {' or '.join(improvement_levels)}; grades in order "
-        f"{' < '.join(grades)}.",
+        # the levels in backticks: a study's plan shows them in its words
+        f"Any improvement = {' or '.join(f'`{lv}`' for lv in improvement_levels)}; grades in "
+        f"order {' < '.join(f'`{g}`' for g in grades)}.",
         f"{level}% CI of the percentage: {method_words(ci)}.",
     ]
     p = frame.loc[frame["stat"] == "p_value"]
