@@ -21,7 +21,7 @@ from analysis.tables.docx_style import (
 from analysis.tables.journal import JournalStyle, journal_style, use_style
 from analysis.write.atomic import atomic_path
 from analysis.write.ooxml import REPORT_ZIP_TIME, normalise_file
-from analysis.write.safe_cells import map_text_cells, printable_text, sheet_text
+from analysis.write.safe_cells import is_dangerous, map_text_cells, printable_text
 
 _MINUS = re.compile(r"(?<![\w.])-(?=\d)")
 
@@ -133,6 +133,22 @@ def _fix_properties(doc, title: str) -> None:  # noqa: ANN001 - python-docx Docu
     props.revision = 1
 
 
+def _printable(value: object) -> object:
+    """Text with control characters replaced (:func:`printable_text`); others unchanged."""
+    return printable_text(value) if isinstance(value, str) else value
+
+
+def _text_as_text(ws) -> None:  # noqa: ANN001 - an openpyxl worksheet
+    """Every text cell of ``ws`` a string (openpyxl makes one starting with "=" a formula), and
+    marked "quote prefix" where a spreadsheet would otherwise run it once edited."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if is_dangerous(cell.value):
+                    cell.quotePrefix = True
+
+
 def write_xlsx(
     tables: Sequence[TableResult],
     path: str | Path,
@@ -144,9 +160,12 @@ def write_xlsx(
     ``page_header`` (e.g. ``analysis.synthetic.MARK``), when given, in A2 and as the printed page
     header of every sheet.
 
-    Text that a spreadsheet would run as a formula (``=...``, ``+...``, ``@...``) is written as
-    text with a leading apostrophe, as in the CSV files, and control characters (which openpyxl
-    refuses) as "\ufffd" (:func:`~analysis.write.safe_cells.sheet_text`).
+    Every text cell is an XLSX string, never a formula: one a spreadsheet would run as a formula
+    once edited (``=...``, ``+...``, ``-...``, ``@...``: :func:`~analysis.write.safe_cells.
+    is_dangerous`) is also marked "quote prefix", Excel's own mark of text typed after an
+    apostrophe, so it shows as written (a label "=1+1" reads "=1+1", not "'=1+1" as in the CSV
+    files, where the apostrophe is the only mark there is). Control characters (which openpyxl
+    refuses) are written as "\ufffd" (:func:`~analysis.write.safe_cells.printable_text`).
     """
     import pandas as pd
 
@@ -154,16 +173,17 @@ def write_xlsx(
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             for i, tab in enumerate(tables):
-                disp = map_text_cells(tab.display(suppress_below=suppress_below), sheet_text)
+                disp = map_text_cells(tab.display(suppress_below=suppress_below), _printable)
                 sheet = (tab.name or f"table{i + 1}")[:31]
                 disp.to_excel(xw, sheet_name=sheet, startrow=2, index=False)
                 ws = xw.sheets[sheet]
-                ws.cell(row=1, column=1, value=sheet_text(tab.title))
+                ws.cell(row=1, column=1, value=printable_text(tab.title))
                 if page_header:
-                    ws.cell(row=2, column=1, value=sheet_text(page_header))
+                    ws.cell(row=2, column=1, value=printable_text(page_header))
                     ws.oddHeader.right.text = page_header.replace("&", "&&")
                 for k, note in enumerate(tab.notes(suppress_below=suppress_below)):
-                    ws.cell(row=4 + len(disp) + k, column=1, value=sheet_text(note))
+                    ws.cell(row=4 + len(disp) + k, column=1, value=printable_text(note))
+                _text_as_text(ws)
                 for col_cells in ws.columns:
                     width = (
                         max(len(str(c.value or "")) for c in col_cells[2:])

@@ -8,8 +8,10 @@ can hold anything. Three kinds of reader would otherwise *interpret* them:
   leading tab or carriage return, which they skip. The OWASP "CSV injection" rule is to prefix
   such a cell with an apostrophe: spreadsheets then show the text, and the apostrophe is the
   marker every spreadsheet already knows for "this is text". :func:`neutralise_cell` applies it;
-  :func:`neutralise_frame` applies it to every text cell and header of a table before a CSV or
-  XLSX is written.
+  :func:`neutralise_frame` applies it to every text cell and header of a table before a CSV is
+  written. An XLSX file has a mark of its own: its text cells are strings, never formulas, and
+  those :func:`is_dangerous` finds are marked "quote prefix" (``analysis.tables.office``), so
+  they show as written, without an apostrophe.
 - **Word** (python-docx) refuses control characters (XML 1.0 forbids them): :func:`printable_text`
   replaces each with a visible ``\\uFFFD`` and keeps the rest.
 - **matplotlib** parses ``$...$`` as mathtext; the figure theme turns that off
@@ -38,11 +40,11 @@ import pyarrow.compute as pc
 
 __all__ = [
     "DANGEROUS_PREFIXES",
+    "is_dangerous",
     "map_text_cells",
     "neutralise_cell",
     "neutralise_frame",
     "printable_text",
-    "sheet_text",
 ]
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP).
@@ -61,13 +63,18 @@ def neutralise_cell(value: Any) -> Any:
     ``@``, tab or carriage return (after any leading spaces) gets a leading ``'``; a string that is only a number, interval
     or estimate (``"-2.5"``, ``"-16.6 (-24.3 to -8.3)"``) and every non-string (numbers, dates,
     missing values) are returned unchanged."""
-    if not isinstance(value, str):
-        return value
-    # the tables indent row labels with spaces, and some spreadsheets skip leading spaces
-    text = value.lstrip(" ")
-    if not text.startswith(DANGEROUS_PREFIXES) or _NUMBER_TEXT.fullmatch(text):
+    if not isinstance(value, str) or not is_dangerous(value):
         return value
     return "'" + value
+
+
+def is_dangerous(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula: it starts with ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return (after any leading spaces: the tables indent row labels
+    with spaces, and some spreadsheets skip them) and is not only a number, interval or
+    estimate in the tables' formats."""
+    stripped = text.lstrip(" ")
+    return stripped.startswith(DANGEROUS_PREFIXES) and not _NUMBER_TEXT.fullmatch(stripped)
 
 
 def neutralise_frame(data: pd.DataFrame) -> pd.DataFrame:
@@ -144,12 +151,6 @@ def _mapped_at(series: pd.Series, at: np.ndarray, func: Callable[[Any], Any]) ->
     values = series.to_numpy(dtype=object, copy=True)
     values[at] = [func(v) for v in values[at]]
     return pd.Series(values, index=series.index, name=series.name, copy=False)
-
-
-def sheet_text(value: Any) -> Any:
-    """``value`` made safe for an XLSX cell: :func:`printable_text` (openpyxl, like Word, refuses
-    control characters) then :func:`neutralise_cell`; non-strings unchanged."""
-    return neutralise_cell(printable_text(value)) if isinstance(value, str) else value
 
 
 def printable_text(value: object) -> str:
