@@ -383,10 +383,12 @@ def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
 
     A discontinued patient without a discontinuation date is taken to have stopped at the end of
     exposure (the pipeline writes an audit row for each); censored patients run to the last
-    contact.
+    contact. A blank ``is_discontinued`` is read from the discontinuation date: discontinued
+    when one is given, else not (each audited, ``blank_discontinued``).
     """
     out = patients.copy(deep=False)  # columns are replaced, never written into
-    disc = out["is_discontinued"].astype("boolean").fillna(False).astype(bool)
+    given = out["is_discontinued"].astype("boolean")
+    disc = given.fillna(out["discontinuation_date"].notna()).astype(bool)
     out["is_discontinued"] = disc
     dated = disc & out["discontinuation_date"].notna()
     undated = disc & ~dated

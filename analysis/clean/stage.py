@@ -133,6 +133,7 @@ def clean_study(
     checked = check_chronology({**tables, "patients": patients}, config)
     tables = {t: log.keep(checked[t]) for t in TABLES_ORDER}
     say("deriving analysis variables")
+    log.audit.append(blank_discontinued(tables["patients"]))
     patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
@@ -342,6 +343,26 @@ def _if(
 ) -> pd.DataFrame:
     """``step(data, *args)`` when ``condition``, else ``data`` (a step the study has no data for)."""
     return step(data, *args) if condition else data
+
+
+def blank_discontinued(patients: pd.DataFrame) -> pd.DataFrame:
+    """An audit row per patient whose ``is_discontinued`` is blank: read as discontinued when a
+    discontinuation date is given, else as not discontinued (``derive.add_time_to_event``)."""
+    if "is_discontinued" not in patients:
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    blank = patients.loc[patients["is_discontinued"].isna()]
+    dated = blank["discontinuation_date"].notna() if "discontinuation_date" in blank else False
+    msgs = pd.Series(
+        np.where(
+            dated,
+            "is_discontinued is blank but a discontinuation_date is given: read as discontinued",
+            "is_discontinued is blank and no discontinuation_date is given: read as not "
+            "discontinued (censored at the last contact)",
+        ),
+        index=blank.index,
+    )
+    values = pd.Series("", index=blank.index)
+    return audit_rows(blank, "patients", "is_discontinued", "blank", values, "derived", msgs)
 
 
 def _undated_discontinuations(patients: pd.DataFrame) -> pd.DataFrame:
