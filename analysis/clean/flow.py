@@ -54,7 +54,8 @@ def apply_inclusion(
                 f"inclusion.{crit.id} ({crit.label}): {n} patient(s) excluded because a value it "
                 f"compares is missing ({', '.join(sorted(set(absent[absent != ''])))}); a "
                 "comparison with a missing value is not met. To keep them, complete the value "
-                "in the export, or add a criterion that says how (e.g. `op: is_missing`)."
+                "(or what it is derived from) in the export, or add a criterion that says how "
+                "(e.g. `op: is_missing`)."
             )
         patients = patients.loc[ok]
         flow.append(flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
