@@ -378,9 +378,7 @@ def test_a_few_orphans_below_the_threshold_are_logged(mini_study):
         for r in (11, 12)
     ]
     # the patient whose sessions were orphaned has no follow-up: said at the follow-up criterion
-    assert [w[:50] for w in res.warnings] == [
-        "inclusion.followup (At least 6 months of follow-up"
-    ]
+    assert [w[:50] for w in res.warnings] == ["inclusion.followup (At least 6 months of follow-up"]
 
 
 def test_a_raised_threshold_lets_the_run_through(mini_study):
