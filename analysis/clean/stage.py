@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.clean import both_cores, dedupe_tables, derive, identity, two_process
 from analysis.clean.accounting import account, require_balanced
-from analysis.clean.columns import TABLES_ORDER, unavailable_columns
+from analysis.clean.columns import TABLES_ORDER, unavailable_columns, unread_columns
 from analysis.clean.condition_levels import open_level_warnings
 from analysis.clean.contract import validate_analysis_tables
 from analysis.clean.dedupe_tables import Deduplicated
@@ -35,6 +35,7 @@ from analysis.errors import PipelineError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.design import Exposure
 from analysis.synthetic import unmarked_twin_warning
+from analysis.words import counted
 from analysis.write.parquet_ahead import ParquetAhead
 
 Progress = Callable[[str], None]
@@ -133,7 +134,8 @@ def clean_study(
     checked = check_chronology({**tables, "patients": patients}, config)
     tables = {t: log.keep(checked[t]) for t in TABLES_ORDER}
     say("deriving analysis variables")
-    log.audit.append(blank_discontinued(tables["patients"]))
+    if "is_discontinued" not in unread_columns(config, "patients"):  # else no flag to read
+        log.audit.append(blank_discontinued(tables["patients"]))
     patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
     log.audit.append(_undated_discontinuations(patients))
     say("applying inclusion criteria")
@@ -148,6 +150,7 @@ def clean_study(
         unread,
         warnings=missing_warnings,
     )
+    _require_day0_of_included(patients, config.exposure)
     kept: dict[str, np.ndarray | None] = {}  # the rows of each table kept, taken when finalised
     for table in TABLES_ORDER[1:]:
         kept[table], logged = excluded_records(tables[table], table, deduped, patients, removed)
@@ -336,6 +339,25 @@ def _require_day0(patients: pd.DataFrame, e: Exposure) -> None:
             "Check the exposure sources and their column mapping, or set exposure.day0 to a "
             "date column of the patient table."
         )
+
+
+def _require_day0_of_included(patients: pd.DataFrame, e: Exposure) -> None:
+    """Stop, naming them, when included patients have no day 0: their follow-up, exposure and
+    every time from day 0 are undefined (the analysis tables' contract would refuse them with
+    a message about a column)."""
+    missing = patients.loc[patients["day0_date"].isna(), "patient_id"]
+    if missing.empty:
+        return
+    why = "no row in table 'exposures'" if e.day0 == "first_exposure" else f"{e.day0!r} is blank"
+    shown = ", ".join(repr(str(p)) for p in missing.head(5))
+    more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    raise PipelineError(
+        f"stage 'clean': {counted(len(missing), 'included patient')} {'has' if len(missing) == 1 else 'have'} "
+        f"no day 0 (exposure.day0 = {e.day0!r}: {why}): {shown}{more}. Their follow-up, "
+        "exposure and every time from day 0 would be undefined. Leave them out with an "
+        "inclusion criterion, e.g. `{id: treated, label: Treated, where: [{column: day0_date, "
+        "op: not_missing}]}`, or complete the export."
+    )
 
 
 def _if(

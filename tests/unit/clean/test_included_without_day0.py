@@ -1,0 +1,55 @@
+"""An included patient without a day 0 stops the run naming the patient and the criterion to
+add: it stopped on the analysis tables' contract ("patients.followup_months: rule
+not_nullable ... or this is a bug"), which names neither day 0 nor a fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.clean.stage import clean_study
+from analysis.errors import PipelineError
+from analysis.studyfile.config import StudyConfig
+
+STUDY = """\
+study: {name: d0, title: d0, seed: 1, export_date: 2022-12-31}
+paths: {raw: raw, processed: processed, reports: reports}
+exposure: {kind: discrete, noun: session}
+sources:
+  - {name: pats, table: patients, file: patients.csv,
+     columns: {patient_id: id, sex: sex, last_visit_date: last_visit}}
+  - {name: ses, table: exposures, file: sessions.csv, columns: {patient_id: id, start_date: date}}
+vocabularies:
+  sex: {levels: [female, male]}
+"""
+TREATED = """\
+inclusion:
+  - {id: treated, label: Treated, where: [{column: day0_date, op: not_missing}]}
+"""
+
+
+def study(tmp_path: Path, extra: str = "") -> StudyConfig:
+    raw = tmp_path / "raw"
+    raw.mkdir(exist_ok=True)
+    (raw / "patients.csv").write_text(
+        "id,sex,last_visit\nN01,female,2021-06-01\nN02,male,2021-06-01\n"
+    )
+    (raw / "sessions.csv").write_text("id,date\nN01,2020-01-01\n")
+    (tmp_path / "studies").mkdir(exist_ok=True)
+    (tmp_path / "studies" / "d0.yaml").write_text(STUDY + extra)
+    return StudyConfig.load(tmp_path / "studies" / "d0.yaml")
+
+
+def test_an_included_patient_without_day0_is_named_with_the_fix(tmp_path: Path):
+    with pytest.raises(PipelineError) as exc:
+        clean_study(study(tmp_path))
+    text = str(exc.value)
+    assert "1 included patient has no day 0" in text
+    assert "no row in table 'exposures'): 'N02'" in text
+    assert "{column: day0_date, op: not_missing}" in text
+
+
+def test_the_suggested_criterion_leaves_them_out(tmp_path: Path):
+    result = clean_study(study(tmp_path, TREATED))
+    assert result.tables["patients"]["patient_id"].tolist() == ["N01"]
