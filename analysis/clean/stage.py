@@ -151,6 +151,7 @@ def clean_study(
         warnings=missing_warnings,
     )
     _require_day0_of_included(patients, config.exposure)
+    _require_times_after_day0(patients, config.exposure)
     kept: dict[str, np.ndarray | None] = {}  # the rows of each table kept, taken when finalised
     for table in TABLES_ORDER[1:]:
         kept[table], logged = excluded_records(tables[table], table, deduped, patients, removed)
@@ -358,6 +359,36 @@ def _require_day0_of_included(patients: pd.DataFrame, e: Exposure) -> None:
         "inclusion criterion, e.g. `{id: treated, label: Treated, where: [{column: day0_date, "
         "op: not_missing}]}`, or complete the export."
     )
+
+
+#: the times from day 0 of the patient table, with the dates they run to
+_FROM_DAY0 = {
+    "followup_months": "the last contact",
+    "exposure_months": "the end of exposure",
+    "time_to_discontinuation_months": "the discontinuation",
+    "time_to_first_teae_days": "the first treatment-emergent adverse event",
+}
+
+
+def _require_times_after_day0(patients: pd.DataFrame, e: Exposure) -> None:
+    """Stop, naming them, when a time from day 0 of an included patient is negative: day 0 (a
+    patient date column, ``exposure.day0``) falls after the date it runs to, so the export
+    contradicts itself (the tables would refuse the negative times, naming a row)."""
+    found = []
+    for column, what in _FROM_DAY0.items():
+        if column in patients:
+            below = patients.loc[patients[column] < 0, "patient_id"]
+            if len(below):
+                shown = ", ".join(repr(str(p)) for p in below.head(5))
+                more = f" and {len(below) - 5} more" if len(below) > 5 else ""
+                found.append(f"`{column}` ({what} before day 0) for {shown}{more}")
+    if found:
+        raise PipelineError(
+            f"stage 'clean': negative times from day 0 (exposure.day0 = {e.day0!r}): "
+            f"{'; '.join(found)}. Day 0 falls after the date the time runs to: correct the "
+            f"dates in the export (the audit log flags {e.plural_noun} before the first visit), or "
+            "set `exposure.day0: first_exposure`."
+        )
 
 
 def _if(
