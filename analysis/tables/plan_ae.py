@@ -21,6 +21,7 @@ from analysis.tables.ae_detail import ae_by_exposure, ae_duration
 from analysis.tables.ae_pairwise import Pairwise
 from analysis.tables.ae_severity import ae_severity
 from analysis.tables.render import TableResult
+from analysis.words import counted, in_sentence
 
 if TYPE_CHECKING:
     pass
@@ -76,8 +77,24 @@ def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> Table
         exposures = ctx.result.tables["exposures"]
         sex = ["sex"] if sex_specific and "sex" not in spec.by else []
         subjects, events = exposure_subjects(subjects, exposures, events, [*spec.by, *sex])
-        subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
         e = ctx.config.exposure
+        # a period without its own `by` value (a dose left unreadable, audited) cannot be put in
+        # a group, and no population of patients can leave it out: left out here, and said
+        own = [c for c in spec.by if c in exposures.columns and c != "patient_id"]
+        blank = subjects[own].isna().any(axis=1) if own else pd.Series(False, subjects.index)
+        left_out = int(blank.sum())
+        if left_out:
+            gone = set(subjects.loc[blank, "patient_id"])
+            subjects = subjects.loc[~blank].reset_index(drop=True)
+            events = events.loc[~events["patient_id"].isin(gone)]
+        subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
+        if left_out:
+            what = " or ".join(in_sentence(ctx.label(c)) for c in own)
+            notes.append(
+                f"{counted(left_out, e.singular)} without a {what} (missing or unreadable in the "
+                f"export; see the audit log) {'is' if left_out == 1 else 'are'} left out, with "
+                f"{'its' if left_out == 1 else 'their'} events."
+            )
         patients = subjects["patient_id"].str.rpartition(EXPOSURE_ID_SEP)[0].nunique()
         notes.append(
             f"Unit of analysis: patient-{e.singular} ({e.plural_noun} of each patient counted "

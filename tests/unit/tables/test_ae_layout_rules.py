@@ -70,7 +70,8 @@ def test_a_term_of_one_sex_has_that_sex_as_its_denominator():
     assert shown.loc["pain", female_col] != "—"
     assert len([c for c in shown.columns if c.startswith("Overall")]) == 1  # one N per column
     note = next(n for n in t.footnotes if "of one sex" in n)
-    assert f"counted among male subjects only (N = {men} overall)" in note
+    # a direct call: the levels in backticks (a study's plan shows them in its words)
+    assert f"counted among `male` subjects only (N = {men} overall)" in note
 
 
 def test_the_published_ard_keeps_the_one_sex_n_beside_the_variables_one_n():

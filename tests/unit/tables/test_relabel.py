@@ -25,7 +25,8 @@ def test_notes_say_labels_in_place_of_code_names_in_backticks() -> None:
         "p-values compare the sex levels within each therapy group stratum."
     )
     assert relabel_note("`response_12m` levels", LEVELS, NAMES) == "Response at 12 months levels"
-    assert relabel_note("missing `unknown_code`", LEVELS, NAMES) == "missing `unknown_code`"
+    # a code neither a level nor a column is shown as it is: a reader meets no backticks
+    assert relabel_note("missing `unknown_code`", LEVELS, NAMES) == "missing unknown_code"
 
 
 def test_paths_keep_their_names() -> None:
