@@ -11,18 +11,15 @@ import pytest
 from analysis.clean.stage import clean_study
 from analysis.errors import PipelineError
 from analysis.studyfile.config import StudyConfig
+from tests.study_files import PATIENTS_AND_SESSIONS, study_in
 
-STUDY = """\
-study: {name: d0, title: d0, seed: 1, export_date: 2022-12-31}
-paths: {raw: raw, processed: processed, reports: reports}
-exposure: {kind: discrete, noun: session}
-sources:
-  - {name: pats, table: patients, file: patients.csv,
-     columns: {patient_id: id, sex: sex, last_visit_date: last_visit}}
-  - {name: ses, table: exposures, file: sessions.csv, columns: {patient_id: id, start_date: date}}
+STUDY = (
+    PATIENTS_AND_SESSIONS
+    + """\
 vocabularies:
   sex: {levels: [female, male]}
 """
+)
 TREATED = """\
 inclusion:
   - {id: treated, label: Treated, where: [{column: day0_date, op: not_missing}]}
@@ -30,15 +27,11 @@ inclusion:
 
 
 def study(tmp_path: Path, extra: str = "") -> StudyConfig:
-    raw = tmp_path / "raw"
-    raw.mkdir(exist_ok=True)
-    (raw / "patients.csv").write_text(
-        "id,sex,last_visit\nN01,female,2021-06-01\nN02,male,2021-06-01\n"
-    )
-    (raw / "sessions.csv").write_text("id,date\nN01,2020-01-01\n")
-    (tmp_path / "studies").mkdir(exist_ok=True)
-    (tmp_path / "studies" / "d0.yaml").write_text(STUDY + extra)
-    return StudyConfig.load(tmp_path / "studies" / "d0.yaml")
+    files = {
+        "patients.csv": "id,sex,last_visit\nN01,female,2021-06-01\nN02,male,2021-06-01\n",
+        "sessions.csv": "id,date\nN01,2020-01-01\n",
+    }
+    return study_in(tmp_path, STUDY + extra, files)
 
 
 def test_an_included_patient_without_day0_is_named_with_the_fix(tmp_path: Path):
@@ -59,7 +52,7 @@ def test_a_negative_time_from_day0_is_named(tmp_path: Path):
     """Day 0 the first visit, every session before it: the exposure and the discontinuation
     ran to before day 0 (-0.49 and -0.33 months, exit 0 in a probe)."""
     study(tmp_path)  # the files, then day 0 the first visit
-    text = (tmp_path / "studies" / "d0.yaml").read_text()
+    text = (tmp_path / "studies" / "mini.yaml").read_text()
     text = text.replace(
         "exposure: {kind: discrete, noun: session}",
         "exposure: {kind: discrete, noun: session, day0: first_visit_date}",
@@ -69,12 +62,12 @@ def test_a_negative_time_from_day0_is_named(tmp_path: Path):
         "columns: {patient_id: id, sex: sex, last_visit_date: last_visit, "
         "first_visit_date: first_visit}",
     )
-    (tmp_path / "studies" / "d0.yaml").write_text(text)
+    (tmp_path / "studies" / "mini.yaml").write_text(text)
     (tmp_path / "raw" / "patients.csv").write_text(
         "id,sex,last_visit,first_visit\nN01,female,2021-06-01,2020-01-21\n"
     )
     (tmp_path / "raw" / "sessions.csv").write_text("id,date\nN01,2020-01-01\nN01,2020-01-06\n")
-    config = StudyConfig.load(tmp_path / "studies" / "d0.yaml")
+    config = StudyConfig.load(tmp_path / "studies" / "mini.yaml")
     with pytest.raises(PipelineError) as exc:
         clean_study(config)
     text = str(exc.value)
