@@ -11,6 +11,7 @@ import pandas as pd
 from analysis.clean import derive
 from analysis.clean.step import log_rows
 from analysis.studyfile.config import StudyConfig
+from analysis.words import counted
 
 
 def apply_inclusion(
@@ -51,7 +52,8 @@ def apply_inclusion(
         if warnings is not None and (absent != "").any():
             n = int((absent != "").sum())
             warnings.append(
-                f"inclusion.{crit.id} ({crit.label}): {n} patient(s) excluded because a value it "
+                f"inclusion.{crit.id} ({crit.label}): {counted(n, 'patient')} excluded because a "
+                "value it "
                 f"compares is missing ({', '.join(sorted(set(absent[absent != ''])))}); a "
                 "comparison with a missing value is not met. To keep them, complete the value "
                 "(or what it is derived from) in the export, or add a criterion that says how "

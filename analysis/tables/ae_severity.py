@@ -31,6 +31,7 @@ from analysis.tables._common import (
 )
 from analysis.tables.ae_detail import emergent
 from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_p, stat_lookup
+from analysis.words import counted
 
 #: The level of the subjects without an event: each column adds up to its N.
 NONE_LEVEL = "no event"
@@ -166,13 +167,14 @@ def _not_recorded_notes(frame: pd.DataFrame, ungraded: int, tested: bool) -> lis
     words = []
     if none:
         words.append(
-            f"Severity not recorded: {none} subject(s) whose treatment-emergent events all lack "
-            "a severity" + ("; they are left out of the p-values." if tested else ".")
+            f"Severity not recorded: {counted(none, 'subject')} whose treatment-emergent events "
+            "all lack a severity" + ("; they are left out of the p-values." if tested else ".")
         )
     if graded:
         words.append(
-            f"{graded} subject(s) with an event without a severity also had a graded one and "
-            "are counted at the highest severity recorded (the ungraded event's may be higher)."
+            f"{counted(graded, 'subject')} with an event without a severity also had a graded "
+            f"one and {'is' if graded == 1 else 'are'} counted at the highest severity recorded "
+            "(the ungraded event's may be higher)."
         )
     return [" ".join(words)]
 

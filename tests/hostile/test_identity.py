@@ -244,7 +244,7 @@ def test_a_child_id_matching_a_patient_only_after_folding_is_a_warning(
         f"{words}). They are excluded as orphans. If they are the same patients, declare "
         f"`cleaning.ids: {fix}` in the study file.",
         # HB-0001 is left without sessions, so without follow-up: the criterion cannot hold
-        "inclusion.followup (At least 6 months of follow-up): 1 patient(s) excluded because a "
+        "inclusion.followup (At least 6 months of follow-up): 1 patient excluded because a "
         "value it compares is missing (`followup_months`); a comparison with a missing value is "
         "not met. To keep them, complete the value (or what it is derived from) in the export, "
         "or add a criterion that says how (e.g. `op: is_missing`).",

@@ -76,7 +76,7 @@ def test_the_exclusion_names_the_missing_column_and_the_run_warns():
     }
     assert removed["p3"] == ("inclusion:not_young", reasons["p3"])
     assert len(warnings) == 1
-    assert warnings[0].startswith("inclusion.not_young (Not aged under 40): 1 patient(s) excluded")
+    assert warnings[0].startswith("inclusion.not_young (Not aged under 40): 1 patient excluded")
     assert "(`age_group`)" in warnings[0]
     assert flow["n_remaining"].tolist()[-1] == 2
 

@@ -51,9 +51,9 @@ def test_ungraded_subjects_are_their_own_level_and_columns_add_up():
         n = f[(f.group == group) & (f.stat == "n")]["value"].sum()
         assert n == value(f, "worst_severity", "no event", group, "N")
     note = " ".join(result.footnotes)
-    assert "Severity not recorded: 2 subject(s)" in note
+    assert "Severity not recorded: 2 subjects" in note
     assert "left out of the p-values" in note
-    assert "1 subject(s) with an event without a severity also had a graded one" in note
+    assert "1 subject with an event without a severity also had a graded one" in note
 
 
 def test_the_test_leaves_the_ungraded_subjects_out():
@@ -75,6 +75,6 @@ def test_without_ungraded_events_the_table_is_as_before():
 def test_a_graded_and_an_ungraded_event_shows_no_empty_row():
     result = ae_severity(SUBJECTS, events([("p3", "mild"), ("p3", None)]), by=["sex"])
     assert NOT_RECORDED_LEVEL not in set(result.frame["level"])
-    assert "1 subject(s) with an event without a severity also had a graded one" in " ".join(
+    assert "1 subject with an event without a severity also had a graded one" in " ".join(
         result.footnotes
     )
