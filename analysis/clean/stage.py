@@ -19,7 +19,13 @@ from analysis.clean.accounting import account, require_balanced
 from analysis.clean.columns import TABLES_ORDER, unavailable_columns, unread_columns
 from analysis.clean.condition_levels import open_level_warnings
 from analysis.clean.contract import validate_analysis_tables
+from analysis.clean.day0_checks import (
+    require_day0,
+    require_day0_of_included,
+    require_times_after_day0,
+)
 from analysis.clean.dedupe_tables import Deduplicated
+from analysis.clean.discontinued_audit import blank_discontinued, undated_discontinuations
 from analysis.clean.duplicates import excluded_records, flag_close_exposures
 from analysis.clean.flow import apply_inclusion, flow_warnings, with_subgroups
 from analysis.clean.id_index import IdIndex
@@ -29,13 +35,11 @@ from analysis.clean.per_patient import IdLookup
 from analysis.clean.per_table import ReadTable, TableLogs, ValidTable
 from analysis.clean.period_overlaps import flag_overlapping_periods
 from analysis.clean.plausibility import check_chronology
-from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows
+from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.clean.vocabularies import unmapped_message
-from analysis.errors import PipelineError, UnmappedValuesError
+from analysis.errors import UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
-from analysis.studyfile.design import Exposure
 from analysis.synthetic import unmarked_twin_warning
-from analysis.words import counted
 from analysis.write.parquet_ahead import ParquetAhead
 
 Progress = Callable[[str], None]
@@ -137,7 +141,7 @@ def clean_study(
     if "is_discontinued" not in unread_columns(config, "patients"):  # else no flag to read
         log.audit.append(blank_discontinued(tables["patients"]))
     patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
-    log.audit.append(_undated_discontinuations(patients))
+    log.audit.append(undated_discontinuations(patients))
     say("applying inclusion criteria")
     missing_warnings: list[str] = []
     patients, flow = apply_inclusion(
@@ -150,8 +154,8 @@ def clean_study(
         unread,
         warnings=missing_warnings,
     )
-    _require_day0_of_included(patients, config.exposure)
-    _require_times_after_day0(patients, config.exposure)
+    require_day0_of_included(patients, config.exposure)
+    require_times_after_day0(patients, config.exposure)
     kept: dict[str, np.ndarray | None] = {}  # the rows of each table kept, taken when finalised
     for table in TABLES_ORDER[1:]:
         kept[table], logged = excluded_records(tables[table], table, deduped, patients, removed)
@@ -305,7 +309,7 @@ def _derive(
             .pipe(derive.add_groups, tables["concomitant"], config)
             .pipe(derive.add_baseline_severity, config)
         )
-        _require_day0(out, e)
+        require_day0(out, e)
         return out
 
     aes = tables["adverse_events"]
@@ -327,117 +331,11 @@ def _derive(
     return patients, aes
 
 
-def _require_day0(patients: pd.DataFrame, e: Exposure) -> None:
-    """Stop when no patient has a day 0 (the study's exposures or day-0 column are empty)."""
-    if len(patients) and patients["day0_date"].isna().all():
-        where = (
-            "no patient has a row in table 'exposures'"
-            if e.day0 == "first_exposure"
-            else f"column {e.day0!r} is empty for every patient"
-        )
-        raise PipelineError(
-            f"stage 'clean': day 0 (exposure.day0 = {e.day0!r}) cannot be derived: {where}. "
-            "Check the exposure sources and their column mapping, or set exposure.day0 to a "
-            "date column of the patient table."
-        )
-
-
-def _require_day0_of_included(patients: pd.DataFrame, e: Exposure) -> None:
-    """Stop, naming them, when included patients have no day 0: their follow-up, exposure and
-    every time from day 0 are undefined (the analysis tables' contract would refuse them with
-    a message about a column)."""
-    missing = patients.loc[patients["day0_date"].isna(), "patient_id"]
-    if missing.empty:
-        return
-    why = "no row in table 'exposures'" if e.day0 == "first_exposure" else f"{e.day0!r} is blank"
-    shown = ", ".join(repr(str(p)) for p in missing.head(5))
-    more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-    raise PipelineError(
-        f"stage 'clean': {counted(len(missing), 'included patient')} {'has' if len(missing) == 1 else 'have'} "
-        f"no day 0 (exposure.day0 = {e.day0!r}: {why}): {shown}{more}. Their follow-up, "
-        "exposure and every time from day 0 would be undefined. Leave them out with an "
-        "inclusion criterion, e.g. `{id: treated, label: Treated, where: [{column: day0_date, "
-        "op: not_missing}]}`, or complete the export."
-    )
-
-
-#: the times from day 0 of the patient table, with the dates they run to
-_FROM_DAY0 = {
-    "followup_months": "the last contact",
-    "exposure_months": "the end of exposure",
-    "time_to_discontinuation_months": "the discontinuation",
-    "time_to_first_teae_days": "the first treatment-emergent adverse event",
-}
-
-
-def _require_times_after_day0(patients: pd.DataFrame, e: Exposure) -> None:
-    """Stop, naming them, when a time from day 0 of an included patient is negative: day 0 (a
-    patient date column, ``exposure.day0``) falls after the date it runs to, so the export
-    contradicts itself (the tables would refuse the negative times, naming a row)."""
-    found = []
-    for column, what in _FROM_DAY0.items():
-        if column in patients:
-            below = patients.loc[patients[column] < 0, "patient_id"]
-            if len(below):
-                shown = ", ".join(repr(str(p)) for p in below.head(5))
-                more = f" and {len(below) - 5} more" if len(below) > 5 else ""
-                found.append(f"`{column}` ({what} before day 0) for {shown}{more}")
-    if found:
-        raise PipelineError(
-            f"stage 'clean': negative times from day 0 (exposure.day0 = {e.day0!r}): "
-            f"{'; '.join(found)}. Day 0 falls after the date the time runs to: correct the "
-            f"dates in the export (the audit log flags {e.plural_noun} before the first visit), or "
-            "set `exposure.day0: first_exposure`."
-        )
-
-
 def _if(
     data: pd.DataFrame, condition: bool, step: Callable[..., pd.DataFrame], *args: Any
 ) -> pd.DataFrame:
     """``step(data, *args)`` when ``condition``, else ``data`` (a step the study has no data for)."""
     return step(data, *args) if condition else data
-
-
-def blank_discontinued(patients: pd.DataFrame) -> pd.DataFrame:
-    """An audit row per patient whose ``is_discontinued`` is blank: read as discontinued when a
-    discontinuation date is given, else as not discontinued (``derive.add_time_to_event``)."""
-    if "is_discontinued" not in patients:
-        return pd.DataFrame(columns=AUDIT_COLUMNS)
-    blank = patients.loc[patients["is_discontinued"].isna()]
-    dated = blank["discontinuation_date"].notna() if "discontinuation_date" in blank else False
-    msgs = pd.Series(
-        np.where(
-            dated,
-            "is_discontinued is blank but a discontinuation_date is given: read as discontinued",
-            "is_discontinued is blank and no discontinuation_date is given: read as not "
-            "discontinued (censored at the last contact)",
-        ),
-        index=blank.index,
-    )
-    values = pd.Series("", index=blank.index)
-    return audit_rows(blank, "patients", "is_discontinued", "blank", values, "derived", msgs)
-
-
-def _undated_discontinuations(patients: pd.DataFrame) -> pd.DataFrame:
-    """An audit row per discontinued patient whose stop date was taken as the end of exposure."""
-    undated = patients.loc[
-        patients["is_discontinued"].fillna(False).astype(bool)
-        & patients["discontinuation_date"].isna()
-    ]
-    end = undated["exposure_end_date"].dt.strftime("%Y-%m-%d").fillna("")
-    msgs = end.map(
-        lambda v: (
-            f"discontinued without a discontinuation_date; time to discontinuation runs to the "
-            f"end of exposure ({v})"
-            if v
-            else "discontinued without a discontinuation_date or an end of exposure; time to "
-            "discontinuation is missing"
-        )
-    )
-    values = pd.Series("", index=undated.index)
-    return audit_rows(
-        undated, "patients", "discontinuation_date", "imputed", values, "derived", msgs
-    )
 
 
 def _twin_warnings(config: StudyConfig) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.clean.derive import add_time_to_event
-from analysis.clean.stage import blank_discontinued
+from analysis.clean.discontinued_audit import blank_discontinued
 from analysis.studyfile.config import Derivation
 
 D = pd.Timestamp
