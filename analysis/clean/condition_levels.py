@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.clean.derive import evaluate_conditions
+from analysis.clean.derive import ON_MISSINGNESS, evaluate_conditions
 
 if TYPE_CHECKING:
     from analysis.studyfile.config import StudyConfig
     from analysis.studyfile.design import Group
 
 #: operators that are decided on a missing value too
-_ON_MISSING = ("is_missing", "not_missing")
 
 
 def condition_levels(data: pd.DataFrame, group: Group) -> pd.Series:
@@ -47,7 +46,7 @@ def _open(data: pd.DataFrame, where: list) -> pd.Series:
     failed = pd.Series(False, index=data.index)
     missing = pd.Series(False, index=data.index)
     for cond in where:
-        if cond.op in _ON_MISSING:
+        if cond.op in ON_MISSINGNESS:
             failed |= ~evaluate_conditions(data, [cond])
             continue
         absent = data[cond.column].isna()
@@ -64,7 +63,7 @@ def open_level_warnings(patients: pd.DataFrame, config: StudyConfig) -> list[str
         if not group.conditions or name not in patients:
             continue
         columns = sorted(
-            {c.column for w in group.conditions for c in w.where if c.op not in _ON_MISSING}
+            {c.column for w in group.conditions for c in w.where if c.op not in ON_MISSINGNESS}
         )
         gaps = patients[columns].isna().any(axis=1) & patients[name].isna()
         if gaps.any():

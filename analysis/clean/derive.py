@@ -435,6 +435,10 @@ _OPS = {
 }
 
 
+#: the operators that test missingness itself (every other one compares a value)
+ON_MISSINGNESS = ("is_missing", "not_missing")
+
+
 def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
     """Boolean mask of rows meeting every condition (``Condition`` models from the config).
 
@@ -464,9 +468,7 @@ def missing_in_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
     """Per row, the columns (joined by ", ") that a comparison of ``conditions`` reads and the
     row lacks; "" where none: why :func:`evaluate_conditions` could not hold there."""
     out = pd.Series("", index=data.index, dtype=object)
-    for column in dict.fromkeys(
-        c.column for c in conditions if c.op not in ("is_missing", "not_missing")
-    ):
+    for column in dict.fromkeys(c.column for c in conditions if c.op not in ON_MISSINGNESS):
         absent = data[column].isna().to_numpy()
         out[absent] = [f"{x}, `{column}`" if x else f"`{column}`" for x in out[absent]]
     return out
