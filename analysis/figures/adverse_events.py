@@ -15,7 +15,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from analysis.ard import OVERALL, groups_of
-from analysis.figures.theme import SMALL_FONT_PT, colors_for
+from analysis.figures.fit_labels import figure_width_in, fit, text_width_in
+from analysis.figures.theme import FONT_PT, SMALL_FONT_PT, colors_for
 from analysis.tables.exposure_pool import pooled_label
 
 ANY_EVENT = "any adverse event"
@@ -154,7 +155,9 @@ def plot_ae_incidence(
                     capsize=1.5, markersize=3.5, label=f"{word(by or '', lv)} (N={big_n})",
                     clip_on=False)  # fmt: skip
         _hidden_marks(ax, d, by, ard_frame, table, variable, y)
-    ax.set_yticks(range(len(terms)), [word(variable, t) for t in terms])
+    room = _TERM_SHARE * figure_width_in(ax)  # a long term is broken into lines
+    term_labels = [fit(word(variable, t), room) for t in terms]
+    ax.set_yticks(range(len(terms)), term_labels)
     ax.set_ylim(len(terms) - 0.5, -0.5)
     ax.set_xlim(left=0)
     ax.xaxis.grid(True, color="0.9", linewidth=0.5)
@@ -162,13 +165,23 @@ def plot_ae_incidence(
     f = _select(ard_frame, table, variable)
     what = f"{subjects} with the event, %"
     ci = f"({_ci_label(f.loc[f['stat'] == 'ci_low', 'method'])})"
-    # a longer unit than "Patients" would run past a single-column figure: the CI on a line
-    ax.set_xlabel(f"{what} {ci}" if len(what) + len(ci) <= _LABEL_CHARS else f"{what}\n{ci}")
+    # a longer unit than "Patients", or long terms left of the axes, would run the label past
+    # the figure's edge: the CI on a line of its own
+    # (the label is centred under the axes, right of the terms: it may pass the axes' ends by
+    # the figure's right margin, no more)
+    left = max((text_width_in(t) for t in term_labels), default=0.0) + _TICK_PAD_IN
+    room = figure_width_in(ax) - left + _OVERHANG_IN
+    one_line = f"{what} {ci}"
+    fits = len(one_line) <= _LABEL_CHARS and text_width_in(one_line, FONT_PT) <= room
+    ax.set_xlabel(one_line if fits else f"{what}\n{ci}")
     ax.tick_params(axis="y", length=0)
-    if len(levels) <= _LEGEND_INSIDE:
-        ax.legend(loc="lower right", handletextpad=0.3, borderaxespad=0.2)
+    handles, labels = ax.get_legend_handles_labels()
+    inside = len(levels) <= _LEGEND_INSIDE
+    room = (_INSIDE_SHARE if inside else _OUTSIDE_SHARE) * figure_width_in(ax)
+    labels = [fit(label, room) for label in labels]
+    if inside:
+        ax.legend(handles, labels, loc="lower right", handletextpad=0.3, borderaxespad=0.2)
     else:  # more groups than fit beside the smallest bars: a legend of its own, under it all
-        handles, labels = ax.get_legend_handles_labels()
         ax.figure.legend(
             handles,
             labels,
@@ -185,6 +198,15 @@ def plot_ae_incidence(
 _LEGEND_INSIDE = 3
 #: characters of an axis label that fit under a single-column figure
 _LABEL_CHARS = 50
+#: shares of the figure's width for a term (left of the axes) and a legend label (inside the
+#: axes, or in one of the two columns under them)
+_TERM_SHARE = 0.4
+_INSIDE_SHARE = 0.4
+_OUTSIDE_SHARE = 0.4
+#: the space between the terms and the axes, and how far the axis label may pass the axes'
+#: width (the figure's margins), inches
+_TICK_PAD_IN = 0.1
+_OVERHANG_IN = 0.1
 
 
 def _hidden_marks(
@@ -311,8 +333,12 @@ def plot_ae_by_exposure(
     ax.set_ylabel("Patients with the event (%)")
     ax.yaxis.grid(True, color="0.9", linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=min(len(chosen), 3),
-              handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)  # fmt: skip
+    ncol = min(len(chosen), 3)
+    room = (figure_width_in(ax) - 0.2) / ncol - 0.4  # a column, less its line and gap
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, [fit(label, room) for label in labels], loc="lower center",
+              bbox_to_anchor=(0.5, 1.01), ncol=ncol, handlelength=1.6, columnspacing=1.0,
+              borderaxespad=0.0)  # fmt: skip
     return ax
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from analysis.ard import group_cols, groups_of
+from analysis.figures.fit_labels import figure_width_in, fit
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
 from analysis.stats.ci_level import label_from_methods
 from analysis.tables.render import fmt_p
@@ -195,7 +196,8 @@ def plot_forest(
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.set_xlim(ticks[0] / 1.1, ticks[-1] * 1.1)
-    ax.set_yticks(np.arange(len(rows)), rows["label"])
+    room = label_room(figure_width_in(ax))  # a long label is broken into lines
+    ax.set_yticks(np.arange(len(rows)), [fit(label, room) for label in rows["label"]])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
@@ -230,6 +232,21 @@ _MEASURES = (
     ("hazard ratio", "Hazard ratio", "HR"),
     ("odds ratio", "Odds ratio", "OR"),
 )
+
+
+#: the share of the figure's width the row labels may take
+_LABEL_SHARE = 0.42
+
+
+def label_room(figure_width_in: float) -> float:
+    """The width (inches) of the row labels' column on a figure of this width."""
+    return _LABEL_SHARE * figure_width_in
+
+
+def label_lines(labels: Sequence[str], figure_width_in: float) -> int:
+    """The lines the row labels take on a figure of this width (each at least one)."""
+    room = label_room(figure_width_in)
+    return sum(fit(label, room).count("\n") + 1 for label in labels)
 
 
 def effect_measure(ard_frame: pd.DataFrame, table: str | None = None) -> tuple[str, str]:
@@ -279,4 +296,11 @@ def _log_ticks(lo: float, hi: float) -> list[float]:
     return [float(c) for c in sorted({lower, *inside, upper})]
 
 
-__all__ = ["FOREST_COLUMNS", "effect_measure", "forest_rows", "n_analysed", "plot_forest"]
+__all__ = [
+    "FOREST_COLUMNS",
+    "effect_measure",
+    "forest_rows",
+    "label_lines",
+    "n_analysed",
+    "plot_forest",
+]

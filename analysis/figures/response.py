@@ -11,8 +11,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.patches import Patch
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 
+from analysis.figures.fit_labels import figure_width_in, fit
 from analysis.figures.theme import SMALL_FONT_PT, grade_colors, text_color_on
 from analysis.tables.render import fmt_pct
 
@@ -168,17 +169,22 @@ def plot_response_by_sex_therapy(
     def word(level: Any) -> str:
         return shown.get(str(level), _cap(level))
 
-    ax.set_xticks(x, [f"{word(b)}\nn={int(big_n[(w, b)])}" for w, b in bars])
+    # a label wider than its bar, or its group, is broken into lines that fit under it
+    unit_in = _unit_width_in(ax, span=max(x) - min(x) + 1.2)
+    ticks = [f"{fit(word(b), 0.95 * unit_in)}\nn={int(big_n[(w, b)])}" for w, b in bars]
+    ax.set_xticks(x, ticks)
     ax.tick_params(axis="x", length=0)
     names = within_labels or {}
+    below = -24 - _LINE_PT * (max(t.count("\n") for t in ticks) - 1)  # under the ticks' lines
     if len(groups) > 1 or groups != ["overall"]:
         for grp in groups:
             xs = [xi for xi, (w, _) in zip(x, bars, strict=True) if w == grp]
+            room = (len(xs) + 0.5) * unit_in
             ax.annotate(
-                names.get(grp, _cap(grp)),
+                fit(names.get(grp, _cap(grp)), room, weight="bold"),
                 xy=(float(np.mean(xs)), 0),
                 xycoords=("data", "axes fraction"),
-                xytext=(0, -24),
+                xytext=(0, below),
                 textcoords="offset points",
                 ha="center",
                 va="top",
@@ -188,15 +194,31 @@ def plot_response_by_sex_therapy(
             )
     # Above the bars, in grade order read left to right then down (worst first), so the bars
     # keep the full width of a single journal column.
-    handles = [Patch(facecolor=colors[g], label=word(g)) for g in grades]
+    ncol = 2 if len(grades) > 3 else len(grades)
+    room = (figure_width_in(ax) - _LEGEND_MARGIN_IN) / ncol - _LEGEND_HANDLE_IN
+    handles = [Patch(facecolor=colors[g], label=fit(word(g), room)) for g in grades]
     if withheld is not None:
         handles.append(withheld)
-    ncol = 2 if len(grades) > 3 else len(grades)
     order = [h for c in range(ncol) for h in handles[c::ncol]]
     ax.legend(handles=order, loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=ncol,
               borderaxespad=0.0, handlelength=1.0, handleheight=1.0, columnspacing=1.2,
               title=legend_title if legend_title is not None else _title(outcome))  # fmt: skip
     return ax
+
+
+def extra_height_in(ax: Axes) -> float:
+    """How much taller (inches) a figure of these bars must be for its labels' extra lines (a
+    level or group broken into several, a legend entry of two) to leave the bars the height a
+    figure of one-line labels gives them."""
+    ticks = [t.get_text().count("\n") + 1 for t in ax.get_xticklabels()]
+    groups = [a.get_text().count("\n") + 1 for a in ax.texts if isinstance(a, Annotation)]
+    lines = max(max(ticks, default=2) - 2, 0) + max(max(groups, default=1) - 1, 0)
+    legend = ax.get_legend()
+    if legend is not None:
+        extra = sum(t.get_text().count("\n") for t in legend.get_texts())
+        columns = max(int(getattr(legend, "_ncols", 1)), 1)  # matplotlib keeps it private
+        lines += -(-extra // columns)  # about: the extra lines shared by the columns
+    return lines * _LINE_PT / 72
 
 
 def _withheld_block(
@@ -221,6 +243,20 @@ def _withheld_block(
                  label=f"Withheld (<{k} or *)")  # fmt: skip
 
 
+#: the height of one line of the tick labels (points)
+_LINE_PT = 8.5
+#: room left of the axes for the y label and its ticks ("Patients (%)", "100"), inches
+_Y_LABEL_IN = 0.7
+#: the legend's margins, and one entry's colour box and the space after it, inches
+_LEGEND_MARGIN_IN = 0.2
+_LEGEND_HANDLE_IN = 0.45
+
+
+def _unit_width_in(ax: Axes, span: float) -> float:
+    """Inches of one unit of the x axis (one bar and its gap) on a figure of this width."""
+    return max(figure_width_in(ax) - _Y_LABEL_IN, 0.5) / span
+
+
 def _cap(s: Any) -> str:
     s = str(s)
     return s[:1].upper() + s[1:]
@@ -230,4 +266,9 @@ def _title(outcome: str) -> str:
     return "Response at 12 months" if outcome == "response_12m" else outcome.replace("_", " ")
 
 
-__all__ = ["DIST_COLUMNS", "plot_response_by_sex_therapy", "response_distribution"]
+__all__ = [
+    "DIST_COLUMNS",
+    "extra_height_in",
+    "plot_response_by_sex_therapy",
+    "response_distribution",
+]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -18,8 +19,9 @@ from analysis.errors import PipelineError, RetroError
 from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.captions import figure_caption, plan_levels
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
-from analysis.figures.forest import forest_rows, plot_forest
-from analysis.figures.response import plot_response_by_sex_therapy
+from analysis.figures.font_check import relayed
+from analysis.figures.forest import forest_rows, label_lines, plot_forest
+from analysis.figures.response import extra_height_in, plot_response_by_sex_therapy
 from analysis.figures.schedule import plot_schedule_year1
 from analysis.figures.survival import plot_km
 from analysis.figures.theme import (
@@ -166,22 +168,18 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
             )
         assert isinstance(spec, ForestFigure)
         frame = shown(spec.table)
-        names = sorted(set(frame["variable"]))
         return plot_forest(
             frame,
             xlabel=fill_ci(spec.xlabel, opt.alpha) if spec.xlabel else None,
-            labels={v: variable_label(config, v) for v in names},
-            level_labels={
-                v: {str(lv): level_label(config, v, str(lv)) for lv in _ard_levels(frame, v)}
-                for v in names
-            },
+            **_forest_words(config, frame),
             ax=ax,
         )
 
     width, height = _SIZES[spec.kind]
-    if isinstance(spec, ForestFigure):  # one line per row, the reference levels included
-        rows = forest_rows(tables[spec.table].frame, table=spec.table)
-        height = max(height, 0.9 + 0.19 * (len(rows) + 1))
+    if isinstance(spec, ForestFigure):  # a line per row and label line, the references included
+        frame = tables[spec.table].frame
+        rows = forest_rows(frame, table=spec.table, **_forest_words(config, frame))
+        height = max(height, 0.9 + 0.19 * (label_lines(list(rows["label"]), width) + 1))
     if isinstance(spec, FlowFigure):
         # places its boxes itself, over the whole figure, and grows taller when rows need it
         # the cohort splits into the levels of the study's first group, if it has one
@@ -200,7 +198,22 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
         ax.text(0.5, 0.5, "No patients to show", ha="center", va="center")
     else:
         draw(ax)
+        if isinstance(spec, ResponseBarsFigure):  # labels of several lines: a taller figure
+            fig.set_figheight(height + extra_height_in(ax))
     return fig
+
+
+def _forest_words(config: StudyConfig, frame: pd.DataFrame) -> dict[str, Any]:
+    """The forest plot's ``labels`` and ``level_labels``: each covariate and level as the
+    study names it."""
+    names = sorted(set(frame["variable"]))
+    return {
+        "labels": {v: variable_label(config, v) for v in names},
+        "level_labels": {
+            v: {str(lv): level_label(config, v, str(lv)) for lv in _ard_levels(frame, v)}
+            for v in names
+        },
+    }
 
 
 def _population(config: StudyConfig, patients: pd.DataFrame, spec: FigureSpec) -> pd.DataFrame:
@@ -316,10 +329,15 @@ def save_figures(
 ) -> dict[str, list[Path]]:
     """Write drawn figures as ``<out_dir>/<stem>.<format>`` (byte-identical run to run);
     returns ``{stem: [paths]}``."""
+    saved = {}
     with figure_theme():
-        return {
-            stem: save_figure(fig, stem, out_dir, formats=formats) for stem, fig in figures.items()
-        }
+        for stem, fig in figures.items():
+            # drawn here: what the drawing warns is said once, in words, naming the figure
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                saved[stem] = save_figure(fig, stem, out_dir, formats=formats)
+            relayed(stem, caught, fig)
+    return saved
 
 
 def figures_dir(study: Study) -> Path:

@@ -16,6 +16,7 @@ from matplotlib.path import Path
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import IdentityTransform
 
+from analysis.figures.fit_labels import figure_width_in, fit, shorten
 from analysis.figures.theme import SMALL_FONT_PT, colors_for, darker
 from analysis.stats.at_risk import at_risk_counts, km_stop_times
 from analysis.stats.survival import km_table, logrank_test
@@ -176,7 +177,7 @@ def plot_km(
     lr = logrank_test(d, time=time, event=event, by=by)
     p = fmt_p(float(cast(float, lr["p_value"])))
     _logrank_text(ax, f"Log-rank p {'= ' + p if not p.startswith('<') else p}")
-    ax.legend(loc="lower left", handlelength=1.5, borderaxespad=0.3)
+    _legend(ax)
     risk = number_at_risk(d, time=time, by=by, times=ticks)
     if risk_events:
         risk = _with_events(risk, d, time=time, event=event, by=by)
@@ -288,8 +289,23 @@ def _coarse_curves(
     else:
         p = fmt_p(float(cast(float, logrank_test(d, time=time, event=event, by=by)["p_value"])))
         _logrank_text(ax, f"Log-rank p {'= ' + p if not p.startswith('<') else p}")
-    ax.legend(loc="lower left", handlelength=1.5, borderaxespad=0.3)
+    _legend(ax)
     _risk_table(ax, risk, colors, names)
+
+
+#: the widest group name of the numbers at risk (one line each; the legend has it in full)
+_RISK_NAME_IN = 1.3
+#: the legend's share of the axes' width (a longer label is broken into lines)
+_LEGEND_SHARE = 0.55
+
+
+def _legend(ax: Axes) -> None:
+    """The groups' legend, lower left, each label broken into lines that fit beside the
+    curves, which run along the top."""
+    handles, labels = ax.get_legend_handles_labels()
+    room = _LEGEND_SHARE * figure_width_in(ax)
+    ax.legend(handles, [fit(label, room) for label in labels], loc="lower left",
+              handlelength=1.5, borderaxespad=0.3)  # fmt: skip
 
 
 def _risk_table(
@@ -307,7 +323,7 @@ def _risk_table(
                 fontweight="bold", annotation_clip=False)  # fmt: skip
     for i, (lv, row) in enumerate(risk.iterrows()):
         y = top - line * (i + 1)
-        name = names.get(str(lv), str(lv)[:1].upper() + str(lv)[1:])
+        name = shorten(names.get(str(lv), str(lv)[:1].upper() + str(lv)[1:]), _RISK_NAME_IN)
         ax.annotate(name, xy=(0, 0), xycoords="axes fraction", xytext=(name_x, y),
                     textcoords="offset points", ha="right", va="top", fontsize=SMALL_FONT_PT,
                     color=darker(colors[str(lv)]), annotation_clip=False)  # fmt: skip

@@ -25,6 +25,7 @@ import seaborn as sns
 from cycler import cycler
 from matplotlib.figure import Figure
 
+from analysis.figures.font_check import fallback_fonts
 from analysis.write.atomic import atomic_path
 
 SINGLE_COLUMN_IN = 3.5
@@ -86,8 +87,9 @@ def theme_rc() -> dict[str, Any]:
             "figure.dpi": 100,
             "savefig.dpi": PNG_DPI,
             "font.family": "sans-serif",
-            # Bundled with matplotlib, so every machine draws the same glyphs (image tests).
-            "font.sans-serif": ["DejaVu Sans"],
+            # Bundled with matplotlib, so every machine draws the same glyphs (image tests);
+            # a Noto font installed draws only the glyphs it lacks (figures.font_check)
+            "font.sans-serif": ["DejaVu Sans", *fallback_fonts()],
             "font.size": FONT_PT,
             "axes.titlesize": FONT_PT,
             "axes.labelsize": FONT_PT,

@@ -24,7 +24,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from analysis.run.cli_errors import _command, _guard, _now
+from analysis.run.cli_errors import _command, _guard, _now, plain_warnings
 from analysis.run.cli_summary import Clock, print_claims_summary, print_clean_summary
 
 app = typer.Typer(
@@ -79,6 +79,8 @@ def _global_options(
     ] = False,
 ) -> None:
     _now.debug = debug
+    if not debug:
+        plain_warnings()
 
 
 def _load(study: Path):  # noqa: ANN202 - StudyConfig, imported lazily to keep --help fast

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 from typer._click import exceptions as click_exceptions  # Typer's own copy of click
 
@@ -241,3 +243,14 @@ def _guard(fn: Callable[[], T], stage: str | None = None) -> T:
     if stage is not None:
         _now.stage = stage
     return fn()
+
+
+def plain_warnings() -> None:
+    """Python warnings (what a figure's drawing warns, a library's notice) printed as the run's
+    own warnings are, "warning: <message>", without the line of source that raised them (which
+    means nothing to a user); ``--debug`` keeps Python's own form."""
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001, ANN202, ARG001
+        console.print(f"[bold yellow]warning:[/] {escape(str(message))}", highlight=False)
+
+    warnings.showwarning = show
