@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from analysis.clean.per_patient import (
     record_positions,
     snap_schedules,
 )
+from analysis.errors import ConfigError
 from analysis.studyfile.config import Derivation, StudyConfig
 from analysis.studyfile.design import ConcomitantOverlap, Exposure, Group, overlap_flags, slug
 
@@ -450,6 +452,7 @@ def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
         col = data[cond.column]
         v = cond.value
         op = cond.op
+        _refuse_text_for_numbers(col, cond)
         if op == "is_missing":
             m = col.isna()
         elif op == "not_missing":
@@ -462,6 +465,25 @@ def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
             m = _OPS[op](lhs, v) & col.notna()
         mask &= m.fillna(False).astype(bool)
     return mask
+
+
+def _refuse_text_for_numbers(col: pd.Series, cond: Any) -> None:
+    """A number column compared with text ("18" quoted in the study file) matched nobody under
+    `==` and `in`, in silence, and stopped `>=` with pandas' own error: refused here, for the
+    columns the study file cannot know the kind of (``config_checks`` refuses the others with
+    the key's line)."""
+    if cond.op in ON_MISSINGNESS or not pd.api.types.is_numeric_dtype(col.dtype):
+        return
+    if pd.api.types.is_bool_dtype(col.dtype) or isinstance(col.dtype, pd.CategoricalDtype):
+        return
+    values = cond.value if isinstance(cond.value, list) else [cond.value]
+    text = [v for v in values if isinstance(v, str)]
+    if text:
+        raise ConfigError(
+            f"the condition {{column: {cond.column}, op: {cond.op!r}, value: {cond.value!r}}}: "
+            f"`{cond.column}` holds numbers and {text[0]!r} is text. In the study file, write "
+            "the number without quotes."
+        )
 
 
 def missing_in_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:

@@ -32,6 +32,7 @@ from analysis.figures.theme import (
     save_figure,
 )
 from analysis.stats.ci_level import fill_ci
+from analysis.studyfile.column_kinds import times_in_months
 from analysis.studyfile.labels import level_words
 from analysis.studyfile.plan import (
     FIGURE_KINDS_FROM_TABLES,
@@ -149,8 +150,9 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
             )
         if isinstance(spec, KmFigure):
             _no_missing_by(patients, spec)
+            in_months, _ = times_in_months(config, patients, spec.time)  # as its table shows
             return plot_km(
-                patients,
+                in_months,
                 time=spec.time,
                 event=spec.event,
                 by=spec.by,

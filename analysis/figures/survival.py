@@ -19,18 +19,18 @@ from matplotlib.transforms import IdentityTransform
 from analysis.figures.fit_labels import figure_width_in, fit, shorten
 from analysis.figures.theme import SMALL_FONT_PT, colors_for, darker
 from analysis.stats.at_risk import at_risk_counts, km_stop_times
+from analysis.stats.event_flag import event_flag
 from analysis.stats.survival import km_table, logrank_test
 from analysis.tables.render import fmt_p
 
 
 def _event_as_int(data: pd.DataFrame, *, time: str, event: str, by: str) -> pd.DataFrame:
     """The columns ``time``, ``event`` and ``by`` of ``data``, the event as 0/1 integers
-    (booleans allowed); input untouched. Only these three: the whole patient table copied to
-    convert one column took 0.41 s of a KM plot on a million patients."""
+    (``analysis.stats.event_flag``: booleans, 0/1, yes/no levels); input untouched. Only these
+    three: the whole patient table copied to convert one column took 0.41 s of a KM plot on a
+    million patients."""
     d = data[list(dict.fromkeys([time, event, by]))]
-    if d[event].dtype == bool or str(d[event].dtype) == "boolean":
-        return d.assign(**{event: d[event].astype(int)})
-    return d
+    return d.assign(**{event: event_flag(d[event], event)})
 
 
 def _levels(s: pd.Series) -> list[str]:
@@ -98,7 +98,15 @@ def number_at_risk(
 
 
 def _default_times(t_max: float) -> list[float]:
-    step = next(s for s in (1, 2, 3, 6, 12, 24, 60, 120) if t_max / s <= 7)
+    """Ticks from 0 past ``t_max``: at most 8, a step of months a reader counts in (1, 2, 3, 6,
+    12, 24 ... years), then 2, 5 or 10 times a power of ten for times longer than 70 years
+    (a time in other units passed straight to ``plot_km``)."""
+    steps = [1, 2, 3, 6, 12, 24, 60, 120]
+    power = 100
+    while steps[-1] * 7 < t_max:
+        steps += [2 * power, 5 * power, 10 * power]
+        power *= 10
+    step = next(s for s in steps if t_max / s <= 7)
     return [float(v) for v in np.arange(0, t_max + 1e-9, step)]
 
 

@@ -11,6 +11,8 @@ import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from analysis.studyfile.column_kinds import is_number
+
 if TYPE_CHECKING:
     from analysis.studyfile.config import StudyConfig
     from analysis.studyfile.design import Condition
@@ -82,15 +84,29 @@ def unknown_column(name: str, known: Iterable[str]) -> str:
 
 
 def check_conditions(
-    cfg: StudyConfig, where: Iterable[Condition], key: str, known: set[str]
+    cfg: StudyConfig,
+    where: Iterable[Condition],
+    key: str,
+    known: set[str],
+    table: str = "patients",
 ) -> None:
     for j, cond in enumerate(where):
         if cond.column not in known:
             raise ValueError(
                 f"{key}.where[{j}]: unknown column {cond.column!r}"
-                f"{unknown_column(cond.column, known)}; the patient table has {sorted(known)}"
+                f"{unknown_column(cond.column, known)}; the {table.replace('_', ' ')} table "
+                f"has {sorted(known)}"
             )
         if cond.op in ("is_missing", "not_missing"):
+            continue
+        if is_number(cfg, cond.column, table):
+            values = cond.value if isinstance(cond.value, list) else [cond.value]
+            text = [v for v in values if isinstance(v, str | bool)]
+            if text:
+                raise ValueError(
+                    f"{key}.where[{j}].value: {cond.column} holds numbers and {text[0]!r} is "
+                    f"not one (in YAML write a number without quotes, e.g. value: 18)"
+                )
             continue
         if _is_boolean(cfg, cond.column):
             values = cond.value if isinstance(cond.value, list) else [cond.value]

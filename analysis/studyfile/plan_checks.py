@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from analysis.privacy import HOW_TO_SHOW, never_shown_why, shown_columns
 from analysis.stats.ci_level import CI_TOKEN, ci_label, ci_level, stated_levels
+from analysis.studyfile.column_kinds import is_number, time_unit
 from analysis.studyfile.config_checks import (
     _hint,
     _levels_of,
@@ -112,11 +113,39 @@ def _yes_no_event(cfg: StudyConfig, key: str, event: str) -> None:
     """A time-to-event ``event`` is a yes/no column (the event happened, or the time is
     censored); a column the study reads as another kind is refused here, not by pandas."""
     read = cfg.columns_for("patients").get(event)
-    if read is not None and read.kind != "bool":
+    kind = read.kind if read is not None else ("number" if is_number(cfg, event) else None)
+    if kind is not None and kind != "bool":
         raise ValueError(
-            f"{key}: {event!r} is a {read.kind} column; the event of a time-to-event analysis is "
+            f"{key}: {event!r} is a {kind} column; the event of a time-to-event analysis is "
             "a yes/no column (yes: the event happened at `time`; no: censored then), e.g. "
             "is_discontinued"
+        )
+    group = cfg.groups.get(event)
+    if group is not None and not _yes_no_levels(group.levels):
+        raise ValueError(
+            f"{key}: {event!r} is a group of levels {list(group.levels)}; the event of a "
+            "time-to-event analysis is yes/no (yes: the event happened at `time`; no: censored "
+            f"then). Give the group the levels [yes, no] (`groups.{event}.levels`)"
+        )
+
+
+def _yes_no_levels(levels: object) -> bool:
+    from analysis.stats.event_flag import NO, YES
+
+    words = {str(v).strip().lower() for v in levels}  # type: ignore[attr-defined]
+    return len(words) == 2 and words <= YES | NO and bool(words & YES) and bool(words & NO)
+
+
+def _known_unit(cfg: StudyConfig, key: str, time: str) -> None:
+    """A Kaplan–Meier time whose unit is known: the tables and figures show months (and
+    ``options.km_times_months``), so a time in days is converted, and one of no known unit
+    refused (a time in days was shown as months: "S(6 months)" was S at day 6)."""
+    if time_unit(cfg, time) is None:
+        raise ValueError(
+            f"{key}: the unit of {time!r} is not known; Kaplan–Meier tables and figures show "
+            f"months. Declare it under `variables.patients.{time}` (unit: days, weeks, months "
+            "or years), or name a time whose name ends with its unit (e.g. "
+            "time_to_first_teae_days)"
         )
 
 
@@ -277,6 +306,8 @@ def check_plan(cfg: StudyConfig) -> None:
             _column(f"{key}.time", spec.time, known)
             _column(f"{key}.event", spec.event, known)
             _yes_no_event(cfg, f"{key}.event", spec.event)
+            if isinstance(spec, TimeToEventTable):  # its times are shown in months
+                _known_unit(cfg, f"{key}.time", spec.time)
             for v in spec.covariates:
                 _column(f"{key}.covariates.{v}", v, known, "covariate")
         if isinstance(spec, AeByExposureTable) and cfg.exposure.kind == "periods":
@@ -287,7 +318,7 @@ def check_plan(cfg: StudyConfig) -> None:
             )
         if isinstance(spec, AeIncidenceTable):
             ae_cols = set(cfg.columns_for("adverse_events")) | {"is_teae", "exposure_number"}
-            check_conditions(cfg, spec.where, key, ae_cols)
+            check_conditions(cfg, spec.where, key, ae_cols, "adverse_events")
             _check_pairwise(cfg, key, spec)
         if isinstance(spec, AeIncidenceTable | AeSeverityTable) and not cfg.sources_for(
             "adverse_events"
@@ -308,6 +339,7 @@ def check_plan(cfg: StudyConfig) -> None:
             _column(f"{key}.{attr}", getattr(fig, attr, None), known, f"`{attr}` column")
         if isinstance(fig, KmFigure):
             _yes_no_event(cfg, f"{key}.event", fig.event)
+            _known_unit(cfg, f"{key}.time", fig.time)
         _shown(cfg, key, fig, known, "figure")
         stem = figure_name(fig)
         if stem in stems:

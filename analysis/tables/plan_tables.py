@@ -20,6 +20,7 @@ import pandas as pd
 from analysis.ard import concat_ard
 from analysis.clean.derive import not_applicable_rules
 from analysis.privacy import check_shown
+from analysis.studyfile.column_kinds import times_in_months
 from analysis.studyfile.design import rule_columns
 from analysis.studyfile.plan import (
     BaselineTable,
@@ -198,8 +199,9 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         == (spec.time, spec.event, spec.by, spec.population)
         for f in effective_plan(ctx.config).figures
     )
+    data, in_months = times_in_months(ctx.config, ctx.subjects(spec), spec.time)
     t = time_to_event_table(
-        ctx.subjects(spec),
+        data,
         time=spec.time,
         event=spec.event,
         by=spec.by,
@@ -213,8 +215,9 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         level_names=ctx.config.analysis.labels.levels.get(spec.by, {}),
     )
     immortal = immortal_time_note(ctx.config, spec.time)
-    if immortal:
-        t = with_notes(t, [immortal])
+    notes = [note for note in (in_months, immortal) if note]
+    if notes:
+        t = with_notes(t, notes)
     if spec.covariates:
         t = with_notes(t, ["Hazard ratios (Cox model): in the table that follows."])
     return t

@@ -12,6 +12,7 @@ from analysis.ard import ard_frame, concat_ard
 from analysis.stats.at_risk import floor_rule_text, km_stop_times, stops_text
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.design import Term, design_matrix
+from analysis.stats.event_flag import event_flag
 from analysis.stats.survival import KM_CONTEXT, cox_ard, cox_model, km_at_context, survival_ard
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
@@ -48,7 +49,8 @@ def time_to_event_table(
     used = list(dict.fromkeys([time, event, by]))
     # a copy of the columns the table reads (all of them when one is absent: the error names it)
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
-    frame_in[event] = frame_in[event].astype(int)
+    if event in frame_in:
+        frame_in[event] = event_flag(frame_in[event], event)
     frame = survival_ard(
         frame_in,
         time=time,
@@ -136,7 +138,8 @@ def cox_table(
     used = [c for c in dict.fromkeys([*covariates, time, event, by]) if c is not None]
     # a copy of the columns the model reads (all of them when one is absent: the error names it)
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
-    frame_in[event] = frame_in[event].astype(int)
+    if event in frame_in:
+        frame_in[event] = event_flag(frame_in[event], event)
     design = design_matrix(frame_in, list(covariates), reference=covariates, units=units)
     labels = {
         t.column: term_label(t.covariate, t.contrast, numeric=t.is_numeric) for t in design.terms
