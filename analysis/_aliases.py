@@ -81,14 +81,18 @@ class Aliases:
         under their aliases and its other columns as they are (but for a column named as an
         alias, which nothing reads and which would take an alias's place). A pandas frame stays
         a pandas frame (its dtypes, categories included, kept; no data copied); a path becomes
-        an Ibis table."""
+        an Ibis table that still declares the file's levels (:mod:`analysis.engine.levels`)."""
         if isinstance(data, pd.DataFrame):
             cols = {self.of.get(c, c): data[c] for c in data.columns if self._kept(c)}
             return pd.DataFrame(cols, index=data.index, copy=False)
         from analysis.engine import counts as engine
+        from analysis.engine import levels
 
         t = engine.as_table(data)
-        return t.select(*[t[c].name(self.of.get(c, c)) for c in t.columns if self._kept(c)])
+        kept = [c for c in t.columns if self._kept(c)]
+        renamed = t.select(*[t[c].name(self.of.get(c, c)) for c in kept])
+        # the file's declared levels (categories) stay readable under the aliases
+        return levels.remember_renamed(renamed, t, {self.of.get(c, c): c for c in kept})
 
     def _kept(self, column: object) -> bool:
         return column in self.of or not is_alias(column)

@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from analysis.engine import levels
 from analysis.write.parquet import from_pandas_by_runs
 
 Data: TypeAlias = pd.DataFrame | str | Path | ir.Table
@@ -90,7 +91,8 @@ def as_table(
     only the columns a table uses are converted; a path is read as Parquet by DuckDB (``con``,
     or this process's connection) without loading it into pandas, as a view named after the
     file's path, size and modification time (reading the same file again reuses its view); a
-    folder of Parquet parts is one table; a URL (``hdfs://``, ``s3a://``...) is read by the
+    folder of Parquet parts is one table (remembering the file's declared levels,
+    :mod:`analysis.engine.levels`); a URL (``hdfs://``, ``s3a://``...) is read by the
     engine as it is (Spark reads shared storage itself); an Ibis table is returned as is.
     """
     if isinstance(data, ir.Table):
@@ -98,7 +100,7 @@ def as_table(
     if isinstance(data, str) and "://" in data:  # shared storage: hdfs://, s3a://, abfss://...
         con = con if con is not None else process_connection()
         name = "parquet_" + hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()[:16]
-        return con.read_parquet(data, table_name=name)
+        return levels.remember_path(con.read_parquet(data, table_name=name), data)
     if isinstance(data, str | Path):
         path = Path(data)
         if not path.exists():
@@ -108,12 +110,14 @@ def as_table(
         name = "parquet_" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
         con = con if con is not None else _chosen_connection()
         if con is not None:
-            return con.read_parquet(_parquet_source(path, con), table_name=name)
+            return levels.remember_path(
+                con.read_parquet(_parquet_source(path, con), table_name=name), path
+            )
         own = process_connection()  # first: a fork's inherited views go with its connection
         view = _VIEWS.get(name)
         if view is None:  # creating the view and reading its schema takes ~10 ms
             view = _VIEWS[name] = own.read_parquet(_parquet_source(path, own), table_name=name)
-        return view
+        return levels.remember_path(view, path)
     if isinstance(data, pd.DataFrame):
         if columns is not None:
             wanted = [c for c in dict.fromkeys(columns) if c is not None and c in data.columns]
@@ -300,9 +304,12 @@ def columns(t: ir.Table) -> list[str]:
 
 
 def distinct_values(t: ir.Table, column: str) -> list[str]:
-    """Sorted distinct non-missing values of ``column`` as text."""
+    """Distinct non-missing values of ``column`` as text, sorted as ``levels_of`` sorts a pandas
+    column's: numbers by value ("2" before "10"), then text."""
+    from analysis.stats.design import natural_key
+
     values = execute(t.select(column).filter(t[column].notnull()).distinct())[column]
-    return sorted(values.astype(str))
+    return sorted(values.astype(str), key=natural_key)
 
 
 def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:

@@ -8,16 +8,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.engine.levels import declared_levels
+
 # the table builders take levels_of from here; its one implementation is the design matrix's
-from analysis.stats.design import levels_of
+from analysis.stats.design import levels_of, natural_key
 
 
 def levels_to_show(given: Sequence[str] | None, data: object, table: Any, column: str) -> list[str]:
-    """The levels of ``column`` a table shows: ``given``; else, when ``data`` is a pandas
-    frame, its declared categories (or sorted values); else the sorted distinct values of the
-    Ibis ``table`` (one query on the engine)."""
+    """The levels of ``column`` a table shows: ``given``; else the levels ``data`` declares (a
+    pandas categorical's categories, a Parquet file's dictionary, also through an Ibis table
+    read from one: :mod:`analysis.engine.levels`), unused ones included, so a frame and its
+    Parquet file give the same rows; else the distinct values of the Ibis ``table`` (one query
+    on the engine), sorted as :func:`levels_of` sorts (numbers by value, then text). An Ibis
+    table of unknown source declares nothing: its observed values, sorted, are shown."""
     if given is not None:
         return list(given)
+    declared = declared_levels(data, column)
+    if declared is not None:
+        return declared
     if isinstance(data, pd.DataFrame):
         return levels_of(data, column)
     from analysis.engine import counts as engine
@@ -146,16 +154,19 @@ def contingency_test(table: np.ndarray, *, test: str = "fisher", seed: int | Non
     raise ValueError(f"unknown test {test!r}; use 'fisher', 'chi2' or 'none'")
 
 
-def sort_by_levels(
-    frame: pd.DataFrame, cols: Sequence[str], reference: pd.DataFrame
-) -> pd.DataFrame:
-    """Sort ``frame`` by ``cols`` in the declared level order of ``reference`` (categoricals),
-    else alphabetically — so columns read monotherapy before combined, as the study declares."""
+def sort_by_levels(frame: pd.DataFrame, cols: Sequence[str], data: object) -> pd.DataFrame:
+    """Sort ``frame`` by ``cols`` in the level order ``data`` declares (categoricals of a frame,
+    the dictionary of a Parquet file, also through an Ibis table read from one), else in the
+    order of :func:`levels_of` (numbers by value, then text) — so columns read monotherapy
+    before combined, as the study declares, whatever form the subjects come in."""
     if not cols or frame.empty:
         return frame
     keys = {}
     for col in cols:
-        order = {lv: i for i, lv in enumerate(levels_of(reference, col))}
+        declared = declared_levels(data, col)
+        if declared is None:
+            declared = sorted(frame[col].dropna().astype(str).unique(), key=natural_key)
+        order = {lv: i for i, lv in enumerate(declared)}
         keys[col] = frame[col].astype(str).map(lambda v, o=order: (o.get(v, len(o)), v))
     ranks = pd.DataFrame(keys, index=frame.index)
     idx = sorted(frame.index, key=lambda i: tuple(ranks.loc[i, c] for c in cols))

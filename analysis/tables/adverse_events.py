@@ -152,8 +152,7 @@ def ae_incidence(
         categories = {t: categories.get(t, OTHER) for t in all_terms}
     count = partial(_count, ev_t=ev_t, by=by, subject_id=subject_id, term=term, serious=has_serious)
     counts, sizes = count(subj_t, all_terms, categories, covers=terms is None)
-    if isinstance(subjects, pd.DataFrame):
-        sizes = sort_by_levels(sizes, by, subjects)
+    sizes = sort_by_levels(sizes, by, subjects)
     rows_index = _row_index(all_terms, categories, has_serious)
     if prune_zero:
         seen = set(counts.loc[counts["n"] > 0, "level"].astype(str))
@@ -170,8 +169,7 @@ def ae_incidence(
         cats = {t: c for t, c in (categories or {}).items() if t in terms_of} or None
         sub_t = full_t.filter(full_t[sex].cast("string") == level).select(subject_id, *by)
         sub_counts, sub_sizes = count(sub_t, terms_of, cats, covers=False)
-        if isinstance(subjects, pd.DataFrame):
-            sub_sizes = sort_by_levels(sub_sizes, by, subjects)
+        sub_sizes = sort_by_levels(sub_sizes, by, subjects)
         frames += rows(sub_counts, sub_sizes, own_rows, n_method=f"{level} {N_METHOD}")
         left_out += left_out_notes(counts, sub_counts, own_rows, level, unit)
     frame = _sort_by_overall(concat_ard(frames), rows_index, categories)

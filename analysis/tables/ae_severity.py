@@ -88,8 +88,7 @@ def ae_severity(
         [*levels, NOT_RECORDED_LEVEL] if (worst[severity] == NOT_RECORDED_LEVEL).any() else levels
     )
     sizes = engine.group_sizes(subj_t, by=by, subject_id=subject_id, unique=True)
-    if isinstance(subjects, pd.DataFrame):
-        sizes = sort_by_levels(sizes, by, subjects)
+    sizes = sort_by_levels(sizes, by, subjects)
     rows = []
     for spec in subgroup_specs(by):
         big = (
