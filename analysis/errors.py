@@ -25,3 +25,8 @@ class UnmappedValuesError(RetroError):
 
 class PipelineError(RetroError):
     """A pipeline stage failed; the message names the stage."""
+
+
+class ColumnError(RetroError, ValueError):
+    """A table function was given a column name its data lack (or data it cannot read); the
+    message names the function, the argument, the missing name and the columns there are."""

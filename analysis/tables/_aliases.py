@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ParamSpec
 
 import pandas as pd
 
 from analysis._aliases import ALIAS_PREFIX, Aliases
+from analysis.tables._columns import column_names, require_columns
 from analysis.tables.render import TableResult
 
 __all__ = ["ALIAS_PREFIX", "Aliases", "named_result", "with_aliases"]
@@ -24,13 +25,24 @@ P = ParamSpec("P")
 
 
 def with_aliases(
-    *, tables: Sequence[str], columns: Sequence[str], keep: Sequence[str] = ()
+    *,
+    tables: Sequence[str],
+    columns: Sequence[str],
+    keep: Sequence[str] = (),
+    need: Mapping[str, Sequence[str]] | None = None,
+    if_present: Sequence[str] = (),
 ) -> Callable[[Callable[P, TableResult]], Callable[P, TableResult]]:
     """A builder whose arguments ``tables`` (frames, Parquet paths, Ibis tables) are read with
     the columns named by its arguments ``columns`` (a name, ``None`` or a list of names) under
     aliases; its result and its errors name the columns as the caller did. ``keep``: the
     toolkit's own column names, passed as they are (the builder words its notes by them, e.g.
-    ``is_teae``: "Treatment-emergent events only"; none is named as a builder's own column)."""
+    ``is_teae``: "Treatment-emergent events only"; none is named as a builder's own column).
+
+    ``need``: table argument -> the column arguments naming its columns; each is checked
+    against that table's columns before anything runs (``_columns.require_columns``: one
+    error naming the function, the argument, the name and the columns there are).
+    ``if_present``: column arguments whose *default* name is used only when the table has it
+    (else ``None``); a name the caller passes must be there."""
 
     def wrap(builder: Callable[P, TableResult]) -> Callable[P, TableResult]:
         signature = inspect.signature(builder)
@@ -38,8 +50,20 @@ def with_aliases(
         @functools.wraps(builder)
         def aliased(*args: P.args, **kwargs: P.kwargs) -> TableResult:
             bound = signature.bind(*args, **kwargs)
+            passed = set(bound.arguments)
             bound.apply_defaults()
             given = bound.arguments
+            for t, args_of_t in (need or {}).items():
+                have = set(column_names(given[t]))
+                for c in if_present:
+                    if c in args_of_t and c not in passed and given[c] not in have:
+                        given[c] = None
+                require_columns(
+                    builder.__name__,
+                    given[t],
+                    table=f"the {t} table",
+                    **{c: given[c] for c in args_of_t},
+                )
             alias = Aliases(n for c in columns for n in _names(given[c]) if n not in keep)
             for c in columns:
                 given[c] = _aliased(given[c], alias, keep)

@@ -59,6 +59,11 @@ OTHER = "Other"
     tables=("subjects", "events"),
     columns=("by", "term", "category", "subject_id", "teae_flag", "serious_flag", "sex"),
     keep=("is_teae",),
+    need={
+        "subjects": ("subject_id", "by"),
+        "events": ("subject_id", "term", "category", "teae_flag", "serious_flag"),
+    },
+    if_present=("serious_flag",),
 )
 def ae_incidence(
     subjects: engine.Data,
@@ -96,7 +101,10 @@ def ae_incidence(
     term, category : event columns of the term and of its higher level (system organ class).
     teae_flag : event column selecting treatment-emergent events (bool, or ``"Y"``); ``None``
         counts every event.
-    serious_flag : event column flagging serious events, adding an "any serious" row.
+    serious_flag : event column flagging serious events, adding an "any serious" row. The
+        default ``is_serious`` is used when the events have that column (the row is left out
+        otherwise); a name passed that the events lack is an error, as for every column
+        argument (checked before any count, with the columns there are).
     terms : every term to show (zero rows kept); default: the categories of a categorical
         ``term`` column, else the terms observed.
     categories : term -> category, when the category is not a column of ``events``.
@@ -145,7 +153,7 @@ def ae_incidence(
     if teae_flag is not None:
         ev_t = engine.flag_true(ev_t, teae_flag)
     ev_t = ev_t.mutate(**{term: ev_t[term].cast("string")})
-    has_serious = bool(serious_flag) and serious_flag in engine.columns(ev_t)
+    has_serious = serious_flag is not None  # a named column is there (checked on entry)
     if has_serious:
         ev_t = ev_t.mutate(_serious=engine.flag_true(ev_t, str(serious_flag), as_column=True))
     if categories:

@@ -45,7 +45,14 @@ def _exposure_key(col: ir.Value, max_exposure: int) -> ir.Value:
     return k.cast("int64").clip(upper=max_exposure)
 
 
-@with_aliases(tables=("events", "exposures"), columns=("term", "number", "subject_id", "teae_flag"))
+@with_aliases(
+    tables=("events", "exposures"),
+    columns=("term", "number", "subject_id", "teae_flag"),
+    need={
+        "events": ("subject_id", "term", "number", "teae_flag"),
+        "exposures": ("subject_id", "number"),
+    },
+)
 def ae_by_exposure(
     events: engine.Data,
     exposures: engine.Data,
@@ -143,7 +150,11 @@ def ae_by_exposure(
     )
 
 
-@with_aliases(tables=("events",), columns=("term", "duration", "teae_flag"))
+@with_aliases(
+    tables=("events",),
+    columns=("term", "duration", "teae_flag"),
+    need={"events": ("term", "duration", "teae_flag")},
+)
 def ae_duration(
     events: engine.Data,
     *,

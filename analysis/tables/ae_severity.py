@@ -39,7 +39,11 @@ NONE_LEVEL = "no event"
 NOT_RECORDED_LEVEL = "severity not recorded"
 
 
-@with_aliases(tables=("subjects", "events"), columns=("by", "severity", "subject_id", "teae_flag"))
+@with_aliases(
+    tables=("subjects", "events"),
+    columns=("by", "severity", "subject_id", "teae_flag"),
+    need={"subjects": ("subject_id", "by"), "events": ("subject_id", "severity", "teae_flag")},
+)
 def ae_severity(
     subjects: engine.Data,
     events: engine.Data,

@@ -25,6 +25,7 @@ from analysis.stats.design import natural_key
 from analysis.stats.results import test_context
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 from analysis.tables._aliases import Aliases
+from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import contingency_test, levels_of, sort_by_levels
 from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 from analysis.words import in_sentence
@@ -82,6 +83,16 @@ def baseline_table(
     # One ARD table name per built table, so two Table 1s (by sex, by therapy) never share keys.
     table = f"{table}_{by}" if by else table
     by_cols = [by] if by else []
+    require_frame("baseline_table", data, table="data")
+    require_columns(
+        "baseline_table",
+        data,
+        table="the data",
+        subject_id=subject_id,
+        by=by,
+        variables=list(labels),
+        categorical=categorical,
+    )
     engine.check_subject_table(data, by=by_cols, subject_id=subject_id)
     # the ids are checked above; the counts below count rows (one per subject), so the engine
     # gets the summarised columns only (a million ids as text cost more than the counts), under

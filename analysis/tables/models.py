@@ -26,6 +26,7 @@ from analysis.stats.regression import (
     fit_logistic,
     fit_proportional_odds,
 )
+from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of, member
 from analysis.tables.model_text import Words, ard_level, model_layout, reference_note, sample_note
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
@@ -90,6 +91,10 @@ def proportional_odds(
       (subjects in the model), ``n_missing`` (outcome missing); context ``complete_case``:
       ``n_missing`` (outcome recorded, a covariate missing); ``n_missing`` per covariate.
     """
+    require_frame("proportional_odds", data, table="data")
+    require_columns(
+        "proportional_odds", data, table="the data", outcome=outcome, covariates=covariates
+    )
     fit = fit_proportional_odds(
         data, outcome=outcome, covariates=covariates, reference=reference, units=units, alpha=alpha
     )
@@ -230,6 +235,10 @@ def logistic_model(
     (subjects in the model), ``events``, ``n_missing``; context ``complete_case``
     ``n_missing``; ``n_missing`` per covariate.
     """
+    require_frame("logistic_model", data, table="data")
+    require_columns(
+        "logistic_model", data, table="the data", outcome=outcome, covariates=covariates
+    )
     fit = fit_logistic(
         data, outcome=outcome, covariates=covariates, reference=reference, units=units, alpha=alpha
     )
@@ -296,13 +305,18 @@ def subjects_with_term(
     A term that is neither a declared category nor observed in ``term_column`` is an error (a
     typo would otherwise give an all-False outcome).
     """
-    for col, frame, what in (
-        (subject_id, patients, "patients"),
-        (subject_id, adverse_events, "adverse_events"),
-        (term_column, adverse_events, "adverse_events"),
-    ):
-        if col not in frame.columns:
-            raise ValueError(f"column `{col}` is not in the {what} table.")
+    name = "subjects_with_term"
+    require_frame(name, patients, table="patients")
+    require_frame(name, adverse_events, table="adverse_events")
+    require_columns(name, patients, table="the patients table", subject_id=subject_id)
+    require_columns(
+        name,
+        adverse_events,
+        table="the adverse_events table",
+        subject_id=subject_id,
+        term_column=term_column,
+        teae_flag=teae_flag,
+    )
     known = levels_of(adverse_events, term_column)
     if term not in known:
         raise ValueError(

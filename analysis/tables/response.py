@@ -29,6 +29,7 @@ from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
 from analysis.tables._aliases import Aliases
+from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of, p_value_head
 from analysis.tables.render import SUB_ROW, TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.words import counted
@@ -95,6 +96,16 @@ def response_table(
     Freeman GH, Halton JH. Biometrika 1951;38:141-149. Armitage P. Biometrics 1955;11:375-386.
     Wilson EB. J Am Stat Assoc 1927;22:209-212.
     """
+    require_frame("response_table", data, table="data")
+    require_columns(
+        "response_table",
+        data,
+        table="the data",
+        subject_id=subject_id,
+        by=by,
+        within=within,
+        outcome=outcome,
+    )
     grades, by_levels, strata = _check_inputs(
         data, by, within, outcome, improvement_levels, marked_level, trend_test, subject_id
     )

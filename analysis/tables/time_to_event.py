@@ -14,6 +14,7 @@ from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.design import Term, design_matrix
 from analysis.stats.event_flag import event_flag
 from analysis.stats.survival import KM_CONTEXT, cox_ard, cox_model, km_at_context, survival_ard
+from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
@@ -46,6 +47,8 @@ def time_to_event_table(
     curves stop where fewer than that many remain at risk (``analysis.stats.at_risk``); a
     footnote says where, and which listed times lie beyond.
     """
+    require_frame("time_to_event_table", data, table="data")
+    require_columns("time_to_event_table", data, table="the data", time=time, event=event, by=by)
     used = list(dict.fromkeys([time, event, by]))
     # a copy of the columns the table reads (all of them when one is absent: the error names it)
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
@@ -135,6 +138,10 @@ def cox_table(
     model's ``source_counts``, so that small-cell suppression withholds the model when a
     group's size or events is small (``analysis.tables.withhold``).
     """
+    require_frame("cox_table", data, table="data")
+    require_columns(
+        "cox_table", data, table="the data", time=time, event=event, covariates=covariates, by=by
+    )
     used = [c for c in dict.fromkeys([*covariates, time, event, by]) if c is not None]
     # a copy of the columns the model reads (all of them when one is absent: the error names it)
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()

@@ -414,7 +414,7 @@ def test_detail_tables_check_the_subject_table_on_the_engine(tmp_path):
     pd.concat([SUBJECTS, SUBJECTS.iloc[:1]]).to_parquet(path)
     with pytest.raises(ValueError, match="1 duplicate `patient_id` value"):
         ae_severity(path, EVENTS, by=["sex"])
-    with pytest.raises(ValueError, match=r"column\(s\) \['arm2'\] not in the subject-level"):
+    with pytest.raises(ValueError, match=r"^ae_severity: by='arm2': the subjects table has no"):
         ae_severity(SUBJECTS, EVENTS, by=["arm2"])
 
 
@@ -625,7 +625,7 @@ def test_ae_severity_refuses_levels_outside_the_given_order():
 def test_a_missing_flag_column_is_named_with_the_columns_there():
     subjects = pd.DataFrame({"patient_id": ["a", "b"], "sex": ["female", "male"]})
     events = pd.DataFrame({"patient_id": ["a"], "ae_term": ["headache"]})
-    with pytest.raises(ValueError, match=r"no flag column 'is_teae'.*'patient_id', 'ae_term'"):
+    with pytest.raises(ValueError, match=r"teae_flag='is_teae'.*'ae_term', 'patient_id'.*None"):
         ae_incidence(subjects, events, by=["sex"])
     table = ae_incidence(subjects, events, by=["sex"], teae_flag=None)
     assert value(table.frame, variable="ae_term", level="headache", group="overall", stat="n") == 1

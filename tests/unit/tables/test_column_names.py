@@ -270,6 +270,7 @@ def test_a_column_the_data_lacks_is_named_with_a_close_one():
     with pytest.raises(ValueError) as err:
         baseline_table(data, by="sex", variables=["age"])
     assert str(err.value) == (
-        "column(s) ['age'] are not in the data (did you mean 'age_years'?); its columns are: "
-        "patient_id, sex, age_years"
+        "baseline_table: variables='age': the data has no column 'age' (did you mean "
+        "'age_years'?). Its 3 column(s), closest first: 'age_years', 'sex', 'patient_id'. Pass "
+        "the name of an existing column (as it is spelled there), or add the column to the data."
     )
