@@ -1,5 +1,6 @@
 """Parquet files written deterministically: the bytes ``DataFrame.to_parquet`` writes (pyarrow,
-zstd, no index), with text columns converted once per run of one object.
+zstd, no index, times in microseconds: ``coerce_timestamps="us"``, which Spark reads), with text
+columns converted once per run of one object.
 
 Converting a column of Python strings to Arrow looks at every cell: the exposures of a million
 patients (6.8M rows) took 1.6 s under the interpreter lock for their patient ids and source
@@ -28,8 +29,8 @@ PER_RUN = 2  # a column whose object changes more often than every other row is 
 
 
 def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` to ``path`` as Parquet (no pandas index, zstd; the bytes ``to_parquet``
-    writes); make the folder if missing."""
+    """Write ``df`` to ``path`` as Parquet (no pandas index, zstd, times in microseconds; the
+    bytes ``to_parquet(..., coerce_timestamps="us")`` writes); make the folder if missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _encode(df, str(path))
@@ -44,8 +45,35 @@ def parquet_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _encode(df: pd.DataFrame, where: str | pa.NativeFile) -> None:
-    """``df`` as Parquet (its :func:`arrow_table`, zstd) into a file path or an Arrow sink."""
-    pq.write_table(arrow_table(df), where, compression="zstd")
+    """``df`` as Parquet (its :func:`arrow_table`, zstd) into a file path or an Arrow sink.
+
+    Times are stored in microseconds (``TIMESTAMP(MICROS)``), not pandas' nanoseconds: Spark
+    refuses nanosecond timestamps (``PARQUET_TYPE_ILLEGAL: INT64 (TIMESTAMP(NANOS,false))``), and
+    the analysis tables are meant to be read by it (docs/spark.md). Dates have no finer part; a
+    time that does (none of the study's) is an error naming the column, never cut silently."""
+    table = arrow_table(df)
+    try:
+        pq.write_table(
+            table,
+            where,
+            compression="zstd",
+            coerce_timestamps="us",
+            allow_truncated_timestamps=False,
+        )
+    except pa.ArrowInvalid as error:
+        finer = [
+            str(c)
+            for c in df.columns
+            if pd.api.types.is_datetime64_any_dtype(df[c])
+            and bool((pd.DatetimeIndex(df[c]).nanosecond != 0).any())
+        ]
+        if not finer:
+            raise
+        raise ValueError(
+            f"column(s) {finer} hold times finer than a microsecond, which Parquet is written "
+            "without (microseconds, so that Spark reads it); round them first, e.g. "
+            "df[col].dt.floor('us')."
+        ) from error
 
 
 def arrow_table(df: pd.DataFrame) -> pa.Table:

@@ -1,5 +1,5 @@
 """``write_parquet`` writes the very bytes ``DataFrame.to_parquet(index=False, engine="pyarrow",
-compression="zstd")`` writes (pandas 2.x, pyarrow), whether a text column is converted once per
+compression="zstd", coerce_timestamps="us")`` writes (pandas 2.x, pyarrow), whether a text column is converted once per
 run of one object or whole; ``object_runs`` finds runs by identity, not by equal value."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from analysis.write.object_runs import addresses, object_runs
 from analysis.write.parquet import RUNS_FROM, arrow_table, from_pandas_by_runs, write_parquet
 
 N = RUNS_FROM + 1234
+#: times are written in microseconds, which Spark reads (it refuses nanoseconds)
+MICROSECONDS = {"coerce_timestamps": "us", "allow_truncated_timestamps": False}
 
 
 class Tag(str):
@@ -64,7 +66,7 @@ def _frame(seed: int) -> pd.DataFrame:
 def _bytes_of(df: pd.DataFrame, tmp_path, name: str) -> tuple[bytes, bytes]:
     ours = write_parquet(df, tmp_path / "ours" / f"{name}.parquet")
     theirs = tmp_path / f"{name}.pandas.parquet"
-    df.to_parquet(theirs, index=False, engine="pyarrow", compression="zstd")
+    df.to_parquet(theirs, index=False, engine="pyarrow", compression="zstd", **MICROSECONDS)
     return ours.read_bytes(), theirs.read_bytes()
 
 
@@ -133,3 +135,22 @@ def test_the_table_by_runs_is_the_table_from_pandas(seed: int) -> None:
         ours = from_pandas_by_runs(frame)
         assert ours.equals(pa.Table.from_pandas(frame, preserve_index=False), check_metadata=True)
     assert parquet._with_runs(df) is not None  # the runs were used for the whole frame
+
+
+def test_times_are_written_in_microseconds_and_read_back_equal(tmp_path) -> None:
+    """Spark refuses ``TIMESTAMP(NANOS)``; the dates come back as the same values."""
+    df = _frame(6)
+    path = write_parquet(df, tmp_path / "t.parquet")
+    assert pq.read_schema(path).field("start_date").type == pa.timestamp("us")
+    back = pd.read_parquet(path)
+    assert (back["start_date"] == df["start_date"]).all()
+    # pandas keeps the file's unit: the same instants as datetime64[us]
+    assert str(back["start_date"].dtype) == "datetime64[us]"
+    same = ["patient_id", "number", "dose_mg", "flag", "grade", "source_file"]
+    pd.testing.assert_frame_equal(back[same], df[same])
+
+
+def test_a_time_finer_than_a_microsecond_is_an_error_not_cut(tmp_path) -> None:
+    df = pd.DataFrame({"seen_at": pd.to_datetime(["2020-01-01 00:00:00.000000001"])})
+    with pytest.raises(ValueError, match=r"\['seen_at'\] hold times finer than a microsecond"):
+        write_parquet(df, tmp_path / "t.parquet")
