@@ -32,7 +32,6 @@ from analysis.figures.theme import (
     save_figure,
 )
 from analysis.stats.ci_level import fill_ci
-from analysis.studyfile.column_kinds import times_in_months
 from analysis.studyfile.labels import level_words
 from analysis.studyfile.plan import (
     FIGURE_KINDS_FROM_TABLES,
@@ -52,6 +51,7 @@ from analysis.studyfile.plan_defaults import (
     variable_label,
 )
 from analysis.synthetic import MARK, is_synthetic
+from analysis.tables.survival_data import survival_data
 from analysis.words import counted
 
 if TYPE_CHECKING:
@@ -150,7 +150,10 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
             )
         if isinstance(spec, KmFigure):
             _no_missing_by(patients, spec)
-            in_months, _ = times_in_months(config, patients, spec.time)  # as its table shows
+            in_months, _ = survival_data(  # the times and censoring its table shows
+                config, patients, time=spec.time, event=spec.event,
+                censor_at_months=spec.censor_at_months,
+            )  # fmt: skip
             return plot_km(
                 in_months,
                 time=spec.time,

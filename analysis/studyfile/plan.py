@@ -185,6 +185,12 @@ class TimeToEventTable(_Table):
     cox_title: str | None = Field(
         default=None, description="title of the Cox model's own table (<name>_cox)"
     )
+    censor_at_months: float | None = Field(
+        default=None,
+        gt=0,
+        description="administrative censoring: a time beyond it is censored at it (the event "
+        "after it not counted)",
+    )
 
 
 class CoxTable(_Table):
@@ -199,6 +205,12 @@ class CoxTable(_Table):
     )
     by: str | None = Field(
         default=None, description="groups whose sizes and events protect it under suppression"
+    )
+    censor_at_months: float | None = Field(
+        default=None,
+        gt=0,
+        description="administrative censoring: a time beyond it is censored at it (the event "
+        "after it not counted)",
     )
 
 
@@ -278,6 +290,12 @@ class KmFigure(_PatientFigure):
     ylabel: str = "Proportion still on treatment"
     risk_events: bool = Field(
         default=False, description="the risk table shows 'at risk (cumulative events)'"
+    )
+    censor_at_months: float | None = Field(
+        default=None,
+        gt=0,
+        description="administrative censoring: a time beyond it is censored at it (the event "
+        "after it not counted)",
     )
 
 

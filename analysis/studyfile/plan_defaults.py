@@ -221,6 +221,7 @@ def with_cox_tables(tables: dict[str, TableSpec]) -> dict[str, TableSpec]:
                 by=spec.by,
                 title=spec.cox_title,
                 population=spec.population,
+                censor_at_months=spec.censor_at_months,
             )
     return out
 

@@ -32,6 +32,8 @@ from analysis.words import in_sentence
 
 TABLE = "baseline"
 NOT_TESTED = "—"
+#: a summary a group's values cannot give (the SD of one value, the mean of none)
+UNDEFINED = "NA"
 UNTESTED_STATS = ("p_value", "statistic", "smd")
 CATEGORICAL_TESTS = ("chi2", "fisher", "none")
 CONTINUOUS_TESTS = ("welch", "anova", "kruskal", "none")
@@ -203,6 +205,12 @@ def baseline_table(
             for v, rule in not_applicable.items()
             if v in labels
         ]
+    summaries = frame.loc[frame["stat"].isin(["mean", "sd"])]
+    if summaries["value"].isna().any():
+        notes.append(
+            f"{UNDEFINED}: not defined (the SD of a group of one patient; the mean and median of "
+            "a group without values)."
+        )
     if (frame["stat"] == "smd").any():
         notes.append(
             "SMD: absolute standardized difference (continuous: pooled SD "
@@ -454,8 +462,9 @@ def _layout(
                 {
                     "Characteristic": f"{label}, mean (SD)",
                     **{
-                        heads[g]: f"{fmt_num(look.get((var, '', g, 'mean')))} "
-                        f"({fmt_num(look.get((var, '', g, 'sd')))})"
+                        heads[g]: _shown(
+                            look.get((var, "", g, "mean")), "{} ({})", look.get((var, "", g, "sd"))
+                        )  # fmt: skip
                         for g in groups
                     },
                     **extra,
@@ -465,9 +474,12 @@ def _layout(
                 {
                     "Characteristic": f"{SUB_ROW}median [Q1, Q3]",
                     **{
-                        heads[g]: f"{fmt_num(look.get((var, '', g, 'median')))} "
-                        f"[{fmt_num(look.get((var, '', g, 'q1')))}, "
-                        f"{fmt_num(look.get((var, '', g, 'q3')))}]"
+                        heads[g]: _shown(
+                            look.get((var, "", g, "median")),
+                            "{} [{}, {}]",
+                            look.get((var, "", g, "q1")),
+                            look.get((var, "", g, "q3")),
+                        )  # fmt: skip
                         for g in groups
                     },
                     **dict.fromkeys(extra, ""),
@@ -522,3 +534,10 @@ def _layout(
     if "p-value" in out and not (frame["stat"] == "p_value").any():
         out = out.drop(columns="p-value")  # no test run (e.g. a frequencies table): no column
     return out
+
+
+def _shown(value: float | None, pattern: str, *more: float | None) -> str:
+    """A continuous summary cell ("39.0 (12.1)", "40.0 [31.0, 52.5]"): ``NA`` for a summary
+    the group's values do not define, rather than an empty bracket ("39.0 ()")."""
+    numbers = [fmt_num(v) or UNDEFINED for v in (value, *more)]
+    return UNDEFINED if numbers[0] == UNDEFINED else pattern.format(*numbers)

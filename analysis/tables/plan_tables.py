@@ -20,7 +20,6 @@ import pandas as pd
 from analysis.ard import concat_ard
 from analysis.clean.derive import not_applicable_rules
 from analysis.privacy import check_shown
-from analysis.studyfile.column_kinds import times_in_months
 from analysis.studyfile.design import rule_columns
 from analysis.studyfile.plan import (
     BaselineTable,
@@ -52,6 +51,7 @@ from analysis.tables.plan_context import (
 )
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
+from analysis.tables.survival_data import survival_data
 from analysis.tables.time_to_event import cox_table, time_to_event_table
 from analysis.words import counted, in_sentence, without_unit
 
@@ -199,7 +199,10 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         == (spec.time, spec.event, spec.by, spec.population)
         for f in effective_plan(ctx.config).figures
     )
-    data, in_months = times_in_months(ctx.config, ctx.subjects(spec), spec.time)
+    data, prepared = survival_data(
+        ctx.config, ctx.subjects(spec), time=spec.time, event=spec.event,
+        censor_at_months=spec.censor_at_months,
+    )  # fmt: skip
     t = time_to_event_table(
         data,
         time=spec.time,
@@ -215,7 +218,7 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         level_names=ctx.config.analysis.labels.levels.get(spec.by, {}),
     )
     immortal = immortal_time_note(ctx.config, spec.time)
-    notes = [note for note in (in_months, immortal) if note]
+    notes = [*prepared, *([immortal] if immortal else [])]
     if notes:
         t = with_notes(t, notes)
     if spec.covariates:
@@ -224,10 +227,14 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
 
 
 def _cox(ctx: Context, name: str, spec: CoxTable) -> TableResult:
-    data = ctx.subjects(spec)
+    data, prepared = survival_data(
+        ctx.config, ctx.subjects(spec), time=spec.time, event=spec.event,
+        censor_at_months=spec.censor_at_months,
+    )  # fmt: skip
     covariates = dict(spec.covariates)
     dropped = constant_covariates(data, spec.time, list(covariates))
-    notes = [
+    notes = prepared[-1:] if spec.censor_at_months is not None else []  # HRs have no unit
+    notes += [
         f"{ctx.label(c)} (`{c}`) dropped from the Cox model: every analysed patient is {v!r}."
         for c, v in dropped.items()
     ]

@@ -209,3 +209,31 @@ def test_text_compared_with_a_number_column_stops_instead_of_matching_nobody(op,
         evaluate_conditions(data, [cond])
     ok = SimpleNamespace(column="n_exposures", op="in", value=[1, 2])
     assert evaluate_conditions(data, [ok]).tolist() == [True, True, False]
+
+
+def test_administrative_censoring_counts_only_the_events_before_it(tmp_path):
+    from lifelines import CoxPHFitter
+
+    spec = {"kind": "time_to_event", "time": "time_to_discontinuation_months",
+            "event": "is_discontinued", "by": "therapy_group", "censor_at_months": 12,
+            "covariates": {"sex": "female"}}  # fmt: skip
+    study = Study(_study(tmp_path, _add_table("tt12", spec)))
+    km, cox = study.tables["tt12"], study.tables["tt12_cox"]
+    patients = study.clean.patients
+    time = patients["time_to_discontinuation_months"]
+    stopped = patients["is_discontinued"].astype(bool)
+    events = km.frame.loc[(km.frame["context"] == "kaplan_meier") & (km.frame["stat"] == "events")]
+    assert int(events["value"].sum()) == int((stopped & (time <= 12)).sum())
+    assert int(events["value"].sum()) < int(stopped.sum())  # some stopped later: not counted
+    assert any(n.startswith("Administrative censoring at 12 months: ") for n in km.footnotes)
+    assert any(n.startswith("Administrative censoring at 12 months: ") for n in cox.footnotes)
+    data = pd.DataFrame(
+        {
+            "t": time.clip(upper=12),
+            "e": (stopped & (time <= 12)).astype(int),
+            "male": (patients["sex"].astype(str) == "male").astype(int),
+        }
+    )
+    hr = float(CoxPHFitter().fit(data, "t", "e").hazard_ratios_["male"])
+    got = cox.frame.loc[(cox.frame["stat"] == "estimate") & (cox.frame["level"] == "male")]
+    assert float(got["value"].iloc[0]) == pytest.approx(hr, rel=1e-6)

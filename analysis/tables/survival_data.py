@@ -1,0 +1,58 @@
+"""The patients of a time-to-event table or figure as the analysis reads them: the time in
+months, censored where the study file says, and the footnotes that say both.
+
+A study file describes its design here, not in code: a time counted in days is shown in months
+(``analysis.studyfile.column_kinds``), and ``censor_at_months: 24`` censors every patient
+followed longer at 24 months (administrative censoring: an event after it is not counted), as a
+study reporting "two-year" outcomes does. The same preparation serves the Kaplan–Meier table,
+its Cox model and the figure, so the three show the same patients and times.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.stats.event_flag import event_flag
+from analysis.studyfile.column_kinds import times_in_months
+from analysis.words import counted
+
+if TYPE_CHECKING:
+    from analysis.studyfile.config import StudyConfig
+
+
+def survival_data(
+    config: StudyConfig,
+    data: pd.DataFrame,
+    *,
+    time: str,
+    event: str,
+    censor_at_months: float | None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """``data`` with ``time`` in months and, under ``censor_at_months``, every later time
+    censored then; the footnotes saying what was done (none when nothing was)."""
+    data, in_months = times_in_months(config, data, time)
+    notes = [in_months] if in_months else []
+    if censor_at_months is None:
+        return data, notes
+    at = float(censor_at_months)
+    flags = event_flag(data[event], event)
+    later = (data[time] > at).fillna(False)
+    events_after = int((later & (flags == 1)).sum())
+    data = data.assign(
+        **{time: data[time].where(~later, at), event: flags.where(~later, 0).astype(int)}
+    )
+    notes.append(
+        f"Administrative censoring at {at:g} months: {counted(int(later.sum()), 'patient')} "
+        f"followed longer censored then"
+        + (
+            f" ({counted(events_after, 'event')} after {at:g} months not counted)."
+            if events_after
+            else "."
+        )  # fmt: skip
+    )
+    return data, notes
+
+
+__all__ = ["survival_data"]
