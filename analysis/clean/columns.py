@@ -117,6 +117,9 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
         "n_exposures": "Number of {plural} after removing duplicates.",
         "n_doses": "Number of distinct doses among the patient's {plural}.",
         "is_titrated": "More than one distinct dose among the patient's {plural}.",
+        "initial_dose_mg": "Dose of the patient's first {noun} with a dose, mg (the daily dose when "
+        "the dose was written with its frequency, else the dose per administration; periods only).",
+        "max_dose_mg": "Highest such dose among the patient's {plural}, mg (periods only).",
         "exposure_months": "Months from day 0 to the end of exposure.",
         "last_contact_date": "Latest of last visit, last {noun}, last assessment, "
         "discontinuation, adverse-event onset.",

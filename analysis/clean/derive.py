@@ -38,7 +38,8 @@ def add_exposure_summary(
     """``first_exposure_date``, ``last_exposure_date`` (latest start), ``n_exposures`` (0 when
     none); for periods also ``is_exposure_ongoing`` (a period without a stop date),
     ``n_doses`` and ``is_titrated`` (more than one distinct dose: the daily dose when the dose
-    was written with its frequency, else the dose per administration)."""
+    was written with its frequency, else the dose per administration), ``initial_dose_mg`` (that
+    dose of the first period with a dose) and ``max_dose_mg`` (the highest)."""
     out = patients.copy(deep=False)  # columns are replaced, never written into
     g = per_patient(patients, exposures, "start_date", ["min", "max", "size"])
     out["first_exposure_date"] = g["min"]
@@ -54,6 +55,12 @@ def add_exposure_summary(
             doses = by[dose].nunique()
             out["n_doses"] = out["patient_id"].map(doses).fillna(0).astype("int64")
             out["is_titrated"] = out["n_doses"] > 1
+            # the dose a patient started on and the highest reached (a dose band by conditions)
+            known = exposures.loc[exposures[dose].notna(), ["patient_id", "start_date", dose]]
+            first = known.sort_values(["patient_id", "start_date"], kind="stable")
+            first = first.drop_duplicates("patient_id").set_index("patient_id")[dose]
+            out["initial_dose_mg"] = out["patient_id"].map(first).astype("float64")
+            out["max_dose_mg"] = out["patient_id"].map(by[dose].max()).astype("float64")
     return out
 
 

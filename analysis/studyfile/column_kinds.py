@@ -25,6 +25,8 @@ DERIVED_NUMBERS: dict[str, frozenset[str]] = {
         {
             "n_exposures",
             "n_doses",
+            "initial_dose_mg",
+            "max_dose_mg",
             "exposure_months",
             "followup_months",
             "schedule_months_year1",

@@ -19,7 +19,6 @@ import matplotlib
 matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-import yaml  # noqa: E402
 from lifelines import KaplanMeierFitter  # noqa: E402
 
 from analysis.clean.derive import evaluate_conditions  # noqa: E402
@@ -29,22 +28,13 @@ from analysis.run.study import Study  # noqa: E402
 from analysis.stats.event_flag import event_flag  # noqa: E402
 from analysis.studyfile.column_kinds import months_per, time_unit  # noqa: E402
 from analysis.studyfile.config import StudyConfig  # noqa: E402
+from tests.study_files import shipped_study_changed  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[3]
-STUDY = ROOT / "studies" / "low_dose_oral_minoxidil.yaml"
+STUDY = Path(__file__).resolve().parents[3] / "studies" / "low_dose_oral_minoxidil.yaml"
 
 
 def _study(tmp_path: Path, change) -> StudyConfig:  # noqa: ANN001 - a function of the dict
-    """The minoxidil study with ``change(doc)`` applied to its YAML, reading the shipped raw
-    files (through a link: nothing is written there) from a project folder of its own."""
-    doc = yaml.safe_load(STUDY.read_text(encoding="utf-8"))
-    change(doc)
-    (tmp_path / "studies").mkdir()
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "raw").symlink_to(ROOT / "data" / "raw")
-    path = tmp_path / "studies" / "ldom.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return StudyConfig.load(path)
+    return shipped_study_changed(tmp_path, "low_dose_oral_minoxidil", change)
 
 
 def _add_table(name: str, spec: dict) -> object:
