@@ -1,5 +1,11 @@
-"""One worksheet as ``pandas.read_excel(engine="calamine", header=None, dtype=object)`` reads it,
-with the cells converted a column at a time.
+"""One worksheet as ``pandas.read_excel(engine="calamine", header=None, dtype=object,
+keep_default_na=False, na_values=[""])`` reads it, with the cells converted a column at a time.
+
+Only an empty cell is missing. A text cell is kept as written, "NA", "None", "N/A", "null" and
+"nan" too, as the CSV reader keeps it (``keep_default_na=False``): pandas' default reads such
+texts as missing, and a study whose vocabulary maps "None" (no action taken) or "NA" (not
+applicable) to a level lost them without a trace. What a text means is the study's to say
+(vocabularies, number and date parsing), the same for a workbook and a CSV export.
 
 pandas converts every cell of the sheet in Python (``CalamineReader.get_sheet_data``): a float
 holding a whole number becomes an ``int``, a date or date-time a ``Timestamp``, a duration a
@@ -7,8 +13,8 @@ holding a whole number becomes an ``int``, a date or date-time a ``Timestamp``, 
 against 0.24 s for calamine to give the cells. Here the cells of each column are grouped by
 type (``map(type, ...)``, in C); the whole floats of a column become ints at once and each
 distinct date or duration is converted once. The frame is then built by pandas' own parser,
-with the arguments ``read_excel`` gives it, so that missing-value texts, the byte-order mark
-and an empty sheet are read as pandas reads them. ``tests/unit/clean/test_xlsx_sheet.py``
+with the arguments ``read_excel`` gives it, so that the byte-order mark and an empty sheet are
+read as pandas reads them. ``tests/unit/clean/test_xlsx_sheet.py``
 compares the frames on generated workbooks.
 """
 
@@ -110,14 +116,26 @@ def sheet_cells(sheet: Any) -> list[list[Any]]:
     return out
 
 
+#: the only cell read as missing: an empty one (a text such as "NA" or "None" is kept)
+NA_CELLS = [""]
+
+
 def read_sheet(sheet: Any) -> pd.DataFrame:
     """The frame ``pd.ExcelFile(path, engine="calamine").parse(name, header=None,
-    dtype=object)`` gives for ``sheet`` (``CalamineWorkbook.get_sheet_by_name(name)``)."""
+    dtype=object, keep_default_na=False, na_values=NA_CELLS)`` gives for ``sheet``
+    (``CalamineWorkbook.get_sheet_by_name(name)``): every text kept as written."""
     data = sheet_cells(sheet)
     if not data:
         return pd.DataFrame()
     try:
-        parser = TextParser(data, header=None, dtype=object, skip_blank_lines=False)
+        parser = TextParser(
+            data,
+            header=None,
+            dtype=object,
+            skip_blank_lines=False,
+            keep_default_na=False,
+            na_values=NA_CELLS,
+        )
         frame: pd.DataFrame = parser.read()
     except EmptyDataError:
         return pd.DataFrame()
@@ -148,6 +166,7 @@ def column_number(letters: str) -> int:
 
 
 __all__ = [
+    "NA_CELLS",
     "NS",
     "column_number",
     "convert_cell",

@@ -1,6 +1,7 @@
 """A worksheet read by ``xlsx_sheet`` is the frame pandas reads: ``pd.ExcelFile(path,
-engine="calamine").parse(sheet, header=None, dtype=object)`` is the reference, on generated
-workbooks (text, missing-value texts, a byte-order mark, whole and fractional floats, integers,
+engine="calamine").parse(sheet, header=None, dtype=object, keep_default_na=False,
+na_values=[""])`` is the reference (only an empty cell missing, as the CSV reader reads), on
+generated workbooks (text, missing-value texts, a byte-order mark, whole and fractional floats, integers,
 booleans, dates, date-times, times of day, blank cells and rows); the column conversion is
 checked against pandas' per-cell conversion on random cells, huge and non-finite floats too."""
 
@@ -18,7 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.io.excel._calamine import CalamineReader
 
-from analysis.clean.xlsx_sheet import convert_cell, converted_column, read_sheet, sheet_cells
+from analysis.clean.xlsx_sheet import (
+    NA_CELLS,
+    convert_cell,
+    converted_column,
+    read_sheet,
+    sheet_cells,
+)
 from tests.unit.clean._same_cells import same_cell
 
 TEXTS = st.one_of(
@@ -75,7 +82,9 @@ def _workbook(rows: list[list[object]]) -> bytes:
 
 def _both(content: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
     with pd.ExcelFile(io.BytesIO(content), engine="calamine") as book:
-        ref = book.parse("Sheet", header=None, dtype=object)
+        ref = book.parse(
+            "Sheet", header=None, dtype=object, keep_default_na=False, na_values=NA_CELLS
+        )
         ours = read_sheet(book.book.get_sheet_by_name("Sheet"))
     return ours, ref
 
@@ -111,6 +120,20 @@ def test_read_sheet_is_pandas_read_excel(rows: list[list[object]]) -> None:
 def test_read_sheet_on_written_cases(rows: list[list[object]]) -> None:
     ours, ref = _both(_workbook(rows))
     _frames_equal(ours, ref)
+
+
+#: the texts pandas reads as missing by default; a study's vocabulary may map each of them
+NA_TEXTS = ["None", "NA", "N/A", "n/a", "null", "NULL", "nan", "NaN", "<NA>", "-nan", "#NA"]
+
+
+def test_read_sheet_keeps_missing_value_texts_as_written() -> None:
+    """ "None" (no action taken), "NA" (not applicable): text, as the CSV reader keeps them;
+    only an empty cell is missing. pandas' default read them all as missing, silently."""
+    rows: list[list[object]] = [["id", "action"]]
+    rows += [[f"P{i}", text] for i, text in enumerate(NA_TEXTS)] + [["P99", None]]
+    ours, _ = _both(_workbook(rows))
+    assert ours[1].tolist()[1:-1] == NA_TEXTS
+    assert ours.iat[-1, 1] is None or pd.isna(ours.iat[-1, 1])  # the empty cell
 
 
 CELLS = st.one_of(
