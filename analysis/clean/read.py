@@ -14,7 +14,7 @@ import csv
 import hashlib
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -56,6 +56,7 @@ def read_raw(
     delimiter: str | None = None,
     multiline_cells: bool = False,
     header_row: int = 1,
+    codes_of: Collection[str] = (),
 ) -> pd.DataFrame:
     """Read one raw file as it is (raw headers, cells as text where the format allows).
 
@@ -70,6 +71,8 @@ def read_raw(
         record spanning several lines is an error naming them: see ``analysis.clean.csv_records``).
     header_row : for ``csv`` and ``xlsx``, the line or row of the headers; those above are titles
         (not read, not records: ``analysis.clean.header_row``).
+    codes_of : for ``spss``, the headers whose values are kept without their value labels
+        (those the study reads as numbers or dates: ``analysis.clean.spss_missing``).
 
     The frame's ``attrs["file_records"]`` is the number of records counted in the file itself
     (CSV: non-blank lines after the header; XLSX: non-empty rows after the header).
@@ -96,7 +99,7 @@ def read_raw(
     if fmt == "parquet":
         return _read_parquet(path)
     if fmt in ("sas", "spss"):
-        return _read_stat(path, fmt, encoding)
+        return _read_stat(path, fmt, encoding, codes_of)
     raise SourceError(
         f"{path}: unknown format {fmt!r}; set `format` to one of csv, xlsx, parquet, sas, spss."
     )
@@ -258,10 +261,12 @@ def stat_reader(path: Path, fmt: str) -> Callable[..., Any]:
     return pyreadstat.read_sas7bdat
 
 
-def _read_stat(path: Path, fmt: str, encoding: str | None) -> pd.DataFrame:
+def _read_stat(
+    path: Path, fmt: str, encoding: str | None, codes_of: Collection[str] = ()
+) -> pd.DataFrame:
     try:
         if fmt == "spss":  # its user-missing codes found, set missing, kept for the audit
-            df, meta = read_sav_with_missing(path)
+            df, meta = read_sav_with_missing(path, codes_of)
         else:
             df, meta = stat_reader(path, fmt)(str(path), encoding=encoding)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
@@ -294,6 +299,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             delimiter=source.delimiter,
             multiline_cells=source.multiline_cells,
             header_row=source.header_row,
+            codes_of=_read_as_values(config, source, indexes),
         )
     except SourceError as exc:  # title rows above an undeclared header break a CSV's records
         hint = header_row_hint(config, source, wanted)
@@ -375,6 +381,23 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     )
     out.attrs["trimmed_columns"] = [c for c in trimmed if c not in source.constants]
     return out
+
+
+#: the declared types whose SPSS value labels are not applied: the values are the data
+VALUE_KINDS = ("number", "integer", "date")
+
+
+def _read_as_values(
+    config: StudyConfig, source: Source, indexes: list[int | str | None]
+) -> list[str]:
+    """The headers of ``source`` mapped to a column the study reads as a number or a date."""
+    spec = config.columns_for(source.table)
+    return [
+        header
+        for i in indexes
+        for canon, header in source.headers(i).items()
+        if canon in spec and spec[canon].kind in VALUE_KINDS
+    ]
 
 
 def _is_blank(value: object) -> bool:

@@ -6,11 +6,19 @@ patient excluded for "required value missing: `sex`" with no trace that the file
 recorded". The file is read with its codes (``user_missing=True``), the declared ones are found
 from the file's own missing ranges and set missing, and each becomes an audit row (check
 ``user_missing``) naming the code and its label; the other cells get their value labels as
-before.
+before, but for the variables the study reads as numbers or dates.
+
+Value labels and declared types. A labelled variable may be a category whose codes are
+labelled (1 "male", 2 "female") or a number some of whose values are named: a pain scale from
+0 to 10 with 0 "No pain" and 10 "Worst imaginable pain". Labelled, the scale's 0 and 10 became
+the label texts, then were cleared as "not a whole number": data lost under a misleading audit.
+So the caller names the headers it maps to a ``number``, ``integer`` or ``date`` column
+(``codes_of``): those keep the file's values; every other labelled variable reads as its labels.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +31,11 @@ from analysis.clean.step import AUDIT_COLUMNS, audit_rows, concat_rows
 USER_MISSING = "_user_missing"
 
 
-def read_sav_with_missing(path: Path) -> tuple[pd.DataFrame, Any]:
+def read_sav_with_missing(path: Path, codes_of: Collection[str] = ()) -> tuple[pd.DataFrame, Any]:
     """``pyreadstat.read_sav(path, apply_value_formats=True)``, its user-missing cells set
     missing as it sets them, with ``attrs["user_missing"]``: ``{row: [(header, code, label)]}``
-    of those cells (none: the key is absent)."""
+    of those cells (none: the key is absent). The variables named in ``codes_of`` (read by the
+    study as numbers or dates) keep their values: their value labels are not applied."""
     import pyreadstat
 
     raw, meta = pyreadstat.read_sav(str(path), user_missing=True)
@@ -46,6 +55,9 @@ def read_sav_with_missing(path: Path) -> tuple[pd.DataFrame, Any]:
     if masks:
         raw = raw.assign(**{h: raw[h].mask(m) for h, m in masks.items()})
     df = pyreadstat.set_value_labels(raw, meta, formats_as_category=True)
+    kept = [h for h in codes_of if h in raw and h in (meta.variable_value_labels or {})]
+    if kept:  # a scale's values, not the names of its end points
+        df = df.assign(**{h: raw[h] for h in kept})
     if found:
         df.attrs["user_missing"] = found
     return df, meta
@@ -65,7 +77,9 @@ def _in_ranges(values: pd.Series, ranges: list[Any]) -> pd.Series:
 
 
 def _code(value: object) -> object:
-    """A numeric code as the file's user writes it (9, not 9.0)."""
+    """A numeric code as the file's user writes it: 9, not 9.0; 98.5, not np.float64(98.5)."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -67,3 +67,66 @@ def test_user_missing_codes_have_audit_rows(mini_study):
     excluded = result.exclusions.loc[result.exclusions["patient_id"] == "P3"]
     assert "required value missing: `sex`" in set(excluded["reason"])
     assert result.accounting()["balanced"].all()
+
+
+# ------------------------------------------------- value labels of a number or date variable
+def _write_scale(path) -> None:
+    """A pain scale 0-10 with its end points named, and sex coded 1/2 with labels; age 98.5
+    declared missing (a code that is not whole)."""
+    frame = _patients()
+    frame["age"] = [55.0, 98.5, 61.0, 33.0]
+    frame["vas"] = [0.0, 10.0, 4.0, 10.0]
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={
+            "sex": {1: "male", 2: "female", 9: "Not recorded"},
+            "vas": {0: "No pain", 10: "Worst imaginable pain"},
+        },
+        missing_ranges={"sex": [9], "age": [{"lo": 98, "hi": 99}], "disc_reason": ["NA"]},
+    )
+
+
+def _scale_study(mini_study):
+    def edit(y: str) -> str:
+        y = y.replace("file: patients.csv", "file: patients.sav")
+        y = y.replace("last_visit_date: last_visit,", "last_visit_date: last_visit, vas: vas,")
+        return y + (
+            "variables:\n  patients:\n    vas: {type: integer, label: Pain VAS, min: 0, max: 10}\n"
+        )
+
+    path = mini_study(files={"patients.csv": None}, yaml_edit=edit)
+    _write_scale(path.parent.parent / "raw" / "patients.sav")
+    return path
+
+
+def test_a_declared_number_keeps_its_values_not_its_value_labels(tmp_path):
+    path = tmp_path / "p.sav"
+    _write_scale(path)
+    got, _ = read_sav_with_missing(path, codes_of=["vas"])
+    assert got["vas"].tolist() == [0.0, 10.0, 4.0, 10.0]
+    sex = got["sex"].astype(object)  # not named: its labels
+    assert sex.iloc[[0, 1, 3]].tolist() == ["female", "male", "male"] and pd.isna(sex.iloc[2])
+    labelled, _ = read_sav_with_missing(path)  # no name given: every label, as before
+    assert labelled["vas"].astype(object).tolist()[:2] == ["No pain", "Worst imaginable pain"]
+
+
+def test_a_scale_declared_integer_keeps_its_end_points(mini_study):
+    """VAS 0 and 10 (the labelled end points) are read as 0 and 10: they were read as "No
+    pain" / "Worst imaginable pain", then cleared as "not a whole number"."""
+    result = clean_study(StudyConfig.load(_scale_study(mini_study)))
+    patients = result.tables["patients"].set_index("patient_id")
+    assert patients.loc[["P1", "P2", "P4"], "vas"].tolist() == [0, 10, 10]
+    assert not (result.audit["column"] == "vas").any()
+    assert patients["sex"].astype(object).loc[["P1", "P2"]].tolist() == ["female", "male"]
+
+
+def test_a_code_that_is_not_whole_is_written_as_a_number(mini_study):
+    result = clean_study(StudyConfig.load(_scale_study(mini_study)))
+    audit = result.audit.loc[result.audit["check"] == "user_missing"]
+    age = audit.loc[audit["column"] == "age_years"]
+    assert age[["patient_id", "value"]].values.tolist() == [["P2", "98.5"]]
+    assert age["message"].iloc[0] == (
+        "`age_years` holds the SPSS user-missing code 98.5, declared as no value in the file: "
+        "read as missing"
+    )
