@@ -243,11 +243,25 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise SourceError(
             f"{path}: not a readable Parquet file ({exc}). Copy or export it again."
         ) from None
+    df = _index_as_columns(df)
     # text columns with no '#' or control character: no cell unreadable, so trimmed here
     plain = plain_text_columns(table)
     trimmed = trim_columns(df, table, only=plain)
     df.attrs = {"file_records": rows, "plain_headers": plain, "trimmed_columns": trimmed}
     return df
+
+
+def _index_as_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each named level of its index as a column, first, as the file's writer had
+    it (``df.set_index("patient_id").to_parquet()`` keeps the ids as the frame's index: the
+    column was reported absent); an unnamed index (a default or a filtered frame's) is
+    dropped, as before. A level named as a column is left to the index (never overwrites)."""
+    named = [n for n in df.index.names if n is not None and n not in df.columns]
+    if not named:
+        return df
+    out = df.reset_index(level=named)
+    out.index = pd.RangeIndex(len(out))
+    return out
 
 
 def stat_reader(path: Path, fmt: str) -> Callable[..., Any]:

@@ -75,3 +75,24 @@ def test_raw_files_are_never_written(mini_study):
     before = {p.name: sha256_file(p) for p in raw}
     clean_study(StudyConfig.load(path))
     assert {p.name: sha256_file(p) for p in raw} == before
+
+
+@pytest.mark.parametrize("index", [["id"], ["id", "date"]])
+def test_parquet_index_named_by_its_writer_is_read_as_columns(mini_study, index):
+    """``df.set_index("id").to_parquet()``: the ids stored as the frame's index are the id
+    column (it was reported absent); the records are those of the CSV."""
+    reference = clean_study(StudyConfig.load(mini_study())).tables["exposures"]
+    path = mini_study(yaml_edit=_point_sessions_at("sessions.parquet"))
+    SESSIONS.set_index(index).to_parquet(path.parent.parent / "raw" / "sessions.parquet")
+    got = clean_study(StudyConfig.load(path)).tables["exposures"]
+    cols = ["patient_id", "start_date", "dose_mg", "exposure_number"]
+    pd.testing.assert_frame_equal(got[cols], reference[cols])
+    assert got["source_row"].tolist() == [2, 3, 4, 5, 6, 8, 9, 10]
+
+
+def test_parquet_unnamed_index_is_not_a_column(tmp_path):
+    target = tmp_path / "s.parquet"
+    SESSIONS.iloc[2:].to_parquet(target)  # a filtered frame: its index 2..8 stored, unnamed
+    df = read_raw(target, fmt="parquet")
+    assert df.columns.tolist() == ["id", "date", "dose"]
+    assert len(df) == df.attrs["file_records"] == 7
