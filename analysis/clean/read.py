@@ -196,7 +196,13 @@ FORMULA_WITHOUT_VALUE = "#FORMULA-WITHOUT-VALUE"
 
 def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """``(row, column) -> "#DIV/0!"`` for the error cells of one sheet, and the formula cells
-    saved without a result (calamine reads both as empty)."""
+    saved without a result (calamine reads both as empty).
+
+    A formula cell whose saved result is empty text (``t="str"``, an empty ``<v>``: Excel's
+    ``=IF(D42="","",D42/3)`` filled down a template past the records) shows an empty cell and
+    is one: blank, as calamine reads it. Without a result is a formula with no ``<v>`` or an
+    empty ``<v>`` of no text type (a script's workbook: openpyxl writes ``<v></v>``), which no
+    program has computed."""
     try:
         with zipfile.ZipFile(path) as zf:
             xml = zf.read(sheet_part(zf, sheet))
@@ -213,13 +219,22 @@ def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
             continue
         if cell.get("t") == "e" and value is not None and value.text:
             text = value.text
-        elif formula is not None and (value is None or not value.text):
+        elif formula is not None and _without_result(cell.get("t"), value):
             # a formula whose result was never saved (written by a script, not by Excel)
             text = f"{FORMULA_WITHOUT_VALUE} ={formula.text or ''}"
         else:
             continue
         found[(int(m.group(2)), column_number(m.group(1)))] = text
     return found
+
+
+def _without_result(kind: str | None, value: ElementTree.Element | None) -> bool:
+    """Whether a formula cell of type ``kind`` (its ``t``) with ``<v>`` element ``value`` was
+    saved without its result: no ``<v>``, or an empty one that is not text (a saved text
+    result may be empty: ``=IF(A2="","",…)`` shows a blank cell)."""
+    if value is None:
+        return True
+    return not value.text and kind not in ("str", "inlineStr", "s")
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

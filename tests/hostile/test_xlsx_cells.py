@@ -4,6 +4,8 @@ as "None" and "NA" kept for the study's vocabulary to map (not read as missing).
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 
 import openpyxl
 
@@ -64,3 +66,70 @@ def test_a_vocabulary_maps_na_texts_of_a_workbook(mini_study):
     patients = clean_study(StudyConfig.load(path)).tables["patients"].set_index("patient_id")
     reasons = patients["discontinuation_reason"].astype(object)
     assert reasons.loc[["P1", "P2", "P4"]].tolist() == ["not applicable", "cost", "not applicable"]
+
+
+# ------------------------------------------------ formulas whose saved result is empty text
+def _with_sheet_xml(content: bytes, edit) -> bytes:  # noqa: ANN001
+    """The workbook ``content`` with its first sheet's XML changed by ``edit`` (text -> text)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode()).encode()
+            zout.writestr(item, data)
+    return out.getvalue()
+
+
+def _template(last_row: int) -> bytes:
+    """Sessions in rows 2-4; the column "half" a formula filled down to ``last_row``, its
+    result saved as Excel saves it: the number, or empty text below the records."""
+    rows = [["id", "date", "dose", "half"]]
+    rows += [["P1", f"2020-0{m}-10", 0.1, None] for m in (1, 4, 7)]
+    content = _xlsx(rows + [[None] * 4] * (last_row - 4), "Sessions")
+
+    def edit(xml: str) -> str:
+        xml = re.sub(r'<c r="D\d+"[^>]*/>', "", xml)
+        cells = []
+        for r in range(2, last_row + 1):
+            f = f'<f>IF(C{r}="","",C{r}/2)</f>'
+            cells.append(
+                (
+                    r,
+                    f'<c r="D{r}">{f}<v>0.05</v></c>'
+                    if r <= 4
+                    else f'<c r="D{r}" t="str">{f}<v></v></c>',
+                )
+            )
+        for r, cell in cells:
+            row = re.search(rf'<row r="{r}"[^>]*>.*?</row>', xml)
+            if row is None:
+                xml = xml.replace("</sheetData>", f'<row r="{r}">{cell}</row></sheetData>')
+            else:
+                filled = row[0].replace("</row>", cell + "</row>")
+                xml = xml[: row.start()] + filled + xml[row.end() :]
+        return xml
+
+    return _with_sheet_xml(content, edit)
+
+
+def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):
+    """A template's formula filled down past the records shows blank cells: those rows are
+    blank lines, not records (they were read as formulas "saved without their result", 59
+    records of 40 in the probe)."""
+    (tmp_path / "t.xlsx").write_bytes(_template(last_row=9))
+    df = read_raw(tmp_path / "t.xlsx", fmt="xlsx")
+    assert df.attrs["file_records"] == len(df) == 3
+    assert df.index.tolist() == [2, 3, 4]
+    assert df["half"].tolist() == [0.05] * 3
+
+
+def test_a_formula_with_no_result_element_is_still_without_its_result(tmp_path):
+    content = _xlsx([["id", "date"], ["P1", "2020-01-10"]], "Sessions")
+
+    def edit(xml: str) -> str:
+        return re.sub(r'<c r="B2"[^>]*>.*?</c>', '<c r="B2"><f>DATE(2020,1,10)</f></c>', xml)
+
+    (tmp_path / "t.xlsx").write_bytes(_with_sheet_xml(content, edit))
+    df = read_raw(tmp_path / "t.xlsx", fmt="xlsx")
+    assert df["date"].tolist() == ["#FORMULA-WITHOUT-VALUE =DATE(2020,1,10)"]
