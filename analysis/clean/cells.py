@@ -12,7 +12,6 @@ import pandas as pd
 
 from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import map_distinct
-from analysis.clean.read import FORMULA_WITHOUT_VALUE
 from analysis.clean.step import (
     AUDIT_COLUMNS,
     LOG_COLUMNS,
@@ -29,6 +28,7 @@ from analysis.clean.text_cells import (
     str_positions,
     text_positions,
 )
+from analysis.clean.xlsx_marks import FORMULA_WITHOUT_VALUE
 
 
 def strip_text(data: pd.DataFrame, trimmed: Collection[str] = ()) -> pd.DataFrame:

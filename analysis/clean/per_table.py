@@ -32,6 +32,7 @@ from analysis.clean.spss_missing import user_missing_audit
 from analysis.clean.step import Step
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
 from analysis.clean.vocabularies import handle_unmapped, map_vocabularies
+from analysis.clean.xlsx_merged import merged_cells_audit
 from analysis.studyfile.config import StudyConfig
 
 
@@ -103,6 +104,8 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     logs = TableLogs()
     df, user_missing = user_missing_audit(df, table)  # SPSS codes of no value, set missing
     logs.keep(Step(df, audit=user_missing))
+    df, merged = merged_cells_audit(df, table)  # XLSX merged cells, filled as the sheet shows
+    logs.keep(Step(df, audit=merged))
     columns = config.columns_for(table)
     df = logs.keep(flag_unreadable_cells(df, table, columns, plain=plain))
     df = strip_text(df, trimmed=trimmed)

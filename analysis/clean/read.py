@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import re
-import zipfile
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import pandas as pd
 from python_calamine import CalamineError
@@ -31,8 +28,9 @@ from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed, plain_text_columns, trim_columns
 from analysis.clean.unreadable_workbook import unreadable_workbook
-from analysis.clean.xlsx_sheet import NS as _NS
-from analysis.clean.xlsx_sheet import column_number, read_sheet, sheet_part
+from analysis.clean.xlsx_marks import xlsx_sheet_marks
+from analysis.clean.xlsx_merged import MERGED_CELLS, fill_merged, merged_column
+from analysis.clean.xlsx_sheet import read_sheet
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 from analysis.write.parquet import write_parquet  # noqa: F401 - imported from here too (notebooks)
@@ -167,9 +165,11 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
             raw = read_sheet(book.book.get_sheet_by_name(sheet or names[0]))
         except CalamineError as exc:  # a part of the archive corrupt: a damaged workbook
             raise SourceError(unreadable_workbook(path, exc, sheet or names[0])) from None
-    for (r, c), err in _xlsx_error_cells(path, sheet or names[0]).items():
+    errors, ranges = xlsx_sheet_marks(path, sheet or names[0])
+    for (r, c), err in errors.items():
         if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
             raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text
+    merged = fill_merged(raw, ranges, header_row) if ranges else {}  # as the sheet shows them
     # the rows of the sheet holding a non-blank cell (white space is blank): the records are
     # counted from these cells, and a record keeps the row number Excel shows
     filled = [not all(map(_is_blank, row)) for row in raw.to_numpy(dtype=object)]
@@ -184,57 +184,12 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
     df.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(df))
     out = df.loc[filled[header_row:]]
     out.attrs["file_records"] = sum(filled[header_row:])
+    if merged:  # the cells filled from a merged range, by row, each with its header
+        out.attrs["merged_cells"] = {
+            r: [(header[c - 1], *rest) for c, *rest in cells if header[c - 1]]
+            for r, cells in merged.items()
+        }
     return out
-
-
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-
-
-#: the text given to a formula cell saved without its result (calamine reads it as empty)
-FORMULA_WITHOUT_VALUE = "#FORMULA-WITHOUT-VALUE"
-
-
-def _xlsx_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """``(row, column) -> "#DIV/0!"`` for the error cells of one sheet, and the formula cells
-    saved without a result (calamine reads both as empty).
-
-    A formula cell whose saved result is empty text (``t="str"``, an empty ``<v>``: Excel's
-    ``=IF(D42="","",D42/3)`` filled down a template past the records) shows an empty cell and
-    is one: blank, as calamine reads it. Without a result is a formula with no ``<v>`` or an
-    empty ``<v>`` of no text type (a script's workbook: openpyxl writes ``<v></v>``), which no
-    program has computed."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            xml = zf.read(sheet_part(zf, sheet))
-    except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
-        return {}
-    if b't="e"' not in xml and b"<f" not in xml:
-        return {}
-    found = {}
-    for cell in ElementTree.fromstring(xml).iter(f"{{{_NS['m']}}}c"):
-        m = _CELL_REF.fullmatch(cell.get("r") or "")
-        value = cell.find("m:v", _NS)
-        formula = cell.find("m:f", _NS)
-        if m is None:
-            continue
-        if cell.get("t") == "e" and value is not None and value.text:
-            text = value.text
-        elif formula is not None and _without_result(cell.get("t"), value):
-            # a formula whose result was never saved (written by a script, not by Excel)
-            text = f"{FORMULA_WITHOUT_VALUE} ={formula.text or ''}"
-        else:
-            continue
-        found[(int(m.group(2)), column_number(m.group(1)))] = text
-    return found
-
-
-def _without_result(kind: str | None, value: ElementTree.Element | None) -> bool:
-    """Whether a formula cell of type ``kind`` (its ``t``) with ``<v>`` element ``value`` was
-    saved without its result: no ``<v>``, or an empty one that is not text (a saved text
-    result may be empty: ``=IF(A2="","",…)`` shows a blank cell)."""
-    if value is None:
-        return True
-    return not value.text and kind not in ("str", "inlineStr", "s")
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -379,10 +334,13 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     )
     parts = []
     found = raw.attrs.get("user_missing")
+    merged = raw.attrs.get("merged_cells")
     for i in indexes:
         cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
         if found:  # the SPSS user-missing cells of these columns, for the audit
             cells[USER_MISSING] = user_missing_column(found, source.headers(i), len(raw))
+        if merged:  # the XLSX cells filled from a merged range, for the audit
+            cells[MERGED_CELLS] = merged_column(merged, rows, source.headers(i))
         # not copied here: stack_sources copies each column once
         out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index, copy=False)
         if i is not None:

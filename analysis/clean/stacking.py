@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.clean.columns import PROVENANCE
 from analysis.clean.spss_missing import USER_MISSING
+from analysis.clean.xlsx_merged import MERGED_CELLS
 from analysis.studyfile.config import StudyConfig
 
 
@@ -25,6 +26,8 @@ def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -
     columns = [*config.columns_for(table), *PROVENANCE, "_source"]
     if any(USER_MISSING in f.columns for f in frames):  # an SPSS source's codes of no value
         columns.append(USER_MISSING)
+    if any(MERGED_CELLS in f.columns for f in frames):  # an XLSX source's merged cells filled
+        columns.append(MERGED_CELLS)
     if not frames:
         return pd.DataFrame(columns=columns)
     stacked = stacked_columns(frames, columns)  # each column copied once

@@ -133,3 +133,65 @@ def test_a_formula_with_no_result_element_is_still_without_its_result(tmp_path):
     (tmp_path / "t.xlsx").write_bytes(_with_sheet_xml(content, edit))
     df = read_raw(tmp_path / "t.xlsx", fmt="xlsx")
     assert df["date"].tolist() == ["#FORMULA-WITHOUT-VALUE =DATE(2020,1,10)"]
+
+
+# ---------------------------------------------------------------------------- merged cells
+def _merged(rows: list[list[object]], *ranges: str) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "AEs"
+    for row in rows:
+        ws.append(row)
+    for ref in ranges:
+        ws.merge_cells(ref)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_an_id_merged_over_its_rows_is_read_in_each_with_an_audit_row(mini_study):
+    """P1's id merged over its three AE rows (A2:A4): each row is P1's, as the sheet shows;
+    rows 3 and 4 were excluded as "required value missing: `patient_id`"."""
+    xlsx = _merged(
+        [
+            ["id", "onset", "term", "severity", "serious"],
+            ["P1", "2020-01-11", "dolor", "leve", "no"],
+            [None, "2020-04-11", "pain", "mild", "no"],
+            [None, "2020-04-11", "edema", "moderate", "no"],
+            ["P4", "2020-02-02", "pain", "mild", "no"],
+        ],
+        "A2:A4",
+    )
+    path = mini_study(
+        files={"aes.xlsx": xlsx},
+        yaml_edit=lambda y: y.replace("file: aes.csv", "file: aes.xlsx\n    sheet: AEs"),
+    )
+    result = clean_study(StudyConfig.load(path))
+    aes = result.tables["adverse_events"]
+    assert aes["patient_id"].astype(object).tolist() == ["P1", "P1", "P1", "P4"]
+    assert result.exclusions.loc[result.exclusions["table"] == "adverse_events"].empty
+    audit = result.audit.loc[result.audit["check"] == "merged_cell"]
+    assert audit[["row", "patient_id", "column", "value", "action"]].values.tolist() == [
+        [3, "P1", "patient_id", "P1", "filled"],
+        [4, "P1", "patient_id", "P1", "filled"],
+    ]
+    assert audit["message"].iloc[0] == (
+        "`patient_id` is in the merged cells A2:A4, whose value 'P1' is stored in A2 only: "
+        "read as 'P1', as the sheet shows it"
+    )
+    assert result.accounting()["balanced"].all()
+
+
+def test_a_merged_header_or_a_blank_row_is_not_filled(tmp_path):
+    """A header merged over two columns keeps naming the first; a row blank but for a merged
+    range stays blank (no record made by a merge)."""
+    xlsx = _merged(
+        [["id", "dates", None], ["P1", "2020-01-10", "x"], [None, None, None], ["P2", "a", "b"]],
+        "B1:C1",
+        "A2:A3",
+    )
+    (tmp_path / "m.xlsx").write_bytes(xlsx)
+    df = read_raw(tmp_path / "m.xlsx", fmt="xlsx")
+    assert df.columns.tolist() == ["id", "dates", ""]
+    assert df.index.tolist() == [2, 4] and df.attrs["file_records"] == 2
+    assert "merged_cells" not in df.attrs

@@ -1,0 +1,81 @@
+"""What calamine does not give of a worksheet, read from its XML: error cells, formulas saved
+without their result, merged ranges.
+
+calamine reads an error cell (``#DIV/0!``) and a formula saved without its result as empty
+cells; the reader puts their text back so that they are flagged as unreadable, not taken for
+blanks. A merged range is returned for ``xlsx_merged`` to fill.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+from analysis.clean.xlsx_merged import merged_ranges
+from analysis.clean.xlsx_sheet import NS, column_number, sheet_part
+
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+#: the text given to a formula cell saved without its result (calamine reads it as empty)
+FORMULA_WITHOUT_VALUE = "#FORMULA-WITHOUT-VALUE"
+
+
+def xlsx_sheet_marks(
+    path: Path, sheet: str
+) -> tuple[dict[tuple[int, int], str], list[tuple[str, int, int, int, int]]]:
+    """What calamine does not give of one sheet: its error cells (:func:`_xlsx_error_cells`)
+    and its merged ranges (``xlsx_merged.merged_ranges``)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read(sheet_part(zf, sheet))
+    except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}, []
+    if b't="e"' not in xml and b"<f" not in xml and b"<mergeCell " not in xml:
+        return {}, []
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError:
+        return {}, []
+    return _xlsx_error_cells(root), merged_ranges(root)
+
+
+def _xlsx_error_cells(root: ElementTree.Element) -> dict[tuple[int, int], str]:
+    """``(row, column) -> "#DIV/0!"`` for the error cells of one sheet (its XML ``root``), and
+    the formula cells saved without a result (calamine reads both as empty).
+
+    A formula cell whose saved result is empty text (``t="str"``, an empty ``<v>``: Excel's
+    ``=IF(D42="","",D42/3)`` filled down a template past the records) shows an empty cell and
+    is one: blank, as calamine reads it. Without a result is a formula with no ``<v>`` or an
+    empty ``<v>`` of no text type (a script's workbook: openpyxl writes ``<v></v>``), which no
+    program has computed."""
+    found = {}
+    for cell in root.iter(f"{{{NS['m']}}}c"):
+        m = _CELL_REF.fullmatch(cell.get("r") or "")
+        value = cell.find("m:v", NS)
+        formula = cell.find("m:f", NS)
+        if m is None:
+            continue
+        if cell.get("t") == "e" and value is not None and value.text:
+            text = value.text
+        elif formula is not None and _without_result(cell.get("t"), value):
+            # a formula whose result was never saved (written by a script, not by Excel)
+            text = f"{FORMULA_WITHOUT_VALUE} ={formula.text or ''}"
+        else:
+            continue
+        found[(int(m.group(2)), column_number(m.group(1)))] = text
+    return found
+
+
+def _without_result(kind: str | None, value: ElementTree.Element | None) -> bool:
+    """Whether a formula cell of type ``kind`` (its ``t``) with ``<v>`` element ``value`` was
+    saved without its result: no ``<v>``, or an empty one that is not text (a saved text
+    result may be empty: ``=IF(A2="","",…)`` shows a blank cell)."""
+    if value is None:
+        return True
+    return not value.text and kind not in ("str", "inlineStr", "s")
+
+
+__all__ = ["FORMULA_WITHOUT_VALUE", "xlsx_sheet_marks"]
