@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from analysis.words import in_sentence
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -187,7 +189,8 @@ def describe_group(
 ) -> str:
     """How a derived group is assigned, as a sentence; ``words`` gives a column's label and
     ``levels`` a level's words as the tables show it (else the level's code)."""
-    label = group.label or name.replace("_", " ")
+    # the group's name as the tables show it (``labels.variables`` first), when words are given
+    label = words(name) if words else group.label or name.replace("_", " ")
     level = levels or (lambda code: code)
     if group.concomitant_overlap is not None:
         r = group.concomitant_overlap
@@ -204,7 +207,7 @@ def describe_group(
         pairs = ", ".join(f"{k} → {level(v)}" for k, v in group.from_column.map.items())
         column = group.from_column.column
         said = words(column) if words else column.replace("_", " ")
-        return f"{label}: from {said.lower()} ({pairs})."
+        return f"{label}: from {in_sentence(said)} ({pairs})."
     rules = "; ".join(
         f"{level(c.level)} when " + " and ".join(f"{w.column} {w.op} {w.value}" for w in c.where)
         for c in group.conditions or []

@@ -28,3 +28,20 @@ def test_a_group_from_overlapping_treatments_names_its_levels_by_their_labels():
     said = _definitions("dutasteride_mesotherapy")
     assert "Therapy: combined therapy when a listed treatment (" in said
     assert "to the response assessment, otherwise monotherapy." in said
+
+
+def test_a_group_is_named_as_the_tables_name_it(tmp_path):
+    """The tables head a group by ``labels.variables`` when the study gives it there; the
+    methods named it by ``groups.<g>.label`` ("Therapy" over tables of "Treatment arm")."""
+    from tests.study_files import shipped_study_changed
+
+    def change(doc: dict) -> None:
+        labels = doc["analysis"].setdefault("labels", {})
+        labels.setdefault("variables", {})["therapy_group"] = "Treatment arm"
+        labels["variables"]["has_topical_treatment"] = "Topical Treatment (TT)"
+
+    config = shipped_study_changed(tmp_path, "low_dose_oral_minoxidil", change)
+    said = methods_paragraphs(config, pd.DataFrame({"method": pd.Series([], dtype=str)}))
+    text = next(p for p in said if p.startswith("Definitions."))
+    assert "Treatment arm: from topical Treatment (TT) (no → " in text
+    assert "Therapy:" not in text
