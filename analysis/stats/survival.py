@@ -29,6 +29,7 @@ from analysis.stats import _km, cox_patterns
 from analysis.stats._km import SurvivalInputError
 from analysis.stats.at_risk import at_risk_counts
 from analysis.stats.ci_level import ci_level
+from analysis.stats.cox_refusals import refuse_infinite
 
 TABLE = "time_to_event"
 KM_CONTEXT = "kaplan_meier"  # n, events and the median (with its CI) of each group
@@ -256,30 +257,6 @@ lifelines chooses, as before. (Data with at most half as many distinct rows is f
 by ``cox_patterns`` instead; lifelines fits the rest.)"""
 
 
-MAX_SE_BINARY = 25.0
-"""A 0/1 covariate's coefficient with a larger standard error (log-hazard scale: a 95% CI of
-the HR spanning more than 40 orders of magnitude) did not settle at a finite value: the partial
-likelihood is monotone in it (no event in one of its groups, or every event where the other
-group has left the risk set). R ``coxph`` warns "coefficient may be infinite"."""
-
-
-def _refuse_infinite(summary: pd.DataFrame, x: pd.DataFrame) -> None:
-    """A ``ValueError`` naming the 0/1 covariates whose estimates are not finite (see
-    :data:`MAX_SE_BINARY`); a numeric covariate's SE depends on its unit and is not judged."""
-    binary = [c for c in x.columns if x[c].isin([0, 1]).all()]
-    se = summary.loc[binary, "se"].astype(float)
-    wild = se[~np.isfinite(se) | (se > MAX_SE_BINARY)]
-    if len(wild):
-        which = ", ".join(f"`{c}` (SE {v:.3g})" for c, v in wild.items())
-        raise ValueError(
-            f"the Cox model cannot estimate a finite hazard ratio for {which}: the partial "
-            "likelihood keeps growing as the coefficient grows (monotone likelihood: no event in "
-            "one of the covariate's groups, or every event of one group after the other group "
-            "left the risk set), so the estimate, its CI and p-value mean nothing. Merge the "
-            "level with another, leave those subjects out, or drop the covariate."
-        )
-
-
 def cox_model(
     data: pd.DataFrame,
     *,
@@ -380,7 +357,7 @@ def cox_model(
             t, e, x, beta, strata_codes, transform=ph_transform
         )
         how = ""
-    _refuse_infinite(summary, frame[covs])
+    refuse_infinite(summary, frame[covs])
     stats = np.append(per_cov, global_stat)
     dfs = np.append(np.ones(len(covs)), len(covs))
     ph_test = pd.DataFrame(
