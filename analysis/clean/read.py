@@ -250,7 +250,7 @@ def _read_stat(
 ) -> pd.DataFrame:
     try:
         if fmt == "spss":  # its user-missing codes found, set missing, kept for the audit
-            df, meta = read_sav_with_missing(path, codes_of)
+            df, meta = read_sav_with_missing(path, codes_of, encoding)
         else:
             df, meta = stat_reader(path, fmt)(str(path), encoding=encoding)
     except Exception as exc:  # pyreadstat.ReadstatError and friends

@@ -31,14 +31,18 @@ from analysis.clean.step import AUDIT_COLUMNS, audit_rows, concat_rows
 USER_MISSING = "_user_missing"
 
 
-def read_sav_with_missing(path: Path, codes_of: Collection[str] = ()) -> tuple[pd.DataFrame, Any]:
+def read_sav_with_missing(
+    path: Path, codes_of: Collection[str] = (), encoding: str | None = None
+) -> tuple[pd.DataFrame, Any]:
     """``pyreadstat.read_sav(path, apply_value_formats=True)``, its user-missing cells set
     missing as it sets them, with ``attrs["user_missing"]``: ``{row: [(header, code, label)]}``
     of those cells (none: the key is absent). The variables named in ``codes_of`` (read by the
-    study as numbers or dates) keep their values: their value labels are not applied."""
+    study as numbers or dates) keep their values: their value labels are not applied.
+    ``encoding``: the source's declared encoding, for a file whose header states a wrong one
+    (else the file's own)."""
     import pyreadstat
 
-    raw, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    raw, meta = pyreadstat.read_sav(str(path), user_missing=True, encoding=encoding)
     found: dict[int, list[tuple[str, object, str]]] = {}
     masks = {}
     for header, ranges in (meta.missing_ranges or {}).items():

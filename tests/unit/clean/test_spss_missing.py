@@ -130,3 +130,12 @@ def test_a_code_that_is_not_whole_is_written_as_a_number(mini_study):
         "`age_years` holds the SPSS user-missing code 98.5, declared as no value in the file: "
         "read as missing"
     )
+
+
+def test_a_declared_encoding_is_used_for_an_spss_file(tmp_path):
+    """`sources[].encoding` was dropped for SPSS files without a word; a file whose header
+    names the wrong code page is read with the one the study declares."""
+    path = tmp_path / "e.sav"
+    pyreadstat.write_sav(pd.DataFrame({"term": ["édème"]}), str(path))  # written as UTF-8
+    assert read_sav_with_missing(path)[0]["term"].tolist() == ["édème"]
+    assert read_sav_with_missing(path, encoding="latin1")[0]["term"].tolist() == ["Ã©dÃ¨me"]
