@@ -73,7 +73,7 @@ def write_docx(
                 for row in disp.itertuples(index=False)
             ]
             notes = [printable_text(n) for n in tab.notes(suppress_below=suppress_below)]
-            caption = printable_text(f"Table {i + 1}. {tab.title}")
+            caption = printable_text(f"Table {i + 1}. {tab.heading}")
             fit = fit_table(
                 header,
                 rows,
@@ -177,7 +177,7 @@ def write_xlsx(
                 sheet = (tab.name or f"table{i + 1}")[:31]
                 disp.to_excel(xw, sheet_name=sheet, startrow=2, index=False)
                 ws = xw.sheets[sheet]
-                ws.cell(row=1, column=1, value=printable_text(tab.title))
+                ws.cell(row=1, column=1, value=printable_text(tab.heading))
                 if page_header:
                     ws.cell(row=2, column=1, value=printable_text(page_header))
                     ws.oddHeader.right.text = page_header.replace("&", "&&")

@@ -33,6 +33,14 @@ def is_sub_row(label: object) -> bool:
     return isinstance(label, str) and label.startswith(SUB_ROW)
 
 
+_TICKED = re.compile(r"`([^`]+)`")
+
+
+def unticked(text: str) -> str:
+    """``text`` without the backticks that mark code names in the toolkit's own notes."""
+    return _TICKED.sub(r"\1", text)
+
+
 @dataclass(frozen=True)
 class TableResult:
     """One table: ``name``, ``title``, numeric ``frame`` (ARD), ``layout`` and ``footnotes``."""
@@ -81,11 +89,17 @@ class TableResult:
             self._displayed[key] = laid
         return self._displayed[key].copy()
 
+    @property
+    def heading(self) -> str:
+        """The title as a reader meets it: the code names it quotes without their backticks
+        (a study's plan gives them in its words already; a direct call keeps the codes)."""
+        return unticked(self.title)
+
     def notes(self, *, suppress_below: int | None = None) -> tuple[str, ...]:
         """Footnotes, plus the suppression rule and what was withheld and why when small cells
-        are hidden."""
+        are hidden; as a reader meets them, without backticks (see ``heading``)."""
         if not suppress_below:
-            return self.footnotes
+            return tuple(unticked(n) for n in self.footnotes)
         from analysis.tables.suppress import suppression_footnotes
 
         shown = self.shown(suppress_below=suppress_below)
@@ -93,7 +107,7 @@ class TableResult:
         if self.notes_of is not None:
             rebuilt = self.notes_of(shown)  # the table's own notes come first; extras follow
             own = (*rebuilt, *self.footnotes[len(rebuilt) :])
-        return (*own, *suppression_footnotes(shown, suppress_below))
+        return tuple(unticked(n) for n in (*own, *suppression_footnotes(shown, suppress_below)))
 
     def with_footnote(self, note: str) -> TableResult:
         return replace(self, footnotes=(*self.footnotes, note))
@@ -108,7 +122,7 @@ class TableResult:
         sub = disp[stub].map(is_sub_row).to_numpy()
         disp[stub] = [v.strip() if indent else v for v, indent in zip(disp[stub], sub, strict=True)]
         gt = GT(disp, rowname_col=stub, groupname_col=self.row_groups, id=f"tbl-{self.name}")
-        gt = gt.tab_header(title=self.title).tab_stubhead(label=stub)
+        gt = gt.tab_header(title=self.heading).tab_stubhead(label=stub)
         if sub.any():
             gt = gt.tab_stub_indent(rows=np.flatnonzero(sub).tolist(), indent=3)
         for note in self.notes(suppress_below=suppress_below):
@@ -149,7 +163,7 @@ class TableResult:
         # The caption sits outside the sideways-scrolling box, so a narrow screen never cuts it;
         # report.js puts a "scroll sideways" cue under it when the table is wider than the screen.
         return (
-            f'<p class="tcap" id="cap-{escape(self.name)}">{escape(label + self.title)}</p>'
+            f'<p class="tcap" id="cap-{escape(self.name)}">{escape(label + self.heading)}</p>'
             f'<div class="hscroll"><table class="{css}" aria-labelledby="cap-{escape(self.name)}">'
             f"<thead><tr>{head}"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
@@ -165,7 +179,7 @@ class TableResult:
 
         disp = self.display(suppress_below=suppress_below)
         notes = self.notes(suppress_below=suppress_below)
-        return text_table(self.title, disp, notes, row_groups=self.row_groups, width=width)
+        return text_table(self.heading, disp, notes, row_groups=self.row_groups, width=width)
 
     def __str__(self) -> str:
         return self.to_text()

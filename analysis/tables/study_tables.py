@@ -112,7 +112,7 @@ def write_tables(
     sentence = notice or syn.NOTICE
     for name, t in tables.items():
         html = t.to_html(suppress_below=suppress_below)
-        html = html_file(t.title, syn.html_line(sentence) + html if mark else html)
+        html = html_file(t.heading, syn.html_line(sentence) + html if mark else html)
         written += [
             write_text_atomic(tdir / f"{name}.html", html),
             t.to_csv(

@@ -1,84 +1,36 @@
-"""Tables built by a direct call (a notebook, not a study plan) name columns and methods as a
-reader expects: the pairwise footnote said "each  c0 level" (the stand-in name of the column,
-with its underscore made a space, was no longer written back), and the highest-severity and
-per-exposure footnotes gave method codes ("pearson_chi2 no continuity correction",
-"(clopper_pearson)") where the incidence table names them."""
+"""A table called directly, as in a notebook, reads as the study's tables do: its title and
+notes show no backticks (a study's plan gives its words; a direct call named the codes with
+them: "Baseline characteristics by `sex`")."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
-import pytest
 
-from analysis.tables import ae_incidence
-from analysis.tables.ae_detail import ae_by_exposure
-from analysis.tables.ae_pairwise import Pairwise
-from analysis.tables.ae_severity import ae_severity
-
-ADSL = pd.DataFrame(
-    {
-        "USUBJID": [f"S{i:02d}" for i in range(12)],
-        "TRT01A": ["Placebo"] * 4 + ["Drug A"] * 4 + ["Drug B"] * 4,
-        "arm_group": ["low", "high"] * 6,
-    }
-)
-ADAE = pd.DataFrame(
-    {
-        "USUBJID": ["S01", "S04", "S05", "S07", "S09", "S10"],
-        "AEDECOD": ["Headache"] * 3 + ["Nausea"] * 3,
-        "AESEV": pd.Categorical(
-            ["MILD", "SEVERE", "MILD", "MODERATE", "MILD", "MILD"],
-            categories=["MILD", "MODERATE", "SEVERE"],
-            ordered=True,
-        ),
-        "DOSE_NO": [1, 1, 2, 1, 2, 3],
-    }
-)
-DOSES = pd.DataFrame(
-    {"USUBJID": [s for s in ADSL["USUBJID"] for _ in range(3)], "DOSE_NO": [1, 2, 3] * 12}
-)
-
-#: what a stand-in name left in a text looks like, with or without its underscore
-LEFT_ALIAS = re.compile(r"(?<![\w])_?c\d+(?![\w])")
-METHOD_CODES = (
-    "pearson_chi2",
-    "fisher-freeman-halton",
-    "clopper_pearson",
-    "wilson_cc",
-    "agresti_coull",
-)
+from analysis.tables.baseline import baseline_table
+from analysis.tables.render import unticked
 
 
-@pytest.mark.parametrize("by", ["TRT01A", "arm_group"])
-def test_pairwise_footnote_names_the_column(by):
-    reference = "Placebo" if by == "TRT01A" else "low"
-    t = ae_incidence(
-        ADSL, ADAE, by=[by], term="AEDECOD", subject_id="USUBJID", teae_flag=None,
-        serious_flag=None, reference=reference, pairwise=Pairwise(reference=reference),
-    )  # fmt: skip
-    note = next(n for n in t.footnotes if n.startswith("p vs"))
-    assert f"each {by} level against {reference}" in note
-    for text in (t.title, *t.footnotes):
-        assert not LEFT_ALIAS.search(text), text
-
-
-@pytest.mark.parametrize("test", ["fisher", "chi2"])
-def test_severity_footnotes_name_the_test(test):
-    t = ae_severity(
-        ADSL, ADAE, by=["TRT01A"], severity="AESEV", subject_id="USUBJID", teae_flag=None, test=test
+def _table():
+    data = pd.DataFrame(
+        {
+            "patient_id": list("abcdef"),
+            "sex": pd.Categorical(["female", "male"] * 3),
+            "age_years": [30.0, 41.0, 52.0, 63.0, 44.0, 35.0],
+        }
     )
-    notes = " ".join(t.footnotes)
-    assert ("Fisher–Freeman–Halton" if test == "fisher" else "Pearson's χ² test") in notes
-    assert not any(code in notes for code in METHOD_CODES), notes
-    assert not LEFT_ALIAS.search(notes), notes
+    return baseline_table(data, variables=["age_years"], by="sex")
 
 
-@pytest.mark.parametrize("ci", ["clopper_pearson", "wilson_cc", "agresti_coull"])
-def test_by_exposure_footnote_names_the_interval(ci):
-    t = ae_by_exposure(
-        ADAE, DOSES, term="AEDECOD", number="DOSE_NO", subject_id="USUBJID", teae_flag=None, ci=ci
+def test_title_and_notes_as_read_have_no_backticks():
+    t = _table()
+    assert "`" in t.title  # the code, kept in the result
+    assert t.heading == unticked(t.title) and "`" not in t.heading
+    assert "sex" in t.heading
+    shown = [t.to_text(), t.to_html(), t.to_report_html(), *t.notes()]
+    assert not any("`" in text for text in shown)
+
+
+def test_unticked_keeps_the_words():
+    assert unticked("Counted among `male` patients only (`sex`).") == (
+        "Counted among male patients only (sex)."
     )
-    notes = " ".join(t.footnotes)
-    assert not any(code in notes for code in METHOD_CODES), notes
-    assert not LEFT_ALIAS.search(notes), notes
