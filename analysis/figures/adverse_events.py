@@ -138,6 +138,8 @@ def plot_ae_incidence(
     word = words or (lambda _column, level: _cap(level))
     pts = ae_incidence_points(ard_frame, by=by, table=table, variable=variable)
     ax = plt.gca() if ax is None else ax
+    if pts.empty:  # every term's number withheld (small-cell suppression), or no event at all
+        return nothing_drawn(ax, ard_frame)
     terms = list(dict.fromkeys(pts["term"]))
     levels = list(dict.fromkeys(pts["level"]))
     colors = colors_for(levels)
@@ -306,6 +308,8 @@ def plot_ae_by_exposure(
     ax = plt.gca() if ax is None else ax
     sessions = list(dict.fromkeys(lines["session"]))
     chosen = list(dict.fromkeys(lines["term"]))
+    if not chosen:  # every term's number withheld (small-cell suppression), or no event at all
+        return nothing_drawn(ax, ard_frame)
     x = np.arange(len(sessions))
     pooled = len(sessions) > 1 and str(sessions[-1]).endswith("+")
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -339,6 +343,17 @@ def plot_ae_by_exposure(
     ax.legend(handles, [fit(label, room) for label in labels], loc="lower center",
               bbox_to_anchor=(0.5, 1.01), ncol=ncol, handlelength=1.6, columnspacing=1.0,
               borderaxespad=0.0)  # fmt: skip
+    return ax
+
+
+def nothing_drawn(ax: Axes, ard_frame: pd.DataFrame) -> Axes:
+    """An empty figure that says why: every number withheld under small-cell suppression (the
+    frame of ``TableResult.shown`` marks hidden cells), else no patient with an event."""
+    hidden = "suppressed" in ard_frame.columns and bool(ard_frame["suppressed"].any())
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "Every number withheld (small-cell suppression)" if hidden
+            else "No patient with an adverse event", ha="center", va="center",
+            transform=ax.transAxes)  # fmt: skip
     return ax
 
 

@@ -934,3 +934,19 @@ def test_the_ci_method_of_an_axis_label_is_named_as_a_statistician_names_it():
     assert _ci_label(pd.Series(["clopper_pearson 95% CI"])) == "95% CI, Clopper–Pearson"
     assert _ci_label(pd.Series(["wilson 90% CI"])) == "90% CI, Wilson"
     assert _ci_label(pd.Series(["agresti_coull 95% CI"])) == "95% CI, Agresti–Coull"
+
+
+@pytest.mark.parametrize("which", ["ae_incidence", "ae_by_exposure"])
+def test_a_figure_whose_every_number_is_withheld_says_so(which, incidence_ard, session_ard, ax):
+    """Under a large ``--suppress-below`` every point of the AE figures is hidden: they stopped
+    with "zip() argument 3 is longer" and "float division by zero" (a study of 190 patients at
+    k = 20 and 50)."""
+    from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
+    from analysis.tables.suppress import suppress_small_cells
+
+    big = 100_000
+    if which == "ae_incidence":
+        plot_ae_incidence(suppress_small_cells(incidence_ard, k=big), by="sex", ax=ax)
+    else:
+        plot_ae_by_exposure(suppress_small_cells(session_ard, k=big), ax=ax)
+    assert [t.get_text() for t in ax.texts] == ["Every number withheld (small-cell suppression)"]
