@@ -45,7 +45,7 @@ def shipped_study_changed(
     of its own that reads the shipped raw files through a link (nothing is written there)."""
     doc = yaml.safe_load((ROOT / "studies" / f"{stem}.yaml").read_text(encoding="utf-8"))
     change(doc)
-    (folder / "studies").mkdir()
+    (folder / "studies").mkdir(parents=True)
     (folder / "data").mkdir()
     (folder / "data" / "raw").symlink_to(ROOT / "data" / "raw")
     path = folder / "studies" / f"{stem}.yaml"

@@ -75,6 +75,34 @@ def criterion_reason(where: Iterable[Any], nouns: Mapping[str, str] | None = Non
     return " or ".join(parts)
 
 
+_MISSING = re.compile(r"\(((?:`[^`]+`(?:, )?)+) missing\)$")
+
+
+def _with_missing_apart(
+    reason: str, n: int, rows: pd.DataFrame, step: str
+) -> list[tuple[str, int]]:
+    """The exclusion reason of an inclusion step, with the patients excluded because a value it
+    compares is missing (their log reason ends "(`age_years` missing)") on a line of their own:
+    "age < 30 years" counted 57 patients of whom 5 had no age."""
+    if not step.startswith("inclusion:") or "reason" not in rows:
+        return [(reason, n)]
+    logged = rows.loc[rows["step"].astype(str) == step, "reason"].astype(str)
+    found = logged.str.extract(_MISSING, expand=False).dropna()
+    if found.empty:
+        return [(reason, n)]
+    missing = []
+    for columns, count in found.value_counts(sort=False).items():
+        names = re.findall(r"`([^`]+)`", str(columns))
+        missing.append(
+            (
+                " or ".join(criterion_reason([{"column": c, "op": "not_missing"}]) for c in names),
+                int(count),
+            )  # fmt: skip
+        )
+    compared = n - sum(c for _, c in missing)
+    return ([(reason, compared)] if compared else []) + missing
+
+
 def _unpack(
     data: Any, patients: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
@@ -190,7 +218,7 @@ def flow_counts(
             else f"not met: {in_sentence(str(rec['label']))}"
         )
         if n:
-            stage_reasons.append((reasons.get(step, default), n))
+            stage_reasons += _with_missing_apart(reasons.get(step, default), n, p_rows, step)
     if stage_reasons:
         rows += _exclusion(1, "screened", "Excluded", stage_reasons)
     included = int(main["n_remaining"].iloc[-1])
