@@ -13,7 +13,10 @@
   empty) of the checkout holding the study; both ``null`` outside a git checkout or without git;
 - ``command``: the command that produced the outputs, as given;
 - ``outputs``: SHA-256 and size of every output, by path relative to the reports folder (for a
-  run staged by ``analysis.write.staging``: the paths the files are moved to).
+  run staged by ``analysis.write.staging``: the paths the files are moved to);
+- ``suppress_below``: the ``k`` of small-cell suppression the outputs were written under
+  (``null``: not suppressed), so that a later command writing into the folder can say that it
+  replaces or mixes them (``analysis.run.folder_mode``).
 
 The file is deterministic: no timestamps, no absolute paths (inside the repository), keys sorted,
 two-space indent. The same inputs, code and outputs give a byte-identical manifest, so two runs
@@ -63,7 +66,11 @@ _GIT_TIMEOUT_S = 20
 
 
 def build_manifest(
-    study: Study | StudyConfig, outputs: Iterable[str | Path], command: str
+    study: Study | StudyConfig,
+    outputs: Iterable[str | Path],
+    command: str,
+    *,
+    suppress_below: int | None = None,
 ) -> dict[str, Any]:
     """The manifest as a dict (see the module docstring for its fields).
 
@@ -98,6 +105,7 @@ def build_manifest(
         "outputs": _outputs([p for p in outputs if _not_same(p, reports / MANIFEST_NAME)], reports),
         "packages": package_versions(),
         "git": git_state(root),
+        "suppress_below": suppress_below,
     }
 
 
@@ -107,11 +115,17 @@ def write_manifest(
     command: str,
     *,
     path: str | Path | None = None,
+    suppress_below: int | None = None,
 ) -> Path:
     """Write ``build_manifest(...)`` to ``path`` (default ``<reports>/manifest.json``)."""
     config = _config_of(study)
     target = Path(path) if path is not None else config.reports_dir / MANIFEST_NAME
-    manifest = build_manifest(study, [p for p in outputs if _not_same(p, target)], command)
+    manifest = build_manifest(
+        study,
+        [p for p in outputs if _not_same(p, target)],
+        command,
+        suppress_below=suppress_below,
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, dumps_manifest(manifest), newline="\n")
     return target

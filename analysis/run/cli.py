@@ -230,6 +230,7 @@ def tables(study: StudyArg) -> None:
     out.print(
         f"{len(s.tables)} tables, {len(s.ard)} ARD rows; {len(written)} files in {s.reports_dir}"
     )
+    _warn_stale(s.reports_dir, "tables")
 
 
 SuppressOpt = Annotated[
@@ -261,6 +262,17 @@ def figures(study: StudyArg) -> None:
         made = _guard(lambda: make_figures(s), "figures")
         staging.commit(then=_mark_written)
     out.print(f"{len(made)} figures in {s.reports_dir / 'figures'}")
+    _warn_stale(s.reports_dir, "figures")
+
+
+def _warn_stale(reports_dir: Path, what: str) -> None:
+    """After a command that rewrote part of the reports folder: the files of an earlier whole
+    run that no longer describe it (``analysis.run.folder_mode``)."""
+    from analysis.run.folder_mode import stale_run_files
+
+    said = stale_run_files(reports_dir, what)
+    if said:
+        console.print(f"[bold yellow]warning:[/] {escape(said)}", highlight=False)
 
 
 @app.command()

@@ -11,11 +11,13 @@ outputs as they were, never a mix of two runs.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.run.folder_mode import replaced_suppression
 from analysis.run.parallel import run_named
 
 if TYPE_CHECKING:
@@ -85,6 +87,9 @@ def run_study(
     from analysis.report.manifest import write_manifest
     from analysis.write.staging import final_path, staged_study
 
+    replaced = replaced_suppression(study.reports_dir, suppress_below)
+    if replaced:
+        warnings.warn(replaced, stacklevel=2)
     with staged_study(study, _output_folders(study, write_clean, suppress_below)) as staging:
         on_stage("clean")
         cleaned = run_named("clean", lambda: _clean(study, write=write_clean))
@@ -99,7 +104,10 @@ def run_study(
         out = cleaned + figures + report + tables
         on_stage("manifest")
         everything = sorted(set(out.all()))
-        manifest = run_named("manifest", lambda: write_manifest(study, everything, command))
+        manifest = run_named(
+            "manifest",
+            lambda: write_manifest(study, everything, command, suppress_below=suppress_below),
+        )
         on_stage("moving the outputs into place")
         final = (out + Outputs(manifest=manifest)).moved()
         staging.commit(last=[final_path(manifest)], then=lambda: on_stage("written"))

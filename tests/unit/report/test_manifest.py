@@ -117,6 +117,7 @@ def test_manifest_text_is_canonical_json_without_timestamps(mini):
         "outputs",
         "packages",
         "git",
+        "suppress_below",
     }
 
 
