@@ -167,9 +167,12 @@ def ae_incidence(
         rows_index = [r for r in rows_index if r[1] in seen or r[0] == "any_ae"]
     one_sex = one_sex_rows(rows_index, categories, restrict)
     shared = [r for r in rows_index if not any(r in rows for rows in one_sex.values())]
+    # the ARD method of N says what one subject is when it is not a patient ("dose periods")
+    in_group = N_METHOD if unit in ("subjects", "patients") else f"{unit} in the group"
     rows = partial(
-        _table_rows, by=by, ci=ci, alpha=alpha, test=test, reference=reference, seed=seed
-    )
+        _table_rows, by=by, ci=ci, alpha=alpha, test=test, reference=reference, seed=seed,
+        n_words=in_group,
+    )  # fmt: skip
     frames = rows(counts, sizes, shared, pairwise=pairwise)
     left_out: list[str] = []
     for level, own_rows in one_sex.items():
@@ -178,7 +181,7 @@ def ae_incidence(
         sub_t = full_t.filter(full_t[sex].cast("string") == level).select(subject_id, *by)
         sub_counts, sub_sizes = count(sub_t, terms_of, cats, covers=False)
         sub_sizes = sort_by_levels(sub_sizes, by, subjects)
-        frames += rows(sub_counts, sub_sizes, own_rows, n_method=f"{level} {N_METHOD}")
+        frames += rows(sub_counts, sub_sizes, own_rows, n_method=f"{level} {in_group}")
         left_out += left_out_notes(counts, sub_counts, own_rows, level, unit)
     frame = _sort_by_overall(concat_ard(frames), rows_index, categories)
     notes = _footnotes(by, ci, alpha, test, teae_flag, frame, unit)
@@ -247,11 +250,12 @@ def _table_rows(
     seed: int | None,
     n_method: str | None = None,
     pairwise: Pairwise | None = None,
+    n_words: str = N_METHOD,
 ) -> list[pd.DataFrame]:
     """The incidence rows of every group and, with two levels of ``by[0]`` or more, the
     comparisons (global test, risk differences, pairwise tests against the reference)."""
     frames = [
-        _incidence_rows(counts, sizes, spec, by, rows_index, ci, alpha, n_method or N_METHOD)
+        _incidence_rows(counts, sizes, spec, by, rows_index, ci, alpha, n_method or n_words)
         for spec in subgroup_specs(by)
     ]
     compared = sizes[by[0]].astype(str).unique() if by else []
