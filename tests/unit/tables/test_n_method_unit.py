@@ -12,7 +12,7 @@ from analysis.tables.adverse_events import ae_incidence
 def _methods(unit: str) -> set[str]:
     subjects = pd.DataFrame({"patient_id": list("abcd"), "arm": ["x", "x", "y", "y"]})
     events = pd.DataFrame({"patient_id": ["a", "c"], "ae_term": ["pain", "pain"]})
-    frame = ae_incidence(subjects, events, by=["arm"], unit=unit).frame
+    frame = ae_incidence(subjects, events, by=["arm"], unit=unit, teae_flag=None).frame
     return set(frame.loc[frame["stat"] == "N", "method"])
 
 
