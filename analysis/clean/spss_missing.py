@@ -9,8 +9,8 @@ from the file's own missing ranges and set missing, and each becomes an audit ro
 before, but for the variables the study reads as numbers or dates.
 
 Value labels and declared types. A labelled variable may be a category whose codes are
-labelled (1 "male", 2 "female") or a number some of whose values are named: a pain scale from
-0 to 10 with 0 "No pain" and 10 "Worst imaginable pain". Labelled, the scale's 0 and 10 became
+labelled (1 "male", 2 "female") or a number some of whose values are named: a visual analogue
+scale from 0 to 10 with 0 "None" and 10 "Worst imaginable". Labelled, the scale's 0 and 10 became
 the label texts, then were cleared as "not a whole number": data lost under a misleading audit.
 So the caller names the headers it maps to a ``number``, ``integer`` or ``date`` column
 (``codes_of``): those keep the file's values; every other labelled variable reads as its labels.

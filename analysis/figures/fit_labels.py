@@ -1,7 +1,7 @@
 """Labels from a study file broken into lines that fit the room a figure gives them.
 
-A label is whatever the study names a level, a term or a group: "Combined therapy: topical
-minoxidil 5% + oral finasteride 1 mg, or PRP/laser" under two bars of a single-column figure
+A label is whatever the study names a level, a term or a group: "Combined therapy: a topical
+treatment of 5% + an oral one of 1 mg, or light therapy" under two bars of a single-column figure
 once ran under its neighbours and squeezed the bars to slivers (the layout gave the axes what
 the text left). ``fit(text, width_in)`` breaks a label at its spaces into lines no wider than
 ``width_in`` inches, measured in the font the figure draws with (matplotlib's own text

@@ -248,6 +248,7 @@ COUNT_WORDS = (
     "complete cases",
     "excluded",
     "risk difference (percentage points)",
+    "in the group",  # the denominator of a table of other subjects: "dose periods in the group"
 )
 
 

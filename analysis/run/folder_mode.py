@@ -4,8 +4,8 @@ A folder written by ``retro run --suppress-below 5`` is meant for sharing. ``ret
 (its report notebook runs the study again, unsuppressed) replaced it without a word: the banner
 gone, ``<5`` cells back to their counts. ``retro tables`` and ``retro figures`` rewrite only
 their own files, so after them ``report.html``, ``claims_check.csv`` and ``manifest.json`` of
-the earlier run stayed beside tables they no longer describe (pain 245 in the ARD, 246 in the
-report), also without a word. The manifest of a run records its ``suppress_below``
+the earlier run stayed beside tables they no longer describe (a term's 245 patients in the ARD,
+246 in the report), also without a word. The manifest of a run records its ``suppress_below``
 (``analysis.report.manifest``); these functions read it and give the warning.
 """
 
