@@ -63,6 +63,9 @@ STATS = (
     "time",
     "se",
 )
+#: The stats that count subjects or events: whole numbers, which the claims check compares
+#: exactly (a tolerance there would let 247 pass for 246).
+COUNT_STATS = ("n", "N", "events", "n_missing", "n_risk", "n_event", "n_censor")
 
 
 def group_label(by: Iterable[str] = (), values: Iterable[Any] = ()) -> str:

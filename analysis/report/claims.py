@@ -13,7 +13,8 @@ Three kinds of claim (``kind``, default ``value``); the format is documented in 
     One ARD row picked by ``source: {table, variable, level, group, stat}`` equals ``expected``
     within ``tolerance`` (absolute). Several stats of the same cell in one claim:
     leave out ``source.stat`` and give ``expected: {n: 246, pct: 45.5}`` (``tolerance`` a number
-    for all stats or a mapping per stat, missing stats 0).
+    for all stats but the counts or a mapping per stat, missing stats 0). Counts
+    (``analysis.ard.COUNT_STATS``) are always checked exactly; a tolerance on one is refused.
 ``ratio``
     ``scale * numerator / denominator`` (two ARD rows, each selected like ``source``) equals
     ``expected`` within ``tolerance``: a percentage the paper computes with a denominator from
@@ -46,7 +47,7 @@ from pydantic import (
     model_validator,
 )
 
-from analysis.ard import group_cols, groups_of, select
+from analysis.ard import COUNT_STATS, group_cols, groups_of, select
 from analysis.clean.derive import NOT_APPLICABLE
 from analysis.errors import ConfigError
 
@@ -188,6 +189,7 @@ class ValueClaim(_ClaimBase):
                     f"not check ({sorted(stats)})"
                 )
         _check_tolerances(self.id, self.tolerance)
+        _check_counts_exact(self.id, self.checks(), self.tolerance)
         return self
 
     def checks(self) -> dict[str, float]:
@@ -198,6 +200,10 @@ class ValueClaim(_ClaimBase):
         return {self.source.stat: self.expected}
 
     def tolerance_for(self, stat: str) -> float:
+        """The tolerance of one stat: 0 for a count (``COUNT_STATS``: always exact), else the
+        mapping's entry (0 when not named) or the single number."""
+        if stat in COUNT_STATS:
+            return 0.0
         if isinstance(self.tolerance, dict):
             return self.tolerance.get(stat, 0.0)
         return self.tolerance
@@ -262,6 +268,28 @@ def _check_tolerances(claim_id: str, tolerance: float | dict[str, float]) -> Non
     bad = [v for v in values if not (v >= 0 and math.isfinite(v))]
     if bad:
         raise ValueError(f"claim {claim_id!r}: tolerance must be a finite number >= 0, found {bad}")
+
+
+def _check_counts_exact(
+    claim_id: str, checks: dict[str, float], tolerance: float | dict[str, float]
+) -> None:
+    """Refuse a tolerance that could only apply to counts: counts are checked exactly (a
+    single number applies to the other stats of the claim only)."""
+    counts = [s for s in checks if s in COUNT_STATS]
+    if isinstance(tolerance, dict):
+        given = {s: tolerance[s] for s in counts if tolerance.get(s, 0) > 0}
+        if given:
+            raise ValueError(
+                f"claim {claim_id!r}: `tolerance` gives the count(s) {sorted(given)} a tolerance "
+                f"({', '.join(f'{s}: {v:g}' for s, v in given.items())}); counts are checked "
+                "exactly, so 247 never passes for 246. Remove them from `tolerance` (a tolerance "
+                "is for the other stats: `tolerance: {pct: 0.05}`)"
+            )
+    elif tolerance > 0 and counts and len(counts) == len(checks):
+        raise ValueError(
+            f"claim {claim_id!r}: `tolerance: {tolerance:g}` applies to no stat: the claim checks "
+            f"only count(s) {sorted(counts)}, and counts are checked exactly. Remove `tolerance`"
+        )
 
 
 # --------------------------------------------------------------------------------- loading
