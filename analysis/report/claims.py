@@ -455,9 +455,12 @@ def _lookup(index: dict[_Key, list[tuple[str, float]]], sel: Selector) -> _Found
 
 
 def _has_level(index: dict[_Key, list[tuple[str, float]]], sel: Selector) -> bool:
-    """Whether the ARD has a row of the selector's table and variable at its (non-empty) level."""
-    want = (sel.table, sel.variable, sel.level)
-    return bool(sel.level) and any(k[:3] == want for k in index)
+    """Whether the ARD has a row of the selector's table and variable at its (non-empty) level
+    in the selector's own group and comparison: only then is the variable's one ``N`` that
+    level's denominator. A level seen in another group only (a term no woman reported) has no
+    denominator among the women: the claim fails as not found instead of reading their N."""
+    want = (sel.table, sel.variable, sel.level, _groups_key(sel.group), sel.reference)
+    return bool(sel.level) and any(k[:5] == want for k in index)
 
 
 def _distinct(values: Sequence[float]) -> list[float]:
