@@ -332,6 +332,21 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
     return list(parsed.claims)
 
 
+def claim_lines(path: str | Path) -> dict[str, int]:
+    """Claim id -> the line of the claims file where the claim starts (the line map the load
+    errors use), so that a failing check names where to fix it. A file ``load_claims`` read."""
+    from analysis.studyfile.yaml_lines import read_yaml_text, safe_load_with_lines
+
+    path = Path(path)
+    data, lines = safe_load_with_lines(read_yaml_text(path, what="claims file"), path)
+    claims = data.get("claims") if isinstance(data, dict) else None
+    return {
+        str(c["id"]): lines[("claims", i)]
+        for i, c in enumerate(claims or [])
+        if isinstance(c, dict) and "id" in c and ("claims", i) in lines
+    }
+
+
 _KINDS = ("value", "ratio", "argmax")
 
 
@@ -662,7 +677,8 @@ def verify_command(
         ("pass", "center"),
         ("note", "left"),
     ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        # fold, not cut: a long claim id (or note) is what the reader must find in the file
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     previous = None
     for r in result.itertuples(index=False):
         claim = Text()
@@ -689,6 +705,15 @@ def verify_command(
         f"[bold red]{len(failed)} of {len(result)} checks fail[/] "
         f"(claims: {', '.join(dict.fromkeys(failed['id']))})"
     )
+    lines = claim_lines(claims_file)
+    for r in failed.itertuples(index=False):
+        at = f", line {lines[str(r.id)]}" if str(r.id) in lines else ""
+        out.print(
+            Text(
+                f"  {claims_file}{at}: claim {r.id!r} ({r.check}): expected {_show(r.expected)}, "
+                f"computed {_show(r.computed)}: {r.note}"
+            )
+        )
     return 1
 
 
