@@ -63,6 +63,9 @@ STATS = (
     "time",
     "se",
 )
+#: The stats that count subjects or events: whole numbers, which the claims check compares
+#: exactly (a tolerance there would let 247 pass for 246).
+COUNT_STATS = ("n", "N", "events", "n_missing", "n_risk", "n_event", "n_censor")
 
 
 def group_label(by: Iterable[str] = (), values: Iterable[Any] = ()) -> str:
@@ -293,7 +296,7 @@ def get(
         reference=reference,
         **by_context,
     )
-    if sel.empty and stat == "N" and _has_level(frame, table, variable, level):
+    if sel.empty and stat == "N" and _has_level(frame, table, variable, level, wanted, reference):
         sel = select(  # the variable's one N (``one_denominator``)
             frame,
             table=table,
@@ -319,10 +322,22 @@ def get(
     raise KeyError(f"no ARD row for {asked}; {_what_exists(frame, table, variable)}")
 
 
-def _has_level(frame: pd.DataFrame, table: str, variable: str, level: str) -> bool:
-    """Whether ``table`` has a row of ``variable`` at ``level`` (not ``""``)."""
-    rows = (frame["table"] == table) & (frame["variable"] == variable)
-    return bool(level) and bool((frame.loc[rows, "level"].astype(str) == level).any())
+def _has_level(
+    frame: pd.DataFrame,
+    table: str,
+    variable: str,
+    level: str,
+    group: Mapping[str, str],
+    reference: str,
+) -> bool:
+    """Whether ``table`` has a row of ``variable`` at ``level`` (not ``""``) in this group and
+    comparison: a level seen in another group only has no denominator here."""
+    if not level:
+        return False
+    here = select(
+        frame, table=table, variable=variable, level=level, group=group, reference=reference
+    )
+    return not here.empty
 
 
 def _what_exists(frame: pd.DataFrame, table: str, variable: str) -> str:

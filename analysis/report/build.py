@@ -21,7 +21,8 @@ from analysis.write.safe_cells import neutralise_frame
 
 def study_claims(study, *, suppress_below: int | None = None) -> pd.DataFrame | None:  # noqa: ANN001
     """The claims check of the study, or None when it has no claims file; with
-    ``suppress_below`` the computed values hidden by suppression are withheld."""
+    ``suppress_below`` a check that reads a cell hidden by suppression has its computed value
+    and note withheld (``analysis.report.withheld.withhold_claims``)."""
     if study.config.path is None:
         return None
     path = claims_path_for(study.config.path)
@@ -35,7 +36,8 @@ def study_claims(study, *, suppress_below: int | None = None) -> pd.DataFrame | 
     from analysis.tables.study_tables import shown_ard
 
     shown = verify_claims(shown_ard(study.tables, suppress_below), claims)
-    return withhold_claims(checked, shown, suppress_below)
+    said = {c.id: c.unchecked for c in claims if c.unchecked}
+    return withhold_claims(checked, shown, suppress_below, unchecked=said)
 
 
 def write_report(

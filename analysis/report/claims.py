@@ -13,7 +13,8 @@ Three kinds of claim (``kind``, default ``value``); the format is documented in 
     One ARD row picked by ``source: {table, variable, level, group, stat}`` equals ``expected``
     within ``tolerance`` (absolute). Several stats of the same cell in one claim:
     leave out ``source.stat`` and give ``expected: {n: 246, pct: 45.5}`` (``tolerance`` a number
-    for all stats or a mapping per stat, missing stats 0).
+    for all stats but the counts or a mapping per stat, missing stats 0). Counts
+    (``analysis.ard.COUNT_STATS``) are always checked exactly; a tolerance on one is refused.
 ``ratio``
     ``scale * numerator / denominator`` (two ARD rows, each selected like ``source``) equals
     ``expected`` within ``tolerance``: a percentage the paper computes with a denominator from
@@ -46,7 +47,7 @@ from pydantic import (
     model_validator,
 )
 
-from analysis.ard import group_cols, groups_of, select
+from analysis.ard import COUNT_STATS, group_cols, groups_of, select
 from analysis.clean.derive import NOT_APPLICABLE
 from analysis.errors import ConfigError
 
@@ -188,6 +189,7 @@ class ValueClaim(_ClaimBase):
                     f"not check ({sorted(stats)})"
                 )
         _check_tolerances(self.id, self.tolerance)
+        _check_counts_exact(self.id, self.checks(), self.tolerance)
         return self
 
     def checks(self) -> dict[str, float]:
@@ -198,6 +200,10 @@ class ValueClaim(_ClaimBase):
         return {self.source.stat: self.expected}
 
     def tolerance_for(self, stat: str) -> float:
+        """The tolerance of one stat: 0 for a count (``COUNT_STATS``: always exact), else the
+        mapping's entry (0 when not named) or the single number."""
+        if stat in COUNT_STATS:
+            return 0.0
         if isinstance(self.tolerance, dict):
             return self.tolerance.get(stat, 0.0)
         return self.tolerance
@@ -264,6 +270,28 @@ def _check_tolerances(claim_id: str, tolerance: float | dict[str, float]) -> Non
         raise ValueError(f"claim {claim_id!r}: tolerance must be a finite number >= 0, found {bad}")
 
 
+def _check_counts_exact(
+    claim_id: str, checks: dict[str, float], tolerance: float | dict[str, float]
+) -> None:
+    """Refuse a tolerance that could only apply to counts: counts are checked exactly (a
+    single number applies to the other stats of the claim only)."""
+    counts = [s for s in checks if s in COUNT_STATS]
+    if isinstance(tolerance, dict):
+        given = {s: tolerance[s] for s in counts if tolerance.get(s, 0) > 0}
+        if given:
+            raise ValueError(
+                f"claim {claim_id!r}: `tolerance` gives the count(s) {sorted(given)} a tolerance "
+                f"({', '.join(f'{s}: {v:g}' for s, v in given.items())}); counts are checked "
+                "exactly, so 247 never passes for 246. Remove them from `tolerance` (a tolerance "
+                "is for the other stats: `tolerance: {pct: 0.05}`)"
+            )
+    elif tolerance > 0 and counts and len(counts) == len(checks):
+        raise ValueError(
+            f"claim {claim_id!r}: `tolerance: {tolerance:g}` applies to no stat: the claim checks "
+            f"only count(s) {sorted(counts)}, and counts are checked exactly. Remove `tolerance`"
+        )
+
+
 # --------------------------------------------------------------------------------- loading
 def claims_path_for(study_path: str | Path) -> Path:
     """``studies/x.yaml`` -> ``studies/x.claims.yaml``."""
@@ -302,6 +330,21 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
             )
         ) from None
     return list(parsed.claims)
+
+
+def claim_lines(path: str | Path) -> dict[str, int]:
+    """Claim id -> the line of the claims file where the claim starts (the line map the load
+    errors use), so that a failing check names where to fix it. A file ``load_claims`` read."""
+    from analysis.studyfile.yaml_lines import read_yaml_text, safe_load_with_lines
+
+    path = Path(path)
+    data, lines = safe_load_with_lines(read_yaml_text(path, what="claims file"), path)
+    claims = data.get("claims") if isinstance(data, dict) else None
+    return {
+        str(c["id"]): lines[("claims", i)]
+        for i, c in enumerate(claims or [])
+        if isinstance(c, dict) and "id" in c and ("claims", i) in lines
+    }
 
 
 _KINDS = ("value", "ratio", "argmax")
@@ -427,9 +470,12 @@ def _lookup(index: dict[_Key, list[tuple[str, float]]], sel: Selector) -> _Found
 
 
 def _has_level(index: dict[_Key, list[tuple[str, float]]], sel: Selector) -> bool:
-    """Whether the ARD has a row of the selector's table and variable at its (non-empty) level."""
-    want = (sel.table, sel.variable, sel.level)
-    return bool(sel.level) and any(k[:3] == want for k in index)
+    """Whether the ARD has a row of the selector's table and variable at its (non-empty) level
+    in the selector's own group and comparison: only then is the variable's one ``N`` that
+    level's denominator. A level seen in another group only (a term no woman reported) has no
+    denominator among the women: the claim fails as not found instead of reading their N."""
+    want = (sel.table, sel.variable, sel.level, _groups_key(sel.group), sel.reference)
+    return bool(sel.level) and any(k[:5] == want for k in index)
 
 
 def _distinct(values: Sequence[float]) -> list[float]:
@@ -631,7 +677,8 @@ def verify_command(
         ("pass", "center"),
         ("note", "left"),
     ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        # fold, not cut: a long claim id (or note) is what the reader must find in the file
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     previous = None
     for r in result.itertuples(index=False):
         claim = Text()
@@ -658,6 +705,15 @@ def verify_command(
         f"[bold red]{len(failed)} of {len(result)} checks fail[/] "
         f"(claims: {', '.join(dict.fromkeys(failed['id']))})"
     )
+    lines = claim_lines(claims_file)
+    for r in failed.itertuples(index=False):
+        at = f", line {lines[str(r.id)]}" if str(r.id) in lines else ""
+        out.print(
+            Text(
+                f"  {claims_file}{at}: claim {r.id!r} ({r.check}): expected {_show(r.expected)}, "
+                f"computed {_show(r.computed)}: {r.note}"
+            )
+        )
     return 1
 
 

@@ -2,14 +2,15 @@
 
 Under ``--suppress-below K`` the report says what was hidden and withheld (``banner``), each
 figure's caption says what is not drawn (``caption_note``), and the claims check keeps its
-verdicts (computed from the full ARD) but not the computed value of a claim whose number the
-suppressed tables hide (``withhold_claims``).
+verdicts (computed from the full ARD) but no number of a check that reads a cell the
+suppressed tables hide: neither its computed value nor the note built from it
+(``withhold_claims``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -33,21 +34,56 @@ def caption_note(k: int) -> str:
     )
 
 
-def withhold_claims(full: pd.DataFrame, shown: pd.DataFrame, k: int) -> pd.DataFrame:
-    """The claims check ``full`` (``verify_claims`` on the full ARD) with ``computed`` cleared
-    where ``shown`` (the same claims on the suppressed ARD) does not find the same value: that
-    number is hidden in the shared tables. Verdicts stay those of the full ARD (the expected
-    value is the published one); the note says the computed value was withheld."""
+def withhold_claims(
+    full: pd.DataFrame,
+    shown: pd.DataFrame,
+    k: int,
+    *,
+    unchecked: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The claims check ``full`` (``verify_claims`` on the full ARD) as it may be shared, given
+    ``shown`` (the same claims checked on the suppressed ARD, where hidden cells are NaN).
+
+    A check reads a hidden cell when its result on the suppressed ARD differs in any way from
+    the full one (computed value, note or verdict): its value, a ratio's numerator or
+    denominator, an argmax's runner-up or any other level, a CI or p-value withheld with a count.
+    Every number of such a row that comes from the full ARD is withheld, not only ``computed``:
+    the note built from the full ARD ("differs by -8" with the expected 10 gives 2 back,
+    "2 / 56 × 100", "next no event: n = 22") is replaced by one that says only that the value
+    is withheld and why (``withheld_note``), with the claim's own ``unchecked`` words
+    (``unchecked``: claim id -> text, from the claims file, not the data). Verdicts stay those
+    of the full ARD (docs/claims.md: the expected value is the published one)."""
+    if len(full) != len(shown) or list(full["id"]) != list(shown["id"]):
+        raise ValueError(
+            "withhold_claims: the full and the suppressed claims checks must have the same "
+            f"checks in the same order; found {len(full)} and {len(shown)} rows"
+        )
+    said = dict(unchecked or {})
     out = full.copy()
     out["computed"] = out["computed"].astype(object)
-    note = f"computed value withheld: it rests on a cell suppressed below {k}"
-    for i, (a, b) in enumerate(zip(full["computed"], shown["computed"], strict=True)):
-        if _same(a, b):
+    col = {name: out.columns.get_loc(name) for name in ("computed", "note")}
+    for i in range(len(full)):
+        if not _reads_hidden(full.iloc[i], shown.iloc[i]):
             continue
-        out.iloc[i, out.columns.get_loc("computed")] = None
-        old = out.iloc[i, out.columns.get_loc("note")]
-        out.iloc[i, out.columns.get_loc("note")] = f"{old}; {note}" if old else note
+        claim_id = str(full["id"].iloc[i])
+        extra = f"not checked: {said[claim_id]}" if claim_id in said else ""
+        out.iloc[i, col["computed"]] = None
+        out.iloc[i, col["note"]] = "; ".join(p for p in (withheld_note(k), extra) if p)
     return out
+
+
+def withheld_note(k: int) -> str:
+    """The whole note of a claims check that reads a cell the suppressed tables hide."""
+    return (
+        f"computed value withheld: the check reads a count below {k} or a cell hidden to "
+        f"protect one (--suppress-below {k}); the verdict is that of the full data"
+    )
+
+
+def _reads_hidden(full: pd.Series, shown: pd.Series) -> bool:
+    return any(
+        not _same(full.get(name), shown.get(name)) for name in ("computed", "note", "passed")
+    )
 
 
 def _same(a: object, b: object) -> bool:
@@ -83,5 +119,6 @@ __all__ = [
     "caption_note",
     "leftovers_warning",
     "unsuppressed_leftovers",
+    "withheld_note",
     "withhold_claims",
 ]

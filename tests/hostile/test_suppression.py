@@ -598,14 +598,20 @@ def test_claims_keep_their_verdict_but_not_a_hidden_computed_value():
     from analysis.report.withheld import withhold_claims
 
     full = pd.DataFrame(
-        {"id": ["a", "b"], "computed": [3.0, 50.0], "passed": [True, True], "note": ["", ""]}
+        {
+            "id": ["a", "b"],
+            "computed": [3.0, 50.0],
+            "passed": [False, True],
+            "note": ["differs by -7", ""],
+        }
     )
-    shown = full.assign(computed=[math.nan, 50.0])
+    shown = full.assign(computed=[math.nan, 50.0], note=["computed value is NaN", ""])
     out = withhold_claims(full, shown, K)
     assert out["computed"].tolist() == [None, 50.0]
-    assert out["passed"].tolist() == [True, True]
+    assert out["passed"].tolist() == [False, True]
     assert out["note"].tolist() == [
-        "computed value withheld: it rests on a cell suppressed below 5",
+        "computed value withheld: the check reads a count below 5 or a cell hidden to protect "
+        "one (--suppress-below 5); the verdict is that of the full data",
         "",
     ]
 

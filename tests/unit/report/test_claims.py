@@ -457,6 +457,8 @@ def test_verify_command_prints_the_table_and_returns_the_status(
     else:
         assert "1 of 4 checks fail (claims: pain)" in text
         assert "differs by -1" in text
+        where = f"{tmp_path / 'x.claims.yaml'}, line 3: claim 'pain' (n): expected 246, "
+        assert f"{where}computed 245: differs by -1" in text.replace("\n", "")
 
 
 def test_a_group_written_as_text_is_an_error_saying_how_to_write_the_mapping(tmp_path):
@@ -553,3 +555,19 @@ def test_the_report_says_a_claim_with_an_unchecked_number_passed_in_part_only(ar
     res = verify_claims(tampered, [partial, both])
     said = claims_verdict(res["id"], res["passed"], res["fully_checked"])
     assert said.startswith("1 of 2 claims NOT reproduced. 0 claims reproduced in full and 1")
+
+
+def test_verify_command_prints_a_long_claim_id_whole_at_80_columns(tmp_path, ard, monkeypatch):
+    study_path = tmp_path / "x.yaml"
+    study_path.write_text("unused: true\n")
+    long_id = "pain_in_the_first_year_among_all_patients_as_stated_in_the_abstract"
+    _write(tmp_path, GOOD.replace("- id: pain", f"- id: {long_id}"))
+    from analysis.run import study as study_mod
+
+    monkeypatch.setattr(study_mod.Study, "load", classmethod(lambda cls, p: _fake_study(ard)))
+    console = Console(record=True, width=80)
+    assert verify_command(study_path, console=console) == 0
+    text = console.export_text()
+    assert "…" not in text
+    folded = "".join(line.split("│")[1].strip() for line in text.splitlines() if "│" in line)
+    assert long_id in folded
