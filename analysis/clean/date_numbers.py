@@ -29,8 +29,8 @@ COUNTS: dict[str, tuple[str, pd.Timestamp, str]] = {
 _SPSS_TO_1970 = 12_219_379_200
 #: spreadsheet serial days read as dates: 1954-10-03 .. 2119-01-10, the plausible ones
 _EXCEL_SERIALS = (20000, 80000)
-#: the days any other count may give
-_PLAUSIBLE = (pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31"))
+#: the days any other count may give (and compact ``YYYYMMDD`` text, ``date_texts``)
+PLAUSIBLE_DAYS = (pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31"))
 
 
 def default_count(fmt: str | None) -> str | None:
@@ -60,7 +60,7 @@ def number_date(value: object, count: str | None) -> pd.Timestamp | None:
         day = (origin + pd.to_timedelta(int(number // 1), unit=unit)).normalize()
     except (OverflowError, ValueError):
         return None
-    return day if _PLAUSIBLE[0] <= day <= _PLAUSIBLE[1] else None
+    return day if PLAUSIBLE_DAYS[0] <= day <= PLAUSIBLE_DAYS[1] else None
 
 
 #: the counts to try first for numbers of a source of each format (its own program's first)
@@ -95,4 +95,4 @@ def numbers_fix(
     )
 
 
-__all__ = ["COUNTS", "default_count", "number_date", "numbers_fix"]
+__all__ = ["COUNTS", "PLAUSIBLE_DAYS", "default_count", "number_date", "numbers_fix"]
