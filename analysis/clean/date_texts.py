@@ -1,7 +1,8 @@
 """Text dates beyond ISO and the source's ``date_order``, as CSV exports write them: the same
 date followed by a time (``27/08/2020 00:00``, what a spreadsheet saved as CSV gives), a month
 by its name (``16NOV2020`` as SAS's DATE9. writes it, ``01-Jan-2021``, ``23 September 2020``,
-``September 23, 2020``, ``1 de enero de 2021``) and compact ISO ``20200926``. Each is tried only after the usual
+``September 23, 2020``, ``1 de enero de 2021``), compact ISO ``20200926``, and a number written
+as text counted as the source declares (``date_numbers``). Each is tried only after the usual
 forms fail (``date_values``), once per distinct text, so the dates that read before read alike
 and as fast. A month name is unambiguous, so it is read whatever ``date_order`` says; day-first
 and month-first numbers keep needing ``date_order``.
@@ -15,7 +16,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from analysis.clean.date_numbers import PLAUSIBLE_DAYS
+from analysis.clean.date_numbers import PLAUSIBLE_DAYS, number_date, number_in_text
 
 #: a date, then a time of day ``H:MM`` or ``HH:MM:SS`` after ``T`` or one space
 _WITH_TIME = re.compile(r"(.+?)[T ](\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -78,13 +79,16 @@ def date_part(text: str) -> str:
 
 
 def read_other_text(
-    text: str, ordered: Callable[[str], pd.Timestamp | None]
+    text: str, ordered: Callable[[str], pd.Timestamp | None], count: str | None
 ) -> pd.Timestamp | None:
     """The day of a text none of the usual forms read (None: no date). ``ordered`` reads a
-    date of the source's ``date_order`` (and ISO). A time after the date is read as its day (a
-    time other than midnight keeps its day, as ISO date-times do)."""
-    if text.isdigit():
-        return _compact(text)
+    date of the source's ``date_order`` (and ISO); ``count`` is the ``date_numbers`` the source
+    declares, which a number written as text follows (an 8-digit one it does not read is tried
+    as ``YYYYMMDD``). A time after the date is read as its day (a time other than midnight
+    keeps its day, as ISO date-times do)."""
+    number = number_in_text(text)
+    if number is not None:
+        return number_date(number, count) or _compact(text)
     date = date_part(text)
     if date is not text:
         return ordered(date) or _named(date) or _compact(date)

@@ -1,5 +1,5 @@
 """Text dates as CSV exports write them beyond ISO and ``date_order`` (``date_texts``): a date
-with a time, month names, compact ``YYYYMMDD``."""
+with a time, month names, compact ``YYYYMMDD``, a number written as text by a declared count."""
 
 from __future__ import annotations
 
@@ -84,3 +84,24 @@ def test_a_two_digit_year_with_a_time_is_one_for_the_audit_and_needs_the_century
     assert two_digit_year("26/03/20 10:00", "DMY")
     assert not two_digit_year("26/03/2020 10:00", "DMY")
     assert parse_date_value("26/03/20 10:00", "DMY", last_year=None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "day"),
+    [
+        ("44100", "excel", "2020-09-26"),
+        ("44100.75", "excel", "2020-09-26"),  # a date-time: its day
+        (" 44100 ", "excel", "2020-09-26"),
+        ("22184", "sas", "2020-09-26"),
+        ("18531", "unix", "2020-09-26"),
+        ("-3653", "unix", "1960-01-01"),  # a birth date before 1970
+        ("20200926", "excel", "2020-09-26"),  # not a serial day: compact ISO
+    ],
+)
+def test_numbers_written_as_text_follow_the_declared_count(text, count, day):
+    assert parse_date_value(text, "DMY", text_numbers=count) == _day(day)
+
+
+def test_a_spreadsheets_default_count_is_not_declared_for_its_text():
+    assert parse_date_value(44100, "DMY", numbers="excel") == _day("2020-09-26")
+    assert parse_date_value("44100", "DMY", numbers="excel") is None
