@@ -7,13 +7,16 @@ left without one (an ETL step that dropped the format) gives bare numbers, and r
 as spreadsheet serials moves every date some sixty years with no message. So a number in a date
 column is read only by the count its source declares, or by a spreadsheet's own (the default of
 an ``xlsx`` source); in any other source it is unreadable, and when many are the run stops
-naming the declaration that reads them (:func:`numbers_fix`).
+naming the declaration that reads them (:func:`numbers_fix`). A number written as text (a CSV
+holds no other kind) follows a declared count alike (:func:`number_in_text`), not the default
+one of a spreadsheet, whose text cells are text.
 """
 
 from __future__ import annotations
 
 import decimal
 import numbers
+import re
 
 import pandas as pd
 
@@ -29,8 +32,20 @@ COUNTS: dict[str, tuple[str, pd.Timestamp, str]] = {
 _SPSS_TO_1970 = 12_219_379_200
 #: spreadsheet serial days read as dates: 1954-10-03 .. 2119-01-10, the plausible ones
 _EXCEL_SERIALS = (20000, 80000)
-#: the days any other count may give
-_PLAUSIBLE = (pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31"))
+#: the days any other count may give (and compact ``YYYYMMDD`` text, ``date_texts``)
+PLAUSIBLE_DAYS = (pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31"))
+
+
+#: a number written as text: an integer (a count of days) or a decimal (a date-time)
+_NUMBER_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def number_in_text(text: str) -> int | float | None:
+    """The number ``text`` writes (``"44100"``, ``"44100.5"``; a CSV holds its numbers as text),
+    else None."""
+    if not _NUMBER_TEXT.fullmatch(text):
+        return None
+    return float(text) if "." in text else int(text)
 
 
 def default_count(fmt: str | None) -> str | None:
@@ -60,7 +75,7 @@ def number_date(value: object, count: str | None) -> pd.Timestamp | None:
         day = (origin + pd.to_timedelta(int(number // 1), unit=unit)).normalize()
     except (OverflowError, ValueError):
         return None
-    return day if _PLAUSIBLE[0] <= day <= _PLAUSIBLE[1] else None
+    return day if PLAUSIBLE_DAYS[0] <= day <= PLAUSIBLE_DAYS[1] else None
 
 
 #: the counts to try first for numbers of a source of each format (its own program's first)
@@ -73,8 +88,10 @@ def numbers_fix(
     """The declaration that reads unreadable ``values`` when they are numbers: the count under
     which at least 90% of them fall inside the study ``window``, the counts of the format
     ``fmt`` of their source (SAS days for a SAS file) tried first ("" if they are not numbers).
+    Numbers written as text (a CSV's) count as numbers.
     """
-    cells = [v for v in values if isinstance(v, numbers.Real | decimal.Decimal)]
+    cells = [number_in_text(v.strip()) if isinstance(v, str) else v for v in values]
+    cells = [v for v in cells if isinstance(v, numbers.Real | decimal.Decimal)]
     if not cells or len(cells) < 0.9 * len(values):
         return ""
     first = _FIRST.get(fmt or "", [])
@@ -95,4 +112,11 @@ def numbers_fix(
     )
 
 
-__all__ = ["COUNTS", "default_count", "number_date", "numbers_fix"]
+__all__ = [
+    "COUNTS",
+    "PLAUSIBLE_DAYS",
+    "default_count",
+    "number_date",
+    "number_in_text",
+    "numbers_fix",
+]

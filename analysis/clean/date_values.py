@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.clean.cells import is_blank
 from analysis.clean.date_numbers import number_date
+from analysis.clean.date_texts import date_part, read_other_text
 
 _DATE_FORMATS = {
     "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
@@ -31,9 +32,12 @@ _TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
 
 
 def two_digit_year(text: object, order: str) -> bool:
-    """True for a text date of the source's ``DMY`` / ``MDY`` order with a two-digit year."""
+    """True for a text date of the source's ``DMY`` / ``MDY`` order with a two-digit year (a
+    time after it or not)."""
     return (
-        order != "YMD" and isinstance(text, str) and bool(_TWO_DIGIT_YEAR.fullmatch(text.strip()))
+        order != "YMD"
+        and isinstance(text, str)
+        and bool(_TWO_DIGIT_YEAR.fullmatch(date_part(text.strip())))
     )
 
 
@@ -44,13 +48,17 @@ def parse_date_value(
     last_year: int | None = None,
     timezone: str | None = None,
     numbers: str | None = "excel",
+    text_numbers: str | None = None,
 ) -> pd.Timestamp | None:
     """One raw cell -> a date (midnight, no time zone), or None when it holds no readable date.
 
     Takes what any reader gives: text (ISO ``YYYY-MM-DD`` with or without a time, or the source's
     ``date_order``), ``datetime`` / ``date`` / ``pd.Timestamp``, ``np.datetime64``,
     ``pd.Period`` and a number counted as ``numbers`` says (``date_numbers``; default a
-    spreadsheet's serial day, a number in 20000..80000; None: a number is no date). A blank cell
+    spreadsheet's serial day, a number in 20000..80000; None: a number is no date); a number
+    written as text is counted as ``text_numbers`` says (the source's declared ``date_numbers``)
+    and other text forms are those of ``date_texts`` (a time after the date, month names,
+    compact ``YYYYMMDD``). A blank cell
     (:func:`is_blank`) gives None, as does a date pandas cannot hold (before 1677 or after 2262).
 
     A date-time with a time zone or UTC offset (a Parquet timestamp in UTC, ISO text ending in
@@ -62,14 +70,19 @@ def parse_date_value(
     ``last_year`` (the year of the study window's end, e.g. of ``study.export_date``): with 2026,
     ``26`` is 2026 and ``27`` is 1927. Without ``last_year`` the century is unknown: None.
     """
-    ts = read_date(value, order, last_year, numbers)
+    ts = read_date(value, order, last_year, numbers, text_numbers)
     return None if ts is None else calendar_day(ts, timezone)
 
 
 def read_date(
-    value: object, order: str, last_year: int | None, count: str | None = "excel"
+    value: object,
+    order: str,
+    last_year: int | None,
+    count: str | None = "excel",
+    text_count: str | None = None,
 ) -> pd.Timestamp | None:
-    """The date or date-time a cell holds, with its time zone if it has one (None: none)."""
+    """The date or date-time a cell holds, with its time zone if it has one (None: none): a
+    number by ``count``, a number written as text by ``text_count`` (the declared one)."""
     if is_blank(value):
         return None
     if isinstance(value, bool | np.bool_):
@@ -82,7 +95,7 @@ def read_date(
     elif isinstance(value, numbers.Real | decimal.Decimal):
         ts = number_date(value, count)
     else:
-        ts = _parse_date_text(str(value).strip(), order, last_year)
+        ts = _parse_date_text(str(value).strip(), order, last_year, text_count)
     return None if ts is None or ts is pd.NaT else ts
 
 
@@ -113,7 +126,18 @@ def _timestamp(value: object) -> pd.Timestamp | None:
     return ts.as_unit("ns")
 
 
-def _parse_date_text(text: str, order: str, last_year: int | None) -> pd.Timestamp | None:
+def _parse_date_text(
+    text: str, order: str, last_year: int | None, count: str | None
+) -> pd.Timestamp | None:
+    """ISO or the ``order``'s forms, else the other forms of ``date_texts``."""
+    ts = _ordered_text(text, order, last_year)
+    if ts is not None or _ISO_DATETIME.match(text):
+        return ts
+    return read_other_text(text, lambda date: _ordered_text(date, order, last_year), count)
+
+
+def _ordered_text(text: str, order: str, last_year: int | None) -> pd.Timestamp | None:
+    """ISO text (a time or zone after it or not), or a date written in ``order``."""
     short = _TWO_DIGIT_YEAR.fullmatch(text) if order != "YMD" else None
     if short is not None:
         if last_year is None:

@@ -55,40 +55,44 @@ class _Cells:
     zoned_time: pd.Series | None  # a zoned date-time with a time of day (None: no cell)
 
 
+#: a source's ``(timezone, count of its numbers, declared count of its numbers written as text)``
+Rule = tuple[str | None, str | None, str | None]
+
+
 def _cell(
-    value: object, order: str, last_year: int | None, rule: tuple[str | None, str | None]
+    value: object, order: str, last_year: int | None, rule: Rule
 ) -> tuple[pd.Timestamp | None, bool, bool, bool]:
     """``(day, blank, short_year, zoned_time)`` of one cell (:class:`_Cells`) by its source's
-    ``rule``: ``(timezone, date_numbers)``."""
-    timezone, count = rule
-    ts = read_date(value, order, last_year, count)
+    ``rule`` (:data:`Rule`)."""
+    timezone, count, text_count = rule
+    ts = read_date(value, order, last_year, count, text_count)
     if ts is None:
         return None, is_blank(value), False, False
     return calendar_day(ts, timezone), False, two_digit_year(value, order), zoned_time(ts)
 
 
 #: the rule of a source that declares neither ``timezone`` nor ``date_numbers``, of a spreadsheet
-EXCEL_RULE: tuple[str | None, str | None] = (None, "excel")
+EXCEL_RULE: Rule = (None, "excel", None)
 
 
 def _read_cells(
     raw: pd.Series,
     order: pd.Series | str,
     last_year: int | None,
-    rule: pd.Series | tuple[str | None, str | None] = EXCEL_RULE,
+    rule: pd.Series | Rule = EXCEL_RULE,
 ) -> _Cells:
     """:func:`_cell` of every cell of ``raw`` in one pass over its distinct (cell, order)
     pairs. ``order`` one text: the order of every row (each distinct cell read once, not paired
-    with its row's order). ``rule``: the ``(timezone, date_numbers)`` of every row, or of each
-    row as a Series of texts ``"<timezone>|<date_numbers>"`` (given when the sources of the
-    table differ in them)."""
+    with its row's order). ``rule``: the :data:`Rule` of every row, or of each row as a Series
+    of texts ``"<timezone>|<count>|<text count>"`` (given when the sources of the table differ
+    in them)."""
     if isinstance(rule, pd.Series):
         orders = order if isinstance(order, pd.Series) else pd.Series(order, index=raw.index)
         keys = orders.astype(str) + "|" + rule.astype(str)
 
         def by_key(v: object, k: str) -> tuple[pd.Timestamp | None, bool, bool, bool]:
-            o, tz, count = k.split("|")
-            return _cell(v, o, last_year, (tz or None, count or None))
+            o, tz, count, text_count = k.split("|")
+            return _cell(v, o, last_year, (tz or None, count or None, text_count or None))
 
         results, groups = distinct_results(by_key, raw, keys)
     elif isinstance(order, str):
@@ -248,19 +252,18 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     )
 
 
-def _table_rule(
-    config: StudyConfig, table: str, data: pd.DataFrame
-) -> pd.Series | tuple[str | None, str | None]:
-    """The ``(timezone, date_numbers)`` of the sources of ``table`` when they share one, else
-    of each row of ``data`` (texts ``"<timezone>|<date_numbers>"``)."""
-    rules = {
-        s.name: (s.timezone, s.date_numbers or default_count(s.inferred_format))
+def _table_rule(config: StudyConfig, table: str, data: pd.DataFrame) -> pd.Series | Rule:
+    """The :data:`Rule` of the sources of ``table`` when they share one, else of each row of
+    ``data`` (texts ``"<timezone>|<count>|<text count>"``). Numbers written as text follow only
+    a declared ``date_numbers`` (an ``xlsx`` source's default count is for its number cells)."""
+    rules: dict[str, Rule] = {
+        s.name: (s.timezone, s.date_numbers or default_count(s.inferred_format), s.date_numbers)
         for s in config.sources
         if s.table == table
     }
     if len(set(rules.values())) <= 1:
         return next(iter(rules.values()), EXCEL_RULE)
-    texts = {name: f"{tz or ''}|{count or ''}" for name, (tz, count) in rules.items()}
+    texts = {name: "|".join(part or "" for part in rule) for name, rule in rules.items()}
     return data["_source"].map(texts)
 
 
@@ -284,7 +287,7 @@ def _other_order(
         for other in ("DMY", "MDY", "YMD"):
             if other in declared:
                 continue
-            dates = _read_cells(values, other, last_year, (None, None)).dates
+            dates = _read_cells(values, other, last_year, (None, None, None)).dates
             if dates.notna().mean() >= 0.9:
                 return (
                     f"{int(dates.notna().sum())} of them read as dates with `date_order: "

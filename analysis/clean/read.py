@@ -23,10 +23,11 @@ from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
 from analysis.clean.header_hint import header_hint, header_row_hint
 from analysis.clean.header_row import check_unique_headers, header_at, text_from_line
+from analysis.clean.parquet_file import read_parquet_file
 from analysis.clean.spss_missing import USER_MISSING, read_sav_with_missing, user_missing_column
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import may_hold_unreadable
-from analysis.clean.trim_at_read import columns_trimmed, plain_text_columns, trim_columns
+from analysis.clean.trim_at_read import columns_trimmed
 from analysis.clean.unreadable_workbook import unreadable_workbook
 from analysis.clean.xlsx_marks import xlsx_sheet_marks
 from analysis.clean.xlsx_merged import MERGED_CELLS, fill_merged, merged_column
@@ -95,7 +96,7 @@ def read_raw(
     if fmt == "xlsx":
         return _read_xlsx(path, sheet, header_row)
     if fmt == "parquet":
-        return _read_parquet(path)
+        return read_parquet_file(path)
     if fmt in ("sas", "spss"):
         return _read_stat(path, fmt, encoding, codes_of)
     raise SourceError(
@@ -189,48 +190,6 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
             r: [(header[c - 1], *rest) for c, *rest in cells if header[c - 1]]
             for r, cells in merged.items()
         }
-    return out
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    with open(path, "rb") as fh:
-        head = fh.read(4)
-        fh.seek(max(path.stat().st_size - 4, 0))
-        tail = fh.read(4)
-    if head != b"PAR1" or tail != b"PAR1":
-        part = "start" if head != b"PAR1" else "end"
-        raise SourceError(
-            f"{path}: not a complete Parquet file (the Parquet marker PAR1 is missing at its "
-            f"{part}; the file is probably truncated or not Parquet). Copy or export it again."
-        )
-    import pyarrow.parquet as pq
-
-    try:  # as pd.read_parquet reads it, the Arrow table kept to look at its text
-        table = pq.read_table(path, use_pandas_metadata=True)
-        df = table.to_pandas()
-        rows = pq.ParquetFile(path).metadata.num_rows  # the count the file's footer declares
-    except Exception as exc:  # pyarrow.ArrowInvalid, OSError and friends
-        raise SourceError(
-            f"{path}: not a readable Parquet file ({exc}). Copy or export it again."
-        ) from None
-    df = _index_as_columns(df)
-    # text columns with no '#' or control character: no cell unreadable, so trimmed here
-    plain = plain_text_columns(table)
-    trimmed = trim_columns(df, table, only=plain)
-    df.attrs = {"file_records": rows, "plain_headers": plain, "trimmed_columns": trimmed}
-    return df
-
-
-def _index_as_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with each named level of its index as a column, first, as the file's writer had
-    it (``df.set_index("patient_id").to_parquet()`` keeps the ids as the frame's index: the
-    column was reported absent); an unnamed index (a default or a filtered frame's) is
-    dropped, as before. A level named as a column is left to the index (never overwrites)."""
-    named = [n for n in df.index.names if n is not None and n not in df.columns]
-    if not named:
-        return df
-    out = df.reset_index(level=named)
-    out.index = pd.RangeIndex(len(out))
     return out
 
 

@@ -10,8 +10,8 @@ as ``strip_text`` trims them.
 
 ``read._read_csv`` asks for this for a file holding no ``#`` and no control character: no cell
 of it is unreadable, so ``flag_unreadable_cells`` sees nothing else for being trimmed first.
-``read._read_parquet`` asks for it column by column: the text columns whose bytes hold no such
-character (:func:`plain_text_columns`; ``attrs["plain_headers"]``, which
+``parquet_file.read_parquet_file`` asks for it column by column: the text columns whose bytes
+hold no such character (:func:`plain_text_columns`; ``attrs["plain_headers"]``, which
 ``flag_unreadable_cells`` then skips); their missing cells stay missing.
 The columns trimmed (``attrs["trimmed_columns"]``, raw headers) are left as they are by
 ``strip_text``. A column every cell of which would be missing is not trimmed: stacking the

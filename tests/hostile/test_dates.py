@@ -216,3 +216,44 @@ def test_parquet_timestamp_and_date_columns_with_nulls(mini_study, tmp_path, tz)
         [4, "missing", "required value missing: `start_date`"]
     ]
     assert len(res.audit.loc[res.audit["table"] == "concomitant"]) == 0
+
+
+# ------------------------------------------------- CSV date texts beyond ISO and date_order
+#: the mini study's sessions, each date written as another CSV export writes it (DMY source)
+SESSIONS_AS_EXPORTED = """\
+    id,date,dose
+    P1,10/01/2020 00:00,0.1
+    P1,10APR2020,0.1
+    P1,10-Jul-2020,0.1
+    P2,20200115,0.1
+    P2,15 April 2020,0.1
+    P3,"March 1, 2020",0.1
+    P4,01/02/2020 14:30:00,0.1
+    P4,1 de mayo de 2020,0.1
+    P4,2020-08-01T09:00,0.1
+    """
+
+
+def test_csv_export_date_texts_are_read_as_their_days(mini_study):
+    plain = clean_study(StudyConfig.load(mini_study())).tables["exposures"]
+    path = mini_study(files={"sessions.csv": SESSIONS_AS_EXPORTED})
+    res = clean_study(StudyConfig.load(path))
+    got = res.tables["exposures"]
+    assert len(got) == len(plain) == 8  # P3 is left out by the inclusion rule, as in plain
+    assert got["start_date"].tolist() == plain["start_date"].tolist()
+    assert res.exclusions["step"].isin(["parse", "check"]).sum() == 0
+
+
+def test_a_two_digit_year_with_a_time_is_audited_as_assumed(mini_study):
+    def edit(body: str) -> str:
+        return body.replace("  seed: 7\n", "  seed: 7\n  export_date: 2022-12-31\n")
+
+    sessions = SESSIONS_AS_EXPORTED.replace("10/01/2020 00:00", "10/01/20 08:15")
+    res = clean_study(
+        StudyConfig.load(mini_study(files={"sessions.csv": sessions}, yaml_edit=edit))
+    )
+    first = res.tables["exposures"]["start_date"].min()
+    assert first == pd.Timestamp("2020-01-10")
+    audit = res.audit.loc[res.audit["check"] == "two_digit_year"]
+    assert audit["value"].tolist() == ["10/01/20 08:15"]
+    assert audit["action"].tolist() == ["assumed"]

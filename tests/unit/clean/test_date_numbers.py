@@ -84,3 +84,38 @@ def test_declared_sas_days_give_the_dates(mini_study, tmp_path):
     plain = clean_study(StudyConfig.load(mini_study(files={"sessions.csv": SESSIONS})))
     plain = plain.tables["exposures"]
     assert sorted(kept["start_date"]) == sorted(plain["start_date"])
+
+
+def _csv_serial_study(mini_study, declared: str | None) -> StudyConfig:
+    """The sessions as a CSV whose dates are spreadsheet serial days, written as text."""
+    frame = pd.read_csv(io.StringIO(SESSIONS))
+    days = pd.to_datetime(frame["date"]) - pd.Timestamp("1899-12-30")
+    frame["date"] = days.dt.days.astype(str)
+    frame.loc[0, "date"] += ".5"  # a date-time: its day
+    line = f"    file: sessions.csv\n    date_numbers: {declared}\n" if declared else ""
+
+    def edit(body: str) -> str:
+        return body.replace("    file: sessions.csv\n", line) if line else body
+
+    text = frame.to_csv(index=False)
+    return StudyConfig.load(mini_study(files={"sessions.csv": text}, yaml_edit=edit))
+
+
+def test_declared_spreadsheet_serials_written_as_text_give_the_dates(mini_study):
+    kept = clean_study(_csv_serial_study(mini_study, "excel")).tables["exposures"]
+    plain = clean_study(StudyConfig.load(mini_study(files={"sessions.csv": SESSIONS})))
+    plain = plain.tables["exposures"]
+    assert len(kept) == len(plain) == 11  # P3's session: its patient is left out by inclusion
+    assert sorted(kept["start_date"]) == sorted(plain["start_date"])
+
+
+def test_undeclared_serials_written_as_text_stop_the_run_naming_the_declaration(mini_study):
+    with pytest.raises(SourceError) as err:
+        clean_study(_csv_serial_study(mini_study, None))
+    text = str(err.value)
+    assert "12 of the 12 dates in column `start_date` (100%) cannot be read" in text
+    assert (
+        "they are numbers, and 12 of them read as dates from 2020-01-10 to 2020-11-01 as "
+        "spreadsheet serial days, from 1899-12-30" in text
+    )
+    assert "set `date_numbers: excel` for this source" in text

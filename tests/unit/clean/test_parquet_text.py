@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analysis.clean.read as read
-from analysis.clean import cells, trim_at_read
+from analysis.clean import cells, parquet_file, trim_at_read
 from analysis.clean.stage import clean_study
 from analysis.studyfile.config import StudyConfig
 from tests.conftest import MINI_FILES, _dedent
@@ -123,17 +123,17 @@ def _parquet_study(mini_study) -> Path:
 def test_the_clean_stage_is_the_same_with_and_without_it(mini_study, monkeypatch):
     config = StudyConfig.load(_parquet_study(mini_study))
     said: list[list[str]] = []
-    original = read.trim_columns
+    original = parquet_file.trim_columns
 
     def spy(frame: pd.DataFrame, table: object, only: object = None) -> list[str]:
         said.append(original(frame, table, only=only))  # type: ignore[arg-type]
         return said[-1]
 
-    monkeypatch.setattr(read, "trim_columns", spy)
+    monkeypatch.setattr(parquet_file, "trim_columns", spy)
     fast = clean_study(config)
     assert len(said) == len(config.sources) and all(said), said
     with monkeypatch.context() as m:
-        m.setattr(read, "plain_text_columns", lambda table: [])
+        m.setattr(parquet_file, "plain_text_columns", lambda table: [])
         _assert_same(clean_study(config), fast)
     seen = {*fast.tables["patients"]["patient_id"], *fast.exclusions["patient_id"]}
     assert {"P5", "P6"} <= seen, sorted(map(str, seen))

@@ -48,7 +48,7 @@ def test_a_typed_study_cleans_as_its_cells_made_objects(mini_study, monkeypatch)
 
     config = StudyConfig.load(mini_study(files=files, yaml_edit=edit))
     typed = clean_study(config)
-    original = read._read_parquet
+    original = read.read_parquet_file
 
     def boxed(path):
         frame = original(path)
@@ -56,7 +56,7 @@ def test_a_typed_study_cleans_as_its_cells_made_objects(mini_study, monkeypatch)
         out.attrs = frame.attrs
         return out
 
-    monkeypatch.setattr(read, "_read_parquet", boxed)
+    monkeypatch.setattr(read, "read_parquet_file", boxed)
     _assert_same(clean_study(config), typed)
     assert len(typed.tables["exposures"]) > 0
 
