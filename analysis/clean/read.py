@@ -26,7 +26,7 @@ from analysis.clean.header_row import check_unique_headers, header_at, text_from
 from analysis.clean.parquet_file import read_parquet_file
 from analysis.clean.spss_missing import USER_MISSING, read_sav_with_missing, user_missing_column
 from analysis.clean.stacking import stack_sources
-from analysis.clean.text_cells import may_hold_unreadable
+from analysis.clean.text_cells import is_blank, may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed
 from analysis.clean.unreadable_workbook import unreadable_workbook
 from analysis.clean.xlsx_marks import xlsx_sheet_marks
@@ -173,7 +173,7 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
     merged = fill_merged(raw, ranges, header_row) if ranges else {}  # as the sheet shows them
     # the rows of the sheet holding a non-blank cell (white space is blank): the records are
     # counted from these cells, and a record keeps the row number Excel shows
-    filled = [not all(map(_is_blank, row)) for row in raw.to_numpy(dtype=object)]
+    filled = [not all(map(is_blank, row)) for row in raw.to_numpy(dtype=object)]
     if True not in filled:
         raise SourceError(f"{path}, sheet {sheet!r}: the sheet is empty (no header row).")
     header_at(filled, header_row, f"{path}, sheet {sheet!r}")  # the rows above: titles
@@ -305,7 +305,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
         if i is not None:
             # a repeated group with every repeated cell blank is an empty slot, not a record
             repeated = [c for c, h in source.columns.items() if "{i}" in h]
-            out = out.loc[out[repeated].map(_is_blank).eq(False).any(axis=1)]
+            out = out.loc[out[repeated].map(is_blank).eq(False).any(axis=1)]
         parts.append(out)
     out = pd.concat(parts) if len(parts) > 1 else parts[0]
     if len(parts) > 1:
@@ -344,14 +344,6 @@ def _read_as_values(
         for canon, header in source.headers(i).items()
         if canon in spec and spec[canon].kind in VALUE_KINDS
     ]
-
-
-def _is_blank(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 def read_table(config: StudyConfig, table: str) -> pd.DataFrame:

@@ -101,7 +101,17 @@ __all__ = [
     "SEP",
     "cells_matching",
     "bytes_may_hold_unreadable",
+    "is_blank",
     "may_hold_unreadable",
     "str_positions",
     "text_positions",
 ]
+
+
+def is_blank(value: object) -> bool:
+    """A cell with nothing in it: missing, or text of white space only."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and not value.strip()

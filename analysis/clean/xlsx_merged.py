@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.step import AUDIT_COLUMNS, audit_rows, concat_rows
+from analysis.clean.text_cells import is_blank
 from analysis.clean.xlsx_sheet import NS, column_number
 
 #: the column of a read source that carries each record's cells filled from a merged range
@@ -51,17 +52,17 @@ def fill_merged(
     hold a cell of their own (a blank row stays blank: not made a record by a merge). Returns
     the filled cells: ``{row: [(column, range, source cell, value)]}`` (from 1)."""
     filled: dict[int, list[tuple[int, str, str, Any]]] = {}
-    own = {r + 1 for r, row in enumerate(raw.to_numpy(dtype=object)) if not all(map(_blank, row))}
+    own = {r + 1 for r, row in enumerate(raw.to_numpy(dtype=object)) if not all(map(is_blank, row))}
     for ref, r1, c1, r2, c2 in ranges:
         if r1 <= header_row or r1 > raw.shape[0] or c1 > raw.shape[1]:
             continue
         value = raw.iat[r1 - 1, c1 - 1]
-        if _blank(value):
+        if is_blank(value):
             continue
         source = ref.split(":", 1)[0]
         for r in range(r1, min(r2, raw.shape[0]) + 1):
             for c in range(c1, min(c2, raw.shape[1]) + 1):
-                if (r, c) != (r1, c1) and r in own and _blank(raw.iat[r - 1, c - 1]):
+                if (r, c) != (r1, c1) and r in own and is_blank(raw.iat[r - 1, c - 1]):
                     raw.iat[r - 1, c - 1] = value
                     filled.setdefault(r, []).append((c, ref, source, value))
     return filled
@@ -118,14 +119,6 @@ def merged_cells_audit(data: pd.DataFrame, table: str) -> tuple[pd.DataFrame, pd
                 )
             )
     return data.drop(columns=MERGED_CELLS), concat_rows(parts, AUDIT_COLUMNS)
-
-
-def _blank(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 __all__ = ["MERGED_CELLS", "fill_merged", "merged_cells_audit", "merged_column", "merged_ranges"]
