@@ -15,8 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from analysis.studyfile.config import StudyConfig
 
 #: derived columns that hold numbers (``analysis.clean.derive``), by table
@@ -83,33 +81,4 @@ def months_per(unit: str, days_per_month: float) -> float:
     return days / days_per_month
 
 
-def in_months_note(unit: str, days_per_month: float) -> str:
-    """The footnote of a table whose time column, counted in ``unit``, is shown in months."""
-    how = {
-        "days": f"days / {days_per_month:g}",
-        "weeks": f"weeks × 7 / {days_per_month:g}",
-        "years": "years × 12",
-    }[unit]
-    return f"Times are counted in {unit} and shown in months ({how})."
-
-
-def times_in_months(cfg: StudyConfig, data: pd.DataFrame, time: str) -> tuple[pd.DataFrame, str]:
-    """``data`` with ``time`` in months, as the Kaplan–Meier tables and figures show it, and
-    the footnote saying so ("" when it already was; a time of no known unit is refused with the
-    study file, ``plan_checks``)."""
-    unit = time_unit(cfg, time) or "months"
-    if unit == "months":
-        return data, ""
-    days = cfg.derive.days_per_month
-    months = data.assign(**{time: data[time] * months_per(unit, days)})
-    return months, in_months_note(unit, days)
-
-
-__all__ = [
-    "DERIVED_NUMBERS",
-    "in_months_note",
-    "is_number",
-    "months_per",
-    "time_unit",
-    "times_in_months",
-]
+__all__ = ["DERIVED_NUMBERS", "is_number", "months_per", "time_unit"]

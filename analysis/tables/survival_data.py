@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.stats.event_flag import event_flag
-from analysis.studyfile.column_kinds import times_in_months
+from analysis.studyfile.column_kinds import months_per, time_unit
 from analysis.words import counted
 
 if TYPE_CHECKING:
@@ -43,16 +43,34 @@ def survival_data(
     data = data.assign(
         **{time: data[time].where(~later, at), event: flags.where(~later, 0).astype(int)}
     )
+    after = f" ({counted(events_after, 'event')} after {at:g} months not counted)"
     notes.append(
         f"Administrative censoring at {at:g} months: {counted(int(later.sum()), 'patient')} "
-        f"followed longer censored then"
-        + (
-            f" ({counted(events_after, 'event')} after {at:g} months not counted)."
-            if events_after
-            else "."
-        )  # fmt: skip
+        f"followed longer censored then{after if events_after else ''}."
     )
     return data, notes
 
 
-__all__ = ["survival_data"]
+def in_months_note(unit: str, days_per_month: float) -> str:
+    """The footnote of a table whose time column, counted in ``unit``, is shown in months."""
+    how = {
+        "days": f"days / {days_per_month:g}",
+        "weeks": f"weeks × 7 / {days_per_month:g}",
+        "years": "years × 12",
+    }[unit]
+    return f"Times are counted in {unit} and shown in months ({how})."
+
+
+def times_in_months(cfg: StudyConfig, data: pd.DataFrame, time: str) -> tuple[pd.DataFrame, str]:
+    """``data`` with ``time`` in months, as the Kaplan–Meier tables and figures show it, and
+    the footnote saying so ("" when it already was; a time of no known unit is refused with the
+    study file, ``plan_checks``)."""
+    unit = time_unit(cfg, time) or "months"
+    if unit == "months":
+        return data, ""
+    days = cfg.derive.days_per_month
+    months = data.assign(**{time: data[time] * months_per(unit, days)})
+    return months, in_months_note(unit, days)
+
+
+__all__ = ["in_months_note", "survival_data", "times_in_months"]
