@@ -5,6 +5,9 @@ The statistics live in :mod:`analysis.stats`: the design matrix (complete cases,
 coding against an explicit reference level) in ``stats/design.py``, the fits and odds ratios in
 ``stats/regression.py``, the Brant test in ``stats/brant.py``. Every subject not modelled is
 counted in the ARD (``n_missing``) and in a footnote.
+
+Over 400 lines as one job: the two model families' tables, which share their checks of the
+input, their ARD rows, notes and layout (``model_text``); the words live in ``model_text``.
 """
 
 from __future__ import annotations
