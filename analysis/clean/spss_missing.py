@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.clean.step import AUDIT_COLUMNS, audit_rows, concat_rows
+from analysis.clean.step import marked_cells_audit
 
 #: the column of a read source that carries each record's user-missing cells
 USER_MISSING = "_user_missing"
@@ -105,37 +105,16 @@ def user_missing_column(
 
 def user_missing_audit(data: pd.DataFrame, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(data without its USER_MISSING column, an audit row per user-missing cell)``."""
-    if USER_MISSING not in data:
-        return data, pd.DataFrame(columns=AUDIT_COLUMNS)
-    marks = data[USER_MISSING]
-    rows = marks.notna()
-    parts = []
-    if rows.any():
-        marked = data.loc[rows]
-        cells = [(i, c, code, label) for i, m in marks[rows].items() for c, code, label in m]
-        for column in dict.fromkeys(c for _, c, _, _ in cells):
-            mine = [(i, code, label) for i, c, code, label in cells if c == column]
-            at = [i for i, _, _ in mine]
-            parts.append(
-                audit_rows(
-                    marked.loc[at],
-                    table,
-                    column,
-                    "user_missing",
-                    pd.Series([str(code) for _, code, _ in mine], index=at),
-                    "set_missing",
-                    pd.Series(
-                        [
-                            f"`{column}` holds the SPSS user-missing code {code!r}"
-                            + (f" ({label!r})" if label else "")
-                            + ", declared as no value in the file: read as missing"
-                            for _, code, label in mine
-                        ],
-                        index=at,
-                    ),
-                )
-            )
-    return data.drop(columns=USER_MISSING), concat_rows(parts, AUDIT_COLUMNS)
+
+    def said(column: str, details: tuple[Any, ...]) -> tuple[object, str]:
+        code, label = details
+        return code, (
+            f"`{column}` holds the SPSS user-missing code {code!r}"
+            + (f" ({label!r})" if label else "")
+            + ", declared as no value in the file: read as missing"
+        )
+
+    return marked_cells_audit(data, table, USER_MISSING, "user_missing", "set_missing", said)
 
 
 __all__ = [

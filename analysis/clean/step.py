@@ -8,8 +8,9 @@ are documented for users in ``docs/derivations.md``.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,35 @@ def audit_rows(
         action=action,
         message=messages,
     )
+
+
+def marked_cells_audit(
+    data: pd.DataFrame,
+    table: str,
+    marks_column: str,
+    check: str,
+    action: str,
+    said: Callable[[str, tuple[Any, ...]], tuple[object, str]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(data without marks_column, an audit row per marked cell)``: a reader that changed
+    cells as it read them (SPSS user-missing codes, merged spreadsheet cells) left in
+    ``marks_column`` per row a list of ``(column, *details)``; ``said(column, details)`` gives
+    each cell's value as the file had it and the audit message."""
+    if marks_column not in data:
+        return data, pd.DataFrame(columns=AUDIT_COLUMNS)
+    marks = data[marks_column]
+    rows = marks.notna()
+    parts = []
+    if rows.any():
+        marked = data.loc[rows]
+        cells = [(i, mark[0], tuple(mark[1:])) for i, m in marks[rows].items() for mark in m]
+        for column in dict.fromkeys(c for _, c, _ in cells):
+            mine = [(i, said(column, details)) for i, c, details in cells if c == column]
+            at = [i for i, _ in mine]
+            values = pd.Series([str(value) for _, (value, _) in mine], index=at)
+            messages = pd.Series([message for _, (_, message) in mine], index=at)
+            parts.append(audit_rows(marked.loc[at], table, column, check, values, action, messages))
+    return data.drop(columns=marks_column), concat_rows(parts, AUDIT_COLUMNS)
 
 
 def drop_records(df: pd.DataFrame, labels: Collection[object]) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
-from analysis.clean.step import AUDIT_COLUMNS, audit_rows, concat_rows
+from analysis.clean.step import marked_cells_audit
 from analysis.clean.text_cells import is_blank
 from analysis.clean.xlsx_sheet import NS, column_number
 
@@ -89,36 +89,15 @@ def merged_column(
 def merged_cells_audit(data: pd.DataFrame, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(data without its MERGED_CELLS column, an audit row per cell filled from a merged
     range)``."""
-    if MERGED_CELLS not in data:
-        return data, pd.DataFrame(columns=AUDIT_COLUMNS)
-    marks = data[MERGED_CELLS]
-    rows = marks.notna()
-    parts = []
-    if rows.any():
-        marked = data.loc[rows]
-        cells = [(i, *cell) for i, m in marks[rows].items() for cell in m]
-        for column in dict.fromkeys(c[1] for c in cells):
-            mine = [(i, ref, src, v) for i, c, ref, src, v in cells if c == column]
-            at = [i for i, _, _, _ in mine]
-            parts.append(
-                audit_rows(
-                    marked.loc[at],
-                    table,
-                    column,
-                    "merged_cell",
-                    pd.Series([str(v) for _, _, _, v in mine], index=at),
-                    "filled",
-                    pd.Series(
-                        [
-                            f"`{column}` is in the merged cells {ref}, whose value {str(v)!r} is "
-                            f"stored in {src} only: read as {str(v)!r}, as the sheet shows it"
-                            for _, ref, src, v in mine
-                        ],
-                        index=at,
-                    ),
-                )
-            )
-    return data.drop(columns=MERGED_CELLS), concat_rows(parts, AUDIT_COLUMNS)
+
+    def said(column: str, details: tuple[Any, ...]) -> tuple[object, str]:
+        ref, src, value = details
+        return value, (
+            f"`{column}` is in the merged cells {ref}, whose value {str(value)!r} is stored in "
+            f"{src} only: read as {str(value)!r}, as the sheet shows it"
+        )
+
+    return marked_cells_audit(data, table, MERGED_CELLS, "merged_cell", "filled", said)
 
 
 __all__ = ["MERGED_CELLS", "fill_merged", "merged_cells_audit", "merged_column", "merged_ranges"]
