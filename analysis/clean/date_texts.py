@@ -1,16 +1,20 @@
 """Text dates beyond ISO and the source's ``date_order``, as CSV exports write them: the same
-date followed by a time (``27/08/2020 00:00``, what a spreadsheet saved as CSV gives), a month
-by its name (``16NOV2020`` as SAS's DATE9. writes it, ``01-Jan-2021``, ``23 September 2020``,
-``September 23, 2020``, ``1 de enero de 2021``), compact ISO ``20200926``, and a number written
-as text counted as the source declares (``date_numbers``). Each is tried only after the usual
-forms fail (``date_values``), once per distinct text, so the dates that read before read alike
-and as fast. A month name is unambiguous, so it is read whatever ``date_order`` says; day-first
-and month-first numbers keep needing ``date_order``.
+date followed by a time (``27/08/2020 00:00``, what a spreadsheet saved as CSV gives; ``8/27/2020
+3:45 PM`` with a 12-hour clock), a month by its name (``16NOV2020`` as SAS's DATE9. writes it,
+``01-Jan-2021``, ``23 September 2020``, ``September 23, 2020``, ``1 de enero de 2021``; with a
+two-digit year, ``01-JAN-21`` as Oracle's DD-MON-RR and ``16NOV20`` as SAS's DATE7. write it,
+its century chosen as for numeric dates, by the study's last year), compact ISO ``20200926`` (as
+text, or a number cell no declared count reads), and a number written as text counted as the
+source declares (``date_numbers``). Each is tried only after the usual forms fail
+(``date_values``), once per distinct text, so the dates that read before read alike and as
+fast. A month name is unambiguous, so it is read whatever
+``date_order`` says; day-first and month-first numbers keep needing ``date_order``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from collections.abc import Callable
 
@@ -18,11 +22,13 @@ import pandas as pd
 
 from analysis.clean.date_numbers import PLAUSIBLE_DAYS, number_date, number_in_text
 
-#: a date, then a time of day ``H:MM`` or ``HH:MM:SS`` after ``T`` or one space
-_WITH_TIME = re.compile(r"(.+?)[T ](\d{1,2}):(\d{2})(?::(\d{2}))?")
+#: a date, then a time of day ``H:MM`` or ``HH:MM:SS`` after ``T`` or one space, on a 24-hour
+#: clock or a 12-hour one (``3:45 PM``, ``03:45:00 p.m.``)
+_WITH_TIME = re.compile(r"(.+?)[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([ap])\.?m\.?)?", re.I)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 #: ``16NOV2020``, ``01-Jan-2021``, ``23 September 2020``, ``1 de enero de 2021``, ``3.Mar.2021``
-_DAY_NAME_YEAR = re.compile(r"(\d{1,2})([ ./-]?)(?:de )?([^\W\d_]+)\.?\2(?:de )?(\d{4})")
+#: (and a two-digit year: ``01-jan-21``, ``16nov20``)
+_DAY_NAME_YEAR = re.compile(r"(\d{1,2})([ ./-]?)(?:de )?([^\W\d_]+)\.?\2(?:de )?(\d{4}|\d{2})")
 #: ``September 23, 2020``, ``Sep 23 2020``
 _NAME_DAY_YEAR = re.compile(r"([^\W\d_]+)\.? (\d{1,2}),? (\d{4})")
 
@@ -72,27 +78,48 @@ def date_part(text: str) -> str:
     found = _WITH_TIME.fullmatch(text)
     if found is None:
         return text
-    _, hour, minute, second = found.groups()
-    if int(hour) > 23 or int(minute) > 59 or (second is not None and int(second) > 59):
+    _, hour, minute, second, half = found.groups()
+    hours = range(1, 13) if half else range(24)
+    if int(hour) not in hours or int(minute) > 59 or (second is not None and int(second) > 59):
         return text
     return found.group(1)
 
 
+def short_named_year(text: str) -> bool:
+    """True for a date with its month by name and a two-digit year (``01-JAN-21``), a time
+    after it or not: its century is assumed (audited, ``dates.parse_dates``)."""
+    found = _DAY_NAME_YEAR.fullmatch(date_part(text).lower())
+    return found is not None and len(found.group(4)) == 2 and found.group(3) in MONTHS
+
+
 def read_other_text(
-    text: str, ordered: Callable[[str], pd.Timestamp | None], count: str | None
+    text: str,
+    ordered: Callable[[str], pd.Timestamp | None],
+    count: str | None,
+    century: Callable[[int], int | None],
 ) -> pd.Timestamp | None:
     """The day of a text none of the usual forms read (None: no date). ``ordered`` reads a
     date of the source's ``date_order`` (and ISO); ``count`` is the ``date_numbers`` the source
     declares, which a number written as text follows (an 8-digit one it does not read is tried
-    as ``YYYYMMDD``). A time after the date is read as its day (a time other than midnight
-    keeps its day, as ISO date-times do)."""
+    as ``YYYYMMDD``); ``century`` gives the year of a two-digit one (None: unknown). A time
+    after the date is read as its day (a time other than midnight keeps its day, as ISO
+    date-times do)."""
     number = number_in_text(text)
     if number is not None:
         return number_date(number, count) or _compact(text)
     date = date_part(text)
     if date is not text:
-        return ordered(date) or _named(date) or _compact(date)
-    return _named(text)
+        return ordered(date) or _named(date, century) or _compact(date)
+    return _named(text, century)
+
+
+def compact_number(value: float | decimal.Decimal) -> pd.Timestamp | None:
+    """A number cell of eight digits as ``YYYYMMDD`` (``20200926``, as a database or a
+    spreadsheet column typed as a number holds it), when its source's count of days reads no
+    plausible day from it (None: not one)."""
+    if value != value or value != int(value) or not 10_000_000 <= value <= 99_999_999:
+        return None
+    return _compact(str(int(value)))
 
 
 def _compact(text: str) -> pd.Timestamp | None:
@@ -101,8 +128,9 @@ def _compact(text: str) -> pd.Timestamp | None:
     return None if found is None else _day(*map(int, found.groups()))
 
 
-def _named(text: str) -> pd.Timestamp | None:
-    """A date with its month by name, day first or month first (None: not one)."""
+def _named(text: str, century: Callable[[int], int | None]) -> pd.Timestamp | None:
+    """A date with its month by name, day first or month first (None: not one, or a
+    two-digit year whose century is unknown)."""
     low = text.lower()
     found = _DAY_NAME_YEAR.fullmatch(low)
     if found is not None:
@@ -113,7 +141,8 @@ def _named(text: str) -> pd.Timestamp | None:
             return None
         name, day, year = found.groups()
     month = MONTHS.get(name)
-    return None if month is None else _day(int(year), month, int(day))
+    full = century(int(year)) if len(year) == 2 else int(year)
+    return None if month is None or full is None else _day(full, month, int(day))
 
 
 def _day(year: int, month: int, day: int) -> pd.Timestamp | None:
@@ -125,4 +154,4 @@ def _day(year: int, month: int, day: int) -> pd.Timestamp | None:
     return ts if PLAUSIBLE_DAYS[0] <= ts <= PLAUSIBLE_DAYS[1] else None
 
 
-__all__ = ["MONTHS", "date_part", "read_other_text"]
+__all__ = ["MONTHS", "compact_number", "date_part", "read_other_text", "short_named_year"]

@@ -15,7 +15,12 @@ import pandas as pd
 
 from analysis.clean.cells import is_blank
 from analysis.clean.date_numbers import number_date
-from analysis.clean.date_texts import date_part, read_other_text
+from analysis.clean.date_texts import (
+    compact_number,
+    date_part,
+    read_other_text,
+    short_named_year,
+)
 
 _DATE_FORMATS = {
     "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
@@ -32,13 +37,14 @@ _TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
 
 
 def two_digit_year(text: object, order: str) -> bool:
-    """True for a text date of the source's ``DMY`` / ``MDY`` order with a two-digit year (a
-    time after it or not)."""
+    """True for a text date with a two-digit year (a time after it or not): of the source's
+    ``DMY`` / ``MDY`` order, or with its month by name (``01-JAN-21``) in any order."""
+    if not isinstance(text, str):
+        return False
+    text = text.strip()
     return (
-        order != "YMD"
-        and isinstance(text, str)
-        and bool(_TWO_DIGIT_YEAR.fullmatch(date_part(text.strip())))
-    )
+        order != "YMD" and bool(_TWO_DIGIT_YEAR.fullmatch(date_part(text)))
+    ) or short_named_year(text)
 
 
 def parse_date_value(
@@ -93,7 +99,7 @@ def read_date(
     elif isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64):
         ts = _timestamp(value)
     elif isinstance(value, numbers.Real | decimal.Decimal):
-        ts = number_date(value, count)
+        ts = number_date(value, count) or compact_number(value)
     else:
         ts = _parse_date_text(str(value).strip(), order, last_year, text_count)
     return None if ts is None or ts is pd.NaT else ts
@@ -131,19 +137,32 @@ def _parse_date_text(
 ) -> pd.Timestamp | None:
     """ISO or the ``order``'s forms, else the other forms of ``date_texts``."""
     ts = _ordered_text(text, order, last_year)
-    if ts is not None or _ISO_DATETIME.match(text):
+    if ts is not None or (_ISO_DATETIME.match(text) and date_part(text) is text):
         return ts
-    return read_other_text(text, lambda date: _ordered_text(date, order, last_year), count)
+    return read_other_text(
+        text,
+        lambda date: _ordered_text(date, order, last_year),
+        count,
+        lambda yy: _century(yy, last_year),
+    )
+
+
+def _century(yy: int, last_year: int | None) -> int | None:
+    """The year of a two-digit one: the latest of 19yy and 20yy not after ``last_year`` (None:
+    no ``last_year``, the century is unknown)."""
+    if last_year is None:
+        return None
+    return 2000 + yy if 2000 + yy <= last_year else 1900 + yy
 
 
 def _ordered_text(text: str, order: str, last_year: int | None) -> pd.Timestamp | None:
     """ISO text (a time or zone after it or not), or a date written in ``order``."""
     short = _TWO_DIGIT_YEAR.fullmatch(text) if order != "YMD" else None
     if short is not None:
-        if last_year is None:
-            return None
         first, _, second, yy = short.groups()
-        year = 2000 + int(yy) if 2000 + int(yy) <= last_year else 1900 + int(yy)
+        year = _century(int(yy), last_year)
+        if year is None:
+            return None
         day, month = (first, second) if order == "DMY" else (second, first)
         try:
             return _timestamp(dt.datetime(year, int(month), int(day)))

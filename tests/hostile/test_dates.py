@@ -257,3 +257,39 @@ def test_a_two_digit_year_with_a_time_is_audited_as_assumed(mini_study):
     audit = res.audit.loc[res.audit["check"] == "two_digit_year"]
     assert audit["value"].tolist() == ["10/01/20 08:15"]
     assert audit["action"].tolist() == ["assumed"]
+
+
+def test_month_names_with_two_digit_years_and_12_hour_clocks_are_read_and_audited(mini_study):
+    def edit(body: str) -> str:
+        return body.replace("  seed: 7\n", "  seed: 7\n  export_date: 2022-12-31\n")
+
+    sessions = (
+        SESSIONS_AS_EXPORTED.replace("10APR2020", "10APR20")
+        .replace("10-Jul-2020", "10-JUL-20 2:15 PM")
+        .replace("01/02/2020 14:30:00", "01/02/2020 2:30:00 PM")
+    )
+    plain = clean_study(StudyConfig.load(mini_study())).tables["exposures"]
+    res = clean_study(
+        StudyConfig.load(mini_study(files={"sessions.csv": sessions}, yaml_edit=edit))
+    )
+    assert res.tables["exposures"]["start_date"].tolist() == plain["start_date"].tolist()
+    assert res.exclusions["step"].isin(["parse", "check"]).sum() == 0
+    audit = res.audit.loc[res.audit["check"] == "two_digit_year"]
+    assert sorted(audit["value"]) == ["10-JUL-20 2:15 PM", "10APR20"]
+    assert set(audit["action"]) == {"assumed"}
+
+
+def test_xlsx_number_cells_of_eight_digits_are_read_as_yyyymmdd(mini_study):
+    xlsx = _conc_xlsx(
+        [
+            ["P2", "minoxidil oral", 20190601, None],
+            ["P4", "biotin", 20200101, 20200230],  # no 30 February: not a date, audited
+        ]
+    )
+    path = mini_study(files={"conc.xlsx": xlsx}, yaml_edit=_point_conc_at("conc.xlsx", "Conc"))
+    res = clean_study(StudyConfig.load(path))
+    conc = res.tables["concomitant"].sort_values("source_row")
+    assert conc["start_date"].dt.strftime("%Y-%m-%d").tolist() == ["2019-06-01", "2020-01-01"]
+    assert conc["stop_date"].isna().all()
+    a = res.audit
+    assert a.loc[a["table"] == "concomitant", "column"].tolist() == ["stop_date"]
