@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import numbers
 import re
 from collections.abc import Callable
 
@@ -113,13 +114,14 @@ def read_other_text(
     return _named(text, century)
 
 
-def compact_number(value: float | decimal.Decimal) -> pd.Timestamp | None:
+def compact_number(value: numbers.Real | decimal.Decimal) -> pd.Timestamp | None:
     """A number cell of eight digits as ``YYYYMMDD`` (``20200926``, as a database or a
     spreadsheet column typed as a number holds it), when its source's count of days reads no
     plausible day from it (None: not one)."""
-    if value != value or value != int(value) or not 10_000_000 <= value <= 99_999_999:
-        return None
-    return _compact(str(int(value)))
+    number = float(value)
+    if not (number.is_integer() and 10_000_000 <= number <= 99_999_999):
+        return None  # NaN is not an integer
+    return _compact(str(int(number)))
 
 
 def _compact(text: str) -> pd.Timestamp | None:
