@@ -1,6 +1,16 @@
 """Every number of both shipped studies' ARDs equals its snapshot (``tests/golden/*.ard.csv``,
 written by ``python -m tests.golden.snapshot``): a refactor that changes a number fails here,
-naming the rows."""
+naming the rows.
+
+Counts, percentages, exact tests, Kaplan–Meier and every closed-form number are compared as
+written, digit for digit. The numbers of a model fitted by an iterative optimiser (the methods
+of ``FITTED``) are compared to a relative 1e-5 (1e-12 absolute near zero): a release of the
+fitting library may stop its iterations a step apart (statsmodels 0.14 -> 0.15 moved the
+proportional-odds numbers of the reference study in their 6th to 10th significant digit,
+1.6e-6 relative at most, their standard errors and p-values the most), which the three digits
+a report prints do not show. In one environment a
+run is identical to the byte (``tests/unit/report/test_report.py``).
+"""
 
 from __future__ import annotations
 
@@ -33,8 +43,31 @@ def test_ard_equals_snapshot(study):
         (merged["value_snapshot"] != merged["value_now"])
         | (merged["method_snapshot"] != merged["method_now"])  # context: in the key
     ]
+    differ = differ.loc[~_fitted_within_tolerance(differ)]
     assert differ.empty, f"{len(differ)} numbers changed:\n{differ.head(30).to_string()}"
     assert len(found) == len(expected) > 100
+
+
+#: the methods whose numbers come from an iterative fit (the start of the ARD's ``method``)
+FITTED = (
+    "Proportional-odds model",
+    "Logistic regression",
+    "Cox proportional-hazards regression",
+    "Brant test",
+    "Grambsch–Therneau",
+)
+
+
+def _fitted_within_tolerance(rows: pd.DataFrame) -> pd.Series:
+    """Rows of a ``FITTED`` method, unchanged in method, whose value moved by a relative 1e-5
+    at most."""
+    fitted = rows["method_snapshot"].str.startswith(FITTED) & (
+        rows["method_snapshot"] == rows["method_now"]
+    )
+    old = pd.to_numeric(rows["value_snapshot"], errors="coerce")
+    new = pd.to_numeric(rows["value_now"], errors="coerce")
+    close = (new - old).abs() <= 1e-5 * old.abs() + 1e-12
+    return fitted & close
 
 
 @pytest.mark.parametrize("study", shipped_studies(), ids=lambda p: p.stem)
@@ -62,3 +95,16 @@ def test_tables_read_as_their_snapshot(study):
         )
     )
     assert not diff, "the tables read differently:\n" + "\n".join(diff[:60])
+
+
+def test_only_fitted_numbers_have_a_tolerance_and_it_is_small():
+    po = "Proportional-odds model (statsmodels OrderedModel, logit); Wald z"
+    rows = pd.DataFrame(
+        {
+            "method_snapshot": [po, po, po, "count of subjects", "Fisher's exact test", po],
+            "method_now": [po, po, po, "count of subjects", "Fisher's exact test", "other"],
+            "value_snapshot": ["0.4304325732", "0.5", "0", "246", "0.1000000", "0.5"],
+            "value_now": ["0.4304332682", "0.50006", "1e-13", "247", "0.1000001", "0.5"],
+        }
+    )
+    assert _fitted_within_tolerance(rows).tolist() == [True, False, True, False, False, False]
