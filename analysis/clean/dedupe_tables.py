@@ -27,6 +27,7 @@ from analysis.clean.duplicates import (
     duplicate_records,
     orphan_log,
 )
+from analysis.clean.merged_values import with_fills
 from analysis.clean.per_patient import KEY, IdLookup, PatientKeys
 from analysis.clean.per_table import TableLogs
 from analysis.clean.step import Step
@@ -96,9 +97,12 @@ class Deduplicated:
             orphan = df[KEY].to_numpy() < 0
             logs.excluded.append(orphan_log(df, table, orphan, self.removed))
             if close:
-                rows, logged = duplicate_records(df, table, among=~orphan, on_conflict=conflict)
+                rows, logged, fills = duplicate_records(
+                    df, table, among=~orphan, on_conflict=conflict
+                )
                 logs.excluded.append(logged)
-                self.children[table] = ChildDone(df, logs, rows)
+                logs.audit.append(fills.audit)
+                self.children[table] = ChildDone(with_fills(df, fills), logs, rows)
                 return
             df = logs.keep(drop_duplicate_records(df, table, among=~orphan, on_conflict=conflict))
         else:

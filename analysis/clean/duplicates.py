@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
-from analysis.clean.merged_values import filled_values
+from analysis.clean.merged_values import ChildFills, child_fills, filled_values, with_fills
 from analysis.clean.ordering import integer_codes, sorted_positions, stable_order, taken
 from analysis.clean.per_patient import KEY, key_column
 from analysis.clean.record_conflicts import differing_values, stop_on_conflicts
-from analysis.clean.step import LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
+from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
 _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
 
@@ -155,11 +155,13 @@ def drop_duplicate_records(
     dropped by an earlier step, are left out of the result (the table is copied once, not once
     per step); the result equals this function on ``data.loc[among]``. ``on_conflict``
     (``cleaning.conflicting_records``): a duplicate whose other values differ stops the run
-    (``error``), or is logged with them (``keep_first``; ``record_conflicts``)."""
-    rows, logged = duplicate_records(data, table, among=among, on_conflict=on_conflict)
+    (``error``), or is logged with them (``keep_first``; ``record_conflicts``). A value the
+    record kept lacks and a duplicate has is taken from the first such duplicate, with an
+    audit row (``merged_values.child_fills``)."""
+    rows, logged, fills = duplicate_records(data, table, among=among, on_conflict=on_conflict)
     if among is None and len(rows) == len(data):
         return Step(data, logged)
-    return Step(data.iloc[rows], logged)
+    return Step(with_fills(data.iloc[rows], fills, rows), logged, fills.audit)
 
 
 def duplicate_records(
@@ -168,35 +170,46 @@ def duplicate_records(
     *,
     among: np.ndarray | None = None,
     on_conflict: str = "error",
-) -> tuple[np.ndarray, pd.DataFrame]:
+) -> tuple[np.ndarray, pd.DataFrame, ChildFills]:
     """:func:`drop_duplicate_records` without taking the rows: the positions in ``data`` of
-    the records it keeps (ascending) and the log of those it drops."""
+    the records it keeps (ascending), the log of those it drops, and the values the records
+    kept take from them (``merged_values.with_fills`` puts them in)."""
     keys = DUPLICATE_KEYS[table]
     rows = np.arange(len(data)) if among is None else np.flatnonzero(among)
     if len(rows) == 0:
-        return rows, pd.DataFrame(columns=LOG_COLUMNS)
+        return rows, pd.DataFrame(columns=LOG_COLUMNS), NO_FILLS
     by = [key_column(data, k) for k in keys]  # the integer patient key groups as the id
     narrow = data[by] if among is None else data[by].iloc[rows]
     first = first_of_key(narrow, by)
     is_dup = first != np.arange(len(rows))  # not the first of its key
     if not is_dup.any():
-        return rows, pd.DataFrame(columns=LOG_COLUMNS)
+        return rows, pd.DataFrame(columns=LOG_COLUMNS), NO_FILLS
     first = rows[first[is_dup]]
     places = locations(data.iloc[first])  # only the records a duplicate points to
     bad = data.iloc[rows[is_dup]]
     same = ", ".join(keys)
-    differ = differing_values(data, rows[is_dup], first, keys)
+    fills = child_fills(data, rows[is_dup], first, {*_NOT_VALUES, *keys}, table, locations(bad))
+    # each duplicate against the record kept as merged: two later records giving a missing
+    # value two different values differ
+    differ = differing_values(with_fills(data, fills), rows[is_dup], first, keys)
     if on_conflict == "error" and any(differ):
         stop_on_conflicts(table, keys, differ, locations(bad), places)
     reasons = pd.Series(
         [
             f"duplicate of {p} (same {same})"
             + (f"; its other values differ ({d}): the first record kept" if d else "")
-            for p, d in zip(places, differ, strict=True)
+            + (f"; {_GAVE}" if gave else "")
+            for p, d, gave in zip(places, differ, fills.givers, strict=True)
         ],
         index=bad.index,
     )
-    return rows[~is_dup], log_rows(bad, table, "duplicate", reasons)
+    return rows[~is_dup], log_rows(bad, table, "duplicate", reasons), fills
+
+
+#: the end of the log reason of a duplicate that gave the record kept a value it lacked
+_GAVE = "values missing in the record kept were filled from this one, see the audit log"
+#: no values filled
+NO_FILLS = ChildFills({}, pd.DataFrame(columns=AUDIT_COLUMNS), np.zeros(0, dtype=bool))
 
 
 def first_of_key(data: pd.DataFrame, columns: list[str]) -> np.ndarray:

@@ -681,3 +681,45 @@ def test_an_empty_source_among_others_of_its_table_can_be_removed(reference_conf
     with pytest.raises(SourceError) as exc:
         read_source(config, source)
     assert "remove `sources[centre_b_adverse_events]` from the study file" in str(exc.value)
+
+
+# ------------------------------------------ duplicate child records: a value only one copy has
+def test_a_value_written_only_on_a_later_duplicate_record_is_kept_and_audited(mini_study):
+    """The same event twice, its severity and seriousness only on the second copy, and a
+    session twice, its dose only on the second: the records kept take those values (through
+    both ways the stage de-duplicates: by patient key, and the sessions kept whole for the
+    minimum-interval check), each with an audit row. Before, the serious event was lost."""
+    aes = """\
+        id,onset,term,severity,serious
+        P1,2020-01-11,dolor,,
+        P1,2020-04-11,pain,mild,no
+        P1,2020-01-11,dolor,severe,yes
+        P4,2020-02-02,pain,mild,no
+        """
+    sessions = """\
+        id,date,dose
+        P1,2020-01-10,0.1
+        P1,2020-04-10,
+        P1,2020-07-10,0.1
+        P1,2020-04-10,0.2
+        P2,2020-01-15,0.1
+        P2,2020-04-15,0.1
+        P3,2020-03-01,0.1
+        P4,2020-02-01,0.1
+        P4,2020-05-01,0.1
+        P4,2020-08-01,0.1
+        """
+    res = run(mini_study(files={"aes.csv": aes, "sessions.csv": sessions}))
+    ae = res.tables["adverse_events"].set_index("source_row")
+    assert ae.loc[2, ["severity", "is_serious"]].tolist() == ["severe", True]
+    exposures = res.tables["exposures"].set_index("source_row")
+    assert exposures.loc[3, "dose_mg"] == 0.2
+    audit = res.audit.loc[res.audit["check"] == "duplicate"]
+    assert sorted(zip(audit["table"], audit["row"], audit["column"], strict=True)) == [
+        ("adverse_events", 2, "is_serious"),
+        ("adverse_events", 2, "severity"),
+        ("exposures", 3, "dose_mg"),
+    ]
+    logged = reasons(res, "duplicate").set_index("row")["reason"]
+    assert logged[4].endswith("filled from this one, see the audit log")
+    assert logged[5].endswith("filled from this one, see the audit log")

@@ -80,7 +80,8 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
 def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
     """Keep the first record of each duplicate key (``schema.DUPLICATE_KEYS``); log the others,
     with the values each differs in from the kept record (``conflicting_records: keep_first``),
-    found record by record."""
+    found record by record; a value the kept record lacks is taken from the first later
+    duplicate that has it, with an audit row."""
     keys = DUPLICATE_KEYS[table]
     dup = data.duplicated(keys, keep="first")
     if not dup.any():
@@ -90,15 +91,37 @@ def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
     bad = data.loc[dup]
     values = [c for c in data.columns if c not in _NOT_VALUES and c not in keys]
     text = {c: data[c].astype(str) for c in values}
-    reasons = []
+    kept = data.loc[~dup].copy()
+    reasons, audit = [], []
     for label, r in zip(bad.index, bad[keys].itertuples(index=False), strict=True):
         first = firsts.loc[tuple(r)]
+        gave = False
+        for c in values:
+            if pd.isna(kept.at[first, c]) and pd.notna(data.at[label, c]):
+                kept.at[first, c] = data.at[label, c]
+                gave = True
+                audit.append(
+                    audit_rows(
+                        data.loc[[first]],
+                        table,
+                        c,
+                        "duplicate",
+                        pd.Series("", index=[first]),
+                        "corrected",
+                        pd.Series(
+                            f"`{c}` was missing in this record; filled with "
+                            f"{text[c][label]!r} from its duplicate at {where(data, label)}",
+                            index=[first],
+                        ),
+                    )
+                )
+        # compared with the record kept as merged so far (its values filled before)
         differ = [
-            f"{c} {text[c][label]!r} vs {text[c][first]!r}"
+            f"{c} {text[c][label]!r} vs {str(kept.at[first, c])!r}"
             for c in values
             if pd.notna(data.at[label, c])
-            and pd.notna(data.at[first, c])
-            and text[c][label] != text[c][first]
+            and pd.notna(kept.at[first, c])
+            and text[c][label] != str(kept.at[first, c])
         ]
         reasons.append(
             f"duplicate of {where(data, first)} (same {', '.join(keys)})"
@@ -107,6 +130,15 @@ def drop_duplicate_records(data: pd.DataFrame, table: str) -> Step:
                 if differ
                 else ""
             )
+            + (
+                "; values missing in the record kept were filled from this one, see the audit log"
+                if gave
+                else ""
+            )
         )
     reasons_s = pd.Series(reasons, index=bad.index)
-    return Step(data.loc[~dup], log_rows(bad, table, "duplicate", reasons_s))
+    return Step(
+        kept,
+        log_rows(bad, table, "duplicate", reasons_s),
+        concat_rows(audit, AUDIT_COLUMNS),
+    )
