@@ -154,7 +154,8 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
     },
     "exposures": {
         "exposure_number": "1 for the patient's first {noun}, 2 for the second, ...",
-        "doses_per_week": "Administrations per week, parsed from dose_text.",
+        "doses_per_week": "Administrations per week, parsed from dose_text (a dose without "
+        "a frequency, text or number: exposure.dose_frequency).",
         "daily_dose_mg": "Average dose per day, mg: dose_mg x doses_per_week / 7.",
         "is_possible_double_entry": "Fewer than exposure.min_interval_days after the previous "
         "{noun} (kept, flagged).",
