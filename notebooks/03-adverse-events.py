@@ -60,7 +60,7 @@ shown = plan_tables(
 end = (
     f"the last {exposure.singular}"
     if exposure.kind == "discrete"
-    else f"the end of the last {exposure.singular} (the last contact while it is ongoing)"
+    else f"the end of the last {exposure.singular} (while it is ongoing, the discontinuation date or else the last contact)"
 )
 rules = [
     "Only **treatment-emergent** events enter the tables: onset from "

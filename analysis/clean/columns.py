@@ -208,7 +208,9 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
         "day0": e.day0_words,
         "last_exposure": "latest start" if e.kind == "periods" else "latest date",
         "exposure_end": (
-            f"the latest stop date of the {e.plural_noun}, or the last contact while one is ongoing"
+            f"the latest stop date of the {e.plural_noun}; one without a stop date ends at the "
+            "discontinuation date when the treatment was stopped at a known date, else at the "
+            "last contact"
             if e.kind == "periods"
             else f"the date of the last {e.singular}"
         ),

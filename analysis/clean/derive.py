@@ -50,6 +50,8 @@ def add_exposure_summary(
         out["_last_stop_date"] = out["patient_id"].map(by["stop_date"].max())
         ongoing = by["stop_date"].apply(lambda s: bool(s.isna().any()))
         out["is_exposure_ongoing"] = out["patient_id"].map(ongoing).eq(True)
+        open_starts = exposures.loc[exposures["stop_date"].isna()].groupby("patient_id")
+        out["_open_start_date"] = out["patient_id"].map(open_starts["start_date"].max())
         dose = "daily_dose_mg" if "daily_dose_mg" in exposures else "dose_mg"
         if dose in exposures:
             doses = by[dose].nunique()
@@ -99,13 +101,39 @@ def add_followup(
     return out
 
 
+def dated_discontinuation(patients: pd.DataFrame) -> pd.Series:
+    """Each patient's discontinuation date when the treatment was stopped at a known date (NaT
+    otherwise): a given date, the flag yes or blank (a blank flag is read from the date, as
+    :func:`add_time_to_event` reads it; a flag "no" beside a date leaves the patient not
+    discontinued)."""
+    if "discontinuation_date" not in patients:  # a frame of no discontinuation
+        return pd.Series(pd.NaT, index=patients.index, dtype="datetime64[ns]")
+    date = patients["discontinuation_date"]
+    if "is_discontinued" not in patients:
+        return date
+    stopped = patients["is_discontinued"].astype("boolean").fillna(True).astype(bool)
+    return date.where(stopped & date.notna())
+
+
 def add_exposure_end(patients: pd.DataFrame, exposure: Exposure, d: Derivation) -> pd.DataFrame:
-    """``exposure_end_date`` (discrete: the last exposure; periods: the latest stop, or the last
-    contact while a period is ongoing) and ``exposure_months`` from day 0."""
+    """``exposure_end_date`` (discrete: the last exposure; periods: the latest stop, where a
+    period without a stop date ends at the patient's dated discontinuation, else at the last
+    contact) and ``exposure_months`` from day 0.
+
+    An open period ends at the discontinuation date when it started on or before it: the
+    treatment was stopped then, whatever the blank stop date says. An open period starting
+    after the discontinuation (the export contradicts itself; flagged by the chronology checks)
+    is not ended by it and runs to the last contact. A closed period stopping after the
+    discontinuation keeps its recorded stop date (flagged likewise): the end of exposure is the
+    latest of these ends."""
     out = patients.copy(deep=False)  # columns are replaced, never written into
     if exposure.kind == "periods":
-        end = out["_last_stop_date"].where(~out["is_exposure_ongoing"], out["last_contact_date"])
-        out = out.drop(columns="_last_stop_date")
+        stopped = dated_discontinuation(out)
+        ends_open = stopped.notna() & (stopped >= out["_open_start_date"])
+        open_end = stopped.where(ends_open, out["last_contact_date"])
+        open_end = open_end.where(out["is_exposure_ongoing"])
+        end = pd.concat([out["_last_stop_date"], open_end], axis=1).max(axis=1)
+        out = out.drop(columns=["_last_stop_date", "_open_start_date"])
     else:
         end = out["last_exposure_date"]
     out["exposure_end_date"] = end

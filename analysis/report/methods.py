@@ -76,7 +76,8 @@ def definitions(config: StudyConfig) -> list[str]:
     if e.kind == "periods":
         out.append(
             f"Treatment was recorded as {e.plural_noun} (start and stop dates, dose); a "
-            f"{e.singular} without a stop date was ongoing at the last contact."
+            f"{e.singular} without a stop date was ongoing at the last contact, unless the "
+            "treatment was discontinued at a known date, which ended it."
         )
     if config.sources_for("assessments"):
         out.append(

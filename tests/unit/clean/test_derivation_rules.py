@@ -148,6 +148,24 @@ def test_exposure_end_of_finished_periods_is_the_latest_stop():
     assert out.loc[0, "exposure_months"] == 179 / MONTH
 
 
+def test_an_open_period_ends_at_a_dated_discontinuation():
+    """docs/derivations.md §5: a period without a stop date ends at the discontinuation date
+    (the treatment was stopped then), else at the last contact."""
+    periods = rows(
+        "patient_id start_date stop_date dose_mg",
+        ("P1", day(0), None, 1.0),
+        ("P2", day(0), None, 1.0),
+    )
+    exposure = Exposure(kind="periods")
+    p = derive.add_exposure_summary(patients(2), periods, exposure)
+    p["last_contact_date"] = day(400)
+    p["is_discontinued"] = [True, False]
+    p["discontinuation_date"] = [day(60), pd.NaT]
+    out = derive.add_exposure_end(p, exposure, D)
+    assert out["exposure_end_date"].tolist() == [day(60), day(400)]
+    assert out["exposure_months"].tolist() == [60 / MONTH, 400 / MONTH]
+
+
 # ------------------------------------------------------------------ schedule
 def test_schedule_is_the_median_year1_interval_snapped_ties_to_the_smaller():
     """docs/derivations.md §5: schedule_months_year1 = median interval, snapped (ties: smaller)."""
