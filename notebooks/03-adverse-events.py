@@ -64,7 +64,7 @@ end = (
 )
 rules = [
     "Only **treatment-emergent** events enter the tables: onset from "
-    f"{exposure.day0_words} to **{exposure.teae_days_after_last} days** after {end} "
+    f"{exposure.first_exposure_words} to **{exposure.teae_days_after_last} days** after {end} "
     "(`exposure.teae_days_after_last` in the study file)."
 ]
 if plan_tables(study.config, "ae_incidence"):

@@ -164,8 +164,8 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
         "exposure_number": "Number of the {noun} the event followed (the last one starting on or "
         "before onset); missing if before the first.",
         "days_from_day0": "Onset day counted from day 0.",
-        "is_teae": "Treatment-emergent: onset from day 0 to {teae_days} days after the end of "
-        "exposure.",
+        "is_teae": "Treatment-emergent: onset from {teae_start} to {teae_days} days after the "
+        "end of exposure.",
     },
     "concomitant": {},
     "assessments": {},
@@ -215,6 +215,7 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
             else f"the date of the last {e.singular}"
         ),
         "teae_days": str(e.teae_days_after_last),
+        "teae_start": e.teae_start_words,
         "days_per_month": f"{d.days_per_month:g}",
         "target": f"{d.response_target_month:g}",
         "response": d.response_column,

@@ -321,11 +321,17 @@ def add_ae_flags(
     """Per event: ``exposure_number``, ``days_from_day0``, ``is_teae``.
 
     ``exposure_number`` is the number of exposures starting on or before the onset date (the
-    session or dose period the event followed); an event is treatment-emergent from day 0 to
+    session or dose period the event followed); an event is treatment-emergent from the first
+    exposure (the first dose, as ICH E9 and CDISC ADaM ``TRTEMFL`` define it: not day 0 when
+    ``exposure.day0`` names an earlier patient date such as the first visit) to
     ``exposure.teae_days_after_last`` days after the end of exposure.
     """
     out = adverse_events.copy(deep=False)  # columns are replaced, never written into
     day0 = patient_values(patients, patients["day0_date"], out)
+    first_exposure = patients.get("first_exposure_date")  # the summary's, else the same here
+    if first_exposure is None:
+        first_exposure = per_patient(patients, exposures, "start_date", ["min"])["min"]
+    first = patient_values(patients, first_exposure, out)
     end = patient_values(patients, patients["exposure_end_date"], out)
     by = _patient_column(out, exposures)
     numbers = exposures_on_or_before(exposures, out[by], out["onset_date"], by=by)
@@ -334,7 +340,7 @@ def add_ae_flags(
     out["exposure_number"] = number
     out["days_from_day0"] = (out["onset_date"] - day0).dt.days.astype("Int64")
     horizon = end + pd.Timedelta(days=exposure.teae_days_after_last)
-    out["is_teae"] = ((out["onset_date"] >= day0) & (out["onset_date"] <= horizon)).astype(bool)
+    out["is_teae"] = ((out["onset_date"] >= first) & (out["onset_date"] <= horizon)).astype(bool)
     return out
 
 

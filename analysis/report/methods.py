@@ -96,7 +96,8 @@ def definitions(config: StudyConfig) -> list[str]:
             else f"the end of the last {e.singular}"
         )
         out.append(
-            f"Adverse events were treatment-emergent from day 0 to {e.teae_days_after_last} "
+            f"Adverse events were treatment-emergent from {e.teae_start_words} to "
+            f"{e.teae_days_after_last} "
             f"days after {end}; each was attributed to the last {e.singular} starting on or "
             "before its onset."
         )

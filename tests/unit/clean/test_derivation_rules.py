@@ -324,12 +324,23 @@ def test_ae_exposure_number_counts_exposures_starting_on_or_before_onset():
 
 
 def test_teae_onset_on_first_exposure_day_is_treatment_emergent():
-    """docs/derivations.md §5: is_teae = day 0 ≤ onset ≤ end of exposure + teae_days_after_last."""
+    """docs/derivations.md §5: is_teae = first exposure ≤ onset ≤ end of exposure + lag."""
     assert _ae_flags(0, -1)["is_teae"].tolist() == [True, False]
 
 
+def test_teae_starts_at_the_first_exposure_when_day0_is_earlier():
+    """docs/derivations.md §5: with day 0 a patient date (the first visit, 10 days before the
+    first session), an event between the two is not treatment-emergent (ICH E9, ADaM)."""
+    aes = rows("patient_id onset_date", ("P1", day(-5)), ("P1", day(0)))
+    p = patients(1, exposure_end_date=[day(180)])
+    p["day0_date"] = day(-10)
+    out = derive.add_ae_flags(aes, p, SESSIONS, Exposure(day0="first_visit_date"))
+    assert out["is_teae"].tolist() == [False, True]
+    assert out["days_from_day0"].tolist() == [5, 10]
+
+
 def test_teae_window_ends_teae_days_after_the_end_of_exposure():
-    """docs/derivations.md §5: is_teae = day 0 ≤ onset ≤ end of exposure + teae_days_after_last."""
+    """docs/derivations.md §5: is_teae = first exposure ≤ onset ≤ end of exposure + lag."""
     # last session day 180 + 90 days = day 270
     assert _ae_flags(270, 271)["is_teae"].tolist() == [True, False]
 
