@@ -60,11 +60,11 @@ shown = plan_tables(
 end = (
     f"the last {exposure.singular}"
     if exposure.kind == "discrete"
-    else f"the end of the last {exposure.singular} (the last contact while it is ongoing)"
+    else f"the end of the last {exposure.singular} (while it is ongoing, the discontinuation date or else the last contact)"
 )
 rules = [
     "Only **treatment-emergent** events enter the tables: onset from "
-    f"{exposure.day0_words} to **{exposure.teae_days_after_last} days** after {end} "
+    f"{exposure.first_exposure_words} to **{exposure.teae_days_after_last} days** after {end} "
     "(`exposure.teae_days_after_last` in the study file)."
 ]
 if plan_tables(study.config, "ae_incidence"):

@@ -154,7 +154,8 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
     },
     "exposures": {
         "exposure_number": "1 for the patient's first {noun}, 2 for the second, ...",
-        "doses_per_week": "Administrations per week, parsed from dose_text.",
+        "doses_per_week": "Administrations per week, parsed from dose_text (a dose without "
+        "a frequency, text or number: exposure.dose_frequency).",
         "daily_dose_mg": "Average dose per day, mg: dose_mg x doses_per_week / 7.",
         "is_possible_double_entry": "Fewer than exposure.min_interval_days after the previous "
         "{noun} (kept, flagged).",
@@ -163,8 +164,8 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
         "exposure_number": "Number of the {noun} the event followed (the last one starting on or "
         "before onset); missing if before the first.",
         "days_from_day0": "Onset day counted from day 0.",
-        "is_teae": "Treatment-emergent: onset from day 0 to {teae_days} days after the end of "
-        "exposure.",
+        "is_teae": "Treatment-emergent: onset from {teae_start} to {teae_days} days after the "
+        "end of exposure.",
     },
     "concomitant": {},
     "assessments": {},
@@ -207,11 +208,14 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
         "day0": e.day0_words,
         "last_exposure": "latest start" if e.kind == "periods" else "latest date",
         "exposure_end": (
-            f"the latest stop date of the {e.plural_noun}, or the last contact while one is ongoing"
+            f"the latest stop date of the {e.plural_noun}; one without a stop date ends at the "
+            "discontinuation date when the treatment was stopped at a known date, else at the "
+            "last contact"
             if e.kind == "periods"
             else f"the date of the last {e.singular}"
         ),
         "teae_days": str(e.teae_days_after_last),
+        "teae_start": e.teae_start_words,
         "days_per_month": f"{d.days_per_month:g}",
         "target": f"{d.response_target_month:g}",
         "response": d.response_column,

@@ -50,6 +50,8 @@ def add_exposure_summary(
         out["_last_stop_date"] = out["patient_id"].map(by["stop_date"].max())
         ongoing = by["stop_date"].apply(lambda s: bool(s.isna().any()))
         out["is_exposure_ongoing"] = out["patient_id"].map(ongoing).eq(True)
+        open_starts = exposures.loc[exposures["stop_date"].isna()].groupby("patient_id")
+        out["_open_start_date"] = out["patient_id"].map(open_starts["start_date"].max())
         dose = "daily_dose_mg" if "daily_dose_mg" in exposures else "dose_mg"
         if dose in exposures:
             doses = by[dose].nunique()
@@ -99,13 +101,39 @@ def add_followup(
     return out
 
 
+def dated_discontinuation(patients: pd.DataFrame) -> pd.Series:
+    """Each patient's discontinuation date when the treatment was stopped at a known date (NaT
+    otherwise): a given date, the flag yes or blank (a blank flag is read from the date, as
+    :func:`add_time_to_event` reads it; a flag "no" beside a date leaves the patient not
+    discontinued)."""
+    if "discontinuation_date" not in patients:  # a frame of no discontinuation
+        return pd.Series(pd.NaT, index=patients.index, dtype="datetime64[ns]")
+    date = patients["discontinuation_date"]
+    if "is_discontinued" not in patients:
+        return date
+    stopped = patients["is_discontinued"].astype("boolean").fillna(True).astype(bool)
+    return date.where(stopped & date.notna())
+
+
 def add_exposure_end(patients: pd.DataFrame, exposure: Exposure, d: Derivation) -> pd.DataFrame:
-    """``exposure_end_date`` (discrete: the last exposure; periods: the latest stop, or the last
-    contact while a period is ongoing) and ``exposure_months`` from day 0."""
+    """``exposure_end_date`` (discrete: the last exposure; periods: the latest stop, where a
+    period without a stop date ends at the patient's dated discontinuation, else at the last
+    contact) and ``exposure_months`` from day 0.
+
+    An open period ends at the discontinuation date when it started on or before it: the
+    treatment was stopped then, whatever the blank stop date says. An open period starting
+    after the discontinuation (the export contradicts itself; flagged by the chronology checks)
+    is not ended by it and runs to the last contact. A closed period stopping after the
+    discontinuation keeps its recorded stop date (flagged likewise): the end of exposure is the
+    latest of these ends."""
     out = patients.copy(deep=False)  # columns are replaced, never written into
     if exposure.kind == "periods":
-        end = out["_last_stop_date"].where(~out["is_exposure_ongoing"], out["last_contact_date"])
-        out = out.drop(columns="_last_stop_date")
+        stopped = dated_discontinuation(out)
+        ends_open = stopped.notna() & (stopped >= out["_open_start_date"])
+        open_end = stopped.where(ends_open, out["last_contact_date"])
+        open_end = open_end.where(out["is_exposure_ongoing"])
+        end = pd.concat([out["_last_stop_date"], open_end], axis=1).max(axis=1)
+        out = out.drop(columns=["_last_stop_date", "_open_start_date"])
     else:
         end = out["last_exposure_date"]
     out["exposure_end_date"] = end
@@ -293,11 +321,17 @@ def add_ae_flags(
     """Per event: ``exposure_number``, ``days_from_day0``, ``is_teae``.
 
     ``exposure_number`` is the number of exposures starting on or before the onset date (the
-    session or dose period the event followed); an event is treatment-emergent from day 0 to
+    session or dose period the event followed); an event is treatment-emergent from the first
+    exposure (the first dose, as ICH E9 and CDISC ADaM ``TRTEMFL`` define it: not day 0 when
+    ``exposure.day0`` names an earlier patient date such as the first visit) to
     ``exposure.teae_days_after_last`` days after the end of exposure.
     """
     out = adverse_events.copy(deep=False)  # columns are replaced, never written into
     day0 = patient_values(patients, patients["day0_date"], out)
+    first_exposure = patients.get("first_exposure_date")  # the summary's, else the same here
+    if first_exposure is None:
+        first_exposure = per_patient(patients, exposures, "start_date", ["min"])["min"]
+    first = patient_values(patients, first_exposure, out)
     end = patient_values(patients, patients["exposure_end_date"], out)
     by = _patient_column(out, exposures)
     numbers = exposures_on_or_before(exposures, out[by], out["onset_date"], by=by)
@@ -306,7 +340,7 @@ def add_ae_flags(
     out["exposure_number"] = number
     out["days_from_day0"] = (out["onset_date"] - day0).dt.days.astype("Int64")
     horizon = end + pd.Timedelta(days=exposure.teae_days_after_last)
-    out["is_teae"] = ((out["onset_date"] >= day0) & (out["onset_date"] <= horizon)).astype(bool)
+    out["is_teae"] = ((out["onset_date"] >= first) & (out["onset_date"] <= horizon)).astype(bool)
     return out
 
 

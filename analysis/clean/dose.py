@@ -183,7 +183,10 @@ def parse_dose_text(
     """``dose_text`` ("0,5 mg/dia") -> ``dose_mg`` (where not given), ``doses_per_week`` and
     ``daily_dose_mg``; text that is not a dose with one amount and one frequency is audited, its
     dose missing. A dose without a frequency takes ``default_frequency`` (the study's
-    ``exposure.dose_frequency``), with an audit row saying so. ``decimals`` maps a source name to
+    ``exposure.dose_frequency``), with an audit row saying so. A row whose dose is a number
+    (``dose_mg`` of a source that maps it, no text) keeps it and is taken at
+    ``default_frequency`` too: each row's daily dose comes from whichever column holds its dose.
+    Without ``default_frequency`` such a row's daily dose is unknown: audited, left missing. ``decimals`` maps a source name to
     its ``sources[].decimal``: an amount that does not fit it, or an ambiguous one ("1.250 mg"
     with no mark declared), is audited and left missing, never guessed."""
     if "dose_text" not in data or data["dose_text"].isna().all():
@@ -203,13 +206,20 @@ def parse_dose_text(
         )
         read = [f if a else r for r, f, a in zip(read, fallback, assumed, strict=True)]
     doses = pd.Series([r[0] for r in read], index=out.index, dtype=object)
-    if "dose_mg" not in out:
-        out["dose_mg"] = np.nan
+    given = out["dose_mg"].astype("float64") if "dose_mg" in out else None
     from_text = doses.map(lambda d: d.mg if d is not None else np.nan).astype("float64")
-    out["dose_mg"] = out["dose_mg"].astype("float64").fillna(from_text)
-    out["doses_per_week"] = doses.map(lambda d: d.per_week if d is not None else np.nan)
+    out["dose_mg"] = from_text if given is None else given.fillna(from_text)
+    per_week = doses.map(lambda d: d.per_week if d is not None else np.nan).astype("float64")
+    # a dose given as a number (a source mapping `dose_mg`, not `dose_text`) has no frequency
+    # written beside it: it is taken as often as the study says a dose without one is
+    number_only = texts.isna() & out["dose_mg"].notna()
+    if default_frequency is not None:
+        per_week = per_week.mask(number_only, _PER_WEEK[default_frequency])
+    out["doses_per_week"] = per_week
     out["daily_dose_mg"] = out["dose_mg"] * out["doses_per_week"] / 7
     audit = []
+    if default_frequency is None and number_only.any():
+        audit.append(_numbers_without_frequency(out.loc[number_only], table, sources))
     if assumed.any():
         rows = out.loc[assumed]
         audit.append(
@@ -246,6 +256,27 @@ def parse_dose_text(
     if not audit:
         return Step(out)
     return Step(out, audit=pd.concat(audit, ignore_index=True)[AUDIT_COLUMNS])
+
+
+def _numbers_without_frequency(rows: pd.DataFrame, table: str, sources: pd.Series) -> pd.DataFrame:
+    """Audit rows of doses given as numbers while other rows write theirs as text with a
+    frequency: without ``exposure.dose_frequency`` their daily dose is unknown, left missing."""
+    msgs = [
+        f"`dose_mg` {dose:g} (source {source!r}) is a number with no frequency beside it, while "
+        "other doses of the exposures are written with theirs (`dose_text`): its daily dose "
+        "(daily_dose_mg) is left missing. Declare how often such a dose is taken with "
+        "`exposure.dose_frequency` (day, week or month) in the study file"
+        for dose, source in zip(rows["dose_mg"], sources.loc[rows.index], strict=True)
+    ]
+    return audit_rows(
+        rows,
+        table,
+        "daily_dose_mg",
+        "dose",
+        rows["dose_mg"],
+        "set_missing",
+        pd.Series(msgs, index=rows.index),
+    )
 
 
 def _dose_message(text: object, problem: str, amount: str, source: str, mark: str | None) -> str:

@@ -9,8 +9,8 @@ users in ``docs/derivations.md``, section "Plausible dates and ages"):
   modified;
 - :func:`check_chronology` (on the de-duplicated tables, before derivation): ages, birth dates,
   records before birth, adverse events that end before they begin, discontinuation and last visit
-  before the first exposure, exposures before the first visit, adverse events after the last
-  known contact.
+  before the first exposure, exposures before the first visit, treatment periods past a dated
+  discontinuation, adverse events after the last known contact.
 """
 
 from __future__ import annotations
@@ -295,8 +295,9 @@ def _check_resolution(aes: _Log) -> None:
 
 def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
     """Discontinuation before the first exposure (date cleared); last visit before the first
-    exposure, exposures before the first visit, and adverse events after the last known contact
-    (flagged: the last contact is the latest known date of the patient)."""
+    exposure, exposures before the first visit, treatment periods going on past a dated
+    discontinuation, and adverse events after the last known contact (flagged: the last
+    contact is the latest known date of the patient)."""
     patients, exposures = logs["patients"], logs["exposures"]
     e = config.exposure
     summary = derive.add_exposure_summary(patients.data, exposures.data, e)
@@ -339,6 +340,8 @@ def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
                 f"{e.singular} is day 0 and starts follow-up. Check the year in the file."
             ),
         )
+    if e.kind == "periods" and "discontinuation_date" in patients.data:
+        _check_periods_after_discontinuation(patients.data, exposures, e.singular)
     # the same summary: since it was made only discontinuation_date may have been cleared
     summary = summary.copy(deep=False)
     if "discontinuation_date" in patients.data:
@@ -357,6 +360,40 @@ def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
             f"`onset_date` {o} is after the patient's last contact ({c}: the latest of last "
             f"visit, {e.plural_noun}, assessments and discontinuation); kept, and the last "
             f"contact is taken as this onset. Check the last visit in the file."
+        ),
+    )
+
+
+def _check_periods_after_discontinuation(
+    patients: pd.DataFrame, exposures: _Log, noun: str
+) -> None:
+    """A period going on past the patient's dated discontinuation contradicts it: flagged,
+    kept. A stop date after it stays the end of that period; a period starting after it is not
+    ended by it (``derive.add_exposure_end``); an open period started before it ends on it."""
+    periods = exposures.data
+    stopped = patient_values(patients, derive.dated_discontinuation(patients), periods)
+    _out_of_order(
+        exposures,
+        "stop_date",
+        periods["stop_date"].where(periods["start_date"] <= stopped),  # else flagged below
+        stopped,
+        "flagged",
+        lambda stop, d: (
+            f"`stop_date` {stop} is after the patient's `discontinuation_date` {d}; kept: the "
+            f"{noun} ends on its stop date and the end of exposure is not before it. Correct "
+            f"whichever date is wrong in the file."
+        ),
+    )
+    _out_of_order(
+        exposures,
+        "start_date",
+        periods["start_date"],
+        stopped,
+        "flagged",
+        lambda start, d: (
+            f"`start_date` {start} is after the patient's `discontinuation_date` {d}; kept: "
+            f"the discontinuation does not end this {noun}, which ends on its stop date (or, "
+            f"without one, at the last contact). Correct whichever date is wrong in the file."
         ),
     )
 

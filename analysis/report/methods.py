@@ -76,7 +76,8 @@ def definitions(config: StudyConfig) -> list[str]:
     if e.kind == "periods":
         out.append(
             f"Treatment was recorded as {e.plural_noun} (start and stop dates, dose); a "
-            f"{e.singular} without a stop date was ongoing at the last contact."
+            f"{e.singular} without a stop date was ongoing at the last contact, unless the "
+            "treatment was discontinued at a known date, which ended it."
         )
     if config.sources_for("assessments"):
         out.append(
@@ -95,7 +96,8 @@ def definitions(config: StudyConfig) -> list[str]:
             else f"the end of the last {e.singular}"
         )
         out.append(
-            f"Adverse events were treatment-emergent from day 0 to {e.teae_days_after_last} "
+            f"Adverse events were treatment-emergent from {e.teae_start_words} to "
+            f"{e.teae_days_after_last} "
             f"days after {end}; each was attributed to the last {e.singular} starting on or "
             "before its onset."
         )

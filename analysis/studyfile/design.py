@@ -77,9 +77,22 @@ class Exposure(_Model):
     def day0_words(self) -> str:
         """Day 0 in words: "the first session", "the date of first visit"."""
         if self.day0 == "first_exposure":
-            start = "the start of " if self.kind == "periods" else ""
-            return f"{start}the first {self.singular}"
+            return self.first_exposure_words
         return f"the {self.day0.removesuffix('_date').replace('_', ' ')} date"
+
+    @property
+    def first_exposure_words(self) -> str:
+        """The first exposure in words ("the first session", "the start of the first dose
+        period"): where treatment-emergence starts, whatever day 0 is."""
+        start = "the start of " if self.kind == "periods" else ""
+        return f"{start}the first {self.singular}"
+
+    @property
+    def teae_start_words(self) -> str:
+        """Where the treatment-emergent window starts, in words: "day 0" when day 0 is the
+        first exposure, else the first exposure (a day 0 such as the first visit may come
+        before it)."""
+        return "day 0" if self.day0 == "first_exposure" else self.first_exposure_words
 
     @model_validator(mode="after")
     def _discrete_only(self) -> Exposure:

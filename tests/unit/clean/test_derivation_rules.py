@@ -148,6 +148,24 @@ def test_exposure_end_of_finished_periods_is_the_latest_stop():
     assert out.loc[0, "exposure_months"] == 179 / MONTH
 
 
+def test_an_open_period_ends_at_a_dated_discontinuation():
+    """docs/derivations.md §5: a period without a stop date ends at the discontinuation date
+    (the treatment was stopped then), else at the last contact."""
+    periods = rows(
+        "patient_id start_date stop_date dose_mg",
+        ("P1", day(0), None, 1.0),
+        ("P2", day(0), None, 1.0),
+    )
+    exposure = Exposure(kind="periods")
+    p = derive.add_exposure_summary(patients(2), periods, exposure)
+    p["last_contact_date"] = day(400)
+    p["is_discontinued"] = [True, False]
+    p["discontinuation_date"] = [day(60), pd.NaT]
+    out = derive.add_exposure_end(p, exposure, D)
+    assert out["exposure_end_date"].tolist() == [day(60), day(400)]
+    assert out["exposure_months"].tolist() == [60 / MONTH, 400 / MONTH]
+
+
 # ------------------------------------------------------------------ schedule
 def test_schedule_is_the_median_year1_interval_snapped_ties_to_the_smaller():
     """docs/derivations.md §5: schedule_months_year1 = median interval, snapped (ties: smaller)."""
@@ -306,12 +324,23 @@ def test_ae_exposure_number_counts_exposures_starting_on_or_before_onset():
 
 
 def test_teae_onset_on_first_exposure_day_is_treatment_emergent():
-    """docs/derivations.md §5: is_teae = day 0 ≤ onset ≤ end of exposure + teae_days_after_last."""
+    """docs/derivations.md §5: is_teae = first exposure ≤ onset ≤ end of exposure + lag."""
     assert _ae_flags(0, -1)["is_teae"].tolist() == [True, False]
 
 
+def test_teae_starts_at_the_first_exposure_when_day0_is_earlier():
+    """docs/derivations.md §5: with day 0 a patient date (the first visit, 10 days before the
+    first session), an event between the two is not treatment-emergent (ICH E9, ADaM)."""
+    aes = rows("patient_id onset_date", ("P1", day(-5)), ("P1", day(0)))
+    p = patients(1, exposure_end_date=[day(180)])
+    p["day0_date"] = day(-10)
+    out = derive.add_ae_flags(aes, p, SESSIONS, Exposure(day0="first_visit_date"))
+    assert out["is_teae"].tolist() == [False, True]
+    assert out["days_from_day0"].tolist() == [5, 10]
+
+
 def test_teae_window_ends_teae_days_after_the_end_of_exposure():
-    """docs/derivations.md §5: is_teae = day 0 ≤ onset ≤ end of exposure + teae_days_after_last."""
+    """docs/derivations.md §5: is_teae = first exposure ≤ onset ≤ end of exposure + lag."""
     # last session day 180 + 90 days = day 270
     assert _ae_flags(270, 271)["is_teae"].tolist() == [True, False]
 
