@@ -142,6 +142,7 @@ def plot_ae_incidence(
         return nothing_drawn(ax, ard_frame)
     terms = list(dict.fromkeys(pts["term"]))
     levels = list(dict.fromkeys(pts["level"]))
+    sizes = _column_sizes(ard_frame, pts, by=by, table=table)
     colors = colors_for(levels)
     step = 0.36 if len(levels) > 1 else 0.0
     offsets = np.linspace(-step / 2, step / 2, len(levels)) if len(levels) > 1 else [0.0]
@@ -151,7 +152,7 @@ def plot_ae_incidence(
         y = np.array([y_of[t] for t in d["term"]], dtype=float) + off
         pct, lo, hi = (d[c].to_numpy(float) for c in ("pct", "ci_low", "ci_high"))
         err = np.vstack([pct - lo, hi - pct])
-        big_n = int(d["N"].iloc[0]) if len(d) else 0
+        big_n = sizes.get(lv, 0)
         # not clipped: a marker at 0% sits on the axis whole, not cut in half by it
         ax.errorbar(pct, y, xerr=err, fmt="o", color=color, ecolor=color, elinewidth=0.8,
                     capsize=1.5, markersize=3.5, label=f"{word(by or '', lv)} (N={big_n})",
@@ -194,6 +195,30 @@ def plot_ae_incidence(
             frameon=False,
         )
     return ax
+
+
+def _column_sizes(
+    ard_frame: pd.DataFrame, points: pd.DataFrame, *, by: str | None, table: str | None
+) -> dict[str, int]:
+    """Each level's subjects (its column's N) for the legend: the N of the table's "any adverse
+    event" row in that group, not a term's (a term of one sex has its sex's N, and none in the
+    other sex's group); without that row, the largest N of the level's points."""
+    sizes = {
+        str(lv): int(n) for lv, n in points.groupby("level", sort=False)["N"].max().items()
+        if pd.notna(n)
+    }  # fmt: skip
+    f = ard_frame
+    if table is not None and "table" in f.columns and (f["table"] == table).any():
+        f = f.loc[f["table"] == table]
+    f = f.loc[(f["variable"] == "any_ae") & (f["stat"] == "N") & (f["reference"] == "")]
+    for groups, n in zip(groups_of(f), f["value"], strict=True):
+        if pd.isna(n):
+            continue
+        if by is None and not groups:
+            sizes[OVERALL] = int(n)
+        elif by is not None and list(groups) == [by]:
+            sizes[str(groups[by])] = int(n)
+    return sizes
 
 
 #: groups whose legend fits inside the axes, beside the smallest bars
@@ -326,7 +351,10 @@ def plot_ae_by_exposure(
                     clip_on=False)  # fmt: skip
             ax.plot(x[-1:], y[-1:], marker=markers[i % len(markers)], color=color,
                     markersize=3.5, linestyle="none", clip_on=False)  # fmt: skip
-    big_n = lines.drop_duplicates("session").set_index("session")["N"]
+    # the subjects who received each number: the largest N of its column (the table's "any
+    # adverse event" row; a term of one sex has its sex's N)
+    f = _select(ard_frame, table, "ae_term")
+    big_n = f.loc[f["stat"] == "N"].groupby("group1_level")["value"].max()
     ax.set_xticks(x, [f"{pooled_label(s).replace(' ', '')}\n{int(big_n[s])}" for s in sessions])
     ax.annotate("N", xy=(0, 0), xycoords="axes fraction", xytext=(-4, -13.5),
                 textcoords="offset points", ha="right", va="top", fontsize=SMALL_FONT_PT,

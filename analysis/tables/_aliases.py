@@ -67,8 +67,8 @@ def with_aliases(
             alias = Aliases(n for c in columns for n in _names(given[c]) if n not in keep)
             for c in columns:
                 given[c] = _aliased(given[c], alias, keep)
-            for t in tables:
-                given[t] = alias.data(given[t])
+            for t in tables:  # an optional table not given stays None
+                given[t] = alias.data(given[t]) if given[t] is not None else None
             with alias.speaking():
                 result = builder(*bound.args, **bound.kwargs)
             return named_result(result, alias)

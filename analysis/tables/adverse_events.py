@@ -40,9 +40,11 @@ from analysis.tables._common import (
 from analysis.tables.ae_pairwise import Pairwise, pairwise_notes, pairwise_rows
 from analysis.tables.ae_sex_specific import (
     NOT_APPLICABLE_CELL,
+    check_sex_column,
     left_out_notes,
     one_sex_notes,
     one_sex_rows,
+    other_sex_events,
 )
 from analysis.tables.render import SUB_ROW, TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
@@ -120,7 +122,10 @@ def ae_incidence(
     sex_specific : ``{term: level of sex}``: a term of one sex (an event only men or only women
         can have) is counted among the subjects of that sex only: its ``N`` (an ``N`` row of its
         own), percent, CI and comparisons; the other sex's cells are not applicable (no rows,
-        "—" in the layout). A category whose every shown term is of the same sex is too.
+        "—" in the layout). A category whose every shown term is of the same sex is too. An
+        event of such a term recorded for a subject of another or unknown sex is counted in no
+        row (not the term, its category, any event or any serious event); a footnote counts
+        them (:mod:`analysis.tables.ae_sex_specific`).
     sex : the subject column holding the sex (needed only with ``sex_specific``).
     pairwise : Fisher exact p of each level of ``by[0]`` against a reference level, beside the
         global test (:class:`analysis.tables.ae_pairwise.Pairwise`).
@@ -137,11 +142,7 @@ def ae_incidence(
     own = [sex] if restrict and sex not in by else []
     full_t = engine.as_table(subjects, columns=[subject_id, *by, *own])
     engine.check_subject_columns(full_t, by=by, subject_id=subject_id)
-    if own and sex not in engine.columns(full_t):
-        raise ValueError(
-            f"terms {sorted(restrict)} are counted among one sex, but the subjects have no "
-            f"`{sex}` column; add it to the subject table"
-        )
+    check_sex_column(full_t, restrict, sex)
     subj_t = full_t.select(subject_id, *by)
     ev_t = engine.as_table(events, columns=[subject_id, term, teae_flag, serious_flag, category])
     # the terms of every event, as levels_of gives them for a pandas frame: the same rows
@@ -158,6 +159,10 @@ def ae_incidence(
         ev_t = ev_t.mutate(_serious=engine.flag_true(ev_t, str(serious_flag), as_column=True))
     if categories:
         categories = {t: categories.get(t, OTHER) for t in all_terms}
+    # an event of one sex recorded for a subject of another (or unknown) sex: in no row
+    ev_t, left_out = other_sex_events(
+        ev_t, full_t, sex_specific=restrict, term=term, sex=sex, subject_id=subject_id
+    )
     count = partial(_count, ev_t=ev_t, by=by, subject_id=subject_id, term=term, serious=has_serious)
     counts, sizes = count(subj_t, all_terms, categories, covers=terms is None)
     sizes = sort_by_levels(sizes, by, subjects)
@@ -174,7 +179,6 @@ def ae_incidence(
         n_words=in_group,
     )  # fmt: skip
     frames = rows(counts, sizes, shared, pairwise=pairwise)
-    left_out: list[str] = []
     for level, own_rows in one_sex.items():
         terms_of = [r[1] for r in own_rows if r[0] == "ae_term"]
         cats = {t: c for t, c in (categories or {}).items() if t in terms_of} or None
@@ -182,10 +186,13 @@ def ae_incidence(
         sub_counts, sub_sizes = count(sub_t, terms_of, cats, covers=False)
         sub_sizes = sort_by_levels(sub_sizes, by, subjects)
         frames += rows(sub_counts, sub_sizes, own_rows, n_method=f"{level} {in_group}")
-        left_out += left_out_notes(counts, sub_counts, own_rows, level, unit)
     frame = _sort_by_overall(concat_ard(frames), rows_index, categories)
     notes = _footnotes(by, ci, alpha, test, teae_flag, frame, unit)
-    notes = (*notes, *one_sex_notes(frame, one_sex, unit), *left_out)
+    notes = (
+        *notes,
+        *one_sex_notes(frame, one_sex, unit),
+        *left_out_notes(left_out, restrict, term, unit),
+    )
     if pairwise is not None:
         notes = (*notes, *pairwise_notes(frame, pairwise, by[0] if by else ""))
     not_applicable = {r for rows in one_sex.values() for r in rows}

@@ -5,8 +5,10 @@ their duration; the treatment-emergent filter they share with the highest-severi
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from analysis.ard import ard_frame, group_label
@@ -16,6 +18,13 @@ from analysis.report.method_prose import method_words
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._aliases import with_aliases
+from analysis.tables.ae_sex_specific import (
+    check_sex_column,
+    left_out_notes,
+    one_sex_notes,
+    one_sex_rows,
+    other_sex_events,
+)
 from analysis.tables.exposure_pool import (
     Pooling,
     exposure_layout,
@@ -46,8 +55,8 @@ def _exposure_key(col: ir.Value, max_exposure: int) -> ir.Value:
 
 
 @with_aliases(
-    tables=("events", "exposures"),
-    columns=("term", "number", "subject_id", "teae_flag"),
+    tables=("events", "exposures", "subjects"),
+    columns=("term", "number", "subject_id", "teae_flag", "sex"),
     need={
         "events": ("subject_id", "term", "number", "teae_flag"),
         "exposures": ("subject_id", "number"),
@@ -66,6 +75,9 @@ def ae_by_exposure(
     ci: str = "wilson",
     alpha: float = 0.05,
     noun: str = "exposure",
+    subjects: engine.Data | None = None,
+    sex_specific: Mapping[str, str] | None = None,
+    sex: str = "sex",
 ) -> TableResult:
     """Events after each exposure number (session, infusion, ...), per term.
 
@@ -76,12 +88,31 @@ def ae_by_exposure(
     ``max_exposure`` on at the latest), and a footnote states the rule; events without an
     exposure number are not attributed to any. ``events`` and ``exposures`` are pandas frames,
     Parquet paths or Ibis tables; ``noun`` is the study's word for one exposure ("session").
+
+    ``sex_specific`` (``{term: level of sex}``, with ``subjects`` holding each subject's
+    ``sex``): a term of one sex is counted as in the incidence table
+    (:mod:`analysis.tables.ae_sex_specific`): its ``N`` for exposure k is the subjects of that
+    sex who received it (an ``N`` row of its own), and an event of it recorded for a subject of
+    another or unknown sex counts in no row; footnotes say both.
     """
     session = number
+    restrict = dict(sex_specific or {})
     ev_t = emergent(
         engine.as_table(events, columns=[subject_id, term, session, teae_flag]), teae_flag
     )
     ev_t = ev_t.filter(ev_t[session].notnull())
+    left_out = pd.DataFrame(columns=[term, "n", "events"])
+    if restrict:
+        if subjects is None:
+            raise ValueError(
+                f"terms {sorted(restrict)} are counted among one sex: pass the subject table "
+                f"(`subjects`, with a `{sex}` column)"
+            )
+        subj_t = engine.as_table(subjects, columns=[subject_id, sex])
+        check_sex_column(subj_t, restrict, sex)
+        ev_t, left_out = other_sex_events(
+            ev_t, subj_t, sex_specific=restrict, term=term, sex=sex, subject_id=subject_id
+        )
     ev_t = ev_t.select(
         subject_id,
         ev_t[term].cast("string").name(term),
@@ -93,12 +124,10 @@ def ae_by_exposure(
     def pooling_of(sizes: pd.Series) -> Pooling:
         return pool_exposures(sizes, pool_below, max_exposure=max_exposure)
 
-    found = exposure_counts.by_exposure(
-        ev_t,
-        each,
+    count = functools.partial(
+        exposure_counts.by_exposure,
         subject_id=subject_id,
         term=term,
-        choose_cap=lambda sizes: pooling_of(sizes).start,
         any_label="any adverse event",
         missing_message=lambda n_subjects: (
             f"the exposures table has rows without a `{session}` (for {n_subjects} "
@@ -106,40 +135,56 @@ def ae_by_exposure(
             "rows first."
         ),
     )
+    found = count(ev_t, each, choose_cap=lambda sizes: pooling_of(sizes).start)
     pooling, exposed, counts = pooling_of(found.sizes), found.exposed, found.counts
     terms = list(dict.fromkeys(counts[term]))
-    level_ci = f"{ci} {ci_level(alpha)}% CI"
-    rows = []
-    cells = counts.groupby([term, "_k"])[["n", "events"]].sum()
-    cell = {
-        key: (int(r[0]), int(r[1])) for key, r in zip(cells.index, cells.to_numpy(), strict=True)
+    one_sex = {  # the variable is the term column (here under its alias)
+        level: [(term, lv) for _, lv in rows]
+        for level, rows in one_sex_rows([("ae_term", t) for t in terms], None, restrict).items()
     }
-    for t in terms:
-        for k, big_n in exposed.items():
-            n, e = cell.get((t, k), (0, 0))
-            lo, hi = proportion_ci(n, int(big_n), method=ci, alpha=alpha)
-            g = f"{session}={k}+" if k == pooling.start else f"{session}={k}"
-            base = {"table": "ae_by_exposure", "variable": term, "level": t, "group": g}
-            rows += [
-                {**base, "stat": "n", "value": n, "method": ""},
-                {
-                    **base,
-                    "stat": "N",
-                    "value": big_n,
-                    "method": f"subjects who received the {noun}",
-                },
-                {**base, "stat": "pct", "value": 100 * n / big_n, "method": ""},
-                {**base, "stat": "events", "value": e, "method": ""},
-                {**base, "stat": "ci_low", "value": 100 * lo, "method": level_ci},
-                {**base, "stat": "ci_high", "value": 100 * hi, "method": level_ci},
-            ]
+    own_terms = {lv for rows in one_sex.values() for _, lv in rows}
+    pooled_key = functools.partial(_exposure_group, session=session, start=pooling.start)
+    row = functools.partial(_exposure_rows, term=term, ci=ci, alpha=alpha, group=pooled_key)
+    shared = [t for t in terms if t not in own_terms]
+    rows = row(counts, exposed, shared, f"subjects who received the {noun}")
+    for level, own in one_sex.items():
+        # the same columns (the pooling chosen on every subject), counted among one sex
+        ids = subj_t.filter(subj_t[sex].cast("string") == level).select(subject_id)
+        terms_of = [lv for _, lv in own]
+        mine = count(
+            ev_t.filter(ev_t[term].isin(terms_of)).semi_join(ids, subject_id),
+            each.semi_join(ids, subject_id),
+            choose_cap=lambda _sizes: pooling.start,
+        )
+        # a number no subject of that sex received has N 0 there
+        of_sex = mine.exposed.reindex(exposed.index, fill_value=0)
+        rows += row(mine.counts, of_sex, terms_of, f"{level} subjects who received the {noun}")
+    order = {t: i for i, t in enumerate(terms)}
+    rows.sort(key=lambda r: order[r["level"]])  # stable: each term's rows keep their order
     frame = ard_frame(rows, context="ae_by_exposure")
+
+    def nobody(own: list[tuple[str, str]]) -> bool:  # a column without a subject of that sex
+        empty = (frame["stat"] == "N") & (frame["value"] == 0)
+        return bool((empty & frame["level"].isin([lv for _, lv in own])).any())
+
     notes = (
         f"n (%) = subjects with the event after that {noun}, percent of the subjects who "
         f"received it (N); events attributed to the last {noun} on or before onset.",
         pooling_note(pooling, noun=noun, pooled_n=exposed.get(pooling.start)),
         f"{ci_level(alpha)}% CIs of the percentages ({method_words(ci)}) are not shown; they "
         "are in the analysis results data (ard.csv).",
+        *(
+            note
+            for level, own in one_sex.items()
+            for note in one_sex_notes(
+                frame,
+                {level: own},
+                "subjects",
+                where=_first_column(exposed, pooled_key, noun),
+                dash=f"no subject of that sex received the {noun}" if nobody(own) else None,
+            )
+        ),
+        *left_out_notes(left_out, restrict, term, "subjects", rows="this row or any adverse event"),
     )
     return TableResult(
         name="ae_by_exposure",
@@ -150,9 +195,61 @@ def ae_by_exposure(
     )
 
 
+def _first_column(exposed: pd.Series, group: Callable[[int], str], noun: str) -> tuple[str, str]:
+    """The group key of the first exposure number and its words ("at session 1")."""
+    if not len(exposed):
+        return "", ""
+    k = exposed.index[0]
+    return group(k), f"at {noun} {k}"
+
+
+def _exposure_group(k: int, *, session: str, start: int | None) -> str:
+    """The group key of exposure number ``k``: ``<number>=k``, ``<number>=k+`` when pooled."""
+    return f"{session}={k}+" if k == start else f"{session}={k}"
+
+
+def _exposure_rows(
+    counts: pd.DataFrame,
+    exposed: pd.Series,
+    terms: list[str],
+    n_method: str,
+    *,
+    term: str,
+    ci: str,
+    alpha: float,
+    group: Callable[[int], str],
+) -> list[dict]:
+    """n, N, pct, events and the CI of ``terms`` at each exposure number of ``exposed``."""
+    level_ci = f"{ci} {ci_level(alpha)}% CI"
+    cells = counts.groupby([term, "_k"])[["n", "events"]].sum()
+    cell = {
+        key: (int(r[0]), int(r[1])) for key, r in zip(cells.index, cells.to_numpy(), strict=True)
+    }
+    rows = []
+    for t in terms:
+        for k, big_n in exposed.items():
+            n, e = cell.get((t, k), (0, 0))
+            lo, hi = proportion_ci(n, int(big_n), method=ci, alpha=alpha)
+            base = {"table": "ae_by_exposure", "variable": term, "level": t, "group": group(k)}
+            rows += [
+                {**base, "stat": "n", "value": n, "method": ""},
+                {**base, "stat": "N", "value": big_n, "method": n_method},
+                {
+                    **base,
+                    "stat": "pct",
+                    "value": 100 * n / big_n if big_n else np.nan,
+                    "method": "",
+                },  # fmt: skip
+                {**base, "stat": "events", "value": e, "method": ""},
+                {**base, "stat": "ci_low", "value": 100 * lo, "method": level_ci},
+                {**base, "stat": "ci_high", "value": 100 * hi, "method": level_ci},
+            ]
+    return rows
+
+
 @with_aliases(
-    tables=("events",),
-    columns=("term", "duration", "teae_flag"),
+    tables=("events", "subjects"),
+    columns=("term", "duration", "teae_flag", "subject_id", "sex"),
     need={"events": ("term", "duration", "teae_flag")},
 )
 def ae_duration(
@@ -161,14 +258,36 @@ def ae_duration(
     term: str = "ae_term",
     duration: str = "duration_days",
     teae_flag: str | None = "is_teae",
+    subjects: engine.Data | None = None,
+    sex_specific: Mapping[str, str] | None = None,
+    subject_id: str = "patient_id",
+    sex: str = "sex",
 ) -> TableResult:
     """Duration of events per term: events with a duration, median, Q1–Q3, range (days).
 
     ``events`` is a pandas frame, a Parquet path or an Ibis table. In the ARD the term is the
     group of the continuous summary (``group1 = ae_term``, ``group1_level`` the term, ``level``
     ``""``): ``level`` is a level of ``variable`` (the duration has none).
+    ``sex_specific`` (``{term: level of sex}``, with ``subjects`` holding each subject's
+    ``sex``): an event of a term of one sex recorded for a subject of another or unknown sex is
+    left out, as in the incidence table (:mod:`analysis.tables.ae_sex_specific`), and a
+    footnote says so.
     """
-    t = emergent(engine.as_table(events, columns=[term, duration, teae_flag]), teae_flag)
+    restrict = dict(sex_specific or {})
+    id_column = subject_id if restrict else None
+    t = emergent(engine.as_table(events, columns=[term, duration, teae_flag, id_column]), teae_flag)
+    left_out = pd.DataFrame(columns=[term, "n", "events"])
+    if restrict:
+        if subjects is None:
+            raise ValueError(
+                f"terms {sorted(restrict)} are counted among one sex: pass the subject table "
+                f"(`subjects`, with a `{sex}` column)"
+            )
+        subj_t = engine.as_table(subjects, columns=[subject_id, sex])
+        check_sex_column(subj_t, restrict, sex)
+        t, left_out = other_sex_events(
+            t, subj_t, sex_specific=restrict, term=term, sex=sex, subject_id=subject_id
+        )
     t = t.select(t[term].cast("string").name(term), duration)
     per_term = engine.numeric_summary(t, variable=duration, by=[term])
     odd = sorted(v for v in per_term[term].astype(str) if ";" in v)
@@ -193,6 +312,7 @@ def ae_duration(
             "Per event; median [Q1, Q3] by linear interpolation (R type 7) "
             "and range, in days; events without a recorded duration counted "
             "as missing.",
+            *left_out_notes(left_out, restrict, term, "subjects", rows="this row"),
         ),
     )
 

@@ -10,7 +10,7 @@ recorded are left out of them (their grade is missing, not a grade)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ibis.expr.types as ir
 import numpy as np
@@ -30,6 +30,11 @@ from analysis.tables._common import (
     subgroup_specs,
 )
 from analysis.tables.ae_detail import emergent
+from analysis.tables.ae_sex_specific import (
+    check_sex_column,
+    left_out_notes,
+    other_sex_events,
+)
 from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_p, stat_lookup
 from analysis.words import counted
 
@@ -41,7 +46,7 @@ NOT_RECORDED_LEVEL = "severity not recorded"
 
 @with_aliases(
     tables=("subjects", "events"),
-    columns=("by", "severity", "subject_id", "teae_flag"),
+    columns=("by", "severity", "subject_id", "teae_flag", "term", "sex"),
     need={"subjects": ("subject_id", "by"), "events": ("subject_id", "severity", "teae_flag")},
 )
 def ae_severity(
@@ -55,6 +60,9 @@ def ae_severity(
     teae_flag: str | None = "is_teae",
     test: str = "fisher",
     seed: int | None = None,
+    sex_specific: Mapping[str, str] | None = None,
+    term: str = "ae_term",
+    sex: str = "sex",
 ) -> TableResult:
     """Subjects by the highest severity of their events (each subject counted once).
 
@@ -65,15 +73,30 @@ def ae_severity(
     levels, lowest first: ``order``, else the categories of a categorical pandas column, else
     the observed values sorted. ``test`` compares the distribution across ``by[0]``
     (Fisher-Freeman-Halton exact, or ``chi2``) per stratum of the other ``by`` columns and
-    overall.
+    overall. ``sex_specific`` (``{term: level of sex}``, the events' ``term`` column and the
+    subjects' ``sex``): an event of a term of one sex recorded for a subject of another or
+    unknown sex counts in no row, as in the incidence table
+    (:mod:`analysis.tables.ae_sex_specific`), and a footnote counts them.
     """
     by = list(by)
-    subj_t = engine.as_table(subjects, columns=[subject_id, *by])
-    engine.check_subject_table(subj_t, by=by, subject_id=subject_id)
-    subj_t = subj_t.select(subject_id, *by)
-    ev_all = engine.as_table(events, columns=[subject_id, severity, teae_flag])
+    restrict = dict(sex_specific or {})
+    own = [sex] if restrict and sex not in by else []
+    full_t = engine.as_table(subjects, columns=[subject_id, *by, *own])
+    engine.check_subject_table(full_t, by=by, subject_id=subject_id)
+    check_sex_column(full_t, restrict, sex)
+    subj_t = full_t.select(subject_id, *by)
+    ev_all = engine.as_table(
+        events, columns=[subject_id, severity, teae_flag, term if restrict else None]
+    )
     levels = levels_to_show(order, events, ev_all, severity)
-    ev_t = emergent(ev_all, teae_flag)
+    ev_t, left_out = other_sex_events(
+        emergent(ev_all, teae_flag),
+        full_t,
+        sex_specific=restrict,
+        term=term,
+        sex=sex,
+        subject_id=subject_id,
+    )
     ev_t = ev_t.select(subject_id, ev_t[severity].cast("string").name(severity))
     # an event without a severity ranks below every grade: a subject is counted at the highest
     # grade recorded, or at "not recorded" when none of their events has one
@@ -133,6 +156,7 @@ def ae_severity(
         "percent of the subjects in the column.",
         *_not_recorded_notes(frame, ungraded, bool(by) and test != "none"),
         *_test_notes(frame, by),
+        *left_out_notes(left_out, restrict, term, "subjects", rows="the highest severity"),
     )
     return TableResult(
         name="ae_severity",

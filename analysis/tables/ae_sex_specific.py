@@ -4,13 +4,24 @@ an incidence table are counted among one sex only, and the footnote that says so
 A term of one sex has that sex's subjects as its denominator, overall and in every group; the
 other sex's cells are not applicable ("—"), never 0 (0%). A category (system organ class) whose
 every shown term is of the same sex is counted the same way.
+
+An event of such a term recorded for a subject not of that sex (the other sex, or the sex
+unknown) is a coding error to check: it is left out of every row of the table (the term, its
+category, any adverse event, any serious one, the highest severity), so that no row counts an
+event that another row cannot, and a footnote counts those subjects and events
+(:func:`other_sex_events`, :func:`left_out_notes`). Every adverse-event table applies this one
+rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import ibis.expr.types as ir
 import pandas as pd
+
+from analysis.engine import counts as engine
+from analysis.words import counted
 
 NOT_APPLICABLE_CELL = "—"
 
@@ -36,9 +47,15 @@ def one_sex_rows(
 
 
 def one_sex_notes(
-    frame: pd.DataFrame, one_sex: Mapping[str, list[tuple[str, str]]], unit: str
+    frame: pd.DataFrame,
+    one_sex: Mapping[str, list[tuple[str, str]]],
+    unit: str,
+    where: tuple[str, str] = ("overall", "overall"),
+    dash: str | None = "not applicable to the other sex",
 ) -> list[str]:
-    """One footnote per sex: which rows are counted among that sex and its N overall."""
+    """One footnote per sex: which rows are counted among that sex and its N in the group
+    ``where`` (the group key, and its words after the N: "overall", "at session 1"); ``dash``:
+    what "—" in those rows means (``None``: no "—" is shown)."""
     notes = []
     for level, rows in one_sex.items():
         names = [lv for _, lv in rows]
@@ -46,44 +63,89 @@ def one_sex_notes(
         n = frame.loc[
             (frame["variable"] == first[0])
             & (frame["level"] == first[1])
-            & (frame["group"] == "overall")
+            & (frame["group"] == where[0])
             & (frame["stat"] == "N"),
             "value",
         ]
-        big = f" (N = {int(n.iloc[0])} overall)" if len(n) else ""
+        big = f" (N = {int(n.iloc[0])} {where[1]})" if len(n) else ""
         notes.append(
             # the levels in backticks: a study's plan shows them in its words
             f"{', '.join(f'`{n}`' for n in names)}: events of one sex, counted among `{level}` "
-            f"{unit} only{big}; "
-            f"{NOT_APPLICABLE_CELL} = not applicable to the other sex."
+            f"{unit} only{big}" + (f"; {NOT_APPLICABLE_CELL} = {dash}." if dash else ".")
         )
     return notes
 
 
+def check_sex_column(subjects: ir.Table, sex_specific: Mapping[str, str], sex: str) -> None:
+    """A term of one sex needs the subjects' sex: a ``ValueError`` saying so when absent."""
+    if sex_specific and sex not in engine.columns(subjects):
+        raise ValueError(
+            f"terms {sorted(sex_specific)} are counted among one sex, but the subjects have no "
+            f"`{sex}` column; add it to the subject table"
+        )
+
+
+def other_sex_events(
+    events: ir.Table,
+    subjects: ir.Table,
+    *,
+    sex_specific: Mapping[str, str],
+    term: str,
+    sex: str,
+    subject_id: str,
+) -> tuple[ir.Table, pd.DataFrame]:
+    """``(kept, left_out)``: the rows of ``events`` but the events of a term of one sex whose
+    subject (in ``subjects``) is not recorded as that sex (another sex, or the sex missing),
+    and those left out, counted per term on the engine (``[term, n, events]``: distinct
+    subjects and events, terms sorted). ``events`` without such a term are kept whole."""
+    if not sex_specific:
+        return events, pd.DataFrame(columns=[term, "n", "events"])
+    text = events[term].cast("string")
+    own = text.cases(*sex_specific.items(), else_=None)
+    marked = events.mutate(_term=text, _own_sex=own)
+    sexes = subjects.select(subject_id, _sex=subjects[sex].cast("string")).distinct()
+    of_one = marked.filter(marked["_own_sex"].notnull()).inner_join(sexes, subject_id)
+    wrong = of_one.filter(of_one["_sex"].isnull() | (of_one["_sex"] != of_one["_own_sex"]))
+    left_out = engine.execute(
+        wrong.group_by(_term=wrong["_term"]).aggregate(
+            n=wrong[subject_id].nunique(), events=wrong.count()
+        ),
+        ["_term"],
+    ).rename(columns={"_term": term})
+    if left_out.empty:
+        return events, left_out
+    pairs = wrong.select(subject_id, "_term").distinct()
+    kept = marked.anti_join(pairs, [subject_id, "_term"]).drop("_term", "_own_sex")
+    return kept, left_out
+
+
 def left_out_notes(
-    counts: pd.DataFrame,
-    own_counts: pd.DataFrame,
-    rows: list[tuple[str, str]],
-    level: str,
+    left_out: pd.DataFrame,
+    sex_specific: Mapping[str, str],
+    term: str,
     unit: str,
+    rows: str = "this row, its category or any adverse event",
 ) -> list[str]:
-    """A footnote per row of one sex that subjects of the other sex (or of unknown sex) also
-    have: they are not counted, and said so (a coding error to check, never dropped silently).
-    ``counts`` are over every subject, ``own_counts`` over that sex (engine counts per group)."""
-
-    def total(frame: pd.DataFrame, variable: str, name: str) -> int:
-        hit = (frame["variable"] == variable) & (frame["level"].astype(str) == name)
-        return int(frame.loc[hit, "n"].sum())
-
+    """A footnote per term of one sex that subjects of the other sex (or of unknown sex) also
+    have (``left_out`` of :func:`other_sex_events`): a coding error to check, never dropped
+    silently. ``rows``: the rows of the table that leave their events out, in words."""
+    one = unit[:-1] if unit.endswith("s") else unit
     notes = []
-    for variable, name in rows:
-        extra = total(counts, variable, name) - total(own_counts, variable, name)
-        if extra > 0:
-            notes.append(
-                f"{name}: {extra} {unit} not recorded as {level} had the event and are not "
-                f"counted (an event of {level} {unit}); check their records."
-            )
+    for name, n, events in zip(left_out[term], left_out["n"], left_out["events"], strict=True):
+        level = sex_specific[str(name)]
+        notes.append(  # the levels in backticks, as in one_sex_notes
+            f"`{name}`: {counted(int(n), one, unit)} not recorded as `{level}` had the event "
+            f"({counted(int(events), 'event')}; an event of `{level}` {unit}): not counted in "
+            f"{rows}; check the records."
+        )
     return notes
 
 
-__all__ = ["NOT_APPLICABLE_CELL", "left_out_notes", "one_sex_notes", "one_sex_rows"]
+__all__ = [
+    "NOT_APPLICABLE_CELL",
+    "check_sex_column",
+    "left_out_notes",
+    "one_sex_notes",
+    "one_sex_rows",
+    "other_sex_events",
+]

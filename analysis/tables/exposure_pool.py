@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.stats.at_risk import subject_floor
+from analysis.tables.ae_sex_specific import NOT_APPLICABLE_CELL
 from analysis.tables.render import fmt_n_pct, stat_lookup
 
 
@@ -91,17 +92,25 @@ def pooling_note(p: Pooling, *, noun: str, pooled_n: float | None) -> str:
 
 def exposure_layout(frame: pd.DataFrame, noun: str = "exposure") -> pd.DataFrame:
     """The per-exposure table: one row per term, one column per exposure number (pooled
-    tail shown "≥ k"), each "n (%)" with the column's N in its head."""
+    tail shown "≥ k"), each "n (%)" with the column's N in its head: the subjects who received
+    it, the largest N of the column (a term of one sex has its sex's N, never above it)."""
     look = stat_lookup(frame)
     var = frame["variable"].iloc[0]
     groups = list(dict.fromkeys(frame["group"]))
+    column_n = frame.loc[frame["stat"] == "N"].groupby("group", sort=False)["value"].max()
     rows = []
     for lv in dict.fromkeys(frame["level"]):
         row = {"Adverse event": lv}
         for g in groups:
             shown = pooled_label(g.split("=", 1)[1])
-            head = f"{noun.capitalize()} {shown} (N={int(look[(var, lv, g, 'N')])})"
-            row[head] = fmt_n_pct(look.get((var, lv, g, "n")), look.get((var, lv, g, "pct")))
+            head = f"{noun.capitalize()} {shown} (N={int(column_n[g])})"
+            # a term of one sex where no subject of that sex received the number: "—"
+            none = look.get((var, lv, g, "N")) == 0
+            row[head] = (
+                NOT_APPLICABLE_CELL
+                if none
+                else fmt_n_pct(look.get((var, lv, g, "n")), look.get((var, lv, g, "pct")))
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 

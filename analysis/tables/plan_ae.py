@@ -68,11 +68,17 @@ def exposure_subjects(
     return subjects.reset_index(drop=True), events.assign(patient_id=key(events).to_numpy())
 
 
+def _sex_specific(ctx: Context, term: str) -> dict[str, str]:
+    """The terms of one sex of the vocabulary of ``term`` (``sex_specific``): term -> sex."""
+    vocab = ctx.config.vocabularies.get(term)
+    return dict(vocab.sex_specific) if vocab else {}
+
+
 def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResult:
     subjects = ctx.subjects(spec)
     events = ctx.events(subjects, spec)
     vocab = ctx.config.vocabularies.get(spec.term)
-    sex_specific = dict(vocab.sex_specific) if vocab else {}
+    sex_specific = _sex_specific(ctx, spec.term)
     if spec.unit == "exposures":
         exposures = ctx.result.tables["exposures"]
         sex = ["sex"] if sex_specific and "sex" not in spec.by else []
@@ -144,7 +150,14 @@ def build_ae_severity(ctx: Context, name: str, spec: AeSeverityTable) -> TableRe
     subjects = ctx.subjects(spec)
     events = ctx.events(subjects, spec)
     subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
-    t = ae_severity(subjects, events, by=by, test=ctx.options.ae_test, seed=ctx.seed)
+    t = ae_severity(
+        subjects,
+        events,
+        by=by,
+        test=ctx.options.ae_test,
+        seed=ctx.seed,
+        sex_specific=_sex_specific(ctx, "ae_term"),
+    )
     if spec.title:
         t = dataclasses.replace(t, title=spec.title)
     return with_notes(t, notes, name=name)
@@ -164,6 +177,8 @@ def build_ae_by_exposure(ctx: Context, name: str, spec: AeByExposureTable) -> Ta
         ci=ctx.options.ci_method,
         alpha=ctx.options.alpha,
         noun=ctx.config.exposure.singular,
+        subjects=subjects,
+        sex_specific=_sex_specific(ctx, spec.term),
     )
     title = spec.title or f"Adverse events by {ctx.config.exposure.singular} number"
     return with_notes(dataclasses.replace(t, title=title), [], name=name)
@@ -171,7 +186,12 @@ def build_ae_by_exposure(ctx: Context, name: str, spec: AeByExposureTable) -> Ta
 
 def build_ae_duration(ctx: Context, name: str, spec: AeDurationTable) -> TableResult:
     subjects = ctx.subjects(spec)
-    t = ae_duration(ctx.events(subjects, spec), term=spec.term)
+    t = ae_duration(
+        ctx.events(subjects, spec),
+        term=spec.term,
+        subjects=subjects,
+        sex_specific=_sex_specific(ctx, spec.term),
+    )
     if spec.title:
         t = dataclasses.replace(t, title=spec.title)
     return with_notes(t, [], name=name)

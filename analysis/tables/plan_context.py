@@ -116,16 +116,10 @@ def usable_by(
     kept: list[str] = []
     notes: list[str] = []
     for col in by:
-        s = data[col]
-        present = [str(v) for v in pd.unique(s.dropna())]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            empty = [str(c) for c in s.cat.categories if str(c) not in present]
-            if empty and len(present) >= 2:
-                data = data.assign(**{col: s.cat.remove_unused_categories()})
-                notes.append(
-                    f"{label(col)}: {'level' if len(empty) == 1 else 'levels'} "
-                    f"{and_list(empty)} without any patient not shown."
-                )
+        present = [str(v) for v in pd.unique(data[col].dropna())]
+        if len(present) >= 2:
+            data, dropped = without_empty_levels(data, col, label)
+            notes += dropped
         if len(present) < 2:
             notes.append(
                 f"Not split by {in_sentence(label(col))}: every analysed patient is "
@@ -134,6 +128,26 @@ def usable_by(
             continue
         kept.append(col)
     return data, kept, notes
+
+
+def without_empty_levels(
+    data: pd.DataFrame, col: str, label: Callable[[str], str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """``data`` with the declared levels of column ``col`` that no patient has removed (a
+    column without a patient is not shown), and the footnote that says which; ``data`` as it
+    is when every level has a patient, the column is not categorical or no level has one."""
+    s = data[col]
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return data, []
+    present = {str(v) for v in pd.unique(s.dropna())}
+    empty = [str(c) for c in s.cat.categories if str(c) not in present]
+    if not empty or not present:
+        return data, []
+    note = (
+        f"{label(col)}: {'level' if len(empty) == 1 else 'levels'} "
+        f"{and_list(empty)} without any patient not shown."
+    )
+    return data.assign(**{col: s.cat.remove_unused_categories()}), [note]
 
 
 def constant_covariates(data: pd.DataFrame, outcome: str, covariates: list[str]) -> dict[str, str]:

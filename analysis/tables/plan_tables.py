@@ -48,6 +48,7 @@ from analysis.tables.plan_context import (
     constant_covariates,
     usable_by,
     with_notes,
+    without_empty_levels,
 )
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
@@ -170,8 +171,14 @@ def _not_tested(
 
 def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
     d = ctx.config.derive
+    # a level of `by` or `within` without a patient is not a column, as in the other tables
+    data, notes = ctx.subjects(spec), []
+    for col in (spec.by, spec.within):
+        if col is not None and col in data.columns:
+            data, dropped = without_empty_levels(data, col, ctx.label)
+            notes += dropped
     t = response_table(
-        ctx.subjects(spec),
+        data,
         by=spec.by,
         within=spec.within,
         outcome=d.response_column,
@@ -187,7 +194,7 @@ def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
         spec.title or f"{ctx.label(d.response_column)} by {in_sentence(ctx.label(spec.by))}{within}"
     )
     t = dataclasses.replace(t, title=title)
-    return with_notes(t, [], name=name)
+    return with_notes(t, notes, name=name)
 
 
 def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResult:

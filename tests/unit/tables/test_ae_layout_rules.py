@@ -147,17 +147,30 @@ def test_pairwise_reference_must_be_a_level():
         Pairwise("placebo", "sidak")
 
 
-def test_an_event_of_one_sex_recorded_for_the_other_is_not_counted_and_said():
-    woman = SUBJECTS.loc[SUBJECTS["sex"] == "female", "patient_id"].iloc[0]
-    extra = pd.DataFrame({"patient_id": [woman], "ae_term": ["impotence"], "is_teae": [True]})
-    events = pd.concat([EVENTS, extra.astype({"ae_term": EVENTS["ae_term"].dtype})])
+def test_an_event_of_one_sex_recorded_for_the_other_is_in_no_row_and_said():
+    # a woman with no other event: her impotence event would make her count in "any adverse
+    # event" and in the category while the term leaves her out
+    without = set(EVENTS["patient_id"])
+    woman = SUBJECTS.loc[
+        (SUBJECTS["sex"] == "female") & ~SUBJECTS["patient_id"].isin(without), "patient_id"
+    ].iloc[0]
+    extra = pd.DataFrame({"patient_id": [woman] * 2, "ae_term": ["impotence"] * 2})
+    events = pd.concat([EVENTS, extra.assign(is_teae=True).astype(EVENTS.dtypes.to_dict())])
+    mixed = {**CATEGORIES, "pain": "Sexual"}  # a category of both sexes: counted among all
     t = ae_incidence(
-        SUBJECTS, events, by=["arm"], categories=CATEGORIES, sex_specific={"impotence": "male"}
+        SUBJECTS, events, by=["sex"], categories=mixed, sex_specific={"impotence": "male"}
     )
-    assert value(t.frame, "ae_term", "impotence", "overall", "n") == 9  # the men only
-    assert any(
-        n.startswith("impotence: 1 subjects not recorded as male had the event")
-        for n in t.footnotes
+    f = t.frame
+    assert value(f, "ae_term", "impotence", "overall", "n") == 9  # the men only
+    women = set(SUBJECTS.loc[SUBJECTS["sex"] == "female", "patient_id"])
+    for row in (("any_ae", "any adverse event"), ("ae_category", "Sexual")):
+        assert value(f, *row, "overall", "n") == len(without)  # as without her events
+        assert value(f, *row, "overall", "events") == len(EVENTS)
+        assert value(f, *row, "sex=female", "n") == len(without & women)
+    assert (
+        "`impotence`: 1 subject not recorded as `male` had the event (2 events; an event of "
+        "`male` subjects): not counted in this row, its category or any adverse event; check "
+        "the records." in t.footnotes
     )
     assert not any("not counted" in n for n in _table().footnotes)
 
