@@ -24,6 +24,7 @@ from analysis.clean.per_patient import (
     snap_schedules,
 )
 from analysis.errors import ConfigError
+from analysis.studyfile.condition_dates import condition_date
 from analysis.studyfile.config import Derivation, StudyConfig
 from analysis.studyfile.design import ConcomitantOverlap, Exposure, Group, overlap_flags, slug
 
@@ -494,6 +495,7 @@ def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
         v = cond.value
         op = cond.op
         _refuse_text_for_numbers(col, cond)
+        v = _as_dates(col, cond)
         if op == "is_missing":
             m = col.isna()
         elif op == "not_missing":
@@ -506,6 +508,24 @@ def evaluate_conditions(data: pd.DataFrame, conditions: list) -> pd.Series:
             m = _OPS[op](lhs, v) & col.notna()
         mask &= m.fillna(False).astype(bool)
     return mask
+
+
+def _as_dates(col: pd.Series, cond: Any) -> Any:
+    """The condition's value(s) as days when ``col`` holds dates (a YAML date, ISO text;
+    ``studyfile.condition_dates``); a value that is no date stops with the condition named
+    (``config_checks`` refuses it earlier, with the key's line, for the columns it knows)."""
+    if cond.op in ON_MISSINGNESS or not pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return cond.value
+    values = cond.value if isinstance(cond.value, list) else [cond.value]
+    days = [condition_date(v) for v in values]
+    wrong = [v for v, d in zip(values, days, strict=True) if d is None]
+    if wrong:
+        raise ConfigError(
+            f"the condition {{column: {cond.column}, op: {cond.op!r}, value: {cond.value!r}}}: "
+            f"`{cond.column}` holds dates and {wrong[0]!r} is not one. In the study file, write "
+            "the date as YYYY-MM-DD."
+        )
+    return days if isinstance(cond.value, list) else days[0]
 
 
 def _refuse_text_for_numbers(col: pd.Series, cond: Any) -> None:

@@ -1,5 +1,5 @@
 """What a study file can know of a patient column before any data are read: whether it holds
-numbers, and in what unit a time is counted.
+numbers or dates, and in what unit a time is counted.
 
 A condition `{column: age_years, op: ">=", value: "18"}` (the number quoted, a common YAML
 slip) stopped the clean stage with pandas' "Invalid comparison between dtype=float64 and str",
@@ -56,6 +56,15 @@ def is_number(cfg: StudyConfig, column: str, table: str = "patients") -> bool:
     if spec is not None:
         return spec.kind in ("number", "integer")
     return column in DERIVED_NUMBERS.get(table, frozenset())
+
+
+def is_date(cfg: StudyConfig, column: str, table: str = "patients") -> bool:
+    """``column`` of ``table`` holds dates: read as a date, or derived as one (the derived
+    dates end in ``_date``: ``day0_date``, ``exposure_end_date``, ...)."""
+    spec = cfg.columns_for(table).get(column)
+    if spec is not None:
+        return spec.kind == "date"
+    return column.endswith("_date")
 
 
 def time_unit(cfg: StudyConfig, column: str, table: str = "patients") -> str | None:

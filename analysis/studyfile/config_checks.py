@@ -11,7 +11,8 @@ import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from analysis.studyfile.column_kinds import is_number
+from analysis.studyfile.column_kinds import is_date, is_number
+from analysis.studyfile.condition_dates import condition_date
 
 if TYPE_CHECKING:
     from analysis.studyfile.config import StudyConfig
@@ -107,6 +108,15 @@ def check_conditions(
                     f"{key}.where[{j}].value: {cond.column} holds numbers and {text[0]!r} is "
                     f"not one (in YAML write a number without quotes, e.g. value: 18)"
                 )
+            continue
+        if is_date(cfg, cond.column, table):
+            values = cond.value if isinstance(cond.value, list) else [cond.value]
+            for v in values:
+                if condition_date(v) is None:
+                    raise ValueError(
+                        f"{key}.where[{j}].value: {cond.column} holds dates and {v!r} is not "
+                        "one (write the date as YYYY-MM-DD, e.g. value: 2021-01-01)"
+                    )
             continue
         if _is_boolean(cfg, cond.column):
             values = cond.value if isinstance(cond.value, list) else [cond.value]
