@@ -38,6 +38,7 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     members = np.split(order, starts[1:])
     places = locations(dups)
     shown = {c: texts[c].to_numpy() for c in cols}  # each column's text, got once
+    source = dups["_source"].to_numpy() if "_source" in dups else None
     reasons: list[tuple[int, str, str]] = []
     conflicts, merged_first = [], []
     for g, rows in enumerate(members):
@@ -48,9 +49,11 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
             detail = ", ".join(
                 f"{c}: " + " vs ".join(repr(v) for v in shown[c][rows]) for c in names
             )
+            sources = sorted({str(s) for s in source[rows]}) if source is not None else []
             msg = (
                 f"patient_id {pid!r} appears in {len(rows)} rows with conflicting values "
                 f"({detail}); all rows excluded. Correct the export so one record remains."
+                + (_SOURCES_HINT.format(", ".join(sources)) if len(sources) > 1 else "")
             )
             reasons += [(int(r), "conflict", msg) for r in rows]
             conflicts.append(
@@ -58,6 +61,7 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
                     "patient_id": pid,
                     "columns": ", ".join(names),
                     "rows": "; ".join(places[r] for r in rows),
+                    "sources": len(sources),
                 }
             )
             continue
@@ -82,6 +86,30 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
         pd.Series([m for _, _, m in reasons], index=logged.index),
     )
     return Step(kept, concat_rows([log], LOG_COLUMNS), filled), pd.DataFrame(conflicts)
+
+
+#: the end of a conflict's reason when its rows come from two or more sources
+_SOURCES_HINT = (
+    " The rows come from different sources ({}): if each centre numbers its patients on its "
+    "own, give the sources of each centre an `id_prefix` in the study file."
+)
+
+
+def cross_source_warning(conflicts: pd.DataFrame) -> list[str]:
+    """A warning when conflicting patient ids come from two or more sources: centres that each
+    number their patients from 1 look like conflicting duplicates, and every record of those
+    patients is excluded."""
+    if "sources" not in conflicts or not (conflicts["sources"] > 1).any():
+        return []
+    across = conflicts.loc[conflicts["sources"] > 1, "patient_id"]
+    shown = ", ".join(repr(p) for p in across.head(5))
+    more = ", ..." if len(across) > 5 else ""
+    return [
+        f"{len(across)} patient id(s) ({shown}{more}) appear in two or more sources with "
+        "conflicting values, and every record of those patients was excluded: if each centre "
+        "numbers its patients on its own, give the sources of each centre an `id_prefix` "
+        "(docs/config.md, `sources`)."
+    ]
 
 
 def _kept(

@@ -95,6 +95,34 @@ def normalise_ids(data: pd.DataFrame, table: str, rules: IdRules) -> Step:
     return Step(kept, excluded, audit)
 
 
+def prefix_ids(data: pd.DataFrame, prefixes: dict[str, str]) -> pd.DataFrame:
+    """``patient_id`` of each record of a source with an ``id_prefix`` (``prefixes``: source
+    name -> prefix) written after that prefix (a new frame; ``data`` when no record has one).
+    A declared rule of the study file applied to every id of the source alike, as a vocabulary
+    is (``docs/config.md``, ``sources``): no audit row per record."""
+    if not prefixes or "_source" not in data:
+        return data
+    ids = data["patient_id"]
+    source = data["_source"]
+    rows = source.isin(list(prefixes)).to_numpy() & ids.notna().to_numpy()
+    if not rows.any():
+        return data
+    texts = ids[rows].map(_id_text)
+    out = data.copy(deep=False)
+    column = ids.astype(object).copy()
+    column[rows] = source[rows].map(prefixes).astype(str) + texts
+    out["patient_id"] = column
+    return out
+
+
+def _id_text(value: object) -> str:
+    """An id as text: a whole number read as a float (a spreadsheet's 12.0) without its
+    ``.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _ids_to_normalise(ids: pd.Series, rules: IdRules) -> tuple[list[object], np.ndarray | None]:
     """The distinct ids ``rules`` may change and the positions of their cells: when every id
     is text, only the ids holding a character some declared rule acts on (found in one scan;

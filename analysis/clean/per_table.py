@@ -110,6 +110,7 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     df = logs.keep(flag_unreadable_cells(df, table, columns, plain=plain))
     df = strip_text(df, trimmed=trimmed)
     df = logs.keep(identity.normalise_ids(df, table, config.cleaning.ids))
+    df = identity.prefix_ids(df, {s.name: s.id_prefix for s in config.sources if s.id_prefix})
     ids = identity.id_records(df)
     df = logs.keep(require_values(df, table, columns))
     step, unmapped = map_vocabularies(df, table, config)

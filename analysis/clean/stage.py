@@ -26,7 +26,11 @@ from analysis.clean.day0_checks import (
 )
 from analysis.clean.dedupe_tables import Deduplicated
 from analysis.clean.discontinued_audit import blank_discontinued, undated_discontinuations
-from analysis.clean.duplicates import excluded_records, flag_close_exposures
+from analysis.clean.duplicates import (
+    cross_source_warning,
+    excluded_records,
+    flag_close_exposures,
+)
 from analysis.clean.flow import apply_inclusion, flow_warnings, with_subgroups
 from analysis.clean.id_index import IdIndex
 from analysis.clean.ordering import finalise_table
@@ -182,6 +186,7 @@ def clean_study(
         conflicts=conflicts,
         warnings=(
             *id_warnings,
+            *cross_source_warning(conflicts),
             *flow_warnings(flow),
             *missing_warnings,
             *open_level_warnings(patients, config),

@@ -97,6 +97,14 @@ class Source(_Model):
         "in a date column of any other source is unreadable",
     )
     columns: dict[str, str] = Field(description="canonical column -> raw header")
+    id_prefix: str | None = Field(
+        default=None,
+        min_length=1,
+        description="text put before every patient id of this source (after `cleaning.ids`), "
+        "for centres that each number their patients on their own (1, 2, 3 in each): give "
+        "every source of one centre the same prefix, e.g. 'A-', so that patient 1 of centre "
+        "A and patient 1 of centre B stay two patients",
+    )
     constants: dict[str, str] = Field(default_factory=dict)
     synonyms: dict[str, dict[str, list[str]]] = Field(
         default_factory=dict,
