@@ -185,10 +185,12 @@ MADE_FROM = {"time_to_discontinuation_months": "is_discontinued"}
 
 def unread_columns(config: StudyConfig, table: str) -> set[str]:
     """The optional columns of ``table`` that no source of it reads (the analysis table leaves
-    them out; ``dose_mg`` is read from ``dose_text`` too)."""
+    them out; ``dose_mg`` is read from ``dose_text`` too, ``age_years`` from ``birth_date``)."""
     read = {c for s in config.sources_for(table) for c in [*s.columns, *s.constants]}
     if "dose_text" in read:
         read.add("dose_mg")  # parsed from the text
+    if "birth_date" in read:
+        read.add("age_years")  # derived from it where missing (``age_from_birth``)
     return {c for c, spec in config.columns_for(table).items() if not spec.required} - read
 
 

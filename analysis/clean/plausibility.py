@@ -88,7 +88,7 @@ def _day(value: object) -> str:
 
 
 # ------------------------------------------------------------------------ birth, age, order
-def _completed_years(birth: pd.Series, day: pd.Series) -> pd.Series:
+def completed_years(birth: pd.Series, day: pd.Series) -> pd.Series:
     """Whole years from ``birth`` to ``day`` (the age as people state it)."""
     years = day.dt.year - birth.dt.year
     before = (day.dt.month < birth.dt.month) | (
@@ -148,7 +148,7 @@ def _check_birth(patients: _Log, day0: pd.Series, config: StudyConfig) -> pd.Ser
     day0 = day0.reindex(p.index)
     if "birth_date" in p:
         born = p["birth_date"]
-        age = _completed_years(born, day0)
+        age = completed_years(born, day0)
         bad = born.notna() & age.notna() & ((age < 0) | (age > MAX_AGE_YEARS))
         msgs = [
             f"`birth_date` {_day(b)} gives an age of {a:g} years at day 0 ({_day(d)}, {words}), "
@@ -207,7 +207,7 @@ def _check_age_against_birth(patients: _Log, day0: pd.Series, birth: pd.Series) 
         return
     d0 = day0.reindex(p.index)
     if "birth_date" in p and p["birth_date"].notna().any():
-        exact = _completed_years(p["birth_date"], d0)
+        exact = completed_years(p["birth_date"], d0)
     else:
         exact = pd.Series(float("nan"), index=p.index)
     if "birth_year" in p:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.clean import both_cores, dedupe_tables, derive, identity, two_process
 from analysis.clean.accounting import account, require_balanced
+from analysis.clean.age_from_birth import age_from_birth
 from analysis.clean.columns import TABLES_ORDER, unavailable_columns, unread_columns
 from analysis.clean.condition_levels import open_level_warnings
 from analysis.clean.contract import validate_analysis_tables
@@ -146,6 +147,7 @@ def clean_study(
         log.audit.append(blank_discontinued(tables["patients"]))
     patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
     log.audit.append(undated_discontinuations(patients))
+    patients = log.keep(age_from_birth(patients, config.exposure.day0_words))
     say("applying inclusion criteria")
     missing_warnings: list[str] = []
     patients, flow = apply_inclusion(
