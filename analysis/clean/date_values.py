@@ -21,6 +21,7 @@ from analysis.clean.date_texts import (
     read_other_text,
     short_named_year,
 )
+from analysis.clean.numbers import other_digits
 
 _DATE_FORMATS = {
     "DMY": ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
@@ -88,7 +89,9 @@ def read_date(
     text_count: str | None = None,
 ) -> pd.Timestamp | None:
     """The date or date-time a cell holds, with its time zone if it has one (None: none): a
-    number by ``count``, a number written as text by ``text_count`` (the declared one)."""
+    number by ``count``, a number written as text by ``text_count`` (the declared one). Digits
+    are 0-9, as for numbers (``numbers.read_number``): a text with another script's digit
+    (``"٢٠٢٠٠١٠٢"``, full-width ``"２０２０-０１-０２"``) is not read."""
     if is_blank(value):
         return None
     if isinstance(value, bool | np.bool_):
@@ -101,7 +104,10 @@ def read_date(
     elif isinstance(value, numbers.Real | decimal.Decimal):
         ts = number_date(value, count) or compact_number(value)
     else:
-        ts = _parse_date_text(str(value).strip(), order, last_year, text_count)
+        text = str(value).strip()
+        if other_digits(text):
+            return None
+        ts = _parse_date_text(text, order, last_year, text_count)
     return None if ts is None or ts is pd.NaT else ts
 
 

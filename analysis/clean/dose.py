@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.clean.numbers import number_problem, read_number
+from analysis.clean.numbers import number_problem, other_digits, read_number
 from analysis.clean.step import AUDIT_COLUMNS, Step, audit_rows
 
 _UNIT_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001, "ug": 0.001, "µg": 0.001}
@@ -128,16 +128,21 @@ def read_dose(
 
     ``problem`` is '' (read), 'form' (not one amount with its unit and one frequency, or a
     negative amount), 'words' (a word that may change the dose or its frequency, e.g.
-    "alternados", "meio", "bid" aside: ``amount`` then holds those words) or the
+    "alternados", "meio", "bid" aside: ``amount`` then holds those words), 'digits' (a digit
+    other than 0-9, e.g. "١ mg/dia" or full-width "１ mg": ``amount`` holds those digits) or the
     :func:`~analysis.clean.numbers.read_number` problem of the amount ('ambiguous', 'locale',
-    'text'); ``amount`` is the amount as written. "bid", "tid" and "qid" are 2, 3 and 4 times
-    a day. The amount is read like any number of the source:
+    'infinite', 'text'); ``amount`` is the amount as written. "bid", "tid" and "qid" are 2, 3
+    and 4 times a day. The amount is read like any number of the source:
     ``decimal`` (``sources[].decimal``) declared, the other mark is a thousands separator in
     groups of three (``"1.250 mg"`` is 1250 mg with ``","``); undeclared, ``"0,5 mg"`` and
-    ``"2.5 mg"`` are read but ``"1.250 mg"`` is ambiguous and not guessed.
+    ``"2.5 mg"`` are read but ``"1.250 mg"`` is ambiguous and not guessed. Digits are 0-9, as
+    for every number (:func:`~analysis.clean.numbers.read_number`).
     """
     if text is None or not isinstance(text, str):
         return None, "form", ""
+    others = other_digits(text)  # before NFKD, which writes full-width digits as 0-9
+    if others:
+        return None, "digits", others
     plain = _plain(text)
     if _NEGATIVE.search(plain):
         return None, "form", ""
@@ -286,6 +291,11 @@ def _dose_message(text: object, problem: str, amount: str, source: str, mark: st
             f"`dose_text` value {text!r} holds words that may change the dose or how often it "
             f"is taken ({amount}); not read: dose_mg and doses_per_week left missing (write "
             "the amount and its frequency, e.g. '1 mg 3x/week')"
+        )
+    if problem == "digits":
+        return (
+            f"`dose_text` value {text!r} has digits other than 0-9 ({amount!r}); not read: "
+            "dose_mg and doses_per_week left missing (write it with the digits 0-9)"
         )
     if problem == "form":
         return (

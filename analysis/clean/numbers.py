@@ -3,6 +3,7 @@ the number; an ambiguous or unreadable number is set missing and audited."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -27,6 +28,11 @@ _SPACED_THOUSANDS = re.compile(
     r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?(?:[eE][+-]?\d+)?"
 )
 _EXPONENT = r"(?:[eE][+-]?\d+)?"
+# a number with a decimal point and no other mark: what is left to read when no mark is
+# declared (Python's float() reads more: "1_0" as 10, "inf", "Infinity", "nan")
+_PLAIN_NUMBER = re.compile(rf"[+-]?(?:\d+(?:\.\d*)?|\.\d+){_EXPONENT}")
+# a decimal digit other than 0-9 (Unicode category Nd outside ASCII)
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 
 
 def _number_pattern(decimal_mark: str) -> re.Pattern[str]:
@@ -48,23 +54,39 @@ def _to_number(value: object, decimal_mark: str | None = None) -> float | None:
 
 
 def read_number(value: object, decimal_mark: str | None) -> tuple[float | None, str]:
-    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale', 'spaced' or
-    'text'.
+    """``(number, problem)``: problem is '' (read or blank), 'ambiguous', 'locale', 'spaced',
+    'infinite' or 'text'.
 
-    A space is a thousands separator only between groups of three digits (``"1 234,5"``);
-    digits with another space (``"0 5"``, ``"4 5"``) are 'spaced', never joined into another
-    number. ``decimal_mark`` is the source's ``sources[].decimal``. Declared: the other mark is a
-    thousands separator only between groups of three, else the text is 'locale'. Undeclared: a
-    decimal comma or point is read, but one separator followed by exactly three digits
-    (``1.234``, ``1,250``) is 'ambiguous', never guessed. :func:`number_message` words it.
+    A number written as text is digits with at most one decimal mark, an optional sign before
+    and an optional exponent after (``"5e-1"``, ``"1E1"``: read, with either mark declared or
+    none). A space is a thousands separator only between groups of three digits
+    (``"1 234,5"``); digits with another space (``"0 5"``, ``"4 5"``) are 'spaced', never joined
+    into another number. ``decimal_mark`` is the source's ``sources[].decimal``. Declared: the
+    other mark is a thousands separator only between groups of three, else the text is
+    'locale'. Undeclared: a decimal comma or point is read, but one separator followed by
+    exactly three digits (``1.234``, ``1,250``) is 'ambiguous', never guessed.
+
+    Digits are 0-9, as for dates and (unless ``cleaning.ids.unicode: nfkc``) ids: a text with
+    a decimal digit of another script (Arabic-Indic ``"٣"``, full-width ``"４５"``, which
+    Python's ``float()`` reads) is 'digits'; a superscript or a fraction (``"²"``, ``"½"``) is
+    'text'. So is anything else ``float()`` would read: underscores between digits (``"0_5"``
+    is not 5), ``"inf"``, ``"Infinity"``, ``"nan"``. A number beyond the largest float
+    (``"1e400"``), or an infinite number cell, is 'infinite'. :func:`number_message` words
+    each problem.
     """
     if is_blank(value):
         return None, ""
     if isinstance(value, bool):
         return None, "text"
     if isinstance(value, int | float | np.integer | np.floating):
-        return float(value), ""
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond the largest float
+            return None, "infinite"
+        return (number, "") if math.isfinite(number) else (None, "infinite")
     text = re.sub(r"^([+-])[ \u00a0\u202f]+", r"\1", str(value).strip())  # "- 5"
+    if other_digits(text):
+        return None, "digits"
     if _SPACES.search(text):
         if not _SPACED_THOUSANDS.fullmatch(text) and re.fullmatch(r"[+-]?[\d.,\s]+", text):
             return None, "spaced"  # "0 5", "4 5": not a number to join into another
@@ -74,16 +96,15 @@ def read_number(value: object, decimal_mark: str | None) -> tuple[float | None, 
             return None, "ambiguous"
         if "," in text and "." not in text:
             text = text.replace(",", ".")
+        if not _PLAIN_NUMBER.fullmatch(text):
+            return None, "text"
     else:
         if not _NUMBER_PATTERNS[decimal_mark].fullmatch(text):
             return None, "locale" if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", text) else "text"
         thousands = "," if decimal_mark == "." else "."
         text = text.replace(thousands, "").replace(decimal_mark, ".")
-    try:
-        number = float(text)
-    except ValueError:
-        return None, "text"
-    return (None, "text") if np.isnan(number) else (number, "")
+    number = float(text)  # the patterns hold only what float() reads
+    return (number, "") if math.isfinite(number) else (None, "infinite")
 
 
 def number_message(
@@ -119,10 +140,27 @@ def number_problem(value: object, problem: str, what: str, source: str, mark: st
             f"decimals and thousands in groups of three (e.g. {_LOCALE_EXAMPLE[mark or '.']!r}); "
             f"correct the value or the declaration"
         )
+    if problem == "digits":
+        return (
+            f"{value!r} has digits other than 0-9 ({other_digits(str(value))!r}): not read as "
+            f"{what}; write it with the digits 0-9"
+        )
+    if problem == "infinite":
+        return (
+            f"{value!r} is an infinite number (beyond the largest a float holds, about "
+            f"1.8e308), not {what}; correct the value"
+        )
     return f"{value!r} is not {what}"
 
 
 _LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}
+
+
+def other_digits(text: str) -> str:
+    """The decimal digits of ``text`` other than 0-9, each once ("" when none)."""
+    if text.isascii():
+        return ""
+    return "".join(dict.fromkeys(_OTHER_DIGIT.findall(text)))
 
 
 def _read_column(raw: pd.Series, marks: pd.Series) -> tuple[pd.Series, pd.Series]:

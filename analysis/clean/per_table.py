@@ -130,6 +130,7 @@ def validate_phase(config: StudyConfig, read: ReadTable, pace: Reporter) -> Vali
     df = logs.keep(parse_dates(df, table, config))
     df = logs.keep(check_file_dates(df, table, config))
     decimals: dict[str, str | None] = {s.name: s.decimal for s in config.sources}
+    written = df  # the cells as written, for the range checks' audit rows
     df = logs.keep(
         parse_numbers(
             df,
@@ -139,7 +140,8 @@ def validate_phase(config: StudyConfig, read: ReadTable, pace: Reporter) -> Vali
             max_unreadable=config.cleaning.max_unreadable_fraction,
         )
     )
-    df = logs.keep(apply_range_checks(df, table, config))
+    df = logs.keep(apply_range_checks(df, table, config, written=written))
+    del written  # its raw number columns, not needed by the steps below
     if "stop_date" in df:
         df = logs.keep(check_stop_after_start(df, table))
     if table == "exposures":

@@ -18,8 +18,14 @@ from analysis.clean.step import (
 from analysis.studyfile.config import RangeCheck, StudyConfig
 
 
-def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
-    """Apply ``checks[]`` for this table with pandera (lazy: every failure is collected)."""
+def apply_range_checks(
+    data: pd.DataFrame, table: str, config: StudyConfig, *, written: pd.DataFrame | None = None
+) -> Step:
+    """Apply ``checks[]`` for this table with pandera (lazy: every failure is collected).
+
+    ``written``: the table before its numbers were parsed (same index); an audit row's value
+    is then the cell as written (``'1 500'``), as for a number that could not be read, rather
+    than the number read from it."""
     import pandera.pandas as pa
 
     checks = [c for c in config.checks if c.table == table and c.column in data]
@@ -56,7 +62,12 @@ def apply_range_checks(data: pd.DataFrame, table: str, config: StudyConfig) -> S
             excluded.append(log_rows(bad, table, "check", msgs))
             drop |= set(idx)
         else:
-            audit.append(audit_rows(bad, table, chk.column, "range", values, "set_missing", msgs))
+            as_written = values
+            if written is not None and chk.column in written:
+                as_written = written.loc[idx, chk.column]
+            audit.append(
+                audit_rows(bad, table, chk.column, "range", as_written, "set_missing", msgs)
+            )
             cleared = out[chk.column].copy()
             cleared.loc[idx] = np.nan
             out[chk.column] = cleared

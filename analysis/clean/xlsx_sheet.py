@@ -14,7 +14,10 @@ against 0.24 s for calamine to give the cells. Here the cells of each column are
 type (``map(type, ...)``, in C); the whole floats of a column become ints at once and each
 distinct date or duration is converted once. The frame is then built by pandas' own parser,
 with the arguments ``read_excel`` gives it, so that the byte-order mark and an empty sheet are
-read as pandas reads them. ``tests/unit/clean/test_xlsx_sheet.py``
+read as pandas reads them. One difference: pandas' parser keeps one object per equal cell of a
+column, and ``0 == False``, ``1 == True`` in Python, so a TRUE cell made every 1 of its column
+True (and a 0 every FALSE 0, or the other way round); here the TRUE and FALSE cells are hidden
+from the parser and each cell keeps its own type. ``tests/unit/clean/test_xlsx_sheet.py``
 compares the frames on generated workbooks.
 """
 
@@ -88,6 +91,12 @@ def _distinct_once(column: np.ndarray, at: np.ndarray, box: type) -> None:
 
 def converted_column(column: np.ndarray) -> None:
     """Every cell of ``column`` (an object array) as :func:`convert_cell` gives it, in place."""
+    _convert(column)
+
+
+def _convert(column: np.ndarray) -> np.ndarray:
+    """:func:`converted_column`; returns where the TRUE and FALSE cells are (converting
+    changes no cell to or from a bool)."""
     types = np.fromiter(map(type, column), dtype=object, count=len(column))
     for kind in pd.unique(types):
         how = _kind(kind)
@@ -98,22 +107,60 @@ def converted_column(column: np.ndarray) -> None:
             _whole_floats(column, at)
         else:
             _distinct_once(column, at, pd.Timestamp if how == "date" else pd.Timedelta)
+    flag: type = bool  # compared cell by cell, as ``kind`` above
+    return np.flatnonzero(types == flag)
 
 
 def sheet_cells(sheet: Any) -> list[list[Any]]:
     """The rows of a calamine sheet, each cell converted as pandas converts it."""
+    return _cells(sheet, keep_flags=False)[0]
+
+
+class _Flag:
+    """A TRUE or FALSE cell while pandas' parser reads the sheet (:func:`read_sheet`). The
+    parser keeps one object per equal cell (``sanitize_objects``) and in Python ``0 == False``
+    and ``1 == True``: whichever comes first in a column stood for all, so one TRUE turned
+    every 1 of its column into True and one 0 every FALSE into 0 (pandas-dev/pandas#60088).
+    A marker is equal only to itself."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+
+_FLAGS = {True: _Flag(True), False: _Flag(False)}
+
+
+def _cells(sheet: Any, keep_flags: bool) -> tuple[list[list[Any]], list[int]]:
+    """``(rows, flagged)``: :func:`sheet_cells`; with ``keep_flags`` each TRUE or FALSE cell
+    is a :class:`_Flag` and ``flagged`` lists the columns holding one."""
     rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
     if not rows:
-        return rows
+        return rows, []
     width = len(rows[0])
     if len(set(map(len, rows))) > 1:  # calamine gives a rectangle; else cell by cell
-        return [[convert_cell(v) for v in row] for row in rows]
+        out = [[convert_cell(v) for v in row] for row in rows]
+        if not keep_flags:
+            return out, []
+        flagged: set[int] = set()
+        for row in out:
+            for j, v in enumerate(row):
+                if type(v) is bool:
+                    row[j] = _FLAGS[v]
+                    flagged.add(j)
+        return out, sorted(flagged)
     cells = np.empty((len(rows), width), dtype=object)
     cells[:] = rows
+    flagged_columns = []
     for j in range(width):
-        converted_column(cells[:, j])
-    out: list[list[Any]] = cells.tolist()
-    return out
+        column = cells[:, j]
+        at = _convert(column)
+        if keep_flags and len(at):
+            column[at] = [_FLAGS[v] for v in column[at]]
+            flagged_columns.append(j)
+    converted: list[list[Any]] = cells.tolist()
+    return converted, flagged_columns
 
 
 #: the only cell read as missing: an empty one (a text such as "NA" or "None" is kept)
@@ -123,8 +170,9 @@ NA_CELLS = [""]
 def read_sheet(sheet: Any) -> pd.DataFrame:
     """The frame ``pd.ExcelFile(path, engine="calamine").parse(name, header=None,
     dtype=object, keep_default_na=False, na_values=NA_CELLS)`` gives for ``sheet``
-    (``CalamineWorkbook.get_sheet_by_name(name)``): every text kept as written."""
-    data = sheet_cells(sheet)
+    (``CalamineWorkbook.get_sheet_by_name(name)``): every text kept as written, and every
+    TRUE, FALSE, 1 and 0 as the sheet holds it (pandas may swap them: :class:`_Flag`)."""
+    data, flagged = _cells(sheet, keep_flags=True)
     if not data:
         return pd.DataFrame()
     try:
@@ -139,6 +187,11 @@ def read_sheet(sheet: Any) -> pd.DataFrame:
         frame: pd.DataFrame = parser.read()
     except EmptyDataError:
         return pd.DataFrame()
+    for j in flagged:  # each TRUE and FALSE back (see _Flag)
+        column = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
+        at = [i for i, v in enumerate(column) if type(v) is _Flag]
+        column[at] = [column[i].value for i in at]
+        frame.isetitem(j, column)
     return frame
 
 

@@ -421,6 +421,30 @@ def test_age_out_of_range_is_set_missing(mini_study, age):
     assert pd.isna(res.patients.loc[0, "age_years"])
 
 
+@pytest.mark.parametrize(("age", "read"), [("1 500", 1500), ("7,0", 7), ("+130", 130)])
+def test_a_range_audit_row_holds_the_value_as_written(mini_study, age, read):
+    """The audit's value is the cell as written, as for a number that could not be read; the
+    message gives the number read from it."""
+    path = mini_study(
+        files={
+            "patients.csv": f"""\
+        id,sex,age,grade,last_visit,discontinued,disc_date,disc_reason
+        P1,F,"{age}",Ludwig I,2021-01-10,no,,
+        """
+        },
+        yaml_edit=allow_orphans,
+    )
+    res = run(path)
+    assert res.audit[["check", "value", "message"]].values.tolist() == [
+        [
+            "range",
+            age,
+            f"`age_years` value {read} outside the plausible range [16.0, 100.0] (checks: "
+            f"patients.age_years)",
+        ]
+    ]
+
+
 def test_non_numeric_age(mini_study):
     path = mini_study(
         files={

@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import openpyxl
+import pandas as pd
 
 from analysis.clean.read import read_raw
 from analysis.clean.stage import clean_study
@@ -195,3 +196,35 @@ def test_a_merged_header_or_a_blank_row_is_not_filled(tmp_path):
     assert df.columns.tolist() == ["id", "dates", ""]
     assert df.index.tolist() == [2, 4] and df.attrs["file_records"] == 2
     assert "merged_cells" not in df.attrs
+
+
+def test_a_true_cell_among_ages_of_a_workbook_changes_no_other_age(mini_study):
+    """TRUE and FALSE cells in a numeric column: each audited as not a number, and every 1 and
+    0 of the column read as written (pandas' parser made the ones True and the FALSE 0)."""
+    xlsx = _xlsx(
+        [
+            ["id", "sex", "age", "grade", "last_visit", "discontinued", "disc_date", "disc_reason"],
+            ["P1", "F", 1, "Ludwig I", "2021-01-10", "no", None, None],
+            ["P2", "M", True, "HN III", "2021-03-01", "no", None, None],
+            ["P3", "F", 55.0, "Ludwig II", "2020-06-01", "no", None, None],
+            ["P4", "M", 0, "HN IV", "2021-02-01", "no", None, None],
+            ["P5", "F", False, "Ludwig I", "2021-01-10", "no", None, None],
+            ["P6", "M", 1.0, "HN III", "2021-03-01", "no", None, None],
+        ],
+        "Patients",
+    )
+
+    def edit(y: str) -> str:
+        y = y.replace("file: patients.csv", "file: export.xlsx\n    sheet: Patients")
+        return y.replace("column: age_years, min: 16", "column: age_years, min: 0")
+
+    path = mini_study(files={"export.xlsx": xlsx}, yaml_edit=edit)
+    res = clean_study(StudyConfig.load(path))
+    ages = res.tables["patients"].set_index("patient_id")["age_years"]
+    number = res.audit[res.audit["check"] == "number"]
+    assert number[["row", "value", "message"]].values.tolist() == [
+        [3, "True", "`age_years` value True is not a number"],
+        [6, "False", "`age_years` value False is not a number"],
+    ]
+    assert ages.loc[["P1", "P4"]].tolist() == [1, 0]  # P3, P5 and P6 have no session
+    assert pd.isna(ages.loc["P2"])
