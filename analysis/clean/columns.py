@@ -229,6 +229,8 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
     if not config.sources_for("assessments"):  # no response without assessments
         for name in (d.response_column, d.response_date_column, *_RESPONSE_DERIVED):
             out["patients"].pop(name, None)
+    for name in _not_derived(config):  # what the study declares nothing to derive from
+        out["patients"].pop(name, None)
     from analysis.studyfile.plan_defaults import variable_label
 
     for name, group in config.groups.items() if groups else ():
@@ -242,6 +244,30 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
                     f"{group.concomitant_overlap.window})."
                 )
     return out
+
+
+#: derived patient columns made only with a rule of the study file, and that rule in words
+DERIVED_WITH = {
+    "schedule_months_year1": "`derive.schedule_months`",
+    "baseline_severity": "`derive.grade_severity`",
+    "grade_scale": "`categories` in the `baseline_grade` vocabulary",
+}
+
+
+def _not_derived(config: StudyConfig) -> list[str]:
+    """The derived patient columns the study gives no rule for (``derive.add_schedule``,
+    ``derive.add_baseline_severity`` add them only with one): a table naming one is refused
+    when the study file is read, not when it is built."""
+    vocab = config.vocabularies.get("baseline_grade")
+    return [
+        name
+        for name, given in (
+            ("schedule_months_year1", config.derive.schedule_months),
+            ("baseline_severity", config.derive.grade_severity),
+            ("grade_scale", vocab is not None and vocab.categories),
+        )
+        if not given
+    ]
 
 
 def table_columns(config: StudyConfig, table: str) -> dict[str, Column]:

@@ -71,9 +71,12 @@ def patient_columns(cfg: StudyConfig) -> Known:
 
 
 def unknown_column(name: str, known: Iterable[str]) -> str:
-    """Why ``name`` is not a column of the table: no source reads it, or a close name."""
-    from analysis.clean.columns import MADE_FROM
+    """Why ``name`` is not a column of the table: no source reads it, the study declares no
+    rule to derive it, or a close name."""
+    from analysis.clean.columns import DERIVED_WITH, MADE_FROM
 
+    if name in DERIVED_WITH:
+        return f" (derived only when the study file declares {DERIVED_WITH[name]})"
     if name in getattr(known, "unread", ()):
         source = MADE_FROM.get(name)
         what = f"made from `{source}`, which" if source else "a column of that table, but"
