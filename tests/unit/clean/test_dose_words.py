@@ -22,6 +22,7 @@ from analysis.clean.dose import parse_dose_text, read_dose
         ("1 mg/dia seg a sex", "seg sex"),
         ("2,5 mg/dia meio comprimido", "meio comprimido"),
         ("1 mg/dia suspenso", "suspenso"),
+        ("0,5 mg/kg/j", "kg"),  # per kilogram: not a dose in mg
     ],
 )
 def test_words_that_may_change_the_dose_leave_it_unread(text, words):
@@ -44,6 +45,17 @@ def test_a_negative_amount_is_not_a_dose():
         ("1 mg una vez al día", 7.0),
         ("1 mg once daily", 7.0),
         ("1 mg/d vo", 7.0),
+        # French, German and Italian prescriptions ("20 mg/j": par jour)
+        ("20 mg/j", 7.0),
+        ("0,5 mg/J", 7.0),
+        ("10 mg quotidien", 7.0),
+        ("25 mg 1x/semaine", 1.0),
+        ("5 mg hebdomadaire", 1.0),
+        ("1 mg täglich", 7.0),
+        ("2 mg wöchentlich", 1.0),
+        ("100 mg monatlich", 7.0 / 30.4375),
+        ("1 mg giornaliero", 7.0),
+        ("5 mg settimanale", 1.0),
     ],
 )
 def test_doses_with_known_words_are_read(text, per_week):
