@@ -90,6 +90,7 @@ def map_vocabularies(
                             "rows": ", ".join(str(r) for r in grp["source_row"].head(10))
                             + (", ..." if len(grp) > 10 else ""),
                             "suggestion": lookup[close[0]] if close else "",
+                            "close_label": close[0] if close else "",
                             "record_index": list(grp.index),
                         }
                     )
@@ -116,7 +117,12 @@ def unmapped_message(report: pd.DataFrame) -> str:
     """The error text for unmapped labels: every value, its count, rows, and the fix."""
     lines = [f"{len(report)} unmapped value(s); nothing was guessed or dropped:"]
     for r in report.itertuples():
-        hint = f" (closest known label maps to {r.suggestion!r})" if r.suggestion else ""
+        hint = (
+            f" (closest in spelling: {r.close_label!r}, a label of {r.suggestion!r}; spelling "
+            "alone does not say it means the same)"
+            if r.suggestion
+            else ""
+        )
         plural = "row" if r.count == 1 else "rows"
         lines.append(
             f"  - `{r.column}` has unmapped value {r.value!r} in {r.count} {plural} "

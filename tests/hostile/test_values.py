@@ -282,8 +282,9 @@ def test_unknown_code_suggests_the_closest_label(mini_study):
         run(path)
     assert str(exc.value) == (
         "1 unmapped value(s); nothing was guessed or dropped:\n"
-        "  - `ae_term` has unmapped value 'dolorr' in 1 row (row 2 of aes.csv) (closest known "
-        "label maps to 'pain'); if it is another way of writing a level, add it to "
+        "  - `ae_term` has unmapped value 'dolorr' in 1 row (row 2 of aes.csv) (closest in "
+        "spelling: 'dolor', a label of 'pain'; spelling alone does not say it means the same); "
+        "if it is another way of writing a level, add it to "
         "`vocabularies.ae_term.synonyms` (or to `sources[].synonyms` for this source only); if "
         "it is a level of its own, add it to `vocabularies.ae_term.levels`."
     )
