@@ -16,6 +16,7 @@ conventions.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ from analysis.stats import _km, cox_patterns
 from analysis.stats._km import SurvivalInputError
 from analysis.stats.at_risk import at_risk_counts
 from analysis.stats.ci_level import ci_level
-from analysis.stats.cox_refusals import refuse_infinite
+from analysis.stats.cox_refusals import refuse_infinite, refuse_unconverged
 
 TABLE = "time_to_event"
 KM_CONTEXT = "kaplan_meier"  # n, events and the median (with its CI) of each group
@@ -294,6 +295,7 @@ def cox_model(
     Biometrika 81:515-526; Therneau & Grambsch (2000) *Modeling Survival Data*, sec. 6.2.
     """
     from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceWarning
 
     if ties != "efron":
         raise ValueError(
@@ -318,6 +320,7 @@ def cox_model(
     level = f"{ci_level(alpha)}%"
     rows = cox_patterns.distinct_rows(np.asarray(t, dtype=float), e, x, strata_codes)
     fitted = cox_patterns.fit_efron(rows) if rows is not None else None
+    lifelines_said: list[str] = []  # lifelines' convergence warnings, when it fits
     if rows is not None and fitted is not None:
         summary = cox_patterns.wald_summary(fitted.beta, fitted.information, covs, alpha)
         log_likelihood, beta = fitted.log_likelihood, fitted.beta
@@ -332,14 +335,22 @@ def cox_model(
             f"likelihood; above {cox_patterns.PATTERNS_ABOVE:,} subjects)"
         )
     else:
-        cph = CoxPHFitter(alpha=alpha).fit(
-            frame,
-            duration_col=time,
-            event_col=event,
-            strata=strata_cols or None,
-            fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
-            batch_mode=True if len(frame) > COX_BATCH_ABOVE else None,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            cph = CoxPHFitter(alpha=alpha).fit(
+                frame,
+                duration_col=time,
+                event_col=event,
+                strata=strata_cols or None,
+                fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
+                batch_mode=True if len(frame) > COX_BATCH_ABOVE else None,
+            )
+        lifelines_said = [
+            str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)
+        ]
+        for w in caught:  # the other warnings (low variance, ...) reach the user as before
+            if not issubclass(w.category, ConvergenceWarning):
+                warnings.warn(w.message, w.category, stacklevel=2)
         s = cph.summary.loc[covs]
         cols = {
             "coef": "coef",
@@ -357,7 +368,10 @@ def cox_model(
             t, e, x, beta, strata_codes, transform=ph_transform
         )
         how = ""
-    refuse_infinite(summary, frame[covs])
+    refuse_infinite(summary, frame[covs])  # names the covariate: before the general refusal
+    refuse_unconverged(lifelines_said)
+    for said in lifelines_said:  # advice on a fit that converged reaches the user as before
+        warnings.warn(said, RuntimeWarning, stacklevel=2)
     stats = np.append(per_cov, global_stat)
     dfs = np.append(np.ones(len(covs)), len(covs))
     ph_test = pd.DataFrame(

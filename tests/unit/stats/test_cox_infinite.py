@@ -61,3 +61,66 @@ def test_a_finite_fit_is_untouched():
     table = cox_table(data, time="months", event="stopped", covariates={"arm": "oral"})
     hr = table.frame.query("stat == 'estimate'")["value"].iloc[0]
     assert 0.2 < hr < 5
+
+
+def _dose_without_events_at_its_low_value(n: int = 200, seed: int = 5) -> pd.DataFrame:
+    """Half the patients at 0.5 mg, none of whom stopped; the others at 1 mg (a probe study:
+    "Initial dose mg (per mg), 4.7e26 (0.00–inf)" printed with exit 0)."""
+    rng = np.random.default_rng(seed)
+    dose = np.where(np.arange(n) % 2 == 0, 0.5, 1.0)
+    return pd.DataFrame(
+        {
+            "months": rng.exponential(12, n).round(1) + 0.1,
+            "stopped": (dose == 1.0) & (rng.random(n) < 0.6),
+            "dose_mg": dose,
+            "female": (rng.random(n) < 0.5).astype(float),
+        }
+    )
+
+
+def test_a_numeric_covariate_with_a_value_without_events_is_refused():
+    data = _dose_without_events_at_its_low_value()
+    with pytest.raises(ValueError, match=r"(did not converge|cannot estimate a finite)"):
+        cox_model(data, time="months", event="stopped", covariates=["dose_mg", "female"])
+
+
+@pytest.mark.parametrize("scale", [1.0, 1000.0])
+def test_a_numeric_covariate_is_judged_per_standard_deviation_not_per_unit(scale):
+    from analysis.stats.cox_refusals import refuse_infinite
+
+    x = pd.DataFrame({"dose": np.linspace(0, 1, 50) * scale})
+    # an SE of 30 per unit is 8.7 per SD (SD 0.29): finite; the same per 1/1000 unit too
+    fine = pd.DataFrame({"coef": [1.0 / scale], "se": [30.0 / scale]}, index=["dose"])
+    refuse_infinite(fine, x)
+    wild = pd.DataFrame({"coef": [60.0 / scale], "se": [100.0 / scale]}, index=["dose"])
+    with pytest.raises(ValueError, match=r"finite hazard ratio for `dose`"):
+        refuse_infinite(wild, x)
+
+
+def test_a_fit_that_does_not_converge_is_refused_quoting_why():
+    from analysis.stats.cox_refusals import refuse_unconverged
+
+    refuse_unconverged(["Column x have very low variance ..."])  # advice alone: no refusal
+    with pytest.raises(ValueError) as exc:
+        refuse_unconverged(
+            [
+                "Column age has high sample correlation with the duration column. This may harm "
+                "convergence.",
+                "Newton-Raphson failed to converge sufficiently. Please see ...",
+            ]
+        )
+    text = str(exc.value)
+    assert text.startswith(
+        "the Cox model's fit did not converge (Column age has high sample correlation with the "
+        "duration column):"
+    )
+
+
+def test_events_ordered_by_a_numeric_covariate_are_refused():
+    rng = np.random.default_rng(7)
+    age = rng.integers(20, 80, 150).astype(float)
+    data = pd.DataFrame(
+        {"age": np.sort(age)[::-1], "months": np.arange(1, 151) / 10.0, "stopped": True}
+    )
+    with pytest.raises(ValueError, match=r"(did not converge|cannot estimate a finite)"):
+        cox_model(data, time="months", event="stopped", covariates=["age"])
