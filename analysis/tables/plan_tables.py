@@ -34,6 +34,7 @@ from analysis.studyfile.plan import (
 )
 from analysis.studyfile.plan_defaults import effective_plan, level_label, marked_level
 from analysis.tables import models
+from analysis.tables.after_day0 import after_day0_notes
 from analysis.tables.baseline import baseline_table
 from analysis.tables.immortal_time import immortal_time_note
 from analysis.tables.plan_ae import (
@@ -96,6 +97,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         f"cases is {v!r}, so it has no contrast to estimate."
         for c, v in dropped.items()
     ]
+    notes += after_day0_notes(ctx.config, covariates, ctx.label, over_time=False)
     reference = {k: v for k, v in spec.reference.items() if k in covariates}
     common = {
         "outcome": outcome,
@@ -225,7 +227,11 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         level_names=ctx.config.analysis.labels.levels.get(spec.by, {}),
     )
     immortal = immortal_time_note(ctx.config, spec.time)
-    notes = [*prepared, *([immortal] if immortal else [])]
+    notes = [
+        *prepared,
+        *([immortal] if immortal else []),
+        *after_day0_notes(ctx.config, [spec.by], ctx.label),
+    ]
     if notes:
         t = with_notes(t, notes)
     if spec.covariates:
@@ -248,6 +254,7 @@ def _cox(ctx: Context, name: str, spec: CoxTable) -> TableResult:
     kept = {k: v for k, v in covariates.items() if k not in dropped}
     if not kept:
         raise ValueError(f"every covariate is constant among the analysed patients {dropped}")
+    notes += after_day0_notes(ctx.config, [spec.by, *kept], ctx.label)
     t = cox_table(
         data,
         time=spec.time,
