@@ -62,10 +62,23 @@ STATS = (
     "n_censor",
     "time",
     "se",
+    "min_expected",
+    "n_cells_expected_below_5",
+    "n_cells",
 )
 #: The stats that count subjects or events: whole numbers, which the claims check compares
 #: exactly (a tolerance there would let 247 pass for 246).
-COUNT_STATS = ("n", "N", "events", "n_missing", "n_risk", "n_event", "n_censor")
+COUNT_STATS = (
+    "n",
+    "N",
+    "events",
+    "n_missing",
+    "n_risk",
+    "n_event",
+    "n_censor",
+    "n_cells_expected_below_5",
+    "n_cells",
+)
 
 
 def group_label(by: Iterable[str] = (), values: Iterable[Any] = ()) -> str:

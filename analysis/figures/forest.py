@@ -14,7 +14,7 @@ from analysis.ard import group_cols, groups_of
 from analysis.figures.fit_labels import figure_width_in, fit
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
 from analysis.stats.ci_level import label_from_methods
-from analysis.tables.render import fmt_p
+from analysis.tables.render import fmt_p, ratio_digits
 from analysis.words import UNIT_WORDS, term_label
 
 FOREST_COLUMNS = [
@@ -220,7 +220,7 @@ def plot_forest(
             if np.isnan(r["estimate"]):
                 _column(ax, float(yi), "withheld†", 8)
                 continue
-            _column(ax, float(yi), f"{r['estimate']:.2f} ({r['ci_low']:.2f}–{r['ci_high']:.2f})", 8)
+            _column(ax, float(yi), ratio_text(r["estimate"], r["ci_low"], r["ci_high"]), 8)
             if has_p:
                 _column(ax, float(yi), fmt_p(r["p_value"]), 104)
     return ax
@@ -232,6 +232,14 @@ _MEASURES = (
     ("hazard ratio", "Hazard ratio", "HR"),
     ("odds ratio", "Odds ratio", "OR"),
 )
+
+
+def ratio_text(estimate: float, lo: float, hi: float) -> str:
+    """A row's "estimate (lo–hi)" beside the plot: 2 decimals, or as many as it takes for a CI
+    limit near 1 not to print as 1 and the estimate not to print as a limit
+    (:func:`analysis.tables.render.ratio_digits`, as the tables print it)."""
+    d = ratio_digits(estimate, lo, hi)
+    return f"{estimate:.{d}f} ({lo:.{d}f}–{hi:.{d}f})"
 
 
 #: the share of the figure's width the row labels may take
@@ -303,4 +311,5 @@ __all__ = [
     "label_lines",
     "n_analysed",
     "plot_forest",
+    "ratio_text",
 ]

@@ -120,6 +120,14 @@ CATALOGUE = (
         name="Pearson's χ² test with Yates' continuity correction",
     ),
     Method(
+        "expected_counts",
+        "check",
+        "the expected counts under independence, against Cochran's rule (no more than 20% of "
+        "cells below 5 and none below 1)",
+        ("Cochran 1954",),
+        name="expected counts under independence",
+    ),
+    Method(
         "cochran-armitage trend",
         "compare",
         "the Cochran–Armitage test for trend",
@@ -356,6 +364,7 @@ _LEADS = {
     "interval": "{level} confidence intervals are {}.",
     "model": "Associations were estimated with {}.",
     "survival": "Times to event were analysed with {}.",
+    "check": "The χ² approximation was judged by {}.",
 }
 
 

@@ -19,6 +19,7 @@ WELCH = "welch t-test"
 ANOVA = "one-way anova"
 SMD_CONTINUOUS = "standardized mean difference (pooled sd = sqrt((s1^2 + s2^2) / 2))"
 SMD_CATEGORICAL = "standardized difference, multinomial (Yang & Dalton 2012)"
+EXPECTED_COUNTS = "expected_counts (row total × column total / N) of the χ² test's table"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,25 @@ class TestResult:
     statistic: float | None = None
     df: float | None = None
     df_denominator: float | None = None
+
+
+@dataclass(frozen=True)
+class ExpectedCounts:
+    """The expected counts under independence of a contingency table, as a χ² test uses them:
+    the smallest, how many cells are below 5, and how many cells there are.
+
+    ``meets_cochran``: Cochran's rule for the χ² approximation (Cochran 1954): no more than 20%
+    of the cells with an expected count below 5 and none below 1.
+    """
+
+    min_expected: float
+    n_below_5: int
+    n_cells: int
+    method: str
+
+    @property
+    def meets_cochran(self) -> bool:
+        return self.n_below_5 <= 0.2 * self.n_cells and self.min_expected >= 1
 
 
 @dataclass(frozen=True)

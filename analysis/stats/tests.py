@@ -31,6 +31,7 @@ from analysis.stats.results import (
     ANOVA,
     CHI2_PLAIN,
     CHI2_YATES,
+    EXPECTED_COUNTS,
     FFH_EXACT,
     FISHER_EXACT,
     KRUSKAL,
@@ -38,6 +39,7 @@ from analysis.stats.results import (
     SMD_CATEGORICAL,
     SMD_CONTINUOUS,
     WELCH,
+    ExpectedCounts,
     FisherResult,
     SMDResult,
     TestResult,
@@ -52,6 +54,7 @@ __all__ = [
     "FISHER_EXACT",
     "CHI2_PLAIN",
     "CHI2_YATES",
+    "EXPECTED_COUNTS",
     "MANN_WHITNEY",
     "KRUSKAL",
     "WELCH",
@@ -59,6 +62,7 @@ __all__ = [
     "SMD_CONTINUOUS",
     "SMD_CATEGORICAL",
     "TestResult",
+    "ExpectedCounts",
     "FisherResult",
     "TrendTestResult",
     "SMDResult",
@@ -66,6 +70,7 @@ __all__ = [
     "fisher_exact_2x2_pvalues",
     "fisher_exact_rxc",
     "chi2_test",
+    "expected_counts",
     "cochran_armitage_trend",
     "mann_whitney",
     "kruskal",
@@ -131,6 +136,28 @@ def chi2_test(table: ArrayLike, *, correction: bool = False) -> TestResult:
         method=CHI2_YATES if correction else CHI2_PLAIN,
         statistic=float(res.statistic),
         df=float(res.dof),
+    )
+
+
+def expected_counts(table: ArrayLike) -> ExpectedCounts:
+    """The expected counts under independence (row total × column total / N) of an r x c table,
+    which Pearson's χ² test compares the counts with: the smallest, the cells below 5 and the
+    cells in all, for Cochran's rule (no more than 20% of cells below 5, none below 1).
+
+    Same expected counts as R ``chisq.test(table)$expected`` and
+    ``scipy.stats.contingency.expected_freq``.
+
+    References
+    ----------
+    Cochran WG. Some methods for strengthening the common χ² tests. Biometrics 1954;10:417-451.
+    """
+    counts = _count_table(table, "expected_counts")
+    expected = stats.contingency.expected_freq(counts)
+    return ExpectedCounts(
+        min_expected=float(expected.min()),
+        n_below_5=int((expected < 5).sum()),
+        n_cells=int(expected.size),
+        method=EXPECTED_COUNTS,
     )
 
 

@@ -94,7 +94,7 @@ def compare_counts(
     """
     from analysis.stats import tests
 
-    table = _groups_table(ns, bigs)
+    table = groups_table(ns, bigs)
     if len(table) < 2:
         return None
     if test == "chi2" and table.sum(axis=0).min() == 0:
@@ -103,7 +103,7 @@ def compare_counts(
     return float(res.p_value), str(res.method)
 
 
-def _groups_table(ns: Sequence[int], bigs: Sequence[int]) -> np.ndarray:
+def groups_table(ns: Sequence[int], bigs: Sequence[int]) -> np.ndarray:
     """``[[n, N - n], ...]`` of the groups that have subjects (``N > 0``)."""
     return np.array([[n, big - n] for n, big in zip(ns, bigs, strict=True) if big > 0], dtype=int)
 
@@ -122,7 +122,7 @@ def compare_counts_many(
     pairs: list[int] = []
     tables = []
     for k, (ns, bigs) in enumerate(rows):
-        table = _groups_table(ns, bigs)
+        table = groups_table(ns, bigs)
         if test == "fisher" and len(table) == 2:
             pairs.append(k)
             tables.append(table)
@@ -194,3 +194,70 @@ def _plain_text(s: pd.Series) -> bool:
     if isinstance(s.dtype, pd.StringDtype):
         return not bool(s.isna().any())
     return pd.api.types.infer_dtype(s, skipna=False) in ("string", "empty")
+
+
+#: the ARD stats of the expected counts of a χ² test's table (context ``chi_square``)
+EXPECTED_STATS = ("min_expected", "n_cells_expected_below_5", "n_cells")
+
+
+def expected_count_rows(table: np.ndarray, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ARD rows (``base`` and context ``chi_square``) of the expected counts under
+    independence of a table a χ² test ran on: the smallest, the cells below 5, the cells."""
+    from analysis.stats import tests
+
+    ec = tests.expected_counts(table)
+    values = (ec.min_expected, ec.n_below_5, ec.n_cells)
+    return [
+        {**base, "context": "chi_square", "stat": stat, "value": float(v), "method": ec.method}
+        for stat, v in zip(EXPECTED_STATS, values, strict=True)
+    ]
+
+
+def small_expected_notes(frame: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
+    """One footnote per χ² test whose tables have expected counts below 5, naming each such
+    table (``names``: the variables' words; a level's row is named by its level; with several
+    p-value columns, the column too), its cells below 5 of all and the smallest expected count,
+    which of them fail Cochran's rule, and Fisher's exact test as the alternative."""
+    from analysis.report.method_prose import method_words
+
+    ex = frame.loc[frame["context"] == "chi_square"]
+    if ex.empty:
+        return []
+    keys = ["variable", "level", "group"]
+    wide = ex.pivot_table(index=keys, columns="stat", values="value", aggfunc="first", sort=False)
+    if "n_cells_expected_below_5" not in wide:
+        return []
+    wide = wide.loc[wide["n_cells_expected_below_5"] > 0]
+    if wide.empty:
+        return []
+    p = frame.loc[(frame["stat"] == "p_value") & (frame["context"] == "chi_square")]
+    method_of_key = {(r.variable, r.level, r.group): method_words(r.method) for r in p.itertuples()}
+    several = p["group"].nunique() > 1
+    per_test: dict[str, list[tuple[str, str, bool]]] = {}
+    for (var, level, group), r in wide.iterrows():
+        name = str(level) if level else (names or {}).get(var, var)
+        if several:
+            name = f"{name} ({group_title(group)})"
+        below, cells, least = (
+            int(r["n_cells_expected_below_5"]),
+            int(r["n_cells"]),
+            r["min_expected"],
+        )
+        meets = below <= 0.2 * cells and least >= 1
+        text = f"{name} ({below} of {cells} cells; smallest {least:.1f})"
+        test = method_of_key.get((var, level, group), "Pearson's χ² test")
+        per_test.setdefault(test, []).append((name, text, meets))
+    notes = []
+    for test, found in per_test.items():
+        failing = [name for name, _, ok in found if not ok]
+        rule = (
+            "Cochran's rule for the χ² approximation (no more than 20% of cells with an expected "
+            "count below 5 and none below 1) "
+            + (f"is not met for {'; '.join(failing)}" if failing else "is met for each")
+        )
+        notes.append(
+            f"{test}, expected counts below 5: {'; '.join(t for _, t, _ in found)}. {rule}; "
+            "Fisher's exact test (Fisher–Freeman–Halton for more than two rows or columns) does "
+            "not rely on expected counts."
+        )
+    return notes

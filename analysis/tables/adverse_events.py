@@ -29,11 +29,14 @@ from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
 from analysis.tables._common import (
     compare_counts_many,
+    expected_count_rows,
     group_columns,
     group_title,
+    groups_table,
     levels_to_show,
     p_value_groups,
     p_value_head,
+    small_expected_notes,
     sort_by_levels,
     subgroup_specs,
 )
@@ -429,6 +432,9 @@ def _comparison_rows(
                     "method": res[1],
                 }
             )
+            if test == "chi2" and res[0] == res[0]:  # run (not "no events": NaN)
+                at = {**base, "group": f"{prefix}{compare}=*"}
+                out += expected_count_rows(groups_table(ns, bigs), at)
         i_ref = levels.index(ref)
         for i, lv in enumerate(levels):
             if i == i_ref or bigs[i] == 0 or bigs[i_ref] == 0:
@@ -507,6 +513,7 @@ def _footnotes(
         notes.append(_teae_note(teae_flag))
     if by:
         notes += _test_note(by[0], frame.loc[frame["stat"] == "p_value"])
+        notes += small_expected_notes(frame)
     rd = sorted(
         set(frame.loc[(frame["stat"] == "ci_low") & frame["group"].str.contains(" vs "), "method"])
     )

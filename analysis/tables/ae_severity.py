@@ -23,9 +23,11 @@ from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
 from analysis.tables._common import (
     contingency_test,
+    expected_count_rows,
     levels_to_show,
     p_value_groups,
     p_value_head,
+    small_expected_notes,
     sort_by_levels,
     subgroup_specs,
 )
@@ -156,6 +158,7 @@ def ae_severity(
         "percent of the subjects in the column.",
         *_not_recorded_notes(frame, ungraded, bool(by) and test != "none"),
         *_test_notes(frame, by),
+        *small_expected_notes(frame),
         *left_out_notes(left_out, restrict, term, "subjects", rows="the highest severity"),
     )
     return TableResult(
@@ -266,6 +269,14 @@ def _distribution_tests(
                 "method": res.method,
             }
         )
+        if test == "chi2":
+            at = {
+                "table": table,
+                "variable": variable,
+                "level": "",
+                "group": f"{prefix}{compare}=*",
+            }
+            out += expected_count_rows(mat, at)
     return ard_frame(out)
 
 

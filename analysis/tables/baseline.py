@@ -26,7 +26,14 @@ from analysis.stats.results import test_context
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 from analysis.tables._aliases import Aliases
 from analysis.tables._columns import require_columns, require_frame
-from analysis.tables._common import contingency_test, levels_of, sort_by_levels
+from analysis.tables._common import (
+    EXPECTED_STATS,
+    contingency_test,
+    expected_count_rows,
+    levels_of,
+    small_expected_notes,
+    sort_by_levels,
+)
 from analysis.tables.render import SUB_ROW, TableResult, fmt_n_pct, fmt_num, fmt_p, stat_lookup
 from analysis.words import in_sentence
 
@@ -34,7 +41,7 @@ TABLE = "baseline"
 NOT_TESTED = "—"
 #: a summary a group's values cannot give (the SD of one value, the mean of none)
 UNDEFINED = "NA"
-UNTESTED_STATS = ("p_value", "statistic", "smd")
+UNTESTED_STATS = ("p_value", "statistic", "smd", *EXPECTED_STATS)
 CATEGORICAL_TESTS = ("chi2", "fisher", "none")
 CONTINUOUS_TESTS = ("welch", "anova", "kruskal", "none")
 
@@ -189,6 +196,7 @@ def baseline_table(
             )
         # one sentence per test, its variables apart by ";" (a label may hold a comma: "Age, years")
         notes.append("Tests: " + " ".join(f"{m} for {'; '.join(v)}." for m, v in per_test.items()))
+        notes += small_expected_notes(frame, labels)
     if untested and by:
         by_reason: dict[str, list[str]] = {}
         for v, why in untested.items():
@@ -371,11 +379,13 @@ def _categorical_tests(counts, var, by, levels, test, table, seed, alias) -> lis
         if getattr(res, "statistic", None) is not None:
             out.append({**base, "stat": "statistic", "value": res.statistic, "method": res.method})
         out.append({**base, "stat": "p_value", "value": res.p_value, "method": res.method})
+        if test == "chi2":
+            out += expected_count_rows(mat, base)
     if mat.shape[0] == 2 and mat.shape[1] >= 2:
         props = mat / mat.sum(axis=1, keepdims=True)
         smd = tests.smd_categorical(props[0], props[1])
         out.append({**base, "stat": "smd", "value": smd.smd, "method": smd.method})
-    return [{**r, "context": test_context(r["method"])} for r in out]
+    return [r if "context" in r else {**r, "context": test_context(r["method"])} for r in out]
 
 
 def _continuous(tbl, var, by_cols, summaries, test, table, n_groups, alias) -> pd.DataFrame:  # noqa: ANN001

@@ -12,8 +12,7 @@ import pandas as pd
 from analysis.ard import OVERALL
 from analysis.stats.ci_level import ci_level
 from analysis.stats.design import Design, Term
-from analysis.tables.render import fmt_ci, fmt_num, fmt_p, stat_lookup
-from analysis.tables.suppress import format_suppressed
+from analysis.tables.render import fmt_p, fmt_ratio, stat_lookup
 from analysis.words import counted, in_sentence, term_label
 
 
@@ -93,15 +92,13 @@ def model_layout(
     for t in terms:
         key = (t.covariate, ard_level(t), OVERALL)
         est = look.get((*key, "estimate"), np.nan)
-        ci = fmt_ci(look.get((*key, "ci_low"), np.nan), look.get((*key, "ci_high"), np.nan), 2)
+        lo, hi = look.get((*key, "ci_low"), np.nan), look.get((*key, "ci_high"), np.nan)
         rows.append(
             {
                 "Covariate": term_label(
                     words.var(t.covariate), words.contrast(t), numeric=t.is_numeric
                 ),
-                f"OR ({level}% CI)": f"{fmt_num(est, 2)} ({ci})"
-                if ci and format_suppressed(est) is None
-                else fmt_num(est, 2),
+                f"OR ({level}% CI)": fmt_ratio(est, lo, hi, 2),
                 "p-value": fmt_p(look.get((*key, "p_value"), np.nan)),
             }
         )

@@ -274,6 +274,45 @@ def fmt_ci(lo: float | None, hi: float | None, digits: int = 1, scale: float = 1
     return f"{lo * scale:.{digits}f}{current_style().ci_sep}{hi * scale:.{digits}f}"
 
 
+#: the most decimals :func:`ratio_digits` gives a ratio before it stops looking for a difference
+RATIO_MOST_DIGITS = 6
+
+
+def ratio_digits(
+    estimate: float | None, lo: float | None, hi: float | None, digits: int = 2
+) -> int:
+    """The decimals that print a ratio (odds, hazard) and its CI so that they read as they are:
+    ``digits``, or more (up to :data:`RATIO_MOST_DIGITS`) while a CI limit that is not 1 prints
+    as 1 ("1.01 (1.00–1.02)" for a lower limit of 0.996 reads as if the CI touched 1) or the
+    estimate prints the same as a limit (or the two limits the same). A ratio per unit of a
+    numeric covariate (per year of age) is often this close to 1."""
+    values = [estimate, lo, hi]
+    if any(v is None or _missing(v) or _marker(v) is not None for v in values):
+        return digits
+    est, low, high = (float(v) for v in values)  # type: ignore[arg-type]
+    if not all(map(math.isfinite, (est, low, high))):
+        return digits
+    places = digits
+    while places < RATIO_MOST_DIGITS:
+        e, a, b = (f"{v:.{places}f}" for v in (est, low, high))
+        one = f"{1:.{places}f}"
+        touches_one = any(t == one and v != 1 for t, v in ((a, low), (b, high)))
+        same = (e == a and est != low) or (e == b and est != high) or (a == b and low != high)
+        if not (touches_one or same):
+            break
+        places += 1
+    return places
+
+
+def fmt_ratio(estimate: float | None, lo: float | None, hi: float | None, digits: int = 2) -> str:
+    """``estimate (lo–hi)`` of a ratio, at :func:`ratio_digits` decimals (one number of
+    decimals for the three); the estimate alone when the limits are missing."""
+    places = ratio_digits(estimate, lo, hi, digits)
+    ci = fmt_ci(lo, hi, places)
+    est = fmt_num(estimate, places)
+    return f"{est} ({ci})" if ci and _marker(estimate) is None else est
+
+
 def fmt_p(p: float | None) -> str:
     """p-values as journals print them: by default 3 decimals, ``<0.001`` below (the journal
     style in force may say otherwise: :func:`analysis.tables.journal.format_p`); ``†`` when

@@ -16,7 +16,7 @@ from analysis.stats.event_flag import event_flag
 from analysis.stats.survival import KM_CONTEXT, cox_ard, cox_model, km_at_context, survival_ard
 from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of
-from analysis.tables.render import TableResult, fmt_count, fmt_p, stat_lookup
+from analysis.tables.render import TableResult, fmt_count, fmt_p, ratio_digits, stat_lookup
 from analysis.tables.suppress import format_suppressed
 from analysis.words import and_list, counted, term_label
 
@@ -317,7 +317,7 @@ def _cox_layout(
         rows.append(
             {
                 "Term": label,
-                hr_head: _fmt_estimate(hr, lo, hi, 1, 2, ""),
+                hr_head: _fmt_estimate(hr, lo, hi, 1, ratio_digits(hr, lo, hi), ""),
                 "p-value": fmt_p(cox[("cox_regression", *term, "p_value")]),
                 "PH test p-value": fmt_p(cox.get(("cox_ph_test", *term, "p_value"))),
             }
