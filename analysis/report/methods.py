@@ -140,7 +140,8 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
     alpha = config.analysis.options.alpha
     paras.append(
         "Statistics. Categorical variables are summarised as n (%) and continuous variables as "
-        "mean (SD) and median [Q1, Q3]. Adverse events are counted per subject (a subject with "
+        "mean (SD, denominator n − 1) and median [Q1, Q3] (quartiles by linear interpolation "
+        "between order statistics, R's quantile type 7). Adverse events are counted per subject (a subject with "
         "several events of a term counts once; events are counted separately), with the "
         f"subject-level table as denominator.{_exposure_unit_sentence(config)} "
         + " ".join(statistics_sentences(used, alpha=alpha))
@@ -155,8 +156,9 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         f"Software. The analysis ran in Python {python or 'unknown'} with retro-analysis "
         f"{own or 'unknown'} (this toolkit), "
         + ", ".join(f"{k} {v or 'not installed'}" for k, v in versions.items())
-        + "; every number of this report is in its analysis-results data (ARD) with the method "
-        "that produced it."
+        + "; every number of this report is in its analysis-results data (ARD), each test, "
+        "interval, model and count with the method that produced it, and the descriptive "
+        "statistics (n, %, mean, SD, median, quartiles, range) as defined above."
     )
     cited = references(used)
     if cited:
