@@ -161,12 +161,32 @@ def concat_ard(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return out[keep]
 
 
+#: the method of a descriptive statistic whose builder leaves it blank, by stat (``published``)
+DESCRIPTIVE_METHODS = {
+    "n": "count",
+    "events": "count of events",
+    "n_missing": "count of missing values",
+    "pct": "percentage: n / N × 100",
+    "mean": "arithmetic mean",
+    "sd": "standard deviation, denominator n − 1",
+    "median": "median, by linear interpolation between order statistics (R quantile type 7)",
+    "q1": "first quartile, by linear interpolation between order statistics (R quantile type 7)",
+    "q3": "third quartile, by linear interpolation between order statistics (R quantile type 7)",
+    "min": "minimum",
+    "max": "maximum",
+}
+
+
 def published(frame: pd.DataFrame) -> pd.DataFrame:
     """The ARD as written and as ``Study.ard``: without the builders' ``group`` key, each
-    denominator once (:func:`one_denominator`), and each ``method`` in a statistician's words
-    (``method_words``: "fisher exact" -> "Fisher's exact test", as R ``cards`` writes them)."""
+    denominator once (:func:`one_denominator`), each ``method`` in a statistician's words
+    (``method_words``: "fisher exact" -> "Fisher's exact test", as R ``cards`` writes them), and
+    a descriptive statistic without one given its definition (:data:`DESCRIPTIVE_METHODS`), so
+    that every number of the ARD says how it was made."""
     out = one_denominator(frame.drop(columns=[KEY], errors="ignore")).reset_index(drop=True)
     if "method" in out.columns:
+        blank = out["method"] == ""
+        out.loc[blank, "method"] = out.loc[blank, "stat"].map(DESCRIPTIVE_METHODS).fillna("")
         words = {m: method_words(m) for m in out["method"].unique()}
         out["method"] = out["method"].map(words)
     return out

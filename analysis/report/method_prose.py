@@ -338,8 +338,11 @@ def used_methods(methods: Iterable[str]) -> tuple[list[Method], list[str]]:
     neither a known method nor a description of a count (should be empty)."""
     seen: dict[str, Method] = {}
     unknown: list[str] = []
+    from analysis.ard import DESCRIPTIVE_METHODS  # defined in the Statistics paragraph
+
+    descriptive = set(DESCRIPTIVE_METHODS.values())
     for text in methods:
-        if not text.strip() or is_count_description(text):
+        if not text.strip() or is_count_description(text) or text in descriptive:
             continue
         m = method_of(text)
         if m is None:
