@@ -74,7 +74,7 @@ def _derived_labels(config: StudyConfig) -> dict[str, str]:
         "exposure_months": "Time on treatment, months",
         "followup_months": "Follow-up, months",
         "is_titrated": "Dose titrated",
-        "has_teae": "Any adverse event",
+        "has_teae": "Any treatment-emergent adverse event",
         "is_teae": "Treatment-emergent",
         "n_teae": "Adverse events, n",
         "worst_ae_severity": "Highest adverse-event severity",

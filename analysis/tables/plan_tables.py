@@ -83,10 +83,11 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         data = _model_columns(data, spec.covariates).assign(**{col.name: col.to_numpy()})
         outcome = str(col.name)
         outcome_words = f"{term} (at least one treatment-emergent event)"
-        notes.append(f"Events counted: {teae_window_words(ctx.config)}.")
     else:
         outcome = str(spec.outcome)
         outcome_words = ctx.label(outcome)
+    if not isinstance(spec.outcome, str) or outcome == "has_teae":
+        notes.append(f"Treatment-emergent events: {teae_window_words(ctx.config)}.")
     covariates = list(spec.covariates)
     dropped = constant_covariates(data, outcome, covariates)
     covariates = [c for c in covariates if c not in dropped]

@@ -21,12 +21,12 @@ if TYPE_CHECKING:
 
 
 def teae_window_words(config: StudyConfig) -> str:
-    """The treatment-emergent window as the footnotes define it."""
+    """The treatment-emergent window as the footnotes define it: "onset from the first session
+    to 90 days after the end of exposure"."""
     e = config.exposure
-    return (
-        f"treatment-emergent: onset from {e.first_exposure_words} to "
-        f"{counted(e.teae_days_after_last, 'day')} after the end of exposure"
-    )
+    lag = e.teae_days_after_last
+    end = f"{counted(lag, 'day')} after the end of exposure" if lag else "the end of exposure"
+    return f"onset from {e.first_exposure_words} to {end}"
 
 
 def in_months_label(label: str) -> str:
@@ -50,7 +50,7 @@ def time_rule_note(config: StudyConfig, data: pd.DataFrame, *, time: str, event:
     if time == "time_to_first_teae_days":
         return (
             f"Time in months from {e.first_exposure_words} to the first treatment-emergent "
-            f"adverse event (event; {teae_window_words(config)}); a patient without one is "
+            f"adverse event (event; treatment-emergent: {teae_window_words(config)}); a patient without one is "
             "censored at the earlier of the last contact and the end of that window (an event "
             f"after it would not count); 0, censored, without a {e.singular}."
         )

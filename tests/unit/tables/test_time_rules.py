@@ -20,7 +20,7 @@ def test_teae_time_note_names_the_first_exposure_and_the_window_end():
     cfg = _config(day0="first_visit_date", teae_days_after_last=90, noun="session")
     note = time_rule_note(cfg, pd.DataFrame(), time="time_to_first_teae_days", event="has_teae")
     assert "from the first session to the first treatment-emergent adverse event" in note
-    assert "90 days after the end of exposure" in note
+    assert "treatment-emergent: onset from the first session to 90 days after the end of" in note
     assert "earlier of the last contact and the end of that window" in note
 
 
