@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.studyfile.column_kinds import time_origin_words
 from analysis.studyfile.config import Derivation, StudyConfig
 from analysis.studyfile.design import Exposure
 from analysis.tables.time_rules import in_months_label, time_rule_note
@@ -47,3 +48,9 @@ def test_a_listed_time_beyond_a_groups_last_time_is_footnoted_without_a_figure()
     assert "Blank: S(60 months) for a (last time 5.0 months), not estimated" in " ".join(
         t.footnotes
     )
+
+
+def test_the_teae_time_starts_at_the_first_exposure_every_other_at_day0():
+    cfg = _config(day0="first_visit_date", noun="session")
+    assert time_origin_words(cfg, "time_to_first_teae_days") == "the first session"
+    assert time_origin_words(cfg, "time_to_discontinuation_months") == "the first visit date"
