@@ -142,15 +142,17 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
         "time_to_discontinuation_months": "Months from day 0 to discontinuation (event: "
         "is_discontinued; a missing discontinuation date is taken as the end of exposure, with an "
         "audit row) or to last contact (censored).",
-        "time_to_first_teae_days": "Days from day 0 to the first TEAE (event: has_teae) or to "
-        "last contact (censored).",
+        "time_to_first_teae_days": "Days from {first_exposure} to the first TEAE (event: "
+        "has_teae), else to the earlier of the last contact and the end of the "
+        "treatment-emergent window, end of exposure + {teae_days} days (censored); 0, censored, "
+        "without a {noun}.",
         "exposures_to_first_teae": "Number of the {noun} after which the first TEAE began "
         "(missing without a TEAE).",
         "has_improvement": "An assessment at any visit graded as an improvement "
         "(derive.improvement_levels).",
         "time_to_first_improvement_months": "Months from day 0 to the first assessment graded as "
-        "an improvement (event: has_improvement), censored at the last assessment or, without "
-        "one, at the last contact.",
+        "an improvement (event: has_improvement), censored at the last assessment; 0 (censored) "
+        "for a patient never assessed on or after day 0.",
     },
     "exposures": {
         "exposure_number": "1 for the patient's first {noun}, 2 for the second, ...",
@@ -218,6 +220,7 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
         ),
         "teae_days": str(e.teae_days_after_last),
         "teae_start": e.teae_start_words,
+        "first_exposure": e.first_exposure_words,
         "days_per_month": f"{d.days_per_month:g}",
         "target": f"{d.response_target_month:g}",
         "response": d.response_column,

@@ -16,7 +16,6 @@ FROM_DAY0 = {
     "followup_months": "the last contact",
     "exposure_months": "the end of exposure",
     "time_to_discontinuation_months": "the discontinuation",
-    "time_to_first_teae_days": "the first treatment-emergent adverse event",
 }
 
 

@@ -422,13 +422,14 @@ def add_ae_summary(patients: pd.DataFrame, adverse_events: pd.DataFrame) -> pd.D
     return out
 
 
-def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
-    """``time_to_discontinuation_months`` and ``time_to_first_teae_days`` from day 0.
+def add_time_to_event(patients: pd.DataFrame, d: Derivation, exposure: Exposure) -> pd.DataFrame:
+    """``time_to_discontinuation_months`` from day 0 and ``time_to_first_teae_days`` from the
+    first exposure (:func:`days_to_first_teae`).
 
     A discontinued patient without a discontinuation date is taken to have stopped at the end of
-    exposure (the pipeline writes an audit row for each); censored patients run to the last
-    contact. A blank ``is_discontinued`` is read from the discontinuation date: discontinued
-    when one is given, else not (each audited, ``blank_discontinued``).
+    exposure (the pipeline writes an audit row for each); patients not discontinued are
+    censored at the last contact. A blank ``is_discontinued`` is read from the discontinuation
+    date: discontinued when one is given, else not (each audited, ``blank_discontinued``).
     """
     out = patients.copy(deep=False)  # columns are replaced, never written into
     given = out["is_discontinued"].astype("boolean")
@@ -441,17 +442,38 @@ def add_time_to_event(patients: pd.DataFrame, d: Derivation) -> pd.DataFrame:
     out["time_to_discontinuation_months"] = _months(
         (end - out["day0_date"]).dt.days.astype("float64"), d
     )
-    ae_end = out["first_teae_date"].where(out["has_teae"], out["last_contact_date"])
-    out["time_to_first_teae_days"] = (ae_end - out["day0_date"]).dt.days.astype("float64")
+    out["time_to_first_teae_days"] = days_to_first_teae(out, exposure)
     return out
+
+
+def days_to_first_teae(patients: pd.DataFrame, exposure: Exposure) -> pd.Series:
+    """Days from the first exposure to the first treatment-emergent adverse event (event), else
+    to the earlier of the last contact and the end of the treatment-emergent window, end of
+    exposure + ``exposure.teae_days_after_last`` days (censored).
+
+    The time runs over the treatment-emergent window (:func:`add_ae_flags`): it starts where
+    the window starts, the first exposure, not day 0 when ``exposure.day0`` names an earlier
+    patient date (no event before the first exposure counts, so no patient is at risk of one
+    there); and a patient without such an event is censored where the window closes, since an
+    event after it would not count either. A patient without an exposure is never at risk: 0
+    days, censored.
+    """
+    window_end = patients["exposure_end_date"] + pd.Timedelta(days=exposure.teae_days_after_last)
+    censor = pd.concat([patients["last_contact_date"], window_end], axis=1).min(axis=1)
+    end = patients["first_teae_date"].where(patients["has_teae"], censor)
+    days = (end - patients["first_exposure_date"]).dt.days.astype("float64")
+    return days.where(patients["first_exposure_date"].notna(), 0.0)
 
 
 def add_first_improvement(
     patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivation
 ) -> pd.DataFrame:
     """``has_improvement``, ``time_to_first_improvement_months``: months from day 0 to the first
-    assessment graded in ``derive.improvement_levels`` (any visit), censored at the last
-    assessment (or last contact when never assessed)."""
+    assessment on or after day 0 graded in ``derive.improvement_levels`` (any visit), else
+    censored at the last such assessment. A patient never assessed on or after day 0 is
+    censored at 0: an improvement is seen only at an assessment, so without one the patient was
+    never at risk of an observed event (censoring at the last contact kept them at risk while
+    no improvement could be seen)."""
     out = patients.copy(deep=False)  # columns are replaced, never written into
     by = _patient_column(patients, assessments)
     a = assessments[list(dict.fromkeys([by, "patient_id", "assessment_date", "response_grade"]))]
@@ -461,7 +483,7 @@ def add_first_improvement(
     first_imp = per_patient(patients, improved, "assessment_date", ["size", "min"])
     last_assess = per_patient(patients, a, "assessment_date", ["max"])["max"]
     out["has_improvement"] = first_imp["size"].fillna(0).gt(0)  # the patient has such a grade
-    censor = last_assess.fillna(out["last_contact_date"])
+    censor = last_assess.fillna(out["day0_date"])
     end = first_imp["min"].where(out["has_improvement"], censor)
     out["time_to_first_improvement_months"] = _months(
         (end - out["day0_date"]).dt.days.astype("float64"), d

@@ -332,7 +332,7 @@ def _derive(
     patients, aes = done["patients"], done["events"]
     patients = (
         patients.pipe(derive.add_ae_summary, aes)
-        .pipe(derive.add_time_to_event, d)
+        .pipe(derive.add_time_to_event, d, e)
         .pipe(_if, assessed, derive.add_first_improvement, assessments, d)
     )
     return patients, aes

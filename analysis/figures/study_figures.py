@@ -32,6 +32,7 @@ from analysis.figures.theme import (
     save_figure,
 )
 from analysis.stats.ci_level import fill_ci
+from analysis.studyfile.column_kinds import time_origin_words
 from analysis.studyfile.labels import level_words
 from analysis.studyfile.plan import (
     FIGURE_KINDS_FROM_TABLES,
@@ -163,7 +164,7 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
                 alpha=opt.alpha,
                 xlabel=fill_ci(spec.xlabel, opt.alpha)
                 if spec.xlabel
-                else f"Months since {config.exposure.day0_words.removeprefix('the ')}",
+                else f"Months since {time_origin_words(config, spec.time).removeprefix('the ')}",
                 ylabel=fill_ci(spec.ylabel, opt.alpha),
                 labels=config.analysis.labels.levels.get(spec.by, {}),
                 suppress_below=k,

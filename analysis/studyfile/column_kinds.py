@@ -90,4 +90,12 @@ def months_per(unit: str, days_per_month: float) -> float:
     return days / days_per_month
 
 
-__all__ = ["DERIVED_NUMBERS", "is_number", "months_per", "time_unit"]
+def time_origin_words(cfg: StudyConfig, time: str) -> str:
+    """Where a derived time starts, in words: the first exposure for the time to the first
+    treatment-emergent adverse event (it runs over the treatment-emergent window,
+    ``analysis.clean.derive.days_to_first_teae``), day 0 for every other."""
+    e = cfg.exposure
+    return e.first_exposure_words if time == "time_to_first_teae_days" else e.day0_words
+
+
+__all__ = ["DERIVED_NUMBERS", "is_number", "months_per", "time_origin_words", "time_unit"]

@@ -50,8 +50,8 @@ class Exposure(_Model):
     teae_days_after_last: int = Field(
         default=0,
         ge=0,
-        description="events are treatment-emergent from day 0 to the last exposure "
-        "(discrete) or the end of the last period (periods) plus this many days",
+        description="events are treatment-emergent from the first exposure to the last "
+        "exposure (discrete) or the end of the last period (periods) plus this many days",
     )
     dose_frequency: Literal["day", "week", "month"] | None = Field(
         default=None,

@@ -74,7 +74,7 @@ def _derived_labels(config: StudyConfig) -> dict[str, str]:
         "exposure_months": "Time on treatment, months",
         "followup_months": "Follow-up, months",
         "is_titrated": "Dose titrated",
-        "has_teae": "Any adverse event",
+        "has_teae": "Any treatment-emergent adverse event",
         "is_teae": "Treatment-emergent",
         "n_teae": "Adverse events, n",
         "worst_ae_severity": "Highest adverse-event severity",
@@ -82,7 +82,7 @@ def _derived_labels(config: StudyConfig) -> dict[str, str]:
         "is_response_assessable": f"Response assessable at {d.response_target_month:g} months",
         "is_discontinued": "Treatment stopped",
         "time_to_discontinuation_months": "Time to treatment discontinuation, months",
-        "time_to_first_teae_days": "Time to the first adverse event, days",
+        "time_to_first_teae_days": "Time to the first treatment-emergent adverse event, days",
         "baseline_severity": "Baseline severity",
         **_term_outcome_labels(config),
     }
@@ -90,13 +90,13 @@ def _derived_labels(config: StudyConfig) -> dict[str, str]:
 
 def _term_outcome_labels(config: StudyConfig) -> dict[str, str]:
     """Words for the outcome columns of logistic tables of one adverse-event term: ``has_<term>``
-    (as the model names it) -> "<Term> (at least one event)"."""
+    (as the model names it) -> "<Term> (at least one treatment-emergent event)"."""
     out = {}
     for spec in config.analysis.tables.values():
         term = getattr(getattr(spec, "outcome", None), "ae_term", None)
         if isinstance(term, str):
             name = "has_" + "_".join(term.lower().split())
-            out[name] = f"{term[:1].upper()}{term[1:]} (at least one event)"
+            out[name] = f"{term[:1].upper()}{term[1:]} (at least one treatment-emergent event)"
     return out
 
 

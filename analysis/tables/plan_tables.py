@@ -54,6 +54,7 @@ from analysis.tables.plan_context import (
 from analysis.tables.render import TableResult
 from analysis.tables.response import response_table
 from analysis.tables.survival_data import survival_data
+from analysis.tables.time_rules import in_months_label, teae_window_words, time_rule_note
 from analysis.tables.time_to_event import cox_table, time_to_event_table
 from analysis.words import counted, in_sentence, without_unit
 
@@ -82,10 +83,12 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
         col = models.subjects_with_term(data, ctx.events(data, spec), term)
         data = _model_columns(data, spec.covariates).assign(**{col.name: col.to_numpy()})
         outcome = str(col.name)
-        outcome_words = f"{term} (at least one event)"
+        outcome_words = f"{term} (at least one treatment-emergent event)"
     else:
         outcome = str(spec.outcome)
         outcome_words = ctx.label(outcome)
+    if not isinstance(spec.outcome, str) or outcome == "has_teae":
+        notes.append(f"Treatment-emergent events: {teae_window_words(ctx.config)}.")
     covariates = list(spec.covariates)
     dropped = constant_covariates(data, outcome, covariates)
     covariates = [c for c in covariates if c not in dropped]
@@ -220,11 +223,12 @@ def _time_to_event(ctx: Context, name: str, spec: TimeToEventTable) -> TableResu
         times=ctx.options.km_times_months,
         conf_type=ctx.options.km_conf_type,
         alpha=ctx.options.alpha,
-        title=spec.title or f"{ctx.label(spec.time)} (Kaplan–Meier)",
+        title=spec.title or f"{in_months_label(ctx.label(spec.time))} (Kaplan–Meier)",
         name=name,
         origin=ctx.config.exposure.day0_words,
         curve_floor=(floor.fraction, floor.minimum) if drawn else None,
         level_names=ctx.config.analysis.labels.levels.get(spec.by, {}),
+        time_note=time_rule_note(ctx.config, data, time=spec.time, event=spec.event),
     )
     immortal = immortal_time_note(ctx.config, spec.time)
     notes = [

@@ -36,6 +36,7 @@ def time_to_event_table(
     origin: str = "day 0",
     curve_floor: tuple[float, int] | None = None,
     level_names: Mapping[str, str] | None = None,
+    time_note: str | None = None,
 ) -> TableResult:
     """Kaplan–Meier summary per level of ``by`` and the log-rank test (the Cox model has its
     own table, ``cox_table``).
@@ -43,7 +44,8 @@ def time_to_event_table(
     Survival and its CI use Greenwood's variance with R ``survfit``'s default ``log`` transform
     (``conf_type``); the median CI is where the CI curves cross 0.5 (Brookmeyer–Crowley, as R
     prints it); log-rank as R ``survdiff``. ``origin`` says in words where time starts (the
-    footnote: "from the first session"). ``curve_floor=(fraction, minimum)``: the figure's
+    footnote: "from the first session"); ``time_note`` replaces that footnote's sentence where
+    the time's origin and censoring are known (``analysis.tables.time_rules``). ``curve_floor=(fraction, minimum)``: the figure's
     curves stop where fewer than that many remain at risk (``analysis.stats.at_risk``); a
     footnote says where, and which listed times lie beyond.
     """
@@ -70,12 +72,15 @@ def time_to_event_table(
         f"transform{' (R survfit default)' if conf_type == 'log' else ''}; median CI by "
         f"Brookmeyer–Crowley as R prints it; NR = not reached.",
         "p: log-rank test (R survdiff, rho = 0).",
-        f"Time in {time_unit} from {origin}; censored at the last contact.",
+        time_note or f"Time in {time_unit} from {origin}; censored at the last contact.",
     ]
     if curve_floor is not None:
         notes.append(
             _stop_note(frame_in, time, by, times, time_unit, curve_floor, level_names or {})
         )
+    beyond = _beyond_last_time_note(frame_in, time, by, times, time_unit, level_names or {})
+    if beyond:
+        notes.append(beyond)
     order = levels_of(data, by)
     return TableResult(
         name=name,
@@ -113,6 +118,34 @@ def _stop_note(
             "and rest on few patients at risk."
         )
     return text
+
+
+def _beyond_last_time_note(
+    data: pd.DataFrame,
+    time: str,
+    by: str,
+    times: Sequence[float],
+    unit: str,
+    names: Mapping[str, str],
+) -> str:
+    """The footnote of the S(t) cells left blank: a listed time after a group's last observed
+    time, where the Kaplan–Meier curve is not estimated (R ``summary(survfit, times)`` without
+    ``extend``); "" when there is none."""
+    if time not in data or by not in data:
+        return ""
+    last = data.groupby(data[by].astype(str), observed=True)[time].max()
+    blank = [
+        f"S({t:g} {unit}) for {names.get(str(g), str(g))} (last time {m:.1f} {unit})"
+        for t in times
+        for g, m in last.items()
+        if pd.notna(m) and t > m
+    ]
+    if not blank:
+        return ""
+    return (
+        f"Blank: {and_list(blank)}, not estimated: the listed time lies beyond the group's "
+        "last observed time, where the Kaplan–Meier curve ends."
+    )
 
 
 def cox_table(

@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.clean.derive import add_time_to_event
 from analysis.clean.discontinued_audit import blank_discontinued
 from analysis.studyfile.config import Derivation
+from analysis.studyfile.design import Exposure
 
 D = pd.Timestamp
 PATIENTS = pd.DataFrame(
@@ -21,6 +22,7 @@ PATIENTS = pd.DataFrame(
         "exposure_end_date": [D("2020-05-01")] * 3,
         "first_teae_date": [pd.NaT] * 3,
         "has_teae": [False] * 3,
+        "first_exposure_date": [D("2020-01-01")] * 3,
         "source_file": "p.csv",
         "source_sheet": "",
         "source_row": [2, 3, 4],
@@ -29,7 +31,7 @@ PATIENTS = pd.DataFrame(
 
 
 def test_a_blank_flag_with_a_date_is_a_discontinuation_and_is_audited():
-    out = add_time_to_event(PATIENTS, Derivation()).set_index("patient_id")
+    out = add_time_to_event(PATIENTS, Derivation(), Exposure()).set_index("patient_id")
     assert out["is_discontinued"].tolist() == [True, False, True]
     days = {"K01": 152, "K02": 400, "K03": 60}  # to the date; censored at last contact
     for pid, d in days.items():

@@ -373,8 +373,9 @@ def _time_to_event() -> pd.DataFrame:
         exposure_end_date=[day(180)] * 3,
         has_teae=[True, False, False],
         first_teae_date=[day(5), NAT, NAT],
+        first_exposure_date=[day(0)] * 3,
     )
-    return derive.add_time_to_event(p, D)
+    return derive.add_time_to_event(p, D, Exposure(kind="discrete", teae_days_after_last=90))
 
 
 def test_time_to_discontinuation_runs_to_its_date_or_is_censored_at_last_contact():
@@ -388,13 +389,35 @@ def test_time_to_discontinuation_runs_to_its_date_or_is_censored_at_last_contact
     assert out["is_discontinued"].tolist() == [True, False, False]
 
 
-def test_time_to_first_teae_runs_to_the_first_teae_or_is_censored_at_last_contact():
-    """docs/derivations.md §5: time_to_first_teae_days, else censored at last contact."""
-    assert by_id(_time_to_event(), "time_to_first_teae_days") == {"P1": 5, "P2": 400, "P3": 400}
+def test_time_to_first_teae_is_censored_where_the_treatment_emergent_window_closes():
+    """docs/derivations.md §5: time_to_first_teae_days, else censored at the earlier of the last
+    contact and the end of exposure + teae_days_after_last (day 180 + 90 = day 270 < day 400)."""
+    assert by_id(_time_to_event(), "time_to_first_teae_days") == {"P1": 5, "P2": 270, "P3": 270}
 
 
-def test_first_improvement_at_any_visit_censored_at_the_last_assessment_or_last_contact():
-    """docs/derivations.md §5: time_to_first_improvement_months and its censoring."""
+def test_time_to_first_teae_runs_from_the_first_exposure_when_day0_is_earlier():
+    """docs/derivations.md §5: with day 0 the first visit, the time runs from the first exposure
+    (day 30), where treatment-emergence starts. By hand: P1 TEAE on day 35 -> 5 days; P2 no TEAE,
+    window closes on day 180 + 90 = 270 before the last contact (400) -> 270 - 30 = 240; P3 no
+    TEAE, last contact day 200 before the window closes -> 170; P4 no exposure -> 0, censored."""
+    p = patients(
+        4,
+        is_discontinued=pd.array([False] * 4, dtype="boolean"),
+        discontinuation_date=[NAT] * 4,
+        first_exposure_date=[day(30), day(30), day(30), NAT],
+        exposure_end_date=[day(180), day(180), day(180), NAT],
+        last_contact_date=[day(400), day(400), day(200), day(300)],
+        has_teae=[True, False, False, False],
+        first_teae_date=[day(35), NAT, NAT, NAT],
+    )
+    out = derive.add_time_to_event(p, D, Exposure(day0="first_visit_date", teae_days_after_last=90))
+    assert by_id(out, "time_to_first_teae_days") == {"P1": 5, "P2": 240, "P3": 170, "P4": 0}
+
+
+def test_first_improvement_at_any_visit_censored_at_the_last_assessment_or_at_day0():
+    """docs/derivations.md §5: time_to_first_improvement_months and its censoring; a patient
+    never assessed after day 0 cannot be seen to improve: censored at 0, not at the last
+    contact."""
     d = Derivation(improvement_levels=["mild improvement", "marked improvement"])
     a = _assessments(
         ("P1", day(-10), "marked improvement"),  # before day 0: the baseline, not an event
@@ -410,7 +433,7 @@ def test_first_improvement_at_any_visit_censored_at_the_last_assessment_or_last_
     assert by_id(out, "time_to_first_improvement_months") == {
         "P1": 200 / MONTH,
         "P2": 250 / MONTH,
-        "P3": 400 / MONTH,
+        "P3": 0.0,
     }
 
 
