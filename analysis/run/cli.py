@@ -387,7 +387,7 @@ def notebooks(
 def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt = None) -> None:
     """Write report.html, report.pdf and tables.docx (runs the stages they need)."""
     _say_jobs_unused(jobs)
-    _run_all(study, suppress_below=suppress_below, command=f"retro report {study}")
+    _run_all(study, suppress_below=suppress_below, command="retro report")
 
 
 EngineOpt = Annotated[
@@ -411,7 +411,7 @@ def run(
     """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX, claims check),
     manifest. A failing stage stops the run with the stage named; nothing is skipped silently."""
     _say_jobs_unused(jobs)
-    _run_all(study, suppress_below=suppress_below, command=f"retro run {study}", engine=engine)
+    _run_all(study, suppress_below=suppress_below, command="retro run", engine=engine)
 
 
 def _say_jobs_unused(jobs: int | None) -> None:
@@ -427,13 +427,19 @@ def _say_jobs_unused(jobs: int | None) -> None:
 def _run_all(
     study: Path, *, suppress_below: int | None, command: str, engine: str | None = None
 ) -> None:
+    """Run every stage of ``study``; ``command`` (``retro run``) is completed with the study
+    file's path and the options for the manifest and the report's provenance."""
     from analysis.clean.outputs import validation_report
+    from analysis.privacy import shareable_path
     from analysis.run.outputs import run_study
     from analysis.run.study import Study, with_backend
 
+    loaded = _load(study)
+    # the study file as the manifest and the report show it: relative to the project folder,
+    # whatever the working directory or the path typed (no absolute path of this machine)
+    command += f" {shareable_path(study, loaded.root)}"
     if suppress_below is not None:
         command += f" --suppress-below {suppress_below}"
-    loaded = _load(study)
     if engine is not None:
         command += f" --engine {engine}"
         loaded = _guard(lambda: with_backend(loaded, engine), "reading the study file")
