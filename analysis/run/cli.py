@@ -11,6 +11,7 @@ Over 400 lines as one job: every command of ``retro`` and its options, in one pl
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -342,7 +343,9 @@ def notebooks(
     out_dir = s.reports_dir / "notebooks"
     _now.outputs, _now.unstaged = {}, out_dir  # executed copies are written as they run
     kernel = _guard(nbs.kernel_for_this_python, "finding the notebook kernel")
-    parameters = {"study_path": str(Path(study).resolve()), "pdf": pdf}
+    # relative to the notebooks' working directory (their folder), as the notebooks' own
+    # default: the executed copies may be shared and show no absolute path of this machine
+    parameters = {"study_path": _relative_to(Path(study), nb_dir), "pdf": pdf}
     _now.stage = "notebooks"
     with (
         tempfile.TemporaryDirectory(prefix="retro-notebooks-") as tmp,
@@ -357,6 +360,7 @@ def notebooks(
             jobs=jobs or default_processes(),
             meanwhile=lambda: _clean_then(s, "notebooks"),
             first_cell=notebook_cell(notice(cfg)) if is_synthetic(cfg) else None,
+            root=cfg.root,
         )
     table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
     failed = 0
@@ -412,6 +416,15 @@ def run(
     manifest. A failing stage stops the run with the stage named; nothing is skipped silently."""
     _say_jobs_unused(jobs)
     _run_all(study, suppress_below=suppress_below, command="retro run", engine=engine)
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` (POSIX form, ``../`` allowed); absolute when no relative
+    path exists (another drive on Windows)."""
+    try:
+        return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+    except ValueError:
+        return str(path.resolve())
 
 
 def _say_jobs_unused(jobs: int | None) -> None:
