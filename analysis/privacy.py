@@ -18,6 +18,7 @@ never under ``paths.reports``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -153,6 +154,19 @@ def withhold_error_text(notebook: Any) -> int:
     return changed
 
 
+def shareable_path(path: str | Path, root: str | Path) -> str:
+    """``path`` as a shareable output (report, manifest, executed notebook) may show it:
+    relative to ``root`` (the project folder, ``StudyConfig.root``) in POSIX form; its name
+    alone when it lies outside ``root``, whose absolute path, or a path relative to ``root``
+    through ``../``, could name the machine's user (``/home/<user>``, ``/tmp/pytest-of-<user>``).
+    """
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
 __all__ = [
     "WITHHELD",
     "COUNT_ONLY",
@@ -161,6 +175,7 @@ __all__ = [
     "check_shown",
     "column_kind",
     "never_shown_why",
+    "shareable_path",
     "shown_as",
     "shown_columns",
     "withhold_error_text",

@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -109,7 +109,8 @@ clean.audit.value_counts(["table", "check", "action"], sort=False).rename("recor
 
 # %%
 dictionary = data_dictionary(clean.tables, study.config)
-dictionary.style.hide(axis="index")
+# each table's HTML ids fixed (`set_uuid`): a rerun gives the same notebook, byte for byte
+dictionary.style.hide(axis="index").set_uuid("dictionary")
 
 # %% [markdown]
 # ## Every column, profiled without showing a patient
@@ -125,13 +126,13 @@ profile = column_profile(clean.tables, study.config)
 presence = profile[profile["level"].isna() & profile["stat"].isin(["n", "missing"])]
 presence.pivot_table(
     index=["table", "column", "shown"], columns="stat", values="value", sort=False
-).astype(int)[["n", "missing"]].style
+).astype(int)[["n", "missing"]].style.set_uuid("presence")
 
 # %%
 statistics = profile[profile["stat"].isin(["mean", "sd", "min", "median", "max"])]
 statistics.pivot_table(index=["table", "column"], columns="stat", values="value", sort=False)[
     ["mean", "sd", "min", "median", "max"]
-].style.format(precision=2)
+].style.format(precision=2).set_uuid("statistics")
 
 # %% [markdown]
 # Levels of every controlled column, with the number of rows (patients in `patients`, records
@@ -139,7 +140,9 @@ statistics.pivot_table(index=["table", "column"], columns="stat", values="value"
 
 # %%
 levels = profile.loc[profile["stat"] == "count", ["table", "column", "level", "value"]]
-levels.rename(columns={"value": "rows"}).astype({"rows": int}).style.hide(axis="index")
+levels.rename(columns={"value": "rows"}).astype({"rows": int}).style.hide(axis="index").set_uuid(
+    "levels"
+)
 
 # %% [markdown]
 # ## Numbers shown, for checking

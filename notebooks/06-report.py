@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -15,11 +15,11 @@
 # %% [markdown]
 # # 06 · The whole report, and the check of the manuscript's numbers
 #
-# Writes every output of the study (`run_study`, exactly what `retro run` writes after
-# cleaning): the figures (PNG 300 dpi, SVG, PDF), the report (`report.html`, `report.pdf`,
-# `tables.docx`, `claims_check.csv`), each table as HTML / DOCX / XLSX / CSV, the ARD and
-# `manifest.json`, into the study's reports folder (`paths.reports` in the study file, e.g.
-# `reports/<study>/`). Then it shows the claims check: every number the
+# Writes every output of the study (`run_study`, what `retro run` writes): the cleaned data
+# (`paths.processed`; not when `reports_dir` is set), the figures (PNG 300 dpi, SVG, PDF), the
+# report (`report.html`, `report.pdf`, `tables.docx`, `claims_check.csv`), each table as HTML /
+# DOCX / XLSX / CSV, the ARD and `manifest.json`, into the study's reports folder
+# (`paths.reports` in the study file, e.g. `reports/<study>/`). Then it shows the claims check: every number the
 # manuscript states (`studies/<study>.claims.yaml`) against the number computed here.
 # Nothing is computed in this notebook.
 #
@@ -33,6 +33,7 @@
 from IPython.display import Markdown, display
 
 from analysis.clean.read import write_parquet
+from analysis.privacy import shareable_path
 from analysis.run.outputs import run_study
 from analysis.report.build import study_claims
 from analysis.run.study import Study
@@ -47,27 +48,33 @@ pdf = True  # report.pdf takes a few seconds more than the rest of the report
 # %%
 # with reports_dir set, only this run's output folder differs; the study file is unchanged
 study = Study.load(study_path, reports_dir=reports_dir or None)
+root = study.config.root  # paths are shown relative to the project folder, never absolute
 Markdown(
     f"**{study.config.study.title}** (`{study.config.study.name}`): "
-    f"writing to `{study.reports_dir}`"
+    f"writing to `{shareable_path(study.reports_dir, root)}`"
 )
 
 # %% [markdown]
 # ## Figures, report and table files
 #
 # The report embeds the SVG figures; the manifest lists every file written here with its
-# sha256, the study inputs and the command. The report PDF, the figure files and the table
-# files are written side by side (one process per core), with the same bytes as one after
-# another.
+# sha256, the study inputs and the command (the study file relative to this folder, as
+# `study_path` is by default). They differ from those `retro run` writes only in that command.
+# The report PDF, the figure files and the table files are written side by side (one process
+# per core), with the same bytes as one after another.
 
 # %%
+study_file = "../" + shareable_path(study.config.path, root)  # as from notebooks/
 written = run_study(
-    study, command=f"notebooks/06-report.ipynb (study_path={study_path})", pdf=pdf
+    study,
+    command=f"notebooks/06-report.ipynb (study_path={study_file})",
+    pdf=pdf,
+    write_clean=not reports_dir,
 )
 for stem, paths in written.figures.items():
     print(f"{stem:<26}", ", ".join(p.name for p in paths))
 for path in [*written.report, written.manifest]:
-    print(path)
+    print(shareable_path(path, root))
 
 # %% [markdown]
 # ## Claims check
@@ -88,9 +95,10 @@ else:
 # ## Where the outputs went
 
 # %%
-print(f"report, tables.docx, ARD, manifest: {study.reports_dir}")
-print(f"figures:                            {study.reports_dir / 'figures'}")
-print(f"one file per table:                 {study.reports_dir / 'tables'}")
+reports = shareable_path(study.reports_dir, root)
+print(f"report, tables.docx, ARD, manifest: {reports}")
+print(f"figures:                            {reports}/figures")
+print(f"one file per table:                 {reports}/tables")
 
 # %% [markdown]
 # ## Numbers shown, for checking

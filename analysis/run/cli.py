@@ -11,6 +11,7 @@ Over 400 lines as one job: every command of ``retro`` and its options, in one pl
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -342,7 +343,9 @@ def notebooks(
     out_dir = s.reports_dir / "notebooks"
     _now.outputs, _now.unstaged = {}, out_dir  # executed copies are written as they run
     kernel = _guard(nbs.kernel_for_this_python, "finding the notebook kernel")
-    parameters = {"study_path": str(Path(study).resolve()), "pdf": pdf}
+    # relative to the notebooks' working directory (their folder), as the notebooks' own
+    # default: the executed copies may be shared and show no absolute path of this machine
+    parameters = {"study_path": _relative_to(Path(study), nb_dir), "pdf": pdf}
     _now.stage = "notebooks"
     with (
         tempfile.TemporaryDirectory(prefix="retro-notebooks-") as tmp,
@@ -357,6 +360,7 @@ def notebooks(
             jobs=jobs or default_processes(),
             meanwhile=lambda: _clean_then(s, "notebooks"),
             first_cell=notebook_cell(notice(cfg)) if is_synthetic(cfg) else None,
+            root=cfg.root,
         )
     table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
     failed = 0
@@ -387,7 +391,7 @@ def notebooks(
 def report(study: StudyArg, suppress_below: SuppressOpt = None, jobs: RunJobsOpt = None) -> None:
     """Write report.html, report.pdf and tables.docx (runs the stages they need)."""
     _say_jobs_unused(jobs)
-    _run_all(study, suppress_below=suppress_below, command=f"retro report {study}")
+    _run_all(study, suppress_below=suppress_below, command="retro report")
 
 
 EngineOpt = Annotated[
@@ -411,7 +415,16 @@ def run(
     """Run every stage in order: clean, tables, figures, report (HTML, PDF, DOCX, claims check),
     manifest. A failing stage stops the run with the stage named; nothing is skipped silently."""
     _say_jobs_unused(jobs)
-    _run_all(study, suppress_below=suppress_below, command=f"retro run {study}", engine=engine)
+    _run_all(study, suppress_below=suppress_below, command="retro run", engine=engine)
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` (POSIX form, ``../`` allowed); absolute when no relative
+    path exists (another drive on Windows)."""
+    try:
+        return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+    except ValueError:
+        return str(path.resolve())
 
 
 def _say_jobs_unused(jobs: int | None) -> None:
@@ -427,13 +440,19 @@ def _say_jobs_unused(jobs: int | None) -> None:
 def _run_all(
     study: Path, *, suppress_below: int | None, command: str, engine: str | None = None
 ) -> None:
+    """Run every stage of ``study``; ``command`` (``retro run``) is completed with the study
+    file's path and the options for the manifest and the report's provenance."""
     from analysis.clean.outputs import validation_report
+    from analysis.privacy import shareable_path
     from analysis.run.outputs import run_study
     from analysis.run.study import Study, with_backend
 
+    loaded = _load(study)
+    # the study file as the manifest and the report show it: relative to the project folder,
+    # whatever the working directory or the path typed (no absolute path of this machine)
+    command += f" {shareable_path(study, loaded.root)}"
     if suppress_below is not None:
         command += f" --suppress-below {suppress_below}"
-    loaded = _load(study)
     if engine is not None:
         command += f" --engine {engine}"
         loaded = _guard(lambda: with_backend(loaded, engine), "reading the study file")

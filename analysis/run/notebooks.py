@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -109,6 +110,7 @@ def execute_notebook(
     ard_dir: Path | None = None,
     timeout: float = 900,
     first_cell: str | None = None,
+    root: Path | None = None,
 ) -> NotebookRun:
     """Execute ``path`` with papermill into ``out_dir/<name>.ipynb`` (working directory: the
     notebook's folder; ``timeout`` seconds per cell). ``ard_out`` is set to
@@ -117,7 +119,9 @@ def execute_notebook(
     a child process); what the kernel prints goes to the run's ``log``, not to this terminal.
     ``first_cell``: markdown put before the first cell of the executed copy (the mark of a
     synthetic study, ``analysis.synthetic.notebook_cell``); cell numbers in ``errors`` are
-    those of the notebook as written. When papermill fails before the kernel ran any cell (a
+    those of the notebook as written. The executed copy is made shareable and repeatable by
+    :func:`strip_machine_details` (paths relative to ``root``, the project folder; default the
+    parent of the notebook's folder). When papermill fails before the kernel ran any cell (a
     kernel that died at start), the notebook is executed again (``papermill_tries``); the
     ``log`` says so."""
     import nbformat
@@ -151,11 +155,13 @@ def execute_notebook(
     )
     if notebook is None and returncode == 0:
         errors = ("papermill wrote no notebook",)
-    # the copy kept for reviewers: without raw values, and saying when the data are synthetic
-    withheld = notebook is not None and withhold_error_text(notebook)
-    if notebook is not None and first_cell:
-        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(first_cell))
-    if notebook is not None and (withheld or first_cell):
+    # the copy kept for reviewers: without raw values, without paths of this machine, times
+    # or temporary files, and saying when the data are synthetic
+    if notebook is not None:
+        withhold_error_text(notebook)
+        strip_machine_details(notebook, root=root if root is not None else path.parent.parent)
+        if first_cell:
+            notebook.cells.insert(0, nbformat.v4.new_markdown_cell(first_cell, id="first-cell"))
         write_atomic(out_nb, lambda p: nbformat.write(notebook, p))
     return NotebookRun(
         name=name,
@@ -178,12 +184,14 @@ def execute_notebooks(
     jobs: int = 2,
     meanwhile: Callable[[], object] | None = None,
     first_cell: str | None = None,
+    root: Path | None = None,
 ) -> dict[str, NotebookRun]:
     """Execute notebooks ``jobs`` at a time, each in a worker process (and its own kernel),
     taking the next notebook as one ends: longest first when the order is given that way.
     The workers are forked from this process after papermill is imported (~3 s, once instead
     of once per notebook). ``meanwhile`` runs in this process during the executions (e.g.
-    computing the numbers to compare with). ``first_cell`` as for :func:`execute_notebook`.
+    computing the numbers to compare with). ``first_cell`` and ``root`` as for
+    :func:`execute_notebook`.
     Returns runs by notebook name, in the order of ``paths``."""
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
@@ -199,12 +207,62 @@ def execute_notebooks(
                 kernel=kernel,
                 ard_dir=ard_dir,
                 first_cell=first_cell,
+                root=root,
             )
             for p in paths
         }
         if meanwhile is not None:
             meanwhile()
         return {name: f.result() for name, f in futures.items()}
+
+
+#: Parameters whose value is a temporary file of the command that executed the notebook: left
+#: out of the executed copy (its value is a random path of this machine, and a rerun of the
+#: copy by a reviewer should not write there).
+TEMPORARY_PARAMETERS = ("ard_out",)
+#: Times papermill and the kernel record per cell and per notebook (nbformat's ``execution``
+#: metadata; papermill's ``start_time``, ``end_time``, ``duration``).
+_TIMES = ("start_time", "end_time", "duration")
+#: The memory address in a default repr (``object.__repr__``).
+_ADDRESS = re.compile(r" (?:object )?at 0x[0-9a-fA-F]+>")
+
+
+def strip_machine_details(notebook: Any, *, root: Path) -> None:
+    """Make an executed notebook (an ``nbformat`` node, changed in place) fit to share and
+    byte-identical between reruns: papermill's ``input_path`` and ``output_path`` relative to
+    ``root`` (``analysis.privacy.shareable_path``), execution times removed (``None`` in
+    papermill's fields, which it uses for a cell that did not run), and the
+    :data:`TEMPORARY_PARAMETERS` left out of the parameters cell papermill injected and of its
+    record of the parameters; the memory address of a default repr (``<... at 0x7f...>``) and
+    the random id papermill gives the parameters cell replaced by fixed text. The outputs are
+    otherwise left as the kernel wrote them: what a notebook prints is its own (the shipped
+    notebooks print paths relative to the project folder)."""
+    from analysis.privacy import shareable_path
+
+    meta = notebook.metadata.get("papermill")
+    if meta is not None:
+        for key in ("input_path", "output_path"):
+            if meta.get(key):
+                meta[key] = shareable_path(meta[key], root)
+        meta.update(dict.fromkeys(_TIMES))
+        for key in TEMPORARY_PARAMETERS:
+            meta.get("parameters", {}).pop(key, None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        if "papermill" in cell.metadata:
+            cell.metadata["papermill"].update(dict.fromkeys(_TIMES))
+        for out in cell.get("outputs", []):
+            plain = out.get("data", {}).get("text/plain")
+            if isinstance(plain, str):  # a default repr: ``<pandas...Styler at 0x7f93...>``
+                out["data"]["text/plain"] = _ADDRESS.sub(">", plain)
+        if "injected-parameters" in cell.metadata.get("tags", ()):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+            cell.source = "\n".join(
+                f"# {line.split('=')[0].strip()}: a temporary file, left out of this copy"
+                if line.split("=")[0].strip() in TEMPORARY_PARAMETERS
+                else line
+                for line in cell.source.split("\n")
+            )
 
 
 def _quiet_on_ctrl_c() -> None:

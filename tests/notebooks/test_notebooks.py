@@ -13,6 +13,7 @@ study's plan; the tables each must show are written out here, per study.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -392,3 +393,22 @@ def test_report_notebook_writes_the_report_and_reproduces_the_claims(executed):
     assert len(claims) and claims["passed"].astype(bool).all(), claims.loc[~claims["passed"]]
     shown = f"claims check: {len(claims)}/{len(claims)} reproduced"
     assert any(shown in t for t in _texts(run)), shown
+
+
+def test_report_notebook_and_its_report_show_no_absolute_path(executed):
+    # the executed notebook, the report and the manifest may be shared: paths relative to the
+    # project folder (a folder outside it by its name), never the machine's (a user name)
+    study, runs, _ = executed
+    run = runs["06-report"]
+    reports_dir = run.output.parent / "06-report-reports"
+    manifest = (reports_dir / "manifest.json").read_text(encoding="utf-8")
+    shared = {
+        "outputs of 06-report": "\n".join(_texts(run)),
+        "report.html": (reports_dir / "report.html").read_text(encoding="utf-8"),
+        "manifest.json": manifest,
+    }
+    for what, text in shared.items():
+        for machine_path in (str(REPO), str(run.output.parent)):
+            assert machine_path not in text, f"{what} shows {machine_path}"
+    command = f"notebooks/06-report.ipynb (study_path=../studies/{study}.yaml)"
+    assert json.loads(manifest)["command"] == command

@@ -3,6 +3,7 @@ the package; a notebook whose numbers differ, or that fails, makes the command e
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -65,6 +66,31 @@ def test_a_notebook_with_other_numbers_fails_the_command(mini_study, tmp_path):
     assert "yes" in lines["01-ae.ipynb"]
     assert "values differ" in lines["02-wrong.ipynb"]
     assert "ValueError" in lines["03-broken.ipynb"]
+
+
+def test_executed_copies_show_no_path_of_the_machine_and_repeat_byte_for_byte(mini_study, tmp_path):
+    # the copies under reports/<study>/notebooks/ may be shared: no absolute path (a user name
+    # under /home), no temporary file, no time of execution; a rerun writes the same bytes
+    study = mini_study()
+    folder = tmp_path / "nbs"
+    _notebook(folder, "01-ae.ipynb", SHOW_AE.format(shift=0) + "print(study_path)")
+    copies = []
+    for _ in range(2):
+        res = runner.invoke(app, ["notebooks", str(study), "--folder", str(folder), "--jobs", "1"])
+        assert res.exit_code == 0, res.output
+        [copy] = (tmp_path / "reports").rglob("notebooks/01-ae.ipynb")
+        copies.append(copy.read_bytes())
+    text = copies[0].decode()
+    assert str(tmp_path) not in text
+    assert "retro-notebooks-" not in text  # the temporary ard_out
+    nb = json.loads(text)
+    assert nb["metadata"]["papermill"]["input_path"] == "nbs/01-ae.ipynb"
+    assert nb["metadata"]["papermill"]["parameters"] == {"study_path": "../studies/mini.yaml"}
+    for cell in nb["cells"]:
+        assert "execution" not in cell["metadata"]  # the kernel's iopub / shell times
+        times = cell["metadata"]["papermill"]
+        assert times["start_time"] is times["end_time"] is times["duration"] is None
+    assert copies[0] == copies[1]
 
 
 def test_no_notebooks_is_an_error(mini_study, tmp_path):

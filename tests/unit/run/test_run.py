@@ -39,9 +39,14 @@ def reference_copy(tmp_path: Path) -> Path:
 def test_run_writes_every_output_and_hashes_it_in_the_manifest(reference_copy):
     path = reference_copy
     reports = path.parent.parent / "reports"
-    res = runner.invoke(app, ["run", str(path)])
+    res = runner.invoke(app, ["run", str(path)])  # an absolute path
     assert res.exit_code == 0, res.output
     written = _outputs(reports)
+    # the report and the manifest may be shared: the study file relative to the project folder
+    shared = [f"{n}" for n in written if n.endswith(("report.html", "manifest.json"))]
+    assert len(shared) == 2
+    for name in shared:
+        assert str(path.parent.parent).encode() not in written[name], name
     names = set(written)
     study_dir = next(iter(names)).split("/")[0]
     for expected in ("report.html", "report.pdf", "tables.docx", "manifest.json", "ard.parquet"):
@@ -51,6 +56,7 @@ def test_run_writes_every_output_and_hashes_it_in_the_manifest(reference_copy):
     for suffix in (".html", ".docx", ".xlsx", ".csv"):
         assert any(n.startswith(f"{study_dir}/tables/") and n.endswith(suffix) for n in names)
     manifest = json.loads(written[f"{study_dir}/manifest.json"])
+    assert manifest["command"] == "retro run studies/dutasteride_mesotherapy.yaml"
     hashed = {Path(k).name for k in json.dumps(manifest["outputs"]).split('"') if "." in k}
     assert {"report.pdf", "tables.docx", "ae_incidence.xlsx"} <= hashed
 
