@@ -19,11 +19,10 @@ from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._aliases import with_aliases
 from analysis.tables.ae_sex_specific import (
-    check_sex_column,
     left_out_notes,
+    of_own_sex_only,
     one_sex_notes,
     one_sex_rows,
-    other_sex_events,
 )
 from analysis.tables.exposure_pool import (
     Pooling,
@@ -101,18 +100,9 @@ def ae_by_exposure(
         engine.as_table(events, columns=[subject_id, term, session, teae_flag]), teae_flag
     )
     ev_t = ev_t.filter(ev_t[session].notnull())
-    left_out = pd.DataFrame(columns=[term, "n", "events"])
-    if restrict:
-        if subjects is None:
-            raise ValueError(
-                f"terms {sorted(restrict)} are counted among one sex: pass the subject table "
-                f"(`subjects`, with a `{sex}` column)"
-            )
-        subj_t = engine.as_table(subjects, columns=[subject_id, sex])
-        check_sex_column(subj_t, restrict, sex)
-        ev_t, left_out = other_sex_events(
-            ev_t, subj_t, sex_specific=restrict, term=term, sex=sex, subject_id=subject_id
-        )
+    ev_t, left_out = of_own_sex_only(
+        ev_t, subjects, restrict, term=term, sex=sex, subject_id=subject_id
+    )
     ev_t = ev_t.select(
         subject_id,
         ev_t[term].cast("string").name(term),
@@ -149,6 +139,7 @@ def ae_by_exposure(
     rows = row(counts, exposed, shared, f"subjects who received the {noun}")
     for level, own in one_sex.items():
         # the same columns (the pooling chosen on every subject), counted among one sex
+        subj_t = engine.as_table(subjects, columns=[subject_id, sex])  # given: of_own_sex_only
         ids = subj_t.filter(subj_t[sex].cast("string") == level).select(subject_id)
         terms_of = [lv for _, lv in own]
         mine = count(
@@ -276,18 +267,7 @@ def ae_duration(
     restrict = dict(sex_specific or {})
     id_column = subject_id if restrict else None
     t = emergent(engine.as_table(events, columns=[term, duration, teae_flag, id_column]), teae_flag)
-    left_out = pd.DataFrame(columns=[term, "n", "events"])
-    if restrict:
-        if subjects is None:
-            raise ValueError(
-                f"terms {sorted(restrict)} are counted among one sex: pass the subject table "
-                f"(`subjects`, with a `{sex}` column)"
-            )
-        subj_t = engine.as_table(subjects, columns=[subject_id, sex])
-        check_sex_column(subj_t, restrict, sex)
-        t, left_out = other_sex_events(
-            t, subj_t, sex_specific=restrict, term=term, sex=sex, subject_id=subject_id
-        )
+    t, left_out = of_own_sex_only(t, subjects, restrict, term=term, sex=sex, subject_id=subject_id)
     t = t.select(t[term].cast("string").name(term), duration)
     per_term = engine.numeric_summary(t, variable=duration, by=[term])
     odd = sorted(v for v in per_term[term].astype(str) if ";" in v)

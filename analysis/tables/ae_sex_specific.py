@@ -119,6 +119,32 @@ def other_sex_events(
     return kept, left_out
 
 
+def of_own_sex_only(
+    events: ir.Table,
+    subjects: pd.DataFrame | ir.Table | None,
+    sex_specific: Mapping[str, str],
+    *,
+    term: str,
+    sex: str,
+    subject_id: str,
+) -> tuple[ir.Table, pd.DataFrame]:
+    """:func:`other_sex_events` for a table given its events and, with ``sex_specific``, the
+    subject table (a ``ValueError`` saying so when it is missing, or has no ``sex``): the
+    events kept and those left out, per term."""
+    if not sex_specific:
+        return events, pd.DataFrame(columns=[term, "n", "events"])
+    if subjects is None:
+        raise ValueError(
+            f"terms {sorted(sex_specific)} are counted among one sex: pass the subject table "
+            f"(`subjects`, with a `{sex}` column)"
+        )
+    subj_t = engine.as_table(subjects, columns=[subject_id, sex])
+    check_sex_column(subj_t, sex_specific, sex)
+    return other_sex_events(
+        events, subj_t, sex_specific=sex_specific, term=term, sex=sex, subject_id=subject_id
+    )
+
+
 def left_out_notes(
     left_out: pd.DataFrame,
     sex_specific: Mapping[str, str],
