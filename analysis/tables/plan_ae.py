@@ -33,6 +33,7 @@ from analysis.tables.plan_context import (
     usable_by,
     with_notes,
 )
+from analysis.tables.undated_events import undated_events_note
 
 
 def _levels_of_numbers(values: pd.Series) -> pd.Series:
@@ -76,6 +77,7 @@ def _sex_specific(ctx: Context, term: str) -> dict[str, str]:
 
 def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> TableResult:
     subjects = ctx.subjects(spec)
+    undated = undated_events_note(ctx.result.exclusions, subjects["patient_id"])
     events = ctx.events(subjects, spec)
     vocab = ctx.config.vocabularies.get(spec.term)
     sex_specific = _sex_specific(ctx, spec.term)
@@ -143,11 +145,12 @@ def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> Table
         title = f"Adverse events: patient-{ctx.config.exposure.plural_noun} with at least one event"
     if title:
         t = dataclasses.replace(t, title=title)
-    return with_notes(t, notes, name=name)
+    return with_notes(t, [*notes, *undated], name=name)
 
 
 def build_ae_severity(ctx: Context, name: str, spec: AeSeverityTable) -> TableResult:
     subjects = ctx.subjects(spec)
+    undated = undated_events_note(ctx.result.exclusions, subjects["patient_id"])
     events = ctx.events(subjects, spec)
     subjects, by, notes = usable_by(subjects, list(spec.by), ctx.label)
     t = ae_severity(
@@ -160,7 +163,7 @@ def build_ae_severity(ctx: Context, name: str, spec: AeSeverityTable) -> TableRe
     )
     if spec.title:
         t = dataclasses.replace(t, title=spec.title)
-    return with_notes(t, notes, name=name)
+    return with_notes(t, [*notes, *undated], name=name)
 
 
 def build_ae_by_exposure(ctx: Context, name: str, spec: AeByExposureTable) -> TableResult:
@@ -181,7 +184,8 @@ def build_ae_by_exposure(ctx: Context, name: str, spec: AeByExposureTable) -> Ta
         sex_specific=_sex_specific(ctx, spec.term),
     )
     title = spec.title or f"Adverse events by {ctx.config.exposure.singular} number"
-    return with_notes(dataclasses.replace(t, title=title), [], name=name)
+    undated = undated_events_note(ctx.result.exclusions, subjects["patient_id"])
+    return with_notes(dataclasses.replace(t, title=title), undated, name=name)
 
 
 def build_ae_duration(ctx: Context, name: str, spec: AeDurationTable) -> TableResult:
@@ -194,4 +198,6 @@ def build_ae_duration(ctx: Context, name: str, spec: AeDurationTable) -> TableRe
     )
     if spec.title:
         t = dataclasses.replace(t, title=spec.title)
-    return with_notes(t, [], name=name)
+    return with_notes(
+        t, undated_events_note(ctx.result.exclusions, subjects["patient_id"]), name=name
+    )
