@@ -18,6 +18,7 @@ from analysis.clean.column_fit import (
 )
 from analysis.clean.columns import Column
 from analysis.clean.date_numbers import default_count, numbers_fix
+from analysis.clean.date_order_evidence import order_proof, stop_on_wrong_order, wrong_orders
 from analysis.clean.date_values import (
     calendar_day,
     parse_date_value,
@@ -53,6 +54,7 @@ class _Cells:
     blank: pd.Series  # the cell is blank
     short_year: pd.Series | None  # read from text with a two-digit year (None: no cell)
     zoned_time: pd.Series | None  # a zoned date-time with a time of day (None: no cell)
+    order_proof: np.ndarray | None  # date_order_evidence.order_proof of each cell (None: 0s)
 
 
 #: a source's ``(timezone, count of its numbers, declared count of its numbers written as text)``
@@ -61,14 +63,16 @@ Rule = tuple[str | None, str | None, str | None]
 
 def _cell(
     value: object, order: str, last_year: int | None, rule: Rule
-) -> tuple[pd.Timestamp | None, bool, bool, bool]:
-    """``(day, blank, short_year, zoned_time)`` of one cell (:class:`_Cells`) by its source's
-    ``rule`` (:data:`Rule`)."""
+) -> tuple[pd.Timestamp | None, bool, bool, bool, int]:
+    """``(day, blank, short_year, zoned_time, order_proof)`` of one cell (:class:`_Cells`) by
+    its source's ``rule`` (:data:`Rule`)."""
     timezone, count, text_count = rule
+    proof = order_proof(value)
     ts = read_date(value, order, last_year, count, text_count)
     if ts is None:
-        return None, is_blank(value), False, False
-    return calendar_day(ts, timezone), False, two_digit_year(value, order), zoned_time(ts)
+        return None, is_blank(value), False, False, proof
+    day = calendar_day(ts, timezone)
+    return day, False, two_digit_year(value, order), zoned_time(ts), proof
 
 
 #: the rule of a source that declares neither ``timezone`` nor ``date_numbers``, of a spreadsheet
@@ -90,7 +94,7 @@ def _read_cells(
         orders = order if isinstance(order, pd.Series) else pd.Series(order, index=raw.index)
         keys = orders.astype(str) + "|" + rule.astype(str)
 
-        def by_key(v: object, k: str) -> tuple[pd.Timestamp | None, bool, bool, bool]:
+        def by_key(v: object, k: str) -> tuple[pd.Timestamp | None, bool, bool, bool, int]:
             o, tz, count, text_count = k.split("|")
             return _cell(v, o, last_year, (tz or None, count or None, text_count or None))
 
@@ -114,11 +118,13 @@ def _read_cells(
         return joined(found) if found.any() else None
 
     blank = flags(1)
+    proofs = np.array([r[4] for r in results], dtype=np.int8)
     return _Cells(
         joined(unique.to_numpy()),
         pd.Series(False, index=raw.index) if blank is None else blank,
         flags(2),
         flags(3),
+        proofs[groups] if proofs.any() else None,
     )
 
 
@@ -151,6 +157,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     drop: set[object] = set()
     rule = _table_rule(config, table, out)
     ambiguous: list[str] = []  # date-times whose day depends on an undeclared zone
+    proofs: list[tuple[str, pd.Series, pd.Series]] = []  # dates of one order only, by column
     # the date order of every row (its sources share one) or of each row, looked up once
     order: pd.Series | str | None = table_date_order(config, table)
     for column, spec in config.columns_for(table).items():
@@ -160,6 +167,12 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         order = out["_source"].map(orders) if order is None else order
         cells = _read_cells(raw, order, last_year, rule)
         dates, blank = cells.dates, cells.blank
+        if cells.order_proof is not None:
+            hits = np.flatnonzero(cells.order_proof)
+            sources = out["_source"].to_numpy()[hits]
+            proofs.append(
+                (column, pd.Series(cells.order_proof[hits], index=sources), raw.iloc[hits])
+            )
         if cells.zoned_time is not None:
             ambiguous += zoned_paragraphs(out, column, cells.zoned_time, config)
         failed = ~blank & dates.isna()
@@ -243,6 +256,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                     for v, d in zip(raw[outside], dates[outside], strict=True)
                 ],
             )
+    stop_on_wrong_order(wrong_orders(proofs, *_declared_orders(config, table)))
     stop_if_zoned(ambiguous)
     stop_if_unreadable(wrong, limit)
     return Step(
@@ -298,6 +312,19 @@ def _other_order(
         return ""
 
     return fix
+
+
+def _declared_orders(config: StudyConfig, table: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The ``date_order`` of each source of ``table``, and how a message names the source and
+    its key."""
+    orders: dict[str, str] = {}
+    where: dict[str, str] = {}
+    for i, s in enumerate(config.sources):
+        if s.table == table:
+            orders[s.name] = s.date_order
+            sheet = f", sheet {s.sheet!r}" if s.sheet else ""
+            where[s.name] = f"source '{s.name}' ({s.file}{sheet}; `sources[{i}].date_order`)"
+    return orders, where
 
 
 def table_date_order(config: StudyConfig, table: str) -> str | None:

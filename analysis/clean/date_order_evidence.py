@@ -1,0 +1,91 @@
+"""Text dates that prove a source's ``date_order`` wrong.
+
+A day-first export declared ``date_order: MDY`` read every date whose day is 12 or less with
+its day and month swapped (2 July as 7 February), in silence, and lost the records of the dates
+it could not read (day 31 as a month): a probe's run exited 0 with 17 patients fewer and at
+least 17 dates swapped. A date such as ``31/05/2016`` can only be day first, ``05/31/2016`` only
+month first. When the text dates of one source include some that can only be written in the
+other order and none that can only be written in the declared one, the declaration is wrong
+(or the dates are mixed beyond telling), and the run stops naming the source, its key, the
+evidence and the fix, before any date is read the wrong way round.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from analysis.errors import SourceError
+
+#: a numeric day-month date (either order), a two- or four-digit year, a time after it or not
+_DAY_MONTH = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2}(?:\d{2})?(?:[T ].*)?\s*")
+_SHOWN = 3
+
+
+def order_proof(value: object) -> int:
+    """+1 when ``value`` is a text date that can only be day first (its first number above
+    12, its second not), -1 when it can only be month first, 0 otherwise."""
+    if not isinstance(value, str):
+        return 0
+    found = _DAY_MONTH.fullmatch(value)
+    if found is None:
+        return 0
+    first, second = int(found.group(1)), int(found.group(2))
+    if 12 < first <= 31 and 1 <= second <= 12:
+        return 1
+    if 12 < second <= 31 and 1 <= first <= 12:
+        return -1
+    return 0
+
+
+def wrong_orders(
+    proofs: list[tuple[str, pd.Series, pd.Series]],
+    declared: dict[str, str],
+    where: dict[str, str],
+) -> list[str]:
+    """One paragraph per source whose text dates (``proofs``: per date column, its name, the
+    :func:`order_proof` of each cell and each cell's text, on the table's rows with their
+    ``_source`` as the index) prove only the order it does not declare (``declared``: source
+    -> ``date_order``; ``where``: source -> how to name it and its key)."""
+    day_first: dict[str, list[str]] = {}
+    month_first: dict[str, list[str]] = {}
+    for column, proof, raw in proofs:
+        for source, p, text in zip(proof.index, proof.to_numpy(), raw.to_numpy(), strict=True):
+            if p:
+                shown = f"`{column}` {text!r}"
+                (day_first if p > 0 else month_first).setdefault(str(source), []).append(shown)
+    paragraphs = []
+    for source, order in declared.items():
+        for proves, against, other in (
+            (day_first, month_first, "DMY"),
+            (month_first, day_first, "MDY"),
+        ):
+            if order == other or source not in proves or source in against:
+                continue
+            if order == "YMD":
+                continue  # its text is year first: a day-month date is no evidence of it
+            found = proves[source]
+            examples = ", ".join(list(dict.fromkeys(found))[:_SHOWN])
+            paragraphs.append(
+                f"  - {where[source]} declares `date_order: {order}`, but {len(found)} of its "
+                f"text dates can only be written {_WORDS[other]} ({examples}) and none can only "
+                f"be written {_WORDS[order]}: the dates that fit both orders would be read with "
+                f"day and month swapped. Set `date_order: {other}` for this source; if those "
+                "dates are typing errors, correct them in the export."
+            )
+    return paragraphs
+
+
+_WORDS = {"DMY": "day first", "MDY": "month first"}
+
+
+def stop_on_wrong_order(paragraphs: list[str]) -> None:
+    """Raise one ``SourceError`` for every paragraph of :func:`wrong_orders`."""
+    if paragraphs:
+        raise SourceError(
+            "text dates that contradict their source's `date_order`:\n" + "\n".join(paragraphs)
+        )
+
+
+__all__ = ["order_proof", "stop_on_wrong_order", "wrong_orders"]
