@@ -234,11 +234,15 @@ def tables(study: StudyArg) -> None:
     _warn_stale(s.reports_dir, "tables")
 
 
+#: the largest K of --suppress-below (a larger one would withhold every count of any study)
+MAX_SUPPRESS_BELOW = 1_000_000
+
 SuppressOpt = Annotated[
     int | None,
     typer.Option(
         "--suppress-below",
         min=2,
+        max=MAX_SUPPRESS_BELOW,
         help="Show counts 1..K-1 as <K in tables (with complementary suppression), withhold "
         "the statistics that would give them back (p-values, risk differences, survival "
         "estimates, models on categorical covariates), keep them out of the figures and write "
@@ -489,6 +493,12 @@ def _run_all(
         out.print(f"engine: spark; per-patient rows collected to the driver: {rows}")
     for p in [*made.report, made.manifest]:
         out.print(f"wrote {p}")
+    if suppress_below and suppress_below > len(s.clean.patients):
+        out.print(
+            f"[bold yellow]warning:[/] --suppress-below {suppress_below} is more than the "
+            f"{len(s.clean.patients)} patients analysed: every count is withheld.",
+            highlight=False,
+        )
     if suppress_below:
         from analysis.report.withheld import leftovers_warning, unsuppressed_leftovers
 

@@ -646,6 +646,11 @@ def test_a_path_with_spaces_and_accents(tmp_path):
         (["run", "--frob", "x.yaml"], "No such option: --frob"),
         (["run", "x.yaml", "--suppress-below", "-1"], "Invalid value for '--suppress-below'"),
         (["run", "x.yaml", "--suppress-below", "abc"], "Invalid value for '--suppress-below'"),
+        # 2**64 stopped the tables stage with an OverflowError after cleaning
+        (
+            ["report", "x.yaml", "--suppress-below", "18446744073709551616"],
+            "Invalid value for '--suppress-below'",
+        ),
         (["run", "x.yaml", "--jobs", "0"], "Invalid value for '--jobs'"),
         (["run"], "Missing argument 'study'."),
     ],

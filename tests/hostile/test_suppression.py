@@ -664,6 +664,9 @@ def test_a_run_with_suppression_shares_the_suppressed_ard_and_keeps_the_full_one
     said = " ".join(res.output.split())
     assert "warning: 1 file(s) in" in said
     assert "not suppressed below 5 (notebooks/03-adverse-events.ipynb); remove them" in said
+    assert "warning: --suppress-below 5 is more than the 3 patients analysed: every count is " in (
+        said
+    )
     shared = sorted(p.name for p in (root / "reports").rglob("ard*"))
     assert stale.is_file()  # named, never deleted
     kept = sorted(p.name for p in (root / "processed").rglob("ard*"))
