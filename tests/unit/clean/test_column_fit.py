@@ -35,13 +35,25 @@ def _sessions(dates: list[str], source: str = "centre_b_sessions") -> pd.DataFra
 US_DATES = [f"{m}/{d}/2015" for m in range(1, 13) for d in (3, 9, 13, 17, 21, 25)]
 
 
+#: one date that can only be day first: the source's dates are then mixed, not all of the
+#: other order (``date_order_evidence`` stops the run before any reading when they are)
+DAY_FIRST = ["25/12/2015"]
+
+
 def test_month_first_dates_declared_day_first_stop_the_run(reference_config):
     with pytest.raises(SourceError) as exc:
         parse_dates(_sessions(US_DATES), "exposures", reference_config)
+    text = str(exc.value)  # every date is month first: the order is named before any reading
+    assert "declares `date_order: DMY`, but 48 of its text dates can only be written month " in (
+        text
+    )
+    assert "Set `date_order: MDY` for this source" in text
+    # among day-first dates too, the unreadable share of the column stops the run
+    with pytest.raises(SourceError) as exc:
+        parse_dates(_sessions(US_DATES + DAY_FIRST), "exposures", reference_config)
     text = str(exc.value)
-    assert "centre_b/sesiones.csv (source 'centre_b_sessions'): 48 of the 72 dates" in text
-    assert "column `start_date` (67%)" in text and "'1/13/2015'" in text
-    assert "48 of them read as dates with `date_order: MDY` (declared: DMY)" in text
+    assert "centre_b/sesiones.csv (source 'centre_b_sessions'): 48 of the 73 dates" in text
+    assert "column `start_date` (66%)" in text and "'1/13/2015'" in text
     assert "`cleaning.max_unreadable_fraction` (now 0.2)" in text
 
 
@@ -53,8 +65,8 @@ def test_a_few_unreadable_dates_are_logged_and_the_run_goes_on(reference_config)
 
 
 def test_fewer_than_the_minimum_never_stop(reference_config):
-    # 9 of 12 unreadable (75%) but fewer than MIN_UNREADABLE
-    dates = US_DATES[:12]
+    # 9 of 13 unreadable (69%) but fewer than MIN_UNREADABLE
+    dates = US_DATES[:12] + DAY_FIRST
     unreadable = sum(int(d.split("/")[1]) > 12 for d in dates)
     assert unreadable < MIN_UNREADABLE
     step = parse_dates(_sessions(dates), "exposures", reference_config)
@@ -69,7 +81,7 @@ def test_the_limit_is_the_study_setting(reference_config):
             )
         }
     )
-    step = parse_dates(_sessions(US_DATES), "exposures", lenient)
+    step = parse_dates(_sessions(US_DATES + DAY_FIRST), "exposures", lenient)
     assert len(step.excluded) == 48
 
 
