@@ -37,12 +37,26 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
             detail = ", ".join(
                 f"{c}: " + " vs ".join(repr(v) for v in grp[c].astype(str)) for c in differing
             )
+            sources = sorted(set(grp["_source"].astype(str))) if "_source" in grp else []
             msg = (
                 f"patient_id {pid!r} appears in {len(grp)} rows with conflicting values ({detail}); "
                 f"all rows excluded. Correct the export so one record remains."
+            ) + (
+                f" The rows come from different sources ({', '.join(sources)}): if each centre "
+                "numbers its patients on its own, give the sources of each centre an `id_prefix` "
+                "in the study file."
+                if len(sources) > 1
+                else ""
             )
             excluded.append(log_rows(grp, "patients", "conflict", msg))
-            conflicts.append({"patient_id": pid, "columns": ", ".join(differing), "rows": places})
+            conflicts.append(
+                {
+                    "patient_id": pid,
+                    "columns": ", ".join(differing),
+                    "rows": places,
+                    "sources": len(sources),
+                }
+            )
             continue
         first = grp.index[0]
         merged = grp.iloc[[0]].copy()
