@@ -1,5 +1,9 @@
 """Records removed or flagged as a whole: duplicate patients merged or excluded, duplicate
-records dropped, records of no kept patient (orphans) dropped, exposures too close flagged."""
+records dropped, records of no kept patient (orphans) dropped, exposures too close flagged.
+
+Over 400 lines as one job: every way a record leaves the tables as a whole, each logged with
+its reason; what a merged record takes from its duplicates is ``merged_values``, the words of
+a conflict ``record_conflicts``."""
 
 from __future__ import annotations
 

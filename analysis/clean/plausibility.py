@@ -11,6 +11,9 @@ users in ``docs/derivations.md``, section "Plausible dates and ages"):
   records before birth, adverse events that end before they begin, discontinuation and last visit
   before the first exposure, exposures before the first visit, treatment periods past a dated
   discontinuation, adverse events after the last known contact.
+
+Over 400 lines as one job: the checks of one patient's dates against each other, in the order
+the rules are written for users.
 """
 
 from __future__ import annotations

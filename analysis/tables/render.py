@@ -3,6 +3,9 @@
 ``TableResult.frame`` is the tidy numeric ARD; ``display()`` formats it into strings through the
 table's own layout function; the writers read only that. In Jupyter the object shows itself as
 HTML (great_tables) with the footnotes naming tests, CI methods and denominators.
+
+Over 400 lines as one job: the one place a number becomes the text a table prints (counts,
+percentages, CIs, ratios, p-values, withheld markers), so that every table prints alike.
 """
 
 from __future__ import annotations
