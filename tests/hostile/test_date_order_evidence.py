@@ -76,3 +76,61 @@ def test_the_right_order_and_mixed_evidence_run_on(mini_study):
 )
 def test_order_proof(value, proof):
     assert order_proof(value) == proof
+
+
+def _wrong_orders_cell_by_cell(proofs, declared, where):
+    """The first implementation, one cell at a time, kept as the reference of the grouped one."""
+    day_first: dict[str, list[str]] = {}
+    month_first: dict[str, list[str]] = {}
+    for column, proof, raw in proofs:
+        for source, p, text in zip(proof.index, proof.to_numpy(), raw.to_numpy(), strict=True):
+            if p:
+                shown = f"`{column}` {text!r}"
+                (day_first if p > 0 else month_first).setdefault(str(source), []).append(shown)
+    out = []
+    for source, order in declared.items():
+        for proves, against, other in (
+            (day_first, month_first, "DMY"),
+            (month_first, day_first, "MDY"),
+        ):
+            if order in (other, "YMD") or source not in proves or source in against:
+                continue
+            found = proves[source]
+            out.append((source, order, len(found), list(dict.fromkeys(found))[:3]))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_grouped_evidence_equals_the_cell_by_cell_reference(seed):
+    import re
+
+    import numpy as np
+    import pandas as pd
+
+    from analysis.clean.date_order_evidence import wrong_orders
+
+    rng = np.random.default_rng(seed)
+    sources = ["a", "b", "c", "d"]
+    proofs = []
+    for column in ("start_date", "stop_date"):
+        n = int(rng.integers(0, 60))
+        days = rng.integers(1, 32, n)
+        months = rng.integers(1, 13, n)
+        flip = rng.random(n) < rng.choice([0.0, 0.05, 0.5])
+        text = [
+            f"{m:02d}/{d:02d}/2020" if f else f"{d:02d}/{m:02d}/2020"
+            for d, m, f in zip(days, months, flip, strict=True)
+        ]
+        proof = np.array([order_proof(t) for t in text])
+        src = rng.choice(sources, n)
+        hits = np.flatnonzero(proof)
+        proofs.append((column, pd.Series(proof[hits], index=src[hits]), pd.Series(text).iloc[hits]))
+    declared = {s: str(rng.choice(["DMY", "MDY", "YMD"])) for s in sources}
+    where = {s: f"source {s!r}" for s in sources}
+    expected = _wrong_orders_cell_by_cell(proofs, declared, where)
+    got = wrong_orders(proofs, declared, where)
+    assert len(got) == len(expected)
+    for paragraph, (source, order, n, examples) in zip(got, expected, strict=True):
+        assert paragraph.startswith(f"  - source {source!r} declares `date_order: {order}`")
+        assert re.search(rf"but {n} of its text dates", paragraph)
+        assert f"({', '.join(examples)})" in paragraph
