@@ -40,6 +40,7 @@ from analysis.clean.per_table import (
 )
 from analysis.clean.second_process import ENV, Parts, Shared, Worker
 from analysis.clean.source_size import source_bytes
+from analysis.clean.while_waiting import run_offered
 from analysis.errors import ConfigError
 from analysis.studyfile.config import StudyConfig
 
@@ -97,6 +98,7 @@ def read_and_validate(
                 early = meanwhile(reads, dict(here.valid))
             except Exception as exc:  # raised after the second process's validation errors
                 failed = exc
+        run_offered()  # this process is done with its own tables: idle until theirs arrive
         parts = here.merged(worker.wait(lambda there: there.valid_known(theirs)))
     parts.raise_first("validate")
     if failed is not None:

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.clean.while_waiting import offered
 from analysis.run.folder_mode import replaced_suppression
+from analysis.run.later_imports import import_later_stages
 from analysis.run.parallel import run_named
 
 if TYPE_CHECKING:
@@ -92,7 +94,8 @@ def run_study(
         warnings.warn(replaced, stacklevel=2)
     with staged_study(study, _output_folders(study, write_clean, suppress_below)) as staging:
         on_stage("clean")
-        cleaned = run_named("clean", lambda: _clean(study, write=write_clean))
+        with offered(import_later_stages):  # run while the clean stage waits, if it does
+            cleaned = run_named("clean", lambda: _clean(study, write=write_clean))
         on_stage("tables")
         tables = run_named("tables", lambda: _write_tables(study, suppress_below))
         on_stage("figures")
