@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from analysis.errors import ConfigError
+from analysis.studyfile.yaml_syntax import syntax_error
 
 Lines = dict[tuple[Any, ...], int]
 
@@ -128,9 +129,7 @@ def safe_load_with_lines(text: str, path: Path, *, what: str = "study file") -> 
     except yaml.reader.ReaderError as exc:
         raise _unprintable(exc, text, path, what) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else "?"
-        raise ConfigError(f"{path}, line {line}: not valid YAML ({exc}).") from None
+        raise syntax_error(exc, text, path, what) from None
     finally:
         loader.dispose()
     if data is None:

@@ -627,7 +627,9 @@ def test_yaml_syntax_error(mini_study):
     path = mini_study(yaml_edit=lambda y: y.replace("  seed: 7", "  seed: [7"))
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(path)
-    assert str(exc.value).startswith(f"{path}, line 5: not valid YAML (")
+    assert str(exc.value).startswith(
+        f"{path}, line 4, column 9: the [ ] opened on line 4 is not closed there"
+    )
 
 
 def test_unknown_canonical_column(mini_study):
