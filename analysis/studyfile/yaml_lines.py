@@ -316,11 +316,45 @@ def format_validation_errors(
         elif dotted == "(root)":  # a cross-check: its message starts with its key
             msg = f"({where}) {text}"
         else:
-            found = err.get("input")
-            shown = "" if isinstance(found, dict | list) else f"; found {found!r}"
-            msg = f"`{dotted}` ({where}): {text}{shown}"
+            msg = f"`{dotted}` ({where}): {text}{found_words(err['type'], err.get('input'))}"
         parts.append(f"  - {msg}")
     return "\n".join(parts)
+
+
+#: pydantic's error types of a key that takes one plain value (text, a number, a choice)
+_ONE_VALUE = {
+    "string_type",
+    "literal_error",
+    "enum",
+    "int_type",
+    "int_parsing",
+    "float_type",
+    "float_parsing",
+    "bool_type",
+    "bool_parsing",
+}
+
+
+def found_words(kind: str, found: Any) -> str:
+    """What the file gave, and how to write what the key wants, after pydantic's message:
+    YAML reads an unquoted ``no`` as false and ``12`` as a number; a list or mapping where one
+    value belongs; one value where a list belongs."""
+    if kind in _ONE_VALUE and isinstance(found, list):
+        return f"; found a list of {len(found)}: give one value, without [ ]"
+    if kind in _ONE_VALUE and isinstance(found, dict):
+        return "; found a mapping (`key: value` pairs): give one value"
+    if kind == "list_type" and not isinstance(found, list | dict):
+        return f"; found one value, {found!r}: write it as a list, `[{found}]`"
+    if isinstance(found, dict | list):
+        return ""
+    if kind == "string_type" and isinstance(found, bool):
+        return (
+            f"; found {str(found).lower()}, which is how YAML reads an unquoted yes, no, on, off, "
+            f'true or false: write the text in quotes, e.g. `"{"yes" if found else "no"}"`'
+        )
+    if kind == "string_type" and isinstance(found, int | float):
+        return f"; found the number {found!r}: if it is meant as text, write it in quotes"
+    return f"; found {found!r}"
 
 
 def _key_in_message(text: str) -> list[Any]:

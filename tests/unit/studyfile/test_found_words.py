@@ -1,0 +1,49 @@
+"""What a key of the study file was given, said after pydantic's message with how to write
+what it wants (``yaml_lines.found_words``). An unquoted ``no`` where text belongs read
+"Input should be a valid string; found False"; a list where one value belongs said nothing of
+the list."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.errors import ConfigError
+from analysis.studyfile.config import StudyConfig
+from analysis.studyfile.yaml_lines import found_words
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (
+            ("  title: Mini study", "  title: no"),
+            "`study.title` (line 3): Input should be a valid string; found false, which is how "
+            "YAML reads an unquoted yes, no, on, off, true or false: write the text in quotes, "
+            'e.g. `"no"`',
+        ),
+        (
+            ("  title: Mini study", "  title: 12"),
+            "`study.title` (line 3): Input should be a valid string; found the number 12: if it "
+            "is meant as text, write it in quotes",
+        ),
+        (
+            ("    table: exposures", "    table: [exposures]"),
+            "`sources[1].table` (line 20): Input should be 'patients', 'exposures', "
+            "'adverse_events', 'concomitant' or 'assessments'; found a list of 1: give one "
+            "value, without [ ]",
+        ),
+    ],
+)
+def test_the_value_found_and_how_to_write_it(mini_study, edit, said):
+    path = mini_study(yaml_edit=lambda y: y.replace(*edit))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert f"  - {said}" in str(exc.value).splitlines()
+
+
+def test_each_kind_of_value_found():
+    assert found_words("string_type", True).startswith("; found true, which is how YAML reads")
+    assert found_words("enum", {"a": 1}) == "; found a mapping (`key: value` pairs): give one value"
+    assert found_words("list_type", "F") == "; found one value, 'F': write it as a list, `[F]`"
+    assert found_words("list_type", {"a": 1}) == ""  # pydantic's message says enough
+    assert found_words("int_parsing", "seven") == "; found 'seven'"
