@@ -2,8 +2,8 @@
 
 With a second process (``two_process``), this process ends its own tables first and then waits
 for the other's validations: about 5 s at a million patients, one core idle. ``retro run``
-offers the imports of its later stages (tables, figures, report: ~5 s of a cold start, paid
-anyway) for that time (``offered``); the stage runs what is offered once, when it would
+offers the imports of its later stages (tables, figures, report: ~2 s still to import at that
+point, paid anyway) for that time (``offered``); the stage runs what is offered once, when it would
 otherwise only wait (``run_offered``). An offer that fails is dropped without a word: it is
 done again where it belongs, and fails there in the open (an import that raised leaves no
 module behind). Offers change no result: they only move work into an idle moment.
