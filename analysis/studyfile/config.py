@@ -344,6 +344,30 @@ class Cleaning(_Model):
     )
 
 
+def _check_source_labels(key: str, synonyms: dict[str, list[str]], levels: list[str]) -> None:
+    """A source's synonyms give each label one level, and never the name of another level
+    (labels compared as the cleaning compares them: case, accents and spaces aside). Either
+    slip recoded every patient so written, with exit 0: ``{male: ["M"], female: ["m"]}`` made
+    both female; ``{male: ["M", "female"]}`` made every woman a man."""
+    own = {normalize_label(level): level for level in levels}
+    seen: dict[str, str] = {}
+    for level, labels in synonyms.items():
+        for label in labels:
+            folded = normalize_label(label)
+            if folded in seen and seen[folded] != level:
+                raise ValueError(
+                    f"{key}: label {label!r} maps to both '{seen[folded]}' and '{level}' (labels "
+                    f"are compared ignoring case, accents and spaces); keep it under one level only"
+                )
+            if own.get(folded, level) != level:
+                raise ValueError(
+                    f"{key}: label {label!r} under '{level}' is the name of the level "
+                    f"'{own[folded]}': a source's synonyms may recode other labels, not the name "
+                    f"of a level; remove it"
+                )
+            seen[folded] = level
+
+
 class StudyConfig(_Model):
     """A whole study: ``StudyConfig.load("studies/x.yaml")``."""
 
@@ -406,6 +430,7 @@ class StudyConfig(_Model):
                     raise ValueError(
                         f"sources[{i}].synonyms.{vocab_name} names unknown level(s) {bad_levels}"
                     )
+                _check_source_labels(f"sources[{i}].synonyms.{vocab_name}", levels, level_names)
         for name, vocab in self.vocabularies.items():
             seen: dict[str, str] = {}
             for level in vocab.levels:
