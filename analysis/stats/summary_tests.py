@@ -26,6 +26,10 @@ def welch_summary(n1: float, m1: float, s1: float, n2: float, m2: float, s2: flo
     equal_var=False)`` and R ``t.test``.
     """
     v1, v2 = s1 * s1 / n1, s2 * s2 / n2
+    if v1 + v2 == 0:  # as stats.tests.t_test says it (R's t.test: "data are essentially constant")
+        raise ValueError(
+            "welch_summary: both groups have zero variance; the t statistic is undefined."
+        )
     t = (m1 - m2) / math.sqrt(v1 + v2)
     df = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
     return TestResult(float(2 * sps.t.sf(abs(t), df)), WELCH, float(t), float(df))

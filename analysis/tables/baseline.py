@@ -133,6 +133,7 @@ def baseline_table(
         ),
         alias,
     )
+    untestable: dict[str, str] = {}  # continuous variables whose test cannot be computed
     for var, kind in kinds.items():
         if kind == "continuous":
             test = chosen.get(var, continuous_test)
@@ -141,7 +142,9 @@ def baseline_table(
                 test = "none"  # shown untested: its test is neither run nor a reason to stop
             per_spec = {k: s.loc[s["variable"] == var] for k, s in summaries.items()}
             frames.append(
-                _continuous(tbl, var, by_keys, per_spec, test, table, len(group_levels), alias)
+                _continuous(
+                    tbl, var, by_keys, per_spec, test, table, len(group_levels), alias, untestable
+                )
             )
         else:
             test = chosen.get(var, categorical_test)
@@ -161,7 +164,7 @@ def baseline_table(
                 )
             )
     frame = concat_ard(frames)
-    untested = dict(not_tested or {})
+    untested = {**untestable, **(not_tested or {})}
     if by:
         words = by_label or by.replace("_", " ")
         for var, kind in kinds.items():
@@ -388,7 +391,11 @@ def _categorical_tests(counts, var, by, levels, test, table, seed, alias) -> lis
     return [r if "context" in r else {**r, "context": test_context(r["method"])} for r in out]
 
 
-def _continuous(tbl, var, by_cols, summaries, test, table, n_groups, alias) -> pd.DataFrame:  # noqa: ANN001
+def _continuous(
+    tbl, var, by_cols, summaries, test, table, n_groups, alias, untestable
+) -> pd.DataFrame:  # noqa: ANN001
+    """The summaries of ``var`` per group and its test; why it could not be tested, if so, into
+    ``untestable`` (variable -> words)."""
     rows = []
     for spec in _specs(by_cols):
         s = summaries[tuple(spec)]
@@ -401,7 +408,9 @@ def _continuous(tbl, var, by_cols, summaries, test, table, n_groups, alias) -> p
         by = alias.name(by_cols[0])
         base = {"table": table, "variable": var, "level": "", "group": f"{by}=*"}
         res = _continuous_test(tbl, var, by_cols[0], s, test, n_groups, alias)
-        if res is not None:
+        if isinstance(res, str):
+            untestable[var] = res
+        elif res is not None:
             rows += [
                 {**base, "stat": "statistic", "value": res[1], "method": res[2]},
                 {**base, "stat": "p_value", "value": res[0], "method": res[2]},
@@ -414,13 +423,20 @@ def _continuous(tbl, var, by_cols, summaries, test, table, n_groups, alias) -> p
     return ard_frame(tested, context="continuous_summary")
 
 
-def _continuous_test(tbl, var, by, s, test, n_groups, alias) -> tuple[float, float, str] | None:  # noqa: ANN001
+def _continuous_test(
+    tbl, var, by, s, test, n_groups, alias
+) -> tuple[float, float, str] | str | None:  # noqa: ANN001
     """``(p, statistic, method)`` of the continuous test, from the group summaries counted on
     the engine (:mod:`analysis.stats.summary_tests`, the one implementation of each test);
-    ``by`` is the group's alias, ``var`` the study's name."""
-    s = s.loc[s["n"] > 1]
-    if test == "none" or len(s) < 2:
+    ``by`` is the group's alias, ``var`` the study's name. Every group with a value takes part
+    (a group of one value too: ANOVA and Kruskal-Wallis use it, as scipy and R do; they once
+    left it out in silence, and ANOVA's p was that of the other groups). When the test cannot
+    be computed, why, in words (shown under the table); None with ``test="none"``."""
+    s = s.loc[s["n"] > 0]
+    if test == "none":
         return None
+    if len(s) < 2:
+        return "values in one group only"
     if test == "welch":
         if len(s) > 2:
             raise ValueError(
@@ -428,11 +444,20 @@ def _continuous_test(tbl, var, by, s, test, n_groups, alias) -> tuple[float, flo
                 f"two; choose continuous_test='anova' or 'kruskal' (in a study file: "
                 f"`analysis.options.continuous_test`)."
             )
+        if (s["n"] < 2).any():
+            return "a group with a single value (Welch's t-test needs a variance in each group)"
+        if not (s["sd"] > 0).any():
+            return "no variation within either group (Welch's t-test is not defined)"
         result = welch_summary(*[float(s.iloc[i][k]) for i in (0, 1) for k in ("n", "mean", "sd")])
     elif test == "anova":
-        result = anova_summary(s["n"], s["mean"], s["sd"])
+        if s["n"].sum() <= len(s):
+            return "no group with two or more values (ANOVA needs a variance within groups)"
+        sd = s["sd"].where(s["n"] > 1, 0.0)  # a single value adds nothing within its group
+        result = anova_summary(s["n"], s["mean"], sd)
     else:
         per_group, ties = engine.rank_sums(tbl, variable=alias[var], by=[by])
+        if len(ties) == 1 and int(ties["t"].iloc[0]) == int(per_group["n"].sum()):
+            return "every value is the same (Kruskal-Wallis is not defined)"
         result = kruskal_summary(per_group["n"], per_group["rank_sum"], ties["t"])
     return result.p_value, float(result.statistic or 0.0), result.method
 
