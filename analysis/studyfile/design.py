@@ -28,6 +28,27 @@ class Condition(_Model):
     op: Literal["==", "!=", ">=", ">", "<=", "<", "in", "not_in", "is_missing", "not_missing"]
     value: Any = None
 
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Condition:
+        """A comparison without a value compared every patient with nothing: an inclusion
+        criterion ``{column: followup_months, op: ">="}`` excluded the whole cohort with exit 0;
+        a value given to a missing-value test was ignored in silence."""
+        if self.op in ("is_missing", "not_missing"):
+            if self.value is not None:
+                raise ValueError(
+                    f"`op: {self.op}` on `{self.column}` takes no `value` (found {self.value!r}); "
+                    f'remove `value`, or use a comparison such as `op: ">="` with it'
+                )
+        elif self.value is None:
+            said = "no `value`" if "value" not in self.model_fields_set else "`value: null`"
+            example = "[a, b]" if self.op in ("in", "not_in") else "6"
+            raise ValueError(
+                f'`op: "{self.op}"` on `{self.column}` compares with a value, and the condition '
+                f"has {said}; give the value (e.g. `value: {example}`), or use `op: is_missing` / "
+                f"`op: not_missing` to test for a missing value"
+            )
+        return self
+
 
 class Exposure(_Model):
     """How the study treatment was given, and the words the report uses for it.

@@ -95,3 +95,33 @@ def test_a_group_level_by_a_not_equal_condition_is_open_on_a_missing_value():
     levels = condition_levels(PATIENTS, group)
     # p3's age group is unknown: neither adult nor other (it was "adult" by `!=`)
     assert levels.tolist() == ["other", "adult", None, "adult"]
+
+
+@pytest.mark.parametrize(
+    ("op", "fields", "said"),
+    [
+        (
+            ">=",
+            {},
+            '`op: ">="` on `age_years` compares with a value, and the condition has no `value`',
+        ),
+        (
+            "==",
+            {"value": None},
+            "the condition has `value: null`; give the value (e.g. `value: 6`)",
+        ),
+        ("in", {}, "give the value (e.g. `value: [a, b]`)"),
+        (
+            "not_missing",
+            {"value": 6},
+            "`op: not_missing` on `age_years` takes no `value` (found 6)",
+        ),
+    ],
+)
+def test_a_condition_whose_value_does_not_fit_its_op_is_refused(op, fields, said):
+    # without a value, ">=" excluded every patient of a probe's cohort with exit 0
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        Condition(column="age_years", op=op, **fields)
+    assert said in str(exc.value)
