@@ -339,12 +339,21 @@ def _check_order(logs: dict[str, _Log], config: StudyConfig) -> None:
             exposures.data["start_date"],
             "flagged",
             lambda v, s: (
-                f"`start_date` {s} is before the patient's first visit ({v}); kept: the first "
-                f"{e.singular} is day 0 and starts follow-up. Check the year in the file."
+                f"`start_date` {s} is before the patient's first visit ({v}); kept: "
+                + (
+                    f"the first {e.singular} is day 0 and starts follow-up."
+                    if e.day0 == "first_exposure"
+                    else f"day 0 is {e.day0_words}, so this {e.singular} comes before day 0 "
+                    f"(its days from day 0 are negative)."
+                )
+                + " Check the year in the file."
             ),
         )
-    if e.kind == "periods" and "discontinuation_date" in patients.data:
-        _check_periods_after_discontinuation(patients.data, exposures, e.singular)
+    if "discontinuation_date" in patients.data:
+        if e.kind == "periods":
+            _check_periods_after_discontinuation(patients.data, exposures, e.singular)
+        else:
+            _check_doses_after_discontinuation(patients.data, exposures, e.singular)
     # the same summary: since it was made only discontinuation_date may have been cleared
     summary = summary.copy(deep=False)
     if "discontinuation_date" in patients.data:
@@ -397,6 +406,26 @@ def _check_periods_after_discontinuation(
             f"`start_date` {start} is after the patient's `discontinuation_date` {d}; kept: "
             f"the discontinuation does not end this {noun}, which ends on its stop date (or, "
             f"without one, at the last contact). Correct whichever date is wrong in the file."
+        ),
+    )
+
+
+def _check_doses_after_discontinuation(patients: pd.DataFrame, exposures: _Log, noun: str) -> None:
+    """A dated administration after the patient's dated discontinuation contradicts it:
+    flagged, kept (a probe's session 40 days after it ran the exposure to 11.9 months, past the
+    10.5 months to discontinuation, with no word)."""
+    doses = exposures.data
+    stopped = patient_values(patients, derive.dated_discontinuation(patients), doses)
+    _out_of_order(
+        exposures,
+        "start_date",
+        doses["start_date"],
+        stopped,
+        "flagged",
+        lambda start, d: (
+            f"`start_date` {start} is after the patient's `discontinuation_date` {d}; kept: the "
+            f"{noun} counts, and the exposure and its treatment-emergent window run to it. "
+            f"Correct whichever date is wrong in the file."
         ),
     )
 

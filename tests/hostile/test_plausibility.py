@@ -843,3 +843,52 @@ def test_a_session_before_the_first_visit_is_flagged(mini_study):
         ]
     ]
     assert pd.Timestamp("1990-01-15") in set(res.tables["exposures"]["start_date"])  # kept
+
+
+def test_a_session_before_the_first_visit_when_day0_is_that_visit(mini_study):
+    """With day 0 the first visit, the session is not day 0: the audit row said it was (a
+    probe: the row read "kept: the first session is day 0" while day 0 was the visit)."""
+    patients = (
+        MINI_FILES["patients.csv"]
+        .replace("id,sex,", "id,first,sex,")
+        .replace("P1,F,", "P1,2020-03-01,F,")
+        .replace("P2,male,", "P2,2020-01-15,male,")
+        .replace("P3,Mujer,", "P3,2020-03-01,Mujer,")
+        .replace("P4,M,", "P4,2020-02-01,M,")
+    )
+
+    def edit(body: str) -> str:
+        body = body.replace(
+            "columns: {patient_id: id, sex: sex,",
+            "columns: {patient_id: id, sex: sex, first_visit_date: first,",
+            1,
+        )
+        return body.replace(
+            "exposure: {kind: discrete,", "exposure: {kind: discrete, day0: first_visit_date,"
+        )
+
+    res = run(mini_study(files={"patients.csv": patients}, yaml_edit=edit))
+    rows = _audited(res, "order")
+    assert [r[3] for r in rows] == ["2020-01-10"]  # P1's first session, before the visit
+    assert rows[0][5] == (
+        "`start_date` 2020-01-10 is before the patient's first visit (2020-03-01); kept: day 0 "
+        "is the first visit date, so this session comes before day 0 (its days from day 0 are "
+        "negative). Check the year in the file."
+    )
+
+
+def test_a_session_after_the_discontinuation_is_flagged(mini_study):
+    """Discrete doses: a session after the dated discontinuation ran the exposure past it in
+    silence (periods were flagged already)."""
+    sessions = MINI_FILES["sessions.csv"].replace(
+        "P2,2020-04-15,0.1\n", "P2,2020-04-15,0.1\n        P2,2021-01-10,0.1\n"
+    )
+    res = run(mini_study(files={"sessions.csv": sessions}))
+    rows = [r for r in _audited(res, "order") if r[2] == "start_date"]
+    assert [(r[3], r[4]) for r in rows] == [("2021-01-10", "flagged")]
+    assert rows[0][5] == (
+        "`start_date` 2021-01-10 is after the patient's `discontinuation_date` 2020-12-01; kept: "
+        "the session counts, and the exposure and its treatment-emergent window run to it. "
+        "Correct whichever date is wrong in the file."
+    )
+    assert pd.Timestamp("2021-01-10") in set(res.tables["exposures"]["start_date"])  # kept
