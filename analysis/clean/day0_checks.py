@@ -1,5 +1,6 @@
 """The stops of the clean stage about day 0: no patient has one; an included patient has none;
-a time from day 0 is negative. Each names the patients (the first five) and the fix."""
+a time from day 0 is negative. Each names the patients (the first five) and the fix. And one
+warning: included patients never exposed, when day 0 is a date of the patient table."""
 
 from __future__ import annotations
 
@@ -56,6 +57,27 @@ def require_day0_of_included(patients: pd.DataFrame, e: Exposure) -> None:
         "criterion, e.g. `{id: treated, label: Treated, where: [{column: day0_date, op: "
         "not_missing}]}`, or complete the export."
     )
+
+
+def unexposed_warnings(patients: pd.DataFrame, e: Exposure) -> list[str]:
+    """A warning counting the included patients without any exposure row, when day 0 is a
+    date of the patient table (with the first exposure as day 0 they have none, and the run
+    stops). They may be meant (an untreated comparison group); when not, they were in every
+    table in silence: counted in N, with no exposure and no treatment-emergent event, and in
+    a therapy group all the same (a probe's patient without a session was "monotherapy")."""
+    if e.day0 == "first_exposure" or "first_exposure_date" not in patients:
+        return []
+    n = int(patients["first_exposure_date"].isna().sum())
+    if not n:
+        return []
+    return [
+        f"{counted(n, 'included patient')} {'has' if n == 1 else 'have'} no row in table "
+        f"'exposures' (day 0 is {e.day0_words}): counted in every table's N, with no "
+        f"{e.plural_noun} and no treatment-emergent event (their `first_exposure_date` is "
+        "blank in the patient table). If the study is of treated patients, add an inclusion "
+        "criterion: `{id: treated, label: Treated, where: [{column: first_exposure_date, op: "
+        "not_missing}]}`."
+    ]
 
 
 def require_times_after_day0(patients: pd.DataFrame, e: Exposure) -> None:

@@ -24,6 +24,7 @@ from analysis.clean.day0_checks import (
     require_day0,
     require_day0_of_included,
     require_times_after_day0,
+    unexposed_warnings,
 )
 from analysis.clean.dedupe_tables import Deduplicated
 from analysis.clean.discontinued_audit import blank_discontinued, undated_discontinuations
@@ -190,6 +191,7 @@ def clean_study(
             *id_warnings,
             *cross_source_warning(conflicts),
             *flow_warnings(flow),
+            *unexposed_warnings(patients, config.exposure),
             *missing_warnings,
             *open_level_warnings(patients, config),
             *_twin_warnings(config),

@@ -892,3 +892,50 @@ def test_a_session_after_the_discontinuation_is_flagged(mini_study):
         "Correct whichever date is wrong in the file."
     )
     assert pd.Timestamp("2021-01-10") in set(res.tables["exposures"]["start_date"])  # kept
+
+
+def _first_visit_day0(criterion: str = ""):
+    def edit(body: str) -> str:
+        body = body.replace(
+            "columns: {patient_id: id, sex: sex,",
+            "columns: {patient_id: id, sex: sex, first_visit_date: first,",
+            1,
+        )
+        body = body.replace(
+            "exposure: {kind: discrete,", "exposure: {kind: discrete, day0: first_visit_date,"
+        )
+        return body + criterion
+
+    return edit
+
+
+def test_included_patients_never_exposed_are_counted_in_a_warning(mini_study):
+    """Day 0 the first visit: a patient without any session was in every table in silence (a
+    probe: "monotherapy", 12 months of follow-up, no exposure)."""
+    patients = (
+        MINI_FILES["patients.csv"]
+        .replace("id,sex,", "id,first,sex,")
+        .replace("P1,F,", "P1,2020-01-05,F,")
+        .replace("P2,male,", "P2,2020-01-15,male,")
+        .replace("P3,Mujer,", "P3,2019-11-01,Mujer,")
+        .replace("P4,M,", "P4,2020-02-01,M,")
+    )
+    sessions = MINI_FILES["sessions.csv"].replace("P3,2020-03-01,0.1\n", "")
+    files = {"patients.csv": patients, "sessions.csv": sessions}
+    res = run(mini_study(files=files, yaml_edit=_first_visit_day0()))
+    assert "P3" in set(res.tables["patients"]["patient_id"])
+    said = [w for w in res.warnings if "no row in table 'exposures'" in w]
+    assert said == [
+        "1 included patient has no row in table 'exposures' (day 0 is the first visit date): "
+        "counted in every table's N, with no sessions and no treatment-emergent event (their "
+        "`first_exposure_date` is blank in the patient table). If the study is of treated "
+        "patients, add an inclusion criterion: `{id: treated, label: Treated, where: [{column: "
+        "first_exposure_date, op: not_missing}]}`."
+    ]
+    treated = (
+        "  - id: treated\n    label: Treated\n"
+        "    where: [{column: first_exposure_date, op: not_missing}]\n"
+    )
+    res = run(mini_study(files=files, yaml_edit=_first_visit_day0(treated)))
+    assert "P3" not in set(res.tables["patients"]["patient_id"])
+    assert not [w for w in res.warnings if "no row in table 'exposures'" in w]
