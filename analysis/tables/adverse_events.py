@@ -41,6 +41,7 @@ from analysis.tables._common import (
     subgroup_specs,
 )
 from analysis.tables.ae_pairwise import Pairwise, pairwise_notes, pairwise_rows
+from analysis.tables.ae_serious_unknown import unknown_seriousness_notes
 from analysis.tables.ae_sex_specific import (
     NOT_APPLICABLE_CELL,
     check_sex_column,
@@ -195,6 +196,14 @@ def ae_incidence(
         *notes,
         *one_sex_notes(frame, one_sex, unit),
         *left_out_notes(left_out, restrict, term, unit),
+        *unknown_seriousness_notes(
+            ev_t,
+            subj_t,
+            serious_flag=serious_flag if has_serious else None,
+            subject_id=subject_id,
+            unit=unit,
+            emergent=teae_flag is not None,
+        ),
     )
     if pairwise is not None:
         notes = (*notes, *pairwise_notes(frame, pairwise, by[0] if by else ""))
