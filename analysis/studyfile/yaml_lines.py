@@ -358,8 +358,23 @@ def found_words(kind: str, found: Any) -> str:
 
 
 def _key_in_message(text: str) -> list[Any]:
-    """``analysis.tables.x.by[0]: ...`` -> ``["analysis", "tables", "x", "by", 0]`` (else [])."""
+    """``analysis.tables.x.by[0]: ...`` -> ``["analysis", "tables", "x", "by", 0]`` (else []).
+
+    Also a key with a source's or criterion's name in brackets (``sources[3] (conc): ...``,
+    ``inclusion[0] (followup).where[0]: ...``), a mapping key with spaces
+    (``derive.grade_severity.HN IV: ...``) and a key followed by words without a colon
+    (``sources[0].synonyms.sex names ...``): these messages showed "(top level)" for their line.
+    A path found is used only where the file has it (``format_validation_errors``)."""
+    candidates = []
     m = re.match(r"([A-Za-z0-9_.\[\]=;-]+):", text)  # '=', ';': a refused column name
-    if not m:
-        return []
-    return [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", m.group(1))]
+    if m:
+        candidates.append(m.group(1))
+    if ": " in text:
+        candidates.append(re.sub(r" \([^)]*\)", "", text.split(": ", 1)[0]))
+    m = re.match(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+|\[\d+\])+(?= )", text)
+    if m:
+        candidates.append(m.group(0))
+    for key in candidates:
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[^.\[\]]+|\[\d+\])*", key):
+            return [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", key)]
+    return []

@@ -638,7 +638,7 @@ def test_unknown_canonical_column(mini_study):
         StudyConfig.load(path)
     assert str(exc.value) == (
         f"{path}: 1 problem(s) in the study config:\n"
-        f"  - (top level) sources[1] (sessions): unknown canonical "
+        f"  - (line 19) sources[1] (sessions): unknown canonical "
         f"column(s) ['dosis'] for table 'exposures'; known columns are ['dose_mg', 'dose_text', "
         f"'patient_id', 'start_date']. To read a column of your own, declare it under "
         f"`variables.exposures` (type, label, unit)"
