@@ -17,6 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis.clean.step import audit_rows
 from analysis.errors import SourceError
 
 #: a numeric day-month date (either order), a two- or four-digit year, a time after it or not
@@ -40,15 +41,12 @@ def order_proof(value: object) -> int:
     return 0
 
 
-def wrong_orders(
+def evidence(
     proofs: list[tuple[str, pd.Series, pd.Series]],
-    declared: dict[str, str],
-    where: dict[str, str],
-) -> list[str]:
-    """One paragraph per source whose text dates (``proofs``: per date column, its name, the
-    :func:`order_proof` of each cell and each cell's text, on the table's rows with their
-    ``_source`` as the index) prove only the order it does not declare (``declared``: source
-    -> ``date_order``; ``where``: source -> how to name it and its key)."""
+) -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], list[str]]]:
+    """Per (source, +1 day first / -1 month first): how many text dates can only be written
+    that way, and the first few of them (``column`` and text). ``proofs`` as
+    :func:`wrong_orders` takes them."""
     # counted and sampled by source on the engine, not cell by cell: at a million patients a
     # day-first source has millions of such cells
     found: dict[tuple[str, int], int] = {}
@@ -68,6 +66,19 @@ def wrong_orders(
         firsts = firsts.groupby(["source", "sign"], sort=False).head(_SHOWN)
         for source, sign, text in firsts.itertuples(index=False):
             shown.setdefault((source, int(sign)), []).append(f"`{column}` {text!r}")
+    return found, shown
+
+
+def wrong_orders(
+    proofs: list[tuple[str, pd.Series, pd.Series]],
+    declared: dict[str, str],
+    where: dict[str, str],
+) -> list[str]:
+    """One paragraph per source whose text dates (``proofs``: per date column, its name, the
+    :func:`order_proof` of each cell and each cell's text, on the table's rows with their
+    ``_source`` as the index) prove only the order it does not declare (``declared``: source
+    -> ``date_order``; ``where``: source -> how to name it and its key)."""
+    found, shown = evidence(proofs)
     paragraphs = []
     for source, order in declared.items():
         for proves, against, other in ((1, -1, "DMY"), (-1, 1, "MDY")):
@@ -87,6 +98,75 @@ def wrong_orders(
     return paragraphs
 
 
+def order_ambiguous(value: object) -> bool:
+    """Whether ``value`` is a numeric day-month text date that reads as two different days
+    (both numbers 12 or less, and unequal: ``10/04/2020``)."""
+    if not isinstance(value, str):
+        return False
+    found = _DAY_MONTH.fullmatch(value)
+    if found is None:
+        return False
+    first, second = int(found.group(1)), int(found.group(2))
+    return 1 <= first <= 12 and 1 <= second <= 12 and first != second
+
+
+def mixed_order_audit(
+    data: pd.DataFrame,
+    table: str,
+    proofs: list[tuple[str, pd.Series, pd.Series]],
+    read: list[tuple[str, pd.Series, pd.Series]],
+    declared: dict[str, str],
+) -> list[pd.DataFrame]:
+    """Audit rows (``flagged``) for the dates read in the declared order that could be read
+    the other way, in the sources whose text dates are written both ways: some can only be day
+    first, some only month first. Such a source does not stop the run (which way is wrong
+    cannot be told), and its dates of day 12 or less were read as declared without a word (a
+    probe: ``12/31/2020``, ``31/12/2020`` and ``10/04/2020`` in one column). ``read``: per date
+    column, its name, its raw cells and which of them were read (on ``data``'s index)."""
+    found, _ = evidence(proofs)
+    mixed = {
+        s: (found[(s, 1)], found[(s, -1)])
+        for s, order in declared.items()
+        if order != "YMD" and (s, 1) in found and (s, -1) in found
+    }
+    if not mixed:
+        return []
+    sources = data["_source"].astype(str)
+    frames = []
+    for column, raw, ok in read:
+        rows = ok & sources.isin(list(mixed))
+        if not rows.any():
+            continue
+        cells = raw[rows]
+        ambiguous = cells.map(dict(zip(u := cells.unique(), map(order_ambiguous, u), strict=True)))
+        cells = cells[ambiguous.astype(bool)]
+        if cells.empty:
+            continue
+        messages = []
+        for value, source in zip(cells, sources[cells.index], strict=True):
+            day, month = mixed[source]
+            order = declared[source]
+            messages.append(
+                f"`{column}` value {value!r} can be read {_WORDS['DMY']} or {_WORDS['MDY']} "
+                f"(two different days), and source '{source}' writes its dates both ways ({day} "
+                f"can only be {_WORDS['DMY']}, {month} only {_WORDS['MDY']}): read "
+                f"{_WORDS[order]}, as its `date_order: {order}` says. Check this date in the "
+                "export."
+            )
+        frames.append(
+            audit_rows(
+                data.loc[cells.index],
+                table,
+                column,
+                "date_order",
+                cells,
+                "flagged",
+                pd.Series(messages, index=cells.index),
+            )
+        )
+    return frames
+
+
 _WORDS = {"DMY": "day first", "MDY": "month first"}
 
 
@@ -98,4 +178,11 @@ def stop_on_wrong_order(paragraphs: list[str]) -> None:
         )
 
 
-__all__ = ["order_proof", "stop_on_wrong_order", "wrong_orders"]
+__all__ = [
+    "evidence",
+    "mixed_order_audit",
+    "order_ambiguous",
+    "order_proof",
+    "stop_on_wrong_order",
+    "wrong_orders",
+]

@@ -18,7 +18,12 @@ from analysis.clean.column_fit import (
 )
 from analysis.clean.columns import Column
 from analysis.clean.date_numbers import default_count, numbers_fix
-from analysis.clean.date_order_evidence import order_proof, stop_on_wrong_order, wrong_orders
+from analysis.clean.date_order_evidence import (
+    mixed_order_audit,
+    order_proof,
+    stop_on_wrong_order,
+    wrong_orders,
+)
 from analysis.clean.date_values import (
     calendar_day,
     parse_date_value,
@@ -158,6 +163,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     rule = _table_rule(config, table, out)
     ambiguous: list[str] = []  # date-times whose day depends on an undeclared zone
     proofs: list[tuple[str, pd.Series, pd.Series]] = []  # dates of one order only, by column
+    read: list[tuple[str, pd.Series, pd.Series]] = []  # each date column's cells, which read
     # the date order of every row (its sources share one) or of each row, looked up once
     order: pd.Series | str | None = table_date_order(config, table)
     for column, spec in config.columns_for(table).items():
@@ -194,6 +200,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             )
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
+        read.append((column, raw, dates.notna() & ~outside))
         short = None if cells.short_year is None else cells.short_year & dates.notna() & ~outside
         if short is not None and short.any():
             audit.append(
@@ -256,7 +263,11 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                     for v, d in zip(raw[outside], dates[outside], strict=True)
                 ],
             )
-    stop_on_wrong_order(wrong_orders(proofs, *_declared_orders(config, table)))
+    declared, where = _declared_orders(config, table)
+    stop_on_wrong_order(wrong_orders(proofs, declared, where))
+    kept = ~out.index.isin(list(drop))
+    read = [(column, raw, ok & kept) for column, raw, ok in read]
+    audit += mixed_order_audit(out, table, proofs, read, declared)
     stop_if_zoned(ambiguous)
     stop_if_unreadable(wrong, limit)
     return Step(

@@ -134,3 +134,42 @@ def test_grouped_evidence_equals_the_cell_by_cell_reference(seed):
         assert paragraph.startswith(f"  - source {source!r} declares `date_order: {order}`")
         assert re.search(rf"but {n} of its text dates", paragraph)
         assert f"({', '.join(examples)})" in paragraph
+
+
+def test_a_source_writing_dates_both_ways_flags_the_dates_that_fit_both(mini_study):
+    """Some dates only day first, some only month first: the run cannot tell which way is
+    wrong and goes on, but the dates that read as two different days were read as declared
+    without a word (a probe: `10/04/2020` beside `31/12/2020` and `12/31/2020`)."""
+    mixed = DAY_FIRST_SESSIONS.replace("P3,01/03/2020", "P3,03/31/2020")
+    res = clean_study(
+        StudyConfig.load(mini_study(files={"sessions.csv": mixed}, yaml_edit=_declared("DMY")))
+    )
+    flagged = res.audit.loc[res.audit["check"] == "date_order"]
+    assert flagged["value"].tolist() == [
+        "10/01/2020", "10/04/2020", "10/07/2020", "01/02/2020", "01/05/2020", "01/08/2020"
+    ]  # fmt: skip
+    assert set(flagged["action"]) == {"flagged"}
+    assert flagged["message"].iloc[0] == (
+        "`start_date` value '10/01/2020' can be read day first or month first (two different "
+        "days), and source 'sessions' writes its dates both ways (2 can only be day first, 1 "
+        "only month first): read day first, as its `date_order: DMY` says. Check this date in "
+        "the export."
+    )
+    # one order only: nothing to flag
+    one_way = clean_study(
+        StudyConfig.load(
+            mini_study(files={"sessions.csv": DAY_FIRST_SESSIONS}, yaml_edit=_declared("DMY"))
+        )
+    )
+    assert not (one_way.audit["check"] == "date_order").any()
+
+
+@pytest.mark.parametrize(
+    ("value", "ambiguous"),
+    [("10/04/2020", True), ("04.10.20", True), ("10/10/2020", False), ("13/04/2020", False),
+     ("2020-04-10", False), (None, False)],
+)  # fmt: skip
+def test_order_ambiguous(value, ambiguous):
+    from analysis.clean.date_order_evidence import order_ambiguous
+
+    assert order_ambiguous(value) is ambiguous
