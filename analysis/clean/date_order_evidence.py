@@ -73,12 +73,14 @@ def wrong_orders(
     proofs: list[tuple[str, pd.Series, pd.Series]],
     declared: dict[str, str],
     where: dict[str, str],
+    counted: tuple[dict[tuple[str, int], int], dict[tuple[str, int], list[str]]] | None = None,
 ) -> list[str]:
     """One paragraph per source whose text dates (``proofs``: per date column, its name, the
     :func:`order_proof` of each cell and each cell's text, on the table's rows with their
     ``_source`` as the index) prove only the order it does not declare (``declared``: source
-    -> ``date_order``; ``where``: source -> how to name it and its key)."""
-    found, shown = evidence(proofs)
+    -> ``date_order``; ``where``: source -> how to name it and its key; ``counted``: what
+    :func:`evidence` gave for ``proofs``, when it has run)."""
+    found, shown = counted if counted is not None else evidence(proofs)
     paragraphs = []
     for source, order in declared.items():
         for proves, against, other in ((1, -1, "DMY"), (-1, 1, "MDY")):
@@ -113,7 +115,7 @@ def order_ambiguous(value: object) -> bool:
 def mixed_order_audit(
     data: pd.DataFrame,
     table: str,
-    proofs: list[tuple[str, pd.Series, pd.Series]],
+    found: dict[tuple[str, int], int],
     read: list[tuple[str, pd.Series, pd.Series]],
     declared: dict[str, str],
 ) -> list[pd.DataFrame]:
@@ -122,8 +124,8 @@ def mixed_order_audit(
     first, some only month first. Such a source does not stop the run (which way is wrong
     cannot be told), and its dates of day 12 or less were read as declared without a word (a
     probe: ``12/31/2020``, ``31/12/2020`` and ``10/04/2020`` in one column). ``read``: per date
-    column, its name, its raw cells and which of them were read (on ``data``'s index)."""
-    found, _ = evidence(proofs)
+    column, its name, its raw cells and which of them were read (on ``data``'s index);
+    ``found``: the counts of :func:`evidence`)."""
     mixed = {
         s: (found[(s, 1)], found[(s, -1)])
         for s, order in declared.items()

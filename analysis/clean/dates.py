@@ -19,6 +19,7 @@ from analysis.clean.column_fit import (
 from analysis.clean.columns import Column
 from analysis.clean.date_numbers import default_count, numbers_fix
 from analysis.clean.date_order_evidence import (
+    evidence,
     mixed_order_audit,
     order_proof,
     stop_on_wrong_order,
@@ -264,10 +265,11 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                 ],
             )
     declared, where = _declared_orders(config, table)
-    stop_on_wrong_order(wrong_orders(proofs, declared, where))
+    counted = evidence(proofs)
+    stop_on_wrong_order(wrong_orders(proofs, declared, where, counted))
     kept = ~out.index.isin(list(drop))
     read = [(column, raw, ok & kept) for column, raw, ok in read]
-    audit += mixed_order_audit(out, table, proofs, read, declared)
+    audit += mixed_order_audit(out, table, counted[0], read, declared)
     stop_if_zoned(ambiguous)
     stop_if_unreadable(wrong, limit)
     return Step(
