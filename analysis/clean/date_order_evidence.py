@@ -118,6 +118,8 @@ def mixed_order_audit(
     found: dict[tuple[str, int], int],
     read: list[tuple[str, pd.Series, pd.Series]],
     declared: dict[str, str],
+    *,
+    dropped: set[object] | None = None,
 ) -> list[pd.DataFrame]:
     """Audit rows (``flagged``) for the dates read in the declared order that could be read
     the other way, in the sources whose text dates are written both ways: some can only be day
@@ -125,7 +127,8 @@ def mixed_order_audit(
     cannot be told), and its dates of day 12 or less were read as declared without a word (a
     probe: ``12/31/2020``, ``31/12/2020`` and ``10/04/2020`` in one column). ``read``: per date
     column, its name, its raw cells and which of them were read (on ``data``'s index);
-    ``found``: the counts of :func:`evidence`)."""
+    ``found``: the counts of :func:`evidence`; ``dropped``: the index labels of records
+    excluded meanwhile, not flagged)."""
     mixed = {
         s: (found[(s, 1)], found[(s, -1)])
         for s, order in declared.items()
@@ -134,9 +137,10 @@ def mixed_order_audit(
     if not mixed:
         return []
     sources = data["_source"].astype(str)
+    kept = ~data.index.isin(list(dropped or ()))
     frames = []
     for column, raw, ok in read:
-        rows = ok & sources.isin(list(mixed))
+        rows = ok & kept & sources.isin(list(mixed))
         if not rows.any():
             continue
         cells = raw[rows]

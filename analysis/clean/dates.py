@@ -267,9 +267,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     declared, where = _declared_orders(config, table)
     counted = evidence(proofs)
     stop_on_wrong_order(wrong_orders(proofs, declared, where, counted))
-    kept = ~out.index.isin(list(drop))
-    read = [(column, raw, ok & kept) for column, raw, ok in read]
-    audit += mixed_order_audit(out, table, counted[0], read, declared)
+    audit += mixed_order_audit(out, table, counted[0], read, declared, dropped=drop)
     stop_if_zoned(ambiguous)
     stop_if_unreadable(wrong, limit)
     return Step(
