@@ -362,7 +362,7 @@ def _key_in_message(text: str) -> list[Any]:
 
     Also a key with a source's or criterion's name in brackets (``sources[3] (conc): ...``,
     ``inclusion[0] (followup).where[0]: ...``), a mapping key with spaces
-    (``derive.grade_severity.HN IV: ...``) and a key followed by words without a colon
+    (``derive.grade_severity.Grade 2: ...``) and a key followed by words without a colon
     (``sources[0].synonyms.sex names ...``): these messages showed "(top level)" for their line.
     A path found is used only where the file has it (``format_validation_errors``)."""
     candidates = []
