@@ -17,6 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis.clean.distinct import map_distinct
 from analysis.clean.step import audit_rows
 from analysis.errors import SourceError
 
@@ -144,8 +145,7 @@ def mixed_order_audit(
         if not rows.any():
             continue
         cells = raw[rows]
-        ambiguous = cells.map(dict(zip(u := cells.unique(), map(order_ambiguous, u), strict=True)))
-        cells = cells[ambiguous.astype(bool)]
+        cells = cells[map_distinct(order_ambiguous, cells).astype(bool)]
         if cells.empty:
             continue
         messages = []
