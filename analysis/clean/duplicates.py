@@ -43,6 +43,9 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     places = locations(dups)
     shown = {c: texts[c].to_numpy() for c in cols}  # each column's text, got once
     source = dups["_source"].to_numpy() if "_source" in dups else None
+    # a row lacking a value another row of its id has is no exact copy: its reason says so
+    has_value = (present.notna().groupby(group, sort=True).sum() > 0).to_numpy()
+    lacks = (present.isna().to_numpy() & has_value[group]).any(axis=1)
     reasons: list[tuple[int, str, str]] = []
     conflicts, merged_first = [], []
     for g, rows in enumerate(members):
@@ -70,14 +73,15 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
             )
             continue
         merged_first.append(int(rows[0]))
-        same = f"duplicate of {where_first} (same values)"
-        reasons += [(int(r), "duplicate", same) for r in rows[1:]]
+        reasons += [
+            (int(r), "duplicate", f"duplicate of {where_first} ({_LACKS if lacks[r] else _SAME})")
+            for r in rows[1:]
+        ]
     filled = filled_values(dups, cols, group, merged_first, places)
     if len(filled):  # the record kept took a value it lacked from a duplicate: say so
         took = set(filled["patient_id"])
         reasons = [
-            (r, s, m.replace("(same values)", "(no value differs; values missing in that "
-                             "record filled from its duplicates, see the audit log)"))
+            (r, s, m.replace(_SAME, _FILLED).replace(_LACKS, _FILLED))
             if s == "duplicate" and dups["patient_id"].iat[r] in took else (r, s, m)
             for r, s, m in reasons
         ]  # fmt: skip
@@ -91,6 +95,14 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     )
     return Step(kept, concat_rows([log], LOG_COLUMNS), filled), pd.DataFrame(conflicts)
 
+
+#: the words of a merged duplicate's reason: an exact copy, a copy lacking values the record
+#: kept has, a copy of a record that took values it lacked from its duplicates
+_SAME = "same values"
+_LACKS = "no value differs; values missing in this record"
+_FILLED = (
+    "no value differs; values missing in that record filled from its duplicates, see the audit log"
+)
 
 #: the end of a conflict's reason when its rows come from two or more sources
 _SOURCES_HINT = (

@@ -43,6 +43,10 @@ _PRE_SCREEN = {
 }
 
 
+#: merged duplicate rows that lack a value the record kept has (no value differs)
+_MERGED = "duplicate rows merged (values missing, none differing)"
+
+
 def criterion_reason(where: Iterable[Any], nouns: Mapping[str, str] | None = None) -> str:
     """Why a patient fails an inclusion criterion, in words: the negation of its conditions.
 
@@ -182,6 +186,15 @@ def flow_counts(
     for step, grp in pre.groupby("step", sort=False):
         if step not in _PRE_SCREEN and unread_ids:
             read_rows += len(grp)  # rows removed while reading, of those patients or others
+            continue
+        if step == "duplicate":  # exact copies apart from copies lacking a value
+            said = grp["reason"].astype(str) if "reason" in grp else None
+            n_exact = len(grp) if said is None else int(said.str.endswith("(same values)").sum())
+            pre_reasons += [
+                (label, n)
+                for label, n in ((_PRE_SCREEN["duplicate"], n_exact), (_MERGED, len(grp) - n_exact))
+                if n
+            ]
             continue
         extra = len(grp) - grp["patient_id"].nunique() if step == "conflict" else len(grp)
         if extra:

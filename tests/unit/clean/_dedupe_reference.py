@@ -77,15 +77,24 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
         filled = not merged.loc[first].equals(grp.loc[first])
         keep_parts.append(merged)
         rest = grp.iloc[1:]
-        how = (
-            "no value differs; values missing in that record filled from its duplicates, see "
-            "the audit log"
-            if filled
-            else "same values"
-        )
-        excluded.append(
-            log_rows(rest, "patients", "duplicate", f"duplicate of {where(grp, first)} ({how})")
-        )
+        for label in rest.index:
+            lacking = any(pd.isna(grp.at[label, c]) and grp[c].notna().any() for c in cols)
+            how = (
+                "no value differs; values missing in that record filled from its duplicates, "
+                "see the audit log"
+                if filled
+                else "no value differs; values missing in this record"
+                if lacking
+                else "same values"
+            )
+            excluded.append(
+                log_rows(
+                    rest.loc[[label]],
+                    "patients",
+                    "duplicate",
+                    f"duplicate of {where(grp, first)} ({how})",
+                )
+            )
     kept = pd.concat(keep_parts).sort_index()
     step = Step(kept, concat_rows(excluded, LOG_COLUMNS), concat_rows(audit, AUDIT_COLUMNS))
     return step, pd.DataFrame(conflicts)
