@@ -223,17 +223,29 @@ def _id_text(v: object) -> object:
     return str(v).strip() or None
 
 
-def require_values(data: pd.DataFrame, table: str, columns: Columns | None = None) -> Step:
+def require_values(
+    data: pd.DataFrame, table: str, columns: Columns | None = None, *, merged: bool = False
+) -> Step:
     """Exclude records whose required columns are empty (missing: None, NaN, ``pd.NA``, NaT).
 
     ``columns``: the table's columns (``StudyConfig.columns_for``); default the canonical ones.
+    ``merged`` (the patient table): a record with its id whose id is on another record too is
+    kept here, whatever it lacks: duplicate patient records are compared and merged first, and
+    the required values are checked on the merged record (``patient_records.settle``). Excluded
+    here, its values would never be compared, and a duplicate that disagrees (another sex)
+    would leave the other record in as if it were the only one.
     """
     spec_of = columns if columns is not None else TABLE_COLUMNS[table]
     required = [c for c, spec in spec_of.items() if spec.required and c in data]
     if not required:
         return Step(data)
     missing = np.column_stack([data[c].isna().to_numpy() for c in required])
-    rows = np.flatnonzero(missing.any(axis=1))
+    flagged = missing.any(axis=1)
+    if merged and "patient_id" in data and flagged.any():
+        ids = data["patient_id"]
+        twice = (ids.notna() & ids.duplicated(keep=False)).to_numpy()
+        flagged &= ~twice  # checked on the merged record
+    rows = np.flatnonzero(flagged)
     if not len(rows):
         return Step(data)
     order = np.argsort(data.index.to_numpy()[rows], kind="stable")

@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from analysis.clean import identity
+from analysis.clean import identity, patient_records
 from analysis.clean.columns import TABLES_ORDER
 from analysis.clean.duplicates import (
     deduplicate_patients,
@@ -66,13 +66,17 @@ class Deduplicated:
         patients: pd.DataFrame,
         excluded: list[pd.DataFrame],
         lookups: dict[str, IdLookup] | None = None,
+        required: list[str] | None = None,
     ) -> Deduplicated:
         """``patients`` (validated) de-duplicated; ``excluded``: the exclusion logs so far (those
-        of the patient table are read: a patient whose every record was excluded is removed);
-        ``lookups``: where the id checks found each child table's ids (``identity.check_ids``),
-        so that its records are keyed without looking their ids up again (each taken out of
-        the dict when used, so that its arrays are freed)."""
+        of the patient table are read: a patient whose every record was excluded is removed,
+        a patient with a record excluded beside one kept is a conflict); ``lookups``: where the
+        id checks found each child table's ids (``identity.check_ids``), so that its records
+        are keyed without looking their ids up again (each taken out of the dict when used, so
+        that its arrays are freed); ``required``: the patient table's required columns,
+        checked on the merged records (``patient_records``)."""
         step, conflicts = deduplicate_patients(patients)
+        step, conflicts = patient_records.settle(step, conflicts, excluded, required or [])
         kept_ids = set(step.data["patient_id"])
         removed = identity.excluded_patients([*excluded, step.excluded], kept_ids)
         for pid in conflicts.get("patient_id", []):
@@ -121,11 +125,16 @@ def early(
     de-duplicated; None without the patient table. ``lookups``: as for ``Deduplicated.of``."""
     if "patients" not in valid:
         return None
-    done = Deduplicated.of(valid["patients"], excluded, lookups)
+    done = Deduplicated.of(valid["patients"], excluded, lookups, required_columns(config))
     for table in TABLES_ORDER[1:]:
         if table in valid:
             done.add(table, valid[table], config)
     return done
 
 
-__all__ = ["ChildDone", "Deduplicated", "early", "patient_keys"]
+def required_columns(config: StudyConfig) -> list[str]:
+    """The patient table's required columns (checked on the merged records)."""
+    return [c for c, spec in config.columns_for("patients").items() if spec.required]
+
+
+__all__ = ["ChildDone", "Deduplicated", "early", "patient_keys", "required_columns"]

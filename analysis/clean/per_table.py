@@ -112,7 +112,7 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     df = logs.keep(identity.normalise_ids(df, table, config.cleaning.ids))
     df = identity.prefix_ids(df, {s.name: s.id_prefix for s in config.sources if s.id_prefix})
     ids = identity.id_records(df)
-    df = logs.keep(require_values(df, table, columns))
+    df = logs.keep(require_values(df, table, columns, merged=table == "patients"))
     step, unmapped = map_vocabularies(df, table, config)
     return ReadTable(table, step.data, counted, ids, unmapped, logs)
 

@@ -26,7 +26,7 @@ from analysis.clean.day0_checks import (
     require_times_after_day0,
     unexposed_warnings,
 )
-from analysis.clean.dedupe_tables import Deduplicated
+from analysis.clean.dedupe_tables import Deduplicated, required_columns
 from analysis.clean.discontinued_audit import blank_discontinued, undated_discontinuations
 from analysis.clean.duplicates import (
     cross_source_warning,
@@ -137,8 +137,11 @@ def clean_study(
     say("de-duplicating")
     screened_ids = set(tables["patients"]["patient_id"])
     patients, conflicts, removed = _deduplicate(tables, config, log, done, lookups)
-    # patients every record of whom was excluded while reading: in the export, out of the flow
-    unread = sum(1 for pid in removed if pid not in screened_ids)
+    # patients none of whose records could be used (each lacking a required value or unreadable,
+    # found while reading or on the merged record): in the export, out of the flow; the others
+    # removed so far are the conflicts, a step of the flow
+    unread_ids = {pid for pid, (step, _) in removed.items() if step != "conflict"}
+    unread = len(unread_ids)
     deduped = patients  # the child tables now hold no other patient
     say("checking ages and the order of dates")
     checked = check_chronology({**tables, "patients": patients}, config)
@@ -154,7 +157,7 @@ def clean_study(
     patients, flow = apply_inclusion(
         patients,
         config,
-        len(screened_ids) + unread,
+        len(screened_ids | unread_ids),
         conflicts,
         removed,
         log.excluded,
@@ -271,7 +274,7 @@ def _deduplicate(
     ``lookups``: where the id checks found each child table's ids.
     Returns the patients, the conflicts and ``{patient_id: (step, reason)}`` of those removed."""
     if done is None:
-        done = Deduplicated.of(tables["patients"], log.excluded, lookups)
+        done = Deduplicated.of(tables["patients"], log.excluded, lookups, required_columns(config))
     log.keep(done.step)
     rows: np.ndarray | None = None  # the exposures kept, when not taken yet
     for table in TABLES_ORDER[1:]:

@@ -184,7 +184,12 @@ DUPLICATES = {
     **MESSY,
     "patients.csv": MESSY["patients.csv"].rstrip()
     + "\n        P4,F,33,HN IV,2021-02-01,no,,\n        P1,F,55,Ludwig I,2021-01-10,no,,\n"
-    + "        P6,xyz,50,HN III,2021-02-01,no,,\n",
+    + "        P6,xyz,50,HN III,2021-02-01,no,,\n"
+    # compared after reading: P2 lacking its sex (merged), P3 lacking its last visit and of
+    # another sex (a conflict); P7 with a record of a label no vocabulary covers (a conflict)
+    + "        P2,,40,HN III,2021-03-01,yes,2020-12-01,cost\n"
+    + "        P3,M,61,Ludwig II,,no,,\n"
+    + "        P7,F,45,HN III,2021-02-01,no,,\n        P7,qq,45,HN III,2021-02-01,no,,\n",
     "sessions.csv": MESSY["sessions.csv"].rstrip()
     + "\n        P9,2020-01-10,0.1\n        P1,2020-01-10,0.1\n        P4,2020-03-01,0.1\n"
     + "        P6,2020-02-01,0.1\n",
@@ -218,6 +223,8 @@ def test_what_is_de_duplicated_while_waiting_gives_what_one_process_gives(
         one.exclusions["step"]
     ), steps.value_counts()
     assert one.exclusions["reason"].str.startswith("patient excluded at step 'vocabulary'").any()
+    assert set(one.conflicts["patient_id"]) == {"P3", "P4", "P7"}
+    assert "P2" in set(one.patients["patient_id"])
     early: list[list[str]] = []
     real = dedupe_tables.early
 

@@ -1,0 +1,123 @@
+"""A patient's records are seen together before any is taken as the patient's only record
+(``analysis.clean.patient_records``).
+
+Found by a probe: a second record of P1 (male, 70, no last visit) beside the first (female, 55)
+was excluded for its missing required value before the duplicates were compared, so P1 stayed
+in the cohort, female, with no conflict and no warning. The same held for a second record
+excluded for a label no vocabulary covers or a date that cannot be read.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.clean.stage import clean_study
+from analysis.figures.flow import flow_counts
+from analysis.studyfile.config import StudyConfig
+from tests.conftest import MINI_FILES, _dedent
+
+UNMAPPED_EXCLUDED = "cleaning:\n  on_unmapped: exclude\n"
+
+
+def _clean(mini_study, extra: str, yaml_edit=None):
+    patients = _dedent(MINI_FILES["patients.csv"]) + extra
+    return clean_study(
+        StudyConfig.load(mini_study(files={"patients.csv": patients}, yaml_edit=yaml_edit))
+    )
+
+
+def _logged(result, pid: str):
+    log = result.exclusions
+    return log.loc[(log["table"] == "patients") & (log["patient_id"] == pid)]
+
+
+def test_a_duplicate_lacking_a_required_value_is_compared_and_conflicts(mini_study):
+    result = _clean(mini_study, "P1,M,70,Ludwig I,,no,,\n")
+    assert "P1" not in set(result.patients["patient_id"])
+    rows = _logged(result, "P1")
+    assert rows["step"].tolist() == ["conflict", "conflict"]
+    assert "sex: 'female' vs 'male'" in rows["reason"].iat[0]
+    assert result.conflicts["patient_id"].tolist() == ["P1"]
+    flow = result.flow.set_index("step")
+    assert flow.loc["conflict", "n_excluded"] == 1
+    # the patient's child records follow it out
+    sessions = result.exclusions.loc[
+        (result.exclusions["table"] == "exposures") & (result.exclusions["patient_id"] == "P1")
+    ]
+    assert len(sessions) == 3 and set(sessions["step"]) == {"patient_excluded"}
+    assert result.accounting()["balanced"].all()
+
+
+def test_a_duplicate_lacking_a_required_value_and_agreeing_is_merged(mini_study):
+    result = _clean(mini_study, "P1,,55,Ludwig I,2021-01-10,no,,\n")
+    kept = result.patients.set_index("patient_id")
+    assert kept.loc["P1", "sex"] == "female"
+    rows = _logged(result, "P1")
+    assert rows[["row", "step"]].values.tolist() == [[6, "duplicate"]]
+    assert rows["reason"].iat[0] == (
+        "duplicate of patients.csv, row 2 (no value differs; values missing in this record)"
+    )
+    assert result.conflicts.empty
+
+
+def test_the_required_values_are_checked_on_the_merged_record(mini_study):
+    # neither record of P5 gives the sex: the patient has no usable record
+    result = _clean(mini_study, "P5,,44,HN III,2021-03-01,no,,\n" * 2)
+    rows = _logged(result, "P5")
+    assert rows["step"].tolist() == ["missing", "missing"]
+    assert set(rows["reason"]) == {"required value missing in every record of the patient: `sex`"}
+    flow = result.flow.set_index("step")
+    assert flow.loc["screened", "n_remaining"] == 5
+    assert flow.loc["unreadable", "n_excluded"] == 1
+    assert "conflict" not in flow.index
+    # one of its records removed with the patient, the other as a row of that patient
+    counts = flow_counts(result, split=None).set_index("key")
+    assert counts.loc["records", "n"] == 6 and counts.loc["screened", "n"] == 5
+
+
+def test_the_first_record_lacking_a_value_takes_it_from_its_duplicate(mini_study):
+    patients = _dedent(MINI_FILES["patients.csv"]).replace("P1,F,55", "P1,,55")
+    result = clean_study(
+        StudyConfig.load(
+            mini_study(files={"patients.csv": patients + "P1,F,55,Ludwig I,2021-01-10,no,,\n"})
+        )
+    )
+    assert result.patients.set_index("patient_id").loc["P1", "sex"] == "female"
+    filled = result.audit.loc[
+        (result.audit["patient_id"] == "P1") & (result.audit["column"] == "sex")
+    ]
+    assert len(filled) == 1 and "filled with 'female'" in filled["message"].iat[0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "step"),
+    [
+        ("P1,X,55,Ludwig I,2021-01-10,no,,\n", "vocabulary"),  # a label no vocabulary covers
+        ("P1,F,55,Ludwig I,2021-13-45,no,,\n", "parse"),  # a date that cannot be read
+    ],
+)
+def test_a_record_excluded_beside_one_kept_makes_a_conflict(mini_study, extra, step):
+    result = _clean(mini_study, extra, yaml_edit=lambda y: y + UNMAPPED_EXCLUDED)
+    assert "P1" not in set(result.patients["patient_id"])
+    rows = _logged(result, "P1")
+    assert rows[["row", "step"]].values.tolist() == [[6, step], [2, "conflict"]]
+    reason = rows["reason"].iat[1]
+    assert reason.startswith(
+        "patient_id 'P1' has another record that could not be used (patients.csv, row 6, "
+        f"excluded at step '{step}': "
+    )
+    assert "every record of the patient is excluded" in reason
+    assert result.conflicts.to_dict("records") == [
+        {
+            "patient_id": "P1",
+            "columns": "(a record that could not be used)",
+            "rows": "patients.csv, row 2; patients.csv, row 6",
+            "sources": 1,
+        }
+    ]
+    flow = result.flow.set_index("step")
+    assert flow.loc["conflict", "n_excluded"] == 1
+    assert flow.loc["screened", "n_remaining"] == 4
+    counts = flow_counts(result, split=None).set_index("key")
+    assert counts.loc["records", "n"] == 5 and counts.loc["screened", "n"] == 4
+    assert result.accounting()["balanced"].all()
