@@ -133,7 +133,7 @@ def baseline_table(
         ),
         alias,
     )
-    untestable: dict[str, str] = {}  # continuous variables whose test cannot be computed
+    untestable: dict[str, str] = {}  # variables whose test cannot be computed -> why
     for var, kind in kinds.items():
         if kind == "continuous":
             test = chosen.get(var, continuous_test)
@@ -161,6 +161,7 @@ def baseline_table(
                     seed,
                     boolean=kind == "boolean",
                     alias=alias,
+                    untestable=untestable,
                 )
             )
     frame = concat_ard(frames)
@@ -322,7 +323,7 @@ def _n_rows(tbl, by_keys, table, data, alias) -> pd.DataFrame:  # noqa: ANN001
 
 
 def _categorical(
-    var_counts, var, by_cols, levels, test, table, seed, *, boolean, alias
+    var_counts, var, by_cols, levels, test, table, seed, *, boolean, alias, untestable
 ) -> pd.DataFrame:  # noqa: ANN001, E501
     rows = []
     counts_by_spec = {}
@@ -356,13 +357,15 @@ def _categorical(
                 ]
             rows.append({**base, "level": "", "stat": "n_missing", "value": miss, "method": ""})
     if by_cols:
-        rows += _categorical_tests(
-            counts_by_spec[tuple(by_cols)], var, by_cols[0], levels, test, table, seed, alias
-        )
+        counted = counts_by_spec[tuple(by_cols)]
+        rows += _categorical_tests(counted, var, by_cols[0], levels, test, table, seed, alias, untestable)  # fmt: skip
     return ard_frame(rows, context="categorical_summary")
 
 
-def _categorical_tests(counts, var, by, levels, test, table, seed, alias) -> list[dict]:  # noqa: ANN001
+def _categorical_tests(counts, var, by, levels, test, table, seed, alias, untestable) -> list[dict]:  # noqa: ANN001, E501
+    """The test and SMD of a categorical variable against the groups of ``by``; when there is
+    nothing to compare (values in fewer than two groups, or a single level observed) neither,
+    and ``untestable[var]`` says why (a footnote of the table)."""
     c = counts.loc[counts["_level"].notna()]
     groups = sorted(c[by].astype(str).unique())
     mat = np.array(
@@ -375,6 +378,12 @@ def _categorical_tests(counts, var, by, levels, test, table, seed, alias) -> lis
         totals = np.array([int(c.loc[c[by].astype(str) == g, "n"].sum()) for g in groups])
         mat = np.column_stack([mat[:, 0], totals - mat[:, 0]])
     mat = mat[:, mat.sum(axis=0) > 0]
+    if test == "none":
+        pass  # no test asked for: nothing to explain
+    elif mat.shape[0] < 2:
+        untestable[var] = "values in one group only" if mat.shape[0] else "no values"
+    elif mat.shape[1] < 2:
+        untestable[var] = "a single level observed"
     out = []
     base = {"table": table, "variable": var, "level": "", "group": f"{alias.name(by)}=*"}
     if test != "none" and mat.shape[0] >= 2 and mat.shape[1] >= 2:
