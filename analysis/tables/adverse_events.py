@@ -189,7 +189,9 @@ def ae_incidence(
         sub_t = full_t.filter(full_t[sex].cast("string") == level).select(subject_id, *by)
         sub_counts, sub_sizes = count(sub_t, terms_of, cats, covers=False)
         sub_sizes = sort_by_levels(sub_sizes, by, subjects)
-        frames += rows(sub_counts, sub_sizes, own_rows, n_method=f"{level} {in_group}")
+        frames += rows(
+            sub_counts, sub_sizes, own_rows, n_method=f"{level} {in_group}", pairwise=pairwise
+        )
     frame = _sort_by_overall(concat_ard(frames), rows_index, categories)
     notes = _footnotes(by, ci, alpha, test, teae_flag, frame, unit)
     notes = (
@@ -282,7 +284,13 @@ def _table_rows(
     one_sex = n_method is not None  # a sex's own rows: no comparison where one level remains
     if by and test != "none" and (not one_sex or (len(compared) >= 2 and ref in compared)):
         frames.append(_comparison_rows(counts, sizes, by, rows_index, test, reference, alpha, seed))
-    if by and pairwise is not None and len(compared) >= 2:
+    # a sex's own rows are compared among that sex, where the reference group has its subjects
+    if (
+        by
+        and pairwise is not None
+        and len(compared) >= 2
+        and (not one_sex or pairwise.reference in compared)
+    ):
         frames.append(pairwise_rows(counts, sizes, by, rows_index, pairwise, table=TABLE))
     return frames
 

@@ -140,6 +140,28 @@ def test_pairwise_fisher_against_the_reference(adjust):
     assert set(row["group1_level"]) == {"low", "high"}
 
 
+def _fisher_men(arm: str, term: str = "impotence") -> float:
+    men = SUBJECTS.loc[SUBJECTS["sex"] == "male"]
+    hit = men["patient_id"].isin(EVENTS.loc[EVENTS.ae_term == term, "patient_id"])
+    a, r = men["arm"] == arm, men["arm"] == "placebo"
+    table = [[(hit & a).sum(), (~hit & a).sum()], [(hit & r).sum(), (~hit & r).sum()]]
+    return float(sps.fisher_exact(table)[1])
+
+
+def test_pairwise_p_of_a_term_of_one_sex_compares_that_sex_only():
+    # the pairwise p of a term of one sex was blank: its rows are counted among the men, and
+    # the pairwise tests were asked of the other rows only
+    f = _table(by=["arm"], pairwise=Pairwise("placebo", "holm")).frame
+    raw = [_fisher_men("low"), _fisher_men("high")]
+    got = [
+        value(f, "ae_term", "impotence", f"arm={lv} vs placebo", "p_value") for lv in ("low", "high")
+    ]
+    assert got == pytest.approx(list(adjust_pvalues(raw, "holm")))
+    # the category whose every term is of one sex is compared the same way
+    cat = value(f, "ae_category", "Sexual", "arm=low vs placebo", "p_value")
+    assert cat == pytest.approx(got[0])
+
+
 def test_pairwise_reference_must_be_a_level():
     with pytest.raises(ValueError, match="pairwise reference 'sham' is not a level of `arm`"):
         ae_incidence(SUBJECTS, EVENTS, by=["arm"], pairwise=Pairwise("sham"))
