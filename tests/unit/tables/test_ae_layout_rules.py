@@ -154,7 +154,8 @@ def test_pairwise_p_of_a_term_of_one_sex_compares_that_sex_only():
     f = _table(by=["arm"], pairwise=Pairwise("placebo", "holm")).frame
     raw = [_fisher_men("low"), _fisher_men("high")]
     got = [
-        value(f, "ae_term", "impotence", f"arm={lv} vs placebo", "p_value") for lv in ("low", "high")
+        value(f, "ae_term", "impotence", f"arm={lv} vs placebo", "p_value")
+        for lv in ("low", "high")
     ]
     assert got == pytest.approx(list(adjust_pvalues(raw, "holm")))
     # the category whose every term is of one sex is compared the same way
