@@ -4,7 +4,7 @@ characters, formulas without a value) and records missing a required value logge
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,6 @@ from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import map_distinct
 from analysis.clean.step import (
     AUDIT_COLUMNS,
-    LOG_COLUMNS,
     Columns,
     Step,
     audit_rows,
@@ -157,7 +156,33 @@ def flag_unreadable_cells(
 ) -> Step:
     """Excel error cells (``#DIV/0!``, ``#N/A``...) and cells holding a control character (a NUL
     byte...) are set missing with an audit row each; a record with one in a required column is
-    excluded with that reason. Runs before :func:`strip_text`, which would trim some controls.
+    excluded with that reason (:func:`unreadable_cells`, then the exclusion). Runs before
+    :func:`strip_text`, which would trim some controls."""
+    step, reasons = unreadable_cells(data, table, columns, plain=plain)
+    if not reasons:
+        return step
+    idx = list(reasons)
+    located = data.loc[idx].assign(patient_id=_id_texts(data.loc[idx, "patient_id"]))
+    excluded = log_rows(
+        located, table, "unreadable", pd.Series([reasons[i] for i in idx], index=idx)
+    )
+    return Step(drop_records(step.data, idx), excluded, step.audit)
+
+
+def unreadable_cells(
+    data: pd.DataFrame,
+    table: str,
+    columns: Columns | None = None,
+    *,
+    plain: Collection[str] = (),
+) -> tuple[Step, dict[object, str]]:
+    """Excel error cells (``#DIV/0!``, ``#N/A``...) and cells holding a control character (a NUL
+    byte...) set missing with an audit row each; returns the step (nothing excluded) and, for
+    each record with one in a required column (by label), the reason it lacks that value:
+    :func:`require_values` excludes it after the ids are normalised (``unreadable``), so that
+    its log row names the patient by the id the other records have, and a patient's duplicate
+    record is compared as one with a blank cell is. Runs before :func:`strip_text`, which would
+    trim some controls.
 
     ``plain``: columns the reader found hold none (every cell text of files holding no ``#`` and
     no control character: ``accounting.read_table_checked``); they are not scanned again."""
@@ -205,14 +230,7 @@ def flag_unreadable_cells(
         if spec is not None and spec.required:
             for i, w in zip(values.index, why[bad], strict=True):
                 reasons.setdefault(i, f"required `{column}` unreadable: {w}")
-    excluded = pd.DataFrame(columns=LOG_COLUMNS)
-    if reasons and located is not None:
-        idx = list(reasons)
-        excluded = log_rows(
-            located.loc[idx], table, "unreadable", pd.Series([reasons[i] for i in idx], index=idx)
-        )
-        out = drop_records(out, idx)
-    return Step(out, excluded, concat_rows(audit, AUDIT_COLUMNS))
+    return Step(out, audit=concat_rows(audit, AUDIT_COLUMNS)), reasons
 
 
 def _id_text(v: object) -> object:
@@ -224,11 +242,18 @@ def _id_text(v: object) -> object:
 
 
 def require_values(
-    data: pd.DataFrame, table: str, columns: Columns | None = None, *, merged: bool = False
+    data: pd.DataFrame,
+    table: str,
+    columns: Columns | None = None,
+    *,
+    merged: bool = False,
+    unreadable: Mapping[object, str] | None = None,
 ) -> Step:
     """Exclude records whose required columns are empty (missing: None, NaN, ``pd.NA``, NaT).
 
     ``columns``: the table's columns (``StudyConfig.columns_for``); default the canonical ones.
+    ``unreadable``: records (by label) whose required value was an unreadable cell, set missing
+    (:func:`unreadable_cells`): logged at step ``unreadable`` with that reason.
     ``merged`` (the patient table): a record with its id whose id is on another record too is
     kept here, whatever it lacks: duplicate patient records are compared and merged first, and
     the required values are checked on the merged record (``patient_records.settle``). Excluded
@@ -260,9 +285,16 @@ def require_values(
         index=bad.index,
         dtype=object,
     )
+    steps: pd.Series | str = "missing"
+    if unreadable:
+        said = bad.index.map(lambda i: unreadable.get(i))
+        known = pd.notna(np.asarray(said, dtype=object))
+        if known.any():
+            reasons = reasons.where(~known, pd.Series(list(said), index=bad.index, dtype=object))
+            steps = pd.Series(np.where(known, "unreadable", "missing"), index=bad.index)
     keep = np.ones(len(data), dtype=bool)
     keep[rows] = False
-    return Step(data.iloc[np.flatnonzero(keep)], log_rows(bad, table, "missing", reasons))
+    return Step(data.iloc[np.flatnonzero(keep)], log_rows(bad, table, steps, reasons))
 
 
 def is_blank(value: object) -> bool:

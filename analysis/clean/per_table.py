@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.clean import identity
 from analysis.clean.accounting import read_table_checked
-from analysis.clean.cells import flag_unreadable_cells, require_values, strip_text
+from analysis.clean.cells import require_values, strip_text, unreadable_cells
 from analysis.clean.dates import parse_dates
 from analysis.clean.dose import parse_dose_text
 from analysis.clean.file_dates import check_file_dates
@@ -107,12 +107,16 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     df, merged = merged_cells_audit(df, table)  # XLSX merged cells, filled as the sheet shows
     logs.keep(Step(df, audit=merged))
     columns = config.columns_for(table)
-    df = logs.keep(flag_unreadable_cells(df, table, columns, plain=plain))
+    # a record whose required cell is unreadable is excluded with the records lacking one, once
+    # its id is normalised (its log row then names the patient as the other records do)
+    step, unreadable = unreadable_cells(df, table, columns, plain=plain)
+    df = logs.keep(step)
     df = strip_text(df, trimmed=trimmed)
     df = logs.keep(identity.normalise_ids(df, table, config.cleaning.ids))
     df = identity.prefix_ids(df, {s.name: s.id_prefix for s in config.sources if s.id_prefix})
     ids = identity.id_records(df)
-    df = logs.keep(require_values(df, table, columns, merged=table == "patients"))
+    required = require_values(df, table, columns, merged=table == "patients", unreadable=unreadable)
+    df = logs.keep(required)
     step, unmapped = map_vocabularies(df, table, config)
     return ReadTable(table, step.data, counted, ids, unmapped, logs)
 

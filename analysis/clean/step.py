@@ -67,8 +67,11 @@ def _located(df: pd.DataFrame, table: str, columns: list[str], **fields: object)
     return out.reset_index(drop=True)[columns]
 
 
-def log_rows(df: pd.DataFrame, table: str, step: str, reasons: pd.Series | str) -> pd.DataFrame:
-    """Exclusion-log rows (``LOG_COLUMNS``) for the records of ``df``."""
+def log_rows(
+    df: pd.DataFrame, table: str, step: str | pd.Series, reasons: pd.Series | str
+) -> pd.DataFrame:
+    """Exclusion-log rows (``LOG_COLUMNS``) for the records of ``df`` (``step``: one for all,
+    or each record's, indexed as ``df``)."""
     return _located(df, table, LOG_COLUMNS, step=step, reason=reasons)
 
 

@@ -121,3 +121,51 @@ def test_a_record_excluded_beside_one_kept_makes_a_conflict(mini_study, extra, s
     counts = flow_counts(result, split=None).set_index("key")
     assert counts.loc["records", "n"] == 5 and counts.loc["screened", "n"] == 4
     assert result.accounting()["balanced"].all()
+
+
+# A record with an unreadable required cell (an Excel error, a control character) was excluded
+# before its id was normalised or prefixed: its log row named a raw id. A second centre's
+# `P1` (its patient `B-P1`) then made centre A's P1 a conflict, and `P 1` (P1 once the white
+# space is removed) was no second record of P1 but a patient of its own, "unusable".
+SECOND_CENTRE = """\
+  - name: patients_b
+    table: patients
+    file: patients_b.csv
+    id_prefix: "B-"
+    constants: {centre: "Centre A"}
+    columns: {patient_id: id, sex: sex, age_years: age, baseline_grade: grade,
+              last_visit_date: last_visit, is_discontinued: discontinued,
+              discontinuation_date: disc_date, discontinuation_reason: disc_reason}
+"""
+
+
+def test_an_unreadable_record_of_another_centre_is_that_centres_patient(mini_study):
+    header = _dedent(MINI_FILES["patients.csv"]).splitlines()[0]
+    files = {"patients_b.csv": f"{header}\nP1,#REF!,55,Ludwig I,2021-01-10,no,,\n"}
+    edit = lambda y: y.replace("  - name: sessions\n", SECOND_CENTRE + "  - name: sessions\n")  # noqa: E731
+    result = clean_study(StudyConfig.load(mini_study(files=files, yaml_edit=edit)))
+    assert "P1" in set(result.patients["patient_id"])
+    rows = _logged(result, "B-P1")
+    assert rows[["step", "reason"]].values.tolist() == [
+        ["unreadable", "required `sex` unreadable: Excel error cell"]
+    ]
+    assert result.conflicts.empty
+    flow = result.flow.set_index("step")
+    assert flow.loc["screened", "n_remaining"] == 5  # P1..P4 and B-P1
+    assert flow.loc["unreadable", "n_excluded"] == 1
+
+
+def test_an_unreadable_cell_of_a_duplicate_is_compared_as_a_blank_one(mini_study):
+    result = _clean(mini_study, "P 1,#REF!,55,Ludwig I,2021-01-10,no,,\n")
+    assert result.patients.set_index("patient_id").loc["P1", "sex"] == "female"
+    rows = _logged(result, "P1")
+    assert rows[["row", "step"]].values.tolist() == [[6, "duplicate"]]
+    assert "values missing in this record" in rows["reason"].iat[0]
+    audit = result.audit.loc[result.audit["check"] == "unreadable"]
+    assert audit[["row", "column", "value"]].values.tolist() == [[6, "sex", "#REF!"]]
+    flow = result.flow.set_index("step")
+    assert flow.loc["screened", "n_remaining"] == 4 and "unreadable" not in flow.index
+    # of another sex in a cell that can be read, the same record is a conflict
+    other = _clean(mini_study, "P 1,#REF!,70,Ludwig I,2021-01-10,no,,\n")
+    assert "P1" not in set(other.patients["patient_id"])
+    assert "age_years: '55.0' vs '70.0'" in _logged(other, "P1")["reason"].iat[0]
