@@ -134,6 +134,7 @@ def baseline_table(
         alias,
     )
     untestable: dict[str, str] = {}  # variables whose test cannot be computed -> why
+    left_out: dict[str, list[str]] = {}  # variables tested without a group lacking values
     for var, kind in kinds.items():
         if kind == "continuous":
             test = chosen.get(var, continuous_test)
@@ -143,7 +144,16 @@ def baseline_table(
             per_spec = {k: s.loc[s["variable"] == var] for k, s in summaries.items()}
             frames.append(
                 _continuous(
-                    tbl, var, by_keys, per_spec, test, table, len(group_levels), alias, untestable
+                    tbl,
+                    var,
+                    by_keys,
+                    per_spec,
+                    test,
+                    table,
+                    len(group_levels),
+                    alias,
+                    untestable,
+                    left_out,
                 )
             )
         else:
@@ -162,6 +172,7 @@ def baseline_table(
                     boolean=kind == "boolean",
                     alias=alias,
                     untestable=untestable,
+                    left_out=left_out,
                 )
             )
     frame = concat_ard(frames)
@@ -210,6 +221,16 @@ def baseline_table(
             + "; ".join(f"{', '.join(vs)}: {why}" for why, vs in by_reason.items())
             + "."
         )
+    if left_out and by:
+        by_groups: dict[str, list[str]] = {}
+        for v, groups in left_out.items():
+            if v in labels and v not in untested:
+                by_groups.setdefault(", ".join(groups), []).append(labels[v])
+        notes += [
+            f"{'; '.join(vs)}: no value in {in_sentence(by_label or by.replace('_', ' '))} "
+            f"{groups}; tested across the other groups."
+            for groups, vs in by_groups.items()
+        ]
     if not_applicable:
         notes += [
             f"{labels[v]}: not applicable when {rule}; a level of its own, in the "
@@ -323,7 +344,7 @@ def _n_rows(tbl, by_keys, table, data, alias) -> pd.DataFrame:  # noqa: ANN001
 
 
 def _categorical(
-    var_counts, var, by_cols, levels, test, table, seed, *, boolean, alias, untestable
+    var_counts, var, by_cols, levels, test, table, seed, *, boolean, alias, untestable, left_out
 ) -> pd.DataFrame:  # noqa: ANN001, E501
     rows = []
     counts_by_spec = {}
@@ -358,14 +379,18 @@ def _categorical(
             rows.append({**base, "level": "", "stat": "n_missing", "value": miss, "method": ""})
     if by_cols:
         counted = counts_by_spec[tuple(by_cols)]
-        rows += _categorical_tests(counted, var, by_cols[0], levels, test, table, seed, alias, untestable)  # fmt: skip
+        rows += _categorical_tests(counted, var, by_cols[0], levels, test, table, seed, alias, untestable, left_out)  # fmt: skip
     return ard_frame(rows, context="categorical_summary")
 
 
-def _categorical_tests(counts, var, by, levels, test, table, seed, alias, untestable) -> list[dict]:  # noqa: ANN001, E501
+def _categorical_tests(
+    counts, var, by, levels, test, table, seed, alias, untestable, left_out
+) -> list[dict]:  # noqa: ANN001, E501
     """The test and SMD of a categorical variable against the groups of ``by``; when there is
     nothing to compare (values in fewer than two groups, or a single level observed) neither,
-    and ``untestable[var]`` says why (a footnote of the table)."""
+    and ``untestable[var]`` says why (a footnote of the table). A group of patients without a
+    value takes no part: ``left_out[var]`` names it when the others are tested; the SMD (of
+    two groups) is given for a table of two groups only."""
     c = counts.loc[counts["_level"].notna()]
     groups = sorted(c[by].astype(str).unique())
     mat = np.array(
@@ -378,6 +403,9 @@ def _categorical_tests(counts, var, by, levels, test, table, seed, alias, untest
         totals = np.array([int(c.loc[c[by].astype(str) == g, "n"].sum()) for g in groups])
         mat = np.column_stack([mat[:, 0], totals - mat[:, 0]])
     mat = mat[:, mat.sum(axis=0) > 0]
+    # the groups of patients (with a value or not), to say which took no part
+    patients = counts.groupby(counts[by].astype(str))["n"].sum()
+    without = [str(g) for g in patients.index[patients > 0] if g not in set(groups)]
     if test == "none":
         pass  # no test asked for: nothing to explain
     elif mat.shape[0] < 2:
@@ -393,7 +421,9 @@ def _categorical_tests(counts, var, by, levels, test, table, seed, alias, untest
         out.append({**base, "stat": "p_value", "value": res.p_value, "method": res.method})
         if test == "chi2":
             out += expected_count_rows(mat, base)
-    if mat.shape[0] == 2 and mat.shape[1] >= 2:
+        if without:
+            left_out[var] = without
+    if mat.shape[0] == 2 and mat.shape[1] >= 2 and not without:
         props = mat / mat.sum(axis=1, keepdims=True)
         smd = tests.smd_categorical(props[0], props[1])
         out.append({**base, "stat": "smd", "value": smd.smd, "method": smd.method})
@@ -401,7 +431,7 @@ def _categorical_tests(counts, var, by, levels, test, table, seed, alias, untest
 
 
 def _continuous(
-    tbl, var, by_cols, summaries, test, table, n_groups, alias, untestable
+    tbl, var, by_cols, summaries, test, table, n_groups, alias, untestable, left_out
 ) -> pd.DataFrame:  # noqa: ANN001
     """The summaries of ``var`` per group and its test; why it could not be tested, if so, into
     ``untestable`` (variable -> words)."""
@@ -420,6 +450,9 @@ def _continuous(
         if isinstance(res, str):
             untestable[var] = res
         elif res is not None:
+            without = [str(g) for g in s.loc[s["n"] == 0, by_cols[0]]]
+            if without:
+                left_out[var] = without
             rows += [
                 {**base, "stat": "statistic", "value": res[1], "method": res[2]},
                 {**base, "stat": "p_value", "value": res[0], "method": res[2]},

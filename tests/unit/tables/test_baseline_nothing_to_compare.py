@@ -7,6 +7,7 @@ out from a test forgotten. Continuous rows already named such a reason
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from analysis.tables.baseline import NOT_TESTED, baseline_table
 
@@ -50,3 +51,33 @@ def test_no_reason_is_given_when_no_test_was_asked_for():
     t = baseline_table(_data(), by="sex", variables=LABELS, categorical_test="none")
     assert not (t.frame["stat"] == "p_value").any()
     assert not any(n.startswith(f"{NOT_TESTED} = not tested") for n in t.footnotes)
+
+
+def _three_arms() -> pd.DataFrame:
+    # arm C's patients have neither a smoking status nor an age
+    return pd.DataFrame(
+        {
+            "patient_id": [f"P{i}" for i in range(9)],
+            "arm": ["A"] * 3 + ["B"] * 3 + ["C"] * 3,
+            "smoker": ["yes", "no", "yes", "no", "no", "yes", None, None, None],
+            "age": [30.0, 40.0, 50.0, 60.0, 35.0, 45.0, None, None, None],
+        }
+    )
+
+
+def test_a_group_without_values_is_named_where_the_others_are_tested():
+    # the 3-arm table showed a p-value and an SMD of arms A and B with no word of arm C
+    import scipy.stats as sps
+
+    t = baseline_table(
+        _three_arms(), by="arm", variables={"smoker": "Smoker", "age": "Age"},
+        continuous_test="anova",
+    )  # fmt: skip
+    f = t.frame
+    p = f.loc[(f["variable"] == "smoker") & (f["stat"] == "p_value"), "value"].iloc[0]
+    chi2 = sps.chi2_contingency([[2, 1], [1, 2]], correction=False)
+    assert p == pytest.approx(chi2.pvalue, rel=1e-12)
+    age_p = f.loc[(f["variable"] == "age") & (f["stat"] == "p_value"), "value"].iloc[0]
+    assert age_p == pytest.approx(sps.f_oneway([30, 40, 50], [60, 35, 45]).pvalue, rel=1e-12)
+    assert not (f["stat"] == "smd").any()  # no SMD of two of the three arms
+    assert "Smoker; Age: no value in arm C; tested across the other groups." in t.footnotes
