@@ -178,11 +178,16 @@ def ae_incidence(
     shared = [r for r in rows_index if not any(r in rows for rows in one_sex.values())]
     # the ARD method of N says what one subject is when it is not a patient ("dose periods")
     in_group = N_METHOD if unit in ("subjects", "patients") else f"{unit} in the group"
+    # the reference of the whole table, also for the rows of one sex (never their own first
+    # level: a reference without subjects of that sex gives those rows no risk difference)
+    if reference is None and by and len(sizes):
+        reference = str(sizes[by[0]].astype(str).iloc[0])
     rows = partial(
         _table_rows, by=by, ci=ci, alpha=alpha, test=test, reference=reference, seed=seed,
         n_words=in_group,
     )  # fmt: skip
     frames = rows(counts, sizes, shared, pairwise=pairwise)
+    no_reference: list[str] = []  # notes: rows of one sex whose reference has none of that sex
     for level, own_rows in one_sex.items():
         terms_of = [r[1] for r in own_rows if r[0] == "ae_term"]
         cats = {t: c for t, c in (categories or {}).items() if t in terms_of} or None
@@ -192,11 +197,20 @@ def ae_incidence(
         frames += rows(
             sub_counts, sub_sizes, own_rows, n_method=f"{level} {in_group}", pairwise=pairwise
         )
+        compared = set(sub_sizes[by[0]].astype(str)) if by else set()
+        if by and test != "none" and len(compared) >= 2 and reference not in compared:
+            no_reference.append(
+                f"{', '.join(terms_of)} (counted among {level} {unit}): the reference "
+                f"{reference} has no {level} {unit}, so no risk difference"
+                + (" or pairwise test" if pairwise is not None else "")
+                + " against it is given."
+            )
     frame = _sort_by_overall(concat_ard(frames), rows_index, categories)
     notes = _footnotes(by, ci, alpha, test, teae_flag, frame, unit)
     notes = (
         *notes,
         *one_sex_notes(frame, one_sex, unit),
+        *no_reference,
         *left_out_notes(left_out, restrict, term, unit),
         *unknown_seriousness_notes(
             ev_t,
@@ -282,8 +296,12 @@ def _table_rows(
     compared = sizes[by[0]].astype(str).unique() if by else []
     ref = reference if reference is not None else (compared[0] if len(compared) else None)
     one_sex = n_method is not None  # a sex's own rows: no comparison where one level remains
-    if by and test != "none" and (not one_sex or (len(compared) >= 2 and ref in compared)):
-        frames.append(_comparison_rows(counts, sizes, by, rows_index, test, reference, alpha, seed))
+    if by and test != "none" and (not one_sex or len(compared) >= 2):
+        frames.append(
+            _comparison_rows(
+                counts, sizes, by, rows_index, test, ref, alpha, seed, absent_ok=one_sex
+            )
+        )
     # a sex's own rows are compared among that sex, where the reference group has its subjects
     if (
         by
@@ -400,13 +418,16 @@ def _comparison_rows(
     reference: str | None,
     alpha: float,
     seed: int | None,
+    *,
+    absent_ok: bool = False,
 ) -> pd.DataFrame:
-    """Tests across levels of ``by[0]`` and risk differences vs ``reference``, per stratum."""
+    """Tests across levels of ``by[0]`` and risk differences vs ``reference``, per stratum;
+    ``absent_ok`` (the rows of one sex): a reference without subjects gives the tests only."""
     compare, strata = by[0], by[1:]
     text = sizes[by].astype(str)
     levels = list(dict.fromkeys(text[compare]))
     ref = reference if reference is not None else levels[0]
-    if ref not in levels:
+    if ref not in levels and not absent_ok:
         raise ValueError(f"reference {ref!r} is not a level of `{compare}`; levels are {levels}")
     stratum_keys: list[tuple[str, ...]] = list(
         dict.fromkeys(map(tuple, text[strata].itertuples(index=False)))
@@ -452,6 +473,8 @@ def _comparison_rows(
             if test == "chi2" and res[0] == res[0]:  # run (not "no events": NaN)
                 at = {**base, "group": f"{prefix}{compare}=*"}
                 out += expected_count_rows(groups_table(ns, bigs), at)
+        if ref not in levels:
+            continue
         i_ref = levels.index(ref)
         for i, lv in enumerate(levels):
             if i == i_ref or bigs[i] == 0 or bigs[i_ref] == 0:

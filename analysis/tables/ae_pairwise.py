@@ -22,7 +22,7 @@ from analysis.ard import ard_frame, group_label
 from analysis.stats.multiplicity import ADJUSTMENTS, WORDS, adjust_pvalues
 from analysis.stats.results import test_context
 from analysis.tables._common import compare_counts_many
-from analysis.words import in_sentence
+from analysis.words import counted, in_sentence
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,7 +128,7 @@ def pairwise_rows(
 def _adjusted_words(adjust: str, m: int) -> str:
     if adjust == "none":
         return ", not adjusted for multiplicity"
-    return f", {WORDS[adjust]}-adjusted over the {m} comparisons of the row"
+    return f", {WORDS[adjust]}-adjusted over the {counted(m, 'comparison')} of the row"
 
 
 def pairwise_notes(frame: pd.DataFrame, pairwise: Pairwise, compare: str) -> list[str]:
@@ -144,7 +144,9 @@ def pairwise_notes(frame: pd.DataFrame, pairwise: Pairwise, compare: str) -> lis
             f"not adjusted for multiplicity ({m} comparison{'s' if m != 1 else ''} per row)"
         )
     else:
-        multiplicity = f"{WORDS[pairwise.adjust]}-adjusted over the {m} comparisons of each row"
+        multiplicity = (
+            f"{WORDS[pairwise.adjust]}-adjusted over the {counted(m, 'comparison')} of each row"
+        )
     ref = pairwise.reference_words or pairwise.reference
     # the column as named: an alias (``_c0``) is written back as the study's name only whole
     what = pairwise.compare_words or compare

@@ -366,3 +366,36 @@ def test_the_pairwise_footnote_names_the_reference_in_the_studys_words():
     table = build_tables(config, clean_study(config))["by_dose"]
     note = next(n for n in table.footnotes if n.startswith("p vs "))
     assert note.startswith("p vs 1 mg/day: Fisher's exact test of each dose level against 1 mg/day")
+
+
+def test_rows_of_one_sex_keep_the_tables_reference():
+    # arm "placebo" has no men: the rows of a male term took the men's first arm as their
+    # reference ("high vs low") while the table compared against placebo, without a word
+    subjects = SUBJECTS.assign(
+        sex=lambda d: d["sex"].where(d["arm"] != "placebo", "female").astype("category")
+    )
+    men = subjects.loc[subjects["sex"] == "male", "patient_id"]
+    events = EVENTS.loc[EVENTS["ae_term"] != "impotence"]
+    extra = pd.DataFrame({"patient_id": men.iloc[:9], "ae_term": "impotence", "is_teae": True})
+    events = pd.concat([events, extra.astype(EVENTS.dtypes.to_dict())], ignore_index=True)
+    t = ae_incidence(
+        subjects, events, by=["arm"], sex_specific={"impotence": "male"},
+        pairwise=Pairwise("placebo"),
+    )  # fmt: skip
+    f = t.frame
+    rd_groups = set(
+        f.loc[(f["level"] == "impotence") & (f["stat"] == "estimate"), "group"].astype(str)
+    )
+    assert rd_groups == set()  # no risk difference against another arm than placebo
+    pain_rd = set(f.loc[(f["level"] == "pain") & (f["stat"] == "estimate"), "group"].astype(str))
+    assert pain_rd == {"arm=low vs placebo", "arm=high vs placebo"}
+    # the test across the arms with men stays, against scipy
+    p = value(f, "ae_term", "impotence", "arm=*", "p_value")
+    m = subjects.loc[subjects["sex"] == "male"]
+    hit = m["patient_id"].isin(extra["patient_id"])
+    table = pd.crosstab(m["arm"].astype(str), hit).to_numpy()
+    assert p == pytest.approx(float(sps.fisher_exact(table)[1]), rel=1e-9)
+    assert (
+        "impotence (counted among male subjects): the reference placebo has no male subjects, "
+        "so no risk difference or pairwise test against it is given." in t.footnotes
+    )
