@@ -14,7 +14,7 @@ A *cell* is one ``(table, variable, level, group)``; its count stats are ``n`` (
    Zero counts are kept: a zero says that nobody has the characteristic, which discloses nothing
    about an individual, and "no serious adverse events" must stay visible.
 2. **Complementary (secondary) suppression.** A suppressed cell must not be recoverable by
-   subtraction from a total that is shown. Four kinds of sets are recognised, per count
+   subtraction from a total that is shown. Five kinds of sets are recognised, per count
    stat (``analysis.tables.suppress_sets``):
 
    - *levels of a variable in one group* whose ``n`` add up exactly to the ``N`` shown with them
@@ -29,7 +29,11 @@ A *cell* is one ``(table, variable, level, group)``; its count stats are ``n`` (
      improvement" = mild + marked improvement; "marked improvement" repeated as its own row);
      the partition with those levels replaced by the derived row is a set as well;
    - *levels shown without N adding up to a one-level count of the same group* (the outcome
-     levels of a model and the model's n).
+     levels of a model and the model's n);
+   - *event counts of an adverse-event table* (``events``): every event has one term and one
+     category, so the categories' events add up to those of "any adverse event", and so do
+     the terms', and a category's terms' to the category's (a hidden count of 1 event also
+     gives its ``n``: 1).
 
    If exactly one member of such a set (total included) is unknown (suppressed), the smallest
    other non-zero member is suppressed too (ties: first in table order; a zero member only when
@@ -75,8 +79,9 @@ statistical disclosure control literature; it is not an optimal (linear-programm
 suppression. In particular it does not:
 
 - co-ordinate tables: the same count shown unsuppressed in another table (or the same table
-  with different margins) can still give a hidden cell back; suppress every published table
-  with the same ``k``;
+  with different margins) can still give a hidden cell back (the highest-severity grades add
+  up to the incidence table's "any adverse event"; a model's subjects per outcome level repeat
+  the response table's overall counts); suppress every published table with the same ``k``;
 - solve the system of all constraints together: each set is checked on its own (repeatedly),
   which blocks recovery from any single total; in tables with several dimensions, rare patterns
   of hidden cells can still be determined by combining several totals (the exact check is a
@@ -119,6 +124,7 @@ from analysis.ard import group_cols, groups_of
 from analysis.tables.suppress_sets import Cell as _Cell
 from analysis.tables.suppress_sets import CellSet as _Set
 from analysis.tables.suppress_sets import derived_sets as _derived_sets
+from analysis.tables.suppress_sets import event_sets as _event_sets
 from analysis.tables.suppress_sets import group_sets as _group_sets
 from analysis.tables.suppress_sets import level_sets as _level_sets
 from analysis.tables.suppress_sets import pinned as _pinned
@@ -332,6 +338,7 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
     sets += _total_sets(values["n"], values["N"])
     for stat in COUNT_STATS:
         sets += _group_sets(values[stat], stat)
+    sets += _event_sets(values["events"], order)
 
     changed = True
     while changed:

@@ -120,6 +120,40 @@ def group_sets(values: dict[Cell, float], stat: str) -> list[CellSet]:
     return out
 
 
+#: the rows of an adverse-event table whose event counts add up: every event has one term and
+#: one category, so the terms' events (a category's, or all) and the categories' events are
+#: the events of the category and of "any adverse event"
+_ANY, _CATEGORY, _TERM = "any_ae", "ae_category", "ae_term"
+
+
+def event_sets(events: dict[Cell, float], order: dict[Cell, int]) -> list[CellSet]:
+    """Event counts of one group that add up to another shown in the same group: the
+    categories' to "any adverse event", the terms' to "any adverse event", and each category's
+    terms to the category (its terms are the term rows after it, before the next category, as
+    the incidence tables order them: ``order`` is each cell's first row). Subjects (``n``)
+    overlap across terms and form no such set; events do not, and a hidden event count of 1
+    also gives its ``n`` (1). Each set is kept only where the counts add up exactly."""
+    rows: dict[tuple[str, Groups], dict[str, list[Cell]]] = {}
+    for cell in events:
+        if cell[1] in (_ANY, _CATEGORY, _TERM):
+            rows.setdefault((cell[0], cell[3]), {}).setdefault(cell[1], []).append(cell)
+    out: list[CellSet] = []
+    for by_variable in rows.values():
+        anys = by_variable.get(_ANY, [])
+        categories = sorted(by_variable.get(_CATEGORY, []), key=lambda c: order[c])
+        terms = sorted(by_variable.get(_TERM, []), key=lambda c: order[c])
+        for members in (categories, terms):
+            for total in anys:
+                if len(members) >= 2 and same(sum(events[m] for m in members), events[total]):
+                    out.append((members, total, "events"))
+        for i, category in enumerate(categories):
+            end = order[categories[i + 1]] if i + 1 < len(categories) else math.inf
+            own = [t for t in terms if order[category] < order[t] < end]
+            if own and same(sum(events[t] for t in own), events[category]):
+                out.append((own, category, "events"))
+    return out
+
+
 def same(a: float, b: float) -> bool:
     return bool(abs(float(a) - float(b)) < 1e-9)
 
