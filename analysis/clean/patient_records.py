@@ -12,7 +12,8 @@ kinds of patient are only known once that is done:
   cannot be compared with the kept one, and keeping the one that is left would take it for the
   patient's only record: another sex or another age would be lost without a word. Every record
   of the patient is excluded as a conflict, as duplicates that disagree are, the reason naming
-  the record that could not be used.
+  the record that could not be used. This is settled first: a kept record lacking a required
+  value beside one excluded is a conflict too, not a patient "missing in every record".
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ def settle(
     audit rows dropped, the patients with a record excluded added to ``conflicts``.
     ``excluded``: the exclusion logs of reading and validating (every table's); ``required``:
     the patient table's required columns."""
-    step = _required_on_merged(step, [c for c in required if c in step.data])
-    return _partly_excluded(step, conflicts, excluded)
+    # a record excluded beside one kept first: the kept one may lack a required value the
+    # excluded one gave (a sex no vocabulary covers), and "missing in every record" would be
+    # untrue of it
+    step, conflicts = _partly_excluded(step, conflicts, excluded)
+    return _required_on_merged(step, [c for c in required if c in step.data]), conflicts
 
 
 def _required_on_merged(step: Step, required: list[str]) -> Step:

@@ -169,3 +169,14 @@ def test_an_unreadable_cell_of_a_duplicate_is_compared_as_a_blank_one(mini_study
     other = _clean(mini_study, "P 1,#REF!,70,Ludwig I,2021-01-10,no,,\n")
     assert "P1" not in set(other.patients["patient_id"])
     assert "age_years: '55.0' vs '70.0'" in _logged(other, "P1")["reason"].iat[0]
+
+
+def test_a_record_lacking_a_value_beside_one_excluded_is_a_conflict(mini_study):
+    # P5's first record has no sex, its second a sex no vocabulary covers: the patient was
+    # logged "required value missing in every record", untrue of the second record
+    extra = "P5,,44,HN III,2021-03-01,no,,\nP5,qq,44,HN III,2021-03-01,no,,\n"
+    result = _clean(mini_study, extra, yaml_edit=lambda y: y + UNMAPPED_EXCLUDED)
+    rows = _logged(result, "P5")
+    assert rows[["row", "step"]].values.tolist() == [[7, "vocabulary"], [6, "conflict"]]
+    assert "has another record that could not be used" in rows["reason"].iat[1]
+    assert result.conflicts["patient_id"].tolist() == ["P5"]
