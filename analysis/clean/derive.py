@@ -23,6 +23,7 @@ from analysis.clean.per_patient import (
     record_positions,
     snap_schedules,
 )
+from analysis.clean.running_period import running_period
 from analysis.errors import ConfigError
 from analysis.studyfile.condition_dates import condition_date
 from analysis.studyfile.config import Derivation, StudyConfig
@@ -322,7 +323,8 @@ def add_ae_flags(
     """Per event: ``exposure_number``, ``days_from_day0``, ``is_teae``.
 
     ``exposure_number`` is the number of exposures starting on or before the onset date (the
-    session or dose period the event followed); an event is treatment-emergent from the first
+    session or dose period the event followed; of overlapping periods, the latest-starting one
+    running at onset: ``running_period``); an event is treatment-emergent from the first
     exposure (the first dose, as ICH E9 and CDISC ADaM ``TRTEMFL`` define it: not day 0 when
     ``exposure.day0`` names an earlier patient date such as the first visit) to
     ``exposure.teae_days_after_last`` days after the end of exposure.
@@ -336,6 +338,8 @@ def add_ae_flags(
     end = patient_values(patients, patients["exposure_end_date"], out)
     by = _patient_column(out, exposures)
     numbers = exposures_on_or_before(exposures, out[by], out["onset_date"], by=by)
+    if exposure.kind == "periods" and "stop_date" in exposures:  # overlapping periods
+        numbers = running_period(exposures, out[by], out["onset_date"], numbers, by=by)
     number = pd.array(numbers, dtype="Int64")
     number[numbers == 0] = pd.NA
     out["exposure_number"] = number
