@@ -158,6 +158,16 @@ def design_matrix(
     complete = has_outcome & data[covariates].notna().all(axis=1)
     sub = data.loc[complete, [*([outcome] if outcome is not None else []), *covariates]]
     n_used = len(sub)
+    if n_used == 0 and int(has_outcome.sum()):
+        n_with = int(has_outcome.sum())
+        lacking = ", ".join(
+            f"`{c}` {missing_by[c]} of {n_with}" for c in covariates if missing_by[c]
+        )
+        raise ValueError(
+            f"no subject has a value of every covariate (missing: {lacking}), so the model has "
+            "no complete case to fit. Complete the values in the export, or leave the covariate "
+            "out of the model."
+        )
 
     columns: dict[str, np.ndarray] = {}
     terms: list[Term] = []

@@ -212,8 +212,11 @@ def fit_proportional_odds(
 
     ``logit P(Y <= j) = theta_j - x'beta`` (the parameterisation of R ``MASS::polr``), so
     ``exp(beta) > 1`` means higher outcome levels are more likely. Fitted by statsmodels
-    ``OrderedModel(distr="logit")``; standard errors from the observed information. Outcome
-    levels without any complete case are dropped (``dropped_levels``).
+    ``OrderedModel(distr="logit")``; standard errors from the observed information, as
+    statsmodels computes it (numerical second derivatives: a probe found the standard errors
+    and CI limits within about 2e-6 relative of the exact observed information, far below the
+    digits printed; the estimates agree to 1e-8). Outcome levels without any complete case are
+    dropped (``dropped_levels``).
 
     References
     ----------

@@ -13,7 +13,14 @@ from analysis.stats.at_risk import floor_rule_text, km_stop_times, stops_text
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.design import Term, design_matrix
 from analysis.stats.event_flag import event_flag
-from analysis.stats.survival import KM_CONTEXT, cox_ard, cox_model, km_at_context, survival_ard
+from analysis.stats.survival import (
+    KM_AT_PREFIX,
+    KM_CONTEXT,
+    cox_ard,
+    cox_model,
+    km_at_context,
+    survival_ard,
+)
 from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, ratio_digits, stat_lookup
@@ -81,6 +88,7 @@ def time_to_event_table(
     beyond = _beyond_last_time_note(frame_in, time, by, times, time_unit, level_names or {})
     if beyond:
         notes.append(beyond)
+    notes += _not_estimable_note(frame, conf_type)
     order = levels_of(data, by)
     return TableResult(
         name=name,
@@ -245,7 +253,14 @@ def refuse_levels_without_events(data: pd.DataFrame, terms: list[Term], event: s
     bound as the level's coefficient goes to minus infinity (or the others' to plus infinity),
     and the fit stops at an arbitrary large value with a huge standard error: an HR of
     "0.00 (0.00-inf), p = 1.000" that reads as a result. R ``coxph`` warns "coefficient may be
-    infinite"; the logistic models refuse the same situation (separation)."""
+    infinite"; the logistic models refuse the same situation (separation). With no event at all
+    the message says that, not that every level lacks one."""
+    if len(data) and not data[event].astype(bool).any():
+        raise ValueError(
+            f"the Cox model has no event to fit: none of the {counted(len(data), 'subject')} "
+            f"analysed has `{event}`. Check the event's definition (its column and the "
+            "study's time rules), or leave the model out of the plan."
+        )
     empty = []
     for covariate in dict.fromkeys(t.covariate for t in terms if not t.is_numeric):
         events = data.groupby(data[covariate].astype(str), observed=True)[event].agg(
@@ -282,11 +297,30 @@ def _fmt_median(look: Mapping[tuple[str, str, str, str], float], key: tuple[str,
 
 
 def _fmt_estimate(est: float, lo: float, hi: float, scale: float, digits: int, unit: str) -> str:
-    """ "est (lo–hi)" (× ``scale``), or the marker of a withheld estimate."""
+    """ "est (lo–hi)" (× ``scale``), or the marker of a withheld estimate; "est (NE)" when the
+    limits are not estimable (a survival of 0 under the log transforms: R gives NA)."""
     withheld = format_suppressed(est)
     if withheld is not None:
         return withheld
+    if np.isnan(lo) or np.isnan(hi):
+        return f"{scale * est:.{digits}f}{unit} ({NOT_ESTIMABLE})"
     return f"{scale * est:.{digits}f}{unit} ({scale * lo:.{digits}f}–{scale * hi:.{digits}f})"
+
+
+#: a confidence limit that cannot be computed (printed "nan" before)
+NOT_ESTIMABLE = "NE"
+
+
+def _not_estimable_note(frame: pd.DataFrame, conf_type: str) -> list[str]:
+    """The footnote of the S(t) cells whose CI cannot be computed, when the table has one."""
+    at = frame["context"].astype(str).str.startswith(KM_AT_PREFIX)
+    limits = frame.loc[at & frame["stat"].isin(["ci_low", "ci_high"]), "value"]
+    if not pd.to_numeric(limits, errors="coerce").isna().any():
+        return []
+    return [
+        f"{NOT_ESTIMABLE} = confidence limits not estimable (a survival of 0% has no CI under "
+        f"the {conf_type} transform; R survfit gives NA)."
+    ]
 
 
 def _layout(
