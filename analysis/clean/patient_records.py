@@ -51,10 +51,16 @@ def _required_on_merged(step: Step, required: list[str]) -> Step:
     lacking = missing.any(axis=1)
     if not lacking.any():
         return step
+    merged = set(step.excluded["patient_id"])  # ids with duplicates merged into the kept row
     reasons: dict[Any, str] = {}
     for pid, row in zip(data["patient_id"].to_numpy()[lacking], missing[lacking], strict=True):
         names = ", ".join(f"`{c}`" for c, m in zip(required, row, strict=True) if m)
-        reasons[pid] = f"required value missing in every record of the patient: {names}"
+        reasons[pid] = (
+            f"required value missing in every record of the patient: {names}"
+            if pid in merged
+            # one record, complete when read: a check set the value missing (the audit log)
+            else f"required value missing: {names} (set missing by a check; see the audit log)"
+        )
     return _remove(step, reasons, "missing")
 
 
