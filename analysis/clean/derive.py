@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -211,13 +211,29 @@ def add_response(patients: pd.DataFrame, assessments: pd.DataFrame, d: Derivatio
 
 
 def add_groups(
-    patients: pd.DataFrame, concomitant: pd.DataFrame, config: StudyConfig
+    patients: pd.DataFrame,
+    concomitant: pd.DataFrame,
+    config: StudyConfig,
+    which: Literal["all", "overlap", "columns"] = "all",
 ) -> pd.DataFrame:
-    """One categorical column per ``groups`` entry of the study file, by its rule."""
+    """One categorical column per ``groups`` entry of the study file, by its rule; ``which``:
+    the groups by concomitant overlap (``overlap``; each group that reads patient columns gets
+    its column there, empty, in the study's order), or those that read patient columns
+    (``columns``: ``from_column`` and ``conditions``, filling their columns), or all.
+
+    The clean stage fills the groups that read patient columns last, once every derived column
+    has its final value: a group on ``is_discontinued`` saw the flag blank before it was read
+    from the date, one on ``age_years`` the age before it was computed from the birth date, and
+    one on ``has_teae`` stopped with a KeyError."""
     out = patients
     flags = overlap_flags(config.groups)
     for name, group in config.groups.items():
-        out = add_group(out, name, group, concomitant, config.derive, flags.get(name, {}))
+        overlap = group.concomitant_overlap is not None
+        if which == "all" or (which == "overlap") == overlap:
+            out = add_group(out, name, group, concomitant, config.derive, flags.get(name, {}))
+        elif which == "overlap":  # its place in the table, filled with the final values
+            out = out.copy(deep=False)
+            out[name] = pd.Categorical([None] * len(out), categories=group.levels)
     return out
 
 
@@ -237,8 +253,8 @@ def add_group(
     out = patients.copy(deep=False)  # columns are replaced, never written into
     if group.from_column is not None:
         col = out[group.from_column.column]
-        keys = col.map(_rule_key)
-        values = keys.map(group.from_column.map)
+        keys = col.astype(object).map(_rule_key)
+        values = keys.map(_map_keys(group.from_column.map))
     elif group.concomitant_overlap is not None:
         rule = group.concomitant_overlap
         used = _overlapping(out, concomitant, rule, d)
@@ -261,12 +277,34 @@ def add_group(
 
 
 def _rule_key(value: object) -> object:
-    """How a cell is looked up in ``from_column.map``: booleans as yes/no, the rest as text."""
+    """How a cell is looked up in ``from_column.map``: booleans as yes/no, a whole number as
+    written without a decimal point (an integer column's 0 arrives as 0.0: its key was "0.0",
+    and a map of "0" matched nobody), the rest as text."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
     return str(value)
+
+
+def _map_keys(mapping: Mapping[str, str]) -> dict[str, str]:
+    """``from_column.map`` with a whole number written as a decimal ("2.0") also under its
+    plain form ("2"), the form :func:`_rule_key` gives the cell."""
+    out = dict(mapping)
+    for key, level in mapping.items():
+        if "." not in key:
+            continue  # "01" stays a code of its own
+        try:
+            number = float(key)
+        except ValueError:
+            continue
+        if number.is_integer():
+            out.setdefault(str(int(number)), level)
+    return out
 
 
 def _overlapping(

@@ -152,6 +152,8 @@ def clean_study(
     patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
     log.audit.append(undated_discontinuations(patients))
     patients = log.keep(age_from_birth(patients, config.exposure.day0_words))
+    # the groups that read patient columns, once every column has its final value
+    patients = derive.add_groups(patients, tables["concomitant"], config, "columns")
     say("applying inclusion criteria")
     missing_warnings: list[str] = []
     patients, flow = apply_inclusion(
@@ -318,7 +320,7 @@ def _derive(
         out = (
             summary.pipe(derive.add_schedule, exposures, d)
             .pipe(_if, assessed, derive.add_response, assessments, d)
-            .pipe(derive.add_groups, tables["concomitant"], config)
+            .pipe(derive.add_groups, tables["concomitant"], config, "overlap")
             .pipe(derive.add_baseline_severity, config)
         )
         require_day0(out, e)
