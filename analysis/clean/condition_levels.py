@@ -67,9 +67,11 @@ def open_level_warnings(patients: pd.DataFrame, config: StudyConfig) -> list[str
         )
         gaps = patients[columns].isna().any(axis=1) & patients[name].isna()
         if gaps.any():
+            # the columns missing for those patients, not every column the conditions read
+            lacking = [c for c in columns if patients.loc[gaps, c].isna().any()]
             out.append(
                 f"groups.{name}: {int(gaps.sum())} included patient(s) have no level, a value its "
-                f"conditions read ({', '.join(f'`{c}`' for c in columns)}) being missing; they are "
+                f"conditions read ({', '.join(f'`{c}`' for c in lacking)}) being missing; they are "
                 f"not put in `otherwise`. A table by `{name}` stops until they are left out "
                 f"(a `population` with `where: [{{column: {name}, op: not_missing}}]`) or the "
                 f"value is completed in the export."
