@@ -57,9 +57,22 @@ def _open(data: pd.DataFrame, where: list) -> pd.Series:
 
 def open_level_warnings(patients: pd.DataFrame, config: StudyConfig) -> list[str]:
     """A warning per group declared by conditions that left included patients without a
-    level for a missing value."""
+    level for a missing value, and per group ``from_column`` whose map does not list the value
+    of included patients (counted, not shown: the column may hold any text)."""
     out = []
     for name, group in config.groups.items():
+        rule = group.from_column
+        if rule is not None and name in patients and rule.column in patients:
+            # a value the map does not list: no level, as documented, but never in silence
+            unmapped = patients[rule.column].notna() & patients[name].isna()
+            if unmapped.any():
+                out.append(
+                    f"groups.{name}: {int(unmapped.sum())} included patient(s) have a value of "
+                    f"`{rule.column}` that `from_column.map` does not list, and no level. A "
+                    f"table by `{name}` stops until the map lists it (docs/config.md, `groups`) "
+                    f"or they are left out (a `population` with `where: [{{column: {name}, op: "
+                    f"not_missing}}]`)."
+                )
         if not group.conditions or name not in patients:
             continue
         columns = sorted(

@@ -27,3 +27,23 @@ def test_the_warning_names_the_missing_column_only(mini_study):
     said = [w for w in result.warnings if w.startswith("groups.band:")]
     assert len(said) == 1
     assert "conditions read (`age_years`) being missing" in said[0]
+
+
+def test_a_value_a_from_column_map_does_not_list_is_warned_of(mini_study):
+    # only HN III is mapped: the included patients of another grade have no level
+    groups = (
+        "  hamilton:\n    levels: [three]\n"
+        "    from_column: {column: baseline_grade, map: {'HN III': three}}\n"
+    )
+    path = mini_study(yaml_edit=lambda y: y.replace("inclusion:\n", groups + "inclusion:\n", 1))
+    result = clean_study(StudyConfig.load(path))
+    p = result.patients.set_index("patient_id")
+    unmapped = int((p["baseline_grade"].notna() & p["hamilton"].isna()).sum())
+    assert unmapped >= 1
+    said = [w for w in result.warnings if w.startswith("groups.hamilton:")]
+    assert said == [
+        f"groups.hamilton: {unmapped} included patient(s) have a value of `baseline_grade` that "
+        "`from_column.map` does not list, and no level. A table by `hamilton` stops until the "
+        "map lists it (docs/config.md, `groups`) or they are left out (a `population` with "
+        "`where: [{column: hamilton, op: not_missing}]`)."
+    ]
