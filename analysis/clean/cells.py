@@ -14,6 +14,7 @@ from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import map_distinct
 from analysis.clean.step import (
     AUDIT_COLUMNS,
+    LOG_COLUMNS,
     Columns,
     Step,
     audit_rows,
@@ -166,7 +167,8 @@ def flag_unreadable_cells(
     excluded = log_rows(
         located, table, "unreadable", pd.Series([reasons[i] for i in idx], index=idx)
     )
-    return Step(drop_records(step.data, idx), excluded, step.audit)
+    logged = concat_rows([step.excluded, excluded], LOG_COLUMNS)
+    return Step(drop_records(step.data, idx), logged, step.audit)
 
 
 def unreadable_cells(
@@ -177,12 +179,13 @@ def unreadable_cells(
     plain: Collection[str] = (),
 ) -> tuple[Step, dict[object, str]]:
     """Excel error cells (``#DIV/0!``, ``#N/A``...) and cells holding a control character (a NUL
-    byte...) set missing with an audit row each; returns the step (nothing excluded) and, for
-    each record with one in a required column (by label), the reason it lacks that value:
+    byte...) set missing with an audit row each; returns the step and, for each other record
+    with one in a required column (by label), the reason it lacks that value:
     :func:`require_values` excludes it after the ids are normalised (``unreadable``), so that
     its log row names the patient by the id the other records have, and a patient's duplicate
-    record is compared as one with a blank cell is. Runs before :func:`strip_text`, which would
-    trim some controls.
+    record is compared as one with a blank cell is. A record whose id cell is unreadable has no
+    id to normalise: the step excludes it (``unreadable``), its log row giving the cell as
+    written. Runs before :func:`strip_text`, which would trim some controls.
 
     ``plain``: columns the reader found hold none (every cell text of files holding no ``#`` and
     no control character: ``accounting.read_table_checked``); they are not scanned again."""
@@ -191,6 +194,7 @@ def unreadable_cells(
     located: pd.DataFrame | None = None  # the records with readable ids, made when first needed
     audit: list[pd.DataFrame] = []
     reasons: dict[object, str] = {}
+    unnamed: dict[object, str] = {}  # records whose id cell is unreadable
     for column in data.columns:
         if column.startswith("source_") or column == "_source" or column in plain:
             continue
@@ -229,8 +233,21 @@ def unreadable_cells(
         spec = spec_of.get(column)
         if spec is not None and spec.required:
             for i, w in zip(values.index, why[bad], strict=True):
-                reasons.setdefault(i, f"required `{column}` unreadable: {w}")
-    return Step(out, audit=concat_rows(audit, AUDIT_COLUMNS)), reasons
+                said = f"required `{column}` unreadable: {w}"
+                if column == "patient_id":
+                    unnamed[i] = said
+                reasons.setdefault(i, said)
+    audited = concat_rows(audit, AUDIT_COLUMNS)
+    if not unnamed or located is None:
+        return Step(out, audit=audited), reasons
+    # a record whose id cannot be read has no id to normalise or compare: out now, its id cell
+    # as written in its log row
+    idx = sorted(unnamed, key=data.index.get_loc)
+    excluded = log_rows(
+        located.loc[idx], table, "unreadable", pd.Series([unnamed[i] for i in idx], index=idx)
+    )
+    rest = {i: why for i, why in reasons.items() if i not in unnamed}
+    return Step(drop_records(out, idx), excluded, audited), rest
 
 
 def _id_text(v: object) -> object:

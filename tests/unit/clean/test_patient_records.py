@@ -14,7 +14,7 @@ import pytest
 from analysis.clean.stage import clean_study
 from analysis.figures.flow import flow_counts
 from analysis.studyfile.config import StudyConfig
-from tests.conftest import MINI_FILES, _dedent
+from tests.conftest import MINI_FILES, _dedent, allow_orphans
 
 UNMAPPED_EXCLUDED = "cleaning:\n  on_unmapped: exclude\n"
 
@@ -180,3 +180,17 @@ def test_a_record_lacking_a_value_beside_one_excluded_is_a_conflict(mini_study):
     assert rows[["row", "step"]].values.tolist() == [[7, "vocabulary"], [6, "conflict"]]
     assert "has another record that could not be used" in rows["reason"].iat[1]
     assert result.conflicts["patient_id"].tolist() == ["P5"]
+
+
+def test_a_record_whose_id_is_unreadable_is_logged_with_its_id_as_written(mini_study):
+    # no id to normalise or compare: excluded at once, the log row naming the cell as written
+    sessions = _dedent(MINI_FILES["sessions.csv"]) + "#N/A,2020-04-10,0.1\n"
+    result = clean_study(
+        StudyConfig.load(mini_study(files={"sessions.csv": sessions}, yaml_edit=allow_orphans))
+    )
+    log = result.exclusions
+    rows = log.loc[(log["table"] == "exposures") & (log["step"] == "unreadable")]
+    assert rows[["patient_id", "reason"]].values.tolist() == [
+        ["#N/A", "required `patient_id` unreadable: Excel error cell"]
+    ]
+    assert result.accounting()["balanced"].all()
