@@ -14,7 +14,6 @@ from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import map_distinct
 from analysis.clean.step import (
     AUDIT_COLUMNS,
-    LOG_COLUMNS,
     Columns,
     Step,
     audit_rows,
@@ -146,29 +145,6 @@ def _unreadable_cells(values: np.ndarray) -> np.ndarray | None:
     why = np.full(len(values), None, dtype=object)
     why[positions[suspects]] = said
     return why
-
-
-def flag_unreadable_cells(
-    data: pd.DataFrame,
-    table: str,
-    columns: Columns | None = None,
-    *,
-    plain: Collection[str] = (),
-) -> Step:
-    """Excel error cells (``#DIV/0!``, ``#N/A``...) and cells holding a control character (a NUL
-    byte...) are set missing with an audit row each; a record with one in a required column is
-    excluded with that reason (:func:`unreadable_cells`, then the exclusion). Runs before
-    :func:`strip_text`, which would trim some controls."""
-    step, reasons = unreadable_cells(data, table, columns, plain=plain)
-    if not reasons:
-        return step
-    idx = list(reasons)
-    located = data.loc[idx].assign(patient_id=_id_texts(data.loc[idx, "patient_id"]))
-    excluded = log_rows(
-        located, table, "unreadable", pd.Series([reasons[i] for i in idx], index=idx)
-    )
-    logged = concat_rows([step.excluded, excluded], LOG_COLUMNS)
-    return Step(drop_records(step.data, idx), logged, step.audit)
 
 
 def unreadable_cells(

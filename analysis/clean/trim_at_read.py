@@ -9,10 +9,10 @@ bytes, so those cells are found in one NumPy pass, and only they are trimmed, by
 as ``strip_text`` trims them.
 
 ``read._read_csv`` asks for this for a file holding no ``#`` and no control character: no cell
-of it is unreadable, so ``flag_unreadable_cells`` sees nothing else for being trimmed first.
+of it is unreadable, so ``cells.unreadable_cells`` sees nothing else for being trimmed first.
 ``parquet_file.read_parquet_file`` asks for it column by column: the text columns whose bytes
 hold no such character (:func:`plain_text_columns`; ``attrs["plain_headers"]``, which
-``flag_unreadable_cells`` then skips); their missing cells stay missing.
+``cells.unreadable_cells`` then skips); their missing cells stay missing.
 The columns trimmed (``attrs["trimmed_columns"]``, raw headers) are left as they are by
 ``strip_text``. A column every cell of which would be missing is not trimmed: stacking the
 sources treats such a part by pandas' rules (``stacking``), as before.

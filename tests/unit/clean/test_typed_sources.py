@@ -75,8 +75,8 @@ def test_unreadable_and_required_checks_of_typed_columns_equal_the_boxed_ones():
     )
     boxed = frame.astype(object)
     for data in (frame, boxed):
-        step = cells.flag_unreadable_cells(data, "exposures")
-        assert step.audit.empty and step.excluded.empty and len(step.data) == 3
+        step, reasons = cells.unreadable_cells(data, "exposures")
+        assert step.audit.empty and step.excluded.empty and len(step.data) == 3 and not reasons
     a, b = cells.require_values(frame, "exposures"), cells.require_values(boxed, "exposures")
     pd.testing.assert_frame_equal(a.excluded, b.excluded)
     assert a.data.index.tolist() == b.data.index.tolist() == [0, 2]
