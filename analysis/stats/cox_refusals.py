@@ -8,13 +8,17 @@ already refuse separation. A numeric covariate does the same when one of its val
 event (a dose of 0.5 mg without a discontinuation printed "HR 4.7e26 (0.00–inf)"), and a fit
 whose Newton–Raphson iterations did not converge printed an HR and p as if they meant
 something (lifelines only warned). ``survival.cox_model`` calls :func:`refuse_infinite` on its
-fit and :func:`refuse_unconverged` on lifelines' warnings.
+fit and :func:`refuse_unconverged` on lifelines' warnings; ``tables.time_to_event.cox_table``
+calls :func:`refuse_levels_without_events` before fitting.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from analysis.stats.design import Term
+from analysis.words import and_list, counted
 
 MAX_SE_BINARY = 25.0
 """A 0/1 covariate's coefficient with a larger standard error (log-hazard scale: a 95% CI of
@@ -76,4 +80,41 @@ def _failure(message: str) -> bool:
     return any(key in message for key in _FAILED)
 
 
-__all__ = ["MAX_SE_BINARY", "MAX_SE_PER_SD", "refuse_infinite", "refuse_unconverged"]
+def refuse_levels_without_events(data: pd.DataFrame, terms: list[Term], event: str) -> None:
+    """A ``ValueError`` when a level of a categorical covariate (the reference included) has
+    subjects but no event among the complete cases: the partial likelihood then grows without
+    bound as the level's coefficient goes to minus infinity (or the others' to plus infinity),
+    and the fit stops at an arbitrary large value with a huge standard error: an HR of
+    "0.00 (0.00-inf), p = 1.000" that reads as a result. R ``coxph`` warns "coefficient may be
+    infinite"; the logistic models refuse the same situation (separation). With no event at all
+    the message says that, not that every level lacks one."""
+    if len(data) and not data[event].astype(bool).any():
+        raise ValueError(
+            f"the Cox model has no event to fit: none of the {counted(len(data), 'subject')} "
+            f"analysed has `{event}`. Check the event's definition (its column and the "
+            "study's time rules), or leave the model out of the plan."
+        )
+    empty = []
+    for covariate in dict.fromkeys(t.covariate for t in terms if not t.is_numeric):
+        events = data.groupby(data[covariate].astype(str), observed=True)[event].agg(
+            ["size", "sum"]
+        )
+        for level, row in events.iterrows():
+            if row["size"] and not row["sum"]:
+                empty.append(f"`{covariate}` = {level} ({counted(int(row['size']), 'subject')})")
+    if empty:
+        raise ValueError(
+            f"the Cox model cannot estimate a finite hazard ratio: {and_list(empty)} "
+            f"{'has' if len(empty) == 1 else 'have'} no event among the subjects analysed, so "
+            "its hazard ratio is 0 or infinite (monotone partial likelihood). Merge the level "
+            "with another, leave those subjects out (a `population`), or drop the covariate."
+        )
+
+
+__all__ = [
+    "MAX_SE_BINARY",
+    "MAX_SE_PER_SD",
+    "refuse_infinite",
+    "refuse_levels_without_events",
+    "refuse_unconverged",
+]

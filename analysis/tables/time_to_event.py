@@ -11,7 +11,8 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard
 from analysis.stats.at_risk import floor_rule_text, km_stop_times, stops_text
 from analysis.stats.ci_level import ci_label, ci_level
-from analysis.stats.design import Term, design_matrix
+from analysis.stats.cox_refusals import refuse_levels_without_events
+from analysis.stats.design import design_matrix
 from analysis.stats.event_flag import event_flag
 from analysis.stats.survival import (
     KM_AT_PREFIX,
@@ -25,7 +26,7 @@ from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, ratio_digits, stat_lookup
 from analysis.tables.suppress import format_suppressed
-from analysis.words import and_list, counted, term_label
+from analysis.words import and_list, term_label
 
 
 def time_to_event_table(
@@ -245,37 +246,6 @@ def cox_table(
         footnotes=notes,
         source_counts=counts,
     )
-
-
-def refuse_levels_without_events(data: pd.DataFrame, terms: list[Term], event: str) -> None:
-    """A ``ValueError`` when a level of a categorical covariate (the reference included) has
-    subjects but no event among the complete cases: the partial likelihood then grows without
-    bound as the level's coefficient goes to minus infinity (or the others' to plus infinity),
-    and the fit stops at an arbitrary large value with a huge standard error: an HR of
-    "0.00 (0.00-inf), p = 1.000" that reads as a result. R ``coxph`` warns "coefficient may be
-    infinite"; the logistic models refuse the same situation (separation). With no event at all
-    the message says that, not that every level lacks one."""
-    if len(data) and not data[event].astype(bool).any():
-        raise ValueError(
-            f"the Cox model has no event to fit: none of the {counted(len(data), 'subject')} "
-            f"analysed has `{event}`. Check the event's definition (its column and the "
-            "study's time rules), or leave the model out of the plan."
-        )
-    empty = []
-    for covariate in dict.fromkeys(t.covariate for t in terms if not t.is_numeric):
-        events = data.groupby(data[covariate].astype(str), observed=True)[event].agg(
-            ["size", "sum"]
-        )
-        for level, row in events.iterrows():
-            if row["size"] and not row["sum"]:
-                empty.append(f"`{covariate}` = {level} ({counted(int(row['size']), 'subject')})")
-    if empty:
-        raise ValueError(
-            f"the Cox model cannot estimate a finite hazard ratio: {and_list(empty)} "
-            f"{'has' if len(empty) == 1 else 'have'} no event among the subjects analysed, so "
-            "its hazard ratio is 0 or infinite (monotone partial likelihood). Merge the level "
-            "with another, leave those subjects out (a `population`), or drop the covariate."
-        )
 
 
 def _fmt_time(x: float | None) -> str:
