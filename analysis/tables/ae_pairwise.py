@@ -109,7 +109,9 @@ def pairwise_rows(
             continue
         where, variable, level, lv = a[:4]
         prefix = group_label(strata, where) + ";" if where is not None else ""
-        method = f"{res[1]} vs {ref}" + _adjusted_words(pairwise.adjust, len(others))
+        # the comparisons this p was adjusted over: fewer than the levels compared where a
+        # level has no subjects in this stratum
+        method = f"{res[1]} vs {ref}" + _adjusted_words(pairwise.adjust, len(family[a[:3]]))
         out.append(
             {
                 "table": table,
@@ -139,13 +141,21 @@ def pairwise_notes(frame: pd.DataFrame, pairwise: Pairwise, compare: str) -> lis
     if rows.empty:
         return []
     m = len({g.rsplit(";", 1)[-1] for g in rows["group"]})
+    # comparisons per row (term, stratum): fewer than m where a level has no subjects at risk
+    per_row = rows.groupby(
+        [rows["variable"], rows["level"], rows["group"].str.rpartition(";")[0]], observed=True
+    ).size()
+    fewer = int(per_row.min()) < m
     if pairwise.adjust == "none":
-        multiplicity = (
-            f"not adjusted for multiplicity ({m} comparison{'s' if m != 1 else ''} per row)"
-        )
+        multiplicity = f"not adjusted for multiplicity ({counted(m, 'comparison')} per row"
+        multiplicity += ", fewer where a level has no subjects at risk)" if fewer else ")"
     else:
         multiplicity = (
-            f"{WORDS[pairwise.adjust]}-adjusted over the {counted(m, 'comparison')} of each row"
+            f"{WORDS[pairwise.adjust]}-adjusted over the comparisons of each row ({m}, fewer "
+            "where a level has no subjects at risk: each row's method gives its number)"
+            if fewer
+            else f"{WORDS[pairwise.adjust]}-adjusted over the {counted(m, 'comparison')} "
+            "of each row"
         )
     ref = pairwise.reference_words or pairwise.reference
     # the column as named: an alias (``_c0``) is written back as the study's name only whole

@@ -399,3 +399,35 @@ def test_rows_of_one_sex_keep_the_tables_reference():
         "impotence (counted among male subjects): the reference placebo has no male subjects, "
         "so no risk difference or pairwise test against it is given." in t.footnotes
     )
+
+
+def test_a_row_with_fewer_comparisons_says_its_own_number():
+    # arm "high" has no men: within the men, each row compares low with placebo only, and Holm
+    # adjusted over that one comparison, but the method said "over the 2 comparisons of the
+    # row" and the footnote "2 ... of each row"
+    subjects = SUBJECTS.assign(
+        sex=lambda d: d["sex"].where(d["arm"] != "high", "female").astype("category")
+    )
+    t = ae_incidence(subjects, EVENTS, by=["arm", "sex"], pairwise=Pairwise("placebo", "holm"))
+    f = t.frame
+    men = f.loc[(f["stat"] == "p_value") & (f["group"] == "sex=male;arm=low vs placebo")]
+    women = f.loc[(f["stat"] == "p_value") & (f["group"] == "sex=female;arm=low vs placebo")]
+    assert not men.empty and not women.empty
+    assert men["method"].str.endswith("Holm-adjusted over the 1 comparison of the row").all()
+    assert women["method"].str.endswith("Holm-adjusted over the 2 comparisons of the row").all()
+    # the adjusted p of a row with one comparison is its raw p, against scipy
+    m = subjects.loc[subjects["sex"] == "male"]
+    hit = m["patient_id"].isin(EVENTS.loc[EVENTS.ae_term == "pain", "patient_id"])
+    a, r = m["arm"] == "low", m["arm"] == "placebo"
+    table = [[(hit & a).sum(), (~hit & a).sum()], [(hit & r).sum(), (~hit & r).sum()]]
+    p = value(f, "ae_term", "pain", "sex=male;arm=low vs placebo", "p_value")
+    assert p == pytest.approx(float(sps.fisher_exact(table)[1]), rel=1e-9)
+    note = next(n for n in t.footnotes if n.startswith("p vs placebo"))
+    assert "over the comparisons of each row (2, fewer where a level has no subjects" in note
+
+
+@pytest.mark.parametrize("adjust", ["none", "holm"])
+def test_the_pairwise_footnote_of_rows_alike_gives_one_number(adjust):
+    t = ae_incidence(SUBJECTS, EVENTS, by=["arm"], pairwise=Pairwise("placebo", adjust))
+    note = next(n for n in t.footnotes if n.startswith("p vs placebo"))
+    assert "2 comparisons" in note and "fewer" not in note
