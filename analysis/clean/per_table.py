@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.clean import identity
 from analysis.clean.accounting import read_table_checked
+from analysis.clean.audit_ids import with_final_ids
 from analysis.clean.cells import require_values, strip_text, unreadable_cells
 from analysis.clean.dates import parse_dates
 from analysis.clean.dose import parse_dose_text
@@ -114,6 +115,7 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     df = strip_text(df, trimmed=trimmed)
     df = logs.keep(identity.normalise_ids(df, table, config.cleaning.ids))
     df = identity.prefix_ids(df, {s.name: s.id_prefix for s in config.sources if s.id_prefix})
+    logs.audit = [with_final_ids(audit, df) for audit in logs.audit]  # rows made before
     ids = identity.id_records(df)
     required = require_values(df, table, columns, merged=table == "patients", unreadable=unreadable)
     df = logs.keep(required)

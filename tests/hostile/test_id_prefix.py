@@ -93,3 +93,29 @@ def test_prefix_ids_writes_whole_numbers_without_their_point_and_keeps_missing_i
     assert got["patient_id"].tolist() == ["A-12", "A-7", None, "x", "B-3"]
     assert data["patient_id"].tolist()[0] == 12.0  # the frame given is not written
     assert prefix_ids(data, {}) is data
+
+
+def test_audit_rows_made_before_the_ids_are_final_name_the_prefixed_patient(mini_study):
+    # the unreadable cell of centre B's P9 (written with a zero-width space) was audited under
+    # "P9" before its id was normalised and prefixed, and its id change under "P9": the audit
+    # did not join patient "B-P9"
+    files = dict(FILES)
+    files["patients_b.csv"] = FILES["patients_b.csv"].replace(
+        "P9,female,52,Ludwig I", "P\u200b9,female,#REF!,Ludwig I"
+    )
+    files["sessions_b.csv"] = FILES["sessions_b.csv"].replace("P9,", "P\u200b9,")
+
+    def edit(body: str) -> str:
+        body = body.replace("vocabularies:\n", CENTRE_B + "vocabularies:\n", 1)
+        return re.sub(
+            r"(  - name: (\w+)\n)",
+            lambda m: m.group(1) + f"    id_prefix: {'B-' if m[2].endswith('_b') else 'A-'}\n",
+            body,
+        )
+
+    res = clean_study(StudyConfig.load(mini_study(files=files, yaml_edit=edit)))
+    assert "B-P9" in set(res.tables["patients"]["patient_id"])
+    audit = res.audit.loc[res.audit["source"].isin(["patients_b.csv", "sessions_b.csv"])]
+    assert set(audit["check"]) >= {"unreadable", "id_normalised"}
+    assert set(audit["patient_id"]) == {"B-P9"}
+    assert res.tables["patients"].set_index("patient_id").loc["B-P9", "age_years"] != 52

@@ -6,6 +6,7 @@ missing: `sex`" with no trace of the code); every other cell reads as
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -139,3 +140,31 @@ def test_a_declared_encoding_is_used_for_an_spss_file(tmp_path):
     pyreadstat.write_sav(pd.DataFrame({"term": ["édème"]}), str(path))  # written as UTF-8
     assert read_sav_with_missing(path)[0]["term"].tolist() == ["édème"]
     assert read_sav_with_missing(path, encoding="latin1")[0]["term"].tolist() == ["Ã©dÃ¨me"]
+
+
+def test_user_missing_audit_rows_name_the_patient_by_the_final_id(mini_study):
+    # the audit rows were made before the ids were final: "2.0" for the patient "A-2" (SPSS
+    # numbers as ids, every source with `id_prefix: A-`)
+    def edit(y: str) -> str:
+        y = y.replace("file: patients.csv", "file: patients.sav")
+        return re.sub(r"(  - name: \w+\n)", r"\1    id_prefix: 'A-'\n", y)
+
+    files = {k: _dedent(v).replace("\nP", "\n") for k, v in MINI_FILES.items()}
+    path = mini_study(files={**files, "patients.csv": None}, yaml_edit=edit)
+    frame = _patients().assign(id=[1.0, 2.0, 3.0, 4.0])
+    pyreadstat.write_sav(
+        frame,
+        str(path.parent.parent / "raw" / "patients.sav"),
+        variable_value_labels={"sex": {1: "male", 2: "female", 9: "Not recorded"}},
+        missing_ranges={"sex": [9], "age": [{"lo": 98, "hi": 99}], "disc_reason": ["NA"]},
+    )
+    result = clean_study(StudyConfig.load(path))
+    assert {"A-1", "A-2", "A-4"} <= set(result.tables["patients"]["patient_id"])
+    audit = result.audit.loc[result.audit["check"] == "user_missing"]
+    assert audit[["patient_id", "row", "column"]].values.tolist() == [
+        ["A-2", 3, "age_years"],
+        ["A-3", 4, "sex"],
+        ["A-4", 5, "discontinuation_reason"],
+    ]
+    excluded = result.exclusions.loc[result.exclusions["patient_id"] == "A-3"]
+    assert "required value missing: `sex`" in set(excluded["reason"])
