@@ -1,6 +1,7 @@
 """Dates stored as numbers: which count a source's numbers follow (``sources[].date_numbers``).
 
-A spreadsheet stores a date as its serial day (days since 1899-12-30); SAS as days since
+A spreadsheet stores a date as its serial day (days since 1899-12-30; since 1904-01-01 in a
+workbook of the 1904 date system, Excel for Mac's former default); SAS as days since
 1960-01-01 (a datetime as seconds since then); SPSS as seconds since 1582-10-14; many databases
 as days since 1970-01-01. A reader that knows the column's date format gives dates; a column
 left without one (an ETL step that dropped the format) gives bare numbers, and reading SAS days
@@ -23,6 +24,11 @@ import pandas as pd
 #: count -> (what it is in words, origin, unit of one)
 COUNTS: dict[str, tuple[str, pd.Timestamp, str]] = {
     "excel": ("spreadsheet serial days, from 1899-12-30", pd.Timestamp("1899-12-30"), "D"),
+    "excel_1904": (
+        "spreadsheet serial days of the 1904 date system, from 1904-01-01",
+        pd.Timestamp("1904-01-01"),
+        "D",
+    ),
     "sas": ("SAS days, from 1960-01-01", pd.Timestamp("1960-01-01"), "D"),
     "sas_datetime": ("SAS seconds, from 1960-01-01", pd.Timestamp("1960-01-01"), "s"),
     "spss": ("SPSS seconds, from 1582-10-14", pd.Timestamp("1970-01-01"), "s"),
@@ -30,8 +36,9 @@ COUNTS: dict[str, tuple[str, pd.Timestamp, str]] = {
 }
 #: SPSS counts from 1582-10-14, before the first day pandas holds: its seconds to 1970-01-01
 _SPSS_TO_1970 = 12_219_379_200
-#: spreadsheet serial days read as dates: 1954-10-03 .. 2119-01-10, the plausible ones
-_EXCEL_SERIALS = (20000, 80000)
+#: spreadsheet serial days read as dates: 1954-10-03 .. 2119-01-10, the plausible ones (the
+#: same days in the 1904 date system, whose serials are 1,462 days fewer)
+_EXCEL_SERIALS = {"excel": (20000, 80000), "excel_1904": (20000 - 1462, 80000 - 1462)}
 #: the days any other count may give (and compact ``YYYYMMDD`` text, ``date_texts``)
 PLAUSIBLE_DAYS = (pd.Timestamp("1800-01-01"), pd.Timestamp("2200-12-31"))
 
@@ -48,10 +55,13 @@ def number_in_text(text: str) -> int | float | None:
     return float(text) if "." in text else int(text)
 
 
-def default_count(fmt: str | None) -> str | None:
+def default_count(fmt: str | None, date1904: bool = False) -> str | None:
     """The count of numbers in a date column of a source of format ``fmt`` that declares none:
-    a spreadsheet's serial days for ``xlsx``; none for any other format."""
-    return "excel" if fmt == "xlsx" else None
+    a spreadsheet's serial days for ``xlsx`` (of the 1904 date system when its workbook says
+    so, ``date1904``); none for any other format."""
+    if fmt != "xlsx":
+        return None
+    return "excel_1904" if date1904 else "excel"
 
 
 def number_date(value: object, count: str | None) -> pd.Timestamp | None:
@@ -66,7 +76,8 @@ def number_date(value: object, count: str | None) -> pd.Timestamp | None:
     number = float(value)
     if number != number:  # NaN
         return None
-    if count == "excel" and not _EXCEL_SERIALS[0] <= number <= _EXCEL_SERIALS[1]:
+    serials = _EXCEL_SERIALS.get(count)
+    if serials is not None and not serials[0] <= number <= serials[1]:
         return None
     _, origin, unit = COUNTS[count]
     if count == "spss":

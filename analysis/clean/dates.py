@@ -42,6 +42,7 @@ from analysis.clean.step import (
     drop_records,
     log_rows,
 )
+from analysis.clean.xlsx_marks import uses_1904_dates
 from analysis.clean.zoned_dates import stop_if_zoned, zoned_paragraphs
 from analysis.studyfile.config import StudyConfig
 
@@ -280,12 +281,18 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
 def _table_rule(config: StudyConfig, table: str, data: pd.DataFrame) -> pd.Series | Rule:
     """The :data:`Rule` of the sources of ``table`` when they share one, else of each row of
     ``data`` (texts ``"<timezone>|<count>|<text count>"``). Numbers written as text follow only
-    a declared ``date_numbers`` (an ``xlsx`` source's default count is for its number cells)."""
-    rules: dict[str, Rule] = {
-        s.name: (s.timezone, s.date_numbers or default_count(s.inferred_format), s.date_numbers)
-        for s in config.sources
-        if s.table == table
-    }
+    a declared ``date_numbers`` (an ``xlsx`` source's default count is for its number cells).
+    ``excel`` is the workbook's own date system: from 1904-01-01 in a workbook that says so."""
+    rules: dict[str, Rule] = {}
+    for s in config.sources:
+        if s.table != table:
+            continue
+        count, declared = s.date_numbers or default_count(s.inferred_format), s.date_numbers
+        # a workbook's serial days are of its own date system, 1900 or 1904
+        xlsx = count == "excel" and s.inferred_format == "xlsx"
+        if xlsx and uses_1904_dates(config.source_path(s)):
+            count, declared = "excel_1904", declared and "excel_1904"
+        rules[s.name] = (s.timezone, count, declared)
     if len(set(rules.values())) <= 1:
         return next(iter(rules.values()), EXCEL_RULE)
     texts = {name: "|".join(part or "" for part in rule) for name, rule in rules.items()}

@@ -19,6 +19,20 @@ from analysis.clean.xlsx_sheet import NS, column_number, sheet_part
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
+def uses_1904_dates(path: Path) -> bool:
+    """Whether the workbook at ``path`` counts its serial days from 1904-01-01 (its
+    ``<workbookPr date1904="1"/>``, Excel for Mac's default until 2011) rather than from
+    1899-12-30: the same number is a day four years and one day later. calamine reads a date
+    cell by it; a bare number in a date column is counted by the reader (``date_numbers``)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            root = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return False
+    pr = root.find(f"{{{NS['m']}}}workbookPr")
+    return pr is not None and (pr.get("date1904") or "").strip().lower() in ("1", "true")
+
+
 #: the text given to a formula cell saved without its result (calamine reads it as empty)
 FORMULA_WITHOUT_VALUE = "#FORMULA-WITHOUT-VALUE"
 
@@ -78,4 +92,4 @@ def _without_result(kind: str | None, value: ElementTree.Element | None) -> bool
     return not value.text and kind not in ("str", "inlineStr", "s")
 
 
-__all__ = ["FORMULA_WITHOUT_VALUE", "xlsx_sheet_marks"]
+__all__ = ["FORMULA_WITHOUT_VALUE", "uses_1904_dates", "xlsx_sheet_marks"]

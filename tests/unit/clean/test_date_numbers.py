@@ -24,6 +24,7 @@ DAY = dt.date(2020, 4, 10)
     ("count", "number"),
     [
         ("excel", (DAY - dt.date(1899, 12, 30)).days),  # 43931, as a spreadsheet shows it
+        ("excel_1904", (DAY - dt.date(1904, 1, 1)).days),  # 42469 in a 1904 workbook
         ("sas", (DAY - dt.date(1960, 1, 1)).days),  # SAS: days from 1 January 1960
         ("sas_datetime", (DAY - dt.date(1960, 1, 1)).days * 86400 + 3600.5),
         ("spss", (DAY - dt.date(1582, 10, 14)).days * 86400),  # SPSS: seconds from 1582-10-14
@@ -119,3 +120,37 @@ def test_undeclared_serials_written_as_text_stop_the_run_naming_the_declaration(
         "spreadsheet serial days, from 1899-12-30" in text
     )
     assert "set `date_numbers: excel` for this source" in text
+
+
+def _workbook_sessions(path, date1904: bool) -> None:
+    """The sessions as a workbook whose date cells lost their format (bare serial numbers),
+    of the 1904 date system or the 1900 one; one cell keeps its date format."""
+    import openpyxl
+
+    frame = pd.read_csv(io.StringIO(SESSIONS))
+    origin = pd.Timestamp("1904-01-01" if date1904 else "1899-12-30")
+    wb = openpyxl.Workbook()
+    if date1904:
+        wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    ws = wb.active
+    ws.append(list(frame.columns))
+    for i, (pid, day, dose) in enumerate(frame.itertuples(index=False)):
+        cell = pd.Timestamp(day).to_pydatetime() if i == 0 else (pd.Timestamp(day) - origin).days
+        ws.append([pid, cell, dose])
+    wb.save(path)
+
+
+@pytest.mark.parametrize("date1904", [True, False])
+def test_a_workbooks_serial_numbers_are_of_its_own_date_system(mini_study, date1904):
+    # a workbook of the 1904 date system (Excel for Mac) stores 2020-04-10 as 42469: read from
+    # 1899-12-30 it was 2016-04-09, four years early, with no message
+    def edit(body: str) -> str:
+        return body.replace("file: sessions.csv", "file: sessions.xlsx")
+
+    path = mini_study(files={"sessions.csv": SESSIONS}, yaml_edit=edit)
+    _workbook_sessions(path.parent.parent / "raw" / "sessions.xlsx", date1904)
+    kept = clean_study(StudyConfig.load(path)).tables["exposures"]
+    plain = clean_study(StudyConfig.load(mini_study(files={"sessions.csv": SESSIONS})))
+    plain = plain.tables["exposures"]
+    assert len(kept) == len(plain) == 11
+    assert sorted(kept["start_date"]) == sorted(plain["start_date"])
