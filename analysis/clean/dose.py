@@ -105,7 +105,16 @@ _NEGATIVE = re.compile(r"(?<![\w.,])[-−]\s*\d")
 
 _AMOUNT = re.compile(r"(\d[\d.,]*)\s*(mg|mcg|ug|µg|g)\b")
 _TIMES = re.compile(
-    r"(?:(\d+)\s*(?:x|vezes|veces|times|fois|mal)\b)|(?:\bx\s*(\d+))|(?:(\d+)/\s*(?=[a-z]))"
+    r"(?:(\d+)\s*(?:x|vezes|veces|vez|times|time|fois|mal)\b)|(?:\bx\s*(\d+))"
+    r"|(?:(\d+)/\s*(?=[a-z]))"
+)
+_PERIOD = "(?:" + "|".join(sorted(_WORD_PERIOD, key=len, reverse=True)) + ")"
+#: "x 30 dias", "x 3 weeks": a count of periods after "x" is how long the dose was taken more
+#: often than how often ("x2/dia", "x 2 al dia" are twice a day): not read as either. So is an
+#: "x 4" after the frequency ("1 mg/sem x 4": four a week, or for four weeks?)
+_FOR_PERIODS = re.compile(
+    rf"\bx\s*\d+\s*(?:(?:de|of)\s+)?{_PERIOD}\b|\b{_PERIOD}\b(?:(?!\b{_PERIOD}\b).)*?"
+    rf"\bx\s*\d+(?!(?:.*?)\b{_PERIOD}\b)"
 )
 _WORDS = re.compile(r"[a-zµ]+")
 
@@ -117,7 +126,8 @@ class Dose:
 
 
 def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # NFKD writes the micro sign (µ) as the Greek letter mu (μ): both are micro, as "u" is
+    decomposed = unicodedata.normalize("NFKD", text.casefold()).replace("\u03bc", "µ")
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "µ")
 
 
@@ -140,7 +150,8 @@ def read_dose(
     """``(dose, problem, amount)``: the dose, or None with why.
 
     ``problem`` is '' (read), 'form' (not one amount with its unit and one frequency, or a
-    negative amount), 'words' (a word that may change the dose or its frequency, e.g.
+    negative amount), 'duration' ("x 30 dias": a count of periods after "x", which may be how
+    long rather than how often; ``amount`` then holds it), 'words' (a word that may change the dose or its frequency, e.g.
     "alternados", "meio", "bid" aside: ``amount`` then holds those words), 'digits' (a digit
     other than 0-9, e.g. "١ mg/dia" or full-width "１ mg": ``amount`` holds those digits) or the
     :func:`~analysis.clean.numbers.read_number` problem of the amount ('ambiguous', 'locale',
@@ -168,6 +179,9 @@ def read_dose(
         return None, problem or "text", value
     mg = number * _UNIT_MG[unit]
     rest = _AMOUNT.sub(" ", plain)
+    duration = _FOR_PERIODS.search(rest)
+    if duration:
+        return None, "duration", duration.group(0)
     times = [int(a or b or c) for a, b, c in _TIMES.findall(rest)]
     rest = _TIMES.sub(" ", rest)
     if any(ch.isdigit() for ch in rest):
@@ -309,6 +323,13 @@ def _dose_message(text: object, problem: str, amount: str, source: str, mark: st
         return (
             f"`dose_text` value {text!r} has digits other than 0-9 ({amount!r}); not read: "
             "dose_mg and doses_per_week left missing (write it with the digits 0-9)"
+        )
+    if problem == "duration":
+        return (
+            f"`dose_text` value {text!r} writes {amount!r}, which may be how long the dose was "
+            "taken (for that many days, weeks or months) rather than how often; not read: "
+            "dose_mg and doses_per_week left missing (write how often, e.g. '2 mg/day', and "
+            "the duration as the period's start and stop dates)"
         )
     if problem == "form":
         return (
