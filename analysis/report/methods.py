@@ -110,6 +110,36 @@ def definitions(config: StudyConfig) -> list[str]:
     return out
 
 
+def _unknown_labels(config: StudyConfig) -> str:
+    """What a label no vocabulary maps did, as ``cleaning.on_unmapped`` says."""
+    if config.cleaning.on_unmapped == "exclude":
+        return "records with a label no vocabulary maps were excluded"
+    return "unknown labels stop the analysis"
+
+
+def _implausible(config: StudyConfig) -> str:
+    """What the range checks did: set missing, or (``action: exclude``) the records excluded,
+    each check named with its limits."""
+    words = _words(config)
+    excluded = [
+        f"{in_sentence(words(c.column))} ({_limits(c.min, c.max)})"
+        for c in config.checks
+        if c.action == "exclude"
+    ]
+    if not excluded:
+        return "Implausible values were set missing"
+    return (
+        "Implausible values were set missing, except that records outside the declared "
+        f"limits of {and_list(excluded)} were excluded"
+    )
+
+
+def _limits(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+
+
 def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
     """Plain-text paragraphs (the renderer escapes them)."""
     files = sorted({s.file for s in config.sources})
@@ -120,9 +150,9 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         f"{counted(len(files), 'export file')} ({', '.join(files)})"
         + (f" from {len(centres)} centres ({', '.join(centres)})" if centres else "")
         + ". Raw labels were mapped to controlled vocabularies (accent-, case- and "
-        "space-insensitive; unknown labels stop the analysis). Duplicate patient rows with "
+        f"space-insensitive; {_unknown_labels(config)}). Duplicate patient rows with "
         "agreeing values were merged; patients with conflicting duplicate records were excluded; "
-        f"duplicate {_child_records(config)} were merged. Implausible values were set missing; "
+        f"duplicate {_child_records(config)} were merged. {_implausible(config)}; "
         "every excluded or corrected record is listed in the exclusion and audit logs.",
         "Inclusion criteria: "
         + "; ".join(
