@@ -15,12 +15,14 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from analysis.clean.identity_rules import IdRules
 from analysis.errors import ConfigError
 from analysis.studyfile.design import Condition, Exposure, Group, Variable
 from analysis.studyfile.engine import EngineSettings
+from analysis.studyfile.model import StudyModel
+from analysis.studyfile.names import Names
 from analysis.studyfile.plan import AnalysisPlan
 from analysis.studyfile.text import normalize_label
 from analysis.studyfile.yaml_lines import (
@@ -34,8 +36,8 @@ TABLES = ("patients", "exposures", "adverse_events", "concomitant", "assessments
 TableName = Literal["patients", "exposures", "adverse_events", "concomitant", "assessments"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(StudyModel):
+    pass
 
 
 class StudyInfo(_Model):
@@ -88,13 +90,17 @@ class Source(_Model):
         "day is taken. Undeclared, such a date-time with a time of day other than midnight "
         "stops the run, since its day depends on the zone",
     )
-    date_numbers: Literal["excel", "sas", "sas_datetime", "spss", "unix"] | None = Field(
-        default=None,
-        description="how numbers in a date column count days: excel (serial days from "
-        "1899-12-30; the default of an xlsx source), sas (days from 1960-01-01), sas_datetime "
-        "(seconds from 1960-01-01), spss (seconds from 1582-10-14), unix (days from "
-        "1970-01-01). Needed only where a column lost its date format; undeclared, a number "
-        "in a date column of any other source is unreadable",
+    date_numbers: Literal["excel", "excel_1904", "sas", "sas_datetime", "spss", "unix"] | None = (
+        Field(
+            default=None,
+            description="how numbers in a date column count days: excel (serial days from "
+            "1899-12-30, or from 1904-01-01 in an xlsx workbook of the 1904 date system; the "
+            "default of an xlsx source), excel_1904 (serial days from 1904-01-01: a CSV saved "
+            "from such a workbook), sas (days from 1960-01-01), sas_datetime "
+            "(seconds from 1960-01-01), spss (seconds from 1582-10-14), unix (days from "
+            "1970-01-01). Needed only where a column lost its date format; undeclared, a number "
+            "in a date column of any other source is unreadable",
+        )
     )
     columns: dict[str, str] = Field(description="canonical column -> raw header")
     id_prefix: str | None = Field(
@@ -200,9 +206,9 @@ class Source(_Model):
 class Vocabulary(_Model):
     """A controlled vocabulary: canonical levels and the raw labels that mean each of them."""
 
-    levels: list[str] = Field(min_length=1)
+    levels: Names = Field(min_length=1)
     ordered: bool = False
-    applies_to: list[str] | None = None
+    applies_to: Names | None = None
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
     categories: dict[str, str] = Field(
         default_factory=dict, description="level -> category (e.g. system organ class)"
@@ -234,6 +240,17 @@ class RangeCheck(_Model):
     max: float | None = None
     action: Literal["set_missing", "exclude"] = "set_missing"
 
+    @model_validator(mode="after")
+    def _limits(self) -> RangeCheck:
+        if self.min is None and self.max is None:
+            raise ValueError("give `min`, `max` or both: a check without limits checks nothing")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(
+                f"`min` ({self.min:g}) is greater than `max` ({self.max:g}): no value could "
+                "pass; swap them"
+            )
+        return self
+
 
 class Criterion(_Model):
     """One inclusion criterion: patients meeting every condition stay."""
@@ -261,7 +278,7 @@ class Derivation(_Model):
     days_per_month: float = 30.4375
     response_target_month: float = 12
     response_window_months: tuple[float, float] = (10, 14)
-    improvement_levels: list[str] = Field(
+    improvement_levels: Names = Field(
         default_factory=list,
         description="the response grades that count as improvement (the 'any improvement' row "
         "of a response table); needed by a response table",

@@ -187,6 +187,17 @@ def check_design(cfg: StudyConfig) -> None:
                     f"`vocabulary: <name>`, a vocabulary named {name!r}, or list it in a "
                     "vocabulary's `applies_to`"
                 )
+    from analysis.studyfile.config import TABLES
+
+    every = {c for t in TABLES for c in cfg.columns_for(t)}
+    for vname, vocab in cfg.vocabularies.items():
+        for j, column in enumerate(vocab.applies_to or ()):
+            if column not in every:  # mapped nothing, with no message
+                raise ValueError(
+                    f"vocabularies.{vname}.applies_to[{j}]: unknown column {column!r}"
+                    f"{_hint(column, every)}; a vocabulary applies to columns the sources read "
+                    "(canonical or declared under `variables`)"
+                )
     for i, src in enumerate(cfg.sources):
         columns = cfg.columns_for(src.table)
         for name in [*src.columns, *src.constants]:

@@ -12,13 +12,15 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from analysis.studyfile.model import StudyModel
+from analysis.studyfile.names import Names
 from analysis.words import in_sentence
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(StudyModel):
+    pass
 
 
 class Condition(_Model):
@@ -165,7 +167,7 @@ class ConcomitantOverlap(_Model):
     end of exposure (``window: exposure``). ``has_<treatment>`` flags are added per treatment.
     """
 
-    treatments: list[str] = Field(min_length=1, description="levels of the `drug` vocabulary")
+    treatments: Names = Field(min_length=1, description="levels of the `drug` vocabulary")
     window: Literal["response", "exposure"] = "response"
     if_any: str
     otherwise: str
@@ -184,7 +186,7 @@ class Group(_Model):
     """
 
     label: str = ""
-    levels: list[str] = Field(min_length=1)
+    levels: Names = Field(min_length=1)
     from_column: FromColumn | None = None
     concomitant_overlap: ConcomitantOverlap | None = None
     conditions: list[LevelWhen] | None = None

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.studyfile.design import Condition
+from analysis.studyfile.model import StudyModel
+from analysis.studyfile.names import Names
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(StudyModel):
+    pass
 
 
 class SubjectFloor(_Model):
@@ -86,8 +88,8 @@ def _as_list(v: object) -> object:
 class BaselineTable(_Table):
     kind: Literal["baseline"]
     by: str | None = None
-    variables: list[str] = Field(min_length=1)
-    categorical: list[str] = Field(
+    variables: Names = Field(min_length=1)
+    categorical: Names = Field(
         default_factory=list, description="numeric variables summarised as categories"
     )
     not_tested: dict[str, str] = Field(
@@ -107,7 +109,7 @@ class Pairwise(_Model):
 
 class AeIncidenceTable(_Table):
     kind: Literal["ae_incidence"]
-    by: list[str] = Field(default_factory=list)
+    by: Names = Field(default_factory=list)
     term: str = "ae_term"
     unit: Literal["patients", "exposures"] = "patients"
     where: list[Condition] = Field(
@@ -124,7 +126,7 @@ class AeIncidenceTable(_Table):
 
 class AeSeverityTable(_Table):
     kind: Literal["ae_severity"]
-    by: list[str] = Field(default_factory=list)
+    by: Names = Field(default_factory=list)
 
     _by = field_validator("by", mode="before")(_as_list)
 
@@ -163,14 +165,14 @@ class TermOutcome(_Model):
 class ProportionalOddsTable(_Table):
     kind: Literal["proportional_odds"]
     outcome: str
-    covariates: list[str] = Field(min_length=1)
+    covariates: Names = Field(min_length=1)
     reference: dict[str, str] = Field(default_factory=dict)
 
 
 class LogisticTable(_Table):
     kind: Literal["logistic"]
     outcome: str | TermOutcome
-    covariates: list[str] = Field(min_length=1)
+    covariates: Names = Field(min_length=1)
     reference: dict[str, str] = Field(default_factory=dict)
 
 
@@ -216,7 +218,7 @@ class CoxTable(_Table):
 
 class FrequenciesTable(_Table):
     kind: Literal["frequencies"]
-    variables: list[str] = Field(min_length=1)
+    variables: Names = Field(min_length=1)
     by: str | None = None
     not_tested: dict[str, str] = Field(
         default_factory=dict,
@@ -327,8 +329,8 @@ class Section(_Model):
 
     heading: str
     intro: str = ""
-    tables: list[str] = Field(default_factory=list)
-    figures: list[str] = Field(default_factory=list)
+    tables: Names = Field(default_factory=list)
+    figures: Names = Field(default_factory=list)
 
 
 class Report(_Model):

@@ -149,20 +149,6 @@ def _known_unit(cfg: StudyConfig, key: str, time: str) -> None:
         )
 
 
-def _no_repeats(key: str, items: object) -> None:
-    """A list of the plan names each column once (a covariate or a ``by`` column twice made a
-    model or a query fail with an error the user could not place)."""
-    if not isinstance(items, list):
-        return
-    seen: dict[object, int] = {}
-    for j, item in enumerate(items):
-        if item in seen:
-            raise ValueError(
-                f"{key}[{j}]: {item!r} is listed twice (also {key}[{seen[item]}]); list it once"
-            )
-        seen[item] = j
-
-
 #: the kinds of table a figure that names a ``table`` draws from
 FIGURE_TABLE_KINDS: dict[str, tuple[str, ...]] = {
     "ae_incidence": ("ae_incidence",),
@@ -222,6 +208,25 @@ def _check_figure_table(key: str, fig: object, planned: dict[str, TableSpec]) ->
         )
 
 
+def _labelled_levels(cfg: StudyConfig) -> None:
+    """Each level ``analysis.labels.levels`` labels is a level of its column where the study
+    declares them (a vocabulary's or a group's): a misspelt one (``combned``) labelled nothing,
+    and the tables showed the default label with no message. A column without declared levels
+    (a number shown as categories, such as a daily dose) is labelled by its values as written."""
+    from analysis.studyfile.config_checks import _levels_of
+
+    for col, given in cfg.analysis.labels.levels.items():
+        levels = _levels_of(cfg, col)
+        if levels is None:
+            continue
+        for level in given:
+            if level not in levels:
+                raise ValueError(
+                    f"analysis.labels.levels.{col}: {level!r} is not a level of `{col}`"
+                    f"{_hint(level, levels)}; its levels are {levels}"
+                )
+
+
 def check_plan(cfg: StudyConfig) -> None:
     """Raise ``ValueError`` at the first name of the plan that the study does not have."""
     plan = cfg.analysis
@@ -232,16 +237,16 @@ def check_plan(cfg: StudyConfig) -> None:
     check_ci_levels(cfg)
     derived = derived_columns(cfg)
     every = {c for t in TABLES for c in [*cfg.columns_for(t), *derived[t]]} | known
-    for col in plan.labels.descriptions:
-        if col not in every:
-            raise ValueError(
-                f"analysis.labels.descriptions: unknown column {col!r}{_hint(col, every)}"
-            )
+    for part in ("descriptions", "variables", "levels"):  # a misspelt column was ignored
+        for col in getattr(plan.labels, part):
+            if col not in every:
+                raise ValueError(
+                    f"analysis.labels.{part}: unknown column {col!r}{_hint(col, every)}"
+                )
+    _labelled_levels(cfg)
     for name, spec in plan.tables.items():
         key = f"analysis.tables.{name}"
         _population(cfg, key, spec.population)
-        for attr in ("by", "covariates", "variables", "categorical"):
-            _no_repeats(f"{key}.{attr}", getattr(spec, attr, None))
         by = getattr(spec, "by", None)
         by_known: set[str] = known
         if isinstance(spec, AeIncidenceTable) and spec.unit == "exposures":

@@ -298,6 +298,9 @@ def format_validation_errors(
         text = str(err["msg"]).removeprefix("Value error, ")
         if not loc:  # a cross-check names its key at the start of its message
             loc = _key_in_message(text)
+        own = _OWN_KEY.match(text)
+        if own and loc:  # a model's check of one of its keys ("`seed`: ...") points at it
+            loc, dotted, text = [*loc, own[1]], f"{dotted}.{own[1]}", text[own.end() :]
         line = next(
             (lines[tuple(loc[:n])] for n in range(len(loc), 0, -1) if tuple(loc[:n]) in lines),
             None,
@@ -320,6 +323,9 @@ def format_validation_errors(
         parts.append(f"  - {msg}")
     return "\n".join(parts)
 
+
+#: the start of a model's message about one of its own keys (``model.StudyModel``)
+_OWN_KEY = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`: ")
 
 #: pydantic's error types of a key that takes one plain value (text, a number, a choice)
 _ONE_VALUE = {

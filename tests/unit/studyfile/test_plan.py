@@ -97,12 +97,12 @@ def test_reference_plan_parses(reference_config):
         # 'dtype'", the AE count with DuckDB's "Duplicate column name")
         (
             "analysis:\n  tables:\n    t: {kind: logistic, outcome: has_teae, covariates: [sex, sex]}\n",
-            "analysis.tables.t.covariates[1]: 'sex' is listed twice (also "
-            "analysis.tables.t.covariates[0]); list it once",
+            "`analysis.tables.t.covariates`: 'sex' is listed twice ([0] and [1]): "
+            "list each once",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_incidence, by: [sex, sex]}\n",
-            "analysis.tables.t.by[1]: 'sex' is listed twice",
+            "`analysis.tables.t.by`: 'sex' is listed twice ([0] and [1])",
         ),
         # an event that is not yes/no ("Cannot cast object dtype to int64" when built)
         (

@@ -1,0 +1,58 @@
+"""The base of every model of the study file: unknown keys refused, values frozen, and numbers
+and yes/no values taken as YAML writes them, never converted from text.
+
+pydantic's lax mode turned ``seed: "20220707"``, ``alpha: "0.05"`` or a check's ``min: "16"``
+into numbers and ``synthetic: "yes"`` or ``ordered: "no"`` into true and false, with no message,
+while a condition's ``value: "6"`` was refused ("write a number without quotes"). A quoted
+number may be a label meant elsewhere, and a quoted yes/no a text: each is refused where it is
+written, as conditions are.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+def _scalar_kind(annotation: Any) -> type | None:
+    """``bool`` for a yes/no field, ``float`` for a number field (int or float, optionally
+    None), else None (text, lists, unions with text, ...)."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        kinds = {_scalar_kind(a) for a in typing.get_args(annotation) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    if annotation is bool:
+        return bool
+    if annotation in (int, float):
+        return float
+    return None
+
+
+class StudyModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_yaml_writes_it(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for key, value in data.items():
+            field = cls.model_fields.get(key) if isinstance(key, str) else None
+            if field is None or value is None:
+                continue
+            kind = _scalar_kind(field.annotation)
+            if kind is bool and not isinstance(value, bool):
+                raise ValueError(
+                    f"`{key}`: write yes/no as true or false, without quotes (found {value!r})"
+                )
+            if kind is float and isinstance(value, str | bool):
+                raise ValueError(f"`{key}`: write a number without quotes (found {value!r})")
+        return data
+
+
+__all__ = ["StudyModel"]
