@@ -250,6 +250,7 @@ def check_design(cfg: StudyConfig) -> None:
                 raise ValueError(
                     f"{key}.from_column.column: unknown column {col!r}{unknown_column(col, known)}"
                 )
+            _map_keys_known(cfg, f"{key}.from_column.map", col, list(group.from_column.map))
         if group.concomitant_overlap is not None:
             drug = cfg.vocabularies.get("drug")
             for t in group.concomitant_overlap.treatments:
@@ -264,6 +265,23 @@ def check_design(cfg: StudyConfig) -> None:
         check_conditions(cfg, crit.where, f"inclusion[{i}] ({crit.id})", known)
     for name, sub in cfg.subgroups.items():
         check_conditions(cfg, sub.where, f"subgroups.{name}", known)
+
+
+def _map_keys_known(cfg: StudyConfig, key: str, column: str, keys: list[str]) -> None:
+    """Each key of a ``from_column`` map is a value ``column`` can hold, where its values are
+    known (a vocabulary's levels; yes and no): a key that is not ("maybe") matched nobody, with
+    no message. A text or number column is mapped by its values as written."""
+    values = _levels_of(cfg, column)
+    if values is None and _is_boolean(cfg, column):
+        values = ["no", "yes"]
+    if values is None:
+        return
+    for k in keys:
+        if k not in values:
+            raise ValueError(
+                f"{key}: {k!r} is not a value of `{column}`{_hint(k, values)}; its values are "
+                f"{values}"
+            )
 
 
 def _check_sex_specific(cfg: StudyConfig) -> None:

@@ -214,6 +214,12 @@ class Group(_Model):
         unknown = sorted({n for n in named if n not in self.levels})
         if unknown:
             raise ValueError(f"rule names level(s) {unknown} not in levels {self.levels}")
+        never = [lv for lv in self.levels if lv not in named]
+        if never:  # an empty column of every table, and a model without the level, in silence
+            raise ValueError(
+                f"no rule gives level(s) {never} of levels {self.levels}: no patient could be "
+                "in them; give each a rule or remove it from `levels`"
+            )
         return self
 
 

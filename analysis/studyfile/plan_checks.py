@@ -237,13 +237,11 @@ def check_plan(cfg: StudyConfig) -> None:
     check_ci_levels(cfg)
     derived = derived_columns(cfg)
     every = {c for t in TABLES for c in [*cfg.columns_for(t), *derived[t]]} | known
-    for part in ("descriptions", "variables", "levels"):  # a misspelt column was ignored
-        for col in getattr(plan.labels, part):
-            if col not in every:
-                raise ValueError(
-                    f"analysis.labels.{part}: unknown column {col!r}{_hint(col, every)}"
-                )
-    _labelled_levels(cfg)
+    for col in plan.labels.descriptions:
+        if col not in every:
+            raise ValueError(
+                f"analysis.labels.descriptions: unknown column {col!r}{unknown_column(col, every)}"
+            )
     for name, spec in plan.tables.items():
         key = f"analysis.tables.{name}"
         _population(cfg, key, spec.population)
@@ -350,6 +348,13 @@ def check_plan(cfg: StudyConfig) -> None:
         if stem in stems:
             raise ValueError(f"{key}: a second figure named {stem!r}; give it another `name`")
         stems.append(stem)
+    for part in ("variables", "levels"):  # a misspelt column labelled nothing, in silence
+        for col in getattr(plan.labels, part):
+            if col not in every:
+                raise ValueError(
+                    f"analysis.labels.{part}: unknown column {col!r}{unknown_column(col, every)}"
+                )
+    _labelled_levels(cfg)
     for i, sec in enumerate(plan.report.sections):
         key = f"analysis.report.sections[{i}]"
         for j, t in enumerate(sec.tables):

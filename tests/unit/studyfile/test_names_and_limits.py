@@ -92,3 +92,25 @@ def test_a_quoted_number_or_yes_no_is_refused_at_its_own_key(tmp_path, change, k
     # no message, while a condition's value: "6" was refused
     text = _refused(tmp_path, change)
     assert f"{key} (line " in text and said in text and "without quotes" in text
+
+
+def test_a_group_level_no_rule_gives_is_refused(tmp_path):
+    # `map: {"no": monotherapy, "yes": monotherapy}` with levels [monotherapy, combined]: one
+    # group in every table, the model without the grouping, and no message
+    def change(d: dict) -> None:
+        d["groups"]["therapy_group"]["from_column"]["map"]["yes"] = "monotherapy"
+
+    said = _refused(tmp_path, change, "low_dose_oral_minoxidil")
+    assert "`groups.therapy_group` (line " in said
+    assert "no rule gives level(s) ['combined'] of levels ['monotherapy', 'combined']" in said
+
+
+def test_a_map_key_the_column_cannot_hold_is_refused(tmp_path):
+    def change(d: dict) -> None:
+        d["groups"]["therapy_group"]["from_column"]["map"]["maybe"] = "combined"
+
+    said = _refused(tmp_path, change, "low_dose_oral_minoxidil")
+    assert (
+        "groups.therapy_group.from_column.map: 'maybe' is not a value of "
+        "`has_topical_treatment`; its values are ['no', 'yes']" in said
+    )
