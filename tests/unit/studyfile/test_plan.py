@@ -97,8 +97,7 @@ def test_reference_plan_parses(reference_config):
         # 'dtype'", the AE count with DuckDB's "Duplicate column name")
         (
             "analysis:\n  tables:\n    t: {kind: logistic, outcome: has_teae, covariates: [sex, sex]}\n",
-            "`analysis.tables.t.covariates`: 'sex' is listed twice ([0] and [1]): "
-            "list each once",
+            "`analysis.tables.t.covariates`: 'sex' is listed twice ([0] and [1]): list each once",
         ),
         (
             "analysis:\n  tables:\n    t: {kind: ae_incidence, by: [sex, sex]}\n",
