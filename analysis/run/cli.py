@@ -231,6 +231,7 @@ def tables(study: StudyArg) -> None:
     out.print(
         f"{len(s.tables)} tables, {len(s.ard)} ARD rows; {len(written)} files in {s.reports_dir}"
     )
+    _cohort_warnings(s)
     _warn_stale(s.reports_dir, "tables")
 
 
@@ -267,7 +268,15 @@ def figures(study: StudyArg) -> None:
         made = _guard(lambda: make_figures(s), "figures")
         staging.commit(then=_mark_written)
     out.print(f"{len(made)} figures in {s.reports_dir / 'figures'}")
+    _cohort_warnings(s)
     _warn_stale(s.reports_dir, "figures")
+
+
+def _cohort_warnings(s) -> None:  # noqa: ANN001 - Study
+    """The cleaning's warnings after ``retro tables`` / ``retro figures``, which clean again
+    without its summary: an empty cohort gave "12 tables, 0 ARD rows" and no word why."""
+    for warning in s.clean.warnings:
+        out.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)
 
 
 def _warn_stale(reports_dir: Path, what: str) -> None:

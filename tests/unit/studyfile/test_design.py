@@ -440,6 +440,20 @@ def test_a_run_with_an_empty_cohort_finishes_and_warns(mini_study):
     assert "No patient in the included cohort: nothing to analyse" in html
 
 
+@pytest.mark.parametrize("command", ["tables", "figures"])
+def test_tables_or_figures_alone_say_the_cohort_is_empty(mini_study, command):
+    # `retro tables` printed "12 tables, 0 ARD rows" and no word of the empty cohort
+    from typer.testing import CliRunner
+
+    from analysis.run.cli import app
+
+    path = mini_study(yaml_edit=lambda y: y.replace("value: 6}", "value: 600}"))
+    res = CliRunner().invoke(app, [command, str(path)])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "warning: inclusion step 'followup'" in said and "the cohort is empty" in said
+
+
 def test_a_yes_no_condition_compares_with_true_or_false(mini_study):
     path = mini_study(
         yaml_edit=lambda y: (
