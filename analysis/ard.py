@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.errors import UnknownNameError
 from analysis.report.method_prose import method_words
 
 HEAD = ["table", "context", "variable", "level"]
@@ -349,10 +350,10 @@ def get(
     if len(sel) > 1:
         contexts = sorted(set(sel["context"].astype(str))) if "context" in sel else []
         if len(contexts) > 1:
-            raise KeyError(f"{len(sel)} ARD rows for {asked}, one per context: give context= "
+            raise UnknownNameError(f"{len(sel)} ARD rows for {asked}, one per context: give context= "
                            f"one of {contexts}")  # fmt: skip
-        raise KeyError(f"{len(sel)} ARD rows for {asked}; the ARD should hold one")
-    raise KeyError(f"no ARD row for {asked}; {_what_exists(frame, table, variable)}")
+        raise UnknownNameError(f"{len(sel)} ARD rows for {asked}; the ARD should hold one")
+    raise UnknownNameError(f"no ARD row for {asked}; {_what_exists(frame, table, variable)}")
 
 
 def _has_level(

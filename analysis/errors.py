@@ -27,6 +27,20 @@ class PipelineError(RetroError):
     """A pipeline stage failed; the message names the stage."""
 
 
+class ArgumentError(RetroError, ValueError):
+    """A table or statistics function was given an argument its data cannot take: a level that
+    is not there, a test that does not fit the groups, an unknown option. The message names
+    the argument, what it got and what it takes."""
+
+
+class UnknownNameError(RetroError, KeyError):
+    """A table, figure or result looked up by a name the study does not have; the message lists
+    the names there are."""
+
+    def __str__(self) -> str:  # a KeyError shows its argument quoted, as a repr
+        return str(self.args[0]) if self.args else ""
+
+
 class ColumnError(RetroError, ValueError):
     """A table function was given a column name its data lack (or data it cannot read); the
     message names the function, the argument, the missing name and the columns there are."""

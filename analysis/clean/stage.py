@@ -43,12 +43,22 @@ from analysis.clean.period_overlaps import flag_overlapping_periods
 from analysis.clean.plausibility import check_chronology
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.clean.vocabularies import unmapped_message
-from analysis.errors import UnmappedValuesError
+from analysis.errors import UnknownNameError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
 from analysis.synthetic import unmarked_twin_warning
 from analysis.write.parquet_ahead import ParquetAhead
 
 Progress = Callable[[str], None]
+
+
+class Tables(dict[str, pd.DataFrame]):
+    """The analysis tables by name; a name the study does not have is an error that lists the
+    names there are (``result.tables["adverse_event"]`` was a bare ``KeyError``)."""
+
+    def __missing__(self, name: str) -> pd.DataFrame:
+        raise UnknownNameError(
+            f"no analysis table {name!r} in this study; its tables are {list(self)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,10 @@ class CleanResult:
     raw_counts: pd.DataFrame
     conflicts: pd.DataFrame
     warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tables, Tables):
+            object.__setattr__(self, "tables", Tables(self.tables))
 
     @property
     def patients(self) -> pd.DataFrame:

@@ -476,6 +476,12 @@ class StudyConfig(_Model):
         root : folder that relative ``paths`` and ``sources[].file`` resolve against; by default
             the parent of the folder holding the YAML (the repository root for ``studies/x.yaml``).
         """
+        if not isinstance(path, str | Path):
+            raise ConfigError(
+                f"the study file: expected the path of a YAML file such as "
+                f"'studies/my_study.yaml' (text or a pathlib.Path); got {type(path).__name__} "
+                f"{path!r}"
+            )
         path = Path(path)
         if not path.exists():
             raise ConfigError(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.engine.levels import declared_levels
+from analysis.errors import ArgumentError
 
 # the table builders take levels_of from here; its one implementation is the design matrix's
 from analysis.stats.design import levels_of, natural_key
@@ -151,7 +152,7 @@ def contingency_test(table: np.ndarray, *, test: str = "fisher", seed: int | Non
         return tests.fisher_exact_rxc(table, seed=seed)
     if test == "chi2":
         return tests.chi2_test(table, correction=False)
-    raise ValueError(f"unknown test {test!r}; use 'fisher', 'chi2' or 'none'")
+    raise ArgumentError(f"unknown test {test!r}; use 'fisher', 'chi2' or 'none'")
 
 
 def sort_by_levels(frame: pd.DataFrame, cols: Sequence[str], data: object) -> pd.DataFrame:

@@ -22,11 +22,13 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
 from analysis.engine import incidence
+from analysis.errors import ArgumentError
 from analysis.report.method_prose import method_words, per_table_key, per_table_merged
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
+from analysis.tables._columns import names
 from analysis.tables._common import (
     compare_counts_many,
     expected_count_rows,
@@ -141,7 +143,7 @@ def ae_incidence(
     ``estimate``/``ci_low``/``ci_high`` of the risk difference in percentage points (group
     ``<by0>=<level> vs <reference>``), each prefixed by its stratum.
     """
-    by = list(by)
+    by = names(by)
     restrict = dict(sex_specific or {})
     own = [sex] if restrict and sex not in by else []
     full_t = engine.as_table(subjects, columns=[subject_id, *by, *own])
@@ -426,9 +428,11 @@ def _comparison_rows(
     compare, strata = by[0], by[1:]
     text = sizes[by].astype(str)
     levels = list(dict.fromkeys(text[compare]))
+    if not levels:  # no subjects: nothing to compare
+        return ard_frame([], context="ae_incidence")
     ref = reference if reference is not None else levels[0]
     if ref not in levels and not absent_ok:
-        raise ValueError(f"reference {ref!r} is not a level of `{compare}`; levels are {levels}")
+        raise ArgumentError(f"reference {ref!r} is not a level of `{compare}`; levels are {levels}")
     stratum_keys: list[tuple[str, ...]] = list(
         dict.fromkeys(map(tuple, text[strata].itertuples(index=False)))
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.ard import ard_frame, group_label
 from analysis.engine import counts as engine
 from analysis.engine import exposure_counts
+from analysis.errors import ArgumentError
 from analysis.report.method_prose import method_words
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
@@ -272,7 +273,7 @@ def ae_duration(
     per_term = engine.numeric_summary(t, variable=duration, by=[term])
     odd = sorted(v for v in per_term[term].astype(str) if ";" in v)
     if odd:  # the builders' group key joins groups with ";"
-        raise ValueError(
+        raise ArgumentError(
             f"ae_duration: `{term}` value(s) {odd} contain ';', which the table's group key "
             f"uses between groups; rename them (e.g. ';' -> ',') in the events data."
         )

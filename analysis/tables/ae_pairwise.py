@@ -19,6 +19,7 @@ import dataclasses
 import pandas as pd
 
 from analysis.ard import ard_frame, group_label
+from analysis.errors import ArgumentError
 from analysis.stats.multiplicity import ADJUSTMENTS, WORDS, adjust_pvalues
 from analysis.stats.results import test_context
 from analysis.tables._common import compare_counts_many
@@ -38,7 +39,9 @@ class Pairwise:
 
     def __post_init__(self) -> None:
         if self.adjust not in ADJUSTMENTS:
-            raise ValueError(f"pairwise adjust {self.adjust!r} is not one of {list(ADJUSTMENTS)}")
+            raise ArgumentError(
+                f"pairwise adjust {self.adjust!r} is not one of {list(ADJUSTMENTS)}"
+            )
 
 
 def _cells(
@@ -82,7 +85,7 @@ def pairwise_rows(
     levels, where_all, big, small = _cells(counts, sizes, by)
     ref = pairwise.reference
     if ref not in levels:
-        raise ValueError(
+        raise ArgumentError(
             f"pairwise reference {ref!r} is not a level of `{compare}`; levels are {levels}"
         )
     others = [lv for lv in levels if lv != ref]

@@ -21,6 +21,7 @@ from analysis.engine import counts as engine
 from analysis.report.method_prose import method_words, per_table_merged
 from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
+from analysis.tables._columns import names
 from analysis.tables._common import (
     contingency_test,
     expected_count_rows,
@@ -80,7 +81,7 @@ def ae_severity(
     unknown sex counts in no row, as in the incidence table
     (:mod:`analysis.tables.ae_sex_specific`), and a footnote counts them.
     """
-    by = list(by)
+    by = names(by)
     restrict = dict(sex_specific or {})
     own = [sex] if restrict and sex not in by else []
     full_t = engine.as_table(subjects, columns=[subject_id, *by, *own])

@@ -21,6 +21,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from analysis.engine import counts as engine
+from analysis.errors import ArgumentError
 from analysis.words import counted
 
 NOT_APPLICABLE_CELL = "—"
@@ -79,7 +80,7 @@ def one_sex_notes(
 def check_sex_column(subjects: ir.Table, sex_specific: Mapping[str, str], sex: str) -> None:
     """A term of one sex needs the subjects' sex: a ``ValueError`` saying so when absent."""
     if sex_specific and sex not in engine.columns(subjects):
-        raise ValueError(
+        raise ArgumentError(
             f"terms {sorted(sex_specific)} are counted among one sex, but the subjects have no "
             f"`{sex}` column; add it to the subject table"
         )
@@ -134,7 +135,7 @@ def of_own_sex_only(
     if not sex_specific:
         return events, pd.DataFrame(columns=[term, "n", "events"])
     if subjects is None:
-        raise ValueError(
+        raise ArgumentError(
             f"terms {sorted(sex_specific)} are counted among one sex: pass the subject table "
             f"(`subjects`, with a `{sex}` column)"
         )

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.clean.derive import NOT_APPLICABLE
 from analysis.engine import counts as engine
+from analysis.errors import ArgumentError
 from analysis.report.method_prose import method_words
 from analysis.stats import tests
 from analysis.stats.design import natural_key
@@ -305,7 +306,7 @@ def _kind(s: pd.Series) -> str:
 
 def _check_test(var: str, test: str, allowed: tuple[str, ...]) -> None:
     if test not in allowed:
-        raise ValueError(f"test {test!r} for `{var}` is not one of {allowed}")
+        raise ArgumentError(f"test {test!r} for `{var}` is not one of {allowed}")
 
 
 def _specs(by_cols: list[str]) -> list[list[str]]:
@@ -481,7 +482,7 @@ def _continuous_test(
         return "values in one group only"
     if test == "welch":
         if len(s) > 2:
-            raise ValueError(
+            raise ArgumentError(
                 f"`{var}` by `{alias.name(by)}` has {len(s)} groups: the Welch t-test compares "
                 f"two; choose continuous_test='anova' or 'kruskal' (in a study file: "
                 f"`analysis.options.continuous_test`)."

@@ -32,6 +32,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
+from analysis.errors import ArgumentError
+
 PValueRule = Literal["three_decimals", "two_decimals", "lancet"]
 
 
@@ -83,7 +85,7 @@ def journal_style(name: str | JournalStyle | None) -> JournalStyle:
     try:
         return PRESETS[name]
     except KeyError:
-        raise ValueError(
+        raise ArgumentError(
             f"unknown journal style {name!r}: expected one of {', '.join(PRESETS)}"
         ) from None
 

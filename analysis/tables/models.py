@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import OVERALL, ard_frame
+from analysis.errors import ArgumentError
 from analysis.stats.brant import BrantResult, brant_test
 from analysis.stats.ci_level import ci_level
 from analysis.stats.design import Design
@@ -322,13 +323,13 @@ def subjects_with_term(
     )
     known = levels_of(adverse_events, term_column)
     if term not in known:
-        raise ValueError(
+        raise ArgumentError(
             f"term {term!r} is not a level of `{term_column}`; known terms are {known}."
         )
     keep = adverse_events[term_column].astype("string") == term
     if teae_flag is not None:
         if teae_flag not in adverse_events.columns:
-            raise ValueError(
+            raise ArgumentError(
                 f"`teae_flag` column `{teae_flag}` is not in the adverse_events table; pass "
                 "teae_flag=None to count every event."
             )

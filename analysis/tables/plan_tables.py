@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.ard import concat_ard
 from analysis.clean.derive import not_applicable_rules
+from analysis.errors import ArgumentError
 from analysis.privacy import check_shown
 from analysis.studyfile.design import rule_columns
 from analysis.studyfile.plan import (
@@ -93,7 +94,7 @@ def _model(ctx: Context, name: str, spec: ProportionalOddsTable | LogisticTable)
     dropped = constant_covariates(data, outcome, covariates)
     covariates = [c for c in covariates if c not in dropped]
     if not covariates:
-        raise ValueError(f"every covariate is constant among the analysed patients {dropped}")
+        raise ArgumentError(f"every covariate is constant among the analysed patients {dropped}")
     n = len(data[[outcome, *spec.covariates]].dropna())
     notes += [
         f"{ctx.label(c)} dropped from the covariates: every one of the {n} complete "
@@ -257,7 +258,7 @@ def _cox(ctx: Context, name: str, spec: CoxTable) -> TableResult:
     ]
     kept = {k: v for k, v in covariates.items() if k not in dropped}
     if not kept:
-        raise ValueError(f"every covariate is constant among the analysed patients {dropped}")
+        raise ArgumentError(f"every covariate is constant among the analysed patients {dropped}")
     notes += after_day0_notes(ctx.config, [spec.by, *kept], ctx.label)
     t = cox_table(
         data,

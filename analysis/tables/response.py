@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
+from analysis.errors import ArgumentError
 from analysis.report.method_prose import method_words, per_table_merged
 from analysis.stats import tests
 from analysis.stats.ci_level import ci_level
@@ -120,7 +121,7 @@ def response_table(
 
     observed_by = [b for b in by_levels if counts[:, by_levels.index(b), :].sum() > 0]
     if trend_test != "none" and len(observed_by) > 2:
-        raise ValueError(
+        raise ArgumentError(
             f"`{by}` has {len(observed_by)} levels with assessable subjects ({observed_by}); "
             f"the {trend_test} trend test compares two groups. Pass trend_test='none' (in a "
             f"study file: `analysis.options.response_trend_test: none`) or choose a `by` "
@@ -190,18 +191,18 @@ def _check_inputs(
     subject_id: str,
 ) -> tuple[list[str], list[str], list[str]]:
     if trend_test not in TREND_TESTS:
-        raise ValueError(f"trend_test {trend_test!r} is not one of {TREND_TESTS}")
+        raise ArgumentError(f"trend_test {trend_test!r} is not one of {TREND_TESTS}")
     if within is not None and within == by:
-        raise ValueError(f"`by` and `within` are both {by!r}; choose two different columns.")
+        raise ArgumentError(f"`by` and `within` are both {by!r}; choose two different columns.")
     keys = [within, by] if within is not None else [by]
     engine.check_subject_table(data, by=keys, subject_id=subject_id)
     if outcome not in data.columns:
-        raise ValueError(
+        raise ArgumentError(
             f"outcome column `{outcome}` is not in the data; it has {list(data.columns)}."
         )
     dtype = data[outcome].dtype
     if not isinstance(dtype, pd.CategoricalDtype) or not dtype.ordered:
-        raise ValueError(
+        raise ArgumentError(
             f"`{outcome}` must be an ordered categorical (its category order defines the grades "
             f"1..k of the trend test); found dtype {dtype}. Convert it with "
             "pd.Categorical(values, categories=[...], ordered=True)."
@@ -209,12 +210,14 @@ def _check_inputs(
     grades = levels_of(data, outcome)
     unknown = [lv for lv in [*improvement_levels, marked_level] if lv not in grades]
     if unknown:
-        raise ValueError(
+        raise ArgumentError(
             f"improvement level(s) {unknown} are not grades of `{outcome}`; its grades are "
             f"{grades}. Check `improvement_levels` / `marked_level`."
         )
     if not improvement_levels:
-        raise ValueError("`improvement_levels` is empty; name the grades that count as improved.")
+        raise ArgumentError(
+            "`improvement_levels` is empty; name the grades that count as improved."
+        )
     by_levels = levels_of(data, by)
     strata = levels_of(data, within) if within is not None else []
     return grades, by_levels, strata

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.ard import concat_ard, published
 from analysis.clean.stage import CleanResult
+from analysis.errors import UnknownNameError
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.plan_defaults import effective_plan
 from analysis.tables.plan_tables import build_table
@@ -48,7 +49,7 @@ class StudyTables(Mapping[str, TableResult]):
     def __getitem__(self, name: str) -> TableResult:
         if name not in self._built:
             if name not in self._builders:
-                raise KeyError(
+                raise UnknownNameError(
                     f"no table {name!r} in this study; its tables are {list(self._builders)}"
                 )
             self._built[name] = self._builders[name]()

@@ -121,6 +121,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import group_cols, groups_of
+from analysis.errors import ArgumentError
 from analysis.tables.suppress_sets import Cell as _Cell
 from analysis.tables.suppress_sets import CellSet as _Set
 from analysis.tables.suppress_sets import derived_sets as _derived_sets
@@ -218,7 +219,7 @@ def suppress_small_cells(
     (why, in words; ``""`` when shown). Hidden values are NaN.
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise ValueError(f"k must be an integer >= 1 (counts below k are hidden); found {k!r}")
+        raise ArgumentError(f"k must be an integer >= 1 (counts below k are hidden); found {k!r}")
     k = int(k)
     out = frame.copy()
     cells = _cell_keys(out)
