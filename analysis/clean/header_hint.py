@@ -19,11 +19,14 @@ def header_hint(
     wanted names when another one does (a CSV re-saved with commas), else the row holding them
     (:func:`header_row_hint`, given ``config``), else the column mapping."""
     if source.inferred_format == "csv":
-        joined = columns[0] if len(columns) == 1 else None
+        # the header as one line, whichever mark split it (a ';' file whose header holds a
+        # comma, "weight, kg", was split at that comma); names compared without spaces
+        lines = {used.join(columns) for used in (",", ";", "\t", "|")}
+        want = {_bare(w) for w in wanted}
         for other in (",", ";", "\t", "|"):
-            if joined is not None and other != source.delimiter:
-                parts = {p.strip().strip('"') for p in joined.split(other)}
-                if len(parts) > 1 and wanted <= parts:
+            for joined in lines if other != source.delimiter else ():
+                parts = {_bare(p.strip().strip('"')) for p in joined.split(other)}
+                if len(parts) > len(columns) and want <= parts:
                     return (
                         f"The header holds every wanted name separated by {other!r}: set "
                         f"`delimiter: {other!r}` for source '{source.name}' "
@@ -37,6 +40,10 @@ def header_hint(
     return found or (
         f"Fix `sources[{source.name}].columns` to name the header as it appears in the file."
     )
+
+
+def _bare(name: str) -> str:
+    return name.replace(" ", "")
 
 
 def header_row_hint(config: StudyConfig, source: Source, wanted: set[str]) -> str:

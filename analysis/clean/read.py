@@ -220,6 +220,22 @@ def _read_stat(
     return df
 
 
+def _this_source(message: str, config: StudyConfig, source: Source) -> str:
+    """A reader's message about a key of the study file (a file not found, a sheet not in the
+    workbook) with that key as the study file writes it, and its line: "Check
+    `sources[].file`" was no help in a study file of many sources."""
+    i = config.sources.index(source)
+    return message.replace(
+        "Check `sources[].file` in the study config",
+        f"Check the file of source {source.name!r} ({config.key_at('sources', i, 'file')} of "
+        "the study file)",
+    ).replace(
+        "Fix `sheet` for this source.",
+        f"Fix the sheet of source {source.name!r} ({config.key_at('sources', i, 'sheet')} of "
+        "the study file).",
+    )
+
+
 def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     """Read one configured source into its canonical columns plus provenance.
 
@@ -246,9 +262,8 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
         )
     except SourceError as exc:  # title rows above an undeclared header break a CSV's records
         hint = header_row_hint(config, source, wanted)
-        if not hint:
-            raise
-        raise SourceError(f"{exc} {hint}") from None
+        said = _this_source(str(exc), config, source)
+        raise SourceError(f"{said} {hint}" if hint else said) from None
     in_file = raw.attrs.get("file_records", len(raw))
     if in_file != len(raw):
         raise SourceError(

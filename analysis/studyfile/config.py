@@ -21,7 +21,7 @@ from analysis.clean.identity_rules import IdRules
 from analysis.errors import ConfigError
 from analysis.studyfile.design import Condition, Exposure, Group, Variable
 from analysis.studyfile.engine import EngineSettings
-from analysis.studyfile.model import StudyModel
+from analysis.studyfile.model import StudyModel, study_file_keys
 from analysis.studyfile.names import Names
 from analysis.studyfile.plan import AnalysisPlan
 from analysis.studyfile.text import normalize_label
@@ -416,6 +416,7 @@ class StudyConfig(_Model):
     # Not a model field: set by ``load`` so relative paths resolve against the repository.
     _root: Path = Path(".")
     _path: Path | None = None
+    _lines: dict[tuple[Any, ...], int] | None = None
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StudyConfig:
@@ -423,9 +424,12 @@ class StudyConfig(_Model):
         from analysis.studyfile.plan_checks import check_plan
 
         names = [s.name for s in self.sources]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"source names must be unique; repeated: {dupes}")
+        for i, name in enumerate(names):
+            if name in names[:i]:  # named with its key, so the message gives its line
+                raise ValueError(
+                    f"sources[{i}].name: {name!r} is already the name of sources"
+                    f"[{names.index(name)}]; source names must be unique"
+                )
         check_design(self)
         for i, src in enumerate(self.sources):
             known = self.columns_for(src.table)
@@ -497,11 +501,17 @@ class StudyConfig(_Model):
         except ValidationError as exc:
             raise ConfigError(
                 format_validation_errors(
-                    exc, path, lines, what="study config", clean_loc=_without_kind_tags
+                    exc,
+                    path,
+                    lines,
+                    what="study config",
+                    clean_loc=_without_kind_tags,
+                    known_keys=study_file_keys() | set(EngineSettings.model_fields),
                 )
             ) from None
         cfg._root = Path(root) if root is not None else path.resolve().parent.parent
         cfg._path = path.resolve()
+        cfg._lines = lines
         cfg._check_outputs_outside_raw(lines)
         return cfg
 
@@ -525,6 +535,14 @@ class StudyConfig(_Model):
                 f"`paths.{key}` a folder that neither is nor holds nor lies inside `paths.raw` "
                 f"(e.g. {'data/processed' if key == 'processed' else 'reports'}/<study>)."
             )
+
+    def key_at(self, *key: str | int) -> str:
+        """A key of the study file and its line, for a message of a later stage:
+        ``key_at("sources", 2, "file")`` is "`sources[2].file`, line 40" (the key alone when
+        the study was not read from a file, or the file does not write the key)."""
+        dotted = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in key).lstrip(".")
+        line = (self._lines or {}).get(tuple(key))
+        return f"`{dotted}`, line {line}" if line else f"`{dotted}`"
 
     @property
     def root(self) -> Path:

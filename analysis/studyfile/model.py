@@ -33,6 +33,27 @@ def _scalar_kind(annotation: Any) -> type | None:
     return None
 
 
+def _number_like(value: Any) -> bool:
+    """Text pydantic would read as a number ("90", " 0.05 "); other text is refused by pydantic
+    itself ("unable to parse string as a number")."""
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _yes_no_like(value: Any) -> bool:
+    """A value pydantic would read as true or false: text such as "yes", "off", "1", or the
+    numbers 0 and 1."""
+    if isinstance(value, int | float):
+        return value in (0, 1)
+    words = {"yes", "no", "y", "n", "true", "false", "t", "f", "on", "off", "1", "0"}
+    return isinstance(value, str) and value.strip().lower() in words
+
+
 class StudyModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -46,13 +67,24 @@ class StudyModel(BaseModel):
             if field is None or value is None:
                 continue
             kind = _scalar_kind(field.annotation)
-            if kind is bool and not isinstance(value, bool):
+            if kind is bool and not isinstance(value, bool) and _yes_no_like(value):
                 raise ValueError(
                     f"`{key}`: write yes/no as true or false, without quotes (found {value!r})"
                 )
-            if kind is float and isinstance(value, str | bool):
+            if kind is float and (isinstance(value, bool) or _number_like(value)):
                 raise ValueError(f"`{key}`: write a number without quotes (found {value!r})")
         return data
 
 
-__all__ = ["StudyModel"]
+def study_file_keys() -> set[str]:
+    """Every key a model of the study file takes (for "did you mean" of an unknown key)."""
+    keys: set[str] = set()
+    todo = list(StudyModel.__subclasses__())
+    while todo:
+        model = todo.pop()
+        keys.update(model.model_fields)
+        todo.extend(model.__subclasses__())
+    return keys
+
+
+__all__ = ["StudyModel", "study_file_keys"]

@@ -3,8 +3,9 @@ messages naming the key and its line. Shared by the study config and the claims 
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -282,12 +283,15 @@ def format_validation_errors(
     *,
     what: str,
     clean_loc: Callable[[list[Any]], list[Any]] = lambda loc: loc,
+    known_keys: Iterable[str] = (),
 ) -> str:
     """Every problem of the file, each with its dotted key and line, and what to do.
 
     ``clean_loc`` removes parts of pydantic's error location that are not keys of the file
-    (validator names, union tags).
+    (validator names, union tags); ``known_keys`` are the keys the file may hold, from which
+    an unknown key gets its closest ("did you mean").
     """
+    keys = sorted(set(known_keys))
     parts = [f"{path}: {exc.error_count()} problem(s) in the {what}:"]
     for err in exc.errors():
         loc = clean_loc(
@@ -307,7 +311,9 @@ def format_validation_errors(
         )
         where = f"line {line}" if line else "top level"
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key `{dotted}` ({where}); check its spelling or remove it"
+            close = difflib.get_close_matches(str(loc[-1]) if loc else "", keys, n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            msg = f"unknown key `{dotted}` ({where}){hint}; check its spelling or remove it"
         elif err["type"] == "missing":
             msg = f"missing required key `{dotted}` ({where})"
         elif err["type"] == "union_tag_invalid":
@@ -318,6 +324,11 @@ def format_validation_errors(
             msg = f"`{dotted}.{field}` ({where}) is {ctx.get('tag', '?')!r}; use one of {tags}"
         elif dotted == "(root)":  # a cross-check: its message starts with its key
             msg = f"({where}) {text}"
+        elif str(err["type"]).startswith(("date_", "datetime_")):  # pydantic's words of its parser
+            msg = (
+                f"`{dotted}` ({where}): not a date; write it as YYYY-MM-DD, e.g. 2021-12-31"
+                f"{found_words(err['type'], err.get('input'))}"
+            )
         else:
             msg = f"`{dotted}` ({where}): {text}{found_words(err['type'], err.get('input'))}"
         parts.append(f"  - {msg}")
@@ -349,6 +360,11 @@ def found_words(kind: str, found: Any) -> str:
         return f"; found a list of {len(found)}: give one value, without [ ]"
     if kind in _ONE_VALUE and isinstance(found, dict):
         return "; found a mapping (`key: value` pairs): give one value"
+    if kind == "list_type" and isinstance(found, dict):
+        return (
+            "; found one mapping (`key: value` pairs): write it as a list of one, in [ ] or "
+            "after a '- '"
+        )
     if kind == "list_type" and not isinstance(found, list | dict):
         return f"; found one value, {found!r}: write it as a list, `[{found}]`"
     if isinstance(found, dict | list):

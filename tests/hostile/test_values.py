@@ -60,8 +60,8 @@ def test_raw_file_not_found(mini_study):
     with pytest.raises(SourceError) as exc:
         run(path)
     assert str(exc.value) == (
-        f"raw file not found: {raw}. Check `sources[].file` in the study config (paths are "
-        f"relative to `paths.raw`)."
+        f"raw file not found: {raw}. Check the file of source 'conc' (`sources[3].file`, line 30 "
+        f"of the study file) (paths are relative to `paths.raw`)."
     )
 
 
@@ -130,8 +130,8 @@ def test_missing_sheet(mini_study):
     with pytest.raises(SourceError) as exc:
         run(path)
     assert str(exc.value) == (
-        f"{raw}: sheet 'Sessions' not found; the workbook has sheets ['Sesiones']. Fix `sheet` for "
-        f"this source."
+        f"{raw}: sheet 'Sessions' not found; the workbook has sheets ['Sesiones']. Fix the sheet "
+        f"of source 'sessions' (`sources[1].sheet`, line 22 of the study file)."
     )
 
 
@@ -584,7 +584,8 @@ def test_invalid_yaml_key_names_key_and_line(mini_study):
         StudyConfig.load(path)
     assert str(exc.value) == (
         f"{path}: 1 problem(s) in the study config:\n"
-        f"  - unknown key `study.sede` (line 5); check its spelling or remove it"
+        f"  - unknown key `study.sede` (line 5) (did you mean `seed`?); check its spelling or "
+        "remove it"
     )
 
 

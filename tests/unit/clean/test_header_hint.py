@@ -22,6 +22,21 @@ def test_the_delimiter_that_splits_the_header_is_named(reference_config):
     )
 
 
+def test_a_header_split_at_a_comma_inside_a_name_gets_the_delimiter_too(reference_config):
+    # a ';' file whose header holds "weight, kg", no delimiter declared: the sniffer took ',' and
+    # split the header into two columns; the error named them but not the delimiter
+    source = _source(reference_config, "centre_b_assessments").model_copy(
+        update={"delimiter": None}
+    )
+    wanted = {"NHC", "Fecha", "weight, kg"}
+    columns = ["NHC;Fecha;weight", "kg"]  # the header as the sniffed ',' split it, trimmed
+    hint = header_hint(source, columns, set(wanted))
+    assert hint == (
+        "The header holds every wanted name separated by ';': set `delimiter: ';'` for source "
+        "'centre_b_assessments' (none declared)."
+    )
+
+
 def test_other_missing_headers_point_to_the_column_mapping(reference_config):
     source = _source(reference_config, "centre_b_assessments")
     wanted = set(source.headers(None).values())

@@ -40,7 +40,7 @@ def test_reference_plan_parses(reference_config):
         ),
         (
             "analysis:\n  options: {alpah: 0.1}\n",
-            "unknown key `analysis.options.alpah`; check",
+            "unknown key `analysis.options.alpah` (did you mean `alpha`?); check",
         ),
         (
             "analysis:\n  options: {ci_method: exact}\n",
