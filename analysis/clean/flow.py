@@ -33,7 +33,9 @@ def apply_inclusion(
     is not met), the reason naming the column, and ``warnings`` gets a line per such step."""
     flow = [flow_row("screened", screened_label(config), 0, n_screened)]
     if unread:
-        flow.append(flow_row("unreadable", UNREADABLE_LABEL, unread, n_screened - unread))
+        steps = {step for step, _ in removed.values() if step != "conflict"}
+        label = f"Patient records unusable ({unusable_words(steps)})"
+        flow.append(flow_row("unreadable", label, unread, n_screened - unread))
     if len(conflicts):
         label = "Conflicting duplicate patient records"
         flow.append(flow_row("conflict", label, len(conflicts), len(patients)))
@@ -64,8 +66,27 @@ def apply_inclusion(
     return patients, pd.DataFrame(flow)
 
 
-#: the flow step of the patients none of whose records could be used
-UNREADABLE_LABEL = "Patient records unusable (a required value missing or unreadable)"
+#: why a patient's records could not be used, by the step of the exclusion log that took them
+#: (a label of an optional column no vocabulary maps, under ``on_unmapped: exclude``, was
+#: counted as "a required value missing or unreadable")
+_UNUSABLE = {
+    "missing": "a required value missing or unreadable",
+    "unreadable": "a required value missing or unreadable",
+    "vocabulary": "a label no vocabulary maps",
+    "id_pattern": "an id not matching `cleaning.ids.pattern`",
+    "check": "a value outside a check's limits",
+}
+#: the flow step of the patients none of whose records could be used, for missing values
+UNREADABLE_LABEL = f"Patient records unusable ({_UNUSABLE['missing']})"
+
+
+def unusable_words(steps: set[str]) -> str:
+    """Why records could not be used, in words, for the exclusion-log ``steps`` that took them
+    (in the order of :data:`_UNUSABLE`, any other step last)."""
+    order = list(_UNUSABLE)
+    ranked = sorted(steps, key=lambda s: (order.index(s) if s in order else len(order), s))
+    words = [_UNUSABLE.get(s, f"excluded at '{s}'") for s in ranked]
+    return ", or ".join(dict.fromkeys(words)) or _UNUSABLE["missing"]
 
 
 def screened_label(config: StudyConfig) -> str:
@@ -109,4 +130,11 @@ def flow_warnings(flow: pd.DataFrame) -> list[str]:
     return out
 
 
-__all__ = ["apply_inclusion", "flow_row", "flow_warnings", "screened_label", "with_subgroups"]
+__all__ = [
+    "apply_inclusion",
+    "flow_row",
+    "flow_warnings",
+    "screened_label",
+    "unusable_words",
+    "with_subgroups",
+]

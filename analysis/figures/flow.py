@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from analysis.clean.flow import unusable_words
 from analysis.figures.theme import DOUBLE_COLUMN_IN, FONT_PT, SMALL_FONT_PT
 from analysis.studyfile.design import slug
 from analysis.words import UNIT_WORDS, in_sentence
@@ -41,6 +42,13 @@ _PRE_SCREEN = {
     "duplicate": "exact duplicate rows merged",
     "conflict": "extra rows of conflicting ids",
 }
+
+
+def _no_usable_record(label: str) -> str:
+    """The diagram's words for the flow step of patients without a usable record, from its
+    label ("Patient records unusable (a label no vocabulary maps)")."""
+    why = re.search(r"\((.*)\)$", label)
+    return f"no usable record ({why.group(1) if why else unusable_words(set())})"
 
 
 #: merged duplicate rows that lack a value the record kept has (no value differs)
@@ -182,10 +190,11 @@ def flow_counts(
     # patients none of whose records could be used: among the screened ids, excluded next
     unread = main.loc[main["step"] == "unreadable", "n_excluded"]
     unread_ids = int(unread.iloc[0]) if len(unread) else 0
-    read_rows = 0
+    read_rows, read_steps = 0, set()
     for step, grp in pre.groupby("step", sort=False):
         if step not in _PRE_SCREEN and unread_ids:
             read_rows += len(grp)  # rows removed while reading, of those patients or others
+            read_steps.add(str(step))
             continue
         if step == "duplicate":  # exact copies apart from copies lacking a value
             said = grp["reason"].astype(str) if "reason" in grp else None
@@ -200,9 +209,7 @@ def flow_counts(
         if extra:
             pre_reasons.append((_PRE_SCREEN.get(str(step), f"rows removed at '{step}'"), extra))
     if read_rows > unread_ids:  # the other rows of a patient, or of one with a usable record
-        pre_reasons.append(
-            ("rows with a required value missing or unreadable", read_rows - unread_ids)
-        )
+        pre_reasons.append((f"rows with {unusable_words(read_steps)}", read_rows - unread_ids))
     exports = "exports"
     if raw is not None and len(raw):
         read = raw.loc[raw["table"] == patient_table]
@@ -226,7 +233,7 @@ def flow_counts(
         default = (
             "conflicting duplicate records"
             if step == "conflict"
-            else "no usable record (a required value missing or unreadable)"
+            else _no_usable_record(str(rec["label"]))
             if step == "unreadable"
             else f"not met: {in_sentence(str(rec['label']))}"
         )

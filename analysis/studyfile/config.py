@@ -231,6 +231,12 @@ class Vocabulary(_Model):
         return self
 
 
+def vocabulary_targets(name: str, vocab: Vocabulary) -> list[str]:
+    """The columns a vocabulary maps unless a variable names another: its ``applies_to``, else
+    the column of its own name."""
+    return list(vocab.applies_to) if vocab.applies_to is not None else [name]
+
+
 class RangeCheck(_Model):
     """A plausibility check on a numeric column."""
 
@@ -590,15 +596,16 @@ class StudyConfig(_Model):
         return [s for s in self.sources if s.table == table]
 
     def vocabulary_for(self, column: str) -> tuple[str, Vocabulary] | None:
-        """The vocabulary that controls ``column`` (by name or ``applies_to``)."""
-        for name, vocab in self.vocabularies.items():
-            targets = vocab.applies_to if vocab.applies_to is not None else [name]
-            if column in targets:
-                return name, vocab
+        """The vocabulary that controls ``column``: the one a declared variable names
+        (``variables.<table>.<column>.vocabulary``), else the one named as the column or
+        listing it in ``applies_to`` (the checks refuse a column two of these claim)."""
         for table_vars in self.variables.values():
             var = table_vars.get(column)
             if var is not None and var.vocabulary in self.vocabularies:
                 return var.vocabulary, self.vocabularies[var.vocabulary]
+        for name, vocab in self.vocabularies.items():
+            if column in vocabulary_targets(name, vocab):
+                return name, vocab
         return None
 
     def seed_for(self, purpose: str) -> int:

@@ -187,17 +187,7 @@ def check_design(cfg: StudyConfig) -> None:
                     f"`vocabulary: <name>`, a vocabulary named {name!r}, or list it in a "
                     "vocabulary's `applies_to`"
                 )
-    from analysis.studyfile.config import TABLES
-
-    every = {c for t in TABLES for c in cfg.columns_for(t)}
-    for vname, vocab in cfg.vocabularies.items():
-        for j, column in enumerate(vocab.applies_to or ()):
-            if column not in every:  # mapped nothing, with no message
-                raise ValueError(
-                    f"vocabularies.{vname}.applies_to[{j}]: unknown column {column!r}"
-                    f"{_hint(column, every)}; a vocabulary applies to columns the sources read "
-                    "(canonical or declared under `variables`)"
-                )
+    _check_vocabulary_columns(cfg)
     for i, src in enumerate(cfg.sources):
         columns = cfg.columns_for(src.table)
         for name in [*src.columns, *src.constants]:
@@ -265,6 +255,44 @@ def check_design(cfg: StudyConfig) -> None:
         check_conditions(cfg, crit.where, f"inclusion[{i}] ({crit.id})", known)
     for name, sub in cfg.subgroups.items():
         check_conditions(cfg, sub.where, f"subgroups.{name}", known)
+
+
+def _check_vocabulary_columns(cfg: StudyConfig) -> None:
+    """Each column a vocabulary applies to exists, no column is claimed by two vocabularies
+    (the first in the file mapped it, so their order decided `N`: no or yes), and a yes/no
+    column's vocabulary has the levels no and yes (any other level was set missing, with no
+    audit row, and "Yes" read as not discontinued)."""
+    from analysis.studyfile.config import TABLES, vocabulary_targets
+
+    every = {c: t for t in TABLES for c in cfg.columns_for(t)}
+    claimed: dict[str, str] = {}
+    for vname, vocab in cfg.vocabularies.items():
+        for j, column in enumerate(vocab.applies_to or ()):
+            if column not in every:  # mapped nothing, with no message
+                raise ValueError(
+                    f"vocabularies.{vname}.applies_to[{j}]: unknown column {column!r}"
+                    f"{_hint(column, every)}; a vocabulary applies to columns the sources read "
+                    "(canonical or declared under `variables`)"
+                )
+        for column in vocabulary_targets(vname, vocab):
+            if column in claimed:
+                raise ValueError(
+                    f"vocabularies.{vname}: column `{column}` is mapped by vocabulary "
+                    f"{claimed[column]!r} too; a column has one vocabulary: remove it from one "
+                    "`applies_to` (or name the one to use in `variables.<table>.<column>."
+                    "vocabulary`)"
+                )
+            claimed[column] = vname
+    for column, table in every.items():
+        spec = cfg.columns_for(table)[column]
+        found = cfg.vocabulary_for(column)
+        if spec.kind == "bool" and found is not None and set(found[1].levels) != {"no", "yes"}:
+            raise ValueError(
+                f"vocabularies.{found[0]}: `{column}` is a yes/no column, so its vocabulary's "
+                f"levels are `no` and `yes` (found {found[1].levels}): write the others as "
+                "their synonyms (`yes: [Sí, Yes, 1]`); a label mapped to neither is refused as "
+                "unmapped"
+            )
 
 
 def _map_keys_known(cfg: StudyConfig, key: str, column: str, keys: list[str]) -> None:

@@ -25,7 +25,8 @@ def declared_levels(config: StudyConfig) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, vocab in config.vocabularies.items():
         for column in (name, *(vocab.applies_to or ())):
-            out.setdefault(column, list(vocab.levels))
+            found = config.vocabulary_for(column)  # a variable's own vocabulary first
+            out.setdefault(column, list((found[1] if found else vocab).levels))
     for name, group in config.groups.items():
         out.setdefault(name, list(group.levels))
     for column, given in config.analysis.labels.levels.items():

@@ -42,3 +42,31 @@ def test_a_patient_without_a_usable_record_has_a_flow_step(mini_study):
     assert ["rows with a required value missing or unreadable", 1] in reasons
     assert ["no usable record (a required value missing or unreadable)", 2] in reasons
     assert counts.loc["included", "n"] == len(result.patients)
+
+
+def test_patients_without_a_usable_record_for_an_unmapped_label_are_said_so(mini_study):
+    # under `on_unmapped: exclude`, P3's only record (a discontinued flag no vocabulary maps) and
+    # P4's were counted under "a required value missing or unreadable"
+    patients = _dedent(MINI_FILES["patients.csv"]).replace(
+        "P4,M,33,HN IV,2021-02-01,no", "P4,M,33,HN IV,2021-02-01,quizás"
+    )
+    patients = patients.replace("P3,Mujer,", "P3,,")
+
+    def edit(y: str) -> str:
+        return y + "cleaning: {on_unmapped: exclude}\n"
+
+    result = clean_study(
+        StudyConfig.load(mini_study(files={"patients.csv": patients}, yaml_edit=edit))
+    )
+    flow = result.flow.set_index("step")
+    assert flow.loc["unreadable", "label"] == (
+        "Patient records unusable (a required value missing or unreadable, or a label no "
+        "vocabulary maps)"
+    )
+    assert flow.loc["unreadable", "n_excluded"] == 2
+    counts = flow_counts(result, split=None).set_index("key")
+    reasons = counts.loc[counts["kind"] == "reason", "label"].tolist()
+    assert (
+        "no usable record (a required value missing or unreadable, or a label no vocabulary "
+        "maps)" in reasons
+    )
