@@ -260,6 +260,22 @@ def _hidden_marks(
                         ha="left", va="center", fontsize=SMALL_FONT_PT, color="0.35")  # fmt: skip
 
 
+def _gaps_said(ax: Axes, lines: pd.DataFrame, ard_frame: pd.DataFrame, table: str | None) -> None:
+    """Under suppression, a line's gap (a count withheld) is said in a corner of the axes: it
+    was a gap with no marker, while the AE incidence figure marks each hidden point."""
+    if "suppressed" not in ard_frame.columns or not lines["pct"].isna().any():
+        return
+    f = _select(ard_frame, table, "ae_term")
+    k = f.loc[f["suppressed"].astype(bool), "suppress_k"]
+    if k.empty:
+        return
+    ax.annotate(
+        f"gap: a count withheld (<{int(k.iloc[0])}, or * to protect one)",
+        xy=(1, 1), xycoords="axes fraction", xytext=(-3, -3), textcoords="offset points",
+        ha="right", va="top", fontsize=SMALL_FONT_PT, color="0.35",
+    )  # fmt: skip
+
+
 def ae_by_exposure_lines(
     ard_frame: pd.DataFrame,
     *,
@@ -351,6 +367,7 @@ def plot_ae_by_exposure(
                     clip_on=False)  # fmt: skip
             ax.plot(x[-1:], y[-1:], marker=markers[i % len(markers)], color=color,
                     markersize=3.5, linestyle="none", clip_on=False)  # fmt: skip
+    _gaps_said(ax, lines, ard_frame, table)
     # the subjects who received each number: the largest N of its column (the table's "any
     # adverse event" row; a term of one sex has its sex's N)
     f = _select(ard_frame, table, "ae_term")

@@ -26,6 +26,12 @@ def _levels(s: pd.Series) -> list[str]:
     return sorted(s.dropna().astype(str).unique())
 
 
+def _present(levels: list[str], values: pd.Series) -> list[str]:
+    """``levels`` that ``values`` hold (all of them when it holds none: nothing is drawn)."""
+    held = set(values.dropna().astype(str))
+    return [lv for lv in levels if lv in held] or levels
+
+
 def response_distribution(
     patients: pd.DataFrame,
     *,
@@ -38,7 +44,8 @@ def response_distribution(
 
     Only subjects with ``assessable`` true and a non-missing ``outcome`` count. Grades follow
     the order of the (ordered categorical) ``outcome``; grades with no subject are kept with
-    ``n = 0``, so each bar has every grade and its ``pct`` adds up to 100.
+    ``n = 0``, so each bar has every grade and its ``pct`` adds up to 100. A level of ``by``
+    or ``within`` that no counted subject has is left out, as the response table leaves it.
 
     Returns
     -------
@@ -58,8 +65,10 @@ def response_distribution(
         keep &= patients[assessable].fillna(False).astype(bool)
     sub = patients.loc[keep, list(dict.fromkeys(cols))]  # only the columns counted
     grades = _levels(patients[outcome])
-    by_levels = _levels(patients[by])
-    within_levels = _levels(patients[within]) if within is not None else ["overall"]
+    # a level no counted subject has is left out, as the response table leaves it out (a study
+    # of women drew an empty "Male n=0" bar in each group)
+    by_levels = _present(_levels(patients[by]), sub[by])
+    within_levels = _present(_levels(patients[within]), sub[within]) if within else ["overall"]
     rows = []
     for w in within_levels:
         in_w = sub if within is None else sub.loc[sub[within].astype(str) == w]

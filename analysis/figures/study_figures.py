@@ -53,6 +53,7 @@ from analysis.studyfile.plan_defaults import (
 )
 from analysis.synthetic import MARK, is_synthetic
 from analysis.tables.survival_data import survival_data
+from analysis.tables.time_rules import survival_axis_label
 from analysis.words import counted
 
 if TYPE_CHECKING:
@@ -165,7 +166,9 @@ def _draw(study: Study, stem: str, spec: FigureSpec, suppress_below: int | None 
                 xlabel=fill_ci(spec.xlabel, opt.alpha)
                 if spec.xlabel
                 else f"Months since {time_origin_words(config, spec.time).removeprefix('the ')}",
-                ylabel=fill_ci(spec.ylabel, opt.alpha),
+                ylabel=fill_ci(spec.ylabel, opt.alpha)
+                if spec.ylabel
+                else survival_axis_label(config, spec.time, spec.event),
                 labels=config.analysis.labels.levels.get(spec.by, {}),
                 suppress_below=k,
                 min_at_risk=(opt.km_min_at_risk.fraction, opt.km_min_at_risk.minimum),

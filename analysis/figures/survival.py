@@ -128,7 +128,7 @@ def plot_km(
     alpha: float = 0.05,
     risk_times: Sequence[float] | None = None,
     xlabel: str = "Months since day 0",
-    ylabel: str = "Proportion still on treatment",
+    ylabel: str = "Proportion without the event",
     labels: dict[str, str] | None = None,
     suppress_below: int | None = None,
     min_at_risk: tuple[float, int] | None = None,

@@ -289,7 +289,12 @@ class KmFigure(_PatientFigure):
     event: str
     by: str
     xlabel: str | None = None
-    ylabel: str = "Proportion still on treatment"
+    ylabel: str | None = Field(
+        default=None,
+        description="the y axis; by default what the curve shows of its time: 'Proportion "
+        "still on treatment' (discontinuation), 'Proportion without a treatment-emergent "
+        "adverse event', 'Proportion not yet improved', else 'Proportion event-free (event: …)'",
+    )
     risk_events: bool = Field(
         default=False, description="the risk table shows 'at risk (cumulative events)'"
     )

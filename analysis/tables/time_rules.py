@@ -29,6 +29,21 @@ def teae_window_words(config: StudyConfig) -> str:
     return f"onset from {e.first_exposure_words} to {end}"
 
 
+def survival_axis_label(config: StudyConfig, time: str, event: str) -> str:
+    """What a Kaplan–Meier curve of ``time`` and ``event`` shows, for its y axis: every curve
+    was "Proportion still on treatment", also of the time to a first adverse event."""
+    if time == "time_to_discontinuation_months":
+        return "Proportion still on treatment"
+    if time == "time_to_first_teae_days":
+        return "Proportion without a treatment-emergent adverse event"
+    if time == "time_to_first_improvement_months":
+        return "Proportion not yet improved"
+    from analysis.studyfile.plan_defaults import variable_label
+    from analysis.words import in_sentence
+
+    return f"Proportion event-free (event: {in_sentence(variable_label(config, event))})"
+
+
 def in_months_label(label: str) -> str:
     """A time's label as a Kaplan–Meier table titles it: the tables show every time in months
     (``analysis.tables.survival_data``), so a label ending with another unit says months."""

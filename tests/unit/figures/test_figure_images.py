@@ -65,7 +65,8 @@ def _response(clean, config) -> Figure:
 def _km(clean, config) -> Figure:
     fig = Figure(figsize=(3.5, 3.3), layout="constrained")
     plot_km(clean.patients, time="time_to_discontinuation_months", event="is_discontinued",
-            by="therapy_group", min_at_risk=(0.10, 10), ax=fig.add_subplot())  # fmt: skip
+            by="therapy_group", min_at_risk=(0.10, 10), ax=fig.add_subplot(),
+            ylabel="Proportion still on treatment")  # fmt: skip
     return fig
 
 

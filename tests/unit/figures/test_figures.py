@@ -465,7 +465,7 @@ def test_km_plot_risk_table_and_logrank(patients, ax):
     p_value = float(lr["p_value"])  # type: ignore[arg-type]
     assert f"Log-rank p = {fmt_p(p_value)}" in texts
     assert ax.get_xlabel() == "Months since day 0"
-    assert ax.get_ylabel() == "Proportion still on treatment"
+    assert ax.get_ylabel() == "Proportion without the event"  # plot_km knows no event words
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "12", "24", "36", "48"]
     # the at-risk numbers sit under their ticks
     at_12 = [t for t in ax.texts if t.get_text() == str(risk.loc["combined", 12])]
@@ -950,3 +950,47 @@ def test_a_figure_whose_every_number_is_withheld_says_so(which, incidence_ard, s
     else:
         plot_ae_by_exposure(suppress_small_cells(session_ard, k=big), ax=ax)
     assert [t.get_text() for t in ax.texts] == ["Every number withheld (small-cell suppression)"]
+
+
+@pytest.mark.parametrize(
+    ("time", "event", "words"),
+    [
+        ("time_to_discontinuation_months", "is_discontinued", "Proportion still on treatment"),
+        (
+            "time_to_first_teae_days",
+            "has_teae",
+            "Proportion without a treatment-emergent adverse event",
+        ),
+        ("time_to_first_improvement_months", "has_improvement", "Proportion not yet improved"),
+        ("followup_months", "has_teae", "Proportion event-free (event: "),
+    ],
+)
+def test_the_km_axis_says_what_the_curve_counts(reference_config, time, event, words):
+    # every curve's axis read "Proportion still on treatment", also the time to a first AE
+    from analysis.tables.time_rules import survival_axis_label
+
+    assert survival_axis_label(reference_config, time, event).startswith(words)
+
+
+def test_a_by_level_without_subjects_draws_no_bar(patients):
+    # a study of women drew an empty "Male n=0" bar in each therapy group, while the response
+    # table of the same run left Male out
+    women = patients.loc[patients["sex"] == "female"]
+    d = response_distribution(women)
+    assert set(d["by"]) == {"female"}
+    assert (d.groupby(["within", "by"])["N"].first() > 0).all()
+    assert set(d["within"]) == set(women["therapy_group"].astype(str))
+
+
+def test_a_gap_of_a_withheld_count_is_said(session_ard, ax):
+    # under --suppress-below 5 a hidden point of a line left a gap with no marker
+    from analysis.figures.adverse_events import ae_by_exposure_lines, plot_ae_by_exposure
+    from analysis.tables.suppress import suppress_small_cells
+
+    hidden = suppress_small_cells(session_ard, k=5)
+    assert ae_by_exposure_lines(hidden)["pct"].isna().any()  # the five terms drawn have gaps
+    plot_ae_by_exposure(hidden, ax=ax)
+    assert "gap: a count withheld (<5, or * to protect one)" in [t.get_text() for t in ax.texts]
+    ax.clear()
+    plot_ae_by_exposure(session_ard, ax=ax)  # nothing withheld, nothing said
+    assert not [t for t in ax.texts if t.get_text().startswith("gap:")]
