@@ -67,12 +67,13 @@ class StudyModel(BaseModel):
             if field is None or value is None:
                 continue
             kind = _scalar_kind(field.annotation)
+            quoted = ", without quotes" if isinstance(value, str) else ""
             if kind is bool and not isinstance(value, bool) and _yes_no_like(value):
                 raise ValueError(
-                    f"`{key}`: write yes/no as true or false, without quotes (found {value!r})"
+                    f"`{key}`: write yes/no as true or false{quoted} (found {value!r})"
                 )
             if kind is float and (isinstance(value, bool) or _number_like(value)):
-                raise ValueError(f"`{key}`: write a number without quotes (found {value!r})")
+                raise ValueError(f"`{key}`: write a number{quoted} (found {value!r})")
         return data
 
 
