@@ -213,8 +213,6 @@ def _labelled_levels(cfg: StudyConfig) -> None:
     declares them (a vocabulary's or a group's): a misspelt one (``combned``) labelled nothing,
     and the tables showed the default label with no message. A column without declared levels
     (a number shown as categories, such as a daily dose) is labelled by its values as written."""
-    from analysis.studyfile.config_checks import _levels_of
-
     for col, given in cfg.analysis.labels.levels.items():
         levels = _levels_of(cfg, col)
         if levels is None:
