@@ -166,7 +166,8 @@ def interrupted_line() -> str:
     if _now.unstaged is not None:
         return (
             f"{head} during stage '{_now.stage}'; the files in {_now.unstaged} may be "
-            f"incomplete: rerun the command to replace them."
+            f"incomplete (the notebooks that ended are whole, the others from an earlier run or "
+            f"missing): rerun the command to replace them."
         )
     if not _now.outputs:
         return f"{head} during stage '{_now.stage}'."

@@ -17,9 +17,11 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -131,21 +133,29 @@ def execute_notebook(
     out_dir.mkdir(parents=True, exist_ok=True)
     out_nb = out_dir / f"{name}.ipynb"
     ard_out = (ard_dir or out_dir) / f"{name}.ard.parquet"
+    # papermill writes its copy as the cells run, with this machine's paths and times: outside
+    # the shareable folder, which gets the stripped copy whole (an interrupted run left the
+    # in-progress copy there)
+    work = Path(tempfile.mkdtemp(prefix=f"retro-{name}-", dir=ard_dir))
+    running = work / f"{name}.ipynb"
     declared = papermill.inspect_notebook(str(path))
     wanted = {"ard_out": str(ard_out), **(parameters or {})}
     # papermill writes the values into the notebook as JSON: paths as text
     wanted = {k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in wanted.items()}
     ard_out.unlink(missing_ok=True)
     start = time.perf_counter()
-    returncode, log = executed(
-        path,
-        out_nb,
-        parameters={k: v for k, v in wanted.items() if k in declared},
-        kernel=kernel,
-        timeout=timeout,
-    )
-    seconds = time.perf_counter() - start
-    notebook = nbformat.read(out_nb, as_version=4) if out_nb.is_file() else None
+    try:
+        returncode, log = executed(
+            path,
+            running,
+            parameters={k: v for k, v in wanted.items() if k in declared},
+            kernel=kernel,
+            timeout=timeout,
+        )
+        seconds = time.perf_counter() - start
+        notebook = nbformat.read(running, as_version=4) if running.is_file() else None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     errors = tuple(
         f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
         for i, cell in enumerate(notebook.cells if notebook is not None else [])
@@ -211,9 +221,13 @@ def execute_notebooks(
             )
             for p in paths
         }
-        if meanwhile is not None:
-            meanwhile()
-        return {name: f.result() for name, f in futures.items()}
+        try:
+            if meanwhile is not None:
+                meanwhile()
+            return {name: f.result() for name, f in futures.items()}
+        except KeyboardInterrupt:  # Ctrl-C to this process alone: the workers stop too
+            _stop_workers(pool)
+            raise
 
 
 #: Parameters whose value is a temporary file of the command that executed the notebook: left
@@ -263,6 +277,17 @@ def strip_machine_details(notebook: Any, *, root: Path) -> None:
                 else line
                 for line in cell.source.split("\n")
             )
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Interrupt the workers of ``pool`` (each ends at once on SIGINT, its kernel with it) and
+    cancel the notebooks not started: an interrupt that reached only this process (``kill
+    -INT``, ``timeout -s INT``) waited for every notebook to finish."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive() and process.pid is not None:
+            os.kill(process.pid, signal.SIGINT)
 
 
 def _quiet_on_ctrl_c() -> None:

@@ -273,7 +273,8 @@ def test_notebooks_interrupted_stop_their_kernels(tmp_path):
     # the stage is 'clean' while this process still computes the numbers to compare with
     expected = (
         f"retro notebooks: interrupted (Ctrl-C) during stage 'STAGE'; the files in "
-        f"{reports} may be incomplete: rerun the command to replace them."
+        f"{reports} may be incomplete (the notebooks that ended are whole, the others from an "
+        "earlier run or missing): rerun the command to replace them."
     )
     assert re.fullmatch(re.escape(expected).replace("STAGE", "(clean|notebooks)"), line), line
 

@@ -124,3 +124,45 @@ def test_execute_notebooks_keeps_what_kernels_print_in_each_runs_log(tmp_path, c
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert f'study_path = "{tmp_path / "s.yaml"}"' in injected[0].source
     assert [o.get("text") for o in executed.cells[-1].outputs] == ["cell-output-1\n"]
+
+
+def test_no_copy_is_in_the_shareable_folder_while_a_notebook_runs(tmp_path):
+    # papermill wrote its copy into reports/<study>/notebooks/ as the cells ran, with this
+    # machine's paths and times: an interrupted run left it there
+    from analysis.run.notebooks import execute_notebooks, kernel_for_this_python
+
+    folder, out = tmp_path / "nbs", tmp_path / "out"
+    _notebook(folder, "01-a.ipynb", f"import os\nprint(sorted(os.listdir({str(out)!r})))")
+    runs = execute_notebooks([folder / "01-a.ipynb"], out, kernel=kernel_for_this_python(), jobs=1)
+    assert runs["01-a"].ok
+    executed = nbformat.read(out / "01-a.ipynb", as_version=4)
+    assert [o.get("text") for o in executed.cells[-1].outputs] == ["[]\n"]  # empty meanwhile
+    assert sorted(p.name for p in out.iterdir()) == ["01-a.ipynb"]
+
+
+def test_an_interrupt_of_the_command_alone_stops_the_notebooks(tmp_path):
+    # SIGINT to the command's process only (kill -INT, timeout -s INT): it waited for every
+    # notebook to finish
+    import os
+    import signal
+    import threading
+    import time
+
+    import pytest
+
+    from analysis.run.notebooks import execute_notebooks, kernel_for_this_python
+
+    folder = tmp_path / "nbs"
+    for name in ("01-a.ipynb", "02-b.ipynb", "03-c.ipynb"):
+        _notebook(folder, name, "import time\ntime.sleep(300)")
+    timer = threading.Timer(8, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        execute_notebooks(
+            sorted(folder.glob("*.ipynb")), tmp_path / "out", kernel=kernel_for_this_python(),
+            jobs=2,
+        )  # fmt: skip
+    timer.cancel()
+    assert time.monotonic() - start < 120  # not the 300 s a notebook sleeps
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
