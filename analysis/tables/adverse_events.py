@@ -641,6 +641,9 @@ def _layout(
         lo = look.get((variable, level, "overall", "ci_low"))
         hi = look.get((variable, level, "overall", "ci_high"))
         row[f"{ci} (overall)"] = fmt_ci(lo, hi) if lo is not None else ""
+        # a comparison a row of one sex has not (of the sexes; against a reference without
+        # that sex) is not applicable, as its other sex's cells: it was a blank
+        none = NOT_APPLICABLE_CELL if (variable, level) in one_sex else ""
         for g in rdgroups:
             est = look.get((variable, level, g, "estimate"))
             lo = look.get((variable, level, g, "ci_low"))
@@ -651,9 +654,10 @@ def _layout(
                 if withheld is not None
                 else f"{est:.1f} ({lo:.1f} to {hi:.1f})"
                 if est is not None
-                else ""
+                else none
             )
         for g in pgroups:
-            row[p_value_head(g)] = fmt_p(look.get((variable, level, g, "p_value"), np.nan))
+            p = look.get((variable, level, g, "p_value"))
+            row[p_value_head(g)] = none if p is None and none else fmt_p(np.nan if p is None else p)
         rows.append(row)
     return pd.DataFrame(rows)

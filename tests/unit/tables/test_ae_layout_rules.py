@@ -431,3 +431,16 @@ def test_the_pairwise_footnote_of_rows_alike_gives_one_number(adjust):
     t = ae_incidence(SUBJECTS, EVENTS, by=["arm"], pairwise=Pairwise("placebo", adjust))
     note = next(n for n in t.footnotes if n.startswith("p vs placebo"))
     assert "2 comparisons" in note and "fewer" not in note
+
+
+def test_the_comparisons_of_the_sexes_are_not_applicable_to_a_term_of_one_sex():
+    # its risk difference and p-value cells between the sexes were blank, beside the "—" of its
+    # other sex's counts (footnote: — = not applicable to the other sex)
+    t = ae_incidence(
+        SUBJECTS, EVENTS, by=["sex"], sex_specific={"impotence": "male"}, reference="female"
+    )
+    shown = t.display().set_index("Adverse event")
+    compared = [c for c in shown.columns if c.startswith(("RD ", "p-value"))]
+    assert compared  # the table compares the sexes
+    assert (shown.loc["impotence", compared] == "—").all()
+    assert (shown.loc["pain", compared] != "—").all()
