@@ -12,7 +12,7 @@ from analysis.report.html import render_report_html, report_inputs, report_table
 from analysis.report.manifest import build_manifest
 from analysis.report.pdf import html_to_pdf
 from analysis.studyfile.plan import Report
-from analysis.synthetic import MARK, is_synthetic
+from analysis.synthetic import MARK, is_synthetic, notice
 from analysis.tables.journal import use_style
 from analysis.tables.office import write_docx
 from analysis.write.atomic import atomic_path, write_text_atomic
@@ -103,6 +103,7 @@ def write_tables_docx(study, *, suppress_below: int | None = None) -> Path:  # n
             page_size=options.page_size,
             style=options.journal_style,
             page_header=MARK if is_synthetic(study.config) else None,
+            lead=notice(study.config) if is_synthetic(study.config) else None,
         )
     return target
 

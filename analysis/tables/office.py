@@ -38,6 +38,7 @@ def write_docx(
     page_size: Literal["A4", "Letter"] = "A4",
     style: str | JournalStyle | None = None,
     page_header: str | None = None,
+    lead: str | None = None,
 ) -> Path:
     """One Word document, each table in its own section, footnotes under each table.
 
@@ -45,7 +46,9 @@ def write_docx(
     (``A4`` or ``Letter``) and the journal style (a preset name of
     :mod:`analysis.tables.journal` or a :class:`~analysis.tables.journal.JournalStyle`; its
     number formats apply to the cells, its font and size to the text) and ``page_header``, a line
-    printed at the top of every page (e.g. ``analysis.synthetic.MARK``). Gives the path.
+    printed at the top of every page (e.g. ``analysis.synthetic.MARK``), and ``lead``, a
+    sentence under the title (e.g. ``analysis.synthetic.notice``: a header alone said
+    "Synthetic data" and nothing of what they are). Gives the path.
 
     Each table is set as :func:`~analysis.tables.docx_fit.fit_table` measures it: portrait, or
     landscape when too wide for portrait; column widths from the text (no word broken); a
@@ -80,13 +83,15 @@ def write_docx(
                 font=journal.font,
                 size_pt=journal.font_size_pt,
                 page_size=page_size,
-                title=caption + (f" {title}" if title and not i else ""),
+                title=caption + (f" {title} {lead or ''}" if title and not i else ""),
                 notes=notes,
             )
             section = doc.add_section() if i else doc.sections[0]
             set_page(section, fit)
             if title and not i:
                 doc.add_paragraph(printable_text(title), style=DOC_TITLE)
+                if lead:
+                    doc.add_paragraph(printable_text(lead), style=TABLE_NOTE)
             heading = doc.add_paragraph(caption, style=TABLE_TITLE)
             heading.runs[0].font.size = Pt(fit.font_pt + 1)
             add_table(doc, header, rows, fit)

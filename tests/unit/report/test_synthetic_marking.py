@@ -91,6 +91,10 @@ def test_every_output_is_marked_only_when_synthetic(run):
         headers = [s.header for s in docx.Document(str(path)).sections]
         texts = ["".join(p.text for p in h.paragraphs) for h in headers]
         assert texts == [syn.MARK if synthetic else ""] * len(texts), path.name
+    # tables.docx: the sentence under its title (the header alone said "Synthetic data" and
+    # nothing of what they are)
+    body = [p.text for p in docx.Document(str(out / "tables.docx")).paragraphs[:3]]
+    assert (notice in body) is synthetic
     # each table's XLSX: A2 and the printed header; the table still starts in row 3; no formula
     for path in sorted((out / "tables").glob("*.xlsx")):
         book = openpyxl.load_workbook(path)
