@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -19,11 +18,10 @@ from analysis.tables.docx_style import (
     set_running_header,
 )
 from analysis.tables.journal import JournalStyle, journal_style, use_style
+from analysis.tables.render import minus_signs
 from analysis.write.atomic import atomic_path
 from analysis.write.ooxml import REPORT_ZIP_TIME, normalise_file
 from analysis.write.safe_cells import is_dangerous, map_text_cells, printable_text
-
-_MINUS = re.compile(r"(?<![\w.])-(?=\d)")
 
 if TYPE_CHECKING:
     from analysis.tables.render import TableResult
@@ -72,7 +70,7 @@ def write_docx(
             disp = tab.display(suppress_below=suppress_below)
             header = [printable_text(c) for c in disp.columns]
             rows = [
-                [_cell_text(v) if not j else _minus_signs(_cell_text(v)) for j, v in enumerate(row)]
+                [_cell_text(v) if not j else minus_signs(_cell_text(v)) for j, v in enumerate(row)]
                 for row in disp.itertuples(index=False)
             ]
             notes = [printable_text(n) for n in tab.notes(suppress_below=suppress_below)]
@@ -116,12 +114,6 @@ def _cell_text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return printable_text(value)
-
-
-def _minus_signs(text: str) -> str:
-    """Minus signs (U+2212) for the hyphens before numbers in a number cell: the typeset sign,
-    and Word and LibreOffice never break a line after it (they do after a hyphen)."""
-    return _MINUS.sub("\u2212", text)
 
 
 def _fix_properties(doc, title: str) -> None:  # noqa: ANN001 - python-docx Document

@@ -154,7 +154,7 @@ class TableResult:
                 text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
                 indent = j == 0 and is_sub_row(text)
                 css = ' class="sub"' if indent else (' class="num"' if j else "")
-                shown = escape(text.strip() if indent else text)
+                shown = escape(text.strip() if indent else minus_signs(text) if j else text)
                 cells.append(f"<td{css}>{_unbroken(shown, _NUMBER_UNITS) if j else shown}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         notes = "".join(
@@ -404,6 +404,16 @@ def print_unbroken(html_text: str) -> str:
         return text.replace(" ", NO_BREAK_SPACE)
 
     return _NW_SPAN.sub(joined, html_text)
+
+
+_MINUS = re.compile(r"(?<![\w.])-(?=\d)")
+
+
+def minus_signs(text: str) -> str:
+    """Minus signs (U+2212) for the hyphens before numbers in a number cell: the typeset sign
+    in the Word tables, the report's HTML and its PDF alike (the PDF had hyphens where the Word
+    file had minus signs), and no line breaks after it as after a hyphen."""
+    return _MINUS.sub("\u2212", text)
 
 
 def escape(text: object) -> str:

@@ -82,8 +82,10 @@ def test_the_report_table_keeps_each_number_unit_on_one_line():
     units = re.findall(r'<span class="nw">(.*?)</span>', html)
     assert units == [
         "p-value",
-        "158 (72.1%)", "60.0–87.6", "(-24.3 to -8.3)", "26 (46.4%)", "0.0–0.7", "0.90–2.97",
+        "158 (72.1%)", "60.0–87.6", "(−24.3 to −8.3)", "26 (46.4%)", "0.0–0.7", "0.90–2.97",
     ]  # fmt: skip
+    # minus signs (U+2212) in the number cells, as tables.docx has them (the PDF had hyphens)
+    assert '<td class="num">−16.6 ' in html and "-16.6" not in html
     assert "<td>Any</td>" in html and "&lt;0.001" in html  # labels and other text as they were
     noted = TableResult("t3", "T", shown, layout=lambda df: df, footnotes=("Monte Carlo p-value.",))
     assert '<li>Monte Carlo <span class="nw">p-value</span>.</li>' in noted.to_report_html()
