@@ -350,8 +350,9 @@ def get(
     if len(sel) > 1:
         contexts = sorted(set(sel["context"].astype(str))) if "context" in sel else []
         if len(contexts) > 1:
-            raise UnknownNameError(f"{len(sel)} ARD rows for {asked}, one per context: give context= "
-                           f"one of {contexts}")  # fmt: skip
+            raise UnknownNameError(
+                f"{len(sel)} ARD rows for {asked}, one per context: give context= one of {contexts}"
+            )
         raise UnknownNameError(f"{len(sel)} ARD rows for {asked}; the ARD should hold one")
     raise UnknownNameError(f"no ARD row for {asked}; {_what_exists(frame, table, variable)}")
 

@@ -55,13 +55,11 @@ def number_in_text(text: str) -> int | float | None:
     return float(text) if "." in text else int(text)
 
 
-def default_count(fmt: str | None, date1904: bool = False) -> str | None:
+def default_count(fmt: str | None) -> str | None:
     """The count of numbers in a date column of a source of format ``fmt`` that declares none:
-    a spreadsheet's serial days for ``xlsx`` (of the 1904 date system when its workbook says
-    so, ``date1904``); none for any other format."""
-    if fmt != "xlsx":
-        return None
-    return "excel_1904" if date1904 else "excel"
+    a spreadsheet's serial days for ``xlsx`` (``dates`` takes a workbook of the 1904 date system
+    as ``excel_1904``); none for any other format."""
+    return "excel" if fmt == "xlsx" else None
 
 
 def number_date(value: object, count: str | None) -> pd.Timestamp | None:

@@ -76,8 +76,6 @@ _UNUSABLE = {
     "id_pattern": "an id not matching `cleaning.ids.pattern`",
     "check": "a value outside a check's limits",
 }
-#: the flow step of the patients none of whose records could be used, for missing values
-UNREADABLE_LABEL = f"Patient records unusable ({_UNUSABLE['missing']})"
 
 
 def unusable_words(steps: set[str]) -> str:

@@ -5,7 +5,6 @@ appeared only in the exclusion log."""
 
 from __future__ import annotations
 
-from analysis.clean.flow import UNREADABLE_LABEL
 from analysis.clean.stage import clean_study
 from analysis.figures.flow import flow_counts
 from analysis.studyfile.config import StudyConfig
@@ -25,7 +24,7 @@ def test_a_patient_without_a_usable_record_has_a_flow_step(mini_study):
     flow = result.flow.set_index("step")
     assert flow.loc["screened", "n_remaining"] == 5  # P1..P5, every id in the export
     assert flow.loc["unreadable", ["label", "n_excluded", "n_remaining"]].tolist() == [
-        UNREADABLE_LABEL,
+        "Patient records unusable (a required value missing or unreadable)",
         2,
         3,
     ]
