@@ -99,7 +99,8 @@ def compare_counts(
     if len(table) < 2:
         return None
     if test == "chi2" and table.sum(axis=0).min() == 0:
-        return float("nan"), f"{tests.CHI2_PLAIN} (not computable: no events)"
+        why = "no events" if table[:, 0].sum() == 0 else "every subject had the event"
+        return float("nan"), f"{tests.CHI2_PLAIN} (not computable: {why})"
     res = contingency_test(table, test=test, seed=seed)
     return float(res.p_value), str(res.method)
 

@@ -42,7 +42,7 @@ from analysis.tables._common import (
     sort_by_levels,
     subgroup_specs,
 )
-from analysis.tables.ae_pairwise import Pairwise, pairwise_notes, pairwise_rows
+from analysis.tables.ae_pairwise import Pairwise, pairwise_notes, pairwise_p, pairwise_rows
 from analysis.tables.ae_serious_unknown import unknown_seriousness_notes
 from analysis.tables.ae_sex_specific import (
     NOT_APPLICABLE_CELL,
@@ -556,7 +556,8 @@ def _footnotes(
     if teae_flag:
         notes.append(_teae_note(teae_flag))
     if by:
-        notes += _test_note(by[0], frame.loc[frame["stat"] == "p_value"])
+        # the pairwise p-values have their own note (``pairwise_notes``)
+        notes += _test_note(by[0], frame.loc[(frame["stat"] == "p_value") & ~pairwise_p(frame)])
         notes += small_expected_notes(frame)
     rd = sorted(
         set(frame.loc[(frame["stat"] == "ci_low") & frame["group"].str.contains(" vs "), "method"])

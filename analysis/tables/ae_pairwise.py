@@ -136,11 +136,14 @@ def _adjusted_words(adjust: str, m: int) -> str:
     return f", {WORDS[adjust]}-adjusted over the {counted(m, 'comparison')} of the row"
 
 
+def pairwise_p(frame: pd.DataFrame) -> pd.Series:
+    """Which rows are the p-values of a pairwise comparison (``group`` "...=B vs A")."""
+    return (frame["stat"] == "p_value") & frame["group"].str.contains(" vs ", regex=False)
+
+
 def pairwise_notes(frame: pd.DataFrame, pairwise: Pairwise, compare: str) -> list[str]:
     """The footnote of the pairwise p-values: the test, the reference and the multiplicity."""
-    rows = frame.loc[
-        (frame["stat"] == "p_value") & frame["group"].str.contains(" vs ", regex=False)
-    ]
+    rows = frame.loc[pairwise_p(frame)]
     if rows.empty:
         return []
     m = len({g.rsplit(";", 1)[-1] for g in rows["group"]})

@@ -444,3 +444,31 @@ def test_the_comparisons_of_the_sexes_are_not_applicable_to_a_term_of_one_sex():
     assert compared  # the table compares the sexes
     assert (shown.loc["impotence", compared] == "—").all()
     assert (shown.loc["pain", compared] != "—").all()
+
+
+def test_the_global_test_note_leaves_the_pairwise_p_values_to_their_own_note():
+    # the pairwise p-values, more rows than the global ones, were counted as "the most used
+    # test": the note named the global test "for any adverse event (overall (arm)) and ..." and
+    # the pairwise Fisher "for the others", rows that do not exist
+    t = ae_incidence(SUBJECTS, EVENTS, by=["arm"], pairwise=Pairwise("placebo", "holm"))
+    (note,) = [n for n in t.footnotes if n.startswith("p-values compare")]
+    assert note == "p-values compare the `arm` levels: Fisher–Freeman–Halton exact test."
+    assert any(n.startswith("p vs placebo: Fisher's exact test") for n in t.footnotes)
+
+
+def test_a_chi_square_row_where_everyone_had_the_event_says_so():
+    # it said "not computable: no events" of a row where every subject had the event
+    subjects = pd.DataFrame({"patient_id": [f"p{i}" for i in range(6)], "arm": list("AAABBB")})
+    events = pd.DataFrame(
+        {"patient_id": subjects["patient_id"], "ae_term": "rash", "is_teae": True}
+    )
+    f = ae_incidence(subjects, events, by=["arm"], test="chi2").frame
+    methods = set(f.loc[f["stat"] == "p_value", "method"])
+    assert methods == {
+        "pearson_chi2 no continuity correction (not computable: every subject had the event)"
+    }
+    none = events.iloc[:0]
+    f = ae_incidence(subjects, none, by=["arm"], test="chi2").frame
+    assert set(f.loc[f["stat"] == "p_value", "method"]) == {
+        "pearson_chi2 no continuity correction (not computable: no events)"
+    }
