@@ -665,7 +665,7 @@ def verify_command(
     ard = study.ard
     on_stage("claims check")
     result = verify_claims(ard, claims)
-    out = console if console is not None else Console(emoji=False)
+    out = console if console is not None else Console(emoji=False, markup=False)
 
     table = Table(title=f"Claims of {study.config.study.name} ({claims_file.name})")
     for col, justify in (
@@ -699,22 +699,31 @@ def verify_command(
     failed = result.loc[~result["passed"]]
     n_claims = result["id"].nunique()
     if failed.empty:
-        out.print(f"[green]all {len(result)} checks of {n_claims} claims pass[/]")
+        out.print(Text(f"all {len(result)} checks of {n_claims} claims pass", style="green"))
         return 0
     out.print(
-        f"[bold red]{len(failed)} of {len(result)} checks fail[/] "
-        f"(claims: {', '.join(dict.fromkeys(failed['id']))})"
+        Text.assemble(
+            (f"{len(failed)} of {len(result)} checks fail", "bold red"),
+            f" (claims: {', '.join(dict.fromkeys(failed['id']))})",
+        )
     )
+    for line in failed_lines(failed, claims_file):
+        out.print(Text(f"  {line}"))
+    return 1
+
+
+def failed_lines(failed: pd.DataFrame, claims_file: str | Path) -> list[str]:
+    """One line per failed check: where the claim is (file, line), its check, expected and
+    computed (as the verify table shows them) and why."""
     lines = claim_lines(claims_file)
+    out = []
     for r in failed.itertuples(index=False):
         at = f", line {lines[str(r.id)]}" if str(r.id) in lines else ""
-        out.print(
-            Text(
-                f"  {claims_file}{at}: claim {r.id!r} ({r.check}): expected {_show(r.expected)}, "
-                f"computed {_show(r.computed)}: {r.note}"
-            )
+        out.append(
+            f"{claims_file}{at}: claim {r.id!r} ({r.check}): expected {_show(r.expected)}, "
+            f"computed {_show(r.computed)}: {r.note}"
         )
-    return 1
+    return out
 
 
 def _show(x: object) -> str:

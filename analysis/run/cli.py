@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from analysis.run.cli_errors import _command, _guard, _now, plain_warnings
 from analysis.run.cli_summary import Clock, print_claims_summary, print_clean_summary
+from analysis.run.console import console, out
+from analysis.run.console import error as error_line
+from analysis.run.console import warning as warning_line
 
 app = typer.Typer(
     name="retro",
@@ -40,8 +41,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True, emoji=False)
-out = Console(emoji=False)
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file, e.g. studies/my_study.yaml.")]
 T = TypeVar("T")
@@ -53,7 +52,7 @@ def _progress(description: str, *, lines: bool = False) -> Iterator[Callable[[st
     """A spinner with the stage's messages on a terminal; with ``lines`` and no terminal, each
     message as a line on stderr (``retro clean --progress`` into a log)."""
     if lines and not console.is_terminal:
-        yield lambda msg: console.print(f"{description}: {msg}", markup=False, highlight=False)
+        yield lambda msg: console.print(f"{description}: {msg}", highlight=False)
         return
     with Progress(
         SpinnerColumn(),
@@ -276,7 +275,7 @@ def _cohort_warnings(s) -> None:  # noqa: ANN001 - Study
     """The cleaning's warnings after ``retro tables`` / ``retro figures``, which clean again
     without its summary: an empty cohort gave "12 tables, 0 ARD rows" and no word why."""
     for warning in s.clean.warnings:
-        out.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)
+        out.print(warning_line(warning), highlight=False)
 
 
 def _warn_stale(reports_dir: Path, what: str) -> None:
@@ -286,7 +285,7 @@ def _warn_stale(reports_dir: Path, what: str) -> None:
 
     said = stale_run_files(reports_dir, what)
     if said:
-        console.print(f"[bold yellow]warning:[/] {escape(said)}", highlight=False)
+        console.print(warning_line(said), highlight=False)
 
 
 @app.command()
@@ -349,9 +348,7 @@ def notebooks(
     nb_dir = folder if folder is not None else cfg.root / "notebooks"
     paths = nbs.notebook_paths(nb_dir)
     if not paths:
-        console.print(
-            f"[bold red]error:[/] no notebooks NN-*.ipynb in {escape(str(nb_dir))}", highlight=False
-        )
+        console.print(error_line(f"no notebooks NN-*.ipynb in {nb_dir}"), highlight=False)
         raise typer.Exit(2)
     out_dir = s.reports_dir / "notebooks"
     _now.outputs, _now.unstaged = {}, out_dir  # executed copies are written as they run
@@ -395,7 +392,7 @@ def notebooks(
     if failed:
         for path in paths:
             if not runs[path.stem].ok:
-                console.print(f"--- {path.name}\n{runs[path.stem].log}", markup=False)
+                console.print(f"--- {path.name}\n{runs[path.stem].log}")
         raise typer.Exit(1)
 
 
@@ -504,8 +501,10 @@ def _run_all(
         out.print(f"wrote {p}")
     if suppress_below and suppress_below > len(s.clean.patients):
         out.print(
-            f"[bold yellow]warning:[/] --suppress-below {suppress_below} is more than the "
-            f"{len(s.clean.patients)} patients analysed: every count is withheld.",
+            warning_line(
+                f"--suppress-below {suppress_below} is more than the "
+                f"{len(s.clean.patients)} patients analysed: every count is withheld."
+            ),
             highlight=False,
         )
     if suppress_below:
@@ -514,7 +513,7 @@ def _run_all(
         stale = unsuppressed_leftovers(s.reports_dir, made.all())
         if stale:
             text = leftovers_warning(stale, s.reports_dir, suppress_below)
-            out.print(f"[bold yellow]warning:[/] {escape(text)}", highlight=False)
+            out.print(warning_line(text), highlight=False)
     print_claims_summary(s)
     out.print(clock.summary())
 

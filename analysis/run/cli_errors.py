@@ -24,18 +24,18 @@ from types import FrameType
 from typing import ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.text import Text
 from typer._click import exceptions as click_exceptions  # Typer's own copy of click
 
 from analysis.errors import RetroError
+from analysis.run.console import console
+from analysis.run.console import error as error_line
+from analysis.run.console import warning as warning_line
 from analysis.run.parallel import JobFailed
 from analysis.write.atomic import write_text_atomic
 from analysis.write.output_errors import failed_path, folder_of, output_error
 from analysis.write.staging import deferred_sigint
 
-console = Console(stderr=True, emoji=False)
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -120,7 +120,7 @@ def _noting_sigint() -> _Handler:
 def _stop_interrupted() -> None:
     """Ctrl-C: print one line (even on a second Ctrl-C), exit 130."""
     with deferred_sigint(reraise=False):
-        console.print(interrupted_line(), markup=False, highlight=False, soft_wrap=True)
+        console.print(interrupted_line(), highlight=False, soft_wrap=True)
     raise typer.Exit(130) from None
 
 
@@ -192,8 +192,8 @@ def _located(exc: BaseException) -> RetroError | None:
 
 
 def _print_user_error(exc: RetroError) -> None:
-    console.print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
-    console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+    console.print(error_line(type(exc).__name__), highlight=False)
+    console.print(str(exc), highlight=False, soft_wrap=True)
 
 
 def _traceback_text(exc: BaseException) -> str:
@@ -252,6 +252,6 @@ def plain_warnings() -> None:
     means nothing to a user); ``--debug`` keeps Python's own form."""
 
     def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001, ANN202, ARG001
-        console.print(f"[bold yellow]warning:[/] {escape(str(message))}", highlight=False)
+        console.print(warning_line(str(message)), highlight=False)
 
     warnings.showwarning = show

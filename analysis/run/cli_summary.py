@@ -7,16 +7,14 @@ from __future__ import annotations
 import time
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from analysis.run.console import console, out
+from analysis.run.console import warning as warning_line
 from analysis.synthetic import CLAIMS_NOTE, is_synthetic, notice
 from analysis.words import counted
 
-console = Console(stderr=True, emoji=False)
-out = Console(emoji=False)
 _STARTED = time.perf_counter()
 
 
@@ -51,7 +49,7 @@ def print_clean_summary(result, report, cfg, *, staged: bool = False) -> None:  
     else:
         out.print(f"Outputs in {cfg.processed_dir}")
     for warning in result.warnings:
-        console.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False)
+        console.print(warning_line(warning), highlight=False)
     if not ok:
         if staged:
             console.print("The run stops here; nothing was written.", highlight=False)
@@ -122,6 +120,8 @@ def print_claims_summary(s) -> None:  # noqa: ANN001 - Study
         out.print(Text(f"  {CLAIMS_NOTE}"))
         print_synthetic(s.config)
     if len(failed):
-        for r in failed.itertuples():
-            out.print(f"  FAILED {r.id}: expected {r.expected}, computed {r.computed} ({r.note})")
+        from analysis.report.claims import claims_path_for, failed_lines
+
+        for line in failed_lines(failed, claims_path_for(s.config.path)):
+            out.print(Text(f"  FAILED {line}"))
         raise typer.Exit(1)
