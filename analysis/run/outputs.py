@@ -6,7 +6,8 @@ order, in this process.
 
 Every file is first written into staging folders and moved into place only when all are
 written, the manifest last (``analysis.write.staging``): an error or Ctrl-C leaves the previous
-outputs as they were, never a mix of two runs.
+outputs as they were, never a mix of two runs. Then the files of the previous run that this
+one no longer writes are removed (``analysis.run.leftovers``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from analysis.clean.while_waiting import offered
 from analysis.run.folder_mode import replaced_suppression
 from analysis.run.later_imports import import_later_stages
+from analysis.run.leftovers import earlier_outputs, leftovers_words, remove_leftovers
 from analysis.run.parallel import run_named
 
 if TYPE_CHECKING:
@@ -92,6 +94,7 @@ def run_study(
     replaced = replaced_suppression(study.reports_dir, suppress_below)
     if replaced:
         warnings.warn(replaced, stacklevel=2)
+    earlier = earlier_outputs(study.reports_dir)  # the previous run's files, from its manifest
     with staged_study(study, _output_folders(study, write_clean, suppress_below)) as staging:
         on_stage("clean")
         with offered(import_later_stages):  # run while the clean stage waits, if it does
@@ -114,6 +117,9 @@ def run_study(
         on_stage("moving the outputs into place")
         final = (out + Outputs(manifest=manifest)).moved()
         staging.commit(last=[final_path(manifest)], then=lambda: on_stage("written"))
+    said = leftovers_words(*remove_leftovers(earlier, final.all()), study.reports_dir)
+    if said:
+        warnings.warn(said, stacklevel=2)
     return final
 
 
