@@ -323,12 +323,23 @@ def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:
             "to count every row."
         )
     col = t[flag]
-    if col.type().is_boolean():
+    kind = col.type()
+    if kind.is_null():  # no values at all (an empty table, or every flag missing): none set
+        cond = ibis.literal(False)
+    elif kind.is_boolean():
         cond = col.fill_null(False)
-    elif col.type().is_numeric():
+    elif kind.is_numeric():
         cond = col.fill_null(0) != 0
-    else:
+    elif kind.is_string():
         cond = col.upper().isin(["Y", "YES", "TRUE", "1"]).fill_null(False)
+    else:
+        from analysis.errors import ArgumentError
+
+        raise ArgumentError(
+            f"the flag column {flag!r} holds {kind} values; a flag is true/false, a number "
+            "(non-zero is set) or text (Y/YES/TRUE/1 is set). Convert the column, or name "
+            "another."
+        )
     return cond if as_column else t.filter(cond)
 
 
@@ -350,8 +361,8 @@ def missing_group_message(n_missing: int, column: str) -> str:
 
 def duplicate_subject_message(dup: int, subject_id: str) -> str:
     return (
-        f"the subject-level table has {dup} duplicate `{subject_id}` value(s); it must have one "
-        f"row per subject (denominators come from it)."
+        f"the subject-level table has {dup} duplicate or missing `{subject_id}` value(s); it "
+        f"must have one row per subject, each with its id (denominators come from it)."
     )
 
 

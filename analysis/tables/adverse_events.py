@@ -51,6 +51,7 @@ from analysis.tables.ae_sex_specific import (
     one_sex_notes,
     one_sex_rows,
     other_sex_events,
+    sex_text,
 )
 from analysis.tables.render import SUB_ROW, TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
 from analysis.tables.suppress import format_suppressed
@@ -193,7 +194,7 @@ def ae_incidence(
     for level, own_rows in one_sex.items():
         terms_of = [r[1] for r in own_rows if r[0] == "ae_term"]
         cats = {t: c for t, c in (categories or {}).items() if t in terms_of} or None
-        sub_t = full_t.filter(full_t[sex].cast("string") == level).select(subject_id, *by)
+        sub_t = full_t.filter(sex_text(full_t[sex]) == level).select(subject_id, *by)
         sub_counts, sub_sizes = count(sub_t, terms_of, cats, covers=False)
         sub_sizes = sort_by_levels(sub_sizes, by, subjects)
         frames += rows(

@@ -24,6 +24,7 @@ from analysis.tables.ae_sex_specific import (
     of_own_sex_only,
     one_sex_notes,
     one_sex_rows,
+    sex_text,
 )
 from analysis.tables.exposure_pool import (
     Pooling,
@@ -141,7 +142,7 @@ def ae_by_exposure(
     for level, own in one_sex.items():
         # the same columns (the pooling chosen on every subject), counted among one sex
         subj_t = engine.as_table(subjects, columns=[subject_id, sex])  # given: of_own_sex_only
-        ids = subj_t.filter(subj_t[sex].cast("string") == level).select(subject_id)
+        ids = subj_t.filter(sex_text(subj_t[sex]) == level).select(subject_id)
         terms_of = [lv for _, lv in own]
         mine = count(
             ev_t.filter(ev_t[term].isin(terms_of)).semi_join(ids, subject_id),

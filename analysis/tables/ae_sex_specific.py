@@ -78,12 +78,40 @@ def one_sex_notes(
 
 
 def check_sex_column(subjects: ir.Table, sex_specific: Mapping[str, str], sex: str) -> None:
-    """A term of one sex needs the subjects' sex: a ``ValueError`` saying so when absent."""
+    """A term of one sex needs the subjects' sex: a ``ValueError`` saying so when absent, or
+    when the column holds numbers (codes) and a term's level is not one."""
     if sex_specific and sex not in engine.columns(subjects):
         raise ArgumentError(
             f"terms {sorted(sex_specific)} are counted among one sex, but the subjects have no "
             f"`{sex}` column; add it to the subject table"
         )
+    if sex_specific and subjects[sex].type().is_numeric():
+        wrong = {t: lv for t, lv in sex_specific.items() if not _is_number(str(lv))}
+        if wrong:
+            raise ArgumentError(
+                f"`{sex}` holds numbers (codes), but the terms of one sex name the levels "
+                f"{sorted(set(wrong.values()))} ({', '.join(sorted(wrong))}); give each as the "
+                f"code its sex has in `{sex}` (e.g. '1'), or map the codes to words first"
+            )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def sex_text(column: ir.Value) -> ir.StringValue:
+    """The subjects' sex as text, to compare with a declared level: a whole number without a
+    decimal part (codes 1/2 read as floats because one value is missing are 1.0 and 2.0, and
+    the level "1" found no subject, silently)."""
+    kind = column.type()
+    if kind.is_floating():
+        whole = column == column.floor()
+        return whole.ifelse(column.cast("int64").cast("string"), column.cast("string"))
+    return column.cast("string")
 
 
 def other_sex_events(
@@ -104,7 +132,7 @@ def other_sex_events(
     text = events[term].cast("string")
     own = text.cases(*sex_specific.items(), else_=None)
     marked = events.mutate(_term=text, _own_sex=own)
-    sexes = subjects.select(subject_id, _sex=subjects[sex].cast("string")).distinct()
+    sexes = subjects.select(subject_id, _sex=sex_text(subjects[sex])).distinct()
     of_one = marked.filter(marked["_own_sex"].notnull()).inner_join(sexes, subject_id)
     wrong = of_one.filter(of_one["_sex"].isnull() | (of_one["_sex"] != of_one["_own_sex"]))
     left_out = engine.execute(
@@ -175,4 +203,5 @@ __all__ = [
     "one_sex_notes",
     "one_sex_rows",
     "other_sex_events",
+    "sex_text",
 ]

@@ -92,5 +92,5 @@ def test_duplicate_count_equals_rows_minus_distinct_ids(tmp_path, ids):
 
 def test_subject_table_check_names_duplicates_on_the_bitmap_path():
     t = engine.as_table(pd.DataFrame({"patient_id": [3, 1, 3, 3], "sex": list("fmff")}))
-    with pytest.raises(ValueError, match="2 duplicate `patient_id` value"):
+    with pytest.raises(ValueError, match="2 duplicate or missing `patient_id` value"):
         engine.check_subject_table(t, by=["sex"], subject_id="patient_id")

@@ -57,5 +57,12 @@ def test_long_ids_checked_past_the_first_4096(repeat_at):
 
 def test_sorted_table_with_a_repeated_id_is_refused():
     subjects = pd.DataFrame({"patient_id": ["a", "b", "b", "c"], "sex": ["F", "M", "M", "F"]})
-    with pytest.raises(ValueError, match="has 1 duplicate `patient_id`"):
+    with pytest.raises(ValueError, match="has 1 duplicate or missing `patient_id`"):
+        check_subject_table(subjects, by=["sex"], subject_id="patient_id")
+
+
+def test_a_subject_without_an_id_is_not_called_a_duplicate_alone():
+    # a missing id was reported as "1 duplicate `patient_id` value(s)" and nothing else
+    subjects = pd.DataFrame({"patient_id": [1.0, 2.0, None], "sex": ["F", "M", "F"]})
+    with pytest.raises(ValueError, match="1 duplicate or missing `patient_id` value"):
         check_subject_table(subjects, by=["sex"], subject_id="patient_id")

@@ -232,7 +232,7 @@ def test_ae_incidence_names_a_group_column_named_n_in_its_footnotes_and_errors()
     with pytest.raises(ValueError, match=r"have a missing `n`; a table by `n`"):
         ae_incidence(data, EVENTS, by=["n"], **AE_COLUMNS)
     twice = pd.concat([PATIENTS.iloc[:1], PATIENTS]).rename(columns={"patient_id": "_n"})
-    with pytest.raises(ValueError, match=r"1 duplicate `_n` value"):
+    with pytest.raises(ValueError, match=r"1 duplicate or missing `_n` value"):
         ae_incidence(
             twice, EVENTS.rename(columns={"patient_id": "_n"}), **AE_COLUMNS | {"subject_id": "_n"}
         )

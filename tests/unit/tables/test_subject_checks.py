@@ -21,8 +21,8 @@ MISSING = (
     "[{column: sex, op: not_missing}]`, named as the table's `population`)."
 )
 DUPLICATE = (
-    "the subject-level table has 1 duplicate `patient_id` value(s); it must have one row per "
-    "subject (denominators come from it)."
+    "the subject-level table has 1 duplicate or missing `patient_id` value(s); it must have one "
+    "row per subject, each with its id (denominators come from it)."
 )
 
 
