@@ -73,6 +73,32 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
+def _number(value: object, key: str) -> object:
+    """A stated number as YAML read it, or a ``ValueError`` in words: YAML reads ``no``/``yes``
+    as false/true (``expected: no`` passed as 0), ``1,404`` as a 1 and a key ``404``, an empty
+    value as nothing, and ``45.5%`` as text; ``.nan`` can never be met."""
+    if isinstance(value, dict):
+        return {k: _number(v, f"{key}.{k}") for k, v in value.items()}
+    if isinstance(value, bool):
+        raise ValueError(
+            f"`{key}` is {'yes' if value else 'no'} (YAML reads yes/no/true/false as a truth "
+            "value, not a number); write the number"
+        )
+    if value is None:
+        raise ValueError(
+            f"`{key}` has no value; write the number (a thousands separator such as `1,404` "
+            "makes YAML read `1` and a key `404`: write 1404)"
+        )
+    if isinstance(value, str):
+        raise ValueError(
+            f"`{key}` is the text {value!r}; write the number alone, without quotes, % or units "
+            "(a percentage as 45.5)"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"`{key}` is {value}; write a finite number")
+    return value
+
+
 class _Grouped(_Model):
     """``group``: each ARD group and its level (``{therapy_group: monotherapy}``; ``{}``, the
     default, is all subjects; ``{sex: ""}`` a statistic across every level of ``sex``)."""
@@ -164,6 +190,11 @@ class ValueClaim(_ClaimBase):
     expected: float | dict[str, float]
     tolerance: float | dict[str, float] = 0.0
 
+    @field_validator("expected", "tolerance", mode="before")
+    @classmethod
+    def _numbers(cls, value: object, info: Any) -> object:
+        return _number(value, info.field_name)
+
     @model_validator(mode="after")
     def _shape(self) -> ValueClaim:
         if isinstance(self.expected, dict):
@@ -219,9 +250,19 @@ class RatioClaim(_ClaimBase):
     expected: float
     tolerance: float = 0.0
 
+    @field_validator("scale", "expected", "tolerance", mode="before")
+    @classmethod
+    def _numbers(cls, value: object, info: Any) -> object:
+        return _number(value, info.field_name)
+
     @model_validator(mode="after")
     def _tol(self) -> RatioClaim:
         _check_tolerances(self.id, self.tolerance)
+        if not self.scale > 0:
+            raise ValueError(
+                f"claim {self.id!r}: `scale` is {self.scale:g}; it multiplies the ratio (100 for "
+                "a percentage, 1 for a proportion) and must be above 0 (with 0 every ratio is 0)"
+            )
         return self
 
 
@@ -230,7 +271,7 @@ class ArgmaxClaim(_ClaimBase):
 
     kind: Literal["argmax"]
     source: LevelsSelector
-    expected_level: str
+    expected_level: str = Field(min_length=1)
 
 
 def _claim_kind(value: Any) -> str:
@@ -253,6 +294,16 @@ class ClaimsFile(_Model):
     study: str | None = None
     reference: str = ""
     claims: list[Claim] = Field(min_length=1)
+
+    @field_validator("claims", mode="before")
+    @classmethod
+    def _some(cls, value: object) -> object:
+        if value is None or value == []:
+            raise ValueError(
+                "`claims` lists no claim; write each published number as an item of the list "
+                "(`- id: ...`; docs/claims.md)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _unique_ids(self) -> ClaimsFile:
@@ -320,7 +371,8 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
             f"studies/<study>.claims.yaml (format: docs/claims.md)."
         )
     text = read_yaml_text(path, what="claims file")
-    data, lines = safe_load_with_lines(text, path, what="claims file")
+    data, lines = safe_load_with_lines(text, path, what="claims file", start_from=START_FROM)
+    _refuse_repeated_ids(data, lines, path)
     try:
         parsed = ClaimsFile.model_validate(data)
     except ValidationError as exc:
@@ -347,14 +399,38 @@ def claim_lines(path: str | Path) -> dict[str, int]:
     }
 
 
+START_FROM = "one of the claims files shipped in studies/ (*.claims.yaml; docs/claims.md)"
+
+
+def _refuse_repeated_ids(data: Any, lines: Any, path: Path) -> None:
+    """A claim id given twice, with the line of each (the id names the claim in every check)."""
+    claims = data.get("claims") if isinstance(data, dict) else None
+    if not isinstance(claims, list):
+        return
+    where: dict[str, list[str]] = {}
+    for i, c in enumerate(claims):
+        if isinstance(c, dict) and isinstance(c.get("id"), str):
+            where.setdefault(c["id"], []).append(str(lines.get(("claims", i), "?")))
+    repeated = {k: v for k, v in where.items() if len(v) > 1}
+    if repeated:
+        said = "; ".join(f"{k!r} at lines {', '.join(v)}" for k, v in repeated.items())
+        raise ConfigError(
+            f"{path}: claim ids must be unique (each names its claim in the checks), and "
+            f"{said} is repeated. Give each claim its own id."
+        )
+
+
 _KINDS = ("value", "ratio", "argmax")
+# the branch pydantic names in the place of a value that matched no type of a union
+_UNION_TAGS = ("float", "dict[str,float]", "str", "int", "list[...]")
 
 
 def _claim_loc(loc: list[Any]) -> list[Any]:
-    """Drop the union tag pydantic inserts after ``claims[i]`` (it is not a key of the file)."""
+    """Drop what pydantic inserts that is not a key of the file: the claim's kind after
+    ``claims[i]`` and the type tried after a key of several types (``expected.float``)."""
     if len(loc) >= 3 and loc[0] == "claims" and loc[2] in _KINDS:
-        return loc[:2] + loc[3:]
-    return loc
+        loc = loc[:2] + loc[3:]
+    return [part for part in loc if part not in _UNION_TAGS]
 
 
 # --------------------------------------------------------------------------------- checking
@@ -495,12 +571,25 @@ def _hint(index: dict[_Key, list[tuple[str, float]]], sel: Selector) -> str:
         ("reference", sel.reference, 4),
         ("stat", sel.stat, 5),
     ]
+    before_reference = keys
     for name, wanted, pos in parts:
         options = sorted({k[pos] for k in keys})
         if wanted not in options:
+            if name == "stat":  # a comparison's stat, asked without its reference
+                refs = sorted({k[4] for k in before_reference if k[5] == wanted} - {sel.reference})
+                if refs:
+                    given = f"`reference: {sel.reference}`" if sel.reference else "no `reference`"
+                    return (
+                        f" (stat {wanted!r} is in this cell as a comparison against "
+                        f"{', '.join(repr(r) for r in refs)}, and the claim gives {given}: add "
+                        f"`reference: {refs[0]}`; without it the stats are those of the cell "
+                        f"alone: {', '.join(repr(o) for o in options[:12])})"
+                    )
             shown = ", ".join(repr(o) for o in options[:12])
             more = f", ... ({len(options)} in all)" if len(options) > 12 else ""
             return f" (no {name} {wanted!r} here; {name}s: {shown}{more})"
+        if name == "group":
+            before_reference = [k for k in keys if k[pos] == wanted]
         keys = [k for k in keys if k[pos] == wanted]
     return ""
 

@@ -231,7 +231,11 @@ def _paragraph(text: str) -> str:
 
 
 def _fmt_number(x: object) -> str:
-    """Numbers in the claims table: integers as integers, others to 4 significant digits."""
+    """Numbers in the claims table: integers as integers, others to 4 significant digits; a
+    level (an argmax claim's, text) as it is: "3.0" expected against the level "3" showed
+    "Expected 3, Computed 3, FAIL"."""
+    if isinstance(x, str):
+        return x
     try:
         f = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):

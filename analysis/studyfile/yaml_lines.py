@@ -95,7 +95,13 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def safe_load_with_lines(text: str, path: Path, *, what: str = "study file") -> tuple[Any, Lines]:
+def safe_load_with_lines(
+    text: str,
+    path: Path,
+    *,
+    what: str = "study file",
+    start_from: str = "one of the study files shipped in studies/ (docs/config.md)",
+) -> tuple[Any, Lines]:
     """Parse YAML with ``yaml.SafeLoader`` (no object tags) and map key paths to line numbers.
 
     Refused with a ConfigError, as they would otherwise be silently wrong or never finish: a key
@@ -136,7 +142,7 @@ def safe_load_with_lines(text: str, path: Path, *, what: str = "study file") -> 
     if data is None:
         raise ConfigError(
             f"{path}: the {what} is empty (no keys, only blank lines or comments). Write its "
-            f"keys, starting from one of the study files shipped in studies/ (docs/config.md)."
+            f"keys, starting from {start_from}."
         )
     if not isinstance(data, dict):
         raise ConfigError(

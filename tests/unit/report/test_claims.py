@@ -411,7 +411,7 @@ def test_negative_tolerance_is_an_error(tmp_path):
 def test_duplicate_ids_are_an_error(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_claims(_write(tmp_path, GOOD.replace("id: mode", "id: pain")))
-    assert "claim ids must be unique; repeated: ['pain']" in str(err.value)
+    assert "'pain' at lines 3, 18 is repeated" in str(err.value)
 
 
 def test_unsafe_yaml_is_refused(tmp_path):
