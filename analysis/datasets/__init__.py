@@ -68,7 +68,22 @@ def write_twin(config: StudyConfig, out_dir: Path | None = None) -> list[Path]:
 
     module = twin_module(config)
     folder = Path(out_dir) if out_dir is not None else config.raw_dir
-    new, _ = _write_raw_folder(config, folder, lambda staged: module.write_twin(config, staged))
+
+    def write(staged: Path) -> None:
+        from analysis.datasets import _synth_files as files
+
+        module.write_twin(config, staged)
+        unread = sorted({s.file for s in config.sources} - set(files.folder_files(staged)))
+        if unread:  # e.g. a scaled twin's study file, whose sources are CSV copies of sheets
+            raise ConfigError(
+                f"retro synth: the twin of {config.study.name!r} writes "
+                f"{sorted(files.folder_files(staged))}, but {config.path} reads {unread}, which "
+                "it would leave as they are; nothing was written. `retro synth` writes the "
+                "files of the shipped study file; a scaled twin is rewritten by `retro synth "
+                "<shipped study file> --patients N --out FOLDER`."
+            )
+
+    new, _ = _write_raw_folder(config, folder, write)
     return sorted(folder / name for name in new)
 
 
@@ -96,11 +111,15 @@ def _write_raw_folder(
         foreign = files.foreign_files(folder, new)
         if foreign:
             raise files.refusal(folder, config.study.name, foreign)
+        earlier = files.recorded(folder)  # what synth wrote there before, by the old manifest
         text = files.manifest_text(config.study.name, new.items())
         (staged / files.MANIFEST).write_text(text, encoding="utf-8", newline="\n")
         staging.commit(last=[folder / files.MANIFEST])
     finally:
         staging.discard()
+    # synth's own files of an earlier run not written now (another --format, another study)
+    # would be left out of the new manifest and then refused as "not written by synth"
+    files.remove_unlisted(folder, earlier, new)
     return new, made
 
 
@@ -130,7 +149,9 @@ def write_scaled_twin(
     folder = Path(folder)
     scaled.refuse_shipped_folder(config, folder)
     tables = scaled.reference_tables(config, fmt="xlsx" if fmt == "xlsx" else "csv")
-    plan = scaled.plan_copies(scaled.reference_patients(tables, config), patients)
+    reference = scaled.reference_patients(tables, config)
+    scaled.refuse_beyond_disk(config, folder, patients, len(reference))
+    plan = scaled.plan_copies(reference, patients)
     raw = folder / "raw"
     _, rows = _write_raw_folder(
         config, raw, lambda staged: scaled.write_tables(tables, plan, staged)

@@ -3,8 +3,9 @@
 ``write_scaled_twin(config, folder, patients=N)`` builds the study's reference twin once (seeded
 by the study file, so the output is deterministic) and writes it ``ceil(N / P)`` times, where
 ``P`` is the number of patient ids in the reference twin's patient sheets; the last copy keeps
-only the first patients (by their id, with their rows in every table; its orphan rows are left
-out), so the export holds exactly ``N`` patient ids. Each copy's ids get a copy number after
+only some patients (ids spread evenly over the sorted reference ids, so every centre keeps its
+share; with their rows in every table; its orphan rows are left out), so the export holds
+exactly ``N`` patient ids. Each copy's ids get a copy number after
 their letters (``HB-0001`` -> ``HB-0170001``, all of one width, so folding leading zeros never
 makes two ids alike). Every other cell is the reference twin's, so the layouts (headers, column
 order, encodings, delimiters) and the rate of every kind of mess (duplicates, orphans, bad
@@ -87,13 +88,45 @@ def reference_patients(tables: Sequence[Table], config: StudyConfig) -> list[str
 
 
 def plan_copies(reference: Sequence[str], patients: int) -> Plan:
-    """``patients`` as whole copies of the ``reference`` ids plus the first ids of one more."""
+    """``patients`` as whole copies of the ``reference`` ids plus ``rest`` ids of one more,
+    spread evenly over the sorted ids (the first ``rest`` were all of centre A below 383 of the
+    reference's 589 patients: centre B's file was empty and the twin could not be cleaned)."""
     if patients < 1:
         raise ConfigError(f"--patients must be at least 1; found {patients}.")
     per_copy = len(reference)
     copies, rest = divmod(patients, per_copy)
     width = len(str(copies + (rest > 0) - 1))
-    return Plan(copies, frozenset(reference[:rest]), width, per_copy)
+    spread = (np.arange(rest, dtype=np.int64) * per_copy) // max(rest, 1)
+    return Plan(copies, frozenset(reference[int(i)] for i in spread), width, per_copy)
+
+
+def refuse_beyond_disk(config: StudyConfig, folder: Path, patients: int, per_copy: int) -> None:
+    """``ConfigError`` when the scaled export would not fit on ``folder``'s disk: its size is
+    about the reference raw files' times ``patients / per_copy`` (a huge ``--patients`` ran out
+    of memory, or would have written for days, before saying anything)."""
+    import shutil
+
+    files = {config.raw_dir / s.file for s in config.sources}
+    reference = sum(p.stat().st_size for p in files if p.is_file())
+    need = reference * patients / max(per_copy, 1)
+    place = folder.resolve()
+    while not place.exists():
+        place = place.parent
+    free = shutil.disk_usage(place).free
+    if need > free:
+        raise ConfigError(
+            f"retro synth --patients {patients:,}: the scaled export would take about "
+            f"{_size(need)}, and {place} has {_size(free)} free. Ask for fewer patients, or "
+            "pass an --out folder on a disk with room."
+        )
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1024 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} PB"
 
 
 def mark_ids(ids: pd.Series) -> pd.Series:
@@ -266,17 +299,21 @@ def scaled_study_text(config: StudyConfig, tables: Iterable[Table], patients: in
 
 def refuse_shipped_folder(config: StudyConfig, folder: Path) -> None:
     """``ConfigError`` if ``folder`` is, holds or lies inside the study's data or output folders."""
-    target = folder.resolve()
     guarded = [config.root.resolve() / "data", config.raw_dir, config.processed_dir]
-    guarded.append(config.reports_dir)
-    for place in guarded:
-        place = Path(place).resolve()
-        if target == place or target.is_relative_to(place) or place.is_relative_to(target):
-            raise ConfigError(
-                f"retro synth --out {folder}: that folder is, holds or lies inside {place}, "
-                "where the study's shipped data or outputs live; a scaled twin is written only "
-                "to a folder of its own. Pass another folder, e.g. --out /tmp/scaled_62k."
-            )
+    guarded += [config.reports_dir, *([config.path.parent] if config.path else [])]
+    # where the files go, links followed: a FOLDER/raw linked to the shipped raw folder wrote
+    # the scaled files over the shipped twin
+    for target in (folder.resolve(), (folder / "raw").resolve(), (folder / "studies").resolve()):
+        for place in guarded:
+            place = Path(place).resolve()
+            if target == place or target.is_relative_to(place) or place.is_relative_to(target):
+                raise ConfigError(
+                    f"retro synth --out {folder}: {target} is, holds or lies inside {place}, "
+                    "where the study's shipped data, study files or outputs live; a scaled "
+                    "twin is written only to a folder of its own (its raw/ and studies/ "
+                    "folders not links elsewhere). Pass another folder, e.g. --out "
+                    "/tmp/scaled_62k."
+                )
 
 
 __all__ = [
@@ -286,6 +323,7 @@ __all__ = [
     "plan_copies",
     "reference_patients",
     "reference_tables",
+    "refuse_beyond_disk",
     "refuse_shipped_folder",
     "scaled_frame",
     "scaled_study_text",

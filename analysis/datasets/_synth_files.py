@@ -78,6 +78,24 @@ def foreign_files(folder: Path, new: dict[str, Path]) -> list[tuple[str, str]]:
     return out
 
 
+def remove_unlisted(folder: Path, earlier: dict[str, str], new: dict[str, Path]) -> list[str]:
+    """Remove the files synth wrote in ``folder`` before (``earlier``: the old manifest) that it
+    did not write now (``new``), each only while it holds the bytes synth wrote; the names
+    removed. Folders left empty by them are removed too."""
+    removed = []
+    for name, digest in sorted(earlier.items()):
+        path = folder / name
+        if name in new or path.is_symlink() or not path.is_file() or sha256(path) != digest:
+            continue
+        path.unlink()
+        removed.append(name)
+        parent = path.parent
+        while parent != folder and parent.is_relative_to(folder) and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return removed
+
+
 def manifest_text(study: str, files: Iterable[tuple[str, Path]]) -> str:
     """The manifest of the files synth wrote (``(name, staged path)``), deterministic."""
     body = {
@@ -101,4 +119,12 @@ def refusal(folder: Path, study: str, foreign: list[tuple[str, str]]) -> ConfigE
     )
 
 
-__all__ = ["MANIFEST", "folder_files", "foreign_files", "manifest_text", "recorded", "refusal"]
+__all__ = [
+    "MANIFEST",
+    "folder_files",
+    "foreign_files",
+    "manifest_text",
+    "recorded",
+    "refusal",
+    "remove_unlisted",
+]

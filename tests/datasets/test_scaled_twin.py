@@ -104,3 +104,68 @@ def test_cli_writes_the_scaled_twin_and_names_what_it_needs(tmp_path):
     assert (tmp_path / "studies" / "dutasteride_mesotherapy.yaml").is_file()
     missing = CliRunner().invoke(app, ["synth", study, "--patients", "50"])
     assert missing.exit_code == 2 and "needs --out FOLDER" in missing.output
+
+
+def test_a_twin_of_fewer_patients_than_one_centre_keeps_every_centre(reference_config, tmp_path):
+    # the partial copy kept the first ids in sorted order: below 383 patients every one was of
+    # centre A, centre B's patient file was empty and `retro clean` refused it
+    from analysis.clean.stage import clean_study
+
+    study, rows = write_scaled_twin(reference_config, tmp_path / "s", patients=300)
+    assert rows["centre_b/pacientes.csv"] > 0
+    result = clean_study(StudyConfig.load(study))
+    centres = result.tables["patients"]["patient_id"].astype(str).str[:2].value_counts()
+    assert set(centres.index) == {"HA", "HB"}
+
+
+def test_refuses_an_out_folder_whose_raw_links_to_the_shipped_data(reference_config, tmp_path):
+    # FOLDER itself was checked, FOLDER/raw was not: the scaled files replaced the shipped twin
+    import shutil
+
+    shipped = tmp_path / "shipped_raw"  # a copy: a regression must not write the repo's data
+    shutil.copytree(reference_config.raw_dir, shipped)
+    paths = reference_config.paths.model_copy(update={"raw": str(shipped)})
+    config = reference_config.model_copy(update={"paths": paths})
+    assert config.raw_dir.resolve() == shipped.resolve()
+    out = tmp_path / "linked"
+    out.mkdir()
+    (out / "raw").symlink_to(shipped)
+    before = _digest(shipped)
+    with pytest.raises(ConfigError, match="not links elsewhere"):
+        write_scaled_twin(config, out, patients=50)
+    assert _digest(shipped) == before
+    with pytest.raises(ConfigError, match="a scaled twin is written only to a folder of its own"):
+        write_scaled_twin(reference_config, reference_config.path.parent, patients=50)
+
+
+def test_a_patient_count_beyond_the_disk_is_refused_before_writing(reference_config, tmp_path):
+    with pytest.raises(ConfigError, match=r"would take about .* free\. Ask for fewer patients"):
+        write_scaled_twin(reference_config, tmp_path / "huge", patients=10**15)
+    assert not (tmp_path / "huge").exists()
+
+
+def test_rewriting_a_folder_in_another_format_leaves_no_files_of_the_last(
+    reference_config, tmp_path
+):
+    # the xlsx of the first run stayed, out of the new manifest, and the third run refused it
+    # as "not written by synth"
+    out = tmp_path / "f"
+    write_scaled_twin(reference_config, out, patients=600, fmt="xlsx")
+    assert (out / "raw" / "centre_a" / "clinic_export.xlsx").is_file()
+    write_scaled_twin(reference_config, out, patients=600, fmt="csv")
+    assert not (out / "raw" / "centre_a" / "clinic_export.xlsx").exists()
+    write_scaled_twin(reference_config, out, patients=700, fmt="xlsx")
+    assert (out / "raw" / "centre_a" / "clinic_export.xlsx").is_file()
+    assert not list((out / "raw" / "centre_a").glob("*.csv"))
+
+
+def test_synth_of_a_scaled_study_file_is_refused_not_written_beside_it(tmp_path):
+    # the minoxidil twin wrote exportacao_ldom.xlsx beside the CSVs the scaled study reads
+    from analysis.datasets import write_twin
+
+    ldom = StudyConfig.load("studies/low_dose_oral_minoxidil.yaml")
+    study, _ = write_scaled_twin(ldom, tmp_path / "l", patients=60)
+    before = _digest(tmp_path / "l" / "raw")
+    with pytest.raises(ConfigError, match="reads .* which it would leave as they are"):
+        write_twin(StudyConfig.load(study))
+    assert _digest(tmp_path / "l" / "raw") == before
