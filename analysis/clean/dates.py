@@ -4,6 +4,7 @@ audited (one cell read: ``date_values``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -359,6 +360,14 @@ def _of_rows(order: pd.Series | str, rows: pd.Series) -> pd.Series | list[str]:
 
 def _date_message(column: str, value: object, order: str, last_year: int | None) -> str:
     """The message of a date cell that could not be read."""
+    if isinstance(value, dt.date | np.datetime64):  # a typed date (SAS, SPSS, Parquet, Excel)
+        shown = str(value)[:10]
+        return (
+            f"`{column}` value {shown} is a date outside the years the analysis can hold "
+            f"(1678-2261), so outside any study window; a placeholder such as 9999-12-31 "
+            f"('no end') or 1582-10-15 (SPSS's day 0) stands for no date: leave it blank in the "
+            f"export, or check the record"
+        )
     if last_year is None and two_digit_year(value, order):
         return (
             f"`{column}` value {value!r} has a two-digit year and the study declares no "

@@ -1,12 +1,13 @@
 """Read a Parquet file for ``read.read_raw``: refused when its PAR1 markers are missing (a
 truncated copy), its named index given back as the columns its writer had, and its plain text
-columns trimmed at read (``trim_at_read``). Apart from ``read`` so that module keeps to the
+columns trimmed at read (``trim_at_read``), its BINARY columns read as UTF-8 text. Apart from ``read`` so that module keeps to the
 readers' common path (one reader of one format a module, as ``xlsx_sheet`` and
 ``csv_records``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -31,9 +32,11 @@ def read_parquet_file(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:  # as pd.read_parquet reads it, the Arrow table kept to look at its text
-        table = pq.read_table(path, use_pandas_metadata=True)
+        table = _binary_as_text(pq.read_table(path, use_pandas_metadata=True), path)
         df = table.to_pandas()
         rows = pq.ParquetFile(path).metadata.num_rows  # the count the file's footer declares
+    except SourceError:
+        raise
     except Exception as exc:  # pyarrow.ArrowInvalid, OSError and friends
         raise SourceError(
             f"{path}: not a readable Parquet file ({exc}). Copy or export it again."
@@ -44,6 +47,28 @@ def read_parquet_file(path: Path) -> pd.DataFrame:
     trimmed = trim_columns(df, table, only=plain)
     df.attrs = {"file_records": rows, "plain_headers": plain, "trimmed_columns": trimmed}
     return df
+
+
+def _binary_as_text(table: Any, path: Path) -> Any:
+    """``table`` with its BINARY columns (text written without the UTF8 annotation, as Impala,
+    Hive and older Spark write it) as text: they were read as Python bytes, ``b'P01'``, and
+    the ids matched nothing. A column whose bytes are not UTF-8 text is refused, named."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, field in enumerate(table.schema):
+        if not (pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)):
+            continue
+        kind = pa.large_string() if pa.types.is_large_binary(field.type) else pa.string()
+        try:
+            text = pc.cast(table.column(i), kind)
+        except pa.ArrowInvalid:
+            raise SourceError(
+                f"{path}: column {field.name!r} holds bytes that are not UTF-8 text (a BINARY "
+                "column). Export it as text (a string column), or as UTF-8 bytes."
+            ) from None
+        table = table.set_column(i, pa.field(field.name, kind, field.nullable), text)
+    return table
 
 
 def _index_as_columns(df: pd.DataFrame) -> pd.DataFrame:

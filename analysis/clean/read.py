@@ -10,6 +10,7 @@ Raw files are opened read-only and never written.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 from collections.abc import Callable, Collection
@@ -77,6 +78,13 @@ def read_raw(
     (CSV: non-blank lines after the header; XLSX: non-empty rows after the header).
     """
     path = Path(path)
+    if path.is_dir():
+        raise SourceError(
+            f"{path} is a folder, not a file (a Parquet dataset written in parts, as Spark "
+            "writes one?). A source reads one file: combine the parts into one file, or give "
+            "each part a source of its own (sources of one table are stacked). Check "
+            "`sources[].file` in the study config."
+        )
     if not path.is_file():
         raise SourceError(
             f"raw file not found: {path}. Check `sources[].file` in the study config (paths are "
@@ -100,7 +108,15 @@ def read_raw(
     if fmt in ("sas", "spss"):
         return _read_stat(path, fmt, encoding, codes_of)
     raise SourceError(
-        f"{path}: unknown format {fmt!r}; set `format` to one of csv, xlsx, parquet, sas, spss."
+        f"{path}: unknown format {fmt!r}"
+        + (f" (its extension {path.suffix!r} is not one the toolkit knows)" if not fmt else "")
+        + "; set `format` of its source to one of csv, xlsx, parquet, sas, spss"
+        + (
+            " (`format: xlsx` also reads an Excel 97-2003 .xls, .xlsb or OpenDocument .ods "
+            "workbook; or save it as .xlsx)."
+            if path.suffix.lower() in (".xls", ".xlsb", ".ods")
+            else "."
+        )
     )
 
 
@@ -204,16 +220,46 @@ def stat_reader(path: Path, fmt: str) -> Callable[..., Any]:
     return pyreadstat.read_sas7bdat
 
 
+#: encodings the SAS/SPSS reader (iconv) names otherwise than Python's canonical name
+_ICONV_NAMES = {"mac-roman": "MACINTOSH", "cp65001": "UTF-8"}
+
+
+def stat_encoding(encoding: str | None) -> str | None:
+    """The study file's ``encoding`` as the SAS/SPSS reader takes it: any spelling Python knows
+    (``latin-1``, ``windows-1252``, ``ISO-8859-1``) by its canonical name; the reader refused
+    "latin-1", the spelling the docs and the CSV messages give, as "an unsupported character
+    set". An unknown name is passed as it is (the reader's error names it)."""
+    if encoding is None:
+        return None
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    return _ICONV_NAMES.get(name, name)
+
+
 def _read_stat(
     path: Path, fmt: str, encoding: str | None, codes_of: Collection[str] = ()
 ) -> pd.DataFrame:
+    named = stat_encoding(encoding)
     try:
         if fmt == "spss":  # its user-missing codes found, set missing, kept for the audit
-            df, meta = read_sav_with_missing(path, codes_of, encoding)
+            df, meta = read_sav_with_missing(path, codes_of, named)
         else:
-            df, meta = stat_reader(path, fmt)(str(path), encoding=encoding)
+            df, meta = stat_reader(path, fmt)(str(path), encoding=named)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
-        raise SourceError(f"{path}: cannot be read as {fmt.upper()} ({exc}).") from None
+        said = str(exc)
+        text = isinstance(exc, UnicodeDecodeError) or any(
+            words in said for words in ("convert string", "character set", "codec")
+        )
+        hint = (
+            f" Its text is not in {encoding or 'the encoding its header states'}: set "
+            "`encoding:` of the source reading this file (SAS and SPSS files written on "
+            "Windows are often `cp1252` or `latin-1`), then rerun."
+            if text
+            else ""
+        )
+        raise SourceError(f"{path}: cannot be read as {fmt.upper()} ({said}).{hint}") from None
     # the count the file's header declares (some writers leave it unset)
     declared = meta.number_rows
     df.attrs["file_records"] = declared if declared is not None and declared >= 0 else len(df)

@@ -152,6 +152,15 @@ class Source(_Model):
 
     @model_validator(mode="after")
     def _keys_fit(self) -> Source:
+        if not self.inferred_format:
+            suffix = Path(self.file).suffix.lower()
+            book = suffix in (".xls", ".xlsb", ".ods")
+            raise ValueError(
+                f"the format of {self.file!r} is not given and its extension "
+                f"({suffix or 'none'}) does not say it; set `format:` to one of csv, xlsx, "
+                "parquet, sas, spss"
+                + (" (`xlsx` also reads .xls, .xlsb and .ods workbooks)" if book else "")
+            )
         if "header_row" in self.model_fields_set and self.inferred_format not in ("csv", "xlsx"):
             raise ValueError(
                 "`header_row` applies to CSV and XLSX sources only (this source is "

@@ -45,7 +45,8 @@ def test_one_mapping_where_a_list_belongs_says_to_write_a_list(tmp_path):
 
 def test_a_missing_raw_file_names_its_source_entry_and_line(tmp_path):
     def change(d: dict) -> None:
-        d["sources"][1]["file"] += "x"
+        stem, dot, suffix = d["sources"][1]["file"].rpartition(".")
+        d["sources"][1]["file"] = f"{stem}_missing{dot}{suffix}"
 
     config = shipped_study_changed(tmp_path, "dutasteride_mesotherapy", change)
     with pytest.raises(SourceError) as err:
