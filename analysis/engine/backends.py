@@ -131,7 +131,16 @@ def _build_session(*, master: str | None, conf: Mapping[str, Any] | None) -> Any
             "extra: pip install -e '.[spark]' (pyspark 4 needs Java 17 or later), or set "
             "`engine: {backend: duckdb}`."
         ) from exc
-    if shutil.which("java") is None and not _java_home():
+    home = _java_home()
+    if home is not None and not _runs(Path(home) / "bin" / "java"):
+        # Spark starts $JAVA_HOME/bin/java ahead of the PATH's: a stale JAVA_HOME stopped the
+        # run after the clean with the gateway's "unexpected error" and shell noise
+        raise PipelineError(
+            f"engine: backend spark starts Java from JAVA_HOME, which is {home!r}, and there is "
+            f"no runnable bin/java under it. Point JAVA_HOME at a JDK (17 or later for pyspark "
+            "4), or unset it to use the `java` on the PATH; or set `engine: {backend: duckdb}`."
+        )
+    if shutil.which("java") is None and home is None:
         raise PipelineError(
             "engine: backend spark needs Java (17 or later for pyspark 4) and no `java` is on "
             "the PATH nor JAVA_HOME set. Install a JDK (e.g. apt-get install openjdk-17-jre) "
@@ -145,15 +154,31 @@ def _build_session(*, master: str | None, conf: Mapping[str, Any] | None) -> Any
     settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={quiet.as_uri()}"
     for key, value in {**settings, **{k: str(v) for k, v in (conf or {}).items()}}.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # pyspark's PySparkRuntimeError [JAVA_GATEWAY_EXITED] and kin
+        if "JAVA_GATEWAY" not in str(exc):
+            raise
+        raise PipelineError(
+            f"engine: backend spark could not start its Java process ({exc}). Check that "
+            "`java -version` runs and says 17 or later (JAVA_HOME, when set, is used first), "
+            "or set `engine: {backend: duckdb}`."
+        ) from None
     session.sparkContext.setLogLevel("ERROR")
     return session
 
 
-def _java_home() -> bool:
+def _java_home() -> str | None:
+    """JAVA_HOME when set (not empty)."""
     import os
 
-    return bool(os.environ.get("JAVA_HOME"))
+    return os.environ.get("JAVA_HOME") or None
+
+
+def _runs(java: Path) -> bool:
+    import os
+
+    return java.is_file() and os.access(java, os.X_OK)
 
 
 def engine_for(settings: Any = None, *, spark_session: Any = None) -> Engine:
