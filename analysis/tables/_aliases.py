@@ -64,6 +64,8 @@ def with_aliases(
                     table=f"the {t} table",
                     **{c: given[c] for c in args_of_t},
                 )
+            if isinstance(given.get("subject_id"), str):
+                same_id_kind(builder.__name__, {t: given[t] for t in tables}, given["subject_id"])
             alias = Aliases(n for c in columns for n in _names(given[c]) if n not in keep)
             for c in columns:
                 given[c] = _aliased(given[c], alias, keep)
@@ -76,6 +78,56 @@ def with_aliases(
         return aliased
 
     return wrap
+
+
+def same_id_kind(function: str, tables: Mapping[str, object], subject_id: str) -> None:
+    """``ArgumentError`` when the ids are numbers in one table and text in another: rows are
+    matched by id exactly, so none would match (it was Ibis' "not comparable" error)."""
+    kinds = {}
+    for name, data in tables.items():
+        kind = _id_kind(data, subject_id)
+        if kind is not None:
+            kinds[name] = kind
+    if len(set(kinds.values())) > 1:
+        from analysis.errors import ArgumentError
+
+        said = " and ".join(f"{kind} in the {name} table" for name, kind in kinds.items())
+        raise ArgumentError(
+            f"{function}: `{subject_id}` holds {said}; rows are matched by id exactly, so none "
+            f"would match. Give the ids one type in every table (e.g. "
+            f"frame['{subject_id}'].astype(str) where they are numbers)."
+        )
+
+
+def _id_kind(data: object, column: str) -> str | None:
+    """ "numbers" or "text" for the ids of ``data`` (a frame, a path or an Ibis table); None
+    when it has no such column or its kind is neither."""
+    if data is None:
+        return None
+    if isinstance(data, pd.DataFrame):
+        if column not in data.columns:
+            return None
+        values = data[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = pd.Series(values.cat.categories)
+        if pd.api.types.is_bool_dtype(values.dtype):
+            return None
+        if pd.api.types.is_numeric_dtype(values.dtype):
+            return "numbers"
+        found = pd.api.types.infer_dtype(values.head(1000), skipna=True)
+        return (
+            "text" if found == "string" else "numbers" if found in ("integer", "floating") else None
+        )
+    from analysis.engine import counts as engine
+
+    try:
+        t = engine.as_table(data)  # type: ignore[arg-type]
+        if column not in t.columns:
+            return None
+        kind = t[column].type()
+    except Exception:  # an unreadable path is said by the builder itself
+        return None
+    return "numbers" if kind.is_numeric() else "text" if kind.is_string() else None
 
 
 def _names(value: str | Sequence[str] | None) -> list[str]:

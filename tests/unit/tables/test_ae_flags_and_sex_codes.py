@@ -75,3 +75,13 @@ def test_a_term_of_one_sex_finds_its_subjects_among_codes_read_as_floats():
 def test_a_word_for_a_sex_coded_in_numbers_is_refused():
     with pytest.raises(ArgumentError, match=r"holds numbers \(codes\).*\['female'\]"):
         ae_incidence(CODED, EVENTS, by=["arm"], sex_specific={"Hair loss": "female"})
+
+
+def test_ids_of_numbers_in_one_table_and_text_in_another_are_said_in_words():
+    # it was Ibis' "Base expression ... not comparable" from deep inside the join
+    events = pd.DataFrame({"patient_id": ["1"], "ae_term": ["H"], "is_teae": [True]})
+    subjects = pd.DataFrame({"patient_id": [1, 2, 3], "arm": ["A", "B", "B"]})
+    with pytest.raises(ArgumentError, match=r"holds numbers in the subjects table and text in"):
+        ae_incidence(subjects, events, by=["arm"])
+    with pytest.raises(ArgumentError, match=r"ae_severity: `patient_id` holds"):
+        ae_severity(subjects, events.assign(severity="mild"), by=["arm"])
