@@ -149,6 +149,8 @@ def write_scaled_twin(
     folder = Path(folder)
     scaled.refuse_shipped_folder(config, folder)
     tables = scaled.reference_tables(config, fmt="xlsx" if fmt == "xlsx" else "csv")
+    study_file = folder / "studies" / f"{config.study.name}.yaml"
+    scaled.refuse_foreign_study_file(study_file)
     reference = scaled.reference_patients(tables, config)
     scaled.refuse_beyond_disk(config, folder, patients, len(reference))
     plan = scaled.plan_copies(reference, patients)
@@ -156,7 +158,6 @@ def write_scaled_twin(
     _, rows = _write_raw_folder(
         config, raw, lambda staged: scaled.write_tables(tables, plan, staged)
     )
-    study_file = folder / "studies" / f"{config.study.name}.yaml"
     study_file.parent.mkdir(parents=True, exist_ok=True)
     study_text = scaled.scaled_study_text(config, tables, patients)
     write_bytes_atomic(study_file, study_text.encode("utf-8"))

@@ -280,7 +280,8 @@ def scaled_study_text(config: StudyConfig, tables: Iterable[Table], patients: in
     data = yaml.safe_load(config.path.read_text(encoding="utf-8"))
     data["paths"] = {"raw": "raw", "processed": "processed", "reports": "reports"}
     study = data["study"]
-    study["title"] = f"{study['title']} (scaled synthetic twin, {patients:,} patients)"
+    who = f"{patients:,} patient" + ("" if patients == 1 else "s")
+    study["title"] = f"{study['title']} (scaled synthetic twin, {who})"
     study["synthetic"] = True
     by_sheet = {t.origin for t in tables if t.sheet is not None}
     for src in data["sources"]:
@@ -291,10 +292,31 @@ def scaled_study_text(config: StudyConfig, tables: Iterable[Table], patients: in
         src.pop("sheet")
         src.update(encoding="utf-8", delimiter=",")
     header = (
-        f"# Scaled synthetic twin of {config.path.name}: {patients:,} patients, written by\n"
+        f"{HEADER} {config.path.name}: {who}, written by\n"
         f"# `retro synth --patients {patients}`. Regenerated (overwritten) by each such run.\n"
     )
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+#: the first words of a study file synth wrote
+HEADER = "# Scaled synthetic twin of"
+
+
+def refuse_foreign_study_file(path: Path) -> None:
+    """``ConfigError`` when ``path`` is a study file synth did not write (someone's own, kept):
+    it was overwritten without a word, while a raw file synth did not write is refused."""
+    if not path.exists():
+        return
+    try:
+        first = path.read_text(encoding="utf-8")[: len(HEADER)]
+    except (OSError, UnicodeDecodeError):
+        first = ""
+    if first != HEADER or path.is_symlink():
+        raise ConfigError(
+            f"retro synth: {path} is a study file synth did not write (it does not start with "
+            f"{HEADER!r}); synth writes nothing over it. Move it elsewhere, or pass another "
+            "--out folder."
+        )
 
 
 def refuse_shipped_folder(config: StudyConfig, folder: Path) -> None:
@@ -324,6 +346,7 @@ __all__ = [
     "reference_patients",
     "reference_tables",
     "refuse_beyond_disk",
+    "refuse_foreign_study_file",
     "refuse_shipped_folder",
     "scaled_frame",
     "scaled_study_text",

@@ -161,7 +161,8 @@ def synth(
     )
     for name, n in rows.items():
         out.print(f"wrote {folder / 'raw' / name.split(':')[0]}  {name}: {n:,} rows")
-    out.print(f"study file: {study_file}  ({sum(rows.values()):,} raw rows, {patients:,} patients)")
+    who = f"{patients:,} patient" + ("" if patients == 1 else "s")
+    out.print(f"study file: {study_file}  ({sum(rows.values()):,} raw rows, {who})")
 
 
 def _raise(exc: Exception) -> Callable[[], None]:

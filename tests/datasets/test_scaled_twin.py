@@ -169,3 +169,17 @@ def test_synth_of_a_scaled_study_file_is_refused_not_written_beside_it(tmp_path)
     with pytest.raises(ConfigError, match="reads .* which it would leave as they are"):
         write_twin(StudyConfig.load(study))
     assert _digest(tmp_path / "l" / "raw") == before
+
+
+def test_a_study_file_synth_did_not_write_is_kept_and_said(reference_config, tmp_path):
+    # it was overwritten without a word, while a raw file synth did not write is refused
+    mine = tmp_path / "e" / "studies" / "dutasteride_mesotherapy.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("my: own\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is a study file synth did not write"):
+        write_scaled_twin(reference_config, tmp_path / "e", patients=50)
+    assert mine.read_text(encoding="utf-8") == "my: own\n"
+    assert not (tmp_path / "e" / "raw").exists()
+    study, _ = write_scaled_twin(reference_config, tmp_path / "one", patients=1)
+    assert "scaled synthetic twin, 1 patient)" in StudyConfig.load(study).study.title
+    write_scaled_twin(reference_config, tmp_path / "one", patients=2)  # its own file: rewritten
