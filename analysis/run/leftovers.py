@@ -19,13 +19,16 @@ from analysis.clean.read import sha256_file
 from analysis.report.manifest import MANIFEST_NAME
 
 
-def earlier_outputs(reports_dir: Path) -> dict[Path, str]:
-    """The files the previous run's manifest lists inside ``reports_dir`` -> their SHA-256;
-    empty when there is no readable manifest."""
+def earlier_outputs(reports_dir: Path, study: str) -> dict[Path, str]:
+    """The files the previous run of ``study`` lists in its manifest inside ``reports_dir`` ->
+    their SHA-256; empty when there is no readable manifest, or it is another study's (two
+    studies writing one folder: neither removes the other's files)."""
     folder = Path(reports_dir).resolve()
     try:
         manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
         listed = manifest["outputs"]
+        if manifest["study"]["name"] != study:
+            return {}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
     out: dict[Path, str] = {}

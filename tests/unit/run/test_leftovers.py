@@ -73,11 +73,18 @@ def test_nothing_is_said_when_the_run_writes_what_the_last_one_did(mini_study):
 
 def test_without_a_readable_manifest_nothing_is_removed(tmp_path):
     (tmp_path / "a.csv").write_text("a\n", encoding="utf-8")
-    assert earlier_outputs(tmp_path) == {}
+    assert earlier_outputs(tmp_path, "s") == {}
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
-    assert earlier_outputs(tmp_path) == {}
-    (tmp_path / "manifest.json").write_text('{"outputs": ["a.csv"]}', encoding="utf-8")
-    assert earlier_outputs(tmp_path) == {}
+    assert earlier_outputs(tmp_path, "s") == {}
+    study = '"study": {"name": "s"}'
+    (tmp_path / "manifest.json").write_text(f'{{{study}, "outputs": ["a.csv"]}}', "utf-8")
+    assert earlier_outputs(tmp_path, "s") == {}
+    sha = hashlib.sha256(b"a\n").hexdigest()
+    listed = f'"outputs": {{"a.csv": {{"sha256": "{sha}"}}}}'
+    (tmp_path / "manifest.json").write_text(f"{{{study}, {listed}}}", "utf-8")
+    assert earlier_outputs(tmp_path, "s") == {(tmp_path / "a.csv").resolve(): sha}
+    # another study's manifest in the same folder: none of its files is this run's to remove
+    assert earlier_outputs(tmp_path, "other") == {}
     assert remove_leftovers({}, []) == ([], [])
     assert leftovers_words([], [], tmp_path) is None
     assert (tmp_path / "a.csv").exists()
