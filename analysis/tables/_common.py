@@ -22,8 +22,8 @@ def levels_to_show(given: Sequence[str] | None, data: object, table: Any, column
     Parquet file give the same rows; else the distinct values of the Ibis ``table`` (one query
     on the engine), sorted as :func:`levels_of` sorts (numbers by value, then text). An Ibis
     table of unknown source declares nothing: its observed values, sorted, are shown."""
-    if given is not None:
-        return list(given)
+    if given is not None:  # as text, as the counts compare them (1.0 was "not comparable")
+        return [str(g) for g in given]
     declared = declared_levels(data, column)
     if declared is not None:
         return declared

@@ -85,3 +85,13 @@ def test_ids_of_numbers_in_one_table_and_text_in_another_are_said_in_words():
         ae_incidence(subjects, events, by=["arm"])
     with pytest.raises(ArgumentError, match=r"ae_severity: `patient_id` holds"):
         ae_severity(subjects, events.assign(severity="mild"), by=["arm"])
+
+
+def test_a_numeric_severity_order_is_taken_as_the_grades_it_names():
+    # order=[1.0, 2.0, 3.0] on numeric grades was Ibis' "not comparable" TypeError
+    events = pd.DataFrame(
+        {"patient_id": ["S1", "S2", "S2"], "ae_term": "x", "severity": [1.0, 3.0, 2.0]}
+    ).assign(is_teae=True)
+    f = ae_severity(SUBJECTS, events, by=["arm"], order=[1.0, 2.0, 3.0]).frame
+    n = f.loc[(f["group"] == "overall") & (f["stat"] == "n")].set_index("level")["value"]
+    assert n.to_dict() == {"1.0": 1, "2.0": 0, "3.0": 1, "no event": 1}
