@@ -7,6 +7,8 @@
   source names that read it;
 - ``config`` and ``claims``: path and SHA-256 of the study YAML and of its claims file
   (``claims`` is ``null`` when the study has none);
+- ``engine``: where the counts ran, ``duckdb`` or ``spark`` (the study file's ``engine.backend``,
+  or spark when the study was given a SparkSession);
 - ``packages``: versions of Python and of the packages every number depends on (``null`` for a
   package that is not installed);
 - ``git``: ``commit`` (``git rev-parse HEAD``) and ``dirty`` (``git status --porcelain`` is not
@@ -59,6 +61,7 @@ PACKAGES: dict[str, str] = {
     "great_tables": "great-tables",
     "weasyprint": "weasyprint",
     "pyarrow": "pyarrow",
+    "pyspark": "pyspark",  # None unless installed; counts on Spark when `engine` says spark
     "pandera": "pandera",
     "retro_analysis": "retro-analysis",
 }
@@ -103,6 +106,7 @@ def build_manifest(
         "claims": _claims_entry(config),
         "inputs": _inputs(config),
         "outputs": _outputs([p for p in outputs if _not_same(p, reports / MANIFEST_NAME)], reports),
+        "engine": _engine_of(study, config),
         "packages": package_versions(),
         "git": git_state(root),
         "suppress_below": suppress_below,
@@ -134,6 +138,14 @@ def write_manifest(
 def dumps_manifest(manifest: dict[str, Any]) -> str:
     """The manifest's canonical text: sorted keys, 2-space indent, UTF-8, final newline."""
     return json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _engine_of(study: Any, config: StudyConfig) -> str:
+    """Where the counts ran: the study file's ``engine.backend``, or spark when the study was
+    given a SparkSession (``Study(config, spark=session)``: its file may say duckdb)."""
+    if getattr(study, "_spark", None) is not None:
+        return "spark"
+    return str(config.engine.backend)
 
 
 def package_versions() -> dict[str, str | None]:

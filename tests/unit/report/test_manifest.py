@@ -115,6 +115,7 @@ def test_manifest_text_is_canonical_json_without_timestamps(mini):
         "claims",
         "inputs",
         "outputs",
+        "engine",
         "packages",
         "git",
         "suppress_below",
@@ -212,3 +213,13 @@ def test_git_commit_and_dirty_flag(tmp_path):
     assert git_state(repo) == {"commit": head, "dirty": False}
     (repo / "a.txt").write_text("changed\n")
     assert git_state(repo) == {"commit": head, "dirty": True}
+
+
+def test_the_manifest_names_the_engine_the_counts_ran_on(mini):
+    # a study given a SparkSession counted on Spark while its file (and so the manifest's
+    # record of it) said duckdb
+    from types import SimpleNamespace
+
+    assert build_manifest(mini, _outputs(mini), COMMAND)["engine"] == "duckdb"
+    on_spark = SimpleNamespace(config=mini, _spark=object())
+    assert build_manifest(on_spark, _outputs(mini), COMMAND)["engine"] == "spark"
