@@ -448,7 +448,8 @@ def test_a_read_only_raw_folder_for_real(mini_study):
 # ------------------------------------------------------------ synth writes only its own files
 @pytest.fixture
 def synthetic(tmp_path, monkeypatch):
-    """A copy of the second shipped study (synthetic) whose twin writes two small files."""
+    """A copy of the second shipped study (synthetic) whose twin writes two small files: the
+    workbook the study reads and one more."""
     import analysis.datasets.low_dose_oral_minoxidil as twin
 
     (tmp_path / "studies").mkdir()
@@ -457,9 +458,9 @@ def synthetic(tmp_path, monkeypatch):
     def write(config, out_dir):  # noqa: ANN001, ANN202
         out = Path(out_dir)
         (out / "sub").mkdir(parents=True, exist_ok=True)
-        (out / "export.xlsx").write_bytes(b"twin workbook")
+        (out / "exportacao_ldom.xlsx").write_bytes(b"twin workbook")
         (out / "sub" / "doses.csv").write_bytes(b"id;dose\n1;0,5\n")
-        return [out / "export.xlsx", out / "sub" / "doses.csv"]
+        return [out / "exportacao_ldom.xlsx", out / "sub" / "doses.csv"]
 
     monkeypatch.setattr(twin, "write_twin", write)
     return tmp_path / "studies" / "low_dose_oral_minoxidil.yaml"
@@ -492,7 +493,7 @@ def _raw(path: Path) -> Path:
         ),
         # a link (to a file synth would overwrite through it)
         (
-            lambda raw: (raw / "link.csv").symlink_to(raw / "export.xlsx"),
+            lambda raw: (raw / "link.csv").symlink_to(raw / "exportacao_ldom.xlsx"),
             "link.csv (not a regular file)",
         ),
     ],
@@ -523,14 +524,15 @@ def test_synth_refuses_a_folder_holding_files_it_did_not_write(synthetic, setup,
 def test_synth_refuses_a_first_run_into_a_folder_of_real_exports(synthetic):
     raw = _raw(synthetic)
     raw.mkdir(parents=True)
-    (raw / "export.xlsx").write_bytes(b"a real workbook with the twin's name")
+    (raw / "exportacao_ldom.xlsx").write_bytes(b"a real workbook with the twin's name")
     res = _synth(synthetic)
     assert res.exit_code == 2
-    assert "holds 1 file(s) that synth did not write: export.xlsx (not written by synth)" in flat(
-        res.output
+    assert (
+        "holds 1 file(s) that synth did not write: exportacao_ldom.xlsx (not written by synth)"
+        in flat(res.output)
     )
-    assert (raw / "export.xlsx").read_bytes() == b"a real workbook with the twin's name"
-    assert sorted(p.name for p in raw.iterdir()) == ["export.xlsx"]
+    assert (raw / "exportacao_ldom.xlsx").read_bytes() == b"a real workbook with the twin's name"
+    assert sorted(p.name for p in raw.iterdir()) == ["exportacao_ldom.xlsx"]
 
 
 def test_synth_replaces_its_own_files_and_ignores_system_files(synthetic):
@@ -542,7 +544,7 @@ def test_synth_replaces_its_own_files_and_ignores_system_files(synthetic):
     assert sorted(tree(raw)) == [
         ".DS_Store",
         ".synthetic-manifest.json",
-        "export.xlsx",
+        "exportacao_ldom.xlsx",
         "sub/doses.csv",
     ]
 
