@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.errors import UnknownNameError
+from analysis.errors import ArgumentError, UnknownNameError
 from analysis.report.method_prose import method_words
 
 HEAD = ["table", "context", "variable", "level"]
@@ -144,7 +144,7 @@ def ard_frame(rows: Iterable[Mapping[str, Any]], *, context: str = "") -> pd.Dat
     df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
     unknown = sorted(set(df["stat"]) - set(STATS))
     if unknown:
-        raise ValueError(f"unknown ARD stat name(s) {unknown}; allowed: {STATS}")
+        raise ArgumentError(f"unknown ARD stat name(s) {unknown}; allowed: {STATS}")
     return _with_groups(df)
 
 

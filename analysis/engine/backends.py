@@ -25,7 +25,7 @@ from typing import Any
 
 import ibis
 
-from analysis.errors import PipelineError
+from analysis.errors import ArgumentError, PipelineError
 
 BACKENDS = ("duckdb", "spark")
 
@@ -100,7 +100,7 @@ def connect(
     if spark_session is not None or backend == "spark":
         return spark_connect(master=master, conf=conf, spark_session=spark_session)
     if backend != "duckdb":
-        raise ValueError(f"unknown engine backend {backend!r}; expected one of {list(BACKENDS)}")
+        raise ArgumentError(f"unknown engine backend {backend!r}; expected one of {list(BACKENDS)}")
     from analysis.engine.counts import connect as duckdb_connect
 
     return duckdb_connect()

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.engine import levels
+from analysis.errors import ArgumentError
 from analysis.write.parquet import from_pandas_by_runs
 
 Data: TypeAlias = pd.DataFrame | str | Path | ir.Table
@@ -243,7 +244,7 @@ def refuse_levels_outside(values: Iterable[object], *, column: str, order: Seque
     highest level of their subject would be unknown (an unlisted level may be the worst)."""
     outside = sorted({str(v) for v in values})
     if outside:
-        raise ValueError(
+        raise ArgumentError(
             f"{column} values {outside} are not among the ordered levels {list(order)}, so the "
             f"highest {column} of their subjects is unknown. Add them to the order (lowest "
             "first) or map them to one of its levels."
@@ -317,7 +318,7 @@ def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:
     ``"Y"`` text; with ``as_column=True`` the boolean expression itself. A ``flag`` the table
     does not have is a ``ValueError`` naming its columns."""
     if flag not in t.columns:
-        raise ValueError(
+        raise ArgumentError(
             f"no flag column {flag!r} in the events table (its columns: {list(t.columns)}). Name "
             "the column that flags the rows to count (e.g. teae_flag='TRTEMFL'), or pass None "
             "to count every row."
@@ -333,8 +334,6 @@ def flag_true(t: ir.Table, flag: str, *, as_column: bool = False) -> Any:
     elif kind.is_string():
         cond = col.upper().isin(["Y", "YES", "TRUE", "1"]).fill_null(False)
     else:
-        from analysis.errors import ArgumentError
-
         raise ArgumentError(
             f"the flag column {flag!r} holds {kind} values; a flag is true/false, a number "
             "(non-zero is set) or text (Y/YES/TRUE/1 is set). Convert the column, or name "
@@ -373,7 +372,7 @@ def check_subject_columns(
     cols = list(t.columns)
     missing_cols = [c for c in [subject_id, *by] if c not in cols]
     if missing_cols:
-        raise ValueError(missing_columns_message(missing_cols, cols))
+        raise ArgumentError(missing_columns_message(missing_cols, cols))
 
 
 #: Largest id range (max - min + 1) of the bitmap duplicate check: 2**28 bits, 32 MiB.
@@ -439,9 +438,9 @@ def refuse_subject_problems(
     """
     for column, n_missing in missing.items():
         if n_missing:
-            raise ValueError(missing_group_message(int(n_missing), column))
+            raise ArgumentError(missing_group_message(int(n_missing), column))
     if duplicates:
-        raise ValueError(duplicate_subject_message(int(duplicates), subject_id))
+        raise ArgumentError(duplicate_subject_message(int(duplicates), subject_id))
 
 
 def check_subject_table(t: ir.Table | pd.DataFrame, *, by: Sequence[str], subject_id: str) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.engine import counts as engine
 from analysis.engine import incidence
+from analysis.errors import ArgumentError
 
 #: The largest exposure number a bit of the int64 mask holds (bits 0..62; bit 63 is the sign).
 MAX_BIT = 62
@@ -168,7 +169,7 @@ def by_exposure(
     if masks is not None and held is not None and (cap is None or 0 <= cap <= MAX_BIT):
         missing, n_missing = masks.missing_number()
         if missing:
-            raise ValueError(missing_message(n_missing))
+            raise ArgumentError(missing_message(n_missing))
         exposed = masks.sizes(cap)
         kept = received(events, held, subject_id=subject_id, cap=cap)
     else:
@@ -196,6 +197,6 @@ def _by_pairs(
         events = events.mutate(_k=events["_k"].clip(upper=cap))
     found = engine.group_sizes(exposures, by=["_k"], subject_id=subject_id)
     if found["_k"].isna().any():
-        raise ValueError(missing_message(int(found.loc[found["_k"].isna(), "N"].sum())))
+        raise ArgumentError(missing_message(int(found.loc[found["_k"].isna(), "N"].sum())))
     pairs = exposures.select(subject_id, "_k").distinct()
     return found.set_index("_k")["N"], events.inner_join(pairs, [subject_id, "_k"])

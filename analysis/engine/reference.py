@@ -25,6 +25,7 @@ from analysis.engine.counts import (
     missing_group_message,
     refuse_levels_outside,
 )
+from analysis.errors import ArgumentError
 
 
 def _sorted(
@@ -302,10 +303,10 @@ def incidence(
     by = list(by)
     for c in by:
         if subjects[c].isna().any():
-            raise ValueError(missing_group_message(int(subjects[c].isna().sum()), c))
+            raise ArgumentError(missing_group_message(int(subjects[c].isna().sum()), c))
     dup = duplicate_count(subjects, subject_id)
     if dup:
-        raise ValueError(duplicate_subject_message(dup, subject_id))
+        raise ArgumentError(duplicate_subject_message(dup, subject_id))
     sizes = group_sizes(subjects, by=by, subject_id=subject_id, unique=True)
     ev = events.loc[events[subject_id].notna()].merge(subjects[[subject_id, *by]], on=subject_id)
     rows: list[tuple[str, str, pd.Series]] = [("any_ae", "", pd.Series(True, index=ev.index))]

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from analysis.ard import OVERALL, groups_of
+from analysis.errors import ArgumentError
 from analysis.figures.fit_labels import figure_width_in, fit, text_width_in
 from analysis.figures.theme import FONT_PT, SMALL_FONT_PT, colors_for
 from analysis.tables.exposure_pool import pooled_label
@@ -32,7 +33,7 @@ def _select(frame: pd.DataFrame, table: str | None, variable: str) -> pd.DataFra
         f = f.loc[f["table"] == table]
     f = f.loc[f["variable"] == variable]
     if f.empty:
-        raise ValueError(
+        raise ArgumentError(
             f"no ARD rows with variable {variable!r}"
             + (f" in table {table!r}" if table else "")
             + "; pass the frame of the right table (e.g. study.tables['ae_incidence'].frame)."
@@ -86,7 +87,7 @@ def ae_incidence_points(
         cells = subjects.loc[[list(g) == [by] for g in subjects["_groups"]]]
         cells = cells.assign(_col=[g[by] for g in cells["_groups"]])
     if cells.empty:
-        raise ValueError(
+        raise ArgumentError(
             f"the ARD has no groups of `{by}` alone (found {found}); build the table "
             f"with `by` starting with {by!r}."
         )
@@ -305,7 +306,7 @@ def ae_by_exposure_lines(
         chosen = list(terms)
         unknown = [t for t in chosen if t not in wide.index.get_level_values("level")]
         if unknown:
-            raise ValueError(
+            raise ArgumentError(
                 f"term(s) {unknown} not in the ae_by_exposure ARD; it has "
                 f"{sorted(set(wide.index.get_level_values('level')))}."
             )

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from analysis.clean.flow import unusable_words
+from analysis.errors import ArgumentError
 from analysis.figures.theme import DOUBLE_COLUMN_IN, FONT_PT, SMALL_FONT_PT
 from analysis.studyfile.design import slug
 from analysis.words import UNIT_WORDS, in_sentence
@@ -176,7 +177,7 @@ def flow_counts(
     is_sub = flow["step"].astype(str).str.startswith("subgroup:")
     main, subs = flow.loc[~is_sub], flow.loc[is_sub]
     if main.empty or main["step"].iloc[0] != "screened":
-        raise ValueError(
+        raise ArgumentError(
             "flow_counts: the flow table must start with the 'screened' step (from clean_study); "
             f"found steps {list(flow['step'])}."
         )
@@ -259,7 +260,7 @@ def _split_rows(
     used: set[str] = set()
     if split is not None and pats is not None and split in pats:
         if len(pats) != included:
-            raise ValueError(
+            raise ArgumentError(
                 f"flow_counts: `patients` has {len(pats)} rows but the flow includes {included}; "
                 "pass the included patients of the same CleanResult."
             )

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from analysis.ard import group_cols, groups_of
+from analysis.errors import ArgumentError
 from analysis.figures.fit_labels import figure_width_in, fit
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
 from analysis.stats.ci_level import label_from_methods
@@ -50,7 +51,7 @@ def forest_rows(
     )  # fmt: skip
     needed = {"estimate", "ci_low", "ci_high"}
     if not needed <= set(wide.columns):
-        raise ValueError(
+        raise ArgumentError(
             f"plot_forest: the ARD needs stats {sorted(needed)} per row; it has "
             f"{sorted(wide.columns)}."
         )
@@ -62,7 +63,9 @@ def forest_rows(
     else:
         wide = wide.dropna(subset=sorted(needed))
     if wide.empty:
-        raise ValueError("plot_forest: no (variable, level) row has estimate, ci_low and ci_high.")
+        raise ArgumentError(
+            "plot_forest: no (variable, level) row has estimate, ci_low and ci_high."
+        )
     order = list(dict.fromkeys(map(tuple, f[keys].itertuples(index=False))))
     wide = wide.reindex([k for k in order if k in wide.index])
     out = wide.reset_index()

@@ -13,6 +13,7 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.patches import Patch
 from matplotlib.text import Annotation, Text
 
+from analysis.errors import ArgumentError
 from analysis.figures.fit_labels import figure_width_in, fit
 from analysis.figures.theme import SMALL_FONT_PT, grade_colors, text_color_on
 from analysis.tables.render import fmt_pct
@@ -56,7 +57,7 @@ def response_distribution(
     cols = [c for c in (by, within, outcome, assessable) if c is not None]
     missing = [c for c in cols if c not in patients.columns]
     if missing:
-        raise ValueError(
+        raise ArgumentError(
             f"response_distribution: column(s) {missing} not in the patient table; pass the "
             "right names with `by=`, `within=`, `outcome=`, `assessable=`."
         )

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from analysis.clean.derive import NOT_APPLICABLE
+from analysis.errors import ArgumentError
 from analysis.figures.theme import OKABE_ITO, SMALL_FONT_PT
 from analysis.tables.render import fmt_pct
 
@@ -35,13 +36,13 @@ def schedule_counts(
     default the observed ones. Returns ``interval, n, N, pct`` (``pct`` of all patients, 0-100).
     """
     if column not in patients.columns:
-        raise ValueError(f"schedule_counts: column `{column}` is not in the patient table.")
+        raise ArgumentError(f"schedule_counts: column `{column}` is not in the patient table.")
     s = patients[column]
     observed = sorted(float(v) for v in s.dropna().unique())
     shown = [float(v) for v in levels] if levels is not None else observed
     extra = [v for v in observed if v not in shown]
     if extra:
-        raise ValueError(
+        raise ArgumentError(
             f"schedule_counts: `{column}` has interval(s) {extra} not in `levels` {shown}; "
             "add them, or they would be dropped from the figure."
         )

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from analysis.ard import group_cols, groups_of
 from analysis.clean.derive import evaluate_conditions
-from analysis.errors import PipelineError, RetroError
+from analysis.errors import ArgumentError, PipelineError, RetroError
 from analysis.figures.adverse_events import plot_ae_by_exposure, plot_ae_incidence
 from analysis.figures.captions import figure_caption, plan_levels
 from analysis.figures.flow import criterion_reason, flow_counts, flow_figure
@@ -52,6 +52,7 @@ from analysis.studyfile.plan_defaults import (
     variable_label,
 )
 from analysis.synthetic import MARK, is_synthetic
+from analysis.tables._arguments import shaped
 from analysis.tables.survival_data import survival_data
 from analysis.tables.time_rules import survival_axis_label
 from analysis.words import counted
@@ -273,6 +274,7 @@ def _hidden_grades(study: Study, spec: ResponseBarsFigure, k: int) -> set[tuple[
     return out
 
 
+@shaped
 def draw_figures(
     study: Study, stems: Sequence[str] | None = None, *, suppress_below: int | None = None
 ) -> dict[str, Figure]:
@@ -284,7 +286,7 @@ def draw_figures(
     stems = list(specs) if stems is None else list(stems)
     unknown = [s for s in stems if s not in specs]
     if unknown:
-        raise ValueError(
+        raise ArgumentError(
             f"unknown figure(s) {unknown}; the figures of this study's plan "
             f"(analysis.figures) are {list(specs)}"
         )

@@ -25,6 +25,7 @@ import seaborn as sns
 from cycler import cycler
 from matplotlib.figure import Figure
 
+from analysis.errors import ArgumentError
 from analysis.figures.font_check import fallback_fonts
 from analysis.write.atomic import atomic_path
 
@@ -221,7 +222,9 @@ def save_figure(
     }
     unknown = sorted(set(formats) - set(metadata))
     if unknown:
-        raise ValueError(f"save_figure: unknown format(s) {unknown}; use some of {list(metadata)}.")
+        raise ArgumentError(
+            f"save_figure: unknown format(s) {unknown}; use some of {list(metadata)}."
+        )
     rc = {
         "svg.hashsalt": SVG_HASHSALT,
         "svg.fonttype": "none",

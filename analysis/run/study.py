@@ -171,14 +171,26 @@ class Study:
         from analysis.tables.study_tables import write_tables
 
         synthetic = is_synthetic(self.config)
-        return write_tables(
-            self.tables,
-            self.reports_dir,
-            suppress_below=suppress_below,
-            unsuppressed_dir=self.config.processed_dir,
-            synthetic=synthetic,
-            notice=notice(self.config) if synthetic else None,
-        )
+        try:
+            return write_tables(
+                self.tables,
+                self.reports_dir,
+                suppress_below=suppress_below,
+                unsuppressed_dir=self.config.processed_dir,
+                synthetic=synthetic,
+                notice=notice(self.config) if synthetic else None,
+            )
+        except OSError as exc:  # a raw NotADirectoryError or PermissionError in a notebook
+            from analysis.write.output_errors import STAGING_PREFIX, output_error
+
+            if any(part.startswith(STAGING_PREFIX) for part in Path(self.reports_dir).parts):
+                raise  # a staged run (retro run): its handler names the stage and the key
+
+            folders = {
+                "paths.reports": self.reports_dir,
+                "paths.processed": self.config.processed_dir,
+            }
+            raise output_error(exc, folders, action="writing the tables", kept=False) from None
 
 
 def with_backend(config: StudyConfig, backend: str) -> StudyConfig:

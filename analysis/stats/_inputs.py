@@ -13,23 +13,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gammaln
 
+from analysis.errors import ArgumentError
+
 
 def count_table(table: ArrayLike, func: str, *, shape: tuple[int, int] | None = None) -> NDArray:
     """A validated copy of ``table`` as int64; every problem cell is named in the message."""
     try:
         arr = np.array(table, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as exc:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: table must be a 2-D table of counts (rows x columns); it could not be read "
             f"as numbers ({exc})."
         ) from None
     if arr.ndim != 2:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: table must be a 2-D table of counts (rows x columns); found an array with "
             f"shape {arr.shape}. Pass e.g. pd.crosstab(...) or a list of rows."
         )
     if shape is not None and arr.shape != shape:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: table must have shape {shape}; found shape {arr.shape}. "
             + (
                 "Use fisher_exact_rxc for larger tables."
@@ -42,7 +44,7 @@ def count_table(table: ArrayLike, func: str, *, shape: tuple[int, int] | None = 
         cells = ", ".join(
             f"table[{i}, {j}] = {float(arr[i, j])!r}" for i, j in zip(*np.nonzero(bad), strict=True)
         )
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: every cell must be a non-negative whole number of subjects; found {cells}. "
             "Pass counts, not proportions, and fill structural zeros with 0 rather than NaN."
         )
@@ -53,30 +55,34 @@ def sample(values: ArrayLike, name: str, func: str, *, min_size: int = 1) -> NDA
     try:
         arr = np.array(values, dtype=np.float64, copy=True).ravel()
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{func}: {name} must be numeric; it could not be read ({exc}).") from None
+        raise ArgumentError(
+            f"{func}: {name} must be numeric; it could not be read ({exc})."
+        ) from None
     n_missing = int(np.count_nonzero(np.isnan(arr)))
     if n_missing:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: {name} has {n_missing} missing value(s) (NaN) out of {arr.size}; drop "
             "them before testing and report them as n_missing, so that no subject is lost "
             "silently."
         )
     if not np.isfinite(arr).all():
-        raise ValueError(f"{func}: {name} contains infinite values; fix or drop them first.")
+        raise ArgumentError(f"{func}: {name} contains infinite values; fix or drop them first.")
     if arr.size < min_size:
-        raise ValueError(f"{func}: {name} has {arr.size} value(s); at least {min_size} are needed.")
+        raise ArgumentError(
+            f"{func}: {name} has {arr.size} value(s); at least {min_size} are needed."
+        )
     return arr
 
 
 def groups(groups: Sequence[ArrayLike], func: str, *, min_size: int) -> list[NDArray]:
     if len(groups) < 2:
-        raise ValueError(f"{func}: at least 2 groups are needed; found {len(groups)}.")
+        raise ArgumentError(f"{func}: at least 2 groups are needed; found {len(groups)}.")
     return [sample(g, f"group {i}", func, min_size=min_size) for i, g in enumerate(groups)]
 
 
 def check_alpha(alpha: float, func: str) -> float:
     if not 0.0 < float(alpha) < 1.0:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: alpha must be strictly between 0 and 1 (0.05 for a 95% interval); "
             f"found {alpha!r}."
         )

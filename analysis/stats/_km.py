@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm, rankdata
 
-from analysis.errors import RetroError
+from analysis.errors import ArgumentError, RetroError
 
 CONF_TYPES = ("log", "log-log", "plain")
 CONF_LABELS = {
@@ -72,7 +72,7 @@ def km_estimate(
     variance is infinite and R reports NA limits; here ``std_err``, ``lower`` and ``upper`` are NaN.
     """
     if conf_type not in CONF_TYPES:
-        raise ValueError(f"conf_type={conf_type!r} is not supported; use one of {CONF_TYPES}.")
+        raise ArgumentError(f"conf_type={conf_type!r} is not supported; use one of {CONF_TYPES}.")
     n = counts["n_risk"].to_numpy(float)
     d = counts["n_event"].to_numpy(float)
     surv = np.cumprod(1.0 - d / n)

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.errors import ArgumentError
 from analysis.words import in_sentence
 
 
@@ -23,9 +24,9 @@ def subject_floor(n: float, *, fraction: float, minimum: int) -> int:
     """The larger of ``minimum`` and ``fraction`` × ``n`` rounded up (``n`` the subjects at the
     start: a group's size, the subjects who received the first exposure)."""
     if not 0 <= fraction <= 1:
-        raise ValueError(f"fraction={fraction!r} must be between 0 and 1 (0.10 for 10%).")
+        raise ArgumentError(f"fraction={fraction!r} must be between 0 and 1 (0.10 for 10%).")
     if minimum < 0:
-        raise ValueError(f"minimum={minimum!r} must be 0 or more subjects.")
+        raise ArgumentError(f"minimum={minimum!r} must be 0 or more subjects.")
     return max(int(minimum), math.ceil(round(fraction * float(n), 9)))
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.errors import ArgumentError
 from analysis.stats.regression import fit_checked, logit_fit
 
 BRANT_METHOD = (
@@ -71,7 +72,7 @@ def brant_test(
     y = np.asarray(y_codes, dtype=int)
     n_levels = int(y.max()) + 1
     if n_levels < 3 or np.unique(y).size != n_levels:
-        raise ValueError(
+        raise ArgumentError(
             f"brant_test: needs codes 0..J-1 of an outcome with J >= 3 observed levels; found "
             f"levels {sorted(np.unique(y).tolist())}."
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from analysis.errors import ArgumentError
+
 CI_TOKEN = "{ci}"
 """Written in a study file's words (a caption, an axis label), it becomes ``ci_label(alpha)``."""
 
@@ -20,7 +22,9 @@ def ci_level(alpha: float) -> str:
     """The confidence level in percent as text for ``alpha``: "95" for 0.05, "90" for 0.10,
     "97.5" for 0.025 (never rounded to a whole number)."""
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be strictly between 0 and 1 (0.05 for a 95% CI).")
+        raise ArgumentError(
+            f"alpha={alpha!r} must be strictly between 0 and 1 (0.05 for a 95% CI)."
+        )
     return f"{round(100 * (1 - alpha), 6):g}"
 
 

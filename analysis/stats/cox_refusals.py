@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.errors import ArgumentError
 from analysis.stats.design import Term
 from analysis.words import and_list, counted
 
@@ -45,7 +46,7 @@ def refuse_infinite(summary: pd.DataFrame, x: pd.DataFrame) -> None:
     wild = se[~np.isfinite(se) | ~np.isfinite(coef) | (scaled > MAX_SE_BINARY)]
     if len(wild):
         which = ", ".join(f"`{c}` (SE {v:.3g})" for c, v in wild.items())
-        raise ValueError(
+        raise ArgumentError(
             f"the Cox model cannot estimate a finite hazard ratio for {which}: the partial "
             "likelihood keeps growing as the coefficient grows (monotone likelihood: no event in "
             "one of the covariate's groups, or every event of one group after the other group "
@@ -68,7 +69,7 @@ def refuse_unconverged(messages: list[str]) -> None:
         return
     why = [m.split(". ")[0].strip().rstrip(".") for m in messages if not _failure(m)]
     because = f" ({'; '.join(why)})" if why else ""
-    raise ValueError(
+    raise ArgumentError(
         f"the Cox model's fit did not converge{because}: its hazard ratios, CIs and p-values "
         "would not be the maximum-likelihood ones. This happens when a covariate (nearly) "
         "orders the events by itself, has a value without events, or covariates are "
@@ -89,7 +90,7 @@ def refuse_levels_without_events(data: pd.DataFrame, terms: list[Term], event: s
     infinite"; the logistic models refuse the same situation (separation). With no event at all
     the message says that, not that every level lacks one."""
     if len(data) and not data[event].astype(bool).any():
-        raise ValueError(
+        raise ArgumentError(
             f"the Cox model has no event to fit: none of the {counted(len(data), 'subject')} "
             f"analysed has `{event}`. Check the event's definition (its column and the "
             "study's time rules), or leave the model out of the plan."
@@ -103,7 +104,7 @@ def refuse_levels_without_events(data: pd.DataFrame, terms: list[Term], event: s
             if row["size"] and not row["sum"]:
                 empty.append(f"`{covariate}` = {level} ({counted(int(row['size']), 'subject')})")
     if empty:
-        raise ValueError(
+        raise ArgumentError(
             f"the Cox model cannot estimate a finite hazard ratio: {and_list(empty)} "
             f"{'has' if len(empty) == 1 else 'have'} no event among the subjects analysed, so "
             "its hazard ratio is 0 or infinite (monotone partial likelihood). Merge the level "

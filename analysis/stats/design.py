@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.errors import ArgumentError
+
 __all__ = [
     "Design",
     "Term",
@@ -163,7 +165,7 @@ def design_matrix(
         lacking = ", ".join(
             f"`{c}` {missing_by[c]} of {n_with}" for c in covariates if missing_by[c]
         )
-        raise ValueError(
+        raise ArgumentError(
             f"no subject has a value of every covariate (missing: {lacking}), so the model has "
             "no complete case to fit. Complete the values in the export, or leave the covariate "
             "out of the model."
@@ -208,19 +210,19 @@ def _check_arguments(
 ) -> None:
     """Refuse covariate lists a model cannot take, naming what is wrong."""
     if not covariates:
-        raise ValueError("`covariates` is empty; name at least one covariate.")
+        raise ArgumentError("`covariates` is empty; name at least one covariate.")
     dup = sorted({c for c in covariates if covariates.count(c) > 1})
     if dup:
-        raise ValueError(f"covariate(s) {dup} are listed more than once in `covariates`.")
+        raise ArgumentError(f"covariate(s) {dup} are listed more than once in `covariates`.")
     wanted = [*([outcome] if outcome is not None else []), *covariates]
     absent = [c for c in wanted if c not in data.columns]
     if absent:
-        raise ValueError(f"column(s) {absent} are not in the data; it has {list(data.columns)}.")
+        raise ArgumentError(f"column(s) {absent} are not in the data; it has {list(data.columns)}.")
     if outcome is not None and outcome in covariates:
-        raise ValueError(f"the outcome `{outcome}` is also listed as a covariate.")
+        raise ArgumentError(f"the outcome `{outcome}` is also listed as a covariate.")
     stray = sorted(set(reference or {}) - set(covariates))
     if stray:
-        raise ValueError(
+        raise ArgumentError(
             f"`reference` names column(s) {stray} that are not covariates {covariates}."
         )
 
@@ -237,14 +239,14 @@ def _dummies(
     observed = [lv for lv in declared if lv in present]
     observed += sorted(present - set(observed))
     if len(observed) < 2:
-        raise ValueError(
+        raise ArgumentError(
             f"covariate `{cov}` is constant among the {n_used} complete cases (every "
             f"value is {observed[0] if observed else 'missing'!r}); it has no contrast "
             f"to estimate. Drop it from `covariates`."
         )
     ref = str(reference if reference is not None else observed[0])
     if ref not in observed:
-        raise ValueError(
+        raise ArgumentError(
             f"reference level {ref!r} of `{cov}` has no subject among the complete "
             f"cases; observed levels are {observed}."
         )
@@ -285,13 +287,13 @@ def _all_text(s: pd.Series) -> bool:
 def _numeric(cov: str, s: pd.Series, reference: Mapping[str, str], n_used: int) -> np.ndarray:
     """A numeric covariate's column (effect per unit); it has no reference and must vary."""
     if cov in reference:
-        raise ValueError(
+        raise ArgumentError(
             f"`reference` gives a level for the numeric covariate `{cov}`; numeric "
             "covariates enter linearly (effect per unit) and have no reference."
         )
     x = s.astype(float).to_numpy()
     if np.unique(x).size < 2:
-        raise ValueError(
+        raise ArgumentError(
             f"covariate `{cov}` is constant among the {n_used} complete cases (every "
             f"value is {x[0] if x.size else 'missing'!r}); it has no effect to estimate. "
             "Drop it from `covariates`."
@@ -302,13 +304,13 @@ def _numeric(cov: str, s: pd.Series, reference: Mapping[str, str], n_used: int) 
 def _check_estimable(X: pd.DataFrame, covariates: list[str], n_used: int) -> None:
     """Enough complete cases for the columns, and no column a combination of the others."""
     if n_used <= X.shape[1] + 1:
-        raise ValueError(
+        raise ArgumentError(
             f"only {n_used} complete case(s) for {X.shape[1]} covariate column(s); the model "
             "cannot be estimated. Use fewer covariates or impute missing values first."
         )
     with_const = np.column_stack([np.ones(n_used), X.to_numpy()])
     if np.linalg.matrix_rank(with_const) < with_const.shape[1]:
-        raise ValueError(
+        raise ArgumentError(
             f"the covariates {covariates} are collinear among the {n_used} complete cases "
             "(a column is a combination of others); drop one of them."
         )

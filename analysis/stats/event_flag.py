@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.errors import ArgumentError
+
 #: the levels read as "the event happened" / "censored", in the languages of the vocabularies
 YES = frozenset({"yes", "y", "true", "1", "sí", "si", "oui", "ja", "sim"})
 NO = frozenset({"no", "n", "false", "0", "non", "nein", "não", "nao"})
@@ -20,7 +22,7 @@ def event_flag(values: pd.Series, column: str) -> pd.Series:
     """``values`` as int 0/1 (1: the event happened at the time; 0: censored then)."""
     missing = int(values.isna().sum())
     if missing:
-        raise ValueError(
+        raise ArgumentError(
             f"the event `{column}` is missing for {missing} patient(s); a time-to-event analysis "
             "needs it for every patient (yes: the event happened at the time; no: censored "
             f"then). Leave them out with a `population` whose where is "
@@ -33,7 +35,7 @@ def event_flag(values: pd.Series, column: str) -> pd.Series:
     ):
         odd = [f"{v:g}" for v in sorted(set(values.unique().tolist()) - {0, 1})]
         if odd:
-            raise ValueError(
+            raise ArgumentError(
                 f"the event `{column}` holds numbers other than 0 and 1 ({', '.join(odd[:5])}); the event "
                 "is yes/no (1 or yes: the event happened at the time; 0 or no: censored then)"
             )
@@ -41,7 +43,7 @@ def event_flag(values: pd.Series, column: str) -> pd.Series:
     words = values.astype(str).str.strip().str.lower()
     found = sorted(set(words.unique()))
     if not set(found) <= YES | NO or not found:
-        raise ValueError(
+        raise ArgumentError(
             f"the event `{column}` has the levels {found[:6]}; the event is yes/no (yes: the "
             "event happened at the time; no: censored then). Give it the levels yes and no "
             "(for a group: `levels: [yes, no]`), or name a yes/no column"

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from analysis.errors import ArgumentError
 from analysis.stats._inputs import check_alpha as _check_alpha
 from analysis.stats._inputs import count_table as _count_table
 from analysis.stats.results import FISHER_EXACT, FisherResult
@@ -66,7 +67,7 @@ def fisher_exact_2x2(
     """
     func = "fisher_exact_2x2"
     if alternative not in _ALTERNATIVES:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: unknown alternative {alternative!r}; expected one of {list(_ALTERNATIVES)}."
         )
     alpha = _check_alpha(alpha, func)
@@ -115,7 +116,7 @@ def fisher_exact_2x2_pvalues(tables: ArrayLike) -> NDArray:
     func = "fisher_exact_2x2_pvalues"
     c = np.asarray(tables, dtype=np.float64)
     if c.ndim != 3 or c.shape[1:] != (2, 2):
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: expected an array of 2x2 tables, shape (k, 2, 2); found shape {c.shape}."
         )
     bad = (~np.isfinite(c) | (c < 0) | (c != np.round(c))).any(axis=(1, 2))

@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from analysis.errors import ArgumentError
 from analysis.stats._inputs import count_table as _count_table
 from analysis.stats._inputs import log_factorial as _log_factorial
 from analysis.stats.exact import RELATIVE_TOLERANCE
@@ -309,13 +310,19 @@ def fisher_exact_rxc(
     """
     func = "fisher_exact_rxc"
     if method not in ("exact", "monte_carlo"):
-        raise ValueError(f"{func}: unknown method {method!r}; expected 'exact' or 'monte_carlo'.")
+        raise ArgumentError(
+            f"{func}: unknown method {method!r}; expected 'exact' or 'monte_carlo'."
+        )
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer):
-        raise ValueError(f"{func}: n_resamples must be a positive integer; found {n_resamples!r}.")
+        raise ArgumentError(
+            f"{func}: n_resamples must be a positive integer; found {n_resamples!r}."
+        )
     if n_resamples < 1:
-        raise ValueError(f"{func}: n_resamples must be a positive integer; found {n_resamples!r}.")
+        raise ArgumentError(
+            f"{func}: n_resamples must be a positive integer; found {n_resamples!r}."
+        )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: seed must be an integer (it is written into the method string); "
             f"found {seed!r}."
         )
@@ -323,7 +330,7 @@ def fisher_exact_rxc(
     counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
     monte_carlo_label = f"fisher-freeman-halton monte carlo (B={n_resamples}, seed={seed})"
     if method == "monte_carlo" and seed is None:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: method='monte_carlo' needs a seed so that the p-value can be "
             "reproduced; pass seed=<int>."
         )
@@ -338,7 +345,7 @@ def fisher_exact_rxc(
             return TestResult(_ffh_exact_p(counts, max_tables), FFH_EXACT)
         except _BudgetExceeded:
             if seed is None:
-                raise ValueError(
+                raise ArgumentError(
                     f"{func}: exact enumeration of this {counts.shape[0]}x{counts.shape[1]} "
                     f"table (n={n}) needs more than max_tables={max_tables} "
                     "partial tables. Pass seed=<int> to use the Monte-Carlo p-value "

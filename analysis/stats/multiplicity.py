@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analysis.errors import ArgumentError
+
 ADJUSTMENTS = ("none", "holm", "bonferroni")
 WORDS = {"holm": "Holm", "bonferroni": "Bonferroni"}
 
@@ -19,7 +21,7 @@ WORDS = {"holm": "Holm", "bonferroni": "Bonferroni"}
 def adjust_pvalues(pvalues: Sequence[float], method: str = "holm") -> np.ndarray:
     """``pvalues`` adjusted by ``method`` (``none``, ``holm``, ``bonferroni``), same order."""
     if method not in ADJUSTMENTS:
-        raise ValueError(f"p-value adjustment {method!r} is not one of {list(ADJUSTMENTS)}")
+        raise ArgumentError(f"p-value adjustment {method!r} is not one of {list(ADJUSTMENTS)}")
     p = np.asarray(pvalues, dtype=float)
     out = p.copy()
     ok = ~np.isnan(p)

@@ -24,6 +24,8 @@ from typing import Any, TypeAlias
 import numpy as np
 from scipy import stats
 
+from analysis.errors import ArgumentError
+
 __all__ = [
     "PROPORTION_CI_METHODS",
     "RISK_DIFFERENCE_METHODS",
@@ -90,7 +92,7 @@ class EffectEstimate:
 
 def _check_alpha(alpha: float, func: str) -> float:
     if not isinstance(alpha, numbers.Real) or not 0.0 < float(alpha) < 1.0:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: alpha must be a number strictly between 0 and 1 (0.05 for a 95% interval); "
             f"found {alpha!r}."
         )
@@ -100,15 +102,15 @@ def _check_alpha(alpha: float, func: str) -> float:
 def _check_count(value: object, name: str, func: str) -> int:
     """Accept ints, numpy ints and integral floats; reject everything else with a clear message."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{func}: {name} must be a whole number of subjects; found {value!r}.")
+        raise ArgumentError(f"{func}: {name} must be a whole number of subjects; found {value!r}.")
     as_float = float(value)
     if not math.isfinite(as_float) or as_float != int(as_float):
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: {name} must be a whole number of subjects; found {value!r}. "
             "Pass counts, not proportions or percentages."
         )
     if as_float < 0:
-        raise ValueError(f"{func}: {name} must be >= 0; found {value!r}.")
+        raise ArgumentError(f"{func}: {name} must be >= 0; found {value!r}.")
     return int(as_float)
 
 
@@ -116,7 +118,7 @@ def _check_pair(n: Count, N: Count, n_name: str, N_name: str, func: str) -> tupl
     n_i = _check_count(n, n_name, func)
     N_i = _check_count(N, N_name, func)
     if n_i > N_i:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: {n_name}={n_i} is larger than {N_name}={N_i}; {n_name} counts subjects with "
             f"the characteristic and must be between 0 and {N_name}. Check that the numerator and "
             "denominator were not swapped."
@@ -126,7 +128,9 @@ def _check_pair(n: Count, N: Count, n_name: str, N_name: str, func: str) -> tupl
 
 def _check_method(method: str, allowed: dict[str, str], func: str) -> None:
     if method not in allowed:
-        raise ValueError(f"{func}: unknown method {method!r}; expected one of {sorted(allowed)}.")
+        raise ArgumentError(
+            f"{func}: unknown method {method!r}; expected one of {sorted(allowed)}."
+        )
 
 
 @functools.lru_cache(maxsize=32)
@@ -357,7 +361,7 @@ def odds_ratio(
     a, b, c, d = n1, N1 - n1, n2, N2 - n2
     if method == "exact":
         if haldane:
-            raise ValueError(
+            raise ArgumentError(
                 f"{func}: haldane=True applies to method='woolf' only; the exact conditional "
                 "interval needs no correction for zero cells. Drop haldane=True."
             )
@@ -368,7 +372,7 @@ def odds_ratio(
     zeros = [name for name, value in cells.items() if value == 0]
     if zeros:
         if not haldane:
-            raise ValueError(
+            raise ArgumentError(
                 f"{func}: the 2x2 table [[{a}, {b}], [{c}, {d}]] has a zero cell "
                 f"({', '.join(zeros)}), so the Woolf logit interval is undefined. Pass "
                 "haldane=True to add 0.5 to every cell, or use method='exact'."

@@ -23,6 +23,7 @@ from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.tools import add_constant
 
+from analysis.errors import ArgumentError
 from analysis.stats.design import Design, design_matrix
 
 PO_METHOD = "proportional odds (statsmodels OrderedModel, logit)"
@@ -82,7 +83,7 @@ def fit_checked(fit: Callable[[], Any], what: str) -> Any:
     bse = np.asarray(res.bse, dtype=float)
     if problems or not converged or not np.isfinite(bse).all():
         detail = "; ".join(problems) or "not converged or non-finite standard errors"
-        raise ValueError(
+        raise ArgumentError(
             f"{what} could not be estimated reliably ({detail}). This usually means (quasi-) "
             "complete separation: a covariate level, or a range of a numeric covariate, with "
             "all subjects in one outcome category. Merge sparse levels, drop the covariate, or "
@@ -224,10 +225,10 @@ def fit_proportional_odds(
     """
     func = "proportional_odds"
     if outcome not in data.columns:
-        raise ValueError(f"{func}: outcome column `{outcome}` is not in the data.")
+        raise ArgumentError(f"{func}: outcome column `{outcome}` is not in the data.")
     dtype = data[outcome].dtype
     if not isinstance(dtype, pd.CategoricalDtype) or not dtype.ordered:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: `{outcome}` must be an ordered categorical (its order defines the "
             f"cut-points); found dtype {dtype}."
         )
@@ -237,7 +238,7 @@ def fit_proportional_odds(
     y_str = design.y.astype(str)
     levels = [lv for lv in declared if (y_str == lv).any()]
     if len(levels) < 2:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: `{outcome}` has fewer than 2 levels among the {len(y_str)} complete cases "
             f"(found {levels}); an ordinal model needs at least two outcome levels."
         )
@@ -278,7 +279,7 @@ def fit_logistic(
     as R ``glm(family = binomial)`` with ``confint.default`` (Wald intervals)."""
     func = "logistic_model"
     if outcome not in data.columns:
-        raise ValueError(f"{func}: outcome column `{outcome}` is not in the data.")
+        raise ArgumentError(f"{func}: outcome column `{outcome}` is not in the data.")
     design = design_matrix(data, covariates, outcome=outcome, reference=reference, units=units)
     assert design.y is not None
     yv = design.y
@@ -288,12 +289,12 @@ def fit_logistic(
         y = yv.astype(float).to_numpy()
     else:
         found = sorted(map(str, pd.unique(yv)))[:10]
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: `{outcome}` must be boolean or 0/1 (1 = event); found values {found}."
         )
     events = int(y.sum())
     if events in (0, len(y)):
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: `{outcome}` has fewer than 2 levels among the {len(y)} complete cases "
             f"({'no' if events == 0 else 'every'} subject has the event); a logistic model "
             "needs both events and non-events."

@@ -9,6 +9,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from analysis.errors import ArgumentError
 from analysis.stats._inputs import sample as _sample
 from analysis.stats.results import SMD_CATEGORICAL, SMD_CONTINUOUS, SMDResult
 
@@ -22,12 +23,14 @@ def smd_from_summary(mean1: float, sd1: float, mean2: float, sd2: float) -> SMDR
     values = {"mean1": mean1, "sd1": sd1, "mean2": mean2, "sd2": sd2}
     bad = {k: v for k, v in values.items() if not math.isfinite(float(v))}
     if bad:
-        raise ValueError(f"{func}: inputs must be finite numbers; found {bad}.")
+        raise ArgumentError(f"{func}: inputs must be finite numbers; found {bad}.")
     if sd1 < 0 or sd2 < 0:
-        raise ValueError(f"{func}: standard deviations must be >= 0; found sd1={sd1}, sd2={sd2}.")
+        raise ArgumentError(
+            f"{func}: standard deviations must be >= 0; found sd1={sd1}, sd2={sd2}."
+        )
     pooled = math.sqrt((sd1**2 + sd2**2) / 2.0)
     if pooled == 0.0:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: both standard deviations are 0, so the standardized difference is "
             "undefined; the variable is constant within each group."
         )
@@ -80,13 +83,13 @@ def smd_categorical(p1: ArrayLike, p2: ArrayLike) -> SMDResult:
     a = _sample(p1, "p1", func, min_size=2)
     b = _sample(p2, "p2", func, min_size=2)
     if a.size != b.size:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: p1 has {a.size} levels and p2 has {b.size}; pass the proportions of the "
             "same levels in the same order."
         )
     for name, p in (("p1", a), ("p2", b)):
         if (p < 0).any() or (p > 1).any() or abs(p.sum() - 1.0) > 1e-8:
-            raise ValueError(
+            raise ArgumentError(
                 f"{func}: {name} must be proportions in [0, 1] summing to 1; found sum "
                 f"{p.sum():.10g}. Divide counts by the group total (excluding missing)."
             )

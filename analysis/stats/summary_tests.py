@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats as sps
 
+from analysis.errors import ArgumentError
 from analysis.stats.results import ANOVA, KRUSKAL, WELCH, TestResult
 
 
@@ -27,7 +28,7 @@ def welch_summary(n1: float, m1: float, s1: float, n2: float, m2: float, s2: flo
     """
     v1, v2 = s1 * s1 / n1, s2 * s2 / n2
     if v1 + v2 == 0:  # as stats.tests.t_test says it (R's t.test: "data are essentially constant")
-        raise ValueError(
+        raise ArgumentError(
             "welch_summary: both groups have zero variance; the t statistic is undefined."
         )
     t = (m1 - m2) / math.sqrt(v1 + v2)

@@ -26,6 +26,7 @@ from scipy.stats import chi2
 
 from analysis._aliases import Aliases
 from analysis.ard import OVERALL, ard_frame, concat_ard, group_label
+from analysis.errors import ArgumentError
 from analysis.stats import _km, cox_patterns
 from analysis.stats._km import SurvivalInputError
 from analysis.stats.at_risk import at_risk_counts
@@ -47,6 +48,11 @@ __all__ = [
 def km_method(conf_type: str = "log", alpha: float = 0.05) -> str:
     """The ARD ``method`` string of a Kaplan-Meier number."""
     level = f"{ci_level(alpha)}%"
+    if conf_type not in _km.CONF_LABELS:  # a bare KeyError: 'loglog' named no choice
+        raise ArgumentError(
+            f"conf_type {conf_type!r} is not a Kaplan-Meier interval this toolkit computes; "
+            f"choose one of {sorted(_km.CONF_LABELS)}."
+        )
     return f"Kaplan-Meier; Greenwood variance; {level} {_km.CONF_LABELS[conf_type]}"
 
 
@@ -188,7 +194,9 @@ def logrank_test(
     """
     by_cols = _as_list(by)
     if not by_cols:
-        raise ValueError("logrank_test needs `by` (the column(s) defining the groups to compare).")
+        raise ArgumentError(
+            "logrank_test needs `by` (the column(s) defining the groups to compare)."
+        )
     t, e = _km.check_input(data, time=time, event=event, by=by_cols)
     grouped = data[by_cols].groupby(by_cols, sort=True, observed=True)
     codes = grouped.ngroup().to_numpy()
@@ -298,18 +306,18 @@ def cox_model(
     from lifelines.exceptions import ConvergenceWarning
 
     if ties != "efron":
-        raise ValueError(
+        raise ArgumentError(
             f"ties={ties!r} is not available: lifelines fits Cox models with Efron ties only "
             "(R coxph's default); use ties='efron'."
         )
     if ph_transform not in PH_TRANSFORMS:
-        raise ValueError(f"ph_transform={ph_transform!r}; use one of {PH_TRANSFORMS}.")
+        raise ArgumentError(f"ph_transform={ph_transform!r}; use one of {PH_TRANSFORMS}.")
     covs, strata_cols = list(covariates), _as_list(strata)
     if not covs:
-        raise ValueError("cox_model needs at least one covariate.")
+        raise ArgumentError("cox_model needs at least one covariate.")
     t, e = _km.check_input(data, time=time, event=event, by=strata_cols, covariates=covs)
     if ph_transform == "log" and (t <= 0).any():
-        raise ValueError("ph_transform='log' needs every time > 0; use 'km' or 'rank'.")
+        raise ArgumentError("ph_transform='log' needs every time > 0; use 'km' or 'rank'.")
     frame = data[[time, event, *covs, *strata_cols]].astype({event: int})
     strata_codes = (
         frame.groupby(strata_cols, sort=True).ngroup().to_numpy()
@@ -558,9 +566,11 @@ def _as_list(cols: str | Sequence[str] | None) -> list[str]:
 
 def _km_conf_check(conf_type: str, alpha: float) -> None:
     if conf_type not in _km.CONF_TYPES:
-        raise ValueError(f"conf_type={conf_type!r} is not supported; use one of {_km.CONF_TYPES}.")
+        raise ArgumentError(
+            f"conf_type={conf_type!r} is not supported; use one of {_km.CONF_TYPES}."
+        )
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must be between 0 and 1 (0.05 for a 95% CI).")
+        raise ArgumentError(f"alpha={alpha!r} must be between 0 and 1 (0.05 for a 95% CI).")
 
 
 def _with_keys(frame: pd.DataFrame, by: list[str], values: tuple) -> pd.DataFrame:

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from analysis.errors import ArgumentError
 from analysis.stats._inputs import count_table as _count_table
 from analysis.stats._inputs import groups as _groups
 from analysis.stats._inputs import sample as _sample
@@ -114,19 +115,19 @@ def chi2_test(table: ArrayLike, *, correction: bool = False) -> TestResult:
     func = "chi2_test"
     counts = _count_table(table, func)
     if counts.shape[0] < 2 or counts.shape[1] < 2:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: the table needs at least 2 rows and 2 columns; found shape {counts.shape}."
         )
     empty_rows = np.flatnonzero(counts.sum(axis=1) == 0).tolist()
     empty_cols = np.flatnonzero(counts.sum(axis=0) == 0).tolist()
     if empty_rows or empty_cols:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: row(s) {empty_rows} and column(s) {empty_cols} of the table are entirely "
             "zero, so their expected counts are 0 and the chi-square statistic is undefined. "
             "Drop the empty levels first, or use fisher_exact_rxc."
         )
     if correction and counts.shape != (2, 2):
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: the Yates continuity correction is defined for 2x2 tables only; found "
             f"shape {counts.shape}. Pass correction=False."
         )
@@ -203,7 +204,7 @@ def cochran_armitage_trend(
     func = "cochran_armitage_trend"
     counts = _count_table(table, func)
     if counts.shape[0] != 2 or counts.shape[1] < 2:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: table must have 2 rows (events, non-events) and at least 2 ordered "
             f"columns; found shape {counts.shape}. Transpose it if groups are in rows."
         )
@@ -214,7 +215,7 @@ def cochran_armitage_trend(
     else:
         s = np.array(scores, dtype=np.float64, copy=True).ravel()
         if s.size != k or not np.isfinite(s).all():
-            raise ValueError(
+            raise ArgumentError(
                 f"{func}: scores must be {k} finite numbers, one per column; found {list(scores)}."
             )
         label = f"cochran-armitage trend (scores {', '.join(f'{v:g}' for v in s)})"
@@ -223,14 +224,14 @@ def cochran_armitage_trend(
     total = n.sum()
     p = x.sum() / total
     if p in (0.0, 1.0):
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: {'no' if p == 0.0 else 'every'} subject has the event "
             f"({int(x.sum())} of {int(total)}), so the trend test is undefined."
         )
     sum_ns = float(np.sum(n * s))
     spread = float(np.sum(n * s * s) - sum_ns**2 / total)
     if spread <= 0.0:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: all subjects are in columns with the same score, so there is no trend to "
             "test; check the table and scores."
         )
@@ -270,7 +271,7 @@ def mann_whitney(x: ArrayLike, y: ArrayLike) -> TestResult:
     a = _sample(x, "x", func)
     b = _sample(y, "y", func)
     if np.unique(np.concatenate([a, b])).size == 1:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: every value in x and y is the same ({a[0]:g}); the rank test is undefined."
         )
     res = stats.mannwhitneyu(
@@ -294,7 +295,7 @@ def kruskal(*groups: ArrayLike) -> TestResult:
     func = "kruskal"
     samples = _groups(groups, func, min_size=1)
     if np.unique(np.concatenate(samples)).size == 1:
-        raise ValueError(f"{func}: every value is the same; the rank test is undefined.")
+        raise ArgumentError(f"{func}: every value is the same; the rank test is undefined.")
     ranks = stats.rankdata(np.concatenate(samples))
     bounds = np.cumsum([0, *(s.size for s in samples)])
     rank_sums = [ranks[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -316,7 +317,9 @@ def t_test(x: ArrayLike, y: ArrayLike) -> TestResult:
     a = _sample(x, "x", func, min_size=2)
     b = _sample(y, "y", func, min_size=2)
     if np.var(a) == 0.0 and np.var(b) == 0.0:
-        raise ValueError(f"{func}: both groups have zero variance; the t statistic is undefined.")
+        raise ArgumentError(
+            f"{func}: both groups have zero variance; the t statistic is undefined."
+        )
     return welch_summary(a.size, a.mean(), a.std(ddof=1), b.size, b.mean(), b.std(ddof=1))
 
 
@@ -338,11 +341,11 @@ def anova_oneway(*groups: ArrayLike) -> TestResult:
     samples = _groups(groups, func, min_size=1)
     total = sum(s.size for s in samples)
     if total <= len(samples):
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: {total} observations in {len(samples)} groups leave no residual degrees of "
             "freedom; at least one group needs 2 or more values."
         )
     if all(np.var(s) == 0.0 for s in samples):
-        raise ValueError(f"{func}: every group has zero variance; the F statistic is undefined.")
+        raise ArgumentError(f"{func}: every group has zero variance; the F statistic is undefined.")
     sds = [s.std(ddof=1) if s.size > 1 else 0.0 for s in samples]
     return anova_summary([s.size for s in samples], [s.mean() for s in samples], sds)

@@ -28,6 +28,7 @@ from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
+from analysis.tables._arguments import shaped
 from analysis.tables._columns import names
 from analysis.tables._common import (
     compare_counts_many,
@@ -64,6 +65,7 @@ SERIOUS = "any serious adverse event"
 OTHER = "Other"
 
 
+@shaped
 @with_aliases(
     tables=("subjects", "events"),
     columns=("by", "term", "category", "subject_id", "teae_flag", "serious_flag", "sex"),

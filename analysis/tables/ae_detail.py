@@ -19,6 +19,7 @@ from analysis.report.method_prose import method_words
 from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.tables._aliases import with_aliases
+from analysis.tables._arguments import shaped
 from analysis.tables.ae_sex_specific import (
     left_out_notes,
     of_own_sex_only,
@@ -55,6 +56,7 @@ def _exposure_key(col: ir.Value, max_exposure: int) -> ir.Value:
     return k.cast("int64").clip(upper=max_exposure)
 
 
+@shaped
 @with_aliases(
     tables=("events", "exposures", "subjects"),
     columns=("term", "number", "subject_id", "teae_flag", "sex"),
@@ -240,6 +242,7 @@ def _exposure_rows(
     return rows
 
 
+@shaped
 @with_aliases(
     tables=("events", "subjects"),
     columns=("term", "duration", "teae_flag", "subject_id", "sex"),
@@ -269,6 +272,11 @@ def ae_duration(
     restrict = dict(sex_specific or {})
     id_column = subject_id if restrict else None
     t = emergent(engine.as_table(events, columns=[term, duration, teae_flag, id_column]), teae_flag)
+    if not t[duration].type().is_numeric():  # it was DuckDB's ConversionException, with SQL
+        raise ArgumentError(
+            f"ae_duration: `{duration}` holds {t[duration].type()} values, not a number of days; "
+            "name the events' duration column (`duration=`)."
+        )
     t, left_out = of_own_sex_only(t, subjects, restrict, term=term, sex=sex, subject_id=subject_id)
     t = t.select(t[term].cast("string").name(term), duration)
     per_term = engine.numeric_summary(t, variable=duration, by=[term])
@@ -305,7 +313,12 @@ def _joined(pattern: str, values: list[float], digits: int = 1) -> str:
     return pattern.format(*texts) if all(texts) else ""
 
 
+DURATION_HEADS = ["Adverse event", "Events with duration", "Median [Q1, Q3]", "Range", "Missing"]
+
+
 def _duration_layout(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:  # no events: the heads alone (it was an IndexError on display)
+        return pd.DataFrame(columns=DURATION_HEADS)
     look = stat_lookup(frame)
     var = frame["variable"].iloc[0]
     order = frame.loc[frame["stat"] == "n"].sort_values("value", ascending=False)["group"]

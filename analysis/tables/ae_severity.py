@@ -18,9 +18,12 @@ import pandas as pd
 
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.engine import counts as engine
+from analysis.engine.levels import declared_levels
+from analysis.errors import ArgumentError
 from analysis.report.method_prose import method_words, per_table_merged
 from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
+from analysis.tables._arguments import shaped
 from analysis.tables._columns import names
 from analysis.tables._common import (
     contingency_test,
@@ -47,6 +50,7 @@ NONE_LEVEL = "no event"
 NOT_RECORDED_LEVEL = "severity not recorded"
 
 
+@shaped
 @with_aliases(
     tables=("subjects", "events"),
     columns=("by", "severity", "subject_id", "teae_flag", "term", "sex"),
@@ -92,6 +96,7 @@ def ae_severity(
         events, columns=[subject_id, severity, teae_flag, term if restrict else None]
     )
     levels = levels_to_show(order, events, ev_all, severity)
+    _refuse_undeclared(order, declared_levels(events, severity), severity)
     ev_t, left_out = other_sex_events(
         emergent(ev_all, teae_flag),
         full_t,
@@ -169,6 +174,21 @@ def ae_severity(
         layout=lambda f: _dist_layout(f, "Highest severity"),
         footnotes=notes,
     )
+
+
+def _refuse_undeclared(
+    order: Sequence[object] | None, declared: list[str] | None, severity: str
+) -> None:
+    """A given order naming a level the column does not declare (a misspelt "sever" was a row
+    of 0 (0.0%) beside "severe" left out)."""
+    if order is None or declared is None:
+        return
+    unknown = [str(lv) for lv in order if str(lv) not in declared]
+    if unknown:
+        raise ArgumentError(
+            f"ae_severity: `order` names {unknown}, which `{severity}` does not have; its "
+            f"levels are {declared}. Check the spelling."
+        )
 
 
 def _blank_level(levels: Sequence[str]) -> str:

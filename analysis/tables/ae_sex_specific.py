@@ -85,6 +85,20 @@ def check_sex_column(subjects: ir.Table, sex_specific: Mapping[str, str], sex: s
             f"terms {sorted(sex_specific)} are counted among one sex, but the subjects have no "
             f"`{sex}` column; add it to the subject table"
         )
+    if sex_specific and subjects[sex].type().is_string():
+        seen = set(engine.distinct_values(subjects, sex))
+        folded = {v.casefold(): v for v in seen}
+        wrong = {
+            lv: folded[str(lv).casefold()]
+            for lv in set(sex_specific.values())
+            if str(lv) not in seen and str(lv).casefold() in folded
+        }
+        if wrong:  # "Male" for "male" was a term of N = 0 and its events in no row
+            said = ", ".join(f"{lv!r} (the data write {v!r})" for lv, v in sorted(wrong.items()))
+            raise ArgumentError(
+                f"the terms of one sex name the level(s) {said} of `{sex}`; write each as the "
+                "data write it"
+            )
     if sex_specific and subjects[sex].type().is_numeric():
         wrong = {t: lv for t, lv in sex_specific.items() if not _is_number(str(lv))}
         if wrong:

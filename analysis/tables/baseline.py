@@ -26,6 +26,7 @@ from analysis.stats.design import natural_key
 from analysis.stats.results import test_context
 from analysis.stats.summary_tests import anova_summary, kruskal_summary, welch_summary
 from analysis.tables._aliases import Aliases
+from analysis.tables._arguments import shaped
 from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import (
     EXPECTED_STATS,
@@ -47,6 +48,7 @@ CATEGORICAL_TESTS = ("chi2", "fisher", "none")
 CONTINUOUS_TESTS = ("welch", "anova", "kruskal", "none")
 
 
+@shaped
 def baseline_table(
     data: pd.DataFrame,
     *,
@@ -103,6 +105,7 @@ def baseline_table(
         variables=list(labels),
         categorical=categorical,
     )
+    _refuse_unsummarisable(data, list(labels), subject_id, tests_by_variable)
     engine.check_subject_table(data, by=by_cols, subject_id=subject_id)
     # the ids are checked above; the counts below count rows (one per subject), so the engine
     # gets the summarised columns only (a million ids as text cost more than the counts), under
@@ -294,6 +297,34 @@ def _separated_by(var_counts: pd.DataFrame, by: str) -> bool:
     return bool(
         (groups_per_level == 1).all() and c["_group"].nunique() >= 2 and len(groups_per_level) >= 2
     )
+
+
+def _refuse_unsummarisable(
+    data: pd.DataFrame,
+    variables: list[str],
+    subject_id: str,
+    tests: Mapping[str, str] | None,
+) -> None:
+    """``ArgumentError`` for a variable no table shows: the subjects' identifier (a row per
+    patient, each id in the table), dates (each date a level counted 0 (0.0%) in every
+    column), and a test named for a variable the table does not summarise (ignored)."""
+    if subject_id in variables:
+        raise ArgumentError(
+            f"baseline_table: `{subject_id}` is the subjects' identifier (`subject_id`); a table "
+            "shows no identifier. Leave it out of `variables`."
+        )
+    dates = [v for v in variables if pd.api.types.is_datetime64_any_dtype(data[v])]
+    if dates:
+        raise ArgumentError(
+            f"baseline_table: {dates} hold dates, which a baseline table does not summarise; "
+            "summarise a number derived from them (an age, a follow-up in months) instead."
+        )
+    stray = sorted(set(tests or {}) - set(variables))
+    if stray:
+        raise ArgumentError(
+            f"baseline_table: `tests_by_variable` names {stray}, which are not among the "
+            f"`variables` summarised ({variables}); check the spelling."
+        )
 
 
 def _kind(s: pd.Series) -> str:

@@ -94,6 +94,8 @@ def exposure_layout(frame: pd.DataFrame, noun: str = "exposure") -> pd.DataFrame
     """The per-exposure table: one row per term, one column per exposure number (pooled
     tail shown "≥ k"), each "n (%)" with the column's N in its head: the subjects who received
     it, the largest N of the column (a term of one sex has its sex's N, never above it)."""
+    if frame.empty:  # no events: the head alone (it was an IndexError on display)
+        return pd.DataFrame(columns=["Adverse event"])
     look = stat_lookup(frame)
     var = frame["variable"].iloc[0]
     groups = list(dict.fromkeys(frame["group"]))

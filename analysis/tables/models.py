@@ -30,6 +30,7 @@ from analysis.stats.regression import (
     fit_logistic,
     fit_proportional_odds,
 )
+from analysis.tables._arguments import shaped
 from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of, member
 from analysis.tables.model_text import Words, ard_level, model_layout, reference_note, sample_note
@@ -46,6 +47,7 @@ _SIDE_CONTEXTS = (BRANT, CUT_POINT, INTERCEPT, COMPLETE_CASE)
 __all__ = ["ard_level", "logistic_model", "proportional_odds", "subjects_with_term"]
 
 
+@shaped
 def proportional_odds(
     data: pd.DataFrame,
     *,
@@ -205,6 +207,7 @@ def _brant_rows(brant: BrantResult, outcome: str) -> list[dict[str, Any]]:
     return rows
 
 
+@shaped
 def logistic_model(
     data: pd.DataFrame,
     *,

@@ -30,6 +30,7 @@ from analysis.stats.ci_level import ci_level
 from analysis.stats.proportions import proportion_ci
 from analysis.stats.results import test_context
 from analysis.tables._aliases import Aliases
+from analysis.tables._arguments import shaped
 from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of, p_value_head
 from analysis.tables.render import SUB_ROW, TableResult, fmt_ci, fmt_n_pct, fmt_p, stat_lookup
@@ -46,6 +47,7 @@ TREND_CONTEXT = (
 TREND_TESTS = ("cochran_armitage", "mann_whitney", "none")
 
 
+@shaped
 def response_table(
     data: pd.DataFrame,
     *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -53,7 +54,10 @@ class StudyTables(Mapping[str, TableResult]):
                     f"no table {name!r} in this study; its tables are {list(self._builders)}"
                 )
             self._built[name] = self._builders[name]()
-        return self._built[name]
+        # the caller's own copy of the numbers: changing a table's ``.frame`` in a notebook
+        # changed the cached table, the study's ARD and the files written after it
+        built = self._built[name]
+        return dataclasses.replace(built, frame=built.frame.copy(), _displayed={})
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._builders)

@@ -219,7 +219,9 @@ def suppress_small_cells(
     (why, in words; ``""`` when shown). Hidden values are NaN.
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise ArgumentError(f"k must be an integer >= 1 (counts below k are hidden); found {k!r}")
+        raise ArgumentError(
+            f"suppress_below: k must be an integer >= 1 (counts below k are hidden); found {k!r}"
+        )
     k = int(k)
     out = frame.copy()
     cells = _cell_keys(out)

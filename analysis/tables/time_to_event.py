@@ -22,6 +22,7 @@ from analysis.stats.survival import (
     km_at_context,
     survival_ard,
 )
+from analysis.tables._arguments import shaped
 from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of
 from analysis.tables.render import TableResult, fmt_count, fmt_p, ratio_digits, stat_lookup
@@ -29,6 +30,7 @@ from analysis.tables.suppress import format_suppressed
 from analysis.words import and_list, term_label
 
 
+@shaped
 def time_to_event_table(
     data: pd.DataFrame,
     *,
@@ -157,6 +159,7 @@ def _beyond_last_time_note(
     )
 
 
+@shaped
 def cox_table(
     data: pd.DataFrame,
     *,

@@ -1,0 +1,99 @@
+"""The shape of a table function's arguments, checked before it runs (``@shaped``).
+
+A name where a list belongs was taken letter by letter: ``terms='Rash'`` gave the rows 'R',
+'a', 's', 'h' at 0 (0.0%), ``covariates='sex'`` the columns 's', 'e', 'x'. A list where one
+name belongs (``by=['sex']`` of a function grouping by one column) failed deep inside with
+"unhashable type: 'list'". Read from each parameter's annotation: a ``Sequence[...]`` given one
+name (or one number) is a list of it; a ``str`` given a list of one is that name, of more an
+``ArgumentError``; a ``Mapping`` given a list or a name is an ``ArgumentError`` saying what it
+takes; a number given as text is an ``ArgumentError``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import numbers
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
+
+from analysis.errors import ArgumentError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _kind(annotation: object) -> str | None:
+    """``list``, ``one`` (a name), ``map`` or ``number`` from an annotation's text."""
+    if not isinstance(annotation, str):
+        return None
+    parts = set(_top_level(annotation)) - {"None"}
+    if any(p.startswith(("Sequence[", "Iterable[", "list[")) for p in parts):
+        return "list"
+    if parts == {"str"}:
+        return "one"
+    if all(p.startswith(("Mapping[", "dict[")) for p in parts) and parts:
+        return "map"
+    if parts and parts <= {"int", "float"}:
+        return "number"
+    return None
+
+
+def _top_level(annotation: str) -> list[str]:
+    """The members of a union annotation: split at "|" outside brackets
+    ("Mapping[str, str | None] | None" is a mapping or None)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(annotation):
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "|" and depth == 0:
+            parts.append(annotation[start:i].strip())
+            start = i + 1
+    return [*parts, annotation[start:].strip()]
+
+
+def _shaped(function: str, name: str, kind: str, value: Any) -> Any:
+    if value is None:
+        return value
+    if kind == "list" and isinstance(value, str | numbers.Number) and not isinstance(value, bool):
+        return [value]
+    if kind == "one" and isinstance(value, list | tuple):
+        if len(value) == 1 and isinstance(value[0], str):
+            return value[0]
+        raise ArgumentError(
+            f"{function}: `{name}` takes one name; found {value!r}. Give one, e.g. "
+            f"{name}={str(value[0]) if value else 'sex'!r}."
+        )
+    if kind == "map" and not isinstance(value, Mapping):
+        raise ArgumentError(
+            f"{function}: `{name}` takes a mapping ({{key: value, ...}}); found "
+            f"{type(value).__name__} {value!r}."
+        )
+    if kind == "number" and (isinstance(value, str | bool) or not isinstance(value, numbers.Real)):
+        raise ArgumentError(
+            f"{function}: `{name}` takes a number; found {type(value).__name__} {value!r}."
+        )
+    return value
+
+
+def shaped(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` with its arguments' shapes checked (see the module doc)."""
+    signature = inspect.signature(fn)
+    kinds = {
+        name: kind
+        for name, p in signature.parameters.items()
+        if (kind := _kind(p.annotation)) is not None
+    }
+
+    @functools.wraps(fn)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind(*args, **kwargs)
+        for name, value in list(bound.arguments.items()):
+            if name in kinds:
+                bound.arguments[name] = _shaped(fn.__name__, name, kinds[name], value)
+        return fn(*bound.args, **bound.kwargs)
+
+    return checked
+
+
+__all__ = ["shaped"]
