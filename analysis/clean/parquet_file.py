@@ -1,8 +1,8 @@
 """Read a Parquet file for ``read.read_raw``: refused when its PAR1 markers are missing (a
-truncated copy), its named index given back as the columns its writer had, and its plain text
-columns trimmed at read (``trim_at_read``), its BINARY columns read as UTF-8 text. Apart from ``read`` so that module keeps to the
-readers' common path (one reader of one format a module, as ``xlsx_sheet`` and
-``csv_records``)."""
+truncated copy), its named index given back as the columns its writer had, its plain text
+columns trimmed at read (``trim_at_read``) and its BINARY columns read as UTF-8 text. Apart
+from ``read`` so that module keeps to the readers' common path (one reader of one format a
+module, as ``xlsx_sheet`` and ``csv_records``)."""
 
 from __future__ import annotations
 

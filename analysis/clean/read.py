@@ -221,7 +221,7 @@ def stat_reader(path: Path, fmt: str) -> Callable[..., Any]:
 
 
 #: encodings the SAS/SPSS reader (iconv) names otherwise than Python's canonical name
-_ICONV_NAMES = {"mac-roman": "MACINTOSH", "cp65001": "UTF-8"}
+_ICONV_NAMES = {"mac-roman": "MACINTOSH"}
 
 
 def stat_encoding(encoding: str | None) -> str | None:

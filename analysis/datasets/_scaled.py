@@ -5,12 +5,12 @@ by the study file, so the output is deterministic) and writes it ``ceil(N / P)``
 ``P`` is the number of patient ids in the reference twin's patient sheets; the last copy keeps
 only some patients (ids spread evenly over the sorted reference ids, so every centre keeps its
 share; with their rows in every table; its orphan rows are left out), so the export holds
-exactly ``N`` patient ids. Each copy's ids get a copy number after
-their letters (``HB-0001`` -> ``HB-0170001``, all of one width, so folding leading zeros never
-makes two ids alike). Every other cell is the reference twin's, so the layouts (headers, column
-order, encodings, delimiters) and the rate of every kind of mess (duplicates, orphans, bad
-dates, unmapped spellings, decimal commas) are those of the reference export; the distinct
-values of a date or label column are those of the reference twin too.
+exactly ``N`` patient ids. Each copy's ids get a copy number after their letters (``HB-0001``
+-> ``HB-0170001``, all of one width, so folding leading zeros never makes two ids alike).
+Every other cell is the reference twin's, so the layouts (headers, column order, encodings,
+delimiters) and the rate of every kind of mess (duplicates, orphans, bad dates, unmapped
+spellings, decimal commas) are those of the reference export; the distinct values of a date or
+label column are those of the reference twin too.
 
 Formats: ``csv`` (default) writes every table as delimited text, the CSV sources as they are and
 each workbook sheet as ``<workbook folder>/<sheet>.csv`` (UTF-8, comma, dates ``dd/mm/yyyy`` as
