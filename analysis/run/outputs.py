@@ -94,9 +94,8 @@ def run_study(
     replaced = replaced_suppression(study.reports_dir, suppress_below)
     if replaced:
         warnings.warn(replaced, stacklevel=2)
-    earlier = earlier_outputs(
-        study.reports_dir, study.config.study.name
-    )  # the previous run's files, from its manifest
+    # the previous run's files, from its manifest
+    earlier = earlier_outputs(study.reports_dir, study.config.study.name)
     with staged_study(study, _output_folders(study, write_clean, suppress_below)) as staging:
         on_stage("clean")
         with offered(import_later_stages):  # run while the clean stage waits, if it does

@@ -41,12 +41,6 @@ def column_names(data: Any) -> list[str]:
     return [str(c) for c in engine.as_table(data).columns]
 
 
-def names(value: str | Iterable[str]) -> list[str]:
-    """A list of column names from a name or names: ``by="sex"`` is ``["sex"]`` (``list("sex")``
-    made it the columns 's', 'e', 'x')."""
-    return [value] if isinstance(value, str) else list(value)
-
-
 def require_frame(function: str, data: Any, *, table: str) -> None:
     """Refuse anything but a pandas frame for a function that reads its rows in pandas."""
     if isinstance(data, pd.DataFrame):

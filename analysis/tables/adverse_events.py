@@ -29,7 +29,6 @@ from analysis.stats.proportions import proportion_ci, risk_difference
 from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
 from analysis.tables._arguments import shaped
-from analysis.tables._columns import names
 from analysis.tables._common import (
     compare_counts_many,
     expected_count_rows,
@@ -146,7 +145,7 @@ def ae_incidence(
     ``estimate``/``ci_low``/``ci_high`` of the risk difference in percentage points (group
     ``<by0>=<level> vs <reference>``), each prefixed by its stratum.
     """
-    by = names(by)
+    by = list(by)  # one name is a list of it already (``shaped``)
     restrict = dict(sex_specific or {})
     own = [sex] if restrict and sex not in by else []
     full_t = engine.as_table(subjects, columns=[subject_id, *by, *own])

@@ -24,7 +24,6 @@ from analysis.report.method_prose import method_words, per_table_merged
 from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
 from analysis.tables._arguments import shaped
-from analysis.tables._columns import names
 from analysis.tables._common import (
     contingency_test,
     expected_count_rows,
@@ -85,7 +84,7 @@ def ae_severity(
     unknown sex counts in no row, as in the incidence table
     (:mod:`analysis.tables.ae_sex_specific`), and a footnote counts them.
     """
-    by = names(by)
+    by = list(by)  # one name is a list of it already (``shaped``)
     restrict = dict(sex_specific or {})
     own = [sex] if restrict and sex not in by else []
     full_t = engine.as_table(subjects, columns=[subject_id, *by, *own])
