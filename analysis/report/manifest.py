@@ -10,7 +10,7 @@
 - ``engine``: where the counts ran, ``duckdb`` or ``spark`` (the study file's ``engine.backend``,
   or spark when the study was given a SparkSession);
 - ``packages``: versions of Python and of the packages every number depends on (``null`` for a
-  package that is not installed);
+  package that is not installed; pyspark when the counts ran on Spark);
 - ``git``: ``commit`` (``git rev-parse HEAD``) and ``dirty`` (``git status --porcelain`` is not
   empty) of the checkout holding the study; both ``null`` outside a git checkout or without git;
 - ``command``: the command that produced the outputs, as given;
@@ -61,7 +61,6 @@ PACKAGES: dict[str, str] = {
     "great_tables": "great-tables",
     "weasyprint": "weasyprint",
     "pyarrow": "pyarrow",
-    "pyspark": "pyspark",  # None unless installed; counts on Spark when `engine` says spark
     "pandera": "pandera",
     "retro_analysis": "retro-analysis",
 }
@@ -107,7 +106,7 @@ def build_manifest(
         "inputs": _inputs(config),
         "outputs": _outputs([p for p in outputs if _not_same(p, reports / MANIFEST_NAME)], reports),
         "engine": _engine_of(study, config),
-        "packages": package_versions(),
+        "packages": package_versions(_engine_of(study, config)),
         "git": git_state(root),
         "suppress_below": suppress_below,
     }
@@ -148,10 +147,12 @@ def _engine_of(study: Any, config: StudyConfig) -> str:
     return str(config.engine.backend)
 
 
-def package_versions() -> dict[str, str | None]:
-    """Versions of Python and of ``PACKAGES`` (``None`` when not installed)."""
+def package_versions(engine: str = "duckdb") -> dict[str, str | None]:
+    """Versions of Python and of ``PACKAGES`` (``None`` when not installed), and of pyspark
+    when the counts ran on Spark (``engine``); a DuckDB run does not name it."""
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for key, dist in PACKAGES.items():
+    used = {**PACKAGES, **({"pyspark": "pyspark"} if engine == "spark" else {})}
+    for key, dist in used.items():
         try:
             out[key] = md.version(dist)
         except md.PackageNotFoundError:

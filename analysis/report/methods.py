@@ -179,7 +179,7 @@ def methods_paragraphs(config: StudyConfig, ard: pd.DataFrame) -> list[str]:
         "for multiplicity; analyses used the available data (complete cases), with the "
         "numbers excluded stated under each table."
     )
-    versions = package_versions()
+    versions = package_versions(config.engine.backend)
     python = versions.pop("python", None)
     own = versions.pop("retro_analysis", None)
     paras.append(

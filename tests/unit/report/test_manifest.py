@@ -220,6 +220,23 @@ def test_the_manifest_names_the_engine_the_counts_ran_on(mini):
     # record of it) said duckdb
     from types import SimpleNamespace
 
-    assert build_manifest(mini, _outputs(mini), COMMAND)["engine"] == "duckdb"
-    on_spark = SimpleNamespace(config=mini, _spark=object())
-    assert build_manifest(on_spark, _outputs(mini), COMMAND)["engine"] == "spark"
+    on_duckdb = build_manifest(mini, _outputs(mini), COMMAND)
+    assert on_duckdb["engine"] == "duckdb" and "pyspark" not in on_duckdb["packages"]
+    on_spark = build_manifest(
+        SimpleNamespace(config=mini, _spark=object()), _outputs(mini), COMMAND
+    )
+    assert on_spark["engine"] == "spark" and "pyspark" in on_spark["packages"]
+
+
+def test_the_methods_name_pyspark_only_for_a_run_on_spark(reference_config):
+    # adding pyspark to the manifest's packages made the report's software sentence say a
+    # DuckDB analysis used it
+    import pandas as pd
+
+    from analysis.report.methods import methods_paragraphs
+
+    ard = pd.DataFrame(columns=["table", "context", "variable", "level", "stat", "value", "method"])
+    (software,) = [
+        p for p in methods_paragraphs(reference_config, ard) if p.startswith("Software.")
+    ]
+    assert "pyspark" not in software and "duckdb" in software
