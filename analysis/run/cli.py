@@ -155,6 +155,9 @@ def synth(
         return
     folder = out_dir
     _now.outputs = {"paths.raw": folder / "raw"}
+    # an error's traceback goes with the scaled twin (its study file's processed folder), not
+    # into the shipped study's processed folder, which this command does not otherwise touch
+    _now.log_dir = folder / "processed"
     study_file, rows = _guard(
         lambda: write_scaled_twin(cfg, folder, patients=patients, fmt=fmt),
         "writing the scaled synthetic twin",

@@ -255,3 +255,32 @@ def test_ctrl_c_that_a_library_turns_into_its_own_error_is_the_interrupt(mini_st
     monkeypatch.setattr(pipeline, "clean_study", lambda *a, **k: 1 / 0)
     res = runner.invoke(app, ["clean", str(_study(mini_study))])
     assert res.exit_code == 2 and "ZeroDivisionError" in res.output
+
+
+def test_a_scaled_twin_error_is_logged_beside_the_twin_not_in_the_shipped_study(
+    monkeypatch, tmp_path
+):
+    """`retro synth --patients N --out FOLDER` writes only under FOLDER: the traceback of an
+    unexpected error goes to FOLDER/processed (the processed folder of the twin's study file),
+    never into the shipped study's processed folder."""
+    import analysis.datasets as datasets
+    from tests.conftest import REPO
+
+    study = REPO / "studies" / "dutasteride_mesotherapy.yaml"
+    shipped_log = StudyConfig.load(study).processed_dir / "retro-error.log"
+    before = shipped_log.read_bytes() if shipped_log.exists() else None
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(datasets, "write_scaled_twin", broken)
+    out = tmp_path / "twin"
+    res = runner.invoke(app, ["synth", str(study), "--patients", "50", "--out", str(out)])
+    _assert_one_paragraph(
+        res,
+        "synth",
+        "writing the scaled synthetic twin",
+        "RuntimeError: boom",
+        out / "processed" / "retro-error.log",
+    )
+    assert (shipped_log.read_bytes() if shipped_log.exists() else None) == before
