@@ -7,15 +7,22 @@ name belongs (``by=['sex']`` of a function grouping by one column) failed deep i
 name (or one number) is a list of it; a ``str`` given a list of one is that name, of more an
 ``ArgumentError``; a ``Mapping`` given a list or a name is an ``ArgumentError`` saying what it
 takes; a number given as text is an ``ArgumentError``.
+
+``@shaped(choices={"ci": (...)})``: a parameter that takes one of a few names is checked
+against them before the function runs, and refused naming the function and the parameter the
+user gave. ``ci='wilsn'`` was refused as "proportion_ci: unknown method", a function the user
+never called; ``test='fisher_exact'`` of an AE table without ``by`` was ignored (no comparison
+ran, so nothing looked at it).
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import numbers
-from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, ParamSpec, TypeVar, overload
 
 from analysis.errors import ArgumentError
 
@@ -76,9 +83,36 @@ def _shaped(function: str, name: str, kind: str, value: Any) -> Any:
     return value
 
 
-def shaped(fn: Callable[P, R]) -> Callable[P, R]:
-    """``fn`` with its arguments' shapes checked (see the module doc)."""
+def _chosen(function: str, name: str, allowed: Collection[str], value: Any) -> None:
+    if value is None or (isinstance(value, str) and value in allowed):
+        return
+    names = ", ".join(repr(a) for a in allowed)
+    close = difflib.get_close_matches(str(value), list(allowed), n=1)
+    hint = f" Did you mean {name}={close[0]!r}?" if close else ""
+    raise ArgumentError(f"{function}: {name}={value!r} is not one of {names}.{hint}")
+
+
+@overload
+def shaped(fn: Callable[P, R]) -> Callable[P, R]: ...
+@overload
+def shaped(
+    *, choices: Mapping[str, Collection[str]]
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+def shaped(
+    fn: Callable[P, R] | None = None, *, choices: Mapping[str, Collection[str]] | None = None
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
+    """``fn`` with its arguments' shapes checked, and ``choices`` (parameter -> the names it
+    takes) checked against their names (see the module doc)."""
+    if fn is None:
+        return lambda f: _checked(f, choices or {})
+    return _checked(fn, choices or {})
+
+
+def _checked(fn: Callable[P, R], choices: Mapping[str, Collection[str]]) -> Callable[P, R]:
     signature = inspect.signature(fn)
+    unknown = set(choices) - set(signature.parameters)
+    if unknown:  # a programming error of ours, at import
+        raise TypeError(f"{fn.__name__} has no parameter(s) {sorted(unknown)} to choose")
     kinds = {
         name: kind
         for name, p in signature.parameters.items()
@@ -91,6 +125,8 @@ def shaped(fn: Callable[P, R]) -> Callable[P, R]:
         for name, value in list(bound.arguments.items()):
             if name in kinds:
                 bound.arguments[name] = _shaped(fn.__name__, name, kinds[name], value)
+            if name in choices:
+                _chosen(fn.__name__, name, choices[name], bound.arguments[name])
         return fn(*bound.args, **bound.kwargs)
 
     return checked

@@ -137,6 +137,9 @@ def compare_counts_many(
     return out
 
 
+CONTINGENCY_TESTS = ("fisher", "chi2", "none")  # the ``test`` of the AE tables
+
+
 def contingency_test(table: np.ndarray, *, test: str = "fisher", seed: int | None = None) -> Any:
     """Test of independence on an r×c count table, chosen by name (never switched silently).
 
@@ -153,7 +156,7 @@ def contingency_test(table: np.ndarray, *, test: str = "fisher", seed: int | Non
         return tests.fisher_exact_rxc(table, seed=seed)
     if test == "chi2":
         return tests.chi2_test(table, correction=False)
-    raise ArgumentError(f"unknown test {test!r}; use 'fisher', 'chi2' or 'none'")
+    raise ArgumentError(f"unknown test {test!r}; use one of {CONTINGENCY_TESTS}")
 
 
 def sort_by_levels(frame: pd.DataFrame, cols: Sequence[str], data: object) -> pd.DataFrame:

@@ -25,11 +25,12 @@ from analysis.engine import incidence
 from analysis.errors import ArgumentError
 from analysis.report.method_prose import method_words, per_table_key, per_table_merged
 from analysis.stats.ci_level import ci_label, ci_level
-from analysis.stats.proportions import proportion_ci, risk_difference
+from analysis.stats.proportions import PROPORTION_CI_METHODS, proportion_ci, risk_difference
 from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
 from analysis.tables._arguments import shaped
 from analysis.tables._common import (
+    CONTINGENCY_TESTS,
     compare_counts_many,
     expected_count_rows,
     group_columns,
@@ -64,7 +65,7 @@ SERIOUS = "any serious adverse event"
 OTHER = "Other"
 
 
-@shaped
+@shaped(choices={"ci": PROPORTION_CI_METHODS, "test": CONTINGENCY_TESTS})
 @with_aliases(
     tables=("subjects", "events"),
     columns=("by", "term", "category", "subject_id", "teae_flag", "serious_flag", "sex"),

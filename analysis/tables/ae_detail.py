@@ -17,7 +17,7 @@ from analysis.engine import exposure_counts
 from analysis.errors import ArgumentError
 from analysis.report.method_prose import method_words
 from analysis.stats.ci_level import ci_level
-from analysis.stats.proportions import proportion_ci
+from analysis.stats.proportions import PROPORTION_CI_METHODS, proportion_ci
 from analysis.tables._aliases import with_aliases
 from analysis.tables._arguments import shaped
 from analysis.tables.ae_sex_specific import (
@@ -56,7 +56,7 @@ def _exposure_key(col: ir.Value, max_exposure: int) -> ir.Value:
     return k.cast("int64").clip(upper=max_exposure)
 
 
-@shaped
+@shaped(choices={"ci": PROPORTION_CI_METHODS})
 @with_aliases(
     tables=("events", "exposures", "subjects"),
     columns=("term", "number", "subject_id", "teae_flag", "sex"),

@@ -25,6 +25,7 @@ from analysis.stats.results import test_context
 from analysis.tables._aliases import with_aliases
 from analysis.tables._arguments import shaped
 from analysis.tables._common import (
+    CONTINGENCY_TESTS,
     contingency_test,
     expected_count_rows,
     levels_to_show,
@@ -49,7 +50,7 @@ NONE_LEVEL = "no event"
 NOT_RECORDED_LEVEL = "severity not recorded"
 
 
-@shaped
+@shaped(choices={"test": CONTINGENCY_TESTS})
 @with_aliases(
     tables=("subjects", "events"),
     columns=("by", "severity", "subject_id", "teae_flag", "term", "sex"),

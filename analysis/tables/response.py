@@ -27,7 +27,7 @@ from analysis.errors import ArgumentError
 from analysis.report.method_prose import method_words, per_table_merged
 from analysis.stats import tests
 from analysis.stats.ci_level import ci_level
-from analysis.stats.proportions import proportion_ci
+from analysis.stats.proportions import PROPORTION_CI_METHODS, proportion_ci
 from analysis.stats.results import test_context
 from analysis.tables._aliases import Aliases
 from analysis.tables._arguments import shaped
@@ -47,7 +47,7 @@ TREND_CONTEXT = (
 TREND_TESTS = ("cochran_armitage", "mann_whitney", "none")
 
 
-@shaped
+@shaped(choices={"ci": PROPORTION_CI_METHODS, "trend_test": TREND_TESTS})
 def response_table(
     data: pd.DataFrame,
     *,

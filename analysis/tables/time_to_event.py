@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ard import ard_frame, concat_ard
+from analysis.stats._km import CONF_TYPES
 from analysis.stats.at_risk import floor_rule_text, km_stop_times, stops_text
 from analysis.stats.ci_level import ci_label, ci_level
 from analysis.stats.cox_refusals import refuse_levels_without_events
@@ -30,7 +31,7 @@ from analysis.tables.suppress import format_suppressed
 from analysis.words import and_list, term_label
 
 
-@shaped
+@shaped(choices={"conf_type": CONF_TYPES})
 def time_to_event_table(
     data: pd.DataFrame,
     *,

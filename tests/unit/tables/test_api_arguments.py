@@ -20,6 +20,7 @@ from analysis import (
     baseline_table,
     cox_table,
     logistic_model,
+    response_table,
     time_to_event_table,
 )
 from analysis.errors import ArgumentError, PipelineError, RetroError
@@ -83,7 +84,9 @@ def test_misspelt_levels_are_refused(data):
         ae_incidence(p, ae, by=["sex"], sex_specific={"erectile dysfunction": "Male"})
     with pytest.raises(ArgumentError, match=r"`order` names \['sever'\]"):
         ae_severity(p, ae, order=["mild", "moderate", "sever"])
-    with pytest.raises(ArgumentError, match=r"conf_type 'loglog' .* choose one of"):
+    with pytest.raises(
+        ArgumentError, match=r"time_to_event_table: conf_type='loglog' is not one of"
+    ):
         time_to_event_table(
             p,
             time="time_to_discontinuation_months",
@@ -128,3 +131,52 @@ def test_writing_over_a_file_is_said_in_words(tmp_path):
     s = Study.load("studies/low_dose_oral_minoxidil.yaml", reports_dir=blocker)
     with pytest.raises(PipelineError, match="is a file where a folder is needed"):
         s.write_tables()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda p, ae, ex: ae_incidence(p, ae, ci="wilsn"),
+            "ae_incidence: ci='wilsn' is not one of 'wilson', 'wilson_cc', 'clopper_pearson', "
+            "'agresti_coull', 'wald'. Did you mean ci='wilson'?",
+        ),
+        (
+            lambda p, ae, ex: ae_by_exposure(ae, ex, subjects=p, ci="exact"),
+            "ae_by_exposure: ci='exact' is not one of",
+        ),
+        (
+            # without `by` no test runs: the misspelling was ignored, not refused
+            lambda p, ae, ex: ae_incidence(p, ae, test="fisher_exact"),
+            "ae_incidence: test='fisher_exact' is not one of 'fisher', 'chi2', 'none'. Did you "
+            "mean test='fisher'?",
+        ),
+        (
+            lambda p, ae, ex: ae_severity(p, ae, test="fishr"),
+            "ae_severity: test='fishr' is not one of 'fisher', 'chi2', 'none'.",
+        ),
+        (
+            lambda p, ae, ex: response_table(p, ci="clopper-pearson"),
+            "response_table: ci='clopper-pearson' is not one of",
+        ),
+    ],
+)
+def test_a_choice_is_refused_naming_the_function_and_parameter_called(data, call, message):
+    """A misspelt choice names the function the user called and the parameter they gave (not
+    "proportion_ci: unknown method", a function they never called), and is refused even where
+    the choice would not have been used."""
+    p, ae, ex = data
+    with pytest.raises(ArgumentError) as raised:
+        call(p, ae, ex)
+    assert str(raised.value).startswith(message)
+
+
+def test_a_choice_declared_for_no_parameter_is_a_programming_error():
+    from analysis.tables._arguments import shaped
+
+    def table(data: pd.DataFrame, *, ci: str = "wilson") -> None:
+        return None
+
+    with pytest.raises(TypeError, match=r"has no parameter\(s\) \['test'\]"):
+        shaped(choices={"test": ("fisher",)})(table)
+    assert shaped(choices={"ci": ("wilson",)})(table)(pd.DataFrame(), ci=None) is None

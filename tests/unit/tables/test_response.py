@@ -263,7 +263,7 @@ def test_error_when_by_equals_within(patients):
 
 
 def test_error_on_unknown_trend_test(patients):
-    with pytest.raises(ValueError, match="trend_test 'jonckheere' is not one of"):
+    with pytest.raises(ValueError, match="response_table: trend_test='jonckheere' is not one of"):
         response_table(patients, trend_test="jonckheere")
 
 
