@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.ard import ard_frame, concat_ard, group_label
 from analysis.clean.derive import NOT_APPLICABLE
@@ -115,6 +116,8 @@ def baseline_table(
     for var in categorical:  # summarised as categories: a categorical keeps its declared order
         if not isinstance(data[alias[var]].dtype, pd.CategoricalDtype):
             data[alias[var]] = data[alias[var]].astype("string")
+    for var in set(labels) - set(categorical):
+        data[alias[var]] = _as_counted(data[alias[var]])
     # a rule of a column not summarised here does nothing (as before the aliases)
     rules = {alias[v]: r for v, r in (not_applicable or {}).items() if v in alias.of}
     data = _with_not_applicable(data, rules)
@@ -313,7 +316,7 @@ def _refuse_unsummarisable(
             f"baseline_table: `{subject_id}` is the subjects' identifier (`subject_id`); a table "
             "shows no identifier. Leave it out of `variables`."
         )
-    dates = [v for v in variables if pd.api.types.is_datetime64_any_dtype(data[v])]
+    dates = [v for v in variables if _holds_dates(data[v])]
     if dates:
         raise ArgumentError(
             f"baseline_table: {dates} hold dates, which a baseline table does not summarise; "
@@ -325,6 +328,33 @@ def _refuse_unsummarisable(
             f"baseline_table: `tests_by_variable` names {stray}, which are not among the "
             f"`variables` summarised ({variables}); check the spelling."
         )
+
+
+def _holds_dates(s: pd.Series) -> bool:
+    """Dates or times in any of pandas' forms: datetime64 (naive or zoned), Arrow timestamps
+    and dates (``dtype_backend="pyarrow"``), Python dates and datetimes in an object column."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return True
+    if isinstance(s.dtype, pd.ArrowDtype):
+        arrow = s.dtype.pyarrow_dtype
+        return bool(pa.types.is_timestamp(arrow) or pa.types.is_date(arrow))
+    return s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in {"date", "datetime"}
+
+
+def _as_counted(s: pd.Series) -> pd.Series:
+    """A summarised column as the counts read it: an object column of True/False (yes/no
+    values with gaps, after a fill, from a workbook) as a yes/no column, like a boolean one;
+    any other column counted as categories and not text already (object columns of numbers
+    or mixed types) as text, each value as ``str`` writes it, the spelling of the levels the
+    table lists (``levels_of``). The engine wrote an object True as "true": every level of
+    such a column was counted 0 (0.0%)."""
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) == "boolean":
+        return s.astype("boolean")
+    if _kind(s) == "categorical" and not (
+        isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s)
+    ):
+        return s.map(str, na_action="ignore").astype("string")
+    return s
 
 
 def _kind(s: pd.Series) -> str:
@@ -431,6 +461,8 @@ def _categorical_tests(
             for g in groups
         ]
     )
+    if mat.ndim < 2:  # no group has a value (no subjects): nothing to count or compare
+        mat = mat.reshape(len(groups), len(levels))
     if mat.shape[1] == 1:  # boolean: yes / no
         totals = np.array([int(c.loc[c[by].astype(str) == g, "n"].sum()) for g in groups])
         mat = np.column_stack([mat[:, 0], totals - mat[:, 0]])
@@ -440,7 +472,7 @@ def _categorical_tests(
     without = [str(g) for g in patients.index[patients > 0] if g not in set(groups)]
     if test == "none":
         pass  # no test asked for: nothing to explain
-    elif mat.shape[0] < 2:
+    elif mat.ndim < 2 or mat.shape[0] < 2:
         untestable[var] = "values in one group only" if mat.shape[0] else "no values"
     elif mat.shape[1] < 2:
         untestable[var] = "a single level observed"
@@ -510,7 +542,7 @@ def _continuous_test(
     if test == "none":
         return None
     if len(s) < 2:
-        return "values in one group only"
+        return "values in one group only" if len(s) else "no values"
     if test == "welch":
         if len(s) > 2:
             raise ArgumentError(
