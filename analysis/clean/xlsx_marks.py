@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 from analysis.clean.xlsx_merged import merged_ranges
 from analysis.clean.xlsx_sheet import NS, column_number, sheet_part
 
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_CELL_REF = re.compile(r"\$?([A-Z]+)\$?(\d+)")
 
 
 def uses_1904_dates(path: Path) -> bool:
@@ -66,12 +67,9 @@ def _xlsx_error_cells(root: ElementTree.Element) -> dict[tuple[int, int], str]:
     empty ``<v>`` of no text type (a script's workbook: openpyxl writes ``<v></v>``), which no
     program has computed."""
     found = {}
-    for cell in root.iter(f"{{{NS['m']}}}c"):
-        m = _CELL_REF.fullmatch(cell.get("r") or "")
+    for (row, column), cell in _positioned_cells(root):
         value = cell.find("m:v", NS)
         formula = cell.find("m:f", NS)
-        if m is None:
-            continue
         if cell.get("t") == "e" and value is not None and value.text:
             text = value.text
         elif formula is not None and _without_result(cell.get("t"), value):
@@ -79,8 +77,31 @@ def _xlsx_error_cells(root: ElementTree.Element) -> dict[tuple[int, int], str]:
             text = f"{FORMULA_WITHOUT_VALUE} ={formula.text or ''}"
         else:
             continue
-        found[(int(m.group(2)), column_number(m.group(1)))] = text
+        found[(row, column)] = text
     return found
+
+
+def _positioned_cells(
+    root: ElementTree.Element,
+) -> Iterator[tuple[tuple[int, int], ElementTree.Element]]:
+    """Each ``<c>`` of a worksheet's XML with its (row, column), numbered from 1. The file
+    format makes a row's ``r`` and a cell's ``r`` optional (some exporters leave them out): a
+    row without one follows the row before it, a cell without one the cell before it in its
+    row, as Excel and calamine place them. Skipping such cells read their error values and
+    unsaved formulas as blanks, with no audit row."""
+    row = 0
+    for row_element in root.iter(f"{{{NS['m']}}}row"):
+        given = (row_element.get("r") or "").strip()
+        row = int(given) if given.isdigit() else row + 1
+        column = 0
+        for cell in row_element.iter(f"{{{NS['m']}}}c"):
+            m = _CELL_REF.fullmatch((cell.get("r") or "").strip().upper())
+            if m is not None:
+                row_of_ref, column = int(m.group(2)), column_number(m.group(1))
+                yield (row_of_ref, column), cell
+            else:
+                column += 1
+                yield (row, column), cell
 
 
 def _without_result(kind: str | None, value: ElementTree.Element | None) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -137,6 +139,46 @@ def test_excel_error_cells_are_audited_and_excluded_when_required(mini_study):
     ]
     kept = res.tables["exposures"]
     assert kept.loc[kept["source_row"] == 2, "dose_mg"].isna().all()
+
+
+def _without_cell_addresses(xlsx: bytes, keep_rows: bool) -> bytes:
+    """The workbook with the optional ``r`` of every cell (and of every row unless
+    ``keep_rows``) removed from its sheets, as some exporters write them."""
+    src, out = zipfile.ZipFile(io.BytesIO(xlsx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                text = re.sub(r'(<c\b[^>]*?) r="[A-Z]+\d+"', r"\1", data.decode())
+                if not keep_rows:
+                    text = re.sub(r'(<row\b[^>]*?) r="\d+"', r"\1", text)
+                assert ' r="C2"' not in text
+                data = text.encode()
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("keep_rows", [True, False], ids=["rows-numbered", "nothing-numbered"])
+def test_excel_error_cells_without_cell_addresses_are_audited_alike(mini_study, keep_rows):
+    """The file format makes a cell's address optional: cells without one were skipped, so an
+    error cell or an unsaved formula was read as a blank, with no audit row (a stop date read
+    as missing reads as a period still running)."""
+    rows = [*SESSIONS, ["P1", "2020-04-10", 0.1]]
+    xlsx = _workbook(
+        {"Sessions": rows}, errors=[("Sessions", "C2", "#DIV/0!"), ("Sessions", "B4", "#REF!")]
+    )
+    path = mini_study(
+        files={"export.xlsx": _without_cell_addresses(xlsx, keep_rows)},
+        yaml_edit=lambda y: y.replace(*TO_XLSX),
+    )
+    res = run(path)
+    audit = res.audit.loc[res.audit["check"] == "unreadable"]
+    assert audit[["row", "column", "value", "action"]].values.tolist() == [
+        [4, "start_date", "#REF!", "set_missing"],
+        [2, "dose_mg", "#DIV/0!", "set_missing"],
+    ]
+    ex = res.exclusions.loc[res.exclusions["step"] == "unreadable"]
+    assert ex[["sheet", "row"]].values.tolist() == [["Sessions", 4]]
 
 
 def test_excel_error_text_in_a_csv(mini_study):
