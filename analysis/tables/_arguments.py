@@ -13,6 +13,10 @@ against them before the function runs, and refused naming the function and the p
 user gave. ``ci='wilsn'`` was refused as "proportion_ci: unknown method", a function the user
 never called; ``test='fisher_exact'`` of an AE table without ``by`` was ignored (no comparison
 ran, so nothing looked at it).
+
+A frame whose columns repeat a name (``pd.concat(axis=1)``, a merge of overlapping columns) is
+refused naming the names: which of the two a function reads is not defined, and it failed deep
+inside pandas ("Data must be 1-dimensional", "ValueError: 2").
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import inspect
 import numbers
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, ParamSpec, TypeVar, overload
+
+import pandas as pd
 
 from analysis.errors import ArgumentError
 
@@ -83,6 +89,17 @@ def _shaped(function: str, name: str, kind: str, value: Any) -> Any:
     return value
 
 
+def _unique_columns(function: str, name: str, frame: pd.DataFrame) -> None:
+    if frame.columns.is_unique:
+        return
+    repeated = list(dict.fromkeys(str(c) for c in frame.columns[frame.columns.duplicated()]))
+    raise ArgumentError(
+        f"{function}: the frame given as `{name}` has the column name(s) {repeated} more than "
+        "once, so which one is meant is not defined. Rename one of each, or keep the first: "
+        "df.loc[:, ~df.columns.duplicated()]."
+    )
+
+
 def _chosen(function: str, name: str, allowed: Collection[str], value: Any) -> None:
     if value is None or (isinstance(value, str) and value in allowed):
         return
@@ -123,6 +140,8 @@ def _checked(fn: Callable[P, R], choices: Mapping[str, Collection[str]]) -> Call
     def checked(*args: P.args, **kwargs: P.kwargs) -> R:
         bound = signature.bind(*args, **kwargs)
         for name, value in list(bound.arguments.items()):
+            if isinstance(value, pd.DataFrame):
+                _unique_columns(fn.__name__, name, value)
             if name in kinds:
                 bound.arguments[name] = _shaped(fn.__name__, name, kinds[name], value)
             if name in choices:

@@ -66,7 +66,21 @@ def require_columns(function: str, data: Any, *, table: str, **arguments: Any) -
         if name not in present
     ]
     if missing:
-        raise ColumnError(missing_columns_message(function, table, missing, have))
+        message = missing_columns_message(function, table, missing, have)
+        indexed = _index_names(data) & {name for _, name in missing}
+        if indexed:
+            names = ", ".join(repr(n) for n in sorted(indexed))
+            message += (
+                f" {names} {'is' if len(indexed) == 1 else 'are'} in the frame's index, not its "
+                "columns: df.reset_index() makes the index columns."
+            )
+        raise ColumnError(message)
+
+
+def _index_names(data: Any) -> set[str]:
+    if not isinstance(data, pd.DataFrame):
+        return set()
+    return {str(n) for n in data.index.names if n is not None}
 
 
 def missing_columns_message(

@@ -180,3 +180,27 @@ def test_a_choice_declared_for_no_parameter_is_a_programming_error():
     with pytest.raises(TypeError, match=r"has no parameter\(s\) \['test'\]"):
         shaped(choices={"test": ("fisher",)})(table)
     assert shaped(choices={"ci": ("wilson",)})(table)(pd.DataFrame(), ci=None) is None
+
+
+def test_a_frame_repeating_a_column_name_is_refused_naming_it(data):
+    """``pd.concat(axis=1)`` or a merge of overlapping columns repeats a name: pandas' own
+    errors came from inside ("Data must be 1-dimensional", "ValueError: 2")."""
+    p, ae, _ = data
+    with pytest.raises(ArgumentError) as raised:
+        ae_incidence(pd.concat([p, p[["sex"]]], axis=1), ae, by="sex")
+    assert str(raised.value) == (
+        "ae_incidence: the frame given as `subjects` has the column name(s) ['sex'] more than "
+        "once, so which one is meant is not defined. Rename one of each, or keep the first: "
+        "df.loc[:, ~df.columns.duplicated()]."
+    )
+    with pytest.raises(ArgumentError, match=r"`events` has the column name\(s\) \['ae_term'\]"):
+        ae_incidence(p, pd.concat([ae, ae[["ae_term"]]], axis=1), by="sex")
+    with pytest.raises(ArgumentError, match=r"`data` has the column name\(s\) \['age_years'\]"):
+        baseline_table(pd.concat([p, p[["age_years"]]], axis=1), by="sex", variables=["age_years"])
+
+
+def test_an_id_in_the_index_says_so(data):
+    p, ae, _ = data
+    with pytest.raises(RetroError, match=r"'patient_id' is in the frame's index, not its columns: "
+                       r"df.reset_index\(\) makes the index columns"):  # fmt: skip
+        ae_incidence(p.set_index("patient_id"), ae, by="sex")
