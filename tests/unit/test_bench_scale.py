@@ -203,5 +203,24 @@ def test_a_peer_whose_output_differs_is_named_and_fails_the_run(bench: Any) -> N
         "1,000 patients, polars peer: patients: ours 9 rows, the peer 10"
     ]
     text = bench.markdown([differ])
-    assert "- output differs from ours: 1,000 patients, polars peer: patients: ours 9" in text
+    assert (
+        "- output differs from ours (counted in no ratio): 1,000 patients, polars peer: "
+        "patients: ours 9" in text
+    )
     assert "outputs equal ours" not in text
+    # polars (10 s) cleans otherwise: the ratio is against pandas (40 s), and its line is gone
+    assert _clean_row(bench, differ)[8] == "0.50×"
+    assert _clean_row(bench, equal)[8] == "2.00×"
+    assert "polars peer" not in bench.curves([differ])
+    assert "polars peer" in bench.curves([equal])
+
+
+def test_a_note_is_one_line_of_the_readme(bench: Any) -> None:
+    """GNU time's "Command exited with non-zero status" line was cut in its middle, and the
+    rest of the note broke the markdown list."""
+    failed = _size(pandas=_cmd(3.0, "exit 1: Traceback\nCommand exited with non-zero status 1"))
+    notes = [x for x in bench.markdown([failed]).splitlines() if x.startswith("- ")]
+    assert notes == [
+        "- did not succeed: 1,000 patients, pandas: exit 1: Traceback Command exited with "
+        "non-zero status 1"
+    ]

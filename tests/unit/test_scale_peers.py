@@ -99,17 +99,65 @@ def test_a_changed_value_or_a_missing_row_is_found(twin: dict[str, Path], tmp_pa
     found = check.differences(twin["ours"], tmp_path)
     assert len(found) == 2
     assert found[0].startswith("adverse_events: ours ") and "the peer" in found[0]
-    assert found[1].startswith("patients.age_years: ours ")
+    assert found[1].startswith("patients: 1 of 1,082 rows differ once both are sorted (the values ")
+    assert "['age_years'] differ" in found[1]
+
+
+def _copy(twin: dict[str, Path], into: Path) -> Path:
+    into.mkdir(exist_ok=True)
+    for p in twin["pandas"].glob("*.parquet"):
+        (into / p.name).write_bytes(p.read_bytes())
+    return into
+
+
+def test_values_in_the_wrong_rows_are_found(twin: dict[str, Path], tmp_path: Path) -> None:
+    """Each column holds the same values, in other rows (the classic mistake of assigning a
+    per-patient result to a frame in another order): the check compared each column's values
+    apart and passed it."""
+    check = _module("scale_check")
+    peer = _copy(twin, tmp_path / "peer")
+    patients = pd.read_parquet(peer / "patients.parquet")
+    patients["day0_date"] = patients["day0_date"].sample(frac=1, random_state=1).to_numpy()
+    patients.to_parquet(peer / "patients.parquet")
+    aes = pd.read_parquet(peer / "adverse_events.parquet")
+    aes["is_teae"] = aes["is_teae"].to_numpy()[::-1]
+    aes.to_parquet(peer / "adverse_events.parquet")
+    found = check.differences(twin["ours"], peer)
+    assert [f.split(":")[0] for f in found] == ["adverse_events", "patients"]
+    assert all("every column holds the same values, in other rows" in f for f in found)
+
+
+def test_a_table_or_column_the_peer_did_not_write_is_a_difference(
+    twin: dict[str, Path], tmp_path: Path
+) -> None:
+    check = _module("scale_check")
+    peer = _copy(twin, tmp_path / "peer")
+    (peer / "assessments.parquet").unlink()
+    patients = pd.read_parquet(peer / "patients.parquet")
+    patients.drop(columns=["has_teae", "day0_date"]).to_parquet(peer / "patients.parquet")
+    exposures = pd.read_parquet(peer / "exposures.parquet")
+    exposures.rename(columns=lambda c: c.upper()).to_parquet(peer / "exposures.parquet")
+    assert check.differences(twin["ours"], peer) == [
+        "assessments: not written by the peer",
+        "exposures: the peer lacks ['patient_id', 'start_date', 'dose_mg', "
+        "'concentration_pct', 'volume_ml']",
+        "patients: the peer lacks ['day0_date', 'has_teae']",
+    ]
+    assert check.differences(twin["ours"], tmp_path / "nothing") == [
+        f"{table}: not written by the peer" for table in check.EXPECTED
+    ]
 
 
 def test_dates_and_flags_compare_by_value_whatever_their_type() -> None:
     check = _module("scale_check")
     days = pd.Series(pd.to_datetime(["2020-01-02", None, "2021-03-04"]))
-    assert check.profile(days).equals(check.profile(days.dt.date.astype(object)))
+    same = check.comparable(days)
+    assert same.equals(check.comparable(days.dt.date.astype(object)))
+    assert same.isna().tolist() == [False, True, False]
     flags = pd.Series([True, None, False], dtype="boolean")
-    assert check.profile(flags).equals(check.profile(pd.Series([True, None, False])))
+    assert check.comparable(flags).equals(check.comparable(pd.Series([True, None, False])))
     levels = pd.Series(pd.Categorical(["mild", "severe", None]))
-    assert check.profile(levels).equals(check.profile(pd.Series(["mild", "severe", None])))
+    assert check.comparable(levels).equals(check.comparable(pd.Series(["mild", "severe", None])))
 
 
 def test_a_check_that_excludes_records_is_applied_as_ours(
