@@ -202,8 +202,16 @@ def _git(folder: str | Path, *args: str) -> str | None:
 
 
 def _relative(path: Path, base: Path) -> str:
-    """``path`` relative to ``base`` in POSIX form (``../`` allowed); absolute if impossible."""
+    """``path`` relative to ``base`` in POSIX form (``../`` allowed); absolute if impossible.
+
+    As the paths are written when ``path`` lies in ``base`` so (``data/raw/...`` for a raw
+    folder that is a symbolic link to a secure share: resolving the link wrote the share's
+    place on this machine into the manifest and the report, and two machines with the same data
+    wrote different bytes), else as the links lead."""
     try:
+        lexical = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+        if lexical != ".." and not lexical.startswith(".." + os.sep):
+            return Path(lexical).as_posix()
         return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
     except ValueError:  # another drive on Windows
         return path.resolve().as_posix()
@@ -233,7 +241,9 @@ def _claims_entry(config: StudyConfig) -> dict[str, Any] | None:
 def _inputs(config: StudyConfig) -> dict[str, Any]:
     by_file: dict[Path, list[str]] = {}
     for source in config.sources:
-        by_file.setdefault(config.source_path(source).resolve(), []).append(source.name)
+        by_file.setdefault(Path(os.path.abspath(config.source_path(source))), []).append(
+            source.name
+        )
     out: dict[str, Any] = {}
     for path, names in by_file.items():
         if not path.is_file():

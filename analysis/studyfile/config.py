@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -524,8 +525,12 @@ class StudyConfig(_Model):
                     known_keys=study_file_keys() | set(EngineSettings.model_fields),
                 )
             ) from None
-        cfg._root = Path(root) if root is not None else path.resolve().parent.parent
-        cfg._path = path.resolve()
+        # where the file is, not where a symbolic link to it leads: a study file linked into a
+        # project reads that project's data (resolving the link read the data of the folder
+        # the link points into, and wrote its outputs there)
+        where = Path(os.path.abspath(path))
+        cfg._root = Path(root) if root is not None else where.parent.parent
+        cfg._path = where
         cfg._lines = lines
         cfg._check_outputs_outside_raw(lines)
         return cfg

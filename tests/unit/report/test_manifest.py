@@ -240,3 +240,32 @@ def test_the_methods_name_pyspark_only_for_a_run_on_spark(reference_config):
         p for p in methods_paragraphs(reference_config, ard) if p.startswith("Software.")
     ]
     assert "pyspark" not in software and "duckdb" in software
+
+
+def test_a_raw_folder_linked_to_a_share_is_listed_where_the_study_reads_it(mini_study, tmp_path):
+    """Raw data kept on a secure share and linked into the project: the manifest (and the
+    report's table of inputs) list them under the project's raw folder, as they list them
+    without the link; resolving the link wrote the share's place on this machine."""
+    path = mini_study()
+    plain = build_manifest(StudyConfig.load(path), [], COMMAND)["inputs"]
+    share = tmp_path.parent / f"{tmp_path.name}-share" / "hospital_x"
+    share.parent.mkdir()
+    shutil.move(tmp_path / "raw", share)
+    (tmp_path / "raw").symlink_to(share, target_is_directory=True)
+    linked = build_manifest(StudyConfig.load(path), [], COMMAND)["inputs"]
+    assert linked == plain
+    assert all(name.startswith("raw/") for name in linked), sorted(linked)
+
+
+def test_a_linked_study_file_reads_the_data_of_the_project_it_is_linked_into(mini_study, tmp_path):
+    """Paths are relative to the parent of the study file's folder: the folder of the link,
+    not of the file it leads to (that read another project's data and wrote there)."""
+    path = mini_study()
+    templates = tmp_path.parent / f"{tmp_path.name}-templates" / "studies"
+    templates.mkdir(parents=True)
+    shutil.move(path, templates / path.name)
+    path.symlink_to(templates / path.name)
+    config = StudyConfig.load(path)
+    assert config.root == tmp_path
+    assert config.raw_dir == tmp_path / "raw"
+    assert config.path == path
