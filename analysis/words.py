@@ -15,6 +15,15 @@ def and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def quoted(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for a message, a long text cut to its first ``limit`` characters and its
+    length: a 32,000-character cell quoted whole made an error message of 32 KB."""
+    text = str(value)
+    if not isinstance(value, str) or len(text) <= limit:
+        return repr(value)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
+
+
 def in_sentence(text: str) -> str:
     """A label as a word inside a sentence: its first letter small when it is a capital before a
     small letter ("Treated for 3 months" -> "treated for 3 months"); an acronym or a code keeps

@@ -5,6 +5,7 @@ audited (one cell read: ``date_values``)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,6 +155,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     """
     out = data.copy(deep=False)  # columns are replaced, never written into
     orders = {s.name: s.date_order for s in config.sources}
+    counting_days = {s.name for s in config.sources if s.date_numbers is not None}
     start, end = config.date_window
     last_year = end.year if end is not None else None
     lo = pd.Timestamp(start)
@@ -250,8 +252,13 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                 "parse",
                 "date",
                 [
-                    _date_message(column, v, o, last_year)
-                    for v, o in zip(raw[failed], _of_rows(order, failed), strict=True)
+                    _date_message(column, v, o, last_year, numbered=source in counting_days)
+                    for v, o, source in zip(
+                        raw[failed],
+                        _of_rows(order, failed),
+                        out.loc[failed, "_source"],
+                        strict=True,
+                    )
                 ],
             )
         if outside.any():
@@ -358,8 +365,11 @@ def _of_rows(order: pd.Series | str, rows: pd.Series) -> pd.Series | list[str]:
     return [order] * int(rows.sum()) if isinstance(order, str) else order[rows]
 
 
-def _date_message(column: str, value: object, order: str, last_year: int | None) -> str:
-    """The message of a date cell that could not be read."""
+def _date_message(
+    column: str, value: object, order: str, last_year: int | None, *, numbered: bool = False
+) -> str:
+    """The message of a date cell that could not be read (``numbered``: its source declares
+    how numbers count days)."""
     if isinstance(value, dt.date | np.datetime64):  # a typed date (SAS, SPSS, Parquet, Excel)
         shown = str(value)[:10]
         return (
@@ -374,10 +384,20 @@ def _date_message(column: str, value: object, order: str, last_year: int | None)
             f"`study.export_date` to choose its century; write the year with four digits or set "
             f"`study.export_date`"
         )
+    serial = (
+        "; it is a number written as text: if the column holds serial days (a date that lost "
+        "its format), declare the source's `date_numbers` (`excel` for a spreadsheet's, from "
+        "1899-12-30), which reads them"
+        if not numbered and isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip())
+        else ""
+    )
     return (
         f"`{column}` value {value!r} is not a date (expected ISO YYYY-MM-DD "
-        f"or the source's date_order)"
+        f"or the source's date_order){serial}"
     )
+
+
+_PLAIN_NUMBER = re.compile(r"\d{1,7}(\.\d+)?")
 
 
 __all__ = ["blank_cells", "parse_date_value", "parse_dates", "table_date_order"]

@@ -16,6 +16,7 @@ from analysis.clean.step import Step, drop_records, log_rows, where
 from analysis.errors import UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.text import label_text, normalize_label
+from analysis.words import quoted
 
 
 def vocabulary_lookup(config: StudyConfig, vocab_name: str, source_name: str) -> dict[str, str]:
@@ -125,7 +126,7 @@ def unmapped_message(report: pd.DataFrame) -> str:
         )
         plural = "row" if r.count == 1 else "rows"
         lines.append(
-            f"  - `{r.column}` has unmapped value {r.value!r} in {r.count} {plural} "
+            f"  - `{r.column}` has unmapped value {quoted(r.value)} in {r.count} {plural} "
             f"({plural} {r.rows} of {r.source}){hint}; if it is another way of writing a "
             f"level, add it to `vocabularies.{r.vocabulary}.synonyms` (or to `sources[].synonyms` "
             f"for this source only); if it is a level of its own, add it to "

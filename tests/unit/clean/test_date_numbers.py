@@ -154,3 +154,29 @@ def test_a_workbooks_serial_numbers_are_of_its_own_date_system(mini_study, date1
     plain = plain.tables["exposures"]
     assert len(kept) == len(plain) == 11
     assert sorted(kept["start_date"]) == sorted(plain["start_date"])
+
+
+def test_one_serial_written_as_text_names_the_declaration(mini_study):
+    """Too few to stop the run: the record's own reason says what reads it (it said only "is
+    not a date"); a source that declares `date_numbers` is not told to declare it."""
+    serial = str((dt.date(2020, 10, 10) - dt.date(1899, 12, 30)).days)
+    text = SESSIONS.replace("P1,2020-10-10,0.1", f"P1,{serial},0.1")
+    done = clean_study(StudyConfig.load(mini_study(files={"sessions.csv": text})))
+    reasons = done.exclusions.loc[done.exclusions["step"] == "parse", "reason"].tolist()
+    assert len(reasons) == 1
+    assert reasons[0].endswith(
+        f"`start_date` value '{serial}' is not a date (expected ISO YYYY-MM-DD or the source's "
+        "date_order); it is a number written as text: if the column holds serial days (a date "
+        "that lost its format), declare the source's `date_numbers` (`excel` for a "
+        "spreadsheet's, from 1899-12-30), which reads them"
+    )
+    bad = text.replace("P4,2020-11-01,0.1", "P4,2020-11-01x,0.1")
+    declared = clean_study(_csv_serial_study_from(mini_study, bad, "excel"))
+    said = declared.exclusions.loc[declared.exclusions["step"] == "parse", "reason"].tolist()
+    assert said and not any("date_numbers" in r for r in said), said
+
+
+def _csv_serial_study_from(mini_study, text: str, declared: str) -> StudyConfig:
+    line = f"    file: sessions.csv\n    date_numbers: {declared}\n"
+    edit = lambda body: body.replace("    file: sessions.csv\n", line)  # noqa: E731
+    return StudyConfig.load(mini_study(files={"sessions.csv": text}, yaml_edit=edit))

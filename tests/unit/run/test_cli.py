@@ -56,6 +56,19 @@ def test_user_error_exits_2_without_traceback(mini_study):
     assert "Traceback" not in res.output
 
 
+def test_a_long_unmapped_value_is_quoted_cut_to_its_start_and_length(mini_study):
+    """A 32,000-character cell in a vocabulary column was quoted whole: a 32 KB message."""
+    long_text = "dolor " * 5000
+    path = mini_study(
+        files={"aes.csv": f"id,onset,term,severity,serious\nP1,2020-01-11,{long_text},leve,no\n"}
+    )
+    res = runner.invoke(app, ["clean", str(path)])
+    assert res.exit_code == 2
+    shown = f"`ae_term` has unmapped value {long_text.strip()[:80]!r}… (29,999 characters) in 1 row"
+    assert shown in " ".join(res.output.split())
+    assert len(res.output) < 3000
+
+
 def test_user_error_while_cleaning_in_run_exits_2(mini_study):
     path = mini_study(
         files={"aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,zzz,leve,no\n"}
