@@ -96,9 +96,9 @@ def _positioned_cells(
         column = 0
         for cell in row_element.iter(f"{{{NS['m']}}}c"):
             m = _CELL_REF.fullmatch((cell.get("r") or "").strip().upper())
-            if m is not None:
-                row_of_ref, column = int(m.group(2)), column_number(m.group(1))
-                yield (row_of_ref, column), cell
+            if m is not None:  # an address given is the cell's place, and its row's
+                row, column = int(m.group(2)), column_number(m.group(1))
+                yield (row, column), cell
             else:
                 column += 1
                 yield (row, column), cell
