@@ -183,3 +183,48 @@ def test_a_check_that_excludes_records_is_applied_as_ours(
     if importlib.util.find_spec("polars") is not None:  # the bench extra
         peers.polars_clean(spec, tmp_path / "polars")
         assert _module("scale_check").differences(ours, tmp_path / "polars") == []
+
+
+def test_the_peers_treatment_emergent_window_is_ours(twin: dict[str, Path], tmp_path: Path) -> None:
+    """The twin has no adverse event more than 3 days after a patient's last session, so the
+    comparison said nothing of the peers' 90-day window (a peer with a 4-day one passed).
+    Four events moved to 30, 90, 91 and 120 days after their patient's last session (patients
+    seen long after it): ours flags the first two treatment-emergent, and both peers agree."""
+    import csv
+    import shutil
+
+    folder = tmp_path / "twin"
+    shutil.copytree(twin["study"].parent.parent / "raw", folder / "raw")
+    shutil.copytree(twin["study"].parent, folder / "studies")
+    study = folder / "studies" / twin["study"].name
+    ours = twin["ours"]
+    patients = pd.read_parquet(ours / "patients.parquet").set_index("patient_id")
+    last = pd.read_parquet(ours / "exposures.parquet").groupby("patient_id")["start_date"].max()
+    seen_after = (patients["last_visit_date"] - last).dt.days
+    events = pd.read_parquet(ours / "adverse_events.parquet")
+    events = events.loc[
+        events["source_file"].eq("centre_a/Adverse events.csv")
+        & events["patient_id"].map(seen_after).gt(130)
+    ].drop_duplicates("patient_id")
+    moved = events.head(4).assign(days=[30, 90, 91, 120])
+    assert len(moved) == 4
+    path = folder / "raw" / "centre_a" / "Adverse events.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    for r in moved.itertuples():
+        row = rows[r.source_row - 1]
+        assert row[0] == r.patient_id
+        row[1] = (last[r.patient_id] + pd.Timedelta(days=r.days)).strftime("%Y-%m-%d")
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    _cleaned(study)
+    mine = study.parent.parent / "processed"
+    flags = pd.read_parquet(mine / "adverse_events.parquet").set_index("source_row")
+    flags = flags.loc[flags["source_file"] == "centre_a/Adverse events.csv", "is_teae"]
+    assert flags[moved["source_row"]].tolist() == [True, True, False, False]
+    spec, peers = _module("bench_scale").peer_spec(study), _module("scale_peers")
+    peers.pandas_clean(spec, tmp_path / "pandas")
+    assert _module("scale_check").differences(mine, tmp_path / "pandas") == []
+    if importlib.util.find_spec("polars") is not None:  # the bench extra
+        peers.polars_clean(spec, tmp_path / "polars")
+        assert _module("scale_check").differences(mine, tmp_path / "polars") == []
