@@ -88,7 +88,7 @@ def criterion_reason(where: Iterable[Any], nouns: Mapping[str, str] | None = Non
     return " or ".join(parts)
 
 
-_MISSING = re.compile(r"\(((?:`[^`]+`(?:, )?)+) missing\)$")
+_MISSING = re.compile(r"\((?P<columns>(?:`[^`]+`(?:, )?)+) missing\)$")
 
 
 def _with_missing_apart(

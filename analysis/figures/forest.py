@@ -123,7 +123,9 @@ def _units(frame: pd.DataFrame) -> dict[str, str]:
     if "method" not in frame.columns:
         return {}
     est = frame.loc[(frame["stat"] == "estimate") & (frame["level"] == "")]
-    found = est["method"].str.extract(r";\s*(per [^;]+)$")[0]
+    # a named group: Arrow-backed text (an ARD read with dtype_backend="pyarrow") refuses others
+    found = est["method"].astype(object).astype(str).str.extract(r";\s*(?P<unit>per [^;]+)$")
+    found = found["unit"]
     return {
         str(v): str(u) for v, u in zip(est["variable"], found, strict=True) if isinstance(u, str)
     }

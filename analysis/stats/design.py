@@ -225,6 +225,28 @@ def _check_arguments(
         raise ArgumentError(
             f"`reference` names column(s) {stray} that are not covariates {covariates}."
         )
+    boxed = [c for c in covariates if _numbers_as_objects(data[c])]
+    if boxed:
+        raise ArgumentError(
+            f"covariate(s) {boxed} hold numbers stored as Python objects (dtype object), which a "
+            "model could take as a number (per unit) or as levels (one term per value): say "
+            f"which. Convert each, e.g. data['{boxed[0]}'] = pd.to_numeric(data['{boxed[0]}']) "
+            "for a number, or .astype('category') for levels."
+        )
+
+
+def _numbers_as_objects(s: pd.Series) -> bool:
+    """Whether ``s`` is an object column whose values are all numbers (not booleans): a column
+    read from a mixed source, or after a fill. Taken as levels, its model silently differed
+    from that of the same numbers in a numeric column (HR per unit)."""
+    if s.dtype != object:
+        return False
+    return pd.api.types.infer_dtype(s, skipna=True) in {
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+    }
 
 
 def _dummies(

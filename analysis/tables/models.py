@@ -30,6 +30,7 @@ from analysis.stats.regression import (
     fit_logistic,
     fit_proportional_odds,
 )
+from analysis.tables._aliases import same_id_kind
 from analysis.tables._arguments import shaped
 from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of, member
@@ -324,6 +325,7 @@ def subjects_with_term(
         term_column=term_column,
         teae_flag=teae_flag,
     )
+    same_id_kind(name, {"patients": patients, "adverse_events": adverse_events}, subject_id)
     known = levels_of(adverse_events, term_column)
     if term not in known:
         raise ArgumentError(
@@ -336,11 +338,22 @@ def subjects_with_term(
                 f"`teae_flag` column `{teae_flag}` is not in the adverse_events table; pass "
                 "teae_flag=None to count every event."
             )
-        flag = adverse_events[teae_flag]
-        keep &= flag.isin(["Y", "y"]) if flag.dtype == object else flag.fillna(False).astype(bool)
+        keep &= _flag_set(adverse_events, teae_flag)
     ids = adverse_events.loc[keep.fillna(False), subject_id]
     name = "has_" + "_".join(term.lower().split())
     return pd.Series(member(patients[subject_id], ids), index=patients.index, name=name)
+
+
+def _flag_set(events: pd.DataFrame, flag: str) -> np.ndarray:
+    """Whether each event's ``flag`` is set, read as every AE table reads it
+    (``engine.flag_true``: true, a non-zero number, or Y/YES/TRUE/1 text in any case). This
+    function read a flag of text as set only when "Y", and any other flag as Python's truth: an
+    object column of True/False counted no event, a "N" of a string column counted as set."""
+    from analysis.engine import counts as engine
+
+    table = engine.as_table(events[[flag]].reset_index(drop=True))
+    found = engine.execute(table.select(_set=engine.flag_true(table, flag, as_column=True)))
+    return found["_set"].to_numpy(dtype=bool)
 
 
 # ----------------------------------------------------------------------------- ARD rows

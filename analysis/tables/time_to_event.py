@@ -65,6 +65,9 @@ def time_to_event_table(
     used = list(dict.fromkeys([time, event, by]))
     # a copy of the columns the table reads (all of them when one is absent: the error names it)
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
+    # rows are matched by position below (the design's rows to their times): an index with a
+    # repeated label joined each row to every row of that label (60 subjects became 3,600)
+    frame_in = frame_in.reset_index(drop=True)
     if event in frame_in:
         frame_in[event] = event_flag(frame_in[event], event)
     frame = survival_ard(
@@ -191,6 +194,9 @@ def cox_table(
     used = [c for c in dict.fromkeys([*covariates, time, event, by]) if c is not None]
     # a copy of the columns the model reads (all of them when one is absent: the error names it)
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
+    # rows are matched by position below (the design's rows to their times): an index with a
+    # repeated label joined each row to every row of that label (60 subjects became 3,600)
+    frame_in = frame_in.reset_index(drop=True)
     if event in frame_in:
         frame_in[event] = event_flag(frame_in[event], event)
     design = design_matrix(frame_in, list(covariates), reference=covariates, units=units)
