@@ -225,6 +225,11 @@ def _check_arguments(
         raise ArgumentError(
             f"`reference` names column(s) {stray} that are not covariates {covariates}."
         )
+    if data.empty:
+        raise ArgumentError(
+            "the data hold no subjects (an empty frame: a filter or subgroup left none), so "
+            "there is no model to fit."
+        )
     boxed = [c for c in covariates if _numbers_as_objects(data[c])]
     if boxed:
         raise ArgumentError(

@@ -25,6 +25,7 @@ from statsmodels.tools.tools import add_constant
 
 from analysis.errors import ArgumentError
 from analysis.stats.design import Design, design_matrix
+from analysis.stats.event_flag import NO, YES
 
 PO_METHOD = "proportional odds (statsmodels OrderedModel, logit)"
 LOGIT_METHOD = "logistic regression (statsmodels Logit), Wald CI"
@@ -287,10 +288,15 @@ def fit_logistic(
         y = yv.astype(bool).to_numpy(dtype=float)
     elif pd.api.types.is_numeric_dtype(yv) and set(pd.unique(yv.astype(float))) <= {0.0, 1.0}:
         y = yv.astype(float).to_numpy()
+    elif set(words := yv.astype(str).str.strip().str.lower()) <= YES | NO:
+        # True/False held as objects, yes/no or Y/N text: the forms a time-to-event table
+        # takes as its event (``event_flag``); this model refused them
+        y = words.isin(YES).to_numpy(dtype=float)
     else:
         found = sorted(map(str, pd.unique(yv)))[:10]
         raise ArgumentError(
-            f"{func}: `{outcome}` must be boolean or 0/1 (1 = event); found values {found}."
+            f"{func}: `{outcome}` must be yes/no (1 = event): boolean, 0/1, or yes/no text; "
+            f"found values {found}."
         )
     events = int(y.sum())
     if events in (0, len(y)):

@@ -75,6 +75,8 @@ def pooled_label(level: str) -> str:
 def pooling_note(p: Pooling, *, noun: str, pooled_n: float | None) -> str:
     """The footnote sentence stating the rule and what it did (``pooled_n``: the subjects of
     the pooled column)."""
+    if not p.first_n:  # no exposure in the data (an empty table, a subgroup without any)
+        return f"No patient received a first {noun} in these data: no {noun} number is shown."
     rule = (
         f"Each {noun} number is shown while at least {p.floor} patients received it (the larger "
         f"of {p.minimum} and {100 * p.fraction:g}% of the {int(p.first_n)} who received the first)"

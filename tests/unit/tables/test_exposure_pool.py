@@ -63,3 +63,10 @@ def test_the_table_pools_the_tail_and_says_so():
         "95% CIs of the percentages (Wilson score interval) are not shown; they are in the analysis"
         in (" ".join(t.footnotes))
     )
+
+
+def test_no_exposure_in_the_data_is_said_so_not_as_a_floor_of_0():
+    """An empty exposures table (a subgroup without any) said "shown while at least 0
+    patients received it (the larger of 20 and 10% of the 0 ...)"."""
+    note = pooling_note(pool_exposures({}), noun="session", pooled_n=None)
+    assert note == "No patient received a first session in these data: no session number is shown."

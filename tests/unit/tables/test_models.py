@@ -297,7 +297,9 @@ def test_error_on_bad_reference_and_non_binary_outcome(patients):
         proportional_odds(patients, reference={"sex": "unknown"})
     with pytest.raises(ValueError, match=r"`reference` names column\(s\) \['centre'\]"):
         proportional_odds(patients, reference={"centre": "Centre A"})
-    with pytest.raises(ValueError, match=r"`n_teae` must be boolean or 0/1"):
+    with pytest.raises(
+        ValueError, match=r"`n_teae` must be yes/no \(1 = event\): boolean, 0/1, or yes/no text"
+    ):
         logistic_model(patients, outcome="n_teae", covariates=["sex"])
     with pytest.raises(ValueError, match="`response_12m` must be an ordered categorical"):
         proportional_odds(patients.assign(response_12m=patients["response_12m"].astype(str)))

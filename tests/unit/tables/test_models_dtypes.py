@@ -92,3 +92,31 @@ def test_the_forest_plot_of_an_ard_of_arrow_text_is_the_same():
         t.get_text() for t in plain.get_yticklabels()
     ]
     assert "per year" in " ".join(t.get_text() for t in plain.get_yticklabels())
+
+
+@pytest.mark.parametrize(
+    "as_form",
+    [
+        lambda y: y.astype(object),
+        lambda y: y.map({True: "yes", False: "no"}),
+        lambda y: y.map({True: "Y", False: "N"}).astype("category"),
+        lambda y: y.astype(int),
+    ],
+    ids=["object-bool", "yes-no", "category-Y-N", "0-1"],
+)
+def test_a_logistic_outcome_takes_the_yes_no_forms_of_an_event(survival, as_form):
+    """The forms a time-to-event table takes as its event; the logistic model refused them
+    ("must be boolean or 0/1; found values ['False', 'True']")."""
+    plain = logistic_model(survival, outcome="e", covariates=["x"]).frame
+    other = logistic_model(survival.assign(e=as_form(survival["e"])), outcome="e", covariates=["x"])
+    assert other.frame.equals(plain)
+
+
+def test_a_model_of_no_subjects_says_so(survival):
+    """It said "covariate `x` is constant among the 0 complete cases (every value is
+    'missing')" of a frame with no rows."""
+    empty = survival.iloc[0:0]
+    with pytest.raises(ArgumentError, match=r"^the data hold no subjects \(an empty frame"):
+        cox_table(empty, time="t", event="e", covariates={"x": None})
+    with pytest.raises(ArgumentError, match=r"^the data hold no subjects"):
+        logistic_model(empty, outcome="e", covariates=["x"])
