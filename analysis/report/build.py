@@ -93,8 +93,7 @@ def write_tables_docx(study, *, suppress_below: int | None = None) -> Path:  # n
     target = study.reports_dir / "tables.docx"
     options = report_options(study)
     with atomic_path(target) as tmp:
-        has_plan = getattr(study.config, "analysis", None) is not None
-        order = report_table_order(study.config, study.tables) if has_plan else list(study.tables)
+        order = report_table_order(study.config, study.tables)
         write_docx(
             [study.tables[name] for name in order],
             tmp,

@@ -47,9 +47,12 @@ def plan_sections(config: StudyConfig) -> tuple[SectionRow, ...]:
 
 def report_table_order(config: StudyConfig, names: Iterable[str]) -> list[str]:
     """``names`` (the study's tables) in the order the report numbers them: section by
-    section, then any table no section shows, in plan order. ``tables.docx`` uses it, so its
-    "Table 3" is the report's Table 3."""
+    section, then any table no section shows, in plan order (a study file without an analysis
+    plan: as given). ``tables.docx`` and each table's own Word file use it, so their "Table 3"
+    is the report's Table 3."""
     names = list(names)
+    if getattr(config, "analysis", None) is None:
+        return names
     shown = [n for sec in plan_sections(config) for n in sec[1] if n in names]
     shown = list(dict.fromkeys(shown))
     return shown + [n for n in names if n not in shown]
@@ -127,14 +130,18 @@ def screen_script() -> str:
     return resources.files("analysis.report").joinpath("report.js").read_text(encoding="utf-8")
 
 
-def _frame_table(df: pd.DataFrame, *, css_class: str = "plain") -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in df.columns)
+def _frame_table(df: pd.DataFrame, *, label: str, css_class: str = "plain") -> str:
+    """A plain table, named ``label`` for a screen reader (it has no numbered title), in a
+    sideways-scrolling box a keyboard can scroll."""
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in df.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape('' if pd.isna(v) else v)}</td>" for v in row) + "</tr>"
         for row in df.itertuples(index=False)
     )
+    name = escape(label)
     return (
-        f'<div class="hscroll"><table class="{css_class}"><thead><tr>{head}</tr></thead>'
+        f'<div class="hscroll" tabindex="0" role="region" aria-label="{name}">'
+        f'<table class="{css_class}" aria-label="{name}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
@@ -144,7 +151,7 @@ def _flow_table(flow: pd.DataFrame) -> str:
         columns={"label": "Step", "n_excluded": "Excluded", "n_remaining": "Remaining"}
     )[["Step", "Excluded", "Remaining"]]
     shown["Excluded"] = shown["Excluded"].map(lambda v: "" if pd.isna(v) or v == 0 else int(v))
-    return _frame_table(shown)
+    return _frame_table(shown, label="Patient flow: patients excluded and remaining at each step")
 
 
 #: Claims-check columns as shown: each claim by its words (its ``text``), not its id.
@@ -200,7 +207,9 @@ def _claims_table(claims: pd.DataFrame) -> str:
         shown["passed"] = result.where(passed, "FAIL")
     shown = shown.rename(columns=_CLAIM_HEADS)
     verdict = claims_verdict(claims.get("id", claims.index), passed, full)
-    return f'<p class="verdict">{escape(verdict)}</p>' + _frame_table(shown, css_class="claims")
+    return f'<p class="verdict">{escape(verdict)}</p>' + _frame_table(
+        shown, label="Claims check: each stated number recomputed", css_class="claims"
+    )
 
 
 def claims_verdict(ids: pd.Series | pd.Index, passed: pd.Series, full: pd.Series) -> str:
@@ -258,7 +267,7 @@ def _provenance(prov: Mapping[str, object]) -> str:
     inputs = prov.get("inputs")
     if isinstance(inputs, Mapping) and inputs:
         df = pd.DataFrame({"input": list(inputs), "sha256": list(inputs.values())})
-        parts.append(_frame_table(df, css_class="hashes"))
+        parts.append(_frame_table(df, label="Input files and their SHA-256", css_class="hashes"))
     if prov.get("command"):
         parts.append(f"<p>Command: <code>{escape(prov['command'])}</code></p>")
     return "".join(parts)
@@ -288,6 +297,7 @@ def render_report_html(inputs: ReportInputs) -> str:
         out.append(f'<p class="banner warning">Warning: {escape(warning)}</p>')
     out.append("</header>")
     out.append(_toc(inputs.sections, claims=inputs.claims is not None))
+    out.append("<main>")
     out.append(
         '<section id="methods"><h2>Methods</h2>'
         + "".join(_paragraph(p) for p in inputs.methods)
@@ -337,6 +347,7 @@ def render_report_html(inputs: ReportInputs) -> str:
         + _provenance(inputs.provenance)
         + "</section>"
     )
+    out.append("</main>")
     out.append(f"<script>{screen_script()}</script>")
     out.append("</body></html>")
     return "\n".join(out)
@@ -386,4 +397,4 @@ def _toc(sections: tuple[SectionRow, ...], *, claims: bool = True) -> str:
     extra = ["Claims check"] if claims else []
     items = ["Methods", *[s[0] for s in sections], *extra, "Provenance"]
     links = "".join(f'<li><a href="#{_anchor(h)}">{escape(h)}</a></li>' for h in items)
-    return f'<nav class="toc"><ol>{links}</ol></nav>'
+    return f'<nav class="toc" aria-label="Contents"><ol>{links}</ol></nav>'

@@ -167,10 +167,12 @@ class Study:
     def write_tables(self, *, suppress_below: int | None = None) -> list[Path]:
         """Every table's files and the ARD under ``reports_dir`` (suppressed with
         ``suppress_below``; the full ARD then goes to the processed-data folder)."""
+        from analysis.report.html import report_table_order
         from analysis.synthetic import is_synthetic, notice
         from analysis.tables.study_tables import write_tables
 
         synthetic = is_synthetic(self.config)
+        order = report_table_order(self.config, self.tables)
         try:
             return write_tables(
                 self.tables,
@@ -179,6 +181,7 @@ class Study:
                 unsuppressed_dir=self.config.processed_dir,
                 synthetic=synthetic,
                 notice=notice(self.config) if synthetic else None,
+                numbers={name: i + 1 for i, name in enumerate(order)},
             )
         except OSError as exc:  # a raw NotADirectoryError or PermissionError in a notebook
             from analysis.write.output_errors import STAGING_PREFIX, output_error

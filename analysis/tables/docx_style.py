@@ -318,3 +318,42 @@ def set_running_header(doc: Any, text: str, *, font: str) -> None:
     run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
     for later in doc.sections[1:]:
         later.header.is_linked_to_previous = True
+
+
+def set_page_numbers(doc: Any, *, font: str) -> None:
+    """ "Page n of N" centred in the footer of every page of ``doc`` (Word's PAGE and NUMPAGES
+    fields, which Word and LibreOffice fill in as they lay the pages out): set on the first
+    section, which every later section repeats. A journal's tables file is read on paper and
+    cited by page; it had no number."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    footer = doc.sections[0].footer
+    footer.is_linked_to_previous = False
+    para = footer.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def text(words: str) -> None:
+        run = para.add_run(words)
+        run.font.size, run.font.name = Pt(8), font
+
+    def field(code: str) -> None:
+        run = para.add_run()
+        run.font.size, run.font.name = Pt(8), font
+        simple = OxmlElement("w:fldSimple")
+        simple.set(qn("w:instr"), f" {code} ")
+        inner = OxmlElement("w:r")
+        shown = OxmlElement("w:t")
+        shown.text = "1"  # what a reader that does not compute fields shows
+        inner.append(shown)
+        simple.append(inner)
+        run._r.addnext(simple)  # noqa: SLF001 - python-docx has no field API
+
+    text("Page ")
+    field("PAGE")
+    text(" of ")
+    field("NUMPAGES")
+    for later in doc.sections[1:]:
+        later.footer.is_linked_to_previous = True

@@ -15,6 +15,7 @@ from analysis.tables.docx_style import (
     add_table,
     define_styles,
     set_page,
+    set_page_numbers,
     set_running_header,
 )
 from analysis.tables.journal import JournalStyle, journal_style, use_style
@@ -37,6 +38,7 @@ def write_docx(
     style: str | JournalStyle | None = None,
     page_header: str | None = None,
     lead: str | None = None,
+    first_number: int = 1,
 ) -> Path:
     """One Word document, each table in its own section, footnotes under each table.
 
@@ -46,7 +48,9 @@ def write_docx(
     number formats apply to the cells, its font and size to the text) and ``page_header``, a line
     printed at the top of every page (e.g. ``analysis.synthetic.MARK``), and ``lead``, a
     sentence under the title (e.g. ``analysis.synthetic.notice``: a header alone said
-    "Synthetic data" and nothing of what they are). Gives the path.
+    "Synthetic data" and nothing of what they are), and ``first_number``, the number of the
+    first table ("Table 4." for a table's own file: the number the report gives it). Gives the
+    path.
 
     Each table is set as :func:`~analysis.tables.docx_fit.fit_table` measures it: portrait, or
     landscape when too wide for portrait; column widths from the text (no word broken); a
@@ -74,7 +78,7 @@ def write_docx(
                 for row in disp.itertuples(index=False)
             ]
             notes = [printable_text(n) for n in tab.notes(suppress_below=suppress_below)]
-            caption = printable_text(f"Table {i + 1}. {tab.heading}")
+            caption = printable_text(f"Table {first_number + i}. {tab.heading}")
             fit = fit_table(
                 header,
                 rows,
@@ -101,6 +105,7 @@ def write_docx(
                 para.paragraph_format.keep_with_next = k < len(notes) - 1
     if page_header:
         set_running_header(doc, printable_text(page_header), font=journal.font)
+    set_page_numbers(doc, font=journal.font)
     _fix_properties(doc, title or (tables[0].title if tables else ""))
     path = Path(path)
     with atomic_path(path) as tmp:

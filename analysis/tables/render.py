@@ -146,8 +146,11 @@ class TableResult:
         is a paragraph before the table's scroll box (``div.hscroll``), not a ``<caption>``
         inside it."""
         disp = self.display(suppress_below=suppress_below)
-        head = "".join(f"<th>{_unbroken(escape(c), _HYPHENATED)}</th>" for c in disp.columns)
+        head = "".join(
+            f'<th scope="col">{_unbroken(escape(c), _HYPHENATED)}</th>' for c in disp.columns
+        )
         rows = []
+        parent = ""  # the row an indented sub-row belongs to ("Centre, n (%)" of "Centre A")
         for row in disp.itertuples(index=False):
             cells = []
             for j, v in enumerate(row):
@@ -155,7 +158,14 @@ class TableResult:
                 indent = j == 0 and is_sub_row(text)
                 css = ' class="sub"' if indent else (' class="num"' if j else "")
                 shown = escape(text.strip() if indent else minus_signs(text) if j else text)
-                cells.append(f"<td{css}>{_unbroken(shown, _NUMBER_UNITS) if j else shown}</td>")
+                if j:
+                    cells.append(f"<td{css}>{_unbroken(shown, _NUMBER_UNITS)}</td>")
+                    continue
+                # the first cell heads its row for a screen reader; a sub-row is named with
+                # the row it belongs to, which the page shows by indentation alone
+                named = f' aria-label="{escape(f"{parent}: {text.strip()}")}"' if indent else ""
+                parent = parent if indent else text
+                cells.append(f'<td role="rowheader"{css}{named}>{shown}</td>')
             rows.append("<tr>" + "".join(cells) + "</tr>")
         notes = "".join(
             f"<li>{_unbroken(escape(n), _HYPHENATED)}</li>"
@@ -167,7 +177,9 @@ class TableResult:
         # report.js puts a "scroll sideways" cue under it when the table is wider than the screen.
         return (
             f'<p class="tcap" id="cap-{escape(self.name)}">{escape(label + self.heading)}</p>'
-            f'<div class="hscroll"><table class="{css}" aria-labelledby="cap-{escape(self.name)}">'
+            f'<div class="hscroll" tabindex="0" role="region" '
+            f'aria-labelledby="cap-{escape(self.name)}">'
+            f'<table class="{css}" aria-labelledby="cap-{escape(self.name)}">'
             f"<thead><tr>{head}"
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
             f'<ol class="notes">{notes}</ol>'

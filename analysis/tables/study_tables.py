@@ -95,8 +95,11 @@ def write_tables(
     unsuppressed_dir: Path | None = None,
     synthetic: bool = False,
     notice: str | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> list[Path]:
     """Each table as HTML, DOCX, XLSX and CSV under ``out_dir/tables``; ARD as Parquet + CSV.
+    ``numbers``: each table's number in the report, which its Word file's title gives (a
+    table's own file was "Table 1." whatever its number); 1 for a table it does not list.
     ``synthetic``: each table's files say so (``analysis.synthetic``) and ``SYNTHETIC-DATA.txt``
     is written beside the ARD, which keeps its plain form.
 
@@ -125,7 +128,13 @@ def write_tables(
                 suppress_below=suppress_below,
                 first_line=syn.csv_line(sentence) if mark else "",
             ),
-            write_docx([t], tdir / f"{name}.docx", suppress_below=suppress_below, page_header=mark),
+            write_docx(
+                [t],
+                tdir / f"{name}.docx",
+                suppress_below=suppress_below,
+                page_header=mark,
+                first_number=(numbers or {}).get(name, 1),
+            ),
             write_xlsx([t], tdir / f"{name}.xlsx", suppress_below=suppress_below, page_header=mark),
         ]
     if synthetic:

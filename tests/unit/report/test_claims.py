@@ -545,7 +545,7 @@ def test_the_report_says_a_claim_with_an_unchecked_number_passed_in_part_only(ar
     ]
     pain = [c[1] for c in cells if c[0] == "text pain"]
     assert pain == ["n", "%"], cells
-    assert "<th>Number</th>" in html
+    assert '<th scope="col">Number</th>' in html
 
     full = verify_claims(ard, [both])
     assert "All claims reproduced." in _claims_table(full)

@@ -79,6 +79,27 @@ def test_word_structure(tmp_path: Path) -> None:
     assert "Heading1" not in body  # python-docx's blue heading style is not used
 
 
+def test_every_page_is_numbered_and_a_tables_own_file_has_its_report_number(
+    tmp_path: Path,
+) -> None:
+    """A journal's tables file is cited by page: it had no page number. A table's own Word
+    file was "Table 1." whatever its number in the report (Table 4 there)."""
+    path = write_docx([baseline_table(), wide_table()], tmp_path / "t.docx", title="T")
+    footer = "".join(
+        _docx_xml(path, name)
+        for name in zipfile.ZipFile(path).namelist()
+        if name.startswith("word/footer")
+    )
+    assert '<w:fldSimple w:instr=" PAGE ">' in footer
+    assert '<w:fldSimple w:instr=" NUMPAGES ">' in footer
+    assert "Page " in footer and " of " in footer
+    body = _docx_xml(path, "word/document.xml")
+    assert body.count("<w:footerReference") == 1  # set once; later sections repeat it
+    own = write_docx([model_table()], tmp_path / "own.docx", first_number=4)
+    assert "Table 4. " in _docx_xml(own, "word/document.xml")
+    assert "Table 1. " not in _docx_xml(own, "word/document.xml")
+
+
 def test_default_style_prints_what_was_always_printed() -> None:
     assert [fmt_p(p) for p in (0.0004, 0.0301, 0.106, 0.995)] == [
         "<0.001",

@@ -59,6 +59,20 @@ def test_run_writes_every_output_and_hashes_it_in_the_manifest(reference_copy):
     assert manifest["command"] == "retro run studies/dutasteride_mesotherapy.yaml"
     hashed = {Path(k).name for k in json.dumps(manifest["outputs"]).split('"') if "." in k}
     assert {"report.pdf", "tables.docx", "ae_incidence.xlsx"} <= hashed
+    # each table's own Word file has the number the report and tables.docx give it
+    folder = reports / study_dir
+
+    def titles(path: Path) -> list[str]:
+        import docx
+
+        return [
+            p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Table Title"
+        ]
+
+    numbered = titles(folder / "tables.docx")
+    assert len(numbered) > 3 and numbered[0].startswith("Table 1. ")
+    own = [titles(p)[0] for p in sorted((folder / "tables").glob("*.docx"))]
+    assert sorted(own) == sorted(numbered)
 
 
 def test_a_failing_stage_stops_the_run_naming_it(reference_copy, monkeypatch):

@@ -86,7 +86,12 @@ def test_the_report_table_keeps_each_number_unit_on_one_line():
     ]  # fmt: skip
     # minus signs (U+2212) in the number cells, as tables.docx has them (the PDF had hyphens)
     assert '<td class="num">−16.6 ' in html and "-16.6" not in html
-    assert "<td>Any</td>" in html and "&lt;0.001" in html  # labels and other text as they were
+    assert '<td role="rowheader">Any</td>' in html and "&lt;0.001" in html  # labels as they were
+    # the first cell heads its row; a sub-row is named with the row it belongs to (the page
+    # shows it by indentation alone), the scroll box is a named region a keyboard can scroll
+    assert '<td role="rowheader" class="sub" aria-label="Any: Pain">Pain</td>' in html
+    assert '<th scope="col">Female (N=219)</th>' in html
+    assert '<div class="hscroll" tabindex="0" role="region" aria-labelledby="cap-t2">' in html
     noted = TableResult("t3", "T", shown, layout=lambda df: df, footnotes=("Monte Carlo p-value.",))
     assert '<li>Monte Carlo <span class="nw">p-value</span>.</li>' in noted.to_report_html()
     # a note's equations and slashed units stay whole too (the 1M twin's note broke "n" /
