@@ -95,6 +95,10 @@ def test_every_page_is_numbered_and_a_tables_own_file_has_its_report_number(
     assert "Page " in footer and " of " in footer
     body = _docx_xml(path, "word/document.xml")
     assert body.count("<w:footerReference") == 1  # set once; later sections repeat it
+    names = zipfile.ZipFile(path).namelist()
+    assert not [n for n in names if "thumbnail" in n]  # python-docx's picture of an empty page
+    assert "<Application>retro</Application>" in _docx_xml(path, "docProps/app.xml")
+    assert "python-docx" not in _docx_xml(path, "docProps/core.xml")
     own = write_docx([model_table()], tmp_path / "own.docx", first_number=4)
     assert "Table 4. " in _docx_xml(own, "word/document.xml")
     assert "Table 1. " not in _docx_xml(own, "word/document.xml")
