@@ -116,16 +116,39 @@ def with_subgroups(flow: pd.DataFrame, patients: pd.DataFrame, config: StudyConf
 
 
 def flow_warnings(flow: pd.DataFrame) -> list[str]:
-    """A warning for every inclusion step that leaves nobody."""
-    out = []
+    """A warning when the cohort is empty, naming the step that left nobody: an inclusion
+    step, or an earlier one (every patient's records conflicting, none read). Only that step:
+    an inclusion step after it excludes 0 of 0, and the warning once blamed such a step while
+    the conflicting duplicates had removed every patient."""
+    before: int | None = None
     for r in flow.itertuples():
-        if str(r.step).startswith("inclusion:") and r.n_remaining == 0:
-            out.append(
-                f"inclusion step '{str(r.step).removeprefix('inclusion:')}' ({r.label}) excludes "
-                f"every remaining patient ({r.n_excluded}); the cohort is empty. Check the "
-                "criterion and the columns it uses."
+        step = str(r.step)
+        if step.startswith("subgroup:"):
+            break
+        if int(r.n_remaining) == 0:
+            if step.startswith("inclusion:"):
+                return [
+                    f"inclusion step '{step.removeprefix('inclusion:')}' ({r.label}) excludes "
+                    f"every remaining patient ({r.n_excluded}); the cohort is empty. Check the "
+                    "criterion and the columns it uses."
+                ]
+            if before is None:
+                return [
+                    f"no patient was read ({r.label}: 0); the cohort is empty. Check the "
+                    "sources of the patients table and the rows they read."
+                ]
+            why = (
+                " (rows of one patient disagree: an export of one row per visit repeats the "
+                "patient's columns on each row, and they must agree there)"
+                if step == "conflict"
+                else ""
             )
-    return out
+            return [
+                f"step '{step}' ({r.label}) removes every patient ({before}); the cohort is "
+                f"empty. Its reasons are in the exclusion log, step '{step}'{why}."
+            ]
+        before = int(r.n_remaining)
+    return []
 
 
 __all__ = [

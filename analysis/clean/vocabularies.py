@@ -56,6 +56,7 @@ def map_vocabularies(
     changed: dict[str, Any] = {}
     unmapped = []
     source_codes, source_names = pd.factorize(data["_source"])
+    shared = _sources_sharing_a_sheet(config)
     for column, spec in config.columns_for(table).items():
         if spec.kind not in ("category", "bool") or column not in data:
             continue
@@ -93,6 +94,8 @@ def map_vocabularies(
                             "suggestion": lookup[close[0]] if close else "",
                             "close_label": close[0] if close else "",
                             "record_index": list(grp.index),
+                            # which of the sources reading one sheet, by its raw header
+                            "read_by": shared.get((str(source_name), column), ""),
                         }
                     )
         if spec.kind == "bool":
@@ -114,6 +117,22 @@ def map_vocabularies(
     return Step(out), report
 
 
+def _sources_sharing_a_sheet(config: StudyConfig) -> dict[tuple[str, str], str]:
+    """(source, column) -> "source 'x', column 'Dry lips'" for the sources that read a file
+    (or sheet) another source reads too: their values' rows alone do not say which source's
+    column holds them (three yes/no columns of one export, each a source)."""
+    readers: dict[tuple[str, str | None], list[Any]] = {}
+    for src in config.sources:
+        readers.setdefault((src.file, src.sheet), []).append(src)
+    return {
+        (src.name, column): f"source '{src.name}', column {header!r}"
+        for group in readers.values()
+        if len(group) > 1
+        for src in group
+        for column, header in src.columns.items()
+    }
+
+
 def unmapped_message(report: pd.DataFrame) -> str:
     """The error text for unmapped labels: every value, its count, rows, and the fix."""
     lines = [f"{len(report)} unmapped value(s); nothing was guessed or dropped:"]
@@ -125,9 +144,10 @@ def unmapped_message(report: pd.DataFrame) -> str:
             else ""
         )
         plural = "row" if r.count == 1 else "rows"
+        by = f"; {r.read_by}" if getattr(r, "read_by", "") else ""
         lines.append(
             f"  - `{r.column}` has unmapped value {quoted(r.value)} in {r.count} {plural} "
-            f"({plural} {r.rows} of {r.source}){hint}; if it is another way of writing a "
+            f"({plural} {r.rows} of {r.source}{by}){hint}; if it is another way of writing a "
             f"level, add it to `vocabularies.{r.vocabulary}.synonyms` (or to `sources[].synonyms` "
             f"for this source only); if it is a level of its own, add it to "
             f"`vocabularies.{r.vocabulary}.levels`."
@@ -145,6 +165,7 @@ def handle_unmapped(step: Step, report: pd.DataFrame, table: str, on_unmapped: s
     bad = step.data.loc[idx]
     reason_by_idx = {
         i: f"unmapped `{r.column}` value {r.value!r}"
+        + (f" ({r.read_by})" if getattr(r, "read_by", "") else "")
         for r in report.itertuples()
         for i in r.record_index
     }

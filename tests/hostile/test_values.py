@@ -752,3 +752,27 @@ def test_a_value_written_only_on_a_later_duplicate_record_is_kept_and_audited(mi
     logged = reasons(res, "duplicate").set_index("row")["reason"]
     assert logged[4].endswith("filled from this one, see the audit log")
     assert logged[5].endswith("filled from this one, see the audit log")
+
+
+def test_an_unmapped_value_of_a_sheet_two_sources_read_names_the_source_and_column(mini_study):
+    """Two sources reading one file: the rows alone did not say whose column held the value
+    (three yes/no columns of one export, each read as the adverse events of one term)."""
+    path = mini_study(
+        files={"aes.csv": "id,onset,term,severity,serious\nP1,2020-01-11,zzz,leve,no\n"},
+        yaml_edit=_second_reader_of_aes,
+    )
+    with pytest.raises(UnmappedValuesError) as exc:
+        run(path)
+    assert "(row 2 of aes.csv; source 'aes', column 'term')" in str(exc.value)
+    assert "(row 2 of aes.csv; source 'aes_again', column 'term')" in str(exc.value)
+
+
+def _second_reader_of_aes(body: str) -> str:
+    second = (
+        "  - name: aes_again\n"
+        "    table: adverse_events\n"
+        "    file: aes.csv\n"
+        "    columns: {patient_id: id, onset_date: onset, ae_term: term, severity: severity,\n"
+        "              is_serious: serious}\n"
+    )
+    return body.replace("  - name: conc\n", second + "  - name: conc\n", 1)

@@ -591,3 +591,35 @@ def test_a_missing_value_that_leaves_a_condition_open_gives_no_level(mini_study)
                      "conditions read (`age_years`) being missing")
         for w in res.warnings
     )  # fmt: skip
+
+
+def test_a_cohort_emptied_before_inclusion_names_that_step_not_an_inclusion_step():
+    """Every patient's rows conflicting left nobody; the warning blamed the first inclusion
+    step, which excluded 0 of 0."""
+    import pandas as pd
+
+    from analysis.clean.flow import flow_warnings
+
+    flow = pd.DataFrame(
+        {
+            "step": ["screened", "conflict", "inclusion:treated", "subgroup:x"],
+            "label": [
+                "Patients in the exports",
+                "Conflicting duplicate patient records",
+                "Treated",
+                "X",
+            ],  # fmt: skip
+            "n_excluded": [0, 150, 0, pd.NA],
+            "n_remaining": [150, 0, 0, 0],
+        }
+    )
+    assert flow_warnings(flow) == [
+        "step 'conflict' (Conflicting duplicate patient records) removes every patient (150); "
+        "the cohort is empty. Its reasons are in the exclusion log, step 'conflict' (rows of "
+        "one patient disagree: an export of one row per visit repeats the patient's columns on "
+        "each row, and they must agree there)."
+    ]
+    nobody = flow.assign(n_remaining=0, n_excluded=0)
+    assert flow_warnings(nobody)[0].startswith("no patient was read (Patients in the exports: 0)")
+    kept = flow.assign(n_remaining=[150, 150, 120, 30])
+    assert flow_warnings(kept) == []
