@@ -120,6 +120,9 @@ class AeIncidenceTable(_Table):
         description="p-values of each level of by[0] against a reference level, beside the "
         "global test (the risk differences then use the same reference)",
     )
+    test: Literal["fisher", "chi2", "none"] | None = Field(
+        default=None, description="this table's test between groups (default: options.ae_test)"
+    )
 
     _by = field_validator("by", mode="before")(_as_list)
 
@@ -127,6 +130,9 @@ class AeIncidenceTable(_Table):
 class AeSeverityTable(_Table):
     kind: Literal["ae_severity"]
     by: Names = Field(default_factory=list)
+    test: Literal["fisher", "chi2", "none"] | None = Field(
+        default=None, description="this table's test between groups (default: options.ae_test)"
+    )
 
     _by = field_validator("by", mode="before")(_as_list)
 
@@ -154,6 +160,11 @@ class ResponseTable(_Table):
     kind: Literal["response"]
     by: str
     within: str | None = None
+    trend_test: Literal["cochran_armitage", "mann_whitney", "none"] | None = Field(
+        default=None,
+        description="this table's trend test (default: options.response_trend_test); `none` "
+        "for a `by` of three levels or more",
+    )
 
 
 class TermOutcome(_Model):

@@ -133,7 +133,7 @@ def build_ae_incidence(ctx: Context, name: str, spec: AeIncidenceTable) -> Table
         terms=vocab.levels if vocab else None,
         ci=ctx.options.ci_method,
         alpha=ctx.options.alpha,
-        test=ctx.options.ae_test,
+        test=spec.test or ctx.options.ae_test,
         seed=ctx.seed,
         unit=ctx.config.exposure.plural_noun if spec.unit == "exposures" else "patients",
         sex_specific=sex_specific,
@@ -157,7 +157,7 @@ def build_ae_severity(ctx: Context, name: str, spec: AeSeverityTable) -> TableRe
         subjects,
         events,
         by=by,
-        test=ctx.options.ae_test,
+        test=spec.test or ctx.options.ae_test,
         seed=ctx.seed,
         sex_specific=_sex_specific(ctx, "ae_term"),
     )

@@ -192,7 +192,7 @@ def _response(ctx: Context, name: str, spec: ResponseTable) -> TableResult:
         marked_level=marked_level(ctx.config),
         ci=ctx.options.ci_method,
         alpha=ctx.options.alpha,
-        trend_test=ctx.options.response_trend_test,
+        trend_test=spec.trend_test or ctx.options.response_trend_test,
         seed=ctx.seed,
     )
     within = f" within {in_sentence(ctx.label(spec.within))}" if spec.within else ""

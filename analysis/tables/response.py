@@ -126,8 +126,9 @@ def response_table(
         raise ArgumentError(
             f"`{by}` has {len(observed_by)} levels with assessable subjects ({observed_by}); "
             f"the {trend_test} trend test compares two groups. Pass trend_test='none' (in a "
-            f"study file: `analysis.options.response_trend_test: none`) or choose a `by` "
-            f"column with two levels."
+            f"study file: `trend_test: none` on this table, or "
+            f"`analysis.options.response_trend_test: none` for every response table) or choose "
+            f"a `by` column with two levels."
         )
 
     frames = []
