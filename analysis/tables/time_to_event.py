@@ -26,6 +26,7 @@ from analysis.stats.survival import (
 from analysis.tables._arguments import shaped
 from analysis.tables._columns import require_columns, require_frame
 from analysis.tables._common import levels_of
+from analysis.tables.plan_context import without_empty_levels
 from analysis.tables.render import TableResult, fmt_count, fmt_p, ratio_digits, stat_lookup
 from analysis.tables.suppress import format_suppressed
 from analysis.words import and_list, term_label
@@ -70,6 +71,8 @@ def time_to_event_table(
     frame_in = frame_in.reset_index(drop=True)
     if event in frame_in:
         frame_in[event] = event_flag(frame_in[event], event)
+    # a declared level no patient has is no curve and no row: said, as the other tables say it
+    frame_in, empty = without_empty_levels(frame_in, by, lambda column: column)
     frame = survival_ard(
         frame_in,
         time=time,
@@ -96,6 +99,7 @@ def time_to_event_table(
     if beyond:
         notes.append(beyond)
     notes += _not_estimable_note(frame, conf_type)
+    notes += empty
     order = levels_of(data, by)
     return TableResult(
         name=name,

@@ -120,3 +120,12 @@ def test_a_model_of_no_subjects_says_so(survival):
         cox_table(empty, time="t", event="e", covariates={"x": None})
     with pytest.raises(ArgumentError, match=r"^the data hold no subjects"):
         logistic_model(empty, outcome="e", covariates=["x"])
+
+
+def test_a_declared_level_without_patients_is_said_under_the_km_table(survival):
+    from analysis.tables import time_to_event_table
+
+    groups = pd.Categorical(np.resize(["a", "b"], len(survival)), categories=["a", "b", "c"])
+    table = time_to_event_table(survival.assign(g=groups), time="t", event="e", by="g", times=[6])
+    assert table.footnotes[-1] == "g: level c without any patient not shown."
+    assert list(table.display().iloc[:, 0]) == ["a", "b"]

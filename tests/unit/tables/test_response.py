@@ -269,7 +269,10 @@ def test_error_on_unknown_trend_test(patients):
 
 def test_a_by_of_three_levels_names_the_study_file_option(patients):
     three = patients.loc[patients["baseline_severity"].notna()]
-    with pytest.raises(ValueError, match=r"`trend_test: none` on this table, or `analysis.options.response_trend_test: none`"):
+    with pytest.raises(
+        ValueError,
+        match=r"`trend_test: none` on this table, or `analysis.options.response_trend_test: none`",
+    ):
         response_table(three, by="baseline_severity", within="sex")
     result = response_table(three, by="baseline_severity", within="sex", trend_test="none")
     assert "trend" not in " ".join(result.footnotes)
