@@ -66,9 +66,6 @@ def time_to_event_table(
     used = list(dict.fromkeys([time, event, by]))
     # a copy of the columns the table reads (all of them when one is absent: the error names it)
     frame_in = data[used].copy() if all(c in data.columns for c in used) else data.copy()
-    # rows are matched by position below (the design's rows to their times): an index with a
-    # repeated label joined each row to every row of that label (60 subjects became 3,600)
-    frame_in = frame_in.reset_index(drop=True)
     if event in frame_in:
         frame_in[event] = event_flag(frame_in[event], event)
     # a declared level no patient has is no curve and no row: said, as the other tables say it
