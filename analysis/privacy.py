@@ -160,11 +160,13 @@ def shareable_path(path: str | Path, root: str | Path) -> str:
     alone when it lies outside ``root``, whose absolute path, or a path relative to ``root``
     through ``../``, could name the machine's user (``/home/<user>``, ``/tmp/pytest-of-<user>``).
     """
-    path = Path(path)
-    try:
-        return path.resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
-        return path.name
+    from analysis.studyfile.config import study_location
+
+    path, root = Path(path), Path(root).resolve()
+    for where in (study_location(path), path.resolve()):  # a linked file where its link is
+        if where.is_relative_to(root):
+            return where.relative_to(root).as_posix()
+    return path.name
 
 
 __all__ = [

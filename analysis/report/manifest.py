@@ -210,7 +210,9 @@ def _relative(path: Path, base: Path) -> str:
     wrote different bytes), else as the links lead."""
     try:
         lexical = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
-        if lexical != ".." and not lexical.startswith(".." + os.sep):
+        inside = lexical != ".." and not lexical.startswith(".." + os.sep)
+        # only when that path leads to the same file: a ``..`` after a link leads elsewhere
+        if inside and (Path(base) / lexical).resolve() == path.resolve():
             return Path(lexical).as_posix()
         return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
     except ValueError:  # another drive on Windows
@@ -239,11 +241,12 @@ def _claims_entry(config: StudyConfig) -> dict[str, Any] | None:
 
 
 def _inputs(config: StudyConfig) -> dict[str, Any]:
-    by_file: dict[Path, list[str]] = {}
+    by_file: dict[Path, list[str]] = {}  # the file read (links followed) -> its sources
+    given: dict[Path, Path] = {}  # -> the path the study file names it by
     for source in config.sources:
-        by_file.setdefault(Path(os.path.abspath(config.source_path(source))), []).append(
-            source.name
-        )
+        named = config.source_path(source)
+        by_file.setdefault(named.resolve(), []).append(source.name)
+        given.setdefault(named.resolve(), named)
     out: dict[str, Any] = {}
     for path, names in by_file.items():
         if not path.is_file():
@@ -251,7 +254,8 @@ def _inputs(config: StudyConfig) -> dict[str, Any]:
                 f"manifest: input file {path} (sources {names}) does not exist; run the pipeline "
                 f"on the files the study config names before writing the manifest."
             )
-        out[_relative(path, config.root)] = {**_file_entry(path), "sources": sorted(names)}
+        shown = _relative(given[path], config.root)
+        out[shown] = {**_file_entry(path), "sources": sorted(names)}
     return dict(sorted(out.items()))
 
 

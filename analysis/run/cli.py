@@ -359,7 +359,10 @@ def notebooks(
     kernel = _guard(nbs.kernel_for_this_python, "finding the notebook kernel")
     # relative to the notebooks' working directory (their folder), as the notebooks' own
     # default: the executed copies may be shared and show no absolute path of this machine
-    parameters = {"study_path": _relative_to(Path(study), nb_dir), "pdf": pdf}
+    # the study file where it is (a linked one where its link is), as the command loads it
+    from analysis.studyfile.config import study_location
+
+    parameters = {"study_path": _relative_to(study_location(study), nb_dir), "pdf": pdf}
     _now.stage = "notebooks"
     with (
         tempfile.TemporaryDirectory(prefix="retro-notebooks-") as tmp,
@@ -433,12 +436,13 @@ def run(
 
 
 def _relative_to(path: Path, folder: Path) -> str:
-    """``path`` relative to ``folder`` (POSIX form, ``../`` allowed); absolute when no relative
-    path exists (another drive on Windows)."""
+    """``path`` (absolute, its links resolved as they should be) relative to ``folder`` (POSIX
+    form, ``../`` allowed); absolute when no relative path exists (another drive on
+    Windows)."""
     try:
-        return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+        return Path(os.path.relpath(path, folder.resolve())).as_posix()
     except ValueError:
-        return str(path.resolve())
+        return str(path)
 
 
 def _say_jobs_unused(jobs: int | None) -> None:

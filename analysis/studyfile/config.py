@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -401,6 +400,15 @@ def _check_source_labels(key: str, synonyms: dict[str, list[str]], levels: list[
             seen[folded] = level
 
 
+def study_location(path: str | Path) -> Path:
+    """Where a study file is: its folder with every link and ``..`` resolved, as the system
+    resolves them, and its own name. A study file that is itself a link (into a folder of
+    templates) is where the link is: the project it was linked into, whose data it reads (the
+    link was followed: the data and outputs of the folder it points into)."""
+    path = Path(path)
+    return path.absolute().parent.resolve() / path.name
+
+
 class StudyConfig(_Model):
     """A whole study: ``StudyConfig.load("studies/x.yaml")``."""
 
@@ -525,10 +533,7 @@ class StudyConfig(_Model):
                     known_keys=study_file_keys() | set(EngineSettings.model_fields),
                 )
             ) from None
-        # where the file is, not where a symbolic link to it leads: a study file linked into a
-        # project reads that project's data (resolving the link read the data of the folder
-        # the link points into, and wrote its outputs there)
-        where = Path(os.path.abspath(path))
+        where = study_location(path)
         cfg._root = Path(root) if root is not None else where.parent.parent
         cfg._path = where
         cfg._lines = lines

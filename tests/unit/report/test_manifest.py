@@ -269,3 +269,40 @@ def test_a_linked_study_file_reads_the_data_of_the_project_it_is_linked_into(min
     assert config.root == tmp_path
     assert config.raw_dir == tmp_path / "raw"
     assert config.path == path
+
+
+def test_a_source_path_going_up_from_a_linked_folder_is_the_file_read(mini_study, tmp_path):
+    """A `..` after a linked folder leads where the link leads, as the system reads the file:
+    the manifest named and hashed the file at the place the text names (another file, or
+    none: then the run failed at its manifest)."""
+    path = mini_study()
+    share = tmp_path.parent / f"{tmp_path.name}-share"
+    (share / "exports").mkdir(parents=True)
+    shutil.move(tmp_path / "raw", share / "exports" / "raw")
+    (tmp_path / "raw").symlink_to(share / "exports" / "raw", target_is_directory=True)
+    (share / "exports" / "other").mkdir()
+    shutil.move(share / "exports" / "raw" / "aes.csv", share / "exports" / "other" / "aes.csv")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "aes.csv").write_text("not the file read\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("file: aes.csv", "file: ../other/aes.csv")
+    path.write_text(text, encoding="utf-8")
+    inputs = build_manifest(StudyConfig.load(path), [], COMMAND)["inputs"]
+    read = share / "exports" / "other" / "aes.csv"
+    entry = [e for e in inputs.values() if e["sources"] == ["aes"]]
+    assert entry and entry[0]["sha256"] == sha256_file(read)
+    assert "other/aes.csv" not in inputs  # the project's file of that name was not read
+
+
+def test_a_linked_study_file_is_shown_and_reread_where_its_link_is(mini_study, tmp_path):
+    from analysis.privacy import shareable_path
+    from analysis.studyfile.config import study_location
+
+    path = mini_study()
+    templates = tmp_path.parent / f"{tmp_path.name}-tpl" / "studies"
+    templates.mkdir(parents=True)
+    shutil.move(path, templates / path.name)
+    path.symlink_to(templates / path.name)
+    assert shareable_path(path, StudyConfig.load(path).root) == "studies/mini.yaml"
+    (tmp_path / "studies" / "lib").symlink_to(templates, target_is_directory=True)
+    up = tmp_path / "studies" / "lib" / ".." / "mini.yaml"  # the system: templates/../mini.yaml
+    assert study_location(up) == templates.parent / "mini.yaml"
