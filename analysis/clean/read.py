@@ -25,6 +25,7 @@ from analysis.clean.decode import decode_text
 from analysis.clean.header_hint import header_hint, header_row_hint
 from analysis.clean.header_row import check_unique_headers, header_at, text_from_line
 from analysis.clean.parquet_file import read_parquet_file
+from analysis.clean.records_when import records_when, when_header
 from analysis.clean.spss_missing import USER_MISSING, read_sav_with_missing, user_missing_column
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import is_blank, may_hold_unreadable
@@ -294,6 +295,10 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     fmt = source.inferred_format
     indexes: list[int | str | None] = list(source.repeat) if source.repeat else [None]
     wanted_headers = {f"{c} <- {h!r}": h for i in indexes for c, h in source.headers(i).items()}
+    if source.records_when is not None:
+        wanted_headers |= {
+            f"records_when <- {h!r}": h for h in (when_header(source, i) for i in indexes)
+        }
     wanted = set(wanted_headers.values())
     try:
         raw = read_raw(
@@ -367,6 +372,10 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             # a repeated group with every repeated cell blank is an empty slot, not a record
             repeated = [c for c, h in source.columns.items() if "{i}" in h]
             out = out.loc[out[repeated].map(is_blank).eq(False).any(axis=1)]
+        if source.records_when is not None:
+            out = out.loc[
+                records_when(config, source, raw[when_header(source, i)], rows)[out.index]
+            ]
         parts.append(out)
     out = pd.concat(parts) if len(parts) > 1 else parts[0]
     if len(parts) > 1:
@@ -378,7 +387,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     out["_source"] = source.name
     out.index = pd.RangeIndex(len(out))  # a frame of its own: as reset_index(drop=True)
     # the records this source gives: a row of the file each, or each filled repeated group
-    out.attrs["file_records"] = len(out) if source.repeat else in_file
+    out.attrs["file_records"] = len(out) if source.repeat or source.records_when else in_file
     # the columns read from a file or column holding no '#' and no control character
     plain = raw.columns if raw.attrs.get("plain_text") else raw.attrs.get("plain_headers", ())
     out.attrs["plain_columns"] = columns_trimmed(plain, [source.headers(i) for i in indexes])

@@ -65,6 +65,19 @@ class Paths(_Model):
     reports: str
 
 
+class RecordsWhen(_Model):
+    """Which rows of a file are records of a source: those whose ``column`` holds one of
+    ``values``. A row whose cell is blank or one of ``otherwise`` is no record of it; any other
+    value stops the run, naming it (nothing is left out unsaid). Compared as labels are: case,
+    accents and spaces aside."""
+
+    column: str = Field(description="the raw header of the column that says it ('{i}' allowed)")
+    values: list[str] = Field(min_length=1, description="the cells that make a row a record")
+    otherwise: list[str] = Field(
+        default_factory=list, description="the cells that make it none (a blank cell is none)"
+    )
+
+
 class Source(_Model):
     """One raw file (or one sheet of a workbook) holding one canonical table."""
 
@@ -120,6 +133,12 @@ class Source(_Model):
         default=None,
         description="wide repeated column groups: each value fills '{i}' in the headers, one "
         "record per filled group (e.g. 'Adverse event {i}' for i in 1, 2, 3)",
+    )
+    records_when: RecordsWhen | None = Field(
+        default=None,
+        description="the rows of the file that are records of this source, by one column: "
+        "e.g. an adverse event kept as a yes/no column per term, each term a source whose "
+        "records are the rows with 'yes'",
     )
     multiline_cells: bool = Field(
         default=False,
