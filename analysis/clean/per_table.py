@@ -3,8 +3,9 @@
 Reading a table (``read_phase``): its sources read and their records counted, unreadable cells
 flagged, text stripped, ids normalised, required values checked, labels mapped. Validating it
 (``validate_phase``): its unmapped labels excluded, then dates, file dates, numbers, ranges,
-start/stop order and (exposures) dose text parsed and checked. Both depend only on the study
-and that table, so the tables can be done in any order and in any process
+start/stop order and (exposures) dose text parsed and checked, (patients) the
+``per_patient`` columns of a visit-level export taken over each patient's rows. Both depend
+only on the study and that table, so the tables can be done in any order and in any process
 (``analysis.clean.two_process``); the stage puts their logs back in its own order.
 
 ``run_tables`` does a list of tables the way a second process does them: each read then
@@ -32,6 +33,7 @@ from analysis.clean.numbers import parse_numbers
 from analysis.clean.spss_missing import user_missing_audit
 from analysis.clean.step import Step
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
+from analysis.clean.visit_rows import combine_visit_rows
 from analysis.clean.vocabularies import handle_unmapped, map_vocabularies
 from analysis.clean.xlsx_merged import merged_cells_audit
 from analysis.studyfile.config import StudyConfig
@@ -150,6 +152,7 @@ def validate_phase(config: StudyConfig, read: ReadTable, pace: Reporter) -> Vali
     del written  # its raw number columns, not needed by the steps below
     if "stop_date" in df:
         df = logs.keep(check_stop_after_start(df, table))
+    df = logs.keep(combine_visit_rows(df, table, config))  # a patient's visits, one value
     if table == "exposures":
         frequency = config.exposure.dose_frequency
         df = logs.keep(parse_dose_text(df, table, frequency, decimals=decimals))

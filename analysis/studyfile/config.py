@@ -140,6 +140,14 @@ class Source(_Model):
         "e.g. an adverse event kept as a yes/no column per term, each term a source whose "
         "records are the rows with 'yes'",
     )
+    per_patient: dict[str, Literal["earliest", "latest", "lowest", "highest"]] = Field(
+        default_factory=dict,
+        description="patients sources only: how a column is taken over the rows of one patient "
+        "of this source, for an export of one row per visit (e.g. {last_visit_date: latest, "
+        "first_visit_date: earliest}): earliest or latest (dates), lowest or highest "
+        "(numbers); each changed value has an audit row, and the rows, then agreeing, are "
+        "merged as duplicates",
+    )
     multiline_cells: bool = Field(
         default=False,
         description="CSV only: quoted cells may hold line breaks (a record may span several "
@@ -192,6 +200,8 @@ class Source(_Model):
                 f"{self.inferred_format or 'of unknown format'}; its cells are read as stored): "
                 "remove the key"
             )
+        if self.per_patient:
+            _check_per_patient(self)
         if self.repeat is not None:
             if not self.repeat:
                 raise ValueError("`repeat` lists no index; give e.g. [1, 2, 3] or remove it")
@@ -229,6 +239,36 @@ class Source(_Model):
     @property
     def label(self) -> str:
         return f"{self.file} (sheet {self.sheet!r})" if self.sheet else self.file
+
+
+#: a column's kind in words, for a message
+_KIND_WORDS = {
+    "date": "dates",
+    "number": "numbers",
+    "integer": "integers",
+    "category": "levels",
+    "bool": "yes/no values",
+    "text": "free text",
+}
+
+
+def _check_per_patient(source: Source) -> None:
+    """``per_patient`` applies to a patients source's own columns (not its id or constants)."""
+    if source.table != "patients":
+        raise ValueError(
+            f"`per_patient` applies to sources of the patients table only (this source is of "
+            f"{source.table!r}, whose records are each kept as they are): remove the key"
+        )
+    for column in source.per_patient:
+        if column == "patient_id" or column not in source.columns:
+            what = "the id that groups the rows" if column == "patient_id" else (
+                "a constant, the same on every row" if column in source.constants
+                else "not a column this source reads"
+            )  # fmt: skip
+            raise ValueError(
+                f"`per_patient` names {column!r}, {what}; name columns of this source's "
+                f"`columns` ({', '.join(c for c in source.columns if c != 'patient_id')})"
+            )
 
 
 class Vocabulary(_Model):
@@ -483,6 +523,20 @@ class StudyConfig(_Model):
                     f"'{src.table}'; known columns are {sorted(known)}. To read a column of "
                     f"your own, declare it under `variables.{src.table}` (type, label, unit)"
                 )
+            for column, rule in src.per_patient.items():
+                kind = known[column].kind
+                fits = ("earliest", "latest") if kind == "date" else (
+                    ("lowest", "highest") if kind in ("number", "integer") else ()
+                )  # fmt: skip
+                if rule not in fits:
+                    raise ValueError(
+                        f"sources[{i}].per_patient.{column}: {rule!r} does not apply to a "
+                        f"column of {_KIND_WORDS.get(kind, kind)}; "
+                        + (f"give {' or '.join(fits)}" if fits else
+                           "only dates (earliest, latest) and numbers (lowest, highest) are "
+                           "taken over a patient's rows; a column of other values must agree "
+                           "on every row of the patient")
+                    )  # fmt: skip
             for vocab_name, levels in src.synonyms.items():
                 if vocab_name not in self.vocabularies:
                     raise ValueError(

@@ -1,0 +1,133 @@
+"""A patient table exported as one row per visit (``per_patient``): the last visit is the latest
+visit's date. Without it every patient with two visits was a conflict, all rows excluded (the
+third-design probe of 2026-12-07 had to collapse the export by hand first)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.clean.stage import clean_study
+from analysis.errors import ConfigError
+from analysis.studyfile.config import StudyConfig
+
+VISITS = """\
+id,sex,age,grade,visit,discontinued,disc_date,disc_reason
+P1,F,55,Ludwig I,2020-01-10,no,,
+P1,F,55,,2021-01-10,no,,
+P1,F,55,Ludwig I,2020-07-10,no,,
+P2,male,40,HN III,2021-03-01,yes,2020-12-01,cost
+P3,Mujer,61,Ludwig II,2020-06-01,no,,
+P4,M,33,HN IV,2020-03-01,no,,
+P4,M,33,HN IV,2021-02-01,no,,
+"""
+
+
+def _per_visit(rules: str):
+    def edit(body: str) -> str:
+        body = body.replace("last_visit_date: last_visit,", "last_visit_date: visit,")
+        return body.replace(
+            '    synonyms:\n      sex: {male: ["M"]}\n',
+            f'    synonyms:\n      sex: {{male: ["M"]}}\n    per_patient: {rules}\n',
+            1,
+        )
+
+    return edit
+
+
+def test_the_last_visit_is_the_latest_of_the_patients_rows(mini_study):
+    path = mini_study(
+        files={"patients.csv": VISITS}, yaml_edit=_per_visit("{last_visit_date: latest}")
+    )
+    done = clean_study(StudyConfig.load(path))
+    patients = done.tables["patients"].set_index("patient_id")
+    assert patients.loc["P1", "last_visit_date"] == pd.Timestamp("2021-01-10")
+    assert patients.loc["P4", "last_visit_date"] == pd.Timestamp("2021-02-01")
+    assert patients.loc["P1", "baseline_grade"] == "Ludwig I"  # a blank filled as before
+    assert done.conflicts.empty
+    audit = done.audit.loc[done.audit["check"] == "per_patient"]
+    # the rows whose date changed: P1's rows 2 and 4, P4's row 7
+    assert sorted(zip(audit["patient_id"], audit["row"], audit["value"], strict=True)) == [
+        ("P1", 2, "2020-01-10"),
+        ("P1", 4, "2020-07-10"),
+        ("P4", 7, "2020-03-01"),
+    ]
+    assert set(audit["action"]) == {"combined"}
+    said = audit.loc[audit["row"] == 2, "message"].iat[0]
+    assert said.startswith(
+        "set to 2021-01-10, the latest of this patient's 3 rows in source 'patients' "
+        "(`sources[0].per_patient.last_visit_date`, line "
+    )
+    # every visit row beyond each patient's first is logged as its duplicate: all accounted for
+    logged = done.exclusions.loc[
+        (done.exclusions["table"] == "patients") & (done.exclusions["step"] == "duplicate")
+    ]
+    assert sorted(logged["row"]) == [3, 4, 8]
+    assert bool(done.accounting()["balanced"].all())
+
+
+def test_without_it_the_visit_rows_are_conflicts(mini_study):
+    path = mini_study(files={"patients.csv": VISITS}, yaml_edit=_per_visit("{}"))
+    done = clean_study(StudyConfig.load(path))
+    assert sorted(done.conflicts["patient_id"]) == ["P1", "P4"]
+
+
+def test_rows_that_disagree_elsewhere_stay_a_conflict(mini_study):
+    other = VISITS.replace("P4,M,33,HN IV,2021-02-01", "P4,F,33,HN IV,2021-02-01")
+    path = mini_study(
+        files={"patients.csv": other}, yaml_edit=_per_visit("{last_visit_date: latest}")
+    )
+    done = clean_study(StudyConfig.load(path))
+    assert done.conflicts["patient_id"].tolist() == ["P4"]
+    assert done.conflicts["columns"].tolist() == ["sex"]
+
+
+def test_the_lowest_number_and_the_earliest_date(mini_study):
+    ages = VISITS.replace("P4,M,33,HN IV,2021-02-01", "P4,M,34,HN IV,2021-02-01")
+    path = mini_study(
+        files={"patients.csv": ages},
+        yaml_edit=_per_visit("{last_visit_date: earliest, age_years: lowest}"),
+    )
+    done = clean_study(StudyConfig.load(path))
+    patients = done.tables["patients"].set_index("patient_id")
+    assert patients.loc["P1", "last_visit_date"] == pd.Timestamp("2020-01-10")
+    assert patients.loc["P4", "age_years"] == 33
+
+
+@pytest.mark.parametrize(
+    ("rules", "said"),
+    [
+        (
+            "{sex: latest}",
+            "sources[0].per_patient.sex: 'latest' does not apply to a column of levels; only "
+            "dates (earliest, latest) and numbers (lowest, highest)",
+        ),
+        (
+            "{age_years: latest}",
+            "sources[0].per_patient.age_years: 'latest' does not apply to a column of numbers; "
+            "give lowest or highest",
+        ),
+        ("{centre: latest}", "`per_patient` names 'centre', a constant, the same on every row"),
+        ("{patient_id: latest}", "`per_patient` names 'patient_id', the id that groups the rows"),
+        ("{last_visit_date: last}", "last_visit_date"),
+    ],
+)
+def test_a_rule_that_cannot_apply_is_refused_naming_the_key(mini_study, rules, said):
+    path = mini_study(files={"patients.csv": VISITS}, yaml_edit=_per_visit(rules))
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(path)
+    assert said in str(exc.value)
+    assert "line " in str(exc.value)
+
+
+def test_only_a_patients_source_takes_it(mini_study):
+    def edit(body: str) -> str:
+        return body.replace(
+            "    columns: {patient_id: id, start_date: date, dose_mg: dose}\n",
+            "    columns: {patient_id: id, start_date: date, dose_mg: dose}\n"
+            "    per_patient: {start_date: latest}\n",
+        )
+
+    with pytest.raises(ConfigError) as exc:
+        StudyConfig.load(mini_study(yaml_edit=edit))
+    assert "`per_patient` applies to sources of the patients table only" in str(exc.value)
