@@ -37,9 +37,28 @@ def header_hint(
                         )
                     )
     found = header_row_hint(config, source, wanted) if config is not None else ""
-    return found or (
-        f"Fix `sources[{source.name}].columns` to name the header as it appears in the file."
-    )
+    if found:
+        return found
+    keys = _keys_naming(config, source, set(columns)) if config is not None else []
+    if keys:
+        return f"Fix {'; '.join(keys)}: name the header as it appears in the file."
+    return f"Fix `sources[{source.name}].columns` to name the header as it appears in the file."
+
+
+def _keys_naming(config: StudyConfig, source: Source, columns: set[str]) -> list[str]:
+    """The keys of the study file (with their lines) naming a header the file lacks: a
+    ``columns`` entry or ``records_when.column``."""
+    at = config.sources.index(source)
+    indexes: list[int | str | None] = list(source.repeat) if source.repeat else [None]
+    keys = [
+        config.key_at("sources", at, "columns", canon)
+        for canon, header in source.columns.items()
+        if any(header.replace("{i}", str(i)) not in columns for i in indexes)
+    ]
+    when = source.records_when
+    if when is not None and any(when.column.replace("{i}", str(i)) not in columns for i in indexes):
+        keys.append(config.key_at("sources", at, "records_when", "column"))
+    return keys
 
 
 def _bare(name: str) -> str:

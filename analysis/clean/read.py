@@ -368,8 +368,11 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             cells[MERGED_CELLS] = merged_column(merged, rows, source.headers(i))
         # not copied here: stack_sources copies each column once
         out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index, copy=False)
-        if i is not None:
+        decided = source.records_when is not None and "{i}" in source.records_when.column
+        if i is not None and not decided:
             # a repeated group with every repeated cell blank is an empty slot, not a record
+            # (with its own `records_when` cell, that cell decides: "yes" and no date is a
+            # record lacking its date, logged as such)
             repeated = [c for c, h in source.columns.items() if "{i}" in h]
             out = out.loc[out[repeated].map(is_blank).eq(False).any(axis=1)]
         if source.records_when is not None:

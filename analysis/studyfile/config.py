@@ -77,6 +77,25 @@ class RecordsWhen(_Model):
         default_factory=list, description="the cells that make it none (a blank cell is none)"
     )
 
+    @model_validator(mode="after")
+    def _lists_apart(self) -> RecordsWhen:
+        for key in ("values", "otherwise"):
+            if any(not normalize_label(v) for v in getattr(self, key)):
+                raise ValueError(
+                    f"`{key}` lists a blank cell; a blank cell is never a record (as in "
+                    "`otherwise`): remove it"
+                )
+        yes = {normalize_label(v): v for v in self.values}
+        both = [(yes[normalize_label(v)], v) for v in self.otherwise if normalize_label(v) in yes]
+        if both:
+            said = ", ".join(f"{a!r}" if a == b else f"{a!r} and {b!r}" for a, b in both)
+            raise ValueError(
+                f"{said} in both `values` and `otherwise` (labels are compared with case, "
+                "accents and spaces aside): a cell is either a record or none; keep each in "
+                "one list"
+            )
+        return self
+
 
 class Source(_Model):
     """One raw file (or one sheet of a workbook) holding one canonical table."""
@@ -202,6 +221,21 @@ class Source(_Model):
             )
         if self.per_patient:
             _check_per_patient(self)
+        if self.records_when is not None:
+            if self.table == "patients":
+                raise ValueError(
+                    "`records_when` applies to the records of a patient's visits (adverse "
+                    "events, sessions, treatments, assessments), not to the patient table: "
+                    "every patient of the file belongs to the study, and one left out would "
+                    "leave no trace. Select patients with `inclusion` criteria, which log "
+                    "each patient excluded; remove the key"
+                )
+            if "{i}" in self.records_when.column and self.repeat is None:
+                raise ValueError(
+                    f"`records_when.column` {self.records_when.column!r} holds '{{i}}' but the "
+                    "source has no `repeat`; give the indexes, e.g. `repeat: [1, 2, 3]`, or "
+                    "name one column"
+                )
         if self.repeat is not None:
             if not self.repeat:
                 raise ValueError("`repeat` lists no index; give e.g. [1, 2, 3] or remove it")

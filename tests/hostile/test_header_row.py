@@ -245,5 +245,6 @@ def test_error_keeps_its_words_when_the_file_has_no_header_below(mini_study):
     with pytest.raises(SourceError) as exc:
         run(path)
     assert str(exc.value).endswith(
-        "Fix `sources[sessions].columns` to name the header as it appears in the file."
+        "Fix `sources[1].columns.patient_id`, line 22; `sources[1].columns.start_date`, line 22; "
+        "`sources[1].columns.dose_mg`, line 22: name the header as it appears in the file."
     )

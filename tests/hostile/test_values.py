@@ -74,8 +74,11 @@ def test_missing_required_column(mini_study):
     assert str(exc.value) == (
         "patients.csv: column(s) not found: sex <- 'sex', is_discontinued <- 'discontinued', "
         "discontinuation_date <- 'disc_date', discontinuation_reason <- 'disc_reason'. The file "
-        "has: 'id', 'gender', 'age', 'grade', 'last_visit'. Fix `sources[patients].columns` to "
-        "name the header as it appears in the file."
+        "has: 'id', 'gender', 'age', 'grade', 'last_visit'. Fix `sources[0].columns.sex`, line "
+        "14; `sources[0].columns.is_discontinued`, line 15; "
+        "`sources[0].columns.discontinuation_date`, line 16; "
+        "`sources[0].columns.discontinuation_reason`, line 16: name the header as it appears in "
+        "the file."
     )
 
 
