@@ -378,7 +378,12 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
     except ValidationError as exc:
         raise ConfigError(
             format_validation_errors(
-                exc, path, lines, what="claims file (format: docs/claims.md)", clean_loc=_claim_loc
+                exc,
+                path,
+                lines,
+                what="claims file (format: docs/claims.md)",
+                clean_loc=_claim_loc,
+                model=ClaimsFile,
             )
         ) from None
     return list(parsed.claims)

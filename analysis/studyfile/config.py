@@ -638,6 +638,7 @@ class StudyConfig(_Model):
                     what="study config",
                     clean_loc=_without_kind_tags,
                     known_keys=study_file_keys() | set(EngineSettings.model_fields),
+                    model=cls,
                 )
             ) from None
         where = study_location(path)

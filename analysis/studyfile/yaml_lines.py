@@ -4,13 +4,16 @@ messages naming the key and its line. Shared by the study config and the claims 
 from __future__ import annotations
 
 import difflib
+import json
 import re
+import types
+import typing
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from analysis.errors import ConfigError
 from analysis.studyfile.yaml_syntax import syntax_error
@@ -290,12 +293,14 @@ def format_validation_errors(
     what: str,
     clean_loc: Callable[[list[Any]], list[Any]] = lambda loc: loc,
     known_keys: Iterable[str] = (),
+    model: Any = None,
 ) -> str:
     """Every problem of the file, each with its dotted key and line, and what to do.
 
     ``clean_loc`` removes parts of pydantic's error location that are not keys of the file
     (validator names, union tags); ``known_keys`` are the keys the file may hold, from which
-    an unknown key gets its closest ("did you mean").
+    an unknown key gets its closest ("did you mean"): the closest of those its mapping takes,
+    found from ``model`` (the file's pydantic model), when it can be followed there.
     """
     keys = sorted(set(known_keys))
     parts = [f"{path}: {exc.error_count()} problem(s) in the {what}:"]
@@ -317,7 +322,9 @@ def format_validation_errors(
         )
         where = f"line {line}" if line else "top level"
         if err["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[-1]) if loc else "", keys, n=1)
+            near = keys_at(model, loc[:-1]) if model is not None and loc else None
+            pool = sorted(near) if near else keys
+            close = difflib.get_close_matches(str(loc[-1]) if loc else "", pool, n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             msg = f"unknown key `{dotted}` ({where}){hint}; check its spelling or remove it"
         elif err["type"] == "missing":
@@ -339,6 +346,44 @@ def format_validation_errors(
             msg = f"`{dotted}` ({where}): {text}{found_words(err['type'], err.get('input'))}"
         parts.append(f"  - {msg}")
     return "\n".join(parts)
+
+
+def keys_at(model: Any, path: list[Any]) -> set[str] | None:
+    """The keys the mapping at ``path`` of a file read by the pydantic ``model`` takes (every
+    member's, where a union allows several models); None where the path cannot be followed."""
+    kinds = [model]
+    for step in path:
+        kinds = [
+            inner for kind in kinds for outer in _members(kind) for inner in _step_into(outer, step)
+        ]
+    keys = {k for kind in kinds for m in _members(kind) if _is_model(m) for k in m.model_fields}
+    return keys or None
+
+
+def _members(kind: Any) -> list[Any]:
+    """``kind`` without ``Optional``, ``Union`` and ``Annotated``: the types it allows."""
+    origin = typing.get_origin(kind)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(kind)[0])
+    if origin is typing.Union or isinstance(kind, types.UnionType):
+        return [m for arg in typing.get_args(kind) for m in _members(arg)]
+    return [kind]
+
+
+def _step_into(kind: Any, step: Any) -> list[Any]:
+    if _is_model(kind):
+        field = kind.model_fields.get(step) if isinstance(step, str) else None
+        return [field.annotation] if field is not None else []
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list and isinstance(step, int) and args:
+        return [args[0]]
+    if origin is dict and isinstance(step, str) and len(args) == 2:
+        return [args[1]]
+    return []
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
 
 
 #: the start of a model's message about one of its own keys (``model.StudyModel``)
@@ -371,11 +416,19 @@ def found_words(kind: str, found: Any) -> str:
             "; found one mapping (`key: value` pairs): write it as a list of one, in [ ] or "
             "after a '- '"
         )
+    if kind == "list_type" and found is None:
+        return "; found no value: list the values in [ ], or remove the key"
+    if kind == "list_type" and isinstance(found, bool):
+        return (
+            f"; found {str(found).lower()}, which is how YAML reads an unquoted yes, no, on, "
+            f"off, true or false: write the list with the text in quotes, e.g. "
+            f'`["{"yes" if found else "no"}"]`'
+        )
     if kind == "list_type" and not isinstance(found, list | dict):
-        return f"; found one value, {found!r}: write it as a list, `[{found}]`"
+        return f"; found one value, {found!r}: write it as a list, `[{_yaml_scalar(found)}]`"
     if isinstance(found, dict | list):
         return ""
-    if kind == "string_type" and isinstance(found, bool):
+    if kind in ("string_type", "literal_error", "enum") and isinstance(found, bool):
         return (
             f"; found {str(found).lower()}, which is how YAML reads an unquoted yes, no, on, off, "
             f'true or false: write the text in quotes, e.g. `"{"yes" if found else "no"}"`'
@@ -383,6 +436,11 @@ def found_words(kind: str, found: Any) -> str:
     if kind == "string_type" and isinstance(found, int | float):
         return f"; found the number {found!r}: if it is meant as text, write it in quotes"
     return f"; found {found!r}"
+
+
+def _yaml_scalar(value: Any) -> str:
+    """``value`` as a YAML list item that reads back as written: text in double quotes."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
 
 
 def _key_in_message(text: str) -> list[Any]:
