@@ -203,7 +203,7 @@ def ae_incidence(
             sub_counts, sub_sizes, own_rows, n_method=f"{level} {in_group}", pairwise=pairwise
         )
         compared = set(sub_sizes[by[0]].astype(str)) if by else set()
-        if by and test != "none" and len(compared) >= 2 and reference not in compared:
+        if by and len(compared) >= 2 and reference not in compared:
             no_reference.append(
                 f"{', '.join(terms_of)} (counted among {level} {unit}): the reference "
                 f"{reference} has no {level} {unit}, so no risk difference"
@@ -301,7 +301,8 @@ def _table_rows(
     compared = sizes[by[0]].astype(str).unique() if by else []
     ref = reference if reference is not None else (compared[0] if len(compared) else None)
     one_sex = n_method is not None  # a sex's own rows: no comparison where one level remains
-    if by and test != "none" and (not one_sex or len(compared) >= 2):
+    # the risk differences are given whatever the test; ``test="none"`` drops the test only
+    if by and (not one_sex or len(compared) >= 2):
         frames.append(
             _comparison_rows(
                 counts, sizes, by, rows_index, test, ref, alpha, seed, absent_ok=one_sex
@@ -461,7 +462,11 @@ def _comparison_rows(
             ns = [small.get((where, lv, variable, level), 0) for lv in levels]
             bigs = [big.get((where, lv), 0) for lv in levels]
             cells.append((where, variable, level, ns, bigs))
-    tested = compare_counts_many([(c[3], c[4]) for c in cells], test=test, seed=seed)
+    tested = (
+        compare_counts_many([(c[3], c[4]) for c in cells], test=test, seed=seed)
+        if test != "none"
+        else [None] * len(cells)
+    )
     out = []
     for (where, variable, level, ns, bigs), res in zip(cells, tested, strict=True):
         prefix = group_label(strata, where) + ";" if where is not None else ""

@@ -166,9 +166,11 @@ def pairwise_notes(frame: pd.DataFrame, pairwise: Pairwise, compare: str) -> lis
     ref = pairwise.reference_words or pairwise.reference
     # the column as named: an alias (``_c0``) is written back as the study's name only whole
     what = pairwise.compare_words or compare
+    tested = (frame["stat"] == "p_value") & frame["group"].str.endswith("=*")
+    beside = "beside the global test" if tested.any() else "without a global test"
     return [
         f"p vs {ref}: Fisher's exact test of each {in_sentence(what)} level against {ref}, "
-        f"beside the global test; {multiplicity}."
+        f"{beside}; {multiplicity}."
     ]
 
 

@@ -472,3 +472,22 @@ def test_a_chi_square_row_where_everyone_had_the_event_says_so():
     assert set(f.loc[f["stat"] == "p_value", "method"]) == {
         "pearson_chi2 no continuity correction (not computable: no events)"
     }
+
+
+def test_test_none_drops_the_global_test_only():
+    """``test="none"`` dropped the risk differences too, and the pairwise footnote still said
+    "beside the global test" of a test not computed."""
+    t = ae_incidence(
+        SUBJECTS, EVENTS, by=["arm"], test="none", pairwise=Pairwise("placebo", "holm")
+    )
+    f = t.frame
+    assert "arm=*" not in set(f.loc[f["stat"] == "p_value", "group"])  # no global test
+    with_test = ae_incidence(SUBJECTS, EVENTS, by=["arm"]).frame
+    for stat in ("estimate", "ci_low", "ci_high"):  # the risk differences as with a test
+        assert value(f, "ae_term", "pain", "arm=low vs placebo", stat) == value(
+            with_test, "ae_term", "pain", "arm=low vs placebo", stat
+        )
+    assert any(n.startswith("Risk difference in percentage points") for n in t.footnotes)
+    note = next(n for n in t.footnotes if n.startswith("p vs placebo"))
+    assert "without a global test" in note and "beside" not in note
+    assert not any("compare the `arm` levels" in n for n in t.footnotes)
