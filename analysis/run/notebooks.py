@@ -248,7 +248,9 @@ def strip_machine_details(notebook: Any, *, root: Path) -> None:
     papermill's fields, which it uses for a cell that did not run), and the
     :data:`TEMPORARY_PARAMETERS` left out of the parameters cell papermill injected and of its
     record of the parameters; the memory address of a default repr (``<... at 0x7f...>``) and
-    the random id papermill gives the parameters cell replaced by fixed text. The outputs are
+    the random id papermill gives the parameters cell replaced by fixed text; the file a
+    warning printed to a stream names, the kernel's temporary file of a cell or a path of this
+    machine, shown as ``<cell>`` or relative to ``root`` (:func:`_warned_at`). The outputs are
     otherwise left as the kernel wrote them: what a notebook prints is its own (the shipped
     notebooks print paths relative to the project folder)."""
     from analysis.privacy import shareable_path
@@ -266,6 +268,8 @@ def strip_machine_details(notebook: Any, *, root: Path) -> None:
         if "papermill" in cell.metadata:
             cell.metadata["papermill"].update(dict.fromkeys(_TIMES))
         for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and isinstance(out.get("text"), str):
+                out["text"] = _warned_at(out["text"], root)
             plain = out.get("data", {}).get("text/plain")
             if isinstance(plain, str):  # a default repr: ``<pandas...Styler at 0x7f93...>``
                 out["data"]["text/plain"] = _ADDRESS.sub(">", plain)
@@ -277,6 +281,27 @@ def strip_machine_details(notebook: Any, *, root: Path) -> None:
                 else line
                 for line in cell.source.split("\n")
             )
+
+
+#: The place a Python warning names at the start of its line (``warnings.formatwarning``):
+#: ``/tmp/ipykernel_25563/1223359802.py:2: UserWarning: ...``
+_WARNED_AT = re.compile(r"^(?P<path>/[^\n]*?\.py):(?P<line>\d+): (?=[A-Za-z_]*Warning: )", re.M)
+#: The file the kernel gives a cell's code: a random name in a temporary folder
+_CELL_FILE = re.compile(r"/ipykernel_\d+/\d+\.py$")
+
+
+def _warned_at(text: str, root: Path) -> str:
+    """A stream's text with the file of each warning's line as a shared copy may show it: a
+    cell's code as ``<cell>`` (its temporary file has the kernel's process id in its name),
+    another file as :func:`analysis.privacy.shareable_path` gives it."""
+    from analysis.privacy import shareable_path
+
+    def place(m: re.Match[str]) -> str:
+        path = m["path"]
+        shown = "<cell>" if _CELL_FILE.search(path) else shareable_path(path, root)
+        return f"{shown}:{m['line']}: "
+
+    return _WARNED_AT.sub(place, text)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
