@@ -16,6 +16,7 @@ from typing import ParamSpec
 import pandas as pd
 
 from analysis._aliases import ALIAS_PREFIX, Aliases
+from analysis.tables._arguments import bound_arguments
 from analysis.tables._columns import column_names, require_columns
 from analysis.tables.render import TableResult
 
@@ -49,7 +50,7 @@ def with_aliases(
 
         @functools.wraps(builder)
         def aliased(*args: P.args, **kwargs: P.kwargs) -> TableResult:
-            bound = signature.bind(*args, **kwargs)
+            bound = bound_arguments(builder.__name__, signature, args, kwargs)
             passed = set(bound.arguments)
             bound.apply_defaults()
             given = bound.arguments

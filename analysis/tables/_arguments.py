@@ -109,6 +109,62 @@ def _chosen(function: str, name: str, allowed: Collection[str], value: Any) -> N
     raise ArgumentError(f"{function}: {name}={value!r} is not one of {names}.{hint}")
 
 
+def bound_arguments(
+    function: str, signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> inspect.BoundArguments:
+    """``signature.bind(*args, **kwargs)``; a call that does not fit it is an
+    :class:`ArgumentError` naming the function, the argument and the closest parameter (Python's
+    own words named neither, at the end of a traceback through ``inspect``)."""
+    try:
+        return signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise ArgumentError(_misfit(function, signature, args, kwargs, str(error))) from None
+
+
+def _misfit(
+    function: str,
+    signature: inspect.Signature,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    said: str,
+) -> str:
+    params = signature.parameters
+    named = [n for n, p in params.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    takes = f"{function} takes: {', '.join(named)}."
+    unknown = [k for k in kwargs if k not in params]
+    if unknown and not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, named, n=1)
+            hints.append(f"{name}=" + (f" (did you mean {close[0]}=?)" if close else ""))
+        return f"{function}: no parameter {', '.join(hints)}. {takes}"
+    positional = [
+        n for n, p in params.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(args) > len(positional):
+        return (
+            f"{function}: {len(args)} values given by position, but it takes at most "
+            f"{len(positional)} ({', '.join(positional)}); name the others, e.g. by=... {takes}"
+        )
+    twice = [n for n in positional[: len(args)] if n in kwargs]
+    if twice:
+        return (
+            f"{function}: {', '.join(twice)} given twice, by position and by name; give each "
+            f"once. {takes}"
+        )
+    missing = [
+        n
+        for i, (n, p) in enumerate(params.items())
+        if p.default is p.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        and n not in kwargs
+        and not (i < len(args) and p.kind != p.KEYWORD_ONLY)
+    ]
+    if missing:
+        return f"{function}: {', '.join(missing)} not given; {function} needs them. {takes}"
+    return f"{function}: {said}. {takes}"
+
+
 @overload
 def shaped(fn: Callable[P, R]) -> Callable[P, R]: ...
 @overload
@@ -138,7 +194,7 @@ def _checked(fn: Callable[P, R], choices: Mapping[str, Collection[str]]) -> Call
 
     @functools.wraps(fn)
     def checked(*args: P.args, **kwargs: P.kwargs) -> R:
-        bound = signature.bind(*args, **kwargs)
+        bound = bound_arguments(fn.__name__, signature, args, kwargs)
         for name, value in list(bound.arguments.items()):
             if isinstance(value, pd.DataFrame):
                 _unique_columns(fn.__name__, name, value)
@@ -151,4 +207,4 @@ def _checked(fn: Callable[P, R], choices: Mapping[str, Collection[str]]) -> Call
     return checked
 
 
-__all__ = ["shaped"]
+__all__ = ["bound_arguments", "shaped"]
