@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import re
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
@@ -154,18 +155,50 @@ def _build_session(*, master: str | None, conf: Mapping[str, Any] | None) -> Any
     settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={quiet.as_uri()}"
     for key, value in {**settings, **{k: str(v) for k, v in (conf or {}).items()}}.items():
         builder = builder.config(key, value)
+    session, existing = None, SparkSession.getActiveSession()
     try:
         session = builder.getOrCreate()
+        # the session's settings are read on its first query: a value Spark refuses
+        # (`spark.sql.shuffle.partitions: zero`) stopped the first table with a JVM stack trace
+        session.sql("SELECT 1").collect()
     except Exception as exc:  # pyspark's PySparkRuntimeError [JAVA_GATEWAY_EXITED] and kin
-        if "JAVA_GATEWAY" not in str(exc):
-            raise
-        raise PipelineError(
-            f"engine: backend spark could not start its Java process ({exc}). Check that "
-            "`java -version` runs and says 17 or later (JAVA_HOME, when set, is used first), "
-            "or set `engine: {backend: duckdb}`."
-        ) from None
+        if session is not None and session is not existing:  # else the next start gets it back
+            with contextlib.suppress(Exception):
+                session.stop()
+        trace = getattr(exc, "_stackTrace", None)  # a JVM error's trace, not always in str()
+        said = f"{exc}\n{trace}" if isinstance(trace, str) and trace not in str(exc) else str(exc)
+        raise PipelineError(_start_failed(said, master)) from None
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _start_failed(said: str, master: str | None) -> str:
+    """What stopped a SparkSession from starting, in words: Java that did not start, the
+    cluster's master that did not answer, or a setting Spark refused (the last "Caused by"
+    of its stack trace, without the trace)."""
+    duckdb = "or set `engine: {backend: duckdb}`"
+    if "JAVA_GATEWAY" in said:
+        return (
+            f"engine: backend spark could not start its Java process ({said.strip()}). Check "
+            "that `java -version` runs and says 17 or later (JAVA_HOME, when set, is used "
+            "first), and that no setting under `engine.conf` is one Java refuses at its start "
+            "(`spark.driver.memory`, `spark.driver.extraJavaOptions`: Java's own lines above "
+            f"say which); {duckdb}."
+        )
+    if master and master.startswith("spark://") and "stopped SparkContext" in said:
+        return (
+            f"engine: backend spark could not reach the cluster's master {master!r} "
+            "(`engine.master`): it did not answer. Check the address and port and that the "
+            f"cluster is up, or use `master: 'local[*]'` on this machine; {duckdb}."
+        )
+    causes = re.findall(r"^Caused by: (?:[\w.$]+: )?(.+)$", said, re.M)
+    first = said.strip().splitlines()[0] if said.strip() else "no message"
+    cause = (causes[-1] if causes else first).strip()
+    return (
+        f"engine: backend spark could not start with the study file's engine settings: "
+        f"{cause}. Check `engine.conf` (each value as Spark's configuration documents it) and "
+        f"`engine.master` ({master or 'local[*]'!r}); {duckdb}."
+    )
 
 
 def _java_home() -> str | None:

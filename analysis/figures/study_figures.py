@@ -290,6 +290,7 @@ def draw_figures(
             f"unknown figure(s) {unknown}; the figures of this study's plan "
             f"(analysis.figures) are {list(specs)}"
         )
+    study.check_figures_collect(stems)
     synthetic = is_synthetic(study.config)
     with figure_theme():
         drawn = {stem: _named(study, stem, specs, suppress_below) for stem in stems}

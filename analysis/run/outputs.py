@@ -100,6 +100,9 @@ def run_study(
         on_stage("clean")
         with offered(import_later_stages):  # run while the clean stage waits, if it does
             cleaned = run_named("clean", lambda: _clean(study, write=write_clean))
+        # a figure whose per-patient rows exceed the engine's collect_limit stops the run
+        # before the tables are built
+        run_named("figures", study.check_figures_collect)
         on_stage("tables")
         tables = run_named("tables", lambda: _write_tables(study, suppress_below))
         on_stage("figures")

@@ -12,7 +12,7 @@ overrides its backend; ``Study(config, spark=session)`` counts on a SparkSession
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,8 +91,6 @@ class Study:
         from analysis.tables.study_tables import StudyTables, table_builders
 
         builders = table_builders(self.config, self.clean)
-        if self.config.engine.backend != "duckdb" or self._spark is not None:
-            self._check_figures_collect()
         return StudyTables({name: self._on_engine(name, b) for name, b in builders.items()})
 
     @cached_property
@@ -132,15 +130,20 @@ class Study:
 
         return Context(self.config, self.clean).subjects(spec)
 
-    def _check_figures_collect(self) -> None:
-        """Each per-patient figure (Kaplan–Meier) checked against the collect_limit."""
+    def check_figures_collect(self, stems: Collection[str] | None = None) -> None:
+        """Each per-patient figure (Kaplan–Meier) of ``stems`` (default: every figure of the
+        plan) checked against the engine's collect_limit, before anything is drawn; the
+        tables, which count on the engine, are not held back by a figure (``retro tables``
+        stopped on one it never draws)."""
         from analysis.engine.backends import check_collect, using
-        from analysis.studyfile.plan_defaults import effective_plan
+        from analysis.figures.study_figures import figure_specs
 
+        if self.config.engine.backend == "duckdb" and self._spark is None:
+            return
         with using(self.engine):
-            for i, fig in enumerate(effective_plan(self.config).figures):
-                if fig.kind in PER_PATIENT_FIGURES:
-                    what = f"figure {getattr(fig, 'name', None) or i} (kind {fig.kind})"
+            for i, (stem, fig) in enumerate(figure_specs(self.config).items()):
+                if fig.kind in PER_PATIENT_FIGURES and (stems is None or stem in stems):
+                    what = f"figure {stem} (kind {fig.kind})"
                     check_collect(len(self.patients), what=what, key=f"analysis.figures[{i}]")
 
     @cached_property
