@@ -44,6 +44,7 @@ from analysis.clean.step import (
     drop_records,
     log_rows,
 )
+from analysis.clean.visit_rows import combined_rows
 from analysis.clean.xlsx_marks import uses_1904_dates
 from analysis.clean.zoned_dates import stop_if_zoned, zoned_paragraphs
 from analysis.studyfile.config import StudyConfig
@@ -142,6 +143,11 @@ def blank_cells(raw: pd.Series) -> pd.Series:
     return pd.Series(map_distinct(is_blank, raw).astype(bool), index=raw.index)
 
 
+#: the end of the reason of a required date cleared on a row whose value is taken over the
+#: patient's rows
+_TAKEN_OVER = "; cleared: the patient's value is taken over its other rows (`per_patient`)"
+
+
 def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     """Parse date columns by each source's ``date_order``; keep them inside the study window.
 
@@ -235,15 +241,20 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             raw: pd.Series = raw,
         ) -> None:
             """A required date excludes its record (``step``); an optional one is cleared and
-            audited (``check``)."""
+            audited (``check``), as is a required one its source takes over the patient's
+            other rows (``per_patient``: the visit rows of one patient, one unreadable)."""
             bad = out.loc[mask]
             reasons = pd.Series(msgs, index=bad.index)
-            if spec.required:
-                excluded.append(log_rows(bad, table, step, reasons))
-                drop.update(bad.index)
-            else:
+            soft = combined_rows(out, config, table, column)[mask] | (not spec.required)
+            if (~soft).any():
+                excluded.append(log_rows(bad.loc[~soft], table, step, reasons[~soft]))
+                drop.update(bad.index[~soft.to_numpy()])
+            if soft.any():
+                said = reasons[soft] if not spec.required else reasons[soft] + _TAKEN_OVER
                 audit.append(
-                    audit_rows(bad, table, column, check, raw[mask], "set_missing", reasons)
+                    audit_rows(
+                        bad.loc[soft], table, column, check, raw[mask][soft], "set_missing", said
+                    )
                 )
 
         if failed.any():

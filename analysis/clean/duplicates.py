@@ -46,6 +46,12 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     # a row lacking a value another row of its id has is no exact copy: its reason says so
     has_value = (present.notna().groupby(group, sort=True).sum() > 0).to_numpy()
     lacks = (present.isna().to_numpy() & has_value[group]).any(axis=1)
+    # a date or number may change from visit to visit (`per_patient` takes it over the rows)
+    values_by_visit = {
+        c: pd.api.types.is_datetime64_any_dtype(dups[c])
+        or (pd.api.types.is_numeric_dtype(dups[c]) and not pd.api.types.is_bool_dtype(dups[c]))
+        for c in cols
+    }
     reasons: list[tuple[int, str, str]] = []
     conflicts, merged_first = [], []
     for g, rows in enumerate(members):
@@ -61,7 +67,9 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
                 f"patient_id {pid!r} appears in {len(rows)} rows with conflicting values "
                 f"({detail}); all rows excluded. Correct the export so one record remains."
                 + (_SOURCES_HINT.format(", ".join(sources)) if len(sources) > 1 else "")
-            )
+                + (_VISITS_HINT.format(sources[0]) if len(sources) == 1 and all(
+                    values_by_visit[c] for c in names) else "")
+            )  # fmt: skip
             reasons += [(int(r), "conflict", msg) for r in rows]
             conflicts.append(
                 {
@@ -102,6 +110,12 @@ _SAME = "same values"
 _LACKS = "no value differs; values missing in this record"
 _FILLED = (
     "no value differs; values missing in that record filled from its duplicates, see the audit log"
+)
+
+#: the end of a conflict's reason when the rows of one source differ only in dates or numbers
+_VISITS_HINT = (
+    " If the file holds one row per visit, say how each of these is taken over a patient's rows "
+    "with `per_patient` on source {!r} (e.g. `per_patient: {{last_visit_date: latest}}`)."
 )
 
 #: the end of a conflict's reason when its rows come from two or more sources

@@ -139,7 +139,10 @@ def flow_warnings(flow: pd.DataFrame) -> list[str]:
                 ]
             why = (
                 " (rows of one patient disagree: an export of one row per visit repeats the "
-                "patient's columns on each row, and they must agree there)"
+                "patient's columns on each row, and they must agree there; a date or number "
+                "that changes from visit to visit, such as the last visit, is taken over the "
+                "patient's rows with the source's `per_patient`, e.g. "
+                "`per_patient: {last_visit_date: latest}`)"
                 if step == "conflict"
                 else ""
             )

@@ -46,6 +46,23 @@ def combine_visit_rows(df: pd.DataFrame, table: str, config: StudyConfig) -> Ste
     return Step(out, audit=concat_rows(audits, AUDIT_COLUMNS))
 
 
+def combined_rows(df: pd.DataFrame, config: StudyConfig, table: str, column: str) -> pd.Series:
+    """Which rows of ``df`` have their ``column`` taken over the rows of their patient: those
+    of a source whose ``per_patient`` names it, whose patient has another row in it. A value
+    of such a row that cannot be read is cleared (audited) rather than its record excluded:
+    the patient's value comes from the other rows, as it does for a blank cell."""
+    out = pd.Series(False, index=df.index)
+    if table != "patients" or "_source" not in df or "patient_id" not in df:
+        return out
+    for source in config.sources_for(table):
+        if column not in source.per_patient:
+            continue
+        mine = (df["_source"] == source.name) & df["patient_id"].notna()
+        ids = df["patient_id"][mine]
+        out.loc[ids.index[ids.duplicated(keep=False).to_numpy()]] = True
+    return out
+
+
 def _taken(
     df: pd.DataFrame,
     rows: pd.Index,
@@ -89,4 +106,4 @@ def _text(value: object) -> str:
     return str(value)
 
 
-__all__ = ["REDUCTIONS", "combine_visit_rows"]
+__all__ = ["REDUCTIONS", "combine_visit_rows", "combined_rows"]

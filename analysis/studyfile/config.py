@@ -11,6 +11,7 @@ another when the file is loaded.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 from pathlib import Path
 from typing import Any, Literal
@@ -290,7 +291,7 @@ def _check_per_patient(source: Source) -> None:
     """``per_patient`` applies to a patients source's own columns (not its id or constants)."""
     if source.table != "patients":
         raise ValueError(
-            f"`per_patient` applies to sources of the patients table only (this source is of "
+            f"`per_patient`: applies to sources of the patients table only (this source is of "
             f"{source.table!r}, whose records are each kept as they are): remove the key"
         )
     for column in source.per_patient:
@@ -299,9 +300,12 @@ def _check_per_patient(source: Source) -> None:
                 "a constant, the same on every row" if column in source.constants
                 else "not a column this source reads"
             )  # fmt: skip
+            own = [c for c in source.columns if c != "patient_id"]
+            close = difflib.get_close_matches(column, own, n=1)
             raise ValueError(
-                f"`per_patient` names {column!r}, {what}; name columns of this source's "
-                f"`columns` ({', '.join(c for c in source.columns if c != 'patient_id')})"
+                f"`per_patient`: {column!r} is {what}"
+                + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f"; name columns of this source's `columns` ({', '.join(own)})"
             )
 
 

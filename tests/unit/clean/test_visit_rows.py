@@ -70,6 +70,23 @@ def test_without_it_the_visit_rows_are_conflicts(mini_study):
     path = mini_study(files={"patients.csv": VISITS}, yaml_edit=_per_visit("{}"))
     done = clean_study(StudyConfig.load(path))
     assert sorted(done.conflicts["patient_id"]) == ["P1", "P4"]
+    # the reason says what to declare (it said only "Correct the export so one record remains")
+    reasons = done.exclusions.loc[done.exclusions["step"] == "conflict", "reason"]
+    assert reasons.str.endswith(
+        "If the file holds one row per visit, say how each of these is taken over a patient's "
+        "rows with `per_patient` on source 'patients' (e.g. `per_patient: {last_visit_date: "
+        "latest}`)."
+    ).all()
+
+
+def test_a_conflict_in_levels_gets_no_per_patient_hint(mini_study):
+    other = VISITS.replace("P4,M,33,HN IV,2021-02-01", "P4,F,33,HN IV,2021-02-01")
+    path = mini_study(
+        files={"patients.csv": other}, yaml_edit=_per_visit("{last_visit_date: latest}")
+    )
+    done = clean_study(StudyConfig.load(path))
+    reasons = done.exclusions.loc[done.exclusions["step"] == "conflict", "reason"]
+    assert len(reasons) == 2 and not reasons.str.contains("per_patient").any()
 
 
 def test_rows_that_disagree_elsewhere_stay_a_conflict(mini_study):
@@ -107,8 +124,13 @@ def test_the_lowest_number_and_the_earliest_date(mini_study):
             "sources[0].per_patient.age_years: 'latest' does not apply to a column of numbers; "
             "give lowest or highest",
         ),
-        ("{centre: latest}", "`per_patient` names 'centre', a constant, the same on every row"),
-        ("{patient_id: latest}", "`per_patient` names 'patient_id', the id that groups the rows"),
+        ("{centre: latest}", "per_patient` (line 19): 'centre' is a constant, the same on every"),
+        ("{patient_id: latest}", "per_patient` (line 19): 'patient_id' is the id that groups"),
+        (
+            "{last_visit_dat: latest}",
+            "per_patient` (line 19): 'last_visit_dat' is not a column this source reads (did "
+            "you mean 'last_visit_date'?)",
+        ),
         ("{last_visit_date: last}", "last_visit_date"),
     ],
 )
@@ -130,4 +152,33 @@ def test_only_a_patients_source_takes_it(mini_study):
 
     with pytest.raises(ConfigError) as exc:
         StudyConfig.load(mini_study(yaml_edit=edit))
-    assert "`per_patient` applies to sources of the patients table only" in str(exc.value)
+    assert "per_patient` (line 23): applies to sources of the patients table only" in str(exc.value)
+
+
+def test_an_unreadable_visit_date_is_cleared_and_the_patient_kept(mini_study):
+    """A required date its source takes over the patient's rows, unreadable on one visit row,
+    excluded that row, and its patient's other rows became a conflict: the patient left the
+    cohort, while a blank cell kept it. It is now cleared (audited) as the blank is."""
+    odd = VISITS.replace("P1,F,55,Ludwig I,2020-07-10", "P1,F,55,Ludwig I,2020-02-31")
+    path = mini_study(
+        files={"patients.csv": odd}, yaml_edit=_per_visit("{last_visit_date: latest}")
+    )
+    done = clean_study(StudyConfig.load(path))
+    patients = done.tables["patients"].set_index("patient_id")
+    assert patients.loc["P1", "last_visit_date"] == pd.Timestamp("2021-01-10")
+    assert done.conflicts.empty
+    cleared = done.audit.loc[(done.audit["check"] == "date") & (done.audit["row"] == 4)]
+    assert cleared["value"].tolist() == ["2020-02-31"]
+    assert (
+        cleared["message"]
+        .iat[0]
+        .endswith("cleared: the patient's value is taken over its other rows (`per_patient`)")
+    )
+    # a patient of one row keeps the rule of a required date: its record is excluded
+    alone = VISITS.replace("P2,male,40,HN III,2021-03-01", "P2,male,40,HN III,2021-02-30")
+    path = mini_study(
+        files={"patients.csv": alone}, yaml_edit=_per_visit("{last_visit_date: latest}")
+    )
+    done = clean_study(StudyConfig.load(path))
+    parse = done.exclusions.loc[done.exclusions["step"] == "parse"]
+    assert parse["patient_id"].tolist() == ["P2"]

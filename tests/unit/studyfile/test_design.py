@@ -617,7 +617,9 @@ def test_a_cohort_emptied_before_inclusion_names_that_step_not_an_inclusion_step
         "step 'conflict' (Conflicting duplicate patient records) removes every patient (150); "
         "the cohort is empty. Its reasons are in the exclusion log, step 'conflict' (rows of "
         "one patient disagree: an export of one row per visit repeats the patient's columns on "
-        "each row, and they must agree there)."
+        "each row, and they must agree there; a date or number that changes from visit to "
+        "visit, such as the last visit, is taken over the patient's rows with the source's "
+        "`per_patient`, e.g. `per_patient: {last_visit_date: latest}`)."
     ]
     nobody = flow.assign(n_remaining=0, n_excluded=0)
     assert flow_warnings(nobody)[0].startswith("no patient was read (Patients in the exports: 0)")
