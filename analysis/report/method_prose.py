@@ -63,7 +63,9 @@ REFERENCES = {
     "illustrated in the case of the binomial. Biometrika. 1934;26(4):404-413.",
     "Agresti & Coull 1998": "Agresti A, Coull BA. Approximate is better than 'exact' for "
     "interval estimation of binomial proportions. Am Stat. 1998;52(2):119-126.",
-    "Newcombe 1998": "Newcombe RG. Interval estimation for the difference between independent "
+    "Newcombe 1998a": "Newcombe RG. Two-sided confidence intervals for the single proportion: "
+    "comparison of seven methods. Stat Med. 1998;17(8):857-872.",
+    "Newcombe 1998b": "Newcombe RG. Interval estimation for the difference between independent "
     "proportions: comparison of eleven methods. Stat Med. 1998;17(8):873-890.",
     "McCullagh 1980": "McCullagh P. Regression models for ordinal data. J R Stat Soc B. "
     "1980;42(2):109-142.",
@@ -177,7 +179,7 @@ CATALOGUE = (
         "wilson_cc",
         "interval",
         "Wilson score intervals with continuity correction for proportions",
-        ("Wilson 1927", "Newcombe 1998"),
+        ("Wilson 1927", "Newcombe 1998a"),
         name="Wilson score interval with continuity correction",
     ),
     Method(
@@ -199,7 +201,7 @@ CATALOGUE = (
         "newcombe hybrid score",
         "interval",
         "Newcombe's hybrid score interval for risk differences (method 10)",
-        ("Newcombe 1998",),
+        ("Newcombe 1998b",),
         name="Newcombe hybrid score interval",
     ),
     Method(

@@ -15,9 +15,9 @@ from analysis.stats._inputs import count_table as _count_table
 from analysis.stats.results import FISHER_EXACT, FisherResult
 
 #: Relative tolerance when comparing table probabilities with the observed one: a table counts
-#: as "at most as probable" if ``P <= P_obs * (1 + 1e-7)``. R ``fisher.test`` (2x2 case) and
-#: ``scipy.stats.fisher_exact`` use the same factor, so tables tied with the observed one are
-#: counted despite rounding.
+#: as "at most as probable" if ``P <= P_obs * (1 + 1e-7)``, R ``fisher.test``'s factor, so
+#: tables tied with the observed one are counted despite rounding. (The 2x2 test below is
+#: ``scipy.stats.fisher_exact``, whose factor is ``1 + 1e-14``: the two agree to ~1e-13.)
 RELATIVE_TOLERANCE = 1e-7
 
 
@@ -37,7 +37,8 @@ def fisher_exact_2x2(
 
     The p-value is ``scipy.stats.fisher_exact``: two-sided, the sum of the hypergeometric
     probabilities of all tables with the observed margins that are at most as probable as the
-    observed one (relative tolerance 1e-7), as in R ``fisher.test``.
+    observed one (scipy's relative tolerance 1e-14; R ``fisher.test`` uses 1e-7, which moves
+    the p-value by ~1e-13 at most where a table ties the observed one).
 
     Parameters
     ----------

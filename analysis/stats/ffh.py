@@ -354,8 +354,8 @@ def fisher_exact_rxc(
             why = f"the exact enumeration would pass {max_tables:,} partial tables"
     assert seed is not None
     p = _ffh_monte_carlo_p(counts, n_resamples, int(seed))
-    if why:
-        se = math.sqrt(p * (1 - p) / n_resamples)
-        shown = f"{se:.6f}".rstrip("0").rstrip(".") if se >= 5e-7 else "< 0.000001"
-        monte_carlo_label = monte_carlo_label[:-1] + f"; {why}; Monte Carlo SE of p {shown})"
-    return TestResult(p, monte_carlo_label)
+    # its Monte Carlo error, whether asked for or a fallback (it was stated for the fallback only)
+    se = math.sqrt(p * (1 - p) / n_resamples)
+    shown = f"{se:.6f}".rstrip("0").rstrip(".") if se >= 5e-7 else "< 0.000001"
+    reason = f"; {why}" if why else ""
+    return TestResult(p, monte_carlo_label[:-1] + f"{reason}; Monte Carlo SE of p {shown})")

@@ -433,13 +433,26 @@ def _footnotes(
             + "; ".join(method_words(m) for m in ffh)
             + f" on the `{by}` × grade table"
             + (
-                "; trend across ordered grades: " + "; ".join(method_words(m) for m in trend)
+                f"; {_ordered_words(pd.Series(trend))[1]}: "
+                + "; ".join(method_words(m) for m in trend)
                 if trend
                 else ""
             )
             + "."
         )
     return tuple(notes)
+
+
+def _ordered_words(methods: pd.Series) -> tuple[str, str]:
+    """The row label and the footnote's words of the test of the ordered grades: a trend test
+    (Cochran–Armitage), or a rank comparison of the two groups (Wilcoxon–Mann–Whitney, which
+    is no trend test: it was labelled "p for trend across grades")."""
+    if methods.astype(str).str.contains("mann-whitney", regex=False).any():
+        return (
+            "p, ordered grades (rank-sum)",
+            "ordered grades compared between the two groups by rank",
+        )
+    return "p for trend across grades", "trend across ordered grades"
 
 
 def _column_title(stratum: str, level: str | None) -> str:
@@ -505,7 +518,7 @@ def _layout(
     if any((outcome, "", g, "p_value") in trend for _, g in p_columns):
         rows.append(
             row(
-                f"{SUB_ROW}p for trend across grades",
+                f"{SUB_ROW}{_ordered_words(frame.loc[is_trend, 'method'])[0]}",
                 {h: "" for h, _ in columns},
                 {h: fmt_p(trend.get((outcome, "", g, "p_value"), np.nan)) for h, g in p_columns},
             )

@@ -130,6 +130,11 @@ def test_mann_whitney_trend_equals_scipy_on_grade_scores(patients):
     assert methods == [
         "wilcoxon-mann-whitney (normal approximation, continuity correction) on grade scores 1..4"
     ]
+    # a rank comparison of two groups, not a trend test: named so (it read "p for trend")
+    assert "    p, ordered grades (rank-sum)" in res.display().iloc[:, 0].tolist()
+    said = next(n for n in res.footnotes if n.startswith("p-values compare"))
+    assert "; ordered grades compared between the two groups by rank: " in said
+    assert "trend" not in said
 
 
 def test_group_counts_add_up_to_stratum_and_population(result, patients):
