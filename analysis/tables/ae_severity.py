@@ -164,7 +164,7 @@ def ae_severity(
         "percent of the subjects in the column.",
         *_not_recorded_notes(frame, ungraded, bool(by) and test != "none"),
         *_test_notes(frame, by),
-        *small_expected_notes(frame),
+        *small_expected_notes(frame, {"worst_severity": "the highest severity"}),
         *left_out_notes(left_out, restrict, term, "subjects", rows="the highest severity"),
     )
     return TableResult(

@@ -365,7 +365,7 @@ def build_table(
         cause = str(exc).strip("'\"").rstrip(".")
         raise PipelineError(
             f"table {name!r} (kind {spec.kind}) cannot be built: {cause}. Change its settings "
-            f"under `analysis.tables.{name}` in the study file, or remove it."
+            f"under {config.key_at('analysis', 'tables', name)} in the study file, or remove it."
         ) from exc
     if spec.population is not None:  # the reader is told whom the table counts
         table = with_notes(table, [_population_note(config, spec.population, len(population))])

@@ -432,3 +432,28 @@ def test_a_misspelt_key_of_a_table_or_figure_is_named_as_in_the_file(mini_study)
     text = str(err.value)
     assert "unknown key `analysis.tables.ae_incidence.byy`" in text
     assert "unknown key `analysis.figures[0].xlabell`" in text
+
+
+def test_a_table_of_the_study_file_that_cannot_be_built_names_its_line(mini_study):
+    """The key was named without its line ("`analysis.tables.bad`"), unlike every other key."""
+    from analysis.clean.stage import clean_study
+    from analysis.studyfile.config import StudyConfig
+    from analysis.studyfile.plan_defaults import effective_plan
+    from analysis.tables.plan_tables import build_table
+
+    path = mini_study(
+        yaml_edit=lambda y: (
+            y
+            + "analysis:\n  tables:\n    bad: {kind: logistic, outcome: has_teae, covariates: [centre]}\n"
+        )
+    )
+    config = StudyConfig.load(path)
+    spec = effective_plan(config).tables["bad"]
+    line = (
+        path.read_text()
+        .splitlines()
+        .index("    bad: {kind: logistic, outcome: has_teae, covariates: [centre]}")
+        + 1
+    )
+    with pytest.raises(PipelineError, match=rf"under `analysis.tables.bad`, line {line} in the"):
+        build_table(config, clean_study(config), "bad", spec)

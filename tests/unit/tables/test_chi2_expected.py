@@ -91,3 +91,6 @@ def test_ae_severity_chi2_says_so_too():
     assert (res.frame["stat"] == "n_cells_expected_below_5").any()
     note = [n for n in res.footnotes if "expected counts below 5" in n]
     assert len(note) == 1 and "Cochran's rule" in note[0]
+    # named in words: it named the ARD's variable, "worst_severity"
+    assert "expected counts below 5: the highest severity (" in note[0]
+    assert "worst_severity" not in note[0]
