@@ -34,9 +34,9 @@
 
 # %%
 # %matplotlib inline
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
-from analysis.ard import concat_ard
+from analysis.ard import concat_ard, published
 from analysis.clean.dictionary import column_profile, data_dictionary
 from analysis.clean.read import write_parquet
 from analysis.run.notebooks import display_figures, plan_figures
@@ -109,8 +109,9 @@ clean.audit.value_counts(["table", "check", "action"], sort=False).rename("recor
 
 # %%
 dictionary = data_dictionary(clean.tables, study.config)
-# each table's HTML ids fixed (`set_uuid`): a rerun gives the same notebook, byte for byte
-dictionary.style.hide(axis="index").set_uuid("dictionary")
+# each table's HTML ids fixed (`set_uuid`) and shown as HTML (a Styler's plain-text form is
+# its memory address): a rerun gives the same notebook, byte for byte
+HTML(dictionary.style.hide(axis="index").set_uuid("dictionary").to_html())
 
 # %% [markdown]
 # ## Every column, profiled without showing a patient
@@ -124,15 +125,25 @@ dictionary.style.hide(axis="index").set_uuid("dictionary")
 # %%
 profile = column_profile(clean.tables, study.config)
 presence = profile[profile["level"].isna() & profile["stat"].isin(["n", "missing"])]
-presence.pivot_table(
-    index=["table", "column", "shown"], columns="stat", values="value", sort=False
-).astype(int)[["n", "missing"]].style.set_uuid("presence")
+HTML(
+    presence.pivot_table(
+        index=["table", "column", "shown"], columns="stat", values="value", sort=False
+    )
+    .astype(int)[["n", "missing"]]
+    .style.set_uuid("presence")
+    .to_html()
+)
 
 # %%
 statistics = profile[profile["stat"].isin(["mean", "sd", "min", "median", "max"])]
-statistics.pivot_table(index=["table", "column"], columns="stat", values="value", sort=False)[
-    ["mean", "sd", "min", "median", "max"]
-].style.format(precision=2).set_uuid("statistics")
+HTML(
+    statistics.pivot_table(index=["table", "column"], columns="stat", values="value", sort=False)[
+        ["mean", "sd", "min", "median", "max"]
+    ]
+    .style.format(precision=2)
+    .set_uuid("statistics")
+    .to_html()
+)
 
 # %% [markdown]
 # Levels of every controlled column, with the number of rows (patients in `patients`, records
@@ -140,8 +151,12 @@ statistics.pivot_table(index=["table", "column"], columns="stat", values="value"
 
 # %%
 levels = profile.loc[profile["stat"] == "count", ["table", "column", "level", "value"]]
-levels.rename(columns={"value": "rows"}).astype({"rows": int}).style.hide(axis="index").set_uuid(
-    "levels"
+HTML(
+    levels.rename(columns={"value": "rows"})
+    .astype({"rows": int})
+    .style.hide(axis="index")
+    .set_uuid("levels")
+    .to_html()
 )
 
 # %% [markdown]
@@ -153,4 +168,4 @@ levels.rename(columns={"value": "rows"}).astype({"rows": int}).style.hide(axis="
 # %%
 shown: list[str] = []
 if ard_out:
-    write_parquet(concat_ard(study.tables[name].frame for name in shown), ard_out)
+    write_parquet(published(concat_ard(study.tables[name].frame for name in shown)), ard_out)

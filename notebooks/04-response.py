@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -35,7 +35,7 @@
 # %matplotlib inline
 from IPython.display import Markdown, display
 
-from analysis.ard import concat_ard
+from analysis.ard import concat_ard, published
 from analysis.clean.read import write_parquet
 from analysis.run.notebooks import display_figures, display_tables, plan_figures, plan_tables
 from analysis.run.study import Study
@@ -87,4 +87,4 @@ display_figures(study, [stem for stem, table in figures.items() if table not in 
 
 # %%
 if ard_out:
-    write_parquet(concat_ard(tables[name].frame for name in shown), ard_out)
+    write_parquet(published(concat_ard(tables[name].frame for name in shown)), ard_out)

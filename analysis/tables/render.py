@@ -93,6 +93,15 @@ class TableResult:
         return self._displayed[key].copy()
 
     @property
+    def ard(self) -> pd.DataFrame:
+        """This table's numbers as the study's ``ard.csv`` publishes them
+        (:func:`analysis.ard.published`: one row per number, each denominator once, each
+        method in words); ``frame`` is the builder's working form, with its ``group`` key."""
+        from analysis.ard import published
+
+        return published(self.frame)
+
+    @property
     def heading(self) -> str:
         """The title as a reader meets it: the code names it quotes without their backticks
         (a study's plan gives them in its words already; a direct call keeps the codes)."""
