@@ -127,6 +127,14 @@ def as_table(
         # object (ids of a table sorted by patient) once per run: 1.0 -> 0.4 s for the ids of
         # 7M exposures (``write.parquet``; the same table as ``pa.Table.from_pandas``)
         return ibis.memtable(from_pandas_by_runs(data))
+    if type(data).__module__.startswith("pyspark."):  # named "DataFrame" too: say which
+        raise TypeError(
+            "got a Spark DataFrame (pyspark); a table function takes a pandas DataFrame, a "
+            "Parquet path or an Ibis table. Write it to Parquet (data.write.parquet(path)) and "
+            "pass the path, or pass it as an Ibis table of the engine's connection: "
+            "data.createOrReplaceTempView('adae'), then con.table('adae') with the con "
+            "given to engine.using(con)"
+        )
     raise TypeError(
         f"expected a pandas DataFrame, a Parquet path or an Ibis table; got {type(data).__name__}"
     )

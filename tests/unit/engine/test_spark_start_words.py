@@ -44,3 +44,15 @@ def test_java_that_did_not_start_names_java_and_the_settings_it_reads():
     said = _start_failed("[JAVA_GATEWAY_EXITED] Java gateway process exited.", None)
     assert "Check that `java -version` runs" in said
     assert "`spark.driver.memory`" in said
+
+
+def test_a_spark_dataframe_is_named_as_such_with_the_ways_to_pass_it():
+    """A pyspark DataFrame gave "expected a pandas DataFrame ...; got DataFrame": it read as a
+    contradiction and named no way through."""
+    import pytest
+
+    from analysis.engine.counts import as_table
+
+    fake = type("DataFrame", (), {"__module__": "pyspark.sql.classic.dataframe"})()
+    with pytest.raises(TypeError, match=r"^got a Spark DataFrame \(pyspark\); .*write\.parquet"):
+        as_table(fake)
