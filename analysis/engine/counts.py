@@ -226,16 +226,21 @@ def subject_max_level(
     column: str,
     order: Sequence[str],
     subject_id: str = "patient_id",
+    unnamed: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Subjects by their highest level of an ordered ``column`` (e.g. worst severity).
 
-    One row per subject counts once, at its highest level among its events.
+    One row per subject counts once, at its highest level among its events. ``unnamed``:
+    levels of ``order`` the caller made (an event without a value), left out of the words of
+    an error.
     """
     rank_map = {level: i for i, level in enumerate(order)}
     ev = events.filter(events[column].notnull())
     ev = ev.mutate(_rank=ev[column].cases(*[(k, v) for k, v in rank_map.items()], else_=-1))
     outside = execute(ev.filter(ev["_rank"] == -1).select(column).distinct(), [column])
-    refuse_levels_outside(outside[column], column=column, order=order)
+    refuse_levels_outside(
+        outside[column], column=column, order=[lv for lv in order if lv not in unnamed]
+    )
     worst = ev.group_by(subject_id).aggregate(_rank=ev["_rank"].max())
     subj = subjects.select(subject_id, *by).distinct()
     joined = worst.inner_join(subj, subject_id)

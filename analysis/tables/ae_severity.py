@@ -116,6 +116,7 @@ def ae_severity(
         column=severity,
         order=[blank, *levels],
         subject_id=subject_id,
+        unnamed=[blank],
     )
     worst[severity] = worst[severity].replace({blank: NOT_RECORDED_LEVEL})
     ungraded = _subjects_with_ungraded_event(subj_t, ev_t, severity, subject_id)

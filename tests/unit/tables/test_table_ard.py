@@ -27,3 +27,20 @@ def test_a_tables_ard_is_its_rows_of_the_studys_ard():
     n_rows = ard.loc[(ard["stat"] == "N") & (ard["variable"] == "ae_term")]
     assert set(n_rows["level"]) == {""}  # each denominator once, not under every term
     assert not ard["method"].str.contains("fisher exact", regex=False).any()  # in words
+
+
+def test_a_severity_outside_the_order_is_refused_naming_only_the_studys_levels():
+    """The order shown held "(none)", the table's own level for an event without a severity."""
+    import pytest
+
+    from analysis.errors import ArgumentError
+    from analysis.tables import ae_severity
+
+    events = ADAE.assign(severity=["mild", "severe", "moderate"])
+    with pytest.raises(ArgumentError) as exc:
+        ae_severity(
+            ADSL, events, by=["TRT01A"], subject_id="USUBJID", term="AEDECOD",
+            teae_flag=None, order=["mild", "moderate"],
+        )  # fmt: skip
+    said = str(exc.value)
+    assert "['severe']" in said and "(none)" not in said
