@@ -245,7 +245,11 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             other rows (``per_patient``: the visit rows of one patient, one unreadable)."""
             bad = out.loc[mask]
             reasons = pd.Series(msgs, index=bad.index)
-            soft = combined_rows(out, config, table, column)[mask] | (not spec.required)
+            soft = (
+                combined_rows(out, config, table, column)[mask]
+                if spec.required
+                else pd.Series(True, index=bad.index)
+            )
             if (~soft).any():
                 excluded.append(log_rows(bad.loc[~soft], table, step, reasons[~soft]))
                 drop.update(bad.index[~soft.to_numpy()])

@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineError
 
@@ -376,9 +377,8 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             repeated = [c for c, h in source.columns.items() if "{i}" in h]
             out = out.loc[out[repeated].map(is_blank).eq(False).any(axis=1)]
         if source.records_when is not None:
-            out = out.loc[
-                records_when(config, source, raw[when_header(source, i)], rows)[out.index]
-            ]
+            said = _with_user_missing(raw[when_header(source, i)], found)
+            out = out.loc[records_when(config, source, said, rows)[out.index]]
         parts.append(out)
     out = pd.concat(parts) if len(parts) > 1 else parts[0]
     if len(parts) > 1:
@@ -399,6 +399,25 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
         raw.attrs.get("trimmed_columns", ()), [source.headers(i) for i in indexes]
     )
     out.attrs["trimmed_columns"] = [c for c in trimmed if c not in source.constants]
+    return out
+
+
+def _with_user_missing(cells: pd.Series, found: dict | None) -> pd.Series:
+    """The cells of a ``records_when`` column with each SPSS user-missing code back as its
+    label (or code): read as missing, it was a blank, no record, and an event marked "not
+    asked" left without a trace; as a value it must be listed, as any other is."""
+    header = str(cells.name)
+    marked = {
+        row: (label or str(code))
+        for row, marks in (found or {}).items()
+        for h, code, label in marks
+        if h == header
+    }
+    if not marked:
+        return cells
+    out = cells.astype(object).copy()
+    at = np.fromiter(marked, dtype=np.int64, count=len(marked))
+    out.iloc[at] = list(marked.values())
     return out
 
 

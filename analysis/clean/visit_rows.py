@@ -52,11 +52,10 @@ def combined_rows(df: pd.DataFrame, config: StudyConfig, table: str, column: str
     of such a row that cannot be read is cleared (audited) rather than its record excluded:
     the patient's value comes from the other rows, as it does for a blank cell."""
     out = pd.Series(False, index=df.index)
-    if table != "patients" or "_source" not in df or "patient_id" not in df:
+    ruled = [s for s in config.sources_for(table) if column in s.per_patient]
+    if table != "patients" or not ruled or "_source" not in df or "patient_id" not in df:
         return out
-    for source in config.sources_for(table):
-        if column not in source.per_patient:
-            continue
+    for source in ruled:
         mine = (df["_source"] == source.name) & df["patient_id"].notna()
         ids = df["patient_id"][mine]
         out.loc[ids.index[ids.duplicated(keep=False).to_numpy()]] = True

@@ -11,9 +11,11 @@ import re
 import numpy as np
 import pandas as pd
 import pyreadstat
+import pytest
 
 from analysis.clean.spss_missing import read_sav_with_missing
 from analysis.clean.stage import clean_study
+from analysis.errors import SourceError
 from analysis.studyfile.config import StudyConfig
 from tests.conftest import MINI_FILES, _dedent
 
@@ -168,3 +170,48 @@ def test_user_missing_audit_rows_name_the_patient_by_the_final_id(mini_study):
     ]
     excluded = result.exclusions.loc[result.exclusions["patient_id"] == "A-3"]
     assert "required value missing: `sex`" in set(excluded["reason"])
+
+
+# ------------------------------------------------- a user-missing code in a records_when column
+def _visits_sav(path) -> None:
+    """Visits with a "Dry lips" yes/no column coded 1/2, 9 "Not asked" declared missing."""
+    pyreadstat.write_sav(
+        pd.DataFrame(
+            {
+                "id": ["P1", "P1", "P4"],
+                "onset": ["2020-01-11", "2020-04-11", "2020-02-02"],
+                "drylips": [1.0, 9.0, 2.0],
+            }
+        ),
+        str(path),
+        variable_value_labels={"drylips": {1: "Yes", 2: "No", 9: "Not asked"}},
+        missing_ranges={"drylips": [9]},
+    )
+
+
+def _dry_lips(otherwise: str):
+    def edit(body: str) -> str:
+        start, end = body.index("  - name: aes\n"), body.index("  - name: conc\n")
+        source = (
+            "  - name: ae_dry_lips\n"
+            "    table: adverse_events\n"
+            "    file: visits.sav\n"
+            f"    records_when: {{column: drylips, values: ['Yes'], otherwise: [{otherwise}]}}\n"
+            "    constants: {ae_term: pain, is_serious: 'no'}\n"
+            "    columns: {patient_id: id, onset_date: onset}\n"
+        )
+        return body[:start] + source + body[end:]
+
+    return edit
+
+
+def test_a_user_missing_code_in_a_records_when_column_is_a_value_to_list(mini_study):
+    """Read as missing, the code was a blank cell: no record, no audit row, an event marked
+    "not asked" gone (49 events of 50, exit 0). It is now a value `records_when` must list."""
+    path = mini_study(files={"aes.csv": None}, yaml_edit=_dry_lips("'No'"))
+    _visits_sav(path.parent.parent / "raw" / "visits.sav")
+    with pytest.raises(SourceError, match=r"does not list: 'Not asked' in row\(s\) 3\."):
+        clean_study(StudyConfig.load(path))
+    listed = mini_study(files={"aes.csv": None}, yaml_edit=_dry_lips("'No', 'Not asked'"))
+    events = clean_study(StudyConfig.load(listed)).tables["adverse_events"]
+    assert events["source_row"].tolist() == [2]
