@@ -92,12 +92,15 @@ _FIRST = {"sas": ["sas", "sas_datetime"], "spss": ["spss"], "parquet": ["unix"]}
 
 
 def numbers_fix(
-    values: pd.Series, window: tuple[pd.Timestamp, pd.Timestamp], fmt: str | None = None
+    values: pd.Series,
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    fmt: str | None = None,
+    where: str = "`sources[]`",
 ) -> str:
     """The declaration that reads unreadable ``values`` when they are numbers: the count under
     which at least 90% of them fall inside the study ``window``, the counts of the format
     ``fmt`` of their source (SAS days for a SAS file) tried first ("" if they are not numbers).
-    Numbers written as text (a CSV's) count as numbers.
+    Numbers written as text (a CSV's) count as numbers. ``where``: the source's key and line.
     """
     cells = [number_in_text(v.strip()) if isinstance(v, str) else v for v in values]
     cells = [v for v in cells if isinstance(v, numbers.Real | decimal.Decimal)]
@@ -113,7 +116,7 @@ def numbers_fix(
                 f"they are numbers, and {len(inside)} of them read as dates from "
                 f"{min(inside):%Y-%m-%d} to {max(inside):%Y-%m-%d} as {words}: if the file "
                 f"stores its dates that way (a column left without its date format), set "
-                f"`date_numbers: {count}` for this source (`sources[].date_numbers`)"
+                f"`date_numbers: {count}` for this source (under {where} in the study file)"
             )
     return (
         "they are numbers, and no count of days or seconds reads them as dates inside the "

@@ -143,8 +143,8 @@ def blank_cells(raw: pd.Series) -> pd.Series:
     return pd.Series(map_distinct(is_blank, raw).astype(bool), index=raw.index)
 
 
-#: the end of the reason of a required date cleared on a row whose value is taken over the
-#: patient's rows
+#: the end of the reason of a date cleared on a row whose value is taken over the patient's
+#: rows (a required one is then cleared, not its record excluded)
 _TAKEN_OVER = "; cleared: the patient's value is taken over its other rows (`per_patient`)"
 
 
@@ -207,6 +207,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                     (lo, hi),
                     {s.name: s.inferred_format for s in config.sources},
                     out["_source"],
+                    {s.name: config.key_at("sources", i) for i, s in enumerate(config.sources)},
                 ),
             )
         outside = dates.notna() & ((dates < lo) | (dates > hi))
@@ -245,16 +246,13 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
             other rows (``per_patient``: the visit rows of one patient, one unreadable)."""
             bad = out.loc[mask]
             reasons = pd.Series(msgs, index=bad.index)
-            soft = (
-                combined_rows(out, config, table, column)[mask]
-                if spec.required
-                else pd.Series(True, index=bad.index)
-            )
+            combined = combined_rows(out, config, table, column)[mask]
+            soft = combined | (not spec.required)
             if (~soft).any():
                 excluded.append(log_rows(bad.loc[~soft], table, step, reasons[~soft]))
                 drop.update(bad.index[~soft.to_numpy()])
             if soft.any():
-                said = reasons[soft] if not spec.required else reasons[soft] + _TAKEN_OVER
+                said = reasons[soft] + combined[soft].map({True: _TAKEN_OVER, False: ""})
                 audit.append(
                     audit_rows(
                         bad.loc[soft], table, column, check, raw[mask][soft], "set_missing", said
@@ -328,6 +326,7 @@ def _other_order(
     window: tuple[pd.Timestamp, pd.Timestamp],
     formats: dict[str, str],
     sources: pd.Series,
+    keys: dict[str, str] | None = None,
 ) -> Fix:
     """The ``fix`` of :func:`column_fit.unreadable_paragraphs` for dates: for numbers, the
     ``date_numbers`` that reads them inside the study ``window``; else another ``date_order``
@@ -335,7 +334,9 @@ def _other_order(
 
     def fix(values: pd.Series) -> str:
         # the values of one source: its format's own counts are tried first
-        counted = numbers_fix(values, window, formats.get(sources[values.index[0]]))
+        name = sources[values.index[0]]
+        where = (keys or {}).get(name, "`sources[]`")
+        counted = numbers_fix(values, window, formats.get(name), where)
         if counted:
             return counted
         declared = {order} if isinstance(order, str) else set(order[values.index])

@@ -48,8 +48,11 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
     lacks = (present.isna().to_numpy() & has_value[group]).any(axis=1)
     # a date or number may change from visit to visit (`per_patient` takes it over the rows)
     values_by_visit = {
-        c: pd.api.types.is_datetime64_any_dtype(dups[c])
-        or (pd.api.types.is_numeric_dtype(dups[c]) and not pd.api.types.is_bool_dtype(dups[c]))
+        c: "date"
+        if pd.api.types.is_datetime64_any_dtype(dups[c])
+        else "number"
+        if pd.api.types.is_numeric_dtype(dups[c]) and not pd.api.types.is_bool_dtype(dups[c])
+        else ""
         for c in cols
     }
     reasons: list[tuple[int, str, str]] = []
@@ -67,9 +70,8 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
                 f"patient_id {pid!r} appears in {len(rows)} rows with conflicting values "
                 f"({detail}); all rows excluded. Correct the export so one record remains."
                 + (_SOURCES_HINT.format(", ".join(sources)) if len(sources) > 1 else "")
-                + (_VISITS_HINT.format(sources[0]) if len(sources) == 1 and all(
-                    values_by_visit[c] for c in names) else "")
-            )  # fmt: skip
+                + (_visits_hint(sources[0], names, values_by_visit) if len(sources) == 1 else "")
+            )
             reasons += [(int(r), "conflict", msg) for r in rows]
             conflicts.append(
                 {
@@ -112,11 +114,26 @@ _FILLED = (
     "no value differs; values missing in that record filled from its duplicates, see the audit log"
 )
 
-#: the end of a conflict's reason when the rows of one source differ only in dates or numbers
-_VISITS_HINT = (
-    " If the file holds one row per visit, say how each of these is taken over a patient's rows "
-    "with `per_patient` on source {!r} (e.g. `per_patient: {{last_visit_date: latest}}`)."
-)
+
+def _visits_hint(source: str, differing: list[str], kinds: dict[str, str]) -> str:
+    """The end of a conflict's reason when the rows of one source differ in a date and
+    otherwise only in dates or numbers, as the visit rows of one patient do: how
+    ``per_patient`` would take each of those columns (a value that differs alone, an age of
+    55 against 57, is more likely a typing error and gets no such hint)."""
+    if not differing or "date" not in {kinds[c] for c in differing}:
+        return ""
+    if not all(kinds[c] for c in differing):
+        return ""
+    rules = ", ".join(
+        f"{c}: {('earliest' if c.startswith('first') else 'latest') if kinds[c] == 'date' else 'highest'}"
+        for c in differing
+    )
+    return (
+        " If the file holds one row per visit, say how each of these is taken over a patient's "
+        f"rows with `per_patient` on source {source!r} (earliest or latest of a date, lowest or "
+        f"highest of a number), e.g. `per_patient: {{{rules}}}`."
+    )
+
 
 #: the end of a conflict's reason when its rows come from two or more sources
 _SOURCES_HINT = (

@@ -273,14 +273,21 @@ def _this_source(message: str, config: StudyConfig, source: Source) -> str:
     workbook) with that key as the study file writes it, and its line: "Check
     `sources[].file`" was no help in a study file of many sources."""
     i = config.sources.index(source)
-    return message.replace(
-        "Check `sources[].file` in the study config",
-        f"Check the file of source {source.name!r} ({config.key_at('sources', i, 'file')} of "
-        "the study file)",
-    ).replace(
-        "Fix `sheet` for this source.",
-        f"Fix the sheet of source {source.name!r} ({config.key_at('sources', i, 'sheet')} of "
-        "the study file).",
+    return (
+        message.replace(
+            "Check `sources[].file` in the study config",
+            f"Check the file of source {source.name!r} ({config.key_at('sources', i, 'file')} of "
+            "the study file)",
+        )
+        .replace(
+            "Fix `sheet` for this source.",
+            f"Fix the sheet of source {source.name!r} ({config.key_at('sources', i, 'sheet')} of "
+            "the study file).",
+        )
+        .replace(  # any other key "for this source" (encoding, sheet, format, header_row)
+            "for this source",
+            f"for source {source.name!r} ({config.key_at('sources', i)})",
+        )
     )
 
 

@@ -26,7 +26,6 @@ def zoned_paragraphs(
     """One paragraph per source of ``data`` (declaring no ``timezone``) with ``zoned`` values
     of ``column``: date-times with a zone and a time of day."""
     declared = {s.name for s in config.sources if s.timezone}
-    names = {s.name for s in config.sources}
     out = []
     for label, members in source_members(data):
         bad = zoned.to_numpy(bool) & np.asarray(members, bool)
@@ -37,7 +36,8 @@ def zoned_paragraphs(
             continue
         values = data[column][bad]
         examples = ", ".join(repr(str(v)) for v in list(dict.fromkeys(values.astype(str)))[:3])
-        key = f"`sources[{name}].timezone`" if name in names else "`sources[].timezone`"
+        at = [i for i, s in enumerate(config.sources) if s.name == name]
+        key = f"`timezone` under {config.key_at('sources', at[0])}" if at else "`timezone`"
         out.append(
             f"{label}" + (f" (source '{name}')" if name else "") + f": {int(bad.sum())} "
             f"value(s) of column `{column}` are date-times with a time zone and a time of day "

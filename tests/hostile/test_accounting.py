@@ -66,7 +66,9 @@ def raw(path, name: str = "sessions.csv") -> str:
 
 
 STRAY = 'A stray quote character (") is the usual cause: remove it, or double it ("") if it belongs'
-HINT = "set `multiline_cells: true` for this source in the study file."
+HINT = (
+    "set `multiline_cells: true` for source 'sessions' (`sources[1]`, line 19) in the study file."
+)
 
 
 # ------------------------------------------------------------------ 1. stray quotes
@@ -80,7 +82,8 @@ def test_two_stray_quotes_ten_lines_apart_stop_the_run(mini_study):
     assert error(path) == (
         f"{raw(path, 'patients.csv')}: 1 record(s) span several lines: lines 4-13: an opening "
         "quote at line 4 column 9 is closed only at line 13; 10 lines read as one record. "
-        f"{STRAY} to the value. If cells of this file really hold line breaks, {HINT}"
+        f"{STRAY} to the value. If cells of this file really hold line breaks, "
+        + HINT.replace("'sessions' (`sources[1]`, line 19)", "'patients' (`sources[0]`, line 10)")
     )
 
 
@@ -229,7 +232,8 @@ def test_blank_first_line(mini_study):
     path = mini_study(files={"sessions.csv": sessions(SESSIONS).replace(b"id,", b"\nid,", 1)})
     assert error(path) == (
         f"{raw(path)}: line 1 is blank; the column headers must be on line 1 unless `header_row` "
-        "says otherwise. Set `header_row` for this source to the line of the column headers, or "
+        "says otherwise. Set `header_row` "
+        "for source 'sessions' (`sources[1]`, line 19) to the line of the column headers, or "
         "delete the blank line(s) above the header. The header seems to be on line 2: set "
         "`header_row: 2` for source 'sessions' (`sources[1].header_row` in the study file; the "
         "lines above it are then skipped as titles)."
@@ -321,7 +325,8 @@ def test_xlsx_header_below_blank_rows(mini_study):
     assert error(path) == (
         f"{raw(path, 'export.xlsx')}, sheet 'Sessions': row 1 is blank; the column headers must "
         "be on row 1 unless `header_row` says otherwise (the next non-blank row is row 3). Set "
-        "`header_row` for this source to the row of the column headers, or delete the blank "
+        "`header_row` "
+        "for source 'sessions' (`sources[1]`, line 19) to the row of the column headers, or delete the blank "
         "row(s) above the header. The header seems to be on row 3: set `header_row: 3` for "
         "source 'sessions' (`sources[1].header_row` in the study file; the rows above it are "
         "then skipped as titles)."

@@ -78,7 +78,8 @@ def test_several_sheets_without_sheet(mini_study):
         run(path)
     assert str(exc.value) == (
         f"{_raw(path, 'export.xlsx')}: no `sheet` is set and the workbook has 2 sheet(s): "
-        "'Sessions', 'Notes'. Set `sheet:` for this source to the sheet that holds the records."
+        "'Sessions', 'Notes'. Set `sheet:` "
+        "for source 'sessions' (`sources[1]`, line 19) to the sheet that holds the records."
     )
 
 
@@ -89,7 +90,8 @@ def test_hidden_first_sheet_without_sheet(mini_study):
         run(path)
     assert str(exc.value) == (
         f"{_raw(path, 'export.xlsx')}: no `sheet` is set and the workbook has 2 sheet(s): "
-        "'Old' (hidden), 'Sessions'. Set `sheet:` for this source to the sheet that holds the "
+        "'Old' (hidden), 'Sessions'. Set `sheet:` "
+        "for source 'sessions' (`sources[1]`, line 19) to the sheet that holds the "
         "records."
     )
 
@@ -240,7 +242,8 @@ def test_utf16_csv_without_bom_is_named(mini_study):
         run(path)
     assert str(exc.value) == (
         f"{_raw(path, 'sessions.csv')}: looks like UTF-16 text without a byte-order mark (every "
-        "other byte is 0). Set `encoding: utf-16-le` for this source, or re-export it as UTF-8 CSV."
+        "other byte is 0). Set `encoding: utf-16-le` "
+        "for source 'sessions' (`sources[1]`, line 19), or re-export it as UTF-8 CSV."
     )
     path.write_text(
         path.read_text().replace(
@@ -256,7 +259,8 @@ def test_workbook_with_a_csv_name(mini_study):
         run(path)
     assert str(exc.value) == (
         f"{_raw(path, 'sessions.csv')}: is an Excel workbook with a .csv name (it starts with "
-        "the zip signature PK); set `format: xlsx` (and `sheet:`) for this source, or export it "
+        "the zip signature PK); set `format: xlsx` (and `sheet:`) "
+        "for source 'sessions' (`sources[1]`, line 19), or export it "
         "as CSV."
     )
 

@@ -129,14 +129,15 @@ def test_csv_header_row_declared_too_low_or_too_high(mini_study):
 def test_csv_header_row_past_the_end_or_blank(mini_study):
     path = mini_study(files={"sessions.csv": titled([])}, yaml_edit=declare(6))
     assert error(path) == (
-        f"{raw(path)}: `header_row: 6` but the file has only 4 line(s). Set `header_row` for this "
-        "source to the line of the column headers, or export the file again. "
+        f"{raw(path)}: `header_row: 6` but the file has only 4 line(s). Set `header_row` "
+        "for source 'sessions' (`sources[1]`, line 19) to the line of the column headers, or export the file again. "
         + ROW_HINT.format(unit="line", row=4)
     )
     path = mini_study(files={"sessions.csv": titled(SESSIONS)}, yaml_edit=declare(3))
     assert error(path) == (
         f"{raw(path)}: line 3 is blank; `header_row: 3` says the column headers are on that "
-        "line. Set `header_row` for this source to the line of the column headers, or delete "
+        "line. Set `header_row` "
+        "for source 'sessions' (`sources[1]`, line 19) to the line of the column headers, or delete "
         "the blank line(s) above the header. " + ROW_HINT.format(unit="line", row=4)
     )
 
@@ -196,13 +197,15 @@ def test_xlsx_header_row_past_the_end_or_blank(mini_study):
     path = mini_study(files={"export.xlsx": workbook}, yaml_edit=to_xlsx(20))
     where = f"{raw(path, 'export.xlsx')}, sheet 'Sessions'"
     assert error(path) == (
-        f"{where}: `header_row: 20` but the sheet has only 14 row(s). Set `header_row` for this "
-        "source to the row of the column headers. " + ROW_HINT.format(unit="row", row=4)
+        f"{where}: `header_row: 20` but the sheet has only 14 row(s). Set `header_row` "
+        "for source 'sessions' (`sources[1]`, line 19) to the row of the column headers. "
+        + ROW_HINT.format(unit="row", row=4)
     )
     path = mini_study(files={"export.xlsx": workbook}, yaml_edit=to_xlsx(3))
     assert error(path) == (
         f"{where}: row 3 is blank; `header_row: 3` says the column headers are on that row (the "
-        "next non-blank row is row 4). Set `header_row` for this source to the row of the column "
+        "next non-blank row is row 4). Set `header_row` "
+        "for source 'sessions' (`sources[1]`, line 19) to the row of the column "
         "headers, or delete the blank row(s) above the header. "
         + ROW_HINT.format(unit="row", row=4)
     )

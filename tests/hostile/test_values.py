@@ -93,7 +93,8 @@ def test_wrong_encoding(mini_study):
         run(path)
     assert str(exc.value) == (
         f"{raw}: cannot be decoded as 'utf-8' (byte 0xe9 at line 4). The file is probably in "
-        f"another encoding: set `encoding: latin-1` (or cp1252) for this source."
+        f"another encoding: set `encoding: latin-1` (or cp1252) "
+        "for source 'conc' (`sources[3]`, line 28)."
     )
 
 

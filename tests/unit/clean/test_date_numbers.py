@@ -77,7 +77,7 @@ def test_sas_days_without_a_format_stop_the_run_naming_the_declaration(mini_stud
         "they are numbers, and 12 of them read as dates from 2020-01-10 to 2020-11-01 as SAS "
         "days, from 1960-01-01" in text
     )
-    assert "set `date_numbers: sas` for this source" in text
+    assert "set `date_numbers: sas` for this source (under `sources[1]`, line " in text
 
 
 def test_declared_sas_days_give_the_dates(mini_study, tmp_path):

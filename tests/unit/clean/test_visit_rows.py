@@ -74,8 +74,8 @@ def test_without_it_the_visit_rows_are_conflicts(mini_study):
     reasons = done.exclusions.loc[done.exclusions["step"] == "conflict", "reason"]
     assert reasons.str.endswith(
         "If the file holds one row per visit, say how each of these is taken over a patient's "
-        "rows with `per_patient` on source 'patients' (e.g. `per_patient: {last_visit_date: "
-        "latest}`)."
+        "rows with `per_patient` on source 'patients' (earliest or latest of a date, lowest or "
+        "highest of a number), e.g. `per_patient: {last_visit_date: latest}`."
     ).all()
 
 
@@ -182,3 +182,14 @@ def test_an_unreadable_visit_date_is_cleared_and_the_patient_kept(mini_study):
     done = clean_study(StudyConfig.load(path))
     parse = done.exclusions.loc[done.exclusions["step"] == "parse"]
     assert parse["patient_id"].tolist() == ["P2"]
+
+
+def test_the_hint_names_the_columns_that_differ_and_only_for_visit_rows():
+    from analysis.clean.duplicates import _visits_hint
+
+    kinds = {"last_visit_date": "date", "first_visit_date": "date", "age_years": "number"}
+    kinds |= {"sex": ""}
+    said = _visits_hint("visits", ["first_visit_date", "age_years"], kinds)
+    assert said.endswith("e.g. `per_patient: {first_visit_date: earliest, age_years: highest}`.")
+    assert _visits_hint("visits", ["age_years"], kinds) == ""  # a typing error, more likely
+    assert _visits_hint("visits", ["last_visit_date", "sex"], kinds) == ""  # levels must agree

@@ -56,7 +56,7 @@ def test_utc_timestamps_of_local_midnights_stop_without_a_declared_zone(mini_stu
     text = str(err.value)
     assert "sessions.parquet (source 'sessions')" in text
     assert "9 value(s) of column `start_date`" in text
-    assert "`sources[sessions].timezone`" in text
+    assert "`timezone` under `sources[1]`, line " in text
     assert "2020-01-09 23:00:00+00:00" in text
 
 
