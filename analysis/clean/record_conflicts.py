@@ -43,6 +43,14 @@ def differing_values(
     return ["; ".join(d) for d in details]
 
 
+#: what keeping one of two differing records could lose, in the words of its table
+_AT_STAKE = {
+    "adverse_events": " (a severe or serious event among them)",
+    "assessments": " (a better or a worse grade on the same day)",
+    "exposures": " (another dose on the same day)",
+}
+
+
 def stop_on_conflicts(
     table: str, keys: list[str], details: list[str], dropped: list[str], kept: list[str]
 ) -> None:
@@ -54,7 +62,7 @@ def stop_on_conflicts(
     raise SourceError(
         f"{table}: {len(found)} record(s) have the same {', '.join(keys)} as an earlier record "
         f"but other values that differ:\n" + "\n".join(lines) + more + "\nKeeping one would "
-        "drop the other's values without a word (a severe or serious event among them). "
+        f"drop the other's values without a word{_AT_STAKE.get(table, '')}. "
         "Correct the export so that one record remains, or, to keep the first record of each "
         "and log the others with the values they differ in, set "
         "`cleaning.conflicting_records: keep_first`."

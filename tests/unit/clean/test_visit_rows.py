@@ -193,3 +193,16 @@ def test_the_hint_names_the_columns_that_differ_and_only_for_visit_rows():
     assert said.endswith("e.g. `per_patient: {first_visit_date: earliest, age_years: highest}`.")
     assert _visits_hint("visits", ["age_years"], kinds) == ""  # a typing error, more likely
     assert _visits_hint("visits", ["last_visit_date", "sex"], kinds) == ""  # levels must agree
+
+
+def test_a_conflict_of_records_is_told_in_the_words_of_its_table():
+    """An assessment's conflict spoke of "a severe or serious event"."""
+    from analysis.clean.record_conflicts import stop_on_conflicts
+    from analysis.errors import SourceError
+
+    with pytest.raises(SourceError) as exc:
+        stop_on_conflicts(
+            "assessments", ["patient_id", "assessment_date"], ["grade 'a' vs 'b'"], ["r3"], ["r2"]
+        )
+    assert "(a better or a worse grade on the same day)" in str(exc.value)
+    assert "serious event" not in str(exc.value)
