@@ -32,6 +32,7 @@ from analysis.run.console import console
 from analysis.run.console import error as error_line
 from analysis.run.console import warning as warning_line
 from analysis.run.parallel import JobFailed
+from analysis.write import interrupts
 from analysis.write.atomic import write_text_atomic
 from analysis.write.output_errors import failed_path, folder_of, output_error
 from analysis.write.staging import deferred_sigint
@@ -73,6 +74,7 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
             _now.command, _now.stage, _now.log_dir = name, "reading the study file", None
             _now.outputs, _now.written, _now.unstaged = {}, False, None
             _now.interrupted = False
+            interrupts.clear()
             previous = _noting_sigint()
             try:
                 with deferred_sigint():
@@ -80,6 +82,8 @@ def _command(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
                     # not left behind by a Ctrl-C in between
                     tempfile.gettempdir()
                 fn(*args, **kwargs)
+                if _now.interrupted or interrupts.noted():  # a library caught the interrupt
+                    _stop_interrupted()
             except (typer.Exit, typer.Abort, click_exceptions.ClickException):
                 raise
             except Exception as exc:
@@ -112,6 +116,7 @@ def _noting_sigint() -> _Handler:
 
     def noted(signum: int, frame: FrameType | None) -> None:
         _now.interrupted = True
+        interrupts.note()
         signal.default_int_handler(signum, frame)
 
     return signal.signal(signal.SIGINT, noted)

@@ -7,7 +7,8 @@ place, the manifest last. Before the first move every target is checked (a file 
 should be, a folder where a file should go, a folder that cannot be written), so the moves, plain
 renames on one file system, do not stop half-way for those reasons. An error or Ctrl-C before
 the commit removes the staging folders: the previous outputs stand, unchanged. Ctrl-C during
-the commit waits for its end (a fraction of a second): the new outputs are then complete.
+the commit waits for its end (a fraction of a second): the new outputs are then complete. A
+Ctrl-C that a library caught (``analysis.write.interrupts``) stops the commit before any move.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.write import interrupts
 from analysis.write.output_errors import STAGING_PREFIX, final_path, output_error
 
 if TYPE_CHECKING:
@@ -78,6 +80,8 @@ class Staging:
         order), call ``then()`` and remove the staging folders; returns the final paths. Ctrl-C
         waits for the end (``then`` runs before it is raised). A target that cannot take its
         file is a located ``PipelineError`` raised before anything moves."""
+        if interrupts.noted():  # Ctrl-C that a library caught: the outputs may lack a part
+            raise KeyboardInterrupt
         pairs = self.files()
         rank = {Path(p): i for i, p in enumerate(last)}
         pairs.sort(key=lambda pair: rank.get(pair[1], -1))

@@ -219,7 +219,7 @@ def test_a_model_that_cannot_be_estimated(mini_study):
         "error: PipelineError table 'logistic_any_ae' (kind logistic) cannot be built: only 3 "
         "complete case(s) for 4 covariate column(s); the model cannot be estimated. Use fewer "
         "covariates or impute missing values first. Change its settings under "
-        "`analysis.tables.logistic_any_ae` in the study file, or remove it."
+        "`analysis.tables.logistic_any_ae`, line 82 in the study file, or remove it."
     )
 
 
@@ -284,3 +284,35 @@ def test_a_scaled_twin_error_is_logged_beside_the_twin_not_in_the_shipped_study(
         out / "processed" / "retro-error.log",
     )
     assert (shipped_log.read_bytes() if shipped_log.exists() else None) == before
+
+
+def test_ctrl_c_that_a_library_catches_and_goes_on_moves_nothing_into_place(
+    mini_study, monkeypatch
+):
+    """WeasyPrint draws each SVG figure of the PDF in ``except BaseException``: a Ctrl-C then
+    left that figure out of report.pdf, and the run went on, moved the PDF into place and
+    exited 0. The interrupt is noted by the handler: nothing moves, exit 130."""
+    import os
+    import signal
+    import time
+
+    import analysis.run.outputs as outputs
+
+    drawn = outputs._write_figures
+
+    def caught_and_gone_on(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except BaseException:  # noqa: BLE001 - as the library does
+            pass
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(outputs, "_write_figures", caught_and_gone_on)
+    study = mini_study()
+    res = runner.invoke(app, ["run", str(study)])
+    assert res.exit_code == 130, res.output
+    assert "interrupted (Ctrl-C)" in res.output
+    reports = StudyConfig.load(study).reports_dir
+    assert not (reports / "report.html").exists()  # nothing of this run moved into place
+    assert not any(reports.rglob(".retro-staging-*")) if reports.exists() else True
