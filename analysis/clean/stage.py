@@ -118,6 +118,16 @@ class _Read:
     counts: list[pd.DataFrame]
 
 
+def _table_work(config: StudyConfig) -> dict[str, int]:
+    """Each table's work for the progress display: the bytes of its sources."""
+    from analysis.clean.source_size import source_bytes
+
+    work: dict[str, int] = {}
+    for source in config.sources:
+        work[source.table] = work.get(source.table, 0) + source_bytes(config, source)
+    return work
+
+
 def _frame(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -145,7 +155,7 @@ def clean_study(
     UnmappedValuesError
         Labels no vocabulary covers (lists all of them, across every table).
     """
-    pace = Pace(progress or (lambda _msg: None))
+    pace = Pace(progress or (lambda _msg: None), work=_table_work(config) if progress else None)
     say, log = pace.say, _Logs()
     read, tables, id_warnings, done, lookups = _read_sources(config, log, pace)
     say("de-duplicating")
