@@ -154,6 +154,7 @@ def write_scaled_twin(
     reference = scaled.reference_patients(tables, config)
     scaled.refuse_beyond_disk(config, folder, patients, len(reference))
     plan = scaled.plan_copies(reference, patients)
+    scaled.refuse_too_few(tables, reference, patients)
     raw = folder / "raw"
     _, rows = _write_raw_folder(
         config, raw, lambda staged: scaled.write_tables(tables, plan, staged)

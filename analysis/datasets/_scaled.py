@@ -100,6 +100,34 @@ def plan_copies(reference: Sequence[str], patients: int) -> Plan:
     return Plan(copies, frozenset(reference[int(i)] for i in spread), width, per_copy)
 
 
+def refuse_too_few(tables: Sequence[Table], reference: Sequence[str], patients: int) -> None:
+    """``ConfigError`` when ``patients`` (fewer than one whole copy) leave a raw file or sheet
+    of the twin without a record: ``retro clean`` then stops on it ("has a header but no
+    records"), so the twin could not be cleaned. Names the first such file and the fewest
+    patients that give every file a record."""
+    if patients >= len(reference):
+        return
+    keys = [(t, set(map(str, t.keys))) for t in tables]
+
+    def empty(n: int) -> list[Table]:
+        partial = plan_copies(reference, n).partial
+        return [t for t, k in keys if k.isdisjoint(partial)]
+
+    lacking = empty(patients)
+    if not lacking:
+        return
+    # the fewest from which every larger number gives each file a record (10 may fail where 7
+    # does not: the partial copy's ids are spread anew for each number)
+    fewest = next(n + 1 for n in range(len(reference) - 1, 0, -1) if empty(n))
+    first = lacking[0]
+    where = f"{first.file}" + (f", sheet {first.sheet!r}" if first.sheet else "")
+    raise ConfigError(
+        f"retro synth --patients {patients:,}: too few for the twin's layout: {where} would "
+        f"hold no record ({len(lacking)} file(s) or sheet(s) in all), and a twin with an empty "
+        f"file cannot be cleaned. Ask for {fewest:,} patients or more."
+    )
+
+
 def refuse_beyond_disk(config: StudyConfig, folder: Path, patients: int, per_copy: int) -> None:
     """``ConfigError`` when the scaled export would not fit on ``folder``'s disk: its size is
     about the reference raw files' times ``patients / per_copy`` (a huge ``--patients`` ran out

@@ -163,7 +163,9 @@ def synth(
         "writing the scaled synthetic twin",
     )
     for name, n in rows.items():
-        out.print(f"wrote {folder / 'raw' / name.split(':')[0]}  {name}: {n:,} rows")
+        out.print(
+            f"wrote {folder / 'raw' / name.split(':')[0]}  {name}: {n:,} row{'' if n == 1 else 's'}"
+        )
     who = f"{patients:,} patient" + ("" if patients == 1 else "s")
     out.print(f"study file: {study_file}  ({sum(rows.values()):,} raw rows, {who})")
 

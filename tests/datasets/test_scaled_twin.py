@@ -180,6 +180,27 @@ def test_a_study_file_synth_did_not_write_is_kept_and_said(reference_config, tmp
         write_scaled_twin(reference_config, tmp_path / "e", patients=50)
     assert mine.read_text(encoding="utf-8") == "my: own\n"
     assert not (tmp_path / "e" / "raw").exists()
-    study, _ = write_scaled_twin(reference_config, tmp_path / "one", patients=1)
+    # (the minoxidil twin: one patient has a record in each of its files; the dutasteride
+    # twin's layout needs more, refused below)
+    ldom = StudyConfig.load("studies/low_dose_oral_minoxidil.yaml")
+    study, _ = write_scaled_twin(ldom, tmp_path / "one", patients=1)
     assert "scaled synthetic twin, 1 patient)" in StudyConfig.load(study).study.title
-    write_scaled_twin(reference_config, tmp_path / "one", patients=2)  # its own file: rewritten
+    write_scaled_twin(ldom, tmp_path / "one", patients=2)  # its own file: rewritten
+
+
+def test_too_few_patients_for_the_layout_are_refused_naming_the_fewest(reference_config, tmp_path):
+    """`retro synth --patients 1` wrote a twin with empty files that `retro clean` refused
+    ("centre_b/pacientes.csv: has a header but no records")."""
+    import re
+
+    from analysis.clean.stage import clean_study
+    from analysis.studyfile.config import StudyConfig
+
+    with pytest.raises(ConfigError) as exc:
+        write_scaled_twin(reference_config, tmp_path / "one", patients=1)
+    said = str(exc.value)
+    assert "too few for the twin's layout: centre_b/pacientes.csv would hold no record" in said
+    assert not (tmp_path / "one" / "raw").exists()  # nothing written
+    fewest = int(re.search(r"Ask for (\d+) patients or more", said)[1])
+    study, _ = write_scaled_twin(reference_config, tmp_path / "few", patients=fewest)
+    assert len(clean_study(StudyConfig.load(study)).patients) > 0  # it cleans
