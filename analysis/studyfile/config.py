@@ -623,8 +623,15 @@ class StudyConfig(_Model):
             )
         path = Path(path)
         if not path.exists():
+            try:
+                looked = path.resolve()
+            except (RuntimeError, OSError):  # a link that leads back to itself
+                raise ConfigError(
+                    f"study config {path}: a symbolic link that leads back to itself (a loop); "
+                    "point it at the study's YAML file, or pass that file's path."
+                ) from None
             raise ConfigError(
-                f"study config not found: {path} (looked for {path.resolve()}, from the "
+                f"study config not found: {path} (looked for {looked}, from the "
                 f"current folder {Path.cwd()}). Pass the path of a YAML file such as "
                 f"studies/my_study.yaml, relative to the current folder or absolute (in a "
                 f"notebook under notebooks/: '../studies/my_study.yaml')."
