@@ -291,6 +291,22 @@ def _this_source(message: str, config: StudyConfig, source: Source) -> str:
     )
 
 
+def _refuse_missing_raw_folder(config: StudyConfig, path: Path) -> None:
+    """The raw folder missing or empty is said as such (it was told as the first raw file not
+    found, which sent the user looking at one source)."""
+    raw = config.raw_dir
+    if path.exists() or not path.is_relative_to(raw):  # a source of its own place
+        return
+    if raw.is_dir() and any(raw.iterdir()):
+        return
+    what = "is empty" if raw.is_dir() else "does not exist"
+    raise SourceError(
+        f"the raw folder {raw} ({config.key_at('paths', 'raw')} of the study file) {what}: put "
+        f"the clinic exports there ({len(config.sources)} source(s) read from it), or point "
+        "`paths.raw` at the folder that holds them."
+    )
+
+
 def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     """Read one configured source into its canonical columns plus provenance.
 
@@ -308,6 +324,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             f"records_when <- {h!r}": h for h in (when_header(source, i) for i in indexes)
         }
     wanted = set(wanted_headers.values())
+    _refuse_missing_raw_folder(config, path)
     try:
         raw = read_raw(
             path,

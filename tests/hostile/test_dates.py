@@ -200,7 +200,7 @@ def test_parquet_timestamp_and_date_columns_with_nulls(mini_study, tmp_path, tz)
     pq.write_table(table, path.parent.parent / "raw" / "conc.parquet")
     if tz is not None:
         # a time of day with a zone: its day depends on the clinic's zone, which must be named
-        with pytest.raises(SourceError, match=r"sources\[conc\]\.timezone"):
+        with pytest.raises(SourceError, match=r"`timezone` under `sources\[3\]`, line 28"):
             clean_study(StudyConfig.load(path))
         point = _point_conc_at("conc.parquet")
         zone = f"file: conc.parquet\n    timezone: {tz}"

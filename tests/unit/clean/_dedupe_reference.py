@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.clean.columns import DUPLICATE_KEYS
+from analysis.clean.duplicates import _visits_hint
 from analysis.clean.step import (
     AUDIT_COLUMNS,
     LOG_COLUMNS,
@@ -48,6 +49,17 @@ def deduplicate_patients(data: pd.DataFrame) -> tuple[Step, pd.DataFrame]:
                 if len(sources) > 1
                 else ""
             )
+            if len(sources) == 1:  # visit rows of one source: the words of `per_patient`
+                kinds = {
+                    c: "date"
+                    if pd.api.types.is_datetime64_any_dtype(data[c])
+                    else "number"
+                    if pd.api.types.is_numeric_dtype(data[c])
+                    and not pd.api.types.is_bool_dtype(data[c])
+                    else ""
+                    for c in cols
+                }
+                msg += _visits_hint(sources[0], differing, kinds)
             excluded.append(log_rows(grp, "patients", "conflict", msg))
             conflicts.append(
                 {

@@ -750,6 +750,9 @@ class _FakeStudy:
     def __init__(self, clean, config, tables, reports_dir: Path) -> None:
         self.clean, self.config, self.tables, self.reports_dir = clean, config, tables, reports_dir
 
+    def check_figures_collect(self, stems=None) -> None:  # noqa: ANN001 - DuckDB: nothing to check
+        pass
+
 
 def test_make_figures_writes_every_stem(
     reference_clean, reference_config, incidence_ard, session_ard, patients, tmp_path

@@ -358,7 +358,10 @@ def test_unknown_key_is_an_error_naming_the_key_and_line(tmp_path):
         load_claims(_write(tmp_path, text))
     msg = str(err.value)
     assert "1 problem(s) in the claims file" in msg
-    assert "unknown key `claims[0].tolerence` (line 8); check its spelling or remove it" in msg
+    assert (
+        "unknown key `claims[0].tolerence` (line 8) (did you mean `tolerance`?); check its "
+        "spelling or remove it"
+    ) in msg
 
 
 def test_unknown_key_in_a_selector_is_named(tmp_path):
