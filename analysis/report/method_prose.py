@@ -381,7 +381,18 @@ def statistics_sentences(methods: list[Method], *, alpha: float) -> list[str]:
         these = [_cited(m) for m in methods if m.role == role]
         if these:
             out.append(lead.format(and_list(these), level=level))
-    return out
+    return [_one_of_a_year(sentence, methods) for sentence in out]
+
+
+def _one_of_a_year(sentence: str, methods: list[Method]) -> str:
+    """"Newcombe 1998b" as "Newcombe 1998" when no other work of that author and year is cited:
+    the letter tells two works of one year apart, and is a question without the other."""
+    cited = {k for m in methods for k in m.cites}
+    for key in cited:
+        if key[-1] in "ab" and key[-2].isdigit():
+            if not any(other != key and other[:-1] == key[:-1] for other in cited):
+                sentence = sentence.replace(key, key[:-1])
+    return sentence
 
 
 def references(methods: list[Method]) -> list[str]:

@@ -51,7 +51,7 @@ def test_sentences_follow_the_confidence_level_and_cite_in_the_words() -> None:
     (sentence,) = statistics_sentences(used, alpha=0.10)
     assert sentence == (
         "90% confidence intervals are Wilson score intervals for proportions (Wilson 1927) and "
-        "Newcombe's hybrid score interval for risk differences (method 10; Newcombe 1998b)."
+        "Newcombe's hybrid score interval for risk differences (method 10; Newcombe 1998)."
     )
     assert [r.split(".")[0] for r in references(used)] == ["Newcombe RG", "Wilson EB"]
     assert "difference between independent proportions" in references(used)[0]
@@ -62,6 +62,8 @@ def test_the_corrected_wilson_interval_cites_the_single_proportion_paper() -> No
     the interval is method 4 of his paper on the single proportion (17:857-872)."""
     used, _ = used_methods(["wilson_cc 95% CI", "newcombe hybrid score (Newcombe 1998, method 10)"])
     cited = references(used)
+    sentence = " ".join(statistics_sentences(used, alpha=0.05))
+    assert "Newcombe 1998a" in sentence and "Newcombe 1998b" in sentence  # both: told apart
     assert any("single proportion" in r and "857-872" in r for r in cited)
     assert any("difference between independent" in r and "873-890" in r for r in cited)
 
