@@ -389,9 +389,9 @@ def _one_of_a_year(sentence: str, methods: list[Method]) -> str:
     the letter tells two works of one year apart, and is a question without the other."""
     cited = {k for m in methods for k in m.cites}
     for key in cited:
-        if key[-1] in "ab" and key[-2].isdigit():
-            if not any(other != key and other[:-1] == key[:-1] for other in cited):
-                sentence = sentence.replace(key, key[:-1])
+        lettered = key[-1] in "ab" and key[-2].isdigit()
+        if lettered and not any(other != key and other[:-1] == key[:-1] for other in cited):
+            sentence = sentence.replace(key, key[:-1])
     return sentence
 
 
