@@ -385,7 +385,7 @@ def statistics_sentences(methods: list[Method], *, alpha: float) -> list[str]:
 
 
 def _one_of_a_year(sentence: str, methods: list[Method]) -> str:
-    """"Newcombe 1998b" as "Newcombe 1998" when no other work of that author and year is cited:
+    """ "Newcombe 1998b" as "Newcombe 1998" when no other work of that author and year is cited:
     the letter tells two works of one year apart, and is a question without the other."""
     cited = {k for m in methods for k in m.cites}
     for key in cited:
