@@ -32,9 +32,7 @@ def combine_visit_rows(df: pd.DataFrame, table: str, config: StudyConfig) -> Ste
     out = df.copy(deep=False)
     audits = []
     for source in ruled:
-        mine = (df["_source"] == source.name).to_numpy() & df["patient_id"].notna().to_numpy()
-        ids = df["patient_id"][mine]
-        rows = ids.index[ids.duplicated(keep=False).to_numpy()]
+        rows = _visit_rows(df, source)
         if not len(rows):
             continue
         for column, rule in source.per_patient.items():
@@ -56,10 +54,15 @@ def combined_rows(df: pd.DataFrame, config: StudyConfig, table: str, column: str
     if table != "patients" or not ruled or "_source" not in df or "patient_id" not in df:
         return out
     for source in ruled:
-        mine = (df["_source"] == source.name) & df["patient_id"].notna()
-        ids = df["patient_id"][mine]
-        out.loc[ids.index[ids.duplicated(keep=False).to_numpy()]] = True
+        out.loc[_visit_rows(df, source)] = True
     return out
+
+
+def _visit_rows(df: pd.DataFrame, source: Source) -> pd.Index:
+    """The rows of ``df`` read from ``source`` whose patient has another row in it."""
+    mine = (df["_source"] == source.name).to_numpy() & df["patient_id"].notna().to_numpy()
+    ids = df["patient_id"][mine]
+    return ids.index[ids.duplicated(keep=False).to_numpy()]
 
 
 def _taken(
