@@ -197,8 +197,9 @@ def _located(exc: BaseException) -> RetroError | None:
 
 
 def _print_user_error(exc: RetroError) -> None:
-    console.print(error_line(type(exc).__name__), highlight=False)
-    console.print(str(exc), highlight=False, soft_wrap=True)
+    """The message after "error:"; it says what and where itself (the exception's class name,
+    printed above it until 2026-12-07, meant nothing to a user)."""
+    console.print(error_line(str(exc)), highlight=False, soft_wrap=True)
 
 
 def _traceback_text(exc: BaseException) -> str:
