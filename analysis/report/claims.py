@@ -389,6 +389,35 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
     return list(parsed.claims)
 
 
+def refuse_unknown_tables(
+    claims: list[ValueClaim | RatioClaim | ArgmaxClaim], tables: list[str], path: str | Path
+) -> None:
+    """A claim whose source names a table the study does not make is a mistake in the claims
+    file (a misspelt or renamed table), not a number the analysis got wrong: ``ConfigError``
+    naming each such claim, its line, the closest table and the tables there are."""
+    import difflib
+
+    lines = claim_lines(path)
+    wrong = []
+    for claim in claims:
+        sources = (
+            (claim.numerator, claim.denominator)
+            if isinstance(claim, RatioClaim)
+            else (claim.source,)
+        )
+        for name in dict.fromkeys(s.table for s in sources if s.table not in tables):
+            close = difflib.get_close_matches(name, tables, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            line = f" (line {lines[claim.id]})" if claim.id in lines else ""
+            wrong.append(f"claim {claim.id!r}{line}: table {name!r}{hint}")
+    if wrong:
+        raise ConfigError(
+            f"claims file {path}: {len(wrong)} claim(s) name a table the study does not make: "
+            f"{'; '.join(wrong)}. The study's tables are {', '.join(tables)}. Correct the "
+            f"`table` of each claim's source (format: docs/claims.md)."
+        )
+
+
 def claim_lines(path: str | Path) -> dict[str, int]:
     """Claim id -> the line of the claims file where the claim starts (the line map the load
     errors use), so that a failing check names where to fix it. A file ``load_claims`` read."""
@@ -753,6 +782,7 @@ def verify_command(
     on_stage("reading the claims file")
     claims = load_claims(claims_file)
     study = Study.load(study_path)
+    refuse_unknown_tables(claims, study.table_names, claims_file)
     on_stage("clean")
     study.clean  # noqa: B018 - computed here so that a failure names its stage
     on_stage("tables")

@@ -85,6 +85,13 @@ class Study:
     def patients(self) -> pd.DataFrame:
         return self.clean.patients
 
+    @property
+    def table_names(self) -> list[str]:
+        """The names of the study's tables, in report order (nothing is cleaned or computed)."""
+        from analysis.studyfile.plan_defaults import effective_plan
+
+        return list(effective_plan(self.config).tables)
+
     @cached_property
     def tables(self) -> StudyTables:
         """Every table of the study (report order), each built on first use."""

@@ -434,7 +434,10 @@ def test_claims_path_sits_next_to_the_study_file():
 # ----------------------------------------------------------------------------- command
 def _fake_study(ard: pd.DataFrame) -> SimpleNamespace:
     return SimpleNamespace(
-        clean=None, ard=ard, config=SimpleNamespace(study=SimpleNamespace(name="x"))
+        clean=None,
+        ard=ard,
+        config=SimpleNamespace(study=SimpleNamespace(name="x")),
+        table_names=sorted(set(ard["table"])),
     )
 
 
@@ -574,3 +577,25 @@ def test_verify_command_prints_a_long_claim_id_whole_at_80_columns(tmp_path, ard
     assert "…" not in text
     folded = "".join(line.split("│")[1].strip() for line in text.splitlines() if "│" in line)
     assert long_id in folded
+
+
+def test_verify_refuses_a_claim_naming_a_table_the_study_does_not_make(tmp_path, ard, monkeypatch):
+    """A misspelt table was a failed check (exit status 1, as if the analysis were wrong); it
+    is a mistake in the claims file: an error naming the claim, its line and the closest table,
+    before the study is cleaned (exit status 2 on the command line)."""
+    study_path = tmp_path / "x.yaml"
+    study_path.write_text("unused: true\n")
+    _write(tmp_path, GOOD.replace("{table: ae,", "{table: aes,"))
+    from analysis.run import study as study_mod
+
+    fake = _fake_study(ard)
+    fake.table_names = ["baseline", "ae", "response"]
+    monkeypatch.setattr(study_mod.Study, "load", classmethod(lambda cls, p: fake))
+    with pytest.raises(ConfigError) as err:
+        verify_command(study_path, console=Console(record=True, width=200))
+    assert " ".join(str(err.value).split()) == (
+        f"claims file {tmp_path / 'x.claims.yaml'}: 1 claim(s) name a table the study does not "
+        "make: claim 'pain' (line 3): table 'aes' (did you mean 'ae'?). The study's "
+        "tables are baseline, ae, response. Correct the `table` of each claim's source (format: "
+        "docs/claims.md)."
+    )
