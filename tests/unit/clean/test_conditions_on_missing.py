@@ -97,6 +97,53 @@ def test_a_group_level_by_a_not_equal_condition_is_open_on_a_missing_value():
     assert levels.tolist() == ["other", "adult", None, "adult"]
 
 
+def _age_group(*conditions: tuple[str, str, object], otherwise: str | None = None):  # noqa: ANN202
+    from analysis.studyfile.design import Group, LevelWhen
+
+    levels = list(dict.fromkeys(level for level, _, _ in conditions))
+    return Group(
+        levels=levels + ([otherwise] if otherwise else []),
+        conditions=[
+            LevelWhen(level=level, where=[Condition(column="age_years", op=op, value=value)])
+            for level, op, value in conditions
+        ],
+        otherwise=otherwise,
+    )
+
+
+@pytest.mark.parametrize("unknown_first", [True, False])
+def test_a_level_for_a_missing_value_is_reached_wherever_it_stands(unknown_first):
+    """A probe put `unknown: is_missing` after the comparisons, as a clinician writes it: the
+    patient of unknown age stayed without a level (the comparisons before it were open) and
+    every table by the group stopped. The group places a missing age itself: the comparisons
+    on the age fail on it, in either order."""
+    from analysis.clean.condition_levels import condition_levels, open_level_warnings
+
+    unknown = ("unknown", "is_missing", None)
+    bands = [("under 40", "<", 40), ("40 or more", ">=", 40)]
+    group = _age_group(*([unknown, *bands] if unknown_first else [*bands, unknown]))
+    levels = condition_levels(PATIENTS, group)
+    assert levels.tolist() == ["under 40", "40 or more", "unknown", "40 or more"]
+    config = SimpleNamespace(groups={"age_band": group})
+    assert open_level_warnings(PATIENTS.assign(age_band=levels), config) == []
+
+
+def test_a_missing_value_no_condition_places_still_leaves_no_level_and_says_how_to_place_it():
+    from analysis.clean.condition_levels import condition_levels, open_level_warnings
+
+    group = _age_group(("under 40", "<", 40), ("40 or more", ">=", 40))
+    levels = condition_levels(PATIENTS, group)
+    assert levels.tolist() == ["under 40", "40 or more", None, "40 or more"]
+    config = SimpleNamespace(groups={"age_band": group})
+    (said,) = open_level_warnings(PATIENTS.assign(age_band=levels), config)
+    assert said.startswith(
+        "groups.age_band: 1 included patient(s) have no level, a value its conditions read "
+        "(`age_years`) being missing. A table by `age_band` stops until they have a level (a "
+        "condition `{column: age_years, op: is_missing}` for it, at any place in the list)"
+    )
+    assert "otherwise" not in said  # the group has none
+
+
 @pytest.mark.parametrize(
     ("op", "fields", "said"),
     [
