@@ -371,7 +371,9 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
             f"studies/<study>.claims.yaml (format: docs/claims.md)."
         )
     text = read_yaml_text(path, what="claims file")
-    data, lines = safe_load_with_lines(text, path, what="claims file", start_from=START_FROM)
+    data, lines = safe_load_with_lines(
+        text, path, what="claims file", start_from=START_FROM, top_keys=set(ClaimsFile.model_fields)
+    )
     _refuse_repeated_ids(data, lines, path)
     try:
         parsed = ClaimsFile.model_validate(data)

@@ -637,7 +637,7 @@ class StudyConfig(_Model):
                 f"notebook under notebooks/: '../studies/my_study.yaml')."
             )
         text = read_yaml_text(path)
-        data, lines = safe_load_with_lines(text, path)
+        data, lines = safe_load_with_lines(text, path, top_keys=set(cls.model_fields))
         try:
             cfg = cls.model_validate(data)
         except ValidationError as exc:

@@ -8,7 +8,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -104,13 +104,17 @@ def safe_load_with_lines(
     *,
     what: str = "study file",
     start_from: str = "one of the study files shipped in studies/ (docs/config.md)",
+    top_keys: Collection[str] = (),
 ) -> tuple[Any, Lines]:
     """Parse YAML with ``yaml.SafeLoader`` (no object tags) and map key paths to line numbers.
 
     Refused with a ConfigError, as they would otherwise be silently wrong or never finish: a key
     repeated in one mapping (YAML keeps the last), an anchor that refers to itself, and aliases
     that expand to more than ``MAX_EXPANDED_VALUES`` values; also a character YAML does not
-    allow (a NUL or another control character), and a file without any key.
+    allow (a NUL or another control character), and a file without any key. ``top_keys``: the
+    keys such a file has at its top; a mapping with none of them is another file (a text file
+    of ``name: value`` lines), refused without quoting its keys, which may be anyone's data (a
+    key close to one of them, ``Sources``, is a study file's misspelling, said as such).
     """
     try:
         loader = _Loader(text)
@@ -151,6 +155,16 @@ def safe_load_with_lines(
         raise ConfigError(
             f"{path}: expected a mapping of top-level keys (`key: value` lines), found "
             f"{_kind(data)}."
+        )
+    if top_keys and not any(
+        k in top_keys or difflib.get_close_matches(k, top_keys, n=1, cutoff=0.8)
+        for k in data
+        if isinstance(k, str)
+    ):
+        raise ConfigError(
+            f"{path}: not a {what}: none of its {len(data)} top-level key(s) is one a {what} "
+            f"has ({', '.join(sorted(top_keys))}); they are not shown, as the file may hold "
+            f"other data. Pass the {what}'s path, or write it starting from {start_from}."
         )
     lines: Lines = {}
     _collect_lines(root_node, (), lines)
