@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.clean.derive import ON_MISSINGNESS, evaluate_conditions
+from analysis.clean.shared_text import Shareable
 
 if TYPE_CHECKING:
     from analysis.studyfile.config import StudyConfig
@@ -72,7 +73,7 @@ def open_level_warnings(patients: pd.DataFrame, config: StudyConfig) -> list[str
     """A warning per group declared by conditions that left included patients without a
     level for a missing value, and per group ``from_column`` whose map does not list the value
     of included patients (counted, not shown: the column may hold any text)."""
-    out = []
+    out: list[str] = []
     for name, group in config.groups.items():
         rule = group.from_column
         if rule is not None and name in patients and rule.column in patients:
@@ -80,11 +81,13 @@ def open_level_warnings(patients: pd.DataFrame, config: StudyConfig) -> list[str
             unmapped = patients[rule.column].notna() & patients[name].isna()
             if unmapped.any():
                 out.append(
-                    f"groups.{name}: {int(unmapped.sum())} included patient(s) have a value of "
-                    f"`{rule.column}` that `from_column.map` does not list, and no level. A "
-                    f"table by `{name}` stops until the map lists it (docs/config.md, `groups`) "
-                    f"or they are left out (a `population` with `where: [{{column: {name}, op: "
-                    f"not_missing}}]`)."
+                    Shareable(
+                        f"groups.{name}: {int(unmapped.sum())} included patient(s) have a value of "
+                        f"`{rule.column}` that `from_column.map` does not list, and no level. A "
+                        f"table by `{name}` stops until the map lists it (docs/config.md, `groups`) "
+                        f"or they are left out (a `population` with `where: [{{column: {name}, op: "
+                        f"not_missing}}]`)."
+                    )
                 )
         if not group.conditions or name not in patients:
             continue
@@ -99,12 +102,14 @@ def open_level_warnings(patients: pd.DataFrame, config: StudyConfig) -> list[str
             lacking = [c for c in columns if patients.loc[gaps, c].isna().any()]
             otherwise = "; they are not put in `otherwise`" if group.otherwise is not None else ""
             out.append(
-                f"groups.{name}: {int(gaps.sum())} included patient(s) have no level, a value its "
-                f"conditions read ({', '.join(f'`{c}`' for c in lacking)}) being missing"
-                f"{otherwise}. A table by `{name}` stops until they have a level (a condition "
-                f"`{{column: {lacking[0]}, op: is_missing}}` for it, at any place in the list), "
-                f"are left out (a `population` with `where: [{{column: {name}, op: "
-                f"not_missing}}]`) or the value is completed in the export."
+                Shareable(
+                    f"groups.{name}: {int(gaps.sum())} included patient(s) have no level, a value its "
+                    f"conditions read ({', '.join(f'`{c}`' for c in lacking)}) being missing"
+                    f"{otherwise}. A table by `{name}` stops until they have a level (a condition "
+                    f"`{{column: {lacking[0]}, op: is_missing}}` for it, at any place in the list), "
+                    f"are left out (a `population` with `where: [{{column: {name}, op: "
+                    f"not_missing}}]`) or the value is completed in the export."
+                )
             )
     return out
 

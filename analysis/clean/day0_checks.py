@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.clean.shared_text import Shareable
 from analysis.errors import PipelineError
 from analysis.studyfile.design import Exposure
 from analysis.words import counted
@@ -71,12 +72,14 @@ def unexposed_warnings(patients: pd.DataFrame, e: Exposure) -> list[str]:
     if not n:
         return []
     return [
-        f"{counted(n, 'included patient')} {'has' if n == 1 else 'have'} no row in table "
-        f"'exposures' (day 0 is {e.day0_words}): counted in every table's N, with no "
-        f"{e.plural_noun} and no treatment-emergent event (their `first_exposure_date` is "
-        "blank in the patient table). If the study is of treated patients, add an inclusion "
-        "criterion: `{id: treated, label: Treated, where: [{column: first_exposure_date, op: "
-        "not_missing}]}`."
+        Shareable(
+            f"{counted(n, 'included patient')} {'has' if n == 1 else 'have'} no row in table "
+            f"'exposures' (day 0 is {e.day0_words}): counted in every table's N, with no "
+            f"{e.plural_noun} and no treatment-emergent event (their `first_exposure_date` is "
+            "blank in the patient table). If the study is of treated patients, add an inclusion "
+            "criterion: `{id: treated, label: Treated, where: [{column: first_exposure_date, op: "
+            "not_missing}]}`."
+        )
     ]
 
 

@@ -15,6 +15,7 @@ from analysis.clean.merged_values import ChildFills, child_fills, filled_values,
 from analysis.clean.ordering import integer_codes, sorted_positions, stable_order, taken
 from analysis.clean.per_patient import KEY, key_column
 from analysis.clean.record_conflicts import differing_values, stop_on_conflicts
+from analysis.clean.shared_text import Quoting
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, concat_rows, log_rows
 
 _NOT_VALUES = {"patient_id", "source_file", "source_sheet", "source_row", "_source"}
@@ -151,11 +152,16 @@ def cross_source_warning(conflicts: pd.DataFrame) -> list[str]:
     across = conflicts.loc[conflicts["sources"] > 1, "patient_id"]
     shown = ", ".join(repr(p) for p in across.head(5))
     more = ", ..." if len(across) > 5 else ""
+    said = (
+        "appear in two or more sources with conflicting values, and every record of those "
+        "patients was excluded: if each centre numbers its patients on its own, give the "
+        "sources of each centre an `id_prefix` (docs/config.md, `sources`)."
+    )
     return [
-        f"{len(across)} patient id(s) ({shown}{more}) appear in two or more sources with "
-        "conflicting values, and every record of those patients was excluded: if each centre "
-        "numbers its patients on its own, give the sources of each centre an `id_prefix` "
-        "(docs/config.md, `sources`)."
+        Quoting(
+            f"{len(across)} patient id(s) ({shown}{more}) {said}",
+            f"{len(across)} patient id(s) {said}",
+        )
     ]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.clean import derive
+from analysis.clean.shared_text import Shareable
 from analysis.clean.step import log_rows
 from analysis.studyfile.config import StudyConfig
 from analysis.words import counted
@@ -54,12 +55,14 @@ def apply_inclusion(
         if warnings is not None and (absent != "").any():
             n = int((absent != "").sum())
             warnings.append(
-                f"inclusion.{crit.id} ({crit.label}): {counted(n, 'patient')} excluded because a "
-                "value it "
-                f"compares is missing ({', '.join(sorted(set(absent[absent != ''])))}); a "
-                "comparison with a missing value is not met. To keep them, complete the value "
-                "(or what it is derived from) in the export, or add a criterion that says how "
-                "(e.g. `op: is_missing`)."
+                Shareable(
+                    f"inclusion.{crit.id} ({crit.label}): {counted(n, 'patient')} excluded because a "
+                    "value it "
+                    f"compares is missing ({', '.join(sorted(set(absent[absent != ''])))}); a "
+                    "comparison with a missing value is not met. To keep them, complete the value "
+                    "(or what it is derived from) in the export, or add a criterion that says how "
+                    "(e.g. `op: is_missing`)."
+                )
             )
         patients = patients.loc[ok]
         flow.append(flow_row(step_name, crit.label, int((~ok).sum()), len(patients)))
@@ -128,14 +131,18 @@ def flow_warnings(flow: pd.DataFrame) -> list[str]:
         if int(r.n_remaining) == 0:
             if step.startswith("inclusion:"):
                 return [
-                    f"inclusion step '{step.removeprefix('inclusion:')}' ({r.label}) excludes "
-                    f"every remaining patient ({r.n_excluded}); the cohort is empty. Check the "
-                    "criterion and the columns it uses."
+                    Shareable(
+                        f"inclusion step '{step.removeprefix('inclusion:')}' ({r.label}) "
+                        f"excludes every remaining patient ({r.n_excluded}); the cohort is "
+                        "empty. Check the criterion and the columns it uses."
+                    )
                 ]
             if before is None:
                 return [
-                    f"no patient was read ({r.label}: 0); the cohort is empty. Check the "
-                    "sources of the patients table and the rows they read."
+                    Shareable(
+                        f"no patient was read ({r.label}: 0); the cohort is empty. Check the "
+                        "sources of the patients table and the rows they read."
+                    )
                 ]
             why = (
                 " (rows of one patient disagree: an export of one row per visit repeats the "
@@ -147,8 +154,10 @@ def flow_warnings(flow: pd.DataFrame) -> list[str]:
                 else ""
             )
             return [
-                f"step '{step}' ({r.label}) removes every patient ({before}); the cohort is "
-                f"empty. Its reasons are in the exclusion log, step '{step}'{why}."
+                Shareable(
+                    f"step '{step}' ({r.label}) removes every patient ({before}); the cohort is "
+                    f"empty. Its reasons are in the exclusion log, step '{step}'{why}."
+                )
             ]
         before = int(r.n_remaining)
     return []

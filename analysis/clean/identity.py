@@ -31,6 +31,7 @@ from analysis.clean.identity_rules import (
 )
 from analysis.clean.per_patient import IdLookup
 from analysis.clean.record_sources import by_source, source_label, source_members
+from analysis.clean.shared_text import Quoting
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step, audit_rows, log_rows
 from analysis.clean.text_cells import cells_matching, text_positions
 from analysis.errors import SourceError
@@ -282,11 +283,17 @@ def _patient_near_duplicates(
             "when they disagree); if they are different patients, set "
             "`cleaning.ids.near_duplicates: warn`."
         )
-    warnings.append(
+    said = (
         f"{len(groups)} group(s) of patient ids differ only by white space, look-alike "
         f"characters, case or leading zeros and are counted as different patients "
-        f"(`cleaning.ids.near_duplicates: warn`): {shown}. If they are the same patients, "
-        f"declare `cleaning.ids: {fix}`."
+        f"(`cleaning.ids.near_duplicates: warn`)"
+    )
+    advice = f"If they are the same patients, declare `cleaning.ids: {fix}`."
+    warnings.append(
+        Quoting(
+            f"{said}: {shown}. {advice}",
+            f"{said} ({n} ids; the audit log lists them). {advice}",
+        )
     )
     group_of = {p: g for g in groups for p in g}
     flagged = records.loc[records["patient_id"].isin(set(group_of))]
@@ -357,11 +364,17 @@ def _orphan_paragraph(
 def _near_warning(
     label: str, table: str, near: pd.DataFrame, match: pd.Series, known: PatientIds
 ) -> str:
-    return (
+    head = (
         f"{label}: {len(near)} record(s) of table '{table}' ({near['patient_id'].nunique()} "
-        f"id(s)) match no patient id but do after folding: {_examples(near, match, known)}. "
+        f"id(s)) match no patient id but do after folding"
+    )
+    rest = (
         "They are excluded as orphans. If they are the same patients, declare "
         f"`cleaning.ids: {suggest_rules(_fix(near, match), known.style)}` in the study file."
+    )
+    return Quoting(
+        f"{head}: {_examples(near, match, known)}. {rest}",
+        f"{head} (the audit log lists them). {rest}",
     )
 
 

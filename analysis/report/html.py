@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import synthetic as syn
+from analysis.clean.shared_text import shared_forms
 from analysis.report.figure_html import COLUMN_PX, figure_html, image_size
 from analysis.report.layout import NARROW_COLUMNS, Block, arrange
 from analysis.report.methods import methods_paragraphs
@@ -116,7 +117,7 @@ def report_inputs(
         suppress_below=suppress_below,
         sections=plan_sections(study.config),
         captions=plan_captions(study.config, suppress_below=suppress_below),
-        warnings=tuple(study.clean.warnings),
+        warnings=shared_forms(study.clean.warnings),  # no export value in a shared report
     )
 
 

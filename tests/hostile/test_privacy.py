@@ -436,3 +436,56 @@ def test_a_column_of_vocabulary_words_is_still_shown_by_level(tmp_path):
     scales = study.clean.patients["grade_scale"].value_counts().to_dict()
     assert counts == {k: float(v) for k, v in scales.items()}
     assert set(counts) == {"Hamilton-Norwood", "Ludwig"}
+
+
+# ------------------------------------------------------- a warning quoting ids, in the report
+NEAR_FILES = {
+    "patients.csv": MINI_FILES["patients.csv"]
+    + "        ZQXPATIENT9,F,47,Ludwig I,2021-01-10,no,,\n"
+    + "        zqxpatient9,M,52,HN III,2021-02-10,no,,\n",
+    "sessions.csv": MINI_FILES["sessions.csv"]
+    + "        ZQXPATIENT9,2020-02-10,0.1\n"
+    + "        zqxpatient9,2020-03-10,0.1\n"
+    + "        zqxPatient9,2020-04-10,0.1\n",
+}
+
+
+def test_a_warning_quoting_patient_ids_shows_only_its_counts_in_the_report(tmp_path):
+    """A probe found the near-duplicate ids of a `near_duplicates: warn` study, and the rows
+    they were on, in the banners of report.html and report.pdf: the cleaning's warnings were
+    printed there as the terminal says them. The terminal still names them; the report counts."""
+
+    def warn(data: dict) -> None:
+        data["cleaning"] = {"ids": {"near_duplicates": "warn"}, "max_orphan_fraction": 0.1}
+
+    path = _write_study(tmp_path, NEAR_FILES, warn)
+    res = runner.invoke(app, ["run", str(path)])
+    assert res.exit_code == 0, res.output
+    terminal = " ".join(res.output.split())
+    assert "'ZQXPATIENT9' (patients.csv, row 6), 'zqxpatient9' (patients.csv, row 7)" in terminal
+    assert "'zqxPatient9' (row 13) -> patient id" in terminal
+    reports = StudyConfig.load(path).reports_dir
+    html = (reports / "report.html").read_text(encoding="utf-8")
+    assert "Warning: 1 group(s) of patient ids differ only by white space" in html
+    assert "(2 ids; the audit log lists them)" in html
+    assert "match no patient id but do after folding (the audit log lists them)" in html
+    assert find_planted(reports, ["zqxpatient9"], ["zqxpatient9"]) == {}
+
+
+def test_a_warning_that_does_not_say_it_is_safe_is_withheld_from_shared_outputs():
+    from analysis.clean.shared_text import WITHHELD as WITHHELD_WARNING
+    from analysis.clean.shared_text import Quoting, Shareable, shared_forms
+
+    said = [Shareable("3 patients excluded"), Quoting("id 'A1' twice", "1 id twice"), "id 'B2'"]
+    assert shared_forms([*said, "id 'C3'"]) == (
+        "3 patients excluded",
+        "1 id twice",
+        WITHHELD_WARNING,
+    )
+    import pickle
+
+    assert [shared_forms([pickle.loads(pickle.dumps(w))]) for w in said] == [
+        ("3 patients excluded",),
+        ("1 id twice",),
+        (WITHHELD_WARNING,),
+    ]
