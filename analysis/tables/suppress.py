@@ -74,18 +74,18 @@ every hidden cell of both shipped twins from the shared ARD and must fail.
 
 Limits
 ------
-This is the threshold rule with one-dimensional complementary suppression as described in the
-statistical disclosure control literature; it is not an optimal (linear-programming) cell
-suppression. In particular it does not:
+This is the threshold rule with complementary suppression as described in the statistical
+disclosure control literature; it is not an optimal cell suppression (fewest cells hidden).
+The shown totals of a table are solved together (``suppress_joint``: a mixed-integer program
+over every hidden count of the sets ``suppress_sets`` recognises, each in the range its marker
+tells), and a count below k they pin hides one more cell; until 2026-12-07 each set was only
+checked on its own, and a probe read a count of 1 back from three totals of a Table 1 by sex.
+In particular it does not:
 
 - co-ordinate tables: the same count shown unsuppressed in another table (or the same table
   with different margins) can still give a hidden cell back (the highest-severity grades add
   up to the incidence table's "any adverse event"; a model's subjects per outcome level repeat
   the response table's overall counts); suppress every published table with the same ``k``;
-- solve the system of all constraints together: each set is checked on its own (repeatedly),
-  which blocks recovery from any single total; in tables with several dimensions, rare patterns
-  of hidden cells can still be determined by combining several totals (the exact check is a
-  linear program, e.g. tau-ARGUS);
 - guarantee protection intervals wider than one value: with two hidden cells in a set their
   sum is known, so when both are small the range of each can be narrow (3 + 4 = 7 at k = 5
   leaves 3 or 4); only a range of exactly one value (pinned) is prevented;
@@ -122,6 +122,7 @@ import pandas as pd
 
 from analysis.ard import group_cols, groups_of
 from analysis.errors import ArgumentError
+from analysis.tables.suppress_joint import jointly_pinned
 from analysis.tables.suppress_sets import Cell as _Cell
 from analysis.tables.suppress_sets import CellSet as _Set
 from analysis.tables.suppress_sets import derived_sets as _derived_sets
@@ -345,25 +346,63 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
 
     changed = True
     while changed:
-        changed = False
-        for members, total, stat in sets:
-            unknown = sum(m in reasons for m in members) + (total in reasons)
-            stat_values = values[stat]
-            if unknown == 0 or (
-                unknown > 1 and not _pins(members, total, stat, values, reasons, k)
-            ):
-                continue
-            candidates = [m for m in members if m not in reasons]
-            if not candidates and total is not None and total not in reasons:
-                # X = m with m hidden, or hidden members whose sum pins them: the total goes.
-                candidates = [total]
-            if not candidates:
-                continue  # every member hidden and the total is an N (always shown)
-            nonzero = [m for m in candidates if stat_values[m] > 0]
-            pick = min(nonzero or candidates, key=lambda m: (stat_values[m], order[m]))
-            reasons[pick] = COMPLEMENTARY
-            changed = True
+        changed = _each_set(sets, values, reasons, order, k)
+        if not changed:  # no set pins a count on its own: do they together?
+            changed = _hide_one_more(sets, values, reasons, order, k)
     return reasons
+
+
+def _each_set(
+    sets: list[_Set],
+    values: dict[str, dict[_Cell, float]],
+    reasons: dict[_Cell, str],
+    order: dict[_Cell, int],
+    k: int,
+) -> bool:
+    """One pass of the rule over the sets, each on its own; whether a cell was hidden."""
+    changed = False
+    for members, total, stat in sets:
+        unknown = sum(m in reasons for m in members) + (total in reasons)
+        stat_values = values[stat]
+        if unknown == 0 or (unknown > 1 and not _pins(members, total, stat, values, reasons, k)):
+            continue
+        candidates = [m for m in members if m not in reasons]
+        if not candidates and total is not None and total not in reasons:
+            # X = m with m hidden, or hidden members whose sum pins them: the total goes.
+            candidates = [total]
+        if not candidates:
+            continue  # every member hidden and the total is an N (always shown)
+        nonzero = [m for m in candidates if stat_values[m] > 0]
+        pick = min(nonzero or candidates, key=lambda m: (stat_values[m], order[m]))
+        reasons[pick] = COMPLEMENTARY
+        changed = True
+    return changed
+
+
+def _hide_one_more(
+    sets: list[_Set],
+    values: dict[str, dict[_Cell, float]],
+    reasons: dict[_Cell, str],
+    order: dict[_Cell, int],
+    k: int,
+) -> bool:
+    """When the shown totals together pin a count below k (``suppress_joint``), hide the
+    smallest non-zero shown member (or total) of a set holding it; whether one was hidden."""
+    for stat, cell in jointly_pinned(sets, values, reasons, k):
+        stat_values = values[stat]
+        candidates = [
+            c
+            for members, total, s in sets
+            if s == stat and (cell in members or cell == total)
+            for c in [*members, *([total] if total is not None else [])]
+            if c not in reasons
+        ]
+        nonzero = [c for c in candidates if stat_values[c] > 0]
+        if nonzero or candidates:
+            pick = min(nonzero or candidates, key=lambda c: (stat_values[c], order[c]))
+            reasons[pick] = COMPLEMENTARY
+            return True
+    return False
 
 
 def _pins(
