@@ -27,7 +27,11 @@ from analysis.clean.day0_checks import (
     unexposed_warnings,
 )
 from analysis.clean.dedupe_tables import Deduplicated, required_columns
-from analysis.clean.discontinued_audit import blank_discontinued, undated_discontinuations
+from analysis.clean.discontinued_audit import (
+    blank_discontinued,
+    contradicted_discontinued,
+    undated_discontinuations,
+)
 from analysis.clean.duplicates import (
     cross_source_warning,
     excluded_records,
@@ -173,6 +177,10 @@ def clean_study(
     say("deriving analysis variables")
     if "is_discontinued" not in unread_columns(config, "patients"):  # else no flag to read
         log.audit.append(blank_discontinued(tables["patients"]))
+        tables["patients"], changed = contradicted_discontinued(
+            tables["patients"], config.cleaning.discontinued_no_with_date
+        )
+        log.audit.append(changed)
     patients, tables["adverse_events"] = _derive(tables["patients"], tables, config)
     log.audit.append(undated_discontinuations(patients))
     patients = log.keep(age_from_birth(patients, config.exposure.day0_words))

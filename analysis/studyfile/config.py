@@ -463,6 +463,12 @@ class Cleaning(_Model):
         description="child records with the same key (patient, date, term) whose other values "
         "differ: stop the run (error) or keep the first and log the others with their values",
     )
+    discontinued_no_with_date: Literal["error", "flag", "date"] = Field(
+        default="error",
+        description="a patient whose is_discontinued is 'no' while a discontinuation_date is "
+        "given: stop the run (error), keep 'no' and set the date missing (flag), or read the "
+        "patient as discontinued at that date (date); each change with an audit row",
+    )
     max_unreadable_fraction: float = Field(
         default=0.2,
         ge=0,
