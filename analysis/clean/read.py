@@ -13,7 +13,9 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import math
 from collections.abc import Callable, Collection
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -184,10 +186,13 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
             raw = read_sheet(book.book.get_sheet_by_name(sheet or names[0]))
         except CalamineError as exc:  # a part of the archive corrupt: a damaged workbook
             raise SourceError(unreadable_workbook(path, exc, sheet or names[0])) from None
-    errors, ranges = xlsx_sheet_marks(path, sheet or names[0])
+    errors, ranges, percent = xlsx_sheet_marks(path, sheet or names[0])
     for (r, c), err in errors.items():
         if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
             raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text
+    for r, c in percent:  # as the sheet shows it: 0.0005 in a 0.00% cell is 0.05
+        if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
+            raw.iat[r - 1, c - 1] = shown_percent(raw.iat[r - 1, c - 1])
     merged = fill_merged(raw, ranges, header_row) if ranges else {}  # as the sheet shows them
     # the rows of the sheet holding a non-blank cell (white space is blank): the records are
     # counted from these cells, and a record keeps the row number Excel shows
@@ -209,6 +214,17 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
             for r, cells in merged.items()
         }
     return out
+
+
+def shown_percent(value: Any) -> Any:
+    """A number cell formatted as a percentage, as the sheet shows it: times 100, in decimal
+    (0.0005 is 0.05, not 0.05000000000000001; 0.07 is 7); any other cell as it is. Until
+    2026-12-07 the stored fraction was read: a probe's concentration column held 0.0005 beside
+    0.05 typed as text, 100 times apart, with exit status 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return value
+    scaled = Decimal(repr(value)).scaleb(2)
+    return int(scaled) if scaled == scaled.to_integral_value() else float(scaled)
 
 
 def stat_reader(path: Path, fmt: str) -> Callable[..., Any]:

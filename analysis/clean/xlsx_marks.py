@@ -1,5 +1,5 @@
 """What calamine does not give of a worksheet, read from its XML: error cells, formulas saved
-without their result, merged ranges.
+without their result, merged ranges, and the number cells shown as a percentage.
 
 calamine reads an error cell (``#DIV/0!``) and a formula saved without its result as empty
 cells; the reader puts their text back so that they are flagged as unreadable, not taken for
@@ -40,21 +40,65 @@ FORMULA_WITHOUT_VALUE = "#FORMULA-WITHOUT-VALUE"
 
 def xlsx_sheet_marks(
     path: Path, sheet: str
-) -> tuple[dict[tuple[int, int], str], list[tuple[str, int, int, int, int]]]:
-    """What calamine does not give of one sheet: its error cells (:func:`_xlsx_error_cells`)
-    and its merged ranges (``xlsx_merged.merged_ranges``)."""
+) -> tuple[dict[tuple[int, int], str], list[tuple[str, int, int, int, int]], set[tuple[int, int]]]:
+    """What calamine does not give of one sheet: its error cells (:func:`_xlsx_error_cells`),
+    its merged ranges (``xlsx_merged.merged_ranges``) and its cells formatted as a percentage
+    (:func:`_percent_cells`)."""
     try:
         with zipfile.ZipFile(path) as zf:
             xml = zf.read(sheet_part(zf, sheet))
+            percent = _percent_styles(zf)
     except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
-        return {}, []
-    if b't="e"' not in xml and b"<f" not in xml and b"<mergeCell " not in xml:
-        return {}, []
+        return {}, [], set()
+    styled = any(f' s="{s}"'.encode() in xml for s in percent)
+    if b't="e"' not in xml and b"<f" not in xml and b"<mergeCell " not in xml and not styled:
+        return {}, [], set()
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError:
-        return {}, []
-    return _xlsx_error_cells(root), merged_ranges(root)
+        return {}, [], set()
+    shown = _percent_cells(root, percent) if styled else set()
+    return _xlsx_error_cells(root), merged_ranges(root), shown
+
+
+#: Excel's built-in number formats that show a number times 100 with "%" (``0%``, ``0.00%``)
+_PERCENT_FORMATS = {"9", "10"}
+
+
+def _percent_styles(zf: zipfile.ZipFile) -> set[str]:
+    """The cell styles (indexes into ``cellXfs`` of ``xl/styles.xml``) whose number format
+    shows a percentage: a built-in one, or a format code with ``%`` outside quoted text and
+    not escaped (``0.0%``; ``0.0"%"`` and ``0.0\\%`` print the sign without scaling)."""
+    try:
+        root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return set()
+    codes = {
+        f.get("numFmtId", ""): f.get("formatCode", "") for f in root.iter(f"{{{NS['m']}}}numFmt")
+    }
+    scaled = set(_PERCENT_FORMATS)
+    for fmt_id, code in codes.items():
+        bare = re.sub(r'"[^"]*"|\\.', "", code)
+        if "%" in bare:
+            scaled.add(fmt_id)
+    xfs = root.find(f"{{{NS['m']}}}cellXfs")
+    if xfs is None:
+        return set()
+    return {
+        str(i)
+        for i, xf in enumerate(xfs.iter(f"{{{NS['m']}}}xf"))
+        if (xf.get("numFmtId") or "0") in scaled
+    }
+
+
+def _percent_cells(root: ElementTree.Element, styles: set[str]) -> set[tuple[int, int]]:
+    """(row, column) of the number cells whose style shows a percentage: Excel shows 0.0005 in
+    a ``0.00%`` cell as 0.05%, and calamine gives the 0.0005."""
+    return {
+        where
+        for where, cell in _positioned_cells(root)
+        if cell.get("s") in styles and cell.get("t") in (None, "n")
+    }
 
 
 def _xlsx_error_cells(root: ElementTree.Element) -> dict[tuple[int, int], str]:
