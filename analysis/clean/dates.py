@@ -19,6 +19,7 @@ from analysis.clean.column_fit import (
     with_digits,
 )
 from analysis.clean.columns import Column
+from analysis.clean.date_cells import swapped_date_cells
 from analysis.clean.date_numbers import default_count, numbers_fix
 from analysis.clean.date_order_evidence import (
     evidence,
@@ -177,6 +178,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
     read: list[tuple[str, pd.Series, pd.Series]] = []  # each date column's cells, which read
     # the date order of every row (its sources share one) or of each row, looked up once
     order: pd.Series | str | None = table_date_order(config, table)
+    workbooks = {s.name for s in config.sources if s.table == table and s.inferred_format == "xlsx"}
     for column, spec in config.columns_for(table).items():
         if spec.kind != "date" or column not in out:
             continue
@@ -213,6 +215,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
         outside = dates.notna() & ((dates < lo) | (dates > hi))
         out[column] = dates.mask(outside)
         read.append((column, raw, dates.notna() & ~outside))
+        audit.append(swapped_date_cells(out, table, column, raw, dates, workbooks))
         short = None if cells.short_year is None else cells.short_year & dates.notna() & ~outside
         if short is not None and short.any():
             audit.append(

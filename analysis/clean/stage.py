@@ -20,6 +20,7 @@ from analysis.clean.age_from_birth import age_from_birth
 from analysis.clean.columns import TABLES_ORDER, unavailable_columns, unread_columns
 from analysis.clean.condition_levels import open_level_warnings
 from analysis.clean.contract import validate_analysis_tables
+from analysis.clean.date_cells import swapped_cells_warning
 from analysis.clean.day0_checks import (
     require_day0,
     require_day0_of_included,
@@ -215,10 +216,11 @@ def clean_study(
     if ahead is not None and threads > 1:
         ahead.start(tables, own=both_cores.own)
     validate_analysis_tables(tables, config)
+    audit = _frame(log.audit, AUDIT_COLUMNS)
     result = CleanResult(
         tables=tables,
         exclusions=_frame(log.excluded, LOG_COLUMNS),
-        audit=_frame(log.audit, AUDIT_COLUMNS),
+        audit=audit,
         flow=with_subgroups(flow, patients, config),
         raw_counts=pd.concat(read.counts, ignore_index=True)[
             ["table", "source_file", "source_sheet", "rows_read"]
@@ -231,6 +233,7 @@ def clean_study(
             *unexposed_warnings(patients, config.exposure),
             *missing_warnings,
             *open_level_warnings(patients, config),
+            *swapped_cells_warning(audit),
             *_twin_warnings(config),
         ),
     )
