@@ -3,6 +3,7 @@ the number; an ambiguous or unreadable number is set missing and audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -149,6 +150,17 @@ def number_problem(value: object, problem: str, what: str, source: str, mark: st
         return (
             f"{value!r} is an infinite number (beyond the largest a float holds, about "
             f"1.8e308), not {what}; correct the value"
+        )
+    if isinstance(value, dt.date | dt.time | dt.timedelta):  # a workbook cell Excel typed
+        # shown as the sheet shows it, not as Python's Timestamp('2026-05-01 00:00:00')
+        shown = (
+            str(value)
+            if isinstance(value, dt.timedelta)
+            else value.isoformat().replace("T00:00:00", "").replace("T", " ")
+        )
+        return (
+            f"'{shown}' is a date or time cell, not {what} (Excel may have turned the number "
+            "typed into a date: format the column as numbers or text in the export)"
         )
     return f"{value!r} is not {what}"
 

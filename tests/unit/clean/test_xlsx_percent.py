@@ -46,3 +46,17 @@ def test_the_percent_is_taken_in_decimal() -> None:
     assert shown_percent(0.0005) == 0.05  # not 0.05000000000000001
     assert shown_percent(0.001234) == 0.1234
     assert shown_percent(True) is True and shown_percent("5%") == "5%"
+
+
+def test_a_date_cell_in_a_number_column_is_said_as_the_sheet_shows_it() -> None:
+    """The audit said "value Timestamp('2026-05-01 00:00:00') is not a number"."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from analysis.clean.numbers import number_problem
+
+    said = number_problem(pd.Timestamp("2026-05-01"), "x", "a number", "s", None)
+    assert said.startswith("'2026-05-01' is a date or time cell, not a number (Excel may have")
+    assert number_problem(dt.time(10, 30), "x", "a number", "s", None).startswith("'10:30:00'")
+    assert number_problem("abc", "x", "a number", "s", None) == "'abc' is not a number"
