@@ -15,9 +15,19 @@ if TYPE_CHECKING:
 def header_hint(
     source: Source, columns: list[str], wanted: set[str], *, config: StudyConfig | None = None
 ) -> str:
-    """How to fix headers that were not found: the delimiter that splits the header into the
-    wanted names when another one does (a CSV re-saved with commas), else the row holding them
-    (:func:`header_row_hint`, given ``config``), else the column mapping."""
+    """How to fix headers that were not found: the headers of the file equal to a wanted name
+    but for case and white space (:func:`spacing_hint`), then the delimiter that splits the
+    header into the wanted names when another one does (a CSV re-saved with commas), else the
+    row holding them (:func:`header_row_hint`, given ``config``), else the column mapping."""
+    spacing = spacing_hint(wanted, columns)
+    other = _other_hint(source, columns, wanted, config)
+    return f"{spacing} {other}" if spacing else other
+
+
+def _other_hint(
+    source: Source, columns: list[str], wanted: set[str], config: StudyConfig | None
+) -> str:
+    """:func:`header_hint` but for the headers written otherwise in case or white space."""
     if source.inferred_format == "csv":
         # the header as one line, whichever mark split it (a ';' file whose header holds a
         # comma, "weight, kg", was split at that comma); names compared without spaces
@@ -43,6 +53,34 @@ def header_hint(
     if keys:
         return f"Fix {'; '.join(keys)}: name the header as it appears in the file."
     return f"Fix `sources[{source.name}].columns` to name the header as it appears in the file."
+
+
+def _folded(text: str) -> str:
+    """A header without case and with any run of white space (line break, tab, no-break
+    space) as one space."""
+    return " ".join(text.split()).casefold()
+
+
+def spacing_hint(wanted: set[str], columns: list[str]) -> str:
+    """The wanted headers the file writes otherwise only in case or white space, said: a
+    probe's "Fecha\\nsesión" (a line break in the cell) and "FECHA SESIÓN" were refused with
+    the header list alone, the difference invisible in it."""
+    by_fold: dict[str, list[str]] = {}
+    for c in columns:
+        by_fold.setdefault(_folded(c), []).append(c)
+    pairs = [
+        (w, by_fold[_folded(w)][0])
+        for w in sorted(wanted)
+        if w not in columns and _folded(w) in by_fold
+    ]
+    if not pairs:
+        return ""
+    said = "; ".join(f"{found!r} for {w!r}" for w, found in pairs)
+    return (
+        f"The file writes {said}: the same name but for case or white space (a line break, a "
+        "tab or a no-break space inside the header cell). Name the header as the file writes "
+        "it (in quotes, with \\n for a line break), or correct it in the export."
+    )
 
 
 def _keys_naming(config: StudyConfig, source: Source, columns: set[str]) -> list[str]:

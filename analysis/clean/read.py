@@ -169,8 +169,18 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
                 f"{path}: the workbook holds charts but no worksheet; save the records in one."
             )
         if sheet is not None and sheet not in names:
+            near = [
+                n
+                for n in names
+                if " ".join(n.split()).casefold() == " ".join(sheet.split()).casefold()
+            ]
+            said = (
+                f" Sheet {near[0]!r} is the same name but for case or white space: write it so."
+                if near
+                else ""
+            )
             raise SourceError(
-                f"{path}: sheet {sheet!r} not found; the workbook has sheets {names}. "
+                f"{path}: sheet {sheet!r} not found; the workbook has sheets {names}.{said} "
                 f"Fix `sheet` for this source."
             )
         if sheet is None:
