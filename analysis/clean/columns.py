@@ -174,7 +174,7 @@ _DERIVED_TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
-_RESPONSE_DERIVED = (
+RESPONSE_DERIVED = (
     "is_response_assessable",
     "has_improvement",
     "time_to_first_improvement_months",
@@ -230,7 +230,7 @@ def derived_columns(config: StudyConfig, *, groups: bool = True) -> dict[str, di
     for table, cols in _DERIVED_TEMPLATES.items():
         out[table] = {name.format(**words): text.format(**words) for name, text in cols.items()}
     if not config.sources_for("assessments"):  # no response without assessments
-        for name in (d.response_column, d.response_date_column, *_RESPONSE_DERIVED):
+        for name in (d.response_column, d.response_date_column, *RESPONSE_DERIVED):
             out["patients"].pop(name, None)
     for name in _not_derived(config):  # what the study declares nothing to derive from
         out["patients"].pop(name, None)

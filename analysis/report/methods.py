@@ -64,6 +64,22 @@ def _child_records(config: StudyConfig) -> str:
     return ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + kinds[-1] if kinds else ""
 
 
+def _uses_response(config: StudyConfig) -> bool:
+    """Whether the analysis reads the response at the target month: a response table, or a
+    key of the study file naming its column (a subgroup, a criterion, a model's outcome). A
+    study with assessments and no such use had its Methods define a response it never showed."""
+    from analysis.studyfile.plan_defaults import effective_plan
+
+    if any(t.kind == "response" for t in effective_plan(config).tables.values()):
+        return True
+    from analysis.clean.columns import RESPONSE_DERIVED
+
+    text = config.model_dump_json()
+    d = config.derive
+    names = (d.response_column, d.response_date_column, *RESPONSE_DERIVED)
+    return any(f'"{name}"' in text for name in names)
+
+
 def definitions(config: StudyConfig) -> list[str]:
     """One sentence per derived variable the study has, in its own words."""
     from analysis.studyfile.plan_defaults import variable_label
@@ -79,7 +95,7 @@ def definitions(config: StudyConfig) -> list[str]:
             f"{e.singular} without a stop date was ongoing at the last contact, unless the "
             "treatment was discontinued at a known date, which ended it."
         )
-    if config.sources_for("assessments"):
+    if config.sources_for("assessments") and _uses_response(config):
         out.append(
             f"Response at {d.response_target_month:g} months is the "
             f"{in_sentence(variable_label(config, 'response_grade'))} of the assessment "

@@ -45,3 +45,22 @@ def test_a_group_is_named_as_the_tables_name_it(tmp_path):
     text = next(p for p in said if p.startswith("Definitions."))
     assert "Treatment arm: from topical Treatment (TT) (no → " in text
     assert "Therapy:" not in text
+
+
+def test_the_response_is_defined_only_where_the_analysis_reads_it(mini_study):
+    """A probe's drug-survival study read PASI visits but showed no response: its Methods
+    still defined "Response at 12 months ... of the assessment closest to month 12"."""
+
+    def definitions(path) -> str:  # noqa: ANN001
+        said = methods_paragraphs(
+            StudyConfig.load(path), pd.DataFrame({"method": pd.Series([], dtype=str)})
+        )
+        return next(p for p in said if p.startswith("Definitions."))
+
+    assert "Response at 12 months is the" in definitions(mini_study())
+    without = mini_study(
+        yaml_edit=lambda y: y.replace(
+            "  improvement_levels: [mild improvement, marked improvement]\n", ""
+        )
+    )
+    assert "Response at" not in definitions(without)
