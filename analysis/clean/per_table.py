@@ -35,6 +35,7 @@ from analysis.clean.step import Step
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
 from analysis.clean.visit_rows import combine_visit_rows
 from analysis.clean.vocabularies import handle_unmapped, map_vocabularies
+from analysis.clean.xlsx_hidden import hidden_rows_audit
 from analysis.clean.xlsx_merged import merged_cells_audit
 from analysis.studyfile.config import StudyConfig
 
@@ -109,6 +110,8 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     logs.keep(Step(df, audit=user_missing))
     df, merged = merged_cells_audit(df, table)  # XLSX merged cells, filled as the sheet shows
     logs.keep(Step(df, audit=merged))
+    df, hidden = hidden_rows_audit(df, table)  # XLSX records on hidden rows, flagged
+    logs.keep(Step(df, audit=hidden))
     columns = config.columns_for(table)
     # a record whose required cell is unreadable is excluded with the records lacking one, once
     # its id is normalised (its log row then names the patient as the other records do)

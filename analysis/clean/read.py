@@ -34,6 +34,7 @@ from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import is_blank, may_hold_unreadable
 from analysis.clean.trim_at_read import columns_trimmed
 from analysis.clean.unreadable_workbook import unreadable_workbook
+from analysis.clean.xlsx_hidden import HIDDEN_ROWS, hidden_column
 from analysis.clean.xlsx_marks import xlsx_sheet_marks
 from analysis.clean.xlsx_merged import MERGED_CELLS, fill_merged, merged_column
 from analysis.clean.xlsx_sheet import read_sheet
@@ -196,7 +197,8 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
             raw = read_sheet(book.book.get_sheet_by_name(sheet or names[0]))
         except CalamineError as exc:  # a part of the archive corrupt: a damaged workbook
             raise SourceError(unreadable_workbook(path, exc, sheet or names[0])) from None
-    errors, ranges, percent = xlsx_sheet_marks(path, sheet or names[0])
+    marks = xlsx_sheet_marks(path, sheet or names[0])
+    errors, ranges, percent = marks.errors, marks.ranges, marks.percent
     for (r, c), err in errors.items():
         if r - 1 < raw.shape[0] and c - 1 < raw.shape[1]:
             raw.iat[r - 1, c - 1] = err  # calamine reads an error cell as empty; keep its text
@@ -218,6 +220,9 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
     df.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(df))
     out = df.loc[filled[header_row:]]
     out.attrs["file_records"] = sum(filled[header_row:])
+    on_hidden = marks.hidden & set(out.index)
+    if on_hidden:  # records on rows hidden in the sheet, flagged (``xlsx_hidden``)
+        out.attrs["hidden_rows"] = (sheet or names[0], on_hidden)
     if merged:  # the cells filled from a merged range, by row, each with its header
         out.attrs["merged_cells"] = {
             r: [(header[c - 1], *rest) for c, *rest in cells if header[c - 1]]
@@ -411,12 +416,15 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     parts = []
     found = raw.attrs.get("user_missing")
     merged = raw.attrs.get("merged_cells")
+    hidden = raw.attrs.get("hidden_rows")
     for i in indexes:
         cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
         if found:  # the SPSS user-missing cells of these columns, for the audit
             cells[USER_MISSING] = user_missing_column(found, source.headers(i), len(raw))
         if merged:  # the XLSX cells filled from a merged range, for the audit
             cells[MERGED_CELLS] = merged_column(merged, rows, source.headers(i))
+        if hidden:  # the records on rows hidden in the sheet, for the audit
+            cells[HIDDEN_ROWS] = hidden_column(hidden[1], rows, hidden[0])
         # not copied here: stack_sources copies each column once
         out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index, copy=False)
         decided = source.records_when is not None and "{i}" in source.records_when.column

@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.clean.columns import PROVENANCE
 from analysis.clean.spss_missing import USER_MISSING
+from analysis.clean.xlsx_hidden import HIDDEN_ROWS
 from analysis.clean.xlsx_merged import MERGED_CELLS
 from analysis.studyfile.config import StudyConfig
 
@@ -28,6 +29,8 @@ def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -
         columns.append(USER_MISSING)
     if any(MERGED_CELLS in f.columns for f in frames):  # an XLSX source's merged cells filled
         columns.append(MERGED_CELLS)
+    if any(HIDDEN_ROWS in f.columns for f in frames):  # an XLSX source's hidden rows
+        columns.append(HIDDEN_ROWS)
     if not frames:
         return pd.DataFrame(columns=columns)
     stacked = stacked_columns(frames, columns)  # each column copied once

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from analysis.clean.xlsx_hidden import hidden_rows
 from analysis.clean.xlsx_merged import merged_ranges
 from analysis.clean.xlsx_sheet import NS, column_number, sheet_part
 
@@ -38,27 +40,37 @@ def uses_1904_dates(path: Path) -> bool:
 FORMULA_WITHOUT_VALUE = "#FORMULA-WITHOUT-VALUE"
 
 
-def xlsx_sheet_marks(
-    path: Path, sheet: str
-) -> tuple[dict[tuple[int, int], str], list[tuple[str, int, int, int, int]], set[tuple[int, int]]]:
+def xlsx_sheet_marks(path: Path, sheet: str) -> SheetMarks:
     """What calamine does not give of one sheet: its error cells (:func:`_xlsx_error_cells`),
     its merged ranges (``xlsx_merged.merged_ranges``) and its cells formatted as a percentage
-    (:func:`_percent_cells`)."""
+    (:func:`_percent_cells`), and its hidden rows (``xlsx_hidden.hidden_rows``)."""
     try:
         with zipfile.ZipFile(path) as zf:
             xml = zf.read(sheet_part(zf, sheet))
             percent = _percent_styles(zf)
     except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
-        return {}, [], set()
+        return SheetMarks()
+    hidden = hidden_rows(xml)
     styled = any(f' s="{s}"'.encode() in xml for s in percent)
     if b't="e"' not in xml and b"<f" not in xml and b"<mergeCell " not in xml and not styled:
-        return {}, [], set()
+        return SheetMarks(hidden=hidden)
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError:
-        return {}, [], set()
+        return SheetMarks(hidden=hidden)
     shown = _percent_cells(root, percent) if styled else set()
-    return _xlsx_error_cells(root), merged_ranges(root), shown
+    return SheetMarks(_xlsx_error_cells(root), merged_ranges(root), shown, hidden)
+
+
+@dataclass(frozen=True)
+class SheetMarks:
+    """What :func:`xlsx_sheet_marks` finds: error cells (row, column) -> text, merged ranges,
+    cells shown as a percentage, hidden rows (rows and columns numbered from 1)."""
+
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    ranges: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+    percent: set[tuple[int, int]] = field(default_factory=set)
+    hidden: set[int] = field(default_factory=set)
 
 
 #: Excel's built-in number formats that show a number times 100 with "%" (``0%``, ``0.00%``)
@@ -157,4 +169,4 @@ def _without_result(kind: str | None, value: ElementTree.Element | None) -> bool
     return not value.text and kind not in ("str", "inlineStr", "s")
 
 
-__all__ = ["FORMULA_WITHOUT_VALUE", "uses_1904_dates", "xlsx_sheet_marks"]
+__all__ = ["FORMULA_WITHOUT_VALUE", "SheetMarks", "uses_1904_dates", "xlsx_sheet_marks"]
