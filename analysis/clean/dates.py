@@ -1,6 +1,10 @@
 """Dates as clinic exports write them: day-first or month-first text, ISO, serial day numbers,
 two-digit years, date-times with a zone; a date that cannot be read is set missing and
-audited (one cell read: ``date_values``)."""
+audited (one cell read: ``date_values``).
+
+Over 400 lines as one job: every date column of a table parsed, checked against the window and
+the source's order, in one pass (one cell's reading is ``date_values``, the evidence on the
+order ``date_order_evidence``, swapped workbook cells ``date_cells``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Read raw exports (CSV, XLSX, Parquet, SAS, SPSS) into canonical tables; hash files.
 
+Over 400 lines as one job: a source from its file to its canonical columns, every format's
+reader returning the same frame (the readers' details are csv_records, xlsx_sheet, xlsx_marks,
+spss_missing).
+
 Every record read keeps its provenance: ``source_file`` (relative to the raw folder),
 ``source_sheet`` and ``source_row`` (the line a text editor shows where a CSV record starts, or
 the row Excel shows: header = 1, or the source's ``header_row`` below title rows). Each reader

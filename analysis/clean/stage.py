@@ -1,5 +1,7 @@
 """The clean stage: raw sources -> validated, derived analysis tables + exclusion log + flow.
 
+Over 400 lines as one job: the stage read top to bottom, each step a call into its module.
+
 ``clean_study(config)`` is pure (reads raw files, returns a ``CleanResult``);
 ``analysis.clean.outputs.write_clean_outputs`` writes it under ``paths.processed``.
 """

@@ -1,5 +1,8 @@
 """Adverse-event figures drawn from the ARD of ``ae_incidence`` and ``ae_by_exposure``.
 
+Over 400 lines as one job: the adverse-event figures share their reading of the ARD, their
+markers and their suppressed points.
+
 The numbers (n, N, %, CI) are read from the ARD rows; nothing is recounted here, so a figure
 always shows what the tables show.
 """

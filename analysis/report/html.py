@@ -1,5 +1,8 @@
 """The study report as one self-contained HTML document (inline CSS, images as data URIs).
 
+Over 400 lines as one job: the report's one document, section by section (its styles are
+report.css, its figures figure_html, its layout layout).
+
 The same HTML is printed to PDF by WeasyPrint (``analysis.report.pdf``); print rules live in the
 stylesheet (A4, page numbers, tables kept whole where they fit). Every string that comes from the
 user (config, data labels) is escaped; no patient identifier is ever written.

@@ -1,5 +1,8 @@
 """The statistical methods of a run as a manuscript's Statistics paragraph, with references.
 
+Over 400 lines as one job: one sentence and its reference per method the ARD can record, kept
+together so that a method added to the ARD is added here beside the others.
+
 The ARD records each number's method (``method`` column). ``statistics_sentences`` turns the
 methods a run actually used into sentences a statistician would write ("Proportions were
 compared with Fisher's exact test (Fisher 1922) ..."), and ``references`` lists the works cited,

@@ -1,5 +1,8 @@
 """Rerun a study's notebooks and check their numbers: what ``retro notebooks`` does.
 
+Over 400 lines as one job: running, checking and cleaning the executed copies belong together
+(a copy is shared only once its numbers are checked and its machine details removed).
+
 Each ``notebooks/NN-*.ipynb`` is executed with papermill in its own kernel (working directory
 ``notebooks/``, as in JupyterLab), with its ``study_path`` parameter set to the study file and
 ``ard_out`` set so that it writes the analysis-results rows of the tables it shows. Those rows

@@ -1,5 +1,7 @@
 """The analysis plan in the study file: statistical options, labels, tables, figures, sections.
 
+Over 400 lines as one job: the schema of the plan, one model per kind of table or figure.
+
 ``StudyConfig.analysis`` is an :class:`AnalysisPlan`. Every model forbids unknown keys, so a typo
 in a study file is an error naming the key and its line. Tables and figures are tagged unions
 on ``kind``; their names, words and choices come from the study file, never from this package.

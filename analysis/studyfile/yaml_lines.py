@@ -1,5 +1,8 @@
 """Safe YAML loading that remembers the line of every key, and pydantic errors as readable
-messages naming the key and its line. Shared by the study config and the claims file."""
+messages naming the key and its line. Shared by the study config and the claims file.
+
+Over 400 lines as one job: a file's text to its values and lines, and its mistakes to messages
+with those lines, which need each other."""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Small-cell suppression of an ARD before it is shown (statistical disclosure control).
 
+Over 400 lines as one job: the rule and its documentation (rule, limits, references); the
+sets of cells are ``suppress_sets``, their joint check ``suppress_joint``, the withheld
+statistics ``withhold``.
+
 ``suppress_small_cells(frame, k=5)`` returns a copy of an ARD frame in which counts that could
 identify a few individuals are hidden, with every statistic that would give them back, and
 ``format_suppressed`` / ``suppressed_markers`` let the renderer print them as ``<5``
