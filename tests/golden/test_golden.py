@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from tests.golden.snapshot import (
+    fitted_within_tolerance,
     key_of,
     shipped_studies,
     snapshot_path,
@@ -43,31 +44,9 @@ def test_ard_equals_snapshot(study):
         (merged["value_snapshot"] != merged["value_now"])
         | (merged["method_snapshot"] != merged["method_now"])  # context: in the key
     ]
-    differ = differ.loc[~_fitted_within_tolerance(differ)]
+    differ = differ.loc[~fitted_within_tolerance(differ, "snapshot", "now")]
     assert differ.empty, f"{len(differ)} numbers changed:\n{differ.head(30).to_string()}"
     assert len(found) == len(expected) > 100
-
-
-#: the methods whose numbers come from an iterative fit (the start of the ARD's ``method``)
-FITTED = (
-    "Proportional-odds model",
-    "Logistic regression",
-    "Cox proportional-hazards regression",
-    "Brant test",
-    "Grambsch–Therneau",
-)
-
-
-def _fitted_within_tolerance(rows: pd.DataFrame) -> pd.Series:
-    """Rows of a ``FITTED`` method, unchanged in method, whose value moved by a relative 1e-5
-    at most."""
-    fitted = rows["method_snapshot"].str.startswith(FITTED) & (
-        rows["method_snapshot"] == rows["method_now"]
-    )
-    old = pd.to_numeric(rows["value_snapshot"], errors="coerce")
-    new = pd.to_numeric(rows["value_now"], errors="coerce")
-    close = (new - old).abs() <= 1e-5 * old.abs() + 1e-12
-    return fitted & close
 
 
 @pytest.mark.parametrize("study", shipped_studies(), ids=lambda p: p.stem)
@@ -107,4 +86,11 @@ def test_only_fitted_numbers_have_a_tolerance_and_it_is_small():
             "value_now": ["0.4304332682", "0.50006", "1e-13", "247", "0.1000001", "0.5"],
         }
     )
-    assert _fitted_within_tolerance(rows).tolist() == [True, False, True, False, False, False]
+    assert fitted_within_tolerance(rows, "snapshot", "now").tolist() == [
+        True,
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]

@@ -21,7 +21,13 @@ import pytest
 from analysis.engine import backends
 from analysis.engine import counts as engine
 from analysis.errors import PipelineError
-from tests.golden.snapshot import key_of, rounded, shipped_studies, snapshot_path
+from tests.golden.snapshot import (
+    fitted_within_tolerance,
+    key_of,
+    rounded,
+    shipped_studies,
+    snapshot_path,
+)
 
 COUNT_STATS = ("n", "N", "events", "n_missing")
 
@@ -107,6 +113,8 @@ def test_study_tables_are_identical_on_spark(shipped, spark_session, tmp_path):
     key = key_of(expected)
     merged = expected.merge(found, on=key, how="outer", suffixes=("_duckdb", "_spark"))
     differ = merged.loc[merged["value_duckdb"] != merged["value_spark"]]
+    # a fitted model's last digits move with the library versions, as the golden test allows
+    differ = differ.loc[~fitted_within_tolerance(differ, "duckdb", "spark")]
     assert differ.empty, f"{len(differ)} numbers differ:\n{differ.head(20).to_string()}"
     # every table as shown, in the files of the report
     for name in duck.tables:
