@@ -376,9 +376,7 @@ def _each_set(
             candidates = [total]
         if not candidates:
             continue  # every member hidden and the total is an N (always shown)
-        nonzero = [m for m in candidates if stat_values[m] > 0]
-        pick = min(nonzero or candidates, key=lambda m: (stat_values[m], order[m]))
-        reasons[pick] = COMPLEMENTARY
+        _hide_smallest(candidates, stat_values, order, reasons)
         changed = True
     return changed
 
@@ -401,12 +399,23 @@ def _hide_one_more(
             for c in [*members, *([total] if total is not None else [])]
             if c not in reasons
         ]
-        nonzero = [c for c in candidates if stat_values[c] > 0]
-        if nonzero or candidates:
-            pick = min(nonzero or candidates, key=lambda c: (stat_values[c], order[c]))
-            reasons[pick] = COMPLEMENTARY
+        if candidates:
+            _hide_smallest(candidates, stat_values, order, reasons)
             return True
     return False
+
+
+def _hide_smallest(
+    candidates: list[_Cell],
+    stat_values: dict[_Cell, float],
+    order: dict[_Cell, int],
+    reasons: dict[_Cell, str],
+) -> None:
+    """Hide (complementary) the smallest non-zero candidate, a zero one only when no other is
+    left; ties go to the first in table order."""
+    nonzero = [c for c in candidates if stat_values[c] > 0]
+    pick = min(nonzero or candidates, key=lambda c: (stat_values[c], order[c]))
+    reasons[pick] = COMPLEMENTARY
 
 
 def _pins(
