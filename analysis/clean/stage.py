@@ -51,6 +51,7 @@ from analysis.clean.plausibility import check_chronology
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.clean.vocabularies import unmapped_message
 from analysis.clean.xlsx_hidden import hidden_rows_warning
+from analysis.clean.xlsx_merged import merged_across_warning
 from analysis.errors import UnknownNameError, UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
 from analysis.synthetic import unmarked_twin_warning
@@ -238,6 +239,7 @@ def clean_study(
             *open_level_warnings(patients, config),
             *swapped_cells_warning(audit),
             *hidden_rows_warning(audit),
+            *merged_across_warning(audit),
             *_twin_warnings(config),
         ),
     )

@@ -79,9 +79,9 @@ def audit_rows(
     df: pd.DataFrame,
     table: str,
     column: str,
-    check: str,
+    check: pd.Series | str,
     values: pd.Series,
-    action: str,
+    action: pd.Series | str,
     messages: pd.Series | str,
 ) -> pd.DataFrame:
     """Audit-log rows (``AUDIT_COLUMNS``): a value of ``column`` corrected or flagged."""
@@ -97,18 +97,26 @@ def audit_rows(
     )
 
 
+def _each(
+    field: str | Callable[[tuple[Any, ...]], str], details: list[tuple[Any, ...]], at: list[Any]
+) -> str | pd.Series:
+    """``field`` itself, or its value for each cell's ``details`` (indexed ``at``)."""
+    return pd.Series([field(d) for d in details], index=at) if callable(field) else field
+
+
 def marked_cells_audit(
     data: pd.DataFrame,
     table: str,
     marks_column: str,
-    check: str,
-    action: str,
+    check: str | Callable[[tuple[Any, ...]], str],
+    action: str | Callable[[tuple[Any, ...]], str],
     said: Callable[[str, tuple[Any, ...]], tuple[object, str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(data without marks_column, an audit row per marked cell)``: a reader that changed
     cells as it read them (SPSS user-missing codes, merged spreadsheet cells) left in
     ``marks_column`` per row a list of ``(column, *details)``; ``said(column, details)`` gives
-    each cell's value as the file had it and the audit message."""
+    each cell's value as the file had it and the audit message; ``check`` and ``action`` are
+    those of every cell, or give each cell's from its details."""
     if marks_column not in data:
         return data, pd.DataFrame(columns=AUDIT_COLUMNS)
     marks = data[marks_column]
@@ -122,7 +130,11 @@ def marked_cells_audit(
             at = [i for i, _ in mine]
             values = pd.Series([str(value) for _, (value, _) in mine], index=at)
             messages = pd.Series([message for _, (_, message) in mine], index=at)
-            parts.append(audit_rows(marked.loc[at], table, column, check, values, action, messages))
+            details = [d for _, c, d in cells if c == column]
+            checks, actions = (_each(f, details, at) for f in (check, action))
+            parts.append(
+                audit_rows(marked.loc[at], table, column, checks, values, actions, messages)
+            )
     return data.drop(columns=marks_column), concat_rows(parts, AUDIT_COLUMNS)
 
 

@@ -183,6 +183,52 @@ def test_an_id_merged_over_its_rows_is_read_in_each_with_an_audit_row(mini_study
     assert result.accounting()["balanced"].all()
 
 
+def test_a_range_merged_across_columns_fills_only_its_own_column(mini_study):
+    """A probe merged P1's term over the term and severity columns (C2:D2) and P4's onset over
+    the onset, term and severity of two rows (B5:D6): the reader copied 'pain' into severity
+    and a date into term, one variable's value read as another's, with exit 0. The value now
+    fills only its own column; the other cells stay blank, each with an audit row, and the run
+    warns with the count."""
+    xlsx = _merged(
+        [
+            ["id", "onset", "term", "severity", "serious"],
+            ["P1", "2020-01-11", "pain", None, "no"],
+            ["P1", "2020-04-11", "pain", "mild", "no"],
+            ["P2", "2020-04-11", "edema", "moderate", "no"],
+            ["P4", "2020-02-02", None, None, "no"],
+            ["P4", None, None, None, "no"],
+        ],
+        "C2:D2",
+        "B5:D6",
+    )
+    path = mini_study(
+        files={"aes.xlsx": xlsx},
+        yaml_edit=lambda y: y.replace("file: aes.csv", "file: aes.xlsx\n    sheet: AEs"),
+    )
+    result = clean_study(StudyConfig.load(path))
+    audit = result.audit.loc[result.audit["check"] == "merged_cell"]
+    got = audit[["row", "column", "value", "action"]].sort_values(["row", "column"])
+    assert got.values.tolist() == [
+        [2, "severity", "", "left blank"],
+        [5, "ae_term", "", "left blank"],
+        [5, "severity", "", "left blank"],
+        [6, "ae_term", "", "left blank"],
+        [6, "onset_date", "2020-02-02", "filled"],
+        [6, "severity", "", "left blank"],
+    ]
+    left = audit.loc[(audit["row"] == 2) & (audit["column"] == "severity"), "message"].iloc[0]
+    assert left.startswith(
+        "`severity` is covered by the merged cells C2:D2, whose value 'pain' is stored in C2, "
+        "in another column"
+    )
+    aes = result.tables["adverse_events"]
+    assert "pain" not in aes["severity"].astype(str).tolist()
+    assert not aes["ae_term"].astype(str).str.startswith("2020").any()
+    warned = [w for w in result.warnings if "merged across columns" in w]
+    assert len(warned) == 1 and warned[0].startswith("5 cell(s) of mapped columns")
+    assert result.accounting()["balanced"].all()
+
+
 def test_a_merged_header_or_a_blank_row_is_not_filled(tmp_path):
     """A header merged over two columns keeps naming the first; a row blank but for a merged
     range stays blank (no record made by a merge)."""
