@@ -188,15 +188,16 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
                 f"{path}: sheet {sheet!r} not found; the workbook has sheets {names}.{said} "
                 f"Fix `sheet` for this source."
             )
-        if sheet is None:
-            meta = book.book.sheets_metadata
-            hidden = [str(m.name) for m in meta if not str(m.visible).endswith(".Visible")]
-            if len(names) > 1 or hidden:
-                listed = ", ".join(f"{n!r}" + (" (hidden)" if n in hidden else "") for n in names)
-                raise SourceError(
-                    f"{path}: no `sheet` is set and the workbook has {len(names)} sheet(s): "
-                    f"{listed}. Set `sheet:` for this source to the sheet that holds the records."
-                )
+        meta = book.book.sheets_metadata
+        hidden_sheets = {str(m.name) for m in meta if not str(m.visible).endswith(".Visible")}
+        if sheet is None and (len(names) > 1 or hidden_sheets):
+            listed = ", ".join(
+                f"{n!r}" + (" (hidden)" if n in hidden_sheets else "") for n in names
+            )
+            raise SourceError(
+                f"{path}: no `sheet` is set and the workbook has {len(names)} sheet(s): "
+                f"{listed}. Set `sheet:` for this source to the sheet that holds the records."
+            )
         try:
             raw = read_sheet(book.book.get_sheet_by_name(sheet or names[0]))
         except CalamineError as exc:  # a part of the archive corrupt: a damaged workbook
@@ -224,9 +225,10 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pd.DataFra
     df.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(df))
     out = df.loc[filled[header_row:]]
     out.attrs["file_records"] = sum(filled[header_row:])
-    on_hidden = marks.hidden & set(out.index)
-    if on_hidden:  # records on rows hidden in the sheet, flagged (``xlsx_hidden``)
-        out.attrs["hidden_rows"] = (sheet or names[0], on_hidden)
+    whole = (sheet or names[0]) in hidden_sheets
+    on_hidden = set(out.index) if whole else marks.hidden & set(out.index)
+    if on_hidden:  # records on rows hidden in the sheet (or the sheet hidden), flagged
+        out.attrs["hidden_rows"] = (sheet or names[0], on_hidden, whole)
     if merged:  # the cells filled from a merged range, by row, each with its header
         out.attrs["merged_cells"] = {
             r: [(header[c - 1], *rest) for c, *rest in cells if header[c - 1]]
@@ -428,7 +430,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
         if merged:  # the XLSX cells filled from a merged range, for the audit
             cells[MERGED_CELLS] = merged_column(merged, rows, source.headers(i))
         if hidden:  # the records on rows hidden in the sheet, for the audit
-            cells[HIDDEN_ROWS] = hidden_column(hidden[1], rows, hidden[0])
+            cells[HIDDEN_ROWS] = hidden_column(hidden[1], rows, hidden[0], hidden[2])
         # not copied here: stack_sources copies each column once
         out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index, copy=False)
         decided = source.records_when is not None and "{i}" in source.records_when.column

@@ -68,3 +68,38 @@ def test_records_on_hidden_rows_are_read_flagged_and_counted(mini_study):
     exposures = pd.read_parquet(processed / "exposures.parquet")
     kept = set(zip(exposures["patient_id"], exposures["source_row"], strict=True))
     assert {("P1", 3), ("P2", 6)} <= kept  # read as records, as every row is
+
+
+def test_records_of_a_hidden_sheet_the_study_names_are_flagged_and_counted(mini_study):
+    """A probe named a hidden sheet (an old copy, hidden by the clinic) in `sheet`: its records
+    were read with no note. Each is now flagged (check ``hidden_sheet``) and the run warns."""
+    wb = openpyxl.load_workbook(io.BytesIO(_sessions_book()))
+    for r in (3, 6):
+        wb["Sessions"].row_dimensions[r].hidden = False
+    wb.create_sheet("Notes").append(["kept by hand"])
+    wb["Sessions"].sheet_state = "hidden"
+    wb.active = 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    path = mini_study(
+        files={"sessions.xlsx": buf.getvalue()},
+        yaml_edit=lambda y: y.replace(
+            "file: sessions.csv", "file: sessions.xlsx\n    sheet: Sessions"
+        ),
+    )
+    res = CliRunner().invoke(app, ["clean", str(path)])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert (
+        f"warning: {len(SESSIONS)} record(s) were read from 1 sheet(s) hidden in their workbook"
+        in said
+    )
+    assert "rows hidden" not in said
+    audit = pd.read_parquet(StudyConfig.load(path).processed_dir / "audit.parquet")
+    flagged = audit.loc[audit["check"] == "hidden_sheet"]
+    assert flagged["row"].tolist() == list(range(2, 2 + len(SESSIONS)))
+    assert (
+        flagged["message"]
+        .iloc[0]
+        .startswith("sheet 'Sessions' is hidden in the workbook: its row 2 is read as a record")
+    )
