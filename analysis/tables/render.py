@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.tables.journal import current_style, format_p, pct_digits, with_decimal_mark
+from analysis.tables.suppress_sets import Cell
 from analysis.write.safe_cells import neutralise_frame
 
 Layout = Callable[[pd.DataFrame], pd.DataFrame]
@@ -61,13 +62,18 @@ class TableResult:
     notes_of: Callable[[pd.DataFrame], tuple[str, ...]] | None = field(
         default=None, repr=False, compare=False
     )
+    # For small-cell suppression across tables: given k, the cells of this table that another
+    # table of the study gives away (``analysis.tables.suppress_across``); set by the study's
+    # tables (``StudyTables``), None for a table on its own.
+    linked: Callable[[int], frozenset[Cell]] | None = field(default=None, repr=False, compare=False)
     # formatted tables already laid out, by suppress_below, and suppressed frames by
     # ("ard", suppress_below) (every renderer asks for one)
     _displayed: dict[object, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     def shown(self, *, suppress_below: int | None = None) -> pd.DataFrame:
         """The ARD as shown: ``frame`` itself, or with small cells suppressed and the
-        statistics resting on them withheld (``suppress_small_cells``; four more columns)."""
+        statistics resting on them withheld (``suppress_small_cells``; four more columns),
+        co-ordinated with the study's other tables when it is one of them (``linked``)."""
         if not suppress_below:
             return self.frame
         key = ("ard", suppress_below)
@@ -75,7 +81,10 @@ class TableResult:
             from analysis.tables.suppress import suppress_small_cells
 
             self._displayed[key] = suppress_small_cells(
-                self.frame, k=suppress_below, source_counts=self.source_counts
+                self.frame,
+                k=suppress_below,
+                source_counts=self.source_counts,
+                also_hide=self.linked(suppress_below) if self.linked else (),
             )
         return self._displayed[key]
 

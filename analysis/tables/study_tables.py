@@ -17,6 +17,8 @@ from analysis.studyfile.config import StudyConfig
 from analysis.studyfile.plan_defaults import effective_plan
 from analysis.tables.plan_tables import build_table
 from analysis.tables.render import TableResult, escape
+from analysis.tables.suppress_across import coordinated
+from analysis.tables.suppress_sets import Cell
 from analysis.write.safe_cells import neutralise_frame
 
 
@@ -46,18 +48,39 @@ class StudyTables(Mapping[str, TableResult]):
     def __init__(self, builders: Mapping[str, Callable[[], TableResult]]) -> None:
         self._builders = dict(builders)
         self._built: dict[str, TableResult] = {}
+        self._linked: dict[int, dict[str, frozenset[Cell]]] = {}
 
-    def __getitem__(self, name: str) -> TableResult:
+    def _table(self, name: str) -> TableResult:
         if name not in self._built:
             if name not in self._builders:
                 raise UnknownNameError(
                     f"no table {name!r} in this study; its tables are {list(self._builders)}"
                 )
             self._built[name] = self._builders[name]()
+        return self._built[name]
+
+    def __getitem__(self, name: str) -> TableResult:
         # the caller's own copy of the numbers: changing a table's ``.frame`` in a notebook
         # changed the cached table, the study's ARD and the files written after it
-        built = self._built[name]
-        return dataclasses.replace(built, frame=built.frame.copy(), _displayed={})
+        built = self._table(name)
+        return dataclasses.replace(
+            built,
+            frame=built.frame.copy(),
+            _displayed={},
+            linked=functools.partial(self._linked_cells, name),
+        )
+
+    def _linked_cells(self, name: str, k: int) -> frozenset[Cell]:
+        """The cells of table ``name`` that another table of the study gives away under
+        suppression with ``k`` (``suppress_across``; every table is built for it)."""
+        if k not in self._linked:
+            tables = {n: self._table(n) for n in self._builders}
+            self._linked[k], _ = coordinated(
+                {n: t.frame for n, t in tables.items()},
+                k,
+                {n: t.source_counts for n, t in tables.items()},
+            )
+        return self._linked[k][name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._builders)
@@ -71,8 +94,10 @@ class StudyTables(Mapping[str, TableResult]):
 
 
 def build_tables(config: StudyConfig, result: CleanResult) -> dict[str, TableResult]:
-    """Every table of the study, in report order, built now."""
-    return {name: build() for name, build in table_builders(config, result).items()}
+    """Every table of the study, in report order, built now (suppressed together, as the
+    study's tables are: ``StudyTables``)."""
+    tables = StudyTables(table_builders(config, result))
+    return {name: tables[name] for name in tables}
 
 
 def study_ard(tables: Mapping[str, TableResult]) -> pd.DataFrame:

@@ -86,10 +86,12 @@ tells), and a count below k they pin hides one more cell; until 2026-12-07 each 
 checked on its own, and a probe read a count of 1 back from three totals of a Table 1 by sex.
 In particular it does not:
 
-- co-ordinate tables: the same count shown unsuppressed in another table (or the same table
-  with different margins) can still give a hidden cell back (the highest-severity grades add
-  up to the incidence table's "any adverse event"; a model's subjects per outcome level repeat
-  the response table's overall counts); suppress every published table with the same ``k``;
+- co-ordinate tables on its own: a study's tables are co-ordinated by
+  ``analysis.tables.suppress_across`` (the same cell shown in two tables, and the cells grouped
+  by a level another table hides), which passes the cells to hide here as ``also_hide``; other
+  relations across tables are not seen (the highest-severity grades add up to the incidence
+  table's "any adverse event" under another name); suppress every published table with the
+  same ``k``;
 - guarantee protection intervals wider than one value: with two hidden cells in a set their
   sum is known, so when both are small the range of each can be narrow (3 + 4 = 7 at k = 5
   leaves 3 or 4); only a range of exactly one value (pinned) is prevented;
@@ -119,7 +121,7 @@ publication of clinical data (anonymisation of clinical reports; small-count ris
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -203,7 +205,11 @@ class Suppressed(float):
 
 
 def suppress_small_cells(
-    frame: pd.DataFrame, *, k: int, source_counts: Sequence[int] = ()
+    frame: pd.DataFrame,
+    *,
+    k: int,
+    source_counts: Sequence[int] = (),
+    also_hide: Collection[_Cell] = (),
 ) -> pd.DataFrame:
     """Hide counts 1..k-1, their derived statistics, complementary cells, and every statistic
     resting on a hidden cell (see module doc and ``analysis.tables.withhold``).
@@ -215,6 +221,9 @@ def suppress_small_cells(
     source_counts : for a model table, the counts of the outcome-by-covariate table the model is
         a function of (given only when its covariates are all categorical); its estimates are
         withheld when one of them is 1..k-1.
+    also_hide : cells (``cell_keys``) to hide as complementary before the sets are checked:
+        those another table hides, or that describe a level another table hides
+        (``analysis.tables.suppress_across``).
 
     Returns
     -------
@@ -229,8 +238,8 @@ def suppress_small_cells(
         )
     k = int(k)
     out = frame.copy()
-    cells = _cell_keys(out)
-    reasons = _suppressed_cells(out, cells, k) if len(out) else {}
+    cells = cell_keys(out)
+    reasons = _suppressed_cells(out, cells, k, also_hide) if len(out) else {}
     contexts = out["context"].astype(str) if "context" in out else [""] * len(out)
     hidden = np.array(
         [
@@ -309,7 +318,7 @@ MISSING_SHOWN = (
 
 
 # ----------------------------------------------------------------------------- the rule
-def _cell_keys(frame: pd.DataFrame) -> list[_Cell]:
+def cell_keys(frame: pd.DataFrame) -> list[_Cell]:
     """``(table, variable, level, groups)`` per row, from the ARD's group columns."""
     groups = groups_of(frame) if group_cols(frame) else [{} for _ in range(len(frame))]
     refs = frame["reference"].astype(str) if "reference" in frame else [""] * len(frame)
@@ -320,7 +329,9 @@ def _cell_keys(frame: pd.DataFrame) -> list[_Cell]:
     ]
 
 
-def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_Cell, str]:
+def _suppressed_cells(
+    frame: pd.DataFrame, cells: list[_Cell], k: int, also_hide: Collection[_Cell] = ()
+) -> dict[_Cell, str]:
     """Cell -> reason (``primary`` / ``complementary``) for every cell to hide."""
     values: dict[str, dict[_Cell, float]] = {s: {} for s in (*COUNT_STATS, "N")}
     order: dict[_Cell, int] = {}
@@ -337,6 +348,8 @@ def _suppressed_cells(frame: pd.DataFrame, cells: list[_Cell], k: int) -> dict[_
         for cell, v in values[stat].items():
             if 0 < v < k:
                 reasons[cell] = PRIMARY
+    for cell in also_hide:
+        reasons.setdefault(cell, COMPLEMENTARY)
     if not reasons:
         return reasons
 

@@ -366,7 +366,7 @@ def test_reference_tables_leave_no_small_count_and_no_lone_hidden_cell(
         counts = out.loc[out["stat"].isin(["n", "events"]), "value"]
         assert not ((counts > 0) & (counts < 5)).any(), name
         # every set the rule recognises has 0 or >= 2 unknown members
-        cells = sup._cell_keys(frame)
+        cells = sup.cell_keys(frame)
         values: dict[str, dict] = {s: {} for s in ("n", "events", "N")}
         for cell, stat, value in zip(cells, frame["stat"], frame["value"], strict=True):
             if stat in values and not math.isnan(value):
