@@ -218,11 +218,15 @@ def expected_count_rows(table: np.ndarray, base: dict[str, Any]) -> list[dict[st
     ]
 
 
-def small_expected_notes(frame: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
+def small_expected_notes(
+    frame: pd.DataFrame, names: dict[str, str] | None = None, shown: pd.DataFrame | None = None
+) -> list[str]:
     """One footnote per χ² test whose tables have expected counts below 5, naming each such
     table (``names``: the variables' words; a level's row is named by its level; with several
     p-value columns, the column too), its cells below 5 of all and the smallest expected count,
-    which of them fail Cochran's rule, and Fisher's exact test as the alternative."""
+    which of them fail Cochran's rule, and Fisher's exact test as the alternative. ``shown``:
+    the same frame under small-cell suppression; a table whose expected counts it withholds
+    is named with "withheld (†)" instead of its numbers."""
     from analysis.report.method_prose import method_words
 
     ex = frame.loc[frame["context"] == "chi_square"]
@@ -235,10 +239,15 @@ def small_expected_notes(frame: pd.DataFrame, names: dict[str, str] | None = Non
     wide = wide.loc[wide["n_cells_expected_below_5"] > 0]
     if wide.empty:
         return []
+    withheld: set[tuple[object, ...]] = set()
+    if shown is not None:
+        gone = (shown["context"] == "chi_square") & (shown["stat"] == "min_expected")
+        gone &= shown["value"].isna() & frame["value"].notna().to_numpy()
+        withheld = set(shown.loc[gone, keys].itertuples(index=False, name=None))
     p = frame.loc[(frame["stat"] == "p_value") & (frame["context"] == "chi_square")]
     method_of_key = {(r.variable, r.level, r.group): method_words(r.method) for r in p.itertuples()}
     several = p["group"].nunique() > 1
-    per_test: dict[str, list[tuple[str, str, bool]]] = {}
+    per_test: dict[str, list[tuple[str, str, bool | None]]] = {}
     for (var, level, group), r in wide.iterrows():
         name = str(level) if level else (names or {}).get(var, var)
         if several:
@@ -248,17 +257,26 @@ def small_expected_notes(frame: pd.DataFrame, names: dict[str, str] | None = Non
             int(r["n_cells"]),
             r["min_expected"],
         )
-        meets = below <= 0.2 * cells and least >= 1
+        meets: bool | None = below <= 0.2 * cells and least >= 1
         text = f"{name} ({below} of {cells} cells; smallest {least:.1f})"
+        if (var, level, group) in withheld:  # with its p-value: not judged here
+            meets, text = None, f"{name} (withheld †)"
         test = method_of_key.get((var, level, group), "Pearson's χ² test")
         per_test.setdefault(test, []).append((name, text, meets))
     notes = []
     for test, found in per_test.items():
-        failing = [name for name, _, ok in found if not ok]
+        failing = [name for name, _, ok in found if ok is False]
+        judged = [ok for _, _, ok in found if ok is not None]
         rule = (
             "Cochran's rule for the χ² approximation (no more than 20% of cells with an expected "
             "count below 5 and none below 1) "
-            + (f"is not met for {'; '.join(failing)}" if failing else "is met for each")
+            + (
+                f"is not met for {'; '.join(failing)}"
+                if failing
+                else ("is met for each" if len(judged) == len(found) else "is met for each shown")
+                if judged
+                else "is not judged for a withheld test"
+            )
         )
         notes.append(
             f"{test}, expected counts below 5: {'; '.join(t for _, t, _ in found)}. {rule}; "

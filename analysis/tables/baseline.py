@@ -210,6 +210,7 @@ def baseline_table(
     ]  # fmt: skip
     said = "; ".join(shows)
     notes = [f"{said[:1].upper()}{said[1:]}."] if said else []
+    at, expected = 0, []
     if len(tested):
         per_test: dict[str, list[str]] = {}
         for r in tested.itertuples():
@@ -218,7 +219,9 @@ def baseline_table(
             )
         # one sentence per test, its variables apart by ";" (a label may hold a comma: "Age, years")
         notes.append("Tests: " + " ".join(f"{m} for {'; '.join(v)}." for m, v in per_test.items()))
-        notes += small_expected_notes(frame, labels)
+        at = len(notes)
+        expected = small_expected_notes(frame, labels)
+        notes += expected
     if untested and by:
         by_reason: dict[str, list[str]] = {}
         for v, why in untested.items():
@@ -263,6 +266,18 @@ def baseline_table(
         frame=frame,
         layout=lambda f: _layout(f, labels, set(untested) if by else set()),
         footnotes=tuple(notes),
+        # under suppression, the expected counts of a withheld χ² test are withheld too
+        notes_of=(
+            (
+                lambda shown: (
+                    *notes[:at],
+                    *small_expected_notes(frame, labels, shown),
+                    *notes[at + len(expected) :],
+                )
+            )
+            if expected
+            else None
+        ),
     )
 
 

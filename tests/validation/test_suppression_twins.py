@@ -157,3 +157,20 @@ def test_no_table_shows_what_another_table_hides(twin_tables, study, k):
         if other != t and level in pairs(g) and within <= pairs(g) - {level}
     ]
     assert not leaks, leaks[:5]
+
+
+def test_a_footnote_withholds_the_expected_counts_its_table_withholds(twin_tables):
+    """The shared ARD withheld the χ² test of the first-year interval by sex (a cell below 5),
+    its expected counts with it, but the footnote under the table still printed them ("1 of 12
+    cells; smallest 4.5") and judged Cochran's rule on them."""
+    table = twin_tables["dutasteride_mesotherapy"]["baseline_sex"]
+    shown = table.shown(suppress_below=5)
+    gone = shown.loc[(shown["stat"] == "min_expected") & shown["value"].isna()]
+    assert len(gone)  # the premise: a test whose expected counts are withheld
+    plain = " ".join(table.notes())
+    suppressed = " ".join(table.notes(suppress_below=5))
+    assert "First-year interval, months (1 of 12 cells; smallest 4.5)" in plain
+    assert "smallest 4.5" not in suppressed
+    assert "First-year interval, months (withheld †)" in suppressed
+    assert "is not judged for a withheld test" in suppressed
+    assert len(table.notes(suppress_below=5)) > len(table.notes())  # the suppression notes follow
