@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from analysis.studyfile.plan import (
@@ -37,12 +38,25 @@ from analysis.tables.undated_events import undated_events_note
 
 
 def _levels_of_numbers(values: pd.Series) -> pd.Series:
-    """A numeric exposure column as ordered levels ("0.21", "0.5", "1"), for grouping."""
+    """A numeric exposure column as ordered levels ("0.21", "0.5", "1"), for grouping: each
+    distinct value a level of its own, written with 2 decimals or as many more as it takes to
+    keep two values apart (0.2142857 and 0.21 were one level "0.21", their periods pooled)."""
     if not pd.api.types.is_numeric_dtype(values):
         return values
-    shown = values.round(2).map(lambda v: None if pd.isna(v) else f"{v:g}")
-    order = [f"{v:g}" for v in sorted(values.round(2).dropna().unique())]
+    distinct = np.sort(values.dropna().unique())
+    digits = 2
+    while digits < 12 and len({round(float(v), digits) for v in distinct}) < len(distinct):
+        digits += 1
+    shown = values.map(lambda v: None if pd.isna(v) else _shown_number(float(v), digits))
+    # values apart by less than 1e-12 (float noise: 0.1 + 0.2 and 0.3) are one level
+    order = list(dict.fromkeys(_shown_number(float(v), digits) for v in distinct))
     return pd.Series(pd.Categorical(shown, categories=order, ordered=True), index=values.index)
+
+
+def _shown_number(value: float, digits: int) -> str:
+    """``value`` rounded to ``digits`` decimals, without trailing zeros (0.5, 1, 0.21)."""
+    text = f"{round(value, digits):.{digits}f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
 
 
 def exposure_subjects(
