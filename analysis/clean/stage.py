@@ -50,6 +50,7 @@ from analysis.clean.period_overlaps import flag_overlapping_periods
 from analysis.clean.plausibility import check_chronology
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.clean.vocabularies import unmapped_message
+from analysis.clean.workbook_kinds import unchecked_workbook_warnings
 from analysis.clean.xlsx_hidden import hidden_rows_warning
 from analysis.clean.xlsx_merged import merged_across_warning
 from analysis.errors import UnknownNameError, UnmappedValuesError
@@ -240,6 +241,7 @@ def clean_study(
             *swapped_cells_warning(audit),
             *hidden_rows_warning(audit),
             *merged_across_warning(audit),
+            *unchecked_workbook_warnings(config),
             *_twin_warnings(config),
         ),
     )
