@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.write.output_errors import STAGING_PREFIX
+
 
 def banner(k: int) -> str:
     """The sentence under the report's title (plain text; the caller escapes it)."""
@@ -102,7 +104,13 @@ def unsuppressed_leftovers(reports_dir: Path, written: Iterable[Path]) -> list[P
     done = {Path(p).resolve() for p in written}
     if not reports_dir.is_dir():
         return []
-    return sorted(p for p in reports_dir.rglob("*") if p.is_file() and p.resolve() not in done)
+    return sorted(
+        p
+        for p in reports_dir.rglob("*")
+        if p.is_file()
+        and p.resolve() not in done
+        and not any(part.startswith(STAGING_PREFIX) for part in p.relative_to(reports_dir).parts)
+    )
 
 
 def leftovers_warning(files: list[Path], reports_dir: Path, k: int) -> str:

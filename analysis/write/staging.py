@@ -5,7 +5,9 @@ output folder (``paths.processed`` and ``paths.reports``; ``paths.raw`` for ``re
 with the folder's own layout. Only when every file is written does ``commit`` move them into
 place, the manifest last. Before the first move every target is checked (a file where a folder
 should be, a folder where a file should go, a folder that cannot be written), so the moves, plain
-renames on one file system, do not stop half-way for those reasons. An error or Ctrl-C before
+renames on one file system, do not stop half-way for those reasons. While it runs, a command
+holds a lock on each output folder (``folder_lock``): a second command on the same folders
+stops at once instead of mixing its outputs with the first one's. An error or Ctrl-C before
 the commit removes the staging folders: the previous outputs stand, unchanged. Ctrl-C during
 the commit waits for its end (a fraction of a second): the new outputs are then complete. A
 Ctrl-C that a library caught (``analysis.write.interrupts``) stops the commit before any move.
@@ -24,7 +26,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analysis.errors import PipelineError
 from analysis.write import interrupts
+from analysis.write.folder_lock import FolderLock
 from analysis.write.output_errors import STAGING_PREFIX, final_path, output_error
 
 if TYPE_CHECKING:
@@ -41,6 +45,7 @@ class Staging:
         self.committed = False
         self._made: list[Path] = []
         self._new_folders: list[Path] = []  # output folders (and parents) made by open()
+        self._locks: list[FolderLock] = []  # one command at a time per folder (folder_lock)
 
     def open(self) -> Staging:
         """Create each output folder (if missing) and its staging folder inside it; a folder
@@ -53,8 +58,15 @@ class Staging:
             self._new_folders += missing
             try:
                 final.mkdir(parents=True, exist_ok=True)
+                lock = FolderLock(final, key)
+                lock.acquire()  # another command writing this folder: stop before any work
+                self._locks.append(lock)
                 _remove_abandoned(final)
                 staged.mkdir()
+            except PipelineError:
+                self._made.pop()
+                self.discard()
+                raise
             except OSError as exc:
                 self._made.pop()
                 self.discard()
@@ -115,6 +127,9 @@ class Staging:
             for staged in self._made:
                 shutil.rmtree(staged, ignore_errors=True)
             self._made = []
+            for lock in self._locks:  # before the folders: a lock file would keep them
+                lock.release()
+            self._locks = []
             if not self.committed:
                 for folder in sorted(set(self._new_folders), key=lambda p: -len(p.parts)):
                     with contextlib.suppress(OSError):
