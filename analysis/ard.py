@@ -67,6 +67,10 @@ STATS = (
     "n_cells_expected_below_5",
     "n_cells",
 )
+#: The context of a categorical variable's summary (baseline, response): each subject counted in
+#: one level (or missing), so the levels' ``n`` add up to the variable's ``N`` when every level
+#: is listed. A yes/no variable lists its "yes" row only: the rest of ``N`` is its "no".
+CATEGORICAL_SUMMARY = "categorical_summary"
 #: The stats that count subjects or events: whole numbers, which the claims check compares
 #: exactly (a tolerance there would let 247 pass for 246).
 COUNT_STATS = (

@@ -22,7 +22,8 @@ Three kinds of claim (``kind``, default ``value``); the format is documented in 
 ``argmax``
     Among the ARD rows of ``source: {table, variable, group, stat}`` (all levels but "not
     applicable"), the level with the largest value is ``expected_level`` (the most common
-    schedule is "3"). A tie fails.
+    schedule is "3"). A tie fails, and so does a leader that the levels the ARD does not list
+    may outnumber (a yes/no variable lists "yes" alone: yes 165 of 541 is not "most").
 
 Over 400 lines as one job: reading a claims file and checking each claim against the ARD, one
 contract from the claim's text to its verdict.
@@ -47,7 +48,7 @@ from pydantic import (
     model_validator,
 )
 
-from analysis.ard import COUNT_STATS, group_cols, groups_of, select
+from analysis.ard import CATEGORICAL_SUMMARY, COUNT_STATS, group_cols, groups_of, select
 from analysis.clean.derive import NOT_APPLICABLE
 from analysis.errors import ConfigError
 
@@ -711,9 +712,6 @@ def _argmax_row(claim: ArgmaxClaim, ard: pd.DataFrame) -> dict[str, Any]:
             "passed": False,
             "note": f"not found in ARD: {where}{hint}",
         }
-    # "the most common schedule" is among the values that apply: a derived variable's level
-    # "not applicable" (docs/derivations.md) is never the answer
-    rows = rows.loc[rows["level"].astype(str) != NOT_APPLICABLE]
     per_level: dict[str, list[float]] = {}
     for level, value in zip(rows["level"].astype(str), rows["value"].astype(float), strict=True):
         per_level.setdefault(level, []).append(value)
@@ -722,7 +720,13 @@ def _argmax_row(claim: ArgmaxClaim, ard: pd.DataFrame) -> dict[str, Any]:
     if conflicting:
         note = f"ambiguous: level(s) {conflicting} have several different values in {where}"
         return {**base, "computed": None, "passed": False, "note": note}
-    values = {lv: vals[0] for lv, vals in distinct.items()}
+    listed = {lv: vals[0] for lv, vals in distinct.items()}
+    # "the most common schedule" is among the values that apply: a derived variable's level
+    # "not applicable" (docs/derivations.md) is never the answer (but its subjects are listed)
+    values = {lv: v for lv, v in listed.items() if lv != NOT_APPLICABLE}
+    if not values:
+        note = f"no level but {NOT_APPLICABLE!r} in {where}"
+        return {**base, "computed": None, "passed": False, "note": note}
     nan_levels = sorted(lv for lv, v in values.items() if math.isnan(v))
     if nan_levels:
         note = f"level(s) {nan_levels} have NaN {src.stat} in {where}; the maximum is undefined"
@@ -730,20 +734,110 @@ def _argmax_row(claim: ArgmaxClaim, ard: pd.DataFrame) -> dict[str, Any]:
     ranked = sorted(values.items(), key=lambda kv: -kv[1])
     top_value = ranked[0][1]
     top = [lv for lv, v in ranked if v == top_value]
+    not_a_level = _not_a_level(claim.expected_level, listed, src.variable)
     if len(top) > 1:
         note = f"tie: levels {top} share the largest {src.stat} ({_fmt(top_value)}) in {where}"
-        return {**base, "computed": " = ".join(top), "passed": False, "note": note}
+        return {**base, "computed": " = ".join(top), "passed": False, "note": note + not_a_level}
     leader = top[0]
+    rest = _unlisted(ard, src, rows, listed)
+    if rest.unknown:
+        note = f"cannot be judged: {rest.unknown}"
+        return {**base, "computed": None, "passed": False, "note": note}
     runner = f"; next {ranked[1][0]}: {src.stat} = {_fmt(ranked[1][1])}" if len(ranked) > 1 else ""
     note = f"{leader}: {src.stat} = {_fmt(top_value)}{runner}"
-    if len(ranked) == 1:
-        note += " (only one level)"
+    if rest.value > 0:
+        said = (
+            f"the levels the table does not list hold {src.stat} = {_fmt(rest.value)} "
+            f"({rest.total_words} − {_fmt(sum(listed.values()))} listed{rest.why})"
+        )
+        if rest.value >= top_value:
+            note = (
+                f"cannot be judged: {note}, but {said}, as many or more than {leader!r}: the "
+                f"most common level may be one not listed"
+            )
+            return {**base, "computed": _NOT_LISTED, "passed": False, "note": note}
+        note += f"; {said}, fewer than {leader!r}"
     return {
         **base,
         "computed": leader,
         "passed": leader == claim.expected_level,
-        "note": note,
+        "note": note + not_a_level,
     }
+
+
+#: An argmax's ``computed`` when the largest may be among the levels the ARD does not list.
+_NOT_LISTED = "(levels not listed)"
+
+
+class _Rest:
+    """What the listed levels of an argmax leave out: ``value`` (0: every level is listed),
+    with the total it is taken from in words and why it is not listed; or ``unknown``, why it
+    cannot be known."""
+
+    def __init__(self, value: float = 0.0, total_words: str = "", why: str = "", unknown: str = ""):
+        self.value = value
+        self.total_words = total_words
+        self.why = why
+        self.unknown = unknown
+
+
+def _unlisted(
+    ard: pd.DataFrame, src: LevelsSelector, rows: pd.DataFrame, listed: dict[str, float]
+) -> _Rest:
+    """How much of the variable's total its listed levels leave to levels the ARD does not
+    list, for an argmax on ``n`` or ``pct``: the levels of a categorical summary are exclusive
+    and add up to its ``N`` (100%) when all are listed, and a yes/no variable lists only "yes"
+    (yes 165 of 541: the 376 others are its "no"); a variable with a single
+    level (any adverse event) is compared with the subjects without it. Levels that may share a
+    subject (adverse event terms) are all listed (a term no one reported has no subject)."""
+    exclusive = "context" in rows.columns and bool(
+        (rows["context"].astype(str) == CATEGORICAL_SUMMARY).all()
+    )
+    if not exclusive and len(listed) > 1:
+        return _Rest()
+    one = f"{src.table}.{src.variable} @ {src.where()} has only the level {next(iter(listed))!r}"
+    if src.stat == "pct":
+        total, total_words = 100.0, "100%"
+    elif src.stat == "n":
+        found = select(
+            ard, table=src.table, variable=src.variable, level="", stat="N", group=src.group,
+            reference="",
+        )  # fmt: skip
+        totals = _distinct(found["value"].astype(float).tolist())
+        if len(totals) != 1 or math.isnan(totals[0]):
+            if len(listed) > 1:
+                return _Rest()  # every level a categorical summary has is in the ARD
+            return _Rest(unknown=f"{one}, and no single N to compare it with")
+        total, total_words = totals[0], f"N = {_fmt(totals[0])}"
+    elif len(listed) > 1:
+        return _Rest()
+    else:
+        return _Rest(unknown=f"{one}; the largest {src.stat} needs the others")
+    rest = total - sum(listed.values())
+    if rest <= _FLOAT_SLACK * max(1.0, total):
+        return _Rest()
+    why = "; a yes/no variable lists its 'yes' only" if listed.keys() == {"yes"} else ""
+    return _Rest(rest, total_words, why)
+
+
+def _not_a_level(expected: str, listed: dict[str, float], variable: str) -> str:
+    """A note's words when the claim's level is none of the variable's (``3.0`` for ``3``)."""
+    if expected in listed:
+        return ""
+    shown = ", ".join(repr(lv) for lv in list(listed)[:12])
+    more = f", ... ({len(listed)} in all)" if len(listed) > 12 else ""
+    numeric = [lv for lv in listed if _as_number(lv) == _as_number(expected) is not None]
+    hint = (
+        f": write the level as the table prints it, {numeric[0]!r} (in quotes)" if numeric else ""
+    )
+    return f"; {expected!r} is not a level of {variable} (levels: {shown}{more}){hint}"
+
+
+def _as_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _join(*parts: str) -> str:
