@@ -872,6 +872,7 @@ def verify_command(
     from rich.table import Table
     from rich.text import Text
 
+    from analysis.report.claims_summary import partial_lines, result_word
     from analysis.run.study import Study
 
     claims_file = Path(claims_path) if claims_path is not None else claims_path_for(study_path)
@@ -906,20 +907,25 @@ def verify_command(
             claim.append(str(r.id))
             claim.append(f"\n{r.text}", style="dim")
         previous = r.id
+        word = result_word(bool(r.passed), bool(r.fully_checked))
         table.add_row(
             claim,
             Text(str(r.check)),
             Text(_show(r.expected)),
             Text(_show(r.computed)),
             Text(_fmt(float(r.tolerance))),
-            Text("PASS", style="green") if r.passed else Text("FAIL", style="bold red"),
+            Text(word, style=_RESULT_STYLE[word]),
             Text(str(r.note)),
         )
     out.print(table)
     failed = result.loc[~result["passed"]]
     n_claims = result["id"].nunique()
+    in_part = partial_lines(result)
     if failed.empty:
-        out.print(Text(f"all {len(result)} checks of {n_claims} claims pass", style="green"))
+        apart = f"; {len(in_part)} of them reproduced in part only" if in_part else ""
+        out.print(Text(f"all {len(result)} checks of {n_claims} claims pass{apart}", style="green"))
+        for line in in_part:
+            out.print(Text(f"  {line}"))
         return 0
     out.print(
         Text.assemble(
@@ -927,9 +933,14 @@ def verify_command(
             f" (claims: {', '.join(dict.fromkeys(failed['id']))})",
         )
     )
+    for line in in_part:
+        out.print(Text(f"  {line}"))
     for line in failed_lines(failed, claims_file):
         out.print(Text(f"  {line}"))
     return 1
+
+
+_RESULT_STYLE = {"PASS": "green", "PASS, in part": "yellow", "FAIL": "bold red"}
 
 
 def failed_lines(failed: pd.DataFrame, claims_file: str | Path) -> list[str]:

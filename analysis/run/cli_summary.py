@@ -103,9 +103,10 @@ def print_claims_summary(s) -> None:  # noqa: ANN001 - Study
     if claims is None:
         out.print("claims check: no claims file")
         return
+    from analysis.report.claims_summary import partial_claims, partial_lines
+
     failed = claims.loc[~claims["passed"].astype(bool)]
-    partial = claims.loc[~claims["fully_checked"].astype(bool) & ~claims["id"].isin(failed["id"])]
-    partial = partial.drop_duplicates("id")  # each claim once; a failed one is listed below
+    partial = partial_claims(claims)  # each claim once; a failed one is listed below
     # the checks counted, and the claims they check (a claim may have several; the report's
     # verdict counts claims)
     of = counted(claims["id"].nunique(), "claim")
@@ -114,8 +115,8 @@ def print_claims_summary(s) -> None:  # noqa: ANN001 - Study
         f"claims check: {len(claims) - len(failed)}/{len(claims)} reproduced "
         f"(checks of {of}{apart})"
     )
-    for text in partial["text"]:
-        out.print(Text(f"  reproduced in part only (it states a number not checked): {text}"))
+    for line in partial_lines(claims):
+        out.print(Text(f"  {line}"))
     if is_synthetic(s.config):
         out.print(Text(f"  {CLAIMS_NOTE}"))
         print_synthetic(s.config)
