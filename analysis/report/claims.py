@@ -15,6 +15,8 @@ Three kinds of claim (``kind``, default ``value``); the format is documented in 
     leave out ``source.stat`` and give ``expected: {n: 246, pct: 45.5}`` (``tolerance`` a number
     for all stats but the counts or a mapping per stat, missing stats 0). Counts
     (``analysis.ard.COUNT_STATS``) are always checked exactly; a tolerance on one is refused.
+    A p-value is checked to the decimals it is written with (0.06: within 0.005), never with
+    ``tolerance`` (``analysis.report.claims_scalars``).
 ``ratio``
     ``scale * numerator / denominator`` (two ARD rows, each selected like ``source``) equals
     ``expected`` within ``tolerance``: a percentage the paper computes with a denominator from
@@ -42,6 +44,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
     field_validator,
@@ -51,6 +54,11 @@ from pydantic import (
 from analysis.ard import CATEGORICAL_SUMMARY, COUNT_STATS, group_cols, groups_of, select
 from analysis.clean.derive import NOT_APPLICABLE
 from analysis.errors import ConfigError
+from analysis.report.claims_scalars import (
+    decimals_tolerance,
+    refuse_odd_numbers,
+    written_numbers,
+)
 
 RESULT_COLUMNS = [
     "id",
@@ -67,6 +75,7 @@ RESULT_COLUMNS = [
 # Relative slack on top of the stated tolerance, so that 45.45 vs 45.5 +- 0.05 is not failed by
 # binary floating point; far below any rounding a paper prints.
 _FLOAT_SLACK = 1e-9
+P_VALUE = "p_value"  # checked to the decimals it is written with, whatever the tolerance
 
 
 class _Model(BaseModel):
@@ -190,6 +199,9 @@ class ValueClaim(_ClaimBase):
     source: CellSelector
     expected: float | dict[str, float]
     tolerance: float | dict[str, float] = 0.0
+    # stat -> its expected number as the file writes it ("0.060"), set by ``load_claims``: the
+    # decimals a p-value is checked to
+    _written: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("expected", "tolerance", mode="before")
     @classmethod
@@ -232,10 +244,14 @@ class ValueClaim(_ClaimBase):
         return {self.source.stat: self.expected}
 
     def tolerance_for(self, stat: str) -> float:
-        """The tolerance of one stat: 0 for a count (``COUNT_STATS``: always exact), else the
-        mapping's entry (0 when not named) or the single number."""
+        """The tolerance of one stat: 0 for a count (``COUNT_STATS``: always exact); for a
+        p-value half a unit of the last decimal it is written with (0.06: 0.005; ``tolerance``
+        does not apply); else the mapping's entry (0 when not named) or the single number."""
         if stat in COUNT_STATS:
             return 0.0
+        if stat == P_VALUE:
+            written = self._written.get(stat) or repr(float(self.checks()[stat]))
+            return decimals_tolerance(written)
         if isinstance(self.tolerance, dict):
             return self.tolerance.get(stat, 0.0)
         return self.tolerance
@@ -342,6 +358,29 @@ def _check_counts_exact(
             f"claim {claim_id!r}: `tolerance: {tolerance:g}` applies to no stat: the claim checks "
             f"only count(s) {sorted(counts)}, and counts are checked exactly. Remove `tolerance`"
         )
+    _check_p_values_as_written(claim_id, checks, tolerance)
+
+
+def _check_p_values_as_written(
+    claim_id: str, checks: dict[str, float], tolerance: float | dict[str, float]
+) -> None:
+    """Refuse a tolerance on a p-value: a p-value is checked to the decimals it is written with
+    (0.06 within 0.005), as papers print them rounded; a tolerance made for the estimate (0.05)
+    would let 0.06 pass for 0.106."""
+    if isinstance(tolerance, dict):
+        if tolerance.get(P_VALUE, 0) > 0:
+            raise ValueError(
+                f"claim {claim_id!r}: `tolerance` gives `p_value` a tolerance "
+                f"({tolerance[P_VALUE]:g}); a p-value is checked to the decimals it is written "
+                "with (`p_value: 0.06` passes 0.055 to 0.065; write 0.060 for 0.0595 to 0.0605). "
+                "Remove `p_value` from `tolerance`"
+            )
+    elif tolerance > 0 and P_VALUE in checks and set(checks) <= {P_VALUE, *COUNT_STATS}:
+        raise ValueError(
+            f"claim {claim_id!r}: `tolerance: {tolerance:g}` applies to no stat: a p-value is "
+            "checked to the decimals it is written with (0.06: within 0.005) and counts exactly. "
+            "Remove `tolerance`"
+        )
 
 
 # --------------------------------------------------------------------------------- loading
@@ -376,6 +415,8 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
         text, path, what="claims file", start_from=START_FROM, top_keys=set(ClaimsFile.model_fields)
     )
     _refuse_repeated_ids(data, lines, path)
+    written = written_numbers(text)
+    refuse_odd_numbers(written, path)
     try:
         parsed = ClaimsFile.model_validate(data)
     except ValidationError as exc:
@@ -389,7 +430,21 @@ def load_claims(path: str | Path) -> list[ValueClaim | RatioClaim | ArgmaxClaim]
                 model=ClaimsFile,
             )
         ) from None
+    for i, claim in enumerate(parsed.claims):
+        if isinstance(claim, ValueClaim):
+            claim._written = {
+                stat: written[key][0]
+                for stat, key in _expected_keys(claim, i).items()
+                if key in written
+            }
     return list(parsed.claims)
+
+
+def _expected_keys(claim: ValueClaim, i: int) -> dict[str, tuple[Any, ...]]:
+    """stat -> the key path of its expected number in the file."""
+    if isinstance(claim.expected, dict):
+        return {stat: ("claims", i, "expected", stat) for stat in claim.expected}
+    return {stat: ("claims", i, "expected") for stat in claim.checks()}
 
 
 def refuse_unknown_tables(
