@@ -200,7 +200,14 @@ def _claims_table(claims: pd.DataFrame) -> str:
         shown["check"] = shown["check"].map(
             lambda c: _CHECK_WORDS.get(str(c), str(c).replace("_", " "))
         )
-    passed = claims["passed"].astype(bool) if "passed" in claims else pd.Series(True, claims.index)
+    from analysis.report.withheld import is_withheld
+
+    withheld = is_withheld(claims)
+    passed = (
+        claims["passed"].where(~withheld, True).astype(bool)
+        if "passed" in claims
+        else pd.Series(True, claims.index)
+    )
     full = (
         claims["fully_checked"].astype(bool)
         if "fully_checked" in claims
@@ -208,30 +215,45 @@ def _claims_table(claims: pd.DataFrame) -> str:
     )
     if "passed" in shown:
         result = pd.Series("pass", index=claims.index).where(full, "pass, in part")
-        shown["passed"] = result.where(passed, "FAIL")
+        shown["passed"] = result.where(passed, "FAIL").where(~withheld, "withheld")
     shown = shown.rename(columns=_CLAIM_HEADS)
-    verdict = claims_verdict(claims.get("id", claims.index), passed, full)
+    verdict = claims_verdict(claims.get("id", claims.index), passed, full, withheld)
     return f'<p class="verdict">{escape(verdict)}</p>' + _frame_table(
         shown, label="Claims check: each stated number recomputed", css_class="claims"
     )
 
 
-def claims_verdict(ids: pd.Series | pd.Index, passed: pd.Series, full: pd.Series) -> str:
+def claims_verdict(
+    ids: pd.Series | pd.Index,
+    passed: pd.Series,
+    full: pd.Series,
+    withheld: pd.Series | None = None,
+) -> str:
     """The verdict over a claims check, counted in claims (a claim may have several checks):
-    how many are not reproduced, and how many are reproduced only in the numbers they check
-    (their text states another: ``fully_checked`` False)."""
+    how many are not reproduced, how many are reproduced only in the numbers they check
+    (their text states another: ``fully_checked`` False), and how many are withheld under
+    suppression (``withheld``: a check whose verdict is not shown; the others of the claim
+    are counted as they read)."""
     ids = pd.Series(list(ids), index=passed.index)
+    hid = withheld if withheld is not None else pd.Series(False, index=passed.index)
+    failed = set(ids[~passed & ~hid])
+    apart = set(ids[hid]) - failed
+    partial = set(ids[~full]) - failed - apart
     n = ids.nunique()
-    failed = set(ids[~passed])
-    partial = set(ids[~full]) - failed
-    if not failed and not partial:
+    if not failed and not partial and not apart:
         return "All claims reproduced."
     said = [f"{len(failed)} of {counted(n, 'claim')} NOT reproduced."] if failed else []
     if partial:
         said.append(
-            f"{counted(n - len(failed) - len(partial), 'claim')} reproduced in full and "
-            f"{len(partial)} in part only: the claim's text states a number that is not checked "
-            '(Result "pass, in part"; the note says which).'
+            f"{counted(n - len(failed) - len(partial) - len(apart), 'claim')} reproduced in "
+            f"full and {len(partial)} in part only: the claim's text states a number that is "
+            'not checked (Result "pass, in part"; the note says which).'
+        )
+    if apart:
+        said.append(
+            f'{counted(len(apart), "claim")} withheld under suppression (Result "withheld": '
+            "each reads a number the tables hide); the others "
+            + ("reproduced." if not failed and not partial else "as said.")
         )
     return " ".join(said)
 

@@ -1,10 +1,10 @@
 """The report's words for small-cell suppression, and the claims check as it may be shared.
 
 Under ``--suppress-below K`` the report says what was hidden and withheld (``banner``), each
-figure's caption says what is not drawn (``caption_note``), and the claims check keeps its
-verdicts (computed from the full ARD) but no number of a check that reads a cell the
-suppressed tables hide: neither its computed value nor the note built from it
-(``withhold_claims``).
+figure's caption says what is not drawn (``caption_note``), and the claims check shows nothing
+of a check that reads a cell the suppressed tables hide: neither its computed value nor the
+note built from it, nor its expected value and verdict (together they give the count back:
+"expected 3, passed"), nor the claim's text that quotes it (``withhold_claims``).
 """
 
 from __future__ import annotations
@@ -49,12 +49,14 @@ def withhold_claims(
     A check reads a hidden cell when its result on the suppressed ARD differs in any way from
     the full one (computed value, note or verdict): its value, a ratio's numerator or
     denominator, an argmax's runner-up or any other level, a CI or p-value withheld with a count.
-    Every number of such a row that comes from the full ARD is withheld, not only ``computed``:
-    the note built from the full ARD ("differs by -8" with the expected 10 gives 2 back,
-    "2 / 56 × 100", "next no event: n = 22") is replaced by one that says only that the value
-    is withheld and why (``withheld_note``), with the claim's own ``unchecked`` words
-    (``unchecked``: claim id -> text, from the claims file, not the data). Verdicts stay those
-    of the full ARD (docs/claims.md: the expected value is the published one)."""
+    Every number of such a row is withheld, not only ``computed``: the note built from the full
+    ARD ("differs by -8" with the expected 10 gives 2 back, "2 / 56 × 100", "next no event:
+    n = 22") is replaced by one that says only that the check is withheld and why
+    (``withheld_note``); the expected value and the verdict (None: "expected 3, passed" is the
+    hidden 3) and, on every check of that claim, its text and ``unchecked`` words, which quote
+    it ("3 women worsened"), are withheld too (``WITHHELD_TEXT``). ``unchecked`` (claim id ->
+    text, from the claims file) is kept on the checks of claims that read no hidden cell. The
+    study team sees the full check in ``retro verify``."""
     if len(full) != len(shown) or list(full["id"]) != list(shown["id"]):
         raise ValueError(
             "withhold_claims: the full and the suppressed claims checks must have the same "
@@ -62,23 +64,46 @@ def withhold_claims(
         )
     said = dict(unchecked or {})
     out = full.copy()
-    out["computed"] = out["computed"].astype(object)
-    col = {name: out.columns.get_loc(name) for name in ("computed", "note")}
-    for i in range(len(full)):
-        if not _reads_hidden(full.iloc[i], shown.iloc[i]):
-            continue
+    for name in ("computed", "expected", "passed"):
+        if name in out.columns:
+            out[name] = out[name].astype(object)
+    hidden = [_reads_hidden(full.iloc[i], shown.iloc[i]) for i in range(len(full))]
+    claims_hidden = {str(c) for c, h in zip(full["id"], hidden, strict=True) if h}
+    for i, is_hidden in enumerate(hidden):
         claim_id = str(full["id"].iloc[i])
-        extra = f"not checked: {said[claim_id]}" if claim_id in said else ""
-        out.iloc[i, col["computed"]] = None
-        out.iloc[i, col["note"]] = "; ".join(p for p in (withheld_note(k), extra) if p)
+        if is_hidden:
+            for name in ("computed", "expected", "passed"):
+                if name in out.columns:
+                    out.iloc[i, out.columns.get_loc(name)] = None
+            out.iloc[i, out.columns.get_loc("note")] = withheld_note(k)
+        elif claim_id in claims_hidden and claim_id in said:
+            # the claim's unchecked words go with its text; the note keeps the rest
+            note = str(out["note"].iloc[i])
+            out.iloc[i, out.columns.get_loc("note")] = "; ".join(
+                p for p in note.split("; ") if p != f"not checked: {said[claim_id]}"
+            )
+    if "text" in out.columns:
+        out.loc[out["id"].astype(str).isin(claims_hidden), "text"] = WITHHELD_TEXT
     return out
+
+
+#: The text of a claim one of whose checks reads a hidden cell (the text quotes its number).
+WITHHELD_TEXT = "(claim withheld under suppression: its text quotes a number the tables hide)"
+
+
+def is_withheld(claims: pd.DataFrame) -> pd.Series:
+    """The checks whose verdict is withheld (``withhold_claims``: ``passed`` is None)."""
+    if "passed" not in claims.columns:
+        return pd.Series(False, index=claims.index)
+    return claims["passed"].isna()
 
 
 def withheld_note(k: int) -> str:
     """The whole note of a claims check that reads a cell the suppressed tables hide."""
     return (
-        f"computed value withheld: the check reads a count below {k} or a cell hidden to "
-        f"protect one (--suppress-below {k}); the verdict is that of the full data"
+        f"withheld under suppression: the check reads a count below {k} or a cell hidden to "
+        f"protect one (--suppress-below {k}), so its expected and computed values, its verdict "
+        "and the claim's text are not shown; `retro verify` shows them to the study team"
     )
 
 
@@ -123,7 +148,9 @@ def leftovers_warning(files: list[Path], reports_dir: Path, k: int) -> str:
 
 
 __all__ = [
+    "WITHHELD_TEXT",
     "banner",
+    "is_withheld",
     "caption_note",
     "leftovers_warning",
     "unsuppressed_leftovers",

@@ -594,24 +594,29 @@ def test_a_kaplan_meier_figure_is_coarsened_and_stops_before_a_small_interval():
 
 
 # ----------------------------------------------------------------------------- sharing
-def test_claims_keep_their_verdict_but_not_a_hidden_computed_value():
-    from analysis.report.withheld import withhold_claims
+def test_claims_withhold_a_hidden_checks_value_verdict_and_text():
+    from analysis.report.withheld import WITHHELD_TEXT, withhold_claims
 
     full = pd.DataFrame(
         {
             "id": ["a", "b"],
+            "text": ["hematoma in 3 men", "pain in 50"],
+            "expected": [3.0, 50.0],
             "computed": [3.0, 50.0],
-            "passed": [False, True],
-            "note": ["differs by -7", ""],
+            "passed": [True, True],
+            "note": ["", ""],
         }
     )
     shown = full.assign(computed=[math.nan, 50.0], note=["computed value is NaN", ""])
     out = withhold_claims(full, shown, K)
     assert out["computed"].tolist() == [None, 50.0]
-    assert out["passed"].tolist() == [False, True]
+    assert out["expected"].tolist() == [None, 50.0]
+    assert out["passed"].tolist() == [None, True]
+    assert out["text"].tolist() == [WITHHELD_TEXT, "pain in 50"]
     assert out["note"].tolist() == [
-        "computed value withheld: the check reads a count below 5 or a cell hidden to protect "
-        "one (--suppress-below 5); the verdict is that of the full data",
+        "withheld under suppression: the check reads a count below 5 or a cell hidden to "
+        "protect one (--suppress-below 5), so its expected and computed values, its verdict and "
+        "the claim's text are not shown; `retro verify` shows them to the study team",
         "",
     ]
 

@@ -20,6 +20,7 @@ import pytest
 
 from analysis.report.build import study_claims
 from analysis.report.html import _claims_table
+from analysis.report.withheld import WITHHELD_TEXT
 from analysis.tables.response import response_table
 from analysis.tables.study_tables import study_ard
 from tests.hostile.test_suppression import _grade_cohort
@@ -115,7 +116,9 @@ def test_no_number_of_a_hidden_cell_is_in_the_shared_claims_check(checked):
     for row in hidden.itertuples():
         assert row.computed is None or pd.isna(row.computed), row.id
         # the note says only that the value is withheld and why (the rule, k)
-        assert row.note.startswith("computed value withheld: "), row.id
+        assert row.note.startswith("withheld under suppression: "), row.id
+        assert row.expected is None and row.passed is None, row.id
+        assert row.text == WITHHELD_TEXT, row.id
         assert _numbers(row.note) <= {str(K)}, (row.id, row.note)
         # every number the row prints comes from the claims file or the rule
         printed = _numbers(f"{row.text} {row.expected} {row.tolerance} {row.note}")
@@ -125,18 +128,65 @@ def test_no_number_of_a_hidden_cell_is_in_the_shared_claims_check(checked):
             assert not re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", text), number
 
 
-def test_verdicts_are_those_of_the_full_data_and_a_shown_cell_keeps_its_value(checked):
+def test_verdicts_of_hidden_checks_are_withheld_and_a_shown_cell_keeps_its_value(checked):
     verdict = dict(zip(checked["id"] + "/" + checked["check"], checked["passed"], strict=True))
     assert verdict == {
-        "worsening_women/n": False,
-        "worsening_women/pct": False,
-        "worsening_women_pct/ratio": False,
-        "most_women_stabilised/argmax": False,
-        "marked_women_ci/ci_low": False,
-        "marked_women_ci_passes/ci_low": True,
-        "grades_by_sex/p_value": False,
+        "worsening_women/n": None,
+        "worsening_women/pct": None,
+        "worsening_women_pct/ratio": None,
+        "most_women_stabilised/argmax": None,
+        "marked_women_ci/ci_low": None,
+        "marked_women_ci_passes/ci_low": None,
+        "grades_by_sex/p_value": None,
         "women_assessed/N": True,
     }
+    html = _claims_table(checked)
+    assert html.count(">withheld<") == 7
+    assert "7 claims withheld under suppression" not in html  # counted in claims, not checks
+    assert "6 claims withheld under suppression (Result &quot;withheld&quot;" in html
     shown = checked.set_index("id").loc["women_assessed"]
     assert shown["computed"] == 65
     assert shown["note"] == ""
+
+
+def test_a_passing_claim_on_a_hidden_count_gives_back_neither_its_number_nor_its_text(
+    tmp_path: Path,
+):
+    """ "expected 3, passed True" and the text "3 women worsened" gave the hidden 3 back."""
+    data = _grade_cohort(
+        {
+            "female": {"worsening": 3, "stabilization": 22, "mild improvement": 31,
+                       "marked improvement": 9},
+            "male": {"worsening": 9, "stabilization": 14, "mild improvement": 35,
+                     "marked improvement": 40},
+        }
+    )  # fmt: skip
+    tables = {"response": response_table(data, by="sex", within=None, outcome="response_12m")}
+    (tmp_path / "s.claims.yaml").write_text(
+        textwrap.dedent(
+            """\
+            claims:
+              - id: worsening_women
+                text: "worsening in 3 women (4.6%), in 65 assessed"
+                source_ref: "Results"
+                source: {table: response, variable: response_12m, level: worsening,
+                         group: {sex: female}}
+                expected: {n: 3, N: 65}
+                unchecked: "the 4.6% of 3 women"
+            """
+        ),
+        encoding="utf-8",
+    )
+    study = SimpleNamespace(
+        config=SimpleNamespace(path=tmp_path / "s.yaml"), ard=study_ard(tables), tables=tables
+    )
+    full = study_claims(study)
+    assert full is not None and full["passed"].all()  # the study team's check passes
+    out = study_claims(study, suppress_below=K)
+    assert out is not None
+    n, big_n = out.itertuples(index=False)
+    assert (n.expected, n.computed, n.passed) == (None, None, None)
+    assert (big_n.expected, big_n.computed, big_n.passed) == (65, 65, True)
+    assert n.text == big_n.text == WITHHELD_TEXT
+    for shared in (out.to_csv(index=False), _claims_table(out)):
+        assert "3 women" not in shared and "4.6" not in shared
