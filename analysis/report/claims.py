@@ -34,6 +34,7 @@ contract from the claim's text to its verdict.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -88,6 +89,9 @@ def _number(value: object, key: str) -> object:
     as false/true (``expected: no`` passed as 0), ``1,404`` as a 1 and a key ``404``, an empty
     value as nothing, and ``45.5%`` as text; ``.nan`` can never be met."""
     if isinstance(value, dict):
+        split = _split_number(value, key)
+        if split:
+            raise ValueError(split)
         return {k: _number(v, f"{key}.{k}") for k, v in value.items()}
     if isinstance(value, bool):
         raise ValueError(
@@ -99,6 +103,9 @@ def _number(value: object, key: str) -> object:
             f"`{key}` has no value; write the number (a thousands separator such as `1,404` "
             "makes YAML read `1` and a key `404`: write 1404)"
         )
+    if isinstance(value, str) and re.fullmatch(r"[-+]?\d+,\d+", value.strip()):
+        whole, part = value.strip().split(",")
+        raise ValueError(f"`{key}` is the text {value!r}: {_comma_words(whole, part)}")
     if isinstance(value, str):
         raise ValueError(
             f"`{key}` is the text {value!r}; write the number alone, without quotes, % or units "
@@ -107,6 +114,29 @@ def _number(value: object, key: str) -> object:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"`{key}` is {value}; write a finite number")
     return value
+
+
+def _split_number(value: dict[Any, Any], key: str) -> str:
+    """In a mapping written on one line, ``{n: 246, pct: 45,5}`` is read as ``pct: 45`` and a
+    key ``5`` with no value: a number with a comma, said as such (or "")."""
+    items = list(value.items())
+    for (prev_key, prev), (k, v) in zip(items, items[1:], strict=False):
+        whole = isinstance(prev, int) and not isinstance(prev, bool)
+        if v is None and whole and re.fullmatch(r"\d+", str(k)):
+            return (
+                f"`{key}.{prev_key}` reads `{prev},{k}` as {prev} and a key `{k}` with no "
+                f"value: {_comma_words(str(prev), str(k))}"
+            )
+    return ""
+
+
+def _comma_words(whole: str, part: str) -> str:
+    """How to write ``whole,part``: a decimal comma (45,5 -> 45.5), or, with three digits
+    after it, perhaps a thousands separator (1,404 -> 1404)."""
+    said = f"a decimal comma? write {whole}.{part} (YAML numbers take a decimal point)"
+    if len(part) == 3:
+        said += f"; a thousands separator? write {whole}{part}"
+    return said
 
 
 class _Grouped(_Model):

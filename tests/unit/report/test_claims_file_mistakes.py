@@ -54,7 +54,7 @@ def _load(tmp_path: Path, text: str) -> str:
         ("yes", "`expected` is yes"),
         (".nan", "`expected` is nan; write a finite number"),
         ("'45.5%'", "`expected` is the text '45.5%'; write the number alone"),
-        ("{n: 1,404}", "`expected.404` has no value; write the number (a thousands separator"),
+        ("{n: 1,404}", "`expected.n` reads `1,404` as 1 and a key `404` with no value: a decimal"),
         ("{n: 246, pct:}", "`expected.pct` has no value"),
         ("", "`expected` has no value"),
     ],
