@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 
 from analysis.errors import ConfigError
 from analysis.studyfile.yaml_syntax import syntax_error
@@ -339,7 +339,13 @@ def format_validation_errors(
         )
         where = f"line {line}" if line else "top level"
         if err["type"] == "extra_forbidden":
-            near = keys_at(model, loc[:-1]) if model is not None and loc else None
+            # the raw location keeps the tag of a discriminated union's member (a claim's
+            # `kind`): the keys of that member, not of every member (`expected` is a key of a
+            # value claim, not of an argmax one)
+            raw = [x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-"))]
+            near = None
+            if model is not None and loc:
+                near = keys_at(model, raw[:-1]) or keys_at(model, loc[:-1])
             pool = sorted(near) if near else keys
             close = difflib.get_close_matches(str(loc[-1]) if loc else "", pool, n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else ""
@@ -370,11 +376,30 @@ def keys_at(model: Any, path: list[Any]) -> set[str] | None:
     member's, where a union allows several models); None where the path cannot be followed."""
     kinds = [model]
     for step in path:
+        tagged = [m for kind in kinds for m in _tagged(kind, step)]
+        if tagged:  # a discriminated union's tag (pydantic's location names it): that member
+            kinds = tagged
+            continue
         kinds = [
             inner for kind in kinds for outer in _members(kind) for inner in _step_into(outer, step)
         ]
     keys = {k for kind in kinds for m in _members(kind) if _is_model(m) for k in m.model_fields}
     return keys or None
+
+
+def _tagged(kind: Any, step: Any) -> list[Any]:
+    """The members of the union ``kind`` marked ``Tag(step)`` (pydantic's ``Discriminator``)."""
+    if typing.get_origin(kind) is typing.Annotated:
+        return _tagged(typing.get_args(kind)[0], step)
+    if not (typing.get_origin(kind) is typing.Union or isinstance(kind, types.UnionType)):
+        return []
+    out = []
+    for arg in typing.get_args(kind):
+        if typing.get_origin(arg) is typing.Annotated:
+            inner, *marks = typing.get_args(arg)
+            if any(isinstance(m, Tag) and m.tag == step for m in marks):
+                out.append(inner)
+    return out
 
 
 def _members(kind: Any) -> list[Any]:
