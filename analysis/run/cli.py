@@ -385,7 +385,9 @@ def notebooks(
     failed = 0
     for path in paths:
         run = runs[path.stem]
-        problems = list(run.errors) or ([] if run.ok else [f"exit status {run.returncode}"])
+        problems = list(run.errors) or (
+            [] if run.ok else [f"did not finish: {_last_line(run.log) or run.returncode}"]
+        )
         rows = 0
         if not problems and run.ard is not None:
             rows = len(run.ard)
@@ -399,10 +401,30 @@ def notebooks(
     out.print(table)
     out.print(f"executed notebooks (with outputs): {out_dir}")
     if failed:
-        for path in paths:
-            if not runs[path.stem].ok:
-                console.print(f"--- {path.name}\n{runs[path.stem].log}")
+        _print_notebook_failures([runs[p.stem] for p in paths if not runs[p.stem].ok])
         raise typer.Exit(1)
+
+
+def _print_notebook_failures(runs: list) -> None:  # noqa: ANN001 - NotebookRun
+    """Each failed notebook's errors, whole (the table cuts them); the kernels' logs
+    (papermill's traceback, what the kernels printed) go to the error log, not the terminal."""
+    from analysis.run.cli_errors import _write_error_log
+
+    if not runs:
+        return
+    for run in runs:
+        said = list(run.errors) or [_last_line(run.log) or f"exit status {run.returncode}"]
+        for line in said:
+            console.print(Text(f"{run.name}.ipynb: {line}"), highlight=False)
+    logs = "".join(f"--- {run.name}.ipynb\n{run.log}\n" for run in runs)
+    path = _write_error_log(logs)
+    if path is not None:
+        console.print(Text(f"the kernels' logs (with papermill's traceback): {path}"))
+
+
+def _last_line(log: str) -> str:
+    """The last line of a log that is not blank (papermill's exception, when it did not finish)."""
+    return next((line for line in reversed(log.splitlines()) if line.strip()), "")
 
 
 @app.command()

@@ -60,7 +60,7 @@ class NotebookRun:
     output: Path  # the executed copy, with its outputs
     returncode: int
     log: str
-    errors: tuple[str, ...]  # "cell N: Error: message" for every error output
+    errors: tuple[str, ...]  # "cell N: Error: message" for every error output (N: see cell_errors)
     ard: pd.DataFrame | None  # the rows written to ``ard_out``
     seconds: float
 
@@ -159,13 +159,7 @@ def execute_notebook(
         notebook = nbformat.read(running, as_version=4) if running.is_file() else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    errors = tuple(
-        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
-        for i, cell in enumerate(notebook.cells if notebook is not None else [])
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-    )
+    errors = cell_errors(notebook) if notebook is not None else ()
     if notebook is None and returncode == 0:
         errors = ("papermill wrote no notebook",)
     # the copy kept for reviewers: without raw values, without paths of this machine, times
@@ -184,6 +178,31 @@ def execute_notebook(
         errors=errors,
         ard=pd.read_parquet(ard_out) if ard_out.is_file() else None,
         seconds=seconds,
+    )
+
+
+#: Tags of the cells papermill adds to the executed copy: its parameters, and the two marks of
+#: a cell that raised (one at the top, one before that cell).
+PAPERMILL_CELLS = ("injected-parameters", "papermill-error-cell-tag")
+
+
+def cell_errors(notebook: Any) -> tuple[str, ...]:
+    """``"cell N: Error: message"`` for every error output of an executed notebook, N the
+    place of the cell in the notebook as written, counted from 1 with its markdown cells (the
+    order of its ``# %%`` cells in the paired ``.py``): the cells papermill added
+    (:data:`PAPERMILL_CELLS`) are not counted. ``In [n]`` would count the parameters cell
+    papermill runs, and only the code cells that ran."""
+    written = [
+        cell
+        for cell in notebook.cells
+        if not set(cell.metadata.get("tags", ())) & set(PAPERMILL_CELLS)
+    ]
+    return tuple(
+        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+        for i, cell in enumerate(written, start=1)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
     )
 
 

@@ -166,3 +166,35 @@ def test_an_interrupt_of_the_command_alone_stops_the_notebooks(tmp_path):
     timer.cancel()
     assert time.monotonic() - start < 120  # not the 300 s a notebook sleeps
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_a_cell_error_names_the_cell_as_written_and_prints_no_traceback(mini_study, tmp_path):
+    # papermill adds cells to the executed copy (its parameters, two marks of the error): the
+    # table said "cell 6" of a notebook whose fourth cell raised, and the terminal showed
+    # papermill's traceback and the kernel's "[IPKernelApp] WARNING" lines
+    study = mini_study()
+    folder = tmp_path / "nbs"
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A title"),
+        params,
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('unmapped label in row 12')"),
+        nbformat.v4.new_code_cell("y = 2"),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    folder.mkdir()
+    nbformat.write(nb, folder / "01-err.ipynb")
+    res = runner.invoke(app, ["notebooks", str(study), "--folder", str(folder), "--jobs", "1"])
+    assert res.exit_code == 1, res.output
+    assert "01-err.ipynb: cell 4: ValueError: unmapped label in row 12" in res.output
+    for noise in ("PapermillExecutionError", "Traceback", "IPKernelApp", "In [3]"):
+        assert noise not in res.output, noise
+    log = next(line for line in res.output.splitlines() if "kernels' logs" in line)
+    assert "PapermillExecutionError" in Path(log.split(": ", 1)[1].strip()).read_text()
