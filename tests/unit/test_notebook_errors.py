@@ -36,3 +36,32 @@ def test_a_toolkit_error_shows_as_its_message_and_others_in_full(capsys):
     finally:
         shell.set_custom_exc((), None)
         InteractiveShell.clear_instance()
+
+
+def test_a_failed_stage_of_a_run_shows_as_the_error_that_stopped_it(capsys):
+    # 06-report calls run_study, whose stages raise JobFailed: a cleaning error showed there as
+    # "JobFailed" where the other notebooks showed its own type
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from analysis.notebook_errors import short_errors_in_ipython
+
+    shell = InteractiveShell.instance()
+    try:
+        short_errors_in_ipython()
+        result = shell.run_cell(
+            "from analysis.errors import ConfigError\n"
+            "from analysis.run.parallel import run_named\n"
+            "def clean():\n    raise ConfigError('`sex` has unmapped value in 3 rows')\n"
+            "run_named('clean', clean)"
+        )
+        shown = _plain(capsys.readouterr().out)
+        assert "ConfigError: `sex` has unmapped value in 3 rows" in shown
+        assert "JobFailed" not in shown and "Traceback" not in shown
+        assert type(result.error_in_exec).__name__ == "JobFailed"  # raised as it was
+        result = shell.run_cell("run_named('clean', lambda: {}['x'])")
+        shown = _plain(capsys.readouterr().out)
+        # a defect keeps its traceback; the error shown (last line) is its own, not JobFailed
+        assert "Traceback" in shown and shown.rstrip().endswith("KeyError: 'x'")
+    finally:
+        shell.set_custom_exc((), None)
+        InteractiveShell.clear_instance()
