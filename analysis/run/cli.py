@@ -345,6 +345,7 @@ def notebooks(
     import tempfile
 
     from analysis.run import notebooks as nbs
+    from analysis.run.notebook_checks import check_notebook
     from analysis.run.parallel import default_processes
     from analysis.run.study import Study
     from analysis.synthetic import is_synthetic, notebook_cell, notice
@@ -388,15 +389,14 @@ def notebooks(
         problems = list(run.errors) or (
             [] if run.ok else [f"did not finish: {_last_line(run.log) or run.returncode}"]
         )
-        rows = 0
-        if not problems and run.ard is not None:
-            rows = len(run.ard)
-            try:
-                problems = nbs.ard_differences(run.ard, nbs.expected_rows(s.tables, run.ard))
-            except KeyError as exc:
-                problems = [str(exc)]
+        rows = len(run.ard) if run.ard is not None else 0
+        if problems:
+            verdict = "NO: " + "; ".join(problems)
+        else:
+            checked = check_notebook(run.name, run.ard, s)
+            problems, verdict = list(checked.problems), checked.verdict
         failed += bool(problems)
-        verdict = "yes" if not problems else "NO: " + "; ".join(problems)[:300]
+        verdict = verdict[:300]
         table.add_row(Text(path.name), f"{run.seconds:.1f}", str(rows), verdict)
     out.print(table)
     out.print(f"executed notebooks (with outputs): {out_dir}")

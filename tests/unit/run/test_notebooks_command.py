@@ -198,3 +198,57 @@ def test_a_cell_error_names_the_cell_as_written_and_prints_no_traceback(mini_stu
         assert noise not in res.output, noise
     log = next(line for line in res.output.splitlines() if "kernels' logs" in line)
     assert "PapermillExecutionError" in Path(log.split(": ", 1)[1].strip()).read_text()
+
+
+WRITES = """\
+from analysis.write.parquet import write_parquet
+from analysis.ard import concat_ard, published
+from analysis.run.study import Study
+from analysis.run.notebooks import plan_tables
+
+study = Study.load(study_path)
+shown = plan_tables(study.config, "baseline", "frequencies")[:{keep}]
+if ard_out:
+    write_parquet(published(concat_ard(study.tables[n].frame for n in shown)), ard_out)
+"""
+CLEANING = """\
+from analysis.write.parquet import write_parquet
+from analysis.clean.counts_ard import cleaning_ard
+from analysis.run.study import Study
+
+if ard_out:
+    write_parquet(cleaning_ard(Study.load(study_path).clean), ard_out)
+"""
+
+
+def test_a_notebook_must_show_its_part_of_the_plan_and_one_that_checks_nothing_fails(
+    mini_study, tmp_path
+):
+    # a probe's notebooks said "yes" with 0 ARD rows (the cell writing them deleted), with one
+    # table of four, and 01-cleaning's counts were never compared
+    from analysis.run.notebooks import plan_tables
+    from analysis.studyfile.config import StudyConfig
+
+    study = mini_study()
+    baseline = plan_tables(StudyConfig.load(study), "baseline", "frequencies")
+    assert baseline  # the generic plan's baseline table
+    folder = tmp_path / "nbs"
+    _notebook(folder, "01-cleaning.ipynb", CLEANING)
+    _notebook(folder, "02-baseline.ipynb", WRITES.format(keep=0))  # shows none of its tables
+    _notebook(folder, "04-response.ipynb", "x = 1")  # its last cell removed: writes nothing
+    _notebook(folder, "07-extra.ipynb", "x = 1")  # no known part, writes nothing
+    res = runner.invoke(app, ["notebooks", str(study), "--folder", str(folder), "--jobs", "2"])
+    assert res.exit_code == 1, res.output
+    lines = {line.split("│")[1].strip(): line for line in res.output.splitlines() if "│" in line}
+    assert "yes: patient flow and rows accounted for" in lines["01-cleaning.ipynb"]
+    assert f"NO: shows no {', '.join(baseline)}" in lines["02-baseline.ipynb"]
+    assert "NO: wrote no numbers" in lines["04-response.ipynb"]
+    assert "NO: not checked" in lines["07-extra.ipynb"]
+
+
+def test_notebook_parts_name_every_shipped_notebook():
+    from analysis.run.notebook_checks import NOTEBOOK_PARTS
+    from tests.conftest import REPO
+
+    shipped = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    assert sorted(NOTEBOOK_PARTS) == shipped
