@@ -383,7 +383,7 @@ def notebooks(
             root=cfg.root,
         )
     table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
-    failed = 0
+    failed, cut = 0, []
     for path in paths:
         run = runs[path.stem]
         problems = list(run.errors) or (
@@ -396,10 +396,14 @@ def notebooks(
             checked = check_notebook(run.name, run.ard, s)
             problems, verdict = list(checked.problems), checked.verdict
         failed += bool(problems)
-        verdict = verdict[:300]
+        if len(verdict) > 300:  # said whole below the table
+            cut.append(Text(f"{path.name}: {verdict}"))
+            verdict = verdict[:300] + "…"
         table.add_row(Text(path.name), f"{run.seconds:.1f}", str(rows), verdict)
     out.print(table)
     out.print(f"executed notebooks (with outputs): {out_dir}")
+    for line in cut:
+        console.print(line, highlight=False)
     if failed:
         _print_notebook_failures([runs[p.stem] for p in paths if not runs[p.stem].ok])
         raise typer.Exit(1)

@@ -3,7 +3,8 @@ part of the plan makes, and that those numbers equal the package's.
 
 A shipped notebook has a part (:data:`NOTEBOOK_PARTS`, by its name): the kinds of the plan's
 tables it shows (``02-baseline``: ``baseline`` and ``frequencies``), every table (the report,
-``06-report``) or the counts of the clean stage (``01-cleaning``: the patient flow and the rows
+``06-report``, which also shows the claims check: a claim not reproduced fails it, as it fails
+``retro run``) or the counts of the clean stage (``01-cleaning``: the patient flow and the rows
 accounted for, ``analysis.clean.counts_ard``). It must write (to ``ard_out``) the rows of every
 table of its part, and only those; a table missing is named. A notebook whose part has no table
 in this study's plan passes saying so. A notebook of no known part (another ``--folder``) is
@@ -32,6 +33,7 @@ class Part:
     kinds: tuple[str, ...] = ()
     every_table: bool = False
     cleaning: bool = False
+    claims: bool = False  # shows the claims check of ``studies/<study>.claims.yaml``
 
 
 #: The part of the plan of each notebook of ``notebooks/`` (its README's table), by name.
@@ -43,7 +45,7 @@ NOTEBOOK_PARTS: dict[str, Part] = {
     ),
     "04-response": Part(kinds=("response", "proportional_odds", "logistic")),
     "05-time-to-event": Part(kinds=("time_to_event", "cox")),
-    "06-report": Part(every_table=True),
+    "06-report": Part(every_table=True, claims=True),
 }
 
 
@@ -102,7 +104,30 @@ def check_notebook(name: str, ard: pd.DataFrame | None, study: Study) -> Checked
         return Checked((), f"nothing to compare, no table of {_part_words(part)} in the plan")
     if expected is None:
         expected = expected_rows(study.tables, ard)
-    return Checked(tuple(ard_differences(ard, expected)), _tables(len(wanted)))
+    problems = ard_differences(ard, expected)
+    said = _tables(len(wanted))
+    if part.claims and not problems:
+        problems, claims = _claims(ard, study)
+        said += f"; {claims}" if claims else ""
+    return Checked(tuple(problems), said)
+
+
+def _claims(ard: pd.DataFrame, study: Study) -> tuple[list[str], str]:
+    """The claims check of ``ard`` (the notebook's numbers), as the report notebook shows it
+    and ``retro run`` checks it: ``(problems, what was checked)``; nothing without a claims
+    file."""
+    from analysis.report.claims import claims_path_for, failed_lines, load_claims, verify_claims
+
+    if study.config.path is None or not claims_path_for(study.config.path).is_file():
+        return [], ""
+    path = claims_path_for(study.config.path)
+    checked = verify_claims(ard, load_claims(path))
+    passed = int(checked["passed"].sum())
+    said = f"claims check: {passed}/{len(checked)} reproduced"
+    if passed == len(checked):
+        return [], said
+    failed = checked.loc[~checked["passed"]]
+    return [said + ", not " + "; ".join(failed_lines(failed, path))], said
 
 
 def _check_written(ard: pd.DataFrame | None, study: Study) -> Checked:

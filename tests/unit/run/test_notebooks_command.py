@@ -252,3 +252,41 @@ def test_notebook_parts_name_every_shipped_notebook():
 
     shipped = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     assert sorted(NOTEBOOK_PARTS) == shipped
+
+
+REPORT = """\
+from analysis.write.parquet import write_parquet
+from analysis.run.study import Study
+
+if ard_out:
+    write_parquet(Study.load(study_path).ard, ard_out)
+"""
+
+
+def test_a_claim_the_report_notebook_does_not_reproduce_fails_the_command(mini_study, tmp_path):
+    # 06-report showed "claims check: 12/18 reproduced" and the command exited 0 (retro run: 1)
+    from analysis.run.study import Study
+
+    study = mini_study()
+    n = int(Study.load(study).ard.query("table == 'baseline' and stat == 'N'")["value"].iloc[0])
+    claims = """\
+claims:
+  - id: patients_included
+    text: "{n} patients"
+    source_ref: "the abstract"
+    source: {{table: baseline, variable: N, stat: N}}
+    expected: {n}
+"""
+    folder = tmp_path / "nbs"
+    _notebook(folder, "06-report.ipynb", REPORT)
+    claims_file = study.with_name("mini.claims.yaml")
+    claims_file.write_text(claims.format(n=n))
+    res = runner.invoke(app, ["notebooks", str(study), "--folder", str(folder), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "claims check: 1/1 reproduced" in res.output
+    claims_file.write_text(claims.format(n=n + 1))
+    res = runner.invoke(app, ["notebooks", str(study), "--folder", str(folder), "--jobs", "1"])
+    assert res.exit_code == 1, res.output
+    assert "NO: claims check: 0/1 reproduced, not " in res.output
+    said = f"mini.claims.yaml, line 2: claim 'patients_included' (N): expected {n + 1}, "
+    assert said.replace(" ", "") in "".join(res.output.split()).replace("│", "")
