@@ -12,6 +12,7 @@ Over 400 lines as one job: every command of ``retro`` and its options, in one pl
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -349,6 +350,7 @@ def notebooks(
     from analysis.run.parallel import default_processes
     from analysis.run.study import Study
     from analysis.synthetic import is_synthetic, notebook_cell, notice
+    from analysis.write.staging import Staging
 
     cfg = _load(study)
     s = Study(cfg)
@@ -358,7 +360,7 @@ def notebooks(
         console.print(error_line(f"no notebooks NN-*.ipynb in {nb_dir}"), highlight=False)
         raise typer.Exit(2)
     out_dir = s.reports_dir / "notebooks"
-    _now.outputs, _now.unstaged = {}, out_dir  # executed copies are written as they run
+    _now.outputs = {"paths.reports": out_dir}  # the copies are staged: all or none replaced
     kernel = _guard(nbs.kernel_for_this_python, "finding the notebook kernel")
     # relative to the notebooks' working directory (their folder), as the notebooks' own
     # default: the executed copies may be shared and show no absolute path of this machine
@@ -367,46 +369,70 @@ def notebooks(
 
     parameters = {"study_path": _relative_to(study_location(study), nb_dir), "pdf": pdf}
     _now.stage = "notebooks"
-    with (
-        tempfile.TemporaryDirectory(prefix="retro-notebooks-") as tmp,
-        _progress(f"{len(paths)} notebooks"),
-    ):
-        runs = nbs.execute_notebooks(
-            nbs.longest_first(paths),
-            out_dir,
-            parameters=parameters,
-            kernel=kernel,
-            ard_dir=Path(tmp),
-            jobs=jobs or default_processes(),
-            meanwhile=lambda: _clean_then(s, "notebooks"),
-            first_cell=notebook_cell(notice(cfg)) if is_synthetic(cfg) else None,
-            root=cfg.root,
-        )
-    table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
-    failed, cut = 0, []
-    for path in paths:
-        run = runs[path.stem]
-        problems = list(run.errors) or (
-            [] if run.ok else [f"did not finish: {_last_line(run.log) or run.returncode}"]
-        )
-        rows = len(run.ard) if run.ard is not None else 0
-        if problems:
-            verdict = "NO: " + "; ".join(problems)
+    staging = Staging({"paths.reports": out_dir})
+    try:  # an error or Ctrl-C leaves the copies of the last run as they were
+        with (
+            tempfile.TemporaryDirectory(prefix="retro-notebooks-") as tmp,
+            _progress(f"{len(paths)} notebooks"),
+        ):
+            _guard(staging.open)
+            runs = nbs.execute_notebooks(
+                nbs.longest_first(paths),
+                staging.staged("paths.reports"),
+                parameters=parameters,
+                kernel=kernel,
+                ard_dir=Path(tmp),
+                jobs=jobs or default_processes(),
+                meanwhile=lambda: _clean_then(s, "notebooks"),
+                first_cell=notebook_cell(notice(cfg)) if is_synthetic(cfg) else None,
+                root=cfg.root,
+            )
+        table = Table("notebook", "seconds", "ARD rows", "equal to the package", title="Notebooks")
+        failed, cut = 0, []
+        for path in paths:
+            run = runs[path.stem]
+            problems = list(run.errors) or (
+                [] if run.ok else [f"did not finish: {_last_line(run.log) or run.returncode}"]
+            )
+            rows = len(run.ard) if run.ard is not None else 0
+            if problems:
+                verdict = "NO: " + "; ".join(problems)
+            else:
+                checked = check_notebook(run.name, run.ard, s)
+                problems, verdict = list(checked.problems), checked.verdict
+            failed += bool(problems)
+            if len(verdict) > 300:  # said whole below the table
+                cut.append(Text(f"{path.name}: {verdict}"))
+                verdict = verdict[:300] + "…"
+            table.add_row(Text(path.name), f"{run.seconds:.1f}", str(rows), verdict)
+        out.print(table)
+        if failed:
+            kept = _keep_failed_copies(staging, out_dir.with_name("notebooks-failed"))
+            out.print(
+                f"executed notebooks of this failed run (with outputs): {kept}; those of the "
+                f"last run that passed, unchanged: {out_dir}"
+            )
         else:
-            checked = check_notebook(run.name, run.ard, s)
-            problems, verdict = list(checked.problems), checked.verdict
-        failed += bool(problems)
-        if len(verdict) > 300:  # said whole below the table
-            cut.append(Text(f"{path.name}: {verdict}"))
-            verdict = verdict[:300] + "…"
-        table.add_row(Text(path.name), f"{run.seconds:.1f}", str(rows), verdict)
-    out.print(table)
-    out.print(f"executed notebooks (with outputs): {out_dir}")
-    for line in cut:
-        console.print(line, highlight=False)
-    if failed:
-        _print_notebook_failures([runs[p.stem] for p in paths if not runs[p.stem].ok])
-        raise typer.Exit(1)
+            _guard(staging.commit, "moving the executed notebooks into place")
+            shutil.rmtree(out_dir.with_name("notebooks-failed"), ignore_errors=True)  # stale
+            out.print(f"executed notebooks (with outputs): {out_dir}")
+        for line in cut:
+            console.print(line, highlight=False)
+        if failed:
+            _print_notebook_failures([runs[p.stem] for p in paths if not runs[p.stem].ok])
+            raise typer.Exit(1)
+    finally:
+        staging.discard()
+
+
+def _keep_failed_copies(staging, folder: Path) -> Path:  # noqa: ANN001 - Staging
+    """The executed copies of a failed ``retro notebooks`` moved from ``staging`` to ``folder``
+    (those of an earlier failed run replaced): they show where a notebook failed, while the
+    copies of the last run that passed, the ones to share, stay as they were."""
+    shutil.rmtree(folder, ignore_errors=True)
+    _guard(lambda: os.replace(staging.staged("paths.reports"), folder), "keeping the copies")
+    staging.discard()
+    return folder
 
 
 def _print_notebook_failures(runs: list) -> None:  # noqa: ANN001 - NotebookRun

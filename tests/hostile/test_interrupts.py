@@ -271,11 +271,12 @@ def test_notebooks_interrupted_stop_their_kernels(tmp_path):
     line = _one_line(res)
     reports = path.parent.parent / "reports" / "notebooks"
     # the stage is 'clean' while this process still computes the numbers to compare with
+    # the executed copies are staged: none of the last run's is replaced
     expected = (
-        f"retro notebooks: interrupted (Ctrl-C) during stage 'STAGE'; the files in "
-        f"{reports} may be incomplete (the notebooks that ended are whole, the others from an "
-        "earlier run or missing): rerun the command to replace them."
+        f"retro notebooks: interrupted (Ctrl-C) during stage 'STAGE'; nothing was written: the "
+        f"previous files in {reports} are unchanged."
     )
+    assert not reports.exists() or not list(reports.iterdir())
     assert re.fullmatch(re.escape(expected).replace("STAGE", "(clean|notebooks)"), line), line
 
 

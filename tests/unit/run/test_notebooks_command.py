@@ -290,3 +290,29 @@ claims:
     assert "NO: claims check: 0/1 reproduced, not " in res.output
     said = f"mini.claims.yaml, line 2: claim 'patients_included' (N): expected {n + 1}, "
     assert said.replace(" ", "") in "".join(res.output.split()).replace("│", "")
+
+
+def test_a_failed_run_keeps_the_copies_of_the_last_run_that_passed(mini_study, tmp_path):
+    # a failed run replaced the good executed copies in reports/<study>/notebooks/ by error
+    # copies, where every other command leaves the previous outputs as they were
+    study = mini_study()
+    folder = tmp_path / "nbs"
+    _notebook(folder, "01-ae.ipynb", SHOW_AE.format(shift=0))
+    args = ["notebooks", str(study), "--folder", str(folder), "--jobs", "1"]
+    assert runner.invoke(app, args).exit_code == 0
+    [good] = (tmp_path / "reports").rglob("notebooks/01-ae.ipynb")
+    before = good.read_bytes()
+    _notebook(folder, "01-ae.ipynb", SHOW_AE.format(shift=0) + "raise ValueError('boom')")
+    res = runner.invoke(app, args)
+    assert res.exit_code == 1, res.output
+    assert good.read_bytes() == before
+    failed = good.parent.with_name("notebooks-failed") / "01-ae.ipynb"
+    errors = [
+        o for c in nbformat.read(failed, as_version=4).cells for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]  # fmt: skip
+    assert [e["ename"] for e in errors] == ["ValueError"]
+    assert not list(good.parent.glob(".retro-staging-*"))
+    _notebook(folder, "01-ae.ipynb", SHOW_AE.format(shift=0))
+    assert runner.invoke(app, args).exit_code == 0
+    assert not failed.parent.exists()  # the copies of a failed run, once it passes again
