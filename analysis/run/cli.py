@@ -421,6 +421,11 @@ def notebooks(
         if failed:
             _print_notebook_failures([runs[p.stem] for p in paths if not runs[p.stem].ok])
             raise typer.Exit(1)
+    except typer.Exit:  # the verdict given: the copies are where it said
+        raise
+    except Exception:  # the study failed (its cleaning, say): the copies show where, too
+        _keep_failed_copies(staging, out_dir.with_name("notebooks-failed"))
+        raise
     finally:
         staging.discard()
 
@@ -430,7 +435,10 @@ def _keep_failed_copies(staging, folder: Path) -> Path:  # noqa: ANN001 - Stagin
     (those of an earlier failed run replaced): they show where a notebook failed, while the
     copies of the last run that passed, the ones to share, stay as they were."""
     shutil.rmtree(folder, ignore_errors=True)
-    _guard(lambda: os.replace(staging.staged("paths.reports"), folder), "keeping the copies")
+    try:
+        os.replace(staging.staged("paths.reports"), folder)
+    except OSError as exc:  # none written (the staging folder not made), or no room
+        console.print(warning_line(f"the executed copies could not be kept in {folder}: {exc}"))
     staging.discard()
     return folder
 

@@ -306,6 +306,7 @@ def test_a_failed_run_keeps_the_copies_of_the_last_run_that_passed(mini_study, t
     res = runner.invoke(app, args)
     assert res.exit_code == 1, res.output
     assert good.read_bytes() == before
+    assert "could not be kept" not in res.output
     failed = good.parent.with_name("notebooks-failed") / "01-ae.ipynb"
     errors = [
         o for c in nbformat.read(failed, as_version=4).cells for o in c.get("outputs", [])
