@@ -7,6 +7,7 @@ import codecs
 import re
 from pathlib import Path
 
+from analysis.clean.mixed_encoding import refuse_mixed_encodings
 from analysis.errors import SourceError
 
 _CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -25,6 +26,14 @@ _BOMS = (
 #: hundreds of megabytes: a Python loop over its bytes took seconds)
 _NOT_ASCII = re.compile(rb"[\x80-\xff]")
 _C1_CONTROL = re.compile(rb"[\x80-\x9f]")
+
+
+def _lookup(encoding: str) -> str | None:
+    """The canonical name of ``encoding``, or None when Python does not know it."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
 
 
 def _line_at(data: bytes, at: int) -> tuple[int, bytes]:
@@ -102,6 +111,8 @@ def decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
     else UTF-8, Windows-1252, Latin-1 (a UTF-16 file without a mark is named, not guessed)."""
     data = path.read_bytes()
     if encoding:
+        if _lookup(encoding) in _SINGLE_BYTE | {"utf-8", "utf-8-sig"}:
+            refuse_mixed_encodings(path, data, encoding)
         _refuse_utf8_declared_single_byte(path, data, encoding)
         _refuse_contradicted_single_byte(path, data, encoding)
         try:
@@ -135,6 +146,7 @@ def decode_text(path: Path, encoding: str | None) -> tuple[str, str]:
             f"Set `encoding: {'utf-16-be' if even else 'utf-16-le'}` for this source, or re-export "
             f"it as UTF-8 CSV."
         )
+    refuse_mixed_encodings(path, data, None)
     for enc in _CSV_ENCODINGS:
         try:
             return data.decode(enc), enc
