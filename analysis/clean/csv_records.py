@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.clean.blank_lines import blank_lines
 from analysis.clean.header_row import blank_header_message
+from analysis.clean.short_rows import short_rows_message, wrapped_lines
 from analysis.clean.trim_at_read import trim_columns
 from analysis.errors import SourceError
 
@@ -58,6 +59,7 @@ def read_csv_text(
     multiline_cells: bool = False,
     trim: bool = False,
     header_line: int = 1,
+    short_rows: str = "refuse",
 ) -> pd.DataFrame:
     """The records of ``text`` (decoded, without byte-order mark), cells as text.
 
@@ -72,11 +74,16 @@ def read_csv_text(
     ``cells.strip_text`` trims them, and ``attrs["trimmed_columns"]`` names the columns trimmed
     (``analysis.clean.trim_at_read``); no other reader trims.
 
+    ``short_rows``: a record with fewer fields than the header stops the read (``"refuse"``),
+    or is read with its last cells empty (``"blank"``), its line and count of fields then in
+    ``attrs["short_rows"]`` (``analysis.clean.short_rows``).
+
     Raises
     ------
     SourceError
         The header line is blank, a record spans several lines (unless ``multiline_cells``), a
-        quote is never closed, or a record has more non-empty fields than the header.
+        quote is never closed, a record has more non-empty fields than the header, or fewer
+        (unless ``short_rows`` is ``"blank"``; lines wrapped in quotes whatever it is).
     """
     lf = _one_break(text)
     body = lf[:-1] if lf.endswith("\n") else lf  # no empty line after a final break
@@ -87,7 +94,9 @@ def read_csv_text(
     df = _one_record_a_line(text, delimiter, n_lines, trim, lf=lf)
     if df is None:  # some record is not one line of its own: find which, and say where
         lines, blanks = split_lines(text), blank.tolist()
-        return _read_tokenized(text, lines, blanks, delimiter, where, multiline_cells, above)
+        df = _read_tokenized(text, lines, blanks, delimiter, where, multiline_cells, above)
+        return _check_short(df, delimiter, where, header_line, short_rows)
+    whole = df.attrs.pop("every_field", False)
     last = above + n_lines
     _check_last_quote([body.rpartition("\n")[2]], last, last, delimiter, where)
     keep = ~blank[1:]
@@ -95,6 +104,41 @@ def read_csv_text(
         df = df.iloc[np.flatnonzero(keep)]
     df.index = pd.Index(np.arange(header_line + 1, last + 1, dtype=np.int64)[keep])
     df.attrs["file_records"] = int(keep.sum())
+    if not whole:  # the C parser fills a short record's missing cells: find them
+        df.attrs["short"] = _short_records(body, delimiter, keep, df.index)
+    return _check_short(df, delimiter, where, header_line, short_rows)
+
+
+def _short_records(
+    body: str, delimiter: str, keep: np.ndarray, lines: pd.Index
+) -> dict[int, list[str]]:
+    """The records of ``body`` (a record a line, LF breaks, the header first) with fewer fields
+    than the header, by their line of the file (``lines``: those of the records ``keep``
+    keeps), each with its fields."""
+    rows = csv.reader(body.split("\n"), delimiter=delimiter, quotechar=QUOTE)
+    width = len(next(rows))
+    kept = iter(lines.tolist())
+    out: dict[int, list[str]] = {}
+    for row, k in zip(rows, keep.tolist(), strict=True):
+        if k:
+            line = next(kept)
+            if len(row) < width:
+                out[line] = row
+    return out
+
+
+def _check_short(
+    df: pd.DataFrame, delimiter: str, where: str, header_line: int, short_rows: str
+) -> pd.DataFrame:
+    """``df``, its records with fewer fields than the header (``attrs["short"]``) refused or,
+    with ``short_rows: blank``, kept with their count of fields in ``attrs["short_rows"]``."""
+    short: dict[int, list[str]] = df.attrs.pop("short", {})
+    if not short:
+        return df
+    header = [str(c) for c in df.columns]
+    if short_rows != "blank" or wrapped_lines(short, len(header), delimiter):
+        raise SourceError(short_rows_message(short, header, delimiter, where, header_line))
+    df.attrs["short_rows"] = {line: len(row) for line, row in short.items()}
     return df
 
 
@@ -187,6 +231,7 @@ def _arrow_records(text: str, delimiter: str, trim: bool = False) -> pd.DataFram
         return None
     if trim:
         df.attrs["trimmed_columns"] = trim_columns(df, table)
+    df.attrs["every_field"] = True  # Arrow reads only a file of every record as wide as its header
     return df
 
 
@@ -218,12 +263,15 @@ def _read_tokenized(
     rows: list[list[str]] = []
     first_lines: list[int] = []
     ragged: list[tuple[int, list[str]]] = []
+    short: dict[int, list[str]] = {}
     for row, start, end in zip(records[1:], starts[1:], ends[1:], strict=True):
         if start == end and blank[start - 1]:
             continue
         if len(row) != width:
             if any(v.strip() for v in row[width:]):
                 ragged.append((above + start, row))
+            elif len(row) < width:
+                short[above + start] = row
             row = row[:width] + [""] * (width - len(row))
         rows.append(row)
         first_lines.append(above + start)
@@ -236,6 +284,7 @@ def _read_tokenized(
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]  # as pandas names them
     df = pd.DataFrame(rows, columns=names, index=pd.Index(first_lines), dtype=object)
     df.attrs["file_records"] = physical - continued
+    df.attrs["short"] = short
     return df
 
 

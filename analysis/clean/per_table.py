@@ -30,6 +30,7 @@ from analysis.clean.dates import parse_dates
 from analysis.clean.dose import parse_dose_text
 from analysis.clean.file_dates import check_file_dates
 from analysis.clean.numbers import parse_numbers
+from analysis.clean.short_rows import short_rows_audit
 from analysis.clean.spss_missing import user_missing_audit
 from analysis.clean.step import Step
 from analysis.clean.value_checks import apply_range_checks, check_stop_after_start
@@ -112,6 +113,8 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     logs.keep(Step(df, audit=merged))
     df, hidden = hidden_rows_audit(df, table)  # XLSX records on hidden rows, flagged
     logs.keep(Step(df, audit=hidden))
+    df, short = short_rows_audit(df, table)  # CSV records read short (`short_rows: blank`)
+    logs.keep(Step(df, audit=short))
     columns = config.columns_for(table)
     # a record whose required cell is unreadable is excluded with the records lacking one, once
     # its id is normalised (its log row then names the patient as the other records do)

@@ -33,6 +33,7 @@ from analysis.clean.header_hint import header_hint, header_row_hint
 from analysis.clean.header_row import check_unique_headers, header_at, text_from_line
 from analysis.clean.parquet_file import read_parquet_file
 from analysis.clean.records_when import records_when, when_header
+from analysis.clean.short_rows import SHORT_ROWS, short_column
 from analysis.clean.spss_missing import USER_MISSING, read_sav_with_missing, user_missing_column
 from analysis.clean.stacking import stack_sources
 from analysis.clean.text_cells import is_blank, may_hold_unreadable
@@ -66,6 +67,7 @@ def read_raw(
     multiline_cells: bool = False,
     header_row: int = 1,
     codes_of: Collection[str] = (),
+    short_rows: str = "refuse",
 ) -> pd.DataFrame:
     """Read one raw file as it is (raw headers, cells as text where the format allows).
 
@@ -78,6 +80,9 @@ def read_raw(
         Windows-1252, then Latin-1; delimiter: ``,`` ``;`` tab or ``|`` by csv.Sniffer).
     multiline_cells : for ``csv``, whether a quoted cell may hold a line break (otherwise a
         record spanning several lines is an error naming them: see ``analysis.clean.csv_records``).
+    short_rows : for ``csv``, ``"refuse"`` a record with fewer fields than the header (an
+        error naming it) or ``"blank"``: read with its last cells empty, its line in
+        ``attrs["short_rows"]`` (``analysis.clean.short_rows``).
     header_row : for ``csv`` and ``xlsx``, the line or row of the headers; those above are titles
         (not read, not records: ``analysis.clean.header_row``).
     codes_of : for ``spss``, the headers whose values are kept without their value labels
@@ -109,7 +114,7 @@ def read_raw(
                 f"{path}: is an Excel workbook with a .csv name (it starts with the zip signature "
                 f"PK); set `format: xlsx` (and `sheet:`) for this source, or export it as CSV."
             )
-        return _read_csv(path, encoding, delimiter, multiline_cells, header_row)
+        return _read_csv(path, encoding, delimiter, multiline_cells, header_row, short_rows)
     if fmt == "xlsx":
         return _read_xlsx(path, sheet, header_row)
     if fmt == "parquet":
@@ -130,7 +135,12 @@ def read_raw(
 
 
 def _read_csv(
-    path: Path, encoding: str | None, delimiter: str | None, multiline: bool, header_row: int
+    path: Path,
+    encoding: str | None,
+    delimiter: str | None,
+    multiline: bool,
+    header_row: int,
+    short_rows: str = "refuse",
 ) -> pd.DataFrame:
     """Cells as text; the index is the line where each record starts (header = ``header_row``)."""
     text, _ = decode_text(path, encoding)
@@ -156,6 +166,7 @@ def _read_csv(
         multiline_cells=multiline,
         trim=plain,
         header_line=header_row,
+        short_rows=short_rows,
     )
     df.attrs["plain_text"] = plain
     return df
@@ -372,6 +383,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             multiline_cells=source.multiline_cells,
             header_row=source.header_row,
             codes_of=_read_as_values(config, source, indexes),
+            short_rows=source.short_rows,
         )
     except SourceError as exc:  # title rows above an undeclared header break a CSV's records
         hint = header_row_hint(config, source, wanted)
@@ -423,6 +435,8 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     found = raw.attrs.get("user_missing")
     merged = raw.attrs.get("merged_cells")
     hidden = raw.attrs.get("hidden_rows")
+    short = raw.attrs.get("short_rows")
+    position = {h: p for p, h in enumerate(raw.columns)}
     for i in indexes:
         cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
         if found:  # the SPSS user-missing cells of these columns, for the audit
@@ -431,6 +445,9 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             cells[MERGED_CELLS] = merged_column(merged, rows, source.headers(i))
         if hidden:  # the records on rows hidden in the sheet, for the audit
             cells[HIDDEN_ROWS] = hidden_column(hidden[1], rows, hidden[0], hidden[2])
+        if short:  # the CSV records read with fewer fields than the header, for the audit
+            at = {c: position[h] for c, h in source.headers(i).items()}
+            cells[SHORT_ROWS] = short_column(short, rows, at, len(raw.columns))
         # not copied here: stack_sources copies each column once
         out = pd.DataFrame({**cells, "source_row": rows}, index=raw.index, copy=False)
         decided = source.records_when is not None and "{i}" in source.records_when.column

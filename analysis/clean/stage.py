@@ -48,6 +48,7 @@ from analysis.clean.per_patient import IdLookup
 from analysis.clean.per_table import ReadTable, TableLogs, ValidTable
 from analysis.clean.period_overlaps import flag_overlapping_periods
 from analysis.clean.plausibility import check_chronology
+from analysis.clean.short_rows import short_rows_warning
 from analysis.clean.step import AUDIT_COLUMNS, LOG_COLUMNS, Step
 from analysis.clean.vocabularies import unmapped_message
 from analysis.clean.workbook_kinds import unchecked_workbook_warnings
@@ -240,6 +241,7 @@ def clean_study(
             *open_level_warnings(patients, config),
             *swapped_cells_warning(audit),
             *hidden_rows_warning(audit),
+            *short_rows_warning(audit),
             *merged_across_warning(audit),
             *unchecked_workbook_warnings(config),
             *_twin_warnings(config),

@@ -174,6 +174,13 @@ class Source(_Model):
         "lines; its source_row is its first line). Undeclared, such a record stops the run "
         "naming its lines, since a stray quote is the usual cause",
     )
+    short_rows: Literal["refuse", "blank"] = Field(
+        default="refuse",
+        description="CSV only: a record with fewer fields than the header stops the run naming "
+        "its lines ('refuse', the default: a field missing in the middle shifts every later "
+        "value under the wrong header), or, 'blank', is read with its last cells empty, "
+        "flagged in the audit, for an export that leaves out trailing empty cells",
+    )
     header_row: int = Field(
         default=1,
         ge=1,
@@ -218,6 +225,12 @@ class Source(_Model):
             raise ValueError(
                 "`multiline_cells` applies to CSV sources only (this source is "
                 f"{self.inferred_format or 'of unknown format'}; its cells are read as stored): "
+                "remove the key"
+            )
+        if "short_rows" in self.model_fields_set and self.inferred_format != "csv":
+            raise ValueError(
+                "`short_rows` applies to CSV sources only (this source is "
+                f"{self.inferred_format or 'of unknown format'}; its cells are read by column): "
                 "remove the key"
             )
         if self.per_patient:

@@ -291,11 +291,20 @@ def test_record_longer_than_the_header(mini_study, index, line, found):
     )
 
 
-def test_record_shorter_than_the_header_has_empty_cells(mini_study):
-    res = run(mini_study(files={"sessions.csv": sessions(edited(1, "P1,2020-04-10"))}))
+def test_record_shorter_than_the_header_stops_the_read_unless_declared(mini_study):
+    """Read by position, a field missing in the middle shifts later values under the wrong
+    header: a short record is refused, or with `short_rows: blank` read with empty trailing
+    cells and flagged in the audit (it was padded silently)."""
+    files = {"sessions.csv": sessions(edited(1, "P1,2020-04-10"))}
+    with pytest.raises(SourceError, match=r"line 3 has 2 fields \('P1,2020-04-10'\)"):
+        run(mini_study(files=files))
+    edit = lambda y: y.replace(SOURCE, SOURCE + "    short_rows: blank\n")  # noqa: E731
+    res = run(mini_study(files=files, yaml_edit=edit))
     assert read_where(res) == INTACT
     kept = res.tables["exposures"].set_index("source_row")
     assert pd.isna(kept.loc[3, "dose_mg"]) and kept.loc[2, "dose_mg"] == 0.1
+    flagged = res.audit.loc[res.audit["check"] == "short_row"]
+    assert flagged[["row", "column", "action"]].values.tolist() == [[3, "dose_mg", "flagged"]]
 
 
 # ------------------------------------------------------------------ 6. byte-order marks
