@@ -65,7 +65,9 @@ def read_number(value: object, decimal_mark: str | None) -> tuple[float | None, 
     into another number. ``decimal_mark`` is the source's ``sources[].decimal``. Declared: the
     other mark is a thousands separator only between groups of three, else the text is
     'locale'. Undeclared: a decimal comma or point is read, but one separator followed by
-    exactly three digits (``1.234``, ``1,250``) is 'ambiguous', never guessed.
+    exactly three digits (``1.234``, ``1,250``) is 'ambiguous', never guessed, and a number
+    with thousands separators (``1.234,5``, ``1,234.5``, ``1.234.567``) is 'undeclared': it
+    reads with one declared mark, named in the message.
 
     Digits are 0-9, as for dates and (unless ``cleaning.ids.unicode: nfkc``) ids: a text with
     a decimal digit of another script (Arabic-Indic ``"٣"``, full-width ``"４５"``, which
@@ -95,6 +97,8 @@ def read_number(value: object, decimal_mark: str | None) -> tuple[float | None, 
     if decimal_mark is None:
         if _AMBIGUOUS_NUMBER.fullmatch(text):
             return None, "ambiguous"
+        if _undeclared_mark(text):
+            return None, "undeclared"  # "1.234,5": a number in one locale, not guessed
         if "," in text and "." not in text:
             text = text.replace(",", ".")
         if not _PLAIN_NUMBER.fullmatch(text):
@@ -128,6 +132,16 @@ def number_problem(value: object, problem: str, what: str, source: str, mark: st
             f"{value!r} is ambiguous: {mark!r} may be the decimal mark "
             f"({as_decimal:g}) or a thousands separator ({as_thousands:g}); declare "
             f"`sources[].decimal` ({mark!r} or {other!r}) for source '{source}'"
+        )
+    if problem == "undeclared":
+        mark = _undeclared_mark(str(value).strip())
+        other = "," if mark == "." else "."
+        read = read_number(value, mark)[0]
+        return (
+            f"{value!r} is a number written with {other!r} between thousands and {mark!r} as the "
+            f"decimal mark ({read:.15g} so read), but no decimal mark is declared for source "
+            f"'{source}'; declare `sources[].decimal: {mark!r}` for it (the cell is then read "
+            "as that number)"
         )
     if problem == "spaced":
         return (
@@ -166,6 +180,17 @@ def number_problem(value: object, problem: str, what: str, source: str, mark: st
 
 
 _LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}
+
+
+def _undeclared_mark(text: str) -> str | None:
+    """The decimal mark under which ``text`` (trimmed) is a number with thousands separators
+    ("1.234,5": ','; "1,234.5" and "1,234,567": '.'), None for any other text."""
+    if text.count(",") + text.count(".") < 2:
+        return None  # one mark at most: read undeclared, or ambiguous
+    for mark in (",", "."):
+        if _NUMBER_PATTERNS[mark].fullmatch(text):
+            return mark
+    return None
 
 
 def other_digits(text: str) -> str:

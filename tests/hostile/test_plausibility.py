@@ -74,8 +74,26 @@ def test_undeclared_decimal_clears_only_ambiguous_values(mini_study):
             "thousands separator (1250); declare `sources[].decimal` (',' or '.') for source "
             "'sessions'",
         ],
-        [7, "dose_mg", "1.234,5", "set_missing", "`dose_mg` value '1.234,5' is not a number"],
-        [8, "dose_mg", "1,234.5", "set_missing", "`dose_mg` value '1,234.5' is not a number"],
+        [
+            7,
+            "dose_mg",
+            "1.234,5",
+            "set_missing",
+            "`dose_mg` value '1.234,5' is a number written with '.' between thousands and ',' as "
+            "the decimal mark (1234.5 so read), but no decimal mark is declared for source "
+            "'sessions'; declare `sources[].decimal: ','` for it (the cell is then read as that "
+            "number)",
+        ],
+        [
+            8,
+            "dose_mg",
+            "1,234.5",
+            "set_missing",
+            "`dose_mg` value '1,234.5' is a number written with ',' between thousands and '.' as "
+            "the decimal mark (1234.5 so read), but no decimal mark is declared for source "
+            "'sessions'; declare `sources[].decimal: '.'` for it (the cell is then read as that "
+            "number)",
+        ],
         [
             9,
             "dose_mg",

@@ -58,3 +58,18 @@ def test_a_spaced_cell_is_cleared_with_an_audit_row():
     row = step.audit.iloc[0]
     assert row["column"] == "age_years" and row["row"] == 2
     assert "'4 5' has a space between its digits" in row["message"]
+
+
+def test_a_number_with_thousands_separators_names_the_mark_to_declare():
+    """A probe's "1.234,5" was cleared as "is not a number", no hint to declare `decimal`."""
+    from analysis.clean.numbers import number_problem
+
+    assert read_number("1.234,5", None) == (None, "undeclared")
+    assert read_number("1.234.567", None) == (None, "undeclared")
+    assert read_number("1,234.5", None) == (None, "undeclared")
+    assert read_number("1,2,3", None) == (None, "text")
+    assert number_problem("1.234.567", "undeclared", "a number", "s", None) == (
+        "'1.234.567' is a number written with '.' between thousands and ',' as the decimal "
+        "mark (1234567 so read), but no decimal mark is declared for source 's'; declare "
+        "`sources[].decimal: ','` for it (the cell is then read as that number)"
+    )
