@@ -28,6 +28,7 @@ from analysis.clean.audit_ids import with_final_ids
 from analysis.clean.cells import require_values, strip_text, unreadable_cells
 from analysis.clean.dates import parse_dates
 from analysis.clean.dose import parse_dose_text
+from analysis.clean.excel_text import excel_text_audit
 from analysis.clean.file_dates import check_file_dates
 from analysis.clean.numbers import parse_numbers
 from analysis.clean.short_rows import short_rows_audit
@@ -113,6 +114,8 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     logs.keep(Step(df, audit=merged))
     df, hidden = hidden_rows_audit(df, table)  # XLSX records on hidden rows, flagged
     logs.keep(Step(df, audit=hidden))
+    df, formulas = excel_text_audit(df, table)  # CSV cells ="text", read as their text
+    logs.keep(Step(df, audit=formulas))
     df, short = short_rows_audit(df, table)  # CSV records read short (`short_rows: blank`)
     logs.keep(Step(df, audit=short))
     columns = config.columns_for(table)

@@ -29,6 +29,7 @@ from python_calamine import CalamineError
 
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
+from analysis.clean.excel_text import EXCEL_TEXT, unwrap_excel_text
 from analysis.clean.header_hint import header_hint, header_row_hint
 from analysis.clean.header_row import check_unique_headers, header_at, text_from_line
 from analysis.clean.parquet_file import read_parquet_file
@@ -169,6 +170,7 @@ def _read_csv(
         short_rows=short_rows,
     )
     df.attrs["plain_text"] = plain
+    df.attrs["excel_text"] = '="' in text  # a cell may be Excel's text formula (excel_text)
     return df
 
 
@@ -437,6 +439,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     hidden = raw.attrs.get("hidden_rows")
     short = raw.attrs.get("short_rows")
     position = {h: p for p, h in enumerate(raw.columns)}
+    unwrapped: set[str] = set()  # the columns of cells read from ="text" (not trimmed yet)
     for i in indexes:
         cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
         if found:  # the SPSS user-missing cells of these columns, for the audit
@@ -445,6 +448,11 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             cells[MERGED_CELLS] = merged_column(merged, rows, source.headers(i))
         if hidden:  # the records on rows hidden in the sheet, for the audit
             cells[HIDDEN_ROWS] = hidden_column(hidden[1], rows, hidden[0], hidden[2])
+        if raw.attrs.get("excel_text"):  # cells written ="text", read as their text
+            formulas = unwrap_excel_text(cells, rows)
+            if formulas is not None:
+                cells[EXCEL_TEXT] = formulas
+                unwrapped |= {c for m in formulas if m for c, *_ in m}
         if short:  # the CSV records read with fewer fields than the header, for the audit
             at = {c: position[h] for c, h in source.headers(i).items()}
             cells[SHORT_ROWS] = short_column(short, rows, at, len(raw.columns))
@@ -479,7 +487,9 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     trimmed = columns_trimmed(
         raw.attrs.get("trimmed_columns", ()), [source.headers(i) for i in indexes]
     )
-    out.attrs["trimmed_columns"] = [c for c in trimmed if c not in source.constants]
+    out.attrs["trimmed_columns"] = [
+        c for c in trimmed if c not in source.constants and c not in unwrapped
+    ]
     return out
 
 

@@ -40,6 +40,7 @@ from analysis.clean.duplicates import (
     excluded_records,
     flag_close_exposures,
 )
+from analysis.clean.excel_text import excel_text_warning
 from analysis.clean.flow import apply_inclusion, flow_warnings, with_subgroups
 from analysis.clean.id_index import IdIndex
 from analysis.clean.ordering import finalise_table
@@ -242,6 +243,7 @@ def clean_study(
             *swapped_cells_warning(audit),
             *hidden_rows_warning(audit),
             *short_rows_warning(audit),
+            *excel_text_warning(audit),
             *merged_across_warning(audit),
             *unchecked_workbook_warnings(config),
             *_twin_warnings(config),
