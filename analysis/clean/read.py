@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineError
 
+from analysis.clean.csv_delimiter import detect_delimiter
 from analysis.clean.csv_records import first_line, read_csv_text
 from analysis.clean.decode import decode_text
 from analysis.clean.excel_text import EXCEL_TEXT, unwrap_excel_text
@@ -69,6 +70,7 @@ def read_raw(
     header_row: int = 1,
     codes_of: Collection[str] = (),
     short_rows: str = "refuse",
+    headers: Collection[str] = (),
 ) -> pd.DataFrame:
     """Read one raw file as it is (raw headers, cells as text where the format allows).
 
@@ -78,7 +80,9 @@ def read_raw(
     fmt : ``csv``, ``xlsx``, ``parquet``, ``sas`` (``.sas7bdat`` / ``.xpt``) or ``spss`` (``.sav``).
     sheet : worksheet name, for ``xlsx``.
     encoding, delimiter : for ``csv``; detected when not given (encoding: UTF-8, then
-        Windows-1252, then Latin-1; delimiter: ``,`` ``;`` tab or ``|`` by csv.Sniffer).
+        Windows-1252, then Latin-1; delimiter: ``,`` ``;`` tab or ``|``, the one under which
+        ``headers`` are all columns: ``analysis.clean.csv_delimiter``).
+    headers : for ``csv``, the headers the source maps (to find an undeclared delimiter).
     multiline_cells : for ``csv``, whether a quoted cell may hold a line break (otherwise a
         record spanning several lines is an error naming them: see ``analysis.clean.csv_records``).
     short_rows : for ``csv``, ``"refuse"`` a record with fewer fields than the header (an
@@ -115,7 +119,9 @@ def read_raw(
                 f"{path}: is an Excel workbook with a .csv name (it starts with the zip signature "
                 f"PK); set `format: xlsx` (and `sheet:`) for this source, or export it as CSV."
             )
-        return _read_csv(path, encoding, delimiter, multiline_cells, header_row, short_rows)
+        return _read_csv(
+            path, encoding, delimiter, multiline_cells, header_row, short_rows, headers
+        )
     if fmt == "xlsx":
         return _read_xlsx(path, sheet, header_row)
     if fmt == "parquet":
@@ -142,6 +148,7 @@ def _read_csv(
     multiline: bool,
     header_row: int,
     short_rows: str = "refuse",
+    headers: Collection[str] = (),
 ) -> pd.DataFrame:
     """Cells as text; the index is the line where each record starts (header = ``header_row``)."""
     text, _ = decode_text(path, encoding)
@@ -150,11 +157,8 @@ def _read_csv(
         raise SourceError(f"{path} holds no data (only white space). Re-export the file.")
     text = text_from_line(text, header_row, str(path))
     header = first_line(text)
-    if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(header, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
+    if delimiter is None:  # the one that finds the mapped headers (csv_delimiter)
+        delimiter = detect_delimiter(text[:65536].splitlines()[:21], headers)
     first = next(csv.reader([header], delimiter=delimiter), [])
     check_unique_headers([h.strip() for h in first], str(path))
     # every cell is a piece of the text: none is unreadable if the text holds no '#' or control
@@ -386,6 +390,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             header_row=source.header_row,
             codes_of=_read_as_values(config, source, indexes),
             short_rows=source.short_rows,
+            headers=wanted,
         )
     except SourceError as exc:  # title rows above an undeclared header break a CSV's records
         hint = header_row_hint(config, source, wanted)
