@@ -31,6 +31,7 @@ from analysis.clean.dose import parse_dose_text
 from analysis.clean.excel_text import excel_text_audit
 from analysis.clean.file_dates import check_file_dates
 from analysis.clean.numbers import parse_numbers
+from analysis.clean.repeated_header import drop_repeated_headers
 from analysis.clean.short_rows import short_rows_audit
 from analysis.clean.spss_missing import user_missing_audit
 from analysis.clean.step import Step
@@ -114,6 +115,7 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     logs.keep(Step(df, audit=merged))
     df, hidden = hidden_rows_audit(df, table)  # XLSX records on hidden rows, flagged
     logs.keep(Step(df, audit=hidden))
+    df = logs.keep(drop_repeated_headers(df, table))  # a header line pasted again, logged
     df, formulas = excel_text_audit(df, table)  # CSV cells ="text", read as their text
     logs.keep(Step(df, audit=formulas))
     df, short = short_rows_audit(df, table)  # CSV records read short (`short_rows: blank`)

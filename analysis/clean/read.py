@@ -35,6 +35,7 @@ from analysis.clean.header_hint import header_hint, header_row_hint
 from analysis.clean.header_row import check_unique_headers, header_at, text_from_line
 from analysis.clean.parquet_file import read_parquet_file
 from analysis.clean.records_when import records_when, when_header
+from analysis.clean.repeated_header import REPEATED_HEADER, header_rows
 from analysis.clean.short_rows import SHORT_ROWS, short_column
 from analysis.clean.spss_missing import USER_MISSING, read_sav_with_missing, user_missing_column
 from analysis.clean.stacking import stack_sources
@@ -453,6 +454,12 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             cells[MERGED_CELLS] = merged_column(merged, rows, source.headers(i))
         if hidden:  # the records on rows hidden in the sheet, for the audit
             cells[HIDDEN_ROWS] = hidden_column(hidden[1], rows, hidden[0], hidden[2])
+        if fmt in ("csv", "xlsx"):  # a header line pasted again below the first
+            again = header_rows(cells, source.headers(i))
+            if again.any():
+                marks = np.full(len(again), None, dtype=object)
+                marks[again] = True
+                cells[REPEATED_HEADER] = marks
         if raw.attrs.get("excel_text"):  # cells written ="text", read as their text
             formulas = unwrap_excel_text(cells, rows)
             if formulas is not None:

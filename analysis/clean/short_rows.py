@@ -14,6 +14,7 @@ quoted value. It is refused, whatever ``short_rows`` says.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,11 @@ from analysis.clean.step import marked_cells_audit
 SHORT_ROWS = "_short_rows"
 CHECK = "short_row"
 _SHOWN = 5  # records named in a message; the rest are counted
+#: the first cell of a footer line: a total or a count written below the records
+_FOOTER = re.compile(
+    r"\s*(?:total|totals|sum|suma|count|recuento|n|nº|registros|records|rows|filas)\b",
+    re.IGNORECASE,
+)
 
 
 def wrapped_lines(short: dict[int, list[str]], width: int, delimiter: str) -> list[int]:
@@ -49,6 +55,13 @@ def short_rows_message(
             f"value. Re-export the file without quotes around whole lines (quotes go around a "
             f"cell, not a line), or remove the quote at the start and end of each line."
         )
+    last = max(short)
+    footer = (
+        f" Line {last} looks like a footer ({short[last][0].strip()[:40]!r}: a total "
+        "or a count written below the records), not a record: delete it from the file."
+        if _FOOTER.match(short[last][0]) and len(short[last]) <= max(1, width // 2)
+        else ""
+    )
     named = "; ".join(
         f"line {line} has {len(row)} field{'s' * (len(row) != 1)} ({delimiter.join(row)[:80]!r})"
         for line, row in list(short.items())[:_SHOWN]
@@ -63,7 +76,7 @@ def short_rows_message(
         f"missing delimiters (an empty cell is two {delimiter!r} in a row) or export the file "
         f"again; if the missing fields are only the trailing empty cells (some exports leave "
         f"them out), set `short_rows: blank` for this source: each such record is then read "
-        f"with its last cells empty and flagged in the audit."
+        f"with its last cells empty and flagged in the audit.{footer}"
     )
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.clean.columns import PROVENANCE
 from analysis.clean.excel_text import EXCEL_TEXT
+from analysis.clean.repeated_header import REPEATED_HEADER
 from analysis.clean.short_rows import SHORT_ROWS
 from analysis.clean.spss_missing import USER_MISSING
 from analysis.clean.xlsx_hidden import HIDDEN_ROWS
@@ -33,6 +34,8 @@ def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -
         columns.append(MERGED_CELLS)
     if any(HIDDEN_ROWS in f.columns for f in frames):  # an XLSX source's hidden rows
         columns.append(HIDDEN_ROWS)
+    if any(REPEATED_HEADER in f.columns for f in frames):  # a header line pasted again
+        columns.append(REPEATED_HEADER)
     if any(EXCEL_TEXT in f.columns for f in frames):  # a CSV source's ="text" cells
         columns.append(EXCEL_TEXT)
     if any(SHORT_ROWS in f.columns for f in frames):  # a CSV source's short records
