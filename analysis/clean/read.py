@@ -46,6 +46,7 @@ from analysis.clean.xlsx_hidden import HIDDEN_ROWS, hidden_column
 from analysis.clean.xlsx_marks import xlsx_sheet_marks
 from analysis.clean.xlsx_merged import MERGED_CELLS, fill_merged, merged_column
 from analysis.clean.xlsx_sheet import read_sheet
+from analysis.clean.xport_whole import refuse_cut_xport
 from analysis.errors import SourceError
 from analysis.studyfile.config import Source, StudyConfig
 from analysis.write.parquet import write_parquet  # noqa: F401 - imported from here too (notebooks)
@@ -299,6 +300,8 @@ def _read_stat(
     path: Path, fmt: str, encoding: str | None, codes_of: Collection[str] = ()
 ) -> pd.DataFrame:
     named = stat_encoding(encoding)
+    if fmt == "sas":  # a transport file cut short is read as fewer records, without a word
+        refuse_cut_xport(path)
     try:
         if fmt == "spss":  # its user-missing codes found, set missing, kept for the audit
             df, meta = read_sav_with_missing(path, codes_of, named)
