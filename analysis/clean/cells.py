@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import map_distinct
+from analysis.clean.shown_value import shown_value
 from analysis.clean.step import (
     AUDIT_COLUMNS,
     Columns,
@@ -188,9 +189,9 @@ def unreadable_cells(
             located = data.assign(patient_id=_id_texts(data["patient_id"])) if has_ids else data
         values = out.loc[bad, column]
         msgs = [
-            f"`{column}` value {v!r} is an {w}; set missing. Correct the cell in the file."
+            f"`{column}` value {shown_value(v)} is an {w}; set missing. Correct the cell in the file."
             if w == "Excel error cell"
-            else f"`{column}` value {v!r} holds the {w}; the cell cannot be read safely and was "
+            else f"`{column}` value {shown_value(v)} holds the {w}; the cell cannot be read safely and was "
             f"set missing. Correct the cell in the file."
             for v, w in zip(values, why[bad], strict=True)
         ]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.clean.distinct import map_distinct
+from analysis.clean.shown_value import shown_value
 from analysis.clean.step import audit_rows
 from analysis.errors import SourceError
 
@@ -153,7 +154,7 @@ def mixed_order_audit(
             day, month = mixed[source]
             order = declared[source]
             messages.append(
-                f"`{column}` value {value!r} can be read {_WORDS['DMY']} or {_WORDS['MDY']} "
+                f"`{column}` value {shown_value(value)} can be read {_WORDS['DMY']} or {_WORDS['MDY']} "
                 f"(two different days), and source '{source}' writes its dates both ways ({day} "
                 f"can only be {_WORDS['DMY']}, {month} only {_WORDS['MDY']}): read "
                 f"{_WORDS[order]}, as its `date_order: {order}` says. Check this date in the "

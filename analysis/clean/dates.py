@@ -40,6 +40,7 @@ from analysis.clean.date_values import (
     zoned_time,
 )
 from analysis.clean.distinct import distinct_results, map_distinct
+from analysis.clean.shown_value import shown_value
 from analysis.clean.step import (
     AUDIT_COLUMNS,
     LOG_COLUMNS,
@@ -231,7 +232,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                     raw[short],
                     "assumed",
                     [
-                        f"`{column}` value {v!r} has a two-digit year: read as {d:%Y-%m-%d}, "
+                        f"`{column}` value {shown_value(v)} has a two-digit year: read as {d:%Y-%m-%d}, "
                         f"the latest century not after {last_year} (the year the study window "
                         f"ends); if it is wrong, write the year with four digits in the export"
                         for v, d in zip(raw[short], dates[short], strict=True)
@@ -287,7 +288,7 @@ def parse_dates(data: pd.DataFrame, table: str, config: StudyConfig) -> Step:
                 "check",
                 "date_window",
                 [
-                    f"`{column}` value {v!r} ({d:%Y-%m-%d}) is outside the study window "
+                    f"`{column}` value {shown_value(v)} ({d:%Y-%m-%d}) is outside the study window "
                     f"{window}; check the year (the window is `cleaning.date_window`, its end "
                     f"by default `study.export_date`)"
                     for v, d in zip(raw[outside], dates[outside], strict=True)
@@ -403,7 +404,7 @@ def _date_message(
         )
     if last_year is None and two_digit_year(value, order):
         return (
-            f"`{column}` value {value!r} has a two-digit year and the study declares no "
+            f"`{column}` value {shown_value(value)} has a two-digit year and the study declares no "
             f"`study.export_date` to choose its century; write the year with four digits or set "
             f"`study.export_date`"
         )
@@ -415,7 +416,7 @@ def _date_message(
         else ""
     )
     return (
-        f"`{column}` value {value!r} is not a date (expected ISO YYYY-MM-DD "
+        f"`{column}` value {shown_value(value)} is not a date (expected ISO YYYY-MM-DD "
         f"or the source's date_order){serial}"
     )
 

@@ -19,6 +19,7 @@ from analysis.clean.column_fit import (
 )
 from analysis.clean.columns import TABLE_COLUMNS
 from analysis.clean.distinct import distinct_results, map_distinct
+from analysis.clean.shown_value import shown_value
 from analysis.clean.step import AUDIT_COLUMNS, Columns, Step, audit_rows, concat_rows
 
 _AMBIGUOUS_NUMBER = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
@@ -129,7 +130,7 @@ def number_problem(value: object, problem: str, what: str, source: str, mark: st
         as_decimal = float(text.replace(",", "."))
         as_thousands = float(text.replace(mark, ""))
         return (
-            f"{value!r} is ambiguous: {mark!r} may be the decimal mark "
+            f"{shown_value(value)} is ambiguous: {mark!r} may be the decimal mark "
             f"({as_decimal:g}) or a thousands separator ({as_thousands:g}); declare "
             f"`sources[].decimal` ({mark!r} or {other!r}) for source '{source}'"
         )
@@ -145,38 +146,32 @@ def number_problem(value: object, problem: str, what: str, source: str, mark: st
         )
     if problem == "spaced":
         return (
-            f"{value!r} has a space between its digits that is not a thousands separator "
+            f"{shown_value(value)} has a space between its digits that is not a thousands separator "
             f"(groups of three digits, e.g. '1 234'): not read as one number; correct the value"
         )
     if problem == "locale":
         return (
-            f"{value!r} does not fit the decimal mark {mark!r} declared for "
+            f"{shown_value(value)} does not fit the decimal mark {mark!r} declared for "
             f"source '{source}' (`sources[].decimal`): expected digits, {mark!r} before the "
             f"decimals and thousands in groups of three (e.g. {_LOCALE_EXAMPLE[mark or '.']!r}); "
             f"correct the value or the declaration"
         )
     if problem == "digits":
         return (
-            f"{value!r} has digits other than 0-9 ({other_digits(str(value))!r}): not read as "
+            f"{shown_value(value)} has digits other than 0-9 ({other_digits(str(value))!r}): not read as "
             f"{what}; write it with the digits 0-9"
         )
     if problem == "infinite":
         return (
-            f"{value!r} is an infinite number (beyond the largest a float holds, about "
+            f"{shown_value(value)} is an infinite number (beyond the largest a float holds, about "
             f"1.8e308), not {what}; correct the value"
         )
     if isinstance(value, dt.date | dt.time | dt.timedelta):  # a workbook cell Excel typed
-        # shown as the sheet shows it, not as Python's Timestamp('2026-05-01 00:00:00')
-        shown = (
-            str(value)
-            if isinstance(value, dt.timedelta)
-            else value.isoformat().replace("T00:00:00", "").replace("T", " ")
-        )
         return (
-            f"'{shown}' is a date or time cell, not {what} (Excel may have turned the number "
-            "typed into a date: format the column as numbers or text in the export)"
+            f"{shown_value(value)} is a date or time cell, not {what} (Excel may have turned "
+            "the number typed into a date: format the column as numbers or text in the export)"
         )
-    return f"{value!r} is not {what}"
+    return f"{shown_value(value)} is not {what}"
 
 
 _LOCALE_EXAMPLE = {".": "1,234.5", ",": "1.234,5"}

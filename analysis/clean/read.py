@@ -121,6 +121,7 @@ def read_raw(
                 f"{path}: is an Excel workbook with a .csv name (it starts with the zip signature "
                 f"PK); set `format: xlsx` (and `sheet:`) for this source, or export it as CSV."
             )
+        refuse_other_format(path)
         return _read_csv(
             path, encoding, delimiter, multiline_cells, header_row, short_rows, headers
         )
@@ -141,6 +142,41 @@ def read_raw(
             else "."
         )
     )
+
+
+#: the first bytes of the data files a CSV source may be given by mistake: (bytes, what, format)
+_SIGNATURES = (
+    (b"$FL2", "an SPSS data file (it starts with $FL2)", "spss", ".sav"),
+    (b"$FL3", "a compressed SPSS data file (it starts with $FL3)", "spss", ".zsav"),
+    (
+        b"HEADER RECORD*******LIB",
+        "a SAS transport file (it starts with HEADER RECORD)",
+        "sas",
+        ".xpt",
+    ),
+    (b"PAR1", "a Parquet file (it starts with PAR1)", "parquet", ".parquet"),
+    (
+        bytes.fromhex("000000000000000000000000c2ea8160b31411cfbd92080009c7318c181f1011"),
+        "a SAS data set (it starts with the SAS7BDAT signature)",
+        "sas",
+        ".sas7bdat",
+    ),
+)
+
+
+def refuse_other_format(path: Path) -> None:
+    """A file with a .csv name that is an SPSS, SAS or Parquet file is said as such: an SPSS
+    file was said to be "UTF-16 text without a byte-order mark", which sent the user to its
+    encoding."""
+    with open(path, "rb") as fh:
+        head = fh.read(32)
+    for signature, what, fmt, suffix in _SIGNATURES:
+        if head.startswith(signature):
+            raise SourceError(
+                f"{path}: is {what}, with a {path.suffix or 'CSV'} name; set `format: {fmt}` "
+                f"for this source, or rename the file {path.stem}{suffix} (and its source's "
+                "`file`)."
+            )
 
 
 def _read_csv(
@@ -314,10 +350,12 @@ def _read_stat(
         )
         hint = (
             f" Its text is not in {encoding or 'the encoding its header states'}: set "
-            "`encoding:` of the source reading this file (SAS and SPSS files written on "
-            "Windows are often `cp1252` or `latin-1`), then rerun."
+            "`encoding:` for this source (SAS and SPSS files written on Windows are often "
+            "`cp1252` or `latin-1`), then rerun."
             if text
-            else ""
+            else f" If the file was cut short (an interrupted copy or download) or damaged, "
+            f"export it again from {fmt.upper()}; if it is not a {fmt.upper()} file, set "
+            "`format` for this source."
         )
         raise SourceError(f"{path}: cannot be read as {fmt.upper()} ({said}).{hint}") from None
     # the count the file's header declares (some writers leave it unset)
@@ -331,7 +369,7 @@ def _this_source(message: str, config: StudyConfig, source: Source) -> str:
     workbook) with that key as the study file writes it, and its line: "Check
     `sources[].file`" was no help in a study file of many sources."""
     i = config.sources.index(source)
-    return (
+    said = (
         message.replace(
             "Check `sources[].file` in the study config",
             f"Check the file of source {source.name!r} ({config.key_at('sources', i, 'file')} of "
@@ -346,6 +384,17 @@ def _this_source(message: str, config: StudyConfig, source: Source) -> str:
             "for this source",
             f"for source {source.name!r} ({config.key_at('sources', i)})",
         )
+    )
+    if f"source {source.name!r}" in said or source.inferred_format not in ("sas", "spss"):
+        return said
+    # a SAS or SPSS reader's message (a transport file cut short) names only the file: the
+    # source and its study-file line too, as the CSV messages give them
+    path = str(config.source_path(source))
+    return said.replace(
+        f"{path}:",
+        f"{path} (source {source.name!r}, {config.key_at('sources', i, 'file')} of the study "
+        "file):",
+        1,
     )
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.clean.cells import values_copy
 from analysis.clean.distinct import map_distinct
+from analysis.clean.shown_value import shown_value
 from analysis.clean.step import Step, drop_records, log_rows, where
 from analysis.errors import UnmappedValuesError
 from analysis.studyfile.config import StudyConfig
@@ -164,7 +165,7 @@ def handle_unmapped(step: Step, report: pd.DataFrame, table: str, on_unmapped: s
     idx = sorted({i for lst in report["record_index"] for i in lst})
     bad = step.data.loc[idx]
     reason_by_idx = {
-        i: f"unmapped `{r.column}` value {r.value!r}"
+        i: f"unmapped `{r.column}` value {shown_value(r.value)}"
         + (f" ({r.read_by})" if getattr(r, "read_by", "") else "")
         for r in report.itertuples()
         for i in r.record_index

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -118,3 +119,76 @@ def test_a_parquet_folder_and_a_workbook_without_format_are_said_as_such(tmp_pat
         ConfigError, match=r"its extension \(\.xls\) does not say it; set `format:`.*reads \.xls"
     ):
         _study(tmp_path, "old.xls")
+
+
+def test_a_date_cell_outside_the_window_is_shown_as_a_date_not_a_python_repr(tmp_path):
+    dates = [dt.date(2023, 5, 1), dt.date(1900, 1, 1), dt.date(2023, 6, 1), dt.date(2023, 6, 2)]
+    frame = pd.DataFrame({"pid": IDS, "sexo": ["M", "F", "F", "M"], "ultima": dates})
+    (tmp_path / "raw").mkdir()
+    pyreadstat.write_sav(frame, str(tmp_path / "raw" / "p.sav"))
+    result = clean_study(_study(tmp_path, "p.sav"))
+    reasons = list(result.exclusions["reason"])
+    said = [r for r in reasons if r.startswith("`last_visit_date`")]
+    assert len(said) == 1
+    assert said[0].startswith("`last_visit_date` value '1900-01-01' (1900-01-01) is outside")
+    assert not any("Timestamp(" in r for r in reasons)
+
+
+def test_shown_value_gives_a_cell_as_the_user_writes_it():
+    from analysis.clean.shown_value import shown_value
+
+    assert shown_value(pd.Timestamp("2026-05-01")) == "'2026-05-01'"
+    assert shown_value(pd.Timestamp("2026-05-01 08:30")) == "'2026-05-01 08:30:00'"
+    assert shown_value(dt.time(8, 30)) == "'08:30:00'"
+    assert shown_value(np.float64(9.0)) == "9.0"
+    assert shown_value("1,5") == "'1,5'"
+
+
+@pytest.mark.parametrize(
+    ("write", "what", "fmt", "name"),
+    [
+        ("sav", "an SPSS data file (it starts with $FL2)", "spss", "p.sav"),
+        ("xpt", "a SAS transport file (it starts with HEADER RECORD)", "sas", "p.xpt"),
+    ],
+)
+def test_an_spss_or_sas_file_with_a_csv_name_is_said_as_such(tmp_path, write, what, fmt, name):
+    frame = pd.DataFrame({"pid": IDS, "sexo": ["M", "F", "F", "M"]})
+    (tmp_path / "raw").mkdir()
+    writer = pyreadstat.write_sav if write == "sav" else pyreadstat.write_xport
+    writer(frame, str(tmp_path / "raw" / "p.csv"))
+    with pytest.raises(SourceError) as err:
+        read_raw(tmp_path / "raw" / "p.csv", fmt="csv")
+    assert f"p.csv: is {what}, with a .csv name; set `format: {fmt}` for this source" in str(
+        err.value
+    )
+    assert f"or rename the file {name}" in str(err.value)
+    assert "UTF-16" not in str(err.value)
+
+
+def test_a_sas_read_error_names_the_source_and_its_study_file_line(tmp_path):
+    (tmp_path / "raw").mkdir()
+    _latin1_xpt(tmp_path / "raw" / "p.xpt")
+    config = _study(tmp_path, "p.xpt")
+    from analysis.clean.read import read_source
+
+    with pytest.raises(SourceError) as err:
+        read_source(config, config.sources[0])
+    said = str(err.value)
+    assert "set `encoding:` for source 'patients' (`sources[0]`, line 5)" in said
+
+
+def test_a_sas_file_cut_short_names_the_source_and_its_study_file_line(tmp_path):
+    (tmp_path / "raw").mkdir()
+    frame = pd.DataFrame(
+        {"pid": IDS, "sexo": ["M", "F", "F", "M"], "ultima": [dt.date(2023, 5, 1)] * 4}
+    )
+    pyreadstat.write_xport(frame, str(tmp_path / "raw" / "p.xpt"))
+    whole = (tmp_path / "raw" / "p.xpt").read_bytes()
+    (tmp_path / "raw" / "p.xpt").write_bytes(whole[:-7])
+    config = _study(tmp_path, "p.xpt")
+    from analysis.clean.read import read_source
+
+    with pytest.raises(SourceError) as err:
+        read_source(config, config.sources[0])
+    said = str(err.value)
+    assert "p.xpt (source 'patients', `sources[0].file`, line 7 of the study file): the SAS" in said
