@@ -32,6 +32,7 @@ from analysis.clean.excel_text import excel_text_audit
 from analysis.clean.file_dates import check_file_dates
 from analysis.clean.numbers import parse_numbers
 from analysis.clean.repeated_header import drop_repeated_headers
+from analysis.clean.sas_missing import special_missing_audit
 from analysis.clean.short_rows import short_rows_audit
 from analysis.clean.spss_missing import user_missing_audit
 from analysis.clean.step import Step
@@ -111,6 +112,8 @@ def read_phase(config: StudyConfig, table: str, pace: Reporter) -> ReadTable:
     logs = TableLogs()
     df, user_missing = user_missing_audit(df, table)  # SPSS codes of no value, set missing
     logs.keep(Step(df, audit=user_missing))
+    df, special = special_missing_audit(df, table)  # SAS special missing values, set missing
+    logs.keep(Step(df, audit=special))
     df, merged = merged_cells_audit(df, table)  # XLSX merged cells, filled as the sheet shows
     logs.keep(Step(df, audit=merged))
     df, hidden = hidden_rows_audit(df, table)  # XLSX records on hidden rows, flagged

@@ -36,6 +36,11 @@ from analysis.clean.header_row import check_unique_headers, header_at, text_from
 from analysis.clean.parquet_file import read_parquet_file
 from analysis.clean.records_when import records_when, when_header
 from analysis.clean.repeated_header import REPEATED_HEADER, header_rows
+from analysis.clean.sas_missing import (
+    SPECIAL_MISSING,
+    sas7bdat_special_missing,
+    xport_special_missing,
+)
 from analysis.clean.short_rows import SHORT_ROWS, short_column
 from analysis.clean.spss_missing import USER_MISSING, read_sav_with_missing, user_missing_column
 from analysis.clean.stacking import stack_sources
@@ -314,6 +319,12 @@ def stat_reader(path: Path, fmt: str) -> Callable[..., Any]:
     return pyreadstat.read_sas7bdat
 
 
+def _read_xport() -> Callable[..., Any]:
+    import pyreadstat
+
+    return pyreadstat.read_xport
+
+
 #: encodings the SAS/SPSS reader (iconv) names otherwise than Python's canonical name
 _ICONV_NAMES = {"mac-roman": "MACINTOSH"}
 
@@ -336,13 +347,20 @@ def _read_stat(
     path: Path, fmt: str, encoding: str | None, codes_of: Collection[str] = ()
 ) -> pd.DataFrame:
     named = stat_encoding(encoding)
+    special: dict[int, list[tuple[str, object, str]]] = {}
     if fmt == "sas":  # a transport file cut short is read as fewer records, without a word
         refuse_cut_xport(path)
     try:
         if fmt == "spss":  # its user-missing codes found, set missing, kept for the audit
             df, meta = read_sav_with_missing(path, codes_of, named)
-        else:
-            df, meta = stat_reader(path, fmt)(str(path), encoding=named)
+        elif stat_reader(path, fmt) is _read_xport():
+            df, meta = _read_xport()(str(path), encoding=named)
+            special = xport_special_missing(path, len(df))
+        else:  # user_missing: its special missing values as their letters, for the audit
+            raw, meta = stat_reader(path, fmt)(str(path), encoding=named, user_missing=True)
+            kinds = meta.readstat_variable_types or {}
+            numbers = [h for h, kind in kinds.items() if kind != "string"]
+            df, special = sas7bdat_special_missing(raw, numbers)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         said = str(exc)
         text = isinstance(exc, UnicodeDecodeError) or any(
@@ -358,6 +376,8 @@ def _read_stat(
             "`format` for this source."
         )
         raise SourceError(f"{path}: cannot be read as {fmt.upper()} ({said}).{hint}") from None
+    if fmt == "sas" and special:
+        df.attrs["special_missing"] = special
     # the count the file's header declares (some writers leave it unset)
     declared = meta.number_rows
     df.attrs["file_records"] = declared if declared is not None and declared >= 0 else len(df)
@@ -493,6 +513,7 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
     )
     parts = []
     found = raw.attrs.get("user_missing")
+    special = raw.attrs.get("special_missing")
     merged = raw.attrs.get("merged_cells")
     hidden = raw.attrs.get("hidden_rows")
     short = raw.attrs.get("short_rows")
@@ -502,6 +523,8 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
         cells = {canon: raw[hdr].to_numpy() for canon, hdr in source.headers(i).items()}
         if found:  # the SPSS user-missing cells of these columns, for the audit
             cells[USER_MISSING] = user_missing_column(found, source.headers(i), len(raw))
+        if special:  # the SAS special missing values of these columns, for the audit
+            cells[SPECIAL_MISSING] = user_missing_column(special, source.headers(i), len(raw))
         if merged:  # the XLSX cells filled from a merged range, for the audit
             cells[MERGED_CELLS] = merged_column(merged, rows, source.headers(i))
         if hidden:  # the records on rows hidden in the sheet, for the audit
@@ -530,7 +553,9 @@ def read_source(config: StudyConfig, source: Source) -> pd.DataFrame:
             repeated = [c for c, h in source.columns.items() if "{i}" in h]
             out = out.loc[out[repeated].map(is_blank).eq(False).any(axis=1)]
         if source.records_when is not None:
-            said = _with_user_missing(raw[when_header(source, i)], found)
+            said = _with_user_missing(
+                raw[when_header(source, i)], {**(special or {}), **(found or {})}
+            )
             out = out.loc[records_when(config, source, said, rows)[out.index]]
         parts.append(out)
     out = pd.concat(parts) if len(parts) > 1 else parts[0]

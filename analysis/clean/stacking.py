@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.clean.columns import PROVENANCE
 from analysis.clean.excel_text import EXCEL_TEXT
 from analysis.clean.repeated_header import REPEATED_HEADER
+from analysis.clean.sas_missing import SPECIAL_MISSING
 from analysis.clean.short_rows import SHORT_ROWS
 from analysis.clean.spss_missing import USER_MISSING
 from analysis.clean.xlsx_hidden import HIDDEN_ROWS
@@ -30,6 +31,8 @@ def stack_sources(config: StudyConfig, table: str, frames: list[pd.DataFrame]) -
     columns = [*config.columns_for(table), *PROVENANCE, "_source"]
     if any(USER_MISSING in f.columns for f in frames):  # an SPSS source's codes of no value
         columns.append(USER_MISSING)
+    if any(SPECIAL_MISSING in f.columns for f in frames):  # a SAS source's special missing
+        columns.append(SPECIAL_MISSING)
     if any(MERGED_CELLS in f.columns for f in frames):  # an XLSX source's merged cells filled
         columns.append(MERGED_CELLS)
     if any(HIDDEN_ROWS in f.columns for f in frames):  # an XLSX source's hidden rows
