@@ -71,7 +71,7 @@ def excel_text_warning(audit: pd.DataFrame) -> list[str]:
         return []
     return [
         Shareable(
-            f'{cells} CSV cell(s) were written as Excel text formulas (="HB-0006") and were '
+            f'{cells} CSV cell(s) were written as Excel text formulas (="…") and were '
             f"read as their text; each has an audit row (check `{CHECK}`)."
         )
     ]
