@@ -2,7 +2,7 @@
 
 A file assembled from two exports (or edited by hand in another editor) can hold UTF-8 lines
 ("Ó" as bytes C3 93) beside Latin-1 / Windows-1252 ones ("Ó" as byte D3). No one encoding reads
-it: read as Latin-1, the UTF-8 lines turn "Ó" into "Ã" and a control character (a probe's pain
+it: read as Latin-1, the UTF-8 lines turn "Ó" into "Ã" and a control character (a probe's adverse
 events were excluded as unreadable, exit 0, the cohort's variables changed); read as
 Windows-1252, its headers need garbled names. Each line is classed on its own: a line with bytes
 above 0x7F is UTF-8 if it decodes as UTF-8 (one-byte text almost never does: an accented capital
